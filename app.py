@@ -1,0 +1,1 @@
+"""Gradio UI and HTTP API: wiring only (arrives with the app issue)."""

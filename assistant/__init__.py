@@ -1,0 +1,1 @@
+"""LLM backends, tools over profiles and retrieval, and the conversational agent."""

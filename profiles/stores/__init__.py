@@ -1,0 +1,1 @@
+"""Profile store backends behind one interface."""

@@ -1,0 +1,1 @@
+"""Item index, candidates, ranking, the recommend()/observe() API and evaluation."""
