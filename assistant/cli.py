@@ -1,0 +1,72 @@
+"""The ``wherenow`` command line: one entry point, one subcommand per job, no tracebacks for users."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from profiles.config import ConfigError, Settings, load_settings
+from profiles.loaders import DataError
+
+EXIT_USAGE = 2
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from profiles.ingest import ingest
+
+    paths = args.paths or [settings.data.dir]
+    report = ingest(paths, settings, venues=args.venues, progress=not args.quiet, replace=args.replace)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wherenow", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML configuration file (default: wherenow.toml if present)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="load event files, report rejects, preprocess and store the events",
+        description="Load the NYC folder (checkins.csv.gz + venues.csv.gz), a TSMC2014 .txt dump, or CSV / JSON Lines "
+        "event files; report rows read, loaded and rejected; store the cleaned events.",
+    )
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the configured data folder)")
+    ingest.add_argument("--venues", type=Path, help="venue catalogue for check-in files (NYC venues.csv.gz format)")
+    ingest.add_argument("--replace", action="store_true", help="discard the stored events instead of adding to them")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(handler=_ingest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; expected failures print one line on stderr and exit with status 2."""
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    try:
+        settings = load_settings(args.config)
+        return handler(args, settings)
+    except (ConfigError, DataError) as error:
+        print(f"wherenow: error: {error}", file=sys.stderr)
+    except ValidationError as error:
+        print(f"wherenow: error: invalid configuration: {_validation_message(error)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("wherenow: interrupted", file=sys.stderr)
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"wherenow: unexpected error: {type(error).__name__}: {error} (rerun with --debug)", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _validation_message(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
