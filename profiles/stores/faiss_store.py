@@ -1,0 +1,559 @@
+"""Profile store on FAISS (vectors) and SQLite (snapshots, the source of truth), in one folder.
+
+SQLite holds every snapshot with its raw embedding; the FAISS index holds unit-length copies keyed by the
+SQLite row id, so inner product is cosine similarity. IVF indexes keep those ids themselves; other types are
+wrapped in IndexIDMap2. Row ids are never reused (AUTOINCREMENT) and an upsert
+gets a new one, so "the index holds exactly the SQLite ids" means the two agree. Opening the folder checks
+that and repairs the index from SQLite when a crash left it behind (or it is missing or unreadable).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from profiles.snapshots import Snapshot
+from profiles.stores.base import ProfileStore, QueryFilter, Vector, from_epoch_us, to_epoch_us, unit_rows
+
+logger = logging.getLogger(__name__)
+
+INDEX_FILE = "index.faiss"
+DB_FILE = "snapshots.sqlite"
+DEFAULT_INDEX_FACTORY = "Flat"
+
+_CHUNK = 900  # ids per "IN (...)" list, under SQLite's smallest variable limit
+_REBUILD_CHUNK = 65_536  # vectors read from SQLite at a time when (re)building the index
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    snapshot_id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    window_label TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    start_us INTEGER NOT NULL,  -- microseconds since 1970, UTC
+    end_us INTEGER NOT NULL,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    event_count INTEGER NOT NULL,
+    weight_sum REAL NOT NULL,
+    top_labels TEXT NOT NULL
+);
+-- Vectors apart from the metadata rows, so filter scans never read them.
+CREATE TABLE IF NOT EXISTS vectors (id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS snapshots_user ON snapshots (user_id, start_us);
+CREATE INDEX IF NOT EXISTS snapshots_time ON snapshots (start_us, end_us);
+CREATE INDEX IF NOT EXISTS snapshots_place ON snapshots (latitude, longitude);
+"""
+
+_COLUMNS = (
+    "s.id, s.snapshot_id, s.user_id, s.window_label, s.cell, s.start_us, s.end_us, s.latitude, s.longitude, "
+    "s.event_count, s.weight_sum, s.top_labels, v.vector"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM snapshots AS s JOIN vectors AS v ON v.id = s.id"
+
+IdArray = npt.NDArray[np.int64]
+
+
+class FaissProfileStore(ProfileStore):
+    """Snapshots in ``folder``: ``snapshots.sqlite`` and ``index.faiss``. One process at a time per folder.
+
+    ``index_factory`` is a faiss.index_factory string for the vectors (default "Flat", exact search; e.g.
+    "HNSW32" or "IVF4096,Flat" for millions of snapshots), always with inner product. Types that cannot remove
+    vectors (HNSW) are rebuilt from SQLite on every replace or delete, which is slow for large stores.
+    Index types that need training train on the first batch added, so make that batch representative.
+    Filtered queries whose candidates number at most ``exact_search_limit`` are scored exactly from SQLite.
+    """
+
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        dimension: int | None = None,
+        index_factory: str | None = None,
+        exact_search_limit: int = 10_000,
+    ) -> None:
+        if index_factory is not None and index_factory.upper().startswith("IDMAP"):
+            raise ValueError("give index_factory without IDMap: the store maps ids itself")
+        self.folder = Path(folder)
+        self.exact_search_limit = exact_search_limit
+        self._lock = threading.RLock()
+        self._closed = False
+        self._dirty = False  # the in-memory index differs from the index file
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Transactions are managed by hand (isolation_level=None): one stays open until persist().
+        self._db = sqlite3.connect(self.folder / DB_FILE, isolation_level=None, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # Deleted rows are overwritten with zeros, so a forgotten user's data does not linger in free pages.
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._db.executescript(_SCHEMA)
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            stored_dimension = int(meta["dimension"]) if "dimension" in meta else None
+            if dimension is not None and stored_dimension is not None and dimension != stored_dimension:
+                raise ValueError(f"store in {self.folder} has dimension {stored_dimension}, not {dimension}")
+            self._dimension = stored_dimension if stored_dimension is not None else dimension
+            stored_factory = meta.get("index_factory")
+            self._factory = index_factory or stored_factory or DEFAULT_INDEX_FACTORY
+            self._index = self._load_index(stored_factory)
+            if meta.get("index_factory") != self._factory or (stored_dimension is None and dimension is not None):
+                self._begin()
+                self._write_meta()
+            self._reconcile()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # ---- ProfileStore --------------------------------------------------------------------------------------
+
+    @property
+    def dimension(self) -> int | None:
+        return self._dimension
+
+    @property
+    def index_factory(self) -> str:
+        return self._factory
+
+    def users(self) -> list[str]:
+        with self._lock:
+            self._check_open()
+            return [row[0] for row in self._db.execute("SELECT DISTINCT user_id FROM snapshots ORDER BY user_id")]
+
+    def count(self) -> int:
+        with self._lock:
+            self._check_open()
+            return int(self._db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
+
+    def persist(self) -> None:
+        with self._lock:
+            self._check_open()
+            # SQLite first: it is the source of truth, and an index file that lags behind is repaired on open.
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+            if self._dirty:
+                if self._index is not None:
+                    self._write_index()
+                else:
+                    (self.folder / INDEX_FILE).unlink(missing_ok=True)  # stale: of another type or dimension
+                self._dirty = False
+            # Folds the WAL into the database so deleted data does not survive in the log file.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                self.persist()
+            finally:
+                self._closed = True
+                self._index = None
+                self._db.close()
+
+    def _add(self, snapshots: list[Snapshot], vectors: Vector) -> None:
+        with self._lock:
+            self._check_open()
+            units = unit_rows(vectors)
+            self._begin()
+            self._db.execute("SAVEPOINT add_snapshots")
+            before = (self._dimension, self._index)
+            try:
+                if self._dimension is None:
+                    self._dimension = int(vectors.shape[1])
+                    self._write_meta()
+                old_ids = self._ids_of([snapshot.snapshot_id for snapshot in snapshots])
+                self._delete_rows(old_ids)
+                new_ids = np.array([self._insert(s, v) for s, v in zip(snapshots, vectors, strict=True)], np.int64)
+                if self._index is None:
+                    self._index = self._new_index()
+                if not self._index.is_trained:
+                    self._train(self._index, units)
+                if old_ids.size and not self._remove_from_index(old_ids):
+                    self._rebuild()  # reads the new rows from SQLite too
+                else:
+                    self._index.add_with_ids(units, new_ids)
+                self._dirty = True
+                self._db.execute("RELEASE add_snapshots")
+            except BaseException:
+                self._db.execute("ROLLBACK TO add_snapshots")
+                self._db.execute("RELEASE add_snapshots")
+                self._dimension, self._index = before
+                self._reconcile()
+                raise
+
+    def _query(self, vector: Vector, k: int, flt: QueryFilter) -> list[tuple[Snapshot, float]]:
+        with self._lock:
+            self._check_open()
+            if self._index is None or self._index.ntotal == 0:
+                return []
+            if flt.empty:
+                scores, ids = self._index.search(vector[None, :], min(k, self._index.ntotal))
+                hits = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+            else:
+                hits = self._filtered_search(vector, k, flt)
+            found = self._load(np.array([i for i, _ in hits], dtype=np.int64))
+            return [(found[i], min(1.0, max(-1.0, score))) for i, score in hits if i in found]
+
+    def _get_user(self, user_id: str) -> list[Snapshot]:
+        with self._lock:
+            self._check_open()
+            rows = self._db.execute(f"{_SELECT} WHERE s.user_id = ? ORDER BY s.start_us", (user_id,))
+            return [_snapshot(row) for row in rows]
+
+    def _get(self, snapshot_id: str) -> Snapshot | None:
+        with self._lock:
+            self._check_open()
+            row = self._db.execute(f"{_SELECT} WHERE s.snapshot_id = ?", (snapshot_id,)).fetchone()
+            return None if row is None else _snapshot(row)
+
+    def _delete_user(self, user_id: str) -> int:
+        with self._lock:
+            self._check_open()
+            ids = np.fromiter(
+                (row[0] for row in self._db.execute("SELECT id FROM snapshots WHERE user_id = ?", (user_id,))),
+                dtype=np.int64,
+            )
+            if not ids.size:
+                return 0
+            self._begin()
+            self._db.execute("SAVEPOINT delete_user")
+            try:
+                self._delete_rows(ids)
+                if self._index is not None and not self._remove_from_index(ids):
+                    self._rebuild()
+                self._dirty = True
+                self._db.execute("RELEASE delete_user")
+            except BaseException:
+                self._db.execute("ROLLBACK TO delete_user")
+                self._db.execute("RELEASE delete_user")
+                self._reconcile()
+                raise
+            return int(ids.size)
+
+    # ---- SQLite ------------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"profile store in {self.folder} is closed")
+
+    def _begin(self) -> None:
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+
+    def _write_meta(self) -> None:
+        values = {"index_factory": self._factory}
+        if self._dimension is not None:
+            values["dimension"] = str(self._dimension)
+        self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+
+    def _ids_of(self, snapshot_ids: Sequence[str]) -> IdArray:
+        found: list[int] = []
+        for chunk in _chunks(list(snapshot_ids)):
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                row[0] for row in self._db.execute(f"SELECT id FROM snapshots WHERE snapshot_id IN ({marks})", chunk)
+            )
+        return np.array(found, dtype=np.int64)
+
+    def _delete_rows(self, ids: IdArray) -> None:
+        for chunk in _chunks(ids.tolist()):
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(f"DELETE FROM vectors WHERE id IN ({marks})", chunk)
+            self._db.execute(f"DELETE FROM snapshots WHERE id IN ({marks})", chunk)
+
+    def _insert(self, snapshot: Snapshot, vector: Vector) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO snapshots (snapshot_id, user_id, window_label, cell, start_us, end_us, latitude, longitude,"
+            " event_count, weight_sum, top_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                snapshot.snapshot_id,
+                snapshot.user_id,
+                snapshot.window,
+                snapshot.cell,
+                to_epoch_us(snapshot.start),
+                to_epoch_us(snapshot.end),
+                snapshot.latitude,
+                snapshot.longitude,
+                snapshot.count,
+                snapshot.weight_sum,
+                json.dumps(snapshot.top_labels, ensure_ascii=False),
+            ),
+        )
+        row_id = int(cursor.lastrowid or 0)
+        self._db.execute("INSERT INTO vectors (id, vector) VALUES (?, ?)", (row_id, _blob(vector)))
+        return row_id
+
+    def _load(self, ids: IdArray) -> dict[int, Snapshot]:
+        found: dict[int, Snapshot] = {}
+        for chunk in _chunks(ids.tolist()):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"{_SELECT} WHERE s.id IN ({marks})", chunk):
+                found[int(row[0])] = _snapshot(row)
+        return found
+
+    def _vectors(self, ids: IdArray) -> Vector:
+        """Raw vectors of ids, in the order given."""
+        by_id: dict[int, bytes] = {}
+        for chunk in _chunks(ids.tolist()):
+            marks = ",".join("?" * len(chunk))
+            by_id.update(self._db.execute(f"SELECT id, vector FROM vectors WHERE id IN ({marks})", chunk).fetchall())
+        return np.stack([np.frombuffer(by_id[int(i)], dtype="<f4") for i in ids]).astype(np.float32)
+
+    def _filtered_search(self, vector: Vector, k: int, flt: QueryFilter) -> list[tuple[int, float]]:
+        conditions: list[str] = []
+        params: list[Any] = []
+        if flt.user_id is not None:
+            conditions.append("user_id = ?")
+            params.append(flt.user_id)
+        if flt.since is not None:
+            conditions.append("end_us >= ?")
+            params.append(to_epoch_us(flt.since))
+        if flt.until is not None:
+            conditions.append("start_us <= ?")
+            params.append(to_epoch_us(flt.until))
+        box = flt.bounding_box()
+        if box is not None:
+            conditions.append("latitude BETWEEN ? AND ?")
+            params += [box.lat_min, box.lat_max]
+            if box.lon_ranges:
+                conditions.append("(" + " OR ".join("longitude BETWEEN ? AND ?" for _ in box.lon_ranges) + ")")
+                params += [bound for lon_range in box.lon_ranges for bound in lon_range]
+        rows = self._db.execute(
+            f"SELECT id, latitude, longitude FROM snapshots WHERE {' AND '.join(conditions)}", params
+        ).fetchall()
+        if not rows:
+            return []
+        table = np.array(rows, dtype=np.float64)
+        ids = table[flt.within_radius(table[:, 1], table[:, 2]), 0].astype(np.int64)
+        if not ids.size:
+            return []
+        if ids.size <= self.exact_search_limit:
+            return self._exact_top(ids, vector, k)
+        assert self._index is not None
+        selector = faiss.IDSelectorBatch(ids)
+        try:
+            found_scores, found_ids = self._index.search(
+                vector[None, :], min(k, int(ids.size)), params=self._search_parameters(selector, k)
+            )
+        except RuntimeError:
+            # Index types without selector support: score the candidates exactly, a chunk at a time.
+            return self._exact_top(ids, vector, k)
+        return [(int(i), float(s)) for i, s in zip(found_ids[0], found_scores[0], strict=True) if i >= 0]
+
+    def _exact_top(self, ids: IdArray, vector: Vector, k: int) -> list[tuple[int, float]]:
+        best_ids, best_scores = np.empty(0, np.int64), np.empty(0, np.float32)
+        for start in range(0, ids.size, _REBUILD_CHUNK):
+            chunk = ids[start : start + _REBUILD_CHUNK]
+            best_ids = np.concatenate([best_ids, chunk])
+            best_scores = np.concatenate([best_scores, self._unit_vectors(chunk) @ vector])
+            order = np.argsort(-best_scores, kind="stable")[:k]
+            best_ids, best_scores = best_ids[order], best_scores[order]
+        return [(int(i), float(s)) for i, s in zip(best_ids, best_scores, strict=True)]
+
+    def _unit_vectors(self, ids: IdArray) -> Vector:
+        """Unit vectors of ids: straight from a flat index's memory (several times faster), else from SQLite."""
+        if isinstance(self._index, faiss.IndexIDMap2) and isinstance(
+            faiss.downcast_index(self._index.index), faiss.IndexFlat
+        ):
+            return self._index.reconstruct_batch(ids)
+        return unit_rows(self._vectors(ids))
+
+    # ---- FAISS -------------------------------------------------------------------------------------------
+
+    def _new_index(self) -> faiss.Index:
+        assert self._dimension is not None
+        try:
+            index = faiss.index_factory(self._dimension, self._factory, faiss.METRIC_INNER_PRODUCT)
+        except RuntimeError as error:
+            raise ValueError(f"faiss cannot build index {self._factory!r} for dimension {self._dimension}") from error
+        if _ivf(index) is not None:
+            return index  # IVF stores ids itself; IDMap2 over IVF mismaps ids after remove_ids
+        # Through the factory, so the IDMap2 owns the inner index (a Python-side wrapper could free it early).
+        return faiss.index_factory(self._dimension, f"IDMap2,{self._factory}", faiss.METRIC_INNER_PRODUCT)
+
+    @staticmethod
+    def _train(index: faiss.Index, units: Vector) -> None:
+        try:
+            index.train(units)
+        except RuntimeError as error:
+            raise ValueError(
+                f"the index needs training and {len(units)} vectors are not enough; add a larger first batch"
+            ) from error
+
+    def _load_index(self, stored_factory: str | None) -> faiss.Index | None:
+        path = self.folder / INDEX_FILE
+        if not path.exists():
+            return None  # _reconcile builds it from SQLite when there are rows
+        self._dirty = True  # until the file proves usable: persist() then replaces or removes it
+        if self._dimension is None:
+            return None
+        if stored_factory is not None and stored_factory != self._factory:
+            logger.info("index type changes from %r to %r: rebuilding from SQLite", stored_factory, self._factory)
+            return None
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError:
+            logger.warning("index file %s is unreadable: rebuilding it from SQLite", path)
+            return None
+        if not (isinstance(index, faiss.IndexIDMap2) or _ivf(index) is not None) or index.d != self._dimension:
+            logger.warning("index file %s does not match the store: rebuilding it from SQLite", path)
+            return None
+        self._dirty = False
+        return index
+
+    def _write_index(self) -> None:
+        """Write the index to a temporary file, then rename it over the old one: the old file survives any failure."""
+        assert self._index is not None
+        path = self.folder / INDEX_FILE
+        temporary = self.folder / f".{INDEX_FILE}.{os.getpid()}.tmp"
+        try:
+            faiss.write_index(self._index, str(temporary))
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        _fsync_folder(self.folder)
+
+    def _remove_from_index(self, ids: IdArray) -> bool:
+        """Remove ids for real; False when the index type cannot, so it must be rebuilt."""
+        assert self._index is not None
+        if isinstance(self._index, faiss.IndexIDMap2) and not isinstance(
+            faiss.downcast_index(self._index.index), faiss.IndexFlatCodes
+        ):
+            # IDMap2 assumes removal renumbers the rest in order, which only flat codes do (HNSW cannot remove).
+            return False
+        self._index.remove_ids(ids)
+        return True
+
+    def _index_ids(self) -> IdArray:
+        assert self._index is not None
+        if isinstance(self._index, faiss.IndexIDMap2):
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        ivf = _ivf(self._index)
+        assert ivf is not None
+        lists = ivf.invlists
+        found = [
+            faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).astype(np.int64)
+            for number in range(ivf.nlist)
+            if lists.list_size(number)
+        ]
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+    def _rebuild(self) -> None:
+        """A fresh index holding exactly the SQLite vectors (what deletes in HNSW and repairs come down to)."""
+        index = None
+        for ids, vectors in self._iter_vectors("SELECT id, vector FROM vectors ORDER BY id", ()):
+            if index is None:
+                index = self._new_index()
+            units = unit_rows(vectors)
+            if not index.is_trained:
+                self._train(index, units)
+            index.add_with_ids(units, ids)
+        self._index = index if index is not None else (self._new_index() if self._dimension is not None else None)
+        self._dirty = True
+
+    def _reconcile(self) -> None:
+        """Make the index hold exactly the ids in SQLite."""
+        db_ids = np.fromiter((row[0] for row in self._db.execute("SELECT id FROM snapshots")), dtype=np.int64)
+        if self._index is None:
+            if db_ids.size:
+                self._rebuild()
+            return
+        index_ids = self._index_ids()
+        extra = np.setdiff1d(index_ids, db_ids)
+        missing = np.setdiff1d(db_ids, index_ids)
+        if extra.size and not self._remove_from_index(extra):
+            self._rebuild()
+            return
+        if missing.size:
+            for ids, vectors in self._iter_missing(missing):
+                units = unit_rows(vectors)
+                if not self._index.is_trained:
+                    self._train(self._index, units)
+                self._index.add_with_ids(units, ids)
+        if extra.size or missing.size:
+            logger.info("index repaired from SQLite: %d removed, %d added", extra.size, missing.size)
+            self._dirty = True
+
+    def _iter_missing(self, ids: IdArray) -> Iterator[tuple[IdArray, Vector]]:
+        for start in range(0, ids.size, _REBUILD_CHUNK):
+            chunk = ids[start : start + _REBUILD_CHUNK]
+            yield chunk, self._vectors(chunk)
+
+    def _iter_vectors(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[IdArray, Vector]]:
+        cursor = self._db.execute(sql, params)
+        while rows := cursor.fetchmany(_REBUILD_CHUNK):
+            ids = np.array([row[0] for row in rows], dtype=np.int64)
+            yield ids, np.stack([np.frombuffer(row[1], dtype="<f4") for row in rows]).astype(np.float32)
+
+    def _search_parameters(self, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
+        assert self._index is not None
+        ivf = _ivf(self._index)
+        inner = faiss.downcast_index(self._index.index) if isinstance(self._index, faiss.IndexIDMap2) else None
+        # IVF and HNSW reject generic parameters; keep their own search settings.
+        if ivf is not None:
+            return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+        if isinstance(inner, faiss.IndexHNSW):
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=max(inner.hnsw.efSearch, k))
+        return faiss.SearchParameters(sel=selector)
+
+
+def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
+    """The IVF index inside index (also behind a transform such as PCA), if any."""
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
+
+
+def _snapshot(row: Sequence[Any]) -> Snapshot:
+    return Snapshot(
+        snapshot_id=row[1],
+        user_id=row[2],
+        window=row[3],
+        cell=row[4],
+        start=from_epoch_us(row[5]),
+        end=from_epoch_us(row[6]),
+        latitude=row[7],
+        longitude=row[8],
+        count=row[9],
+        weight_sum=row[10],
+        top_labels=json.loads(row[11]),
+        embedding=np.frombuffer(row[12], dtype="<f4").tolist(),
+    )
+
+
+def _blob(vector: Vector) -> bytes:
+    return np.ascontiguousarray(vector, dtype="<f4").tobytes()
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
