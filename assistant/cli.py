@@ -24,6 +24,23 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train_encoder(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from profiles.finetune import FinetuneConfig, finetune_from_data
+
+    given = {"max_examples": args.max_examples, "epochs": args.epochs, "seed": args.seed, "threads": args.threads}
+    config = replace(FinetuneConfig(), **{name: value for name, value in given.items() if value is not None})
+    if args.max_examples == 0:
+        config = replace(config, max_examples=None)
+    data = args.data or settings.data.dir
+    report = finetune_from_data(data, settings, out=args.out, config=config, progress=not args.quiet)
+    print(report.table)
+    print(f"\ncheckpoint, metrics.json and table.md in {report.out}")
+    print(f"use it with models.encoder_checkpoint = {str(report.out)!r} (or WHERENOW_MODELS__ENCODER_CHECKPOINT)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wherenow", description=__doc__)
     parser.add_argument("--config", type=Path, help="TOML configuration file (default: wherenow.toml if present)")
@@ -41,6 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--replace", action="store_true", help="discard the stored events instead of adding to them")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(handler=_ingest)
+
+    train = commands.add_parser(
+        "train-encoder",
+        help="fine-tune the interest encoder to predict the categories of next visits",
+        description="Fine-tune the interest encoder (top layers + a linear head) to predict the top-level categories "
+        "of a user's next visits from time, place and recent visits; compare with the frozen encoder and a majority "
+        "baseline on a time-ordered split; save the best checkpoint with metrics.json and table.md.",
+    )
+    train.add_argument("--data", type=Path, help="NYC folder or event file (default: the configured data folder)")
+    train.add_argument("--out", type=Path, help="checkpoint folder (default: <models.cache_dir>/encoder-finetuned)")
+    train.add_argument(
+        "--max-examples", type=int, help="subsample this many examples over the whole period (0: all; default 4000)"
+    )
+    train.add_argument("--epochs", type=int, help="passes over the training examples")
+    train.add_argument("--seed", type=int, help="seed for subsampling, shuffling and initialisation")
+    train.add_argument("--threads", type=int, help="torch threads (default 2; 1 can be faster on busy shared cores)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.set_defaults(handler=_train_encoder)
     return parser
 
 
