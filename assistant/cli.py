@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from profiles.config import ConfigError, Settings, load_settings
 from profiles.loaders import DataError
+from profiles.models import ModelUnavailable
 
 EXIT_USAGE = 2
 
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return handler(args, settings)
-    except (ConfigError, DataError) as error:
+    except (ConfigError, DataError, ModelUnavailable) as error:
         print(f"wherenow: error: {error}", file=sys.stderr)
     except ValidationError as error:
         print(f"wherenow: error: invalid configuration: {_validation_message(error)}", file=sys.stderr)
