@@ -11,9 +11,9 @@ import os
 import zoneinfo
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -104,21 +104,42 @@ class StoreSettings(_Group):
 
 
 class ContextSettings(_Group):
-    """Spatio-temporal weighting of profile snapshots."""
+    """Profile snapshots, and how context() weighs them for a (user, time, place)."""
 
-    recency_half_life_days: float = Field(14.0, gt=0)
-    distance_bandwidth_km: float = Field(2.0, gt=0)
-    rhythm_bandwidth_hours: float = Field(3.0, gt=0)
-    snapshot_window: Literal["day", "week", "session"] = "week"
+    snapshot_window: Literal["daypart", "day", "week"] = Field(
+        "daypart",
+        description="Events of one user and H3 cell form one snapshot per local day part (night 0-6, morning 6-12, "
+        "afternoon 12-18, evening 18-24), per local day, or per ISO week.",
+    )
+    recency_half_life_days: float = Field(14.0, gt=0, description="A snapshot this old counts half.")
+    distance_bandwidth_km: float = Field(2.0, gt=0, description="Standard deviation of the Gaussian distance kernel.")
+    rhythm_bandwidth_hours: float = Field(
+        3.0, gt=0, description="Width of the von Mises kernel over the 168 hours of the week."
+    )
+    rhythm_daily_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="What the same time of day on another day of the week counts, beside the same hour of the week.",
+    )
+    query_sharpness: float = Field(
+        5.0, ge=0, description="The query factor is exp(sharpness × (cosine − 1)); 0 ignores the query."
+    )
     top_k: int = Field(8, gt=0)
 
 
 class PrivacySettings(_Group):
     """Pseudonymised user ids and coarsened coordinates, by choice."""
 
-    pseudonymise_users: bool = False
-    pseudonym_key: SecretStr | None = None
-    coarsen_coordinates: bool = False
+    pseudonymise_users: bool = Field(False, description="Store keyed hashes of user ids instead of the ids.")
+    pseudonym_key: SecretStr | None = Field(None, description="The HMAC key; required to pseudonymise.")
+    coarsen_coordinates: bool = Field(False, description="Store the centre of a snapshot's H3 cell, not its mean.")
+
+    @model_validator(mode="after")
+    def _key_when_pseudonymising(self) -> Self:
+        if self.pseudonymise_users and not (self.pseudonym_key and self.pseudonym_key.get_secret_value()):
+            raise ValueError("privacy.pseudonymise_users needs privacy.pseudonym_key (keep it secret and stable)")
+        return self
 
 
 class Settings(BaseSettings):

@@ -82,9 +82,9 @@ def ingest(
 
         steps.set_postfix_str("writing")
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-        outputs = [_write_frame(prepared.events, settings.state_dir / EVENTS_FILE)]
+        outputs = [write_frame(prepared.events, settings.state_dir / EVENTS_FILE)]
         if items is not None:
-            outputs.append(_write_frame(items, settings.state_dir / ITEMS_FILE))
+            outputs.append(write_frame(items, settings.state_dir / ITEMS_FILE))
         steps.update()
 
     return IngestReport(
@@ -116,7 +116,8 @@ def _merged(stored: pd.DataFrame | None, new: pd.DataFrame | None, key: list[str
     return combined.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
 
 
-def _write_frame(frame: pd.DataFrame, path: Path) -> Path:
+def write_frame(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a frame as Parquet atomically: readers see the old file or the new one, never half of one."""
     # Written beside and renamed, so an interrupted ingest leaves the previous state intact.
     partial = path.with_suffix(path.suffix + ".partial")
     frame.to_parquet(partial, index=False)

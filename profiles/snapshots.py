@@ -1,7 +1,9 @@
 """The Snapshot noun: one user's interests in one time window and one place cell.
 
-Snapshots are built elsewhere (events aggregated per user, window and H3 cell) and kept in a profile store.
-Their JSON form leaves the embedding out unless asked for it: it is large, and readers rarely need it.
+Snapshots are built by ``profiles.profile`` (events aggregated per user, window and H3 cell) and kept in a
+profile store. Their JSON form leaves the embedding out unless asked for it: it is large, and readers rarely
+need it. :class:`SnapshotColumns` is the same data as arrays, for bulk writes and fast reads without one
+pydantic object per snapshot.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 import numpy as np
@@ -17,6 +21,23 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_SEPARATOR = "|"
+HOURS_PER_DAY = 24
+HOURS_PER_WEEK = 7 * HOURS_PER_DAY
+# Parts of the local day a "daypart" window splits it into: hours 0-6, 6-12, 12-18 and 18-24.
+DAYPARTS = ("night", "morning", "afternoon", "evening")
+HOURS_PER_DAYPART = HOURS_PER_DAY // len(DAYPARTS)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def to_epoch_us(moment: datetime) -> int:
+    """Whole microseconds since 1970 (UTC): exact, and exactly comparable in SQL and Chroma filters."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def from_epoch_us(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=int(microseconds))
 
 
 class Snapshot(BaseModel):
@@ -36,7 +57,22 @@ class Snapshot(BaseModel):
     weight_sum: float = Field(
         gt=0, description="Sum of the event weights behind the embedding (defaults to count), for incremental means."
     )
-    top_labels: list[str] = Field(default_factory=list, description="Most frequent categories, most frequent first.")
+    top_labels: list[str] = Field(default_factory=list, description="Leaf categories by weight, heaviest first.")
+    label_weights: list[float] = Field(
+        default_factory=list, description="The weight of each of top_labels, in the same order; empty when unknown."
+    )
+    hour_of_week: float = Field(
+        0.0,
+        ge=0,
+        lt=HOURS_PER_WEEK,
+        description="Circular mean local hour of the week of its events (Monday 0:00 is 0).",
+    )
+    hour_concentration: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Mean resultant length of its events' hours of the week: 1 all at one hour, 0 spread or unknown.",
+    )
     # Excluded from pydantic serialisation so APIs and logs stay small; to_json(include_embedding=True) adds it.
     embedding: list[float] = Field(default_factory=list, exclude=True, repr=False)
 
@@ -86,6 +122,8 @@ class Snapshot(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if self.label_weights and len(self.label_weights) != len(self.top_labels):
+            raise ValueError(f"{len(self.label_weights)} label_weights for {len(self.top_labels)} top_labels")
         if self.end < self.start:
             raise ValueError(f"end {self.end.isoformat()} is before start {self.start.isoformat()}")
         expected = self.make_id(self.user_id, self.window, self.cell)
@@ -113,3 +151,163 @@ class Snapshot(BaseModel):
     def from_json(cls, text: str | bytes) -> Snapshot:
         """Parse what to_json wrote (the embedding is empty when it was left out)."""
         return cls.model_validate_json(text)
+
+
+Strings = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class SnapshotColumns:
+    """Many snapshots as columns: one array per Snapshot field (times as microseconds since 1970, UTC).
+
+    What the bulk builder writes and what context() reads: a million snapshots as pydantic objects take minutes
+    to validate, as arrays a fraction of a second. :meth:`validate` applies Snapshot's rules to whole columns.
+    """
+
+    user_id: Strings
+    window: Strings
+    cell: Strings
+    start_us: npt.NDArray[np.int64]
+    end_us: npt.NDArray[np.int64]
+    latitude: npt.NDArray[np.float64]
+    longitude: npt.NDArray[np.float64]
+    count: npt.NDArray[np.int64]
+    weight_sum: npt.NDArray[np.float64]
+    hour_of_week: npt.NDArray[np.float64]
+    hour_concentration: npt.NDArray[np.float64]
+    top_labels: list[list[str]]
+    label_weights: list[list[float]]
+    embedding: npt.NDArray[np.float32]  # (n, dimension)
+
+    def __len__(self) -> int:
+        return len(self.user_id)
+
+    @property
+    def snapshot_id(self) -> list[str]:
+        return [Snapshot.make_id(u, w, c) for u, w, c in zip(self.user_id, self.window, self.cell, strict=True)]
+
+    @classmethod
+    def from_snapshots(cls, snapshots: Sequence[Snapshot], vectors: npt.ArrayLike | None = None) -> SnapshotColumns:
+        """Columns of ``snapshots``; ``vectors`` (one row each) replaces their embeddings when given."""
+        if vectors is None:
+            dimension = len(snapshots[0].embedding) if snapshots else 0
+            vectors = np.array([s.embedding for s in snapshots], dtype=np.float32).reshape(len(snapshots), dimension)
+        return cls(
+            user_id=np.array([s.user_id for s in snapshots], dtype=object),
+            window=np.array([s.window for s in snapshots], dtype=object),
+            cell=np.array([s.cell for s in snapshots], dtype=object),
+            start_us=np.array([to_epoch_us(s.start) for s in snapshots], dtype=np.int64),
+            end_us=np.array([to_epoch_us(s.end) for s in snapshots], dtype=np.int64),
+            latitude=np.array([s.latitude for s in snapshots], dtype=np.float64),
+            longitude=np.array([s.longitude for s in snapshots], dtype=np.float64),
+            count=np.array([s.count for s in snapshots], dtype=np.int64),
+            weight_sum=np.array([s.weight_sum for s in snapshots], dtype=np.float64),
+            hour_of_week=np.array([s.hour_of_week for s in snapshots], dtype=np.float64),
+            hour_concentration=np.array([s.hour_concentration for s in snapshots], dtype=np.float64),
+            top_labels=[list(s.top_labels) for s in snapshots],
+            label_weights=[list(s.label_weights) for s in snapshots],
+            embedding=np.asarray(vectors, dtype=np.float32),
+        )
+
+    def filled_label_weights(self) -> list[list[float]]:
+        """label_weights, with weight_sum split evenly for snapshots stored without them."""
+        return [
+            weights if weights or not labels else [float(total) / len(labels)] * len(labels)
+            for labels, weights, total in zip(
+                self.top_labels, self.label_weights, self.weight_sum.tolist(), strict=True
+            )
+        ]
+
+    def snapshot(self, row: int) -> Snapshot:
+        """One row as a Snapshot (validated)."""
+        return Snapshot(
+            user_id=str(self.user_id[row]),
+            window=str(self.window[row]),
+            cell=str(self.cell[row]),
+            start=from_epoch_us(self.start_us[row]),
+            end=from_epoch_us(self.end_us[row]),
+            latitude=float(self.latitude[row]),
+            longitude=float(self.longitude[row]),
+            count=int(self.count[row]),
+            weight_sum=float(self.weight_sum[row]),
+            top_labels=list(self.top_labels[row]),
+            label_weights=list(self.label_weights[row]),
+            hour_of_week=float(self.hour_of_week[row]),
+            hour_concentration=float(self.hour_concentration[row]),
+            embedding=self.embedding[row].tolist(),
+        )
+
+    def snapshots(self) -> list[Snapshot]:
+        return [self.snapshot(row) for row in range(len(self))]
+
+    def take(self, rows: npt.ArrayLike) -> SnapshotColumns:
+        """The given rows (positions or a boolean mask), in that order."""
+        index = np.arange(len(self))[np.asarray(rows)]
+        return SnapshotColumns(
+            user_id=self.user_id[index],
+            window=self.window[index],
+            cell=self.cell[index],
+            start_us=self.start_us[index],
+            end_us=self.end_us[index],
+            latitude=self.latitude[index],
+            longitude=self.longitude[index],
+            count=self.count[index],
+            weight_sum=self.weight_sum[index],
+            hour_of_week=self.hour_of_week[index],
+            hour_concentration=self.hour_concentration[index],
+            top_labels=[self.top_labels[row] for row in index],
+            label_weights=[self.label_weights[row] for row in index],
+            embedding=self.embedding[index],
+        )
+
+    def validate(self) -> None:
+        """Snapshot's rules over whole columns; a ValueError names the first offending snapshot."""
+        size = len(self)
+        arrays = {name: getattr(self, name) for name in _NUMERIC_COLUMNS + _TEXT_COLUMNS}
+        for name, values in arrays.items():
+            if np.shape(values) != (size,):
+                raise ValueError(f"column {name} has shape {np.shape(values)}, expected ({size},)")
+        if len(self.top_labels) != size or len(self.label_weights) != size:
+            raise ValueError(f"top_labels and label_weights need {size} rows each")
+        if self.embedding.ndim != 2 or self.embedding.shape[0] != size:
+            raise ValueError(f"embedding has shape {self.embedding.shape}, expected ({size}, dimension)")
+        checks: list[tuple[npt.NDArray[np.bool_], str]] = [
+            (~np.isfinite(self.embedding).all(axis=1), "embedding has non-finite components (NaN or infinity)"),
+            (self.end_us < self.start_us, "end is before start"),
+            (~((self.latitude >= -90) & (self.latitude <= 90)), "latitude is not within [-90, 90]"),
+            (~((self.longitude >= -180) & (self.longitude <= 180)), "longitude is not within [-180, 180]"),
+            (self.count < 1, "count is below 1"),
+            (~(self.weight_sum > 0), "weight_sum is not positive"),
+            (~((self.hour_of_week >= 0) & (self.hour_of_week < HOURS_PER_WEEK)), "hour_of_week is not within [0, 168)"),
+            (~((self.hour_concentration >= 0) & (self.hour_concentration <= 1)), "hour_concentration not in [0, 1]"),
+        ]
+        for name in _TEXT_COLUMNS:
+            values = getattr(self, name)
+            checks.append((np.fromiter((not isinstance(v, str) for v in values), bool, size), f"{name} is not text"))
+            texts = values.astype(str)
+            checks.append((np.char.str_len(texts) == 0, f"{name} is empty"))
+            if name != "cell":
+                checks.append((np.char.find(texts, ID_SEPARATOR) >= 0, f"{name} contains {ID_SEPARATOR!r}"))
+        mismatched = [
+            bool(weights) and len(weights) != len(labels)
+            for labels, weights in zip(self.top_labels, self.label_weights, strict=True)
+        ]
+        checks.append((np.array(mismatched, dtype=bool), "label_weights and top_labels differ in length"))
+        for bad, message in checks:
+            if bad.any():
+                row = int(np.argmax(bad))
+                user, window, cell = self.user_id[row], self.window[row], self.cell[row]
+                raise ValueError(f"snapshot {user!s}{ID_SEPARATOR}{window!s}{ID_SEPARATOR}{cell!s}: {message}")
+
+
+_NUMERIC_COLUMNS = (
+    "start_us",
+    "end_us",
+    "latitude",
+    "longitude",
+    "count",
+    "weight_sum",
+    "hour_of_week",
+    "hour_concentration",
+)
+_TEXT_COLUMNS = ("user_id", "window", "cell")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -18,15 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from profiles.geo import EARTH_RADIUS_KM, haversine_km
-from profiles.snapshots import Snapshot
+from profiles.snapshots import Snapshot, SnapshotColumns
 
 if TYPE_CHECKING:
     from profiles.config import Settings
 
 Vector = npt.NDArray[np.float32]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 # Widens bounding boxes so float rounding never drops a point that haversine_km keeps.
 _BOX_MARGIN_DEG = 1e-6
@@ -121,7 +118,31 @@ class ProfileStore(ABC):
                     f"embedding dimension {row.shape[0]} of snapshot {snapshot.snapshot_id!r} does not match "
                     f"the {'store' if self.dimension is not None else 'batch'}'s dimension {dimension}"
                 )
-        self._add(batch, np.stack(rows))
+        self._add_columns(SnapshotColumns.from_snapshots(batch, np.stack(rows)))
+
+    def add_columns(self, columns: SnapshotColumns) -> None:
+        """Like add(), from columns: no pydantic object per snapshot, so a million snapshots take seconds."""
+        columns.validate()
+        if not len(columns):
+            return
+        ids = columns.snapshot_id
+        # The last row wins when a batch repeats an id, as in add().
+        last = {snapshot_id: row for row, snapshot_id in enumerate(ids)}
+        if len(last) < len(ids):
+            columns = columns.take(np.fromiter(sorted(last.values()), dtype=np.intp, count=len(last)))
+        vectors = np.asarray(columns.embedding, dtype=np.float32)
+        if not np.isfinite(vectors).all():
+            raise ValueError("embeddings overflow float32")
+        columns = replace(columns, embedding=vectors)
+        dimension = self.dimension if self.dimension is not None else vectors.shape[1]
+        if vectors.shape[1] != dimension:
+            raise ValueError(f"embedding dimension {vectors.shape[1]} does not match the store's dimension {dimension}")
+        if vectors.shape[1] == 0:
+            raise ValueError("snapshots have no embedding")
+        zero = ~np.any(vectors, axis=1)
+        if zero.any():
+            raise ValueError(f"embedding of snapshot {columns.snapshot_id[int(np.argmax(zero))]!r} is all zeros")
+        self._add_columns(columns)
 
     def query(
         self,
@@ -157,6 +178,10 @@ class ProfileStore(ABC):
         return sorted(
             self._get_user(user_id), key=lambda snapshot: (snapshot.start, snapshot.end, snapshot.snapshot_id)
         )
+
+    def user_columns(self, user_id: str) -> SnapshotColumns:
+        """All snapshots of one user as columns (raw embeddings included), in no particular order; read-only."""
+        return self._user_columns(user_id)
 
     def get(self, snapshot_id: str) -> Snapshot | None:
         """One snapshot by id, or None."""
@@ -198,8 +223,8 @@ class ProfileStore(ABC):
     # ---- what backends implement (arguments already validated) -------------------------------------------
 
     @abstractmethod
-    def _add(self, snapshots: list[Snapshot], vectors: Vector) -> None:
-        """Upsert snapshots with unique ids; vectors are their float32 embeddings, one row each."""
+    def _add_columns(self, columns: SnapshotColumns) -> None:
+        """Upsert validated snapshots with unique ids and finite, non-zero float32 embeddings of the right size."""
 
     @abstractmethod
     def _query(self, vector: Vector, k: int, flt: QueryFilter) -> list[tuple[Snapshot, float]]:
@@ -207,6 +232,13 @@ class ProfileStore(ABC):
 
     @abstractmethod
     def _get_user(self, user_id: str) -> list[Snapshot]: ...
+
+    def _user_columns(self, user_id: str) -> SnapshotColumns:
+        # Backends with a faster columnar read override this.
+        snapshots = self._get_user(user_id)
+        if snapshots:
+            return SnapshotColumns.from_snapshots(snapshots)
+        return SnapshotColumns.from_snapshots([], np.empty((0, self.dimension or 0), dtype=np.float32))
 
     @abstractmethod
     def _get(self, snapshot_id: str) -> Snapshot | None: ...
@@ -221,15 +253,6 @@ class ProfileStore(ABC):
         vector = _as_vector(snapshot.embedding, f"embedding of snapshot {snapshot.snapshot_id!r}")
         _unit(vector, f"embedding of snapshot {snapshot.snapshot_id!r}")  # rejects zero vectors: no direction
         return vector
-
-
-def to_epoch_us(moment: datetime) -> int:
-    """Whole microseconds since 1970 (UTC): exact, and exactly comparable in SQL and Chroma filters."""
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def from_epoch_us(microseconds: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=int(microseconds))
 
 
 def _as_vector(value: npt.ArrayLike, what: str) -> Vector:

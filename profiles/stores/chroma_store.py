@@ -2,7 +2,8 @@
 
 Metadata holds everything but the embedding: user_id, window, cell, start_us/end_us (integer microseconds
 since 1970: Chroma 1.5 returns some float metadata one ulp off, which would move time boundaries), latitude,
-longitude, count, weight_sum and top_labels as JSON text. User and time
+longitude, count, weight_sum, hour_of_week, hour_concentration, and top_labels and label_weights as JSON text
+(records written before a field existed read back with its default). User and time
 filters and a bounding box go to Chroma as ``where``; the exact radius is applied afterwards with
 haversine_km, fetching more results until k pass.
 """
@@ -21,8 +22,8 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.errors import InvalidArgumentError
 
-from profiles.snapshots import Snapshot
-from profiles.stores.base import ProfileStore, QueryFilter, Vector, from_epoch_us, to_epoch_us
+from profiles.snapshots import Snapshot, SnapshotColumns, from_epoch_us, to_epoch_us
+from profiles.stores.base import ProfileStore, QueryFilter, Vector
 
 _PAGE = 1_000  # records per get() page when listing users
 _OVERFETCH = 4  # first query asks for k × this when a radius filter may drop results
@@ -91,17 +92,18 @@ class ChromaProfileStore(ProfileStore):
                 if callable(close):
                     close()
 
-    def _add(self, snapshots: list[Snapshot], vectors: Vector) -> None:
+    def _add_columns(self, columns: SnapshotColumns) -> None:
         with self._lock:
             self._check_open()
+            vectors = columns.embedding
+            ids, metadatas = columns.snapshot_id, _metadatas(columns)
             batch = max(1, int(self._client.get_max_batch_size()))
-            for start in range(0, len(snapshots), batch):
-                part = snapshots[start : start + batch]
+            for start in range(0, len(ids), batch):
                 try:
                     self._collection.upsert(
-                        ids=[snapshot.snapshot_id for snapshot in part],
+                        ids=ids[start : start + batch],
                         embeddings=vectors[start : start + batch],
-                        metadatas=[_metadata(snapshot) for snapshot in part],
+                        metadatas=metadatas[start : start + batch],
                     )
                 except InvalidArgumentError as error:
                     # e.g. the collection kept the dimension of snapshots that were all deleted since
@@ -213,19 +215,23 @@ def _where(flt: QueryFilter) -> dict[str, Any] | None:
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
-def _metadata(snapshot: Snapshot) -> dict[str, str | int | float]:
-    return {
-        "user_id": snapshot.user_id,
-        "window": snapshot.window,
-        "cell": snapshot.cell,
-        "start_us": to_epoch_us(snapshot.start),
-        "end_us": to_epoch_us(snapshot.end),
-        "latitude": snapshot.latitude,
-        "longitude": snapshot.longitude,
-        "count": snapshot.count,
-        "weight_sum": snapshot.weight_sum,
-        "top_labels": json.dumps(snapshot.top_labels, ensure_ascii=False),
+def _metadatas(columns: SnapshotColumns) -> list[dict[str, str | int | float]]:
+    values: dict[str, list[Any]] = {
+        "user_id": columns.user_id.tolist(),
+        "window": columns.window.tolist(),
+        "cell": columns.cell.tolist(),
+        "start_us": columns.start_us.tolist(),
+        "end_us": columns.end_us.tolist(),
+        "latitude": columns.latitude.tolist(),
+        "longitude": columns.longitude.tolist(),
+        "count": columns.count.tolist(),
+        "weight_sum": columns.weight_sum.tolist(),
+        "top_labels": [json.dumps(labels, ensure_ascii=False) for labels in columns.top_labels],
+        "label_weights": [json.dumps(weights) for weights in columns.label_weights],
+        "hour_of_week": columns.hour_of_week.tolist(),
+        "hour_concentration": columns.hour_concentration.tolist(),
     }
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def _snapshot(record_id: str, metadata: Any, embedding: Any) -> Snapshot:
@@ -241,6 +247,9 @@ def _snapshot(record_id: str, metadata: Any, embedding: Any) -> Snapshot:
         count=int(metadata["count"]),
         weight_sum=float(metadata["weight_sum"]),
         top_labels=json.loads(str(metadata["top_labels"])),
+        label_weights=json.loads(str(metadata.get("label_weights", "[]"))),
+        hour_of_week=float(metadata.get("hour_of_week", 0.0)),
+        hour_concentration=float(metadata.get("hour_concentration", 0.0)),
         embedding=[] if embedding is None else np.asarray(embedding, dtype=np.float32).tolist(),
     )
 

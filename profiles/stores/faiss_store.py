@@ -9,8 +9,10 @@ that and repairs the index from SQLite when a crash left it behind (or it is mis
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import operator
 import os
 import sqlite3
 import threading
@@ -22,8 +24,8 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from profiles.snapshots import Snapshot
-from profiles.stores.base import ProfileStore, QueryFilter, Vector, from_epoch_us, to_epoch_us, unit_rows
+from profiles.snapshots import Snapshot, SnapshotColumns, to_epoch_us
+from profiles.stores.base import ProfileStore, QueryFilter, Vector, unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,10 @@ CREATE TABLE IF NOT EXISTS snapshots (
     longitude REAL NOT NULL,
     event_count INTEGER NOT NULL,
     weight_sum REAL NOT NULL,
-    top_labels TEXT NOT NULL
+    top_labels TEXT NOT NULL,
+    label_weights TEXT NOT NULL DEFAULT '[]',
+    hour_of_week REAL NOT NULL DEFAULT 0,
+    hour_concentration REAL NOT NULL DEFAULT 0
 );
 -- Vectors apart from the metadata rows, so filter scans never read them.
 CREATE TABLE IF NOT EXISTS vectors (id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
@@ -57,9 +62,16 @@ CREATE INDEX IF NOT EXISTS snapshots_time ON snapshots (start_us, end_us);
 CREATE INDEX IF NOT EXISTS snapshots_place ON snapshots (latitude, longitude);
 """
 
+# Columns a store made before a field existed gets on open, with the field's default.
+_ADDED_COLUMNS = {
+    "label_weights": "TEXT NOT NULL DEFAULT '[]'",
+    "hour_of_week": "REAL NOT NULL DEFAULT 0",
+    "hour_concentration": "REAL NOT NULL DEFAULT 0",
+}
+# Everything but snapshot_id, which is derived: each string read back costs time on the context() path.
 _COLUMNS = (
-    "s.id, s.snapshot_id, s.user_id, s.window_label, s.cell, s.start_us, s.end_us, s.latitude, s.longitude, "
-    "s.event_count, s.weight_sum, s.top_labels, v.vector"
+    "s.id, s.user_id, s.window_label, s.cell, s.start_us, s.end_us, s.latitude, s.longitude, s.event_count, "
+    "s.weight_sum, s.top_labels, s.label_weights, s.hour_of_week, s.hour_concentration, v.vector"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM snapshots AS s JOIN vectors AS v ON v.id = s.id"
 
@@ -73,7 +85,13 @@ class FaissProfileStore(ProfileStore):
     "HNSW32" or "IVF4096,Flat" for millions of snapshots), always with inner product. Types that cannot remove
     vectors (HNSW) are rebuilt from SQLite on every replace or delete, which is slow for large stores.
     Index types that need training train on the first batch added, so make that batch representative.
-    Filtered queries whose candidates number at most ``exact_search_limit`` are scored exactly from SQLite.
+    ``nprobe`` sets how many lists an IVF index searches (more: better recall, slower). Filtered queries whose
+    candidates number at most ``exact_search_limit`` are scored exactly from SQLite.
+
+    user_columns() serves from an in-memory copy of every user's rows, read in one pass on its first call when
+    the store holds at most ``memory_limit`` snapshots (it costs about what the vectors take on disk): a
+    thousand rows materialised from SQLite per call would cost more than the whole context() budget. Writes
+    drop the users they touch from it, and those are read back on their next call.
     """
 
     def __init__(
@@ -83,11 +101,16 @@ class FaissProfileStore(ProfileStore):
         dimension: int | None = None,
         index_factory: str | None = None,
         exact_search_limit: int = 10_000,
+        nprobe: int | None = None,
+        memory_limit: int = 2_000_000,
     ) -> None:
         if index_factory is not None and index_factory.upper().startswith("IDMAP"):
             raise ValueError("give index_factory without IDMap: the store maps ids itself")
         self.folder = Path(folder)
         self.exact_search_limit = exact_search_limit
+        self.nprobe = nprobe
+        self.memory_limit = memory_limit
+        self._by_user: dict[str, SnapshotColumns] | None = None  # user_columns()'s copy, read on first use
         self._lock = threading.RLock()
         self._closed = False
         self._dirty = False  # the in-memory index differs from the index file
@@ -100,6 +123,7 @@ class FaissProfileStore(ProfileStore):
             # Deleted rows are overwritten with zeros, so a forgotten user's data does not linger in free pages.
             self._db.execute("PRAGMA secure_delete=ON")
             self._db.executescript(_SCHEMA)
+            self._add_missing_columns()
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
             stored_dimension = int(meta["dimension"]) if "dimension" in meta else None
             if dimension is not None and stored_dimension is not None and dimension != stored_dimension:
@@ -159,23 +183,25 @@ class FaissProfileStore(ProfileStore):
                 self.persist()
             finally:
                 self._closed = True
-                self._index = None
+                self._index, self._by_user = None, None
                 self._db.close()
 
-    def _add(self, snapshots: list[Snapshot], vectors: Vector) -> None:
+    def _add_columns(self, columns: SnapshotColumns) -> None:
         with self._lock:
             self._check_open()
+            vectors = columns.embedding
             units = unit_rows(vectors)
             self._begin()
             self._db.execute("SAVEPOINT add_snapshots")
             before = (self._dimension, self._index)
+            self._drop_cached(columns.user_id.tolist())
             try:
                 if self._dimension is None:
                     self._dimension = int(vectors.shape[1])
                     self._write_meta()
-                old_ids = self._ids_of([snapshot.snapshot_id for snapshot in snapshots])
+                old_ids = self._ids_of(columns.snapshot_id)
                 self._delete_rows(old_ids)
-                new_ids = np.array([self._insert(s, v) for s, v in zip(snapshots, vectors, strict=True)], np.int64)
+                new_ids = self._insert(columns)
                 if self._index is None:
                     self._index = self._new_index()
                 if not self._index.is_trained:
@@ -209,18 +235,32 @@ class FaissProfileStore(ProfileStore):
     def _get_user(self, user_id: str) -> list[Snapshot]:
         with self._lock:
             self._check_open()
-            rows = self._db.execute(f"{_SELECT} WHERE s.user_id = ? ORDER BY s.start_us", (user_id,))
-            return [_snapshot(row) for row in rows]
+            return self._read_user(user_id).snapshots()
+
+    def _user_columns(self, user_id: str) -> SnapshotColumns:
+        with self._lock:
+            self._check_open()
+            if self._by_user is None:
+                if self.count() > self.memory_limit:
+                    return self._read_user(user_id)
+                self._by_user = self._read_all_users()
+            found = self._by_user.get(user_id)
+            if found is None:  # unknown, or dropped by a write
+                found = self._read_user(user_id)
+                if len(found):
+                    self._by_user[user_id] = found
+            return found
 
     def _get(self, snapshot_id: str) -> Snapshot | None:
         with self._lock:
             self._check_open()
             row = self._db.execute(f"{_SELECT} WHERE s.snapshot_id = ?", (snapshot_id,)).fetchone()
-            return None if row is None else _snapshot(row)
+            return None if row is None else _columns([row], self._dimension or 0).snapshot(0)
 
     def _delete_user(self, user_id: str) -> int:
         with self._lock:
             self._check_open()
+            self._drop_cached([user_id])
             ids = np.fromiter(
                 (row[0] for row in self._db.execute("SELECT id FROM snapshots WHERE user_id = ?", (user_id,))),
                 dtype=np.int64,
@@ -252,6 +292,41 @@ class FaissProfileStore(ProfileStore):
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
 
+    def _read_user(self, user_id: str) -> SnapshotColumns:
+        rows = self._db.execute(f"{_SELECT} WHERE s.user_id = ?", (user_id,)).fetchall()
+        return _columns(rows, self._dimension or 0)
+
+    def _read_all_users(self) -> dict[str, SnapshotColumns]:
+        """Every user's rows as columns, in one pass over SQLite in user order."""
+        by_user: dict[str, SnapshotColumns] = {}
+        cursor = self._db.execute(f"{_SELECT} ORDER BY s.user_id")
+        carried: list[Any] = []
+        while chunk := cursor.fetchmany(_REBUILD_CHUNK):
+            rows = carried + chunk
+            # The chunk's last user may go on in the next chunk: carry their rows over.
+            cut = len(rows)
+            while cut and rows[cut - 1][1] == rows[-1][1]:
+                cut -= 1
+            self._group_by_user(rows[:cut], by_user)
+            carried = rows[cut:]
+        self._group_by_user(carried, by_user)
+        return by_user
+
+    def _group_by_user(self, rows: list[Any], into: dict[str, SnapshotColumns]) -> None:
+        for user_id, group in itertools.groupby(rows, key=operator.itemgetter(1)):
+            into[user_id] = _columns(list(group), self._dimension or 0)
+
+    def _drop_cached(self, user_ids: Sequence[str]) -> None:
+        if self._by_user is not None:
+            for user_id in set(user_ids):
+                self._by_user.pop(user_id, None)
+
+    def _add_missing_columns(self) -> None:
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(snapshots)")}
+        for name, definition in _ADDED_COLUMNS.items():
+            if name not in present:
+                self._db.execute(f"ALTER TABLE snapshots ADD COLUMN {name} {definition}")
+
     def _write_meta(self) -> None:
         values = {"index_factory": self._factory}
         if self._dimension is not None:
@@ -260,6 +335,8 @@ class FaissProfileStore(ProfileStore):
 
     def _ids_of(self, snapshot_ids: Sequence[str]) -> IdArray:
         found: list[int] = []
+        if self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM snapshots)").fetchone()[0]:
+            return np.array(found, dtype=np.int64)  # a first bulk load: nothing to look up
         for chunk in _chunks(list(snapshot_ids)):
             marks = ",".join("?" * len(chunk))
             found.extend(
@@ -273,34 +350,48 @@ class FaissProfileStore(ProfileStore):
             self._db.execute(f"DELETE FROM vectors WHERE id IN ({marks})", chunk)
             self._db.execute(f"DELETE FROM snapshots WHERE id IN ({marks})", chunk)
 
-    def _insert(self, snapshot: Snapshot, vector: Vector) -> int:
-        cursor = self._db.execute(
-            "INSERT INTO snapshots (snapshot_id, user_id, window_label, cell, start_us, end_us, latitude, longitude,"
-            " event_count, weight_sum, top_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                snapshot.snapshot_id,
-                snapshot.user_id,
-                snapshot.window,
-                snapshot.cell,
-                to_epoch_us(snapshot.start),
-                to_epoch_us(snapshot.end),
-                snapshot.latitude,
-                snapshot.longitude,
-                snapshot.count,
-                snapshot.weight_sum,
-                json.dumps(snapshot.top_labels, ensure_ascii=False),
+    def _insert(self, columns: SnapshotColumns) -> IdArray:
+        """Insert rows under fresh ids and return them."""
+        # Explicit ids above the AUTOINCREMENT high-water mark: never reused, and known without a query per row.
+        row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'").fetchone()
+        first = (int(row[0]) if row else 0) + 1
+        ids = np.arange(first, first + len(columns), dtype=np.int64)
+        self._db.executemany(
+            "INSERT INTO snapshots (id, snapshot_id, user_id, window_label, cell, start_us, end_us, latitude,"
+            " longitude, event_count, weight_sum, top_labels, label_weights, hour_of_week, hour_concentration)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(
+                ids.tolist(),
+                columns.snapshot_id,
+                columns.user_id.tolist(),
+                columns.window.tolist(),
+                columns.cell.tolist(),
+                columns.start_us.tolist(),
+                columns.end_us.tolist(),
+                columns.latitude.tolist(),
+                columns.longitude.tolist(),
+                columns.count.tolist(),
+                columns.weight_sum.tolist(),
+                (json.dumps(labels, ensure_ascii=False) for labels in columns.top_labels),
+                (json.dumps(weights) for weights in columns.label_weights),
+                columns.hour_of_week.tolist(),
+                columns.hour_concentration.tolist(),
+                strict=True,
             ),
         )
-        row_id = int(cursor.lastrowid or 0)
-        self._db.execute("INSERT INTO vectors (id, vector) VALUES (?, ?)", (row_id, _blob(vector)))
-        return row_id
+        self._db.executemany(
+            "INSERT INTO vectors (id, vector) VALUES (?, ?)",
+            zip(ids.tolist(), (_blob(vector) for vector in columns.embedding), strict=True),
+        )
+        return ids
 
     def _load(self, ids: IdArray) -> dict[int, Snapshot]:
         found: dict[int, Snapshot] = {}
         for chunk in _chunks(ids.tolist()):
             marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"{_SELECT} WHERE s.id IN ({marks})", chunk):
-                found[int(row[0])] = _snapshot(row)
+            rows = self._db.execute(f"{_SELECT} WHERE s.id IN ({marks})", chunk).fetchall()
+            columns = _columns(rows, self._dimension or 0)
+            found.update((int(row[0]), columns.snapshot(number)) for number, row in enumerate(rows))
         return found
 
     def _vectors(self, ids: IdArray) -> Vector:
@@ -379,7 +470,7 @@ class FaissProfileStore(ProfileStore):
         except RuntimeError as error:
             raise ValueError(f"faiss cannot build index {self._factory!r} for dimension {self._dimension}") from error
         if _ivf(index) is not None:
-            return index  # IVF stores ids itself; IDMap2 over IVF mismaps ids after remove_ids
+            return self._tuned(index)  # IVF stores ids itself; IDMap2 over IVF mismaps ids after remove_ids
         # Through the factory, so the IDMap2 owns the inner index (a Python-side wrapper could free it early).
         return faiss.index_factory(self._dimension, f"IDMap2,{self._factory}", faiss.METRIC_INNER_PRODUCT)
 
@@ -411,6 +502,12 @@ class FaissProfileStore(ProfileStore):
             logger.warning("index file %s does not match the store: rebuilding it from SQLite", path)
             return None
         self._dirty = False
+        return self._tuned(index)
+
+    def _tuned(self, index: faiss.Index) -> faiss.Index:
+        ivf = _ivf(index)
+        if ivf is not None and self.nprobe is not None:
+            ivf.nprobe = min(self.nprobe, ivf.nlist)
         return index
 
     def _write_index(self) -> None:
@@ -519,21 +616,32 @@ def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
         return None
 
 
-def _snapshot(row: Sequence[Any]) -> Snapshot:
-    return Snapshot(
-        snapshot_id=row[1],
-        user_id=row[2],
-        window=row[3],
-        cell=row[4],
-        start=from_epoch_us(row[5]),
-        end=from_epoch_us(row[6]),
-        latitude=row[7],
-        longitude=row[8],
-        count=row[9],
-        weight_sum=row[10],
-        top_labels=json.loads(row[11]),
-        embedding=np.frombuffer(row[12], dtype="<f4").tolist(),
+def _columns(rows: Sequence[Sequence[Any]], dimension: int) -> SnapshotColumns:
+    """Rows of _SELECT as columns."""
+    if not rows:
+        return SnapshotColumns.from_snapshots([], np.empty((0, dimension), dtype=np.float32))
+    fields = list(zip(*rows, strict=True))
+    return SnapshotColumns(
+        user_id=np.array(fields[1], dtype=object),
+        window=np.array(fields[2], dtype=object),
+        cell=np.array(fields[3], dtype=object),
+        start_us=np.array(fields[4], dtype=np.int64),
+        end_us=np.array(fields[5], dtype=np.int64),
+        latitude=np.array(fields[6], dtype=np.float64),
+        longitude=np.array(fields[7], dtype=np.float64),
+        count=np.array(fields[8], dtype=np.int64),
+        weight_sum=np.array(fields[9], dtype=np.float64),
+        top_labels=_json_lists(fields[10]),
+        label_weights=_json_lists(fields[11]),
+        hour_of_week=np.array(fields[12], dtype=np.float64),
+        hour_concentration=np.array(fields[13], dtype=np.float64),
+        embedding=np.frombuffer(b"".join(fields[14]), dtype="<f4").reshape(len(rows), -1).astype(np.float32),
     )
+
+
+def _json_lists(texts: Sequence[str]) -> list[Any]:
+    # One parse of the joined texts: a thousand json.loads calls cost milliseconds on the context() path.
+    return json.loads("[" + ",".join(texts) + "]")
 
 
 def _blob(vector: Vector) -> bytes:
