@@ -42,6 +42,40 @@ def _train_encoder(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _build_profiles(args: argparse.Namespace, settings: Settings) -> int:
+    from profiles.profile import ProfileService
+
+    with ProfileService(settings) as service:
+        report = service.build(progress=not args.quiet)
+    print(f"events {report.events:,} · used {report.used:,} · snapshots {report.snapshots:,} · users {report.users:,}")
+    print(f"skipped: {report.dislikes:,} dislikes, {report.unknown_items:,} events of unknown items")
+    return 0
+
+
+def _context(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from profiles.profile import ProfileService
+
+    try:
+        at = datetime.fromisoformat(args.at)
+    except ValueError:
+        raise ValueError(f"--at {args.at!r} is not an ISO 8601 time such as 2012-12-20T19:00:00-05:00") from None
+    with ProfileService(settings) as service:
+        context = service.context(args.user, at, args.lat, args.lon, query=args.query, k=args.k)
+    print(context.model_dump_json(indent=2))
+    return 0
+
+
+def _forget(args: argparse.Namespace, settings: Settings) -> int:
+    from profiles.profile import ProfileService
+
+    with ProfileService(settings) as service:
+        report = service.forget(args.user)
+    print(f"forgot user {args.user}: {report.snapshots:,} snapshots and {report.events:,} events removed")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wherenow", description=__doc__)
     parser.add_argument("--config", type=Path, help="TOML configuration file (default: wherenow.toml if present)")
@@ -77,6 +111,23 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=int, help="torch threads (default 2; 1 can be faster on busy shared cores)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(handler=_train_encoder)
+
+    build = commands.add_parser("build-profiles", help="build time- and place-stamped profile snapshots")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(handler=_build_profiles)
+
+    context = commands.add_parser("context", help="a user's spatio-temporal interest context, as JSON")
+    context.add_argument("user", help="user id")
+    context.add_argument("--at", required=True, help="ISO 8601 time with offset, e.g. 2012-12-20T19:00:00-05:00")
+    context.add_argument("--lat", type=float, required=True, help="latitude of 'here'")
+    context.add_argument("--lon", type=float, required=True, help="longitude of 'here'")
+    context.add_argument("--query", help="optional free text the context should match")
+    context.add_argument("--k", type=int, help="how many snapshots")
+    context.set_defaults(handler=_context)
+
+    forget = commands.add_parser("forget", help="remove every snapshot and event of a user, durably")
+    forget.add_argument("user", help="user id")
+    forget.set_defaults(handler=_forget)
     return parser
 
 
@@ -87,10 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return handler(args, settings)
-    except (ConfigError, DataError, ModelUnavailable) as error:
-        print(f"wherenow: error: {error}", file=sys.stderr)
     except ValidationError as error:
-        print(f"wherenow: error: invalid configuration: {_validation_message(error)}", file=sys.stderr)
+        print(f"wherenow: error: invalid value: {_validation_message(error)}", file=sys.stderr)
+    except (ConfigError, DataError, ModelUnavailable, ValueError) as error:
+        print(f"wherenow: error: {error}", file=sys.stderr)
     except KeyboardInterrupt:
         print("wherenow: interrupted", file=sys.stderr)
     except Exception as error:

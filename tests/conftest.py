@@ -58,4 +58,4 @@ def nyc_data_dir() -> Path:
         if configured.data.require:
             pytest.fail(message)
         pytest.skip(message)
-    return folder
+    return folder.resolve()

@@ -40,9 +40,13 @@ def test_ingest_prints_the_summary(isolated: Path, capsys: pytest.CaptureFixture
     ],
 )
 def test_errors_are_one_line_without_traceback(
-    isolated: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    message: str,
 ) -> None:
-    os.chdir(isolated)
+    monkeypatch.chdir(isolated)
     assert main(arguments) == 2
     err = capsys.readouterr().err
     assert message in err
@@ -70,3 +74,31 @@ def test_installed_entry_point_ingests_the_nyc_folder(nyc_data_dir: Path, tmp_pa
         "time span      2012-04-03 … 2012-12-23",
     ):
         assert expected in result.stdout
+
+
+def test_profiles_context_and_forget_from_the_command_line(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    events = isolated / "events.csv"
+    events.write_text(
+        "user_id,item_id,timestamp,latitude,longitude,action,text,category\n"
+        "u1,blue-note,2012-05-04T23:00:00Z,40.7308,-74.0005,visit,,Jazz Club\n"
+        "u1,blue-note,2012-05-11T23:30:00Z,40.7308,-74.0005,like,,Jazz Club\n"
+        "u2,gym,2012-05-05T12:00:00Z,40.7500,-73.9900,visit,,Gym\n"
+    )
+    assert main(["ingest", "--quiet", str(events)]) == 0
+    assert main(["build-profiles", "--quiet"]) == 0
+    assert "users 2" in capsys.readouterr().out
+
+    arguments = ["context", "u1", "--at", "2012-05-18T19:30:00-04:00", "--lat", "40.73", "--lon", "-74.0"]
+    assert main(arguments) == 0
+    context = json.loads(capsys.readouterr().out)
+    assert context["snapshots"] and context["snapshots"][0]["top_labels"] == ["Jazz Club"]
+
+    assert main(["context", "u1", "--at", "yesterday", "--lat", "40.73", "--lon", "-74.0"]) == 2
+    assert "--at 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err
+
+    assert main(["forget", "u1"]) == 0
+    assert "2 snapshots and 2 events removed" in capsys.readouterr().out
+    assert main(arguments) == 0
+    assert json.loads(capsys.readouterr().out)["snapshots"] == []
