@@ -76,7 +76,7 @@ class ModelSettings(_Group):
     )
     encoder_batch_size: int = Field(64, gt=0)
     encoder_max_length: int = Field(128, gt=0)
-    llm: Literal["qwen2.5-coder-1.5b", "qwen2.5-0.5b"] = "qwen2.5-coder-1.5b"
+    llm: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = "qwen2.5-coder-1.5b"
     cache_dir: Path = Field(
         Path.home() / ".cache" / "wherenow", description="Assembled GGUF files and embedding caches."
     )

