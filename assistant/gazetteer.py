@@ -1,0 +1,148 @@
+"""A small built-in gazetteer of New York City neighbourhoods: approximate centroids, good to a few hundred metres.
+
+It turns "in Williamsburg" into a point to rank around; it is not a geocoder. Names are matched whole-word and
+case-insensitively, longest first, so "East Harlem" wins over "Harlem".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+
+class Neighbourhood(NamedTuple):
+    """A named area and its approximate centre."""
+
+    name: str
+    latitude: float
+    longitude: float
+
+
+NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
+    # Manhattan
+    "Financial District": (40.7075, -74.0113),
+    "Battery Park City": (40.7117, -74.0159),
+    "Tribeca": (40.7163, -74.0086),
+    "Chinatown": (40.7158, -73.9970),
+    "Little Italy": (40.7191, -73.9973),
+    "Lower East Side": (40.7150, -73.9843),
+    "SoHo": (40.7233, -74.0030),
+    "Nolita": (40.7230, -73.9955),
+    "NoHo": (40.7289, -73.9925),
+    "East Village": (40.7265, -73.9815),
+    "Greenwich Village": (40.7336, -73.9990),
+    "West Village": (40.7358, -74.0036),
+    "Union Square": (40.7359, -73.9911),
+    "Gramercy": (40.7368, -73.9845),
+    "Flatiron": (40.7410, -73.9897),
+    "Chelsea": (40.7465, -74.0014),
+    "Murray Hill": (40.7479, -73.9757),
+    "Koreatown": (40.7478, -73.9865),
+    "Midtown": (40.7549, -73.9840),
+    "Times Square": (40.7580, -73.9855),
+    "Hell's Kitchen": (40.7638, -73.9918),
+    "Central Park": (40.7829, -73.9654),
+    "Upper West Side": (40.7870, -73.9754),
+    "Upper East Side": (40.7736, -73.9566),
+    "Morningside Heights": (40.8090, -73.9620),
+    "Harlem": (40.8116, -73.9465),
+    "East Harlem": (40.7957, -73.9389),
+    "Washington Heights": (40.8417, -73.9394),
+    # Brooklyn
+    "Williamsburg": (40.7081, -73.9571),
+    "Greenpoint": (40.7304, -73.9515),
+    "Bushwick": (40.6944, -73.9213),
+    "DUMBO": (40.7033, -73.9881),
+    "Brooklyn Heights": (40.6960, -73.9936),
+    "Downtown Brooklyn": (40.6928, -73.9903),
+    "Fort Greene": (40.6892, -73.9747),
+    "Cobble Hill": (40.6860, -73.9966),
+    "Carroll Gardens": (40.6795, -73.9991),
+    "Red Hook": (40.6734, -74.0080),
+    "Park Slope": (40.6710, -73.9814),
+    "Prospect Heights": (40.6775, -73.9692),
+    "Bedford-Stuyvesant": (40.6872, -73.9418),
+    "Crown Heights": (40.6694, -73.9422),
+    "Bay Ridge": (40.6264, -74.0299),
+    "Coney Island": (40.5755, -73.9707),
+    # Queens
+    "Long Island City": (40.7447, -73.9485),
+    "Astoria": (40.7644, -73.9235),
+    "Sunnyside": (40.7433, -73.9196),
+    "Jackson Heights": (40.7557, -73.8831),
+    "Flushing": (40.7675, -73.8331),
+    "Forest Hills": (40.7181, -73.8448),
+    "Jamaica": (40.7027, -73.7890),
+    # The Bronx and Staten Island
+    "Mott Haven": (40.8091, -73.9229),
+    "Fordham": (40.8615, -73.8905),
+    "Riverdale": (40.8900, -73.9120),
+    "St. George": (40.6437, -74.0736),
+    # Boroughs, for "somewhere in Queens"
+    "Manhattan": (40.7831, -73.9712),
+    "Brooklyn": (40.6782, -73.9442),
+    "Queens": (40.7282, -73.7949),
+    "The Bronx": (40.8448, -73.8648),
+    "Staten Island": (40.5795, -74.1502),
+}
+
+ALIASES: dict[str, str] = {
+    "FiDi": "Financial District",
+    "Wall Street": "Financial District",
+    "LES": "Lower East Side",
+    "the Village": "Greenwich Village",
+    "Hells Kitchen": "Hell's Kitchen",
+    "Midtown Manhattan": "Midtown",
+    "Ktown": "Koreatown",
+    "K-town": "Koreatown",
+    "UWS": "Upper West Side",
+    "UES": "Upper East Side",
+    "Spanish Harlem": "East Harlem",
+    "El Barrio": "East Harlem",
+    "Dumbo": "DUMBO",
+    "Bed-Stuy": "Bedford-Stuyvesant",
+    "Bed Stuy": "Bedford-Stuyvesant",
+    "Bedford Stuyvesant": "Bedford-Stuyvesant",
+    "LIC": "Long Island City",
+    "Bronx": "The Bronx",
+    "Saint George": "St. George",
+    "St George": "St. George",
+    "NYC": "Manhattan",
+}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+@cache
+def _index() -> dict[str, str]:
+    index = {_key(name): name for name in NEIGHBOURHOODS}
+    index.update({_key(alias): name for alias, name in ALIASES.items()})
+    return index
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    names = sorted(_index(), key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w'])", re.IGNORECASE)
+
+
+def lookup(text: str) -> Neighbourhood | None:
+    """The neighbourhood called exactly ``text`` (any case, aliases included), or None."""
+    name = _index().get(_key(text).removeprefix("the ")) or _index().get(_key(text))
+    if name is None:
+        return None
+    latitude, longitude = NEIGHBOURHOODS[name]
+    return Neighbourhood(name, latitude, longitude)
+
+
+def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]]:
+    """Every neighbourhood named in free text, with the character span of its mention, in order of appearance."""
+    found = []
+    for match in _pattern().finditer(text.replace("’", "'")):
+        place = lookup(match.group(0))
+        if place is not None:
+            found.append((place, match.span()))
+    return found

@@ -1,0 +1,634 @@
+"""A user's message turned into validated request arguments: rules decide, the LLM only fills gaps.
+
+Small local models call tools unreliably, so the model never picks a tool here. ``parse_rules`` reads the
+message with deterministic rules (intent words, categories, "not bars", "near here", neighbourhood names, time
+words); when they leave the request thin, ``extract_request`` asks the LLM for JSON
+(``prompts/arguments.txt``), validates it, asks once more with the error when it is invalid, and falls back to
+the rules alone when that fails too. A value the LLM offers is kept only where the rules found nothing and
+only when it checks out (a known category, a place or time that the message mentions). ``resolve_when`` and
+``resolve_near`` turn the texts into a time zone-aware datetime and coordinates.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.utils.json import parse_json_markdown
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.gazetteer import find_neighbourhoods, lookup
+from prompts import load_prompt
+
+logger = logging.getLogger(__name__)
+
+Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk"]
+LLMMode = Literal["never", "gaps", "always"]
+
+DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_K = 5
+MAX_K = 20
+HERE = "here"
+ARGUMENTS_MAX_TOKENS = 96
+# A time of day that has just passed still means now ("lunch" at 13:30), not tomorrow.
+GRACE = timedelta(hours=3)
+
+
+class LatLon(NamedTuple):
+    """A point in degrees (WGS 84)."""
+
+    latitude: float
+    longitude: float
+
+
+class RequestArguments(BaseModel):
+    """What a message asks for, as text: the fields the LLM is asked to fill (``prompts/arguments.txt``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    intent: Intent | None = None
+    category: str | None = Field(None, description="A category term, matched inside venue categories.")
+    keyword: str | None = Field(None, description="A word to find in venue names, e.g. a chain ('Starbucks').")
+    exclude_categories: list[str] = Field(default_factory=list)
+    near: str | None = Field(None, description="A neighbourhood, or 'here' for the user's own location.")
+    when: str | None = Field(None, description="The time words of the message, e.g. 'Saturday afternoon'.")
+    surprise: bool = Field(False, description="Places new to the user.")
+    quiet: bool = False
+    k: int | None = Field(None, ge=1, le=MAX_K)
+    pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
+
+    @field_validator("intent", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("category", "keyword", "near", "when", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "null", "n/a"):
+            return None
+        return value
+
+    @field_validator("exclude_categories", mode="before")
+    @classmethod
+    def _one_is_a_list(cls, value: object) -> object:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+
+class ChatRequest(RequestArguments):
+    """A validated request: the arguments plus the time and place they resolve to."""
+
+    intent: Intent = "recommend"
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
+    at: datetime | None = Field(None, description="``when`` resolved, time zone-aware; None means now.")
+    location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
+    source: Literal["rules", "rules+llm"] = "rules"
+    notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
+
+
+# Vocabulary ----------------------------------------------------------------------------------------------------
+# Category terms are matched case-insensitively inside a venue's category path or category (as
+# retrieval's recommend(category=...) does), so each must be a substring of both the Foursquare 2012 names
+# ("Pizza Place") and today's paths ("Dining and Drinking > Restaurant > Pizzeria") — and of little else
+# ("Park" would also match "Parking", hence "Outdoors").
+
+_GENERIC = {
+    "Restaurant": "dinner lunch brunch breakfast supper eat eating food restaurant restaurants hungry bite meal",
+    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs wine",
+    "Cafe": "coffee cafe café cafes cafés espresso latte tea",
+    "Outdoors": "park parks outdoors outside walk stroll picnic nature",
+    "Retail": "shopping shop shops store stores",
+}
+_SPECIFIC = {
+    "Night Club": "club clubs clubbing dancing nightclub",
+    "Museum": "museum museums",
+    "Gallery": "gallery galleries",
+    "Gym": "gym workout fitness",
+    "Movie Theater": "movie movies cinema film",
+    "Music Venue": "live music|concert|concerts|jazz|gig",
+    "Performing Arts": "theatre|theater|a show|a play",
+    "Dessert": "dessert|desserts|sweets|ice cream|cake",
+    "Bakery": "bakery pastry pastries croissant",
+    "Library": "library",
+    "Bookstore": "bookstore bookshop books",
+    "Beer Garden": "beer garden",
+    "Pizza": "pizza",
+    "Sushi": "sushi",
+    "Ramen": "ramen noodles",
+    "Burger": "burger burgers",
+    "Mexican": "mexican tacos taco burrito",
+    "Italian": "italian pasta",
+    "Chinese": "chinese dumplings",
+    "Japanese": "japanese",
+    "Thai": "thai",
+    "Korean": "korean",
+    "Indian": "indian curry",
+    "French": "french",
+    "BBQ": "bbq barbecue",
+    "Seafood": "seafood oysters",
+    "Bagel": "bagel bagels",
+    "Donut": "donut donuts doughnut doughnuts",
+    "Deli": "deli bodega",
+    "Diner": "diner",
+    "Steakhouse": "steak steakhouse",
+    "Vegetarian": "vegan vegetarian",
+}
+
+
+def _terms(table: dict[str, str]) -> dict[str, str]:
+    # Entries are space-separated words, or |-separated phrases where a phrase has spaces.
+    return {word: term for term, words in table.items() for word in re.split(r"\|" if "|" in words else " ", words)}
+
+
+_GENERIC_WORDS = _terms(_GENERIC)
+_SPECIFIC_WORDS = _terms(_SPECIFIC)
+CATEGORY_WORDS = {**_GENERIC_WORDS, **_SPECIFIC_WORDS}
+CATEGORY_TERMS = frozenset(_GENERIC) | frozenset(_SPECIFIC)
+_MEALS = {"breakfast": time(9), "brunch": time(11), "lunch": time(12, 30), "dinner": time(19, 30), "supper": time(19)}
+
+
+def _words_pattern(words: object) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_CATEGORY_RE = re.compile(rf"\b({_words_pattern(CATEGORY_WORDS)})\b", re.IGNORECASE)
+_ARTICLE = r"(?:a |an |the |another |any |more |other )?"
+_CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
+# "not bars", "no bars or clubs", "avoid pubs, bars and clubs": the whole list is excluded.
+_EXCLUDE_RE = re.compile(
+    r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like)\s+"
+    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
+    re.IGNORECASE,
+)
+_NEAR_HERE_RE = re.compile(
+    r"\b(?:near|close to|around) (?:here|me|us)\b|\bnearby\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
+    r"|\baround the corner\b",
+    re.IGNORECASE,
+)
+_SURPRISE_RE = re.compile(
+    r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
+    r"|\bnever been\b|\bhaven'?t been\b|\bdiscover\b|\brandom\b|\badventurous\b|\boff the beaten",
+    re.IGNORECASE,
+)
+_QUIET_RE = re.compile(
+    r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b|\bnot (?:too |so )?"
+    r"(?:loud|crowded|busy|noisy)\b|\bless (?:crowded|busy|noisy|loud)\b",
+    re.IGNORECASE,
+)
+_EXPLAIN_RE = re.compile(
+    r"^\s*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b|\bexplain\b"
+    r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b",
+    re.IGNORECASE,
+)
+_FORGET_RE = re.compile(
+    r"\b(?:forget|delete|erase|wipe)\b|\bremove my\b|\bdon'?t (?:remember|track|keep)\b|\bstop tracking\b",
+    re.IGNORECASE,
+)
+_REFINE_RE = re.compile(
+    r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else)\b"
+    r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b|^\s*(?:and|but)\b",
+    re.IGNORECASE,
+)
+_SMALLTALK_RE = re.compile(
+    r"^\s*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|evening|night)|bye|goodbye|ok|okay|cool)\b"
+    r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b",
+    re.IGNORECASE,
+)
+# "Good night" is a farewell, not a time.
+_GREETING_RE = re.compile(r"\bgood (?:morning|afternoon|evening|night)\b", re.IGNORECASE)
+_RECOMMEND_RE = re.compile(
+    r"\b(?:somewhere|anywhere|where|place|places|spot|spots|recommend|suggest|suggestions|ideas|options|go|going"
+    r"|visit|looking for|want|need|find)\b",
+    re.IGNORECASE,
+)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_NUMBERS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
+_NUMBER = rf"(\d{{1,2}}|{_words_pattern(_NUMBERS)})"
+_K_RE = re.compile(
+    rf"\b(?:top|best|give me|show me)\s+{_NUMBER}\b|\b{_NUMBER}\s+(?:\w+\s+)?"
+    r"(?:places|spots|options|ideas|suggestions|recommendations)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3}
+_PICK_RE = re.compile(
+    rf"\b(?:the\s+)?({_words_pattern(_ORDINALS)})\b(?:\s+(?:one|place|option|suggestion))?"
+    r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+# Time words ----------------------------------------------------------------------------------------------------
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_PARTS = {
+    "this morning": time(9),
+    "morning": time(9),
+    "noon": time(12),
+    "midday": time(12),
+    "lunchtime": time(12, 30),
+    "afternoon": time(15),
+    "evening": time(19),
+    "tonight": time(20),
+    "late night": time(23),
+    "night": time(21),
+}
+_DAY_RE = re.compile(
+    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekend|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
+    re.IGNORECASE,
+)
+_PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})\b", re.IGNORECASE)
+_MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
+_CLOCK_RE = re.compile(
+    r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
+    r"|\bat\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|hours))",
+    re.IGNORECASE,
+)
+_RELATIVE_RE = re.compile(
+    r"\b(?:right )?now\b|\bin (?:an?|\d{1,3}|half an) (?:hour|hours|minute|minutes|min|mins)\b",
+    re.IGNORECASE,
+)
+# (pattern, group): leading "on", "in the" and "this" stay outside the group that is the time words.
+_TIME_RES = ((_RELATIVE_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
+
+
+def when_text(message: str) -> str | None:
+    """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said."""
+    spans = {match.span(group) for pattern, group in _TIME_RES for match in pattern.finditer(message)}
+    if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE, _CLOCK_RE)):
+        spans |= {match.span(1) for match in _MEAL_RE.finditer(message)}
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if kept and start < kept[-1][1]:
+            if end - start > kept[-1][1] - kept[-1][0]:
+                kept[-1] = (start, end)
+            continue
+        kept.append((start, end))
+    return " ".join(message[start:end] for start, end in kept) or None
+
+
+def resolve_when(text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime | None:
+    """The moment ``text`` means, relative to ``now``, in ``timezone``; None when it names no time.
+
+    A weekday is the coming one (today when its time is still ahead), "tonight" is today at 20:00, "Saturday
+    afternoon" 15:00 of the coming Saturday, a day alone is midday, a part of the day that began less than three
+    hours ago is now, a time that has passed is tomorrow's (or next week's for a weekday), and a bare "at 7" is
+    in the afternoon or evening unless morning is said.
+    """
+    if not text:
+        return None
+    zone = ZoneInfo(timezone)
+    now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
+    lowered = text.lower()
+    if relative := _RELATIVE_RE.search(lowered):
+        return now + _offset(relative.group(0))
+    day, explicit_day, weekday = _day(lowered, now.date())
+    clock = _clock(lowered)
+    # A part of the day or a meal is a span that may have begun already; a clock time is a moment.
+    span_of_day = clock is None
+    if clock is None and (part := _PART_RE.search(lowered)):
+        clock = _DAY_PARTS[part.group(1)]
+    if clock is None and (meal := _MEAL_RE.search(lowered)):
+        clock = _MEALS[meal.group(1)]
+    if clock is None and day is None:
+        return None
+    if clock is None:
+        if day == now.date():
+            return now
+        clock = time(12)
+    target = datetime.combine(day or now.date(), clock, tzinfo=zone)
+    if target < now:
+        if span_of_day and now - target <= GRACE:
+            return now
+        if not explicit_day:
+            target += timedelta(days=1)
+        elif weekday is not None:
+            target += timedelta(days=7)
+    return target
+
+
+def _offset(text: str) -> timedelta:
+    if "now" in text:
+        return timedelta(0)
+    amount_text = text.split()[1]
+    amount = 0.5 if amount_text == "half" else 1.0 if amount_text in ("a", "an") else float(amount_text)
+    return timedelta(hours=amount) if "hour" in text else timedelta(minutes=amount)
+
+
+def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
+    """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named)."""
+    match = _DAY_RE.search(text)
+    if match is None:
+        return None, False, None
+    word = match.group(1)
+    if word in ("today", "tonight"):
+        return today, word == "today", None
+    if word == "tomorrow":
+        return today + timedelta(days=1), True, None
+    if word.endswith("weekend"):
+        ahead = (5 - today.weekday()) % 7 if today.weekday() != 6 else 0
+        return today + timedelta(days=ahead), True, 5
+    name = word.split()[-1].removesuffix("s")
+    weekday = _WEEKDAYS.index(name)
+    ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and word.startswith("next"):
+        ahead = 7
+    return today + timedelta(days=ahead), True, weekday
+
+
+def _clock(text: str) -> time | None:
+    match = _CLOCK_RE.search(text)
+    if match is None:
+        if re.search(r"\bmidnight\b", text):
+            return time(23, 59)
+        return None
+    hour_12, minute_12, meridiem, hour_24, minute_24, bare = match.groups()
+    if hour_24 is not None:
+        return time(int(hour_24), int(minute_24))
+    if meridiem is not None:
+        hour = int(hour_12) % 12 + (12 if meridiem.lower().startswith("p") else 0)
+        return time(hour, int(minute_12 or 0)) if hour < 24 else None
+    hour = int(bare)
+    if hour > 23:
+        return None
+    morning = re.search(r"\b(?:morning|breakfast|brunch|am)\b", text) is not None
+    if 1 <= hour <= 11 and not morning:
+        hour += 12
+    return time(hour)
+
+
+def resolve_near(near: str | None, here: LatLon | tuple[float, float] | None = None) -> LatLon | None:
+    """Coordinates for a ``near`` text: ``here`` for "here", a neighbourhood's centre, else None."""
+    if not near:
+        return None
+    if near.strip().lower() == HERE:
+        return LatLon(*here) if here is not None else None
+    place = lookup(near)
+    if place is None and (found := find_neighbourhoods(near)):
+        place = found[0][0]
+    return LatLon(place.latitude, place.longitude) if place is not None else None
+
+
+# Rules ---------------------------------------------------------------------------------------------------------
+
+
+def parse_rules(message: str) -> RequestArguments:
+    """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
+    excluded: list[str] = []
+    excluded_spans: list[tuple[int, int]] = []
+    for match in _EXCLUDE_RE.finditer(message):
+        for word in _CATEGORY_RE.finditer(match.group(0)):
+            term = CATEGORY_WORDS[word.group(1).lower()]
+            if term not in excluded:
+                excluded.append(term)
+        excluded_spans.append(match.span())
+    category = _category(message, excluded_spans)
+    near = None
+    if found := find_neighbourhoods(message):
+        near = found[0][0].name
+    elif _NEAR_HERE_RE.search(message):
+        near = HERE
+    arguments = RequestArguments(
+        category=category,
+        exclude_categories=excluded,
+        near=near,
+        when=when_text(_GREETING_RE.sub("", message)),
+        surprise=_SURPRISE_RE.search(message) is not None,
+        quiet=_QUIET_RE.search(message) is not None,
+        k=_k(message),
+        pick=_pick(message),
+    )
+    arguments.intent = _intent(message, arguments)
+    return arguments
+
+
+def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
+    """The most specific category the message asks for (sushi over dinner), outside its exclusions."""
+    found = [
+        CATEGORY_WORDS[match.group(1).lower()]
+        for match in _CATEGORY_RE.finditer(message)
+        if not any(start <= match.start() < end for start, end in excluded_spans)
+    ]
+    specific = [term for term in found if term in _SPECIFIC]
+    return (specific or found or [None])[0]
+
+
+def _k(message: str) -> int | None:
+    match = _K_RE.search(message)
+    if match is None:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    value = int(word) if word.isdigit() else _NUMBERS[word]
+    return value if 1 <= value <= MAX_K else None
+
+
+def _pick(message: str) -> int | None:
+    match = _PICK_RE.search(message)
+    if match is None:
+        return None
+    value = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2))
+    return value if 1 <= value <= MAX_K else None
+
+
+def _intent(message: str, arguments: RequestArguments) -> Intent | None:
+    if _FORGET_RE.search(message):
+        return "forget"
+    if _EXPLAIN_RE.search(message):
+        return "explain"
+    slots = bool(
+        arguments.category
+        or arguments.exclude_categories
+        or arguments.near
+        or arguments.when
+        or arguments.surprise
+        or arguments.quiet
+        or arguments.k
+    )
+    if arguments.exclude_categories or _REFINE_RE.search(message):
+        return "refine"
+    if slots or _RECOMMEND_RE.search(message):
+        return "recommend"
+    if _SMALLTALK_RE.search(message):
+        return "smalltalk"
+    return None
+
+
+# The LLM's part ------------------------------------------------------------------------------------------------
+
+
+def needs_llm(arguments: RequestArguments) -> bool:
+    """Whether the rules left the request thin: no intent, or a recommendation with nothing to go on."""
+    if arguments.intent is None:
+        return True
+    return arguments.intent in ("recommend", "refine") and not (
+        arguments.category or arguments.keyword or arguments.exclude_categories or arguments.surprise or arguments.quiet
+    )
+
+
+def llm_arguments(message: str, llm: BaseChatModel, max_tokens: int = ARGUMENTS_MAX_TOKENS) -> RequestArguments:
+    """The LLM's reading of a message as validated arguments, asking once more when its JSON is invalid.
+
+    Raises ``OutputParserException`` when the second answer is invalid too.
+    """
+    messages: list[BaseMessage] = [
+        SystemMessage(load_prompt("arguments").format()),
+        HumanMessage(f"Message: {message}"),
+    ]
+    answer = llm.invoke(messages, max_tokens=max_tokens, temperature=0).text
+    try:
+        return parse_arguments(answer)
+    except OutputParserException as error:
+        logger.info("invalid arguments from the LLM (%s); asking again", error)
+        messages += [
+            AIMessage(answer),
+            HumanMessage(f"That is not valid: {error}. Reply with only the corrected JSON object."),
+        ]
+    return parse_arguments(llm.invoke(messages, max_tokens=max_tokens, temperature=0).text)
+
+
+def parse_arguments(text: str) -> RequestArguments:
+    """Arguments from a completion (fenced or not, prose around it ignored); ``OutputParserException`` with a
+    short reason the model can act on when it is not valid JSON or not valid arguments."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise OutputParserException("no JSON object found", llm_output=text)
+    try:
+        data = parse_json_markdown(text[start : end + 1])
+    except ValueError as error:
+        raise OutputParserException(f"invalid JSON ({error})", llm_output=text) from None
+    try:
+        return RequestArguments.model_validate(data)
+    except ValidationError as error:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors())
+        raise OutputParserException(reasons, llm_output=text) from None
+
+
+def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> tuple[RequestArguments, list[str]]:
+    """The rules' arguments with gaps filled from the LLM's, keeping only values that check out; and the notes."""
+    notes: list[str] = []
+    merged = rules.model_copy(deep=True)
+    lowered = message.lower()
+    if merged.intent is None:
+        merged.intent = offered.intent
+    for text in offered.exclude_categories:
+        term = normalise_category(text)
+        if term is None:
+            notes.append(f"dropped exclusion {text!r}: not a known category")
+        elif not _mentions(lowered, term):
+            # An exclusion hides results, so it needs words in the message behind it.
+            notes.append(f"dropped exclusion {text!r}: the message does not mention it")
+        elif term not in merged.exclude_categories:
+            merged.exclude_categories.append(term)
+    if merged.category is None and offered.category:
+        term = normalise_category(offered.category)
+        if term in merged.exclude_categories:
+            notes.append(f"dropped category {offered.category!r}: the message excludes it")
+        elif term is not None:
+            merged.category = term
+        else:
+            notes.append(f"dropped category {offered.category!r}: not a known category")
+    if merged.keyword is None and offered.keyword:
+        # A keyword filters venue names, so an adjective ("spicy") would empty the list: only a name the user
+        # wrote with a capital ("Starbucks", "Joe's") is taken.
+        written = re.search(rf"\b{re.escape(offered.keyword)}\b", message, re.IGNORECASE)
+        if written and lookup(written.group(0)) is not None:
+            notes.append(f"dropped keyword {offered.keyword!r}: a neighbourhood, not a venue name")
+        elif written and any(char.isupper() for char in written.group(0)):
+            merged.keyword = written.group(0)
+        else:
+            notes.append(f"dropped keyword {offered.keyword!r}: not a name written in the message")
+    if merged.near is None and offered.near:
+        if offered.near.strip().lower() == HERE or offered.near.lower() in lowered:
+            place = lookup(offered.near)
+            merged.near = place.name if place is not None else offered.near.strip()
+        else:
+            notes.append(f"dropped near {offered.near!r}: not in the message")
+    if merged.when is None and offered.when:
+        words = set(re.findall(r"\w+", offered.when.lower()))
+        if words & set(re.findall(r"\w+", lowered)):
+            merged.when = offered.when
+        else:
+            notes.append(f"dropped when {offered.when!r}: not in the message")
+    merged.surprise = merged.surprise or offered.surprise
+    merged.quiet = merged.quiet or offered.quiet
+    # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
+    # names no number).
+    numbers = [word for word in [*_NUMBERS, *_ORDINALS] if word != "one"]
+    numbered = re.search(rf"\d|\b(?:{_words_pattern(numbers)})\b", lowered) is not None
+    for name in ("k", "pick"):
+        if getattr(merged, name) is None and getattr(offered, name) is not None:
+            if numbered:
+                setattr(merged, name, getattr(offered, name))
+            else:
+                notes.append(f"dropped {name} {getattr(offered, name)!r}: no number in the message")
+    return merged, notes
+
+
+def _mentions(lowered: str, term: str) -> bool:
+    """Whether a lower-cased message names a category term or one of its words."""
+    words = [word for word, owner in CATEGORY_WORDS.items() if owner == term] + [term.lower()]
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words)
+
+
+def normalise_category(text: str) -> str | None:
+    """A category term for free text ("bars", "Sushi Restaurant", "food"), or None when none fits."""
+    lowered = text.strip().lower()
+    for term in CATEGORY_TERMS:
+        if term.lower() == lowered:
+            return term
+    if lowered in CATEGORY_WORDS:
+        return CATEGORY_WORDS[lowered]
+    return _category(text, [])
+
+
+def extract_request(
+    message: str,
+    now: datetime,
+    here: LatLon | tuple[float, float] | None = None,
+    llm: BaseChatModel | None = None,
+    mode: LLMMode = "gaps",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> ChatRequest:
+    """The validated request in a message: rules first, the LLM for the gaps (``mode``), times and places resolved.
+
+    ``now`` anchors time words (naive means local to ``timezone``); ``here`` is the user's location, used for
+    "near here". An LLM that fails or answers invalid JSON twice leaves the rules' reading in place.
+    """
+    arguments = parse_rules(message)
+    source: Literal["rules", "rules+llm"] = "rules"
+    notes: list[str] = []
+    if llm is not None and (mode == "always" or (mode == "gaps" and needs_llm(arguments))):
+        try:
+            offered = llm_arguments(message, llm)
+        except OutputParserException as error:
+            notes.append(f"LLM arguments invalid twice, rules only: {error}")
+        except Exception as error:
+            # A chat turn must survive a failing LLM: the rules' reading is a complete answer on its own.
+            logger.warning("LLM argument extraction failed, rules only", exc_info=True)
+            notes.append(f"LLM failed, rules only: {type(error).__name__}: {error}")
+        else:
+            arguments, notes = merge(arguments, offered, message)
+            source = "rules+llm"
+    if arguments.category in arguments.exclude_categories:
+        notes.append(f"dropped category {arguments.category!r}: the message excludes it")
+        arguments.category = None
+    fields = arguments.model_dump()
+    fields["intent"] = arguments.intent or ("recommend" if _has_slots(arguments) else "smalltalk")
+    fields["k"] = arguments.k or DEFAULT_K
+    return ChatRequest(
+        **fields,
+        at=resolve_when(arguments.when, now, timezone),
+        location=resolve_near(arguments.near, here),
+        source=source,
+        notes=notes,
+    )
+
+
+def _has_slots(arguments: RequestArguments) -> bool:
+    return bool(arguments.category or arguments.keyword or arguments.near or arguments.when or arguments.surprise)

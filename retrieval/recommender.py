@@ -1,0 +1,491 @@
+"""The product's recommender: candidates → features → LightGBM ranking, with reasons, behind ``retrieval.protocol``.
+
+``build_recommender(settings)`` gives a :class:`PlaceRecommender`. ``score_all`` is what the evaluation ranks;
+``recommend`` is the top ``k`` of those same scores (``retrieval.protocol.top_k``) with human-readable reasons
+rendered from the features that pushed each place up (LightGBM's per-feature contributions). Two knobs reorder
+on purpose: ``surprise`` discounts the places the user already knows, and ``category``/``keyword``/``exclude``
+restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import time
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from profiles.config import Settings
+from profiles.events import Action, Event
+from profiles.geo import haversine_km
+from retrieval.candidates import CandidateGenerator
+from retrieval.features import (
+    FEATURE_GROUPS,
+    FEATURE_NAMES,
+    HOURS_PER_DAY,
+    Catalogue,
+    EventStream,
+    FeatureBuilder,
+    FloatArray,
+    HistoryState,
+    IntArray,
+    Query,
+    QueryContext,
+    column,
+    epoch_seconds,
+    hour_of_week_at,
+    single_threaded_blas,
+)
+from retrieval.protocol import Scores, top_k
+from retrieval.ranker import Ranker, RankerConfig, TrainingSet, replay_training_groups
+
+logger = logging.getLogger(__name__)
+
+Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
+
+MAX_REASONS = 3
+# Groups whose value is the same for every candidate of a query (or only says which source proposed it):
+# they never explain why one place beats another.
+_SILENT_GROUPS = frozenset({"query", "source"})
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class NotFittedError(RuntimeError):
+    """The recommender was asked for scores before ``fit``."""
+
+
+class Recommendation(BaseModel):
+    """One recommended place: its score (the ``score_all`` value, before any ``surprise`` discount), whether the user
+    has been there, and why it is recommended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    name: str
+    category: str
+    latitude: float
+    longitude: float
+    distance_km: float
+    score: float
+    is_return: bool
+    reasons: list[str]
+
+
+def encoder_embeddings(settings: Settings) -> Embedder | None:
+    """Item embeddings from the interest encoder (cached on disk), or None when the encoder is not available."""
+    try:
+        from profiles import encoder as encoder_module
+    except ImportError as error:  # the encoder is optional for ranking: it only adds a feature and a source
+        logger.warning("interest encoder unavailable (%s); ranking without embeddings", error)
+        return None
+
+    def embed(items: pd.DataFrame) -> npt.NDArray[np.floating]:
+        encoder = encoder_module.InterestEncoder(settings.models)
+        cache_type = getattr(encoder_module, "EmbeddingCache", None)
+        # Through the on-disk cache when the encoder takes one, so only the first fit pays for encoding.
+        if cache_type is None or "cache" not in inspect.signature(encoder.encode_items).parameters:
+            return encoder.encode_items(items)
+        with cache_type.for_settings(settings.models) as cache:
+            return encoder.encode_items(items, cache=cache)
+
+    return embed
+
+
+class PlaceRecommender:
+    """Learns from check-ins, scores the catalogue for (user, time, place), recommends with reasons, learns online."""
+
+    def __init__(
+        self, settings: Settings, config: RankerConfig | None = None, embedder: Embedder | None = None
+    ) -> None:
+        self.settings = settings
+        self.config = config or RankerConfig.from_settings(settings)
+        self.timezone = settings.preprocessing.timezone
+        self._embedder = embedder
+        self.catalogue: Catalogue | None = None
+        self.state: HistoryState | None = None
+        self.builder: FeatureBuilder | None = None
+        self.generator: CandidateGenerator | None = None
+        self.ranker = Ranker(self.config)
+        self.training: TrainingSet | None = None
+        self.timings: dict[str, float] = {}
+        self._disliked: dict[str, set[int]] = {}
+
+    # Learning -------------------------------------------------------------------------------------------------
+
+    def fit(self, history: pd.DataFrame, items: pd.DataFrame) -> None:
+        """Fit the state on the earliest history, train the ranker on replaying the rest, end with all of it seen."""
+        config = self.config
+        started = time.perf_counter()
+        catalogue = Catalogue.from_items(items)
+        embeddings = None
+        if config.use_embeddings:
+            embedder = self._embedder or encoder_embeddings(self.settings)
+            if embedder is not None:
+                try:
+                    embeddings = embedder(catalogue.items)
+                except (ImportError, RuntimeError, OSError) as error:
+                    logger.warning("item embeddings failed (%s); ranking without them", error)
+        self.timings["embeddings_s"] = time.perf_counter() - started
+
+        self.catalogue = catalogue
+        self.builder = config.builder(catalogue, embeddings)
+        self.generator = config.generator(catalogue)
+        self.state = config.state(catalogue)
+        self._disliked = {}
+        stream = EventStream.from_frame(history, catalogue, self.timezone)
+        warmup = int(len(stream) * config.warmup_fraction)
+        moment = time.perf_counter()
+        stream.slice(0, warmup).observe_into(self.state)
+        self.timings["warmup_s"] = time.perf_counter() - moment
+        moment = time.perf_counter()
+        self.training = replay_training_groups(
+            self.state,
+            stream.slice(warmup),
+            self.builder,
+            self.generator,
+            negatives=config.negatives,
+            hard_negatives=config.hard_negatives,
+            seed=config.seed,
+        )
+        self.timings["replay_s"] = time.perf_counter() - moment
+        moment = time.perf_counter()
+        self.ranker = Ranker(config).fit(self.training)
+        self.timings["train_s"] = time.perf_counter() - moment
+        self.timings["fit_s"] = time.perf_counter() - started
+        logger.info(
+            "ranker: %d groups, %d rows, candidate recall %.3f, best iteration %s, timings %s",
+            len(self.training),
+            len(self.training.labels),
+            self.training.recall,
+            self.ranker.best_iteration,
+            {name: round(value, 1) for name, value in self.timings.items()},
+        )
+
+    def observe(self, event: Event) -> None:
+        """Learn one event: a visit updates every count (a new user is created); a dislike hides the place."""
+        state = self._fitted()
+        position = state.catalogue.positions.get(event.item_id)
+        if event.action == Action.DISLIKE:
+            if position is not None:
+                self._disliked.setdefault(event.user_id, set()).add(position)
+            return
+        if event.action != Action.VISIT:
+            return  # views, searches and likes are not check-ins; the ranker was trained on visits only
+        if position is not None:
+            self._disliked.get(event.user_id, set()).discard(position)
+        hour = hour_of_week_at(event.timestamp, self.timezone, event.latitude, event.longitude)
+        state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
+
+    # Scoring --------------------------------------------------------------------------------------------------
+
+    def score_all(self, user_id: str, at: datetime, latitude: float, longitude: float) -> Scores:
+        """Model scores over the whole catalogue; places no candidate source proposed get -inf."""
+        query = self._query(user_id, at, latitude, longitude)
+        with single_threaded_blas():
+            scores, *_ = self._score(query)
+        return scores
+
+    def _score(self, query: Query, extra: IntArray | None = None) -> tuple[Scores, QueryContext, IntArray, FloatArray]:
+        """Full-catalogue scores, the query context, the scored positions and their feature rows.
+
+        ``extra`` positions (a filter's matches) are scored too, with the source ranks they have for this query;
+        adding them changes no other place's score, since every feature is a function of (query, place).
+        """
+        state, builder, generator = self._fitted(), self.builder, self.generator
+        assert builder is not None and generator is not None
+        context = builder.context(state, query)
+        ranks = generator.rank(state, context)
+        candidates = ranks.candidates()
+        if extra is not None and len(extra):
+            candidates = ranks.of(np.union1d(candidates.positions, extra))
+        positions = candidates.positions
+        features = builder.build(state, context, positions, candidates.ranks)
+        scores = np.full(len(state.catalogue), -np.inf, dtype=np.float64)
+        if len(positions):
+            scores[positions] = self.ranker.predict(features)
+        return scores, context, positions, features
+
+    def recommend(
+        self,
+        user_id: str,
+        at: datetime,
+        latitude: float,
+        longitude: float,
+        k: int = 10,
+        *,
+        surprise: float = 0.0,
+        category: str | None = None,
+        keyword: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> list[Recommendation]:
+        """The top ``k`` places for (user, time, place), best first, each with its reasons.
+
+        ``surprise`` in [0, 1] discounts the odds of places the user has been to by ``1 - surprise``: 0 keeps the
+        model's ranking, 1 shows only places new to the user. ``category`` keeps places whose category path
+        contains it, ``keyword`` places whose name contains it (both case-insensitive); ``exclude`` drops item
+        ids, and places the user disliked are never shown. Fewer than ``k`` come back when fewer qualify.
+        """
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
+            raise ValueError(f"k must be a positive whole number, got {k!r}")
+        if not isinstance(surprise, int | float) or not 0.0 <= surprise <= 1.0:
+            raise ValueError(f"surprise must be a number between 0 and 1, got {surprise!r}")
+        query = self._query(user_id, at, latitude, longitude)
+        state = self._fitted()
+        catalogue = state.catalogue
+        allowed = np.ones(len(catalogue), dtype=bool)
+        if category:
+            allowed &= self._matches(category, ("category_path", "category"))
+        if keyword:
+            allowed &= self._matches(keyword, ("name",))
+        extra = None
+        if category or keyword:
+            # A narrow request must not come back empty because no source proposed a match: the matches nearest
+            # the query point join the candidates.
+            matches = np.flatnonzero(allowed)
+            apart = haversine_km(
+                query.latitude, query.longitude, catalogue.latitude[matches], catalogue.longitude[matches]
+            )
+            extra = matches[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+        with single_threaded_blas():
+            scores, context, positions, features = self._score(query, extra)
+
+        ranked = scores.copy()
+        ranked[~allowed] = -np.inf
+        for item_id in exclude:
+            position = catalogue.positions.get(str(item_id))
+            if position is not None:
+                ranked[position] = -np.inf
+        disliked = self._disliked.get(query.user_id)
+        if disliked:
+            ranked[list(disliked)] = -np.inf
+        user = context.user
+        is_return = np.zeros(len(catalogue), dtype=bool)
+        if user is not None and len(user):
+            is_return[user.positions[: len(user)]] = True
+        if surprise > 0:
+            # Scores act as log-odds here: adding log(1 - surprise) multiplies a known place's odds by 1 - surprise.
+            with np.errstate(divide="ignore"):
+                ranked[is_return] += np.log1p(-surprise)  # -inf at 1: known places are gone
+        chosen = [int(p) for p in top_k(ranked, min(int(k), len(catalogue))) if np.isfinite(ranked[p])]
+        if not chosen:
+            return []
+        row_of = {int(position): row for row, position in enumerate(positions)}
+        rows = np.asarray([row_of[position] for position in chosen], dtype=np.intp)
+        contributions = self.ranker.contributions(features[rows])
+        explainer = _Explainer(state, self.builder, context)
+        distances = features[rows, column("distance_km")]
+        items = catalogue.items
+        return [
+            Recommendation(
+                item_id=str(catalogue.ids[position]),
+                name=str(items.at[position, "name"] or ""),
+                category=str(items.at[position, "category"] or ""),
+                latitude=float(catalogue.latitude[position]),
+                longitude=float(catalogue.longitude[position]),
+                distance_km=round(float(distances[index]), 3),
+                score=float(scores[position]),
+                is_return=bool(is_return[position]),
+                reasons=explainer.reasons(position, features[rows[index]], contributions[index]),
+            )
+            for index, position in enumerate(chosen)
+        ]
+
+    def importances(self) -> dict[str, float]:
+        """The learnt model's feature importances (total gain), largest first."""
+        return self.ranker.importances()
+
+    # Helpers --------------------------------------------------------------------------------------------------
+
+    def _fitted(self) -> HistoryState:
+        if self.state is None:
+            raise NotFittedError("the recommender is not fitted yet: call fit(history, items) first")
+        return self.state
+
+    def _query(self, user_id: str, at: datetime, latitude: float, longitude: float) -> Query:
+        self._fitted()
+        if not isinstance(user_id, str) or not user_id:
+            raise ValueError(f"user_id must be a non-empty string, got {user_id!r}")
+        for name, value, limit in (("latitude", latitude, 90.0), ("longitude", longitude, 180.0)):
+            if not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > limit:
+                raise ValueError(f"{name} must be a finite number within ±{limit:g}, got {value!r}")
+        if not isinstance(at, datetime):
+            raise ValueError(f"at must be a datetime, got {type(at).__name__}")
+        hour = hour_of_week_at(at, self.timezone, latitude, longitude)
+        return Query(user_id, epoch_seconds(at), hour, float(latitude), float(longitude))
+
+    def _matches(self, text: str, columns: tuple[str, ...]) -> npt.NDArray[np.bool_]:
+        items = self._fitted().catalogue.items
+        found = np.zeros(len(items), dtype=bool)
+        for name in columns:
+            if name in items:
+                found |= items[name].fillna("").astype(str).str.contains(text, case=False, regex=False).to_numpy()
+        return found
+
+
+# Reasons ------------------------------------------------------------------------------------------------------
+
+
+def time_phrase(hour: int) -> str:
+    """'Saturday afternoons' for an hour of the week."""
+    day, clock = divmod(hour, HOURS_PER_DAY)
+    if 5 <= clock < 12:
+        part = "mornings"
+    elif 12 <= clock < 17:
+        part = "afternoons"
+    elif 17 <= clock < 22:
+        part = "evenings"
+    else:
+        part = "nights"
+    return f"{_DAYS[day]} {part}"
+
+
+def _ago(hours: float) -> str:
+    if hours < 1:
+        return "less than an hour ago"
+    if hours < 48:
+        return f"{round(hours)} hour{'s' if round(hours) != 1 else ''} ago"
+    days = hours / 24
+    if days < 60:
+        return f"{round(days)} days ago"
+    return f"{round(days / 30)} months ago"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _times(count: float) -> str:
+    count = round(count)
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+class _Explainer:
+    """Renders the feature groups that raised a place's score as sentences that cite the evidence."""
+
+    def __init__(self, state: HistoryState, builder: FeatureBuilder | None, context: QueryContext) -> None:
+        self.state = state
+        self.catalogue = state.catalogue
+        self.builder = builder
+        self.context = context
+        self.query = context.query
+
+    def label(self, position: int) -> str:
+        """A place's name, or 'a <category>' for the unnamed ones (private homes)."""
+        name = str(self.catalogue.items.at[position, "name"] or "").strip()
+        if name:
+            return name
+        leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
+        return _a(leaf) if leaf else "an unnamed place"
+
+    def reasons(self, position: int, row: FloatArray, contributions: FloatArray) -> list[str]:
+        totals: dict[str, float] = {}
+        for name, value in zip(FEATURE_NAMES, contributions[: len(FEATURE_NAMES)], strict=True):
+            group = FEATURE_GROUPS[name]
+            if group not in _SILENT_GROUPS:
+                totals[group] = totals.get(group, 0.0) + float(value)
+        reasons: list[str] = []
+        for group, total in sorted(totals.items(), key=lambda pair: -pair[1]):
+            if total <= 0 or len(reasons) == MAX_REASONS:
+                break
+            sentence = self.render(group, position, row)
+            if sentence and sentence not in reasons:
+                reasons.append(sentence)
+        if not reasons:
+            # Nothing stood out: the evidence that is always true is where the place is.
+            reasons.append(self.render("distance", position, row) or "near you")
+        return reasons
+
+    def render(self, group: str, position: int, row: FloatArray) -> str | None:
+        value = {name: float(row[column(name)]) for name in FEATURE_NAMES}
+        user = self.context.user
+        last = self.context.last_position
+        if group == "visits" and value["user_visits"] > 0:
+            return f"you've been here {_times(value['user_visits'])}, last {_ago(value['hours_since_visit'])}"
+        if group == "routine" and user is not None and value["user_visits"] > 0:
+            slot = user.slots[position]
+            near = self.builder.week_kernel[:, self.query.hour] if self.builder else None
+            around = float(user.hours[slot] @ (near > 0.5)) if near is not None else 0.0
+            if around >= 1:
+                return f"you've come here {_times(around)} on {time_phrase(self.query.hour)}"
+            return f"part of your routine at this hour ({_times(value['user_visits'])} here in all)"
+        if group == "distance":
+            distance = value["distance_km"]
+            return "right where you are" if distance < 0.05 else f"{distance:.1f} km from you"
+        if group == "near_known" and user is not None and len(user):
+            known = user.positions[: len(user)]
+            others = known[known != position]
+            if len(others):
+                apart = self._distances(position, others)
+                nearest = int(others[int(np.argmin(apart))])
+                distance = float(apart.min())
+                where = "next to" if distance < 0.05 else f"{distance:.1f} km from"
+                return f"{where} {self.label(nearest)}, a place you know"
+        if group == "transition" and last is not None and value["transitions"] > 0:
+            return f"people often come here after {self.label(last)} ({_times(value['transitions'])})"
+        if group == "own_transition" and last is not None and value["own_transitions"] > 0:
+            return f"you often come here after {self.label(last)} ({_times(value['own_transitions'])})"
+        if group == "category_transition" and last is not None:
+            leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
+            before = self.catalogue.leaf_names[self.catalogue.leaf[last]]
+            share = value["category_transition_share"]
+            if share >= 0.01 and leaf and before:  # a share that rounds to 0% is no evidence to show
+                return f"after {_a(before)}, {share:.0%} of people's next stop is {_a(leaf)}"
+        if group == "taste" and user is not None and user.total > 0:
+            leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
+            if value["leaf_share"] > 0 and leaf:
+                return f"matches your taste for {leaf} ({value['leaf_share']:.0%} of your check-ins)"
+            top = self.catalogue.top_names[self.catalogue.top[position]]
+            if value["top_share"] > 0 and top:
+                return f"matches your taste for {top} ({value['top_share']:.0%} of your check-ins)"
+        if group == "popular" and self.state.counts[position] > 0:
+            count, people = self.state.counts[position], self.state.visitors[position]
+            return f"popular: {int(count)} check-ins by {int(people)} people"
+        if group == "popular_now" and value["item_week_profile"] > 0:
+            return f"popular on {time_phrase(self.query.hour)}"
+        if group == "covisit" and user is not None and value["covisit_share"] > 0:
+            partner = self._best_partner(position, user.recent, self.state.covisits)
+            if partner is not None:
+                return f"people who go to {self.label(partner)} also go here"
+        if group == "peers" and user is not None and value["peer_share"] > 0:
+            partner = self._best_partner(position, user.positions[: len(user)].tolist(), self.state.peers)
+            if partner is not None:
+                return f"people who go to {self.label(partner)} also go here"
+        if group == "similar" and user is not None and self.builder is not None and self.builder.embeddings is not None:
+            recent = [other for other in user.recent if other != position]
+            if recent:
+                embeddings = self.builder.embeddings
+                closest = recent[int(np.argmax(embeddings[recent] @ embeddings[position]))]
+                return f"similar to {self.label(closest)}, where you went recently"
+        return None
+
+    def _distances(self, position: int, others: IntArray) -> FloatArray:
+        catalogue = self.catalogue
+        return haversine_km(
+            catalogue.latitude[position],
+            catalogue.longitude[position],
+            catalogue.latitude[others],
+            catalogue.longitude[others],
+        )
+
+    def _best_partner(self, position: int, places: Collection[int], pairs: dict[int, dict[int, float]]) -> int | None:
+        """The place among ``places`` seen most often together with ``position``."""
+        best, best_count = None, 0.0
+        for other in places:
+            count = pairs.get(other, {}).get(position, 0.0)
+            if count > best_count:
+                best, best_count = other, count
+        return best
+
+
+def build_recommender(settings: Settings) -> PlaceRecommender:
+    """The product's recommender, unfitted, configured from ``settings``."""
+    return PlaceRecommender(settings)
+
+
+__all__ = ["NotFittedError", "PlaceRecommender", "Recommendation", "build_recommender"]

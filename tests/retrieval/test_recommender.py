@@ -1,0 +1,538 @@
+"""The product recommender: recommend() is score_all()'s top k with true reasons, the knobs and filters hold, it learns
+online, cold-starts, trains only on the past, is deterministic, refuses bad input, and beats the baselines on NYC."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from profiles.config import load_settings
+from profiles.events import Event
+from profiles.geo import haversine_km
+from retrieval import evaluate, split
+from retrieval.features import Catalogue, EventStream, column
+from retrieval.protocol import Recommender, make_recommender, top_k
+from retrieval.ranker import RankerConfig, replay_training_groups
+from retrieval.recommender import NotFittedError, PlaceRecommender, Recommendation, build_recommender
+
+MONDAY = datetime(2012, 5, 7, tzinfo=UTC)  # 2012-05-07 is a Monday; New York is UTC-4 then
+KINDS = {
+    "home": ("Home (private)", "Residence > Home (private)"),
+    "office": ("Office", "Business and Professional Services > Office"),
+    "coffee": ("Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop"),
+    "jazz": ("Jazz Club", "Arts and Entertainment > Music Venue > Jazz and Blues Venue"),
+    "gym": ("Gym", "Sports and Recreation > Gym"),
+}
+N_USERS = 10
+N_DAYS = 28
+
+
+def make_items() -> pd.DataFrame:
+    """Eight places of each kind on a 5 × 8 grid in lower Manhattan; homes have no name, as in the NYC data."""
+    rows = []
+    for index in range(40):
+        kind = list(KINDS)[index % len(KINDS)]
+        category, path = KINDS[kind]
+        rows.append(
+            {
+                "item_id": f"v{index:02d}",
+                "name": "" if kind == "home" else f"{category} {index}",
+                "category": category,
+                "category_path": path,
+                "description": "",
+                "latitude": 40.70 + 0.004 * (index // 8),
+                "longitude": -74.01 + 0.004 * (index % 8),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _place(kind: str, number: int) -> str:
+    return f"v{list(KINDS).index(kind) + len(KINDS) * (number % 8):02d}"
+
+
+def make_history(items: pd.DataFrame, days: int = N_DAYS, seed: int = 0) -> pd.DataFrame:
+    """Users with routines (home → coffee → office → gym or jazz → home) and now and then a new place."""
+    rng = np.random.default_rng(seed)
+    where = items.set_index("item_id")[["latitude", "longitude"]]
+    rows = []
+    for user in range(N_USERS):
+        home, office, coffee = _place("home", user), _place("office", user + 3), _place("coffee", user + 1)
+        evening = [_place("gym", user + 2), _place("jazz", user + 5)]
+        for day in range(days):
+            start = MONDAY + timedelta(days=day)
+            weekday = day % 7 < 5
+            plan = (
+                [(12, coffee), (13.5, office), (22, evening[day % 2]), (26, home)]
+                if weekday
+                else [(15, coffee if day % 2 else evening[1]), (23, evening[1]), (27, home)]
+            )
+            for hours, item in plan:
+                if rng.random() < 0.12:  # a discovery
+                    item = items["item_id"].iloc[int(rng.integers(len(items)))]
+                moment = start + timedelta(hours=hours + float(rng.uniform(-0.5, 0.5)))
+                rows.append((str(user), item, moment))
+    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["latitude"] = where.loc[frame["item_id"], "latitude"].to_numpy()
+    frame["longitude"] = where.loc[frame["item_id"], "longitude"].to_numpy()
+    frame["action"] = "visit"
+    frame["text"] = None
+    frame["category"] = None
+    return frame.sort_values("timestamp", kind="stable", ignore_index=True)
+
+
+def small_config(**overrides: float | int | bool) -> RankerConfig:
+    values = {
+        "use_embeddings": False,
+        "warmup_fraction": 0.5,  # a small world: replay half of it, so the ranker has enough to learn from
+        "n_estimators": 60,
+        "min_child_samples": 5,
+        "negatives": 12,
+        "hard_negatives": 4,
+        "early_stopping_rounds": 20,
+        "nearby": 10,
+        "nearby_pool": 20,
+        "transitions": 5,
+        "covisits": 5,
+        "peers": 5,
+        "popular_now": 5,
+    }
+    values.update(overrides)
+    return RankerConfig(**values)  # type: ignore[arg-type]
+
+
+ITEMS = make_items()
+HISTORY = make_history(ITEMS)
+END = HISTORY["timestamp"].iloc[-1].to_pydatetime()
+LATER = END + timedelta(days=1, hours=10)  # a Tuesday or so, in the afternoon in New York
+
+
+def fitted(settings, **overrides: float | int | bool) -> PlaceRecommender:
+    recommender = PlaceRecommender(settings, small_config(**overrides))
+    recommender.fit(HISTORY, ITEMS)
+    return recommender
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> PlaceRecommender:
+    return fitted(load_settings(state_dir=tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture
+def recommender(trained: PlaceRecommender) -> PlaceRecommender:
+    """A private copy of the trained recommender, free to observe."""
+    return copy.deepcopy(trained)
+
+
+def _last_place(user: str) -> tuple[float, float]:
+    row = HISTORY[HISTORY["user_id"] == user].iloc[-1]
+    return float(row["latitude"]), float(row["longitude"])
+
+
+def _ids(recommendations: list[Recommendation]) -> list[str]:
+    return [recommendation.item_id for recommendation in recommendations]
+
+
+# The seam ---------------------------------------------------------------------------------------------------------
+
+
+def test_build_recommender_gives_a_recommender_the_evaluation_can_use(settings):
+    assert isinstance(build_recommender(settings), Recommender)
+    assert isinstance(make_recommender("model", settings), PlaceRecommender)
+
+
+def test_the_ranker_learnt_from_the_replay(recommender):
+    assert recommender.ranker.learnt
+    assert recommender.training is not None and len(recommender.training) > 50
+    assert recommender.importances()
+
+
+@pytest.mark.parametrize("user", ["0", "3", "7"])
+@pytest.mark.parametrize("hours", [0, 5, 11])
+def test_recommend_is_the_top_k_of_score_all(recommender, user, hours):
+    at = LATER + timedelta(hours=hours)
+    latitude, longitude = _last_place(user)
+    scores = recommender.score_all(user, at, latitude, longitude)
+    assert scores.dtype == np.float64 and scores.shape == (len(ITEMS),)
+    shown = recommender.recommend(user, at, latitude, longitude, k=7)
+    assert _ids(shown) == [ITEMS["item_id"].iloc[position] for position in top_k(scores, 7)]
+    assert [item.score for item in shown] == [scores[position] for position in top_k(scores, 7)]
+    assert all(item.reasons for item in shown)
+
+
+def test_places_no_source_proposed_score_minus_infinity(recommender):
+    scores = recommender.score_all("0", LATER, *_last_place("0"))
+    assert np.isneginf(scores).any()
+    assert np.isfinite(scores).sum() >= 10
+
+
+# Reasons ------------------------------------------------------------------------------------------------------------
+
+DAY_PARTS = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (mornings|afternoons|evenings|nights)"
+
+
+def _count(text: str) -> int:
+    return {"once": 1, "twice": 2}.get(text) or int(text.split()[0])
+
+
+def _check_reason(reason: str, item: Recommendation, user: str, at: datetime) -> None:
+    """Each reason template's facts, checked against the history."""
+    past = HISTORY[HISTORY["timestamp"] < pd.Timestamp(at)]
+    mine = past[past["user_id"] == user]
+    here = mine[mine["item_id"] == item.item_id]
+    names = dict(zip(ITEMS["item_id"], ITEMS["name"], strict=True))
+    last_item = mine["item_id"].iloc[-1]
+
+    def label(item_id: str) -> str:
+        return names[item_id] or "a Home (private)"  # unnamed places go by their category
+
+    if match := re.fullmatch(r"you've been here (once|twice|\d+ times), last (.+) ago", reason):
+        assert _count(match[1]) == len(here)
+        return
+    if match := re.fullmatch(rf"you've come here (once|twice|\d+ times) on {DAY_PARTS}", reason):
+        assert 1 <= _count(match[1]) <= len(here)
+        return
+    if match := re.fullmatch(r"(\d+\.\d) km from you", reason):
+        assert float(match[1]) == pytest.approx(item.distance_km, abs=0.051)
+        return
+    if reason == "right where you are":
+        assert item.distance_km < 0.05
+        return
+    if match := re.fullmatch(r"people often come here after (.+) \((once|twice|\d+ times)\)", reason):
+        assert match[1] == label(last_item)
+        following = past.groupby("user_id")["item_id"].shift(-1)
+        assert _count(match[2]) == int(((past["item_id"] == last_item) & (following == item.item_id)).sum())
+        return
+    if match := re.fullmatch(r"you often come here after (.+) \((once|twice|\d+ times)\)", reason):
+        assert match[1] == label(last_item)
+        following = mine["item_id"].shift(-1)
+        assert _count(match[2]) == int(((mine["item_id"] == last_item) & (following == item.item_id)).sum())
+        return
+    if match := re.fullmatch(r"matches your taste for (.+) \((\d+)% of your check-ins\)", reason):
+        leaf = dict(zip(ITEMS["item_id"], ITEMS["category_path"], strict=True))[item.item_id].split(" > ")[-1]
+        assert match[1] == leaf
+        kinds = mine["item_id"].map(dict(zip(ITEMS["item_id"], ITEMS["category_path"], strict=True)))
+        assert int(match[2]) == round(100 * kinds.str.endswith(leaf).mean())
+        return
+    if match := re.fullmatch(r"popular: (\d+) check-ins by (\d+) people", reason):
+        visits = past[past["item_id"] == item.item_id]
+        assert (int(match[1]), int(match[2])) == (len(visits), visits["user_id"].nunique())
+        return
+    if re.fullmatch(rf"popular on {DAY_PARTS}", reason):
+        assert (past["item_id"] == item.item_id).any()
+        return
+    if match := re.fullmatch(r"(next to|\d+\.\d km from) (.+), a place you know", reason):
+        assert match[2] in {label(known) for known in mine["item_id"]}
+        return
+    if match := re.fullmatch(r"people who go to (.+) also go here", reason):
+        assert match[1] in {label(known) for known in mine["item_id"]}
+        return
+    if match := re.fullmatch(r"after an? (.+), (\d+)% of people's next stop is an? (.+)", reason):
+        leaves = dict(zip(ITEMS["item_id"], ITEMS["category_path"].str.split(" > ").str[-1], strict=True))
+        assert (match[1], match[3]) == (leaves[last_item], leaves[item.item_id])
+        assert int(match[2]) >= 1
+        return
+    if re.fullmatch(r"part of your routine at this hour \((once|twice|\d+ times) here in all\)", reason):
+        return
+    raise AssertionError(f"unexpected reason {reason!r}")
+
+
+@pytest.mark.parametrize("user", ["1", "4"])
+def test_reasons_cite_evidence_that_is_true(recommender, user):
+    for hours in (0, 9):
+        at = LATER + timedelta(hours=hours)
+        shown = recommender.recommend(user, at, *_last_place(user), k=10)
+        assert len(shown) == 10
+        for item in shown:
+            assert 1 <= len(item.reasons) <= 3
+            for reason in item.reasons:
+                _check_reason(reason, item, user, at)
+    # A regular's favourite is explained by the visits.
+    top = recommender.recommend(user, LATER, *_last_place(user), k=3)
+    assert any(reason.startswith("you") for item in top if item.is_return for reason in item.reasons)
+
+
+def test_recommendations_carry_the_place(recommender):
+    latitude, longitude = _last_place("2")
+    for item in recommender.recommend("2", LATER, latitude, longitude, k=5):
+        row = ITEMS.set_index("item_id").loc[item.item_id]
+        assert (item.name, item.category) == (row["name"], row["category"])
+        assert (item.latitude, item.longitude) == (row["latitude"], row["longitude"])
+        expected = float(haversine_km(latitude, longitude, row["latitude"], row["longitude"]))
+        assert item.distance_km == pytest.approx(expected, abs=1e-3)
+        assert item.is_return == bool(((HISTORY["user_id"] == "2") & (HISTORY["item_id"] == item.item_id)).any())
+
+
+# Knobs and filters --------------------------------------------------------------------------------------------------
+
+
+def test_surprise_one_shows_only_places_new_to_the_user(recommender):
+    latitude, longitude = _last_place("5")
+    known = set(HISTORY.loc[HISTORY["user_id"] == "5", "item_id"])
+    natural = recommender.recommend("5", LATER, latitude, longitude, k=10)
+    assert any(item.is_return for item in natural)
+    fresh = recommender.recommend("5", LATER, latitude, longitude, k=10, surprise=1.0)
+    assert fresh
+    assert not any(item.is_return for item in fresh)
+    assert not known & set(_ids(fresh))
+
+
+def test_more_surprise_never_shows_more_returns(recommender):
+    latitude, longitude = _last_place("6")
+    returns = [
+        sum(item.is_return for item in recommender.recommend("6", LATER, latitude, longitude, k=10, surprise=s))
+        for s in (0.0, 0.3, 0.6, 0.9, 0.99, 1.0)
+    ]
+    assert returns == sorted(returns, reverse=True)
+    assert returns[0] > returns[-1] == 0
+
+
+def test_category_and_keyword_filters(recommender):
+    latitude, longitude = _last_place("0")
+    jazz = recommender.recommend("0", LATER, latitude, longitude, k=5, category="jazz and blues")
+    assert len(jazz) == 5  # more jazz clubs than the candidates alone would hold: matches join the pool
+    assert all(item.category == "Jazz Club" for item in jazz)
+    dining = recommender.recommend("0", LATER, latitude, longitude, k=50, category="Dining and Drinking")
+    assert {item.category for item in dining} == {"Coffee Shop"}
+    named = recommender.recommend("0", LATER, latitude, longitude, k=3, keyword="gym 1")
+    assert named and all("gym 1" in item.name.lower() for item in named)
+    assert recommender.recommend("0", LATER, latitude, longitude, category="Aquarium") == []
+
+
+def test_filtered_lists_keep_the_unfiltered_order(recommender):
+    latitude, longitude = _last_place("3")
+    everything = recommender.recommend("3", LATER, latitude, longitude, k=40)
+    coffee = recommender.recommend("3", LATER, latitude, longitude, k=40, category="Coffee")
+    # Matches no source proposed join the list, scored by the same model; every other score is unchanged.
+    scores = {item.item_id: item.score for item in everything}
+    shared = [item for item in coffee if item.item_id in scores]
+    assert shared and len(coffee) == 8
+    assert all(item.score == scores[item.item_id] for item in shared)
+    assert [item.item_id for item in shared] == [item for item in _ids(everything) if item in _ids(coffee)]
+    assert [item.score for item in coffee] == sorted((item.score for item in coffee), reverse=True)
+
+
+def test_exclude_and_dislikes_are_never_shown(recommender):
+    latitude, longitude = _last_place("4")
+    first = _ids(recommender.recommend("4", LATER, latitude, longitude, k=5))
+    without = _ids(recommender.recommend("4", LATER, latitude, longitude, k=5, exclude=first[:2]))
+    assert not set(first[:2]) & set(without)
+    assert without[:3] == first[2:]
+    dislike = Event(
+        user_id="4", item_id=first[0], timestamp=LATER, latitude=latitude, longitude=longitude, action="dislike"
+    )
+    recommender.observe(dislike)
+    assert first[0] not in _ids(recommender.recommend("4", LATER, latitude, longitude, k=5))
+
+
+# Cold start and online learning -------------------------------------------------------------------------------------
+
+
+def test_an_unknown_user_gets_popular_nearby_places(recommender):
+    shown = recommender.recommend("stranger", LATER, 40.71, -74.0, k=5)
+    assert len(shown) == 5
+    assert not any(item.is_return for item in shown)
+    assert all(item.reasons for item in shown)
+    scores = recommender.score_all("stranger", LATER, 40.71, -74.0)
+    assert _ids(shown) == [ITEMS["item_id"].iloc[p] for p in top_k(scores, 5)]
+
+
+def test_observing_visits_creates_the_user_and_raises_the_place(recommender):
+    target = "v39"  # a gym in the far corner of the grid from where the newcomer is
+    latitude, longitude = 40.70, -74.01
+
+    def rank(at: datetime) -> float:
+        scores = recommender.score_all("newcomer", at, latitude, longitude)
+        return float((scores > scores[ITEMS.index[ITEMS["item_id"] == target][0]]).sum())
+
+    before = rank(LATER)
+    assert recommender.state is not None and recommender.state.user("newcomer") is None
+    for day in range(4):
+        moment = LATER + timedelta(days=day)
+        recommender.observe(
+            Event(user_id="newcomer", item_id=target, timestamp=moment, latitude=latitude, longitude=longitude)
+        )
+        recommender.observe(
+            Event(
+                user_id="newcomer",
+                item_id="v07",
+                timestamp=moment + timedelta(hours=2),
+                latitude=latitude,
+                longitude=longitude,
+            )
+        )
+    assert recommender.state.user("newcomer") is not None
+    after = rank(LATER + timedelta(days=5))
+    assert after < before
+    shown = recommender.recommend("newcomer", LATER + timedelta(days=5), latitude, longitude, k=5)
+    assert target in _ids(shown)
+    assert next(item for item in shown if item.item_id == target).is_return
+
+
+def test_a_visit_outside_the_catalogue_only_moves_the_user(recommender):
+    state = recommender.state
+    assert state is not None
+    total = state.total
+    recommender.observe(Event(user_id="0", item_id="nowhere", timestamp=LATER, latitude=40.75, longitude=-73.98))
+    assert state.total == total
+    assert state.users["0"].last_place == (40.75, -73.98)
+    assert state.users["0"].last_position is None
+
+
+# Training is leak-free and deterministic ---------------------------------------------------------------------------
+
+
+def test_training_groups_only_use_the_past(settings):
+    """Every feature row of the replay agrees with counts over the events strictly before its query."""
+    config = small_config(negatives=1000)
+    catalogue = Catalogue.from_items(ITEMS)
+    stream = EventStream.from_frame(HISTORY, catalogue, settings.preprocessing.timezone)
+    warmup = int(len(stream) * config.warmup_fraction)
+    state = config.state(catalogue)
+    stream.slice(0, warmup).observe_into(state)
+    training = replay_training_groups(
+        state,
+        stream.slice(warmup),
+        config.builder(catalogue, None),
+        config.generator(catalogue),
+        negatives=1000,
+        hard_negatives=1000,
+        seed=config.seed,
+    )
+    assert len(training) > 100
+
+    users, positions, seconds = stream.users, stream.positions, stream.seconds
+    starts = np.concatenate([[0], np.cumsum(training.sizes)[:-1]])
+    assert np.all(np.diff(training.query_seconds) >= 0)  # groups in time order
+    for group in range(0, len(training), 7):
+        moment, user = training.query_seconds[group], training.query_users[group]
+        rows = slice(starts[group], starts[group] + training.sizes[group])
+        before = seconds < moment
+        truth = positions[(seconds == moment) & (users == user)]
+        for row, position in zip(range(rows.start, rows.stop), training.positions[rows], strict=True):
+            mine = int(np.count_nonzero(before & (users == user) & (positions == position)))
+            everyone = int(np.count_nonzero(before & (positions == position)))
+            assert training.features[row, column("user_visits")] == mine
+            assert training.features[row, column("popularity_log")] == pytest.approx(math.log1p(everyone))
+            assert training.labels[row] == int(position in truth)
+        assert training.labels[rows].sum() == 1
+    # The state the replay leaves behind has seen the whole history, as the served one has.
+    assert state.total == len(HISTORY)
+
+
+def test_the_replay_starts_where_the_warmup_ends(trained):
+    assert trained.training is not None and trained.state is not None
+    cut = HISTORY["timestamp"].iloc[int(len(HISTORY) * trained.config.warmup_fraction)]
+    assert trained.training.query_seconds[0] >= (cut - pd.Timestamp(0, tz="UTC")).total_seconds() - 1e-3
+    assert trained.state.total == len(HISTORY)
+
+
+def test_fitting_is_deterministic(settings, trained):
+    first, second = trained, fitted(settings)
+    for user in ("0", "5", "stranger"):
+        np.testing.assert_array_equal(
+            first.score_all(user, LATER, 40.71, -74.0), second.score_all(user, LATER, 40.71, -74.0)
+        )
+    assert first.training is not None and second.training is not None
+    np.testing.assert_array_equal(first.training.features, second.training.features)
+    other = fitted(settings, seed=7)
+    assert other.training is not None
+    assert not np.array_equal(other.training.positions, first.training.positions)  # the seed draws the negatives
+
+
+def test_a_history_too_short_to_learn_from_falls_back_to_the_prior(settings):
+    short = HISTORY.iloc[:40]
+    recommender = PlaceRecommender(settings, small_config())
+    recommender.fit(short, ITEMS)
+    assert not recommender.ranker.learnt
+    shown = recommender.recommend("0", LATER, *_last_place("0"), k=3)
+    assert len(shown) == 3 and all(item.reasons for item in shown)
+
+
+# Bad input ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [0, -3, 2.5, True])
+def test_k_must_be_a_positive_whole_number(recommender, k):
+    with pytest.raises(ValueError, match="k must be a positive whole number"):
+        recommender.recommend("0", LATER, 40.71, -74.0, k=k)
+
+
+def test_a_huge_k_is_capped_at_what_there_is(recommender):
+    shown = recommender.recommend("0", LATER, 40.71, -74.0, k=10**9)
+    scores = recommender.score_all("0", LATER, 40.71, -74.0)
+    assert len(shown) == int(np.isfinite(scores).sum()) <= len(ITEMS)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "message"),
+    [(math.nan, -74.0, "latitude"), (40.7, math.inf, "longitude"), (91.0, -74.0, "latitude"), (40.7, 200, "longitude")],
+)
+def test_coordinates_must_be_finite_and_on_earth(recommender, latitude, longitude, message):
+    with pytest.raises(ValueError, match=message):
+        recommender.recommend("0", LATER, latitude, longitude)
+    with pytest.raises(ValueError, match=message):
+        recommender.score_all("0", LATER, latitude, longitude)
+
+
+@pytest.mark.parametrize("surprise", [-0.1, 1.01, math.nan, "lots"])
+def test_surprise_must_be_between_0_and_1(recommender, surprise):
+    with pytest.raises(ValueError, match="surprise must be a number between 0 and 1"):
+        recommender.recommend("0", LATER, 40.71, -74.0, surprise=surprise)
+
+
+def test_times_need_a_zone_and_users_an_id(recommender):
+    with pytest.raises(ValueError, match="no time zone"):
+        recommender.recommend("0", LATER.replace(tzinfo=None), 40.71, -74.0)
+    with pytest.raises(ValueError, match="user_id"):
+        recommender.recommend("", LATER, 40.71, -74.0)
+
+
+def test_scoring_before_fitting_is_a_clear_error(settings):
+    recommender = build_recommender(settings)
+    with pytest.raises(NotFittedError, match="fit"):
+        recommender.recommend("0", LATER, 40.71, -74.0)
+    with pytest.raises(NotFittedError, match="fit"):
+        recommender.observe(Event(user_id="0", item_id="v00", timestamp=LATER, latitude=40.7, longitude=-74.0))
+
+
+# The real data --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_model_beats_the_baselines_on_the_nyc_test_period(nyc_data_dir: Path, tmp_path: Path, capsys):
+    """Acc@10 ≥ 1.05 × counter, Acc@1 ≥ 1.2 × Markov, MRR ≥ counter, discovery Acc@10 ≥ 2 × popularity."""
+    assert (
+        split.main(
+            ["--checkins", str(nyc_data_dir / "checkins.csv.gz"), "--test-fraction", "0.1", "--out-dir", str(tmp_path)]
+        )
+        == 0
+    )
+    out = tmp_path / "results.json"
+    argv = [
+        "--history",
+        str(tmp_path / "history.csv.gz"),
+        "--test",
+        str(tmp_path / "test.csv.gz"),
+        "--venues",
+        str(nyc_data_dir / "venues.csv.gz"),
+        "--out",
+        str(out),
+    ]
+    assert evaluate.main(argv) == 0
+    print(capsys.readouterr().out)
+    results = json.loads(out.read_text())
+    model, counter, markov, popularity = (results[name] for name in ("model", "counter", "markov", "popularity"))
+    assert model["all"]["acc@10"] >= 1.05 * counter["all"]["acc@10"]
+    assert model["all"]["acc@1"] >= 1.2 * markov["all"]["acc@1"]
+    assert model["all"]["mrr"] >= counter["all"]["mrr"]
+    assert model["discovery"]["acc@10"] >= 2 * popularity["discovery"]["acc@10"]
