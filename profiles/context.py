@@ -33,7 +33,6 @@ import math
 from datetime import datetime
 from itertools import chain
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +41,6 @@ from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, Serializer
 
 from profiles.config import ContextSettings
 from profiles.geo import FloatArray, haversine_km
-from profiles.preprocessing import AUTO_ZONE, hour_of_week, local_times
 from profiles.snapshots import (
     DAYPARTS,
     HOURS_PER_DAY,
@@ -157,16 +155,6 @@ def check_request(at: datetime, latitude: float, longitude: float, k: int) -> No
             raise ValueError(f"{name} must be a number between -{limit} and {limit}, got {value!r}")
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
-
-
-def local_hour_of_week(at: datetime, latitude: float, longitude: float, zone: str) -> int:
-    """The local hour of the week of an aware time at a place, as preprocessing computes it for events."""
-    if zone == AUTO_ZONE:  # the zone of the place: preprocessing looks it up
-        local, _ = local_times(pd.Series([pd.Timestamp(at)]), [latitude], [longitude], zone)
-        return int(hour_of_week(local).iloc[0])
-    # The same zoneinfo conversion as local_times, without a pandas round trip on the request path.
-    local_time = at.astimezone(ZoneInfo(zone))
-    return local_time.weekday() * HOURS_PER_DAY + local_time.hour
 
 
 # ---- the factors -------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from profiles.events import EVENT_COLUMNS, Event
 from profiles.geo import cell_of
 
 AUTO_ZONE = "auto"
+HOURS_PER_DAY = 24
 FALLBACK_ZONE = "UTC"
 # ~1 km: finer than any zone boundary matters for check-ins, coarse enough that a city is a few hundred lookups.
 AUTO_ZONE_DECIMALS = 2
@@ -207,3 +208,15 @@ def _zone_name_at(latitude: float, longitude: float) -> str:
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
         return FALLBACK_ZONE
     return timezonefinder.timezone_at_land(lng=longitude, lat=latitude) or FALLBACK_ZONE
+
+
+def local_hour_of_week(at: datetime, latitude: float, longitude: float, zone: str) -> int:
+    """The local hour of the week of one aware time at a place, exactly as :func:`preprocess` computes it for events."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"time {at.isoformat()} has no time zone; give an aware datetime (UTC)")
+    if zone == AUTO_ZONE:  # the zone of the place: looked up as for events
+        local, _ = local_times(pd.Series([pd.Timestamp(at)]), [latitude], [longitude], zone)
+        return int(hour_of_week(local).iloc[0])
+    # The same zoneinfo conversion as local_times, without a pandas round trip on the request path.
+    local_time = at.astimezone(ZoneInfo(zone))
+    return local_time.weekday() * HOURS_PER_DAY + local_time.hour

@@ -29,11 +29,11 @@ from scipy import sparse
 from tqdm.auto import tqdm
 
 from profiles.config import Settings
-from profiles.context import InterestContext, build_context, check_request, local_hour_of_week
+from profiles.context import InterestContext, build_context, check_request
 from profiles.events import Action, Event
 from profiles.geo import FloatArray, cell_centre
 from profiles.ingest import EVENTS_FILE, read_events, read_items, write_frame
-from profiles.preprocessing import event_features
+from profiles.preprocessing import event_features, local_hour_of_week
 from profiles.privacy import stored_user_id
 from profiles.snapshots import (
     DAYPARTS,

@@ -14,7 +14,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +21,7 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from profiles.geo import haversine_km
-from profiles.preprocessing import AUTO_ZONE, hour_of_week, local_times
+from profiles.preprocessing import hour_of_week, local_times
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -60,19 +59,8 @@ def single_threaded_blas() -> AbstractContextManager[object]:
 # Time ---------------------------------------------------------------------------------------------------------
 
 
-def hour_of_week_at(at: datetime, timezone: str, latitude: float, longitude: float) -> int:
-    """Local hour of the week (Monday 00:00-00:59 is 0) of an aware time, as profiles.preprocessing defines it."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"time {at.isoformat()} has no time zone; give an aware datetime (UTC)")
-    if timezone == AUTO_ZONE:
-        local, _ = local_times(pd.Series([pd.Timestamp(at)]), [latitude], [longitude], timezone)
-        return int(hour_of_week(local).iloc[0])
-    local_time = at.astimezone(ZoneInfo(timezone))
-    return local_time.weekday() * HOURS_PER_DAY + local_time.hour
-
-
 def hours_of_week(events: pd.DataFrame, timezone: str) -> npt.NDArray[np.int64]:
-    """Local hour of the week of every event row (the batch twin of :func:`hour_of_week_at`)."""
+    """Local hour of the week of every event row (batch twin of `profiles.preprocessing.local_hour_of_week`)."""
     local, _ = local_times(events["timestamp"], events["latitude"], events["longitude"], timezone)
     return hour_of_week(local).to_numpy(dtype=np.int64)
 

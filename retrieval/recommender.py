@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
+from profiles.preprocessing import local_hour_of_week
 from retrieval.candidates import CandidateGenerator
 from retrieval.features import (
     FEATURE_GROUPS,
@@ -39,7 +40,6 @@ from retrieval.features import (
     QueryContext,
     column,
     epoch_seconds,
-    hour_of_week_at,
     single_threaded_blas,
 )
 from retrieval.protocol import Scores, top_k
@@ -179,7 +179,7 @@ class PlaceRecommender:
             return  # views, searches and likes are not check-ins; the ranker was trained on visits only
         if position is not None:
             self._disliked.get(event.user_id, set()).discard(position)
-        hour = hour_of_week_at(event.timestamp, self.timezone, event.latitude, event.longitude)
+        hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
 
     # Scoring --------------------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ class PlaceRecommender:
                 raise ValueError(f"{name} must be a finite number within ±{limit:g}, got {value!r}")
         if not isinstance(at, datetime):
             raise ValueError(f"at must be a datetime, got {type(at).__name__}")
-        hour = hour_of_week_at(at, self.timezone, latitude, longitude)
+        hour = local_hour_of_week(at, latitude, longitude, self.timezone)
         return Query(user_id, epoch_seconds(at), hour, float(latitude), float(longitude))
 
     def _matches(self, text: str, columns: tuple[str, ...]) -> npt.NDArray[np.bool_]:

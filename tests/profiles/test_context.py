@@ -17,12 +17,11 @@ from profiles.context import (
     check_request,
     describe_hour,
     hour_gap,
-    local_hour_of_week,
     reason,
     rhythm_factor,
 )
 from profiles.geo import EARTH_RADIUS_KM, cell_of
-from profiles.preprocessing import preprocess
+from profiles.preprocessing import local_hour_of_week, preprocess
 from profiles.snapshots import Snapshot, SnapshotColumns
 
 AT = datetime(2012, 6, 2, 23, 30, tzinfo=UTC)  # Saturday 19:30 in New York

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from profiles.geo import haversine_km
-from profiles.preprocessing import hour_of_week, local_times
+from profiles.preprocessing import hour_of_week, local_hour_of_week, local_times
 from retrieval.candidates import CandidateGenerator
 from retrieval.features import (
     FEATURE_GROUPS,
@@ -25,7 +25,6 @@ from retrieval.features import (
     circular_kernel,
     column,
     epoch_seconds,
-    hour_of_week_at,
 )
 
 T0 = datetime(2012, 6, 4, 12, 0, tzinfo=UTC)  # a Monday, 08:00 in New York
@@ -65,7 +64,7 @@ def visit(state: HistoryState, user: str, item: str, at: datetime) -> None:
     latitude, longitude = (
         (40.0, -74.0) if position is None else (state.catalogue.latitude[position], state.catalogue.longitude[position])
     )
-    hour = hour_of_week_at(at, ZONE, latitude, longitude)
+    hour = local_hour_of_week(at, latitude, longitude, ZONE)
     state.observe(user, position, epoch_seconds(at), hour, float(latitude), float(longitude))
 
 
@@ -79,11 +78,11 @@ def test_hour_of_week_matches_the_preprocessing_definition_across_dst():
     ]
     local, _ = local_times(pd.Series(pd.to_datetime(moments, utc=True)), None, None, ZONE)
     expected = hour_of_week(local).tolist()
-    assert [hour_of_week_at(moment, ZONE, 40.7, -74.0) for moment in moments] == expected
-    assert hour_of_week_at(T0, ZONE, 40.7, -74.0) == 8  # Monday 08:00
-    assert hour_of_week_at(T0, "auto", 40.7, -74.0) == 8
+    assert [local_hour_of_week(moment, 40.7, -74.0, ZONE) for moment in moments] == expected
+    assert local_hour_of_week(T0, 40.7, -74.0, ZONE) == 8  # Monday 08:00
+    assert local_hour_of_week(T0, 40.7, -74.0, "auto") == 8
     with pytest.raises(ValueError, match="no time zone"):
-        hour_of_week_at(T0.replace(tzinfo=None), ZONE, 40.7, -74.0)
+        local_hour_of_week(T0.replace(tzinfo=None), 40.7, -74.0, ZONE)
 
 
 def test_the_week_kernel_wraps_sunday_night_into_monday_morning():
@@ -171,7 +170,7 @@ def test_features_describe_the_past_of_the_user_and_the_place():
         visit(state, "w", "B", T0 + timedelta(days=day, hours=13))
     builder = FeatureBuilder(catalogue, rhythm_bandwidth_hours=2.0, distance_bandwidth_km=2.0, embeddings=None)
     at = T0 + timedelta(days=7, hours=-0.5)  # the next Monday 07:30, just before coffee time
-    query = Query("u", epoch_seconds(at), hour_of_week_at(at, ZONE, 40.73, -73.99), 40.733, -74.003)
+    query = Query("u", epoch_seconds(at), local_hour_of_week(at, 40.73, -73.99, ZONE), 40.733, -74.003)
     features = _built(state, builder, query)
     assert features.shape == (len(catalogue), len(FEATURE_NAMES))
     a, b, d = (catalogue.positions[item] for item in "ABD")
