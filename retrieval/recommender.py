@@ -9,7 +9,6 @@ restrict the list; with their defaults the list is exactly ``top_k(score_all(...
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import time
@@ -77,22 +76,15 @@ class Recommendation(BaseModel):
     reasons: list[str]
 
 
-def encoder_embeddings(settings: Settings) -> Embedder | None:
-    """Item embeddings from the interest encoder (cached on disk), or None when the encoder is not available."""
-    try:
-        from profiles import encoder as encoder_module
-    except ImportError as error:  # the encoder is optional for ranking: it only adds a feature and a source
-        logger.warning("interest encoder unavailable (%s); ranking without embeddings", error)
-        return None
+def encoder_embeddings(settings: Settings) -> Embedder:
+    """Item embeddings from the interest encoder, through its on-disk cache so only the first fit pays for encoding."""
 
     def embed(items: pd.DataFrame) -> npt.NDArray[np.floating]:
-        encoder = encoder_module.InterestEncoder(settings.models)
-        cache_type = getattr(encoder_module, "EmbeddingCache", None)
-        # Through the on-disk cache when the encoder takes one, so only the first fit pays for encoding.
-        if cache_type is None or "cache" not in inspect.signature(encoder.encode_items).parameters:
-            return encoder.encode_items(items)
-        with cache_type.for_settings(settings.models) as cache:
-            return encoder.encode_items(items, cache=cache)
+        # Imported here: torch and the model load only when a fit uses embeddings.
+        from profiles.encoder import EmbeddingCache, InterestEncoder
+
+        with EmbeddingCache.for_settings(settings.models) as cache:
+            return InterestEncoder(settings.models).encode_items(items, cache=cache)
 
     return embed
 
@@ -126,11 +118,10 @@ class PlaceRecommender:
         embeddings = None
         if config.use_embeddings:
             embedder = self._embedder or encoder_embeddings(self.settings)
-            if embedder is not None:
-                try:
-                    embeddings = embedder(catalogue.items)
-                except (ImportError, RuntimeError, OSError) as error:
-                    logger.warning("item embeddings failed (%s); ranking without them", error)
+            try:
+                embeddings = embedder(catalogue.items)
+            except (ImportError, RuntimeError, OSError) as error:  # embeddings only add a feature and a source
+                logger.warning("item embeddings failed (%s); ranking without them", error)
         self.timings["embeddings_s"] = time.perf_counter() - started
 
         self.catalogue = catalogue
