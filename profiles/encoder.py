@@ -139,10 +139,7 @@ class InterestEncoder:
 
     def __init__(self, settings: ModelSettings) -> None:
         base = encoder_path(settings)
-        checkpoint = settings.encoder_checkpoint
-        if checkpoint is not None and not (checkpoint / "config.json").is_file():
-            logger.warning("encoder checkpoint %s not found; using the frozen encoder", checkpoint)
-            checkpoint = None
+        checkpoint = _usable_checkpoint(settings)
         # More threads than cores only adds contention; torch may count cores the container cannot use.
         torch.set_num_threads(min(torch.get_num_threads(), usable_cores()))
         self.max_length = settings.encoder_max_length
@@ -202,6 +199,20 @@ class InterestEncoder:
         mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def _usable_checkpoint(settings: ModelSettings) -> Path | None:
+    """The fine-tuned checkpoint folder when it holds a model, else None (the frozen encoder)."""
+    checkpoint = settings.encoder_checkpoint
+    if checkpoint is not None and not (checkpoint / "config.json").is_file():
+        logger.warning("encoder checkpoint %s not found; using the frozen encoder", checkpoint)
+        return None
+    return checkpoint
+
+
+def encoder_model_id(settings: ModelSettings) -> str:
+    """The id of the embeddings the configured encoder would produce, without loading it."""
+    return _model_id(settings, encoder_path(settings), _usable_checkpoint(settings))
 
 
 def _model_id(settings: ModelSettings, base: Path, checkpoint: Path | None) -> str:

@@ -77,14 +77,15 @@ class Recommendation(BaseModel):
 
 
 def encoder_embeddings(settings: Settings) -> Embedder:
-    """Item embeddings from the interest encoder, through its on-disk cache so only the first fit pays for encoding."""
+    """Item embeddings from the item index (``retrieval.item_index``): encoded and stored on the first fit of a
+    catalogue, read back from the store afterwards."""
 
     def embed(items: pd.DataFrame) -> npt.NDArray[np.floating]:
         # Imported here: torch and the model load only when a fit uses embeddings.
-        from profiles.encoder import EmbeddingCache, InterestEncoder
+        from retrieval.item_index import ItemIndex
 
-        with EmbeddingCache.for_settings(settings.models) as cache:
-            return InterestEncoder(settings.models).encode_items(items, cache=cache)
+        with ItemIndex.open(settings, items) as index:
+            return index.vectors()
 
     return embed
 
