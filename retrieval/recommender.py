@@ -215,13 +215,15 @@ class PlaceRecommender:
         category: str | None = None,
         keyword: str | None = None,
         exclude: Collection[str] = (),
+        exclude_categories: Collection[str] = (),
     ) -> list[Recommendation]:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
         ``surprise`` in [0, 1] discounts the odds of places the user has been to by ``1 - surprise``: 0 keeps the
         model's ranking, 1 shows only places new to the user. ``category`` keeps places whose category path
         contains it, ``keyword`` places whose name contains it (both case-insensitive); ``exclude`` drops item
-        ids, and places the user disliked are never shown. Fewer than ``k`` come back when fewer qualify.
+        ids and ``exclude_categories`` places whose category path contains any of them;
+        places the user disliked are never shown. Fewer than ``k`` come back when fewer qualify.
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -235,6 +237,8 @@ class PlaceRecommender:
             allowed &= self._matches(category, ("category_path", "category"))
         if keyword:
             allowed &= self._matches(keyword, ("name",))
+        for unwanted in exclude_categories:
+            allowed &= ~self._matches(unwanted, ("category_path", "category"))
         extra = None
         if category or keyword:
             # A narrow request must not come back empty because no source proposed a match: the matches nearest

@@ -308,6 +308,17 @@ def test_category_and_keyword_filters(recommender):
     assert recommender.recommend("0", LATER, latitude, longitude, category="Aquarium") == []
 
 
+def test_excluded_categories_are_never_shown(recommender):
+    latitude, longitude = _last_place("0")
+    everything = recommender.recommend("0", LATER, latitude, longitude, k=40)
+    kept = recommender.recommend("0", LATER, latitude, longitude, k=40, exclude_categories=["jazz", "COFFEE"])
+    assert any(item.category in ("Jazz Club", "Coffee Shop") for item in everything)
+    assert kept and not any(item.category in ("Jazz Club", "Coffee Shop") for item in kept)
+    assert [item.item_id for item in kept] == [
+        item.item_id for item in everything if item.category not in ("Jazz Club", "Coffee Shop")
+    ][: len(kept)]
+
+
 def test_filtered_lists_keep_the_unfiltered_order(recommender):
     latitude, longitude = _last_place("3")
     everything = recommender.recommend("3", LATER, latitude, longitude, k=40)
