@@ -129,11 +129,20 @@ class ContextSettings(_Group):
 
 
 class PrivacySettings(_Group):
-    """Pseudonymised user ids and coarsened coordinates, by choice."""
+    """Pseudonymised user ids, coarsened coordinates and k-anonymous aggregate insights."""
 
     pseudonymise_users: bool = Field(False, description="Store keyed hashes of user ids instead of the ids.")
     pseudonym_key: SecretStr | None = Field(None, description="The HMAC key; required to pseudonymise.")
     coarsen_coordinates: bool = Field(False, description="Store the centre of a snapshot's H3 cell, not its mean.")
+    insights_min_users: int = Field(
+        5,
+        ge=1,
+        description="Aggregate insights release a figure only when at least this many distinct users stand behind "
+        "it (k-anonymity); smaller groups are suppressed.",
+    )
+    insights_resolution: int = Field(
+        7, ge=0, le=15, description="H3 resolution of the areas in aggregate insights (7 is about 5 km²)."
+    )
 
     @model_validator(mode="after")
     def _key_when_pseudonymising(self) -> Self:

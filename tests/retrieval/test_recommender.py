@@ -7,7 +7,7 @@ import copy
 import json
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,72 +22,7 @@ from retrieval.features import Catalogue, EventStream, column
 from retrieval.protocol import Recommender, make_recommender, top_k
 from retrieval.ranker import RankerConfig, replay_training_groups
 from retrieval.recommender import NotFittedError, PlaceRecommender, Recommendation, build_recommender
-
-MONDAY = datetime(2012, 5, 7, tzinfo=UTC)  # 2012-05-07 is a Monday; New York is UTC-4 then
-KINDS = {
-    "home": ("Home (private)", "Residence > Home (private)"),
-    "office": ("Office", "Business and Professional Services > Office"),
-    "coffee": ("Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop"),
-    "jazz": ("Jazz Club", "Arts and Entertainment > Music Venue > Jazz and Blues Venue"),
-    "gym": ("Gym", "Sports and Recreation > Gym"),
-}
-N_USERS = 10
-N_DAYS = 28
-
-
-def make_items() -> pd.DataFrame:
-    """Eight places of each kind on a 5 × 8 grid in lower Manhattan; homes have no name, as in the NYC data."""
-    rows = []
-    for index in range(40):
-        kind = list(KINDS)[index % len(KINDS)]
-        category, path = KINDS[kind]
-        rows.append(
-            {
-                "item_id": f"v{index:02d}",
-                "name": "" if kind == "home" else f"{category} {index}",
-                "category": category,
-                "category_path": path,
-                "description": "",
-                "latitude": 40.70 + 0.004 * (index // 8),
-                "longitude": -74.01 + 0.004 * (index % 8),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _place(kind: str, number: int) -> str:
-    return f"v{list(KINDS).index(kind) + len(KINDS) * (number % 8):02d}"
-
-
-def make_history(items: pd.DataFrame, days: int = N_DAYS, seed: int = 0) -> pd.DataFrame:
-    """Users with routines (home → coffee → office → gym or jazz → home) and now and then a new place."""
-    rng = np.random.default_rng(seed)
-    where = items.set_index("item_id")[["latitude", "longitude"]]
-    rows = []
-    for user in range(N_USERS):
-        home, office, coffee = _place("home", user), _place("office", user + 3), _place("coffee", user + 1)
-        evening = [_place("gym", user + 2), _place("jazz", user + 5)]
-        for day in range(days):
-            start = MONDAY + timedelta(days=day)
-            weekday = day % 7 < 5
-            plan = (
-                [(12, coffee), (13.5, office), (22, evening[day % 2]), (26, home)]
-                if weekday
-                else [(15, coffee if day % 2 else evening[1]), (23, evening[1]), (27, home)]
-            )
-            for hours, item in plan:
-                if rng.random() < 0.12:  # a discovery
-                    item = items["item_id"].iloc[int(rng.integers(len(items)))]
-                moment = start + timedelta(hours=hours + float(rng.uniform(-0.5, 0.5)))
-                rows.append((str(user), item, moment))
-    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
-    frame["latitude"] = where.loc[frame["item_id"], "latitude"].to_numpy()
-    frame["longitude"] = where.loc[frame["item_id"], "longitude"].to_numpy()
-    frame["action"] = "visit"
-    frame["text"] = None
-    frame["category"] = None
-    return frame.sort_values("timestamp", kind="stable", ignore_index=True)
+from tests.fixtures.world import make_history, make_items
 
 
 def small_config(**overrides: float | int | bool) -> RankerConfig:
