@@ -1,0 +1,598 @@
+"""The conversational agent: a LangGraph graph in which code picks the tools and the items, and the LLM talks.
+
+One turn runs ``understand`` (rules, then the LLM for the gaps: ``assistant.requests``) → ``plan`` (code turns
+the request into tool calls) → ``tools`` (LangGraph's ToolNode runs them; the trace is their messages) →
+``write`` (the LLM writes a short reply from the tool results, ``prompts/reply.txt`` or ``explanation.txt``) →
+``ground`` (every venue the reply names must come from the tool results; otherwise the reply is written again
+once, then repaired). Code appends each suggestion's evidence to the reply, so every suggestion cites it.
+
+Memory is per conversation: LangGraph's checkpointer keeps each thread's state (messages, the last request,
+the suggestions shown) under a thread id made of the user and the conversation, and the tools are bound to the
+turn's user, so two users chatting at once never see each other's context.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.prebuilt import ToolNode
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
+from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
+from assistant.tools import (
+    ContextDigest,
+    Explanation,
+    Services,
+    Suggestion,
+    Toolbox,
+    digest,
+    langchain_tools,
+)
+from profiles.context import InterestContext
+from prompts import load_prompt
+from retrieval.item_index import PlaceHit
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2_000
+EVIDENCE_LINES = 3
+HISTORY_TURNS = 2
+REPLY_MAX_TOKENS = 160
+_SEARCH_RE = re.compile(r"\b(find|search|look(?:ing)? for|called|named)\b", re.IGNORECASE)
+
+
+class ToolCall(BaseModel):
+    """One tool call of a turn: what was asked, and what came back (JSON text, shortened)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    arguments: dict[str, Any]
+    result: str
+    error: bool = False
+
+
+class Turn(BaseModel):
+    """A chat reply: its text, the suggested places with their evidence, the context, and the tool-call trace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    conversation_id: str
+    message: str
+    text: str
+    items: list[Suggestion] = Field(default_factory=list)
+    explanation: Explanation | None = None
+    context: InterestContext | None = None
+    request: ChatRequest | None = None
+    trace: list[ToolCall] = Field(default_factory=list)
+    grounding: dict[str, Any] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def evidence(self) -> dict[str, list[str]]:
+        """Each suggested place's evidence, by item id."""
+        return {item.item_id: item.evidence for item in self.items}
+
+
+class TurnEvent(BaseModel):
+    """What ``Assistant.stream`` yields: reply text as it is written, a reset when the reply is being rewritten
+    (grounding failed), and finally the whole turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["token", "reset", "turn"]
+    text: str = ""
+    turn: Turn | None = None
+
+
+class ChatError(ValueError):
+    """A chat request that cannot be served, with a message fit to show the user."""
+
+
+class _State(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    user_id: str
+    now: datetime
+    here: tuple[float, float]
+    request: ChatRequest | None
+    previous: ChatRequest | None
+    shown: dict[str, Suggestion]
+    suggestions: list[Suggestion]
+    hits: list[PlaceHit]
+    explanation: Explanation | None
+    context: InterestContext | None
+    reply: str
+    fixed: bool
+    attempts: int
+    grounding: dict[str, Any]
+    trace_from: int
+
+
+class Assistant:
+    """Grounded, tailored place suggestions in conversation; one per process, safe to call from many threads.
+
+    ``llm`` is any LangChain chat model (the local GGUF model or an OpenAI-compatible endpoint, see
+    ``assistant.llm.build_chat_model``); ``arguments`` says when the LLM reads requests ("gaps": only when
+    the rules leave them thin).
+    """
+
+    def __init__(self, services: Services, llm: BaseChatModel, *, arguments: LLMMode = "gaps") -> None:
+        self.services = services
+        self.toolbox = Toolbox(services)
+        self.llm = llm
+        self.arguments = arguments
+        self.timezone = services.settings.preprocessing.timezone
+        items = services.item_index.catalogue.items
+        self.catalogue_names = NameIndex.from_names(dict(zip(items["item_id"], items["name"].fillna(""), strict=True)))
+        self.memory = InMemorySaver()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # ---- the Python API -------------------------------------------------------------------------------------
+
+    def chat(
+        self,
+        user_id: str,
+        message: str,
+        at: datetime | None = None,
+        where: tuple[float, float] | None = None,
+        conversation_id: str = "default",
+    ) -> Turn:
+        """Answer one message; ``at`` is "now" (default: the clock), ``where`` the user's (lat, lon) (default:
+        their last known place)."""
+        for event in self.stream(user_id, message, at, where, conversation_id):
+            if event.turn is not None:
+                return event.turn
+        raise RuntimeError("the turn ended without a reply")  # the graph always ends in a turn
+
+    def stream(
+        self,
+        user_id: str,
+        message: str,
+        at: datetime | None = None,
+        where: tuple[float, float] | None = None,
+        conversation_id: str = "default",
+    ) -> Iterator[TurnEvent]:
+        """Like ``chat``, yielding the reply's text as the LLM writes it, then the turn."""
+        now, here = self._check(user_id, message, at, where, conversation_id)
+        thread = f"{user_id}\x1f{conversation_id}"
+        with self._lock(thread):
+            yield from self._run(thread, user_id, conversation_id, message, now, here)
+
+    def forget_conversations(self, user_id: str) -> None:
+        """Drop every conversation of a user from memory (with ``forget``, nothing of them is kept)."""
+        prefix = f"{user_id}\x1f"
+        for thread in {key for key in self._locks if key.startswith(prefix)}:
+            self.memory.delete_thread(thread)
+
+    # ---- one turn ----------------------------------------------------------------------------------------------
+
+    def _run(
+        self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
+    ) -> Iterator[TurnEvent]:
+        config = {"configurable": {"thread_id": thread}}
+        graph = self._graph(user_id, now, here)
+        started = time.perf_counter()
+        inputs: _State = {
+            "messages": [HumanMessage(message, id=str(uuid.uuid4()))],
+            "user_id": user_id,
+            "now": now,
+            "here": tuple(here),
+            "attempts": 0,
+            "fixed": False,
+            "explanation": None,
+            "hits": [],
+            "suggestions": [],
+            "context": None,
+            "request": None,
+        }
+        first_token: float | None = None
+        for mode, payload in graph.stream(inputs, config, stream_mode=["messages", "updates"]):
+            if mode == "messages":
+                chunk, metadata = payload
+                if metadata.get("langgraph_node") == "write" and isinstance(chunk.content, str) and chunk.content:
+                    if first_token is None:
+                        first_token = time.perf_counter() - started
+                    yield TurnEvent(kind="token", text=chunk.content)
+            elif "ground" in payload and "reply" not in (payload["ground"] or {}):
+                yield TurnEvent(kind="reset")  # the reply named a place it may not: it is written again
+        state = graph.get_state(config).values
+        timings = {"total_s": round(time.perf_counter() - started, 3)}
+        if first_token is not None:
+            timings["first_token_s"] = round(first_token, 3)
+        turn = Turn(
+            user_id=user_id,
+            conversation_id=conversation_id,
+            message=message,
+            text=state.get("reply", ""),
+            items=state.get("suggestions") or [],
+            explanation=state.get("explanation"),
+            context=state.get("context"),
+            request=state.get("request"),
+            trace=_trace(state.get("messages", [])[state.get("trace_from", 0) :]),
+            grounding=state.get("grounding", {}),
+            timings=timings,
+        )
+        if turn.text and not first_token:
+            yield TurnEvent(kind="token", text=turn.text)  # written by code, not streamed by the LLM
+        yield TurnEvent(kind="turn", turn=turn)
+
+    def _graph(self, user_id: str, now: datetime, here: LatLon) -> Any:
+        shown: dict[str, Suggestion] = {}  # the tools' view of this conversation's suggestions
+
+        def understand(state: _State) -> dict[str, Any]:
+            shown.update(state.get("shown") or {})
+            return self._understand(state)
+
+        tools = langchain_tools(self.toolbox, user_id, now, here, shown)
+        graph = StateGraph(_State)
+        graph.add_node("understand", understand)
+        graph.add_node("plan", self._plan)
+        graph.add_node("tools", ToolNode(tools))
+        graph.add_node("gather", self._gather)
+        graph.add_node("write", self._write)
+        graph.add_node("ground", self._ground)
+        graph.add_edge(START, "understand")
+        graph.add_edge("understand", "plan")
+        graph.add_conditional_edges("plan", lambda state: "tools" if _pending_calls(state) else "write")
+        graph.add_edge("tools", "gather")
+        graph.add_edge("gather", "write")
+        graph.add_edge("write", "ground")
+        graph.add_conditional_edges("ground", lambda state: "write" if _rewrite(state) else END)
+        return graph.compile(checkpointer=self.memory)
+
+    def _understand(self, state: _State) -> dict[str, Any]:
+        messages = state["messages"]
+        message = messages[-1].text
+        here = LatLon(*state["here"])
+        request = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+        previous = state.get("previous")
+        if request.intent == "refine" and previous is not None:
+            request = _refined(previous, request)
+        # Memory keeps the exchange, not earlier turns' tool traffic.
+        stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
+        return {
+            "request": request,
+            "messages": [RemoveMessage(id=m.id) for m in stale if m.id],
+            "trace_from": len(messages) - len(stale),
+        }
+
+    def _plan(self, state: _State) -> dict[str, Any]:
+        request = state["request"]
+        assert request is not None
+        here = request.location or LatLon(*state["here"])
+        at = request.at or state["now"]
+        where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
+        calls: list[dict[str, Any]] = []
+        message = state["messages"][-1].text
+        if request.intent in ("recommend", "refine"):
+            calls.append({"name": "get_interest_context", "args": {**where, "query": request.category}})
+            if _SEARCH_RE.search(message) and not request.category and not request.keyword:
+                calls.append({"name": "search_places", "args": {"text": message, "k": request.k, **_point(here)}})
+            else:
+                shown = list(state.get("shown", {})) if request.intent == "refine" else []
+                calls.append(
+                    {
+                        "name": "recommend",
+                        "args": {
+                            **where,
+                            "k": request.k,
+                            "category": request.category,
+                            "keyword": request.keyword,
+                            "exclude_categories": request.exclude_categories,
+                            "exclude": shown,
+                            "surprise": request.surprise,
+                            "quiet": request.quiet,
+                        },
+                    }
+                )
+        elif request.intent == "explain":
+            suggestions = _last_suggestions(state)
+            if suggestions:
+                pick = min(request.pick or 1, len(suggestions))
+                calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
+        if not calls:
+            return {}
+        for call in calls:
+            call["id"] = f"call_{uuid.uuid4().hex[:12]}"
+            call["type"] = "tool_call"
+        return {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
+
+    def _gather(self, state: _State) -> dict[str, Any]:
+        """The tool results of this turn, from the tool messages' artifacts, into the state."""
+        update: dict[str, Any] = {}
+        for message in state["messages"][state.get("trace_from", 0) :]:
+            if not isinstance(message, ToolMessage) or message.status == "error":
+                continue
+            if message.name == "get_interest_context":
+                update["context"] = _without_vectors(message.artifact)
+            elif message.name == "recommend":
+                update["suggestions"] = message.artifact
+            elif message.name == "search_places":
+                update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
+            elif message.name == "explain":
+                update["explanation"] = message.artifact
+        if "suggestions" in update:
+            shown = dict(state.get("shown") or {})
+            shown.update({item.item_id: item for item in update["suggestions"]})
+            update["shown"] = shown
+            update["previous"] = state["request"]
+        return update
+
+    def _write(self, state: _State) -> dict[str, Any]:
+        request = state["request"]
+        assert request is not None
+        message = state["messages"][-1 - _tail_length(state)].text
+        fixed = self._fixed_reply(state)
+        if fixed is not None:
+            return {"reply": fixed, "attempts": state.get("attempts", 0) + 1, "fixed": True}
+        context = state.get("context")
+        summary = digest(context).summary() if context is not None else ""
+        explanation = state.get("explanation")
+        if explanation is not None:
+            prompt = load_prompt("explanation").format(
+                question=message,
+                place=explanation.name,
+                evidence="\n".join(f"- {line}" for line in explanation.evidence),
+                context_summary=summary,
+            )
+        elif request.intent in ("recommend", "refine"):
+            prompt = load_prompt("reply").format(
+                request=message,
+                suggestions_with_evidence=_listing(state.get("suggestions") or []),
+                context_summary=summary,
+            )
+        else:
+            prompt = f"{message}\n\n(Answer briefly. Do not name any place.)"
+        messages: list[BaseMessage] = [SystemMessage(load_prompt("system")), *_history(state), HumanMessage(prompt)]
+        if state.get("attempts", 0) >= 1:
+            allowed = ", ".join(self._allowed(state).values()) or "none"
+            messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}."))
+        reply = self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip()
+        return {"reply": reply, "attempts": state.get("attempts", 0) + 1}
+
+    def _ground(self, state: _State) -> dict[str, Any]:
+        allowed = self._allowed(state)
+        reply = state.get("reply", "")
+        if state.get("fixed"):  # written by code: names nothing but the results
+            return {
+                "reply": reply,
+                "grounding": {"ok": True, "named": [], "refused": []},
+                "messages": [AIMessage(reply)],
+            }
+        report = check_reply(reply, allowed, self.catalogue_names)
+        grounding: dict[str, Any] = {
+            "ok": report.ok,
+            "named": [mention.text for mention in report.allowed],
+            "refused": [mention.text for mention in [*report.not_allowed, *report.unknown]],
+            "attempts": state.get("attempts", 0),
+        }
+        if not report.ok and state.get("attempts", 0) < 2:
+            return {"grounding": grounding}  # written again once
+        if not report.ok:
+            reply = repair_reply(reply, report, allowed)
+            grounding["repaired"] = True
+            grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names).allowed]
+        text = _with_evidence(reply, state)
+        return {
+            "reply": text,
+            "grounding": grounding,
+            "messages": [AIMessage(text, id=str(uuid.uuid4()))],
+        }
+
+    # ---- helpers ---------------------------------------------------------------------------------------------
+
+    def _fixed_reply(self, state: _State) -> str | None:
+        """Replies code writes without the LLM: nothing to suggest, nothing to explain, forgetting."""
+        request = state["request"]
+        assert request is not None
+        if request.intent == "forget":
+            return (
+                "I can't delete your history from the chat. Use the “Forget me” control (or DELETE /users/<id> in "
+                "the HTTP API): it removes your check-ins and profile for good."
+            )
+        if request.intent == "explain" and state.get("explanation") is None:
+            return "I haven't suggested any place yet in this conversation. Ask me for somewhere to go first!"
+        if request.intent in ("recommend", "refine") and not state.get("suggestions"):
+            return "Nothing I know fits that. Could you loosen it a little — another kind of place, or another area?"
+        return None
+
+    def _allowed(self, state: _State) -> dict[str, str]:
+        """Places a reply may name: this turn's results, and catalogue places their evidence mentions."""
+        allowed = {item.item_id: item.name for item in state.get("suggestions") or [] if item.name}
+        explanation = state.get("explanation")
+        lines = [line for item in state.get("suggestions") or [] for line in item.evidence]
+        if explanation is not None:
+            allowed.setdefault(explanation.item_id, explanation.name)
+            lines += explanation.evidence
+        for found in find_named_venues("\n".join(lines), self.catalogue_names):
+            allowed.setdefault(f"evidence:{found.text}", found.text)
+        return allowed
+
+    def _check(
+        self,
+        user_id: object,
+        message: object,
+        at: datetime | None,
+        where: tuple[float, float] | None,
+        conversation_id: object,
+    ) -> tuple[datetime, LatLon]:
+        if not isinstance(user_id, str) or not user_id.strip():
+            raise ChatError("user_id must be a non-empty string")
+        if not isinstance(conversation_id, str) or not conversation_id.strip() or "\x1f" in conversation_id:
+            raise ChatError("conversation_id must be a non-empty string")
+        if not isinstance(message, str) or not message.strip():
+            raise ChatError("message must be a non-empty string")
+        if len(message) > MAX_MESSAGE_CHARS:
+            raise ChatError(f"message is {len(message):,} characters; the limit is {MAX_MESSAGE_CHARS:,}")
+        if at is None:
+            at = datetime.now(UTC)
+        if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+            raise ChatError("at must be a time zone-aware datetime")
+        if where is None:
+            return at, self.toolbox.default_place(user_id)
+        try:
+            latitude, longitude = (float(value) for value in where)
+        except (TypeError, ValueError):
+            raise ChatError(f"where must be a (latitude, longitude) pair, got {where!r}") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ChatError(f"where {where!r} is not a valid (latitude, longitude)")
+        return at, LatLon(latitude, longitude)
+
+    def _lock(self, thread: str) -> threading.Lock:
+        # One turn at a time per conversation: a second message waits for the first reply.
+        with self._locks_guard:
+            return self._locks.setdefault(thread, threading.Lock())
+
+
+def _pending_calls(state: _State) -> bool:
+    last = state["messages"][-1]
+    return isinstance(last, AIMessage) and bool(last.tool_calls)
+
+
+def _rewrite(state: _State) -> bool:
+    return not state.get("grounding", {}).get("ok", True) and "reply" in state and state.get("attempts", 0) < 2
+
+
+def _tail_length(state: _State) -> int:
+    """How many messages follow the user's message in this turn (tool calls and results)."""
+    messages = state["messages"]
+    for offset, message in enumerate(reversed(messages)):
+        if isinstance(message, HumanMessage):
+            return offset
+    return 0
+
+
+def _history(state: _State) -> list[BaseMessage]:
+    """The last few exchanges of the conversation before this turn, as plain text."""
+    earlier = state["messages"][: state.get("trace_from", len(state["messages"])) - 1]
+    plain = [m for m in earlier if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls)]
+    return plain[-2 * HISTORY_TURNS :]
+
+
+def _last_suggestions(state: _State) -> list[Suggestion]:
+    """The suggestions of the last turn that made any, in their order."""
+    shown = list((state.get("shown") or {}).values())
+    if not shown:
+        return []
+    ranks = [item.rank for item in shown]
+    start = max(index for index, rank in enumerate(ranks) if rank == 1)  # the latest list starts at rank 1
+    return shown[start:]
+
+
+def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
+    """A follow-up ("not bars, something quieter") keeps what it does not change."""
+    exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
+    category = request.category or previous.category
+    if category in exclusions:
+        category = None
+    return request.model_copy(
+        update={
+            "category": category,
+            "keyword": request.keyword or previous.keyword,
+            "exclude_categories": exclusions,
+            "near": request.near or previous.near,
+            "location": request.location if request.near else previous.location,
+            "when": request.when or previous.when,
+            "at": request.at if request.when else previous.at,
+            "surprise": request.surprise or previous.surprise,
+            "quiet": request.quiet or previous.quiet,
+        }
+    )
+
+
+def _point(place: LatLon) -> dict[str, float]:
+    return {"latitude": place.latitude, "longitude": place.longitude}
+
+
+def _from_hit(rank: int, hit: PlaceHit) -> Suggestion:
+    evidence = [f"matches your description (similarity {hit.similarity:.2f})"]
+    if hit.distance_km is not None:
+        evidence.append(f"{hit.distance_km:.1f} km from you")
+    return Suggestion(
+        rank=rank,
+        item_id=hit.item_id,
+        name=hit.name,
+        category=hit.category,
+        latitude=hit.latitude,
+        longitude=hit.longitude,
+        distance_km=hit.distance_km or 0.0,
+        is_return=False,
+        score=hit.similarity,
+        evidence=evidence,
+    )
+
+
+def _without_vectors(context: InterestContext) -> InterestContext:
+    """The context without raw vectors: memory keeps what the inspector shows, not 384 floats per snapshot."""
+    snapshots = [snapshot.model_copy(update={"embedding": []}) for snapshot in context.snapshots]
+    return context.model_copy(update={"vector": [], "snapshots": snapshots})
+
+
+def _listing(suggestions: Sequence[Suggestion]) -> str:
+    lines = []
+    for item in suggestions[:EVIDENCE_LINES]:
+        lines.append(
+            f"{item.rank}. {item.label} ({item.category}, {item.distance_km:.1f} km): {'; '.join(item.evidence)}"
+        )
+    return "\n".join(lines)
+
+
+def _with_evidence(reply: str, state: _State) -> str:
+    """The reply with each suggestion's evidence listed under it, so every suggestion cites its evidence."""
+    explanation = state.get("explanation")
+    if explanation is not None:
+        return f"{reply}\n\nEvidence for {explanation.name}: " + "; ".join(explanation.evidence)
+    suggestions = state.get("suggestions") or []
+    if not suggestions:
+        return reply
+    lines = [
+        f"{item.rank}. **{item.label}** ({item.category}, {item.distance_km:.1f} km) — {'; '.join(item.evidence)}"
+        for item in suggestions
+    ]
+    return reply + "\n\n" + "\n".join(lines)
+
+
+def _trace(messages: Sequence[AnyMessage]) -> list[ToolCall]:
+    calls: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                calls[call["id"] or ""] = {"name": call["name"], "arguments": call["args"]}
+    trace = []
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.tool_call_id in calls:
+            content = message.content if isinstance(message.content, str) else str(message.content)
+            trace.append(
+                ToolCall(
+                    **calls[message.tool_call_id],
+                    result=content if len(content) <= 2_000 else content[:2_000] + "…",
+                    error=message.status == "error",
+                )
+            )
+    return trace
+
+
+__all__ = ["Assistant", "ChatError", "ContextDigest", "ToolCall", "Turn", "TurnEvent"]

@@ -1,0 +1,170 @@
+"""The agent loop with a scripted chat model: code picks tools and items, replies are grounded and cite evidence,
+memory is per conversation, users are isolated, bad input is refused; and one turn with the real local model."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+import pytest
+from langchain_core.messages import BaseMessage
+
+from assistant.agent import Assistant, ChatError, Turn
+from assistant.gazetteer import lookup
+from tests.assistant.conftest import ScriptedChatModel, WorldServices, listed_names
+
+
+def names_in(turn: Turn) -> set[str]:
+    return {item.name for item in turn.items}
+
+
+def test_a_request_runs_the_tools_code_chose_and_the_reply_cites_evidence(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "somewhere for coffee near here", at=world_now)
+    assert [call.name for call in turn.trace] == ["get_interest_context", "recommend"]
+    assert turn.trace[1].arguments["category"] == "Cafe"
+    assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
+    assert all(item.evidence for item in turn.items)
+    top = turn.items[0]
+    assert top.name in turn.text
+    for item in turn.items:  # every suggestion is listed with its evidence in the reply itself
+        assert f"**{item.label}**" in turn.text and item.evidence[0] in turn.text
+    assert turn.context is not None and turn.context.user_id == "3" and not turn.context.vector
+    assert turn.grounding["ok"] and turn.grounding["named"] == [top.name]
+
+
+def test_the_reply_streams_before_the_turn_arrives(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = list(Assistant(services, polite).stream("3", "a gym please", at=world_now))
+    tokens = [event.text for event in events if event.kind == "token"]
+    assert len(tokens) > 3 and events[-1].kind == "turn"
+    turn = events[-1].turn
+    assert turn is not None and turn.text.startswith("".join(tokens).strip())
+    assert "first_token_s" in turn.timings
+
+
+def test_a_reply_naming_another_place_is_written_again(services: WorldServices, world_now: datetime) -> None:
+    attempts: list[int] = []
+
+    def script(messages: Sequence[BaseMessage]) -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            return "Go to Gym 9 instead, or Joe's Imaginary Diner."
+        return f"Try {listed_names(messages)[0]}."
+
+    events = list(Assistant(services, ScriptedChatModel(script=script, calls=[])).stream("2", "coffee?", at=world_now))
+    assert [event.kind for event in events].count("reset") == 1
+    turn = events[-1].turn
+    assert turn is not None and "Gym 9" not in turn.text and "Imaginary" not in turn.text
+    assert turn.items[0].name in turn.text and len(attempts) == 2
+
+
+def test_a_reply_that_keeps_inventing_places_is_repaired(services: WorldServices, world_now: datetime) -> None:
+    model = ScriptedChatModel(script=lambda _: "Joe's Imaginary Diner is lovely. You will like it.", calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    assert "Imaginary" not in turn.text
+    assert turn.grounding["repaired"] and turn.grounding["refused"] == ["Joe's Imaginary Diner"]
+    assert turn.items[0].name in turn.text  # the repaired reply still suggests the results
+
+
+def test_why_that_one_explains_the_pick_from_its_evidence(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "any coffee near here?", at=world_now)
+    why = assistant.chat("4", "why the second one?", at=world_now)
+    assert [call.name for call in why.trace] == ["explain"]
+    assert why.explanation is not None and why.explanation.item_id == first.items[1].item_id
+    assert why.explanation.evidence[0] in why.text
+    assert why.items == []
+
+
+def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("5", "surprise me with somewhere nearby tonight", at=world_now)
+    refined = assistant.chat("5", "not coffee, something quieter", at=world_now)
+    arguments = refined.trace[-1].arguments
+    assert arguments["surprise"] and arguments["quiet"] and "Cafe" in arguments["exclude_categories"]
+    assert refined.items and not names_in(refined) & names_in(first)
+    assert not any(item.category in ("Coffee Shop", "Jazz Club") for item in refined.items)
+
+
+def test_a_neighbourhood_moves_the_search_there(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("1", "a jazz club in Tribeca", at=world_now)
+    tribeca = lookup("Tribeca")
+    assert tribeca is not None
+    assert turn.trace[-1].arguments["latitude"] == pytest.approx(tribeca.latitude)
+    assert all(item.category == "Jazz Club" for item in turn.items)
+
+
+def test_conversations_and_users_are_isolated(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turns: dict[str, Turn] = {}
+
+    def talk(user: str) -> None:
+        turns[user] = assistant.chat(user, "coffee near here", at=world_now)
+
+    threads = [threading.Thread(target=talk, args=(user,)) for user in ("6", "7")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert turns["6"].context is not None and turns["6"].context.user_id == "6"
+    assert turns["7"].context is not None and turns["7"].context.user_id == "7"
+    # Another user, and another conversation of the same user, know nothing of those suggestions.
+    assert assistant.chat("8", "why the first one?", at=world_now).explanation is None
+    assert assistant.chat("6", "why the first one?", at=world_now, conversation_id="other").explanation is None
+    assert assistant.chat("6", "why the first one?", at=world_now).explanation is not None
+
+
+def test_forgetting_from_the_chat_points_to_the_control(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "forget me and delete my history", at=world_now)
+    assert turn.trace == [] and "Forget me" in turn.text
+    assert services.profiles.store.get_user("3")  # nothing was deleted by the chat
+
+
+@pytest.mark.parametrize(
+    ("user", "message", "where", "error"),
+    [
+        ("", "hi", None, "user_id"),
+        ("3", "   ", None, "message must be a non-empty string"),
+        ("3", "x" * 2_001, None, "the limit is 2,000"),
+        ("3", "coffee", (200.0, 0.0), "not a valid"),
+        ("3", "coffee", "Soho", "pair"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_clear_message(
+    services: WorldServices, polite: ScriptedChatModel, world_now: datetime, user: str, message: str, where, error: str
+) -> None:
+    with pytest.raises(ChatError, match=error):
+        Assistant(services, polite).chat(user, message, at=world_now, where=where)
+
+
+def test_naive_times_are_refused(services: WorldServices, polite: ScriptedChatModel) -> None:
+    with pytest.raises(ChatError, match="time zone"):
+        Assistant(services, polite).chat("3", "coffee", at=datetime(2012, 6, 1, 12))
+
+
+@pytest.mark.slow
+def test_the_real_local_model_writes_a_grounded_reply(services: WorldServices, world_now: datetime) -> None:
+    from assistant.llm import build_chat_model
+
+    llm = build_chat_model(services.settings)
+    turn = Assistant(services, llm).chat("3", "somewhere for coffee near here", at=world_now)
+    catalogue = set(services.item_index.catalogue.items["name"])
+    assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
+    assert turn.grounding["named"], turn.text
+    assert set(turn.grounding["named"]) <= catalogue
+    assert not turn.grounding["refused"] or turn.grounding.get("repaired")
