@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,8 +39,10 @@ MAX_EVIDENCE = 4
 
 
 class Services(Protocol):
-    """What the tools need: the settings, profiles, recommender and item index, and a way to store events."""
+    """What the tools need: the settings, profiles, recommender and item index, a way to store events, and the lock
+    that keeps reads from seeing an event half applied (``assistant.runtime.Runtime`` is one)."""
 
+    lock: AbstractContextManager[Any]
     settings: Settings
     profiles: ProfileService
     recommender: PlaceRecommender
@@ -197,7 +200,8 @@ class Toolbox:
         self, user_id: str, at: datetime, where: LatLon, query: str | None = None
     ) -> InterestContext:
         """The user's interest context for this time and place: weighted snapshots with reasons."""
-        return self.services.profiles.context(user_id, at, where.latitude, where.longitude, query=query)
+        with self.services.lock:
+            return self.services.profiles.context(user_id, at, where.latitude, where.longitude, query=query)
 
     def recommend(
         self,
@@ -218,18 +222,19 @@ class Toolbox:
         clubs, music venues)."""
         level = SURPRISE_LEVEL if surprise is True else float(surprise or 0.0)
         unwanted = list(dict.fromkeys([*exclude_categories, *PRIVATE_CATEGORIES, *(LOUD_CATEGORIES if quiet else ())]))
-        found = self.services.recommender.recommend(
-            user_id,
-            at,
-            where.latitude,
-            where.longitude,
-            k,
-            surprise=level,
-            category=category,
-            keyword=keyword,
-            exclude=list(exclude),
-            exclude_categories=unwanted,
-        )
+        with self.services.lock:
+            found = self.services.recommender.recommend(
+                user_id,
+                at,
+                where.latitude,
+                where.longitude,
+                k,
+                surprise=level,
+                category=category,
+                keyword=keyword,
+                exclude=list(exclude),
+                exclude_categories=unwanted,
+            )
         return [self._suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
 
     def search_places(

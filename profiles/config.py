@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import zoneinfo
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -151,6 +152,38 @@ class PrivacySettings(_Group):
         return self
 
 
+class ServerSettings(_Group):
+    """The web app and HTTP API (``make run``)."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on; the default serves this machine only.")
+    port: int = Field(7860, ge=0, le=65535, description="0 picks a free port.")
+    api_key: SecretStr | None = Field(
+        None, description="When set, HTTP API calls must send it in the X-API-Key header."
+    )
+    max_body_bytes: int = Field(1_000_000, gt=0, description="Larger request bodies are refused with 413.")
+    max_events_per_request: int = Field(5_000, gt=0)
+    demo_now: datetime | None = Field(
+        None,
+        description="The UI's default 'now'; unset: the time of the newest stored event (the NYC data ends in 2012).",
+    )
+    llm_threads: int | None = Field(None, gt=0, description="CPU threads of the local LLM; unset: cores − 1.")
+
+    @field_validator("demo_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError("give a time zone, e.g. 2012-12-20T19:00:00-05:00")
+        return value
+
+
+class AssistantSettings(_Group):
+    """How the chat assistant reads requests."""
+
+    arguments: Literal["never", "gaps", "always"] = Field(
+        "gaps", description="When the LLM reads a message into arguments: never, when the rules leave gaps, always."
+    )
+
+
 class Settings(BaseSettings):
     """Everything the product can be told; one instance per process."""
 
@@ -164,6 +197,8 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     context: ContextSettings = ContextSettings()
     privacy: PrivacySettings = PrivacySettings()
+    server: ServerSettings = ServerSettings()
+    assistant: AssistantSettings = AssistantSettings()
 
     @classmethod
     def settings_customise_sources(

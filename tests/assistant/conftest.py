@@ -4,6 +4,7 @@ and a scripted chat model that stands in for the LLM in unit tests of the agent 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +37,7 @@ class WorldServices:
     recommender: PlaceRecommender
     item_index: ItemIndex
     added: list[Event] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def add_events(self, events: Sequence[Event]) -> int:
         for event in events:
