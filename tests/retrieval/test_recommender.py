@@ -20,30 +20,9 @@ from profiles.geo import haversine_km
 from retrieval import evaluate, split
 from retrieval.features import Catalogue, EventStream, column
 from retrieval.protocol import Recommender, make_recommender, top_k
-from retrieval.ranker import RankerConfig, replay_training_groups
+from retrieval.ranker import replay_training_groups
 from retrieval.recommender import NotFittedError, PlaceRecommender, Recommendation, build_recommender
-from tests.fixtures.world import make_history, make_items
-
-
-def small_config(**overrides: float | int | bool) -> RankerConfig:
-    values = {
-        "use_embeddings": False,
-        "warmup_fraction": 0.5,  # a small world: replay half of it, so the ranker has enough to learn from
-        "n_estimators": 60,
-        "min_child_samples": 5,
-        "negatives": 12,
-        "hard_negatives": 4,
-        "early_stopping_rounds": 20,
-        "nearby": 10,
-        "nearby_pool": 20,
-        "transitions": 5,
-        "covisits": 5,
-        "peers": 5,
-        "popular_now": 5,
-    }
-    values.update(overrides)
-    return RankerConfig(**values)  # type: ignore[arg-type]
-
+from tests.fixtures.world import make_history, make_items, small_config
 
 ITEMS = make_items()
 HISTORY = make_history(ITEMS)
