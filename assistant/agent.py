@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
 from assistant.tools import (
+    NEAR_RADIUS_KM,
     ContextDigest,
     Explanation,
     Services,
@@ -305,6 +306,7 @@ class Assistant:
                             "exclude": shown,
                             "surprise": request.surprise,
                             "quiet": request.quiet,
+                            "within_km": NEAR_RADIUS_KM if request.near else None,
                         },
                     }
                 )

@@ -34,7 +34,10 @@ PRIVATE_CATEGORIES = ("Home (private)", "Residential Building")
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
-SURPRISE_LEVEL = 0.9
+# "Surprise me" shows only places new to the user.
+SURPRISE_LEVEL = 1.0
+# "Near here", "in Williamsburg": suggestions stay within this distance of the point.
+NEAR_RADIUS_KM = 2.0
 MAX_EVIDENCE = 4
 
 
@@ -216,6 +219,7 @@ class Toolbox:
         exclude: Sequence[str] = (),
         surprise: bool | float = False,
         quiet: bool = False,
+        within_km: float | None = None,
         context: InterestContext | None = None,
     ) -> list[Suggestion]:
         """Ranked places with evidence, never private homes; ``quiet`` also leaves out loud kinds of place (bars,
@@ -234,6 +238,7 @@ class Toolbox:
                 keyword=keyword,
                 exclude=list(exclude),
                 exclude_categories=unwanted,
+                within_km=within_km,
             )
         return [self._suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
 
@@ -308,6 +313,7 @@ class RecommendArgs(_Where):
     exclude: list[str] = Field(default_factory=list, description="Item ids not to suggest again.")
     surprise: bool = False
     quiet: bool = False
+    within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
 
 
 class SearchArgs(_Where):
@@ -355,6 +361,7 @@ def langchain_tools(
         exclude: Sequence[str] = (),
         surprise: bool = False,
         quiet: bool = False,
+        within_km: float | None = None,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(latitude, longitude), at or now
         context = toolbox.get_interest_context(user_id, moment, place, category or keyword)
@@ -369,6 +376,7 @@ def langchain_tools(
             exclude=exclude,
             surprise=surprise,
             quiet=quiet,
+            within_km=within_km,
             context=context,
         )
         shown.update({suggestion.item_id: suggestion for suggestion in found})

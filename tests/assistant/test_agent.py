@@ -26,6 +26,8 @@ def test_a_request_runs_the_tools_code_chose_and_the_reply_cites_evidence(
     turn = assistant.chat("3", "somewhere for coffee near here", at=world_now)
     assert [call.name for call in turn.trace] == ["get_interest_context", "recommend"]
     assert turn.trace[1].arguments["category"] == "Cafe"
+    assert turn.trace[1].arguments["within_km"] == 2.0  # "near here"
+    assert all(item.distance_km <= 2.0 for item in turn.items)
     assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
     assert all(item.evidence for item in turn.items)
     top = turn.items[0]
@@ -92,6 +94,7 @@ def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
     arguments = refined.trace[-1].arguments
     assert arguments["surprise"] and arguments["quiet"] and "Cafe" in arguments["exclude_categories"]
     assert refined.items and not names_in(refined) & names_in(first)
+    assert not any(item.is_return for item in [*first.items, *refined.items])  # surprise: only new places
     assert not any(item.category in ("Coffee Shop", "Jazz Club") for item in refined.items)
 
 
