@@ -33,6 +33,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
@@ -60,6 +61,17 @@ MAX_MESSAGE_CHARS = 2_000
 EVIDENCE_LINES = 3
 HISTORY_TURNS = 2
 REPLY_MAX_TOKENS = 160
+# The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
+_STATE_TYPES = [
+    ("assistant.tools", "Suggestion"),
+    ("assistant.tools", "Explanation"),
+    ("assistant.requests", "ChatRequest"),
+    ("assistant.requests", "LatLon"),
+    ("profiles.context", "InterestContext"),
+    ("profiles.context", "ContextSnapshot"),
+    ("profiles.context", "LabelShare"),
+    ("retrieval.item_index", "PlaceHit"),
+]
 _SEARCH_RE = re.compile(r"\b(find|search|look(?:ing)? for|called|named)\b", re.IGNORECASE)
 
 
@@ -82,7 +94,8 @@ class Turn(BaseModel):
     user_id: str
     conversation_id: str
     message: str
-    text: str
+    text: str = Field(description="The reply as shown: the written part, then each suggestion with its evidence.")
+    reply: str = Field("", description="The written part alone (by the LLM, grounded; or by code).")
     items: list[Suggestion] = Field(default_factory=list)
     explanation: Explanation | None = None
     context: InterestContext | None = None
@@ -125,6 +138,7 @@ class _State(TypedDict, total=False):
     explanation: Explanation | None
     context: InterestContext | None
     reply: str
+    written: str
     fixed: bool
     attempts: int
     grounding: dict[str, Any]
@@ -147,7 +161,7 @@ class Assistant:
         self.timezone = services.settings.preprocessing.timezone
         items = services.item_index.catalogue.items
         self.catalogue_names = NameIndex.from_names(dict(zip(items["item_id"], items["name"].fillna(""), strict=True)))
-        self.memory = InMemorySaver()
+        self.memory = InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES))
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -176,9 +190,15 @@ class Assistant:
         where: tuple[float, float] | None = None,
         conversation_id: str = "default",
     ) -> Iterator[TurnEvent]:
-        """Like ``chat``, yielding the reply's text as the LLM writes it, then the turn."""
+        """Like ``chat``, yielding the reply's text as the LLM writes it, then the turn. Bad input raises
+        ``ChatError`` here, before the first event."""
         now, here = self._check(user_id, message, at, where, conversation_id)
         thread = f"{user_id}\x1f{conversation_id}"
+        return self._locked_run(thread, user_id, conversation_id, message, now, here)
+
+    def _locked_run(
+        self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
+    ) -> Iterator[TurnEvent]:
         with self._lock(thread):
             yield from self._run(thread, user_id, conversation_id, message, now, here)
 
@@ -228,6 +248,7 @@ class Assistant:
             conversation_id=conversation_id,
             message=message,
             text=state.get("reply", ""),
+            reply=state.get("written", ""),
             items=state.get("suggestions") or [],
             explanation=state.get("explanation"),
             context=state.get("context"),
@@ -381,7 +402,8 @@ class Assistant:
         if state.get("fixed"):  # written by code: names nothing but the results
             return {
                 "reply": reply,
-                "grounding": {"ok": True, "named": [], "refused": []},
+                "written": reply,
+                "grounding": {"ok": True, "named": [], "refused": [], "by_code": True},
                 "messages": [AIMessage(reply)],
             }
         report = check_reply(reply, allowed, self.catalogue_names)
@@ -400,6 +422,7 @@ class Assistant:
         text = _with_evidence(reply, state)
         return {
             "reply": text,
+            "written": reply,
             "grounding": grounding,
             "messages": [AIMessage(text, id=str(uuid.uuid4()))],
         }
@@ -412,13 +435,16 @@ class Assistant:
         assert request is not None
         if request.intent == "forget":
             return (
-                "I can't delete your history from the chat. Use the “Forget me” control (or DELETE /users/<id> in "
+                "I can't delete your history from the chat. Use the “Forget me” control (or DELETE /api/users/<id> in "
                 "the HTTP API): it removes your check-ins and profile for good."
             )
         if request.intent == "explain" and state.get("explanation") is None:
             return "I haven't suggested any place yet in this conversation. Ask me for somewhere to go first!"
         if request.intent in ("recommend", "refine") and not state.get("suggestions"):
-            return "Nothing I know fits that. Could you loosen it a little — another kind of place, or another area?"
+            return (
+                "Nothing fits that, as far as I know. Could you loosen it a little: another kind of place, or "
+                "another area?"
+            )
         return None
 
     def _allowed(self, state: _State) -> dict[str, str]:

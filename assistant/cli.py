@@ -76,6 +76,14 @@ def _forget(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.runtime import prepare
+
+    with prepare(settings, data_dir=args.data, progress=not args.quiet) as runtime:
+        print(runtime.report.summary())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wherenow", description=__doc__)
     parser.add_argument("--config", type=Path, help="TOML configuration file (default: wherenow.toml if present)")
@@ -128,6 +136,17 @@ def _parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="remove every snapshot and event of a user, durably")
     forget.add_argument("user", help="user id")
     forget.set_defaults(handler=_forget)
+
+    prepare = commands.add_parser(
+        "prepare",
+        help="ingest, index, build profiles and fit the recommender once; later starts reuse them",
+        description="Bring the state folder to what the app needs: ingest the data when nothing is ingested, encode "
+        "the catalogue into the item index, build profile snapshots when there are none, and fit and save the "
+        "recommender unless one fitted on exactly the stored events is saved. A second run only checks and loads.",
+    )
+    prepare.add_argument("--data", type=Path, help="folder to ingest when nothing is ingested (default: data.dir)")
+    prepare.add_argument("--quiet", action="store_true", help="no progress bars or phase times")
+    prepare.set_defaults(handler=_prepare)
     return parser
 
 

@@ -158,9 +158,10 @@ def _cite(category: str, snapshot: ContextSnapshot) -> str:
     area = area_name(snapshot.latitude, snapshot.longitude)
     where = f"around {area}" if area else f"{snapshot.distance_km:.1f} km from here"
     when = describe_hour(snapshot.hour_of_week)
+    ago = snapshot.reason.split(" · ")[0]  # the reason opens with how long ago the snapshot ended
     if snapshot.count >= 3:
-        return f"you often go to {_plural(category)} on {when}s {where} ({snapshot.count} visits, {snapshot.reason})"
-    return f"you went to {_a(category)} on a {when} {where} ({snapshot.reason})"
+        return f"you often go to {_plural(category)} on {when}s {where} ({snapshot.count} visits, last {ago})"
+    return f"you went to {_a(category)} on a {when} {where} ({ago})"
 
 
 def _plural(noun: str) -> str:

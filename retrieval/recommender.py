@@ -5,20 +5,29 @@
 rendered from the features that pushed each place up (LightGBM's per-feature contributions). Two knobs reorder
 on purpose: ``surprise`` discounts the places the user already knows, and ``category``/``keyword``/``exclude``
 restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``.
+
+A fitted recommender is saved with :meth:`PlaceRecommender.save` and read back with :meth:`PlaceRecommender.load`
+(a pickle of the fitted state, ``RECOMMENDER_FORMAT``), so a restart need not refit.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
+import pickle
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
+from tqdm.auto import tqdm
 
 from profiles.config import Settings
 from profiles.events import Action, Event
@@ -49,6 +58,8 @@ logger = logging.getLogger(__name__)
 Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
 
 MAX_REASONS = 3
+# Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
+RECOMMENDER_FORMAT = "place-recommender/1"
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
@@ -111,45 +122,60 @@ class PlaceRecommender:
 
     # Learning -------------------------------------------------------------------------------------------------
 
-    def fit(self, history: pd.DataFrame, items: pd.DataFrame) -> None:
-        """Fit the state on the earliest history, train the ranker on replaying the rest, end with all of it seen."""
-        config = self.config
-        started = time.perf_counter()
-        catalogue = Catalogue.from_items(items)
-        embeddings = None
-        if config.use_embeddings:
-            embedder = self._embedder or encoder_embeddings(self.settings)
-            try:
-                embeddings = embedder(catalogue.items)
-            except (ImportError, RuntimeError, OSError) as error:  # embeddings only add a feature and a source
-                logger.warning("item embeddings failed (%s); ranking without them", error)
-        self.timings["embeddings_s"] = time.perf_counter() - started
+    def fit(self, history: pd.DataFrame, items: pd.DataFrame, progress: bool = False) -> None:
+        """Fit the state on the earliest history, train the ranker on replaying the rest, end with all of it seen.
 
-        self.catalogue = catalogue
-        self.builder = config.builder(catalogue, embeddings)
-        self.generator = config.generator(catalogue)
-        self.state = config.state(catalogue)
-        self._disliked = {}
-        stream = EventStream.from_frame(history, catalogue, self.timezone)
-        warmup = int(len(stream) * config.warmup_fraction)
-        moment = time.perf_counter()
-        stream.slice(0, warmup).observe_into(self.state)
-        self.timings["warmup_s"] = time.perf_counter() - moment
-        moment = time.perf_counter()
-        self.training = replay_training_groups(
-            self.state,
-            stream.slice(warmup),
-            self.builder,
-            self.generator,
-            negatives=config.negatives,
-            hard_negatives=config.hard_negatives,
-            seed=config.seed,
-        )
-        self.timings["replay_s"] = time.perf_counter() - moment
-        moment = time.perf_counter()
-        self.ranker = Ranker(config).fit(self.training)
-        self.timings["train_s"] = time.perf_counter() - moment
-        self.timings["fit_s"] = time.perf_counter() - started
+        Dislikes in the history hide their places as :meth:`observe` would (until the user's next visit there), so
+        a refit on stored events keeps the user's feedback. ``progress`` shows a bar over the four phases.
+        """
+        config = self.config
+        with tqdm(total=4, desc="recommender", unit="step", disable=not progress) as steps:
+            steps.set_postfix_str("embeddings")
+            started = time.perf_counter()
+            catalogue = Catalogue.from_items(items)
+            embeddings = None
+            if config.use_embeddings:
+                embedder = self._embedder or encoder_embeddings(self.settings)
+                try:
+                    embeddings = embedder(catalogue.items)
+                except (ImportError, RuntimeError, OSError) as error:  # embeddings only add a feature and a source
+                    logger.warning("item embeddings failed (%s); ranking without them", error)
+            self.timings["embeddings_s"] = time.perf_counter() - started
+            steps.update()
+
+            steps.set_postfix_str("warm-up")
+            self.catalogue = catalogue
+            self.builder = config.builder(catalogue, embeddings)
+            self.generator = config.generator(catalogue)
+            self.state = config.state(catalogue)
+            self._disliked = _dislikes(history, catalogue)
+            stream = EventStream.from_frame(history, catalogue, self.timezone)
+            warmup = int(len(stream) * config.warmup_fraction)
+            moment = time.perf_counter()
+            stream.slice(0, warmup).observe_into(self.state)
+            self.timings["warmup_s"] = time.perf_counter() - moment
+            steps.update()
+
+            steps.set_postfix_str(f"replaying {len(stream) - warmup:,} check-ins")
+            moment = time.perf_counter()
+            self.training = replay_training_groups(
+                self.state,
+                stream.slice(warmup),
+                self.builder,
+                self.generator,
+                negatives=config.negatives,
+                hard_negatives=config.hard_negatives,
+                seed=config.seed,
+            )
+            self.timings["replay_s"] = time.perf_counter() - moment
+            steps.update()
+
+            steps.set_postfix_str("training")
+            moment = time.perf_counter()
+            self.ranker = Ranker(config).fit(self.training)
+            self.timings["train_s"] = time.perf_counter() - moment
+            self.timings["fit_s"] = time.perf_counter() - started
+            steps.update()
         logger.info(
             "ranker: %d groups, %d rows, candidate recall %.3f, best iteration %s, timings %s",
             len(self.training),
@@ -173,6 +199,73 @@ class PlaceRecommender:
             self._disliked.get(event.user_id, set()).discard(position)
         hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
+
+    def forget(self, user_id: str) -> bool:
+        """Drop what is kept about one user: their history state, their dislikes and their training groups.
+
+        Afterwards the user is a stranger: no repertoire, no returns, no own transitions. The global aggregates
+        (place counts, transitions, co-visits, the learnt ranker) are anonymous sums that cannot be taken apart
+        per user; they still count the user's past check-ins until the next fit on the remaining events. Returns
+        whether anything about the user was known.
+        """
+        known = self._disliked.pop(user_id, None) is not None
+        if self.state is not None:
+            known |= self.state.users.pop(user_id, None) is not None
+        if self.training is not None and user_id in self.training.query_users:
+            self.training = _without_user(self.training, user_id)
+            known = True
+        return known
+
+    # Saving ---------------------------------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the embedder: a closure (often over an open item index) is code and handles, not state."""
+        state = self.__dict__.copy()
+        state.pop("_embedder", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._embedder = None
+
+    def save(self, path: Path) -> Path:
+        """Write the fitted recommender to ``path`` atomically (a temporary file beside it, renamed over it).
+
+        Left out: the settings (they may hold secrets; :meth:`load` takes the caller's) and the training set (the
+        replay's feature rows, hundreds of MB on NYC, which no prediction reads).
+        """
+        self._fitted()
+        state = self.__getstate__()
+        for name in ("settings", "training"):
+            state.pop(name, None)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("wb") as handle:
+                pickle.dump({"format": RECOMMENDER_FORMAT, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return path
+
+    @classmethod
+    def load(cls, path: Path, settings: Settings) -> Self:
+        """A recommender saved by :meth:`save`, scoring exactly as it did; its ``training`` is None.
+
+        Unpickling runs code named in the file: load only files this program wrote (the state folder).
+        Raises ValueError for a file of another format.
+        """
+        with Path(path).open("rb") as handle:
+            payload = pickle.load(handle)  # our own state folder, written by save()
+        if not isinstance(payload, dict) or payload.get("format") != RECOMMENDER_FORMAT:
+            found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+            raise ValueError(f"{path}: not a saved recommender of format {RECOMMENDER_FORMAT!r} (found {found!r})")
+        recommender = cls.__new__(cls)
+        recommender.__setstate__({**payload["state"], "settings": settings, "training": None})
+        return recommender
 
     # Scoring --------------------------------------------------------------------------------------------------
 
@@ -216,14 +309,16 @@ class PlaceRecommender:
         keyword: str | None = None,
         exclude: Collection[str] = (),
         exclude_categories: Collection[str] = (),
+        within_km: float | None = None,
     ) -> list[Recommendation]:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
         ``surprise`` in [0, 1] discounts the odds of places the user has been to by ``1 - surprise``: 0 keeps the
         model's ranking, 1 shows only places new to the user. ``category`` keeps places whose category path
         contains it, ``keyword`` places whose name contains it (both case-insensitive); ``exclude`` drops item
-        ids and ``exclude_categories`` places whose category path contains any of them;
-        places the user disliked are never shown. Fewer than ``k`` come back when fewer qualify.
+        ids and ``exclude_categories`` places whose category path contains any of them; ``within_km`` keeps places
+        within that distance of (latitude, longitude); places the user disliked are never shown. Fewer than ``k`` come
+        back when fewer qualify.
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -239,8 +334,13 @@ class PlaceRecommender:
             allowed &= self._matches(keyword, ("name",))
         for unwanted in exclude_categories:
             allowed &= ~self._matches(unwanted, ("category_path", "category"))
+        if within_km is not None:
+            if not isinstance(within_km, int | float) or not math.isfinite(within_km) or within_km <= 0:
+                raise ValueError(f"within_km must be a positive number of kilometres, got {within_km!r}")
+            apart = haversine_km(query.latitude, query.longitude, catalogue.latitude, catalogue.longitude)
+            allowed &= apart <= within_km
         extra = None
-        if category or keyword:
+        if category or keyword or within_km is not None:
             # A narrow request must not come back empty because no source proposed a match: the matches nearest
             # the query point join the candidates.
             matches = np.flatnonzero(allowed)
@@ -479,9 +579,49 @@ class _Explainer:
         return best
 
 
+def _dislikes(history: pd.DataFrame, catalogue: Catalogue) -> dict[str, set[int]]:
+    """The places each user disliked and has not visited since, as ``observe`` would leave them."""
+    if "action" not in history:
+        return {}
+    actions = history["action"].fillna(Action.VISIT.value).astype(str).str.lower()
+    if not (actions == Action.DISLIKE.value).any():
+        return {}
+    mask = actions.isin([Action.VISIT.value, Action.DISLIKE.value]).to_numpy()
+    relevant = history.loc[mask, ["user_id", "item_id", "timestamp"]].reset_index(drop=True)
+    relevant["action"] = actions.to_numpy()[mask]
+    relevant["position"] = relevant["item_id"].astype(str).map(catalogue.positions)
+    # The latest of a user's visits and dislikes of a place decides: a visit after a dislike lifts it.
+    latest = (
+        relevant.dropna(subset=["position"])
+        .sort_values("timestamp", kind="stable")
+        .drop_duplicates(["user_id", "position"], keep="last")
+    )
+    disliked = latest[latest["action"] == Action.DISLIKE.value]
+    found: dict[str, set[int]] = {}
+    for user_id, position in zip(disliked["user_id"].astype(str), disliked["position"].astype(int), strict=True):
+        found.setdefault(user_id, set()).add(position)
+    return found
+
+
+def _without_user(training: TrainingSet, user_id: str) -> TrainingSet:
+    """The training set without the query groups asked for ``user_id`` (the aggregate counters stay)."""
+    keep = np.array([user != user_id for user in training.query_users], dtype=bool)
+    rows = np.repeat(keep, training.sizes)
+    return replace(
+        training,
+        features=training.features[rows],
+        labels=training.labels[rows],
+        sizes=training.sizes[keep],
+        query_seconds=training.query_seconds[keep],
+        query_users=[user for user in training.query_users if user != user_id],
+        discovery=training.discovery[keep],
+        positions=training.positions[rows],
+    )
+
+
 def build_recommender(settings: Settings) -> PlaceRecommender:
     """The product's recommender, unfitted, configured from ``settings``."""
     return PlaceRecommender(settings)
 
 
-__all__ = ["NotFittedError", "PlaceRecommender", "Recommendation", "build_recommender"]
+__all__ = ["RECOMMENDER_FORMAT", "NotFittedError", "PlaceRecommender", "Recommendation", "build_recommender"]

@@ -233,6 +233,15 @@ def test_excluded_categories_are_never_shown(recommender):
     ][: len(kept)]
 
 
+def test_within_km_keeps_only_places_that_close(recommender):
+    latitude, longitude = _last_place("2")
+    near = recommender.recommend("2", LATER, latitude, longitude, k=10, within_km=0.5)
+    assert near
+    assert all(haversine_km(latitude, longitude, item.latitude, item.longitude) <= 0.5 for item in near)
+    with pytest.raises(ValueError, match="within_km"):
+        recommender.recommend("2", LATER, latitude, longitude, within_km=-1)
+
+
 def test_filtered_lists_keep_the_unfiltered_order(recommender):
     latitude, longitude = _last_place("3")
     everything = recommender.recommend("3", LATER, latitude, longitude, k=40)

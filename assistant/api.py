@@ -1,0 +1,476 @@
+"""The HTTP API: the product as an assistant backend, under ``/api`` of the app (the web UI owns ``/``).
+
+:func:`create_api` builds a FastAPI app over a prepared runtime and an :class:`~assistant.agent.Assistant`:
+
+- ``GET /api/health`` — liveness and counts; never needs a key.
+- ``POST /api/events`` — store behaviour events (who, what, when, where); a user exists once they have events.
+- ``GET /api/users/{user_id}/context`` — the interest context for a time and place (no raw vectors).
+- ``POST /api/recommend`` — ranked places, each with the evidence behind it.
+- ``POST /api/chat`` — one chat turn, streamed as Server-Sent Events (``token``, ``reset``, ``turn``, ``error``)
+  or returned as one JSON turn.
+- ``POST /api/feedback`` — a 👍 or 👎 on a place.
+- ``DELETE /api/users/{user_id}`` — forget a user everywhere, conversations included.
+
+Errors are JSON ``{"error": "..."}`` (validation errors add ``details``); a traceback only ever goes to the server
+log. With ``server.api_key`` set, every route but health needs it in the ``X-API-Key`` header. Calls into the
+runtime and the assistant block (CPU, LLM), so the endpoints are plain functions that FastAPI runs in its thread
+pool, and a chat stream is pulled from the assistant in that pool too.
+"""
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Protocol
+
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRouter
+from fastapi.security import APIKeyHeader
+from fastapi.sse import EventSourceResponse, format_sse_event
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from starlette.concurrency import iterate_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
+from assistant.requests import LatLon
+from assistant.tools import FeedbackResult, Services, Suggestion
+from profiles.config import Settings
+from profiles.context import InterestContext
+from profiles.events import Action, Event
+from profiles.profile import ForgetReport
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api"
+API_KEY_HEADER = "X-API-Key"
+MAX_K = 50
+_LOCATIONS = ("body", "query", "path", "header", "cookie")  # the first part of a validation error's location
+_ERRORS_SHOWN = 3
+
+
+class ApiServices(Services, Protocol):
+    """What the API needs beyond the tools' services (``assistant.runtime.Runtime`` is one)."""
+
+    def known_user(self, user_id: str) -> bool: ...
+
+    def users(self) -> list[str]: ...
+
+    def context(
+        self,
+        user_id: str,
+        at: datetime,
+        latitude: float,
+        longitude: float,
+        query: str | None = None,
+        k: int | None = None,
+    ) -> InterestContext: ...
+
+    def forget(self, user_id: str) -> ForgetReport: ...
+
+
+# ---- request and response models ---------------------------------------------------------------------------
+
+
+class _Request(BaseModel):
+    # A misspelt field ("latitude" for "lat") is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(Event):
+    """One behaviour event, as the API takes it."""
+
+    user_id: str = Field(min_length=1, description="Who; any string id. A user exists once they have an event.")
+    item_id: str = Field(min_length=1, description="Which place; must be in the catalogue.")
+    timestamp: datetime = Field(description="When, ISO 8601 with an offset, e.g. 2012-06-04T19:30:00-04:00.")
+    latitude: float = Field(ge=-90, le=90, description="Where the user was, degrees north.")
+    longitude: float = Field(ge=-180, le=180, description="Where the user was, degrees east.")
+    action: Action = Field(Action.VISIT, description="What the user did there.")
+    text: str | None = Field(None, description="Optional free text (a search, a review).")
+    category: str | None = Field(None, description="Optional category, when it differs from the catalogue's.")
+
+
+class EventsRequest(_Request):
+    """A batch of events; all are stored or none is."""
+
+    events: list[EventIn] = Field(description="The events, at most server.max_events_per_request of them.")
+
+
+class EventsResult(BaseModel):
+    """What storing a batch did."""
+
+    added: int = Field(description="Events stored; exact repeats and quick repeat visits are not stored again.")
+
+
+class Health(BaseModel):
+    """The service is up; what it serves."""
+
+    status: Literal["ok"] = "ok"
+    users: int = Field(description="Users with stored events.")
+    places: int = Field(description="Places in the catalogue.")
+
+
+class RecommendRequest(_Request):
+    """Who wants suggestions, when and where, and what kind."""
+
+    user_id: str = Field(min_length=1, description="A user with stored events.")
+    at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
+    lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
+    k: int = Field(10, ge=1, le=MAX_K, description="How many places.")
+    surprise: float = Field(0.0, ge=0, le=1, description="0: the best fits; 1: favour places new to the user.")
+    category: str | None = Field(None, description="Only places whose category contains this, e.g. 'Cafe'.")
+    keyword: str | None = Field(None, description="Only places whose name contains this, e.g. 'Starbucks'.")
+    exclude_categories: list[str] = Field(default_factory=list, description="Leave out places of these categories.")
+
+
+class ChatBody(_Request):
+    """One message to the assistant."""
+
+    user_id: str = Field(min_length=1, description="A user with stored events (POST /api/events first).")
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="What the user says.")
+    at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
+    lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
+    conversation_id: str = Field(
+        "default", min_length=1, max_length=200, description="Memory is per (user, conversation)."
+    )
+    stream: bool = Field(True, description="Server-Sent Events as the reply is written; false: one JSON turn.")
+
+
+class FeedbackRequest(_Request):
+    """A 👍 or 👎 on a place; it is stored as an event and shapes the profile and the ranking."""
+
+    user_id: str = Field(min_length=1, description="Who.")
+    item_id: str = Field(min_length=1, description="Which place; must be in the catalogue.")
+    liked: bool = Field(description="true: 👍 (like); false: 👎 (dislike).")
+    at: AwareDatetime | None = Field(None, description="When; default: the server's now.")
+
+
+class Forgotten(BaseModel):
+    """What forgetting a user removed."""
+
+    user_id: str
+    snapshots: int = Field(description="Profile snapshots deleted.")
+    events: int = Field(description="Stored events deleted.")
+
+
+class ApiError(BaseModel):
+    """Every error response."""
+
+    error: str = Field(description="What went wrong, fit to show.")
+    details: list[dict[str, Any]] | None = Field(None, description="Validation errors: field path, message, type.")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ApiError, "description": description}
+    for code, description in (
+        (401, "Missing or wrong API key (when the server has one)."),
+        (413, "Body or batch too large."),
+        (422, "Invalid input; the message names the field."),
+    )
+}
+_SSE_DESCRIPTION = (
+    'With stream=true, `text/event-stream`: `token` events (data `{"text": ...}`) as the reply is written, '
+    "`reset` when the reply is being written again (the text so far is void), then one `turn` (data: the Turn "
+    'JSON); `error` (data `{"error": ...}`) if the turn fails. With stream=false, the Turn JSON.'
+)
+
+
+# ---- the app -------------------------------------------------------------------------------------------------
+
+
+def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -> FastAPI:
+    """The HTTP API over ``runtime`` and ``assistant``; every route is under ``/api``."""
+    server = settings.server
+    app = FastAPI(
+        title="wherenow API",
+        description="Time- and place-aware place suggestions and chat, with the evidence behind them.",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
+        redoc_url=None,
+        # One schema per model: the contexts' serialisers (which drop raw vectors) would otherwise make them opaque.
+        separate_input_output_schemas=False,
+    )
+    app.state.runtime, app.state.assistant, app.state.settings = runtime, assistant, settings
+    app.add_middleware(BodyLimit, limit=server.max_body_bytes, prefix=API_PREFIX)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal_error)
+
+    key_header = APIKeyHeader(
+        name=API_KEY_HEADER,
+        scheme_name="APIKey",
+        description="Required on every route but /api/health when the server is configured with server.api_key.",
+        auto_error=False,
+    )
+
+    def require_key(key: Annotated[str | None, Security(key_header)]) -> None:
+        expected = server.api_key
+        if expected is None:
+            return
+        if not key:
+            raise HTTPException(401, "missing API key")
+        # Constant time: how long a comparison takes must not tell how much of a guess was right.
+        if not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
+            raise HTTPException(401, "wrong API key")
+
+    public = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_key)], responses=_ERRORS)
+
+    def now(at: datetime | None) -> datetime:
+        return at or server.demo_now or datetime.now(UTC)
+
+    def known(user_id: str) -> None:
+        if not runtime.known_user(user_id):
+            raise HTTPException(404, f"unknown user {user_id!r}: a user needs events first (POST /api/events)")
+
+    def place(user_id: str, lat: float | None, lon: float | None) -> LatLon:
+        given = _where(lat, lon)
+        return given if given is not None else assistant.toolbox.default_place(user_id)
+
+    @public.get("/health", summary="Liveness and counts")
+    def health() -> Health:
+        """Whether the service is up, and how many users and places it knows; never needs a key."""
+        return Health(users=len(runtime.users()), places=len(runtime.item_index))
+
+    @api.post("/events", summary="Store behaviour events")
+    def add_events(body: EventsRequest) -> EventsResult:
+        """Store events; every one is checked first, and a bad one stores nothing (422 naming its index)."""
+        limit = server.max_events_per_request
+        if len(body.events) > limit:
+            raise HTTPException(
+                413, f"{len(body.events):,} events in one request; the limit is {limit:,}: send them in batches"
+            )
+        try:
+            added = runtime.add_events(body.events)
+        except ValueError as error:
+            raise HTTPException(422, str(error)) from None
+        return EventsResult(added=added)
+
+    @api.get("/users/{user_id}/context", summary="A user's interest context", responses=_not_found("user"))
+    def context(
+        user_id: Annotated[str, Path(description="A user with stored events.")],
+        at: Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
+        lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
+        lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
+        query: Annotated[str | None, Query(max_length=200, description="What the user is after, in words.")] = None,
+        k: Annotated[int | None, Query(ge=1, le=MAX_K, description="How many snapshots; default: settings.")] = None,
+    ) -> InterestContext:
+        """The weighted snapshots behind suggestions for this time and place, with reasons, and the drift of
+        interests (now against overall); raw vectors are left out."""
+        known(user_id)
+        where = place(user_id, lat, lon)
+        return runtime.context(user_id, now(at), where.latitude, where.longitude, query=query, k=k)
+
+    @api.post("/recommend", summary="Ranked places with evidence", responses=_not_found("user"))
+    def recommend(body: RecommendRequest) -> list[Suggestion]:
+        """Places for the user now and here, best first, each with the evidence behind it; private homes are
+        never suggested."""
+        known(body.user_id)
+        at, where = now(body.at), place(body.user_id, body.lat, body.lon)
+        # The context is fetched first so that evidence can cite it ("you often go to … on Saturday evenings").
+        found = assistant.toolbox.get_interest_context(body.user_id, at, where, body.category or body.keyword)
+        return assistant.toolbox.recommend(
+            body.user_id,
+            at,
+            where,
+            body.k,
+            category=body.category,
+            keyword=body.keyword,
+            exclude_categories=body.exclude_categories,
+            surprise=body.surprise,
+            context=found,
+        )
+
+    @api.post(
+        "/chat",
+        summary="One chat turn",
+        response_model=Turn,
+        response_description=_SSE_DESCRIPTION,
+        responses={
+            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            **_not_found("user"),
+        },
+    )
+    def chat(body: ChatBody) -> Any:
+        """Answer one message: grounded suggestions whose evidence is in the reply, the context and the tool
+        trace. Streams by default."""
+        known(body.user_id)
+        where = _where(body.lat, body.lon)
+        args = (body.user_id, body.message, now(body.at), where, body.conversation_id)
+        if not body.stream:
+            try:
+                return assistant.chat(*args)
+            except ChatError as error:
+                raise HTTPException(422, str(error)) from None
+        try:
+            # stream() checks the request at once: a refused request is a 422, not an error inside a 200 stream.
+            events = assistant.stream(*args)
+        except ChatError as error:
+            raise HTTPException(422, str(error)) from None
+        return EventSourceResponse(
+            _sse(events, body.user_id), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
+
+    @api.post("/feedback", summary="Like or dislike a place")
+    def feedback(body: FeedbackRequest) -> FeedbackResult:
+        """Store a 👍 or 👎 as an event at the place; it shapes the profile and the next rankings. Like any event,
+        it makes a user without events known."""
+        try:
+            return assistant.toolbox.record_feedback(body.user_id, body.item_id, body.liked, now(body.at))
+        except ValueError as error:
+            raise HTTPException(422, str(error)) from None
+
+    @api.delete("/users/{user_id}", summary="Forget a user", responses=_not_found("user"))
+    def forget(user_id: Annotated[str, Path(description="The user to forget.")]) -> Forgotten:
+        """Remove the user everywhere, durably: snapshots, stored events, the recommender's state about them and
+        their conversations."""
+        known(user_id)
+        report = runtime.forget(user_id)
+        assistant.forget_conversations(user_id)
+        return Forgotten(user_id=user_id, snapshots=report.snapshots, events=report.events)
+
+    app.include_router(public)
+    app.include_router(api)
+    return app
+
+
+# ---- chat streams --------------------------------------------------------------------------------------------
+
+
+async def _sse(events: Iterator[TurnEvent], user_id: str) -> AsyncIterator[bytes]:
+    """The turn's events as SSE; the blocking generator is pulled in the thread pool, and a failure becomes an
+    ``error`` event (the response has started, so its status can no longer change)."""
+    try:
+        async for event in iterate_in_threadpool(events):
+            yield _event(event)
+    except ChatError as error:
+        yield _sse_error(str(error))
+    except Exception:
+        logger.exception("chat stream for user %r failed", user_id)
+        yield _sse_error("internal error")
+
+
+def _event(event: TurnEvent) -> bytes:
+    if event.kind == "turn" and event.turn is not None:
+        return format_sse_event(event="turn", data_str=event.turn.model_dump_json())
+    if event.kind == "token":
+        return format_sse_event(event="token", data_str=json.dumps({"text": event.text}))
+    return format_sse_event(event=event.kind, data_str="{}")
+
+
+def _sse_error(message: str) -> bytes:
+    return format_sse_event(event="error", data_str=json.dumps({"error": message}))
+
+
+# ---- oversized bodies ----------------------------------------------------------------------------------------
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes under ``prefix`` with 413: by Content-Length before reading, and
+    by the bytes that actually arrive (a chunked body declares no length). Other paths (the UI) pass untouched."""
+
+    def __init__(self, app: ASGIApp, limit: int, prefix: str = API_PREFIX) -> None:
+        self.app = app
+        self.limit = limit
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(scope.get("root_path", "") + self.prefix):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send, int(declared))
+            return
+        # Buffered up to the limit and handed on; at most `limit` bytes are ever held.
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, receive, send, None)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            # The buffered body first, then the live channel (a streaming response listens on it for disconnects).
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int | None) -> None:
+        """413 naming the limit, and the body's size when it was declared."""
+        limit = f"{self.limit:,} bytes (server.max_body_bytes)"
+        message = f"request body is {size:,} bytes; the limit is {limit}" if size else f"request body is over {limit}"
+        await JSONResponse({"error": message}, status_code=413)(scope, receive, send)
+
+
+# ---- errors --------------------------------------------------------------------------------------------------
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+
+
+async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming each bad field by its path in the body or query ("events.3.latitude: ...")."""
+    details = [_problem(problem) for problem in error.errors()]
+    shown = "; ".join(
+        f"{detail['field']}: {detail['message']}" if detail["field"] else detail["message"]
+        for detail in details[:_ERRORS_SHOWN]
+    )
+    more = f" (and {len(details) - _ERRORS_SHOWN} more)" if len(details) > _ERRORS_SHOWN else ""
+    # The input is not echoed back: it may be large, or something the client should not see repeated.
+    return JSONResponse({"error": shown + more, "details": details}, status_code=422)
+
+
+async def _internal_error(request: Request, error: Exception) -> JSONResponse:
+    """500 without details. The traceback goes to the server log only: Starlette re-raises the exception after
+    this response is sent, and the server logs it with its traceback; here only which request failed."""
+    logger.error("%s %s failed: %s", request.method, request.url.path, type(error).__name__)
+    return JSONResponse({"error": "internal error"}, status_code=500)
+
+
+def _problem(problem: dict[str, Any]) -> dict[str, str]:
+    """One validation error as (field path, message, type)."""
+    kind = str(problem.get("type", ""))
+    if kind == "json_invalid":  # located at ("body", character offset): say it in words
+        offset = problem.get("loc", ("body", "?"))[-1]
+        reason = (problem.get("ctx") or {}).get("error")
+        message = f"not valid JSON at character {offset}" + (f": {reason}" if reason else "")
+        return {"field": "body", "message": message, "type": kind}
+    return {"field": _field(problem.get("loc", ())), "message": str(problem.get("msg", "")), "type": kind}
+
+
+def _field(location: Sequence[Any]) -> str:
+    parts = list(location)
+    if len(parts) > 1 and parts[0] in _LOCATIONS:
+        parts = parts[1:]  # "body.events.3.latitude" reads better as "events.3.latitude"
+    return ".".join(str(part) for part in parts)
+
+
+def _where(lat: float | None, lon: float | None) -> LatLon | None:
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        raise HTTPException(422, "give both lat and lon, or neither (then the user's last place is used)")
+    return LatLon(lat, lon)
+
+
+def _not_found(what: str) -> dict[int | str, dict[str, Any]]:
+    return {404: {"model": ApiError, "description": f"Unknown {what}."}}
+
+
+__all__ = ["API_PREFIX", "ApiServices", "BodyLimit", "create_api"]

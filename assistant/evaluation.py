@@ -1,0 +1,273 @@
+"""A scripted evaluation of the assistant: conversations with real NYC users, checked turn by turn.
+
+    python -m assistant.evaluation --out chat-report.json [--conversations 30] [--threads 2]
+
+Each conversation follows one of the scripts below for one real user, a day after their last check-in, at
+their last place. Every turn's expectations are written in the script, not read back from the assistant's own
+parse: the category asked for, the area (every suggestion within ``NEAR_KM`` of it), surprise (every
+suggestion new to the user), exclusions, how many, and for "why…?" an explanation. The report counts venues
+named outside the catalogue, suggestions without evidence, and the share of constrained turns whose
+constraints all held; it keeps every turn (text, items, trace) for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from assistant.agent import Assistant, Turn
+from assistant.gazetteer import lookup
+from assistant.grounding import check_reply
+from assistant.requests import DEFAULT_K
+from assistant.tools import LOUD_CATEGORIES, NEAR_RADIUS_KM
+from profiles.config import Settings, load_settings
+from profiles.geo import haversine_km
+from profiles.ingest import read_events
+
+logger = logging.getLogger(__name__)
+
+# Suggestions must lie within this distance of the place asked for (the assistant's own radius).
+NEAR_KM = NEAR_RADIUS_KM
+REQUIRED_SHARE = 0.9
+
+
+class Expect(BaseModel):
+    """What one turn must show."""
+
+    category: str | None = Field(None, description="A term every suggestion's category path contains.")
+    near: str | None = Field(None, description="'here' or a neighbourhood; every suggestion within NEAR_KM.")
+    surprise: bool = False
+    exclude: list[str] = Field(default_factory=list, description="Terms no suggestion's category path contains.")
+    quiet: bool = False
+    k: int | None = None
+    explain: bool = False
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self.category or self.near or self.surprise or self.exclude or self.quiet or self.k)
+
+
+Script = list[tuple[str, Expect]]
+
+SCRIPTS: list[Script] = [
+    [
+        ("somewhere for dinner near here tonight", Expect(category="Restaurant", near="here")),
+        ("why that one?", Expect(explain=True)),
+        ("not bars, something quieter", Expect(category="Restaurant", near="here", exclude=["Bar"], quiet=True)),
+    ],
+    [
+        ("I'm in Williamsburg on Saturday afternoon, surprise me", Expect(near="Williamsburg", surprise=True)),
+        ("why the second one?", Expect(explain=True)),
+    ],
+    [
+        ("any coffee near here?", Expect(category="Cafe", near="here")),
+        ("surprise me", Expect(surprise=True)),
+    ],
+    [
+        ("a museum in Midtown this weekend", Expect(category="Museum", near="Midtown")),
+        ("why that one?", Expect(explain=True)),
+    ],
+    [
+        ("where can I get a drink in the East Village tonight?", Expect(category="Bar", near="East Village")),
+        ("not bars, something quieter", Expect(near="East Village", exclude=["Bar"], quiet=True)),
+    ],
+    [("show me 3 gyms near here", Expect(category="Gym", near="here", k=3))],
+    [
+        ("pizza near here for lunch", Expect(category="Pizza", near="here")),
+        ("why the first one?", Expect(explain=True)),
+    ],
+    [
+        ("a park for a walk on Sunday morning", Expect(category="Outdoors")),
+        ("surprise me", Expect(surprise=True)),
+    ],
+    [
+        ("somewhere for breakfast in SoHo", Expect(category="Restaurant", near="SoHo")),
+        ("why that one?", Expect(explain=True)),
+    ],
+    [("I'm bored, surprise me with somewhere new near here", Expect(near="here", surprise=True))],
+]
+
+
+def pick_users(events: pd.DataFrame, count: int, seed: int = 0) -> list[str]:
+    """``count`` real users with at least 20 check-ins, drawn at random (fixed seed)."""
+    visits = events["user_id"].astype(str).value_counts()
+    eligible = sorted(visits[visits >= 20].index, key=lambda user: (len(user), user))
+    rng = np.random.default_rng(seed)
+    return [str(user) for user in rng.choice(eligible, size=min(count, len(eligible)), replace=False)]
+
+
+def check_turn(
+    turn: Turn,
+    expect: Expect,
+    here: tuple[float, float],
+    items: pd.DataFrame,
+    seen: set[str],
+    known: set[str],
+) -> dict[str, Any]:
+    """Which of the turn's expectations held, and which venues its written reply names outside the catalogue or
+    the results. ``here`` is where the user is; ``seen`` the places suggested earlier in the conversation (a
+    refinement shows new ones); ``known`` the places the user has been to. Fewer suggestions than asked (or none)
+    hold only when the catalogue has no more places that meet the request's hard constraints (category, area,
+    exclusions, new to the user)."""
+    text = (items["category_path"].fillna("") + " " + items["category"].fillna("")).str.casefold()
+    by_id = dict(zip(items["item_id"], text, strict=True))
+    failures: list[str] = []
+    suggested = turn.items
+
+    feasible = ~text.str.contains("home (private)", regex=False)
+    if expect.category:
+        feasible &= text.str.contains(expect.category.casefold(), regex=False)
+        if any(expect.category.casefold() not in by_id[s.item_id] for s in suggested):
+            failures.append(f"category {expect.category!r} not honoured")
+    if expect.near:
+        area = lookup(expect.near) if expect.near != "here" else None
+        place = here if area is None else (area.latitude, area.longitude)
+        apart = haversine_km(place[0], place[1], items["latitude"].to_numpy(), items["longitude"].to_numpy())
+        feasible &= apart <= NEAR_KM
+        far = [s.name for s in suggested if haversine_km(place[0], place[1], s.latitude, s.longitude) > NEAR_KM]
+        if far:
+            failures.append(f"not near {expect.near}: {far}")
+    if expect.surprise:
+        feasible &= ~items["item_id"].isin(known)
+        if any(s.is_return for s in suggested):
+            failures.append("surprise: a place the user knows")
+    for term in [*expect.exclude, *(LOUD_CATEGORIES if expect.quiet else ())]:
+        feasible &= ~text.str.contains(term.casefold(), regex=False)
+        if any(term.casefold() in by_id[s.item_id] for s in suggested):
+            failures.append(f"excluded {term!r} suggested")
+    if expect.exclude or expect.quiet:
+        feasible &= ~items["item_id"].isin(seen)
+    available = int(feasible.sum())
+    if expect.explain:
+        # With nothing suggested before, the right answer is to say so.
+        explained = turn.explanation is not None and bool(turn.explanation.evidence)
+        if explained != bool(seen):
+            failures.append("no explanation with evidence" if seen else "explained a place never suggested")
+    elif expect.constrained:
+        wanted = min(expect.k or DEFAULT_K, available)
+        if len(suggested) < wanted:
+            failures.append(f"{len(suggested)} suggestions where {wanted} qualify")
+    allowed = {s.item_id: s.name for s in suggested if s.name}
+    if turn.explanation is not None:
+        allowed[turn.explanation.item_id] = turn.explanation.name
+    catalogue = dict(zip(items["item_id"], items["name"].fillna(""), strict=True))
+    # Replies written by code name only the results; the check is for what the LLM wrote.
+    report = check_reply("" if turn.grounding.get("by_code") else turn.reply, allowed, catalogue)
+    return {
+        "constrained": expect.constrained,
+        "honoured": not failures,
+        "failures": failures,
+        "available": available,
+        "outside_catalogue": [m.text for m in report.unknown],
+        "not_from_results": [m.text for m in report.not_allowed],
+        "suggestions": len(suggested),
+        "without_evidence": sum(1 for s in suggested if not s.evidence),
+    }
+
+
+def run(assistant: Assistant, settings: Settings, conversations: int, seed: int = 0) -> dict[str, Any]:
+    """Play ``conversations`` scripted conversations and summarise them."""
+    events = read_events(settings)
+    if events is None:
+        raise SystemExit(f"no events in {settings.state_dir}; start the app or run `wherenow prepare` first")
+    items = assistant.services.item_index.catalogue.items
+    users = pick_users(events, conversations, seed)
+    events = events.assign(user_id=events["user_id"].astype(str))
+    last = events.sort_values("timestamp").groupby("user_id").tail(1).set_index("user_id")
+    visited = events.groupby("user_id")["item_id"].agg(set)
+    records = []
+    started = time.perf_counter()
+    for number, user in enumerate(users):
+        script = SCRIPTS[number % len(SCRIPTS)]
+        row = last.loc[user]
+        at = row["timestamp"].to_pydatetime() + timedelta(days=1)
+        here = (float(row["latitude"]), float(row["longitude"]))
+        seen: set[str] = set()
+        for message, expect in script:
+            turn = assistant.chat(user, message, at=at, where=here, conversation_id=f"eval-{number}")
+            verdict = check_turn(turn, expect, here, items, seen, visited[user])
+            seen.update(s.item_id for s in turn.items)
+            records.append(
+                {
+                    "conversation": number,
+                    "user_id": user,
+                    "at": at.isoformat(),
+                    "message": message,
+                    "expect": expect.model_dump(exclude_defaults=True),
+                    **verdict,
+                    "reply": turn.reply,
+                    "text": turn.text,
+                    "items": [s.model_dump() for s in turn.items],
+                    "explanation": turn.explanation.model_dump() if turn.explanation else None,
+                    "trace": [{"name": call.name, "arguments": call.arguments} for call in turn.trace],
+                    "grounding": turn.grounding,
+                    "timings": turn.timings,
+                }
+            )
+            logger.info("%s %s: %s", user, message, "ok" if verdict["honoured"] else verdict["failures"])
+    constrained = [r for r in records if r["constrained"]]
+    summary = {
+        "conversations": len(users),
+        "turns": len(records),
+        "venues_outside_catalogue": sum(len(r["outside_catalogue"]) for r in records),
+        "venues_not_from_results": sum(len(r["not_from_results"]) for r in records),
+        "suggestions": sum(r["suggestions"] for r in records),
+        "suggestions_without_evidence": sum(r["without_evidence"] for r in records),
+        "constrained_turns": len(constrained),
+        "constraints_honoured": sum(r["honoured"] for r in constrained),
+        "constraints_honoured_share": round(sum(r["honoured"] for r in constrained) / max(1, len(constrained)), 4),
+        "explain_turns": sum(1 for r in records if r["expect"].get("explain")),
+        "explain_turns_ok": sum(1 for r in records if r["expect"].get("explain") and r["honoured"]),
+        "rewritten_replies": sum(1 for r in records if r["grounding"].get("attempts", 1) > 1),
+        "repaired_replies": sum(1 for r in records if r["grounding"].get("repaired")),
+        "seconds": round(time.perf_counter() - started, 1),
+        "median_turn_s": float(np.median([r["timings"]["total_s"] for r in records])) if records else 0.0,
+    }
+    summary["passed"] = (
+        summary["venues_outside_catalogue"] == 0
+        and summary["suggestions_without_evidence"] == 0
+        and summary["constraints_honoured_share"] >= REQUIRED_SHARE
+    )
+    return {"summary": summary, "turns": records}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="Where to write the JSON report.")
+    parser.add_argument("--conversations", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local LLM.")
+    parser.add_argument("--config", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # Imported here: the runtime and the model are heavy, and --help should not wait for them.
+    from assistant.llm import build_chat_model
+    from assistant.runtime import prepare
+
+    settings = load_settings(args.config)
+    with prepare(settings, progress=True) as runtime:
+        llm = build_chat_model(settings, n_threads=args.threads)
+        assistant = Assistant(runtime, llm, arguments=settings.assistant.arguments)
+        report = run(assistant, settings, args.conversations, args.seed)
+    report["model"] = getattr(llm, "name", None) or type(llm).__name__
+    args.out.write_text(json.dumps(report, indent=2, default=str))
+    summary = report["summary"]
+    for key, value in summary.items():
+        print(f"{key:>30}: {value}")
+    print(f"report: {args.out}")
+    return 0 if summary["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

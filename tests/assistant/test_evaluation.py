@@ -1,0 +1,109 @@
+"""The scripted evaluation's turn checks catch each broken constraint, accept honest empty answers, and count
+venues the written reply names outside the catalogue."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assistant.agent import Explanation, Turn
+from assistant.evaluation import SCRIPTS, Expect, check_turn, pick_users
+from assistant.gazetteer import lookup
+from assistant.tools import Suggestion
+
+SOHO = lookup("SoHo")
+assert SOHO is not None
+HERE = (SOHO.latitude, SOHO.longitude)
+
+ITEMS = pd.DataFrame(
+    [
+        ("c1", "Soho Beans", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", 40.7235, -74.0028),
+        ("c2", "Spring Roast", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", 40.7240, -74.0020),
+        ("b1", "Prince Tavern", "Bar", "Dining and Drinking > Bar", 40.7245, -74.0010),
+        ("c3", "Far Cafe", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", 40.80, -73.95),
+    ],
+    columns=["item_id", "name", "category", "category_path", "latitude", "longitude"],
+)
+
+
+def suggestion(item_id: str, rank: int = 1, is_return: bool = False) -> Suggestion:
+    row = ITEMS.set_index("item_id").loc[item_id]
+    return Suggestion(
+        rank=rank,
+        item_id=item_id,
+        name=row["name"],
+        category=row["category"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        distance_km=0.1,
+        is_return=is_return,
+        score=1.0,
+        evidence=["0.1 km from you"],
+    )
+
+
+def turn(*items: Suggestion, reply: str = "Try these.", by_code: bool = False, explanation=None) -> Turn:
+    return Turn(
+        user_id="u",
+        conversation_id="c",
+        message="m",
+        text=reply,
+        reply=reply,
+        items=list(items),
+        explanation=explanation,
+        grounding={"by_code": True} if by_code else {},
+    )
+
+
+def check(t: Turn, expect: Expect, seen: set[str] | None = None, known: set[str] | None = None) -> dict:
+    return check_turn(t, expect, HERE, ITEMS, seen or set(), known or set())
+
+
+def test_a_turn_meeting_every_constraint_holds() -> None:
+    verdict = check(turn(suggestion("c1"), suggestion("c2", 2)), Expect(category="Cafe", near="here"))
+    assert verdict["honoured"] and verdict["available"] == 2 and verdict["outside_catalogue"] == []
+
+
+@pytest.mark.parametrize(
+    ("items", "expect", "failure"),
+    [
+        ((suggestion("b1"),), Expect(category="Cafe"), "category"),
+        ((suggestion("c3"),), Expect(near="SoHo"), "not near SoHo"),
+        ((suggestion("c1", is_return=True),), Expect(surprise=True), "surprise"),
+        ((suggestion("b1"),), Expect(exclude=["Bar"]), "excluded 'Bar'"),
+        ((suggestion("b1"),), Expect(quiet=True), "excluded 'Bar'"),
+        ((suggestion("c1"),), Expect(category="Cafe", near="here"), "1 suggestions where 2 qualify"),
+    ],
+)
+def test_each_broken_constraint_is_caught(items: tuple[Suggestion, ...], expect: Expect, failure: str) -> None:
+    verdict = check(turn(*items), expect)
+    assert not verdict["honoured"] and any(failure in text for text in verdict["failures"])
+
+
+def test_no_suggestions_holds_only_when_nothing_qualifies() -> None:
+    assert not check(turn(), Expect(category="Cafe", near="here"))["honoured"]
+    nothing_left = check(turn(), Expect(category="Cafe", near="here", surprise=True), known={"c1", "c2"})
+    assert nothing_left["honoured"] and nothing_left["available"] == 0
+
+
+def test_an_explanation_is_expected_only_after_a_suggestion() -> None:
+    explanation = Explanation(item_id="c1", name="Soho Beans", evidence=["0.1 km from you"])
+    assert check(turn(explanation=explanation), Expect(explain=True), seen={"c1"})["honoured"]
+    assert not check(turn(), Expect(explain=True), seen={"c1"})["honoured"]
+    assert check(turn(by_code=True), Expect(explain=True))["honoured"]
+    assert not check(turn(explanation=explanation), Expect(explain=True))["honoured"]
+
+
+def test_venues_outside_the_catalogue_are_counted_in_the_written_reply_only() -> None:
+    invented = check(turn(suggestion("c1"), reply="Try Soho Beans or Joe's Imaginary Diner."), Expect())
+    assert invented["outside_catalogue"] == ["Joe's Imaginary Diner"]
+    other = check(turn(suggestion("c1"), reply="Try Soho Beans or Prince Tavern."), Expect())
+    assert other["not_from_results"] == ["Prince Tavern"]
+    assert check(turn(reply="Nothing Fits, Sorry Friend.", by_code=True), Expect())["outside_catalogue"] == []
+
+
+def test_thirty_conversations_for_distinct_real_users() -> None:
+    events = pd.DataFrame({"user_id": [str(user) for user in range(40) for _ in range(25)], "item_id": "c1"})
+    users = pick_users(events, 30)
+    assert len(set(users)) == 30 and users == pick_users(events, 30)
+    assert sum(len(script) for script in SCRIPTS) >= 15
