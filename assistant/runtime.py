@@ -102,7 +102,13 @@ class Runtime:
     report: PrepareReport = field(default_factory=PrepareReport)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)  # type: ignore[valid-type]
     _users: set[str] = field(init=False, repr=False, compare=False)
+    model_id: str = ""  # the item vectors' model: part of the saved recommender's digest
     _closed: bool = field(default=False, init=False, repr=False, compare=False)
+    # Events learnt since the recommender was loaded or fitted: close() saves it for the events as they are now.
+    _learnt: bool = field(default=False, init=False, repr=False, compare=False)
+    # A user was forgotten: the recommender's shared counts still hold their check-ins, so it is never saved again
+    # and the next start refits without them.
+    _forgot: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._users = set(_stored_user_ids(self.settings))
@@ -164,6 +170,7 @@ class Runtime:
             self._users.update(event.user_id for event in added)
             if added:
                 _discard_saved(self.settings)  # fitted on the old events: no start will load it again
+                self._learnt = True
         return len(added)
 
     def forget(self, user_id: str) -> ForgetReport:
@@ -175,20 +182,37 @@ class Runtime:
             self._users.discard(user_id)
             if known or report.events or report.snapshots:  # a stranger's forget changes nothing worth a refit
                 _discard_saved(self.settings)
+                self._forgot = True
             return report
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Persist and close the profile service and the item index; a second call does nothing."""
+        """Persist and close the profile service and the item index; a second call does nothing.
+
+        When events were learnt since the start (and nobody was forgotten), the recommender is saved for the
+        events as stored now, so the next start loads it instead of refitting.
+        """
         with self.lock:
             if self._closed:
                 return
             self._closed = True
             try:
+                if self._learnt and not self._forgot:
+                    self._save_recommender()
                 self.profiles.close()
             finally:
                 self.item_index.close()
+
+    def _save_recommender(self) -> None:
+        digest = recommender_digest(self.settings, self.recommender.config, self.model_id)
+        path = recommender_path(self.settings, digest)
+        try:
+            self.recommender.save(path)
+        except OSError as error:  # only costs a refit at the next start
+            logger.warning("could not save the recommender to %s (%s)", path, error)
+            return
+        _discard_saved(self.settings, keep=path)
 
     def __enter__(self) -> Self:
         return self
@@ -311,7 +335,7 @@ def prepare(
                 _discard_saved(settings, keep=path)
                 report.recommender_fitted = True
             report.recommender_file = path
-        runtime = Runtime(settings, items, profiles, recommender, item_index, report)
+        runtime = Runtime(settings, items, profiles, recommender, item_index, report, model_id=model_id)
     except BaseException:
         # Nothing half-open survives a failed start: the stores hold locks and unwritten changes.
         if profiles is not None:

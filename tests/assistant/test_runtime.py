@@ -299,9 +299,9 @@ def test_added_events_are_stored_and_learnt(runtime: Runtime, data_dir: Path) ->
     # A new user becomes known; the next start refits on the stored events and still knows the visits.
     assert runtime.add_events([_visit(runtime, "newcomer", "v07", LATER)]) == 1
     assert runtime.known_user("newcomer") and "newcomer" in runtime.users()
-    runtime.close()
+    runtime.close()  # saves the recommender that learnt them: the next start loads it
     with start(settings, data_dir) as again:
-        assert again.report.recommender_fitted and not again.report.profiles_built
+        assert not again.report.recommender_fitted and not again.report.profiles_built
         assert again.recommender.state is not None
         assert position in again.recommender.state.users[user].slots
         assert again.known_user("newcomer")
@@ -321,8 +321,20 @@ def test_feedback_takes_the_same_path_and_survives_a_restart(runtime: Runtime, d
     assert runtime.add_events([_visit(runtime, user, "v04", later, "like")]) == 1
     runtime.close()
     with start(runtime.settings, data_dir) as again:
-        assert again.report.recommender_fitted
+        assert not again.report.recommender_fitted
         assert top not in [item.item_id for item in again.recommend(user, later, 40.71, -74.0, k=10)]
+
+
+def test_without_a_clean_close_added_events_mean_a_refit(runtime: Runtime, data_dir: Path) -> None:
+    user, top = "2", "v04"
+    assert runtime.add_events([_visit(runtime, user, top, LATER)]) == 1
+    saved = list((runtime.settings.state_dir / "recommender").glob("*.pkl"))
+    assert saved == []  # the one on disk was fitted on the old events; a crash now must not load it
+    runtime.profiles.close()  # a crash: the recommender is never saved
+    runtime.item_index.close()
+    with start(runtime.settings, data_dir) as again:
+        assert again.report.recommender_fitted
+        assert again.recommender.state is not None and again.recommender.state.user(user) is not None
 
 
 def test_concurrent_additions_all_land(runtime: Runtime) -> None:
