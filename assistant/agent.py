@@ -58,9 +58,11 @@ from retrieval.item_index import PlaceHit
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2_000
-EVIDENCE_LINES = 3
-HISTORY_TURNS = 2
-REPLY_MAX_TOKENS = 160
+# The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
+PROMPT_SUGGESTIONS = 3
+PROMPT_EVIDENCE = 2
+HISTORY_TURNS = 1
+REPLY_MAX_TOKENS = 120
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
 _STATE_TYPES = [
     ("assistant.tools", "Suggestion"),
@@ -424,7 +426,7 @@ class Assistant:
             "reply": text,
             "written": reply,
             "grounding": grounding,
-            "messages": [AIMessage(text, id=str(uuid.uuid4()))],
+            "messages": [AIMessage(reply, id=str(uuid.uuid4()))],  # memory keeps what was said, not the lists
         }
 
     # ---- helpers ---------------------------------------------------------------------------------------------
@@ -581,10 +583,9 @@ def _without_vectors(context: InterestContext) -> InterestContext:
 
 def _listing(suggestions: Sequence[Suggestion]) -> str:
     lines = []
-    for item in suggestions[:EVIDENCE_LINES]:
-        lines.append(
-            f"{item.rank}. {item.label} ({item.category}, {item.distance_km:.1f} km): {'; '.join(item.evidence)}"
-        )
+    for item in suggestions[:PROMPT_SUGGESTIONS]:
+        evidence = "; ".join(item.evidence[:PROMPT_EVIDENCE])
+        lines.append(f"{item.rank}. {item.label} ({item.category}, {item.distance_km:.1f} km): {evidence}")
     return "\n".join(lines)
 
 
