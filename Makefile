@@ -24,8 +24,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
+# The web app (chat UI at /, HTTP API at /api). The first start ingests the data and builds the item index, the
+# profiles and the recommender with progress bars; later starts reuse them.
 run: install
-	$(BIN)/wherenow ingest "$(WHERENOW_DATA__DIR)"
+	$(BIN)/python app.py
 
 lint: install
 	$(BIN)/ruff check .

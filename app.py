@@ -1,1 +1,46 @@
-"""Gradio UI and HTTP API: wiring only (arrives with the app issue)."""
+"""wherenow's web app: the Gradio chat UI and the HTTP API on one server. Wiring only; the parts live in assistant/.
+
+Run ``python app.py`` (or ``make run``). The first start ingests the data and builds the item index, the profiles
+and the recommender, with progress bars; later starts reuse them. Settings come from ``profiles.config``
+(``server.host``, ``server.port``, ``server.demo_now``, ``server.llm_threads``, ...).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pydantic import ValidationError
+
+from assistant.agent import Assistant
+from assistant.llm import build_chat_model
+from assistant.runtime import prepare
+from assistant.ui import create_app, start_server
+from profiles.config import ConfigError, load_settings
+from profiles.loaders import DataError
+from profiles.models import ModelUnavailable
+
+
+def main() -> int:
+    """Prepare everything, serve until interrupted; expected failures print one line and exit with status 2."""
+    try:
+        settings = load_settings()
+        runtime = prepare(settings, progress=True)
+    except (ValidationError, ConfigError, DataError, ValueError) as error:
+        print(f"wherenow: error: {error}", file=sys.stderr)
+        return 2
+    with runtime:
+        try:
+            llm = build_chat_model(settings, n_threads=settings.server.llm_threads)
+            assistant = Assistant(runtime, llm, arguments=settings.assistant.arguments)
+            app = create_app(runtime, assistant, settings)
+            server = start_server(app, settings.server.host, settings.server.port)
+        except (ModelUnavailable, RuntimeError) as error:
+            print(f"wherenow: error: {error}", file=sys.stderr)
+            return 2
+        print(f"wherenow is ready at {server.url}", flush=True)
+        server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
