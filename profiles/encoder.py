@@ -11,17 +11,18 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import torch
 from tqdm.auto import tqdm
-from transformers import AutoModel, AutoTokenizer
 
 from profiles.config import ModelSettings
 from profiles.models import ENCODER_DISTRIBUTION, encoder_path
+
+if TYPE_CHECKING:
+    import torch
 
 logger = logging.getLogger(__name__)
 
@@ -140,10 +141,16 @@ class InterestEncoder:
     def __init__(self, settings: ModelSettings) -> None:
         base = encoder_path(settings)
         checkpoint = _usable_checkpoint(settings)
+        # Imported here: torch and transformers take seconds to import, and an app start that reuses its indexes
+        # never needs them.
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
         # More threads than cores only adds contention; torch may count cores the container cannot use.
         torch.set_num_threads(min(torch.get_num_threads(), usable_cores()))
         self.max_length = settings.encoder_max_length
         self.batch_size = settings.encoder_batch_size
+        self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
         self.model = AutoModel.from_pretrained(checkpoint or base, local_files_only=True).eval()
         self.dim: int = int(self.model.config.hidden_size)
@@ -158,7 +165,7 @@ class InterestEncoder:
             lengths = self.tokenizer(unique, truncation=True, max_length=self.max_length, return_length=True)["length"]
             order = np.argsort(-np.asarray(lengths), kind="stable")
             size = batch_size or self.batch_size
-            with torch.inference_mode():
+            with self._torch.inference_mode():
                 for start in tqdm(range(0, len(order), size), desc="encoding", unit="batch", disable=not progress):
                     rows = order[start : start + size]
                     vectors[rows] = self._embed([unique[row] for row in rows]).numpy()
@@ -198,7 +205,7 @@ class InterestEncoder:
         hidden = self.model(**inputs).last_hidden_state
         mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return self._torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
 def _usable_checkpoint(settings: ModelSettings) -> Path | None:
