@@ -68,10 +68,13 @@ def _context(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _forget(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.runtime import discard_saved_recommenders
     from profiles.profile import ProfileService
 
     with ProfileService(settings) as service:
         report = service.forget(args.user)
+    if report.snapshots or report.events:
+        discard_saved_recommenders(settings)  # a saved recommender holds the user's state; the next start refits
     print(f"forgot user {args.user}: {report.snapshots:,} snapshots and {report.events:,} events removed")
     return 0
 

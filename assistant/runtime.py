@@ -169,7 +169,7 @@ class Runtime:
             self.profiles.persist()
             self._users.update(event.user_id for event in added)
             if added:
-                _discard_saved(self.settings)  # fitted on the old events: no start will load it again
+                discard_saved_recommenders(self.settings)  # fitted on the old events: no start will load it again
                 self._learnt = True
         return len(added)
 
@@ -181,7 +181,7 @@ class Runtime:
             known = self.recommender.forget(user_id)
             self._users.discard(user_id)
             if known or report.events or report.snapshots:  # a stranger's forget changes nothing worth a refit
-                _discard_saved(self.settings)
+                discard_saved_recommenders(self.settings)
                 self._forgot = True
             return report
 
@@ -212,7 +212,7 @@ class Runtime:
         except OSError as error:  # only costs a refit at the next start
             logger.warning("could not save the recommender to %s (%s)", path, error)
             return
-        _discard_saved(self.settings, keep=path)
+        discard_saved_recommenders(self.settings, keep=path)
 
     def __enter__(self) -> Self:
         return self
@@ -332,7 +332,7 @@ def prepare(
                 recommender = PlaceRecommender(settings, config, embedder=lambda _items: item_index.vectors())
                 recommender.fit(events if events is not None else _read_all_events(settings), items, progress)
                 recommender.save(path)
-                _discard_saved(settings, keep=path)
+                discard_saved_recommenders(settings, keep=path)
                 report.recommender_fitted = True
             report.recommender_file = path
         runtime = Runtime(settings, items, profiles, recommender, item_index, report, model_id=model_id)
@@ -422,7 +422,7 @@ def _load(path: Path, settings: Settings) -> PlaceRecommender | None:
         return None
 
 
-def _discard_saved(settings: Settings, keep: Path | None = None) -> None:
+def discard_saved_recommenders(settings: Settings, keep: Path | None = None) -> None:
     """Delete saved recommenders other than ``keep``: fitted on other events, they would never be loaded again."""
     folder = settings.state_dir / RECOMMENDER_DIR
     if folder.is_dir():

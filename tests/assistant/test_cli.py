@@ -98,7 +98,11 @@ def test_profiles_context_and_forget_from_the_command_line(isolated: Path, capsy
     assert main(["context", "u1", "--at", "yesterday", "--lat", "40.73", "--lon", "-74.0"]) == 2
     assert "--at 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err
 
+    saved = isolated / "state" / "recommender" / "fitted-before.pkl"  # stands for one holding u1's state
+    saved.parent.mkdir()
+    saved.write_bytes(b"state")
     assert main(["forget", "u1"]) == 0
     assert "2 snapshots and 2 events removed" in capsys.readouterr().out
+    assert not saved.exists()
     assert main(arguments) == 0
     assert json.loads(capsys.readouterr().out)["snapshots"] == []
