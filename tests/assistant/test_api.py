@@ -18,13 +18,8 @@ from assistant.agent import Assistant, TurnEvent
 from assistant.api import create_api
 from assistant.runtime import Runtime
 from profiles.config import Settings, load_settings
-from profiles.ingest import EVENTS_FILE, read_events, write_frame
-from profiles.preprocessing import preprocess
-from profiles.profile import ProfileService
-from retrieval.item_index import ItemIndex
-from retrieval.recommender import PlaceRecommender
-from tests.assistant.conftest import ScriptedChatModel
-from tests.fixtures.world import small_config
+from profiles.ingest import read_events
+from tests.assistant.world import ScriptedChatModel
 
 KEY = "s3cret-key"
 COFFEE = "somewhere for coffee near here"
@@ -35,19 +30,9 @@ def api_settings(state_dir: Path, now: datetime, **server: Any) -> Settings:
 
 
 @pytest.fixture
-def runtime(tmp_path: Path, world_items: pd.DataFrame, world_history: pd.DataFrame) -> Iterator[Runtime]:
+def runtime(services: Runtime) -> Runtime:
     """A real Runtime over the small world: its history stored as ingest would, so its users are known."""
-    settings = load_settings(state_dir=tmp_path / "state")
-    prepared = preprocess(world_history, settings.preprocessing).events
-    settings.state_dir.mkdir(parents=True)
-    write_frame(prepared, settings.state_dir / EVENTS_FILE)
-    profiles = ProfileService(settings, items=world_items)
-    profiles.build(prepared, progress=False)
-    recommender = PlaceRecommender(settings, small_config())
-    recommender.fit(world_history, world_items)
-    index = ItemIndex.open(settings, world_items)
-    with Runtime(settings, world_items, profiles, recommender, index) as prepared_runtime:
-        yield prepared_runtime
+    return services
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ from assistant.ui import (
 )
 from profiles.config import Settings, load_settings
 from profiles.ingest import read_events
-from tests.assistant.ui_server import polite_model, world_runtime, world_settings
+from tests.assistant.world import polite_model, world_runtime, world_settings
 from tests.fixtures.world import make_items
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -1,0 +1,98 @@
+"""The assistant tests' world: a real ``assistant.runtime.Runtime`` over the small synthetic world (events stored
+on disk, so feedback and forgetting go through the same code as in the app), and a scripted chat model that
+stands in for the LLM in unit tests of the agent loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from assistant.runtime import Runtime
+from profiles.config import Settings, load_settings
+from profiles.ingest import EVENTS_FILE, ITEMS_FILE, write_frame
+from profiles.preprocessing import preprocess
+from profiles.profile import ProfileService
+from retrieval.item_index import ItemIndex
+from retrieval.recommender import PlaceRecommender
+from tests.fixtures.world import make_history, make_items, small_config
+
+
+class ScriptedChatModel(BaseChatModel):
+    """A chat model whose replies come from a script: a function of the messages; streams word by word.
+
+    Argument-extraction prompts get ``arguments`` (default: an empty JSON object) so the rules decide.
+    """
+
+    script: Any
+    arguments: str = "{}"
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _answer(self, messages: Sequence[BaseMessage]) -> str:
+        self.calls.append(list(messages))
+        if "into one JSON object" in messages[0].text:
+            return self.arguments
+        return str(self.script(messages))
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessageChunk(content=self._answer(messages)))])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
+        for piece in re.findall(r"\S+\s*|\s+", self._answer(messages)):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager is not None:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
+
+
+def listed_names(messages: Sequence[BaseMessage]) -> list[str]:
+    """The place names a reply prompt lists ("1. Coffee Shop 2 (Coffee Shop, 0.3 km): …")."""
+    return re.findall(r"^\d+\. (.+?) \(", "\n".join(message.text for message in messages), flags=re.MULTILINE)
+
+
+def world_settings(state_dir: Path) -> Settings:
+    """Settings for the small world; k = 2 so that its ten users release some insights."""
+    return load_settings(state_dir=state_dir, privacy={"insights_min_users": 2})
+
+
+def world_runtime(settings: Settings) -> Runtime:
+    """The small world (users "0".."9", 40 places in lower Manhattan) stored under ``settings.state_dir``."""
+    items = make_items()
+    history = make_history(items)
+    prepared = preprocess(history, settings.preprocessing).events
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    write_frame(prepared, settings.state_dir / EVENTS_FILE)
+    write_frame(items, settings.state_dir / ITEMS_FILE)
+    profiles = ProfileService(settings, items=items)
+    profiles.build(prepared, progress=False)
+    recommender = PlaceRecommender(settings, small_config())
+    recommender.fit(history, items)
+    index = ItemIndex.open(settings, items)
+    return Runtime(settings, items, profiles, recommender, index)
+
+
+def polite_model() -> ScriptedChatModel:
+    """Suggests the first listed place, as a good model would (the ``polite`` fixture, usable at module scope)."""
+
+    def script(messages: Sequence[BaseMessage]) -> str:
+        names = listed_names(messages)
+        if names:
+            return f"Try {names[0]}, it fits what you usually like at this hour."
+        return "Happy to help you find a place in New York."
+
+    return ScriptedChatModel(script=script, calls=[])
