@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypedDict
 
+import pandas as pd
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
@@ -52,6 +53,7 @@ from assistant.tools import (
     langchain_tools,
 )
 from profiles.context import InterestContext
+from profiles.events import CATEGORY_SEPARATOR
 from prompts import load_prompt
 from retrieval.item_index import PlaceHit
 
@@ -162,7 +164,8 @@ class Assistant:
         self.arguments = arguments
         self.timezone = services.settings.preprocessing.timezone
         items = services.item_index.catalogue.items
-        self.catalogue_names = NameIndex.from_names(dict(zip(items["item_id"], items["name"].fillna(""), strict=True)))
+        self.catalogue_names = NameIndex(dict(zip(items["item_id"].astype(str), items["name"].fillna(""), strict=True)))
+        self.kinds = place_kinds(items)
         self.memory = InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES))
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -408,7 +411,7 @@ class Assistant:
                 "grounding": {"ok": True, "named": [], "refused": [], "by_code": True},
                 "messages": [AIMessage(reply)],
             }
-        report = check_reply(reply, allowed, self.catalogue_names)
+        report = check_reply(reply, allowed, self.catalogue_names, self.kinds)
         grounding: dict[str, Any] = {
             "ok": report.ok,
             "named": [mention.text for mention in report.allowed],
@@ -420,7 +423,8 @@ class Assistant:
         if not report.ok:
             reply = repair_reply(reply, report, allowed)
             grounding["repaired"] = True
-            grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names).allowed]
+            repaired = check_reply(reply, allowed, self.catalogue_names, self.kinds)
+            grounding["named"] = [m.text for m in repaired.allowed]
         text = _with_evidence(reply, state)
         return {
             "reply": text,
@@ -458,7 +462,7 @@ class Assistant:
             allowed.setdefault(explanation.item_id, explanation.name)
             lines += explanation.evidence
         for found in find_named_venues("\n".join(lines), self.catalogue_names):
-            allowed.setdefault(f"evidence:{found.text}", found.text)
+            allowed.setdefault(f"evidence:{found.name}", found.name)
         return allowed
 
     def _check(
@@ -495,6 +499,15 @@ class Assistant:
         # One turn at a time per conversation: a second message waits for the first reply.
         with self._locks_guard:
             return self._locks.setdefault(thread, threading.Lock())
+
+
+def place_kinds(items: pd.DataFrame) -> frozenset[str]:
+    """Every category name of the catalogue, leaf and path levels ("Coffee Shop", "Dining and Drinking")."""
+    kinds = set(items["category"].dropna().astype(str))
+    if "category_path" in items:
+        for path in items["category_path"].dropna().astype(str).unique():
+            kinds.update(part.strip() for part in path.split(CATEGORY_SEPARATOR))
+    return frozenset(kind for kind in kinds if kind)
 
 
 def _pending_calls(state: _State) -> bool:

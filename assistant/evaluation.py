@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from assistant.agent import Assistant, Turn
+from assistant.agent import Assistant, Turn, place_kinds
 from assistant.gazetteer import lookup
 from assistant.grounding import check_reply
 from assistant.requests import DEFAULT_K
@@ -163,7 +163,8 @@ def check_turn(
         allowed[turn.explanation.item_id] = turn.explanation.name
     catalogue = dict(zip(items["item_id"], items["name"].fillna(""), strict=True))
     # Replies written by code name only the results; the check is for what the LLM wrote.
-    report = check_reply("" if turn.grounding.get("by_code") else turn.reply, allowed, catalogue)
+    written = "" if turn.grounding.get("by_code") else turn.reply
+    report = check_reply(written, allowed, catalogue, place_kinds(items))
     return {
         "constrained": expect.constrained,
         "honoured": not failures,

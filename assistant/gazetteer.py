@@ -109,6 +109,7 @@ ALIASES: dict[str, str] = {
     "Saint George": "St. George",
     "St George": "St. George",
     "NYC": "Manhattan",
+    "New York City": "Manhattan",
 }
 
 

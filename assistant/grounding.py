@@ -145,17 +145,23 @@ class NameIndex:
         """``names`` maps item id to venue name; several ids may share a name (chains)."""
         self.ids: dict[tuple[str, ...], list[str]] = {}
         self.names: dict[tuple[str, ...], str] = {}
+        # What a name writes between its tokens (", " in "Intrepid Sea, Air & Space Museum"), so that a reply
+        # copying the name verbatim matches it whatever its punctuation.
+        self.gaps: dict[tuple[str, ...], tuple[str, ...]] = {}
         for item_id, name in names.items():
             if not name:
                 continue
-            key = tuple(_fold(token.text) for token in tokens(name))
-            keys = [key]
+            words = tokens(name)
+            key = tuple(_fold(token.text) for token in words)
+            gaps = tuple(_gap(name, a, b) for a, b in itertools.pairwise(words))
+            keys = [(key, gaps)]
             if len(key) >= 3 and key[0] == "the":
-                keys.append(key[1:])
-            for variant in keys:
+                keys.append((key[1:], gaps[1:]))
+            for variant, variant_gaps in keys:
                 if variant:
                     self.ids.setdefault(variant, []).append(str(item_id))
                     self.names.setdefault(variant, name)
+                    self.gaps.setdefault(variant, variant_gaps)
         self.longest = max((len(key) for key in self.ids), default=0)
 
     @classmethod
@@ -176,7 +182,7 @@ class NameIndex:
                 window = words[position : position + size]
                 key = tuple(_fold(word.text) for word in window)
                 opens = strict_openings and window[0].start in starts
-                if key in self.ids and _written_as_name(window, opens) and _contiguous(text, window):
+                if key in self.ids and _written_as_name(window, opens) and _contiguous(text, window, self.gaps[key]):
                     start, end = window[0].start, window[-1].end
                     found.append((Found(self.names[key], start, end), self.ids[key]))
                     position += size
@@ -186,9 +192,18 @@ class NameIndex:
         return found
 
 
-def _contiguous(text: str, window: Sequence[Token]) -> bool:
-    """Whether the tokens are written as one name (no punctuation or line break between them)."""
-    return all(_joined(text, a, b) for a, b in itertools.pairwise(window))
+def _contiguous(text: str, window: Sequence[Token], gaps: Sequence[str] = ()) -> bool:
+    """Whether the tokens are written as one name: only spaces between them, or what the name itself has there."""
+    return all(
+        _joined(text, a, b) or (index < len(gaps) and _gap(text, a, b) == gaps[index])
+        for index, (a, b) in enumerate(itertools.pairwise(window))
+    )
+
+
+def _gap(text: str, left: Token, right: Token) -> str:
+    """The characters between two tokens, spaces collapsed (a line break is never part of a name)."""
+    gap = text[left.end : right.start]
+    return "\n" if "\n" in gap else " ".join(gap.split(" ")).replace("  ", " ")
 
 
 def _joined(text: str, left: Token, right: Token) -> bool:
@@ -302,10 +317,13 @@ def check_reply(
     text: str,
     allowed: Mapping[str, str],
     catalogue: Mapping[str, str] | NameIndex,
+    kinds: Iterable[str] = (),
 ) -> GroundingReport:
     """Which places a reply names: ``allowed`` maps the item ids of the tool results to their names, and
-    ``catalogue`` every item id to its name (or is a prebuilt ``NameIndex`` of it)."""
+    ``catalogue`` every item id to its name (or is a prebuilt ``NameIndex`` of it). ``kinds`` are category
+    names ("Coffee Shop"): a reply writing one (or its plural) names a kind of place, not a venue."""
     index = catalogue if isinstance(catalogue, NameIndex) else NameIndex(catalogue)
+    kind_keys = {_kind_key(kind) for kind in kinds}
     allowed_index = NameIndex(allowed)
     mentions: list[Mention] = []
     # Allowed names first: a result missing from the catalogue given is still allowed.
@@ -317,13 +335,24 @@ def check_reply(
     for found, ids in index.find(text):
         if any(start < found.end and found.start < end for start, end in [*taken, *areas]):
             continue
+        if _kind_key(text[found.start : found.end]) in kind_keys:
+            continue
         in_results = tuple(item_id for item_id in ids if item_id in allowed)
         status: Status = "allowed" if in_results else "not_allowed"
         mentions.append(_mention(text, found, status, in_results or ids))
         taken.append((found.start, found.end))
     for found in place_like_names(text, taken):
-        mentions.append(_mention(text, found, "unknown"))
+        if _kind_key(found.name) not in kind_keys:
+            mentions.append(_mention(text, found, "unknown"))
     return GroundingReport(mentions=tuple(sorted(mentions, key=lambda mention: mention.start)))
+
+
+def _kind_key(text: str) -> tuple[str, ...]:
+    """A category name's matching key, singular ("Coffee Shops" and "coffee shop" match "Coffee Shop")."""
+    key = [_fold(token.text) for token in tokens(text)]
+    if key and len(key[-1]) > 3 and key[-1].endswith("s") and not key[-1].endswith("ss"):
+        key[-1] = key[-1][:-1]
+    return tuple(key)
 
 
 def _mention(text: str, found: Found, status: Status, ids: Sequence[str] = ()) -> Mention:

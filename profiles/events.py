@@ -71,3 +71,5 @@ class Item(BaseModel):
 EVENT_COLUMNS: tuple[str, ...] = tuple(Event.model_fields)
 REQUIRED_EVENT_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp", "latitude", "longitude")
 ITEM_COLUMNS: tuple[str, ...] = tuple(Item.model_fields)
+# Between the levels of an item's category_path ("Dining and Drinking > Cafe > Coffee Shop").
+CATEGORY_SEPARATOR = " > "

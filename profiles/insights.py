@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from profiles.config import Settings
-from profiles.events import Action
+from profiles.events import CATEGORY_SEPARATOR, Action
 from profiles.geo import cell_centre, cell_of
 from profiles.preprocessing import HOURS_PER_DAY, local_times
 
@@ -27,7 +27,6 @@ ROW_KEYS: tuple[str, ...] = ("area", "day", "hour", "category")
 TABLE_COLUMNS: tuple[str, ...] = (*ROW_KEYS, "events", "users", "latitude", "longitude")
 AREA_COLUMNS: tuple[str, ...] = ("area", "latitude", "longitude", "events", "users", "top_categories")
 OTHER_CATEGORY = "(other)"
-CATEGORY_SEPARATOR = " > "
 
 
 @dataclass(frozen=True)

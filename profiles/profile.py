@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from profiles.config import Settings
 from profiles.context import InterestContext, build_context, check_request
-from profiles.events import Action, Event
+from profiles.events import CATEGORY_SEPARATOR, Action, Event
 from profiles.geo import FloatArray, cell_centre
 from profiles.ingest import EVENTS_FILE, read_events, read_items, write_frame
 from profiles.preprocessing import event_features, local_hour_of_week
@@ -58,7 +58,6 @@ ACTION_WEIGHTS: dict[Action, float] = {
     Action.SEARCH: 0.5,
     Action.DISLIKE: 0.0,
 }
-CATEGORY_SEPARATOR = " > "
 # Columns a frame needs for build(): the event fields and the features preprocessing adds.
 BUILD_COLUMNS = (
     "user_id",

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 from threadpoolctl import ThreadpoolController
 
+from profiles.events import CATEGORY_SEPARATOR
 from profiles.geo import haversine_km
 from profiles.preprocessing import hour_of_week, local_times
 
@@ -29,7 +30,6 @@ IntArray = npt.NDArray[np.intp]
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 7 * HOURS_PER_DAY
 SECONDS_PER_HOUR = 3600.0
-CATEGORY_SEPARATOR = " > "
 # Decayed sums are kept scaled to a reference time; past this many half-lives they are rescaled, long before
 # 2**n could overflow a float64.
 _RESCALE_HALF_LIVES = 60.0

@@ -172,3 +172,15 @@ def test_the_real_local_model_writes_a_grounded_reply(services: Runtime, world_n
     assert turn.grounding["named"], turn.text
     assert set(turn.grounding["named"]) <= catalogue
     assert not turn.grounding["refused"] or turn.grounding.get("repaired")
+
+
+def test_places_the_evidence_names_may_be_named_too(services: Runtime, polite: ScriptedChatModel) -> None:
+    from assistant.tools import Suggestion
+
+    evidence = ["people who go to Gym 9 also go here", "0.2 km from you"]
+    shown = Suggestion(
+        rank=1, item_id="v03", name="Coffee Shop 3", category="Coffee Shop", latitude=40.7, longitude=-74.0,
+        distance_km=0.2, is_return=False, score=1.0, evidence=evidence,
+    )  # fmt: skip
+    allowed = Assistant(services, polite)._allowed({"suggestions": [shown], "explanation": None})
+    assert set(allowed.values()) == {"Coffee Shop 3", "Gym 9"}

@@ -171,3 +171,31 @@ def test_real_catalogue(nyc_data_dir: Path) -> None:
     assert [m.text for m in report.allowed] == ["Fat Cat", "Pastis"]
     assert [m.text for m in report.not_allowed] == ["Balthazar"] and not report.unknown
     assert repair_reply(reply, report, allowed) == reply.rsplit(" Balthazar", 1)[0]
+
+
+def test_names_with_their_own_punctuation_match_when_copied() -> None:
+    catalogue = {
+        "moma": "Museum of Modern Art (MoMA)",
+        "intrepid": "Intrepid Sea, Air & Space Museum",
+        "pj": "P.J. Clarke's",
+        "crunch": "Crunch Fitness - 34th Street",
+        "sea": "Sea",
+    }
+    reply = (
+        "Try Museum of Modern Art (MoMA), Intrepid Sea, Air & Space Museum, P.J. Clarke's or Crunch Fitness - "
+        "34th Street."
+    )
+    report = check_reply(reply, catalogue, catalogue)
+    assert report.ok
+    assert [m.item_ids for m in report.mentions] == [("moma",), ("intrepid",), ("pj",), ("crunch",)]
+    # Only what the name itself writes between its words joins them: a comma elsewhere still separates.
+    assert [m.text for m in check_reply("Intrepid, Sea", {}, catalogue).mentions] == ["Sea"]
+
+
+def test_kinds_of_place_are_not_venues() -> None:
+    catalogue = {"g": "Gym", "x": "Blue Bottle Coffee"}
+    reply = "Blue Bottle Coffee is one of the Coffee Shops you like; an American Restaurant or a Gym would do too."
+    flagged = check_reply(reply, {"x": "Blue Bottle Coffee"}, catalogue)
+    assert not flagged.ok
+    kinds = ["Coffee Shop", "American Restaurant", "Gym"]
+    assert check_reply(reply, {"x": "Blue Bottle Coffee"}, catalogue, kinds).ok
