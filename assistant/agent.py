@@ -454,16 +454,7 @@ class Assistant:
         return None
 
     def _allowed(self, state: _State) -> dict[str, str]:
-        """Places a reply may name: this turn's results, and catalogue places their evidence mentions."""
-        allowed = {item.item_id: item.name for item in state.get("suggestions") or [] if item.name}
-        explanation = state.get("explanation")
-        lines = [line for item in state.get("suggestions") or [] for line in item.evidence]
-        if explanation is not None:
-            allowed.setdefault(explanation.item_id, explanation.name)
-            lines += explanation.evidence
-        for found in find_named_venues("\n".join(lines), self.catalogue_names):
-            allowed.setdefault(f"evidence:{found.name}", found.name)
-        return allowed
+        return allowed_names(state.get("suggestions") or [], state.get("explanation"), self.catalogue_names)
 
     def _check(
         self,
@@ -499,6 +490,20 @@ class Assistant:
         # One turn at a time per conversation: a second message waits for the first reply.
         with self._locks_guard:
             return self._locks.setdefault(thread, threading.Lock())
+
+
+def allowed_names(
+    suggestions: Sequence[Suggestion], explanation: Explanation | None, catalogue: NameIndex
+) -> dict[str, str]:
+    """Places a reply may name: the turn's results, and the catalogue places their evidence mentions."""
+    allowed = {item.item_id: item.name for item in suggestions if item.name}
+    lines = [line for item in suggestions for line in item.evidence]
+    if explanation is not None:
+        allowed.setdefault(explanation.item_id, explanation.name)
+        lines += explanation.evidence
+    for found in find_named_venues("\n".join(lines), catalogue):
+        allowed.setdefault(f"evidence:{found.name}", found.name)
+    return allowed
 
 
 def place_kinds(items: pd.DataFrame) -> frozenset[str]:

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from assistant.agent import Assistant, Turn, place_kinds
+from assistant.agent import Assistant, Turn, allowed_names, place_kinds
 from assistant.gazetteer import lookup
-from assistant.grounding import check_reply
+from assistant.grounding import NameIndex, check_reply
 from assistant.requests import DEFAULT_K
 from assistant.tools import LOUD_CATEGORIES, NEAR_RADIUS_KM
 from profiles.config import Settings, load_settings
@@ -158,10 +158,8 @@ def check_turn(
         wanted = min(expect.k or DEFAULT_K, available)
         if len(suggested) < wanted:
             failures.append(f"{len(suggested)} suggestions where {wanted} qualify")
-    allowed = {s.item_id: s.name for s in suggested if s.name}
-    if turn.explanation is not None:
-        allowed[turn.explanation.item_id] = turn.explanation.name
-    catalogue = dict(zip(items["item_id"], items["name"].fillna(""), strict=True))
+    catalogue = NameIndex(dict(zip(items["item_id"].astype(str), items["name"].fillna(""), strict=True)))
+    allowed = allowed_names(suggested, turn.explanation, catalogue)
     # Replies written by code name only the results; the check is for what the LLM wrote.
     written = "" if turn.grounding.get("by_code") else turn.reply
     report = check_reply(written, allowed, catalogue, place_kinds(items))

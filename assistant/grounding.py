@@ -333,7 +333,10 @@ def check_reply(
     # A neighbourhood the catalogue also lists as a venue ("SoHo") is a direction, not a recommendation.
     areas = [span for _, span in find_neighbourhoods(text)]
     for found, ids in index.find(text):
-        if any(start < found.end and found.start < end for start, end in [*taken, *areas]):
+        if any(start < found.end and found.start < end for start, end in taken):
+            continue
+        # A venue named like a neighbourhood is a direction; a longer name that holds one ("Queens Plaza South") is not.
+        if any(start <= found.start and found.end <= end for start, end in areas):
             continue
         if _kind_key(text[found.start : found.end]) in kind_keys:
             continue
