@@ -772,6 +772,9 @@ class Controller:
         try:
             report = self.runtime.forget(user_id)
             self.assistant.forget_conversations(user_id)
+            # The aggregates lose the user too (the Insights map redraws at the next start).
+            events = self.events()
+            self.insights = build_insights(events, self.runtime.items, self.settings) if events is not None else None
         except Exception as error:
             return (_unexpected("forgetting", error), gr.update(), *unchanged)
         result = (
