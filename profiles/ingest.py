@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from profiles.atomic import write_atomic
 from profiles.config import Settings
 from profiles.events import EVENT_COLUMNS
 from profiles.loaders import LoadResult, load_any, write_rejects
@@ -119,7 +120,4 @@ def _merged(stored: pd.DataFrame | None, new: pd.DataFrame | None, key: list[str
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     """Write a frame as Parquet atomically: readers see the old file or the new one, never half of one."""
     # Written beside and renamed, so an interrupted ingest leaves the previous state intact.
-    partial = path.with_suffix(path.suffix + ".partial")
-    frame.to_parquet(partial, index=False)
-    partial.replace(path)
-    return path
+    return write_atomic(path, lambda partial: frame.to_parquet(partial, index=False))

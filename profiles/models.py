@@ -20,6 +20,7 @@ from pathlib import Path
 from filelock import FileLock
 from tqdm.auto import tqdm
 
+from profiles.atomic import write_bytes_atomic
 from profiles.config import ModelSettings
 
 logger = logging.getLogger(__name__)
@@ -171,9 +172,8 @@ def _stamp_matches(target: Path, spec: GGUFSpec) -> bool:
 def _write_stamp(target: Path, spec: GGUFSpec) -> None:
     stat = target.stat()
     stamp = _stamp_path(target)
-    tmp = stamp.with_name(stamp.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": spec.sha256}))
-    os.replace(tmp, stamp)
+    stamped = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": spec.sha256}
+    write_bytes_atomic(stamp, json.dumps(stamped).encode())
 
 
 def _assemble(spec: GGUFSpec, parts: list[Path], target: Path, progress: bool) -> None:

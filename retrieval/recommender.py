@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import pickle
 import time
 from collections.abc import Callable, Collection
@@ -29,6 +28,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 from tqdm.auto import tqdm
 
+from profiles.atomic import atomic_path
 from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
@@ -240,15 +240,8 @@ class PlaceRecommender:
             state.pop(name, None)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        try:
-            with partial.open("wb") as handle:
-                pickle.dump({"format": RECOMMENDER_FORMAT, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+        with atomic_path(path) as partial, partial.open("wb") as handle:
+            pickle.dump({"format": RECOMMENDER_FORMAT, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
     @classmethod

@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import operator
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -24,6 +23,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from profiles.atomic import write_atomic
 from profiles.snapshots import Snapshot, SnapshotColumns, to_epoch_us
 from profiles.stores.base import ProfileStore, QueryFilter, Vector, unit_rows
 
@@ -513,16 +513,8 @@ class FaissProfileStore(ProfileStore):
     def _write_index(self) -> None:
         """Write the index to a temporary file, then rename it over the old one: the old file survives any failure."""
         assert self._index is not None
-        path = self.folder / INDEX_FILE
-        temporary = self.folder / f".{INDEX_FILE}.{os.getpid()}.tmp"
-        try:
-            faiss.write_index(self._index, str(temporary))
-            with open(temporary, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
-        _fsync_folder(self.folder)
+        index = self._index
+        write_atomic(self.folder / INDEX_FILE, lambda partial: faiss.write_index(index, str(partial)))
 
     def _remove_from_index(self, ids: IdArray) -> bool:
         """Remove ids for real; False when the index type cannot, so it must be rebuilt."""
@@ -651,17 +643,3 @@ def _blob(vector: Vector) -> bytes:
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
