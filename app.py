@@ -14,10 +14,12 @@ from pydantic import ValidationError
 from assistant.agent import Assistant
 from assistant.llm import build_chat_model
 from assistant.runtime import prepare
+from assistant.service import Service
 from assistant.ui import create_app, start_server
 from profiles.config import ConfigError, load_settings
 from profiles.loaders import DataError
 from profiles.models import ModelUnavailable
+from profiles.statelock import StateFolderInUse
 
 
 def main() -> int:
@@ -25,15 +27,17 @@ def main() -> int:
     try:
         settings = load_settings()
         runtime = prepare(settings, progress=True)
-    except (ValidationError, ConfigError, DataError, ValueError) as error:
+    except (ValidationError, ConfigError, DataError, StateFolderInUse, ValueError) as error:
         print(f"wherenow: error: {error}", file=sys.stderr)
         return 2
     with runtime:
         try:
             llm = build_chat_model(settings, n_threads=settings.server.llm_threads)
-            assistant = Assistant(runtime, llm, arguments=settings.assistant.arguments)
-            app = create_app(runtime, assistant, settings)
+            service = Service(runtime)
+            assistant = Assistant(service, llm, arguments=settings.assistant.arguments)
+            app = create_app(service, assistant, settings)
             server = start_server(app, settings.server.host, settings.server.port)
+            runtime.advertise(server.url)  # so `wherenow forget` asks this server to forget
         except (ModelUnavailable, RuntimeError) as error:
             print(f"wherenow: error: {error}", file=sys.stderr)
             return 2

@@ -42,16 +42,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
-from assistant.tools import (
-    NEAR_RADIUS_KM,
-    ContextDigest,
-    Explanation,
-    Services,
-    Suggestion,
-    Toolbox,
-    digest,
-    langchain_tools,
-)
+from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Service, Suggestion, digest
+from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.events import CATEGORY_SEPARATOR
 from prompts import load_prompt
@@ -67,8 +59,8 @@ HISTORY_TURNS = 1
 REPLY_MAX_TOKENS = 120
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
 _STATE_TYPES = [
-    ("assistant.tools", "Suggestion"),
-    ("assistant.tools", "Explanation"),
+    ("assistant.service", "Suggestion"),
+    ("assistant.service", "Explanation"),
     ("assistant.requests", "ChatRequest"),
     ("assistant.requests", "LatLon"),
     ("profiles.context", "InterestContext"),
@@ -157,18 +149,18 @@ class Assistant:
     the rules leave them thin).
     """
 
-    def __init__(self, services: Services, llm: BaseChatModel, *, arguments: LLMMode = "gaps") -> None:
-        self.services = services
-        self.toolbox = Toolbox(services)
+    def __init__(self, service: Service, llm: BaseChatModel, *, arguments: LLMMode = "gaps") -> None:
+        self.service = service
         self.llm = llm
         self.arguments = arguments
-        self.timezone = services.settings.preprocessing.timezone
-        items = services.item_index.catalogue.items
+        self.timezone = service.settings.preprocessing.timezone
+        items = service.items
         self.catalogue_names = NameIndex(dict(zip(items["item_id"].astype(str), items["name"].fillna(""), strict=True)))
         self.kinds = place_kinds(items)
         self.memory = InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES))
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        service.on_forget(self.forget_conversations)
 
     # ---- the Python API -------------------------------------------------------------------------------------
 
@@ -207,11 +199,13 @@ class Assistant:
         with self._lock(thread):
             yield from self._run(thread, user_id, conversation_id, message, now, here)
 
-    def forget_conversations(self, user_id: str) -> None:
-        """Drop every conversation of a user from memory (with ``forget``, nothing of them is kept)."""
+    def forget_conversations(self, user_id: str) -> int:
+        """Drop every conversation of a user from memory (the service calls this on forget); how many."""
         prefix = f"{user_id}\x1f"
-        for thread in {key for key in self._locks if key.startswith(prefix)}:
+        threads = {key for key in self._locks if key.startswith(prefix)}
+        for thread in threads:
             self.memory.delete_thread(thread)
+        return len(threads)
 
     # ---- one turn ----------------------------------------------------------------------------------------------
 
@@ -273,7 +267,7 @@ class Assistant:
             shown.update(state.get("shown") or {})
             return self._understand(state)
 
-        tools = langchain_tools(self.toolbox, user_id, now, here, shown)
+        tools = langchain_tools(self.service, user_id, now, here, shown)
         graph = StateGraph(_State)
         graph.add_node("understand", understand)
         graph.add_node("plan", self._plan)
@@ -477,7 +471,7 @@ class Assistant:
         if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
             raise ChatError("at must be a time zone-aware datetime")
         if where is None:
-            return at, self.toolbox.default_place(user_id)
+            return at, self.service.default_place(user_id)
         try:
             latitude, longitude = (float(value) for value in where)
         except (TypeError, ValueError):

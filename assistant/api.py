@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
@@ -37,11 +37,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
 from assistant.requests import LatLon
-from assistant.tools import FeedbackResult, Services, Suggestion
+from assistant.service import FeedbackResult, ForgetReport, RecommendQuery, Service, Suggestion
 from profiles.config import Settings
 from profiles.context import InterestContext
 from profiles.events import Action, Event
-from profiles.profile import ForgetReport
 
 logger = logging.getLogger(__name__)
 
@@ -50,26 +49,6 @@ API_KEY_HEADER = "X-API-Key"
 MAX_K = 50
 _LOCATIONS = ("body", "query", "path", "header", "cookie")  # the first part of a validation error's location
 _ERRORS_SHOWN = 3
-
-
-class ApiServices(Services, Protocol):
-    """What the API needs beyond the tools' services (``assistant.runtime.Runtime`` is one)."""
-
-    def known_user(self, user_id: str) -> bool: ...
-
-    def users(self) -> list[str]: ...
-
-    def context(
-        self,
-        user_id: str,
-        at: datetime,
-        latitude: float,
-        longitude: float,
-        query: str | None = None,
-        k: int | None = None,
-    ) -> InterestContext: ...
-
-    def forget(self, user_id: str) -> ForgetReport: ...
 
 
 # ---- request and response models ---------------------------------------------------------------------------
@@ -113,7 +92,7 @@ class Health(BaseModel):
     places: int = Field(description="Places in the catalogue.")
 
 
-class RecommendRequest(_Request):
+class RecommendRequest(RecommendQuery):
     """Who wants suggestions, when and where, and what kind."""
 
     user_id: str = Field(min_length=1, description="A user with stored events.")
@@ -121,10 +100,10 @@ class RecommendRequest(_Request):
     lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
     lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
     k: int = Field(10, ge=1, le=MAX_K, description="How many places.")
-    surprise: float = Field(0.0, ge=0, le=1, description="0: the best fits; 1: favour places new to the user.")
-    category: str | None = Field(None, description="Only places whose category contains this, e.g. 'Cafe'.")
-    keyword: str | None = Field(None, description="Only places whose name contains this, e.g. 'Starbucks'.")
-    exclude_categories: list[str] = Field(default_factory=list, description="Leave out places of these categories.")
+
+    def query(self) -> RecommendQuery:
+        """The kind of places asked for, without who, when and where."""
+        return RecommendQuery.model_validate(self.model_dump(include=set(RecommendQuery.model_fields)))
 
 
 class ChatBody(_Request):
@@ -148,14 +127,6 @@ class FeedbackRequest(_Request):
     item_id: str = Field(min_length=1, description="Which place; must be in the catalogue.")
     liked: bool = Field(description="true: 👍 (like); false: 👎 (dislike).")
     at: AwareDatetime | None = Field(None, description="When; default: the server's now.")
-
-
-class Forgotten(BaseModel):
-    """What forgetting a user removed."""
-
-    user_id: str
-    snapshots: int = Field(description="Profile snapshots deleted.")
-    events: int = Field(description="Stored events deleted.")
 
 
 class ApiError(BaseModel):
@@ -183,8 +154,8 @@ _SSE_DESCRIPTION = (
 # ---- the app -------------------------------------------------------------------------------------------------
 
 
-def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -> FastAPI:
-    """The HTTP API over ``runtime`` and ``assistant``; every route is under ``/api``."""
+def create_api(service: Service, assistant: Assistant, settings: Settings) -> FastAPI:
+    """The HTTP API over the service layer and the assistant; every route is under ``/api``."""
     server = settings.server
     app = FastAPI(
         title="wherenow API",
@@ -197,7 +168,7 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
         # One schema per model: the contexts' serialisers (which drop raw vectors) would otherwise make them opaque.
         separate_input_output_schemas=False,
     )
-    app.state.runtime, app.state.assistant, app.state.settings = runtime, assistant, settings
+    app.state.service, app.state.assistant, app.state.settings = service, assistant, settings
     app.add_middleware(BodyLimit, limit=server.max_body_bytes, prefix=API_PREFIX)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
@@ -227,17 +198,17 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
         return at or server.demo_now or datetime.now(UTC)
 
     def known(user_id: str) -> None:
-        if not runtime.known_user(user_id):
+        if not service.known_user(user_id):
             raise HTTPException(404, f"unknown user {user_id!r}: a user needs events first (POST /api/events)")
 
     def place(user_id: str, lat: float | None, lon: float | None) -> LatLon:
         given = _where(lat, lon)
-        return given if given is not None else assistant.toolbox.default_place(user_id)
+        return given if given is not None else service.default_place(user_id)
 
     @public.get("/health", summary="Liveness and counts")
     def health() -> Health:
         """Whether the service is up, and how many users and places it knows; never needs a key."""
-        return Health(users=len(runtime.users()), places=len(runtime.item_index))
+        return Health(users=len(service.users()), places=service.place_count)
 
     @api.post("/events", summary="Store behaviour events")
     def add_events(body: EventsRequest) -> EventsResult:
@@ -248,7 +219,7 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
                 413, f"{len(body.events):,} events in one request; the limit is {limit:,}: send them in batches"
             )
         try:
-            added = runtime.add_events(body.events)
+            added = service.add_events(body.events)
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
         return EventsResult(added=added)
@@ -266,7 +237,7 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
         interests (now against overall); raw vectors are left out."""
         known(user_id)
         where = place(user_id, lat, lon)
-        return runtime.context(user_id, now(at), where.latitude, where.longitude, query=query, k=k)
+        return service.context(user_id, now(at), where, query=query, k=k)
 
     @api.post("/recommend", summary="Ranked places with evidence", responses=_not_found("user"))
     def recommend(body: RecommendRequest) -> list[Suggestion]:
@@ -274,19 +245,7 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
         never suggested."""
         known(body.user_id)
         at, where = now(body.at), place(body.user_id, body.lat, body.lon)
-        # The context is fetched first so that evidence can cite it ("you often go to … on Saturday evenings").
-        found = assistant.toolbox.get_interest_context(body.user_id, at, where, body.category or body.keyword)
-        return assistant.toolbox.recommend(
-            body.user_id,
-            at,
-            where,
-            body.k,
-            category=body.category,
-            keyword=body.keyword,
-            exclude_categories=body.exclude_categories,
-            surprise=body.surprise,
-            context=found,
-        )
+        return service.recommend(body.user_id, at, where, body.query())
 
     @api.post(
         "/chat",
@@ -323,18 +282,16 @@ def create_api(runtime: ApiServices, assistant: Assistant, settings: Settings) -
         """Store a 👍 or 👎 as an event at the place; it shapes the profile and the next rankings. Like any event,
         it makes a user without events known."""
         try:
-            return assistant.toolbox.record_feedback(body.user_id, body.item_id, body.liked, now(body.at))
+            return service.feedback(body.user_id, body.item_id, body.liked, now(body.at))
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
 
-    @api.delete("/users/{user_id}", summary="Forget a user", responses=_not_found("user"))
-    def forget(user_id: Annotated[str, Path(description="The user to forget.")]) -> Forgotten:
-        """Remove the user everywhere, durably: snapshots, stored events, the recommender's state about them and
-        their conversations."""
-        known(user_id)
-        report = runtime.forget(user_id)
-        assistant.forget_conversations(user_id)
-        return Forgotten(user_id=user_id, snapshots=report.snapshots, events=report.events)
+    @api.delete("/users/{user_id}", summary="Forget a user")
+    def forget(user_id: Annotated[str, Path(description="The user to forget.")]) -> ForgetReport:
+        """Remove the user everywhere, durably: stored events, snapshots and vectors, the recommender's state about
+        them, their conversations and rejected rows naming them. Idempotent: forgetting an unknown or already
+        forgotten user answers 200 with zero counts."""
+        return service.forget(user_id)
 
     app.include_router(public)
     app.include_router(api)
@@ -473,4 +430,4 @@ def _not_found(what: str) -> dict[int | str, dict[str, Any]]:
     return {404: {"model": ApiError, "description": f"Unknown {what}."}}
 
 
-__all__ = ["API_PREFIX", "ApiServices", "BodyLimit", "create_api"]
+__all__ = ["API_PREFIX", "BodyLimit", "create_api"]

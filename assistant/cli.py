@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from profiles.config import ConfigError, Settings, load_settings
 from profiles.loaders import DataError
 from profiles.models import ModelUnavailable
+from profiles.statelock import StateFolderInUse, StateLock
 
 EXIT_USAGE = 2
 
@@ -20,7 +21,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from profiles.ingest import ingest
 
     paths = args.paths or [settings.data.dir]
-    report = ingest(paths, settings, venues=args.venues, progress=not args.quiet, replace=args.replace)
+    with StateLock(settings.state_dir):
+        report = ingest(paths, settings, venues=args.venues, progress=not args.quiet, replace=args.replace)
     print("\n".join(report.lines()))
     return 0
 
@@ -43,12 +45,15 @@ def _train_encoder(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _build_profiles(args: argparse.Namespace, settings: Settings) -> int:
+    from profiles.eventlog import open_event_log
     from profiles.profile import ProfileService
 
-    with ProfileService(settings) as service:
-        report = service.build(progress=not args.quiet)
-    print(f"events {report.events:,} · used {report.used:,} · snapshots {report.snapshots:,} · users {report.users:,}")
-    print(f"skipped: {report.dislikes:,} dislikes, {report.unknown_items:,} events of unknown items")
+    with StateLock(settings.state_dir), open_event_log(settings.state_dir) as log, ProfileService(settings) as service:
+        if log.count() == 0:
+            raise DataError(f"no events stored in {settings.state_dir}; run `wherenow ingest` first")
+        service.catch_up(log, progress=not args.quiet, rebuild=True)
+        events, snapshots, users = log.count(), service.store.count(), len(service.store.users())
+    print(f"events {events:,} · snapshots {snapshots:,} · users {users:,}")
     return 0
 
 
@@ -61,21 +66,53 @@ def _context(args: argparse.Namespace, settings: Settings) -> int:
         at = datetime.fromisoformat(args.at)
     except ValueError:
         raise ValueError(f"--at {args.at!r} is not an ISO 8601 time such as 2012-12-20T19:00:00-05:00") from None
-    with ProfileService(settings) as service:
+    with StateLock(settings.state_dir), ProfileService(settings) as service:
         context = service.context(args.user, at, args.lat, args.lon, query=args.query, k=args.k)
     print(context.model_dump_json(indent=2))
     return 0
 
 
 def _forget(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.runtime import discard_saved_recommenders
+    from assistant.runtime import forget_user
+    from profiles.eventlog import open_event_log
     from profiles.profile import ProfileService
 
-    with ProfileService(settings) as service:
-        report = service.forget(args.user)
-    if report.snapshots or report.events:
-        discard_saved_recommenders(settings)  # a saved recommender holds the user's state; the next start refits
-    print(f"forgot user {args.user}: {report.snapshots:,} snapshots and {report.events:,} events removed")
+    try:
+        lock = StateLock(settings.state_dir)
+    except StateFolderInUse as busy:
+        if not busy.url:
+            raise
+        return _forget_through_server(busy, args.user, settings)
+    with lock, open_event_log(settings.state_dir) as log, ProfileService(settings) as service:
+        removed = forget_user(settings, log, service, args.user)
+    print(
+        f"forgot user {args.user}: {removed.events:,} events, {removed.snapshots:,} snapshots and "
+        f"{removed.rejects:,} rejected rows removed"
+    )
+    return 0
+
+
+def _forget_through_server(busy: StateFolderInUse, user_id: str, settings: Settings) -> int:
+    """The server holding the folder forgets the user, so its memory and its next save do not bring them back."""
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    url = f"{busy.url.rstrip('/')}/api/users/{urllib.parse.quote(user_id, safe='')}"
+    request = urllib.request.Request(url, method="DELETE")
+    if settings.server.api_key is not None:
+        request.add_header("X-API-Key", settings.server.api_key.get_secret_value())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # the server's own loopback address
+            removed = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise StateFolderInUse(busy.folder, busy.pid, None) from error
+    print(
+        f"forgot user {user_id} through the server of process {busy.pid}: {removed['events']:,} events, "
+        f"{removed['snapshots']:,} snapshots, {removed['conversations']:,} conversations and "
+        f"{removed['rejects']:,} rejected rows removed"
+    )
     return 0
 
 
@@ -162,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, settings)
     except ValidationError as error:
         print(f"wherenow: error: invalid value: {_validation_message(error)}", file=sys.stderr)
-    except (ConfigError, DataError, ModelUnavailable, ValueError) as error:
+    except (ConfigError, DataError, ModelUnavailable, StateFolderInUse, ValueError) as error:
         print(f"wherenow: error: {error}", file=sys.stderr)
     except KeyboardInterrupt:
         print("wherenow: interrupted", file=sys.stderr)

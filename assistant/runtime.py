@@ -1,14 +1,15 @@
-"""Everything the app, the HTTP API and the chat assistant need, prepared once and reused on later starts.
+"""Everything the app, the HTTP API and the chat assistant need, prepared once and kept in step with the event log.
 
-:func:`prepare` brings a state folder to a ready :class:`Runtime`, doing each expensive step only when its result
-is missing: ingest the data (once), encode the catalogue into the item index (once per catalogue and encoder),
-build the profile snapshots (once), and fit the recommender (once per stored events, catalogue and settings; the
-fitted recommender is saved under ``<state_dir>/recommender/<digest>.pkl`` and loaded on later starts). A second
-start on the same state folder therefore only opens stores and unpickles the recommender.
+:func:`prepare` takes the state folder's lock (one process per folder), brings it to a ready :class:`Runtime`, doing
+each expensive step only when its result is missing — ingest the data into the event log (once), encode the
+catalogue into the item index (once per catalogue and encoder), build the profile snapshots (once per log
+generation), fit the recommender (once per catalogue and settings; saved under ``<state_dir>/recommender/``) — and
+then lets every derived view catch up with the log: snapshots and the recommender record the log position they
+reflect and replay only the newer events. A start after a crash (kill -9 included) therefore loses no acknowledged
+event and needs no refit.
 
-The runtime keeps the three views of behaviour — stored events, profile snapshots and the recommender's state —
-in step: :meth:`Runtime.add_events` stores events and then teaches both models; :meth:`Runtime.forget` removes a
-user from all three. Both change the stored events, so the next start refits the recommender on what remains.
+:meth:`Runtime.add_events` appends to the log (durable when it returns), then teaches the profiles and the
+recommender; :meth:`Runtime.forget` removes a user from the log and from every derived view.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -32,14 +32,17 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import ValidationError
 
+from profiles.atomic import clean_partials
 from profiles.config import Settings
 from profiles.context import InterestContext
 from profiles.encoder import EmbeddingCache, encoder_model_id
-from profiles.events import EVENT_COLUMNS, Action, Event
-from profiles.ingest import EVENTS_FILE, ITEMS_FILE, ingest, read_events, read_items, write_frame
-from profiles.loaders import DataError
-from profiles.preprocessing import collapse_repeats, preprocess
-from profiles.profile import ForgetReport, ProfileService
+from profiles.eventlog import EventLog, open_event_log
+from profiles.events import Event
+from profiles.ingest import ITEMS_FILE, admit, ingest, read_events, read_items
+from profiles.loaders import DataError, forget_rejects
+from profiles.profile import ProfileService
+from profiles.statelock import StateLock
+from profiles.stores import LogPosition
 from retrieval.item_index import Embedder, ItemIndex
 from retrieval.ranker import RankerConfig
 from retrieval.recommender import RECOMMENDER_FORMAT, PlaceRecommender, Recommendation
@@ -51,7 +54,6 @@ DATA_DIR_VARIABLE = "WHERENOW_DATA__DIR"  # named in messages only; profiles.con
 CUSTOM_EMBEDDER = "custom-embedder"  # the model id ItemIndex gives an injected embedder's vectors
 # Libraries whose objects are inside the pickle: a new version refits instead of unpickling what it may misread.
 _PICKLED_LIBRARIES = ("numpy", "pandas", "scikit-learn", "lightgbm")
-_ROW = "_runtime_row"  # marks added events through preprocessing: their index in the batch, -1 for stored rows
 
 
 # ---- the prepared runtime ----------------------------------------------------------------------------------
@@ -69,14 +71,19 @@ class PrepareReport:
     users: int = 0
     places: int = 0
     snapshots: int = 0
+    replayed_profiles: int = 0  # newer log events folded into the snapshots at this start
+    replayed_recommender: int = 0  # newer log events the saved recommender learnt at this start
+    cleaned: int = 0  # leftovers of interrupted writes removed
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """One line: the counts, what was built or reused, and the total time."""
+        """One line: the counts, what was built, reused or replayed, and the total time."""
         steps = [
             "ingested" if self.ingested else "events reused",
-            "profiles built" if self.profiles_built else "profiles reused",
-            "recommender fitted" if self.recommender_fitted else "recommender loaded",
+            "profiles built" if self.profiles_built else f"profiles reused (+{self.replayed_profiles:,} replayed)",
+            "recommender fitted"
+            if self.recommender_fitted
+            else f"recommender loaded (+{self.replayed_recommender:,} replayed)",
         ]
         return (
             f"ready in {sum(self.timings.values()):.1f} s: {self.events:,} events · {self.users:,} users · "
@@ -84,34 +91,45 @@ class PrepareReport:
         )
 
 
+@dataclass(frozen=True)
+class Forgotten:
+    """What forgetting a user removed from the state folder."""
+
+    events: int
+    snapshots: int
+    recommender: bool  # whether the recommender held anything about them
+    rejects: int  # rejected rows of theirs dropped from the rejects file
+
+
 @dataclass
 class Runtime:
-    """The ingested catalogue, the profile service, the recommender and the item index of one state folder.
+    """The event log, the catalogue, the profile service, the recommender and the item index of one state folder.
 
-    Made by :func:`prepare`; close it (or use it as a context manager) to persist and release the stores. Methods
-    that change state hold ``lock`` (the app serves requests from several threads); :meth:`recommend` and
-    :meth:`context` hold it too, so a read never sees an event half applied. Code that calls ``recommender`` or
-    ``profiles`` directly from threads should take ``lock`` itself.
+    Made by :func:`prepare`; close it (or use it as a context manager) to persist, release the stores and the
+    folder's lock. Methods that change state hold ``lock`` (the app serves requests from several threads);
+    :meth:`recommend` and :meth:`context` hold it too, so a read never sees an event half applied.
     """
 
     settings: Settings
     items: pd.DataFrame
+    log: EventLog
     profiles: ProfileService
     recommender: PlaceRecommender
     item_index: ItemIndex
     report: PrepareReport = field(default_factory=PrepareReport)
+    folder_lock: StateLock | None = field(default=None, repr=False, compare=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)  # type: ignore[valid-type]
-    _users: set[str] = field(init=False, repr=False, compare=False)
     model_id: str = ""  # the item vectors' model: part of the saved recommender's digest
+    _users: set[str] = field(init=False, repr=False, compare=False)
     _closed: bool = field(default=False, init=False, repr=False, compare=False)
-    # Events learnt since the recommender was loaded or fitted: close() saves it for the events as they are now.
+    # Events learnt since the recommender was loaded or fitted: close() saves it, so the next start replays less.
     _learnt: bool = field(default=False, init=False, repr=False, compare=False)
     # A user was forgotten: the recommender's shared counts still hold their check-ins, so it is never saved again
     # and the next start refits without them.
     _forgot: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._users = set(_stored_user_ids(self.settings))
+        self._users = set(self.log.users())
 
     # ---- users -----------------------------------------------------------------------------------------------
 
@@ -124,10 +142,14 @@ class Runtime:
         with self.lock:
             return sorted(self._users, key=_user_order)
 
+    def events(self) -> pd.DataFrame | None:
+        """Every stored event, preprocessed (local time, hour of week, sessions, cells), or None when none."""
+        return read_events(self.settings, self.log)
+
     # ---- reading ---------------------------------------------------------------------------------------------
 
     def recommend(
-        self, user_id: str, at: datetime, latitude: float, longitude: float, k: int = 10, **options: Any
+        self, user_id: str, at: Any, latitude: float, longitude: float, k: int = 10, **options: Any
     ) -> list[Recommendation]:
         """``recommender.recommend`` under the lock (``options``: surprise, category, keyword, exclude, ...)."""
         with self.lock:
@@ -136,7 +158,7 @@ class Runtime:
     def context(
         self,
         user_id: str,
-        at: datetime,
+        at: Any,
         latitude: float,
         longitude: float,
         query: str | None = None,
@@ -149,49 +171,48 @@ class Runtime:
     # ---- changing --------------------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event | Mapping[str, Any]]) -> int:
-        """Store new events durably, then teach the profiles and the recommender; returns how many were added.
+        """Append new events to the log (durable when this returns), then teach the profiles and the recommender;
+        returns how many were added.
 
         Every event is checked before anything is written: an invalid one, or one whose item is not in the
         catalogue, raises ValueError naming its index in ``events`` and nothing is stored. Feedback (like,
-        dislike) takes the same path. Not added: exact copies of stored events, and a visit that repeats the
-        user's previous visit to the same place within ``preprocessing.collapse_window_minutes`` (as ingest
-        collapses them). Events are applied in time order; they should not predate the user's stored ones,
-        since the recommender learns forwards in time.
+        dislike) takes the same path. Not added: exact copies of stored events (so a retried request adds
+        nothing), and a visit that repeats the user's previous visit to the same place within
+        ``preprocessing.collapse_window_minutes`` (as ingest collapses them).
         """
         batch = self._checked(events)
         if not batch:
             return 0
+        frame = pd.DataFrame([{**event.model_dump(), "action": event.action.value} for event in batch])
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
         with self.lock:
-            added = self._store(batch)
-            for event in added:
-                self.profiles.observe(event)
-                self.recommender.observe(event)
-            self.profiles.persist()
-            self._users.update(event.user_id for event in added)
-            if added:
-                discard_saved_recommenders(self.settings)  # fitted on the old events: no start will load it again
-                self._learnt = True
-        return len(added)
+            admitted = admit(self.log, frame, self.settings.preprocessing)
+            result = self.log.append([batch[row] for row in admitted.rows])
+            self._apply(result.added)
+        return len(result.added)
 
-    def forget(self, user_id: str) -> ForgetReport:
-        """Remove a user everywhere, durably: snapshots and stored events, the recommender's state about them, and
-        the saved recommender (it holds their state); the next start refits without their events."""
+    def forget(self, user_id: str) -> Forgotten:
+        """Remove a user everywhere in the state folder, durably (see :func:`forget_user`); the recommender is never
+        saved again in this process, so the next start refits without their check-ins."""
         with self.lock:
-            report = self.profiles.forget(user_id)
-            known = self.recommender.forget(user_id)
+            removed = forget_user(self.settings, self.log, self.profiles, user_id, self.recommender)
             self._users.discard(user_id)
-            if known or report.events or report.snapshots:  # a stranger's forget changes nothing worth a refit
-                discard_saved_recommenders(self.settings)
+            if removed.recommender or removed.events or removed.snapshots:
                 self._forgot = True
-            return report
+            return removed
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Persist and close the profile service and the item index; a second call does nothing.
+    def advertise(self, url: str) -> None:
+        """Record in the folder's lock where this process serves the HTTP API (``wherenow forget`` goes there)."""
+        if self.folder_lock is not None:
+            self.folder_lock.advertise(url)
 
-        When events were learnt since the start (and nobody was forgotten), the recommender is saved for the
-        events as stored now, so the next start loads it instead of refitting.
+    def close(self) -> None:
+        """Persist and close the stores and the log, then release the folder; a second call does nothing.
+
+        When events were learnt since the start (and nobody was forgotten), the recommender is saved with the log
+        position it reflects, so the next start replays fewer events.
         """
         with self.lock:
             if self._closed:
@@ -202,14 +223,30 @@ class Runtime:
                     self._save_recommender()
                 self.profiles.close()
             finally:
-                self.item_index.close()
+                try:
+                    self.item_index.close()
+                    self.log.close()
+                finally:
+                    if self.folder_lock is not None:
+                        self.folder_lock.close()
+
+    def _apply(self, logged: Sequence[Any]) -> None:
+        """Teach the derived views events the log just stored (or that a start found newer than they are)."""
+        if not logged:
+            return
+        self.profiles.apply(logged, self.log.generation)
+        for entry in logged:
+            self.recommender.observe(entry.event)
+        self.recommender.log_position = LogPosition(self.log.generation, max(entry.seq for entry in logged))
+        self._users.update(entry.event.user_id for entry in logged)
+        self._learnt = True
 
     def _save_recommender(self) -> None:
         digest = recommender_digest(self.settings, self.recommender.config, self.model_id)
         path = recommender_path(self.settings, digest)
         try:
             self.recommender.save(path)
-        except OSError as error:  # only costs a refit at the next start
+        except OSError as error:  # only costs a longer replay at the next start
             logger.warning("could not save the recommender to %s (%s)", path, error)
             return
         discard_saved_recommenders(self.settings, keep=path)
@@ -243,106 +280,95 @@ class Runtime:
             raise ValueError(f"{named}{more}; items must be in the catalogue of {len(positions):,} places")
         return batch
 
-    def _store(self, batch: list[Event]) -> list[Event]:
-        """Merge the batch into the stored events and write them; the batch's events that were kept, in time order.
-
-        Stored rows are never dropped or re-collapsed (ingest collapsed them already), and only visits collapse:
-        a like or dislike right after a visit to the same place is feedback, not a repeat visit. Only the batch's
-        users' rows are preprocessed again (sessions are per user; local time and cells per event), so adding one
-        event does not redo the whole history.
-        """
-        stored = read_events(self.settings)
-        new = _events_frame(batch).assign(**{_ROW: np.arange(len(batch))})
-        untouched = None
-        frames = [new]
-        if stored is not None:
-            theirs = stored["user_id"].astype(str).isin(set(new["user_id"])).to_numpy()
-            untouched = stored[~theirs]
-            frames.insert(0, stored.loc[theirs, list(EVENT_COLUMNS)].assign(**{_ROW: -1}))
-        combined = pd.concat(frames, ignore_index=True).drop_duplicates(subset=list(EVENT_COLUMNS), keep="first")
-        visits = combined[combined["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
-        window = timedelta(minutes=self.settings.preprocessing.collapse_window_minutes)
-        repeats = visits.index.difference(collapse_repeats(visits, window).index)
-        combined = combined[~(combined.index.isin(repeats) & (combined[_ROW] >= 0).to_numpy())]
-        # Collapsing is done above; preprocessing only adds local time, sessions and cells to every row.
-        no_collapse = self.settings.preprocessing.model_copy(update={"collapse_window_minutes": 0.0})
-        prepared = preprocess(combined, no_collapse).events
-        kept = prepared[_ROW].to_numpy()
-        if not (kept >= 0).any():
-            return []
-        merged = prepared.drop(columns=_ROW)
-        if untouched is not None and len(untouched):
-            merged = pd.concat([untouched, merged], ignore_index=True)
-            merged = merged.sort_values("timestamp", kind="stable", ignore_index=True)
-        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
-        write_frame(merged, self.settings.state_dir / EVENTS_FILE)
-        return [batch[row] for row in kept[kept >= 0].tolist()]
-
 
 # ---- preparing ---------------------------------------------------------------------------------------------
 
 
 def prepare(
-    settings: Settings, data_dir: Path | None = None, progress: bool = True, *, embedder: Embedder | None = None
+    settings: Settings,
+    data_dir: Path | None = None,
+    progress: bool = True,
+    *,
+    embedder: Embedder | None = None,
+    config: RankerConfig | None = None,
 ) -> Runtime:
-    """A ready runtime for ``settings.state_dir``, building only what is missing.
+    """A ready runtime for ``settings.state_dir``, building only what is missing and replaying what is newer.
 
-    Ingests ``data_dir`` (default ``settings.data.dir``) when nothing is ingested yet, opens the item index
-    (encoding the catalogue on first use), opens the profile service and builds the snapshots when its store is
-    empty, and loads the recommender saved for exactly these events, catalogue and settings, else fits and saves
-    it. ``embedder`` replaces the interest encoder for the item vectors (tests). Phases and their times are logged,
-    and printed on stderr with ``progress``.
+    Takes the folder's lock (StateFolderInUse when another process holds it) and removes leftovers of interrupted
+    writes. Ingests ``data_dir`` (default ``settings.data.dir``) when the event log is empty, opens the item index
+    (encoding the catalogue on first use), brings the profile snapshots up to the log, and loads the recommender
+    saved for this catalogue and these settings (replaying the log events newer than it), else fits and saves it.
+    ``embedder`` replaces the interest encoder for the item vectors and ``config`` the ranker's settings (tests).
+    Phases and their times are logged, and printed on stderr with ``progress``.
     """
     report = PrepareReport()
-    if not (settings.state_dir / EVENTS_FILE).is_file():
-        folder = Path(data_dir) if data_dir is not None else settings.data.dir
-        if not folder.exists():
-            raise DataError(
-                f"nothing is ingested in {settings.state_dir} yet and the data folder {folder} does not exist; "
-                f"set {DATA_DIR_VARIABLE} (or data.dir in wherenow.toml) to the folder with checkins.csv.gz and "
-                "venues.csv.gz, or run `wherenow ingest PATH` first"
-            )
-        with _phase("ingest", report, progress):
-            ingest([folder], settings, progress=progress)
-        report.ingested = True
-    items = read_items(settings)
-    if items is None:
-        raise DataError(
-            f"no place catalogue is ingested in {settings.state_dir}; ingest the NYC folder or a TSMC2014 dump, "
-            "or pass --venues to `wherenow ingest`"
-        )
-
-    with _phase("item index", report, progress):
-        item_index = ItemIndex.open(settings, items, embedder=embedder)
+    folder_lock = StateLock(settings.state_dir)
+    log: EventLog | None = None
+    item_index: ItemIndex | None = None
     profiles: ProfileService | None = None
     try:
-        events: pd.DataFrame | None = None
+        report.cleaned = clean_partials(settings.state_dir)
+        log = open_event_log(settings.state_dir)
+        if log.count() == 0:
+            folder = Path(data_dir) if data_dir is not None else settings.data.dir
+            if not folder.exists():
+                raise DataError(
+                    f"nothing is ingested in {settings.state_dir} yet and the data folder {folder} does not exist; "
+                    f"set {DATA_DIR_VARIABLE} (or data.dir in wherenow.toml) to the folder with checkins.csv.gz and "
+                    "venues.csv.gz, or run `wherenow ingest PATH` first"
+                )
+            with _phase("ingest", report, progress):
+                ingest([folder], settings, progress=progress, log=log)
+            report.ingested = True
+        items = read_items(settings)
+        if items is None:
+            raise DataError(
+                f"no place catalogue is ingested in {settings.state_dir}; ingest the NYC folder or a TSMC2014 dump, "
+                "or pass --venues to `wherenow ingest`"
+            )
+
+        with _phase("item index", report, progress):
+            item_index = ItemIndex.open(settings, items, embedder=embedder)
         with _phase("profiles", report, progress):
             profiles = ProfileService(settings, encoder=_IndexEncoder(item_index), items=items)
-            if profiles.store.count() == 0:
-                events = _read_all_events(settings)
-                profiles.build(events, progress=progress)
-                report.profiles_built = True
+            caught_up = profiles.catch_up(log, progress=progress)
+            report.profiles_built, report.replayed_profiles = caught_up.rebuilt, caught_up.replayed
         with _phase("recommender", report, progress):
             model_id = CUSTOM_EMBEDDER if embedder is not None else encoder_model_id(settings.models)
-            config = RankerConfig.from_settings(settings)
+            config = config or RankerConfig.from_settings(settings)
             path = recommender_path(settings, recommender_digest(settings, config, model_id))
-            recommender = _load(path, settings)
+            recommender = _load(path, settings, log)
             if recommender is None:
                 recommender = PlaceRecommender(settings, config, embedder=lambda _items: item_index.vectors())
-                recommender.fit(events if events is not None else _read_all_events(settings), items, progress)
+                position = LogPosition(log.generation, log.seq)
+                events = read_events(settings, log)
+                if events is None:
+                    raise DataError(f"no events stored in {settings.state_dir}; run `wherenow ingest` first")
+                recommender.fit(events, items, progress)
+                recommender.log_position = position
                 recommender.save(path)
                 discard_saved_recommenders(settings, keep=path)
                 report.recommender_fitted = True
+            else:
+                assert recommender.log_position is not None
+                newer = list(log.read(since=recommender.log_position.seq))
+                for entry in newer:
+                    recommender.observe(entry.event)
+                if newer:
+                    recommender.log_position = LogPosition(log.generation, newer[-1].seq)
+                report.replayed_recommender = len(newer)
             report.recommender_file = path
-        runtime = Runtime(settings, items, profiles, recommender, item_index, report, model_id=model_id)
+        runtime = Runtime(
+            settings, items, log, profiles, recommender, item_index, report, folder_lock=folder_lock, model_id=model_id
+        )
+        runtime._learnt = report.replayed_recommender > 0
     except BaseException:
         # Nothing half-open survives a failed start: the stores hold locks and unwritten changes.
-        if profiles is not None:
-            profiles.close()
-        item_index.close()
+        for part in (profiles, item_index, log, folder_lock):
+            if part is not None:
+                part.close()
         raise
-    report.events = _stored_event_count(settings)
+    report.events = log.count()
     report.users = len(runtime._users)
     report.places = len(items)
     report.snapshots = profiles.store.count()
@@ -350,16 +376,36 @@ def prepare(
     return runtime
 
 
+def forget_user(
+    settings: Settings,
+    log: EventLog,
+    profiles: ProfileService,
+    user_id: str,
+    recommender: PlaceRecommender | None = None,
+) -> Forgotten:
+    """The one forget of the state folder: the user's events leave the log, their snapshots and vectors the
+    profile store, their state the live recommender (when there is one), their rejected rows the rejects file;
+    saved recommenders (which hold their state) are deleted, so the next start refits. Idempotent: a second call
+    removes nothing and says so."""
+    events = log.delete_user(user_id)
+    snapshots = profiles.forget(user_id)
+    known = recommender.forget(user_id) if recommender is not None else False
+    rejects = forget_rejects(settings.rejects_file, user_id)
+    if known or events or snapshots:  # a stranger's forget changes nothing worth a refit
+        discard_saved_recommenders(settings)
+    return Forgotten(events=events, snapshots=snapshots, recommender=known, rejects=rejects)
+
+
 def recommender_digest(settings: Settings, config: RankerConfig, model_id: str) -> str:
-    """SHA-256 over what a fitted recommender depends on: the stored events and catalogue (their bytes), the ranker
-    configuration, the time zone, the item vectors' model, the save format and the pickled libraries' versions."""
+    """SHA-256 over what a fitted recommender depends on besides the events (which it follows through the log): the
+    catalogue (its bytes), the ranker configuration, the time zone, the item vectors' model, the save format and
+    the pickled libraries' versions."""
     digest = hashlib.sha256(RECOMMENDER_FORMAT.encode())
-    for name in (EVENTS_FILE, ITEMS_FILE):
-        path = settings.state_dir / name
-        digest.update(f"\x1e{name}\x1f".encode())
-        if path.is_file():
-            with path.open("rb") as handle:
-                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    path = settings.state_dir / ITEMS_FILE
+    digest.update(f"\x1e{ITEMS_FILE}\x1f".encode())
+    if path.is_file():
+        with path.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
     versions = [f"{name}=={importlib.metadata.version(name)}" for name in _PICKLED_LIBRARIES]
     for part in (repr(config), settings.preprocessing.timezone, model_id, *versions):
         digest.update(f"\x1e{part}".encode())
@@ -411,15 +457,21 @@ def _phase(name: str, report: PrepareReport, progress: bool) -> Iterator[None]:
         print(f"prepare: {name:<12} {seconds:6.1f} s", file=sys.stderr, flush=True)
 
 
-def _load(path: Path, settings: Settings) -> PlaceRecommender | None:
-    """The saved recommender at ``path``, or None when there is none or it cannot be read (then it is refitted)."""
+def _load(path: Path, settings: Settings, log: EventLog) -> PlaceRecommender | None:
+    """The saved recommender at ``path`` when it follows this log (same generation, not ahead of it), else None
+    (then it is refitted)."""
     if not path.is_file():
         return None
     try:
-        return PlaceRecommender.load(path, settings)
+        recommender = PlaceRecommender.load(path, settings)
     except Exception as error:  # a damaged or foreign file only costs a refit; it must never stop a start
         logger.warning("cannot load the saved recommender %s (%s: %s); refitting", path, type(error).__name__, error)
         return None
+    position = recommender.log_position
+    if position is None or position.generation != log.generation or position.seq > log.seq:
+        logger.info("the saved recommender %s follows another event log; refitting", path)
+        return None
+    return recommender
 
 
 def discard_saved_recommenders(settings: Settings, keep: Path | None = None) -> None:
@@ -429,35 +481,6 @@ def discard_saved_recommenders(settings: Settings, keep: Path | None = None) -> 
         for path in folder.glob("*.pkl"):
             if path != keep:
                 path.unlink(missing_ok=True)
-
-
-def _read_all_events(settings: Settings) -> pd.DataFrame:
-    events = read_events(settings)
-    if events is None:
-        raise DataError(f"no events stored in {settings.state_dir}; run `wherenow ingest` first")
-    return events
-
-
-def _stored_user_ids(settings: Settings) -> list[str]:
-    path = settings.state_dir / EVENTS_FILE
-    if not path.is_file():
-        return []
-    return pd.read_parquet(path, columns=["user_id"])["user_id"].astype(str).unique().tolist()
-
-
-def _stored_event_count(settings: Settings) -> int:
-    import pyarrow.parquet as pq  # pandas' Parquet engine; only the row count is read
-
-    path = settings.state_dir / EVENTS_FILE
-    return pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
-
-
-def _events_frame(batch: Sequence[Event]) -> pd.DataFrame:
-    """Events as an ``EVENT_COLUMNS`` frame like the loaders give (UTC timestamps, actions as text)."""
-    frame = pd.DataFrame([event.model_dump() for event in batch], columns=list(EVENT_COLUMNS))
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
-    frame["action"] = [event.action.value for event in batch]
-    return frame
 
 
 def _user_order(user_id: str) -> tuple[int, int, str]:
@@ -472,4 +495,4 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']}" if where else first["msg"]
 
 
-__all__ = ["PrepareReport", "Runtime", "prepare", "recommender_digest", "recommender_path"]
+__all__ = ["Forgotten", "PrepareReport", "Runtime", "forget_user", "prepare", "recommender_digest", "recommender_path"]

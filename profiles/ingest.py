@@ -1,23 +1,27 @@
-"""Ingestion: load event files, report and keep the rejects, preprocess, and store the result."""
+"""Ingestion: load event files, report and keep the rejects, and append the events to the event log."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from profiles.atomic import write_atomic
-from profiles.config import Settings
-from profiles.events import EVENT_COLUMNS
+from profiles.config import PreprocessingSettings, Settings
+from profiles.eventlog import EVENTS_DB, EventLog, events_from_frame, open_event_log
+from profiles.events import Action
 from profiles.loaders import LoadResult, load_any, write_rejects
-from profiles.preprocessing import preprocess
+from profiles.preprocessing import collapse_repeats, preprocess
 
-EVENTS_FILE = "events.parquet"
 ITEMS_FILE = "items.parquet"
+_ROW = "_admitted_row"  # an incoming row's position while it is compared with the stored ones (-1: stored)
 
 
 @dataclass
@@ -27,6 +31,7 @@ class IngestReport:
     summary: dict[str, Any]
     collapsed: int
     stored_events: int
+    added_events: int
     rejects_file: Path
     outputs: list[Path] = field(default_factory=list)
 
@@ -44,6 +49,7 @@ class IngestReport:
             f"items          {s['items']:>9,}",
             f"time span      {_day(s['first'])} … {_day(s['last'])}",
             f"collapsed      {self.collapsed:>9,}  (repeat visits to one place within the window)",
+            f"added events   {self.added_events:>9,}",
             f"stored events  {self.stored_events:>9,}",
         ]
         if s["rejected"]:
@@ -61,46 +67,99 @@ def ingest(
     venues: Path | None = None,
     progress: bool = True,
     replace: bool = False,
+    log: EventLog | None = None,
 ) -> IngestReport:
-    """Load ``paths``, write rejects, preprocess, and store events and items under the state folder.
+    """Load ``paths``, write rejects, and append the new events to the event log; store the catalogue.
 
-    New events are merged with those already stored (exact repeats dropped), so a second ingest adds to
-    the profile instead of discarding it; ``replace=True`` starts over.
+    New events are added to those already stored (exact repeats once, repeat visits collapsed against the stored
+    ones too), so a second ingest adds to the profile instead of discarding it; ``replace=True`` starts over
+    (a new log generation: derived state rebuilds). ``log`` is the state folder's open log (opened here when
+    not given).
     """
     with tqdm(total=3, desc="ingest", unit="step", disable=not progress) as steps:
         steps.set_postfix_str("loading")
         loaded: LoadResult = load_any(paths, venues=venues)
         write_rejects(loaded.rejects, settings.rejects_file)
-        events, items = loaded.events, loaded.items
+        items = loaded.items
         if not replace:
-            events = _merged(read_events(settings), events, key=list(EVENT_COLUMNS))
             items = _merged(read_items(settings), items, key=["item_id"])
         steps.update()
 
-        steps.set_postfix_str("preprocessing")
-        prepared = preprocess(events, settings.preprocessing)
-        steps.update()
+        steps.set_postfix_str("collapsing")
+        with _opened(settings, log) as events_log:
+            if replace:
+                events_log.reset()
+            admitted = admit(events_log, loaded.events, settings.preprocessing)
+            steps.update()
 
-        steps.set_postfix_str("writing")
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        outputs = [write_frame(prepared.events, settings.state_dir / EVENTS_FILE)]
-        if items is not None:
-            outputs.append(write_frame(items, settings.state_dir / ITEMS_FILE))
-        steps.update()
+            steps.set_postfix_str("writing")
+            outputs = []
+            if items is not None:
+                outputs.append(write_frame(items, settings.state_dir / ITEMS_FILE))
+            result = events_log.append(events_from_frame(admitted.frame))
+            outputs.append(getattr(events_log, "path", settings.state_dir))
+            stored = events_log.count()
+            steps.update()
 
     return IngestReport(
         summary=loaded.summary(),
-        collapsed=prepared.collapsed,
-        stored_events=len(prepared.events),
+        collapsed=admitted.collapsed,
+        stored_events=stored,
+        added_events=len(result.added),
         rejects_file=settings.rejects_file,
         outputs=outputs,
     )
 
 
-def read_events(settings: Settings) -> pd.DataFrame | None:
-    """The stored, preprocessed events, or None before the first ingest."""
-    path = settings.state_dir / EVENTS_FILE
-    return pd.read_parquet(path) if path.is_file() else None
+@dataclass
+class Admitted:
+    """The new events that may be appended (``rows``: their positions in the input), and how many repeat visits
+    were collapsed away."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+    collapsed: int
+
+
+def admit(log: EventLog, events: pd.DataFrame, settings: PreprocessingSettings) -> Admitted:
+    """The events of ``events`` worth appending: a visit that repeats the user's previous visit to the same place
+    within ``collapse_window_minutes`` (checked against the stored ones too) is dropped. Other actions never
+    collapse: a like right after a visit is feedback, not a repeat."""
+    frame = events.reset_index(drop=True)
+    frame = frame.assign(**{_ROW: np.arange(len(frame))})
+    window = timedelta(minutes=settings.collapse_window_minutes)
+    if not len(frame) or window <= timedelta(0):
+        return Admitted(frame.drop(columns=_ROW), list(range(len(frame))), 0)
+    stored = [
+        {**logged.event.model_dump(), "action": logged.event.action.value, _ROW: -1}
+        for user in sorted(set(frame["user_id"].astype(str)))
+        if (logged := log.last(user)) is not None
+    ]
+    combined = frame
+    if stored:
+        # The user's last stored event is enough: collapsing only ever compares neighbours.
+        combined = pd.concat([pd.DataFrame(stored), frame], ignore_index=True)
+        combined["timestamp"] = pd.to_datetime(combined["timestamp"], utc=True)
+    actions = combined["action"].fillna(Action.VISIT.value).astype(str)
+    visits = combined[actions == Action.VISIT.value]
+    repeats = visits.index.difference(collapse_repeats(visits, window).index)
+    kept = combined[~combined.index.isin(repeats) & (combined[_ROW] >= 0).to_numpy()]
+    rows = kept[_ROW].astype(int).tolist()
+    return Admitted(kept.drop(columns=_ROW).reset_index(drop=True), rows, len(frame) - len(kept))
+
+
+def read_events(settings: Settings, log: EventLog | None = None) -> pd.DataFrame | None:
+    """The stored events, preprocessed (local time, hour of week, sessions, cells) and with their ``seq``, or None
+    before the first ingest."""
+    if log is None and not (settings.state_dir / EVENTS_DB).is_file():
+        return None
+    with _opened(settings, log) as events_log:
+        frame = events_log.frame()
+    if frame.empty:
+        return None
+    # Collapsing happened when the events were admitted; here only the derived columns are added.
+    no_collapse = settings.preprocessing.model_copy(update={"collapse_window_minutes": 0.0})
+    return preprocess(frame, no_collapse).events
 
 
 def read_items(settings: Settings) -> pd.DataFrame | None:
@@ -109,10 +168,20 @@ def read_items(settings: Settings) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.is_file() else None
 
 
+@contextmanager
+def _opened(settings: Settings, log: EventLog | None) -> Iterator[EventLog]:
+    """The given log, or the state folder's, opened for the block and closed after it."""
+    if log is not None:
+        yield log
+        return
+    with open_event_log(settings.state_dir) as opened:
+        yield opened
+
+
 def _merged(stored: pd.DataFrame | None, new: pd.DataFrame | None, key: list[str]) -> pd.DataFrame | None:
     if stored is None or new is None:
         return new if stored is None else stored
-    # The newer row wins a repeated key (an updated catalogue entry); events repeat only as exact copies.
+    # The newer row wins a repeated key (an updated catalogue entry).
     combined = pd.concat([stored[list(new.columns)], new], ignore_index=True)
     return combined.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
 

@@ -18,6 +18,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from profiles.atomic import write_atomic
 from profiles.events import EVENT_COLUMNS, ITEM_COLUMNS, REQUIRED_EVENT_COLUMNS, Action
 
 NYC_CHECKIN_COLUMNS: tuple[str, ...] = ("user_id", "venue_id", "venue_category", "latitude", "longitude", "utc_time")
@@ -534,3 +536,31 @@ def write_rejects(rejects: Sequence[Reject], path: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(["source", "line", "reason", "raw"])
         writer.writerows((reject.source, reject.line, reject.reason, reject.raw) for reject in rejects)
+
+
+def forget_rejects(path: Path, user_id: str) -> int:
+    """Drop the rejected rows that name ``user_id`` as one of their fields from the rejects file, durably; how many.
+
+    A raw row's format varies (CSV, tab-separated, JSON), so any field equal to the id counts: dropping a report
+    line too many is harmless, keeping a forgotten user's row is not.
+    """
+    if not path.is_file():
+        return 0
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    if not rows:
+        return 0
+    header, body = rows[0], rows[1:]
+    pattern = re.compile(rf"(?:^|[\s,;\t\"':{{}}\[\]]){re.escape(user_id)}(?:$|[\s,;\t\"':{{}}\[\]])")
+    kept = [row for row in body if not (row and pattern.search(row[-1]))]
+    if len(kept) == len(body):
+        return 0
+
+    def write(partial: Path) -> None:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(header)
+            writer.writerows(kept)
+
+    write_atomic(path, write)
+    return len(body) - len(kept)

@@ -30,9 +30,10 @@ from tqdm.auto import tqdm
 
 from profiles.config import Settings
 from profiles.context import InterestContext, build_context, check_request
+from profiles.eventlog import EventLog, LoggedEvent
 from profiles.events import CATEGORY_SEPARATOR, Action, Event
 from profiles.geo import FloatArray, cell_centre
-from profiles.ingest import EVENTS_FILE, read_events, read_items, write_frame
+from profiles.ingest import read_events, read_items
 from profiles.preprocessing import event_features, local_hour_of_week
 from profiles.privacy import stored_user_id
 from profiles.snapshots import (
@@ -43,7 +44,7 @@ from profiles.snapshots import (
     SnapshotColumns,
     Strings,
 )
-from profiles.stores import ProfileStore, open_store
+from profiles.stores import LogPosition, ProfileStore, open_store
 
 if TYPE_CHECKING:  # importing the encoder module loads torch: only when the packaged encoder is used
     from profiles.encoder import EmbeddingCache, Embeddings
@@ -286,12 +287,12 @@ class BuildReport:
     seconds_writing: float
 
 
-@dataclass
-class ForgetReport:
-    """What forget() removed."""
+@dataclass(frozen=True)
+class CatchUp:
+    """What catch_up() did: rebuilt every snapshot, or replayed this many newer events."""
 
-    snapshots: int
-    events: int
+    rebuilt: bool
+    replayed: int
 
 
 class ProfileService:
@@ -416,21 +417,42 @@ class ProfileService:
 
     # ---- forgetting --------------------------------------------------------------------------------------
 
-    def forget(self, user_id: str) -> ForgetReport:
-        """Remove everything about a user, durably: snapshots and vectors in the store, and their stored events."""
+    def forget(self, user_id: str) -> int:
+        """Remove every snapshot and vector of a user, durably; how many snapshots went. (Their events belong to
+        the event log, which the caller empties.)"""
         stored = stored_user_id(user_id, self.settings.privacy)
         # Both ids: snapshots written before pseudonymising was switched on carry the raw one.
         removed = sum(self.store.delete_user(name) for name in dict.fromkeys((stored, user_id)))
         self.store.persist()
-        events = read_events(self.settings)
-        dropped = 0
-        if events is not None:
-            mine = events["user_id"].isin([user_id, stored]).to_numpy()
-            dropped = int(mine.sum())
-            if dropped:
-                # Written beside and renamed over: a crash leaves either the old file or the new one.
-                write_frame(events[~mine].reset_index(drop=True), self.settings.state_dir / EVENTS_FILE)
-        return ForgetReport(snapshots=removed, events=dropped)
+        return removed
+
+    # ---- following the event log -------------------------------------------------------------------------
+
+    def catch_up(self, log: EventLog, progress: bool = False, rebuild: bool = False) -> CatchUp:
+        """Bring the snapshots to the log's newest event: replay what is newer than the position the store
+        records, or build everything when the store reflects another log generation (or none), or ``rebuild``."""
+        position = self.store.log_position()
+        if rebuild or position is None or position.generation != log.generation:
+            for user in self.store.users():
+                self.store.delete_user(user)
+            events = read_events(self.settings, log)
+            if events is not None:
+                self.build(events, progress=progress)
+            self.store.mark_log_position(LogPosition(log.generation, log.seq))
+            self.store.persist()
+            return CatchUp(rebuilt=True, replayed=0)
+        replayed = list(log.read(since=position.seq))
+        self.apply(replayed, log.generation)
+        return CatchUp(rebuilt=False, replayed=len(replayed))
+
+    def apply(self, logged: Sequence[LoggedEvent], generation: str) -> None:
+        """Fold logged events into their snapshots and record the position, durably and together."""
+        if not logged:
+            return
+        for entry in logged:
+            self.observe(entry.event)
+        self.store.mark_log_position(LogPosition(generation, max(entry.seq for entry in logged)))
+        self.store.persist()
 
     # ---- lifecycle ---------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.preprocessing import local_hour_of_week
+from profiles.stores import LogPosition
 from retrieval.candidates import CandidateGenerator
 from retrieval.features import (
     FEATURE_GROUPS,
@@ -59,7 +60,7 @@ Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
 
 MAX_REASONS = 3
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
-RECOMMENDER_FORMAT = "place-recommender/1"
+RECOMMENDER_FORMAT = "place-recommender/2"  # 2: records the event log position it reflects
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
@@ -119,6 +120,8 @@ class PlaceRecommender:
         self.training: TrainingSet | None = None
         self.timings: dict[str, float] = {}
         self._disliked: dict[str, set[int]] = {}
+        # The event log position the learnt state reflects (set by whoever feeds it events from the log).
+        self.log_position: LogPosition | None = None
 
     # Learning -------------------------------------------------------------------------------------------------
 

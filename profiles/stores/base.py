@@ -93,6 +93,14 @@ class QueryFilter:
         return BoundingBox(lat_min, lat_max, ranges)
 
 
+@dataclass(frozen=True)
+class LogPosition:
+    """A place in the event log: its generation (changes when the log is reset) and a sequence number."""
+
+    generation: str
+    seq: int
+
+
 class ProfileStore(ABC):
     """Snapshots with their embeddings, searchable by cosine similarity and filterable by user, time and place.
 
@@ -194,6 +202,15 @@ class ProfileStore(ABC):
     @abstractmethod
     def users(self) -> list[str]:
         """The ids of users with at least one snapshot, sorted."""
+
+    @abstractmethod
+    def log_position(self) -> LogPosition | None:
+        """Which event log generation and sequence the snapshots reflect, or None when never marked."""
+
+    @abstractmethod
+    def mark_log_position(self, position: LogPosition) -> None:
+        """Record the log position the snapshots reflect; durable with the writes before it at the next persist()
+        (backends with transactions commit both together, so a crash never separates the two)."""
 
     @abstractmethod
     def count(self) -> int:

@@ -23,7 +23,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import InvalidArgumentError
 
 from profiles.snapshots import Snapshot, SnapshotColumns, from_epoch_us, to_epoch_us
-from profiles.stores.base import ProfileStore, QueryFilter, Vector
+from profiles.stores.base import LogPosition, ProfileStore, QueryFilter, Vector
 
 _PAGE = 1_000  # records per get() page when listing users
 _OVERFETCH = 4  # first query asks for k × this when a radius filter may drop results
@@ -81,6 +81,22 @@ class ChromaProfileStore(ProfileStore):
     def persist(self) -> None:
         with self._lock:
             self._check_open()  # Chroma commits every write itself
+
+    def log_position(self) -> LogPosition | None:
+        with self._lock:
+            self._check_open()
+            metadata = self._collection.metadata or {}
+        if "log_generation" not in metadata:
+            return None
+        return LogPosition(str(metadata["log_generation"]), int(metadata["log_seq"]))
+
+    def mark_log_position(self, position: LogPosition) -> None:
+        # Chroma has no transactions: the mark follows the writes, so a crash between them replays a few events
+        # into snapshots that already hold them. Only the FAISS backend commits both at once.
+        with self._lock:
+            self._check_open()
+            metadata = {**(self._collection.metadata or {}), "log_generation": position.generation}
+            self._collection.modify(metadata={**metadata, "log_seq": position.seq})
 
     def close(self) -> None:
         with self._lock:

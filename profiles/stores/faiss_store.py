@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from profiles.atomic import write_atomic
 from profiles.snapshots import Snapshot, SnapshotColumns, to_epoch_us
-from profiles.stores.base import ProfileStore, QueryFilter, Vector, unit_rows
+from profiles.stores.base import LogPosition, ProfileStore, QueryFilter, Vector, unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ class FaissProfileStore(ProfileStore):
         self._lock = threading.RLock()
         self._closed = False
         self._dirty = False  # the in-memory index differs from the index file
+        self._deleted = False  # rows were deleted since the last checkpoint: their bytes must leave the disk
         self.folder.mkdir(parents=True, exist_ok=True)
         # Transactions are managed by hand (isolation_level=None): one stays open until persist().
         self._db = sqlite3.connect(self.folder / DB_FILE, isolation_level=None, check_same_thread=False)
@@ -161,19 +162,45 @@ class FaissProfileStore(ProfileStore):
             return int(self._db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
 
     def persist(self) -> None:
+        """Commit SQLite, the source of truth; the index file is written only at close() or after a delete.
+
+        Writing the whole index per change would cost a full rewrite per event; an index file that lags behind is
+        repaired from SQLite on open instead. Deletes write it at once, so deleted vectors leave the disk.
+        """
         with self._lock:
             self._check_open()
-            # SQLite first: it is the source of truth, and an index file that lags behind is repaired on open.
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
-            if self._dirty:
-                if self._index is not None:
-                    self._write_index()
-                else:
-                    (self.folder / INDEX_FILE).unlink(missing_ok=True)  # stale: of another type or dimension
-                self._dirty = False
-            # Folds the WAL into the database so deleted data does not survive in the log file.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._deleted:
+                self._checkpoint()
+
+    def log_position(self) -> LogPosition | None:
+        with self._lock:
+            self._check_open()
+            meta = dict(self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'log_%'").fetchall())
+        if "log_generation" not in meta:
+            return None
+        return LogPosition(meta["log_generation"], int(meta["log_seq"]))
+
+    def mark_log_position(self, position: LogPosition) -> None:
+        with self._lock:
+            self._check_open()
+            self._begin()
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [("log_generation", position.generation), ("log_seq", str(position.seq))],
+            )
+
+    def _checkpoint(self) -> None:
+        """Write the index file when it differs, and fold the WAL into the database (deleted rows leave it)."""
+        if self._dirty:
+            if self._index is not None:
+                self._write_index()
+            else:
+                (self.folder / INDEX_FILE).unlink(missing_ok=True)  # stale: of another type or dimension
+            self._dirty = False
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._deleted = False
 
     def close(self) -> None:
         with self._lock:
@@ -181,6 +208,7 @@ class FaissProfileStore(ProfileStore):
                 return
             try:
                 self.persist()
+                self._checkpoint()
             finally:
                 self._closed = True
                 self._index, self._by_user = None, None
@@ -273,7 +301,7 @@ class FaissProfileStore(ProfileStore):
                 self._delete_rows(ids)
                 if self._index is not None and not self._remove_from_index(ids):
                     self._rebuild()
-                self._dirty = True
+                self._dirty = self._deleted = True
                 self._db.execute("RELEASE delete_user")
             except BaseException:
                 self._db.execute("ROLLBACK TO delete_user")

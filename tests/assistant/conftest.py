@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from assistant.runtime import Runtime
+from assistant.service import Service
 from profiles.config import load_settings
 from tests.assistant.world import ScriptedChatModel, polite_model, world_runtime
 from tests.fixtures.world import make_history, make_items
@@ -31,10 +32,16 @@ def world_now(world_history: pd.DataFrame) -> datetime:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Runtime]:
-    """A real runtime over the small world, in a temporary state folder."""
-    with world_runtime(load_settings(state_dir=tmp_path / "state")) as runtime:
-        yield runtime
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """A real runtime over the small world, in a temporary state folder (a copy of the session's world)."""
+    with world_runtime(load_settings(state_dir=tmp_path / "state")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def services(runtime: Runtime) -> Service:
+    """The service layer over the small world's runtime."""
+    return Service(runtime)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.agent import Assistant, ChatError, Turn
 from assistant.gazetteer import lookup
-from assistant.runtime import Runtime
+from assistant.service import Service
 from tests.assistant.world import ScriptedChatModel, listed_names
 
 
@@ -21,7 +21,7 @@ def names_in(turn: Turn) -> set[str]:
 
 
 def test_a_request_runs_the_tools_code_chose_and_the_reply_cites_evidence(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
     turn = assistant.chat("3", "somewhere for coffee near here", at=world_now)
@@ -40,7 +40,7 @@ def test_a_request_runs_the_tools_code_chose_and_the_reply_cites_evidence(
 
 
 def test_the_reply_streams_before_the_turn_arrives(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     events = list(Assistant(services, polite).stream("3", "a gym please", at=world_now))
     tokens = [event.text for event in events if event.kind == "token"]
@@ -50,7 +50,7 @@ def test_the_reply_streams_before_the_turn_arrives(
     assert "first_token_s" in turn.timings
 
 
-def test_a_reply_naming_another_place_is_written_again(services: Runtime, world_now: datetime) -> None:
+def test_a_reply_naming_another_place_is_written_again(services: Service, world_now: datetime) -> None:
     attempts: list[int] = []
 
     def script(messages: Sequence[BaseMessage]) -> str:
@@ -66,7 +66,7 @@ def test_a_reply_naming_another_place_is_written_again(services: Runtime, world_
     assert turn.items[0].name in turn.text and len(attempts) == 2
 
 
-def test_a_reply_that_keeps_inventing_places_is_repaired(services: Runtime, world_now: datetime) -> None:
+def test_a_reply_that_keeps_inventing_places_is_repaired(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "Joe's Imaginary Diner is lovely. You will like it.", calls=[])
     turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
     assert "Imaginary" not in turn.text
@@ -75,7 +75,7 @@ def test_a_reply_that_keeps_inventing_places_is_repaired(services: Runtime, worl
 
 
 def test_why_that_one_explains_the_pick_from_its_evidence(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
     first = assistant.chat("4", "any coffee near here?", at=world_now)
@@ -87,7 +87,7 @@ def test_why_that_one_explains_the_pick_from_its_evidence(
 
 
 def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
     first = assistant.chat("5", "surprise me with somewhere nearby tonight", at=world_now)
@@ -100,7 +100,7 @@ def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
 
 
 def test_a_neighbourhood_moves_the_search_there(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("1", "a jazz club in Tribeca", at=world_now)
     tribeca = lookup("Tribeca")
@@ -110,7 +110,7 @@ def test_a_neighbourhood_moves_the_search_there(
 
 
 def test_conversations_and_users_are_isolated(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
     turns: dict[str, Turn] = {}
@@ -132,11 +132,11 @@ def test_conversations_and_users_are_isolated(
 
 
 def test_forgetting_from_the_chat_points_to_the_control(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("3", "forget me and delete my history", at=world_now)
     assert turn.trace == [] and "Forget me" in turn.text
-    assert services.profiles.store.get_user("3")  # nothing was deleted by the chat
+    assert services.runtime.profiles.store.get_user("3")  # nothing was deleted by the chat
 
 
 @pytest.mark.parametrize(
@@ -150,32 +150,32 @@ def test_forgetting_from_the_chat_points_to_the_control(
     ],
 )
 def test_bad_requests_are_refused_with_a_clear_message(
-    services: Runtime, polite: ScriptedChatModel, world_now: datetime, user: str, message: str, where, error: str
+    services: Service, polite: ScriptedChatModel, world_now: datetime, user: str, message: str, where, error: str
 ) -> None:
     with pytest.raises(ChatError, match=error):
         Assistant(services, polite).chat(user, message, at=world_now, where=where)
 
 
-def test_naive_times_are_refused(services: Runtime, polite: ScriptedChatModel) -> None:
+def test_naive_times_are_refused(services: Service, polite: ScriptedChatModel) -> None:
     with pytest.raises(ChatError, match="time zone"):
         Assistant(services, polite).chat("3", "coffee", at=datetime(2012, 6, 1, 12))
 
 
 @pytest.mark.slow
-def test_the_real_local_model_writes_a_grounded_reply(services: Runtime, world_now: datetime) -> None:
+def test_the_real_local_model_writes_a_grounded_reply(services: Service, world_now: datetime) -> None:
     from assistant.llm import build_chat_model
 
     llm = build_chat_model(services.settings)
     turn = Assistant(services, llm).chat("3", "somewhere for coffee near here", at=world_now)
-    catalogue = set(services.item_index.catalogue.items["name"])
+    catalogue = set(services.runtime.item_index.catalogue.items["name"])
     assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
     assert turn.grounding["named"], turn.text
     assert set(turn.grounding["named"]) <= catalogue
     assert not turn.grounding["refused"] or turn.grounding.get("repaired")
 
 
-def test_places_the_evidence_names_may_be_named_too(services: Runtime, polite: ScriptedChatModel) -> None:
-    from assistant.tools import Suggestion
+def test_places_the_evidence_names_may_be_named_too(services: Service, polite: ScriptedChatModel) -> None:
+    from assistant.service import Suggestion
 
     evidence = ["people who go to Gym 9 also go here", "0.2 km from you"]
     shown = Suggestion(

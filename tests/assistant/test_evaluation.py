@@ -9,7 +9,7 @@ import pytest
 from assistant.agent import Explanation, Turn
 from assistant.evaluation import SCRIPTS, Expect, check_turn, pick_users
 from assistant.gazetteer import lookup
-from assistant.tools import Suggestion
+from assistant.service import Suggestion
 
 SOHO = lookup("SoHo")
 assert SOHO is not None

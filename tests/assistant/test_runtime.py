@@ -1,5 +1,6 @@
-"""The runtime: prepared once and reused, kept in step by add_events and forget, saved recommenders that score as
-fitted, and a `wherenow prepare` command; on a small NYC-format dataset written here (and once on the real data)."""
+"""The runtime: prepared once and reused, kept in step with the event log by add_events and forget, catching up
+after a crash, saved recommenders that score as fitted, and a `wherenow prepare` command; on a small NYC-format
+dataset written here (and once on the real data)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ import pytest
 
 from assistant import runtime as runtime_module
 from assistant.cli import main
-from assistant.runtime import Runtime, prepare, recommender_digest
+from assistant.runtime import Forgotten, Runtime, prepare, recommender_digest
 from profiles.config import Settings, load_settings
 from profiles.events import EVENT_COLUMNS, Event
-from profiles.ingest import EVENTS_FILE, read_events
+from profiles.ingest import read_events
 from profiles.loaders import DataError
 from profiles.preprocessing import preprocess
-from profiles.profile import ForgetReport, ProfileService
+from profiles.profile import ProfileService
 from retrieval.item_index import ItemIndex
 from retrieval.ranker import RankerConfig
 from retrieval.recommender import PlaceRecommender
@@ -208,7 +209,7 @@ def test_missing_data_folder_names_the_folder_and_the_variable(settings: Setting
     with pytest.raises(DataError) as caught:
         prepare(settings, data_dir=absent, progress=False)
     assert str(absent) in str(caught.value) and "WHERENOW_DATA__DIR" in str(caught.value)
-    assert not (settings.state_dir / EVENTS_FILE).exists()
+    assert read_events(settings) is None  # nothing was stored
 
 
 # Saving and loading the recommender -----------------------------------------------------------------------------------
@@ -249,8 +250,7 @@ def test_an_unfitted_recommender_cannot_be_saved(settings: Settings, tmp_path: P
 
 
 def test_an_unknown_item_is_named_and_nothing_is_stored(runtime: Runtime) -> None:
-    path = runtime.settings.state_dir / EVENTS_FILE
-    before = path.read_bytes()
+    before = (runtime.log.seq, runtime.log.count())
     assert runtime.recommender.state is not None
     total = runtime.recommender.state.users["1"].total
     good = _visit(runtime, "1", "v05", LATER)
@@ -259,7 +259,7 @@ def test_an_unknown_item_is_named_and_nothing_is_stored(runtime: Runtime) -> Non
         runtime.add_events([good, bad])
     with pytest.raises(ValueError, match=r"event 0 is invalid: latitude"):
         runtime.add_events([{"user_id": "1", "item_id": "v05", "timestamp": LATER, "latitude": 95, "longitude": 0}])
-    assert path.read_bytes() == before
+    assert (runtime.log.seq, runtime.log.count()) == before
     assert runtime.recommender.state.users["1"].total == total  # nothing was learnt either
 
 
@@ -288,8 +288,9 @@ def test_added_events_are_stored_and_learnt(runtime: Runtime, data_dir: Path) ->
     whole = preprocess(
         stored[list(EVENT_COLUMNS)], settings.preprocessing.model_copy(update={"collapse_window_minutes": 0})
     )
-    pd.testing.assert_frame_equal(stored, whole.events)
-    assert _digest(settings) != digest and not runtime.report.recommender_file.exists()
+    pd.testing.assert_frame_equal(stored.drop(columns="seq"), whole.events)
+    # The saved recommender still follows the log: the next start loads it and replays the three events.
+    assert _digest(settings) == digest and runtime.report.recommender_file.exists()
 
     # Exact copies, and a repeat visit within the collapse window, are not added again.
     repeat = _visit(runtime, user, new_place, LATER + timedelta(days=2, minutes=5))
@@ -325,16 +326,23 @@ def test_feedback_takes_the_same_path_and_survives_a_restart(runtime: Runtime, d
         assert top not in [item.item_id for item in again.recommend(user, later, 40.71, -74.0, k=10)]
 
 
-def test_without_a_clean_close_added_events_mean_a_refit(runtime: Runtime, data_dir: Path) -> None:
+def test_after_a_crash_the_next_start_replays_the_log_instead_of_refitting(
+    runtime: Runtime, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user, top = "2", "v04"
+    snapshots = {snapshot.snapshot_id: snapshot.count for snapshot in runtime.profiles.store.get_user(user)}
     assert runtime.add_events([_visit(runtime, user, top, LATER)]) == 1
-    saved = list((runtime.settings.state_dir / "recommender").glob("*.pkl"))
-    assert saved == []  # the one on disk was fitted on the old events; a crash now must not load it
-    runtime.profiles.close()  # a crash: the recommender is never saved
-    runtime.item_index.close()
+    expected = runtime.recommender.score_all(user, LATER, 40.71, -74.0)
+    # A crash: nothing is closed or saved, the folder's lock goes with the process.
+    assert runtime.folder_lock is not None
+    runtime.folder_lock.close()
+    _forbid(monkeypatch, (PlaceRecommender, "fit"), (ProfileService, "build"))
     with start(runtime.settings, data_dir) as again:
-        assert again.report.recommender_fitted
-        assert again.recommender.state is not None and again.recommender.state.user(user) is not None
+        assert not again.report.recommender_fitted and not again.report.profiles_built
+        assert again.report.replayed_recommender == 1
+        np.testing.assert_allclose(again.recommender.score_all(user, LATER, 40.71, -74.0), expected)
+        after = {snapshot.snapshot_id: snapshot.count for snapshot in again.profiles.store.get_user(user)}
+        assert sum(after.values()) == sum(snapshots.values()) + 1  # the visit counted once, not twice
 
 
 def test_concurrent_additions_all_land(runtime: Runtime) -> None:
@@ -366,10 +374,9 @@ def test_forget_removes_the_user_everywhere(runtime: Runtime, data_dir: Path) ->
     at, (latitude, longitude) = LATER, _place(runtime, "v00")
     assert any(item.is_return for item in runtime.recommend(user, at, latitude, longitude, k=10))
     saved = runtime.report.recommender_file
-    digest = _digest(settings)
 
     report = runtime.forget(user)
-    assert report.snapshots > 0 and report.events > 0
+    assert report.snapshots > 0 and report.events > 0 and report.recommender
     assert runtime.profiles.store.get_user(user) == []
     assert user not in set(read_events(settings)["user_id"])
     assert not runtime.known_user(user) and user not in runtime.users()
@@ -378,7 +385,6 @@ def test_forget_removes_the_user_everywhere(runtime: Runtime, data_dir: Path) ->
     assert recommender.training is not None and user not in recommender.training.query_users
     assert not any(item.is_return for item in runtime.recommend(user, at, latitude, longitude, k=10))
     assert saved is not None and not saved.exists()  # it held the user's state
-    assert _digest(settings) != digest
 
     runtime.close()
     with start(settings, data_dir) as again:
@@ -389,7 +395,7 @@ def test_forget_removes_the_user_everywhere(runtime: Runtime, data_dir: Path) ->
 
 
 def test_forgetting_a_stranger_keeps_the_saved_recommender(runtime: Runtime) -> None:
-    assert runtime.forget("stranger") == ForgetReport(snapshots=0, events=0)
+    assert runtime.forget("stranger") == Forgotten(events=0, snapshots=0, recommender=False, rejects=0)
     assert runtime.report.recommender_file is not None and runtime.report.recommender_file.is_file()
 
 

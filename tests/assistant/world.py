@@ -1,11 +1,15 @@
-"""The assistant tests' world: a real ``assistant.runtime.Runtime`` over the small synthetic world (events stored
-on disk, so feedback and forgetting go through the same code as in the app), and a scripted chat model that
-stands in for the LLM in unit tests of the agent loop.
+"""The assistant tests' world: a real ``assistant.runtime.Runtime`` over the small synthetic world (events in the
+event log on disk, so feedback and forgetting go through the same code as in the app), and a scripted chat model
+that stands in for the LLM in unit tests of the agent loop.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,13 +19,10 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from assistant.runtime import Runtime
+from assistant.runtime import Runtime, prepare
 from profiles.config import Settings, load_settings
-from profiles.ingest import EVENTS_FILE, ITEMS_FILE, write_frame
-from profiles.preprocessing import preprocess
-from profiles.profile import ProfileService
-from retrieval.item_index import ItemIndex
-from retrieval.recommender import PlaceRecommender
+from profiles.eventlog import events_from_frame, open_event_log
+from profiles.ingest import ITEMS_FILE, write_frame
 from tests.fixtures.world import make_history, make_items, small_config
 
 
@@ -71,19 +72,26 @@ def world_settings(state_dir: Path) -> Settings:
 
 
 def world_runtime(settings: Settings) -> Runtime:
-    """The small world (users "0".."9", 40 places in lower Manhattan) stored under ``settings.state_dir``."""
+    """The small world (users "0".."9", 40 places in lower Manhattan) in ``settings.state_dir``: a copy of the state
+    folder built once per test session (event log, item index, snapshots, fitted recommender), opened by the same
+    ``prepare`` as the app's."""
+    shutil.copytree(_template(), settings.state_dir, dirs_exist_ok=True)
+    return prepare(settings, progress=False, config=small_config())
+
+
+@functools.cache
+def _template() -> Path:
+    """The world's state folder, prepared once per process and never changed afterwards (tests get copies)."""
+    folder = Path(tempfile.mkdtemp(prefix="wherenow-world-")) / "state"
+    settings = load_settings(state_dir=folder)
     items = make_items()
-    history = make_history(items)
-    prepared = preprocess(history, settings.preprocessing).events
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    write_frame(prepared, settings.state_dir / EVENTS_FILE)
-    write_frame(items, settings.state_dir / ITEMS_FILE)
-    profiles = ProfileService(settings, items=items)
-    profiles.build(prepared, progress=False)
-    recommender = PlaceRecommender(settings, small_config())
-    recommender.fit(history, items)
-    index = ItemIndex.open(settings, items)
-    return Runtime(settings, items, profiles, recommender, index)
+    folder.mkdir(parents=True)
+    write_frame(items, folder / ITEMS_FILE)
+    with open_event_log(folder) as log:
+        log.append(events_from_frame(make_history(items)))
+    prepare(settings, progress=False, config=small_config()).close()
+    atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    return folder
 
 
 def polite_model() -> ScriptedChatModel:

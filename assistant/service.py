@@ -1,0 +1,354 @@
+"""The one service layer: context, recommendations with evidence, search, explanations, feedback, the default
+place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
+
+The agent's tools, the HTTP API, the web UI and the CLI are thin adapters over :class:`Service`; none of them reads
+the runtime's parts. Every suggestion carries its evidence: the recommender's reasons (the features that raised its
+score) and, when the user's interest context backs it, a sentence citing that context ("you often go to Jazz Clubs on
+Saturday evenings around the West Village").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.gazetteer import NEIGHBOURHOODS
+from assistant.requests import LatLon
+from assistant.runtime import Runtime
+from profiles.config import Settings
+from profiles.context import ContextSnapshot, InterestContext, describe_hour
+from profiles.events import Action, Event
+from profiles.geo import haversine_km
+from retrieval.item_index import PlaceHit
+from retrieval.recommender import Recommendation
+
+# "Something quieter": categories people go to for noise and crowds.
+LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
+# Never suggested by the assistant: somebody's home is not a place to go (the evaluation still ranks them).
+PRIVATE_CATEGORIES = ("Home (private)", "Residential Building")
+# A neighbourhood centre this close names the area of a place.
+AREA_RADIUS_KM = 1.5
+SEARCH_RADIUS_KM = 3.0
+# "Near here", "in Williamsburg": suggestions stay within this distance of the point.
+NEAR_RADIUS_KM = 2.0
+MAX_EVIDENCE = 4
+
+
+class Suggestion(BaseModel):
+    """One suggested place and the evidence behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    item_id: str
+    name: str
+    category: str
+    latitude: float
+    longitude: float
+    distance_km: float
+    is_return: bool
+    score: float
+    evidence: list[str] = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        """The name to show; unnamed places (homes in the data) go by their category."""
+        return self.name or f"a {self.category}"
+
+
+class ContextDigest(BaseModel):
+    """The interest context in a few lines, for prompts and the trace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: str
+    interests_now: list[str]
+    interests_overall: list[str]
+    emerging: list[str]
+    receding: list[str]
+    snapshots: list[str] = Field(description="The top snapshots' reasons.")
+    note: str | None = None
+
+    def summary(self) -> str:
+        """One paragraph a prompt can quote."""
+        if not self.interests_now:
+            return self.note or "Nothing is known about this user yet."
+        parts = [f"It is {self.now}. Interests around now: {', '.join(self.interests_now)}."]
+        if self.interests_overall:
+            parts.append(f"Overall: {', '.join(self.interests_overall)}.")
+        if self.emerging:
+            parts.append(f"New lately: {', '.join(self.emerging)}.")
+        return " ".join(parts)
+
+
+class Explanation(BaseModel):
+    """Why a place suits the user, from the evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    name: str
+    evidence: list[str]
+
+
+class FeedbackResult(BaseModel):
+    """What recording a 👍/👎 did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    item_id: str
+    liked: bool
+    stored: int
+
+
+def digest(context: InterestContext, top: int = 4) -> ContextDigest:
+    """The few facts of a context worth a prompt's space."""
+    return ContextDigest(
+        now=context.now,
+        interests_now=[share.label for share in context.labels_now[:top]],
+        interests_overall=[share.label for share in context.labels_overall[:top]],
+        emerging=context.emerging[:top],
+        receding=context.receding[:top],
+        snapshots=[f"{', '.join(s.top_labels[:2])}: {s.reason}" for s in context.snapshots[:top]],
+        note=context.note,
+    )
+
+
+def area_name(latitude: float, longitude: float) -> str | None:
+    """The neighbourhood whose centre is nearest a point, when it is close enough to name the area."""
+    best, best_km = None, AREA_RADIUS_KM
+    for name, (lat, lon) in NEIGHBOURHOODS.items():
+        distance = float(haversine_km(latitude, longitude, lat, lon))
+        if distance <= best_km:
+            best, best_km = name, distance
+    return best
+
+
+def context_evidence(category: str, context: InterestContext) -> str | None:
+    """A sentence citing the snapshot of the user's context that shares the place's category, if any."""
+    wanted = category.casefold()
+    for snapshot in context.snapshots:
+        if any(label.casefold() == wanted for label in snapshot.top_labels):
+            return _cite(category, snapshot)
+    return None
+
+
+def _cite(category: str, snapshot: ContextSnapshot) -> str:
+    area = area_name(snapshot.latitude, snapshot.longitude)
+    where = f"around {area}" if area else f"{snapshot.distance_km:.1f} km from here"
+    when = describe_hour(snapshot.hour_of_week)
+    ago = snapshot.reason.split(" · ")[0]  # the reason opens with how long ago the snapshot ended
+    if snapshot.count >= 3:
+        return f"you often go to {_plural(category)} on {when}s {where} ({snapshot.count} visits, last {ago})"
+    return f"you went to {_a(category)} on a {when} {where} ({ago})"
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1].lower() not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+class RecommendQuery(BaseModel):
+    """What kind of places a caller wants: one model from the HTTP body or the chat's reading down to the ranker."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    k: int = Field(5, ge=1, le=50, description="How many places.")
+    category: str | None = Field(None, description="Only places whose category contains this, e.g. 'Cafe'.")
+    keyword: str | None = Field(None, description="Only places whose name contains this, e.g. 'Starbucks'.")
+    exclude_categories: list[str] = Field(default_factory=list, description="Leave out places of these categories.")
+    exclude: list[str] = Field(default_factory=list, description="Item ids not to suggest again.")
+    surprise: float = Field(0.0, ge=0, le=1, description="0: the best fits; 1: only places new to the user.")
+    quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
+    within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+
+
+class ForgetReport(BaseModel):
+    """What forgetting a user removed, everywhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    events: int = Field(description="Stored events deleted from the event log.")
+    snapshots: int = Field(description="Profile snapshots (with their vectors) deleted.")
+    recommender: bool = Field(description="Whether the recommender held state about the user (now dropped).")
+    conversations: int = Field(description="Conversations dropped from memory.")
+    rejects: int = Field(description="Rejected input rows naming the user, dropped from the rejects report.")
+
+
+ForgetListener = Callable[[str], int]
+
+
+class Service:
+    """The operations every adapter offers, over one runtime; safe to call from many threads."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._forget_listeners: list[ForgetListener] = []
+        items = runtime.items
+        self._centre = LatLon(float(items["latitude"].mean()), float(items["longitude"].mean()))
+
+    # ---- what there is ------------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """The place catalogue."""
+        return self.runtime.items
+
+    @property
+    def place_count(self) -> int:
+        return len(self.runtime.item_index)
+
+    def users(self) -> list[str]:
+        """Users with stored events, numeric ids in numeric order first."""
+        return self.runtime.users()
+
+    def known_user(self, user_id: str) -> bool:
+        """Whether the user has stored events."""
+        return self.runtime.known_user(user_id)
+
+    def events(self) -> pd.DataFrame | None:
+        """Every stored event, preprocessed; None before the first."""
+        return self.runtime.events()
+
+    def default_place(self, user_id: str) -> LatLon:
+        """The user's last known place, or the centre of the catalogue for a newcomer."""
+        last = self.runtime.log.last(user_id)
+        if last is not None:
+            return LatLon(last.event.latitude, last.event.longitude)
+        return self._centre
+
+    # ---- reading ------------------------------------------------------------------------------------------
+
+    def context(
+        self, user_id: str, at: datetime, where: LatLon, query: str | None = None, k: int | None = None
+    ) -> InterestContext:
+        """The user's interest context for this time and place: weighted snapshots with reasons."""
+        return self.runtime.context(user_id, at, where.latitude, where.longitude, query=query, k=k)
+
+    def recommend(
+        self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
+    ) -> list[Suggestion]:
+        """Ranked places with evidence, never private homes. The context (fetched here when not given) lets the
+        evidence cite the user's own habits."""
+        if context is None:
+            context = self.context(user_id, at, where, query.category or query.keyword)
+        unwanted = [*query.exclude_categories, *PRIVATE_CATEGORIES, *(LOUD_CATEGORIES if query.quiet else ())]
+        found = self.runtime.recommend(
+            user_id,
+            at,
+            where.latitude,
+            where.longitude,
+            query.k,
+            surprise=query.surprise,
+            category=query.category,
+            keyword=query.keyword,
+            exclude=list(query.exclude),
+            exclude_categories=list(dict.fromkeys(unwanted)),
+            within_km=query.within_km,
+        )
+        return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
+
+    def search_places(
+        self, text: str, near: LatLon | None = None, k: int = 5, radius_km: float = SEARCH_RADIUS_KM
+    ) -> list[PlaceHit]:
+        """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``."""
+        point = (near.latitude, near.longitude) if near is not None else None
+        return self.runtime.item_index.search_text(text, k, near=point, radius_km=radius_km if point else None)
+
+    def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
+        """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""
+        evidence = list(suggestion.evidence)
+        if context is not None and (cited := context_evidence(suggestion.category, context)) is not None:
+            evidence = [cited, *(line for line in evidence if line != cited)]
+        return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence[:MAX_EVIDENCE])
+
+    # ---- changing -----------------------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event | Mapping[str, Any]]) -> int:
+        """Store events through the event log (durable when this returns); see Runtime.add_events."""
+        return self.runtime.add_events(events)
+
+    def feedback(self, user_id: str, item_id: str, liked: bool, at: datetime | None = None) -> FeedbackResult:
+        """Store a 👍 (like) or 👎 (dislike) as an event at the place: it shapes the profile and the ranking."""
+        catalogue = self.runtime.item_index.catalogue
+        position = catalogue.positions.get(item_id)
+        if position is None:
+            raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
+        event = Event(
+            user_id=user_id,
+            item_id=item_id,
+            timestamp=at or datetime.now(UTC),
+            latitude=float(catalogue.latitude[position]),
+            longitude=float(catalogue.longitude[position]),
+            action=Action.LIKE if liked else Action.DISLIKE,
+        )
+        stored = self.add_events([event])
+        return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
+
+    def on_forget(self, listener: ForgetListener) -> None:
+        """Call ``listener(user_id)`` on every forget; it drops what it keeps of the user and says how much."""
+        self._forget_listeners.append(listener)
+
+    def forget(self, user_id: str) -> ForgetReport:
+        """Remove a user everywhere, durably: events, snapshots and vectors, recommender state, conversations and
+        rejected rows naming them. Idempotent: a second call answers with zero counts."""
+        removed = self.runtime.forget(user_id)
+        conversations = sum(listener(user_id) for listener in self._forget_listeners)
+        return ForgetReport(
+            user_id=user_id,
+            events=removed.events,
+            snapshots=removed.snapshots,
+            recommender=removed.recommender,
+            conversations=conversations,
+            rejects=removed.rejects,
+        )
+
+
+def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:
+    evidence = list(item.reasons)
+    if context is not None and (cited := context_evidence(item.category, context)) is not None:
+        evidence.insert(0, cited)
+    return Suggestion(
+        rank=rank,
+        item_id=item.item_id,
+        name=item.name,
+        category=item.category,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        distance_km=item.distance_km,
+        is_return=item.is_return,
+        score=item.score if math.isfinite(item.score) else -1e9,
+        evidence=evidence[:MAX_EVIDENCE] or [f"{item.distance_km:.1f} km from you"],
+    )
+
+
+__all__ = [
+    "ContextDigest",
+    "Explanation",
+    "FeedbackResult",
+    "ForgetReport",
+    "RecommendQuery",
+    "Service",
+    "Suggestion",
+    "area_name",
+    "context_evidence",
+    "digest",
+]
