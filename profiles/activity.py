@@ -1,0 +1,115 @@
+"""One user's activity from the stored events: their places (visits and feedback per place) and weekly rhythm.
+
+Events and items travel as the frames of ``profiles.events`` (``EVENT_COLUMNS``, ``ITEM_COLUMNS``); the stored events
+may also carry the preprocessing features (``hour_of_week``, ``local_time``). Nothing here is released beyond the
+user it is about: the cross-user, k-anonymous aggregates are ``profiles.insights``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from profiles.events import Action
+from profiles.insights import DAY_NAMES
+
+EMPTY_EVENT_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp", "latitude", "longitude", "action")
+PLACE_COLUMNS: tuple[str, ...] = (
+    "item_id",
+    "name",
+    "category",
+    "latitude",
+    "longitude",
+    "visits",
+    "likes",
+    "dislikes",
+    "feedback",
+    "last",
+)
+
+
+def user_events(events: pd.DataFrame | None, user_id: str) -> pd.DataFrame:
+    """The user's rows of ``events``; an empty frame when there are no events or no user."""
+    if events is None or not user_id:
+        return pd.DataFrame(columns=list(EMPTY_EVENT_COLUMNS))
+    return events[events["user_id"] == user_id]
+
+
+def user_places(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) -> pd.DataFrame:
+    """The user's places (``PLACE_COLUMNS``): visits, likes and dislikes per place, the latest feedback ("like",
+    "dislike" or ""), the time of the last event, the name and position; most visited first.
+
+    A place's position is the median of its events' (check-ins scatter around the venue); a place missing from the
+    catalogue, or without a name, is called after its category ("a Cafe"), or "a place".
+    """
+    columns = list(PLACE_COLUMNS)
+    mine = user_events(events, user_id)
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    # Events stored before actions existed are visits.
+    action = mine["action"].fillna(Action.VISIT.value).astype(str)
+    per_place = (
+        mine.assign(
+            visits=(action == Action.VISIT.value).astype(int),
+            likes=(action == Action.LIKE.value).astype(int),
+            dislikes=(action == Action.DISLIKE.value).astype(int),
+        )
+        .groupby("item_id", sort=False)
+        .agg(
+            latitude=("latitude", "median"),
+            longitude=("longitude", "median"),
+            visits=("visits", "sum"),
+            likes=("likes", "sum"),
+            dislikes=("dislikes", "sum"),
+            last=("timestamp", "max"),
+        )
+        .reset_index()
+    )
+    rated = mine[action.isin([Action.LIKE.value, Action.DISLIKE.value])].sort_values("timestamp", kind="stable")
+    latest = rated.groupby("item_id", sort=False)["action"].last().astype(str)
+    per_place["feedback"] = per_place["item_id"].map(latest).fillna("").astype(str)
+    catalogue = items.drop_duplicates("item_id").set_index("item_id")
+    per_place["category"] = per_place["item_id"].map(catalogue["category"]).fillna("").astype(str)
+    names = per_place["item_id"].map(catalogue["name"]).fillna("").astype(str)
+    per_place["name"] = names.where(
+        names != "", "a " + per_place["category"].where(per_place["category"] != "", "place")
+    )
+    ordered = per_place.sort_values(["visits", "last"], ascending=[False, False], kind="stable")
+    return ordered.reindex(columns=columns).reset_index(drop=True)
+
+
+def week_grid(days: Sequence[int], hours: Sequence[int], labels: Sequence[str] | None = None) -> pd.DataFrame:
+    """Counts by local day (rows Monday..Sunday) and hour (columns 0..23); with ``labels``, the ``top`` label of
+    each cell in ``.attrs["top"]`` (a 7 × 24 frame of text, "" where a cell is empty)."""
+    grid = np.zeros((7, 24), dtype=np.int64)
+    np.add.at(grid, (np.asarray(days, dtype=np.intp), np.asarray(hours, dtype=np.intp)), 1)
+    frame = pd.DataFrame(grid, index=pd.Index(DAY_NAMES, name="day"), columns=pd.Index(range(24), name="hour"))
+    if labels is not None and len(labels):
+        cells = pd.DataFrame({"day": days, "hour": hours, "label": labels})
+        counted = cells.groupby(["day", "hour", "label"], sort=True).size().rename("n").reset_index()
+        # A stable sort of label-sorted counts: a tie goes to the label first in alphabetical order.
+        top = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates(["day", "hour"])
+        text = np.full((7, 24), "", dtype=object)
+        text[top["day"].to_numpy(dtype=np.intp), top["hour"].to_numpy(dtype=np.intp)] = top["label"].to_numpy()
+        frame.attrs["top"] = pd.DataFrame(text, index=frame.index, columns=frame.columns)
+    return frame
+
+
+def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) -> pd.DataFrame:
+    """The user's stored events (every action) by local day and hour of the week (``week_grid``), with each cell's
+    most frequent category as its top label."""
+    mine = user_events(events, user_id)
+    # Stored events carry ingest's hour_of_week (local time per the configured zone); local_time is the fallback.
+    if "hour_of_week" in mine.columns:
+        hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
+        days, hours = hour_of_week // 24, hour_of_week % 24
+    else:
+        local = pd.to_datetime(mine["local_time"])
+        days, hours = local.dt.dayofweek.to_numpy(), local.dt.hour.to_numpy()
+    categories = mine["item_id"].map(items.drop_duplicates("item_id").set_index("item_id")["category"])
+    return week_grid(days, hours, categories.fillna("").astype(str).tolist())
+
+
+__all__ = ["PLACE_COLUMNS", "user_events", "user_places", "user_rhythm", "week_grid"]

@@ -1,0 +1,115 @@
+"""One user's activity on a hand-built frame: their places (visits, feedback, names, order) and weekly rhythm."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from profiles.activity import PLACE_COLUMNS, user_events, user_places, user_rhythm, week_grid
+
+
+@pytest.fixture
+def items() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "item_id": ["cafe", "bar", "gym", "park"],
+            "name": ["Corner Cafe", "Old Bar", "", "Riverside Park"],
+            "category": ["Cafe", "Bar", "Gym", "Park"],
+        }
+    )
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    """User "u": the cafe three times (then liked, then disliked), the bar once (liked), the gym once, and a place
+    missing from the catalogue; user "v": the park. ``hour_of_week`` is 0 for Monday 00:00."""
+    rows = [
+        ("u", "cafe", "2012-06-04T12:00Z", 40.7200, -74.0000, "visit", 8),  # Monday 08:00
+        ("u", "cafe", "2012-06-05T12:00Z", 40.7210, -74.0010, "visit", 24 + 8),  # Tuesday 08:00
+        ("u", "cafe", "2012-06-11T12:00Z", 40.7230, -74.0030, None, 8),  # Monday 08:00; no action: a visit
+        ("u", "cafe", "2012-06-12T12:00Z", 40.7200, -74.0000, "like", 24 + 9),
+        ("u", "cafe", "2012-06-13T12:00Z", 40.7200, -74.0000, "dislike", 48 + 9),
+        ("u", "bar", "2012-06-09T02:00Z", 40.7300, -73.9900, "visit", 5 * 24 + 22),  # Saturday 22:00
+        ("u", "bar", "2012-06-10T02:00Z", 40.7300, -73.9900, "like", 6 * 24 + 22),
+        ("u", "gym", "2012-06-06T22:00Z", 40.7400, -73.9800, "visit", 8),  # Monday 08:00 again
+        ("u", "nowhere", "2012-06-07T22:00Z", 40.7500, -73.9700, "visit", 3 * 24 + 18),
+        ("v", "park", "2012-06-04T16:00Z", 40.7000, -74.0100, "visit", 12),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["user_id", "item_id", "timestamp", "latitude", "longitude", "action", "hour_of_week"]
+    )
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    return frame
+
+
+def test_user_events_are_the_users_rows_and_empty_without_events_or_user(events: pd.DataFrame) -> None:
+    assert user_events(events, "v")["item_id"].tolist() == ["park"]
+    assert len(user_events(events, "u")) == 9
+    assert user_events(None, "u").empty and user_events(events, "").empty
+    assert user_events(events, "nobody").empty
+
+
+def test_places_count_visits_likes_and_dislikes_most_visited_first(events: pd.DataFrame, items: pd.DataFrame) -> None:
+    places = user_places(events, items, "u")
+    assert list(places.columns) == list(PLACE_COLUMNS)
+    # The cafe (3 visits) first; then the one-visit places by their last event, latest first: the bar (its like on
+    # the 10th), the uncatalogued place (the 7th), the gym (the 6th).
+    assert places["item_id"].tolist() == ["cafe", "bar", "nowhere", "gym"]
+    cafe = places.iloc[0]
+    assert (cafe["visits"], cafe["likes"], cafe["dislikes"]) == (3, 1, 1)
+    assert cafe["latitude"] == pytest.approx(40.72) and cafe["longitude"] == pytest.approx(-74.0)  # the median
+    assert cafe["last"] == pd.Timestamp("2012-06-13T12:00Z")
+    bar = places.iloc[1]
+    assert (bar["visits"], bar["likes"], bar["dislikes"], bar["feedback"]) == (1, 1, 0, "like")
+
+
+def test_the_latest_feedback_wins_and_unrated_places_have_none(events: pd.DataFrame, items: pd.DataFrame) -> None:
+    feedback = user_places(events, items, "u").set_index("item_id")["feedback"]
+    assert feedback.to_dict() == {"cafe": "dislike", "bar": "like", "nowhere": "", "gym": ""}
+
+
+def test_places_are_named_from_the_catalogue_else_after_their_category(
+    events: pd.DataFrame, items: pd.DataFrame
+) -> None:
+    places = user_places(events, items, "u").set_index("item_id")
+    assert places.loc["cafe", "name"] == "Corner Cafe" and places.loc["cafe", "category"] == "Cafe"
+    assert places.loc["gym", "name"] == "a Gym"  # no name in the catalogue
+    assert places.loc["nowhere", "name"] == "a place" and places.loc["nowhere", "category"] == ""
+
+
+def test_no_places_without_events(events: pd.DataFrame, items: pd.DataFrame) -> None:
+    for places in (user_places(None, items, "u"), user_places(events, items, "nobody"), user_places(events, items, "")):
+        assert places.empty and list(places.columns) == list(PLACE_COLUMNS)
+
+
+def test_week_grid_counts_cells_and_breaks_ties_alphabetically() -> None:
+    grid = week_grid([0, 0, 2, 6], [8, 8, 13, 23], ["Gym", "Cafe", "Bar", "Bar"])
+    assert grid.shape == (7, 24) and grid.index[0] == "Monday" and grid.index[6] == "Sunday"
+    assert grid.loc["Monday", 8] == 2 and grid.loc["Wednesday", 13] == 1 and grid.loc["Sunday", 23] == 1
+    assert int(grid.to_numpy().sum()) == 4
+    top = grid.attrs["top"]
+    assert top.loc["Monday", 8] == "Cafe"  # one each: the first alphabetically
+    assert top.loc["Wednesday", 13] == "Bar" and top.loc["Friday", 0] == ""
+    assert "top" not in week_grid([1], [2]).attrs  # without labels
+
+
+def test_user_rhythm_counts_every_action_by_hour_of_week_with_the_top_category(
+    events: pd.DataFrame, items: pd.DataFrame
+) -> None:
+    grid = user_rhythm(events, items, "u")
+    assert int(grid.to_numpy().sum()) == 9  # visits, likes and dislikes alike
+    assert grid.loc["Monday", 8] == 3 and grid.loc["Tuesday", 8] == 1 and grid.loc["Saturday", 22] == 1
+    assert grid.loc["Tuesday", 9] == 1 and grid.loc["Wednesday", 9] == 1 and grid.loc["Sunday", 22] == 1
+    top = grid.attrs["top"]
+    assert top.loc["Monday", 8] == "Cafe"  # two cafe check-ins beat one at the gym
+    assert top.loc["Thursday", 18] == ""  # a place missing from the catalogue has no category
+    assert top.loc["Saturday", 22] == "Bar"
+
+
+def test_user_rhythm_falls_back_to_local_time(events: pd.DataFrame, items: pd.DataFrame) -> None:
+    local = events.drop(columns="hour_of_week").assign(
+        local_time=pd.to_datetime(["2012-06-04T08:00", "2012-06-05T08:00", *["2012-06-10T23:00"] * 8])
+    )
+    grid = user_rhythm(local, items, "u")
+    assert grid.loc["Monday", 8] == 1 and grid.loc["Tuesday", 8] == 1 and grid.loc["Sunday", 23] == 7
+    assert grid.attrs["top"].loc["Sunday", 23] == "Cafe"  # 3 cafe events beat 2 bar, 1 gym and 1 uncatalogued
