@@ -202,7 +202,10 @@ class Assistant:
     def forget_conversations(self, user_id: str) -> int:
         """Drop every conversation of a user from memory (the service calls this on forget); how many."""
         prefix = f"{user_id}\x1f"
-        threads = {key for key in self._locks if key.startswith(prefix)}
+        with self._locks_guard:
+            threads = {key for key in self._locks if key.startswith(prefix)}
+            for thread in threads:
+                self._locks.pop(thread, None)
         for thread in threads:
             self.memory.delete_thread(thread)
         return len(threads)

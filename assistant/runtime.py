@@ -122,6 +122,8 @@ class Runtime:
     model_id: str = ""  # the item vectors' model: part of the saved recommender's digest
     _users: set[str] = field(init=False, repr=False, compare=False)
     _closed: bool = field(default=False, init=False, repr=False, compare=False)
+    _events_version: tuple[str, int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _events_frame: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
     # Events learnt since the recommender was loaded or fitted: close() saves it, so the next start replays less.
     _learnt: bool = field(default=False, init=False, repr=False, compare=False)
     # A user was forgotten: the recommender's shared counts still hold their check-ins, so it is never saved again
@@ -143,8 +145,14 @@ class Runtime:
             return sorted(self._users, key=_user_order)
 
     def events(self) -> pd.DataFrame | None:
-        """Every stored event, preprocessed (local time, hour of week, sessions, cells), or None when none."""
-        return read_events(self.settings, self.log)
+        """Every stored event, preprocessed (local time, hour of week, sessions, cells), or None when none; read
+        again only after the log changed (an append or a forget)."""
+        with self.lock:
+            version = (self.log.generation, self.log.seq, self.log.count())
+            if version != self._events_version:
+                self._events_frame = read_events(self.settings, self.log)
+                self._events_version = version
+            return self._events_frame
 
     # ---- reading ---------------------------------------------------------------------------------------------
 

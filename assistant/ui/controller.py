@@ -1,15 +1,14 @@
-"""The web UI's callbacks: :class:`Controller` parses the controls, asks the runtime and the assistant, and returns
+"""The web UI's callbacks: :class:`Controller` parses the controls, asks the service layer and the assistant, and returns
 what each component shows (drawn by ``assistant.ui.render``).
 
 Every callback can be called without a browser. Reading the stored events goes through one seam,
-:meth:`Controller._stored_events`.
+:meth:`assistant.service.Service.events`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -25,8 +24,8 @@ import pandas as pd
 
 from assistant.agent import Assistant, ChatError, Turn
 from assistant.gazetteer import NEIGHBOURHOODS
-from assistant.runtime import Runtime
-from assistant.tools import Suggestion
+from assistant.requests import LatLon
+from assistant.service import Service, Suggestion
 from assistant.ui.render import (
     card_markdown,
     context_map,
@@ -38,7 +37,6 @@ from assistant.ui.render import (
 from profiles.activity import user_places, user_rhythm
 from profiles.config import Settings
 from profiles.context import InterestContext
-from profiles.ingest import EVENTS_FILE, read_events
 from profiles.insights import build_insights, week_heatmap
 
 logger = logging.getLogger(__name__)
@@ -109,50 +107,31 @@ Inspector = tuple[str, pd.DataFrame, pd.DataFrame, str, str]
 
 
 class Controller:
-    """The UI's callbacks over one runtime and assistant; ``settings`` gives the defaults and the privacy rules.
+    """The UI's callbacks over the service layer and the assistant; ``settings`` gives the defaults and the privacy rules.
 
     Callbacks never raise: a problem with the input becomes a short message (a warning toast and the status
     line), anything unexpected is logged with its traceback and shown as one line.
     """
 
-    def __init__(self, runtime: Runtime, assistant: Assistant, settings: Settings) -> None:
-        self.runtime = runtime
+    def __init__(self, service: Service, assistant: Assistant, settings: Settings) -> None:
+        self.service = service
         self.assistant = assistant
         self.settings = settings
         self.zone = ui_zone(settings)
-        # The cache behind _stored_events: the events file's (mtime, size) and the frame read at that state.
-        self._events_key: tuple[int, int] | None = None
-        self._events: pd.DataFrame | None = None
-        self._events_guard = threading.Lock()
-        events = self._stored_events()
+        events = self.service.events()
         self.default_now = format_now(default_now(settings, events, self.zone), self.zone)
         # Aggregates over everyone are computed once: a planner's view, not a live one.
-        self.insights = build_insights(events, runtime.items, settings) if events is not None else None
+        self.insights = build_insights(events, service.items, settings) if events is not None else None
 
     # ---- data --------------------------------------------------------------------------------------------
 
-    def _stored_events(self) -> pd.DataFrame | None:
-        """The stored events (None before any are stored), re-read only when the file changed (feedback and
-        forgetting rewrite it). The only place the UI reads stored events."""
-        path = self.runtime.settings.state_dir / EVENTS_FILE
-        with self._events_guard:
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                return None
-            key = (stat.st_mtime_ns, stat.st_size)
-            if key != self._events_key:
-                self._events = read_events(self.runtime.settings)
-                self._events_key = key
-            return self._events
-
     def users(self) -> list[str]:
         """Today's users, for the user dropdown."""
-        return self.runtime.users()
+        return self.service.users()
 
     def here(self, user_id: str | None) -> tuple[float, float]:
         """The user's last known place (the centre of everyone's for a newcomer)."""
-        place = self.assistant.toolbox.default_place(user_id or "")
+        place = self.service.default_place(user_id or "")
         return round(place.latitude, 5), round(place.longitude, 5)
 
     # ---- the inspector -----------------------------------------------------------------------------------
@@ -171,16 +150,16 @@ class Controller:
             return (note or "Pick a user to see their context.", snapshot_table(None), label_table(None), "", "")
         if context is None and at is not None:
             point = where or self.here(user_id)
-            context = self.runtime.context(user_id, at, point[0], point[1])
-        events = self._stored_events()
-        places = user_places(events, self.runtime.items, user_id)
+            context = self.service.context(user_id, at, LatLon(*point))
+        events = self.service.events()
+        places = user_places(events, self.service.items, user_id)
         here = (context.latitude, context.longitude) if context is not None else where
         return (
             context_summary(user_id, context, places, note),
             snapshot_table(context),
             label_table(context),
             context_map(places, suggestions, here),
-            heatmap_html(user_rhythm(events, self.runtime.items, user_id), empty="No stored events for this user."),
+            heatmap_html(user_rhythm(events, self.service.items, user_id), empty="No stored events for this user."),
         )
 
     def empty_inspector(self, note: str) -> Inspector:
@@ -338,7 +317,7 @@ class Controller:
             item = Suggestion.model_validate(items[slot])
             at = parse_now(now_text, self.zone)
             where = parse_where(latitude, longitude)
-            result = self.assistant.toolbox.record_feedback(user_id, item.item_id, liked, at=at)
+            result = self.service.feedback(user_id, item.item_id, liked, at=at)
             mark = "👍" if liked else "👎"
             if result.stored:
                 message = f"{mark} recorded for {item.label}"
@@ -346,7 +325,7 @@ class Controller:
                 message = f"{mark} for {item.label} was already recorded at this time"
             query = turn.context.query if turn is not None and turn.context is not None else None
             here = where or self.here(user_id)
-            context = self.runtime.context(user_id, at, here[0], here[1], query=query)
+            context = self.service.context(user_id, at, LatLon(*here), query=query)
             shown = [Suggestion.model_validate(entry) for entry in items]
             return (message, *self.inspector(user_id, at, where, context, shown))
         except UIError as error:
@@ -372,11 +351,10 @@ class Controller:
             gr.Warning("tick “I understand this deletes my history” first")
             return ("⚠️ tick “I understand this deletes my history” to confirm", gr.update(), *unchanged)
         try:
-            report = self.runtime.forget(user_id)
-            self.assistant.forget_conversations(user_id)
+            report = self.service.forget(user_id)
             # The aggregates lose the user too (the Insights map redraws at the next start).
-            events = self._stored_events()
-            self.insights = build_insights(events, self.runtime.items, self.settings) if events is not None else None
+            events = self.service.events()
+            self.insights = build_insights(events, self.service.items, self.settings) if events is not None else None
         except Exception as error:
             return (_unexpected("forgetting", error), gr.update(), *unchanged)
         result = (

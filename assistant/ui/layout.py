@@ -15,7 +15,7 @@ import gradio as gr
 
 from assistant.agent import Assistant
 from assistant.gazetteer import NEIGHBOURHOODS
-from assistant.runtime import Runtime
+from assistant.service import Service
 from assistant.ui.controller import ALL_CATEGORIES, CARD_SLOTS, LAST_PLACE, NOW_EXAMPLE, Controller
 from assistant.ui.render import LABEL_COLUMNS, SNAPSHOT_COLUMNS, insights_areas_table, insights_caption, insights_map
 from profiles.config import Settings
@@ -27,9 +27,9 @@ CSS = """
 """
 
 
-def build_ui(runtime: Runtime, assistant: Assistant, settings: Settings) -> gr.Blocks:
+def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.Blocks:
     """The Gradio page: a Chat tab (controls, streamed chat, cards, forget me, inspector) and an Insights tab."""
-    ui = Controller(runtime, assistant, settings)
+    ui = Controller(service, assistant, settings)
     users = ui.users()
     first = users[0] if users else None
     start_lat, start_lon = ui.here(first) if first else (None, None)

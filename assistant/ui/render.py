@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from assistant.gazetteer import NEIGHBOURHOODS
-from assistant.tools import Suggestion, area_name
+from assistant.service import Suggestion, area_name
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.insights import Insights

@@ -19,17 +19,17 @@ from fastapi import FastAPI
 
 from assistant.agent import Assistant
 from assistant.api import create_api
-from assistant.runtime import Runtime
+from assistant.service import Service
 from assistant.ui.layout import CSS, build_ui
 from profiles.config import Settings
 
 
-def create_app(runtime: Runtime, assistant: Assistant, settings: Settings) -> FastAPI:
+def create_app(service: Service, assistant: Assistant, settings: Settings) -> FastAPI:
     """The HTTP API under /api (``assistant.api``) with the UI mounted at /; the API's routes match first."""
-    api = create_api(runtime, assistant, settings)
+    api = create_api(service, assistant, settings)
     return gr.mount_gradio_app(
         api,
-        build_ui(runtime, assistant, settings),
+        build_ui(service, assistant, settings),
         path="/",
         css=CSS,
         footer_links=[],

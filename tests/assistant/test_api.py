@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from assistant.agent import Assistant, TurnEvent
 from assistant.api import create_api
 from assistant.runtime import Runtime
+from assistant.service import Service
 from profiles.config import Settings, load_settings
 from profiles.ingest import read_events
 from tests.assistant.world import ScriptedChatModel
@@ -30,19 +31,13 @@ def api_settings(state_dir: Path, now: datetime, **server: Any) -> Settings:
 
 
 @pytest.fixture
-def runtime(services: Runtime) -> Runtime:
-    """A real Runtime over the small world: its history stored as ingest would, so its users are known."""
-    return services
+def assistant(services: Service, polite: ScriptedChatModel) -> Assistant:
+    return Assistant(services, polite)
 
 
 @pytest.fixture
-def assistant(runtime: Runtime, polite: ScriptedChatModel) -> Assistant:
-    return Assistant(runtime, polite)
-
-
-@pytest.fixture
-def client(runtime: Runtime, assistant: Assistant, world_now: datetime) -> TestClient:
-    return TestClient(create_api(runtime, assistant, api_settings(runtime.settings.state_dir, world_now)))
+def client(services: Service, assistant: Assistant, world_now: datetime) -> TestClient:
+    return TestClient(create_api(services, assistant, api_settings(services.settings.state_dir, world_now)))
 
 
 def stored_events(runtime: Runtime) -> int:
@@ -76,16 +71,22 @@ def sse(text: str) -> list[tuple[str, Any]]:
 
 
 def test_health_needs_no_key_and_counts_users_and_places(
-    runtime: Runtime, assistant: Assistant, world_now: datetime
+    runtime: Runtime, services: Service, assistant: Assistant, world_now: datetime
 ) -> None:
-    keyed = TestClient(create_api(runtime, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY)))
+    keyed = TestClient(
+        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY))
+    )
     response = keyed.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "users": 10, "places": 40}
 
 
-def test_a_configured_key_is_required_and_checked(runtime: Runtime, assistant: Assistant, world_now: datetime) -> None:
-    keyed = TestClient(create_api(runtime, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY)))
+def test_a_configured_key_is_required_and_checked(
+    runtime: Runtime, services: Service, assistant: Assistant, world_now: datetime
+) -> None:
+    keyed = TestClient(
+        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY))
+    )
     missing = keyed.get("/api/users/3/context")
     assert missing.status_code == 401 and missing.json() == {"error": "missing API key"}
     wrong = keyed.post("/api/recommend", json={"user_id": "3"}, headers={"X-API-Key": "guess"})
@@ -181,10 +182,10 @@ def test_wrong_types_are_refused_naming_the_field(
 
 
 def test_too_many_events_in_one_request_are_refused(
-    runtime: Runtime, assistant: Assistant, world_items: pd.DataFrame, world_now: datetime
+    runtime: Runtime, services: Service, assistant: Assistant, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
     settings = api_settings(runtime.settings.state_dir, world_now, max_events_per_request=3)
-    small = TestClient(create_api(runtime, assistant, settings))
+    small = TestClient(create_api(services, assistant, settings))
     before = stored_events(runtime)
     events = [event(world_items, "3", "v03", world_now - timedelta(hours=hour)) for hour in range(4)]
     response = small.post("/api/events", json={"events": events})
@@ -194,9 +195,9 @@ def test_too_many_events_in_one_request_are_refused(
 
 
 def test_an_oversized_body_is_refused_by_its_length_and_by_what_arrives(
-    runtime: Runtime, assistant: Assistant, world_now: datetime
+    runtime: Runtime, services: Service, assistant: Assistant, world_now: datetime
 ) -> None:
-    app = create_api(runtime, assistant, api_settings(runtime.settings.state_dir, world_now, max_body_bytes=2_000))
+    app = create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, max_body_bytes=2_000))
 
     @app.post("/upload")  # stands for the web UI mounted beside the API: the API's limit is not its limit
     async def upload(request: Request) -> dict[str, int]:
@@ -326,6 +327,7 @@ def test_a_failure_mid_stream_is_an_error_event_without_a_traceback(
 
 def test_an_unexpected_error_is_a_bare_500(
     runtime: Runtime,
+    services: Service,
     assistant: Assistant,
     world_now: datetime,
     monkeypatch: pytest.MonkeyPatch,
@@ -335,7 +337,7 @@ def test_an_unexpected_error_is_a_bare_500(
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(runtime, "context", broken)
-    app = create_api(runtime, assistant, api_settings(runtime.settings.state_dir, world_now))
+    app = create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now))
     response = TestClient(app, raise_server_exceptions=False).get("/api/users/3/context")
     assert response.status_code == 500 and response.json() == {"error": "internal error"}
     assert "GET /api/users/3/context failed: RuntimeError" in caplog.text
@@ -364,12 +366,17 @@ def test_forgetting_a_user_removes_them_and_nobody_else(client: TestClient, runt
     assert response.status_code == 200
     report = response.json()
     assert report["user_id"] == "4" and report["snapshots"] > 0 and report["events"] > 0
+    assert report["recommender"] is True and report["conversations"] == 1
     assert stored_events(runtime) == before - report["events"]
     assert "4" not in set(read_events(runtime.settings)["user_id"])
     gone = client.get("/api/users/4/context")
     assert gone.status_code == 404 and "'4'" in gone.json()["error"]
     assert client.post("/api/chat", json={"user_id": "4", "message": COFFEE}).status_code == 404
-    assert client.delete("/api/users/4").status_code == 404
+    again = client.delete("/api/users/4")  # idempotent: nothing left, and it says so
+    assert again.status_code == 200
+    assert {key: again.json()[key] for key in ("events", "snapshots", "conversations", "rejects")} == dict.fromkeys(
+        ("events", "snapshots", "conversations", "rejects"), 0
+    )
     other = client.get("/api/users/5/context")
     assert other.status_code == 200 and other.json()["snapshots"]
     assert client.get("/api/health").json()["users"] == 9

@@ -21,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.agent import Assistant, Turn, TurnEvent
-from assistant.runtime import Runtime
-from assistant.tools import Suggestion
+from assistant.requests import LatLon
+from assistant.service import Service, Suggestion
 from assistant.ui import (
     CARD_SLOTS,
     LAST_PLACE,
@@ -67,7 +67,7 @@ PLACE_NAMES = [name for name in make_items()["name"] if name]
 @dataclass
 class World:
     settings: Settings
-    runtime: Runtime
+    service: Service
     assistant: Assistant
 
 
@@ -75,13 +75,14 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings = world_settings(tmp_path_factory.mktemp("ui") / "state")
     runtime = world_runtime(settings)
-    yield World(settings, runtime, Assistant(runtime, polite_model()))
+    service = Service(runtime)
+    yield World(settings, service, Assistant(service, polite_model()))
     runtime.close()
 
 
 @pytest.fixture(scope="module")
 def ui(world: World) -> Controller:
-    return Controller(world.runtime, world.assistant, world.settings)
+    return Controller(world.service, world.assistant, world.settings)
 
 
 def _chat(ui: Controller, user: str, message: str = "somewhere for coffee near here") -> list[tuple[Any, ...]]:
@@ -182,7 +183,7 @@ def test_the_users_map_draws_places_near_them_and_counts_the_far_ones() -> None:
 
 def test_snapshot_and_label_tables_of_a_context(ui: Controller, world_now_local: datetime) -> None:
     latitude, longitude = ui.here("2")
-    context = ui.runtime.context("2", world_now_local, latitude, longitude)
+    context = ui.service.context("2", world_now_local, LatLon(latitude, longitude))
     snapshots = snapshot_table(context)
     assert list(snapshots.columns) == ["labels", "reason", "weight", "share"]
     assert len(snapshots) == len(context.snapshots) > 0
@@ -195,7 +196,7 @@ def test_snapshot_and_label_tables_of_a_context(ui: Controller, world_now_local:
 def test_user_rhythm_counts_every_stored_event_of_the_user(world: World) -> None:
     events = read_events(world.settings)
     assert events is not None
-    grid = user_rhythm(events, world.runtime.items, "5")
+    grid = user_rhythm(events, world.service.items, "5")
     assert int(grid.to_numpy().sum()) == int((events["user_id"] == "5").sum())
     mine = events[events["user_id"] == "5"]
     busiest = np.bincount(mine["hour_of_week"].to_numpy(), minlength=168).argmax()
@@ -314,10 +315,10 @@ def test_forget_needs_the_box_ticked_then_removes_the_user_everywhere(ui: Contro
     assert ui.assistant.memory.get_tuple(conversation) is not None
     with pytest.warns(UserWarning):
         refused = ui.forget("8", False)
-    assert "tick" in refused[0] and world.runtime.known_user("8")
+    assert "tick" in refused[0] and world.service.known_user("8")
     result, users, confirm, chat, turn, summary, *_ = ui.forget("8", True)
     assert result.startswith("User 8 is forgotten") and "stored events" in result
-    assert not world.runtime.known_user("8") and "8" not in users["choices"] and users["value"] is None
+    assert not world.service.known_user("8") and "8" not in users["choices"] and users["value"] is None
     assert confirm["visible"] is False and chat == [] and turn is None and "forgotten" in summary
     events = read_events(world.settings)
     assert events is not None and not (events["user_id"] == "8").any()
@@ -343,11 +344,11 @@ def test_insights_release_only_cells_with_k_users(ui: Controller) -> None:
 
 
 def test_the_app_serves_the_page_at_the_root_and_the_api_under_api(world: World) -> None:
-    with TestClient(create_app(world.runtime, world.assistant, world.settings)) as client:
+    with TestClient(create_app(world.service, world.assistant, world.settings)) as client:
         page = client.get("/")
         assert page.status_code == 200 and "<html" in page.text.lower()
         health = client.get("/api/health")
-        assert health.status_code == 200 and health.json()["users"] == len(world.runtime.users())
+        assert health.status_code == 200 and health.json()["users"] == len(world.service.users())
 
 
 def test_importing_app_starts_nothing() -> None:
@@ -360,7 +361,7 @@ def test_importing_app_starts_nothing() -> None:
 
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[str]:
-    running = start_server(create_app(world.runtime, world.assistant, world.settings), "127.0.0.1", 0)
+    running = start_server(create_app(world.service, world.assistant, world.settings), "127.0.0.1", 0)
     yield running.url
     running.stop()
 
@@ -464,7 +465,7 @@ def test_browser_forget_me_asks_first_then_deletes(page: Any, world: World) -> N
     page.locator("#forget-understood input").check()
     page.locator("#forget-go").click()
     expect(page.locator("#forget-result")).to_contain_text("User 9 is forgotten", timeout=WAIT_MS)
-    assert not world.runtime.known_user("9")
+    assert not world.service.known_user("9")
     page.locator("#user input").click()
     expect(page.get_by_role("option", name="2", exact=True)).to_be_visible(timeout=WAIT_MS)
     assert page.get_by_role("option", name="9", exact=True).count() == 0
