@@ -102,7 +102,7 @@ def test_profiles_context_and_forget_from_the_command_line(isolated: Path, capsy
     saved.parent.mkdir()
     saved.write_bytes(b"state")
     assert main(["forget", "u1"]) == 0
-    assert "2 snapshots and 2 events removed" in capsys.readouterr().out
+    assert "2 events, 2 snapshots and 0 rejected rows removed" in capsys.readouterr().out
     assert not saved.exists()
     assert main(arguments) == 0
     assert json.loads(capsys.readouterr().out)["snapshots"] == []

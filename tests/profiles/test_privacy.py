@@ -16,10 +16,11 @@ from profiles.config import ModelSettings, PreprocessingSettings, Settings, load
 from profiles.encoder import EmbeddingCache, InterestEncoder, item_texts
 from profiles.events import EVENT_COLUMNS
 from profiles.geo import cell_centre, cell_of, haversine_km
-from profiles.ingest import EVENTS_FILE, ITEMS_FILE, read_events
+from profiles.eventlog import events_from_frame, open_event_log
+from profiles.ingest import ITEMS_FILE, read_events
 from profiles.preprocessing import preprocess
 from profiles.privacy import PSEUDONYM_HEX_DIGITS, coarsen, pseudonymise, stored_user_id
-from profiles.profile import ForgetReport, ProfileService
+from profiles.profile import ProfileService
 
 KEY = "a-test-key-kept-out-of-real-configs"
 ALICE, BOB = "alice.raw-7f3e", "bob.raw-91c2"  # distinctive, so a byte search cannot match by chance
@@ -69,7 +70,8 @@ def ingested(settings: Settings) -> pd.DataFrame:
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
     events = preprocess(frame[list(EVENT_COLUMNS)], PreprocessingSettings()).events
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    events.to_parquet(settings.state_dir / EVENTS_FILE)
+    with open_event_log(settings.state_dir) as log:
+        log.append(events_from_frame(events))
     ITEMS.to_parquet(settings.state_dir / ITEMS_FILE)
     return events
 
@@ -147,11 +149,12 @@ def test_forget_removes_the_user_everywhere(tmp_path: Path, encoder: InterestEnc
     with ProfileService(settings, encoder=encoder, items=ITEMS) as service:
         service.build(progress=False)
         before = service.store.count()
-        report = service.forget(ALICE)
-        assert (report.snapshots, report.events) == (2, 3)
+        assert service.forget(ALICE) == 2
         assert service.store.count() == before - 2
         assert service.context(ALICE, SATURDAY_EVENING, *VILLAGE).snapshots == []
-        assert service.forget(ALICE).snapshots == 0  # twice is harmless
+        assert service.forget(ALICE) == 0  # twice is harmless
+    with open_event_log(settings.state_dir) as log:
+        assert log.delete_user(ALICE) == 3 and log.delete_user(ALICE) == 0
     stored_events = read_events(settings)
     assert stored_events is not None
     assert ALICE not in set(stored_events["user_id"]) and len(stored_events) == (events["user_id"] == BOB).sum()
@@ -164,10 +167,12 @@ def test_forget_removes_the_user_everywhere(tmp_path: Path, encoder: InterestEnc
         assert gone.snapshots == [] and gone.note is not None and "no profile" in gone.note
         assert len(reopened.context(BOB, SATURDAY_EVENING, *MIDTOWN).snapshots) == 2
     if backend == "faiss":
-        # SQLite overwrites deleted rows and the index file is rewritten: not even the pseudonym remains.
-        assert pseudonymise(ALICE, KEY).encode() not in folder_bytes(settings.state_dir / "stores")
+        # SQLite overwrites deleted rows and the index file is rewritten: not even the pseudonym remains, and the
+        # event log keeps no trace of the raw id either.
+        assert pseudonymise(ALICE, KEY).encode() not in folder_bytes(settings.state_dir)
+        assert ALICE.encode() not in folder_bytes(settings.state_dir)
 
 
 def test_forget_without_stored_events(settings: Settings, encoder: InterestEncoder) -> None:
     with ProfileService(settings, encoder=encoder, items=ITEMS) as service:
-        assert service.forget("nobody") == ForgetReport(snapshots=0, events=0)
+        assert service.forget("nobody") == 0
