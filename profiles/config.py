@@ -109,8 +109,8 @@ class ContextSettings(_Group):
 
     snapshot_window: Literal["daypart", "day", "week"] = Field(
         "daypart",
-        description="Events of one user and H3 cell form one snapshot per local day part (night 0-6, morning 6-12, "
-        "afternoon 12-18, evening 18-24), per local day, or per ISO week.",
+        description="Events of one user and H3 cell form one snapshot per local day part (profiles.calendar: morning "
+        "5-12, afternoon 12-17, evening 17-22, night 22-5, each hour on its own date), per local day, or per ISO week.",
     )
     recency_half_life_days: float = Field(14.0, gt=0, description="A snapshot this old counts half.")
     distance_bandwidth_km: float = Field(2.0, gt=0, description="Standard deviation of the Gaussian distance kernel.")

@@ -30,7 +30,7 @@ rank high now but not overall are the drift.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
@@ -39,20 +39,12 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
+# describe_hour is the calendar's; it stays importable from here, where callers have always found it.
+from profiles.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, age_phrase, describe_hour
 from profiles.config import ContextSettings
 from profiles.geo import FloatArray, haversine_km
-from profiles.snapshots import (
-    DAYPARTS,
-    HOURS_PER_DAY,
-    HOURS_PER_DAYPART,
-    HOURS_PER_WEEK,
-    Snapshot,
-    SnapshotColumns,
-    from_epoch_us,
-    to_epoch_us,
-)
+from profiles.snapshots import Snapshot, SnapshotColumns, from_epoch_us, to_epoch_us
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LABELS_SHOWN = 5
 # The serialisation context key that keeps raw vectors in model_dump / model_dump_json.
 INCLUDE_VECTORS = "include_vectors"
@@ -325,12 +317,6 @@ def label_shares(snapshots: SnapshotColumns, row_weights: npt.ArrayLike) -> list
 # ---- words -------------------------------------------------------------------------------------------------
 
 
-def describe_hour(hour: float) -> str:
-    """'Saturday evening' for an hour of the week."""
-    whole = int(hour) % HOURS_PER_WEEK
-    return f"{DAYS[whole // HOURS_PER_DAY]} {DAYPARTS[whole % HOURS_PER_DAY // HOURS_PER_DAYPART]}"
-
-
 def reason(
     *,
     age_days: float,
@@ -346,7 +332,7 @@ def reason(
         when = "at varied times"
     else:
         when = describe_hour(snapshot_hour) + (" like now" if rhythm >= _LIKE_NOW else "")
-    parts = [_ago(age_days), when, _away(distance_km)]
+    parts = [age_phrase(timedelta(days=age_days)), when, _away(distance_km)]
     if query is not None and similarity is not None:
         if similarity >= _MATCHES:
             parts.append(f"matches {query!r}")
@@ -357,28 +343,7 @@ def reason(
     return " · ".join(parts)
 
 
-def _ago(days: float) -> str:
-    hours = days * HOURS_PER_DAY
-    if hours < 1:
-        return "within the hour"
-    if hours < HOURS_PER_DAY:
-        return _plural(int(hours), "hour") + " ago"
-    if days < 2:
-        return "yesterday"
-    if days < 14:
-        return _plural(int(days), "day") + " ago"
-    if days < 61:
-        return _plural(int(days // 7), "week") + " ago"
-    if days < 730:
-        return _plural(int(days // 30.44), "month") + " ago"
-    return _plural(int(days // 365.25), "year") + " ago"
-
-
 def _away(distance_km: float) -> str:
     if distance_km < 0.05:
         return "right here"
     return f"{distance_km:.1f} km away" if distance_km < 10 else f"{distance_km:.0f} km away"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

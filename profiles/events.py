@@ -11,6 +11,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# CATEGORY_SEPARATOR lives with the place vocabulary; re-exported because callers import it from here.
+from profiles.places import CATEGORY_SEPARATOR as CATEGORY_SEPARATOR
+from profiles.places import top_category
+
 
 class Action(StrEnum):
     """What the user did with the item."""
@@ -59,8 +63,8 @@ class Item(BaseModel):
 
     @property
     def top_category(self) -> str:
-        """The first level of the category path (e.g. 'Dining and Drinking')."""
-        return (self.category_path or self.category).split(" > ")[0]
+        """The first level of the category path (e.g. 'Dining and Drinking'), as ``profiles.places.top_category``."""
+        return top_category(self.category_path or self.category)
 
     @property
     def text(self) -> str:
@@ -71,5 +75,3 @@ class Item(BaseModel):
 EVENT_COLUMNS: tuple[str, ...] = tuple(Event.model_fields)
 REQUIRED_EVENT_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp", "latitude", "longitude")
 ITEM_COLUMNS: tuple[str, ...] = tuple(Item.model_fields)
-# Between the levels of an item's category_path ("Dining and Drinking > Cafe > Coffee Shop").
-CATEGORY_SEPARATOR = " > "

@@ -42,11 +42,13 @@ from tqdm.auto import tqdm
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.optimization import get_linear_schedule_with_warmup
 
+from profiles.calendar import describe_local
 from profiles.config import Settings
 from profiles.encoder import usable_cores
 from profiles.events import Action
 from profiles.loaders import load_any
 from profiles.models import encoder_path
+from profiles.places import top_category_column
 from profiles.preprocessing import preprocess
 
 logger = logging.getLogger(__name__)
@@ -107,7 +109,7 @@ class FinetuneConfig:
 
 
 def top_categories(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series:
-    """The top-level category of each event's venue, as ``Item.top_category``; the event's own category otherwise."""
+    """The top-level category of each event's venue (``profiles.places.top_category``); its own category otherwise."""
     own = events["category"].fillna("").astype(str)
     if items is None:
         path = pd.Series("", index=events.index, dtype=object)
@@ -116,7 +118,7 @@ def top_categories(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Serie
         mapped = events["item_id"].map(catalogue["category_path"]).fillna("").astype(str)
         short = events["item_id"].map(catalogue["category"]).fillna("").astype(str)
         path = mapped.where(mapped != "", short)
-    return path.where(path != "", own).str.split(" > ").str[0].where(lambda top: top != "", OTHER_LABEL)
+    return top_category_column(path.where(path != "", own)).where(lambda top: top != "", OTHER_LABEL)
 
 
 def _visit_names(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series:
@@ -131,20 +133,9 @@ def _visit_names(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series:
     return (name + " (" + category + ")").where(name != "", category).where(lambda text: text != "", "a place")
 
 
-def day_part(hour: int) -> str:
-    """Night (22-5), morning (5-12), afternoon (12-17) or evening (17-22)."""
-    if 5 <= hour < 12:
-        return "morning"
-    if 12 <= hour < 17:
-        return "afternoon"
-    if 17 <= hour < 22:
-        return "evening"
-    return "night"
-
-
 def context_text(local_time: pd.Timestamp, latitude: float, longitude: float, recent: Sequence[str]) -> str:
     """What the encoder reads for one moment: local time, place, and recent visits (most recent first)."""
-    when = f"{local_time:%A} {day_part(local_time.hour)}, {local_time:%H}:00"
+    when = f"{describe_local(local_time)}, {local_time:%H}:00"
     return f"{when}, near {latitude:.2f}, {longitude:.2f}. Last visits: {'; '.join(recent)}"
 
 

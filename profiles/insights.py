@@ -17,12 +17,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from profiles.calendar import WEEKDAYS
 from profiles.config import Settings
-from profiles.events import CATEGORY_SEPARATOR, Action
+from profiles.events import Action
 from profiles.geo import cell_centre, cell_of
+from profiles.places import top_category_column
 from profiles.preprocessing import HOURS_PER_DAY, local_times
 
-DAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES: tuple[str, ...] = WEEKDAYS  # the heat map's rows, Monday first, in the calendar's words
 ROW_KEYS: tuple[str, ...] = ("area", "day", "hour", "category")
 TABLE_COLUMNS: tuple[str, ...] = (*ROW_KEYS, "events", "users", "latitude", "longitude")
 AREA_COLUMNS: tuple[str, ...] = ("area", "latitude", "longitude", "events", "users", "top_categories")
@@ -68,7 +70,7 @@ def visit_frame(events: pd.DataFrame, items: pd.DataFrame | None, *, resolution:
 
 
 def top_categories(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series:
-    """Each event's top-level category, as ``Item.top_category``; the event's own category when the catalogue lacks it.
+    """Each event's top-level category (``profiles.places.top_category``); its own category when the catalogue lacks it.
 
     The same rule as ``profiles.finetune.top_categories``, kept here so insights do not import torch.
     """
@@ -80,7 +82,7 @@ def top_categories(events: pd.DataFrame, items: pd.DataFrame | None) -> pd.Serie
         mapped = events["item_id"].map(_text(catalogue, "category_path")).fillna("").astype(str)
         short = events["item_id"].map(_text(catalogue, "category")).fillna("").astype(str)
         path = mapped.where(mapped != "", short)
-    top = path.where(path != "", own).str.split(CATEGORY_SEPARATOR).str[0].str.strip()
+    top = top_category_column(path.where(path != "", own))
     return top.where(top != "", OTHER_CATEGORY).rename("category")
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import sparse
 from tqdm.auto import tqdm
 
+from profiles.calendar import HOURS_PER_WEEK, dayparts
 from profiles.config import Settings
 from profiles.context import InterestContext, build_context, check_request
 from profiles.eventlog import EventLog, LoggedEvent
@@ -36,14 +37,7 @@ from profiles.geo import FloatArray, cell_centre
 from profiles.ingest import read_events, read_items
 from profiles.preprocessing import event_features, local_hour_of_week
 from profiles.privacy import stored_user_id
-from profiles.snapshots import (
-    DAYPARTS,
-    HOURS_PER_DAYPART,
-    HOURS_PER_WEEK,
-    Snapshot,
-    SnapshotColumns,
-    Strings,
-)
+from profiles.snapshots import Snapshot, SnapshotColumns, Strings
 from profiles.stores import LogPosition, ProfileStore, open_store
 
 if TYPE_CHECKING:  # importing the encoder module loads torch: only when the packaged encoder is used
@@ -89,7 +83,10 @@ class TextEncoder(Protocol):
 
 
 def window_labels(local_time: pd.Series, window: str) -> Strings:
-    """The window label of each wall-clock time: '2012-04-07 evening' (daypart), '2012-04-07' (day) or '2012-W14'."""
+    """The window label of each wall-clock time: '2012-04-07 evening' (daypart), '2012-04-07' (day) or '2012-W14'.
+
+    Day parts are ``profiles.calendar``'s; a night keeps each hour's own date (23:00 and 01:00 are two windows).
+    """
     if window == "week":
         iso = local_time.dt.isocalendar()
         return (iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)).to_numpy(dtype=object)
@@ -100,8 +97,7 @@ def window_labels(local_time: pd.Series, window: str) -> Strings:
         return labels
     if window != "daypart":
         raise ValueError(f"unknown snapshot window {window!r}; use 'daypart', 'day' or 'week'")
-    parts = np.asarray(DAYPARTS, dtype=object)[local_time.dt.hour.to_numpy() // HOURS_PER_DAYPART]
-    return labels + " " + parts
+    return labels + " " + dayparts(local_time.dt.hour.to_numpy())
 
 
 def leaf_categories(items: pd.DataFrame) -> Strings:

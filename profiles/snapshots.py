@@ -20,13 +20,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from profiles.preprocessing import HOURS_PER_DAY
+from profiles.calendar import HOURS_PER_WEEK
 
 ID_SEPARATOR = "|"
-HOURS_PER_WEEK = 7 * HOURS_PER_DAY
-# Parts of the local day a "daypart" window splits it into: hours 0-6, 6-12, 12-18 and 18-24.
-DAYPARTS = ("night", "morning", "afternoon", "evening")
-HOURS_PER_DAYPART = HOURS_PER_DAY // len(DAYPARTS)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

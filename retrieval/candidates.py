@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.neighbors import BallTree
 
-from retrieval.features import SOURCES, Catalogue, FloatArray, HistoryState, IntArray, QueryContext
+from retrieval.catalogue import Catalogue, FloatArray, IntArray
+from retrieval.features import SOURCES, QueryContext
+from retrieval.history import HistoryState
 
 _SOURCE = {source: index for index, source in enumerate(SOURCES)}
 

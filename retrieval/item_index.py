@@ -18,14 +18,14 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
 from profiles.config import Settings
 from profiles.encoder import EmbeddingCache, InterestEncoder, encoder_model_id, item_texts
 from profiles.geo import cell_of, haversine_km
+from profiles.places import PlaceAnswer
 from profiles.snapshots import SnapshotColumns, to_epoch_us
 from profiles.stores.base import ProfileStore, open_store
-from retrieval.features import Catalogue
+from retrieval.catalogue import Catalogue
 
 CATALOGUE_USER = "catalogue"
 # Places have no time; every catalogue snapshot is stamped with this one instant.
@@ -35,16 +35,9 @@ Vectors = npt.NDArray[np.float32]
 Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
 
 
-class PlaceHit(BaseModel):
+class PlaceHit(PlaceAnswer):
     """One place found by the item index: how close its embedding is to the query, and how far it is."""
 
-    model_config = ConfigDict(frozen=True)
-
-    item_id: str
-    name: str
-    category: str
-    latitude: float
-    longitude: float
     similarity: float
     distance_km: float | None = None
 
@@ -131,24 +124,13 @@ class ItemIndex:
         found = self.store.query(
             vector, k, user_id=CATALOGUE_USER, near=near if radius_km is not None else None, radius_km=radius_km
         )
-        items = self.catalogue.items
         hits = []
         for snapshot, similarity in found:
-            row = items.iloc[self.catalogue.positions[snapshot.window]]
+            place = self.catalogue.place(self.catalogue.positions[snapshot.window])
             distance = None
             if near is not None:
-                distance = float(haversine_km(near[0], near[1], float(row["latitude"]), float(row["longitude"])))
-            hits.append(
-                PlaceHit(
-                    item_id=snapshot.window,
-                    name=str(row["name"]),
-                    category=str(row["category"]),
-                    latitude=float(row["latitude"]),
-                    longitude=float(row["longitude"]),
-                    similarity=float(similarity),
-                    distance_km=distance,
-                )
-            )
+                distance = float(haversine_km(near[0], near[1], place.latitude, place.longitude))
+            hits.append(PlaceHit(**dict(place), similarity=float(similarity), distance_km=distance))
         return hits
 
     def search_text(

@@ -16,24 +16,14 @@ import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 
+from profiles.calendar import HOURS_PER_DAY
 from profiles.config import Settings
 from retrieval.candidates import CandidateGenerator, Candidates
-from retrieval.features import (
-    FEATURE_NAMES,
-    SOURCES,
-    Catalogue,
-    EventStream,
-    FeatureBuilder,
-    FloatArray,
-    HistoryState,
-    IntArray,
-    Query,
-    QueryContext,
-    column,
-    single_threaded_blas,
-)
+from retrieval.catalogue import Catalogue, FloatArray, IntArray
+from retrieval.features import FEATURE_NAMES, SOURCES, FeatureBuilder, Query, QueryContext, column
+from retrieval.history import EventStream, HistoryState
+from retrieval.threads import single_threaded_blas
 
-HOURS_PER_DAY = 24
 _REPERTOIRE = SOURCES.index("repertoire")
 
 

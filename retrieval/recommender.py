@@ -18,41 +18,30 @@ import pickle
 import time
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 from tqdm.auto import tqdm
 
 from profiles.atomic import atomic_path
+from profiles.calendar import age_phrase, describe_hour
 from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
+from profiles.places import PlaceAnswer, place_label, with_article
 from profiles.preprocessing import local_hour_of_week
 from profiles.stores import LogPosition
 from retrieval.candidates import CandidateGenerator
-from retrieval.features import (
-    FEATURE_GROUPS,
-    FEATURE_NAMES,
-    HOURS_PER_DAY,
-    Catalogue,
-    EventStream,
-    FeatureBuilder,
-    FloatArray,
-    HistoryState,
-    IntArray,
-    Query,
-    QueryContext,
-    column,
-    epoch_seconds,
-    single_threaded_blas,
-)
+from retrieval.catalogue import Catalogue, FloatArray, IntArray
+from retrieval.features import FEATURE_GROUPS, FEATURE_NAMES, FeatureBuilder, Query, QueryContext, column
+from retrieval.history import EventStream, HistoryState, epoch_seconds
 from retrieval.protocol import Scores, top_k
 from retrieval.ranker import Ranker, RankerConfig, TrainingSet, replay_training_groups
+from retrieval.threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
 
@@ -64,24 +53,16 @@ RECOMMENDER_FORMAT = "place-recommender/2"  # 2: records the event log position 
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class NotFittedError(RuntimeError):
     """The recommender was asked for scores before ``fit``."""
 
 
-class Recommendation(BaseModel):
+class Recommendation(PlaceAnswer):
     """One recommended place: its score (the ``score_all`` value, before any ``surprise`` discount), whether the user
     has been there, and why it is recommended."""
 
-    model_config = ConfigDict(frozen=True)
-
-    item_id: str
-    name: str
-    category: str
-    latitude: float
-    longitude: float
     distance_km: float
     score: float
     is_return: bool
@@ -372,14 +353,9 @@ class PlaceRecommender:
         contributions = self.ranker.contributions(features[rows])
         explainer = _Explainer(state, self.builder, context)
         distances = features[rows, column("distance_km")]
-        items = catalogue.items
         return [
             Recommendation(
-                item_id=str(catalogue.ids[position]),
-                name=str(items.at[position, "name"] or ""),
-                category=str(items.at[position, "category"] or ""),
-                latitude=float(catalogue.latitude[position]),
-                longitude=float(catalogue.longitude[position]),
+                **dict(catalogue.place(position)),
                 distance_km=round(float(distances[index]), 3),
                 score=float(scores[position]),
                 is_return=bool(is_return[position]),
@@ -423,35 +399,6 @@ class PlaceRecommender:
 # Reasons ------------------------------------------------------------------------------------------------------
 
 
-def time_phrase(hour: int) -> str:
-    """'Saturday afternoons' for an hour of the week."""
-    day, clock = divmod(hour, HOURS_PER_DAY)
-    if 5 <= clock < 12:
-        part = "mornings"
-    elif 12 <= clock < 17:
-        part = "afternoons"
-    elif 17 <= clock < 22:
-        part = "evenings"
-    else:
-        part = "nights"
-    return f"{_DAYS[day]} {part}"
-
-
-def _ago(hours: float) -> str:
-    if hours < 1:
-        return "less than an hour ago"
-    if hours < 48:
-        return f"{round(hours)} hour{'s' if round(hours) != 1 else ''} ago"
-    days = hours / 24
-    if days < 60:
-        return f"{round(days)} days ago"
-    return f"{round(days / 30)} months ago"
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
 def _times(count: float) -> str:
     count = round(count)
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
@@ -469,11 +416,7 @@ class _Explainer:
 
     def label(self, position: int) -> str:
         """A place's name, or 'a <category>' for the unnamed ones (private homes)."""
-        name = str(self.catalogue.items.at[position, "name"] or "").strip()
-        if name:
-            return name
-        leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
-        return _a(leaf) if leaf else "an unnamed place"
+        return place_label(self.catalogue.place(position).name, self.catalogue.leaf_name(position))
 
     def reasons(self, position: int, row: FloatArray, contributions: FloatArray) -> list[str]:
         totals: dict[str, float] = {}
@@ -498,13 +441,15 @@ class _Explainer:
         user = self.context.user
         last = self.context.last_position
         if group == "visits" and value["user_visits"] > 0:
-            return f"you've been here {_times(value['user_visits'])}, last {_ago(value['hours_since_visit'])}"
+            last = age_phrase(timedelta(hours=value["hours_since_visit"]))
+            # "most recently", not "last": the phrase may be "yesterday" or "within the hour".
+            return f"you've been here {_times(value['user_visits'])}, most recently {last}"
         if group == "routine" and user is not None and value["user_visits"] > 0:
             slot = user.slots[position]
             near = self.builder.week_kernel[:, self.query.hour] if self.builder else None
             around = float(user.hours[slot] @ (near > 0.5)) if near is not None else 0.0
             if around >= 1:
-                return f"you've come here {_times(around)} on {time_phrase(self.query.hour)}"
+                return f"you've come here {_times(around)} on {describe_hour(self.query.hour, plural=True)}"
             return f"part of your routine at this hour ({_times(value['user_visits'])} here in all)"
         if group == "distance":
             distance = value["distance_km"]
@@ -523,23 +468,23 @@ class _Explainer:
         if group == "own_transition" and last is not None and value["own_transitions"] > 0:
             return f"you often come here after {self.label(last)} ({_times(value['own_transitions'])})"
         if group == "category_transition" and last is not None:
-            leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
-            before = self.catalogue.leaf_names[self.catalogue.leaf[last]]
+            leaf = self.catalogue.leaf_name(position)
+            before = self.catalogue.leaf_name(last)
             share = value["category_transition_share"]
             if share >= 0.01 and leaf and before:  # a share that rounds to 0% is no evidence to show
-                return f"after {_a(before)}, {share:.0%} of people's next stop is {_a(leaf)}"
+                return f"after {with_article(before)}, {share:.0%} of people's next stop is {with_article(leaf)}"
         if group == "taste" and user is not None and user.total > 0:
-            leaf = self.catalogue.leaf_names[self.catalogue.leaf[position]]
+            leaf = self.catalogue.leaf_name(position)
             if value["leaf_share"] > 0 and leaf:
                 return f"matches your taste for {leaf} ({value['leaf_share']:.0%} of your check-ins)"
-            top = self.catalogue.top_names[self.catalogue.top[position]]
+            top = self.catalogue.top_name(position)
             if value["top_share"] > 0 and top:
                 return f"matches your taste for {top} ({value['top_share']:.0%} of your check-ins)"
         if group == "popular" and self.state.counts[position] > 0:
             count, people = self.state.counts[position], self.state.visitors[position]
             return f"popular: {int(count)} check-ins by {int(people)} people"
         if group == "popular_now" and value["item_week_profile"] > 0:
-            return f"popular on {time_phrase(self.query.hour)}"
+            return f"popular on {describe_hour(self.query.hour, plural=True)}"
         if group == "covisit" and user is not None and value["covisit_share"] > 0:
             partner = self._best_partner(position, user.recent, self.state.covisits)
             if partner is not None:

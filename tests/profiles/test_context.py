@@ -263,7 +263,8 @@ def test_reason_reads_like_a_sentence() -> None:
         similarity=0.7,
     )
     assert text == "3 days ago · Saturday evening like now · 0.4 km away · matches 'jazz'"
-    assert describe_hour(0) == "Monday night" and describe_hour(167.9) == "Sunday evening"
+    assert describe_hour(0) == "Monday night" and describe_hour(167.9) == "Sunday night"
+    assert describe_hour(6 * 24 + 21) == "Sunday evening"
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "auto"])

@@ -200,7 +200,7 @@ def test_windows_split_by_day_part_and_cell(service: ProfileService) -> None:
             ("ana", "park", "2012-04-07T14:00Z", MIDTOWN, "visit"),  # same morning, same cell: same snapshot
             ("ana", "museum", "2012-04-07T23:00Z", MIDTOWN, "visit"),  # evening
             ("ana", "jazz", "2012-04-07T23:30Z", VILLAGE, "visit"),  # evening, another cell
-            ("ana", "coffee", "2012-04-08T03:30Z", MIDTOWN, "visit"),  # 23:30 local: still Saturday evening
+            ("ana", "coffee", "2012-04-08T03:30Z", MIDTOWN, "visit"),  # 23:30 local: Saturday night, not evening
         ]
     )
     service.build(events, progress=False)
@@ -208,8 +208,9 @@ def test_windows_split_by_day_part_and_cell(service: ProfileService) -> None:
     assert sorted((s.window, s.cell, s.count) for s in snapshots) == sorted(
         [
             ("2012-04-07 morning", cell_of(*MIDTOWN, 8), 2),
-            ("2012-04-07 evening", cell_of(*MIDTOWN, 8), 2),
+            ("2012-04-07 evening", cell_of(*MIDTOWN, 8), 1),
             ("2012-04-07 evening", cell_of(*VILLAGE, 8), 1),
+            ("2012-04-07 night", cell_of(*MIDTOWN, 8), 1),
         ]
     )
     morning = next(s for s in snapshots if s.window.endswith("morning"))
@@ -221,6 +222,9 @@ def test_windows_split_by_day_part_and_cell(service: ProfileService) -> None:
 def test_other_windows() -> None:
     local = pd.Series(pd.to_datetime(["2012-04-07 09:00", "2012-04-07 19:00", "2012-04-09 01:00"]))
     assert window_labels(local, "daypart").tolist() == ["2012-04-07 morning", "2012-04-07 evening", "2012-04-09 night"]
+    # A night keeps each hour's own date: 23:30 and the 01:00 after it are two windows.
+    late = pd.Series(pd.to_datetime(["2012-04-07 23:30", "2012-04-08 01:00"]))
+    assert window_labels(late, "daypart").tolist() == ["2012-04-07 night", "2012-04-08 night"]
     assert window_labels(local, "day").tolist() == ["2012-04-07", "2012-04-07", "2012-04-09"]
     assert window_labels(local, "week").tolist() == ["2012-W14", "2012-W14", "2012-W15"]
     with pytest.raises(ValueError, match="window"):

@@ -12,20 +12,9 @@ import pytest
 from profiles.geo import haversine_km
 from profiles.preprocessing import hour_of_week, local_hour_of_week, local_times
 from retrieval.candidates import CandidateGenerator
-from retrieval.features import (
-    FEATURE_GROUPS,
-    FEATURE_NAMES,
-    SOURCES,
-    Catalogue,
-    DecayedCounts,
-    EventStream,
-    FeatureBuilder,
-    HistoryState,
-    Query,
-    circular_kernel,
-    column,
-    epoch_seconds,
-)
+from retrieval.catalogue import Catalogue
+from retrieval.features import FEATURE_GROUPS, FEATURE_NAMES, SOURCES, FeatureBuilder, Query, circular_kernel, column
+from retrieval.history import DecayedCounts, EventStream, HistoryState, epoch_seconds
 
 T0 = datetime(2012, 6, 4, 12, 0, tzinfo=UTC)  # a Monday, 08:00 in New York
 ZONE = "America/New_York"

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from profiles.calendar import DAYPARTS, WEEKDAYS, age_phrase
 from profiles.config import load_settings
 from profiles.events import Event
 from profiles.geo import haversine_km
 from retrieval import evaluate, split
-from retrieval.features import Catalogue, EventStream, column
+from retrieval.catalogue import Catalogue
+from retrieval.features import column
+from retrieval.history import EventStream
 from retrieval.protocol import Recommender, make_recommender, top_k
 from retrieval.ranker import replay_training_groups
 from retrieval.recommender import NotFittedError, PlaceRecommender, Recommendation, build_recommender
@@ -91,7 +94,7 @@ def test_places_no_source_proposed_score_minus_infinity(recommender):
 
 # Reasons ------------------------------------------------------------------------------------------------------------
 
-DAY_PARTS = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (mornings|afternoons|evenings|nights)"
+DAY_PARTS = rf"({'|'.join(WEEKDAYS)}) ({'|'.join(part + 's' for part in DAYPARTS)})"
 
 
 def _count(text: str) -> int:
@@ -109,8 +112,9 @@ def _check_reason(reason: str, item: Recommendation, user: str, at: datetime) ->
     def label(item_id: str) -> str:
         return names[item_id] or "a Home (private)"  # unnamed places go by their category
 
-    if match := re.fullmatch(r"you've been here (once|twice|\d+ times), last (.+) ago", reason):
+    if match := re.fullmatch(r"you've been here (once|twice|\d+ times), most recently (.+)", reason):
         assert _count(match[1]) == len(here)
+        assert match[2] == age_phrase(pd.Timestamp(at) - here["timestamp"].max())
         return
     if match := re.fullmatch(rf"you've come here (once|twice|\d+ times) on {DAY_PARTS}", reason):
         assert 1 <= _count(match[1]) <= len(here)

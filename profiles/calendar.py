@@ -1,0 +1,120 @@
+"""The calendar vocabulary: day parts, weekday names, hours of the week in words, and how long ago.
+
+Every sentence or bucket that names a time takes its words from here — snapshot windows, context reasons, the
+recommender's reasons and features, the fine-tuning text — so one suggestion's evidence never says "Saturday
+evening" in one line and "Saturday night" in the next.
+
+Day parts are a person's words, not equal slices: morning 5-12, afternoon 12-17, evening 17-22, night 22-5.
+A night keeps the local date of each of its hours (23:30 on Saturday is Saturday night, 01:00 is Sunday night).
+Hours of the week count from Monday 0:00 (0) to Sunday 23:00 (167). "How long ago" phrases come from
+``humanize`` and are always relative to an explicit time, never the wall clock, so they are reproducible.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import humanize
+import numpy as np
+import numpy.typing as npt
+
+HOURS_PER_DAY = 24
+DAYS_PER_WEEK = 7
+HOURS_PER_WEEK = DAYS_PER_WEEK * HOURS_PER_DAY
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# The local hour each day part starts at; each runs until the next one starts (night runs past midnight).
+DAYPART_STARTS: dict[str, int] = {"morning": 5, "afternoon": 12, "evening": 17, "night": 22}
+DAYPARTS: tuple[str, ...] = tuple(DAYPART_STARTS)
+
+
+def _daypart_table() -> tuple[str, ...]:
+    """The day part of each hour of the day, 0 to 23."""
+    starts = sorted((start, name) for name, start in DAYPART_STARTS.items())
+    # Before the first start is the tail of the last part (night, from 0:00 to 5:00).
+    return tuple(next((name for start, name in reversed(starts) if start <= hour), starts[-1][1]) for hour in range(24))
+
+
+_DAYPART_OF_HOUR: tuple[str, ...] = _daypart_table()
+_DAYPART_ARRAY = np.asarray(_DAYPART_OF_HOUR, dtype=object)
+
+_WITHIN_THE_HOUR = "within the hour"
+_A_DAY = "a day"  # humanize's word for 23 to 48 hours
+_WEEKS_FROM_DAYS, _WEEKS_UNTIL_DAYS = 14, 61
+
+
+def daypart(hour: float) -> str:
+    """The day part of a local hour of the day (0 to 23; a fraction such as 17.5 counts as its hour)."""
+    if not 0 <= hour < HOURS_PER_DAY:
+        raise ValueError(f"hour of the day must be within [0, 24), got {hour!r}")
+    return _DAYPART_OF_HOUR[int(hour)]
+
+
+def dayparts(hours: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """:func:`daypart` of many whole hours of the day at once (for window labels of a whole events frame)."""
+    whole = np.asarray(hours)
+    if whole.size and (whole.min() < 0 or whole.max() >= HOURS_PER_DAY):
+        raise ValueError("hours of the day must be within [0, 24)")
+    return _DAYPART_ARRAY[whole.astype(np.intp)]
+
+
+def weekday_name(day: int) -> str:
+    """'Monday' for 0 to 'Sunday' for 6 (``datetime.weekday()`` numbering)."""
+    return WEEKDAYS[day]
+
+
+def describe_hour(hour_of_week: float, *, plural: bool = False) -> str:
+    """'Saturday evening' for an hour of the week (Monday 0:00 is 0); 'Saturday evenings' with ``plural``."""
+    whole = int(hour_of_week) % HOURS_PER_WEEK
+    day, hour = divmod(whole, HOURS_PER_DAY)
+    return f"{WEEKDAYS[day]} {daypart(hour)}{'s' if plural else ''}"
+
+
+def hour_of_week_of(moment: datetime) -> int:
+    """The hour of the week of a moment's own wall clock (pass a local time)."""
+    return moment.weekday() * HOURS_PER_DAY + moment.hour
+
+
+def describe_local(moment: datetime) -> str:
+    """'Saturday evening' for a moment's own wall clock: pass a local time (a naive one or one in its zone)."""
+    return describe_hour(hour_of_week_of(moment))
+
+
+def age_phrase(age: timedelta) -> str:
+    """How long ago, for an age: 'within the hour', '5 hours ago', 'yesterday', '3 weeks ago', '2 months ago'.
+
+    Humanize's words, except below an hour (minutes are false precision for a visit), 'yesterday' for what it
+    calls 'a day' (23 to 48 hours), and weeks from 14 to 61 days, where it would already say 'a month'. An age
+    below zero (clock skew) reads as now.
+    """
+    age = max(age, timedelta(0))
+    if age < timedelta(hours=1):
+        return _WITHIN_THE_HOUR
+    if timedelta(days=_WEEKS_FROM_DAYS) <= age < timedelta(days=_WEEKS_UNTIL_DAYS):
+        return f"{age.days // DAYS_PER_WEEK} weeks ago"
+    # naturaldelta of the age itself: nothing here reads the wall clock.
+    phrase = humanize.naturaldelta(age, months=True)
+    return "yesterday" if phrase == _A_DAY else f"{phrase} ago"
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """How long before ``now`` ``then`` was, in words (:func:`age_phrase`); both aware, or both naive."""
+    return age_phrase(now - then)
+
+
+__all__ = [
+    "DAYPARTS",
+    "DAYPART_STARTS",
+    "DAYS_PER_WEEK",
+    "HOURS_PER_DAY",
+    "HOURS_PER_WEEK",
+    "WEEKDAYS",
+    "age_phrase",
+    "ago",
+    "daypart",
+    "dayparts",
+    "describe_hour",
+    "describe_local",
+    "hour_of_week_of",
+    "weekday_name",
+]

@@ -1,0 +1,330 @@
+"""What the recommender remembers of the past: history state learnt one check-in at a time, and event streams.
+
+:class:`HistoryState` is the one place behaviour is remembered. It learns one check-in at a time
+(:meth:`HistoryState.observe`), so fitting, training replay and live updates share a single code path and a
+query can only ever see events observed before it. :class:`EventStream` is time-ordered check-ins as arrays,
+what the fit and the training replay feed it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from profiles.calendar import HOURS_PER_WEEK
+from profiles.preprocessing import hour_of_week, local_times
+from retrieval.catalogue import Catalogue, FloatArray, IntArray
+
+SECONDS_PER_HOUR = 3600.0
+# Decayed sums are kept scaled to a reference time; past this many half-lives they are rescaled, long before
+# 2**n could overflow a float64.
+_RESCALE_HALF_LIVES = 60.0
+_EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+# Time ---------------------------------------------------------------------------------------------------------
+
+
+def hours_of_week(events: pd.DataFrame, timezone: str) -> npt.NDArray[np.int64]:
+    """Local hour of the week of every event row (batch twin of `profiles.preprocessing.local_hour_of_week`)."""
+    local, _ = local_times(events["timestamp"], events["latitude"], events["longitude"], timezone)
+    return hour_of_week(local).to_numpy(dtype=np.int64)
+
+
+def epoch_seconds(at: datetime | pd.Timestamp) -> float:
+    """POSIX seconds of an aware time (the same arithmetic as :meth:`EventStream.from_frame`)."""
+    return float((pd.Timestamp(at) - _EPOCH) / pd.Timedelta(seconds=1))
+
+
+# Decayed sums -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DecayedCounts:
+    """Counts that halve every ``half_life`` seconds, stored scaled to a reference time so that adding is O(1)."""
+
+    size: int
+    half_life: float
+    reference: float | None = None
+    values: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.values = np.zeros(self.size, dtype=np.float64)
+
+    def grow(self, size: int) -> None:
+        """Make room for positions below ``size``."""
+        if size > len(self.values):
+            self.values = np.concatenate([self.values, np.zeros(size - len(self.values))])
+
+    def add(self, position: int, seconds: float) -> None:
+        if self.reference is None:
+            self.reference = seconds
+        exponent = (seconds - self.reference) / self.half_life
+        if exponent > _RESCALE_HALF_LIVES:
+            self.values *= 2.0**-exponent
+            self.reference, exponent = seconds, 0.0
+        self.values[position] += 2.0**exponent
+
+    def at(self, seconds: float, positions: IntArray | None = None) -> FloatArray:
+        """The counts as they stand at ``seconds`` (for ``positions`` only, when given)."""
+        values = self.values if positions is None else self.values[positions]
+        if self.reference is None:
+            return np.zeros_like(values)
+        return values * 2.0 ** (-(seconds - self.reference) / self.half_life)
+
+
+# State --------------------------------------------------------------------------------------------------------
+
+
+class UserState:
+    """One user's past: visits per place (counts, times, hours of the week), categories, transitions, recent places."""
+
+    def __init__(self, half_life: float, recent_size: int) -> None:
+        self.slots: dict[int, int] = {}
+        self.positions = np.zeros(0, dtype=np.intp)
+        self.counts = np.zeros(0, dtype=np.float64)
+        self.first_seen = np.zeros(0, dtype=np.float64)
+        self.last_seen = np.zeros(0, dtype=np.float64)
+        self.hours = np.zeros((0, HOURS_PER_WEEK), dtype=np.float64)
+        self.decayed = DecayedCounts(0, half_life)
+        self.hour_totals = np.zeros(HOURS_PER_WEEK, dtype=np.float64)
+        self.leaf_counts: dict[int, float] = {}
+        self.top_counts: dict[int, float] = {}
+        self.leaf_hours: dict[int, FloatArray] = {}
+        self.transitions: dict[int, dict[int, float]] = {}
+        self.recent: deque[int] = deque(maxlen=recent_size)
+        self.total = 0.0
+        self.returns = 0.0
+        self.last_position: int | None = None
+        self.last_seconds: float | None = None
+        self.last_place: tuple[float, float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def slot(self, position: int) -> int:
+        """This place's row in the per-place arrays, made on its first visit."""
+        found = self.slots.get(position)
+        if found is not None:
+            return found
+        found = len(self.slots)
+        if found == len(self.positions):
+            size = max(8, 2 * found)
+            self.positions = np.resize(self.positions, size)
+            self.counts = _grown(self.counts, size)
+            self.first_seen = _grown(self.first_seen, size)
+            self.last_seen = _grown(self.last_seen, size)
+            self.hours = _grown(self.hours, size)
+            self.decayed.grow(size)
+        self.positions[found] = position
+        self.slots[position] = found
+        return found
+
+    def slots_of(self, positions: IntArray) -> IntArray:
+        """Rows of ``positions`` in the per-place arrays, -1 for places never visited."""
+        get = self.slots.get
+        return np.fromiter((get(int(position), -1) for position in positions), dtype=np.intp, count=len(positions))
+
+
+def _grown(array: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:
+    grown = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+class HistoryState:
+    """Everything learnt from past check-ins, updated one check-in at a time, in time order.
+
+    Global: counts, recency-decayed counts, distinct visitors, hour-of-week profiles of places and categories,
+    place → place transitions and windowed co-visits. Per user: a :class:`UserState`.
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        recency_half_life_hours: float,
+        popularity_half_life_hours: float,
+        recent_size: int,
+        covisit_window: int,
+    ) -> None:
+        self.catalogue = catalogue
+        size = len(catalogue)
+        n_leaves, n_tops = len(catalogue.leaf_names), len(catalogue.top_names)
+        self.recency_half_life = recency_half_life_hours * SECONDS_PER_HOUR
+        self.recent_size = recent_size
+        self.covisit_window = covisit_window
+        self.users: dict[str, UserState] = {}
+        self.counts = np.zeros(size, dtype=np.float64)
+        self.visitors = np.zeros(size, dtype=np.float64)
+        self.decayed = DecayedCounts(size, popularity_half_life_hours * SECONDS_PER_HOUR)
+        self.newcomers = DecayedCounts(size, popularity_half_life_hours * SECONDS_PER_HOUR)
+        self.hours = np.zeros((size, HOURS_PER_WEEK), dtype=np.float64)
+        self.hour_totals = np.zeros(HOURS_PER_WEEK, dtype=np.float64)
+        self.leaf_counts = np.zeros(n_leaves, dtype=np.float64)
+        self.top_counts = np.zeros(n_tops, dtype=np.float64)
+        self.leaf_hours = np.zeros((n_leaves, HOURS_PER_WEEK), dtype=np.float64)
+        self.leaf_transitions = np.zeros((n_leaves, n_leaves), dtype=np.float64)
+        self.transitions: dict[int, dict[int, float]] = {}
+        self.covisits: dict[int, dict[int, float]] = {}
+        self.covisit_totals = np.zeros(size, dtype=np.float64)
+        self.peers: dict[int, dict[int, float]] = {}
+        self.total = 0.0
+        self.events = 0
+        self._place_sum = np.zeros(2, dtype=np.float64)
+
+    def user(self, user_id: str) -> UserState | None:
+        return self.users.get(user_id)
+
+    def centroid(self) -> tuple[float, float]:
+        """Mean place of every check-in so far (where a user nobody knows is assumed to be)."""
+        if self.events == 0:
+            return float(self.catalogue.latitude.mean()), float(self.catalogue.longitude.mean())
+        latitude, longitude = self._place_sum / self.events
+        return float(latitude), float(longitude)
+
+    def observe(
+        self, user_id: str, position: int | None, seconds: float, hour: int, latitude: float, longitude: float
+    ) -> None:
+        """Learn one check-in; ``position`` None is a place outside the catalogue (only the user's place moves)."""
+        user = self.users.get(user_id)
+        if user is None:
+            user = self.users[user_id] = UserState(self.recency_half_life, self.recent_size)
+        self.events += 1
+        self._place_sum += (latitude, longitude)
+        if position is not None:
+            self._count_place(user, position, seconds, hour)
+        user.last_position = position
+        user.last_seconds = seconds
+        user.last_place = (latitude, longitude)
+
+    def _count_place(self, user: UserState, position: int, seconds: float, hour: int) -> None:
+        catalogue = self.catalogue
+        leaf, top = int(catalogue.leaf[position]), int(catalogue.top[position])
+        previous = user.last_position
+
+        # Global.
+        self.total += 1.0
+        self.counts[position] += 1.0
+        if position not in user.slots:
+            self.visitors[position] += 1.0
+            self.newcomers.add(position, seconds)
+        self.decayed.add(position, seconds)
+        self.hours[position, hour] += 1.0
+        self.hour_totals[hour] += 1.0
+        self.leaf_counts[leaf] += 1.0
+        self.top_counts[top] += 1.0
+        self.leaf_hours[leaf, hour] += 1.0
+        if previous is not None:
+            following = self.transitions.setdefault(previous, {})
+            following[position] = following.get(position, 0.0) + 1.0
+            self.leaf_transitions[catalogue.leaf[previous], leaf] += 1.0
+        # Co-visits: this place with each of the user's last few distinct places, both ways.
+        for other in list(user.recent)[-self.covisit_window :]:
+            if other != position:
+                row = self.covisits.setdefault(other, {})
+                row[position] = row.get(position, 0.0) + 1.0
+                row = self.covisits.setdefault(position, {})
+                row[other] = row.get(other, 0.0) + 1.0
+                self.covisit_totals[other] += 1.0
+                self.covisit_totals[position] += 1.0
+
+        # Peers: a place new to the user counts as seen together with every place the user already knows.
+        if position not in user.slots:
+            mine = self.peers.setdefault(position, {})
+            for other in user.positions[: len(user)].tolist():
+                row = self.peers.setdefault(other, {})
+                row[position] = row.get(position, 0.0) + 1.0
+                mine[other] = mine.get(other, 0.0) + 1.0
+
+        # The user.
+        if position in user.slots:
+            user.returns += 1.0
+        slot = user.slot(position)
+        if user.counts[slot] == 0:
+            user.first_seen[slot] = seconds
+        user.counts[slot] += 1.0
+        user.last_seen[slot] = seconds
+        user.hours[slot, hour] += 1.0
+        user.decayed.add(slot, seconds)
+        user.hour_totals[hour] += 1.0
+        user.total += 1.0
+        user.leaf_counts[leaf] = user.leaf_counts.get(leaf, 0.0) + 1.0
+        user.top_counts[top] = user.top_counts.get(top, 0.0) + 1.0
+        if leaf not in user.leaf_hours:
+            user.leaf_hours[leaf] = np.zeros(HOURS_PER_WEEK, dtype=np.float64)
+        user.leaf_hours[leaf][hour] += 1.0
+        if previous is not None:
+            own = user.transitions.setdefault(previous, {})
+            own[position] = own.get(position, 0.0) + 1.0
+        if position in user.recent:
+            user.recent.remove(position)
+        user.recent.append(position)
+
+
+# Event streams ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventStream:
+    """Time-ordered check-ins as arrays: what :meth:`HistoryState.observe` and the training replay consume.
+
+    ``positions`` is -1 for a place outside the catalogue.
+    """
+
+    users: npt.NDArray[np.object_]
+    positions: IntArray
+    seconds: FloatArray
+    hours: npt.NDArray[np.int64]
+    latitude: FloatArray
+    longitude: FloatArray
+
+    @classmethod
+    def from_frame(cls, events: pd.DataFrame, catalogue: Catalogue, timezone: str) -> EventStream:
+        """Visits of an ``EVENT_COLUMNS`` frame (other actions are not check-ins), sorted by time, stably."""
+        if "action" in events:
+            events = events[events["action"].fillna("visit").astype(str).str.lower() == "visit"]
+        ordered = events.sort_values("timestamp", kind="stable").reset_index(drop=True)
+        positions = ordered["item_id"].astype(str).map(catalogue.positions).fillna(-1).astype(np.intp)
+        timestamps = pd.to_datetime(ordered["timestamp"], utc=True)
+        return cls(
+            users=ordered["user_id"].astype(str).to_numpy(dtype=object),
+            positions=positions.to_numpy(),
+            seconds=((timestamps - _EPOCH) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64),
+            hours=hours_of_week(ordered.assign(timestamp=timestamps), timezone),
+            latitude=ordered["latitude"].to_numpy(dtype=np.float64),
+            longitude=ordered["longitude"].to_numpy(dtype=np.float64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+    def slice(self, start: int, stop: int | None = None) -> EventStream:
+        """Events ``start:stop`` (still time-ordered)."""
+        part = slice(start, stop)
+        return EventStream(
+            self.users[part],
+            self.positions[part],
+            self.seconds[part],
+            self.hours[part],
+            self.latitude[part],
+            self.longitude[part],
+        )
+
+    def observe_into(self, state: HistoryState) -> None:
+        """Feed every event to ``state``, in order."""
+        for k in range(len(self)):
+            position = int(self.positions[k])
+            state.observe(
+                self.users[k],
+                position if position >= 0 else None,
+                float(self.seconds[k]),
+                int(self.hours[k]),
+                float(self.latitude[k]),
+                float(self.longitude[k]),
+            )
