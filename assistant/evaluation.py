@@ -30,10 +30,9 @@ from assistant.agent import Assistant, Turn, allowed_names, place_kinds
 from assistant.gazetteer import lookup
 from assistant.grounding import NameIndex, check_reply
 from assistant.requests import DEFAULT_K
-from assistant.tools import LOUD_CATEGORIES, NEAR_RADIUS_KM
+from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, Service
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
-from profiles.ingest import read_events
 
 logger = logging.getLogger(__name__)
 
@@ -177,10 +176,10 @@ def check_turn(
 
 def run(assistant: Assistant, settings: Settings, conversations: int, seed: int = 0) -> dict[str, Any]:
     """Play ``conversations`` scripted conversations and summarise them."""
-    events = read_events(settings)
+    events = assistant.service.events()
     if events is None:
         raise SystemExit(f"no events in {settings.state_dir}; start the app or run `wherenow prepare` first")
-    items = assistant.services.item_index.catalogue.items
+    items = assistant.service.items
     users = pick_users(events, conversations, seed)
     events = events.assign(user_id=events["user_id"].astype(str))
     last = events.sort_values("timestamp").groupby("user_id").tail(1).set_index("user_id")
@@ -257,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(args.config)
     with prepare(settings, progress=True) as runtime:
         llm = build_chat_model(settings, n_threads=args.threads)
-        assistant = Assistant(runtime, llm, arguments=settings.assistant.arguments)
+        assistant = Assistant(Service(runtime), llm, arguments=settings.assistant.arguments)
         report = run(assistant, settings, args.conversations, args.seed)
     report["model"] = getattr(llm, "name", None) or type(llm).__name__
     args.out.write_text(json.dumps(report, indent=2, default=str))

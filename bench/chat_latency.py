@@ -31,8 +31,8 @@ from langchain_core.messages import BaseMessage
 from assistant.agent import REPLY_MAX_TOKENS, Assistant
 from assistant.llm import build_chat_model
 from assistant.runtime import prepare
+from assistant.service import Service
 from profiles.config import load_settings
-from profiles.ingest import read_events
 
 RESULT = Path(__file__).resolve().parent / "results" / "chat_latency.json"
 TARGET_OVERHEAD_S = 1.0
@@ -74,8 +74,8 @@ def main() -> int:
         llm = build_chat_model(settings, n_threads=args.threads)
         recorder = PromptRecorder()
         llm.callbacks = [recorder]
-        assistant = Assistant(runtime, llm, arguments="never")
-        events = read_events(settings)
+        assistant = Assistant(Service(runtime), llm, arguments="never")
+        events = runtime.events()
         assert events is not None
         last = events.sort_values("timestamp").iloc[-1]
         user, at = str(last["user_id"]), last["timestamp"].to_pydatetime() + timedelta(hours=2)

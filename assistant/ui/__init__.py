@@ -3,7 +3,7 @@
 One job per module:
 
 - ``render``: pure functions that draw the HTML/SVG and the inspector's tables;
-- ``controller``: :class:`Controller`, every callback (parse the controls, ask the service layer and the assistant, return
+- ``controller``: :class:`Controller`, every callback (parse the controls, ask the service and the assistant, return
   what the components show);
 - ``layout``: :func:`build_ui`, the gr.Blocks page and its event wiring;
 - ``server``: :func:`create_app` (the page beside the HTTP API) and :func:`start_server` (uvicorn in a thread).

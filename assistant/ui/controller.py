@@ -1,4 +1,4 @@
-"""The web UI's callbacks: :class:`Controller` parses the controls, asks the service layer and the assistant, and returns
+"""The web UI's callbacks: :class:`Controller` parses the controls, asks the service and the assistant, and returns
 what each component shows (drawn by ``assistant.ui.render``).
 
 Every callback can be called without a browser. Reading the stored events goes through one seam,
@@ -107,7 +107,7 @@ Inspector = tuple[str, pd.DataFrame, pd.DataFrame, str, str]
 
 
 class Controller:
-    """The UI's callbacks over the service layer and the assistant; ``settings`` gives the defaults and the privacy rules.
+    """The UI's callbacks over the service and the assistant; ``settings`` gives the defaults and the privacy rules.
 
     Callbacks never raise: a problem with the input becomes a short message (a warning toast and the status
     line), anything unexpected is logged with its traceback and shown as one line.

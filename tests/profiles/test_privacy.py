@@ -14,9 +14,9 @@ from pydantic import SecretStr
 
 from profiles.config import ModelSettings, PreprocessingSettings, Settings, load_settings
 from profiles.encoder import EmbeddingCache, InterestEncoder, item_texts
+from profiles.eventlog import events_from_frame, open_event_log
 from profiles.events import EVENT_COLUMNS
 from profiles.geo import cell_centre, cell_of, haversine_km
-from profiles.eventlog import events_from_frame, open_event_log
 from profiles.ingest import ITEMS_FILE, read_events
 from profiles.preprocessing import preprocess
 from profiles.privacy import PSEUDONYM_HEX_DIGITS, coarsen, pseudonymise, stored_user_id

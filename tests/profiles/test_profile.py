@@ -281,7 +281,10 @@ def test_build_reads_what_ingest_stored(settings: Settings) -> None:
 
 def test_catch_up_replays_only_newer_events_and_equals_a_fresh_build(settings: Settings, tmp_path: Path) -> None:
     events = as_events(events_frame(random_rows(60)))
-    with open_event_log(settings.state_dir) as log, ProfileService(settings, encoder=HashingEncoder(), items=ITEMS) as live:
+    with (
+        open_event_log(settings.state_dir) as log,
+        ProfileService(settings, encoder=HashingEncoder(), items=ITEMS) as live,
+    ):
         log.append(events[:40])
         first = live.catch_up(log)
         assert first.rebuilt and live.store.log_position() == LogPosition(log.generation, log.seq)
@@ -298,7 +301,8 @@ def test_catch_up_replays_only_newer_events_and_equals_a_fresh_build(settings: S
         again = live.catch_up(log)
         assert again.rebuilt
         counted = sum(ACTION_WEIGHTS[event.action] > 0 for event in events[:5])  # dislikes shape no snapshot
-        assert sum(snapshot.count for user in live.store.users() for snapshot in live.store.get_user(user)) == counted
+        stored = [snapshot for user in live.store.users() for snapshot in live.store.get_user(user)]
+        assert sum(snapshot.count for snapshot in stored) == counted
 
 
 # ---- the stores' columnar paths ------------------------------------------------------------------------------
