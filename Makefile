@@ -12,7 +12,7 @@ export WHERENOW_DATA__DIR ?= $(DATA)
 FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
 UV_FIND_LINKS := $(foreach dir,$(FIND_LINKS),--find-links $(dir))
 
-.PHONY: install run test lint lock bench clean
+.PHONY: install run test test-fast lint lock bench clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The quick loop while developing: lint and every test but those marked slow (the local LLM, the full NYC data).
+# CI runs `make test`.
+test-fast: lint
+	$(BIN)/pytest -m "not slow"
 
 bench: install
 	$(BIN)/python bench/encoder_throughput.py

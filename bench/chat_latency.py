@@ -9,7 +9,8 @@ token minus the baseline's). Written to bench/results/chat_latency.json. Target:
 
     .venv/bin/python bench/chat_latency.py [--turns 3] [--threads 1]
 
-Uses the prepared state in ``state_dir`` (the first run ingests and fits, a few minutes).
+Uses the prepared state in ``state_dir`` (the first run ingests and fits, a few minutes). ``--smoke`` runs the same
+code path in seconds for the test suite: the tests' small world and their scripted chat model, no NYC data, no LLM.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,17 @@ from profiles.config import load_settings
 RESULT = Path(__file__).resolve().parent / "results" / "chat_latency.json"
 TARGET_OVERHEAD_S = 1.0
 MESSAGES = ["somewhere for dinner near here tonight", "any coffee near here?", "a museum in Midtown this weekend"]
+SMOKE_MESSAGES = ["any coffee near here?", "a jazz club tonight", "a gym please"]  # what the small world has
+
+
+def smoke_world() -> tuple[Any, Any, Any, Path]:
+    """--smoke: settings, runtime, chat model of the tests' small world (tests/assistant/world.py), result path."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.assistant.world import polite_model, world_runtime, world_settings
+
+    folder = Path(tempfile.mkdtemp(prefix="chat-latency-smoke-"))
+    settings = world_settings(folder / "state")
+    return settings, world_runtime(settings), polite_model(), folder / "chat_latency.json"
 
 
 class PromptRecorder(BaseCallbackHandler):
@@ -68,10 +81,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="seconds: the tests' small world and scripted model")
     args = parser.parse_args()
-    settings = load_settings()
-    with prepare(settings, progress=True) as runtime:
-        llm = build_chat_model(settings, n_threads=args.threads)
+    settings, smoke_runtime, smoke_llm, output = smoke_world() if args.smoke else (load_settings(), None, None, RESULT)
+    messages = SMOKE_MESSAGES if args.smoke else MESSAGES
+    with smoke_runtime or prepare(settings, progress=True) as runtime:
+        llm = smoke_llm or build_chat_model(settings, n_threads=args.threads)
         recorder = PromptRecorder()
         llm.callbacks = [recorder]
         assistant = Assistant(Service(runtime), llm, arguments="never")
@@ -81,7 +96,7 @@ def main() -> int:
         user, at = str(last["user_id"]), last["timestamp"].to_pydatetime() + timedelta(hours=2)
         agent_runs, bare_runs = [], []
         for turn in range(args.turns):
-            message = MESSAGES[turn % len(MESSAGES)]
+            message = messages[turn % len(messages)]
             recorder.calls.clear()
             stream = assistant.stream(user, message, at=at, conversation_id=f"bench-{turn}")
             agent_runs.append(timed(event.text for event in stream if event.kind == "token"))
@@ -108,8 +123,8 @@ def main() -> int:
         "target_overhead_s": TARGET_OVERHEAD_S,
         "meets_target": overhead <= TARGET_OVERHEAD_S,
     }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2))
     for key, pair in figures.items():
         print(f"{key:>15}: assistant {pair['assistant']:>8}   bare LLM {pair['bare_llm']:>8}")
     print(f"assistant overhead before the first token: {overhead} s (target ≤ {TARGET_OVERHEAD_S} s)")

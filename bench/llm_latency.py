@@ -12,6 +12,11 @@ swing by seconds between turns, far more than the wrapper could add.
 
 On cores shared with other work, two llama.cpp threads spin-wait for each other and their figures swing by
 several times between runs; one thread gives the steadier comparison.
+
+    .venv/bin/python bench/llm_latency.py --smoke
+
+runs the same code path in seconds for the test suite with a scripted stand-in for gpt4all's model (no GGUF is
+assembled or loaded): it times the wrapper around a model that costs nothing, and judges nothing.
 """
 
 from __future__ import annotations
@@ -23,16 +28,20 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import langchain_core
 from gpt4all import GPT4All
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant import llm
 from assistant.llm import PROMPT_BATCH, LocalChatModel, _chat_session_parts, build_chat_model
 from profiles.config import Settings, load_settings
 from profiles.models import llm_gguf_path
@@ -45,6 +54,62 @@ SUGGESTIONS = """1. Fat Cat (Music Venue, 0.4 km): you went 6 times, mostly on F
 2. Pastis (French Restaurant, 0.6 km): new to you; people with your tastes go on weekend evenings.
 3. Joe's Pizza (Pizza Place, 0.2 km): you went twice last month, both times late at night."""
 CONTEXT = "Wednesday 20:10 in the West Village; lately more restaurants than bars in the evening."
+# --smoke: the same code path in seconds (for the test suite) around a scripted stand-in for the model.
+SMOKE = {"turns": 1, "max_tokens": 8, "threads": [1]}
+SMOKE_RESULT = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "llm_latency.json"
+SMOKE_MODEL = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "scripted.gguf"  # never read
+SMOKE_REPLY = "Try Fat Cat tonight: you went six times, mostly on Friday evenings, and it is 0.4 km away."
+
+
+class ScriptedGPT4All:
+    """--smoke: what the benchmark uses of gpt4all's GPT4All, answering SMOKE_REPLY word by word, 1 ms a word."""
+
+    def __init__(self, model_name: str, model_path: Path, **kwargs: Any) -> None:
+        self.model = SimpleNamespace(context=SimpleNamespace(n_past=0))  # the llama.cpp context's token count
+        self._history = ""
+
+    @contextmanager
+    def chat_session(self, system_prompt: str = "", prompt_template: str = "") -> Iterator[None]:
+        self._history = system_prompt
+        yield
+        self._history = ""
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        streaming: bool,
+        callback: Callable[[int, str], bool] | None = None,
+        **_: Any,
+    ) -> Iterator[str]:
+        assert streaming
+        words = SMOKE_REPLY.split(" ")
+        self.model.context.n_past = len((self._history + prompt).split())
+        for number, word in enumerate(words[:max_tokens]):
+            time.sleep(0.001)
+            piece = word if number == 0 else f" {word}"
+            self.model.context.n_past += 1
+            if callback is not None and not callback(number, piece):  # as gpt4all: asked first, then yielded
+                return
+            yield piece
+        self.model.context.n_past += 2  # the tokens closing the turn
+
+    def close(self) -> None:
+        pass
+
+
+def scripted_chat_model(settings: Settings, threads: int) -> LocalChatModel:
+    """--smoke: the product's LocalChatModel, with a ScriptedGPT4All as the process's loaded model."""
+    model = LocalChatModel(
+        model_path=SMOKE_MODEL,
+        max_tokens=settings.llm.max_tokens,
+        temperature=settings.llm.temperature,
+        n_threads=threads,
+    )
+    key = (SMOKE_MODEL.resolve(), model.n_ctx, threads)
+    llm._cache[key] = llm._Loaded(ScriptedGPT4All(SMOKE_MODEL.name, SMOKE_MODEL.parent))  # type: ignore[arg-type]
+    return model
 
 
 def chat_turn() -> list[BaseMessage]:
@@ -79,16 +144,18 @@ def timed_stream(pieces: Iterable[str]) -> tuple[float, float, int, str, float]:
     return (first or ended) - started, ended - started, count, "".join(text), cpu
 
 
-def measure(path: Path, settings: Settings, threads: int, turns: int, max_tokens: int) -> dict[str, Any]:
+def measure(
+    path: Path, settings: Settings, threads: int, turns: int, max_tokens: int, smoke: bool = False
+) -> dict[str, Any]:
     """Load both, then alternate wrapper and raw turns; medians of time to first token and decode rate."""
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    GPT4All(
+    (ScriptedGPT4All if smoke else GPT4All)(
         model_name=path.name, model_path=path.parent, allow_download=False, device="cpu", n_threads=threads, n_ctx=4096
     ).close()
     raw_load = time.perf_counter() - started
     started = time.perf_counter()
-    model = build_chat_model(settings, n_threads=threads)
+    model = scripted_chat_model(settings, threads) if smoke else build_chat_model(settings, n_threads=threads)
     wrapper_load = time.perf_counter() - started
     assert isinstance(model, LocalChatModel)
     # Both paths generate with the one loaded model, so nothing but the wrapper differs between them.
@@ -167,12 +234,16 @@ def main() -> int:
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[2, 1], help="thread counts, one measurement each (default: 2 1)"
     )
-    parser.add_argument("--output", type=Path, default=RESULT)
+    parser.add_argument("--output", type=Path, default=None, help=f"default {RESULT} ({SMOKE_RESULT} with --smoke)")
+    parser.add_argument("--smoke", action="store_true", help=f"seconds-long run on {SMOKE}, scripted model; not judged")
     args = parser.parse_args()
+    if args.smoke:
+        vars(args).update(SMOKE)
+    args.output = args.output or (SMOKE_RESULT if args.smoke else RESULT)
 
     settings = load_settings(llm={"provider": "local", "max_tokens": args.max_tokens, "temperature": 0.0})
-    path = llm_gguf_path(settings.models)
-    runs = [measure(path, settings, threads, args.turns, args.max_tokens) for threads in args.threads]
+    path = SMOKE_MODEL if args.smoke else llm_gguf_path(settings.models)
+    runs = [measure(path, settings, threads, args.turns, args.max_tokens, args.smoke) for threads in args.threads]
     result = {
         "benchmark": "llm_latency",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -184,6 +255,7 @@ def main() -> int:
         "runs": runs,
         "target": {"same_text": True, "extra_reader_cpu_ms_per_token": TARGET_EXTRA_CPU_MS_PER_TOKEN},
         "meets_target": all(run["meets_target"] for run in runs),
+        "smoke": args.smoke,
         "versions": {
             "python": platform.python_version(),
             "gpt4all": importlib.metadata.version("gpt4all"),
@@ -209,6 +281,8 @@ def main() -> int:
             f"  same text: {run['same_text']}; {'ok' if run['meets_target'] else 'BELOW TARGET'}"
         )
     print(f"written to {args.output}")
+    if args.smoke:
+        print("smoke run: a scripted stand-in for the model (no GGUF loaded), so the target is not judged")
     return 0
 
 

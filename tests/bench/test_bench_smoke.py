@@ -1,0 +1,96 @@
+"""Every benchmark script runs in its seconds-long ``--smoke`` mode, so none can silently break.
+
+Each script in bench/ runs as a subprocess with ``--smoke`` (tiny synthetic sizes; scripted stand-ins for the LLM;
+never the NYC data): it must exit 0, print its figure beside its baseline, and write its JSON report to the
+temporary folder, leaving bench/results alone. Times are not asserted: on shared cores they mean nothing here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+TIMEOUT_S = 120
+NUMBER = r"-?\d+(?:\.\d+)?"
+
+# Per script: the lines its smoke run must print (a regular expression each, searched line by line): the figure
+# and the baseline it is measured against. A new script needs an entry here.
+EXPECTED: dict[str, list[str]] = {
+    "chat_latency": [
+        rf"first_token_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
+        rf"tokens_per_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
+        rf"total_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
+        rf"^assistant overhead before the first token: {NUMBER} s \(target ≤ 1\.0 s\)$",
+    ],
+    "context_latency": [
+        r"^context\(\) +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
+        r"^baseline get_user +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
+        r"^baseline numpy scan +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
+        r"^IVF\d+,Flat nprobe +8: \{'nprobe': 8, 'recall_at_k': [\d.]+",
+        r"^exact \(NumPy scan of all vectors\): \{'p50_ms': [\d.]+",
+        r"target (met|MISSED); wrote ",
+    ],
+    "encoder_throughput": [
+        rf"^InterestEncoder\.encode: +{NUMBER} texts/s$",
+        rf"^SentenceTransformer\.encode: +{NUMBER} texts/s$",
+        rf"^ratio {NUMBER} \(target >= 0\.9\)",
+    ],
+    "llm_latency": [
+        rf"time to first token: wrapper +{NUMBER} s +gpt4all +{NUMBER} s",
+        rf"decode rate: +wrapper +{NUMBER} tok/s gpt4all +{NUMBER} tok/s",
+        rf"reader CPU / token: +wrapper +{NUMBER} ms +gpt4all +{NUMBER} ms",
+        r"same text: True",
+    ],
+}
+
+SCRIPTS = sorted(path.stem for path in BENCH.glob("*.py"))
+
+
+def test_every_script_has_expectations() -> None:
+    assert SCRIPTS, f"no benchmark scripts in {BENCH}"
+    assert sorted(EXPECTED) == SCRIPTS  # a new bench script gets a smoke test, a removed one loses it
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_smoke(name: str, tmp_path: Path) -> None:
+    results = {path: path.read_bytes() for path in (BENCH / "results").glob("*")}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {
+        **os.environ,
+        # The working tree's code, not whichever copy the virtualenv has installed; tests/ for the scripted fakes.
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "TMPDIR": str(temporary),  # where smoke runs write their reports (and any state)
+        "WHERENOW_DATA__DIR": str(tmp_path / "no-nyc-data"),  # a smoke run must not need the NYC data
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, str(BENCH / f"{name}.py"), "--smoke"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        pytest.fail(f"bench/{name}.py --smoke ran over {TIMEOUT_S} s; its output so far:\n{expired.stdout}")
+    output = done.stdout
+    assert done.returncode == 0, f"exit code {done.returncode}\n{output[-3000:]}\n{done.stderr[-5000:]}"
+    lines = output.splitlines()
+    missing = [pattern for pattern in EXPECTED[name] if not any(re.search(pattern, line) for line in lines)]
+    assert not missing, f"bench/{name}.py --smoke printed no line matching {missing}; it printed:\n{output}"
+    reports = list(temporary.rglob(f"{name}.json"))
+    assert len(reports) == 1, f"expected one {name}.json under the temporary folder, found {reports}"
+    assert json.loads(reports[0].read_text())
+    assert {path: path.read_bytes() for path in (BENCH / "results").glob("*")} == results, "bench/results changed"
