@@ -27,7 +27,7 @@ import pytest
 
 from profiles.geo import cell_of, haversine_km
 from profiles.snapshots import Snapshot
-from profiles.stores.base import ProfileStore, QueryFilter
+from profiles.stores.base import LogPosition, ProfileStore, QueryFilter
 
 __all__ = [
     "BASE",
@@ -423,6 +423,21 @@ class ProfileStoreContract:
                 (s.snapshot_id, pytest.approx(x, abs=1e-6))
                 for s, x in reopened.query(vector, 10, near=NYC, radius_km=10)
             ] == [(s.snapshot_id, x) for s, x in before]
+
+    def test_the_log_position_survives_a_reopen(self, backend: StoreBackend, snapshots: list[Snapshot]) -> None:
+        """The event log position a store reflects survives a reopen, and the last mark wins."""
+        store = backend.open()
+        assert store.log_position() is None  # never marked: derived state must be built from the log
+        store.add(snapshots[:10])
+        store.mark_log_position(LogPosition("generation-a", 10))
+        store.persist()
+        store.add(snapshots[10:20])
+        store.mark_log_position(LogPosition("generation-a", 20))
+        store.close()
+        backend.restart()
+        with backend.open() as reopened:
+            assert reopened.log_position() == LogPosition("generation-a", 20)
+            assert reopened.count() == 20
 
     def test_writes_after_persist_survive_reopen(self, backend: StoreBackend, snapshots: list[Snapshot]) -> None:
         """Adds, a replacement and a forgotten user after the last persist() are kept by close() alone."""
