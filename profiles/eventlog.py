@@ -180,8 +180,7 @@ class SQLiteEventLog(EventLog):
             self._check_open()
             removed = self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
             if removed:
-                # Folds the WAL back into the database, so the deleted rows do not survive in the log file.
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _scrub(self._db)
             return int(removed)
 
     def reset(self) -> None:
@@ -191,7 +190,7 @@ class SQLiteEventLog(EventLog):
             self._db.execute("DELETE FROM events")
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (uuid.uuid4().hex,))
             self._db.execute("COMMIT")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _scrub(self._db)
 
     # ---- reading ---------------------------------------------------------------------------------------------
 
@@ -278,6 +277,13 @@ class SQLiteEventLog(EventLog):
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError(f"the event log {self.path} is closed")
+
+
+def _scrub(db: sqlite3.Connection) -> None:
+    """Leave no copy of deleted rows on disk: secure_delete zeroes freed cells, but a rebalanced index page can
+    keep stale bytes in its unallocated gap, so the file is rebuilt (VACUUM) and the WAL folded in and truncated."""
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def event_key(event: Event) -> bytes:

@@ -199,6 +199,10 @@ class FaissProfileStore(ProfileStore):
             else:
                 (self.folder / INDEX_FILE).unlink(missing_ok=True)  # stale: of another type or dimension
             self._dirty = False
+        if self._deleted:
+            # secure_delete zeroes freed cells, but a rebalanced index page can keep stale bytes in its unallocated
+            # gap: rebuilding the file leaves no copy of a deleted user.
+            self._db.execute("VACUUM")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._deleted = False
 
