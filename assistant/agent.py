@@ -45,7 +45,7 @@ from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
 from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Service, Suggestion, digest
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
-from profiles.events import CATEGORY_SEPARATOR
+from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
 from prompts import load_prompt
 from retrieval.item_index import PlaceHit
 
@@ -577,12 +577,8 @@ def _from_hit(rank: int, hit: PlaceHit) -> Suggestion:
     if hit.distance_km is not None:
         evidence.append(f"{hit.distance_km:.1f} km from you")
     return Suggestion(
+        **hit.model_dump(include=set(PlaceAnswer.model_fields)),
         rank=rank,
-        item_id=hit.item_id,
-        name=hit.name,
-        category=hit.category,
-        latitude=hit.latitude,
-        longitude=hit.longitude,
         distance_km=hit.distance_km or 0.0,
         is_return=False,
         score=hit.similarity,

@@ -24,6 +24,7 @@ from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.gazetteer import find_neighbourhoods, lookup
+from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ _PICK_RE = re.compile(
 
 # Time words ----------------------------------------------------------------------------------------------------
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = tuple(day.lower() for day in WEEKDAYS)
 _DAY_PARTS = {
     "this morning": time(9),
     "morning": time(9),
@@ -237,7 +238,7 @@ _DAY_PARTS = {
     "evening": time(19),
     "tonight": time(20),
     "late night": time(23),
-    "night": time(21),
+    "night": time(22),  # the calendar's night starts at 22:00, so "Saturday night" reads back as night
 }
 _DAY_RE = re.compile(
     r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekend|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
+from profiles.calendar import age_phrase, describe_hour
 from profiles.config import Settings
-from profiles.context import ContextSnapshot, InterestContext, describe_hour
+from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
+from profiles.places import PlaceAnswer, with_article
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
@@ -39,26 +41,14 @@ NEAR_RADIUS_KM = 2.0
 MAX_EVIDENCE = 4
 
 
-class Suggestion(BaseModel):
-    """One suggested place and the evidence behind it."""
-
-    model_config = ConfigDict(frozen=True)
+class Suggestion(PlaceAnswer):
+    """One suggested place (the one place model) with its rank, score and the evidence behind it."""
 
     rank: int
-    item_id: str
-    name: str
-    category: str
-    latitude: float
-    longitude: float
     distance_km: float
     is_return: bool
     score: float
     evidence: list[str] = Field(min_length=1)
-
-    @property
-    def label(self) -> str:
-        """The name to show; unnamed places (homes in the data) go by their category."""
-        return self.name or f"a {self.category}"
 
 
 class ContextDigest(BaseModel):
@@ -142,11 +132,11 @@ def context_evidence(category: str, context: InterestContext) -> str | None:
 def _cite(category: str, snapshot: ContextSnapshot) -> str:
     area = area_name(snapshot.latitude, snapshot.longitude)
     where = f"around {area}" if area else f"{snapshot.distance_km:.1f} km from here"
-    when = describe_hour(snapshot.hour_of_week)
-    ago = snapshot.reason.split(" · ")[0]  # the reason opens with how long ago the snapshot ended
+    ago = age_phrase(timedelta(days=snapshot.age_days))
     if snapshot.count >= 3:
-        return f"you often go to {_plural(category)} on {when}s {where} ({snapshot.count} visits, last {ago})"
-    return f"you went to {_a(category)} on a {when} {where} ({ago})"
+        when = describe_hour(snapshot.hour_of_week, plural=True)
+        return f"you often go to {_plural(category)} on {when} {where} ({snapshot.count} visits, most recently {ago})"
+    return f"you went to {with_article(category)} on a {describe_hour(snapshot.hour_of_week)} {where} ({ago})"
 
 
 def _plural(noun: str) -> str:
@@ -155,10 +145,6 @@ def _plural(noun: str) -> str:
     if noun.endswith("y") and noun[-2:-1].lower() not in "aeiou":
         return noun[:-1] + "ies"
     return noun + "s"
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 class RecommendQuery(BaseModel):
@@ -331,6 +317,7 @@ def _suggestion(rank: int, item: Recommendation, context: InterestContext | None
         item_id=item.item_id,
         name=item.name,
         category=item.category,
+        category_path=item.category_path,
         latitude=item.latitude,
         longitude=item.longitude,
         distance_km=item.distance_km,
