@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Self
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from tqdm.auto import tqdm
 
 from profiles.config import ModelSettings
 from profiles.models import ENCODER_DISTRIBUTION, encoder_path
 
 if TYPE_CHECKING:
-    import torch
+    from sentence_transformers import SentenceTransformer
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +32,9 @@ _TEXT_SEPARATOR = " | "
 _SQL_BATCH = 900
 # Weight files whose bytes identify a model folder's content.
 _WEIGHT_PATTERNS = ("config.json", "*.safetensors", "*.bin")
+# A model folder with this file carries its own tokenizer (SentenceTransformer.save writes it; a bare
+# save_pretrained of the transformer does not).
+_TOKENIZER_FILE = "tokenizer_config.json"
 
 
 def item_texts(items: pd.DataFrame) -> list[str]:
@@ -59,6 +61,32 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def build_sentence_transformer(
+    folder: Path, max_length: int, tokenizer_folder: Path | None = None, device: str = "cpu"
+) -> SentenceTransformer:
+    """A SentenceTransformer of ``folder``'s transformer, mean pooling and L2 normalisation, from local files only.
+
+    The modules are built rather than read from the folder's ``modules.json``, so that a bare transformer folder (a
+    ``save_pretrained`` checkpoint) and a SentenceTransformer folder give the same architecture. The tokenizer is the
+    folder's own when it has one, else ``tokenizer_folder``'s.
+    """
+    from sentence_transformers import SentenceTransformer, models
+
+    local = {"local_files_only": True}
+    tokenizer = folder if (folder / _TOKENIZER_FILE).is_file() or tokenizer_folder is None else tokenizer_folder
+    transformer = models.Transformer(
+        str(folder),
+        max_seq_length=max_length,
+        model_kwargs=local,
+        config_kwargs=local,
+        processor_kwargs=local,
+        # The tokenizer argument is deprecated: only passed for a folder that lacks one.
+        **({} if tokenizer == folder else {"tokenizer_name_or_path": str(tokenizer)}),
+    )
+    pooling = models.Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+    return SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device=device)
 
 
 def text_key(text: str) -> bytes:
@@ -132,43 +160,36 @@ class EmbeddingCache:
 
 
 class InterestEncoder:
-    """Mean-pooled, L2-normalised sentence embeddings from a BERT-family model, as SentenceTransformer computes them.
+    """Sentence vectors from a ``SentenceTransformer`` (transformer → mean pooling → L2 norm) built from local folders.
 
     The weights are the fine-tuned ``settings.encoder_checkpoint`` when that folder exists, else the frozen base
-    encoder; the tokenizer is always the base encoder's. Loading reads local files only.
+    encoder; the tokenizer is the checkpoint's own when it saved one, else the base encoder's. Loading reads local
+    files only, on CPU.
     """
 
     def __init__(self, settings: ModelSettings) -> None:
         base = encoder_path(settings)
         checkpoint = _usable_checkpoint(settings)
-        # Imported here: torch and transformers take seconds to import, and an app start that reuses its indexes
-        # never needs them.
+        # Imported here: torch takes seconds to import, and an app start that reuses its indexes never needs it.
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
         # More threads than cores only adds contention; torch may count cores the container cannot use.
         torch.set_num_threads(min(torch.get_num_threads(), usable_cores()))
         self.max_length = settings.encoder_max_length
         self.batch_size = settings.encoder_batch_size
-        self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-        self.model = AutoModel.from_pretrained(checkpoint or base, local_files_only=True).eval()
-        self.dim: int = int(self.model.config.hidden_size)
+        self.model = build_sentence_transformer(checkpoint or base, self.max_length, tokenizer_folder=base)
+        self.dim: int = int(self.model.get_embedding_dimension())
         self.model_id: str = _model_id(settings, base, checkpoint)
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False) -> Embeddings:
         """One unit-length float32 row per text, in input order; repeated texts are encoded once."""
         unique = list(dict.fromkeys(texts))
-        vectors = np.empty((len(unique), self.dim), dtype=np.float32)
-        if unique:
-            # Batching texts of similar token length wastes little compute on padding.
-            lengths = self.tokenizer(unique, truncation=True, max_length=self.max_length, return_length=True)["length"]
-            order = np.argsort(-np.asarray(lengths), kind="stable")
-            size = batch_size or self.batch_size
-            with self._torch.inference_mode():
-                for start in tqdm(range(0, len(order), size), desc="encoding", unit="batch", disable=not progress):
-                    rows = order[start : start + size]
-                    vectors[rows] = self._embed([unique[row] for row in rows]).numpy()
+        if not unique:
+            return np.empty((0, self.dim), dtype=np.float32)
+        # SentenceTransformer batches texts of similar length and restores the input order itself.
+        vectors = self.model.encode(
+            unique, batch_size=batch_size or self.batch_size, show_progress_bar=progress, convert_to_numpy=True
+        ).astype(np.float32, copy=False)
         if len(unique) == len(texts):
             return vectors
         position = {text: row for row, text in enumerate(unique)}
@@ -199,13 +220,6 @@ class InterestEncoder:
         if cache is None:
             return self.encode(texts, progress=progress)
         return self.encode_cached(texts, cache, progress=progress)
-
-    def _embed(self, batch: list[str]) -> torch.Tensor:
-        inputs = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
-        hidden = self.model(**inputs).last_hidden_state
-        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return self._torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
 def _usable_checkpoint(settings: ModelSettings) -> Path | None:

