@@ -6,9 +6,10 @@ the request into tool calls) → ``tools`` (LangGraph's ToolNode runs them; the 
 ``ground`` (every venue the reply names must come from the tool results; otherwise the reply is written again
 once, then repaired). Code appends each suggestion's evidence to the reply, so every suggestion cites it.
 
-Memory is per conversation: LangGraph's checkpointer keeps each thread's state (messages, the last request,
-the suggestions shown) under a thread id made of the user and the conversation, and the tools are bound to the
-turn's user, so two users chatting at once never see each other's context.
+The graph is compiled once per assistant. Memory is per conversation: LangGraph's checkpointer keeps each thread's
+state (messages, the last request, the suggestions shown) under a thread id made of the user and the conversation.
+The turn's user, "now" and "here" travel in that state and the tools read them from it (LangGraph injects it; the
+model never fills it), so two users chatting at once never see each other's context.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ class Assistant:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         service.on_forget(self.forget_conversations)
+        self.graph = self._build_graph()
 
     # ---- the Python API -------------------------------------------------------------------------------------
 
@@ -216,7 +218,7 @@ class Assistant:
         self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
     ) -> Iterator[TurnEvent]:
         config = {"configurable": {"thread_id": thread}}
-        graph = self._graph(user_id, now, here)
+        graph = self.graph
         started = time.perf_counter()
         inputs: _State = {
             "messages": [HumanMessage(message, id=str(uuid.uuid4()))],
@@ -263,18 +265,12 @@ class Assistant:
             yield TurnEvent(kind="token", text=turn.text)  # written by code, not streamed by the LLM
         yield TurnEvent(kind="turn", turn=turn)
 
-    def _graph(self, user_id: str, now: datetime, here: LatLon) -> Any:
-        shown: dict[str, Suggestion] = {}  # the tools' view of this conversation's suggestions
-
-        def understand(state: _State) -> dict[str, Any]:
-            shown.update(state.get("shown") or {})
-            return self._understand(state)
-
-        tools = langchain_tools(self.service, user_id, now, here, shown)
+    def _build_graph(self) -> Any:
+        """The turn's graph, compiled once: the user, "now" and "here" travel in its state, not in closures."""
         graph = StateGraph(_State)
-        graph.add_node("understand", understand)
+        graph.add_node("understand", self._understand)
         graph.add_node("plan", self._plan)
-        graph.add_node("tools", ToolNode(tools))
+        graph.add_node("tools", ToolNode(langchain_tools(self.service)))
         graph.add_node("gather", self._gather)
         graph.add_node("write", self._write)
         graph.add_node("ground", self._ground)

@@ -6,10 +6,12 @@ result as the tool message's artifact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Annotated, Any
 
 from langchain_core.tools import BaseTool, StructuredTool
+from langgraph.prebuilt import InjectedState
 from pydantic import BaseModel, Field
 
 from assistant.requests import LatLon
@@ -29,9 +31,17 @@ SURPRISE_LEVEL = 1.0
 
 
 # ---- LangChain wrappers --------------------------------------------------------------------------------------
+# Every tool takes the graph's state (LangGraph injects it; the model never sees or fills it): the turn's user,
+# "now" and "here" travel in the state, so the graph is compiled once and no tool call can name another user.
+
+TurnState = Annotated[Mapping[str, Any], InjectedState]
 
 
-class _Where(BaseModel):
+class _Turn(BaseModel):
+    state: TurnState
+
+
+class _Where(_Turn):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
 
@@ -58,36 +68,38 @@ class SearchArgs(_Where):
     k: int = Field(5, ge=1, le=20)
 
 
-class ExplainArgs(BaseModel):
+class ExplainArgs(_Turn):
     item_id: str
 
 
-class FeedbackArgs(BaseModel):
+class FeedbackArgs(_Turn):
     item_id: str
     liked: bool
 
 
-def langchain_tools(
-    service: Service, user_id: str, now: datetime, here: LatLon, shown: dict[str, Suggestion]
-) -> list[BaseTool]:
-    """The tools as LangChain tools for one user's turn. The user, the time and the place are bound here, so no
-    tool call can reach another user's data; ``shown`` is the conversation's suggestions so far (``explain``
-    looks places up there, ``recommend`` adds to it). Each tool returns JSON text for the model and the
-    pydantic result as the tool message's artifact."""
+def langchain_tools(service: Service) -> list[BaseTool]:
+    """The tools as LangChain tools over the service layer, made once per assistant. Each reads the turn's user,
+    time and place from the injected graph state (``user_id``, ``now``, ``here``; ``shown`` is the conversation's
+    suggestions so far, where ``explain`` looks places up) and returns JSON text for the model and the pydantic
+    result as the tool message's artifact."""
 
-    def where(latitude: float | None, longitude: float | None) -> LatLon:
-        return LatLon(latitude, longitude) if latitude is not None and longitude is not None else here
+    def where(state: Mapping[str, Any], latitude: float | None, longitude: float | None) -> LatLon:
+        if latitude is not None and longitude is not None:
+            return LatLon(latitude, longitude)
+        return LatLon(*state["here"])
 
     def get_interest_context(
+        state: TurnState,
         latitude: float | None = None,
         longitude: float | None = None,
         at: datetime | None = None,
         query: str | None = None,
     ) -> tuple[str, InterestContext]:
-        context = service.context(user_id, at or now, where(latitude, longitude), query)
+        context = service.context(state["user_id"], at or state["now"], where(state, latitude, longitude), query)
         return digest(context).model_dump_json(), context
 
     def recommend(
+        state: TurnState,
         latitude: float | None = None,
         longitude: float | None = None,
         at: datetime | None = None,
@@ -100,7 +112,7 @@ def langchain_tools(
         quiet: bool = False,
         within_km: float | None = None,
     ) -> tuple[str, list[Suggestion]]:
-        place, moment = where(latitude, longitude), at or now
+        place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
             k=k,
             category=category,
@@ -111,26 +123,25 @@ def langchain_tools(
             quiet=quiet,
             within_km=within_km,
         )
-        found = service.recommend(user_id, moment, place, query)
-        shown.update({suggestion.item_id: suggestion for suggestion in found})
+        found = service.recommend(state["user_id"], moment, place, query)
         return _json_list(found), found
 
     def search_places(
-        text: str, k: int = 5, latitude: float | None = None, longitude: float | None = None
+        state: TurnState, text: str, k: int = 5, latitude: float | None = None, longitude: float | None = None
     ) -> tuple[str, list[PlaceHit]]:
-        hits = service.search_places(text, where(latitude, longitude), k)
+        hits = service.search_places(text, where(state, latitude, longitude), k)
         return _json_list(hits), hits
 
-    def explain(item_id: str) -> tuple[str, Explanation]:
-        suggestion = shown.get(item_id)
+    def explain(state: TurnState, item_id: str) -> tuple[str, Explanation]:
+        suggestion = (state.get("shown") or {}).get(item_id)
         if suggestion is None:
             raise ValueError(f"{item_id!r} was not suggested in this conversation")
-        context = service.context(user_id, now, here, suggestion.category)
+        context = service.context(state["user_id"], state["now"], LatLon(*state["here"]), suggestion.category)
         explanation = service.explain(suggestion, context)
         return explanation.model_dump_json(), explanation
 
-    def record_feedback(item_id: str, liked: bool) -> tuple[str, FeedbackResult]:
-        result = service.feedback(user_id, item_id, liked, now)
+    def record_feedback(state: TurnState, item_id: str, liked: bool) -> tuple[str, FeedbackResult]:
+        result = service.feedback(state["user_id"], item_id, liked, state["now"])
         return result.model_dump_json(), result
 
     specs = [
