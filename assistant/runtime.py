@@ -24,8 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +32,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from profiles.atomic import clean_partials
+from profiles.closing import Closing
 from profiles.config import Settings
 from profiles.context import InterestContext
 from profiles.encoder import EmbeddingCache, encoder_model_id
@@ -102,7 +102,7 @@ class Forgotten:
 
 
 @dataclass
-class Runtime:
+class Runtime(Closing):
     """The event log, the catalogue, the profile service, the recommender and the item index of one state folder.
 
     Made by :func:`prepare`; close it (or use it as a context manager) to persist, release the stores and the
@@ -258,14 +258,6 @@ class Runtime:
             logger.warning("could not save the recommender to %s (%s)", path, error)
             return
         discard_saved_recommenders(self.settings, keep=path)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     # ---- internals -------------------------------------------------------------------------------------------
 

@@ -313,15 +313,8 @@ def _suggestion(rank: int, item: Recommendation, context: InterestContext | None
     if context is not None and (cited := context_evidence(item.category, context)) is not None:
         evidence.insert(0, cited)
     return Suggestion(
+        **item.model_dump(include=set(PlaceAnswer.model_fields) | {"distance_km", "is_return"}),
         rank=rank,
-        item_id=item.item_id,
-        name=item.name,
-        category=item.category,
-        category_path=item.category_path,
-        latitude=item.latitude,
-        longitude=item.longitude,
-        distance_km=item.distance_km,
-        is_return=item.is_return,
         score=item.score if math.isfinite(item.score) else -1e9,
         evidence=evidence[:MAX_EVIDENCE] or [f"{item.distance_km:.1f} km from you"],
     )

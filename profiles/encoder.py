@@ -10,13 +10,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from profiles.closing import Closing
 from profiles.config import ModelSettings
 from profiles.models import ENCODER_DISTRIBUTION, encoder_path
 
@@ -94,7 +94,7 @@ def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-class EmbeddingCache:
+class EmbeddingCache(Closing):
     """Embeddings by (model id, SHA-256 of the text) in one SQLite file; safe to share between processes."""
 
     def __init__(self, path: Path) -> None:
@@ -149,14 +149,6 @@ class EmbeddingCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class InterestEncoder:

@@ -21,12 +21,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import numpy as np
 import pandas as pd
 
+from profiles.closing import Closing
 from profiles.events import EVENT_COLUMNS, Action, Event
 
 EVENTS_DB = "events.sqlite"
@@ -72,7 +71,7 @@ class AppendResult:
         return [logged.event for logged in self.added]
 
 
-class EventLog(ABC):
+class EventLog(Closing, ABC):
     """Stored events, append-only, each with a sequence number that only grows. Use as a context manager."""
 
     @abstractmethod
@@ -120,14 +119,6 @@ class EventLog(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the log; a second call does nothing."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class SQLiteEventLog(EventLog):

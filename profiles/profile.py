@@ -19,8 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +28,7 @@ from scipy import sparse
 from tqdm.auto import tqdm
 
 from profiles.calendar import HOURS_PER_WEEK, dayparts
+from profiles.closing import Closing
 from profiles.config import Settings
 from profiles.context import InterestContext, build_context, check_request
 from profiles.eventlog import EventLog, LoggedEvent
@@ -291,7 +291,7 @@ class CatchUp:
     replayed: int
 
 
-class ProfileService:
+class ProfileService(Closing):
     """Builds and updates profile snapshots, answers context() and forgets users; one per process.
 
     ``store``, ``encoder`` and ``items`` are injectable (tests pass a small fake encoder); by default the store
@@ -466,14 +466,6 @@ class ProfileService:
         finally:
             if self._owns_cache and self._cache is not None:
                 self._cache.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     # ---- internals ---------------------------------------------------------------------------------------
 

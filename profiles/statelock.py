@@ -12,8 +12,8 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from profiles.closing import Closing
 
 LOCK_FILE = "wherenow.lock"
 
@@ -28,7 +28,7 @@ class StateFolderInUse(RuntimeError):
         super().__init__(f"state folder in use by {holder}{served}: {folder}")
 
 
-class StateLock:
+class StateLock(Closing):
     """An exclusive, non-blocking lock on a state folder, released by close() or when the process ends.
 
     The operating system drops the lock of a process that dies (kill -9 included), so a crash never leaves the
@@ -72,14 +72,6 @@ class StateLock:
         os.ftruncate(self._descriptor, 0)
         os.pwrite(self._descriptor, data, 0)
         os.fsync(self._descriptor)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def _holder(descriptor: int) -> dict[str, int | str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from profiles.closing import Closing
 from profiles.config import Settings
 from profiles.encoder import EmbeddingCache, InterestEncoder, encoder_model_id, item_texts
 from profiles.geo import cell_of, haversine_km
@@ -63,7 +62,7 @@ def encoder_embedder(settings: Settings) -> Embedder:
     return embed
 
 
-class ItemIndex:
+class ItemIndex(Closing):
     """Catalogue places and their embeddings in a profile store; search by vector or text within a radius.
 
     Open with :meth:`open`; use as a context manager (closing closes the store).
@@ -155,14 +154,6 @@ class ItemIndex:
 
     def close(self) -> None:
         self.store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def _write(self, embeddings: npt.ArrayLike) -> None:
         vectors = np.asarray(embeddings, dtype=np.float32)

@@ -11,12 +11,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from profiles.closing import Closing
 from profiles.geo import EARTH_RADIUS_KM, haversine_km
 from profiles.snapshots import Snapshot, SnapshotColumns
 
@@ -101,7 +101,7 @@ class LogPosition:
     seq: int
 
 
-class ProfileStore(ABC):
+class ProfileStore(Closing, ABC):
     """Snapshots with their embeddings, searchable by cosine similarity and filterable by user, time and place.
 
     Embeddings are kept as float32, so a snapshot read back carries float32-rounded values. Writes are durable
@@ -228,14 +228,6 @@ class ProfileStore(ABC):
     @abstractmethod
     def dimension(self) -> int | None:
         """The embedding dimension, or None before the first snapshot fixes it."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     # ---- what backends implement (arguments already validated) -------------------------------------------
 
