@@ -17,9 +17,12 @@ runtime and the assistant block (CPU, LLM), so the endpoints are plain functions
 pool, and a chat stream is pulled from the assistant in that pool too.
 """
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -29,13 +32,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.security import APIKeyHeader
-from fastapi.sse import EventSourceResponse, format_sse_event
+from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
+from assistant.llm import cancellable
 from assistant.requests import LatLon
 from assistant.service import FeedbackResult, ForgetReport, RecommendQuery, Service, Suggestion
 from profiles.config import Settings
@@ -191,6 +195,8 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         if not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
             raise HTTPException(401, "wrong API key")
 
+    admission = ChatAdmission(server.chat_waiting, server.retry_after_s)
+    app.state.admission = admission
     public = APIRouter(prefix=API_PREFIX)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_key)], responses=_ERRORS)
 
@@ -254,6 +260,10 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         response_description=_SSE_DESCRIPTION,
         responses={
             200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            503: {
+                "model": ApiError,
+                "description": "The chat queue is full; the Retry-After header says when to retry.",
+            },
             **_not_found("user"),
         },
     )
@@ -263,18 +273,26 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         known(body.user_id)
         where = _where(body.lat, body.lon)
         args = (body.user_id, body.message, now(body.at), where, body.conversation_id)
+        try:
+            admission.enter()
+        except QueueFull as full:
+            raise HTTPException(503, str(full), headers={"Retry-After": str(full.retry_after_s)}) from None
         if not body.stream:
             try:
                 return assistant.chat(*args)
             except ChatError as error:
                 raise HTTPException(422, str(error)) from None
+            finally:
+                admission.leave()
         try:
             # stream() checks the request at once: a refused request is a 422, not an error inside a 200 stream.
             events = assistant.stream(*args)
         except ChatError as error:
+            admission.leave()
             raise HTTPException(422, str(error)) from None
         return EventSourceResponse(
-            _sse(events, body.user_id), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+            _sse(events, body.user_id, admission, server.keepalive_s),
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     @api.post("/feedback", summary="Like or dislike a place")
@@ -301,17 +319,59 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
 # ---- chat streams --------------------------------------------------------------------------------------------
 
 
-async def _sse(events: Iterator[TurnEvent], user_id: str) -> AsyncIterator[bytes]:
-    """The turn's events as SSE; the blocking generator is pulled in the thread pool, and a failure becomes an
-    ``error`` event (the response has started, so its status can no longer change)."""
+_END = object()  # the producer's last word: the turn ended
+
+
+async def _sse(
+    events: Iterator[TurnEvent], user_id: str, admission: ChatAdmission, keepalive_s: float
+) -> AsyncIterator[bytes]:
+    """The turn's events as SSE, a keep-alive comment while the turn waits (for the LLM, say), and a failure as an
+    ``error`` event (the response has started, so its status can no longer change).
+
+    The turn runs on a thread of its own. When the client goes away the turn is cancelled: its LLM call stops at
+    the next token, and its place in the chat queue is given back once it has stopped.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    cancelled = threading.Event()
+
+    def send(item: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening any more
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def produce() -> None:
+        try:
+            with cancellable(cancelled):
+                for event in events:
+                    if cancelled.is_set():
+                        break
+                    send(event)
+        except Exception as error:
+            send(error)
+        finally:
+            events.close()  # type: ignore[attr-defined]
+            admission.leave()
+            send(_END)
+
+    threading.Thread(target=produce, name=f"chat-{user_id}", daemon=True).start()
     try:
-        async for event in iterate_in_threadpool(events):
-            yield _event(event)
-    except ChatError as error:
-        yield _sse_error(str(error))
-    except Exception:
-        logger.exception("chat stream for user %r failed", user_id)
-        yield _sse_error("internal error")
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), keepalive_s)
+            except TimeoutError:
+                yield KEEPALIVE_COMMENT
+                continue
+            if item is _END:
+                return
+            if isinstance(item, ChatError):
+                yield _sse_error(str(item))
+            elif isinstance(item, Exception):
+                logger.error("chat stream for user %r failed", user_id, exc_info=item)
+                yield _sse_error("internal error")
+            else:
+                yield _event(item)  # type: ignore[arg-type]
+    finally:
+        cancelled.set()  # a client that went away cancels its turn; after the end this changes nothing
 
 
 def _event(event: TurnEvent) -> bytes:

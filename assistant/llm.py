@@ -21,6 +21,8 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +54,26 @@ SPECIAL_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
 DEFAULT_STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
 # The backend caps a prompt batch at 128 tokens; gpt4all's default of 8 makes a long system prompt slow.
 PROMPT_BATCH = 128
+
+
+# The turn being served may be cancelled (its client went away): generation stops at the next token.
+_TURN_CANCELLED: ContextVar[threading.Event | None] = ContextVar("wherenow_turn_cancelled", default=None)
+
+
+@contextmanager
+def cancellable(flag: threading.Event) -> Iterator[None]:
+    """LLM calls made inside the block (in this context, and the tasks it starts) stop once ``flag`` is set."""
+    token = _TURN_CANCELLED.set(flag)
+    try:
+        yield
+    finally:
+        _TURN_CANCELLED.reset(token)
+
+
+def turn_cancelled() -> bool:
+    """Whether the turn this code serves was cancelled (see :func:`cancellable`)."""
+    flag = _TURN_CANCELLED.get()
+    return flag is not None and flag.is_set()
 
 
 def default_threads() -> int:
@@ -242,6 +264,7 @@ class LocalChatModel(BaseChatModel):
         scanner = _StopScanner([*self.stop, *(stop or [])])
         ready: deque[str] = deque()
         cancelled = threading.Event()
+        turn = _TURN_CANCELLED.get() or threading.Event()  # read here: on_token runs on gpt4all's own thread
         tokens = 0
 
         def on_token(token_id: int, piece: str) -> bool:
@@ -249,7 +272,7 @@ class LocalChatModel(BaseChatModel):
             nonlocal tokens
             tokens += 1
             ready.append(scanner.feed(piece))
-            return not (scanner.stopped or cancelled.is_set())
+            return not (scanner.stopped or cancelled.is_set() or turn.is_set())
 
         loaded = self.load()
         with loaded.lock, loaded.model.chat_session(system_prompt=prefix, prompt_template=template):

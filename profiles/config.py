@@ -167,6 +167,11 @@ class ServerSettings(_Group):
         description="The UI's default 'now'; unset: the time of the newest stored event (the NYC data ends in 2012).",
     )
     llm_threads: int | None = Field(None, gt=0, description="CPU threads of the local LLM; unset: cores − 1.")
+    chat_waiting: int = Field(
+        4, ge=0, description="Chat turns that may wait for the LLM besides the one it writes; more get 503."
+    )
+    retry_after_s: int = Field(10, gt=0, description="The Retry-After a chat refused for a full queue carries.")
+    keepalive_s: float = Field(15.0, gt=0, description="An SSE comment this often while a chat turn waits.")
 
     @field_validator("demo_now")
     @classmethod

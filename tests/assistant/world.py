@@ -10,6 +10,7 @@ import functools
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from assistant.llm import turn_cancelled
 from assistant.runtime import Runtime, prepare
 from profiles.config import Settings, load_settings
 from profiles.eventlog import events_from_frame, open_event_log
@@ -35,6 +37,8 @@ class ScriptedChatModel(BaseChatModel):
     script: Any
     arguments: str = "{}"
     calls: list[list[BaseMessage]] = Field(default_factory=list)
+    delay_s: float = 0.0  # per streamed word, to stand for a slow local model
+    streamed: list[str] = Field(default_factory=list)  # every word streamed, across calls
 
     @property
     def _llm_type(self) -> str:
@@ -55,6 +59,10 @@ class ScriptedChatModel(BaseChatModel):
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
         for piece in re.findall(r"\S+\s*|\s+", self._answer(messages)):
+            if turn_cancelled():  # as the local model does: a cancelled turn stops at the next token
+                return
+            time.sleep(self.delay_s)
+            self.streamed.append(piece)
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager is not None:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
