@@ -57,7 +57,7 @@ MAX_MESSAGE_CHARS = 2_000
 PROMPT_SUGGESTIONS = 3
 PROMPT_EVIDENCE = 2
 HISTORY_TURNS = 1
-REPLY_MAX_TOKENS = 120
+REPLY_MAX_TOKENS = 70  # an opening of one or two sentences: code lists the places and their facts
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
 _STATE_TYPES = [
     ("assistant.service", "Suggestion"),
@@ -383,11 +383,13 @@ class Assistant:
             prompt = load_prompt("reply").format(
                 request=message,
                 suggestions_with_evidence=_listing(state.get("suggestions") or []),
-                context_summary=summary,
             )
         else:
             prompt = f"{message}\n\n(Answer briefly. Do not name any place.)"
-        messages: list[BaseMessage] = [SystemMessage(load_prompt("system")), *_history(state), HumanMessage(prompt)]
+        # Suggestion turns need no history (code carries the request's constraints), and every prompt token costs
+        # time before the first word: the local model reads about 44 tokens a second on two cores.
+        history = [] if request.intent in ("recommend", "refine") else _history(state)
+        messages: list[BaseMessage] = [SystemMessage(load_prompt("system")), *history, HumanMessage(prompt)]
         if state.get("attempts", 0) >= 1:
             allowed = ", ".join(self._allowed(state).values()) or "none"
             messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}."))

@@ -87,9 +87,9 @@ def test_stop_scanner_flushes_a_held_tail() -> None:
 
 
 def test_prompts_have_their_variables() -> None:
-    assert "Name only places from the list" in load_prompt("system")
+    assert "never invent a place" in load_prompt("system")
     expected = {
-        "reply": {"request", "suggestions_with_evidence", "context_summary"},
+        "reply": {"request", "suggestions_with_evidence"},
         "explanation": {"question", "place", "evidence", "context_summary"},
         "system": set(),
     }
