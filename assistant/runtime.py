@@ -38,7 +38,7 @@ from profiles.context import InterestContext
 from profiles.encoder import EmbeddingCache, encoder_model_id
 from profiles.eventlog import EventLog, open_event_log
 from profiles.events import Event
-from profiles.ingest import ITEMS_FILE, admit, ingest, read_events, read_items
+from profiles.ingest import ITEMS_FILE, admit_events, ingest, read_events, read_items
 from profiles.loaders import DataError, forget_rejects
 from profiles.profile import ProfileService
 from profiles.statelock import StateLock
@@ -191,11 +191,9 @@ class Runtime(Closing):
         batch = self._checked(events)
         if not batch:
             return 0
-        frame = pd.DataFrame([{**event.model_dump(), "action": event.action.value} for event in batch])
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
         with self.lock:
-            admitted = admit(self.log, frame, self.settings.preprocessing)
-            result = self.log.append([batch[row] for row in admitted.rows])
+            admitted = admit_events(self.log, batch, self.settings.preprocessing)
+            result = self.log.append([batch[row] for row in admitted])
             self._apply(result.added)
         return len(result.added)
 

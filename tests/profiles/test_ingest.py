@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from profiles.config import Settings
-from profiles.ingest import ingest, read_events, read_items
+from profiles.config import PreprocessingSettings, Settings
+from profiles.eventlog import open_event_log
+from profiles.events import Action, Event
+from profiles.ingest import admit, admit_events, ingest, read_events, read_items
 from profiles.loaders import DataError
 
 HEADER = "user_id,item_id,timestamp,latitude,longitude,action\n"
@@ -79,3 +83,28 @@ def test_nyc_folder_ingest(nyc_data_dir: Path, settings: Settings) -> None:
     assert report.collapsed == 52
     items = read_items(settings)
     assert items is not None and len(items) == 4_988
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_admitting_a_few_events_agrees_with_the_frame_path(tmp_path: Path, seed: int) -> None:
+    """admit_events (a 👍 at a time) and admit (whole files) keep the same events on random batches."""
+    rng = random.Random(seed)
+    start = datetime(2012, 4, 7, 12, tzinfo=UTC)
+    settings = PreprocessingSettings()
+
+    def event(minute: int) -> Event:
+        return Event(
+            user_id=rng.choice("ab"),
+            item_id=rng.choice(["p1", "p2"]),
+            timestamp=start + timedelta(minutes=minute),
+            latitude=40.7,
+            longitude=-74.0,
+            action=rng.choice([Action.VISIT, Action.VISIT, Action.LIKE]),
+        )
+
+    with open_event_log(tmp_path) as log:
+        log.append([event(minute) for minute in sorted(rng.sample(range(0, 60), 4))])
+        batch = [event(minute) for minute in sorted(rng.sample(range(60, 120), 8))]
+        frame = pd.DataFrame([{**item.model_dump(), "action": item.action.value} for item in batch])
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+        assert admit_events(log, batch, settings) == admit(log, frame, settings).rows
