@@ -18,7 +18,8 @@ The very first child is not timed: the first time on NYC it ingests, encodes the
 recommender (about 4 minutes; later runs reuse the folder). ``--repeats`` rounds; medians are printed beside the
 target and written to bench/results/restart_after_kill.json. Target: ready <= 30 s after kill -9.
 
-    .venv/bin/python bench/restart_after_kill.py [--state .wherenow-bench/nyc] [--events 50] [--repeats 3]
+    WHERENOW_DATA__DIR=/path/to/foursquare-nyc .venv/bin/python bench/restart_after_kill.py \
+        [--state .wherenow-bench/nyc] [--events 50] [--repeats 3]     # --data DIR instead of the variable
     .venv/bin/python bench/restart_after_kill.py --smoke   # the tests' small world, 5 events, one round; not judged
 """
 

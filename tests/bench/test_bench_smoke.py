@@ -43,11 +43,23 @@ EXPECTED: dict[str, list[str]] = {
         rf"^SentenceTransformer\.encode: +{NUMBER} texts/s$",
         rf"^ratio {NUMBER} \(target >= 0\.9\)",
     ],
+    "feedback_latency": [
+        r"^log path \(now\) +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
+        r"^baseline rewrite +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
+        rf"^ratio \(baseline / now\): p50 {NUMBER}x, p99 {NUMBER}x$",
+        r"^target p99 <= 100 ms: (met|MISSED); wrote ",
+    ],
     "llm_latency": [
         rf"time to first token: wrapper +{NUMBER} s +gpt4all +{NUMBER} s",
         rf"decode rate: +wrapper +{NUMBER} tok/s gpt4all +{NUMBER} tok/s",
         rf"reader CPU / token: +wrapper +{NUMBER} ms +gpt4all +{NUMBER} ms",
         r"same text: True",
+    ],
+    "restart_after_kill": [
+        rf"^restart after kill -9: +ready in {NUMBER} s \(median of \d+\)$",
+        rf"^restart after clean close: ready in {NUMBER} s \(median of \d+, baseline\)$",
+        r"^every acknowledged event in the log exactly once, no refit: True$",
+        r"^target ready <= 30 s after kill -9: (met|MISSED); wrote ",
     ],
 }
 
