@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,10 +138,11 @@ def history(items: pd.DataFrame, users: int, per_user: int, seed: int = 1) -> pd
 
 def feedback_events(
     stored: pd.DataFrame, items: pd.DataFrame, count: int, seed: int = 2
-) -> tuple[list[Event], dict[str, int]]:
-    """Likes and dislikes of random users: half where and when the user has a snapshot already, half anywhere."""
+) -> tuple[list[Event], list[str]]:
+    """Likes and dislikes of random users: half where and when the user has a snapshot already, half anywhere;
+    and the kind of each: a like that merges into a stored snapshot, a like that makes a new one, a dislike."""
     rng = np.random.default_rng(seed)
-    events, kinds = [], {"like_merging": 0, "like_new_snapshot": 0, "dislike": 0}
+    events, kinds = [], []
     for number in range(count):
         liked = bool(rng.random() < 0.5)
         if rng.random() < 0.5:  # the same place and day as a stored event, a few minutes later: the same snapshot
@@ -155,7 +157,7 @@ def feedback_events(
             seconds = int(rng.integers(0, DAYS)) * 86_400 + int(rng.integers(12 * 3600, 22 * 3600))
             at = YEAR_START + timedelta(seconds=seconds, microseconds=number)
             kind = "like_new_snapshot"
-        kinds[kind if liked else "dislike"] += 1
+        kinds.append(kind if liked else "dislike")
         events.append(
             Event(
                 user_id=str(user),
@@ -348,6 +350,7 @@ def run(snapshots: int, users: int, iterations: int, places: int, folder: Path) 
     gc.collect()
     gc.freeze()
     samples: dict[str, list[float]] = {"log": [], "rewrite": []}
+    by_kind: dict[str, dict[str, list[float]]] = {"log": {}, "rewrite": {}}
     cpu: dict[str, list[float]] = {"log": [], "rewrite": []}
     stored_by = {"log": 0, "rewrite": 0}
     try:
@@ -363,6 +366,7 @@ def run(snapshots: int, users: int, iterations: int, places: int, folder: Path) 
                 elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
                 if number >= WARMUP:
                     samples[name].append(elapsed)
+                    by_kind[name].setdefault(kinds[2 * number + offset], []).append(elapsed)
                     cpu[name].append(elapsed_cpu)
         assert log.count() == facts["events"] + stored_by["log"], "every appended event is in the log"
     finally:
@@ -374,19 +378,25 @@ def run(snapshots: int, users: int, iterations: int, places: int, folder: Path) 
         **facts,
         "iterations": iterations,
         "warmup_per_path": WARMUP,
-        "feedback_kinds": kinds,
+        "feedback_kinds": dict(Counter(kinds)),
         "log_path": percentiles(samples["log"]),
         "baseline_rewrite": percentiles(samples["rewrite"]),
+        "by_kind": {
+            path: {kind: percentiles(times) for kind, times in sorted(kinds_of.items())}
+            for path, kinds_of in (("log_path", by_kind["log"]), ("baseline_rewrite", by_kind["rewrite"]))
+        },
         "cpu": {"log_path": percentiles(cpu["log"]), "baseline_rewrite": percentiles(cpu["rewrite"])},
         "stages_p50_ms": {"log_path": ours.stages.p50_ms(WARMUP), "baseline_rewrite": baseline.stages.p50_ms(WARMUP)},
     }
     result["ratio_p50"] = round(result["baseline_rewrite"]["p50_ms"] / result["log_path"]["p50_ms"], 1)
     result["ratio_p99"] = round(result["baseline_rewrite"]["p99_ms"] / result["log_path"]["p99_ms"], 1)
-    print(f"feedback kinds: {kinds}")
+    print(f"feedback kinds: {result['feedback_kinds']}")
     print(f"log path (now)    {result['log_path']}")
     print(f"baseline rewrite  {result['baseline_rewrite']}")
     print(f"ratio (baseline / now): p50 {result['ratio_p50']}x, p99 {result['ratio_p99']}x")
     print(f"process CPU per call: log path {result['cpu']['log_path']}, baseline {result['cpu']['baseline_rewrite']}")
+    for kind, figures in result["by_kind"]["log_path"].items():
+        print(f"log path, {kind + ':':<18} {figures}")
     print(f"stages, p50 ms: log path {result['stages_p50_ms']['log_path']}")
     print(f"                baseline {result['stages_p50_ms']['baseline_rewrite']}")
     print("both paths leave out the recommender's in-memory observe(), which did not change")
