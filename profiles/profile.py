@@ -368,6 +368,8 @@ class ProfileService(Closing):
 
         The change is durable after persist() or close().
         """
+        if ACTION_WEIGHTS[event.action] <= 0:
+            return None  # a dislike says nothing about what the user wants: no snapshot changes, so no frames
         features = event_features(event, self.settings.preprocessing)
         frame = pd.DataFrame([{**event.model_dump(), **features}])
         contributions, _, _ = self._contributions(frame, progress=False)
