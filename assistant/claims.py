@@ -341,13 +341,18 @@ def kind_words(kinds: frozenset[str]) -> KindWords:
 # ---- finding claims -----------------------------------------------------------------------------------------------
 
 _APOSTROPHE = "['’]"
+_CLAUSE_END_RE = re.compile(r"[,;:!?()\[\]—–]|\.\s")
 _ADVERBS = (
     r"(?:(?:often|usually|always|regularly|already|frequently|recently|sometimes|also|really|just|previously|"
     r"typically|normally|generally|even|once|last)\s+)*"
 )
-_PERFECT = r"(?:been|visited|gone|come|stopped|dropped|checked|tried|frequented|enjoyed|loved|liked going)"
+_MEAL = r"(?:a|an|your|some|dinner|lunch|brunch|breakfast|drinks?|coffee|burgers?)"
+_PERFECT = (
+    rf"(?:been|visited|gone|come|stopped|dropped|checked|tried|frequented|enjoyed|loved|liked going|eaten|had {_MEAL})"
+)
 _PAST = (
-    r"(?:went|visited|came|stopped by|dropped by|checked in|tried|frequented|loved|enjoyed|used to (?:go|come|visit))"
+    rf"(?:went|visited|came|stopped by|dropped by|checked in|tried|frequented|loved|enjoyed|ate|dined|drank|"
+    rf"had {_MEAL}|used to (?:go|come|visit))"
 )
 _PRESENT = (
     r"(?:go|visit|come|frequent|stop by|drop by|head|love|enjoy going|like going|like to go|keep going|keep coming)"
@@ -366,6 +371,8 @@ _CONDITIONS = _words(
 # Phrase claims: about the nearest place.
 _VISIT_PHRASE_RES = (
     re.compile(rf"\b(?:place|spot|one|which|that|where)\s+you\s+{_ADVERBS}know\b", re.I),
+    re.compile(r"\byou\s+know\s+(?:it|them|this place|the place)\s+well\b", re.I),
+    re.compile(rf"\byou(?:{_APOSTROPHE}re|\s+are)\s+(?:a\s+)?regulars?\b", re.I),
     re.compile(r"\byour\s+(?:usual|regular|routine|favou?rite|go-to|old|local|frequent)\b", re.I),
     re.compile(r"\bfamiliar\b|\bagain\b|\bonce more\b", re.I),
     re.compile(r"\b(?:go|goes|going|went|come|comes|coming|came|head|heading|get|getting)\s+back\b|\bback to\b", re.I),
@@ -415,7 +422,8 @@ _NUMBER_WORDS = {
     "thirty": 30,
 }
 _NUMBER = rf"(?P<number>\d+(?:\.\d+)?|{'|'.join(word for word in _NUMBER_WORDS if len(word) > 2)})"
-_COUNT_UNITS = {"time": "visit", "visit": "visit", "checkin": "visit", "check": "visit"}
+# The evidence counts the user's visits in "times" (and "visits"), everyone's in "check-ins": they do not mix.
+_COUNT_UNITS = {"time": "visit", "visit": "visit", "checkin": "checkin", "check": "checkin"}
 _COUNT_RE = re.compile(
     rf"\b{_NUMBER}\s+(?:more\s+)?(?P<unit>times?|visits?|check-?ins?|check\s+ins?|people|persons?|visitors?)\b"
     r"|\b(?P<twice>twice|thrice)\b"
@@ -451,9 +459,16 @@ def _about_user(line: str) -> bool:
     return any(_lower(token.text) in ("you", "your", "youve", "youre") for token in tokens(line))
 
 
+def _previous_tokens(text: str, start: int, count: int = 3) -> list[Token]:
+    """The ``count`` words before an offset in its clause (punctuation ends a clause), nearest last."""
+    clause = _CLAUSE_END_RE.split(text[:start])[-1]
+    offset = start - len(clause)
+    return [Token(token.text, token.start + offset, token.end + offset) for token in tokens(clause)][-count:]
+
+
 def _previous_words(text: str, start: int, count: int = 3) -> list[str]:
-    """The ``count`` words before an offset, nearest last, lower-cased."""
-    return [_lower(token.text) for token in tokens(text[:start])][-count:]
+    """The ``count`` words before an offset in its clause, nearest last, lower-cased."""
+    return [_lower(token.text) for token in _previous_tokens(text, start, count)]
 
 
 def _negation(word: str) -> bool:
@@ -462,8 +477,14 @@ def _negation(word: str) -> bool:
 
 
 def _negated(text: str, start: int) -> bool:
-    """Whether one of the three words before an offset negates what follows."""
-    return any(_negation(word) for word in _previous_words(text, start))
+    """Whether one of the three words before an offset, in its clause, negates what follows ("No" opening a name,
+    as in "No Name Bar", does not)."""
+    previous = _previous_tokens(text, start)
+    return any(
+        _negation(_lower(token.text))
+        and not (token.text[:1].isupper() and text[token.end : token.end + 2].strip()[:1].isupper())
+        for token in previous
+    )
 
 
 # "isn't" folds to "isnt": these stems before "nt" make a negation.
@@ -767,18 +788,22 @@ class _Checker:
             subjects += [facts for _, facts in self.earlier]
         return subjects
 
-    def _nearest(self, claim: Claim) -> list[PlaceFacts]:
+    def _nearest(self, claim: Claim, known_kind: bool = False) -> list[PlaceFacts]:
         """The place named nearest a claim in its sentence (before it on a tie); else the last one named earlier;
-        else every place of the turn (any of them may support the claim)."""
-        if self.sentence.mentions:
+        else every place of the turn (any of them may support the claim). ``known_kind``: only places whose
+        category is known (a place only the evidence names cannot say what kind it is not)."""
+        mentions = self.sentence.mentions
+        if known_kind:
+            mentions = [(mention, facts) for mention, facts in mentions if any(place.category for place in facts)]
+        if mentions:
 
             def gap(mention: Mention) -> float:
                 if mention.end <= claim.start:
                     return claim.start - mention.end
                 return mention.start - claim.end + 0.5 if mention.start >= claim.end else 0
 
-            return min(self.sentence.mentions, key=lambda pair: gap(pair[0]))[1]
-        if self.earlier:
+            return min(mentions, key=lambda pair: gap(pair[0]))[1]
+        if self.earlier and (not self.sentence.mentions or self.refers_back):
             return self.earlier[-1][1]
         return self.places
 
@@ -792,6 +817,11 @@ class _Checker:
         elif claim.kind == "category":
             places = self._nearest(claim)
             supported, reason = self._category(claim, places)
+            if not supported and not any(place.category for place in places):
+                # "Similar to Birreria, where you went, this is another restaurant": Birreria's kind is not known,
+                # so the kind word is taken to speak of the suggestion nearest it.
+                places = self._nearest(claim, known_kind=True)
+                supported, reason = self._category(claim, places)
         else:
             places = self._any()
             supported, reason = self._fact(claim, places)
@@ -897,7 +927,8 @@ class _Checker:
 _LIKING_RE = re.compile(r"\b(?:love|loved|enjoy|enjoyed|like|liked)\b", re.I)
 _FUNCTION_WORDS = _words(
     """on at in for with every each and or but when where while during around about as so because since during
-    this that these those there here it its them they their your my our his her a an the"""
+    this that these those there here it its them they their your my our his her a an the is are was were be been
+    has have had will would can could should might may do does did not"""
 )
 
 
@@ -966,7 +997,9 @@ def code_sentence(place: PlaceFacts) -> str:
     if place.category:
         near = place.distance_km is not None and place.distance_km >= 0.05
         where = f", {place.distance_km:.1f} km from here" if near else ""
-        return f"{place.name} is {with_article(place.category)}{where}."
+        # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
+        kind = place.category.lower() if "/" in place.category else place.category
+        return f"{place.name} is {with_article(kind)}{where}."
     return f"{place.name}: {place.evidence[0]}." if place.evidence else ""
 
 
