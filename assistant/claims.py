@@ -239,7 +239,8 @@ def _singular(word: str) -> str:
 
 
 def _key(text: str) -> Key:
-    return tuple(_plain(token.text) for token in tokens(text) if token.text != "&") or ()
+    """A phrase's matching key: its words' keys ("Food & Drink Shops" → ("food", "and", "drink", "shop"))."""
+    return tuple("and" if token.text == "&" else _plain(token.text) for token in tokens(text))
 
 
 def _words(text: str) -> frozenset[str]:
@@ -264,11 +265,15 @@ _SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("deli", "bodega"),
     ("restaurant", "eatery"),
 )
-# Before the article of a kind word, these make it another place's ("near a park", "if you want a bar").
+# The last word of a kind that is too everyday to be a kind on its own ("the house wine", "a room").
+_EVERYDAY_HEADS = _words("house room center centre hall space service stand court field lot point line way private")
+# Before the article of a kind word, these make it another place's, or something the place has ("near a park",
+# "if you want a bar", "take the subway", "it has a bar").
 _NOT_ABOUT_IT = _words(
     """to at near by from after before than like of beside behind past around with into in for towards toward
-    across opposite unlike besides instead about among between off outside inside within along want wants need
-    needs prefer fancy crave seek find found visit visiting"""
+    across opposite unlike besides instead about among between off outside inside within along through over under
+    up down onto want wants need needs prefer fancy crave seek find found visit visiting take catch ride has have
+    had offers offer features boasts includes"""
 )
 _DETERMINERS = _words("a an the this that another its are these those both")
 _POSSESSIVES = _words("your yours my our his her their")
@@ -286,9 +291,11 @@ class KindWords:
                 key = _key(part)
                 if key:
                     keys.add(key)
-                    # The last word of a specific kind ("Jazz Club" → "club") is a kind too; not of "X and Y" levels.
-                    if len(key) > 1 and "and" not in key:
-                        keys.add(key[-1:])
+                    # The last word of a specific kind ("Jazz Club" → "club") is a kind too; not of "X and Y" levels
+                    # ("Dining and Drinking") nor of a bracket ("Home (private)").
+                    head = _key(re.sub(r"\(.*?\)", "", part))[-1:]
+                    if len(key) > 1 and "and" not in key and head and head[0] not in _EVERYDAY_HEADS:
+                        keys.add(head)
         self.synonyms: dict[Key, frozenset[Key]] = {}
         for group in _SYNONYMS:
             members = frozenset(_key(word) for word in group)
@@ -368,6 +375,8 @@ _VISIT_VERB_RES = (
 _CONDITIONS = _words(
     "if when whenever unless once before until after do did does can could will would should might may"
 )
+# Past and perfect visits after these are questions or hypotheses ("if you went", "did you go").
+_HYPOTHETICAL = _words("if did have had")
 # Phrase claims: about the nearest place.
 _VISIT_PHRASE_RES = (
     re.compile(rf"\b(?:place|spot|one|which|that|where)\s+you\s+{_ADVERBS}know\b", re.I),
@@ -403,8 +412,6 @@ _WEEKEND = ("saturday", "sunday")
 _WEEKDAY = tuple(day.lower() for day in WEEKDAYS[:5])
 
 _NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
     "one": 1,
     "two": 2,
     "three": 3,
@@ -421,7 +428,7 @@ _NUMBER_WORDS = {
     "twenty": 20,
     "thirty": 30,
 }
-_NUMBER = rf"(?P<number>\d+(?:\.\d+)?|{'|'.join(word for word in _NUMBER_WORDS if len(word) > 2)})"
+_NUMBER = rf"(?P<number>\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})"
 # The evidence counts the user's visits in "times" (and "visits"), everyone's in "check-ins": they do not mix.
 _COUNT_UNITS = {"time": "visit", "visit": "visit", "checkin": "checkin", "check": "checkin"}
 _COUNT_RE = re.compile(
@@ -492,8 +499,8 @@ _NT_STEMS = _words("is are was were do does did has have had could would should 
 
 
 def visit_claims(sentence: str, offset: int = 0) -> list[Claim]:
-    """Claims that the user has (or has not) been to a place, or has a habit: value ``("place",)`` or
-    ``("object", <where its object starts>)`` for verb claims, whose object the checker reads."""
+    """Claims that the user has (or has not) been to a place, or has a habit: value ``("place",)`` for phrases about
+    the nearest place ("your usual"), ``("object",)`` for verbs whose object the checker reads ("you went to X")."""
     found: list[Claim] = []
     taken: list[tuple[int, int]] = []
 
@@ -518,7 +525,7 @@ def visit_claims(sentence: str, offset: int = 0) -> list[Claim]:
     for number, pattern in enumerate(_VISIT_VERB_RES):
         for match in pattern.finditer(sentence):
             before = _previous_words(sentence, match.start(), 1)
-            if before and before[0] in (_CONDITIONS if number == 2 else _words("if did have had")):
+            if before and before[0] in (_CONDITIONS if number == 2 else _HYPOTHETICAL):
                 continue
             add(match, False, ("object",))
     for pattern in _VISIT_PHRASE_RES:
