@@ -15,21 +15,26 @@ name matching), and six kinds of claims are found in it and checked against thos
   catalogue's own; generic words ("spot", "place", "venue") are always fine.
 - time: a weekday or day part ("Saturday mornings", "on a Friday afternoon", "evenings") must appear in the place's
   evidence, or in what is true of the turn itself (the user's message, the hour of the context).
-- count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence.
+- count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
+  "times" and "visits" and everyone's "check-ins" are counted apart.
 - distance: "0.4 km", "400 m" must match the place's distance or a distance in its evidence (within 10%, at least
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them).
 - popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
-verb's own object first); time, count, distance and popularity claims hold if they are true of any place the
+verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
+names, whose kind is unknown); time, count, distance and popularity claims hold if they are true of any place the
 sentence names. A sentence that names no place, or speaks through a pronoun ("it", "there"), is also about the places
 of the last earlier sentence that named one; with none, it is checked against every place of the turn.
 
 Heuristics, chosen so that a true sentence copied or paraphrased from the evidence passes: kind words count only in
 a predicate or apposition ("a", "the", "its", "are" before at most three other words, or "(" right after a name),
-not after a preposition or a possessive ("near a park", "your home"); times after "this", "tomorrow" or "next" speak
-of the turn, not the place, and are not checked; negated popularity ("less crowded") is not checked.
+not after a preposition, a possessive or "has" ("near a park", "your home", "it has a bar"); words inside a place's
+name are never claims ("Milk Bar"); times after "this", "tomorrow" or "next" speak of the turn, not the place, and
+are not checked; present-tense visits after "if" or "when" are conditions, not claims; negated popularity ("less
+crowded") is not checked. What no sentence pattern here catches (a place's address, hours, menu, ambience, or
+where one place is relative to another) is not checked.
 """
 
 from __future__ import annotations
