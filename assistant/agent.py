@@ -41,6 +41,7 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
 from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Service, Suggestion, digest
@@ -392,34 +393,60 @@ class Assistant:
         messages: list[BaseMessage] = [SystemMessage(load_prompt("system")), *history, HumanMessage(prompt)]
         if state.get("attempts", 0) >= 1:
             allowed = ", ".join(self._allowed(state).values()) or "none"
-            messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}."))
+            problems = rewrite_note(state.get("grounding", {}).get("claims_unsupported", []))
+            messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}.{problems}"))
         reply = self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip()
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1}
 
     def _ground(self, state: _State) -> dict[str, Any]:
         allowed = self._allowed(state)
         reply = state.get("reply", "")
-        if state.get("fixed"):  # written by code: names nothing but the results
+        if state.get("fixed"):  # written by code: names nothing but the results, claims nothing
             return {
                 "reply": reply,
                 "written": reply,
-                "grounding": {"ok": True, "named": [], "refused": [], "by_code": True},
+                "grounding": {
+                    "ok": True,
+                    "named": [],
+                    "refused": [],
+                    "by_code": True,
+                    "claims_checked": [],
+                    "claims_unsupported": [],
+                },
                 "messages": [AIMessage(reply)],
             }
+        attempt = state.get("attempts", 0)
         report = check_reply(reply, allowed, self.catalogue_names, self.kinds)
+        places = turn_places(
+            state.get("suggestions") or [], state.get("explanation"), state.get("shown") or {}, allowed
+        )
+        situation = Situation.of(state["messages"][-1 - _tail_length(state)].text, state.get("context"))
+        claims = check_claims(reply, places, report.allowed, self.kinds, situation)
+        # A rewrite's report keeps the first attempt's claims: the user never saw those either.
+        earlier = state.get("grounding", {}) if attempt >= 2 else {}
         grounding: dict[str, Any] = {
-            "ok": report.ok,
+            "ok": report.ok and claims.ok,
             "named": [mention.text for mention in report.allowed],
             "refused": [mention.text for mention in [*report.not_allowed, *report.unknown]],
-            "attempts": state.get("attempts", 0),
+            "attempts": attempt,
+            "claims_checked": [*earlier.get("claims_checked", []), *claims.records(attempt=attempt)],
+            "claims_unsupported": [
+                *earlier.get("claims_unsupported", []),
+                *claims.records(unsupported=True, attempt=attempt),
+            ],
         }
-        if not report.ok and state.get("attempts", 0) < 2:
+        if not grounding["ok"] and attempt < 2:
             return {"grounding": grounding}  # written again once
         if not report.ok:
             reply = repair_reply(reply, report, allowed)
             grounding["repaired"] = True
             repaired = check_reply(reply, allowed, self.catalogue_names, self.kinds)
             grounding["named"] = [m.text for m in repaired.allowed]
+            claims = check_claims(reply, places, repaired.allowed, self.kinds, situation)
+        if not claims.ok:  # each sentence that still says what the evidence does not is replaced by code's
+            reply = repair_claims(reply, claims, places)
+            grounding["repaired"] = True
+            grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         text = _with_evidence(reply, state)
         return {
             "reply": text,

@@ -229,6 +229,11 @@ def _sentence_starts(text: str) -> set[int]:
     return starts
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences and lines of a text, as the grounding check and repair cut them."""
+    return _sentences(text)
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences and lines; a dot after "St." or "Ave." does not end one."""
     spans: list[tuple[int, int]] = []

@@ -1,0 +1,1076 @@
+"""Claim-level grounding: what a sentence says about a place must be what that place's evidence and catalogue say.
+
+``assistant.grounding`` checks which venues a reply NAMES; this module checks what each sentence SAYS of them. A
+reply is cut into sentences (grounding's splitting), each sentence is tied to the places it speaks of (grounding's
+name matching), and six kinds of claims are found in it and checked against those places' :class:`PlaceFacts`:
+
+- visit: "you went", "you've been", "you often go", "your usual", "again", "back to", "return", "a place you know"
+  hold only for a place the user has been to (``is_return``; for a place only the evidence names, an evidence line
+  about it that speaks of the user). Negated ("you haven't been there yet") they hold only for a new place. When the
+  verb's object is a kind of place or a thing ("you often go to coffee shops", "you love jazz"), the claim is about
+  the user's habits and holds when a line about the user says it (the place's evidence, the context summary, the
+  user's own message).
+- category: a kind-of-place word ("a bar", "the coffee shop", "(Burger Joint, 0.7 km)") must match the place's
+  category or a level of its category path (or that level's last word, or a listed synonym). The kind words are the
+  catalogue's own; generic words ("spot", "place", "venue") are always fine.
+- time: a weekday or day part ("Saturday mornings", "on a Friday afternoon", "evenings") must appear in the place's
+  evidence, or in what is true of the turn itself (the user's message, the hour of the context).
+- count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
+  "times" and "visits" and everyone's "check-ins" are counted apart.
+- distance: "0.4 km", "400 m" must match the place's distance or a distance in its evidence (within 10%, at least
+  50 m); minutes and blocks must appear in the evidence as they are (code never writes them).
+- popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
+  an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
+
+Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
+verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
+names, whose kind is unknown); time, count, distance and popularity claims hold if they are true of any place the
+sentence names. A sentence that names no place, or speaks through a pronoun ("it", "there"), is also about the places
+of the last earlier sentence that named one; with none, it is checked against every place of the turn.
+
+Heuristics, chosen so that a true sentence copied or paraphrased from the evidence passes: kind words count only in
+a predicate or apposition ("a", "the", "its", "are" before at most three other words, or "(" right after a name),
+not after a preposition, a possessive or "has" ("near a park", "your home", "it has a bar"); words inside a place's
+name are never claims ("Milk Bar"); times after "this", "tomorrow" or "next" speak of the turn, not the place, and
+are not checked; present-tense visits after "if" or "when" are conditions, not claims; negated popularity ("less
+crowded") is not checked. What no sentence pattern here catches (a place's address, hours, menu, ambience, or
+where one place is relative to another) is not checked.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
+from assistant.service import Explanation, Suggestion, digest
+from profiles.calendar import DAYPARTS, WEEKDAYS
+from profiles.places import CATEGORY_SEPARATOR, with_article
+
+if TYPE_CHECKING:
+    from profiles.context import InterestContext
+
+ClaimKind = Literal["visit", "category", "time", "count", "distance", "popularity"]
+Key = tuple[str, ...]
+
+
+# ---- what is true -------------------------------------------------------------------------------------------------
+
+
+class PlaceFacts(BaseModel):
+    """What is true of one place a reply may speak of: its catalogue entry and its code-written evidence lines.
+
+    ``suggested`` is False for a place that only the evidence names ("similar to Joe's, where you went recently"):
+    its facts are the lines that name it, and it has no category or distance of its own.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    name: str
+    category: str = ""
+    category_path: str = ""
+    is_return: bool = False
+    distance_km: float | None = None
+    evidence: tuple[str, ...] = ()
+    suggested: bool = True
+
+    @classmethod
+    def of(cls, suggestion: Suggestion, extra: Sequence[str] = ()) -> PlaceFacts:
+        """The facts of a suggestion; ``extra`` evidence lines (an explanation's) are added after its own."""
+        return cls(
+            item_id=suggestion.item_id,
+            name=suggestion.label,
+            category=suggestion.category,
+            category_path=suggestion.category_path,
+            is_return=suggestion.is_return,
+            distance_km=suggestion.distance_km,
+            evidence=tuple(dict.fromkeys([*suggestion.evidence, *extra])),
+        )
+
+
+class Situation(NamedTuple):
+    """What is true of the turn itself, whatever place a sentence speaks of."""
+
+    when: tuple[str, ...] = ()  # lines whose weekday and day-part words are true now: the message, the context hour
+    habits: tuple[str, ...] = ()  # lines about the user's habits and wishes: the context summary, the message
+
+    @classmethod
+    def of(cls, message: str, context: InterestContext | None = None) -> Situation:
+        """A turn's situation: the user's message, and the hour and summary of their interest context."""
+        if context is None:
+            return cls(when=(message,), habits=(message,))
+        return cls(when=(message, context.now), habits=(message, digest(context).summary()))
+
+
+NO_SITUATION = Situation()
+
+
+def turn_places(
+    suggestions: Sequence[Suggestion],
+    explanation: Explanation | None,
+    shown: Mapping[str, Suggestion],
+    allowed: Mapping[str, str],
+) -> list[PlaceFacts]:
+    """The facts a turn's reply may draw on: each suggestion, the explained place (its suggestion's facts and the
+    explanation's lines), and each other place in ``allowed`` (item id → name), which only the evidence names."""
+    places = {item.item_id: PlaceFacts.of(item) for item in suggestions}
+    if explanation is not None:
+        base = shown.get(explanation.item_id)
+        places[explanation.item_id] = (
+            PlaceFacts.of(base, explanation.evidence)
+            if base is not None
+            else PlaceFacts(
+                item_id=explanation.item_id,
+                name=explanation.name,
+                evidence=tuple(explanation.evidence),
+                is_return=any(_BEEN_HERE_RE.search(line) for line in explanation.evidence),
+            )
+        )
+    lines = [line for place in places.values() for line in place.evidence]
+    for item_id, name in allowed.items():
+        if item_id not in places and name:
+            naming = tuple(line for line in lines if name.casefold() in line.casefold())
+            places[item_id] = PlaceFacts(
+                item_id=item_id,
+                name=name,
+                evidence=naming,
+                is_return=any(_about_user(line) for line in naming),
+                suggested=False,
+            )
+    return list(places.values())
+
+
+# ---- what a sentence claims ---------------------------------------------------------------------------------------
+
+
+class Claim(BaseModel):
+    """One checkable thing a sentence says, where it says it (offsets in the reply), and its normalised value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ClaimKind
+    text: str
+    start: int
+    end: int
+    value: tuple[str, ...] = ()
+    negated: bool = False
+
+
+class CheckedClaim(BaseModel):
+    """A claim, the places it was checked against, and whether their facts support it (if not, why)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    claim: Claim
+    sentence: str
+    places: tuple[str, ...] = ()
+    supported: bool
+    reason: str = ""
+
+    def record(self) -> dict[str, str]:
+        """The claim as ``Turn.grounding`` lists it."""
+        return {"sentence": self.sentence, "claim": self.claim.text, "kind": self.claim.kind, "reason": self.reason}
+
+
+class SentenceReport(BaseModel):
+    """One sentence of a reply: the places it names and those it speaks of (item ids), and its checked claims."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    text: str
+    named: tuple[str, ...] = ()
+    about: tuple[str, ...] = Field((), description="The places named, then those a pronoun refers back to.")
+    claims: tuple[CheckedClaim, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return all(checked.supported for checked in self.claims)
+
+
+class ClaimReport(BaseModel):
+    """Every claim of a reply, sentence by sentence, checked against the facts of the places it speaks of."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sentences: tuple[SentenceReport, ...] = ()
+
+    @property
+    def checked(self) -> list[CheckedClaim]:
+        return [checked for sentence in self.sentences for checked in sentence.claims]
+
+    @property
+    def unsupported(self) -> list[CheckedClaim]:
+        return [checked for checked in self.checked if not checked.supported]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unsupported
+
+    def records(self, unsupported: bool = False, **extra: Any) -> list[dict[str, Any]]:
+        """The checked (or only the unsupported) claims as plain dicts, each with ``extra`` keys added."""
+        return [{**checked.record(), **extra} for checked in (self.unsupported if unsupported else self.checked)]
+
+
+# ---- words -------------------------------------------------------------------------------------------------------
+
+
+def _lower(word: str) -> str:
+    """A word without case, accents or apostrophes ("Isn't" → "isnt"), to compare with the word lists here."""
+    plain = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode() or word
+    return plain.casefold().replace("'", "").replace("’", "")
+
+
+def _plain(word: str) -> str:
+    """A word's matching key for kinds: ``_lower`` and singular ("Cafés" → "cafe")."""
+    return _singular(_lower(word))
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1]
+
+
+def _key(text: str) -> Key:
+    """A phrase's matching key: its words' keys ("Food & Drink Shops" → ("food", "and", "drink", "shop"))."""
+    return tuple("and" if token.text == "&" else _plain(token.text) for token in tokens(text))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Kind words that are always fine: they say "a place", not which kind.
+GENERIC_KINDS = _words(
+    """spot place venue option choice pick destination location establishment hangout haunt joint gem find stop
+    area neighborhood neighbourhood city town district street home office building event one thing"""
+)
+# Synonyms: a sentence may call a place by any word of its group ("a café" for a Coffee Shop).
+_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("cafe", "coffee shop", "coffeehouse", "coffee house"),
+    ("pizza place", "pizzeria", "pizza joint", "pizza shop"),
+    ("burger joint", "burger place", "burger bar"),
+    ("nightclub", "night club", "club"),
+    ("bar", "pub", "tavern", "saloon"),
+    ("gym", "fitness center", "fitness centre"),
+    ("movie theater", "movie theatre", "cinema"),
+    ("theater", "theatre"),
+    ("deli", "bodega"),
+    ("restaurant", "eatery"),
+)
+# The last word of a kind that is too everyday to be a kind on its own ("the house wine", "a room").
+_EVERYDAY_HEADS = _words("house room center centre hall space service stand court field lot point line way private")
+# Before the article of a kind word, these make it another place's, or something the place has ("near a park",
+# "if you want a bar", "take the subway", "it has a bar").
+_NOT_ABOUT_IT = _words(
+    """to at near by from after before than like of beside behind past around with into in for towards toward
+    across opposite unlike besides instead about among between off outside inside within along through over under
+    up down onto want wants need needs prefer fancy crave seek find found visit visiting take catch ride has have
+    had offers offer features boasts includes"""
+)
+_DETERMINERS = _words("a an the this that another its are these those both")
+_POSSESSIVES = _words("your yours my our his her their")
+_NEGATORS = _words("not no never nor")
+_PRONOUNS = _words("it its itself there they them their both")
+
+
+class KindWords:
+    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels."""
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        keys: set[Key] = set()
+        for kind in kinds:
+            for part in _parts(kind):
+                key = _key(part)
+                if key:
+                    keys.add(key)
+                    # The last word of a specific kind ("Jazz Club" → "club") is a kind too; not of "X and Y" levels
+                    # ("Dining and Drinking") nor of a bracket ("Home (private)").
+                    head = _key(re.sub(r"\(.*?\)", "", part))[-1:]
+                    if len(key) > 1 and "and" not in key and head and head[0] not in _EVERYDAY_HEADS:
+                        keys.add(head)
+        self.synonyms: dict[Key, frozenset[Key]] = {}
+        for group in _SYNONYMS:
+            members = frozenset(_key(word) for word in group)
+            if members & keys:
+                keys |= members
+                for member in members:
+                    self.synonyms[member] = self.synonyms.get(member, frozenset()) | members
+        self.keys = frozenset(key for key in keys if not (len(key) == 1 and key[0] in GENERIC_KINDS))
+        self.generic = frozenset((word,) for word in GENERIC_KINDS)
+        self.longest = max((len(key) for key in self.keys), default=0)
+
+    def find(self, words: Sequence[Token], start: int = 0, generic: bool = False) -> tuple[int, Key] | None:
+        """The longest kind phrase starting at ``words[start]``: how many words it takes and its key."""
+        folded = [_plain(word.text) for word in words[start : start + self.longest]]
+        for size in range(len(folded), 0, -1):
+            key = tuple(folded[:size])
+            if key in self.keys or (generic and key in self.generic):
+                return size, key
+        return None
+
+    def of_place(self, place: PlaceFacts) -> frozenset[Key]:
+        """Every kind key true of a place: its category and path levels, their last words, and their synonyms."""
+        texts = [place.category, *place.category_path.split(CATEGORY_SEPARATOR)] if place.category else [place.name]
+        true: set[Key] = set()
+        for text in texts:
+            for part in _parts(text):
+                key = _key(part)
+                true.update(key[index:] for index in range(len(key)))
+        for key in list(true):
+            true |= self.synonyms.get(key, frozenset())
+        return frozenset(true)
+
+    def synonyms_of(self, key: Key) -> frozenset[Key]:
+        return self.synonyms.get(key, frozenset()) | {key}
+
+
+def _parts(kind: str) -> list[str]:
+    """A category and its alternatives: "Gym / Fitness Center" is also "Gym" and "Fitness Center"."""
+    kind = kind.strip()
+    alternatives = [part.strip() for part in kind.split("/")] if "/" in kind else []
+    return [kind, *(part for part in alternatives if part)]
+
+
+@functools.lru_cache(maxsize=8)
+def kind_words(kinds: frozenset[str]) -> KindWords:
+    """The kind vocabulary of a catalogue (cached: a turn's check must not rebuild it)."""
+    return KindWords(kinds)
+
+
+# ---- finding claims -----------------------------------------------------------------------------------------------
+
+_APOSTROPHE = "['’]"
+_CLAUSE_END_RE = re.compile(r"[,;:!?()\[\]—–]|\.\s")
+_ADVERBS = (
+    r"(?:(?:often|usually|always|regularly|already|frequently|recently|sometimes|also|really|just|previously|"
+    r"typically|normally|generally|even|once|last)\s+)*"
+)
+_MEAL = r"(?:a|an|your|some|dinner|lunch|brunch|breakfast|drinks?|coffee|burgers?)"
+_PERFECT = (
+    rf"(?:been|visited|gone|come|stopped|dropped|checked|tried|frequented|enjoyed|loved|liked going|eaten|had {_MEAL})"
+)
+_PAST = (
+    rf"(?:went|visited|came|stopped by|dropped by|checked in|tried|frequented|loved|enjoyed|ate|dined|drank|"
+    rf"had {_MEAL}|used to (?:go|come|visit))"
+)
+_PRESENT = (
+    r"(?:go|visit|come|frequent|stop by|drop by|head|love|enjoy going|like going|like to go|keep going|keep coming)"
+)
+_NEGATED_VERBS = r"(?:been|visited|gone|went|go|visit|tried|try|come|came|checked|stopped)"
+# Verb claims: the object that follows says which place (or habit) they are about.
+_VISIT_VERB_RES = (
+    re.compile(rf"\byou(?:{_APOSTROPHE}ve|{_APOSTROPHE}d|\s+have|\s+had)\s+{_ADVERBS}{_PERFECT}\b", re.I),
+    re.compile(rf"\byou\s+{_ADVERBS}{_PAST}\b", re.I),
+    re.compile(rf"\byou\s+{_ADVERBS}{_PRESENT}\b", re.I),
+)
+# Present-tense visits after these are wishes or conditions ("if you go", "before you go"), not claims.
+_CONDITIONS = _words(
+    "if when whenever unless once before until after do did does can could will would should might may"
+)
+# Past and perfect visits after these are questions or hypotheses ("if you went", "did you go").
+_HYPOTHETICAL = _words("if did have had")
+# Phrase claims: about the nearest place.
+_VISIT_PHRASE_RES = (
+    re.compile(rf"\b(?:place|spot|one|which|that|where)\s+you\s+{_ADVERBS}know\b", re.I),
+    re.compile(r"\byou\s+know\s+(?:it|them|this place|the place)\s+well\b", re.I),
+    re.compile(rf"\byou(?:{_APOSTROPHE}re|\s+are)\s+(?:a\s+)?regulars?\b", re.I),
+    re.compile(r"\byour\s+(?:usual|regular|routine|favou?rite|go-to|old|local|frequent)\b", re.I),
+    re.compile(r"\bfamiliar\b|\bagain\b|\bonce more\b", re.I),
+    re.compile(r"\b(?:go|goes|going|went|come|comes|coming|came|head|heading|get|getting)\s+back\b|\bback to\b", re.I),
+    re.compile(r"\b(?:return|returns|returning|revisit|revisiting)\b", re.I),
+)
+_NOT_VISITED_RES = (
+    re.compile(
+        rf"\byou(?:{_APOSTROPHE}ve|{_APOSTROPHE}d|\s+have|\s+had|\s+did|\s+do)?\s+(?:not|never)\s+{_ADVERBS}"
+        rf"(?:yet\s+)?{_NEGATED_VERBS}\b",
+        re.I,
+    ),
+    re.compile(rf"\byou\s+(?:haven|hadn|didn|don){_APOSTROPHE}t\s+{_ADVERBS}(?:yet\s+)?{_NEGATED_VERBS}\b", re.I),
+    re.compile(r"\bnew\s+to\s+you\b|\bfirst\s+(?:visit|time)\b|\byet\s+to\s+(?:visit|try|go)\b|\bnever\s+been\b", re.I),
+)
+_BEEN_HERE_RE = re.compile(rf"\byou{_APOSTROPHE}ve\s+(?:been|come)\s+here\b|\byour\s+routine\b", re.I)
+_OBJECT_SKIP = _words("to at by in into out over the a an some many lots of plenty several other such similar more")
+_OBJECT_PRONOUNS = _words("there here it this that them these those")
+
+_DAY_WORDS = "|".join(day.lower() for day in WEEKDAYS)
+_PART_WORDS = "|".join(DAYPARTS)
+_TIME_RE = re.compile(
+    rf"\b(?:(?P<day>{_DAY_WORDS}|weekend|weekday)s?(?:[\s-]+(?P<part>{_PART_WORDS})s?)?|(?P<alone>{_PART_WORDS})s?)\b",
+    re.I,
+)
+# A time after these is the turn's ("this evening", "tomorrow morning"), not a fact about the place.
+_DEICTIC = _words("this tomorrow today tonight yesterday next later coming upcoming")
+_WEEKEND = ("saturday", "sunday")
+_WEEKDAY = tuple(day.lower() for day in WEEKDAYS[:5])
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+}
+_NUMBER = rf"(?P<number>\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})"
+# The evidence counts the user's visits in "times" (and "visits"), everyone's in "check-ins": they do not mix.
+_COUNT_UNITS = {"time": "visit", "visit": "visit", "checkin": "checkin", "check": "checkin"}
+_COUNT_RE = re.compile(
+    rf"\b{_NUMBER}\s+(?:more\s+)?(?P<unit>times?|visits?|check-?ins?|check\s+ins?|people|persons?|visitors?)\b"
+    r"|\b(?P<twice>twice|thrice)\b"
+    r"|(?P<percent>\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)"
+    r"|\b(?:been|visited|went|gone|come|came|there|here|only|just)\s+(?:(?:here|there)\s+)?(?P<once>once)\b",
+    re.I,
+)
+_ONCE_RE = re.compile(r"\bonce\b", re.I)
+_DISTANCE_RE = re.compile(
+    rf"(?<![\w.]){_NUMBER}\s*-?\s*(?P<unit>km|kilomet(?:er|re)s?|m|met(?:er|re)s?|mi|miles?|minutes?|mins?|blocks?)\b",
+    re.I,
+)
+_KM_PER_UNIT = {"km": 1.0, "m": 0.001, "mi": 1.609}
+
+_POPULAR = (
+    r"popular(?:ity)?|busy|busiest|bustling|buzzing|crowded|packed|hot\s?spots?|well[-\s]known|famous|beloved|"
+    r"highly\s+visited|much\s+visited|frequented|trendy|iconic|must-visit|crowd[-\s]pleaser|"
+    r"(?:crowd|local)\s+favou?rite|(?:a|an)\s+favou?rite\s+(?:of|among|with|for)"
+)
+_AUDIENCE = (
+    r"(?:(?:high[-\s]school|college|university|grad(?:uate)?|local|young|older|art|music|tea|coffee|food|beer|wine)"
+    r"\s+)?(?:students?|locals|tourists?|families|kids|children|couples|professionals|hipsters|foodies|regulars|"
+    r"new\s+yorkers|office\s+workers|commuters|artists|creatives|teens|teenagers|seniors|crowds?|patrons|lovers|"
+    r"enthusiasts|fans|residents|neighbou?rs|men\s+and\s+women|celebrities)"
+)
+_POPULAR_RE = re.compile(rf"\b(?:{_POPULAR})\b", re.I)
+_AUDIENCE_RE = re.compile(rf"\b(?P<audience>{_AUDIENCE})\b", re.I)
+_POPULAR_NEGATORS = _NEGATORS | _words("less fewer without avoid away escape quieter")
+
+
+def _about_user(line: str) -> bool:
+    """Whether a line speaks of the user ("you", "your", "you've")."""
+    return any(_lower(token.text) in ("you", "your", "youve", "youre") for token in tokens(line))
+
+
+def _previous_tokens(text: str, start: int, count: int = 3) -> list[Token]:
+    """The ``count`` words before an offset in its clause (punctuation ends a clause), nearest last."""
+    clause = _CLAUSE_END_RE.split(text[:start])[-1]
+    offset = start - len(clause)
+    return [Token(token.text, token.start + offset, token.end + offset) for token in tokens(clause)][-count:]
+
+
+def _previous_words(text: str, start: int, count: int = 3) -> list[str]:
+    """The ``count`` words before an offset in its clause, nearest last, lower-cased."""
+    return [_lower(token.text) for token in _previous_tokens(text, start, count)]
+
+
+def _negation(word: str) -> bool:
+    """Whether a lower-cased word negates: "not", "never", "isn't" (folded "isnt")."""
+    return word in _NEGATORS or (word.endswith("nt") and word[:-2] in _NT_STEMS)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether one of the three words before an offset, in its clause, negates what follows ("No" opening a name,
+    as in "No Name Bar", does not)."""
+    previous = _previous_tokens(text, start)
+    return any(
+        _negation(_lower(token.text))
+        and not (token.text[:1].isupper() and text[token.end : token.end + 2].strip()[:1].isupper())
+        for token in previous
+    )
+
+
+# "isn't" folds to "isnt": these stems before "nt" make a negation.
+_NT_STEMS = _words("is are was were do does did has have had could would should ca wo aren")
+
+
+def visit_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Claims that the user has (or has not) been to a place, or has a habit: value ``("place",)`` for phrases about
+    the nearest place ("your usual"), ``("object",)`` for verbs whose object the checker reads ("you went to X")."""
+    found: list[Claim] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], negated: bool, value: tuple[str, ...]) -> None:
+        if any(start < match.end() and match.start() < end for start, end in taken):
+            return
+        taken.append(match.span())
+        found.append(
+            Claim(
+                kind="visit",
+                text=match.group(0),
+                start=offset + match.start(),
+                end=offset + match.end(),
+                value=value,
+                negated=negated,
+            )
+        )
+
+    for pattern in _NOT_VISITED_RES:
+        for match in pattern.finditer(sentence):
+            add(match, True, ("object",) if match.group(0).lower().startswith("you") else ("place",))
+    for number, pattern in enumerate(_VISIT_VERB_RES):
+        for match in pattern.finditer(sentence):
+            before = _previous_words(sentence, match.start(), 1)
+            if before and before[0] in (_CONDITIONS if number == 2 else _HYPOTHETICAL):
+                continue
+            add(match, False, ("object",))
+    for pattern in _VISIT_PHRASE_RES:
+        for match in pattern.finditer(sentence):
+            add(match, False, ("place",))
+    return sorted(found, key=lambda claim: claim.start)
+
+
+def category_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[Claim]:
+    """Kind-of-place words the sentence says a place is: after "a", "the", "its", "are" (and up to three other
+    words), or in brackets right after a name; value: the kind's key."""
+    words = tokens(sentence)
+    found: list[Claim] = []
+    position = 0
+    while position < len(words):
+        match = vocabulary.find(words, position)
+        if match is None:
+            position += 1
+            continue
+        size, key = match
+        claimed = _predicate(sentence, words, position)
+        if claimed is not None:
+            start, end = words[position].start, words[position + size - 1].end
+            found.append(
+                Claim(
+                    kind="category",
+                    text=sentence[start:end],
+                    start=offset + start,
+                    end=offset + end,
+                    value=key,
+                    negated=claimed,
+                )
+            )
+        position += size
+    return found
+
+
+def _predicate(sentence: str, words: Sequence[Token], position: int) -> bool | None:
+    """Whether the kind word at ``position`` is said of a place (None if not; True if negated, False if not)."""
+    before = sentence[: words[position].start].rstrip()
+    if before.endswith("("):
+        # "Joe's Coffee (Coffee Shop, 0.3 km)" copies the listing; "your interests (Coffee Shop)" does not.
+        last = before[:-1].split()[-1:]
+        return False if last and (last[0][:1].isupper() or last[0][:1].isdigit()) else None
+    index = position - 1
+    between: list[str] = []
+    while index >= 0 and position - index <= 4 and _tight(sentence, words[index], words[index + 1]):
+        word = _lower(words[index].text)
+        if word in _POSSESSIVES:
+            return None
+        if word in _DETERMINERS:
+            previous = _previous_words(sentence, words[index].start, 1)
+            if previous and previous[0] in _NOT_ABOUT_IT:
+                return None
+            return _negated(sentence, words[index].start) or any(_negation(other) for other in between)
+        between.append(word)
+        index -= 1
+    return None
+
+
+def _tight(sentence: str, left: Token, right: Token) -> bool:
+    """Whether two words are in one phrase: only spaces or a hyphen between them."""
+    return sentence[left.end : right.start].strip(" -") == ""
+
+
+def time_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Weekdays and day parts the sentence ties a place to; value ``(day, part)``, either may be ''."""
+    found = []
+    for match in _TIME_RE.finditer(sentence):
+        previous = _previous_words(sentence, match.start(), 1)
+        if previous and previous[0] in _DEICTIC:
+            continue
+        day, part = _time_value(match)
+        found.append(
+            Claim(
+                kind="time",
+                text=match.group(0),
+                start=offset + match.start(),
+                end=offset + match.end(),
+                value=(day, part),
+                negated=_negated(sentence, match.start()),
+            )
+        )
+    return found
+
+
+def _time_value(match: re.Match[str]) -> tuple[str, str]:
+    return (match.group("day") or "").lower(), (match.group("part") or match.group("alone") or "").lower()
+
+
+def count_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Numbers of visits, check-ins, people and shares; value ``(number, unit)``."""
+    return [
+        Claim(kind="count", text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)
+        for match, value in _counts(sentence)
+    ]
+
+
+def _counts(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
+    found = []
+    for match in _COUNT_RE.finditer(text):
+        if match.group("twice"):
+            value = ("2" if match.group("twice").lower() == "twice" else "3", "visit")
+        elif match.group("percent"):
+            value = (_number(match.group("percent")), "percent")
+        elif match.group("once"):
+            value = ("1", "visit")
+        else:
+            unit = _plain(match.group("unit")).replace("-", "").split()[0]
+            value = (_number(match.group("number")), _COUNT_UNITS.get(unit, "people"))
+        found.append((match, value))
+    return found
+
+
+def _number(text: str) -> str:
+    """A number's canonical text ("twelve" → "12", "12.0" → "12")."""
+    text = text.lower()
+    value = float(_NUMBER_WORDS[text]) if text in _NUMBER_WORDS else float(text)
+    return f"{value:g}"
+
+
+def distance_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Distances: value ``("km", <km>)``, or ``("minute" | "block", <number>)`` for those code never writes."""
+    return [
+        Claim(kind="distance", text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)
+        for match, value in _distances(sentence)
+    ]
+
+
+def _distances(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
+    found = []
+    for match in _DISTANCE_RE.finditer(text):
+        unit = match.group("unit").lower()
+        number = float(_number(match.group("number")))
+        if unit.startswith("min"):
+            found.append((match, ("minute", f"{number:g}")))
+        elif unit.startswith("block"):
+            found.append((match, ("block", f"{number:g}")))
+        else:
+            base = "km" if unit.startswith("k") else "mi" if unit.startswith("mi") else "m"
+            found.append((match, ("km", f"{number * _KM_PER_UNIT[base]:.3f}")))
+    return found
+
+
+def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Popularity ("popular", "busy") with value ``("popular",)`` and audiences ("students") with
+    ``("audience", <noun>)``; negated ones ("less crowded") are marked."""
+    found: list[Claim] = []
+    for pattern, audience in ((_POPULAR_RE, False), (_AUDIENCE_RE, True)):
+        for match in pattern.finditer(sentence):
+            previous = _previous_words(sentence, match.start(), 1)
+            if audience and previous and previous[0][:1].isdigit():
+                continue  # "45 visitors" is a count
+            if audience and any(
+                claim.start - offset < match.end() and match.start() < claim.end - offset for claim in found
+            ):
+                continue  # "a crowd favourite" is popularity, not an audience
+            negated = any(word in _POPULAR_NEGATORS for word in _previous_words(sentence, match.start()))
+            value = ("audience", _plain(match.group(0).split()[-1])) if audience else ("popular",)
+            found.append(
+                Claim(
+                    kind="popularity",
+                    text=match.group(0),
+                    start=offset + match.start(),
+                    end=offset + match.end(),
+                    value=value,
+                    negated=negated,
+                )
+            )
+    return found
+
+
+def find_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[Claim]:
+    """Every claim of one sentence, in order (offsets shifted by ``offset``, the sentence's start in the reply)."""
+    claims = [
+        *visit_claims(sentence, offset),
+        *category_claims(sentence, vocabulary, offset),
+        *time_claims(sentence, offset),
+        *count_claims(sentence, offset),
+        *distance_claims(sentence, offset),
+        *popularity_claims(sentence, offset),
+    ]
+    return sorted(claims, key=lambda claim: (claim.start, claim.kind))
+
+
+# ---- checking claims ----------------------------------------------------------------------------------------------
+
+
+class _Sentence(NamedTuple):
+    start: int
+    end: int
+    mentions: list[tuple[Mention, list[PlaceFacts]]]
+
+
+def check_claims(
+    text: str,
+    places: Sequence[PlaceFacts],
+    mentions: Sequence[Mention],
+    kinds: Iterable[str],
+    situation: Situation = NO_SITUATION,
+) -> ClaimReport:
+    """Every claim of a reply checked against the places it speaks of. ``mentions`` are the allowed place names
+    the reply writes (``GroundingReport.allowed``), their ``item_ids`` keys of ``places``; ``kinds`` the catalogue's
+    category names (``Assistant.kinds``)."""
+    vocabulary = kind_words(frozenset(kinds))
+    by_id = {place.item_id: place for place in places}
+    named = [(mention, facts) for mention in mentions if (facts := _facts(mention, by_id))]
+    sentences = [
+        _Sentence(start, end, [(mention, facts) for mention, facts in named if start <= mention.start < end])
+        for start, end in sentence_spans(text)
+    ]
+    reports = []
+    for number, sentence in enumerate(sentences):
+        earlier = next((s.mentions for s in reversed(sentences[:number]) if s.mentions), [])
+        checker = _Checker(text, sentence, earlier, places, vocabulary, situation)
+        reports.append(checker.report())
+    return ClaimReport(sentences=tuple(reports))
+
+
+def _facts(mention: Mention, by_id: Mapping[str, PlaceFacts]) -> list[PlaceFacts]:
+    return [by_id[item_id] for item_id in mention.item_ids if item_id in by_id]
+
+
+class _Checker:
+    """Checks the claims of one sentence: finds them, picks the places each is about, asks their facts."""
+
+    def __init__(
+        self,
+        text: str,
+        sentence: _Sentence,
+        earlier: list[tuple[Mention, list[PlaceFacts]]],
+        places: Sequence[PlaceFacts],
+        vocabulary: KindWords,
+        situation: Situation,
+    ) -> None:
+        self.text = text
+        self.sentence = sentence
+        self.body = text[sentence.start : sentence.end]
+        self.earlier = earlier
+        self.places = list(places)
+        self.vocabulary = vocabulary
+        self.situation = situation
+        words = {_lower(token.text) for token in tokens(self.body)}
+        # "It", "there": the sentence also speaks of the last place named before it.
+        self.refers_back = not sentence.mentions or bool(words & _PRONOUNS)
+
+    def report(self) -> SentenceReport:
+        names = [(m.start, m.end) for m, _ in self.sentence.mentions]
+        claims = [
+            claim
+            for claim in find_claims(self.body, self.vocabulary, self.sentence.start)
+            if not any(start < claim.end and claim.start < end for start, end in names)
+        ]
+        return SentenceReport(
+            start=self.sentence.start,
+            end=self.sentence.end,
+            text=self.body,
+            named=tuple(dict.fromkeys(place.item_id for _, facts in self.sentence.mentions for place in facts)),
+            about=tuple(dict.fromkeys(place.item_id for facts in self._subjects() for place in facts)),
+            claims=tuple(self.check(claim) for claim in claims),
+        )
+
+    def _subjects(self) -> list[list[PlaceFacts]]:
+        """The places the sentence speaks of: those it names, then (through a pronoun) the last ones named."""
+        subjects = [facts for _, facts in self.sentence.mentions]
+        if self.refers_back:
+            subjects += [facts for _, facts in self.earlier]
+        return subjects
+
+    def _nearest(self, claim: Claim, known_kind: bool = False) -> list[PlaceFacts]:
+        """The place named nearest a claim in its sentence (before it on a tie); else the last one named earlier;
+        else every place of the turn (any of them may support the claim). ``known_kind``: only places whose
+        category is known (a place only the evidence names cannot say what kind it is not)."""
+        mentions = self.sentence.mentions
+        if known_kind:
+            mentions = [(mention, facts) for mention, facts in mentions if any(place.category for place in facts)]
+        if mentions:
+
+            def gap(mention: Mention) -> float:
+                if mention.end <= claim.start:
+                    return claim.start - mention.end
+                return mention.start - claim.end + 0.5 if mention.start >= claim.end else 0
+
+            return min(mentions, key=lambda pair: gap(pair[0]))[1]
+        if self.earlier and (not self.sentence.mentions or self.refers_back):
+            return self.earlier[-1][1]
+        return self.places
+
+    def _any(self) -> list[PlaceFacts]:
+        subjects = [place for facts in self._subjects() for place in facts]
+        return subjects or self.places
+
+    def check(self, claim: Claim) -> CheckedClaim:
+        if claim.kind == "visit":
+            places, supported, reason = self._visit(claim)
+        elif claim.kind == "category":
+            places = self._nearest(claim)
+            supported, reason = self._category(claim, places)
+            if not supported and not any(place.category for place in places):
+                # "Similar to Birreria, where you went, this is another restaurant": Birreria's kind is not known,
+                # so the kind word is taken to speak of the suggestion nearest it.
+                places = self._nearest(claim, known_kind=True)
+                supported, reason = self._category(claim, places)
+        else:
+            places = self._any()
+            supported, reason = self._fact(claim, places)
+        return CheckedClaim(
+            claim=claim,
+            sentence=self.body.strip(),
+            places=tuple(dict.fromkeys(place.name for place in places)),
+            supported=supported,
+            reason="" if supported else reason,
+        )
+
+    # -- visits
+
+    def _visit(self, claim: Claim) -> tuple[list[PlaceFacts], bool, str]:
+        target = self._object(claim) if claim.value == ("object",) else None
+        if isinstance(target, tuple):  # a habit: "you often go to coffee shops", "you love jazz"
+            if claim.negated:
+                return [], True, ""
+            lines = [*self.situation.habits, *(line for p in self.places for line in p.evidence if _about_user(line))]
+            # A place the user has been to also says what they go for: its kinds ("coffee" of a Coffee Shop).
+            keys = [_key(line) for line in lines]
+            keys += [key for p in self.places if p.is_return for key in self.vocabulary.of_place(p)]
+            supported = any(_contains(key, alternative) for key in keys for alternative in target)
+            words = " ".join(target[0])
+            return [], supported, f"nothing about the user says they go for {words}"
+        places = target if isinstance(target, list) else self._nearest(claim)
+        if claim.negated:
+            supported = not all(place.is_return for place in places)
+            return places, supported, f"the user has been to {_names(places)}"
+        supported = any(place.is_return for place in places)
+        return places, supported, f"the user has never been to {_names(places)}"
+
+    def _object(self, claim: Claim) -> list[PlaceFacts] | tuple[Key, ...] | None:
+        """What a visit verb is about: the place named right after it, a kind of place or (after "love", "enjoy")
+        a thing, as keys; or None: the nearest place ("you went there", "that you went to on Friday")."""
+        words = tokens(self.text)
+        after = [index for index, word in enumerate(words) if claim.end <= word.start < self.sentence.end]
+        for step, index in enumerate(after[:4]):
+            word = words[index]
+            for mention, facts in self.sentence.mentions:
+                if mention.start <= word.start < mention.end:
+                    return facts
+            folded = _lower(word.text)
+            if folded in _OBJECT_PRONOUNS or (step and not _tight(self.text, words[index - 1], word)):
+                return None
+            if folded in _OBJECT_SKIP:
+                continue
+            for ahead in (index, index + 1):  # one describing word may come first ("quiet cafés")
+                kind = self.vocabulary.find(words, ahead, generic=True) if ahead < len(words) else None
+                if kind is not None and words[ahead].start < self.sentence.end:
+                    others = sorted(self.vocabulary.synonyms_of(kind[1]) - {kind[1]})
+                    return (kind[1], *others)
+            liking = _LIKING_RE.search(claim.text) is not None
+            if liking and word.text[:1].islower() and folded.isalpha() and folded not in _FUNCTION_WORDS:
+                return ((_plain(word.text),),)
+            return None
+        return None
+
+    # -- kinds
+
+    def _category(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
+        true = [place for place in places if claim.value in self.vocabulary.of_place(place)]
+        if claim.negated:
+            return not true, f"{_names(places)} is {claim.text}"
+        if true:
+            return True, ""
+        described = [f"{place.name} is {with_article(place.category)}" for place in places if place.category]
+        unknown = [place.name for place in places if not place.category]
+        reason = "; ".join(described) if described else ""
+        if unknown:
+            reason = "; ".join(
+                filter(None, [reason, f"the evidence does not say what kind of place {_names(places)} is"])
+            )
+        return False, reason
+
+    # -- times, counts, distances, popularity
+
+    def _fact(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
+        lines = [line for place in places for line in place.evidence]
+        names = _names(places)
+        if claim.kind == "time":
+            if claim.negated:
+                return True, ""
+            day, part = claim.value
+            times = [_time_value(match) for line in [*lines, *self.situation.when] for match in _TIME_RE.finditer(line)]
+            supported = any(_same_time(day, part, other_day, other_part) for other_day, other_part in times)
+            return supported, f"no evidence line of {names} says {claim.text!r}"
+        if claim.kind == "count":
+            counts = {value for line in lines for _, value in _counts(line)}
+            if any(_ONCE_RE.search(line) for line in lines):
+                counts.add(("1", "visit"))
+            return claim.value in counts, f"no evidence line of {names} counts {claim.text!r}"
+        if claim.kind == "distance":
+            return _distance_ok(claim.value, places, lines), _distance_reason(claim, places)
+        if claim.negated:
+            return True, ""
+        if claim.value[0] == "audience":
+            supported = any(_contains(_key(line), (claim.value[1],)) for line in lines)
+            return supported, f"no evidence line of {names} speaks of {claim.text}"
+        return any(_POPULAR_RE.search(line) for line in lines), f"no evidence line of {names} says it is popular"
+
+
+_LIKING_RE = re.compile(r"\b(?:love|loved|enjoy|enjoyed|like|liked)\b", re.I)
+_FUNCTION_WORDS = _words(
+    """on at in for with every each and or but when where while during around about as so because since during
+    this that these those there here it its them they their your my our his her a an the is are was were be been
+    has have had will would can could should might may do does did not"""
+)
+
+
+def _same_time(day: str, part: str, other_day: str, other_part: str) -> bool:
+    """Whether a claimed (day, part) is said by a line's (day, part); '' in the claim matches anything."""
+    if part and part != other_part:
+        return False
+    if not day:
+        return True
+    if day == "weekend":
+        return other_day in (*_WEEKEND, "weekend")
+    if day == "weekday":
+        return other_day in (*_WEEKDAY, "weekday")
+    return day == other_day
+
+
+def _distance_ok(value: tuple[str, ...], places: Sequence[PlaceFacts], lines: Sequence[str]) -> bool:
+    said = {claimed for line in lines for _, claimed in _distances(line)}
+    if value[0] != "km":
+        return value in said
+    claimed = float(value[1])
+    known = [float(km) for unit, km in said if unit == "km"]
+    known += [place.distance_km for place in places if place.distance_km is not None]
+    return any(abs(claimed - km) <= max(0.05, 0.1 * km) + 1e-9 for km in known)
+
+
+def _distance_reason(claim: Claim, places: Sequence[PlaceFacts]) -> str:
+    distances = [f"{place.name} is {place.distance_km:.1f} km away" for place in places if place.distance_km]
+    return "; ".join(distances) or f"no evidence line of {_names(places)} says {claim.text!r}"
+
+
+def _contains(words: Key, part: Key) -> bool:
+    """Whether ``part`` occurs in ``words`` as consecutive words."""
+    size = len(part)
+    return size > 0 and any(words[index : index + size] == part for index in range(len(words) - size + 1))
+
+
+def _names(places: Sequence[PlaceFacts]) -> str:
+    names = list(dict.fromkeys(place.name for place in places))
+    if not names:
+        return "any suggested place"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+# ---- a reply checked and repaired ---------------------------------------------------------------------------------
+
+
+def claims_in_reply(
+    text: str,
+    places: Sequence[PlaceFacts],
+    kinds: Iterable[str],
+    catalogue: Mapping[str, str] | NameIndex | None = None,
+    situation: Situation = NO_SITUATION,
+) -> ClaimReport:
+    """``check_claims`` with the place names found here (``catalogue``: every item id to its name; by default only
+    the places themselves)."""
+    kinds = frozenset(kinds)
+    allowed = {place.item_id: place.name for place in places if place.name}
+    report = check_reply(text, allowed, catalogue if catalogue is not None else allowed, kinds)
+    return check_claims(text, places, report.allowed, kinds, situation)
+
+
+def code_sentence(place: PlaceFacts) -> str:
+    """What code says of a place in place of a sentence it could not trust: its kind and distance, or its first
+    evidence line."""
+    if place.category:
+        near = place.distance_km is not None and place.distance_km >= 0.05
+        where = f", {place.distance_km:.1f} km from here" if near else ""
+        # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
+        kind = place.category.lower() if "/" in place.category else place.category
+        return f"{place.name} is {with_article(kind)}{where}."
+    return f"{place.name}: {place.evidence[0]}." if place.evidence else ""
+
+
+def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts]) -> str:
+    """The reply with each sentence that says something unsupported replaced by code sentences about the suggested
+    places it speaks of (each place once), or dropped when it speaks of none."""
+    by_id = {place.item_id: place for place in places}
+    described: set[str] = set()
+    parts: list[str] = []
+    cursor = 0
+    for sentence in report.sentences:
+        parts.append(text[cursor : sentence.start])
+        cursor = sentence.end
+        if sentence.ok:
+            parts.append(text[sentence.start : sentence.end])
+            continue
+        subjects = [by_id[item_id] for item_id in sentence.named if item_id in by_id and by_id[item_id].suggested]
+        written = [code_sentence(place) for place in subjects if place.item_id not in described]
+        described.update(place.item_id for place in subjects)
+        parts.append(" ".join(line for line in written if line))
+    parts.append(text[cursor:])
+    repaired = re.sub(r"[ \t]{2,}", " ", "".join(parts))
+    repaired = re.sub(r"\n{3,}", "\n\n", repaired).strip()
+    if not repaired:
+        first = next((place for place in places if place.suggested), None)
+        repaired = code_sentence(first) if first is not None else ""
+    return repaired
+
+
+def rewrite_note(records: Sequence[Mapping[str, Any]]) -> str:
+    """The problems of a reply for the prompt that asks for it again ("" when there are none)."""
+    problems = list(dict.fromkeys(f'"{record["claim"]}" ({record["reason"]})' for record in records))
+    if not problems:
+        return ""
+    return " Do not say these again, the evidence does not support them: " + "; ".join(problems) + "."
+
+
+__all__ = [
+    "GENERIC_KINDS",
+    "CheckedClaim",
+    "Claim",
+    "ClaimKind",
+    "ClaimReport",
+    "KindWords",
+    "PlaceFacts",
+    "SentenceReport",
+    "Situation",
+    "category_claims",
+    "check_claims",
+    "claims_in_reply",
+    "code_sentence",
+    "count_claims",
+    "distance_claims",
+    "find_claims",
+    "kind_words",
+    "popularity_claims",
+    "repair_claims",
+    "rewrite_note",
+    "time_claims",
+    "turn_places",
+    "visit_claims",
+]
