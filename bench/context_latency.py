@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import math
 import platform
 import resource
@@ -39,6 +38,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from _reporting import exit_status, write_report  # bench/ is the script's folder
 
 from profiles.config import load_settings
 from profiles.context import build_context
@@ -319,15 +319,11 @@ def main() -> int:
         "smoke": arguments.smoke,
         "runs": runs,
     }
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(arguments.output, report)
     print(
         f"\npeak RSS {report['peak_rss_mib']:,} MiB; target {'met' if passed else 'MISSED'}; wrote {arguments.output}"
     )
-    if arguments.smoke:
-        print("smoke run: sizes far below the target's, so the target is not judged")
-        return 0
-    return 0 if passed else 1
+    return exit_status(passed, arguments.smoke, "sizes far below the target's")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import shutil
 import sys
@@ -48,6 +47,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from _reporting import exit_status, write_report  # bench/ is the script's folder
 
 from assistant.runtime import Runtime
 from profiles.atomic import write_atomic
@@ -431,13 +431,9 @@ def main() -> int:
         "smoke": arguments.smoke,
         "run": result,
     }
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(arguments.output, report)
     print(f"target p99 <= {TARGET_P99_MS:.0f} ms: {'met' if passed else 'MISSED'}; wrote {arguments.output}")
-    if arguments.smoke:
-        print("smoke run: sizes far below the target's, so the target is not judged")
-        return 0
-    return 0 if passed else 1
+    return exit_status(passed, arguments.smoke, "sizes far below the target's")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from _reporting import write_report  # bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = ROOT / "bench" / "results" / "restart_after_kill.json"
 DEFAULT_STATE = ROOT / ".wherenow-bench" / "nyc"
@@ -376,8 +378,7 @@ def main() -> int:
         "median_seconds_to_ready_after_clean_close": round(after_clean, 2),
         "starts": rows,
     }
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(arguments.output, report)
     print(f"restart after kill -9:     ready in {after_kill:.1f} s (median of {arguments.repeats})")
     print(f"restart after clean close: ready in {after_clean:.1f} s (median of {arguments.repeats}, baseline)")
     print(f"every acknowledged event in the log exactly once, no refit: {correct}")
