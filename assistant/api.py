@@ -241,8 +241,8 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
 
     @api.post("/recommend", summary="Ranked places with evidence", responses=_not_found("user"))
     def recommend(body: RecommendRequest) -> list[Suggestion]:
-        """Places for the user now and here, best first, each with the evidence behind it; private homes are
-        never suggested."""
+        """Places for the user now and here, best first, each with the evidence behind it. Homes are never
+        suggested; offices, hospitals, stations and schools only when the category or keyword names them."""
         known(body.user_id)
         at, where = now(body.at), place(body.user_id, body.lat, body.lon)
         return service.recommend(body.user_id, at, where, body.query())

@@ -2,13 +2,16 @@
 place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
 
 The agent's tools, the HTTP API, the web UI and the CLI are thin adapters over :class:`Service`; none of them reads
-the runtime's parts. Every suggestion carries its evidence: the recommender's reasons (the features that raised its
-score) and, when the user's interest context backs it, a sentence citing that context ("you often go to Jazz Clubs on
-Saturday evenings around the West Village").
+the runtime's parts. Suggestions are places people go to by choice (``profiles.places.is_suggestable``): offices,
+hospitals, stations and schools only when a request names them, homes never. Every suggestion carries its
+evidence: the recommender's reasons (the features that raised its score) and, when the user's interest context
+backs it, a sentence citing that context ("you often go to Jazz Clubs on Saturday evenings around the West
+Village").
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -25,14 +28,12 @@ from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, with_article
+from profiles.places import PlaceAnswer, suggestable_column, with_article
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
 # "Something quieter": categories people go to for noise and crowds.
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
-# Never suggested by the assistant: somebody's home is not a place to go (the evaluation still ranks them).
-PRIVATE_CATEGORIES = ("Home (private)", "Residential Building")
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
@@ -186,6 +187,9 @@ class Service:
         self._forget_listeners: list[ForgetListener] = []
         items = runtime.items
         self._centre = LatLon(float(items["latitude"].mean()), float(items["longitude"].mean()))
+        # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
+        self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
+        self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -232,11 +236,12 @@ class Service:
     def recommend(
         self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
     ) -> list[Suggestion]:
-        """Ranked places with evidence, never private homes. The context (fetched here when not given) lets the
-        evidence cite the user's own habits."""
+        """Ranked places with evidence, only places people go to by choice unless the query names the kind ("a
+        hospital") or the place (``profiles.places.is_suggestable``); never homes. The context (fetched here when
+        not given) lets the evidence cite the user's own habits."""
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
-        unwanted = [*query.exclude_categories, *PRIVATE_CATEGORIES, *(LOUD_CATEGORIES if query.quiet else ())]
+        unwanted = [*query.exclude_categories, *(LOUD_CATEGORIES if query.quiet else ())]
         found = self.runtime.recommend(
             user_id,
             at,
@@ -246,7 +251,7 @@ class Service:
             surprise=query.surprise,
             category=query.category,
             keyword=query.keyword,
-            exclude=list(query.exclude),
+            exclude=[*query.exclude, *self._held_back(query.category, query.keyword)],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
         )
@@ -265,6 +270,11 @@ class Service:
         if context is not None and (cited := context_evidence(suggestion.category, context)) is not None:
             evidence = [cited, *(line for line in evidence if line != cited)]
         return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence[:MAX_EVIDENCE])
+
+    def _places_held_back(self, category: str | None, keyword: str | None) -> tuple[str, ...]:
+        """Item ids of the unsuggestable places a query with this category and keyword does not ask for."""
+        lifted = suggestable_column(self._unsuggestable, (category, keyword)).to_numpy()
+        return tuple(self._unsuggestable.loc[~lifted, "item_id"].astype(str))
 
     # ---- changing -----------------------------------------------------------------------------------------
 
