@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -23,12 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
-from profiles.calendar import age_phrase, describe_hour
+from profiles.calendar import describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, suggestable_column, with_article
+from profiles.places import PlaceAnswer, leaf_category, plural, suggestable_column
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
@@ -39,7 +39,8 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
-MAX_EVIDENCE = 4
+# A habit is something done on two occasions at least.
+MIN_OCCASIONS = 2
 
 
 class Suggestion(PlaceAnswer):
@@ -122,30 +123,48 @@ def area_name(latitude: float, longitude: float) -> str | None:
 
 
 def context_evidence(category: str, context: InterestContext) -> str | None:
-    """A sentence citing the snapshot of the user's context that shares the place's category, if any."""
+    """A line citing the user's context when it backs the category (a leaf category, as the snapshots' labels are):
+    'you go to Coffee Shops on Saturday mornings around the West Village — 12 visits'. None when no snapshot has it,
+    or when it happened only once (one visit is no habit)."""
     wanted = category.casefold()
-    for snapshot in context.snapshots:
-        if any(label.casefold() == wanted for label in snapshot.top_labels):
-            return _cite(category, snapshot)
-    return None
+    backing = [s for s in context.snapshots if any(label.casefold() == wanted for label in s.top_labels)]
+    return _cite(category, backing) if backing else None
 
 
-def _cite(category: str, snapshot: ContextSnapshot) -> str:
-    area = area_name(snapshot.latitude, snapshot.longitude)
-    where = f"around {area}" if area else f"{snapshot.distance_km:.1f} km from here"
-    ago = age_phrase(timedelta(days=snapshot.age_days))
-    if snapshot.count >= 3:
-        when = describe_hour(snapshot.hour_of_week, plural=True)
-        return f"you often go to {_plural(category)} on {when} {where} ({snapshot.count} visits, most recently {ago})"
-    return f"you went to {with_article(category)} on a {describe_hour(snapshot.hour_of_week)} {where} ({ago})"
+def _cite(category: str, snapshots: Sequence[ContextSnapshot]) -> str | None:
+    """The habit behind the heaviest snapshot: the snapshots of the category at the same time of the week, around
+    the same place. Visits are counted from the context's snapshots, so they never exceed the truth: a snapshot
+    with other categories too counts one."""
+    first = snapshots[0]
+    occasion = _occasion(first)
+    same = [
+        snapshot
+        for snapshot in snapshots
+        if _occasion(snapshot) == occasion
+        and haversine_km(first.latitude, first.longitude, snapshot.latitude, snapshot.longitude) <= AREA_RADIUS_KM
+    ]
+    if len({snapshot.window for snapshot in same}) < MIN_OCCASIONS:
+        return None
+    visits = sum(snapshot.count if len(snapshot.top_labels) == 1 else 1 for snapshot in same)
+    area = area_name(first.latitude, first.longitude)
+    if area:
+        where = f"around {area}"
+    elif first.distance_km <= AREA_RADIUS_KM:
+        where = "around here"
+    else:
+        where = f"{first.distance_km:.1f} km from here"
+    return f"you go to {plural(category)} on {occasion} {where} — {visits} visits"
 
 
-def _plural(noun: str) -> str:
-    if noun.endswith(("s", "sh", "ch", "x")):
-        return noun + "es"
-    if noun.endswith("y") and noun[-2:-1].lower() not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
+def _occasion(snapshot: ContextSnapshot) -> str:
+    """When a snapshot happened, as a habit: 'Saturday mornings' from its window ('2012-06-02 morning'), or from
+    its mean hour when its window is a whole day or week."""
+    day, _, part = snapshot.window.partition(" ")
+    try:
+        weekday = datetime.strptime(day, "%Y-%m-%d").weekday()
+    except ValueError:
+        return describe_hour(snapshot.hour_of_week, plural=True)
+    return f"{weekday_name(weekday)} {part}s" if part else f"{weekday_name(weekday)}s"
 
 
 class RecommendQuery(BaseModel):
@@ -267,9 +286,9 @@ class Service:
     def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
         """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""
         evidence = list(suggestion.evidence)
-        if context is not None and (cited := context_evidence(suggestion.category, context)) is not None:
+        if context is not None and (cited := context_evidence(_leaf(suggestion), context)) is not None:
             evidence = [cited, *(line for line in evidence if line != cited)]
-        return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence[:MAX_EVIDENCE])
+        return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence)
 
     def _places_held_back(self, category: str | None, keyword: str | None) -> tuple[str, ...]:
         """Item ids of the unsuggestable places a query with this category and keyword does not ask for."""
@@ -319,9 +338,11 @@ class Service:
 
 
 def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:
-    evidence = list(item.reasons)
-    if context is not None and (cited := context_evidence(item.category, context)) is not None:
-        evidence.insert(0, cited)
+    """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit as their
+    context shows it, else the recommender's first reason), then the recommender's facts line."""
+    *reasons, facts = item.reasons or [f"{item.distance_km:.1f} km"]
+    cited = context_evidence(_leaf(item), context) if context is not None else None
+    lead = cited or next(iter(reasons), None)
     return Suggestion(
         rank=rank,
         item_id=item.item_id,
@@ -333,8 +354,13 @@ def _suggestion(rank: int, item: Recommendation, context: InterestContext | None
         distance_km=item.distance_km,
         is_return=item.is_return,
         score=item.score if math.isfinite(item.score) else -1e9,
-        evidence=evidence[:MAX_EVIDENCE] or [f"{item.distance_km:.1f} km from you"],
+        evidence=[lead, facts] if lead else [facts],
     )
+
+
+def _leaf(place: PlaceAnswer) -> str:
+    """The place's leaf category: what the context's snapshot labels name."""
+    return leaf_category(place.category_path or place.category)
 
 
 __all__ = [

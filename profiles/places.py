@@ -53,6 +53,19 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+def plural(noun: str) -> str:
+    """A category in the plural, as a sentence says it: 'Coffee Shops', 'Homes (private)', 'Delis', 'Other Great
+    Outdoors' (a noun already ending in a single s stays)."""
+    head, bracket, tail = noun.partition(" (")
+    if head.endswith(("ss", "sh", "ch", "x")):
+        head += "es"
+    elif head.endswith("y") and head[-2:-1].lower() not in "aeiou":
+        head = head[:-1] + "ies"
+    elif not head.endswith("s"):
+        head += "s"
+    return head + bracket + tail
+
+
 def place_label(name: str, category: str) -> str:
     """What a sentence calls a place: its name, or 'a <category>' when it has none (homes in the data)."""
     name, category = name.strip(), category.strip()
@@ -300,6 +313,7 @@ __all__ = [
     "leaf_category",
     "leaf_category_column",
     "place_label",
+    "plural",
     "suggestable_column",
     "top_category",
     "top_category_column",

@@ -21,6 +21,7 @@ from profiles.places import (
     leaf_category,
     leaf_category_column,
     place_label,
+    plural,
     suggestable_column,
     top_category,
     top_category_column,
@@ -58,6 +59,23 @@ def test_an_unnamed_place_goes_by_its_category() -> None:
     assert place_label("  ", "Home (private)") == "a Home (private)"
     assert place_label("", "Office") == "an Office" == with_article("Office")
     assert place_label("", "") == places.UNNAMED_PLACE
+
+
+@pytest.mark.parametrize(
+    ("noun", "many"),
+    [
+        ("Coffee Shop", "Coffee Shops"),
+        ("Jazz and Blues Venue", "Jazz and Blues Venues"),
+        ("Home (private)", "Homes (private)"),
+        ("Deli", "Delis"),
+        ("Brewery", "Breweries"),
+        ("Sandwich", "Sandwiches"),
+        ("Other Great Outdoors", "Other Great Outdoors"),
+        ("Gym / Fitness Center", "Gym / Fitness Centers"),
+    ],
+)
+def test_categories_in_the_plural(noun: str, many: str) -> None:
+    assert plural(noun) == many
 
 
 def test_place_model() -> None:
