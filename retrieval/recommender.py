@@ -64,7 +64,7 @@ class NotFittedError(RuntimeError):
 class Recommendation(PlaceAnswer):
     """One recommended place: its score (the ``score_all`` value, before any ``surprise`` discount), whether the user
     has been there, and why it is recommended: up to ``MAX_REASONS`` sentences, strongest first, then always the
-    facts line ("been here 12 times, last yesterday · 0.4 km · busy on Saturday afternoons")."""
+    facts line ("been here 12 times, most recently yesterday · 0.4 km · busy on Saturday afternoons")."""
 
     distance_km: float
     score: float
@@ -470,11 +470,13 @@ class _Explainer:
     def facts(self, position: int, row: FloatArray) -> str:
         """'new to you · 0.4 km · busy on Saturday afternoons': familiarity, distance, and how busy it is now."""
         visits = float(row[column("user_visits")])
-        if visits > 0:
-            last = age_phrase(timedelta(hours=float(row[column("hours_since_visit")])))
-            known = f"been here {_times(visits)}, last {last}"
-        else:
+        last = age_phrase(timedelta(hours=float(row[column("hours_since_visit")]))) if visits > 0 else ""
+        if visits <= 0:
             known = "new to you"
+        elif round(visits) == 1:
+            known = f"been here once, {last}"
+        else:  # "most recently", not "last": the phrase may be "within the hour"
+            known = f"been here {_times(visits)}, most recently {last}"
         distance = float(row[column("distance_km")])
         where = "right here" if distance < 0.05 else f"{distance:.1f} km"
         return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)

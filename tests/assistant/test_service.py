@@ -86,7 +86,7 @@ def test_the_unsuggestable_places_are_worked_out_once(services: Service) -> None
 
 # Evidence ------------------------------------------------------------------------------------------------------------
 
-FACTS = re.compile(r"(new to you|been here .+, last .+) · (right here|\d+\.\d km)( · busy on \w+ \w+s)?")
+FACTS = re.compile(r"(new to you|been here .+) · (right here|\d+\.\d km)( · busy on \w+ \w+s)?")
 CITE = re.compile(r"you go to (.+) on (\w+ \w+s) around (.+) — (\d+) visits")
 
 

@@ -112,7 +112,9 @@ def _occasions(times: pd.Series) -> pd.Series:
 def _check_facts(line: str, item: Recommendation, here: pd.DataFrame, past: pd.DataFrame, at: datetime) -> None:
     """The facts line: how well the user knows the place, how far it is, and whether it is busy now."""
     match = re.fullmatch(
-        rf"(new to you|been here (.+?), last (.+?)) · (right here|\d+\.\d km)(?: · busy on ({DAY_PARTS}))?", line
+        rf"(new to you|been here (once|twice|\d+ times),(?: most recently)? (.+?)) · (right here|\d+\.\d km)"
+        rf"(?: · busy on ({DAY_PARTS}))?",
+        line,
     )
     assert match, f"unexpected facts line {line!r}"
     if match[1] == "new to you":
@@ -120,6 +122,7 @@ def _check_facts(line: str, item: Recommendation, here: pd.DataFrame, past: pd.D
     else:
         assert _count(match[2]) == len(here) and item.is_return
         assert match[3] == age_phrase(pd.Timestamp(at) - here["timestamp"].max())
+        assert ("most recently" in line) is (len(here) > 1)
     if match[4] == "right here":
         assert item.distance_km < 0.05
     else:
