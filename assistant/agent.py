@@ -109,13 +109,15 @@ class Turn(BaseModel):
 
 
 class TurnEvent(BaseModel):
-    """What ``Assistant.stream`` yields: reply text as it is written, a reset when the reply is being rewritten
-    (grounding failed), and finally the whole turn."""
+    """What ``Assistant.stream`` yields: the ranked suggestions as soon as the tools have them (before any reply
+    text), reply text as it is written, a reset when the reply is being rewritten (grounding failed), and finally
+    the whole turn."""
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["token", "reset", "turn"]
+    kind: Literal["suggestions", "token", "reset", "turn"]
     text: str = ""
+    items: list[Suggestion] = Field(default_factory=list, description="The suggestions, for kind 'suggestions'.")
     turn: Turn | None = None
 
 
@@ -235,6 +237,7 @@ class Assistant:
             "request": None,
         }
         first_token: float | None = None
+        suggested: float | None = None
         for mode, payload in graph.stream(inputs, config, stream_mode=["messages", "updates"]):
             if mode == "messages":
                 chunk, metadata = payload
@@ -242,10 +245,16 @@ class Assistant:
                     if first_token is None:
                         first_token = time.perf_counter() - started
                     yield TurnEvent(kind="token", text=chunk.content)
+            elif "gather" in payload and suggested is None and "suggestions" in (payload["gather"] or {}):
+                # The places are ranked before the LLM writes a word: show them now, the prose follows.
+                suggested = time.perf_counter() - started
+                yield TurnEvent(kind="suggestions", items=payload["gather"]["suggestions"])
             elif "ground" in payload and "reply" not in (payload["ground"] or {}):
                 yield TurnEvent(kind="reset")  # the reply named a place it may not: it is written again
         state = graph.get_state(config).values
         timings = {"total_s": round(time.perf_counter() - started, 3)}
+        if suggested is not None:
+            timings["suggestions_s"] = round(suggested, 3)
         if first_token is not None:
             timings["first_token_s"] = round(first_token, 3)
         turn = Turn(

@@ -6,8 +6,8 @@
 - ``POST /api/events`` — store behaviour events (who, what, when, where); a user exists once they have events.
 - ``GET /api/users/{user_id}/context`` — the interest context for a time and place (no raw vectors).
 - ``POST /api/recommend`` — ranked places, each with the evidence behind it.
-- ``POST /api/chat`` — one chat turn, streamed as Server-Sent Events (``token``, ``reset``, ``turn``, ``error``)
-  or returned as one JSON turn.
+- ``POST /api/chat`` — one chat turn, streamed as Server-Sent Events (``suggestions`` first, then ``token``,
+  ``reset``, ``turn``, ``error``) or returned as one JSON turn.
 - ``POST /api/feedback`` — a 👍 or 👎 on a place.
 - ``DELETE /api/users/{user_id}`` — forget a user everywhere, conversations included.
 
@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.security import APIKeyHeader
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -149,10 +149,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 _SSE_DESCRIPTION = (
-    'With stream=true, `text/event-stream`: `token` events (data `{"text": ...}`) as the reply is written, '
-    "`reset` when the reply is being written again (the text so far is void), then one `turn` (data: the Turn "
-    'JSON); `error` (data `{"error": ...}`) if the turn fails. With stream=false, the Turn JSON.'
+    "With stream=true, `text/event-stream`: one `suggestions` event (data: a JSON array of the suggested places "
+    "with their evidence, the Turn's `items`) as soon as they are ranked, before any reply text, when the message "
+    'asks for places; `token` events (data `{"text": ...}`) as the reply is written, `reset` when the reply is '
+    "being written again (the text so far is void), then one `turn` (data: the Turn JSON); `error` (data "
+    '`{"error": ...}`) if the turn fails. With stream=false, the Turn JSON.'
 )
+_SUGGESTIONS = TypeAdapter(list[Suggestion])
 
 
 # ---- the app -------------------------------------------------------------------------------------------------
@@ -247,8 +250,8 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
 
     @api.post("/recommend", summary="Ranked places with evidence", responses=_not_found("user"))
     def recommend(body: RecommendRequest) -> list[Suggestion]:
-        """Places for the user now and here, best first, each with the evidence behind it; private homes are
-        never suggested."""
+        """Places for the user now and here, best first, each with the evidence behind it. Homes are never
+        suggested; offices, hospitals, stations and schools only when the category or keyword names them."""
         known(body.user_id)
         at, where = now(body.at), place(body.user_id, body.lat, body.lon)
         return service.recommend(body.user_id, at, where, body.query())
@@ -377,6 +380,8 @@ async def _sse(
 def _event(event: TurnEvent) -> bytes:
     if event.kind == "turn" and event.turn is not None:
         return format_sse_event(event="turn", data_str=event.turn.model_dump_json())
+    if event.kind == "suggestions":
+        return format_sse_event(event="suggestions", data_str=_SUGGESTIONS.dump_json(event.items).decode())
     if event.kind == "token":
         return format_sse_event(event="token", data_str=json.dumps({"text": event.text}))
     return format_sse_event(event=event.kind, data_str="{}")

@@ -2,16 +2,19 @@
 place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
 
 The agent's tools, the HTTP API, the web UI and the CLI are thin adapters over :class:`Service`; none of them reads
-the runtime's parts. Every suggestion carries its evidence: the recommender's reasons (the features that raised its
-score) and, when the user's interest context backs it, a sentence citing that context ("you often go to Jazz Clubs on
-Saturday evenings around the West Village").
+the runtime's parts. Suggestions are places people go to by choice (``profiles.places.is_suggestable``): offices,
+hospitals, stations and schools only when a request names them, homes never. Every suggestion carries its
+evidence: the recommender's reasons (the features that raised its score) and, when the user's interest context
+backs it, a sentence citing that context ("you often go to Jazz Clubs on Saturday evenings around the West
+Village").
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -20,25 +23,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
-from profiles.calendar import age_phrase, describe_hour
+from profiles.calendar import describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, with_article
+from profiles.places import PlaceAnswer, leaf_category, plural, suggestable_column
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
 # "Something quieter": categories people go to for noise and crowds.
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
-# Never suggested by the assistant: somebody's home is not a place to go (the evaluation still ranks them).
-PRIVATE_CATEGORIES = ("Home (private)", "Residential Building")
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
-MAX_EVIDENCE = 4
+# A habit is something done on two occasions at least.
+MIN_OCCASIONS = 2
 
 
 class Suggestion(PlaceAnswer):
@@ -121,30 +123,48 @@ def area_name(latitude: float, longitude: float) -> str | None:
 
 
 def context_evidence(category: str, context: InterestContext) -> str | None:
-    """A sentence citing the snapshot of the user's context that shares the place's category, if any."""
+    """A line citing the user's context when it backs the category (a leaf category, as the snapshots' labels are):
+    'you go to Coffee Shops on Saturday mornings around the West Village — 12 visits'. None when no snapshot has it,
+    or when it happened only once (one visit is no habit)."""
     wanted = category.casefold()
-    for snapshot in context.snapshots:
-        if any(label.casefold() == wanted for label in snapshot.top_labels):
-            return _cite(category, snapshot)
-    return None
+    backing = [s for s in context.snapshots if any(label.casefold() == wanted for label in s.top_labels)]
+    return _cite(category, backing) if backing else None
 
 
-def _cite(category: str, snapshot: ContextSnapshot) -> str:
-    area = area_name(snapshot.latitude, snapshot.longitude)
-    where = f"around {area}" if area else f"{snapshot.distance_km:.1f} km from here"
-    ago = age_phrase(timedelta(days=snapshot.age_days))
-    if snapshot.count >= 3:
-        when = describe_hour(snapshot.hour_of_week, plural=True)
-        return f"you often go to {_plural(category)} on {when} {where} ({snapshot.count} visits, most recently {ago})"
-    return f"you went to {with_article(category)} on a {describe_hour(snapshot.hour_of_week)} {where} ({ago})"
+def _cite(category: str, snapshots: Sequence[ContextSnapshot]) -> str | None:
+    """The habit behind the heaviest snapshot: the snapshots of the category at the same time of the week, around
+    the same place. Visits are counted from the context's snapshots, so they never exceed the truth: a snapshot
+    with other categories too counts one."""
+    first = snapshots[0]
+    occasion = _occasion(first)
+    same = [
+        snapshot
+        for snapshot in snapshots
+        if _occasion(snapshot) == occasion
+        and haversine_km(first.latitude, first.longitude, snapshot.latitude, snapshot.longitude) <= AREA_RADIUS_KM
+    ]
+    if len({snapshot.window for snapshot in same}) < MIN_OCCASIONS:
+        return None
+    visits = sum(snapshot.count if len(snapshot.top_labels) == 1 else 1 for snapshot in same)
+    area = area_name(first.latitude, first.longitude)
+    if area:
+        where = f"around {area}"
+    elif first.distance_km <= AREA_RADIUS_KM:
+        where = "around here"
+    else:
+        where = f"{first.distance_km:.1f} km from here"
+    return f"you go to {plural(category)} on {occasion} {where} — {visits} visits"
 
 
-def _plural(noun: str) -> str:
-    if noun.endswith(("s", "sh", "ch", "x")):
-        return noun + "es"
-    if noun.endswith("y") and noun[-2:-1].lower() not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
+def _occasion(snapshot: ContextSnapshot) -> str:
+    """When a snapshot happened, as a habit: 'Saturday mornings' from its window ('2012-06-02 morning'), or from
+    its mean hour when its window is a whole day or week."""
+    day, _, part = snapshot.window.partition(" ")
+    try:
+        weekday = datetime.strptime(day, "%Y-%m-%d").weekday()
+    except ValueError:
+        return describe_hour(snapshot.hour_of_week, plural=True)
+    return f"{weekday_name(weekday)} {part}s" if part else f"{weekday_name(weekday)}s"
 
 
 class RecommendQuery(BaseModel):
@@ -186,6 +206,9 @@ class Service:
         self._forget_listeners: list[ForgetListener] = []
         items = runtime.items
         self._centre = LatLon(float(items["latitude"].mean()), float(items["longitude"].mean()))
+        # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
+        self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
+        self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -232,11 +255,12 @@ class Service:
     def recommend(
         self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
     ) -> list[Suggestion]:
-        """Ranked places with evidence, never private homes. The context (fetched here when not given) lets the
-        evidence cite the user's own habits."""
+        """Ranked places with evidence, only places people go to by choice unless the query names the kind ("a
+        hospital") or the place (``profiles.places.is_suggestable``); never homes. The context (fetched here when
+        not given) lets the evidence cite the user's own habits."""
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
-        unwanted = [*query.exclude_categories, *PRIVATE_CATEGORIES, *(LOUD_CATEGORIES if query.quiet else ())]
+        unwanted = [*query.exclude_categories, *(LOUD_CATEGORIES if query.quiet else ())]
         found = self.runtime.recommend(
             user_id,
             at,
@@ -246,7 +270,7 @@ class Service:
             surprise=query.surprise,
             category=query.category,
             keyword=query.keyword,
-            exclude=list(query.exclude),
+            exclude=[*query.exclude, *self._held_back(query.category, query.keyword)],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
         )
@@ -262,9 +286,14 @@ class Service:
     def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
         """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""
         evidence = list(suggestion.evidence)
-        if context is not None and (cited := context_evidence(suggestion.category, context)) is not None:
+        if context is not None and (cited := context_evidence(_leaf(suggestion), context)) is not None:
             evidence = [cited, *(line for line in evidence if line != cited)]
-        return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence[:MAX_EVIDENCE])
+        return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence)
+
+    def _places_held_back(self, category: str | None, keyword: str | None) -> tuple[str, ...]:
+        """Item ids of the unsuggestable places a query with this category and keyword does not ask for."""
+        lifted = suggestable_column(self._unsuggestable, (category, keyword)).to_numpy()
+        return tuple(self._unsuggestable.loc[~lifted, "item_id"].astype(str))
 
     # ---- changing -----------------------------------------------------------------------------------------
 
@@ -309,15 +338,22 @@ class Service:
 
 
 def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:
-    evidence = list(item.reasons)
-    if context is not None and (cited := context_evidence(item.category, context)) is not None:
-        evidence.insert(0, cited)
+    """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit as their
+    context shows it, else the recommender's first reason), then the recommender's facts line."""
+    *reasons, facts = item.reasons or [f"{item.distance_km:.1f} km"]
+    cited = context_evidence(_leaf(item), context) if context is not None else None
+    lead = cited or next(iter(reasons), None)
     return Suggestion(
         **item.model_dump(include=set(PlaceAnswer.model_fields) | {"distance_km", "is_return"}),
         rank=rank,
         score=item.score if math.isfinite(item.score) else -1e9,
-        evidence=evidence[:MAX_EVIDENCE] or [f"{item.distance_km:.1f} km from you"],
+        evidence=[lead, facts] if lead else [facts],
     )
+
+
+def _leaf(place: PlaceAnswer) -> str:
+    """The place's leaf category: what the context's snapshot labels name."""
+    return leaf_category(place.category_path or place.category)
 
 
 __all__ = [

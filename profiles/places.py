@@ -5,11 +5,16 @@ A catalogue place has a leaf ``category`` ("Coffee Shop") and often a ``category
 category itself when there is no path; every module that groups places by top-level category takes it from
 :func:`top_category` (or its column form), so they all agree. Unnamed places — private homes in the check-in
 data — go by their category in a sentence: "a Home (private)".
+
+Not every catalogue place is worth suggesting. :func:`is_suggestable` is the one rule: open requests ("surprise
+me") offer only places people go to by choice, never homes, offices, hospitals, stations or schools; a request
+that names such a kind ("a hospital near here") still gets it. :data:`UNSUGGESTABLE` lists the kinds, by why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,12 +53,206 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+def plural(noun: str) -> str:
+    """A category in the plural, as a sentence says it: 'Coffee Shops', 'Homes (private)', 'Delis', 'Other Great
+    Outdoors' (a noun already ending in a single s stays)."""
+    head, bracket, tail = noun.partition(" (")
+    if head.endswith(("ss", "sh", "ch", "x")):
+        head += "es"
+    elif head.endswith("y") and head[-2:-1].lower() not in "aeiou":
+        head = head[:-1] + "ies"
+    elif not head.endswith("s"):
+        head += "s"
+    return head + bracket + tail
+
+
 def place_label(name: str, category: str) -> str:
     """What a sentence calls a place: its name, or 'a <category>' when it has none (homes in the data)."""
     name, category = name.strip(), category.strip()
     if name:
         return name
     return with_article(category) if category else UNNAMED_PLACE
+
+
+# ---- What may be suggested ----------------------------------------------------------------------------------------
+
+# The kinds of place an open request never offers, by why, from the NYC catalogue's 458 distinct category paths. Each
+# is matched exactly (case aside) against every level of a place's category path, so a top level covers everything
+# under it ("Health and Medicine" takes hospitals, dentists and vets) and "Office" is not "Post Office" or "Office
+# Supply Store". A place's check-in category is read too only when its path says no more than a top level: a deeper
+# path is the catalogue's precise kind ("Government Building" filed as "Landmarks and Outdoors > Monument" is the
+# monument), a bare one says only the family ("Travel and Transportation" filed as "General Travel" is a bus stop).
+UNSUGGESTABLE: dict[str, tuple[str, ...]] = {
+    # Somebody's home: private, and never offered even when asked for.
+    "private": (
+        "Home (private)",
+        "Residential Building",
+        "Residential Building (Apartment / Condo)",
+        "Housing Development",
+        "Assisted Living",
+        "College Residence Hall",
+    ),
+    # Where people work: offices and corporate headquarters (a "Structure" here is an office or apartment tower,
+    # a landmark is "Landmark Building"), studios, stations and business premises nobody visits for pleasure.
+    "work": (
+        "Office",
+        "Structure",
+        "Professional & Other Places",
+        "Advertising Agency",
+        "Business Service",
+        "Technology Business",
+        "Design Studio",
+        "Photography Service",
+        "Radio Station",
+        "TV Station",
+        "Convention Center",
+        "Factory",
+        "Distribution Center",
+        "Warehouse",
+        "Food and Beverage Service",
+        "Insurance Agency",
+        "Legal Service",
+        "Real Estate Service",
+    ),
+    # Where people go when they must: hospitals, doctors, dentists, clinics, vets, pharmacies.
+    "medical": ("Health and Medicine", "Medical Center", "Pharmacy", "Drugstore / Pharmacy", "Medical Supply Store"),
+    # Ways of getting somewhere: stations, stops, platforms, terminals, airports, lines, ferries, roads, bridges,
+    # tunnels, parking, fuel. (Piers and hotels stay: Chelsea Piers, a hotel bar.)
+    "transit": (
+        "Transport Hub",
+        "Transportation Service",
+        "Train",
+        "Platform",
+        "Boat or Ferry",
+        "Cable Car",
+        "Travel Lounge",
+        "Road",
+        "Toll Plaza",
+        "Bridge",
+        "Tunnel",
+        "Parking",
+        "Fuel Station",
+        "Gas Station / Garage",
+        "Rest Area",
+        "General Travel",
+        "Airport",
+        "Bus Station",
+        "Train Station",
+        "Subway",
+        "Light Rail",
+        "Taxi",
+    ),
+    # Schools, colleges and universities (their libraries, cafeterias and gyms are for their students).
+    "education": ("Education", "School", "High School", "University", "College Academic Building"),
+    # Government buildings: city hall, courts, police and fire stations, post offices, bases, polling places.
+    "government": ("Government Building", "Post Office", "Military Base", "Polling Place"),
+    # Errands: banks, laundries, car repair, storage, funerals.
+    "errand": (
+        "Financial Service",
+        "Bank",
+        "Laundry Service",
+        "Laundromat",
+        "Automotive Service",
+        "Automotive Shop",
+        "Storage Facility",
+        "Funeral Home",
+    ),
+    # Not a place to go: areas (neighbourhoods, cities), vehicles ("Moving Target"), one-off happenings ("Event >
+    # Entertainment Event > Parade"), and catch-all labels that here file street corners, offices and happenings.
+    "not a venue": (
+        "States and Municipalities",
+        "Neighborhood",
+        "Moving Target",
+        "Event",
+        "Other Great Outdoors",
+        "Outdoors & Recreation",
+        "General Entertainment",
+    ),
+}
+UNSUGGESTABLE_CATEGORIES: tuple[str, ...] = tuple(kind for kinds in UNSUGGESTABLE.values() for kind in kinds)
+# Groups no request lifts: a home is never a suggestion; a place without a name is one of Foursquare's private venues
+# (homes, and private spots filed under a public category: nobody can find "a Bar" from a suggestion); a happening
+# is over ("Halloweenpocalypse 2012"); an area, a vehicle or a catch-all is not a place to go ("outdoors" must not
+# bring back "Other Great Outdoors" street corners).
+NEVER_SUGGESTED = frozenset({"private", "unnamed", "happening", "not a venue"})
+# Foursquare's one-day venues: its "…pocalypse" swarm events, or a year of this century in the name ("Star Wars Day
+# 2012"; "Fitzgerald's 1928" is a pub).
+_HAPPENING = re.compile(r"pocalypse|(?<!\d)20[0-2]\d(?!\d)", re.IGNORECASE)
+_GROUP_OF = {kind.casefold(): group for group, kinds in UNSUGGESTABLE.items() for kind in kinds}
+
+
+def category_kinds(category: str, category_path: str = "") -> tuple[str, ...]:
+    """What a place is, most general first: the levels of its category path, then its category when the path is
+    missing or only a top level (which says no more than the family)."""
+    levels = [level.strip() for level in category_path.split(CATEGORY_SEPARATOR) if level.strip()]
+    category = category.strip()
+    if len(levels) <= 1 and category and category not in levels:
+        levels.append(category)
+    return tuple(levels)
+
+
+def unsuggestable_group(category: str, category_path: str = "", name: str | None = None) -> str | None:
+    """Why an open request never offers a place (a key of :data:`UNSUGGESTABLE`, or "unnamed" or "happening"), or
+    None when it may. ``name`` None means unknown: only the categories decide."""
+    return _verdict(category, category_path, name)[0]
+
+
+def is_suggestable(
+    category: str, category_path: str = "", name: str | None = None, asked: Iterable[str | None] = ()
+) -> bool:
+    """Whether a place may be suggested: a place people go to by choice, or one a request asks for.
+
+    ``asked`` holds what the request names (its category and keyword): a text that is a word of the place's
+    unsuggestable kinds ("hospital" for "Health and Medicine > Hospital", "train station" for a check-in category
+    "Train Station") or of its name ("Penn" for "New York Penn Station") lifts the rule, except for
+    :data:`NEVER_SUGGESTED` places (homes, unnamed places, happenings, areas). Words, not substrings: "cafe" does
+    not ask for a "College Cafeteria".
+    """
+    group, kinds = _verdict(category, category_path, name)
+    if group is None:
+        return True
+    if group in NEVER_SUGGESTED:
+        return False
+    labels = (*kinds, name or "")
+    return any(_names(text, label) for text in asked if text and text.strip() for label in labels)
+
+
+def suggestable_column(items: pd.DataFrame, asked: Sequence[str | None] = ()) -> pd.Series:
+    """:func:`is_suggestable` of every row of a catalogue frame (``category``, and ``category_path`` and ``name``
+    when it has them), same index."""
+
+    def text(column: str) -> list[str]:
+        return items[column].fillna("").astype(str).tolist() if column in items else [""] * len(items)
+
+    names: list[str | None] = text("name") if "name" in items else [None] * len(items)
+    rows = list(zip(text("category"), text("category_path"), names, strict=True))
+    asked = tuple(asked)
+    # Once per distinct place description: catalogues repeat categories, paths and names.
+    verdicts = {row: is_suggestable(*row, asked=asked) for row in set(rows)}
+    return pd.Series([verdicts[row] for row in rows], index=items.index, dtype=bool, name="suggestable")
+
+
+def _verdict(category: str, category_path: str, name: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The group that rules a place out and the kinds a request may name to get it back (from the first
+    unsuggestable level down, and the check-in category); (None, ()) for a suggestable place."""
+    kinds = category_kinds(category, category_path)
+    groups = [_GROUP_OF.get(kind.casefold()) for kind in kinds]
+    if "private" in groups:
+        return "private", kinds
+    if name is not None and not name.strip():
+        return "unnamed", kinds
+    if name is not None and _HAPPENING.search(name):
+        return "happening", kinds
+    for index, group in enumerate(groups):
+        if group is not None:
+            named = kinds[index:]
+            return group, named if category.strip() in named else (*named, category.strip())
+    return None, ()
+
+
+def _names(text: str, label: str) -> bool:
+    """Whether ``text`` is a word or phrase of ``label`` (case aside)."""
+    return re.search(rf"(?<!\w){re.escape(text.strip())}(?!\w)", label, re.IGNORECASE) is not None
 
 
 class Place(BaseModel):
@@ -78,6 +277,11 @@ class Place(BaseModel):
         """The first level of its category path, or its category when it has no path."""
         return top_category(self.category_path or self.category)
 
+    @property
+    def suggestable(self) -> bool:
+        """Whether an open request may offer it (:func:`is_suggestable`)."""
+        return is_suggestable(self.category, self.category_path, self.name)
+
 
 class PlaceAnswer(Place):
     """A Place as the product's answers (search hits, recommendations, suggestions) serialise it: no category_path.
@@ -98,13 +302,21 @@ def _per_distinct(values: pd.Series, level: Callable[[str], str]) -> pd.Series:
 
 __all__ = [
     "CATEGORY_SEPARATOR",
+    "NEVER_SUGGESTED",
     "UNNAMED_PLACE",
+    "UNSUGGESTABLE",
+    "UNSUGGESTABLE_CATEGORIES",
     "Place",
     "PlaceAnswer",
+    "category_kinds",
+    "is_suggestable",
     "leaf_category",
     "leaf_category_column",
     "place_label",
+    "plural",
+    "suggestable_column",
     "top_category",
     "top_category_column",
+    "unsuggestable_group",
     "with_article",
 ]

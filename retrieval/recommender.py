@@ -2,7 +2,8 @@
 
 ``build_recommender(settings)`` gives a :class:`PlaceRecommender`. ``score_all`` is what the evaluation ranks;
 ``recommend`` is the top ``k`` of those same scores (``retrieval.protocol.top_k``) with human-readable reasons
-rendered from the features that pushed each place up (LightGBM's per-feature contributions). Two knobs reorder
+rendered from the features that pushed each place up (LightGBM's per-feature contributions), each only when its
+numbers mean something, then a facts line ("new to you · 0.4 km · busy on Saturday afternoons"). Two knobs reorder
 on purpose: ``surprise`` discounts the places the user already knows, and ``category``/``keyword``/``exclude``
 restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``.
 
@@ -28,17 +29,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from profiles.atomic import atomic_path
-from profiles.calendar import age_phrase, describe_hour
+from profiles.calendar import HOURS_PER_WEEK, age_phrase, describe_hour
 from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, place_label, with_article
+from profiles.places import NEVER_SUGGESTED, PlaceAnswer, place_label, plural, unsuggestable_group, with_article
 from profiles.preprocessing import local_hour_of_week
 from profiles.stores import LogPosition
 from retrieval.candidates import CandidateGenerator
 from retrieval.catalogue import Catalogue, FloatArray, IntArray
 from retrieval.features import FEATURE_GROUPS, FEATURE_NAMES, FeatureBuilder, Query, QueryContext, column
-from retrieval.history import EventStream, HistoryState, epoch_seconds
+from retrieval.history import EventStream, HistoryState, UserState, epoch_seconds
 from retrieval.protocol import Scores, top_k
 from retrieval.ranker import Ranker, RankerConfig, TrainingSet, replay_training_groups
 from retrieval.threads import single_threaded_blas
@@ -47,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
 
-MAX_REASONS = 3
+# Reasons before the facts line: the evidence a suggestion shows is one or two short lines.
+MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
 RECOMMENDER_FORMAT = "place-recommender/2"  # 2: records the event log position it reflects
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
@@ -61,7 +63,8 @@ class NotFittedError(RuntimeError):
 
 class Recommendation(PlaceAnswer):
     """One recommended place: its score (the ``score_all`` value, before any ``surprise`` discount), whether the user
-    has been there, and why it is recommended."""
+    has been there, and why it is recommended: up to ``MAX_REASONS`` sentences, strongest first, then always the
+    facts line ("been here 12 times, most recently yesterday · 0.4 km · busy on Saturday afternoons")."""
 
     distance_km: float
     score: float
@@ -398,14 +401,42 @@ class PlaceRecommender:
 
 # Reasons ------------------------------------------------------------------------------------------------------
 
+# Evidence too thin to mean anything is left out: a pattern seen once or twice, a handful of people, a share of a
+# few percent ("after an Office, 1% of people's next stop is a Mexican Restaurant").
+MIN_TIMES = 3  # repeated behaviour: visits at this time of the week, transitions, places seen together
+MIN_PEOPLE = 5  # "popular: N check-ins by M people"
+POPULAR_QUANTILE = 0.8  # "popular": more visitors than this share of the catalogue's visited places
+MIN_SHARE = 0.10  # a share of the user's check-ins, or of the next stops after a kind of place
+MIN_NEXT_STOPS = 20  # next stops behind a category-transition share
+NEAR_KNOWN_KM = 1.0  # "0.3 km from X, a place you know": farther says little
+# "Busy on Saturday afternoons": at least this many times the check-ins an even spread over the week would put in
+# that day part, over at least MIN_BUSY_VISITS check-ins of the place.
+BUSY_LIFT = 2.0
+MIN_BUSY_VISITS = 10
+# Groups shown in the facts line, not as reasons: how well the user knows the place, how far, how busy now.
+_FACT_GROUPS = frozenset({"visits", "distance", "popular_now"})
+# Each hour of the week's occasion in the calendar's words ("Saturday afternoons"): the hours a sentence about
+# "Saturday afternoons" may count are exactly those.
+_OCCASIONS = tuple(describe_hour(hour, plural=True) for hour in range(HOURS_PER_WEEK))
+_OCCASION_HOURS = {occasion: np.asarray(_OCCASIONS) == occasion for occasion in set(_OCCASIONS)}
+
 
 def _times(count: float) -> str:
     count = round(count)
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
 
 
+def _visits(count: float) -> str:
+    count = round(count)
+    return "1 visit" if count == 1 else f"{count} visits"
+
+
 class _Explainer:
-    """Renders the feature groups that raised a place's score as sentences that cite the evidence."""
+    """Renders what raised a place's score as short sentences that cite the evidence, and its facts line.
+
+    A sentence is only written when its numbers mean something (the thresholds above) and it names only places a
+    person can recognise: a named place, and for "people who go to X also go here" a suggestable one.
+    """
 
     def __init__(self, state: HistoryState, builder: FeatureBuilder | None, context: QueryContext) -> None:
         self.state = state
@@ -413,16 +444,19 @@ class _Explainer:
         self.builder = builder
         self.context = context
         self.query = context.query
+        self._groups: dict[int, str | None] = {}  # unsuggestable_group by position, for this query's sentences
+        self._popular_from: float | None = None  # visitors that make a place popular, worked out when first asked
 
     def label(self, position: int) -> str:
         """A place's name, or 'a <category>' for the unnamed ones (private homes)."""
         return place_label(self.catalogue.place(position).name, self.catalogue.leaf_name(position))
 
     def reasons(self, position: int, row: FloatArray, contributions: FloatArray) -> list[str]:
+        """Up to MAX_REASONS sentences, the strongest first, then the facts line (always last, always there)."""
         totals: dict[str, float] = {}
         for name, value in zip(FEATURE_NAMES, contributions[: len(FEATURE_NAMES)], strict=True):
             group = FEATURE_GROUPS[name]
-            if group not in _SILENT_GROUPS:
+            if group not in _SILENT_GROUPS and group not in _FACT_GROUPS:
                 totals[group] = totals.get(group, 0.0) + float(value)
         reasons: list[str] = []
         for group, total in sorted(totals.items(), key=lambda pair: -pair[1]):
@@ -431,60 +465,51 @@ class _Explainer:
             sentence = self.render(group, position, row)
             if sentence and sentence not in reasons:
                 reasons.append(sentence)
-        if not reasons:
-            # Nothing stood out: the evidence that is always true is where the place is.
-            reasons.append(self.render("distance", position, row) or "near you")
-        return reasons
+        return [*reasons, self.facts(position, row)]
+
+    def facts(self, position: int, row: FloatArray) -> str:
+        """'new to you · 0.4 km · busy on Saturday afternoons': familiarity, distance, and how busy it is now."""
+        visits = float(row[column("user_visits")])
+        last = age_phrase(timedelta(hours=float(row[column("hours_since_visit")]))) if visits > 0 else ""
+        if visits <= 0:
+            known = "new to you"
+        elif round(visits) == 1:
+            known = f"been here once, {last}"
+        else:  # "most recently", not "last": the phrase may be "within the hour"
+            known = f"been here {_times(visits)}, most recently {last}"
+        distance = float(row[column("distance_km")])
+        where = "right here" if distance < 0.05 else f"{distance:.1f} km"
+        return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)
 
     def render(self, group: str, position: int, row: FloatArray) -> str | None:
+        """The sentence for one reason group, or None when its evidence is too thin or names no known place."""
         value = {name: float(row[column(name)]) for name in FEATURE_NAMES}
         user = self.context.user
         last = self.context.last_position
-        if group == "visits" and value["user_visits"] > 0:
-            last = age_phrase(timedelta(hours=value["hours_since_visit"]))
-            # "most recently", not "last": the phrase may be "yesterday" or "within the hour".
-            return f"you've been here {_times(value['user_visits'])}, most recently {last}"
+        now = self._now()
         if group == "routine" and user is not None and value["user_visits"] > 0:
-            slot = user.slots[position]
-            near = self.builder.week_kernel[:, self.query.hour] if self.builder else None
-            around = float(user.hours[slot] @ (near > 0.5)) if near is not None else 0.0
-            if around >= 1:
-                return f"you've come here {_times(around)} on {describe_hour(self.query.hour, plural=True)}"
-            return f"part of your routine at this hour ({_times(value['user_visits'])} here in all)"
-        if group == "distance":
-            distance = value["distance_km"]
-            return "right where you are" if distance < 0.05 else f"{distance:.1f} km from you"
+            here = float(user.hours[user.slots[position]][now].sum())
+            if here >= MIN_TIMES:
+                return f"you come here on {self._occasion()} — {_visits(here)}"
         if group == "near_known" and user is not None and len(user):
-            known = user.positions[: len(user)]
-            others = known[known != position]
-            if len(others):
-                apart = self._distances(position, others)
-                nearest = int(others[int(np.argmin(apart))])
-                distance = float(apart.min())
+            nearest = self._nearest_known(position)
+            if nearest is not None:
+                other, distance = nearest
                 where = "next to" if distance < 0.05 else f"{distance:.1f} km from"
-                return f"{where} {self.label(nearest)}, a place you know"
-        if group == "transition" and last is not None and value["transitions"] > 0:
+                return f"{where} {self.label(other)}, a place you know"
+        if group == "transition" and self._recognisable(last) and value["transitions"] >= MIN_TIMES:
             return f"people often come here after {self.label(last)} ({_times(value['transitions'])})"
-        if group == "own_transition" and last is not None and value["own_transitions"] > 0:
+        if group == "own_transition" and self._recognisable(last) and value["own_transitions"] >= MIN_TIMES:
             return f"you often come here after {self.label(last)} ({_times(value['own_transitions'])})"
         if group == "category_transition" and last is not None:
-            leaf = self.catalogue.leaf_name(position)
-            before = self.catalogue.leaf_name(last)
-            share = value["category_transition_share"]
-            if share >= 0.01 and leaf and before:  # a share that rounds to 0% is no evidence to show
-                return f"after {with_article(before)}, {share:.0%} of people's next stop is {with_article(leaf)}"
+            return self._category_transition(position, last, value["category_transition_share"])
         if group == "taste" and user is not None and user.total > 0:
-            leaf = self.catalogue.leaf_name(position)
-            if value["leaf_share"] > 0 and leaf:
-                return f"matches your taste for {leaf} ({value['leaf_share']:.0%} of your check-ins)"
-            top = self.catalogue.top_name(position)
-            if value["top_share"] > 0 and top:
-                return f"matches your taste for {top} ({value['top_share']:.0%} of your check-ins)"
-        if group == "popular" and self.state.counts[position] > 0:
+            return self._taste(position, user)
+        if group == "popular" and self._popular(position):
             count, people = self.state.counts[position], self.state.visitors[position]
             return f"popular: {int(count)} check-ins by {int(people)} people"
-        if group == "popular_now" and value["item_week_profile"] > 0:
-            return f"popular on {describe_hour(self.query.hour, plural=True)}"
+        if group == "popular_now" and self._busy(position):
+            return f"busy on {self._occasion()}"
         if group == "covisit" and user is not None and value["covisit_share"] > 0:
             partner = self._best_partner(position, user.recent, self.state.covisits)
             if partner is not None:
@@ -494,12 +519,89 @@ class _Explainer:
             if partner is not None:
                 return f"people who go to {self.label(partner)} also go here"
         if group == "similar" and user is not None and self.builder is not None and self.builder.embeddings is not None:
-            recent = [other for other in user.recent if other != position]
+            recent = [other for other in user.recent if other != position and self._suggestable(other)]
             if recent:
                 embeddings = self.builder.embeddings
                 closest = recent[int(np.argmax(embeddings[recent] @ embeddings[position]))]
                 return f"similar to {self.label(closest)}, where you went recently"
         return None
+
+    def _now(self) -> npt.NDArray[np.bool_]:
+        """The hours of the week in the query's occasion ('Saturday afternoons')."""
+        return _OCCASION_HOURS[self._occasion()]
+
+    def _occasion(self) -> str:
+        return _OCCASIONS[self.query.hour]
+
+    def _taste(self, position: int, user: UserState) -> str | None:
+        """The user's habit with this kind of place now ('you go to Cafés on Saturday mornings — 12 visits'), else
+        its share of their check-ins."""
+        leaf_code = int(self.catalogue.leaf[position])
+        leaf = self.catalogue.leaf_name(position)
+        hours = user.leaf_hours.get(leaf_code)
+        now = float(hours[self._now()].sum()) if hours is not None else 0.0
+        if leaf and now >= MIN_TIMES:
+            return f"you go to {plural(leaf)} on {self._occasion()} — {_visits(now)}"
+        for count, name in (
+            (user.leaf_counts.get(leaf_code, 0.0), leaf),
+            (user.top_counts.get(int(self.catalogue.top[position]), 0.0), self.catalogue.top_name(position)),
+        ):
+            if name and count >= MIN_TIMES and count / user.total >= MIN_SHARE:
+                kind = f"at {plural(name)}" if name == leaf else f"in {name}"  # a top level is a family of places
+                return f"{count / user.total:.0%} of your check-ins are {kind}"
+        return None
+
+    def _category_transition(self, position: int, last: int, share: float) -> str | None:
+        """'after a Coffee Shop, 18% of next stops are Jazz Clubs', when the share and the stops behind it count."""
+        leaf, before = self.catalogue.leaf_name(position), self.catalogue.leaf_name(last)
+        stops = float(self.state.leaf_transitions[self.catalogue.leaf[last]].sum())
+        if not leaf or not before or share < MIN_SHARE or stops < MIN_NEXT_STOPS:
+            return None
+        return f"after {with_article(before)}, {share:.0%} of people's next stops are {plural(leaf)}"
+
+    def _popular(self, position: int) -> bool:
+        """Whether more people have been to the place than to POPULAR_QUANTILE of the places anyone has been to."""
+        if self._popular_from is None:
+            visitors = self.state.visitors
+            seen = visitors[visitors > 0]
+            self._popular_from = max(float(np.quantile(seen, POPULAR_QUANTILE)) if len(seen) else 0.0, MIN_PEOPLE)
+        return bool(self.state.visitors[position] >= self._popular_from)
+
+    def _busy(self, position: int) -> bool:
+        """Whether the place gets at least BUSY_LIFT times its even share of check-ins in the query's occasion."""
+        total = float(self.state.counts[position])
+        now = self._now()
+        here = float(self.state.hours[position][now].sum())
+        even = total * float(now.mean())
+        return total >= MIN_BUSY_VISITS and here >= MIN_TIMES and here >= BUSY_LIFT * even
+
+    def _nearest_known(self, position: int) -> tuple[int, float] | None:
+        """The user's nearest other recognisable place within NEAR_KNOWN_KM, and how far."""
+        user = self.context.user
+        assert user is not None
+        known = user.positions[: len(user)]
+        others = known[known != position]
+        apart = self._distances(position, others)
+        for index in np.argsort(apart, kind="stable"):
+            if apart[index] > NEAR_KNOWN_KM:
+                break
+            if self._recognisable(int(others[index])):
+                return int(others[index]), float(apart[index])
+        return None
+
+    def _group(self, position: int) -> str | None:
+        if position not in self._groups:
+            place = self.catalogue.place(position)
+            self._groups[position] = unsuggestable_group(place.category, place.category_path, place.name)
+        return self._groups[position]
+
+    def _recognisable(self, position: int | None) -> bool:
+        """Whether a sentence may name the place: it has a name, and is not a home, an area or a past happening."""
+        return position is not None and self._group(position) not in NEVER_SUGGESTED
+
+    def _suggestable(self, position: int) -> bool:
+        """Whether the place is one to suggest (``profiles.places.is_suggestable``)."""
+        return self._group(position) is None
 
     def _distances(self, position: int, others: IntArray) -> FloatArray:
         catalogue = self.catalogue
@@ -511,11 +613,11 @@ class _Explainer:
         )
 
     def _best_partner(self, position: int, places: Collection[int], pairs: dict[int, dict[int, float]]) -> int | None:
-        """The place among ``places`` seen most often together with ``position``."""
-        best, best_count = None, 0.0
+        """The suggestable place among ``places`` seen together with ``position`` most often, MIN_TIMES at least."""
+        best, best_count = None, MIN_TIMES - 1e-9
         for other in places:
             count = pairs.get(other, {}).get(position, 0.0)
-            if count > best_count:
+            if count > best_count and other != position and self._suggestable(other):
                 best, best_count = other, count
         return best
 

@@ -220,14 +220,17 @@ class Controller:
         longitude: float | None,
         conversation_id: str | None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one reply into the chat. Outputs: chat, status, conversation id, turn, message box.
+        """Stream one reply into the chat. Outputs: chat, status, conversation id, turn, message box, then the cards
+        and their items.
 
-        Tokens are appended as they arrive; a reset clears the partial reply (it is being rewritten); the final
-        turn replaces it with the reply as written (markdown, with each suggestion's evidence).
+        The cards show the suggestions as soon as they are ranked, before the reply is written; tokens are then
+        appended as they arrive; a reset clears the partial reply (it is being rewritten); the final turn replaces
+        it with the reply as written (markdown, with each suggestion's evidence).
         """
         history = list(history or [])
         conversation = conversation_id or uuid.uuid4().hex[:12]
         text = (message or "").strip()
+        unchanged = self._unchanged_cards()
         try:
             if not user_id:
                 raise UIError("pick a user first")
@@ -237,35 +240,39 @@ class Controller:
             where = parse_where(latitude, longitude)
         except UIError as error:
             gr.Warning(str(error))
-            yield history, f"⚠️ {error}", conversation, gr.update(), gr.update()
+            yield history, f"⚠️ {error}", conversation, gr.update(), gr.update(), *unchanged
             return
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
-        yield history, "Thinking…", conversation, gr.update(), ""
+        yield history, "Thinking…", conversation, gr.update(), "", *unchanged
         reply = ""
         try:
             for event in self.assistant.stream(user_id, text, at, where, conversation):
-                if event.kind == "token":
+                if event.kind == "suggestions":
+                    found = f"Found {len(event.items)} place{'' if len(event.items) == 1 else 's'}, writing…"
+                    yield history, found, conversation, gr.update(), gr.update(), *self._card_outputs(event.items)
+                elif event.kind == "token":
                     reply += event.text
                     history[-1] = {"role": "assistant", "content": reply}
-                    yield history, "Writing…", conversation, gr.update(), gr.update()
+                    yield history, "Writing…", conversation, gr.update(), gr.update(), *unchanged
                 elif event.kind == "reset":
                     reply = ""
                     history[-1] = {"role": "assistant", "content": "…"}
-                    yield history, "Checking the places it named, rewriting…", conversation, gr.update(), gr.update()
+                    rewriting = "Checking the places it named, rewriting…"
+                    yield history, rewriting, conversation, gr.update(), gr.update(), *unchanged
                 elif event.turn is not None:
                     turn = event.turn
                     history[-1] = {"role": "assistant", "content": turn.text or reply}
                     seconds = turn.timings.get("total_s")
                     status = f"Answered in {seconds:.1f} s" if seconds is not None else ""
-                    yield history, status, conversation, turn, gr.update()
+                    yield history, status, conversation, turn, gr.update(), *unchanged
         except ChatError as error:
             history[-1] = {"role": "assistant", "content": f"⚠️ {error}"}
             gr.Warning(str(error))
-            yield history, f"⚠️ {error}", conversation, gr.update(), gr.update()
+            yield history, f"⚠️ {error}", conversation, gr.update(), gr.update(), *unchanged
         except Exception as error:
             status = _unexpected("answering", error)
             history[-1] = {"role": "assistant", "content": status}
-            yield history, status, conversation, gr.update(), gr.update()
+            yield history, status, conversation, gr.update(), gr.update(), *unchanged
 
     def show_turn(
         self, turn: Turn | None, user_id: str | None, now_text: str, latitude: float | None, longitude: float | None
@@ -282,7 +289,7 @@ class Controller:
             inspector = self.empty_inspector(f"⚠️ {error}")
         except Exception as error:
             inspector = self.empty_inspector(_unexpected("updating the inspector", error))
-        return (*inspector, *self.cards(items), [item.model_dump() for item in items])
+        return (*inspector, *self._card_outputs(items))
 
     def cards(self, items: Sequence[Suggestion]) -> list[Any]:
         """Each card slot: shown with its suggestion, or hidden."""
@@ -293,6 +300,16 @@ class Controller:
             else:
                 updates += [gr.update(visible=False), ""]
         return updates
+
+    def _card_outputs(self, items: Sequence[Suggestion]) -> tuple[Any, ...]:
+        """The cards and the cards' items for these suggestions (as many as there are slots)."""
+        shown = list(items[:CARD_SLOTS])
+        return (*self.cards(shown), [item.model_dump() for item in shown])
+
+    @staticmethod
+    def _unchanged_cards() -> tuple[Any, ...]:
+        """The cards and their items left as they are."""
+        return (gr.update(),) * (2 * CARD_SLOTS + 1)
 
     def feedback(
         self,

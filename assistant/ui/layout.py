@@ -146,9 +146,11 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
         )
         place.input(ui.pick_place, inputs=[place, user], outputs=[latitude, longitude, status])
         chat_inputs = [message, chat, user, now, latitude, longitude, conversation]
-        chat_outputs = [chat, status, conversation, turn_state, message]
+        # The cards are among the chat's outputs: they show the suggestions before the reply is written.
+        chat_outputs = [chat, status, conversation, turn_state, message, *cards_and_items]
         for trigger in (message.submit, send.click):
-            trigger(ui.respond, inputs=chat_inputs, outputs=chat_outputs).then(
+            # The progress overlay stays on the chat: cards shown mid-turn must be readable (and clickable) at once.
+            trigger(ui.respond, inputs=chat_inputs, outputs=chat_outputs, show_progress_on=[chat, status]).then(
                 ui.show_turn,
                 inputs=[turn_state, user, now, latitude, longitude],
                 outputs=[*inspector, *cards_and_items],

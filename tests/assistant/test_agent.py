@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage
 from assistant.agent import Assistant, ChatError, Turn
 from assistant.gazetteer import lookup
 from assistant.service import Service
-from tests.assistant.world import ScriptedChatModel, listed_names
+from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
 
 def names_in(turn: Turn) -> set[str]:
@@ -48,6 +48,26 @@ def test_the_reply_streams_before_the_turn_arrives(
     turn = events[-1].turn
     assert turn is not None and turn.text.startswith("".join(tokens).strip())
     assert "first_token_s" in turn.timings
+
+
+def test_the_suggestions_arrive_before_the_reply_is_written(services: Service, world_now: datetime) -> None:
+    model = polite_model()
+    assistant = Assistant(services, model)
+    events = []
+    for event in assistant.stream("3", "a gym please", at=world_now):
+        if event.kind == "suggestions":
+            # The LLM has not been asked to write anything yet (reading arguments is not writing).
+            assert all("into one JSON object" in call[0].text for call in model.calls)
+        events.append(event)
+    kinds = [event.kind for event in events]
+    assert kinds.count("suggestions") == 1 and kinds.index("suggestions") < kinds.index("token")
+    turn = events[-1].turn
+    assert turn is not None and turn.items
+    suggested = events[kinds.index("suggestions")].items
+    assert [item.model_dump() for item in suggested] == [item.model_dump() for item in turn.items]
+    assert turn.timings["suggestions_s"] <= turn.timings["first_token_s"]
+    # A turn that ranks nothing (explaining an earlier pick) sends none.
+    assert "suggestions" not in [event.kind for event in assistant.stream("3", "why the first one?", at=world_now)]
 
 
 def test_a_reply_naming_another_place_is_written_again(services: Service, world_now: datetime) -> None:

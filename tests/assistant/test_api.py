@@ -288,6 +288,17 @@ def test_a_streamed_chat_sends_tokens_then_a_turn_naming_a_catalogue_place(
     assert turn["context"]["user_id"] == "3" and "vector" not in turn["context"]
 
 
+def test_a_streamed_chat_sends_the_suggestions_before_the_first_token(client: TestClient) -> None:
+    events = sse(client.post("/api/chat", json={"user_id": "3", "message": COFFEE}).text)
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("suggestions") == 1 and kinds.index("suggestions") < kinds.index("token")
+    suggestions = events[kinds.index("suggestions")][1]
+    assert suggestions and suggestions == events[-1][1]["items"]  # the places of the turn, with their evidence
+    assert all(place["evidence"] and "category_path" not in place for place in suggestions)
+    schema = client.get("/api/openapi.json").json()
+    assert "`suggestions`" in schema["paths"]["/api/chat"]["post"]["responses"]["200"]["description"]
+
+
 def test_a_chat_without_streaming_returns_the_turn(client: TestClient) -> None:
     response = client.post(
         "/api/chat", json={"user_id": "3", "message": "a gym please", "stream": False, "lat": 40.71, "lon": -74.0}

@@ -222,6 +222,23 @@ def test_chat_streams_tokens_then_replaces_them_with_the_turn(ui: Controller) ->
     assert outputs[-1][1].startswith("Answered in") and outputs[-1][2]  # a conversation id was made
 
 
+def test_the_cards_show_the_suggestions_before_the_reply_is_written(ui: Controller) -> None:
+    latitude, longitude = ui.here("5")
+    statuses, shown, turn = [], None, None
+    # Each output is read as it comes: the chat history is one list that later outputs change.
+    for output in ui.respond("somewhere for coffee near here", [], "5", ui.default_now, latitude, longitude, ""):
+        assert len(output) == 5 + 2 * CARD_SLOTS + 1  # chat, status, conversation, turn, message, cards, items
+        statuses.append(output[1])
+        if output[5].get("visible"):
+            assert shown is None and output[0][-1]["content"] == "…"  # once, before any reply text
+            shown = output
+        turn = output[3] if isinstance(output[3], Turn) else turn
+    assert shown is not None and turn is not None and turn.items
+    assert statuses.index(shown[1]) < statuses.index("Writing…") and shown[1].startswith("Found ")
+    assert [item["item_id"] for item in shown[-1]] == [item.item_id for item in turn.items[:CARD_SLOTS]]
+    assert turn.items[0].label in shown[6] and turn.items[0].evidence[0] in shown[6]
+
+
 class _RewritingAssistant:
     """Streams a reply, resets it, then streams the grounded one: what the agent does when grounding fails."""
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -79,20 +80,30 @@ def world_settings(state_dir: Path) -> Settings:
     return load_settings(state_dir=state_dir, privacy={"insights_min_users": 2})
 
 
-def world_runtime(settings: Settings) -> Runtime:
+def world_runtime(settings: Settings, world: str = "small") -> Runtime:
     """The small world (users "0".."9", 40 places in lower Manhattan) in ``settings.state_dir``: a copy of the state
     folder built once per test session (event log, item index, snapshots, fitted recommender), opened by the same
-    ``prepare`` as the app's."""
-    shutil.copytree(_template(), settings.state_dir, dirs_exist_ok=True)
+    ``prepare`` as the app's. ``world="hospital"``: the same people and routines, working at hospitals."""
+    shutil.copytree(_template(world), settings.state_dir, dirs_exist_ok=True)
     return prepare(settings, progress=False, config=small_config())
 
 
-@functools.cache
-def _template() -> Path:
-    """The world's state folder, prepared once per process and never changed afterwards (tests get copies)."""
-    folder = Path(tempfile.mkdtemp(prefix="wherenow-world-")) / "state"
-    settings = load_settings(state_dir=folder)
+def hospital_items() -> pd.DataFrame:
+    """The small world's places with its offices turned into hospitals: a place people go to every day, and not one
+    to suggest unless asked for."""
     items = make_items()
+    offices = items["category"] == "Office"
+    items.loc[offices, ["category", "category_path"]] = ["Medical Center", "Health and Medicine > Hospital"]
+    items.loc[offices, "name"] = items.loc[offices, "item_id"].str.replace("v", "Hospital ", regex=False)
+    return items
+
+
+@functools.cache
+def _template(world: str = "small") -> Path:
+    """A world's state folder, prepared once per process and never changed afterwards (tests get copies)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"wherenow-{world}-world-")) / "state"
+    settings = load_settings(state_dir=folder)
+    items = {"small": make_items, "hospital": hospital_items}[world]()
     folder.mkdir(parents=True)
     write_frame(items, folder / ITEMS_FILE)
     with open_event_log(folder) as log:

@@ -27,7 +27,7 @@ from profiles.context import reason
 from profiles.finetune import context_text
 from profiles.profile import window_labels
 from retrieval.catalogue import Catalogue
-from retrieval.features import FEATURE_NAMES, FeatureBuilder, Query, column
+from retrieval.features import FEATURE_NAMES, FeatureBuilder, Query
 from retrieval.history import HistoryState
 from retrieval.recommender import _Explainer
 
@@ -148,13 +148,16 @@ def test_ago_phrases_in_context_reasons_come_from_the_calendar() -> None:
 
 
 def _recommender_part(hour_of_week: int, explainer: _Explainer) -> str:
-    """The day part the recommender's 'popular on …' reason names for a query at that hour."""
+    """The day part the recommender's 'busy on …' fact names for a query at that hour (the place's every check-in
+    was at that hour)."""
     explainer.query = Query("u", 0.0, hour_of_week, 40.73, -73.99)
+    explainer.state.hours[0] = 0.0
+    explainer.state.hours[0, hour_of_week] = explainer.state.counts[0] = 20.0
     row = np.zeros(len(FEATURE_NAMES))
-    row[column("item_week_profile")] = 1.0
     sentence = explainer.render("popular_now", 0, row)
-    assert sentence is not None and sentence.startswith("popular on ")
-    day, part = sentence.removeprefix("popular on ").split(" ")
+    assert sentence is not None and sentence.startswith("busy on ")
+    assert explainer.facts(0, row).endswith(f" · {sentence}")
+    day, part = sentence.removeprefix("busy on ").split(" ")
     assert day == WEEKDAYS[hour_of_week // HOURS_PER_DAY] and part.endswith("s")
     return part.removesuffix("s")
 

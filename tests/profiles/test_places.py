@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from profiles import events, places
 from profiles.events import Item
 from profiles.insights import top_categories as insights_top_categories
+from profiles.loaders import load_venues
 from profiles.places import (
     CATEGORY_SEPARATOR,
+    UNSUGGESTABLE_CATEGORIES,
     Place,
     PlaceAnswer,
+    category_kinds,
+    is_suggestable,
     leaf_category,
     leaf_category_column,
     place_label,
+    plural,
+    suggestable_column,
     top_category,
     top_category_column,
+    unsuggestable_group,
     with_article,
 )
 
@@ -50,6 +59,23 @@ def test_an_unnamed_place_goes_by_its_category() -> None:
     assert place_label("  ", "Home (private)") == "a Home (private)"
     assert place_label("", "Office") == "an Office" == with_article("Office")
     assert place_label("", "") == places.UNNAMED_PLACE
+
+
+@pytest.mark.parametrize(
+    ("noun", "many"),
+    [
+        ("Coffee Shop", "Coffee Shops"),
+        ("Jazz and Blues Venue", "Jazz and Blues Venues"),
+        ("Home (private)", "Homes (private)"),
+        ("Deli", "Delis"),
+        ("Brewery", "Breweries"),
+        ("Sandwich", "Sandwiches"),
+        ("Other Great Outdoors", "Other Great Outdoors"),
+        ("Gym / Fitness Center", "Gym / Fitness Centers"),
+    ],
+)
+def test_categories_in_the_plural(noun: str, many: str) -> None:
+    assert plural(noun) == many
 
 
 def test_place_model() -> None:
@@ -94,3 +120,176 @@ def test_every_top_level_category_is_the_same_definition() -> None:
     assert [Item(**row).top_category for row in items.to_dict("records")] == expected
     visits = pd.DataFrame({"item_id": list("ABCDE"), "category": ""})
     assert insights_top_categories(visits, items).tolist() == expected
+
+
+# Suggestable places ---------------------------------------------------------------------------------------------------
+
+# (category, category_path, name, why it is not suggested or None): rows as the NYC catalogue has them.
+VENUES = [
+    ("Coffee Shop", "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop", "Joe Coffee", None),
+    ("Spa / Massage", "Business and Professional Services > Health and Beauty Service > Spa", "Great Jones Spa", None),
+    ("Hotel", "Travel and Transportation > Lodging > Hotel", "The Standard", None),
+    ("Harbor / Marina", "Travel and Transportation > Pier", "Chelsea Piers", None),
+    ("Library", "Community and Government > Library", "New York Public Library", None),
+    ("Paper / Office Supplies Store", "Retail > Office Supply Store", "Staples", None),  # a level, not a substring
+    ("Building", "Landmarks and Outdoors > Landmark Building", "Empire State Building", None),
+    # The path is the precise kind: a "Government Building" check-in filed as a monument is the monument.
+    ("Government Building", "Landmarks and Outdoors > Monument", "General Grant National Memorial", None),
+    ("Gastropub", "Dining and Drinking > Restaurant > Gastropub", "Fitzgerald's 1928", None),
+    ("Home (private)", "Home (private)", "", "private"),
+    (
+        "Residential Building (Apartment / Condo)",
+        "Community and Government > Residential Building > Apartment or Condo",
+        "The Ansonia",
+        "private",
+    ),
+    (
+        "College Academic Building",
+        "Community and Government > Education > College and University > College Residence Hall",
+        "Whittier Hall",
+        "private",
+    ),
+    ("Bar", "Dining and Drinking > Bar", "", "unnamed"),
+    (
+        "Mexican Restaurant",
+        "Dining and Drinking > Restaurant > Mexican Restaurant",
+        "Cinco de Mayopocalypse 2012",
+        "happening",
+    ),
+    ("Office", "Business and Professional Services > Office > Tech Startup", "Foursquare HQ", "work"),
+    ("Office", "Landmarks and Outdoors > Structure", "The New York Times Building", "work"),
+    ("Medical Center", "Health and Medicine > Hospital", "NewYork-Presbyterian Hospital", "medical"),
+    ("Medical Center", "Health and Medicine > Dentist", "GoodDay Dental", "medical"),
+    ("Drugstore / Pharmacy", "Retail > Pharmacy", "Duane Reade", "medical"),
+    ("Subway", "Travel and Transportation > Transport Hub > Metro Station", "MTA Subway - 14th St (L)", "transit"),
+    ("Train Station", "Travel and Transportation > Transport Hub > Rail Station", "New York Penn Station", "transit"),
+    ("Airport", "Travel and Transportation > Transport Hub > Airport > Airport Terminal", "JFK Terminal 4", "transit"),
+    ("Bridge", "Landmarks and Outdoors > Bridge", "Williamsburg Bridge", "transit"),
+    ("Road", "Travel and Transportation > Road > Intersection", "Houston St & Broadway", "transit"),
+    # A bare top level says only the family: the check-in category decides.
+    ("General Travel", "Travel and Transportation", "MTA Bus Stop- B46", "transit"),
+    (
+        "School",
+        "Community and Government > Education > Primary and Secondary School > High School",
+        "Stuyvesant High School",
+        "education",
+    ),
+    (
+        "College Academic Building",
+        "Community and Government > Education > College and University > College Cafeteria",
+        "Marillac Cafeteria",
+        "education",
+    ),
+    (
+        "Government Building",
+        "Community and Government > Government Building > Courthouse",
+        "NY Supreme Court",
+        "government",
+    ),
+    ("Post Office", "Community and Government > Government Building > Post Office", "US Post Office", "government"),
+    (
+        "Bank",
+        "Business and Professional Services > Financial Service > Banking and Finance > Bank",
+        "Chase Bank",
+        "errand",
+    ),
+    (
+        "Neighborhood",
+        "Landmarks and Outdoors > States and Municipalities > Neighborhood",
+        "East Village",
+        "not a venue",
+    ),
+    ("General Entertainment", "Event > Entertainment Event > Parade", "Macy's Thanksgiving Day Parade", "not a venue"),
+]
+
+
+@pytest.mark.parametrize(("category", "path", "name", "why"), VENUES)
+def test_open_requests_offer_only_places_people_go_to_by_choice(
+    category: str, path: str, name: str, why: str | None
+) -> None:
+    assert unsuggestable_group(category, path, name) == why
+    assert is_suggestable(category, path, name) is (why is None)
+    place = Place(item_id="x", name=name, category=category, category_path=path, latitude=40.7, longitude=-74.0)
+    assert place.suggestable is (why is None)
+
+
+@pytest.mark.parametrize(
+    ("name", "asked", "lifted"),
+    [
+        ("NewYork-Presbyterian Hospital", ["Hospital"], True),
+        ("NewYork-Presbyterian Hospital", ["hospital", None], True),
+        ("GoodDay Dental", ["Dentist"], True),
+        ("GoodDay Dental", ["Hospital"], False),
+        ("New York Penn Station", ["train station"], True),  # the check-in category counts too
+        ("New York Penn Station", [None, "Penn"], True),  # asked by name
+        ("New York Penn Station", ["Outdoors"], False),
+        ("Williamsburg Bridge", ["Outdoors"], False),  # "Landmarks and Outdoors > Bridge": a family word is not a kind
+        ("Williamsburg Bridge", ["bridge"], True),
+        ("Stuyvesant High School", ["school"], True),
+        ("Marillac Cafeteria", ["Cafe"], False),  # words, not substrings: a cafe is not a "Cafeteria"
+        ("Foursquare HQ", ["Office"], True),
+        ("", ["home"], False),  # never, asked or not
+        ("Cinco de Mayopocalypse 2012", ["Mexican"], False),
+        ("East Village", ["neighborhood"], False),
+    ],
+)
+def test_a_request_that_names_the_kind_still_gets_it(name: str, asked: list[str | None], lifted: bool) -> None:
+    category, path, name, why = next(venue for venue in VENUES if venue[2] == name)
+    assert why is not None and not is_suggestable(category, path, name)
+    assert is_suggestable(category, path, name, asked=asked) is lifted
+    assert is_suggestable(category, path, name, asked=[None, " "]) is False  # blanks ask for nothing
+
+
+def test_an_unnamed_place_is_never_offered_even_when_asked_for() -> None:
+    assert not is_suggestable("Bar", "Dining and Drinking > Bar", "", asked=["bar"])
+
+
+def test_the_rule_reads_the_category_only_when_the_path_says_no_more_than_a_family() -> None:
+    assert category_kinds("Coffee Shop", "Dining and Drinking > Cafe") == ("Dining and Drinking", "Cafe")
+    assert category_kinds("General Travel", "Travel and Transportation") == (
+        "Travel and Transportation",
+        "General Travel",
+    )
+    assert category_kinds("Subway", "") == ("Subway",)
+    assert is_suggestable("Office", "") is False and is_suggestable("Coffee Shop") is True
+    assert is_suggestable("Coffee Shop", "", name=None) and not is_suggestable("Coffee Shop", "", name=" ")
+    assert len(set(UNSUGGESTABLE_CATEGORIES)) == len(UNSUGGESTABLE_CATEGORIES)
+
+
+def test_the_column_form_is_the_same_rule_row_by_row() -> None:
+    frame = pd.DataFrame(
+        VENUES, columns=["category", "category_path", "name", "why"], index=range(100, 100 + len(VENUES))
+    )
+    frame.loc[100, "name"] = None  # a missing name is no name
+    expected = [
+        is_suggestable(c, p, "" if pd.isna(n) else n)
+        for c, p, n in zip(frame["category"], frame["category_path"], frame["name"], strict=True)
+    ]
+    column = suggestable_column(frame)
+    assert column.index.equals(frame.index) and column.dtype == bool and column.tolist() == expected
+    asked = suggestable_column(frame, ["hospital"])
+    hospital = frame.index[frame["name"] == "NewYork-Presbyterian Hospital"][0]
+    assert (asked & ~column).sum() == 1 and asked[hospital]
+    # Without names or paths, the categories alone decide.
+    bare = suggestable_column(frame[["category"]])
+    assert bare.tolist() == [is_suggestable(category) for category in frame["category"]]
+
+
+def test_the_nyc_catalogue_keeps_the_places_people_go_to(nyc_data_dir: Path) -> None:
+    items = load_venues(nyc_data_dir / "venues.csv.gz")
+    suggestable = suggestable_column(items)
+    groups = pd.Series(
+        [
+            unsuggestable_group(*row)
+            for row in zip(items["category"], items["category_path"], items["name"], strict=True)
+        ]
+    )
+    assert (groups.isna().to_numpy() == suggestable.to_numpy()).all()
+    assert len(items) == 4_988 and (~suggestable).sum() == 2_236
+    assert groups.value_counts()[["transit", "private", "work", "medical", "education"]].min() > 100
+    tops = top_category_column(items["category_path"].where(items["category_path"] != "", items["category"]))
+    kept = tops[suggestable].value_counts()
+    assert kept["Dining and Drinking"] > 1_500 and "Health and Medicine" not in kept
+    assert not suggestable[tops == "Home (private)"].any()
+    hospitals = items["category_path"].str.endswith("Hospital")
+    assert not suggestable[hospitals].any() and suggestable_column(items, ["hospital"])[hospitals].all()

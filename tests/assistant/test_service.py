@@ -1,0 +1,140 @@
+"""The service layer's suggestions on the small world: open requests offer only places people go to by choice, a
+request that names the kind still gets it, and the evidence is short, true and readable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from assistant.agent import Assistant
+from assistant.service import RecommendQuery, Service, Suggestion, context_evidence
+from profiles.config import load_settings
+from profiles.places import is_suggestable
+from tests.assistant.world import ScriptedChatModel, world_runtime
+
+USERS = [str(user) for user in range(10)]
+OPEN = [RecommendQuery(k=20), RecommendQuery(k=20, surprise=1.0), RecommendQuery(k=20, quiet=True)]
+
+
+def unsuggestable(items: list[Suggestion]) -> list[str]:
+    return [f"{item.label} ({item.category})" for item in items if not item.suggestable]
+
+
+@pytest.fixture(scope="module")
+def hospital_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The small world where everyone works at a hospital."""
+    settings = load_settings(state_dir=tmp_path_factory.mktemp("hospital") / "state")
+    with world_runtime(settings, world="hospital") as runtime:
+        yield Service(runtime)
+
+
+def test_an_open_request_never_offers_homes_or_offices(services: Service, world_now: datetime) -> None:
+    ranked_anyway = 0
+    for user in USERS:
+        where = services.default_place(user)
+        # The ranker itself still ranks every place: homes and offices are where these people go most.
+        plain = services.runtime.recommend(user, world_now, where.latitude, where.longitude, 20)
+        ranked_anyway += sum(not is_suggestable(item.category, item.category_path, item.name) for item in plain)
+        for query in OPEN:
+            found = services.recommend(user, world_now, where, query)
+            assert found and unsuggestable(found) == [], (user, query)
+    assert ranked_anyway > len(USERS)
+
+
+def test_a_request_that_names_offices_still_gets_them(services: Service, world_now: datetime) -> None:
+    where = services.default_place("3")
+    by_kind = services.recommend("3", world_now, where, RecommendQuery(category="Office"))
+    assert by_kind and all(item.category == "Office" for item in by_kind)
+    by_name = services.recommend("3", world_now, where, RecommendQuery(keyword="Office 1"))
+    assert by_name and all(item.name.startswith("Office 1") for item in by_name)
+    # Homes never, asked or not.
+    assert services.recommend("3", world_now, where, RecommendQuery(category="Home")) == []
+
+
+def test_surprise_me_skips_the_hospital_and_a_hospital_request_finds_one(
+    hospital_service: Service, world_now: datetime
+) -> None:
+    for user in USERS:
+        where = hospital_service.default_place(user)
+        for query in OPEN:
+            found = hospital_service.recommend(user, world_now, where, query)
+            assert found and not any(item.category == "Medical Center" for item in found), (user, query)
+    where = hospital_service.default_place("4")
+    hospitals = hospital_service.recommend("4", world_now, where, RecommendQuery(k=3, category="Hospital"))
+    assert len(hospitals) == 3 and all(item.name.startswith("Hospital") for item in hospitals)
+
+
+def test_surprise_me_in_the_chat_offers_places_to_go(services: Service, world_now: datetime) -> None:
+    model = ScriptedChatModel(script=lambda _: "Here are a few ideas.", calls=[])
+    for user in ("1", "5", "8"):
+        turn = Assistant(services, model).chat(user, "surprise me, something to do tonight", at=world_now)
+        assert turn.items and unsuggestable(turn.items) == []
+
+
+def test_the_unsuggestable_places_are_worked_out_once(services: Service) -> None:
+    held = services._held_back(None, None)
+    assert services._held_back(None, None) is held  # cached: the catalogue does not change under a service
+    offices = set(services.items.loc[services.items["category"] == "Office", "item_id"])
+    homes = set(services.items.loc[services.items["category"] == "Home (private)", "item_id"])
+    assert set(held) == offices | homes
+    assert set(services._held_back("Office", None)) == homes
+
+
+# Evidence ------------------------------------------------------------------------------------------------------------
+
+FACTS = re.compile(r"(new to you|been here .+) · (right here|\d+\.\d km)( · busy on \w+ \w+s)?")
+CITE = re.compile(r"you go to (.+) on (\w+ \w+s) around (.+) — (\d+) visits")
+
+
+def test_every_suggestion_shows_one_or_two_lines_ending_with_its_facts(services: Service, world_now: datetime) -> None:
+    for user in USERS:
+        where = services.default_place(user)
+        for query in [*OPEN, RecommendQuery(category="Cafe")]:
+            for item in services.recommend(user, world_now, where, query):
+                assert 1 <= len(item.evidence) <= 2 and FACTS.fullmatch(item.evidence[-1]), item.evidence
+                assert ("new to you" in item.evidence[-1]) is not item.is_return
+
+
+def test_the_context_cites_a_habit_without_overstating_it(
+    services: Service, world_now: datetime, world_history: pd.DataFrame, world_items: pd.DataFrame
+) -> None:
+    where = services.default_place("1")
+    coffee = services.recommend("1", world_now, where, RecommendQuery(k=3, category="Cafe"))
+    cited = [CITE.fullmatch(item.evidence[0]) for item in coffee]
+    assert all(cited)
+    kind, occasion, area, visits = cited[0].groups()  # type: ignore[union-attr]
+    assert (kind, occasion, area) == ("Coffee Shops", "Tuesday mornings", "DUMBO")
+    # Never more visits than the user made to coffee shops on Tuesday mornings.
+    mine = world_history[(world_history["user_id"] == "1") & (world_history["timestamp"] < pd.Timestamp(world_now))]
+    local = mine["timestamp"].dt.tz_convert("America/New_York")
+    coffee_ids = set(world_items.loc[world_items["category"] == "Coffee Shop", "item_id"])
+    true_visits = int((mine["item_id"].isin(coffee_ids) & (local.dt.weekday == 1) & local.dt.hour.between(5, 11)).sum())
+    assert 2 <= int(visits) <= true_visits
+
+
+def test_one_visit_is_no_habit_and_a_mixed_snapshot_counts_one(services: Service, world_now: datetime) -> None:
+    context = services.context("1", world_now, services.default_place("1"))
+    coffee = [snapshot for snapshot in context.snapshots if snapshot.top_labels == ["Coffee Shop"]]
+    assert len({snapshot.window for snapshot in coffee}) >= 2
+    only = context.model_copy(update={"snapshots": coffee[:1]})
+    assert context_evidence("Coffee Shop", only) is None
+    two = context.model_copy(update={"snapshots": coffee[:2]})
+    assert context_evidence("Coffee Shop", two) == "you go to Coffee Shops on Tuesday mornings around DUMBO — 2 visits"
+    mixed = coffee[0].model_copy(update={"top_labels": ["Coffee Shop", "Office"], "count": 5})
+    three = context.model_copy(update={"snapshots": [mixed, *coffee[1:3]]})
+    assert (
+        context_evidence("Coffee Shop", three) == "you go to Coffee Shops on Tuesday mornings around DUMBO — 3 visits"
+    )
+    assert context_evidence("Jazz Club", two) is None
+
+
+def test_an_explanation_leads_with_the_habit_and_keeps_the_facts(services: Service, world_now: datetime) -> None:
+    where = services.default_place("1")
+    context = services.context("1", world_now, where)
+    item = services.recommend("1", world_now, where, RecommendQuery(k=1, category="Cafe"), context)[0]
+    explanation = services.explain(item.model_copy(update={"evidence": [item.evidence[-1]]}), context)
+    assert explanation.evidence == item.evidence
