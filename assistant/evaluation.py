@@ -33,6 +33,7 @@ from assistant.requests import DEFAULT_K
 from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, Service
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
+from profiles.places import suggestable_column
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +119,15 @@ def check_turn(
     the results. ``here`` is where the user is; ``seen`` the places suggested earlier in the conversation (a
     refinement shows new ones); ``known`` the places the user has been to. Fewer suggestions than asked (or none)
     hold only when the catalogue has no more places that meet the request's hard constraints (category, area,
-    exclusions, new to the user)."""
+    exclusions, new to the user) among those the service may suggest."""
     text = (items["category_path"].fillna("") + " " + items["category"].fillna("")).str.casefold()
     by_id = dict(zip(items["item_id"], text, strict=True))
     failures: list[str] = []
     suggested = turn.items
 
-    feasible = ~text.str.contains("home (private)", regex=False)
+    # Only places the service may offer this request count (the suggestable rule: no homes, and offices or
+    # stations only when the category names them).
+    feasible = suggestable_column(items, [expect.category])
     if expect.category:
         feasible &= text.str.contains(expect.category.casefold(), regex=False)
         if any(expect.category.casefold() not in by_id[s.item_id] for s in suggested):

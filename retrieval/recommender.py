@@ -435,7 +435,8 @@ class _Explainer:
     """Renders what raised a place's score as short sentences that cite the evidence, and its facts line.
 
     A sentence is only written when its numbers mean something (the thresholds above) and it names only places a
-    person can recognise: a named place, and for "people who go to X also go here" a suggestable one.
+    person can recognise: where the user just was must have a name; a landmark ("0.3 km from X, a place you know")
+    or a partner ("people who go to X also go here") must be a suggestable place.
     """
 
     def __init__(self, state: HistoryState, builder: FeatureBuilder | None, context: QueryContext) -> None:
@@ -576,7 +577,8 @@ class _Explainer:
         return total >= MIN_BUSY_VISITS and here >= MIN_TIMES and here >= BUSY_LIFT * even
 
     def _nearest_known(self, position: int) -> tuple[int, float] | None:
-        """The user's nearest other recognisable place within NEAR_KNOWN_KM, and how far."""
+        """The user's nearest other suggestable place within NEAR_KNOWN_KM, and how far (a landmark the user chose
+        to go to: not their office, a road or a station)."""
         user = self.context.user
         assert user is not None
         known = user.positions[: len(user)]
@@ -585,7 +587,7 @@ class _Explainer:
         for index in np.argsort(apart, kind="stable"):
             if apart[index] > NEAR_KNOWN_KM:
                 break
-            if self._recognisable(int(others[index])):
+            if self._suggestable(int(others[index])):
                 return int(others[index]), float(apart[index])
         return None
 

@@ -149,11 +149,12 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
         # The cards are among the chat's outputs: they show the suggestions before the reply is written.
         chat_outputs = [chat, status, conversation, turn_state, message, *cards_and_items]
         for trigger in (message.submit, send.click):
-            # The progress overlay stays on the chat: cards shown mid-turn must be readable (and clickable) at once.
+            # Progress overlays stay off the cards: shown mid-turn, they must be readable (and clickable) at once.
             trigger(ui.respond, inputs=chat_inputs, outputs=chat_outputs, show_progress_on=[chat, status]).then(
                 ui.show_turn,
                 inputs=[turn_state, user, now, latitude, longitude],
                 outputs=[*inspector, *cards_and_items],
+                show_progress_on=inspector,
             ).then(ui.trace, inputs=[turn_state], outputs=[trace])
         feedback_inputs = [items_state, turn_state, user, now, latitude, longitude]
         for slot, like, dislike in buttons:

@@ -107,3 +107,16 @@ def test_thirty_conversations_for_distinct_real_users() -> None:
     users = pick_users(events, 30)
     assert len(set(users)) == 30 and users == pick_users(events, 30)
     assert sum(len(script) for script in SCRIPTS) >= 15
+
+
+def test_only_places_the_service_may_offer_count_as_available() -> None:
+    offices_and_homes = pd.DataFrame(
+        [
+            ("o1", "Acme HQ", "Office", "Business and Professional Services > Office", 40.7236, -74.0027),
+            ("h1", "", "Home (private)", "Home (private)", 40.7237, -74.0026),
+        ],
+        columns=ITEMS.columns,
+    )
+    items = pd.concat([ITEMS, offices_and_homes], ignore_index=True)
+    assert check_turn(turn(), Expect(near="here"), HERE, items, set(), set())["available"] == 3  # c1, c2, b1
+    assert check_turn(turn(), Expect(category="Office", near="here"), HERE, items, set(), set())["available"] == 1

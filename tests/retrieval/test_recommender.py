@@ -172,7 +172,7 @@ def _check_reason(reason: str, item: Recommendation, user: str, at: datetime) ->
         return
     if match := re.fullmatch(r"(next to|\d+\.\d km from) (.+), a place you know", reason):
         known = [known for known in mine["item_id"].unique() if names[known] == match[2]]
-        assert known, "a place you know is named by its name"
+        assert known and set(known) <= suggestable, "a place you know: named, and one to go to (no office)"
         if match[1] != "next to":
             assert float(match[1].split()[0]) <= 1.0
         return
