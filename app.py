@@ -35,6 +35,8 @@ def main() -> int:
             llm = build_chat_model(settings, n_threads=settings.server.llm_threads)
             service = Service(runtime)
             assistant = Assistant(service, llm, arguments=settings.assistant.arguments)
+            print("loading the interest encoder and the local model…", flush=True)
+            assistant.warm_up()  # never in a user's first turn
             app = create_app(service, assistant, settings)
             server = start_server(app, settings.server.host, settings.server.port)
             runtime.advertise(server.url)  # so `wherenow forget` asks this server to forget

@@ -41,28 +41,33 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
+from assistant.habits import describe_habits, habits_slice
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
-from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Service, Suggestion, digest
+from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
-from prompts import load_prompt
+from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
-PROMPT_SUGGESTIONS = 3
-PROMPT_EVIDENCE = 2
-HISTORY_TURNS = 1
+PROMPT_SUGGESTIONS = 2
+PROMPT_EVIDENCE = 1
 REPLY_MAX_TOKENS = 70  # an opening of one or two sentences: code lists the places and their facts
+# Code's facts and lists stay in English; the LLM's opening follows the request's language.
+LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
 _STATE_TYPES = [
     ("assistant.service", "Suggestion"),
     ("assistant.service", "Explanation"),
+    ("assistant.service", "Habits"),
+    ("assistant.service", "HabitKind"),
     ("assistant.requests", "ChatRequest"),
     ("assistant.requests", "LatLon"),
     ("profiles.context", "InterestContext"),
@@ -136,6 +141,7 @@ class _State(TypedDict, total=False):
     suggestions: list[Suggestion]
     hits: list[PlaceHit]
     explanation: Explanation | None
+    habits: Habits | None
     context: InterestContext | None
     reply: str
     written: str
@@ -163,11 +169,22 @@ class Assistant:
         self.kinds = place_kinds(items)
         self.memory = InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES))
         self._locks: dict[str, threading.Lock] = {}
+        # The local LLM writes one reply at a time: every way in (HTTP API, web UI) queues through this one.
+        server = service.settings.server
+        self.admission = ChatAdmission(server.chat_waiting, server.retry_after_s)
         self._locks_guard = threading.Lock()
         service.on_forget(self.forget_conversations)
         self.graph = self._build_graph()
 
     # ---- the Python API -------------------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load the encoder and the local model and evaluate the reply prompt's fixed part, so that the first
+        user's first turn is as fast as any other (``app.py`` calls this before it serves)."""
+        self.service.warm_up()
+        warm = getattr(self.llm, "warm_up", None)
+        if callable(warm):
+            warm([SystemMessage(load_prompt("reply_system"))])
 
     def chat(
         self,
@@ -231,6 +248,7 @@ class Assistant:
             "attempts": 0,
             "fixed": False,
             "explanation": None,
+            "habits": None,
             "hits": [],
             "suggestions": [],
             "context": None,
@@ -334,11 +352,16 @@ class Assistant:
                             "exclude_categories": request.exclude_categories,
                             "exclude": shown,
                             "surprise": request.surprise,
+                            "familiar": request.familiar,
                             "quiet": request.quiet,
                             "within_km": NEAR_RADIUS_KM if request.near else None,
                         },
                     }
                 )
+        elif request.intent == "profile":
+            weekday, part = habits_slice(request, state["now"])
+            # "now" stays the turn's own: the slice says which visits count, not when the user asks.
+            calls.append({"name": "get_habits", "args": {**_point(here), "weekday": weekday, "daypart": part}})
         elif request.intent == "explain":
             suggestions = _last_suggestions(state)
             if suggestions:
@@ -365,6 +388,9 @@ class Assistant:
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
             elif message.name == "explain":
                 update["explanation"] = message.artifact
+            elif message.name == "get_habits":
+                update["habits"] = message.artifact
+                update["suggestions"] = message.artifact.places
         if "suggestions" in update:
             shown = dict(state.get("shown") or {})
             shown.update({item.item_id: item for item in update["suggestions"]})
@@ -379,27 +405,26 @@ class Assistant:
         fixed = self._fixed_reply(state)
         if fixed is not None:
             return {"reply": fixed, "attempts": state.get("attempts", 0) + 1, "fixed": True}
-        context = state.get("context")
-        summary = digest(context).summary() if context is not None else ""
         explanation = state.get("explanation")
         if explanation is not None:
-            prompt = load_prompt("explanation").format(
-                question=message,
-                place=explanation.name,
-                evidence="\n".join(f"- {line}" for line in explanation.evidence),
-                context_summary=summary,
-            )
-        elif request.intent in ("recommend", "refine"):
-            prompt = load_prompt("reply").format(
-                request=message,
-                suggestions_with_evidence=_listing(state.get("suggestions") or []),
+            system, prompt = (
+                load_prompt("explanation_system"),
+                load_prompt("explanation").format(
+                    question=message,
+                    place=explanation.name,
+                    evidence="\n".join(f"- {line}" for line in explanation.evidence[: PROMPT_EVIDENCE + 1]),
+                ),
             )
         else:
-            prompt = f"{message}\n\n(Answer briefly. Do not name any place.)"
+            system, prompt = (
+                load_prompt("reply_system"),
+                load_prompt("reply").format(request=message, places=_listing(state.get("suggestions") or [])),
+            )
+        if request.language != "en":
+            prompt += f"\n({LANGUAGE_NOTES[request.language]})"
         # Suggestion turns need no history (code carries the request's constraints), and every prompt token costs
-        # time before the first word: the local model reads about 44 tokens a second on two cores.
-        history = [] if request.intent in ("recommend", "refine") else _history(state)
-        messages: list[BaseMessage] = [SystemMessage(load_prompt("system")), *history, HumanMessage(prompt)]
+        # time before the first word; the system prompt is the fixed part the local model keeps evaluated.
+        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         if state.get("attempts", 0) >= 1:
             allowed = ", ".join(self._allowed(state).values()) or "none"
             problems = rewrite_note(state.get("grounding", {}).get("claims_unsupported", []))
@@ -467,21 +492,21 @@ class Assistant:
     # ---- helpers ---------------------------------------------------------------------------------------------
 
     def _fixed_reply(self, state: _State) -> str | None:
-        """Replies code writes without the LLM: nothing to suggest, nothing to explain, forgetting."""
+        """Replies code writes without the LLM: anything but suggestions and explanations (a greeting, a request
+        off the assistant's topic, the user's own habits, forgetting), and nothing to suggest or explain. Each is
+        at once and states only facts."""
         request = state["request"]
         assert request is not None
-        if request.intent == "forget":
-            return (
-                "I can't delete your history from the chat. Use the “Forget me” control (or DELETE /api/users/<id> in "
-                "the HTTP API): it removes your check-ins and profile for good."
-            )
+        language = request.language
+        if request.intent == "profile":
+            habits = state.get("habits")
+            return describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
+        if request.intent in ("forget", "offtopic", "smalltalk"):
+            return fixed_text(request.intent, language)
         if request.intent == "explain" and state.get("explanation") is None:
-            return "I haven't suggested any place yet in this conversation. Ask me for somewhere to go first!"
+            return fixed_text("nothing_to_explain", language)
         if request.intent in ("recommend", "refine") and not state.get("suggestions"):
-            return (
-                "Nothing fits that, as far as I know. Could you loosen it a little: another kind of place, or "
-                "another area?"
-            )
+            return fixed_text("nothing_fits", language)
         return None
 
     def _allowed(self, state: _State) -> dict[str, str]:
@@ -564,13 +589,6 @@ def _tail_length(state: _State) -> int:
     return 0
 
 
-def _history(state: _State) -> list[BaseMessage]:
-    """The last few exchanges of the conversation before this turn, as plain text."""
-    earlier = state["messages"][: state.get("trace_from", len(state["messages"])) - 1]
-    plain = [m for m in earlier if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls)]
-    return plain[-2 * HISTORY_TURNS :]
-
-
 def _last_suggestions(state: _State) -> list[Suggestion]:
     """The suggestions of the last turn that made any, in their order."""
     shown = list((state.get("shown") or {}).values())
@@ -596,7 +614,9 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "location": request.location if request.near else previous.location,
             "when": request.when or previous.when,
             "at": request.at if request.when else previous.at,
-            "surprise": request.surprise or previous.surprise,
+            # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.
+            "surprise": request.surprise or (previous.surprise and not request.familiar),
+            "familiar": request.familiar or (previous.familiar and not request.surprise),
             "quiet": request.quiet or previous.quiet,
         }
     )
@@ -627,10 +647,14 @@ def _without_vectors(context: InterestContext) -> InterestContext:
 
 
 def _listing(suggestions: Sequence[Suggestion]) -> str:
+    """The first suggestions as the LLM reads them: name, kind, distance, whether the user knows it, the lead line."""
     lines = []
     for item in suggestions[:PROMPT_SUGGESTIONS]:
-        evidence = "; ".join(item.evidence[:PROMPT_EVIDENCE])
-        lines.append(f"{item.rank}. {item.label} ({item.category}, {item.distance_km:.1f} km): {evidence}")
+        known = "the user has been here" if item.is_return else "new to the user"
+        line = f"{item.rank}. {item.label} — {item.category}, {item.distance_km:.1f} km, {known}."
+        if len(item.evidence) > 1:  # a single line is the facts line, already said
+            line += " " + "; ".join(item.evidence[:PROMPT_EVIDENCE])
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -198,7 +198,7 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         if not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
             raise HTTPException(401, "wrong API key")
 
-    admission = ChatAdmission(server.chat_waiting, server.retry_after_s)
+    admission = assistant.admission
     app.state.admission = admission
     public = APIRouter(prefix=API_PREFIX)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_key)], responses=_ERRORS)

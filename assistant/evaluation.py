@@ -1,13 +1,19 @@
 """A scripted evaluation of the assistant: conversations with real NYC users, checked turn by turn.
 
-    python -m assistant.evaluation --out chat-report.json [--conversations 30] [--threads 2]
+    python -m assistant.evaluation --out bench/results/chat_evaluation.json [--conversations 60] [--threads 2]
 
 Each conversation follows one of the scripts below for one real user, a day after their last check-in, at
-their last place. Every turn's expectations are written in the script, not read back from the assistant's own
-parse: the category asked for, the area (every suggestion within ``NEAR_KM`` of it), surprise (every
-suggestion new to the user), exclusions, how many, and for "why…?" an explanation. The report counts venues
-named outside the catalogue, suggestions without evidence, and the share of constrained turns whose
-constraints all held; it keeps every turn (text, items, trace) for reading.
+their last place. The scripts mix phrasings: plain requests, typos, Spanish and French, follow-ups that change one
+thing, questions about oneself and requests off the assistant's topic. Every turn's expectations are written in the
+script, not read back from the assistant's own parse: the category asked for, the area (every suggestion within
+``NEAR_KM`` of it), surprise (every suggestion new to the user), familiar (every one known to them), exclusions, how
+many, for "why…?" an explanation, for a question about oneself an answer from their own places, for an off-topic
+request a short answer with no places. Open requests (no kind of place named) must offer only places people go to
+by choice (``profiles.places.is_suggestable``). Each turn's written reply has its claims checked again as shown
+(``assistant.claims``): the report counts the claims checked, those the LLM's drafts made without support (rewritten
+or replaced by code) and those left in what the user saw (target 0); venues named outside the catalogue;
+suggestions without evidence; and the share of constrained turns whose constraints all held. It keeps every turn
+(text, items, trace) for reading.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from assistant.agent import Assistant, Turn, allowed_names, place_kinds
+from assistant.claims import Situation, check_claims, turn_places
 from assistant.gazetteer import lookup
 from assistant.grounding import NameIndex, check_reply
 from assistant.requests import DEFAULT_K
@@ -39,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 # Suggestions must lie within this distance of the place asked for (the assistant's own radius).
 NEAR_KM = NEAR_RADIUS_KM
-REQUIRED_SHARE = 0.9
+REQUIRED_SHARE = 0.95
+# An off-topic request gets a short word on what the assistant does, not an essay.
+OFFTOPIC_MAX_CHARS = 320
 
 
 class Expect(BaseModel):
@@ -50,12 +59,30 @@ class Expect(BaseModel):
     surprise: bool = False
     exclude: list[str] = Field(default_factory=list, description="Terms no suggestion's category path contains.")
     quiet: bool = False
+    familiar: bool = False
     k: int | None = None
     explain: bool = False
+    profile: bool = Field(False, description="A question about oneself: answered from the user's own places.")
+    offtopic: bool = Field(False, description="Not about places: a short answer, no places.")
 
     @property
     def constrained(self) -> bool:
-        return bool(self.category or self.near or self.surprise or self.exclude or self.quiet or self.k)
+        return bool(
+            self.category
+            or self.near
+            or self.surprise
+            or self.familiar
+            or self.exclude
+            or self.quiet
+            or self.k
+            or self.profile
+            or self.offtopic
+        )
+
+    @property
+    def open_request(self) -> bool:
+        """A request for places that names no kind of place: only suggestable places may answer it."""
+        return not (self.category or self.explain or self.profile or self.offtopic)
 
 
 Script = list[tuple[str, Expect]]
@@ -96,6 +123,43 @@ SCRIPTS: list[Script] = [
         ("why that one?", Expect(explain=True)),
     ],
     [("I'm bored, surprise me with somewhere new near here", Expect(near="here", surprise=True))],
+    # New phrasings: follow-ups that change one thing, typos, Spanish, French, oneself, off-topic.
+    [
+        ("somewhere to eat around here tonight", Expect(category="Restaurant", near="here")),
+        ("only places I already know", Expect(category="Restaurant", near="here", familiar=True)),
+    ],
+    [
+        ("any cofee around here?", Expect(category="Cafe", near="here")),
+        ("what about somewhere new?", Expect(category="Cafe", near="here", surprise=True)),
+    ],
+    [("i want a good resturant in wiliamsburg", Expect(category="Restaurant", near="Williamsburg"))],
+    [
+        ("¿Dónde puedo tomar un café cerca de aquí?", Expect(category="Cafe", near="here")),
+        ("¿por qué el primero?", Expect(explain=True)),
+    ],
+    [
+        ("Un bar sympa près d'ici ce soir ?", Expect(category="Bar", near="here")),
+        ("plutôt quelque chose de calme", Expect(near="here", quiet=True)),
+    ],
+    [
+        ("what do you know about me?", Expect(profile=True)),
+        ("where do I usually go on Saturdays?", Expect(profile=True)),
+    ],
+    [
+        ("write me a poem about the ocean", Expect(offtopic=True)),
+        ("ok then, a park nearby", Expect(category="Outdoors", near="here")),
+    ],
+    [("something fun to do tonight", Expect())],
+    [
+        ("take me somewhere I've never been in the East Village", Expect(near="East Village", surprise=True)),
+        ("why the first one?", Expect(explain=True)),
+    ],
+    [("sorpréndeme", Expect(surprise=True)), ("¿qué sabes de mí?", Expect(profile=True))],
+    [("un musée à Midtown ce week-end", Expect(category="Museum", near="Midtown"))],
+    [
+        ("a bar I know, for a drink tonight", Expect(category="Bar", familiar=True)),
+        ("what's the weather tomorrow?", Expect(offtopic=True)),
+    ],
 ]
 
 
@@ -144,6 +208,10 @@ def check_turn(
         feasible &= ~items["item_id"].isin(known)
         if any(s.is_return for s in suggested):
             failures.append("surprise: a place the user knows")
+    if expect.familiar:
+        feasible &= items["item_id"].isin(known)
+        if any(s.item_id not in known for s in suggested):
+            failures.append("familiar: a place the user has not been to")
     for term in [*expect.exclude, *(LOUD_CATEGORIES if expect.quiet else ())]:
         feasible &= ~text.str.contains(term.casefold(), regex=False)
         if any(term.casefold() in by_id[s.item_id] for s in suggested):
@@ -151,7 +219,18 @@ def check_turn(
     if expect.exclude or expect.quiet:
         feasible &= ~items["item_id"].isin(seen)
     available = int(feasible.sum())
-    if expect.explain:
+    unsuggestable = [s.name for s in suggested if not suggestable_column(items[items["item_id"] == s.item_id]).all()]
+    if expect.open_request and unsuggestable:
+        failures.append(f"open request offered places people do not go to by choice: {unsuggestable}")
+    if expect.profile:
+        if not known:
+            failures.append("profile: no history to answer from")  # pick_users only picks users with history
+        elif not suggested or any(s.item_id not in known for s in suggested) or not turn.grounding.get("by_code"):
+            failures.append("profile: not answered from the user's own places")
+    elif expect.offtopic:
+        if suggested or len(turn.reply) > OFFTOPIC_MAX_CHARS or not turn.grounding.get("by_code"):
+            failures.append("off-topic: not a short answer without places")
+    elif expect.explain:
         # With nothing suggested before, the right answer is to say so.
         explained = turn.explanation is not None and bool(turn.explanation.evidence)
         if explained != bool(seen):
@@ -165,9 +244,16 @@ def check_turn(
     # Replies written by code name only the results; the check is for what the LLM wrote.
     written = "" if turn.grounding.get("by_code") else turn.reply
     report = check_reply(written, allowed, catalogue, place_kinds(items))
+    places = turn_places(suggested, turn.explanation, {s.item_id: s for s in suggested}, allowed)
+    claims = check_claims(written, places, report.allowed, place_kinds(items), Situation.of(turn.message, turn.context))
     return {
         "constrained": expect.constrained,
         "honoured": not failures,
+        "open_request": expect.open_request,
+        "unsuggestable": unsuggestable if expect.open_request else [],
+        "claims_checked": len(turn.grounding.get("claims_checked", [])),
+        "claims_unsupported_in_drafts": len(turn.grounding.get("claims_unsupported", [])),
+        "claims_unsupported_shown": [checked.record() for checked in claims.unsupported],
         "failures": failures,
         "available": available,
         "outside_catalogue": [m.text for m in report.unknown],
@@ -228,6 +314,12 @@ def run(assistant: Assistant, settings: Settings, conversations: int, seed: int 
         "constrained_turns": len(constrained),
         "constraints_honoured": sum(r["honoured"] for r in constrained),
         "constraints_honoured_share": round(sum(r["honoured"] for r in constrained) / max(1, len(constrained)), 4),
+        "claims_checked": sum(r["claims_checked"] for r in records),
+        "claims_unsupported_in_drafts": sum(r["claims_unsupported_in_drafts"] for r in records),
+        "claims_unsupported_shown": sum(len(r["claims_unsupported_shown"]) for r in records),
+        "open_request_turns": sum(1 for r in records if r["open_request"]),
+        "unsuggestable_in_open_requests": sum(len(r["unsuggestable"]) for r in records),
+        "by_kind": _by_kind(records),
         "explain_turns": sum(1 for r in records if r["expect"].get("explain")),
         "explain_turns_ok": sum(1 for r in records if r["expect"].get("explain") and r["honoured"]),
         "rewritten_replies": sum(1 for r in records if r["grounding"].get("attempts", 1) > 1),
@@ -237,16 +329,35 @@ def run(assistant: Assistant, settings: Settings, conversations: int, seed: int 
     }
     summary["passed"] = (
         summary["venues_outside_catalogue"] == 0
+        and summary["claims_unsupported_shown"] == 0
+        and summary["unsuggestable_in_open_requests"] == 0
         and summary["suggestions_without_evidence"] == 0
         and summary["constraints_honoured_share"] >= REQUIRED_SHARE
     )
     return {"summary": summary, "turns": records}
 
 
+def _by_kind(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Turns honoured and median seconds per kind of turn (explain, profile, off-topic, request)."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        expect = record["expect"]
+        kind = next((name for name in ("explain", "profile", "offtopic") if expect.get(name)), "request")
+        kinds.setdefault(kind, []).append(record)
+    return {
+        kind: {
+            "turns": len(group),
+            "honoured_share": round(sum(r["honoured"] for r in group) / len(group), 4),
+            "median_turn_s": round(float(np.median([r["timings"]["total_s"] for r in group])), 3),
+        }
+        for kind, group in kinds.items()
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.evaluation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="Where to write the JSON report.")
-    parser.add_argument("--conversations", type=int, default=30)
+    parser.add_argument("--conversations", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local LLM.")
     parser.add_argument("--config", type=Path, default=None)

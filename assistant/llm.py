@@ -7,9 +7,10 @@ one chunk per generated token.
 gpt4all facts this module relies on (2.8.2):
 
 - ``GPT4All.generate`` on a bare prompt tokenises special tokens as plain text, so a prompt rendered with
-  ``<|im_start|>`` markers reaches the model as gibberish and it never stops. Inside ``chat_session`` the
-  system prompt is ingested *with* special tokens, the prompt template's own text is too, and only the user's
-  text is not; that is the path used here.
+  ``<|im_start|>`` markers reaches the model as gibberish and it never stops. ``chat_session`` ingests the
+  system prompt *with* special tokens (``prompt_model(..., special=True)``), the prompt template's own text is
+  read with them too, and only the user's text is not; this module does the same on the backend (``LLModel``)
+  directly, so that the evaluated system prompt stays in the context from one call to the next.
 - Generation ends at the model's end-of-generation tokens (``<|im_end|>`` for Qwen) and they are not emitted
   as text; other stop sequences are ours to enforce, by returning False from the token callback.
 - A model instance holds one context: it is not safe to use from two threads at once.
@@ -54,6 +55,8 @@ SPECIAL_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
 DEFAULT_STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
 # The backend caps a prompt batch at 128 tokens; gpt4all's default of 8 makes a long system prompt slow.
 PROMPT_BATCH = 128
+# gpt4all's GPT4All.generate default: the window the repeat penalty looks back over.
+REPEAT_LAST_N = 64
 
 
 # The turn being served may be cancelled (its client went away): generation stops at the next token.
@@ -102,11 +105,48 @@ _NO_USER_TURN = "{0}<|im_start|>assistant\n{1}<|im_end|>\n"
 
 
 class _Loaded:
-    """One gpt4all model in memory and the lock that serialises its use."""
+    """One gpt4all model in memory, the lock that serialises its use, and the prefix its context holds evaluated."""
 
     def __init__(self, model: GPT4All) -> None:
         self.model = model
         self.lock = threading.Lock()
+        self._prefix: str | None = None
+        self._prefix_tokens: list[int] = []
+
+    def start_turn(self, prefix: str) -> None:
+        """Make the context hold exactly ``prefix`` evaluated (call under ``lock``).
+
+        The fixed system prompt starts nearly every call, and prompt evaluation is what a user waits for on a CPU:
+        when the context still holds this prefix, its evaluated tokens are kept and only what follows is read.
+        gpt4all 2.8's backend drops the cached tokens past ``n_past`` before it evaluates more, so rewinding to the
+        prefix gives the same output as evaluating it afresh (tests/assistant/test_llm.py checks it on the model);
+        a context that was shifted since (a long conversation fills the window) no longer starts with the prefix's
+        tokens and is evaluated afresh.
+        """
+        context = self.model.model.context
+        if (
+            prefix == self._prefix
+            and context is not None
+            and _held_tokens(context, len(self._prefix_tokens)) == (self._prefix_tokens)
+        ):
+            context.n_past = len(self._prefix_tokens)
+            return
+        self._prefix = None
+        self.model.model.prompt_model(
+            prefix, "%1%2", _ignore, n_batch=PROMPT_BATCH, n_predict=0, reset_context=True, special=True
+        )
+        context = self.model.model.context
+        assert context is not None
+        self._prefix, self._prefix_tokens = prefix, _held_tokens(context, int(context.n_past))
+
+
+def _held_tokens(context: Any, count: int) -> list[int]:
+    """The first ``count`` token ids the context holds (fewer when it holds fewer)."""
+    return [int(token) for token in context.tokens[: min(count, int(context.tokens_size))]]
+
+
+def _ignore(token_id: int, piece: str) -> bool:
+    return True
 
 
 _cache: dict[tuple[Path, int, int], _Loaded] = {}
@@ -166,7 +206,7 @@ def _strip_special(text: str) -> str:
 
 
 def _chat_session_parts(messages: Sequence[BaseMessage]) -> tuple[str, str, str]:
-    """(system prompt, user prompt, prompt template) for gpt4all's ``chat_session`` + ``generate``.
+    """(prefix, user prompt, prompt template): the prefix is ingested with special tokens, the rest after it.
 
     The conversation before the last user message becomes the session's system prompt (ingested with special
     tokens); the user's own words go in as the prompt, the one part gpt4all tokenises without special tokens.
@@ -241,6 +281,13 @@ class LocalChatModel(BaseChatModel):
         """The shared gpt4all model (loaded on first use in the process)."""
         return load_gpt4all(self.model_path, self.n_ctx, self.n_threads)
 
+    def warm_up(self, prefix: Sequence[BaseMessage]) -> None:
+        """Load the model and evaluate ``prefix`` (the messages every call starts with), so the next call whose
+        messages start with them reads only the rest."""
+        loaded = self.load()
+        with loaded.lock:
+            loaded.start_turn(_chat_session_parts([*prefix, HumanMessage("")])[0])
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -275,17 +322,21 @@ class LocalChatModel(BaseChatModel):
             return not (scanner.stopped or cancelled.is_set() or turn.is_set())
 
         loaded = self.load()
-        with loaded.lock, loaded.model.chat_session(system_prompt=prefix, prompt_template=template):
-            stream = loaded.model.generate(
+        with loaded.lock:
+            loaded.start_turn(prefix)
+            stream = loaded.model.model.prompt_model_streaming(
                 prompt,
-                max_tokens=max_tokens,
+                template.format("%1", "%2"),
+                on_token,
+                n_predict=max_tokens,
                 temp=float(kwargs.get("temperature", self.temperature)),
                 top_k=self.top_k,
                 top_p=self.top_p,
+                min_p=0.0,
                 repeat_penalty=self.repeat_penalty,
+                repeat_last_n=REPEAT_LAST_N,
                 n_batch=PROMPT_BATCH,
-                streaming=True,
-                callback=on_token,
+                reset_context=False,
             )
             try:
                 for _ in stream:

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
-from profiles.calendar import describe_hour, weekday_name
+from profiles.activity import user_events, user_habits
+from profiles.calendar import ago, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
@@ -41,6 +42,8 @@ SEARCH_RADIUS_KM = 3.0
 NEAR_RADIUS_KM = 2.0
 # A habit is something done on two occasions at least.
 MIN_OCCASIONS = 2
+# "What do you know about me?" names this many kinds of place and places.
+HABIT_TOP = 4
 
 
 class Suggestion(PlaceAnswer):
@@ -86,6 +89,36 @@ class Explanation(BaseModel):
     item_id: str
     name: str
     evidence: list[str]
+
+
+class HabitKind(BaseModel):
+    """A kind of place the user visits in a slice of the week, with when most of those visits fell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    visits: int
+    weekday: str = Field(description="The weekday most of these visits fell on.")
+    daypart: str = Field(description="The calendar's day part most of them fell in.")
+
+
+class Habits(BaseModel):
+    """What the user's own history says about a slice of their week ("Saturdays", "evenings", or all of it): the
+    facts a "what do you know about me?" answer may state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    weekday: str | None = None
+    daypart: str | None = None
+    visits: int = Field(description="Visits in the slice.")
+    first: datetime | None = None
+    last: datetime | None = None
+    kinds: list[HabitKind] = Field(default_factory=list, description="Most visited kinds first.")
+    places: list[Suggestion] = Field(
+        default_factory=list,
+        description="Most visited places first, as cards (score: the visits; evidence: visits and the last one).",
+    )
 
 
 class FeedbackResult(BaseModel):
@@ -178,6 +211,7 @@ class RecommendQuery(BaseModel):
     exclude_categories: list[str] = Field(default_factory=list, description="Leave out places of these categories.")
     exclude: list[str] = Field(default_factory=list, description="Item ids not to suggest again.")
     surprise: float = Field(0.0, ge=0, le=1, description="0: the best fits; 1: only places new to the user.")
+    familiar: bool = Field(False, description="Only places the user has been to ('somewhere I know').")
     quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
 
@@ -244,6 +278,10 @@ class Service:
             return LatLon(last.event.latitude, last.event.longitude)
         return self._centre
 
+    def warm_up(self) -> None:
+        """Load the interest encoder now (a start, not a user's first request, pays for it)."""
+        self.runtime.item_index.encoder.encode(["coffee"])
+
     # ---- reading ------------------------------------------------------------------------------------------
 
     def context(
@@ -268,6 +306,7 @@ class Service:
             where.longitude,
             query.k,
             surprise=query.surprise,
+            familiar=query.familiar,
             category=query.category,
             keyword=query.keyword,
             exclude=[*query.exclude, *self._held_back(query.category, query.keyword)],
@@ -275,6 +314,62 @@ class Service:
             within_km=query.within_km,
         )
         return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
+
+    def habits(
+        self,
+        user_id: str,
+        at: datetime,
+        where: LatLon,
+        *,
+        weekday: int | None = None,
+        daypart: str | None = None,
+        top: int = HABIT_TOP,
+    ) -> Habits:
+        """The user's own visits in a slice of the week, by kind of place and by place (``profiles.activity``);
+        ``at`` is now (how long ago the last visit was), ``where`` here (the cards' distances)."""
+        kinds, places = user_habits(self.events(), self.items, user_id, weekday=weekday, daypart=daypart)
+        mine = user_events(self.events(), user_id)
+        slice_words = " ".join(
+            word for word in (f"on {plural(weekday_name(weekday))}" if weekday is not None else "", daypart) if word
+        )
+        cards = []
+        for rank, row in enumerate(places.head(top).itertuples(index=False), start=1):
+            position = self.runtime.item_index.catalogue.positions.get(str(row.item_id))
+            if position is None:
+                continue
+            place = self.runtime.item_index.catalogue.place(position)
+            visits = f"{int(row.visits)} visit{'s' if int(row.visits) != 1 else ''}"
+            last = pd.Timestamp(row.last).to_pydatetime()
+            cards.append(
+                Suggestion(
+                    **dict(place),
+                    rank=rank,
+                    score=float(row.visits),
+                    is_return=True,
+                    distance_km=round(
+                        float(haversine_km(where.latitude, where.longitude, place.latitude, place.longitude)), 3
+                    ),
+                    evidence=[" ".join(part for part in (visits, slice_words) if part) + f" · last {ago(last, at)}"],
+                )
+            )
+        return Habits(
+            user_id=user_id,
+            weekday=weekday_name(weekday) if weekday is not None else None,
+            daypart=daypart,
+            visits=int(kinds["visits"].sum()) if len(kinds) else 0,
+            first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
+            last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
+            kinds=[
+                HabitKind(
+                    kind=str(row.kind),
+                    visits=int(row.visits),
+                    weekday=weekday_name(int(row.weekday)),
+                    daypart=str(row.daypart),
+                )
+                for row in kinds.head(top).itertuples(index=False)
+            ],
+            places=cards,
+        )
 
     def search_places(
         self, text: str, near: LatLon | None = None, k: int = 5, radius_km: float = SEARCH_RADIUS_KM
@@ -361,6 +456,8 @@ __all__ = [
     "Explanation",
     "FeedbackResult",
     "ForgetReport",
+    "HabitKind",
+    "Habits",
     "RecommendQuery",
     "Service",
     "Suggestion",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.prebuilt import InjectedState
@@ -18,6 +18,7 @@ from assistant.requests import LatLon
 from assistant.service import (
     Explanation,
     FeedbackResult,
+    Habits,
     RecommendQuery,
     Service,
     Suggestion,
@@ -59,8 +60,15 @@ class RecommendArgs(_Where):
     exclude_categories: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list, description="Item ids not to suggest again.")
     surprise: bool = False
+    familiar: bool = Field(False, description="Only places the user has been to.")
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+
+
+class HabitsArgs(_Where):
+    at: datetime | None = None
+    weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday; every day when absent.")
+    daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
 
 
 class SearchArgs(_Where):
@@ -109,6 +117,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         exclude_categories: Sequence[str] = (),
         exclude: Sequence[str] = (),
         surprise: bool = False,
+        familiar: bool = False,
         quiet: bool = False,
         within_km: float | None = None,
     ) -> tuple[str, list[Suggestion]]:
@@ -120,11 +129,25 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             exclude_categories=list(exclude_categories),
             exclude=list(exclude),
             surprise=SURPRISE_LEVEL if surprise else 0.0,
+            familiar=familiar,
             quiet=quiet,
             within_km=within_km,
         )
         found = service.recommend(state["user_id"], moment, place, query)
         return _json_list(found), found
+
+    def get_habits(
+        state: TurnState,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        at: datetime | None = None,
+        weekday: int | None = None,
+        daypart: str | None = None,
+    ) -> tuple[str, Habits]:
+        habits = service.habits(
+            state["user_id"], at or state["now"], where(state, latitude, longitude), weekday=weekday, daypart=daypart
+        )
+        return habits.model_dump_json(), habits
 
     def search_places(
         state: TurnState, text: str, k: int = 5, latitude: float | None = None, longitude: float | None = None
@@ -147,6 +170,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
     specs = [
         (get_interest_context, ContextArgs, "The user's interests for a time and place, with the evidence."),
         (recommend, RecommendArgs, "Ranked places for the user, each with its evidence; filters by category/name."),
+        (get_habits, HabitsArgs, "What the user's own visits say about a weekday or part of the day, or overall."),
         (search_places, SearchArgs, "Catalogue places matching a description, near a point."),
         (explain, ExplainArgs, "Why a place suggested in this conversation suits the user, from its evidence."),
         (record_feedback, FeedbackArgs, "Record that the user liked or disliked a place."),

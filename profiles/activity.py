@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from profiles.calendar import DAYPARTS, HOURS_PER_DAY, dayparts
 from profiles.events import Action
 from profiles.insights import DAY_NAMES
+from profiles.places import leaf_category
 
 EMPTY_EVENT_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp", "latitude", "longitude", "action")
 PLACE_COLUMNS: tuple[str, ...] = (
@@ -112,4 +114,63 @@ def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) 
     return week_grid(days, hours, categories.fillna("").astype(str).tolist())
 
 
-__all__ = ["PLACE_COLUMNS", "user_events", "user_places", "user_rhythm", "week_grid"]
+KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
+
+
+def user_habits(
+    events: pd.DataFrame | None,
+    items: pd.DataFrame,
+    user_id: str,
+    *,
+    weekday: int | None = None,
+    daypart: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The user's visits in a slice of the week — one weekday (0 = Monday), one day part of the calendar, both or
+    neither — as (kinds, places). ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day
+    part most of them fell on, the last visit; ``places``: ``user_places`` of those visits. Both most visited first;
+    empty when the user has no visit in the slice. Only visits count: a 👍 is not a visit.
+    """
+    if daypart is not None and daypart not in DAYPARTS:
+        raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
+    mine = user_events(events, user_id)
+    if not mine.empty:
+        mine = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+    if mine.empty or "hour_of_week" not in mine.columns:
+        return pd.DataFrame(columns=list(KIND_COLUMNS)), pd.DataFrame(columns=list(PLACE_COLUMNS))
+    hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
+    days = hour_of_week // HOURS_PER_DAY
+    parts = dayparts(hour_of_week % HOURS_PER_DAY)
+    keep = np.ones(len(mine), dtype=bool)
+    if weekday is not None:
+        keep &= days == weekday
+    if daypart is not None:
+        keep &= parts == daypart
+    chosen = mine.loc[keep]
+    places = user_places(chosen, items, user_id)
+    if chosen.empty:
+        return pd.DataFrame(columns=list(KIND_COLUMNS)), places
+    catalogue = items.drop_duplicates("item_id").set_index("item_id")
+    paths = catalogue["category_path"] if "category_path" in catalogue.columns else catalogue["category"]
+    kinds = chosen["item_id"].map(paths.fillna("")).fillna("").astype(str).map(leaf_category)
+    frame = pd.DataFrame(
+        {
+            "kind": kinds.where(kinds != "", "Other").to_numpy(),
+            "weekday": days[keep],
+            "daypart": parts[keep],
+            "timestamp": chosen["timestamp"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("kind", sort=False)
+    table = pd.DataFrame(
+        {
+            "visits": grouped.size(),
+            "weekday": grouped["weekday"].agg(lambda values: int(values.mode().iloc[0])),
+            "daypart": grouped["daypart"].agg(lambda values: str(values.mode().iloc[0])),
+            "last": grouped["timestamp"].max(),
+        }
+    ).reset_index()
+    ordered = table.sort_values(["visits", "last"], ascending=[False, False], kind="stable")
+    return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
+
+
+__all__ = ["KIND_COLUMNS", "PLACE_COLUMNS", "user_events", "user_habits", "user_places", "user_rhythm", "week_grid"]

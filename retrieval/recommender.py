@@ -285,6 +285,7 @@ class PlaceRecommender:
         k: int = 10,
         *,
         surprise: float = 0.0,
+        familiar: bool = False,
         category: str | None = None,
         keyword: str | None = None,
         exclude: Collection[str] = (),
@@ -294,7 +295,8 @@ class PlaceRecommender:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
         ``surprise`` in [0, 1] discounts the odds of places the user has been to by ``1 - surprise``: 0 keeps the
-        model's ranking, 1 shows only places new to the user. ``category`` keeps places whose category path
+        model's ranking, 1 shows only places new to the user; ``familiar`` shows only places the user has been to
+        (the opposite request, "somewhere I know"). ``category`` keeps places whose category path
         contains it, ``keyword`` places whose name contains it (both case-insensitive); ``exclude`` drops item
         ids and ``exclude_categories`` places whose category path contains any of them; ``within_km`` keeps places
         within that distance of (latitude, longitude); places the user disliked are never shown. Fewer than ``k`` come
@@ -328,6 +330,10 @@ class PlaceRecommender:
                 query.latitude, query.longitude, catalogue.latitude[matches], catalogue.longitude[matches]
             )
             extra = matches[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+        if familiar and (known := state.user(query.user_id)) is not None and len(known):
+            # Every place the user knows is scored, so that "somewhere I know" never misses one no source proposed.
+            own = known.positions[: len(known)]
+            extra = own if extra is None else np.union1d(extra, own)
         with single_threaded_blas():
             scores, context, positions, features = self._score(query, extra)
 
@@ -344,6 +350,8 @@ class PlaceRecommender:
         is_return = np.zeros(len(catalogue), dtype=bool)
         if user is not None and len(user):
             is_return[user.positions[: len(user)]] = True
+        if familiar:
+            ranked[~is_return] = -np.inf
         if surprise > 0:
             # Scores act as log-odds here: adding log(1 - surprise) multiplies a known place's odds by 1 - surprise.
             with np.errstate(divide="ignore"):

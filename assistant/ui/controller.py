@@ -22,6 +22,7 @@ import profiles  # noqa: F401
 import gradio as gr
 import pandas as pd
 
+from assistant.admission import QueueFull
 from assistant.agent import Assistant, ChatError, Turn
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
@@ -243,6 +244,28 @@ class Controller:
             yield history, f"⚠️ {error}", conversation, gr.update(), gr.update(), *unchanged
             return
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+        try:
+            self.assistant.admission.enter()  # the same queue as the HTTP API's chats
+        except QueueFull as full:
+            busy = f"⏳ The assistant is busy with other chats; try again in {full.retry_after_s} s."
+            history[-1] = {"role": "assistant", "content": busy}
+            yield history, busy, conversation, gr.update(), gr.update(), *unchanged
+            return
+        try:
+            yield from self._answer(history, text, user_id, at, where, conversation)
+        finally:
+            self.assistant.admission.leave()
+
+    def _answer(
+        self,
+        history: list[dict[str, Any]],
+        text: str,
+        user_id: str,
+        at: datetime,
+        where: tuple[float, float] | None,
+        conversation: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        unchanged = self._unchanged_cards()
         yield history, "Thinking…", conversation, gr.update(), "", *unchanged
         reply = ""
         try:

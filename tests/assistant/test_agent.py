@@ -13,6 +13,7 @@ from langchain_core.messages import BaseMessage
 from assistant.agent import Assistant, ChatError, Turn
 from assistant.gazetteer import lookup
 from assistant.service import Service
+from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
 
@@ -204,3 +205,73 @@ def test_places_the_evidence_names_may_be_named_too(services: Service, polite: S
     )  # fmt: skip
     allowed = Assistant(services, polite)._allowed({"suggestions": [shown], "explanation": None})
     assert set(allowed.values()) == {"Coffee Shop 3", "Gym 9"}
+
+
+# Questions about oneself, off-topic requests, "somewhere I know" ------------------------------------------------
+
+
+def test_what_do_you_know_about_me_is_answered_from_the_users_own_visits(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "what do you know about me?", at=world_now)
+    mine = services.events()
+    assert mine is not None
+    visited = set(mine.loc[mine["user_id"] == "3", "item_id"])
+    assert turn.request is not None and turn.request.intent == "profile"
+    assert turn.items and {item.item_id for item in turn.items} <= visited and all(i.is_return for i in turn.items)
+    assert turn.grounding["by_code"] and not polite.calls  # code states the facts, at once
+    assert f"From your {int((mine['user_id'] == '3').sum())} check-ins" in turn.text
+    assert turn.items[0].label in turn.text
+
+
+def test_where_do_i_usually_go_on_a_weekday_counts_only_that_weekday(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "3"]
+    day = int(mine["hour_of_week"].mode().iloc[0]) // 24
+    name = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[day]
+    turn = Assistant(services, polite).chat("3", f"where do I usually go on {name}s?", at=world_now)
+    on_that_day = int((mine["hour_of_week"] // 24 == day).sum())
+    assert f"On {name}s you have {on_that_day} check-in" in turn.text
+    assert all(f"on {name}s" in item.evidence[0] for item in turn.items)
+
+
+def test_an_off_topic_request_gets_a_short_word_without_the_llm(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "write me a poem about the sea", at=world_now)
+    assert turn.request is not None and turn.request.intent == "offtopic"
+    assert not turn.items and not polite.calls and turn.grounding["by_code"]
+    assert "places" in turn.text and len(turn.text) < 320
+
+
+def test_spanish_gets_its_fixed_replies_in_spanish(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "escríbeme un poema sobre el mar, por favor", at=world_now)
+    assert turn.request is not None and turn.request.language == "es"
+    assert turn.text == fixed_text(turn.request.intent, "es")
+
+
+def test_a_follow_up_for_places_i_know_keeps_the_kind_of_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "any coffee near here?", at=world_now)
+    assert first.items and all(item.category == "Coffee Shop" for item in first.items)
+    known = assistant.chat("3", "only places I already know", at=world_now)
+    assert known.request is not None and known.request.familiar and known.request.category == first.request.category
+    assert known.items and all(item.is_return and item.category == "Coffee Shop" for item in known.items)
+    new = assistant.chat("3", "what about somewhere new?", at=world_now)
+    assert new.request is not None and new.request.surprise and not new.request.familiar
+    assert all(not item.is_return for item in new.items)
+
+
+def test_a_spanish_request_asks_the_llm_to_write_in_spanish(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "¿un café cerca de aquí?", at=world_now)
+    assert turn.items and polite.calls
+    assert "Write in Spanish." in polite.calls[-1][-1].text

@@ -102,10 +102,10 @@ def test_venues_outside_the_catalogue_are_counted_in_the_written_reply_only() ->
     assert check(turn(reply="Nothing Fits, Sorry Friend.", by_code=True), Expect())["outside_catalogue"] == []
 
 
-def test_thirty_conversations_for_distinct_real_users() -> None:
-    events = pd.DataFrame({"user_id": [str(user) for user in range(40) for _ in range(25)], "item_id": "c1"})
-    users = pick_users(events, 30)
-    assert len(set(users)) == 30 and users == pick_users(events, 30)
+def test_sixty_conversations_for_distinct_real_users() -> None:
+    events = pd.DataFrame({"user_id": [str(user) for user in range(80) for _ in range(25)], "item_id": "c1"})
+    users = pick_users(events, 60)
+    assert len(set(users)) == 60 and users == pick_users(events, 60)
     assert sum(len(script) for script in SCRIPTS) >= 15
 
 
@@ -120,3 +120,34 @@ def test_only_places_the_service_may_offer_count_as_available() -> None:
     items = pd.concat([ITEMS, offices_and_homes], ignore_index=True)
     assert check_turn(turn(), Expect(near="here"), HERE, items, set(), set())["available"] == 3  # c1, c2, b1
     assert check_turn(turn(), Expect(category="Office", near="here"), HERE, items, set(), set())["available"] == 1
+
+
+def test_new_kinds_of_turn_are_checked() -> None:
+    assert check(turn(suggestion("c1", is_return=True)), Expect(familiar=True), known={"c1"})["honoured"]
+    broken = check(turn(suggestion("c2")), Expect(familiar=True), known={"c1"})
+    assert any("familiar" in failure for failure in broken["failures"])
+    assert check(turn(suggestion("c1", is_return=True), by_code=True), Expect(profile=True), known={"c1"})["honoured"]
+    assert not check(turn(suggestion("c2"), by_code=True), Expect(profile=True), known={"c1"})["honoured"]
+    assert not check(turn(suggestion("c1")), Expect(profile=True), known={"c1"})["honoured"]  # the LLM wrote it
+    assert check(turn(reply="I only know places.", by_code=True), Expect(offtopic=True))["honoured"]
+    assert not check(turn(reply="Roses are red. " * 40), Expect(offtopic=True))["honoured"]
+
+
+def test_an_open_request_fails_on_a_place_people_do_not_choose_to_go_to() -> None:
+    office = pd.DataFrame(
+        [("o1", "Acme HQ", "Office", "Business and Professional Services > Office", 40.7236, -74.0027)],
+        columns=ITEMS.columns,
+    )
+    items = pd.concat([ITEMS, office], ignore_index=True)
+    acme = Suggestion(**{**suggestion("c1").model_dump(), "item_id": "o1", "name": "Acme HQ", "category": "Office"})
+    verdict = check_turn(turn(acme), Expect(surprise=True), HERE, items, set(), set())
+    assert verdict["unsuggestable"] == ["Acme HQ"] and not verdict["honoured"]
+    asked = check_turn(turn(acme), Expect(category="Office"), HERE, items, set(), set())
+    assert asked["unsuggestable"] == [] and asked["honoured"]
+
+
+def test_claims_in_the_reply_as_shown_are_checked_again() -> None:
+    invented = check(turn(suggestion("c1"), reply="Soho Beans is a bar you go to every week."), Expect())
+    assert invented["claims_unsupported_shown"]
+    fine = check(turn(suggestion("c1"), reply="Soho Beans is a coffee shop near you."), Expect())
+    assert fine["claims_unsupported_shown"] == []

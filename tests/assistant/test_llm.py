@@ -28,7 +28,7 @@ from assistant.llm import (
 )
 from profiles.config import Settings, load_settings
 from profiles.models import LLM_SPECS, ModelUnavailable
-from prompts import load_prompt
+from prompts import fixed_text, load_prompt
 
 COUNT = "Count from 1 to 6, separated by commas. Only the numbers."
 
@@ -87,16 +87,31 @@ def test_stop_scanner_flushes_a_held_tail() -> None:
 
 
 def test_prompts_have_their_variables() -> None:
-    assert "never invent a place" in load_prompt("system")
+    assert "never invent a place" in load_prompt("reply_system")
     expected = {
-        "reply": {"request", "suggestions_with_evidence"},
-        "explanation": {"question", "place", "evidence", "context_summary"},
-        "system": set(),
+        "reply": {"request", "places"},
+        "explanation": {"question", "place", "evidence"},
+        "reply_system": set(),
+        "explanation_system": set(),
     }
     for name, variables in expected.items():
         assert set(ChatPromptTemplate.from_template(load_prompt(name)).input_variables) == variables, name
-    # Short prompts for a small model with a small context.
-    assert all(len(load_prompt(name)) < 1500 for name in ("system", "reply", "explanation", "arguments"))
+    # Short prompts for a small model that reads about 20-40 prompt tokens a second on a CPU.
+    assert all(len(load_prompt(name)) < 600 for name in expected)
+    assert len(load_prompt("arguments")) < 1500
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_fixed_texts_exist_in_every_language(language: str) -> None:
+    for name in ("forget", "offtopic", "smalltalk", "nothing_to_explain", "nothing_fits", "no_habits"):
+        assert fixed_text(name, language).strip()
+    assert fixed_text("offtopic", language) != fixed_text("offtopic", "en") or language == "en"
+
+
+def test_fixed_text_falls_back_to_english() -> None:
+    assert fixed_text("offtopic", "de") == fixed_text("offtopic", "en")
+    with pytest.raises(KeyError, match="no fixed text"):
+        fixed_text("no-such-text", "en")
 
 
 # Backends and failures -------------------------------------------------------------------------------------------
@@ -232,3 +247,18 @@ def test_abandoned_stream_frees_the_model(local_model: BaseChatModel) -> None:
     stream.close()  # stops generation and releases the lock
     assert first.text
     assert local_model.invoke(COUNT, max_tokens=2).text  # would deadlock if the lock were still held
+
+
+@pytest.mark.slow
+def test_kept_system_prompt_answers_as_a_fresh_one(local_model: BaseChatModel) -> None:
+    # The second call reuses the evaluated system prompt; a different one between them forces a fresh evaluation.
+    assert isinstance(local_model, LocalChatModel)
+    system = SystemMessage("You name one colour per answer, nothing else.")
+    questions = [HumanMessage("The colour of the sky?"), HumanMessage("The colour of grass?")]
+    kept = [local_model.invoke([system, question], max_tokens=6).text for question in questions]
+    fresh = []
+    for question in questions:
+        local_model.invoke([SystemMessage("Answer in one word."), HumanMessage("Hi")], max_tokens=2)
+        fresh.append(local_model.invoke([system, question], max_tokens=6).text)
+    assert kept == fresh
+    assert kept[0] != kept[1]

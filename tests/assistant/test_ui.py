@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import Assistant, Turn, TurnEvent
 from assistant.requests import LatLon
 from assistant.service import Service, Suggestion
@@ -242,6 +243,8 @@ def test_the_cards_show_the_suggestions_before_the_reply_is_written(ui: Controll
 class _RewritingAssistant:
     """Streams a reply, resets it, then streams the grounded one: what the agent does when grounding fails."""
 
+    admission = ChatAdmission(waiting=0, retry_after_s=1)
+
     def stream(self, user: str, message: str, at: Any, where: Any, conversation: str) -> Iterator[TurnEvent]:
         yield TurnEvent(kind="token", text="Try Nowhere Bar")
         yield TurnEvent(kind="reset")
@@ -257,6 +260,26 @@ def test_a_reset_clears_the_partial_reply(ui: Controller) -> None:
         output[0][-1]["content"] for output in rewriting.respond("coffee?", [], "2", ui.default_now, 40.7, -74.0, "c")
     ]
     assert replies == ["…", "Try Nowhere Bar", "…", "Try Coffee Shop 2", "Try **Coffee Shop 2**."]
+
+
+def test_web_chats_queue_with_the_api_chats_and_a_full_queue_is_a_message(ui: Controller) -> None:
+    admission = ui.assistant.admission
+    taken = 0
+    try:
+        while True:  # every place in the one chat queue taken, as by waiting API chats
+            admission.enter()
+            taken += 1
+    except QueueFull:
+        pass
+    try:
+        outputs = _chat(ui, "2")
+    finally:
+        for _ in range(taken):
+            admission.leave()
+    assert len(outputs) == 1 and "busy" in outputs[0][0][-1]["content"] and "try again in" in outputs[0][1]
+    assert admission.in_flight == 0
+    answered = _chat(ui, "2")
+    assert _last_turn(answered).items and admission.in_flight == 0  # the place is given back after the turn
 
 
 def test_bad_input_is_a_short_message_never_a_traceback(ui: Controller) -> None:

@@ -71,8 +71,8 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def listed_names(messages: Sequence[BaseMessage]) -> list[str]:
-    """The place names a reply prompt lists ("1. Coffee Shop 2 (Coffee Shop, 0.3 km): …")."""
-    return re.findall(r"^\d+\. (.+?) \(", "\n".join(message.text for message in messages), flags=re.MULTILINE)
+    """The place names a reply prompt lists ("1. Coffee Shop 2 — Coffee Shop, 0.3 km, new to the user. …")."""
+    return re.findall(r"^\d+\. (.+?) — ", "\n".join(message.text for message in messages), flags=re.MULTILINE)
 
 
 def world_settings(state_dir: Path) -> Settings:

@@ -1,0 +1,99 @@
+"""Questions about oneself ("what do you know about me?", "where do I usually go on Saturdays?"): which slice of
+the week a request asks about, and the answer code writes from the user's own visits (``Service.habits``).
+
+The answer states only counts, kinds, times and places that the stored visits give; the LLM writes none of it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from assistant.requests import ChatRequest
+from assistant.service import HabitKind, Habits
+from profiles.calendar import WEEKDAYS, daypart
+from profiles.places import plural
+from prompts import fixed_text
+
+# Day-part words of the request's `when` text (English, and the Spanish and French the reader understands), accents
+# dropped; meals count as the part they fall in.
+_PART_RE = re.compile(
+    r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch"
+    r"|tardes?|noches?|madrugada|esta noche|matin(?:s|ee)?|apres-midi|soir(?:s|ee)?|nuits?)\b"
+)
+_WEEKDAY_WORDS = (
+    *(day.lower() for day in WEEKDAYS),
+    *("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
+    *("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "weekend",
+    "fin de semana",
+    "week-end",
+)
+_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in _WEEKDAY_WORDS) + r")s?\b")
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def habits_slice(request: ChatRequest, now: datetime) -> tuple[int | None, str | None]:
+    """(weekday 0-6, day part) the request's time words ask about; None for each that they leave open.
+
+    "On Saturdays" is the weekday of the moment the reader resolved them to, "in the evening" that moment's day
+    part; "tonight" names a part but no weekday, "what do you know about me?" neither.
+    """
+    if request.when is None or request.at is None:
+        return None, None
+    words = _plain(request.when)
+    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) or request.at.date() != now.date() else None
+    part = daypart(request.at.hour) if _PART_RE.search(words) else None
+    return weekday, part
+
+
+def describe_habits(habits: Habits) -> str:
+    """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places."""
+    if habits.visits == 0:
+        if habits.weekday is None and habits.daypart is None:
+            return fixed_text("no_habits")
+        return f"I have no check-ins of yours {_slice_words(habits)}, so I can't tell your habits then."
+    if habits.weekday is None and habits.daypart is None:
+        span = ""
+        if habits.first is not None and habits.last is not None:
+            span = f" ({habits.first:%B %Y} to {habits.last:%B %Y})"
+        opening = f"From your {_count(habits.visits, 'check-in')}{span}, you go most to"
+    else:
+        opening = f"{_slice_words(habits).capitalize()} you have {_count(habits.visits, 'check-in')}; you go most to"
+    kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
+    text = f"{opening} {kinds}."
+    if habits.places:
+        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit')})" for place in habits.places)
+        text += f" Your most visited places{' then' if habits.weekday or habits.daypart else ''}: {places}."
+    return text
+
+
+def _slice_words(habits: Habits) -> str:
+    if habits.weekday is not None and habits.daypart is not None:
+        return f"on {habits.weekday} {habits.daypart}s"
+    if habits.weekday is not None:
+        return f"on {habits.weekday}s"
+    return f"in the {habits.daypart}" if habits.daypart != "night" else "at night"
+
+
+def _kind(kind: HabitKind, habits: Habits) -> str:
+    """'Bars (8 visits, mostly Friday evenings)': when is said only where the slice leaves it open."""
+    when = ""
+    if habits.weekday is None and habits.daypart is None:
+        when = f", mostly {kind.weekday} {kind.daypart}s"
+    elif habits.weekday is None:
+        when = f", mostly on {kind.weekday}s"
+    elif habits.daypart is None:
+        when = ", mostly at night" if kind.daypart == "night" else f", mostly in the {kind.daypart}"
+    return f"{plural(kind.kind)} ({_count(kind.visits, 'visit')}{when})"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' if number != 1 else ''}"
+
+
+__all__ = ["describe_habits", "habits_slice"]
