@@ -27,6 +27,11 @@ _WORD_RE = re.compile(r"[a-z]+", re.IGNORECASE)
 # A tokenizer vocabulary also holds word pieces ("##ing") and markers ("[CLS]"): only plain lower-case words count.
 _VOCAB_WORD_RE = re.compile(r"[a-z]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+# The vocabulary lists few inflected forms ("replay" but not "replayed", "compiled" but not "compile"): (ending,
+# what replaces it) to find the word an inflected form comes from, and endings that make a known word of a stem.
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
+_INFLECTIONS += (("er", ""), ("ers", ""), ("est", ""), ("ly", ""))
+_ENDINGS = ("s", "d", "r")
 
 
 def fold(text: str) -> str:
@@ -43,11 +48,17 @@ def max_edits(length: int) -> int:
 
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
-    """The choice nearest ``word`` within ``max_edits(len(word))`` edits (the first of equals), or None."""
+    """The choice nearest ``word`` within ``max_edits(len(word))`` edits (the first of equals), or None.
+
+    Only choices with the same first letter count: people rarely mistype it, and without this rule "foodies"
+    would become "noodles" and "osteria" "astoria".
+    """
     bound = max_edits(len(word))
     if bound == 0:
         return None
-    found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=bound)
+    first = word[:1].casefold()
+    same_start = [choice for choice in choices if choice[:1].casefold() == first]
+    found = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=bound)
     return found[0] if found is not None else None
 
 
@@ -64,10 +75,15 @@ def dictionary_words() -> frozenset[str]:
 
 
 class Speller:
-    """Corrects the misspelt words of a text towards ``targets``; words in ``known`` or the dictionary stay."""
+    """Corrects the misspelt words of a text towards ``targets``; words in ``known`` or the dictionary stay.
+
+    An inflected form of a target is read as the target ("bakerys" → "bakery"); one of another real word, or a
+    word one of whose inflected forms is real ("compile" for "compiled"), is left alone.
+    """
 
     def __init__(self, targets: Iterable[str], known: Iterable[str] = ()) -> None:
         self.targets = sorted({target.lower() for target in targets if _VOCAB_WORD_RE.fullmatch(target.lower())})
+        self._targets = frozenset(self.targets)
         self.known = dictionary_words() | set(self.targets) | {word.lower() for word in known}
         self._corrections: dict[str, str | None] = {}
 
@@ -78,8 +94,21 @@ class Speller:
         if word not in self._corrections:
             if len(self._corrections) > 10_000:  # arbitrary text must not grow it without end
                 self._corrections.clear()
-            self._corrections[word] = closest(word, self.targets)
+            self._corrections[word] = self._correction(word)
         return self._corrections[word]
+
+    def _correction(self, word: str) -> str | None:
+        stems = [
+            word.removesuffix(ending) + replacement
+            for ending, replacement in _INFLECTIONS
+            if word.endswith(ending) and len(word) - len(ending) >= 3
+        ]
+        for stem in stems:
+            if stem in self._targets:
+                return stem
+        if any(stem in self.known for stem in stems) or any(word + ending in self.known for ending in _ENDINGS):
+            return None
+        return closest(word, self.targets)
 
     def correct(self, text: str) -> str:
         """``text`` with each misspelt word replaced, keeping its capitals ("Brooklin" → "Brooklyn")."""
