@@ -1,7 +1,8 @@
 """A small built-in gazetteer of New York City neighbourhoods: approximate centroids, good to a few hundred metres.
 
 It turns "in Williamsburg" into a point to rank around; it is not a geocoder. Names are matched whole-word and
-case-insensitively, longest first, so "East Harlem" wins over "Harlem".
+case-insensitively, longest first, so "East Harlem" wins over "Harlem"; ``lookup`` also forgives a misspelt name
+("Wiliamsburg"), within the edits ``assistant.spelling.max_edits`` allows for its length.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import NamedTuple
+
+from assistant.spelling import closest, fold
 
 
 class Neighbourhood(NamedTuple):
@@ -114,7 +117,7 @@ ALIASES: dict[str, str] = {
 
 
 def _key(text: str) -> str:
-    return " ".join(text.replace("’", "'").split()).casefold()
+    return " ".join(fold(text).split()).casefold()
 
 
 @cache
@@ -131,8 +134,12 @@ def _pattern() -> re.Pattern[str]:
 
 
 def lookup(text: str) -> Neighbourhood | None:
-    """The neighbourhood called exactly ``text`` (any case, aliases included), or None."""
-    name = _index().get(_key(text).removeprefix("the ")) or _index().get(_key(text))
+    """The neighbourhood called ``text`` (any case or accents, aliases included, a typo forgiven), or None."""
+    key = _key(text)
+    index = _index()
+    name = index.get(key.removeprefix("the ")) or index.get(key)
+    if name is None and (near := closest(key.removeprefix("the "), list(index))) is not None:
+        name = index[near]
     if name is None:
         return None
     latitude, longitude = NEIGHBOURHOODS[name]
@@ -142,7 +149,7 @@ def lookup(text: str) -> Neighbourhood | None:
 def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]]:
     """Every neighbourhood named in free text, with the character span of its mention, in order of appearance."""
     found = []
-    for match in _pattern().finditer(text.replace("’", "'")):
+    for match in _pattern().finditer(fold(text)):
         place = lookup(match.group(0))
         if place is not None:
             found.append((place, match.span()))

@@ -1,12 +1,14 @@
 """A user's message turned into validated request arguments: rules decide, the LLM only fills gaps.
 
-Small local models call tools unreliably, so the model never picks a tool here. ``parse_rules`` reads the
-message with deterministic rules (intent words, categories, "not bars", "near here", neighbourhood names, time
-words); when they leave the request thin, ``extract_request`` asks the LLM for JSON
-(``prompts/arguments.txt``), validates it, asks once more with the error when it is invalid, and falls back to
-the rules alone when that fails too. A value the LLM offers is kept only where the rules found nothing and
-only when it checks out (a known category, a place or time that the message mentions). ``resolve_when`` and
-``resolve_near`` turn the texts into a time zone-aware datetime and coordinates.
+Small local models call tools unreliably, so the model never picks a tool here. ``read`` first makes the message
+English: accents folded, misspelt words corrected (``assistant.spelling``), Spanish and French phrases put in
+English (``assistant.languages``), its language noted. ``parse_rules`` then reads it with deterministic rules
+(intent words, categories, "not bars", "near here", neighbourhood names, time words); when they leave the request
+thin, ``extract_request`` asks the LLM for JSON (``prompts/arguments.txt``), validates it, asks once more with the
+error when it is invalid, and falls back to the rules alone when that fails too. A value the LLM offers is kept
+only where the rules found nothing and only when it checks out (a known category, a place or time that the
+message mentions). ``resolve_when`` and ``resolve_near`` turn the texts into a time zone-aware datetime and
+coordinates.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -23,13 +26,16 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.gazetteer import find_neighbourhoods, lookup
+from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
+from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
+from assistant.spelling import Speller, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
 
-Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk"]
+# "profile": a question about the user's own habits; "offtopic": neither about places nor about the user.
+Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic"]
 LLMMode = Literal["never", "gaps", "always"]
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -60,9 +66,11 @@ class RequestArguments(BaseModel):
     near: str | None = Field(None, description="A neighbourhood, or 'here' for the user's own location.")
     when: str | None = Field(None, description="The time words of the message, e.g. 'Saturday afternoon'.")
     surprise: bool = Field(False, description="Places new to the user.")
+    familiar: bool = Field(False, description="Only places the user already knows; never with surprise.")
     quiet: bool = False
     k: int | None = Field(None, ge=1, le=MAX_K)
     pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
+    language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
     @classmethod
@@ -75,6 +83,12 @@ class RequestArguments(BaseModel):
         if isinstance(value, str) and value.strip().lower() in ("", "none", "null", "n/a"):
             return None
         return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _rules_tell_the_language(cls, value: object) -> object:
+        # The rules set it; an LLM that names a language otherwise ("Spanish") must not spoil the rest of its JSON.
+        return value if value in LANGUAGES else "en"
 
     @field_validator("exclude_categories", mode="before")
     @classmethod
@@ -102,25 +116,26 @@ class ChatRequest(RequestArguments):
 # ("Park" would also match "Parking", hence "Outdoors").
 
 _GENERIC = {
-    "Restaurant": "dinner lunch brunch breakfast supper eat eating food restaurant restaurants hungry bite meal",
-    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs wine",
-    "Cafe": "coffee cafe café cafes cafés espresso latte tea",
+    "Restaurant": "dinner lunch brunch breakfast supper eat eating food restaurant restaurants hungry starving "
+    "famished peckish bite meal",
+    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
+    "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "park parks outdoors outside walk stroll picnic nature",
     "Retail": "shopping shop shops store stores",
 }
 _SPECIFIC = {
-    "Night Club": "club clubs clubbing dancing nightclub",
+    "Night Club": "club clubs clubbing dance dancing nightclub nightclubs",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
-    "Gym": "gym gyms workout fitness",
+    "Gym": "gym|gyms|workout|work out|fitness|exercise",
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig",
     "Performing Arts": "theatre|theater|a show|a play",
-    "Dessert": "dessert|desserts|sweets|ice cream|cake",
+    "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
     "Library": "library libraries",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
-    "Beer Garden": "beer garden",
+    "Beer Garden": "beer garden|beer gardens",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
@@ -170,22 +185,33 @@ _EXCLUDE_RE = re.compile(
     re.IGNORECASE,
 )
 _NEAR_HERE_RE = re.compile(
-    r"\b(?:near|close to|around) (?:here|me|us)\b|\bnearby\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
+    r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
     r"|\baround the corner\b",
     re.IGNORECASE,
 )
+_PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaurant|restaurants|cafe|cafes|\w+s)"
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
-    r"|\bnever been\b|\bhaven'?t been\b|\bdiscover\b|\brandom\b|\badventurous\b|\boff the beaten",
+    r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
+    rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
+    re.IGNORECASE,
+)
+# The opposite of a surprise: places the user already knows ("a bar I know", "my usual spots", "been before").
+_FAMILIAR_RE = re.compile(
+    rf"\b{_PLACE_NOUNS} (?:that |which )?i (?:already |do )?know\b|\bi (?:already )?know (?:already|well)\b"
+    r"|\b(?:my|the|our) (?:usual|regular|go-to)\b|\busual (?:places|spots|haunts)\b|\bold favou?rites?\b"
+    r"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b|\bfamiliar\b",
     re.IGNORECASE,
 )
 _QUIET_RE = re.compile(
-    r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b|\bnot (?:too |so )?"
-    r"(?:loud|crowded|busy|noisy)\b|\bless (?:crowded|busy|noisy|loud)\b",
+    r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b"
+    r"|(?:\bnot|n't|\bnever) (?:too |so |very |that )?(?:loud|crowded|busy|noisy)\b"
+    r"|\bless (?:crowded|busy|noisy|loud)\b",
     re.IGNORECASE,
 )
 _EXPLAIN_RE = re.compile(
-    r"^\s*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b|\bexplain\b"
+    r"^\W*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b"
+    r"|\bexplain(?: (?:that|this|it|the|why|your|these|those|them|how)\b|\W*$)"
     r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b",
     re.IGNORECASE,
 )
@@ -194,12 +220,40 @@ _FORGET_RE = re.compile(
     re.IGNORECASE,
 )
 _REFINE_RE = re.compile(
-    r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else)\b"
-    r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b|^\s*(?:and|but)\b",
+    r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
+    r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
+    r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
+    r"|^\W*(?:and|but|or|only|just|actually|also)\b|\bmake it\b",
     re.IGNORECASE,
 )
+# Questions about the user's own habits and history, not requests for places.
+_WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|evenings|mornings|nights)"
+_HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
+_PROFILE_RE = re.compile(
+    rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
+    rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
+    r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+ (?:do|did|have) i (?!want|need|wanna|have to)\w+"
+    r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
+    r"|\bhow often do i\b|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
+    r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b",
+    re.IGNORECASE,
+)
+# Requests for something else than places (their words), unless the message also asks for a place.
+_OFFTOPIC_RE = re.compile(
+    r"\b(?:poems?|poetry|haiku|essay|lyrics|jokes?|riddles?|weather|forecast|raining|snowing|temperature|code|coding"
+    r"|python|javascript|programming|debug|compile|homework|math|maths|calculate|equation|translate|translation"
+    r"|news|headlines|stocks?|bitcoin|crypto|president|election|who won|score|scores|capital of|recipe|cook|cooking"
+    r"|flights?|physics|chemistry|biology|philosophy|quantum|what time is it|meaning of life)\b"
+    r"|\bwrite (?:me )?(?:a|an) \w+|\d\s*[-+*/x×÷^]\s*\d",
+    re.IGNORECASE,
+)
+_PLACE_RE = re.compile(
+    r"\b(?:somewhere|anywhere|place|places|spot|spots|where|go out|visit|recommend|suggest)\b", re.IGNORECASE
+)
 _SMALLTALK_RE = re.compile(
-    r"^\s*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|evening|night)|bye|goodbye|ok|okay|cool)\b"
+    r"^\W*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|afternoon|evening|night)|bye|goodbye|ok|okay"
+    r"|cool|great|nice|perfect|awesome)\b|\bhow(?:'s| is) it going\b|\bwhat'?s up\b"
     r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b",
     re.IGNORECASE,
 )
@@ -213,9 +267,10 @@ _RECOMMEND_RE = re.compile(
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _NUMBERS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
 _NUMBER = rf"(\d{{1,2}}|{_words_pattern(_NUMBERS)})"
+_PLURALS = _words_pattern(word for word in CATEGORY_WORDS if word.endswith("s"))
 _K_RE = re.compile(
-    rf"\b(?:top|best|give me|show me)\s+{_NUMBER}\b|\b{_NUMBER}\s+(?:\w+\s+)?"
-    r"(?:places|spots|options|ideas|suggestions|recommendations)\b",
+    rf"\b(?:top|best|give me|show me|recommend(?: me)?|suggest|find(?: me)?|list|just|only)\s+{_NUMBER}\b"
+    rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b",
     re.IGNORECASE,
 )
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3}
@@ -376,11 +431,61 @@ def resolve_near(near: str | None, here: LatLon | tuple[float, float] | None = N
     return LatLon(place.latitude, place.longitude) if place is not None else None
 
 
+# Reading: the message as the rules read it -----------------------------------------------------------------------
+
+# The words the rules look for, which a misspelt word is corrected towards (besides the categories and places).
+_CUE_WORDS = (
+    "somewhere anywhere something anything place places spot spots recommend recommendation suggest suggestions "
+    "nearby near here around close surprise different discover adventurous random quiet quieter calm calmer "
+    "peaceful relaxed forget delete erase explain familiar usual already before favourite favorite tonight today "
+    "tomorrow weekend weekends morning afternoon evening night noon midday lunchtime hello thanks please"
+)
+# Slips that leave a real word, so that spelling cannot see them: "near hear", "somewhere quite for brunch" (a
+# "quite" that no adjective follows).
+_SLIPS = (
+    (re.compile(r"\b(near|around|over|from|right) hear\b", re.IGNORECASE), r"\1 here"),
+    (
+        re.compile(
+            r"\bquite(?=\s*(?:$|[,.!?;]|(?:for|to|near|around|place|places|spot|spots|bar|cafe|restaurant|one)\b))",
+            re.IGNORECASE,
+        ),
+        "quiet",
+    ),
+)
+
+
+class Reading(NamedTuple):
+    """A message as the rules read it: in English, accents folded, misspelt words corrected; and its language."""
+
+    text: str
+    language: Language
+
+
+@cache
+def _speller(language: Language) -> Speller:
+    vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *_NUMBERS, *_ORDINALS]
+    english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
+    targets = english if language == "en" else [*english, *words(language)]
+    return Speller(targets, known=[word for other in ("en", "es", "fr") for word in words(other)])
+
+
+def read(message: str) -> Reading:
+    """The message in the English words the rules know, and the language it was written in."""
+    folded = fold(message)
+    language = detect_language(message, folded)
+    text = to_english(_speller(language).correct(folded), language)
+    for pattern, replacement in _SLIPS:
+        text = pattern.sub(replacement, text)
+    return Reading(text, language)
+
+
 # Rules ---------------------------------------------------------------------------------------------------------
 
 
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
+    reading = read(message)
+    message = reading.text
     excluded: list[str] = []
     excluded_spans: list[tuple[int, int]] = []
     for match in _EXCLUDE_RE.finditer(message):
@@ -395,18 +500,32 @@ def parse_rules(message: str) -> RequestArguments:
         near = found[0][0].name
     elif _NEAR_HERE_RE.search(message):
         near = HERE
+    surprise, familiar = _novelty(message)
     arguments = RequestArguments(
         category=category,
         exclude_categories=excluded,
         near=near,
         when=when_text(_GREETING_RE.sub("", message)),
-        surprise=_SURPRISE_RE.search(message) is not None,
+        surprise=surprise,
+        familiar=familiar,
         quiet=_QUIET_RE.search(message) is not None,
         k=_k(message),
         pick=_pick(message),
+        language=reading.language,
     )
     arguments.intent = _intent(message, arguments)
+    if arguments.intent == "profile":
+        arguments.familiar = False  # a question about the user's habits is about known places already
     return arguments
+
+
+def _novelty(message: str) -> tuple[bool, bool]:
+    """(surprise, familiar): never both; when the message says both, the later cue wins ("not new, one I know")."""
+    surprise = [match.start() for match in _SURPRISE_RE.finditer(message)]
+    familiar = [match.start() for match in _FAMILIAR_RE.finditer(message)]
+    if surprise and familiar:
+        return (True, False) if surprise[-1] > familiar[-1] else (False, True)
+    return bool(surprise), bool(familiar)
 
 
 def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
@@ -442,18 +561,25 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "forget"
     if _EXPLAIN_RE.search(message):
         return "explain"
-    slots = bool(
+    if _PROFILE_RE.search(message):
+        return "profile"
+    place = bool(
         arguments.category
         or arguments.exclude_categories
         or arguments.near
-        or arguments.when
         or arguments.surprise
+        or arguments.familiar
         or arguments.quiet
-        or arguments.k
     )
-    if arguments.exclude_categories or _REFINE_RE.search(message):
+    if not place and not _PLACE_RE.search(message):
+        if _OFFTOPIC_RE.search(message):
+            return "offtopic"
+        if _SMALLTALK_RE.search(message):
+            return "smalltalk"
+    # An exclusion alone changes the last suggestions ("not bars"); with a category or a place it is a new ask.
+    if _REFINE_RE.search(message) or (arguments.exclude_categories and not (arguments.category or arguments.near)):
         return "refine"
-    if slots or _RECOMMEND_RE.search(message):
+    if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     if _SMALLTALK_RE.search(message):
         return "smalltalk"
@@ -468,7 +594,12 @@ def needs_llm(arguments: RequestArguments) -> bool:
     if arguments.intent is None:
         return True
     return arguments.intent in ("recommend", "refine") and not (
-        arguments.category or arguments.keyword or arguments.exclude_categories or arguments.surprise or arguments.quiet
+        arguments.category
+        or arguments.keyword
+        or arguments.exclude_categories
+        or arguments.surprise
+        or arguments.familiar
+        or arguments.quiet
     )
 
 
@@ -514,7 +645,9 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
     """The rules' arguments with gaps filled from the LLM's, keeping only values that check out; and the notes."""
     notes: list[str] = []
     merged = rules.model_copy(deep=True)
-    lowered = message.lower()
+    # Checked against the message as the rules read it (in English, spelling corrected) and as written.
+    lowered = read(message).text.lower()
+    written_words = set(re.findall(r"\w+", f"{lowered} {fold(message).lower()}"))
     if merged.intent is None:
         merged.intent = offered.intent
     for text in offered.exclude_categories:
@@ -545,19 +678,24 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
         else:
             notes.append(f"dropped keyword {offered.keyword!r}: not a name written in the message")
     if merged.near is None and offered.near:
-        if offered.near.strip().lower() == HERE or offered.near.lower() in lowered:
+        if offered.near.strip().lower() == HERE or fold(offered.near).lower() in lowered:
             place = lookup(offered.near)
             merged.near = place.name if place is not None else offered.near.strip()
         else:
             notes.append(f"dropped near {offered.near!r}: not in the message")
     if merged.when is None and offered.when:
-        words = set(re.findall(r"\w+", offered.when.lower()))
-        if words & set(re.findall(r"\w+", lowered)):
+        if set(re.findall(r"\w+", fold(offered.when).lower())) & written_words:
             merged.when = offered.when
         else:
             notes.append(f"dropped when {offered.when!r}: not in the message")
-    merged.surprise = merged.surprise or offered.surprise
     merged.quiet = merged.quiet or offered.quiet
+    if not (merged.surprise or merged.familiar):
+        if offered.surprise and offered.familiar:
+            notes.append("dropped surprise and familiar: offered both, which contradict each other")
+        else:
+            merged.surprise, merged.familiar = offered.surprise, offered.familiar
+    elif (merged.surprise and offered.familiar) or (merged.familiar and offered.surprise):
+        notes.append("dropped the LLM's novelty: the rules read the opposite")
     # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
     # names no number).
     numbers = [word for word in [*_NUMBERS, *_ORDINALS] if word != "one"]
@@ -579,7 +717,7 @@ def _mentions(lowered: str, term: str) -> bool:
 
 def normalise_category(text: str) -> str | None:
     """A category term for free text ("bars", "Sushi Restaurant", "food"), or None when none fits."""
-    lowered = text.strip().lower()
+    lowered = fold(text).strip().lower()
     for term in CATEGORY_TERMS:
         if term.lower() == lowered:
             return term
@@ -632,4 +770,11 @@ def extract_request(
 
 
 def _has_slots(arguments: RequestArguments) -> bool:
-    return bool(arguments.category or arguments.keyword or arguments.near or arguments.when or arguments.surprise)
+    return bool(
+        arguments.category
+        or arguments.keyword
+        or arguments.near
+        or arguments.when
+        or arguments.surprise
+        or arguments.familiar
+    )

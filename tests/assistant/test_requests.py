@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -27,6 +29,7 @@ from assistant.requests import (
     resolve_near,
     resolve_when,
 )
+from assistant.spelling import Speller, fold, max_edits
 from profiles.config import load_settings
 from prompts import load_prompt
 
@@ -329,3 +332,221 @@ def test_real_model_fills_a_gap(local_model: BaseChatModel) -> None:
     assert request.source == "rules+llm", request.notes  # valid JSON within two answers
     assert request.intent == "recommend" and request.near == "Astoria"
     assert request.category is None or request.category in CATEGORY_TERMS
+
+
+# Misspellings ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("a restuarant in SoHo", {"category": "Restaurant", "near": "SoHo"}),
+        ("resturant tonight", {"category": "Restaurant", "when": "tonight"}),
+        ("cofee nearby", {"category": "Cafe", "near": "here"}),
+        ("coffe please", {"category": "Cafe"}),
+        ("a musuem", {"category": "Museum"}),
+        ("bars in wiliamsburg", {"category": "Bar", "near": "Williamsburg"}),
+        ("bars in Willamsburg", {"category": "Bar", "near": "Williamsburg"}),
+        ("surprize me", {"surprise": True}),
+        ("lunch on saturady", {"category": "Restaurant", "when": "lunch saturday"}),
+        ("pizza in brooklin", {"category": "Pizza", "near": "Brooklyn"}),
+        ("Sushi on Saturady", {"when": "Saturday"}),  # the capital kept
+        ("diner near hear", {"category": "Diner", "near": "here"}),  # "diner" is a real word and a category
+        ("somewhere quite for brunch", {"quiet": True}),
+        ("any god bakerys", {"category": "Bakery"}),  # an inflected form of a vocabulary word
+    ],
+)
+def test_misspelt_words_are_read(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+def test_spelling_leaves_real_words_and_short_tokens() -> None:
+    speller = Speller(["restaurant", "here", "coffee", "hearty", "noodles", "astoria", "bar"])
+    assert speller.correct("Resturant near hear") == "Restaurant near hear"  # "hear" is a real word
+    assert speller.correct("COFEE") == "COFFEE"
+    assert speller.correct("bra baz") == "bra baz"  # under 4 letters: never corrected
+    assert speller.correct("foodies osteria") == "foodies osteria"  # the first letter differs
+    assert speller.correct("compile replayed") == "compile replayed"  # inflections of real words
+    assert speller.correct("xylophonist") == "xylophonist"  # unknown, but near nothing
+    assert [max_edits(length) for length in (3, 4, 6, 7, 12)] == [0, 1, 1, 2, 2]
+    assert fold("¿Adónde, sábado? Hell’s") == "¿Adonde, sabado? Hell's"
+
+
+def test_gazetteer_forgives_typos() -> None:
+    assert lookup("Wiliamsburg") == lookup("Williamsburg") is not None
+    assert lookup("east vilage") == lookup("East Village") is not None
+    assert lookup("Greenwhich Village") == lookup("Greenwich Village") is not None
+    assert lookup("Narnia") is None and lookup("Sohoo") == lookup("SoHo")
+
+
+# Spanish and French ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("¿dónde puedo cenar cerca de aquí?", {"category": "Restaurant", "near": "here", "language": "es"}),
+        ("un café por aquí", {"category": "Cafe", "near": "here", "language": "es"}),
+        ("algo para comer, sin bares", {"category": "Restaurant", "exclude_categories": ["Bar"], "language": "es"}),
+        ("sorpréndeme", {"surprise": True, "language": "es"}),
+        ("algo nuevo en Williamsburg", {"surprise": True, "near": "Williamsburg", "language": "es"}),
+        ("un museo tranquilo", {"category": "Museum", "quiet": True, "language": "es"}),
+        ("no bares, por favor", {"exclude_categories": ["Bar"], "language": "es"}),
+        ("un parque cerca", {"category": "Outdoors", "near": "here", "language": "es"}),
+        ("una tienda en SoHo", {"category": "Retail", "near": "SoHo", "language": "es"}),
+        ("où manger près d'ici ?", {"category": "Restaurant", "near": "here", "language": "fr"}),
+        ("un dîner à côté", {"category": "Restaurant", "near": "here", "language": "fr"}),
+        ("un bar dans le coin, pas de boîte de nuit", {"category": "Bar", "exclude_categories": ["Night Club"]}),
+        ("surprends-moi", {"surprise": True, "language": "fr"}),
+        ("quelque chose de nouveau", {"surprise": True, "language": "fr"}),
+        ("un musée calme", {"category": "Museum", "quiet": True, "language": "fr"}),
+        ("un café, sans bars", {"category": "Cafe", "exclude_categories": ["Bar"], "language": "fr"}),
+        ("un parc ou une boutique", {"category": "Outdoors", "language": "fr"}),
+        ("sitios que ya conozco", {"familiar": True, "surprise": False, "language": "es"}),
+        ("des endroits que je connais", {"familiar": True, "surprise": False, "language": "fr"}),
+    ],
+)
+def test_spanish_and_french(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("cena hoy", at(15, 19, 30)),
+        ("un museo el sábado por la tarde", at(18, 15)),
+        ("un museo el sabado por la tarde", at(18, 15)),  # accents are optional
+        ("un bar esta noche", at(15, 20)),
+        ("un café mañana por la mañana", at(16, 9)),
+        ("un café mañana", at(16, 12)),
+        ("un musée samedi après-midi", at(18, 15)),
+        ("un bar ce soir", at(15, 20)),
+        ("un café demain matin", at(16, 9)),
+        ("un café demain", at(16, 12)),
+    ],
+)
+def test_spanish_and_french_times(message: str, expected: datetime) -> None:
+    assert extract_request(message, NOW).at == expected
+
+
+def test_language_is_told_by_the_words() -> None:
+    assert parse_rules("somewhere for dinner near here tonight").language == "en"
+    assert parse_rules("a café in SoHo").language == "en"  # one accented loanword is no language
+    assert parse_rules("diner near hear").language == "en"  # nor is a word French shares with English
+    assert parse_rules("hola").language == "es" and parse_rules("bonjour").language == "fr"
+    assert parse_rules("¿y algo más tranquilo?").language == "es"
+    assert parse_rules("et plus près d'ici ?").language == "fr"
+    assert extract_request("sorpréndeme", NOW).language == "es"
+    assert ChatRequest().language == "en" and parse_arguments('{"language": "Spanish"}').language == "en"
+
+
+# Questions about oneself, off-topic requests, familiar places -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what do you know about me?",
+        "where do I usually go on Saturdays?",
+        "what are my favourite spots?",
+        "which bars do I go to the most?",
+        "show me my history",
+        "¿adónde suelo ir los sábados?",
+        "¿qué sabes de mí?",
+        "qu'est-ce que tu sais de moi ?",
+        "où est-ce que je vais d'habitude le samedi ?",
+    ],
+)
+def test_questions_about_oneself(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "profile" and not needs_llm(arguments)
+    assert not arguments.familiar  # a question about habits asks for no filter
+
+
+def test_profile_questions_keep_their_time_words() -> None:
+    for message in ("where do I usually go on Saturdays?", "¿adónde suelo ir los sábados?", "où vais-je le samedi ?"):
+        request = extract_request(message, NOW)
+        assert request.at is not None and request.at.weekday() == 5, message
+    assert extract_request("where do I usually go on Saturdays?", NOW).intent == "profile"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "write me a poem",
+        "what's the weather tomorrow",
+        "help me fix my python code",
+        "tell me a joke",
+        "who won the game last night",
+        "what's 17*23",
+        "cuéntame un chiste",
+        "quel temps fera-t-il demain ?",
+    ],
+)
+def test_off_topic(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "offtopic" and not needs_llm(arguments)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("what's the weather like for a picnic in Central Park?", "recommend"),  # it asks for a place too
+        ("hi there!", "smalltalk"),
+        ("what can you do?", "smalltalk"),
+        ("thanks, that's great", "smalltalk"),
+        ("hey, any bars near here?", "recommend"),
+        ("explain that one", "explain"),
+        ("explain quantum physics", "offtopic"),
+    ],
+)
+def test_intents_near_the_new_ones(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "surprise", "familiar"),
+    [
+        ("only places I already know", False, True),
+        ("my usual spots", False, True),
+        ("somewhere I've been before", False, True),
+        ("a place I know near here", False, True),
+        ("somewhere I've never been", True, False),
+        ("not somewhere new, a place I know", False, True),  # both cues: the later one wins
+        ("a place I know, or actually, surprise me", True, False),
+        ("a bar I don't know", True, False),
+        ("dinner near here", False, False),
+    ],
+)
+def test_familiar_is_the_opposite_of_surprise(message: str, surprise: bool, familiar: bool) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.surprise, arguments.familiar) == (surprise, familiar)
+    if familiar:
+        assert not needs_llm(arguments)  # a wish for known places is enough to rank by
+
+
+def test_llm_familiar_never_joins_surprise() -> None:
+    offered = {"intent": "recommend", "familiar": True}
+    request = extract_request("surprise me", NOW, llm=scripted(json.dumps(offered)), mode="always")
+    assert request.surprise and not request.familiar and request.notes
+    offered = {"intent": "recommend", "category": "Bar", "familiar": True, "surprise": True}
+    request = extract_request("hmm, drinks", NOW, llm=scripted(json.dumps(offered)), mode="always")
+    assert not request.surprise and not request.familiar and request.notes
+    request = extract_request("hmm", NOW, llm=scripted('{"intent": "recommend", "familiar": true}'))
+    assert request.familiar and request.intent == "recommend"
+    request = extract_request("hmm", NOW, llm=scripted('{"intent": "profile"}'))
+    assert request.intent == "profile"
+
+
+# Never raises ------------------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=10_000, deadline=None)
+@given(st.text(max_size=2_000))
+def test_reading_never_raises(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.language in ("en", "es", "fr")
+    request = extract_request(message, NOW, here=HERE)
+    assert not (request.surprise and request.familiar)

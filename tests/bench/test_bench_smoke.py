@@ -55,6 +55,11 @@ EXPECTED: dict[str, list[str]] = {
         rf"reader CPU / token: +wrapper +{NUMBER} ms +gpt4all +{NUMBER} ms",
         r"same text: True",
     ],
+    "request_reading": [
+        rf"^overall +{NUMBER}$",
+        rf"^rules only: {NUMBER} of \d+ read right in {NUMBER} s$",
+        r"^target ≥ 0\.90 with the LLM: (met|MISSED); wrote ",
+    ],
     "restart_after_kill": [
         rf"^restart after kill -9: +ready in {NUMBER} s \(median of \d+\)$",
         rf"^restart after clean close: ready in {NUMBER} s \(median of \d+, baseline\)$",

@@ -1,0 +1,561 @@
+"""Spanish and French requests read as English: which language a message is in, and its words in English.
+
+The request rules read English only; a Spanish or French message is first rewritten phrase by phrase into the
+English words the rules know ("cerca de aquí" → "near here", "pas de bars" → "no bars", "samedi" → "saturday").
+Everything here works on accent-folded text (``assistant.spelling.fold``), so "sabado" is "sábado". The language
+is told from words that belong to one language only, and from accents only Spanish or only French uses.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal, get_args
+
+Language = Literal["en", "es", "fr"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+
+# Folded, lower-case phrase → the English the rules read. Longer phrases win over the words inside them.
+_SPANISH = {
+    # categories
+    "cena": "dinner",
+    "cenar": "dinner",
+    "comer": "eat",
+    "comida": "food",
+    "almuerzo": "lunch",
+    "almorzar": "lunch",
+    "desayuno": "breakfast",
+    "desayunar": "breakfast",
+    "restaurante": "restaurant",
+    "restaurantes": "restaurants",
+    "bares": "bars",
+    "tomar algo": "drinks",
+    "una copa": "drinks",
+    "copas": "drinks",
+    "cerveza": "beer",
+    "cervezas": "beer",
+    "vino": "wine",
+    "cafeteria": "cafe",
+    "cafeterias": "cafes",
+    "museo": "museum",
+    "museos": "museums",
+    "parque": "park",
+    "parques": "parks",
+    "pasear": "stroll",
+    "paseo": "walk",
+    "tienda": "store",
+    "tiendas": "stores",
+    "de compras": "shopping",
+    "compras": "shopping",
+    "galeria": "gallery",
+    "galerias": "galleries",
+    "cine": "cinema",
+    "discoteca": "nightclub",
+    "discotecas": "nightclubs",
+    "bailar": "dancing",
+    "gimnasio": "gym",
+    "libreria": "bookstore",
+    "biblioteca": "library",
+    "panaderia": "bakery",
+    "pasteleria": "bakery",
+    "postre": "dessert",
+    "postres": "desserts",
+    "helado": "ice cream",
+    "mariscos": "seafood",
+    "hamburguesa": "burger",
+    "hamburguesas": "burgers",
+    "musica en vivo": "live music",
+    "concierto": "concert",
+    "teatro": "theater",
+    "comida china": "chinese",
+    "chino": "chinese",
+    "comida mexicana": "mexican",
+    "mexicano": "mexican",
+    "italiano": "italian",
+    "italianos": "italian",
+    "italiana": "italian",
+    "japones": "japanese",
+    "japonesa": "japanese",
+    "indio": "indian",
+    "frances": "french",
+    # places and "near here"
+    "sitio": "place",
+    "sitios": "places",
+    "lugar": "place",
+    "lugares": "places",
+    "algun sitio": "somewhere",
+    "algun lugar": "somewhere",
+    "cerca de aqui": "near here",
+    "cerca de mi": "near me",
+    "aqui cerca": "nearby",
+    "por aqui": "around here",
+    "por la zona": "in the area",
+    "cerca de": "near",
+    "cerca": "nearby",
+    "mas cerca de aqui": "closer near here",
+    "mas cerca": "closer",
+    # surprise, familiar, quiet
+    "sorprendeme": "surprise me",
+    "sorpresa": "surprise",
+    "algo nuevo": "something new",
+    "algo diferente": "something different",
+    "algo distinto": "something different",
+    "sitio nuevo": "new place",
+    "lugar nuevo": "new place",
+    "sitios nuevos": "new places",
+    "lugares nuevos": "new places",
+    "nunca he ido": "never been",
+    "nunca he estado": "never been",
+    "que no conozca": "i don't know",
+    "que no conozco": "i don't know",
+    "no conozco": "i don't know",
+    "que ya conozco": "i already know",
+    "que conozco": "i know",
+    "ya conozco": "i already know",
+    "de siempre": "my usual",
+    "donde ya he estado": "i've been before",
+    "donde ya he ido": "i've been before",
+    "ya he estado": "i've been before",
+    "ya he ido": "i've been before",
+    "tranquilo": "quiet",
+    "tranquila": "quiet",
+    "tranquilos": "quiet",
+    "tranquilas": "quiet",
+    "mas tranquilo": "quieter",
+    "mas tranquila": "quieter",
+    "silencioso": "quiet",
+    "sin ruido": "quiet",
+    # exclusions
+    "sin": "without",
+    "nada de": "no",
+    "excepto": "except",
+    "evitar": "avoid",
+    "evita": "avoid",
+    # intents
+    "quiero": "i want",
+    "busco": "looking for",
+    "necesito": "i need",
+    "recomiendame": "recommend",
+    "recomienda": "recommend",
+    "recomendar": "recommend",
+    "sugiereme": "suggest",
+    "dame": "give me",
+    "muestrame": "show me",
+    "ir": "go",
+    "salir": "go out",
+    "donde": "where",
+    "adonde": "where",
+    "por que": "why",
+    "el primero": "the first",
+    "el primer": "the first",
+    "la primera": "the first",
+    "primero": "first",
+    "el segundo": "the second",
+    "la segunda": "the second",
+    "segundo": "second",
+    "el tercero": "the third",
+    "la tercera": "the third",
+    "tercero": "third",
+    "olvida": "forget",
+    "olvidate de": "forget",
+    "borra": "delete",
+    "que sabes de mi": "what do you know about me",
+    "que sabes de": "what do you know about",
+    "mis gustos": "my tastes",
+    "mi": "my",
+    "mis": "my",
+    "sabes de mi": "know about me",
+    "adonde suelo ir": "where do i usually go",
+    "donde suelo ir": "where do i usually go",
+    "a donde suelo ir": "where do i usually go",
+    "suelo ir": "i usually go",
+    "suelo": "i usually",
+    "mis sitios favoritos": "my favourite spots",
+    "mis lugares favoritos": "my favourite places",
+    "cuales son mis": "what are my",
+    "mi historial": "my history",
+    "mis habitos": "my habits",
+    "y": "and",
+    "o": "or",
+    "otro": "another",
+    "otra": "another",
+    "mas barato": "cheaper",
+    "en cambio": "instead",
+    "que tal": "what about",
+    "y si": "what about",
+    # small talk and off topic
+    "hola": "hello",
+    "gracias": "thanks",
+    "muchas gracias": "thanks",
+    "buenos dias": "good morning",
+    "buenas tardes": "good afternoon",
+    "buenas noches": "good night",
+    "adios": "bye",
+    "que puedes hacer": "what can you do",
+    "chiste": "joke",
+    "chistes": "jokes",
+    "poema": "poem",
+    "clima": "weather",
+    "que tiempo hace": "what's the weather",
+    "que tiempo hara": "what's the weather",
+    "el tiempo": "the weather",
+    "cuentame": "tell me",
+    "codigo": "code",
+    # numbers
+    "dos": "two",
+    "tres": "three",
+    "cuatro": "four",
+    "cinco": "five",
+    "seis": "six",
+    "siete": "seven",
+    "ocho": "eight",
+    "nueve": "nine",
+    "diez": "ten",
+    "algunos": "a few",
+    # time
+    "hoy": "today",
+    "ahora": "now",
+    "ahora mismo": "right now",
+    "manana por la manana": "tomorrow morning",
+    "manana por la tarde": "tomorrow afternoon",
+    "manana por la noche": "tomorrow night",
+    "por la manana": "in the morning",
+    "de la manana": "in the morning",
+    "esta manana": "this morning",
+    "manana": "tomorrow",
+    "mediodia": "noon",
+    "por la tarde": "in the afternoon",
+    "esta tarde": "this afternoon",
+    "tarde": "afternoon",
+    "esta noche": "tonight",
+    "por la noche": "at night",
+    "noche": "night",
+    "fin de semana": "weekend",
+    "este fin de semana": "this weekend",
+    "los fines de semana": "on weekends",
+    "el proximo": "next",
+    "el lunes": "on monday",
+    "el martes": "on tuesday",
+    "el miercoles": "on wednesday",
+    "el jueves": "on thursday",
+    "el viernes": "on friday",
+    "el sabado": "on saturday",
+    "el domingo": "on sunday",
+    "los lunes": "on mondays",
+    "los martes": "on tuesdays",
+    "los miercoles": "on wednesdays",
+    "los jueves": "on thursdays",
+    "los viernes": "on fridays",
+    "los sabados": "on saturdays",
+    "los domingos": "on sundays",
+    "lunes": "monday",
+    "martes": "tuesday",
+    "miercoles": "wednesday",
+    "jueves": "thursday",
+    "viernes": "friday",
+    "sabado": "saturday",
+    "sabados": "saturdays",
+    "domingo": "sunday",
+    "domingos": "sundays",
+}
+_FRENCH = {
+    # categories
+    "diner": "dinner",
+    "manger": "eat",
+    "dejeuner": "lunch",
+    "petit-dejeuner": "breakfast",
+    "petit dej": "breakfast",
+    "un verre": "drinks",
+    "boire": "drinks",
+    "biere": "beer",
+    "bieres": "beer",
+    "vin": "wine",
+    "musee": "museum",
+    "musees": "museums",
+    "parc": "park",
+    "parcs": "parks",
+    "pique-nique": "picnic",
+    "pique-niquer": "picnic",
+    "se promener": "stroll",
+    "promenade": "walk",
+    "balade": "walk",
+    "boutique": "shop",
+    "boutiques": "shops",
+    "magasin": "store",
+    "magasins": "stores",
+    "faire les magasins": "shopping",
+    "galerie": "gallery",
+    "galeries": "galleries",
+    "boite de nuit": "nightclub",
+    "boites de nuit": "nightclubs",
+    "boite": "club",
+    "danser": "dancing",
+    "salle de sport": "gym",
+    "librairie": "bookstore",
+    "bibliotheque": "library",
+    "boulangerie": "bakery",
+    "patisserie": "bakery",
+    "glace": "ice cream",
+    "fruits de mer": "seafood",
+    "theatre": "theater",
+    "chinois": "chinese",
+    "mexicain": "mexican",
+    "italien": "italian",
+    "italiens": "italian",
+    "japonais": "japanese",
+    "indien": "indian",
+    "francais": "french",
+    "vegetarien": "vegetarian",
+    # places and "near here"
+    "endroit": "place",
+    "endroits": "places",
+    "adresse": "place",
+    "adresses": "places",
+    "quelque part": "somewhere",
+    "pres d'ici": "near here",
+    "pres de moi": "near me",
+    "plus pres d'ici": "closer near here",
+    "plus pres": "closer",
+    "pres de": "near",
+    "a cote": "nearby",
+    "dans le coin": "nearby",
+    "dans le quartier": "nearby",
+    "pas loin": "nearby",
+    "tout pres": "nearby",
+    "ici": "here",
+    # surprise, familiar, quiet
+    "surprends-moi": "surprise me",
+    "surprenez-moi": "surprise me",
+    "quelque chose de nouveau": "something new",
+    "quelque chose de different": "something different",
+    "nouvel endroit": "new place",
+    "nouveaux endroits": "new places",
+    "endroit nouveau": "new place",
+    "jamais alle": "never been",
+    "decouvrir": "discover",
+    "que je ne connais pas": "i don't know",
+    "je ne connais pas": "i don't know",
+    "que je connais deja": "i already know",
+    "que je connais": "i know",
+    "je connais deja": "i already know",
+    "ou je suis deja alle": "i've been before",
+    "ou je suis deja allee": "i've been before",
+    "endroits habituels": "usual places",
+    "adresses habituelles": "usual places",
+    "habituel": "usual",
+    "calme": "quiet",
+    "calmes": "quiet",
+    "tranquille": "quiet",
+    "plus calme": "quieter",
+    "plus tranquille": "quieter",
+    "pas trop bruyant": "not too loud",
+    # exclusions
+    "pas de": "no",
+    "sans": "without",
+    "sauf": "except",
+    "eviter": "avoid",
+    # intents
+    "je cherche": "looking for",
+    "je veux": "i want",
+    "j'ai envie de": "i want",
+    "recommande-moi": "recommend",
+    "recommande": "recommend",
+    "conseille-moi": "recommend",
+    "propose-moi": "suggest",
+    "donne-moi": "give me",
+    "montre-moi": "show me",
+    "aller": "go",
+    "sortir": "go out",
+    "ou aller": "where to go",
+    "ou manger": "where to eat",
+    "ou diner": "where to have dinner",
+    "ou boire": "where to drink",
+    "ou sortir": "where to go out",
+    "ou": "or",
+    "pourquoi": "why",
+    "celui-la": "that one",
+    "celle-la": "that one",
+    "le premier": "the first",
+    "la premiere": "the first",
+    "le deuxieme": "the second",
+    "la deuxieme": "the second",
+    "le second": "the second",
+    "la seconde": "the second",
+    "le troisieme": "the third",
+    "la troisieme": "the third",
+    "oublie": "forget",
+    "efface": "delete",
+    "supprime": "delete",
+    "qu'est-ce que tu sais de moi": "what do you know about me",
+    "que sais-tu de moi": "what do you know about me",
+    "tu sais de moi": "know about me",
+    "ou est-ce que je vais": "where do i go",
+    "ou est-ce que je": "where do i",
+    "ou est-ce que": "where",
+    "est-ce que je": "do i",
+    "je sors": "i go out",
+    "sors": "go out",
+    "le plus souvent": "most often",
+    "souvent": "often",
+    "mes gouts": "my tastes",
+    "mes": "my",
+    "mon": "my",
+    "ma": "my",
+    "ou je vais": "where do i go",
+    "d'habitude": "usually",
+    "habituellement": "usually",
+    "mes endroits preferes": "my favourite spots",
+    "mes adresses preferees": "my favourite spots",
+    "mon historique": "my history",
+    "mes habitudes": "my habits",
+    "et": "and",
+    "un autre": "another",
+    "une autre": "another",
+    "moins cher": "cheaper",
+    "plutot": "instead",
+    "et si": "what about",
+    # small talk and off topic
+    "bonjour": "hello",
+    "salut": "hi",
+    "bonsoir": "good evening",
+    "bonne nuit": "good night",
+    "merci": "thanks",
+    "au revoir": "bye",
+    "qu'est-ce que tu peux faire": "what can you do",
+    "que peux-tu faire": "what can you do",
+    "blague": "joke",
+    "blagues": "jokes",
+    "poeme": "poem",
+    "meteo": "weather",
+    "quel temps": "what weather",
+    "raconte-moi": "tell me",
+    "raconte": "tell",
+    # numbers
+    "deux": "two",
+    "trois": "three",
+    "quatre": "four",
+    "cinq": "five",
+    "sept": "seven",
+    "huit": "eight",
+    "neuf": "nine",
+    "dix": "ten",
+    "quelques": "a few",
+    # time
+    "aujourd'hui": "today",
+    "maintenant": "now",
+    "tout de suite": "right now",
+    "demain": "tomorrow",
+    "ce matin": "this morning",
+    "le matin": "in the morning",
+    "matin": "morning",
+    "midi": "noon",
+    "cet apres-midi": "this afternoon",
+    "l'apres-midi": "in the afternoon",
+    "apres-midi": "afternoon",
+    "ce soir": "tonight",
+    "cette nuit": "tonight",
+    "le soir": "in the evening",
+    "soir": "evening",
+    "soiree": "evening",
+    "nuit": "night",
+    "ce week-end": "this weekend",
+    "le week-end": "on weekends",
+    "week-end": "weekend",
+    "prochain": "next",
+    "lundi": "monday",
+    "mardi": "tuesday",
+    "mercredi": "wednesday",
+    "jeudi": "thursday",
+    "vendredi": "friday",
+    "samedi": "saturday",
+    "dimanche": "sunday",
+    "le lundi": "on mondays",
+    "le mardi": "on tuesdays",
+    "le mercredi": "on wednesdays",
+    "le jeudi": "on thursdays",
+    "le vendredi": "on fridays",
+    "le samedi": "on saturdays",
+    "le dimanche": "on sundays",
+    "lundis": "mondays",
+    "samedis": "saturdays",
+    "dimanches": "sundays",
+}
+PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
+
+# Common words of each language; with the phrases' words, those that belong to one language only tell it.
+_STOPWORDS: dict[Language, str] = {
+    "en": "the a an and or to for of with in on at is are was what where when which who how why some any this that "
+    "there here please can could would should want need i me my you your it we us our go get find show give near "
+    "somewhere something anything place places spot spots good best new quiet tonight today tomorrow "
+    # English words that the Spanish or French phrases use too: they tell neither language.
+    "diner surprise boutique boutiques promenade theatre patisserie",
+    "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "
+    "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
+    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin",
+    "fr": "le la les un une des de du au aux et ou en avec pour par que qui quoi est sont je tu il nous vous mon ma "
+    "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
+    "aussi mais donc deja encore peux veux sais fait faire",
+}
+# Letters one of the two languages uses and the other does not (before folding).
+_ACCENTS: dict[Language, str] = {"es": "ñ¿¡áíóú", "fr": "àâçèêëîïôûùœ"}
+_WORD_RE = re.compile(r"[a-z']+")
+
+
+@cache
+def words(language: Language) -> frozenset[str]:
+    """The folded words of a language's stopwords and, for Spanish and French, its phrases."""
+    phrases = PHRASES.get(language, {})
+    found = set(_STOPWORDS[language].split())
+    for phrase in phrases:
+        found.update(re.split(r"[\s'-]+", phrase))
+    return frozenset(word for word in found if word)
+
+
+@cache
+def _telling() -> dict[Language, frozenset[str]]:
+    # A word shared by two languages ("de", "un", "restaurant") tells neither apart.
+    return {
+        language: words(language) - frozenset().union(*(words(other) for other in LANGUAGES if other != language))
+        for language in LANGUAGES
+    }
+
+
+def detect_language(message: str, folded: str) -> Language:
+    """The language of a message ("en" unless Spanish or French words or accents outnumber English words).
+
+    ``folded`` is the message with accents folded (``assistant.spelling.fold``); the accents themselves are read
+    from ``message``.
+    """
+    tokens = [token.strip("'") for token in _WORD_RE.findall(folded.lower())]
+    telling = _telling()
+    scores = {language: sum(token in telling[language] for token in tokens) for language in LANGUAGES}
+    lowered = message.lower()
+    for language, letters in _ACCENTS.items():
+        scores[language] += any(letter in lowered for letter in letters)
+    best = max(("es", "fr"), key=lambda language: scores[language])
+    return best if scores[best] > scores["en"] else "en"
+
+
+@cache
+def _phrases_re(language: Language) -> re.Pattern[str]:
+    def pattern(phrase: str) -> str:
+        # A space or hyphen in a phrase matches any run of spaces or hyphens ("pique niquer", "après - midi").
+        return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", phrase))
+
+    phrases = sorted(PHRASES[language], key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(pattern(phrase) for phrase in phrases) + r")(?!\w)", re.IGNORECASE)
+
+
+@cache
+def _lookup(language: Language) -> dict[str, str]:
+    return {" ".join(re.split(r"[\s-]+", phrase)): english for phrase, english in PHRASES[language].items()}
+
+
+def to_english(folded: str, language: Language) -> str:
+    """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
+    if language == "en":
+        return folded
+    lookup = _lookup(language)
+    return _phrases_re(language).sub(
+        lambda match: lookup[" ".join(re.split(r"[\s-]+", match.group(0).lower()))], folded
+    )

@@ -1,0 +1,124 @@
+"""Words as the request reader compares them: accents folded, and misspelt words put right.
+
+Only a word that is not a real word is corrected, and only towards the reader's own vocabulary (category and cue
+words, weekdays, neighbourhood names), so "hear" and "diner" stay as written while "resturant" and "wiliamsburg"
+are fixed. The real words are the whole words of the packaged MiniLM tokenizer's vocabulary, which ships with the
+encoder; the distance is optimal string alignment (a swap of two letters is one edit), bounded by the word's length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from profiles.config import ModelSettings
+from profiles.models import ModelUnavailable, encoder_path
+
+logger = logging.getLogger(__name__)
+
+SHORTEST_CORRECTED = 4
+_WORD_RE = re.compile(r"[a-z]+", re.IGNORECASE)
+# A tokenizer vocabulary also holds word pieces ("##ing") and markers ("[CLS]"): only plain lower-case words count.
+_VOCAB_WORD_RE = re.compile(r"[a-z]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+# The vocabulary lists few inflected forms ("replay" but not "replayed", "compiled" but not "compile"): (ending,
+# what replaces it) to find the word an inflected form comes from, and endings that make a known word of a stem.
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
+_INFLECTIONS += (("er", ""), ("ers", ""), ("est", ""), ("ly", ""))
+_ENDINGS = ("s", "d", "r")
+
+
+def fold(text: str) -> str:
+    """``text`` without accents or typographic apostrophes ("¿Adónde?" → "¿Adonde?"), case kept."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def max_edits(length: int) -> int:
+    """How many edits may turn a word of ``length`` letters into a known one: 0 under 4, 1 up to 6, then 2."""
+    if length < SHORTEST_CORRECTED:
+        return 0
+    return 1 if length <= 6 else 2
+
+
+def closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice nearest ``word`` within ``max_edits(len(word))`` edits (the first of equals), or None.
+
+    Only choices with the same first letter count: people rarely mistype it, and without this rule "foodies"
+    would become "noodles" and "osteria" "astoria".
+    """
+    bound = max_edits(len(word))
+    if bound == 0:
+        return None
+    first = word[:1].casefold()
+    same_start = [choice for choice in choices if choice[:1].casefold() == first]
+    found = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=bound)
+    return found[0] if found is not None else None
+
+
+@cache
+def dictionary_words() -> frozenset[str]:
+    """The real words: the whole, lower-case words of the packaged encoder's tokenizer vocabulary."""
+    try:
+        lines = (encoder_path(ModelSettings()) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (ModelUnavailable, OSError) as error:
+        # Without it every unknown token near a vocabulary word is corrected: more eager, still bounded.
+        logger.warning("no tokenizer vocabulary for spelling (%s); correcting against the reader's words only", error)
+        return frozenset()
+    return frozenset(line for line in lines if _VOCAB_WORD_RE.fullmatch(line))
+
+
+class Speller:
+    """Corrects the misspelt words of a text towards ``targets``; words in ``known`` or the dictionary stay.
+
+    An inflected form of a target is read as the target ("bakerys" → "bakery"); one of another real word, or a
+    word one of whose inflected forms is real ("compile" for "compiled"), is left alone.
+    """
+
+    def __init__(self, targets: Iterable[str], known: Iterable[str] = ()) -> None:
+        self.targets = sorted({target.lower() for target in targets if _VOCAB_WORD_RE.fullmatch(target.lower())})
+        self._targets = frozenset(self.targets)
+        self.known = dictionary_words() | set(self.targets) | {word.lower() for word in known}
+        self._corrections: dict[str, str | None] = {}
+
+    def correct_word(self, word: str) -> str | None:
+        """The vocabulary word meant by an unknown lower-case ``word``, or None when it is known or too far."""
+        if word in self.known:
+            return None
+        if word not in self._corrections:
+            if len(self._corrections) > 10_000:  # arbitrary text must not grow it without end
+                self._corrections.clear()
+            self._corrections[word] = self._correction(word)
+        return self._corrections[word]
+
+    def _correction(self, word: str) -> str | None:
+        stems = [
+            word.removesuffix(ending) + replacement
+            for ending, replacement in _INFLECTIONS
+            if word.endswith(ending) and len(word) - len(ending) >= 3
+        ]
+        for stem in stems:
+            if stem in self._targets:
+                return stem
+        if any(stem in self.known for stem in stems) or any(word + ending in self.known for ending in _ENDINGS):
+            return None
+        return closest(word, self.targets)
+
+    def correct(self, text: str) -> str:
+        """``text`` with each misspelt word replaced, keeping its capitals ("Brooklin" → "Brooklyn")."""
+        return _WORD_RE.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        correction = self.correct_word(word.lower())
+        if correction is None:
+            return word
+        if word.isupper() and len(word) > 1:
+            return correction.upper()
+        return correction.capitalize() if word[0].isupper() else correction
