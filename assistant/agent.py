@@ -340,7 +340,8 @@ class Assistant:
             if _SEARCH_RE.search(message) and not request.category and not request.keyword:
                 calls.append({"name": "search_places", "args": {"text": message, "k": request.k, **_point(here)}})
             else:
-                shown = list(state.get("shown", {})) if request.intent == "refine" else []
+                # A refinement shows other places than before; "ones I know" may well include those already shown.
+                shown = list(state.get("shown", {})) if request.intent == "refine" and not request.familiar else []
                 calls.append(
                     {
                         "name": "recommend",

@@ -63,7 +63,8 @@ def describe_habits(habits: Habits) -> str:
             span = f" ({habits.first:%B %Y} to {habits.last:%B %Y})"
         opening = f"From your {_count(habits.visits, 'check-in')}{span}, you go most to"
     else:
-        opening = f"{_slice_words(habits).capitalize()} you have {_count(habits.visits, 'check-in')}; you go most to"
+        words = _slice_words(habits)
+        opening = f"{words[:1].upper()}{words[1:]} you have {_count(habits.visits, 'check-in')}; you go most to"
     kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
     text = f"{opening} {kinds}."
     if habits.places:

@@ -298,6 +298,8 @@ def test_bad_input_is_a_short_message_never_a_traceback(ui: Controller) -> None:
 
 def test_an_unexpected_error_is_one_line_and_logged(ui: Controller, caplog: pytest.LogCaptureFixture) -> None:
     class Broken:
+        admission = ChatAdmission(waiting=0, retry_after_s=1)
+
         def stream(self, *args: Any) -> Iterator[TurnEvent]:
             raise KeyError("boom")
             yield  # pragma: no cover
