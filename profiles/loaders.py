@@ -184,8 +184,8 @@ class _Inflating(io.RawIOBase):
 class _Lines:
     """The physical lines of a text stream (newlines kept), numbered from 1, read one at a time.
 
-    DataError for binary data or a line over ``MAX_LINE_CHARS``. The lines read since the last :meth:`release` are
-    kept, so that a row's raw text can be cut out of them; nothing older is held.
+    DataError for binary data or a line over ``MAX_LINE_CHARS``. The lines read since the last :meth:`take` are
+    kept, so that the row they make up can have its raw text; nothing older is held.
     """
 
     def __init__(self, stream: io.TextIOBase, path: Path) -> None:
@@ -193,7 +193,6 @@ class _Lines:
         self.number = 0
         self.content = False  # whether any line so far held more than white space
         self._kept: list[str] = []
-        self._kept_from = 1
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -213,19 +212,17 @@ class _Lines:
         self.content = self.content or not line.isspace()
         return line
 
-    def text(self, first: int, last: int) -> str:
-        """The raw text of lines ``first`` … ``last`` (still kept), without the final line break."""
-        return "".join(self._kept[first - self._kept_from : last - self._kept_from + 1]).rstrip("\r\n")
-
-    def release(self) -> None:
-        """Forget the lines read so far (their rows are done with)."""
+    def take(self) -> str:
+        """The raw text of the lines read since the last call (one row), cut to ``REJECT_TEXT_CHARS``, without
+        the final line break; those lines are then forgotten."""
+        text = _cut("".join(self._kept).rstrip("\r\n"))
         self._kept.clear()
-        self._kept_from = self.number + 1
+        return text
 
     def blank(self) -> bool:
         """Read to the end: whether the whole file held nothing but white space."""
         for _ in self:
-            self.release()
+            self._kept.clear()
         return not self.content
 
 
@@ -257,16 +254,15 @@ class _Table:
     """A chunk of rows as read from one file, before validation: string columns keyed by event column."""
 
     source: str
-    lines: _Lines
     first_lines: list[int]
-    last_lines: list[int]
+    raws: list[str]  # each row's raw text, already cut to REJECT_TEXT_CHARS
     columns: dict[str, np.ndarray]
     labels: dict[str, str]
     rejects: list[Reject]
     rows_read: int
 
     def raw(self, row: int) -> str:
-        return self.lines.text(self.first_lines[row], self.last_lines[row])
+        return self.raws[row]
 
 
 def _is_blank(fields: list[str]) -> bool:
@@ -277,43 +273,43 @@ def _read_delimited(
     path: Path, lines: _Lines, reader: Any, names: Sequence[str | None], labels: dict[str, str]
 ) -> Iterator[_Table]:
     """Split rows from a csv reader into column chunks; ``names`` maps each field position to an event column (or
-    None). The lines of a chunk are released once the consumer has validated it."""
+    None). Every ``_CHUNK_ROWS`` rows a chunk is handed on."""
     source = str(path)
     expected = len(names)
     kept = [(position, name) for position, name in enumerate(names) if name is not None]
     previous = lines.number
 
-    def table(rows: list[list[str]], first: list[int], last: list[int], rejects: list[Reject], read: int) -> _Table:
+    def table(rows: list[list[str]], first: list[int], raws: list[str], rejects: list[Reject], read: int) -> _Table:
         values = _as_matrix(rows, expected)
         columns = {name: values[:, position] for position, name in kept}
-        return _Table(source, lines, first, last, columns, labels, rejects, read)
+        return _Table(source, first, raws, columns, labels, rejects, read)
 
     rows: list[list[str]] = []
     first_lines: list[int] = []
-    last_lines: list[int] = []
+    raws: list[str] = []
     rejects: list[Reject] = []
     rows_read = 0
     try:
         for fields in reader:
             start, previous = previous + 1, lines.number
+            raw = lines.take()
             if len(fields) != expected:
                 if _is_blank(fields):
                     continue
                 rows_read += 1
                 reason = f"wrong number of fields: expected {expected}, found {len(fields)}"
-                rejects.append(Reject(source, start, reason, lines.text(start, previous)))
+                rejects.append(Reject(source, start, reason, raw))
             else:
                 rows_read += 1
                 rows.append(fields)
                 first_lines.append(start)
-                last_lines.append(previous)
+                raws.append(raw)
             if rows_read >= _CHUNK_ROWS:
-                yield table(rows, first_lines, last_lines, rejects, rows_read)
-                lines.release()
-                rows, first_lines, last_lines, rejects, rows_read = [], [], [], [], 0
+                yield table(rows, first_lines, raws, rejects, rows_read)
+                rows, first_lines, raws, rejects, rows_read = [], [], [], [], 0
     except csv.Error as error:
         raise DataError(f"{path}: not a readable delimited file near line {lines.number}: {error}") from None
-    yield table(rows, first_lines, last_lines, rejects, rows_read)
+    yield table(rows, first_lines, raws, rejects, rows_read)
 
 
 def _as_matrix(rows: list[list[Any]], width: int) -> np.ndarray:
@@ -346,7 +342,7 @@ def _read_csv(path: Path, lines: _Lines, required: Sequence[str], rename: dict[s
     header = _csv_header(path, lines, reader, required)
     names = [rename.get(name) for name in header]
     labels = {event_column: file_column for file_column, event_column in rename.items()}
-    lines.release()
+    lines.take()
     rows_read = 0
     for table in _read_delimited(path, lines, reader, names, labels):
         rows_read += table.rows_read
@@ -371,6 +367,7 @@ def _read_jsonl(path: Path, lines: _Lines) -> Iterator[_Table]:
     labels = {column: column for column in EVENT_COLUMNS}
     rows: list[list[str | None]] = []
     line_numbers: list[int] = []
+    raws: list[str] = []
     rejects: list[Reject] = []
     rows_read = 0
     only_malformed = True  # every non-blank line so far was malformed JSON (or JSON that is not an object)
@@ -378,16 +375,15 @@ def _read_jsonl(path: Path, lines: _Lines) -> Iterator[_Table]:
     def table() -> _Table:
         values = _as_matrix(rows, len(EVENT_COLUMNS))
         columns = {column: values[:, position] for position, column in enumerate(EVENT_COLUMNS)}
-        return _Table(source, lines, line_numbers, line_numbers, columns, labels, rejects, rows_read)
+        return _Table(source, line_numbers, raws, columns, labels, rejects, rows_read)
 
     for line in lines:
-        number = lines.number
+        number, raw = lines.number, lines.take()
         if not line.strip():
             continue
         rows_read += 1
-        raw = line.rstrip("\r\n")
         try:
-            record = json.loads(raw)
+            record = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as error:
             rejects.append(Reject(source, number, f"malformed JSON: {error.msg} at column {error.colno}", raw))
             continue
@@ -404,10 +400,10 @@ def _read_jsonl(path: Path, lines: _Lines) -> Iterator[_Table]:
             continue
         only_malformed = False
         line_numbers.append(number)
+        raws.append(raw)
         if rows_read >= _CHUNK_ROWS:
             yield table()
-            lines.release()
-            rows, line_numbers, rejects, rows_read = [], [], [], 0
+            rows, line_numbers, raws, rejects, rows_read = [], [], [], [], 0
     if not lines.content:
         raise DataError(f"{path}: file is empty")
     if only_malformed:
@@ -569,6 +565,7 @@ def load_venues(path: Path, limits: Limits | None = None) -> pd.DataFrame:
         rows = []
         try:
             for fields in reader:
+                lines.take()  # the catalogue keeps fields, not raw text
                 if _is_blank(fields):
                     continue
                 if len(fields) > len(header):
@@ -577,7 +574,6 @@ def load_venues(path: Path, limits: Limits | None = None) -> pd.DataFrame:
                         f"the header {len(header)}"
                     )
                 rows.append(fields + [""] * (len(header) - len(fields)))
-                lines.release()
         except csv.Error as error:
             raise DataError(f"{path}: not a readable CSV file near line {lines.number}: {error}") from None
     if not rows:
