@@ -427,10 +427,12 @@ class _Validator:
     def load(self, tables: Iterator[_Table]) -> tuple[pd.DataFrame, list[Reject], int]:
         """Validate every chunk; the good rows as one time-sorted event frame, the rejects by line, rows read."""
         for table in tables:
-            events, rejects = self._validate(table)
-            self.events.append(events)
-            self.rejects += [*table.rejects, *rejects]
+            self.rejects += table.rejects
             self.rows_read += table.rows_read
+            if table.first_lines or not self.events:  # the first, even if empty, gives the frame its columns
+                events, rejects = self._validate(table)
+                self.events.append(events)
+                self.rejects += rejects
         events = pd.concat(self.events, ignore_index=True) if len(self.events) > 1 else self.events[0]
         events = events.sort_values("timestamp", kind="stable", ignore_index=True)
         return events, sorted(self.rejects, key=lambda reject: reject.line), self.rows_read
