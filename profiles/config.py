@@ -41,6 +41,9 @@ class DataSettings(_Group):
     dir: Path = Field(Path("data/foursquare-nyc"), description="Folder with checkins.csv.gz and venues.csv.gz.")
     require: bool = Field(False, description="Treat a missing data folder as an error (CI), not a skip.")
     rejects_file: Path | None = Field(None, description="Where rejected rows go; default <state_dir>/rejects.csv.")
+    max_decompressed_bytes: int = Field(
+        2 * 1024**3, gt=0, description="A gzip input inflating past this many bytes is refused (decompression bomb)."
+    )
 
 
 class PreprocessingSettings(_Group):

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from profiles.clock import check_horizon, event_horizon
 from profiles.closing import Closing
 from profiles.events import EVENT_COLUMNS, Action, Event
 
@@ -74,9 +75,19 @@ class AppendResult:
 class EventLog(Closing, ABC):
     """Stored events, append-only, each with a sequence number that only grows. Use as a context manager."""
 
+    def append(self, events: Sequence[Event], horizon: datetime | None = None) -> AppendResult:
+        """Store the events in one durable step (all or none); exact copies of stored events are skipped.
+
+        A batch with an event after ``horizon`` (default: a day after this machine's clock; callers with a demo
+        clock pass ``profiles.clock.event_horizon(settings.server.demo_now)``) stores nothing and raises a pydantic
+        ValidationError locating each such event's ``timestamp``: every way into the log is checked here.
+        """
+        check_horizon(events, horizon if horizon is not None else event_horizon())
+        return self._append(events)
+
     @abstractmethod
-    def append(self, events: Sequence[Event]) -> AppendResult:
-        """Store the events in one durable step (all or none); exact copies of stored events are skipped."""
+    def _append(self, events: Sequence[Event]) -> AppendResult:
+        """Store the already checked events in one durable step (all or none), skipping exact copies."""
 
     @abstractmethod
     def read(self, since: int = 0, user_id: str | None = None) -> Iterator[LoggedEvent]:
@@ -145,7 +156,7 @@ class SQLiteEventLog(EventLog):
 
     # ---- writing ---------------------------------------------------------------------------------------------
 
-    def append(self, events: Sequence[Event]) -> AppendResult:
+    def _append(self, events: Sequence[Event]) -> AppendResult:
         rows = [_row(event) for event in events]
         added: list[LoggedEvent] = []
         with self._lock:

@@ -6,10 +6,12 @@ Bulk data travels as pandas frames whose columns are exactly these models' field
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from profiles.clock import representable
 
 # CATEGORY_SEPARATOR lives with the place vocabulary; re-exported because callers import it from here.
 from profiles.places import CATEGORY_SEPARATOR as CATEGORY_SEPARATOR
@@ -43,9 +45,7 @@ class Event(BaseModel):
     @field_validator("timestamp")
     @classmethod
     def _aware_utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("timestamp has no time zone; give an offset such as Z or +02:00")
-        return value.astimezone(UTC)
+        return representable(value, "timestamp")
 
 
 class Item(BaseModel):

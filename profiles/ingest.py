@@ -14,10 +14,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from profiles.atomic import write_atomic
+from profiles.clock import event_horizon
 from profiles.config import PreprocessingSettings, Settings
 from profiles.eventlog import EVENTS_DB, EventLog, events_from_frame, open_event_log
 from profiles.events import Action, Event
-from profiles.loaders import LoadResult, load_any, write_rejects
+from profiles.loaders import Limits, LoadResult, load_any, write_rejects
 from profiles.preprocessing import collapse_repeats, preprocess
 
 ITEMS_FILE = "items.parquet"
@@ -78,7 +79,10 @@ def ingest(
     """
     with tqdm(total=3, desc="ingest", unit="step", disable=not progress) as steps:
         steps.set_postfix_str("loading")
-        loaded: LoadResult = load_any(paths, venues=venues)
+        # Rows dated after the horizon are rejected here, so the append below (checking the same horizon) passes.
+        horizon = event_horizon(settings.server.demo_now)
+        limits = Limits(latest=horizon, max_decompressed_bytes=settings.data.max_decompressed_bytes)
+        loaded: LoadResult = load_any(paths, venues=venues, limits=limits)
         write_rejects(loaded.rejects, settings.rejects_file)
         items = loaded.items
         if not replace:
@@ -96,7 +100,7 @@ def ingest(
             outputs = []
             if items is not None:
                 outputs.append(write_frame(items, settings.state_dir / ITEMS_FILE))
-            result = events_log.append(events_from_frame(admitted.frame))
+            result = events_log.append(events_from_frame(admitted.frame), horizon=horizon)
             outputs.append(getattr(events_log, "path", settings.state_dir))
             stored = events_log.count()
             steps.update()

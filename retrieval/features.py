@@ -250,9 +250,9 @@ class FeatureBuilder:
         # Places: popularity now and in general, at this time of the week.
         counts = state.counts[positions]
         put("popularity_log", np.log1p(counts))
-        put("recent_popularity_log", np.log1p(state.decayed.at(query.seconds, positions)))
+        put("recent_popularity_log", state.decayed.log1p_at(query.seconds, positions))
         put("visitors_log", np.log1p(state.visitors[positions]))
-        put("recent_newcomers_log", np.log1p(state.newcomers.at(query.seconds, positions)))
+        put("recent_newcomers_log", state.newcomers.log1p_at(query.seconds, positions))
         put("return_ratio", _ratio(counts - state.visitors[positions], counts))
         hours = state.hours[positions]
         week_now, day_now = hours @ context.week_kernel, hours @ context.day_kernel
@@ -313,9 +313,8 @@ class FeatureBuilder:
         put("user_visits_log", np.log1p(visits))
         put("user_share", visits / user.total)
         used = len(user)
-        decayed = user.decayed.at(query.seconds)[:used]
         recent_share = np.zeros(len(positions), dtype=np.float64)
-        recent_share[known] = decayed[rows] / max(float(decayed.sum()), 1e-300)
+        recent_share[known] = user.decayed.shares(rows)
         put("user_recent_share", recent_share)
         since = np.full(len(positions), np.nan)
         since[known] = np.maximum(query.seconds - user.last_seen[rows], 0.0) / SECONDS_PER_HOUR

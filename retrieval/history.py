@@ -8,6 +8,7 @@ what the fit and the training replay feed it.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,9 +22,10 @@ from profiles.preprocessing import hour_of_week, local_times
 from retrieval.catalogue import Catalogue, FloatArray, IntArray
 
 SECONDS_PER_HOUR = 3600.0
-# Decayed sums are kept scaled to a reference time; past this many half-lives they are rescaled, long before
-# 2**n could overflow a float64.
-_RESCALE_HALF_LIVES = 60.0
+# The largest plain decayed count DecayedCounts.at gives (2**512): far above any real count, and a sum of any
+# number of them that fits in memory is still a finite float64.
+MAX_LOG2 = 512.0
+_LN2 = math.log(2.0)
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
@@ -46,36 +48,67 @@ def epoch_seconds(at: datetime | pd.Timestamp) -> float:
 
 @dataclass
 class DecayedCounts:
-    """Counts that halve every ``half_life`` seconds, stored scaled to a reference time so that adding is O(1)."""
+    """Counts that halve every ``half_life`` seconds, kept as base-2 logarithms so they never overflow.
+
+    ``log2_values[p]`` is log2 of the sum of ``2 ** ((t - reference) / half_life)`` over the times ``t`` added at
+    ``p``: adding is O(1), and neither an event decades ahead nor a query decades before the events can overflow
+    it (float64 holds exponents up to ~1e308, while seconds since 1970 stay below ~1e12 half-lives whatever the
+    date). Read them with :meth:`log2_at`, :meth:`log1p_at` or :meth:`shares`, which stay in log space; :meth:`at`
+    gives the plain counts, held at ``2 ** MAX_LOG2`` so that sums of them stay finite too.
+    """
 
     size: int
     half_life: float
     reference: float | None = None
-    values: FloatArray = field(init=False)
+    log2_values: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.values = np.zeros(self.size, dtype=np.float64)
+        self.log2_values = np.full(self.size, -np.inf, dtype=np.float64)
 
     def grow(self, size: int) -> None:
         """Make room for positions below ``size``."""
-        if size > len(self.values):
-            self.values = np.concatenate([self.values, np.zeros(size - len(self.values))])
+        if size > len(self.log2_values):
+            self.log2_values = np.concatenate([self.log2_values, np.full(size - len(self.log2_values), -np.inf)])
 
     def add(self, position: int, seconds: float) -> None:
         if self.reference is None:
             self.reference = seconds
         exponent = (seconds - self.reference) / self.half_life
-        if exponent > _RESCALE_HALF_LIVES:
-            self.values *= 2.0**-exponent
-            self.reference, exponent = seconds, 0.0
-        self.values[position] += 2.0**exponent
+        current = float(self.log2_values[position])
+        if current == -math.inf:
+            self.log2_values[position] = exponent
+            return
+        high, low = (current, exponent) if current >= exponent else (exponent, current)
+        # log2(2**high + 2**low) without forming either power; 2**-(gap) underflows harmlessly to 0.
+        self.log2_values[position] = high + math.log1p(2.0 ** (low - high)) / _LN2
+
+    def log2_at(self, seconds: float, positions: IntArray | None = None) -> FloatArray:
+        """log2 of the counts as they stand at ``seconds`` (-inf where nothing was added), for ``positions`` only
+        when given."""
+        values = self.log2_values if positions is None else self.log2_values[positions]
+        if self.reference is None:
+            return np.full(len(values), -np.inf)
+        return values - (seconds - self.reference) / self.half_life
 
     def at(self, seconds: float, positions: IntArray | None = None) -> FloatArray:
-        """The counts as they stand at ``seconds`` (for ``positions`` only, when given)."""
-        values = self.values if positions is None else self.values[positions]
-        if self.reference is None:
-            return np.zeros_like(values)
-        return values * 2.0 ** (-(seconds - self.reference) / self.half_life)
+        """The counts as they stand at ``seconds`` (for ``positions`` only, when given), each at most
+        ``2 ** MAX_LOG2`` (reached only by a query hundreds of half-lives before the events it counts)."""
+        return np.exp2(np.minimum(self.log2_at(seconds, positions), MAX_LOG2))
+
+    def log1p_at(self, seconds: float, positions: IntArray | None = None) -> FloatArray:
+        """``log(1 + count)`` at ``seconds``, computed without forming the count (finite for any finite time)."""
+        return np.logaddexp(0.0, self.log2_at(seconds, positions) * _LN2)
+
+    def shares(self, positions: IntArray | None = None) -> FloatArray:
+        """Each count over the sum of all of them (0 everywhere when empty): the same at every query time, since
+        decay scales every count alike, and exact where the plain counts would underflow."""
+        logs = self.log2_values
+        finite = np.isfinite(logs)
+        if not finite.any():
+            return np.zeros(len(logs) if positions is None else len(positions))
+        scaled = np.exp2(logs - logs[finite].max())  # the largest is 1: no overflow, and a sum of at least 1
+        shares = scaled / scaled.sum()
+        return shares if positions is None else shares[positions]
 
 
 # State --------------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ on purpose: ``surprise`` discounts the places the user already knows, and ``cate
 restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``.
 
 A fitted recommender is saved with :meth:`PlaceRecommender.save` and read back with :meth:`PlaceRecommender.load`
-(a pickle of the fitted state, ``RECOMMENDER_FORMAT``), so a restart need not refit.
+(a pickle of the fitted state, ``RECOMMENDER_FORMAT``, signed with a key kept outside the state folder and checked
+before anything is unpickled), so a restart need not refit.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from tqdm.auto import tqdm
 
 from profiles.atomic import atomic_path
 from profiles.calendar import HOURS_PER_WEEK, age_phrase, describe_hour
+from profiles.clock import representable
 from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.places import NEVER_SUGGESTED, PlaceAnswer, place_label, plural, unsuggestable_group, with_article
 from profiles.preprocessing import local_hour_of_week
+from profiles.signing import DIGEST_BYTES, sign, signing_key, verified
 from profiles.stores import LogPosition
 from retrieval.candidates import CandidateGenerator
 from retrieval.catalogue import Catalogue, FloatArray, IntArray
@@ -51,7 +54,10 @@ Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
 # Reasons before the facts line: the evidence a suggestion shows is one or two short lines.
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
-RECOMMENDER_FORMAT = "place-recommender/2"  # 2: records the event log position it reflects
+RECOMMENDER_FORMAT = "place-recommender/3"  # 2: records the event log position it reflects; 3: signed
+# What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
+_SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
+_SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
@@ -218,33 +224,46 @@ class PlaceRecommender:
     def save(self, path: Path) -> Path:
         """Write the fitted recommender to ``path`` atomically (a temporary file beside it, renamed over it).
 
-        Left out: the settings (they may hold secrets; :meth:`load` takes the caller's) and the training set (the
-        replay's feature rows, hundreds of MB on NYC, which no prediction reads).
+        The pickle is followed by its keyed digest (``profiles.signing``, the key outside the state folder), which
+        :meth:`load` checks before unpickling anything. Left out: the settings (they may hold secrets; :meth:`load`
+        takes the caller's) and the training set (the replay's feature rows, hundreds of MB on NYC, which no
+        prediction reads).
         """
         self._fitted()
         state = self.__getstate__()
         for name in ("settings", "training"):
             state.pop(name, None)
+        payload = pickle.dumps({"format": RECOMMENDER_FORMAT, "state": state}, protocol=pickle.HIGHEST_PROTOCOL)
+        signature = sign(_SIGNED_AS + payload, signing_key(self.settings.models.cache_dir))
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as partial, partial.open("wb") as handle:
-            pickle.dump({"format": RECOMMENDER_FORMAT, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            # pickle.load stops at the pickle's end, so the trailer never reaches it.
+            handle.write(payload + _SIGNATURE_MARK + signature)
         return path
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> Self:
         """A recommender saved by :meth:`save`, scoring exactly as it did; its ``training`` is None.
 
-        Unpickling runs code named in the file: load only files this program wrote (the state folder).
-        Raises ValueError for a file of another format.
+        Nothing is unpickled unless the file carries a valid digest under this machine's key: a file another
+        program or machine wrote, or one changed since it was saved, raises ValueError (callers refit).
         """
-        with Path(path).open("rb") as handle:
-            payload = pickle.load(handle)  # our own state folder, written by save()
-        if not isinstance(payload, dict) or payload.get("format") != RECOMMENDER_FORMAT:
-            found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+        data = Path(path).read_bytes()
+        signed, signature = data[:-DIGEST_BYTES], data[-DIGEST_BYTES:]
+        payload, mark = signed[: -len(_SIGNATURE_MARK)], signed[-len(_SIGNATURE_MARK) :]
+        key = signing_key(settings.models.cache_dir)
+        if mark != _SIGNATURE_MARK or not verified(_SIGNED_AS + payload, signature, key):
+            raise ValueError(
+                f"{path}: not a saved recommender of format {RECOMMENDER_FORMAT!r} signed on this machine "
+                "(unsigned, changed since it was saved, or written elsewhere); not loaded"
+            )
+        loaded = pickle.loads(payload)  # signed by save() with our key: our own bytes
+        if not isinstance(loaded, dict) or loaded.get("format") != RECOMMENDER_FORMAT:
+            found = loaded.get("format") if isinstance(loaded, dict) else type(loaded).__name__
             raise ValueError(f"{path}: not a saved recommender of format {RECOMMENDER_FORMAT!r} (found {found!r})")
         recommender = cls.__new__(cls)
-        recommender.__setstate__({**payload["state"], "settings": settings, "training": None})
+        recommender.__setstate__({**loaded["state"], "settings": settings, "training": None})
         return recommender
 
     # Scoring --------------------------------------------------------------------------------------------------
@@ -395,6 +414,7 @@ class PlaceRecommender:
                 raise ValueError(f"{name} must be a finite number within ±{limit:g}, got {value!r}")
         if not isinstance(at, datetime):
             raise ValueError(f"at must be a datetime, got {type(at).__name__}")
+        at = representable(at, "at")
         hour = local_hour_of_week(at, latitude, longitude, self.timezone)
         return Query(user_id, epoch_seconds(at), hour, float(latitude), float(longitude))
 

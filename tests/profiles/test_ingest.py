@@ -108,3 +108,30 @@ def test_admitting_a_few_events_agrees_with_the_frame_path(tmp_path: Path, seed:
         frame = pd.DataFrame([{**item.model_dump(), "action": item.action.value} for item in batch])
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
         assert admit_events(log, batch, settings) == admit(log, frame, settings).rows
+
+
+def test_rows_after_the_horizon_or_out_of_range_become_rejects_not_a_crash(tmp_path: Path, settings: Settings) -> None:
+    events = _write(
+        tmp_path / "events.csv",
+        [
+            "u1,cafe,2012-05-01T12:00:00Z,40.73,-73.99,visit",
+            "u1,cafe,2100-01-01T00:00:00Z,40.73,-73.99,visit",
+            "u2,park,9999-12-31T23:00:00-12:00,40.78,-73.97,visit",
+            "u2,park,2262-03-01T00:00:00Z,40.78,-73.97,visit",
+        ],
+    )
+    report = ingest([events], settings, progress=False)
+
+    assert report.stored_events == 1
+    reasons = pd.read_csv(settings.rejects_file).set_index("line")["reason"].to_dict()
+    assert reasons[3].startswith("timestamp in the future: '2100-01-01T00:00:00Z' is after ")
+    assert reasons[4].startswith(("unparseable time", "timestamp out of range"))
+    assert reasons[5].startswith("timestamp out of range: '2262-03-01T00:00:00Z'")
+
+
+def test_a_demo_clock_ahead_of_the_machine_moves_the_horizon(tmp_path: Path, settings: Settings) -> None:
+    ahead = datetime.now(UTC) + timedelta(days=10)
+    events = _write(tmp_path / "events.csv", [f"u1,cafe,{ahead.isoformat()},40.73,-73.99,visit"])
+    assert ingest([events], settings, progress=False).stored_events == 0
+    demo = settings.model_copy(update={"server": settings.server.model_copy(update={"demo_now": ahead})})
+    assert ingest([events], demo, progress=False).stored_events == 1

@@ -534,3 +534,80 @@ def test_the_model_beats_the_baselines_on_the_nyc_test_period(nyc_data_dir: Path
     assert model["all"]["acc@1"] >= 1.2 * markov["all"]["acc@1"]
     assert model["all"]["mrr"] >= counter["all"]["mrr"]
     assert model["discovery"]["acc@10"] >= 2 * popularity["discovery"]["acc@10"]
+
+
+# Extreme times ------------------------------------------------------------------------------------------------------
+
+
+def test_an_event_a_century_ahead_does_not_break_recommending_today(recommender):
+    # Stored before events were checked against the horizon, it is replayed at every start.
+    latitude, longitude = _last_place("1")
+    recommender.observe(
+        Event(
+            user_id="1",
+            item_id=str(ITEMS["item_id"].iloc[0]),
+            timestamp="2100-01-01T00:00:00Z",
+            latitude=latitude,
+            longitude=longitude,
+        )
+    )
+    scores = recommender.score_all("0", LATER, *_last_place("0"))
+    assert np.isfinite(scores).sum() >= 10
+    assert recommender.recommend("1", LATER, latitude, longitude, k=5)
+
+
+@pytest.mark.parametrize(
+    "at", ["9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00+14:00", "2300-01-01T00:00:00Z", "1500-06-01T00:00:00Z"]
+)
+def test_times_outside_the_representable_range_are_a_clear_error(recommender, at):
+    moment = datetime.fromisoformat(at)
+    with pytest.raises(ValueError, match=r"at .* is outside the supported range"):
+        recommender.recommend("0", moment, 40.71, -74.0)
+
+
+# Saving ---------------------------------------------------------------------------------------------------------------
+
+
+class _Marker:
+    """Unpickling this creates a file: proof that a pickle was executed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.path),))
+
+
+def test_a_saved_recommender_loads_back_scoring_the_same(trained, tmp_path):
+    path = trained.save(tmp_path / "model.pkl")
+    loaded = PlaceRecommender.load(path, trained.settings)
+    for user in ("0", "3", "stranger"):
+        np.testing.assert_array_equal(
+            loaded.score_all(user, LATER, 40.71, -74.0), trained.score_all(user, LATER, 40.71, -74.0)
+        )
+
+
+def test_a_foreign_or_tampered_file_is_refused_before_anything_is_unpickled(trained, tmp_path):
+    import pickle
+
+    marker = tmp_path / "executed"
+    malicious = pickle.dumps({"format": "place-recommender/3", "state": _Marker(str(marker))})
+    path = tmp_path / "model.pkl"
+    # Unsigned, then with a forged trailer, then a genuine file with its pickle swapped: none may run.
+    genuine = trained.save(tmp_path / "genuine.pkl").read_bytes()
+    trailer = genuine[genuine.rindex(b"\nwherenow-hmac-sha256\n") :]
+    for content in (malicious, malicious + b"\nwherenow-hmac-sha256\n" + b"\0" * 32, malicious + trailer):
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match="not a saved recommender"):
+            PlaceRecommender.load(path, trained.settings)
+        assert not marker.exists()
+    pickle.loads(malicious)  # the file really was malicious
+    assert marker.exists()
+
+
+def test_a_file_signed_with_another_key_is_refused(trained, tmp_path):
+    path = trained.save(tmp_path / "model.pkl")
+    elsewhere = load_settings(state_dir=tmp_path / "state", models={"cache_dir": tmp_path / "other-machine"})
+    with pytest.raises(ValueError, match="signed on this machine"):
+        PlaceRecommender.load(path, elsewhere)
+    assert PlaceRecommender.load(path, trained.settings).state is not None
