@@ -688,14 +688,11 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
             merged.when = offered.when
         else:
             notes.append(f"dropped when {offered.when!r}: not in the message")
-    merged.quiet = merged.quiet or offered.quiet
-    if not (merged.surprise or merged.familiar):
-        if offered.surprise and offered.familiar:
-            notes.append("dropped surprise and familiar: offered both, which contradict each other")
-        else:
-            merged.surprise, merged.familiar = offered.surprise, offered.familiar
-    elif (merged.surprise and offered.familiar) or (merged.familiar and offered.surprise):
-        notes.append("dropped the LLM's novelty: the rules read the opposite")
+    # The rules read every word that asks for quiet, new or known places; a small model that offers one of them
+    # with no such word has copied its prompt's example (measured: 4 of 9 gap readings on the reading set).
+    for flag in ("quiet", "surprise", "familiar"):
+        if getattr(offered, flag) and not getattr(merged, flag):
+            notes.append(f"dropped {flag}: no word in the message asks for it")
     # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
     # names no number).
     numbers = [word for word in [*_NUMBERS, *_ORDINALS] if word != "one"]
