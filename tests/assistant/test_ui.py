@@ -361,7 +361,7 @@ def test_insights_release_only_cells_with_k_users(ui: Controller) -> None:
 
 
 def test_the_app_serves_the_page_at_the_root_and_the_api_under_api(world: World) -> None:
-    with TestClient(create_app(world.service, world.assistant, world.settings)) as client:
+    with TestClient(create_app(world.service, world.assistant, world.settings), base_url="http://localhost") as client:
         page = client.get("/")
         assert page.status_code == 200 and "<html" in page.text.lower()
         health = client.get("/api/health")
