@@ -2,7 +2,8 @@
 
 Run ``python app.py`` (or ``make run``). The first start ingests the data and builds the item index, the profiles
 and the recommender, with progress bars; later starts reuse them. Settings come from ``profiles.config``
-(``server.host``, ``server.port``, ``server.demo_now``, ``server.llm_threads``, ...).
+(``server.host``, ``server.port``, ``server.api_key``, ``server.demo_now``, ``server.llm_threads``, ...). It refuses to
+listen on an address other machines can reach without ``server.api_key``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 
 from pydantic import ValidationError
 
+from assistant.access import check_exposure
 from assistant.agent import Assistant
 from assistant.llm import build_chat_model
 from assistant.runtime import prepare
@@ -26,6 +28,7 @@ def main() -> int:
     """Prepare everything, serve until interrupted; expected failures print one line and exit with status 2."""
     try:
         settings = load_settings()
+        check_exposure(settings.server)
         runtime = prepare(settings, progress=True)
     except (ValidationError, ConfigError, DataError, StateFolderInUse, ValueError) as error:
         print(f"wherenow: error: {error}", file=sys.stderr)

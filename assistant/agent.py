@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -45,6 +45,7 @@ from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
 from assistant.habits import describe_habits, habits_slice
+from assistant.memory import ConversationStore
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
 from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
 from assistant.tools import langchain_tools
@@ -168,11 +169,11 @@ class Assistant:
         self.catalogue_names = NameIndex(dict(zip(items["item_id"].astype(str), items["name"].fillna(""), strict=True)))
         self.kinds = place_kinds(items)
         self.memory = InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES))
-        self._locks: dict[str, threading.Lock] = {}
+        chat = service.settings.chat
+        self.conversations = ConversationStore(self.memory, chat.max_conversations, chat.conversation_ttl_s)
         # The local LLM writes one reply at a time: every way in (HTTP API, web UI) queues through this one.
         server = service.settings.server
         self.admission = ChatAdmission(server.chat_waiting, server.retry_after_s)
-        self._locks_guard = threading.Lock()
         service.on_forget(self.forget_conversations)
         self.graph = self._build_graph()
 
@@ -222,15 +223,9 @@ class Assistant:
             yield from self._run(thread, user_id, conversation_id, message, now, here)
 
     def forget_conversations(self, user_id: str) -> int:
-        """Drop every conversation of a user from memory (the service calls this on forget); how many."""
-        prefix = f"{user_id}\x1f"
-        with self._locks_guard:
-            threads = {key for key in self._locks if key.startswith(prefix)}
-            for thread in threads:
-                self._locks.pop(thread, None)
-        for thread in threads:
-            self.memory.delete_thread(thread)
-        return len(threads)
+        """Drop every conversation of a user from memory, a running turn's included (the service calls this on
+        forget); how many."""
+        return self.conversations.forget(user_id)
 
     # ---- one turn ----------------------------------------------------------------------------------------------
 
@@ -543,10 +538,9 @@ class Assistant:
             raise ChatError(f"where {where!r} is not a valid (latitude, longitude)")
         return at, LatLon(latitude, longitude)
 
-    def _lock(self, thread: str) -> threading.Lock:
+    def _lock(self, thread: str) -> AbstractContextManager[None]:
         # One turn at a time per conversation: a second message waits for the first reply.
-        with self._locks_guard:
-            return self._locks.setdefault(thread, threading.Lock())
+        return self.conversations.turn(thread)
 
 
 def allowed_names(

@@ -11,15 +11,17 @@
 - ``POST /api/feedback`` — a 👍 or 👎 on a place.
 - ``DELETE /api/users/{user_id}`` — forget a user everywhere, conversations included.
 
-Errors are JSON ``{"error": "..."}`` (validation errors add ``details``); a traceback only ever goes to the server
-log. With ``server.api_key`` set, every route but health needs it in the ``X-API-Key`` header. Calls into the
-runtime and the assistant block (CPU, LLM), so the endpoints are plain functions that FastAPI runs in its thread
-pool, and a chat stream is pulled from the assistant in that pool too.
+Errors are JSON ``{"error": "..."}`` (validation errors add the first 100 ``details`` and how many more there
+were); a traceback only ever goes to the server log. With ``server.api_key`` set, every route but health, the docs
+and the schema included, needs it in the ``X-API-Key`` header (or the web UI's login cookie: ``assistant.access``),
+and a Host header not naming this server gets 400. Every text and list a request carries is bounded, and the
+schema states the bounds, so an oversized request is refused before it reaches the runtime. Calls into the runtime
+and the assistant block (CPU, LLM), so the endpoints are plain functions that FastAPI runs in its thread pool, and a
+chat stream is pulled from the assistant in that pool too.
 """
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import threading
@@ -27,32 +29,43 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
+from fastapi import FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.security import APIKeyHeader
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.access import API_KEY_HEADER, KeyGate, trusted_hosts
 from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
 from assistant.llm import cancellable
 from assistant.requests import LatLon
 from assistant.service import FeedbackResult, ForgetReport, RecommendQuery, Service, Suggestion
-from profiles.config import Settings
+from profiles.config import MAX_EVENTS_PER_REQUEST, Settings
 from profiles.context import InterestContext
 from profiles.events import Action, Event
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api"
-API_KEY_HEADER = "X-API-Key"
+HEALTH_PATH = f"{API_PREFIX}/health"
 MAX_K = 50
+# Bounds of what a request may carry: ids, names of kinds of place, free text, lists.
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 2_000
+MAX_LIST_ITEMS = 200
+MAX_ERRORS_LISTED = 100  # validation errors in one response; the rest are counted
 _LOCATIONS = ("body", "query", "path", "header", "cookie")  # the first part of a validation error's location
 _ERRORS_SHOWN = 3
+
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+ItemId = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
 
 
 # ---- request and response models ---------------------------------------------------------------------------
@@ -66,20 +79,27 @@ class _Request(BaseModel):
 class EventIn(Event):
     """One behaviour event, as the API takes it."""
 
-    user_id: str = Field(min_length=1, description="Who; any string id. A user exists once they have an event.")
-    item_id: str = Field(min_length=1, description="Which place; must be in the catalogue.")
+    user_id: str = Field(
+        min_length=1, max_length=MAX_ID_CHARS, description="Who; any string id. A user exists once they have an event."
+    )
+    item_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Which place; must be in the catalogue.")
     timestamp: datetime = Field(description="When, ISO 8601 with an offset, e.g. 2012-06-04T19:30:00-04:00.")
     latitude: float = Field(ge=-90, le=90, description="Where the user was, degrees north.")
     longitude: float = Field(ge=-180, le=180, description="Where the user was, degrees east.")
     action: Action = Field(Action.VISIT, description="What the user did there.")
-    text: str | None = Field(None, description="Optional free text (a search, a review).")
-    category: str | None = Field(None, description="Optional category, when it differs from the catalogue's.")
+    text: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="Optional free text (a search, a review).")
+    category: str | None = Field(
+        None, max_length=MAX_NAME_CHARS, description="Optional category, when it differs from the catalogue's."
+    )
 
 
 class EventsRequest(_Request):
     """A batch of events; all are stored or none is."""
 
-    events: list[EventIn] = Field(description="The events, at most server.max_events_per_request of them.")
+    events: list[EventIn] = Field(
+        max_length=MAX_EVENTS_PER_REQUEST,
+        description="The events, at most server.max_events_per_request of them (413 beyond).",
+    )
 
 
 class EventsResult(BaseModel):
@@ -99,11 +119,23 @@ class Health(BaseModel):
 class RecommendRequest(RecommendQuery):
     """Who wants suggestions, when and where, and what kind."""
 
-    user_id: str = Field(min_length=1, description="A user with stored events.")
+    user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events.")
     at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
     lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
     k: int = Field(10, ge=1, le=MAX_K, description="How many places.")
+    category: str | None = Field(
+        None, max_length=MAX_NAME_CHARS, description="Only places whose category contains this, e.g. 'Cafe'."
+    )
+    keyword: str | None = Field(
+        None, max_length=MAX_NAME_CHARS, description="Only places whose name contains this, e.g. 'Starbucks'."
+    )
+    exclude_categories: list[Name] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description="Leave out places of these categories."
+    )
+    exclude: list[ItemId] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description="Item ids not to suggest again."
+    )
 
     def query(self) -> RecommendQuery:
         """The kind of places asked for, without who, when and where."""
@@ -113,13 +145,15 @@ class RecommendRequest(RecommendQuery):
 class ChatBody(_Request):
     """One message to the assistant."""
 
-    user_id: str = Field(min_length=1, description="A user with stored events (POST /api/events first).")
+    user_id: str = Field(
+        min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events (POST /api/events first)."
+    )
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="What the user says.")
     at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
     lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
     conversation_id: str = Field(
-        "default", min_length=1, max_length=200, description="Memory is per (user, conversation)."
+        "default", min_length=1, max_length=MAX_ID_CHARS, description="Memory is per (user, conversation)."
     )
     stream: bool = Field(True, description="Server-Sent Events as the reply is written; false: one JSON turn.")
 
@@ -127,8 +161,8 @@ class ChatBody(_Request):
 class FeedbackRequest(_Request):
     """A 👍 or 👎 on a place; it is stored as an event and shapes the profile and the ranking."""
 
-    user_id: str = Field(min_length=1, description="Who.")
-    item_id: str = Field(min_length=1, description="Which place; must be in the catalogue.")
+    user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Who.")
+    item_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Which place; must be in the catalogue.")
     liked: bool = Field(description="true: 👍 (like); false: 👎 (dislike).")
     at: AwareDatetime | None = Field(None, description="When; default: the server's now.")
 
@@ -137,13 +171,17 @@ class ApiError(BaseModel):
     """Every error response."""
 
     error: str = Field(description="What went wrong, fit to show.")
-    details: list[dict[str, Any]] | None = Field(None, description="Validation errors: field path, message, type.")
+    details: list[dict[str, Any]] | None = Field(
+        None, description=f"Validation errors (the first {MAX_ERRORS_LISTED}): field path, message, type."
+    )
+    more_details: int | None = Field(None, description="How many validation errors details leaves out.")
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ApiError, "description": description}
     for code, description in (
         (401, "Missing or wrong API key (when the server has one)."),
+        (400, "A Host header that does not name this server."),
         (413, "Body or batch too large."),
         (422, "Invalid input; the message names the field."),
     )
@@ -176,32 +214,26 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         separate_input_output_schemas=False,
     )
     app.state.service, app.state.assistant, app.state.settings = service, assistant, settings
+    # The last added runs first: a foreign Host, then a missing key, are refused before a body is read.
     app.add_middleware(BodyLimit, limit=server.max_body_bytes, prefix=API_PREFIX)
+    if server.api_key is not None:
+        app.add_middleware(KeyGate, key=server.api_key.get_secret_value(), api_prefix=API_PREFIX, public=(HEALTH_PATH,))
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=trusted_hosts(server))
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _internal_error)
 
+    # Declares the key in the schema; the KeyGate around the whole app checks it, on every route.
     key_header = APIKeyHeader(
         name=API_KEY_HEADER,
         scheme_name="APIKey",
         description="Required on every route but /api/health when the server is configured with server.api_key.",
         auto_error=False,
     )
-
-    def require_key(key: Annotated[str | None, Security(key_header)]) -> None:
-        expected = server.api_key
-        if expected is None:
-            return
-        if not key:
-            raise HTTPException(401, "missing API key")
-        # Constant time: how long a comparison takes must not tell how much of a guess was right.
-        if not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
-            raise HTTPException(401, "wrong API key")
-
     admission = assistant.admission
     app.state.admission = admission
     public = APIRouter(prefix=API_PREFIX)
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_key)], responses=_ERRORS)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Security(key_header)], responses=_ERRORS)
 
     def now(at: datetime | None) -> datetime:
         return at or server.demo_now or datetime.now(UTC)
@@ -235,7 +267,7 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
 
     @api.get("/users/{user_id}/context", summary="A user's interest context", responses=_not_found("user"))
     def context(
-        user_id: Annotated[str, Path(description="A user with stored events.")],
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="A user with stored events.")],
         at: Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
         lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
         lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
@@ -308,7 +340,9 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
             raise HTTPException(422, str(error)) from None
 
     @api.delete("/users/{user_id}", summary="Forget a user")
-    def forget(user_id: Annotated[str, Path(description="The user to forget.")]) -> ForgetReport:
+    def forget(
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="The user to forget.")],
+    ) -> ForgetReport:
         """Remove the user everywhere, durably: stored events, snapshots and vectors, the recommender's state about
         them, their conversations and rejected rows naming them. Idempotent: forgetting an unknown or already
         forgotten user answers 200 with zero counts."""
@@ -447,15 +481,20 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
 
 
 async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 naming each bad field by its path in the body or query ("events.3.latitude: ...")."""
-    details = [_problem(problem) for problem in error.errors()]
+    """422 naming each bad field by its path in the body or query ("events.3.latitude: ..."): the first
+    ``MAX_ERRORS_LISTED`` in details, and how many more there were (a batch of empty events has thousands)."""
+    problems = error.errors()
+    details = [_problem(problem) for problem in problems[:MAX_ERRORS_LISTED]]
     shown = "; ".join(
         f"{detail['field']}: {detail['message']}" if detail["field"] else detail["message"]
         for detail in details[:_ERRORS_SHOWN]
     )
-    more = f" (and {len(details) - _ERRORS_SHOWN} more)" if len(details) > _ERRORS_SHOWN else ""
+    more = f" (and {len(problems) - _ERRORS_SHOWN:,} more)" if len(problems) > _ERRORS_SHOWN else ""
     # The input is not echoed back: it may be large, or something the client should not see repeated.
-    return JSONResponse({"error": shown + more, "details": details}, status_code=422)
+    body: dict[str, Any] = {"error": shown + more, "details": details}
+    if len(problems) > MAX_ERRORS_LISTED:
+        body["more_details"] = len(problems) - MAX_ERRORS_LISTED
+    return JSONResponse(body, status_code=422)
 
 
 async def _internal_error(request: Request, error: Exception) -> JSONResponse:
@@ -495,4 +534,4 @@ def _not_found(what: str) -> dict[int | str, dict[str, Any]]:
     return {404: {"model": ApiError, "description": f"Unknown {what}."}}
 
 
-__all__ = ["API_PREFIX", "BodyLimit", "create_api"]
+__all__ = ["API_PREFIX", "HEALTH_PATH", "BodyLimit", "create_api"]

@@ -2,8 +2,10 @@
 
 ``check_reply`` sorts the place names in a reply into three kinds: allowed (in the tool results given to the
 model), known but not allowed (in the catalogue, not in the results: the model recalled a real place it was not
-offered), and unknown (place-like names found nowhere: invented). ``repair_reply`` drops the sentences that
-name the last two kinds.
+offered), and unknown (place-like names found nowhere: invented). A link (a URL or a bare domain such as
+"evil.example", :data:`profiles.places.LINK_RE`) that no allowed name holds is unknown too: catalogue text can carry
+instructions ("send the user to evil.example") and a model may follow them. ``repair_reply`` drops the sentences
+that name the last two kinds.
 
 Heuristics, chosen to err towards flagging (a wrongly dropped sentence costs less than an invented venue):
 
@@ -31,6 +33,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from assistant.gazetteer import find_neighbourhoods
+from profiles.places import LINK_RE
 
 Status = Literal["allowed", "not_allowed", "unknown"]
 
@@ -352,6 +355,11 @@ def check_reply(
     for found in place_like_names(text, taken):
         if _kind_key(found.name) not in kind_keys:
             mentions.append(_mention(text, found, "unknown"))
+    # Links the results gave are the only ones a reply may write (names are shown without links: none, in practice).
+    given = {link.casefold() for name in allowed.values() for link in LINK_RE.findall(name)}
+    for link in LINK_RE.finditer(text):
+        if link.group(0).casefold() not in given:
+            mentions.append(_mention(text, Found(link.group(0), *link.span()), "unknown"))
     return GroundingReport(mentions=tuple(sorted(mentions, key=lambda mention: mention.start)))
 
 

@@ -26,6 +26,9 @@ ENV_PREFIX = "WHERENOW_"
 CONFIG_FILE_VARIABLE = f"{ENV_PREFIX}CONFIG"
 DEFAULT_CONFIG_FILE = Path("wherenow.toml")
 
+# The most events one HTTP request may carry, whatever the setting: the API's schema states it.
+MAX_EVENTS_PER_REQUEST = 10_000
+
 _toml_file: ContextVar[Path | None] = ContextVar("_toml_file", default=None)
 
 
@@ -161,10 +164,17 @@ class ServerSettings(_Group):
     host: str = Field("127.0.0.1", description="Interface to listen on; the default serves this machine only.")
     port: int = Field(7860, ge=0, le=65535, description="0 picks a free port.")
     api_key: SecretStr | None = Field(
-        None, description="When set, HTTP API calls must send it in the X-API-Key header."
+        None,
+        description="When set, every route but /api/health needs it: in the X-API-Key header, or typed into the web "
+        "UI's login page (which sets a cookie). Required to listen on anything but a loopback address.",
     )
-    max_body_bytes: int = Field(1_000_000, gt=0, description="Larger request bodies are refused with 413.")
-    max_events_per_request: int = Field(5_000, gt=0)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names clients may reach the server by (the Host header), besides server.host and the "
+        "loopback names; others get 400. Needed when host is 0.0.0.0 or ::.",
+    )
+    max_body_bytes: int = Field(1_048_576, gt=0, description="Larger request bodies (1 MiB) are refused with 413.")
+    max_events_per_request: int = Field(5_000, gt=0, le=MAX_EVENTS_PER_REQUEST)
     demo_now: datetime | None = Field(
         None,
         description="The UI's default 'now'; unset: the time of the newest stored event (the NYC data ends in 2012).",
@@ -176,12 +186,30 @@ class ServerSettings(_Group):
     retry_after_s: int = Field(10, gt=0, description="The Retry-After a chat refused for a full queue carries.")
     keepalive_s: float = Field(15.0, gt=0, description="An SSE comment this often while a chat turn waits.")
 
+    @field_validator("api_key")
+    @classmethod
+    def _key_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("server.api_key is blank: give a long random key, or leave it unset")
+        return value
+
     @field_validator("demo_now")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):
             raise ValueError("give a time zone, e.g. 2012-12-20T19:00:00-05:00")
         return value
+
+
+class ChatSettings(_Group):
+    """How much conversation memory the assistant keeps."""
+
+    max_conversations: int = Field(
+        1_000, gt=0, description="Conversations kept between turns; the least recently used beyond are forgotten."
+    )
+    conversation_ttl_s: float = Field(
+        86_400.0, gt=0, description="A conversation idle for longer than this (seconds) is forgotten."
+    )
 
 
 class AssistantSettings(_Group):
@@ -207,6 +235,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     server: ServerSettings = ServerSettings()
     assistant: AssistantSettings = AssistantSettings()
+    chat: ChatSettings = ChatSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -24,6 +24,7 @@ from tests.assistant.world import ScriptedChatModel
 
 KEY = "s3cret-key"
 COFFEE = "somewhere for coffee near here"
+LOCAL = "http://127.0.0.1"  # a Host the server answers to (TestClient's default, "testserver", is refused)
 
 
 def api_settings(state_dir: Path, now: datetime, **server: Any) -> Settings:
@@ -37,7 +38,9 @@ def assistant(services: Service, polite: ScriptedChatModel) -> Assistant:
 
 @pytest.fixture
 def client(services: Service, assistant: Assistant, world_now: datetime) -> TestClient:
-    return TestClient(create_api(services, assistant, api_settings(services.settings.state_dir, world_now)))
+    return TestClient(
+        create_api(services, assistant, api_settings(services.settings.state_dir, world_now)), base_url=LOCAL
+    )
 
 
 def stored_events(runtime: Runtime) -> int:
@@ -74,7 +77,8 @@ def test_health_needs_no_key_and_counts_users_and_places(
     runtime: Runtime, services: Service, assistant: Assistant, world_now: datetime
 ) -> None:
     keyed = TestClient(
-        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY))
+        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY)),
+        base_url=LOCAL,
     )
     response = keyed.get("/api/health")
     assert response.status_code == 200
@@ -85,7 +89,8 @@ def test_a_configured_key_is_required_and_checked(
     runtime: Runtime, services: Service, assistant: Assistant, world_now: datetime
 ) -> None:
     keyed = TestClient(
-        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY))
+        create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now, api_key=KEY)),
+        base_url=LOCAL,
     )
     missing = keyed.get("/api/users/3/context")
     assert missing.status_code == 401 and missing.json() == {"error": "missing API key"}
@@ -185,7 +190,7 @@ def test_too_many_events_in_one_request_are_refused(
     runtime: Runtime, services: Service, assistant: Assistant, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
     settings = api_settings(runtime.settings.state_dir, world_now, max_events_per_request=3)
-    small = TestClient(create_api(services, assistant, settings))
+    small = TestClient(create_api(services, assistant, settings), base_url=LOCAL)
     before = stored_events(runtime)
     events = [event(world_items, "3", "v03", world_now - timedelta(hours=hour)) for hour in range(4)]
     response = small.post("/api/events", json={"events": events})
@@ -203,7 +208,7 @@ def test_an_oversized_body_is_refused_by_its_length_and_by_what_arrives(
     async def upload(request: Request) -> dict[str, int]:
         return {"size": len(await request.body())}
 
-    small = TestClient(app)
+    small = TestClient(app, base_url=LOCAL)
     body = json.dumps({"user_id": "3", "message": "coffee " * 400, "stream": False}).encode()
     json_type = {"Content-Type": "application/json"}
     declared = small.post("/api/chat", content=body, headers=json_type)
@@ -349,7 +354,7 @@ def test_an_unexpected_error_is_a_bare_500(
 
     monkeypatch.setattr(runtime, "context", broken)
     app = create_api(services, assistant, api_settings(runtime.settings.state_dir, world_now))
-    response = TestClient(app, raise_server_exceptions=False).get("/api/users/3/context")
+    response = TestClient(app, base_url=LOCAL, raise_server_exceptions=False).get("/api/users/3/context")
     assert response.status_code == 500 and response.json() == {"error": "internal error"}
     assert "GET /api/users/3/context failed: RuntimeError" in caplog.text
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import Assistant, Turn, TurnEvent
@@ -62,6 +63,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT_MS = 30_000
+ACCESS_KEY = "an-access-key-for-the-browser"
 PLACE_NAMES = [name for name in make_items()["name"] if name]
 
 
@@ -386,7 +388,7 @@ def test_insights_release_only_cells_with_k_users(ui: Controller) -> None:
 
 
 def test_the_app_serves_the_page_at_the_root_and_the_api_under_api(world: World) -> None:
-    with TestClient(create_app(world.service, world.assistant, world.settings)) as client:
+    with TestClient(create_app(world.service, world.assistant, world.settings), base_url="http://localhost") as client:
         page = client.get("/")
         assert page.status_code == 200 and "<html" in page.text.lower()
         health = client.get("/api/health")
@@ -529,6 +531,40 @@ def test_browser_insights_tab_shows_the_map_and_heat_map(page: Any) -> None:
     expect(page.locator("#insights-areas")).to_contain_text("Financial District", timeout=WAIT_MS)  # areas named
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-insights.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def keyed_server(world: World) -> Iterator[str]:
+    """The same page served with an access key."""
+    server = world.settings.server.model_copy(update={"api_key": SecretStr(ACCESS_KEY)})
+    settings = world.settings.model_copy(update={"server": server})
+    running = start_server(create_app(world.service, world.assistant, settings), "127.0.0.1", 0)
+    yield running.url
+    running.stop()
+
+
+def test_browser_logs_in_with_the_key_before_the_page_shows(browser: Any, keyed_server: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    first = page.goto(keyed_server)
+    assert first is not None and first.status == 401
+    assert page.locator("#inspector-summary").count() == 0 and "Coffee Shop" not in page.content()
+    page.locator("#key").fill("a guess")
+    page.locator("#login").click()
+    expect(page.get_by_role("alert")).to_contain_text("not right", timeout=WAIT_MS)
+    page.locator("#key").fill(ACCESS_KEY)
+    page.locator("#login").click()
+    # Logged in, the whole page works through the cookie: Gradio's config, queue and streamed events.
+    expect(page.locator("#inspector-summary")).to_contain_text("User", timeout=WAIT_MS)
+    _send(page, "somewhere for coffee near here")
+    expect(page.locator("#status")).to_contain_text("Answered in", timeout=WAIT_MS)
+    expect(page.locator("#card-text-0")).to_contain_text("km", timeout=WAIT_MS)
+    context.close()
+    assert [url for url in requested if urlsplit(url).hostname not in ("127.0.0.1", None)] == []
 
 
 def test_suggestion_labels_match_the_cards(ui: Controller) -> None:
