@@ -41,6 +41,8 @@ def served(services: Service, world_now: datetime) -> Iterator[tuple[str, Script
         state_dir=services.settings.state_dir,
         server={"demo_now": world_now, "chat_waiting": 0, "retry_after_s": 7, "keepalive_s": 0.05},
     )
+    # The chat queue is the assistant's (the web UI's chats join it too), sized as these settings say.
+    services.runtime.settings = settings
     app = create_api(services, Assistant(services, model), settings)
     server = start_server(app, "127.0.0.1", 0)
     try:
