@@ -35,7 +35,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.security import APIKeyHeader
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,6 +46,7 @@ from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnE
 from assistant.llm import cancellable
 from assistant.requests import LatLon
 from assistant.service import FeedbackResult, ForgetReport, RecommendQuery, Service, Suggestion
+from profiles.clock import RepresentableTime
 from profiles.config import MAX_EVENTS_PER_REQUEST, Settings
 from profiles.context import InterestContext
 from profiles.events import Action, Event
@@ -120,7 +121,7 @@ class RecommendRequest(RecommendQuery):
     """Who wants suggestions, when and where, and what kind."""
 
     user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events.")
-    at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
+    at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
     lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
     k: int = Field(10, ge=1, le=MAX_K, description="How many places.")
@@ -149,7 +150,7 @@ class ChatBody(_Request):
         min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events (POST /api/events first)."
     )
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="What the user says.")
-    at: AwareDatetime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
+    at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
     lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
     conversation_id: str = Field(
@@ -164,7 +165,7 @@ class FeedbackRequest(_Request):
     user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Who.")
     item_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Which place; must be in the catalogue.")
     liked: bool = Field(description="true: 👍 (like); false: 👎 (dislike).")
-    at: AwareDatetime | None = Field(None, description="When; default: the server's now.")
+    at: RepresentableTime | None = Field(None, description="When; default: the server's now.")
 
 
 class ApiError(BaseModel):
@@ -261,6 +262,10 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
             )
         try:
             added = service.add_events(body.events)
+        except ValidationError as error:  # a timestamp past the horizon: each named by its index, as pydantic does
+            raise RequestValidationError(
+                [{**detail, "loc": ("body", "events", *detail["loc"])} for detail in error.errors(include_url=False)]
+            ) from None
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
         return EventsResult(added=added)
@@ -268,7 +273,7 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
     @api.get("/users/{user_id}/context", summary="A user's interest context", responses=_not_found("user"))
     def context(
         user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="A user with stored events.")],
-        at: Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
+        at: Annotated[RepresentableTime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
         lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
         lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
         query: Annotated[str | None, Query(max_length=200, description="What the user is after, in words.")] = None,

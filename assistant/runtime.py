@@ -32,6 +32,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from profiles.atomic import clean_partials
+from profiles.clock import event_horizon
 from profiles.closing import Closing
 from profiles.config import Settings
 from profiles.context import InterestContext
@@ -193,7 +194,8 @@ class Runtime(Closing):
             return 0
         with self.lock:
             admitted = admit_events(self.log, batch, self.settings.preprocessing)
-            result = self.log.append([batch[row] for row in admitted])
+            horizon = event_horizon(self.settings.server.demo_now)
+            result = self.log.append([batch[row] for row in admitted], horizon=horizon)
             self._apply(result.added)
         return len(result.added)
 

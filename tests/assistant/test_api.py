@@ -186,6 +186,28 @@ def test_wrong_types_are_refused_naming_the_field(
     assert broken.status_code == 422 and "not valid JSON" in broken.json()["error"]
 
 
+@pytest.mark.parametrize("timestamp", ["2100-01-01T00:00:00Z", "9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00Z"])
+def test_events_far_in_the_future_or_out_of_range_are_422_and_recommend_keeps_working(
+    client: TestClient, runtime: Runtime, world_items: pd.DataFrame, world_now: datetime, timestamp: str
+) -> None:
+    before = stored_events(runtime)
+    response = client.post(
+        "/api/events", json={"events": [{**event(world_items, "3", "v03", world_now), "timestamp": timestamp}]}
+    )
+    assert response.status_code == 422 and response.json()["details"][0]["field"] == "events.0.timestamp"
+    assert stored_events(runtime) == before
+    assert client.post("/api/recommend", json={"user_id": "3"}).status_code == 200
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00Z", "2500-01-01T00:00:00Z"])
+def test_extreme_times_on_context_and_recommend_are_422(client: TestClient, at: str) -> None:
+    recommend = client.post("/api/recommend", json={"user_id": "3", "at": at})
+    context = client.get("/api/users/3/context", params={"at": at})
+    chat = client.post("/api/chat", json={"user_id": "3", "message": "coffee?", "at": at, "stream": False})
+    for response in (recommend, context, chat):
+        assert response.status_code == 422 and "at" in response.json()["details"][0]["field"], response.text
+
+
 def test_too_many_events_in_one_request_are_refused(
     runtime: Runtime, services: Service, assistant: Assistant, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
