@@ -2,7 +2,8 @@
 
 One turn runs ``understand`` (rules, then the LLM for the gaps: ``assistant.requests``) → ``plan`` (code turns
 the request into tool calls) → ``tools`` (LangGraph's ToolNode runs them; the trace is their messages) →
-``write`` (the LLM writes a short reply from the tool results, ``prompts/reply.txt`` or ``explanation.txt``) →
+``write`` (the LLM writes a one-sentence opening from the tool results, ``prompts/reply.txt``; replies that state
+only facts — explanations, habits, greetings, off-topic — are written by code) →
 ``ground`` (every venue the reply names must come from the tool results; otherwise the reply is written again
 once, then repaired). Code appends each suggestion's evidence to the reply, so every suggestion cites it.
 
@@ -43,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
-from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply
+from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
 from assistant.habits import describe_habits, habits_slice
 from assistant.memory import ConversationStore
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
@@ -60,7 +61,8 @@ MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
 PROMPT_SUGGESTIONS = 2
 PROMPT_EVIDENCE = 1
-REPLY_MAX_TOKENS = 70  # an opening of one or two sentences: code lists the places and their facts
+REPLY_MAX_TOKENS = 48  # one opening sentence: code lists the places and their facts
+OPENING_SENTENCES = 2
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
@@ -401,21 +403,8 @@ class Assistant:
         fixed = self._fixed_reply(state)
         if fixed is not None:
             return {"reply": fixed, "attempts": state.get("attempts", 0) + 1, "fixed": True}
-        explanation = state.get("explanation")
-        if explanation is not None:
-            system, prompt = (
-                load_prompt("explanation_system"),
-                load_prompt("explanation").format(
-                    question=message,
-                    place=explanation.name,
-                    evidence="\n".join(f"- {line}" for line in explanation.evidence[: PROMPT_EVIDENCE + 1]),
-                ),
-            )
-        else:
-            system, prompt = (
-                load_prompt("reply_system"),
-                load_prompt("reply").format(request=message, places=_listing(state.get("suggestions") or [])),
-            )
+        system = load_prompt("reply_system")
+        prompt = load_prompt("reply").format(request=message, places=_listing(state.get("suggestions") or []))
         if request.language != "en":
             prompt += f"\n({LANGUAGE_NOTES[request.language]})"
         # Suggestion turns need no history (code carries the request's constraints), and every prompt token costs
@@ -425,7 +414,7 @@ class Assistant:
             allowed = ", ".join(self._allowed(state).values()) or "none"
             problems = rewrite_note(state.get("grounding", {}).get("claims_unsupported", []))
             messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}.{problems}"))
-        reply = self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip()
+        reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1}
 
     def _ground(self, state: _State) -> dict[str, Any]:
@@ -499,8 +488,14 @@ class Assistant:
             return describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
         if request.intent in ("forget", "offtopic", "smalltalk"):
             return fixed_text(request.intent, language)
-        if request.intent == "explain" and state.get("explanation") is None:
-            return fixed_text("nothing_to_explain", language)
+        if request.intent == "explain":
+            explanation = state.get("explanation")
+            if explanation is None:
+                return fixed_text("nothing_to_explain", language)
+            # The reasons are the evidence lines themselves: a small model retelling them added popularity and
+            # visits that were never there (measured), so code states them.
+            reasons = "\n".join(f"- {line}" for line in explanation.evidence)
+            return fixed_text("why", language).format(place=explanation.name) + "\n" + reasons
         if request.intent in ("recommend", "refine") and not state.get("suggestions"):
             return fixed_text("nothing_fits", language)
         return None
@@ -642,15 +637,23 @@ def _without_vectors(context: InterestContext) -> InterestContext:
 
 
 def _listing(suggestions: Sequence[Suggestion]) -> str:
-    """The first suggestions as the LLM reads them: name, kind, distance, whether the user knows it, the lead line."""
+    """The first suggestions as the LLM reads them: name, kind, distance, whether the user knows it, and the user's
+    own habit when the evidence cites one. Other evidence (neighbours' habits, next stops) stays out of the prompt:
+    code lists it after the opening, and a small model retells it wrongly."""
     lines = []
     for item in suggestions[:PROMPT_SUGGESTIONS]:
-        known = "the user has been here" if item.is_return else "new to the user"
-        line = f"{item.rank}. {item.label} — {item.category}, {item.distance_km:.1f} km, {known}."
-        if len(item.evidence) > 1:  # a single line is the facts line, already said
-            line += " " + "; ".join(item.evidence[:PROMPT_EVIDENCE])
-        lines.append(line)
+        known = "you have been there" if item.is_return else "new to you"
+        line = f"{item.label}: {item.category}, {item.distance_km:.1f} km away, {known}"
+        habit = next((text for text in item.evidence[:PROMPT_EVIDENCE] if text.startswith("you ")), None)
+        lines.append(f"{line}; {habit}" if habit else line)
     return "\n".join(lines)
+
+
+def _opening(reply: str) -> str:
+    """The reply's first ``OPENING_SENTENCES`` sentences: a small model asked for one often goes on to list places,
+    which code lists after it anyway."""
+    spans = sentence_spans(reply)
+    return reply[: spans[OPENING_SENTENCES - 1][1]].strip() if len(spans) > OPENING_SENTENCES else reply
 
 
 def _with_evidence(reply: str, state: _State) -> str:

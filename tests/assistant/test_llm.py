@@ -88,12 +88,7 @@ def test_stop_scanner_flushes_a_held_tail() -> None:
 
 def test_prompts_have_their_variables() -> None:
     assert "never invent a place" in load_prompt("reply_system")
-    expected = {
-        "reply": {"request", "places"},
-        "explanation": {"question", "place", "evidence"},
-        "reply_system": set(),
-        "explanation_system": set(),
-    }
+    expected = {"reply": {"request", "places"}, "reply_system": set()}
     for name, variables in expected.items():
         assert set(ChatPromptTemplate.from_template(load_prompt(name)).input_variables) == variables, name
     # Short prompts for a small model that reads about 20-40 prompt tokens a second on a CPU.
@@ -103,8 +98,9 @@ def test_prompts_have_their_variables() -> None:
 
 @pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_fixed_texts_exist_in_every_language(language: str) -> None:
-    for name in ("forget", "offtopic", "smalltalk", "nothing_to_explain", "nothing_fits", "no_habits"):
+    for name in ("forget", "offtopic", "smalltalk", "nothing_to_explain", "nothing_fits", "no_habits", "why"):
         assert fixed_text(name, language).strip()
+    assert "{place}" in fixed_text("why", language)
     assert fixed_text("offtopic", language) != fixed_text("offtopic", "en") or language == "en"
 
 

@@ -71,8 +71,10 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def listed_names(messages: Sequence[BaseMessage]) -> list[str]:
-    """The place names a reply prompt lists ("1. Coffee Shop 2 — Coffee Shop, 0.3 km, new to the user. …")."""
-    return re.findall(r"^\d+\. (.+?) — ", "\n".join(message.text for message in messages), flags=re.MULTILINE)
+    """The place names a reply prompt lists between its <places> tags ("Coffee Shop 2: Coffee Shop, 0.3 km away, …")."""
+    text = "\n".join(message.text for message in messages)
+    blocks = re.findall(r"<places>\n(.*?)\n</places>", text, flags=re.DOTALL)
+    return [line.split(": ", 1)[0] for block in blocks for line in block.splitlines() if ": " in line]
 
 
 def world_settings(state_dir: Path) -> Settings:
