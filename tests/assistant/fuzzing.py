@@ -122,9 +122,11 @@ class World:
 
 @dataclass
 class Finding:
-    """One distinct failure — an operation, a status and what the server logged — with the checks it failed, the
-    first case that showed it, the accepted write that preceded it (for a probe), and how often it came back."""
+    """One distinct failure — an operation, a status and what the server logged, in the run of cases of one
+    operation — with the checks it failed, the first case that showed it, the accepted write that preceded it (for a
+    probe or the closing sweep), and how often it came back."""
 
+    run: str
     operation: str
     status: int
     checks: list[str]
@@ -134,12 +136,15 @@ class Finding:
     count: int = 1
 
     @property
-    def key(self) -> tuple[str, int, str]:
-        return self.operation, self.status, self.logged[0] if self.logged else ", ".join(self.checks)
+    def key(self) -> tuple[str, str, int, str]:
+        return self.run, self.operation, self.status, self.logged[0] if self.logged else ", ".join(self.checks)
 
     def __str__(self) -> str:
         failed = "; ".join(self.checks)
-        lines = [f"{self.operation} → HTTP {self.status}, {self.count}×: {failed}", f"  request: {self.request}"]
+        lines = [
+            f"[fuzzing {self.run}] {self.operation} → HTTP {self.status}, {self.count}×: {failed}",
+            f"  request: {self.request}",
+        ]
         if self.after:
             lines.append(f"  after:   {self.after}")
         lines.extend(f"  logged:  {line}" for line in self.logged[:3])
@@ -152,7 +157,7 @@ class Tally:
 
     cases: dict[str, Counter[int]] = field(default_factory=dict)
     probes: Counter[int] = field(default_factory=Counter)
-    findings: dict[tuple[str, int, str], Finding] = field(default_factory=dict)
+    findings: dict[tuple[str, str, int, str], Finding] = field(default_factory=dict)
 
     @property
     def generated(self) -> int:
@@ -280,6 +285,7 @@ class Fuzzer:
         self.tally = tally
         self._errors = _ErrorLog()
         self._touched: dict[str, None] = {}  # users the accepted writes named, in order
+        self._running = ""  # the operation whose cases run now
 
     def operations(self) -> dict[str, APIOperation]:
         """Every operation of the schema by its label ("POST /api/recommend")."""
@@ -347,6 +353,7 @@ class Fuzzer:
                 self._probe(case)
 
         changed: list[bool] = []
+        self._running = operation.label
         with self._watching():
             one()
             if any(changed):
@@ -390,6 +397,7 @@ class Fuzzer:
             failures = error.exceptions if isinstance(error, FailureGroup) else (error,)
             self.tally.add_finding(
                 Finding(
+                    run=self._running,
                     operation=case.operation.label,
                     status=response.status_code,
                     checks=[failure.title for failure in failures],

@@ -26,12 +26,12 @@ SCALE = int(os.environ.get("WHERENOW_FUZZ_SCALE", "1"))
 # Generated cases per operation: (positive, negative). Reads are cheap, chat turns are not.
 CASES = {
     "GET /api/health": (1, 0),
-    "GET /api/users/{user_id}/context": (160, 40),
-    "POST /api/recommend": (160, 40),
-    "POST /api/chat": (80, 20),
-    "POST /api/events": (160, 40),
-    "POST /api/feedback": (160, 40),
-    "DELETE /api/users/{user_id}": (100, 0),  # any string is a valid id: nothing to negate
+    "GET /api/users/{user_id}/context": (170, 30),
+    "POST /api/recommend": (150, 30),
+    "POST /api/chat": (70, 20),
+    "POST /api/events": (150, 30),
+    "POST /api/feedback": (150, 30),
+    "DELETE /api/users/{user_id}": (170, 0),  # any string is a valid id: nothing to negate
 }
 MIN_CASES = 1_000
 PAST_404_FLOOR = 0.5
