@@ -181,6 +181,7 @@ class ApiError(BaseModel):
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ApiError, "description": description}
     for code, description in (
+        (400, "The body could not be read (it is not UTF-8 text)."),
         (401, "Missing or wrong API key (when the server has one)."),
         (400, "A Host header that does not name this server."),
         (413, "Body or batch too large."),
@@ -194,6 +195,15 @@ _SSE_DESCRIPTION = (
     "being written again (the text so far is void), then one `turn` (data: the Turn JSON); `error` (data "
     '`{"error": ...}`) if the turn fails. With stream=false, the Turn JSON.'
 )
+# One Server-Sent Event of a chat stream (OpenAPI 3.2's itemSchema, as FastAPI describes its own event streams).
+_SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["suggestions", "token", "reset", "turn", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 _SUGGESTIONS = TypeAdapter(list[Suggestion])
 
 
@@ -299,7 +309,7 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         response_model=Turn,
         response_description=_SSE_DESCRIPTION,
         responses={
-            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            200: {"content": {"text/event-stream": {"itemSchema": _SSE_EVENT}}},
             503: {
                 "model": ApiError,
                 "description": "The chat queue is full; the Retry-After header says when to retry.",

@@ -87,7 +87,7 @@ def test_stop_scanner_flushes_a_held_tail() -> None:
 
 
 def test_prompts_have_their_variables() -> None:
-    assert "never invent a place" in load_prompt("reply_system")
+    assert "Never invent a visit" in load_prompt("reply_system")
     expected = {"reply": {"request", "places"}, "reply_system": set()}
     for name, variables in expected.items():
         assert set(ChatPromptTemplate.from_template(load_prompt(name)).input_variables) == variables, name

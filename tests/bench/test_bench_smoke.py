@@ -49,6 +49,15 @@ EXPECTED: dict[str, list[str]] = {
         rf"^ratio \(baseline / now\): p50 {NUMBER}x, p99 {NUMBER}x$",
         r"^target p99 <= 100 ms: (met|MISSED); wrote ",
     ],
+    "load": [
+        *(
+            rf"^{endpoint}: +\d+ users p50 +{NUMBER} ms p99 +{NUMBER} ms \(n \d+\) +1 user p50 +{NUMBER} ms p99 "
+            for endpoint in ("recommend", "feedback", "context", "chat")
+        ),
+        r"^errors: \d+ \(1 user: \d+\)",
+        r"^cross-user responses: \d+ \(1 user: \d+\)$",
+        r"^target no error, no cross-user response: (met|MISSED); wrote ",
+    ],
     "llm_latency": [
         rf"time to first token: wrapper +{NUMBER} s +gpt4all +{NUMBER} s",
         rf"decode rate: +wrapper +{NUMBER} tok/s gpt4all +{NUMBER} tok/s",
