@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 
 import schemathesis
 from fastapi import FastAPI
@@ -377,7 +378,9 @@ class Fuzzer:
 
     def _read(self, user: str, chat: bool, after: str) -> None:
         recommend = self.schema["/api/recommend"]["POST"].Case(body={"user_id": user}, media_type="application/json")
-        context = self.schema["/api/users/{user_id}/context"]["GET"].Case(path_parameters={"user_id": user})
+        # A hand-made case's path parameters go into the URL as given: encoded here, as a client would ("#" in an id).
+        path = {"user_id": quote(user, safe="")}
+        context = self.schema["/api/users/{user_id}/context"]["GET"].Case(path_parameters=path)
         reads = [recommend, context]
         if chat:
             reads.append(

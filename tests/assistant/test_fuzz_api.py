@@ -43,7 +43,9 @@ def test_fuzzing_every_endpoint_finds_no_server_error_and_no_schema_mismatch(
     tally = Tally()
     for number, (label, (positive, negative)) in enumerate(CASES.items()):
         started, cpu = time.perf_counter(), time.process_time()
-        settings = load_settings(state_dir=tmp_path / f"world-{number}", server={"demo_now": world_now})
+        settings = load_settings(
+            state_dir=tmp_path / f"world-{number}", server={"demo_now": world_now, "allowed_hosts": ["testserver"]}
+        )
         with world_runtime(settings) as runtime:
             service = Service(runtime)
             app = create_api(service, Assistant(service, polite_model()), settings)
