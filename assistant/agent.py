@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
-PROMPT_SUGGESTIONS = 2
+PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
 REPLY_MAX_TOKENS = 48  # one opening sentence: code lists the places and their facts
 OPENING_SENTENCES = 2
@@ -409,11 +409,12 @@ class Assistant:
             prompt += f"\n({LANGUAGE_NOTES[request.language]})"
         # Suggestion turns need no history (code carries the request's constraints), and every prompt token costs
         # time before the first word; the system prompt is the fixed part the local model keeps evaluated.
-        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         if state.get("attempts", 0) >= 1:
+            # In the same user turn, so that the kept system prompt is reused for the rewrite too.
             allowed = ", ".join(self._allowed(state).values()) or "none"
             problems = rewrite_note(state.get("grounding", {}).get("claims_unsupported", []))
-            messages.append(HumanMessage(f"Write it again. Name no place other than: {allowed}.{problems}"))
+            prompt += f"\nYour last sentence was wrong. Name no place other than: {allowed}.{problems}"
+        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1}
 

@@ -122,7 +122,7 @@ def test_rules_leave_unknown_intent_open() -> None:
     assert arguments.intent is None and needs_llm(arguments)
     assert extract_request("hmm", NOW).intent == "smalltalk"
     assert not needs_llm(parse_rules("somewhere for dinner near here tonight"))
-    assert needs_llm(parse_rules("I fancy something spicy in Astoria"))  # a place, but nothing to rank by
+    assert not needs_llm(parse_rules("I fancy something spicy in Astoria"))  # read: an open request in Astoria
 
 
 def test_category_terms_are_found_in_both_taxonomies() -> None:
@@ -201,7 +201,7 @@ def test_llm_fills_gaps_after_one_repair() -> None:
         '{"intent": "recommend", "category": "Chinese"',  # cut off: invalid JSON
         'Sure:\n```json\n{"intent": "recommend", "category": "Chinese", "near": "Astoria"}\n```',
     )
-    request = extract_request("I fancy something spicy in Astoria", NOW, llm=llm)
+    request = extract_request("I fancy something spicy in Astoria", NOW, llm=llm, mode="always")
     assert request.source == "rules+llm"
     assert request.category == "Chinese" and request.near == "Astoria"
     assert request.location == pytest.approx(NEIGHBOURHOODS["Astoria"])
@@ -214,7 +214,7 @@ def test_llm_fills_gaps_after_one_repair() -> None:
 
 def test_llm_invalid_twice_falls_back_to_rules() -> None:
     llm = scripted("I think they want food.", '{"intent": "shopping"}')
-    request = extract_request("I fancy something spicy in Astoria", NOW, llm=llm)
+    request = extract_request("I fancy something spicy in Astoria", NOW, llm=llm, mode="always")
     assert request.source == "rules" and request.near == "Astoria" and request.intent == "recommend"
     assert request.category is None
     assert any("invalid twice" in note and "intent" in note for note in request.notes)
@@ -222,7 +222,9 @@ def test_llm_invalid_twice_falls_back_to_rules() -> None:
 
 def test_llm_values_are_checked_against_the_message() -> None:
     offered = {"intent": "recommend", "category": "Food", "keyword": "noodles", "near": "Harlem", "when": "noon"}
-    request = extract_request("I fancy something spicy in Astoria", NOW, llm=scripted(json.dumps(offered)))
+    request = extract_request(
+        "I fancy something spicy in Astoria", NOW, llm=scripted(json.dumps(offered)), mode="always"
+    )
     assert request.category == "Restaurant"  # a known category after normalising
     assert request.near == "Astoria"  # the rules' place stands
     assert request.keyword is None and request.when is None  # neither is in the message
@@ -231,7 +233,9 @@ def test_llm_values_are_checked_against_the_message() -> None:
 
 def test_llm_keywords_counts_and_picks_need_the_message() -> None:
     offered = {"intent": "recommend", "category": "Spicy", "keyword": "spicy", "k": 2, "pick": 2}
-    request = extract_request("I fancy something spicy in Astoria", NOW, llm=scripted(json.dumps(offered)))
+    request = extract_request(
+        "I fancy something spicy in Astoria", NOW, llm=scripted(json.dumps(offered)), mode="always"
+    )
     # "spicy" is no category, and as a keyword it would filter venue names down to nothing.
     assert request.category is None and request.keyword is None
     assert request.k == 5 and request.pick is None  # numbers copied from the examples, not the user's
