@@ -61,7 +61,7 @@ MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
 PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
-REPLY_MAX_TOKENS = 48  # one opening sentence: code lists the places and their facts
+REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
@@ -145,6 +145,9 @@ class _State(TypedDict, total=False):
     hits: list[PlaceHit]
     explanation: Explanation | None
     habits: Habits | None
+    started: float  # the turn's start (time.monotonic()), for its time budget
+    written_s: float  # how long the LLM's last attempt took
+    rewrite: bool  # grounding asks for the reply to be written again
     context: InterestContext | None
     reply: str
     written: str
@@ -246,6 +249,9 @@ class Assistant:
             "fixed": False,
             "explanation": None,
             "habits": None,
+            "started": time.monotonic(),
+            "written_s": 0.0,
+            "rewrite": False,
             "hits": [],
             "suggestions": [],
             "context": None,
@@ -415,14 +421,16 @@ class Assistant:
             problems = rewrite_note(state.get("grounding", {}).get("claims_unsupported", []))
             prompt += f"\nYour last sentence was wrong. Name no place other than: {allowed}.{problems}"
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
+        began = time.monotonic()
         reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
-        return {"reply": reply, "attempts": state.get("attempts", 0) + 1}
+        return {"reply": reply, "attempts": state.get("attempts", 0) + 1, "written_s": time.monotonic() - began}
 
     def _ground(self, state: _State) -> dict[str, Any]:
         allowed = self._allowed(state)
         reply = state.get("reply", "")
         if state.get("fixed"):  # written by code: names nothing but the results, claims nothing
             return {
+                "rewrite": False,
                 "reply": reply,
                 "written": reply,
                 "grounding": {
@@ -455,8 +463,8 @@ class Assistant:
                 *claims.records(unsupported=True, attempt=attempt),
             ],
         }
-        if not grounding["ok"] and attempt < 2:
-            return {"grounding": grounding}  # written again once
+        if not grounding["ok"] and attempt < 2 and self._rewrite_fits(state):
+            return {"grounding": grounding, "rewrite": True}  # written again once
         if not report.ok:
             reply = repair_reply(reply, report, allowed)
             grounding["repaired"] = True
@@ -469,6 +477,7 @@ class Assistant:
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         text = _with_evidence(reply, state)
         return {
+            "rewrite": False,
             "reply": text,
             "written": reply,
             "grounding": grounding,
@@ -500,6 +509,12 @@ class Assistant:
         if request.intent in ("recommend", "refine") and not state.get("suggestions"):
             return fixed_text("nothing_fits", language)
         return None
+
+    def _rewrite_fits(self, state: _State) -> bool:
+        """Whether writing the reply again (about as long as the first attempt) still ends within the turn's budget;
+        on a slow CPU it does not, and code replaces the failing sentences at once instead."""
+        elapsed = time.monotonic() - state.get("started", time.monotonic())
+        return elapsed + state.get("written_s", 0.0) <= self.service.settings.assistant.turn_budget_s
 
     def _allowed(self, state: _State) -> dict[str, str]:
         return allowed_names(state.get("suggestions") or [], state.get("explanation"), self.catalogue_names)
@@ -568,7 +583,7 @@ def _pending_calls(state: _State) -> bool:
 
 
 def _rewrite(state: _State) -> bool:
-    return not state.get("grounding", {}).get("ok", True) and "reply" in state and state.get("attempts", 0) < 2
+    return bool(state.get("rewrite"))
 
 
 def _tail_length(state: _State) -> int:

@@ -218,6 +218,12 @@ class AssistantSettings(_Group):
     arguments: Literal["never", "gaps", "always"] = Field(
         "gaps", description="When the LLM reads a message into arguments: never, when the rules leave gaps, always."
     )
+    turn_budget_s: float = Field(
+        10.0,
+        gt=0,
+        description="A reply whose claims fail is written again by the LLM only when the rewrite fits in this many "
+        "seconds of the turn (as long as the first attempt took); otherwise code states the facts at once.",
+    )
 
 
 class Settings(BaseSettings):

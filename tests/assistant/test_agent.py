@@ -87,6 +87,18 @@ def test_a_reply_naming_another_place_is_written_again(services: Service, world_
     assert turn.items[0].name in turn.text and len(attempts) == 2
 
 
+def test_a_rewrite_that_would_not_fit_the_turn_budget_is_replaced_by_code_at_once(
+    services: Service, world_now: datetime
+) -> None:
+    model = ScriptedChatModel(script=lambda _: "Go to Gym 9 instead, or Joe's Imaginary Diner.", calls=[])
+    services.runtime.settings = services.settings.model_copy(
+        update={"assistant": services.settings.assistant.model_copy(update={"turn_budget_s": 1e-6})}
+    )
+    turn = Assistant(services, model).chat("2", "coffee?", at=world_now)
+    assert len(model.calls) == 1 and turn.grounding["repaired"]  # no second LLM call
+    assert "Gym 9" not in turn.text and "Imaginary" not in turn.text and turn.items[0].name in turn.text
+
+
 def test_a_reply_that_keeps_inventing_places_is_repaired(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "Joe's Imaginary Diner is lovely. You will like it.", calls=[])
     turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
