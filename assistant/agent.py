@@ -48,7 +48,7 @@ from assistant.grounding import NameIndex, check_reply, find_named_venues, repai
 from assistant.habits import describe_habits, habits_slice
 from assistant.memory import ConversationStore
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
-from assistant.service import NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
+from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
@@ -609,7 +609,8 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
     """A follow-up ("not bars, something quieter") keeps what it does not change."""
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     category = request.category or previous.category
-    if category in exclusions:
+    # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds).
+    if category in exclusions or (request.quiet and not request.category and category in LOUD_CATEGORIES):
         category = None
     return request.model_copy(
         update={

@@ -287,3 +287,13 @@ def test_a_spanish_request_asks_the_llm_to_write_in_spanish(
     turn = Assistant(services, polite).chat("3", "¿un café cerca de aquí?", at=world_now)
     assert turn.items and polite.calls
     assert "Write in Spanish." in polite.calls[-1][-1].text
+
+
+def test_something_calmer_after_a_bar_drops_the_bar_and_keeps_the_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a bar near here tonight", at=world_now)
+    calmer = assistant.chat("3", "something calmer", at=world_now)
+    assert calmer.request is not None and calmer.request.quiet and calmer.request.category is None
+    assert calmer.request.near == "here" and calmer.items
