@@ -12,11 +12,7 @@ export WHERENOW_DATA__DIR ?= $(DATA)
 FIND_LINKS := $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
 UV_FIND_LINKS := $(foreach dir,$(FIND_LINKS),--find-links $(dir))
 
-<<<<<<< HEAD
-.PHONY: install run test test-fast lint lock bench clean fast-model
-=======
-.PHONY: install run test test-fast lint lock bench soak clean
->>>>>>> fuzz-load
+.PHONY: install run test test-fast lint lock bench soak clean fast-model
 
 install: $(VENV)/.installed
 
@@ -57,7 +53,7 @@ bench: install
 # response), then the HTTP API fuzzing with ten times its cases. Its figures go to the temporary folder.
 soak: install
 	$(BIN)/python bench/load.py --users 20 --seconds 600 --output $${TMPDIR:-/tmp}/wherenow-soak/load.json
-	WHERENOW_FUZZ_SCALE=10 $(BIN)/pytest tests/assistant/test_fuzz_api.py -s
+	WHERENOW_FUZZ_SCALE=10 $(BIN)/pytest tests/assistant/test_fuzz_api.py tests/profiles/test_loader_fuzz.py -s
 
 # Rebuild the lock from pyproject.toml; the local tag of the CPU torch build is dropped so that
 # `torch==2.13.0` matches whichever 2.13.0 build the machine provides.
