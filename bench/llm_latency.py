@@ -50,10 +50,11 @@ from prompts import load_prompt
 RESULT = Path(__file__).resolve().parent / "results" / "llm_latency.json"
 TARGET_EXTRA_CPU_MS_PER_TOKEN = 1.0
 
-SUGGESTIONS = """1. Fat Cat (Music Venue, 0.4 km): you went 6 times, mostly on Friday evenings.
-2. Pastis (French Restaurant, 0.6 km): new to you; people with your tastes go on weekend evenings.
-3. Joe's Pizza (Pizza Place, 0.2 km): you went twice last month, both times late at night."""
-CONTEXT = "Wednesday 20:10 in the West Village; lately more restaurants than bars in the evening."
+# The reply prompt's places block as the assistant fills it (one place: the opening names the first).
+SUGGESTIONS = (
+    "Fat Cat: Music Venue, 0.4 km away, you have been there; you go to Music Venues on Friday evenings around the "
+    "West Village — 6 visits"
+)
 # --smoke: the same code path in seconds (for the test suite) around a scripted stand-in for the model.
 SMOKE = {"turns": 1, "max_tokens": 8, "threads": [1]}
 SMOKE_RESULT = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "llm_latency.json"
@@ -61,11 +62,51 @@ SMOKE_MODEL = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "scripted.g
 SMOKE_REPLY = "Try Fat Cat tonight: you went six times, mostly on Friday evenings, and it is 0.4 km away."
 
 
+class ScriptedBackend:
+    """--smoke: what LocalChatModel uses of gpt4all's backend (``LLModel``): a context of tokens, prompting from its
+    ``n_past``, answering SMOKE_REPLY word by word, 1 ms a word."""
+
+    def __init__(self) -> None:
+        self.context = SimpleNamespace(n_past=0, tokens=[], tokens_size=0)
+
+    def prompt_model(
+        self,
+        prompt: str,
+        prompt_template: str,
+        callback: Callable[[int, str], bool],
+        n_predict: int = 4096,
+        reset_context: bool = False,
+        **_: Any,
+    ) -> None:
+        tokens = [] if reset_context else list(self.context.tokens[: self.context.n_past])
+        tokens += [len(word) for word in prompt.split()]
+        for number, word in enumerate(SMOKE_REPLY.split(" ")[:n_predict]):
+            time.sleep(0.001)
+            tokens.append(number)
+            if not callback(number, word if number == 0 else f" {word}"):
+                break
+        self.context.tokens, self.context.tokens_size, self.context.n_past = tokens, len(tokens), len(tokens)
+
+    def prompt_model_streaming(
+        self, prompt: str, prompt_template: str, callback: Callable[[int, str], bool], **kwargs: Any
+    ) -> Iterator[str]:
+        pieces: list[str] = []
+
+        def keep(number: int, piece: str) -> bool:
+            wanted = callback(number, piece)
+            if wanted:
+                pieces.append(piece)
+            return wanted
+
+        self.prompt_model(prompt, prompt_template, keep, **kwargs)
+        yield from pieces
+
+
 class ScriptedGPT4All:
     """--smoke: what the benchmark uses of gpt4all's GPT4All, answering SMOKE_REPLY word by word, 1 ms a word."""
 
     def __init__(self, model_name: str, model_path: Path, **kwargs: Any) -> None:
-        self.model = SimpleNamespace(context=SimpleNamespace(n_past=0))  # the llama.cpp context's token count
+        self.model = ScriptedBackend()  # the llama.cpp context's token count, and the backend LocalChatModel drives
         self._history = ""
 
     @contextmanager
@@ -114,10 +155,8 @@ def scripted_chat_model(settings: Settings, threads: int) -> LocalChatModel:
 
 def chat_turn() -> list[BaseMessage]:
     """A realistic reply turn: the product's system prompt and its reply prompt, filled."""
-    reply = load_prompt("reply").format(
-        request="somewhere for dinner near here tonight", suggestions_with_evidence=SUGGESTIONS, context_summary=CONTEXT
-    )
-    return [SystemMessage(load_prompt("system")), HumanMessage(reply)]
+    reply = load_prompt("reply").format(request="somewhere for dinner near here tonight", places=SUGGESTIONS)
+    return [SystemMessage(load_prompt("reply_system")), HumanMessage(reply)]
 
 
 def timed_stream(pieces: Iterable[str]) -> tuple[float, float, int, str, float]:

@@ -25,10 +25,11 @@ NUMBER = r"-?\d+(?:\.\d+)?"
 # and the baseline it is measured against. A new script needs an entry here.
 EXPECTED: dict[str, list[str]] = {
     "chat_latency": [
-        rf"first_token_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
-        rf"tokens_per_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
-        rf"total_s: assistant +{NUMBER} +bare LLM +{NUMBER}$",
-        rf"^assistant overhead before the first token: {NUMBER} s \(target ≤ 1\.0 s\)$",
+        rf"^ +suggestions_s: +{NUMBER} / {NUMBER} +None / None",
+        rf"^ +llm_first_token_s: +{NUMBER} / {NUMBER} +{NUMBER} / {NUMBER}",
+        rf"^ +total_s: +{NUMBER} / {NUMBER} +{NUMBER} / {NUMBER}",
+        rf"^3 chats at once: suggestions p50/p90 \{{'p50': {NUMBER}, 'p90': {NUMBER}\}}.* errors 0$",
+        r"^targets met: \{",
     ],
     "context_latency": [
         r"^context\(\) +\{'p50_ms': [\d.]+, 'p99_ms': [\d.]+, 'n': \d+\}$",
