@@ -5,7 +5,9 @@ header, or the session cookie that the login page (``/login``) sets once the key
 gets 401: the HTTP API, its docs and schema, the web page and every route of Gradio's own (config, queue, upload,
 files), HTTP or WebSocket. Only ``/api/health`` (liveness and two counts, no user's data) and the login page itself
 answer without it. The cookie holds an HMAC of the key, not the key; it is HttpOnly and SameSite=Strict, so a page
-on another site can neither read it nor send it.
+on another site can neither read it nor send it. A client address that gives a wrong key ``MAX_FAILURES`` times,
+each within ``FAILURE_WINDOW_S`` of the last, gets 429 whatever it sends until that long after its last wrong key,
+so the key cannot be guessed at the server's speed.
 
 :func:`trusted_hosts` lists the Host names Starlette's ``TrustedHostMiddleware`` accepts (a foreign Host header gets
 400, which stops DNS rebinding), and :func:`check_exposure` refuses to serve a non-loopback address without a key.
@@ -20,6 +22,7 @@ import ipaddress
 from collections.abc import Collection
 from urllib.parse import parse_qs
 
+from cachetools import TTLCache
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -33,6 +36,9 @@ SESSION_COOKIE = "wherenow_session"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _WILDCARDS = ("0.0.0.0", "::", "")
 _LOGIN_BODY_BYTES = 4_096  # a key and where to go next
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 60
+_TRACKED_CLIENTS = 10_000  # the oldest are forgotten first beyond this: memory stays bounded under a flood
 
 
 def session_token(key: str) -> str:
@@ -53,15 +59,30 @@ class KeyGate:
         self._session = session_token(key).encode()
         self.api_prefix = api_prefix
         self.public = frozenset(public)
+        # Wrong keys per client address; an entry lapses FAILURE_WINDOW_S after the last wrong key.
+        self._failures: TTLCache[str, int] = TTLCache(maxsize=_TRACKED_CLIENTS, ttl=FAILURE_WINDOW_S)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope["path"] in self.public:
             await self.app(scope, receive, send)
             return
+        client = _client(scope)
+        if self._failures.get(client, 0) >= MAX_FAILURES:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": "too many wrong keys"})
+                return
+            await JSONResponse(
+                {"error": f"too many wrong keys from this address: try again in {FAILURE_WINDOW_S} s"},
+                status_code=429,
+                headers={"Retry-After": str(FAILURE_WINDOW_S)},
+            )(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["path"] == LOGIN_PATH:
             await self._login(scope, receive, send)
             return
         problem = self._problem(Headers(scope=scope))
+        if problem is not None and problem != "missing API key":
+            self._failed(client)
         if problem is None:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
@@ -114,6 +135,7 @@ class KeyGate:
         key = (fields.get("key") or [""])[0]
         target = _safe_target((fields.get("next") or ["/"])[0])
         if not key or not hmac.compare_digest(key.encode(), self._key):
+            self._failed(_client(scope))
             await _login_page(target, status_code=401, failed=True)(scope, receive, send)
             return
         response = RedirectResponse(target, status_code=303)
@@ -121,6 +143,16 @@ class KeyGate:
             SESSION_COOKIE, self._session.decode(), httponly=True, samesite="strict", path="/", max_age=None
         )
         await response(scope, receive, send)
+
+    def _failed(self, client: str) -> None:
+        # Writing the entry renews its window: a client that keeps guessing stays refused.
+        self._failures[client] = self._failures.get(client, 0) + 1
+
+
+def _client(scope: Scope) -> str:
+    """The client's address (the socket peer: a proxy in front of the server makes every user one client)."""
+    peer = scope.get("client")
+    return str(peer[0]) if peer else "unknown"
 
 
 def _target(scope: Scope) -> str:

@@ -44,8 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
-from assistant.grounding import NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
+from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
 from assistant.habits import describe_habits, habits_slice
+from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
 from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
@@ -259,13 +260,15 @@ class Assistant:
         }
         first_token: float | None = None
         suggested: float | None = None
+        draft = LinkHold()
         for mode, payload in graph.stream(inputs, config, stream_mode=["messages", "updates"]):
-            if mode == "messages":
-                chunk, metadata = payload
-                if metadata.get("langgraph_node") == "write" and isinstance(chunk.content, str) and chunk.content:
+            if mode == "messages" or "write" in payload:
+                # The LLM's draft as it is written, whole words at a time and without links; the rest when it ends.
+                text = draft.flush() if mode == "updates" else _drafted(payload, draft)
+                if text:
                     if first_token is None:
                         first_token = time.perf_counter() - started
-                    yield TurnEvent(kind="token", text=chunk.content)
+                    yield TurnEvent(kind="token", text=text)
             elif "gather" in payload and suggested is None and "suggestions" in (payload["gather"] or {}):
                 # The places are ranked before the LLM writes a word: show them now, the prose follows.
                 suggested = time.perf_counter() - started
@@ -422,7 +425,9 @@ class Assistant:
             prompt += f"\nYour last sentence was wrong. Name no place other than: {allowed}.{problems}"
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         began = time.monotonic()
-        reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
+        # A turn alone reads its prompt on every core; with others queued their rankings need one.
+        with cores_shared(self.admission.in_flight > 1):
+            reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1, "written_s": time.monotonic() - began}
 
     def _ground(self, state: _State) -> dict[str, Any]:
@@ -629,6 +634,14 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
     )
 
 
+def _drafted(payload: tuple[Any, dict[str, Any]], draft: LinkHold) -> str:
+    """The text a streamed message chunk releases, when the writing node streamed it."""
+    chunk, metadata = payload
+    if metadata.get("langgraph_node") != "write" or not isinstance(chunk.content, str):
+        return ""
+    return draft.feed(chunk.content)
+
+
 def _point(place: LatLon) -> dict[str, float]:
     return {"latitude": place.latitude, "longitude": place.longitude}
 
@@ -660,7 +673,7 @@ def _listing(suggestions: Sequence[Suggestion]) -> str:
     lines = []
     for item in suggestions[:PROMPT_SUGGESTIONS]:
         known = "you have been there" if item.is_return else "new to you"
-        line = f"{item.label}: {item.category}, {item.distance_km:.1f} km away, {known}"
+        line = f"{item.label}: {item.category}, {item.distance_km:.1f} km, {known}"
         habit = next((text for text in item.evidence[:PROMPT_EVIDENCE] if text.startswith("you ")), None)
         lines.append(f"{line}; {habit}" if habit else line)
     return "\n".join(lines)

@@ -363,6 +363,26 @@ def check_reply(
     return GroundingReport(mentions=tuple(sorted(mentions, key=lambda mention: mention.start)))
 
 
+class LinkHold:
+    """Streamed text with links kept out: whole words are released, and a word that is a link (``LINK_RE``) is
+    dropped, so a draft's link never reaches the screen before the checked reply replaces the draft."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        """The words ``piece`` completes (up to its last whitespace), links removed; the rest is held."""
+        text = self._held + piece
+        cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
+        self._held = text[cut:]
+        return LINK_RE.sub("", text[:cut])
+
+    def flush(self) -> str:
+        """What is still held, links removed; the filter is empty after."""
+        text, self._held = self._held, ""
+        return LINK_RE.sub("", text)
+
+
 def _kind_key(text: str) -> tuple[str, ...]:
     """A category name's matching key, singular ("Coffee Shops" and "coffee shop" match "Coffee Shop")."""
     key = [_fold(token.text) for token in tokens(text)]

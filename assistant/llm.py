@@ -73,10 +73,32 @@ def cancellable(flag: threading.Event) -> Iterator[None]:
         _TURN_CANCELLED.reset(token)
 
 
+_CORES_SHARED: ContextVar[bool] = ContextVar("wherenow_cores_shared", default=False)
+
+
+@contextmanager
+def cores_shared(shared: bool) -> Iterator[None]:
+    """LLM calls made inside the block read their prompt on ``n_threads`` when ``shared`` (other turns are waiting
+    and their rankings need a core), else on every usable core (see ``LocalChatModel.prompt_threads``)."""
+    token = _CORES_SHARED.set(shared)
+    try:
+        yield
+    finally:
+        _CORES_SHARED.reset(token)
+
+
 def turn_cancelled() -> bool:
     """Whether the turn this code serves was cancelled (see :func:`cancellable`)."""
     flag = _TURN_CANCELLED.get()
     return flag is not None and flag.is_set()
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (affinity-aware)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def default_threads() -> int:
@@ -87,11 +109,7 @@ def default_threads() -> int:
     threads decoded 15-16 tokens/s when it was quiet but 0.3-2 when other jobs ran, one thread 10-11 either way
     (bench/llm_latency.py); pass ``n_threads`` to ``build_chat_model`` on a machine that is yours alone.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(8, max(1, cores - 1))
+    return min(8, max(1, usable_cores() - 1))
 
 
 DEFAULT_CONTEXT = 4096
@@ -267,6 +285,12 @@ class LocalChatModel(BaseChatModel):
     repeat_penalty: float = Field(1.1, description="gpt4all's default of 1.18 mangles JSON with repeated quotes.")
     n_ctx: int = DEFAULT_CONTEXT
     n_threads: int | None = Field(None, description="CPU threads; None: default_threads().")
+    prompt_threads: int | None = Field(
+        None,
+        description="CPU threads while reading the prompt, when no other turn waits (see cores_shared); None: "
+        "every usable core (at most 8). Reading a prompt is batched matrix work that scales with cores, while "
+        "decoding one token at a time on more threads than free cores stalls (default_threads).",
+    )
     stop: list[str] = Field(default_factory=lambda: list(DEFAULT_STOP))
 
     @property
@@ -314,15 +338,22 @@ class LocalChatModel(BaseChatModel):
         turn = _TURN_CANCELLED.get() or threading.Event()  # read here: on_token runs on gpt4all's own thread
         tokens = 0
 
+        decode_threads = self.n_threads or default_threads()
+        read_threads = decode_threads if _CORES_SHARED.get() else self.prompt_threads or min(8, usable_cores())
+
         def on_token(token_id: int, piece: str) -> bool:
             # Runs on gpt4all's worker thread; the text it releases is picked up below, after each token.
             nonlocal tokens
             tokens += 1
+            if tokens == 1 and read_threads != decode_threads:
+                # The prompt is read; llama.cpp takes the thread count at each decode call.
+                loaded.model.model.set_thread_count(decode_threads)
             ready.append(scanner.feed(piece))
             return not (scanner.stopped or cancelled.is_set() or turn.is_set())
 
         loaded = self.load()
         with loaded.lock:
+            loaded.model.model.set_thread_count(read_threads)
             loaded.start_turn(prefix)
             stream = loaded.model.model.prompt_model_streaming(
                 prompt,
@@ -352,6 +383,7 @@ class LocalChatModel(BaseChatModel):
                 cancelled.set()
                 for _ in stream:
                     pass
+                loaded.model.model.set_thread_count(decode_threads)
         finish = "stop" if scanner.stopped or tokens < max_tokens else "length"
         yield ChatGenerationChunk(
             message=AIMessageChunk(

@@ -7,6 +7,9 @@ last turn); whatever the cache drops, for count or for age, is deleted from the 
 are never dropped: they re-enter the cache when their last turn ends. Locks exist only while a conversation is
 active, so they are bounded by the turns in flight.
 
+Age is enforced even on a server nobody talks to: a daemon thread sweeps expired conversations every
+``SWEEP_EVERY_S`` (or sooner for a shorter age); it holds the store weakly and ends with it.
+
 Forgetting a user deletes their threads from the checkpointer at once. A turn still running for them keeps writing
 checkpoints until it ends; its conversation is marked, and the end of the turn deletes the thread again, so nothing
 the turn wrote outlives it. A turn waiting behind it starts on an empty thread.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +29,7 @@ from cachetools import TTLCache
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 THREAD_SEPARATOR = "\x1f"  # between the user and the conversation in a thread id: it cannot occur in either
+SWEEP_EVERY_S = 60.0
 
 
 @dataclass
@@ -70,6 +75,12 @@ class ConversationStore:
         self._guard = threading.Lock()
         self._active: dict[str, _Active] = {}
         self._idle = _Idle(max_conversations, ttl_s, timer, saver.delete_thread)
+        _start_sweeper(self, min(SWEEP_EVERY_S, ttl_s))
+
+    def expire(self) -> None:
+        """Delete the idle conversations past their age now."""
+        with self._guard:
+            self._idle.expire()
 
     def __len__(self) -> int:
         """Conversations held: idle ones not yet past their age, and active ones."""
@@ -121,6 +132,21 @@ class ConversationStore:
             for thread in (*idle, *active):
                 self.saver.delete_thread(thread)
         return len(idle) + len(active)
+
+
+def _start_sweeper(store: ConversationStore, every_s: float) -> None:
+    reference = weakref.ref(store)
+
+    def sweep() -> None:
+        while True:
+            time.sleep(every_s)
+            alive = reference()
+            if alive is None:
+                return
+            alive.expire()
+            del alive  # not held while sleeping: the store may be collected meanwhile
+
+    threading.Thread(target=sweep, name="conversation-sweeper", daemon=True).start()
 
 
 __all__ = ["THREAD_SEPARATOR", "ConversationStore"]

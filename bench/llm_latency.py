@@ -52,7 +52,7 @@ TARGET_EXTRA_CPU_MS_PER_TOKEN = 1.0
 
 # The reply prompt's places block as the assistant fills it (one place: the opening names the first).
 SUGGESTIONS = (
-    "Fat Cat: Music Venue, 0.4 km away, you have been there; you go to Music Venues on Friday evenings around the "
+    "Fat Cat: Music Venue, 0.4 km, you have been there; you go to Music Venues on Friday evenings around the "
     "West Village — 6 visits"
 )
 # --smoke: the same code path in seconds (for the test suite) around a scripted stand-in for the model.
@@ -68,6 +68,11 @@ class ScriptedBackend:
 
     def __init__(self) -> None:
         self.context = SimpleNamespace(n_past=0, tokens=[], tokens_size=0)
+        self.threads = 1
+        self.threads_used: list[tuple[str, int]] = []  # ("read" | "write", threads) per prompt and per token
+
+    def set_thread_count(self, threads: int) -> None:
+        self.threads = threads
 
     def prompt_model(
         self,
@@ -80,8 +85,10 @@ class ScriptedBackend:
     ) -> None:
         tokens = [] if reset_context else list(self.context.tokens[: self.context.n_past])
         tokens += [len(word) for word in prompt.split()]
+        self.threads_used.append(("read", self.threads))
         for number, word in enumerate(SMOKE_REPLY.split(" ")[:n_predict]):
             time.sleep(0.001)
+            self.threads_used.append(("write", self.threads))
             tokens.append(number)
             if not callback(number, word if number == 0 else f" {word}"):
                 break

@@ -8,7 +8,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,9 @@ _WEIGHT_PATTERNS = ("config.json", "*.safetensors", "*.bin")
 # A model folder with this file carries its own tokenizer (SentenceTransformer.save writes it; a bare
 # save_pretrained of the transformer does not).
 _TOKENIZER_FILE = "tokenizer_config.json"
+# Up to this many texts are encoded on one thread: torch's intra-op threads spin-wait on each other, and while the
+# local LLM holds a core one query took 320 ms on two threads against 51 ms on one (2-core machine, 20 queries).
+FEW_TEXTS = 8
 
 
 def item_texts(items: pd.DataFrame) -> list[str]:
@@ -151,6 +155,22 @@ class EmbeddingCache(Closing):
             self._db.close()
 
 
+@contextmanager
+def _one_thread_if(few: bool) -> Iterator[None]:
+    """torch on one intra-op thread for the block when ``few`` (the setting is the calling thread's own)."""
+    if not few:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 class InterestEncoder:
     """Sentence vectors from a ``SentenceTransformer`` (transformer → mean pooling → L2 norm) built from local folders.
 
@@ -179,9 +199,10 @@ class InterestEncoder:
         if not unique:
             return np.empty((0, self.dim), dtype=np.float32)
         # SentenceTransformer batches texts of similar length and restores the input order itself.
-        vectors = self.model.encode(
-            unique, batch_size=batch_size or self.batch_size, show_progress_bar=progress, convert_to_numpy=True
-        ).astype(np.float32, copy=False)
+        with _one_thread_if(len(unique) <= FEW_TEXTS):
+            vectors = self.model.encode(
+                unique, batch_size=batch_size or self.batch_size, show_progress_bar=progress, convert_to_numpy=True
+            ).astype(np.float32, copy=False)
         if len(unique) == len(texts):
             return vectors
         position = {text: row for row, text in enumerate(unique)}

@@ -747,7 +747,8 @@ def forget_rejects(path: Path, user_id: str) -> int:
     """Drop the rejected rows that name ``user_id`` as one of their fields from the rejects file, durably; how many.
 
     A raw row's format varies (CSV, tab-separated, JSON), so any field equal to the id counts: dropping a report
-    line too many is harmless, keeping a forgotten user's row is not.
+    line too many is harmless, keeping a forgotten user's row is not. For the same reason every row whose raw text
+    was cut (``REJECT_TEXT_CHARS``) goes too: the id may have been in the part that was not kept.
     """
     if not path.is_file():
         return 0
@@ -757,7 +758,7 @@ def forget_rejects(path: Path, user_id: str) -> int:
         return 0
     header, body = rows[0], rows[1:]
     pattern = re.compile(rf"(?:^|[\s,;\t\"':{{}}\[\]]){re.escape(user_id)}(?:$|[\s,;\t\"':{{}}\[\]])")
-    kept = [row for row in body if not (row and pattern.search(row[-1]))]
+    kept = [row for row in body if not (row and (pattern.search(row[-1]) or row[-1].endswith(_TRUNCATED)))]
     if len(kept) == len(body):
         return 0
 

@@ -12,11 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
+from cachetools import TTLCache
+from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
+from starlette.testclient import TestClient
 
 from assistant.access import (
+    FAILURE_WINDOW_S,
     LOGIN_PATH,
+    MAX_FAILURES,
     SESSION_COOKIE,
+    KeyGate,
     check_exposure,
     is_loopback,
     session_token,
@@ -188,3 +194,25 @@ def test_the_app_will_not_start_where_others_reach_it_without_a_key(
     assert error.startswith("wherenow: error: server.host is '0.0.0.0'") and "server.api_key" in error
     assert "Traceback" not in error and error.count("\n") == 1
     assert not (tmp_path / "state").exists()  # refused before anything was prepared
+
+
+def test_guessing_the_key_is_cut_off_for_a_while() -> None:
+    clock = [0.0]
+
+    async def hello(scope: Any, receive: Any, send: Any) -> None:
+        await PlainTextResponse("hello")(scope, receive, send)
+
+    gate = KeyGate(hello, KEY, "/api")
+    gate._failures = TTLCache(maxsize=100, ttl=FAILURE_WINDOW_S, timer=lambda: clock[0])
+    client = TestClient(gate, base_url="http://127.0.0.1")
+    assert client.get("/api/x").status_code == 401  # no key at all is not a guess
+    for guess in range(MAX_FAILURES // 2):
+        assert client.get("/api/x", headers={"X-API-Key": f"guess{guess}"}).status_code == 401
+        assert client.post(LOGIN_PATH, data={"key": f"login{guess}"}).status_code == 401
+    refused = client.get("/api/x", headers={"X-API-Key": KEY})  # even the right key, from this address, for now
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(FAILURE_WINDOW_S)
+    assert "too many wrong keys" in refused.json()["error"]
+    clock[0] += FAILURE_WINDOW_S - 1
+    assert client.post(LOGIN_PATH, data={"key": KEY}, follow_redirects=False).status_code == 429
+    clock[0] += 2
+    assert client.get("/api/x", headers={"X-API-Key": KEY}).text == "hello"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.grounding import GroundingReport, NameIndex, check_reply, find_named_venues, repair_reply
+from assistant.grounding import GroundingReport, LinkHold, NameIndex, check_reply, find_named_venues, repair_reply
 
 CATALOGUE = {
     "v1": "Fat Cat",
@@ -199,3 +199,20 @@ def test_kinds_of_place_are_not_venues() -> None:
     assert not flagged.ok
     kinds = ["Coffee Shop", "American Restaurant", "Gym"]
     assert check_reply(reply, {"x": "Blue Bottle Coffee"}, catalogue, kinds).ok
+
+
+@pytest.mark.parametrize(
+    ("pieces", "shown"),
+    [
+        (["Try ", "Joe's", " Coffee", ", 0.3", " km away."], "Try Joe's Coffee, 0.3 km away."),
+        (["Go to ", "https", "://", "evil", ".example", "/x now"], "Go to  now"),
+        (["Visit evil", ".", "example", " today"], "Visit  today"),
+        (["mail ", "me@", "evil.example"], "mail "),
+    ],
+)
+def test_link_hold_never_releases_a_link(pieces: list[str], shown: str) -> None:
+    draft = LinkHold()
+    released = [draft.feed(piece) for piece in pieces]
+    released.append(draft.flush())
+    assert "".join(released) == shown
+    assert all("evil" not in text for text in released)

@@ -108,5 +108,7 @@ def test_the_api_serves_the_injected_venue_without_its_link(evil_runtime: Runtim
     streamed = client.post("/api/chat", json={"user_id": "3", "message": COFFEE, "conversation_id": "streamed"})
     lines = streamed.text.splitlines()
     turn = json.loads(lines[lines.index("event: turn") + 1].removeprefix("data: "))
-    # The final turn is clean (the tokens streamed before it are the model's words as written, then reset).
     assert EVIL not in turn["text"] and EVIL not in json.dumps(turn["items"])
+    # Nor do the draft's streamed tokens carry the link before the checked turn replaces them.
+    tokens = [lines[number + 1] for number, line in enumerate(lines) if line == "event: token"]
+    assert tokens and all(EVIL not in token for token in tokens), tokens

@@ -22,6 +22,7 @@ from assistant.llm import (
     _chat_session_parts,
     _StopScanner,
     build_chat_model,
+    cores_shared,
     default_threads,
     load_gpt4all,
     render_chatml,
@@ -258,3 +259,25 @@ def test_kept_system_prompt_answers_as_a_fresh_one(local_model: BaseChatModel) -
         fresh.append(local_model.invoke([system, question], max_tokens=6).text)
     assert kept == fresh
     assert kept[0] != kept[1]
+
+
+# CPU threads -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("shared", "read"), [(False, 2), (True, 1)])
+def test_prompt_read_on_every_core_unless_shared(monkeypatch: pytest.MonkeyPatch, shared: bool, read: int) -> None:
+    # Reading a prompt uses both cores when the turn is alone, one when others wait; decoding keeps n_threads.
+    from bench.llm_latency import chat_turn, scripted_chat_model
+
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    model = scripted_chat_model(load_settings(), threads=1)
+    backend = model.load().model.model
+    backend.threads_used.clear()
+    with cores_shared(shared):
+        model.invoke(chat_turn(), max_tokens=4)
+    reads = [threads for phase, threads in backend.threads_used if phase == "read"]
+    writes = [threads for phase, threads in backend.threads_used if phase == "write"]
+    assert reads and set(reads) == {read}
+    # The first token is sampled right after the prompt is read; every later one on n_threads.
+    assert writes[1:] and set(writes[1:]) == {1}
+    assert backend.threads == 1  # left on n_threads for whoever comes next

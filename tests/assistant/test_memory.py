@@ -90,6 +90,19 @@ def test_a_conversation_idle_past_its_age_is_forgotten() -> None:
     assert len(store) == 0 and kept(saver) == set()
 
 
+def test_an_idle_server_forgets_old_conversations_by_itself() -> None:
+    # Nobody touches the store after the turn: the sweeper alone deletes the conversation once it is past its age.
+    saver = InMemorySaver()
+    store, graph = ConversationStore(saver, max_conversations=100, ttl_s=0.2), counting_graph(saver)
+    with store.turn(thread("a")):
+        step(graph, thread("a"))
+    assert kept(saver) == {thread("a")}
+    deadline = time.monotonic() + 30
+    while kept(saver) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kept(saver) == set()
+
+
 def test_a_conversation_whose_turn_runs_is_never_evicted() -> None:
     saver = InMemorySaver()
     store, graph = ConversationStore(saver, max_conversations=1, ttl_s=3_600), counting_graph(saver)

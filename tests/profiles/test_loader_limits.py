@@ -18,6 +18,7 @@ from profiles.loaders import (
     DataError,
     Limits,
     Reject,
+    forget_rejects,
     load_any,
     load_events,
     write_rejects,
@@ -103,3 +104,19 @@ def test_rejected_rows_keep_file_line_reason_and_at_most_200_characters_of_text(
     assert rows[0] == ["source", "line", "reason", "raw"]
     assert all(len(field) <= REJECT_TEXT_CHARS for row in rows for field in row[2:])
     assert Reject("f", 1, "r", "short").raw == "short"
+
+
+def test_forgetting_a_user_drops_rows_whose_id_may_have_been_cut_off(tmp_path: Path) -> None:
+    # The user id comes after 300 characters of text: the kept 200 cannot show it, so the row must go on forget.
+    padding = "x" * 300
+    rows = [
+        f"{padding},u7,i1,yesterday,1,2",  # u7's, cut before the id
+        "u8,i1,yesterday,1,2",  # u8's, short and whole
+        "u7,i2,yesterday,1,2",  # u7's, whole
+    ]
+    rejects = [Reject("events.csv", line, "unparseable time", raw) for line, raw in enumerate(rows, start=2)]
+    path = tmp_path / "rejects.csv"
+    write_rejects(rejects, path)
+    assert forget_rejects(path, "u7") == 2
+    with path.open(newline="", encoding="utf-8") as stream:
+        assert [row[-1] for row in csv.reader(stream)] == ["raw", "u8,i1,yesterday,1,2"]
