@@ -7,34 +7,22 @@ The answer states only counts, kinds, times and places that the stored visits gi
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 
+from assistant.languages import to_english
 from assistant.requests import ChatRequest
 from assistant.service import HabitKind, Habits
+from assistant.spelling import fold
 from profiles.calendar import WEEKDAYS, daypart
 from profiles.places import plural
 from prompts import fixed_text
 
-# Day-part words of the request's `when` text (English, and the Spanish and French the reader understands), accents
-# dropped; meals count as the part they fall in.
+# Day-part and weekday words of the request's `when` text, read in English (``assistant.languages`` turns the Spanish
+# and French the reader understands into these); meals count as the part they fall in.
 _PART_RE = re.compile(
-    r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch"
-    r"|tardes?|noches?|madrugada|esta noche|matin(?:s|ee)?|apres-midi|soir(?:s|ee)?|nuits?)\b"
+    r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch)\b"
 )
-_WEEKDAY_WORDS = (
-    *(day.lower() for day in WEEKDAYS),
-    *("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
-    *("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "weekend",
-    "fin de semana",
-    "week-end",
-)
-_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in _WEEKDAY_WORDS) + r")s?\b")
-
-
-def _plain(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|weekend|today|tomorrow)s?\b")
 
 
 def habits_slice(request: ChatRequest, now: datetime) -> tuple[int | None, str | None]:
@@ -45,8 +33,10 @@ def habits_slice(request: ChatRequest, now: datetime) -> tuple[int | None, str |
     """
     if request.when is None or request.at is None:
         return None, None
-    words = _plain(request.when)
-    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) or request.at.date() != now.date() else None
+    # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
+    words = to_english(fold(request.when).lower(), request.language)
+    # "In the morning" asked in the afternoon resolves to tomorrow's, yet asks about mornings, not that weekday.
+    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) else None
     part = daypart(request.at.hour) if _PART_RE.search(words) else None
     return weekday, part
 
