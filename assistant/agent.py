@@ -511,8 +511,11 @@ class Assistant:
             # visits that were never there (measured), so code states them.
             reasons = "\n".join(f"- {line}" for line in explanation.evidence)
             return fixed_text("why", language).format(place=explanation.name) + "\n" + reasons
-        if request.intent in ("recommend", "refine") and not state.get("suggestions"):
+        suggestions = state.get("suggestions") or []
+        if request.intent in ("recommend", "refine") and not suggestions:
             return fixed_text("nothing_fits", language)
+        if request.near and request.intent in ("recommend", "refine") and _all_beyond(suggestions, NEAR_RADIUS_KM):
+            return fixed_text("nothing_near", language).format(km=f"{NEAR_RADIUS_KM:g}")
         return None
 
     def _rewrite_fits(self, state: _State) -> bool:
@@ -632,6 +635,11 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "quiet": request.quiet or previous.quiet,
         }
     )
+
+
+def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:
+    """Whether every suggestion is farther than ``km`` (the search for places near the user found none)."""
+    return bool(suggestions) and all(item.distance_km > km for item in suggestions)
 
 
 def _drafted(payload: tuple[Any, dict[str, Any]], draft: LinkHold) -> str:

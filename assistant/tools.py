@@ -134,6 +134,9 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             within_km=within_km,
         )
         found = service.recommend(state["user_id"], moment, place, query)
+        if not found and within_km is not None:
+            # Nothing that close: the best matches farther away, whose distances the reply states.
+            found = service.recommend(state["user_id"], moment, place, query.model_copy(update={"within_km": None}))
         return _json_list(found), found
 
     def get_habits(

@@ -297,3 +297,16 @@ def test_something_calmer_after_a_bar_drops_the_bar_and_keeps_the_place(
     calmer = assistant.chat("3", "something calmer", at=world_now)
     assert calmer.request is not None and calmer.request.quiet and calmer.request.category is None
     assert calmer.request.near == "here" and calmer.items
+
+
+def test_nothing_near_offers_the_closest_matches_farther_away(services: Service, world_now: datetime) -> None:
+    # About 5 km north of the small world's places: "near here" finds nothing within 2 km.
+    llm = polite_model()
+    assistant = Assistant(services, llm)
+    centre = services.items[["latitude", "longitude"]].mean()
+    far = (float(centre["latitude"]) + 0.045, float(centre["longitude"]))
+    turn = assistant.chat("3", "somewhere for coffee near here", at=world_now, where=far)
+    assert turn.items and all(item.distance_km > 2.0 for item in turn.items)
+    assert all(item.category == "Coffee Shop" for item in turn.items)
+    assert turn.text.startswith(fixed_text("nothing_near").format(km="2"))
+    assert llm.calls == []  # code says where they are; the LLM is not asked
