@@ -232,6 +232,7 @@ _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|t
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
+    rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
     r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+ (?:do|did|have) i (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
     r"|\bhow often do i\b|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
@@ -299,7 +300,7 @@ _DAY_RE = re.compile(
     r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekend|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
     re.IGNORECASE,
 )
-_PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})\b", re.IGNORECASE)
+_PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b", re.IGNORECASE)
 _MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
 _CLOCK_RE = re.compile(
     r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
