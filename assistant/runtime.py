@@ -362,6 +362,12 @@ def prepare(
     try:
         report.cleaned = clean_partials(settings.state_dir)
         log = open_log(settings)
+        if settings.store.backend == "postgres":
+            from profiles.eventlog_postgres import PostgresEventLog
+
+            # Replicas starting together on a new database would each build the shared stores: one at a time.
+            assert isinstance(log, PostgresEventLog)
+            log.lock_preparation()
         if log.count() == 0:
             folder = Path(data_dir) if data_dir is not None else settings.data.dir
             if not folder.exists():
@@ -416,6 +422,8 @@ def prepare(
         )
         runtime._learnt = report.replayed_recommender > 0
         if settings.store.backend == "postgres":
+            assert isinstance(log, PostgresEventLog)
+            log.unlock_preparation()
             runtime.follower = LogFollower(runtime)
     except BaseException:
         # Nothing half-open survives a failed start: the stores hold locks and unwritten changes.

@@ -55,6 +55,7 @@ _INSERT = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_key) DO NOTHING"
 )
 _SCHEMA_LOCK = 0x77686E6C  # an advisory lock key: two replicas creating the tables at once would collide
+_PREPARE_LOCK = 0x77686E73  # held while a replica prepares: two building the shared stores at once would collide
 
 
 def user_digest(user_id: str) -> bytes:
@@ -207,6 +208,18 @@ class PostgresEventLog(EventLog):
                     )
                 }
         return [user for user in user_ids if user_digest(user) in digests], now
+
+    def lock_preparation(self) -> None:
+        """Wait until no other replica is preparing (building the shared stores from this log), then hold that
+        until :meth:`unlock_preparation` or :meth:`close`."""
+        with self._lock:
+            self._check_open()
+            self._db.execute("SELECT pg_advisory_lock(%s)", (_PREPARE_LOCK,))
+
+    def unlock_preparation(self) -> None:
+        with self._lock:
+            self._check_open()
+            self._db.execute("SELECT pg_advisory_unlock(%s)", (_PREPARE_LOCK,))
 
     def close(self) -> None:
         with self._lock:

@@ -1,13 +1,12 @@
 """App replicas over one PostgreSQL database: ``tests.assistant.serve_world`` processes, each with its own state folder
-(the small world's catalogue and saved recommender) and ``store.backend = "postgres"``, sharing the event log and the
-stores. Used by the replica test and by ``bench/replica_propagation.py``.
+(the small world's catalogue, then its saved recommender) and ``store.backend = "postgres"``, sharing the event log
+and the stores. Used by the replica test and by ``bench/replica_propagation.py``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 from profiles.eventlog import events_from_frame
 from profiles.eventlog_postgres import PostgresEventLog
-from tests.assistant import world as world_module
+from profiles.ingest import ITEMS_FILE, write_frame
 from tests.fixtures.world import make_history, make_items
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +57,15 @@ class Replica:
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> Replica:
+        """Launch, then wait until it serves."""
+        return self.launch().wait_ready()
+
+    def launch(self) -> Replica:
+        """Start the process (its state folder holds only the catalogue: the rest is in the database or rebuilt);
+        replicas launched together prepare one at a time."""
         if not self.folder.exists():
-            shutil.copytree(world_module._template(), self.folder)
+            self.folder.mkdir(parents=True)
+            write_frame(make_items(), self.folder / ITEMS_FILE)
         environment = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -74,7 +80,10 @@ class Replica:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        assert self.process.stdout is not None
+        return self
+
+    def wait_ready(self) -> Replica:
+        assert self.process is not None and self.process.stdout is not None
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()
