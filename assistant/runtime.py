@@ -143,10 +143,12 @@ class Runtime(Closing):
     follower: LogFollower | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Forgets first: one that lands between the two reads is then seen again by follow(), never missed.
+        # Only the shared log counts forgets; the embedded one never imports its module (nor psycopg).
+        self._forgets = getattr(self.log, "forgets", 0)
         self._users = set(self.log.users())
         position = self.recommender.log_position
         self._followed = position.seq if position is not None else self.log.seq
-        self._forgets = getattr(self.log, "forgets", 0)
 
     # ---- users -----------------------------------------------------------------------------------------------
 
