@@ -18,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -131,9 +131,3 @@ def fresh_schema(server: str) -> str:
 def postgres_dsn(postgres_server: str) -> str:
     """A DSN whose tables live in a schema of their own, new for this test."""
     return fresh_schema(postgres_server)
-
-
-@pytest.fixture
-def postgres_dsn_factory(postgres_server: str) -> Callable[[], str]:
-    """Makes DSNs of fresh schemas, for tests that need several."""
-    return lambda: fresh_schema(postgres_server)
