@@ -52,8 +52,9 @@ class PostgresCluster:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
         self.port = _free_port()
-        # Not under pytest's tmp_path: that is private to root, and the server may run as another account.
-        self.folder = Path(tempfile.mkdtemp(prefix="wherenow-pg-"))
+        # In /tmp itself, not under pytest's tmp_path or $TMPDIR: those may be private to root, and the server may
+        # run as another account.
+        self.folder = Path(tempfile.mkdtemp(prefix="wherenow-pg-", dir="/tmp"))
         self.data = self.folder / "data"
         self._account = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
 
