@@ -10,6 +10,11 @@ event and needs no refit.
 
 :meth:`Runtime.add_events` appends to the log (durable when it returns), then teaches the profiles and the
 recommender; :meth:`Runtime.forget` removes a user from the log and from every derived view.
+
+With ``store.backend = "postgres"`` the event log and the stores live in one PostgreSQL database that several app
+processes (replicas, each with its own state folder for the catalogue and the saved recommender) share: a
+:class:`LogFollower` per replica wakes on the log's NOTIFY (or every second) and :meth:`Runtime.follow` teaches the
+replica's in-memory views what the others appended, and drops users the others forgot.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from profiles.closing import Closing
 from profiles.config import Settings
 from profiles.context import InterestContext
 from profiles.encoder import EmbeddingCache, encoder_model_id
-from profiles.eventlog import EventLog, open_event_log
+from profiles.eventlog import EventLog, LoggedEvent, open_event_log
 from profiles.events import Event
 from profiles.ingest import ITEMS_FILE, admit_events, ingest, read_events, read_items
 from profiles.loaders import DataError, forget_rejects
@@ -55,6 +60,7 @@ DATA_DIR_VARIABLE = "WHERENOW_DATA__DIR"  # named in messages only; profiles.con
 CUSTOM_EMBEDDER = "custom-embedder"  # the model id ItemIndex gives an injected embedder's vectors
 # Libraries whose objects are inside the pickle: a new version refits instead of unpickling what it may misread.
 _PICKLED_LIBRARIES = ("numpy", "pandas", "scikit-learn", "lightgbm")
+FOLLOW_POLL_S = 1.0  # how often a replica looks at the shared log when no NOTIFY woke it
 
 
 # ---- the prepared runtime ----------------------------------------------------------------------------------
@@ -130,9 +136,19 @@ class Runtime(Closing):
     # A user was forgotten: the recommender's shared counts still hold their check-ins, so it is never saved again
     # and the next start refits without them.
     _forgot: bool = field(default=False, init=False, repr=False, compare=False)
+    # Following a shared log: every event up to _followed is applied here; _own holds this replica's appends above.
+    _followed: int = field(default=0, init=False, repr=False, compare=False)
+    _own: set[int] = field(default_factory=set, init=False, repr=False, compare=False)
+    _forgets: int = field(default=0, init=False, repr=False, compare=False)
+    follower: LogFollower | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Forgets first: one that lands between the two reads is then seen again by follow(), never missed.
+        # Only the shared log counts forgets; the embedded one never imports its module (nor psycopg).
+        self._forgets = getattr(self.log, "forgets", 0)
         self._users = set(self.log.users())
+        position = self.recommender.log_position
+        self._followed = position.seq if position is not None else self.log.seq
 
     # ---- users -----------------------------------------------------------------------------------------------
 
@@ -199,6 +215,35 @@ class Runtime(Closing):
             self._apply(result.added)
         return len(result.added)
 
+    def follow(self) -> int:
+        """Apply what other processes appended to a shared log since the last look (this process's own appends
+        are already applied), and drop users they forgot; how many events were new here.
+
+        Snapshots are not touched: the replica that appended an event folded it into the shared store.
+        """
+        from profiles.eventlog_postgres import PostgresEventLog
+
+        with self.lock:
+            if self._closed:
+                return 0
+            newer = list(self.log.read(since=self._followed))
+            theirs = [entry for entry in newer if entry.seq not in self._own]
+            self._observe(theirs)
+            if newer:
+                self._followed = newer[-1].seq
+                self._own = {seq for seq in self._own if seq > self._followed}
+                # Every event up to here is applied; this replica's own later appends may have gaps below them.
+                self.recommender.log_position = LogPosition(self.log.generation, self._followed)
+            if isinstance(self.log, PostgresEventLog):
+                forgotten, self._forgets = self.log.forgotten_since(self._forgets, sorted(self._users))
+                for user_id in forgotten:
+                    self.recommender.forget(user_id)
+                    self._users.discard(user_id)
+                    self._forgot = True
+                if forgotten:
+                    discard_saved_recommenders(self.settings)
+            return len(theirs)
+
     def forget(self, user_id: str) -> Forgotten:
         """Remove a user everywhere in the state folder, durably (see :func:`forget_user`); the recommender is never
         saved again in this process, so the next start refits without their check-ins."""
@@ -222,6 +267,9 @@ class Runtime(Closing):
         When events were learnt since the start (and nobody was forgotten), the recommender is saved with the log
         position it reflects, so the next start replays fewer events.
         """
+        if self.follower is not None:
+            self.follower.stop()  # before the lock: the follower may be waiting for it
+            self.follow()  # so that the saved recommender's log position has no gap below it
         with self.lock:
             if self._closed:
                 return
@@ -243,6 +291,13 @@ class Runtime(Closing):
         if not logged:
             return
         self.profiles.apply(logged, self.log.generation)
+        self._own.update(entry.seq for entry in logged if entry.seq > self._followed)
+        self._observe(logged)
+
+    def _observe(self, logged: Sequence[LoggedEvent]) -> None:
+        """Teach the in-memory views (the recommender, the known users) logged events."""
+        if not logged:
+            return
         for entry in logged:
             self.recommender.observe(entry.event)
         self.recommender.log_position = LogPosition(self.log.generation, max(entry.seq for entry in logged))
@@ -308,7 +363,13 @@ def prepare(
     profiles: ProfileService | None = None
     try:
         report.cleaned = clean_partials(settings.state_dir)
-        log = open_event_log(settings.state_dir)
+        log = open_log(settings)
+        if settings.store.backend == "postgres":
+            from profiles.eventlog_postgres import PostgresEventLog
+
+            # Replicas starting together on a new database would each build the shared stores: one at a time.
+            assert isinstance(log, PostgresEventLog)
+            log.lock_preparation()
         if log.count() == 0:
             folder = Path(data_dir) if data_dir is not None else settings.data.dir
             if not folder.exists():
@@ -362,6 +423,10 @@ def prepare(
             settings, items, log, profiles, recommender, item_index, report, folder_lock=folder_lock, model_id=model_id
         )
         runtime._learnt = report.replayed_recommender > 0
+        if settings.store.backend == "postgres":
+            assert isinstance(log, PostgresEventLog)
+            log.unlock_preparation()
+            runtime.follower = LogFollower(runtime)
     except BaseException:
         # Nothing half-open survives a failed start: the stores hold locks and unwritten changes.
         for part in (profiles, item_index, log, folder_lock):
@@ -374,6 +439,54 @@ def prepare(
     report.snapshots = profiles.store.count()
     logger.info("prepare: %s", report.summary())
     return runtime
+
+
+def open_log(settings: Settings) -> EventLog:
+    """The event log the settings choose: SQLite in the state folder, or the PostgreSQL log replicas share."""
+    if settings.store.backend == "postgres":
+        from profiles.eventlog_postgres import PostgresEventLog
+
+        assert settings.store.postgres_dsn is not None  # the settings refuse postgres without a DSN
+        return PostgresEventLog(settings.store.postgres_dsn.get_secret_value())
+    return open_event_log(settings.state_dir)
+
+
+class LogFollower:
+    """A thread that keeps a runtime in step with a shared PostgreSQL log: it LISTENs on the log's channel and calls
+    :meth:`Runtime.follow` on every NOTIFY, and every ``poll_s`` anyway (a notification is lost while the
+    listening connection is down). Started on creation; :meth:`stop` ends it."""
+
+    def __init__(self, runtime: Runtime, poll_s: float = FOLLOW_POLL_S) -> None:
+        dsn = runtime.settings.store.postgres_dsn
+        assert dsn is not None  # the settings refuse postgres without a DSN
+        self._dsn = dsn.get_secret_value()
+        self._runtime = runtime
+        self._poll_s = poll_s
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="log-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        from profiles.eventlog_postgres import CHANNEL
+
+        while not self._stopped.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True) as listener:
+                    listener.execute(f"LISTEN {CHANNEL}")
+                    while not self._stopped.is_set():
+                        self._runtime.follow()
+                        for _ in listener.notifies(timeout=self._poll_s, stop_after=1):
+                            pass
+            except Exception:  # the database may restart; following resumes, and the poll catches up
+                logger.exception("following the shared event log failed; retrying")
+                self._stopped.wait(self._poll_s)
 
 
 def forget_user(

@@ -103,11 +103,26 @@ class LLMSettings(_Group):
 class StoreSettings(_Group):
     """The vector store behind profiles and the item index."""
 
-    backend: Literal["faiss", "chroma"] = "faiss"
+    backend: Literal["faiss", "chroma", "postgres"] = Field(
+        "faiss",
+        description="faiss: files in state_dir (the embedded default); chroma: a Chroma folder or server; postgres: "
+        "the event log and the stores in the PostgreSQL database at postgres_dsn, shared by every app replica.",
+    )
     chroma_host: str | None = Field(
         None, description="Chroma server host; a local PersistentClient is used when unset."
     )
     chroma_port: int = 8000
+    postgres_dsn: SecretStr | None = Field(
+        None,
+        description="libpq connection string or URI of the shared database (backend postgres); a secret, since it "
+        "may hold a password. Tables go to the first schema of its search_path.",
+    )
+
+    @model_validator(mode="after")
+    def _postgres_needs_a_dsn(self) -> Self:
+        if self.backend == "postgres" and (self.postgres_dsn is None or not self.postgres_dsn.get_secret_value()):
+            raise ValueError("store.backend 'postgres' needs store.postgres_dsn (WHERENOW_STORE__POSTGRES_DSN)")
+        return self
 
 
 class ContextSettings(_Group):

@@ -13,6 +13,8 @@ OFFLINE_ENVIRONMENT: dict[str, str] = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     # Chroma's client sends product telemetry unless told not to.
     "ANONYMIZED_TELEMETRY": "False",
+    # Ray reports usage to its makers unless told not to (profiles.batch_ray).
+    "RAY_USAGE_STATS_ENABLED": "0",
     "TOKENIZERS_PARALLELISM": "false",
 }
 

@@ -12,6 +12,9 @@ import pytest
 
 from profiles.config import Settings, load_settings
 
+# The PostgreSQL fixtures (a throwaway cluster per session), for the backends' and the replicas' tests.
+pytest_plugins = ["tests.postgres"]
+
 
 def _is_local(address: Any) -> bool:
     if not isinstance(address, tuple):  # Unix domain sockets

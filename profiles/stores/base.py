@@ -327,11 +327,17 @@ def _make_filter(
 
 
 def open_store(settings: Settings, name: str = "profiles") -> ProfileStore:
-    """The store the settings choose: FAISS under state_dir by default, or Chroma (local folder or server)."""
+    """The store the settings choose: FAISS under state_dir by default, Chroma (local folder or server), or
+    PostgreSQL (shared by app replicas)."""
     if settings.store.backend == "faiss":
         from profiles.stores.faiss_store import FaissProfileStore
 
         return FaissProfileStore(settings.state_dir / "stores" / name)
+    if settings.store.backend == "postgres":
+        from profiles.stores.postgres_store import PostgresProfileStore
+
+        assert settings.store.postgres_dsn is not None  # the settings refuse postgres without a DSN
+        return PostgresProfileStore(settings.store.postgres_dsn.get_secret_value(), name)
     from profiles.stores.chroma_store import ChromaProfileStore
 
     if settings.store.chroma_host:

@@ -65,6 +65,11 @@ EXPECTED: dict[str, list[str]] = {
         rf"reader CPU / token: +wrapper +{NUMBER} ms +gpt4all +{NUMBER} ms",
         r"same text: True",
     ],
+    "replica_propagation": [
+        rf"^propagation to the other replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",
+        rf"^baseline same replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",
+        r"^target p99 <= 2000 ms: (met|MISSED); wrote ",
+    ],
     "request_reading": [
         rf"^overall +{NUMBER}$",
         rf"^rules only: {NUMBER} of \d+ read right in {NUMBER} s$",

@@ -1,0 +1,81 @@
+"""Catalogue encoding as Ray tasks: the batch work a deployment spreads over machines (one task per chunk of places,
+each loading the same interest encoder), giving the vectors the single-process path gives.
+
+Ray binds every interface by default; :func:`start_local` starts a local Ray instance that is given 127.0.0.1 as its
+node address, with no dashboard (``import profiles`` turns Ray's usage reporting off: ``profiles.offline``). That is
+not a guarantee that every Ray process binds loopback only (a ``ray.cluster_utils.Cluster`` given the same address
+was seen to reach the machine's other address), so the tests run Ray inside a loopback-only network namespace.
+Join a real cluster with ``ray.init(address=...)`` instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import ray
+
+from profiles.config import ModelSettings
+from profiles.encoder import Embeddings, InterestEncoder, item_texts
+
+LOOPBACK = "127.0.0.1"
+
+
+def start_local(num_cpus: int, temp_dir: Path | None = None) -> None:
+    """A Ray instance on this machine with 127.0.0.1 as its address and no dashboard; its sockets and logs go to
+    ``temp_dir`` (a short path: Unix socket paths are limited to 107 bytes), default Ray's own."""
+    ray.init(
+        address="local",
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        _node_ip_address=LOOPBACK,
+        log_to_driver=False,
+        configure_logging=False,
+        _temp_dir=None if temp_dir is None else str(temp_dir),
+    )
+
+
+Encode = Callable[[list[str]], Embeddings]
+
+
+class InterestEncoding:
+    """The interest encoder as a function that travels to Ray workers: each task loads the model from its settings."""
+
+    def __init__(self, models: ModelSettings) -> None:
+        self.models = models.model_dump(mode="json")
+
+    def __call__(self, texts: list[str]) -> Embeddings:
+        return _encoder(json.dumps(self.models, sort_keys=True)).encode(texts)
+
+
+@functools.cache
+def _encoder(models: str) -> InterestEncoder:
+    """One loaded model per worker process, for every task it runs."""
+    return InterestEncoder(ModelSettings.model_validate_json(models))
+
+
+@ray.remote
+def _encode_chunk(encode: Encode, texts: list[str]) -> Embeddings:
+    return encode(texts)
+
+
+def encode_texts(texts: list[str], encode: Encode, chunks: int) -> Embeddings:
+    """``encode(texts)``, split into ``chunks`` Ray tasks on the running Ray instance, rows in input order."""
+    if not texts:
+        return encode(texts)
+    bounds = np.linspace(0, len(texts), min(chunks, len(texts)) + 1).astype(int)
+    refs = [_encode_chunk.remote(encode, texts[start:end]) for start, end in itertools.pairwise(bounds)]
+    return np.concatenate(ray.get(refs)).astype(np.float32, copy=False)
+
+
+def encode_items(items: pd.DataFrame, models: ModelSettings, chunks: int) -> Embeddings:
+    """One vector per item row, as ``InterestEncoder(models).encode_items(items)``, encoded by ``chunks`` Ray tasks."""
+    return encode_texts(item_texts(items), InterestEncoding(models), chunks)
+
+
+__all__ = ["LOOPBACK", "InterestEncoding", "encode_items", "encode_texts", "start_local"]
