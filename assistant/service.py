@@ -1,5 +1,5 @@
-"""The one service layer: context, recommendations with evidence, search, explanations, feedback, the default
-place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
+"""The one service layer: context, recommendations with evidence, search, explanations, feedback, stated
+preferences, the default place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
 
 The agent's tools, the HTTP API, the web UI and the CLI are thin adapters over :class:`Service`; none of them reads
 the runtime's parts. Suggestions are places people go to by choice (``profiles.places.is_suggestable``): offices,
@@ -7,6 +7,10 @@ hospitals, stations and schools only when a request names them, homes never. Eve
 evidence: the recommender's reasons (the features that raised its score) and, when the user's interest context
 backs it, a sentence citing that context ("you often go to Jazz Clubs on Saturday evenings around the West
 Village").
+
+Stated preferences (``profiles.preferences``: "no more bars", "I moved to Brooklyn") are events in the log like
+feedback, and hold from the next call on: muted categories and hidden places are never suggested, boosted ones go
+up, the home area is "here" when a request gives no place, and the context lists them.
 """
 
 from __future__ import annotations
@@ -27,9 +31,22 @@ from profiles.activity import user_events, user_habits
 from profiles.calendar import ago, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
-from profiles.events import Action, Event
+from profiles.events import BEHAVIOUR_ACTIONS, Action, Event
 from profiles.geo import haversine_km
 from profiles.places import PlaceAnswer, leaf_category, plural, suggestable_column
+from profiles.preferences import (
+    PLACE_KINDS,
+    ActivePreference,
+    Preference,
+    PreferenceKind,
+    Steering,
+    current,
+    in_categories,
+    preference_event,
+    steering,
+    superseded,
+    undo_event,
+)
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
@@ -229,6 +246,19 @@ class ForgetReport(BaseModel):
     rejects: int = Field(description="Rejected input rows naming the user, dropped from the rejects report.")
 
 
+class PreferenceChange(BaseModel):
+    """What stating a preference did: the preference in force (None for a forget of visits, which is done, not
+    kept), whether it was new, the preferences it ended, and the events a forget of visits deleted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    preference: ActivePreference | None = None
+    stored: bool = Field(description="False when the same preference was already in force.")
+    ended: list[ActivePreference] = Field(default_factory=list, description="Preferences it replaced.")
+    forgotten: int = Field(0, description="Events deleted (forget_place_visits).")
+
+
 ForgetListener = Callable[[str], int]
 
 
@@ -272,7 +302,11 @@ class Service:
         return self.runtime.events()
 
     def default_place(self, user_id: str) -> LatLon:
-        """The user's last known place, or the centre of the catalogue for a newcomer."""
+        """The user's home area when they stated one, else their last known place, or the centre of the catalogue
+        for a newcomer."""
+        home = steering(self.preferences(user_id)).home
+        if home is not None and home.latitude is not None and home.longitude is not None:
+            return LatLon(home.latitude, home.longitude)
         last = self.runtime.log.last(user_id)
         if last is not None:
             return LatLon(last.event.latitude, last.event.longitude)
@@ -287,8 +321,13 @@ class Service:
     def context(
         self, user_id: str, at: datetime, where: LatLon, query: str | None = None, k: int | None = None
     ) -> InterestContext:
-        """The user's interest context for this time and place: weighted snapshots with reasons."""
-        return self.runtime.context(user_id, at, where.latitude, where.longitude, query=query, k=k)
+        """The user's interest context for this time and place: weighted snapshots with reasons, the user's stated
+        preferences, and no interest label of a category they muted."""
+        context = self.runtime.context(user_id, at, where.latitude, where.longitude, query=query, k=k)
+        active = self.preferences(user_id)
+        if not active:
+            return context
+        return context.with_preferences(active, self._leaves_under(steering(active).muted_categories))
 
     def recommend(
         self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
@@ -299,6 +338,7 @@ class Service:
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(LOUD_CATEGORIES if query.quiet else ())]
+        steer = steering(context.preferences) if context.preferences else self._steering(user_id)
         found = self.runtime.recommend(
             user_id,
             at,
@@ -309,9 +349,12 @@ class Service:
             familiar=query.familiar,
             category=query.category,
             keyword=query.keyword,
-            exclude=[*query.exclude, *self._held_back(query.category, query.keyword)],
+            exclude=[*query.exclude, *self._held_back(query.category, query.keyword), *steer.hidden],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
+            muted_categories=steer.muted_categories,
+            boost_categories=steer.boosted_categories,
+            boost_like=steer.boosted_like,
         )
         return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
 
@@ -413,6 +456,84 @@ class Service:
         stored = self.add_events([event])
         return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
 
+    # ---- stated preferences -------------------------------------------------------------------------------
+
+    def preferences(self, user_id: str) -> list[ActivePreference]:
+        """The user's stated preferences in force, oldest first (a fold over their events in the log)."""
+        return current(self.runtime.log, user_id)
+
+    def set_preference(self, user_id: str, preference: Preference, at: datetime | None = None) -> PreferenceChange:
+        """Store a stated preference; it holds from the next call on. The same preference twice stores nothing;
+        one that contradicts an active one (muting a boosted category, a new home area) ends it. A
+        ``forget_place_visits`` is done at once (:meth:`forget_visits`) and not kept. ValueError names the field
+        when the place is not in the catalogue or no catalogue place has the category."""
+        self._check_target(preference)
+        if preference.kind == PreferenceKind.FORGET_PLACE_VISITS:
+            forgotten = self.forget_visits(user_id, preference.target)
+            return PreferenceChange(user_id=user_id, stored=False, forgotten=forgotten)
+        active = self.preferences(user_id)
+        for same in active:
+            if same.same_as(preference) and same.kind != PreferenceKind.HOME_AREA:
+                return PreferenceChange(user_id=user_id, preference=same, stored=False)
+        moment = at or datetime.now(UTC)
+        where = self.default_place(user_id)
+        ended = superseded(preference, active)
+        events = [undo_event(user_id, old, moment, where.latitude, where.longitude) for old in ended]
+        events.append(preference_event(user_id, preference, moment, where.latitude, where.longitude))
+        self.add_events(events)
+        stored = next(p for p in reversed(self.preferences(user_id)) if p.same_as(preference))
+        return PreferenceChange(user_id=user_id, preference=stored, stored=True, ended=ended)
+
+    def undo_preference(self, user_id: str, preference_id: int, at: datetime | None = None) -> ActivePreference | None:
+        """End one active preference (by its id); the one ended, or None when none is in force with that id."""
+        found = next((p for p in self.preferences(user_id) if p.id == preference_id), None)
+        if found is not None:
+            where = self.default_place(user_id)
+            self.add_events([undo_event(user_id, found, at or datetime.now(UTC), where.latitude, where.longitude)])
+        return found
+
+    def clear_preferences(self, user_id: str, at: datetime | None = None) -> list[ActivePreference]:
+        """End every active preference of the user; the ones ended."""
+        active = self.preferences(user_id)
+        if active:
+            moment, where = at or datetime.now(UTC), self.default_place(user_id)
+            self.add_events([undo_event(user_id, p, moment, where.latitude, where.longitude) for p in active])
+        return active
+
+    def visits_at(self, user_id: str, item_id: str) -> int:
+        """How many events of the user's behaviour at a place a forget of their visits there would delete."""
+        return sum(
+            1
+            for entry in self.runtime.log.read(user_id=user_id)
+            if entry.event.item_id == item_id and entry.event.action in BEHAVIOUR_ACTIONS
+        )
+
+    def forget_visits(self, user_id: str, item_id: str) -> int:
+        """Delete the user's visits (and other behaviour) at one place everywhere, durably; how many events went."""
+        return self.runtime.forget_visits(user_id, item_id).events
+
+    def _steering(self, user_id: str) -> Steering:
+        return steering(self.preferences(user_id))
+
+    def _leaves_under(self, muted: Sequence[str]) -> list[str]:
+        """The catalogue's leaf categories under these categories (the labels a context shows)."""
+        if not muted:
+            return []
+        items = self.items
+        paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
+        pairs = zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True)
+        return sorted({leaf for leaf, path in pairs if in_categories(leaf, path, muted)})
+
+    def _check_target(self, preference: Preference) -> None:
+        if preference.kind in PLACE_KINDS:
+            if preference.target not in self.runtime.item_index.catalogue.positions:
+                raise ValueError(f"target: unknown place {preference.target!r}, not in the catalogue")
+        elif preference.kind in (
+            PreferenceKind.MUTE_CATEGORY,
+            PreferenceKind.BOOST_CATEGORY,
+        ) and not self._leaves_under([preference.target]):
+            raise ValueError(f"target: no place in the catalogue has the category {preference.target!r}")
+
     def on_forget(self, listener: ForgetListener) -> None:
         """Call ``listener(user_id)`` on every forget; it drops what it keeps of the user and says how much."""
         self._forget_listeners.append(listener)
@@ -458,6 +579,7 @@ __all__ = [
     "ForgetReport",
     "HabitKind",
     "Habits",
+    "PreferenceChange",
     "RecommendQuery",
     "Service",
     "Suggestion",

@@ -96,7 +96,8 @@ class ActivePreference(Preference):
 
 
 def preference_event(user_id: str, preference: Preference, at: datetime, latitude: float, longitude: float) -> Event:
-    """The ``prefer`` event that stores a standing preference (a home area is stored at its own centre)."""
+    """The ``prefer`` event that stores a standing preference, at (latitude, longitude), where the user was said
+    to be (a home area at its own centre: it is where they are from then on)."""
     if preference.kind not in STANDING_KINDS:
         raise ValueError(f"a {preference.kind.value} is done, not stored as a preference")
     if preference.latitude is not None and preference.longitude is not None:
@@ -112,14 +113,15 @@ def preference_event(user_id: str, preference: Preference, at: datetime, latitud
     )
 
 
-def undo_event(user_id: str, active: ActivePreference, at: datetime) -> Event:
-    """The ``unprefer`` event that ends an active preference."""
+def undo_event(user_id: str, active: ActivePreference, at: datetime, latitude: float, longitude: float) -> Event:
+    """The ``unprefer`` event that ends an active preference, stored where the user was said to be (their last
+    event's place stays where they are)."""
     return Event(
         user_id=user_id,
         item_id=active.target,
         timestamp=at,
-        latitude=active.latitude if active.latitude is not None else 0.0,
-        longitude=active.longitude if active.longitude is not None else 0.0,
+        latitude=latitude,
+        longitude=longitude,
         action=Action.UNPREFER,
         text=json.dumps({"undo": active.id}),
     )

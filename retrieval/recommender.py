@@ -18,7 +18,7 @@ import logging
 import math
 import pickle
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -212,6 +212,25 @@ class PlaceRecommender:
         if self.training is not None and user_id in self.training.query_users:
             self.training = _without_user(self.training, user_id)
             known = True
+        return known
+
+    def relearn(self, user_id: str, events: Iterable[Event]) -> bool:
+        """Replace what is kept about one user by what ``events`` (all of theirs that remain, in log order) say,
+        after some were deleted ("forget my visits there"): :meth:`forget`, then their own history state and
+        dislikes are replayed on their own. The shared counts are left as :meth:`forget` leaves them. Returns
+        whether anything about the user was known."""
+        live = self._fitted()
+        known = self.forget(user_id)
+        self.state = self.config.state(live.catalogue)
+        try:
+            for event in events:
+                if event.user_id == user_id:
+                    self.observe(event)
+            replayed = self.state.users.get(user_id)
+        finally:
+            self.state = live
+        if replayed is not None:
+            live.users[user_id] = replayed
         return known
 
     # Saving ---------------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_an_undo_ends_only_the_preference_it_names(tmp_path: Path) -> None:
     with open_event_log(tmp_path) as log:
         log.append([stated(MUTE_BARS), stated(BOOST_BARS.model_copy(update={"target": "Cafe"}), 1)])
         muted, boosted = current(log, "ana")
-        log.append([undo_event("ana", muted, AT + timedelta(minutes=2))])
+        log.append([undo_event("ana", muted, AT + timedelta(minutes=2), 40.7, -74.0)])
         assert current(log, "ana") == [boosted]
 
 

@@ -374,6 +374,27 @@ def test_places_like_a_named_one_go_up_but_not_the_place_itself(recommender):
     assert _ids(unknown) == _ids(before)
 
 
+def test_relearning_a_user_without_one_place_forgets_only_it(recommender):
+    mine = HISTORY[HISTORY["user_id"] == "6"]
+    place = mine["item_id"].value_counts().index[0]
+    position = recommender.state.catalogue.positions[place]
+    assert position in recommender.state.user("6").slots
+    counts = recommender.state.counts.copy()
+    events = [
+        Event(user_id="6", item_id=row.item_id, timestamp=row.timestamp, latitude=row.latitude, longitude=row.longitude)
+        for row in mine.itertuples()
+        if row.item_id != place
+    ]
+    assert recommender.relearn("6", events)
+    user = recommender.state.user("6")
+    assert position not in user.slots and user.total == len(events)
+    np.testing.assert_array_equal(recommender.state.counts, counts)  # the shared sums stay as forget leaves them
+    latitude, longitude = _last_place("6")
+    assert not any(
+        item.is_return for item in recommender.recommend("6", LATER, latitude, longitude, k=40) if item.item_id == place
+    )
+
+
 # Cold start and online learning -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,111 @@
+"""Stated preferences through the service layer: each kind is stored in the log, honoured by the next suggestions
+and the context, undone by a later event, kept over a restart and erased by forget; a forget of visits deletes
+them everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.runtime import prepare
+from assistant.service import RecommendQuery, Service, Suggestion
+from profiles.config import load_settings
+from profiles.preferences import Preference, PreferenceKind
+from tests.assistant.world import world_runtime
+from tests.fixtures.world import small_config
+
+OPEN = RecommendQuery(k=10)
+
+
+def listed(service: Service, user: str, now: datetime, query: RecommendQuery = OPEN) -> list[Suggestion]:
+    return service.recommend(user, now, service.default_place(user), query)
+
+
+def share(items: list[Suggestion], category: str) -> float:
+    return sum(item.category == category for item in items) / max(len(items), 1)
+
+
+def test_a_muted_category_is_never_suggested_until_undone(services: Service, world_now: datetime) -> None:
+    before = listed(services, "2", world_now)
+    assert any(item.category == "Coffee Shop" for item in before)
+    change = services.set_preference("2", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Cafe"), world_now)
+    assert change.stored and change.preference is not None
+    for query in (OPEN, RecommendQuery(k=20, surprise=1.0), RecommendQuery(k=20, familiar=True)):
+        assert not any(item.category == "Coffee Shop" for item in listed(services, "2", world_now, query))
+    context = services.context("2", world_now, services.default_place("2"))
+    assert [p.target for p in context.preferences] == ["Cafe"]
+    assert all(share.label != "Coffee Shop" for share in context.labels_overall)
+    # Stating it again stores nothing; undoing it restores the earlier list.
+    assert not services.set_preference("2", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="cafe")).stored
+    assert services.undo_preference("2", change.preference.id, world_now) == change.preference
+    assert services.preferences("2") == [] and services.undo_preference("2", change.preference.id) is None
+    assert [item.item_id for item in listed(services, "2", world_now)] == [item.item_id for item in before]
+
+
+def test_a_boosted_category_and_places_like_one_go_up(services: Service, world_now: datetime) -> None:
+    before = listed(services, "5", world_now)
+    services.set_preference("5", Preference(kind=PreferenceKind.BOOST_CATEGORY, target="Gym"), world_now)
+    assert share(listed(services, "5", world_now), "Gym") > share(before, "Gym")
+    services.clear_preferences("5", world_now)
+    jazz = services.items.loc[services.items["category"] == "Jazz Club", "item_id"].iloc[0]
+    services.set_preference("5", Preference(kind=PreferenceKind.BOOST_LIKE_PLACE, target=jazz), world_now)
+    assert share(listed(services, "5", world_now), "Jazz Club") > share(before, "Jazz Club")
+    # Muting what was boosted ends the boost.
+    change = services.set_preference("5", Preference(kind=PreferenceKind.HIDE_PLACE, target=jazz), world_now)
+    assert [p.kind for p in change.ended] == [PreferenceKind.BOOST_LIKE_PLACE]
+    assert [p.kind for p in services.preferences("5")] == [PreferenceKind.HIDE_PLACE]
+    assert jazz not in [item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))]
+
+
+def test_the_home_area_is_here_when_no_place_is_given(services: Service, world_now: datetime) -> None:
+    home = Preference(kind=PreferenceKind.HOME_AREA, target="Brooklyn", latitude=40.68, longitude=-73.94)
+    services.set_preference("3", home, world_now)
+    assert (services.default_place("3").latitude, services.default_place("3").longitude) == (40.68, -73.94)
+    harlem = home.model_copy(update={"target": "Harlem", "latitude": 40.81})
+    change = services.set_preference("3", harlem, world_now)
+    assert [p.target for p in change.ended] == ["Brooklyn"]
+    assert [p.target for p in services.preferences("3")] == ["Harlem"]
+
+
+def test_unknown_targets_are_refused_naming_the_field(services: Service) -> None:
+    with pytest.raises(ValueError, match="target: unknown place"):
+        services.set_preference("1", Preference(kind=PreferenceKind.HIDE_PLACE, target="nowhere"))
+    with pytest.raises(ValueError, match="target: no place in the catalogue has the category"):
+        services.set_preference("1", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Aquarium"))
+    assert services.preferences("1") == []
+
+
+def test_forgetting_visits_to_a_place_deletes_them_everywhere(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "4") & (events["action"] == "visit")]
+    place = str(mine["item_id"].value_counts().index[0])
+    visits = services.visits_at("4", place)
+    assert visits == int((mine["item_id"] == place).sum()) > 0
+    forget = Preference(kind=PreferenceKind.FORGET_PLACE_VISITS, target=place)
+    change = services.set_preference("4", forget, world_now)
+    assert change.forgotten == visits and change.preference is None and services.preferences("4") == []
+    assert services.visits_at("4", place) == 0
+    after = services.events()
+    assert after is not None and not ((after["user_id"] == "4") & (after["item_id"] == place)).any()
+    assert len(after[after["user_id"] == "4"]) == len(events[events["user_id"] == "4"]) - visits
+    assert not any(
+        item.item_id == place and item.is_return
+        for item in listed(services, "4", world_now, RecommendQuery(k=40, familiar=True))
+    )
+    assert services.set_preference("4", forget, world_now).forgotten == 0
+
+
+def test_preferences_survive_a_restart_and_go_with_forget(tmp_path: Path, world_now: datetime) -> None:
+    settings = load_settings(state_dir=tmp_path / "state")
+    mute = Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Gym", label="gyms")
+    with world_runtime(settings) as runtime:
+        Service(runtime).set_preference("6", mute, world_now)
+    with prepare(settings, progress=False, config=small_config()) as runtime:  # the same folder, opened again
+        service = Service(runtime)
+        assert [(p.target, p.label) for p in service.preferences("6")] == [("Gym", "gyms")]
+        assert not any(item.category == "Gym" for item in listed(service, "6", world_now, RecommendQuery(k=30)))
+        service.forget("6")
+        assert service.preferences("6") == []
