@@ -8,12 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from assistant.agent import Assistant
+from assistant.api import create_api
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
 from profiles.preferences import Preference, PreferenceKind
-from tests.assistant.world import world_runtime
+from tests.assistant.world import polite_model, world_runtime
 from tests.fixtures.world import small_config
 
 OPEN = RecommendQuery(k=10)
@@ -109,3 +112,65 @@ def test_preferences_survive_a_restart_and_go_with_forget(tmp_path: Path, world_
         assert not any(item.category == "Gym" for item in listed(service, "6", world_now, RecommendQuery(k=30)))
         service.forget("6")
         assert service.preferences("6") == []
+
+
+# ---- the HTTP API ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(services: Service, world_now: datetime) -> TestClient:
+    settings = load_settings(state_dir=services.settings.state_dir, server={"demo_now": world_now})
+    return TestClient(create_api(services, Assistant(services, polite_model()), settings), base_url="http://127.0.0.1")
+
+
+def test_the_api_states_lists_and_ends_preferences(client: TestClient, services: Service, world_now: datetime) -> None:
+    url = "/api/users/7/preferences"
+    assert client.get(url).json() == []
+    mute = client.put(url, json={"kind": "mute_category", "target": "Gym", "label": "gyms"})
+    assert mute.status_code == 200 and mute.json()["stored"] is True
+    home = client.put(url, json={"kind": "home_area", "target": "Brooklyn", "latitude": 40.68, "longitude": -73.94})
+    listed_now = client.get(url).json()
+    assert [p["kind"] for p in listed_now] == ["mute_category", "home_area"]
+    assert not any(
+        item["category"] == "Gym" for item in client.post("/api/recommend", json={"user_id": "7", "k": 30}).json()
+    )
+    context = client.get("/api/users/7/context").json()
+    assert [p["target"] for p in context["preferences"]] == ["Gym", "Brooklyn"]
+    assert (context["latitude"], context["longitude"]) == (40.68, -73.94)  # the home area is "here"
+    one = client.delete(f"{url}/{mute.json()['preference']['id']}")
+    assert one.status_code == 200 and one.json()["target"] == "Gym"
+    assert client.delete(f"{url}/{mute.json()['preference']['id']}").status_code == 404
+    assert [p["id"] for p in client.delete(url).json()] == [home.json()["preference"]["id"]]
+    assert client.get(url).json() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "mute_everything", "target": "Gym"}, "kind"),
+        ({"kind": "mute_category", "target": "x" * 201}, "target"),
+        ({"kind": "mute_category", "target": "Gym", "label": "x" * 121}, "label"),
+        ({"kind": "home_area", "target": "Brooklyn", "latitude": 91, "longitude": 0}, "latitude"),
+        ({"kind": "mute_category", "target": "Gym", "colour": "red"}, "colour"),
+        ({"kind": "hide_place", "target": "nowhere"}, "target"),
+        ({"kind": "mute_category", "target": "Aquarium"}, "target"),
+    ],
+)
+def test_bad_preferences_are_422_naming_the_field(client: TestClient, body: dict[str, object], field: str) -> None:
+    response = client.put("/api/users/7/preferences", json=body)
+    assert response.status_code == 422 and field in response.json()["error"]
+    assert client.get("/api/users/7/preferences").json() == []
+
+
+def test_preference_events_cannot_be_posted_as_behaviour(client: TestClient, world_now: datetime) -> None:
+    event = {
+        "user_id": "7",
+        "item_id": "Gym",
+        "timestamp": world_now.isoformat(),
+        "latitude": 40.7,
+        "longitude": -74.0,
+        "action": "prefer",
+        "text": '{"kind": "mute_category", "target": "Gym"}',
+    }
+    response = client.post("/api/events", json={"events": [event]})
+    assert response.status_code == 422 and "action" in response.json()["error"]
