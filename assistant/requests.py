@@ -704,14 +704,15 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="forget_place_visits", words=_named(match))
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(_DRINKING), words="bars and nightlife")
-    if match := _MUTE_RE.search(text):
-        return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
+    # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
         named = _named(match)
         kinds = _kinds(named)
         if kinds and _CATEGORY_ONLY.fullmatch(named):
             return StatedPreference(kind="mute_category", categories=kinds, words=named)
         return StatedPreference(kind="hide_place", words=named)
+    if match := _MUTE_RE.search(text):
+        return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
         return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
     if (match := _LIKE_PLACE_RE.search(text)) and _named(match).lower() not in _POINTING:

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
@@ -31,9 +34,9 @@ from profiles.activity import user_events, user_habits
 from profiles.calendar import ago, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
-from profiles.events import BEHAVIOUR_ACTIONS, Action, Event
+from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, leaf_category, plural, suggestable_column
+from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, leaf_category, plural, suggestable_column
 from profiles.preferences import (
     PLACE_KINDS,
     ActivePreference,
@@ -57,6 +60,8 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
+# How alike (rapidfuzz WRatio, 0-100) a user's words and a place's name must be for the words to name it.
+PLACE_MATCH = 86
 # A habit is something done on two occasions at least.
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
@@ -273,6 +278,8 @@ class Service:
         # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
+        self._category_levels: dict[str, str] | None = None
+        self._place_names: list[str] | None = None
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -501,16 +508,74 @@ class Service:
         return active
 
     def visits_at(self, user_id: str, item_id: str) -> int:
-        """How many events of the user's behaviour at a place a forget of their visits there would delete."""
+        """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""
         return sum(
             1
             for entry in self.runtime.log.read(user_id=user_id)
-            if entry.event.item_id == item_id and entry.event.action in BEHAVIOUR_ACTIONS
+            if entry.event.item_id == item_id and entry.event.action == Action.VISIT
         )
 
     def forget_visits(self, user_id: str, item_id: str) -> int:
         """Delete the user's visits (and other behaviour) at one place everywhere, durably; how many events went."""
         return self.runtime.forget_visits(user_id, item_id).events
+
+    def categories_named(self, term: str) -> list[str]:
+        """The catalogue's category levels a term names: the level itself when there is one ('Bar'), else the
+        levels that have it as a word ('Fast Food' → 'Fast Food Restaurant'); [] when none."""
+        wanted = term.strip().casefold()
+        levels = self._levels()
+        if wanted in levels:
+            return [levels[wanted]]
+        word = re.compile(rf"\b{re.escape(wanted)}\b")
+        return sorted(name for key, name in levels.items() if word.search(key))
+
+    def find_place(self, words: str, user_id: str | None = None) -> Place | None:
+        """The catalogue place a user's words name: among their own visited places (most visited first) by name
+        or by kind ("the hospital"), else in the whole catalogue by name, fuzzily (rapidfuzz, ``PLACE_MATCH``)."""
+        wanted = words.strip()
+        if not wanted:
+            return None
+        catalogue = self.runtime.item_index.catalogue
+        kinds = [wanted, wanted.removesuffix("s")]
+        if user_id:
+            mine = user_events(self.events(), user_id)
+            visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
+            for item_id in visits.astype(str).value_counts().index:
+                position = catalogue.positions.get(item_id)
+                if position is None:
+                    continue
+                place = catalogue.place(position)
+                named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
+                if named or in_categories(place.category, place.category_path, kinds):
+                    return place
+        names = self._names()
+        found = process.extractOne(
+            wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH
+        )
+        return catalogue.place(int(found[2])) if found is not None else None
+
+    def _levels(self) -> dict[str, str]:
+        """Every category level of the catalogue, by its case-folded name."""
+        if self._category_levels is None:
+            paths = (
+                self.items["category_path"] if "category_path" in self.items else pd.Series("", index=self.items.index)
+            )
+            levels: dict[str, str] = {}
+            for leaf, path in zip(
+                self.items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True
+            ):
+                for level in [*path.split(CATEGORY_SEPARATOR), leaf]:
+                    if level.strip():
+                        levels.setdefault(level.strip().casefold(), level.strip())
+            self._category_levels = levels
+        return self._category_levels
+
+    def _names(self) -> list[str]:
+        """The catalogue's names by position (unnamed places as '')."""
+        if self._place_names is None:
+            catalogue = self.runtime.item_index.catalogue
+            self._place_names = [catalogue.place(position).name for position in range(len(catalogue))]
+        return self._place_names
 
     def _steering(self, user_id: str) -> Steering:
         return steering(self.preferences(user_id))

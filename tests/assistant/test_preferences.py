@@ -174,3 +174,75 @@ def test_preference_events_cannot_be_posted_as_behaviour(client: TestClient, wor
     }
     response = client.post("/api/events", json={"events": [event]})
     assert response.status_code == 422 and "action" in response.json()["error"]
+
+
+# ---- the chat ----------------------------------------------------------------------------------------------------
+
+
+def test_a_stated_mute_holds_for_later_turns_and_undo_takes_it_back(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    before = chat.chat("2", "somewhere to go now", at=world_now, conversation_id="c")
+    assert any(item.category == "Coffee Shop" for item in before.items)
+    stated = chat.chat("2", "stop suggesting coffee", at=world_now, conversation_id="c")
+    assert stated.request is not None and stated.request.intent == "prefer" and stated.items == []
+    assert "won't suggest coffee any more" in stated.text and "undo" in stated.text
+    assert stated.grounding["by_code"] is True
+    assert [p.target for p in services.preferences("2")] == ["Cafe"]
+    for message in ("somewhere to go now", "surprise me", "what about something else?"):
+        turn = chat.chat("2", message, at=world_now, conversation_id="c")
+        assert turn.items and not any(item.category == "Coffee Shop" for item in turn.items), message
+    undone = chat.chat("2", "undo", at=world_now, conversation_id="c")
+    assert undone.text.startswith("Undone: coffee") and services.preferences("2") == []
+    again = chat.chat("2", "somewhere to go now", at=world_now, conversation_id="c")
+    assert [item.item_id for item in again.items] == [item.item_id for item in before.items]
+    assert "nothing to undo" in chat.chat("2", "undo", at=world_now, conversation_id="c").text
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "target", "said"),
+    [
+        ("I love jazz", PreferenceKind.BOOST_CATEGORY, "Music Venue", "I'll suggest more jazz"),
+        ("more places like Jazz Club 3", PreferenceKind.BOOST_LIKE_PLACE, "v03", "more places like **Jazz Club 3**"),
+        ("don't show me Gym 4 again", PreferenceKind.HIDE_PLACE, "v04", "won't suggest **Gym 4** again"),
+        ("I moved to Brooklyn", PreferenceKind.HOME_AREA, "Brooklyn", "Brooklyn is your home area now"),
+        ("je ne bois plus de café", None, None, ""),  # a kind the small world lacks is refused, nothing stored
+    ],
+)
+def test_each_stated_kind_is_stored_through_the_chat(
+    services: Service, world_now: datetime, message: str, kind: PreferenceKind | None, target: str | None, said: str
+) -> None:
+    turn = Assistant(services, polite_model()).chat("8", message, at=world_now)
+    stored = services.preferences("8")
+    if kind is None:
+        assert stored == [] and turn.request is not None and turn.request.intent == "prefer"
+        assert "rien enregistré" in turn.text
+        return
+    assert [(p.kind, p.target) for p in stored] == [(kind, target)] and said in turn.text
+
+
+def test_unknown_places_and_areas_store_nothing(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    assert (
+        "couldn't find a place called “Blue Bottle”"
+        in chat.chat("8", "more places like Blue Bottle", at=world_now).text
+    )
+    assert "don't know the area “Atlantis”" in chat.chat("8", "I moved to Atlantis", at=world_now).text
+    assert services.preferences("8") == []
+
+
+def test_forgetting_visits_asks_first_then_says_what_went(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    place = services.find_place("office", "1")
+    assert place is not None
+    visits = services.visits_at("1", place.item_id)
+    asked = chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
+    assert f"Forget your {visits} visits to **{place.label}**?" in asked.text
+    assert services.visits_at("1", place.item_id) == visits  # nothing is deleted before the answer
+    kept = chat.chat("1", "no", at=world_now, conversation_id="f")
+    assert "kept your visits" in kept.text and services.visits_at("1", place.item_id) == visits
+    chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
+    done = chat.chat("1", "yes", at=world_now, conversation_id="f")
+    assert f"your {visits} visits to **{place.label}** are forgotten ({visits} stored events deleted)" in done.text
+    assert services.visits_at("1", place.item_id) == 0
+    # With no question open, "yes" is an ordinary message.
+    assert chat.chat("1", "yes", at=world_now, conversation_id="f").request.intent != "prefer"  # type: ignore[union-attr]
