@@ -77,6 +77,8 @@ _STATE_TYPES = [
     ("profiles.context", "InterestContext"),
     ("profiles.context", "ContextSnapshot"),
     ("profiles.context", "LabelShare"),
+    ("profiles.preferences", "ActivePreference"),
+    ("profiles.preferences", "PreferenceKind"),
     ("retrieval.item_index", "PlaceHit"),
 ]
 _SEARCH_RE = re.compile(r"\b(find|search|look(?:ing)? for|called|named)\b", re.IGNORECASE)
