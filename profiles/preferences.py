@@ -182,11 +182,6 @@ class Steering(BaseModel):
     hidden: tuple[str, ...] = Field((), description="Place ids never suggested.")
     home: ActivePreference | None = None
 
-    @property
-    def ranking(self) -> bool:
-        """Whether anything changes the ranking (a home area changes only the place)."""
-        return bool(self.muted_categories or self.boosted_categories or self.boosted_like or self.hidden)
-
 
 def steering(active: Iterable[Preference]) -> Steering:
     """The active preferences gathered by what they do to a ranking."""

@@ -104,7 +104,7 @@ def test_opposites_and_homes_are_superseded(tmp_path: Path) -> None:
     assert superseded(MUTE_BARS, active) == []
     assert [p.target for p in superseded(HOME.model_copy(update={"target": "Harlem"}), active)] == ["Brooklyn"]
     gathered = steering(active)
-    assert gathered.muted_categories == ("Bar",) and gathered.home is not None and gathered.ranking
+    assert gathered.muted_categories == ("Bar",) and gathered.home is not None and gathered.home.target == "Brooklyn"
 
 
 def test_categories_match_whole_levels() -> None:
