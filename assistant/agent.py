@@ -48,8 +48,9 @@ from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_ven
 from assistant.habits import describe_habits, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
-from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request
+from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request, read, read_preference
 from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
+from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
@@ -77,6 +78,8 @@ _STATE_TYPES = [
     ("profiles.context", "InterestContext"),
     ("profiles.context", "ContextSnapshot"),
     ("profiles.context", "LabelShare"),
+    ("profiles.preferences", "ActivePreference"),
+    ("profiles.preferences", "PreferenceKind"),
     ("retrieval.item_index", "PlaceHit"),
 ]
 _SEARCH_RE = re.compile(r"\b(find|search|look(?:ing)? for|called|named)\b", re.IGNORECASE)
@@ -156,6 +159,11 @@ class _State(TypedDict, total=False):
     attempts: int
     grounding: dict[str, Any]
     trace_from: int
+    # Stated preferences (assistant.stated): the reply, the open question ("forget your visits to X?"), and the
+    # preference ids the conversation's last statement stored ("undo" ends them).
+    stated_reply: str
+    pending: dict[str, Any] | None
+    last_stated: list[int]
 
 
 class Assistant:
@@ -320,17 +328,44 @@ class Assistant:
     def _understand(self, state: _State) -> dict[str, Any]:
         messages = state["messages"]
         message = messages[-1].text
-        here = LatLon(*state["here"])
-        request = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
-        previous = state.get("previous")
-        if request.intent == "refine" and previous is not None:
-            request = _refined(previous, request)
+        update = self._stated(state, message)
+        if update is None:
+            here = LatLon(*state["here"])
+            request = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            previous = state.get("previous")
+            if request.intent == "refine" and previous is not None:
+                request = _refined(previous, request)
+            update = {"request": request, "pending": None}  # another message leaves an open question unanswered
         # Memory keeps the exchange, not earlier turns' tool traffic.
         stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
         return {
-            "request": request,
+            **update,
             "messages": [RemoveMessage(id=m.id) for m in stale if m.id],
             "trace_from": len(messages) - len(stale),
+        }
+
+    def _stated(self, state: _State, message: str) -> dict[str, Any] | None:
+        """A turn that states a preference, done and answered by code (``assistant.stated``); None otherwise."""
+        stated = read_preference(message)
+        if stated is None:
+            return None
+        language = read(message).language
+        answer = answer_stated(
+            self.service,
+            state["user_id"],
+            stated,
+            language,
+            state["now"],
+            state.get("pending"),
+            list(state.get("last_stated") or []),
+        )
+        if answer is None:
+            return None
+        return {
+            "request": ChatRequest(intent="prefer", language=language),
+            "stated_reply": answer.reply,
+            "pending": answer.pending,
+            "last_stated": answer.stored,
         }
 
     def _plan(self, state: _State) -> dict[str, Any]:
@@ -498,6 +533,8 @@ class Assistant:
         request = state["request"]
         assert request is not None
         language = request.language
+        if request.intent == "prefer":
+            return state.get("stated_reply") or ""
         if request.intent == "profile":
             habits = state.get("habits")
             return describe_habits(habits) if habits is not None else fixed_text("no_habits", language)

@@ -9,6 +9,9 @@
 - ``POST /api/chat`` — one chat turn, streamed as Server-Sent Events (``suggestions`` first, then ``token``,
   ``reset``, ``turn``, ``error``) or returned as one JSON turn.
 - ``POST /api/feedback`` — a 👍 or 👎 on a place.
+- ``GET /api/users/{user_id}/preferences`` — the user's stated preferences in force; ``PUT`` states one (mute or
+  boost a category, places like one, a home area, hide a place, forget visits to a place), ``DELETE`` ends them
+  all, ``DELETE .../preferences/{id}`` one.
 - ``DELETE /api/users/{user_id}`` — forget a user everywhere, conversations included.
 
 Errors are JSON ``{"error": "..."}`` (validation errors add the first 100 ``details`` and how many more there
@@ -35,7 +38,15 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRouter
 from fastapi.security import APIKeyHeader
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,11 +56,12 @@ from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
 from assistant.llm import cancellable
 from assistant.requests import LatLon
-from assistant.service import FeedbackResult, ForgetReport, RecommendQuery, Service, Suggestion
+from assistant.service import FeedbackResult, ForgetReport, PreferenceChange, RecommendQuery, Service, Suggestion
 from profiles.clock import RepresentableTime
 from profiles.config import MAX_EVENTS_PER_REQUEST, Settings
 from profiles.context import InterestContext
-from profiles.events import Action, Event
+from profiles.events import BEHAVIOUR_ACTIONS, Action, Event
+from profiles.preferences import ActivePreference, Preference
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +104,14 @@ class EventIn(Event):
     category: str | None = Field(
         None, max_length=MAX_NAME_CHARS, description="Optional category, when it differs from the catalogue's."
     )
+
+    @field_validator("action")
+    @classmethod
+    def _behaviour(cls, action: Action) -> Action:
+        # Stated preferences have their own checked route; as raw events they would skip its checks.
+        if action not in BEHAVIOUR_ACTIONS:
+            raise ValueError(f"{action.value!r} is a stated preference: use PUT /api/users/{{user_id}}/preferences")
+        return action
 
 
 class EventsRequest(_Request):
@@ -166,6 +186,19 @@ class FeedbackRequest(_Request):
     item_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Which place; must be in the catalogue.")
     liked: bool = Field(description="true: 👍 (like); false: 👎 (dislike).")
     at: RepresentableTime | None = Field(None, description="When; default: the server's now.")
+
+
+class PreferenceRequest(Preference):
+    """One stated preference. ``target``: a category ('Bar') for mute_category and boost_category, a catalogue
+    place id for boost_like_place, hide_place and forget_place_visits, an area's name for home_area (with
+    latitude and longitude)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: RepresentableTime | None = Field(None, description="When it was stated; default: the server's now.")
+
+    def preference(self) -> Preference:
+        return Preference.model_validate(self.model_dump(exclude={"at"}))
 
 
 class ApiError(BaseModel):
@@ -353,6 +386,48 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
             return service.feedback(body.user_id, body.item_id, body.liked, now(body.at))
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
+
+    @api.get("/users/{user_id}/preferences", summary="A user's stated preferences")
+    def preferences(
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="Any user id.")],
+    ) -> list[ActivePreference]:
+        """The preferences in force, oldest first; each ``id`` is what DELETE takes. Empty for a user without."""
+        return service.preferences(user_id)
+
+    @api.put("/users/{user_id}/preferences", summary="State a preference")
+    def set_preference(
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="Who states it.")],
+        body: PreferenceRequest,
+    ) -> PreferenceChange:
+        """Store one stated preference; it holds from the next suggestion on. Idempotent: the same preference
+        again stores nothing. One that contradicts an active one ends it (muting a boosted category, a new home
+        area). ``forget_place_visits`` deletes the user's visits to the place at once and keeps nothing."""
+        try:
+            return service.set_preference(user_id, body.preference(), now(body.at))
+        except ValueError as error:
+            raise HTTPException(422, str(error)) from None
+
+    @api.delete("/users/{user_id}/preferences", summary="End every stated preference")
+    def clear_preferences(
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="Whose.")],
+    ) -> list[ActivePreference]:
+        """End all of the user's preferences; the ones ended (empty when there were none)."""
+        return service.clear_preferences(user_id, now(None))
+
+    @api.delete(
+        "/users/{user_id}/preferences/{preference_id}",
+        summary="End one stated preference",
+        responses=_not_found("preference"),
+    )
+    def undo_preference(
+        user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="Whose.")],
+        preference_id: Annotated[int, Path(ge=1, le=2**62, description="Its id, from GET.")],
+    ) -> ActivePreference:
+        """End one preference; 404 when none with that id is in force."""
+        ended = service.undo_preference(user_id, preference_id, now(None))
+        if ended is None:
+            raise HTTPException(404, f"no preference {preference_id} is in force for user {user_id!r}")
+        return ended
 
     @api.delete("/users/{user_id}", summary="Forget a user")
     def forget(

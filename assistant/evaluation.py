@@ -1,6 +1,7 @@
 """A scripted evaluation of the assistant: conversations with real NYC users, checked turn by turn.
 
     python -m assistant.evaluation --out bench/results/chat_evaluation.json [--conversations 60] [--threads 2]
+    python -m assistant.evaluation --out prefs.json --only-preferences [--preference-conversations 8]
 
 Each conversation follows one of the scripts below for one real user, a day after their last check-in, at
 their last place. The scripts mix phrasings: plain requests, typos, Spanish and French, follow-ups that change one
@@ -14,6 +15,11 @@ by choice (``profiles.places.is_suggestable``). Each turn's written reply has it
 or replaced by code) and those left in what the user saw (target 0); venues named outside the catalogue;
 suggestions without evidence; and the share of constrained turns whose constraints all held. It keeps every turn
 (text, items, trace) for reading.
+
+The preference scripts (``PREFERENCE_SCRIPTS``) ask the same open requests before and after the user states a
+preference ("I don't drink anymore", "I love coffee"), then undo it and ask again: a muted category must be absent
+from every later turn, a boosted category's share of the suggestions must go up, and after the undo the list must be
+the one from before. The summary's ``preferences`` section reports them.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, Service
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
 from profiles.places import suggestable_column
+from profiles.preferences import in_categories
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +167,49 @@ SCRIPTS: list[Script] = [
         ("a bar I know, for a drink tonight", Expect(category="Bar", familiar=True)),
         ("what's the weather tomorrow?", Expect(offtopic=True)),
     ],
+]
+
+
+class PreferenceScript(BaseModel):
+    """A stated preference between the same open requests, then its undo (``PREFERENCE_SCRIPTS``)."""
+
+    name: str
+    requests: list[str] = Field(description="Open requests asked before and after the statement.")
+    statement: str
+    effect: str = Field(description="'mute': the categories vanish; 'boost': their share goes up.")
+    categories: list[str] = Field(description="Category levels the statement is about, as the catalogue names them.")
+    undo: str = "undo"
+
+
+PREFERENCE_SCRIPTS: list[PreferenceScript] = [
+    PreferenceScript(
+        name="no more drinking",
+        requests=["somewhere to go tonight", "something fun to do tonight", "surprise me"],
+        statement="I don't drink anymore",
+        effect="mute",
+        categories=["Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"],
+    ),
+    PreferenceScript(
+        name="no more fast food",
+        requests=["somewhere to eat near here", "somewhere to go now"],
+        statement="stop suggesting fast food",
+        effect="mute",
+        categories=["Fast Food Restaurant"],
+    ),
+    PreferenceScript(
+        name="more coffee",
+        requests=["somewhere to go now", "surprise me"],
+        statement="I love coffee",
+        effect="boost",
+        categories=["Cafe"],
+    ),
+    PreferenceScript(
+        name="more parks",
+        requests=["somewhere to go this afternoon", "something to do near here"],
+        statement="more parks from now on",
+        effect="boost",
+        categories=["Landmarks and Outdoors"],
+    ),
 ]
 
 
@@ -337,6 +387,108 @@ def run(assistant: Assistant, settings: Settings, conversations: int, seed: int 
     return {"summary": summary, "turns": records}
 
 
+def run_preferences(
+    assistant: Assistant,
+    conversations: int,
+    seed: int = 0,
+    scripts: Sequence[PreferenceScript] = PREFERENCE_SCRIPTS,
+    users: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Play the preference scripts for ``conversations`` real users (or the given ones), each a day after their last
+    check-in at their last place, and summarise them; every preference stated is ended again afterwards."""
+    service = assistant.service
+    events = service.events()
+    if events is None:
+        raise SystemExit("no events stored; start the app or run `wherenow prepare` first")
+    events = events.assign(user_id=events["user_id"].astype(str))
+    chosen = list(users) if users is not None else pick_users(events, conversations, seed + 1)
+    last = events.sort_values("timestamp").groupby("user_id").tail(1).set_index("user_id")
+    records = []
+    started = time.perf_counter()
+    for number, user in enumerate(chosen):
+        script = scripts[number % len(scripts)]
+        row = last.loc[user]
+        at = row["timestamp"].to_pydatetime() + timedelta(days=1)
+        here = (float(row["latitude"]), float(row["longitude"]))
+        thread = f"eval-preferences-{number}"
+
+        def ask(message: str, user: str = user, at: Any = at, here: Any = here, thread: str = thread) -> Turn:
+            return assistant.chat(user, message, at=at, where=here, conversation_id=thread)
+
+        before = [ask(message) for message in script.requests]
+        stated = ask(script.statement)
+        stored = service.preferences(user)
+        after = [ask(message) for message in script.requests]
+        undone = ask(script.undo)
+        again = ask(script.requests[0])
+        service.clear_preferences(user, at)  # the next script starts from the user's own history
+        kinds = _Kinds(service.items, script.categories)
+        share_before, share_after, in_after = kinds.share(before), kinds.share(after), kinds.count(after)
+        record = {
+            "conversation": number,
+            "user_id": user,
+            "script": script.name,
+            "effect": script.effect,
+            "statement_reply": stated.text,
+            "stored": [preference.model_dump(mode="json") for preference in stored],
+            "suggestions_before": sum(len(turn.items) for turn in before),
+            "suggestions_after": sum(len(turn.items) for turn in after),
+            "in_category_before": kinds.count(before),
+            "in_category_after": in_after,
+            "share_before": share_before,
+            "share_after": share_after,
+            "undo_reply": undone.text,
+            "restored": [item.item_id for item in again.items] == [item.item_id for item in before[0].items],
+            "before": [[item.item_id for item in turn.items] for turn in before],
+            "after": [[item.item_id for item in turn.items] for turn in after],
+            "seconds": round(sum(turn.timings["total_s"] for turn in [*before, stated, *after, undone, again]), 3),
+        }
+        if script.effect == "mute":
+            record["honoured"] = bool(stored) and in_after == 0
+        else:  # a share already whole cannot go up
+            record["honoured"] = bool(stored) and (share_after > share_before or share_before == 1.0)
+        records.append(record)
+        logger.info("%s %s: %s", user, script.name, "ok" if record["honoured"] else "not honoured")
+    mutes = [r for r in records if r["effect"] == "mute"]
+    boosts = [r for r in records if r["effect"] == "boost"]
+    after_turns = sum(len(script.requests) for script in (scripts[n % len(scripts)] for n in range(len(records))))
+    summary = {
+        "conversations": len(records),
+        "turns": after_turns,
+        "stored": sum(bool(r["stored"]) for r in records),
+        "mute_scripts": len(mutes),
+        "muted_in_baseline": sum(r["in_category_before"] for r in mutes),
+        "muted_shown_after": sum(r["in_category_after"] for r in mutes),
+        "muted_absent_share": round(sum(r["in_category_after"] == 0 for r in mutes) / max(1, len(mutes)), 4),
+        "boost_scripts": len(boosts),
+        "boost_share_before": round(float(np.mean([r["share_before"] for r in boosts])), 4) if boosts else 0.0,
+        "boost_share_after": round(float(np.mean([r["share_after"] for r in boosts])), 4) if boosts else 0.0,
+        "boost_up_share": round(sum(r["honoured"] for r in boosts) / max(1, len(boosts)), 4),
+        "undo_restored_share": round(sum(r["restored"] for r in records) / max(1, len(records)), 4),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    summary["passed"] = bool(records) and all(r["honoured"] and r["restored"] for r in records)
+    return {"summary": summary, "conversations": records}
+
+
+class _Kinds:
+    """Whether suggested places belong to categories, by their catalogue rows (a turn's items do not carry the
+    category path)."""
+
+    def __init__(self, items: pd.DataFrame, categories: Sequence[str]) -> None:
+        paths = items["category_path"].fillna("") if "category_path" in items else pd.Series("", index=items.index)
+        rows = zip(items["item_id"].astype(str), items["category"].fillna(""), paths, strict=True)
+        self.inside = {item_id for item_id, leaf, path in rows if in_categories(str(leaf), str(path), categories)}
+
+    def count(self, turns: Sequence[Turn]) -> int:
+        return sum(item.item_id in self.inside for turn in turns for item in turn.items)
+
+    def share(self, turns: Sequence[Turn]) -> float:
+        """The share of the turns' suggestions in the categories."""
+        items = sum(len(turn.items) for turn in turns)
+        return round(self.count(turns) / items, 4) if items else 0.0
+
+
 def _by_kind(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Turns honoured and median seconds per kind of turn (explain, profile, off-topic, request)."""
     kinds: dict[str, list[dict[str, Any]]] = {}
@@ -361,6 +513,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local LLM.")
     parser.add_argument("--config", type=Path, default=None)
+    parser.add_argument(
+        "--preference-conversations", type=int, default=8, help="Conversations of the preference scripts."
+    )
+    parser.add_argument(
+        "--only-preferences", action="store_true", help="Play only the preference scripts (no 60 conversations)."
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # Imported here: the runtime and the model are heavy, and --help should not wait for them.
@@ -371,7 +529,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with prepare(settings, progress=True) as runtime:
         llm = build_chat_model(settings, n_threads=args.threads)
         assistant = Assistant(Service(runtime), llm, arguments=settings.assistant.arguments)
-        report = run(assistant, settings, args.conversations, args.seed)
+        report: dict[str, Any] = (
+            {"summary": {"passed": True}, "turns": []}
+            if args.only_preferences
+            else run(assistant, settings, args.conversations, args.seed)
+        )
+        preferences = run_preferences(assistant, args.preference_conversations, args.seed)
+    report["summary"]["preferences"] = preferences["summary"]
+    report["summary"]["passed"] = report["summary"]["passed"] and preferences["summary"]["passed"]
+    report["preference_conversations"] = preferences["conversations"]
     report["model"] = getattr(llm, "name", None) or type(llm).__name__
     args.out.write_text(json.dumps(report, indent=2, default=str))
     summary = report["summary"]

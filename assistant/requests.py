@@ -34,8 +34,9 @@ from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
 
-# "profile": a question about the user's own habits; "offtopic": neither about places nor about the user.
-Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic"]
+# "profile": a question about the user's own habits; "offtopic": neither about places nor about the user;
+# "prefer": a stated preference ("no more bars", :func:`read_preference`), read by the rules only.
+Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "prefer"]
 LLMMode = Literal["never", "gaps", "always"]
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -587,6 +588,163 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     return None
 
 
+# Stated preferences -------------------------------------------------------------------------------------------
+
+# What a statement about the user's own interests asks for: a preference kind (profiles.preferences), or "undo"
+# (the last statement of the conversation) and "yes"/"no" (the answer to a question the assistant asked).
+PreferenceVerb = Literal[
+    "mute_category",
+    "boost_category",
+    "boost_like_place",
+    "home_area",
+    "hide_place",
+    "forget_place_visits",
+    "undo",
+    "yes",
+    "no",
+]
+
+
+class StatedPreference(BaseModel):
+    """A preference as a message states it, in words; the assistant resolves the words against the catalogue."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: PreferenceVerb
+    categories: list[str] = Field(default_factory=list, description="Category terms ('Bar', 'Fast Food').")
+    words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
+    area: str | None = Field(None, description="home_area: a neighbourhood the gazetteer knows.")
+
+
+# Words for kinds of place beyond the request vocabulary, as whole category levels of the catalogue.
+_PREFERENCE_WORDS = {
+    "fast food": "Fast Food",
+    "nightlife": "Night Club",
+    "night life": "Night Club",
+    "clubs": "Night Club",
+    "bars": "Bar",
+    "pubs": "Pub",
+}
+# "I don't drink anymore": every kind of place people go to for a drink.
+_DRINKING = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
+_DRINKING_RE = re.compile(
+    r"\bi (?:don'?t|do not|no longer|won'?t) drink(?:s)?\b|\bi(?:'m| am) (?:sober|not drinking|off the booze)\b"
+    r"|\bi (?:quit|stopped|gave up) (?:drinking|drinks|alcohol|booze)\b|\bno (?:more )?(?:alcohol|booze)\b",
+    re.IGNORECASE,
+)
+_KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
+_MUTE_RE = re.compile(
+    r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending)(?: me)?|i(?:'m| am) (?:done with|over|off"
+    r"|sick of|tired of)|i (?:don'?t|do not|no longer) (?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
+    r"|(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)?(?: any)?(?: more)?)\s+"
+    rf"(?:the |any )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)\b",
+    re.IGNORECASE,
+)
+_BOOST_RE = re.compile(
+    r"\b(?:i (?:love|really like|like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on)|more)\s+"
+    rf"({_KIND}(?:\s*(?:,|or|and)\s+{_KIND})*)\b(?:\s+(?:from now on|in general|more often|please|these days))",
+    re.IGNORECASE,
+)
+_LOVE_RE = re.compile(
+    rf"^\W*(?:i (?:love|really like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on))\s+({_KIND}"
+    rf"(?:\s*(?:,|or|and)\s+{_KIND})*)\W*$",
+    re.IGNORECASE,
+)
+_NAME = r"([^.!?;]{2,80}?)"
+_END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
+_LIKE_PLACE_RE = re.compile(
+    rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}{_END}", re.IGNORECASE
+)
+_HOME_RE = re.compile(
+    rf"\bi(?:'ve| have)? (?:just |recently )?(?:moved|relocated) (?:to|into) {_NAME}{_END}"
+    rf"|\bi (?:now )?live in {_NAME}{_END}|\bmy (?:home|place|apartment) is (?:now )?(?:in|near) {_NAME}{_END}"
+    rf"|\bi(?:'m| am) (?:now )?(?:based|living) in {_NAME}{_END}",
+    re.IGNORECASE,
+)
+_HIDE_RE = re.compile(
+    rf"\b(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)? {_NAME} (?:again|any ?more)\b"
+    rf"|^\W*hide {_NAME}{_END}",
+    re.IGNORECASE,
+)
+_FORGET_VISITS_RE = re.compile(
+    r"\b(?:forget|delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:visits?|check-?ins?|trips?|history)\s+"
+    rf"(?:to|at|of|in)\s+{_NAME}{_END}",
+    re.IGNORECASE,
+)
+_UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert that)\W*$", re.IGNORECASE)
+_YES_RE = re.compile(
+    r"^\W*(?:yes|yeah|yep|sure|ok|okay|do it|confirm|go ahead|yes please|si|oui|d'accord|vale)\W*$", re.IGNORECASE
+)
+_NO_RE = re.compile(r"^\W*(?:no|nope|cancel|don'?t|never ?mind|no thanks|keep them|non)\W*$", re.IGNORECASE)
+# "places like that", "more like this": a refinement of the last suggestions, not a named place.
+_POINTING = frozenset({"that", "this", "it", "those", "these", "them", "that one", "this one", "the first one"})
+
+
+def read_preference(message: str) -> StatedPreference | None:
+    """The preference a message states about the user's own interests, or None when it states none.
+
+    Read by rules only, on the message as written (place names keep their spelling) and as the rules read it (in
+    English, misspellings corrected): "I don't drink anymore" and "no more fast food" mute categories, "I love
+    jazz" boosts one, "more places like Blue Bottle" boosts places like a named one, "I moved to Brooklyn" sets
+    the home area, "don't show me X again" hides a place (or mutes a kind), "forget my visits to the hospital"
+    asks to forget visits, "undo" takes the last statement back; "yes"/"no" answer a question.
+    """
+    reading = read(message)
+    texts = dict.fromkeys((fold(message).strip(), reading.text.strip()))
+    for text in texts:
+        if found := _stated(text):
+            return found
+    return None
+
+
+def _stated(text: str) -> StatedPreference | None:
+    for pattern, verb in ((_UNDO_RE, "undo"), (_YES_RE, "yes"), (_NO_RE, "no")):
+        if pattern.search(text):
+            return StatedPreference(kind=verb)  # type: ignore[arg-type]
+    if match := _FORGET_VISITS_RE.search(text):
+        return StatedPreference(kind="forget_place_visits", words=_named(match))
+    if _DRINKING_RE.search(text):
+        return StatedPreference(kind="mute_category", categories=list(_DRINKING), words="bars and nightlife")
+    # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
+    if match := _HIDE_RE.search(text):
+        named = _named(match)
+        kinds = _kinds(named)
+        if kinds and _CATEGORY_ONLY.fullmatch(named):
+            return StatedPreference(kind="mute_category", categories=kinds, words=named)
+        return StatedPreference(kind="hide_place", words=named)
+    if match := _MUTE_RE.search(text):
+        return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
+    if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
+        return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
+    if (match := _LIKE_PLACE_RE.search(text)) and _named(match).lower() not in _POINTING:
+        return StatedPreference(kind="boost_like_place", words=_named(match))
+    if match := _HOME_RE.search(text):
+        named = _named(match)
+        place = lookup(named)
+        if place is None and (found := find_neighbourhoods(named)):
+            place = found[0][0]
+        return StatedPreference(kind="home_area", words=named, area=place.name if place is not None else None)
+    return None
+
+
+_CATEGORY_ONLY = re.compile(
+    rf"(?:the |any |more )?{_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*(?: places| spots)?", re.IGNORECASE
+)
+
+
+def _named(match: re.Match[str]) -> str:
+    """The first group a pattern filled: the words naming what the statement is about."""
+    named = next(group for group in match.groups() if group)
+    return re.sub(r"^(?:the|a|an)\s+", "", named.strip(" '\"“”«»"), flags=re.IGNORECASE)
+
+
+def _kinds(text: str) -> list[str]:
+    """The category terms a list of kinds of place names ("bars, pubs and fast food")."""
+    table = {**CATEGORY_WORDS, **_PREFERENCE_WORDS}
+    found = re.findall(rf"\b({_words_pattern(table)})\b", text, re.IGNORECASE)
+    return list(dict.fromkeys(table[word.lower()] for word in found))
+
+
 # The LLM's part ------------------------------------------------------------------------------------------------
 
 
@@ -644,7 +802,9 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
     # Checked against the message as the rules read it (in English, spelling corrected) and as written.
     lowered = read(message).text.lower()
     written_words = set(re.findall(r"\w+", f"{lowered} {fold(message).lower()}"))
-    if merged.intent is None:
+    if merged.intent is None and offered.intent == "prefer":
+        notes.append("dropped intent 'prefer': a stated preference needs the rules' reading")
+    elif merged.intent is None:
         merged.intent = offered.intent
     for text in offered.exclude_categories:
         term = normalise_category(text)

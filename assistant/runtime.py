@@ -43,7 +43,7 @@ from profiles.config import Settings
 from profiles.context import InterestContext
 from profiles.encoder import EmbeddingCache, encoder_model_id
 from profiles.eventlog import EventLog, LoggedEvent, open_event_log
-from profiles.events import Event
+from profiles.events import BEHAVIOUR_ACTIONS, Action, Event
 from profiles.ingest import ITEMS_FILE, admit_events, ingest, read_events, read_items
 from profiles.loaders import DataError, forget_rejects
 from profiles.profile import ProfileService
@@ -254,6 +254,15 @@ class Runtime(Closing):
                 self._forgot = True
             return removed
 
+    def forget_visits(self, user_id: str, item_id: str) -> Forgotten:
+        """Remove the user's events at one place everywhere in the state folder (see :func:`forget_visits`); as
+        after :meth:`forget`, the recommender is never saved again in this process."""
+        with self.lock:
+            removed = forget_visits(self.settings, self.log, self.profiles, user_id, item_id, self.recommender)
+            if removed.events:
+                self._forgot = True
+            return removed
+
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
     def advertise(self, url: str) -> None:
@@ -328,7 +337,12 @@ class Runtime(Closing):
             except ValidationError as error:
                 raise ValueError(f"event {index} is invalid: {_first_error(error)}") from None
         positions = self.item_index.catalogue.positions
-        unknown = [(index, event.item_id) for index, event in enumerate(batch) if event.item_id not in positions]
+        # A stated preference is about a category or an area as often as a place (profiles.preferences).
+        unknown = [
+            (index, event.item_id)
+            for index, event in enumerate(batch)
+            if event.item_id not in positions and event.action not in (Action.PREFER, Action.UNPREFER)
+        ]
         if unknown:
             named = "; ".join(f"event {index}: unknown item {item_id!r}" for index, item_id in unknown[:5])
             more = f" (and {len(unknown) - 5} more)" if len(unknown) > 5 else ""
@@ -509,6 +523,30 @@ def forget_user(
     return Forgotten(events=events, snapshots=snapshots, recommender=known, rejects=rejects)
 
 
+def forget_visits(
+    settings: Settings,
+    log: EventLog,
+    profiles: ProfileService,
+    user_id: str,
+    item_id: str,
+    recommender: PlaceRecommender | None = None,
+) -> Forgotten:
+    """Forget the user's behaviour at one place ("forget my visits to the hospital"): those events leave the log,
+    then the user's snapshots and recommender state are dropped as :func:`forget_user` drops them and rebuilt from
+    their remaining events, and saved recommenders are deleted (the next start refits). Idempotent."""
+    events = log.delete_events(user_id, item_id, BEHAVIOUR_ACTIONS)
+    if not events:
+        return Forgotten(events=0, snapshots=0, recommender=False, rejects=0)
+    remaining = [entry.event for entry in log.read(user_id=user_id)]
+    snapshots = profiles.forget(user_id)
+    for event in remaining:
+        profiles.observe(event)
+    profiles.persist()
+    known = recommender.relearn(user_id, remaining) if recommender is not None else False
+    discard_saved_recommenders(settings)
+    return Forgotten(events=events, snapshots=snapshots, recommender=known, rejects=0)
+
+
 def recommender_digest(settings: Settings, config: RankerConfig, model_id: str) -> str:
     """SHA-256 over what a fitted recommender depends on besides the events (which it follows through the log): the
     catalogue (its bytes), the ranker configuration, the time zone, the item vectors' model, the save format and
@@ -608,4 +646,13 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']}" if where else first["msg"]
 
 
-__all__ = ["Forgotten", "PrepareReport", "Runtime", "forget_user", "prepare", "recommender_digest", "recommender_path"]
+__all__ = [
+    "Forgotten",
+    "PrepareReport",
+    "Runtime",
+    "forget_user",
+    "forget_visits",
+    "prepare",
+    "recommender_digest",
+    "recommender_path",
+]

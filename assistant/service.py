@@ -1,5 +1,5 @@
-"""The one service layer: context, recommendations with evidence, search, explanations, feedback, the default
-place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
+"""The one service layer: context, recommendations with evidence, search, explanations, feedback, stated
+preferences, the default place and forgetting, over a prepared :class:`~assistant.runtime.Runtime`.
 
 The agent's tools, the HTTP API, the web UI and the CLI are thin adapters over :class:`Service`; none of them reads
 the runtime's parts. Suggestions are places people go to by choice (``profiles.places.is_suggestable``): offices,
@@ -7,18 +7,25 @@ hospitals, stations and schools only when a request names them, homes never. Eve
 evidence: the recommender's reasons (the features that raised its score) and, when the user's interest context
 backs it, a sentence citing that context ("you often go to Jazz Clubs on Saturday evenings around the West
 Village").
+
+Stated preferences (``profiles.preferences``: "no more bars", "I moved to Brooklyn") are events in the log like
+feedback, and hold from the next call on: muted categories and hidden places are never suggested, boosted ones go
+up, the home area is "here" when a request gives no place, and the context lists them.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
@@ -29,7 +36,20 @@ from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import PlaceAnswer, leaf_category, plural, suggestable_column
+from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, leaf_category, plural, suggestable_column
+from profiles.preferences import (
+    PLACE_KINDS,
+    ActivePreference,
+    Preference,
+    PreferenceKind,
+    Steering,
+    current,
+    in_categories,
+    preference_event,
+    steering,
+    superseded,
+    undo_event,
+)
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
@@ -40,6 +60,8 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
+# How alike (rapidfuzz WRatio, 0-100) a user's words and a place's name must be for the words to name it.
+PLACE_MATCH = 86
 # A habit is something done on two occasions at least.
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
@@ -229,6 +251,19 @@ class ForgetReport(BaseModel):
     rejects: int = Field(description="Rejected input rows naming the user, dropped from the rejects report.")
 
 
+class PreferenceChange(BaseModel):
+    """What stating a preference did: the preference in force (None for a forget of visits, which is done, not
+    kept), whether it was new, the preferences it ended, and the events a forget of visits deleted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    preference: ActivePreference | None = None
+    stored: bool = Field(description="False when the same preference was already in force.")
+    ended: list[ActivePreference] = Field(default_factory=list, description="Preferences it replaced.")
+    forgotten: int = Field(0, description="Events deleted (forget_place_visits).")
+
+
 ForgetListener = Callable[[str], int]
 
 
@@ -243,6 +278,8 @@ class Service:
         # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
+        self._category_levels: dict[str, str] | None = None
+        self._place_names: list[str] | None = None
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -272,7 +309,11 @@ class Service:
         return self.runtime.events()
 
     def default_place(self, user_id: str) -> LatLon:
-        """The user's last known place, or the centre of the catalogue for a newcomer."""
+        """The user's home area when they stated one, else their last known place, or the centre of the catalogue
+        for a newcomer."""
+        home = steering(self.preferences(user_id)).home
+        if home is not None and home.latitude is not None and home.longitude is not None:
+            return LatLon(home.latitude, home.longitude)
         last = self.runtime.log.last(user_id)
         if last is not None:
             return LatLon(last.event.latitude, last.event.longitude)
@@ -293,8 +334,13 @@ class Service:
     def context(
         self, user_id: str, at: datetime, where: LatLon, query: str | None = None, k: int | None = None
     ) -> InterestContext:
-        """The user's interest context for this time and place: weighted snapshots with reasons."""
-        return self.runtime.context(user_id, at, where.latitude, where.longitude, query=query, k=k)
+        """The user's interest context for this time and place: weighted snapshots with reasons, the user's stated
+        preferences, and no interest label of a category they muted."""
+        context = self.runtime.context(user_id, at, where.latitude, where.longitude, query=query, k=k)
+        active = self.preferences(user_id)
+        if not active:
+            return context
+        return context.with_preferences(active, self._leaves_under(steering(active).muted_categories))
 
     def recommend(
         self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
@@ -305,6 +351,7 @@ class Service:
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(LOUD_CATEGORIES if query.quiet else ())]
+        steer = steering(context.preferences) if context.preferences else self._steering(user_id)
         found = self.runtime.recommend(
             user_id,
             at,
@@ -315,9 +362,12 @@ class Service:
             familiar=query.familiar,
             category=query.category,
             keyword=query.keyword,
-            exclude=[*query.exclude, *self._held_back(query.category, query.keyword)],
+            exclude=[*query.exclude, *self._held_back(query.category, query.keyword), *steer.hidden],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
+            muted_categories=steer.muted_categories,
+            boost_categories=steer.boosted_categories,
+            boost_like=steer.boosted_like,
         )
         return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
 
@@ -419,6 +469,142 @@ class Service:
         stored = self.add_events([event])
         return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
 
+    # ---- stated preferences -------------------------------------------------------------------------------
+
+    def preferences(self, user_id: str) -> list[ActivePreference]:
+        """The user's stated preferences in force, oldest first (a fold over their events in the log)."""
+        return current(self.runtime.log, user_id)
+
+    def set_preference(self, user_id: str, preference: Preference, at: datetime | None = None) -> PreferenceChange:
+        """Store a stated preference; it holds from the next call on. The same preference twice stores nothing;
+        one that contradicts an active one (muting a boosted category, a new home area) ends it. A
+        ``forget_place_visits`` is done at once (:meth:`forget_visits`) and not kept. ValueError names the field
+        when the place is not in the catalogue or no catalogue place has the category."""
+        self._check_target(preference)
+        if preference.kind == PreferenceKind.FORGET_PLACE_VISITS:
+            forgotten = self.forget_visits(user_id, preference.target)
+            return PreferenceChange(user_id=user_id, stored=False, forgotten=forgotten)
+        active = self.preferences(user_id)
+        for same in active:
+            if same.same_as(preference) and same.kind != PreferenceKind.HOME_AREA:
+                return PreferenceChange(user_id=user_id, preference=same, stored=False)
+        moment = at or datetime.now(UTC)
+        where = self.default_place(user_id)
+        ended = superseded(preference, active)
+        events = [undo_event(user_id, old, moment, where.latitude, where.longitude) for old in ended]
+        events.append(preference_event(user_id, preference, moment, where.latitude, where.longitude))
+        self.add_events(events)
+        stored = next(p for p in reversed(self.preferences(user_id)) if p.same_as(preference))
+        return PreferenceChange(user_id=user_id, preference=stored, stored=True, ended=ended)
+
+    def undo_preference(self, user_id: str, preference_id: int, at: datetime | None = None) -> ActivePreference | None:
+        """End one active preference (by its id); the one ended, or None when none is in force with that id."""
+        found = next((p for p in self.preferences(user_id) if p.id == preference_id), None)
+        if found is not None:
+            where = self.default_place(user_id)
+            self.add_events([undo_event(user_id, found, at or datetime.now(UTC), where.latitude, where.longitude)])
+        return found
+
+    def clear_preferences(self, user_id: str, at: datetime | None = None) -> list[ActivePreference]:
+        """End every active preference of the user; the ones ended."""
+        active = self.preferences(user_id)
+        if active:
+            moment, where = at or datetime.now(UTC), self.default_place(user_id)
+            self.add_events([undo_event(user_id, p, moment, where.latitude, where.longitude) for p in active])
+        return active
+
+    def visits_at(self, user_id: str, item_id: str) -> int:
+        """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""
+        return sum(
+            1
+            for entry in self.runtime.log.read(user_id=user_id)
+            if entry.event.item_id == item_id and entry.event.action == Action.VISIT
+        )
+
+    def forget_visits(self, user_id: str, item_id: str) -> int:
+        """Delete the user's visits (and other behaviour) at one place everywhere, durably; how many events went."""
+        return self.runtime.forget_visits(user_id, item_id).events
+
+    def categories_named(self, term: str) -> list[str]:
+        """The catalogue's category levels a term names: the level itself when there is one ('Bar'), else the
+        levels that have it as a word ('Fast Food' → 'Fast Food Restaurant'); [] when none."""
+        wanted = term.strip().casefold()
+        levels = self._levels()
+        if wanted in levels:
+            return [levels[wanted]]
+        word = re.compile(rf"\b{re.escape(wanted)}\b")
+        return sorted(name for key, name in levels.items() if word.search(key))
+
+    def find_place(self, words: str, user_id: str | None = None) -> Place | None:
+        """The catalogue place a user's words name: among their own visited places (most visited first) by name
+        or by kind ("the hospital"), else in the whole catalogue by name, fuzzily (rapidfuzz, ``PLACE_MATCH``)."""
+        wanted = words.strip()
+        if not wanted:
+            return None
+        catalogue = self.runtime.item_index.catalogue
+        kinds = [wanted, wanted.removesuffix("s")]
+        if user_id:
+            mine = user_events(self.events(), user_id)
+            visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
+            for item_id in visits.astype(str).value_counts().index:
+                position = catalogue.positions.get(item_id)
+                if position is None:
+                    continue
+                place = catalogue.place(position)
+                named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
+                if named or in_categories(place.category, place.category_path, kinds):
+                    return place
+        names = self._names()
+        found = process.extractOne(
+            wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH
+        )
+        return catalogue.place(int(found[2])) if found is not None else None
+
+    def _levels(self) -> dict[str, str]:
+        """Every category level of the catalogue, by its case-folded name."""
+        if self._category_levels is None:
+            paths = (
+                self.items["category_path"] if "category_path" in self.items else pd.Series("", index=self.items.index)
+            )
+            levels: dict[str, str] = {}
+            for leaf, path in zip(
+                self.items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True
+            ):
+                for level in [*path.split(CATEGORY_SEPARATOR), leaf]:
+                    if level.strip():
+                        levels.setdefault(level.strip().casefold(), level.strip())
+            self._category_levels = levels
+        return self._category_levels
+
+    def _names(self) -> list[str]:
+        """The catalogue's names by position (unnamed places as '')."""
+        if self._place_names is None:
+            catalogue = self.runtime.item_index.catalogue
+            self._place_names = [catalogue.place(position).name for position in range(len(catalogue))]
+        return self._place_names
+
+    def _steering(self, user_id: str) -> Steering:
+        return steering(self.preferences(user_id))
+
+    def _leaves_under(self, muted: Sequence[str]) -> list[str]:
+        """The catalogue's leaf categories under these categories (the labels a context shows)."""
+        if not muted:
+            return []
+        items = self.items
+        paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
+        pairs = zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True)
+        return sorted({leaf for leaf, path in pairs if in_categories(leaf, path, muted)})
+
+    def _check_target(self, preference: Preference) -> None:
+        if preference.kind in PLACE_KINDS:
+            if preference.target not in self.runtime.item_index.catalogue.positions:
+                raise ValueError(f"target: unknown place {preference.target!r}, not in the catalogue")
+        elif preference.kind in (
+            PreferenceKind.MUTE_CATEGORY,
+            PreferenceKind.BOOST_CATEGORY,
+        ) and not self._leaves_under([preference.target]):
+            raise ValueError(f"target: no place in the catalogue has the category {preference.target!r}")
+
     def on_forget(self, listener: ForgetListener) -> None:
         """Call ``listener(user_id)`` on every forget; it drops what it keeps of the user and says how much."""
         self._forget_listeners.append(listener)
@@ -464,6 +650,7 @@ __all__ = [
     "ForgetReport",
     "HabitKind",
     "Habits",
+    "PreferenceChange",
     "RecommendQuery",
     "Service",
     "Suggestion",

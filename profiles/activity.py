@@ -33,10 +33,14 @@ PLACE_COLUMNS: tuple[str, ...] = (
 
 
 def user_events(events: pd.DataFrame | None, user_id: str) -> pd.DataFrame:
-    """The user's rows of ``events``; an empty frame when there are no events or no user."""
+    """The user's behaviour rows of ``events`` (their stated preferences are not behaviour); an empty frame when
+    there are no events or no user."""
     if events is None or not user_id:
         return pd.DataFrame(columns=list(EMPTY_EVENT_COLUMNS))
-    return events[events["user_id"] == user_id]
+    mine = events[events["user_id"] == user_id]
+    if "action" in mine:
+        mine = mine[~mine["action"].isin([Action.PREFER.value, Action.UNPREFER.value])]
+    return mine
 
 
 def user_places(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) -> pd.DataFrame:

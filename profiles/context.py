@@ -30,9 +30,10 @@ rank high now but not overall are the drift.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, Serializer
 from profiles.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, age_phrase, describe_hour
 from profiles.config import ContextSettings
 from profiles.geo import FloatArray, haversine_km
+from profiles.preferences import ActivePreference
 from profiles.snapshots import Snapshot, SnapshotColumns, from_epoch_us, to_epoch_us
 
 LABELS_SHOWN = 5
@@ -131,6 +133,27 @@ class InterestContext(_WithoutVectors):
     receding: list[str] = Field(default_factory=list, description="In labels_overall but not in labels_now.")
     note: str | None = Field(None, description="Why the context is empty, when it is.")
     vector: list[float] = Field(default_factory=list, repr=False, description="The blended interest vector.")
+    preferences: list[ActivePreference] = Field(
+        default_factory=list, description="The user's stated preferences in force (profiles.preferences)."
+    )
+
+    def with_preferences(self, active: Sequence[ActivePreference], muted_labels: Collection[str] = ()) -> Self:
+        """This context with the user's stated preferences, and without the interest labels they muted (the
+        leaf categories of a muted category): what the user said outranks what their past shows."""
+        muted = {label.casefold() for label in muted_labels}
+
+        def kept(shares: list[LabelShare]) -> list[LabelShare]:
+            return [share for share in shares if share.label.casefold() not in muted]
+
+        return self.model_copy(
+            update={
+                "preferences": list(active),
+                "labels_now": kept(self.labels_now),
+                "labels_overall": kept(self.labels_overall),
+                "emerging": [label for label in self.emerging if label.casefold() not in muted],
+                "receding": [label for label in self.receding if label.casefold() not in muted],
+            }
+        )
 
 
 # ---- the request -------------------------------------------------------------------------------------------

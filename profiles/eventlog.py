@@ -3,7 +3,8 @@
 Append-only with a sequence number: :meth:`EventLog.append` returns only once the events are durable, and every
 derived view (profile snapshots, the recommender's state) records the sequence it reflects, so it can catch up by
 reading what is newer (:meth:`EventLog.read`) instead of being rebuilt. Exact copies of a stored event are stored
-once (a retried request adds nothing). :meth:`EventLog.delete_user` is the only way events leave the log; a log
+once (a retried request adds nothing). :meth:`EventLog.delete_user` and :meth:`EventLog.delete_events` (one user's
+events at one place, when they ask to forget their visits there) are the only ways events leave the log; a log
 that is reset (``ingest --replace``) gets a new :attr:`EventLog.generation`, so derived views know to rebuild.
 
 ``SQLiteEventLog`` (WAL, ``synchronous=FULL``) is the embedded default; every backend passes the contract suite in
@@ -17,7 +18,7 @@ import sqlite3
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,6 +125,11 @@ class EventLog(Closing, ABC):
         """Remove every event of the user, durably, so that no trace of them stays on disk; how many went."""
 
     @abstractmethod
+    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+        """Remove the user's events with these actions at one item, durably and leaving no trace on disk (as
+        :meth:`delete_user`); how many went."""
+
+    @abstractmethod
     def reset(self) -> None:
         """Remove every event and start a new generation."""
 
@@ -181,6 +187,21 @@ class SQLiteEventLog(EventLog):
         with self._lock:
             self._check_open()
             removed = self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
+            if removed:
+                _scrub(self._db)
+            return int(removed)
+
+    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+        names = sorted({Action(action).value for action in actions})
+        if not names:
+            return 0
+        marks = ", ".join("?" * len(names))
+        with self._lock:
+            self._check_open()
+            removed = self._db.execute(
+                f"DELETE FROM events WHERE user_id = ? AND item_id = ? AND action IN ({marks})",
+                (user_id, item_id, *names),
+            ).rowcount
             if removed:
                 _scrub(self._db)
             return int(removed)

@@ -152,6 +152,29 @@ class EventLogContract:
         finally:
             again.close()
 
+    def test_delete_events_removes_one_users_actions_at_one_item(self, log: EventLog) -> None:
+        visit, like, other_place = make_event("ana", 1), make_event("ana", 1, Action.LIKE), make_event("ana", 2)
+        others = make_event("bo", 8)  # the same place (n % 7), another user
+        log.append([visit, like, other_place, others])
+        seq = log.seq
+        assert log.delete_events("ana", visit.item_id, [Action.VISIT]) == 1
+        assert [entry.event for entry in log.read()] == [like, other_place, others]
+        assert log.delete_events("ana", visit.item_id, [Action.VISIT]) == 0
+        assert log.delete_events("ana", visit.item_id, []) == 0
+        assert log.delete_events("ana", visit.item_id, [Action.VISIT, Action.LIKE]) == 1
+        assert [entry.event for entry in log.read()] == [other_place, others] and log.seq == seq
+
+    def test_deleted_events_stay_deleted_after_a_reopen(self, log_opener: Callable[[], EventLog]) -> None:
+        log = log_opener()
+        log.append([make_event("ana", 1), make_event("ana", 2)])
+        log.delete_events("ana", make_event("ana", 1).item_id, [Action.VISIT])
+        log.close()
+        again = log_opener()
+        try:
+            assert [entry.event for entry in again.read()] == [make_event("ana", 2)]
+        finally:
+            again.close()
+
     def test_reset_empties_the_log_and_starts_a_new_generation(self, log: EventLog) -> None:
         log.append([make_event("ana", n) for n in range(3)])
         generation, seq = log.generation, log.seq

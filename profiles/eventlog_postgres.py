@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import psycopg
 
 from profiles.eventlog import AppendResult, EventLog, LoggedEvent, _logged, _row
-from profiles.events import EVENT_COLUMNS, Event
+from profiles.events import EVENT_COLUMNS, Action, Event
 
 CHANNEL = "wherenow_events"
 
@@ -116,6 +116,22 @@ class PostgresEventLog(EventLog):
                     self._db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"forget:{forgets}"))
             if removed:
                 # Dead rows keep their bytes until vacuumed; this makes their space reusable at once.
+                self._db.execute("VACUUM event_log")
+            return int(removed)
+
+    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+        # Other replicas keep these visits in their in-memory counts until they refit, as the one that deleted
+        # them keeps them in its shared counts (``PlaceRecommender.relearn`` rebuilds only the user's own state).
+        names = sorted({Action(action).value for action in actions})
+        if not names:
+            return 0
+        with self._lock:
+            self._check_open()
+            removed = self._db.execute(
+                "DELETE FROM event_log WHERE user_id = %s AND item_id = %s AND action = ANY(%s)",
+                (user_id, item_id, names),
+            ).rowcount
+            if removed:
                 self._db.execute("VACUUM event_log")
             return int(removed)
 

@@ -26,6 +26,15 @@ class Action(StrEnum):
     SEARCH = "search"
     LIKE = "like"
     DISLIKE = "dislike"
+    # A stated preference and its undo (``profiles.preferences``): about the user, never a visit.
+    PREFER = "prefer"
+    UNPREFER = "unprefer"
+
+
+# What the user did at a place: everything but the stated preferences.
+BEHAVIOUR_ACTIONS: frozenset[Action] = frozenset(
+    {Action.VISIT, Action.VIEW, Action.SEARCH, Action.LIKE, Action.DISLIKE}
+)
 
 
 class Event(BaseModel):

@@ -52,6 +52,8 @@ ACTION_WEIGHTS: dict[Action, float] = {
     Action.VIEW: 0.5,
     Action.SEARCH: 0.5,
     Action.DISLIKE: 0.0,
+    Action.PREFER: 0.0,  # stated preferences steer the ranking (profiles.preferences), they are no visits
+    Action.UNPREFER: 0.0,
 }
 # Columns a frame needs for build(): the event fields and the features preprocessing adds.
 BUILD_COLUMNS = (

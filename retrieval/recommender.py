@@ -18,7 +18,7 @@ import logging
 import math
 import pickle
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from profiles.config import Settings
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.places import NEVER_SUGGESTED, PlaceAnswer, place_label, plural, unsuggestable_group, with_article
+from profiles.preferences import in_categories
 from profiles.preprocessing import local_hour_of_week
 from profiles.signing import DIGEST_BYTES, sign, signing_key, verified
 from profiles.stores import LogPosition
@@ -61,6 +62,10 @@ _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
+# A stated boost raises a place by up to this many standard deviations of the query's candidate scores.
+BOOST_SPREAD = 1.0
+# Places less alike than this (item vectors' cosine) to a place the user wants more of are not raised.
+MIN_LIKENESS = 0.6
 
 
 class NotFittedError(RuntimeError):
@@ -209,6 +214,25 @@ class PlaceRecommender:
             known = True
         return known
 
+    def relearn(self, user_id: str, events: Iterable[Event]) -> bool:
+        """Replace what is kept about one user by what ``events`` (all of theirs that remain, in log order) say,
+        after some were deleted ("forget my visits there"): :meth:`forget`, then their own history state and
+        dislikes are replayed on their own. The shared counts are left as :meth:`forget` leaves them. Returns
+        whether anything about the user was known."""
+        live = self._fitted()
+        known = self.forget(user_id)
+        self.state = self.config.state(live.catalogue)
+        try:
+            for event in events:
+                if event.user_id == user_id:
+                    self.observe(event)
+            replayed = self.state.users.get(user_id)
+        finally:
+            self.state = live
+        if replayed is not None:
+            live.users[user_id] = replayed
+        return known
+
     # Saving ---------------------------------------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
@@ -310,6 +334,9 @@ class PlaceRecommender:
         exclude: Collection[str] = (),
         exclude_categories: Collection[str] = (),
         within_km: float | None = None,
+        muted_categories: Collection[str] = (),
+        boost_categories: Collection[str] = (),
+        boost_like: Collection[str] = (),
     ) -> list[Recommendation]:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
@@ -320,6 +347,13 @@ class PlaceRecommender:
         ids and ``exclude_categories`` places whose category path contains any of them; ``within_km`` keeps places
         within that distance of (latitude, longitude); places the user disliked are never shown. Fewer than ``k`` come
         back when fewer qualify.
+
+        A user's stated preferences (``profiles.preferences``) steer the list: ``muted_categories`` drops places with
+        any of them as a level of their category path (so 'Bar' drops cocktail bars, not barbershops);
+        ``boost_categories`` raises places of those categories, and ``boost_like`` (item ids) places like those, by
+        their item vectors' cosine (the same leaf category without vectors), by up to ``BOOST_SPREAD`` standard
+        deviations of the query's scores; the nearest such places join the candidates, so a boost is never lost
+        because no source proposed them.
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -349,6 +383,13 @@ class PlaceRecommender:
                 query.latitude, query.longitude, catalogue.latitude[matches], catalogue.longitude[matches]
             )
             extra = matches[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+        lift = self._lift(boost_categories, boost_like)
+        if lift is not None:
+            lifted = np.flatnonzero(lift > 0)
+            where = (catalogue.latitude[lifted], catalogue.longitude[lifted])
+            apart = haversine_km(query.latitude, query.longitude, *where)
+            nearest = lifted[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+            extra = nearest if extra is None else np.union1d(extra, nearest)
         if familiar and (known := state.user(query.user_id)) is not None and len(known):
             # Every place the user knows is scored, so that "somewhere I know" never misses one no source proposed.
             own = known.positions[: len(known)]
@@ -357,6 +398,12 @@ class PlaceRecommender:
             scores, context, positions, features = self._score(query, extra)
 
         ranked = scores.copy()
+        if lift is not None:
+            finite = np.isfinite(ranked)
+            spread = float(np.std(ranked[finite])) if finite.sum() > 1 else 1.0
+            ranked[finite] += BOOST_SPREAD * (spread or 1.0) * lift[finite]
+        if muted_categories:
+            allowed &= ~self._in_categories(muted_categories)
         ranked[~allowed] = -np.inf
         for item_id in exclude:
             position = catalogue.positions.get(str(item_id))
@@ -417,6 +464,35 @@ class PlaceRecommender:
         at = representable(at, "at")
         hour = local_hour_of_week(at, latitude, longitude, self.timezone)
         return Query(user_id, epoch_seconds(at), hour, float(latitude), float(longitude))
+
+    def _in_categories(self, names: Collection[str]) -> npt.NDArray[np.bool_]:
+        """Places with any of the categories as a level of their category path (``profiles.preferences``)."""
+        items = self._fitted().catalogue.items
+        paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
+        pairs = zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True)
+        return np.fromiter((in_categories(leaf, path, names) for leaf, path in pairs), dtype=bool, count=len(items))
+
+    def _lift(self, categories: Collection[str], like: Collection[str]) -> FloatArray | None:
+        """How much each place is raised, in [0, 1]: 1 for a boosted category, the best cosine to a named place
+        (its leaf category without item vectors) for look-alikes; None when nothing is boosted."""
+        if not categories and not like:
+            return None
+        catalogue = self._fitted().catalogue
+        lift = np.zeros(len(catalogue), dtype=np.float64)
+        if categories:
+            lift[self._in_categories(categories)] = 1.0
+        named = [position for item in like if (position := catalogue.positions.get(str(item))) is not None]
+        if named:
+            vectors = self.builder.embeddings if self.builder is not None else None
+            if vectors is not None:
+                similar = np.clip((vectors @ vectors[named].T).max(axis=1), 0.0, 1.0)
+                similar[similar < MIN_LIKENESS] = 0.0
+            else:
+                leaves = catalogue.items["category"].fillna("").astype(str).to_numpy()
+                similar = np.isin(leaves, leaves[named]).astype(np.float64)
+            similar[named] = 0.0  # "more places like X" asks for others; X itself keeps its own score
+            lift = np.maximum(lift, similar)
+        return lift if lift.any() else None
 
     def _matches(self, text: str, columns: tuple[str, ...]) -> npt.NDArray[np.bool_]:
         items = self._fitted().catalogue.items

@@ -33,6 +33,7 @@ from assistant.ui.render import (
     context_summary,
     heatmap_html,
     label_table,
+    preference_markdown,
     snapshot_table,
 )
 from profiles.activity import user_places, user_rhythm
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 LAST_PLACE = "my last place"
 CARD_SLOTS = 5
+PREFERENCE_SLOTS = 8  # stated preferences the inspector lists, each with its undo button
 ALL_CATEGORIES = "all categories"
 DEFAULT_ZONE = "America/New_York"  # for "now" when the configured zone is 'auto' (per event): the data's city
 NOW_EXAMPLE = "2012-12-20T19:00-05:00"
@@ -166,6 +168,45 @@ class Controller:
     def empty_inspector(self, note: str) -> Inspector:
         """The inspector with no user: ``note`` as its headline, empty tables, no map."""
         return self.inspector(None, None, None, note=note)
+
+    def preference_rows(self, user_id: str | None) -> tuple[Any, ...]:
+        """The inspector's stated preferences: for each slot, its row (shown or hidden) and its text, then their ids
+        (what each slot's undo ends); the newest first."""
+        active = list(reversed(self.service.preferences(user_id))) if user_id else []
+        rows: list[Any] = []
+        for slot in range(PREFERENCE_SLOTS):
+            shown = slot < len(active)
+            rows += [gr.update(visible=shown), preference_markdown(active[slot]) if shown else ""]
+        empty = "" if active else "None yet: tell the assistant, e.g. “no more bars” or “I moved to Brooklyn”."
+        return (*rows, empty, [preference.id for preference in active[:PREFERENCE_SLOTS]])
+
+    def undo_preference(
+        self,
+        slot: int,
+        ids: list[int] | None,
+        user_id: str | None,
+        now_text: str,
+        latitude: float | None,
+        longitude: float | None,
+    ) -> tuple[Any, ...]:
+        """Undo on preference ``slot``: the preference ends at once. Outputs: the confirmation, the preference
+        rows, then the inspector (its context no longer steered by it)."""
+        try:
+            if not user_id:
+                raise UIError("pick a user first")
+            if not ids or slot >= len(ids):
+                raise UIError("that preference is gone already")
+            at = parse_now(now_text, self.zone)
+            ended = self.service.undo_preference(user_id, ids[slot], at)
+            message = f"Undone: {ended.shown}" if ended is not None else "That preference had ended already"
+            inspector = self.inspector(user_id, at, parse_where(latitude, longitude))
+            return (message, *self.preference_rows(user_id), *inspector)
+        except UIError as error:
+            gr.Warning(str(error))
+            return (f"⚠️ {error}", *self.preference_rows(user_id), *(gr.update() for _ in range(5)))
+        except Exception as error:
+            unchanged = (gr.update(),) * (2 * PREFERENCE_SLOTS + 2 + 5)
+            return (_unexpected("undoing the preference", error), *unchanged)
 
     # ---- callbacks ----------------------------------------------------------------------------------------
 

@@ -16,7 +16,14 @@ import gradio as gr
 from assistant.agent import Assistant
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.service import Service
-from assistant.ui.controller import ALL_CATEGORIES, CARD_SLOTS, LAST_PLACE, NOW_EXAMPLE, Controller
+from assistant.ui.controller import (
+    ALL_CATEGORIES,
+    CARD_SLOTS,
+    LAST_PLACE,
+    NOW_EXAMPLE,
+    PREFERENCE_SLOTS,
+    Controller,
+)
 from assistant.ui.render import LABEL_COLUMNS, SNAPSHOT_COLUMNS, insights_areas_table, insights_caption, insights_map
 from profiles.config import Settings
 
@@ -103,6 +110,17 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
                     with gr.Column(scale=2, elem_id="inspector"):
                         gr.Markdown("### Context inspector")
                         summary = gr.Markdown("Pick a user to see their context.", elem_id="inspector-summary")
+                        gr.Markdown("**Your stated preferences** — what you told the assistant; undo any of them")
+                        preference_outputs: list[Any] = []
+                        undo_buttons = []
+                        for slot in range(PREFERENCE_SLOTS):
+                            with gr.Row(visible=False, elem_id=f"pref-{slot}", equal_height=True) as row:
+                                text = gr.Markdown("", elem_id=f"pref-text-{slot}")
+                                undo = gr.Button("Undo", size="sm", elem_id=f"pref-undo-{slot}", min_width=70, scale=0)
+                            preference_outputs += [row, text]
+                            undo_buttons.append((slot, undo))
+                        preference_outputs.append(gr.Markdown("", elem_id="pref-none"))
+                        preference_status = gr.Markdown("", elem_id="pref-status")
                         snapshots = gr.Dataframe(
                             headers=SNAPSHOT_COLUMNS,
                             label="Retrieved snapshots",
@@ -131,6 +149,8 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
         conversation = gr.State("")
         turn_state = gr.State(None)
         items_state = gr.State([])
+        preference_ids = gr.State([])
+        preference_outputs.append(preference_ids)
         inspector = [summary, snapshots, labels, user_map, rhythm]
         cards_and_items = [*card_outputs, items_state]
 
@@ -138,12 +158,12 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
             ui.select_user,
             inputs=[user, place, now, latitude, longitude],
             outputs=[chat, conversation, turn_state, status, latitude, longitude, *inspector, *cards_and_items],
-        )
+        ).then(ui.preference_rows, inputs=[user], outputs=preference_outputs)
         user.input(
             ui.select_user,
             inputs=[user, place, now, latitude, longitude],
             outputs=[chat, conversation, turn_state, status, latitude, longitude, *inspector, *cards_and_items],
-        )
+        ).then(ui.preference_rows, inputs=[user], outputs=preference_outputs)
         place.input(ui.pick_place, inputs=[place, user], outputs=[latitude, longitude, status])
         chat_inputs = [message, chat, user, now, latitude, longitude, conversation]
         # The cards are among the chat's outputs: they show the suggestions before the reply is written.
@@ -155,19 +175,27 @@ def build_ui(service: Service, assistant: Assistant, settings: Settings) -> gr.B
                 inputs=[turn_state, user, now, latitude, longitude],
                 outputs=[*inspector, *cards_and_items],
                 show_progress_on=inspector,
-            ).then(ui.trace, inputs=[turn_state], outputs=[trace])
+            ).then(ui.trace, inputs=[turn_state], outputs=[trace]).then(
+                ui.preference_rows, inputs=[user], outputs=preference_outputs
+            )
         feedback_inputs = [items_state, turn_state, user, now, latitude, longitude]
         for slot, like, dislike in buttons:
             like.click(partial(ui.feedback, slot, True), inputs=feedback_inputs, outputs=[feedback_status, *inspector])
             dislike.click(
                 partial(ui.feedback, slot, False), inputs=feedback_inputs, outputs=[feedback_status, *inspector]
             )
+        for slot, undo in undo_buttons:
+            undo.click(
+                partial(ui.undo_preference, slot),
+                inputs=[preference_ids, user, now, latitude, longitude],
+                outputs=[preference_status, *preference_outputs, *inspector],
+            )
         forget_button.click(ui.ask_forget, outputs=[confirm_group, understood])
         forget_go.click(
             ui.forget,
             inputs=[user, understood],
             outputs=[forget_result, user, confirm_group, chat, turn_state, *inspector, *cards_and_items],
-        )
+        ).then(ui.preference_rows, inputs=[user], outputs=preference_outputs)
     return demo
 
 

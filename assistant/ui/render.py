@@ -20,6 +20,7 @@ from assistant.service import Suggestion, area_name
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.insights import Insights
+from profiles.preferences import ActivePreference, PreferenceKind
 
 EVIDENCE_SHOWN = 3
 PLACES_SHOWN = 30  # the user's most visited places on the map
@@ -255,6 +256,26 @@ def card_markdown(item: Suggestion) -> str:
     kind = "a place you know" if item.is_return else "new to you"
     evidence = "\n".join(f"- {line}" for line in item.evidence[:EVIDENCE_SHOWN])
     return f"**{item.rank}. {item.label}** · {item.category} · {item.distance_km:.1f} km · {kind}\n\n{evidence}"
+
+
+# How each kind of stated preference reads in the inspector.
+_PREFERENCE_WORDS = {
+    PreferenceKind.MUTE_CATEGORY: "🔇 Not suggested",
+    PreferenceKind.BOOST_CATEGORY: "⬆️ More of",
+    PreferenceKind.BOOST_LIKE_PLACE: "⬆️ More places like",
+    PreferenceKind.HOME_AREA: "🏠 Home area",
+    PreferenceKind.HIDE_PLACE: "🚫 Hidden",
+}
+
+
+def preference_markdown(preference: ActivePreference) -> str:
+    """One stated preference in the inspector: what it does and what it is about ('🔇 Not suggested: Bar')."""
+    shown = html.escape(preference.shown)
+    detail = f" ({html.escape(preference.target)})" if preference.label and preference.kind in _CATEGORY_KINDS else ""
+    return f"{_PREFERENCE_WORDS[preference.kind]}: **{shown}**{detail}"
+
+
+_CATEGORY_KINDS = frozenset({PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY})
 
 
 def context_summary(

@@ -103,9 +103,14 @@ MESSAGES = (
 ID_FIELDS = ("user_id", "item_id")
 TIME_FIELDS = ("at", "timestamp")
 # What stores events, so that later reads see them.
-WRITES = ("POST /api/events", "POST /api/feedback")
+WRITES = ("POST /api/events", "POST /api/feedback", "PUT /api/users/{user_id}/preferences")
 # What changes what later reads see: a phase of these ends with a sweep of every user.
-CHANGES = (*WRITES, "DELETE /api/users/{user_id}")
+CHANGES = (
+    *WRITES,
+    "DELETE /api/users/{user_id}",
+    "DELETE /api/users/{user_id}/preferences",
+    "DELETE /api/users/{user_id}/preferences/{preference_id}",
+)
 # Bodies whose events are each seeded like a body of their own.
 LIST_FIELDS = ("events",)
 
@@ -267,6 +272,8 @@ def seeded_fields(draw: st.DrawFn, world: World, values: dict[str, Any]) -> dict
     for lat, lon in (("lat", "lon"), ("latitude", "longitude")):
         if (lat in out or lon in out) and draw(real):
             out[lat], out[lon] = draw(st.sampled_from(world.places))
+    if isinstance(out.get("target"), str) and draw(real):  # a stated preference about a real place or kind
+        out["target"] = draw(st.sampled_from([*world.items, *world.categories]))
     for name in ("category", "keyword", "query"):
         if isinstance(out.get(name), str) and draw(st.booleans()):
             out[name] = draw(st.sampled_from(world.categories))
@@ -371,7 +378,7 @@ class Fuzzer:
         write = f"{case.operation.label} {_short(case.body)}"
         body = case.body
         touched = [entry.get("user_id") for entry in body.get("events", []) if isinstance(entry, dict)]
-        touched.append(body.get("user_id"))
+        touched += [body.get("user_id"), (case.path_parameters or {}).get("user_id")]
         for user in list(dict.fromkeys(user for user in touched if isinstance(user, str)))[:PROBED_USERS]:
             self._touched[user] = None
             self._read(user, chat=False, after=write)

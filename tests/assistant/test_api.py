@@ -113,6 +113,8 @@ def test_the_schema_lists_the_routes_and_the_key_scheme(client: TestClient) -> N
         "/api/chat",
         "/api/feedback",
         "/api/users/{user_id}",
+        "/api/users/{user_id}/preferences",
+        "/api/users/{user_id}/preferences/{preference_id}",
     }
     assert schema["components"]["securitySchemes"]["APIKey"] == {
         "type": "apiKey",

@@ -6,10 +6,19 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assistant.agent import Explanation, Turn
-from assistant.evaluation import SCRIPTS, Expect, check_turn, pick_users
+from assistant.agent import Assistant, Explanation, Turn
+from assistant.evaluation import (
+    PREFERENCE_SCRIPTS,
+    SCRIPTS,
+    Expect,
+    PreferenceScript,
+    check_turn,
+    pick_users,
+    run_preferences,
+)
 from assistant.gazetteer import lookup
-from assistant.service import Suggestion
+from assistant.service import Service, Suggestion
+from tests.assistant.world import polite_model
 
 SOHO = lookup("SoHo")
 assert SOHO is not None
@@ -151,3 +160,41 @@ def test_claims_in_the_reply_as_shown_are_checked_again() -> None:
     assert invented["claims_unsupported_shown"]
     fine = check(turn(suggestion("c1"), reply="Soho Beans is a coffee shop near you."), Expect())
     assert fine["claims_unsupported_shown"] == []
+
+
+USERS = [str(user) for user in range(10)]
+
+
+def test_preference_scripts_mute_boost_and_undo_on_the_small_world(services: Service) -> None:
+    scripts = [
+        PreferenceScript(
+            name="no coffee",
+            requests=["somewhere to go now", "surprise me"],
+            statement="stop suggesting coffee",
+            effect="mute",
+            categories=["Cafe"],
+        ),
+        PreferenceScript(
+            name="more gyms",
+            requests=["somewhere to go now", "surprise me"],
+            statement="more gyms from now on",
+            effect="boost",
+            categories=["Gym"],
+        ),
+    ]
+    report = run_preferences(Assistant(services, polite_model()), 0, scripts=scripts, users=USERS)
+    summary = report["summary"]
+    assert summary["conversations"] == len(USERS) and summary["stored"] == len(USERS)
+    assert summary["muted_in_baseline"] > 0 and summary["muted_shown_after"] == 0
+    assert summary["muted_absent_share"] == 1.0
+    assert summary["boost_share_after"] > summary["boost_share_before"] and summary["boost_up_share"] == 1.0
+    assert summary["undo_restored_share"] == 1.0 and summary["passed"]
+    assert all(services.preferences(user) == [] for user in USERS)
+
+
+def test_the_preference_scripts_name_catalogue_levels() -> None:
+    from assistant.requests import read_preference
+
+    for script in PREFERENCE_SCRIPTS:
+        stated = read_preference(script.statement)
+        assert stated is not None and stated.kind == ("mute_category" if script.effect == "mute" else "boost_category")

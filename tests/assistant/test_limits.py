@@ -73,7 +73,8 @@ def test_the_schema_bounds_every_text_and_list_a_request_carries(client: TestCli
             if body is not None:
                 bodies += 1
                 loose += unbounded(body, models, f"{method} {path}", set())
-    assert bodies == 4 and loose == []
+    assert bodies == 5 and loose == []
+    assert models["PreferenceRequest"]["properties"]["target"]["maxLength"] == 200
     recommend = models["RecommendRequest"]["properties"]
     assert recommend["exclude_categories"]["maxItems"] == MAX_LIST_ITEMS
     assert recommend["exclude_categories"]["items"]["maxLength"] == 200

@@ -26,6 +26,7 @@ from assistant.requests import (
     needs_llm,
     parse_arguments,
     parse_rules,
+    read_preference,
     resolve_near,
     resolve_when,
 )
@@ -555,3 +556,63 @@ def test_reading_never_raises(message: str) -> None:
     assert arguments.language in ("en", "es", "fr")
     request = extract_request(message, NOW, here=HERE)
     assert not (request.surprise and request.familiar)
+
+
+# ---- stated preferences ----------------------------------------------------------------------------------------
+
+DRINKING = ["Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "categories", "words"),
+    [
+        ("I don't drink anymore", "mute_category", DRINKING, "bars and nightlife"),
+        ("Ya no bebo", "mute_category", DRINKING, "bars and nightlife"),
+        ("je ne bois plus", "mute_category", DRINKING, "bars and nightlife"),
+        ("no more fast food", "mute_category", ["Fast Food"], "fast food"),
+        ("don't show me bars or clubs again", "mute_category", ["Bar", "Night Club"], "bars or clubs"),
+        ("I love jazz", "boost_category", ["Music Venue"], "jazz"),
+        ("more bars from now on", "boost_category", ["Bar"], "bars"),
+        ("more places like Blue Bottle", "boost_like_place", [], "Blue Bottle"),
+        ("don't show me Joe's Pizza again", "hide_place", [], "Joe's Pizza"),
+        ("hide Starbucks", "hide_place", [], "Starbucks"),
+        ("forget my visits to the hospital", "forget_place_visits", [], "hospital"),
+        ("undo that", "undo", [], ""),
+        ("yes", "yes", [], ""),
+        ("oui", "yes", [], ""),
+        ("no thanks", "no", [], ""),
+    ],
+)
+def test_stated_preferences_are_read(message: str, kind: str, categories: list[str], words: str) -> None:
+    stated = read_preference(message)
+    assert stated is not None and (stated.kind, stated.categories, stated.words) == (kind, categories, words)
+
+
+@pytest.mark.parametrize(
+    ("message", "area"),
+    [
+        ("I moved to Brooklyn", "Brooklyn"),
+        ("Me mudé a Brooklyn", "Brooklyn"),
+        ("I live in the West Village", "West Village"),
+    ],
+)
+def test_a_move_names_the_home_area(message: str, area: str) -> None:
+    stated = read_preference(message)
+    assert stated is not None and stated.kind == "home_area" and stated.area == area
+    unknown = read_preference("I moved to Atlantis")
+    assert unknown is not None and unknown.kind == "home_area" and unknown.area is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a bar near here",
+        "not bars",
+        "more like that",
+        "places like that",
+        "somewhere for coffee",
+        "what do you know about me?",
+    ],
+)
+def test_requests_are_not_stated_preferences(message: str) -> None:
+    assert read_preference(message) is None

@@ -581,3 +581,46 @@ def test_suggestion_labels_match_the_cards(ui: Controller) -> None:
         evidence=["you live here"],
     )
     assert ui.cards([item])[1].startswith("**1. a Home (private)** · Home (private) · 0.2 km · a place you know")
+
+
+# Stated preferences ------------------------------------------------------------------------------------------------
+
+
+def test_the_inspector_lists_stated_preferences_and_undo_ends_one(ui: Controller, world: World) -> None:
+    from profiles.preferences import Preference, PreferenceKind
+
+    user = "9"
+    at = parse_now(ui.default_now, ui.zone)
+    world.service.set_preference(user, Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Gym", label="gyms"), at)
+    world.service.set_preference(
+        user, Preference(kind=PreferenceKind.HIDE_PLACE, target="v03", label="Jazz Club 3"), at
+    )
+    rows = ui.preference_rows(user)
+    texts = [rows[2 * slot + 1] for slot in range(2)]
+    assert texts == ["🚫 Hidden: **Jazz Club 3**", "🔇 Not suggested: **gyms** (Gym)"]
+    assert rows[4]["visible"] is False and rows[-2] == "" and len(rows[-1]) == 2
+    latitude, longitude = ui.here(user)
+    outputs = ui.undo_preference(1, rows[-1], user, ui.default_now, latitude, longitude)
+    assert outputs[0] == "Undone: gyms" and outputs[1 + 1] == "🚫 Hidden: **Jazz Club 3**" and outputs[1 + 3] == ""
+    assert [p.kind for p in world.service.preferences(user)] == [PreferenceKind.HIDE_PLACE]
+    assert ui.undo_preference(5, rows[-1], user, ui.default_now, latitude, longitude)[0].startswith("⚠️")
+    world.service.clear_preferences(user, at)
+    assert ui.preference_rows(user)[-2].startswith("None yet")
+
+
+def test_browser_a_preference_stated_in_the_chat_shows_in_the_inspector_until_undone(page: Any, world: World) -> None:
+    from playwright.sync_api import expect
+
+    _pick_user(page, "4")
+    expect(page.locator("#pref-none")).to_contain_text("None yet", timeout=WAIT_MS)
+    _send(page, "stop suggesting coffee")
+    expect(page.locator("#chat")).to_contain_text("won't suggest coffee any more", timeout=WAIT_MS)
+    expect(page.locator("#pref-0")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#pref-text-0")).to_contain_text("Not suggested: coffee", timeout=WAIT_MS)
+    assert [p.target for p in world.service.preferences("4")] == ["Cafe"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-preference.png"), full_page=True)
+    page.locator("#pref-undo-0").click()
+    expect(page.locator("#pref-status")).to_contain_text("Undone: coffee", timeout=WAIT_MS)
+    expect(page.locator("#pref-0")).to_be_hidden(timeout=WAIT_MS)
+    assert world.service.preferences("4") == []

@@ -21,6 +21,7 @@ from profiles.context import (
     rhythm_factor,
 )
 from profiles.geo import EARTH_RADIUS_KM, cell_of
+from profiles.preferences import ActivePreference, Preference, PreferenceKind
 from profiles.preprocessing import local_hour_of_week, preprocess
 from profiles.snapshots import Snapshot, SnapshotColumns
 
@@ -203,6 +204,19 @@ def test_drift_between_now_and_overall() -> None:
     fresh = weigh([*history, snapshot("ramen", labels=["Ramen Restaurant"])], k=1)
     assert [label.label for label in fresh.labels_now] == ["Ramen Restaurant"]
     assert fresh.emerging == ["Ramen Restaurant"] and "Ramen Restaurant" not in fresh.receding
+
+
+def test_stated_preferences_show_and_mute_their_labels() -> None:
+    office_days = [snapshot(f"office{i}", labels=["Office", "Cocktail Bar"], age_days=30 + i) for i in range(3)]
+    bar_nights = [snapshot(f"bar{i}", labels=["Cocktail Bar"], age_days=i / 4) for i in range(2)]
+    context = weigh(office_days + bar_nights, k=2)
+    muted = Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Bar", label="bars")
+    active = ActivePreference(**muted.model_dump(), id=7, since=context.at)
+    steered = context.with_preferences([active], muted_labels=["cocktail bar"])
+    assert steered.preferences == [active] and context.preferences == []
+    assert [share.label for share in steered.labels_overall] == ["Office"]
+    assert steered.labels_now == [] and "Cocktail Bar" not in steered.receding
+    assert InterestContext.model_validate_json(steered.model_dump_json()).preferences == [active]
 
 
 # ---- output ----------------------------------------------------------------------------------------------------

@@ -37,6 +37,20 @@ def test_a_forgotten_user_leaves_no_bytes_in_the_files(tmp_path: Path) -> None:
     assert secret.encode() not in files and b"note 1" not in files
 
 
+def test_forgotten_visits_leave_no_bytes_in_the_files(tmp_path: Path) -> None:
+    secret = "visit-note-5e2a"
+    with open_event_log(tmp_path) as log:
+        log.append([make_event("ana", 7 * n, text=f"{secret} {n}") for n in range(20)] + [make_event("ana", 1)])
+        assert log.delete_events("ana", "place-0", [Action.VISIT]) == 20
+        files = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    assert secret.encode() not in files and log_count_after(tmp_path) == 1
+
+
+def log_count_after(folder: Path) -> int:
+    with open_event_log(folder) as log:
+        return log.count()
+
+
 def test_events_from_a_frame_default_to_visits(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {

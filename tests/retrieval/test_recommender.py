@@ -332,6 +332,69 @@ def test_exclude_and_dislikes_are_never_shown(recommender):
     assert first[0] not in _ids(recommender.recommend("4", LATER, latitude, longitude, k=5))
 
 
+def test_muted_categories_drop_every_level_and_keep_the_order(recommender):
+    latitude, longitude = _last_place("0")
+    everything = recommender.recommend("0", LATER, latitude, longitude, k=40)
+    # "Music Venue" is a middle level of the jazz clubs' path; "Cafe" of the coffee shops'.
+    kept = recommender.recommend("0", LATER, latitude, longitude, k=40, muted_categories=["music venue", "Cafe"])
+    assert any(item.category in ("Jazz Club", "Coffee Shop") for item in everything)
+    assert kept and not any(item.category in ("Jazz Club", "Coffee Shop") for item in kept)
+    assert (
+        _ids(kept)
+        == [item.item_id for item in everything if item.category not in ("Jazz Club", "Coffee Shop")][: len(kept)]
+    )
+    # A word inside a level is no level: "Ven" mutes nothing.
+    assert _ids(recommender.recommend("0", LATER, latitude, longitude, k=40, muted_categories=["Ven"])) == _ids(
+        everything
+    )
+
+
+def _share(items: list[Recommendation], category: str) -> float:
+    return sum(item.category == category for item in items) / len(items)
+
+
+def test_a_boosted_category_gets_a_larger_share(recommender):
+    for user in ("0", "3", "5"):
+        latitude, longitude = _last_place(user)
+        before = recommender.recommend(user, LATER, latitude, longitude, k=8)
+        after = recommender.recommend(user, LATER, latitude, longitude, k=8, boost_categories=["Gym"])
+        assert _share(after, "Gym") > _share(before, "Gym") or _share(before, "Gym") == 1.0
+        # Scores stay the model's: a boost reorders, it does not rewrite the evidence.
+        scores = {item.item_id: item.score for item in before}
+        assert all(item.score == scores[item.item_id] for item in after if item.item_id in scores)
+
+
+def test_places_like_a_named_one_go_up_but_not_the_place_itself(recommender):
+    latitude, longitude = _last_place("1")
+    before = recommender.recommend("1", LATER, latitude, longitude, k=8)
+    jazz = ITEMS.loc[ITEMS["category"] == "Jazz Club", "item_id"].iloc[0]
+    after = recommender.recommend("1", LATER, latitude, longitude, k=8, boost_like=[jazz])
+    assert _share(after, "Jazz Club") > _share(before, "Jazz Club")
+    unknown = recommender.recommend("1", LATER, latitude, longitude, k=8, boost_like=["no-such-place"])
+    assert _ids(unknown) == _ids(before)
+
+
+def test_relearning_a_user_without_one_place_forgets_only_it(recommender):
+    mine = HISTORY[HISTORY["user_id"] == "6"]
+    place = mine["item_id"].value_counts().index[0]
+    position = recommender.state.catalogue.positions[place]
+    assert position in recommender.state.user("6").slots
+    counts = recommender.state.counts.copy()
+    events = [
+        Event(user_id="6", item_id=row.item_id, timestamp=row.timestamp, latitude=row.latitude, longitude=row.longitude)
+        for row in mine.itertuples()
+        if row.item_id != place
+    ]
+    assert recommender.relearn("6", events)
+    user = recommender.state.user("6")
+    assert position not in user.slots and user.total == len(events)
+    np.testing.assert_array_equal(recommender.state.counts, counts)  # the shared sums stay as forget leaves them
+    latitude, longitude = _last_place("6")
+    assert not any(
+        item.is_return for item in recommender.recommend("6", LATER, latitude, longitude, k=40) if item.item_id == place
+    )
+
+
 # Cold start and online learning -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,112 @@
+"""Turns that state a preference ("no more bars", "I moved to Brooklyn"): done through the service layer and
+answered by code (``prompts/fixed.toml``), never by the LLM, saying what was stored and how to undo it.
+
+A forget of visits is destructive, so it is asked first ("Forget your 12 visits to X? yes/no"): the question is
+kept in the conversation's state (``pending``) and the next "yes" does it and says what went, "no" keeps them.
+"undo" ends what the conversation's last statement stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from assistant.gazetteer import lookup
+from assistant.requests import StatedPreference
+from assistant.service import Service
+from profiles.preferences import ActivePreference, Preference, PreferenceKind
+from prompts import fixed_text
+
+
+class StatedAnswer(NamedTuple):
+    """What a stated-preference turn says, the question it leaves open, and the preferences it stored."""
+
+    reply: str
+    pending: dict[str, Any] | None
+    stored: list[int]
+
+
+def answer_stated(
+    service: Service,
+    user_id: str,
+    stated: StatedPreference,
+    language: str,
+    now: datetime,
+    pending: dict[str, Any] | None,
+    last_stored: list[int],
+) -> StatedAnswer | None:
+    """Do what the statement asks and say so; None when it is no statement here (a "yes" or "no" with no
+    question open is an ordinary message)."""
+    if stated.kind in ("yes", "no"):
+        if pending is None:
+            return None
+        # A bare "no" tells no language: the answer is in the question's.
+        return _confirmed(service, user_id, stated.kind == "yes", str(pending.get("language", language)), pending)
+    if stated.kind == "undo":
+        ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
+        if not ended:
+            return StatedAnswer(fixed_text("pref_nothing_to_undo", language), None, [])
+        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
+    if stated.kind == "forget_place_visits":
+        place = service.find_place(stated.words, user_id)
+        visits = service.visits_at(user_id, place.item_id) if place is not None else 0
+        if place is None or not visits:
+            return StatedAnswer(fixed_text("pref_forget_none", language).format(words=stated.words), None, last_stored)
+        question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}
+        text = fixed_text("pref_forget_ask", language).format(visits=visits, place=place.label)
+        return StatedAnswer(text, question, last_stored)
+    preferences = _preferences(service, stated)
+    if preferences is None:
+        key = {
+            "home_area": "pref_unknown_area",
+            "mute_category": "pref_unknown_kind",
+            "boost_category": "pref_unknown_kind",
+        }
+        unknown = key.get(stated.kind, "pref_unknown_place")
+        return StatedAnswer(fixed_text(unknown, language).format(words=stated.words), None, last_stored)
+    changes = [service.set_preference(user_id, preference, now) for preference in preferences]
+    stored = [change.preference.id for change in changes if change.stored and change.preference is not None]
+    first = preferences[0]
+    key = {
+        PreferenceKind.MUTE_CATEGORY: "pref_muted",
+        PreferenceKind.BOOST_CATEGORY: "pref_boosted",
+        PreferenceKind.BOOST_LIKE_PLACE: "pref_like",
+        PreferenceKind.HIDE_PLACE: "pref_hidden",
+        PreferenceKind.HOME_AREA: "pref_home",
+    }[first.kind]
+    text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
+    return StatedAnswer(text, None, stored)
+
+
+def _preferences(service: Service, stated: StatedPreference) -> list[Preference] | None:
+    """The preferences a statement asks for, resolved against the catalogue; None when its words name nothing."""
+    kind = PreferenceKind(stated.kind)
+    if kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
+        levels = dict.fromkeys(level for term in stated.categories for level in service.categories_named(term))
+        return [Preference(kind=kind, target=level, label=stated.words) for level in levels] or None
+    if kind == PreferenceKind.HOME_AREA:
+        area = lookup(stated.area) if stated.area else None
+        if area is None:
+            return None
+        return [
+            Preference(kind=kind, target=area.name, label=area.name, latitude=area.latitude, longitude=area.longitude)
+        ]
+    place = service.find_place(stated.words)
+    return None if place is None else [Preference(kind=kind, target=place.item_id, label=place.label)]
+
+
+def _confirmed(service: Service, user_id: str, yes: bool, language: str, pending: dict[str, Any]) -> StatedAnswer:
+    place, visits = str(pending["place"]), int(pending["visits"])
+    if not yes:
+        return StatedAnswer(fixed_text("pref_forget_kept", language).format(place=place), None, [])
+    events = service.forget_visits(user_id, str(pending["item_id"]))
+    text = fixed_text("pref_forget_done", language).format(visits=visits, place=place, events=events)
+    return StatedAnswer(text, None, [])
+
+
+def _shown(ended: list[ActivePreference]) -> str:
+    """The ended preferences in words: 'bars and nightlife', 'Blue Bottle Coffee'."""
+    return ", ".join(dict.fromkeys(preference.shown for preference in ended))
+
+
+__all__ = ["StatedAnswer", "answer_stated"]

@@ -1,0 +1,248 @@
+"""Stated preferences through the service layer: each kind is stored in the log, honoured by the next suggestions
+and the context, undone by a later event, kept over a restart and erased by forget; a forget of visits deletes
+them everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.agent import Assistant
+from assistant.api import create_api
+from assistant.runtime import prepare
+from assistant.service import RecommendQuery, Service, Suggestion
+from profiles.config import load_settings
+from profiles.preferences import Preference, PreferenceKind
+from tests.assistant.world import polite_model, world_runtime
+from tests.fixtures.world import small_config
+
+OPEN = RecommendQuery(k=10)
+
+
+def listed(service: Service, user: str, now: datetime, query: RecommendQuery = OPEN) -> list[Suggestion]:
+    return service.recommend(user, now, service.default_place(user), query)
+
+
+def share(items: list[Suggestion], category: str) -> float:
+    return sum(item.category == category for item in items) / max(len(items), 1)
+
+
+def test_a_muted_category_is_never_suggested_until_undone(services: Service, world_now: datetime) -> None:
+    before = listed(services, "2", world_now)
+    assert any(item.category == "Coffee Shop" for item in before)
+    change = services.set_preference("2", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Cafe"), world_now)
+    assert change.stored and change.preference is not None
+    for query in (OPEN, RecommendQuery(k=20, surprise=1.0), RecommendQuery(k=20, familiar=True)):
+        assert not any(item.category == "Coffee Shop" for item in listed(services, "2", world_now, query))
+    context = services.context("2", world_now, services.default_place("2"))
+    assert [p.target for p in context.preferences] == ["Cafe"]
+    assert all(share.label != "Coffee Shop" for share in context.labels_overall)
+    # Stating it again stores nothing; undoing it restores the earlier list.
+    assert not services.set_preference("2", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="cafe")).stored
+    assert services.undo_preference("2", change.preference.id, world_now) == change.preference
+    assert services.preferences("2") == [] and services.undo_preference("2", change.preference.id) is None
+    assert [item.item_id for item in listed(services, "2", world_now)] == [item.item_id for item in before]
+
+
+def test_a_boosted_category_and_places_like_one_go_up(services: Service, world_now: datetime) -> None:
+    before = listed(services, "5", world_now)
+    services.set_preference("5", Preference(kind=PreferenceKind.BOOST_CATEGORY, target="Gym"), world_now)
+    assert share(listed(services, "5", world_now), "Gym") > share(before, "Gym")
+    services.clear_preferences("5", world_now)
+    jazz = services.items.loc[services.items["category"] == "Jazz Club", "item_id"].iloc[0]
+    services.set_preference("5", Preference(kind=PreferenceKind.BOOST_LIKE_PLACE, target=jazz), world_now)
+    assert share(listed(services, "5", world_now), "Jazz Club") > share(before, "Jazz Club")
+    # Muting what was boosted ends the boost.
+    change = services.set_preference("5", Preference(kind=PreferenceKind.HIDE_PLACE, target=jazz), world_now)
+    assert [p.kind for p in change.ended] == [PreferenceKind.BOOST_LIKE_PLACE]
+    assert [p.kind for p in services.preferences("5")] == [PreferenceKind.HIDE_PLACE]
+    assert jazz not in [item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))]
+
+
+def test_the_home_area_is_here_when_no_place_is_given(services: Service, world_now: datetime) -> None:
+    home = Preference(kind=PreferenceKind.HOME_AREA, target="Brooklyn", latitude=40.68, longitude=-73.94)
+    services.set_preference("3", home, world_now)
+    assert (services.default_place("3").latitude, services.default_place("3").longitude) == (40.68, -73.94)
+    harlem = home.model_copy(update={"target": "Harlem", "latitude": 40.81})
+    change = services.set_preference("3", harlem, world_now)
+    assert [p.target for p in change.ended] == ["Brooklyn"]
+    assert [p.target for p in services.preferences("3")] == ["Harlem"]
+
+
+def test_unknown_targets_are_refused_naming_the_field(services: Service) -> None:
+    with pytest.raises(ValueError, match="target: unknown place"):
+        services.set_preference("1", Preference(kind=PreferenceKind.HIDE_PLACE, target="nowhere"))
+    with pytest.raises(ValueError, match="target: no place in the catalogue has the category"):
+        services.set_preference("1", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Aquarium"))
+    assert services.preferences("1") == []
+
+
+def test_forgetting_visits_to_a_place_deletes_them_everywhere(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "4") & (events["action"] == "visit")]
+    place = str(mine["item_id"].value_counts().index[0])
+    visits = services.visits_at("4", place)
+    assert visits == int((mine["item_id"] == place).sum()) > 0
+    forget = Preference(kind=PreferenceKind.FORGET_PLACE_VISITS, target=place)
+    change = services.set_preference("4", forget, world_now)
+    assert change.forgotten == visits and change.preference is None and services.preferences("4") == []
+    assert services.visits_at("4", place) == 0
+    after = services.events()
+    assert after is not None and not ((after["user_id"] == "4") & (after["item_id"] == place)).any()
+    assert len(after[after["user_id"] == "4"]) == len(events[events["user_id"] == "4"]) - visits
+    assert not any(
+        item.item_id == place and item.is_return
+        for item in listed(services, "4", world_now, RecommendQuery(k=40, familiar=True))
+    )
+    assert services.set_preference("4", forget, world_now).forgotten == 0
+
+
+def test_preferences_survive_a_restart_and_go_with_forget(tmp_path: Path, world_now: datetime) -> None:
+    settings = load_settings(state_dir=tmp_path / "state")
+    mute = Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Gym", label="gyms")
+    with world_runtime(settings) as runtime:
+        Service(runtime).set_preference("6", mute, world_now)
+    with prepare(settings, progress=False, config=small_config()) as runtime:  # the same folder, opened again
+        service = Service(runtime)
+        assert [(p.target, p.label) for p in service.preferences("6")] == [("Gym", "gyms")]
+        assert not any(item.category == "Gym" for item in listed(service, "6", world_now, RecommendQuery(k=30)))
+        service.forget("6")
+        assert service.preferences("6") == []
+
+
+# ---- the HTTP API ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(services: Service, world_now: datetime) -> TestClient:
+    settings = load_settings(state_dir=services.settings.state_dir, server={"demo_now": world_now})
+    return TestClient(create_api(services, Assistant(services, polite_model()), settings), base_url="http://127.0.0.1")
+
+
+def test_the_api_states_lists_and_ends_preferences(client: TestClient, services: Service, world_now: datetime) -> None:
+    url = "/api/users/7/preferences"
+    assert client.get(url).json() == []
+    mute = client.put(url, json={"kind": "mute_category", "target": "Gym", "label": "gyms"})
+    assert mute.status_code == 200 and mute.json()["stored"] is True
+    home = client.put(url, json={"kind": "home_area", "target": "Brooklyn", "latitude": 40.68, "longitude": -73.94})
+    listed_now = client.get(url).json()
+    assert [p["kind"] for p in listed_now] == ["mute_category", "home_area"]
+    assert not any(
+        item["category"] == "Gym" for item in client.post("/api/recommend", json={"user_id": "7", "k": 30}).json()
+    )
+    context = client.get("/api/users/7/context").json()
+    assert [p["target"] for p in context["preferences"]] == ["Gym", "Brooklyn"]
+    assert (context["latitude"], context["longitude"]) == (40.68, -73.94)  # the home area is "here"
+    one = client.delete(f"{url}/{mute.json()['preference']['id']}")
+    assert one.status_code == 200 and one.json()["target"] == "Gym"
+    assert client.delete(f"{url}/{mute.json()['preference']['id']}").status_code == 404
+    assert [p["id"] for p in client.delete(url).json()] == [home.json()["preference"]["id"]]
+    assert client.get(url).json() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "mute_everything", "target": "Gym"}, "kind"),
+        ({"kind": "mute_category", "target": "x" * 201}, "target"),
+        ({"kind": "mute_category", "target": "Gym", "label": "x" * 121}, "label"),
+        ({"kind": "home_area", "target": "Brooklyn", "latitude": 91, "longitude": 0}, "latitude"),
+        ({"kind": "mute_category", "target": "Gym", "colour": "red"}, "colour"),
+        ({"kind": "hide_place", "target": "nowhere"}, "target"),
+        ({"kind": "mute_category", "target": "Aquarium"}, "target"),
+    ],
+)
+def test_bad_preferences_are_422_naming_the_field(client: TestClient, body: dict[str, object], field: str) -> None:
+    response = client.put("/api/users/7/preferences", json=body)
+    assert response.status_code == 422 and field in response.json()["error"]
+    assert client.get("/api/users/7/preferences").json() == []
+
+
+def test_preference_events_cannot_be_posted_as_behaviour(client: TestClient, world_now: datetime) -> None:
+    event = {
+        "user_id": "7",
+        "item_id": "Gym",
+        "timestamp": world_now.isoformat(),
+        "latitude": 40.7,
+        "longitude": -74.0,
+        "action": "prefer",
+        "text": '{"kind": "mute_category", "target": "Gym"}',
+    }
+    response = client.post("/api/events", json={"events": [event]})
+    assert response.status_code == 422 and "action" in response.json()["error"]
+
+
+# ---- the chat ----------------------------------------------------------------------------------------------------
+
+
+def test_a_stated_mute_holds_for_later_turns_and_undo_takes_it_back(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    before = chat.chat("2", "somewhere to go now", at=world_now, conversation_id="c")
+    assert any(item.category == "Coffee Shop" for item in before.items)
+    stated = chat.chat("2", "stop suggesting coffee", at=world_now, conversation_id="c")
+    assert stated.request is not None and stated.request.intent == "prefer" and stated.items == []
+    assert "won't suggest coffee any more" in stated.text and "undo" in stated.text
+    assert stated.grounding["by_code"] is True
+    assert [p.target for p in services.preferences("2")] == ["Cafe"]
+    for message in ("somewhere to go now", "surprise me", "what about something else?"):
+        turn = chat.chat("2", message, at=world_now, conversation_id="c")
+        assert turn.items and not any(item.category == "Coffee Shop" for item in turn.items), message
+    undone = chat.chat("2", "undo", at=world_now, conversation_id="c")
+    assert undone.text.startswith("Undone: coffee") and services.preferences("2") == []
+    again = chat.chat("2", "somewhere to go now", at=world_now, conversation_id="c")
+    assert [item.item_id for item in again.items] == [item.item_id for item in before.items]
+    assert "nothing to undo" in chat.chat("2", "undo", at=world_now, conversation_id="c").text
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "target", "said"),
+    [
+        ("I love jazz", PreferenceKind.BOOST_CATEGORY, "Music Venue", "I'll suggest more jazz"),
+        ("more places like Jazz Club 3", PreferenceKind.BOOST_LIKE_PLACE, "v03", "more places like **Jazz Club 3**"),
+        ("don't show me Gym 4 again", PreferenceKind.HIDE_PLACE, "v04", "won't suggest **Gym 4** again"),
+        ("I moved to Brooklyn", PreferenceKind.HOME_AREA, "Brooklyn", "Brooklyn is your home area now"),
+        ("je ne bois plus de café", None, None, ""),  # a kind the small world lacks is refused, nothing stored
+    ],
+)
+def test_each_stated_kind_is_stored_through_the_chat(
+    services: Service, world_now: datetime, message: str, kind: PreferenceKind | None, target: str | None, said: str
+) -> None:
+    turn = Assistant(services, polite_model()).chat("8", message, at=world_now)
+    stored = services.preferences("8")
+    if kind is None:
+        assert stored == [] and turn.request is not None and turn.request.intent == "prefer"
+        assert "rien enregistré" in turn.text
+        return
+    assert [(p.kind, p.target) for p in stored] == [(kind, target)] and said in turn.text
+
+
+def test_unknown_places_and_areas_store_nothing(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    assert (
+        "couldn't find a place called “Blue Bottle”"
+        in chat.chat("8", "more places like Blue Bottle", at=world_now).text
+    )
+    assert "don't know the area “Atlantis”" in chat.chat("8", "I moved to Atlantis", at=world_now).text
+    assert services.preferences("8") == []
+
+
+def test_forgetting_visits_asks_first_then_says_what_went(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    place = services.find_place("office", "1")
+    assert place is not None
+    visits = services.visits_at("1", place.item_id)
+    asked = chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
+    assert f"Forget your {visits} visits to **{place.label}**?" in asked.text
+    assert services.visits_at("1", place.item_id) == visits  # nothing is deleted before the answer
+    kept = chat.chat("1", "no", at=world_now, conversation_id="f")
+    assert "kept your visits" in kept.text and services.visits_at("1", place.item_id) == visits
+    chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
+    done = chat.chat("1", "yes", at=world_now, conversation_id="f")
+    assert f"your {visits} visits to **{place.label}** are forgotten ({visits} stored events deleted)" in done.text
+    assert services.visits_at("1", place.item_id) == 0
+    # With no question open, "yes" is an ordinary message.
+    assert chat.chat("1", "yes", at=world_now, conversation_id="f").request.intent != "prefer"  # type: ignore[union-attr]
