@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
-from assistant.habits import describe_habits, habits_slice
+from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request, read, read_preference
@@ -537,7 +537,9 @@ class Assistant:
             return state.get("stated_reply") or ""
         if request.intent == "profile":
             habits = state.get("habits")
-            return describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
+            answer = describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
+            stated = describe_preferences(self.service.preferences(state["user_id"]))
+            return f"{answer}\n\n{stated}" if stated else answer
         if request.intent in ("forget", "offtopic", "smalltalk"):
             return fixed_text(request.intent, language)
         if request.intent == "explain":

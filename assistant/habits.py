@@ -15,6 +15,7 @@ from assistant.service import HabitKind, Habits
 from assistant.spelling import fold
 from profiles.calendar import WEEKDAYS, daypart
 from profiles.places import plural
+from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 
 # Day-part and weekday words of the request's `when` text, read in English (``assistant.languages`` turns the Spanish
@@ -88,3 +89,21 @@ def _count(number: int, noun: str) -> str:
 
 
 __all__ = ["describe_habits", "habits_slice"]
+
+
+_STATED = {
+    PreferenceKind.MUTE_CATEGORY: "no {}",
+    PreferenceKind.BOOST_CATEGORY: "more {}",
+    PreferenceKind.BOOST_LIKE_PLACE: "more places like {}",
+    PreferenceKind.HOME_AREA: "home around {}",
+    PreferenceKind.HIDE_PLACE: "never {} again",
+}
+
+
+def describe_preferences(active: list[ActivePreference]) -> str:
+    """What the user told the assistant and what still holds ('You told me: no bars; more places like Blue Bottle
+    Coffee.'), empty when nothing does; each one can be undone in the inspector or by saying "undo"."""
+    stated = [_STATED[item.kind].format(item.shown) for item in active if item.kind in _STATED]
+    if not stated:
+        return ""
+    return "You told me: " + "; ".join(stated) + ". (Undo any of it in the inspector.)"

@@ -188,6 +188,8 @@ def test_a_stated_mute_holds_for_later_turns_and_undo_takes_it_back(services: Se
     assert "won't suggest coffee any more" in stated.text and "undo" in stated.text
     assert stated.grounding["by_code"] is True
     assert [p.target for p in services.preferences("2")] == ["Cafe"]
+    about = chat.chat("2", "what do you know about me?", at=world_now, conversation_id="c")
+    assert "You told me: no coffee." in about.text  # what was stated is read back with what the visits say
     for message in ("somewhere to go now", "surprise me", "what about something else?"):
         turn = chat.chat("2", message, at=world_now, conversation_id="c")
         assert turn.items and not any(item.category == "Coffee Shop" for item in turn.items), message
