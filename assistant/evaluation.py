@@ -238,6 +238,7 @@ def check_turn(
     by_id = dict(zip(items["item_id"], text, strict=True))
     failures: list[str] = []
     suggested = turn.items
+    far: list[str] = []
 
     # Only places the service may offer this request count (the suggestable rule: no homes, and offices or
     # stations only when the category names them).
@@ -252,8 +253,6 @@ def check_turn(
         apart = haversine_km(place[0], place[1], items["latitude"].to_numpy(), items["longitude"].to_numpy())
         feasible &= apart <= NEAR_KM
         far = [s.name for s in suggested if haversine_km(place[0], place[1], s.latitude, s.longitude) > NEAR_KM]
-        if far:
-            failures.append(f"not near {expect.near}: {far}")
     if expect.surprise:
         feasible &= ~items["item_id"].isin(known)
         if any(s.is_return for s in suggested):
@@ -269,6 +268,10 @@ def check_turn(
     if expect.exclude or expect.quiet:
         feasible &= ~items["item_id"].isin(seen)
     available = int(feasible.sum())
+    # Farther places are right only when nothing near qualifies, every one is farther and code said so.
+    said_far = turn.grounding.get("by_code") and len(far) == len(suggested)
+    if far and not (available == 0 and said_far):
+        failures.append(f"not near {expect.near}: {far}")
     unsuggestable = [s.name for s in suggested if not suggestable_column(items[items["item_id"] == s.item_id]).all()]
     if expect.open_request and unsuggestable:
         failures.append(f"open request offered places people do not go to by choice: {unsuggestable}")

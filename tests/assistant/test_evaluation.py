@@ -95,6 +95,15 @@ def test_no_suggestions_holds_only_when_nothing_qualifies() -> None:
     assert nothing_left["honoured"] and nothing_left["available"] == 0
 
 
+def test_farther_places_hold_only_when_nothing_near_qualifies_and_code_said_so() -> None:
+    # Far Cafe is the one café new to the user: none near SoHo qualifies, so the farther one, said by code, holds.
+    far = turn(suggestion("c3"), by_code=True)
+    new_cafe = Expect(category="Cafe", near="here", surprise=True)
+    assert check(far, new_cafe, known={"c1", "c2"})["honoured"]
+    assert not check(turn(suggestion("c3")), new_cafe, known={"c1", "c2"})["honoured"]  # the LLM's word is not enough
+    assert not check(far, Expect(category="Cafe", near="here"))["honoured"]  # two cafés near were there to offer
+
+
 def test_an_explanation_is_expected_only_after_a_suggestion() -> None:
     explanation = Explanation(item_id="c1", name="Soho Beans", evidence=["0.1 km from you"])
     assert check(turn(explanation=explanation), Expect(explain=True), seen={"c1"})["honoured"]
