@@ -161,11 +161,9 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
 
 def fine_tuned_checkpoint(history: pd.DataFrame, items: pd.DataFrame, settings: Settings, budget_s: float) -> Path:
     """The contrastive encoder trained on the history alone (cached by the pairs' digest)."""
-    from profiles.contrastive import ContrastiveConfig, build_pairs, train_contrastive
+    from profiles.contrastive import ContrastiveConfig, train_on_history  # torch loads only for this variant
 
-    end = pd.to_datetime(history["timestamp"], utc=True).max() + pd.Timedelta(seconds=1)
-    pairs = build_pairs(history, items, settings.preprocessing.timezone, end)
-    return train_contrastive(pairs, settings, settings.models.cache_dir, ContrastiveConfig(budget_s=budget_s))
+    return train_on_history(history, items, settings, ContrastiveConfig(budget_s=budget_s))
 
 
 def _variants(text: str) -> list[str]:
@@ -184,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where the results JSON goes")
     parser.add_argument("--variants", type=_variants, default=list(VARIANTS))
     parser.add_argument("--checkpoint", type=Path, default=None, help="a contrastive encoder folder to use")
-    parser.add_argument("--budget-s", type=float, default=480.0, help="contrastive training budget when training")
+    parser.add_argument("--budget-s", type=float, default=300.0, help="contrastive training budget when training")
     parser.add_argument("--limit", type=int, default=None, help="replay only the first N test check-ins")
     args = parser.parse_args(argv)
     settings = load_settings()
