@@ -1,7 +1,8 @@
 """What the interest encoder adds to the recommender: one command, one table.
 
 ``python -m retrieval.ablation --history H.csv.gz --test T.csv.gz --venues V.csv.gz --out results.json
-[--variants none,frozen,finetuned] [--checkpoint DIR] [--budget-s S] [--limit N]``
+[--variants none,frozen,finetuned] [--checkpoint DIR] [--budget-s S] [--limit N]``; runs of one variant each
+are joined with ``python -m retrieval.ablation --merge a.json b.json c.json --out results.json``.
 
 Each variant is fitted on the history and replayed on the test period by the evaluation harness
 (``retrieval.evaluate``, unchanged metrics): **none** ranks without embeddings (no similar or context source, no
@@ -159,6 +160,38 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict[str, dict[str, Any]]) -> str:
+    """The summary as a Markdown table (the README's)."""
+    header = ["ranker", "Acc@10", "return Acc@10", "discovery Acc@10", "MRR", "proposed: returns", "discoveries"]
+    header += [f"discoveries @{k}" for k in KS] + ["embedding gain share"]
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    for name, result in results.items():
+        metrics, recall = result["metrics"], result["candidate_recall"]
+        cells = [
+            f"{metrics['all']['acc@10']:.4f}",
+            f"{metrics[RETURN]['acc@10']:.4f}",
+            f"{metrics[DISCOVERY]['acc@10']:.4f}",
+            f"{metrics['all']['mrr']:.4f}",
+            f"{recall[RETURN][PROPOSED]:.1%}",
+            f"{recall[DISCOVERY][PROPOSED]:.1%}",
+            *(f"{recall[DISCOVERY][ANY][f'@{k}']:.1%}" for k in KS),
+            f"{result['gain_shares']['all']:.1%}",
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def merge(paths: Sequence[Path], out: Path) -> dict[str, Any]:
+    """One report from the JSON of runs made one variant at a time (in parallel, say)."""
+    runs = [json.loads(path.read_text()) for path in paths]
+    variants = {name: result for run in runs for name, result in run["variants"].items()}
+    payload = {"runs": [{key: value for key, value in run.items() if key != "variants"} for run in runs]}
+    payload["variants"] = variants
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    return payload
+
+
 def fine_tuned_checkpoint(history: pd.DataFrame, items: pd.DataFrame, settings: Settings, budget_s: float) -> Path:
     """The contrastive encoder trained on the history alone (cached by the pairs' digest)."""
     from profiles.contrastive import ContrastiveConfig, train_on_history  # torch loads only for this variant
@@ -176,15 +209,22 @@ def _variants(text: str) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Load, fit and replay every variant, print the table, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m retrieval.ablation", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--history", type=Path, required=True)
-    parser.add_argument("--test", type=Path, required=True)
-    parser.add_argument("--venues", type=Path, required=True)
+    parser.add_argument("--history", type=Path)
+    parser.add_argument("--test", type=Path)
+    parser.add_argument("--venues", type=Path)
+    parser.add_argument("--merge", type=Path, nargs="+", help="only merge these results files into --out")
     parser.add_argument("--out", type=Path, required=True, help="where the results JSON goes")
     parser.add_argument("--variants", type=_variants, default=list(VARIANTS))
     parser.add_argument("--checkpoint", type=Path, default=None, help="a contrastive encoder folder to use")
     parser.add_argument("--budget-s", type=float, default=300.0, help="contrastive training budget when training")
     parser.add_argument("--limit", type=int, default=None, help="replay only the first N test check-ins")
     args = parser.parse_args(argv)
+    if args.merge:
+        merged = merge(args.merge, args.out)["variants"]
+        print(f"{format_table(merged)}\n\n{markdown(merged)}")
+        return 0
+    if args.history is None or args.test is None or args.venues is None:
+        parser.error("--history, --test and --venues are needed unless --merge is given")
     settings = load_settings()
     from profiles.loaders import load_nyc
 
@@ -202,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         name: measure(variant(name, settings, checkpoint), history.events, test.events, items, args.limit, name)
         for name in args.variants
     }
-    print(format_table(results))
+    print(f"{format_table(results)}\n\n{markdown(results)}")
     payload = {
         "history": str(args.history),
         "test": str(args.test),

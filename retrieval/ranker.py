@@ -50,8 +50,8 @@ class RankerConfig:
     peer_places: int = 10
     similar: int = 20
     popular_now: int = 30
-    # The context source: the encoder's nearest places to the context text among the context_pool nearest places
-    # (0: no context source, no context text encoded).
+    # The context source: the places among the context_pool nearest whose embeddings are nearest the context vector
+    # (the hour and the last places, profiles.encoder.intent_vector); 0: no context source and no context feature.
     context: int = 0
     context_pool: int = 1500
     # Training replay. Up to half the negatives are the user's own places, what any place must beat to be chosen:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from profiles.config import load_settings
-from retrieval.ablation import ANY, KS, PROPOSED, SourceRecall, format_table, gain_shares, measure, variant
+from retrieval.ablation import (
+    ANY,
+    KS,
+    PROPOSED,
+    SourceRecall,
+    format_table,
+    gain_shares,
+    markdown,
+    measure,
+    merge,
+    variant,
+)
 from retrieval.features import SOURCES
 from retrieval.metrics import DISCOVERY, RETURN
 from retrieval.recommender import PlaceRecommender
@@ -63,3 +76,11 @@ def test_measure_replays_the_test_period_with_the_evaluation_and_the_source_rank
     assert result["gain_shares"]["all"] == 0.0  # no embeddings, no gain from them
     table = format_table({"none": result})
     assert "none" in table and "repertoire" in table
+    # Runs of one variant each join into one report, the same as one run of both.
+    for name in ("none", "again"):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"test": "t", "variants": {name: result}}))
+    merged = merge([tmp_path / "none.json", tmp_path / "again.json"], tmp_path / "all.json")
+    assert list(merged["variants"]) == ["none", "again"] and merged["runs"] == [{"test": "t"}] * 2
+    assert json.loads((tmp_path / "all.json").read_text()) == merged
+    rows = markdown(merged["variants"]).splitlines()
+    assert len(rows) == 4 and rows[2].startswith("| none | ") and rows[2].count("|") == rows[0].count("|")
