@@ -34,6 +34,8 @@ RECENT_PLACES = 3
 HOUR_WEIGHT = 0.5
 # The contrastive encoder's learnt last layer, a sentence-transformers Dense module saved as "<index>_Dense".
 ADAPTER_GLOB = "*_Dense"
+# Transformer, mean pooling, normalisation: the base encoder's modules, before any learnt layer.
+_BASE_MODULES = 3
 # SQLite's bound-parameter limit is 32766 on current builds but 999 on old ones.
 _SQL_BATCH = 900
 # Weight files whose bytes identify a model folder's content.
@@ -118,7 +120,7 @@ def build_sentence_transformer(
     modules = [transformer, pooling, models.Normalize()]
     # A contrastive checkpoint adds its learnt layer over the unit vectors, and normalises again.
     modules += [models.Dense.load(str(path)) for path in sorted(folder.glob(ADAPTER_GLOB)) if path.is_dir()]
-    if len(modules) > 3:
+    if len(modules) > _BASE_MODULES:
         modules.append(models.Normalize())
     return SentenceTransformer(modules=modules, device=device)
 
@@ -206,6 +208,9 @@ class InterestEncoder:
         self.model = build_sentence_transformer(checkpoint or base, self.max_length, tokenizer_folder=base)
         self.dim: int = int(self.model.get_embedding_dimension())
         self.model_id: str = _model_id(settings, base, checkpoint)
+        # A contrastive checkpoint is the base encoder plus a learnt layer: its vectors are the base's, cached
+        # under the base's id, through that layer (exactly what the whole model computes), so none is re-encoded.
+        self._base_id = _model_id(settings, base, None) if len(self.model) > _BASE_MODULES else None
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False) -> Embeddings:
         """One unit-length float32 row per text, in input order; repeated texts are encoded once."""
@@ -229,6 +234,13 @@ class InterestEncoder:
         by_key = dict(zip(keys, texts, strict=True))
         found = cache.get_many(self.model_id, by_key)
         missing = [key for key in by_key if key not in found]
+        if missing and self._base_id is not None:
+            base = cache.get_many(self._base_id, missing)
+            if base:
+                adapted = dict(zip(base, self._adapt(np.stack(list(base.values()))), strict=True))
+                cache.put_many(self.model_id, adapted)
+                found.update(adapted)
+                missing = [key for key in missing if key not in found]
         if missing:
             fresh = self.encode([by_key[key] for key in missing], batch_size=batch_size, progress=progress)
             new = dict(zip(missing, fresh, strict=True))
@@ -237,6 +249,16 @@ class InterestEncoder:
         if not keys:
             return np.empty((0, self.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+    def _adapt(self, vectors: Embeddings) -> Embeddings:
+        """Base encoder vectors through the checkpoint's learnt layer and the last normalisation."""
+        import torch
+
+        features = {"sentence_embedding": torch.as_tensor(vectors)}
+        with torch.inference_mode():
+            for module in list(self.model)[_BASE_MODULES:]:
+                features = module(features)
+        return features["sentence_embedding"].numpy().astype(np.float32)
 
     def encode_items(
         self, items: pd.DataFrame, cache: EmbeddingCache | None = None, progress: bool = False
