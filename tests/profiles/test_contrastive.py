@@ -13,7 +13,7 @@ import torch
 
 from profiles.config import ModelSettings, load_settings
 from profiles.contrastive import METRICS_FILE, ContrastiveConfig, PairModel, _collate, build_pairs, train_contrastive
-from profiles.encoder import HOUR_WEIGHT, InterestEncoder, hour_phrases, intent_vector, intent_weights
+from profiles.encoder import HOUR_WEIGHT, EmbeddingCache, InterestEncoder, hour_phrases, intent_vector, intent_weights
 from profiles.events import EVENT_COLUMNS, ITEM_COLUMNS
 
 START = pd.Timestamp("2012-05-07T08:00:00Z")  # a Monday, 04:00 in New York
@@ -97,6 +97,11 @@ def test_training_saves_an_encoder_the_product_loads_and_reuses_it(tmp_path: Pat
     after = tuned.encode(texts)
     np.testing.assert_allclose(np.linalg.norm(after, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(frozen.encode(texts), after, atol=1e-6)
+    # Texts the base encoder cached are read through the learnt layer, not encoded again, to the same vectors.
+    with EmbeddingCache(tmp_path / "cache.sqlite") as cache:
+        frozen.encode_cached(texts[:1], cache)
+        np.testing.assert_allclose(tuned.encode_cached(texts, cache), after, atol=1e-6)
+        assert cache.count(tuned.model_id) == 2
     # Same pairs, same config: the folder is found, not trained again.
     mark = (out / METRICS_FILE).stat().st_mtime_ns
     assert train_contrastive(pairs, items, settings, tmp_path, config, progress=False) == out
