@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from profiles.calendar import HOURS_PER_WEEK, describe_hour
 from profiles.closing import Closing
 from profiles.config import ModelSettings
 from profiles.models import ENCODER_DISTRIBUTION, encoder_path
@@ -29,10 +30,17 @@ logger = logging.getLogger(__name__)
 Embeddings = npt.NDArray[np.float32]
 
 _TEXT_SEPARATOR = " | "
+# A context vector sums the last RECENT_PLACES distinct places and the hour of the week's phrase (intent_vector).
+RECENT_PLACES = 3
+HOUR_WEIGHT = 0.5
+# The contrastive encoder's learnt last layer, a sentence-transformers Dense module saved as "<index>_Dense".
+ADAPTER_GLOB = "*_Dense"
+# Transformer, mean pooling, normalisation: the base encoder's modules, before any learnt layer.
+_BASE_MODULES = 3
 # SQLite's bound-parameter limit is 32766 on current builds but 999 on old ones.
 _SQL_BATCH = 900
 # Weight files whose bytes identify a model folder's content.
-_WEIGHT_PATTERNS = ("config.json", "*.safetensors", "*.bin")
+_WEIGHT_PATTERNS = ("config.json", "*.safetensors", "*.bin", f"{ADAPTER_GLOB}/*")
 # A model folder with this file carries its own tokenizer (SentenceTransformer.save writes it; a bare
 # save_pretrained of the transformer does not).
 _TOKENIZER_FILE = "tokenizer_config.json"
@@ -57,6 +65,29 @@ def item_texts(items: pd.DataFrame) -> list[str]:
         _TEXT_SEPARATOR.join(part for part in parts if part)
         for parts in zip(column("name"), category, column("description"), strict=True)
     ]
+
+
+def hour_phrases() -> list[str]:
+    """The phrase of every hour of the week ('Saturday evening'): the text of a context vector's time part."""
+    return [describe_hour(hour) for hour in range(HOURS_PER_WEEK)]
+
+
+def intent_weights(recent: int) -> npt.NDArray[np.float32]:
+    """Weights of the last ``recent`` distinct places (latest first) in a context vector: 1, 1/2, 1/3, ..."""
+    return (1.0 / np.arange(1, min(recent, RECENT_PLACES) + 1)).astype(np.float32)
+
+
+def intent_vector(hour: Embeddings, recent: Embeddings) -> Embeddings:
+    """The context vector of a moment: the unit sum of the hour's phrase vector (``describe_hour``), weighted
+    ``HOUR_WEIGHT``, and the vectors of the last distinct places visited, latest first (``intent_weights``).
+
+    Built from vectors the item index already holds, so a query encodes no text; contrastive training
+    (``profiles.contrastive``) learns the encoder's last layer under this same sum.
+    """
+    recent = recent[:RECENT_PLACES]
+    total = HOUR_WEIGHT * hour + intent_weights(len(recent)) @ recent
+    norm = float(np.linalg.norm(total))
+    return (total / norm if norm > 0 else total).astype(np.float32)
 
 
 def usable_cores() -> int:
@@ -90,7 +121,12 @@ def build_sentence_transformer(
         **({} if tokenizer == folder else {"tokenizer_name_or_path": str(tokenizer)}),
     )
     pooling = models.Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
-    return SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device=device)
+    modules = [transformer, pooling, models.Normalize()]
+    # A contrastive checkpoint adds its learnt layer over the unit vectors, and normalises again.
+    modules += [models.Dense.load(str(path)) for path in sorted(folder.glob(ADAPTER_GLOB)) if path.is_dir()]
+    if len(modules) > _BASE_MODULES:
+        modules.append(models.Normalize())
+    return SentenceTransformer(modules=modules, device=device)
 
 
 def text_key(text: str) -> bytes:
@@ -192,6 +228,9 @@ class InterestEncoder:
         self.model = build_sentence_transformer(checkpoint or base, self.max_length, tokenizer_folder=base)
         self.dim: int = int(self.model.get_embedding_dimension())
         self.model_id: str = _model_id(settings, base, checkpoint)
+        # A contrastive checkpoint is the base encoder plus a learnt layer: its vectors are the base's, cached
+        # under the base's id, through that layer (exactly what the whole model computes), so none is re-encoded.
+        self._base_id = _model_id(settings, base, None) if len(self.model) > _BASE_MODULES else None
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False) -> Embeddings:
         """One unit-length float32 row per text, in input order; repeated texts are encoded once."""
@@ -216,6 +255,13 @@ class InterestEncoder:
         by_key = dict(zip(keys, texts, strict=True))
         found = cache.get_many(self.model_id, by_key)
         missing = [key for key in by_key if key not in found]
+        if missing and self._base_id is not None:
+            base = cache.get_many(self._base_id, missing)
+            if base:
+                adapted = dict(zip(base, self._adapt(np.stack(list(base.values()))), strict=True))
+                cache.put_many(self.model_id, adapted)
+                found.update(adapted)
+                missing = [key for key in missing if key not in found]
         if missing:
             fresh = self.encode([by_key[key] for key in missing], batch_size=batch_size, progress=progress)
             new = dict(zip(missing, fresh, strict=True))
@@ -224,6 +270,16 @@ class InterestEncoder:
         if not keys:
             return np.empty((0, self.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+    def _adapt(self, vectors: Embeddings) -> Embeddings:
+        """Base encoder vectors through the checkpoint's learnt layer and the last normalisation."""
+        import torch
+
+        features = {"sentence_embedding": torch.as_tensor(vectors)}
+        with torch.inference_mode():
+            for module in list(self.model)[_BASE_MODULES:]:
+                features = module(features)
+        return features["sentence_embedding"].numpy().astype(np.float32)
 
     def encode_items(
         self, items: pd.DataFrame, cache: EmbeddingCache | None = None, progress: bool = False

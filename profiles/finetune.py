@@ -419,7 +419,7 @@ def training_arguments(config: FinetuneConfig, work: Path, train_examples: int, 
     )
 
 
-class _LossOnBar(ProgressCallback):
+class LossOnBar(ProgressCallback):
     """The Trainer's progress bars, with the latest training and validation loss on the bar instead of printed."""
 
     def __init__(self) -> None:
@@ -478,7 +478,7 @@ def _fit(
         # The Trainer prints each log dict on stdout (beside its bar, or instead of it): stdout is for the table.
         trainer.remove_callback(ProgressCallback if progress else PrinterCallback)
         if progress:
-            trainer.add_callback(_LossOnBar())
+            trainer.add_callback(LossOnBar())
         trainer.train()
     model.eval()
     state = trainer.state

@@ -3,9 +3,10 @@
 Sources (:data:`retrieval.features.SOURCES`), each a ranking of the catalogue for the query: the user's repertoire
 (every place visited before, most visited lately first), the places nearest the query point (a haversine BallTree),
 where people go next from the user's last place (the user's own habits first), the places co-visited with the
-user's recent ones, the nearby places most like the user's recent ones (encoder embeddings), and the nearby places
-most visited at this time of the week. Each source proposes its top few; anything no source proposes scores -inf.
-A place's rank in each source is also a feature.
+user's recent ones, the nearby places most like the user's recent ones (encoder embeddings), the nearby places
+most visited at this time of the week, and the places within a wider pool whose embeddings are nearest the
+encoder's vector of the context text (``QueryContext.intent``). Each source proposes its top few; anything no
+source proposes scores -inf. A place's rank in each source is also a feature.
 """
 
 from __future__ import annotations
@@ -80,9 +81,12 @@ class CandidateGenerator:
         peers: int,
         similar: int,
         popular_now: int,
+        context: int = 0,
+        context_pool: int = 0,
     ) -> None:
         self.catalogue = catalogue
         self.pool = min(pool, len(catalogue))
+        self.context_pool = min(context_pool, len(catalogue))
         limits = {
             "repertoire": repertoire,
             "nearby": nearby,
@@ -91,6 +95,7 @@ class CandidateGenerator:
             "peers": peers,
             "similar": similar,
             "popular_now": popular_now,
+            "context": context,
         }
         self.limits = np.array([limits[source] for source in SOURCES], dtype=np.float64)
         self.tree = BallTree(np.radians(np.column_stack([catalogue.latitude, catalogue.longitude])), metric="haversine")
@@ -129,6 +134,12 @@ class CandidateGenerator:
             put("similar", *ranked(scores, pool))
         scores[pool] = state.hours[pool] @ context.week_kernel
         put("popular_now", *ranked(scores, pool))
+        if context.intent is not None and self.context_pool:
+            wide = self.nearest(query.latitude, query.longitude, self.context_pool)
+            similarity = context.intent_similarity(wide)
+            assert similarity is not None
+            scores[wide] = similarity + 2.0
+            put("context", *ranked(scores, wide))
         return SourceRanks(ranks=ranks, limits=self.limits)
 
     def generate(self, state: HistoryState, context: QueryContext) -> Candidates:

@@ -18,7 +18,7 @@ import math
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ from retrieval.metrics import ACC_KS, ALL, DISCOVERY, NDCG_K, RETURN, SPLITS, Me
 from retrieval.protocol import RECOMMENDERS, ModelNotBuiltError, Recommender, item_positions, make_recommender
 
 DEFAULT_MODELS: tuple[str, ...] = ("model", "popularity", "counter", "markov")
+# Called with (check-in, where the query stands, the true place's catalogue position, "return" or "discovery").
+Inspector = Callable[[Event, tuple[float, float], int, str], None]
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,13 @@ def evaluate_recommender(
     limit: int | None = None,
     progress: bool = False,
     description: str = "",
+    inspect: Inspector | None = None,
 ) -> EvaluationResult:
-    """Fit on ``history``, then replay ``test`` (the first ``limit`` check-ins in time order), one query each."""
+    """Fit on ``history``, then replay ``test`` (the first ``limit`` check-ins in time order), one query each.
+
+    ``inspect`` sees each scored query before its check-in is revealed (``retrieval.ablation`` measures the
+    candidate sources with it).
+    """
     history = _time_ordered(history)
     test = _time_ordered(test)
     if len(history) and len(test) and test["timestamp"].iloc[0] < history["timestamp"].iloc[-1]:
@@ -118,6 +125,8 @@ def evaluate_recommender(
         else:
             split = RETURN if event.item_id in visited[event.user_id] else DISCOVERY
             accumulator.add_scores(scores, true_index, split)
+            if inspect is not None:
+                inspect(event, (latitude, longitude), true_index, split)
         # Revealed only now, after its own prediction.
         recommender.observe(event)
         last_place[event.user_id] = (event.latitude, event.longitude)

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from profiles.calendar import HOURS_PER_DAY, HOURS_PER_WEEK
+from profiles.encoder import RECENT_PLACES, intent_vector
 from profiles.geo import haversine_km
 
 # Re-exported from their new modules: saved recommenders (pickles) name these classes by this module, and callers
@@ -31,7 +32,16 @@ from retrieval.history import hours_of_week as hours_of_week
 from retrieval.threads import single_threaded_blas as single_threaded_blas
 
 # Candidate sources, in the order of their rank columns (retrieval.candidates ranks by them).
-SOURCES: tuple[str, ...] = ("repertoire", "nearby", "transition", "covisit", "peers", "similar", "popular_now")
+SOURCES: tuple[str, ...] = (
+    "repertoire",
+    "nearby",
+    "transition",
+    "covisit",
+    "peers",
+    "similar",
+    "popular_now",
+    "context",
+)
 
 
 # Time ---------------------------------------------------------------------------------------------------------
@@ -78,12 +88,19 @@ class QueryContext:
     day_kernel: FloatArray
     embeddings: npt.NDArray[np.float32] | None = None
     profile: npt.NDArray[np.float32] | None = None  # unit mean embedding of the user's recent places
+    intent: npt.NDArray[np.float32] | None = None  # the context vector (profiles.encoder.intent_vector)
 
     def similarity(self, positions: IntArray) -> FloatArray | None:
         """Cosine of each place's embedding to the user's recent places; None without embeddings or a past."""
         if self.embeddings is None or self.profile is None:
             return None
         return (self.embeddings[positions] @ self.profile).astype(np.float64)
+
+    def intent_similarity(self, positions: IntArray) -> FloatArray | None:
+        """Cosine of each place's embedding to the context vector; None without hour vectors or a past."""
+        if self.embeddings is None or self.intent is None:
+            return None
+        return (self.embeddings[positions] @ self.intent).astype(np.float64)
 
 
 def _dense(size: int, counts: dict[int, float] | None) -> FloatArray:
@@ -131,6 +148,7 @@ FEATURE_GROUPS: dict[str, str] = {
     "covisit_share": "covisit",
     "peer_share": "peers",
     "similarity": "similar",
+    "context_similarity": "similar",
     **{f"rank_{source}": "source" for source in SOURCES},
     "user_total_log": "query",
     "user_places_log": "query",
@@ -155,7 +173,9 @@ class FeatureBuilder:
     """Builds :class:`QueryContext` objects and feature matrices from a :class:`HistoryState`.
 
     ``embeddings`` (one unit row per catalogue item, from the interest encoder) adds the similarity of each
-    candidate to the user's recent places; without them that column is NaN.
+    candidate to the user's recent places; without them that column is NaN. ``hour_vectors`` (the encoder's vector of
+    each hour of the week's phrase) with them give the context vector of a query (the hour and the last places),
+    which the context source and the ``context_similarity`` column read; without it they are empty and NaN.
     """
 
     def __init__(
@@ -166,6 +186,7 @@ class FeatureBuilder:
         distance_bandwidth_km: float,
         embeddings: npt.NDArray[np.floating] | None,
         peer_places: int = 10,
+        hour_vectors: npt.NDArray[np.floating] | None = None,
     ) -> None:
         if embeddings is not None and len(embeddings) != len(catalogue):
             raise ValueError(f"{len(embeddings)} embeddings for {len(catalogue)} catalogue items")
@@ -175,6 +196,14 @@ class FeatureBuilder:
         self.week_kernel = circular_kernel(rhythm_bandwidth_hours, HOURS_PER_WEEK)
         self.day_kernel = circular_kernel(rhythm_bandwidth_hours, HOURS_PER_DAY)
         self.embeddings = None if embeddings is None else np.asarray(embeddings, dtype=np.float32)
+        self.hour_vectors = None if hour_vectors is None else np.asarray(hour_vectors, dtype=np.float32)
+
+    def intent(self, user: UserState | None, hour: int) -> npt.NDArray[np.float32] | None:
+        """The context vector of the hour of the week and the user's last distinct places, latest first."""
+        if self.hour_vectors is None or self.embeddings is None or user is None or not user.recent:
+            return None
+        recent = list(dict.fromkeys(reversed(user.recent)))[:RECENT_PLACES]
+        return intent_vector(self.hour_vectors[hour], self.embeddings[recent])
 
     def context(self, state: HistoryState, query: Query) -> QueryContext:
         """Transition and co-visit scores of every catalogue item for this query, and the user's taste vector."""
@@ -212,6 +241,7 @@ class FeatureBuilder:
             day_kernel=self.day_kernel[:, query.hour],
             embeddings=self.embeddings,
             profile=profile,
+            intent=self.intent(user, query.hour),
         )
 
     def _peers(self, state: HistoryState, user: UserState) -> FloatArray:
@@ -274,6 +304,9 @@ class FeatureBuilder:
         similarity = context.similarity(positions)
         if similarity is not None:
             put("similarity", similarity)
+        intent = context.intent_similarity(positions)
+        if intent is not None:
+            put("context_similarity", intent)
         out[:, [_COLUMN[f"rank_{source}"] for source in SOURCES]] = np.where(np.isfinite(ranks), ranks, np.nan)
 
         put("hour_of_day", query.hour % HOURS_PER_DAY)

@@ -50,6 +50,10 @@ class RankerConfig:
     peer_places: int = 10
     similar: int = 20
     popular_now: int = 30
+    # The context source: the places among the context_pool nearest whose embeddings are nearest the context vector
+    # (the hour and the last places, profiles.encoder.intent_vector); 0: no context source and no context feature.
+    context: int = 0
+    context_pool: int = 1500
     # Training replay. Up to half the negatives are the user's own places, what any place must beat to be chosen:
     # the share sets how readily the natural ranking shows new places (tuned on an inner time split of the
     # history, where 15 of 30 gave discovery Acc@10 1.2× the target at overall Acc@10 1.1× the target).
@@ -105,14 +109,20 @@ class RankerConfig:
             covisit_window=self.covisit_window,
         )
 
-    def builder(self, catalogue: Catalogue, embeddings: npt.NDArray[np.floating] | None) -> FeatureBuilder:
-        """The feature builder with these settings."""
+    def builder(
+        self,
+        catalogue: Catalogue,
+        embeddings: npt.NDArray[np.floating] | None,
+        hour_vectors: npt.NDArray[np.floating] | None = None,
+    ) -> FeatureBuilder:
+        """The feature builder with these settings (``hour_vectors``: see :class:`FeatureBuilder`)."""
         return FeatureBuilder(
             catalogue,
             rhythm_bandwidth_hours=self.rhythm_bandwidth_hours,
             distance_bandwidth_km=self.distance_bandwidth_km,
             embeddings=embeddings,
             peer_places=self.peer_places,
+            hour_vectors=hour_vectors,
         )
 
     def generator(self, catalogue: Catalogue) -> CandidateGenerator:
@@ -127,6 +137,8 @@ class RankerConfig:
             peers=self.peers,
             similar=self.similar,
             popular_now=self.popular_now,
+            context=self.context,
+            context_pool=self.context_pool,
         )
 
 

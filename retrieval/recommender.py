@@ -33,6 +33,7 @@ from profiles.atomic import atomic_path
 from profiles.calendar import HOURS_PER_WEEK, age_phrase, describe_hour
 from profiles.clock import representable
 from profiles.config import Settings
+from profiles.encoder import hour_phrases
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.places import NEVER_SUGGESTED, PlaceAnswer, place_label, plural, unsuggestable_group, with_article
@@ -40,9 +41,16 @@ from profiles.preferences import in_categories
 from profiles.preprocessing import local_hour_of_week
 from profiles.signing import DIGEST_BYTES, sign, signing_key, verified
 from profiles.stores import LogPosition
-from retrieval.candidates import CandidateGenerator
+from retrieval.candidates import CandidateGenerator, SourceRanks
 from retrieval.catalogue import Catalogue, FloatArray, IntArray
-from retrieval.features import FEATURE_GROUPS, FEATURE_NAMES, FeatureBuilder, Query, QueryContext, column
+from retrieval.features import (
+    FEATURE_GROUPS,
+    FEATURE_NAMES,
+    FeatureBuilder,
+    Query,
+    QueryContext,
+    column,
+)
 from retrieval.history import EventStream, HistoryState, UserState, epoch_seconds
 from retrieval.protocol import Scores, top_k
 from retrieval.ranker import Ranker, RankerConfig, TrainingSet, replay_training_groups
@@ -51,11 +59,12 @@ from retrieval.threads import single_threaded_blas
 logger = logging.getLogger(__name__)
 
 Embedder = Callable[[pd.DataFrame], npt.NDArray[np.floating]]
+TextEmbedder = Callable[[list[str]], npt.NDArray[np.floating]]
 
 # Reasons before the facts line: the evidence a suggestion shows is one or two short lines.
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
-RECOMMENDER_FORMAT = "place-recommender/3"  # 2: records the event log position it reflects; 3: signed
+RECOMMENDER_FORMAT = "place-recommender/4"  # 2: records the log position; 3: signed; 4: the context source
 # What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
 _SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
 _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
@@ -97,16 +106,32 @@ def encoder_embeddings(settings: Settings) -> Embedder:
     return embed
 
 
+def encoder_texts(settings: Settings) -> TextEmbedder:
+    """The configured interest encoder on a few texts (the hour phrases of the context vector)."""
+
+    def embed(texts: list[str]) -> npt.NDArray[np.floating]:
+        from profiles.encoder import InterestEncoder  # torch loads only when a fit asks for these
+
+        return InterestEncoder(settings.models).encode(texts)
+
+    return embed
+
+
 class PlaceRecommender:
     """Learns from check-ins, scores the catalogue for (user, time, place), recommends with reasons, learns online."""
 
     def __init__(
-        self, settings: Settings, config: RankerConfig | None = None, embedder: Embedder | None = None
+        self,
+        settings: Settings,
+        config: RankerConfig | None = None,
+        embedder: Embedder | None = None,
+        text_embedder: TextEmbedder | None = None,
     ) -> None:
         self.settings = settings
         self.config = config or RankerConfig.from_settings(settings)
         self.timezone = settings.preprocessing.timezone
         self._embedder = embedder
+        self._text_embedder = text_embedder
         self.catalogue: Catalogue | None = None
         self.state: HistoryState | None = None
         self.builder: FeatureBuilder | None = None
@@ -143,7 +168,10 @@ class PlaceRecommender:
 
             steps.set_postfix_str("warm-up")
             self.catalogue = catalogue
-            self.builder = config.builder(catalogue, embeddings)
+            hour_vectors = None
+            if embeddings is not None and config.context > 0:
+                hour_vectors = (self._text_embedder or encoder_texts(self.settings))(hour_phrases())
+            self.builder = config.builder(catalogue, embeddings, hour_vectors)
             self.generator = config.generator(catalogue)
             self.state = config.state(catalogue)
             self._disliked = _dislikes(history, catalogue)
@@ -239,11 +267,13 @@ class PlaceRecommender:
         """Everything but the embedder: a closure (often over an open item index) is code and handles, not state."""
         state = self.__dict__.copy()
         state.pop("_embedder", None)
+        state.pop("_text_embedder", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._embedder = None
+        self._text_embedder = None
 
     def save(self, path: Path) -> Path:
         """Write the fitted recommender to ``path`` atomically (a temporary file beside it, renamed over it).
@@ -298,6 +328,14 @@ class PlaceRecommender:
         with single_threaded_blas():
             scores, *_ = self._score(query)
         return scores
+
+    def source_ranks(self, user_id: str, at: datetime, latitude: float, longitude: float) -> SourceRanks:
+        """Every candidate source's ranking of the catalogue for (user, time, place), as ``score_all`` sees it."""
+        query = self._query(user_id, at, latitude, longitude)
+        state, builder, generator = self._fitted(), self.builder, self.generator
+        assert builder is not None and generator is not None
+        with single_threaded_blas():
+            return generator.rank(state, builder.context(state, query))
 
     def _score(self, query: Query, extra: IntArray | None = None) -> tuple[Scores, QueryContext, IntArray, FloatArray]:
         """Full-catalogue scores, the query context, the scored positions and their feature rows.

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from profiles.encoder import intent_vector
 from profiles.geo import haversine_km
 from profiles.preprocessing import hour_of_week, local_hour_of_week, local_times
 from retrieval.candidates import CandidateGenerator
@@ -250,3 +251,47 @@ def test_candidates_merge_the_sources_without_duplicates():
     assert np.isinf(pool).sum() == len(catalogue) - 3
     assert ranks.ranks[catalogue.positions["C"], SOURCES.index("repertoire")] == 0
     assert np.isinf(np.delete(ranks.ranks[:, SOURCES.index("repertoire")], catalogue.positions["C"])).all()
+
+
+def test_the_context_vector_proposes_places_like_the_hour_and_the_last_places():
+    catalogue = Catalogue.from_items(make_items())
+    state = make_state(catalogue)
+    visit(state, "u", "A", T0)  # coffee, then jazz: the context is the jazz club, then the coffee shop
+    visit(state, "u", "B", T0 + timedelta(hours=1))
+    embeddings = np.eye(5, dtype=np.float32)
+    embeddings[4] = np.array([0, 1, 0, 0, 1]) / math.sqrt(2)  # Pastis is half like the jazz club
+    hours = np.zeros((168, 5), dtype=np.float32)
+    hours[:, 3] = 1.0  # every hour's phrase is like the park
+    builder = FeatureBuilder(
+        catalogue, rhythm_bandwidth_hours=2.0, distance_bandwidth_km=2.0, embeddings=embeddings, hour_vectors=hours
+    )
+    query = Query("u", epoch_seconds(T0 + timedelta(hours=2)), 10, 40.733, -74.003)
+    context = builder.context(state, query)
+    expected = intent_vector(hours[10], embeddings[[1, 0]])
+    np.testing.assert_allclose(context.intent, expected, atol=1e-6)
+    # Latest place weighs 1, the one before 1/2, the hour 1/2 (HOUR_WEIGHT): B > A = D > E·... > C.
+    similarity = builder.build(state, context, np.arange(5), np.full((5, len(SOURCES)), np.inf))
+    values = similarity[:, column("context_similarity")]
+    assert values[1] > values[0] == pytest.approx(values[3]) and values[2] == 0
+    generator = CandidateGenerator(
+        catalogue,
+        repertoire=0,
+        nearby=0,
+        pool=5,
+        transitions=0,
+        covisits=0,
+        peers=0,
+        similar=0,
+        popular_now=0,
+        context=2,
+        context_pool=5,
+    )
+    ranks = generator.rank(state, context)
+    order = np.argsort(ranks.ranks[:, SOURCES.index("context")], kind="stable")
+    assert catalogue.ids[order[0]] == "B"
+    assert {catalogue.ids[p] for p in ranks.candidates().positions} == {"B", catalogue.ids[order[1]]}
+    # Without hour vectors there is no context vector, so no context source and a NaN column.
+    plain = FeatureBuilder(catalogue, rhythm_bandwidth_hours=2.0, distance_bandwidth_km=2.0, embeddings=embeddings)
+    context = plain.context(state, query)
+    assert context.intent is None
+    assert np.isinf(generator.rank(state, context).ranks[:, SOURCES.index("context")]).all()

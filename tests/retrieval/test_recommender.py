@@ -674,3 +674,36 @@ def test_a_file_signed_with_another_key_is_refused(trained, tmp_path):
     with pytest.raises(ValueError, match="signed on this machine"):
         PlaceRecommender.load(path, elsewhere)
     assert PlaceRecommender.load(path, trained.settings).state is not None
+
+
+def _unit_rows(count: int, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).normal(size=(count, 8)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_context_source_and_its_feature_come_from_the_encoder_and_survive_a_reload(tmp_path):
+    settings = load_settings(state_dir=tmp_path / "state")
+    phrases: list[list[str]] = []
+
+    def texts(batch: list[str]) -> np.ndarray:
+        phrases.append(batch)
+        return _unit_rows(len(batch), 1)
+
+    config = small_config(use_embeddings=True, context=5, context_pool=20)
+    model = PlaceRecommender(settings, config, embedder=lambda items: _unit_rows(len(items), 0), text_embedder=texts)
+    model.fit(HISTORY, ITEMS)
+    assert phrases == [[describe_hour(hour) for hour in range(168)]]
+    query = model._query("3", LATER, *_last_place("3"))
+    _, context, _, features = model._score(query)
+    assert context.intent is not None
+    # The context source ranks its pool (20 places) and proposes its first 5, all of them scored.
+    ranks = features[:, column("rank_context")]
+    assert np.isfinite(ranks).sum() <= 20 and sorted(ranks[ranks < 5].tolist()) == [0, 1, 2, 3, 4]
+    assert np.isfinite(features[:, column("context_similarity")]).all()
+    loaded = PlaceRecommender.load(model.save(tmp_path / "model.pkl"), settings)
+    np.testing.assert_array_equal(
+        loaded.score_all("3", LATER, *_last_place("3")), model.score_all("3", LATER, *_last_place("3"))
+    )
+    # Without the encoder's context (the default) nothing is encoded and the column stays empty.
+    _, plain, _, rows = fitted(settings)._score(query)
+    assert plain.intent is None and np.isnan(rows[:, column("context_similarity")]).all()
