@@ -56,31 +56,4 @@ class ChatAdmission:
             self.leave()
 
 
-class RankingFirst:
-    """Which turns are still ranking their places. The LLM starts writing only when none is, or after
-    ``patience_s``: a turn's suggestions need a core and the GIL for a fraction of a second, and with ten chats at
-    once they came after up to 2.7 s while the LLM wrote beside them; prose that waits that long costs little."""
-
-    def __init__(self, patience_s: float = 2.0) -> None:
-        self.patience_s = patience_s
-        self._ranking: set[str] = set()
-        self._changed = threading.Condition()
-
-    def begin(self, turn: str) -> None:
-        with self._changed:
-            self._ranking.add(turn)
-
-    def end(self, turn: str) -> None:
-        """The turn has its places (or ended); a second call does nothing."""
-        with self._changed:
-            self._ranking.discard(turn)
-            if not self._ranking:
-                self._changed.notify_all()
-
-    def wait(self) -> None:
-        """Until no turn is ranking, at most ``patience_s``."""
-        with self._changed:
-            self._changed.wait_for(lambda: not self._ranking, timeout=self.patience_s)
-
-
-__all__ = ["ChatAdmission", "QueueFull", "RankingFirst"]
+__all__ = ["ChatAdmission", "QueueFull"]

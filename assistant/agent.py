@@ -35,7 +35,6 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph import END, START, StateGraph
@@ -43,7 +42,7 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.admission import ChatAdmission, RankingFirst
+from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
 from assistant.habits import describe_habits, describe_preferences, habits_slice
@@ -189,7 +188,6 @@ class Assistant:
         # The local LLM writes one reply at a time: every way in (HTTP API, web UI) queues through this one.
         server = service.settings.server
         self.admission = ChatAdmission(server.chat_waiting, server.retry_after_s)
-        self.ranking = RankingFirst()
         service.on_forget(self.forget_conversations)
         self.graph = self._build_graph()
 
@@ -236,11 +234,7 @@ class Assistant:
         self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
     ) -> Iterator[TurnEvent]:
         with self._lock(thread):
-            self.ranking.begin(thread)
-            try:
-                yield from self._run(thread, user_id, conversation_id, message, now, here)
-            finally:
-                self.ranking.end(thread)
+            yield from self._run(thread, user_id, conversation_id, message, now, here)
 
     def forget_conversations(self, user_id: str) -> int:
         """Drop every conversation of a user from memory, a running turn's included (the service calls this on
@@ -422,9 +416,8 @@ class Assistant:
             call["type"] = "tool_call"
         return {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
 
-    def _gather(self, state: _State, config: RunnableConfig) -> dict[str, Any]:
+    def _gather(self, state: _State) -> dict[str, Any]:
         """The tool results of this turn, from the tool messages' artifacts, into the state."""
-        self.ranking.end(config["configurable"]["thread_id"])
         update: dict[str, Any] = {}
         for message in state["messages"][state.get("trace_from", 0) :]:
             if not isinstance(message, ToolMessage) or message.status == "error":
@@ -447,8 +440,7 @@ class Assistant:
             update["previous"] = state["request"]
         return update
 
-    def _write(self, state: _State, config: RunnableConfig) -> dict[str, Any]:
-        self.ranking.end(config["configurable"]["thread_id"])
+    def _write(self, state: _State) -> dict[str, Any]:
         request = state["request"]
         assert request is not None
         message = state["messages"][-1 - _tail_length(state)].text
@@ -468,9 +460,7 @@ class Assistant:
             prompt += f"\nYour last sentence was wrong. Name no place other than: {allowed}.{problems}"
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         began = time.monotonic()
-        # Every waiting turn's suggestions before this turn's prose; then a turn alone reads its prompt on every
-        # core, while with others queued their rankings need one.
-        self.ranking.wait()
+        # A turn alone reads its prompt on every core; with others queued their rankings need one.
         with cores_shared(self.admission.in_flight > 1):
             reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1, "written_s": time.monotonic() - began}

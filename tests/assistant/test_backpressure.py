@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.admission import ChatAdmission, QueueFull, RankingFirst
+from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import Assistant
 from assistant.api import create_api
 from assistant.service import Service
@@ -116,26 +116,3 @@ def test_a_client_that_goes_away_cancels_its_turn(served: Any) -> None:
     streamed = len(model.streamed)
     time.sleep(DELAY_S * 5)
     assert len(model.streamed) == streamed < WORDS  # the model stopped writing well before the end
-
-
-def test_the_llm_waits_for_turns_still_ranking_but_not_forever() -> None:
-    ranking = RankingFirst(patience_s=30)
-    ranking.begin("a")
-    ranking.begin("b")
-    waited = threading.Event()
-
-    def write() -> None:
-        ranking.wait()
-        waited.set()
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    ranking.end("a")
-    assert not waited.wait(0.2)  # b is still ranking
-    ranking.end("b")
-    ranking.end("b")  # a second end is harmless
-    assert waited.wait(10)
-    writer.join()
-    impatient = RankingFirst(patience_s=0.05)
-    impatient.begin("stuck")
-    impatient.wait()  # returns after its patience although "stuck" never ends
