@@ -232,15 +232,7 @@ class SQLiteEventLog(EventLog):
         with self._lock:
             self._check_open()
             rows = self._db.execute(f"SELECT {_FIELDS} FROM events WHERE seq > ? ORDER BY seq", (since,)).fetchall()
-        columns = ["seq", "user_id", "item_id", "time_us", "latitude", "longitude", "action", "text", "category"]
-        frame = pd.DataFrame.from_records(rows, columns=columns)
-        frame["seq"] = frame["seq"].astype(np.int64)
-        frame["timestamp"] = pd.to_datetime(frame.pop("time_us").astype(np.int64), unit="us", utc=True)
-        for name in ("latitude", "longitude"):
-            frame[name] = frame[name].astype(np.float64)
-        for name in ("user_id", "item_id", "action", "text", "category"):
-            frame[name] = frame[name].astype(object)
-        return frame[["seq", *EVENT_COLUMNS]]
+        return logged_frame(rows)
 
     def last(self, user_id: str) -> LoggedEvent | None:
         with self._lock:
@@ -307,6 +299,20 @@ def _scrub(db: sqlite3.Connection) -> None:
     keep stale bytes in its unallocated gap, so the file is rebuilt (VACUUM) and the WAL folded in and truncated."""
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def logged_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """Rows of (seq, user_id, item_id, time in µs, latitude, longitude, action, text, category), as every log
+    backend stores them, as a frame: ``seq`` then ``EVENT_COLUMNS``."""
+    columns = ["seq", "user_id", "item_id", "time_us", "latitude", "longitude", "action", "text", "category"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["seq"] = frame["seq"].astype(np.int64)
+    frame["timestamp"] = pd.to_datetime(frame.pop("time_us").astype(np.int64), unit="us", utc=True)
+    for name in ("latitude", "longitude"):
+        frame[name] = frame[name].astype(np.float64)
+    for name in ("user_id", "item_id", "action", "text", "category"):
+        frame[name] = frame[name].astype(object)
+    return frame[["seq", *EVENT_COLUMNS]]
 
 
 def event_key(event: Event) -> bytes:

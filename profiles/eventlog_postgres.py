@@ -17,12 +17,11 @@ import threading
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 
-import numpy as np
 import pandas as pd
 import psycopg
 
-from profiles.eventlog import AppendResult, EventLog, LoggedEvent, _logged, _row
-from profiles.events import EVENT_COLUMNS, Action, Event
+from profiles.eventlog import AppendResult, EventLog, LoggedEvent, _logged, _row, logged_frame
+from profiles.events import Action, Event
 
 CHANNEL = "wherenow_events"
 
@@ -162,15 +161,7 @@ class PostgresEventLog(EventLog):
         with self._lock:
             self._check_open()
             rows = self._db.execute(f"SELECT {_FIELDS} FROM event_log WHERE seq > %s ORDER BY seq", (since,)).fetchall()
-        columns = ["seq", "user_id", "item_id", "time_us", "latitude", "longitude", "action", "text", "category"]
-        frame = pd.DataFrame.from_records(rows, columns=columns)
-        frame["seq"] = frame["seq"].astype(np.int64)
-        frame["timestamp"] = pd.to_datetime(frame.pop("time_us").astype(np.int64), unit="us", utc=True)
-        for name in ("latitude", "longitude"):
-            frame[name] = frame[name].astype(np.float64)
-        for name in ("user_id", "item_id", "action", "text", "category"):
-            frame[name] = frame[name].astype(object)
-        return frame[["seq", *EVENT_COLUMNS]]
+        return logged_frame(rows)
 
     def last(self, user_id: str) -> LoggedEvent | None:
         with self._lock:
