@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,7 @@ class Runtime(Closing):
     _closed: bool = field(default=False, init=False, repr=False, compare=False)
     _events_version: tuple[str, int, int] | None = field(default=None, init=False, repr=False, compare=False)
     _events_frame: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _newest: datetime | None = field(default=None, init=False, repr=False, compare=False)
     # Events learnt since the recommender was loaded or fitted: close() saves it, so the next start replays less.
     _learnt: bool = field(default=False, init=False, repr=False, compare=False)
     # A user was forgotten: the recommender's shared counts still hold their check-ins, so it is never saved again
@@ -210,10 +212,22 @@ class Runtime(Closing):
             return 0
         with self.lock:
             admitted = admit_events(self.log, batch, self.settings.preprocessing)
-            horizon = event_horizon(self.settings.server.demo_now)
+            demo_now = self.settings.server.demo_now
+            horizon = event_horizon(demo_now, newest=self._newest_event() if demo_now is not None else None)
             result = self.log.append([batch[row] for row in admitted], horizon=horizon)
             self._apply(result.added)
+            if result.added and self._newest is not None:
+                self._newest = max(self._newest, *(logged.event.timestamp for logged in result.added))
         return len(result.added)
+
+    def _newest_event(self) -> datetime | None:
+        """The time of the newest stored event (read once, then kept up with this process's appends; a forget
+        may leave it later than the log's newest, which only ever lets a demo take a day more)."""
+        if self._newest is None:
+            events = self.events()
+            if events is not None and len(events):
+                self._newest = events["timestamp"].max().to_pydatetime()
+        return self._newest
 
     def follow(self) -> int:
         """Apply what other processes appended to a shared log since the last look (this process's own appends

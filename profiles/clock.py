@@ -48,19 +48,19 @@ RepresentableTime = Annotated[AwareDatetime, AfterValidator(_representable_at)]
 """A request's ``at``: aware and inside the representable range (a pydantic field type for the API)."""
 
 
-def event_horizon(demo_now: datetime | None = None, clock: datetime | None = None) -> datetime:
+def event_horizon(
+    demo_now: datetime | None = None, clock: datetime | None = None, newest: datetime | None = None
+) -> datetime:
     """The latest time an incoming event may carry: :data:`FUTURE_TOLERANCE` after "now".
 
-    "Now" is the later of this machine's clock (``clock``, default the real one) and the demo clock
-    ``server.demo_now`` when one is set, so a demo set ahead of the clock can still store its feedback. Historic
-    data (the NYC check-ins end in 2012) needs nothing more: its newest event is already before the clock. The
-    newest *stored* event is deliberately not consulted: it is exactly what an event from decades ahead would
-    move.
+    "Now" is this machine's clock (``clock``, default the real one). In demo mode (``server.demo_now`` set) it is
+    the demo's instead: the later of ``demo_now`` and the newest stored event (``newest``), so a demo of 2012 takes
+    the feedback of its own days but refuses an event of 2020, and a demo set ahead of its data still stores what it
+    is shown. Ingest passes no ``newest``: its files are what becomes the stored data.
     """
-    now = clock or datetime.now(UTC)
-    if demo_now is not None:
-        now = max(now, demo_now)
-    return now + FUTURE_TOLERANCE
+    if demo_now is None:
+        return (clock or datetime.now(UTC)) + FUTURE_TOLERANCE
+    return (demo_now if newest is None else max(demo_now, newest)) + FUTURE_TOLERANCE
 
 
 def check_horizon(events: Sequence[Event], horizon: datetime) -> None:

@@ -4,7 +4,7 @@ with a short answer before they reach the runtime: long fields, long lists, huge
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -160,3 +160,23 @@ def test_an_oversized_chat_never_reaches_the_model(
     client = client_for(services, Assistant(services, polite), world_now)
     response = client.post("/api/chat", json={"user_id": "3", "message": "x" * 2_001, "stream": False})
     assert response.status_code == 422 and polite.calls == []
+
+
+def test_a_demo_refuses_events_after_its_own_now_not_the_machines(
+    services: Service, assistant: Assistant, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = services.runtime.settings
+    demo = settings.model_copy(update={"server": settings.server.model_copy(update={"demo_now": world_now})})
+    monkeypatch.setattr(services.runtime, "settings", demo)  # as app.py does: one Settings for runtime and API
+    client = client_for(services, assistant, world_now)
+
+    def visit(at: datetime) -> dict[str, Any]:
+        point = {"latitude": 40.72, "longitude": -74.0}
+        return {"user_id": "3", "item_id": "v22", "timestamp": at.isoformat(), **point}
+
+    soon = client.post("/api/events", json={"events": [visit(world_now + timedelta(hours=2))]})
+    assert soon.status_code == 200 and soon.json()["added"] == 1
+    # Years before the machine's clock, yet weeks after the demo's "now" and its newest stored event.
+    late = client.post("/api/events", json={"events": [visit(world_now + timedelta(days=20))]})
+    assert late.status_code == 422 and late.json()["details"][0]["field"] == "events.0.timestamp"
+    assert "more than a day after now" in late.text

@@ -44,12 +44,17 @@ def test_the_request_time_type_refuses_extremes_by_field():
     assert caught.value.errors()[0]["loc"] == ("at",)
 
 
-def test_the_horizon_is_a_day_after_the_later_of_the_clock_and_the_demo_clock():
+def test_the_horizon_is_a_day_after_the_clock_or_in_a_demo_after_its_own_now():
     assert event_horizon(clock=CLOCK) == CLOCK + FUTURE_TOLERANCE
-    assert event_horizon(datetime(2012, 12, 23, tzinfo=UTC), clock=CLOCK) == CLOCK + FUTURE_TOLERANCE
-    ahead = CLOCK + timedelta(days=30)
-    assert event_horizon(ahead, clock=CLOCK) == ahead + FUTURE_TOLERANCE
     assert event_horizon() > datetime.now(UTC)
+    demo = datetime(2012, 12, 23, tzinfo=UTC)
+    # A demo of 2012 refuses events of the machine's years: its "now" is its own.
+    assert event_horizon(demo, clock=CLOCK) == demo + FUTURE_TOLERANCE
+    newer = demo + timedelta(days=3)  # data stored after the demo's day: the newest stored event counts
+    assert event_horizon(demo, clock=CLOCK, newest=newer) == newer + FUTURE_TOLERANCE
+    assert event_horizon(demo, clock=CLOCK, newest=demo - timedelta(days=30)) == demo + FUTURE_TOLERANCE
+    ahead = CLOCK + timedelta(days=30)  # a demo set ahead of the clock stores what it is shown
+    assert event_horizon(ahead, clock=CLOCK) == ahead + FUTURE_TOLERANCE
 
 
 def test_the_log_refuses_a_batch_with_an_event_past_the_horizon_and_stores_none_of_it(tmp_path: Path):
