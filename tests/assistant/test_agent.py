@@ -202,9 +202,14 @@ def test_the_real_local_model_writes_a_grounded_reply(services: Service, world_n
     turn = Assistant(services, llm).chat("3", "somewhere for coffee near here", at=world_now)
     catalogue = set(services.runtime.item_index.catalogue.items["name"])
     assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
-    assert turn.grounding["named"], turn.text
-    assert set(turn.grounding["named"]) <= catalogue
+    # The model writes the opening (sampled, so its words vary by machine); code checks it, whatever it says.
+    assert not turn.grounding.get("by_code") and turn.grounding["attempts"] >= 1
+    opening = turn.text.split("\n\n")[0]
+    assert opening.strip(), turn.text
+    assert set(turn.grounding["named"]) <= catalogue, turn.text
     assert not turn.grounding["refused"] or turn.grounding.get("repaired")
+    shown = {record["sentence"] for record in turn.grounding["claims_unsupported"]}
+    assert not any(sentence in opening for sentence in shown), turn.text
 
 
 def test_places_the_evidence_names_may_be_named_too(services: Service, polite: ScriptedChatModel) -> None:
