@@ -201,7 +201,8 @@ PREFERENCE_SCRIPTS: list[PreferenceScript] = [
         requests=["somewhere to go now", "surprise me"],
         statement="I love coffee",
         effect="boost",
-        categories=["Cafe"],
+        # Coffee is the whole branch (coffee shops, cafés, tea rooms), not the "Café" leaf alone.
+        categories=["Cafe, Coffee, and Tea House"],
     ),
     PreferenceScript(
         name="more parks",

@@ -517,7 +517,8 @@ PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
 _STOPWORDS: dict[Language, str] = {
     "en": "the a an and or to for of with in on at is are was what where when which who how why some any this that "
     "there here please can could would should want need i me my you your it we us our go get find show give near "
-    "somewhere something anything place places spot spots good best new quiet tonight today tomorrow "
+    "somewhere something anything place places spot spots good best new quiet tonight today tomorrow no not "
+    "more less anymore again stop like than "
     # English words that the Spanish or French phrases use too: they tell neither language.
     "diner surprise boutique boutiques promenade theatre patisserie",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "

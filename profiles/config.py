@@ -41,7 +41,10 @@ class _Group(BaseModel):
 class DataSettings(_Group):
     """Where the behaviour data lives and what happens to rows that cannot be loaded."""
 
-    dir: Path = Field(Path("data/foursquare-nyc"), description="Folder with checkins.csv.gz and venues.csv.gz.")
+    # The default is where the NYC data lies beside a clone (as the Makefile reads it), so CLI commands work as written.
+    dir: Path = Field(
+        Path("../shared/data/foursquare-nyc"), description="Folder with checkins.csv.gz and venues.csv.gz."
+    )
     require: bool = Field(False, description="Treat a missing data folder as an error (CI), not a skip.")
     rejects_file: Path | None = Field(None, description="Where rejected rows go; default <state_dir>/rejects.csv.")
     max_decompressed_bytes: int = Field(

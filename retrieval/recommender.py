@@ -71,8 +71,11 @@ _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
 # Groups whose value is the same for every candidate of a query (or only says which source proposed it):
 # they never explain why one place beats another.
 _SILENT_GROUPS = frozenset({"query", "source"})
-# A stated boost raises a place by up to this many standard deviations of the query's candidate scores.
+# A stated boost raises a place by at least this many standard deviations of the query's best scores ...
 BOOST_SPREAD = 1.0
+BOOST_POOL = 50  # (the best this many places that can be shown)
+# ... and by enough that the best boosted place lands this high among the k shown (0.5: the upper half).
+BOOST_REACH = 0.5
 # Places less alike than this (item vectors' cosine) to a place the user wants more of are not raised.
 MIN_LIKENESS = 0.6
 
@@ -436,10 +439,6 @@ class PlaceRecommender:
             scores, context, positions, features = self._score(query, extra)
 
         ranked = scores.copy()
-        if lift is not None:
-            finite = np.isfinite(ranked)
-            spread = float(np.std(ranked[finite])) if finite.sum() > 1 else 1.0
-            ranked[finite] += BOOST_SPREAD * (spread or 1.0) * lift[finite]
         if muted_categories:
             allowed &= ~self._in_categories(muted_categories)
         ranked[~allowed] = -np.inf
@@ -460,6 +459,8 @@ class PlaceRecommender:
             # Scores act as log-odds here: adding log(1 - surprise) multiplies a known place's odds by 1 - surprise.
             with np.errstate(divide="ignore"):
                 ranked[is_return] += np.log1p(-surprise)  # -inf at 1: known places are gone
+        if lift is not None:  # last, so that the boost is sized among the places that can still be shown
+            ranked += boost_amount(ranked, lift, int(k)) * lift
         chosen = [int(p) for p in top_k(ranked, min(int(k), len(catalogue))) if np.isfinite(ranked[p])]
         if not chosen:
             return []
@@ -812,3 +813,25 @@ def build_recommender(settings: Settings) -> PlaceRecommender:
 
 
 __all__ = ["RECOMMENDER_FORMAT", "NotFittedError", "PlaceRecommender", "Recommendation", "build_recommender"]
+
+
+def boost_amount(ranked: FloatArray, lift: FloatArray, k: int) -> float:
+    """How far a stated boost raises a fully lifted place (``lift`` 1; a look-alike with lift 0.7 gets 0.7 of it).
+
+    At least ``BOOST_SPREAD`` standard deviations of the best ``BOOST_POOL`` scores, and more when needed for the
+    best boosted place to reach the upper ``BOOST_REACH`` of the ``k`` shown: "more coffee" must show more coffee
+    however far below the user's usual places the cafés scored, while the boosted places keep their own order.
+    """
+    finite = np.isfinite(ranked)
+    if not finite.any():
+        return 0.0
+    best = np.sort(ranked[finite])[::-1][:BOOST_POOL]
+    spread = (float(np.std(best)) if len(best) > 1 else 1.0) or 1.0
+    amount = BOOST_SPREAD * spread
+    boosted = np.flatnonzero(finite & (lift > 0))
+    if len(boosted):
+        slot = min(max(int(np.ceil(k * BOOST_REACH)), 1), len(best)) - 1
+        leader = boosted[np.argmax(ranked[boosted] + amount * lift[boosted])]
+        needed = (best[slot] - ranked[leader]) / lift[leader]
+        amount = max(amount, float(needed) + 1e-6 * spread)  # just above the place it must pass
+    return amount

@@ -443,6 +443,9 @@ def test_language_is_told_by_the_words() -> None:
     assert parse_rules("hola").language == "es" and parse_rules("bonjour").language == "fr"
     assert parse_rules("¿y algo más tranquilo?").language == "es"
     assert parse_rules("et plus près d'ici ?").language == "fr"
+    # "no" and "more" are English too: a short English wish is not Spanish for its first word.
+    assert parse_rules("no more coffee").language == "en" and parse_rules("no bars anymore").language == "en"
+    assert parse_rules("no quiero café").language == "es"
     assert extract_request("sorpréndeme", NOW).language == "es"
     assert ChatRequest().language == "en" and parse_arguments('{"language": "Spanish"}').language == "en"
 

@@ -25,7 +25,13 @@ from retrieval.features import column
 from retrieval.history import EventStream
 from retrieval.protocol import Recommender, make_recommender, top_k
 from retrieval.ranker import replay_training_groups
-from retrieval.recommender import NotFittedError, PlaceRecommender, Recommendation, build_recommender
+from retrieval.recommender import (
+    NotFittedError,
+    PlaceRecommender,
+    Recommendation,
+    boost_amount,
+    build_recommender,
+)
 from tests.fixtures.world import make_history, make_items, small_config
 
 ITEMS = make_items()
@@ -362,6 +368,18 @@ def test_a_boosted_category_gets_a_larger_share(recommender):
         # Scores stay the model's: a boost reorders, it does not rewrite the evidence.
         scores = {item.item_id: item.score for item in before}
         assert all(item.score == scores[item.item_id] for item in after if item.item_id in scores)
+
+
+def test_a_boost_reaches_the_upper_half_of_the_list_however_low_the_category_scored() -> None:
+    ranked = np.array([10.0, 9.0, 8.0, 7.0, 6.0, 0.5, 0.0, -np.inf])
+    lift = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    order = np.argsort(-(ranked + boost_amount(ranked, lift, k=4) * lift), kind="stable")
+    assert list(order[:4]) == [0, 5, 1, 6]  # the best boosted is second of four, the boosted keep their order
+    assert np.isneginf((ranked + boost_amount(ranked, lift, k=4) * lift)[7])  # what cannot be shown stays out
+    # A look-alike (lift 0.5) gets half the raise; already near the top, a boost adds one spread only.
+    near = np.array([10.0, 9.5, 1.0])
+    assert boost_amount(near, np.array([0.0, 1.0, 0.0]), k=2) == pytest.approx(np.std(near))
+    assert boost_amount(ranked, np.zeros(len(ranked)), k=4) == pytest.approx(np.std(ranked[:7]))
 
 
 def test_places_like_a_named_one_go_up_but_not_the_place_itself(recommender):
