@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -43,10 +44,10 @@ from assistant.claims import Situation, check_claims, turn_places
 from assistant.gazetteer import lookup
 from assistant.grounding import NameIndex, check_reply
 from assistant.requests import DEFAULT_K
-from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, Service
+from assistant.service import NEAR_RADIUS_KM, Service, levels_holding, quiet_exclusions
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
-from profiles.places import suggestable_column
+from profiles.places import kind_pattern, suggestable_column
 from profiles.preferences import in_categories
 
 logger = logging.getLogger(__name__)
@@ -244,9 +245,13 @@ def check_turn(
     # Only places the service may offer this request count (the suggestable rule: no homes, and offices or
     # stations only when the category names them).
     feasible = suggestable_column(items, [expect.category])
+
+    def holds(kind: str, item_id: str) -> bool:
+        return re.search(kind_pattern(kind), by_id[item_id], re.IGNORECASE) is not None
+
     if expect.category:
-        feasible &= text.str.contains(expect.category.casefold(), regex=False)
-        if any(expect.category.casefold() not in by_id[s.item_id] for s in suggested):
+        feasible &= text.str.contains(kind_pattern(expect.category), case=False, regex=True)
+        if any(not holds(expect.category, s.item_id) for s in suggested):
             failures.append(f"category {expect.category!r} not honoured")
     if expect.near:
         area = lookup(expect.near) if expect.near != "here" else None
@@ -262,9 +267,10 @@ def check_turn(
         feasible &= items["item_id"].isin(known)
         if any(s.item_id not in known for s in suggested):
             failures.append("familiar: a place the user has not been to")
-    for term in [*expect.exclude, *(LOUD_CATEGORIES if expect.quiet else ())]:
-        feasible &= ~text.str.contains(term.casefold(), regex=False)
-        if any(term.casefold() in by_id[s.item_id] for s in suggested):
+    loud = quiet_exclusions(expect.category, levels_holding(expect.category, items) if expect.category else frozenset())
+    for term in [*expect.exclude, *(loud if expect.quiet else ())]:
+        feasible &= ~text.str.contains(kind_pattern(term), case=False, regex=True)
+        if any(holds(term, s.item_id) for s in suggested):
             failures.append(f"excluded {term!r} suggested")
     if expect.exclude or expect.quiet:
         feasible &= ~items["item_id"].isin(seen)

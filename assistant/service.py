@@ -53,8 +53,10 @@ from profiles.preferences import (
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
-# "Something quieter": categories people go to for noise and crowds.
+# "Something quieter": categories people go to for noise and crowds ...
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
+# ... and, when the request names one of them itself ("a quiet bar"), the loud kinds within it instead.
+LOUD_KINDS_WITHIN = ("Sports Bar", "Dive Bar", "Karaoke Bar", "Beer Bar", "Irish Pub", "Rock Club", "Night Club")
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
@@ -152,6 +154,36 @@ class FeedbackResult(BaseModel):
     item_id: str
     liked: bool
     stored: int
+
+
+def quiet_exclusions(asked: str | None, holding: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The kinds of place a quiet request leaves out: ``LOUD_CATEGORIES``, but never the kind asked for or one that
+    holds it (``holding``, from ``levels_holding``: "a quiet pub" keeps Bar, the level above Pub), whose loud kinds
+    within go instead."""
+    if not asked:
+        return LOUD_CATEGORIES
+    holding = holding | {asked.strip().casefold()}
+    kept = tuple(name for name in LOUD_CATEGORIES if name.casefold() not in holding)
+    if len(kept) == len(LOUD_CATEGORIES):
+        return kept
+    return tuple(dict.fromkeys([*kept, *(name for name in LOUD_KINDS_WITHIN if name.casefold() not in holding)]))
+
+
+def levels_holding(kind: str, items: pd.DataFrame) -> frozenset[str]:
+    """The category-path levels at or above ``kind`` over the catalogue's places of that kind (casefolded); a kind
+    known only as a leaf category ("Jazz Club" under "Music Venue > Jazz and Blues Venue") is held by every level
+    of its places' paths."""
+    wanted = kind.strip().casefold()
+    paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
+    leaves = items["category"].fillna("").astype(str).str.casefold()
+    split = [
+        [level.strip().casefold() for level in path.split(CATEGORY_SEPARATOR) if level.strip()]
+        for path in paths.fillna("").astype(str)
+    ]
+    above = {level for levels in split if wanted in levels for level in levels[: levels.index(wanted) + 1]}
+    if not above:
+        above = {level for leaf, levels in zip(leaves, split, strict=True) if leaf == wanted for level in levels}
+    return frozenset({wanted, *above})
 
 
 def digest(context: InterestContext, top: int = 4) -> ContextDigest:
@@ -278,6 +310,7 @@ class Service:
         # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
+        self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
 
@@ -350,7 +383,7 @@ class Service:
         not given) lets the evidence cite the user's own habits."""
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
-        unwanted = [*query.exclude_categories, *(LOUD_CATEGORIES if query.quiet else ())]
+        unwanted = [*query.exclude_categories, *(self.quiet_exclusions(query.category) if query.quiet else ())]
         steer = steering(context.preferences) if context.preferences else self._steering(user_id)
         found = self.runtime.recommend(
             user_id,
@@ -433,6 +466,10 @@ class Service:
         """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``."""
         point = (near.latitude, near.longitude) if near is not None else None
         return self.runtime.item_index.search_text(text, k, near=point, radius_km=radius_km if point else None)
+
+    def quiet_exclusions(self, asked: str | None) -> tuple[str, ...]:
+        """``quiet_exclusions`` over this catalogue (what holds a kind worked out once per kind)."""
+        return quiet_exclusions(asked, self._levels_holding(asked) if asked else frozenset())
 
     def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
         """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""

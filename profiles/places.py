@@ -54,6 +54,12 @@ def plain_text(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     return cut.rstrip(_LOOSE_ENDS) + "…"
 
 
+def kind_pattern(kind: str) -> str:
+    """A regular expression (for case-insensitive search) finding a kind of place as whole words in a category or
+    path: "Bar" is in "Wine Bar" and "Cafe" in "Cafe, Coffee, and Tea House", but a barbershop is no bar."""
+    return rf"(?<!\w){re.escape(kind)}(?!\w)"
+
+
 def top_category(category_path_or_category: str) -> str:
     """The first level of a category path ('Dining and Drinking > Cafe' → 'Dining and Drinking').
 

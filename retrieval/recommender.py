@@ -36,7 +36,15 @@ from profiles.config import Settings
 from profiles.encoder import hour_phrases
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import NEVER_SUGGESTED, PlaceAnswer, place_label, plural, unsuggestable_group, with_article
+from profiles.places import (
+    NEVER_SUGGESTED,
+    PlaceAnswer,
+    kind_pattern,
+    place_label,
+    plural,
+    unsuggestable_group,
+    with_article,
+)
 from profiles.preferences import in_categories
 from profiles.preprocessing import local_hour_of_week
 from profiles.signing import DIGEST_BYTES, sign, signing_key, verified
@@ -405,11 +413,11 @@ class PlaceRecommender:
         catalogue = state.catalogue
         allowed = np.ones(len(catalogue), dtype=bool)
         if category:
-            allowed &= self._matches(category, ("category_path", "category"))
+            allowed &= self._matches(category, ("category_path", "category"), whole_words=True)
         if keyword:
             allowed &= self._matches(keyword, ("name",))
         for unwanted in exclude_categories:
-            allowed &= ~self._matches(unwanted, ("category_path", "category"))
+            allowed &= ~self._matches(unwanted, ("category_path", "category"), whole_words=True)
         if within_km is not None:
             if not isinstance(within_km, int | float) or not math.isfinite(within_km) or within_km <= 0:
                 raise ValueError(f"within_km must be a positive number of kilometres, got {within_km!r}")
@@ -533,12 +541,15 @@ class PlaceRecommender:
             lift = np.maximum(lift, similar)
         return lift if lift.any() else None
 
-    def _matches(self, text: str, columns: tuple[str, ...]) -> npt.NDArray[np.bool_]:
+    def _matches(self, text: str, columns: tuple[str, ...], whole_words: bool = False) -> npt.NDArray[np.bool_]:
+        """Places whose columns hold ``text`` (any case); kinds as whole words (``profiles.places.kind_pattern``)."""
         items = self._fitted().catalogue.items
+        pattern = kind_pattern(text) if whole_words else text
         found = np.zeros(len(items), dtype=bool)
         for name in columns:
             if name in items:
-                found |= items[name].fillna("").astype(str).str.contains(text, case=False, regex=False).to_numpy()
+                values = items[name].fillna("").astype(str)
+                found |= values.str.contains(pattern, case=False, regex=whole_words).to_numpy()
         return found
 
 

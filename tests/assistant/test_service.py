@@ -11,7 +11,15 @@ import pandas as pd
 import pytest
 
 from assistant.agent import Assistant
-from assistant.service import RecommendQuery, Service, Suggestion, context_evidence
+from assistant.service import (
+    LOUD_CATEGORIES,
+    RecommendQuery,
+    Service,
+    Suggestion,
+    context_evidence,
+    levels_holding,
+    quiet_exclusions,
+)
 from profiles.config import load_settings
 from profiles.places import is_suggestable
 from tests.assistant.world import ScriptedChatModel, world_runtime
@@ -53,6 +61,38 @@ def test_a_request_that_names_offices_still_gets_them(services: Service, world_n
     assert by_name and all(item.name.startswith("Office 1") for item in by_name)
     # Homes never, asked or not.
     assert services.recommend("3", world_now, where, RecommendQuery(category="Home")) == []
+
+
+def test_a_quiet_request_for_a_loud_kind_keeps_that_kind(services: Service, world_now: datetime) -> None:
+    where = services.default_place("3")
+    # Jazz clubs are music venues, which "somewhere quiet" leaves out; "a quiet jazz club" is still a jazz club.
+    quiet = services.recommend("3", world_now, where, RecommendQuery(k=20, quiet=True))
+    assert quiet and not any(item.category == "Jazz Club" for item in quiet)
+    asked = services.recommend("3", world_now, where, RecommendQuery(category="Jazz Club", quiet=True))
+    assert asked and all(item.category == "Jazz Club" for item in asked)
+
+
+def test_a_quiet_bar_leaves_out_loud_bars_not_bars() -> None:
+    items = pd.DataFrame(
+        {
+            "category": ["Bar", "Bar", "Bar", "Jazz Club"],
+            "category_path": [
+                "Dining and Drinking > Bar > Pub",
+                "Dining and Drinking > Bar > Sports Bar",
+                "Dining and Drinking > Bar > Wine Bar",
+                "Arts and Entertainment > Music Venue > Jazz and Blues Venue",
+            ],
+        }
+    )
+
+    def loud(kind: str | None) -> tuple[str, ...]:
+        return quiet_exclusions(kind, levels_holding(kind, items) if kind else frozenset())
+
+    bar, pub, jazz = loud("Bar"), loud("Pub"), loud("Jazz Club")
+    assert "Bar" not in bar and {"Sports Bar", "Dive Bar", "Night Club", "Music Venue"} <= set(bar)
+    assert "Bar" not in pub and "Pub" not in pub and "Sports Bar" in pub  # Bar holds Pub: leaving it out loses pubs
+    assert "Music Venue" not in jazz and "Bar" in jazz  # a leaf kind is held by every level of its places' paths
+    assert loud(None) == loud("Coffee Shop") == LOUD_CATEGORIES
 
 
 def test_surprise_me_skips_the_hospital_and_a_hospital_request_finds_one(

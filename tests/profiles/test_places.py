@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from profiles.places import (
     PlaceAnswer,
     category_kinds,
     is_suggestable,
+    kind_pattern,
     leaf_category,
     leaf_category_column,
     place_label,
@@ -293,3 +295,19 @@ def test_the_nyc_catalogue_keeps_the_places_people_go_to(nyc_data_dir: Path) -> 
     assert not suggestable[tops == "Home (private)"].any()
     hospitals = items["category_path"].str.endswith("Hospital")
     assert not suggestable[hospitals].any() and suggestable_column(items, ["hospital"])[hospitals].all()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "holds"),
+    [
+        ("Bar", "Dining and Drinking > Bar > Wine Bar", True),
+        ("bar", "Wine Bar", True),
+        ("Bar", "Business and Professional Services > Salon / Barbershop", False),
+        ("Cafe", "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop", True),
+        ("Coffee Shop", "Coffee Shops", False),
+        ("Café", "Café", True),
+        ("Bar (Irish)", "Bar (Irish)", True),  # the kind is text, not a pattern
+    ],
+)
+def test_a_kind_is_found_as_whole_words(kind: str, text: str, holds: bool) -> None:
+    assert (re.search(kind_pattern(kind), text, re.IGNORECASE) is not None) == holds
