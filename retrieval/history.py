@@ -26,6 +26,9 @@ SECONDS_PER_HOUR = 3600.0
 # number of them that fits in memory is still a finite float64.
 MAX_LOG2 = 512.0
 _LN2 = math.log(2.0)
+# What is left after taking a count out that is within rounding of all of it is nothing: a log2 gap, a plain count.
+_EMPTIED = 1e-9
+_EMPTIED_COUNT = 1e-9
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
@@ -81,6 +84,21 @@ class DecayedCounts:
         high, low = (current, exponent) if current >= exponent else (exponent, current)
         # log2(2**high + 2**low) without forming either power; 2**-(gap) underflows harmlessly to 0.
         self.log2_values[position] = high + math.log1p(2.0 ** (low - high)) / _LN2
+
+    def subtract(self, other: DecayedCounts) -> None:
+        """Take out what ``other`` (same half-life and reference) added: log2(2**a - 2**b) in log space, -inf where
+        nothing (or, through rounding, less than nothing) is left."""
+        if other.reference is None or self.reference is None:
+            return
+        if other.reference != self.reference or other.half_life != self.half_life:
+            raise ValueError("decayed counts subtract only with the same half-life and reference time")
+        taken = np.flatnonzero(np.isfinite(other.log2_values[: len(self.log2_values)]))
+        mine, theirs = self.log2_values[taken], other.log2_values[taken]
+        gap = theirs - mine
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = mine + np.log1p(-np.exp2(np.minimum(gap, 0.0))) / _LN2
+        # Within rounding of all of it is all of it.
+        self.log2_values[taken] = np.where(gap > -_EMPTIED, -np.inf, left)
 
     def log2_at(self, seconds: float, positions: IntArray | None = None) -> FloatArray:
         """log2 of the counts as they stand at ``seconds`` (-inf where nothing was added), for ``positions`` only
@@ -164,6 +182,21 @@ class UserState:
         return np.fromiter((get(int(position), -1) for position in positions), dtype=np.intp, count=len(positions))
 
 
+def _subtract_nested(mine: dict[int, dict[int, float]], theirs: dict[int, dict[int, float]]) -> None:
+    for key, row in theirs.items():
+        own = mine.get(key)
+        if own is None:
+            continue
+        for other, value in row.items():
+            left = own.get(other, 0.0) - value
+            if left > _EMPTIED_COUNT:
+                own[other] = left
+            else:
+                own.pop(other, None)
+        if not own:
+            del mine[key]
+
+
 def _grown(array: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:
     grown = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
     grown[: len(array)] = array
@@ -213,6 +246,38 @@ class HistoryState:
 
     def user(self, user_id: str) -> UserState | None:
         return self.users.get(user_id)
+
+    def alike(self) -> HistoryState:
+        """An empty state with this one's settings and decay reference times (what :meth:`subtract` takes)."""
+        empty = HistoryState(
+            self.catalogue,
+            recency_half_life_hours=self.recency_half_life / SECONDS_PER_HOUR,
+            popularity_half_life_hours=self.decayed.half_life / SECONDS_PER_HOUR,
+            recent_size=self.recent_size,
+            covisit_window=self.covisit_window,
+        )
+        empty.decayed.reference, empty.newcomers.reference = self.decayed.reference, self.newcomers.reference
+        return empty
+
+    def subtract(self, other: HistoryState) -> None:
+        """Take ``other``'s global counts out of this state's: with ``other`` one user's check-ins replayed alone
+        (from :meth:`alike`), the user leaves the shared counts, transitions and co-visits as if never seen, since
+        every global count a check-in adds depends on its own user's past only. Nothing drops below zero."""
+        for name in ("counts", "visitors", "hours", "hour_totals", "leaf_counts", "top_counts", "leaf_hours"):
+            setattr(self, name, np.maximum(getattr(self, name) - getattr(other, name), 0.0))
+        self.leaf_transitions = np.maximum(self.leaf_transitions - other.leaf_transitions, 0.0)
+        self.covisit_totals = np.maximum(self.covisit_totals - other.covisit_totals, 0.0)
+        for mine, theirs in (
+            (self.transitions, other.transitions),
+            (self.covisits, other.covisits),
+            (self.peers, other.peers),
+        ):
+            _subtract_nested(mine, theirs)
+        self.decayed.subtract(other.decayed)
+        self.newcomers.subtract(other.newcomers)
+        self.total = max(self.total - other.total, 0.0)
+        self.events = max(self.events - other.events, 0)
+        self._place_sum = self._place_sum - other._place_sum if self.events else np.zeros(2, dtype=np.float64)
 
     def centroid(self) -> tuple[float, float]:
         """Mean place of every check-in so far (where a user nobody knows is assumed to be)."""

@@ -237,40 +237,52 @@ class PlaceRecommender:
         hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
 
-    def forget(self, user_id: str) -> bool:
-        """Drop what is kept about one user: their history state, their dislikes and their training groups.
+    def forget(self, user_id: str, events: Iterable[Event] = ()) -> bool:
+        """Drop what is kept about one user: their history state, their dislikes and their training groups, and,
+        given their ``events`` (all of them, before they left the log), their part of the shared counts.
 
-        Afterwards the user is a stranger: no repertoire, no returns, no own transitions. The global aggregates
-        (place counts, transitions, co-visits, the learnt ranker) are anonymous sums that cannot be taken apart
-        per user; they still count the user's past check-ins until the next fit on the remaining events. Returns
-        whether anything about the user was known.
+        Afterwards the user is a stranger: no repertoire, no returns, no own transitions, and no place counts,
+        transitions or co-visits of theirs tell anyone else anything (:meth:`HistoryState.subtract`: exact when
+        the events are the ones learnt, in the order learnt, which is their time order). The learnt ranker's
+        weights still reflect them until the next fit. Returns whether anything about the user was known.
         """
         known = self._disliked.pop(user_id, None) is not None
         if self.state is not None:
             known |= self.state.users.pop(user_id, None) is not None
+            alone = self._alone(user_id, events)
+            if alone is not None:
+                self.state.subtract(alone)
         if self.training is not None and user_id in self.training.query_users:
             self.training = _without_user(self.training, user_id)
             known = True
         return known
 
-    def relearn(self, user_id: str, events: Iterable[Event]) -> bool:
-        """Replace what is kept about one user by what ``events`` (all of theirs that remain, in log order) say,
-        after some were deleted ("forget my visits there"): :meth:`forget`, then their own history state and
-        dislikes are replayed on their own. The shared counts are left as :meth:`forget` leaves them. Returns
-        whether anything about the user was known."""
+    def relearn(self, user_id: str, events: Iterable[Event], before: Iterable[Event] = ()) -> bool:
+        """Replace what is kept about one user by what ``events`` (all of theirs that remain) say, after some were
+        deleted ("forget my visits there"): :meth:`forget` with ``before`` (all of theirs before the deletion),
+        then the remaining ones are learnt again, in time order, shared counts included. Returns whether anything
+        about the user was known."""
         live = self._fitted()
-        known = self.forget(user_id)
-        self.state = self.config.state(live.catalogue)
-        try:
-            for event in events:
-                if event.user_id == user_id:
-                    self.observe(event)
-            replayed = self.state.users.get(user_id)
-        finally:
-            self.state = live
-        if replayed is not None:
-            live.users[user_id] = replayed
-        return known
+        known = self.forget(user_id, before)
+        for event in sorted((e for e in events if e.user_id == user_id), key=lambda e: e.timestamp):
+            self.observe(event)
+        return known or live.user(user_id) is not None
+
+    def _alone(self, user_id: str, events: Iterable[Event]) -> HistoryState | None:
+        """The user's visits replayed alone, in time order, into an empty state like the live one: their part of
+        the shared counts. None when there are none."""
+        state = self._fitted()
+        visits = sorted(
+            (e for e in events if e.user_id == user_id and e.action == Action.VISIT), key=lambda e: e.timestamp
+        )
+        if not visits:
+            return None
+        alone = state.alike()
+        for event in visits:
+            hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
+            position = state.catalogue.positions.get(event.item_id)
+            alone.observe(user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
+        return alone
 
     # Saving ---------------------------------------------------------------------------------------------------
 

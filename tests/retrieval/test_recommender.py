@@ -22,7 +22,7 @@ from profiles.places import is_suggestable, plural
 from retrieval import evaluate, split
 from retrieval.catalogue import Catalogue
 from retrieval.features import column
-from retrieval.history import EventStream
+from retrieval.history import EventStream, HistoryState
 from retrieval.protocol import Recommender, make_recommender, top_k
 from retrieval.ranker import replay_training_groups
 from retrieval.recommender import (
@@ -392,6 +392,43 @@ def test_places_like_a_named_one_go_up_but_not_the_place_itself(recommender):
     assert _ids(unknown) == _ids(before)
 
 
+def _events_of(user: str) -> list[Event]:
+    mine = HISTORY[HISTORY["user_id"] == user]
+    return [
+        Event(
+            user_id=user, item_id=row.item_id, timestamp=row.timestamp, latitude=row.latitude, longitude=row.longitude
+        )
+        for row in mine.itertuples()
+    ]
+
+
+def _same_shared_counts(state: HistoryState, expected: HistoryState) -> None:
+    for name in ("counts", "visitors", "hours", "hour_totals", "leaf_counts", "leaf_transitions", "covisit_totals"):
+        np.testing.assert_allclose(getattr(state, name), getattr(expected, name), atol=1e-9, err_msg=name)
+    for name in ("transitions", "covisits", "peers"):
+        assert getattr(state, name) == getattr(expected, name), name  # whole counts: exact
+    for name in ("decayed", "newcomers"):
+        np.testing.assert_allclose(
+            getattr(state, name).at(0.0), getattr(expected, name).at(0.0), rtol=1e-9, atol=1e-12, err_msg=name
+        )
+    assert (state.total, state.events) == (expected.total, expected.events)
+    assert state.centroid() == pytest.approx(expected.centroid())
+
+
+def test_forgetting_a_user_takes_their_part_out_of_the_shared_counts(recommender):
+    # What the shared counts would be had user 4 never been seen: everyone else's check-ins, in time order.
+    never = recommender.state.alike()
+    others = HISTORY[HISTORY["user_id"] != "4"]
+    EventStream.from_frame(others, recommender.state.catalogue, recommender.timezone).observe_into(never)
+    assert recommender.state.counts.sum() > never.counts.sum()
+    assert recommender.forget("4", _events_of("4"))
+    assert recommender.state.user("4") is None
+    _same_shared_counts(recommender.state, never)
+    # Forgetting again takes nothing more: the user is gone, and so are their counts.
+    recommender.forget("4", [])
+    _same_shared_counts(recommender.state, never)
+
+
 def test_relearning_a_user_without_one_place_forgets_only_it(recommender):
     mine = HISTORY[HISTORY["user_id"] == "6"]
     place = mine["item_id"].value_counts().index[0]
@@ -403,10 +440,12 @@ def test_relearning_a_user_without_one_place_forgets_only_it(recommender):
         for row in mine.itertuples()
         if row.item_id != place
     ]
-    assert recommender.relearn("6", events)
+    assert recommender.relearn("6", events, before=_events_of("6"))
     user = recommender.state.user("6")
     assert position not in user.slots and user.total == len(events)
-    np.testing.assert_array_equal(recommender.state.counts, counts)  # the shared sums stay as forget leaves them
+    # The shared counts lose the forgotten visits, and only them.
+    counts[position] -= int((mine["item_id"] == place).sum())
+    np.testing.assert_allclose(recommender.state.counts, counts)
     latitude, longitude = _last_place("6")
     assert not any(
         item.is_return for item in recommender.recommend("6", LATER, latitude, longitude, k=40) if item.item_id == place
