@@ -245,7 +245,11 @@ def _singular(word: str) -> str:
 
 def _key(text: str) -> Key:
     """A phrase's matching key: its words' keys ("Food & Drink Shops" → ("food", "and", "drink", "shop"))."""
-    return tuple("and" if token.text == "&" else _plain(token.text) for token in tokens(text))
+    return _key_words(tokens(text))
+
+
+def _key_words(words: Sequence[Token]) -> Key:
+    return tuple("and" if word.text == "&" else _plain(word.text) for word in words)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -314,7 +318,7 @@ class KindWords:
 
     def find(self, words: Sequence[Token], start: int = 0, generic: bool = False) -> tuple[int, Key] | None:
         """The longest kind phrase starting at ``words[start]``: how many words it takes and its key."""
-        folded = [_plain(word.text) for word in words[start : start + self.longest]]
+        folded = list(_key_words(words[start : start + self.longest]))
         for size in range(len(folded), 0, -1):
             key = tuple(folded[:size])
             if key in self.keys or (generic and key in self.generic):

@@ -272,7 +272,8 @@ def check_turn(
         feasible &= ~text.str.contains(kind_pattern(term), case=False, regex=True)
         if any(holds(term, s.item_id) for s in suggested):
             failures.append(f"excluded {term!r} suggested")
-    if expect.exclude or expect.quiet:
+    if expect.exclude or expect.quiet or expect.surprise:
+        # A follow-up asking for other, quieter or new places wants others than those just shown.
         feasible &= ~items["item_id"].isin(seen)
     available = int(feasible.sum())
     # Farther places are right only when nothing near qualifies, every one is farther and code said so.

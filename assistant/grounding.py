@@ -292,7 +292,8 @@ def place_like_names(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Fo
 
 
 def _joins(word: Token) -> bool:
-    return word.text[0].islower() and _fold(word.text) in _CONNECTORS
+    # "&" joins too: "Barnes & Noble", "Food & Drink Shop".
+    return (word.text == "&" or word.text[0].islower()) and _fold(word.text) in _CONNECTORS
 
 
 def _candidate(words: Sequence[Token], run: list[int], starts: set[int]) -> Found | None:

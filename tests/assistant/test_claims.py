@@ -66,7 +66,11 @@ GYM = suggestion(
 DESSERTS = suggestion(
     "milk", "Milk Bar", "Dessert Shop", "Dining and Drinking > Dessert Shop", 0.69, False, ["0.7 km from you"]
 )
-SUGGESTIONS = [BAR, COFFEE, BURGERS, MARKET, GYM, DESSERTS]
+# A kind written with "&".
+EATALY = suggestion(
+    "eataly", "Eataly", "Food & Drink Shop", "Retail > Food & Drink Shop", 1.8, False, ["1.8 km from you"]
+)
+SUGGESTIONS = [BAR, COFFEE, BURGERS, MARKET, GYM, DESSERTS, EATALY]
 CATALOGUE = {item.item_id: item.name for item in SUGGESTIONS} | {
     "water": "200 Water St Gym",
     "beer": "Birreria",
@@ -80,7 +84,7 @@ ALLOWED = {item.item_id: item.name for item in SUGGESTIONS} | {
 KINDS = frozenset(
     """Bar|Coffee Shop|Cafe|Café|Burger Joint|Restaurant|Dining and Drinking|Flea Market|Retail|Gym / Fitness Center|
     Sports and Recreation|Dessert Shop|Art Museum|Museum|Arts and Entertainment|Park|Jazz Club|Home (private)|
-    Residence|Office|Pizza Place""".replace("\n", "").split("|")
+    Residence|Office|Pizza Place|Food & Drink Shop|Food Court|Food""".replace("\n", "").split("|")
 )
 PLACES = turn_places(SUGGESTIONS, None, {}, ALLOWED)
 # The turn's own time: a Tuesday evening.
@@ -115,6 +119,7 @@ FALSE = [
     "Joe's Coffee is a bar.",
     "Milk Bar is a bar.",
     "Equinox is a museum.",
+    "Eataly is a food court.",
     "Smorgasburg Williamsburg: similar to Birreria, where you went recently, it is another museum.",
     # Distances, counts and times the evidence does not say.
     "No Name Bar is 5 minutes away.",
@@ -162,6 +167,7 @@ TRUE = [
     "You had asked for a bar, so try No Name Bar.",
     "You might enjoy No Name Bar, a lively bar on Tuesday nights.",
     "Fancy a drink? No Name Bar is right for the evening.",
+    "Eataly is a Food & Drink Shop, 1.8 km from here.",
 ]
 
 

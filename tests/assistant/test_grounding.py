@@ -216,3 +216,13 @@ def test_link_hold_never_releases_a_link(pieces: list[str], shown: str) -> None:
     released.append(draft.flush())
     assert "".join(released) == shown
     assert all("evil" not in text for text in released)
+
+
+def test_a_kind_or_a_name_written_with_an_ampersand_is_one_phrase() -> None:
+    catalogue = {"e": "Eataly", "b": "Barnes & Noble"}
+    kind = check_reply(
+        "Eataly is a Food & Drink Shop, 1.8 km from here.", {"e": "Eataly"}, catalogue, ["Food & Drink Shop"]
+    )
+    assert kind.ok and [m.text for m in kind.allowed] == ["Eataly"]  # no venue called "Drink Shop"
+    named = check_reply("Try Barnes & Noble.", {"b": "Barnes & Noble"}, catalogue)
+    assert named.ok and [m.text for m in named.allowed] == ["Barnes & Noble"]
