@@ -27,6 +27,14 @@ NUMBER = r"-?\d+(?:\.\d+)?"
 # Per script: the lines its smoke run must print (a regular expression each, searched line by line): the figure
 # and the baseline it is measured against. A new script needs an entry here.
 EXPECTED: dict[str, list[str]] = {
+    "backend_latency": [
+        rf"^embedded +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  recommend \{{'p50_ms': {NUMBER}",
+        rf"^postgres +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  recommend \{{'p50_ms': {NUMBER}",
+        rf"^10x embedded +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
+        rf"^10x postgres +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
+        rf"^p50 ratio postgres / embedded \{{'context': {NUMBER}, 'recommend': {NUMBER}, 'context_10x': {NUMBER}\}}$",
+        r"^target postgres p50 <= 2\.0x embedded: (met|MISSED); wrote ",
+    ],
     "chat_latency": [
         rf"^ +suggestions_s: +{NUMBER} / {NUMBER} +None / None",
         rf"^ +llm_first_token_s: +{NUMBER} / {NUMBER} +{NUMBER} / {NUMBER}",

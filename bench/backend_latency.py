@@ -1,0 +1,368 @@
+"""context() and recommend() latency on the PostgreSQL backend beside the embedded default, in the same run.
+
+1. NYC size. The NYC data prepared by ``assistant.runtime.prepare`` twice: into an embedded state folder (SQLite
+   log, FAISS stores; ``--embedded-state`` copies an already prepared folder to a temporary one instead) and into
+   ``store.backend = "postgres"`` (the log and both stores in PostgreSQL tables; the state folder keeps only the
+   catalogue and the saved recommender). Then, for ``--queries`` real users (a seeded sample), each asked a day
+   after their last check-in at that check-in's place: ``Service.context`` and ``Service.recommend``
+   (``RecommendQuery(k=10)``, which fetches its own context as the API does), the two backends alternated per
+   query (which goes first alternates too), after one untimed call each. The embedded backend is the baseline.
+2. ``--scale`` × the NYC snapshots. Every NYC snapshot copied ``scale - 1`` times to new user ids (``u~1`` …),
+   written through the stores' bulk path (``ProfileStore.add_columns``, as ``ProfileService.build`` writes) into a
+   fresh FAISS store and a fresh PostgreSQL table; then ``ProfileService.context`` for existing users (NYC ones
+   and copies) on each, alternated. No recommend at this size: its ranking is one in-memory recommender whatever
+   the backend (fitted from the events; it never reads the profile store), so a larger store changes only the
+   context recommend fetches first, which this part measures; a recommender for ten times the users would have
+   to be fitted on ten times the events, far longer than the comparison is worth.
+
+The database: ``--dsn``, else ``WHERENOW_TEST_POSTGRES_DSN``, else a throwaway cluster from the installed PostgreSQL
+binaries on 127.0.0.1 (as the tests start it), removed afterwards; each part gets a fresh schema. Target
+(informational): PostgreSQL p50 within 2x of the embedded p50 for context and recommend at NYC size; the
+PostgreSQL store reads a user's rows (vectors as ``real[]``) over a local socket and builds a pydantic object per row,
+where FAISS reads an in-memory copy; recommend adds the recommender's ranking, the same in-memory object on both.
+
+    .venv/bin/python bench/backend_latency.py --data /work/shared/data/foursquare-nyc \\
+        [--embedded-state .wherenow-bench/nyc] [--queries 200] [--scale 10] [--dsn postgresql://...]
+    .venv/bin/python bench/backend_latency.py --smoke    # the small test world, seconds; not judged
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _reporting import exit_status, write_report  # bench/ is the script's folder
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.postgres and tests.assistant.world: the clusters and world the tests use
+
+from assistant.requests import LatLon  # noqa: E402
+from assistant.runtime import Runtime, prepare  # noqa: E402
+from assistant.service import RecommendQuery, Service  # noqa: E402
+from profiles.config import Settings, load_settings  # noqa: E402
+from profiles.profile import ProfileService  # noqa: E402
+from profiles.snapshots import SnapshotColumns  # noqa: E402
+from profiles.stores.base import ProfileStore  # noqa: E402
+from profiles.stores.faiss_store import FaissProfileStore  # noqa: E402
+from profiles.stores.postgres_store import PostgresProfileStore  # noqa: E402
+from tests.postgres import DSN_VARIABLE, PostgresCluster, _bindir, fresh_schema  # noqa: E402
+
+RESULT = ROOT / "bench" / "results" / "backend_latency.json"
+SMOKE_RESULT = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "backend_latency.json"
+TARGET_RATIO = 2.0  # PostgreSQL p50 / embedded p50, context and recommend at NYC size
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "foursquare-nyc"
+WRITE_CHUNK = 50_000  # snapshots per add_columns call, as ProfileService.build writes
+SMOKE = {"queries": 10, "scale": 10}
+
+
+@contextmanager
+def database(dsn: str | None, smoke: bool) -> Iterator[str | None]:
+    """A server DSN: the given one, the tests' variable, or a throwaway cluster; None (smoke only) without one."""
+    given = dsn or os.environ.get(DSN_VARIABLE)
+    if given:
+        yield given
+        return
+    bindir = _bindir()
+    if bindir is None:
+        if smoke:
+            print("no PostgreSQL binaries: the PostgreSQL half is skipped")
+            yield None
+            return
+        raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
+    cluster = PostgresCluster(bindir)
+    try:
+        cluster.start()
+        yield cluster.dsn
+    finally:
+        cluster.stop()
+
+
+def percentiles(seconds: list[float]) -> dict[str, Any]:
+    milliseconds = np.asarray(seconds) * 1e3
+    return {
+        "p50_ms": round(float(np.percentile(milliseconds, 50)), 2),
+        "p99_ms": round(float(np.percentile(milliseconds, 99)), 2),
+        "n": len(seconds),
+    }
+
+
+def timed(call: Callable[..., object], *arguments: Any) -> float:
+    started = time.perf_counter()
+    call(*arguments)
+    return time.perf_counter() - started
+
+
+# ---- preparing the two runtimes ------------------------------------------------------------------------------
+
+
+def postgres_settings(state_dir: Path, dsn: str, **overrides: Any) -> Settings:
+    """Settings for a state folder whose log and stores are in the database at ``dsn``."""
+    return load_settings(state_dir=state_dir, store={"backend": "postgres", "postgres_dsn": dsn}, **overrides)
+
+
+def nyc_runtimes(
+    folder: Path, dsn: str, data: Path, embedded_state: Path | None
+) -> tuple[Runtime, Runtime, dict[str, float]]:
+    """The NYC data prepared embedded and on PostgreSQL; seconds each preparation took."""
+    embedded_dir = folder / "embedded"
+    if embedded_state is not None:
+        # A copy: prepare() takes the folder's lock and may write (replays, a saved recommender).
+        shutil.copytree(embedded_state, embedded_dir, ignore=shutil.ignore_patterns("wherenow.lock"))
+    embedded_settings = load_settings(state_dir=embedded_dir, data={"dir": data})
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    embedded = prepare(embedded_settings, progress=False)
+    seconds["embedded"] = round(time.perf_counter() - started, 1)
+    print(f"embedded prepared in {seconds['embedded']} s: {embedded.report.summary()}", flush=True)
+    pg_settings = postgres_settings(folder / "postgres", fresh_schema(dsn), data={"dir": data})
+    started = time.perf_counter()
+    postgres = prepare(pg_settings, progress=False)
+    seconds["postgres"] = round(time.perf_counter() - started, 1)
+    print(f"postgres prepared in {seconds['postgres']} s: {postgres.report.summary()}", flush=True)
+    return embedded, postgres, seconds
+
+
+def world_runtimes(folder: Path, dsn: str | None) -> tuple[Runtime, Runtime | None, dict[str, float]]:
+    """The tests' small world, embedded and (with a server) on PostgreSQL."""
+    from tests.assistant.replicas import seed_world
+    from tests.assistant.world import _template, world_runtime, world_settings
+    from tests.fixtures.world import small_config
+
+    settings = world_settings(folder / "embedded")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    embedded = world_runtime(settings)
+    seconds["embedded"] = round(time.perf_counter() - started, 1)
+    if dsn is None:
+        return embedded, None, seconds
+    schema = fresh_schema(dsn)
+    pg_settings = postgres_settings(folder / "postgres", schema, privacy={"insights_min_users": 2})
+    # The catalogue from the world's folder, the events into the shared log: prepare() builds the rest there.
+    shutil.copytree(_template(), pg_settings.state_dir, ignore=shutil.ignore_patterns("events.sqlite*", "stores"))
+    seed_world(schema)
+    started = time.perf_counter()
+    postgres = prepare(pg_settings, progress=False, config=small_config())
+    seconds["postgres"] = round(time.perf_counter() - started, 1)
+    return embedded, postgres, seconds
+
+
+# ---- part 1: the service on each backend -----------------------------------------------------------------------
+
+
+def asked(runtime: Runtime, queries: int) -> list[tuple[str, datetime, LatLon]]:
+    """Sampled users, each a day after their last logged event, at its place."""
+    users = runtime.users()
+    rng = np.random.default_rng(0)
+    chosen = rng.choice(len(users), size=min(queries, len(users)), replace=False)
+    found = []
+    for position in chosen:
+        last = runtime.log.last(users[position])
+        assert last is not None
+        event = last.event
+        found.append((event.user_id, event.timestamp + timedelta(days=1), LatLon(event.latitude, event.longitude)))
+    # With fewer users than queries (the small world), users repeat.
+    return [found[n % len(found)] for n in range(queries)]
+
+
+def service_latency(services: dict[str, Service], questions: list[tuple[str, datetime, LatLon]]) -> dict[str, Any]:
+    """context() and recommend() per backend, the backends alternated per question."""
+    query = RecommendQuery(k=10)
+    for service in services.values():  # first calls load what is read once (encoder, caches)
+        user, at, where = questions[0]
+        service.context(user, at, where)
+        service.recommend(user, at, where, query)
+    samples: dict[str, dict[str, list[float]]] = {name: {"context": [], "recommend": []} for name in services}
+    names = list(services)
+    for n, (user, at, where) in enumerate(questions):
+        for name in names if n % 2 == 0 else names[::-1]:
+            service = services[name]
+            samples[name]["context"].append(timed(service.context, user, at, where))
+            samples[name]["recommend"].append(timed(service.recommend, user, at, where, query))
+    return {name: {kind: percentiles(values) for kind, values in kinds.items()} for name, kinds in samples.items()}
+
+
+# ---- part 2: a larger profile store ----------------------------------------------------------------------------
+
+
+def every_snapshot(store: ProfileStore) -> SnapshotColumns:
+    """Every snapshot of a store as one block of columns, user by user."""
+    parts = [store.user_columns(user) for user in store.users()]
+    return SnapshotColumns(
+        user_id=np.concatenate([part.user_id for part in parts]),
+        window=np.concatenate([part.window for part in parts]),
+        cell=np.concatenate([part.cell for part in parts]),
+        start_us=np.concatenate([part.start_us for part in parts]),
+        end_us=np.concatenate([part.end_us for part in parts]),
+        latitude=np.concatenate([part.latitude for part in parts]),
+        longitude=np.concatenate([part.longitude for part in parts]),
+        count=np.concatenate([part.count for part in parts]),
+        weight_sum=np.concatenate([part.weight_sum for part in parts]),
+        hour_of_week=np.concatenate([part.hour_of_week for part in parts]),
+        hour_concentration=np.concatenate([part.hour_concentration for part in parts]),
+        top_labels=[labels for part in parts for labels in part.top_labels],
+        label_weights=[weights for part in parts for weights in part.label_weights],
+        embedding=np.concatenate([part.embedding for part in parts]),
+    )
+
+
+def copies(original: SnapshotColumns, scale: int) -> Iterator[SnapshotColumns]:
+    """The original, then ``scale - 1`` copies under new user ids (``u~1``, …), in write-sized chunks."""
+    for copy in range(scale):
+        columns = original
+        if copy:
+            renamed = np.array([f"{user}~{copy}" for user in original.user_id], dtype=object)
+            columns = replace(original, user_id=renamed)
+        for start in range(0, len(columns), WRITE_CHUNK):
+            yield columns.take(np.arange(start, min(start + WRITE_CHUNK, len(columns))))
+
+
+def scaled_context(
+    source: ProfileStore,
+    settings: Settings,
+    folder: Path,
+    dsn: str | None,
+    scale: int,
+    questions: list[tuple[str, datetime, LatLon]],
+) -> dict[str, Any]:
+    """ProfileService.context() over ``scale`` × the source's snapshots, on FAISS and (with a server) PostgreSQL."""
+    original = every_snapshot(source)
+    stores: dict[str, ProfileStore] = {"embedded": FaissProfileStore(folder / "scaled-faiss")}
+    if dsn is not None:
+        stores["postgres"] = PostgresProfileStore(fresh_schema(dsn), name="profiles")
+    result: dict[str, Any] = {"scale": scale, "snapshots": len(original) * scale}
+    try:
+        for name, store in stores.items():
+            started = time.perf_counter()
+            for chunk in copies(original, scale):
+                store.add_columns(chunk)
+            store.persist()
+            result[f"seconds_bulk_write_{name}"] = round(time.perf_counter() - started, 1)
+            print(f"{name}: wrote {store.count():,} snapshots in {result[f'seconds_bulk_write_{name}']} s", flush=True)
+        services = {name: ProfileService(settings, store=store) for name, store in stores.items()}
+        # Existing users: half as they are, half as one of their copies, so the copies are read as well.
+        rng = np.random.default_rng(1)
+        scaled = [
+            (user if scale == 1 or n % 2 == 0 else f"{user}~{int(rng.integers(1, scale))}", at, where)
+            for n, (user, at, where) in enumerate(questions)
+        ]
+        for service in services.values():
+            user, at, where = scaled[0]
+            service.context(user, at, where.latitude, where.longitude)
+        samples: dict[str, list[float]] = {name: [] for name in services}
+        names = list(services)
+        for n, (user, at, where) in enumerate(scaled):
+            for name in names if n % 2 == 0 else names[::-1]:
+                service = services[name]
+                samples[name].append(timed(service.context, user, at, where.latitude, where.longitude))
+        result["context"] = {name: percentiles(values) for name, values in samples.items()}
+    finally:
+        for store in stores.values():
+            store.close()
+    return result
+
+
+# ---- report --------------------------------------------------------------------------------------------------
+
+
+def ratio(table: dict[str, Any]) -> float | None:
+    """PostgreSQL's p50 over the embedded p50 in a {backend: percentiles} table; None without PostgreSQL."""
+    if "postgres" not in table:
+        return None
+    return round(table["postgres"]["p50_ms"] / table["embedded"]["p50_ms"], 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--data", type=Path, default=None, help=f"the NYC folder (default $WHERENOW_DATA__DIR or {DEFAULT_DATA})"
+    )
+    parser.add_argument(
+        "--embedded-state", type=Path, default=None, help="a prepared NYC state folder to copy (read only)"
+    )
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--scale", type=int, default=10, help="the larger store holds this many times the snapshots; 0 skips it"
+    )
+    parser.add_argument("--dsn", default=None, help=f"a PostgreSQL server (default ${DSN_VARIABLE} or a throwaway one)")
+    parser.add_argument("--output", type=Path, default=None, help=f"default {RESULT} ({SMOKE_RESULT} smoke)")
+    parser.add_argument("--smoke", action="store_true", help=f"the tests' small world, {SMOKE}; not judged")
+    arguments = parser.parse_args()
+    if arguments.smoke:
+        vars(arguments).update(SMOKE)
+    output = arguments.output or (SMOKE_RESULT if arguments.smoke else RESULT)
+    data = arguments.data or Path(os.environ.get("WHERENOW_DATA__DIR", DEFAULT_DATA))
+
+    with (
+        database(arguments.dsn, arguments.smoke) as server,
+        tempfile.TemporaryDirectory(prefix="wherenow-backends-") as temporary,
+    ):
+        folder = Path(temporary)
+        if arguments.smoke:
+            embedded, postgres, prepared = world_runtimes(folder, server)
+        else:
+            assert server is not None
+            embedded, postgres, prepared = nyc_runtimes(folder, server, data, arguments.embedded_state)
+        try:
+            questions = asked(embedded, arguments.queries)
+            services = {"embedded": Service(embedded)}
+            if postgres is not None:
+                services["postgres"] = Service(postgres)
+            nyc = service_latency(services, questions)
+            nyc_size = {"users": len(embedded.users()), "snapshots": embedded.profiles.store.count()}
+            if postgres is not None:
+                nyc_size["snapshots_postgres"] = postgres.profiles.store.count()
+            for name, table in nyc.items():
+                print(f"{name:<9} context {table['context']}  recommend {table['recommend']}")
+            scaled = (
+                scaled_context(embedded.profiles.store, embedded.settings, folder, server, arguments.scale, questions)
+                if arguments.scale
+                else None
+            )
+        finally:
+            embedded.close()
+            if postgres is not None:
+                postgres.close()
+    if scaled is not None:
+        for name, table in scaled["context"].items():
+            print(f"{arguments.scale}x {name:<9} context {table}")
+    ratios = {kind: ratio({name: table[kind] for name, table in nyc.items()}) for kind in ("context", "recommend")}
+    if scaled is not None:
+        ratios[f"context_{arguments.scale}x"] = ratio(scaled["context"])
+    judged = [ratios["context"], ratios["recommend"]]
+    passed = all(value is not None and value <= TARGET_RATIO for value in judged)
+    report = {
+        "what": "Service.context/recommend p50/p99 on PostgreSQL vs the embedded default (baseline), same run",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "world": "tests' small world" if arguments.smoke else f"NYC ({data})",
+        "size": nyc_size,
+        "seconds_prepare": prepared,
+        "queries": arguments.queries,
+        "service": nyc,
+        "scaled_profile_store": scaled,
+        "recommend_at_scale": "not measured: the recommender is the same in-memory object on both backends",
+        "ratio_postgres_over_embedded_p50": ratios,
+        "target": f"postgres p50 <= {TARGET_RATIO}x embedded p50 for context and recommend at NYC size",
+        "passed": passed,
+        "smoke": arguments.smoke,
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+    }
+    write_report(output, report)
+    print(f"p50 ratio postgres / embedded {ratios}")
+    print(f"target postgres p50 <= {TARGET_RATIO}x embedded: {'met' if passed else 'MISSED'}; wrote {output}")
+    return exit_status(passed, arguments.smoke, "the small world on shared cores")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
