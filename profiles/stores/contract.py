@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from profiles.geo import cell_of, haversine_km
-from profiles.snapshots import Snapshot
+from profiles.snapshots import Snapshot, SnapshotColumns
 from profiles.stores.base import LogPosition, ProfileStore, QueryFilter
 
 __all__ = [
@@ -354,6 +354,23 @@ class ProfileStoreContract:
         got = filled.get_user("bob")
         assert same(got, sorted((s for s in snapshots if s.user_id == "bob"), key=lambda s: s.start))
         assert filled.get_user("nobody") == []
+
+    def test_user_columns_hold_the_users_snapshots(self, filled: ProfileStore) -> None:
+        # What context() reads: the same rows as get_user(), as columns (order free).
+        def rows(columns: SnapshotColumns) -> list[tuple[object, ...]]:
+            order = sorted(range(len(columns)), key=lambda row: columns.snapshot_id[row])
+            fields = ("user_id", "window", "cell", "start_us", "end_us", "count", "top_labels", "label_weights")
+            return [tuple(str(getattr(columns, name)[row]) for name in fields) for row in order]
+
+        expected = SnapshotColumns.from_snapshots(filled.get_user("bob"))
+        got = filled.user_columns("bob")
+        assert len(got) == PER_USER and rows(got) == rows(expected)
+        by_id = {snapshot_id: row for row, snapshot_id in enumerate(got.snapshot_id)}
+        mine = [by_id[snapshot_id] for snapshot_id in expected.snapshot_id]
+        for name in ("latitude", "longitude", "weight_sum", "hour_of_week", "hour_concentration"):
+            np.testing.assert_allclose(getattr(got, name)[mine], getattr(expected, name), rtol=1e-12)
+        np.testing.assert_allclose(got.embedding[mine], expected.embedding, rtol=1e-6, atol=1e-7)
+        assert len(filled.user_columns("nobody")) == 0
 
     def test_users(self, filled: ProfileStore) -> None:
         assert filled.users() == sorted(USERS)

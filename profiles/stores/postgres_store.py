@@ -227,6 +227,36 @@ class PostgresProfileStore(ProfileStore):
     def _get_user(self, user_id: str) -> list[Snapshot]:
         return self._select(sql.SQL("user_id = %s"), user_id)
 
+    def _user_columns(self, user_id: str) -> SnapshotColumns:
+        # Context reads one user's rows on every call: as columns, without a validated Snapshot per row (its cost
+        # measured 2.5 of 8.2 ms per user), as the FAISS store's in-memory copy serves them.
+        query = sql.SQL("SELECT {} FROM {} WHERE user_id = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, _COLUMNS[1:])), self._table
+        )
+        with self._lock:
+            self._check_open()
+            rows = self._db.execute(query, (user_id,)).fetchall()
+        if not rows:
+            return SnapshotColumns.from_snapshots([], np.empty((0, self.dimension or 0), dtype=np.float32))
+        (users, windows, cells, starts, ends, latitudes, longitudes, counts, weight_sums, hours, concentrations,
+         labels, weights, embeddings) = zip(*rows, strict=True)  # fmt: skip
+        return SnapshotColumns(
+            user_id=np.array(users, dtype=object),
+            window=np.array(windows, dtype=object),
+            cell=np.array(cells, dtype=object),
+            start_us=np.array(starts, dtype=np.int64),
+            end_us=np.array(ends, dtype=np.int64),
+            latitude=np.array(latitudes, dtype=np.float64),
+            longitude=np.array(longitudes, dtype=np.float64),
+            count=np.array(counts, dtype=np.int64),
+            weight_sum=np.array(weight_sums, dtype=np.float64),
+            hour_of_week=np.array(hours, dtype=np.float64),
+            hour_concentration=np.array(concentrations, dtype=np.float64),
+            top_labels=[json.loads(text) for text in labels],
+            label_weights=[json.loads(text) for text in weights],
+            embedding=np.array(embeddings, dtype=np.float32),
+        )
+
     def _get(self, snapshot_id: str) -> Snapshot | None:
         found = self._select(sql.SQL("snapshot_id = %s"), snapshot_id)
         return found[0] if found else None
