@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +26,16 @@ from profiles.config import ModelSettings
 from profiles.encoder import Embeddings, InterestEncoder, item_texts
 
 LOOPBACK = "127.0.0.1"
+
+
+def loopback_namespace() -> list[str]:
+    """The command prefix that runs a command in a new network namespace with only loopback up (``unshare --net``),
+    or [] where this machine does not let the caller make one: Ray inside it can reach nothing beyond the machine."""
+    unshare, ip = shutil.which("unshare"), shutil.which("ip")
+    if unshare is None or ip is None:
+        return []
+    probe = subprocess.run([unshare, "--net", ip, "link", "set", "lo", "up"], capture_output=True, check=False)
+    return [unshare, "--net", "sh", "-c", f'{ip} link set lo up && exec "$@"', "sh"] if probe.returncode == 0 else []
 
 
 def start_local(num_cpus: int, temp_dir: Path | None = None) -> None:
@@ -78,4 +90,4 @@ def encode_items(items: pd.DataFrame, models: ModelSettings, chunks: int) -> Emb
     return encode_texts(item_texts(items), InterestEncoding(models), chunks)
 
 
-__all__ = ["LOOPBACK", "InterestEncoding", "encode_items", "encode_texts", "start_local"]
+__all__ = ["LOOPBACK", "InterestEncoding", "encode_items", "encode_texts", "loopback_namespace", "start_local"]

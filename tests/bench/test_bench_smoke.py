@@ -76,6 +76,13 @@ EXPECTED: dict[str, list[str]] = {
         rf"reader CPU / token: +wrapper +{NUMBER} ms +gpt4all +{NUMBER} ms",
         r"same text: True",
     ],
+    "ray_batch": [
+        r"^40 item texts, \d+ tasks, \d+ CPUs in all$",
+        rf"^ +single_process: \{{'first_s': {NUMBER}, 'warm_s': {NUMBER}\}}$",
+        rf"^ +ray_1_node: \{{'nodes': 1, 'start_s': {NUMBER}, .*'max_abs_difference': {NUMBER}\}}$",
+        rf"^ +ray_2_nodes: \{{'nodes': 2, 'start_s': {NUMBER}, .*'max_abs_difference': {NUMBER}\}}$",
+        rf"^2 nodes / 1 node \(warm\): {NUMBER}; wrote ",
+    ],
     "replica_propagation": [
         rf"^propagation to the other replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",
         rf"^baseline same replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",

@@ -5,30 +5,22 @@ bound to 127.0.0.1 in any case, so it can send nothing beyond this machine."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from profiles.batch_ray import loopback_namespace
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 600
-
-
-def _namespace() -> list[str]:
-    """The command prefix that runs a command in a new network namespace with only loopback, when possible."""
-    unshare, ip = shutil.which("unshare"), shutil.which("ip")
-    if unshare is None or ip is None:
-        return []
-    probe = subprocess.run([unshare, "--net", ip, "link", "set", "lo", "up"], capture_output=True, check=False)
-    return [unshare, "--net", "sh", "-c", f'{ip} link set lo up && exec "$@"', "sh"] if probe.returncode == 0 else []
 
 
 def test_ray_tasks_encode_the_catalogue_as_one_process_does(tmp_path: Path) -> None:
     output = tmp_path / "vectors.npz"
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0"}
-    command = [*_namespace(), sys.executable, "-m", "tests.profiles.ray_equivalence", str(output)]
+    command = [*loopback_namespace(), sys.executable, "-m", "tests.profiles.ray_equivalence", str(output)]
     done = subprocess.run(
         command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
     )
