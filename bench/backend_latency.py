@@ -57,7 +57,7 @@ from profiles.snapshots import SnapshotColumns  # noqa: E402
 from profiles.stores.base import ProfileStore  # noqa: E402
 from profiles.stores.faiss_store import FaissProfileStore  # noqa: E402
 from profiles.stores.postgres_store import PostgresProfileStore  # noqa: E402
-from tests.postgres import DSN_VARIABLE, PostgresCluster, _bindir, fresh_schema  # noqa: E402
+from tests.postgres import DSN_VARIABLE, fresh_schema, server_for  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "backend_latency.json"
 SMOKE_RESULT = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "backend_latency.json"
@@ -69,24 +69,13 @@ SMOKE = {"queries": 10, "scale": 10}
 
 @contextmanager
 def database(dsn: str | None, smoke: bool) -> Iterator[str | None]:
-    """A server DSN: the given one, the tests' variable, or a throwaway cluster; None (smoke only) without one."""
-    given = dsn or os.environ.get(DSN_VARIABLE)
-    if given:
-        yield given
-        return
-    bindir = _bindir()
-    if bindir is None:
-        if smoke:
+    """A server DSN (``tests.postgres.server_for``); None (smoke only) without one."""
+    with server_for(dsn) as server:
+        if server is None:
+            if not smoke:
+                raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
             print("no PostgreSQL binaries: the PostgreSQL half is skipped")
-            yield None
-            return
-        raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
-    cluster = PostgresCluster(bindir)
-    try:
-        cluster.start()
-        yield cluster.dsn
-    finally:
-        cluster.stop()
+        yield server
 
 
 def percentiles(seconds: list[float]) -> dict[str, Any]:

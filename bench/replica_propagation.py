@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.assistant.replicas: the replica processes, shared with the replica test
 
 from tests.assistant.replicas import Replica, seed_world, visit, wait_until  # noqa: E402
-from tests.postgres import DSN_VARIABLE, PostgresCluster, _bindir, fresh_schema  # noqa: E402
+from tests.postgres import DSN_VARIABLE, fresh_schema, server_for  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "replica_propagation.json"
 SMOKE_RESULT = Path(tempfile.gettempdir()) / "wherenow-bench-smoke" / "replica_propagation.json"
@@ -44,20 +44,11 @@ PATIENCE_S = 30.0  # a user B has not learnt of by then counts as this long
 
 @contextmanager
 def database(dsn: str | None) -> Iterator[str]:
-    """A server DSN: the given one, the tests' variable, or a throwaway cluster stopped afterwards."""
-    given = dsn or os.environ.get(DSN_VARIABLE)
-    if given:
-        yield given
-        return
-    bindir = _bindir()
-    if bindir is None:
-        raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
-    cluster = PostgresCluster(bindir)
-    try:
-        cluster.start()
-        yield cluster.dsn
-    finally:
-        cluster.stop()
+    """A server DSN (``tests.postgres.server_for``); without any, the bench cannot run."""
+    with server_for(dsn) as server:
+        if server is None:
+            raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
+        yield server
 
 
 def percentiles(seconds: list[float]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -99,25 +100,36 @@ def _required() -> bool:
     return any(os.environ.get(name, "").strip() not in ("", "0", "false") for name in ("CI", "WHERENOW_DATA__REQUIRE"))
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """The DSN of a running PostgreSQL server for this session."""
-    configured = os.environ.get(DSN_VARIABLE)
-    if configured:
-        yield configured
+@contextmanager
+def server_for(dsn: str | None = None) -> Iterator[str | None]:
+    """A PostgreSQL server's DSN: ``dsn``, else ``WHERENOW_TEST_POSTGRES_DSN``, else a throwaway cluster from the
+    installed binaries (stopped and removed afterwards); None when there is none of these."""
+    given = dsn or os.environ.get(DSN_VARIABLE)
+    if given:
+        yield given
         return
     bindir = _bindir()
     if bindir is None:
-        message = f"PostgreSQL is not installed and {DSN_VARIABLE} is unset (.ci/postgres.sh installs it)"
-        if _required():
-            pytest.fail(message)
-        pytest.skip(message)
+        yield None
+        return
     cluster = PostgresCluster(bindir)
     try:
         cluster.start()
         yield cluster.dsn
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The DSN of a running PostgreSQL server for this session."""
+    with server_for() as dsn:
+        if dsn is None:
+            message = f"PostgreSQL is not installed and {DSN_VARIABLE} is unset (.ci/postgres.sh installs it)"
+            if _required():
+                pytest.fail(message)
+            pytest.skip(message)
+        yield dsn
 
 
 def fresh_schema(server: str) -> str:

@@ -50,8 +50,13 @@ def test_two_replicas_share_events_and_forgets(replicas: list[Replica], postgres
         assert connection.execute("SELECT COUNT(*) FROM event_log WHERE user_id = 'newcomer'").fetchone() == (0,)
         tables = [
             row[0]
-            for row in connection.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'profile_store_%'")
+            # This test's schema only: other tests' schemas in the same server hold tables of the same names.
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename LIKE 'profile_store_%'"
+            )
         ]
+        assert len(tables) > 1  # the stores' tables beside their meta table
         for table in tables:
             if table != "profile_store_meta":
                 held = connection.execute(f'SELECT COUNT(*) FROM "{table}" WHERE user_id = %s', ("newcomer",))
