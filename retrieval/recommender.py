@@ -234,7 +234,12 @@ class PlaceRecommender:
             return  # views, searches and likes are not check-ins; the ranker was trained on visits only
         if position is not None:
             self._disliked.get(event.user_id, set()).discard(position)
+        self._count_visit(state, event)
+
+    def _count_visit(self, state: HistoryState, event: Event) -> None:
+        """One visit into ``state`` (the live one, or one replaying a user alone), at its local hour of the week."""
         hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
+        position = state.catalogue.positions.get(event.item_id)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
 
     def forget(self, user_id: str, events: Iterable[Event] = ()) -> bool:
@@ -279,9 +284,7 @@ class PlaceRecommender:
             return None
         alone = state.alike()
         for event in visits:
-            hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
-            position = state.catalogue.positions.get(event.item_id)
-            alone.observe(user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
+            self._count_visit(alone, event)
         return alone
 
     # Saving ---------------------------------------------------------------------------------------------------
@@ -835,9 +838,6 @@ def build_recommender(settings: Settings) -> PlaceRecommender:
     return PlaceRecommender(settings)
 
 
-__all__ = ["RECOMMENDER_FORMAT", "NotFittedError", "PlaceRecommender", "Recommendation", "build_recommender"]
-
-
 def boost_amount(ranked: FloatArray, lift: FloatArray, k: int) -> float:
     """How far a stated boost raises a fully lifted place (``lift`` 1; a look-alike with lift 0.7 gets 0.7 of it).
 
@@ -858,3 +858,13 @@ def boost_amount(ranked: FloatArray, lift: FloatArray, k: int) -> float:
         needed = (best[slot] - ranked[leader]) / lift[leader]
         amount = max(amount, float(needed) + 1e-6 * spread)  # just above the place it must pass
     return amount
+
+
+__all__ = [
+    "RECOMMENDER_FORMAT",
+    "NotFittedError",
+    "PlaceRecommender",
+    "Recommendation",
+    "boost_amount",
+    "build_recommender",
+]
