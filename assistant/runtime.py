@@ -528,11 +528,9 @@ def forget_user(
     profile store, their state the live recommender (when there is one), their rejected rows the rejects file;
     saved recommenders (which hold their state) are deleted, so the next start refits. Idempotent: a second call
     removes nothing and says so."""
-    # Read before they go: the recommender takes the user's part of its shared counts out with them.
-    theirs = [entry.event for entry in log.read(user_id=user_id)] if recommender is not None else []
     events = log.delete_user(user_id)
     snapshots = profiles.forget(user_id)
-    known = recommender.forget(user_id, theirs) if recommender is not None else False
+    known = recommender.forget(user_id) if recommender is not None else False
     rejects = forget_rejects(settings.rejects_file, user_id)
     if known or events or snapshots:  # a stranger's forget changes nothing worth a refit
         discard_saved_recommenders(settings)
@@ -550,7 +548,6 @@ def forget_visits(
     """Forget the user's behaviour at one place ("forget my visits to the hospital"): those events leave the log,
     then the user's snapshots and recommender state are dropped as :func:`forget_user` drops them and rebuilt from
     their remaining events, and saved recommenders are deleted (the next start refits). Idempotent."""
-    before = [entry.event for entry in log.read(user_id=user_id)] if recommender is not None else []
     events = log.delete_events(user_id, item_id, BEHAVIOUR_ACTIONS)
     if not events:
         return Forgotten(events=0, snapshots=0, recommender=False, rejects=0)
@@ -559,7 +556,7 @@ def forget_visits(
     for event in remaining:
         profiles.observe(event)
     profiles.persist()
-    known = recommender.relearn(user_id, remaining, before) if recommender is not None else False
+    known = recommender.relearn(user_id, remaining) if recommender is not None else False
     discard_saved_recommenders(settings)
     return Forgotten(events=events, snapshots=snapshots, recommender=known, rejects=0)
 

@@ -54,7 +54,7 @@ from transformers import (
 
 from profiles.calendar import describe_local
 from profiles.config import Settings
-from profiles.encoder import build_sentence_transformer, usable_cores
+from profiles.encoder import InterestEncoder, build_sentence_transformer, usable_cores
 from profiles.events import Action
 from profiles.loaders import load_any
 from profiles.models import encoder_path
@@ -75,6 +75,7 @@ FROZEN_C_GRID: tuple[float, ...] = (0.1, 1.0, 10.0)
 MODEL_NAMES: dict[str, str] = {
     "finetuned": "fine-tuned encoder + linear head",
     "frozen": "frozen encoder + logistic regression",
+    "contrastive": "contrastive encoder + logistic regression",
     "majority": "majority (most frequent training label set)",
 }
 METRIC_COLUMNS: dict[str, str] = {
@@ -113,6 +114,9 @@ class FinetuneConfig:
     seed: int = 0
     # On cores shared with other busy processes, 1 thread can be twice as fast as 2 (OpenMP threads spin-wait).
     threads: int = 2
+    # Also probe the recommender's contrastive encoder (profiles.contrastive) the way the frozen one is probed, so
+    # both uses of the encoder are measured on the same examples; it learns only from visits before validation.
+    contrastive: bool = True
 
 
 # Examples ---------------------------------------------------------------------------------------------------------
@@ -653,7 +657,16 @@ def _finetune(
     tuned_probabilities = {name: _head_probabilities(model, vectors) for name, vectors in tuned_vectors.items()}
     timings["evaluation_s"] = time.perf_counter() - mark
 
-    results, thresholds, majority = _results(y, {"finetuned": tuned_probabilities, "frozen": frozen_probabilities})
+    probabilities = {"finetuned": tuned_probabilities, "frozen": frozen_probabilities}
+    contrastive: Path | None = None
+    if config.contrastive and items is not None:
+        mark = time.perf_counter()
+        probed = _contrastive_probe(events, items, settings, split, texts, y, config, out, progress)
+        if probed is not None:
+            probabilities["contrastive"], contrastive = probed
+        timings["contrastive_s"] = time.perf_counter() - mark
+
+    results, thresholds, majority = _results(y, probabilities)
     table = markdown_table(results)
     _save(model, labels, out)
     timings["total_s"] = time.perf_counter() - started
@@ -673,12 +686,46 @@ def _finetune(
         "training": training,
         "config": asdict(config),
         "base_encoder": str(base),
+        "contrastive_encoder": None if contrastive is None else str(contrastive),
         "timings_s": {name: round(seconds, 1) for name, seconds in timings.items()},
         "example_text": split.test["text"].iloc[0],
     }
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, default=str))
     (out / TABLE_FILE).write_text(_table_document(table, metrics))
     return FinetuneReport(out=out, table=table, metrics=metrics)
+
+
+def _contrastive_probe(
+    events: pd.DataFrame,
+    items: pd.DataFrame,
+    settings: Settings,
+    split: Split,
+    texts: dict[str, list[str]],
+    y: dict[str, Labels],
+    config: FinetuneConfig,
+    out: Path,
+    progress: bool,
+) -> tuple[dict[str, npt.NDArray[np.float64]], Path] | None:
+    """The frozen baseline's probe on the contrastive encoder's vectors, and that encoder's folder; None when the
+    visits before validation give it no pair to learn from.
+
+    Its pairs end before the first validation example's context, so neither the probe's threshold nor its test
+    score reads anything the encoder learnt from; the folder goes inside ``out``, beside the checkpoint it is
+    compared with.
+    """
+    # Imported here: profiles.contrastive builds on this module.
+    from profiles.contrastive import ContrastiveConfig, build_pairs, train_contrastive
+
+    before = pd.Timestamp(split.val["anchor_time"].min())
+    pairs = build_pairs(events, items, settings.preprocessing.timezone, before)
+    if pairs.empty:
+        return None
+    trained = ContrastiveConfig(seed=config.seed, threads=config.threads)
+    folder = train_contrastive(pairs, items, settings, out, trained, progress=progress)
+    encoder = InterestEncoder(settings.models.model_copy(update={"encoder_checkpoint": folder}))
+    vectors = {name: torch.as_tensor(encoder.encode(part)) for name, part in texts.items()}
+    probabilities, _, _ = _frozen_baseline(vectors, y, config.seed)
+    return probabilities, folder
 
 
 def _table_document(table: str, metrics: dict[str, Any]) -> str:

@@ -154,6 +154,9 @@ class UserState:
         self.last_position: int | None = None
         self.last_seconds: float | None = None
         self.last_place: tuple[float, float] | None = None
+        # Every check-in learnt, as HistoryState.observe took it, in the order learnt: forgetting the user replays
+        # exactly these alone (HistoryState.alone), with no need for the events, which may already be deleted.
+        self.learnt: list[Checkin] = []
 
     def __len__(self) -> int:
         return len(self.slots)
@@ -180,6 +183,11 @@ class UserState:
         """Rows of ``positions`` in the per-place arrays, -1 for places never visited."""
         get = self.slots.get
         return np.fromiter((get(int(position), -1) for position in positions), dtype=np.intp, count=len(positions))
+
+
+# One check-in as HistoryState.observe takes it: catalogue position (None outside it), POSIX seconds, local hour of
+# the week, latitude, longitude.
+Checkin = tuple[int | None, float, int, float, float]
 
 
 def _subtract_nested(mine: dict[int, dict[int, float]], theirs: dict[int, dict[int, float]]) -> None:
@@ -259,6 +267,17 @@ class HistoryState:
         empty.decayed.reference, empty.newcomers.reference = self.decayed.reference, self.newcomers.reference
         return empty
 
+    def alone(self, user_id: str) -> HistoryState | None:
+        """The user's check-ins replayed alone, in the order this state learnt them, into :meth:`alike`: their part
+        of the shared counts, which :meth:`subtract` takes out. None for a user this state does not know."""
+        user = self.users.get(user_id)
+        if user is None:
+            return None
+        replayed = self.alike()
+        for checkin in user.learnt:
+            replayed.observe(user_id, *checkin)
+        return replayed
+
     def subtract(self, other: HistoryState) -> None:
         """Take ``other``'s global counts out of this state's: with ``other`` one user's check-ins replayed alone
         (from :meth:`alike`), the user leaves the shared counts, transitions and co-visits as if never seen, since
@@ -293,6 +312,7 @@ class HistoryState:
         user = self.users.get(user_id)
         if user is None:
             user = self.users[user_id] = UserState(self.recency_half_life, self.recent_size)
+        user.learnt.append((position, seconds, hour, latitude, longitude))
         self.events += 1
         self._place_sum += (latitude, longitude)
         if position is not None:

@@ -72,7 +72,8 @@ TextEmbedder = Callable[[list[str]], npt.NDArray[np.floating]]
 # Reasons before the facts line: the evidence a suggestion shows is one or two short lines.
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
-RECOMMENDER_FORMAT = "place-recommender/4"  # 2: records the log position; 3: signed; 4: the context source
+# 2: records the log position; 3: signed; 4: the context source; 5: each user's learnt check-ins.
+RECOMMENDER_FORMAT = "place-recommender/5"
 # What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
 _SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
 _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
@@ -242,50 +243,39 @@ class PlaceRecommender:
         position = state.catalogue.positions.get(event.item_id)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
 
-    def forget(self, user_id: str, events: Iterable[Event] = ()) -> bool:
-        """Drop what is kept about one user: their history state, their dislikes and their training groups, and,
-        given their ``events`` (all of them, before they left the log), their part of the shared counts.
+    def forget(self, user_id: str) -> bool:
+        """Drop what is kept about one user: their history state and their part of the shared counts, their dislikes
+        and their training groups.
 
         Afterwards the user is a stranger: no repertoire, no returns, no own transitions, and no place counts,
-        transitions or co-visits of theirs tell anyone else anything (:meth:`HistoryState.subtract`: exact when
-        the events are the ones learnt, in the order learnt, which is their time order). The learnt ranker's
-        weights still reflect them until the next fit. Returns whether anything about the user was known.
+        transitions or co-visits of theirs tell anyone else anything (:meth:`HistoryState.alone` replays the
+        check-ins the state learnt from them, in the order learnt, and :meth:`HistoryState.subtract` takes that
+        out: exact, and needing no events, so a replica that hears of a forget after the events were deleted
+        forgets as exactly as the one that deleted them). The learnt ranker's weights still reflect them until the
+        next fit. Returns whether anything about the user was known.
         """
         known = self._disliked.pop(user_id, None) is not None
         if self.state is not None:
-            known |= self.state.users.pop(user_id, None) is not None
-            alone = self._alone(user_id, events)
+            alone = self.state.alone(user_id)
             if alone is not None:
                 self.state.subtract(alone)
+                del self.state.users[user_id]
+                known = True
         if self.training is not None and user_id in self.training.query_users:
             self.training = _without_user(self.training, user_id)
             known = True
         return known
 
-    def relearn(self, user_id: str, events: Iterable[Event], before: Iterable[Event] = ()) -> bool:
+    def relearn(self, user_id: str, events: Iterable[Event]) -> bool:
         """Replace what is kept about one user by what ``events`` (all of theirs that remain) say, after some were
-        deleted ("forget my visits there"): :meth:`forget` with ``before`` (all of theirs before the deletion),
-        then the remaining ones are learnt again, in time order, shared counts included. Returns whether anything
-        about the user was known."""
+        deleted ("forget my visits there"): :meth:`forget`, then the remaining ones are learnt again, in time
+        order, shared counts included. Returns whether anything about the user was known."""
         live = self._fitted()
-        known = self.forget(user_id, before)
+        was_known = live.user(user_id) is not None
+        known = self.forget(user_id)
         for event in sorted((e for e in events if e.user_id == user_id), key=lambda e: e.timestamp):
             self.observe(event)
-        return known or live.user(user_id) is not None
-
-    def _alone(self, user_id: str, events: Iterable[Event]) -> HistoryState | None:
-        """The user's visits replayed alone, in time order, into an empty state like the live one: their part of
-        the shared counts. None when there are none."""
-        state = self._fitted()
-        visits = sorted(
-            (e for e in events if e.user_id == user_id and e.action == Action.VISIT), key=lambda e: e.timestamp
-        )
-        if not visits:
-            return None
-        alone = state.alike()
-        for event in visits:
-            self._count_visit(alone, event)
-        return alone
+        return known or was_known or live.user(user_id) is not None
 
     # Saving ---------------------------------------------------------------------------------------------------
 

@@ -197,7 +197,7 @@ def test_checkpoint_loads_in_the_encoder_and_changes_embeddings(trained: Finetun
     assert probabilities.shape == (len(texts), len(labels))
     metrics = json.loads((out / METRICS_FILE).read_text())
     assert metrics["labels"] == labels
-    assert set(metrics["results"]) == {"finetuned", "frozen", "majority"}
+    assert set(metrics["results"]) == {"finetuned", "frozen", "contrastive", "majority"}
     assert all(set(splits) == {"train", "test"} for splits in metrics["results"].values())
     assert trained.table in (out / TABLE_FILE).read_text()
 
@@ -210,6 +210,18 @@ def test_training_history_and_split_periods(trained: FinetuneReport) -> None:
     # The run's own slices: every label of a slice is observed before the next slice's first context.
     periods = trained.metrics["periods"]
     assert periods["train"][1] <= periods["val"][0] and periods["val"][1] <= periods["test"][0]
+
+
+def test_the_contrastive_encoder_is_probed_on_what_precedes_validation(trained: FinetuneReport) -> None:
+    folder = Path(trained.metrics["contrastive_encoder"])
+    assert folder.parent == trained.out and (folder / "config.json").is_file()
+    learnt = json.loads((folder / "contrastive.json").read_text())
+    # Every pair it learnt from ends before the first validation context: the probe's test reads nothing it saw.
+    assert learnt["pairs"] > 0
+    assert pd.Timestamp(learnt["periods"][1]) < pd.Timestamp(trained.metrics["periods"]["val"][0])
+    assert "contrastive encoder + logistic regression" in trained.table
+    # Its vectors are not the frozen encoder's, so its probe is a measurement of its own.
+    assert trained.metrics["results"]["contrastive"] != trained.metrics["results"]["frozen"]
 
 
 def test_early_stopping_ends_training_when_validation_loss_stops_improving(
