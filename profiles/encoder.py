@@ -258,7 +258,7 @@ class InterestEncoder:
         if missing and self._base_id is not None:
             base = cache.get_many(self._base_id, missing)
             if base:
-                adapted = dict(zip(base, self._adapt(np.stack(list(base.values()))), strict=True))
+                adapted = dict(zip(base, self.adapt(np.stack(list(base.values()))), strict=True))
                 cache.put_many(self.model_id, adapted)
                 found.update(adapted)
                 missing = [key for key in missing if key not in found]
@@ -271,8 +271,11 @@ class InterestEncoder:
             return np.empty((0, self.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
-    def _adapt(self, vectors: Embeddings) -> Embeddings:
-        """Base encoder vectors through the checkpoint's learnt layer and the last normalisation."""
+    def adapt(self, vectors: Embeddings) -> Embeddings:
+        """Base encoder vectors through the checkpoint's learnt layer and the last normalisation (a contrastive
+        checkpoint: what encoding their texts again would give)."""
+        if self._base_id is None:
+            raise ValueError("this encoder has no learnt layer over the base encoder's vectors")
         import torch
 
         features = {"sentence_embedding": torch.as_tensor(vectors)}

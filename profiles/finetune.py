@@ -661,7 +661,7 @@ def _finetune(
     contrastive: Path | None = None
     if config.contrastive and items is not None:
         mark = time.perf_counter()
-        probed = _contrastive_probe(events, items, settings, split, texts, y, config, out, progress)
+        probed = _contrastive_probe(events, items, settings, split, frozen_vectors, y, config, out, progress)
         if probed is not None:
             probabilities["contrastive"], contrastive = probed
         timings["contrastive_s"] = time.perf_counter() - mark
@@ -700,7 +700,7 @@ def _contrastive_probe(
     items: pd.DataFrame,
     settings: Settings,
     split: Split,
-    texts: dict[str, list[str]],
+    frozen_vectors: dict[str, torch.Tensor],
     y: dict[str, Labels],
     config: FinetuneConfig,
     out: Path,
@@ -723,7 +723,8 @@ def _contrastive_probe(
     trained = ContrastiveConfig(seed=config.seed, threads=config.threads)
     folder = train_contrastive(pairs, items, settings, out, trained, progress=progress)
     encoder = InterestEncoder(settings.models.model_copy(update={"encoder_checkpoint": folder}))
-    vectors = {name: torch.as_tensor(encoder.encode(part)) for name, part in texts.items()}
+    # Its vectors are the frozen ones through its learnt layer: the texts need no second encoding.
+    vectors = {name: torch.as_tensor(encoder.adapt(part.numpy())) for name, part in frozen_vectors.items()}
     probabilities, _, _ = _frozen_baseline(vectors, y, config.seed)
     return probabilities, folder
 
