@@ -33,6 +33,10 @@ from profiles.snapshots import Snapshot, SnapshotColumns, from_epoch_us, to_epoc
 from profiles.stores.base import LogPosition, ProfileStore, QueryFilter, Vector
 
 _OVERFETCH = 4  # first query asks for k × this when a radius filter may drop results
+# Candidates an HNSW search keeps (pgvector's default is 40). Over the NYC catalogue (4,988 places, 384 dimensions),
+# 200 queries: 100 finds 99.5% of the exact top 10 (ties counted as found) in 1.5 ms p50, against 98.9% at 40 and
+# 7.2 ms for an exact scan; at 200 the planner prefers the exact scan.
+_EF_SEARCH = 100
 _SCHEMA_LOCK = 0x77686E70  # an advisory lock key: two replicas creating the tables at once would collide
 _PGVECTOR_FIX = (
     "the PostgreSQL profile store needs the pgvector extension in its database: install it for this server "
@@ -143,6 +147,7 @@ class PostgresProfileStore(ProfileStore):
             self._db.adapters.register_loader(int(oid[0]), _VectorLoader)
             # With a filter, an HNSW scan goes on past its first candidates until LIMIT rows pass, in exact order.
             self._db.execute("SET hnsw.iterative_scan = strict_order")
+            self._db.execute(sql.SQL("SET hnsw.ef_search = {}").format(sql.Literal(_EF_SEARCH)))
         except BaseException:
             self._db.close()
             raise
@@ -246,6 +251,10 @@ class PostgresProfileStore(ProfileStore):
                     cursor.executemany(upsert, rows)
                 if dimension is None:
                     self._fix_dimension(vectors.shape[1])
+                    if self.vector_index:
+                        # Statistics now, not at autovacuum's leisure: without them the planner estimates a few
+                        # rows and never walks the HNSW index.
+                        self._db.execute(sql.SQL("ANALYZE {}").format(self._table))
 
     def _query(self, vector: Vector, k: int, flt: QueryFilter) -> list[tuple[Snapshot, float]]:
         conditions, params = _where(flt)
