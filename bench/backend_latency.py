@@ -13,7 +13,8 @@
    query (which goes first alternates too), after one untimed call each. The embedded backend is the baseline.
    Beside: recall@10 of each whole-catalogue search against FAISS Flat (exact) over the ten descriptions and 190
    places' vectors with noise (a hit as similar as the exact tenth counts: places with the same text tie), and the
-   PostgreSQL item search with its HNSW index against an exact scan of the same table.
+   PostgreSQL item search with its HNSW index against an exact scan of the same table, and its per-user read
+   (``user_columns``) from the pgvector table against a copy in the former ``real[]`` layout.
 2. ``--scale`` × the NYC snapshots. Every NYC snapshot copied ``scale - 1`` times to new user ids (``u~1`` …),
    written through the stores' bulk path (``ProfileStore.add_columns``, as ``ProfileService.build`` writes) into a
    fresh FAISS store and a fresh PostgreSQL table; then ``ProfileService.context`` for existing users (NYC ones
@@ -52,6 +53,7 @@ from unittest import mock
 
 import numpy as np
 from _reporting import exit_status, write_report  # bench/ is the script's folder
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.postgres and tests.assistant.world: the clusters and world the tests use
@@ -65,6 +67,7 @@ from profiles.snapshots import SnapshotColumns  # noqa: E402
 from profiles.stores.base import ProfileStore  # noqa: E402
 from profiles.stores.chroma_store import ChromaProfileStore  # noqa: E402
 from profiles.stores.faiss_store import FaissProfileStore  # noqa: E402
+from profiles.stores.postgres_store import _COLUMNS as PG_COLUMNS  # noqa: E402
 from profiles.stores.postgres_store import PostgresProfileStore  # noqa: E402
 from retrieval.item_index import ItemIndex  # noqa: E402
 from tests.postgres import DSN_VARIABLE, fresh_schema, server_for  # noqa: E402
@@ -273,6 +276,32 @@ def search_recall(indexes: dict[str, ItemIndex], queries: list[np.ndarray], k: i
     return recall
 
 
+def postgres_user_read(runtime: Runtime, questions: list[tuple[str, datetime, LatLon]]) -> dict[str, Any]:
+    """One user's rows as columns (what context() reads first) from the pgvector table and from a copy in the former
+    layout (vectors as ``real[]``, read by the same code in binary), users alternated."""
+    store = runtime.profiles.store
+    assert isinstance(store, PostgresProfileStore) and runtime.settings.store.postgres_dsn is not None
+    legacy = PostgresProfileStore(runtime.settings.store.postgres_dsn.get_secret_value(), store.name)
+    try:
+        columns = sql.SQL(", ").join(sql.Identifier(column) for column in PG_COLUMNS if column != "embedding")
+        legacy._db.execute(
+            sql.SQL("CREATE TABLE bench_real_array AS SELECT {}, embedding::real[] AS embedding FROM {}").format(
+                columns, store._table
+            )
+        )
+        legacy._db.execute("CREATE INDEX ON bench_real_array (user_id, latitude)")
+        legacy._db.execute("ANALYZE bench_real_array")
+        legacy._table = sql.Identifier("bench_real_array")  # bench-only: the store's own read, on the copy
+        pair = [("vector", store), ("real_array", legacy)]
+        samples: dict[str, list[float]] = {"vector": [], "real_array": []}
+        for n, (user, _, _) in enumerate(questions):
+            for name, reader in pair if n % 2 == 0 else pair[::-1]:
+                samples[name].append(timed(reader.user_columns, user))
+        return {f"user_columns_{name}": percentiles(values) for name, values in samples.items()}
+    finally:
+        legacy.close()
+
+
 def postgres_exact_search(runtime: Runtime, texts: list[np.ndarray], queries: int) -> dict[str, Any]:
     """The PostgreSQL item store searched without its HNSW index (an exact scan of the same table), beside it."""
     indexed = runtime.item_index
@@ -442,6 +471,11 @@ def main() -> int:
         hnsw = postgres_exact_search(runtimes["postgres"], texts, arguments.queries) if "postgres" in runtimes else None
         if hnsw is not None:
             print(f"postgres item search without / with HNSW: {hnsw['search_all_exact']} / {hnsw['search_all_hnsw']}")
+        read = postgres_user_read(runtimes["postgres"], questions) if "postgres" in runtimes else None
+        if read is not None:
+            print(
+                f"postgres user read real[] / vector: {read['user_columns_real_array']} / {read['user_columns_vector']}"
+            )
         scaled = (
             scaled_context(embedded.profiles.store, embedded.settings, folder, server, arguments.scale, questions)
             if arguments.scale
@@ -471,6 +505,7 @@ def main() -> int:
         "service": nyc,
         "search_recall_at_10_vs_exact": recall,
         "postgres_item_search_exact_vs_hnsw": hnsw,
+        "postgres_user_read_vector_vs_former_real_array": read,
         "scaled_profile_store": scaled,
         "recommend_at_scale": "not measured: the recommender is the same in-memory object on every backend",
         "ratio_over_embedded_p50": ratios,

@@ -37,6 +37,7 @@ EXPECTED: dict[str, list[str]] = {
         rf"^recall@10 of the whole-catalogue search against FAISS Flat \(exact\): \{{'postgres': {NUMBER}, "
         rf"'chroma\+pg': {NUMBER}\}}$",
         rf"^postgres item search without / with HNSW: \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}} / ",
+        rf"^postgres user read real\[\] / vector: \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}} / ",
         rf"^10x embedded +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
         rf"^10x postgres +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
         rf"^p50 ratio over embedded \{{'postgres': \{{'context': {NUMBER}, 'recommend': {NUMBER}, .*'context_10x': "
