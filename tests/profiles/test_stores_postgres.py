@@ -5,12 +5,14 @@ keep apart; tables of the former real[] layout are converted to pgvector on open
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 from pydantic import ValidationError
 
 from profiles.config import load_settings
@@ -61,6 +63,21 @@ def test_the_item_index_asks_for_a_vector_index(postgres_dsn: str, tmp_path: Pat
         assert isinstance(store, PostgresProfileStore) and store.vector_index
     with open_store(settings) as store:
         assert isinstance(store, PostgresProfileStore) and not store.vector_index
+
+
+def test_without_pgvector_the_store_names_the_fix(postgres_server: str) -> None:
+    """A database without the extension, opened by an account that may not create it: a clear refusal."""
+    suffix = uuid.uuid4().hex[:12]
+    database, role = f"novector_{suffix}", f"plain_{suffix}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {database}")
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        try:
+            with pytest.raises(RuntimeError, match=r"needs the pgvector extension.*CREATE EXTENSION vector"):
+                PostgresProfileStore(make_conninfo(postgres_server, dbname=database, user=role))
+        finally:
+            admin.execute(f"DROP DATABASE {database}")
+            admin.execute(f"DROP ROLE {role}")
 
 
 def test_a_real_array_table_is_converted_to_pgvector(postgres_dsn: str) -> None:
