@@ -83,7 +83,8 @@ class ItemIndex(Closing):
         if bad:
             raise ValueError(f"item ids must not contain '|', e.g. {bad[0]!r}")
         model_id = "custom-embedder" if embedder is not None else encoder_model_id(settings.models)
-        store = open_store(settings, f"items-{catalogue_digest(catalogue.items, model_id)}")
+        # Every search spans the whole catalogue: where a backend can index that, it should.
+        store = open_store(settings, f"items-{catalogue_digest(catalogue.items, model_id)}", vector_index=True)
         index = cls(store, catalogue, settings)
         try:
             if store.count() != len(catalogue):

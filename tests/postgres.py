@@ -115,6 +115,11 @@ def server_for(dsn: str | None = None) -> Iterator[str | None]:
     cluster = PostgresCluster(bindir)
     try:
         cluster.start()
+        with psycopg.connect(cluster.dsn, autocommit=True) as connection:
+            # pgvector in public, as .ci/postgres.sh does, where installed: otherwise the first profile store
+            # creates it in its own test's schema, or names the fix when it is missing.
+            if connection.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
+                connection.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
         yield cluster.dsn
     finally:
         cluster.stop()

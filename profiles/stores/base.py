@@ -326,9 +326,13 @@ def _make_filter(
     return QueryFilter(user_id=user_id, since=since, until=until, near=near, radius_km=radius_km)
 
 
-def open_store(settings: Settings, name: str = "profiles") -> ProfileStore:
+def open_store(settings: Settings, name: str = "profiles", *, vector_index: bool = False) -> ProfileStore:
     """The store the settings choose: FAISS under state_dir by default, Chroma (local folder or server), or
-    PostgreSQL (shared by app replicas)."""
+    PostgreSQL (shared by app replicas).
+
+    ``vector_index``: the store is searched across all its rows (the item index), so PostgreSQL keeps an HNSW index
+    for it; FAISS (exact) and Chroma (always HNSW) need no hint.
+    """
     if settings.store.backend == "faiss":
         from profiles.stores.faiss_store import FaissProfileStore
 
@@ -337,7 +341,7 @@ def open_store(settings: Settings, name: str = "profiles") -> ProfileStore:
         from profiles.stores.postgres_store import PostgresProfileStore
 
         assert settings.store.postgres_dsn is not None  # the settings refuse postgres without a DSN
-        return PostgresProfileStore(settings.store.postgres_dsn.get_secret_value(), name)
+        return PostgresProfileStore(settings.store.postgres_dsn.get_secret_value(), name, vector_index=vector_index)
     from profiles.stores.chroma_store import ChromaProfileStore
 
     if settings.store.chroma_host:

@@ -30,9 +30,18 @@ EXPECTED: dict[str, list[str]] = {
     "backend_latency": [
         rf"^embedded +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  recommend \{{'p50_ms': {NUMBER}",
         rf"^postgres +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  recommend \{{'p50_ms': {NUMBER}",
+        rf"^chroma\+pg +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  recommend \{{'p50_ms': {NUMBER}",
+        rf"^embedded +search_3km \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  search_all \{{'p50_ms': ",
+        rf"^postgres +search_3km \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  search_all \{{'p50_ms': ",
+        rf"^chroma\+pg +search_3km \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}  search_all \{{'p50_ms': ",
+        rf"^recall@10 of the whole-catalogue search against FAISS Flat \(exact\): \{{'postgres': {NUMBER}, "
+        rf"'chroma\+pg': {NUMBER}\}}$",
+        rf"^postgres item search without / with HNSW: \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}} / ",
+        rf"^postgres user read real\[\] / vector: \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}} / ",
         rf"^10x embedded +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
         rf"^10x postgres +context \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
-        rf"^p50 ratio postgres / embedded \{{'context': {NUMBER}, 'recommend': {NUMBER}, 'context_10x': {NUMBER}\}}$",
+        rf"^p50 ratio over embedded \{{'postgres': \{{'context': {NUMBER}, 'recommend': {NUMBER}, .*'context_10x': "
+        rf"{NUMBER}\}}, 'chroma\+pg': \{{'context': {NUMBER}",
         r"^target postgres p50 <= 2\.0x embedded: (met|MISSED); wrote ",
     ],
     "chat_latency": [
