@@ -25,10 +25,14 @@ install_pgvector() {
     fi
     # Headers of the running server's exact version when the archive still has it, so nothing gets upgraded.
     server_version="$(dpkg-query -W -f='${Version}' "postgresql-$major")"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential \
-        "postgresql-server-dev-$major=$server_version" ||
+    headers() {
         $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential \
-            "postgresql-server-dev-$major"
+            "postgresql-server-dev-$major=$server_version" ||
+            $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential \
+                "postgresql-server-dev-$major"
+    }
+    # A machine whose PostgreSQL came preinstalled may have no (or stale) package lists.
+    headers || { $sudo apt-get update && headers; }
     work="$(mktemp -d /tmp/wherenow-ci-pgvector.XXXXXX)"
     chmod 755 "$work"
     mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
