@@ -231,6 +231,14 @@ def on_ray(
     return {"nodes": len(alive), "start_s": ready, "addresses": addresses, **done}
 
 
+def under_load(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A way's results with the machine's 1-minute load average before and after it: on shared cores, what else
+    ran moves every figure (a way run while the load was higher is slower for that alone)."""
+    before = os.getloadavg()[0]
+    done = run()
+    return {**done, "load_1m": [round(before, 2), round(os.getloadavg()[0], 2)]}
+
+
 # ---- comparing ---------------------------------------------------------------------------------------------
 
 
@@ -309,11 +317,11 @@ def main(argv: list[str] | None = None) -> int:
         return done.returncode
     namespaced = os.environ[INSIDE] == "1"
     world = world_of(None if args.smoke else args.data)
-    baseline = jobs(world, False, args, None)
+    baseline = under_load(lambda: jobs(world, False, args, None))
     vectors = baseline["encoding"]["vectors"]
-    runs: dict[str, Any] = {"ray_1_node": on_ray(one_node, args.cpus, world, args, vectors)}
+    runs: dict[str, Any] = {"ray_1_node": under_load(lambda: on_ray(one_node, args.cpus, world, args, vectors))}
     if namespaced:
-        runs["ray_2_nodes"] = on_ray(two_nodes, max(args.cpus // 2, 1), world, args, vectors)
+        runs["ray_2_nodes"] = under_load(lambda: on_ray(two_nodes, max(args.cpus // 2, 1), world, args, vectors))
     runs = {name: compared(run, baseline) for name, run in {"single_process": baseline, **runs}.items()}
     passed = all(equal(run) for run in runs.values())
     two = runs.get("ray_2_nodes")

@@ -79,8 +79,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "ray_batch": [
         r"^40 item texts, \d+ tasks; [\d,]+ events, \d+ shards; [\d,]+ training groups, \d+ spans; \d+ CPUs in all$",
-        rf"^ +ray_1_node: \{{'nodes': 1, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\]\}}$",
-        rf"^ +ray_2_nodes: \{{'nodes': 2, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\]\}}$",
+        rf"^ +ray_1_node: \{{'nodes': 1, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\], 'load_1m': \[",
+        rf"^ +ray_2_nodes: \{{'nodes': 2, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\], 'load_1m': \[",
         *(
             rf"^ +{way} encoding : \{{'first_s': {NUMBER}, 'warm_s': {NUMBER}, 'max_abs_difference': {NUMBER}\}}$"
             for way in ("single_process", "ray_1_node", "ray_2_nodes")
