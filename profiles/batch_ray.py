@@ -1,5 +1,8 @@
-"""Catalogue encoding as Ray tasks: the batch work a deployment spreads over machines (one task per chunk of places,
-each loading the same interest encoder), giving the vectors the single-process path gives.
+"""Catalogue encoding and snapshot building as Ray tasks: the batch work a deployment spreads over machines, giving
+what the single-process path gives. Encoding: one task per chunk of places, each loading the same interest encoder.
+Snapshots: ``ProfileService.build(aggregator=aggregate_by_user(shards))``, one task per range of users, each
+aggregating its users' events with the same :func:`profiles.profile.aggregate`. (The recommender's training replay:
+``retrieval.batch_ray``.)
 
 Ray binds every interface by default; :func:`start_local` starts a local Ray instance that is given 127.0.0.1 as its
 node address, with no dashboard (``import profiles`` turns Ray's usage reporting off: ``profiles.offline``). That is
@@ -24,6 +27,8 @@ import ray
 
 from profiles.config import ModelSettings
 from profiles.encoder import Embeddings, InterestEncoder, item_texts
+from profiles.profile import Aggregator, Contributions, aggregate
+from profiles.snapshots import SnapshotColumns
 
 LOOPBACK = "127.0.0.1"
 
@@ -90,4 +95,44 @@ def encode_items(items: pd.DataFrame, models: ModelSettings, chunks: int) -> Emb
     return encode_texts(item_texts(items), InterestEncoding(models), chunks)
 
 
-__all__ = ["LOOPBACK", "InterestEncoding", "encode_items", "encode_texts", "loopback_namespace", "start_local"]
+@ray.remote
+def _aggregate_shard(events: Contributions, coarsen: bool) -> SnapshotColumns:
+    return aggregate(events, coarsen)
+
+
+def aggregate_users(events: Contributions, coarsen: bool, shards: int) -> SnapshotColumns:
+    """``aggregate(events, coarsen)`` as ``shards`` Ray tasks, each for a range of users in sorted order.
+
+    A snapshot's events are all its user's, and aggregate() orders snapshots by user first, so the shards' snapshots
+    joined in shard order are the single-process ones, row for row.
+    """
+    users, codes = np.unique(events.user_id, return_inverse=True)
+    if len(users) < 2 or shards < 2:
+        return aggregate(events, coarsen)
+    bounds = np.linspace(0, len(users), min(shards, len(users)) + 1).astype(int)
+    shard = np.searchsorted(bounds, codes, side="right") - 1
+    refs = [
+        _aggregate_shard.remote(events.take(np.flatnonzero(shard == part)), coarsen) for part in range(len(bounds) - 1)
+    ]
+    return SnapshotColumns.joined(ray.get(refs))
+
+
+def aggregate_by_user(shards: int) -> Aggregator:
+    """An aggregator for :meth:`ProfileService.build` that spreads the users over ``shards`` Ray tasks."""
+
+    def aggregator(events: Contributions, coarsen: bool) -> SnapshotColumns:
+        return aggregate_users(events, coarsen, shards)
+
+    return aggregator
+
+
+__all__ = [
+    "LOOPBACK",
+    "InterestEncoding",
+    "aggregate_by_user",
+    "aggregate_users",
+    "encode_items",
+    "encode_texts",
+    "loopback_namespace",
+    "start_local",
+]

@@ -16,7 +16,7 @@ embedding cache, keyed by item text, holds nothing user-specific.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -135,6 +135,27 @@ class Contributions:
 
     def __len__(self) -> int:
         return len(self.user_id)
+
+    def take(self, rows: IntArray) -> Contributions:
+        """The given events (positions, in order), with only the item rows they use, kept in the same order."""
+        used, item = np.unique(self.item[rows], return_inverse=True)
+        return Contributions(
+            user_id=self.user_id[rows],
+            window=self.window[rows],
+            cell=self.cell[rows],
+            time_us=self.time_us[rows],
+            latitude=self.latitude[rows],
+            longitude=self.longitude[rows],
+            hour_of_week=self.hour_of_week[rows],
+            weight=self.weight[rows],
+            item=item.astype(np.intp),
+            vectors=self.vectors[used],
+            labels=self.labels[used],
+        )
+
+
+# Turns contributions into snapshots: aggregate() itself, or it spread over Ray tasks (profiles.batch_ray).
+Aggregator = Callable[[Contributions, bool], SnapshotColumns]
 
 
 def aggregate(events: Contributions, coarsen: bool) -> SnapshotColumns:
@@ -325,12 +346,18 @@ class ProfileService(Closing):
     # ---- building ----------------------------------------------------------------------------------------
 
     def build(
-        self, events: pd.DataFrame | None = None, items: pd.DataFrame | None = None, progress: bool = True
+        self,
+        events: pd.DataFrame | None = None,
+        items: pd.DataFrame | None = None,
+        progress: bool = True,
+        aggregator: Aggregator = aggregate,
     ) -> BuildReport:
         """Snapshots of every (user, window, cell) in a preprocessed events frame (default: the ingested events).
 
         Each replaces the stored snapshot with its id, so give the whole history here and later events to
         observe(). Dislikes and events whose item is neither in the catalogue nor has a category are skipped.
+        ``aggregator`` turns the events into snapshots (default :func:`aggregate`, in this process; Ray tasks:
+        ``profiles.batch_ray.aggregate_by_user``).
         """
         if items is not None:
             self._use_items(items)
@@ -345,7 +372,7 @@ class ProfileService(Closing):
             encoded = time.perf_counter()
             steps.update()
             steps.set_postfix_str("aggregating")
-            columns = aggregate(contributions, self.settings.privacy.coarsen_coordinates)
+            columns = aggregator(contributions, self.settings.privacy.coarsen_coordinates)
             aggregated = time.perf_counter()
             steps.update()
             steps.set_postfix_str("writing")

@@ -257,6 +257,17 @@ class SnapshotColumns:
             embedding=self.embedding[index],
         )
 
+    @classmethod
+    def joined(cls, parts: Sequence[SnapshotColumns]) -> SnapshotColumns:
+        """The rows of every part, part after part."""
+        if not parts:
+            raise ValueError("no snapshot columns to join")
+        return cls(
+            **{name: np.concatenate([getattr(part, name) for part in parts]) for name in _ARRAY_COLUMNS},
+            top_labels=[labels for part in parts for labels in part.top_labels],
+            label_weights=[weights for part in parts for weights in part.label_weights],
+        )
+
     def validate(self) -> None:
         """Snapshot's rules over whole columns; a ValueError names the first offending snapshot."""
         size = len(self)
@@ -308,3 +319,4 @@ _NUMERIC_COLUMNS = (
     "hour_concentration",
 )
 _TEXT_COLUMNS = ("user_id", "window", "cell")
+_ARRAY_COLUMNS = (*_TEXT_COLUMNS, *_NUMERIC_COLUMNS, "embedding")

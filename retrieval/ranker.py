@@ -9,6 +9,7 @@ whole history, exactly as if it had been fitted on all of it, and serves with th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Self
 
@@ -175,6 +176,26 @@ class TrainingSet:
     def __len__(self) -> int:
         return len(self.sizes)
 
+    @classmethod
+    def joined(cls, parts: Sequence[TrainingSet]) -> TrainingSet:
+        """The groups of consecutive replay spans, in order, as one set (what replaying them in one pass gives)."""
+        if not parts:
+            raise ValueError("no training sets to join")
+        return cls(
+            features=np.vstack([part.features for part in parts]),
+            labels=np.concatenate([part.labels for part in parts]),
+            sizes=np.concatenate([part.sizes for part in parts]),
+            query_seconds=np.concatenate([part.query_seconds for part in parts]),
+            query_users=[user for part in parts for user in part.query_users],
+            discovery=np.concatenate([part.discovery for part in parts]),
+            positions=np.concatenate([part.positions for part in parts]),
+            queries=sum(part.queries for part in parts),
+            recalled=sum(part.recalled for part in parts),
+            discoveries=sum(part.discoveries for part in parts),
+            discoveries_recalled=sum(part.discoveries_recalled for part in parts),
+            candidate_counts=[count for part in parts for count in part.candidate_counts],
+        )
+
 
 def query_for(state: HistoryState, user_id: str, seconds: float, hour: int) -> Query:
     """The query the evaluation would ask: the user's last known place, else the centroid of everything seen."""
@@ -192,14 +213,18 @@ def replay_training_groups(
     negatives: int,
     hard_negatives: int,
     seed: int,
+    first: int = 0,
 ) -> TrainingSet:
     """One query group per check-in of ``stream``, each from ``state`` before that check-in; observes every one.
 
     A group holds the true place and ``negatives`` other candidates: up to ``hard_negatives`` of them drawn from the
     user's own places (what a place must beat to be chosen, whether a return or a discovery), the rest at random. A
     check-in whose place no source proposed teaches nothing to a ranker of candidates and is skipped (but observed).
+    Each group draws from a generator seeded with ``seed`` and the check-in's index in the whole stream (``first``:
+    that of ``stream``'s first), not from one generator run through the stream, so a replay split into spans
+    (:class:`Replay`) draws the negatives the whole draws.
     """
-    collector = _Collector(np.random.default_rng(seed), negatives, hard_negatives)
+    collector = _Collector(seed, negatives, hard_negatives)
     with single_threaded_blas():
         for k in range(len(stream)):
             user_id, position = str(stream.users[k]), int(stream.positions[k])
@@ -207,7 +232,7 @@ def replay_training_groups(
             if position >= 0:
                 query = query_for(state, user_id, moment, hour)
                 context = builder.context(state, query)
-                collector.add(state, builder, context, generator.generate(state, context), position)
+                collector.add(state, builder, context, generator.generate(state, context), position, first + k)
             place = position if position >= 0 else None
             state.observe(user_id, place, moment, hour, float(stream.latitude[k]), float(stream.longitude[k]))
     return collector.result()
@@ -216,8 +241,8 @@ def replay_training_groups(
 class _Collector:
     """Accumulates query groups for :func:`replay_training_groups`."""
 
-    def __init__(self, rng: np.random.Generator, negatives: int, hard_negatives: int) -> None:
-        self.rng = rng
+    def __init__(self, seed: int, negatives: int, hard_negatives: int) -> None:
+        self.seed = seed
         self.negatives = negatives
         self.hard_negatives = hard_negatives
         self.blocks: list[FloatArray] = []
@@ -239,6 +264,7 @@ class _Collector:
         context: QueryContext,
         candidates: Candidates,
         position: int,
+        index: int,
     ) -> None:
         self.counts.append(len(candidates))
         new = context.user is None or position not in context.user.slots
@@ -250,8 +276,9 @@ class _Collector:
         self.discoveries_recalled += new
         others = np.delete(np.arange(len(candidates)), where)
         known = np.isfinite(candidates.ranks[others, _REPERTOIRE])
-        own, rest = self._draw(others[known], self.hard_negatives), others[~known]
-        others = np.concatenate([own, self._draw(rest, self.negatives - len(own))])
+        rng = np.random.default_rng((self.seed, index))
+        own, rest = _draw(rng, others[known], self.hard_negatives), others[~known]
+        others = np.concatenate([own, _draw(rng, rest, self.negatives - len(own))])
         if not len(others):
             return
         # In catalogue order, not true place first: lambdarank and its NDCG keep the input order inside score
@@ -264,9 +291,6 @@ class _Collector:
         self.seconds.append(context.query.seconds)
         self.users.append(context.query.user_id)
         self.new.append(new)
-
-    def _draw(self, rows: IntArray, size: int) -> IntArray:
-        return rows if len(rows) <= size else self.rng.choice(rows, size=max(size, 0), replace=False)
 
     def result(self) -> TrainingSet:
         return TrainingSet(
@@ -283,6 +307,47 @@ class _Collector:
             discoveries_recalled=self.discoveries_recalled,
             candidate_counts=self.counts,
         )
+
+
+def _draw(rng: np.random.Generator, rows: IntArray, size: int) -> IntArray:
+    return rows if len(rows) <= size else rng.choice(rows, size=max(size, 0), replace=False)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One fit's training replay: the check-ins of ``stream`` from ``start`` on become query groups.
+
+    :meth:`span` replays any part of it on its own, from a fresh state that first counts every check-in before the
+    part (what the replay itself would have observed by then), so parts can run apart (as Ray tasks:
+    ``retrieval.batch_ray``) and, joined in order (:meth:`TrainingSet.joined`), give what one pass gives.
+    """
+
+    config: RankerConfig
+    stream: EventStream
+    builder: FeatureBuilder
+    generator: CandidateGenerator
+    start: int
+
+    def run(self, state: HistoryState, start: int, stop: int) -> TrainingSet:
+        """The groups of check-ins ``start:stop``, from ``state`` having seen exactly the check-ins before ``start``;
+        leaves it having seen those before ``stop``."""
+        config = self.config
+        return replay_training_groups(
+            state,
+            self.stream.slice(start, stop),
+            self.builder,
+            self.generator,
+            negatives=config.negatives,
+            hard_negatives=config.hard_negatives,
+            seed=config.seed,
+            first=start,
+        )
+
+    def span(self, start: int, stop: int) -> TrainingSet:
+        """The groups of check-ins ``start:stop``, from a fresh state counting the check-ins before ``start``."""
+        state = self.config.state(self.builder.catalogue)
+        self.stream.slice(0, start).observe_into(state)
+        return self.run(state, start, stop)
 
 
 # Models -------------------------------------------------------------------------------------------------------

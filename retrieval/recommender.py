@@ -61,7 +61,7 @@ from retrieval.features import (
 )
 from retrieval.history import EventStream, HistoryState, UserState, epoch_seconds
 from retrieval.protocol import Scores, top_k
-from retrieval.ranker import Ranker, RankerConfig, TrainingSet, replay_training_groups
+from retrieval.ranker import Ranker, RankerConfig, Replay, TrainingSet
 from retrieval.threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,16 @@ BOOST_POOL = 50  # (the best this many places that can be shown)
 BOOST_REACH = 0.5
 # Places less alike than this (item vectors' cosine) to a place the user wants more of are not raised.
 MIN_LIKENESS = 0.6
+
+
+# Runs a fit's training replay and leaves the state (which has seen the check-ins before the replay's start) having
+# seen the whole stream, as the replay in one pass does.
+Replayer = Callable[[Replay, HistoryState], TrainingSet]
+
+
+def replay_here(replay: Replay, state: HistoryState) -> TrainingSet:
+    """The training replay in this process, in one pass over ``state``."""
+    return replay.run(state, replay.start, len(replay.stream))
 
 
 class NotFittedError(RuntimeError):
@@ -157,12 +167,17 @@ class PlaceRecommender:
 
     # Learning -------------------------------------------------------------------------------------------------
 
-    def fit(self, history: pd.DataFrame, items: pd.DataFrame, progress: bool = False) -> None:
+    def fit(
+        self, history: pd.DataFrame, items: pd.DataFrame, progress: bool = False, replayer: Replayer | None = None
+    ) -> None:
         """Fit the state on the earliest history, train the ranker on replaying the rest, end with all of it seen.
 
         Dislikes in the history hide their places as :meth:`observe` would (until the user's next visit there), so
         a refit on stored events keeps the user's feedback. ``progress`` shows a bar over the four phases.
+        ``replayer`` runs the training replay (default :func:`replay_here`, in this process; Ray tasks:
+        ``retrieval.batch_ray.replay_on_ray``).
         """
+        replayer = replayer or replay_here
         config = self.config
         with tqdm(total=4, desc="recommender", unit="step", disable=not progress) as steps:
             steps.set_postfix_str("embeddings")
@@ -196,15 +211,7 @@ class PlaceRecommender:
 
             steps.set_postfix_str(f"replaying {len(stream) - warmup:,} check-ins")
             moment = time.perf_counter()
-            self.training = replay_training_groups(
-                self.state,
-                stream.slice(warmup),
-                self.builder,
-                self.generator,
-                negatives=config.negatives,
-                hard_negatives=config.hard_negatives,
-                seed=config.seed,
-            )
+            self.training = replayer(Replay(config, stream, self.builder, self.generator, warmup), self.state)
             self.timings["replay_s"] = time.perf_counter() - moment
             steps.update()
 
@@ -855,6 +862,8 @@ __all__ = [
     "NotFittedError",
     "PlaceRecommender",
     "Recommendation",
+    "Replayer",
     "boost_amount",
     "build_recommender",
+    "replay_here",
 ]

@@ -20,8 +20,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 TIMEOUT_S = 120
-# Two app processes and a database start for this one: a minute of CPU before the first event.
-LONGER_S = {"replica_propagation": 300}
+# Two app processes and a database start for replica_propagation: a minute of CPU before the first event; two
+# Ray instances for ray_batch, each worker loading the encoder.
+LONGER_S = {"replica_propagation": 300, "ray_batch": 300}
 NUMBER = r"-?\d+(?:\.\d+)?"
 
 # Per script: the lines its smoke run must print (a regular expression each, searched line by line): the figure
@@ -86,11 +87,23 @@ EXPECTED: dict[str, list[str]] = {
         r"same text: True",
     ],
     "ray_batch": [
-        r"^40 item texts, \d+ tasks, \d+ CPUs in all$",
-        rf"^ +single_process: \{{'first_s': {NUMBER}, 'warm_s': {NUMBER}\}}$",
-        rf"^ +ray_1_node: \{{'nodes': 1, 'start_s': {NUMBER}, .*'max_abs_difference': {NUMBER}\}}$",
-        rf"^ +ray_2_nodes: \{{'nodes': 2, 'start_s': {NUMBER}, .*'max_abs_difference': {NUMBER}\}}$",
-        rf"^2 nodes / 1 node \(warm\): {NUMBER}; wrote ",
+        r"^40 item texts, \d+ tasks; [\d,]+ events, \d+ shards; [\d,]+ training groups, \d+ spans; \d+ CPUs in all$",
+        rf"^ +ray_1_node: \{{'nodes': 1, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\], 'load_1m': \[",
+        rf"^ +ray_2_nodes: \{{'nodes': 2, 'start_s': {NUMBER}, 'addresses': \['127\.0\.0\.1'\], 'load_1m': \[",
+        *(
+            rf"^ +{way} encoding : \{{'first_s': {NUMBER}, 'warm_s': {NUMBER}, 'max_abs_difference': {NUMBER}\}}$"
+            for way in ("single_process", "ray_1_node", "ray_2_nodes")
+        ),
+        *(
+            rf"^ +{way} snapshots: \{{'build_s': {NUMBER}, .*'same_ids_and_counts': True, 'max_abs_difference'"
+            for way in ("single_process", "ray_1_node", "ray_2_nodes")
+        ),
+        *(
+            rf"^ +{way} training : \{{'fit_s': {NUMBER}, .*'same_training_set': True, 'same_model': True\}}$"
+            for way in ("single_process", "ray_1_node", "ray_2_nodes")
+        ),
+        rf"^2 nodes / 1 node: encoding_warm {NUMBER}, snapshots_build {NUMBER}, training_fit {NUMBER}; "
+        r"same results as one process: True; wrote ",
     ],
     "replica_propagation": [
         rf"^propagation to the other replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",

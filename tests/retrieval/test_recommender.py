@@ -4,6 +4,7 @@ online, cold-starts, trains only on the past, is deterministic, refuses bad inpu
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import re
@@ -24,7 +25,7 @@ from retrieval.catalogue import Catalogue
 from retrieval.features import column
 from retrieval.history import EventStream, HistoryState
 from retrieval.protocol import Recommender, make_recommender, top_k
-from retrieval.ranker import replay_training_groups
+from retrieval.ranker import Replay, TrainingSet, replay_training_groups
 from retrieval.recommender import (
     NotFittedError,
     PlaceRecommender,
@@ -569,6 +570,22 @@ def test_fitting_is_deterministic(settings, trained):
     other = fitted(settings, seed=7)
     assert other.training is not None
     assert not np.array_equal(other.training.positions, first.training.positions)  # the seed draws the negatives
+
+
+def test_a_replay_cut_into_spans_gives_the_groups_of_one_pass(settings, trained):
+    """What the Ray tasks do (retrieval.batch_ray): each span from a state that counted what precedes it, joined in
+    order, gives the one-pass training set, random negatives included."""
+    assert trained.training is not None and trained.builder is not None and trained.generator is not None
+    config = trained.config
+    stream = EventStream.from_frame(HISTORY, trained.catalogue, settings.preprocessing.timezone)
+    replay = Replay(config, stream, trained.builder, trained.generator, int(len(stream) * config.warmup_fraction))
+    cuts = [replay.start, replay.start + 1, replay.start + 97, len(stream) - 40, len(stream)]
+    joined = TrainingSet.joined([replay.span(start, stop) for start, stop in itertools.pairwise(cuts)])
+    whole = trained.training
+    for name in ("features", "labels", "sizes", "query_seconds", "discovery", "positions"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
+    assert joined.query_users == whole.query_users and joined.candidate_counts == whole.candidate_counts
+    assert (joined.queries, joined.recalled, joined.discoveries) == (whole.queries, whole.recalled, whole.discoveries)
 
 
 def test_a_history_too_short_to_learn_from_falls_back_to_the_prior(settings):
