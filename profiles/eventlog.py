@@ -91,8 +91,12 @@ class EventLog(Closing, ABC):
         """Store the already checked events in one durable step (all or none), skipping exact copies."""
 
     @abstractmethod
-    def read(self, since: int = 0, user_id: str | None = None) -> Iterator[LoggedEvent]:
-        """Events with a sequence number above ``since`` (of one user, when given), in sequence order."""
+    def read(
+        self, since: int = 0, user_id: str | None = None, actions: Collection[Action] | None = None
+    ) -> Iterator[LoggedEvent]:
+        """Events with a sequence number above ``since`` (of one user, and with one of ``actions``, when given), in
+        sequence order. The filters run in the database: a user's few stated preferences among their many visits
+        are read without parsing the visits."""
 
     @abstractmethod
     def frame(self, since: int = 0) -> pd.DataFrame:
@@ -217,11 +221,16 @@ class SQLiteEventLog(EventLog):
 
     # ---- reading ---------------------------------------------------------------------------------------------
 
-    def read(self, since: int = 0, user_id: str | None = None) -> Iterator[LoggedEvent]:
+    def read(
+        self, since: int = 0, user_id: str | None = None, actions: Collection[Action] | None = None
+    ) -> Iterator[LoggedEvent]:
         sql = f"SELECT {_FIELDS} FROM events WHERE seq > ?"
         params: tuple[object, ...] = (since,)
         if user_id is not None:
-            sql, params = sql + " AND user_id = ?", (since, user_id)
+            sql, params = sql + " AND user_id = ?", (*params, user_id)
+        if actions is not None:
+            names = sorted({Action(action).value for action in actions})
+            sql, params = sql + f" AND action IN ({', '.join('?' * len(names)) or 'NULL'})", (*params, *names)
         with self._lock:
             self._check_open()
             rows = self._db.execute(sql + " ORDER BY seq", params).fetchall()

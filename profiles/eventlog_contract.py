@@ -85,6 +85,21 @@ class EventLogContract:
         assert [stamp.to_pydatetime() for stamp in frame["timestamp"]] == [event.timestamp for event in events]
         assert str(frame["timestamp"].dt.tz) == "UTC"
 
+    def test_reads_filter_by_user_and_action(self, log: EventLog) -> None:
+        events = [
+            make_event("ana", 1),
+            make_event("ana", 2, Action.LIKE),
+            make_event("bo", 3, Action.LIKE),
+            make_event("ana", 4, Action.DISLIKE),
+        ]
+        log.append(events)
+        liked = [entry.event for entry in log.read(user_id="ana", actions=[Action.LIKE, Action.DISLIKE])]
+        assert liked == [events[1], events[3]]
+        assert [entry.event for entry in log.read(actions=[Action.LIKE])] == [events[1], events[2]]
+        assert list(log.read(actions=[])) == []
+        first = next(iter(log.read())).seq
+        assert [entry.event for entry in log.read(since=first, user_id="ana", actions=[Action.VISIT])] == []
+
     def test_exact_copies_are_stored_once(self, log: EventLog) -> None:
         events = [make_event("ana", n) for n in range(3)]
         first = log.append(events)

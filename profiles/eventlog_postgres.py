@@ -146,11 +146,15 @@ class PostgresEventLog(EventLog):
 
     # ---- reading ---------------------------------------------------------------------------------------------
 
-    def read(self, since: int = 0, user_id: str | None = None) -> Iterator[LoggedEvent]:
+    def read(
+        self, since: int = 0, user_id: str | None = None, actions: Collection[Action] | None = None
+    ) -> Iterator[LoggedEvent]:
         sql = f"SELECT {_FIELDS} FROM event_log WHERE seq > %s"
         params: tuple[object, ...] = (since,)
         if user_id is not None:
-            sql, params = sql + " AND user_id = %s", (since, user_id)
+            sql, params = sql + " AND user_id = %s", (*params, user_id)
+        if actions is not None:
+            sql, params = sql + " AND action = ANY(%s)", (*params, sorted({Action(a).value for a in actions}))
         with self._lock:
             self._check_open()
             rows = self._db.execute(sql + " ORDER BY seq", params).fetchall()

@@ -156,7 +156,7 @@ def fold(logged: Iterable[LoggedEvent]) -> list[ActivePreference]:
 
 def current(log: EventLog, user_id: str) -> list[ActivePreference]:
     """The user's preferences in force, from their events in the log."""
-    return fold(entry for entry in log.read(user_id=user_id) if entry.event.action in (Action.PREFER, Action.UNPREFER))
+    return fold(log.read(user_id=user_id, actions=(Action.PREFER, Action.UNPREFER)))
 
 
 def superseded(preference: Preference, active: Sequence[ActivePreference]) -> list[ActivePreference]:
