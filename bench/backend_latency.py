@@ -53,7 +53,7 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
-from _reporting import exit_status, write_report  # bench/ is the script's folder
+from _reporting import exit_status, percentiles, write_report  # bench/ is the script's folder
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,15 +106,6 @@ def database(dsn: str | None, smoke: bool) -> Iterator[str | None]:
                 raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
             print("no PostgreSQL binaries: the PostgreSQL half is skipped")
         yield server
-
-
-def percentiles(seconds: list[float]) -> dict[str, Any]:
-    milliseconds = np.asarray(seconds) * 1e3
-    return {
-        "p50_ms": round(float(np.percentile(milliseconds, 50)), 2),
-        "p99_ms": round(float(np.percentile(milliseconds, 99)), 2),
-        "n": len(seconds),
-    }
 
 
 def timed(call: Callable[..., object], *arguments: Any) -> float:
@@ -247,7 +238,7 @@ def service_latency(
             samples[name]["recommend"].append(timed(service.recommend, user, at, where, query))
             samples[name]["search_3km"].append(timed(near_search, index, vector, near))
             samples[name]["search_all"].append(timed(index.search, vector, 10))
-    return {name: {kind: percentiles(values) for kind, values in table.items()} for name, table in samples.items()}
+    return {name: {kind: percentiles(values, 2) for kind, values in table.items()} for name, table in samples.items()}
 
 
 def near_search(index: ItemIndex, vector: np.ndarray, near: tuple[float, float]) -> None:
@@ -299,7 +290,7 @@ def postgres_user_read(runtime: Runtime, questions: list[tuple[str, datetime, La
         for n, (user, _, _) in enumerate(questions):
             for name, reader in pair if n % 2 == 0 else pair[::-1]:
                 samples[name].append(timed(reader.user_columns, user))
-        return {f"user_columns_{name}": percentiles(values) for name, values in samples.items()}
+        return {f"user_columns_{name}": percentiles(values, 2) for name, values in samples.items()}
     finally:
         legacy.close()
 
@@ -319,7 +310,7 @@ def postgres_exact_search(runtime: Runtime, texts: list[np.ndarray], queries: in
         for n in range(queries):
             for name, index in pair if n % 2 == 0 else pair[::-1]:
                 samples[name].append(timed(index.search, texts[n % len(texts)], 10))
-        return {f"search_all_{name}": percentiles(values) for name, values in samples.items()}
+        return {f"search_all_{name}": percentiles(values, 2) for name, values in samples.items()}
     finally:
         store.close()
 
@@ -394,7 +385,7 @@ def scaled_service(
             samples[name]["context"].append(timed(service.context, user, at, where))
             samples[name]["recommend"].append(timed(service.recommend, user, at, where, query))
     result["service"] = {
-        name: {kind: percentiles(values) for kind, values in table.items()} for name, table in samples.items()
+        name: {kind: percentiles(values, 2) for kind, values in table.items()} for name, table in samples.items()
     }
     return result
 

@@ -38,7 +38,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from _reporting import exit_status, write_report  # bench/ is the script's folder
+from _reporting import exit_status, percentiles, write_report  # bench/ is the script's folder
 
 from profiles.config import load_settings
 from profiles.context import build_context
@@ -128,15 +128,6 @@ def noise(rng: np.random.Generator, rows: int, norm: float) -> npt.NDArray[np.fl
 
 def unit(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    milliseconds = np.asarray(samples) * 1e3
-    return {
-        "p50_ms": round(float(np.percentile(milliseconds, 50)), 3),
-        "p99_ms": round(float(np.percentile(milliseconds, 99)), 3),
-        "n": len(samples),
-    }
 
 
 def timed(calls: list[Callable[[], object]]) -> list[float]:

@@ -47,7 +47,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from _reporting import exit_status, write_report  # bench/ is the script's folder
+from _reporting import exit_status, percentiles, write_report  # bench/ is the script's folder
 
 from assistant.runtime import Runtime
 from profiles.atomic import write_atomic
@@ -169,15 +169,6 @@ def feedback_events(
             )
         )
     return events, kinds
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    milliseconds = np.asarray(samples) * 1e3
-    return {
-        "p50_ms": round(float(np.percentile(milliseconds, 50)), 3),
-        "p99_ms": round(float(np.percentile(milliseconds, 99)), 3),
-        "n": len(samples),
-    }
 
 
 def event_frame(events: Sequence[Event]) -> pd.DataFrame:

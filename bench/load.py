@@ -41,9 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pandas as pd
-from _reporting import write_report  # bench/ is the script's folder
+from _reporting import percentiles, write_report  # bench/ is the script's folder
 
 from profiles.config import load_settings
 from profiles.eventlog import events_from_frame, open_event_log
@@ -217,24 +216,13 @@ class Tally:
 
     def figures(self) -> dict[str, Any]:
         return {
-            "endpoints": {name: percentiles(times) for name, times in self.seconds.items()},
+            "endpoints": {name: percentiles(times, 1) for name, times in self.seconds.items()},
             "requests": sum(len(times) for times in self.seconds.values()),
             "errors": sum(self.errors.values()),
             "errors_by_kind": dict(self.errors.most_common()),
             "cross_user": len(self.cross_user),
             "cross_user_examples": self.cross_user[:10],
         }
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    if not samples:
-        return {"p50_ms": float("nan"), "p99_ms": float("nan"), "n": 0}
-    milliseconds = np.asarray(samples) * 1e3
-    return {
-        "p50_ms": round(float(np.percentile(milliseconds, 50)), 1),
-        "p99_ms": round(float(np.percentile(milliseconds, 99)), 1),
-        "n": len(samples),
-    }
 
 
 class SimulatedUser:

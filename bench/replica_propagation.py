@@ -20,15 +20,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from _reporting import exit_status, write_report  # bench/ is the script's folder
+from _reporting import exit_status, percentiles, write_report  # bench/ is the script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.assistant.replicas: the replica processes, shared with the replica test
@@ -49,12 +47,6 @@ def database(dsn: str | None) -> Iterator[str]:
         if server is None:
             raise SystemExit(f"no PostgreSQL: pass --dsn, set {DSN_VARIABLE}, or install Debian's postgresql")
         yield server
-
-
-def percentiles(seconds: list[float]) -> dict[str, Any]:
-    ordered = sorted(seconds)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p99_ms": round(p99 * 1000, 1), "n": len(ordered)}
 
 
 def measure(server: str, events: int, folder: Path) -> tuple[list[float], list[float]]:
@@ -91,7 +83,7 @@ def main() -> int:
     output = arguments.output or (SMOKE_RESULT if arguments.smoke else RESULT)
     with database(arguments.dsn) as server, tempfile.TemporaryDirectory(prefix="wherenow-replicas-") as folder:
         delays, baseline = measure(server, events, Path(folder))
-    propagation, own = percentiles(delays), percentiles(baseline)
+    propagation, own = percentiles(delays, 1), percentiles(baseline, 1)
     passed = propagation["p99_ms"] <= TARGET_P99_S * 1000
     report = {
         "what": "delay from replica A's acknowledgement of an event until replica B recommends for its new user",
