@@ -242,12 +242,7 @@ class PlaceRecommender:
             return  # views, searches and likes are not check-ins; the ranker was trained on visits only
         if position is not None:
             self._disliked.get(event.user_id, set()).discard(position)
-        self._count_visit(state, event)
-
-    def _count_visit(self, state: HistoryState, event: Event) -> None:
-        """One visit into ``state`` (the live one, or one replaying a user alone), at its local hour of the week."""
         hour = local_hour_of_week(event.timestamp, event.latitude, event.longitude, self.timezone)
-        position = state.catalogue.positions.get(event.item_id)
         state.observe(event.user_id, position, epoch_seconds(event.timestamp), hour, event.latitude, event.longitude)
 
     def forget(self, user_id: str) -> bool:
@@ -278,11 +273,10 @@ class PlaceRecommender:
         deleted ("forget my visits there"): :meth:`forget`, then the remaining ones are learnt again, in time
         order, shared counts included. Returns whether anything about the user was known."""
         live = self._fitted()
-        was_known = live.user(user_id) is not None
         known = self.forget(user_id)
         for event in sorted((e for e in events if e.user_id == user_id), key=lambda e: e.timestamp):
             self.observe(event)
-        return known or was_known or live.user(user_id) is not None
+        return known or live.user(user_id) is not None
 
     # Saving ---------------------------------------------------------------------------------------------------
 
