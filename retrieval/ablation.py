@@ -42,7 +42,9 @@ EMBEDDING_FEATURES: tuple[str, ...] = ("similarity", "context_similarity", "rank
 # The context source's size when the encoder is used (tuned on the inner split).
 CONTEXT_CANDIDATES = 100
 ANY = "any"  # the true place within the top K of at least one source
-PROPOSED = "proposed"  # proposed by at least one source under its configured limit: what the ranker sees
+# Proposed by at least one source under its configured limit, or (a discovery) by the discovery ranker's wider pool:
+# what the recommender can rank at all.
+PROPOSED = "proposed"
 
 
 @dataclass
@@ -57,10 +59,11 @@ class SourceRecall:
     )
     proposed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SPLITS, 0))
 
-    def add(self, ranks: np.ndarray, limits: np.ndarray, split: str) -> None:
-        """One check-in: the true place's rank in each source (inf: not ranked) and the sources' limits."""
+    def add(self, ranks: np.ndarray, limits: np.ndarray, split: str, wider: bool = False) -> None:
+        """One check-in: the true place's rank in each source (inf: not ranked), the sources' limits, and whether
+        the discovery ranker's pool holds it."""
         self.totals[split] += 1
-        self.proposed[split] += bool((ranks < limits).any())
+        self.proposed[split] += bool((ranks < limits).any()) or wider
         for k in KS:
             within = ranks < k
             for source, hit in zip(SOURCES, within.tolist(), strict=True):
@@ -90,11 +93,17 @@ def variant(name: str, settings: Settings, checkpoint: Path | None) -> PlaceReco
 
 
 def gain_shares(recommender: PlaceRecommender) -> dict[str, float]:
-    """Each embedding feature's share of the ranker's total gain, and their sum (``all``)."""
-    gains = recommender.ranker.importances("gain")
-    total = sum(gains.values()) or 1.0
-    shares = {name: gains.get(name, 0.0) / total for name in EMBEDDING_FEATURES}
-    return {**shares, "all": sum(shares.values())}
+    """Each embedding feature's share of the ranker's total gain, and their sum (``all``); the same sum for the
+    discovery ranker (``discoverer``, 0 without one)."""
+
+    def shares(gains: dict[str, float]) -> dict[str, float]:
+        total = sum(gains.values()) or 1.0
+        return {name: gains.get(name, 0.0) / total for name in EMBEDDING_FEATURES}
+
+    ranker = shares(recommender.ranker.importances("gain"))
+    discoverer = recommender.discoverer
+    new_places = shares(discoverer.importances("gain")) if discoverer is not None else {}
+    return {**ranker, "all": sum(ranker.values()), "discoverer": sum(new_places.values())}
 
 
 def measure(
@@ -110,7 +119,9 @@ def measure(
 
     def inspect(event: Event, where: tuple[float, float], true_index: int, split: str) -> None:
         ranks = recommender.source_ranks(event.user_id, event.timestamp, *where)
-        recall.add(ranks.ranks[true_index], ranks.limits, split)
+        wide = recommender.discovery_ranks(event.user_id, event.timestamp, *where) if split == DISCOVERY else None
+        wider = wide is not None and bool((wide.ranks[true_index] < wide.limits).any())
+        recall.add(ranks.ranks[true_index], ranks.limits, split, wider)
 
     result = evaluate_recommender(
         recommender, history, test, items, limit, progress=True, description=description, inspect=inspect
@@ -129,7 +140,7 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
     lines = [
         f"{'variant':<10}{'acc@10':>8}{'ret@10':>8}{'disc@10':>8}{'mrr':>8}{'prop.ret':>9}{'prop.disc':>10}"
         + "".join(f"{'disc@' + str(k):>9}" for k in KS)
-        + f"{'emb.gain':>9}"
+        + f"{'emb.gain':>9}{'disc.gain':>10}"
     ]
     for name, result in results.items():
         metrics, recall = result["metrics"], result["candidate_recall"]
@@ -138,7 +149,7 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
             f"{metrics[DISCOVERY]['acc@10']:>8.4f}{metrics['all']['mrr']:>8.4f}"
             f"{recall[RETURN][PROPOSED]:>9.3f}{recall[DISCOVERY][PROPOSED]:>10.3f}"
             + "".join(f"{recall[DISCOVERY][ANY][f'@{k}']:>9.3f}" for k in KS)
-            + f"{result['gain_shares']['all']:>9.3f}"
+            + f"{result['gain_shares']['all']:>9.3f}{result['gain_shares'].get('discoverer', 0.0):>10.3f}"
         )
     for name, result in results.items():
         recall = result["candidate_recall"]
@@ -163,7 +174,7 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     """The summary as a Markdown table (the README's)."""
     header = ["ranker", "Acc@10", "return Acc@10", "discovery Acc@10", "MRR", "proposed: returns", "discoveries"]
-    header += [f"discoveries @{k}" for k in KS] + ["embedding gain share"]
+    header += [f"discoveries @{k}" for k in KS] + ["embedding gain share: ranker", "discovery ranker"]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
     for name, result in results.items():
         metrics, recall = result["metrics"], result["candidate_recall"]
@@ -176,6 +187,7 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
             f"{recall[DISCOVERY][PROPOSED]:.1%}",
             *(f"{recall[DISCOVERY][ANY][f'@{k}']:.1%}" for k in KS),
             f"{result['gain_shares']['all']:.1%}",
+            f"{result['gain_shares'].get('discoverer', 0.0):.1%}",
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

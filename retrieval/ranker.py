@@ -5,6 +5,11 @@ rest is replayed check-in by check-in. Each check-in becomes one query group (th
 other candidates), built from the state as it stood just before that check-in, which is observed only after.
 The last groups in time are the early-stopping validation set. Once the replay ends the state has seen the
 whole history, exactly as if it had been fitted on all of it, and serves with the trained weights.
+
+The same replay, started earlier, trains the **discovery ranker**: a second LightGBM model whose groups are the
+check-ins at places new to the user, each against other new places from a pool several times wider than the
+ranker's. The recommender lets it order new places within the ranks the ranker gave new places
+(``retrieval.recommender.in_slots``), so returns keep their ranks and new places come from the wider pool.
 """
 
 from __future__ import annotations
@@ -63,6 +68,15 @@ class RankerConfig:
     negatives: int = 30
     hard_negatives: int = 15
     min_training_queries: int = 20
+    # The discovery ranker (0 scale: none). It orders the places new to the user among themselves, within the slots
+    # the ranker gives new places, and draws them from a wider pool: every source's limit times discovery_scale,
+    # the nearby sources within the discovery_pool nearest. It learns from the check-ins at new places replayed from
+    # discovery_from of the history on (earlier than the ranker's replay: they are a fifth of all), each against
+    # discovery_negatives other new places of that pool. Tuned on an inner time split of the history.
+    discovery_scale: float = 8.0
+    discovery_pool: int = 1200
+    discovery_from: float = 0.5
+    discovery_negatives: int = 100
     # LightGBM.
     n_estimators: int = 600
     learning_rate: float = 0.1
@@ -77,7 +91,7 @@ class RankerConfig:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("warmup_fraction", "validation_fraction", "subsample", "colsample_bytree"):
+        for name in ("warmup_fraction", "validation_fraction", "discovery_from", "subsample", "colsample_bytree"):
             value = getattr(self, name)
             if not 0 < value < 1 and not (name in ("subsample", "colsample_bytree") and value == 1):
                 raise ValueError(f"{name} must be in (0, 1), got {value}")
@@ -142,6 +156,32 @@ class RankerConfig:
             context_pool=self.context_pool,
         )
 
+    @property
+    def discovers(self) -> bool:
+        """Whether a discovery ranker orders the new places (see ``discovery_scale``)."""
+        return self.discovery_scale > 0
+
+    def discovery_generator(self, catalogue: Catalogue) -> CandidateGenerator:
+        """The wider candidate generator the discovery ranker draws new places from."""
+        scale = self.discovery_scale
+
+        def wider(limit: int) -> int:
+            return round(limit * scale)
+
+        return CandidateGenerator(
+            catalogue,
+            repertoire=0,  # the user's own places are never new
+            nearby=wider(self.nearby),
+            pool=max(self.discovery_pool, self.nearby_pool),
+            transitions=wider(self.transitions),
+            covisits=wider(self.covisits),
+            peers=wider(self.peers),
+            similar=wider(self.similar),
+            popular_now=wider(self.popular_now),
+            context=wider(self.context),
+            context_pool=self.context_pool,
+        )
+
 
 # Training data ------------------------------------------------------------------------------------------------
 
@@ -162,6 +202,8 @@ class TrainingSet:
     discoveries: int = 0  # replayed check-ins at places new to the user
     discoveries_recalled: int = 0
     candidate_counts: list[int] = field(default_factory=list)
+    # The discovery ranker's groups (each a check-in at a place new to the user against other new places), if any.
+    new_places: TrainingSet | None = None
 
     @property
     def recall(self) -> float:
@@ -194,6 +236,9 @@ class TrainingSet:
             discoveries=sum(part.discoveries for part in parts),
             discoveries_recalled=sum(part.discoveries_recalled for part in parts),
             candidate_counts=[count for part in parts for count in part.candidate_counts],
+            new_places=cls.joined([part.new_places for part in parts if part.new_places is not None])
+            if any(part.new_places is not None for part in parts)
+            else None,
         )
 
 
@@ -214,6 +259,9 @@ def replay_training_groups(
     hard_negatives: int,
     seed: int,
     first: int = 0,
+    ranker_from: int = 0,
+    discovery: CandidateGenerator | None = None,
+    discovery_negatives: int = 0,
 ) -> TrainingSet:
     """One query group per check-in of ``stream``, each from ``state`` before that check-in; observes every one.
 
@@ -222,29 +270,43 @@ def replay_training_groups(
     check-in whose place no source proposed teaches nothing to a ranker of candidates and is skipped (but observed).
     Each group draws from a generator seeded with ``seed`` and the check-in's index in the whole stream (``first``:
     that of ``stream``'s first), not from one generator run through the stream, so a replay split into spans
-    (:class:`Replay`) draws the negatives the whole draws.
+    (:class:`Replay`) draws the negatives the whole draws. Only check-ins from index ``ranker_from`` on make the
+    ranker's groups; with a ``discovery`` generator, every check-in at a place new to the user also makes a group
+    of ``TrainingSet.new_places``: the place against ``discovery_negatives`` other new places that generator proposes.
     """
     collector = _Collector(seed, negatives, hard_negatives)
+    new_places = _Collector(seed, discovery_negatives, 0, new_only=True) if discovery is not None else None
     with single_threaded_blas():
         for k in range(len(stream)):
             user_id, position = str(stream.users[k]), int(stream.positions[k])
             moment, hour = float(stream.seconds[k]), int(stream.hours[k])
+            index = first + k
             if position >= 0:
                 query = query_for(state, user_id, moment, hour)
                 context = builder.context(state, query)
-                collector.add(state, builder, context, generator.generate(state, context), position, first + k)
+                if index >= ranker_from:
+                    collector.add(state, builder, context, generator.generate(state, context), position, index)
+                if new_places is not None and discovery is not None and _is_new(context, position):
+                    new_places.add(state, builder, context, discovery.generate(state, context), position, index)
             place = position if position >= 0 else None
             state.observe(user_id, place, moment, hour, float(stream.latitude[k]), float(stream.longitude[k]))
-    return collector.result()
+    training = collector.result()
+    training.new_places = new_places.result() if new_places is not None else None
+    return training
+
+
+def _is_new(context: QueryContext, position: int) -> bool:
+    return context.user is None or position not in context.user.slots
 
 
 class _Collector:
-    """Accumulates query groups for :func:`replay_training_groups`."""
+    """Accumulates query groups for :func:`replay_training_groups` (``new_only``: groups of new places only)."""
 
-    def __init__(self, seed: int, negatives: int, hard_negatives: int) -> None:
+    def __init__(self, seed: int, negatives: int, hard_negatives: int, new_only: bool = False) -> None:
         self.seed = seed
         self.negatives = negatives
         self.hard_negatives = hard_negatives
+        self.new_only = new_only
         self.blocks: list[FloatArray] = []
         self.labels: list[npt.NDArray[np.int32]] = []
         self.rows: list[IntArray] = []
@@ -267,7 +329,7 @@ class _Collector:
         index: int,
     ) -> None:
         self.counts.append(len(candidates))
-        new = context.user is None or position not in context.user.slots
+        new = _is_new(context, position)
         self.discoveries += new
         where = int(np.searchsorted(candidates.positions, position))
         if where == len(candidates) or candidates.positions[where] != position:
@@ -276,9 +338,14 @@ class _Collector:
         self.discoveries_recalled += new
         others = np.delete(np.arange(len(candidates)), where)
         known = np.isfinite(candidates.ranks[others, _REPERTOIRE])
-        rng = np.random.default_rng((self.seed, index))
-        own, rest = _draw(rng, others[known], self.hard_negatives), others[~known]
-        others = np.concatenate([own, _draw(rng, rest, self.negatives - len(own))])
+        if self.new_only:
+            # Its own stream of draws, so that adding the discovery ranker leaves the ranker's groups as they were.
+            rng = np.random.default_rng((self.seed, index, 1))
+            others = _draw(rng, others[~known], self.negatives)
+        else:
+            rng = np.random.default_rng((self.seed, index))
+            own, rest = _draw(rng, others[known], self.hard_negatives), others[~known]
+            others = np.concatenate([own, _draw(rng, rest, self.negatives - len(own))])
         if not len(others):
             return
         # In catalogue order, not true place first: lambdarank and its NDCG keep the input order inside score
@@ -327,6 +394,9 @@ class Replay:
     builder: FeatureBuilder
     generator: CandidateGenerator
     start: int
+    # Where the ranker's own groups begin (None: at ``start``); the discovery ranker's begin at ``start``.
+    ranker_from: int | None = None
+    discovery: CandidateGenerator | None = None
 
     def run(self, state: HistoryState, start: int, stop: int) -> TrainingSet:
         """The groups of check-ins ``start:stop``, from ``state`` having seen exactly the check-ins before ``start``;
@@ -341,6 +411,9 @@ class Replay:
             hard_negatives=config.hard_negatives,
             seed=config.seed,
             first=start,
+            ranker_from=self.start if self.ranker_from is None else self.ranker_from,
+            discovery=self.discovery,
+            discovery_negatives=config.discovery_negatives,
         )
 
     def span(self, start: int, stop: int) -> TrainingSet:

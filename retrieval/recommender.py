@@ -5,7 +5,8 @@
 rendered from the features that pushed each place up (LightGBM's per-feature contributions), each only when its
 numbers mean something, then a facts line ("new to you · 0.4 km · busy on Saturday afternoons"). Two knobs reorder
 on purpose: ``surprise`` discounts the places the user already knows, and ``category``/``keyword``/``exclude``
-restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``.
+restrict the list; with their defaults the list is exactly ``top_k(score_all(...), k)``. Places new to the user
+are ordered by the discovery ranker (``retrieval.ranker``), in the ranks the ranker gave new places.
 
 A fitted recommender is saved with :meth:`PlaceRecommender.save` and read back with :meth:`PlaceRecommender.load`
 (a pickle of the fitted state, ``RECOMMENDER_FORMAT``, signed with a key kept outside the state folder and checked
@@ -19,7 +20,7 @@ import math
 import pickle
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
@@ -72,8 +73,9 @@ TextEmbedder = Callable[[list[str]], npt.NDArray[np.floating]]
 # Reasons before the facts line: the evidence a suggestion shows is one or two short lines.
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
-# 2: records the log position; 3: signed; 4: the context source; 5: each user's learnt check-ins.
-RECOMMENDER_FORMAT = "place-recommender/5"
+# 2: records the log position; 3: signed; 4: the context source; 5: each user's learnt check-ins; 6: the discovery
+# ranker.
+RECOMMENDER_FORMAT = "place-recommender/6"
 # What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
 _SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
 _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
@@ -159,6 +161,10 @@ class PlaceRecommender:
         self.builder: FeatureBuilder | None = None
         self.generator: CandidateGenerator | None = None
         self.ranker = Ranker(self.config)
+        # Orders the places new to the user (RankerConfig.discovery_scale); None when there is none or too little to
+        # learn from.
+        self.discovery_generator: CandidateGenerator | None = None
+        self.discoverer: Ranker | None = None
         self.training: TrainingSet | None = None
         self.timings: dict[str, float] = {}
         self._disliked: dict[str, set[int]] = {}
@@ -200,10 +206,12 @@ class PlaceRecommender:
                 hour_vectors = (self._text_embedder or encoder_texts(self.settings))(hour_phrases())
             self.builder = config.builder(catalogue, embeddings, hour_vectors)
             self.generator = config.generator(catalogue)
+            self.discovery_generator = config.discovery_generator(catalogue) if config.discovers else None
             self.state = config.state(catalogue)
             self._disliked = _dislikes(history, catalogue)
             stream = EventStream.from_frame(history, catalogue, self.timezone)
-            warmup = int(len(stream) * config.warmup_fraction)
+            ranker_from = int(len(stream) * config.warmup_fraction)
+            warmup = min(ranker_from, int(len(stream) * config.discovery_from)) if config.discovers else ranker_from
             moment = time.perf_counter()
             stream.slice(0, warmup).observe_into(self.state)
             self.timings["warmup_s"] = time.perf_counter() - moment
@@ -211,13 +219,17 @@ class PlaceRecommender:
 
             steps.set_postfix_str(f"replaying {len(stream) - warmup:,} check-ins")
             moment = time.perf_counter()
-            self.training = replayer(Replay(config, stream, self.builder, self.generator, warmup), self.state)
+            replay = Replay(config, stream, self.builder, self.generator, warmup, ranker_from, self.discovery_generator)
+            self.training = replayer(replay, self.state)
             self.timings["replay_s"] = time.perf_counter() - moment
             steps.update()
 
             steps.set_postfix_str("training")
             moment = time.perf_counter()
             self.ranker = Ranker(config).fit(self.training)
+            new_places = self.training.new_places
+            discoverer = Ranker(config).fit(new_places) if new_places is not None else None
+            self.discoverer = discoverer if discoverer is not None and discoverer.learnt else None
             self.timings["train_s"] = time.perf_counter() - moment
             self.timings["fit_s"] = time.perf_counter() - started
             steps.update()
@@ -263,7 +275,7 @@ class PlaceRecommender:
                 self.state.subtract(alone)
                 del self.state.users[user_id]
                 known = True
-        if self.training is not None and user_id in self.training.query_users:
+        if self.training is not None and user_id in _asked_by(self.training):
             self.training = _without_user(self.training, user_id)
             known = True
         return known
@@ -343,8 +355,7 @@ class PlaceRecommender:
         """Model scores over the whole catalogue; places no candidate source proposed get -inf."""
         query = self._query(user_id, at, latitude, longitude)
         with single_threaded_blas():
-            scores, *_ = self._score(query)
-        return scores
+            return self._score(query).scores
 
     def source_ranks(self, user_id: str, at: datetime, latitude: float, longitude: float) -> SourceRanks:
         """Every candidate source's ranking of the catalogue for (user, time, place), as ``score_all`` sees it."""
@@ -354,11 +365,23 @@ class PlaceRecommender:
         with single_threaded_blas():
             return generator.rank(state, builder.context(state, query))
 
-    def _score(self, query: Query, extra: IntArray | None = None) -> tuple[Scores, QueryContext, IntArray, FloatArray]:
-        """Full-catalogue scores, the query context, the scored positions and their feature rows.
+    def discovery_ranks(self, user_id: str, at: datetime, latitude: float, longitude: float) -> SourceRanks | None:
+        """The discovery ranker's wider pool's source ranks for (user, time, place); None without a discovery ranker."""
+        if self.discoverer is None or self.discovery_generator is None:
+            return None
+        query = self._query(user_id, at, latitude, longitude)
+        state, builder = self._fitted(), self.builder
+        assert builder is not None
+        with single_threaded_blas():
+            return self.discovery_generator.rank(state, builder.context(state, query))
+
+    def _score(self, query: Query, extra: IntArray | None = None) -> Scored:
+        """Full-catalogue scores, the query context, the scored positions, their feature rows and which model scored
+        each row.
 
         ``extra`` positions (a filter's matches) are scored too, with the source ranks they have for this query;
-        adding them changes no other place's score, since every feature is a function of (query, place).
+        adding them changes no other place's score, since every feature is a function of (query, place) and the
+        discovery ranker's scale is set by the proposed places alone (:func:`in_slots`).
         """
         state, builder, generator = self._fitted(), self.builder, self.generator
         assert builder is not None and generator is not None
@@ -370,9 +393,30 @@ class PlaceRecommender:
         positions = candidates.positions
         features = builder.build(state, context, positions, candidates.ranks)
         scores = np.full(len(state.catalogue), -np.inf, dtype=np.float64)
+        by_discoverer = np.zeros(len(positions), dtype=bool)
         if len(positions):
             scores[positions] = self.ranker.predict(features)
-        return scores, context, positions, features
+        known = _known(context, len(state.catalogue))
+        offered = ranks.candidates().positions
+        slots = offered[~known[offered]]  # the ranker's scores of the new places it was offered
+        if self.discoverer is not None and self.discovery_generator is not None and len(slots):
+            # New places: the discovery ranker orders them, drawn from its wider pool, in the slots the ranker gave
+            # new places.
+            wide = self.discovery_generator.rank(state, context)
+            proposed = np.union1d(wide.candidates().positions, slots)
+            pool = np.union1d(proposed, positions)
+            pool = pool[~known[pool]]
+            pool_features = builder.build(state, context, pool, wide.of(pool).ranks)
+            discovered = self.discoverer.predict(pool_features)
+            proposed = np.isin(pool, proposed)
+            scores[pool] = in_slots(discovered, discovered[proposed], scores[slots])  # pool ⊇ slots: none empty
+            keep = known[positions]
+            positions = np.concatenate([positions[keep], pool])
+            features = np.vstack([features[keep], pool_features])
+            by_discoverer = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.ones(len(pool), dtype=bool)])
+            order = np.argsort(positions, kind="stable")
+            positions, features, by_discoverer = positions[order], features[order], by_discoverer[order]
+        return Scored(scores, context, positions, features, by_discoverer)
 
     def recommend(
         self,
@@ -450,7 +494,8 @@ class PlaceRecommender:
             own = known.positions[: len(known)]
             extra = own if extra is None else np.union1d(extra, own)
         with single_threaded_blas():
-            scores, context, positions, features = self._score(query, extra)
+            scored = self._score(query, extra)
+        scores, context, positions, features = scored.scores, scored.context, scored.positions, scored.features
 
         ranked = scores.copy()
         if muted_categories:
@@ -481,6 +526,9 @@ class PlaceRecommender:
         row_of = {int(position): row for row, position in enumerate(positions)}
         rows = np.asarray([row_of[position] for position in chosen], dtype=np.intp)
         contributions = self.ranker.contributions(features[rows])
+        if self.discoverer is not None and scored.by_discoverer[rows].any():
+            new = scored.by_discoverer[rows]
+            contributions[new] = self.discoverer.contributions(features[rows][new])
         explainer = _Explainer(state, self.builder, context)
         distances = features[rows, column("distance_km")]
         return [
@@ -495,7 +543,8 @@ class PlaceRecommender:
         ]
 
     def importances(self) -> dict[str, float]:
-        """The learnt model's feature importances (total gain), largest first."""
+        """The learnt ranker's feature importances (total gain), largest first (the discovery ranker's:
+        ``discoverer.importances()``)."""
         return self.ranker.importances()
 
     # Helpers --------------------------------------------------------------------------------------------------
@@ -808,6 +857,20 @@ def _dislikes(history: pd.DataFrame, catalogue: Catalogue) -> dict[str, set[int]
     return found
 
 
+def _known(context: QueryContext, size: int) -> npt.NDArray[np.bool_]:
+    """Which catalogue places the query's user has been to."""
+    known = np.zeros(size, dtype=bool)
+    if context.user is not None:
+        known[context.user.positions[: len(context.user)]] = True
+    return known
+
+
+def _asked_by(training: TrainingSet) -> set[str]:
+    """The users any query group of ``training`` (the discovery ranker's included) was asked for."""
+    users = set(training.query_users)
+    return users | set(training.new_places.query_users) if training.new_places is not None else users
+
+
 def _without_user(training: TrainingSet, user_id: str) -> TrainingSet:
     """The training set without the query groups asked for ``user_id`` (the aggregate counters stay)."""
     keep = np.array([user != user_id for user in training.query_users], dtype=bool)
@@ -821,7 +884,38 @@ def _without_user(training: TrainingSet, user_id: str) -> TrainingSet:
         query_users=[user for user in training.query_users if user != user_id],
         discovery=training.discovery[keep],
         positions=training.positions[rows],
+        new_places=_without_user(training.new_places, user_id) if training.new_places is not None else None,
     )
+
+
+def in_slots(scores: FloatArray, proposed: FloatArray, slots: FloatArray) -> FloatArray:
+    """The discovery ranker's ``scores`` on the ranker's scale: the i-th best of the ``proposed`` ones takes the i-th
+    best of the ranker's scores of new places (``slots``), so new places fill exactly the ranks the ranker gave them,
+    in the discovery ranker's order; beyond the slots (and above the first) scores continue at slope 1.
+
+    A monotone map fixed by the proposed places alone: a place added by a filter gets a score without moving another.
+    Both ``proposed`` and ``slots`` must be non-empty.
+    """
+    ours = np.sort(proposed)[::-1][: len(slots)]
+    theirs = np.sort(slots)[::-1][: len(ours)]
+    # np.interp wants increasing knots; below the last slot and above the first, the difference is kept.
+    mapped = np.interp(scores, ours[::-1], theirs[::-1])
+    below, above = scores < ours[-1], scores > ours[0]
+    mapped[below] = theirs[-1] - (ours[-1] - scores[below])
+    mapped[above] = theirs[0] + (scores[above] - ours[0])
+    return mapped
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One query's scores over the catalogue and what they came from: the scored positions (ascending), their
+    feature rows, and which rows the discovery ranker scored (whose contributions explain them)."""
+
+    scores: Scores
+    context: QueryContext
+    positions: IntArray
+    features: FloatArray
+    by_discoverer: npt.NDArray[np.bool_]
 
 
 def build_recommender(settings: Settings) -> PlaceRecommender:

@@ -43,6 +43,10 @@ def test_source_recall_counts_ranks_below_each_k_and_what_the_limits_propose():
     summary = recall.summary()
     discovery = summary[DISCOVERY]
     assert discovery["n"] == 3 and discovery[PROPOSED] == pytest.approx(1 / 3)
+    # The discovery ranker's wider pool proposes what the sources' limits leave out.
+    wider = SourceRecall()
+    wider.add(_ranks(context=150), limits, DISCOVERY, wider=True)
+    assert wider.summary()[DISCOVERY][PROPOSED] == 1.0
     third = pytest.approx(1 / 3)
     assert discovery["nearby"] == {"@50": third, "@100": third, "@200": third}
     assert discovery["context"] == {"@50": 0.0, "@100": 0.0, "@200": pytest.approx(2 / 3)}
@@ -74,6 +78,7 @@ def test_measure_replays_the_test_period_with_the_evaluation_and_the_source_rank
     assert recall[RETURN]["repertoire"]["@50"] == 1.0
     assert result["gain_shares"] == gain_shares(recommender)
     assert result["gain_shares"]["all"] == 0.0  # no embeddings, no gain from them
+    assert result["gain_shares"]["discoverer"] == 0.0 and recommender.discoverer is not None
     table = format_table({"none": result})
     assert "none" in table and "repertoire" in table
     # Runs of one variant each join into one report, the same as one run of both.

@@ -32,6 +32,7 @@ from retrieval.recommender import (
     Recommendation,
     boost_amount,
     build_recommender,
+    in_slots,
 )
 from tests.fixtures.world import make_history, make_items, small_config
 
@@ -426,8 +427,11 @@ def test_forgetting_a_user_takes_their_part_out_of_the_shared_counts(recommender
     for event in reversed(_events_of("4")[:3]):
         recommender.observe(event.model_copy(update={"timestamp": event.timestamp + timedelta(days=2)}))
     assert recommender.state.counts.sum() > never.counts.sum()
+    assert recommender.training is not None and recommender.training.new_places is not None
+    assert "4" in recommender.training.new_places.query_users
     assert recommender.forget("4")
     assert recommender.state.user("4") is None
+    assert "4" not in recommender.training.query_users + recommender.training.new_places.query_users
     _same_shared_counts(recommender.state, never)
     # Forgetting again takes nothing more: the user is gone, and so are their counts.
     assert not recommender.forget("4")
@@ -530,24 +534,30 @@ def test_training_groups_only_use_the_past(settings):
         negatives=1000,
         hard_negatives=1000,
         seed=config.seed,
+        discovery=config.discovery_generator(catalogue),
+        discovery_negatives=1000,
     )
-    assert len(training) > 100
+    new_places = training.new_places
+    assert len(training) > 100 and new_places is not None and len(new_places) > 20
 
     users, positions, seconds = stream.users, stream.positions, stream.seconds
-    starts = np.concatenate([[0], np.cumsum(training.sizes)[:-1]])
-    assert np.all(np.diff(training.query_seconds) >= 0)  # groups in time order
-    for group in range(0, len(training), 7):
-        moment, user = training.query_seconds[group], training.query_users[group]
-        rows = slice(starts[group], starts[group] + training.sizes[group])
-        before = seconds < moment
-        truth = positions[(seconds == moment) & (users == user)]
-        for row, position in zip(range(rows.start, rows.stop), training.positions[rows], strict=True):
-            mine = int(np.count_nonzero(before & (users == user) & (positions == position)))
-            everyone = int(np.count_nonzero(before & (positions == position)))
-            assert training.features[row, column("user_visits")] == mine
-            assert training.features[row, column("popularity_log")] == pytest.approx(math.log1p(everyone))
-            assert training.labels[row] == int(position in truth)
-        assert training.labels[rows].sum() == 1
+    for groups, only_new in ((training, False), (new_places, True)):
+        starts = np.concatenate([[0], np.cumsum(groups.sizes)[:-1]])
+        assert np.all(np.diff(groups.query_seconds) >= 0)  # groups in time order
+        for group in range(0, len(groups), 7 if not only_new else 1):
+            moment, user = groups.query_seconds[group], groups.query_users[group]
+            rows = slice(starts[group], starts[group] + groups.sizes[group])
+            before = seconds < moment
+            truth = positions[(seconds == moment) & (users == user)]
+            for row, position in zip(range(rows.start, rows.stop), groups.positions[rows], strict=True):
+                mine = int(np.count_nonzero(before & (users == user) & (positions == position)))
+                everyone = int(np.count_nonzero(before & (positions == position)))
+                assert groups.features[row, column("user_visits")] == mine
+                assert groups.features[row, column("popularity_log")] == pytest.approx(math.log1p(everyone))
+                assert groups.labels[row] == int(position in truth)
+                assert mine == 0 or not only_new  # the discovery ranker's groups hold only places new to the user
+            assert groups.labels[rows].sum() == 1
+        assert groups.discovery.all() or not only_new
     # The state the replay leaves behind has seen the whole history, as the served one has.
     assert state.total == len(HISTORY)
 
@@ -578,14 +588,69 @@ def test_a_replay_cut_into_spans_gives_the_groups_of_one_pass(settings, trained)
     assert trained.training is not None and trained.builder is not None and trained.generator is not None
     config = trained.config
     stream = EventStream.from_frame(HISTORY, trained.catalogue, settings.preprocessing.timezone)
-    replay = Replay(config, stream, trained.builder, trained.generator, int(len(stream) * config.warmup_fraction))
+    ranker_from = int(len(stream) * config.warmup_fraction)
+    start = min(ranker_from, int(len(stream) * config.discovery_from))
+    replay = Replay(config, stream, trained.builder, trained.generator, start, ranker_from, trained.discovery_generator)
     cuts = [replay.start, replay.start + 1, replay.start + 97, len(stream) - 40, len(stream)]
     joined = TrainingSet.joined([replay.span(start, stop) for start, stop in itertools.pairwise(cuts)])
-    whole = trained.training
-    for name in ("features", "labels", "sizes", "query_seconds", "discovery", "positions"):
-        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
-    assert joined.query_users == whole.query_users and joined.candidate_counts == whole.candidate_counts
-    assert (joined.queries, joined.recalled, joined.discoveries) == (whole.queries, whole.recalled, whole.discoveries)
+    assert joined.new_places is not None and trained.training.new_places is not None
+    for mine, whole in ((joined, trained.training), (joined.new_places, trained.training.new_places)):
+        for name in ("features", "labels", "sizes", "query_seconds", "discovery", "positions"):
+            np.testing.assert_array_equal(getattr(mine, name), getattr(whole, name), err_msg=name)
+        assert mine.query_users == whole.query_users and mine.candidate_counts == whole.candidate_counts
+        assert (mine.queries, mine.recalled, mine.discoveries) == (whole.queries, whole.recalled, whole.discoveries)
+
+
+# The discovery ranker ------------------------------------------------------------------------------------------------
+
+
+def test_the_discovery_ranker_orders_new_places_in_the_slots_the_ranker_gave_them(settings, trained):
+    """Returns keep their scores; new places fill the same scores the ranker gave new places, in the discovery
+    ranker's order, drawn from a wider pool than the ranker's."""
+    plain = fitted(settings, discovery_scale=0)
+    assert trained.discoverer is not None and trained.discoverer.learnt and plain.discoverer is None
+    assert plain.training is not None and trained.training is not None
+    np.testing.assert_array_equal(plain.training.features, trained.training.features)  # the same ranker
+    widened = 0
+    for user in ("0", "3", "7", "stranger"):
+        where = _last_place(user) if user != "stranger" else (40.71, -74.0)
+        ours, theirs = trained.score_all(user, LATER, *where), plain.score_all(user, LATER, *where)
+        known = trained.state.user(user)
+        returns = known.positions[: len(known)] if known is not None else np.zeros(0, dtype=np.intp)
+        np.testing.assert_array_equal(ours[returns], theirs[returns])
+        new = np.ones(len(ITEMS), dtype=bool)
+        new[returns] = False
+        slots = np.sort(theirs[new & np.isfinite(theirs)])[::-1]
+        filled = np.sort(ours[new & np.isfinite(ours)])[::-1][: len(slots)]
+        # Each is one of the slots' scores (places the discovery ranker ties share one), all of them when none tie.
+        assert np.isin(filled, slots).all()
+        if len(np.unique(filled)) == len(filled):
+            np.testing.assert_array_equal(filled, slots)
+        widened += int(np.isfinite(ours[new]).sum() - len(slots))
+        assert not np.array_equal(ours[new], theirs[new])  # reordered
+    assert widened > 0
+
+
+def test_new_places_are_explained_by_the_discovery_ranker(recommender):
+    shown = recommender.recommend("3", LATER, *_last_place("3"), k=10, surprise=1.0)
+    assert shown and not any(place.is_return for place in shown) and all(place.reasons for place in shown)
+    scored = recommender._score(recommender._query("3", LATER, *_last_place("3")))
+    new = [place.item_id for place in shown]
+    rows = np.isin(scored.positions, [recommender.catalogue.positions[item] for item in new])
+    assert scored.by_discoverer[rows].all()
+
+
+def test_in_slots_fills_the_rankers_scores_in_the_discovery_order() -> None:
+    discovered = np.array([0.5, 2.0, -1.0, 1.0, 3.0])
+    slots = np.array([4.0, 1.0, -2.0])
+    mapped = in_slots(discovered, discovered, slots)
+    # The three best (3.0, 2.0, 1.0) take 4, 1, -2; the others continue below at slope 1.
+    np.testing.assert_allclose(mapped, [-2.5, 1.0, -4.0, -2.0, 4.0])
+    # A place only a filter added is mapped by the same function and moves nobody.
+    extra = in_slots(np.append(discovered, 5.0), discovered, slots)
+    np.testing.assert_allclose(extra[:-1], mapped)
+    assert extra[-1] == pytest.approx(6.0)
+    assert np.all(np.diff(in_slots(np.linspace(-3, 4, 50), discovered, slots)) >= 0)  # monotone
 
 
 def test_a_history_too_short_to_learn_from_falls_back_to_the_prior(settings):
@@ -772,7 +837,8 @@ def test_the_context_source_and_its_feature_come_from_the_encoder_and_survive_a_
     model.fit(HISTORY, ITEMS)
     assert phrases == [[describe_hour(hour) for hour in range(168)]]
     query = model._query("3", LATER, *_last_place("3"))
-    _, context, _, features = model._score(query)
+    scored = model._score(query)
+    context, features = scored.context, scored.features
     assert context.intent is not None
     # The context source ranks its pool (20 places) and proposes its first 5, all of them scored.
     ranks = features[:, column("rank_context")]
@@ -783,5 +849,6 @@ def test_the_context_source_and_its_feature_come_from_the_encoder_and_survive_a_
         loaded.score_all("3", LATER, *_last_place("3")), model.score_all("3", LATER, *_last_place("3"))
     )
     # Without the encoder's context (the default) nothing is encoded and the column stays empty.
-    _, plain, _, rows = fitted(settings)._score(query)
+    plain_scored = fitted(settings)._score(query)
+    plain, rows = plain_scored.context, plain_scored.features
     assert plain.intent is None and np.isnan(rows[:, column("context_similarity")]).all()
