@@ -106,6 +106,12 @@ EXPECTED: dict[str, list[str]] = {
         rf"^2 nodes / 1 node: encoding_warm {NUMBER}, snapshots_build {NUMBER}, training_fit {NUMBER}; "
         r"same results as one process: True; wrote ",
     ],
+    "recommend_latency": [
+        rf"^recommend with the discovery ranker +\{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
+        rf"^baseline without it \(same fit\) +\{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 10\}}$",
+        rf"^p50 ratio with / without: {NUMBER}$",
+        r"^target p50 <= 50 ms with the discovery ranker: (met|MISSED); wrote ",
+    ],
     "replica_propagation": [
         rf"^propagation to the other replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",
         rf"^baseline same replica \{{'p50_ms': {NUMBER}, 'p99_ms': {NUMBER}, 'n': 5\}}$",
