@@ -388,6 +388,7 @@ class PlaceRecommender:
         context = builder.context(state, query)
         ranks = generator.rank(state, context)
         candidates = ranks.candidates()
+        offered = candidates.positions  # what the sources proposed, before any filter's extra places
         if extra is not None and len(extra):
             candidates = ranks.of(np.union1d(candidates.positions, extra))
         positions = candidates.positions
@@ -397,7 +398,6 @@ class PlaceRecommender:
         if len(positions):
             scores[positions] = self.ranker.predict(features)
         known = _known(context, len(state.catalogue))
-        offered = ranks.candidates().positions
         slots = offered[~known[offered]]  # the ranker's scores of the new places it was offered
         if self.discoverer is not None and self.discovery_generator is not None and len(slots):
             # New places: the discovery ranker orders them, drawn from its wider pool, in the slots the ranker gave
