@@ -359,21 +359,24 @@ class PlaceRecommender:
 
     def source_ranks(self, user_id: str, at: datetime, latitude: float, longitude: float) -> SourceRanks:
         """Every candidate source's ranking of the catalogue for (user, time, place), as ``score_all`` sees it."""
-        query = self._query(user_id, at, latitude, longitude)
-        state, builder, generator = self._fitted(), self.builder, self.generator
-        assert builder is not None and generator is not None
-        with single_threaded_blas():
-            return generator.rank(state, builder.context(state, query))
+        self._fitted()
+        assert self.generator is not None
+        return self._ranks(self.generator, user_id, at, latitude, longitude)
 
     def discovery_ranks(self, user_id: str, at: datetime, latitude: float, longitude: float) -> SourceRanks | None:
         """The discovery ranker's wider pool's source ranks for (user, time, place); None without a discovery ranker."""
         if self.discoverer is None or self.discovery_generator is None:
             return None
+        return self._ranks(self.discovery_generator, user_id, at, latitude, longitude)
+
+    def _ranks(
+        self, generator: CandidateGenerator, user_id: str, at: datetime, latitude: float, longitude: float
+    ) -> SourceRanks:
         query = self._query(user_id, at, latitude, longitude)
         state, builder = self._fitted(), self.builder
         assert builder is not None
         with single_threaded_blas():
-            return self.discovery_generator.rank(state, builder.context(state, query))
+            return generator.rank(state, builder.context(state, query))
 
     def _score(self, query: Query, extra: IntArray | None = None) -> Scored:
         """Full-catalogue scores, the query context, the scored positions, their feature rows and which model scored
