@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -82,12 +83,23 @@ class Catalogue:
 
     def _text(self, position: int, name: str) -> str:
         """A text cell as written (not stripped), '' when the column is missing or the value is."""
-        if name not in self.items:
-            return ""
-        value = self.items.at[position, name]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        return str(value)
+        return self._texts[name][position]
+
+    @cached_property
+    def _texts(self) -> dict[str, tuple[str, ...]]:
+        # Read once: a pandas cell lookup per reason was most of what explaining a recommendation cost. Computed on
+        # first use, so catalogues pickled before it existed gain it too.
+        return {name: tuple(_cell_text(value) for value in self._column(name)) for name in _PLACE_TEXTS}
+
+    def _column(self, name: str) -> list[object]:
+        return self.items[name].tolist() if name in self.items else [None] * len(self)
+
+
+_PLACE_TEXTS = ("name", "category", "category_path")
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pandas as pd
 
@@ -84,3 +85,11 @@ def test_moved_names_are_still_importable_from_features() -> None:
     # Saved recommenders (pickles) name these classes by retrieval.features.
     assert features.Catalogue is Catalogue
     assert features.HistoryState is HistoryState and features.EventStream is EventStream
+
+
+def test_catalogue_place_texts_survive_pickling_and_missing_string_values() -> None:
+    items = ITEMS.astype({"name": "string"})  # a missing value in a string column is pd.NA, not NaN
+    catalogue = Catalogue.from_items(items)
+    restored = pickle.loads(pickle.dumps(catalogue))  # saved recommenders pickle their catalogue
+    assert [restored.place(p).name for p in range(3)] == ["Joe", "", ""]
+    assert restored.place(0) == catalogue.place(0)
