@@ -260,6 +260,13 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     assistant: AssistantSettings = AssistantSettings()
     chat: ChatSettings = ChatSettings()
+    # Checked and converted where the recommender is built (retrieval.ranker.RankerConfig.from_settings): the
+    # tunables are defined once, beside the code that uses them.
+    ranker: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="Overrides of the recommender's tunables (retrieval.ranker.RankerConfig), e.g. "
+        "WHERENOW_RANKER__NEGATIVES=60 or negatives = 60 under [ranker]; an unknown name is an error.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,9 @@
 ``python -m retrieval.evaluate --history H.csv.gz --test T.csv.gz --venues V.csv.gz --out results.json
 [--models model,popularity,counter,markov] [--limit N]``
 
+The model's tunables can be overridden without changing code, e.g. ``WHERENOW_RANKER__NEGATIVES=60`` (the
+``ranker`` settings group), which is how the settings in ``retrieval.ranker.RankerConfig`` were swept.
+
 Each recommender is fitted on the history only. Then the test check-ins are replayed in time order: for each
 one the recommender scores the whole catalogue knowing only (user, time, last known place), the true venue's
 expected rank is recorded, and only then is the check-in revealed through ``observe``. The last known place is
@@ -211,9 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every recommender is built before any data is read, so a missing one fails at once.
     try:
         recommenders = {name: make_recommender(name, settings) for name in args.models}
-    except ModelNotBuiltError as error:
+    except (ModelNotBuiltError, ValueError) as error:  # ValueError: a bad settings.ranker override
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if settings.ranker and "model" in args.models:
+        print(f"ranker overrides: {settings.ranker}", file=sys.stderr)
     from profiles.loaders import load_nyc  # lazily: the loaders are built separately
 
     history = load_nyc(args.history, args.venues)

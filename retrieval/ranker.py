@@ -21,6 +21,7 @@ from typing import Any, Self
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
+from pydantic import TypeAdapter, ValidationError
 
 from profiles.calendar import HOURS_PER_DAY
 from profiles.config import Settings
@@ -105,15 +106,33 @@ class RankerConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> RankerConfig:
-        """Defaults, with the settings that exist (``settings.context``) and then ``overrides`` applied."""
+        """Defaults, then ``settings.context``, then the ``settings.ranker`` overrides, then ``overrides``.
+
+        Values are converted to each field's type (an environment variable arrives as text); an unknown name or a
+        bad value raises ``ValueError`` naming it.
+        """
         context = settings.context
         values: dict[str, Any] = {
             "recency_half_life_hours": context.recency_half_life_days * HOURS_PER_DAY,
             "rhythm_bandwidth_hours": context.rhythm_bandwidth_hours,
             "distance_bandwidth_km": context.distance_bandwidth_km,
         }
+        values.update(settings.ranker)
         values.update(overrides)
-        return cls(**values)
+        known = {item.name for item in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown ranker setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        try:
+            return TypeAdapter(cls).validate_python(values)
+        except ValidationError as error:  # one line naming the setting, as every other bad setting gets
+            problems = [
+                f"ranker.{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+                if problem["loc"]
+                else problem["msg"].removeprefix("Value error, ")
+                for problem in error.errors()
+            ]
+            raise ValueError(f"invalid ranker setting: {'; '.join(problems)}") from None
 
     def state(self, catalogue: Catalogue) -> HistoryState:
         """An empty state with these settings."""

@@ -360,3 +360,15 @@ def test_top_k_is_the_order_recommend_shows():
     assert top_k(np.array([1.0, np.nan, 3.0, 3.0, 2.0]), 5).tolist() == [2, 3, 4, 0, 1]
     assert top_k(np.array([1.0, 2.0]), 1).tolist() == [1]
     assert top_k(np.array([1.0, 2.0]), 0).tolist() == []
+
+
+def test_a_bad_ranker_override_is_named_before_any_data_is_read(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("WHERENOW_RANKER__NEGATIVE", "60")  # a typo of "negatives"
+    argv = ["--history", "h", "--test", "t", "--venues", "v", "--out", str(tmp_path / "r.json"), "--models", "model"]
+    assert main(argv) == 2
+    assert "unknown ranker setting(s) negative" in capsys.readouterr().err
+    monkeypatch.delenv("WHERENOW_RANKER__NEGATIVE")
+    monkeypatch.setenv("WHERENOW_RANKER__NEGATIVES", "lots")
+    assert main(argv) == 2
+    assert "negatives" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
