@@ -445,3 +445,11 @@ def test_nyc_second_prepare_does_not_fit(nyc_data_dir: Path, tmp_path: Path, mon
         assert not second.report.recommender_fitted and not second.report.profiles_built
         assert second.report.users == 1_080
         np.testing.assert_array_equal(second.recommender.score_all("470", LATER, 40.7198, -74.0026), expected)
+
+
+def test_a_ranker_override_changes_the_saved_recommenders_key_and_a_default_value_does_not(tmp_path: Path) -> None:
+    # A tuned setting must never serve a recommender fitted with another: the next start refits.
+    settings = load_settings(state_dir=tmp_path)
+    default = RankerConfig()
+    assert _digest(load_settings(state_dir=tmp_path, ranker={"negatives": default.negatives})) == _digest(settings)
+    assert _digest(load_settings(state_dir=tmp_path, ranker={"negatives": default.negatives + 10})) != _digest(settings)
