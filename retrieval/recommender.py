@@ -74,8 +74,8 @@ TextEmbedder = Callable[[list[str]], npt.NDArray[np.floating]]
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
 # 2: records the log position; 3: signed; 4: the context source; 5: each user's learnt check-ins; 6: the discovery
-# ranker.
-RECOMMENDER_FORMAT = "place-recommender/6"
+# ranker; 7: the configuration's new_place_offset.
+RECOMMENDER_FORMAT = "place-recommender/7"
 # What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
 _SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
 _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
@@ -419,6 +419,9 @@ class PlaceRecommender:
             by_discoverer = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.ones(len(pool), dtype=bool)])
             order = np.argsort(positions, kind="stable")
             positions, features, by_discoverer = positions[order], features[order], by_discoverer[order]
+        if self.config.new_place_offset:
+            new = positions[~known[positions]]
+            scores[new] += self.config.new_place_offset
         return Scored(scores, context, positions, features, by_discoverer)
 
     def recommend(

@@ -34,6 +34,11 @@ def test_a_toml_ranker_group_is_read_and_keyword_overrides_win(tmp_path: Path) -
     assert RankerConfig.from_settings(settings, negatives=40).negatives == 40
 
 
+def test_the_new_place_offset_may_be_negative() -> None:
+    config = RankerConfig.from_settings(load_settings(ranker={"new_place_offset": "-0.5"}))
+    assert config.new_place_offset == -0.5
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -42,6 +47,7 @@ def test_a_toml_ranker_group_is_read_and_keyword_overrides_win(tmp_path: Path) -
         ({"negatives": 10, "hard_negatives": 20}, "cannot exceed"),
         ({"discovery_from": 1.5}, "discovery_from must be in"),
         ({"peers": -1}, "must not be negative"),
+        ({"new_place_offset": "inf"}, "new_place_offset must be a finite number"),
     ],
 )
 def test_a_bad_override_is_a_value_error_naming_it(overrides: dict[str, object], message: str) -> None:

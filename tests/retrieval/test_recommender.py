@@ -4,6 +4,7 @@ online, cold-starts, trains only on the past, is deterministic, refuses bad inpu
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import json
 import math
@@ -280,6 +281,32 @@ def test_more_surprise_never_shows_more_returns(recommender):
     ]
     assert returns == sorted(returns, reverse=True)
     assert returns[0] > returns[-1] == 0
+
+
+def test_the_new_place_offset_moves_only_new_places_and_equals_a_surprise(recommender):
+    latitude, longitude = _last_place("6")
+    known = np.asarray(ITEMS["item_id"].isin(HISTORY.loc[HISTORY["user_id"] == "6", "item_id"]))
+    before = recommender.score_all("6", LATER, latitude, longitude)
+    surprised = recommender.recommend("6", LATER, latitude, longitude, k=10, surprise=0.6)
+    recommender.config = dataclasses.replace(recommender.config, new_place_offset=-math.log1p(-0.6))
+    after = recommender.score_all("6", LATER, latitude, longitude)
+    np.testing.assert_array_equal(after[known], before[known])
+    proposed = np.isfinite(before) & ~known
+    assert proposed.any()
+    np.testing.assert_allclose(after[proposed] - before[proposed], -math.log1p(-0.6))
+    assert np.array_equal(np.isfinite(after), np.isfinite(before))  # nothing unproposed joins
+    # Offsetting new places by -log(1 - s) is the surprise s, applied to every request.
+    assert _ids(recommender.recommend("6", LATER, latitude, longitude, k=10)) == _ids(surprised)
+
+
+def test_a_negative_new_place_offset_never_shows_fewer_returns(recommender):
+    latitude, longitude = _last_place("2")
+    returns = []
+    for offset in (0.0, -0.5, -2.0, -50.0):
+        recommender.config = dataclasses.replace(recommender.config, new_place_offset=offset)
+        returns.append(sum(item.is_return for item in recommender.recommend("2", LATER, latitude, longitude, k=10)))
+    assert returns == sorted(returns)
+    assert returns[0] < returns[-1]
 
 
 def test_category_and_keyword_filters(recommender):
