@@ -728,9 +728,17 @@ def _listing(suggestions: Sequence[Suggestion]) -> str:
 
 def _opening(reply: str) -> str:
     """The reply's first ``OPENING_SENTENCES`` sentences: a small model asked for one often goes on to list places,
-    which code lists after it anyway."""
-    spans = sentence_spans(reply)
-    return reply[: spans[OPENING_SENTENCES - 1][1]].strip() if len(spans) > OPENING_SENTENCES else reply
+    which code lists after it anyway. A last sentence the token limit cut off ("… and is located at") is dropped
+    when a whole one comes before it."""
+    spans = sentence_spans(reply)[:OPENING_SENTENCES]
+    if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):
+        spans = spans[:-1]
+    return reply[: spans[-1][1]].strip() if spans else reply
+
+
+def _finished(sentence: str) -> bool:
+    """Whether a sentence ends as sentences do (a full stop, "!", "?", "…", maybe inside quotes or brackets)."""
+    return sentence.rstrip().rstrip("\"'’”)]*").endswith((".", "!", "?", "…", "。"))
 
 
 def _with_evidence(reply: str, state: _State) -> str:

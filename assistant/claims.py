@@ -2,7 +2,7 @@
 
 ``assistant.grounding`` checks which venues a reply NAMES; this module checks what each sentence SAYS of them. A
 reply is cut into sentences (grounding's splitting), each sentence is tied to the places it speaks of (grounding's
-name matching), and six kinds of claims are found in it and checked against those places' :class:`PlaceFacts`:
+name matching), and seven kinds of claims are found in it and checked against those places' :class:`PlaceFacts`:
 
 - visit: "you went", "you've been", "you often go", "your usual", "again", "back to", "return", "a place you know"
   hold only for a place the user has been to (``is_return``; for a place only the evidence names, an evidence line
@@ -21,6 +21,10 @@ name matching), and six kinds of claims are found in it and checked against thos
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them).
 - popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
+- unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
+  "affordable", "pricey", "$12") and where the user lives or works ("your office", "near your home") hold only when
+  an evidence line says the same kind of thing, which the product's evidence never does; hedged ("check whether it
+  is open", "not sure if it's cheap") they are not claims.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
@@ -33,8 +37,8 @@ a predicate or apposition ("a", "the", "its", "are" before at most three other w
 not after a preposition, a possessive or "has" ("near a park", "your home", "it has a bar"); words inside a place's
 name are never claims ("Milk Bar"); times after "this", "tomorrow" or "next" speak of the turn, not the place, and
 are not checked; present-tense visits after "if" or "when" are conditions, not claims; negated popularity ("less
-crowded") is not checked. What no sentence pattern here catches (a place's address, hours, menu, ambience, or
-where one place is relative to another) is not checked.
+crowded") is not checked. What no sentence pattern here catches (a place's address, menu, ambience, or where one
+place is relative to another) is not checked.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ from profiles.places import CATEGORY_SEPARATOR, with_article
 if TYPE_CHECKING:
     from profiles.context import InterestContext
 
-ClaimKind = Literal["visit", "category", "time", "count", "distance", "popularity"]
+ClaimKind = Literal["visit", "category", "time", "count", "distance", "popularity", "unknown"]
 Key = tuple[str, ...]
 
 
@@ -707,6 +711,51 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
     return found
 
 
+# What no evidence line holds, by subject: a place's hours, its prices, the user's home or work.
+_UNKNOWN_RES: dict[str, re.Pattern[str]] = {
+    "hours": re.compile(
+        r"\b(?:open(?:s|ed)?\s+(?:right\s+)?(?:now|late|early|until|till|til|24|all\s+night|around\s+the\s+clock|"
+        r"today|tonight|daily|every\s+day|on\s+\w+days?|from\s+\d)|opening\s+(?:hours|times)|business\s+hours|"
+        r"clos(?:es|ed|ing)(?:\s+(?:at|by|early|late|now|time|on|today|tonight))?|24/7|24\s+hours)\b",
+        re.I,
+    ),
+    "price": re.compile(
+        r"(?:\$\s?\d[\d.,]*|\b(?:cheap(?:er|est|ly)?|affordable|inexpensive|expensive|pricey|pricy|overpriced|"
+        r"budget(?:-friendly)?|bargains?|reasonably\s+priced|low[- ]cost|high[- ]end|upscale|pric(?:es|ed|ing)|"
+        r"good\s+value|value\s+for\s+money|dollars?)\b)",
+        re.I,
+    ),
+    "where the user lives or works": re.compile(
+        r"\b(?:your\s+(?:workplace|office|work|job|home|house|apartment|flat|hotel|school|campus)|"
+        r"where\s+you\s+(?:work|live|stay)|(?:from|near)\s+work)\b",
+        re.I,
+    ),
+}
+_HEDGES = _words("whether if check checking unsure sure know may might maybe perhaps cannot")
+
+
+def unknown_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Opening hours, prices and the user's home or work, with value ``(<subject>,)``; hedged ones ("check whether
+    it is open now", "not sure it's cheap") are marked negated and not checked."""
+    found: list[Claim] = []
+    for subject, pattern in _UNKNOWN_RES.items():
+        for match in pattern.finditer(sentence):
+            hedged = _negated(sentence, match.start()) or any(
+                word in _HEDGES for word in _previous_words(sentence, match.start(), 8)
+            )
+            found.append(
+                Claim(
+                    kind="unknown",
+                    text=match.group(0),
+                    start=offset + match.start(),
+                    end=offset + match.end(),
+                    value=(subject,),
+                    negated=hedged,
+                )
+            )
+    return found
+
+
 def find_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[Claim]:
     """Every claim of one sentence, in order (offsets shifted by ``offset``, the sentence's start in the reply)."""
     claims = [
@@ -716,6 +765,7 @@ def find_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[C
         *count_claims(sentence, offset),
         *distance_claims(sentence, offset),
         *popularity_claims(sentence, offset),
+        *unknown_claims(sentence, offset),
     ]
     return sorted(claims, key=lambda claim: (claim.start, claim.kind))
 
@@ -934,6 +984,10 @@ class _Checker:
             return _distance_ok(claim.value, places, lines), _distance_reason(claim, places)
         if claim.negated:
             return True, ""
+        if claim.kind == "unknown":
+            pattern = _UNKNOWN_RES[claim.value[0]]
+            supported = any(pattern.search(line) for line in lines)
+            return supported, f"nothing in the evidence of {names} speaks of {claim.value[0]} ({claim.text!r})"
         if claim.value[0] == "audience":
             supported = any(_contains(_key(line), (claim.value[1],)) for line in lines)
             return supported, f"no evidence line of {names} speaks of {claim.text}"
@@ -1076,5 +1130,6 @@ __all__ = [
     "rewrite_note",
     "time_claims",
     "turn_places",
+    "unknown_claims",
     "visit_claims",
 ]

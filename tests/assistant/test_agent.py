@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from langchain_core.messages import BaseMessage
 
-from assistant.agent import Assistant, ChatError, Turn
+from assistant.agent import Assistant, ChatError, Turn, _opening
 from assistant.gazetteer import lookup
 from assistant.service import Service
 from prompts import fixed_text
@@ -315,3 +315,21 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
     assert all(item.category == "Coffee Shop" for item in turn.items)
     assert turn.text.startswith(fixed_text("nothing_near").format(km="2"))
     assert llm.calls == []  # code says where they are; the LLM is not asked
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # The token limit cut the second sentence: the whole first one stays.
+        (
+            "Riverbank Track is a great place to run. It is 6.4 km away and is located at",
+            "Riverbank Track is a great place to run.",
+        ),
+        ("Try Joe's Coffee. It is 0.3 km away. Also try No Name Bar.", "Try Joe's Coffee. It is 0.3 km away."),
+        ('Try Joe\'s Coffee. They say "it is the best!"', 'Try Joe\'s Coffee. They say "it is the best!"'),
+        # With nothing whole before it, a cut sentence is all there is to show.
+        ("Joe's Coffee is a coffee shop on", "Joe's Coffee is a coffee shop on"),
+    ],
+)
+def test_the_opening_keeps_whole_sentences(written: str, kept: str) -> None:
+    assert _opening(written) == kept

@@ -134,6 +134,14 @@ FALSE = [
     "It's the favourite of art students.",
     # A habit nothing says.
     "You often go to museums on Sundays.",
+    # Hours, prices and the user's home or work: no evidence ever says them.
+    "The third one is open now at No Name Bar.",
+    "No Name Bar is open until 2am.",
+    "Joe's Coffee closes at 6 pm, so go early.",
+    "Shake Shack is cheap and quick.",
+    "Eataly is affordable, with mains under $15.",
+    "No Name Bar is a bar 0.8 km from your workplace.",
+    "Joe's Coffee is close to where you live.",
 ]
 
 TRUE = [
@@ -168,6 +176,10 @@ TRUE = [
     "You might enjoy No Name Bar, a lively bar on Tuesday nights.",
     "Fancy a drink? No Name Bar is right for the evening.",
     "Eataly is a Food & Drink Shop, 1.8 km from here.",
+    "Check whether No Name Bar is open tonight before you go.",
+    "I can't tell if Shake Shack is cheap, but it is 0.7 km from you.",
+    "No Name Bar is a good place for a drink after work.",
+    "No Name Bar is an open, airy bar.",
 ]
 
 
@@ -191,13 +203,18 @@ def kinds_of(report: ClaimReport) -> dict[str, str]:
 
 def test_the_report_says_which_claims_fail_and_why() -> None:
     report = check("No Name Bar is a popular coffee shop near your home that you often go to.")
-    assert kinds_of(report) == {"coffee shop": "category", "you often go": "visit"}
+    assert kinds_of(report) == {"coffee shop": "category", "your home": "unknown", "you often go": "visit"}
     reasons = {checked.claim.kind: checked.reason for checked in report.unsupported}
-    assert reasons == {"category": "No Name Bar is a Bar", "visit": "the user has never been to No Name Bar"}
-    # "popular" is supported (the bar's evidence says so) and "your home" is the user's, not a claim about the bar.
+    assert reasons == {
+        "category": "No Name Bar is a Bar",
+        "unknown": "nothing in the evidence of No Name Bar speaks of where the user lives or works ('your home')",
+        "visit": "the user has never been to No Name Bar",
+    }
+    # "popular" is supported (the bar's evidence says so); where the user lives is known to no evidence.
     assert [(checked.claim.text, checked.supported) for checked in report.checked] == [
         ("popular", True),
         ("coffee shop", False),
+        ("your home", False),
         ("you often go", False),
     ]
     assert report.sentences[0].named == ("bar",)
