@@ -165,6 +165,20 @@ class Claim(BaseModel):
     value: tuple[str, ...] = ()
     negated: bool = False
 
+    @classmethod
+    def found(
+        cls, kind: ClaimKind, match: re.Match[str], offset: int, value: tuple[str, ...] = (), negated: bool = False
+    ) -> Claim:
+        """The claim a pattern's ``match`` in a sentence makes (``offset``: the sentence's start in the reply)."""
+        return cls(
+            kind=kind,
+            text=match.group(0),
+            start=offset + match.start(),
+            end=offset + match.end(),
+            value=value,
+            negated=negated,
+        )
+
 
 class CheckedClaim(BaseModel):
     """A claim, the places it was checked against, and whether their facts support it (if not, why)."""
@@ -521,16 +535,7 @@ def visit_claims(sentence: str, offset: int = 0) -> list[Claim]:
         if any(start < match.end() and match.start() < end for start, end in taken):
             return
         taken.append(match.span())
-        found.append(
-            Claim(
-                kind="visit",
-                text=match.group(0),
-                start=offset + match.start(),
-                end=offset + match.end(),
-                value=value,
-                negated=negated,
-            )
-        )
+        found.append(Claim.found("visit", match, offset, value, negated))
 
     for pattern in _NOT_VISITED_RES:
         for match in pattern.finditer(sentence):
@@ -612,16 +617,7 @@ def time_claims(sentence: str, offset: int = 0) -> list[Claim]:
         if previous and previous[0] in _DEICTIC:
             continue
         day, part = _time_value(match)
-        found.append(
-            Claim(
-                kind="time",
-                text=match.group(0),
-                start=offset + match.start(),
-                end=offset + match.end(),
-                value=(day, part),
-                negated=_negated(sentence, match.start()),
-            )
-        )
+        found.append(Claim.found("time", match, offset, (day, part), _negated(sentence, match.start())))
     return found
 
 
@@ -631,10 +627,7 @@ def _time_value(match: re.Match[str]) -> tuple[str, str]:
 
 def count_claims(sentence: str, offset: int = 0) -> list[Claim]:
     """Numbers of visits, check-ins, people and shares; value ``(number, unit)``."""
-    return [
-        Claim(kind="count", text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)
-        for match, value in _counts(sentence)
-    ]
+    return [Claim.found("count", match, offset, value) for match, value in _counts(sentence)]
 
 
 def _counts(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
@@ -662,10 +655,7 @@ def _number(text: str) -> str:
 
 def distance_claims(sentence: str, offset: int = 0) -> list[Claim]:
     """Distances: value ``("km", <km>)``, or ``("minute" | "block", <number>)`` for those code never writes."""
-    return [
-        Claim(kind="distance", text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)
-        for match, value in _distances(sentence)
-    ]
+    return [Claim.found("distance", match, offset, value) for match, value in _distances(sentence)]
 
 
 def _distances(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
@@ -698,16 +688,7 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
                 continue  # "a crowd favourite" is popularity, not an audience
             negated = any(word in _POPULAR_NEGATORS for word in _previous_words(sentence, match.start()))
             value = ("audience", _plain(match.group(0).split()[-1])) if audience else ("popular",)
-            found.append(
-                Claim(
-                    kind="popularity",
-                    text=match.group(0),
-                    start=offset + match.start(),
-                    end=offset + match.end(),
-                    value=value,
-                    negated=negated,
-                )
-            )
+            found.append(Claim.found("popularity", match, offset, value, negated))
     return found
 
 
@@ -743,16 +724,7 @@ def unknown_claims(sentence: str, offset: int = 0) -> list[Claim]:
             hedged = _negated(sentence, match.start()) or any(
                 word in _HEDGES for word in _previous_words(sentence, match.start(), 8)
             )
-            found.append(
-                Claim(
-                    kind="unknown",
-                    text=match.group(0),
-                    start=offset + match.start(),
-                    end=offset + match.end(),
-                    value=(subject,),
-                    negated=hedged,
-                )
-            )
+            found.append(Claim.found("unknown", match, offset, (subject,), hedged))
     return found
 
 
