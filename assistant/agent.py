@@ -41,6 +41,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
@@ -48,12 +50,24 @@ from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_ven
 from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
+from assistant.place_questions import UNKNOWN_TOPICS, describe_place, named_words, no_details, refers_to_place
 from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request, read, read_preference
-from assistant.service import LOUD_CATEGORIES, NEAR_RADIUS_KM, ContextDigest, Explanation, Habits, Service, Suggestion
+from assistant.service import (
+    LOUD_CATEGORIES,
+    NEAR_RADIUS_KM,
+    PLACE_MATCH,
+    ContextDigest,
+    Explanation,
+    Habits,
+    PlaceDetails,
+    Service,
+    Suggestion,
+)
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
-from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
+from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer
+from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
 
@@ -73,6 +87,8 @@ _STATE_TYPES = [
     ("assistant.service", "Explanation"),
     ("assistant.service", "Habits"),
     ("assistant.service", "HabitKind"),
+    ("assistant.service", "PlaceDetails"),
+    ("assistant.service", "WeekSlice"),
     ("assistant.requests", "ChatRequest"),
     ("assistant.requests", "LatLon"),
     ("profiles.context", "InterestContext"),
@@ -108,6 +124,7 @@ class Turn(BaseModel):
     reply: str = Field("", description="The written part alone (by the LLM, grounded; or by code).")
     items: list[Suggestion] = Field(default_factory=list)
     explanation: Explanation | None = None
+    details: PlaceDetails | None = Field(None, description="What the data says of the place a question was about.")
     context: InterestContext | None = None
     request: ChatRequest | None = None
     trace: list[ToolCall] = Field(default_factory=list)
@@ -148,6 +165,8 @@ class _State(TypedDict, total=False):
     suggestions: list[Suggestion]
     hits: list[PlaceHit]
     explanation: Explanation | None
+    details: PlaceDetails | None
+    focus: str | None  # the item id the conversation last explained or answered a question about ("is it open?")
     habits: Habits | None
     started: float  # the turn's start (time.monotonic()), for its time budget
     written_s: float  # how long the LLM's last attempt took
@@ -257,6 +276,7 @@ class Assistant:
             "attempts": 0,
             "fixed": False,
             "explanation": None,
+            "details": None,
             "habits": None,
             "started": time.monotonic(),
             "written_s": 0.0,
@@ -297,6 +317,7 @@ class Assistant:
             reply=state.get("written", ""),
             items=state.get("suggestions") or [],
             explanation=state.get("explanation"),
+            details=state.get("details"),
             context=state.get("context"),
             request=state.get("request"),
             trace=_trace(state.get("messages", [])[state.get("trace_from", 0) :]),
@@ -409,6 +430,10 @@ class Assistant:
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
+        elif request.intent == "about":
+            item_id = self._asked_about(state, request)
+            if item_id is not None:
+                calls.append({"name": "place_details", "args": {"item_id": item_id, **where}})
         if not calls:
             return {}
         for call in calls:
@@ -430,6 +455,10 @@ class Assistant:
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
             elif message.name == "explain":
                 update["explanation"] = message.artifact
+                update["focus"] = message.artifact.item_id
+            elif message.name == "place_details":
+                update["details"] = message.artifact
+                update["focus"] = message.artifact.item_id
             elif message.name == "get_habits":
                 update["habits"] = message.artifact
                 update["suggestions"] = message.artifact.places
@@ -438,6 +467,7 @@ class Assistant:
             shown.update({item.item_id: item for item in update["suggestions"]})
             update["shown"] = shown
             update["previous"] = state["request"]
+            update["focus"] = None  # "it" is the first of a new list, not a place talked about before it
         return update
 
     def _write(self, state: _State) -> dict[str, Any]:
@@ -542,6 +572,13 @@ class Assistant:
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent in ("forget", "offtopic", "smalltalk"):
             return fixed_text(request.intent, language)
+        if request.intent == "about":
+            details = state.get("details")
+            if details is not None:
+                return describe_place(details, request.asks, language)
+            unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
+            which = fixed_text("which_place", language)
+            return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain":
             explanation = state.get("explanation")
             if explanation is None:
@@ -552,9 +589,54 @@ class Assistant:
             return fixed_text("why", language).format(place=explanation.name) + "\n" + reasons
         suggestions = state.get("suggestions") or []
         if request.intent in ("recommend", "refine") and not suggestions:
+            muted = self._muted(state["user_id"], request.category)
+            if muted is not None:
+                return fixed_text("muted_asked", language).format(what=muted)
             return fixed_text("nothing_fits", language)
         if request.near and request.intent in ("recommend", "refine") and _all_beyond(suggestions, NEAR_RADIUS_KM):
             return fixed_text("nothing_near", language).format(km=f"{NEAR_RADIUS_KM:g}")
+        return None
+
+    def _muted(self, user_id: str, category: str | None) -> str | None:
+        """The words of the user's own "no more …" that hides the kind asked for, when one does."""
+        if not category:
+            return None
+        asked = category.casefold()
+        for preference in self.service.preferences(user_id):
+            target = preference.target.casefold()
+            if preference.kind == PreferenceKind.MUTE_CATEGORY and (asked in target or target in asked):
+                return preference.shown
+        return None
+
+    def _asked_about(self, state: _State, request: ChatRequest) -> str | None:
+        """The item id a question about one place means: the suggestion it picks ("the third one"), a shown place
+        it names, "the café" of the last suggestions, a place it names in the catalogue ("is Joe's Pizza open?"),
+        and for "it" or "there" the place last talked about, else the first suggestion; None when it names none."""
+        suggestions = _last_suggestions(state)
+        shown = state.get("shown") or {}
+        message = read(state["messages"][-1].text).text
+        if request.pick is not None:
+            return suggestions[request.pick - 1].item_id if request.pick <= len(suggestions) else None
+        lowered = f" {message.casefold()} "
+        named = [
+            item
+            for item in shown.values()
+            if f" {item.label.casefold()} " in lowered or (len(item.label) >= 4 and item.label.casefold() in lowered)
+        ]
+        if named:
+            return max(named, key=lambda item: len(item.label)).item_id
+        if request.category is not None:
+            kind = request.category.casefold()
+            for item in suggestions:
+                if kind in item.category.casefold():
+                    return item.item_id
+        if not refers_to_place(message) and (words := named_words(message)):
+            place = self.service.find_place(words, state["user_id"])
+            if place is not None and _names(words, place):
+                return place.item_id
+        if refers_to_place(message):
+            focus = state.get("focus")
+            return focus or (suggestions[0].item_id if suggestions else None)
         return None
 
     def _rewrite_fits(self, state: _State) -> bool:
@@ -622,6 +704,15 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
         for path in items["category_path"].dropna().astype(str).unique():
             kinds.update(part.strip() for part in path.split(CATEGORY_SEPARATOR))
     return frozenset(kind for kind in kinds if kind)
+
+
+def _names(words: str, place: Place) -> bool:
+    """Whether the words hold the place's name or its kind: ``find_place`` forgives a lot, a question about one
+    place must not ("A&P" is not in "pizza place")."""
+    asked = default_process(words)
+    name = default_process(place.name)
+    kind = default_process(place.category)
+    return (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or bool(kind and kind in asked)
 
 
 def _pending_calls(state: _State) -> bool:

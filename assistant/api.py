@@ -56,7 +56,15 @@ from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import MAX_MESSAGE_CHARS, Assistant, ChatError, Turn, TurnEvent
 from assistant.llm import cancellable
 from assistant.requests import LatLon
-from assistant.service import FeedbackResult, ForgetReport, PreferenceChange, RecommendQuery, Service, Suggestion
+from assistant.service import (
+    FeedbackResult,
+    ForgetReport,
+    PlaceDetails,
+    PreferenceChange,
+    RecommendQuery,
+    Service,
+    Suggestion,
+)
 from profiles.clock import RepresentableTime
 from profiles.config import MAX_EVENTS_PER_REQUEST, Settings
 from profiles.context import InterestContext
@@ -335,6 +343,23 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         known(body.user_id)
         at, where = now(body.at), place(body.user_id, body.lat, body.lon)
         return service.recommend(body.user_id, at, where, body.query())
+
+    @api.get("/places/{item_id}", summary="What the data says of one place", responses=_not_found("place"))
+    def place_details(
+        item_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="A catalogue place's id.")],
+        user_id: Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="Whose visits to count.")],
+        at: Annotated[RepresentableTime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
+        lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
+        lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
+    ) -> PlaceDetails:
+        """Its kind, area and distance, everyone's check-ins there by slice of the week (only figures at least
+        ``privacy.insights_min_users`` people stand behind) and the user's own visits: what a chat question about
+        one place is answered with. The data has no opening hours, prices or addresses."""
+        where = place(user_id, lat, lon)
+        try:
+            return service.place_details(user_id, item_id, now(at), where)
+        except ValueError as error:
+            raise HTTPException(404, str(error)) from None
 
     @api.post(
         "/chat",

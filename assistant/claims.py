@@ -22,7 +22,8 @@ name matching), and seven kinds of claims are found in it and checked against th
 - popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
-  "affordable", "pricey", "$12") and where the user lives or works ("your office", "near your home") hold only when
+  "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
+  menu") and where the user lives or works ("your office", "near your home") hold only when
   an evidence line says the same kind of thing, which the product's evidence never does; hedged ("check whether it
   is open", "not sure if it's cheap") they are not claims.
 
@@ -692,7 +693,7 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
     return found
 
 
-# What no evidence line holds, by subject: a place's hours, its prices, the user's home or work.
+# What no evidence line holds, by subject: a place's hours, its prices, what it is like, the user's home or work.
 _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(
         r"\b(?:open(?:s|ed)?\s+(?:right\s+)?(?:now|late|early|until|till|til|24|all\s+night|around\s+the\s+clock|"
@@ -704,6 +705,14 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:\$\s?\d[\d.,]*|\b(?:cheap(?:er|est|ly)?|affordable|inexpensive|expensive|pricey|pricy|overpriced|"
         r"budget(?:-friendly)?|bargains?|reasonably\s+priced|low[- ]cost|high[- ]end|upscale|pric(?:es|ed|ing)|"
         r"good\s+value|value\s+for\s+money|dollars?)\b)",
+        re.I,
+    ),
+    # Taste, atmosphere and service: a check-in log says who went when, never what it was like.
+    "what it is like": re.compile(
+        r"\b(?:atmosphere|ambian?ce|vibes?|cozy|cosy|charming|romantic|trendy|intimate|welcoming|"
+        r"friendly\s+(?:staff|service|people)|(?:great|excellent|good|fast|quick|attentive|warm)\s+service|"
+        r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
+        r"famous\s+for|known\s+for|renowned|award-winning|menus?|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),
     "where the user lives or works": re.compile(

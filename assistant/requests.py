@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
+from assistant.place_questions import Topic, place_question
 from assistant.spelling import Speller, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -35,8 +36,10 @@ from prompts import load_prompt
 logger = logging.getLogger(__name__)
 
 # "profile": a question about the user's own habits; "offtopic": neither about places nor about the user;
-# "prefer": a stated preference ("no more bars", :func:`read_preference`), read by the rules only.
-Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "prefer"]
+# "prefer": a stated preference ("no more bars", :func:`read_preference`), read by the rules only; "about": a question
+# about one place ("is the third one open now?", ``assistant.place_questions``), read by the rules only.
+Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "prefer", "about"]
+RULES_ONLY: frozenset[str] = frozenset({"prefer", "about"})
 LLMMode = Literal["never", "gaps", "always"]
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -71,6 +74,7 @@ class RequestArguments(BaseModel):
     quiet: bool = False
     k: int | None = Field(None, ge=1, le=MAX_K)
     pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
+    asks: list[Topic] = Field(default_factory=list, description="What a question about one place asks (rules only).")
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -515,10 +519,25 @@ def parse_rules(message: str) -> RequestArguments:
         pick=_pick(message),
         language=reading.language,
     )
+    arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     arguments.intent = _intent(message, arguments)
+    if arguments.intent != "about":
+        arguments.asks = []
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
     return arguments
+
+
+_ANY_KIND_RE = re.compile(
+    r"\b(?:a|an|some|any|another|other|more|good|great|nice|decent|best|cheap|cheaper|quiet|new"
+    r"|un|una|une|unos|unas|des|algun|alguna|algunos|algunas|quelques?)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _kind_named(message: str) -> bool:
+    """Whether the message asks for a kind of place ("a good bar", "some pizza"), not about one ("the bar")."""
+    return any(_ANY_KIND_RE.search(message[: match.start()]) for match in _CATEGORY_RE.finditer(message))
 
 
 def _novelty(message: str) -> tuple[bool, bool]:
@@ -563,6 +582,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "forget"
     if _EXPLAIN_RE.search(message):
         return "explain"
+    if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
+        return "about"
     if _PROFILE_RE.search(message):
         return "profile"
     place = bool(
@@ -802,8 +823,8 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
     # Checked against the message as the rules read it (in English, spelling corrected) and as written.
     lowered = read(message).text.lower()
     written_words = set(re.findall(r"\w+", f"{lowered} {fold(message).lower()}"))
-    if merged.intent is None and offered.intent == "prefer":
-        notes.append("dropped intent 'prefer': a stated preference needs the rules' reading")
+    if merged.intent is None and offered.intent in RULES_ONLY:
+        notes.append(f"dropped intent {offered.intent!r}: it needs the rules' reading")
     elif merged.intent is None:
         merged.intent = offered.intent
     for text in offered.exclude_categories:

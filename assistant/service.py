@@ -30,8 +30,8 @@ from rapidfuzz.utils import default_process
 from assistant.gazetteer import NEIGHBOURHOODS
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
-from profiles.activity import user_events, user_habits
-from profiles.calendar import ago, describe_hour, weekday_name
+from profiles.activity import place_slices, place_visits, user_events, user_habits
+from profiles.calendar import HOURS_PER_DAY, ago, daypart, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
@@ -50,6 +50,7 @@ from profiles.preferences import (
     superseded,
     undo_event,
 )
+from profiles.preprocessing import local_hour_of_week
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import Recommendation
 
@@ -143,6 +144,32 @@ class Habits(BaseModel):
         default_factory=list,
         description="Most visited places first, as cards (score: the visits; evidence: visits and the last one).",
     )
+
+
+class WeekSlice(BaseModel):
+    """Everyone's visits to a place in one slice of the week (a weekday's day part of the calendar)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    weekday: str | None = Field(description="None: the day part on every day of the week.")
+    daypart: str
+    visits: int
+
+
+class PlaceDetails(PlaceAnswer):
+    """What the stored data says about one place, for a user, a time and a point: the facts a question about a
+    place ("how far is it?", "is it busy now?") may be answered with. Figures about other people's visits are
+    given only when at least ``privacy.insights_min_users`` distinct people stand behind them."""
+
+    area: str | None = Field(None, description="The neighbourhood it is in, when one is near enough to name.")
+    distance_km: float
+    checkins: int | None = Field(None, description="Everyone's visits; None when fewer people than the minimum.")
+    people: int | None = Field(None, description="The distinct people behind them; None likewise.")
+    busiest: list[WeekSlice] = Field(default_factory=list, description="The most visited slices of the week.")
+    now: WeekSlice = Field(description="The slice of the week the time falls in, with its visits.")
+    now_withheld: bool = Field(False, description="Its visits are too few people's to state (``now.visits`` is 0).")
+    your_visits: int
+    your_last: datetime | None = None
 
 
 class FeedbackResult(BaseModel):
@@ -460,6 +487,50 @@ class Service:
             places=cards,
         )
 
+    def place_details(self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2) -> PlaceDetails:
+        """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here); ValueError
+        names ``item_id`` when it is not in the catalogue."""
+        catalogue = self.runtime.item_index.catalogue
+        position = catalogue.positions.get(item_id)
+        if position is None:
+            raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
+        place = catalogue.place(position)
+        least = self.settings.privacy.insights_min_users
+        events = self.events()
+        visits = place_visits(events, item_id)
+        slices = place_slices(visits)
+        released = slices[slices["users"] >= least]
+        if released.empty:  # no weekday's day part has enough people behind it: day parts over the whole week
+            whole_week = place_slices(visits, by_weekday=False)
+            released = whole_week[whole_week["users"] >= least]
+        hour = local_hour_of_week(at, place.latitude, place.longitude, self.settings.preprocessing.timezone)
+        weekday, hour_of_day = divmod(hour, HOURS_PER_DAY)
+        part = daypart(hour_of_day)
+        current = slices[(slices["weekday"] == weekday) & (slices["daypart"] == part)]
+        now_visits, now_users = (int(current["visits"].sum()), int(current["users"].sum())) if len(current) else (0, 0)
+        withheld = 0 < now_users < least
+        mine = visits[visits["user_id"] == user_id]
+        people = int(visits["user_id"].nunique())
+        return PlaceDetails(
+            **place.model_dump(),
+            area=area_name(place.latitude, place.longitude),
+            distance_km=round(float(haversine_km(where.latitude, where.longitude, place.latitude, place.longitude)), 3),
+            checkins=len(visits) if people >= least else None,
+            people=people if people >= least else None,
+            busiest=[
+                WeekSlice(
+                    weekday=weekday_name(int(row.weekday)) if row.weekday >= 0 else None,
+                    daypart=str(row.daypart),
+                    visits=int(row.visits),
+                )
+                for row in released.head(busiest).itertuples(index=False)
+            ],
+            now=WeekSlice(weekday=weekday_name(weekday), daypart=part, visits=0 if withheld else now_visits),
+            now_withheld=withheld,
+            your_visits=len(mine),
+            your_last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
+        )
+
     def search_places(
         self, text: str, near: LatLon | None = None, k: int = 5, radius_km: float = SEARCH_RADIUS_KM
     ) -> list[PlaceHit]:
@@ -687,10 +758,12 @@ __all__ = [
     "ForgetReport",
     "HabitKind",
     "Habits",
+    "PlaceDetails",
     "PreferenceChange",
     "RecommendQuery",
     "Service",
     "Suggestion",
+    "WeekSlice",
     "area_name",
     "context_evidence",
     "digest",

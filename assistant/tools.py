@@ -19,6 +19,7 @@ from assistant.service import (
     Explanation,
     FeedbackResult,
     Habits,
+    PlaceDetails,
     RecommendQuery,
     Service,
     Suggestion,
@@ -78,6 +79,11 @@ class SearchArgs(_Where):
 
 class ExplainArgs(_Turn):
     item_id: str
+
+
+class PlaceDetailsArgs(_Where):
+    item_id: str
+    at: datetime | None = None
 
 
 class FeedbackArgs(_Turn):
@@ -166,6 +172,18 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         explanation = service.explain(suggestion, context)
         return explanation.model_dump_json(), explanation
 
+    def place_details(
+        state: TurnState,
+        item_id: str,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        at: datetime | None = None,
+    ) -> tuple[str, PlaceDetails]:
+        details = service.place_details(
+            state["user_id"], item_id, at or state["now"], where(state, latitude, longitude)
+        )
+        return details.model_dump_json(), details
+
     def record_feedback(state: TurnState, item_id: str, liked: bool) -> tuple[str, FeedbackResult]:
         result = service.feedback(state["user_id"], item_id, liked, state["now"])
         return result.model_dump_json(), result
@@ -176,6 +194,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         (get_habits, HabitsArgs, "What the user's own visits say about a weekday or part of the day, or overall."),
         (search_places, SearchArgs, "Catalogue places matching a description, near a point."),
         (explain, ExplainArgs, "Why a place suggested in this conversation suits the user, from its evidence."),
+        (place_details, PlaceDetailsArgs, "What the data says of one place: kind, area, distance, busy times, visits."),
         (record_feedback, FeedbackArgs, "Record that the user liked or disliked a place."),
     ]
     return [

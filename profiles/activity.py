@@ -119,6 +119,41 @@ def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) 
 
 
 KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
+SLICE_COLUMNS: tuple[str, ...] = ("weekday", "daypart", "visits", "users")
+
+
+def place_visits(events: pd.DataFrame | None, item_id: str) -> pd.DataFrame:
+    """Everyone's visits to one place (rows of ``events``); other actions are not visits."""
+    if events is None or events.empty:
+        return pd.DataFrame(columns=list(EMPTY_EVENT_COLUMNS))
+    here = events[events["item_id"] == item_id]
+    if "action" in here.columns:
+        here = here[here["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+    return here
+
+
+def place_slices(visits: pd.DataFrame, *, by_weekday: bool = True) -> pd.DataFrame:
+    """A place's visits (``place_visits``) by slice of the week (``SLICE_COLUMNS``: weekday 0 = Monday, the
+    calendar's day part, visits, distinct users), most visited first, one row per slice with a visit; without
+    ``by_weekday``, by day part over the whole week (weekday -1). The caller
+    decides what may be shown to someone else (``Service.place_facts`` does it k-anonymously, as
+    ``profiles.insights`` does)."""
+    if visits.empty or "hour_of_week" not in visits.columns:
+        return pd.DataFrame(columns=list(SLICE_COLUMNS))
+    hour_of_week = visits["hour_of_week"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "weekday": hour_of_week // HOURS_PER_DAY,
+            "daypart": dayparts(hour_of_week % HOURS_PER_DAY),
+            "user_id": visits["user_id"].to_numpy(),
+        }
+    )
+    if not by_weekday:
+        frame["weekday"] = -1
+    grouped = frame.groupby(["weekday", "daypart"], sort=True)["user_id"]
+    table = pd.DataFrame({"visits": grouped.size(), "users": grouped.nunique()}).reset_index()
+    ordered = table.sort_values("visits", ascending=False, kind="stable")
+    return ordered.reindex(columns=list(SLICE_COLUMNS)).reset_index(drop=True)
 
 
 def user_habits(
@@ -177,4 +212,15 @@ def user_habits(
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
 
 
-__all__ = ["KIND_COLUMNS", "PLACE_COLUMNS", "user_events", "user_habits", "user_places", "user_rhythm", "week_grid"]
+__all__ = [
+    "KIND_COLUMNS",
+    "PLACE_COLUMNS",
+    "SLICE_COLUMNS",
+    "place_slices",
+    "place_visits",
+    "user_events",
+    "user_habits",
+    "user_places",
+    "user_rhythm",
+    "week_grid",
+]

@@ -110,6 +110,7 @@ def test_the_schema_lists_the_routes_and_the_key_scheme(client: TestClient) -> N
         "/api/events",
         "/api/users/{user_id}/context",
         "/api/recommend",
+        "/api/places/{item_id}",
         "/api/chat",
         "/api/feedback",
         "/api/users/{user_id}",
@@ -420,3 +421,17 @@ def test_forgetting_a_user_removes_them_and_nobody_else(client: TestClient, runt
     other = client.get("/api/users/5/context")
     assert other.status_code == 200 and other.json()["snapshots"]
     assert client.get("/api/health").json()["users"] == 9
+
+
+def test_place_details_are_served_and_bad_input_is_named(client: TestClient, world_items: pd.DataFrame) -> None:
+    item_id = str(world_items["item_id"].iloc[0])
+    details = client.get(f"/api/places/{item_id}", params={"user_id": "3", "lat": 40.72, "lon": -74.0})
+    assert details.status_code == 200
+    body = details.json()
+    assert body["item_id"] == item_id and body["distance_km"] >= 0 and "your_visits" in body and "now" in body
+    unknown = client.get("/api/places/no-such-place", params={"user_id": "3"})
+    assert unknown.status_code == 404 and "item_id" in unknown.json()["error"]
+    anonymous = client.get(f"/api/places/{item_id}")
+    assert anonymous.status_code == 422 and anonymous.json()["error"].startswith("user_id: ")
+    half = client.get(f"/api/places/{item_id}", params={"user_id": "3", "lat": 40.7})
+    assert half.status_code == 422 and "lat and lon" in half.json()["error"]

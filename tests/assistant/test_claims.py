@@ -142,6 +142,11 @@ FALSE = [
     "Eataly is affordable, with mains under $15.",
     "No Name Bar is a bar 0.8 km from your workplace.",
     "Joe's Coffee is close to where you live.",
+    # What a place is like: a check-in log never says.
+    "Joe's Coffee is a great coffee shop offering fresh coffee with a warm atmosphere.",
+    "No Name Bar is a cozy spot with friendly staff.",
+    "Shake Shack is known for its delicious burgers.",
+    "Eataly has a huge menu of authentic Italian food.",
 ]
 
 TRUE = [
@@ -180,6 +185,8 @@ TRUE = [
     "I can't tell if Shake Shack is cheap, but it is 0.7 km from you.",
     "No Name Bar is a good place for a drink after work.",
     "No Name Bar is an open, airy bar.",
+    "A fresh find for you: Shake Shack, a burger joint 0.7 km away.",
+    "Joe's Coffee is known to you: you've been there 12 times.",
 ]
 
 

@@ -28,6 +28,7 @@ CASES = {
     "GET /api/health": (1, 0),
     "GET /api/users/{user_id}/context": (170, 30),
     "POST /api/recommend": (150, 30),
+    "GET /api/places/{item_id}": (100, 20),
     "POST /api/chat": (70, 20),
     "POST /api/events": (150, 30),
     "POST /api/feedback": (150, 30),

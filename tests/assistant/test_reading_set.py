@@ -12,8 +12,10 @@ from assistant.languages import LANGUAGES
 from assistant.requests import CATEGORY_TERMS, HERE, ChatRequest, Intent
 from bench.request_reading import FIELDS, Example, accuracy, load_set, read_with, reading_errors, score
 
-# Measured on the whole set with the rules alone: 1.000 (150 requests). The last 49, written after the rules and
-# tagged "heldout", were read 0.673 right before the rules learnt from them. A little room for a changed rule.
+# Measured on the whole set with the rules alone: 1.000 (166 requests). Of the first 150, the last 49, written after
+# the rules and tagged "heldout", were read 0.673 right before the rules learnt from them; the 16 questions about one
+# place and requests with their words ("about", "about-request"), written after those rules, 16 of 16 at once (the
+# older set then had 3 wrong, now right). A little room for a changed rule.
 RULES_FLOOR = 0.96
 # The least each kind of request must have.
 TAG_MINIMUMS = {
@@ -26,6 +28,8 @@ TAG_MINIMUMS = {
     "offtopic": 6,
     "greeting": 2,
     "explain": 1,
+    "about": 8,
+    "about-request": 3,
 }
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from profiles.activity import PLACE_COLUMNS, user_events, user_places, user_rhythm, week_grid
+from profiles.activity import (
+    PLACE_COLUMNS,
+    SLICE_COLUMNS,
+    place_slices,
+    place_visits,
+    user_events,
+    user_places,
+    user_rhythm,
+    week_grid,
+)
 
 
 @pytest.fixture
@@ -113,3 +122,18 @@ def test_user_rhythm_falls_back_to_local_time(events: pd.DataFrame, items: pd.Da
     grid = user_rhythm(local, items, "u")
     assert grid.loc["Monday", 8] == 1 and grid.loc["Tuesday", 8] == 1 and grid.loc["Sunday", 23] == 7
     assert grid.attrs["top"].loc["Sunday", 23] == "Cafe"  # 3 cafe events beat 2 bar, 1 gym and 1 uncatalogued
+
+
+def test_a_places_visits_by_slice_of_the_week_count_visits_and_people(events: pd.DataFrame) -> None:
+    visits = place_visits(events, "cafe")
+    assert len(visits) == 3  # a like or a dislike is not a visit; a row without an action is
+    slices = place_slices(visits)
+    assert list(slices.columns) == list(SLICE_COLUMNS)
+    assert slices.to_dict("records") == [
+        {"weekday": 0, "daypart": "morning", "visits": 2, "users": 1},
+        {"weekday": 1, "daypart": "morning", "visits": 1, "users": 1},
+    ]
+    week = place_slices(visits, by_weekday=False)
+    assert week.to_dict("records") == [{"weekday": -1, "daypart": "morning", "visits": 3, "users": 1}]
+    assert place_slices(place_visits(events, "nowhere-at-all")).empty
+    assert place_visits(None, "cafe").empty

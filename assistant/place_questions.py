@@ -1,0 +1,272 @@
+"""Questions about one place ("is the third one open now?", "how far is it?", "do they take reservations?"): what
+they ask, and the answer code writes from what the data says of the place (``Service.place_details``).
+
+The data holds each place's name, kind and position and everyone's check-ins, so a question about distance, area,
+busy times or the user's own visits gets those details, and one about opening hours, prices, menus, bookings,
+contacts, amenities or reviews gets a plain "I don't have that" with the details there are: the LLM writes none of
+it, so nothing is made up. Messages are read in the English of ``assistant.requests.read``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, get_args
+
+from prompts import fixed_text
+
+if TYPE_CHECKING:
+    from assistant.service import PlaceDetails, WeekSlice
+
+Topic = Literal[
+    "address",
+    "hours",
+    "price",
+    "menu",
+    "booking",
+    "contact",
+    "amenities",
+    "reviews",
+    "distance",
+    "where",
+    "busy",
+    "kind",
+    "visits",
+    "general",
+]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+# What no stored data says of any place: asked about, the answer says so rather than guess.
+UNKNOWN_TOPICS: dict[Topic, str] = {
+    "address": "street addresses",
+    "hours": "opening hours",
+    "price": "prices",
+    "menu": "menus",
+    "booking": "booking details",
+    "contact": "phone numbers or websites",
+    "amenities": "amenities (Wi-Fi, seating, access and the like)",
+    "reviews": "reviews or ratings",
+}
+# A straight line in Manhattan's grid is walked about a quarter longer, at about 5 km/h.
+DETOUR = 1.25
+WALKING_KMH = 5.0
+WALK_AT_MOST_KM = 3.0
+
+_TOPIC_RES: dict[Topic, re.Pattern[str]] = {
+    topic: re.compile(pattern, re.IGNORECASE)
+    for topic, pattern in {
+        "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
+        r"|\bhours\b|\bhow late\b|\b(?:until|till) when\b",
+        "price": r"\bprices?\b|\bpricey\b|\bexpensive\b|\bcheap\b|\bcosts?\b|\bhow much\b|\baffordable\b|\bbudget\b"
+        r"|\$",
+        "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
+        r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
+        r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
+        "booking": r"\breserv\w*|\bbook(?:ing|ed)?\b|\btable for\b|\bwalk-?ins?\b|\bwait(?:ing)? ?(?:time|list)\b"
+        r"|\bqueues?\b|\btickets?\b|\bentry fee\b|\badmission\b",
+        "contact": r"\bphone\b|\bcall (?:them|it|ahead)\b|\bweb ?site\b|\burl\b|\bemail\b|\binstagram\b|\bcontact\b"
+        r"|\btheir number\b",
+        "amenities": r"\bwi-?fi\b|\binternet\b|\bparking\b|\bwheelchair\b|\baccessib\w+|\bstep-free\b"
+        r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
+        r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
+        r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\bhappy hour\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b",
+        "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b",
+        "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
+        r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:close|near|nearby|far)\b",
+        "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
+        "where": r"\bwhere(?: is|'s| are| exactly)\b|\blocated\b|\blocation\b|\bdirections?\b"
+        r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b|\bhow (?:do|can|would) i get\b"
+        r"|\bmap\b|\bcoordinates\b",
+        "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
+        r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
+        "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
+        r"|\bis (?:it|that|this) an? \w+",
+        "visits": r"\bhave i (?:ever )?been\b|\bwas i (?:ever )?there\b|\bdid i (?:ever )?go\b|\bbeen there\b"
+        r"|\bwhen was i\b|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b|\bdo i (?:go|come) there\b",
+        "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
+        r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
+    }.items()
+}
+# Words pointing at a place already in the conversation; "there" only where it is a place, not "is there", and
+# "that" only alone ("is that far?", "where's that?"), not in "bars that aren't loud".
+_REFERENCE_RE = re.compile(
+    r"\b(?:it|its|it's|they|them|their|that (?:one|place|spot)|this (?:one|place|spot)|the place|that's)\b"
+    r"|\b(?:is|was|'s) that\b|\bthat\s*(?:[?.!]|$)"
+    r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|a|an|some)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_RE = re.compile(
+    r"\?\s*$|^\W*(?:is|are|was|were|do|does|did|can|could|will|would|should|how|what|what's|whats|when|where"
+    r"|which|who|tell me|i wonder)\b",
+    re.IGNORECASE,
+)
+# Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
+_REQUEST_RE = re.compile(
+    r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
+    r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
+    r"|like (?:that|this|it|those|these))\b",
+    re.IGNORECASE,
+)
+# Words of a request for places around, unless the message points at one ("is it nearby?").
+_AROUND_RE = re.compile(r"\b(?:around here|near (?:here|me)|nearby|in the area|around me)\b", re.IGNORECASE)
+
+
+def asked_topics(message: str) -> tuple[Topic, ...]:
+    """The topics a message asks about, in :data:`TOPICS` order (a message may ask two: "is it open and cheap?")."""
+    return tuple(topic for topic in TOPICS if _TOPIC_RES[topic].search(message))
+
+
+def refers_to_place(message: str) -> bool:
+    """Whether the message points at a place already named ("it", "that place", "there")."""
+    return _REFERENCE_RE.search(message) is not None
+
+
+_FILLER_RE = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|can|could|will|would|should|how|what|what's|whats|when|where|which|who|tell"
+    r"|me|i|you|my|your|it|its|they|them|their|the|a|an|now|today|tonight|right|still|currently|please|there|here"
+    r"|of|to|at|in|on|for|with|and|or|about|know|any|far|much|long|late|good)\b|[^\w\s'&-]",
+    re.IGNORECASE,
+)
+
+
+def named_words(message: str) -> str:
+    """What is left of a question once its topic, question and filler words are gone: the words that may name a
+    place ("is mexican radio open now?" → "mexican radio"); "" when none are left."""
+    text = message
+    for pattern in _TOPIC_RES.values():
+        text = pattern.sub(" ", text)
+    return " ".join(_FILLER_RE.sub(" ", text).split())
+
+
+def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Topic, ...]:
+    """The topics when the message asks about one place, else (): a question ("…?", "is", "how far…") or a pointer
+    to a suggestion ("the third one", "it") about a topic, and no ask for other places. ``picked``: the message
+    picks a suggestion by its number; ``kind_named``: it names a kind of place that is not "the" kind of one
+    ("a café", not "the café"), which, like "around here", makes a question that points at no place a request."""
+    topics = asked_topics(message)
+    if not topics or _REQUEST_RE.search(message):
+        return ()
+    if picked or refers_to_place(message):
+        return topics
+    if kind_named or _AROUND_RE.search(message) or not _QUESTION_RE.search(message):
+        return ()
+    return topics
+
+
+def describe_place(details: PlaceDetails, topics: Sequence[Topic], language: str = "en") -> str:
+    """The answer to a question about a place: what the data never says, when asked, then what it does say,
+    the asked details first."""
+    unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
+    lines = _fact_lines(details)
+    # An address is asked for where the place is: the map is the answer there is.
+    asked = {*topics, "where"} if "address" in topics else set(topics)
+    first = [line for topic, line in lines if topic in asked]
+    rest = [line for topic, line in lines if topic not in asked]
+    card = "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in [*first, *rest])
+    heading = f"What I know of **{details.label}**:"
+    if unknown:
+        return f"{no_details(unknown, language)} {heading}\n{card}"
+    return f"{heading}\n{card}"
+
+
+def no_details(unknown: Sequence[str], language: str = "en") -> str:
+    """The sentence saying the data has none of ``unknown`` (``UNKNOWN_TOPICS`` values) for any place."""
+    return fixed_text("no_details", language).format(what=_joined(unknown))
+
+
+def walking_minutes(distance_km: float) -> int | None:
+    """A rough walk in minutes for a straight-line distance, None beyond a walk's reach."""
+    if distance_km > WALK_AT_MOST_KM:
+        return None
+    return max(1, round(distance_km * DETOUR / WALKING_KMH * 60))
+
+
+def map_link(latitude: float, longitude: float) -> str:
+    """An OpenStreetMap link centred on a point (nothing is fetched: the user follows it or not)."""
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}#map=18/{latitude:.5f}/{longitude:.5f}"
+    )
+
+
+def _fact_lines(details: PlaceDetails) -> list[tuple[Topic, str]]:
+    where = f" in {details.area}" if details.area else ""
+    lines: list[tuple[Topic, str]] = [
+        ("kind", f"{_article(details.category)} {details.category}{where}"),
+        ("distance", _distance(details.distance_km)),
+        ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
+        ("busy", _busy(details)),
+        ("visits", _yours(details)),
+    ]
+    return lines
+
+
+def _distance(km: float) -> str:
+    if km < 0.05:
+        return "right where you are"
+    minutes = walking_minutes(km)
+    walk = f" (roughly {minutes} minutes on foot)" if minutes is not None else ""
+    return f"{km:.1f} km from you as the crow flies{walk}"
+
+
+def _busy(details: PlaceDetails) -> str:
+    if details.checkins is None:
+        return "too few people have checked in here for me to say when it is busy"
+    text = f"{_count(details.checkins, 'check-in')} by {_count(details.people or 0, 'person', 'people')} in my data"
+    if details.busiest:
+        text += "; busiest " + " and ".join(f"{_slice(item)} ({item.visits})" for item in details.busiest)
+    now = _slice(details.now)
+    if details.now_withheld:
+        return f"{text}; {now} (now) a few, by too few people to count"
+    return f"{text}; {now} (now): {details.now.visits or 'none'}"
+
+
+def _yours(details: PlaceDetails) -> str:
+    if details.your_visits == 0 or details.your_last is None:
+        return "new to you: no check-ins of yours here"
+    return f"you have been here {_times(details.your_visits)}, last on {_day(details.your_last)}"
+
+
+def _slice(item: WeekSlice) -> str:
+    """'on Friday evenings'; 'in the evenings' or 'at night' for a day part on every day."""
+    if item.weekday:
+        return f"on {item.weekday} {item.daypart}s"
+    return "at night" if item.daypart == "night" else f"in the {item.daypart}s"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%B} {moment.day}, {moment:%Y}"
+
+
+def _times(visits: int) -> str:
+    return {1: "once", 2: "twice"}.get(visits, f"{visits:,} times")
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _joined(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+__all__ = [
+    "TOPICS",
+    "UNKNOWN_TOPICS",
+    "Topic",
+    "asked_topics",
+    "describe_place",
+    "map_link",
+    "named_words",
+    "no_details",
+    "place_question",
+    "refers_to_place",
+    "walking_minutes",
+]

@@ -1,0 +1,181 @@
+"""Questions about one place: which messages are such questions (and which stay requests), the details the service
+gives (k-anonymous), the answer code writes, and the turn that resolves "the third one", "it" and names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from assistant.agent import Assistant
+from assistant.place_questions import describe_place, walking_minutes
+from assistant.requests import parse_rules
+from assistant.service import PlaceDetails, Service, WeekSlice
+from profiles.activity import place_slices, place_visits
+from profiles.preferences import Preference, PreferenceKind
+from tests.assistant.world import ScriptedChatModel
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        ("is the third one open now?", ["hours"]),
+        ("how expensive is the first one", ["price"]),
+        ("what's the address of the second one", ["address"]),
+        ("when is it busiest", ["busy"]),
+        ("do they take reservations", ["booking"]),
+        ("how far is it", ["distance"]),
+        ("is it walkable from here?", ["distance"]),
+        ("is Joe's Pizza open on sundays?", ["hours"]),
+        ("have I been to the fifth one?", ["visits"]),
+        ("tell me more about the second one", ["general"]),
+        ("do they have wifi?", ["amenities"]),
+        ("what's their phone number", ["contact"]),
+        ("Are they any good?", ["reviews"]),
+        ("where's that?", ["where"]),
+        ("what kind of place is the fourth one?", ["kind"]),
+        ("how much is a beer there", ["price"]),
+        ("what time does it close", ["hours"]),
+        ("¿está abierto el segundo?", ["hours"]),
+    ],
+)
+def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics: list[str]) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about"
+    assert arguments.asks == topics
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("something cheap for lunch around midtown", "recommend"),
+        ("anything open late near here?", "recommend"),
+        ("is there a cheap bar near here?", "recommend"),
+        ("where is a good pizza place", "recommend"),
+        ("what's popular around here", "recommend"),
+        ("what's open now?", "recommend"),
+        ("any places with wifi?", "recommend"),
+        ("somewhere with outdoor seating", "recommend"),
+        ("a quiet café in the West Village", "recommend"),
+        ("make it cheaper", "refine"),
+        ("a quiet bar like that one?", "refine"),
+        ("why the second one?", "explain"),
+        ("what do I usually do on Saturdays?", "profile"),
+    ],
+)
+def test_a_request_for_places_with_a_topic_word_stays_a_request(message: str, intent: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == intent
+    assert arguments.asks == []
+
+
+def _facts(**changes: object) -> PlaceDetails:
+    fields: dict[str, object] = {
+        "item_id": "v1",
+        "name": "Café Uno",
+        "category": "Coffee Shop",
+        "latitude": 40.72,
+        "longitude": -74.0,
+        "area": "SoHo",
+        "distance_km": 0.8,
+        "checkins": 40,
+        "people": 12,
+        "busiest": [WeekSlice(weekday="Saturday", daypart="morning", visits=9)],
+        "now": WeekSlice(weekday="Tuesday", daypart="evening", visits=0),
+        "your_visits": 0,
+    }
+    return PlaceDetails(**(fields | changes))
+
+
+def test_the_answer_says_what_no_data_holds_then_the_asked_facts_first() -> None:
+    answer = describe_place(_facts(), ["hours", "price"])
+    assert answer.startswith("I don't have opening hours or prices for any place")
+    lines = answer.splitlines()
+    assert lines[0].endswith("What I know of **Café Uno**:")
+    assert lines[1] == "- A Coffee Shop in SoHo"
+    assert "40 check-ins by 12 people" in answer and "on Saturday mornings (9)" in answer
+    assert "on Tuesday evenings (now): none" in answer and "New to you" in answer
+    far = describe_place(_facts(), ["distance"]).splitlines()
+    assert far[0] == "What I know of **Café Uno**:"  # a question the data answers gets no apology
+    assert far[1].startswith("- 0.8 km from you as the crow flies (roughly 12 minutes on foot)")
+
+
+def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:
+    few = describe_place(_facts(checkins=None, people=None, busiest=[]), ["busy"])
+    assert "Too few people have checked in here" in few and "check-ins by" not in few
+    withheld = describe_place(
+        _facts(now=WeekSlice(weekday="Tuesday", daypart="evening", visits=0), now_withheld=True), []
+    )
+    assert "by too few people to count" in withheld
+    week = describe_place(_facts(busiest=[WeekSlice(weekday=None, daypart="night", visits=5)]), ["busy"])
+    assert "busiest at night (5)" in week
+    yours = describe_place(_facts(your_visits=3, your_last=datetime(2012, 5, 4, tzinfo=UTC)), ["visits"])
+    assert "- You have been here 3 times, last on May 4, 2012" in yours
+
+
+def test_walking_time_is_only_given_within_a_walk() -> None:
+    assert walking_minutes(0.8) == 12
+    assert walking_minutes(0.01) == 1
+    assert walking_minutes(5.0) is None
+
+
+def test_place_details_count_everyones_visits_and_release_only_k_anonymous_figures(
+    services: Service, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    busiest_item = str(events["item_id"].value_counts().index[0])
+    visits = place_visits(events, busiest_item)
+    here = services.default_place("3")
+    details = services.place_details("3", busiest_item, world_now, here)
+    least = services.settings.privacy.insights_min_users
+    people = visits["user_id"].nunique()
+    assert (details.checkins, details.people) == ((len(visits), people) if people >= least else (None, None))
+    slices = place_slices(visits)
+    released = {(s.weekday, s.daypart): s.visits for s in details.busiest}
+    for row in slices.itertuples(index=False):
+        if row.users < least:
+            assert released.get((row.weekday, row.daypart)) is None
+    assert details.your_visits == int((visits["user_id"] == "3").sum())
+    with pytest.raises(ValueError, match="item_id"):
+        services.place_details("3", "no-such-place", world_now, here)
+
+
+def test_a_question_about_a_suggestion_is_answered_by_code_about_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    assert len(listed.items) >= 2
+    written = len(polite.calls)
+    second = listed.items[1]
+    turn = assistant.chat("3", "is the second one open now?", at=world_now)
+    assert len(polite.calls) == written  # the LLM writes none of it
+    assert [call.name for call in turn.trace] == ["place_details"]
+    assert turn.details is not None and turn.details.item_id == second.item_id
+    assert turn.text.startswith("I don't have opening hours") and f"**{second.label}**" in turn.text
+    # "It" is the place just talked about, not the first of the list.
+    follow = assistant.chat("3", "how far is it?", at=world_now)
+    assert follow.details is not None and follow.details.item_id == second.item_id
+    assert follow.text.splitlines()[1].startswith(f"- {second.distance_km:.1f} km from you")
+    # A new list makes "it" its first place again.
+    fresh = assistant.chat("3", "a gym please", at=world_now)
+    again = assistant.chat("3", "do they take reservations?", at=world_now)
+    assert again.details is not None and again.details.item_id == fresh.items[0].item_id
+
+
+def test_a_question_about_no_place_asks_which_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "is it open now?", at=world_now)
+    assert turn.details is None and not turn.trace
+    assert turn.text.startswith("I don't have opening hours") and "Which place do you mean?" in turn.text
+
+
+def test_asking_for_a_kind_the_user_muted_says_so(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    services.set_preference("3", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Gym"), world_now)
+    turn = Assistant(services, polite).chat("3", "a gym please", at=world_now)
+    assert not turn.items
+    assert turn.text.startswith("You told me not to suggest")
