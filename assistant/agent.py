@@ -46,12 +46,23 @@ from rapidfuzz.utils import default_process
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
+from assistant.gazetteer import lookup
 from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
 from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
 from assistant.place_questions import UNKNOWN_TOPICS, describe_place, named_words, no_details, refers_to_place
-from assistant.requests import ChatRequest, LatLon, LLMMode, extract_request, read, read_preference
+from assistant.requests import (
+    DEFAULT_K,
+    HERE,
+    ChatRequest,
+    LatLon,
+    LLMMode,
+    extract_request,
+    read,
+    read_preference,
+    smalltalk_reply,
+)
 from assistant.service import (
     LOUD_CATEGORIES,
     NEAR_RADIUS_KM,
@@ -352,9 +363,11 @@ class Assistant:
         update = self._stated(state, message)
         if update is None:
             here = LatLon(*state["here"])
-            request = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            request = self._placed(
+                extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            )
             previous = state.get("previous")
-            if request.intent == "refine" and previous is not None:
+            if previous is not None and (request.intent == "refine" or _count_only(request)):
                 request = _refined(previous, request)
             update = {"request": request, "pending": None}  # another message leaves an open question unanswered
         # Memory keeps the exchange, not earlier turns' tool traffic.
@@ -417,6 +430,7 @@ class Assistant:
                             "surprise": request.surprise,
                             "familiar": request.familiar,
                             "quiet": request.quiet,
+                            "independent": request.independent,
                             "within_km": NEAR_RADIUS_KM if request.near else None,
                         },
                     }
@@ -463,9 +477,7 @@ class Assistant:
                 update["habits"] = message.artifact
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
-            shown = dict(state.get("shown") or {})
-            shown.update({item.item_id: item for item in update["suggestions"]})
-            update["shown"] = shown
+            update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = state["request"]
             update["focus"] = None  # "it" is the first of a new list, not a place talked about before it
         return update
@@ -570,7 +582,9 @@ class Assistant:
             answer = describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
             stated = describe_preferences(self.service.preferences(state["user_id"]))
             return f"{answer}\n\n{stated}" if stated else answer
-        if request.intent in ("forget", "offtopic", "smalltalk"):
+        if request.intent == "smalltalk":
+            return fixed_text(smalltalk_reply(state["messages"][-1 - _tail_length(state)].text), language)
+        if request.intent in ("forget", "offtopic"):
             return fixed_text(request.intent, language)
         if request.intent == "about":
             details = state.get("details")
@@ -596,6 +610,19 @@ class Assistant:
         if request.near and request.intent in ("recommend", "refine") and _all_beyond(suggestions, NEAR_RADIUS_KM):
             return fixed_text("nothing_near", language).format(km=f"{NEAR_RADIUS_KM:g}")
         return None
+
+    def _placed(self, request: ChatRequest) -> ChatRequest:
+        """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
+        name no neighbourhood; one that names neither keeps its neighbourhood or is read as "around the user"."""
+        if not request.near or request.near == HERE or lookup(request.near) is not None:
+            return request
+        place = self.service.find_place(request.near)
+        if place is not None and _names(request.near, place):
+            return request.model_copy(update={"near": place.name, "location": LatLon(place.latitude, place.longitude)})
+        if request.location is not None:  # a neighbourhood in the words: "the Brooklyn Museum", were it unknown
+            return request
+        note = f"no place called {request.near!r} is known: suggestions are around the user"
+        return request.model_copy(update={"near": None, "notes": [*request.notes, note]})
 
     def _muted(self, user_id: str, category: str | None) -> str | None:
         """The words of the user's own "no more …" that hides the kind asked for, when one does."""
@@ -733,6 +760,13 @@ def _tail_length(state: _State) -> int:
     return 0
 
 
+def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> dict[str, Suggestion]:
+    """The conversation's shown places after a new list: a place shown again moves to the end with the new list, so
+    the last list is the tail in its own order (updated in place, "the second one" would count in an older list)."""
+    fresh = {item.item_id: item for item in listed}
+    return {**{key: item for key, item in shown.items() if key not in fresh}, **fresh}
+
+
 def _last_suggestions(state: _State) -> list[Suggestion]:
     """The suggestions of the last turn that made any, in their order."""
     shown = list((state.get("shown") or {}).values())
@@ -763,8 +797,16 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "surprise": request.surprise or (previous.surprise and not request.familiar),
             "familiar": request.familiar or (previous.familiar and not request.surprise),
             "quiet": request.quiet or previous.quiet,
+            "independent": request.independent or previous.independent,
         }
     )
+
+
+def _count_only(request: ChatRequest) -> bool:
+    """Whether a request asks for nothing but a count ("give me 3 options"): the last request again, with it."""
+    asks = (request.category, request.keyword, request.near, request.when, request.exclude_categories)
+    flags = (request.surprise, request.familiar, request.quiet, request.independent)
+    return request.intent == "recommend" and request.k != DEFAULT_K and not any(asks) and not any(flags)
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

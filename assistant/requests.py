@@ -72,6 +72,7 @@ class RequestArguments(BaseModel):
     surprise: bool = Field(False, description="Places new to the user.")
     familiar: bool = Field(False, description="Only places the user already knows; never with surprise.")
     quiet: bool = False
+    independent: bool = Field(False, description="No chains ('not a chain', 'somewhere independent').")
     k: int | None = Field(None, ge=1, le=MAX_K)
     pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
     asks: list[Topic] = Field(default_factory=list, description="What a question about one place asks (rules only).")
@@ -194,6 +195,20 @@ _NEAR_HERE_RE = re.compile(
     r"|\baround the corner\b",
     re.IGNORECASE,
 )
+# "I'm at Grand Central", "coffee near the Met": a place the user names as where they are (or want to be), read
+# from the catalogue by the agent (``Assistant._placed``) when it is no neighbourhood.
+_AT_PLACE_RE = re.compile(
+    r"\b(?:(?:i'?m|i am|we'?re|we are)\s+(?:at|in|near|by|around|outside|close to|next to)|near|close to|next to"
+    r"|around)\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
+    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we)\b)",
+    re.IGNORECASE,
+)
+_NOT_A_PLACE_RE = re.compile(
+    r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my \w+|you|it|that|this|corner|area|block|city|town)"
+    r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
+    re.IGNORECASE,
+)
 _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaurant|restaurants|cafe|cafes|\w+s)"
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
@@ -214,10 +229,19 @@ _QUIET_RE = re.compile(
     r"|\bless (?:crowded|busy|noisy|loud)\b",
     re.IGNORECASE,
 )
+_INDEPENDENT_RE = re.compile(
+    r"\b(?:no|not|without|avoid|skip|hate|other than|except|fewer|less|non-?)\s*(?:big |a |the |any )?chains?\b"
+    r"|\b(?:don'?t|do not) (?:like|want|love|do) (?:big |the |any )?chains?\b|\bchains? (?:suck|are boring)\b"
+    r"|\bindependent(?:ly owned)?\b|\bmom[- ]and[- ]pop\b|\blocal(?:ly owned)? (?:spots?|places?|ones?|business\w*)\b",
+    re.IGNORECASE,
+)
 _EXPLAIN_RE = re.compile(
     r"^\W*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b"
     r"|\bexplain(?: (?:that|this|it|the|why|your|these|those|them|how)\b|\W*$)"
-    r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b",
+    r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b"
+    r"|\b(?:based|basing) (?:that|this|it|these|those|them) on\b|\bbase (?:that|this|it|these|those|them) on\b"
+    r"|\bbased on what\b|\bon what basis\b|\bhow did you (?:pick|choose|decide|come up with|get)\b"
+    r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b",
     re.IGNORECASE,
 )
 _FORGET_RE = re.compile(
@@ -263,6 +287,19 @@ _SMALLTALK_RE = re.compile(
     r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b",
     re.IGNORECASE,
 )
+_THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
+_BYE_RE = re.compile(r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell)\b", re.IGNORECASE)
+
+
+def smalltalk_reply(message: str) -> Literal["smalltalk", "thanks", "bye"]:
+    """Which code-written reply small talk gets: a farewell, thanks, or the greeting that says what the assistant
+    does (``prompts/fixed.toml``)."""
+    text = read(message).text
+    if _BYE_RE.search(text):
+        return "bye"
+    return "thanks" if _THANKS_RE.search(text) else "smalltalk"
+
+
 # "Good night" is a farewell, not a time.
 _GREETING_RE = re.compile(r"\bgood (?:morning|afternoon|evening|night)\b", re.IGNORECASE)
 _RECOMMEND_RE = re.compile(
@@ -500,12 +537,21 @@ def parse_rules(message: str) -> RequestArguments:
             if term not in excluded:
                 excluded.append(term)
         excluded_spans.append(match.span())
-    category = _category(message, excluded_spans)
     near = None
-    if found := find_neighbourhoods(message):
+    found = find_neighbourhoods(message)
+    at_place = _AT_PLACE_RE.search(message)
+    if at_place is not None and _NOT_A_PLACE_RE.match(at_place.group("name")):
+        at_place = None
+    start, end = at_place.span("name") if at_place is not None else (0, 0)
+    # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
+    if found and not start <= found[0][1][0] < found[0][1][1] < end:
         near = found[0][0].name
     elif _NEAR_HERE_RE.search(message):
         near = HERE
+    elif at_place is not None:
+        near = at_place.group("name")
+        excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
+    category = _category(message, excluded_spans)
     surprise, familiar = _novelty(message)
     arguments = RequestArguments(
         category=category,
@@ -515,6 +561,7 @@ def parse_rules(message: str) -> RequestArguments:
         surprise=surprise,
         familiar=familiar,
         quiet=_QUIET_RE.search(message) is not None,
+        independent=_INDEPENDENT_RE.search(message) is not None,
         k=_k(message),
         pick=_pick(message),
         language=reading.language,
@@ -593,6 +640,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         or arguments.surprise
         or arguments.familiar
         or arguments.quiet
+        or arguments.independent
     )
     if not place and not _PLACE_RE.search(message):
         if _OFFTOPIC_RE.search(message):
@@ -600,7 +648,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         if _SMALLTALK_RE.search(message):
             return "smalltalk"
     # An exclusion alone changes the last suggestions ("not bars"); with a category or a place it is a new ask.
-    if _REFINE_RE.search(message) or (arguments.exclude_categories and not (arguments.category or arguments.near)):
+    leaves_out = arguments.exclude_categories or arguments.independent
+    if _REFINE_RE.search(message) or (leaves_out and not (arguments.category or arguments.near)):
         return "refine"
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
@@ -809,6 +858,8 @@ def parse_arguments(text: str) -> RequestArguments:
         data = parse_json_markdown(text[start : end + 1])
     except ValueError as error:
         raise OutputParserException(f"invalid JSON ({error})", llm_output=text) from None
+    if isinstance(data, dict):
+        data.pop("asks", None)  # the rules alone read a question about one place
     try:
         return RequestArguments.model_validate(data)
     except ValidationError as error:
@@ -867,7 +918,7 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
             notes.append(f"dropped when {offered.when!r}: not in the message")
     # The rules read every word that asks for quiet, new or known places; a small model that offers one of them
     # with no such word has copied its prompt's example (measured: 4 of 9 gap readings on the reading set).
-    for flag in ("quiet", "surprise", "familiar"):
+    for flag in ("quiet", "surprise", "familiar", "independent"):
         if getattr(offered, flag) and not getattr(merged, flag):
             notes.append(f"dropped {flag}: no word in the message asks for it")
     # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
@@ -951,4 +1002,5 @@ def _has_slots(arguments: RequestArguments) -> bool:
         or arguments.when
         or arguments.surprise
         or arguments.familiar
+        or arguments.independent
     )

@@ -36,7 +36,15 @@ from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
-from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, leaf_category, plural, suggestable_column
+from profiles.places import (
+    CATEGORY_SEPARATOR,
+    Place,
+    PlaceAnswer,
+    chain_item_ids,
+    leaf_category,
+    plural,
+    suggestable_column,
+)
 from profiles.preferences import (
     PLACE_KINDS,
     ActivePreference,
@@ -295,6 +303,9 @@ class RecommendQuery(BaseModel):
     familiar: bool = Field(False, description="Only places the user has been to ('somewhere I know').")
     quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+    independent: bool = Field(
+        False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
+    )
 
 
 class ForgetReport(BaseModel):
@@ -337,6 +348,7 @@ class Service:
         # The places an open request never offers (the ranker's evaluation still ranks them); a request lifts a few.
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
+        self._chains = chain_item_ids(items)
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -422,7 +434,12 @@ class Service:
             familiar=query.familiar,
             category=query.category,
             keyword=query.keyword,
-            exclude=[*query.exclude, *self._held_back(query.category, query.keyword), *steer.hidden],
+            exclude=[
+                *query.exclude,
+                *self._held_back(query.category, query.keyword),
+                *steer.hidden,
+                *(self._chains if query.independent and not query.keyword else ()),
+            ],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
             muted_categories=steer.muted_categories,

@@ -64,6 +64,7 @@ class RecommendArgs(_Where):
     familiar: bool = Field(False, description="Only places the user has been to.")
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+    independent: bool = Field(False, description="No chains.")
 
 
 class HabitsArgs(_Where):
@@ -126,6 +127,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         familiar: bool = False,
         quiet: bool = False,
         within_km: float | None = None,
+        independent: bool = False,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -138,6 +140,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             familiar=familiar,
             quiet=quiet,
             within_km=within_km,
+            independent=independent,
         )
         found = service.recommend(state["user_id"], moment, place, query)
         if not found and within_km is not None:

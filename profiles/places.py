@@ -88,6 +88,26 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+# A name found at this many catalogue places is a chain's ("Starbucks": 123 of the NYC venues, "Shake Shack": 6).
+CHAIN_MIN_PLACES = 3
+_BRANCH_SUFFIX = re.compile(r"\s[-–(@|/]\s?|\s#\d")
+
+
+def chain_key(name: str) -> str:
+    """What a chain's branches share in their names: 'starbucks' for 'Starbucks - Times Square', 'Starbucks #2',
+    "Dunkin' Donuts (Penn)" gives 'dunkin donuts'; '' for an unnamed place."""
+    head = _BRANCH_SUFFIX.split(name.casefold(), maxsplit=1)[0]
+    return " ".join(re.sub(r"[^\w ]", "", head).split())
+
+
+def chain_item_ids(items: pd.DataFrame, min_places: int = CHAIN_MIN_PLACES) -> frozenset[str]:
+    """The item ids of chain branches: places whose :func:`chain_key` is shared by ``min_places`` places or more."""
+    keys = items["name"].fillna("").astype(str).map(chain_key)
+    counts = keys[keys != ""].value_counts()
+    chains = set(counts[counts >= min_places].index)
+    return frozenset(items.loc[keys.isin(chains).to_numpy(), "item_id"].astype(str))
+
+
 def plural(noun: str) -> str:
     """A category in the plural, as a sentence says it: 'Coffee Shops', 'Homes (private)', 'Delis', 'Other Great
     Outdoors' (a noun already ending in a single s stays)."""
@@ -344,6 +364,7 @@ def _per_distinct(values: pd.Series, level: Callable[[str], str]) -> pd.Series:
 
 __all__ = [
     "CATEGORY_SEPARATOR",
+    "CHAIN_MIN_PLACES",
     "LINK_RE",
     "MAX_LABEL_CHARS",
     "NEVER_SUGGESTED",
@@ -353,6 +374,8 @@ __all__ = [
     "Place",
     "PlaceAnswer",
     "category_kinds",
+    "chain_item_ids",
+    "chain_key",
     "is_suggestable",
     "leaf_category",
     "leaf_category_column",

@@ -7,12 +7,13 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
+import pandas as pd
 import pytest
 from langchain_core.messages import BaseMessage
 
-from assistant.agent import Assistant, ChatError, Turn, _opening
+from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _with_shown
 from assistant.gazetteer import lookup
-from assistant.service import Service
+from assistant.service import Service, Suggestion
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -333,3 +334,65 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
 )
 def test_the_opening_keeps_whole_sentences(written: str, kept: str) -> None:
     assert _opening(written) == kept
+
+
+def test_the_last_list_counts_from_its_own_first_place_when_it_repeats_an_earlier_one() -> None:
+    def card(item_id: str, rank: int) -> Suggestion:
+        return Suggestion(
+            item_id=item_id,
+            name=item_id.upper(),
+            category="Gym",
+            latitude=40.7,
+            longitude=-74.0,
+            rank=rank,
+            distance_km=0.1,
+            is_return=False,
+            score=1.0,
+            evidence=["x"],
+        )
+
+    shown = _with_shown({}, [card("a", 1), card("b", 2), card("c", 3)])
+    shown = _with_shown(shown, [card("a", 1), card("d", 2)])  # "a" again, then a place the first list lacked
+    assert [item.item_id for item in _last_suggestions({"shown": shown})] == ["a", "d"]
+    assert set(shown) == {"a", "b", "c", "d"}  # every place shown stays explainable
+
+
+def test_a_place_the_user_says_they_are_at_centres_the_request(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
+    turn = assistant.chat("3", "I'm at Jazz Club 3, any coffee?", at=world_now)
+    assert turn.request is not None and turn.request.near == "Jazz Club 3" and turn.request.category == "Cafe"
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
+    assert call.arguments["within_km"] == 2.0
+    unknown = assistant.chat("3", "I'm at Imaginary Hall Nowhere, any coffee?", at=world_now)
+    assert unknown.request is not None and unknown.request.near is None
+    assert any("no place called" in note for note in unknown.request.notes)
+
+
+def test_a_count_alone_asks_for_the_last_request_again(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "give me 3 options", at=world_now)
+    assert turn.request is not None and turn.request.category == "Gym" and len(turn.items) == 3
+
+
+def test_thanks_and_farewells_get_their_own_words(services: Service, polite: ScriptedChatModel) -> None:
+    assistant = Assistant(services, polite)
+    assert assistant.chat("3", "thanks!").text == fixed_text("thanks")
+    assert assistant.chat("3", "merci, au revoir").text == fixed_text("bye", "fr")
+
+
+def test_no_chains_keeps_the_last_request_and_asks_the_ranking_for_independents(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "I don't like chains", at=world_now)
+    assert turn.request is not None and turn.request.category == "Gym" and turn.request.independent
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["independent"] is True

@@ -147,6 +147,8 @@ FALSE = [
     "No Name Bar is a cozy spot with friendly staff.",
     "Shake Shack is known for its delicious burgers.",
     "Eataly has a huge menu of authentic Italian food.",
+    "No Name Bar has amazing collections and exhibits for all ages.",
+    "Joe's Coffee has stunning views of the river.",
 ]
 
 TRUE = [

@@ -29,6 +29,7 @@ from assistant.requests import (
     read_preference,
     resolve_near,
     resolve_when,
+    smalltalk_reply,
 )
 from assistant.spelling import Speller, fold, max_edits
 from profiles.config import load_settings
@@ -508,6 +509,9 @@ def test_off_topic(message: str) -> None:
         ("hey, any bars near here?", "recommend"),
         ("explain that one", "explain"),
         ("explain quantum physics", "offtopic"),
+        ("what did you base that on?", "explain"),
+        ("how did you pick these?", "explain"),
+        ("what is that based on?", "explain"),
     ],
 )
 def test_intents_near_the_new_ones(message: str, intent: str) -> None:
@@ -619,3 +623,44 @@ def test_a_move_names_the_home_area(message: str, area: str) -> None:
 )
 def test_requests_are_not_stated_preferences(message: str) -> None:
     assert read_preference(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "near", "category"),
+    [
+        ("I'm at Grand Central, where can I grab a quick bite?", "Grand Central", "Restaurant"),
+        ("coffee near the Met", "the Met", "Cafe"),
+        ("pizza near the Brooklyn Museum", "the Brooklyn Museum", "Pizza"),  # a name, not the borough or a museum
+        ("bars near williamsburg", "Williamsburg", "Bar"),
+        ("I'm in Williamsburg on Saturday afternoon", "Williamsburg", None),
+        ("dinner around 8pm", None, "Restaurant"),
+        ("lunch near work", None, "Restaurant"),
+        ("somewhere close to me", "here", None),
+    ],
+)
+def test_a_place_named_as_where_the_user_is(message: str, near: str | None, category: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.category) == (near, category)
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [("thanks!", "thanks"), ("gracias", "thanks"), ("bye", "bye"), ("good night!", "bye"), ("hello", "smalltalk")],
+)
+def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
+    assert smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    ("message", "independent"),
+    [
+        ("I don't like chains", True),
+        ("coffee, but not a chain", True),
+        ("somewhere independent for lunch", True),
+        ("a local spot for dinner", True),
+        ("chain restaurants are fine", False),
+        ("coffee near here", False),
+    ],
+)
+def test_no_chains_is_read(message: str, independent: bool) -> None:
+    assert parse_rules(message).independent is independent

@@ -178,3 +178,14 @@ def test_an_explanation_leads_with_the_habit_and_keeps_the_facts(services: Servi
     item = services.recommend("1", world_now, where, RecommendQuery(k=1, category="Cafe"), context)[0]
     explanation = services.explain(item.model_copy(update={"evidence": [item.evidence[-1]]}), context)
     assert explanation.evidence == item.evidence
+
+
+def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: Service, world_now: datetime) -> None:
+    where = services.default_place("3")
+    plain = services.recommend("3", world_now, where, RecommendQuery(k=10))
+    chain = plain[0].item_id
+    services._chains = frozenset({chain})  # the small world has no chains: one place stands in for a branch
+    independent = services.recommend("3", world_now, where, RecommendQuery(k=10, independent=True))
+    assert independent and chain not in {item.item_id for item in independent}
+    named = services.recommend("3", world_now, where, RecommendQuery(k=10, keyword=plain[0].name, independent=True))
+    assert chain in {item.item_id for item in named}

@@ -311,3 +311,17 @@ def test_the_nyc_catalogue_keeps_the_places_people_go_to(nyc_data_dir: Path) -> 
 )
 def test_a_kind_is_found_as_whole_words(kind: str, text: str, holds: bool) -> None:
     assert (re.search(kind_pattern(kind), text, re.IGNORECASE) is not None) == holds
+
+
+def test_chain_branches_share_a_name_at_three_places_or_more() -> None:
+    assert places.chain_key("Starbucks - Times Square") == places.chain_key("Starbucks #12") == "starbucks"
+    assert places.chain_key("Dunkin' Donuts (Penn Station)") == "dunkin donuts"
+    assert places.chain_key("") == ""
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c", "d", "e", "f"],
+            "name": ["Starbucks", "Starbucks - SoHo", "STARBUCKS #3", "Joe's Pizza", "Joe's Pizza", None],
+        }
+    )
+    assert places.chain_item_ids(items) == frozenset({"a", "b", "c"})  # two Joe's are not a chain
+    assert places.chain_item_ids(items, min_places=2) == frozenset({"a", "b", "c", "d", "e"})
