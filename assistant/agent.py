@@ -607,13 +607,16 @@ class Assistant:
             if muted is not None:
                 return fixed_text("muted_asked", language).format(what=muted)
             return fixed_text("nothing_fits", language)
+        if request.unplaced and request.intent in ("recommend", "refine"):
+            return fixed_text("unplaced", language).format(words=request.unplaced)
         if request.near and request.intent in ("recommend", "refine") and _all_beyond(suggestions, NEAR_RADIUS_KM):
             return fixed_text("nothing_near", language).format(km=f"{NEAR_RADIUS_KM:g}")
         return None
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
-        name no neighbourhood; one that names neither keeps its neighbourhood or is read as "around the user"."""
+        name no neighbourhood; one that names neither keeps its neighbourhood, or is read as "around the user"
+        (``unplaced``, which the reply says)."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
         place = self.service.find_place(request.near)
@@ -621,8 +624,7 @@ class Assistant:
             return request.model_copy(update={"near": place.name, "location": LatLon(place.latitude, place.longitude)})
         if request.location is not None:  # a neighbourhood in the words: "the Brooklyn Museum", were it unknown
             return request
-        note = f"no place called {request.near!r} is known: suggestions are around the user"
-        return request.model_copy(update={"near": None, "notes": [*request.notes, note]})
+        return request.model_copy(update={"near": None, "unplaced": request.near})
 
     def _muted(self, user_id: str, category: str | None) -> str | None:
         """The words of the user's own "no more …" that hides the kind asked for, when one does."""

@@ -14,7 +14,7 @@ from assistant.requests import ChatRequest
 from assistant.service import HabitKind, Habits
 from assistant.spelling import fold
 from profiles.calendar import WEEKDAYS, daypart
-from profiles.places import plural
+from profiles.places import counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 
@@ -52,14 +52,14 @@ def describe_habits(habits: Habits) -> str:
         span = ""
         if habits.first is not None and habits.last is not None:
             span = f" ({habits.first:%B %Y} to {habits.last:%B %Y})"
-        opening = f"From your {_count(habits.visits, 'check-in')}{span}, you go most to"
+        opening = f"From your {counted(habits.visits, 'check-in')}{span}, you go most to"
     else:
         words = _slice_words(habits)
-        opening = f"{words[:1].upper()}{words[1:]} you have {_count(habits.visits, 'check-in')}; you go most to"
+        opening = f"{words[:1].upper()}{words[1:]} you have {counted(habits.visits, 'check-in')}; you go most to"
     kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
     text = f"{opening} {kinds}."
     if habits.places:
-        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit')})" for place in habits.places)
+        places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
         text += f" Your most visited places{' then' if habits.weekday or habits.daypart else ''}: {places}."
     return text
 
@@ -81,11 +81,7 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
         when = f", mostly on {kind.weekday}s"
     elif habits.daypart is None:
         when = ", mostly at night" if kind.daypart == "night" else f", mostly in the {kind.daypart}"
-    return f"{plural(kind.kind)} ({_count(kind.visits, 'visit')}{when})"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' if number != 1 else ''}"
+    return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
 
 
 __all__ = ["describe_habits", "habits_slice"]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, get_args
 
+from profiles.places import counted, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ def map_link(latitude: float, longitude: float) -> str:
 def _fact_lines(details: PlaceDetails) -> list[tuple[Topic, str]]:
     where = f" in {details.area}" if details.area else ""
     lines: list[tuple[Topic, str]] = [
-        ("kind", f"{_article(details.category)} {details.category}{where}"),
+        ("kind", f"{with_article(details.category)}{where}"),
         ("distance", _distance(details.distance_km)),
         ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
         ("busy", _busy(details)),
@@ -213,7 +214,7 @@ def _distance(km: float) -> str:
 def _busy(details: PlaceDetails) -> str:
     if details.checkins is None:
         return "too few people have checked in here for me to say when it is busy"
-    text = f"{_count(details.checkins, 'check-in')} by {_count(details.people or 0, 'person', 'people')} in my data"
+    text = f"{counted(details.checkins, 'check-in')} by {counted(details.people or 0, 'person', 'people')} in my data"
     if details.busiest:
         text += "; busiest " + " and ".join(f"{_slice(item)} ({item.visits})" for item in details.busiest)
     now = _slice(details.now)
@@ -225,7 +226,7 @@ def _busy(details: PlaceDetails) -> str:
 def _yours(details: PlaceDetails) -> str:
     if details.your_visits == 0 or details.your_last is None:
         return "new to you: no check-ins of yours here"
-    return f"you have been here {_times(details.your_visits)}, last on {_day(details.your_last)}"
+    return f"you have been here {times(details.your_visits)}, last on {_day(details.your_last)}"
 
 
 def _slice(item: WeekSlice) -> str:
@@ -237,18 +238,6 @@ def _slice(item: WeekSlice) -> str:
 
 def _day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment:%Y}"
-
-
-def _times(visits: int) -> str:
-    return {1: "once", 2: "twice"}.get(visits, f"{visits:,} times")
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _joined(parts: Sequence[str]) -> str:

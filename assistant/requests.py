@@ -112,6 +112,7 @@ class ChatRequest(RequestArguments):
     at: datetime | None = Field(None, description="``when`` resolved, time zone-aware; None means now.")
     location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
     source: Literal["rules", "rules+llm"] = "rules"
+    unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
 
 
@@ -139,7 +140,9 @@ _SPECIFIC = {
     "Performing Arts": "theatre|theater|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
-    "Library": "library libraries",
+    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study",
+    # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
+    "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
     "Beer Garden": "beer garden|beer gardens",
     "Pizza": "pizza",

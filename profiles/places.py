@@ -108,6 +108,18 @@ def chain_item_ids(items: pd.DataFrame, min_places: int = CHAIN_MIN_PLACES) -> f
     return frozenset(items.loc[keys.isin(chains).to_numpy(), "item_id"].astype(str))
 
 
+def counted(number: float, noun: str, plural_noun: str | None = None) -> str:
+    """'1 visit', '12 visits', '1,204 check-ins', '3 people' (with ``plural_noun``): a count as a sentence says it."""
+    whole = round(number)
+    return f"{whole:,} {noun if whole == 1 else plural_noun or noun + 's'}"
+
+
+def times(number: float) -> str:
+    """'once', 'twice', '12 times': how often, as a sentence says it."""
+    whole = round(number)
+    return {1: "once", 2: "twice"}.get(whole, f"{whole:,} times")
+
+
 def plural(noun: str) -> str:
     """A category in the plural, as a sentence says it: 'Coffee Shops', 'Homes (private)', 'Delis', 'Other Great
     Outdoors' (a noun already ending in a single s stays)."""
@@ -376,6 +388,7 @@ __all__ = [
     "category_kinds",
     "chain_item_ids",
     "chain_key",
+    "counted",
     "is_suggestable",
     "leaf_category",
     "leaf_category_column",
@@ -383,6 +396,7 @@ __all__ = [
     "plain_text",
     "plural",
     "suggestable_column",
+    "times",
     "top_category",
     "top_category_column",
     "unsuggestable_group",

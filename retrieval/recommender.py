@@ -40,9 +40,11 @@ from profiles.geo import haversine_km
 from profiles.places import (
     NEVER_SUGGESTED,
     PlaceAnswer,
+    counted,
     kind_pattern,
     place_label,
     plural,
+    times,
     unsuggestable_group,
     with_article,
 )
@@ -636,16 +638,6 @@ _OCCASIONS = tuple(describe_hour(hour, plural=True) for hour in range(HOURS_PER_
 _OCCASION_HOURS = {occasion: np.asarray(_OCCASIONS) == occasion for occasion in set(_OCCASIONS)}
 
 
-def _times(count: float) -> str:
-    count = round(count)
-    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
-
-
-def _visits(count: float) -> str:
-    count = round(count)
-    return "1 visit" if count == 1 else f"{count} visits"
-
-
 class _Explainer:
     """Renders what raised a place's score as short sentences that cite the evidence, and its facts line.
 
@@ -692,7 +684,7 @@ class _Explainer:
         elif round(visits) == 1:
             known = f"been here once, {last}"
         else:  # "most recently", not "last": the phrase may be "within the hour"
-            known = f"been here {_times(visits)}, most recently {last}"
+            known = f"been here {times(visits)}, most recently {last}"
         distance = float(row[column("distance_km")])
         where = "right here" if distance < 0.05 else f"{distance:.1f} km"
         return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)
@@ -706,7 +698,7 @@ class _Explainer:
         if group == "routine" and user is not None and value["user_visits"] > 0:
             here = float(user.hours[user.slots[position]][now].sum())
             if here >= MIN_TIMES:
-                return f"you come here on {self._occasion()} — {_visits(here)}"
+                return f"you come here on {self._occasion()} — {counted(here, 'visit')}"
         if group == "near_known" and user is not None and len(user):
             nearest = self._nearest_known(position)
             if nearest is not None:
@@ -714,9 +706,9 @@ class _Explainer:
                 where = "next to" if distance < 0.05 else f"{distance:.1f} km from"
                 return f"{where} {self.label(other)}, a place you know"
         if group == "transition" and self._recognisable(last) and value["transitions"] >= MIN_TIMES:
-            return f"people often come here after {self.label(last)} ({_times(value['transitions'])})"
+            return f"people often come here after {self.label(last)} ({times(value['transitions'])})"
         if group == "own_transition" and self._recognisable(last) and value["own_transitions"] >= MIN_TIMES:
-            return f"you often come here after {self.label(last)} ({_times(value['own_transitions'])})"
+            return f"you often come here after {self.label(last)} ({times(value['own_transitions'])})"
         if group == "category_transition" and last is not None:
             return self._category_transition(position, last, value["category_transition_share"])
         if group == "taste" and user is not None and user.total > 0:
@@ -757,7 +749,7 @@ class _Explainer:
         hours = user.leaf_hours.get(leaf_code)
         now = float(hours[self._now()].sum()) if hours is not None else 0.0
         if leaf and now >= MIN_TIMES:
-            return f"you go to {plural(leaf)} on {self._occasion()} — {_visits(now)}"
+            return f"you go to {plural(leaf)} on {self._occasion()} — {counted(now, 'visit')}"
         for count, name in (
             (user.leaf_counts.get(leaf_code, 0.0), leaf),
             (user.top_counts.get(int(self.catalogue.top[position]), 0.0), self.catalogue.top_name(position)),

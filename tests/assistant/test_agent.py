@@ -368,8 +368,9 @@ def test_a_place_the_user_says_they_are_at_centres_the_request(
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
     assert call.arguments["within_km"] == 2.0
     unknown = assistant.chat("3", "I'm at Imaginary Hall Nowhere, any coffee?", at=world_now)
-    assert unknown.request is not None and unknown.request.near is None
-    assert any("no place called" in note for note in unknown.request.notes)
+    assert unknown.request is not None and unknown.request.near is None and unknown.items
+    assert unknown.request.unplaced == "Imaginary Hall Nowhere"
+    assert unknown.text.startswith(fixed_text("unplaced").format(words="Imaginary Hall Nowhere"))
 
 
 def test_a_count_alone_asks_for_the_last_request_again(

@@ -664,3 +664,16 @@ def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
 )
 def test_no_chains_is_read(message: str, independent: bool) -> None:
     assert parse_rules(message).independent is independent
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("I need a quiet place to work", "Cafe"),
+        ("where can I work on my laptop", "Cafe"),
+        ("somewhere to study tonight", "Library"),
+        ("drinks after work", "Bar"),  # "work" alone is no kind of place
+    ],
+)
+def test_somewhere_to_work_or_study_is_a_kind_of_place(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
