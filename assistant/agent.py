@@ -51,7 +51,17 @@ from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_ven
 from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import ConversationStore
-from assistant.place_questions import UNKNOWN_TOPICS, describe_place, named_words, no_details, refers_to_place
+from assistant.place_questions import (
+    UNHONOURED_IN_REQUESTS,
+    UNKNOWN_TOPICS,
+    about_all,
+    asked_topics,
+    describe_place,
+    describe_visits,
+    named_words,
+    no_details,
+    refers_to_place,
+)
 from assistant.requests import (
     DEFAULT_K,
     HERE,
@@ -65,7 +75,6 @@ from assistant.requests import (
 )
 from assistant.service import (
     LOUD_CATEGORIES,
-    NEAR_RADIUS_KM,
     PLACE_MATCH,
     ContextDigest,
     Explanation,
@@ -73,6 +82,7 @@ from assistant.service import (
     PlaceDetails,
     Service,
     Suggestion,
+    near_radius_km,
 )
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
@@ -431,20 +441,20 @@ class Assistant:
                             "familiar": request.familiar,
                             "quiet": request.quiet,
                             "independent": request.independent,
-                            "within_km": NEAR_RADIUS_KM if request.near else None,
+                            "within_km": near_radius_km(request.near) if request.near else None,
                         },
                     }
                 )
         elif request.intent == "profile":
-            weekday, part = habits_slice(request, state["now"])
+            chosen = habits_slice(request, state["now"])
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
-            calls.append({"name": "get_habits", "args": {**_point(here), "weekday": weekday, "daypart": part}})
+            calls.append({"name": "get_habits", "args": {**_point(here), **chosen._asdict()}})
         elif request.intent == "explain":
             suggestions = _last_suggestions(state)
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
-        elif request.intent == "about":
+        elif request.intent == "about" and not (about_all(message) and "visits" in request.asks):
             item_id = self._asked_about(state, request)
             if item_id is not None:
                 calls.append({"name": "place_details", "args": {"item_id": item_id, **where}})
@@ -511,9 +521,12 @@ class Assistant:
         allowed = self._allowed(state)
         reply = state.get("reply", "")
         if state.get("fixed"):  # written by code: names nothing but the results, claims nothing
+            request = state["request"]
+            listed = request is not None and request.intent in ("recommend", "refine")
             return {
                 "rewrite": False,
-                "reply": reply,
+                # "…these are the closest good matches, a little farther away:" goes on with them, as a reply does.
+                "reply": _with_evidence(reply, state) if listed else reply,
                 "written": reply,
                 "grounding": {
                     "ok": True,
@@ -590,6 +603,9 @@ class Assistant:
             details = state.get("details")
             if details is not None:
                 return describe_place(details, request.asks, language)
+            listed = _last_suggestions(state)
+            if listed and "visits" in request.asks and about_all(state["messages"][-1 - _tail_length(state)].text):
+                return describe_visits(listed)
             unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
@@ -607,11 +623,22 @@ class Assistant:
             if muted is not None:
                 return fixed_text("muted_asked", language).format(what=muted)
             return fixed_text("nothing_fits", language)
-        if request.unplaced and request.intent in ("recommend", "refine"):
-            return fixed_text("unplaced", language).format(words=request.unplaced)
-        if request.near and request.intent in ("recommend", "refine") and _all_beyond(suggestions, NEAR_RADIUS_KM):
-            return fixed_text("nothing_near", language).format(km=f"{NEAR_RADIUS_KM:g}")
-        return None
+        if request.intent not in ("recommend", "refine"):
+            return None
+        lead = None  # where the places are, when it is not where the user meant
+        radius = near_radius_km(request.near)
+        if request.unplaced:
+            lead = fixed_text("unplaced", language).format(words=request.unplaced)
+        elif request.near == HERE and _all_beyond(suggestions, radius):
+            lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
+        elif request.near and _all_beyond(suggestions, radius):
+            lead = fixed_text("nothing_near_place", language).format(km=f"{radius:g}", place=request.near)
+        # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
+        asked = read(state["messages"][-1 - _tail_length(state)].text).text
+        unhonoured = [UNKNOWN_TOPICS[topic] for topic in asked_topics(asked) if topic in UNHONOURED_IN_REQUESTS]
+        if unhonoured:
+            return f"{no_details(unhonoured, language)} {lead or fixed_text('rest_fits', language)}"
+        return lead
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they

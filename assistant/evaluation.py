@@ -3,16 +3,16 @@
     python -m assistant.evaluation --out bench/results/chat_evaluation.json [--conversations 60] [--threads 2]
     python -m assistant.evaluation --out prefs.json --only-preferences [--preference-conversations 8]
 
-Each conversation follows one of the scripts below for one real user, a day after their last check-in, at
-their last place. The scripts mix phrasings: plain requests, typos, Spanish and French, follow-ups that change one
-thing, questions about oneself and requests off the assistant's topic. Every turn's expectations are written in the
-script, not read back from the assistant's own parse: the category asked for, the area (every suggestion within
-``NEAR_KM`` of it), surprise (every suggestion new to the user), familiar (every one known to them), exclusions, how
-many, for "why…?" an explanation, for a question about oneself an answer from their own places, for an off-topic
-request a short answer with no places. Open requests (no kind of place named) must offer only places people go to
-by choice (``profiles.places.is_suggestable``). Each turn's written reply has its claims checked again as shown
-(``assistant.claims``): the report counts the claims checked, those the LLM's drafts made without support (rewritten
-or replaced by code) and those left in what the user saw (target 0); venues named outside the catalogue;
+Each conversation follows one of the scripts below for one real user, a day after their last check-in, at their last
+place. The scripts mix phrasings: plain requests, typos, Spanish and French, follow-ups that change one thing,
+questions about oneself and requests off the assistant's topic. Every turn's expectations are written in the script,
+not read back from the assistant's own parse: the category asked for, the area (every suggestion within
+``near_radius_km`` of it), surprise (every suggestion new to the user), familiar (every one known to them),
+exclusions, how many, for "why…?" an explanation, for a question about oneself an answer from their own places, for
+an off-topic request a short answer with no places. Open requests (no kind of place named) must offer only places
+people go to by choice (``profiles.places.is_suggestable``). Each turn's written reply has its claims checked again
+as shown (``assistant.claims``): the report counts the claims checked, those the LLM's drafts made without support
+(rewritten or replaced by code) and those left in what the user saw (target 0); venues named outside the catalogue;
 suggestions without evidence; and the share of constrained turns whose constraints all held. It keeps every turn
 (text, items, trace) for reading.
 
@@ -44,7 +44,7 @@ from assistant.claims import Situation, check_claims, turn_places
 from assistant.gazetteer import lookup
 from assistant.grounding import NameIndex, check_reply
 from assistant.requests import DEFAULT_K
-from assistant.service import NEAR_RADIUS_KM, Service, levels_holding, quiet_exclusions
+from assistant.service import Service, levels_holding, near_radius_km, quiet_exclusions
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
 from profiles.places import kind_pattern, suggestable_column
@@ -53,7 +53,6 @@ from profiles.preferences import in_categories
 logger = logging.getLogger(__name__)
 
 # Suggestions must lie within this distance of the place asked for (the assistant's own radius).
-NEAR_KM = NEAR_RADIUS_KM
 REQUIRED_SHARE = 0.95
 # An off-topic request gets a short word on what the assistant does, not an essay.
 OFFTOPIC_MAX_CHARS = 320
@@ -63,7 +62,7 @@ class Expect(BaseModel):
     """What one turn must show."""
 
     category: str | None = Field(None, description="A term every suggestion's category path contains.")
-    near: str | None = Field(None, description="'here' or a neighbourhood; every suggestion within NEAR_KM.")
+    near: str | None = Field(None, description="'here' or a neighbourhood; every suggestion within near_radius_km.")
     surprise: bool = False
     exclude: list[str] = Field(default_factory=list, description="Terms no suggestion's category path contains.")
     quiet: bool = False
@@ -257,8 +256,9 @@ def check_turn(
         area = lookup(expect.near) if expect.near != "here" else None
         place = here if area is None else (area.latitude, area.longitude)
         apart = haversine_km(place[0], place[1], items["latitude"].to_numpy(), items["longitude"].to_numpy())
-        feasible &= apart <= NEAR_KM
-        far = [s.name for s in suggested if haversine_km(place[0], place[1], s.latitude, s.longitude) > NEAR_KM]
+        radius = near_radius_km(expect.near)
+        feasible &= apart <= radius
+        far = [s.name for s in suggested if haversine_km(place[0], place[1], s.latitude, s.longitude) > radius]
     if expect.surprise:
         feasible &= ~items["item_id"].isin(known)
         if any(s.is_return for s in suggested):

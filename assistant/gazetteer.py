@@ -90,6 +90,8 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Staten Island": (40.5795, -74.1502),
 }
 
+BOROUGHS: frozenset[str] = frozenset({"Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"})
+
 ALIASES: dict[str, str] = {
     "FiDi": "Financial District",
     "Wall Street": "Financial District",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from assistant.languages import to_english
 from assistant.requests import ChatRequest
@@ -23,23 +24,34 @@ from prompts import fixed_text
 _PART_RE = re.compile(
     r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch)\b"
 )
-_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|weekend|today|tomorrow)s?\b")
+_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|today|tomorrow)s?\b")
+_WEEKEND_RE = re.compile(r"\bweekends?\b")
 
 
-def habits_slice(request: ChatRequest, now: datetime) -> tuple[int | None, str | None]:
-    """(weekday 0-6, day part) the request's time words ask about; None for each that they leave open.
+class HabitsSlice(NamedTuple):
+    """The slice of the week a question about oneself asks about; None (False) for what it leaves open."""
+
+    weekday: int | None
+    daypart: str | None
+    weekend: bool = False
+
+
+def habits_slice(request: ChatRequest, now: datetime) -> HabitsSlice:
+    """(weekday 0-6, day part, the weekend) the request's time words ask about.
 
     "On Saturdays" is the weekday of the moment the reader resolved them to, "in the evening" that moment's day
-    part; "tonight" names a part but no weekday, "what do you know about me?" neither.
+    part, "on weekends" Saturdays and Sundays; "tonight" names a part but no weekday, "what do you know about me?"
+    nothing.
     """
     if request.when is None or request.at is None:
-        return None, None
+        return HabitsSlice(None, None)
     # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
     words = to_english(fold(request.when).lower(), request.language)
     # "In the morning" asked in the afternoon resolves to tomorrow's, yet asks about mornings, not that weekday.
-    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) else None
+    weekend = _WEEKEND_RE.search(words) is not None
+    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) and not weekend else None
     part = daypart(request.at.hour) if _PART_RE.search(words) else None
-    return weekday, part
+    return HabitsSlice(weekday, part, weekend)
 
 
 def describe_habits(habits: Habits) -> str:
@@ -84,7 +96,7 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
     return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
 
 
-__all__ = ["describe_habits", "habits_slice"]
+__all__ = ["HabitsSlice", "describe_habits", "habits_slice"]
 
 
 _STATED = {

@@ -18,7 +18,7 @@ from profiles.places import counted, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
-    from assistant.service import PlaceDetails, WeekSlice
+    from assistant.service import PlaceDetails, Suggestion, WeekSlice
 
 Topic = Literal[
     "address",
@@ -48,6 +48,9 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "amenities": "amenities (Wi-Fi, seating, access and the like)",
     "reviews": "reviews or ratings",
 }
+# What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
+# says so before the places that fit the rest.
+UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "reviews")
 # A straight line in Manhattan's grid is walked about a quarter longer, at about 5 km/h.
 DETOUR = 1.25
 WALKING_KMH = 5.0
@@ -58,8 +61,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     for topic, pattern in {
         "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
         r"|\bhours\b|\bhow late\b|\b(?:until|till) when\b",
-        "price": r"\bprices?\b|\bpricey\b|\bexpensive\b|\bcheap\b|\bcosts?\b|\bhow much\b|\baffordable\b|\bbudget\b"
-        r"|\$",
+        "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
+        r"|\baffordable\b|\bbudget\b|\$",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
@@ -107,11 +110,36 @@ _QUESTION_RE = re.compile(
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
     r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
-    r"|like (?:that|this|it|those|these))\b",
+    r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b",
     re.IGNORECASE,
 )
+# "Cheaper ones?", "somewhere closer?": other places than the last ones, unless the message points at one.
+_OTHER_RE = re.compile(r"\b(?:cheap|pric|clos|near|quiet|calm|bus|livel)i?er\b|(?<!\bwhich )\bones\b", re.IGNORECASE)
 # Words of a request for places around, unless the message points at one ("is it nearby?").
 _AROUND_RE = re.compile(r"\b(?:around here|near (?:here|me)|nearby|in the area|around me)\b", re.IGNORECASE)
+
+
+# A question about every place of the last list ("which of those have I been to?").
+_ALL_RE = re.compile(
+    r"\b(?:which|any|all|how many|none) (?:one )?of (?:those|these|them|the places|your suggestions)\b"
+    r"|\bhave i been to any\b|\bwhich ones\b",
+    re.IGNORECASE,
+)
+
+
+def about_all(message: str) -> bool:
+    """Whether a question is about every place of the last list, not one of them."""
+    return _ALL_RE.search(message) is not None
+
+
+def describe_visits(suggestions: Sequence[Suggestion]) -> str:
+    """Which of the listed places the user has been to, in their own evidence's words, and which are new."""
+    been = [f"**{item.label}** ({item.evidence[-1].split(' · ')[0]})" for item in suggestions if item.is_return]
+    new = [f"**{item.label}**" for item in suggestions if not item.is_return]
+    if not been:
+        return f"None of them: all {len(new)} are new to you." if len(new) > 1 else "No: it is new to you."
+    text = f"Of those, you have been to {_joined(been, 'and')}"
+    return f"{text}; {_joined(new, 'and')} {'is' if len(new) == 1 else 'are'} new to you." if new else f"{text}."
 
 
 def asked_topics(message: str) -> tuple[Topic, ...]:
@@ -151,7 +179,7 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
         return ()
     if picked or refers_to_place(message):
         return topics
-    if kind_named or _AROUND_RE.search(message) or not _QUESTION_RE.search(message):
+    if kind_named or _AROUND_RE.search(message) or _OTHER_RE.search(message) or not _QUESTION_RE.search(message):
         return ()
     return topics
 
@@ -240,18 +268,21 @@ def _day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment:%Y}"
 
 
-def _joined(parts: Sequence[str]) -> str:
+def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return f"{', '.join(parts[:-1])} or {parts[-1]}"
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
 
 
 __all__ = [
     "TOPICS",
+    "UNHONOURED_IN_REQUESTS",
     "UNKNOWN_TOPICS",
     "Topic",
+    "about_all",
     "asked_topics",
     "describe_place",
+    "describe_visits",
     "map_link",
     "named_words",
     "no_details",

@@ -259,7 +259,7 @@ _REFINE_RE = re.compile(
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.
-_WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|evenings|mornings|nights)"
+_WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends?|evenings|mornings|nights)"
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
@@ -342,7 +342,7 @@ _DAY_PARTS = {
     "night": time(22),  # the calendar's night starts at 22:00, so "Saturday night" reads back as night
 }
 _DAY_RE = re.compile(
-    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekend|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
+    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
     re.IGNORECASE,
 )
 _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b", re.IGNORECASE)
@@ -433,7 +433,7 @@ def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
         return today, word == "today", None
     if word == "tomorrow":
         return today + timedelta(days=1), True, None
-    if word.endswith("weekend"):
+    if word.removesuffix("s").endswith("weekend"):
         ahead = (5 - today.weekday()) % 7 if today.weekday() != 6 else 0
         return today + timedelta(days=ahead), True, 5
     name = word.split()[-1].removesuffix("s")
@@ -590,10 +590,24 @@ def _kind_named(message: str) -> bool:
     return any(_ANY_KIND_RE.search(message[: match.start()]) for match in _CATEGORY_RE.finditer(message))
 
 
+# "Different from my usual", "anything but my regular spots": the usual named only to be left.
+_AWAY_FROM_RE = re.compile(
+    r"\b(?:different (?:from|than|to)|other than|instead of|not|anything but|away from|break from|change from|beyond"
+    r"|outside(?: of)?|besides|apart from|except)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _novelty(message: str) -> tuple[bool, bool]:
-    """(surprise, familiar): never both; when the message says both, the later cue wins ("not new, one I know")."""
+    """(surprise, familiar): never both; when the message says both, the later cue wins ("not new, one I know"),
+    and a usual named only to be left ("something different from my usual") asks for somewhere new."""
     surprise = [match.start() for match in _SURPRISE_RE.finditer(message)]
-    familiar = [match.start() for match in _FAMILIAR_RE.finditer(message)]
+    familiar = []
+    for match in _FAMILIAR_RE.finditer(message):
+        if _AWAY_FROM_RE.search(message[: match.start()]):
+            surprise.append(match.start())
+        else:
+            familiar.append(match.start())
     if surprise and familiar:
         return (True, False) if surprise[-1] > familiar[-1] else (False, True)
     return bool(surprise), bool(familiar)

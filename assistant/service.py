@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from assistant.gazetteer import NEIGHBOURHOODS
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, lookup
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
 from profiles.activity import place_slices, place_visits, user_events, user_habits
@@ -71,6 +71,8 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
+# "In Brooklyn" is a borough, whose centre 2 km cannot stand for: its places within this distance of the centre.
+BOROUGH_RADIUS_KM = 8.0
 # How alike (rapidfuzz WRatio, 0-100) a user's words and a place's name must be for the words to name it.
 PLACE_MATCH = 86
 # A habit is something done on two occasions at least.
@@ -232,6 +234,12 @@ def digest(context: InterestContext, top: int = 4) -> ContextDigest:
         snapshots=[f"{', '.join(s.top_labels[:2])}: {s.reason}" for s in context.snapshots[:top]],
         note=context.note,
     )
+
+
+def near_radius_km(near: str | None) -> float:
+    """How close to a named area (or "here") suggestions must be: a borough's radius for a borough."""
+    area = lookup(near) if near else None
+    return BOROUGH_RADIUS_KM if area is not None and area.name in BOROUGHS else NEAR_RADIUS_KM
 
 
 def area_name(latitude: float, longitude: float) -> str | None:
@@ -456,15 +464,17 @@ class Service:
         *,
         weekday: int | None = None,
         daypart: str | None = None,
+        weekend: bool = False,
         top: int = HABIT_TOP,
     ) -> Habits:
         """The user's own visits in a slice of the week, by kind of place and by place (``profiles.activity``);
         ``at`` is now (how long ago the last visit was), ``where`` here (the cards' distances)."""
-        kinds, places = user_habits(self.events(), self.items, user_id, weekday=weekday, daypart=daypart)
-        mine = user_events(self.events(), user_id)
-        slice_words = " ".join(
-            word for word in (f"on {plural(weekday_name(weekday))}" if weekday is not None else "", daypart) if word
+        kinds, places = user_habits(
+            self.events(), self.items, user_id, weekday=weekday, daypart=daypart, weekend=weekend
         )
+        day = "weekend" if weekend else weekday_name(weekday) if weekday is not None else None
+        mine = user_events(self.events(), user_id)
+        slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
         for rank, row in enumerate(places.head(top).itertuples(index=False), start=1):
             position = self.runtime.item_index.catalogue.positions.get(str(row.item_id))
@@ -487,7 +497,7 @@ class Service:
             )
         return Habits(
             user_id=user_id,
-            weekday=weekday_name(weekday) if weekday is not None else None,
+            weekday=day,
             daypart=daypart,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
             first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
@@ -784,4 +794,5 @@ __all__ = [
     "area_name",
     "context_evidence",
     "digest",
+    "near_radius_km",
 ]

@@ -70,6 +70,7 @@ class RecommendArgs(_Where):
 class HabitsArgs(_Where):
     at: datetime | None = None
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday; every day when absent.")
+    weekend: bool = Field(False, description="Saturdays and Sundays only.")
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
 
 
@@ -155,9 +156,15 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         at: datetime | None = None,
         weekday: int | None = None,
         daypart: str | None = None,
+        weekend: bool = False,
     ) -> tuple[str, Habits]:
         habits = service.habits(
-            state["user_id"], at or state["now"], where(state, latitude, longitude), weekday=weekday, daypart=daypart
+            state["user_id"],
+            at or state["now"],
+            where(state, latitude, longitude),
+            weekday=weekday,
+            daypart=daypart,
+            weekend=weekend,
         )
         return habits.model_dump_json(), habits
 

@@ -119,6 +119,7 @@ def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) 
 
 
 KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
+SATURDAY = 5  # the weekend is Saturday and Sunday (datetime.weekday() numbering)
 SLICE_COLUMNS: tuple[str, ...] = ("weekday", "daypart", "visits", "users")
 
 
@@ -163,11 +164,13 @@ def user_habits(
     *,
     weekday: int | None = None,
     daypart: str | None = None,
+    weekend: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The user's visits in a slice of the week — one weekday (0 = Monday), one day part of the calendar, both or
-    neither — as (kinds, places). ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day
-    part most of them fell on, the last visit; ``places``: ``user_places`` of those visits. Both most visited first;
-    empty when the user has no visit in the slice. Only visits count: a 👍 is not a visit.
+    """The user's visits in a slice of the week — one weekday (0 = Monday) or the weekend, one day part of the
+    calendar, both or neither — as (kinds, places). ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits,
+    the weekday and day part most of them fell on, the last visit; ``places``: ``user_places`` of those visits.
+    Both most visited first; empty when the user has no visit in the slice. Only visits count: a 👍 is not a
+    visit.
     """
     if daypart is not None and daypart not in DAYPARTS:
         raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
@@ -182,6 +185,8 @@ def user_habits(
     keep = np.ones(len(mine), dtype=bool)
     if weekday is not None:
         keep &= days == weekday
+    if weekend:
+        keep &= days >= SATURDAY
     if daypart is not None:
         keep &= parts == daypart
     chosen = mine.loc[keep]

@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _with_shown
 from assistant.gazetteer import lookup
-from assistant.service import Service, Suggestion
+from assistant.service import Service, Suggestion, near_radius_km
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -315,6 +315,7 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
     assert turn.items and all(item.distance_km > 2.0 for item in turn.items)
     assert all(item.category == "Coffee Shop" for item in turn.items)
     assert turn.text.startswith(fixed_text("nothing_near").format(km="2"))
+    assert all(f"**{item.label}**" in turn.text for item in turn.items)  # the places follow the words about them
     assert llm.calls == []  # code says where they are; the LLM is not asked
 
 
@@ -397,3 +398,18 @@ def test_no_chains_keeps_the_last_request_and_asks_the_ranking_for_independents(
     assert turn.request is not None and turn.request.category == "Gym" and turn.request.independent
     call = next(call for call in turn.trace if call.name == "recommend")
     assert call.arguments["independent"] is True
+
+
+def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_the_area(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assert near_radius_km("Brooklyn") == near_radius_km("the bronx") == 8.0
+    assert near_radius_km("Williamsburg") == near_radius_km("here") == near_radius_km(None) == 2.0
+    assistant = Assistant(services, polite)
+    borough = assistant.chat("3", "coffee in Manhattan", at=world_now)
+    assert next(call for call in borough.trace if call.name == "recommend").arguments["within_km"] == 8.0
+    # The small world lies 2.5 to 5 km from Williamsburg: nothing within 2 km, and the reply says of where.
+    farther = assistant.chat("3", "coffee in Williamsburg", at=world_now)
+    assert farther.items and farther.text.startswith(
+        fixed_text("nothing_near_place").format(km="2", place="Williamsburg")
+    )

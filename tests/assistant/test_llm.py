@@ -100,7 +100,16 @@ def test_prompts_have_their_variables() -> None:
 @pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_fixed_texts_exist_in_every_language(language: str) -> None:
     names = ("forget", "offtopic", "smalltalk", "thanks", "bye", "nothing_to_explain", "nothing_fits", "no_habits")
-    for name in (*names, "why", "no_details", "which_place", "muted_asked", "unplaced"):
+    for name in (
+        *names,
+        "why",
+        "no_details",
+        "which_place",
+        "muted_asked",
+        "unplaced",
+        "nothing_near_place",
+        "rest_fits",
+    ):
         assert fixed_text(name, language).strip()
         if language != "en":  # translated, not the English fallback
             assert fixed_text(name, language) != fixed_text(name, "en"), name

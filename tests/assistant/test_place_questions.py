@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.agent import Assistant
-from assistant.place_questions import describe_place, walking_minutes
+from assistant.place_questions import describe_place, describe_visits, no_details, walking_minutes
 from assistant.requests import parse_rules
-from assistant.service import PlaceDetails, Service, WeekSlice
+from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
 from profiles.preferences import Preference, PreferenceKind
+from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel
 
 
@@ -58,6 +59,7 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
         ("somewhere with outdoor seating", "recommend"),
         ("a quiet café in the West Village", "recommend"),
         ("make it cheaper", "refine"),
+        ("cheaper ones?", "refine"),
         ("a quiet bar like that one?", "refine"),
         ("why the second one?", "explain"),
         ("what do I usually do on Saturdays?", "profile"),
@@ -179,3 +181,62 @@ def test_asking_for_a_kind_the_user_muted_says_so(
     turn = Assistant(services, polite).chat("3", "a gym please", at=world_now)
     assert not turn.items
     assert turn.text.startswith("You told me not to suggest")
+
+
+def test_which_of_the_last_list_the_user_has_been_to(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near here", at=world_now)
+    assert listed.items
+    turn = assistant.chat("3", "which of those have I been to?", at=world_now)
+    assert not turn.trace and turn.details is None
+    for item in listed.items:
+        assert f"**{item.label}**" in turn.text
+    been = [item for item in listed.items if item.is_return]
+    if been:
+        assert turn.text.startswith("Of those, you have been to")
+        assert been[0].evidence[-1].split(" · ")[0] in turn.text
+    else:
+        assert turn.text.startswith("None of them")
+
+
+def test_the_visits_answer_names_each_place_known_or_new() -> None:
+    def card(name: str, facts: str) -> Suggestion:
+        return Suggestion(
+            item_id=name,
+            name=name,
+            category="Bar",
+            latitude=40.7,
+            longitude=-74.0,
+            rank=1,
+            distance_km=0.2,
+            is_return=facts.startswith("been"),
+            score=1.0,
+            evidence=["a reason", f"{facts} · 0.2 km"],
+        )
+
+    known, new, other = (
+        card("Ace", "been here twice, most recently yesterday"),
+        card("Bo", "new to you"),
+        card("Cy", "new to you"),
+    )
+    assert describe_visits([known, new, other]) == (
+        "Of those, you have been to **Ace** (been here twice, most recently yesterday); "
+        "**Bo** and **Cy** are new to you."
+    )
+    assert describe_visits([known]) == "Of those, you have been to **Ace** (been here twice, most recently yesterday)."
+    assert describe_visits([new, other]) == "None of them: all 2 are new to you."
+    assert describe_visits([new]) == "No: it is new to you."
+
+
+def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "somewhere cheap for coffee, open late", at=world_now)
+    assert turn.request is not None and turn.request.intent == "recommend" and turn.items
+    lead = f"{no_details(['opening hours', 'prices'])} {fixed_text('rest_fits')}"
+    assert turn.text.startswith(lead)
+    assert all(f"**{item.label}**" in turn.text for item in turn.items)
+    assert not polite.calls  # code says it; the LLM writes nothing

@@ -677,3 +677,17 @@ def test_no_chains_is_read(message: str, independent: bool) -> None:
 )
 def test_somewhere_to_work_or_study_is_a_kind_of_place(message: str, category: str) -> None:
     assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "surprise", "familiar"),
+    [
+        ("recommend something different from my usual", True, False),
+        ("anything but my usual spots", True, False),
+        ("somewhere other than my regular places", True, False),
+        ("my usual spots please", False, True),
+    ],
+)
+def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surprise: bool, familiar: bool) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.surprise, arguments.familiar) == (surprise, familiar)
