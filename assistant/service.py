@@ -71,8 +71,9 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
-# "In Brooklyn" is a borough, whose centre 2 km cannot stand for: its places within this distance of the centre.
-BOROUGH_RADIUS_KM = 8.0
+# "In Brooklyn" is a borough, whose centre 2 km cannot stand for: its places within this distance of the centre
+# (5 km from Brooklyn's reaches Williamsburg, DUMBO and Bushwick, not Manhattan across the river; 8 km did).
+BOROUGH_RADIUS_KM = 5.0
 # How alike (rapidfuzz WRatio, 0-100) a user's words and a place's name must be for the words to name it.
 PLACE_MATCH = 86
 # A habit is something done on two occasions at least.

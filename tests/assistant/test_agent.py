@@ -403,11 +403,11 @@ def test_no_chains_keeps_the_last_request_and_asks_the_ranking_for_independents(
 def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_the_area(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
-    assert near_radius_km("Brooklyn") == near_radius_km("the bronx") == 8.0
+    assert near_radius_km("Brooklyn") == near_radius_km("the bronx") == 5.0
     assert near_radius_km("Williamsburg") == near_radius_km("here") == near_radius_km(None) == 2.0
     assistant = Assistant(services, polite)
     borough = assistant.chat("3", "coffee in Manhattan", at=world_now)
-    assert next(call for call in borough.trace if call.name == "recommend").arguments["within_km"] == 8.0
+    assert next(call for call in borough.trace if call.name == "recommend").arguments["within_km"] == 5.0
     # The small world lies 2.5 to 5 km from Williamsburg: nothing within 2 km, and the reply says of where.
     farther = assistant.chat("3", "coffee in Williamsburg", at=world_now)
     assert farther.items and farther.text.startswith(

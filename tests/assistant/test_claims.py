@@ -149,6 +149,7 @@ FALSE = [
     "Eataly has a huge menu of authentic Italian food.",
     "No Name Bar has amazing collections and exhibits for all ages.",
     "Joe's Coffee has stunning views of the river.",
+    "Joe's Coffee offers a relaxing environment with coffee and snacks.",
 ]
 
 TRUE = [
