@@ -41,8 +41,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
@@ -75,7 +73,6 @@ from assistant.requests import (
 )
 from assistant.service import (
     LOUD_CATEGORIES,
-    PLACE_MATCH,
     ContextDigest,
     Explanation,
     Habits,
@@ -87,7 +84,7 @@ from assistant.service import (
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
-from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer
+from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -646,8 +643,8 @@ class Assistant:
         (``unplaced``, which the reply says)."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
-        place = self.service.find_place(request.near)
-        if place is not None and _names(request.near, place):
+        place = self.service.named_place(request.near)
+        if place is not None:
             return request.model_copy(update={"near": place.name, "location": LatLon(place.latitude, place.longitude)})
         if request.location is not None:  # a neighbourhood in the words: "the Brooklyn Museum", were it unknown
             return request
@@ -686,14 +683,10 @@ class Assistant:
             for item in suggestions:
                 if kind in item.category.casefold():
                     return item.item_id
-        if not refers_to_place(message) and (words := named_words(message)):
-            place = self.service.find_place(words, state["user_id"])
-            if place is not None and _names(words, place):
-                return place.item_id
         if refers_to_place(message):
-            focus = state.get("focus")
-            return focus or (suggestions[0].item_id if suggestions else None)
-        return None
+            return state.get("focus") or (suggestions[0].item_id if suggestions else None)
+        place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
+        return place.item_id if place is not None else None
 
     def _rewrite_fits(self, state: _State) -> bool:
         """Whether writing the reply again (about as long as the first attempt) still ends within the turn's budget;
@@ -760,15 +753,6 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
         for path in items["category_path"].dropna().astype(str).unique():
             kinds.update(part.strip() for part in path.split(CATEGORY_SEPARATOR))
     return frozenset(kind for kind in kinds if kind)
-
-
-def _names(words: str, place: Place) -> bool:
-    """Whether the words hold the place's name or its kind: ``find_place`` forgives a lot, a question about one
-    place must not ("A&P" is not in "pizza place")."""
-    asked = default_process(words)
-    name = default_process(place.name)
-    kind = default_process(place.category)
-    return (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or bool(kind and kind in asked)
 
 
 def _pending_calls(state: _State) -> bool:

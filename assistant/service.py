@@ -696,6 +696,17 @@ class Service:
         )
         return catalogue.place(int(found[2])) if found is not None else None
 
+    def named_place(self, words: str, user_id: str | None = None) -> Place | None:
+        """``find_place``, kept only when the words hold the place's name or its kind: a question about one place
+        or "I'm at …" must not take a forgiven match ("A&P" is not in "pizza place")."""
+        place = self.find_place(words, user_id)
+        if place is None:
+            return None
+        asked, name, kind = (default_process(text) for text in (words, place.name, place.category))
+        if (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or (kind and kind in asked):
+            return place
+        return None
+
     def _levels(self) -> dict[str, str]:
         """Every category level of the catalogue, by its case-folded name."""
         if self._category_levels is None:
