@@ -61,7 +61,6 @@ from assistant.place_questions import (
     refers_to_place,
 )
 from assistant.requests import (
-    DEFAULT_K,
     HERE,
     ChatRequest,
     LatLon,
@@ -819,7 +818,8 @@ def _count_only(request: ChatRequest) -> bool:
     """Whether a request asks for nothing but a count ("give me 3 options"): the last request again, with it."""
     asks = (request.category, request.keyword, request.near, request.when, request.exclude_categories)
     flags = (request.surprise, request.familiar, request.quiet, request.independent)
-    return request.intent == "recommend" and request.k != DEFAULT_K and not any(asks) and not any(flags)
+    counted = "k" in request.model_fields_set  # a stated count, even the default one ("give me 5 options")
+    return request.intent == "recommend" and counted and not any(asks) and not any(flags)
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

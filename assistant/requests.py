@@ -1001,7 +1001,8 @@ def extract_request(
         arguments.category = None
     fields = arguments.model_dump()
     fields["intent"] = arguments.intent or ("recommend" if _has_slots(arguments) else "smalltalk")
-    fields["k"] = arguments.k or DEFAULT_K
+    if arguments.k is None:
+        del fields["k"]  # ChatRequest's default, left out of ``model_fields_set``: no count was asked for
     return ChatRequest(
         **fields,
         at=resolve_when(arguments.when, now, timezone),

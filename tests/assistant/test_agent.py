@@ -381,6 +381,9 @@ def test_a_count_alone_asks_for_the_last_request_again(
     assistant.chat("3", "a gym please", at=world_now)
     turn = assistant.chat("3", "give me 3 options", at=world_now)
     assert turn.request is not None and turn.request.category == "Gym" and len(turn.items) == 3
+    # The default count, said aloud, is a count too.
+    turn = assistant.chat("3", "give me 5 options", at=world_now)
+    assert turn.request is not None and turn.request.category == "Gym" and len(turn.items) == 5
 
 
 def test_thanks_and_farewells_get_their_own_words(services: Service, polite: ScriptedChatModel) -> None:
