@@ -713,7 +713,8 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"friendly\s+(?:staff|service|people)|(?:great|excellent|good|fast|quick|attentive|warm)\s+service|"
         r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
         r"famous\s+for|known\s+for|renowned|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
-        r"(?:kid|family)-friendly|views?|scenic|stunning|breathtaking|gorgeous|relaxing|snacks?|"
+        r"(?:kid|family)-friendly|views?|scenic|stunning|breathtaking|gorgeous|relaxing|snacks?|in\s+the\s+heart\s+of|"
+        r"iconic|bustling|vibrant|legendary|"
         r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),

@@ -87,8 +87,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
         r"|\bis (?:it|that|this) an? \w+",
-        "visits": r"\bhave i (?:ever )?been\b|\bwas i (?:ever )?there\b|\bdid i (?:ever )?go\b|\bbeen there\b"
-        r"|\bwhen was i\b|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b|\bdo i (?:go|come) there\b",
+        "visits": r"\bhave i (?:ever )?been\b|\bwas i (?:ever )?there\b|(?<!\bwhere )\bdid i (?:ever )?go\b"
+        r"|\bbeen there\b|\bwhen was i\b|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
+        r"|\bdo i (?:go|come) there\b",
         "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
     }.items()
@@ -110,7 +111,9 @@ _QUESTION_RE = re.compile(
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
     r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
-    r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b",
+    r"|like (?:that|this|it|those|these)|make (?:it|them|that|this)|things to do|activities)\b"
+    r"|\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
+    r"|\bwhat (?:can|could|should|shall) (?:i|we) do\b",
     re.IGNORECASE,
 )
 # "Cheaper ones?", "somewhere closer?": other places than the last ones, unless the message points at one.

@@ -123,8 +123,8 @@ class ChatRequest(RequestArguments):
 # ("Park" would also match "Parking", hence "Outdoors").
 
 _GENERIC = {
-    "Restaurant": "dinner lunch brunch breakfast supper eat eating food restaurant restaurants hungry starving "
-    "famished peckish bite meal",
+    "Restaurant": "dinner lunch brunch breakfast supper eat eating eats food grub restaurant restaurants hungry "
+    "starving famished peckish bite meal",
     "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "park parks outdoors outside walk stroll picnic nature",
@@ -145,6 +145,9 @@ _SPECIFIC = {
     "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
     "Beer Garden": "beer garden|beer gardens",
+    # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
+    "Sports Bar": "sports bar|sports bars|watch the game|watch a game|catch the game|catch a game|watch the match"
+    "|watch sports|watch football|watch the football|watch basketball|watch baseball|watch hockey|watch soccer",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
@@ -216,6 +219,7 @@ _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaura
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
+    r"|\bnew to me\b|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
     re.IGNORECASE,
 )
@@ -247,8 +251,12 @@ _EXPLAIN_RE = re.compile(
     r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b",
     re.IGNORECASE,
 )
+# Forgetting the user's data, not "forget that, sushi instead" (which only drops the last request).
 _FORGET_RE = re.compile(
-    r"\b(?:forget|delete|erase|wipe)\b|\bremove my\b|\bdon'?t (?:remember|track|keep)\b|\bstop tracking\b",
+    r"\b(?:forget|delete|erase|wipe|remove)\s+(?:about\s+)?(?:all\s+(?:of\s+)?|everything\s+(?:about|of)\s+)?"
+    r"(?:me|myself|my|mine|everything|all (?:my|you know|about me)|(?:the|your) (?:data|history|profile)"
+    r"|what you (?:know|have|remember|stored))\b"
+    r"|\bdon'?t (?:remember|track|keep)\b|\bstop tracking\b",
     re.IGNORECASE,
 )
 _REFINE_RE = re.compile(
@@ -263,6 +271,7 @@ _WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|w
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
+    r"|\bwhere (?:did i go|have i gone|was i)\b"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
     r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+ (?:do|did|have) i (?!want|need|wanna|have to)\w+"
@@ -307,7 +316,8 @@ def smalltalk_reply(message: str) -> Literal["smalltalk", "thanks", "bye"]:
 _GREETING_RE = re.compile(r"\bgood (?:morning|afternoon|evening|night)\b", re.IGNORECASE)
 _RECOMMEND_RE = re.compile(
     r"\b(?:somewhere|anywhere|where|place|places|spot|spots|recommend|suggest|suggestions|ideas|options|go|going"
-    r"|visit|looking for|want|need|find)\b",
+    r"|visit|looking for|want|need|find|things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
+    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b",
     re.IGNORECASE,
 )
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -528,6 +538,14 @@ def read(message: str) -> Reading:
 # Rules ---------------------------------------------------------------------------------------------------------
 
 
+# Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
+_INDOORS_RE = re.compile(
+    r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)|\b(?:in case|if) it(?:'s| is)? rain\w*|\bout of the (?:rain|cold)\b"
+    r"|\bwhen it rains\b",
+    re.IGNORECASE,
+)
+
+
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
@@ -554,6 +572,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif at_place is not None:
         near = at_place.group("name")
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
+    if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
+        excluded.append("Outdoors")
     category = _category(message, excluded_spans)
     surprise, familiar = _novelty(message)
     arguments = RequestArguments(
@@ -764,7 +784,9 @@ _YES_RE = re.compile(
 )
 _NO_RE = re.compile(r"^\W*(?:no|nope|cancel|don'?t|never ?mind|no thanks|keep them|non)\W*$", re.IGNORECASE)
 # "places like that", "more like this": a refinement of the last suggestions, not a named place.
-_POINTING = frozenset({"that", "this", "it", "those", "these", "them", "that one", "this one", "the first one"})
+_POINTING_RE = re.compile(
+    rf"(?:that|this|it|those|these|them|(?:the )?(?:{_words_pattern(_ORDINALS)}|last|other) one)\b", re.IGNORECASE
+)
 
 
 def read_preference(message: str) -> StatedPreference | None:
@@ -803,7 +825,7 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
         return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
-    if (match := _LIKE_PLACE_RE.search(text)) and _named(match).lower() not in _POINTING:
+    if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)):
         return StatedPreference(kind="boost_like_place", words=_named(match))
     if match := _HOME_RE.search(text):
         named = _named(match)

@@ -150,6 +150,8 @@ FALSE = [
     "No Name Bar has amazing collections and exhibits for all ages.",
     "Joe's Coffee has stunning views of the river.",
     "Joe's Coffee offers a relaxing environment with coffee and snacks.",
+    "Eataly is a food & drink shop located in the heart of New York City.",
+    "No Name Bar is an iconic bar on a bustling street.",
 ]
 
 TRUE = [

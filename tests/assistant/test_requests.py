@@ -617,12 +617,41 @@ def test_a_move_names_the_home_area(message: str, area: str) -> None:
         "not bars",
         "more like that",
         "places like that",
+        "something like that but new to me",
+        "places like the second one, but closer",
         "somewhere for coffee",
         "what do you know about me?",
     ],
 )
 def test_requests_are_not_stated_preferences(message: str) -> None:
     assert read_preference(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # "Forget that" drops the last request; only the user's own data is what forgetting is about.
+        ("forget that, sushi instead", {"intent": "refine", "category": "Sushi"}),
+        ("forget it", {"intent": None}),
+        ("please wipe my data", {"intent": "forget"}),
+        ("can you forget everything about me?", {"intent": "forget"}),
+        # Where the user went is a question about themselves, not about one place.
+        ("where did I go last week?", {"intent": "profile", "asks": []}),
+        ("did I go there last week?", {"intent": "about", "asks": ["visits"]}),
+        # Things to do are places to go, even with a word no data holds ("kids").
+        ("what can we do with the kids on Sunday?", {"intent": "recommend", "asks": []}),
+        ("anything fun tonight?", {"intent": "recommend"}),
+        ("is it fun?", {"intent": None}),
+        ("somewhere to catch the game", {"category": "Sports Bar"}),
+        ("something indoors please", {"exclude_categories": ["Outdoors"]}),
+        ("if it rains, what then?", {"exclude_categories": ["Outdoors"]}),
+        ("good grub in Astoria", {"category": "Restaurant", "near": "Astoria"}),
+        ("ok, something like that but new to me", {"intent": "refine", "surprise": True}),
+    ],
+)
+def test_conversational_phrasings(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
 
 
 @pytest.mark.parametrize(
