@@ -703,7 +703,8 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     ),
     "price": re.compile(
         r"(?:\$\s?\d[\d.,]*|\b(?:cheap(?:er|est|ly)?|affordable|inexpensive|expensive|pricey|pricy|overpriced|"
-        r"budget(?:-friendly)?|bargains?|reasonably\s+priced|low[- ]cost|high[- ]end|upscale|pric(?:es|ed|ing)|"
+        r"budget(?:-friendly)?|bargains?|reasonabl[ey]\s+pric\w*|great\s+deals?|low[- ]cost|high[- ]end|upscale|"
+        r"pric(?:es|ed|ing)|"
         r"good\s+value|value\s+for\s+money|dollars?)\b)",
         re.I,
     ),

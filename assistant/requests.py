@@ -198,7 +198,8 @@ _EXCLUDE_RE = re.compile(
 )
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
-    r"|\baround the corner\b",
+    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b"
+    r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)",
     re.IGNORECASE,
 )
 # "I'm at Grand Central", "coffee near the Met": a place the user names as where they are (or want to be), read

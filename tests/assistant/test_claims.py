@@ -152,6 +152,7 @@ FALSE = [
     "Joe's Coffee offers a relaxing environment with coffee and snacks.",
     "Eataly is a food & drink shop located in the heart of New York City.",
     "No Name Bar is an iconic bar on a bustling street.",
+    "No Name Bar offers drinks at a reasonable price.",
 ]
 
 TRUE = [

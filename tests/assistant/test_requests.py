@@ -647,6 +647,8 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("if it rains, what then?", {"exclude_categories": ["Outdoors"]}),
         ("good grub in Astoria", {"category": "Restaurant", "near": "Astoria"}),
         ("ok, something like that but new to me", {"intent": "refine", "surprise": True}),
+        ("sushi but not too far", {"category": "Sushi", "near": "here"}),
+        ("a bar, somewhere close", {"category": "Bar", "near": "here"}),
     ],
 )
 def test_conversational_phrasings(message: str, expected: dict[str, Any]) -> None:
