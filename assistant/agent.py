@@ -438,6 +438,7 @@ class Assistant:
                             "quiet": request.quiet,
                             "independent": request.independent,
                             "within_km": near_radius_km(request.near) if request.near else None,
+                            "like": self._look_alikes(state, request),
                         },
                     }
                 )
@@ -686,6 +687,18 @@ class Assistant:
             return state.get("focus") or (suggestions[0].item_id if suggestions else None)
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
         return place.item_id if place is not None else None
+
+    def _look_alikes(self, state: _State, request: ChatRequest) -> list[str]:
+        """The shown places a request asks for more of: the one it picks ("more like the second one"), the one last
+        talked about ("something like that" after a question about it), else the whole last list ("like those")."""
+        if not request.alike:
+            return []
+        suggestions = _last_suggestions(state)
+        if request.pick is not None:
+            return [suggestions[request.pick - 1].item_id] if request.pick <= len(suggestions) else []
+        if focus := state.get("focus"):
+            return [focus]
+        return [item.item_id for item in suggestions]
 
     def _rewrite_fits(self, state: _State) -> bool:
         """Whether writing the reply again (about as long as the first attempt) still ends within the turn's budget;

@@ -105,8 +105,8 @@ class EventIn(Event):
     )
     item_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="Which place; must be in the catalogue.")
     timestamp: datetime = Field(description="When, ISO 8601 with an offset, e.g. 2012-06-04T19:30:00-04:00.")
-    latitude: float = Field(ge=-90, le=90, description="Where the user was, degrees north.")
-    longitude: float = Field(ge=-180, le=180, description="Where the user was, degrees east.")
+    latitude: float = Field(strict=True, ge=-90, le=90, description="Where the user was, degrees north.")
+    longitude: float = Field(strict=True, ge=-180, le=180, description="Where the user was, degrees east.")
     action: Action = Field(Action.VISIT, description="What the user did there.")
     text: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="Optional free text (a search, a review).")
     category: str | None = Field(
@@ -150,9 +150,11 @@ class RecommendRequest(RecommendQuery):
 
     user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events.")
     at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
-    lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
-    lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
-    k: int = Field(10, ge=1, le=MAX_K, description="How many places.")
+    lat: float | None = Field(
+        None, strict=True, ge=-90, le=90, description="Where the user is; default: their last place."
+    )
+    lon: float | None = Field(None, strict=True, ge=-180, le=180, description="Give with lat.")
+    k: int = Field(10, strict=True, ge=1, le=MAX_K, description="How many places.")
     category: str | None = Field(
         None, max_length=MAX_NAME_CHARS, description="Only places whose category contains this, e.g. 'Cafe'."
     )
@@ -164,6 +166,11 @@ class RecommendRequest(RecommendQuery):
     )
     exclude: list[ItemId] = Field(
         default_factory=list, max_length=MAX_LIST_ITEMS, description="Item ids not to suggest again."
+    )
+    like: list[ItemId] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Catalogue item ids whose look-alikes go up, for this request only ('more like these').",
     )
 
     def query(self) -> RecommendQuery:
@@ -179,8 +186,10 @@ class ChatBody(_Request):
     )
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="What the user says.")
     at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
-    lat: float | None = Field(None, ge=-90, le=90, description="Where the user is; default: their last place.")
-    lon: float | None = Field(None, ge=-180, le=180, description="Give with lat.")
+    lat: float | None = Field(
+        None, strict=True, ge=-90, le=90, description="Where the user is; default: their last place."
+    )
+    lon: float | None = Field(None, strict=True, ge=-180, le=180, description="Give with lat.")
     conversation_id: str = Field(
         "default", min_length=1, max_length=MAX_ID_CHARS, description="Memory is per (user, conversation)."
     )
@@ -342,7 +351,10 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         suggested; offices, hospitals, stations and schools only when the category or keyword names them."""
         known(body.user_id)
         at, where = now(body.at), place(body.user_id, body.lat, body.lon)
-        return service.recommend(body.user_id, at, where, body.query())
+        try:
+            return service.recommend(body.user_id, at, where, body.query())
+        except ValueError as error:  # an unknown item id in ``like``
+            raise HTTPException(422, str(error)) from None
 
     @api.get("/places/{item_id}", summary="What the data says of one place", responses=_not_found("place"))
     def place_details(

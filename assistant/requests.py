@@ -76,6 +76,7 @@ class RequestArguments(BaseModel):
     k: int | None = Field(None, ge=1, le=MAX_K)
     pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
     asks: list[Topic] = Field(default_factory=list, description="What a question about one place asks (rules only).")
+    alike: bool = Field(False, description="Places like one shown ('more like the second one'; rules only).")
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -539,6 +540,12 @@ def read(message: str) -> Reading:
 # Rules ---------------------------------------------------------------------------------------------------------
 
 
+# "More like the second one", "something similar to that": look-alikes of places shown (``Assistant`` finds them).
+_ALIKE_RE = re.compile(
+    r"(?<!\bd )(?<!\bwould )\blike (?:that|this|it|those|these|them|the (?:\w+ )?(?:ones?|places?|spots?))\b"
+    r"(?! (?:is|are|was|were)\b)|\bsimilar\b",
+    re.IGNORECASE,
+)
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
 _INDOORS_RE = re.compile(
     r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)|\b(?:in case|if) it(?:'s| is)? rain\w*|\bout of the (?:rain|cold)\b"
@@ -588,6 +595,7 @@ def parse_rules(message: str) -> RequestArguments:
         independent=_INDEPENDENT_RE.search(message) is not None,
         k=_k(message),
         pick=_pick(message),
+        alike=_ALIKE_RE.search(message) is not None,
         language=reading.language,
     )
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))

@@ -299,22 +299,26 @@ def _occasion(snapshot: ContextSnapshot) -> str:
 
 
 class RecommendQuery(BaseModel):
-    """What kind of places a caller wants: one model from the HTTP body or the chat's reading down to the ranker."""
+    """What kind of places a caller wants: one model from the HTTP body or the chat's reading down to the ranker.
+    Numbers are strict: ``true`` is no count or distance (pydantic would otherwise read it as 1)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    k: int = Field(5, ge=1, le=50, description="How many places.")
+    k: int = Field(5, ge=1, le=50, strict=True, description="How many places.")
     category: str | None = Field(None, description="Only places whose category contains this, e.g. 'Cafe'.")
     keyword: str | None = Field(None, description="Only places whose name contains this, e.g. 'Starbucks'.")
     exclude_categories: list[str] = Field(default_factory=list, description="Leave out places of these categories.")
     exclude: list[str] = Field(default_factory=list, description="Item ids not to suggest again.")
-    surprise: float = Field(0.0, ge=0, le=1, description="0: the best fits; 1: only places new to the user.")
+    surprise: float = Field(
+        0.0, ge=0, le=1, strict=True, description="0: the best fits; 1: only places new to the user."
+    )
     familiar: bool = Field(False, description="Only places the user has been to ('somewhere I know').")
     quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
-    within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+    within_km: float | None = Field(None, gt=0, strict=True, description="Only places this close to the point.")
     independent: bool = Field(
         False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
     )
+    like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
 
 
 class ForgetReport(BaseModel):
@@ -428,7 +432,11 @@ class Service:
     ) -> list[Suggestion]:
         """Ranked places with evidence, only places people go to by choice unless the query names the kind ("a
         hospital") or the place (``profiles.places.is_suggestable``); never homes. The context (fetched here when
-        not given) lets the evidence cite the user's own habits."""
+        not given) lets the evidence cite the user's own habits. ValueError names ``like`` when it holds an item id
+        the catalogue lacks."""
+        positions = self.runtime.item_index.catalogue.positions
+        if unknown := [item_id for item_id in query.like if item_id not in positions]:
+            raise ValueError(f"like: unknown item_id {unknown[0]!r}, not in the catalogue")
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(self.quiet_exclusions(query.category) if query.quiet else ())]
@@ -453,7 +461,7 @@ class Service:
             within_km=query.within_km,
             muted_categories=steer.muted_categories,
             boost_categories=steer.boosted_categories,
-            boost_like=steer.boosted_like,
+            boost_like=[*steer.boosted_like, *query.like],
         )
         return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
 

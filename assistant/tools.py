@@ -129,6 +129,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         quiet: bool = False,
         within_km: float | None = None,
         independent: bool = False,
+        like: Sequence[str] = (),
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -142,6 +143,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             quiet=quiet,
             within_km=within_km,
             independent=independent,
+            like=list(like),
         )
         found = service.recommend(state["user_id"], moment, place, query)
         if not found and within_km is not None:

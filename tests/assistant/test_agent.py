@@ -386,6 +386,23 @@ def test_a_count_alone_asks_for_the_last_request_again(
     assert turn.request is not None and turn.request.category == "Gym" and len(turn.items) == 5
 
 
+def test_more_like_one_suggestion_lifts_its_look_alikes(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "somewhere to go tonight", at=world_now)
+    turn = assistant.chat("3", "more like the second one", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["like"] == [first.items[1].item_id]
+    assert first.items[1].item_id in call.arguments["exclude"]  # a refinement shows other places
+    # With no pick and nothing talked about since, "like those" means the whole last list.
+    again = assistant.chat("3", "anything similar?", at=world_now)
+    call = next(call for call in again.trace if call.name == "recommend")
+    assert call.arguments["like"] == [item.item_id for item in turn.items]
+    plain = assistant.chat("3", "a bar please", at=world_now)
+    assert next(call for call in plain.trace if call.name == "recommend").arguments["like"] == []
+
+
 def test_thanks_and_farewells_get_their_own_words(services: Service, polite: ScriptedChatModel) -> None:
     assistant = Assistant(services, polite)
     assert assistant.chat("3", "thanks!").text == fixed_text("thanks")

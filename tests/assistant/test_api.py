@@ -293,8 +293,21 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     new = client.post("/api/recommend", json={"user_id": "3", "surprise": 1.0}).json()
     assert new and not any(place["is_return"] for place in new)
     assert client.post("/api/recommend", json={"user_id": "3", "surprise": 2}).status_code == 422
+    # JSON true is no number: pydantic would read it as 1 (found by the fuzzing test).
+    for field in ("k", "surprise", "within_km"):
+        refused = client.post("/api/recommend", json={"user_id": "3", field: True})
+        assert refused.status_code == 422 and field in refused.json()["error"], refused.json()
     unknown = client.post("/api/recommend", json={"user_id": "nobody"})
     assert unknown.status_code == 404 and "'nobody'" in unknown.json()["error"]
+    # Look-alikes of named places, for this request: an id the catalogue lacks is a 422 naming the field.
+    jazz = world_items.loc[world_items["category"] == "Jazz Club", "item_id"].iloc[0]
+    alike = client.post("/api/recommend", json={"user_id": "5", "like": [jazz], "exclude": [jazz]})
+    plain = client.post("/api/recommend", json={"user_id": "5", "exclude": [jazz]}).json()
+    assert alike.status_code == 200
+    clubs = [sum(place["category"] == "Jazz Club" for place in found) for found in (alike.json(), plain)]
+    assert clubs[0] > clubs[1], clubs
+    missing = client.post("/api/recommend", json={"user_id": "5", "like": ["no-such-place"]})
+    assert missing.status_code == 422 and "like" in missing.json()["error"]
 
 
 # ---- chat ------------------------------------------------------------------------------------------------------

@@ -62,6 +62,15 @@ def test_a_boosted_category_and_places_like_one_go_up(services: Service, world_n
     assert jazz not in [item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))]
 
 
+def test_one_query_can_ask_for_places_like_one_without_storing_it(services: Service, world_now: datetime) -> None:
+    before = listed(services, "5", world_now)
+    jazz = services.items.loc[services.items["category"] == "Jazz Club", "item_id"].iloc[0]
+    alike = listed(services, "5", world_now, RecommendQuery(k=10, like=[jazz]))
+    assert share(alike, "Jazz Club") > share(before, "Jazz Club")
+    assert services.preferences("5") == []  # "more like that one" asks once; a stated preference is what lasts
+    assert [item.item_id for item in listed(services, "5", world_now)] == [item.item_id for item in before]
+
+
 def test_the_home_area_is_here_when_no_place_is_given(services: Service, world_now: datetime) -> None:
     home = Preference(kind=PreferenceKind.HOME_AREA, target="Brooklyn", latitude=40.68, longitude=-73.94)
     services.set_preference("3", home, world_now)

@@ -648,6 +648,10 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("good grub in Astoria", {"category": "Restaurant", "near": "Astoria"}),
         ("ok, something like that but new to me", {"intent": "refine", "surprise": True}),
         ("sushi but not too far", {"category": "Sushi", "near": "here"}),
+        ("more like the second one", {"intent": "refine", "pick": 2, "alike": True}),
+        ("anything similar, but cheaper?", {"intent": "refine", "alike": True}),
+        ("I'd like that", {"alike": False}),
+        ("a bar like that is what I want", {"alike": False}),
         ("a bar, somewhere close", {"category": "Bar", "near": "here"}),
     ],
 )
