@@ -443,9 +443,10 @@ class Assistant:
                     }
                 )
         elif request.intent == "profile":
-            chosen = habits_slice(request, state["now"])
+            chosen = habits_slice(request, state["now"], message)
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
-            calls.append({"name": "get_habits", "args": {**_point(here), **chosen._asdict()}})
+            since = chosen.since.isoformat() if chosen.since is not None else None  # tool arguments are JSON
+            calls.append({"name": "get_habits", "args": {**_point(here), **chosen._asdict(), "since": since}})
         elif request.intent == "explain":
             suggestions = _last_suggestions(state)
             if suggestions:
@@ -885,10 +886,15 @@ def _listing(suggestions: Sequence[Suggestion]) -> str:
     return "\n".join(lines)
 
 
+# A list the model starts ("… you might enjoy are:\n1."): code lists the places after the opening anyway.
+_LIST_START_RE = re.compile(r"\n\s*(?:\d+[.)]|[-*•])(?:\s|$)")
+
+
 def _opening(reply: str) -> str:
-    """The reply's first ``OPENING_SENTENCES`` sentences: a small model asked for one often goes on to list places,
-    which code lists after it anyway. A last sentence the token limit cut off ("… and is located at") is dropped
-    when a whole one comes before it."""
+    """The reply's first ``OPENING_SENTENCES`` sentences, before any list it starts: a small model asked for one
+    often goes on to list places, which code lists after it anyway. A last sentence the token limit cut off ("… and
+    is located at") is dropped when a whole one comes before it."""
+    reply = _LIST_START_RE.split(reply, maxsplit=1)[0]
     spans = sentence_spans(reply)[:OPENING_SENTENCES]
     if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):
         spans = spans[:-1]

@@ -7,14 +7,14 @@ The answer states only counts, kinds, times and places that the stored visits gi
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from assistant.languages import to_english
-from assistant.requests import ChatRequest
+from assistant.requests import ChatRequest, read
 from assistant.service import HabitKind, Habits
 from assistant.spelling import fold
-from profiles.calendar import WEEKDAYS, daypart
+from profiles.calendar import WEEKDAYS, calendar_day, daypart
 from profiles.places import counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
@@ -26,23 +26,58 @@ _PART_RE = re.compile(
 )
 _WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|today|tomorrow)s?\b")
 _WEEKEND_RE = re.compile(r"\bweekends?\b")
+# A question about the user's recent past ("where did I go last week?"), not their habits ("where do I go?").
+_PAST_RE = re.compile(r"\b(?:did i|have i|was i|were we|did we|i went|i've been|i have been|i was)\b")
+_DAYS_BACK = {"day": 1, "week": 7, "month": 30, "year": 365}
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "few": 3, "couple of": 2}
+_SPAN_RE = re.compile(
+    rf"\b(?:(?:this|last|past) (?P<unit>day|week|month|year)"
+    rf"|(?:the )?(?:last|past) (?P<count>\d{{1,3}}|{'|'.join(_COUNTS)}) (?P<units>day|week|month|year)s?)\b"
+)
+_DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
+_LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
+LATELY_DAYS = 14
 
 
 class HabitsSlice(NamedTuple):
-    """The slice of the week a question about oneself asks about; None (False) for what it leaves open."""
+    """The slice of the week a question about oneself asks about; None (False) for what it leaves open; ``since``:
+    only visits from then on, for a question about the recent past."""
 
     weekday: int | None
     daypart: str | None
     weekend: bool = False
+    since: datetime | None = None
 
 
-def habits_slice(request: ChatRequest, now: datetime) -> HabitsSlice:
+def recent_since(message: str, now: datetime) -> datetime | None:
+    """Since when a question about the user's recent past asks ("where did I go yesterday?" → the start of
+    yesterday; "last week" → 7 days back; "lately" → 14); None for a question about habits or one without such
+    words. ``now`` is the user's now, in its own time zone."""
+    words = fold(read(message).text).lower()
+    if not _PAST_RE.search(words):
+        return None
+    if match := _DAY_BACK_RE.search(words):
+        days = 1 if match["day"] in ("yesterday", "last night") else 0
+        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if match := _SPAN_RE.search(words):
+        if match["unit"]:
+            return now - timedelta(days=_DAYS_BACK[match["unit"]])
+        count = int(match["count"]) if match["count"].isdigit() else _COUNTS[match["count"]]
+        return now - timedelta(days=count * _DAYS_BACK[match["units"]])
+    if _LATELY_RE.search(words):
+        return now - timedelta(days=LATELY_DAYS)
+    return None
+
+
+def habits_slice(request: ChatRequest, now: datetime, message: str = "") -> HabitsSlice:
     """(weekday 0-6, day part, the weekend) the request's time words ask about.
 
     "On Saturdays" is the weekday of the moment the reader resolved them to, "in the evening" that moment's day
     part, "on weekends" Saturdays and Sundays; "tonight" names a part but no weekday, "what do you know about me?"
-    nothing.
+    nothing. A question about the recent past (``recent_since`` of the ``message``) asks about every visit since.
     """
+    if (since := recent_since(message, now)) is not None:
+        return HabitsSlice(None, None, since=since)
     if request.when is None or request.at is None:
         return HabitsSlice(None, None)
     # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
@@ -56,6 +91,8 @@ def habits_slice(request: ChatRequest, now: datetime) -> HabitsSlice:
 
 def describe_habits(habits: Habits) -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places."""
+    if habits.since is not None:
+        return _describe_recent(habits)
     if habits.visits == 0:
         if habits.weekday is None and habits.daypart is None:
             return fixed_text("no_habits")
@@ -68,11 +105,27 @@ def describe_habits(habits: Habits) -> str:
     else:
         words = _slice_words(habits)
         opening = f"{words[:1].upper()}{words[1:]} you have {counted(habits.visits, 'check-in')}; you go most to"
+    return _kinds_and_places(
+        habits, opening, f"Your most visited places{' then' if habits.weekday or habits.daypart else ''}"
+    )
+
+
+def _describe_recent(habits: Habits) -> str:
+    since = f"since {calendar_day(habits.since)}" if habits.since else ""
+    if habits.visits == 0:
+        latest = f"; the latest I have is from {calendar_day(habits.last)}" if habits.last else ""
+        return f"I have no check-ins of yours {since}{latest}."
+    opening = f"{since[:1].upper()}{since[1:]} you have {counted(habits.visits, 'check-in')}, most at"
+    return _kinds_and_places(habits, opening, "The places")
+
+
+def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
+    """The opening, the kinds of place most visited, then the places under their heading."""
     kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
     text = f"{opening} {kinds}."
     if habits.places:
         places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
-        text += f" Your most visited places{' then' if habits.weekday or habits.daypart else ''}: {places}."
+        text += f" {places_heading}: {places}."
     return text
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal, get_args
 
+from profiles.calendar import calendar_day
 from profiles.places import counted, times, with_article
 from prompts import fixed_text
 
@@ -60,7 +60,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
         "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
-        r"|\bhours\b|\bhow late\b|\b(?:until|till) when\b",
+        r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b",
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
         r"|\baffordable\b|\bbudget\b|\$",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
@@ -87,8 +87,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
         r"|\bis (?:it|that|this) an? \w+",
-        "visits": r"\bhave i (?:ever )?been\b|\bwas i (?:ever )?there\b|(?<!\bwhere )\bdid i (?:ever )?go\b"
-        r"|\bbeen there\b|\bwhen was i\b|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
+        "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
+        r"|(?<!\bwhere )\bdid i (?:ever )?go\b|\bbeen there\b|\bwhen was i\b"
+        r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b",
         "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
@@ -257,7 +258,7 @@ def _busy(details: PlaceDetails) -> str:
 def _yours(details: PlaceDetails) -> str:
     if details.your_visits == 0 or details.your_last is None:
         return "new to you: no check-ins of yours here"
-    return f"you have been here {times(details.your_visits)}, last on {_day(details.your_last)}"
+    return f"you have been here {times(details.your_visits)}, last on {calendar_day(details.your_last)}"
 
 
 def _slice(item: WeekSlice) -> str:
@@ -265,10 +266,6 @@ def _slice(item: WeekSlice) -> str:
     if item.weekday:
         return f"on {item.weekday} {item.daypart}s"
     return "at night" if item.daypart == "night" else f"in the {item.daypart}s"
-
-
-def _day(moment: datetime) -> str:
-    return f"{moment:%B} {moment.day}, {moment:%Y}"
 
 
 def _joined(parts: Sequence[str], conjunction: str = "or") -> str:

@@ -265,7 +265,10 @@ _REFINE_RE = re.compile(
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
-    r"|^\W*(?:and|but|or|only|just|actually|also)\b|\bmake it\b",
+    r"|^\W*(?:and|but|or|only|just|actually|also)\b|\bmake it\b"
+    r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
+    r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
+    r"|\bmore (?:options|places|ideas|suggestions)\b",
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.
@@ -273,7 +276,7 @@ _WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|w
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
-    r"|\bwhere (?:did i go|have i gone|was i)\b"
+    r"|\bwhere (?:did i go|have i gone|was i)\b|\bwhat (?:did i do|have i (?:done|been up to))\b"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
     r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+ (?:do|did|have) i (?!want|need|wanna|have to)\w+"

@@ -147,6 +147,7 @@ class Habits(BaseModel):
     user_id: str
     weekday: str | None = None
     daypart: str | None = None
+    since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     visits: int = Field(description="Visits in the slice.")
     first: datetime | None = None
     last: datetime | None = None
@@ -474,12 +475,14 @@ class Service:
         weekday: int | None = None,
         daypart: str | None = None,
         weekend: bool = False,
+        since: datetime | None = None,
         top: int = HABIT_TOP,
     ) -> Habits:
-        """The user's own visits in a slice of the week, by kind of place and by place (``profiles.activity``);
-        ``at`` is now (how long ago the last visit was), ``where`` here (the cards' distances)."""
+        """The user's own visits in a slice of the week, from ``since`` on when given, by kind of place and by
+        place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where`` here (the cards'
+        distances)."""
         kinds, places = user_habits(
-            self.events(), self.items, user_id, weekday=weekday, daypart=daypart, weekend=weekend
+            self.events(), self.items, user_id, weekday=weekday, daypart=daypart, weekend=weekend, since=since
         )
         day = "weekend" if weekend else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
@@ -508,6 +511,7 @@ class Service:
             user_id=user_id,
             weekday=day,
             daypart=daypart,
+            since=since,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
             first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
             last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,

@@ -72,6 +72,7 @@ class HabitsArgs(_Where):
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday; every day when absent.")
     weekend: bool = Field(False, description="Saturdays and Sundays only.")
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
+    since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
 
 
 class SearchArgs(_Where):
@@ -159,6 +160,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         weekday: int | None = None,
         daypart: str | None = None,
         weekend: bool = False,
+        since: datetime | None = None,
     ) -> tuple[str, Habits]:
         habits = service.habits(
             state["user_id"],
@@ -167,6 +169,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             weekday=weekday,
             daypart=daypart,
             weekend=weekend,
+            since=since,
         )
         return habits.model_dump_json(), habits
 

@@ -8,6 +8,7 @@ user it is about: the cross-user, k-anonymous aggregates are ``profiles.insights
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -165,10 +166,12 @@ def user_habits(
     weekday: int | None = None,
     daypart: str | None = None,
     weekend: bool = False,
+    since: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The user's visits in a slice of the week — one weekday (0 = Monday) or the weekend, one day part of the
-    calendar, both or neither — as (kinds, places). ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits,
-    the weekday and day part most of them fell on, the last visit; ``places``: ``user_places`` of those visits.
+    calendar, both or neither — and only from ``since`` on when given (time zone-aware), as (kinds, places).
+    ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day part most of them fell on, the
+    last visit; ``places``: ``user_places`` of those visits.
     Both most visited first; empty when the user has no visit in the slice. Only visits count: a 👍 is not a
     visit.
     """
@@ -189,6 +192,8 @@ def user_habits(
         keep &= days >= SATURDAY
     if daypart is not None:
         keep &= parts == daypart
+    if since is not None:
+        keep &= (mine["timestamp"] >= pd.Timestamp(since)).to_numpy()
     chosen = mine.loc[keep]
     places = user_places(chosen, items, user_id)
     if chosen.empty:

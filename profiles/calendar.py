@@ -97,6 +97,11 @@ def age_phrase(age: timedelta) -> str:
     return "yesterday" if phrase == _A_DAY else f"{phrase} ago"
 
 
+def calendar_day(moment: datetime) -> str:
+    """'October 13, 2012': a day as a sentence names it, in the moment's own time zone."""
+    return f"{moment:%B} {moment.day}, {moment:%Y}"
+
+
 def ago(then: datetime, now: datetime) -> str:
     """How long before ``now`` ``then`` was, in words (:func:`age_phrase`); both aware, or both naive."""
     return age_phrase(now - then)
@@ -111,6 +116,7 @@ __all__ = [
     "WEEKDAYS",
     "age_phrase",
     "ago",
+    "calendar_day",
     "daypart",
     "dayparts",
     "describe_hour",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -331,6 +331,9 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
         ('Try Joe\'s Coffee. They say "it is the best!"', 'Try Joe\'s Coffee. They say "it is the best!"'),
         # With nothing whole before it, a cut sentence is all there is to show.
         ("Joe's Coffee is a coffee shop on", "Joe's Coffee is a coffee shop on"),
+        # A list the model starts stops the opening: code lists the places.
+        ("Two other places you might enjoy are:\n1.", "Two other places you might enjoy are:"),
+        ("Try Joe's Coffee.\n- Joe's Coffee, 0.3 km", "Try Joe's Coffee."),
     ],
 )
 def test_the_opening_keeps_whole_sentences(written: str, kept: str) -> None:
@@ -384,6 +387,17 @@ def test_a_count_alone_asks_for_the_last_request_again(
     # The default count, said aloud, is a count too.
     turn = assistant.chat("3", "give me 5 options", at=world_now)
     assert turn.request is not None and turn.request.category == "Gym" and len(turn.items) == 5
+
+
+def test_where_did_i_go_last_week_counts_the_visits_since_then(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "where did I go last week?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "get_habits")
+    since = datetime.fromisoformat(call.arguments["since"])
+    assert since == world_now - timedelta(days=7)
+    assert turn.text.startswith(f"Since {since:%B} {since.day}, {since:%Y} you have ")
+    assert not polite.calls  # code answers questions about oneself
 
 
 def test_more_like_one_suggestion_lifts_its_look_alikes(

@@ -1,13 +1,14 @@
-"""Which slice of the week a question about oneself asks for, in English, Spanish and French."""
+"""Which slice of the week a question about oneself asks for, in English, Spanish and French, and since when a
+question about the recent past asks."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.habits import describe_habits, habits_slice
+from assistant.habits import LATELY_DAYS, describe_habits, habits_slice, recent_since
 from assistant.requests import extract_request
 from assistant.service import Service
 
@@ -42,7 +43,7 @@ def test_the_slice_a_question_about_oneself_asks_for(message: str, weekday: int 
 def test_the_weekend_is_saturdays_and_sundays(message: str) -> None:
     request = extract_request(message, NOW)
     assert request.intent == "profile"
-    assert habits_slice(request, NOW) == (None, None, True)
+    assert habits_slice(request, NOW, message) == (None, None, True, None)
 
 
 def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service, world_now: datetime) -> None:
@@ -54,3 +55,45 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
     habits = services.habits("3", world_now, services.default_place("3"), weekend=True)
     assert habits.visits == expected and habits.weekday == "weekend"
     assert describe_habits(habits).startswith(f"On weekends you have {expected:,} check-ins")
+
+
+@pytest.mark.parametrize(
+    ("message", "since"),
+    [
+        ("where did I go yesterday?", datetime(2012, 11, 13, tzinfo=NOW.tzinfo)),
+        ("where was I today", datetime(2012, 11, 14, tzinfo=NOW.tzinfo)),
+        ("where did I go last week?", NOW - timedelta(days=7)),
+        ("what did I do in the last 3 days", NOW - timedelta(days=3)),
+        ("what have I been up to the past two months?", NOW - timedelta(days=60)),
+        ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS)),
+        # Habits, not the recent past.
+        ("where do I go on weekends?", None),
+        ("what do I usually do in the morning?", None),
+        ("where did I go?", None),
+    ],
+)
+def test_since_when_a_question_about_the_recent_past_asks(message: str, since: datetime | None) -> None:
+    assert recent_since(message, NOW) == since
+    request = extract_request(message, NOW)
+    assert request.intent == "profile"
+    assert habits_slice(request, NOW, message).since == since
+
+
+def test_the_recent_past_counts_only_visits_since_then(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    since = mine["timestamp"].iloc[len(mine) // 2].to_pydatetime()
+    expected = int((mine["timestamp"] >= since).sum())
+    assert 0 < expected < len(mine)
+    recent = services.habits("3", world_now, services.default_place("3"), since=since)
+    assert recent.visits == expected and recent.since == since
+    opening = f"Since {since:%B} {since.day}, {since:%Y} you have {expected:,} check-in"
+    assert describe_habits(recent).startswith(opening)
+    # Nothing since: said plainly, with the latest visit there is.
+    later = services.habits("3", world_now, services.default_place("3"), since=world_now)
+    assert later.visits == 0 and later.last is not None
+    assert describe_habits(later) == (
+        f"I have no check-ins of yours since {world_now:%B} {world_now.day}, {world_now:%Y}; the latest I have is from "
+        f"{later.last:%B} {later.last.day}, {later.last:%Y}."
+    )

@@ -649,6 +649,12 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("ok, something like that but new to me", {"intent": "refine", "surprise": True}),
         ("sushi but not too far", {"category": "Sushi", "near": "here"}),
         ("more like the second one", {"intent": "refine", "pick": 2, "alike": True}),
+        # Other places than the last ones, not a new request.
+        ("something more low-key", {"intent": "refine", "quiet": True}),
+        ("show me 2 more", {"intent": "refine", "k": 2}),
+        # "Hours" of the user's own time are no opening hours.
+        ("I have two hours to kill in Chelsea, ideas?", {"intent": "recommend", "near": "Chelsea", "asks": []}),
+        ("what are their hours?", {"intent": "about", "asks": ["hours"]}),
         ("anything similar, but cheaper?", {"intent": "refine", "alike": True}),
         ("I'd like that", {"alike": False}),
         ("a bar like that is what I want", {"alike": False}),
