@@ -23,7 +23,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
-  menu") and where the user lives or works ("your office", "near your home") hold only when
+  menu"), ratings ("4.1 out of 5 stars", "great reviews") and where the user lives or works ("your office", "near
+  your home") hold only when
   an evidence line says the same kind of thing, which the product's evidence never does; hedged ("check whether it
   is open", "not sure if it's cheap") they are not claims.
 
@@ -693,7 +694,7 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
     return found
 
 
-# What no evidence line holds, by subject: a place's hours, its prices, what it is like, the user's home or work.
+# What no evidence line holds, by subject: a place's hours, prices, what it is like, ratings; the user's home or work.
 _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(
         r"\b(?:open(?:s|ed)?\s+(?:right\s+)?(?:now|late|early|until|till|til|24|all\s+night|around\s+the\s+clock|"
@@ -719,6 +720,12 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),
+    # Ratings and reviews: the data has none.
+    "reviews": re.compile(
+        r"(?:\b\d(?:\.\d)?\s*(?:out\s+of|/)\s*(?:5|10)\b|\b(?:\d(?:\.\d)?|one|two|three|four|five)[- ]stars?\b|"
+        r"\b(?:rat(?:ed|ing|ings)|reviews?|reviewers?|yelp|zagat|michelin)\b)",
+        re.I,
+    ),
     "where the user lives or works": re.compile(
         r"\b(?:your\s+(?:workplace|office|work|job|home|house|apartment|flat|hotel|school|campus)|"
         r"where\s+you\s+(?:work|live|stay)|(?:from|near)\s+work)\b",
@@ -729,8 +736,9 @@ _HEDGES = _words("whether if check checking unsure sure know may might maybe per
 
 
 def unknown_claims(sentence: str, offset: int = 0) -> list[Claim]:
-    """Opening hours, prices and the user's home or work, with value ``(<subject>,)``; hedged ones ("check whether
-    it is open now", "not sure it's cheap") are marked negated and not checked."""
+    """Opening hours, prices, what a place is like, ratings and the user's home or work, with value
+    ``(<subject>,)``; hedged ones ("check whether it is open now", "not sure it's cheap") are marked negated and not
+    checked."""
     found: list[Claim] = []
     for subject, pattern in _UNKNOWN_RES.items():
         for match in pattern.finditer(sentence):

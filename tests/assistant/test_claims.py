@@ -153,6 +153,8 @@ FALSE = [
     "Eataly is a food & drink shop located in the heart of New York City.",
     "No Name Bar is an iconic bar on a bustling street.",
     "No Name Bar offers drinks at a reasonable price.",
+    "Shake Shack is a burger joint near you with a rating of 4.1 out of 5 stars.",
+    "Eataly gets great reviews.",
 ]
 
 TRUE = [
