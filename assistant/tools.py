@@ -65,6 +65,7 @@ class RecommendArgs(_Where):
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
     independent: bool = Field(False, description="No chains.")
+    like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
 
 
 class HabitsArgs(_Where):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _with_shown
 from assistant.gazetteer import lookup
-from assistant.service import Service, Suggestion, near_radius_km
+from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -401,13 +402,22 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
 
 
 def test_more_like_one_suggestion_lifts_its_look_alikes(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assistant = Assistant(services, polite)
+    asked: list[RecommendQuery] = []
+    recommend = services.recommend
+
+    def recording(*args: Any, **kwargs: Any) -> list[Suggestion]:
+        asked.append(args[3])
+        return recommend(*args, **kwargs)
+
+    monkeypatch.setattr(services, "recommend", recording)
     first = assistant.chat("3", "somewhere to go tonight", at=world_now)
     turn = assistant.chat("3", "more like the second one", at=world_now)
     call = next(call for call in turn.trace if call.name == "recommend")
     assert call.arguments["like"] == [first.items[1].item_id]
+    assert asked[-1].like == [first.items[1].item_id]  # the tool passes it on to the service
     assert first.items[1].item_id in call.arguments["exclude"]  # a refinement shows other places
     # With no pick and nothing talked about since, "like those" means the whole last list.
     again = assistant.chat("3", "anything similar?", at=world_now)
