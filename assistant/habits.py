@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from assistant.languages import to_english
-from assistant.requests import ChatRequest, read
+from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import HabitKind, Habits
 from assistant.spelling import fold
 from profiles.calendar import WEEKDAYS, calendar_day, daypart
@@ -29,7 +29,7 @@ _WEEKEND_RE = re.compile(r"\bweekends?\b")
 # A question about the user's recent past ("where did I go last week?"), not their habits ("where do I go?").
 _PAST_RE = re.compile(r"\b(?:did i|have i|was i|were we|did we|i went|i've been|i have been|i was)\b")
 _DAYS_BACK = {"day": 1, "week": 7, "month": 30, "year": 365}
-_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "few": 3, "couple of": 2}
+_COUNTS = {**NUMBER_WORDS, "few": 3, "couple of": 2}  # "the past few days", "the last couple of weeks"
 _SPAN_RE = re.compile(
     rf"\b(?:(?:this|last|past) (?P<unit>day|week|month|year)"
     rf"|(?:the )?(?:last|past) (?P<count>\d{{1,3}}|{'|'.join(_COUNTS)}) (?P<units>day|week|month|year)s?)\b"

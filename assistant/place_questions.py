@@ -108,13 +108,18 @@ _QUESTION_RE = re.compile(
     r"|which|who|tell me|i wonder)\b",
     re.IGNORECASE,
 )
+# Things to do are places to go ("what can we do with the kids?", "anything fun tonight?"); also read by
+# ``assistant.requests`` as a request.
+THINGS_TO_DO = (
+    r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
+    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b"
+)
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
     r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
-    r"|like (?:that|this|it|those|these)|make (?:it|them|that|this)|things to do|activities)\b"
-    r"|\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
-    r"|\bwhat (?:can|could|should|shall) (?:i|we) do\b",
+    r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b"
+    rf"|{THINGS_TO_DO}",
     re.IGNORECASE,
 )
 # "Cheaper ones?", "somewhere closer?": other places than the last ones, unless the message points at one.
@@ -275,6 +280,7 @@ def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
 
 
 __all__ = [
+    "THINGS_TO_DO",
     "TOPICS",
     "UNHONOURED_IN_REQUESTS",
     "UNKNOWN_TOPICS",

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import Topic, place_question
+from assistant.place_questions import THINGS_TO_DO, Topic, place_question
 from assistant.spelling import Speller, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -321,13 +321,12 @@ def smalltalk_reply(message: str) -> Literal["smalltalk", "thanks", "bye"]:
 _GREETING_RE = re.compile(r"\bgood (?:morning|afternoon|evening|night)\b", re.IGNORECASE)
 _RECOMMEND_RE = re.compile(
     r"\b(?:somewhere|anywhere|where|place|places|spot|spots|recommend|suggest|suggestions|ideas|options|go|going"
-    r"|visit|looking for|want|need|find|things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
-    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b",
+    rf"|visit|looking for|want|need|find)\b|{THINGS_TO_DO}",
     re.IGNORECASE,
 )
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-_NUMBERS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
-_NUMBER = rf"(\d{{1,2}}|{_words_pattern(_NUMBERS)})"
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+NUMBER_WORDS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
+_NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
 _PLURALS = _words_pattern(word for word in CATEGORY_WORDS if word.endswith("s"))
 _K_RE = re.compile(
     rf"\b(?:top|best|give me|show me|recommend(?: me)?|suggest|find(?: me)?|list|just|only)\s+{_NUMBER}\b"
@@ -524,7 +523,7 @@ class Reading(NamedTuple):
 
 @cache
 def _speller(language: Language) -> Speller:
-    vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *_NUMBERS, *_ORDINALS]
+    vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *_ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
     return Speller(targets, known=[word for other in ("en", "es", "fr") for word in words(other)])
@@ -661,7 +660,7 @@ def _k(message: str) -> int | None:
     if match is None:
         return None
     word = (match.group(1) or match.group(2)).lower()
-    value = int(word) if word.isdigit() else _NUMBERS[word]
+    value = int(word) if word.isdigit() else NUMBER_WORDS[word]
     return value if 1 <= value <= MAX_K else None
 
 
@@ -974,7 +973,7 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
             notes.append(f"dropped {flag}: no word in the message asks for it")
     # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
     # names no number).
-    numbers = [word for word in [*_NUMBERS, *_ORDINALS] if word != "one"]
+    numbers = [word for word in [*NUMBER_WORDS, *_ORDINALS] if word != "one"]
     numbered = re.search(rf"\d|\b(?:{_words_pattern(numbers)})\b", lowered) is not None
     for name in ("k", "pick"):
         if getattr(merged, name) is None and getattr(offered, name) is not None:
