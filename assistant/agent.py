@@ -72,6 +72,7 @@ from assistant.requests import (
 )
 from assistant.service import (
     LOUD_CATEGORIES,
+    LOUD_KINDS_WITHIN,
     ContextDigest,
     Explanation,
     Habits,
@@ -83,7 +84,7 @@ from assistant.service import (
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
-from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer
+from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -176,6 +177,8 @@ class _State(TypedDict, total=False):
     user_id: str
     now: datetime
     here: tuple[float, float]
+    here_given: bool  # the caller said where the user is; else "here" is the user's usual place
+    stated_here: tuple[float, float] | None  # where the user last said they are ("I'm at Bryant Park")
     request: ChatRequest | None
     previous: ChatRequest | None
     shown: dict[str, Suggestion]
@@ -264,13 +267,20 @@ class Assistant:
         ``ChatError`` here, before the first event."""
         now, here = self._check(user_id, message, at, where, conversation_id)
         thread = f"{user_id}\x1f{conversation_id}"
-        return self._locked_run(thread, user_id, conversation_id, message, now, here)
+        return self._locked_run(thread, user_id, conversation_id, message, now, here, where is not None)
 
     def _locked_run(
-        self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
+        self,
+        thread: str,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        now: datetime,
+        here: LatLon,
+        here_given: bool,
     ) -> Iterator[TurnEvent]:
         with self._lock(thread):
-            yield from self._run(thread, user_id, conversation_id, message, now, here)
+            yield from self._run(thread, user_id, conversation_id, message, now, here, here_given)
 
     def forget_conversations(self, user_id: str) -> int:
         """Drop every conversation of a user from memory, a running turn's included (the service calls this on
@@ -280,7 +290,14 @@ class Assistant:
     # ---- one turn ----------------------------------------------------------------------------------------------
 
     def _run(
-        self, thread: str, user_id: str, conversation_id: str, message: str, now: datetime, here: LatLon
+        self,
+        thread: str,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        now: datetime,
+        here: LatLon,
+        here_given: bool,
     ) -> Iterator[TurnEvent]:
         config = {"configurable": {"thread_id": thread}}
         graph = self.graph
@@ -290,6 +307,7 @@ class Assistant:
             "user_id": user_id,
             "now": now,
             "here": tuple(here),
+            "here_given": here_given,
             "attempts": 0,
             "fixed": False,
             "explanation": None,
@@ -368,14 +386,19 @@ class Assistant:
         message = messages[-1].text
         update = self._stated(state, message)
         if update is None:
-            here = LatLon(*state["here"])
+            # Where the user said they are holds for the conversation, until the caller says where they are.
+            stated = state.get("stated_here")
+            here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             request = self._placed(
                 extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
             )
             previous = state.get("previous")
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 request = _refined(previous, request)
-            update = {"request": request, "pending": None}  # another message leaves an open question unanswered
+            # another message leaves an open question unanswered
+            update = {"request": request, "pending": None, "here": tuple(here)}
+            if request.placed_self and request.location is not None:
+                update["stated_here"] = tuple(request.location)
         # Memory keeps the exchange, not earlier turns' tool traffic.
         stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
         return {
@@ -423,6 +446,7 @@ class Assistant:
             else:
                 # A refinement shows other places than before; "ones I know" may well include those already shown.
                 shown = list(state.get("shown", {})) if request.intent == "refine" and not request.familiar else []
+                shown += self.service.places_named(request.exclude_names)  # "coffee, not Starbucks"
                 calls.append(
                     {
                         "name": "recommend",
@@ -600,7 +624,9 @@ class Assistant:
         if request.intent == "about":
             details = state.get("details")
             if details is not None:
-                return describe_place(details, request.asks, language)
+                # "Is it far from Central Park?": the details were measured from the place named, not the user.
+                named = request.location is not None and request.near not in (None, HERE) and not request.placed_self
+                return describe_place(details, request.asks, language, request.near if named else None)
             listed = _last_suggestions(state)
             if listed and "visits" in request.asks and about_all(state["messages"][-1 - _tail_length(state)].text):
                 return describe_visits(listed)
@@ -807,14 +833,19 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
     """A follow-up ("not bars, something quieter") keeps what it does not change."""
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     category = request.category or previous.category
-    # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds).
-    if category in exclusions or (request.quiet and not request.category and category in LOUD_CATEGORIES):
+    # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
+    # after a sports bar, a bar that is no loud kind of bar.
+    calmer = request.quiet and not request.category
+    if category in exclusions or (calmer and category in LOUD_CATEGORIES):
         category = None
+    elif calmer and category in LOUD_KINDS_WITHIN:
+        category = "Bar" if is_of_kind("Bar", category) else None
     return request.model_copy(
         update={
             "category": category,
             "keyword": request.keyword or previous.keyword,
             "exclude_categories": exclusions,
+            "exclude_names": list(dict.fromkeys([*previous.exclude_names, *request.exclude_names])),
             "near": request.near or previous.near,
             "location": request.location if request.near else previous.location,
             "when": request.when or previous.when,
@@ -831,6 +862,7 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
 def _count_only(request: ChatRequest) -> bool:
     """Whether a request asks for nothing but a count ("give me 3 options"): the last request again, with it."""
     asks = (request.category, request.keyword, request.near, request.when, request.exclude_categories)
+    asks += (request.exclude_names,)
     flags = (request.surprise, request.familiar, request.quiet, request.independent)
     counted = "k" in request.model_fields_set  # a stated count, even the default one ("give me 5 options")
     return request.intent == "recommend" and counted and not any(asks) and not any(flags)
@@ -888,12 +920,18 @@ def _listing(suggestions: Sequence[Suggestion]) -> str:
 
 # A list the model starts ("… you might enjoy are:\n1."): code lists the places after the opening anyway.
 _LIST_START_RE = re.compile(r"\n\s*(?:\d+[.)]|[-*•])(?:\s|$)")
+# The prompt's markup copied into a reply ("Try the <places>Starbucks: Coffee Shop, 1.3 km, new to you</places>"):
+# the place's name is what the sentence meant, the rest of the line is the prompt's.
+_COPIED_LISTING_RE = re.compile(r"<\s*places\s*>\s*([^:<\n]*?)\s*(?::[^<]*)?<\s*/\s*places\s*>", re.IGNORECASE)
+_PROMPT_TAG_RE = re.compile(r"<\s*/?\s*places\s*>", re.IGNORECASE)
 
 
 def _opening(reply: str) -> str:
     """The reply's first ``OPENING_SENTENCES`` sentences, before any list it starts: a small model asked for one
     often goes on to list places, which code lists after it anyway. A last sentence the token limit cut off ("… and
-    is located at") is dropped when a whole one comes before it."""
+    is located at") is dropped when a whole one comes before it, and the prompt's tags copied into it go (a copied
+    listing line keeps only its place's name)."""
+    reply = _PROMPT_TAG_RE.sub("", _COPIED_LISTING_RE.sub(r"\1", reply))
     reply = _LIST_START_RE.split(reply, maxsplit=1)[0]
     spans = sentence_spans(reply)[:OPENING_SENTENCES]
     if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):

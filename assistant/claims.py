@@ -23,10 +23,10 @@ name matching), and seven kinds of claims are found in it and checked against th
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
-  menu"), ratings ("4.1 out of 5 stars", "great reviews") and where the user lives or works ("your office", "near
-  your home") hold only when
-  an evidence line says the same kind of thing, which the product's evidence never does; hedged ("check whether it
-  is open", "not sure if it's cheap") they are not claims.
+  menu", "famous", "the best place for dumplings in New York"), ratings ("4.1 out of 5 stars", "great reviews")
+  and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
+  same kind of thing, which the product's evidence never does; hedged ("check whether it is open", "not sure if
+  it's cheap") they are not claims.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
@@ -716,7 +716,12 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
         r"famous\s+for|known\s+for|renowned|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
         r"(?:kid|family)-friendly|views?|scenic|stunning|breathtaking|gorgeous|relaxing|snacks?|in\s+the\s+heart\s+of|"
-        r"iconic|bustling|vibrant|legendary|"
+        r"iconic|bustling|vibrant|legendary|(?:world[-\s])?famous|best[-\s]known|well[-\s]known|beloved|celebrated|"
+        # A rank among places ("the best place for dumplings in New York", "the largest park in the city"): the
+        # data ranks places for this user and moment, never against the city.
+        r"(?:the|one\s+of\s+the)\s+(?:very\s+)?(?:best|finest|greatest|largest|biggest|oldest|top|"
+        r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic))"
+        r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on)\b)|"
         r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),
@@ -733,17 +738,25 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     ),
 }
 _HEDGES = _words("whether if check checking unsure sure know may might maybe perhaps cannot")
+# "You might want to try X for its delicious food": the hedge is on the suggestion, not on the claim after it.
+_SUGGESTING_RE = re.compile(
+    r"\b(?:you|we)\s+(?:might|may)\s+(?:also\s+)?(?:want\s+to\s+|like\s+to\s+|wish\s+to\s+)?"
+    r"(?:try|enjoy|like|love|want|prefer|consider|find|visit|check\s+out|head)\b",
+    re.I,
+)
 
 
 def unknown_claims(sentence: str, offset: int = 0) -> list[Claim]:
     """Opening hours, prices, what a place is like, ratings and the user's home or work, with value
     ``(<subject>,)``; hedged ones ("check whether it is open now", "not sure it's cheap") are marked negated and not
-    checked."""
+    checked ("you might enjoy …" hedges the suggestion, not what it says of the place)."""
     found: list[Claim] = []
+    # Blanked, not cut, so that positions stay those of the sentence.
+    unhedged = _SUGGESTING_RE.sub(lambda match: " " * len(match.group(0)), sentence)
     for subject, pattern in _UNKNOWN_RES.items():
         for match in pattern.finditer(sentence):
             hedged = _negated(sentence, match.start()) or any(
-                word in _HEDGES for word in _previous_words(sentence, match.start(), 8)
+                word in _HEDGES for word in _previous_words(unhedged, match.start(), 8)
             )
             found.append(Claim.found("unknown", match, offset, (subject,), hedged))
     return found

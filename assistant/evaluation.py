@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -47,7 +46,7 @@ from assistant.requests import DEFAULT_K
 from assistant.service import Service, levels_holding, near_radius_km, quiet_exclusions
 from profiles.config import Settings, load_settings
 from profiles.geo import haversine_km
-from profiles.places import kind_pattern, suggestable_column
+from profiles.places import is_of_kind, of_kind_column, suggestable_column
 from profiles.preferences import in_categories
 
 logger = logging.getLogger(__name__)
@@ -235,8 +234,8 @@ def check_turn(
     refinement shows new ones); ``known`` the places the user has been to. Fewer suggestions than asked (or none)
     hold only when the catalogue has no more places that meet the request's hard constraints (category, area,
     exclusions, new to the user) among those the service may suggest."""
-    text = (items["category_path"].fillna("") + " " + items["category"].fillna("")).str.casefold()
-    by_id = dict(zip(items["item_id"], text, strict=True))
+    kinds = zip(items["category"].fillna(""), items["category_path"].fillna(""), strict=True)
+    kinds_by_id = dict(zip(items["item_id"], kinds, strict=True))
     failures: list[str] = []
     suggested = turn.items
     far: list[str] = []
@@ -246,10 +245,10 @@ def check_turn(
     feasible = suggestable_column(items, [expect.category])
 
     def holds(kind: str, item_id: str) -> bool:
-        return re.search(kind_pattern(kind), by_id[item_id], re.IGNORECASE) is not None
+        return is_of_kind(kind, *kinds_by_id[item_id])
 
     if expect.category:
-        feasible &= text.str.contains(kind_pattern(expect.category), case=False, regex=True)
+        feasible &= of_kind_column(items, expect.category)
         if any(not holds(expect.category, s.item_id) for s in suggested):
             failures.append(f"category {expect.category!r} not honoured")
     if expect.near:
@@ -269,7 +268,7 @@ def check_turn(
             failures.append("familiar: a place the user has not been to")
     loud = quiet_exclusions(expect.category, levels_holding(expect.category, items) if expect.category else frozenset())
     for term in [*expect.exclude, *(loud if expect.quiet else ())]:
-        feasible &= ~text.str.contains(kind_pattern(term), case=False, regex=True)
+        feasible &= ~of_kind_column(items, term)
         if any(holds(term, s.item_id) for s in suggested):
             failures.append(f"excluded {term!r} suggested")
     if expect.exclude or expect.quiet or expect.surprise:

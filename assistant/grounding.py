@@ -237,12 +237,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return _sentences(text)
 
 
+# An initial ("J. Hood Wright Park", "P.S. 1"): one capital letter, alone or after another initial.
+_INITIAL_RE = re.compile(r"(?:^|[\s(.])[A-Z]\.$")
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of sentences and lines; a dot after "St." or "Ave." does not end one."""
+    """Spans of sentences and lines; a dot after "St.", "Ave." or an initial ("J. Hood Wright Park") does not end
+    one."""
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY_RE.finditer(text):
-        if "\n" not in boundary.group(0) and text[: boundary.start()].endswith(_ABBREVIATIONS):
+        before = text[: boundary.start()]
+        if "\n" not in boundary.group(0) and (before.endswith(_ABBREVIATIONS) or _INITIAL_RE.search(before[-3:])):
             continue
         # Closing quotes, brackets and bold markers after the full stop belong to the sentence.
         end = boundary.start() + len(boundary.group(0).rstrip())

@@ -193,11 +193,14 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
     return topics
 
 
-def describe_place(details: PlaceDetails, topics: Sequence[Topic], language: str = "en") -> str:
+def describe_place(
+    details: PlaceDetails, topics: Sequence[Topic], language: str = "en", origin: str | None = None
+) -> str:
     """The answer to a question about a place: what the data never says, when asked, then what it does say,
-    the asked details first."""
+    the asked details first. ``origin`` names where ``details.distance_km`` is measured from when that is not the
+    user ("is it far from Central Park?")."""
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
-    lines = _fact_lines(details)
+    lines = _fact_lines(details, origin)
     # An address is asked for where the place is: the map is the answer there is.
     asked = {*topics, "where"} if "address" in topics else set(topics)
     first = [line for topic, line in lines if topic in asked]
@@ -228,11 +231,11 @@ def map_link(latitude: float, longitude: float) -> str:
     )
 
 
-def _fact_lines(details: PlaceDetails) -> list[tuple[Topic, str]]:
+def _fact_lines(details: PlaceDetails, origin: str | None = None) -> list[tuple[Topic, str]]:
     where = f" in {details.area}" if details.area else ""
     lines: list[tuple[Topic, str]] = [
         ("kind", f"{with_article(details.category)}{where}"),
-        ("distance", _distance(details.distance_km)),
+        ("distance", _distance(details.distance_km, origin)),
         ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
         ("busy", _busy(details)),
         ("visits", _yours(details)),
@@ -240,12 +243,12 @@ def _fact_lines(details: PlaceDetails) -> list[tuple[Topic, str]]:
     return lines
 
 
-def _distance(km: float) -> str:
+def _distance(km: float, origin: str | None = None) -> str:
     if km < 0.05:
-        return "right where you are"
+        return f"right at {origin}" if origin else "right where you are"
     minutes = walking_minutes(km)
     walk = f" (roughly {minutes} minutes on foot)" if minutes is not None else ""
-    return f"{km:.1f} km from you as the crow flies{walk}"
+    return f"{km:.1f} km from {origin or 'you'} as the crow flies{walk}"
 
 
 def _busy(details: PlaceDetails) -> str:

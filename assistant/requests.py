@@ -77,6 +77,10 @@ class RequestArguments(BaseModel):
     pick: int | None = Field(None, ge=1, le=MAX_K, description="Which earlier suggestion, 1-based ('the second').")
     asks: list[Topic] = Field(default_factory=list, description="What a question about one place asks (rules only).")
     alike: bool = Field(False, description="Places like one shown ('more like the second one'; rules only).")
+    exclude_names: list[str] = Field(
+        default_factory=list, description="Venue names the user rules out ('not Starbucks'; rules only)."
+    )
+    placed_self: bool = Field(False, description="The user says where they are ('I'm at Bryant Park'; rules only).")
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -125,7 +129,7 @@ class ChatRequest(RequestArguments):
 
 _GENERIC = {
     "Restaurant": "dinner lunch brunch breakfast supper eat eating eats food grub restaurant restaurants hungry "
-    "starving famished peckish bite meal",
+    "starving famished peckish bite meal snack snacks munchies",
     "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "park parks outdoors outside walk stroll picnic nature",
@@ -203,11 +207,13 @@ _NEAR_HERE_RE = re.compile(
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)",
     re.IGNORECASE,
 )
-# "I'm at Grand Central", "coffee near the Met": a place the user names as where they are (or want to be), read
-# from the catalogue by the agent (``Assistant._placed``) when it is no neighbourhood.
+# "I'm at Grand Central", "coffee near the Met", "far from Penn Station": a place the user names as where they are
+# (or want to be, or measure from), read from the catalogue by the agent (``Assistant._placed``) when it is no
+# neighbourhood.
 _AT_PLACE_RE = re.compile(
     r"\b(?:(?:i'?m|i am|we'?re|we are)\s+(?:at|in|near|by|around|outside|close to|next to)|near|close to|next to"
-    r"|around)\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
+    r"|around|(?:arrived|got) (?:at|in|to)|(?:far|distance|walk|minutes|km|miles|blocks) (?:away )?from)"
+    r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we)\b)",
     re.IGNORECASE,
@@ -554,22 +560,62 @@ _INDOORS_RE = re.compile(
     r"|\bwhen it rains\b",
     re.IGNORECASE,
 )
+# Out with children: no bars, clubs or casinos unless the request names one ("a pub with the kids").
+_WITH_KIDS_RE = re.compile(
+    r"\b(?:with|bring(?:ing)?|take|taking|for)\s+(?:my|the|our|a|two|three|\d)?\s*(?:little\s+|young\s+)?"
+    r"(?:kids?|children|child|toddlers?|little ones|babies|baby|son|daughter|nephews?|nieces?|grandkids)\b"
+    r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b",
+    re.IGNORECASE,
+)
+ADULTS_ONLY = ("Bar", "Pub", "Night Club", "Nightlife", "Lounge", "Beer Garden", "Brewery", "Strip Club", "Casino")
+# A date: somewhere to sit down together, not a chain ("date night", "our anniversary", "something romantic").
+_DATE_RE = re.compile(
+    r"\bromantic\b|\bromance\b|\bdate[- ]night\b|\b(?:a|first|second|dinner|hot|lunch) date\b|\bon a date\b"
+    r"|\banniversary\b|\bvalentine'?s?\b|\bto impress (?:my|a|her|him|them)\b",
+    re.IGNORECASE,
+)
+DATE_CATEGORY = "Dining and Drinking"
+# Words that rule out what follows them ("not", "anything but", "except").
+_RULING_OUT = (
+    r"\b(?:not|no|except|other than|anything but|anywhere but|besides|avoid|skip|instead of|rather than|but not)"
+)
+# "Not Starbucks", "anything but McDonald's": a name, written with a capital, ruled out. Read on the message as
+# written: the English reading may lower-case or correct a name.
+_NOT_NAMED_RE = re.compile(
+    rf"(?i:{_RULING_OUT}\s+(?:a |an |the |any )?)(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z&\d][\w'’&.-]*|of|de|la|the))*)"
+)
+# A neighbourhood ruled out ("not in Williamsburg") is no place to search around.
+_RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?(?:the )?$", re.IGNORECASE)
+# The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
+_SELF_PLACED_RE = re.compile(
+    r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?"
+    r"(?:at|in|near|by|around|outside|close to|next to)\b"
+    r"|\b(?:just\s+)?(?:arrived|got)\s+(?:at|in|to)\b",
+    re.IGNORECASE,
+)
 
 
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
-    message = reading.text
+    written, message = message, reading.text
     excluded: list[str] = []
-    excluded_spans: list[tuple[int, int]] = []
+    # A name ruled out ("not Joe's Pizza") says nothing of kinds of place, neither asked for nor left out.
+    ruled_out = _names_ruled_out(written)
+    excluded_spans = [found.span() for name in ruled_out for found in re.finditer(re.escape(name), message, re.I)]
     for match in _EXCLUDE_RE.finditer(message):
+        if any(start < match.end() and match.start() < end for start, end in excluded_spans):
+            continue
         for word in _CATEGORY_RE.finditer(match.group(0)):
             term = CATEGORY_WORDS[word.group(1).lower()]
             if term not in excluded:
                 excluded.append(term)
         excluded_spans.append(match.span())
     near = None
-    found = find_neighbourhoods(message)
+    # "Not Central Park", "anywhere but Brooklyn": a place ruled out is no place to search around.
+    found = [
+        (area, span) for area, span in find_neighbourhoods(message) if not _RULED_OUT_BEFORE.search(message[: span[0]])
+    ]
     at_place = _AT_PLACE_RE.search(message)
     if at_place is not None and _NOT_A_PLACE_RE.match(at_place.group("name")):
         at_place = None
@@ -585,6 +631,12 @@ def parse_rules(message: str) -> RequestArguments:
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
     category = _category(message, excluded_spans)
+    if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
+        excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
+    independent = _INDEPENDENT_RE.search(message) is not None
+    if _DATE_RE.search(message):
+        independent = True
+        category = category or DATE_CATEGORY
     surprise, familiar = _novelty(message)
     arguments = RequestArguments(
         category=category,
@@ -594,10 +646,12 @@ def parse_rules(message: str) -> RequestArguments:
         surprise=surprise,
         familiar=familiar,
         quiet=_QUIET_RE.search(message) is not None,
-        independent=_INDEPENDENT_RE.search(message) is not None,
+        independent=independent,
         k=_k(message),
         pick=_pick(message),
         alike=_ALIKE_RE.search(message) is not None,
+        exclude_names=ruled_out,
+        placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
         language=reading.language,
     )
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
@@ -607,6 +661,26 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
     return arguments
+
+
+# Capitalised words after "no" that name no venue: "no Thanks", "not Today", "no, I ...".
+_NOT_NAMES = frozenset(
+    {"i", "thanks", "thank", "sure", "way", "problem", "worries", "really", "today", "tonight", "tomorrow", "now"}
+    | {"more", "idea", "ideas", "one", "none", "nothing", "please", "sorry", "ok", "okay"}
+) | frozenset(day.lower() for day in WEEKDAYS)
+
+
+def _names_ruled_out(written: str) -> list[str]:
+    """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
+    kinds of place ("no Bars") are another rule's to read."""
+    names: list[str] = []
+    for match in _NOT_NAMED_RE.finditer(written):
+        name = match.group("name").strip(" .,'’")
+        if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name):
+            continue
+        if name not in names:
+            names.append(name)
+    return names
 
 
 _ANY_KIND_RE = re.compile(
@@ -684,6 +758,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     place = bool(
         arguments.category
         or arguments.exclude_categories
+        or arguments.exclude_names
         or arguments.near
         or arguments.surprise
         or arguments.familiar
@@ -695,8 +770,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
             return "offtopic"
         if _SMALLTALK_RE.search(message):
             return "smalltalk"
-    # An exclusion alone changes the last suggestions ("not bars"); with a category or a place it is a new ask.
-    leaves_out = arguments.exclude_categories or arguments.independent
+    # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is
+    # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.
+    told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)
+    leaves_out = told or arguments.exclude_names or arguments.independent
     if _REFINE_RE.search(message) or (leaves_out and not (arguments.category or arguments.near)):
         return "refine"
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
@@ -1054,4 +1131,5 @@ def _has_slots(arguments: RequestArguments) -> bool:
         or arguments.surprise
         or arguments.familiar
         or arguments.independent
+        or arguments.exclude_names
     )

@@ -41,6 +41,8 @@ from profiles.places import (
     Place,
     PlaceAnswer,
     chain_item_ids,
+    chain_key,
+    is_national_chain,
     leaf_category,
     plural,
     suggestable_column,
@@ -718,6 +720,21 @@ class Service:
         if (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or (kind and kind in asked):
             return place
         return None
+
+    def places_named(self, names: Sequence[str]) -> list[str]:
+        """The item ids of every place going by one of ``names`` (``profiles.places.chain_key``: "Starbucks" holds
+        every "Starbucks - …"); a national chain's name also holds its longer names ("Dunkin" every "Dunkin'
+        Donuts"), any other only itself ("Central Park" is not "Central Park Zoo")."""
+        wanted = [key for name in names if (key := chain_key(name))]
+        if not wanted:
+            return []
+        prefixes = tuple(f"{key} " for key in wanted if is_national_chain(key))
+        catalogue = self.runtime.item_index.catalogue
+        return [
+            str(catalogue.ids[position])
+            for position, name in enumerate(self._names())
+            if (key := chain_key(name)) and (key in wanted or (prefixes and key.startswith(prefixes)))
+        ]
 
     def _levels(self) -> dict[str, str]:
         """Every category level of the catalogue, by its case-folded name."""

@@ -30,6 +30,8 @@ from retrieval.item_index import PlaceHit
 
 # "Surprise me" shows only places new to the user.
 SURPRISE_LEVEL = 1.0
+# With nothing within a request's radius, the search widens to these multiples of it, then to anywhere.
+WIDER_RADII = (2.5, 5.0)
 
 
 # ---- LangChain wrappers --------------------------------------------------------------------------------------
@@ -148,9 +150,15 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             like=list(like),
         )
         found = service.recommend(state["user_id"], moment, place, query)
-        if not found and within_km is not None:
-            # Nothing that close: the best matches farther away, whose distances the reply states.
-            found = service.recommend(state["user_id"], moment, place, query.model_copy(update={"within_km": None}))
+        if within_km is not None:
+            # Nothing that close: the best matches a little farther away (the reply states their distances), the
+            # radius widened step by step so that the next borough's favourite does not stand for "a little".
+            for radius in [within_km * factor for factor in WIDER_RADII] + [None]:
+                if found:
+                    break
+                found = service.recommend(
+                    state["user_id"], moment, place, query.model_copy(update={"within_km": radius})
+                )
         return _json_list(found), found
 
     def get_habits(

@@ -60,6 +60,30 @@ def kind_pattern(kind: str) -> str:
     return rf"(?<!\w){re.escape(kind)}(?!\w)"
 
 
+# Kinds whose names hold another kind's word without being of it: a "bar" request means drinks, and a Juice Bar
+# serves none (twelve NYC juice bars even carry the 2012 check-in category "Bar"; their paths say "Juice Bar").
+LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {"bar": ("Juice Bar",)}
+
+
+def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
+    """Whether a place is of a kind: the kind is whole words of its category or path ("Bar" in "Wine Bar", not in
+    "Barbershop"), and none of its kinds only looks like it (:data:`LOOK_ALIKE_KINDS`: a Juice Bar is no Bar)."""
+    text = f"{category_path}{CATEGORY_SEPARATOR}{category}"
+    if re.search(kind_pattern(kind.strip()), text, re.IGNORECASE) is None:
+        return False
+    look_alikes = LOOK_ALIKE_KINDS.get(kind.strip().casefold(), ())
+    return not any(re.search(kind_pattern(other), text, re.IGNORECASE) for other in look_alikes)
+
+
+def of_kind_column(items: pd.DataFrame, kind: str) -> pd.Series:
+    """:func:`is_of_kind` of every row of a catalogue frame (``category``, and ``category_path`` when it has one)."""
+    paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
+    rows = list(zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True))
+    # Once per distinct (category, path): catalogues repeat them.
+    verdicts = {row: is_of_kind(kind, *row) for row in set(rows)}
+    return pd.Series([verdicts[row] for row in rows], index=items.index, dtype=bool, name=kind)
+
+
 def top_category(category_path_or_category: str) -> str:
     """The first level of a category path ('Dining and Drinking > Cafe' → 'Dining and Drinking').
 
@@ -100,11 +124,40 @@ def chain_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w ]", "", head).split())
 
 
+# National chains a city's catalogue may hold only once or twice ("Red Lobster", "Ruby Tuesday"), by chain_key's
+# leading words: no count of one city's places tells them from a local restaurant.
+NATIONAL_CHAINS = frozenset(
+    {"applebees", "arbys", "au bon pain", "auntie annes", "baskin robbins", "ben jerrys", "blimpie", "boston market"}
+    | {"bubba gump", "buffalo wild wings", "burger king", "california pizza kitchen", "caribou coffee", "chevys"}
+    | {"chick fil a", "chilis", "chipotle", "cinnabon", "cold stone creamery", "cosi", "dairy queen", "dave busters"}
+    | {"dennys", "dominos", "dunkin", "el pollo loco", "five guys", "friendlys", "hard rock cafe", "hooters"}
+    | {"houlihans", "ihop", "jamba juice", "johnny rockets", "kfc", "krispy kreme", "mcdonalds", "mortons"}
+    | {"nathans famous", "olive garden", "outback steakhouse", "panda express", "panera", "papa johns", "pf changs"}
+    | {"pizza hut", "planet hollywood", "popeyes", "potbelly", "pret a manger", "qdoba", "quiznos", "red lobster"}
+    | {"red robin", "ruby tuesday", "ruths chris", "sbarro", "starbucks", "subway", "taco bell", "tgi fridays"}
+    | {"the capital grille", "the cheesecake factory", "tim hortons", "wendys", "white castle"}
+)
+
+
+# Chains whose name goes on into another place's ("Subway Inn" is a dive bar): only the bare name is theirs.
+_BARE_NAME_CHAINS = frozenset({"subway"})
+
+
+def is_national_chain(key: str) -> bool:
+    """Whether a :func:`chain_key` is one of :data:`NATIONAL_CHAINS` ("red lobster times square" is)."""
+    if key in NATIONAL_CHAINS:
+        return True
+    words = key.split()
+    leads = (" ".join(words[:length]) for length in range(1, min(len(words) - 1, 4) + 1))
+    return any(lead in NATIONAL_CHAINS and lead not in _BARE_NAME_CHAINS for lead in leads)
+
+
 def chain_item_ids(items: pd.DataFrame, min_places: int = CHAIN_MIN_PLACES) -> frozenset[str]:
-    """The item ids of chain branches: places whose :func:`chain_key` is shared by ``min_places`` places or more."""
+    """The item ids of chain branches: places whose :func:`chain_key` is shared by ``min_places`` places or more,
+    or names one of :data:`NATIONAL_CHAINS`."""
     keys = items["name"].fillna("").astype(str).map(chain_key)
     counts = keys[keys != ""].value_counts()
-    chains = set(counts[counts >= min_places].index)
+    chains = set(counts[counts >= min_places].index) | {key for key in counts.index if is_national_chain(key)}
     return frozenset(items.loc[keys.isin(chains).to_numpy(), "item_id"].astype(str))
 
 
@@ -378,7 +431,9 @@ __all__ = [
     "CATEGORY_SEPARATOR",
     "CHAIN_MIN_PLACES",
     "LINK_RE",
+    "LOOK_ALIKE_KINDS",
     "MAX_LABEL_CHARS",
+    "NATIONAL_CHAINS",
     "NEVER_SUGGESTED",
     "UNNAMED_PLACE",
     "UNSUGGESTABLE",
@@ -389,9 +444,12 @@ __all__ = [
     "chain_item_ids",
     "chain_key",
     "counted",
+    "is_national_chain",
+    "is_of_kind",
     "is_suggestable",
     "leaf_category",
     "leaf_category_column",
+    "of_kind_column",
     "place_label",
     "plain_text",
     "plural",

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from profiles.eventlog import EventLog, LoggedEvent
 from profiles.events import CATEGORY_SEPARATOR, Action, Event
+from profiles.places import LOOK_ALIKE_KINDS
 
 MAX_TARGET_CHARS = 200
 MAX_LABEL_CHARS = 120
@@ -202,10 +203,15 @@ def steering(active: Iterable[Preference]) -> Steering:
 
 def in_categories(category: str, category_path: str, names: Iterable[str]) -> bool:
     """Whether a place belongs to any of the categories: one of them is a level of its category path or its leaf
-    category (so 'Bar' covers 'Dining and Drinking > Bar > Cocktail Bar', but not 'Barbershop')."""
+    category (so 'Bar' covers 'Dining and Drinking > Bar > Cocktail Bar', but not 'Barbershop', nor a Juice Bar filed
+    under 'Bar': :data:`profiles.places.LOOK_ALIKE_KINDS`)."""
     levels = {level.strip().casefold() for level in category_path.split(CATEGORY_SEPARATOR) if level.strip()}
     levels.add(category.strip().casefold())
-    return any(name.strip().casefold() in levels for name in names)
+    return any(
+        (wanted := name.strip().casefold()) in levels
+        and levels.isdisjoint(other.casefold() for other in LOOK_ALIKE_KINDS.get(wanted, ()))
+        for name in names
+    )
 
 
 __all__ = [

@@ -41,7 +41,7 @@ from profiles.places import (
     NEVER_SUGGESTED,
     PlaceAnswer,
     counted,
-    kind_pattern,
+    of_kind_column,
     place_label,
     plural,
     times,
@@ -471,11 +471,11 @@ class PlaceRecommender:
         catalogue = state.catalogue
         allowed = np.ones(len(catalogue), dtype=bool)
         if category:
-            allowed &= self._matches(category, ("category_path", "category"), whole_words=True)
+            allowed &= self._of_kind(category)
         if keyword:
-            allowed &= self._matches(keyword, ("name",))
+            allowed &= self._named(keyword)
         for unwanted in exclude_categories:
-            allowed &= ~self._matches(unwanted, ("category_path", "category"), whole_words=True)
+            allowed &= ~self._of_kind(unwanted)
         if within_km is not None:
             if not isinstance(within_km, int | float) or not math.isfinite(within_km) or within_km <= 0:
                 raise ValueError(f"within_km must be a positive number of kilometres, got {within_km!r}")
@@ -604,16 +604,14 @@ class PlaceRecommender:
             lift = np.maximum(lift, similar)
         return lift if lift.any() else None
 
-    def _matches(self, text: str, columns: tuple[str, ...], whole_words: bool = False) -> npt.NDArray[np.bool_]:
-        """Places whose columns hold ``text`` (any case); kinds as whole words (``profiles.places.kind_pattern``)."""
-        items = self._fitted().catalogue.items
-        pattern = kind_pattern(text) if whole_words else text
-        found = np.zeros(len(items), dtype=bool)
-        for name in columns:
-            if name in items:
-                values = items[name].fillna("").astype(str)
-                found |= values.str.contains(pattern, case=False, regex=whole_words).to_numpy()
-        return found
+    def _of_kind(self, kind: str) -> npt.NDArray[np.bool_]:
+        """Places of a kind: whole words of their category or path (``profiles.places.is_of_kind``)."""
+        return of_kind_column(self._fitted().catalogue.items, kind).to_numpy()
+
+    def _named(self, text: str) -> npt.NDArray[np.bool_]:
+        """Places whose name holds ``text`` (any case)."""
+        names = self._fitted().catalogue.items["name"].fillna("").astype(str)
+        return names.str.contains(text, case=False, regex=False).to_numpy()
 
 
 # Reasons ------------------------------------------------------------------------------------------------------

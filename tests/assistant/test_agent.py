@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from langchain_core.messages import BaseMessage
 
-from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _with_shown
+from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _refined, _with_shown
 from assistant.gazetteer import lookup
+from assistant.requests import ChatRequest
 from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -314,6 +315,8 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
     far = (float(centre["latitude"]) + 0.045, float(centre["longitude"]))
     turn = assistant.chat("3", "somewhere for coffee near here", at=world_now, where=far)
     assert turn.items and all(item.distance_km > 2.0 for item in turn.items)
+    # The search widened to 5 km first (2.5 × the radius), where the nearest of the world's coffee shops are.
+    assert all(item.distance_km <= 5.0 for item in turn.items)
     assert all(item.category == "Coffee Shop" for item in turn.items)
     assert turn.text.startswith(fixed_text("nothing_near").format(km="2"))
     assert all(f"**{item.label}**" in turn.text for item in turn.items)  # the places follow the words about them
@@ -335,6 +338,12 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
         # A list the model starts stops the opening: code lists the places.
         ("Two other places you might enjoy are:\n1.", "Two other places you might enjoy are:"),
         ("Try Joe's Coffee.\n- Joe's Coffee, 0.3 km", "Try Joe's Coffee."),
+        # The prompt's markup copied into the reply (seen with the local model): the place's name stays.
+        (
+            "Try the <places>Starbucks: Coffee Shop, 1.3 km, new to you</places> for a change.",
+            "Try the Starbucks for a change.",
+        ),
+        ("</places> Try Joe's Coffee.", "Try Joe's Coffee."),
     ],
 )
 def test_the_opening_keeps_whole_sentences(written: str, kept: str) -> None:
@@ -457,3 +466,60 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     assert farther.items and farther.text.startswith(
         fixed_text("nothing_near_place").format(km="2", place="Williamsburg")
     )
+
+
+def test_where_the_user_says_they_are_holds_for_the_conversation(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
+    spot = (float(club["latitude"]), float(club["longitude"]))
+
+    def searched_from(turn: Turn) -> tuple[float, float]:
+        call = next(call for call in turn.trace if call.name == "recommend")
+        return (call.arguments["latitude"], call.arguments["longitude"])
+
+    assistant.chat("3", "I'm at Jazz Club 3 now", at=world_now, conversation_id="out")
+    assert searched_from(assistant.chat("3", "any coffee?", at=world_now, conversation_id="out")) == spot
+    # Where the caller says the user is wins; another conversation starts from the user's usual place.
+    given = (spot[0] + 0.01, spot[1])
+    assert searched_from(assistant.chat("3", "any coffee?", at=world_now, where=given, conversation_id="out")) == given
+    assert searched_from(assistant.chat("3", "any coffee?", at=world_now, conversation_id="other")) != spot
+    # A place named only as where to look ("coffee near the club") moves that request, not the user.
+    assistant.chat("3", "coffee near Jazz Club 3", at=world_now, conversation_id="near")
+    assert searched_from(assistant.chat("3", "a gym please", at=world_now, conversation_id="near")) != spot
+
+
+def test_a_name_ruled_out_leaves_its_places_out(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "coffee please", at=world_now)
+    named = first.items[0]
+    turn = assistant.chat("3", f"not {named.name}", at=world_now)
+    assert turn.request is not None and turn.request.category == "Cafe" and turn.items
+    assert named.name not in names_in(turn)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert named.item_id in call.arguments["exclude"]
+    assert services.places_named([named.name]) == [named.item_id]
+    assert services.places_named(["Nowhere Known"]) == []
+
+
+def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() -> None:
+    quieter = ChatRequest(intent="refine", quiet=True)
+    assert _refined(ChatRequest(category="Sports Bar"), quieter).category == "Bar"
+    assert _refined(ChatRequest(category="Night Club"), quieter).category is None
+    assert _refined(ChatRequest(category="Bar"), quieter).category is None  # another kind of place
+    assert _refined(ChatRequest(category="Cafe"), quieter).category == "Cafe"
+
+
+def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "is the first one far from Jazz Club 3?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "place_details")
+    club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
+    assert "km from Jazz Club 3 as the crow flies" in turn.text

@@ -155,6 +155,12 @@ FALSE = [
     "No Name Bar offers drinks at a reasonable price.",
     "Shake Shack is a burger joint near you with a rating of 4.1 out of 5 stars.",
     "Eataly gets great reviews.",
+    # A rank among the city's places, or fame: the data ranks places for one user and moment only.
+    "Shake Shack is the best place for burgers in New York City.",
+    "Eataly is one of the most famous food halls of Manhattan.",
+    "No Name Bar is a famous bar.",
+    # "You might want to try" hedges the suggestion, not what the sentence says of the place.
+    "You might want to try Shake Shack for its delicious burgers.",
 ]
 
 TRUE = [
@@ -195,6 +201,9 @@ TRUE = [
     "No Name Bar is an open, airy bar.",
     "A fresh find for you: Shake Shack, a burger joint 0.7 km away.",
     "Joe's Coffee is known to you: you've been there 12 times.",
+    "The best of what I found is Joe's Coffee, 0.3 km away.",
+    "Joe's Coffee is the best match for your request.",
+    "You might want to check if No Name Bar is open tonight.",
 ]
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.grounding import GroundingReport, LinkHold, NameIndex, check_reply, find_named_venues, repair_reply
+from assistant.grounding import (
+    GroundingReport,
+    LinkHold,
+    NameIndex,
+    check_reply,
+    find_named_venues,
+    repair_reply,
+    sentence_spans,
+)
 
 CATALOGUE = {
     "v1": "Fat Cat",
@@ -87,6 +95,15 @@ def test_abbreviations_do_not_split_sentences() -> None:
     report = check_reply(text, ALLOWED, CATALOGUE)
     assert [m.text for m in report.not_allowed] == ["St. Mark's Comics"]
     assert repair_reply(text, report, ALLOWED) == "Fat Cat is better."
+
+
+def test_an_initial_does_not_end_a_sentence() -> None:
+    # Seen with the local model: "J. Hood Wright Dog Park is …" was cut to "J." as the reply's first sentence.
+    text = "J. Hood Wright Dog Park is a park. Try P.S. 1 too."
+    assert [text[start:end] for start, end in sentence_spans(text)] == [
+        "J. Hood Wright Dog Park is a park.",
+        "Try P.S. 1 too.",
+    ]
 
 
 def test_lists_and_markdown() -> None:

@@ -100,6 +100,9 @@ def test_the_answer_says_what_no_data_holds_then_the_asked_facts_first() -> None
     far = describe_place(_facts(), ["distance"]).splitlines()
     assert far[0] == "What I know of **Café Uno**:"  # a question the data answers gets no apology
     assert far[1].startswith("- 0.8 km from you as the crow flies (roughly 12 minutes on foot)")
+    # "Is it far from Central Park?": measured from the place named, and said so.
+    other = describe_place(_facts(), ["distance"], origin="Central Park").splitlines()
+    assert other[1].startswith("- 0.8 km from Central Park as the crow flies")
 
 
 def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:

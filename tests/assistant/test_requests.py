@@ -19,7 +19,9 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.requests import (
+    ADULTS_ONLY,
     CATEGORY_TERMS,
+    DATE_CATEGORY,
     ChatRequest,
     RequestArguments,
     extract_request,
@@ -732,3 +734,56 @@ def test_somewhere_to_work_or_study_is_a_kind_of_place(message: str, category: s
 def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surprise: bool, familiar: bool) -> None:
     arguments = parse_rules(message)
     assert (arguments.surprise, arguments.familiar) == (surprise, familiar)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Out with children: no bars or clubs, and still a new request, not a change to the last list.
+        (
+            "I'm with my kids this Saturday afternoon, where should we go?",
+            {"intent": "recommend", "exclude_categories": list(ADULTS_ONLY)},
+        ),
+        ("family-friendly lunch spots", {"category": "Restaurant", "exclude_categories": list(ADULTS_ONLY)}),
+        ("a pub with the kids", {"category": "Bar", "exclude_categories": []}),  # asked for, so kept
+        ("is it kid friendly?", {"intent": "about"}),
+        # A date: somewhere to eat or drink, not a chain.
+        ("date night ideas", {"category": DATE_CATEGORY, "independent": True}),
+        ("anything romantic for our anniversary dinner?", {"category": "Restaurant", "independent": True}),
+        # A snack is food.
+        ("what's good around here for a late night snack", {"category": "Restaurant", "near": "here"}),
+        # A name ruled out, as written; alone it changes the last list.
+        ("somewhere new for coffee, not Starbucks", {"category": "Cafe", "exclude_names": ["Starbucks"]}),
+        ("not Starbucks", {"intent": "refine", "exclude_names": ["Starbucks"]}),
+        ("anything but McDonald's", {"exclude_names": ["McDonald's"]}),
+        # The kinds in a name ruled out are neither asked for nor left out.
+        (
+            "coffee but not Joe's Pizza",
+            {"category": "Cafe", "exclude_categories": [], "exclude_names": ["Joe's Pizza"]},
+        ),
+        ("no thanks, not Today", {"exclude_names": []}),
+        # A distance from a named place is measured from there.
+        ("is it far from Grand Central?", {"intent": "about", "near": "Grand Central"}),
+        # A place ruled out is no place to search around.
+        ("not Central Park", {"near": None, "exclude_names": ["Central Park"]}),
+        ("bars, but not in Williamsburg", {"category": "Bar", "near": None}),
+    ],
+)
+def test_outings_dates_snacks_and_names_ruled_out(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "placed_self"),
+    [
+        ("ok I'm at Bryant Park now", True),
+        ("we're in Williamsburg, any bars?", True),
+        ("just got to Penn Station, coffee?", True),
+        ("coffee near the Met", False),  # where they want to be, not where they are
+        ("I'm near here", False),
+        ("bars in Williamsburg", False),
+    ],
+)
+def test_where_the_user_says_they_are(message: str, placed_self: bool) -> None:
+    assert parse_rules(message).placed_self is placed_self

@@ -313,6 +313,24 @@ def test_a_kind_is_found_as_whole_words(kind: str, text: str, holds: bool) -> No
     assert (re.search(kind_pattern(kind), text, re.IGNORECASE) is not None) == holds
 
 
+@pytest.mark.parametrize(
+    ("kind", "category", "path", "holds"),
+    [
+        ("Bar", "Bar", "Dining and Drinking > Bar > Wine Bar", True),
+        ("bar", "Sports Bar", "", True),
+        # Twelve NYC juice bars carry the check-in category "Bar": their paths say what they are.
+        ("Bar", "Bar", "Dining and Drinking > Juice Bar", False),
+        ("juice bar", "Bar", "Dining and Drinking > Juice Bar", True),
+        ("Dining and Drinking", "Bar", "Dining and Drinking > Juice Bar", True),
+        ("Bar", "Barbershop", "", False),
+    ],
+)
+def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str, path: str, holds: bool) -> None:
+    assert places.is_of_kind(kind, category, path) is holds
+    items = pd.DataFrame({"category": [category, "Bar"], "category_path": [path, ""]})
+    assert places.of_kind_column(items, kind).tolist() == [holds, kind.casefold() == "bar"]
+
+
 def test_chain_branches_share_a_name_at_three_places_or_more() -> None:
     assert places.chain_key("Starbucks - Times Square") == places.chain_key("Starbucks #12") == "starbucks"
     assert places.chain_key("Dunkin' Donuts (Penn Station)") == "dunkin donuts"
@@ -325,3 +343,12 @@ def test_chain_branches_share_a_name_at_three_places_or_more() -> None:
     )
     assert places.chain_item_ids(items) == frozenset({"a", "b", "c"})  # two Joe's are not a chain
     assert places.chain_item_ids(items, min_places=2) == frozenset({"a", "b", "c", "d", "e"})
+
+
+def test_a_national_chain_is_a_chain_even_at_one_place() -> None:
+    items = pd.DataFrame(
+        {"item_id": ["a", "b", "c", "d"], "name": ["Red Lobster", "Chevys Fresh Mex", "Subway Inn", "Subway"]}
+    )
+    # "Subway Inn" is a dive bar: only the sandwich chain's bare name is the chain.
+    assert places.chain_item_ids(items) == frozenset({"a", "b", "d"})
+    assert not places.is_national_chain(places.chain_key("Red Hook Lobster Pound"))

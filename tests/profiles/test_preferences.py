@@ -111,3 +111,6 @@ def test_categories_match_whole_levels() -> None:
     assert in_categories("Cocktail Bar", "Dining and Drinking > Bar > Cocktail Bar", ["bar"])
     assert in_categories("Bar", "", ["Bar"])
     assert not in_categories("Barbershop", "Business and Professional Services > Barbershop", ["Bar"])
+    # "I don't drink" mutes bars, not the juice bars the 2012 check-ins file under "Bar".
+    assert not in_categories("Bar", "Dining and Drinking > Juice Bar", ["Bar"])
+    assert in_categories("Bar", "Dining and Drinking > Juice Bar", ["Juice Bar"])
