@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NamedTuple, TypedDict
 
 import pandas as pd
 from langchain_core.language_models import BaseChatModel
@@ -48,7 +48,7 @@ from assistant.gazetteer import lookup
 from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
 from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
-from assistant.memory import ConversationStore
+from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
     UNHONOURED_IN_REQUESTS,
     UNKNOWN_TOPICS,
@@ -172,6 +172,22 @@ class ChatError(ValueError):
     """A chat request that cannot be served, with a message fit to show the user."""
 
 
+class _Asked(NamedTuple):
+    """One turn's checked input: who asks what in which conversation, when, and where they are."""
+
+    user_id: str
+    conversation_id: str
+    message: str
+    now: datetime
+    here: LatLon
+    here_given: bool  # the caller said where the user is; else ``here`` is the user's usual place
+
+    @property
+    def thread(self) -> str:
+        """The conversation's key in memory: one per user and conversation id."""
+        return f"{self.user_id}{THREAD_SEPARATOR}{self.conversation_id}"
+
+
 class _State(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     user_id: str
@@ -266,21 +282,12 @@ class Assistant:
         """Like ``chat``, yielding the reply's text as the LLM writes it, then the turn. Bad input raises
         ``ChatError`` here, before the first event."""
         now, here = self._check(user_id, message, at, where, conversation_id)
-        thread = f"{user_id}\x1f{conversation_id}"
-        return self._locked_run(thread, user_id, conversation_id, message, now, here, where is not None)
+        asked = _Asked(user_id, conversation_id, message, now, here, here_given=where is not None)
+        return self._locked_run(asked)
 
-    def _locked_run(
-        self,
-        thread: str,
-        user_id: str,
-        conversation_id: str,
-        message: str,
-        now: datetime,
-        here: LatLon,
-        here_given: bool,
-    ) -> Iterator[TurnEvent]:
-        with self._lock(thread):
-            yield from self._run(thread, user_id, conversation_id, message, now, here, here_given)
+    def _locked_run(self, asked: _Asked) -> Iterator[TurnEvent]:
+        with self._lock(asked.thread):
+            yield from self._run(asked)
 
     def forget_conversations(self, user_id: str) -> int:
         """Drop every conversation of a user from memory, a running turn's included (the service calls this on
@@ -289,17 +296,9 @@ class Assistant:
 
     # ---- one turn ----------------------------------------------------------------------------------------------
 
-    def _run(
-        self,
-        thread: str,
-        user_id: str,
-        conversation_id: str,
-        message: str,
-        now: datetime,
-        here: LatLon,
-        here_given: bool,
-    ) -> Iterator[TurnEvent]:
-        config = {"configurable": {"thread_id": thread}}
+    def _run(self, asked: _Asked) -> Iterator[TurnEvent]:
+        user_id, conversation_id, message, now, here, here_given = asked
+        config = {"configurable": {"thread_id": asked.thread}}
         graph = self.graph
         started = time.perf_counter()
         inputs: _State = {
@@ -589,7 +588,7 @@ class Assistant:
             grounding["named"] = [m.text for m in repaired.allowed]
             claims = check_claims(reply, places, repaired.allowed, self.kinds, situation)
         if not claims.ok:  # each sentence that still says what the evidence does not is replaced by code's
-            reply = repair_claims(reply, claims, places)
+            reply = repair_claims(reply, claims, places, _origin(state["request"]))
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         text = _with_evidence(reply, state)
@@ -624,9 +623,7 @@ class Assistant:
         if request.intent == "about":
             details = state.get("details")
             if details is not None:
-                # "Is it far from Central Park?": the details were measured from the place named, not the user.
-                named = request.location is not None and request.near not in (None, HERE) and not request.placed_self
-                return describe_place(details, request.asks, language, request.near if named else None)
+                return describe_place(details, request.asks, language, _origin(request))
             listed = _last_suggestions(state)
             if listed and "visits" in request.asks and about_all(state["messages"][-1 - _tail_length(state)].text):
                 return describe_visits(listed)
@@ -746,7 +743,7 @@ class Assistant:
     ) -> tuple[datetime, LatLon]:
         if not isinstance(user_id, str) or not user_id.strip():
             raise ChatError("user_id must be a non-empty string")
-        if not isinstance(conversation_id, str) or not conversation_id.strip() or "\x1f" in conversation_id:
+        if not isinstance(conversation_id, str) or not conversation_id.strip() or THREAD_SEPARATOR in conversation_id:
             raise ChatError("conversation_id must be a non-empty string")
         if not isinstance(message, str) or not message.strip():
             raise ChatError("message must be a non-empty string")
@@ -827,6 +824,14 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
     ranks = [item.rank for item in shown]
     start = max(index for index, rank in enumerate(ranks) if rank == 1)  # the latest list starts at rank 1
     return shown[start:]
+
+
+def _origin(request: ChatRequest | None) -> str | None:
+    """The place a request's distances are measured from when it is not the user ("bars in the East Village", "is
+    it far from Central Park?"); None for the user's own place, or one they say they are at."""
+    if request is None or request.location is None or request.near in (None, HERE) or request.placed_self:
+        return None
+    return request.near
 
 
 def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:

@@ -1067,21 +1067,22 @@ def claims_in_reply(
     return check_claims(text, places, report.allowed, kinds, situation)
 
 
-def code_sentence(place: PlaceFacts) -> str:
-    """What code says of a place in place of a sentence it could not trust: its kind and distance, or its first
-    evidence line."""
+def code_sentence(place: PlaceFacts, origin: str | None = None) -> str:
+    """What code says of a place in place of a sentence it could not trust: its kind and distance (from ``origin``,
+    the place a request searched around, else from the user), or its first evidence line."""
     if place.category:
         near = place.distance_km is not None and place.distance_km >= 0.05
-        where = f", {place.distance_km:.1f} km from here" if near else ""
+        where = f", {place.distance_km:.1f} km from {origin or 'here'}" if near else ""
         # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
         kind = place.category.lower() if "/" in place.category else place.category
         return f"{place.name} is {with_article(kind)}{where}."
     return f"{place.name}: {place.evidence[0]}." if place.evidence else ""
 
 
-def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts]) -> str:
+def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], origin: str | None = None) -> str:
     """The reply with each sentence that says something unsupported replaced by code sentences about the suggested
-    places it speaks of (each place once), or dropped when it speaks of none."""
+    places it speaks of (each place once; distances from ``origin``, see :func:`code_sentence`), or dropped when it
+    speaks of none."""
     by_id = {place.item_id: place for place in places}
     described: set[str] = set()
     parts: list[str] = []
@@ -1093,7 +1094,7 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts]) 
             parts.append(text[sentence.start : sentence.end])
             continue
         subjects = [by_id[item_id] for item_id in sentence.named if item_id in by_id and by_id[item_id].suggested]
-        written = [code_sentence(place) for place in subjects if place.item_id not in described]
+        written = [code_sentence(place, origin) for place in subjects if place.item_id not in described]
         described.update(place.item_id for place in subjects)
         parts.append(" ".join(line for line in written if line))
     parts.append(text[cursor:])
@@ -1101,7 +1102,7 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts]) 
     repaired = re.sub(r"\n{3,}", "\n\n", repaired).strip()
     if not repaired:
         first = next((place for place in places if place.suggested), None)
-        repaired = code_sentence(first) if first is not None else ""
+        repaired = code_sentence(first, origin) if first is not None else ""
     return repaired
 
 

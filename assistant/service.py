@@ -68,6 +68,10 @@ from retrieval.recommender import Recommendation
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
 # ... and, when the request names one of them itself ("a quiet bar"), the loud kinds within it instead.
 LOUD_KINDS_WITHIN = ("Sports Bar", "Dive Bar", "Karaoke Bar", "Beer Bar", "Irish Pub", "Rock Club", "Night Club")
+# Fuzzy matches of a place's name within this many points of the best are compared for the place meant
+# (``Service.find_place``), among the first NAME_TIES.
+NAME_TIES = 20
+NAME_TIE_POINTS = 5.0
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
@@ -705,10 +709,32 @@ class Service:
                 if named or in_categories(place.category, place.category_path, kinds):
                     return place
         names = self._names()
-        found = process.extractOne(
-            wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH
+        found = process.extract(
+            wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH, limit=NAME_TIES
         )
-        return catalogue.place(int(found[2])) if found is not None else None
+        if not found:
+            return None
+        # Among near-equal matches, the very name, else a name that starts with the words, then the most visited
+        # place: "Grand Central" is Grand Central Terminal, not the Apple store inside it (WRatio favours the shorter
+        # name).
+        asked = default_process(wanted)
+        best = max(score for _, score, _ in found)
+        tied = [position for _, score, position in found if score >= best - NAME_TIE_POINTS]
+        if len(tied) > 1:
+            events = self.events()
+            visits = events["item_id"].value_counts() if events is not None else pd.Series(dtype=int)
+
+            def fit(position: int) -> tuple[bool, bool, int, float]:
+                name = default_process(names[position])
+                return (
+                    name == asked,  # "Jazz Club 3" is itself, however visited "Jazz Club 31" is
+                    name.startswith(asked),
+                    int(visits.get(str(catalogue.ids[position]), 0)),
+                    fuzz.ratio(asked, name),
+                )
+
+            tied = [max(tied, key=fit)]
+        return catalogue.place(int(tied[0]))
 
     def named_place(self, words: str, user_id: str | None = None) -> Place | None:
         """``find_place``, kept only when the words hold the place's name or its kind: a question about one place

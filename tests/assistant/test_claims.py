@@ -301,6 +301,8 @@ def test_code_sentences_pass_the_check() -> None:
             assert sentence.startswith(place.name)
             assert check(sentence).ok, sentence
     assert code_sentence(PlaceFacts.of(COFFEE)) == "Joe's Coffee is a Coffee Shop, 0.3 km from here."
+    # Suggestions around a place the request named are that far from it, not from the user.
+    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo") == "Joe's Coffee is a Coffee Shop, 0.3 km from SoHo."
 
 
 def test_the_repair_replaces_a_false_sentence_and_keeps_the_true_ones() -> None:

@@ -257,3 +257,17 @@ def test_forgetting_visits_asks_first_then_says_what_went(services: Service, wor
     assert services.visits_at("1", place.item_id) == 0
     # With no question open, "yes" is an ordinary message.
     assert chat.chat("1", "yes", at=world_now, conversation_id="f").request.intent != "prefer"  # type: ignore[union-attr]
+
+
+def test_words_naming_several_places_find_the_one_that_starts_with_them_and_is_most_visited(
+    services: Service,
+) -> None:
+    # "Grand Central" is Grand Central Terminal, not "Apple Grand Central", which WRatio scores higher.
+    events = services.events()
+    assert events is not None
+    visits = events["item_id"].value_counts()
+    items = services.items
+    shops = items[items["name"].str.startswith("Coffee Shop")]
+    most = max(shops["item_id"], key=lambda item_id: int(visits.get(item_id, 0)))
+    found = services.find_place("Coffee Shop")
+    assert found is not None and found.item_id == most
