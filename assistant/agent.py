@@ -45,7 +45,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
 from assistant.gazetteer import lookup
-from assistant.grounding import LinkHold, NameIndex, check_reply, find_named_venues, repair_reply, sentence_spans
+from assistant.grounding import (
+    EVIDENCE_KEY,
+    LinkHold,
+    NameIndex,
+    check_reply,
+    find_named_venues,
+    repair_reply,
+    sentence_spans,
+)
 from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
@@ -778,7 +786,7 @@ def allowed_names(
         allowed.setdefault(explanation.item_id, explanation.name)
         lines += explanation.evidence
     for found in find_named_venues("\n".join(lines), catalogue):
-        allowed.setdefault(f"evidence:{found.name}", found.name)
+        allowed.setdefault(f"{EVIDENCE_KEY}{found.name}", found.name)
     return allowed
 
 

@@ -73,6 +73,9 @@ _NEVER_PLACES = _words(
     new york nyc city wherenow qwen okay ok"""
 )
 _STREETS = _words("st street ave avenue blvd boulevard rd road broadway")
+# The allowed-names key of a place only the results' evidence names ("evidence:Red Lobster"): it may be named, but
+# it is no suggestion.
+EVIDENCE_KEY = "evidence:"
 _ABBREVIATIONS = ("St.", "Ave.", "Mt.", "Dr.", "Mr.", "Mrs.", "Ms.", "Jr.", "Sr.", "vs.", "e.g.", "i.e.", "No.")
 _BOUNDARY_RE = re.compile(r"(?<=[.!?…])[\"”’)\]*]*\s+|\n+")
 
@@ -418,7 +421,8 @@ def repair_reply(text: str, report: GroundingReport, allowed: Mapping[str, str])
     ]
     repaired = _join(text, kept)
     still_named = any(start <= mention.start < end for mention in report.allowed for start, end in kept)
-    names = list(dict.fromkeys(name for name in allowed.values() if name))[:3]
+    # Only the results: a place their evidence names ("0.1 km from Red Lobster, a place you know") is no suggestion.
+    names = list(dict.fromkeys(name for key, name in allowed.items() if name and not key.startswith(EVIDENCE_KEY)))[:3]
     if names and not still_named:
         separator = "\n" if "\n" in repaired else " "
         repaired = f"{repaired}{separator}{_listing(names)}".strip()

@@ -36,6 +36,7 @@ _SPAN_RE = re.compile(
 )
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
 _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
+_LAST_WEEKDAY_RE = re.compile(r"\blast (?P<weekday>" + "|".join(day.lower() for day in WEEKDAYS) + r")\b")
 LATELY_DAYS = 14
 
 
@@ -51,13 +52,18 @@ class HabitsSlice(NamedTuple):
 
 def recent_since(message: str, now: datetime) -> datetime | None:
     """Since when a question about the user's recent past asks ("where did I go yesterday?" → the start of
-    yesterday; "last week" → 7 days back; "lately" → 14); None for a question about habits or one without such
+    yesterday; "last Saturday" → the start of the latest Saturday before today; "last week" → 7 days back; "lately"
+    → 14); None for a question about habits or one without such
     words. ``now`` is the user's now, in its own time zone."""
     words = fold(read(message).text).lower()
     if not _PAST_RE.search(words):
         return None
     if match := _DAY_BACK_RE.search(words):
         days = 1 if match["day"] in ("yesterday", "last night") else 0
+        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if match := _LAST_WEEKDAY_RE.search(words):  # "last Saturday": the latest Saturday before today, from its start
+        weekday = [day.lower() for day in WEEKDAYS].index(match["weekday"])
+        days = (now.weekday() - weekday) % 7 or 7
         return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     if match := _SPAN_RE.search(words):
         if match["unit"]:
@@ -100,7 +106,8 @@ def describe_habits(habits: Habits) -> str:
     if habits.weekday is None and habits.daypart is None:
         span = ""
         if habits.first is not None and habits.last is not None:
-            span = f" ({habits.first:%B %Y} to {habits.last:%B %Y})"
+            first, last = f"{habits.first:%B %Y}", f"{habits.last:%B %Y}"
+            span = f" ({first} to {last})" if first != last else f" (in {first})"
         opening = f"From your {counted(habits.visits, 'check-in')}{span}, you go most to"
     else:
         words = _slice_words(habits)

@@ -99,7 +99,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
 # "that" only alone ("is that far?", "where's that?"), not in "bars that aren't loud".
 _REFERENCE_RE = re.compile(
     r"\b(?:it|its|it's|they|them|their|that (?:one|place|spot)|this (?:one|place|spot)|the place|that's)\b"
-    r"|\b(?:is|was|'s) that\b|\bthat\s*(?:[?.!]|$)"
+    r"|\b(?:is|was|'s) that\b|\bthat\s*(?:[?.!]|$)|\b(?:on|in) (?:a|the) map\b|\bmap (?:it|them|that)\b"
     r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|a|an|some)\b)",
     re.IGNORECASE,
 )

@@ -235,13 +235,15 @@ _SURPRISE_RE = re.compile(
 _FAMILIAR_RE = re.compile(
     rf"\b{_PLACE_NOUNS} (?:that |which )?i (?:already |do )?know\b|\bi (?:already )?know (?:already|well)\b"
     r"|\b(?:my|the|our) (?:usual|regular|go-to)\b|\busual (?:places|spots|haunts)\b|\bold favou?rites?\b"
-    r"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b|\bfamiliar\b",
+    r"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b|\bfamiliar\b"
+    r"|\btake (?:me|us) back\b|\b(?:somewhere|a place|places|spots?) i (?:loved|liked|enjoyed|used to go)\b",
     re.IGNORECASE,
 )
 _QUIET_RE = re.compile(
     r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b"
     r"|(?:\bnot|n't|\bnever) (?:too |so |very |that )?(?:loud|crowded|busy|noisy)\b"
-    r"|\bless (?:crowded|busy|noisy|loud)\b",
+    r"|\bless (?:crowded|busy|noisy|loud)\b|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b"
+    r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b",
     re.IGNORECASE,
 )
 _INDEPENDENT_RE = re.compile(

@@ -159,6 +159,7 @@ FALSE = [
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",
     "No Name Bar is a famous bar.",
+    "Joe's Coffee is a beautiful café.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
 ]

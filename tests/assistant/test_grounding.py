@@ -155,6 +155,9 @@ def test_repair_lists_results_when_nothing_grounded_is_left() -> None:
     report = check_reply(text, ALLOWED, CATALOGUE)
     assert repair_reply(text, report, ALLOWED) == "I'd suggest Fat Cat, Pastis or Starbucks."
     assert "could you tell me more" in repair_reply(text, check_reply(text, {}, CATALOGUE), {})
+    # A place only the evidence names may be named, but it is no suggestion to list.
+    with_evidence = {**ALLOWED, "evidence:Target": "Target"}
+    assert "Target" not in repair_reply(text, check_reply(text, with_evidence, CATALOGUE), with_evidence)
 
 
 def test_repair_keeps_a_clean_reply() -> None:

@@ -3,14 +3,14 @@ question about the recent past asks."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from assistant.habits import LATELY_DAYS, describe_habits, habits_slice, recent_since
 from assistant.requests import extract_request
-from assistant.service import Service
+from assistant.service import Habits, Service
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -66,6 +66,8 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
         ("what did I do in the last 3 days", NOW - timedelta(days=3)),
         ("what have I been up to the past two months?", NOW - timedelta(days=60)),
         ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS)),
+        # The latest such weekday before today, from its start.
+        ("where did I go last Saturday night?", datetime(2012, 11, 10, tzinfo=NOW.tzinfo)),
         # Habits, not the recent past.
         ("where do I go on weekends?", None),
         ("what do I usually do in the morning?", None),
@@ -97,3 +99,12 @@ def test_the_recent_past_counts_only_visits_since_then(services: Service, world_
         f"I have no check-ins of yours since {world_now:%B} {world_now.day}, {world_now:%Y}; the latest I have is from "
         f"{later.last:%B} {later.last.day}, {later.last:%Y}."
     )
+
+
+def test_a_history_within_one_month_is_said_as_that_month() -> None:
+    december = Habits(
+        user_id="8", visits=3, first=datetime(2012, 12, 2, tzinfo=UTC), last=datetime(2012, 12, 20, tzinfo=UTC)
+    )
+    assert describe_habits(december).startswith("From your 3 check-ins (in December 2012)")
+    longer = december.model_copy(update={"first": datetime(2012, 4, 3, tzinfo=UTC)})
+    assert describe_habits(longer).startswith("From your 3 check-ins (April 2012 to December 2012)")

@@ -762,6 +762,11 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
             {"category": "Cafe", "exclude_categories": [], "exclude_names": ["Joe's Pizza"]},
         ),
         ("no thanks, not Today", {"exclude_names": []}),
+        # Crowds to avoid and somewhere to relax ask for quiet; "take me back" for places the user knows.
+        ("I hate crowds, where can I relax?", {"quiet": True, "intent": "recommend"}),
+        ("take me back to somewhere I loved", {"familiar": True, "surprise": False}),
+        # "On a map" points at the place last talked about.
+        ("show me on a map", {"intent": "about", "asks": ["where"]}),
         # A distance from a named place is measured from there.
         ("is it far from Grand Central?", {"intent": "about", "near": "Grand Central"}),
         # A place ruled out is no place to search around.
