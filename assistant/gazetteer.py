@@ -118,6 +118,10 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Acronyms that are also words of a language the reader knows (French "les"): found only as written, in capitals.
+_ACRONYMS = frozenset({"les"})
+
+
 def _key(text: str) -> str:
     return " ".join(fold(text).split()).casefold()
 
@@ -152,6 +156,8 @@ def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]
     """Every neighbourhood named in free text, with the character span of its mention, in order of appearance."""
     found = []
     for match in _pattern().finditer(fold(text)):
+        if match.group(0).casefold() in _ACRONYMS and not match.group(0).isupper():
+            continue  # "les enfants" is French; "LES" is the Lower East Side
         place = lookup(match.group(0))
         if place is not None:
             found.append((place, match.span()))

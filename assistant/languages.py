@@ -17,6 +17,12 @@ LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 # Folded, lower-case phrase → the English the rules read. Longer phrases win over the words inside them.
 _SPANISH = {
+    # going out with children
+    "con los ninos": "with the kids",
+    "con mis hijos": "with my kids",
+    "con mis ninos": "with my kids",
+    "para ninos": "for kids",
+    "para los ninos": "for the kids",
     # categories
     "cena": "dinner",
     "cenar": "dinner",
@@ -304,6 +310,11 @@ _SPANISH = {
     "domingos": "sundays",
 }
 _FRENCH = {
+    # going out with children
+    "avec les enfants": "with the kids",
+    "avec mes enfants": "with my kids",
+    "pour les enfants": "for the kids",
+    "pour enfants": "for kids",
     # Questions about one place (assistant.place_questions).
     "est-ce ouvert": "is it open",
     "c'est ouvert": "is it open",

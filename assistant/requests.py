@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import THINGS_TO_DO, Topic, place_question
+from assistant.place_questions import THINGS_TO_DO, Topic, place_question, refers_to_place
 from assistant.spelling import Speller, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -81,6 +81,9 @@ class RequestArguments(BaseModel):
         default_factory=list, description="Venue names the user rules out ('not Starbucks'; rules only)."
     )
     placed_self: bool = Field(False, description="The user says where they are ('I'm at Bryant Park'; rules only).")
+    nearest: bool = Field(
+        False, description="The nearest place of the last list ('which one is closest?'; rules only)."
+    )
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -203,7 +206,7 @@ _EXCLUDE_RE = re.compile(
 )
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
-    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b"
+    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)",
     re.IGNORECASE,
 )
@@ -569,7 +572,9 @@ _WITH_KIDS_RE = re.compile(
     r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b",
     re.IGNORECASE,
 )
-ADULTS_ONLY = ("Bar", "Pub", "Night Club", "Nightlife", "Lounge", "Beer Garden", "Brewery", "Strip Club", "Casino")
+# Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
+DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
+ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
 # A date: somewhere to sit down together, not a chain ("date night", "our anniversary", "something romantic").
 _DATE_RE = re.compile(
     r"\bromantic\b|\bromance\b|\bdate[- ]night\b|\b(?:a|first|second|dinner|hot|lunch) date\b|\bon a date\b"
@@ -588,6 +593,13 @@ _NOT_NAMED_RE = re.compile(
 )
 # A neighbourhood ruled out ("not in Williamsburg") is no place to search around.
 _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?(?:the )?$", re.IGNORECASE)
+# The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
+# a kind ("the closest coffee shop").
+_NEAREST_RE = re.compile(
+    r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
+    r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    re.IGNORECASE,
+)
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
 _SELF_PLACED_RE = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?"
@@ -657,6 +669,11 @@ def parse_rules(message: str) -> RequestArguments:
         language=reading.language,
     )
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
+    if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
+        arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
+    if _NEAREST_RE.search(message):
+        arguments.nearest = True
+        arguments.asks = arguments.asks or ["distance"]
     arguments.intent = _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
@@ -686,7 +703,7 @@ def _names_ruled_out(written: str) -> list[str]:
 
 
 _ANY_KIND_RE = re.compile(
-    r"\b(?:a|an|some|any|another|other|more|good|great|nice|decent|best|cheap|cheaper|quiet|new"
+    r"\b(?:a|an|some|any|another|other|more|good|great|nice|decent|best|cheap|cheaper|quiet|new|closest|nearest"
     r"|un|una|une|unos|unas|des|algun|alguna|algunos|algunas|quelques?)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
@@ -822,8 +839,6 @@ _PREFERENCE_WORDS = {
     "bars": "Bar",
     "pubs": "Pub",
 }
-# "I don't drink anymore": every kind of place people go to for a drink.
-_DRINKING = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
 _DRINKING_RE = re.compile(
     r"\bi (?:don'?t|do not|no longer|won'?t) drink(?:s)?\b|\bi(?:'m| am) (?:sober|not drinking|off the booze)\b"
     r"|\bi (?:quit|stopped|gave up) (?:drinking|drinks|alcohol|booze)\b|\bno (?:more )?(?:alcohol|booze)\b",
@@ -903,7 +918,7 @@ def _stated(text: str) -> StatedPreference | None:
     if match := _FORGET_VISITS_RE.search(text):
         return StatedPreference(kind="forget_place_visits", words=_named(match))
     if _DRINKING_RE.search(text):
-        return StatedPreference(kind="mute_category", categories=list(_DRINKING), words="bars and nightlife")
+        return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
         named = _named(match)

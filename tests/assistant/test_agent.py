@@ -523,3 +523,14 @@ def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
     club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
     assert "km from Jazz Club 3 as the crow flies" in turn.text
+
+
+def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    nearest = min(listed.items, key=lambda item: item.distance_km)
+    turn = assistant.chat("3", "which one is closest?", at=world_now)
+    assert turn.request is not None and turn.request.intent == "about"
+    assert f"What I know of **{nearest.label}**" in turn.text

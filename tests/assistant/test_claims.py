@@ -160,6 +160,7 @@ FALSE = [
     "Eataly is one of the most famous food halls of Manhattan.",
     "No Name Bar is a famous bar.",
     "Joe's Coffee is a beautiful café.",
+    "Shake Shack is a burger joint that has just opened.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
 ]

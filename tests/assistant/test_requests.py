@@ -746,6 +746,9 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         ),
         ("family-friendly lunch spots", {"category": "Restaurant", "exclude_categories": list(ADULTS_ONLY)}),
         ("a pub with the kids", {"category": "Bar", "exclude_categories": []}),  # asked for, so kept
+        ("a place for the kids this saturday?", {"intent": "recommend", "asks": []}),
+        ("un endroit pour les enfants ce samedi ?", {"intent": "recommend", "near": None}),  # "les" is no LES
+        ("¿un sitio para ir con los niños?", {"intent": "recommend", "exclude_categories": list(ADULTS_ONLY)}),
         ("is it kid friendly?", {"intent": "about"}),
         # A date: somewhere to eat or drink, not a chain.
         ("date night ideas", {"category": DATE_CATEGORY, "independent": True}),
@@ -767,6 +770,10 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         ("take me back to somewhere I loved", {"familiar": True, "surprise": False}),
         # "On a map" points at the place last talked about.
         ("show me on a map", {"intent": "about", "asks": ["where"]}),
+        # The nearest of the last list, or the nearest of a kind.
+        ("which one is closest?", {"intent": "about", "nearest": True, "asks": ["distance"]}),
+        ("how do I get to the closest one?", {"intent": "about", "nearest": True}),
+        ("where is the closest coffee shop?", {"intent": "recommend", "category": "Cafe", "near": "here"}),
         # A distance from a named place is measured from there.
         ("is it far from Grand Central?", {"intent": "about", "near": "Grand Central"}),
         # A place ruled out is no place to search around.
