@@ -402,6 +402,7 @@ class Assistant:
             previous = state.get("previous")
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 request = _refined(previous, request)
+            request = _measured_from(request, previous, read(message).text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
@@ -724,8 +725,12 @@ class Assistant:
         return place.item_id if place is not None else None
 
     def _look_alikes(self, state: _State, request: ChatRequest) -> list[str]:
-        """The shown places a request asks for more of: the one it picks ("more like the second one"), the one last
-        talked about ("something like that" after a question about it), else the whole last list ("like those")."""
+        """The places a request asks for more of: a catalogue place it names ("something like Joe's Pizza"), or of the
+        shown ones the one it picks ("more like the second one"), the one last talked about ("something like that"
+        after a question about it), else the whole last list ("like those")."""
+        if request.like_name:
+            place = self.service.named_place(request.like_name, state["user_id"])
+            return [place.item_id] if place is not None else []
         if not request.alike:
             return []
         suggestions = _last_suggestions(state)
@@ -835,6 +840,25 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
     ranks = [item.rank for item in shown]
     start = max(index for index, rank in enumerate(ranks) if rank == 1)  # the latest list starts at rank 1
     return shown[start:]
+
+
+# A question that measures from a place it names ("is it far from Central Park?", "close to the Met?").
+_MEASURED_FROM_RE = re.compile(r"\b(?:from|to|between)\s", re.IGNORECASE)
+
+
+def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
+    """Where a question about one place measures from: the place it names when it measures from there ("far from
+    Central Park?"), the last list's point for its nearest place ("which one is closest?"), else the user ("is
+    Central Park busy?" names the place asked about, not a point to measure from)."""
+    if request.intent != "about":
+        return request
+    if request.nearest and previous is not None:
+        return request.model_copy(
+            update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
+        )
+    if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
+        return request.model_copy(update={"near": None, "location": None})
+    return request
 
 
 def _origin(request: ChatRequest | None) -> str | None:

@@ -113,6 +113,7 @@ _QUESTION_RE = re.compile(
 THINGS_TO_DO = (
     r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
     r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b"
+    r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b"
 )
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(

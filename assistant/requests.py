@@ -81,6 +81,7 @@ class RequestArguments(BaseModel):
         default_factory=list, description="Venue names the user rules out ('not Starbucks'; rules only)."
     )
     placed_self: bool = Field(False, description="The user says where they are ('I'm at Bryant Park'; rules only).")
+    like_name: str | None = Field(None, description="A place named for look-alikes ('something like Joe's'; rules).")
     nearest: bool = Field(
         False, description="The nearest place of the last list ('which one is closest?'; rules only)."
     )
@@ -231,6 +232,7 @@ _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
     r"|\bnew to me\b|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
+    r"|\bhidden gems?\b|\blesser[- ]known\b|\bundiscovered\b|\bunder the radar\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
     re.IGNORECASE,
 )
@@ -666,6 +668,7 @@ def parse_rules(message: str) -> RequestArguments:
         alike=_ALIKE_RE.search(message) is not None,
         exclude_names=ruled_out,
         placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
+        like_name=like_named(written),
         language=reading.language,
     )
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
@@ -867,6 +870,29 @@ _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
 _LIKE_PLACE_RE = re.compile(
     rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}{_END}", re.IGNORECASE
 )
+# Asking for places now, not stating a taste: "recommend me something like Joe's Pizza", "show me more places like
+# it"; "more places like Blue Bottle" on its own is the taste.
+_ASKING_RE = re.compile(
+    r"\b(?:recommend|suggest|find|show|give|looking for|look for|any|anything|anywhere|where|know)\b", re.IGNORECASE
+)
+
+
+def _like_asked(match: re.Match[str]) -> bool:
+    """Whether a "… like <place>" match asks for places once (a request) rather than states a lasting taste."""
+    said = match.string[: match.end()]
+    return _ASKING_RE.search(said) is not None or not re.match(r"(?:more|other)\b", match.group(0), re.IGNORECASE)
+
+
+def like_named(message: str) -> str | None:
+    """The place a request asks for look-alikes of by name ("something like Joe's Pizza" → "Joe's Pizza"), or None
+    (places shown earlier, "like that one", are ``alike``'s)."""
+    text = fold(message).strip()
+    match = _LIKE_PLACE_RE.search(text)
+    if match is None or _POINTING_RE.match(_named(match)) or not _like_asked(match):
+        return None
+    return _named(match)
+
+
 _HOME_RE = re.compile(
     rf"\bi(?:'ve| have)? (?:just |recently )?(?:moved|relocated) (?:to|into) {_NAME}{_END}"
     rf"|\bi (?:now )?live in {_NAME}{_END}|\bmy (?:home|place|apartment) is (?:now )?(?:in|near) {_NAME}{_END}"
@@ -930,7 +956,7 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
         return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
-    if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)):
+    if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):
         return StatedPreference(kind="boost_like_place", words=_named(match))
     if match := _HOME_RE.search(text):
         named = _named(match)
@@ -1149,4 +1175,5 @@ def _has_slots(arguments: RequestArguments) -> bool:
         or arguments.familiar
         or arguments.independent
         or arguments.exclude_names
+        or arguments.like_name
     )

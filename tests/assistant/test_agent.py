@@ -12,9 +12,18 @@ import pandas as pd
 import pytest
 from langchain_core.messages import BaseMessage
 
-from assistant.agent import Assistant, ChatError, Turn, _last_suggestions, _opening, _refined, _with_shown
+from assistant.agent import (
+    Assistant,
+    ChatError,
+    Turn,
+    _last_suggestions,
+    _measured_from,
+    _opening,
+    _refined,
+    _with_shown,
+)
 from assistant.gazetteer import lookup
-from assistant.requests import ChatRequest
+from assistant.requests import ChatRequest, LatLon
 from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -534,3 +543,28 @@ def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
     turn = assistant.chat("3", "which one is closest?", at=world_now)
     assert turn.request is not None and turn.request.intent == "about"
     assert f"What I know of **{nearest.label}**" in turn.text
+
+
+def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_only(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "recommend me something like Jazz Club 3", at=world_now)
+    club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["like"] == [club["item_id"]]
+    assert services.preferences("3") == []  # asked once, not a taste stated for good
+
+
+def test_a_question_about_a_place_measures_from_the_user_unless_it_names_where_from() -> None:
+    park = LatLon(40.78, -73.97)
+    asked = ChatRequest(intent="about", near="Central Park", location=park, asks=["busy"])
+    # "Is Central Park busy right now?" names the place asked about: its distance is from the user.
+    assert _measured_from(asked, None, "is Central Park busy right now?").location is None
+    # "Is it far from Central Park?" measures from there.
+    assert _measured_from(asked, None, "is it far from Central Park?").location == park
+    # "Which one is closest?" measures from where the last list was searched.
+    union = ChatRequest(intent="recommend", near="Union Square", location=LatLon(40.736, -73.990))
+    nearest = ChatRequest(intent="about", nearest=True, near="here", asks=["distance"])
+    moved = _measured_from(nearest, union, "which one is closest?")
+    assert (moved.near, moved.location) == ("Union Square", union.location)

@@ -770,6 +770,12 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         ("take me back to somewhere I loved", {"familiar": True, "surprise": False}),
         # "On a map" points at the place last talked about.
         ("show me on a map", {"intent": "about", "asks": ["where"]}),
+        # Boredom asks for things to do; hidden gems for places new to the user.
+        ("I'm bored", {"intent": "recommend"}),
+        ("any hidden gems?", {"intent": "recommend", "surprise": True}),
+        # Look-alikes of a named place asked for once; "more places like X" alone states a taste (a preference).
+        ("recommend me something like Joe's Pizza", {"intent": "recommend", "like_name": "Joe's Pizza"}),
+        ("more places like Blue Bottle", {"like_name": None}),
         # The nearest of the last list, or the nearest of a kind.
         ("which one is closest?", {"intent": "about", "nearest": True, "asks": ["distance"]}),
         ("how do I get to the closest one?", {"intent": "about", "nearest": True}),
