@@ -605,7 +605,7 @@ _NEAREST_RE = re.compile(
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
 _SELF_PLACED_RE = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?"
-    r"(?:at|in|near|by|around|outside|close to|next to)\b"
+    r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)\b"
     r"|\b(?:just\s+)?(?:arrived|got)\s+(?:at|in|to)\b",
     re.IGNORECASE,
 )

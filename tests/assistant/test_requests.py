@@ -799,6 +799,7 @@ def test_outings_dates_snacks_and_names_ruled_out(message: str, expected: dict[s
         ("we're in Williamsburg, any bars?", True),
         ("just got to Penn Station, coffee?", True),
         ("coffee near the Met", False),  # where they want to be, not where they are
+        ("I'm in the mood for sushi in Williamsburg", False),
         ("I'm near here", False),
         ("bars in Williamsburg", False),
     ],
