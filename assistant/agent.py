@@ -696,9 +696,9 @@ class Assistant:
 
     def _asked_about(self, state: _State, request: ChatRequest) -> str | None:
         """The item id a question about one place means: the nearest suggestion ("which one is closest?"), the
-        suggestion it picks ("the third one"), a shown place
-        it names, "the café" of the last suggestions, a place it names in the catalogue ("is Joe's Pizza open?"),
-        and for "it" or "there" the place last talked about, else the first suggestion; None when it names none."""
+        suggestion it picks ("the third one"), a shown place it names, "the café" of the last suggestions, a place
+        it names in the catalogue ("is Joe's Pizza open?"), and for "it" or "there" the place last talked about,
+        else the first suggestion; None when it names none."""
         suggestions = _last_suggestions(state)
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
