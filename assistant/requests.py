@@ -214,9 +214,13 @@ _NEAR_HERE_RE = re.compile(
 # "I'm at Grand Central", "coffee near the Met", "far from Penn Station": a place the user names as where they are
 # (or want to be, or measure from), read from the catalogue by the agent (``Assistant._placed``) when it is no
 # neighbourhood.
+# Being somewhere ("I'm at", "we're near", "just got to"), not "in the mood" or "in a hurry".
+_WE_ARE = r"(?:i'?m|i am|we'?re|we are)"
+_BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)"
+_ARRIVED = r"(?:arrived|got) (?:at|in|to)"
 _AT_PLACE_RE = re.compile(
-    r"\b(?:(?:i'?m|i am|we'?re|we are)\s+(?:at|in|near|by|around|outside|close to|next to)|near|close to|next to"
-    r"|around|(?:arrived|got) (?:at|in|to)|(?:far|distance|walk|minutes|km|miles|blocks) (?:away )?from)"
+    rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|close to|next to|around|{_ARRIVED}"
+    r"|(?:far|distance|walk|minutes|km|miles|blocks) (?:away )?from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we)\b)",
@@ -604,9 +608,8 @@ _NEAREST_RE = re.compile(
 )
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
 _SELF_PLACED_RE = re.compile(
-    r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?"
-    r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)\b"
-    r"|\b(?:just\s+)?(?:arrived|got)\s+(?:at|in|to)\b",
+    rf"\b{_WE_ARE}\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?{_BEING_AT}\b"
+    rf"|\b(?:just\s+)?{_ARRIVED}\b",
     re.IGNORECASE,
 )
 

@@ -679,6 +679,7 @@ def test_conversational_phrasings(message: str, expected: dict[str, Any]) -> Non
         ("dinner around 8pm", None, "Restaurant"),
         ("lunch near work", None, "Restaurant"),
         ("somewhere close to me", "here", None),
+        ("I'm in the mood for sushi", None, "Sushi"),  # a mood is no place
     ],
 )
 def test_a_place_named_as_where_the_user_is(message: str, near: str | None, category: str | None) -> None:
