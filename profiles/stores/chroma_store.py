@@ -153,6 +153,9 @@ class ChromaProfileStore(ProfileStore):
                     )
                 ]
                 kept = [(snapshot, score) for snapshot, score in hits if flt.matches(snapshot)]
+                if len(ids) < wanted and self._missed_some(where, len(ids)):
+                    kept = self._exact_hits(vector, where, flt)
+                    break
                 # Fewer results than asked for means Chroma has no more matches; otherwise widen and retry.
                 if len(kept) >= k or len(ids) < wanted or wanted >= total:
                     break
@@ -186,6 +189,30 @@ class ChromaProfileStore(ProfileStore):
             return len(ids)
 
     # ---- helpers -----------------------------------------------------------------------------------------
+
+    def _missed_some(self, where: dict[str, Any] | None, returned: int) -> bool:
+        """Whether more records match ``where`` than the approximate index returned.
+
+        Chroma's HNSW graph can leave records unreachable after deletes, so a short answer does not always
+        mean there are no more matches.
+        """
+        matching = sum(len(page["ids"]) for page in self._pages(where=where, include=[]))
+        return matching > returned
+
+    def _exact_hits(
+        self, vector: Vector, where: dict[str, Any] | None, flt: QueryFilter
+    ) -> list[tuple[Snapshot, float]]:
+        """Every record matching the filter, scored by exact cosine similarity."""
+        query = np.asarray(vector, dtype=np.float64)
+        query = query / (np.linalg.norm(query) or 1.0)
+        hits: list[tuple[Snapshot, float]] = []
+        for page in self._pages(where=where, include=["metadatas", "embeddings"]):
+            for snapshot in _records(page):
+                if not flt.matches(snapshot):
+                    continue
+                stored = np.asarray(snapshot.embedding, dtype=np.float64)
+                hits.append((snapshot, float(stored @ query / (np.linalg.norm(stored) or 1.0))))
+        return hits
 
     def _check_open(self) -> None:
         if self._closed:

@@ -306,3 +306,36 @@ def test_chroma_refuses_a_non_cosine_collection(tmp_path: Path) -> None:
             ChromaProfileStore(client, "euclid")
     finally:
         client.close()
+
+
+class _LossyCollection:
+    """A Chroma collection whose approximate index misses the last few records, as HNSW can after deletes."""
+
+    def __init__(self, real: Any, missed: int) -> None:
+        self._real, self._missed = real, missed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def query(self, **kwargs: Any) -> Any:
+        result = dict(self._real.query(**kwargs))
+        for key in ("ids", "metadatas", "distances", "embeddings"):
+            if result.get(key) is not None:
+                result[key] = [result[key][0][: -self._missed]]
+        return result
+
+
+@pytest.mark.parametrize("filters", [{}, {"user_id": "bob"}], ids=["everyone", "one user"])
+def test_chroma_short_approximate_answer_falls_back_to_exact(
+    tmp_path: Path, snapshots: list[Snapshot], filters: dict[str, Any]
+) -> None:
+    store = ChromaProfileStore.persistent(tmp_path / "chroma")
+    try:
+        store.add(snapshots)
+        store._collection = _LossyCollection(store._collection, missed=3)  # type: ignore[assignment]
+        k = len(snapshots)
+        assert_same_hits(
+            store.query(query_vector(), k, **filters), brute_force(snapshots, query_vector(), k, **filters)
+        )
+    finally:
+        store.close()
