@@ -715,9 +715,17 @@ _ANY_KIND_RE = re.compile(
 )
 
 
+# "the bar closest to me", and French word order once read ("le café le plus proche" → "le cafe closest").
+_KIND_THEN_NEAREST_RE = re.compile(r"^\s+(?:closest|nearest)\b", re.IGNORECASE)
+
+
 def _kind_named(message: str) -> bool:
-    """Whether the message asks for a kind of place ("a good bar", "some pizza"), not about one ("the bar")."""
-    return any(_ANY_KIND_RE.search(message[: match.start()]) for match in _CATEGORY_RE.finditer(message))
+    """Whether the message asks for a kind of place ("a good bar", "some pizza", "the bar closest to me"), not about
+    one ("the bar")."""
+    return any(
+        _ANY_KIND_RE.search(message[: match.start()]) or _KIND_THEN_NEAREST_RE.match(message[match.end() :])
+        for match in _CATEGORY_RE.finditer(message)
+    )
 
 
 # "Different from my usual", "anything but my regular spots": the usual named only to be left.

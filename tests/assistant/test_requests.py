@@ -413,6 +413,12 @@ def test_gazetteer_forgives_typos() -> None:
         ("un parc ou une boutique", {"category": "Outdoors", "language": "fr"}),
         ("sitios que ya conozco", {"familiar": True, "surprise": False, "language": "es"}),
         ("des endroits que je connais", {"familiar": True, "surprise": False, "language": "fr"}),
+        # folded "où" is "ou"; before a verb it is "where", not "or"
+        ("où est le café le plus proche ?", {"intent": "recommend", "category": "Cafe", "near": "here"}),
+        ("où puis-je manger ce soir ?", {"intent": "recommend", "category": "Restaurant", "language": "fr"}),
+        ("quel est le plus proche ?", {"intent": "about", "nearest": True, "language": "fr"}),
+        ("¿cuál es el más cercano?", {"intent": "about", "nearest": True, "language": "es"}),
+        ("¿dónde está el bar más cercano?", {"intent": "recommend", "category": "Bar", "near": "here"}),
     ],
 )
 def test_spanish_and_french(message: str, expected: dict[str, Any]) -> None:
