@@ -717,12 +717,16 @@ _ANY_KIND_RE = re.compile(
 
 # "the bar closest to me", and French word order once read ("le café le plus proche" → "le cafe closest").
 _KIND_THEN_NEAREST_RE = re.compile(r"^\s+(?:closest|nearest)\b", re.IGNORECASE)
+# "Where's a good place to watch the game?", "where is a nice spot for brunch?": any place of a kind, not one.
+_SOME_PLACE_RE = re.compile(
+    r"\b(?:a|an|some|any|another)\s+(?:\w+\s+){0,2}?(?:place|spot|venue|joint|hangout|hang-out)s?\b", re.IGNORECASE
+)
 
 
 def _kind_named(message: str) -> bool:
     """Whether the message asks for a kind of place ("a good bar", "some pizza", "the bar closest to me"), not about
     one ("the bar")."""
-    return any(
+    return _SOME_PLACE_RE.search(message) is not None or any(
         _ANY_KIND_RE.search(message[: match.start()]) or _KIND_THEN_NEAREST_RE.match(message[match.end() :])
         for match in _CATEGORY_RE.finditer(message)
     )
