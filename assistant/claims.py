@@ -23,7 +23,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
-  menu", "famous", "the best place for dumplings in New York"), ratings ("4.1 out of 5 stars", "great reviews")
+  menu", "famous", "the best place for dumplings in New York"), what it offers ("new equipment and classes", "serves
+  pasta", "a wide selection of wines"), ratings ("4.1 out of 5 stars", "great reviews")
   and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
   same kind of thing, which the product's evidence never does; hedged ("check whether it is open", "not sure if
   it's cheap") they are not claims.
@@ -724,6 +725,15 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic))"
         r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on)\b)|"
         r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
+        re.I,
+    ),
+    # What a place offers or stocks ("a gym with new equipment and classes", "a bookstore with new arrivals", "it
+    # serves great pasta"): the catalogue has a kind, never a stock or a programme.
+    "what it offers": re.compile(
+        r"\b(?:equipment|classes|arrivals|live\s+music|happy\s+hours?|"
+        r"(?:wide|great|huge|large|extensive|excellent|impressive|diverse|good)\s+(?:selection|variety|range|choice|"
+        r"assortment)\s+of\s+(?!(?:places|options|spots|venues|choices|suggestions)\b)\w+|"
+        r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+)\b",
         re.I,
     ),
     # Ratings and reviews: the data has none.

@@ -155,6 +155,11 @@ FALSE = [
     "No Name Bar offers drinks at a reasonable price.",
     "Shake Shack is a burger joint near you with a rating of 4.1 out of 5 stars.",
     "Eataly gets great reviews.",
+    # What a place offers or stocks.
+    "Equinox is a great gym near you with new equipment and classes.",
+    "Eataly is a great food hall with new arrivals.",
+    "Shake Shack serves burgers and shakes.",
+    "Eataly has a wide selection of Italian wines.",
     # A rank among the city's places, or fame: the data ranks places for one user and moment only.
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",
@@ -206,6 +211,7 @@ TRUE = [
     "The best of what I found is Joe's Coffee, 0.3 km away.",
     "Joe's Coffee is the best match for your request.",
     "You might want to check if No Name Bar is open tonight.",
+    "There is a wide choice of places near you; No Name Bar is the closest.",
 ]
 
 
