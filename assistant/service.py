@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -86,6 +87,11 @@ PLACE_MATCH = 86
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
 HABIT_TOP = 4
+# Five Starbucks are one suggestion: a list holds at most this many places of one name (``chain_key``) while others
+# are found, unless the request names it ("Starbucks near here").
+SAME_NAME_AT_MOST = 2
+# The recommender is asked for this many times the places wanted, so that a list thinned of repeats still fills.
+VARIETY_FETCH = 3
 
 
 class Suggestion(PlaceAnswer):
@@ -453,7 +459,7 @@ class Service:
             at,
             where.latitude,
             where.longitude,
-            query.k,
+            query.k * VARIETY_FETCH,
             surprise=query.surprise,
             familiar=query.familiar,
             category=query.category,
@@ -470,7 +476,8 @@ class Service:
             boost_categories=steer.boosted_categories,
             boost_like=[*steer.boosted_like, *query.like],
         )
-        return [_suggestion(rank, item, context) for rank, item in enumerate(found, start=1)]
+        varied = _varied(found, query.k, query.keyword)
+        return [_suggestion(rank, item, context) for rank, item in enumerate(varied, start=1)]
 
     def habits(
         self,
@@ -824,6 +831,23 @@ class Service:
             conversations=conversations,
             rejects=removed.rejects,
         )
+
+
+def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> list[Recommendation]:
+    """The first ``k`` places in rank order, at most ``SAME_NAME_AT_MOST`` of one name unless ``keyword`` is part of
+    it; the repeats held back fill the list, in rank order, only when too few other places are found."""
+    asked = chain_key(keyword) if keyword else ""
+    seen: Counter[str] = Counter()
+    kept: list[Recommendation] = []
+    repeats: list[Recommendation] = []
+    for item in found:
+        name = chain_key(item.name)
+        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST:
+            repeats.append(item)
+            continue
+        seen[name] += 1
+        kept.append(item)
+    return [*kept, *repeats][:k]
 
 
 def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:

@@ -22,6 +22,7 @@ from assistant.service import (
 )
 from profiles.config import load_settings
 from profiles.places import is_suggestable
+from retrieval.recommender import Recommendation
 from tests.assistant.world import ScriptedChatModel, world_runtime
 
 USERS = [str(user) for user in range(10)]
@@ -189,3 +190,32 @@ def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: 
     assert independent and chain not in {item.item_id for item in independent}
     named = services.recommend("3", world_now, where, RecommendQuery(k=10, keyword=plain[0].name, independent=True))
     assert chain in {item.item_id for item in named}
+
+
+@pytest.mark.parametrize("every", [False, True], ids=["some branches", "only branches"])
+def test_a_list_holds_two_places_of_one_name_unless_the_request_names_it(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch, every: bool
+) -> None:
+    where = services.default_place("3")
+    real = services.runtime.recommend
+    ranked: list[Recommendation] = []
+
+    def branches(*args: object, **options: object) -> list[Recommendation]:
+        options.pop("keyword", None)  # the small world has no Starbucks: every other place stands in for one
+        found = real(*args, **options)  # type: ignore[arg-type]
+        ranked[:] = [
+            item.model_copy(update={"name": f"Starbucks - {n}"}) if every or n % 2 == 0 else item
+            for n, item in enumerate(found)
+        ]
+        return list(ranked)
+
+    monkeypatch.setattr(services.runtime, "recommend", branches)
+    plain = services.recommend("3", world_now, where, RecommendQuery(k=6))
+    assert len(plain) == 6 and len(ranked) >= 12
+    if every:  # nothing else is found: the repeats fill the list in their order
+        assert [item.item_id for item in plain] == [item.item_id for item in ranked[:6]]
+    else:  # two branches, then the other places in their order
+        others = [item.item_id for n, item in enumerate(ranked) if n % 2]
+        assert [item.item_id for item in plain] == [ranked[0].item_id, others[0], ranked[2].item_id, *others[1:4]]
+    named = services.recommend("3", world_now, where, RecommendQuery(k=6, keyword="Starbucks"))
+    assert [item.item_id for item in named] == [item.item_id for item in ranked[:6]]
