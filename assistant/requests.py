@@ -146,6 +146,10 @@ _SPECIFIC = {
     "Gym": "gym|gyms|workout|work out|fitness|exercise",
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig",
+    "Concert Hall": "classical music|classical concert|classical concerts|orchestra|symphony|philharmonic",
+    "Opera House": "opera|the opera",
+    # Whole words of a kind: "Art" is in "Art Museum", "Art Gallery", "Public Art", not "Arts and Entertainment".
+    "Art": "art|artsy|artwork|paintings|exhibition|exhibitions",
     "Performing Arts": "theatre|theater|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
@@ -1052,6 +1056,9 @@ def parse_arguments(text: str) -> RequestArguments:
         raise OutputParserException(reasons, llm_output=text) from None
 
 
+_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "im", "ive", "id", "ill"})
+
+
 def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> tuple[RequestArguments, list[str]]:
     """The rules' arguments with gaps filled from the LLM's, keeping only values that check out; and the notes."""
     notes: list[str] = []
@@ -1061,6 +1068,9 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
     written_words = set(re.findall(r"\w+", f"{lowered} {fold(message).lower()}"))
     if merged.intent is None and offered.intent in RULES_ONLY:
         notes.append(f"dropped intent {offered.intent!r}: it needs the rules' reading")
+    elif merged.intent is None and offered.intent == "profile" and not written_words & _FIRST_PERSON:
+        # "They like art and classical music" speaks of someone else: the user's own visits answer nothing.
+        notes.append("dropped intent 'profile': the message does not speak of the user")
     elif merged.intent is None:
         merged.intent = offered.intent
     for text in offered.exclude_categories:

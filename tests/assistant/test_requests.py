@@ -251,6 +251,9 @@ def test_llm_keywords_counts_and_picks_need_the_message() -> None:
     assert request.intent == "explain" and request.pick is None
     request = extract_request("I fancy something spicy in Astoria", NOW, llm=scripted('{"keyword": "Astoria"}'))
     assert request.keyword is None and request.near == "Astoria"
+    # The user's own visits answer a question about the user, not about someone else.
+    about_them = extract_request("they adore old buildings", NOW, llm=scripted('{"intent": "profile"}'))
+    assert about_them.intent == "smalltalk" and "profile" in about_them.notes[0]
 
 
 def test_llm_does_not_override_rules() -> None:
@@ -558,6 +561,8 @@ def test_llm_flags_need_words_in_the_message() -> None:
     request = extract_request("hmm", NOW, llm=scripted('{"intent": "recommend", "familiar": true}'))
     assert not request.familiar and request.intent == "recommend"
     request = extract_request("hmm", NOW, llm=scripted('{"intent": "profile"}'))
+    assert request.intent == "smalltalk"  # nothing in it speaks of the user
+    request = extract_request("what is my deal", NOW, llm=scripted('{"intent": "profile"}'))
     assert request.intent == "profile"
 
 
@@ -651,6 +656,9 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("anything fun tonight?", {"intent": "recommend"}),
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
+        ("they like art and classical music", {"intent": "recommend", "category": "Art"}),
+        ("somewhere for classical music tonight", {"category": "Concert Hall"}),
+        ("martial arts class", {"category": None}),
         ("something indoors please", {"exclude_categories": ["Outdoors"]}),
         ("if it rains, what then?", {"exclude_categories": ["Outdoors"]}),
         ("good grub in Astoria", {"category": "Restaurant", "near": "Astoria"}),
