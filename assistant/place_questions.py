@@ -35,6 +35,7 @@ Topic = Literal[
     "kind",
     "visits",
     "general",
+    "going",
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 # What no stored data says of any place: asked about, the answer says so rather than guess.
@@ -92,6 +93,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|(?<!\bwhere )\bdid i (?:ever )?go\b|\bbeen there\b|\bwhen was i\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b",
+        # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
+        "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re)? (?:go|going|gonna|head|heading|try|check out|pick|choose"
+        r"|take|go with|going with)\b(?! back\b)|\blet'?s (?:go|try|do|head|check out)\b",
         "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
     }.items()
@@ -204,11 +208,14 @@ def describe_place(
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
     lines = _fact_lines(details, origin)
     # An address is asked for where the place is: the map is the answer there is.
-    asked = {*topics, "where"} if "address" in topics else set(topics)
+    asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
+    heading = f"What I know of **{details.label}**:"
+    if "going" in topics:  # how to get there comes first
+        asked |= {"distance", "where"}
+        heading = f"Enjoy **{details.label}**! {heading}"
     first = [line for topic, line in lines if topic in asked]
     rest = [line for topic, line in lines if topic not in asked]
     card = "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in [*first, *rest])
-    heading = f"What I know of **{details.label}**:"
     if unknown:
         return f"{no_details(unknown, language)} {heading}\n{card}"
     return f"{heading}\n{card}"

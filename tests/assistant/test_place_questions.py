@@ -30,6 +30,8 @@ from tests.assistant.world import ScriptedChatModel
         ("how many minutes from Penn Station is it?", ["distance"]),
         ("how many blocks away is the second one?", ["distance"]),
         ("is it a good place for kids?", ["amenities", "kind"]),
+        ("perfect, I'll go to the second one", ["going"]),
+        ("let's try it", ["going"]),
         ("is Joe's Pizza open on sundays?", ["hours"]),
         ("have I been to the fifth one?", ["visits"]),
         ("tell me more about the second one", ["general"]),
@@ -57,6 +59,8 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
         ("is there a cheap bar near here?", "recommend"),
         ("where is a good pizza place", "recommend"),
         ("where is the bar closest to me?", "recommend"),
+        ("we'll go to a bar after, any ideas?", "recommend"),
+        ("I'll go back to my usual", "recommend"),
         ("where's a good place to watch the game?", "recommend"),
         ("where is a nice spot for brunch?", "recommend"),
         ("what's popular around here", "recommend"),
@@ -173,6 +177,19 @@ def test_a_question_about_a_suggestion_is_answered_by_code_about_that_place(
     fresh = assistant.chat("3", "a gym please", at=world_now)
     again = assistant.chat("3", "do they take reservations?", at=world_now)
     assert again.details is not None and again.details.item_id == fresh.items[0].item_id
+
+
+def test_picking_a_suggestion_gets_how_to_get_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    second = listed.items[1]
+    turn = assistant.chat("3", "perfect, I'll go to the second one", at=world_now)
+    assert turn.details is not None and turn.details.item_id == second.item_id
+    lines = turn.text.splitlines()
+    assert lines[0] == f"Enjoy **{second.label}**! What I know of **{second.label}**:"
+    assert lines[1].startswith(f"- {second.distance_km:.1f} km from you") and "openstreetmap.org" in lines[2]
 
 
 def test_a_question_about_no_place_asks_which_one(
