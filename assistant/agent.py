@@ -704,6 +704,8 @@ class Assistant:
         message = read(state["messages"][-1].text).text
         if request.nearest and suggestions:  # "which one is closest?"
             return min(suggestions, key=lambda item: item.distance_km).item_id
+        if request.busiest and suggestions:  # "which is the most popular?": everyone's check-ins, first on a tie
+            return max(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
         if request.pick is not None:
             return suggestions[request.pick - 1].item_id if request.pick <= len(suggestions) else None
         lowered = f" {message.casefold()} "

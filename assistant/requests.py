@@ -85,6 +85,9 @@ class RequestArguments(BaseModel):
     nearest: bool = Field(
         False, description="The nearest place of the last list ('which one is closest?'; rules only)."
     )
+    busiest: bool = Field(
+        False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
+    )
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -610,6 +613,12 @@ _NEAREST_RE = re.compile(
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
+# The most visited of the places shown ("which is the most popular of those?"), not a request for busy places.
+_BUSIEST_RE = re.compile(
+    r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:most popular|busiest|most visited)\b"
+    r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    re.IGNORECASE,
+)
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
 _SELF_PLACED_RE = re.compile(
     rf"\b{_WE_ARE}\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?{_BEING_AT}\b"
@@ -684,6 +693,9 @@ def parse_rules(message: str) -> RequestArguments:
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
+    elif _BUSIEST_RE.search(message):
+        arguments.busiest = True
+        arguments.asks = arguments.asks or ["busy"]
     arguments.intent = _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []

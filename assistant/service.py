@@ -540,6 +540,12 @@ class Service:
             places=cards,
         )
 
+    def checkins_at(self, item_id: str) -> int:
+        """Everyone's check-ins at a place, 0 unless ``privacy.insights_min_users`` people stand behind them (as
+        ``place_details`` states them): what "the most popular of those" is told by."""
+        visits = place_visits(self.events(), item_id)
+        return len(visits) if visits["user_id"].nunique() >= self.settings.privacy.insights_min_users else 0
+
     def place_details(self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2) -> PlaceDetails:
         """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here); ValueError
         names ``item_id`` when it is not in the catalogue."""

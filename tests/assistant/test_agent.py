@@ -545,6 +545,21 @@ def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
     assert f"What I know of **{nearest.label}**" in turn.text
 
 
+def test_the_most_popular_of_those_answers_for_the_most_visited_of_the_last_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    assert {services.checkins_at(item.item_id) for item in listed.items} == {0}  # too few people at each
+    monkeypatch.setattr(services.settings.privacy, "insights_min_users", 1)  # the small world's crowds count
+    counts = [services.checkins_at(item.item_id) for item in listed.items]
+    assert len(set(counts)) > 1
+    busiest = listed.items[counts.index(max(counts))]
+    turn = assistant.chat("3", "which is the most popular of those?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == busiest.item_id
+    assert f"What I know of **{busiest.label}**" in turn.text
+
+
 def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_only(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:

@@ -793,6 +793,8 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         ("more places like Blue Bottle", {"like_name": None}),
         # The nearest of the last list, or the nearest of a kind.
         ("which one is closest?", {"intent": "about", "nearest": True, "asks": ["distance"]}),
+        ("which is the most popular of those?", {"intent": "about", "busiest": True, "asks": ["busy"]}),
+        ("what's the most popular bar around here?", {"intent": "recommend", "busiest": False}),
         ("how do I get to the closest one?", {"intent": "about", "nearest": True}),
         ("where is the closest coffee shop?", {"intent": "recommend", "category": "Cafe", "near": "here"}),
         # A distance from a named place is measured from there.
