@@ -634,9 +634,12 @@ class Assistant:
             if details is not None:
                 return describe_place(details, request.asks, language, _origin(request))
             listed = _last_suggestions(state)
-            if listed and "visits" in request.asks and about_all(state["messages"][-1 - _tail_length(state)].text):
+            every = bool(listed) and about_all(state["messages"][-1 - _tail_length(state)].text)
+            if every and "visits" in request.asks:
                 return describe_visits(listed)
             unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
+            if every and unknown:  # "do any of these have outdoor seating?": the answer is the same for each
+                return no_details(unknown, language)
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain":

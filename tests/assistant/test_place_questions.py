@@ -192,6 +192,15 @@ def test_picking_a_suggestion_gets_how_to_get_there(
     assert lines[1].startswith(f"- {second.distance_km:.1f} km from you") and "openstreetmap.org" in lines[2]
 
 
+def test_a_question_about_every_shown_place_that_no_data_answers_asks_nothing_back(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "do any of these have outdoor seating?", at=world_now)
+    assert turn.text.startswith("I don't have amenities") and "Which place" not in turn.text
+
+
 def test_a_question_about_no_place_asks_which_one(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
