@@ -26,7 +26,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   menu", "famous", "the best place for dumplings in New York"), what it offers ("new equipment and classes", "serves
   pasta", "a wide selection of wines"), ratings ("4.1 out of 5 stars", "great reviews")
   and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
-  same kind of thing, which the product's evidence never does; hedged ("check whether it is open", "not sure if
+  same kind of thing, which the product's evidence never does (these are also read in Spanish and French:
+  "une note de 4.6 sur 5", "delicioso y barato", "chez vous"; every other claim is read in English only); hedged ("check whether it is open", "not sure if
   it's cheap") they are not claims.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
@@ -748,6 +749,23 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# The same subjects in the Spanish and French a reply may be written in (the rest of the claims read English only).
+_UNKNOWN_ES_FR = {
+    "hours": r"ouvert(?:e|s)?\s+(?:maintenant|tard|jusqu|tous|le|du|de|24)|heures\s+d'ouverture|horaires?|"
+    r"ferme\s+[àa]|abiert[oa]s?\s+(?:ahora|hasta|tarde|todos|los|las|24)|horarios?|cierra\s+a",
+    "price": r"(?:pas|peu)\s+cher|bon\s+march[ée]|abordables?|[ée]conomiques?|prix|barat[oa]s?|asequibles?|"
+    r"econ[óo]mic[oa]s?|precios?|car[oa]s?\b|\d+\s*(?:€|euros?|d[óo]lares)",
+    "what it is like": r"d[ée]licieu(?:x|se)s?|savoureu(?:x|se)s?|d[ée]licios[oa]s?|sabros[oa]s?|ambiance|"
+    r"ambiente|chaleureu(?:x|se)|acogedor[ae]?s?|c[ée]l[èe]bres?|c[ée]lebres?|famos[oa]s?|r[ée]put[ée]e?s?|"
+    r"(?:le|la|les|el|los|las)\s+(?:meilleur(?:e|s)?|mejor(?:es)?)\s+(?:\w+\s+){0,3}?(?:de|du|des|en|à)\s+"
+    r"(?:new\s+york|nueva\s+york|la\s+ville|la\s+ciudad|manhattan|brooklyn)",
+    "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
+    r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d",
+    "where the user lives or works": r"chez\s+(?:vous|toi)|(?:votre|ton|ta)\s+(?:domicile|maison|bureau|travail|"
+    r"appartement|h[ôo]tel)|(?:tu|su)\s+(?:casa|oficina|trabajo|hotel|apartamento)",
+}
+for _subject, _pattern in _UNKNOWN_ES_FR.items():
+    _UNKNOWN_RES[_subject] = re.compile(rf"{_UNKNOWN_RES[_subject].pattern}|\b(?:{_pattern})", re.I)
 _HEDGES = _words("whether if check checking unsure sure know may might maybe perhaps cannot")
 # "You might want to try X for its delicious food": the hedge is on the suggestion, not on the claim after it.
 _SUGGESTING_RE = re.compile(

@@ -160,6 +160,12 @@ FALSE = [
     "Eataly is a great food hall with new arrivals.",
     "Shake Shack serves burgers and shakes.",
     "Eataly has a wide selection of Italian wines.",
+    # The same in Spanish and French.
+    "Shake Shack est un bon restaurant avec une note moyenne de 4.6 sur 5.",
+    "No Name Bar est célèbre pour ses cocktails.",
+    "Joe's Coffee es delicioso y barato.",
+    "No Name Bar está abierto hasta las 2.",
+    "Joe's Coffee est à deux pas de chez vous.",
     # A rank among the city's places, or fame: the data ranks places for one user and moment only.
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",
@@ -212,6 +218,8 @@ TRUE = [
     "Joe's Coffee is the best match for your request.",
     "You might want to check if No Name Bar is open tonight.",
     "There is a wide choice of places near you; No Name Bar is the closest.",
+    "Pour boire un verre près d'ici, tu peux aller à No Name Bar.",
+    "Joe's Coffee es una cafetería cerca de aquí.",
 ]
 
 
