@@ -27,8 +27,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   pasta", "a wide selection of wines"), ratings ("4.1 out of 5 stars", "great reviews")
   and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
   same kind of thing, which the product's evidence never does (these are also read in Spanish and French:
-  "une note de 4.6 sur 5", "delicioso y barato", "chez vous"; every other claim is read in English only); hedged ("check whether it is open", "not sure if
-  it's cheap") they are not claims.
+  "une note de 4.6 sur 5", "delicioso y barato", "chez vous"; every other claim is read in English only); hedged
+  ("check whether it is open", "not sure if it's cheap") they are not claims.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
