@@ -92,7 +92,7 @@ from assistant.service import (
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
-from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind
+from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind, with_article
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -969,15 +969,24 @@ _LIST_START_RE = re.compile(r"\n\s*(?:\d+[.)]|[-*•])(?:\s|$)")
 # the place's name is what the sentence meant, the rest of the line is the prompt's.
 _COPIED_LISTING_RE = re.compile(r"<\s*places\s*>\s*([^:<\n]*?)\s*(?::[^<]*)?<\s*/\s*places\s*>", re.IGNORECASE)
 _PROMPT_TAG_RE = re.compile(r"<\s*/?\s*places\s*>", re.IGNORECASE)
+# A listing line copied bare as the reply ("The Flat: Bar, 0.3 km, new to you"): the same facts, as a sentence.
+_BARE_LISTING_RE = re.compile(
+    r"^\s*(?P<name>[^:\n]{1,80}?):\s*(?P<kind>[^,\n]{1,60}),\s*(?P<km>\d+(?:\.\d+)?)\s*km,\s*"
+    r"(?P<known>new to you|you have been there)\b[^\n]*$"
+)
 
 
 def _opening(reply: str) -> str:
     """The reply's first ``OPENING_SENTENCES`` sentences, before any list it starts: a small model asked for one
     often goes on to list places, which code lists after it anyway. A last sentence the token limit cut off ("… and
     is located at") is dropped when a whole one comes before it, and the prompt's tags copied into it go (a copied
-    listing line keeps only its place's name)."""
+    listing line keeps only its place's name; one copied bare becomes a sentence of the same facts)."""
     reply = _PROMPT_TAG_RE.sub("", _COPIED_LISTING_RE.sub(r"\1", reply))
     reply = _LIST_START_RE.split(reply, maxsplit=1)[0]
+    if bare := _BARE_LISTING_RE.match(reply):
+        known = "new to you" if bare["known"] == "new to you" else "a place you know"
+        kind = with_article(bare["kind"].strip())
+        return f"{bare['name'].strip()} is {kind} {bare['km']} km away, {known}."
     spans = sentence_spans(reply)[:OPENING_SENTENCES]
     if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):
         spans = spans[:-1]

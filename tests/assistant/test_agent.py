@@ -353,6 +353,12 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
             "Try the Starbucks for a change.",
         ),
         ("</places> Try Joe's Coffee.", "Try Joe's Coffee."),
+        # A listing line copied bare (seen with the local model): its facts as a sentence.
+        ("The Flat: Bar, 0.3 km, new to you", "The Flat is a Bar 0.3 km away, new to you."),
+        (
+            "Joe's Coffee: Coffee Shop, 1.2 km, you have been there; you go on Saturdays",
+            "Joe's Coffee is a Coffee Shop 1.2 km away, a place you know.",
+        ),
     ],
 )
 def test_the_opening_keeps_whole_sentences(written: str, kept: str) -> None:
