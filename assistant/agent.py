@@ -43,7 +43,7 @@ from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
-from assistant.claims import Situation, check_claims, repair_claims, rewrite_note, turn_places
+from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
 from assistant.gazetteer import lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
@@ -105,6 +105,8 @@ PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tok
 PROMPT_EVIDENCE = 1
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
+# An opening that names more places than this is a list in prose: code writes its first place's sentence instead.
+OPENING_NAMES_AT_MOST = 2
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
@@ -600,6 +602,14 @@ class Assistant:
             reply = repair_claims(reply, claims, places, _origin(state["request"]))
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
+        if len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST:
+            # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
+            # places together in ways no evidence says; code lists them after the opening anyway.
+            first = next((place for place in places if place.suggested), None)
+            if first is not None:
+                reply = code_sentence(first, _origin(state["request"]))
+                grounding["repaired"] = True
+                grounding["named"] = [first.name]
         text = _with_evidence(reply, state)
         return {
             "rewrite": False,

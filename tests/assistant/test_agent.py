@@ -119,6 +119,19 @@ def test_a_reply_that_keeps_inventing_places_is_repaired(services: Service, worl
     assert turn.items[0].name in turn.text  # the repaired reply still suggests the results
 
 
+def test_an_opening_that_runs_through_the_list_is_replaced_by_code(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    items = Assistant(services, polite).chat("2", "somewhere for coffee", at=world_now).items
+    names = [item.name for item in items[:3]]
+    assert len(set(names)) == 3
+    listing = f"{names[0]}, located at {names[1]}, {names[2]}."
+    model = ScriptedChatModel(script=lambda _: listing, calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    opening = turn.text.split("\n\n")[0]
+    assert turn.grounding["repaired"] and opening.startswith(f"{names[0]} is ") and names[1] not in opening
+
+
 def test_why_that_one_explains_the_pick_from_its_evidence(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
