@@ -105,8 +105,9 @@ PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tok
 PROMPT_EVIDENCE = 1
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
-# An opening that names more places than this is a list in prose: code writes its first place's sentence instead.
-OPENING_NAMES_AT_MOST = 2
+# An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
+# its first place's sentence instead.
+OPENING_NAMES_AT_MOST = 3
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.

@@ -734,7 +734,11 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"\b(?:equipment|classes|arrivals|live\s+music|happy\s+hours?|"
         r"(?:wide|great|huge|large|extensive|excellent|impressive|diverse|good)\s+(?:selection|variety|range|choice|"
         r"assortment)\s+of\s+(?!(?:places|options|spots|venues|choices|suggestions)\b)\w+|"
-        r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+)\b",
+        r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+|"
+        # amenities: "a gym with a pool", "it has a rooftop"
+        r"(?:with|has|have|having|featuring)\s+(?:an?\s+|its\s+own\s+|their\s+own\s+)?(?:\w+\s+)?(?:pool|pools|"
+        r"sauna|spa|jacuzzi|hot\s+tub|steam\s+room|lockers|showers|parking|wi-?fi|outdoor\s+seating|patio|terrace|"
+        r"rooftop|roof\s+deck|garden|backyard|dance\s+floor|pool\s+tables?|karaoke|playground|fireplace))\b",
         re.I,
     ),
     # Ratings and reviews: the data has none.
@@ -760,7 +764,7 @@ _UNKNOWN_ES_FR = {
     r"(?:le|la|les|el|los|las)\s+(?:meilleur(?:e|s)?|mejor(?:es)?)\s+(?:\w+\s+){0,3}?(?:de|du|des|en|à)\s+"
     r"(?:new\s+york|nueva\s+york|la\s+ville|la\s+ciudad|manhattan|brooklyn)",
     "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
-    r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d",
+    r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d|note\s+moyenne|sur\s+une?\s+[ée]chelle",
     "where the user lives or works": r"chez\s+(?:vous|toi)|(?:votre|ton|ta)\s+(?:domicile|maison|bureau|travail|"
     r"appartement|h[ôo]tel)|(?:tu|su)\s+(?:casa|oficina|trabajo|hotel|apartamento)",
 }

@@ -123,9 +123,9 @@ def test_an_opening_that_runs_through_the_list_is_replaced_by_code(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     items = Assistant(services, polite).chat("2", "somewhere for coffee", at=world_now).items
-    names = [item.name for item in items[:3]]
-    assert len(set(names)) == 3
-    listing = f"{names[0]}, located at {names[1]}, {names[2]}."
+    names = [item.name for item in items[:4]]
+    assert len(set(names)) == 4
+    listing = f"{names[0]}, located at {names[1]}, {names[2]} and {names[3]}."
     model = ScriptedChatModel(script=lambda _: listing, calls=[])
     turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
     opening = turn.text.split("\n\n")[0]

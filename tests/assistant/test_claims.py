@@ -160,6 +160,9 @@ FALSE = [
     "Eataly is a great food hall with new arrivals.",
     "Shake Shack serves burgers and shakes.",
     "Eataly has a wide selection of Italian wines.",
+    "Equinox is a great option for those looking for a gym with a pool.",
+    "No Name Bar has a rooftop.",
+    "Shake Shack est une excellente option avec une note moyenne de 4.6 sur un échelle de 5.",
     # The same in Spanish and French.
     "Shake Shack est un bon restaurant avec une note moyenne de 4.6 sur 5.",
     "No Name Bar est célèbre pour ses cocktails.",
