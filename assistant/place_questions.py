@@ -94,8 +94,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
-        "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re)? (?:go|going|gonna|head|heading|try|check out|pick|choose"
-        r"|take|go with|going with)\b(?! back\b)|\blet'?s (?:go|try|do|head|check out)\b",
+        "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
+        r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
+        r"|\blet'?s (?:go|try|do|head|check out)\b",
         "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
     }.items()

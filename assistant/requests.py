@@ -348,6 +348,7 @@ _RECOMMEND_RE = re.compile(
     rf"|visit|looking for|want|need|find)\b|{THINGS_TO_DO}",
     re.IGNORECASE,
 )
+_THINGS_TO_DO_RE = re.compile(THINGS_TO_DO, re.IGNORECASE)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 NUMBER_WORDS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
 _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
@@ -575,7 +576,7 @@ _ALIKE_RE = re.compile(
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
 _INDOORS_RE = re.compile(
     r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)|\b(?:in case|if) it(?:'s| is)? rain\w*|\bout of the (?:rain|cold)\b"
-    r"|\bwhen it rains\b",
+    r"|\bwhen it rains\b|\bit(?:'s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b",
     re.IGNORECASE,
 )
 # Out with children: no bars, clubs or casinos unless the request names one ("a pub with the kids").
@@ -696,6 +697,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif _BUSIEST_RE.search(message):
         arguments.busiest = True
         arguments.asks = arguments.asks or ["busy"]
+    if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
+        arguments.category = None
     arguments.intent = _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
@@ -821,7 +824,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if not place and not _PLACE_RE.search(message):
         if _OFFTOPIC_RE.search(message):
             return "offtopic"
-        if _SMALLTALK_RE.search(message):
+        # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's.
+        if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message):
             return "smalltalk"
     # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is
     # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.

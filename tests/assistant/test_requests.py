@@ -656,6 +656,13 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("anything fun tonight?", {"intent": "recommend"}),
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
+        # A greeting before a request is the request's.
+        ("hey, I'm bored", {"intent": "recommend"}),
+        ("hi! anything fun tonight?", {"intent": "recommend"}),
+        ("hi, how are you?", {"intent": "smalltalk"}),
+        # Rain now changes the last request: a roof over it.
+        ("it's raining now actually", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
+        ("it is pouring outside", {"intent": "refine", "category": None, "exclude_categories": ["Outdoors"]}),
         ("they like art and classical music", {"intent": "recommend", "category": "Art"}),
         ("somewhere for classical music tonight", {"category": "Concert Hall"}),
         ("martial arts class", {"category": None}),
