@@ -21,6 +21,11 @@ name matching), and seven kinds of claims are found in it and checked against th
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them).
 - popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
+- area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
+  SoHo"; not "from Times Square", a distance's origin) must be where its coordinates are
+  (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a neighbourhood
+  within 2.5 km of its centre); only the last place named before it in the sentence is held to it, and not across
+  a "you" ("Joe's, since you go to cafés around the West Village" speaks of the user).
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
   menu", "famous", "the best place for dumplings in New York"), what it offers ("new equipment and classes", "serves
@@ -55,15 +60,17 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.gazetteer import find_neighbourhoods, is_in_area
 from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
 from assistant.service import Explanation, Suggestion, digest
+from assistant.spelling import fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
 from profiles.places import CATEGORY_SEPARATOR, with_article
 
 if TYPE_CHECKING:
     from profiles.context import InterestContext
 
-ClaimKind = Literal["visit", "category", "time", "count", "distance", "popularity", "unknown"]
+ClaimKind = Literal["visit", "category", "time", "count", "distance", "popularity", "area", "unknown"]
 Key = tuple[str, ...]
 
 
@@ -85,6 +92,8 @@ class PlaceFacts(BaseModel):
     category_path: str = ""
     is_return: bool = False
     distance_km: float | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     evidence: tuple[str, ...] = ()
     suggested: bool = True
 
@@ -98,6 +107,8 @@ class PlaceFacts(BaseModel):
             category_path=suggestion.category_path,
             is_return=suggestion.is_return,
             distance_km=suggestion.distance_km,
+            latitude=suggestion.latitude,
+            longitude=suggestion.longitude,
             evidence=tuple(dict.fromkeys([*suggestion.evidence, *extra])),
         )
 
@@ -696,6 +707,30 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
     return found
 
 
+# "In Brooklyn", "near Times Square", "en plein cœur de SoHo": where a place is. "From Times Square" is a distance's
+# origin, and "New York" the whole city.
+_AREA_PREPOSITIONS = _words("in at near around inside within by en dans a au pres cerca")
+_WHOLE_CITY = frozenset({"nyc", "new york", "new york city"})
+
+
+def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """Neighbourhoods and boroughs a sentence puts a place in ("a Mexican restaurant in Brooklyn"), with value
+    ``(<area>,)``: a gazetteer name after "in", "at", "near" and the like, in English, Spanish or French."""
+    if len(fold(sentence)) != len(sentence):  # the gazetteer's spans are the folded text's
+        return []
+    found = []
+    for area, (start, end) in find_neighbourhoods(sentence):
+        if sentence[start:end].casefold() in _WHOLE_CITY:
+            continue
+        before = [_lower(word) for word in _previous_words(sentence, start, 4)]
+        if not any(word in _AREA_PREPOSITIONS for word in before):
+            continue
+        match = re.compile(re.escape(sentence[start:end])).search(sentence, start)
+        if match is not None:
+            found.append(Claim.found("area", match, offset, (area.name,), _negated(sentence, start)))
+    return found
+
+
 # What no evidence line holds, by subject: a place's hours, prices, what it is like, ratings; the user's home or work.
 _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(
@@ -804,6 +839,7 @@ def find_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[C
         *count_claims(sentence, offset),
         *distance_claims(sentence, offset),
         *popularity_claims(sentence, offset),
+        *area_claims(sentence, offset),
         *unknown_claims(sentence, offset),
     ]
     return sorted(claims, key=lambda claim: (claim.start, claim.kind))
@@ -912,6 +948,17 @@ class _Checker:
             return self.earlier[-1][1]
         return self.places
 
+    def _located(self, claim: Claim) -> list[PlaceFacts]:
+        """What an area claim is about: the places of the last name before it in its sentence, with no "you"
+        between ("Joe's, since you go to cafés around the West Village" speaks of the user's habit), else none."""
+        before = [(mention, facts) for mention, facts in self.sentence.mentions if mention.end <= claim.start]
+        if not before:
+            return []
+        mention, facts = before[-1]
+        if _about_user(self.text[mention.end : claim.start]):
+            return []
+        return [place for place in facts if place.latitude is not None and place.longitude is not None]
+
     def _any(self) -> list[PlaceFacts]:
         subjects = [place for facts in self._subjects() for place in facts]
         return subjects or self.places
@@ -927,6 +974,11 @@ class _Checker:
                 # so the kind word is taken to speak of the suggestion nearest it.
                 places = self._nearest(claim, known_kind=True)
                 supported, reason = self._category(claim, places)
+        elif claim.kind == "area":
+            places = self._located(claim)
+            outside = [p for p in places if not is_in_area(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
+            supported = claim.negated or not outside
+            reason = f"{_names(outside)} is not in {claim.value[0]}"
         else:
             places = self._any()
             supported, reason = self._fact(claim, places)

@@ -12,6 +12,7 @@ from functools import cache
 from typing import NamedTuple
 
 from assistant.spelling import closest, fold
+from profiles.geo import haversine_km
 
 
 class Neighbourhood(NamedTuple):
@@ -91,6 +92,20 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
 }
 
 BOROUGHS: frozenset[str] = frozenset({"Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"})
+# The borough each name above lies in (a borough in itself).
+_BOROUGH_OF: dict[str, str] = {
+    name: borough
+    for borough, first, last in (
+        ("Manhattan", "Financial District", "Washington Heights"),
+        ("Brooklyn", "Williamsburg", "Coney Island"),
+        ("Queens", "Long Island City", "Jamaica"),
+        ("The Bronx", "Mott Haven", "Riverdale"),
+        ("Staten Island", "St. George", "St. George"),
+    )
+    for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
+} | {borough: borough for borough in BOROUGHS}
+# A place this close to a neighbourhood's centre may be said to be in it ("a bar in Williamsburg").
+AREA_CLAIM_KM = 2.5
 
 ALIASES: dict[str, str] = {
     "FiDi": "Financial District",
@@ -162,3 +177,23 @@ def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]
         if place is not None:
             found.append((place, match.span()))
     return found
+
+
+def borough_at(latitude: float, longitude: float) -> str:
+    """The borough of the gazetteer's centre nearest a point."""
+    nearest = min(NEIGHBOURHOODS, key=lambda name: float(haversine_km(latitude, longitude, *NEIGHBOURHOODS[name])))
+    return _BOROUGH_OF[nearest]
+
+
+def is_in_area(area: str, latitude: float, longitude: float) -> bool:
+    """Whether a point may be said to be in a named area: in its borough (the borough of the gazetteer's nearest
+    centre: its centres are all there is to tell "in Brooklyn" from Lower Manhattan across the river) and, for a
+    neighbourhood, within ``AREA_CLAIM_KM`` of its centre."""
+    place = lookup(area)
+    if place is None:
+        return True  # nothing to hold the words against
+    if borough_at(latitude, longitude) != _BOROUGH_OF[place.name]:
+        return False
+    if place.name in BOROUGHS:
+        return True
+    return float(haversine_km(latitude, longitude, place.latitude, place.longitude)) <= AREA_CLAIM_KM

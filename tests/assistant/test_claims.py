@@ -163,6 +163,10 @@ FALSE = [
     "Equinox is a great option for those looking for a gym with a pool.",
     "No Name Bar has a rooftop.",
     "Shake Shack est une excellente option avec une note moyenne de 4.6 sur un échelle de 5.",
+    # Where a place is: every place here is in Manhattan, between SoHo and the Lower East Side.
+    "Shake Shack is a burger joint in Brooklyn that's new to you.",
+    "Joe's Coffee is a coffee shop near Times Square.",
+    "No Name Bar est un bar à Williamsburg.",
     # The same in Spanish and French.
     "Shake Shack est un bon restaurant avec une note moyenne de 4.6 sur 5.",
     "No Name Bar est célèbre pour ses cocktails.",
@@ -222,6 +226,11 @@ TRUE = [
     "You might want to check if No Name Bar is open tonight.",
     "There is a wide choice of places near you; No Name Bar is the closest.",
     "Pour boire un verre près d'ici, tu peux aller à No Name Bar.",
+    "No Name Bar is a bar in Manhattan.",
+    "Joe's Coffee is a coffee shop in SoHo, near the Lower East Side.",
+    "No Name Bar is not in Brooklyn.",
+    "Shake Shack is 0.7 km from you; you went to a Burger Joint around Downtown Brooklyn.",
+    "Smorgasburg Williamsburg is a flea market.",
     "Joe's Coffee es una cafetería cerca de aquí.",
 ]
 
