@@ -92,7 +92,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
         r"|(?<!\bwhere )\bdid i (?:ever )?go\b|\bbeen there\b|\bwhen was i\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
-        r"|\bdo i (?:go|come) there\b",
+        r"|\bdo i (?:go|come) there\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+(?: one)?) new to me\b"
+        r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"

@@ -292,7 +292,11 @@ _REFINE_RE = re.compile(
     r"|^\W*(?:and|but|or|only|just|actually|also)\b|\bmake it\b"
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
     r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
-    r"|\bmore (?:options|places|ideas|suggestions)\b",
+    r"|\bmore (?:options|places|ideas|suggestions)\b"
+    # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
+    r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
+    r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"
+    r"|\bnot for me\b|\bnone of (?:these|those|them)\b",
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.

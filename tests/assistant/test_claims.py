@@ -179,6 +179,7 @@ FALSE = [
     "No Name Bar is a famous bar.",
     "Joe's Coffee is a beautiful café.",
     "Shake Shack is a burger joint that has just opened.",
+    "Shake Shack is perfect for a quick bite and has been recently introduced.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
 ]

@@ -656,6 +656,12 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("anything fun tonight?", {"intent": "recommend"}),
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
+        # Turning down what was shown asks for other places.
+        ("not interested in that one", {"intent": "refine"}),
+        ("skip the third one", {"intent": "refine"}),
+        ("none of these, sorry", {"intent": "refine"}),
+        # Whether the user knows a shown place is a question about it, not a request for new places.
+        ("is the first one new to me?", {"intent": "about", "asks": ["visits"], "pick": 1}),
         # A greeting before a request is the request's.
         ("hey, I'm bored", {"intent": "recommend"}),
         ("hi! anything fun tonight?", {"intent": "recommend"}),
