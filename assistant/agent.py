@@ -482,7 +482,7 @@ class Assistant:
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             since = chosen.since.isoformat() if chosen.since is not None else None  # tool arguments are JSON
             calls.append({"name": "get_habits", "args": {**_point(here), **chosen._asdict(), "since": since}})
-        elif request.intent == "explain":
+        elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
@@ -653,6 +653,8 @@ class Assistant:
                 return no_details(unknown, language)
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
+        if request.intent == "explain" and request.compare:
+            return _side_by_side(_last_suggestions(state), request.compare, language)
         if request.intent == "explain":
             explanation = state.get("explanation")
             if explanation is None:
@@ -959,6 +961,19 @@ def _without_vectors(context: InterestContext) -> InterestContext:
     """The context without raw vectors: memory keeps what the inspector shows, not 384 floats per snapshot."""
     snapshots = [snapshot.model_copy(update={"embedding": []}) for snapshot in context.snapshots]
     return context.model_copy(update={"vector": [], "snapshots": snapshots})
+
+
+def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], language: str) -> str:
+    """Shown suggestions by rank, each with its kind, distance and evidence, for "the first or the second?"."""
+    picked = [(rank, suggestions[rank - 1]) for rank in ranks if rank <= len(suggestions)]
+    if len(picked) < 2:
+        return fixed_text("which_place", language)
+    blocks = [
+        f"{rank}. **{item.label}** ({item.category}, {item.distance_km:.1f} km)\n"
+        + "\n".join(f"- {line}" for line in item.evidence)
+        for rank, item in picked
+    ]
+    return fixed_text("side_by_side", language) + "\n\n" + "\n\n".join(blocks)
 
 
 def _listing(suggestions: Sequence[Suggestion]) -> str:

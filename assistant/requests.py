@@ -88,6 +88,10 @@ class RequestArguments(BaseModel):
     busiest: bool = Field(
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
+    compare: list[int] = Field(
+        default_factory=list,
+        description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
+    )
     language: Language = Field("en", description="The language of the message, told by the rules.")
 
     @field_validator("intent", mode="before")
@@ -695,6 +699,7 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
+    arguments.compare = _compared(message)
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -798,6 +803,27 @@ def _k(message: str) -> int | None:
     return value if 1 <= value <= MAX_K else None
 
 
+# "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
+# better?": the suggestions' evidence side by side.
+_COMPARE_RE = re.compile(
+    r"\b(?:differences?|differ|compare|comparison|versus|vs)\b|\bwhich (?:one )?is better\b|\bwhich should i\b",
+    re.IGNORECASE,
+)
+_FIRST_FEW_RE = re.compile(r"\b(?:the )?first (two|three|2|3)\b", re.IGNORECASE)
+
+
+def _compared(message: str) -> list[int]:
+    """The suggestions a message compares, by rank (at least two), else []."""
+    if not _COMPARE_RE.search(message):
+        return []
+    if few := _FIRST_FEW_RE.search(message):
+        word = few.group(1).lower()
+        return list(range(1, (NUMBER_WORDS.get(word) or int(word)) + 1))
+    picks = [_ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) for m in _PICK_RE.finditer(message)]
+    picks = list(dict.fromkeys(pick for pick in picks if 1 <= pick <= MAX_K))
+    return picks if len(picks) >= 2 else []
+
+
 def _pick(message: str) -> int | None:
     match = _PICK_RE.search(message)
     if match is None:
@@ -809,7 +835,7 @@ def _pick(message: str) -> int | None:
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
-    if _EXPLAIN_RE.search(message):
+    if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"

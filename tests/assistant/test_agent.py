@@ -602,3 +602,16 @@ def test_a_question_about_a_place_measures_from_the_user_unless_it_names_where_f
     nearest = ChatRequest(intent="about", nearest=True, near="here", asks=["distance"])
     moved = _measured_from(nearest, union, "which one is closest?")
     assert (moved.near, moved.location) == ("Union Square", union.location)
+
+
+def test_the_first_or_the_second_sets_their_evidence_side_by_side(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "any coffee near here?", at=world_now)
+    written = len(polite.calls)
+    turn = assistant.chat("4", "what's the difference between the first and the second?", at=world_now)
+    assert len(polite.calls) == written and not turn.trace  # code states it from what was shown
+    first, second = listed.items[:2]
+    assert turn.text.index(f"1. **{first.label}**") < turn.text.index(f"2. **{second.label}**")
+    assert all(line in turn.text for line in [*first.evidence, *second.evidence])

@@ -656,6 +656,10 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("anything fun tonight?", {"intent": "recommend"}),
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
+        # Shown suggestions side by side.
+        ("what's the difference between the first and the second?", {"intent": "explain", "compare": [1, 2]}),
+        ("compare the first two", {"intent": "explain", "compare": [1, 2]}),
+        ("why the second one?", {"intent": "explain", "compare": []}),
         # Turning down what was shown asks for other places.
         ("not interested in that one", {"intent": "refine"}),
         ("skip the third one", {"intent": "refine"}),
