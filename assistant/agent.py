@@ -105,6 +105,9 @@ PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tok
 PROMPT_EVIDENCE = 1
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
+# "Closer please": within this share of the distance to the last list's first place, and never less than this.
+CLOSER_SHARE = 0.75
+CLOSER_AT_LEAST_KM = 0.5
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
@@ -472,7 +475,7 @@ class Assistant:
                             "familiar": request.familiar,
                             "quiet": request.quiet,
                             "independent": request.independent,
-                            "within_km": near_radius_km(request.near) if request.near else None,
+                            "within_km": _within_km(request, _last_suggestions(state)),
                             "like": self._look_alikes(state, request),
                         },
                     }
@@ -848,6 +851,16 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
     the last list is the tail in its own order (updated in place, "the second one" would count in an older list)."""
     fresh = {item.item_id: item for item in listed}
     return {**{key: item for key, item in shown.items() if key not in fresh}, **fresh}
+
+
+def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:
+    """How far suggestions may be: a named area's radius, and for "closer please" a share of the distance to the
+    last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
+    radius = near_radius_km(request.near) if request.near else None
+    if request.closer and listed:
+        closer = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed[0].distance_km)
+        radius = closer if radius is None else min(radius, closer)
+    return radius
 
 
 def _last_suggestions(state: _State) -> list[Suggestion]:

@@ -88,6 +88,7 @@ class RequestArguments(BaseModel):
     busiest: bool = Field(
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
+    closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
     compare: list[int] = Field(
         default_factory=list,
         description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
@@ -300,7 +301,7 @@ _REFINE_RE = re.compile(
     # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
     r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"
-    r"|\bnot for me\b|\bnone of (?:these|those|them)\b",
+    r"|\bnot for me\b|\bnone of (?:these|those|them)\b|(?<!not )\btoo far\b|\bless far\b",
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.
@@ -700,6 +701,7 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
     arguments.compare = _compared(message)
+    arguments.closer = _CLOSER_RE.search(message) is not None
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -803,6 +805,8 @@ def _k(message: str) -> int | None:
     return value if 1 <= value <= MAX_K else None
 
 
+# "Closer please", "algo más cerca" (read "closer"), "that's too far": nearer than what was shown.
+_CLOSER_RE = re.compile(r"\b(?:closer|nearer)\b|(?<!not )\btoo far\b|\bless far\b", re.IGNORECASE)
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
 _COMPARE_RE = re.compile(

@@ -13,6 +13,8 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from assistant.agent import (
+    CLOSER_AT_LEAST_KM,
+    CLOSER_SHARE,
     Assistant,
     ChatError,
     Turn,
@@ -615,3 +617,14 @@ def test_the_first_or_the_second_sets_their_evidence_side_by_side(
     first, second = listed.items[:2]
     assert turn.text.index(f"1. **{first.label}**") < turn.text.index(f"2. **{second.label}**")
     assert all(line in turn.text for line in [*first.evidence, *second.evidence])
+
+
+def test_closer_please_asks_within_a_share_of_the_first_place_distance(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "closer please", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    limit = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed.items[0].distance_km)
+    assert call.arguments["within_km"] == pytest.approx(limit)
