@@ -606,9 +606,11 @@ class Assistant:
             reply = repair_claims(reply, claims, places, _origin(state["request"]))
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
-        if len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST:
+        listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
+        if listing or _REFUSAL_RE.search(reply):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
-            # places together in ways no evidence says; code lists them after the opening anyway.
+            # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
+            # contradicts the places listed under it: code says what the first of them is.
             first = next((place for place in places if place.suggested), None)
             if first is not None:
                 reply = code_sentence(first, _origin(state["request"]))
@@ -1008,6 +1010,12 @@ _LIST_START_RE = re.compile(r"\n\s*(?:\d+[.)]|[-*•])(?:\s|$)")
 # the place's name is what the sentence meant, the rest of the line is the prompt's.
 _COPIED_LISTING_RE = re.compile(r"<\s*places\s*>\s*([^:<\n]*?)\s*(?::[^<]*)?<\s*/\s*places\s*>", re.IGNORECASE)
 _PROMPT_TAG_RE = re.compile(r"<\s*/?\s*places\s*>", re.IGNORECASE)
+# A small model's refusal or apology, in any of the three languages: never true of a turn that found places.
+_REFUSAL_RE = re.compile(
+    r"\b(?:i'?m sorry|i am sorry|sorry,? but|i can(?:no|')t (?:help|assist)|i(?:'m| am) (?:unable|not able)|as an ai"
+    r"|lo siento|no puedo|d[ée]sol[ée]e?|je ne peux pas)\b",
+    re.IGNORECASE,
+)
 # A listing line copied bare as the reply ("The Flat: Bar, 0.3 km, new to you"): the same facts, as a sentence.
 _BARE_LISTING_RE = re.compile(
     r"^\s*(?P<name>[^:\n]{1,80}?):\s*(?P<kind>[^,\n]{1,60}),\s*(?P<km>\d+(?:\.\d+)?)\s*km,\s*"

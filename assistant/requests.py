@@ -304,6 +304,12 @@ _REFINE_RE = re.compile(
     r"|\bnot for me\b|\bnone of (?:these|those|them)\b|(?<!not )\btoo far\b|\bless far\b",
     re.IGNORECASE,
 )
+# "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
+_ELSEWHERE_RE = re.compile(
+    r"^\W*(?:and\s+)?(?:anything|anywhere|something|somewhere|any|any ones?)\s+(?:good\s+|nice\s+)?"
+    r"(?:in|near|around|by|closer to)\b",
+    re.IGNORECASE,
+)
 # Questions about the user's own habits and history, not requests for places.
 _WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends?|evenings|mornings|nights)"
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
@@ -324,7 +330,8 @@ _OFFTOPIC_RE = re.compile(
     r"\b(?:poems?|poetry|haiku|essay|lyrics|jokes?|riddles?|weather|forecast|raining|snowing|temperature|code|coding"
     r"|python|javascript|programming|debug|compile|homework|math|maths|calculate|equation|translate|translation"
     r"|news|headlines|stocks?|bitcoin|crypto|president|election|who won|score|scores|capital of|recipe|cook|cooking"
-    r"|flights?|physics|chemistry|biology|philosophy|quantum|what time is it|meaning of life)\b"
+    r"|flights?|physics|chemistry|biology|philosophy|quantum|meaning of life)\b"
+    r"|\bwhat time is it\b(?! (?:busiest|busy|quiet|quietest|crowded|packed|open))"
     r"|\bwrite (?:me )?(?:a|an) \w+|\d\s*[-+*/x×÷^]\s*\d",
     re.IGNORECASE,
 )
@@ -866,6 +873,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)
     leaves_out = told or arguments.exclude_names or arguments.independent
     if _REFINE_RE.search(message) or (leaves_out and not (arguments.category or arguments.near)):
+        return "refine"
+    if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"

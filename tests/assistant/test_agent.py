@@ -134,6 +134,18 @@ def test_an_opening_that_runs_through_the_list_is_replaced_by_code(
     assert turn.grounding["repaired"] and opening.startswith(f"{names[0]} is ") and names[1] not in opening
 
 
+@pytest.mark.parametrize(
+    "refusal", ["Lo siento, pero no puedo ayudarte con eso.", "I'm sorry, I can't help with that."]
+)
+def test_a_refusal_over_found_places_is_replaced_by_code(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, refusal: str
+) -> None:
+    model = ScriptedChatModel(script=lambda _: refusal, calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    assert turn.items and turn.grounding["repaired"]
+    assert turn.text.startswith(f"{turn.items[0].name} is ") and refusal not in turn.text
+
+
 def test_why_that_one_explains_the_pick_from_its_evidence(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -656,6 +656,11 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("anything fun tonight?", {"intent": "recommend"}),
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
+        ("what time is it busiest?", {"intent": "about", "asks": ["busy"]}),
+        ("what time is it?", {"intent": "offtopic"}),
+        # The same ask somewhere else, when it names no kind.
+        ("anything in Chinatown?", {"intent": "refine", "near": "Chinatown"}),
+        ("something in Brooklyn for dinner", {"intent": "recommend", "category": "Restaurant"}),
         # Shown suggestions side by side.
         ("what's the difference between the first and the second?", {"intent": "explain", "compare": [1, 2]}),
         ("compare the first two", {"intent": "explain", "compare": [1, 2]}),
