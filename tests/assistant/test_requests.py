@@ -421,6 +421,8 @@ def test_gazetteer_forgives_typos() -> None:
         ("où puis-je manger ce soir ?", {"intent": "recommend", "category": "Restaurant", "language": "fr"}),
         ("quel est le plus proche ?", {"intent": "about", "nearest": True, "language": "fr"}),
         ("¿cuál es el más cercano?", {"intent": "about", "nearest": True, "language": "es"}),
+        ("¿cuál es el más popular?", {"intent": "about", "busiest": True, "language": "es"}),
+        ("quel est le plus populaire ?", {"intent": "about", "busiest": True, "language": "fr"}),
         ("¿dónde está el bar más cercano?", {"intent": "recommend", "category": "Bar", "near": "here"}),
     ],
 )
