@@ -976,9 +976,10 @@ class _Checker:
                 supported, reason = self._category(claim, places)
         elif claim.kind == "area":
             places = self._located(claim)
-            outside = [p for p in places if not is_in_area(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
-            supported = claim.negated or not outside
-            reason = f"{_names(outside)} is not in {claim.value[0]}"
+            # A name several branches share ("Starbucks in Times Square") holds if one of them is there.
+            inside = [p for p in places if is_in_area(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
+            supported = claim.negated or not places or bool(inside)
+            reason = f"{_names(places)} is not in {claim.value[0]}"
         else:
             places = self._any()
             supported, reason = self._fact(claim, places)

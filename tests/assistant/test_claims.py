@@ -411,3 +411,21 @@ def test_a_model_that_corrects_itself_keeps_its_rewrite(services: Service, world
         ("your usual", 1),
         ("new to you", 2),
     ]
+
+
+def test_an_area_holds_when_one_branch_of_a_shared_name_is_there() -> None:
+    def branch(item_id: str, latitude: float, longitude: float) -> Suggestion:
+        path = "Dining and Drinking > Cafe > Coffee Shop"
+        found = suggestion(item_id, "Starbucks", "Coffee Shop", path, 0.2, False, ["0.2 km from you"])
+        return found.model_copy(update={"latitude": latitude, "longitude": longitude})
+
+    branches = [branch("ts", 40.7580, -73.9855), branch("wb", 40.7081, -73.9571)]  # Times Square, Williamsburg
+    allowed = {item.item_id: item.name for item in branches}
+    places = turn_places(branches, None, {}, allowed)
+
+    def report(text: str) -> ClaimReport:
+        return check_claims(text, places, check_reply(text, allowed, allowed, KINDS).allowed, KINDS, NOW)
+
+    assert report("Starbucks in Times Square is a coffee shop.").ok
+    assert report("Starbucks is a coffee shop in Williamsburg.").ok
+    assert not report("Starbucks is a coffee shop in the Bronx.").ok
