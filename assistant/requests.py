@@ -708,7 +708,8 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
     arguments.compare = _compared(message)
-    arguments.closer = _CLOSER_RE.search(message) is not None
+    # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
+    arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]

@@ -659,6 +659,8 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("is it fun?", {"intent": None}),
         ("somewhere to catch the game", {"category": "Sports Bar"}),
         ("what time is it busiest?", {"intent": "about", "asks": ["busy"]}),
+        ("closer please", {"intent": "refine", "closer": True}),
+        ("something closer to Union Square", {"closer": False, "near": "Union Square"}),
         ("what time is it?", {"intent": "offtopic"}),
         # The same ask somewhere else, when it names no kind.
         ("anything in Chinatown?", {"intent": "refine", "near": "Chinatown"}),
