@@ -181,6 +181,7 @@ FALSE = [
     "Shake Shack is a burger joint that has just opened.",
     "Shake Shack is perfect for a quick bite and has been recently introduced.",
     "No Name Bar is 0.8 km away and has been there for a while.",
+    "Shake Shack is a great place for burgers and has been around since 2017.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
 ]
