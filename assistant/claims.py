@@ -725,9 +725,11 @@ def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
         before = [_lower(word) for word in _previous_words(sentence, start, 4)]
         if not any(word in _AREA_PREPOSITIONS for word in before):
             continue
-        match = re.compile(re.escape(sentence[start:end])).search(sentence, start)
-        if match is not None:
-            found.append(Claim.found("area", match, offset, (area.name,), _negated(sentence, start)))
+        negated = _negated(sentence, start)
+        text = sentence[start:end]
+        found.append(
+            Claim(kind="area", text=text, start=offset + start, end=offset + end, value=(area.name,), negated=negated)
+        )
     return found
 
 

@@ -831,15 +831,18 @@ def _compared(message: str) -> list[int]:
     if few := _FIRST_FEW_RE.search(message):
         word = few.group(1).lower()
         return list(range(1, (NUMBER_WORDS.get(word) or int(word)) + 1))
-    picks = [_ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) for m in _PICK_RE.finditer(message)]
-    picks = list(dict.fromkeys(pick for pick in picks if 1 <= pick <= MAX_K))
+    picks = [rank for match in _PICK_RE.finditer(message) if (rank := _rank(match)) is not None]
+    picks = list(dict.fromkeys(picks))
     return picks if len(picks) >= 2 else []
 
 
 def _pick(message: str) -> int | None:
     match = _PICK_RE.search(message)
-    if match is None:
-        return None
+    return None if match is None else _rank(match)
+
+
+def _rank(match: re.Match[str]) -> int | None:
+    """The rank a ``_PICK_RE`` match names ("the second" → 2, "#3" → 3), None beyond a list's length."""
     value = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2))
     return value if 1 <= value <= MAX_K else None
 
