@@ -643,7 +643,7 @@ class Assistant:
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":
             return fixed_text(smalltalk_reply(state["messages"][-1 - _tail_length(state)].text), language)
-        if request.intent in ("forget", "offtopic"):
+        if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
         if request.intent == "about":
             details = state.get("details")

@@ -784,6 +784,8 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"\b(?:rat(?:ed|ing|ings)|reviews?|reviewers?|yelp|zagat|michelin)\b)",
         re.I,
     ),
+    # One user's data never reaches another: a reply that speaks of "user 300" states what it cannot know.
+    "another person's visits": re.compile(r"\b(?:user|usuario|utilisateur)\s*#?\s*\d+\b", re.I),
     "where the user lives or works": re.compile(
         r"\b(?:your\s+(?:workplace|office|work|job|home|house|apartment|flat|hotel|school|campus)|"
         r"where\s+you\s+(?:work|live|stay)|(?:from|near)\s+work)\b",

@@ -93,7 +93,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|(?<!\bwhere )\bdid i (?:ever )?go\b|\bbeen there\b|\bwhen was i\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+(?: one)?) new to me\b"
-        r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b",
+        r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b"
+        # "which have I never been to?", "which ones haven't I tried?", "which are new to me?"
+        r"|\b(?:have|had) i (?:never|not) (?:been|tried|visited)\b|\bhaven'?t i (?:been|tried|visited)\b"
+        r"|\bi(?:'ve| have) (?:never|not) (?:been|tried|visited)\b|^\W*which\b.*\bnew to me\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
@@ -139,7 +142,7 @@ _AROUND_RE = re.compile(r"\b(?:around here|near (?:here|me)|nearby|in the area|a
 # A question about every place of the last list ("which of those have I been to?").
 _ALL_RE = re.compile(
     r"\b(?:which|any|all|how many|none) (?:one )?of (?:those|these|them|the places|your suggestions)\b"
-    r"|\bhave i been to any\b|\bwhich ones\b",
+    r"|\bhave i been to any\b|\bwhich ones\b|^\W*which (?:have|haven'?t|did|didn'?t|are|aren'?t)\b",
     re.IGNORECASE,
 )
 

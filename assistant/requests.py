@@ -35,11 +35,14 @@ from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
 
-# "profile": a question about the user's own habits; "offtopic": neither about places nor about the user;
+# "profile": a question about the user's own habits; "offtopic": neither about places nor about the user; "others":
+# where another person goes ("where does user 300 go?"), never told;
 # "prefer": a stated preference ("no more bars", :func:`read_preference`), read by the rules only; "about": a question
 # about one place ("is the third one open now?", ``assistant.place_questions``), read by the rules only.
-Intent = Literal["recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "prefer", "about"]
-RULES_ONLY: frozenset[str] = frozenset({"prefer", "about"})
+Intent = Literal[
+    "recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "others", "prefer", "about"
+]
+RULES_ONLY: frozenset[str] = frozenset({"prefer", "about", "others"})
 LLMMode = Literal["never", "gaps", "always"]
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -283,6 +286,40 @@ _EXPLAIN_RE = re.compile(
     re.IGNORECASE,
 )
 # Forgetting the user's data, not "forget that, sushi instead" (which only drops the last request).
+# Another person's whereabouts: one user's data never reaches another, so "user 300", "my wife's check-ins" or
+# "where does Anna usually go?" get a refusal, while what many people do ("where do people go around here?") is a
+# request. Read on the message as written too: a name's capital tells a person from a word.
+_DATA_NOUNS = r"(?:history|histories|check-?ins?|data|visits|places|profiles?|whereabouts|locations?|movements)"
+_PEOPLE = (
+    r"(?:wife|husband|partner|spouse|boyfriend|girlfriend|bf|gf|friend|ex|boss|roommate|flatmate|mom|mum|mother|dad|"
+    r"father|parents?|son|daughter|brother|sister|kids?|children|neighbou?r|colleague|co-?worker|employee|teen|teenager)s?"
+)
+# Going somewhere, as a habit or once ("usually goes", "went last night", "hangs out").
+_GOES = (
+    r"(?:usually |normally |often |always |typically |mostly |last |really )?"
+    r"(?:go|goes|went|gone|been|hang|check|spend)\b"
+)
+_OTHERS_RE = re.compile(
+    r"\b(?:user|usuario|utilisateur)\s*(?:id\s*|number\s*|no\.?\s*)?#?\s*\d+\b"
+    r"|\b(?:other|another|different|some other)\s+(?:users?|customers?|members?|accounts?|person)(?:'s|s')?"
+    rf"\s+{_DATA_NOUNS}\b"
+    rf"|\b(?:someone|somebody|anyone|anybody|everyone|everybody) else(?:'s)?\s+{_DATA_NOUNS}\b"
+    rf"|\b(?:my|his|her|their|our)\s+(?:\w+\s+)?{_PEOPLE}(?:'s|')?\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
+    rf"|\b(?:his|her)\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
+    rf"|\bwhere (?:does|did|has|had|do|have) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she) {_GOES}"
+    rf"|\bwhere (?:is|was) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she)(?: right)? (?:now|today|tonight)\b"
+    r"|\b(?:track|stalk|spy on|keep tabs on|find out where)\s+(?:my\s+\w+|him|her|someone|somebody|user|people)\b",
+    re.IGNORECASE,
+)
+# "Where does Anna usually go?": a capitalised name, on the message as written.
+_NAMED_PERSON_RE = re.compile(rf"\b[Ww]here (?:does|did|has|had) (?!I\b)[A-Z][a-z]+(?: [A-Z][a-z]+)? {_GOES}")
+
+
+def about_others(written: str, reading: str) -> bool:
+    """Whether a message asks where another person goes (another user's data), as written or as read."""
+    return bool(_OTHERS_RE.search(reading) or _OTHERS_RE.search(written) or _NAMED_PERSON_RE.search(written))
+
+
 _FORGET_RE = re.compile(
     r"\b(?:forget|delete|erase|wipe|remove)\s+(?:about\s+)?(?:all\s+(?:of\s+)?|everything\s+(?:about|of)\s+)?"
     r"(?:me|myself|my|mine|everything|all (?:my|you know|about me)|(?:the|your) (?:data|history|profile)"
@@ -298,6 +335,8 @@ _REFINE_RE = re.compile(
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
     r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
     r"|\bmore (?:options|places|ideas|suggestions)\b"
+    # "Any other parks?" after parks around Astoria: other places of the same ask, there.
+    r"|\b(?:any|some|a few|two|three|the) other\b|\bother (?:ones|options|places|spots|ideas|suggestions)\b"
     # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
     r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"
@@ -718,7 +757,7 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = arguments.asks or ["busy"]
     if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
         arguments.category = None
-    arguments.intent = _intent(message, arguments)
+    arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
     if arguments.intent == "profile":
@@ -854,7 +893,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "explain"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
-    if _PROFILE_RE.search(message):
+    # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
+    if _PROFILE_RE.search(message) and not (arguments.surprise and (arguments.near or arguments.category)):
         return "profile"
     place = bool(
         arguments.category

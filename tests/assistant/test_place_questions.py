@@ -218,13 +218,14 @@ def test_asking_for_a_kind_the_user_muted_says_so(
     assert turn.text.startswith("You told me not to suggest")
 
 
+@pytest.mark.parametrize("question", ["which of those have I been to?", "which have I never been to?"])
 def test_which_of_the_last_list_the_user_has_been_to(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
+    services: Service, polite: ScriptedChatModel, world_now: datetime, question: str
 ) -> None:
     assistant = Assistant(services, polite)
     listed = assistant.chat("3", "coffee near here", at=world_now)
     assert listed.items
-    turn = assistant.chat("3", "which of those have I been to?", at=world_now)
+    turn = assistant.chat("3", question, at=world_now)
     assert not turn.trace and turn.details is None
     for item in listed.items:
         assert f"**{item.label}**" in turn.text
