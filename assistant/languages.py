@@ -3,7 +3,8 @@
 The request rules read English only; a Spanish or French message is first rewritten phrase by phrase into the
 English words the rules know ("cerca de aquí" → "near here", "pas de bars" → "no bars", "samedi" → "saturday").
 Everything here works on accent-folded text (``assistant.spelling.fold``), so "sabado" is "sábado". The language
-is told from words that belong to one language only, and from accents only Spanish or only French uses.
+is told from words that belong to one language only, and from accents only Spanish or only French uses; a message
+in another language (German, Italian, Portuguese, Dutch, told by py3langid) is answered in English.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import Literal, get_args
+
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 Language = Literal["en", "es", "fr"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -642,12 +645,38 @@ def _telling() -> dict[Language, frozenset[str]]:
     }
 
 
+# Languages told apart from the three spoken here, so that Italian is not answered in French nor Portuguese in
+# Spanish; a message in one of them is answered in English.
+_OTHER_LANGUAGES = ("de", "it", "pt", "nl")
+_SURE = 0.9  # the identifier's probability above which a message is taken for another language
+_FEWEST_WORDS = 3  # shorter messages ("pizza", "danke") say too little to tell
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    identifier.set_languages([*LANGUAGES, *_OTHER_LANGUAGES])
+    return identifier
+
+
+def other_language(message: str) -> str | None:
+    """The language of a message written in none of :data:`LANGUAGES` ("it" for "c'è un buon ristorante qui
+    vicino?"), told by py3langid's language identifier; None for the three, and when unsure."""
+    if len(_WORD_RE.findall(message.lower())) < _FEWEST_WORDS:
+        return None
+    language, probability = _identifier().classify(message)
+    return language if language in _OTHER_LANGUAGES and probability >= _SURE else None
+
+
 def detect_language(message: str, folded: str) -> Language:
-    """The language of a message ("en" unless Spanish or French words or accents outnumber English words).
+    """The language of a message ("en" unless Spanish or French words or accents outnumber English words, or it is
+    written in another language, :func:`other_language`).
 
     ``folded`` is the message with accents folded (``assistant.spelling.fold``); the accents themselves are read
     from ``message``.
     """
+    if other_language(message) is not None:
+        return "en"
     tokens = [token.strip("'") for token in _WORD_RE.findall(folded.lower())]
     telling = _telling()
     scores = {language: sum(token in telling[language] for token in tokens) for language in LANGUAGES}

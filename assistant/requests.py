@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
 from assistant.place_questions import THINGS_TO_DO, Topic, place_question, refers_to_place
-from assistant.spelling import Speller, fold
+from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
 
@@ -147,8 +147,14 @@ _GENERIC = {
     "starving famished peckish bite meal snack snacks munchies",
     "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
-    "Outdoors": "park parks outdoors outside walk stroll picnic nature",
+    "Outdoors": "outdoors outside walk stroll picnic nature",
+    # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
+    "Park": "park parks",
     "Retail": "shopping shop shops store stores",
+    # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
+    "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
+    "|must-see|must see|what to see|things to see|places to see|should i see|should we see|worth seeing",
+    "Family Outing": "family outing|family outings|family day|family fun",
 }
 _SPECIFIC = {
     "Night Club": "club clubs clubbing dance dancing nightclub nightclubs",
@@ -611,7 +617,7 @@ def _speller(language: Language) -> Speller:
 
 def read(message: str) -> Reading:
     """The message in the English words the rules know, and the language it was written in."""
-    folded = fold(message)
+    folded = expand_shorthand(fold(message))
     language = detect_language(message, folded)
     text = to_english(_speller(language).correct(folded), language)
     for pattern, replacement in _SLIPS:
@@ -641,6 +647,20 @@ _WITH_KIDS_RE = re.compile(
     r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b",
     re.IGNORECASE,
 )
+# Showing someone the city ("my parents are visiting", "friends in town this weekend", "first time in New York"):
+# the sights, not the user's own routine.
+_GUESTS_RE = re.compile(
+    r"\b(?:parents|mom|mum|dad|mother|father|in-laws|relatives|family|friends?|guests?|cousins?|grandparents"
+    r"|sister|brother|aunt|uncle|visitors?)\b(?:\s+\w+){0,3}?\s+(?:(?:is|are|'s|'re)\s+)?"
+    r"(?:visiting|in town|coming (?:to town|to visit|over|into town)|over from|here from|staying with)\b"
+    r"|\bvisiting (?:with |from )?(?:my |our )?(?:parents|family|in-laws|relatives|friends?|mom|dad|grandparents)\b"
+    r"|\bout[- ]of[- ]town (?:guests?|friends?|visitors?|family)\b|\bshow(?:ing)? (?:\w+ ){1,2}around\b"
+    r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan)\b|\b(?:new|visiting) in town\b"
+    r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b",
+    re.IGNORECASE,
+)
+FAMILY_OUTING = "Family Outing"
+SIGHTSEEING = "Sightseeing"
 # Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
 DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
 ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
@@ -718,7 +738,12 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
-    category = _category(message, excluded_spans)
+    # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place.
+    category = _category(message, [*excluded_spans, *(span for _, span in found)])
+    if category is None and _WITH_KIDS_RE.search(message):  # "where should I take my kids?": not the user's gym
+        category = FAMILY_OUTING
+    elif category is None and _GUESTS_RE.search(message):
+        category = SIGHTSEEING
     if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
     independent = _INDEPENDENT_RE.search(message) is not None

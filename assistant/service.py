@@ -92,6 +92,8 @@ HABIT_TOP = 4
 SAME_NAME_AT_MOST = 2
 # The recommender is asked for this many times the places wanted, so that a list thinned of repeats still fills.
 VARIETY_FETCH = 3
+# Held-back repeats fill a list only up to this many places: three places beat five with three Starbucks.
+FEWEST_LISTED = 3
 
 
 class Suggestion(PlaceAnswer):
@@ -841,7 +843,7 @@ class Service:
 
 def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> list[Recommendation]:
     """The first ``k`` places in rank order, at most ``SAME_NAME_AT_MOST`` of one name unless ``keyword`` is part of
-    it; the repeats held back fill the list, in rank order, only when too few other places are found."""
+    it; the repeats held back fill the list, in rank order, only up to ``FEWEST_LISTED`` places."""
     asked = chain_key(keyword) if keyword else ""
     seen: Counter[str] = Counter()
     kept: list[Recommendation] = []
@@ -853,7 +855,7 @@ def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> lis
             continue
         seen[name] += 1
         kept.append(item)
-    return [*kept, *repeats][:k]
+    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
 
 
 def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:

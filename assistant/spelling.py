@@ -40,6 +40,31 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Chat shorthand, written out before anything else reads the message ("smth cheap nr me tmrw" is "something cheap
+# near me tomorrow"); only whole words, and only ones that mean nothing else in a request.
+SHORTHAND: dict[str, str] = {
+    "nr": "near", "smth": "something", "smthg": "something", "sth": "something", "smt": "something",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmrrw": "tomorrow", "tmw": "tomorrow", "2moro": "tomorrow",
+    "2morrow": "tomorrow", "tomoz": "tomorrow", "tonite": "tonight", "2nite": "tonight", "2night": "tonight",
+    "2day": "today", "pls": "please", "plz": "please", "plse": "please", "thx": "thanks", "thnx": "thanks",
+    "tks": "thanks", "ty": "thank you", "u": "you", "ur": "your", "rn": "right now", "b4": "before",
+    "abt": "about", "recs": "recommendations", "ppl": "people", "bday": "birthday",
+    "l8r": "later", "bfast": "breakfast", "brekkie": "breakfast", "brekky": "breakfast", "resto": "restaurant",
+    "restos": "restaurants", "wknd": "weekend", "mins": "minutes", "hrs": "hours", "gf": "girlfriend",
+    "bf": "boyfriend", "bc": "because", "cuz": "because", "coz": "because", "w/": "with", "w/o": "without",
+    "bklyn": "Brooklyn", "nyc": "New York", "somewher": "somewhere", "anywher": "anywhere",
+}  # fmt: skip
+_SHORTHAND_RE = re.compile(
+    r"(?<![\w/])(" + "|".join(re.escape(word) for word in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",
+    re.IGNORECASE,
+)
+
+
+def expand_shorthand(text: str) -> str:
+    """``text`` with its chat shorthand written out (:data:`SHORTHAND`)."""
+    return _SHORTHAND_RE.sub(lambda match: SHORTHAND[match.group(1).lower()], text)
+
+
 def max_edits(length: int) -> int:
     """How many edits may turn a word of ``length`` letters into a known one: 0 under 4, 1 up to 6, then 2."""
     if length < SHORTEST_CORRECTED:

@@ -65,10 +65,37 @@ def kind_pattern(kind: str) -> str:
 LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {"bar": ("Juice Bar",)}
 
 
+# Kinds a request names by what an outing is for rather than by one category ("where can I take the kids?",
+# "my parents are visiting"): each stands for any of its member kinds, less the kinds that only share a word.
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "Family Outing": (
+        "Park", "Playground", "Zoo", "Aquarium", "Museum", "Ice Cream Shop", "Bowling Alley", "Arcade", "Beach",
+        "Garden", "Toy / Game Store", "Toy Store", "Candy Store", "Library", "Movie Theater", "Amusement Park",
+        "Theme Park", "Skating Rink", "Dessert Shop",
+    ),
+    "Sightseeing": (
+        "Museum", "Monument", "Landmark", "Historic Site", "Historic and Protected Site", "Memorial Site",
+        "Scenic Lookout", "Bridge", "Plaza", "Park", "Garden", "Public Art", "Sculpture Garden", "Outdoor Sculpture",
+        "Concert Hall", "Opera House",
+    ),
+}  # fmt: skip
+_GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
+    "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
+    "sightseeing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
+}
+_GROUPS = {name.casefold(): members for name, members in KIND_GROUPS.items()}
+
+
 def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
     """Whether a place is of a kind: the kind is whole words of its category or path ("Bar" in "Wine Bar", not in
-    "Barbershop"), and none of its kinds only looks like it (:data:`LOOK_ALIKE_KINDS`: a Juice Bar is no Bar)."""
+    "Barbershop"), and none of its kinds only looks like it (:data:`LOOK_ALIKE_KINDS`: a Juice Bar is no Bar). A
+    group of kinds (:data:`KIND_GROUPS`) holds a place of any of its members."""
     text = f"{category_path}{CATEGORY_SEPARATOR}{category}"
+    group = kind.strip().casefold()
+    if group in _GROUPS:
+        if any(re.search(kind_pattern(other), text, re.IGNORECASE) for other in _GROUP_LEAVES_OUT[group]):
+            return False
+        return any(is_of_kind(member, category, category_path) for member in _GROUPS[group])
     if re.search(kind_pattern(kind.strip()), text, re.IGNORECASE) is None:
         return False
     look_alikes = LOOK_ALIKE_KINDS.get(kind.strip().casefold(), ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup
+from assistant.languages import other_language
 from assistant.requests import (
     ADULTS_ONLY,
     CATEGORY_TERMS,
@@ -33,7 +35,7 @@ from assistant.requests import (
     resolve_when,
     smalltalk_reply,
 )
-from assistant.spelling import Speller, fold, max_edits
+from assistant.spelling import Speller, expand_shorthand, fold, max_edits
 from profiles.config import load_settings
 from prompts import load_prompt
 
@@ -365,11 +367,34 @@ def test_real_model_fills_a_gap(local_model: BaseChatModel) -> None:
         ("diner near hear", {"category": "Diner", "near": "here"}),  # "diner" is a real word and a category
         ("somewhere quite for brunch", {"quiet": True}),
         ("any god bakerys", {"category": "Bakery"}),  # an inflected form of a vocabulary word
+        # Chat shorthand is written out.
+        ("wanna grab a bite nr me, smth cheap", {"category": "Restaurant", "near": "here"}),
+        ("coffee tmrw at 8am pls", {"category": "Cafe", "when": "tomorrow at 8am"}),
+        ("any recs for bfast in bklyn?", {"category": "Restaurant", "near": "Brooklyn", "when": "breakfast"}),
+        ("no chains plz", {"intent": "refine", "independent": True}),
     ],
 )
 def test_misspelt_words_are_read(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("c'è un buon ristorante qui vicino?", "it"),  # its "un" and "qui" once made it French
+        ("Wo kann ich hier einen guten Kaffee trinken?", "de"),
+        ("tem um bom restaurante aqui perto?", "pt"),
+    ],
+)
+def test_a_language_not_spoken_here_is_answered_in_english(message: str, language: str) -> None:
+    assert other_language(message) == language
+    assert parse_rules(message).language == "en"
+
+
+def test_spanish_and_french_are_not_taken_for_another_language() -> None:
+    for line in (Path(__file__).parents[2] / "bench" / "reading_set.jsonl").read_text(encoding="utf-8").splitlines():
+        assert other_language(json.loads(line)["message"]) is None
 
 
 def test_spelling_leaves_real_words_and_short_tokens() -> None:
@@ -382,6 +407,8 @@ def test_spelling_leaves_real_words_and_short_tokens() -> None:
     assert speller.correct("xylophonist") == "xylophonist"  # unknown, but near nothing
     assert [max_edits(length) for length in (3, 4, 6, 7, 12)] == [0, 1, 1, 2, 2]
     assert fold("¿Adónde, sábado? Hell’s") == "¿Adonde, sabado? Hell's"
+    assert expand_shorthand("smth nr u w/ my bf, tmrw?") == "something near you with my boyfriend, tomorrow?"
+    assert expand_shorthand("Plural tyres, bus stops") == "Plural tyres, bus stops"  # only whole words
 
 
 def test_gazetteer_forgives_typos() -> None:
@@ -404,7 +431,7 @@ def test_gazetteer_forgives_typos() -> None:
         ("algo nuevo en Williamsburg", {"surprise": True, "near": "Williamsburg", "language": "es"}),
         ("un museo tranquilo", {"category": "Museum", "quiet": True, "language": "es"}),
         ("no bares, por favor", {"exclude_categories": ["Bar"], "language": "es"}),
-        ("un parque cerca", {"category": "Outdoors", "near": "here", "language": "es"}),
+        ("un parque cerca", {"category": "Park", "near": "here", "language": "es"}),
         ("una tienda en SoHo", {"category": "Retail", "near": "SoHo", "language": "es"}),
         ("où manger près d'ici ?", {"category": "Restaurant", "near": "here", "language": "fr"}),
         ("un dîner à côté", {"category": "Restaurant", "near": "here", "language": "fr"}),
@@ -413,7 +440,7 @@ def test_gazetteer_forgives_typos() -> None:
         ("quelque chose de nouveau", {"surprise": True, "language": "fr"}),
         ("un musée calme", {"category": "Museum", "quiet": True, "language": "fr"}),
         ("un café, sans bars", {"category": "Cafe", "exclude_categories": ["Bar"], "language": "fr"}),
-        ("un parc ou une boutique", {"category": "Outdoors", "language": "fr"}),
+        ("un parc ou une boutique", {"category": "Park", "language": "fr"}),
         ("sitios que ya conozco", {"familiar": True, "surprise": False, "language": "es"}),
         ("des endroits que je connais", {"familiar": True, "surprise": False, "language": "fr"}),
         # folded "où" is "ou"; before a verb it is "where", not "or"
@@ -716,7 +743,18 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("which of them haven't I tried?", {"intent": "about", "asks": ["visits"]}),
         ("which places have I never been to in Brooklyn?", {"intent": "recommend", "surprise": True}),
         # "Other" keeps the last ask, and where it was: "any other parks?" after parks around Astoria.
-        ("any other parks?", {"intent": "refine", "category": "Outdoors"}),
+        ("any other parks?", {"intent": "refine", "category": "Park"}),
+        ("recommend a park near the Empire State Building", {"category": "Park"}),
+        ("brunch in Park Slope", {"category": "Restaurant", "near": "Park Slope"}),  # an area names no kind
+        ("coffee near Central Park", {"category": "Cafe"}),
+        # Outings by who comes along: the kids' kinds of place, the sights for visitors, unless a kind is named.
+        ("where should I take my kids this afternoon?", {"intent": "recommend", "category": "Family Outing"}),
+        ("where should we eat with the kids?", {"category": "Restaurant"}),
+        ("I'm visiting with my parents this weekend, any ideas?", {"intent": "recommend", "category": "Sightseeing"}),
+        ("friends visiting from London next week, ideas?", {"category": "Sightseeing"}),
+        ("new in town, what should I see first?", {"category": "Sightseeing"}),
+        ("museums for my parents who are visiting", {"category": "Museum"}),
+        ("I have friends coming over tonight, any bars?", {"category": "Bar"}),
         ("other options?", {"intent": "refine"}),
         # A greeting before a request is the request's.
         ("hey, I'm bored", {"intent": "recommend"}),

@@ -211,10 +211,11 @@ def test_a_list_holds_two_places_of_one_name_unless_the_request_names_it(
 
     monkeypatch.setattr(services.runtime, "recommend", branches)
     plain = services.recommend("3", world_now, where, RecommendQuery(k=6))
-    assert len(plain) == 6 and len(ranked) >= 12
-    if every:  # nothing else is found: the repeats fill the list in their order
-        assert [item.item_id for item in plain] == [item.item_id for item in ranked[:6]]
+    assert len(ranked) >= 12
+    if every:  # nothing else is found: the repeats fill the list in their order, up to three places
+        assert [item.item_id for item in plain] == [item.item_id for item in ranked[:3]]
     else:  # two branches, then the other places in their order
+        assert len(plain) == 6
         others = [item.item_id for n, item in enumerate(ranked) if n % 2]
         assert [item.item_id for item in plain] == [ranked[0].item_id, others[0], ranked[2].item_id, *others[1:4]]
     named = services.recommend("3", world_now, where, RecommendQuery(k=6, keyword="Starbucks"))

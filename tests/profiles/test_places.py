@@ -331,6 +331,24 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
     assert places.of_kind_column(items, kind).tolist() == [holds, kind.casefold() == "bar"]
 
 
+@pytest.mark.parametrize(
+    ("group", "category", "path", "holds"),
+    [
+        ("Family Outing", "Playground", "Landmarks and Outdoors > Park > Playground", True),
+        ("family outing", "Science Museum", "Arts and Entertainment > Museum > Science Museum", True),
+        ("Family Outing", "Ice Cream Shop", "Dining and Drinking > Dessert Shop > Ice Cream Parlor", True),
+        ("Family Outing", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", False),
+        ("Family Outing", "Beer Garden", "Dining and Drinking > Bar > Beer Garden", False),  # a garden by its word
+        ("Family Outing", "Museum", "Arts and Entertainment > Museum > Erotic Museum", False),
+        ("Sightseeing", "Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout", True),
+        ("Sightseeing", "Historic Site", "Landmarks and Outdoors > Historic and Protected Site", True),
+        ("Sightseeing", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", False),
+    ],
+)
+def test_a_group_of_kinds_holds_any_of_its_members(group: str, category: str, path: str, holds: bool) -> None:
+    assert places.is_of_kind(group, category, path) is holds
+
+
 def test_chain_branches_share_a_name_at_three_places_or_more() -> None:
     assert places.chain_key("Starbucks - Times Square") == places.chain_key("Starbucks #12") == "starbucks"
     assert places.chain_key("Dunkin' Donuts (Penn Station)") == "dunkin donuts"
