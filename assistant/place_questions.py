@@ -29,6 +29,7 @@ Topic = Literal[
     "contact",
     "amenities",
     "reviews",
+    "character",
     "distance",
     "where",
     "busy",
@@ -48,6 +49,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "contact": "phone numbers or websites",
     "amenities": "amenities (Wi-Fi, seating, access and the like)",
     "reviews": "reviews or ratings",
+    "character": "what places are like (size, décor, atmosphere)",
 }
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
@@ -77,6 +79,14 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\bhappy hour\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b",
+        # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.
+        "character": r"^\W*(?:and |so |but |ok,? )?(?:is|are|was|were) (?:it|that|this|they|those|these"
+        r"|the \w+(?: one)?|that place|this place|the place|that spot)"
+        r" (?:really |very |too |pretty |quite |kind of |a bit |a little )?"
+        r"(?:romantic|big|small|large|huge|tiny|spacious|cramped|cozy|cosy|nice|fancy|casual|upscale|trendy|hip"
+        r"|classy|chill|relaxed|clean|dirty|modern|old|pretty|beautiful|cute|intimate|elegant|dressy|touristy"
+        r"|authentic|safe|fun|lively|comfortable|comfy|crowded with tourists)\b"
+        r"|\bvibes?\b|\batmosphere\b|\bambian?ce\b|\bdecor\b|\bdécor\b|\bwhat(?:'s| is) it like inside\b",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"

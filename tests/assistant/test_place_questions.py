@@ -43,6 +43,11 @@ from tests.assistant.world import ScriptedChatModel
         ("how much is a beer there", ["price"]),
         ("what time does it close", ["hours"]),
         ("¿está abierto el segundo?", ["hours"]),
+        # What a place is like is no request for romantic places: the data has no word on it.
+        ("is it romantic?", ["character"]),
+        ("is the first one big?", ["character"]),
+        ("what's the vibe like at the second one?", ["character"]),
+        ("is it big and cheap?", ["price", "character"]),
     ],
 )
 def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics: list[str]) -> None:

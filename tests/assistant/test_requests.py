@@ -719,7 +719,7 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         # Things to do are places to go, even with a word no data holds ("kids").
         ("what can we do with the kids on Sunday?", {"intent": "recommend", "asks": []}),
         ("anything fun tonight?", {"intent": "recommend"}),
-        ("is it fun?", {"intent": None}),
+        ("is it fun?", {"intent": "about", "asks": ["character"]}),  # what it is like: no data says
         ("somewhere to catch the game", {"category": "Sports Bar"}),
         ("what time is it busiest?", {"intent": "about", "asks": ["busy"]}),
         ("closer please", {"intent": "refine", "closer": True}),
