@@ -19,9 +19,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, NamedTuple, TypedDict
 
 import pandas as pd
@@ -69,6 +69,7 @@ from assistant.place_questions import (
     refers_to_place,
 )
 from assistant.requests import (
+    CATEGORY_WORDS,
     HERE,
     ChatRequest,
     LatLon,
@@ -92,6 +93,7 @@ from assistant.service import (
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
+from profiles.geo import haversine_km
 from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind, with_article
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
@@ -111,6 +113,11 @@ CLOSER_AT_LEAST_KM = 0.5
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
+# A second stop ("dinner and drinks after"): this many places of its kind, within this distance of the first
+# stop's first place, for this much later.
+SECOND_STOP_K = 3
+SECOND_STOP_WITHIN_KM = 1.5
+SECOND_STOP_AFTER = timedelta(minutes=90)
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
 # The pydantic types a conversation's state holds: the checkpointer may rebuild exactly these.
@@ -233,6 +240,10 @@ class _State(TypedDict, total=False):
     stated_reply: str
     pending: dict[str, Any] | None
     last_stated: list[int]
+    # A second stop ("… and drinks after"): whether its places were asked for this turn, and the rank its places
+    # start from in the turn's suggestions (0: none).
+    second_asked: bool
+    second_from: int
 
 
 class Assistant:
@@ -333,6 +344,8 @@ class Assistant:
             "suggestions": [],
             "context": None,
             "request": None,
+            "second_asked": False,
+            "second_from": 0,
         }
         first_token: float | None = None
         suggested: float | None = None
@@ -389,7 +402,7 @@ class Assistant:
         graph.add_edge("understand", "plan")
         graph.add_conditional_edges("plan", lambda state: "tools" if _pending_calls(state) else "write")
         graph.add_edge("tools", "gather")
-        graph.add_edge("gather", "write")
+        graph.add_conditional_edges("gather", lambda state: "plan" if _second_stop_due(state) else "write")
         graph.add_edge("write", "ground")
         graph.add_conditional_edges("ground", lambda state: "write" if _rewrite(state) else END)
         return graph.compile(checkpointer=self.memory)
@@ -402,9 +415,8 @@ class Assistant:
             # Where the user said they are holds for the conversation, until the caller says where they are.
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
-            request = self._placed(
-                extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
-            )
+            extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            request = _at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
             previous = state.get("previous")
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 request = _refined(previous, request)
@@ -448,6 +460,8 @@ class Assistant:
     def _plan(self, state: _State) -> dict[str, Any]:
         request = state["request"]
         assert request is not None
+        if _second_stop_due(state):
+            return self._plan_second_stop(state, request)
         here = request.location or LatLon(*state["here"])
         at = request.at or state["now"]
         where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
@@ -501,15 +515,48 @@ class Assistant:
             call["type"] = "tool_call"
         return {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
 
+    def _plan_second_stop(self, state: _State, request: ChatRequest) -> dict[str, Any]:
+        """The places of a second stop ("dinner and drinks after"): of its kind, a walk from the first stop's first
+        place, for a little later, none of those already shown."""
+        first = state["suggestions"][0]
+        at = (request.at or state["now"]) + SECOND_STOP_AFTER
+        shown = [*state.get("shown", {}), *self.service.places_named(request.exclude_names)]
+        call = {
+            "name": "recommend",
+            "args": {
+                "latitude": first.latitude,
+                "longitude": first.longitude,
+                "at": at.isoformat(),
+                "k": SECOND_STOP_K,
+                "category": request.then,
+                "exclude_categories": [kind for kind in request.exclude_categories if kind != request.then],
+                "exclude": shown,
+                "surprise": request.surprise,
+                "quiet": request.quiet,
+                "independent": request.independent,
+                "within_km": SECOND_STOP_WITHIN_KM,
+            },
+            "id": f"call_{uuid.uuid4().hex[:12]}",
+            "type": "tool_call",
+        }
+        return {"messages": [AIMessage("", tool_calls=[call], id=str(uuid.uuid4()))], "second_asked": True}
+
     def _gather(self, state: _State) -> dict[str, Any]:
         """The tool results of this turn, from the tool messages' artifacts, into the state."""
         update: dict[str, Any] = {}
+        stops = 0
         for message in state["messages"][state.get("trace_from", 0) :]:
             if not isinstance(message, ToolMessage) or message.status == "error":
                 continue
             if message.name == "get_interest_context":
                 update["context"] = _without_vectors(message.artifact)
+            elif message.name == "recommend" and stops and update.get("suggestions"):
+                # The second stop's places follow the first stop's, numbered on from them.
+                first = update["suggestions"]
+                update["suggestions"] = [*first, *_after(first[0], message.artifact, len(first))]
+                update["second_from"] = len(first) + 1 if message.artifact else 0
             elif message.name == "recommend":
+                stops += 1
                 update["suggestions"] = message.artifact
             elif message.name == "search_places":
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
@@ -723,7 +770,13 @@ class Assistant:
         suggestions = _last_suggestions(state)
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
-        if request.nearest and suggestions:  # "which one is closest?"
+        if request.nearest and suggestions:  # "which one is closest?", "… closest to the Williamsburg Bridge?"
+            if request.location is not None and request.near not in (None, HERE):
+                origin = request.location
+                return min(
+                    suggestions,
+                    key=lambda item: haversine_km(origin.latitude, origin.longitude, item.latitude, item.longitude),
+                ).item_id
             return min(suggestions, key=lambda item: item.distance_km).item_id
         if request.busiest and suggestions:  # "which is the most popular?": everyone's check-ins, first on a tie
             return max(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
@@ -830,6 +883,35 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
     return frozenset(kind for kind in kinds if kind)
 
 
+def _second_stop_due(state: _State) -> bool:
+    """Whether the turn asked for a second stop whose places are still to be found (after the first stop's)."""
+    request = state.get("request")
+    return (
+        request is not None
+        and request.then is not None
+        and request.intent in ("recommend", "refine")
+        and bool(state.get("suggestions"))
+        and not state.get("second_asked")
+    )
+
+
+def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list[Suggestion]:
+    """A second stop's places, numbered on from ``ranked``, each first citing how far it is from ``first``."""
+    return [
+        place.model_copy(
+            update={
+                "rank": ranked + number,
+                "evidence": [
+                    f"{haversine_km(first.latitude, first.longitude, place.latitude, place.longitude):.1f} km from "
+                    f"{first.label}, for after it",
+                    *place.evidence,
+                ],
+            }
+        )
+        for number, place in enumerate(places, 1)
+    ]
+
+
 def _pending_calls(state: _State) -> bool:
     last = state["messages"][-1]
     return isinstance(last, AIMessage) and bool(last.tool_calls)
@@ -885,13 +967,31 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     Central Park busy?" names the place asked about, not a point to measure from)."""
     if request.intent != "about":
         return request
-    if request.nearest and previous is not None:
+    if request.nearest and previous is not None and request.near in (None, HERE):
         return request.model_copy(
             update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
         )
     if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
         return request.model_copy(update={"near": None, "location": None})
     return request
+
+
+# "From the restaurant", "near that bar": a place of the conversation by its kind.
+_SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
+
+
+def _at_shown(request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
+    """The request measured from the place shown last of the kind its place words name ("how far is that from the
+    restaurant?" after dinner and drinks); None when they name no kind, or no shown place is of it."""
+    match = _SHOWN_KIND_RE.match(request.near.strip()) if request.near else None
+    if match is None:
+        return None
+    words = match["kind"].casefold()
+    term = CATEGORY_WORDS.get(words)
+    for item in reversed(list(shown.values())):
+        if (term and is_of_kind(term, item.category, item.category_path)) or words == item.category.casefold():
+            return request.model_copy(update={"near": item.label, "location": LatLon(item.latitude, item.longitude)})
+    return None
 
 
 def _origin(request: ChatRequest | None) -> str | None:
@@ -928,6 +1028,8 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "familiar": request.familiar or (previous.familiar and not request.surprise),
             "quiet": request.quiet or previous.quiet,
             "independent": request.independent or previous.independent,
+            # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
+            "then": request.then if request.category else (request.then or previous.then),
         }
     )
 
@@ -1057,6 +1159,11 @@ def _with_evidence(reply: str, state: _State) -> str:
         f"{item.rank}. **{item.label}** ({item.category}, {item.distance_km:.1f} km) — {'; '.join(item.evidence)}"
         for item in suggestions
     ]
+    second = state.get("second_from") or 0
+    if second:  # "dinner and drinks after": the second stop's places under their own heading
+        request = state.get("request")
+        heading = fixed_text("second_stop", request.language if request is not None else "en")
+        lines.insert(second - 1, "\n" + heading.format(place=suggestions[0].label))
     return reply + "\n\n" + "\n".join(lines)
 
 

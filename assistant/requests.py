@@ -92,6 +92,9 @@ class RequestArguments(BaseModel):
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
+    then: str | None = Field(
+        None, description="A kind of place for a second stop near the first ('dinner and drinks after'; rules only)."
+    )
     compare: list[int] = Field(
         default_factory=list,
         description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
@@ -240,13 +243,15 @@ _WE_ARE = r"(?:i'?m|i am|we'?re|we are)"
 _BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)"
 _ARRIVED = r"(?:arrived|got) (?:at|in|to)"
 _AT_PLACE_RE = re.compile(
-    rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|close to|next to|around|{_ARRIVED}"
-    r"|(?:far|distance|walk|minutes|km|miles|blocks) (?:away )?from)"
+    rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}"
+    r"|(?:far|distance|walk|minutes|km|miles|blocks)(?: (?:away|is|it|it's|that|this|they|the \w+(?: one)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
-    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we)\b)",
+    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later)\b)",
     re.IGNORECASE,
 )
+# "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
+_CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est)) to\b", re.IGNORECASE)
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my \w+|you|it|that|this|corner|area|block|city|town)"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
@@ -731,7 +736,7 @@ def parse_rules(message: str) -> RequestArguments:
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
     if found and not start <= found[0][1][0] < found[0][1][1] < end:
         near = found[0][0].name
-    elif _NEAR_HERE_RE.search(message):
+    elif _NEAR_HERE_RE.search(message) and not (at_place is not None and _CLOSEST_TO_RE.match(at_place.group(0))):
         near = HERE
     elif at_place is not None:
         near = at_place.group("name")
@@ -739,7 +744,11 @@ def parse_rules(message: str) -> RequestArguments:
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
     # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place.
-    category = _category(message, [*excluded_spans, *(span for _, span in found)])
+    kind_spans = [*excluded_spans, *(span for _, span in found)]
+    category = _category(message, kind_spans)
+    stops = _stops(message, kind_spans)
+    if stops is not None:
+        category = stops[0]
     if category is None and _WITH_KIDS_RE.search(message):  # "where should I take my kids?": not the user's gym
         category = FAMILY_OUTING
     elif category is None and _GUESTS_RE.search(message):
@@ -766,6 +775,7 @@ def parse_rules(message: str) -> RequestArguments:
         exclude_names=ruled_out,
         placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
         like_name=like_named(written),
+        then=stops[1] if stops is not None else None,
         language=reading.language,
     )
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
@@ -866,6 +876,39 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
     ]
     specific = [term for term in found if term in _SPECIFIC]
     return (specific or found or [None])[0]
+
+
+# A second stop: "dinner and drinks after", "coffee, then a walk in the park", "drinks after dinner".
+_THEN_CUE_RE = re.compile(
+    r"\b(?:then|afterwards?|after(?: that)?|later|followed by|before)\b"
+    r"|\band (?:some |a few |a |an )?(?:drinks?|walk|stroll|dessert|a show|a movie)\b",
+    re.IGNORECASE,
+)
+_AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
+_JOINED_RE = re.compile(r"\b(?:and|then)\b", re.IGNORECASE)
+
+
+def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, str] | None:
+    """Two kinds of place to go to one after the other, in that order, when the message asks for a second stop:
+    the second is the last kind named that differs from the first ("coffee, then a walk in a park" → a park); "X
+    after Y" is done the other way round."""
+    if not _THEN_CUE_RE.search(message):
+        return None
+    found = [
+        (match, CATEGORY_WORDS[match.group(1).lower()])
+        for match in _CATEGORY_RE.finditer(message)
+        if not any(start <= match.start() < end for start, end in excluded_spans)
+    ]
+    if len({term for _, term in found}) < 2:
+        return None
+    later = [(match, term) for match, term in found if term != found[0][1]]
+    second_match, second = later[-1]
+    before = [term for match, term in found if match.start() < second_match.start() and term != second]
+    first = next((term for term in before if term in _SPECIFIC), before[0])
+    between = message[found[0][0].end() : second_match.start()]
+    if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
+        return second, first
+    return first, second
 
 
 def _k(message: str) -> int | None:

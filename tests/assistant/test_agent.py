@@ -15,6 +15,7 @@ from langchain_core.messages import BaseMessage
 from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
+    SECOND_STOP_WITHIN_KM,
     Assistant,
     ChatError,
     Turn,
@@ -27,6 +28,7 @@ from assistant.agent import (
 from assistant.gazetteer import lookup
 from assistant.requests import ChatRequest, LatLon
 from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
+from profiles.geo import haversine_km
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -192,6 +194,44 @@ def test_any_other_of_a_kind_stays_where_the_last_request_was(
     assert other.request is not None and other.request.near == "Tribeca"
     assert other.trace[-1].arguments["latitude"] == pytest.approx(tribeca.latitude)
     assert not names_in(other) & names_in(first)
+
+
+def test_a_second_stop_lists_its_places_a_walk_from_the_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("1", "coffee and then some jazz", at=world_now)
+    assert turn.request is not None and turn.request.category == "Cafe" and turn.request.then == "Music Venue"
+    coffee = [item for item in turn.items if item.category == "Coffee Shop"]
+    later = turn.items[len(coffee) :]
+    assert coffee and later and all(item.category == "Jazz Club" for item in later)
+    assert [item.rank for item in turn.items] == list(range(1, len(turn.items) + 1))
+    assert [call.name for call in turn.trace].count("recommend") == 2
+    first = coffee[0]
+    for item in later:
+        apart = haversine_km(first.latitude, first.longitude, item.latitude, item.longitude)
+        assert apart <= SECOND_STOP_WITHIN_KM and item.evidence[0] == f"{apart:.1f} km from {first.label}, for after it"
+    heading = f"Then, a walk from **{first.label}**:"
+    assert turn.text.index(heading) < turn.text.index(f"**{later[0].label}**")
+
+
+def test_distances_and_the_nearest_are_measured_from_the_place_the_question_names(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    jazz = assistant.chat("1", "some jazz near here", at=world_now).items
+    coffee = assistant.chat("1", "coffee near here", at=world_now).items
+    assert jazz and coffee
+    # "From the jazz club": the jazz club shown last, not a catalogue place of that name nor the user.
+    far = assistant.chat("1", "how far is the first one from the jazz club?", at=world_now)
+    assert far.request is not None and far.request.near == jazz[-1].label
+    assert far.request.location == LatLon(jazz[-1].latitude, jazz[-1].longitude)
+    # "Closest to Gym 14": the nearest of the last list to that place, not to the user.
+    gym = services.named_place("Gym 14")
+    assert gym is not None
+    nearest = assistant.chat("1", "which one is closest to Gym 14?", at=world_now)
+    expected = min(coffee, key=lambda item: haversine_km(gym.latitude, gym.longitude, item.latitude, item.longitude))
+    assert expected != min(coffee, key=lambda item: item.distance_km)  # the two readings differ here
+    assert nearest.details is not None and nearest.details.item_id == expected.item_id
 
 
 def test_conversations_and_users_are_isolated(

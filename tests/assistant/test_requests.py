@@ -397,6 +397,28 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
         assert other_language(json.loads(line)["message"]) is None
 
 
+@pytest.mark.parametrize(
+    ("message", "category", "then"),
+    [
+        ("dinner and drinks after in the East Village", "Restaurant", "Bar"),
+        ("coffee and then a walk in a park, around Astoria", "Cafe", "Park"),  # the last kind of the second stop
+        ("drinks after dinner", "Restaurant", "Bar"),  # done the other way round
+        ("sushi, then a bar nearby", "Sushi", "Bar"),
+        ("drinks before the movie", "Bar", "Movie Theater"),
+        ("pizza and beer", "Pizza", None),  # one place
+        ("ramen noodles tonight", "Ramen", None),
+        ("plan my Saturday: something in the afternoon and dinner after", "Restaurant", None),
+    ],
+)
+def test_a_second_stop_is_read_in_the_order_it_is_done(message: str, category: str, then: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.then) == ("recommend", category, then)
+
+
+def test_a_place_named_before_a_second_stop_ends_at_its_cue() -> None:
+    assert parse_rules("coffee near Central Park then a stroll").near == "Central Park"
+
+
 def test_spelling_leaves_real_words_and_short_tokens() -> None:
     speller = Speller(["restaurant", "here", "coffee", "hearty", "noodles", "astoria", "bar"])
     assert speller.correct("Resturant near hear") == "Restaurant near hear"  # "hear" is a real word
