@@ -94,7 +94,7 @@ from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
-from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind, with_article
+from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind, of_kind_column, with_article
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -771,6 +771,11 @@ class Assistant:
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
         if request.nearest and suggestions:  # "which one is closest?", "… closest to the Williamsburg Bridge?"
+            # "Which is the closest bar?": the nearest of the bars shown, when any is.
+            if request.category:  # checkpointed suggestions keep no category path: the catalogue has it
+                items = self.service.items
+                kinds = set(items.loc[of_kind_column(items, request.category), "item_id"])
+                suggestions = [item for item in suggestions if item.item_id in kinds] or suggestions
             if request.location is not None and request.near not in (None, HERE):
                 origin = request.location
                 return min(
@@ -896,20 +901,16 @@ def _second_stop_due(state: _State) -> bool:
 
 
 def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list[Suggestion]:
-    """A second stop's places, numbered on from ``ranked``, each first citing how far it is from ``first``."""
-    return [
-        place.model_copy(
-            update={
-                "rank": ranked + number,
-                "evidence": [
-                    f"{haversine_km(first.latitude, first.longitude, place.latitude, place.longitude):.1f} km from "
-                    f"{first.label}, for after it",
-                    *place.evidence,
-                ],
-            }
-        )
-        for number, place in enumerate(places, 1)
-    ]
+    """A second stop's places, numbered on from ``ranked``, each first citing how far it is from ``first`` (unless
+    its evidence already says so: the recommender's "0.2 km from X, a place you know")."""
+    after = []
+    for number, place in enumerate(places, 1):
+        apart = haversine_km(first.latitude, first.longitude, place.latitude, place.longitude)
+        said = any(f" km from {first.label}," in line or f"next to {first.label}," in line for line in place.evidence)
+        line = f"{apart:.1f} km from {first.label}, for after it"
+        evidence = place.evidence if said else [line, *place.evidence]
+        after.append(place.model_copy(update={"rank": ranked + number, "evidence": evidence}))
+    return after
 
 
 def _pending_calls(state: _State) -> bool:

@@ -209,9 +209,19 @@ def test_a_second_stop_lists_its_places_a_walk_from_the_first(
     first = coffee[0]
     for item in later:
         apart = haversine_km(first.latitude, first.longitude, item.latitude, item.longitude)
-        assert apart <= SECOND_STOP_WITHIN_KM and item.evidence[0] == f"{apart:.1f} km from {first.label}, for after it"
-    heading = f"Then, a walk from **{first.label}**:"
+        cited = [
+            line for line in item.evidence if f"km from {first.label}," in line or f"next to {first.label}," in line
+        ]
+        assert apart <= SECOND_STOP_WITHIN_KM and len(cited) == 1  # said once, by the recommender or for the stop
+    heading = f"Then, near **{first.label}**:"
     assert turn.text.index(heading) < turn.text.index(f"**{later[0].label}**")
+    # "Which is the closest jazz club?": the nearest of the jazz clubs shown, not of every place shown.
+    asked = Assistant(services, polite)
+    listed = asked.chat("1", "coffee and then some jazz", at=world_now).items
+    jazz = min((item for item in listed if item.category == "Jazz Club"), key=lambda item: item.distance_km)
+    assert min(listed, key=lambda item: item.distance_km) != jazz  # the two readings differ here
+    closest = asked.chat("1", "which is the closest jazz club?", at=world_now)
+    assert closest.details is not None and closest.details.item_id == jazz.item_id
 
 
 def test_distances_and_the_nearest_are_measured_from_the_place_the_question_names(
