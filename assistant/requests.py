@@ -181,6 +181,17 @@ _SPECIFIC = {
     # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
     "Sports Bar": "sports bar|sports bars|watch the game|watch a game|catch the game|catch a game|watch the match"
     "|watch sports|watch football|watch the football|watch basketball|watch baseball|watch hockey|watch soccer",
+    "Yoga": "yoga",
+    "Pilates": "pilates",
+    "Comedy Club": "comedy|stand-up|standup|comedy club|comedy show",
+    "Karaoke": "karaoke",
+    "Wine Bar": "wine bar|wine bars",
+    "Cocktail Bar": "cocktail bar|cocktail bars|cocktail lounge",
+    "Dive Bar": "dive bar|dive bars",
+    "Bowling Alley": "bowling",
+    "Food Truck": "food truck|food trucks",
+    "Flea Market": "flea market|flea markets",
+    "Vintage": "vintage|thrift|thrift store|thrift shop|secondhand",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",

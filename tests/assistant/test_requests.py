@@ -408,6 +408,8 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
         ("pizza and beer", "Pizza", None),  # one place
         ("ramen noodles tonight", "Ramen", None),
         ("plan my Saturday: something in the afternoon and dinner after", "Restaurant", None),
+        ("je cherche un bar à vin pour ce soir, puis un endroit pour danser", "Bar", "Night Club"),
+        ("cena y luego un bar", "Restaurant", "Bar"),
     ],
 )
 def test_a_second_stop_is_read_in_the_order_it_is_done(message: str, category: str, then: str | None) -> None:
@@ -767,6 +769,12 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         # "Other" keeps the last ask, and where it was: "any other parks?" after parks around Astoria.
         ("any other parks?", {"intent": "refine", "category": "Park"}),
         ("recommend a park near the Empire State Building", {"category": "Park"}),
+        ("any yoga instead?", {"intent": "refine", "category": "Yoga"}),
+        ("a comedy show tonight", {"category": "Comedy Club"}),
+        ("a wine bar in Soho", {"category": "Wine Bar"}),
+        ("the second one is too far", {"intent": "refine"}),  # turned down, not asked about
+        ("the second one is far?", {"intent": "about", "asks": ["distance"], "pick": 2}),
+        ("le deuxième est loin ?", {"intent": "about", "asks": ["distance"], "pick": 2}),
         ("brunch in Park Slope", {"category": "Restaurant", "near": "Park Slope"}),  # an area names no kind
         ("coffee near Central Park", {"category": "Cafe"}),
         # Outings by who comes along: the kids' kinds of place, the sights for visitors, unless a kind is named.
