@@ -489,6 +489,7 @@ class Assistant:
                             "familiar": request.familiar,
                             "quiet": request.quiet,
                             "independent": request.independent,
+                            "local": request.local,
                             "within_km": _within_km(request, _last_suggestions(state)),
                             "like": self._look_alikes(state, request),
                         },
@@ -534,6 +535,7 @@ class Assistant:
                 "surprise": request.surprise,
                 "quiet": request.quiet,
                 "independent": request.independent,
+                "local": request.local,
                 "within_km": SECOND_STOP_WITHIN_KM,
             },
             "id": f"call_{uuid.uuid4().hex[:12]}",
@@ -1029,6 +1031,7 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "familiar": request.familiar or (previous.familiar and not request.surprise),
             "quiet": request.quiet or previous.quiet,
             "independent": request.independent or previous.independent,
+            "local": request.local or previous.local,
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category else (request.then or previous.then),
         }

@@ -92,6 +92,9 @@ class RequestArguments(BaseModel):
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
+    local: bool = Field(
+        False, description="Away from the crowds: not the city's most visited places ('less touristy'; rules only)."
+    )
     then: str | None = Field(
         None, description="A kind of place for a second stop near the first ('dinner and drinks after'; rules only)."
     )
@@ -766,7 +769,8 @@ def parse_rules(message: str) -> RequestArguments:
         category = SIGHTSEEING
     if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
-    independent = _INDEPENDENT_RE.search(message) is not None
+    local = _LOCAL_RE.search(message) is not None
+    independent = _INDEPENDENT_RE.search(message) is not None or local  # a local favourite is no chain
     if _DATE_RE.search(message):
         independent = True
         category = category or DATE_CATEGORY
@@ -786,6 +790,7 @@ def parse_rules(message: str) -> RequestArguments:
         exclude_names=ruled_out,
         placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
         like_name=like_named(written),
+        local=local,
         then=stops[1] if stops is not None else None,
         language=reading.language,
     )
@@ -889,6 +894,15 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
     return (specific or found or [None])[0]
 
 
+# Away from the crowds: "less touristy", "where locals go", "off the beaten path", "hidden gems".
+_LOCAL_RE = re.compile(
+    r"\b(?:less|not|non|not too|without the|no) ?-?touristy?\b|\btourist traps?\b|\boff the beaten (?:path|track)\b"
+    r"|\b(?:where|what) (?:do |would )?(?:the )?locals\b|\blike a local\b"
+    r"|\blocals'? (?:favou?rites?|spots?|places?|go)\b"
+    r"|\b(?:avoid|away from|without|escape|no) (?:the )?(?:tourists|crowds of tourists)\b|\bhidden gems?\b"
+    r"|\blesser[- ]known\b|\bunder the radar\b",
+    re.IGNORECASE,
+)
 # A second stop: "dinner and drinks after", "coffee, then a walk in the park", "drinks after dinner".
 _THEN_CUE_RE = re.compile(
     r"\b(?:then|afterwards?|after(?: that)?|later|followed by|before)\b"
@@ -984,6 +998,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         or arguments.familiar
         or arguments.quiet
         or arguments.independent
+        or arguments.local
     )
     if not place and not _PLACE_RE.search(message):
         if _OFFTOPIC_RE.search(message):
@@ -994,7 +1009,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is
     # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.
     told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)
-    leaves_out = told or arguments.exclude_names or arguments.independent
+    # "Any hidden gems?" asks anew: the chains a local favourite leaves out are no change to the last request.
+    leaves_out = told or arguments.exclude_names or (arguments.independent and not arguments.local)
     if _REFINE_RE.search(message) or (leaves_out and not (arguments.category or arguments.near)):
         return "refine"
     if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):

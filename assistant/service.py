@@ -94,6 +94,9 @@ SAME_NAME_AT_MOST = 2
 VARIETY_FETCH = 3
 # Held-back repeats fill a list only up to this many places: three places beat five with three Starbucks.
 FEWEST_LISTED = 3
+# "Less touristy": the most visited places by distinct people, this share of the visited catalogue (in NYC about
+# 100 places, from Penn Station and Times Square to the Met), are left out.
+MOST_VISITED_SHARE = 0.02
 
 
 class Suggestion(PlaceAnswer):
@@ -334,6 +337,9 @@ class RecommendQuery(BaseModel):
         False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
     )
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
+    local: bool = Field(
+        False, description="Leave out the city's most visited places ('less touristy', 'where locals go')."
+    )
 
 
 class ForgetReport(BaseModel):
@@ -377,6 +383,7 @@ class Service:
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
         self._chains = chain_item_ids(items)
+        self._most_visited_of: tuple[int, tuple[str, ...]] | None = None  # (events counted, item ids)
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -471,6 +478,7 @@ class Service:
                 *self._held_back(query.category, query.keyword),
                 *steer.hidden,
                 *(self._chains if query.independent and not query.keyword else ()),
+                *(self._most_visited() if query.local and not query.keyword else ()),
             ],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
@@ -480,6 +488,18 @@ class Service:
         )
         varied = _varied(found, query.k, query.keyword)
         return [_suggestion(rank, item, context) for rank, item in enumerate(varied, start=1)]
+
+    def _most_visited(self) -> tuple[str, ...]:
+        """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),
+        worked out again when the event log has grown or shrunk."""
+        events = self.events()
+        if events is None or events.empty:
+            return ()
+        if self._most_visited_of is None or self._most_visited_of[0] != len(events):
+            people = events.groupby("item_id")["user_id"].nunique().sort_values(ascending=False, kind="stable")
+            top = people.index[: math.ceil(len(people) * MOST_VISITED_SHARE)]
+            self._most_visited_of = (len(events), tuple(str(item_id) for item_id in top))
+        return self._most_visited_of[1]
 
     def habits(
         self,

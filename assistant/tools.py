@@ -134,6 +134,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         within_km: float | None = None,
         independent: bool = False,
         like: Sequence[str] = (),
+        local: bool = False,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -148,6 +149,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             within_km=within_km,
             independent=independent,
             like=list(like),
+            local=local,
         )
         found = service.recommend(state["user_id"], moment, place, query)
         if within_km is not None:

@@ -770,6 +770,10 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("any other parks?", {"intent": "refine", "category": "Park"}),
         ("recommend a park near the Empire State Building", {"category": "Park"}),
         ("any yoga instead?", {"intent": "refine", "category": "Yoga"}),
+        # Away from the crowds: not the most visited places, and no chains.
+        ("less touristy please", {"intent": "refine", "local": True, "independent": True}),
+        ("what do locals like around here?", {"intent": "recommend", "local": True, "near": "here"}),
+        ("tourist attractions", {"category": "Sightseeing", "local": False}),
         ("a comedy show tonight", {"category": "Comedy Club"}),
         ("a wine bar in Soho", {"category": "Wine Bar"}),
         ("the second one is too far", {"intent": "refine"}),  # turned down, not asked about

@@ -220,3 +220,15 @@ def test_a_list_holds_two_places_of_one_name_unless_the_request_names_it(
         assert [item.item_id for item in plain] == [ranked[0].item_id, others[0], ranked[2].item_id, *others[1:4]]
     named = services.recommend("3", world_now, where, RecommendQuery(k=6, keyword="Starbucks"))
     assert [item.item_id for item in named] == [item.item_id for item in ranked[:6]]
+
+
+def test_a_local_request_leaves_out_the_most_visited_places(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    people = events.groupby("item_id")["user_id"].nunique().sort_values(ascending=False, kind="stable")
+    most_visited = set(services._most_visited())
+    assert most_visited == set(people.index[: len(most_visited)]) and most_visited
+    where = services.default_place("3")
+    plain = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40))}
+    local = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40, local=True))}
+    assert plain & most_visited and local and not local & most_visited
