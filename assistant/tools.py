@@ -68,6 +68,7 @@ class RecommendArgs(_Where):
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
+    local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
 
 
 class HabitsArgs(_Where):

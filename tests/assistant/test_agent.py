@@ -244,6 +244,17 @@ def test_distances_and_the_nearest_are_measured_from_the_place_the_question_name
     assert nearest.details is not None and nearest.details.item_id == expected.item_id
 
 
+def test_a_less_touristy_request_reaches_the_service_through_the_tool(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    most_visited = set(services._most_visited())
+    plain = Assistant(services, polite).chat("3", "show me 8 jazz clubs", at=world_now)
+    local = Assistant(services, polite).chat("3", "show me 8 less touristy jazz clubs", at=world_now)
+    assert local.request is not None and local.request.local
+    assert {item.item_id for item in plain.items} & most_visited
+    assert local.items and not {item.item_id for item in local.items} & most_visited
+
+
 def test_conversations_and_users_are_isolated(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
