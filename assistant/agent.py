@@ -774,9 +774,8 @@ class Assistant:
         message = read(state["messages"][-1].text).text
         if request.nearest and suggestions:  # "which one is closest?", "… closest to the Williamsburg Bridge?"
             # "Which is the closest bar?": the nearest of the bars shown, when any is.
-            if request.category:  # checkpointed suggestions keep no category path: the catalogue has it
-                items = self.service.items
-                kinds = set(items.loc[of_kind_column(items, request.category), "item_id"])
+            if request.category:
+                kinds = self._of_kind(request.category)
                 suggestions = [item for item in suggestions if item.item_id in kinds] or suggestions
             if request.location is not None and request.near not in (None, HERE):
                 origin = request.location
@@ -797,15 +796,20 @@ class Assistant:
         ]
         if named:
             return max(named, key=lambda item: len(item.label)).item_id
-        if request.category is not None:
-            kind = request.category.casefold()
-            for item in suggestions:
-                if kind in item.category.casefold():
+        if request.category is not None:  # "the café", "the karaoke place" (a Bar whose path says Karaoke)
+            kinds = self._of_kind(request.category)
+            for item in [*suggestions, *reversed(shown.values())]:  # the last list first, then the latest shown
+                if item.item_id in kinds:
                     return item.item_id
         if refers_to_place(message):
             return state.get("focus") or (suggestions[0].item_id if suggestions else None)
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
         return place.item_id if place is not None else None
+
+    def _of_kind(self, kind: str) -> set[str]:
+        """Item ids of the catalogue's places of a kind: checkpointed suggestions keep no category path."""
+        items = self.service.items
+        return set(items.loc[of_kind_column(items, kind), "item_id"])
 
     def _look_alikes(self, state: _State, request: ChatRequest) -> list[str]:
         """The places a request asks for more of: a catalogue place it names ("something like Joe's Pizza"), or of the

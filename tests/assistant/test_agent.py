@@ -242,6 +242,10 @@ def test_distances_and_the_nearest_are_measured_from_the_place_the_question_name
     expected = min(coffee, key=lambda item: haversine_km(gym.latitude, gym.longitude, item.latitude, item.longitude))
     assert expected != min(coffee, key=lambda item: item.distance_km)  # the two readings differ here
     assert nearest.details is not None and nearest.details.item_id == expected.item_id
+    # Both ends named by kind: the jazz place asked about, measured from the coffee place shown last.
+    both = assistant.chat("1", "how far is the jazz place from the coffee shop?", at=world_now)
+    assert both.details is not None and both.details.category == "Jazz Club"
+    assert both.request is not None and both.request.near == coffee[-1].label
 
 
 def test_a_less_touristy_request_reaches_the_service_through_the_tool(
