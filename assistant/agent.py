@@ -421,6 +421,7 @@ class Assistant:
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 request = _refined(previous, request)
             request = _measured_from(request, previous, read(message).text)
+            request = _after_the_last(request, _last_suggestions(state), read(message).text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
@@ -981,6 +982,23 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
         return request.model_copy(update={"near": None, "location": None})
     return request
+
+
+# "And a coffee after?", "then drinks?": a next stop, once places are shown.
+_AFTER_LAST_RE = re.compile(
+    r"\b(?:after(?:wards)?|after that|then|next|later)\s*[?.!]*\s*$|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?then\b",
+    re.IGNORECASE,
+)
+
+
+def _after_the_last(request: ChatRequest, listed: Sequence[Suggestion], message: str) -> ChatRequest:
+    """A request for a next stop ("ok and a coffee after?") searched around the last list's first place, as the
+    second stop of one message is, rather than around the user."""
+    asks_next = request.intent == "recommend" and request.category is not None and request.then is None
+    if not asks_next or request.near is not None or not listed or not _AFTER_LAST_RE.search(message):
+        return request
+    first = listed[0]
+    return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
 
 
 # "From the restaurant", "near that bar": a place of the conversation by its kind.

@@ -22,6 +22,14 @@ LANGUAGES: tuple[Language, ...] = get_args(Language)
 _SPANISH = {
     # going out with children
     "con los ninos": "with the kids",
+    "con ninos": "with kids",
+    "con los chicos": "with the kids",
+    "con mi familia": "with the family",
+    "que hacer": "things to do",
+    "que hay para hacer": "what is there to do",
+    "bajo techo": "indoors",
+    "a cubierto": "indoors",
+    "algo bajo techo": "something indoors",
     "con mis hijos": "with my kids",
     "con mis ninos": "with my kids",
     "para ninos": "for kids",
@@ -331,6 +339,10 @@ _FRENCH = {
     "avec mes enfants": "with my kids",
     "pour les enfants": "for the kids",
     "pour enfants": "for kids",
+    "avec des enfants": "with kids",
+    "a l'interieur": "indoors",
+    "a l interieur": "indoors",
+    "au chaud": "indoors",
     # Questions about one place (assistant.place_questions).
     "est-ce ouvert": "is it open",
     "c'est ouvert": "is it open",

@@ -258,8 +258,8 @@ _BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near
 _ARRIVED = r"(?:arrived|got) (?:at|in|to)"
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}"
-    r"|(?:far|distance|walk|minutes|km|miles|blocks)"
-    r"(?: (?:away|is|it|it's|that|this|they|the \w+(?: one| place| spot)?))* from)"
+    r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
+    r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later)\b)",

@@ -259,6 +259,18 @@ def test_a_less_touristy_request_reaches_the_service_through_the_tool(
     assert local.items and not {item.item_id for item in local.items} & most_visited
 
 
+def test_a_next_stop_asked_after_a_list_is_searched_around_its_first_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    coffee = assistant.chat("1", "coffee near here", at=world_now).items
+    after = assistant.chat("1", "ok and some jazz after?", at=world_now)
+    assert coffee and after.request is not None and after.request.near == coffee[0].label
+    assert after.trace[-1].arguments["latitude"] == pytest.approx(coffee[0].latitude)
+    fresh = assistant.chat("1", "some jazz", at=world_now)  # no "after": around the user again
+    assert fresh.request is not None and fresh.request.near is None
+
+
 def test_conversations_and_users_are_isolated(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -183,6 +183,7 @@ FALSE = [
     "No Name Bar is 0.8 km away and has been there for a while.",
     "Shake Shack is a great place for burgers and has been around since 2017.",
     "User 300 goes to Shake Shack.",  # one user's data never reaches another
+    "No Name Bar is a great place for therapy and relaxation.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
 ]

@@ -779,6 +779,9 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("the second one is too far", {"intent": "refine"}),  # turned down, not asked about
         ("the second one is far?", {"intent": "about", "asks": ["distance"], "pick": 2}),
         ("le deuxième est loin ?", {"intent": "about", "asks": ["distance"], "pick": 2}),
+        ("¿qué hay para hacer con niños en Queens?", {"category": "Family Outing", "near": "Queens"}),
+        ("¿y algo bajo techo?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
+        ("how do I get there from Grand Central?", {"intent": "about", "near": "Grand Central"}),
         ("brunch in Park Slope", {"category": "Restaurant", "near": "Park Slope"}),  # an area names no kind
         ("coffee near Central Park", {"category": "Cafe"}),
         # Outings by who comes along: the kids' kinds of place, the sights for visitors, unless a kind is named.
