@@ -562,6 +562,7 @@ class Assistant:
                 stops += 1
                 update["suggestions"] = message.artifact
             elif message.name == "search_places":
+                stops += 1
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
             elif message.name == "explain":
                 update["explanation"] = message.artifact

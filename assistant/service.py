@@ -383,7 +383,7 @@ class Service:
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
         self._chains = chain_item_ids(items)
-        self._most_visited_of: tuple[int, tuple[str, ...]] | None = None  # (events counted, item ids)
+        self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -491,14 +491,14 @@ class Service:
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),
-        worked out again when the event log has grown or shrunk."""
+        worked out again whenever the runtime reads a changed event log (a new frame)."""
         events = self.events()
         if events is None or events.empty:
             return ()
-        if self._most_visited_of is None or self._most_visited_of[0] != len(events):
+        if self._most_visited_of is None or self._most_visited_of[0] is not events:
             people = events.groupby("item_id")["user_id"].nunique().sort_values(ascending=False, kind="stable")
             top = people.index[: math.ceil(len(people) * MOST_VISITED_SHARE)]
-            self._most_visited_of = (len(events), tuple(str(item_id) for item_id in top))
+            self._most_visited_of = (events, tuple(str(item_id) for item_id in top))
         return self._most_visited_of[1]
 
     def habits(
