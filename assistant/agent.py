@@ -70,6 +70,7 @@ from assistant.place_questions import (
 )
 from assistant.requests import (
     CATEGORY_WORDS,
+    EXPLICIT_HERE_RE,
     HERE,
     ChatRequest,
     LatLon,
@@ -419,6 +420,9 @@ class Assistant:
             request = _at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
             previous = state.get("previous")
             if previous is not None and (request.intent == "refine" or _count_only(request)):
+                if request.near == HERE and not EXPLICIT_HERE_RE.search(read(message).text):
+                    # "Within walking distance" of the last request's place, not of the user's.
+                    request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request)
             request = _measured_from(request, previous, read(message).text)
             request = _after_the_last(request, _last_suggestions(state), read(message).text)

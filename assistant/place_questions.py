@@ -69,7 +69,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
-        "booking": r"\breserv\w*|\bbook(?:ing|ed)?\b|\btable for\b|\bwalk-?ins?\b|\bwait(?:ing)? ?(?:time|list)\b"
+        # "Book a table", not "read a book" or "a good book".
+        "booking": r"\breserv\w*|(?<!\ba )(?<!\bread )(?<!\bgood )\bbook(?:ings?|ed)?\b(?! (?:store|shop|club))"
+        r"|\btable for\b|\bwalk-?ins?\b|\bwait(?:ing)? ?(?:time|list)\b"
         r"|\bqueues?\b|\btickets?\b|\bentry fee\b|\badmission\b",
         "contact": r"\bphone\b|\bcall (?:them|it|ahead)\b|\bweb ?site\b|\burl\b|\bemail\b|\binstagram\b|\bcontact\b"
         r"|\btheir number\b",

@@ -176,7 +176,7 @@ _SPECIFIC = {
     "Performing Arts": "theatre|theater|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
-    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study",
+    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study|read a book|to read",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
     "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
@@ -243,6 +243,9 @@ _EXCLUDE_RE = re.compile(
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
+_WALKABLE_RE = re.compile(r"\b(?:walking distance|walkable|short walk|within walking)\b", re.IGNORECASE)
+# Where "here" means the user, whatever the last request's place was ("closer to me", "around here").
+EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNORECASE)
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
@@ -1012,7 +1015,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)
     # "Any hidden gems?" asks anew: the chains a local favourite leaves out are no change to the last request.
     leaves_out = told or arguments.exclude_names or (arguments.independent and not arguments.local)
-    if _REFINE_RE.search(message) or (leaves_out and not (arguments.category or arguments.near)):
+    # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
+    closer_to_it = _WALKABLE_RE.search(message) and not arguments.category
+    if _REFINE_RE.search(message) or closer_to_it or (leaves_out and not (arguments.category or arguments.near)):
         return "refine"
     if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"

@@ -271,6 +271,17 @@ def test_a_next_stop_asked_after_a_list_is_searched_around_its_first_place(
     assert fresh.request is not None and fresh.request.near is None
 
 
+def test_walking_distance_after_a_named_place_stays_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("1", "a jazz club in Tribeca", at=world_now)
+    walk = assistant.chat("1", "something within walking distance", at=world_now)
+    assert walk.request is not None and walk.request.near == "Tribeca"
+    mine = assistant.chat("1", "something closer to me, within walking distance", at=world_now)
+    assert mine.request is not None and mine.request.near == "here"  # "me" is the user, not Tribeca
+
+
 def test_conversations_and_users_are_isolated(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

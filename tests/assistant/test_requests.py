@@ -782,6 +782,9 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("¿qué hay para hacer con niños en Queens?", {"category": "Family Outing", "near": "Queens"}),
         ("¿y algo bajo techo?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         ("how do I get there from Grand Central?", {"intent": "about", "near": "Grand Central"}),
+        ("good place to read a book?", {"intent": "recommend", "category": "Library", "asks": []}),  # no booking
+        ("do they take bookings?", {"intent": "about", "asks": ["booking"]}),
+        ("something within walking distance", {"intent": "refine", "near": "here"}),
         ("brunch in Park Slope", {"category": "Restaurant", "near": "Park Slope"}),  # an area names no kind
         ("coffee near Central Park", {"category": "Cafe"}),
         # Outings by who comes along: the kids' kinds of place, the sights for visitors, unless a kind is named.
