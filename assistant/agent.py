@@ -58,15 +58,14 @@ from assistant.habits import describe_habits, describe_preferences, habits_slice
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
-    UNHONOURED_IN_REQUESTS,
     UNKNOWN_TOPICS,
     about_all,
-    asked_topics,
     describe_place,
     describe_visits,
     named_words,
     no_details,
     refers_to_place,
+    unhonoured,
 )
 from assistant.requests import (
     CATEGORY_WORDS,
@@ -741,9 +740,8 @@ class Assistant:
             lead = fixed_text("nothing_near_place", language).format(km=f"{radius:g}", place=request.near)
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(state["messages"][-1 - _tail_length(state)].text).text
-        unhonoured = [UNKNOWN_TOPICS[topic] for topic in asked_topics(asked) if topic in UNHONOURED_IN_REQUESTS]
-        if unhonoured:
-            return f"{no_details(unhonoured, language)} {lead or fixed_text('rest_fits', language)}"
+        if unknown := unhonoured(asked):
+            return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
 
     def _placed(self, request: ChatRequest) -> ChatRequest:

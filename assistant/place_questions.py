@@ -53,7 +53,10 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
 }
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
-UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "reviews")
+UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews")
+# Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
+# go to (``assistant.requests``), so it is honoured.
+_FOR_CHILDREN_RE = re.compile(r"\b(?:kids?|children|(?:kid|family)[- ]friendly)\b", re.IGNORECASE)
 # A straight line in Manhattan's grid is walked about a quarter longer, at about 5 km/h.
 DETOUR = 1.25
 WALKING_KMH = 5.0
@@ -178,6 +181,13 @@ def describe_visits(suggestions: Sequence[Suggestion]) -> str:
 def asked_topics(message: str) -> tuple[Topic, ...]:
     """The topics a message asks about, in :data:`TOPICS` order (a message may ask two: "is it open and cheap?")."""
     return tuple(topic for topic in TOPICS if _TOPIC_RES[topic].search(message))
+
+
+def unhonoured(message: str) -> list[str]:
+    """What a request for places asks that no data holds ("somewhere cheap", "a bar with a rooftop"), as
+    :data:`UNKNOWN_TOPICS` says it; children are no such ask."""
+    topics = asked_topics(_FOR_CHILDREN_RE.sub(" ", message))
+    return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
 
 
 def refers_to_place(message: str) -> bool:
@@ -324,5 +334,6 @@ __all__ = [
     "no_details",
     "place_question",
     "refers_to_place",
+    "unhonoured",
     "walking_minutes",
 ]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.agent import Assistant
-from assistant.place_questions import describe_place, describe_visits, no_details, walking_minutes
+from assistant.place_questions import describe_place, describe_visits, no_details, unhonoured, walking_minutes
 from assistant.requests import parse_rules
 from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
@@ -281,3 +281,16 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
     assert turn.text.startswith(lead)
     assert all(f"**{item.label}**" in turn.text for item in turn.items)
     assert not polite.calls  # code says it; the LLM writes nothing
+
+
+@pytest.mark.parametrize(
+    ("message", "unknown"),
+    [
+        ("any good rooftop bars?", ["amenities (Wi-Fi, seating, access and the like)"]),
+        ("a café with wifi, not too pricey", ["prices", "amenities (Wi-Fi, seating, access and the like)"]),
+        ("where can I take the kids?", []),  # children are read as kinds of place: honoured
+        ("a kid-friendly brunch spot", []),
+    ],
+)
+def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:
+    assert unhonoured(message) == unknown
