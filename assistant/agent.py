@@ -416,15 +416,16 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
-            request = _at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
+            request = self._at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
             previous = state.get("previous")
+            text = read(message).text
             if previous is not None and (request.intent == "refine" or _count_only(request)):
-                if request.near == HERE and not EXPLICIT_HERE_RE.search(read(message).text):
+                if request.near == HERE and not EXPLICIT_HERE_RE.search(text):
                     # "Within walking distance" of the last request's place, not of the user's.
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request)
-            request = _measured_from(request, previous, read(message).text)
-            request = _after_the_last(request, _last_suggestions(state), read(message).text)
+            request = _measured_from(request, previous, text)
+            request = _after_the_last(request, _last_suggestions(state), text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
@@ -810,6 +811,20 @@ class Assistant:
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
         return place.item_id if place is not None else None
 
+    def _at_shown(self, request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
+        """The request measured from the place shown last of the kind its place words name ("how far is that from
+        the restaurant?" after dinner and drinks); None when they name no kind, or no shown place is of it."""
+        match = _SHOWN_KIND_RE.match(request.near.strip()) if request.near else None
+        if match is None:
+            return None
+        words = match["kind"].casefold()
+        kinds = self._of_kind(CATEGORY_WORDS.get(words, words))  # "the restaurant", "the coffee shop"
+        for item in reversed(list(shown.values())):
+            if item.item_id in kinds:
+                location = LatLon(item.latitude, item.longitude)
+                return request.model_copy(update={"near": item.label, "location": location})
+        return None
+
     def _of_kind(self, kind: str) -> set[str]:
         """Item ids of the catalogue's places of a kind: checkpointed suggestions keep no category path."""
         items = self.service.items
@@ -1006,20 +1021,6 @@ def _after_the_last(request: ChatRequest, listed: Sequence[Suggestion], message:
 
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
-
-
-def _at_shown(request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
-    """The request measured from the place shown last of the kind its place words name ("how far is that from the
-    restaurant?" after dinner and drinks); None when they name no kind, or no shown place is of it."""
-    match = _SHOWN_KIND_RE.match(request.near.strip()) if request.near else None
-    if match is None:
-        return None
-    words = match["kind"].casefold()
-    term = CATEGORY_WORDS.get(words)
-    for item in reversed(list(shown.values())):
-        if (term and is_of_kind(term, item.category, item.category_path)) or words == item.category.casefold():
-            return request.model_copy(update={"near": item.label, "location": LatLon(item.latitude, item.longitude)})
-    return None
 
 
 def _origin(request: ChatRequest | None) -> str | None:
