@@ -68,6 +68,7 @@ from assistant.place_questions import (
     unhonoured,
 )
 from assistant.requests import (
+    AFTER_DINNER,
     CATEGORY_WORDS,
     EXPLICIT_HERE_RE,
     HERE,
@@ -417,6 +418,7 @@ class Assistant:
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
             request = self._at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
+            asked_near = request.near
             previous = state.get("previous")
             text = read(message).text
             if previous is not None and (request.intent == "refine" or _count_only(request)):
@@ -425,7 +427,7 @@ class Assistant:
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request)
             request = _measured_from(request, previous, text)
-            request = _after_the_last(request, _last_suggestions(state), text)
+            request = _after_the_last(request, _last_suggestions(state), text, asked_near)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
@@ -504,7 +506,8 @@ class Assistant:
             chosen = habits_slice(request, state["now"], message)
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             since = chosen.since.isoformat() if chosen.since is not None else None  # tool arguments are JSON
-            calls.append({"name": "get_habits", "args": {**_point(here), **chosen._asdict(), "since": since}})
+            args = {**_point(here), **chosen._asdict(), "since": since, "change": request.change}
+            calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
             if suggestions:
@@ -714,7 +717,8 @@ class Assistant:
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain" and request.compare:
-            return _side_by_side(_last_suggestions(state), request.compare, language)
+            lead = self._compared_lead(_last_suggestions(state), request)
+            return _side_by_side(_last_suggestions(state), request.compare, language, lead)
         if request.intent == "explain":
             explanation = state.get("explanation")
             if explanation is None:
@@ -824,6 +828,29 @@ class Assistant:
                 location = LatLon(item.latitude, item.longitude)
                 return request.model_copy(update={"near": item.label, "location": location})
         return None
+
+    def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest) -> str:
+        """The answer to "which is closer, 1 or 3?" or "which is busier?" among the ranks compared, from the list's
+        distances or everyone's check-ins (``Service.checkins_at``); "" when the message asks neither."""
+        picked = [(rank, suggestions[rank - 1]) for rank in request.compare if rank <= len(suggestions)]
+        if len(picked) < 2 or not (request.nearest or request.busiest):
+            return ""
+        if request.nearest:
+            value = {rank: f"{item.distance_km:.1f} km" for rank, item in picked}
+            order = sorted(picked, key=lambda pair: pair[1].distance_km)
+            lead, other = "closest_of", "closest_other"
+        else:
+            counts = {rank: self.service.checkins_at(item.item_id) for rank, item in picked}
+            few = fixed_text("too_few_to_count", request.language)
+            value = {rank: str(count) if count else few for rank, count in counts.items()}
+            order = sorted(picked, key=lambda pair: -counts[pair[0]])
+            lead, other = "busiest_of", "busiest_other"
+        (rank, first), rest = order[0], order[1:]
+        language = request.language
+        others = ", ".join(
+            fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest
+        )
+        return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others)
 
     def _of_kind(self, kind: str) -> set[str]:
         """Item ids of the catalogue's places of a kind: checkpointed suggestions keep no category path."""
@@ -1009,11 +1036,15 @@ _AFTER_LAST_RE = re.compile(
 )
 
 
-def _after_the_last(request: ChatRequest, listed: Sequence[Suggestion], message: str) -> ChatRequest:
-    """A request for a next stop ("ok and a coffee after?") searched around the last list's first place, as the
-    second stop of one message is, rather than around the user."""
-    asks_next = request.intent == "recommend" and request.category is not None and request.then is None
-    if not asks_next or request.near is not None or not listed or not _AFTER_LAST_RE.search(message):
+def _after_the_last(
+    request: ChatRequest, listed: Sequence[Suggestion], message: str, asked_near: str | None
+) -> ChatRequest:
+    """A request for a next stop ("ok and a coffee after?", "and for after dinner?") searched around the last list's
+    first place, as the second stop of one message is, rather than around the user; ``asked_near``: the place the
+    message itself named, before a follow-up kept the last request's."""
+    asks_next = request.intent in ("recommend", "refine") and request.category is not None and request.then is None
+    next_stop = _AFTER_LAST_RE.search(message) is not None or request.category == AFTER_DINNER
+    if not asks_next or asked_near is not None or not listed or not next_stop:
         return request
     first = listed[0]
     return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
@@ -1110,8 +1141,9 @@ def _without_vectors(context: InterestContext) -> InterestContext:
     return context.model_copy(update={"vector": [], "snapshots": snapshots})
 
 
-def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], language: str) -> str:
-    """Shown suggestions by rank, each with its kind, distance and evidence, for "the first or the second?"."""
+def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], language: str, lead: str = "") -> str:
+    """Shown suggestions by rank, each with its kind, distance and evidence, for "the first or the second?"; under
+    ``lead``, the answer to "which is closer?" when the message asked one."""
     picked = [(rank, suggestions[rank - 1]) for rank in ranks if rank <= len(suggestions)]
     if len(picked) < 2:
         return fixed_text("which_place", language)
@@ -1120,7 +1152,7 @@ def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], langu
         + "\n".join(f"- {line}" for line in item.evidence)
         for rank, item in picked
     ]
-    return fixed_text("side_by_side", language) + "\n\n" + "\n\n".join(blocks)
+    return (lead or fixed_text("side_by_side", language)) + "\n\n" + "\n\n".join(blocks)
 
 
 def _listing(suggestions: Sequence[Suggestion]) -> str:

@@ -761,7 +761,9 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         # data ranks places for this user and moment, never against the city.
         r"(?:the|one\s+of\s+the)\s+(?:very\s+)?(?:best|finest|greatest|largest|biggest|oldest|top|"
         r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic))"
-        r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on)\b)|"
+        r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))"
+        # The ranker's own verdict for this user ("the best match nearby") is no rank among the city's places.
+        r"(?!\s+(?:matche?s?|fits?|picks?|bets?|options?|choices?)\b)(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on|near|around|nearby|close\s+to)\b)|"
         r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),

@@ -125,7 +125,7 @@ SCRIPTS: list[Script] = [
         ("surprise me", Expect(surprise=True)),
     ],
     [
-        ("somewhere for breakfast in SoHo", Expect(category="Restaurant", near="SoHo")),
+        ("somewhere for breakfast in SoHo", Expect(category="Breakfast", near="SoHo")),
         ("why that one?", Expect(explain=True)),
     ],
     [("I'm bored, surprise me with somewhere new near here", Expect(near="here", surprise=True))],

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from assistant.languages import to_english
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
-from assistant.service import HabitKind, Habits
+from assistant.service import HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.calendar import WEEKDAYS, calendar_day, daypart
 from profiles.places import counted, plural
@@ -97,6 +97,8 @@ def habits_slice(request: ChatRequest, now: datetime, message: str = "") -> Habi
 
 def describe_habits(habits: Habits) -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places."""
+    if habits.change is not None:
+        return describe_change(habits.change)
     if habits.since is not None:
         return _describe_recent(habits)
     if habits.visits == 0:
@@ -115,6 +117,29 @@ def describe_habits(habits: Habits) -> str:
     return _kinds_and_places(
         habits, opening, f"Your most visited places{' then' if habits.weekday or habits.daypart else ''}"
     )
+
+
+def describe_change(change: InterestChange) -> str:
+    """How the kinds of place the user visits changed, from their latest month of visits against all before it:
+    the kinds whose share rose and fell, with both shares; or that too few visits tell, or that nothing moved."""
+    latest = f"{calendar_day(change.recent_from)} to {calendar_day(change.recent_to)}"
+    counts = f"{counted(change.recent_visits, 'check-in')} from {latest}, against {change.earlier_visits} before"
+    if not change.enough:
+        return f"I have too few check-ins of yours to tell a change: {counts}."
+    if not change.more and not change.fewer:
+        return f"Your latest month looks like the months before it ({counts}): no kind of place gained or lost much."
+    parts = []
+    if change.more:
+        parts.append("a larger share of them went to " + ", ".join(_shift(kind) for kind in change.more))
+    if change.fewer:
+        parts.append("a smaller share to " + ", ".join(_shift(kind) for kind in change.fewer))
+    return f"In your latest month ({counts}), {'; '.join(parts)}."
+
+
+def _shift(kind: KindShift) -> str:
+    """'Coffee Shops (12 visits, 43%, against 20% before)': the kind's visits and share of the latest month."""
+    before = "none before" if kind.earlier == 0 else f"against {kind.earlier_share:.0%} before"
+    return f"{plural(kind.kind)} ({counted(kind.recent, 'visit')}, {kind.recent_share:.0%}, {before})"
 
 
 def _describe_recent(habits: Habits) -> str:
@@ -156,7 +181,7 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
     return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
 
 
-__all__ = ["HabitsSlice", "describe_habits", "habits_slice"]
+__all__ = ["HabitsSlice", "describe_change", "describe_habits", "habits_slice"]
 
 
 _STATED = {

@@ -98,6 +98,9 @@ class RequestArguments(BaseModel):
     then: str | None = Field(
         None, description="A kind of place for a second stop near the first ('dinner and drinks after'; rules only)."
     )
+    change: bool = Field(
+        False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
+    )
     compare: list[int] = Field(
         default_factory=list,
         description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
@@ -149,7 +152,7 @@ class ChatRequest(RequestArguments):
 # ("Park" would also match "Parking", hence "Outdoors").
 
 _GENERIC = {
-    "Restaurant": "dinner lunch brunch breakfast supper eat eating eats food grub restaurant restaurants hungry "
+    "Restaurant": "dinner lunch brunch supper eat eating eats food grub restaurant restaurants hungry "
     "starving famished peckish bite meal snack snacks munchies",
     "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
@@ -195,6 +198,8 @@ _SPECIFIC = {
     "Food Truck": "food truck|food trucks",
     "Flea Market": "flea market|flea markets",
     "Vintage": "vintage|thrift|thrift store|thrift shop|secondhand",
+    # Morning places (profiles.places.KIND_GROUPS), not any restaurant: a bar listed first for "breakfast at 7am".
+    "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
@@ -204,6 +209,7 @@ _SPECIFIC = {
     "Chinese": "chinese dumplings",
     "Japanese": "japanese",
     "Thai": "thai",
+    "Asian": "asian|pan-asian|pan asian",
     "Korean": "korean",
     "Indian": "indian curry",
     "French": "french",
@@ -279,7 +285,8 @@ _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaura
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
-    r"|\bnew to me\b|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
+    r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
+    r"|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
     r"|\bhidden gems?\b|\blesser[- ]known\b|\bundiscovered\b|\bunder the radar\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
     re.IGNORECASE,
@@ -684,6 +691,19 @@ _GUESTS_RE = re.compile(
 )
 FAMILY_OUTING = "Family Outing"
 SIGHTSEEING = "Sightseeing"
+AFTER_DINNER = "After Dinner"
+# "And for after dinner?", "somewhere to go after supper": the next stop, not another dinner.
+_AFTER_MEAL_RE = re.compile(r"\b(?:after|post)[- ](?:dinner|supper|the meal|we eat|eating)\b", re.IGNORECASE)
+# "How has my taste changed lately?", "am I going out more?": the user's latest month against before it.
+_CHANGE_RE = re.compile(
+    r"\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?|check-?ins|going out)\b[^.?!]*\bchang"
+    r"|\bchang\w*\b[^.?!]*\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?)\b"
+    r"|\bwhat(?:'s| is| has been)? (?:new|different) (?:with|about|for) me\b"
+    r"|\b(?:am i|have i been|do i) (?:going|go) (?:out )?(?:more|less)\b"
+    r"|\bwhat (?:have|am) i (?:been )?into (?:lately|recently|these days)\b"
+    r"|\bhave i changed\b|\bhow have i changed\b",
+    re.IGNORECASE,
+)
 # Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
 DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
 ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
@@ -767,6 +787,8 @@ def parse_rules(message: str) -> RequestArguments:
     stops = _stops(message, kind_spans)
     if stops is not None:
         category = stops[0]
+    if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
+        category = AFTER_DINNER
     if category is None and _WITH_KIDS_RE.search(message):  # "where should I take my kids?": not the user's gym
         category = FAMILY_OUTING
     elif category is None and _GUESTS_RE.search(message):
@@ -802,6 +824,7 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
     arguments.compare = _compared(message)
+    arguments.change = _CHANGE_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     if _NEAREST_RE.search(message):
@@ -810,6 +833,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif _BUSIEST_RE.search(message):
         arguments.busiest = True
         arguments.asks = arguments.asks or ["busy"]
+    if arguments.compare and (which := _WHICH_MORE_RE.search(message)):  # "which is closer, 1 or 3?"
+        arguments.nearest, arguments.busiest = which["more"].lower() in _NEARER, which["more"].lower() not in _NEARER
     if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
         arguments.category = None
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
@@ -954,9 +979,24 @@ _CLOSER_RE = re.compile(r"\b(?:closer|nearer)\b|(?<!not )\btoo far\b|\bless far\
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
 _COMPARE_RE = re.compile(
-    r"\b(?:differences?|differ|compare|comparison|versus|vs)\b|\bwhich (?:one )?is better\b|\bwhich should i\b",
+    r"\b(?:differences?|differ|compare|comparison|versus|vs)\b|\bwhich (?:one )?is better\b|\bwhich should i\b"
+    r"|\bwhich (?:one |place )?(?:is|'s) (?:closer|nearer|busier|more popular)\b"
+    r"|\b(?:closer|nearer|busier|more popular) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth)\b",
     re.IGNORECASE,
 )
+_THAN_RANK_RE = re.compile(r"\bthan (?:#|number )?([1-9])\b", re.IGNORECASE)
+# "Is 2 busier than 4?": two ranks on either side of the comparison.
+_RANKS_AROUND_THAN_RE = re.compile(
+    r"(?<![\d.:$])\b([1-9])\s+(?:is\s+)?(?:closer|nearer|busier|more popular)\s+than\s+(?:#|number\s+)?([1-9])\b",
+    re.IGNORECASE,
+)
+# "Which is closer, 1 or 3?": which of the compared the answer leads with.
+_WHICH_MORE_RE = re.compile(
+    r"\b(?P<more>closer|nearer|closest|nearest|busier|busiest|more popular|most popular)\b", re.IGNORECASE
+)
+_NEARER = frozenset({"closer", "nearer", "closest", "nearest"})
+# Ranks named bare beside each other ("1 or 3", "2 vs 4", "1, 2 and 3") once a message compares.
+_BARE_RANKS_RE = re.compile(r"(?<![\d.:$])\b[1-9](?:\s*(?:,|or|and|vs\.?|versus|&)\s*#?[1-9]\b(?![.:]\d))+")
 _FIRST_FEW_RE = re.compile(r"\b(?:the )?first (two|three|2|3)\b", re.IGNORECASE)
 
 
@@ -968,6 +1008,12 @@ def _compared(message: str) -> list[int]:
         word = few.group(1).lower()
         return list(range(1, (NUMBER_WORDS.get(word) or int(word)) + 1))
     picks = [rank for match in _PICK_RE.finditer(message) if (rank := _rank(match)) is not None]
+    if len(set(picks)) < 2 and (around := _RANKS_AROUND_THAN_RE.search(message)):
+        picks = [int(around.group(1)), int(around.group(2))]
+    elif len(set(picks)) < 2 and (bare := _BARE_RANKS_RE.search(message)):
+        picks = [int(digit) for digit in re.findall(r"[1-9]", bare.group(0))]
+    elif len(set(picks)) == 1 and (than := _THAN_RANK_RE.search(message)):  # "is number 2 closer than 3?"
+        picks.append(int(than.group(1)))
     picks = list(dict.fromkeys(picks))
     return picks if len(picks) >= 2 else []
 
@@ -991,6 +1037,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
+    if arguments.change:
+        return "profile"
     if _PROFILE_RE.search(message) and not (arguments.surprise and (arguments.near or arguments.category)):
         return "profile"
     place = bool(

@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -31,7 +31,7 @@ from rapidfuzz.utils import default_process
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, lookup
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
-from profiles.activity import place_slices, place_visits, user_events, user_habits
+from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
 from profiles.calendar import HOURS_PER_DAY, ago, daypart, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
@@ -87,6 +87,11 @@ PLACE_MATCH = 86
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
 HABIT_TOP = 4
+# "How has my taste changed?": the user's latest month of visits against all before it. A period of fewer visits
+# than CHANGE_MIN_VISITS tells nothing; a kind's share must move by CHANGE_MIN_SHIFT (8 points) to be a change.
+CHANGE_RECENT_DAYS = 30
+CHANGE_MIN_VISITS = 5
+CHANGE_MIN_SHIFT = 0.08
 # Five Starbucks are one suggestion: a list holds at most this many places of one name (``chain_key``) while others
 # are found, unless the request names it ("Starbucks near here").
 SAME_NAME_AT_MOST = 2
@@ -155,6 +160,36 @@ class HabitKind(BaseModel):
     daypart: str = Field(description="The calendar's day part most of them fell in.")
 
 
+class KindShift(BaseModel):
+    """One kind of place in the user's latest month of visits and in all the visits before it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    recent: int = Field(description="Visits in the latest month.")
+    earlier: int = Field(description="Visits before it.")
+    recent_share: float
+    earlier_share: float
+
+
+class InterestChange(BaseModel):
+    """How the kinds of place the user visits changed: their latest month of visits against all before it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recent_from: datetime
+    recent_to: datetime
+    recent_visits: int
+    earlier_visits: int
+    more: list[KindShift] = Field(default_factory=list, description="Kinds whose share rose most, largest first.")
+    fewer: list[KindShift] = Field(default_factory=list, description="Kinds whose share fell most, largest first.")
+
+    @property
+    def enough(self) -> bool:
+        """Whether both periods hold enough visits to tell a change."""
+        return min(self.recent_visits, self.earlier_visits) >= CHANGE_MIN_VISITS
+
+
 class Habits(BaseModel):
     """What the user's own history says about a slice of their week ("Saturdays", "evenings", or all of it): the
     facts a "what do you know about me?" answer may state."""
@@ -173,6 +208,7 @@ class Habits(BaseModel):
         default_factory=list,
         description="Most visited places first, as cards (score: the visits; evidence: visits and the last one).",
     )
+    change: InterestChange | None = Field(None, description="How the kinds visited changed ('has my taste changed?').")
 
 
 class WeekSlice(BaseModel):
@@ -511,11 +547,16 @@ class Service:
         daypart: str | None = None,
         weekend: bool = False,
         since: datetime | None = None,
+        change: bool = False,
         top: int = HABIT_TOP,
     ) -> Habits:
         """The user's own visits in a slice of the week, from ``since`` on when given, by kind of place and by
         place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where`` here (the cards'
-        distances)."""
+        distances). With ``change``, the visits of the user's latest month, and how its kinds differ from before."""
+        shift = None
+        if change:
+            shift = self._interest_change(user_id, at)
+            since = shift.recent_from if shift is not None else since
         kinds, places = user_habits(
             self.events(), self.items, user_id, weekday=weekday, daypart=daypart, weekend=weekend, since=since
         )
@@ -560,6 +601,35 @@ class Service:
                 for row in kinds.head(top).itertuples(index=False)
             ],
             places=cards,
+            change=shift,
+        )
+
+    def _interest_change(self, user_id: str, at: datetime) -> InterestChange | None:
+        """The user's latest month of visits against all before it (``profiles.activity.kind_change``); None
+        without visits."""
+        table, start = kind_change(self.events(), self.items, user_id, recent_days=CHANGE_RECENT_DAYS, until=at)
+        if start is None:
+            return None
+        shifts = [
+            KindShift(
+                kind=str(row.kind),
+                recent=int(row.recent),
+                earlier=int(row.earlier),
+                recent_share=float(row.recent_share),
+                earlier_share=float(row.earlier_share),
+            )
+            for row in table.itertuples(index=False)
+        ]
+        more = [item for item in shifts if item.recent_share - item.earlier_share >= CHANGE_MIN_SHIFT]
+        fewer = [item for item in shifts if item.earlier_share - item.recent_share >= CHANGE_MIN_SHIFT]
+        return InterestChange(
+            recent_from=start,
+            recent_to=start + timedelta(days=CHANGE_RECENT_DAYS),
+            recent_visits=int(table["recent"].sum()),
+            earlier_visits=int(table["earlier"].sum()),
+            # A kind visited once lately is no new habit (MIN_OCCASIONS).
+            more=[item for item in more if item.recent >= MIN_OCCASIONS][: HABIT_TOP - 1],
+            fewer=fewer[: HABIT_TOP - 1],
         )
 
     def checkins_at(self, item_id: str) -> int:

@@ -77,6 +77,7 @@ class HabitsArgs(_Where):
     weekend: bool = Field(False, description="Saturdays and Sundays only.")
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
+    change: bool = Field(False, description="The latest month's visits, and how their kinds differ from before.")
 
 
 class SearchArgs(_Where):
@@ -173,6 +174,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         daypart: str | None = None,
         weekend: bool = False,
         since: datetime | None = None,
+        change: bool = False,
     ) -> tuple[str, Habits]:
         habits = service.habits(
             state["user_id"],
@@ -182,6 +184,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             daypart=daypart,
             weekend=weekend,
             since=since,
+            change=change,
         )
         return habits.model_dump_json(), habits
 

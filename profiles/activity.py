@@ -122,6 +122,7 @@ def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) 
 KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
 SATURDAY = 5  # the weekend is Saturday and Sunday (datetime.weekday() numbering)
 SLICE_COLUMNS: tuple[str, ...] = ("weekday", "daypart", "visits", "users")
+CHANGE_COLUMNS: tuple[str, ...] = ("kind", "recent", "earlier", "recent_share", "earlier_share", "shift")
 
 
 def place_visits(events: pd.DataFrame | None, item_id: str) -> pd.DataFrame:
@@ -222,10 +223,40 @@ def user_habits(
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
 
 
+def kind_change(
+    events: pd.DataFrame | None, items: pd.DataFrame, user_id: str, *, recent_days: float, until: datetime
+) -> tuple[pd.DataFrame, datetime | None]:
+    """How the kinds of place the user visits changed: per leaf category (``CHANGE_COLUMNS``), the visits of their
+    latest ``recent_days`` of visits (those ending at their last visit up to ``until``) and of all the visits before,
+    each period's share of them, and the shift (recent share − earlier share), largest shift first; with the start of
+    the recent period (None when the user has no visit). The latest visits, not the days before ``until``: a user
+    quiet for a while still has a latest month to compare.
+    """
+    mine = user_events(events, user_id)
+    mine = mine[pd.to_datetime(mine["timestamp"]) <= pd.Timestamp(until)]  # never what comes after now
+    everything, _ = user_habits(mine, items, user_id)
+    if everything.empty:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS)), None
+    last = pd.Timestamp(everything["last"].max())
+    start = (last - pd.Timedelta(days=recent_days)).to_pydatetime()
+    recent, _ = user_habits(mine, items, user_id, since=start)
+    table = everything.set_index("kind")[["visits"]].rename(columns={"visits": "total"})
+    table["recent"] = recent.set_index("kind")["visits"].reindex(table.index).fillna(0).astype(int)
+    table["earlier"] = (table["total"] - table["recent"]).astype(int)
+    for period in ("recent", "earlier"):
+        total = int(table[period].sum())
+        table[f"{period}_share"] = table[period] / total if total else 0.0
+    table["shift"] = table["recent_share"] - table["earlier_share"]
+    ordered = table.reset_index().sort_values("shift", ascending=False, kind="stable", key=abs)
+    return ordered.reindex(columns=list(CHANGE_COLUMNS)).reset_index(drop=True), start
+
+
 __all__ = [
+    "CHANGE_COLUMNS",
     "KIND_COLUMNS",
     "PLACE_COLUMNS",
     "SLICE_COLUMNS",
+    "kind_change",
     "place_slices",
     "place_visits",
     "user_events",

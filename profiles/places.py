@@ -78,6 +78,15 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         "Scenic Lookout", "Bridge", "Plaza", "Park", "Garden", "Public Art", "Sculpture Garden", "Outdoor Sculpture",
         "Concert Hall", "Opera House",
     ),
+    # Where a morning starts: the 2012 check-ins' breakfast is at these far more than at restaurants.
+    "Breakfast": (
+        "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Donut Shop", "Creperie",
+    ),
+    # Somewhere to go on to once dinner is over: a drink, something sweet, music.
+    "After Dinner": (
+        "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
+        "Jazz Club", "Jazz and Blues Venue", "Music Venue", "Comedy Club", "Night Club",
+    ),
 }  # fmt: skip
 _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
@@ -93,7 +102,7 @@ def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
     text = f"{category_path}{CATEGORY_SEPARATOR}{category}"
     group = kind.strip().casefold()
     if group in _GROUPS:
-        if any(re.search(kind_pattern(other), text, re.IGNORECASE) for other in _GROUP_LEAVES_OUT[group]):
+        if any(re.search(kind_pattern(other), text, re.IGNORECASE) for other in _GROUP_LEAVES_OUT.get(group, ())):
             return False
         return any(is_of_kind(member, category, category_path) for member in _GROUPS[group])
     if re.search(kind_pattern(kind.strip()), text, re.IGNORECASE) is None:

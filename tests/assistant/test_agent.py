@@ -26,7 +26,7 @@ from assistant.agent import (
     _with_shown,
 )
 from assistant.gazetteer import lookup
-from assistant.requests import ChatRequest, LatLon
+from assistant.requests import AFTER_DINNER, ChatRequest, LatLon
 from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
 from prompts import fixed_text
@@ -750,3 +750,55 @@ def test_closer_please_asks_within_a_share_of_the_first_place_distance(
     call = next(call for call in turn.trace if call.name == "recommend")
     limit = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed.items[0].distance_km)
     assert call.arguments["within_km"] == pytest.approx(limit)
+
+
+def test_which_is_closer_of_two_shown_is_answered_from_their_distances(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "show me 5 coffee shops near here", at=world_now).items
+    written = len(polite.calls)
+    turn = assistant.chat("4", "which is closer, 1 or 3?", at=world_now)
+    assert len(polite.calls) == written and not turn.trace  # code answers from what was shown
+    (near_rank, nearer), (far_rank, farther) = sorted(
+        [(1, listed[0]), (3, listed[2])], key=lambda pair: pair[1].distance_km
+    )
+    assert turn.text.startswith(
+        f"Of these, **{nearer.label}** ({near_rank}) is the closest: {nearer.distance_km:.1f} km, against "
+        f"{farther.distance_km:.1f} km for **{farther.label}** ({far_rank})"
+    )
+    busier = assistant.chat("4", "is 2 busier than 4?", at=world_now)
+    counts = {rank: services.checkins_at(listed[rank - 1].item_id) for rank in (2, 4)}
+    top = max(counts, key=lambda rank: counts[rank])
+    assert busier.text.startswith(f"Of these, **{listed[top - 1].label}** ({top}) has the most check-ins")
+
+
+def test_after_dinner_is_the_next_stop_near_the_last_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    coffee = assistant.chat("1", "coffee near here", at=world_now).items
+    after = assistant.chat("1", "and for after dinner?", at=world_now)
+    assert after.request is not None and after.request.category == AFTER_DINNER
+    assert after.request.near == coffee[0].label  # around the last list's first place, not the user
+    assert after.items and all(item.category == "Jazz Club" for item in after.items)  # no coffee, no gym
+
+
+def test_breakfast_is_a_morning_place_not_any_place_with_food(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("2", "where should I get breakfast tomorrow?", at=world_now)
+    assert turn.items and all(item.category == "Coffee Shop" for item in turn.items)
+
+
+def test_a_change_of_taste_is_told_by_code_from_the_latest_month(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    written = len(polite.calls)
+    turn = assistant.chat("3", "how has my taste changed lately?", at=world_now)
+    assert len(polite.calls) == written  # stated by code
+    call = next(call for call in turn.trace if call.name == "get_habits")
+    assert call.arguments["change"] is True
+    # The small world's four weeks all fall in the latest month: nothing before it to compare with.
+    assert turn.text.startswith("I have too few check-ins of yours to tell a change:")

@@ -176,6 +176,7 @@ FALSE = [
     # A rank among the city's places, or fame: the data ranks places for one user and moment only.
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",
+    "The best coffee shop near SoHo is Joe's Coffee, about 0.3 km away.",
     "No Name Bar is a famous bar.",
     "Joe's Coffee is a beautiful café.",
     "Shake Shack is a burger joint that has just opened.",
@@ -228,6 +229,7 @@ TRUE = [
     "Joe's Coffee is known to you: you've been there 12 times.",
     "The best of what I found is Joe's Coffee, 0.3 km away.",
     "Joe's Coffee is the best match for your request.",
+    "Joe's Coffee is the best match near you.",
     "You might want to check if No Name Bar is open tonight.",
     "There is a wide choice of places near you; No Name Bar is the closest.",
     "Pour boire un verre près d'ici, tu peux aller à No Name Bar.",

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.habits import LATELY_DAYS, describe_habits, habits_slice, recent_since
+import assistant.service as service_module
+from assistant.habits import LATELY_DAYS, describe_change, describe_habits, habits_slice, recent_since
 from assistant.requests import extract_request
-from assistant.service import Habits, Service
+from assistant.service import Habits, InterestChange, KindShift, Service
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -108,3 +109,37 @@ def test_a_history_within_one_month_is_said_as_that_month() -> None:
     assert describe_habits(december).startswith("From your 3 check-ins (in December 2012)")
     longer = december.model_copy(update={"first": datetime(2012, 4, 3, tzinfo=UTC)})
     assert describe_habits(longer).startswith("From your 3 check-ins (April 2012 to December 2012)")
+
+
+def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:
+    start = datetime(2012, 5, 28, tzinfo=UTC)
+    bars = KindShift(kind="Bar", recent=8, earlier=0, recent_share=0.4, earlier_share=0.0)
+    offices = KindShift(kind="Office", recent=4, earlier=30, recent_share=0.2, earlier_share=0.5)
+    change = InterestChange(
+        recent_from=start, recent_to=start + timedelta(days=30), recent_visits=20, earlier_visits=60,
+        more=[bars], fewer=[offices],
+    )  # fmt: skip
+    assert describe_change(change) == (
+        "In your latest month (20 check-ins from May 28, 2012 to June 27, 2012, against 60 before), a larger share "
+        "of them went to Bars (8 visits, 40%, none before); a smaller share to Offices (4 visits, 20%, against 50% "
+        "before)."
+    )
+    still = change.model_copy(update={"more": [], "fewer": []})
+    assert "no kind of place gained or lost much" in describe_change(still)
+    few = change.model_copy(update={"earlier_visits": 3})
+    assert describe_change(few).startswith("I have too few check-ins of yours to tell a change: 20 check-ins")
+
+
+def test_the_latest_week_of_a_steady_routine_is_no_change(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_module, "CHANGE_RECENT_DAYS", 7)  # the small world holds four weeks
+    habits = services.habits("3", world_now, services.default_place("3"), change=True)
+    change = habits.change
+    assert change is not None and change.enough
+    assert change.recent_visits == habits.visits  # the cards and kinds are the latest week's
+    overall = services.habits("3", world_now, services.default_place("3"))
+    assert change.recent_visits + change.earlier_visits == overall.visits
+    assert change.recent_to == overall.last  # the user's own latest week, however long ago it was
+    assert 0 < change.recent_visits < overall.visits / 2
+    assert not change.more and not change.fewer  # the same routine every week

@@ -22,6 +22,7 @@ from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import other_language
 from assistant.requests import (
     ADULTS_ONLY,
+    AFTER_DINNER,
     CATEGORY_TERMS,
     DATE_CATEGORY,
     ChatRequest,
@@ -370,7 +371,7 @@ def test_real_model_fills_a_gap(local_model: BaseChatModel) -> None:
         # Chat shorthand is written out.
         ("wanna grab a bite nr me, smth cheap", {"category": "Restaurant", "near": "here"}),
         ("coffee tmrw at 8am pls", {"category": "Cafe", "when": "tomorrow at 8am"}),
-        ("any recs for bfast in bklyn?", {"category": "Restaurant", "near": "Brooklyn", "when": "breakfast"}),
+        ("any recs for bfast in bklyn?", {"category": "Breakfast", "near": "Brooklyn", "when": "breakfast"}),
         ("no chains plz", {"intent": "refine", "independent": True}),
     ],
 )
@@ -970,3 +971,37 @@ def test_outings_dates_snacks_and_names_ruled_out(message: str, expected: dict[s
 )
 def test_where_the_user_says_they_are(message: str, placed_self: bool) -> None:
     assert parse_rules(message).placed_self is placed_self
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Two of the last list compared, by number alone, and what the answer leads with.
+        ("which is closer, 1 or 3?", {"intent": "explain", "compare": [1, 3], "nearest": True}),
+        ("which one is busier, 2 or 4?", {"intent": "explain", "compare": [2, 4], "busiest": True}),
+        ("is number 2 closer than 3?", {"intent": "explain", "compare": [2, 3], "nearest": True}),
+        ("compare 1 and 2", {"intent": "explain", "compare": [1, 2], "nearest": False, "busiest": False}),
+        ("I want 2 or 3 options", {"compare": [], "k": 3}),  # no comparison asked: a count
+        # "Like that but new" asks for places new to the user.
+        ("ok so suggest something like that but new", {"intent": "refine", "surprise": True}),
+        ("anything new in New York?", {"surprise": False}),
+        # A kind of cuisine wider than one, with one left out.
+        ("not thai, anything asian", {"category": "Asian", "exclude_categories": ["Thai"]}),
+        # Breakfast is a morning place; after dinner, the next stop.
+        ("where should I get breakfast tomorrow at 7am?", {"category": "Breakfast", "when": "tomorrow at 7am"}),
+        ("and for after dinner?", {"intent": "refine", "category": AFTER_DINNER}),
+        ("drinks after dinner in the East Village", {"category": "Restaurant", "then": "Bar"}),
+        # How the user's interests changed is a question about themselves.
+        ("how has my taste changed lately?", {"intent": "profile", "change": True}),
+        ("am I going out more these days?", {"intent": "profile", "change": True}),
+        ("what do you know about me?", {"intent": "profile", "change": False}),
+    ],
+)
+def test_comparisons_novelty_meals_and_change(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+def test_ranks_either_side_of_a_comparison_are_compared() -> None:
+    arguments = parse_rules("is 2 busier than 4?")
+    assert (arguments.intent, arguments.compare, arguments.busiest) == ("explain", [2, 4], True)

@@ -8,6 +8,7 @@ import pytest
 from profiles.activity import (
     PLACE_COLUMNS,
     SLICE_COLUMNS,
+    kind_change,
     place_slices,
     place_visits,
     user_events,
@@ -137,3 +138,24 @@ def test_a_places_visits_by_slice_of_the_week_count_visits_and_people(events: pd
     assert week.to_dict("records") == [{"weekday": -1, "daypart": "morning", "visits": 3, "users": 1}]
     assert place_slices(place_visits(events, "nowhere-at-all")).empty
     assert place_visits(None, "cafe").empty
+
+
+def test_a_change_of_kinds_compares_the_latest_visits_with_all_before(items: pd.DataFrame) -> None:
+    """Cafés in May, bars in the last week of June: the bar's share rises by as much as the café's falls."""
+    stamps = [f"2012-05-{day:02d}T12:00Z" for day in range(1, 11)]
+    stamps += [f"2012-06-{day:02d}T23:00Z" for day in (25, 27, 29)]
+    places = ["cafe"] * 8 + ["bar"] * 2 + ["bar", "bar", "cafe"]
+    frame = pd.DataFrame({"user_id": "u", "item_id": places, "timestamp": pd.to_datetime(stamps, utc=True)})
+    frame["hour_of_week"], frame["action"], frame["latitude"], frame["longitude"] = 12, "visit", 40.72, -74.0
+    until = pd.Timestamp("2012-12-01T00:00Z").to_pydatetime()  # long after: the latest month is the user's own
+    table, start = kind_change(frame, items, "u", recent_days=30, until=until)
+    assert start == pd.Timestamp("2012-05-30T23:00Z").to_pydatetime()
+    rows = table.set_index("kind")
+    assert rows.loc["Bar", ["recent", "earlier"]].tolist() == [2, 2]
+    assert rows.loc["Cafe", ["recent", "earlier"]].tolist() == [1, 8]
+    assert rows.loc["Bar", "shift"] == pytest.approx(2 / 3 - 2 / 10)
+    assert rows.loc["Cafe", "shift"] == pytest.approx(-(2 / 3 - 2 / 10))
+    # Nothing after ``until`` counts: a month ending in May has no June in it.
+    may, _ = kind_change(frame, items, "u", recent_days=30, until=pd.Timestamp("2012-05-31T00:00Z").to_pydatetime())
+    assert may.set_index("kind").loc["Bar", "recent"] == 2 and may["earlier"].sum() == 0
+    assert kind_change(frame, items, "nobody", recent_days=30, until=until)[1] is None
