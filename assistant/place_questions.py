@@ -91,7 +91,11 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"(?:romantic|big|small|large|huge|tiny|spacious|cramped|cozy|cosy|nice|fancy|casual|upscale|trendy|hip"
         r"|classy|chill|relaxed|clean|dirty|modern|old|pretty|beautiful|cute|intimate|elegant|dressy|touristy"
         r"|authentic|safe|fun|lively|comfortable|comfy|crowded with tourists)\b"
-        r"|\bvibes?\b|\batmosphere\b|\bambian?ce\b|\bdecor\b|\bdécor\b|\bwhat(?:'s| is) it like inside\b",
+        r"|\bvibes?\b|\batmosphere\b|\bambian?ce\b|\bdecor\b|\bdécor\b|\bwhat(?:'s| is) it like inside\b"
+        # "Does it have a view?", "what's the view like from there?": of one place, not a request for views.
+        r"|\b(?:(?:does|do) (?:it|that|this|they|the \w+(?: one)?) have|has it got) (?:a |any )?(?:good |nice |great )?"
+        r"views?\b"
+        r"|\bwhat(?:'s| is) the view like\b|\bhow(?:'s| is) the view\b",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"

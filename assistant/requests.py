@@ -164,6 +164,8 @@ _GENERIC = {
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
     "|must-see|must see|what to see|things to see|places to see|should i see|should we see|worth seeing",
     "Family Outing": "family outing|family outings|family day|family fun",
+    # Generic, so that a kind named with it wins: "a bar with a view" is a bar.
+    "Views": "sunset|sunsets|skyline|lookout|scenic view|scenic views|a view|the view|views|great view",
 }
 _SPECIFIC = {
     "Night Club": "club clubs clubbing dance dancing nightclub nightclubs",
@@ -200,6 +202,16 @@ _SPECIFIC = {
     "Vintage": "vintage|thrift|thrift store|thrift shop|secondhand",
     # Morning places (profiles.places.KIND_GROUPS), not any restaurant: a bar listed first for "breakfast at 7am".
     "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots",
+    # Errands and outings people ask for by what they want done.
+    "Salon": "haircut|haircuts|hair cut|barber|barbers|barbershop|hairdresser|hair salon|salon|nails|manicure"
+    "|pedicure|blowout",
+    "Spa": "spa|massage|spa day",
+    "Pharmacy": "pharmacy|pharmacies|drugstore|drug store|chemist",
+    "Groceries": "groceries|grocery|grocery store|supermarket|supermarkets|food shopping",
+    "Farmers Market": "farmers market|farmers markets|farmers' market|greenmarket|farmer's market",
+    "Swimming": "swimming|swim|go for a swim|swimming pool|swimming pools",
+    "Stadium": "stadium|ballpark|ball game|ballgame|baseball game|see a game|go to a game|game live",
+    "Vietnamese": "vietnamese|pho|banh mi",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
@@ -367,7 +379,7 @@ _REFINE_RE = re.compile(
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
-    r"|^\W*(?:and|but|or|only|just|actually|also)\b|\bmake it\b"
+    r"|^\W*(?:and|but|or|only|just|actually|also|(?:the )?same)\b|\bmake it\b"
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
     r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
     r"|\bmore (?:options|places|ideas|suggestions)\b"
@@ -692,6 +704,11 @@ _GUESTS_RE = re.compile(
 FAMILY_OUTING = "Family Outing"
 SIGHTSEEING = "Sightseeing"
 AFTER_DINNER = "After Dinner"
+# A team's game to watch, by any name ("the Knicks game", "the Yankees match"): a sports bar.
+_WATCH_GAME_RE = re.compile(
+    r"\b(?:watch|catch|stream)(?:ing)? (?:the |a |tonight'?s |this )?(?:[\w'-]+ ){1,2}(?:game|match|fight)s?\b",
+    re.IGNORECASE,
+)
 # "And for after dinner?", "somewhere to go after supper": the next stop, not another dinner.
 _AFTER_MEAL_RE = re.compile(r"\b(?:after|post)[- ](?:dinner|supper|the meal|we eat|eating)\b", re.IGNORECASE)
 # "How has my taste changed lately?", "am I going out more?": the user's latest month against before it.
@@ -787,6 +804,8 @@ def parse_rules(message: str) -> RequestArguments:
     stops = _stops(message, kind_spans)
     if stops is not None:
         category = stops[0]
+    if category is None and _WATCH_GAME_RE.search(message):  # "where to watch the Knicks game tonight"
+        category = "Sports Bar"
     if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
         category = AFTER_DINNER
     if category is None and _WITH_KIDS_RE.search(message):  # "where should I take my kids?": not the user's gym
@@ -975,7 +994,9 @@ def _k(message: str) -> int | None:
 
 
 # "Closer please", "algo más cerca" (read "closer"), "that's too far": nearer than what was shown.
-_CLOSER_RE = re.compile(r"\b(?:closer|nearer)\b|(?<!not )\btoo far\b|\bless far\b", re.IGNORECASE)
+_CLOSER_RE = re.compile(
+    r"\b(?:closer|nearer)\b|(?<!not )\btoo far\b|\bless far\b|\bnot (?:that|so|as) far\b", re.IGNORECASE
+)
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
 _COMPARE_RE = re.compile(

@@ -62,7 +62,7 @@ def kind_pattern(kind: str) -> str:
 
 # Kinds whose names hold another kind's word without being of it: a "bar" request means drinks, and a Juice Bar
 # serves none (twelve NYC juice bars even carry the 2012 check-in category "Bar"; their paths say "Juice Bar").
-LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {"bar": ("Juice Bar",)}
+LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {"bar": ("Juice Bar",), "pool": ("Pool Hall",)}
 
 
 # Kinds a request names by what an outing is for rather than by one category ("where can I take the kids?",
@@ -82,6 +82,10 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "Breakfast": (
         "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Donut Shop", "Creperie",
     ),
+    # Somewhere to look out from ("where can I watch the sunset?").
+    "Views": ("Scenic Lookout", "Bridge", "Pier", "Harbor / Marina", "Beach", "Waterfront"),
+    "Swimming": ("Pool", "Beach"),
+    "Groceries": ("Grocery Store", "Supermarket", "Farmers Market", "Organic Grocery"),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",

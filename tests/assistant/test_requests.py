@@ -1005,3 +1005,27 @@ def test_comparisons_novelty_meals_and_change(message: str, expected: dict[str, 
 def test_ranks_either_side_of_a_comparison_are_compared() -> None:
     arguments = parse_rules("is 2 busier than 4?")
     assert (arguments.intent, arguments.compare, arguments.busiest) == ("explain", [2, 4], True)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I need a haircut", {"category": "Salon"}),
+        ("somewhere to get my nails done", {"category": "Salon"}),
+        ("where can I buy groceries near here", {"category": "Groceries", "near": "here"}),
+        ("any farmers market this weekend?", {"category": "Farmers Market"}),
+        ("where can I watch the sunset?", {"category": "Views", "intent": "recommend"}),
+        ("a bar with a view", {"category": "Bar"}),  # the kind named wins over what it should have
+        ("does it have a view?", {"intent": "about", "asks": ["character"]}),
+        ("where to watch the Knicks game tonight", {"category": "Sports Bar", "when": "tonight"}),
+        ("best pho in Queens", {"category": "Vietnamese", "near": "Queens"}),
+        ("a spa day", {"category": "Spa"}),
+        ("pharmacy near me", {"category": "Pharmacy", "near": "here"}),
+        ("where can I go swimming?", {"category": "Swimming"}),
+        ("same but in Brooklyn", {"intent": "refine", "near": "Brooklyn"}),
+        ("suprise me!", {"surprise": True, "category": None}),  # no fuzzy "sunrise"
+    ],
+)
+def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected

@@ -343,6 +343,17 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Sightseeing", "Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout", True),
         ("Sightseeing", "Historic Site", "Landmarks and Outdoors > Historic and Protected Site", True),
         ("Sightseeing", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", False),
+        ("Breakfast", "Breakfast Spot", "Dining and Drinking > Breakfast Spot", True),
+        ("Breakfast", "Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café", True),
+        ("Breakfast", "Bar", "Dining and Drinking > Restaurant > American Restaurant", False),
+        ("After Dinner", "Bar", "Dining and Drinking > Bar > Cocktail Bar", True),
+        ("After Dinner", "Bar", "Dining and Drinking > Bar > Juice Bar", False),  # a juice bar is no bar
+        ("After Dinner", "Dessert Shop", "Dining and Drinking > Dessert Shop", True),
+        ("After Dinner", "Steakhouse", "Dining and Drinking > Restaurant > Steakhouse", False),
+        ("Swimming", "Pool", "Sports and Recreation > Swimming Pool", True),
+        ("Swimming", "Pool Hall", "Sports and Recreation > Pool Hall", False),  # billiards
+        ("Views", "Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout", True),
+        ("Groceries", "Food & Drink Shop", "Retail > Food and Beverage Retail > Grocery Store", True),
     ],
 )
 def test_a_group_of_kinds_holds_any_of_its_members(group: str, category: str, path: str, holds: bool) -> None:
