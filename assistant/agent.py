@@ -72,10 +72,12 @@ from assistant.requests import (
     CATEGORY_WORDS,
     EXPLICIT_HERE_RE,
     HERE,
+    THERE,
     ChatRequest,
     LatLon,
     LLMMode,
     extract_request,
+    further_stops,
     read,
     read_preference,
     smalltalk_reply,
@@ -95,7 +97,7 @@ from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
-from profiles.places import CATEGORY_SEPARATOR, PlaceAnswer, is_of_kind, of_kind_column, with_article
+from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, is_of_kind, of_kind_column, with_article
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -417,7 +419,8 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
-            request = self._at_shown(extracted, state.get("shown") or {}) or self._placed(extracted)
+            shown = state.get("shown") or {}
+            request = self._at_shown(extracted, shown) or self._near_it(state, extracted) or self._placed(extracted)
             asked_near = request.near
             previous = state.get("previous")
             text = read(message).text
@@ -480,7 +483,9 @@ class Assistant:
                 calls.append({"name": "search_places", "args": {"text": message, "k": request.k, **_point(here)}})
             else:
                 # A refinement shows other places than before; "ones I know" may well include those already shown.
-                shown = list(state.get("shown", {})) if request.intent == "refine" and not request.familiar else []
+                # "Something closer" may well be a place shown lower down: nearer is all it asks.
+                refining = request.intent == "refine" and not (request.familiar or request.closer)
+                shown = list(state.get("shown", {})) if refining else []
                 shown += self.service.places_named(request.exclude_names)  # "coffee, not Starbucks"
                 calls.append(
                     {
@@ -706,7 +711,8 @@ class Assistant:
         if request.intent == "about":
             details = state.get("details")
             if details is not None:
-                return describe_place(details, request.asks, language, _origin(request))
+                asked_time = request.when is not None  # "is it busy on Sundays?": that time, not now
+                return describe_place(details, request.asks, language, _origin(request), asked_time)
             listed = _last_suggestions(state)
             every = bool(listed) and about_all(state["messages"][-1 - _tail_length(state)].text)
             if every and "visits" in request.asks:
@@ -732,6 +738,8 @@ class Assistant:
             muted = self._muted(state["user_id"], request.category)
             if muted is not None:
                 return fixed_text("muted_asked", language).format(what=muted)
+            if request.category and not self._of_kind(request.category):  # "Greek?": not one in the catalogue
+                return fixed_text("kind_unknown", language).format(kind=request.category)
             return fixed_text("nothing_fits", language)
         if request.intent not in ("recommend", "refine"):
             return None
@@ -748,6 +756,28 @@ class Assistant:
         if unknown := unhonoured(asked):
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
+
+    def _near_it(self, state: _State, request: ChatRequest) -> ChatRequest | None:
+        """The request around the place the conversation is about ("what's around it?", "somewhere to eat near
+        there", "near the second one"): the suggestion picked, else the place last asked about, else the last list's
+        first; around the user when nothing was shown. None when the request is not near "there"."""
+        if request.near != THERE:
+            return None
+        suggestions = _last_suggestions(state)
+        shown = state.get("shown") or {}
+        place: Suggestion | Place | None = None
+        if request.pick is not None and request.pick <= len(suggestions):
+            place = suggestions[request.pick - 1]
+        elif focus := state.get("focus"):  # the place last asked about, shown or named ("is the High Line busy?")
+            place = shown.get(focus) or self.service.place(focus)
+        if place is None and suggestions:
+            place = suggestions[0]
+        if place is None:
+            return request.model_copy(update={"near": None, "location": None})
+        # Pick named the place to search around, not a suggestion to talk about.
+        return request.model_copy(
+            update={"near": place.label, "location": LatLon(place.latitude, place.longitude), "pick": None}
+        )
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
@@ -1226,6 +1256,11 @@ def _with_evidence(reply: str, state: _State) -> str:
         request = state.get("request")
         heading = fixed_text("second_stop", request.language if request is not None else "en")
         lines.insert(second - 1, "\n" + heading.format(place=suggestions[0].label))
+        # "Brunch, then a museum, then drinks": two stops are planned; the rest is said, not dropped in silence.
+        further = further_stops(read(state["messages"][-1 - _tail_length(state)].text).text)
+        if further:
+            language = request.language if request is not None else "en"
+            lines.append("\n" + fixed_text("more_stops", language).format(kinds=", ".join(further)))
     return reply + "\n\n" + "\n".join(lines)
 
 

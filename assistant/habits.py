@@ -14,6 +14,7 @@ from assistant.languages import to_english
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
+from profiles.activity import SATURDAY
 from profiles.calendar import WEEKDAYS, calendar_day, daypart
 from profiles.places import counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
@@ -36,6 +37,7 @@ _SPAN_RE = re.compile(
 )
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
 _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
+_LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
 _LAST_WEEKDAY_RE = re.compile(r"\blast (?P<weekday>" + "|".join(day.lower() for day in WEEKDAYS) + r")\b")
 LATELY_DAYS = 14
 
@@ -52,7 +54,8 @@ class HabitsSlice(NamedTuple):
 
 def recent_since(message: str, now: datetime) -> datetime | None:
     """Since when a question about the user's recent past asks ("where did I go yesterday?" → the start of
-    yesterday; "last Saturday" → the start of the latest Saturday before today; "last week" → 7 days back; "lately"
+    yesterday; "last Saturday" → the start of the latest Saturday before today; "last weekend" → the start of the latest
+    Saturday of a weekend that is over; "last week" → 7 days back; "lately"
     → 14); None for a question about habits or one without such
     words. ``now`` is the user's now, in its own time zone."""
     words = fold(read(message).text).lower()
@@ -64,6 +67,10 @@ def recent_since(message: str, now: datetime) -> datetime | None:
     if match := _LAST_WEEKDAY_RE.search(words):  # "last Saturday": the latest Saturday before today, from its start
         weekday = [day.lower() for day in WEEKDAYS].index(match["weekday"])
         days = (now.weekday() - weekday) % 7 or 7
+        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if _LAST_WEEKEND_RE.search(words):  # the latest Saturday that is over, from its start; on a Sunday, the one before
+        days = (now.weekday() - SATURDAY) % 7
+        days += 7 if days < 2 else 0
         return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     if match := _SPAN_RE.search(words):
         if match["unit"]:

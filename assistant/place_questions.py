@@ -68,7 +68,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b",
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
-        r"|\baffordable\b|\bbudget\b|\$",
+        r"|\baffordable\b|\bbudget\b|\$|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
+        r"|\binexpensive\b|\bcheap eats\b",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
@@ -232,13 +233,18 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
 
 
 def describe_place(
-    details: PlaceDetails, topics: Sequence[Topic], language: str = "en", origin: str | None = None
+    details: PlaceDetails,
+    topics: Sequence[Topic],
+    language: str = "en",
+    origin: str | None = None,
+    asked_time: bool = False,
 ) -> str:
     """The answer to a question about a place: what the data never says, when asked, then what it does say,
     the asked details first. ``origin`` names where ``details.distance_km`` is measured from when that is not the
-    user ("is it far from Central Park?")."""
+    user ("is it far from Central Park?"); ``asked_time``: the details are for a time the question named ("is it busy
+    on Sundays?"), not for now."""
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
-    lines = _fact_lines(details, origin)
+    lines = _fact_lines(details, origin, asked_time)
     # An address is asked for where the place is: the map is the answer there is.
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     heading = f"What I know of **{details.label}**:"
@@ -272,13 +278,13 @@ def map_link(latitude: float, longitude: float) -> str:
     )
 
 
-def _fact_lines(details: PlaceDetails, origin: str | None = None) -> list[tuple[Topic, str]]:
+def _fact_lines(details: PlaceDetails, origin: str | None = None, asked_time: bool = False) -> list[tuple[Topic, str]]:
     where = f" in {details.area}" if details.area else ""
     lines: list[tuple[Topic, str]] = [
         ("kind", f"{with_article(details.category)}{where}"),
         ("distance", _distance(details.distance_km, origin)),
         ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
-        ("busy", _busy(details)),
+        ("busy", _busy(details, asked_time)),
         ("visits", _yours(details)),
     ]
     return lines
@@ -292,16 +298,16 @@ def _distance(km: float, origin: str | None = None) -> str:
     return f"{km:.1f} km from {origin or 'you'} as the crow flies{walk}"
 
 
-def _busy(details: PlaceDetails) -> str:
+def _busy(details: PlaceDetails, asked_time: bool = False) -> str:
     if details.checkins is None:
         return "too few people have checked in here for me to say when it is busy"
     text = f"{counted(details.checkins, 'check-in')} by {counted(details.people or 0, 'person', 'people')} in my data"
     if details.busiest:
         text += "; busiest " + " and ".join(f"{_slice(item)} ({item.visits})" for item in details.busiest)
-    now = _slice(details.now)
+    now = _slice(details.now) + ("" if asked_time else " (now)")  # "on Sundays" asked is no "now"
     if details.now_withheld:
-        return f"{text}; {now} (now) a few, by too few people to count"
-    return f"{text}; {now} (now): {details.now.visits or 'none'}"
+        return f"{text}; {now} a few, by too few people to count"
+    return f"{text}; {now}: {details.now.visits or 'none'}"
 
 
 def _yours(details: PlaceDetails) -> str:

@@ -212,6 +212,33 @@ _SPECIFIC = {
     "Swimming": "swimming|swim|go for a swim|swimming pool|swimming pools",
     "Stadium": "stadium|ballpark|ball game|ballgame|baseball game|see a game|go to a game|game live",
     "Vietnamese": "vietnamese|pho|banh mi",
+    # Cuisines by their names and dishes; some have no place in the NYC catalogue, and the reply says so.
+    "Greek": "greek|gyro|gyros|souvlaki",
+    "Mediterranean": "mediterranean",
+    "Middle Eastern": "middle eastern|shawarma|hummus",
+    "Falafel": "falafel",
+    "Spanish": "spanish food|spanish restaurant|paella",
+    "Tapas": "tapas",
+    "Cuban": "cuban",
+    "Caribbean": "caribbean|jamaican|jerk chicken",
+    "Latin American": "latin american|latin food",
+    "Southern": "southern food|soul food|southern|cajun",
+    "Sandwich": "sandwich|sandwiches|sub|subs|hero|heroes|hoagie",
+    "Hot Dog": "hot dog|hot dogs",
+    "Fried Chicken": "fried chicken",
+    "Wings": "wings|chicken wings|buffalo wings",
+    "Gastropub": "gastropub|gastropubs",
+    "Salad": "salad|salads",
+    "Soup": "soup|soups",
+    "Noodle": "noodle bar|noodle shop",
+    "Ethiopian": "ethiopian",
+    "Turkish": "turkish food|turkish restaurant|kebab|kebabs|doner",
+    "Peruvian": "peruvian|ceviche",
+    "German": "german food|german restaurant|schnitzel|bratwurst",
+    "Brazilian": "brazilian|churrascaria",
+    "Filipino": "filipino",
+    "Cupcake": "cupcake|cupcakes",
+    "Bubble Tea": "bubble tea|boba",
     "Pizza": "pizza",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
@@ -264,6 +291,14 @@ _EXCLUDE_RE = re.compile(
 _WALKABLE_RE = re.compile(r"\b(?:walking distance|walkable|short walk|within walking)\b", re.IGNORECASE)
 # Where "here" means the user, whatever the last request's place was ("closer to me", "around here").
 EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNORECASE)
+# "What's around it?", "somewhere to eat near there": the place the conversation is about (assistant.agent resolves it).
+THERE = "there"
+_NEAR_IT_RE = re.compile(
+    r"\b(?:near|around|close to|by|next to|near to)\s+(?:it|there|that(?: place| spot| one)?"
+    r"|this(?: place| spot| one)?|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one)\b"
+    r"(?! (?:is|are)\b)",
+    re.IGNORECASE,
+)
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
@@ -789,8 +824,12 @@ def parse_rules(message: str) -> RequestArguments:
         at_place = None
     start, end = at_place.span("name") if at_place is not None else (0, 0)
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
+    near_it = _NEAR_IT_RE.search(message)
     if found and not start <= found[0][1][0] < found[0][1][1] < end:
         near = found[0][0].name
+    elif near_it is not None:
+        near = THERE
+        excluded_spans.append(near_it.span())
     elif _NEAR_HERE_RE.search(message) and not (at_place is not None and _CLOSEST_TO_RE.match(at_place.group(0))):
         near = HERE
     elif at_place is not None:
@@ -958,22 +997,24 @@ _THEN_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
+# A change of mind about the last list ("we'd rather go somewhere we've never been", "actually, only ones I know").
+_RATHER_RE = re.compile(r"\b(?:rather|instead|prefer|preferably|actually|only|just)\b", re.IGNORECASE)
 _JOINED_RE = re.compile(r"\b(?:and|then)\b", re.IGNORECASE)
 
 
 def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, str] | None:
     """Two kinds of place to go to one after the other, in that order, when the message asks for a second stop:
     the second is the last kind named that differs from the first ("coffee, then a walk in a park" → a park); "X
-    after Y" is done the other way round."""
+    after Y" is done the other way round. A day of three stops or more ("brunch, then a museum, then drinks") plans
+    its first two, in the order they are named (``further_stops`` tells the rest)."""
     if not _THEN_CUE_RE.search(message):
         return None
-    found = [
-        (match, CATEGORY_WORDS[match.group(1).lower()])
-        for match in _CATEGORY_RE.finditer(message)
-        if not any(start <= match.start() < end for start, end in excluded_spans)
-    ]
+    found = _kinds_named(message, excluded_spans)
     if len({term for _, term in found}) < 2:
         return None
+    legs = _legs(message, found)
+    if len(legs) >= 3:
+        return legs[0], legs[1]
     later = [(match, term) for match, term in found if term != found[0][1]]
     second_match, second = later[-1]
     before = [term for match, term in found if match.start() < second_match.start() and term != second]
@@ -982,6 +1023,37 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+def further_stops(message: str) -> list[str]:
+    """The kinds of a day's third stop and beyond ("brunch, then a museum, then drinks" → ["Bar"]): named, not
+    planned."""
+    if not _THEN_CUE_RE.search(message):
+        return []
+    legs = _legs(message, _kinds_named(message, []))
+    return legs[2:] if len(legs) >= 3 else []
+
+
+def _kinds_named(message: str, excluded_spans: list[tuple[int, int]]) -> list[tuple[re.Match[str], str]]:
+    return [
+        (match, CATEGORY_WORDS[match.group(1).lower()])
+        for match in _CATEGORY_RE.finditer(message)
+        if not any(start <= match.start() < end for start, end in excluded_spans)
+    ]
+
+
+def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
+    """The kinds named, one per stretch of the message between "then" cues (a stretch's most specific kind: "sushi
+    dinner"), each once, in order."""
+    stretches: list[list[str]] = []
+    end = 0
+    for match, term in found:
+        if not stretches or _THEN_CUE_RE.search(message[end : match.start()]):
+            stretches.append([])
+        stretches[-1].append(term)
+        end = match.end()
+    legs = [next((term for term in stretch if term in _SPECIFIC), stretch[0]) for stretch in stretches]
+    return list(dict.fromkeys(legs))
 
 
 def _k(message: str) -> int | None:
@@ -1055,11 +1127,11 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "forget"
     if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
+    if arguments.change:  # "what have I been into lately?" is about the user, not about a place
+        return "profile"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
-    if arguments.change:
-        return "profile"
     if _PROFILE_RE.search(message) and not (arguments.surprise and (arguments.near or arguments.category)):
         return "profile"
     place = bool(
@@ -1086,7 +1158,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     leaves_out = told or arguments.exclude_names or (arguments.independent and not arguments.local)
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
     closer_to_it = _WALKABLE_RE.search(message) and not arguments.category
-    if _REFINE_RE.search(message) or closer_to_it or (leaves_out and not (arguments.category or arguments.near)):
+    # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
+    novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
+    told_apart = leaves_out or novelty_only
+    if _REFINE_RE.search(message) or closer_to_it or (told_apart and not (arguments.category or arguments.near)):
         return "refine"
     if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"

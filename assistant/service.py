@@ -632,6 +632,12 @@ class Service:
             fewer=fewer[: HABIT_TOP - 1],
         )
 
+    def place(self, item_id: str) -> Place | None:
+        """The catalogue place of an item id; None for one the catalogue lacks."""
+        catalogue = self.runtime.item_index.catalogue
+        position = catalogue.positions.get(item_id)
+        return None if position is None else catalogue.place(position)
+
     def checkins_at(self, item_id: str) -> int:
         """Everyone's check-ins at a place, 0 unless ``privacy.insights_min_users`` people stand behind them (as
         ``place_details`` states them): what "the most popular of those" is told by."""

@@ -62,7 +62,11 @@ def kind_pattern(kind: str) -> str:
 
 # Kinds whose names hold another kind's word without being of it: a "bar" request means drinks, and a Juice Bar
 # serves none (twelve NYC juice bars even carry the 2012 check-in category "Bar"; their paths say "Juice Bar").
-LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {"bar": ("Juice Bar",), "pool": ("Pool Hall",)}
+LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {
+    "bar": ("Juice Bar",),
+    "pool": ("Pool Hall",),
+    "salon": ("Tanning Salon",),
+}
 
 
 # Kinds a request names by what an outing is for rather than by one category ("where can I take the kids?",

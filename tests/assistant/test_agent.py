@@ -802,3 +802,47 @@ def test_a_change_of_taste_is_told_by_code_from_the_latest_month(
     assert call.arguments["change"] is True
     # The small world's four weeks all fall in the latest month: nothing before it to compare with.
     assert turn.text.startswith("I have too few check-ins of yours to tell a change:")
+
+
+def test_whats_around_it_searches_around_the_place_last_asked_about(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "show me 5 jazz clubs", at=world_now).items
+    assistant.chat("1", "tell me about the third one", at=world_now)
+    turn = assistant.chat("1", "coffee near it?", at=world_now)
+    third = listed[2]
+    assert turn.request is not None and turn.request.near == third.label
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx((third.latitude, third.longitude))
+    # With nothing shown yet, "around there" is around the user.
+    alone = Assistant(services, polite).chat("2", "what's around there?", at=world_now)
+    assert alone.request is not None and alone.request.near is None
+
+
+def test_something_closer_may_be_a_place_shown_lower_down(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "show me 5 jazz clubs", at=world_now).items
+    turn = assistant.chat("3", "something closer", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert not set(call.arguments["exclude"]) & {item.item_id for item in listed}
+    nearer = [item.item_id for item in listed[1:] if item.distance_km < call.arguments["within_km"]]
+    assert nearer and set(nearer) <= {item.item_id for item in turn.items}
+
+
+def test_a_kind_the_catalogue_lacks_is_said_not_swapped_for_another(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("4", "greek?", at=world_now)
+    assert not turn.items
+    assert turn.text == fixed_text("kind_unknown", "en").format(kind="Greek")
+
+
+def test_a_third_stop_is_named_for_later_not_dropped(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("5", "coffee, then jazz, then the gym", at=world_now)
+    assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", "Music Venue")
+    assert turn.text.rstrip().endswith(fixed_text("more_stops", "en").format(kinds="Gym"))

@@ -69,6 +69,8 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
         ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS)),
         # The latest such weekday before today, from its start.
         ("where did I go last Saturday night?", datetime(2012, 11, 10, tzinfo=NOW.tzinfo)),
+        # The latest weekend that is over, from its Saturday (NOW is a Wednesday).
+        ("where did I go last weekend?", datetime(2012, 11, 10, tzinfo=NOW.tzinfo)),
         # Habits, not the recent past.
         ("where do I go on weekends?", None),
         ("what do I usually do in the morning?", None),
@@ -143,3 +145,9 @@ def test_the_latest_week_of_a_steady_routine_is_no_change(
     assert change.recent_to == overall.last  # the user's own latest week, however long ago it was
     assert 0 < change.recent_visits < overall.visits / 2
     assert not change.more and not change.fewer  # the same routine every week
+
+
+@pytest.mark.parametrize(("day", "saturday"), [(10, 3), (11, 3), (12, 10), (17, 10)])
+def test_last_weekend_on_a_weekend_is_the_one_before(day: int, saturday: int) -> None:
+    now = datetime(2012, 11, day, 15, 0, tzinfo=NOW.tzinfo)  # Saturday 10, Sunday 11, Monday 12, Saturday 17
+    assert recent_since("where did I go last weekend?", now) == datetime(2012, 11, saturday, tzinfo=NOW.tzinfo)

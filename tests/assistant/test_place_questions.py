@@ -127,6 +127,11 @@ def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:
         _facts(now=WeekSlice(weekday="Tuesday", daypart="evening", visits=0), now_withheld=True), []
     )
     assert "by too few people to count" in withheld
+    now = WeekSlice(weekday="Sunday", daypart="afternoon", visits=18)
+    assert "on Sunday afternoons (now): 18" in describe_place(_facts(now=now), ["busy"])
+    # "Is it busy on Sundays?" asked on a Friday: the figure is for the time asked, which is not now.
+    asked = describe_place(_facts(now=now), ["busy"], asked_time=True)
+    assert "on Sunday afternoons: 18" in asked and "(now)" not in asked
     week = describe_place(_facts(busiest=[WeekSlice(weekday=None, daypart="night", visits=5)]), ["busy"])
     assert "busiest at night (5)" in week
     yours = describe_place(_facts(your_visits=3, your_last=datetime(2012, 5, 4, tzinfo=UTC)), ["visits"])

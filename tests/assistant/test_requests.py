@@ -20,14 +20,17 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import other_language
+from assistant.place_questions import unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
     AFTER_DINNER,
     CATEGORY_TERMS,
     DATE_CATEGORY,
+    THERE,
     ChatRequest,
     RequestArguments,
     extract_request,
+    further_stops,
     needs_llm,
     parse_arguments,
     parse_rules,
@@ -1029,3 +1032,38 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
 def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Around the place the conversation is about; the agent tells which.
+        ("what's around it?", {"intent": "recommend", "near": THERE}),
+        ("what about somewhere to eat near there after?", {"category": "Restaurant", "near": THERE}),
+        ("what is near the first one?", {"near": THERE, "pick": 1}),
+        ("bars near that place", {"category": "Bar", "near": THERE}),
+        ("coffee near the Met", {"near": "the Met"}),
+        # Novelty as a change of mind about the last list; on its own, a request.
+        ("we'd rather go somewhere we've never been", {"intent": "refine", "surprise": True}),
+        ("take me somewhere I've never been", {"intent": "recommend", "surprise": True}),
+        # What the user has been into lately is about them, not a place.
+        ("what have I been into lately?", {"intent": "profile", "change": True}),
+        # Cuisines, including ones the catalogue may not hold.
+        ("greek?", {"intent": "recommend", "category": "Greek"}),
+        ("a sub for lunch", {"category": "Sandwich"}),
+        ("a hotel bar", {"category": "Bar"}),
+        ("can you translate 'thank you' into German?", {"intent": "offtopic", "category": None}),
+        # A day of three stops plans the first two in the order named.
+        ("plan me a saturday: brunch, then a museum, then drinks", {"category": "Restaurant", "then": "Museum"}),
+        ("sushi dinner then karaoke", {"category": "Sushi", "then": "Karaoke"}),
+    ],
+)
+def test_places_around_it_changes_of_mind_cuisines_and_days_out(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+def test_stops_beyond_the_second_are_named() -> None:
+    assert further_stops("brunch, then a museum, then drinks, then dancing") == ["Bar", "Night Club"]
+    assert further_stops("dinner and drinks after") == []
+    assert unhonoured("ok so I'm in Astoria, hungry, not much money") == ["prices"]
