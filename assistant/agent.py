@@ -72,6 +72,7 @@ from assistant.requests import (
     CATEGORY_WORDS,
     EXPLICIT_HERE_RE,
     HERE,
+    ORDINALS,
     THERE,
     ChatRequest,
     LatLon,
@@ -758,26 +759,26 @@ class Assistant:
         return lead
 
     def _near_it(self, state: _State, request: ChatRequest) -> ChatRequest | None:
-        """The request around the place the conversation is about ("what's around it?", "somewhere to eat near
-        there", "near the second one"): the suggestion picked, else the place last asked about, else the last list's
-        first; around the user when nothing was shown. None when the request is not near "there"."""
-        if request.near != THERE:
-            return None
+        """The request around a place of the conversation: one of the last list by its rank ("near the second one",
+        "is the first one far from the second?"), or for "it" and "there" ("what's around it?", "coffee near there")
+        the place last asked about, shown or named, else the last list's first; around the user when nothing was
+        shown. None when its place words name neither."""
         suggestions = _last_suggestions(state)
-        shown = state.get("shown") or {}
+        ranked = _RANKED_PLACE_RE.match(request.near or "")
+        if request.near != THERE and ranked is None:
+            return None
         place: Suggestion | Place | None = None
-        if request.pick is not None and request.pick <= len(suggestions):
-            place = suggestions[request.pick - 1]
+        if ranked is not None:
+            word = ranked["rank"].lower()
+            rank = len(suggestions) if word == "last" else ORDINALS.get(word) or int(word)
+            place = suggestions[rank - 1] if 1 <= rank <= len(suggestions) else None
         elif focus := state.get("focus"):  # the place last asked about, shown or named ("is the High Line busy?")
-            place = shown.get(focus) or self.service.place(focus)
-        if place is None and suggestions:
+            place = (state.get("shown") or {}).get(focus) or self.service.place(focus)
+        if place is None and request.near == THERE and suggestions:
             place = suggestions[0]
         if place is None:
             return request.model_copy(update={"near": None, "location": None})
-        # Pick named the place to search around, not a suggestion to talk about.
-        return request.model_copy(
-            update={"near": place.label, "location": LatLon(place.latitude, place.longitude), "pick": None}
-        )
+        return request.model_copy(update={"near": place.label, "location": LatLon(place.latitude, place.longitude)})
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
@@ -1080,6 +1081,11 @@ def _after_the_last(
     return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
 
 
+# "Near the second one", "far from the first": a place of the last list by its rank.
+_RANKED_PLACE_RE = re.compile(
+    r"^(?:the )?(?P<rank>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|[1-9])(?: one| place| spot)?$",
+    re.IGNORECASE,
+)
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
 

@@ -158,7 +158,7 @@ _GENERIC = {
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
-    "Park": "park parks",
+    "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run",
     "Retail": "shopping shop shops store stores",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
@@ -238,6 +238,7 @@ _SPECIFIC = {
     "Brazilian": "brazilian|churrascaria",
     "Filipino": "filipino",
     "Cupcake": "cupcake|cupcakes",
+    "Juice Bar": "smoothie|smoothies|juice|juices|juice bar|juice bars",
     "Bubble Tea": "bubble tea|boba",
     "Pizza": "pizza",
     "Sushi": "sushi",
@@ -295,8 +296,7 @@ EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNO
 THERE = "there"
 _NEAR_IT_RE = re.compile(
     r"\b(?:near|around|close to|by|next to|near to)\s+(?:it|there|that(?: place| spot| one)?"
-    r"|this(?: place| spot| one)?|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one)\b"
-    r"(?! (?:is|are)\b)",
+    r"|this(?: place| spot| one)?)\b(?! (?:is|are)\b)",
     re.IGNORECASE,
 )
 _NEAR_HERE_RE = re.compile(
@@ -411,6 +411,8 @@ _FORGET_RE = re.compile(
     re.IGNORECASE,
 )
 _REFINE_RE = re.compile(
+    # "She's vegetarian", "we're vegan": the same outing, for someone's diet.
+    r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
@@ -496,9 +498,20 @@ _K_RE = re.compile(
     rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b",
     re.IGNORECASE,
 )
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3}
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
 _PICK_RE = re.compile(
-    rf"\b(?:the\s+)?({_words_pattern(_ORDINALS)})\b(?:\s+(?:one|place|option|suggestion))?"
+    rf"\b(?:the\s+)?({_words_pattern(ORDINALS)})\b(?:\s+(?:one|place|option|suggestion))?"
     r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",
     re.IGNORECASE,
 )
@@ -686,7 +699,7 @@ class Reading(NamedTuple):
 
 @cache
 def _speller(language: Language) -> Speller:
-    vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *_ORDINALS]
+    vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
     return Speller(targets, known=[word for other in ("en", "es", "fr") for word in words(other)])
@@ -1118,7 +1131,7 @@ def _pick(message: str) -> int | None:
 
 def _rank(match: re.Match[str]) -> int | None:
     """The rank a ``_PICK_RE`` match names ("the second" → 2, "#3" → 3), None beyond a list's length."""
-    value = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2))
+    value = ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2))
     return value if 1 <= value <= MAX_K else None
 
 
@@ -1283,7 +1296,7 @@ _YES_RE = re.compile(
 _NO_RE = re.compile(r"^\W*(?:no|nope|cancel|don'?t|never ?mind|no thanks|keep them|non)\W*$", re.IGNORECASE)
 # "places like that", "more like this": a refinement of the last suggestions, not a named place.
 _POINTING_RE = re.compile(
-    rf"(?:that|this|it|those|these|them|(?:the )?(?:{_words_pattern(_ORDINALS)}|last|other) one)\b", re.IGNORECASE
+    rf"(?:that|this|it|those|these|them|(?:the )?(?:{_words_pattern(ORDINALS)}|last|other) one)\b", re.IGNORECASE
 )
 
 
@@ -1466,7 +1479,7 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
             notes.append(f"dropped {flag}: no word in the message asks for it")
     # Small models copy numbers from their examples: a count or a pick needs a number in the message ("that one"
     # names no number).
-    numbers = [word for word in [*NUMBER_WORDS, *_ORDINALS] if word != "one"]
+    numbers = [word for word in [*NUMBER_WORDS, *ORDINALS] if word != "one"]
     numbered = re.search(rf"\d|\b(?:{_words_pattern(numbers)})\b", lowered) is not None
     for name in ("k", "pick"):
         if getattr(merged, name) is None and getattr(offered, name) is not None:

@@ -846,3 +846,17 @@ def test_a_third_stop_is_named_for_later_not_dropped(
     turn = Assistant(services, polite).chat("5", "coffee, then jazz, then the gym", at=world_now)
     assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", "Music Venue")
     assert turn.text.rstrip().endswith(fixed_text("more_stops", "en").format(kinds="Gym"))
+
+
+def test_one_shown_place_is_measured_from_another_by_their_ranks(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first, second = assistant.chat("1", "show me 5 jazz clubs", at=world_now).items[:2]
+    turn = assistant.chat("1", "is the first one far from the second?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == first.item_id
+    apart = haversine_km(second.latitude, second.longitude, first.latitude, first.longitude)
+    assert turn.details.distance_km == pytest.approx(apart, abs=0.01)
+    assert f"from {second.label} as the crow flies" in turn.text
+    drinks = assistant.chat("1", "and somewhere for coffee near the second one", at=world_now)
+    assert drinks.request is not None and drinks.request.near == second.label

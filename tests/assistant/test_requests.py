@@ -1027,6 +1027,10 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("where can I go swimming?", {"category": "Swimming"}),
         ("same but in Brooklyn", {"intent": "refine", "near": "Brooklyn"}),
         ("suprise me!", {"surprise": True, "category": None}),  # no fuzzy "sunrise"
+        ("any good spots for a run?", {"category": "Park"}),
+        ("somewhere to grab a smoothie after", {"category": "Juice Bar"}),
+        ("she's vegetarian", {"intent": "refine", "category": "Vegetarian"}),  # the same outing, for her diet
+        ("is the first one far from the second?", {"intent": "about", "pick": 1, "near": "the second"}),
     ],
 )
 def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: dict[str, Any]) -> None:
