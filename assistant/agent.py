@@ -488,6 +488,7 @@ class Assistant:
                 refining = request.intent == "refine" and not (request.familiar or request.closer)
                 shown = list(state.get("shown", {})) if refining else []
                 shown += self.service.places_named(request.exclude_names)  # "coffee, not Starbucks"
+                shown += [request.around] if request.around else []  # "what's around it?" is not it
                 calls.append(
                     {
                         "name": "recommend",
@@ -778,7 +779,8 @@ class Assistant:
             place = suggestions[0]
         if place is None:
             return request.model_copy(update={"near": None, "location": None})
-        return request.model_copy(update={"near": place.label, "location": LatLon(place.latitude, place.longitude)})
+        update = {"near": place.label, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
+        return request.model_copy(update=update)
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
@@ -1027,7 +1029,9 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     radius = near_radius_km(request.near) if request.near else None
     if request.closer and listed:
         closer = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed[0].distance_km)
-        radius = closer if radius is None else min(radius, closer)
+        # A list already beyond the area's radius (nothing of the kind was in it) is made closer, not re-searched.
+        beyond = radius is not None and listed[0].distance_km > radius
+        radius = closer if radius is None or beyond else min(radius, closer)
     return radius
 
 
@@ -1260,7 +1264,9 @@ def _with_evidence(reply: str, state: _State) -> str:
     second = state.get("second_from") or 0
     if second:  # "dinner and drinks after": the second stop's places under their own heading
         request = state.get("request")
-        heading = fixed_text("second_stop", request.language if request is not None else "en")
+        # Nothing of the kind within a walk: the nearest there are, not "near" the first stop.
+        far = suggestions[second - 1].distance_km > SECOND_STOP_WITHIN_KM
+        heading = fixed_text("second_stop_far" if far else "second_stop", request.language if request else "en")
         lines.insert(second - 1, "\n" + heading.format(place=suggestions[0].label))
         # "Brunch, then a museum, then drinks": two stops are planned; the rest is said, not dropped in silence.
         further = further_stops(read(state["messages"][-1 - _tail_length(state)].text).text)

@@ -135,12 +135,12 @@ def describe_change(change: InterestChange) -> str:
         return f"I have too few check-ins of yours to tell a change: {counts}."
     if not change.more and not change.fewer:
         return f"Your latest month looks like the months before it ({counts}): no kind of place gained or lost much."
-    parts = []
-    if change.more:
-        parts.append("a larger share of them went to " + ", ".join(_shift(kind) for kind in change.more))
-    if change.fewer:
-        parts.append("a smaller share to " + ", ".join(_shift(kind) for kind in change.fewer))
-    return f"In your latest month ({counts}), {'; '.join(parts)}."
+    shares = [(size, kinds) for size, kinds in (("larger", change.more), ("smaller", change.fewer)) if kinds]
+    said = [
+        f"a {size} share{' of them went' if index == 0 else ''} to " + ", ".join(_shift(kind) for kind in kinds)
+        for index, (size, kinds) in enumerate(shares)
+    ]
+    return f"In your latest month ({counts}), {'; '.join(said)}."
 
 
 def _shift(kind: KindShift) -> str:

@@ -142,6 +142,7 @@ class ChatRequest(RequestArguments):
     location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
+    around: str | None = Field(None, description="The item id of a place of the conversation searched around.")
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
 
 
@@ -232,9 +233,9 @@ _SPECIFIC = {
     "Soup": "soup|soups",
     "Noodle": "noodle bar|noodle shop",
     "Ethiopian": "ethiopian",
-    "Turkish": "turkish food|turkish restaurant|kebab|kebabs|doner",
+    "Turkish": "turkish|kebab|kebabs|doner",
     "Peruvian": "peruvian|ceviche",
-    "German": "german food|german restaurant|schnitzel|bratwurst",
+    "German": "german|schnitzel|bratwurst",
     "Brazilian": "brazilian|churrascaria",
     "Filipino": "filipino",
     "Cupcake": "cupcake|cupcakes",
@@ -450,6 +451,7 @@ _PROFILE_RE = re.compile(
     re.IGNORECASE,
 )
 # Requests for something else than places (their words), unless the message also asks for a place.
+_TRANSLATE_RE = re.compile(r"\btranslat(?:e|ed|ing|ion)\b|\bhow do (?:you|i) say\b", re.IGNORECASE)
 _OFFTOPIC_RE = re.compile(
     r"\b(?:poems?|poetry|haiku|essay|lyrics|jokes?|riddles?|weather|forecast|raining|snowing|temperature|code|coding"
     r"|python|javascript|programming|debug|compile|homework|math|maths|calculate|equation|translate|translation"
@@ -911,6 +913,8 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
+    if arguments.intent == "offtopic":  # "translate it into German" asks for no kind of place
+        arguments.category, arguments.then = None, None
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
     return arguments
@@ -1138,6 +1142,8 @@ def _rank(match: re.Match[str]) -> int | None:
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
+    if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
+        return "offtopic"
     if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from langchain_core.messages import BaseMessage
 
+import assistant.agent as agent_module
 from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
@@ -24,6 +25,7 @@ from assistant.agent import (
     _opening,
     _refined,
     _with_shown,
+    _within_km,
 )
 from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon
@@ -814,6 +816,7 @@ def test_whats_around_it_searches_around_the_place_last_asked_about(
     third = listed[2]
     assert turn.request is not None and turn.request.near == third.label
     call = next(call for call in turn.trace if call.name == "recommend")
+    assert third.item_id in call.arguments["exclude"]  # around it, not it
     assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx((third.latitude, third.longitude))
     # With nothing shown yet, "around there" is around the user.
     alone = Assistant(services, polite).chat("2", "what's around there?", at=world_now)
@@ -860,3 +863,25 @@ def test_one_shown_place_is_measured_from_another_by_their_ranks(
     assert f"from {second.label} as the crow flies" in turn.text
     drinks = assistant.chat("1", "and somewhere for coffee near the second one", at=world_now)
     assert drinks.request is not None and drinks.request.near == second.label
+
+
+def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_distance() -> None:
+    far = Suggestion(
+        item_id="s1", name="Tania Unisex", category="Salon / Barbershop", latitude=40.7, longitude=-74.0, rank=1,
+        distance_km=4.8, is_return=False, score=1.0, evidence=["new to you · 4.8 km"],
+    )  # fmt: skip
+    closer = ChatRequest(intent="refine", near="here", closer=True)
+    # Nothing of the kind was within the 2 km of "near here": closer is nearer than 4.8 km, not within 2 km again.
+    assert _within_km(closer, [far]) == pytest.approx(CLOSER_SHARE * 4.8)
+    near = far.model_copy(update={"distance_km": 1.6})
+    assert _within_km(closer, [near]) == pytest.approx(max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * 1.6))
+
+
+def test_a_second_stop_beyond_a_walk_is_headed_as_the_nearest_there_are(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(agent_module, "SECOND_STOP_WITHIN_KM", 0.01)  # no jazz club that close in the small world
+    turn = Assistant(services, polite).chat("1", "coffee and then some jazz", at=world_now)
+    first = turn.items[0]
+    assert fixed_text("second_stop_far", "en").format(place=first.label) in turn.text
+    assert f"Then, near **{first.label}**:" not in turn.text
