@@ -1066,7 +1066,8 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
-    r"\b(?:after(?:wards)?|after that|then|next|later)\s*[?.!]*\s*$|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?then\b",
+    r"\b(?:after(?:wards)?|after that|then|next|later)\s*[?.!]*\s*$"
+    r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b",
     re.IGNORECASE,
 )
 
@@ -1079,7 +1080,9 @@ def _after_the_last(
     message itself named, before a follow-up kept the last request's."""
     asks_next = request.intent in ("recommend", "refine") and request.category is not None and request.then is None
     next_stop = _AFTER_LAST_RE.search(message) is not None or request.category == AFTER_DINNER
-    if not asks_next or asked_near is not None or not listed or not next_stop:
+    # "And after, a cocktail bar close by?": close to the first stop, unless the message says to the user.
+    close_by = asked_near == HERE and not EXPLICIT_HERE_RE.search(message)
+    if not asks_next or (asked_near is not None and not close_by) or not listed or not next_stop:
         return request
     first = listed[0]
     return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})

@@ -885,3 +885,14 @@ def test_a_second_stop_beyond_a_walk_is_headed_as_the_nearest_there_are(
     first = turn.items[0]
     assert fixed_text("second_stop_far", "en").format(place=first.label) in turn.text
     assert f"Then, near **{first.label}**:" not in turn.text
+
+
+def test_a_next_stop_close_by_is_close_to_the_last_list_not_the_user(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    coffee = assistant.chat("1", "coffee near here", at=world_now).items
+    after = assistant.chat("1", "and after, some jazz close by?", at=world_now)
+    assert after.request is not None and after.request.near == coffee[0].label
+    mine = assistant.chat("1", "and after, some jazz close to me?", at=world_now)
+    assert mine.request is not None and mine.request.near == "here"
