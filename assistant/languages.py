@@ -662,9 +662,15 @@ def words(language: Language) -> frozenset[str]:
 
 @cache
 def _telling() -> dict[Language, frozenset[str]]:
-    # A word shared by two languages ("de", "un", "restaurant") tells neither apart.
+    # A word shared by two languages ("de", "un", "restaurant") tells neither apart, nor does one the English
+    # readings use ("fast-food" is French too, yet "food" alone is English).
+    english = {
+        word for phrases in PHRASES.values() for reading in phrases.values() for word in re.split(r"[\s'-]+", reading)
+    }
     return {
-        language: words(language) - frozenset().union(*(words(other) for other in LANGUAGES if other != language))
+        language: words(language)
+        - frozenset().union(*(words(other) for other in LANGUAGES if other != language))
+        - (english if language != "en" else set())
         for language in LANGUAGES
     }
 

@@ -155,15 +155,16 @@ class ChatRequest(RequestArguments):
 _GENERIC = {
     "Restaurant": "dinner lunch brunch supper eat eating eats food grub restaurant restaurants hungry "
     "starving famished peckish bite meal snack snacks munchies",
-    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine",
+    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine thirsty",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
     "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run",
-    "Retail": "shopping shop shops store stores",
+    "Retail": "shopping|shop|shops|store|stores|gift|gifts|a present|presents",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
-    "|must-see|must see|what to see|things to see|places to see|should i see|should we see|worth seeing",
+    "|must-see|must see|what to see|things to see|places to see|should i see|should we see|worth seeing"
+    "|take photos|take pictures|photo spot|photo spots|photos|instagrammable|people watch|people-watch|people watching",
     "Family Outing": "family outing|family outings|family day|family fun",
     # Generic, so that a kind named with it wins: "a bar with a view" is a bar.
     "Views": "sunset|sunsets|skyline|lookout|scenic view|scenic views|a view|the view|views|great view",
@@ -189,7 +190,8 @@ _SPECIFIC = {
     "Beer Garden": "beer garden|beer gardens",
     # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
     "Sports Bar": "sports bar|sports bars|watch the game|watch a game|catch the game|catch a game|watch the match"
-    "|watch sports|watch football|watch the football|watch basketball|watch baseball|watch hockey|watch soccer",
+    "|watch sports|watch football|watch the football|watch basketball|watch baseball|watch hockey|watch soccer"
+    "|world cup|super bowl|the playoffs|march madness",
     "Yoga": "yoga",
     "Pilates": "pilates",
     "Comedy Club": "comedy|stand-up|standup|comedy club|comedy show",
@@ -212,6 +214,8 @@ _SPECIFIC = {
     "Farmers Market": "farmers market|farmers markets|farmers' market|greenmarket|farmer's market",
     "Swimming": "swimming|swim|go for a swim|swimming pool|swimming pools",
     "Stadium": "stadium|ballpark|ball game|ballgame|baseball game|see a game|go to a game|game live",
+    "Dog Park": "dog park|dog parks|dog run|dog runs|take my dog|walk my dog|walk the dog",
+    "Skating Rink": "ice rink|ice skating|skating rink|skating|roller rink",
     "Vietnamese": "vietnamese|pho|banh mi",
     # Cuisines by their names and dishes; some have no place in the NYC catalogue, and the reply says so.
     "Greek": "greek|gyro|gyros|souvlaki",
@@ -456,7 +460,8 @@ _OFFTOPIC_RE = re.compile(
     r"\b(?:poems?|poetry|haiku|essay|lyrics|jokes?|riddles?|weather|forecast|raining|snowing|temperature|code|coding"
     r"|python|javascript|programming|debug|compile|homework|math|maths|calculate|equation|translate|translation"
     r"|news|headlines|stocks?|bitcoin|crypto|president|election|who won|score|scores|capital of|recipe|cook|cooking"
-    r"|flights?|physics|chemistry|biology|philosophy|quantum|meaning of life)\b"
+    r"|(?:book|find|search|cheap|cheapest)(?: me)? (?:a |some )?flights?|flights? (?:to|from|prices?|deals?)"
+    r"|physics|chemistry|biology|philosophy|quantum|meaning of life)\b"
     r"|\bwhat time is it\b(?! (?:busiest|busy|quiet|quietest|crowded|packed|open))"
     r"|\bwrite (?:me )?(?:a|an) \w+|\d\s*[-+*/x×÷^]\s*\d",
     re.IGNORECASE,
@@ -747,7 +752,8 @@ _GUESTS_RE = re.compile(
     r"(?:visiting|in town|coming (?:to town|to visit|over|into town)|over from|here from|staying with)\b"
     r"|\bvisiting (?:with |from )?(?:my |our )?(?:parents|family|in-laws|relatives|friends?|mom|dad|grandparents)\b"
     r"|\bout[- ]of[- ]town (?:guests?|friends?|visitors?|family)\b|\bshow(?:ing)? (?:\w+ ){1,2}around\b"
-    r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan)\b|\b(?:new|visiting) in town\b"
+    r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan|brooklyn|queens|the bronx)\b"
+    r"|\b(?:new|visiting) in town\b"
     r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b",
     re.IGNORECASE,
 )

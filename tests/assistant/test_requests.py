@@ -1028,6 +1028,17 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("same but in Brooklyn", {"intent": "refine", "near": "Brooklyn"}),
         ("suprise me!", {"surprise": True, "category": None}),  # no fuzzy "sunrise"
         ("any good spots for a run?", {"category": "Park"}),
+        ("where can I take my dog", {"category": "Dog Park"}),
+        ("a coffee shop with my dog", {"category": "Cafe"}),  # the dog comes along: an amenity, not the kind
+        ("an ice rink", {"category": "Skating Rink"}),
+        ("somewhere to watch the world cup", {"category": "Sports Bar"}),
+        ("somewhere to take photos", {"category": "Sightseeing"}),
+        ("best places for a first visit to Brooklyn", {"category": "Sightseeing", "near": "Brooklyn"}),
+        ("where to buy a gift for my mom", {"category": "Retail"}),
+        ("im thirsty", {"category": "Bar", "intent": "recommend"}),
+        ("I have 2 hours before my flight at JFK", {"intent": None}),  # not off the topic: the LLM reads it
+        ("book me a flight to Paris", {"intent": "offtopic"}),
+        ("food", {"category": "Restaurant", "language": "en"}),  # "fast-food" is French too; "food" is not
         ("somewhere to grab a smoothie after", {"category": "Juice Bar"}),
         ("she's vegetarian", {"intent": "refine", "category": "Vegetarian"}),  # the same outing, for her diet
         ("is the first one far from the second?", {"intent": "about", "pick": 1, "near": "the second"}),
