@@ -803,7 +803,10 @@ _UNKNOWN_ES_FR = {
     "what it is like": r"d[ée]licieu(?:x|se)s?|savoureu(?:x|se)s?|d[ée]licios[oa]s?|sabros[oa]s?|ambiance|"
     r"ambiente|chaleureu(?:x|se)|acogedor[ae]?s?|c[ée]l[èe]bres?|c[ée]lebres?|famos[oa]s?|r[ée]put[ée]e?s?|"
     r"(?:le|la|les|el|los|las)\s+(?:meilleur(?:e|s)?|mejor(?:es)?)\s+(?:\w+\s+){0,3}?(?:de|du|des|en|à)\s+"
-    r"(?:new\s+york|nueva\s+york|la\s+ville|la\s+ciudad|manhattan|brooklyn)",
+    r"(?:new\s+york|nueva\s+york|la\s+ville|la\s+ciudad|manhattan|brooklyn)|"
+    # Novelty: "récemment ouvert", "vient d'ouvrir", "recién abierto", "acaba de abrir".
+    r"(?:r[ée]cemment|nouvellement)\s+(?:ouvert|inaugur[ée])e?s?|vient\s+d'ouvrir|viennent\s+d'ouvrir|"
+    r"(?:reci[ée]n|recientemente)\s+(?:abiert|inaugurad)[oa]s?|acaban?\s+de\s+abrir",
     "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
     r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d|note\s+moyenne|sur\s+une?\s+[ée]chelle",
     "where the user lives or works": r"chez\s+(?:vous|toi)|(?:votre|ton|ta)\s+(?:domicile|maison|bureau|travail|"

@@ -144,8 +144,11 @@ def describe_change(change: InterestChange) -> str:
 
 
 def _shift(kind: KindShift) -> str:
-    """'Coffee Shops (12 visits, 43%, against 20% before)': the kind's visits and share of the latest month."""
+    """'Coffee Shops (12 visits, 43%, against 20% before)': the kind's visits and share of the latest month; 'Theaters
+    (none lately, against 11% before)'."""
     before = "none before" if kind.earlier == 0 else f"against {kind.earlier_share:.0%} before"
+    if kind.recent == 0:
+        return f"{plural(kind.kind)} (none lately, {before})"
     return f"{plural(kind.kind)} ({counted(kind.recent, 'visit')}, {kind.recent_share:.0%}, {before})"
 
 

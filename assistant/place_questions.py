@@ -96,7 +96,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Does it have a view?", "what's the view like from there?": of one place, not a request for views.
         r"|\b(?:(?:does|do) (?:it|that|this|they|the \w+(?: one)?) have|has it got) (?:a |any )?(?:good |nice |great )?"
         r"views?\b"
-        r"|\bwhat(?:'s| is) the view like\b|\bhow(?:'s| is) the view\b",
+        r"|\bwhat(?:'s| is) the view like\b|\bhow(?:'s| is) the view\b"
+        # "Is number 3 good for groups?": of one place, and no data says.
+        r"|\b(?:good|ok|okay|suitable|right|fine|big enough) for (?:a )?(?:groups?|large groups|big groups|parties"
+        r"|a party|birthdays?|a birthday)\b",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"

@@ -163,7 +163,8 @@ _GENERIC = {
     "Retail": "shopping|shop|shops|store|stores|gift|gifts|a present|presents",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
-    "|must-see|must see|what to see|things to see|places to see|should i see|should we see|worth seeing"
+    "|must-see|must see|must-sees|must sees|what to see|things to see|places to see|should i see|should we see"
+    "|worth seeing"
     "|take photos|take pictures|photo spot|photo spots|photos|instagrammable|people watch|people-watch|people watching",
     "Family Outing": "family outing|family outings|family day|family fun",
     # Generic, so that a kind named with it wins: "a bar with a view" is a bar.
@@ -754,7 +755,8 @@ _GUESTS_RE = re.compile(
     r"|\bout[- ]of[- ]town (?:guests?|friends?|visitors?|family)\b|\bshow(?:ing)? (?:\w+ ){1,2}around\b"
     r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan|brooklyn|queens|the bronx)\b"
     r"|\b(?:new|visiting) in town\b"
-    r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b",
+    r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b|\bi'?m (?:just )?visiting\b(?! (?:my|a|an|the|some)\b)"
+    r"|\b(?:one|a|two|three|\d) days? in (?:new york|nyc|the city|manhattan)\b",
     re.IGNORECASE,
 )
 FAMILY_OUTING = "Family Outing"
@@ -782,7 +784,8 @@ DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"
 ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
 # A date: somewhere to sit down together, not a chain ("date night", "our anniversary", "something romantic").
 _DATE_RE = re.compile(
-    r"\bromantic\b|\bromance\b|\bdate[- ]night\b|\b(?:a|first|second|dinner|hot|lunch) date\b|\bon a date\b"
+    r"\bromantic\b|\bromance\b|\bdate[- ]night\b|\b(?:a|first|second|dinner|hot|lunch|cheap) date\b|\bon a date\b"
+    r"|\bdate (?:ideas?|spots?|places?)\b"
     r"|\banniversary\b|\bvalentine'?s?\b|\bto impress (?:my|a|her|him|them)\b",
     re.IGNORECASE,
 )

@@ -173,6 +173,8 @@ FALSE = [
     "Joe's Coffee es delicioso y barato.",
     "No Name Bar está abierto hasta las 2.",
     "Joe's Coffee est à deux pas de chez vous.",
+    "Shake Shack est un restaurant de burgers à proximité qui a été récemment ouvert.",
+    "Shake Shack acaba de abrir cerca de aquí.",
     # A rank among the city's places, or fame: the data ranks places for one user and moment only.
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",

@@ -126,6 +126,9 @@ def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:
         "of them went to Bars (8 visits, 40%, none before); a smaller share to Offices (4 visits, 20%, against 50% "
         "before)."
     )
+    gone = offices.model_copy(update={"recent": 0, "recent_share": 0.0})
+    alone = change.model_copy(update={"more": [], "fewer": [gone]})
+    assert describe_change(alone).endswith("a smaller share of them went to Offices (none lately, against 50% before).")
     still = change.model_copy(update={"more": [], "fewer": []})
     assert "no kind of place gained or lost much" in describe_change(still)
     few = change.model_copy(update={"earlier_visits": 3})

@@ -1039,6 +1039,10 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("I have 2 hours before my flight at JFK", {"intent": None}),  # not off the topic: the LLM reads it
         ("book me a flight to Paris", {"intent": "offtopic"}),
         ("food", {"category": "Restaurant", "language": "en"}),  # "fast-food" is French too; "food" is not
+        ("I'm visiting from Chicago, one day in Manhattan, must-sees?", {"category": "Sightseeing"}),
+        ("I'm visiting my aunt in Queens, any good dinner spots?", {"category": "Restaurant"}),
+        ("is number 3 good for groups?", {"intent": "about", "asks": ["character"], "pick": 3}),
+        ("cheap date idea in Brooklyn", {"category": DATE_CATEGORY, "independent": True}),
         ("somewhere to grab a smoothie after", {"category": "Juice Bar"}),
         ("she's vegetarian", {"intent": "refine", "category": "Vegetarian"}),  # the same outing, for her diet
         ("is the first one far from the second?", {"intent": "about", "pick": 1, "near": "the second"}),
