@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 Intent = Literal[
     "recommend", "refine", "explain", "forget", "smalltalk", "profile", "offtopic", "others", "prefer", "about"
 ]
-RULES_ONLY: frozenset[str] = frozenset({"prefer", "about", "others"})
+# Intents only the rules read: a small model offered "forget" for "nah, too loud" (measured), and deleting is never
+# a guess.
+RULES_ONLY: frozenset[str] = frozenset({"prefer", "about", "others", "forget"})
 LLMMode = Literal["never", "gaps", "always"]
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -245,6 +247,7 @@ _SPECIFIC = {
     "Filipino": "filipino",
     "Cupcake": "cupcake|cupcakes",
     "Juice Bar": "smoothie|smoothies|juice|juices|juice bar|juice bars",
+    "Healthy": "healthy|healthier|something healthy|healthy food|health food|lighter|something light|clean eating",
     "Bubble Tea": "bubble tea|boba",
     "Pizza": "pizza",
     "Sushi": "sushi",
@@ -356,7 +359,9 @@ _QUIET_RE = re.compile(
     r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b"
     r"|(?:\bnot|n't|\bnever) (?:too |so |very |that )?(?:loud|crowded|busy|noisy)\b"
     r"|\bless (?:crowded|busy|noisy|loud)\b|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b"
-    r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b",
+    r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b"
+    # "Nah, too loud": what was shown was too much.
+    r"|\btoo (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)\b",
     re.IGNORECASE,
 )
 _INDEPENDENT_RE = re.compile(
@@ -420,6 +425,7 @@ _REFINE_RE = re.compile(
     # "She's vegetarian", "we're vegan": the same outing, for someone's diet.
     r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
+    r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
     r"|^\W*(?:and|but|or|only|just|actually|also|(?:the )?same)\b|\bmake it\b"
@@ -861,8 +867,9 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
-    # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place.
-    kind_spans = [*excluded_spans, *(span for _, span in found)]
+    # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place, nor does "how
+    # long to walk there?" ask for a walk.
+    kind_spans = [*excluded_spans, *(span for _, span in found), *(m.span() for m in _WALK_THERE_RE.finditer(message))]
     category = _category(message, kind_spans)
     stops = _stops(message, kind_spans)
     if stops is not None:
@@ -1023,6 +1030,10 @@ _THEN_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
+_WALK_THERE_RE = re.compile(
+    r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that)\b|\b(?:far|long|close enough) to walk\b",
+    re.IGNORECASE,
+)
 # A change of mind about the last list ("we'd rather go somewhere we've never been", "actually, only ones I know").
 _RATHER_RE = re.compile(r"\b(?:rather|instead|prefer|preferably|actually|only|just)\b", re.IGNORECASE)
 _JOINED_RE = re.compile(r"\b(?:and|then)\b", re.IGNORECASE)
@@ -1093,7 +1104,10 @@ def _k(message: str) -> int | None:
 
 # "Closer please", "algo más cerca" (read "closer"), "that's too far": nearer than what was shown.
 _CLOSER_RE = re.compile(
-    r"\b(?:closer|nearer)\b|(?<!not )\btoo far\b|\bless far\b|\bnot (?:that|so|as) far\b", re.IGNORECASE
+    # "Is it too far to walk?" asks about a place.
+    r"\b(?:closer|nearer)\b|(?<!not )(?<!is it )(?<!is that )(?<!is this )\btoo far\b|\bless far\b"
+    r"|\bnot (?:that|so|as) far\b",
+    re.IGNORECASE,
 )
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.

@@ -90,6 +90,10 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "Views": ("Scenic Lookout", "Bridge", "Pier", "Harbor / Marina", "Beach", "Waterfront"),
     "Swimming": ("Pool", "Beach"),
     "Groceries": ("Grocery Store", "Supermarket", "Farmers Market", "Organic Grocery"),
+    # Food that reads as healthy by its kind: salads, vegetarian, juice.
+    "Healthy": (
+        "Salad Place", "Salad", "Vegetarian / Vegan Restaurant", "Vegetarian", "Juice Bar", "Health Food Store",
+    ),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
