@@ -66,7 +66,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
         "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
-        r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b",
+        r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
+        r"|\bhappy hours?\b",  # a time of day with cheaper drinks: neither is in the data
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
         r"|\baffordable\b|\bbudget\b|\$|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
         r"|\binexpensive\b|\bcheap eats\b",
@@ -82,7 +83,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "amenities": r"\bwi-?fi\b|\binternet\b|\bparking\b|\bwheelchair\b|\baccessib\w+|\bstep-free\b"
         r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
-        r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\bhappy hour\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b",
+        r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b",
         # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.

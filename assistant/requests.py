@@ -157,7 +157,8 @@ class ChatRequest(RequestArguments):
 _GENERIC = {
     "Restaurant": "dinner lunch brunch supper eat eating eats food grub restaurant restaurants hungry "
     "starving famished peckish bite meal snack snacks munchies",
-    "Bar": "bar bars drink drinks beer beers cocktail cocktails pub pubs pint pints wine thirsty",
+    "Bar": "bar|bars|drink|drinks|beer|beers|cocktail|cocktails|pub|pubs|pint|pints|wine|thirsty|happy hour"
+    "|happy hours",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
@@ -348,10 +349,16 @@ _SURPRISE_RE = re.compile(
     re.IGNORECASE,
 )
 # The opposite of a surprise: places the user already knows ("a bar I know", "my usual spots", "been before").
+# "I've been to the first one", "been there": a place shown, which the user asks to be spared, not places they know.
+_SHOWN_ONE = (
+    r" (?:to )?(?:there|it|that(?: one| place)?|this(?: one| place)?"
+    r"|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one)\b"
+)
 _FAMILIAR_RE = re.compile(
     rf"\b{_PLACE_NOUNS} (?:that |which )?i (?:already |do )?know\b|\bi (?:already )?know (?:already|well)\b"
     r"|\b(?:my|the|our) (?:usual|regular|go-to)\b|\busual (?:places|spots|haunts)\b|\bold favou?rites?\b"
-    r"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b|\bfamiliar\b"
+    rf"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b(?!{_SHOWN_ONE})"
+    r"|\bfamiliar\b"
     r"|\btake (?:me|us) back\b|\b(?:somewhere|a place|places|spots?) i (?:loved|liked|enjoyed|used to go)\b",
     re.IGNORECASE,
 )
@@ -434,6 +441,7 @@ _REFINE_RE = re.compile(
     r"|\bmore (?:options|places|ideas|suggestions)\b"
     # "Any other parks?" after parks around Astoria: other places of the same ask, there.
     r"|\b(?:any|some|a few|two|three|the) other\b|\bother (?:ones|options|places|spots|ideas|suggestions)\b"
+    r"|\bothers\s*[?.!]*\s*$"
     # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
     r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"
@@ -810,6 +818,8 @@ _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
 # a kind ("the closest coffee shop").
 _NEAREST_RE = re.compile(
+    # "Et le plus proche ?", read "and closest ?".
+    r"^\W*(?:and\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,

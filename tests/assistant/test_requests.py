@@ -1047,6 +1047,10 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("is number 3 good for groups?", {"intent": "about", "asks": ["character"], "pick": 3}),
         ("cheap date idea in Brooklyn", {"category": DATE_CATEGORY, "independent": True}),
         ("anything healthier?", {"intent": "refine", "category": "Healthy"}),
+        ("I've been to the first one, others?", {"intent": "refine", "familiar": False}),  # spare it, not "known"
+        ("take me to a bar I've been to", {"familiar": True}),
+        ("et le plus proche ?", {"intent": "about", "nearest": True, "language": "fr"}),
+        ("somewhere with a happy hour?", {"category": "Bar"}),
         ("nah too loud", {"intent": "refine", "quiet": True}),
         ("Any cocktail bars that aren't too loud in the East Village?", {"intent": "recommend", "quiet": True}),
         ("how long to walk there?", {"intent": "about", "category": None}),  # no request for a walk
