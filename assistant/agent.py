@@ -79,6 +79,7 @@ from assistant.requests import (
     LLMMode,
     extract_request,
     further_stops,
+    parse_rules,
     read,
     read_preference,
     smalltalk_reply,
@@ -242,6 +243,7 @@ class _State(TypedDict, total=False):
     # Stated preferences (assistant.stated): the reply, the open question ("forget your visits to X?"), and the
     # preference ids the conversation's last statement stored ("undo" ends them).
     stated_reply: str
+    also_stated: str  # a statement's answer made in a turn that also asked for places, said after them
     pending: dict[str, Any] | None
     last_stated: list[int]
     # A second stop ("… and drinks after"): whether its places were asked for this turn, and the rank its places
@@ -341,6 +343,7 @@ class Assistant:
             "explanation": None,
             "details": None,
             "habits": None,
+            "also_stated": "",
             "started": time.monotonic(),
             "written_s": 0.0,
             "rewrite": False,
@@ -415,6 +418,10 @@ class Assistant:
         messages = state["messages"]
         message = messages[-1].text
         update = self._stated(state, message)
+        also_stated = ""
+        if update is not None and _asks_too(message):  # "I just moved to Bushwick, what's good around?"
+            also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
+            update = None
         if update is None:
             # Where the user said they are holds for the conversation, until the caller says where they are.
             stated = state.get("stated_here")
@@ -436,6 +443,8 @@ class Assistant:
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
                 update["stated_here"] = tuple(request.location)
+            if also_stated:
+                update |= {**kept, "also_stated": also_stated}
         # Memory keeps the exchange, not earlier turns' tool traffic.
         stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
         return {
@@ -973,6 +982,16 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
     return frozenset(kind for kind in kinds if kind)
 
 
+def _asks_too(message: str) -> bool:
+    """Whether a message that states where the user now lives also asks for places ("I just moved to Bushwick,
+    what's good around?", "I live in Astoria now, any good coffee?"): both are answered."""
+    stated = read_preference(message)
+    if stated is None or stated.kind != "home_area":
+        return False
+    asked = parse_rules(message)
+    return asked.intent == "recommend" and ("?" in message or asked.category is not None)
+
+
 def _second_stop_due(state: _State) -> bool:
     """Whether the turn asked for a second stop whose places are still to be found (after the first stop's)."""
     request = state.get("request")
@@ -1276,6 +1295,8 @@ def _with_evidence(reply: str, state: _State) -> str:
         if further:
             language = request.language if request is not None else "en"
             lines.append("\n" + fixed_text("more_stops", language).format(kinds=", ".join(further)))
+    if also := state.get("also_stated"):
+        lines.append("\n" + also)
     return reply + "\n\n" + "\n".join(lines)
 
 

@@ -759,7 +759,9 @@ class Service:
         events = [undo_event(user_id, old, moment, where.latitude, where.longitude) for old in ended]
         events.append(preference_event(user_id, preference, moment, where.latitude, where.longitude))
         self.add_events(events)
-        stored = next(p for p in reversed(self.preferences(user_id)) if p.same_as(preference))
+        stored = next((p for p in reversed(self.preferences(user_id)) if p.same_as(preference)), None)
+        if stored is None:  # the log keeps one of identical events: this one was stated and undone at this very time
+            raise ValueError(f"at {moment.isoformat()}: the same preference was already stated then; give a later time")
         return PreferenceChange(user_id=user_id, preference=stored, stored=True, ended=ended)
 
     def undo_preference(self, user_id: str, preference_id: int, at: datetime | None = None) -> ActivePreference | None:

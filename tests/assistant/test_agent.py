@@ -31,6 +31,7 @@ from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon
 from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
+from profiles.preferences import PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -896,3 +897,19 @@ def test_a_next_stop_close_by_is_close_to_the_last_list_not_the_user(
     assert after.request is not None and after.request.near == coffee[0].label
     mine = assistant.chat("1", "and after, some jazz close to me?", at=world_now)
     assert mine.request is not None and mine.request.near == "here"
+
+
+def test_a_move_that_also_asks_for_places_is_stored_and_answered(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("6", "I just moved to Tribeca, any jazz around?", at=world_now)
+    homes = [item for item in services.preferences("6") if item.kind == PreferenceKind.HOME_AREA]
+    assert [home.target for home in homes] == ["Tribeca"]
+    assert turn.items and all(item.category == "Jazz Club" for item in turn.items)
+    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+    undone = assistant.chat("6", "undo", at=world_now + timedelta(minutes=1))
+    assert undone.text and not [item for item in services.preferences("6") if item.kind == PreferenceKind.HOME_AREA]
+    # A statement alone is answered alone.
+    alone = assistant.chat("6", "I live in Tribeca now", at=world_now + timedelta(minutes=2))
+    assert not alone.items and alone.text.startswith("Got it: Tribeca is your home area now")

@@ -4,7 +4,7 @@ them everywhere."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -271,3 +271,15 @@ def test_words_naming_several_places_find_the_one_that_starts_with_them_and_is_m
     most = max(shops["item_id"], key=lambda item_id: int(visits.get(item_id, 0)))
     found = services.find_place("Coffee Shop")
     assert found is not None and found.item_id == most
+
+
+def test_stating_again_at_the_very_time_it_was_undone_is_a_clear_error(services: Service, world_now: datetime) -> None:
+    """The log keeps one of identical events, so a preference stated, undone and stated again at one instant cannot
+    be stored the second time: a ValueError names the time (a 422 in the API), never a crash."""
+    home = Preference(kind=PreferenceKind.HOME_AREA, target="Tribeca", latitude=40.7163, longitude=-74.0086)
+    first = services.set_preference("8", home, world_now).preference
+    assert first is not None and services.undo_preference("8", first.id, world_now) is not None
+    with pytest.raises(ValueError, match="give a later time"):
+        services.set_preference("8", home, world_now)
+    later = services.set_preference("8", home, world_now + timedelta(seconds=1))
+    assert later.stored and [item.target for item in services.preferences("8")] == ["Tribeca"]
