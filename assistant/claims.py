@@ -753,7 +753,7 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"\b(?:atmosphere|ambian?ce|vibes?|cozy|cosy|charming|romantic|trendy|intimate|welcoming|"
         r"friendly\s+(?:staff|service|people)|(?:great|excellent|good|fast|quick|attentive|warm)\s+service|"
         r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
-        r"famous\s+for|known\s+for|renowned|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
+        r"famous\s+for|known\s+for|renowned|reputations?|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
         r"(?:kid|family)-friendly|views?|scenic|stunning|breathtaking|gorgeous|beautiful|(?:just|newly|recently)\s+(?:been\s+)?(?:opened|introduced|added|launched|renovated|reopened)|brand[-\s]new|(?:has|have)\s+been\s+(?:there|around|open|here)\s+(?:for\s+)?(?:a\s+(?:long\s+)?while|years|ages|decades|a\s+long\s+time)|long-?standing|(?:around|open|operating|in\s+business|established|founded|opened)\s+(?:since|in)\s+(?:1[89]|20)\d\d|"
         r"relaxing|relaxation|snacks?|in\s+the\s+heart\s+of|"
         r"iconic|bustling|vibrant|legendary|(?:world[-\s])?famous|best[-\s]known|well[-\s]known|beloved|celebrated|"

@@ -175,6 +175,7 @@ FALSE = [
     "Joe's Coffee est à deux pas de chez vous.",
     "Shake Shack est un restaurant de burgers à proximité qui a été récemment ouvert.",
     "Shake Shack acaba de abrir cerca de aquí.",
+    "You might want to try Joe's Coffee, which is 0.3 km away and has a good reputation for being quiet.",
     # A rank among the city's places, or fame: the data ranks places for one user and moment only.
     "Shake Shack is the best place for burgers in New York City.",
     "Eataly is one of the most famous food halls of Manhattan.",
