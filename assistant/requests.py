@@ -342,7 +342,7 @@ _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaura
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
-    r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
+    r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)|\bexplor(?:e|ing)\b"
     r"|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
     r"|\bhidden gems?\b|\blesser[- ]known\b|\bundiscovered\b|\bunder the radar\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
@@ -441,7 +441,7 @@ _REFINE_RE = re.compile(
     r"|\bmore (?:options|places|ideas|suggestions)\b"
     # "Any other parks?" after parks around Astoria: other places of the same ask, there.
     r"|\b(?:any|some|a few|two|three|the) other\b|\bother (?:ones|options|places|spots|ideas|suggestions)\b"
-    r"|\bothers\s*[?.!]*\s*$"
+    r"|\bothers\s*[?.!]*\s*$|\bwhat(?:'s| is) there to (?:eat|do|see|drink)\b"
     # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
     r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"

@@ -1051,6 +1051,8 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("take me to a bar I've been to", {"familiar": True}),
         ("et le plus proche ?", {"intent": "about", "nearest": True, "language": "fr"}),
         ("somewhere with a happy hour?", {"category": "Bar"}),
+        ("I want to explore a new neighborhood this weekend", {"surprise": True}),
+        ("what's there to eat?", {"intent": "refine", "category": "Restaurant"}),  # there: where we just were
         ("nah too loud", {"intent": "refine", "quiet": True}),
         ("Any cocktail bars that aren't too loud in the East Village?", {"intent": "recommend", "quiet": True}),
         ("how long to walk there?", {"intent": "about", "category": None}),  # no request for a walk
