@@ -469,8 +469,9 @@ _PROFILE_RE = re.compile(
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b",
     re.IGNORECASE,
 )
-# Requests for something else than places (their words), unless the message also asks for a place.
+# A translation is off the topic even when it names a language that is also a cuisine ("into German").
 _TRANSLATE_RE = re.compile(r"\btranslat(?:e|ed|ing|ion)\b|\bhow do (?:you|i) say\b", re.IGNORECASE)
+# Requests for something else than places (their words), unless the message also asks for a place.
 _OFFTOPIC_RE = re.compile(
     r"\b(?:poems?|poetry|haiku|essay|lyrics|jokes?|riddles?|weather|forecast|raining|snowing|temperature|code|coding"
     r"|python|javascript|programming|debug|compile|homework|math|maths|calculate|equation|translate|translation"
