@@ -1109,8 +1109,7 @@ def _after_the_last(
 
 # "Near the second one", "far from the first": a place of the last list by its rank.
 _RANKED_PLACE_RE = re.compile(
-    r"^(?:the )?(?P<rank>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|[1-9])(?: one| place| spot)?$",
-    re.IGNORECASE,
+    rf"^(?:the )?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)

@@ -290,6 +290,20 @@ def _words_pattern(words: object) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
 
 
+# A suggestion by its place in the last list ("the second one", "the 3rd").
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
+
 _CATEGORY_RE = re.compile(rf"\b({_words_pattern(CATEGORY_WORDS)})\b", re.IGNORECASE)
 _ARTICLE = r"(?:a |an |the |another |any |more |other )?"
 _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
@@ -352,7 +366,7 @@ _SURPRISE_RE = re.compile(
 # "I've been to the first one", "been there": a place shown, which the user asks to be spared, not places they know.
 _SHOWN_ONE = (
     r" (?:to )?(?:there|it|that(?: one| place)?|this(?: one| place)?"
-    r"|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one)\b"
+    rf"|the (?:{_words_pattern([*ORDINALS, 'last'])}) one)\b"
 )
 _FAMILIAR_RE = re.compile(
     rf"\b{_PLACE_NOUNS} (?:that |which )?i (?:already |do )?know\b|\bi (?:already )?know (?:already|well)\b"
@@ -521,18 +535,6 @@ _K_RE = re.compile(
     rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b",
     re.IGNORECASE,
 )
-ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-    "5th": 5,
-}
 _PICK_RE = re.compile(
     rf"\b(?:the\s+)?({_words_pattern(ORDINALS)})\b(?:\s+(?:one|place|option|suggestion))?"
     r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",

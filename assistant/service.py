@@ -565,10 +565,9 @@ class Service:
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
         for rank, row in enumerate(places.head(top).itertuples(index=False), start=1):
-            position = self.runtime.item_index.catalogue.positions.get(str(row.item_id))
-            if position is None:
+            place = self.place(str(row.item_id))
+            if place is None:
                 continue
-            place = self.runtime.item_index.catalogue.place(position)
             visits = f"{int(row.visits)} visit{'s' if int(row.visits) != 1 else ''}"
             last = pd.Timestamp(row.last).to_pydatetime()
             cards.append(
@@ -647,11 +646,9 @@ class Service:
     def place_details(self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2) -> PlaceDetails:
         """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here); ValueError
         names ``item_id`` when it is not in the catalogue."""
-        catalogue = self.runtime.item_index.catalogue
-        position = catalogue.positions.get(item_id)
-        if position is None:
+        place = self.place(item_id)
+        if place is None:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
-        place = catalogue.place(position)
         least = self.settings.privacy.insights_min_users
         events = self.events()
         visits = place_visits(events, item_id)
@@ -814,10 +811,9 @@ class Service:
             mine = user_events(self.events(), user_id)
             visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
             for item_id in visits.astype(str).value_counts().index:
-                position = catalogue.positions.get(item_id)
-                if position is None:
+                place = self.place(item_id)
+                if place is None:
                     continue
-                place = catalogue.place(position)
                 named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
                 if named or in_categories(place.category, place.category_path, kinds):
                     return place
