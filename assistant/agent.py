@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import lookup
+from assistant.gazetteer import BOROUGHS, lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -54,7 +54,7 @@ from assistant.grounding import (
     repair_reply,
     sentence_spans,
 )
-from assistant.habits import describe_habits, describe_preferences, habits_slice
+from assistant.habits import describe_habits, describe_preferences, habits_slice, past_span
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
@@ -85,6 +85,7 @@ from assistant.requests import (
     smalltalk_reply,
 )
 from assistant.service import (
+    AREA_RADIUS_KM,
     LOUD_CATEGORIES,
     LOUD_KINDS_WITHIN,
     ContextDigest,
@@ -95,6 +96,7 @@ from assistant.service import (
     Suggestion,
     near_radius_km,
 )
+from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
@@ -432,6 +434,8 @@ class Assistant:
             asked_near = request.near
             previous = state.get("previous")
             text = read(message).text
+            if previous is not None and _habits_again(previous, request, message, state["now"]):
+                request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text):
                     # "Within walking distance" of the last request's place, not of the user's.
@@ -513,16 +517,18 @@ class Assistant:
                             "quiet": request.quiet,
                             "independent": request.independent,
                             "local": request.local,
+                            "popular": request.popular,
                             "within_km": _within_km(request, _last_suggestions(state)),
                             "like": self._look_alikes(state, request),
                         },
                     }
                 )
         elif request.intent == "profile":
-            chosen = habits_slice(request, state["now"], message)
+            chosen = habits_slice(request, state["now"], message, self.service.last_visit(state["user_id"]))
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
-            since = chosen.since.isoformat() if chosen.since is not None else None  # tool arguments are JSON
-            args = {**_point(here), **chosen._asdict(), "since": since, "change": request.change}
+            span = {"since": chosen.since, "until": chosen.until}
+            span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
+            args = {**_point(here), **chosen._asdict(), **span, "change": request.change}
             calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
@@ -624,7 +630,8 @@ class Assistant:
         began = time.monotonic()
         # A turn alone reads its prompt on every core; with others queued their rankings need one.
         with cores_shared(self.admission.in_flight > 1):
-            reply = _opening(self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip())
+            written = self.llm.invoke(messages, max_tokens=REPLY_MAX_TOKENS).text.strip()
+            reply = _opening(_without_echo(written, message))
         return {"reply": reply, "attempts": state.get("attempts", 0) + 1, "written_s": time.monotonic() - began}
 
     def _ground(self, state: _State) -> dict[str, Any]:
@@ -681,7 +688,7 @@ class Assistant:
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
-        if listing or _REFUSAL_RE.search(reply):
+        if listing or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
             # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
             # contradicts the places listed under it: code says what the first of them is.
@@ -1043,9 +1050,14 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
 
 
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:
-    """How far suggestions may be: a named area's radius, and for "closer please" a share of the distance to the
-    last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
+    """How far suggestions may be: a named area's radius (for everyone's favourites in a neighbourhood, the radius
+    an area is named within), and for "closer please" a share of the distance to the last list's first place (never
+    under ``CLOSER_AT_LEAST_KM``)."""
     radius = near_radius_km(request.near) if request.near else None
+    area = lookup(request.near) if request.near and request.near not in (HERE, THERE) else None
+    if request.popular and area is not None and area.name not in BOROUGHS:
+        # "The most popular bar in the LES": the crowd's favourites of the next area are not in it.
+        radius = AREA_RADIUS_KM
     if request.closer and listed:
         closer = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed[0].distance_km)
         # A list already beyond the area's radius (nothing of the kind was in it) is made closer, not re-searched.
@@ -1150,10 +1162,22 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "quiet": request.quiet or previous.quiet,
             "independent": request.independent or previous.independent,
             "local": request.local or previous.local,
+            # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
+            "popular": (request.popular or previous.popular) and not request.local,
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category else (request.then or previous.then),
         }
     )
+
+
+def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now: datetime) -> bool:
+    """Whether a follow-up to a question about the user's own visits asks the same of another time ("and what about
+    weekends?", "and in June?"): only time words, no kind of place, no place, nothing new or known."""
+    if previous.intent != "profile" or request.intent != "refine":
+        return False
+    asks_places = (request.category, request.keyword, request.near, request.exclude_categories, request.exclude_names)
+    flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)
+    return not any(asks_places) and not any(flags) and (request.when is not None or past_span(message, now) is not None)
 
 
 def _count_only(request: ChatRequest) -> bool:
@@ -1263,6 +1287,30 @@ def _opening(reply: str) -> str:
     if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):
         spans = spans[:-1]
     return reply[: spans[-1][1]].strip() if spans else reply
+
+
+def _names_only(reply: str, names: Sequence[str]) -> bool:
+    """Whether a reply is nothing but place names ("Tavern on the Green, New York Public Library."): no sentence."""
+    rest = reply
+    for name in sorted(names, key=len, reverse=True):
+        rest = re.sub(re.escape(name), " ", rest, flags=re.IGNORECASE)
+    return bool(names) and not re.sub(r"\b(?:and|or|y|o|et|ou)\b", " ", rest, flags=re.IGNORECASE).strip(
+        " \t\n.,;:!?-–—"
+    )
+
+
+def _without_echo(reply: str, message: str) -> str:
+    """The reply without a first sentence that only repeats the user's message ("Necesito un café cerca de aquí.
+    Bistro Caterers está a …"): the small model sometimes opens by echoing the request."""
+    spans = sentence_spans(reply)
+    if len(spans) > 1 and _bare(reply[slice(*spans[0])]) == _bare(message):
+        return reply[spans[1][0] :].strip()
+    return reply
+
+
+def _bare(text: str) -> str:
+    """Words only, folded: what two writings of one sentence share."""
+    return " ".join(re.findall(r"\w+", fold(text).casefold()))
 
 
 def _finished(sentence: str) -> bool:

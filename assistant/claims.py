@@ -771,6 +771,9 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     # serves great pasta"): the catalogue has a kind, never a stock or a programme.
     "what it offers": re.compile(
         r"\b(?:equipment|classes|arrivals|live\s+music|happy\s+hours?|"
+        # What people do there ("a great place to enjoy drinks and music", said of a plaza).
+        r"(?:enjoy|enjoying|grab|grabbing|sip|sipping)\s+(?:some\s+|a\s+|the\s+|great\s+|good\s+)?"
+        r"(?:drinks?|cocktails?|beers?|wine|music|dancing|shows?|performances?|concerts?)|"
         r"(?:wide|great|huge|large|extensive|excellent|impressive|diverse|good)\s+(?:selection|variety|range|choice|"
         r"assortment)\s+of\s+(?!(?:places|options|spots|venues|choices|suggestions)\b)\w+|"
         r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+|"

@@ -6,6 +6,7 @@ The answer states only counts, kinds, times and places that the stored visits gi
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -40,6 +41,19 @@ _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
 _LAST_WEEKDAY_RE = re.compile(r"\blast (?P<weekday>" + "|".join(day.lower() for day in WEEKDAYS) + r")\b")
 LATELY_DAYS = 14
+_MONTHS = tuple(calendar.month_name[number].lower() for number in range(1, 13))
+# "Where did I go in June?", "and over March 2012?", "last August": one calendar month, the latest begun by now.
+_MONTH_RE = re.compile(
+    rf"\b(?:in|during|over|for|last|this past|back in|through) (?P<month>{'|'.join(_MONTHS)})(?: (?P<year>\d{{4}}))?\b"
+)
+
+
+class PastSpan(NamedTuple):
+    """The stretch of time a question about the user's past asks about: from ``since``, until ``until`` (excluded;
+    None: up to now)."""
+
+    since: datetime
+    until: datetime | None = None
 
 
 class HabitsSlice(NamedTuple):
@@ -50,47 +64,56 @@ class HabitsSlice(NamedTuple):
     daypart: str | None
     weekend: bool = False
     since: datetime | None = None
+    until: datetime | None = None
 
 
-def recent_since(message: str, now: datetime) -> datetime | None:
-    """Since when a question about the user's recent past asks ("where did I go yesterday?" → the start of
-    yesterday; "last Saturday" → the start of the latest Saturday before today; "last weekend" → the start of the latest
-    Saturday of a weekend that is over; "last week" → 7 days back; "lately"
-    → 14); None for a question about habits or one without such
-    words. ``now`` is the user's now, in its own time zone."""
+def past_span(message: str, now: datetime, latest: datetime | None = None) -> PastSpan | None:
+    """The stretch of the user's past a question about it asks ("where did I go yesterday?" → from the start of
+    yesterday; "last Saturday" → from the start of the latest Saturday before today; "last weekend" → from the latest
+    Saturday of a weekend that is over; "last week" → 7 days back; "lately" → 14; "in June" → that calendar month,
+    the latest begun by the user's ``latest`` visit, when given, else by now); None for a question about habits or
+    one without such words. ``now`` is the user's now, in its own time zone. "Today" and "tonight" ask about the
+    past only in a past-tense question ("where was I today?", not "what do I usually do tonight?")."""
     words = fold(read(message).text).lower()
-    if not _PAST_RE.search(words):
-        return None
-    if match := _DAY_BACK_RE.search(words):
+    midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    if (match := _DAY_BACK_RE.search(words)) and _PAST_RE.search(words):
         days = 1 if match["day"] in ("yesterday", "last night") else 0
-        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return PastSpan((now - timedelta(days=days)).replace(**midnight))
+    if match := _MONTH_RE.search(words):
+        # Someone whose visits end years ago asks about their own June, not this year's.
+        until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
+        month = _MONTHS.index(match["month"]) + 1
+        year = int(match["year"]) if match["year"] else until.year - (month > until.month)
+        start = now.replace(year=year, month=month, day=1, **midnight)
+        return PastSpan(start, start.replace(year=year + month // 12, month=month % 12 + 1))
     if match := _LAST_WEEKDAY_RE.search(words):  # "last Saturday": the latest Saturday before today, from its start
         weekday = [day.lower() for day in WEEKDAYS].index(match["weekday"])
         days = (now.weekday() - weekday) % 7 or 7
-        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return PastSpan((now - timedelta(days=days)).replace(**midnight))
     if _LAST_WEEKEND_RE.search(words):  # the latest Saturday that is over, from its start; on a Sunday, the one before
         days = (now.weekday() - SATURDAY) % 7
         days += 7 if days < 2 else 0
-        return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return PastSpan((now - timedelta(days=days)).replace(**midnight))
     if match := _SPAN_RE.search(words):
         if match["unit"]:
-            return now - timedelta(days=_DAYS_BACK[match["unit"]])
+            return PastSpan(now - timedelta(days=_DAYS_BACK[match["unit"]]))
         count = int(match["count"]) if match["count"].isdigit() else _COUNTS[match["count"]]
-        return now - timedelta(days=count * _DAYS_BACK[match["units"]])
+        return PastSpan(now - timedelta(days=count * _DAYS_BACK[match["units"]]))
     if _LATELY_RE.search(words):
-        return now - timedelta(days=LATELY_DAYS)
+        return PastSpan(now - timedelta(days=LATELY_DAYS))
     return None
 
 
-def habits_slice(request: ChatRequest, now: datetime, message: str = "") -> HabitsSlice:
+def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest: datetime | None = None) -> HabitsSlice:
     """(weekday 0-6, day part, the weekend) the request's time words ask about.
 
     "On Saturdays" is the weekday of the moment the reader resolved them to, "in the evening" that moment's day
     part, "on weekends" Saturdays and Sundays; "tonight" names a part but no weekday, "what do you know about me?"
-    nothing. A question about the recent past (``recent_since`` of the ``message``) asks about every visit since.
+    nothing. A question about the past (``past_span`` of the ``message``, with the user's ``latest`` visit) asks
+    about every visit of that span.
     """
-    if (since := recent_since(message, now)) is not None:
-        return HabitsSlice(None, None, since=since)
+    if (span := past_span(message, now, latest)) is not None:
+        return HabitsSlice(None, None, since=span.since, until=span.until)
     if request.when is None or request.at is None:
         return HabitsSlice(None, None)
     # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
@@ -154,7 +177,18 @@ def _shift(kind: KindShift) -> str:
 
 def _describe_recent(habits: Habits) -> str:
     since = f"since {calendar_day(habits.since)}" if habits.since else ""
+    if habits.since is not None and habits.until is not None:
+        last_day = habits.until - timedelta(days=1)
+        whole_month = habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month
+        since = (
+            f"in {habits.since:%B %Y}"
+            if whole_month
+            else f"from {calendar_day(habits.since)} to {calendar_day(last_day)}"
+        )
     if habits.visits == 0:
+        if habits.until is not None and habits.first is not None and habits.last is not None:
+            span = f"{calendar_day(habits.first)} to {calendar_day(habits.last)}"
+            return f"I have no check-ins of yours {since}; the ones I have are from {span}."
         latest = f"; the latest I have is from {calendar_day(habits.last)}" if habits.last else ""
         return f"I have no check-ins of yours {since}{latest}."
     opening = f"{since[:1].upper()}{since[1:]} you have {counted(habits.visits, 'check-in')}, most at"
@@ -191,7 +225,7 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
     return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
 
 
-__all__ = ["HabitsSlice", "describe_change", "describe_habits", "habits_slice"]
+__all__ = ["HabitsSlice", "PastSpan", "describe_change", "describe_habits", "habits_slice", "past_span"]
 
 
 _STATED = {

@@ -103,6 +103,9 @@ class RequestArguments(BaseModel):
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
     )
+    popular: bool = Field(
+        False, description="The places most people go to, not the user's fits ('the most popular bar'; rules only)."
+    )
     compare: list[int] = Field(
         default_factory=list,
         description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
@@ -505,6 +508,8 @@ _SMALLTALK_RE = re.compile(
     r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b",
     re.IGNORECASE,
 )
+# An acknowledgement that opens a message ("ok, ", "cool - "), before what the message goes on to ask.
+_ACKNOWLEDGED_RE = re.compile(r"^\W*(?:ok|okay|cool|great|nice|perfect|awesome|alright|sure|hmm+)\b\W*", re.IGNORECASE)
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
 _BYE_RE = re.compile(r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell)\b", re.IGNORECASE)
 
@@ -798,6 +803,15 @@ _CHANGE_RE = re.compile(
 )
 # Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
 DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
+# Someone of the outing who does not drink ("she doesn't drink", "we're sober", "no alcohol"): this request leaves
+# out DRINKING_KINDS; the user's own "I don't drink anymore" is a stated preference (``read_preference``) instead.
+_NOT_DRINKING_RE = re.compile(
+    r"\b(?:she|he|they|we|my \w+|\w+ of us)\s+(?:doesn't|don't|does not|do not|won't|can't|cannot|isn't|aren't)"
+    r" (?:drink|drinking)\b|\b(?:she|he|they|we)(?:'s|'re| is| are) (?:sober|not drinking|pregnant|under 21|underage)\b"
+    r"|\b(?:no|without) (?:alcohol|booze|drinking)\b|\b(?:alcohol|booze)[- ]free\b|\bnon[- ]?alcoholic\b"
+    r"|\b(?:not|nothing) (?:boozy|alcoholic)\b",
+    re.IGNORECASE,
+)
 ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
 # A date: somewhere to sit down together, not a chain ("date night", "our anniversary", "something romantic").
 _DATE_RE = re.compile(
@@ -831,6 +845,14 @@ _NEAREST_RE = re.compile(
 _BUSIEST_RE = re.compile(
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:most popular|busiest|most visited)\b"
     r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    re.IGNORECASE,
+)
+# Everyone's favourites of a kind ("the most popular bar in the LES", "busiest places in Williamsburg"): a list by how
+# many people go, not a question about one place's crowds.
+_MOST_POPULAR_RE = re.compile(
+    r"\b(?:most popular|busiest|most visited|most famous|best[- ]known|most frequented|hottest|trendiest"
+    r"|most crowded|where (?:does )?(?:everyone|everybody|most people) goe?s?|everyone'?s favou?rite)\s+(?:\w+\s+)?"
+    rf"(?:{_CATEGORY_WORD}|places?\b|spots?\b)",
     re.IGNORECASE,
 )
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
@@ -868,9 +890,11 @@ def parse_rules(message: str) -> RequestArguments:
     start, end = at_place.span("name") if at_place is not None else (0, 0)
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
     near_it = _NEAR_IT_RE.search(message)
+    # "I moved near Prospect Park, what's good around there?": "there" is the place named before it.
+    named_first = at_place is not None and near_it is not None and at_place.end("name") <= near_it.start()
     if found and not start <= found[0][1][0] < found[0][1][1] < end:
         near = found[0][0].name
-    elif near_it is not None:
+    elif near_it is not None and not named_first:
         near = THERE
         excluded_spans.append(near_it.span())
     elif _NEAR_HERE_RE.search(message) and not (at_place is not None and _CLOSEST_TO_RE.match(at_place.group(0))):
@@ -878,6 +902,11 @@ def parse_rules(message: str) -> RequestArguments:
     elif at_place is not None:
         near = at_place.group("name")
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
+        if near_it is not None:
+            excluded_spans.append(near_it.span())
+    if not_drinking := _NOT_DRINKING_RE.search(message):  # "she doesn't drink" asks for no drink
+        excluded += [kind for kind in DRINKING_KINDS if kind not in excluded]
+        excluded_spans.append(not_drinking.span())
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
     # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place, nor does "how
@@ -935,6 +964,9 @@ def parse_rules(message: str) -> RequestArguments:
     elif _BUSIEST_RE.search(message):
         arguments.busiest = True
         arguments.asks = arguments.asks or ["busy"]
+    elif _MOST_POPULAR_RE.search(message) and not arguments.pick:
+        arguments.popular = True
+        arguments.asks = []
     if arguments.compare and (which := _WHICH_MORE_RE.search(message)):  # "which is closer, 1 or 3?"
         arguments.nearest, arguments.busiest = which["more"].lower() in _NEARER, which["more"].lower() not in _NEARER
     if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
@@ -1203,8 +1235,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if not place and not _PLACE_RE.search(message):
         if _OFFTOPIC_RE.search(message):
             return "offtopic"
-        # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's.
-        if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message):
+        # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
+        # an "ok" before another time ("ok what about tomorrow morning instead").
+        moved_on = arguments.when is not None and _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
+        if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message) and not moved_on:
             return "smalltalk"
     # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is
     # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.
@@ -1316,8 +1350,9 @@ def like_named(message: str) -> str | None:
 
 
 _HOME_RE = re.compile(
-    rf"\bi(?:'ve| have)? (?:just |recently )?(?:moved|relocated) (?:to|into) {_NAME}{_END}"
-    rf"|\bi (?:now )?live in {_NAME}{_END}|\bmy (?:home|place|apartment) is (?:now )?(?:in|near) {_NAME}{_END}"
+    rf"\bi(?:'ve| have)? (?:just |recently )?(?:moved|relocated) (?:to|into|near|close to|next to) {_NAME}{_END}"
+    rf"|\bi (?:now )?live (?:in|near|close to|next to) {_NAME}{_END}"
+    rf"|\bmy (?:home|place|apartment) is (?:now )?(?:in|near) {_NAME}{_END}"
     rf"|\bi(?:'m| am) (?:now )?(?:based|living) in {_NAME}{_END}",
     re.IGNORECASE,
 )
@@ -1381,7 +1416,7 @@ def _stated(text: str) -> StatedPreference | None:
     if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):
         return StatedPreference(kind="boost_like_place", words=_named(match))
     if match := _HOME_RE.search(text):
-        named = _named(match)
+        named = _named(match).split(",")[0].strip()  # "Prospect Park, what's good around there?" names the park
         place = lookup(named)
         if place is None and (found := find_neighbourhoods(named)):
             place = found[0][0]

@@ -200,6 +200,7 @@ class Habits(BaseModel):
     weekday: str | None = None
     daypart: str | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
+    until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     visits: int = Field(description="Visits in the slice.")
     first: datetime | None = None
     last: datetime | None = None
@@ -376,6 +377,9 @@ class RecommendQuery(BaseModel):
     local: bool = Field(
         False, description="Leave out the city's most visited places ('less touristy', 'where locals go')."
     )
+    popular: bool = Field(
+        False, description="The places most people go to first, not the user's best fits ('the most popular bar')."
+    )
 
 
 class ForgetReport(BaseModel):
@@ -521,9 +525,12 @@ class Service:
             muted_categories=steer.muted_categories,
             boost_categories=steer.boosted_categories,
             boost_like=[*steer.boosted_like, *query.like],
+            popular=query.popular and not query.local,
         )
         varied = _varied(found, query.k, query.keyword)
-        return [_suggestion(rank, item, context) for rank, item in enumerate(varied, start=1)]
+        # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
+        cited = None if query.popular else context
+        return [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),
@@ -547,18 +554,27 @@ class Service:
         daypart: str | None = None,
         weekend: bool = False,
         since: datetime | None = None,
+        until: datetime | None = None,
         change: bool = False,
         top: int = HABIT_TOP,
     ) -> Habits:
-        """The user's own visits in a slice of the week, from ``since`` on when given, by kind of place and by
-        place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where`` here (the cards'
-        distances). With ``change``, the visits of the user's latest month, and how its kinds differ from before."""
+        """The user's own visits in a slice of the week, from ``since`` on and before ``until`` when given, by kind
+        of place and by place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where``
+        here (the cards' distances). With ``change``, the visits of the user's latest month, and how its kinds
+        differ from before."""
         shift = None
         if change:
             shift = self._interest_change(user_id, at)
             since = shift.recent_from if shift is not None else since
         kinds, places = user_habits(
-            self.events(), self.items, user_id, weekday=weekday, daypart=daypart, weekend=weekend, since=since
+            self.events(),
+            self.items,
+            user_id,
+            weekday=weekday,
+            daypart=daypart,
+            weekend=weekend,
+            since=since,
+            until=until,
         )
         day = "weekend" if weekend else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
@@ -587,6 +603,7 @@ class Service:
             weekday=day,
             daypart=daypart,
             since=since,
+            until=until,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
             first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
             last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
@@ -776,6 +793,14 @@ class Service:
             moment, where = at or datetime.now(UTC), self.default_place(user_id)
             self.add_events([undo_event(user_id, p, moment, where.latitude, where.longitude) for p in active])
         return active
+
+    def last_visit(self, user_id: str) -> datetime | None:
+        """When the user's latest stored visit was; None without any."""
+        mine = user_events(self.events(), user_id)
+        if mine.empty:
+            return None
+        visits = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+        return pd.Timestamp(visits["timestamp"].max()).to_pydatetime() if len(visits) else None
 
     def visits_at(self, user_id: str, item_id: str) -> int:
         """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""

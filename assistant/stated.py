@@ -86,10 +86,20 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
         return [Preference(kind=kind, target=level, label=stated.words) for level in levels] or None
     if kind == PreferenceKind.HOME_AREA:
         area = lookup(stated.area) if stated.area else None
-        if area is None:
+        if area is not None:
+            return [
+                Preference(
+                    kind=kind, target=area.name, label=area.name, latitude=area.latitude, longitude=area.longitude
+                )
+            ]
+        # "I moved near Prospect Park": no area of the gazetteer, a place of the catalogue.
+        place = service.find_place(stated.words)
+        if place is None:
             return None
         return [
-            Preference(kind=kind, target=area.name, label=area.name, latitude=area.latitude, longitude=area.longitude)
+            Preference(
+                kind=kind, target=place.label, label=place.label, latitude=place.latitude, longitude=place.longitude
+            )
         ]
     place = service.find_place(stated.words)
     return None if place is None else [Preference(kind=kind, target=place.item_id, label=place.label)]

@@ -69,6 +69,7 @@ class RecommendArgs(_Where):
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
     local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
+    popular: bool = Field(False, description="The places most people go to first ('the most popular bar').")
 
 
 class HabitsArgs(_Where):
@@ -77,6 +78,7 @@ class HabitsArgs(_Where):
     weekend: bool = Field(False, description="Saturdays and Sundays only.")
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
+    until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     change: bool = Field(False, description="The latest month's visits, and how their kinds differ from before.")
 
 
@@ -137,6 +139,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         independent: bool = False,
         like: Sequence[str] = (),
         local: bool = False,
+        popular: bool = False,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -152,6 +155,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             independent=independent,
             like=list(like),
             local=local,
+            popular=popular,
         )
         found = service.recommend(state["user_id"], moment, place, query)
         if within_km is not None:
@@ -174,6 +178,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         daypart: str | None = None,
         weekend: bool = False,
         since: datetime | None = None,
+        until: datetime | None = None,
         change: bool = False,
     ) -> tuple[str, Habits]:
         habits = service.habits(
@@ -184,6 +189,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             daypart=daypart,
             weekend=weekend,
             since=since,
+            until=until,
             change=change,
         )
         return habits.model_dump_json(), habits

@@ -168,9 +168,11 @@ def user_habits(
     daypart: str | None = None,
     weekend: bool = False,
     since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The user's visits in a slice of the week — one weekday (0 = Monday) or the weekend, one day part of the
-    calendar, both or neither — and only from ``since`` on when given (time zone-aware), as (kinds, places).
+    calendar, both or neither — and only from ``since`` on and before ``until`` when given (time zone-aware), as
+    (kinds, places).
     ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day part most of them fell on, the
     last visit; ``places``: ``user_places`` of those visits.
     Both most visited first; empty when the user has no visit in the slice. Only visits count: a 👍 is not a
@@ -195,6 +197,8 @@ def user_habits(
         keep &= parts == daypart
     if since is not None:
         keep &= (mine["timestamp"] >= pd.Timestamp(since)).to_numpy()
+    if until is not None:
+        keep &= (mine["timestamp"] < pd.Timestamp(until)).to_numpy()
     chosen = mine.loc[keep]
     places = user_places(chosen, items, user_id)
     if chosen.empty:

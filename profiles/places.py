@@ -66,6 +66,8 @@ LOOK_ALIKE_KINDS: dict[str, tuple[str, ...]] = {
     "bar": ("Juice Bar",),
     "pool": ("Pool Hall",),
     "salon": ("Tanning Salon",),
+    # Dance and rehearsal studios sit under today's "Gym and Studio", yet nobody works out there.
+    "gym": ("Dance Studio",),
 }
 
 

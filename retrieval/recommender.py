@@ -444,6 +444,7 @@ class PlaceRecommender:
         muted_categories: Collection[str] = (),
         boost_categories: Collection[str] = (),
         boost_like: Collection[str] = (),
+        popular: bool = False,
     ) -> list[Recommendation]:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
@@ -461,6 +462,9 @@ class PlaceRecommender:
         their item vectors' cosine (the same leaf category without vectors), by up to ``BOOST_SPREAD`` standard
         deviations of the query's scores; the nearest such places join the candidates, so a boost is never lost
         because no source proposed them.
+
+        ``popular`` orders the places that qualify by how many people checked in there (then by check-ins), not by
+        the model: "the most popular bar in the Lower East Side" asks for everyone's favourites, not the user's.
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -497,6 +501,10 @@ class PlaceRecommender:
             apart = haversine_km(query.latitude, query.longitude, *where)
             nearest = lifted[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
             extra = nearest if extra is None else np.union1d(extra, nearest)
+        if popular:  # the most visited of what qualifies are scored, whether or not a source proposed them
+            busiest = np.flatnonzero(allowed)
+            busiest = busiest[np.argsort(-state.visitors[busiest], kind="stable")[: self.config.nearby_pool]]
+            extra = busiest if extra is None else np.union1d(extra, busiest)
         if familiar and (known := state.user(query.user_id)) is not None and len(known):
             # Every place the user knows is scored, so that "somewhere I know" never misses one no source proposed.
             own = known.positions[: len(known)]
@@ -528,6 +536,9 @@ class PlaceRecommender:
                 ranked[is_return] += np.log1p(-surprise)  # -inf at 1: known places are gone
         if lift is not None:  # last, so that the boost is sized among the places that can still be shown
             ranked += boost_amount(ranked, lift, int(k)) * lift
+        if popular:  # people first, check-ins on a tie; what is left out stays out
+            by_people = state.visitors + state.counts / (state.counts.max() + 1.0)
+            ranked = np.where(np.isfinite(ranked), by_people, -np.inf)
         chosen = [int(p) for p in top_k(ranked, min(int(k), len(catalogue))) if np.isfinite(ranked[p])]
         if not chosen:
             return []
@@ -545,7 +556,7 @@ class PlaceRecommender:
                 distance_km=round(float(distances[index]), 3),
                 score=float(scores[position]),
                 is_return=bool(is_return[position]),
-                reasons=explainer.reasons(position, features[rows[index]], contributions[index]),
+                reasons=explainer.reasons(position, features[rows[index]], contributions[index], popular=popular),
             )
             for index, position in enumerate(chosen)
         ]
@@ -657,9 +668,12 @@ class _Explainer:
         """A place's name, or 'a <category>' for the unnamed ones (private homes)."""
         return place_label(self.catalogue.place(position).name, self.catalogue.leaf_name(position))
 
-    def reasons(self, position: int, row: FloatArray, contributions: FloatArray) -> list[str]:
-        """Up to MAX_REASONS sentences, the strongest first, then the facts line (always last, always there)."""
+    def reasons(self, position: int, row: FloatArray, contributions: FloatArray, popular: bool = False) -> list[str]:
+        """Up to MAX_REASONS sentences, the strongest first, then the facts line (always last, always there); for a
+        list ordered by ``popular``, how many people go there comes first (when enough do to say it)."""
         totals: dict[str, float] = {}
+        if popular:
+            totals["popular"] = math.inf
         for name, value in zip(FEATURE_NAMES, contributions[: len(FEATURE_NAMES)], strict=True):
             group = FEATURE_GROUPS[name]
             if group not in _SILENT_GROUPS and group not in _FACT_GROUPS:

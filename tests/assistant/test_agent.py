@@ -29,7 +29,7 @@ from assistant.agent import (
 )
 from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon
-from assistant.service import RecommendQuery, Service, Suggestion, near_radius_km
+from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text
@@ -118,6 +118,12 @@ def test_a_rewrite_that_would_not_fit_the_turn_budget_is_replaced_by_code_at_onc
     assert "Gym 9" not in turn.text and "Imaginary" not in turn.text and turn.items[0].name in turn.text
 
 
+def test_an_opening_that_echoes_the_request_starts_after_the_echo(services: Service, world_now: datetime) -> None:
+    model = ScriptedChatModel(script=lambda _: "Necesito un café cerca de aquí. Es un buen momento.", calls=[])
+    turn = Assistant(services, model).chat("2", "Necesito un café cerca de aquí", at=world_now)
+    assert turn.text.startswith("Es un buen momento.") and "Necesito" not in turn.text
+
+
 def test_a_reply_that_keeps_inventing_places_is_repaired(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "Joe's Imaginary Diner is lovely. You will like it.", calls=[])
     turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
@@ -137,6 +143,22 @@ def test_an_opening_that_runs_through_the_list_is_replaced_by_code(
     turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
     opening = turn.text.split("\n\n")[0]
     assert turn.grounding["repaired"] and opening.startswith(f"{names[0]} is ") and names[1] not in opening
+
+
+def test_an_opening_of_names_alone_is_replaced_by_code(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    items = Assistant(services, polite).chat("2", "somewhere for coffee", at=world_now).items
+    names = f"{items[0].name}, {items[1].name}."
+    turn = Assistant(services, ScriptedChatModel(script=lambda _: names, calls=[])).chat(
+        "2", "somewhere for coffee", at=world_now
+    )
+    assert turn.grounding["repaired"] and turn.text.startswith(f"{items[0].name} is ")
+    sentence = f"Try {items[0].name} or {items[1].name}."
+    kept = Assistant(services, ScriptedChatModel(script=lambda _: sentence, calls=[])).chat(
+        "2", "somewhere for coffee", at=world_now
+    )
+    assert kept.text.startswith(sentence)
 
 
 @pytest.mark.parametrize(
@@ -565,6 +587,26 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
     assert not polite.calls  # code answers questions about oneself
 
 
+def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "what do you know about me?", at=world_now, conversation_id="me")
+    weekends = assistant.chat("3", "and what about weekends only?", at=world_now, conversation_id="me")
+    assert weekends.request is not None and weekends.request.intent == "profile"
+    call = next(call for call in weekends.trace if call.name == "get_habits")
+    assert call.arguments["weekend"] is True and weekends.text.startswith("On weekends you have ")
+    month = assistant.chat("3", "and in June?", at=world_now, conversation_id="me")
+    call = next(call for call in month.trace if call.name == "get_habits")
+    since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
+    assert (since.month, since.day, until.month, until.day) == (6, 1, 7, 1) and since <= world_now
+    assert month.text.startswith(f"In June {since.year} you have ")
+    # A follow-up that asks for a kind of place asks for places.
+    places = assistant.chat("3", "and what about bars on weekends?", at=world_now, conversation_id="me")
+    assert places.request is not None and places.request.intent != "profile"
+    assert not polite.calls  # code answers questions about oneself
+
+
 def test_more_like_one_suggestion_lifts_its_look_alikes(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -704,6 +746,22 @@ def test_the_most_popular_of_those_answers_for_the_most_visited_of_the_last_list
     turn = assistant.chat("3", "which is the most popular of those?", at=world_now)
     assert turn.details is not None and turn.details.item_id == busiest.item_id
     assert f"What I know of **{busiest.label}**" in turn.text
+
+
+def test_the_most_popular_of_a_kind_lists_where_most_people_go(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    people = events.groupby("item_id")["user_id"].nunique()
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "what are the most popular places around here?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["popular"] is True and turn.request is not None and turn.request.intent == "recommend"
+    counts = [int(people.get(item.item_id, 0)) for item in turn.items]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True) and len(set(counts)) > 1
+    mine = assistant.chat("3", "what would you suggest around here?", at=world_now)
+    assert [item.item_id for item in mine.items] != [item.item_id for item in turn.items]
 
 
 def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_only(
@@ -878,6 +936,12 @@ def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_dist
     assert _within_km(closer, [near]) == pytest.approx(max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * 1.6))
 
 
+def test_everyones_favourites_in_a_neighbourhood_stay_within_the_radius_it_is_named_within() -> None:
+    assert _within_km(ChatRequest(near="Lower East Side", popular=True), []) == AREA_RADIUS_KM
+    assert _within_km(ChatRequest(near="Lower East Side"), []) == near_radius_km("Lower East Side") > AREA_RADIUS_KM
+    assert _within_km(ChatRequest(near="Brooklyn", popular=True), []) == near_radius_km("Brooklyn")  # a borough
+
+
 def test_a_second_stop_beyond_a_walk_is_headed_as_the_nearest_there_are(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -913,3 +977,19 @@ def test_a_move_that_also_asks_for_places_is_stored_and_answered(
     # A statement alone is answered alone.
     alone = assistant.chat("6", "I live in Tribeca now", at=world_now + timedelta(minutes=2))
     assert not alone.items and alone.text.startswith("Got it: Tribeca is your home area now")
+
+
+def test_a_move_near_a_catalogue_place_is_stored_there_and_answered_around_it(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
+    message = "I just moved near Jazz Club 3, what's good around there?"
+    turn = Assistant(services, polite).chat("6", message, at=world_now)
+    homes = [item for item in services.preferences("6") if item.kind == PreferenceKind.HOME_AREA]
+    assert [(home.target, home.latitude, home.longitude) for home in homes] == [
+        ("Jazz Club 3", club["latitude"], club["longitude"])
+    ]
+    assert turn.request is not None and turn.request.near == "Jazz Club 3" and turn.request.category is None
+    assert turn.items and all(item.item_id != club["item_id"] for item in turn.items)
+    far = max(haversine_km(club["latitude"], club["longitude"], item.latitude, item.longitude) for item in turn.items)
+    assert far < 3.0

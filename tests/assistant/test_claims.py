@@ -162,6 +162,7 @@ FALSE = [
     "Eataly has a wide selection of Italian wines.",
     "Equinox is a great option for those looking for a gym with a pool.",
     "No Name Bar has a rooftop.",
+    "Eataly is a great place to enjoy drinks and music.",
     "Shake Shack est une excellente option avec une note moyenne de 4.6 sur un échelle de 5.",
     # Where a place is: every place here is in Manhattan, between SoHo and the Lower East Side.
     "Shake Shack is a burger joint in Brooklyn that's new to you.",

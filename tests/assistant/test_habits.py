@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import assistant.service as service_module
-from assistant.habits import LATELY_DAYS, describe_change, describe_habits, habits_slice, recent_since
+from assistant.habits import LATELY_DAYS, describe_change, describe_habits, habits_slice, past_span
 from assistant.requests import extract_request
 from assistant.service import Habits, InterestChange, KindShift, Service
 
@@ -44,7 +44,7 @@ def test_the_slice_a_question_about_oneself_asks_for(message: str, weekday: int 
 def test_the_weekend_is_saturdays_and_sundays(message: str) -> None:
     request = extract_request(message, NOW)
     assert request.intent == "profile"
-    assert habits_slice(request, NOW, message) == (None, None, True, None)
+    assert habits_slice(request, NOW, message) == (None, None, True, None, None)
 
 
 def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service, world_now: datetime) -> None:
@@ -75,10 +75,12 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
         ("where do I go on weekends?", None),
         ("what do I usually do in the morning?", None),
         ("where did I go?", None),
+        ("what do I usually do tonight?", None),
     ],
 )
 def test_since_when_a_question_about_the_recent_past_asks(message: str, since: datetime | None) -> None:
-    assert recent_since(message, NOW) == since
+    span = past_span(message, NOW)
+    assert (span.since if span is not None else None) == since and (span is None or span.until is None)
     request = extract_request(message, NOW)
     assert request.intent == "profile"
     assert habits_slice(request, NOW, message).since == since
@@ -153,4 +155,50 @@ def test_the_latest_week_of_a_steady_routine_is_no_change(
 @pytest.mark.parametrize(("day", "saturday"), [(10, 3), (11, 3), (12, 10), (17, 10)])
 def test_last_weekend_on_a_weekend_is_the_one_before(day: int, saturday: int) -> None:
     now = datetime(2012, 11, day, 15, 0, tzinfo=NOW.tzinfo)  # Saturday 10, Sunday 11, Monday 12, Saturday 17
-    assert recent_since("where did I go last weekend?", now) == datetime(2012, 11, saturday, tzinfo=NOW.tzinfo)
+    span = past_span("where did I go last weekend?", now)
+    assert span is not None and span.since == datetime(2012, 11, saturday, tzinfo=NOW.tzinfo)
+
+
+@pytest.mark.parametrize(
+    ("message", "since", "until"),
+    [
+        # The latest such month begun by now (NOW is November 2012): June of 2012, December of 2011.
+        ("where did I go in June?", datetime(2012, 6, 1), datetime(2012, 7, 1)),
+        ("and in December?", datetime(2011, 12, 1), datetime(2012, 1, 1)),
+        ("what did I do during November", datetime(2012, 11, 1), datetime(2012, 12, 1)),
+        ("where was I in March 2012?", datetime(2012, 3, 1), datetime(2012, 4, 1)),
+    ],
+)
+def test_a_month_asks_for_that_calendar_month(message: str, since: datetime, until: datetime) -> None:
+    assert past_span(message, NOW) == (since.replace(tzinfo=NOW.tzinfo), until.replace(tzinfo=NOW.tzinfo))
+
+
+def test_a_month_counts_only_its_own_visits(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    first = mine["timestamp"].min().to_pydatetime()
+    since = first.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    until = since.replace(year=since.year + since.month // 12, month=since.month % 12 + 1)
+    expected = int(((mine["timestamp"] >= since) & (mine["timestamp"] < until)).sum())
+    assert 0 < expected < len(mine)
+    month = services.habits("3", world_now, services.default_place("3"), since=since, until=until)
+    assert month.visits == expected
+    assert describe_habits(month).startswith(f"In {since:%B %Y} you have {expected:,} check-in")
+    # A month without visits: said plainly, with the span the visits cover.
+    before = since.replace(year=since.year - 1)
+    after = until.replace(year=until.year - 1)
+    empty = services.habits("3", world_now, services.default_place("3"), since=before, until=after)
+    assert empty.visits == 0
+    said = f"I have no check-ins of yours in {before:%B %Y}; the ones I have are from"
+    assert describe_habits(empty).startswith(said)
+
+
+def test_a_month_is_the_users_own_latest_such_month_when_their_visits_end_earlier() -> None:
+    years_later = NOW.replace(year=2026)
+    span = past_span("where did I go in June?", years_later, latest=NOW)
+    assert span == (datetime(2012, 6, 1, tzinfo=NOW.tzinfo), datetime(2012, 7, 1, tzinfo=NOW.tzinfo))
+    assert past_span("where did I go in June?", years_later) == (
+        datetime(2026, 6, 1, tzinfo=NOW.tzinfo),
+        datetime(2026, 7, 1, tzinfo=NOW.tzinfo),
+    )

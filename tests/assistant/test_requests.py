@@ -26,6 +26,7 @@ from assistant.requests import (
     AFTER_DINNER,
     CATEGORY_TERMS,
     DATE_CATEGORY,
+    DRINKING_KINDS,
     THERE,
     ChatRequest,
     RequestArguments,
@@ -710,6 +711,8 @@ def test_stated_preferences_are_read(message: str, kind: str, categories: list[s
         ("I moved to Brooklyn", "Brooklyn"),
         ("Me mudé a Brooklyn", "Brooklyn"),
         ("I live in the West Village", "West Village"),
+        # A place near which the user lives, with a request after it: the place, not the request's words.
+        ("I just moved near Park Slope, what's good around there?", "Park Slope"),
     ],
 )
 def test_a_move_names_the_home_area(message: str, area: str) -> None:
@@ -1101,3 +1104,34 @@ def test_stops_beyond_the_second_are_named() -> None:
     assert further_stops("brunch, then a museum, then drinks, then dancing") == ["Bar", "Night Club"]
     assert further_stops("dinner and drinks after") == []
     assert unhonoured("ok so I'm in Astoria, hungry, not much money") == ["prices"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Someone of the outing who does not drink leaves drinking out of this request; no kind is asked for.
+        ("she doesn't drink", {"intent": "refine", "category": None, "exclude_categories": list(DRINKING_KINDS)}),
+        ("dinner somewhere without alcohol", {"category": "Restaurant", "exclude_categories": list(DRINKING_KINDS)}),
+        ("we're sober, anything fun tonight?", {"exclude_categories": list(DRINKING_KINDS)}),
+        ("drinks tonight?", {"category": "Bar", "exclude_categories": []}),
+        # An "ok" before another time is a change to the last request, not small talk.
+        ("ok what about tomorrow morning instead", {"intent": "refine", "when": "tomorrow morning"}),
+        ("ok thanks, see you tomorrow", {"intent": "smalltalk"}),
+        # "There" after a place named earlier in the message is that place; its name asks for no kind.
+        ("I just moved near Prospect Park, what's good around there?", {"near": "Prospect Park", "category": None}),
+        # Everyone's favourites of a kind are a list by popularity, not a question about one place's crowds.
+        (
+            "what's the most popular bar in the Lower East Side?",
+            {"intent": "recommend", "category": "Bar", "near": "Lower East Side", "popular": True, "asks": []},
+        ),
+        ("the busiest places in Williamsburg", {"intent": "recommend", "near": "Williamsburg", "popular": True}),
+        ("where does everyone go for pizza?", {"category": "Pizza", "popular": True}),
+        ("which is the most popular?", {"intent": "about", "busiest": True, "popular": False}),
+        ("is it usually packed on Fridays?", {"intent": "about", "popular": False}),
+    ],
+)
+def test_company_that_does_not_drink_times_after_ok_and_everyones_favourites(
+    message: str, expected: dict[str, Any]
+) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected

@@ -354,6 +354,9 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Swimming", "Pool Hall", "Sports and Recreation > Pool Hall", False),  # billiards
         ("Views", "Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout", True),
         ("Groceries", "Food & Drink Shop", "Retail > Food and Beverage Retail > Grocery Store", True),
+        # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
+        ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
+        ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),
     ],
 )
 def test_a_group_of_kinds_holds_any_of_its_members(group: str, category: str, path: str, holds: bool) -> None:

@@ -341,6 +341,23 @@ def test_within_km_keeps_only_places_that_close(recommender):
         recommender.recommend("2", LATER, latitude, longitude, within_km=-1)
 
 
+def test_popular_orders_what_qualifies_by_how_many_people_go(recommender):
+    latitude, longitude = _last_place("3")
+    people = HISTORY.groupby("item_id")["user_id"].nunique()
+    popular = recommender.recommend("3", LATER, latitude, longitude, k=5, popular=True)
+    assert [people.get(item.item_id, 0) for item in popular] == sorted(people.sort_values().tail(5), reverse=True)
+    # Filters still hold: the most visited within a kind and a radius, none left out shown.
+    coffee = recommender.recommend("3", LATER, latitude, longitude, k=3, category="Coffee", popular=True)
+    categories = ITEMS.set_index("item_id")["category"]
+    kind = people[[item_id for item_id in people.index if "Coffee" in categories[item_id]]]
+    assert [people[item.item_id] for item in coffee] == sorted(kind.sort_values().tail(3), reverse=True)
+    without = recommender.recommend("3", LATER, latitude, longitude, k=3, popular=True, exclude=[popular[0].item_id])
+    assert popular[0].item_id not in _ids(without)
+    # The model's order is another one.
+    fitted = recommender.recommend("3", LATER, latitude, longitude, k=5)
+    assert _ids(fitted) != _ids(popular)
+
+
 def test_filtered_lists_keep_the_unfiltered_order(recommender):
     latitude, longitude = _last_place("3")
     everything = recommender.recommend("3", LATER, latitude, longitude, k=40)
