@@ -72,6 +72,8 @@ from assistant.requests import (
     CATEGORY_WORDS,
     EXPLICIT_HERE_RE,
     HERE,
+    MY_FAVOURITE_RE,
+    MY_PLACES,
     ORDINALS,
     THERE,
     ChatRequest,
@@ -429,8 +431,16 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            if extracted.near == HERE and state.get("focus") and not EXPLICIT_HERE_RE.search(read(message).text):
+                # "Anything to eat nearby?" after "tell me about Central Park" is near the park, not the user.
+                extracted = extracted.model_copy(update={"near": THERE})
             shown = state.get("shown") or {}
-            request = self._at_shown(extracted, shown) or self._near_it(state, extracted) or self._placed(extracted)
+            request = (
+                self._at_shown(extracted, shown)
+                or self._near_it(state, extracted)
+                or self._own_place(state, extracted)
+                or self._placed(extracted)
+            )
             asked_near = request.near
             previous = state.get("previous")
             text = read(message).text
@@ -462,6 +472,8 @@ class Assistant:
         stated = read_preference(message)
         if stated is None:
             return None
+        if stated.kind == "hide_place" and (place := self._pointed_at(state, stated.words)) is not None:
+            stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})  # "hide the first one"
         language = read(message).language
         answer = answer_stated(
             self.service,
@@ -528,7 +540,8 @@ class Assistant:
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
-            args = {**_point(here), **chosen._asdict(), **span, "change": request.change}
+            kind = None if request.change else request.category  # "what's my favourite bar?": the user's own bars
+            args = {**_point(here), **chosen._asdict(), **span, "kind": kind, "change": request.change}
             calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
@@ -763,7 +776,9 @@ class Assistant:
             return None
         lead = None  # where the places are, when it is not where the user meant
         radius = near_radius_km(request.near)
-        if request.unplaced:
+        if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
+            lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
+        elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
         elif request.near == HERE and _all_beyond(suggestions, radius):
             lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
@@ -780,23 +795,43 @@ class Assistant:
         "is the first one far from the second?"), or for "it" and "there" ("what's around it?", "coffee near there")
         the place last asked about, shown or named, else the last list's first; around the user when nothing was
         shown. None when its place words name neither."""
-        suggestions = _last_suggestions(state)
-        ranked = _RANKED_PLACE_RE.match(request.near or "")
-        if request.near != THERE and ranked is None:
+        if request.near != THERE and _RANKED_PLACE_RE.match(request.near or "") is None:
             return None
-        place: Suggestion | Place | None = None
-        if ranked is not None:
-            word = ranked["rank"].lower()
-            rank = len(suggestions) if word == "last" else ORDINALS.get(word) or int(word)
-            place = suggestions[rank - 1] if 1 <= rank <= len(suggestions) else None
-        elif focus := state.get("focus"):  # the place last asked about, shown or named ("is the High Line busy?")
-            place = (state.get("shown") or {}).get(focus) or self.service.place(focus)
-        if place is None and request.near == THERE and suggestions:
-            place = suggestions[0]
+        place = self._pointed_at(state, request.near or "")
         if place is None:
             return request.model_copy(update={"near": None, "location": None})
         update = {"near": place.label, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
         return request.model_copy(update=update)
+
+    def _own_place(self, state: _State, request: ChatRequest) -> ChatRequest | None:
+        """The request around the user's own office, home or school ("coffee near my office"): the place of that kind
+        they check in at most, left out of the list; without one, around the user, and the reply says why. None
+        when the request names no such place."""
+        if request.near not in MY_PLACES:
+            return None
+        place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
+        if place is None:
+            return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
+        near = f"your {request.near.removeprefix('my ')}"
+        update = {"near": near, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
+        return request.model_copy(update=update)
+
+    def _pointed_at(self, state: _State, words: str) -> Suggestion | Place | None:
+        """The place of the conversation words point at: one of the last list by its rank ("the second one", "the
+        last one"), or for "it", "there", "that one" the place last asked about, shown or named, else the last list's
+        first; None for words that point at nothing shown."""
+        suggestions = _last_suggestions(state)
+        if (ranked := _RANKED_PLACE_RE.match(words)) is not None:
+            word = ranked["rank"].lower()
+            rank = len(suggestions) if word == "last" else ORDINALS.get(word) or int(word)
+            return suggestions[rank - 1] if 1 <= rank <= len(suggestions) else None
+        if _POINTING_WORDS_RE.match(words) is None:
+            return None
+        if focus := state.get("focus"):  # the place last asked about, shown or named ("is the High Line busy?")
+            place = (state.get("shown") or {}).get(focus) or self.service.place(focus)
+            if place is not None:
+                return place
+        return suggestions[0] if suggestions else None
 
     def _placed(self, request: ChatRequest) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
@@ -910,6 +945,10 @@ class Assistant:
         """The places a request asks for more of: a catalogue place it names ("something like Joe's Pizza"), or of the
         shown ones the one it picks ("more like the second one"), the one last talked about ("something like that"
         after a question about it), else the whole last list ("like those")."""
+        if request.like_name and MY_FAVOURITE_RE.match(request.like_name):  # "like my favourite bar"
+            kind = request.category
+            favourites = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1)
+            return [favourites.places[0].item_id] if favourites.places else []
         if request.like_name:
             place = self.service.named_place(request.like_name, state["user_id"])
             return [place.item_id] if place is not None else []
@@ -1121,8 +1160,10 @@ def _after_the_last(
 
 # "Near the second one", "far from the first": a place of the last list by its rank.
 _RANKED_PLACE_RE = re.compile(
-    rf"^(?:the )?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
+    rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
+# "It", "there", "that one", "this place": the place the conversation is about.
+_POINTING_WORDS_RE = re.compile(rf"^(?:{THERE}|it|that|this)(?: one| place| spot)?$", re.IGNORECASE)
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
 

@@ -755,7 +755,7 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
         r"famous\s+for|known\s+for|renowned|reputations?|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
         r"(?:kid|family)-friendly|views?|scenic|stunning|breathtaking|gorgeous|beautiful|(?:just|newly|recently)\s+(?:been\s+)?(?:opened|introduced|added|launched|renovated|reopened)|brand[-\s]new|(?:has|have)\s+been\s+(?:there|around|open|here)\s+(?:for\s+)?(?:a\s+(?:long\s+)?while|years|ages|decades|a\s+long\s+time)|long-?standing|(?:around|open|operating|in\s+business|established|founded|opened)\s+(?:since|in)\s+(?:1[89]|20)\d\d|"
-        r"relaxing|relaxation|snacks?|in\s+the\s+heart\s+of|"
+        r"relaxing|relaxation|snacks?|in\s+the\s+heart\s+of|(?:watch|see|catch|enjoy)\s+(?:the\s+)?sun(?:set|rise)s?|"
         r"iconic|bustling|vibrant|legendary|(?:world[-\s])?famous|best[-\s]known|well[-\s]known|beloved|celebrated|"
         # A rank among places ("the best place for dumplings in New York", "the largest park in the city"): the
         # data ranks places for this user and moment, never against the city.
@@ -1180,7 +1180,7 @@ def code_sentence(place: PlaceFacts, origin: str | None = None) -> str:
 def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], origin: str | None = None) -> str:
     """The reply with each sentence that says something unsupported replaced by code sentences about the suggested
     places it speaks of (each place once; distances from ``origin``, see :func:`code_sentence`), or dropped when it
-    speaks of none."""
+    speaks of none. A place already spoken of, or one of the same name (two Starbucks), is not described again."""
     by_id = {place.item_id: place for place in places}
     described: set[str] = set()
     parts: list[str] = []
@@ -1188,12 +1188,14 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], 
     for sentence in report.sentences:
         parts.append(text[cursor : sentence.start])
         cursor = sentence.end
+        named = [by_id[item_id] for item_id in sentence.named if item_id in by_id]
         if sentence.ok:
             parts.append(text[sentence.start : sentence.end])
+            described.update(place.name.casefold() for place in named)
             continue
-        subjects = [by_id[item_id] for item_id in sentence.named if item_id in by_id and by_id[item_id].suggested]
-        written = [code_sentence(place, origin) for place in subjects if place.item_id not in described]
-        described.update(place.item_id for place in subjects)
+        subjects = [place for place in named if place.suggested]
+        written = [code_sentence(place, origin) for place in subjects if place.name.casefold() not in described]
+        described.update(place.name.casefold() for place in subjects)
         parts.append(" ".join(line for line in written if line))
     parts.append(text[cursor:])
     repaired = re.sub(r"[ \t]{2,}", " ", "".join(parts))

@@ -129,6 +129,8 @@ def describe_habits(habits: Habits) -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places."""
     if habits.change is not None:
         return describe_change(habits.change)
+    if habits.kind is not None:
+        return _describe_kind(habits)
     if habits.since is not None:
         return _describe_recent(habits)
     if habits.visits == 0:
@@ -175,16 +177,41 @@ def _shift(kind: KindShift) -> str:
     return f"{plural(kind.kind)} ({counted(kind.recent, 'visit')}, {kind.recent_share:.0%}, {before})"
 
 
+def _describe_kind(habits: Habits) -> str:
+    """'You have 5 check-ins at Museums, the latest on June 12, 2012 (Art Museums 3, History Museums 2). The ones
+    you go to most: …': the user's visits to one kind of place, in the slice asked about."""
+    assert habits.kind is not None
+    when = " ".join(words for words in (_span_words(habits), _slice_words(habits)) if words)
+    when = f" {when}" if when else ""
+    kind = plural(habits.kind)
+    if habits.visits == 0:
+        return f"I have no check-ins of yours at {kind}{when}."
+    text = f"You have {counted(habits.visits, 'check-in')} at {kind}{when}"
+    if habits.latest is not None:
+        text += f", the latest on {calendar_day(habits.latest)}"
+    if len(habits.kinds) > 1:
+        text += " (" + ", ".join(f"{plural(item.kind)} {item.visits}" for item in habits.kinds) + ")"
+    text += "."
+    if habits.places:
+        places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
+        text += f" The ones you go to most: {places}."
+    return text
+
+
+def _span_words(habits: Habits) -> str:
+    """'since May 3, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012'; '' for no span."""
+    if habits.since is None:
+        return ""
+    if habits.until is None:
+        return f"since {calendar_day(habits.since)}"
+    last_day = habits.until - timedelta(days=1)
+    if habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month:
+        return f"in {habits.since:%B %Y}"
+    return f"from {calendar_day(habits.since)} to {calendar_day(last_day)}"
+
+
 def _describe_recent(habits: Habits) -> str:
-    since = f"since {calendar_day(habits.since)}" if habits.since else ""
-    if habits.since is not None and habits.until is not None:
-        last_day = habits.until - timedelta(days=1)
-        whole_month = habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month
-        since = (
-            f"in {habits.since:%B %Y}"
-            if whole_month
-            else f"from {calendar_day(habits.since)} to {calendar_day(last_day)}"
-        )
+    since = _span_words(habits)
     if habits.visits == 0:
         if habits.until is not None and habits.first is not None and habits.last is not None:
             span = f"{calendar_day(habits.first)} to {calendar_day(habits.last)}"
@@ -206,6 +233,8 @@ def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
 
 
 def _slice_words(habits: Habits) -> str:
+    if habits.weekday is None and habits.daypart is None:
+        return ""
     if habits.weekday is not None and habits.daypart is not None:
         return f"on {habits.weekday} {habits.daypart}s"
     if habits.weekday is not None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import THINGS_TO_DO, Topic, place_question, refers_to_place
+from assistant.place_questions import THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
 from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -316,6 +316,25 @@ _EXCLUDE_RE = re.compile(
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
+# The user's own everyday places ("coffee near my office", "a bar close to home"), found among their visits by kind
+# (``Service.own_place``): the category levels each stands for.
+MY_PLACES: dict[str, tuple[str, ...]] = {
+    "my office": ("Office",),
+    "my home": ("Home (private)", "Residential Building (Apartment / Condo)"),
+    "my school": ("College and University", "School"),
+}
+_MY_WORDS = {
+    "office": "my office", "work": "my office", "workplace": "my office", "job": "my office",
+    "home": "my home", "house": "my home", "apartment": "my home", "flat": "my home", "building": "my home",
+    "school": "my school", "college": "my school", "university": "my school", "campus": "my school",
+}  # fmt: skip
+_MY_PLACE_RE = re.compile(
+    r"\b(?:near|around|close to|by|next to|from|walking distance (?:of|from))\s+(?:(?:my|our) )?"
+    rf"(?P<what>{'|'.join(_MY_WORDS)})\b(?!\s+(?:of|in|on)\b)",
+    re.IGNORECASE,
+)
+# "Like my favourite bar", "like my usual coffee shop": the user's own most visited place of a kind.
+MY_FAVOURITE_RE = re.compile(r"^(?:my|our) (?:favou?rite|usual|regular|go-to|local)\b", re.IGNORECASE)
 _WALKABLE_RE = re.compile(r"\b(?:walking distance|walkable|short walk|within walking)\b", re.IGNORECASE)
 # Where "here" means the user, whatever the last request's place was ("closer to me", "around here").
 EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNORECASE)
@@ -479,9 +498,13 @@ _PROFILE_RE = re.compile(
     r"|\bwhere (?:did i go|have i gone|was i)\b|\bwhat (?:did i do|have i (?:done|been up to))\b"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
-    r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+ (?:do|did|have) i (?!want|need|wanna|have to)\w+"
+    r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+(?: \w+)? (?:do|did|have) i"
+    r" (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
-    r"|\bhow often do i\b|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    r"|\bhow often do i\b|\bwhen (?:was|did) (?:the |my )?last (?:time )?(?:i|we)\b|\bwhen did (?:i|we) last\b"
+    r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
+    r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
+    r"|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b",
     re.IGNORECASE,
@@ -892,7 +915,11 @@ def parse_rules(message: str) -> RequestArguments:
     near_it = _NEAR_IT_RE.search(message)
     # "I moved near Prospect Park, what's good around there?": "there" is the place named before it.
     named_first = at_place is not None and near_it is not None and at_place.end("name") <= near_it.start()
-    if found and not start <= found[0][1][0] < found[0][1][1] < end:
+    mine = _MY_PLACE_RE.search(message)
+    if mine is not None and (mine["what"].lower() in ("work", "home") or re.search(r"\b(?:my|our) ", mine[0], re.I)):
+        near = _MY_WORDS[mine["what"].lower()]  # "near work", "near my school"; not "near school" (any school)
+        excluded_spans.append(mine.span())
+    elif found and not start <= found[0][1][0] < found[0][1][1] < end:
         near = found[0][0].name
     elif near_it is not None and not named_first:
         near = THERE
@@ -951,9 +978,15 @@ def parse_rules(message: str) -> RequestArguments:
         then=stops[1] if stops is not None else None,
         language=reading.language,
     )
+    if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
+        arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
+    # "Which museums have I been to?" asks about the user's own museums, not about one place.
+    pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)
+    if arguments.asks == ["visits"] and arguments.category and not pointed:
+        arguments.asks = []
     arguments.compare = _compared(message)
     arguments.change = _CHANGE_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
@@ -1287,6 +1320,7 @@ class StatedPreference(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Category terms ('Bar', 'Fast Food').")
     words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
     area: str | None = Field(None, description="home_area: a neighbourhood the gazetteer knows.")
+    item_id: str | None = Field(None, description="hide_place: the shown place the words point at ('the first one').")
 
 
 # Words for kinds of place beyond the request vocabulary, as whole category levels of the catalogue.
@@ -1404,7 +1438,7 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
-        named = _named(match)
+        named = _named(match).split(",")[0].strip()  # "hide the first one, I don't like it"
         kinds = _kinds(named)
         if kinds and _CATEGORY_ONLY.fullmatch(named):
             return StatedPreference(kind="mute_category", categories=kinds, words=named)

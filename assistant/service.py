@@ -158,6 +158,7 @@ class HabitKind(BaseModel):
     visits: int
     weekday: str = Field(description="The weekday most of these visits fell on.")
     daypart: str = Field(description="The calendar's day part most of them fell in.")
+    last: datetime | None = Field(None, description="The latest of these visits.")
 
 
 class KindShift(BaseModel):
@@ -201,7 +202,9 @@ class Habits(BaseModel):
     daypart: str | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
+    kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     visits: int = Field(description="Visits in the slice.")
+    latest: datetime | None = Field(None, description="The latest visit in the slice.")
     first: datetime | None = None
     last: datetime | None = None
     kinds: list[HabitKind] = Field(default_factory=list, description="Most visited kinds first.")
@@ -555,13 +558,14 @@ class Service:
         weekend: bool = False,
         since: datetime | None = None,
         until: datetime | None = None,
+        kind: str | None = None,
         change: bool = False,
         top: int = HABIT_TOP,
     ) -> Habits:
         """The user's own visits in a slice of the week, from ``since`` on and before ``until`` when given, by kind
         of place and by place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where``
-        here (the cards' distances). With ``change``, the visits of the user's latest month, and how its kinds
-        differ from before."""
+        here (the cards' distances). With ``kind``, only visits to places of that kind ("Bar"). With ``change``, the
+        visits of the user's latest month, and how its kinds differ from before."""
         shift = None
         if change:
             shift = self._interest_change(user_id, at)
@@ -575,6 +579,7 @@ class Service:
             weekend=weekend,
             since=since,
             until=until,
+            kind=kind,
         )
         day = "weekend" if weekend else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
@@ -604,7 +609,9 @@ class Service:
             daypart=daypart,
             since=since,
             until=until,
+            kind=kind,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
+            latest=pd.Timestamp(kinds["last"].max()).to_pydatetime() if len(kinds) else None,
             first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
             last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
             kinds=[
@@ -613,6 +620,7 @@ class Service:
                     visits=int(row.visits),
                     weekday=weekday_name(int(row.weekday)),
                     daypart=str(row.daypart),
+                    last=pd.Timestamp(row.last).to_pydatetime(),
                 )
                 for row in kinds.head(top).itertuples(index=False)
             ],
@@ -793,6 +801,17 @@ class Service:
             moment, where = at or datetime.now(UTC), self.default_place(user_id)
             self.add_events([undo_event(user_id, p, moment, where.latitude, where.longitude) for p in active])
         return active
+
+    def own_place(self, user_id: str, kinds: Sequence[str]) -> Place | None:
+        """The place of any of these kinds (category levels, ``profiles.places.in_categories``) the user visits most:
+        their office or home as their own check-ins show it; None when they have none."""
+        mine = user_events(self.events(), user_id)
+        visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
+        for item_id in visits.astype(str).value_counts().index:
+            place = self.place(item_id)
+            if place is not None and in_categories(place.category, place.category_path, kinds):
+                return place
+        return None
 
     def last_visit(self, user_id: str) -> datetime | None:
         """When the user's latest stored visit was; None without any."""

@@ -101,7 +101,7 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
                 kind=kind, target=place.label, label=place.label, latitude=place.latitude, longitude=place.longitude
             )
         ]
-    place = service.find_place(stated.words)
+    place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words)
     return None if place is None else [Preference(kind=kind, target=place.item_id, label=place.label)]
 
 

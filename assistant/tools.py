@@ -79,6 +79,7 @@ class HabitsArgs(_Where):
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
+    kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     change: bool = Field(False, description="The latest month's visits, and how their kinds differ from before.")
 
 
@@ -179,6 +180,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         weekend: bool = False,
         since: datetime | None = None,
         until: datetime | None = None,
+        kind: str | None = None,
         change: bool = False,
     ) -> tuple[str, Habits]:
         habits = service.habits(
@@ -190,6 +192,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             weekend=weekend,
             since=since,
             until=until,
+            kind=kind,
             change=change,
         )
         return habits.model_dump_json(), habits

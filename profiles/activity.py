@@ -16,7 +16,7 @@ import pandas as pd
 from profiles.calendar import DAYPARTS, HOURS_PER_DAY, dayparts
 from profiles.events import Action
 from profiles.insights import DAY_NAMES
-from profiles.places import leaf_category
+from profiles.places import leaf_category, of_kind_column
 
 EMPTY_EVENT_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp", "latitude", "longitude", "action")
 PLACE_COLUMNS: tuple[str, ...] = (
@@ -169,10 +169,11 @@ def user_habits(
     weekend: bool = False,
     since: datetime | None = None,
     until: datetime | None = None,
+    kind: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The user's visits in a slice of the week — one weekday (0 = Monday) or the weekend, one day part of the
-    calendar, both or neither — and only from ``since`` on and before ``until`` when given (time zone-aware), as
-    (kinds, places).
+    calendar, both or neither — and only from ``since`` on and before ``until`` when given (time zone-aware), and
+    only at places of ``kind`` when given (``profiles.places.is_of_kind``: "Bar", "Museum"), as (kinds, places).
     ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day part most of them fell on, the
     last visit; ``places``: ``user_places`` of those visits.
     Both most visited first; empty when the user has no visit in the slice. Only visits count: a 👍 is not a
@@ -199,6 +200,9 @@ def user_habits(
         keep &= (mine["timestamp"] >= pd.Timestamp(since)).to_numpy()
     if until is not None:
         keep &= (mine["timestamp"] < pd.Timestamp(until)).to_numpy()
+    if kind:
+        of_kind = items.loc[of_kind_column(items, kind), "item_id"].astype(str)
+        keep &= mine["item_id"].astype(str).isin(set(of_kind)).to_numpy()
     chosen = mine.loc[keep]
     places = user_places(chosen, items, user_id)
     if chosen.empty:

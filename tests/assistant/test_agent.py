@@ -587,6 +587,55 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
     assert not polite.calls  # code answers questions about oneself
 
 
+def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    kinds = world_items.set_index("item_id")["category"]
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    coffee = mine[mine["item_id"].map(kinds).str.contains("Coffee")]
+    assert 0 < len(coffee) < len(mine)
+    assistant = Assistant(services, polite)
+    for message in ("which coffee shops have I been to?", "when was the last time I went for coffee?"):
+        turn = assistant.chat("3", message, at=world_now)
+        call = next(call for call in turn.trace if call.name == "get_habits")
+        assert call.arguments["kind"] == "Cafe" and turn.request is not None and turn.request.intent == "profile"
+        latest = coffee["timestamp"].max().to_pydatetime()
+        said = f"You have {len(coffee)} check-ins at Cafes, the latest on {latest:%B} {latest.day}"
+        assert turn.text.startswith(said)
+        assert turn.items and all("Coffee" in item.category for item in turn.items)
+    none = assistant.chat("3", "what's my favourite bar?", at=world_now)
+    assert none.text == "I have no check-ins of yours at Bars." and not none.items
+    assert not polite.calls  # code answers questions about oneself
+    # "Like my usual coffee shop": look-alikes of the one they go to most.
+    usual = coffee["item_id"].value_counts().index[0]
+    alike = assistant.chat("3", "something like my usual coffee shop", at=world_now)
+    call = next(call for call in alike.trace if call.name == "recommend")
+    assert call.arguments["like"] == [usual] and call.arguments["familiar"] is False
+
+
+def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    kinds = world_items.set_index("item_id")["category"]
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    office = mine.loc[mine["item_id"].map(kinds) == "Office", "item_id"].value_counts().index[0]
+    where = world_items.set_index("item_id").loc[office]
+    turn = Assistant(services, polite).chat("3", "coffee near my office", at=world_now)
+    assert turn.request is not None and turn.request.near == "your office"
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx(
+        (where["latitude"], where["longitude"])
+    )
+    assert office in call.arguments["exclude"] and turn.items
+    # Someone with no office among their visits is told so, and gets places around them.
+    unknown = Assistant(services, polite).chat("3", "a gym near my school", at=world_now)
+    assert unknown.text.startswith(fixed_text("own_place_unknown", "en").format(words="school"))
+
+
 def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -880,6 +929,13 @@ def test_whats_around_it_searches_around_the_place_last_asked_about(
     # With nothing shown yet, "around there" is around the user.
     alone = Assistant(services, polite).chat("2", "what's around there?", at=world_now)
     assert alone.request is not None and alone.request.near is None
+    # "Nearby" right after a question about a place is near that place; "near me" stays the user's.
+    assistant.chat("1", "tell me about the second one", at=world_now)
+    nearby = assistant.chat("1", "anything to eat nearby?", at=world_now)
+    assert nearby.request is not None and nearby.request.near == turn.items[1].label
+    assistant.chat("1", "tell me about the second one", at=world_now)
+    mine = assistant.chat("1", "anything to eat near me?", at=world_now)
+    assert mine.request is not None and mine.request.near == "here"
 
 
 def test_something_closer_may_be_a_place_shown_lower_down(

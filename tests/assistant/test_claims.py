@@ -163,6 +163,7 @@ FALSE = [
     "Equinox is a great option for those looking for a gym with a pool.",
     "No Name Bar has a rooftop.",
     "Eataly is a great place to enjoy drinks and music.",
+    "No Name Bar is a good spot to watch the sunset.",
     "Shake Shack est une excellente option avec une note moyenne de 4.6 sur un échelle de 5.",
     # Where a place is: every place here is in Manhattan, between SoHo and the Lower East Side.
     "Shake Shack is a burger joint in Brooklyn that's new to you.",
@@ -351,6 +352,13 @@ def test_the_repair_replaces_a_false_sentence_and_keeps_the_true_ones() -> None:
     repaired = repair_claims(text, report, PLACES)
     assert repaired == "Try Joe's Coffee, a coffee shop 0.3 km away. No Name Bar is a Bar, 0.8 km from here."
     assert check(repaired).ok
+
+
+def test_the_repair_says_nothing_twice_of_one_name() -> None:
+    text = "Try Joe's Coffee, a coffee shop 0.3 km away. Joe's Coffee is your office café."
+    report = check(text)
+    assert [sentence.ok for sentence in report.sentences] == [True, False]
+    assert repair_claims(text, report, PLACES) == "Try Joe's Coffee, a coffee shop 0.3 km away."
 
 
 def test_the_repair_keeps_line_breaks_and_never_leaves_nothing() -> None:

@@ -231,6 +231,21 @@ def test_each_stated_kind_is_stored_through_the_chat(
     assert [(p.kind, p.target) for p in stored] == [(kind, target)] and said in turn.text
 
 
+@pytest.mark.parametrize("message", ["hide the second one, I don't like it", "don't show me number 2 again"])
+def test_hiding_a_place_of_the_list_by_its_rank_hides_that_place(
+    services: Service, world_now: datetime, message: str
+) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="c")
+    second = listed.items[1]
+    turn = chat.chat("8", message, at=world_now + timedelta(minutes=1), conversation_id="c")
+    stored = services.preferences("8")
+    assert [(p.kind, p.target) for p in stored] == [(PreferenceKind.HIDE_PLACE, second.item_id)]
+    assert second.label in turn.text
+    again = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=2), conversation_id="c")
+    assert second.item_id not in {item.item_id for item in again.items}
+
+
 def test_unknown_places_and_areas_store_nothing(services: Service, world_now: datetime) -> None:
     chat = Assistant(services, polite_model())
     assert (

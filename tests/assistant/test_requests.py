@@ -848,7 +848,7 @@ def test_conversational_phrasings(message: str, expected: dict[str, Any]) -> Non
         ("bars near williamsburg", "Williamsburg", "Bar"),
         ("I'm in Williamsburg on Saturday afternoon", "Williamsburg", None),
         ("dinner around 8pm", None, "Restaurant"),
-        ("lunch near work", None, "Restaurant"),
+        ("lunch near work", "my office", "Restaurant"),  # the office the agent finds among their visits
         ("somewhere close to me", "here", None),
         ("I'm in the mood for sushi", None, "Sushi"),  # a mood is no place
     ],
@@ -1127,6 +1127,17 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("the busiest places in Williamsburg", {"intent": "recommend", "near": "Williamsburg", "popular": True}),
         ("where does everyone go for pizza?", {"category": "Pizza", "popular": True}),
         ("which is the most popular?", {"intent": "about", "busiest": True, "popular": False}),
+        # The user's own everyday places, found among their visits by the agent.
+        ("what about coffee near my office", {"category": "Cafe", "near": "my office"}),
+        ("lunch near work", {"category": "Restaurant", "near": "my office"}),
+        ("a bar close to my apartment", {"category": "Bar", "near": "my home"}),
+        ("coffee near a school", {"near": "a school"}),
+        # Questions about the user's own places of a kind.
+        ("what's my favourite bar?", {"intent": "profile", "category": "Bar"}),
+        ("when was the last time I went to a museum?", {"intent": "profile", "category": "Museum"}),
+        ("which museums have I been to?", {"intent": "profile", "category": "Museum", "asks": []}),
+        ("which of those have I been to?", {"intent": "about", "asks": ["visits"]}),
+        ("have I been to Central Park?", {"intent": "about", "near": "Central Park"}),
         ("is it usually packed on Fridays?", {"intent": "about", "popular": False}),
     ],
 )
