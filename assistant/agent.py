@@ -103,7 +103,7 @@ from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
-from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, is_of_kind, of_kind_column, with_article
+from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, is_of_kind, of_kind_column, plural, with_article
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -234,6 +234,7 @@ class _State(TypedDict, total=False):
     details: PlaceDetails | None
     focus: str | None  # the item id the conversation last explained or answered a question about ("is it open?")
     habits: Habits | None
+    habits_span: tuple[datetime | None, datetime | None]  # the stretch of time the last "about me" answer covered
     started: float  # the turn's start (time.monotonic()), for its time budget
     written_s: float  # how long the LLM's last attempt took
     rewrite: bool  # grounding asks for the reply to be written again
@@ -537,6 +538,8 @@ class Assistant:
                 )
         elif request.intent == "profile":
             chosen = habits_slice(request, state["now"], message, self.service.last_visit(state["user_id"]))
+            if chosen.since is None and _BACK_THEN_RE.search(message) and (span := state.get("habits_span")):
+                chosen = chosen._replace(since=span[0], until=span[1])  # "my favourite places back then?"
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
@@ -614,6 +617,7 @@ class Assistant:
                 update["focus"] = message.artifact.item_id
             elif message.name == "get_habits":
                 update["habits"] = message.artifact
+                update["habits_span"] = (message.artifact.since, message.artifact.until)
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
@@ -784,6 +788,9 @@ class Assistant:
             lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
         elif request.near and _all_beyond(suggestions, radius):
             lead = fixed_text("nothing_near_place", language).format(km=f"{radius:g}", place=request.near)
+        elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
+            # "Places like my favourite bar" from someone with no bar among their visits.
+            lead = fixed_text("no_favourite", language).format(kind=plural(request.category or "place"))
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(state["messages"][-1 - _tail_length(state)].text).text
         if unknown := unhonoured(asked):
@@ -1158,6 +1165,10 @@ def _after_the_last(
     return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
 
 
+# "What were my favourite places back then?": the stretch of time the last answer about the user covered.
+_BACK_THEN_RE = re.compile(
+    r"\b(?:back then|at (?:that|the) time|that (?:month|week|day|weekend)|(?:in )?those days)\b", re.IGNORECASE
+)
 # "Near the second one", "far from the first": a place of the last list by its rank.
 _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE

@@ -1193,9 +1193,11 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], 
             parts.append(text[sentence.start : sentence.end])
             described.update(place.name.casefold() for place in named)
             continue
-        subjects = [place for place in named if place.suggested]
-        written = [code_sentence(place, origin) for place in subjects if place.name.casefold() not in described]
-        described.update(place.name.casefold() for place in subjects)
+        written = []
+        for place in named:
+            if place.suggested and place.name.casefold() not in described:
+                written.append(code_sentence(place, origin))
+                described.add(place.name.casefold())
         parts.append(" ".join(line for line in written if line))
     parts.append(text[cursor:])
     repaired = re.sub(r"[ \t]{2,}", " ", "".join(parts))

@@ -167,7 +167,8 @@ _AROUND_RE = re.compile(r"\b(?:around here|near (?:here|me)|nearby|in the area|a
 # A question about every place of the last list ("which of those have I been to?").
 _ALL_RE = re.compile(
     r"\b(?:which|any|all|how many|none) (?:one )?of (?:those|these|them|the places|your suggestions)\b"
-    r"|\bhave i been to any\b|\bwhich ones\b|^\W*which (?:have|haven'?t|did|didn'?t|are|aren'?t)\b",
+    r"|\bhave i been to any\b|\bwhich ones\b|^\W*which (?:have|haven'?t|did|didn'?t|are|aren'?t)\b"
+    r"|^\W*which (?:one|place) (?:have|did) i (?:been|gone|go|visit(?:ed)?)\b",
     re.IGNORECASE,
 )
 

@@ -829,7 +829,7 @@ DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"
 # Someone of the outing who does not drink ("she doesn't drink", "we're sober", "no alcohol"): this request leaves
 # out DRINKING_KINDS; the user's own "I don't drink anymore" is a stated preference (``read_preference``) instead.
 _NOT_DRINKING_RE = re.compile(
-    r"\b(?:she|he|they|we|my \w+|\w+ of us)\s+(?:doesn't|don't|does not|do not|won't|can't|cannot|isn't|aren't)"
+    r"\b(?:she|he|they|we|who|my \w+|\w+ of us)\s+(?:doesn't|don't|does not|do not|won't|can't|cannot|isn't|aren't)"
     r" (?:drink|drinking)\b|\b(?:she|he|they|we)(?:'s|'re| is| are) (?:sober|not drinking|pregnant|under 21|underage)\b"
     r"|\b(?:no|without) (?:alcohol|booze|drinking)\b|\b(?:alcohol|booze)[- ]free\b|\bnon[- ]?alcoholic\b"
     r"|\b(?:not|nothing) (?:boozy|alcoholic)\b",

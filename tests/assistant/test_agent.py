@@ -613,6 +613,9 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
     alike = assistant.chat("3", "something like my usual coffee shop", at=world_now)
     call = next(call for call in alike.trace if call.name == "recommend")
     assert call.arguments["like"] == [usual] and call.arguments["familiar"] is False
+    # No gym among someone's visits: said, and the places that fit them follow.
+    gyms = assistant.chat("newcomer", "show me places like my favourite gym", at=world_now)
+    assert gyms.text.startswith(fixed_text("no_favourite", "en").format(kind="Gyms")) and gyms.items
 
 
 def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
@@ -650,6 +653,10 @@ def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(
     since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
     assert (since.month, since.day, until.month, until.day) == (6, 1, 7, 1) and since <= world_now
     assert month.text.startswith(f"In June {since.year} you have ")
+    # "Back then" is the stretch of time the last answer covered.
+    then = assistant.chat("3", "what were my favourite places back then?", at=world_now, conversation_id="me")
+    call = next(call for call in then.trace if call.name == "get_habits")
+    assert (call.arguments["since"], call.arguments["until"]) == (since.isoformat(), until.isoformat())
     # A follow-up that asks for a kind of place asks for places.
     places = assistant.chat("3", "and what about bars on weekends?", at=world_now, conversation_id="me")
     assert places.request is not None and places.request.intent != "profile"

@@ -361,6 +361,16 @@ def test_the_repair_says_nothing_twice_of_one_name() -> None:
     assert repair_claims(text, report, PLACES) == "Try Joe's Coffee, a coffee shop 0.3 km away."
 
 
+def test_one_name_of_two_places_gets_one_code_sentence() -> None:
+    other = COFFEE.model_copy(update={"item_id": "joes2", "distance_km": 1.5})
+    places = turn_places([COFFEE, other], None, {}, {"joes": "Joe's Coffee", "joes2": "Joe's Coffee"})
+    text = "Joe's Coffee is the best café near your office."
+    names = check_reply(text, {"joes": "Joe's Coffee", "joes2": "Joe's Coffee"}, CATALOGUE, KINDS)
+    report = check_claims(text, places, names.allowed, KINDS, NOW)
+    assert not report.ok
+    assert repair_claims(text, report, places) == "Joe's Coffee is a Coffee Shop, 0.3 km from here."
+
+
 def test_the_repair_keeps_line_breaks_and_never_leaves_nothing() -> None:
     text = "1. No Name Bar: your usual.\n2. Joe's Coffee (Coffee Shop, 0.3 km)"
     repaired = "1. No Name Bar is a Bar, 0.8 km from here.\n2. Joe's Coffee (Coffee Shop, 0.3 km)"

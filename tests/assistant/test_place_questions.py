@@ -228,7 +228,9 @@ def test_asking_for_a_kind_the_user_muted_says_so(
     assert turn.text.startswith("You told me not to suggest")
 
 
-@pytest.mark.parametrize("question", ["which of those have I been to?", "which have I never been to?"])
+@pytest.mark.parametrize(
+    "question", ["which of those have I been to?", "which have I never been to?", "which one have I been to most?"]
+)
 def test_which_of_the_last_list_the_user_has_been_to(
     services: Service, polite: ScriptedChatModel, world_now: datetime, question: str
 ) -> None:

@@ -1113,6 +1113,7 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("she doesn't drink", {"intent": "refine", "category": None, "exclude_categories": list(DRINKING_KINDS)}),
         ("dinner somewhere without alcohol", {"category": "Restaurant", "exclude_categories": list(DRINKING_KINDS)}),
         ("we're sober, anything fun tonight?", {"exclude_categories": list(DRINKING_KINDS)}),
+        ("meeting a friend who doesn't drink near Union Square", {"exclude_categories": list(DRINKING_KINDS)}),
         ("drinks tonight?", {"category": "Bar", "exclude_categories": []}),
         # An "ok" before another time is a change to the last request, not small talk.
         ("ok what about tomorrow morning instead", {"intent": "refine", "when": "tomorrow morning"}),
