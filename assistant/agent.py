@@ -445,7 +445,9 @@ class Assistant:
             asked_near = request.near
             previous = state.get("previous")
             text = read(message).text
-            if previous is not None and _habits_again(previous, request, message, state["now"]):
+            if previous is not None and request.again:  # "show me again": the last request as it was
+                request = previous.model_copy(update={"language": request.language})
+            elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text):

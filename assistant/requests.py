@@ -106,6 +106,7 @@ class RequestArguments(BaseModel):
     popular: bool = Field(
         False, description="The places most people go to, not the user's fits ('the most popular bar'; rules only)."
     )
+    again: bool = Field(False, description="The last list once more ('show me again'; rules only).")
     compare: list[int] = Field(
         default_factory=list,
         description="Suggestions of the last list set side by side ('the first and the second?'; rules only).",
@@ -173,6 +174,9 @@ _GENERIC = {
     "|worth seeing"
     "|take photos|take pictures|photo spot|photo spots|photos|instagrammable|people watch|people-watch|people watching",
     "Family Outing": "family outing|family outings|family day|family fun",
+    # Generic, so that a kind named with it wins: "birthday drinks" are drinks.
+    "Celebration": "birthday|my birthday|a birthday|birthday party|celebrate|celebrating|celebration|anniversary party"
+    "|bachelorette|bachelor party|graduation",
     # Generic, so that a kind named with it wins: "a bar with a view" is a bar.
     "Views": "sunset|sunsets|skyline|lookout|scenic view|scenic views|a view|the view|views|great view",
 }
@@ -805,6 +809,7 @@ _GUESTS_RE = re.compile(
     re.IGNORECASE,
 )
 FAMILY_OUTING = "Family Outing"
+CELEBRATION = "Celebration"
 SIGHTSEEING = "Sightseeing"
 AFTER_DINNER = "After Dinner"
 # A team's game to watch, by any name ("the Knicks game", "the Yankees match"): a sports bar.
@@ -870,12 +875,23 @@ _BUSIEST_RE = re.compile(
     r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
+# The last list once more: "show me again", "can you repeat that?", "what were they again?".
+_AGAIN_RE = re.compile(
+    r"^\W*(?:(?:ok |okay |sorry,? )?(?:can|could) you |please )?(?:show|give|list|tell|send)(?: me| us)?"
+    r"(?: (?:it|them|those|that|these|the (?:list|places|suggestions|options)))? again\b"
+    r"|^\W*(?:(?:can|could) you )?repeat(?: that| the list| them| those)?\W*(?:please)?\W*$"
+    r"|\bwhat were (?:they|those|the places|the options) again\b",
+    re.IGNORECASE,
+)
 # Everyone's favourites of a kind ("the most popular bar in the LES", "busiest places in Williamsburg"): a list by how
 # many people go, not a question about one place's crowds.
 _MOST_POPULAR_RE = re.compile(
     r"\b(?:most popular|busiest|most visited|most famous|best[- ]known|most frequented|hottest|trendiest"
     r"|most crowded|where (?:does )?(?:everyone|everybody|most people) goe?s?|everyone'?s favou?rite)\s+(?:\w+\s+)?"
-    rf"(?:{_CATEGORY_WORD}|places?\b|spots?\b)",
+    rf"(?:{_CATEGORY_WORD}|places?\b|spots?\b)"
+    # "What's trending in Bushwick?", "where do people go after work?": the crowd's places, of any kind.
+    r"|\bwhat(?:'s| is| are)(?: \w+)? (?:trending|popular|hot|hip)\b|\btrending\b"
+    r"|\bwhere (?:do |does )?(?:people|everyone|everybody|most people) (?:usually |tend to |like to )?go\b",
     re.IGNORECASE,
 )
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
@@ -989,6 +1005,7 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = []
     arguments.compare = _compared(message)
     arguments.change = _CHANGE_RE.search(message) is not None
+    arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     if _NEAREST_RE.search(message):
@@ -1089,7 +1106,9 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
         if not any(start <= match.start() < end for start, end in excluded_spans)
     ]
     specific = [term for term in found if term in _SPECIFIC]
-    return (specific or found or [None])[0]
+    # What an outing celebrates says less than any kind named with it: "birthday drinks" are drinks.
+    generic = [term for term in found if term != CELEBRATION]
+    return (specific or generic or found or [None])[0]
 
 
 # Away from the crowds: "less touristy", "where locals go", "off the beaten path", "hidden gems".
@@ -1283,7 +1302,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
     told_apart = leaves_out or novelty_only
-    if _REFINE_RE.search(message) or closer_to_it or (told_apart and not (arguments.category or arguments.near)):
+    if arguments.again or _REFINE_RE.search(message) or closer_to_it:
+        return "refine"
+    if told_apart and not (arguments.category or arguments.near):
         return "refine"
     if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"

@@ -96,6 +96,11 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "Healthy": (
         "Salad Place", "Salad", "Vegetarian / Vegan Restaurant", "Vegetarian", "Juice Bar", "Health Food Store",
     ),
+    # Somewhere to celebrate ("where should I go for my birthday?"): a meal, drinks, something to do together.
+    "Celebration": (
+        "Restaurant", "Bar", "Lounge", "Cocktail Bar", "Wine Bar", "Karaoke", "Karaoke Bar", "Bowling Alley",
+        "Comedy Club", "Night Club", "Music Venue", "Jazz Club", "Beer Garden", "Dessert Shop",
+    ),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",

@@ -587,14 +587,19 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
     assert not polite.calls  # code answers questions about oneself
 
 
+def _visits_with_kinds(services: Service, world_items: pd.DataFrame, user_id: str) -> pd.DataFrame:
+    """A user's stored visits, each with its place's category as ``kind``."""
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == user_id) & (events["action"].fillna("visit") == "visit")]
+    return mine.assign(kind=mine["item_id"].map(world_items.set_index("item_id")["category"]))
+
+
 def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
-    events = services.events()
-    assert events is not None
-    kinds = world_items.set_index("item_id")["category"]
-    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
-    coffee = mine[mine["item_id"].map(kinds).str.contains("Coffee")]
+    mine = _visits_with_kinds(services, world_items, "3")
+    coffee = mine[mine["kind"].str.contains("Coffee")]
     assert 0 < len(coffee) < len(mine)
     assistant = Assistant(services, polite)
     for message in ("which coffee shops have I been to?", "when was the last time I went for coffee?"):
@@ -621,11 +626,8 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
 def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
-    events = services.events()
-    assert events is not None
-    kinds = world_items.set_index("item_id")["category"]
-    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
-    office = mine.loc[mine["item_id"].map(kinds) == "Office", "item_id"].value_counts().index[0]
+    mine = _visits_with_kinds(services, world_items, "3")
+    office = mine.loc[mine["kind"] == "Office", "item_id"].value_counts().index[0]
     where = world_items.set_index("item_id").loc[office]
     turn = Assistant(services, polite).chat("3", "coffee near my office", at=world_now)
     assert turn.request is not None and turn.request.near == "your office"
@@ -637,6 +639,16 @@ def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
     # Someone with no office among their visits is told so, and gets places around them.
     unknown = Assistant(services, polite).chat("3", "a gym near my school", at=world_now)
     assert unknown.text.startswith(fixed_text("own_place_unknown", "en").format(words="school"))
+
+
+def test_show_me_again_lists_the_last_request_as_it_was(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "jazz near here", at=world_now)
+    assistant.chat("3", "tell me about the second one", at=world_now)
+    again = assistant.chat("3", "show me again", at=world_now)
+    assert [item.item_id for item in again.items] == [item.item_id for item in listed.items]
 
 
 def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(

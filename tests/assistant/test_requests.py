@@ -1128,6 +1128,16 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("the busiest places in Williamsburg", {"intent": "recommend", "near": "Williamsburg", "popular": True}),
         ("where does everyone go for pizza?", {"category": "Pizza", "popular": True}),
         ("which is the most popular?", {"intent": "about", "busiest": True, "popular": False}),
+        ("what's trending in Bushwick?", {"near": "Bushwick", "popular": True}),
+        ("where do people go after work around Midtown?", {"near": "Midtown", "popular": True}),
+        ("where do locals go?", {"popular": False, "local": True}),
+        # A celebration asks for somewhere to celebrate, unless a kind is named with it.
+        ("where should I go for my birthday?", {"category": "Celebration"}),
+        ("birthday drinks in the east village", {"category": "Bar"}),
+        # The last list once more.
+        ("show me again", {"intent": "refine", "again": True}),
+        ("can you repeat that?", {"intent": "refine", "again": True}),
+        ("show me something else", {"again": False}),
         # The user's own everyday places, found among their visits by the agent.
         ("what about coffee near my office", {"category": "Cafe", "near": "my office"}),
         ("lunch near work", {"category": "Restaurant", "near": "my office"}),

@@ -354,6 +354,8 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Swimming", "Pool Hall", "Sports and Recreation > Pool Hall", False),  # billiards
         ("Views", "Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout", True),
         ("Groceries", "Food & Drink Shop", "Retail > Food and Beverage Retail > Grocery Store", True),
+        ("Celebration", "Karaoke Bar", "Arts and Entertainment > Karaoke Bar", True),
+        ("Celebration", "Office", "Business and Professional Services > Office", False),
         # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
         ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
         ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),
