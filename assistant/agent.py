@@ -849,8 +849,9 @@ class Assistant:
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
         place = self.service.named_place(request.near)
-        if place is not None:
-            return request.model_copy(update={"near": place.name, "location": LatLon(place.latitude, place.longitude)})
+        if place is not None:  # "what's near the Empire State Building?" lists what is around it, not it
+            location = LatLon(place.latitude, place.longitude)
+            return request.model_copy(update={"near": place.name, "location": location, "around": place.item_id})
         if request.location is not None:  # a neighbourhood in the words: "the Brooklyn Museum", were it unknown
             return request
         return request.model_copy(update={"near": None, "unplaced": request.near})
@@ -1208,6 +1209,7 @@ def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
             "exclude_names": list(dict.fromkeys([*previous.exclude_names, *request.exclude_names])),
             "near": request.near or previous.near,
             "location": request.location if request.near else previous.location,
+            "around": request.around if request.near else previous.around,
             "when": request.when or previous.when,
             "at": request.at if request.when else previous.at,
             # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.

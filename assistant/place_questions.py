@@ -115,7 +115,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
         r"|\bis (?:it|that|this) an? \w+",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
-        r"|(?<!\bwhere )\bdid i (?:ever )?go\b|\bbeen there\b|\bwhen was i\b"
+        r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"
+        r"|\bmy first (?:visit|time)\b|\bwhen did i (?:first|last)\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+(?: one)?) new to me\b"
         r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b"
@@ -318,7 +319,10 @@ def _busy(details: PlaceDetails, asked_time: bool = False) -> str:
 def _yours(details: PlaceDetails) -> str:
     if details.your_visits == 0 or details.your_last is None:
         return "new to you: no check-ins of yours here"
-    return f"you have been here {times(details.your_visits)}, last on {calendar_day(details.your_last)}"
+    last = f"last on {calendar_day(details.your_last)}"
+    if details.your_first is not None and details.your_visits > 1:
+        return f"you have been here {times(details.your_visits)}, first on {calendar_day(details.your_first)}, {last}"
+    return f"you have been here {times(details.your_visits)}, {last}"
 
 
 def _slice(item: WeekSlice) -> str:

@@ -510,6 +510,9 @@ _PROFILE_RE = re.compile(
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
+    # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
+    r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
+    r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b",
     re.IGNORECASE,
 )

@@ -238,6 +238,7 @@ class PlaceDetails(PlaceAnswer):
     now: WeekSlice = Field(description="The slice of the week the time falls in, with its visits.")
     now_withheld: bool = Field(False, description="Its visits are too few people's to state (``now.visits`` is 0).")
     your_visits: int
+    your_first: datetime | None = None
     your_last: datetime | None = None
 
 
@@ -707,6 +708,7 @@ class Service:
             now=WeekSlice(weekday=weekday_name(weekday), daypart=part, visits=0 if withheld else now_visits),
             now_withheld=withheld,
             your_visits=len(mine),
+            your_first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
             your_last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
         )
 

@@ -110,7 +110,12 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
 _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
     "sightseeing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
-}
+    # Restaurants one grabs a bite at, not where a birthday is had.
+    "celebration": (
+        "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Café", "Cafe", "Bagel",
+        "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
+    ),
+}  # fmt: skip
 _GROUPS = {name.casefold(): members for name, members in KIND_GROUPS.items()}
 
 

@@ -296,6 +296,19 @@ def test_a_next_stop_asked_after_a_list_is_searched_around_its_first_place(
     assert fresh.request is not None and fresh.request.near is None
 
 
+def test_what_is_near_a_named_place_lists_what_is_around_it_not_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    club = services.named_place("Jazz Club 3")
+    assert club is not None
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("1", "what's near Jazz Club 3?", at=world_now)
+    assert turn.request is not None and turn.request.around == club.item_id
+    assert turn.items and club.item_id not in {item.item_id for item in turn.items}
+    quieter = assistant.chat("1", "something else", at=world_now)  # a follow-up stays around it, without it
+    assert quieter.items and club.item_id not in {item.item_id for item in quieter.items}
+
+
 def test_walking_distance_after_a_named_place_stays_there(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -136,6 +136,10 @@ def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:
     assert "busiest at night (5)" in week
     yours = describe_place(_facts(your_visits=3, your_last=datetime(2012, 5, 4, tzinfo=UTC)), ["visits"])
     assert "- You have been here 3 times, last on May 4, 2012" in yours
+    # "When did I first go there?": the first visit too, when there is more than one.
+    first = datetime(2012, 4, 7, tzinfo=UTC)
+    yours = describe_place(_facts(your_visits=3, your_first=first, your_last=datetime(2012, 5, 4, tzinfo=UTC)), [])
+    assert "- You have been here 3 times, first on April 7, 2012, last on May 4, 2012" in yours
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:

@@ -1136,6 +1136,8 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("birthday drinks in the east village", {"category": "Bar"}),
         # The last list once more.
         ("show me again", {"intent": "refine", "again": True}),
+        ("list my top 3 places", {"intent": "profile"}),
+        ("when did I first go to the first one?", {"intent": "about", "pick": 1, "asks": ["visits"]}),
         ("can you repeat that?", {"intent": "refine", "again": True}),
         ("show me something else", {"again": False}),
         # The user's own everyday places, found among their visits by the agent.

@@ -356,6 +356,8 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Groceries", "Food & Drink Shop", "Retail > Food and Beverage Retail > Grocery Store", True),
         ("Celebration", "Karaoke Bar", "Arts and Entertainment > Karaoke Bar", True),
         ("Celebration", "Office", "Business and Professional Services > Office", False),
+        ("Celebration", "Deli / Bodega", "Dining and Drinking > Restaurant > Deli", False),  # a bite, not a party
+        ("Celebration", "Mexican Restaurant", "Dining and Drinking > Restaurant > Mexican Restaurant", True),
         # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
         ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
         ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),
