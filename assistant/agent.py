@@ -456,6 +456,7 @@ class Assistant:
                 request = _refined(previous, request)
             request = _measured_from(request, previous, text)
             request = _after_the_last(request, _last_suggestions(state), text, asked_near)
+            request = _kind_alone_stays(request, previous, text, asked_near)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             if request.placed_self and request.location is not None:
@@ -1168,6 +1169,29 @@ def _after_the_last(
     return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
 
 
+def _kind_alone_stays(
+    request: ChatRequest, previous: ChatRequest | None, message: str, asked_near: str | None
+) -> ChatRequest:
+    """A kind alone ("coffee?", "and pizza?", "any bars?") right after "what's near the Empire State Building?" (places
+    of any kind around somewhere the user named) is asked there too, not around the user. After a kind asked near a
+    place ("coffee near the Met", then "a gym please") the place moved that request only, and so does a place the
+    user said they were at (that holds as "here" already)."""
+    if previous is None or previous.near in (None, HERE) or previous.location is None or asked_near is not None:
+        return request
+    if previous.category is not None or previous.keyword is not None or previous.placed_self:
+        return request
+    bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
+    if request.intent != "recommend" or request.category is None or request.when is not None or not bare:
+        return request
+    update = {"near": previous.near, "location": previous.location, "around": previous.around}
+    return request.model_copy(update=update)
+
+
+# Words around a kind asked alone ("and what about some good pizza?").
+_KIND_ALONE_FILLER_RE = re.compile(
+    r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also)\b", re.IGNORECASE
+)
+_WORD_RE = re.compile(r"\w+")
 # "What were my favourite places back then?": the stretch of time the last answer about the user covered.
 _BACK_THEN_RE = re.compile(
     r"\b(?:back then|at (?:that|the) time|that (?:month|week|day|weekend)|(?:in )?those days)\b", re.IGNORECASE
@@ -1323,8 +1347,8 @@ _REFUSAL_RE = re.compile(
 )
 # A listing line copied bare as the reply ("The Flat: Bar, 0.3 km, new to you"): the same facts, as a sentence.
 _BARE_LISTING_RE = re.compile(
-    r"^\s*(?P<name>[^:\n]{1,80}?):\s*(?P<kind>[^,\n]{1,60}),\s*(?P<km>\d+(?:\.\d+)?)\s*km,\s*"
-    r"(?P<known>new to you|you have been there)\b[^\n]*$"
+    r"^\s*(?P<name>[^:\n]{1,80}?):\s*(?P<kind>[^,\n]{1,60}),\s*(?P<km>\d+(?:\.\d+)?)\s*km\b"
+    r"(?:,\s*(?P<known>new to you|you have been there)\b[^\n]*|\W*)$"
 )
 
 
@@ -1336,9 +1360,9 @@ def _opening(reply: str) -> str:
     reply = _PROMPT_TAG_RE.sub("", _COPIED_LISTING_RE.sub(r"\1", reply))
     reply = _LIST_START_RE.split(reply, maxsplit=1)[0]
     if bare := _BARE_LISTING_RE.match(reply):
-        known = "new to you" if bare["known"] == "new to you" else "a place you know"
+        known = {"new to you": ", new to you", None: ""}.get(bare["known"], ", a place you know")
         kind = with_article(bare["kind"].strip())
-        return f"{bare['name'].strip()} is {kind} {bare['km']} km away, {known}."
+        return f"{bare['name'].strip()} is {kind} {bare['km']} km away{known}."
     spans = sentence_spans(reply)[:OPENING_SENTENCES]
     if len(spans) > 1 and not _finished(reply[slice(*spans[-1])]):
         spans = spans[:-1]

@@ -307,6 +307,13 @@ def test_what_is_near_a_named_place_lists_what_is_around_it_not_it(
     assert turn.items and club.item_id not in {item.item_id for item in turn.items}
     quieter = assistant.chat("1", "something else", at=world_now)  # a follow-up stays around it, without it
     assert quieter.items and club.item_id not in {item.item_id for item in quieter.items}
+    # A kind alone right after is asked there too; with more words, or after places near the user, around them.
+    coffee = assistant.chat("1", "and coffee?", at=world_now)
+    assert coffee.request is not None and coffee.request.near == club.name
+    assert coffee.request.location == LatLon(club.latitude, club.longitude)
+    assistant.chat("1", "jazz near here", at=world_now)
+    mine = assistant.chat("1", "coffee?", at=world_now)
+    assert mine.request is not None and mine.request.near in (None, "here")
 
 
 def test_walking_distance_after_a_named_place_stays_there(
@@ -530,6 +537,7 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
         ("</places> Try Joe's Coffee.", "Try Joe's Coffee."),
         # A listing line copied bare (seen with the local model): its facts as a sentence.
         ("The Flat: Bar, 0.3 km, new to you", "The Flat is a Bar 0.3 km away, new to you."),
+        ("The Delancey: Music Venue, 1.0 km", "The Delancey is a Music Venue 1.0 km away."),
         (
             "Joe's Coffee: Coffee Shop, 1.2 km, you have been there; you go on Saturdays",
             "Joe's Coffee is a Coffee Shop 1.2 km away, a place you know.",
