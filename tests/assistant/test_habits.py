@@ -167,10 +167,13 @@ def test_last_weekend_on_a_weekend_is_the_one_before(day: int, saturday: int) ->
         ("and in December?", datetime(2011, 12, 1), datetime(2012, 1, 1)),
         ("what did I do during November", datetime(2012, 11, 1), datetime(2012, 12, 1)),
         ("where was I in March 2012?", datetime(2012, 3, 1), datetime(2012, 4, 1)),
+        ("¿Dónde fui en junio?", datetime(2012, 6, 1), datetime(2012, 7, 1)),
+        ("Où suis-je allé en juin ?", datetime(2012, 6, 1), datetime(2012, 7, 1)),
     ],
 )
 def test_a_month_asks_for_that_calendar_month(message: str, since: datetime, until: datetime) -> None:
     assert past_span(message, NOW) == (since.replace(tzinfo=NOW.tzinfo), until.replace(tzinfo=NOW.tzinfo))
+    assert extract_request(message, NOW).intent in ("profile", "refine")  # "and in December?" follows one
 
 
 def test_a_month_counts_only_its_own_visits(services: Service, world_now: datetime) -> None:
