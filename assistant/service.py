@@ -19,7 +19,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -807,13 +807,16 @@ class Service:
     def own_place(self, user_id: str, kinds: Sequence[str]) -> Place | None:
         """The place of any of these kinds (category levels, ``profiles.places.in_categories``) the user visits most:
         their office or home as their own check-ins show it; None when they have none."""
+        mine = self._visited_places(user_id)
+        return next((place for place in mine if in_categories(place.category, place.category_path, kinds)), None)
+
+    def _visited_places(self, user_id: str) -> Iterator[Place]:
+        """The catalogue places the user has visited, the most visited first."""
         mine = user_events(self.events(), user_id)
         visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
         for item_id in visits.astype(str).value_counts().index:
-            place = self.place(item_id)
-            if place is not None and in_categories(place.category, place.category_path, kinds):
-                return place
-        return None
+            if (place := self.place(item_id)) is not None:
+                yield place
 
     def last_visit(self, user_id: str) -> datetime | None:
         """When the user's latest stored visit was; None without any."""
@@ -854,12 +857,7 @@ class Service:
         catalogue = self.runtime.item_index.catalogue
         kinds = [wanted, wanted.removesuffix("s")]
         if user_id:
-            mine = user_events(self.events(), user_id)
-            visits = mine.loc[mine["action"].fillna(Action.VISIT.value) == Action.VISIT.value, "item_id"]
-            for item_id in visits.astype(str).value_counts().index:
-                place = self.place(item_id)
-                if place is None:
-                    continue
+            for place in self._visited_places(user_id):
                 named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
                 if named or in_categories(place.category, place.category_path, kinds):
                     return place
