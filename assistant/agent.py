@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, NamedTuple, TypedDict
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from langchain_core.language_models import BaseChatModel
@@ -101,6 +102,7 @@ from assistant.service import (
 from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
+from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, is_of_kind, of_kind_column, plural, with_article
@@ -455,6 +457,15 @@ class Assistant:
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request)
             request = _measured_from(request, previous, text)
+            if (
+                request.intent in ("recommend", "refine")
+                and request.near is None
+                and request.unplaced is None  # "I'm at <somewhere unknown>" is not where they said before
+                and stated is not None
+                and not state.get("here_given")
+            ):
+                # "I'm in Park Slope" then "anything with food?": near where they said they are, as "near here" is.
+                request = request.model_copy(update={"near": HERE})
             request = _after_the_last(request, _last_suggestions(state), text, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             # another message leaves an open question unanswered
@@ -557,7 +568,9 @@ class Assistant:
         elif request.intent == "about" and not (about_all(message) and "visits" in request.asks):
             item_id = self._asked_about(state, request)
             if item_id is not None:
-                calls.append({"name": "place_details", "args": {"item_id": item_id, **where}})
+                asked = habits_slice(request, state["now"])  # "is it busy on weekends?": whole weekends
+                weekend = asked.weekend and asked.daypart is None
+                calls.append({"name": "place_details", "args": {"item_id": item_id, **where, "weekend": weekend}})
         if not calls:
             return {}
         for call in calls:
@@ -704,7 +717,7 @@ class Assistant:
             grounding["named"] = [m.text for m in repaired.allowed]
             claims = check_claims(reply, places, repaired.allowed, self.kinds, situation)
         if not claims.ok:  # each sentence that still says what the evidence does not is replaced by code's
-            reply = repair_claims(reply, claims, places, _origin(state["request"]))
+            reply = repair_claims(reply, claims, places, _origin(state["request"]), _language(state))
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
@@ -714,7 +727,7 @@ class Assistant:
             # contradicts the places listed under it: code says what the first of them is.
             first = next((place for place in places if place.suggested), None)
             if first is not None:
-                reply = code_sentence(first, _origin(state["request"]))
+                reply = code_sentence(first, _origin(state["request"]), _language(state))
                 grounding["repaired"] = True
                 grounding["named"] = [first.name]
         text = _with_evidence(reply, state)
@@ -764,13 +777,17 @@ class Assistant:
             lead = self._compared_lead(_last_suggestions(state), request)
             return _side_by_side(_last_suggestions(state), request.compare, language, lead)
         if request.intent == "explain":
+            # The reasons are the evidence lines themselves: a small model retelling them added popularity and
+            # visits that were never there (measured), so code states them.
+            listed = state.get("previous")
+            asked = asked_for(listed, listed.at.astimezone(ZoneInfo(self.timezone)) if listed and listed.at else None)
+            message = read(state["messages"][-1 - _tail_length(state)].text).text
+            if asks_about_the_list(message, request.pick) and (suggestions := _last_suggestions(state)):
+                return explain_list(suggestions, asked, language)  # "why those?"
             explanation = state.get("explanation")
             if explanation is None:
                 return fixed_text("nothing_to_explain", language)
-            # The reasons are the evidence lines themselves: a small model retelling them added popularity and
-            # visits that were never there (measured), so code states them.
-            reasons = "\n".join(f"- {line}" for line in explanation.evidence)
-            return fixed_text("why", language).format(place=explanation.name) + "\n" + reasons
+            return explain_one(explanation, asked, language)
         suggestions = state.get("suggestions") or []
         if request.intent in ("recommend", "refine") and not suggestions:
             muted = self._muted(state["user_id"], request.category)
@@ -1128,6 +1145,8 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
 
 # A question that measures from a place it names ("is it far from Central Park?", "close to the Met?").
 _MEASURED_FROM_RE = re.compile(r"\b(?:from|to|between)\s", re.IGNORECASE)
+# "How far is it from me?": from the user, whatever point the last list measured from.
+_FROM_USER_RE = re.compile(r"\b(?:from|to)\s+(?:me|us|here|my place|where i am|where we are)\b", re.IGNORECASE)
 
 
 def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
@@ -1142,6 +1161,15 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
         )
     if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
         return request.model_copy(update={"near": None, "location": None})
+    if (
+        previous is not None
+        and _origin(previous) is not None
+        and request.near in (None, HERE)
+        and (request.pick is not None or refers_to_place(message))
+        and not _FROM_USER_RE.search(message)
+    ):
+        # "Tell me more about the first" after "bars in Midtown": from Midtown, as the list measured it.
+        return request.model_copy(update={"near": previous.near, "location": previous.location, "placed_self": False})
     return request
 
 
@@ -1204,6 +1232,12 @@ _RANKED_PLACE_RE = re.compile(
 _POINTING_WORDS_RE = re.compile(rf"^(?:{THERE}|it|that|this)(?: one| place| spot)?$", re.IGNORECASE)
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
+
+
+def _language(state: _State) -> str:
+    """The language of the turn's request, English when there is none."""
+    request = state.get("request")
+    return request.language if request is not None else "en"
 
 
 def _origin(request: ChatRequest | None) -> str | None:

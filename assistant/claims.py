@@ -18,7 +18,8 @@ name matching), and seven kinds of claims are found in it and checked against th
 - count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
   "times" and "visits" and everyone's "check-ins" are counted apart.
 - distance: "0.4 km", "400 m" must match the place's distance or a distance in its evidence (within 10%, at least
-  50 m); minutes and blocks must appear in the evidence as they are (code never writes them).
+  50 m); minutes and blocks must appear in the evidence as they are (code never writes them); nearness in words
+  ("a short walk", "around the corner") must be true of the place's distance.
 - popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
   an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
@@ -66,6 +67,7 @@ from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
 from profiles.places import CATEGORY_SEPARATOR, with_article
+from prompts import fixed_text
 
 if TYPE_CHECKING:
     from profiles.context import InterestContext
@@ -486,6 +488,25 @@ _DISTANCE_RE = re.compile(
     re.I,
 )
 _KM_PER_UNIT = {"km": 1.0, "m": 0.001, "mi": 1.609}
+# Nearness in words, and the farthest a place may be for it to hold: "a short walk" of 2.9 km is not.
+_NEAR_WORDS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (
+        re.compile(
+            r"\baround the corner\b|\bsteps (?:away|from)\b|\ba stone'?s throw\b|\b(?:right )?next door\b"
+            r"|\bacross the street\b|\b[aà] deux pas\b|\ba (?:pocos|unos) pasos\b",
+            re.I,
+        ),
+        0.4,
+    ),
+    (
+        re.compile(
+            r"\b(?:short|quick|easy|brief|little|few minutes'?)\s+(?:walk|stroll)\b"
+            r"|\bwalking distance\b|\bwalkable\b|\bquelques minutes [aà] pied\b|\bpocos minutos a pie\b",
+            re.I,
+        ),
+        1.5,
+    ),
+)
 
 _POPULAR = (
     r"popular(?:ity)?|busy|busiest|bustling|buzzing|crowded|packed|hot\s?spots?|well[-\s]known|famous|beloved|"
@@ -669,12 +690,15 @@ def _number(text: str) -> str:
 
 
 def distance_claims(sentence: str, offset: int = 0) -> list[Claim]:
-    """Distances: value ``("km", <km>)``, or ``("minute" | "block", <number>)`` for those code never writes."""
+    """Distances: value ``("km", <km>)``, ``("within", <km>)`` for nearness in words ("a short walk"), or
+    ``("minute" | "block", <number>)`` for those code never writes."""
     return [Claim.found("distance", match, offset, value) for match, value in _distances(sentence)]
 
 
 def _distances(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
-    found = []
+    found: list[tuple[re.Match[str], tuple[str, str]]] = [
+        (match, ("within", f"{at_most:g}")) for pattern, at_most in _NEAR_WORDS for match in pattern.finditer(text)
+    ]
     for match in _DISTANCE_RE.finditer(text):
         unit = match.group("unit").lower()
         number = float(_number(match.group("number")))
@@ -1121,6 +1145,8 @@ def _same_time(day: str, part: str, other_day: str, other_part: str) -> bool:
 
 def _distance_ok(value: tuple[str, ...], places: Sequence[PlaceFacts], lines: Sequence[str]) -> bool:
     said = {claimed for line in lines for _, claimed in _distances(line)}
+    if value[0] == "within":  # "a short walk": true of a place that near
+        return any(place.distance_km is not None and place.distance_km <= float(value[1]) for place in places)
     if value[0] != "km":
         return value in said
     claimed = float(value[1])
@@ -1165,19 +1191,24 @@ def claims_in_reply(
     return check_claims(text, places, report.allowed, kinds, situation)
 
 
-def code_sentence(place: PlaceFacts, origin: str | None = None) -> str:
-    """What code says of a place in place of a sentence it could not trust: its kind and distance (from ``origin``,
-    the place a request searched around, else from the user), or its first evidence line."""
+def code_sentence(place: PlaceFacts, origin: str | None = None, language: str = "en") -> str:
+    """What code says of a place in place of a sentence it could not trust, in the request's ``language``: its kind
+    and distance (from ``origin``, the place a request searched around, else from the user), or its first evidence
+    line."""
     if place.category:
-        near = place.distance_km is not None and place.distance_km >= 0.05
-        where = f", {place.distance_km:.1f} km from {origin or 'here'}" if near else ""
         # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
         kind = place.category.lower() if "/" in place.category else place.category
-        return f"{place.name} is {with_article(kind)}{where}."
+        kind = with_article(kind) if language == "en" else kind
+        if place.distance_km is None or place.distance_km < 0.05:
+            return fixed_text("code_sentence", language).format(name=place.name, kind=kind)
+        template = fixed_text("code_sentence_from" if origin else "code_sentence_here", language)
+        return template.format(name=place.name, kind=kind, km=f"{place.distance_km:.1f}", origin=origin)
     return f"{place.name}: {place.evidence[0]}." if place.evidence else ""
 
 
-def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], origin: str | None = None) -> str:
+def repair_claims(
+    text: str, report: ClaimReport, places: Sequence[PlaceFacts], origin: str | None = None, language: str = "en"
+) -> str:
     """The reply with each sentence that says something unsupported replaced by code sentences about the suggested
     places it speaks of (each place once; distances from ``origin``, see :func:`code_sentence`), or dropped when it
     speaks of none. A place already spoken of, or one of the same name (two Starbucks), is not described again."""
@@ -1196,7 +1227,7 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], 
         written = []
         for place in named:
             if place.suggested and place.name.casefold() not in described:
-                written.append(code_sentence(place, origin))
+                written.append(code_sentence(place, origin, language))
                 described.add(place.name.casefold())
         parts.append(" ".join(line for line in written if line))
     parts.append(text[cursor:])
@@ -1204,7 +1235,7 @@ def repair_claims(text: str, report: ClaimReport, places: Sequence[PlaceFacts], 
     repaired = re.sub(r"\n{3,}", "\n\n", repaired).strip()
     if not repaired:
         first = next((place for place in places if place.suggested), None)
-        repaired = code_sentence(first, origin) if first is not None else ""
+        repaired = code_sentence(first, origin, language) if first is not None else ""
     return repaired
 
 

@@ -65,7 +65,7 @@ WALK_AT_MOST_KM = 3.0
 _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
-        "hours": r"\bopen\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
+        "hours": r"\bopens?\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
         r"|\bhappy hours?\b",  # a time of day with cheaper drinks: neither is in the data
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
@@ -116,7 +116,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bis (?:it|that|this) an? \w+",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
         r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"
-        r"|\bmy first (?:visit|time)\b|\bwhen did i (?:first|last)\b"
+        r"|\bmy first (?:visit|time)\b(?! (?:in|to|visiting|ever in)\b)|\bwhen did i (?:first|last)\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
         r"|\bdo i (?:go|come) there\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+(?: one)?) new to me\b"
         r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b"
@@ -326,7 +326,9 @@ def _yours(details: PlaceDetails) -> str:
 
 
 def _slice(item: WeekSlice) -> str:
-    """'on Friday evenings'; 'in the evenings' or 'at night' for a day part on every day."""
+    """'on Friday evenings'; 'in the evenings' or 'at night' for a day part on every day; 'on weekends'."""
+    if item.daypart is None:
+        return f"on {item.weekday}s" if item.weekday else "on any day"
     if item.weekday:
         return f"on {item.weekday} {item.daypart}s"
     return "at night" if item.daypart == "night" else f"in the {item.daypart}s"

@@ -571,7 +571,10 @@ _K_RE = re.compile(
     re.IGNORECASE,
 )
 _PICK_RE = re.compile(
-    rf"\b(?:the\s+)?({_words_pattern(ORDINALS)})\b(?:\s+(?:one|place|option|suggestion))?"
+    # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
+    rf"(?<!\bgo )(?<!\bstop )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
+    r"(?!\s+(?:dates?|time|times|thing|things|trip|visit|day|night|impression)\b)"
+    r"(?:\s+(?:one|place|option|suggestion))?"
     r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",
     re.IGNORECASE,
 )
@@ -781,7 +784,8 @@ def read(message: str) -> Reading:
 # "More like the second one", "something similar to that": look-alikes of places shown (``Assistant`` finds them).
 _ALIKE_RE = re.compile(
     r"(?<!\bd )(?<!\bwould )\blike (?:that|this|it|those|these|them|the (?:\w+ )?(?:ones?|places?|spots?))\b"
-    r"(?! (?:is|are|was|were)\b)|\bsimilar\b",
+    r"(?! (?:is|are|was|were)\b)|\bsimilar\b"
+    rf"|\bmore like the (?:{_words_pattern(ORDINALS)})\b",
     re.IGNORECASE,
 )
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
@@ -851,7 +855,7 @@ _DATE_RE = re.compile(
     r"|\banniversary\b|\bvalentine'?s?\b|\bto impress (?:my|a|her|him|them)\b",
     re.IGNORECASE,
 )
-DATE_CATEGORY = "Dining and Drinking"
+DATE_CATEGORY = "Date Night"  # profiles.places.KIND_GROUPS
 # Words that rule out what follows them ("not", "anything but", "except").
 _RULING_OUT = (
     r"\b(?:not|no|except|other than|anything but|anywhere but|besides|avoid|skip|instead of|rather than|but not)"

@@ -32,7 +32,7 @@ from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, lookup
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
 from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
-from profiles.calendar import HOURS_PER_DAY, ago, daypart, describe_hour, weekday_name
+from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
@@ -220,8 +220,10 @@ class WeekSlice(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    weekday: str | None = Field(description="None: the day part on every day of the week.")
-    daypart: str
+    weekday: str | None = Field(
+        description="None: the day part on every day of the week; 'weekend': Saturdays and Sundays."
+    )
+    daypart: str | None = Field(description="None: the whole day.")
     visits: int
 
 
@@ -582,7 +584,7 @@ class Service:
             until=until,
             kind=kind,
         )
-        day = "weekend" if weekend else weekday_name(weekday) if weekday is not None else None
+        day = WEEKEND if weekend else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
@@ -669,9 +671,12 @@ class Service:
         visits = place_visits(self.events(), item_id)
         return len(visits) if visits["user_id"].nunique() >= self.settings.privacy.insights_min_users else 0
 
-    def place_details(self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2) -> PlaceDetails:
-        """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here); ValueError
-        names ``item_id`` when it is not in the catalogue."""
+    def place_details(
+        self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2, weekend: bool = False
+    ) -> PlaceDetails:
+        """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here), its visits
+        then counted over whole weekends with ``weekend`` ("is it busy on weekends?"); ValueError names ``item_id``
+        when it is not in the catalogue."""
         place = self.place(item_id)
         if place is None:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
@@ -687,6 +692,10 @@ class Service:
         weekday, hour_of_day = divmod(hour, HOURS_PER_DAY)
         part = daypart(hour_of_day)
         current = slices[(slices["weekday"] == weekday) & (slices["daypart"] == part)]
+        now = WeekSlice(weekday=weekday_name(weekday), daypart=part, visits=0)
+        if weekend:
+            current = slices[slices["weekday"].isin(WEEKEND_DAYS)]
+            now = WeekSlice(weekday=WEEKEND, daypart=None, visits=0)
         now_visits, now_users = (int(current["visits"].sum()), int(current["users"].sum())) if len(current) else (0, 0)
         withheld = 0 < now_users < least
         mine = visits[visits["user_id"] == user_id]
@@ -705,7 +714,7 @@ class Service:
                 )
                 for row in released.head(busiest).itertuples(index=False)
             ],
-            now=WeekSlice(weekday=weekday_name(weekday), daypart=part, visits=0 if withheld else now_visits),
+            now=now.model_copy(update={"visits": 0 if withheld else now_visits}),
             now_withheld=withheld,
             your_visits=len(mine),
             your_first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,

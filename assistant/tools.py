@@ -95,6 +95,7 @@ class ExplainArgs(_Turn):
 class PlaceDetailsArgs(_Where):
     item_id: str
     at: datetime | None = None
+    weekend: bool = Field(False, description="Count its visits over whole weekends ('is it busy on weekends?').")
 
 
 class FeedbackArgs(_Turn):
@@ -217,9 +218,10 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         latitude: float | None = None,
         longitude: float | None = None,
         at: datetime | None = None,
+        weekend: bool = False,
     ) -> tuple[str, PlaceDetails]:
         details = service.place_details(
-            state["user_id"], item_id, at or state["now"], where(state, latitude, longitude)
+            state["user_id"], item_id, at or state["now"], where(state, latitude, longitude), weekend=weekend
         )
         return details.model_dump_json(), details
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from profiles.calendar import DAYPARTS, HOURS_PER_DAY, dayparts
+from profiles.calendar import DAYPARTS, HOURS_PER_DAY, WEEKEND_DAYS, dayparts
 from profiles.events import Action
 from profiles.insights import DAY_NAMES
 from profiles.places import leaf_category, of_kind_column
@@ -120,7 +120,7 @@ def user_rhythm(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) 
 
 
 KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
-SATURDAY = 5  # the weekend is Saturday and Sunday (datetime.weekday() numbering)
+SATURDAY = WEEKEND_DAYS[0]
 SLICE_COLUMNS: tuple[str, ...] = ("weekday", "daypart", "visits", "users")
 CHANGE_COLUMNS: tuple[str, ...] = ("kind", "recent", "earlier", "recent_share", "earlier_share", "shift")
 

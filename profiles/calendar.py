@@ -22,6 +22,9 @@ HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 HOURS_PER_WEEK = DAYS_PER_WEEK * HOURS_PER_DAY
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The weekend: Saturday and Sunday (``datetime.weekday()`` numbering), and what a sentence calls it.
+WEEKEND_DAYS: tuple[int, ...] = (5, 6)
+WEEKEND = "weekend"
 
 # The local hour each day part starts at; each runs until the next one starts (night runs past midnight).
 DAYPART_STARTS: dict[str, int] = {"morning": 5, "afternoon": 12, "evening": 17, "night": 22}
@@ -114,6 +117,8 @@ __all__ = [
     "HOURS_PER_DAY",
     "HOURS_PER_WEEK",
     "WEEKDAYS",
+    "WEEKEND",
+    "WEEKEND_DAYS",
     "age_phrase",
     "ago",
     "calendar_day",

@@ -101,12 +101,30 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         "Restaurant", "Bar", "Lounge", "Cocktail Bar", "Wine Bar", "Karaoke", "Karaoke Bar", "Bowling Alley",
         "Comedy Club", "Night Club", "Music Venue", "Jazz Club", "Beer Garden", "Dessert Shop",
     ),
+    # A date ("date night", "somewhere romantic"): somewhere to sit down together over food or a drink.
+    "Date Night": (
+        "Restaurant", "Wine Bar", "Cocktail Bar", "Lounge", "Speakeasy", "Hotel Bar", "Jazz Club",
+        "Jazz and Blues Venue", "Dessert Shop",
+    ),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
         "Jazz Club", "Jazz and Blues Venue", "Music Venue", "Comedy Club", "Night Club",
     ),
 }  # fmt: skip
+# What a sentence calls each group's places ("what you asked for: places for a date").
+GROUP_WORDS: dict[str, str] = {
+    "Family Outing": "places for a family outing",
+    "Sightseeing": "sights",
+    "Breakfast": "places for breakfast",
+    "Views": "places with a view",
+    "Swimming": "places to swim",
+    "Groceries": "places to buy groceries",
+    "Healthy": "healthy food",
+    "Celebration": "places to celebrate",
+    "Date Night": "places for a date",
+    "After Dinner": "places for after dinner",
+}
 _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
     "sightseeing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
@@ -114,6 +132,11 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "celebration": (
         "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Café", "Cafe", "Bagel",
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
+    ),
+    # A counter one grabs a bite at is no date.
+    "date night": (
+        "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Bagel", "Donut",
+        "Food Court", "Food Truck", "Cafeteria", "Snack", "Diner", "Fried Chicken", "Burger", "Pizza",
     ),
 }  # fmt: skip
 _GROUPS = {name.casefold(): members for name, members in KIND_GROUPS.items()}
@@ -244,6 +267,12 @@ def plural(noun: str) -> str:
     elif not head.endswith("s"):
         head += "s"
     return head + bracket + tail
+
+
+def kind_words(kind: str) -> str:
+    """What a sentence calls the places of a kind a request names: 'places for a date' for a group
+    (:data:`GROUP_WORDS`), else the kind in the plural ('wine bars', 'cafes')."""
+    return GROUP_WORDS.get(kind) or plural(kind).lower()
 
 
 def place_label(name: str, category: str) -> str:
@@ -490,6 +519,8 @@ def _per_distinct(values: pd.Series, level: Callable[[str], str]) -> pd.Series:
 __all__ = [
     "CATEGORY_SEPARATOR",
     "CHAIN_MIN_PLACES",
+    "GROUP_WORDS",
+    "KIND_GROUPS",
     "LINK_RE",
     "LOOK_ALIKE_KINDS",
     "MAX_LABEL_CHARS",
@@ -507,6 +538,7 @@ __all__ = [
     "is_national_chain",
     "is_of_kind",
     "is_suggestable",
+    "kind_words",
     "leaf_category",
     "leaf_category_column",
     "of_kind_column",

@@ -185,6 +185,21 @@ def test_why_that_one_explains_the_pick_from_its_evidence(
     assert why.items == []
 
 
+def test_why_those_explains_the_whole_list_with_what_was_asked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a quiet coffee near Jazz Club 3, no chains", at=world_now).items
+    assert len(listed) >= 2
+    why = assistant.chat("4", "why did you pick those?", at=world_now)
+    assert why.text.startswith(fixed_text("why_these", "en"))
+    assert "what you asked for: cafes, no loud kinds of place, no chains, around Jazz Club 3" in why.text
+    assert all(f"**{item.label}**: {'; '.join(item.evidence)}" in why.text for item in listed)
+    one = assistant.chat("4", "why the first one?", at=world_now)
+    assert one.text.startswith(fixed_text("why", "en").format(place=listed[0].label))
+    assert "what you asked for: cafes" in one.text
+
+
 def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -766,7 +781,11 @@ def test_where_the_user_says_they_are_holds_for_the_conversation(
         return (call.arguments["latitude"], call.arguments["longitude"])
 
     assistant.chat("3", "I'm at Jazz Club 3 now", at=world_now, conversation_id="out")
-    assert searched_from(assistant.chat("3", "any coffee?", at=world_now, conversation_id="out")) == spot
+    coffee = assistant.chat("3", "any coffee?", at=world_now, conversation_id="out")
+    assert searched_from(coffee) == spot
+    # Near where they said they are, as "near here" is: not the places they know across town.
+    call = next(call for call in coffee.trace if call.name == "recommend")
+    assert call.arguments["within_km"] == near_radius_km("here")
     # Where the caller says the user is wins; another conversation starts from the user's usual place.
     given = (spot[0] + 0.01, spot[1])
     assert searched_from(assistant.chat("3", "any coffee?", at=world_now, where=given, conversation_id="out")) == given
@@ -809,6 +828,33 @@ def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
     club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
     assert "km from Jazz Club 3 as the crow flies" in turn.text
+
+
+def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_list_was(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
+    turn = assistant.chat("3", "tell me more about the first", at=world_now)
+    assert turn.details is not None and turn.details.item_id == listed[0].item_id
+    assert turn.details.distance_km == pytest.approx(listed[0].distance_km, abs=0.01)
+    assert "km from Jazz Club 3 as the crow flies" in turn.text
+    # Asked from the user, it is from the user.
+    mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
+    assert "km from you as the crow flies" in mine.text
+
+
+def test_busy_on_weekends_counts_whole_weekends(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "coffee please", at=world_now)
+    turn = assistant.chat("3", "is the second one busy on weekends?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "place_details")
+    assert call.arguments["weekend"] is True
+    assert turn.details is not None and turn.details.now.weekday == "weekend"
+    saturday = assistant.chat("3", "is it busy on saturday mornings?", at=world_now)
+    assert next(call for call in saturday.trace if call.name == "place_details").arguments["weekend"] is False
 
 
 def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(

@@ -98,6 +98,8 @@ def check(text: str) -> ClaimReport:
 
 
 FALSE = [
+    "No Name Bar is just around the corner.",  # 0.8 km
+    "Shake Shack is steps away from you.",
     # The evaluation report's examples.
     "No Name Bar is a popular coffee shop near your home that you often go to.",
     "Shake Shack is a popular burger joint in Downtown Brooklyn that you went to on a Friday afternoon.",
@@ -199,6 +201,7 @@ TRUE = [
     "You've been to Joe's Coffee 12 times, mostly on Saturday mornings.",
     "Joe's Coffee is your usual spot on Saturday mornings.",
     "Your favourite, Joe's Coffee, is a short walk away.",
+    "Joe's Coffee is just around the corner.",  # 0.3 km
     "No Name Bar is new to you: you haven't been there yet.",
     "Shake Shack is a burger joint you haven't tried yet.",
     "No Name Bar is a bar 0.8 km from you, popular on Tuesday nights with 12 check-ins by 11 people.",
@@ -343,6 +346,11 @@ def test_code_sentences_pass_the_check() -> None:
     assert code_sentence(PlaceFacts.of(COFFEE)) == "Joe's Coffee is a Coffee Shop, 0.3 km from here."
     # Suggestions around a place the request named are that far from it, not from the user.
     assert code_sentence(PlaceFacts.of(COFFEE), "SoHo") == "Joe's Coffee is a Coffee Shop, 0.3 km from SoHo."
+    # In the request's language: the model wrote a French reply, so code's sentence in it is French.
+    assert code_sentence(PlaceFacts.of(COFFEE), None, "fr") == "Joe's Coffee : Coffee Shop, à 0.3 km d'ici."
+    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo", "es") == "Joe's Coffee: Coffee Shop, a 0.3 km de SoHo."
+    for language in ("es", "fr"):
+        assert check(code_sentence(PlaceFacts.of(COFFEE), "SoHo", language)).ok
 
 
 def test_the_repair_replaces_a_false_sentence_and_keeps_the_true_ones() -> None:

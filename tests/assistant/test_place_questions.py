@@ -132,6 +132,8 @@ def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:
     # "Is it busy on Sundays?" asked on a Friday: the figure is for the time asked, which is not now.
     asked = describe_place(_facts(now=now), ["busy"], asked_time=True)
     assert "on Sunday afternoons: 18" in asked and "(now)" not in asked
+    weekends = WeekSlice(weekday="weekend", daypart=None, visits=7)
+    assert "on weekends: 7" in describe_place(_facts(now=weekends), ["busy"], asked_time=True)
     week = describe_place(_facts(busiest=[WeekSlice(weekday=None, daypart="night", visits=5)]), ["busy"])
     assert "busiest at night (5)" in week
     yours = describe_place(_facts(your_visits=3, your_last=datetime(2012, 5, 4, tzinfo=UTC)), ["visits"])
@@ -166,6 +168,12 @@ def test_place_details_count_everyones_visits_and_release_only_k_anonymous_figur
         if row.users < least:
             assert released.get((row.weekday, row.daypart)) is None
     assert details.your_visits == int((visits["user_id"] == "3").sum())
+    # "Is it busy on weekends?": every Saturday and Sunday visit, whatever the day part.
+    weekend = services.place_details("3", busiest_item, world_now, here, weekend=True)
+    on_weekends = slices[slices["weekday"].isin([5, 6])]
+    assert (weekend.now.weekday, weekend.now.daypart) == ("weekend", None)
+    if on_weekends["users"].sum() >= least:
+        assert weekend.now.visits == on_weekends["visits"].sum()
     with pytest.raises(ValueError, match="item_id"):
         services.place_details("3", "no-such-place", world_now, here)
 

@@ -480,6 +480,18 @@ def test_gazetteer_forgives_typos() -> None:
         ("¿cuál es el más popular?", {"intent": "about", "busiest": True, "language": "es"}),
         ("quel est le plus populaire ?", {"intent": "about", "busiest": True, "language": "fr"}),
         ("¿dónde está el bar más cercano?", {"intent": "recommend", "category": "Bar", "near": "here"}),
+        # questions about a place shown
+        ("¿y el primero abre temprano?", {"intent": "about", "pick": 1, "asks": ["hours"]}),
+        ("¿cuántas veces he ido allí?", {"intent": "about", "asks": ["visits"], "language": "es"}),
+        ("¿a qué hora abre?", {"intent": "about", "asks": ["hours"], "language": "es"}),
+        ("háblame del segundo", {"intent": "about", "pick": 2, "language": "es"}),
+        ("est-ce que le premier ouvre tôt ?", {"intent": "about", "pick": 1, "asks": ["hours"]}),
+        ("combien de fois j'y suis allé ?", {"intent": "about", "asks": ["visits"], "language": "fr"}),
+        ("je suis déjà allée là-bas ?", {"intent": "about", "asks": ["visits"], "language": "fr"}),
+        ("¿ya he ido ahí?", {"intent": "about", "asks": ["visits"], "language": "es"}),
+        ("parle-moi du premier", {"intent": "about", "pick": 1, "language": "fr"}),
+        ("¿por qué esos?", {"intent": "explain", "language": "es"}),
+        ("pourquoi ceux-là ?", {"intent": "explain", "language": "fr"}),
     ],
 )
 def test_spanish_and_french(message: str, expected: dict[str, Any]) -> None:
@@ -1159,3 +1171,23 @@ def test_company_that_does_not_drink_times_after_ok_and_everyones_favourites(
 ) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "first date drinks",
+        "a bar for a first date",
+        "my first time in NYC, what should I see?",
+        "where should we go first?",
+    ],
+)
+def test_an_ordinal_that_points_at_no_shown_place_picks_none(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "recommend" and arguments.pick is None and not arguments.asks
+
+
+@pytest.mark.parametrize(("message", "pick"), [("more like the second", 2), ("d'autres comme le premier", 1)])
+def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.pick, arguments.alike) == ("refine", pick, True)

@@ -358,6 +358,11 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Celebration", "Office", "Business and Professional Services > Office", False),
         ("Celebration", "Deli / Bodega", "Dining and Drinking > Restaurant > Deli", False),  # a bite, not a party
         ("Celebration", "Mexican Restaurant", "Dining and Drinking > Restaurant > Mexican Restaurant", True),
+        ("Date Night", "Wine Bar", "Dining and Drinking > Bar > Wine Bar", True),
+        ("Date Night", "French Restaurant", "Dining and Drinking > Restaurant > French Restaurant", True),
+        ("Date Night", "Diner", "Dining and Drinking > Restaurant > Diner", False),  # no date
+        ("Date Night", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", False),
+        ("Date Night", "Sports Bar", "Dining and Drinking > Bar > Sports Bar", False),
         # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
         ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
         ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),

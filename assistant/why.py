@@ -1,0 +1,70 @@
+"""Why places were suggested, in code's words: what the request that listed them asked for, then their evidence.
+
+The evidence lines are the ranker's own (``Suggestion.evidence``); what the request asked for says which filters
+made a place qualify at all (its kind, area, time, "quiet", "no chains"), which no evidence line repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from assistant.requests import HERE, ChatRequest
+from assistant.service import Explanation, Suggestion
+from profiles.calendar import describe_local
+from profiles.places import kind_words
+from prompts import fixed_text
+
+# "Why those?", "why did you pick these?", "why all of them?": the whole last list, not its first place.
+_THE_LIST_RE = re.compile(r"\b(?:those|these|them|they|all of them|this list|the list|the others)\b", re.IGNORECASE)
+
+
+def asks_about_the_list(message: str, pick: int | None) -> bool:
+    """Whether a "why" question is about every place of the last list rather than one of them."""
+    return pick is None and _THE_LIST_RE.search(message) is not None
+
+
+def asked_for(request: ChatRequest | None, at: datetime | None = None) -> str | None:
+    """What a request that listed places asked for, as one clause ("places for a date, quiet kinds of place, no
+    chains, around the East Village, for Saturday evening"); ``at``: its time on the local clock when it named one.
+    None for a request that asked nothing in particular."""
+    if request is None or request.intent not in ("recommend", "refine"):
+        return None
+    parts: list[str] = []
+    if request.category:
+        parts.append(kind_words(request.category))
+    if request.keyword:
+        parts.append(f"named “{request.keyword}”")
+    if request.popular:
+        parts.append("the places most people check in at")
+    if request.surprise:
+        parts.append("new to you")
+    if request.familiar:
+        parts.append("places you know")
+    if request.quiet:
+        parts.append("no loud kinds of place")
+    if request.independent:
+        parts.append("no chains")
+    if request.local:
+        parts.append("away from the tourist crowds")
+    if request.exclude_categories:
+        parts.append("no " + " or ".join(kind_words(kind) for kind in request.exclude_categories))
+    if request.near and request.near != HERE:
+        parts.append(f"around {request.near}")
+    if at is not None and request.when:
+        parts.append(f"for {describe_local(at)}")
+    return ", ".join(parts) or None
+
+
+def explain_one(explanation: Explanation, asked: str | None, language: str) -> str:
+    """Why one place was suggested: its evidence lines, then what the request asked for."""
+    lines = [*explanation.evidence, *([f"what you asked for: {asked}"] if asked else [])]
+    return fixed_text("why", language).format(place=explanation.name) + "\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def explain_list(suggestions: Sequence[Suggestion], asked: str | None, language: str) -> str:
+    """Why the last list holds its places: what the request asked for, then each place's evidence."""
+    lines = [f"- what you asked for: {asked}"] if asked else []
+    lines += [f"- **{item.label}**: {'; '.join(item.evidence)}" for item in suggestions]
+    return fixed_text("why_these", language) + "\n" + "\n".join(lines)
