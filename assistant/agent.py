@@ -137,6 +137,7 @@ _STATE_TYPES = [
     ("assistant.service", "Explanation"),
     ("assistant.service", "Habits"),
     ("assistant.service", "HabitKind"),
+    ("assistant.service", "HabitArea"),
     ("assistant.service", "PlaceDetails"),
     ("assistant.service", "WeekSlice"),
     ("assistant.requests", "ChatRequest"),
@@ -444,8 +445,9 @@ class Assistant:
                 or self._own_place(state, extracted)
                 or self._placed(extracted)
             )
-            asked_near = request.near
             previous = state.get("previous")
+            request = _named_again(request, previous)
+            asked_near = request.near
             text = read(message).text
             if previous is not None and request.again:  # "show me again": the last request as it was
                 request = previous.model_copy(update={"language": request.language})
@@ -455,7 +457,7 @@ class Assistant:
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text):
                     # "Within walking distance" of the last request's place, not of the user's.
                     request = request.model_copy(update={"near": None, "location": None})
-                request = _refined(previous, request)
+                request = _refined(previous, request, text)
             request = _measured_from(request, previous, text)
             if (
                 request.intent in ("recommend", "refine")
@@ -804,6 +806,10 @@ class Assistant:
             lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
+        elif request.closer and (before := _list_before(state)) and _all_beyond(suggestions, before[0].distance_km):
+            # "Closer please" when nothing of the kind is: say so, rather than a radius never searched.
+            first = before[0]
+            lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")
         elif request.near == HERE and _all_beyond(suggestions, radius):
             lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
         elif request.near and _all_beyond(suggestions, radius):
@@ -1165,7 +1171,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
         previous is not None
         and _origin(previous) is not None
         and request.near in (None, HERE)
-        and (request.pick is not None or refers_to_place(message))
+        and (request.pick is not None or request.busiest or refers_to_place(message))
         and not _FROM_USER_RE.search(message)
     ):
         # "Tell me more about the first" after "bars in Midtown": from Midtown, as the list measured it.
@@ -1248,13 +1254,28 @@ def _origin(request: ChatRequest | None) -> str | None:
     return request.near
 
 
-def _refined(previous: ChatRequest, request: ChatRequest) -> ChatRequest:
+def _named_again(request: ChatRequest, previous: ChatRequest | None) -> ChatRequest:
+    """ "Closer to the park" after "near Washington Square Park" is that park again, not a place called The Park."""
+    if previous is None or previous.location is None or not previous.near or not request.near:
+        return request
+    asked, before = request.near.casefold(), previous.near.casefold()
+    noun = asked.removeprefix("the ").strip()
+    if asked in (noun, before) or not before.endswith(f" {noun}"):
+        return request
+    return request.model_copy(update={"near": previous.near, "location": previous.location, "unplaced": None})
+
+
+# "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
+_CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
+
+
+def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> ChatRequest:
     """A follow-up ("not bars, something quieter") keeps what it does not change."""
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     category = request.category or previous.category
     # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
-    # after a sports bar, a bar that is no loud kind of bar.
-    calmer = request.quiet and not request.category
+    # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
+    calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
     if category in exclusions or (calmer and category in LOUD_CATEGORIES):
         category = None
     elif calmer and category in LOUD_KINDS_WITHIN:
@@ -1301,6 +1322,13 @@ def _count_only(request: ChatRequest) -> bool:
     flags = (request.surprise, request.familiar, request.quiet, request.independent)
     counted = "k" in request.model_fields_set  # a stated count, even the default one ("give me 5 options")
     return request.intent == "recommend" and counted and not any(asks) and not any(flags)
+
+
+def _list_before(state: _State) -> list[Suggestion]:
+    """The list shown before the latest one, in its order (empty when there was none)."""
+    shown = list((state.get("shown") or {}).values())
+    starts = [index for index, item in enumerate(shown) if item.rank == 1]
+    return shown[starts[-2] : starts[-1]] if len(starts) >= 2 else []
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

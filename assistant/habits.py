@@ -229,6 +229,9 @@ def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
     if habits.places:
         places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
         text += f" {places_heading}: {places}."
+    if habits.areas:
+        areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
+        text += f" The areas you go to most: {areas}."
     return text
 
 

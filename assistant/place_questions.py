@@ -108,7 +108,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)\s*\?",
         "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
         "where": r"\bwhere(?: is|'s| are| exactly)\b|\blocated\b|\blocation\b|\bdirections?\b"
-        r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b|\bhow (?:do|can|would) i get\b"
+        r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b(?! (?:do|did|have) (?:i|we)\b)"
+        r"|\bhow (?:do|can|would) i get\b"
         r"|\bmap\b|\bcoordinates\b",
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",

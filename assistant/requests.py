@@ -194,9 +194,11 @@ _SPECIFIC = {
     "Performing Arts": "theatre|theater|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
-    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study|read a book|to read",
+    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study|read a book|to read"
+    "|study spot|can i study|could i study|can we study",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
-    "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop",
+    "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop|table to work"
+    "|to work for|get work done|do some work|work remotely|working remotely|coworking|co-working",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
     "Beer Garden": "beer garden|beer gardens",
     # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
@@ -312,11 +314,15 @@ ORDINALS = {
 }
 
 _CATEGORY_RE = re.compile(rf"\b({_words_pattern(CATEGORY_WORDS)})\b", re.IGNORECASE)
+_WORK_OUT_RE = re.compile(r"\bwork out\b", re.IGNORECASE)
 _ARTICLE = r"(?:a |an |the |another |any |more |other )?"
 _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
 # "not bars", "no bars or clubs", "avoid pubs, bars and clubs": the whole list is excluded.
 _EXCLUDE_RE = re.compile(
-    r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like)\s+"
+    r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like"
+    # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
+    r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
+    r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to)\s+"
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
@@ -513,7 +519,10 @@ _PROFILE_RE = re.compile(
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
-    r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b",
+    r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b"
+    # Where the user's visits are: "which neighbourhood do I spend the most time in?", "where do I hang out?"
+    r"|\b(?:which|what) (?:neighbou?rhoods?|areas?|parts? of (?:town|the city|nyc|new york)|boroughs?)"
+    r" (?:do|did|have) (?:i|we)\b|\bwhere do (?:i|we) (?:spend|hang out|hang)\b",
     re.IGNORECASE,
 )
 # A translation is off the topic even when it names a language that is also a cuisine ("into German").
@@ -1107,6 +1116,9 @@ def _novelty(message: str) -> tuple[bool, bool]:
 
 def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
     """The most specific category the message asks for (sushi over dinner), outside its exclusions."""
+    # "Somewhere to work out" is a gym, not a desk: read with "workout" in one word (the same length, so the
+    # excluded spans still fall where they did).
+    message = _WORK_OUT_RE.sub("workout ", message)
     found = [
         CATEGORY_WORDS[match.group(1).lower()]
         for match in _CATEGORY_RE.finditer(message)
@@ -1309,7 +1321,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
     told_apart = leaves_out or novelty_only
-    if arguments.again or _REFINE_RE.search(message) or closer_to_it:
+    # "Not too crowded please", "somewhere quiet" after a list: the same ask, calmer.
+    calmer_only = (
+        arguments.quiet
+        and not (arguments.category or arguments.near or arguments.keyword or arguments.when)
+        and not _RECOMMEND_RE.search(message)  # "I hate crowds, where can I relax?" asks anew
+    )
+    if arguments.again or _REFINE_RE.search(message) or closer_to_it or calmer_only:
         return "refine"
     if told_apart and not (arguments.category or arguments.near):
         return "refine"

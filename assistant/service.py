@@ -191,6 +191,15 @@ class InterestChange(BaseModel):
         return min(self.recent_visits, self.earlier_visits) >= CHANGE_MIN_VISITS
 
 
+class HabitArea(BaseModel):
+    """The user's visits around one neighbourhood (``area_name`` of each place visited)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    area: str
+    visits: int
+
+
 class Habits(BaseModel):
     """What the user's own history says about a slice of their week ("Saturdays", "evenings", or all of it): the
     facts a "what do you know about me?" answer may state."""
@@ -213,6 +222,7 @@ class Habits(BaseModel):
         description="Most visited places first, as cards (score: the visits; evidence: visits and the last one).",
     )
     change: InterestChange | None = Field(None, description="How the kinds visited changed ('has my taste changed?').")
+    areas: list[HabitArea] = Field(default_factory=list, description="Most visited neighbourhoods first.")
 
 
 class WeekSlice(BaseModel):
@@ -629,7 +639,20 @@ class Service:
             ],
             places=cards,
             change=shift,
+            areas=self._areas(places, top),
         )
+
+    def _areas(self, places: pd.DataFrame, top: int) -> list[HabitArea]:
+        """The neighbourhoods of the places visited (``item_id``, ``visits``), most visited first; places too far
+        from any neighbourhood's centre to name one are left out."""
+        visits: dict[str, int] = {}
+        for row in places.itertuples(index=False):
+            place = self.place(str(row.item_id))
+            area = area_name(place.latitude, place.longitude) if place is not None else None
+            if area is not None:
+                visits[area] = visits.get(area, 0) + int(row.visits)
+        ranked = sorted(visits.items(), key=lambda pair: -pair[1])[:top]
+        return [HabitArea(area=area, visits=count) for area, count in ranked]
 
     def _interest_change(self, user_id: str, at: datetime) -> InterestChange | None:
         """The user's latest month of visits against all before it (``profiles.activity.kind_change``); None
@@ -1029,6 +1052,7 @@ __all__ = [
     "Explanation",
     "FeedbackResult",
     "ForgetReport",
+    "HabitArea",
     "HabitKind",
     "Habits",
     "PlaceDetails",

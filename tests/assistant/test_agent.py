@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 import assistant.agent as agent_module
 from assistant.agent import (
@@ -21,14 +21,16 @@ from assistant.agent import (
     ChatError,
     Turn,
     _last_suggestions,
+    _list_before,
     _measured_from,
+    _named_again,
     _opening,
     _refined,
     _with_shown,
     _within_km,
 )
 from assistant.gazetteer import lookup
-from assistant.requests import AFTER_DINNER, ChatRequest, LatLon
+from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
 from profiles.preferences import PreferenceKind
@@ -584,6 +586,22 @@ def test_the_last_list_counts_from_its_own_first_place_when_it_repeats_an_earlie
     assert set(shown) == {"a", "b", "c", "d"}  # every place shown stays explainable
 
 
+def test_closer_when_nothing_of_the_kind_is_says_so(services: Service, polite: ScriptedChatModel) -> None:
+    def card(item_id: str, rank: int, km: float) -> Suggestion:
+        return Suggestion(
+            item_id=item_id, name=item_id.upper(), category="Gym", latitude=40.7, longitude=-74.0, rank=rank,
+            distance_km=km, is_return=False, score=1.0, evidence=["x"],
+        )  # fmt: skip
+
+    before, after = [card("a", 1, 0.8), card("b", 2, 1.2)], [card("c", 1, 1.5)]
+    shown = _with_shown(_with_shown({}, before), after)
+    assert [item.item_id for item in _list_before({"shown": shown})] == ["a", "b"]
+    request = ChatRequest(intent="refine", closer=True, category="Gym", near="here")
+    state = {"request": request, "suggestions": after, "shown": shown, "messages": [HumanMessage("closer please")]}
+    lead = Assistant(services, polite)._fixed_reply(state)  # type: ignore[arg-type]
+    assert lead == fixed_text("nothing_closer").format(place="A", km="0.8")
+
+
 def test_a_place_the_user_says_they_are_at_centres_the_request(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
@@ -816,6 +834,10 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     assert _refined(ChatRequest(category="Night Club"), quieter).category is None
     assert _refined(ChatRequest(category="Bar"), quieter).category is None  # another kind of place
     assert _refined(ChatRequest(category="Cafe"), quieter).category == "Cafe"
+    # "Not too crowded" asks for fewer people at the same kind of place.
+    crowd = parse_rules("not too crowded please")
+    assert crowd.intent == "refine" and crowd.quiet
+    assert _refined(ChatRequest(category="Sports Bar"), quieter, "not too crowded please").category == "Sports Bar"
 
 
 def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
@@ -839,6 +861,8 @@ def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_li
     assert turn.details is not None and turn.details.item_id == listed[0].item_id
     assert turn.details.distance_km == pytest.approx(listed[0].distance_km, abs=0.01)
     assert "km from Jazz Club 3 as the crow flies" in turn.text
+    busiest = assistant.chat("3", "which one is the busiest?", at=world_now)
+    assert "km from Jazz Club 3 as the crow flies" in busiest.text
     # Asked from the user, it is from the user.
     mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
     assert "km from you as the crow flies" in mine.text
@@ -1064,6 +1088,14 @@ def test_one_shown_place_is_measured_from_another_by_their_ranks(
     assert f"from {second.label} as the crow flies" in turn.text
     drinks = assistant.chat("1", "and somewhere for coffee near the second one", at=world_now)
     assert drinks.request is not None and drinks.request.near == second.label
+
+
+def test_the_park_after_a_request_near_a_named_park_is_that_park() -> None:
+    park = ChatRequest(category="Restaurant", near="Washington Square Park", location=LatLon(40.7308, -73.9973))
+    again = _named_again(ChatRequest(intent="refine", near="the park", location=LatLon(40.6, -74.0)), park)
+    assert (again.near, again.location) == (park.near, park.location)
+    other = ChatRequest(intent="refine", near="the bridge", location=LatLon(40.6, -74.0))
+    assert _named_again(other, park) == other  # another place altogether
 
 
 def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_distance() -> None:

@@ -11,7 +11,7 @@ import pytest
 import assistant.service as service_module
 from assistant.habits import LATELY_DAYS, describe_change, describe_habits, habits_slice, past_span
 from assistant.requests import extract_request
-from assistant.service import Habits, InterestChange, KindShift, Service
+from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -113,6 +113,17 @@ def test_a_history_within_one_month_is_said_as_that_month() -> None:
     assert describe_habits(december).startswith("From your 3 check-ins (in December 2012)")
     longer = december.model_copy(update={"first": datetime(2012, 4, 3, tzinfo=UTC)})
     assert describe_habits(longer).startswith("From your 3 check-ins (April 2012 to December 2012)")
+
+
+def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: Service, world_now: datetime) -> None:
+    areas = [HabitArea(area="Chelsea", visits=12), HabitArea(area="East Village", visits=5)]
+    said = describe_habits(Habits(user_id="8", visits=17, areas=areas))
+    assert said.endswith("The areas you go to most: Chelsea (12 visits), East Village (5 visits).")
+    habits = services.habits("3", world_now, services.default_place("3"))
+    assert sum(area.visits for area in habits.areas) <= habits.visits
+    assert [area.visits for area in habits.areas] == sorted((area.visits for area in habits.areas), reverse=True)
+    named = {service_module.area_name(place.latitude, place.longitude) for place in habits.places}
+    assert named - {None} <= {area.area for area in habits.areas} or len(habits.areas) == service_module.HABIT_TOP
 
 
 def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:
