@@ -55,7 +55,7 @@ from assistant.grounding import (
     repair_reply,
     sentence_spans,
 )
-from assistant.habits import describe_habits, describe_preferences, habits_slice, past_span
+from assistant.habits import asks_about_areas, describe_habits, describe_preferences, habits_slice, past_span
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
@@ -150,6 +150,19 @@ _STATE_TYPES = [
     ("retrieval.item_index", "PlaceHit"),
 ]
 _SEARCH_RE = re.compile(r"\b(find|search|look(?:ing)? for|called|named)\b", re.IGNORECASE)
+# Words that describe no place: "find me something new around there" has nothing to search the catalogue for.
+_NO_DESCRIPTION_WORDS = (
+    "find search look looking for me us something somewhere anything anywhere place places spot spots new "
+    "different good nice fun cool great interesting else other around near nearby here there close closer to by "
+    "in the a an some any please can you i we want need would like go could help"
+)
+_NO_DESCRIPTION = frozenset(_NO_DESCRIPTION_WORDS.split())
+_WORD_RE = re.compile(r"[a-z']+")
+
+
+def _describes_a_place(message: str) -> bool:
+    """Whether a search request says anything of the place it wants beyond "find me something around there"."""
+    return any(word not in _NO_DESCRIPTION for word in _WORD_RE.findall(message.casefold()))
 
 
 class ToolCall(BaseModel):
@@ -446,7 +459,7 @@ class Assistant:
                 or self._placed(extracted)
             )
             previous = state.get("previous")
-            request = _named_again(request, previous)
+            request = _named_again(request, previous, read(message).text)
             asked_near = request.near
             text = read(message).text
             if previous is not None and request.again:  # "show me again": the last request as it was
@@ -522,7 +535,7 @@ class Assistant:
         message = state["messages"][-1].text
         if request.intent in ("recommend", "refine"):
             calls.append({"name": "get_interest_context", "args": {**where, "query": request.category}})
-            if _SEARCH_RE.search(message) and not request.category and not request.keyword:
+            if _SEARCH_RE.search(message) and not (request.category or request.keyword) and _describes_a_place(message):
                 calls.append({"name": "search_places", "args": {"text": message, "k": request.k, **_point(here)}})
             else:
                 # A refinement shows other places than before; "ones I know" may well include those already shown.
@@ -754,7 +767,11 @@ class Assistant:
             return state.get("stated_reply") or ""
         if request.intent == "profile":
             habits = state.get("habits")
-            answer = describe_habits(habits) if habits is not None else fixed_text("no_habits", language)
+            answer = fixed_text("no_habits", language)
+            if habits is not None:
+                # "Which neighbourhood do I spend the most time in?": the areas first.
+                asked = read(state["messages"][-1 - _tail_length(state)].text).text
+                answer = describe_habits(habits, areas_first=asks_about_areas(asked))
             stated = describe_preferences(self.service.preferences(state["user_id"]))
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":
@@ -1254,15 +1271,21 @@ def _origin(request: ChatRequest | None) -> str | None:
     return request.near
 
 
-def _named_again(request: ChatRequest, previous: ChatRequest | None) -> ChatRequest:
-    """ "Closer to the park" after "near Washington Square Park" is that park again, not a place called The Park."""
+def _named_again(request: ChatRequest, previous: ChatRequest | None, message: str = "") -> ChatRequest:
+    """The place a request names when it is the last request's again: "closer to the park" after "near Washington
+    Square Park" is that park, not a place called The Park (and "closer" asks for places nearer to it)."""
     if previous is None or previous.location is None or not previous.near or not request.near:
         return request
     asked, before = request.near.casefold(), previous.near.casefold()
     noun = asked.removeprefix("the ").strip()
     if asked in (noun, before) or not before.endswith(f" {noun}"):
         return request
-    return request.model_copy(update={"near": previous.near, "location": previous.location, "unplaced": None})
+    closer = request.closer or _CLOSER_TO_RE.search(message) is not None
+    update = {"near": previous.near, "location": previous.location, "unplaced": None, "closer": closer}
+    return request.model_copy(update=update)
+
+
+_CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.

@@ -125,8 +125,24 @@ def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest:
     return HabitsSlice(weekday, part, weekend)
 
 
-def describe_habits(habits: Habits) -> str:
-    """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places."""
+# "Which neighbourhood do I spend the most time in?", "where do I hang out?": where, more than what.
+_AREAS_RE = re.compile(
+    r"\b(?:neighbou?rhoods?|areas?|parts? of (?:town|the city|nyc|new york)|boroughs?)\b|\bhang(?:ing)? out\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_areas(message: str) -> bool:
+    """Whether a question about oneself asks where, by area, more than what kinds of place."""
+    return _AREAS_RE.search(message) is not None
+
+
+def describe_habits(habits: Habits, areas_first: bool = False) -> str:
+    """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places, the
+    areas (first with ``areas_first``)."""
+    if areas_first and habits.areas and habits.change is None and habits.kind is None and habits.since is None:
+        rest = describe_habits(habits.model_copy(update={"areas": []}))
+        return f"{_areas_sentence(habits)} {rest}"
     if habits.change is not None:
         return describe_change(habits.change)
     if habits.kind is not None:
@@ -230,9 +246,13 @@ def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
         places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
         text += f" {places_heading}: {places}."
     if habits.areas:
-        areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
-        text += f" The areas you go to most: {areas}."
+        text += f" {_areas_sentence(habits)}"
     return text
+
+
+def _areas_sentence(habits: Habits) -> str:
+    areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
+    return f"The areas you go to most: {areas}."
 
 
 def _slice_words(habits: Habits) -> str:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, lookup
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
 from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
@@ -87,6 +87,9 @@ PLACE_MATCH = 86
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
 HABIT_TOP = 4
+# Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
+# Island): "farther out".
+BOROUGH_REACH_KM = 4.0
 # "How has my taste changed?": the user's latest month of visits against all before it. A period of fewer visits
 # than CHANGE_MIN_VISITS tells nothing; a kind's share must move by CHANGE_MIN_SHIFT (8 points) to be a change.
 CHANGE_RECENT_DAYS = 30
@@ -312,6 +315,14 @@ def near_radius_km(near: str | None) -> float:
     """How close to a named area (or "here") suggestions must be: a borough's radius for a borough."""
     area = lookup(near) if near else None
     return BOROUGH_RADIUS_KM if area is not None and area.name in BOROUGHS else NEAR_RADIUS_KM
+
+
+def _wider_area(latitude: float, longitude: float) -> str:
+    """Where a point is when no neighbourhood is near enough to name: the rest of its borough, or farther out."""
+    nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
+    if nearest_km > BOROUGH_REACH_KM:
+        return "farther out"
+    return f"elsewhere in {borough_at(latitude, longitude)}"
 
 
 def area_name(latitude: float, longitude: float) -> str | None:
@@ -643,13 +654,13 @@ class Service:
         )
 
     def _areas(self, places: pd.DataFrame, top: int) -> list[HabitArea]:
-        """The neighbourhoods of the places visited (``item_id``, ``visits``), most visited first; places too far
-        from any neighbourhood's centre to name one are left out."""
+        """The neighbourhoods of the places visited (``item_id``, ``visits``), most visited first; a place too far
+        from any neighbourhood's centre to name one counts for the rest of its borough (``_wider_area``)."""
         visits: dict[str, int] = {}
         for row in places.itertuples(index=False):
             place = self.place(str(row.item_id))
-            area = area_name(place.latitude, place.longitude) if place is not None else None
-            if area is not None:
+            if place is not None:
+                area = area_name(place.latitude, place.longitude) or _wider_area(place.latitude, place.longitude)
                 visits[area] = visits.get(area, 0) + int(row.visits)
         ranked = sorted(visits.items(), key=lambda pair: -pair[1])[:top]
         return [HabitArea(area=area, visits=count) for area, count in ranked]
@@ -749,7 +760,12 @@ class Service:
     ) -> list[PlaceHit]:
         """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``."""
         point = (near.latitude, near.longitude) if near is not None else None
-        return self.runtime.item_index.search_text(text, k, near=point, radius_km=radius_km if point else None)
+        # Homes and other places never suggested stay out of a search's answers, as out of rankings.
+        held_back = set(self._places_held_back(None, None))
+        hits = self.runtime.item_index.search_text(
+            text, k + len(held_back), near=point, radius_km=radius_km if point else None
+        )
+        return [hit for hit in hits if hit.item_id not in held_back][:k]
 
     def quiet_exclusions(self, asked: str | None) -> tuple[str, ...]:
         """``quiet_exclusions`` over this catalogue (what holds a kind worked out once per kind)."""

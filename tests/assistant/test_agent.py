@@ -20,6 +20,7 @@ from assistant.agent import (
     Assistant,
     ChatError,
     Turn,
+    _describes_a_place,
     _last_suggestions,
     _list_before,
     _measured_from,
@@ -586,6 +587,14 @@ def test_the_last_list_counts_from_its_own_first_place_when_it_repeats_an_earlie
     assert set(shown) == {"a", "b", "c", "d"}  # every place shown stays explainable
 
 
+@pytest.mark.parametrize(
+    ("message", "describes"),
+    [("find me something new around there", False), ("find a place with a rooftop view", True)],
+)
+def test_a_search_needs_words_that_describe_a_place(message: str, describes: bool) -> None:
+    assert _describes_a_place(message) is describes
+
+
 def test_closer_when_nothing_of_the_kind_is_says_so(services: Service, polite: ScriptedChatModel) -> None:
     def card(item_id: str, rank: int, km: float) -> Suggestion:
         return Suggestion(
@@ -1093,7 +1102,9 @@ def test_one_shown_place_is_measured_from_another_by_their_ranks(
 def test_the_park_after_a_request_near_a_named_park_is_that_park() -> None:
     park = ChatRequest(category="Restaurant", near="Washington Square Park", location=LatLon(40.7308, -73.9973))
     again = _named_again(ChatRequest(intent="refine", near="the park", location=LatLon(40.6, -74.0)), park)
-    assert (again.near, again.location) == (park.near, park.location)
+    assert (again.near, again.location, again.closer) == (park.near, park.location, False)
+    closer = ChatRequest(intent="refine", near="the park", location=LatLon(40.6, -74.0))
+    assert _named_again(closer, park, "closer to the park").closer
     other = ChatRequest(intent="refine", near="the bridge", location=LatLon(40.6, -74.0))
     assert _named_again(other, park) == other  # another place altogether
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import assistant.service as service_module
-from assistant.habits import LATELY_DAYS, describe_change, describe_habits, habits_slice, past_span
+from assistant.habits import LATELY_DAYS, asks_about_areas, describe_change, describe_habits, habits_slice, past_span
 from assistant.requests import extract_request
 from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
 
@@ -119,6 +119,13 @@ def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: S
     areas = [HabitArea(area="Chelsea", visits=12), HabitArea(area="East Village", visits=5)]
     said = describe_habits(Habits(user_id="8", visits=17, areas=areas))
     assert said.endswith("The areas you go to most: Chelsea (12 visits), East Village (5 visits).")
+    # Asked where ("which neighbourhood do I spend the most time in?"), the areas come first, and only once.
+    assert asks_about_areas("which neighbourhood do I spend the most time in?")
+    assert not asks_about_areas("what do I usually do on Saturdays?")
+    first = describe_habits(Habits(user_id="8", visits=17, areas=areas), areas_first=True)
+    assert first.startswith("The areas you go to most: Chelsea") and first.count("The areas") == 1
+    assert service_module._wider_area(40.7359, -73.9911) == "elsewhere in Manhattan"  # by Union Square
+    assert service_module._wider_area(40.7357, -74.1724) == "farther out"  # Newark
     habits = services.habits("3", world_now, services.default_place("3"))
     assert sum(area.visits for area in habits.areas) <= habits.visits
     assert [area.visits for area in habits.areas] == sorted((area.visits for area in habits.areas), reverse=True)

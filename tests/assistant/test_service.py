@@ -54,6 +54,18 @@ def test_an_open_request_never_offers_homes_or_offices(services: Service, world_
     assert ranked_anyway > len(USERS)
 
 
+def test_a_search_never_finds_homes_or_offices(services: Service) -> None:
+    where = services.default_place("3")
+    everything = services.runtime.item_index.search_text(
+        "my home and my office", 40, near=(where.latitude, where.longitude)
+    )
+    assert any(
+        not is_suggestable(hit.category, hit.category_path, hit.name) for hit in everything
+    )  # the index has them
+    found = services.search_places("my home and my office", where, k=10)
+    assert found and all(is_suggestable(hit.category, hit.category_path, hit.name) for hit in found)
+
+
 def test_a_request_that_names_offices_still_gets_them(services: Service, world_now: datetime) -> None:
     where = services.default_place("3")
     by_kind = services.recommend("3", world_now, where, RecommendQuery(category="Office"))
