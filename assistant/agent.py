@@ -121,6 +121,8 @@ OPENING_SENTENCES = 2
 # "Closer please": within this share of the distance to the last list's first place, and never less than this.
 CLOSER_SHARE = 0.75
 CLOSER_AT_LEAST_KM = 0.5
+# Places within this of the last list's first distance are no closer ("closer please" listing it again).
+CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
@@ -244,6 +246,7 @@ class _State(TypedDict, total=False):
     request: ChatRequest | None
     previous: ChatRequest | None
     shown: dict[str, Suggestion]
+    listed_before: list[Suggestion]  # the list shown before the latest one ("closer please" compares with it)
     suggestions: list[Suggestion]
     hits: list[PlaceHit]
     explanation: Explanation | None
@@ -651,6 +654,7 @@ class Assistant:
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
+            update["listed_before"] = _last_suggestions(state)
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = state["request"]
             update["focus"] = None  # "it" is the first of a new list, not a place talked about before it
@@ -823,7 +827,7 @@ class Assistant:
             lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
-        elif request.closer and (before := _list_before(state)) and _all_beyond(suggestions, before[0].distance_km):
+        elif request.closer and (before := state.get("listed_before")) and _none_closer(suggestions, before[0]):
             # "Closer please" when nothing of the kind is: say so, rather than a radius never searched.
             first = before[0]
             lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")
@@ -1347,11 +1351,9 @@ def _count_only(request: ChatRequest) -> bool:
     return request.intent == "recommend" and counted and not any(asks) and not any(flags)
 
 
-def _list_before(state: _State) -> list[Suggestion]:
-    """The list shown before the latest one, in its order (empty when there was none)."""
-    shown = list((state.get("shown") or {}).values())
-    starts = [index for index, item in enumerate(shown) if item.rank == 1]
-    return shown[starts[-2] : starts[-1]] if len(starts) >= 2 else []
+def _none_closer(suggestions: Sequence[Suggestion], first: Suggestion) -> bool:
+    """Whether "closer please" found nothing nearer than the last list's first place (it may be listed again)."""
+    return bool(suggestions) and all(item.distance_km >= first.distance_km - CLOSER_SAME_KM for item in suggestions)
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

@@ -56,6 +56,14 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
 UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews")
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
+# A big party ("we're 6 people", "a table for eight"): how many a place seats is no data here.
+_PARTY = r"(?:[5-9]|[1-3]\d|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
+PARTY_RE = re.compile(
+    rf"\b(?:party of|group of|table for) {_PARTY}\b"
+    rf"|\b(?:we(?:'re| are)|we'll be|for|there(?:'s| is| are|'ll be| will be)) {_PARTY}"
+    r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
+    re.IGNORECASE,
+)
 _FOR_CHILDREN_RE = re.compile(r"\b(?:kids?|children|(?:kid|family)[- ]friendly)\b", re.IGNORECASE)
 # A straight line in Manhattan's grid is walked about a quarter longer, at about 5 km/h.
 DETOUR = 1.25
@@ -83,7 +91,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "amenities": r"\bwi-?fi\b|\binternet\b|\bparking\b|\bwheelchair\b|\baccessib\w+|\bstep-free\b"
         r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
-        r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b",
+        r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
+        rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b",
         # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.
@@ -342,6 +351,7 @@ def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
 
 
 __all__ = [
+    "PARTY_RE",
     "THINGS_TO_DO",
     "TOPICS",
     "UNHONOURED_IN_REQUESTS",

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
+from assistant.place_questions import PARTY_RE, THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
 from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -159,7 +159,7 @@ class ChatRequest(RequestArguments):
 # ("Park" would also match "Parking", hence "Outdoors").
 
 _GENERIC = {
-    "Restaurant": "dinner lunch brunch supper eat eating eats food grub restaurant restaurants hungry "
+    "Restaurant": "dinner lunch supper eat eating eats food grub restaurant restaurants hungry "
     "starving famished peckish bite meal snack snacks munchies",
     "Bar": "bar|bars|drink|drinks|beer|beers|cocktail|cocktails|pub|pubs|pint|pints|wine|thirsty|happy hour"
     "|happy hours",
@@ -218,6 +218,7 @@ _SPECIFIC = {
     "Vintage": "vintage|thrift|thrift store|thrift shop|secondhand",
     # Morning places (profiles.places.KIND_GROUPS), not any restaurant: a bar listed first for "breakfast at 7am".
     "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots",
+    "Brunch": "brunch|brunch spot|brunch spots|brunch place|brunch places",
     # Errands and outings people ask for by what they want done.
     "Salon": "haircut|haircuts|hair cut|barber|barbers|barbershop|hairdresser|hair salon|salon|nails|manicure"
     "|pedicure|blowout",
@@ -359,6 +360,12 @@ _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)",
+    re.IGNORECASE,
+)
+# In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
+_HURRY_RE = re.compile(
+    r"\basap\b|\bin a (?:hurry|rush)\b|\bright (?:now|away)\b|\burgent(?:ly)?\b|\bquick (?:bite|coffee|drink|lunch)\b"
+    r"|\b(?:need|want) (?:a |some )?\w+ (?:fast|quick)\b",
     re.IGNORECASE,
 )
 # "I'm at Grand Central", "coffee near the Met", "far from Penn Station": a place the user names as where they are
@@ -963,6 +970,8 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
         if near_it is not None:
             excluded_spans.append(near_it.span())
+    elif _HURRY_RE.search(message):
+        near = HERE
     if not_drinking := _NOT_DRINKING_RE.search(message):  # "she doesn't drink" asks for no drink
         excluded += [kind for kind in DRINKING_KINDS if kind not in excluded]
         excluded_spans.append(not_drinking.span())
@@ -1287,6 +1296,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place
         return "profile"
+    if PARTY_RE.search(message) and set(arguments.asks) <= {"amenities"} and arguments.pick is None:
+        # "We're 6 people": the same outing (or the one asked), for a party whose size no data can honour.
+        return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.

@@ -86,6 +86,10 @@ PLACE_MATCH = 86
 # A habit is something done on two occasions at least.
 MIN_OCCASIONS = 2
 # "What do you know about me?" names this many kinds of place and places.
+# A list searched without a radius keeps no place beyond both of these: a trip across the region is no suggestion
+# when the other places are a fraction of it away.
+STRAGGLER_FLOOR_KM = 10.0
+STRAGGLER_SHARE = 3.0
 HABIT_TOP = 4
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
@@ -555,6 +559,8 @@ class Service:
             popular=query.popular and not query.local,
         )
         varied = _varied(found, query.k, query.keyword)
+        if query.within_km is None:
+            varied = _without_stragglers(varied)
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
         return [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
@@ -1025,6 +1031,15 @@ class Service:
             conversations=conversations,
             rejects=removed.rejects,
         )
+
+
+def _without_stragglers(found: list[Recommendation]) -> list[Recommendation]:
+    """A list searched without a radius, less the places far beyond the rest: farther than ``STRAGGLER_SHARE`` times
+    the nearest place's distance and than ``STRAGGLER_FLOOR_KM`` (a comic shop 24 km away after three within 8)."""
+    if not found:
+        return found
+    limit = max(STRAGGLER_FLOOR_KM, STRAGGLER_SHARE * min(item.distance_km for item in found))
+    return [item for item in found if item.distance_km <= limit]
 
 
 def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> list[Recommendation]:

@@ -88,6 +88,12 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "Breakfast": (
         "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Donut Shop", "Creperie",
     ),
+    # A late, long breakfast: the morning places, and the restaurants that serve it (not pizza, not a steakhouse).
+    "Brunch": (
+        "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Creperie",
+        "American Restaurant", "New American Restaurant", "French Restaurant", "Southern / Soul Food Restaurant",
+        "Gastropub",
+    ),
     # Somewhere to look out from ("where can I watch the sunset?").
     "Views": ("Scenic Lookout", "Bridge", "Pier", "Harbor / Marina", "Beach", "Waterfront"),
     "Swimming": ("Pool", "Beach"),
@@ -117,6 +123,7 @@ GROUP_WORDS: dict[str, str] = {
     "Family Outing": "places for a family outing",
     "Sightseeing": "sights",
     "Breakfast": "places for breakfast",
+    "Brunch": "places for brunch",
     "Views": "places with a view",
     "Swimming": "places to swim",
     "Groceries": "places to buy groceries",

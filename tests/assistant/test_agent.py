@@ -22,7 +22,6 @@ from assistant.agent import (
     Turn,
     _describes_a_place,
     _last_suggestions,
-    _list_before,
     _measured_from,
     _named_again,
     _opening,
@@ -603,12 +602,15 @@ def test_closer_when_nothing_of_the_kind_is_says_so(services: Service, polite: S
         )  # fmt: skip
 
     before, after = [card("a", 1, 0.8), card("b", 2, 1.2)], [card("c", 1, 1.5)]
-    shown = _with_shown(_with_shown({}, before), after)
-    assert [item.item_id for item in _list_before({"shown": shown})] == ["a", "b"]
     request = ChatRequest(intent="refine", closer=True, category="Gym", near="here")
-    state = {"request": request, "suggestions": after, "shown": shown, "messages": [HumanMessage("closer please")]}
+    state = {"request": request, "suggestions": after, "listed_before": before, "messages": [HumanMessage("closer")]}
     lead = Assistant(services, polite)._fixed_reply(state)  # type: ignore[arg-type]
     assert lead == fixed_text("nothing_closer").format(place="A", km="0.8")
+    # The same place again is no closer either; a nearer one is.
+    state["suggestions"] = [card("a", 1, 0.8)]
+    assert Assistant(services, polite)._fixed_reply(state) == lead  # type: ignore[arg-type]
+    state["suggestions"] = [card("d", 1, 0.5)]
+    assert Assistant(services, polite)._fixed_reply(state) is None  # type: ignore[arg-type]
 
 
 def test_a_place_the_user_says_they_are_at_centres_the_request(

@@ -112,7 +112,7 @@ def test_not_bars_something_quieter() -> None:
         ("hi there!", {"intent": "smalltalk"}),
         ("thanks!", {"intent": "smalltalk"}),
         ("good night!", {"intent": "smalltalk", "when": None}),
-        ("what about brunch on Sunday?", {"intent": "refine", "category": "Restaurant", "when": "brunch Sunday"}),
+        ("what about brunch on Sunday?", {"intent": "refine", "category": "Brunch", "when": "brunch Sunday"}),
         ("a quiet coffee nearby", {"intent": "recommend", "category": "Cafe", "quiet": True, "near": "here"}),
         ("pizza in Bed-Stuy, no bars", {"category": "Pizza", "near": "Bedford-Stuyvesant", "exclude": ["Bar"]}),
         ("sushi for dinner", {"category": "Sushi"}),  # the specific cuisine beats the meal
@@ -807,7 +807,7 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("good place to read a book?", {"intent": "recommend", "category": "Library", "asks": []}),  # no booking
         ("do they take bookings?", {"intent": "about", "asks": ["booking"]}),
         ("something within walking distance", {"intent": "refine", "near": "here"}),
-        ("brunch in Park Slope", {"category": "Restaurant", "near": "Park Slope"}),  # an area names no kind
+        ("brunch in Park Slope", {"category": "Brunch", "near": "Park Slope"}),  # an area names no kind
         ("coffee near Central Park", {"category": "Cafe"}),
         # Outings by who comes along: the kids' kinds of place, the sights for visitors, unless a kind is named.
         ("where should I take my kids this afternoon?", {"intent": "recommend", "category": "Family Outing"}),
@@ -1103,7 +1103,7 @@ def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: 
         ("can you translate 'thank you' into German?", {"intent": "offtopic"}),
         ("ok, turkish then", {"intent": "recommend", "category": "Turkish"}),
         # A day of three stops plans the first two in the order named.
-        ("plan me a saturday: brunch, then a museum, then drinks", {"category": "Restaurant", "then": "Museum"}),
+        ("plan me a saturday: brunch, then a museum, then drinks", {"category": "Brunch", "then": "Museum"}),
         ("sushi dinner then karaoke", {"category": "Sushi", "then": "Karaoke"}),
     ],
 )
@@ -1191,3 +1191,22 @@ def test_an_ordinal_that_points_at_no_shown_place_picks_none(message: str) -> No
 def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick: int) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.pick, arguments.alike) == ("refine", pick, True)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A big party: the same outing, for a size no data can honour.
+        ("we're 6 people", {"intent": "refine"}),
+        ("dinner for 8 people in SoHo", {"intent": "recommend", "category": "Restaurant", "near": "SoHo"}),
+        ("dinner for two", {"intent": "recommend", "category": "Restaurant"}),
+        # Brunch is its own kind: morning places and the restaurants that serve it.
+        ("whats good for brunch in williamsburg sunday", {"category": "Brunch", "near": "Williamsburg"}),
+        # In a hurry: near here, unless a place is named.
+        ("I'm so tired, need caffeine asap", {"category": "Cafe", "near": "here"}),
+        ("I'm at Grand Central, need a drink fast", {"category": "Bar", "near": "Grand Central"}),
+    ],
+)
+def test_parties_brunch_and_hurry(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected

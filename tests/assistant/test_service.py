@@ -10,6 +10,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+import assistant.service as service_module
 from assistant.agent import Assistant
 from assistant.service import (
     LOUD_CATEGORIES,
@@ -244,3 +245,17 @@ def test_a_local_request_leaves_out_the_most_visited_places(services: Service, w
     plain = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40))}
     local = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40, local=True))}
     assert plain & most_visited and local and not local & most_visited
+
+
+def test_a_list_without_a_radius_drops_places_far_beyond_the_rest() -> None:
+    def found(item_id: str, km: float) -> Recommendation:
+        return Recommendation(
+            item_id=item_id, name=item_id, category="Bookstore", latitude=40.7, longitude=-74.0, distance_km=km,
+            score=1.0, is_return=False, reasons=[f"{km} km"],
+        )  # fmt: skip
+
+    near = [found("a", 3.3), found("b", 8.3), found("c", 24.2)]
+    assert [item.item_id for item in service_module._without_stragglers(near)] == ["a", "b"]
+    # Everything far (a user whose usual place is out of town) is kept: nothing is nearer.
+    far = [found("a", 9.7), found("b", 16.8), found("c", 17.3)]
+    assert service_module._without_stragglers(far) == far
