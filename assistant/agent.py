@@ -786,7 +786,11 @@ class Assistant:
             details = state.get("details")
             if details is not None:
                 asked_time = request.when is not None  # "is it busy on Sundays?": that time, not now
-                return describe_place(details, request.asks, language, _origin(request), asked_time)
+                card = describe_place(details, request.asks, language, _origin(request), asked_time)
+                if request.unplaced:  # "which is closest to the subway?": measured from where the list was
+                    where = _origin(request) or fixed_text("you", language)
+                    return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
+                return card
             listed = _last_suggestions(state)
             every = bool(listed) and about_all(state["messages"][-1 - _tail_length(state)].text)
             if every and "visits" in request.asks:
@@ -893,6 +897,8 @@ class Assistant:
         (``unplaced``, which the reply says)."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
+        if _TRANSIT_RE.match(request.near):  # "closest to the subway": no one station, and no sandwich chain
+            return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
         place = self.service.named_place(request.near)
         if place is not None:  # "what's near the Empire State Building?" lists what is around it, not it
             location = LatLon(place.latitude, place.longitude)
@@ -1289,6 +1295,11 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
     return request.model_copy(update=update)
 
 
+# "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
+_TRANSIT_RE = re.compile(
+    r"^(?:the |a |an )?(?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
+    re.IGNORECASE,
+)
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 

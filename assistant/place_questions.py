@@ -179,7 +179,9 @@ _AROUND_RE = re.compile(r"\b(?:around here|near (?:here|me)|nearby|in the area|a
 _ALL_RE = re.compile(
     r"\b(?:which|any|all|how many|none) (?:one )?of (?:those|these|them|the places|your suggestions)\b"
     r"|\bhave i been to any\b|\bwhich ones\b|^\W*which (?:have|haven'?t|did|didn'?t|are|aren'?t)\b"
-    r"|^\W*which (?:one|place) (?:have|did) i (?:been|gone|go|visit(?:ed)?)\b",
+    r"|^\W*which (?:one|place) (?:have|did) i (?:been|gone|go|visit(?:ed)?)\b"
+    # "Any with outdoor seating?", "do they have wifi?": of each of them.
+    r"|^\W*(?:and\s+)?any (?:ones? )?(?:with|that|where)\b|^\W*(?:do|are|have|did) (?:they|those|these)\b",
     re.IGNORECASE,
 )
 

@@ -874,6 +874,10 @@ def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_li
     assert "km from Jazz Club 3 as the crow flies" in turn.text
     busiest = assistant.chat("3", "which one is the busiest?", at=world_now)
     assert "km from Jazz Club 3 as the crow flies" in busiest.text
+    subway = assistant.chat("3", "which is closest to the subway?", at=world_now)
+    lead = fixed_text("unplaced_measured").format(words="the subway", origin="Jazz Club 3")
+    assert subway.text.startswith(lead) and subway.details is not None
+    assert subway.details.item_id == min(listed, key=lambda item: item.distance_km).item_id
     # Asked from the user, it is from the user.
     mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
     assert "km from you as the crow flies" in mine.text

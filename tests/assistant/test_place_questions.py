@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.agent import Assistant
-from assistant.place_questions import describe_place, describe_visits, no_details, unhonoured, walking_minutes
+from assistant.place_questions import (
+    about_all,
+    describe_place,
+    describe_visits,
+    no_details,
+    unhonoured,
+    walking_minutes,
+)
 from assistant.requests import parse_rules
 from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
@@ -313,3 +320,17 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
 )
 def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:
     assert unhonoured(message) == unknown
+
+
+@pytest.mark.parametrize(
+    ("message", "every"),
+    [
+        ("any with outdoor seating?", True),
+        ("do they have wifi?", True),
+        ("which of those have I been to?", True),
+        ("any good ones nearby?", False),  # a request, not a question about the list
+        ("is the first one open?", False),
+    ],
+)
+def test_a_question_about_every_place_of_the_list(message: str, every: bool) -> None:
+    assert about_all(message) is every
