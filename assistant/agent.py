@@ -71,6 +71,8 @@ from assistant.place_questions import (
 from assistant.requests import (
     AFTER_DINNER,
     CATEGORY_WORDS,
+    DATE_DINNER,
+    DATE_KINDS,
     EXPLICIT_HERE_RE,
     HERE,
     MY_FAVOURITE_RE,
@@ -1179,7 +1181,7 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
 # A question that measures from a place it names ("is it far from Central Park?", "close to the Met?").
 _MEASURED_FROM_RE = re.compile(r"\b(?:from|to|between)\s", re.IGNORECASE)
 # "How far is it from me?": from the user, whatever point the last list measured from.
-_FROM_USER_RE = re.compile(r"\b(?:from|to)\s+(?:me|us|here|my place|where i am|where we are)\b", re.IGNORECASE)
+_FROM_USER_RE = re.compile(r"\bfrom\s+(?:me|us|here|my place|where i am|where we are)\b", re.IGNORECASE)
 
 
 def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
@@ -1303,6 +1305,7 @@ _TRANSIT_RE = re.compile(
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 
+_CASUAL_RE = re.compile(r"\b(?:casual|laid[- ]back|relaxed|low[- ]key|less fancy|not so fancy)\b", re.IGNORECASE)
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
 _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
 
@@ -1314,6 +1317,9 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
     # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
+    if not request.category and _CASUAL_RE.search(message) and category in DATE_KINDS:
+        # "Something a bit more casual" after a romantic dinner: any restaurant (any place, after a date night).
+        category = "Restaurant" if category == DATE_DINNER else None
     if category in exclusions or (calmer and category in LOUD_CATEGORIES):
         category = None
     elif calmer and category in LOUD_KINDS_WITHIN:

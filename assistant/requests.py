@@ -436,7 +436,9 @@ _EXPLAIN_RE = re.compile(
     r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b"
     r"|\b(?:based|basing) (?:that|this|it|these|those|them) on\b|\bbase (?:that|this|it|these|those|them) on\b"
     r"|\bbased on what\b|\bon what basis\b|\bhow did you (?:pick|choose|decide|come up with|get)\b"
-    r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b",
+    r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b"
+    r"|\bwhat (?:did|do) you (?:pick|choose|suggest|recommend) (?:that|this|those|these|them|it)(?: one| ones)? for\b"
+    r"|\bwhat(?:'s| is) the reason\b|\bwhy'?d you\b",
     re.IGNORECASE,
 )
 # Forgetting the user's data, not "forget that, sushi instead" (which only drops the last request).
@@ -872,6 +874,8 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 DATE_CATEGORY = "Date Night"  # profiles.places.KIND_GROUPS
+DATE_DINNER = "Date Dinner"
+DATE_KINDS = (DATE_CATEGORY, DATE_DINNER)
 # Words that rule out what follows them ("not", "anything but", "except").
 _RULING_OUT = (
     r"\b(?:not|no|except|other than|anything but|anywhere but|besides|avoid|skip|instead of|rather than|but not)"
@@ -998,7 +1002,8 @@ def parse_rules(message: str) -> RequestArguments:
     independent = _INDEPENDENT_RE.search(message) is not None or local  # a local favourite is no chain
     if _DATE_RE.search(message):
         independent = True
-        category = category or DATE_CATEGORY
+        # "A romantic dinner": a restaurant for a date, not a diner; a date with no kind named: drinks too.
+        category = DATE_DINNER if category == "Restaurant" else category or DATE_CATEGORY
     surprise, familiar = _novelty(message)
     arguments = RequestArguments(
         category=category,

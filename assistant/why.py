@@ -20,6 +20,17 @@ from prompts import fixed_text
 _THE_LIST_RE = re.compile(r"\b(?:those|these|them|they|all of them|this list|the list|the others)\b", re.IGNORECASE)
 
 
+# What each of a request's yes/no filters asked for, in the order a sentence says them.
+_FLAG_WORDS = (
+    ("popular", "the places most people check in at"),
+    ("surprise", "new to you"),
+    ("familiar", "places you know"),
+    ("quiet", "no loud kinds of place"),
+    ("independent", "no chains"),
+    ("local", "away from the tourist crowds"),
+)
+
+
 def asks_about_the_list(message: str, pick: int | None) -> bool:
     """Whether a "why" question is about every place of the last list rather than one of them."""
     return pick is None and _THE_LIST_RE.search(message) is not None
@@ -36,18 +47,7 @@ def asked_for(request: ChatRequest | None, at: datetime | None = None) -> str | 
         parts.append(kind_words(request.category))
     if request.keyword:
         parts.append(f"named “{request.keyword}”")
-    if request.popular:
-        parts.append("the places most people check in at")
-    if request.surprise:
-        parts.append("new to you")
-    if request.familiar:
-        parts.append("places you know")
-    if request.quiet:
-        parts.append("no loud kinds of place")
-    if request.independent:
-        parts.append("no chains")
-    if request.local:
-        parts.append("away from the tourist crowds")
+    parts += [words for flag, words in _FLAG_WORDS if getattr(request, flag)]
     if request.exclude_categories:
         parts.append("no " + " or ".join(kind_words(kind) for kind in request.exclude_categories))
     if request.near and request.near != HERE:

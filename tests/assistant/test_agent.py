@@ -845,6 +845,10 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     assert _refined(ChatRequest(category="Night Club"), quieter).category is None
     assert _refined(ChatRequest(category="Bar"), quieter).category is None  # another kind of place
     assert _refined(ChatRequest(category="Cafe"), quieter).category == "Cafe"
+    # "More casual" after a romantic dinner is any restaurant.
+    casual = ChatRequest(intent="refine")
+    assert _refined(ChatRequest(category="Date Dinner"), casual, "something a bit more casual").category == "Restaurant"
+    assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category is None
     # "Not too crowded" asks for fewer people at the same kind of place.
     crowd = parse_rules("not too crowded please")
     assert crowd.intent == "refine" and crowd.quiet
@@ -878,6 +882,8 @@ def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_li
     lead = fixed_text("unplaced_measured").format(words="the subway", origin="Jazz Club 3")
     assert subway.text.startswith(lead) and subway.details is not None
     assert subway.details.item_id == min(listed, key=lambda item: item.distance_km).item_id
+    new_to_me = assistant.chat("3", "is the 2nd one new to me?", at=world_now)  # "to me" measures nothing
+    assert "km from Jazz Club 3 as the crow flies" in new_to_me.text
     # Asked from the user, it is from the user.
     mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
     assert "km from you as the crow flies" in mine.text
