@@ -837,7 +837,8 @@ _UNKNOWN_ES_FR = {
     "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
     r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d|note\s+moyenne|sur\s+une?\s+[ée]chelle",
     "where the user lives or works": r"chez\s+(?:vous|toi)|(?:votre|ton|ta)\s+(?:domicile|maison|bureau|travail|"
-    r"appartement|h[ôo]tel)|(?:tu|su)\s+(?:casa|oficina|trabajo|hotel|apartamento)",
+    r"appartement|h[ôo]tel|lieu\s+de\s+travail|quartier)|(?:tu|su)\s+(?:casa|oficina|trabajo|hotel|apartamento|"
+    r"lugar\s+de\s+trabajo|barrio)",
 }
 for _subject, _pattern in _UNKNOWN_ES_FR.items():
     _UNKNOWN_RES[_subject] = re.compile(rf"{_UNKNOWN_RES[_subject].pattern}|\b(?:{_pattern})", re.I)

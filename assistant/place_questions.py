@@ -114,7 +114,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:close|near|nearby|far)\b"
-        r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)\s*\?",
+        r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
+        r"(?: from (?:me|here|us))?\s*\?",
         "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
         "where": r"\bwhere(?: is|'s| are| exactly)\b|\blocated\b|\blocation\b|\bdirections?\b"
         r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b(?! (?:do|did|have) (?:i|we)\b)"

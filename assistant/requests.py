@@ -874,7 +874,14 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 DATE_CATEGORY = "Date Night"  # profiles.places.KIND_GROUPS
-DATE_DINNER = "Date Dinner"
+DATE_DINNER = "Sit-down Dinner"  # a date's dinner, or a nice one
+# A meal somewhere a notch up ("somewhere nice for dinner with my parents", "an upscale lunch"): no counter service.
+_NICE_MEAL_RE = re.compile(
+    r"\b(?:somewhere|something|place|spot|restaurant|dinner|lunch|meal) (?:really |very |a bit )?"
+    r"(?:nice|fancy|special)\b"
+    r"|\bnice (?:dinner|lunch|meal|restaurant)\b|\b(?:fancy|upscale|classy|elegant|fine dining|special occasion)\b",
+    re.IGNORECASE,
+)
 DATE_KINDS = (DATE_CATEGORY, DATE_DINNER)
 # Words that rule out what follows them ("not", "anything but", "except").
 _RULING_OUT = (
@@ -1004,6 +1011,8 @@ def parse_rules(message: str) -> RequestArguments:
         independent = True
         # "A romantic dinner": a restaurant for a date, not a diner; a date with no kind named: drinks too.
         category = DATE_DINNER if category == "Restaurant" else category or DATE_CATEGORY
+    elif category == "Restaurant" and _NICE_MEAL_RE.search(message):  # "somewhere nice for dinner", "upscale"
+        category, independent = DATE_DINNER, True
     surprise, familiar = _novelty(message)
     arguments = RequestArguments(
         category=category,

@@ -113,7 +113,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         "Jazz and Blues Venue", "Dessert Shop",
     ),
     # A meal on a date ("a romantic dinner"): a restaurant, less the ones a date is not had at (see below).
-    "Date Dinner": ("Restaurant",),
+    "Sit-down Dinner": ("Restaurant",),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
@@ -132,12 +132,12 @@ GROUP_WORDS: dict[str, str] = {
     "Healthy": "healthy food",
     "Celebration": "places to celebrate",
     "Date Night": "places for a date",
-    "Date Dinner": "restaurants for a date",
+    "Sit-down Dinner": "sit-down restaurants",
     "After Dinner": "places for after dinner",
 }
 _NO_DATE = (
     "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Bagel", "Donut", "Food Court",
-    "Food Truck", "Cafeteria", "Snack", "Diner", "Fried Chicken", "Burger", "Pizza", "Falafel",
+    "Food Truck", "Cafeteria", "Snack", "Diner", "Fried Chicken", "Burger", "Pizza", "Falafel", "Wings",
 )  # fmt: skip
 _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
@@ -149,7 +149,7 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     ),
     # A counter one grabs a bite at is no date.
     "date night": _NO_DATE,
-    "date dinner": _NO_DATE,
+    "sit-down dinner": _NO_DATE,
 }  # fmt: skip
 _GROUPS = {name.casefold(): members for name, members in KIND_GROUPS.items()}
 

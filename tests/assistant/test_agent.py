@@ -847,7 +847,8 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     assert _refined(ChatRequest(category="Cafe"), quieter).category == "Cafe"
     # "More casual" after a romantic dinner is any restaurant.
     casual = ChatRequest(intent="refine")
-    assert _refined(ChatRequest(category="Date Dinner"), casual, "something a bit more casual").category == "Restaurant"
+    dinner = ChatRequest(category="Sit-down Dinner")
+    assert _refined(dinner, casual, "something a bit more casual").category == "Restaurant"
     assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category is None
     # "Not too crowded" asks for fewer people at the same kind of place.
     crowd = parse_rules("not too crowded please")

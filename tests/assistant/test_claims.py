@@ -177,6 +177,7 @@ FALSE = [
     "Joe's Coffee es delicioso y barato.",
     "No Name Bar está abierto hasta las 2.",
     "Joe's Coffee est à deux pas de chez vous.",
+    "Joe's Coffee : café, à proximité de votre lieu de travail.",
     "Shake Shack est un restaurant de burgers à proximité qui a été récemment ouvert.",
     "Shake Shack acaba de abrir cerca de aquí.",
     "You might want to try Joe's Coffee, which is 0.3 km away and has a good reputation for being quiet.",

@@ -491,6 +491,8 @@ def test_gazetteer_forgives_typos() -> None:
         ("¿ya he ido ahí?", {"intent": "about", "asks": ["visits"], "language": "es"}),
         ("parle-moi du premier", {"intent": "about", "pick": 1, "language": "fr"}),
         ("¿por qué esos?", {"intent": "explain", "language": "es"}),
+        ("¿el segundo está lejos de mí?", {"intent": "about", "pick": 2, "asks": ["distance"]}),
+        ("le premier est loin d'ici ?", {"intent": "about", "pick": 1, "asks": ["distance"]}),
         ("pourquoi ceux-là ?", {"intent": "explain", "language": "fr"}),
     ],
 )
@@ -936,8 +938,11 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         ("is it kid friendly?", {"intent": "about"}),
         # A date: somewhere to eat or drink, not a chain.
         ("date night ideas", {"category": DATE_CATEGORY, "independent": True}),
-        ("anything romantic for our anniversary dinner?", {"category": "Date Dinner", "independent": True}),
+        ("anything romantic for our anniversary dinner?", {"category": "Sit-down Dinner", "independent": True}),
         ("what did you pick those for?", {"intent": "explain"}),
+        ("my parents are in town, somewhere nice for dinner near Central Park South", {"category": "Sit-down Dinner"}),
+        ("an upscale lunch in Midtown", {"category": "Sit-down Dinner"}),
+        ("dinner near here", {"category": "Restaurant"}),
         # A snack is food.
         ("what's good around here for a late night snack", {"category": "Restaurant", "near": "here"}),
         # A name ruled out, as written; alone it changes the last list.

@@ -363,9 +363,9 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Date Night", "Diner", "Dining and Drinking > Restaurant > Diner", False),  # no date
         ("Date Night", "Coffee Shop", "Dining and Drinking > Cafe > Coffee Shop", False),
         ("Date Night", "Sports Bar", "Dining and Drinking > Bar > Sports Bar", False),
-        ("Date Dinner", "French Restaurant", "Dining and Drinking > Restaurant > French Restaurant", True),
-        ("Date Dinner", "Diner", "Dining and Drinking > Restaurant > Diner", False),
-        ("Date Dinner", "Wine Bar", "Dining and Drinking > Bar > Wine Bar", False),  # a dinner, not drinks
+        ("Sit-down Dinner", "French Restaurant", "Dining and Drinking > Restaurant > French Restaurant", True),
+        ("Sit-down Dinner", "Diner", "Dining and Drinking > Restaurant > Diner", False),
+        ("Sit-down Dinner", "Wine Bar", "Dining and Drinking > Bar > Wine Bar", False),  # a dinner, not drinks
         # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
         ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
         ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),
