@@ -464,9 +464,9 @@ class Assistant:
                 or self._placed(extracted)
             )
             previous = state.get("previous")
-            request = _named_again(request, previous, read(message).text)
-            asked_near = request.near
             text = read(message).text
+            request = _named_again(request, previous, text)
+            asked_near = request.near
             if previous is not None and request.again:  # "show me again": the last request as it was
                 request = previous.model_copy(update={"language": request.language})
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
