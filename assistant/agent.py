@@ -79,6 +79,7 @@ from assistant.requests import (
     MY_PLACES,
     ORDINALS,
     THERE,
+    TURNED_DOWN_RE,
     ChatRequest,
     LatLon,
     LLMMode,
@@ -128,6 +129,8 @@ CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
+# "Somewhere I haven't been in a while": none of the places the user went to within this.
+LATELY = timedelta(days=30)
 # A second stop ("dinner and drinks after"): this many places of its kind, within this distance of the first
 # stop's first place, for this much later.
 SECOND_STOP_K = 3
@@ -445,7 +448,8 @@ class Assistant:
         message = messages[-1].text
         update = self._stated(state, message)
         also_stated = ""
-        if update is not None and _asks_too(message):  # "I just moved to Bushwick, what's good around?"
+        # "I just moved to Bushwick, what's good around?"
+        if update is not None and not update.get("pending") and _asks_too(message):
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
         if update is None:
@@ -453,7 +457,12 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
-            if extracted.near == HERE and state.get("focus") and not EXPLICIT_HERE_RE.search(read(message).text):
+            if (
+                extracted.near == HERE
+                and extracted.intent != "about"  # "the closest one, how do I get there?" is from the user
+                and state.get("focus")
+                and not EXPLICIT_HERE_RE.search(read(message).text)
+            ):
                 # "Anything to eat nearby?" after "tell me about Central Park" is near the park, not the user.
                 extracted = extracted.model_copy(update={"near": THERE})
             shown = state.get("shown") or {}
@@ -486,7 +495,10 @@ class Assistant:
             ):
                 # "I'm in Park Slope" then "anything with food?": near where they said they are, as "near here" is.
                 request = request.model_copy(update={"near": HERE})
-            request = _after_the_last(request, _last_suggestions(state), text, asked_near)
+            listed = _last_suggestions(state)
+            if focus := state.get("focus"):  # "and a coffee after?" after "which one is closest?": after that one
+                listed = sorted(listed, key=lambda item: item.item_id != focus)
+            request = _after_the_last(request, listed, text, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
@@ -545,9 +557,17 @@ class Assistant:
             else:
                 # A refinement shows other places than before; "ones I know" may well include those already shown.
                 # "Something closer" may well be a place shown lower down: nearer is all it asks.
+                text = read(message).text
                 refining = request.intent == "refine" and not (request.familiar or request.closer)
+                # "Not that one": turned down, even among places the user knows; "rather in Brooklyn": the places
+                # shown there before are answers again, unless others are asked for.
+                refining = (refining and not _moved(request, state.get("previous"), text)) or bool(
+                    request.intent == "refine" and TURNED_DOWN_RE.search(text)
+                )
                 shown = list(state.get("shown", {})) if refining else []
                 shown += self.service.places_named(request.exclude_names)  # "coffee, not Starbucks"
+                if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
+                    shown += self.service.places_visited_since(state["user_id"], state["now"] - LATELY)
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
                 calls.append(
                     {
@@ -942,6 +962,8 @@ class Assistant:
             return min(suggestions, key=lambda item: item.distance_km).item_id
         if request.busiest and suggestions:  # "which is the most popular?": everyone's check-ins, first on a tie
             return max(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
+        if request.least_busy and suggestions:  # "which one is the least busy?"
+            return min(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
         if request.pick is not None:
             return suggestions[request.pick - 1].item_id if request.pick <= len(suggestions) else None
         lowered = f" {message.casefold()} "
@@ -1092,13 +1114,27 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
 
 
 def _asks_too(message: str) -> bool:
-    """Whether a message that states where the user now lives also asks for places ("I just moved to Bushwick,
-    what's good around?", "I live in Astoria now, any good coffee?"): both are answered."""
+    """Whether a message that states where the user now lives, or a kind they are done with, also asks for places
+    ("I just moved to Bushwick, what's good around?", "I don't drink, somewhere fun tonight in the East Village"):
+    both are answered."""
     stated = read_preference(message)
-    if stated is None or stated.kind != "home_area":
+    if stated is None or stated.kind not in ("home_area", "mute_category"):
         return False
-    asked = parse_rules(message)
-    return asked.intent == "recommend" and ("?" in message or asked.category is not None)
+    if stated.kind == "home_area":
+        asked = parse_rules(message)
+        return asked.intent == "recommend" and ("?" in message or asked.category is not None)
+    # A kind given up asks for places in a clause of its own ("no more gyms, anything fun in Tribeca?"); "je ne bois
+    # plus de café" names only what it gives up.
+    parts = _CLAUSE_BREAK_RE.split(message, maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        return False
+    asked = parse_rules(parts[1])
+    places = asked.category or asked.near or asked.when
+    return asked.intent in ("recommend", "refine") and (places is not None or "?" in parts[1])
+
+
+# Where one clause of a message ends and the next begins ("I don't drink, somewhere fun tonight?").
+_CLAUSE_BREAK_RE = re.compile(r"\s*[,;:.!]\s+|\s+(?:but|so|and)\s+", re.IGNORECASE)
 
 
 def _second_stop_due(state: _State) -> bool:
@@ -1200,7 +1236,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
         previous is not None
         and _origin(previous) is not None
         and request.near in (None, HERE)
-        and (request.pick is not None or request.busiest or refers_to_place(message))
+        and (request.pick is not None or request.busiest or request.least_busy or refers_to_place(message))
         and not _FROM_USER_RE.search(message)
     ):
         # "Tell me more about the first" after "bars in Midtown": from Midtown, as the list measured it.
@@ -1228,8 +1264,21 @@ def _after_the_last(
     close_by = asked_near == HERE and not EXPLICIT_HERE_RE.search(message)
     if not asks_next or (asked_near is not None and not close_by) or not listed or not next_stop:
         return request
-    first = listed[0]
-    return request.model_copy(update={"near": first.label, "location": LatLon(first.latitude, first.longitude)})
+    first = listed[0]  # the first stop itself is no next stop
+    update = {"near": first.label, "location": LatLon(first.latitude, first.longitude), "around": first.item_id}
+    return request.model_copy(update=update)
+
+
+# "Anything else in Brooklyn?", "other museums there": places not shown before, wherever the ask moved.
+_OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b", re.IGNORECASE)
+
+
+def _moved(request: ChatRequest, previous: ChatRequest | None, message: str) -> bool:
+    """Whether a follow-up only moves the last ask to another place ("rather in Brooklyn"), so that what was shown
+    before is not turned down by it."""
+    if previous is None or request.near in (None, HERE, THERE) or request.near == previous.near:
+        return False
+    return _OTHERS_RE.search(message) is None
 
 
 def _kind_alone_stays(
@@ -1341,6 +1390,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "quiet": request.quiet or previous.quiet,
             "independent": request.independent or previous.independent,
             "local": request.local or previous.local,
+            "not_lately": request.not_lately or (previous.not_lately and not request.surprise),
             # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
             "popular": (request.popular or previous.popular) and not request.local,
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.

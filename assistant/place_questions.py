@@ -75,7 +75,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     for topic, pattern in {
         "hours": r"\bopens?\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b|\bdoes \w+ close\b"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
-        r"|\bhappy hours?\b",  # a time of day with cheaper drinks: neither is in the data
+        r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
+        # "Late night food": whether a kitchen is still open is an opening hour.
+        r"|\blate[- ]night (?:food|eats?|bites?|snacks?|dining|munchies|meals?)\b",
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
         r"|\baffordable\b|\bbudget\b|\$|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
         r"|\binexpensive\b|\bcheap eats\b",
@@ -94,7 +96,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
-        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b",
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b"
+        # "Is it better than the first one?": a judgement of quality, which no data makes.
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
         # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.
         "character": r"^\W*(?:and |so |but |ok,? )?(?:is|are|was|were) (?:it|that|this|they|those|these"
         r"|the \w+(?: one)?|that place|this place|the place|that spot)"

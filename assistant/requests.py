@@ -93,6 +93,12 @@ class RequestArguments(BaseModel):
     busiest: bool = Field(
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
+    not_lately: bool = Field(
+        False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
+    )
+    least_busy: bool = Field(
+        False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
+    )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
     local: bool = Field(
         False, description="Away from the crowds: not the city's most visited places ('less touristy'; rules only)."
@@ -194,8 +200,10 @@ _SPECIFIC = {
     "Performing Arts": "theatre|theater|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
-    "Library": "library|libraries|place to study|somewhere to study|spot to study|to study|read a book|to read"
-    "|study spot|can i study|could i study|can we study",
+    "Library": "library|libraries",
+    # A library, or a café's table: where people sit and read for a while.
+    "Reading": "place to study|somewhere to study|spot to study|to study|read a book|to read|study spot|can i study"
+    "|could i study|can we study",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
     "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop|table to work"
     "|to work for|get work done|do some work|work remotely|working remotely|coworking|co-working",
@@ -323,6 +331,7 @@ _EXCLUDE_RE = re.compile(
     r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like"
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
     r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
+    r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
     r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to)\s+"
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
@@ -340,7 +349,8 @@ _MY_WORDS = {
     "school": "my school", "college": "my school", "university": "my school", "campus": "my school",
 }  # fmt: skip
 _MY_PLACE_RE = re.compile(
-    r"\b(?:near|around|close to|by|next to|from|walking distance (?:of|from))\s+(?:(?:my|our) )?"
+    r"\b(?:near|around|close to|by|next to|(?<!farther )(?<!further )(?<!away )from|walking distance (?:of|from))\s+"
+    r"(?:(?:my|our) )?"
     rf"(?P<what>{'|'.join(_MY_WORDS)})\b(?!\s+(?:of|in|on)\b)",
     re.IGNORECASE,
 )
@@ -395,7 +405,11 @@ _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaura
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
-    r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)|\bexplor(?:e|ing)\b"
+    r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
+    # "Anything new I could try?"; "anything new in New York?" may be the city's news.
+    r"|\b(?:anything|anywhere|someplace) new"
+    r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we|to|for|like|that|around|near|nearby|please)\b)"
+    r"|\bnew (?:ones?|options|things|stuff)\b|\btry(?:ing)? (?:out )?(?:a )?new\b|\bexplor(?:e|ing)\b"
     r"|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
     r"|\bhidden gems?\b|\blesser[- ]known\b|\bundiscovered\b|\bunder the radar\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
@@ -483,24 +497,32 @@ _FORGET_RE = re.compile(
     r"|\bdon'?t (?:remember|track|keep)\b|\bstop tracking\b",
     re.IGNORECASE,
 )
+# Turning down what was shown ("not interested in that one", "skip the second one", "not that one, ..."): even
+# "somewhere I know" then leaves those out.
+_TURNED_DOWN = (
+    r"\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
+    r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
+    r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
+)
+TURNED_DOWN_RE = re.compile(_TURNED_DOWN, re.IGNORECASE)
 _REFINE_RE = re.compile(
     # "She's vegetarian", "we're vegan": the same outing, for someone's diet.
     r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
-    r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|bigger|smaller|instead|another|else|fewer"
+    r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|farther|bigger|smaller|instead|another|else|fewer"
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
     r"|^\W*(?:and|but|or|only|just|actually|also|(?:the )?same)\b|\bmake it\b"
+    # "Something with food as well", "any with a patio too?": the same outing, with one more thing asked.
+    r"|\bas well\b|\btoo\s*[?.!]*\s*$"
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
     r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
     r"|\bmore (?:options|places|ideas|suggestions)\b"
     # "Any other parks?" after parks around Astoria: other places of the same ask, there.
     r"|\b(?:any|some|a few|two|three|the) other\b|\bother (?:ones|options|places|spots|ideas|suggestions)\b"
     r"|\bothers\s*[?.!]*\s*$|\bwhat(?:'s| is) there to (?:eat|do|see|drink)\b"
-    # Turning down what was shown ("not interested in that one", "skip the second one"): other places, as above.
-    r"|\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
-    r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?\W*$|\bskip (?:that|this|the \w+)(?: one)?\b"
-    r"|\bnot for me\b|\bnone of (?:these|those|them)\b|(?<!not )\btoo far\b|\bless far\b",
+    # Turning down what was shown: other places, as above.
+    rf"|{_TURNED_DOWN}|(?<!not )\btoo far\b|\bless far\b",
     re.IGNORECASE,
 )
 # "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
@@ -753,9 +775,9 @@ def resolve_near(near: str | None, here: LatLon | tuple[float, float] | None = N
 # The words the rules look for, which a misspelt word is corrected towards (besides the categories and places).
 _CUE_WORDS = (
     "somewhere anywhere something anything place places spot spots recommend recommendation suggest suggestions "
-    "nearby near here around close surprise different discover adventurous random quiet quieter calm calmer "
-    "peaceful relaxed forget delete erase explain familiar usual already before favourite favorite tonight today "
-    "tomorrow weekend weekends morning afternoon evening night noon midday lunchtime hello thanks please"
+    "nearby near here around close surprise different discover adventurous random quiet quieter quietest calm calmer "
+    "calmest peaceful relaxed forget delete erase explain familiar usual already before favourite favorite tonight "
+    "today tomorrow weekend weekends morning afternoon evening night noon midday lunchtime hello thanks please"
 )
 # Slips that leave a real word, so that spelling cannot see them: "near hear", "somewhere quite for brunch" (a
 # "quite" that no adjective follows).
@@ -857,9 +879,9 @@ _CHANGE_RE = re.compile(
 # Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
 DRINKING_KINDS = ("Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery")
 # Someone of the outing who does not drink ("she doesn't drink", "we're sober", "no alcohol"): this request leaves
-# out DRINKING_KINDS; the user's own "I don't drink anymore" is a stated preference (``read_preference``) instead.
+# out DRINKING_KINDS; the user's own "I don't drink anymore" is a stated preference (``read_preference``) as well.
 _NOT_DRINKING_RE = re.compile(
-    r"\b(?:she|he|they|we|who|my \w+|\w+ of us)\s+(?:doesn't|don't|does not|do not|won't|can't|cannot|isn't|aren't)"
+    r"\b(?:i|she|he|they|we|who|my \w+|\w+ of us)\s+(?:doesn't|don't|does not|do not|won't|can't|cannot|isn't|aren't)"
     r" (?:drink|drinking)\b|\b(?:she|he|they|we)(?:'s|'re| is| are) (?:sober|not drinking|pregnant|under 21|underage)\b"
     r"|\b(?:no|without) (?:alcohol|booze|drinking)\b|\b(?:alcohol|booze)[- ]free\b|\bnon[- ]?alcoholic\b"
     r"|\b(?:not|nothing) (?:boozy|alcoholic)\b",
@@ -907,6 +929,14 @@ _NEAREST_RE = re.compile(
 _BUSIEST_RE = re.compile(
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:most popular|busiest|most visited)\b"
     r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    re.IGNORECASE,
+)
+# "Which one is the least busy?", "the quietest of those": the least visited of the last list.
+_LEAST_BUSY_RE = re.compile(
+    r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?"
+    r"(?:least (?:busy|crowded|popular|visited|packed)|quietest|calmest)\b"
+    r"|\bthe (?:least (?:busy|crowded|popular|visited)|quietest|calmest)(?: one| of (?:them|those|these))?"
+    r"(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
 # The last list once more: "show me again", "can you repeat that?", "what were they again?".
@@ -1007,6 +1037,7 @@ def parse_rules(message: str) -> RequestArguments:
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
     local = _LOCAL_RE.search(message) is not None
     independent = _INDEPENDENT_RE.search(message) is not None or local  # a local favourite is no chain
+    local = local or _CROWDS_RE.search(message) is not None  # "not too crowded" leaves chains in
     if _DATE_RE.search(message):
         independent = True
         # "A romantic dinner": a restaurant for a date, not a diner; a date with no kind named: drinks too.
@@ -1014,6 +1045,7 @@ def parse_rules(message: str) -> RequestArguments:
     elif category == "Restaurant" and _NICE_MEAL_RE.search(message):  # "somewhere nice for dinner", "upscale"
         category, independent = DATE_DINNER, True
     surprise, familiar = _novelty(message)
+    not_lately = _NOT_LATELY_RE.search(message) is not None
     arguments = RequestArguments(
         category=category,
         exclude_categories=excluded,
@@ -1030,6 +1062,7 @@ def parse_rules(message: str) -> RequestArguments:
         placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
         like_name=like_named(written),
         local=local,
+        not_lately=not_lately,
         then=stops[1] if stops is not None else None,
         language=reading.language,
     )
@@ -1052,6 +1085,9 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = arguments.asks or ["distance"]
     elif _BUSIEST_RE.search(message):
         arguments.busiest = True
+        arguments.asks = arguments.asks or ["busy"]
+    elif _LEAST_BUSY_RE.search(message):
+        arguments.least_busy, arguments.quiet = True, False
         arguments.asks = arguments.asks or ["busy"]
     elif _MOST_POPULAR_RE.search(message) and not arguments.pick:
         arguments.popular = True
@@ -1122,9 +1158,19 @@ _AWAY_FROM_RE = re.compile(
 )
 
 
+# "Somewhere I haven't been in a while": a place the user knows, not one new to them.
+_NOT_LATELY_RE = re.compile(
+    r"\b(?:haven'?t|have not|hasn'?t|not) (?:been(?: to)?|gone to|tried|visited|had)(?: \w+)?"
+    r" (?:in a (?:while|long time|bit)|in ages|in years|in months|lately|recently|for (?:a )?(?:while|ages|long))\b",
+    re.IGNORECASE,
+)
+
+
 def _novelty(message: str) -> tuple[bool, bool]:
     """(surprise, familiar): never both; when the message says both, the later cue wins ("not new, one I know"),
     and a usual named only to be left ("something different from my usual") asks for somewhere new."""
+    if _NOT_LATELY_RE.search(message):
+        return False, True
     surprise = [match.start() for match in _SURPRISE_RE.finditer(message)]
     familiar = []
     for match in _FAMILIAR_RE.finditer(message):
@@ -1160,6 +1206,13 @@ _LOCAL_RE = re.compile(
     r"|\blocals'? (?:favou?rites?|spots?|places?|go)\b"
     r"|\b(?:avoid|away from|without|escape|no) (?:the )?(?:tourists|crowds of tourists)\b|\bhidden gems?\b"
     r"|\blesser[- ]known\b|\bunder the radar\b",
+    re.IGNORECASE,
+)
+# "Not too crowded", "I hate crowds": besides the loud kinds (quiet), the city's most visited places are left out.
+_CROWDS_RE = re.compile(
+    r"(?:\bnot|n't|\bnever) (?:too |so |very |that |super )?(?:crowded|busy|packed)\b|\bless (?:crowded|busy|packed)\b"
+    r"|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b|\bcrowd-?free\b"
+    r"|\btoo (?:crowded|busy|packed)\b",
     re.IGNORECASE,
 )
 # A second stop: "dinner and drinks after", "coffee, then a walk in the park", "drinks after dinner".

@@ -880,6 +880,15 @@ class Service:
         visits = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
         return pd.Timestamp(visits["timestamp"].max()).to_pydatetime() if len(visits) else None
 
+    def places_visited_since(self, user_id: str, since: datetime) -> list[str]:
+        """Item ids of the places the user has a stored visit to from ``since`` on (the places of "lately")."""
+        mine = user_events(self.events(), user_id)
+        if mine.empty:
+            return []
+        visits = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+        recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
+        return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
+
     def visits_at(self, user_id: str, item_id: str) -> int:
         """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""
         return sum(

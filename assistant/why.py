@@ -25,9 +25,10 @@ _FLAG_WORDS = (
     ("popular", "the places most people check in at"),
     ("surprise", "new to you"),
     ("familiar", "places you know"),
+    ("not_lately", "not been to in the last month"),
     ("quiet", "no loud kinds of place"),
     ("independent", "no chains"),
-    ("local", "away from the tourist crowds"),
+    ("local", "away from the city's most visited places"),
 )
 
 

@@ -88,9 +88,10 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "Breakfast": (
         "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Donut Shop", "Creperie",
     ),
-    # A late, long breakfast: the morning places, and the restaurants that serve it (not pizza, not a steakhouse).
+    # A late, long breakfast: the morning places where one sits down to eat (a coffee shop's counter is for coffee),
+    # and the restaurants that serve it (not pizza, not a steakhouse).
     "Brunch": (
-        "Breakfast Spot", "Diner", "Café", "Cafe", "Coffee Shop", "Bakery", "Bagel Shop", "Creperie",
+        "Breakfast Spot", "Diner", "Café", "Cafe", "Bakery", "Bagel Shop", "Creperie",
         "American Restaurant", "New American Restaurant", "French Restaurant", "Southern / Soul Food Restaurant",
         "Gastropub",
     ),
@@ -114,6 +115,8 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # A meal on a date ("a romantic dinner"): a restaurant, less the ones a date is not had at (see below).
     "Sit-down Dinner": ("Restaurant",),
+    # Somewhere to read or study for a while ("a quiet spot to read"): a library, or a table where nobody hurries one.
+    "Reading": ("Library", "Café", "Cafe", "Coffee Shop", "Tea Room", "Bookstore"),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
@@ -134,6 +137,7 @@ GROUP_WORDS: dict[str, str] = {
     "Date Night": "places for a date",
     "Sit-down Dinner": "sit-down restaurants",
     "After Dinner": "places for after dinner",
+    "Reading": "places to read or study",
 }
 _NO_DATE = (
     "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Bagel", "Donut", "Food Court",

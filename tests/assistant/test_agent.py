@@ -33,6 +33,7 @@ from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
+from profiles.places import is_of_kind
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -1191,3 +1192,99 @@ def test_a_move_near_a_catalogue_place_is_stored_there_and_answered_around_it(
     assert turn.items and all(item.item_id != club["item_id"] for item in turn.items)
     far = max(haversine_km(club["latitude"], club["longitude"], item.latitude, item.longitude) for item in turn.items)
     assert far < 3.0
+
+
+def test_how_to_get_to_the_closest_one_is_measured_from_the_user(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    nearest = min(listed.items, key=lambda item: item.distance_km)
+    assistant.chat("3", "which one is closest?", at=world_now)
+    turn = assistant.chat("3", "ok going to the closest one, how do I get there", at=world_now)
+    assert turn.details is not None and turn.details.item_id == nearest.item_id
+    assert turn.details.distance_km == pytest.approx(nearest.distance_km, abs=0.01)
+    assert "km from you as the crow flies" in turn.text and "Right at" not in turn.text
+
+
+def test_a_place_turned_down_stays_out_even_among_places_the_user_knows(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    known = assistant.chat("3", "somewhere I've been before", at=world_now)
+    assert known.items
+    turn = assistant.chat("3", "not that one, another one I know", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["familiar"] is True
+    assert {item.item_id for item in known.items} <= set(call.arguments["exclude"])
+    assert not {item.item_id for item in known.items} & {item.item_id for item in turn.items}
+
+
+def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are_asked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    shown = {item.item_id for item in listed.items}
+    moved = assistant.chat("3", "what about near Jazz Club 3?", at=world_now)
+    call = next(call for call in moved.trace if call.name == "recommend")
+    assert moved.request is not None and moved.request.near == "Jazz Club 3"
+    assert not shown & set(call.arguments["exclude"])
+    others = assistant.chat("3", "any other coffee near Jazz Club 3?", at=world_now)
+    call = next(call for call in others.trace if call.name == "recommend")
+    assert {item.item_id for item in moved.items} <= set(call.arguments["exclude"])
+
+
+def test_which_one_is_the_least_busy_answers_for_the_least_visited_of_the_last_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services.settings.privacy, "insights_min_users", 1)  # the small world's crowds count
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    counts = [services.checkins_at(item.item_id) for item in listed.items]
+    assert len(set(counts)) > 1
+    quietest = listed.items[counts.index(min(counts))]
+    turn = assistant.chat("3", "which one is the least busy?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == quietest.item_id
+    assert f"What I know of **{quietest.label}**" in turn.text
+
+
+def test_a_kind_given_up_said_with_a_request_is_stored_and_the_request_answered_without_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("6", "I'm done with gyms, somewhere fun tonight in Tribeca", at=world_now)
+    muted = [item for item in services.preferences("6") if item.kind == PreferenceKind.MUTE_CATEGORY]
+    assert [item.target for item in muted] == ["Gym"]
+    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
+    assert not [item for item in turn.items if is_of_kind("Gym", item.category)]
+    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+    # Said alone, it is answered alone.
+    alone = Assistant(services, polite).chat("7", "I'm done with gyms", at=world_now)
+    assert not alone.items and alone.text.startswith("Got it")
+
+
+def test_somewhere_not_been_to_in_a_while_is_known_but_not_of_the_last_month(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    later = world_now + timedelta(days=14)  # the small world's four weeks: some of user 3's places are older
+    recent = set(services.places_visited_since("3", later - agent_module.LATELY))
+    assert recent  # the small world's user 3 went out this month
+    turn = Assistant(services, polite).chat("3", "somewhere I haven't been to in a while", at=later)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["familiar"] is True and recent <= set(call.arguments["exclude"])
+    assert turn.items and all(item.is_return and item.item_id not in recent for item in turn.items)
+
+
+def test_a_next_stop_after_a_place_asked_about_is_near_that_place_and_not_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    nearest = min(listed.items, key=lambda item: item.distance_km)
+    assert nearest.item_id != listed.items[0].item_id  # the card's place is not the list's first
+    assistant.chat("3", "which one is closest?", at=world_now)
+    turn = assistant.chat("3", "and a coffee after?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (nearest.latitude, nearest.longitude)
+    assert nearest.item_id in call.arguments["exclude"]

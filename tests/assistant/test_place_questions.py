@@ -316,6 +316,8 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("a café with wifi, not too pricey", ["prices", "amenities (Wi-Fi, seating, access and the like)"]),
         ("where can I take the kids?", []),  # children are read as kinds of place: honoured
         ("a kid-friendly brunch spot", []),
+        ("late night food near me", ["opening hours"]),  # whether a kitchen is open then
+        ("what do people do late at night here?", []),
     ],
 )
 def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:

@@ -28,6 +28,7 @@ from assistant.requests import (
     DATE_CATEGORY,
     DRINKING_KINDS,
     THERE,
+    TURNED_DOWN_RE,
     ChatRequest,
     RequestArguments,
     extract_request,
@@ -806,7 +807,7 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("¿qué hay para hacer con niños en Queens?", {"category": "Family Outing", "near": "Queens"}),
         ("¿y algo bajo techo?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         ("how do I get there from Grand Central?", {"intent": "about", "near": "Grand Central"}),
-        ("good place to read a book?", {"intent": "recommend", "category": "Library", "asks": []}),  # no booking
+        ("good place to read a book?", {"intent": "recommend", "category": "Reading", "asks": []}),  # no booking
         ("do they take bookings?", {"intent": "about", "asks": ["booking"]}),
         ("something within walking distance", {"intent": "refine", "near": "here"}),
         ("brunch in Park Slope", {"category": "Brunch", "near": "Park Slope"}),  # an area names no kind
@@ -900,7 +901,7 @@ def test_no_chains_is_read(message: str, independent: bool) -> None:
     [
         ("I need a quiet place to work", "Cafe"),
         ("where can I work on my laptop", "Cafe"),
-        ("somewhere to study tonight", "Library"),
+        ("somewhere to study tonight", "Reading"),
         ("drinks after work", "Bar"),  # "work" alone is no kind of place
     ],
 )
@@ -1206,3 +1207,60 @@ def test_an_ordinal_that_points_at_no_shown_place_picks_none(message: str) -> No
 def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick: int) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.pick, arguments.alike) == ("refine", pick, True)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Something new, however it is put.
+        ("anything new I could try?", {"intent": "recommend", "surprise": True}),
+        ("anything new like that I could try?", {"intent": "refine", "surprise": True, "alike": True}),
+        ("I want to try something new tonight", {"surprise": True}),
+        ("any new ones?", {"surprise": True}),
+        ("anything new york style?", {"surprise": False}),
+        # One more thing asked of the same outing keeps it.
+        ("something with food as well", {"intent": "refine", "category": "Restaurant"}),
+        ("a dessert place too?", {"intent": "refine", "category": "Dessert"}),
+        # Turned down, with more said after it.
+        ("not that one, the other kind of food", {"intent": "refine", "category": "Restaurant"}),
+        # Farther from home is no place to be near.
+        ("farther from home is fine", {"intent": "refine", "near": None}),
+        ("a bar near home", {"near": "my home"}),
+        # Crowds: the loud kinds and the most visited places left out, chains kept.
+        ("need a coffee spot thats not too crowded", {"quiet": True, "local": True, "independent": False}),
+        ("too crowded", {"intent": "refine", "local": True}),
+        ("a quiet café", {"quiet": True, "local": False}),
+        # Which of the list is nearest, in Spanish and French.
+        ("¿cuál está más cerca?", {"intent": "about", "nearest": True, "language": "es"}),
+        ("lequel est le plus près ?", {"intent": "about", "nearest": True, "language": "fr"}),
+        ("¿algo más cerca?", {"intent": "refine", "closer": True}),
+        # The least busy of the list, a judgement no data makes, a spot to read.
+        ("which one is the least busy?", {"intent": "about", "least_busy": True, "busiest": False}),
+        ("which is the quietest?", {"intent": "about", "least_busy": True, "quiet": False}),
+        ("¿cuál es el menos concurrido?", {"intent": "about", "least_busy": True}),
+        ("lequel est le plus calme ?", {"intent": "about", "least_busy": True}),
+        ("the quietest bar around here", {"intent": "recommend", "category": "Bar", "least_busy": False}),
+        ("is it better than the first one?", {"intent": "about", "asks": ["reviews"]}),
+        ("i need a quiet spot to read for a couple hours", {"category": "Reading", "quiet": True}),
+        ("a library near me", {"category": "Library"}),
+        # One's own not drinking leaves drinks out of the request it comes with.
+        ("I don't drink, somewhere fun tonight in the east village", {"category": None, "near": "East Village"}),
+        # Known places not visited lately; hunger in Spanish and French.
+        ("recommend something I haven't tried in a while", {"familiar": True, "surprise": False, "not_lately": True}),
+        ("a bar I haven't been to in ages", {"category": "Bar", "familiar": True, "not_lately": True}),
+        ("places I haven't been to yet", {"surprise": True, "not_lately": False}),
+        ("tengo hambre, algo rápido cerca", {"category": "Restaurant", "near": "here", "language": "es"}),
+        ("j'ai faim", {"category": "Restaurant", "language": "fr"}),
+    ],
+)
+def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "turned_down"),
+    [("not that one, the other kind of food", True), ("skip the second one", True), ("not bars", False)],
+)
+def test_turning_down_what_was_shown_is_told(message: str, turned_down: bool) -> None:
+    assert (TURNED_DOWN_RE.search(message) is not None) is turned_down
