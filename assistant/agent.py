@@ -56,6 +56,7 @@ from assistant.grounding import (
     sentence_spans,
 )
 from assistant.habits import asks_about_areas, describe_habits, describe_preferences, habits_slice, past_span
+from assistant.languages import detect_language
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
@@ -129,6 +130,8 @@ CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
+# A reply this long that reads as English in a Spanish or French chat did not heed the language note.
+ENGLISH_AT_LEAST_WORDS = 4
 # "Somewhere I haven't been in a while": none of the places the user went to within this.
 LATELY = timedelta(days=30)
 # A second stop ("dinner and drinks after"): this many places of its kind, within this distance of the first
@@ -164,7 +167,6 @@ _NO_DESCRIPTION_WORDS = (
     "in the a an some any please can you i we want need would like go could help"
 )
 _NO_DESCRIPTION = frozenset(_NO_DESCRIPTION_WORDS.split())
-_WORD_RE = re.compile(r"[a-z']+")
 
 
 def _describes_a_place(message: str) -> bool:
@@ -569,6 +571,8 @@ class Assistant:
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
                     shown += self.service.places_visited_since(state["user_id"], state["now"] - LATELY)
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
+                if request.placed_self and request.near and request.around is None and lookup(request.near):
+                    shown += self.service.places_named([request.near])  # "I'm at Times Square": not the plaza
                 calls.append(
                     {
                         "name": "recommend",
@@ -762,7 +766,8 @@ class Assistant:
             grounding["repaired"] = True
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
-        if listing or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
+        in_english = _in_english_instead(reply, _language(state))  # "Write in French." unheeded
+        if listing or in_english or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
             # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
             # contradicts the places listed under it: code says what the first of them is.
@@ -1113,6 +1118,13 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
     return frozenset(kind for kind in kinds if kind)
 
 
+def _in_english_instead(reply: str, language: str) -> bool:
+    """Whether a reply to a Spanish or French request was written in English."""
+    if language == "en" or len(_WORD_RE.findall(reply)) < ENGLISH_AT_LEAST_WORDS:
+        return False
+    return detect_language(reply, fold(reply)) == "en"
+
+
 def _asks_too(message: str) -> bool:
     """Whether a message that states where the user now lives, or a kind they are done with, also asks for places
     ("I just moved to Bushwick, what's good around?", "I don't drink, somewhere fun tonight in the East Village"):
@@ -1246,7 +1258,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
-    r"\b(?:after(?:wards)?|after that|then|next|later)\s*[?.!]*\s*$"
+    r"\b(?:after(?:wards)?|after that|then|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
     r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b",
     re.IGNORECASE,
 )

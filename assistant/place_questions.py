@@ -121,7 +121,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
         r"(?: from (?:me|here|us))?\s*\?",
         "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
-        "where": r"\bwhere(?: is|'s| are| exactly)\b|\blocated\b|\blocation\b|\bdirections?\b"
+        # "Where's the third one?"; "where's good for a date?" asks for places.
+        "where": r"\bwhere(?: is|'s| are| exactly)\b(?! (?:good|nice|great|best|fun|a good|the best)\b)"
+        r"|\blocated\b|\blocation\b|\bdirections?\b"
         r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b(?! (?:do|did|have) (?:i|we)\b)"
         r"|\bhow (?:do|can|would) i get\b"
         r"|\bmap\b|\bcoordinates\b",

@@ -151,6 +151,8 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
         "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Café", "Cafe", "Bagel",
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
     ),
+    # A coffee shop's path holds "Cafe" ("Cafe, Coffee, and Tea House > Coffee Shop"), yet brunch is no coffee.
+    "brunch": ("Coffee Shop",),
     # A counter one grabs a bite at is no date.
     "date night": _NO_DATE,
     "sit-down dinner": _NO_DATE,

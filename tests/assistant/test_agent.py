@@ -1288,3 +1288,35 @@ def test_a_next_stop_after_a_place_asked_about_is_near_that_place_and_not_it(
     call = next(call for call in turn.trace if call.name == "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (nearest.latitude, nearest.longitude)
     assert nearest.item_id in call.arguments["exclude"]
+
+
+def test_an_english_reply_to_a_spanish_request_is_replaced_by_code_in_spanish(
+    services: Service, world_now: datetime
+) -> None:
+    model = ScriptedChatModel(script=lambda _: "This is a great coffee shop for a break after work.", calls=[])
+    turn = Assistant(services, model).chat("2", "un café cerca de aquí", at=world_now)
+    assert turn.items and turn.grounding["repaired"] and turn.request is not None
+    assert turn.request.language == "es" and "great coffee shop" not in turn.text
+    assert turn.text.startswith(f"{turn.items[0].name}: ")
+
+
+def test_a_next_stop_before_is_near_the_first_stop_too(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a jazz club tonight", at=world_now)
+    turn = assistant.chat("3", "and somewhere for coffee before?", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    first = listed.items[0]
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (first.latitude, first.longitude)
+
+
+def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    named = services.places_named
+    # As NYC's "Times Square" plaza is named like its neighbourhood: here a jazz club stands for it.
+    monkeypatch.setattr(services, "places_named", lambda names: ["v03"] if names == ["Tribeca"] else named(names))
+    turn = Assistant(services, polite).chat("3", "I'm in Tribeca with two hours to kill", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert turn.request is not None and turn.request.placed_self and "v03" in call.arguments["exclude"]

@@ -1251,6 +1251,12 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         ("places I haven't been to yet", {"surprise": True, "not_lately": False}),
         ("tengo hambre, algo rápido cerca", {"category": "Restaurant", "near": "here", "language": "es"}),
         ("j'ai faim", {"category": "Restaurant", "language": "fr"}),
+        ("¿y algo sano?", {"intent": "refine", "category": "Healthy", "language": "es"}),
+        ("quelque chose de sain ?", {"category": "Healthy", "language": "fr"}),
+        # "Where's good for …" asks for places; "where's the first one?" about one.
+        ("where's good for a first date in park slope", {"intent": "recommend", "near": "Park Slope", "asks": []}),
+        ("where is the best place for brunch", {"intent": "recommend", "category": "Brunch"}),
+        ("where's the first one?", {"intent": "about", "asks": ["where"], "pick": 1}),
     ],
 )
 def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str, expected: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from profiles.places import (
     Place,
     PlaceAnswer,
     category_kinds,
+    is_of_kind,
     is_suggestable,
     kind_pattern,
     leaf_category,
@@ -396,3 +397,9 @@ def test_a_national_chain_is_a_chain_even_at_one_place() -> None:
     # "Subway Inn" is a dive bar: only the sandwich chain's bare name is the chain.
     assert places.chain_item_ids(items) == frozenset({"a", "b", "d"})
     assert not places.is_national_chain(places.chain_key("Red Hook Lobster Pound"))
+
+
+def test_brunch_is_no_coffee_shop_and_breakfast_may_be() -> None:
+    coffee = ("Coffee Shop", "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop")
+    cafe = ("Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café")
+    assert not is_of_kind("Brunch", *coffee) and is_of_kind("Brunch", *cafe) and is_of_kind("Breakfast", *coffee)
