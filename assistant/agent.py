@@ -609,7 +609,7 @@ class Assistant:
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
-        elif request.intent == "about" and not (about_all(message) and "visits" in request.asks):
+        elif request.intent == "about" and not (about_all(message) and _same_for_all(request.asks)):
             item_id = self._asked_about(state, request)
             if item_id is not None:
                 asked = habits_slice(request, state["now"])  # "is it busy on weekends?": whole weekends
@@ -1116,6 +1116,12 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
         for path in items["category_path"].dropna().astype(str).unique():
             kinds.update(part.strip() for part in path.split(CATEGORY_SEPARATOR))
     return frozenset(kind for kind in kinds if kind)
+
+
+def _same_for_all(asks: Sequence[str]) -> bool:
+    """Whether what a question about every place of the list asks is answered for all at once: which the user knows
+    ("which of those have I been to?"), or what no data holds ("do any of them take reservations?")."""
+    return "visits" in asks or (bool(asks) and all(topic in UNKNOWN_TOPICS for topic in asks))
 
 
 def _in_english_instead(reply: str, language: str) -> bool:

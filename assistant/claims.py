@@ -484,9 +484,12 @@ _COUNT_RE = re.compile(
 )
 _ONCE_RE = re.compile(r"\bonce\b", re.I)
 _DISTANCE_RE = re.compile(
-    rf"(?<![\w.]){_NUMBER}\s*-?\s*(?P<unit>km|kilomet(?:er|re)s?|m|met(?:er|re)s?|mi|miles?|minutes?|mins?|blocks?)\b",
+    rf"(?<![\w.]){_NUMBER}\s*-?\s*(?P<unit>km|kil[oó]m[eéè]t(?:er|re|ro)s?|m|m[eéè]t(?:er|re|ro)s?|mi|miles?|minut[eo]s?"
+    r"|mins?|blocks?)(?!\w)",
     re.I,
 )
+# "Less than 1 km away", "à moins de 1 kilomètre": a bound, true of a place at most that far.
+_AT_MOST_RE = re.compile(r"\b(?:less than|under|within|no more than|moins de|menos de)\s*$", re.I)
 _KM_PER_UNIT = {"km": 1.0, "m": 0.001, "mi": 1.609}
 # Nearness in words, and the farthest a place may be for it to hold: "a short walk" of 2.9 km is not.
 _NEAR_WORDS: tuple[tuple[re.Pattern[str], float], ...] = (
@@ -708,7 +711,9 @@ def _distances(text: str) -> list[tuple[re.Match[str], tuple[str, str]]]:
             found.append((match, ("block", f"{number:g}")))
         else:
             base = "km" if unit.startswith("k") else "mi" if unit.startswith("mi") else "m"
-            found.append((match, ("km", f"{number * _KM_PER_UNIT[base]:.3f}")))
+            km = f"{number * _KM_PER_UNIT[base]:.3f}"
+            bound = _AT_MOST_RE.search(text[: match.start()]) is not None
+            found.append((match, ("within", km) if bound else ("km", km)))
     return found
 
 

@@ -80,7 +80,12 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\blate[- ]night (?:food|eats?|bites?|snacks?|dining|munchies|meals?)\b",
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
         r"|\baffordable\b|\bbudget\b|\$|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
-        r"|\binexpensive\b|\bcheap eats\b",
+        r"|\binexpensive\b|\bcheap eats\b"
+        # "Museums that are free?", "anything free to do": what entry costs, nothing else free.
+        r"|\bfor free\b|\bfree (?:entry|entrance|admission|of charge|to (?:get in|enter|visit))\b"
+        r"|\b(?:that|which|those|these|they|ones) (?:are|is) (?:always |usually )?free\b"
+        r"|\b(?:is|are) (?:it|they|the \w+(?: one)?) free\b"
+        r"|\b(?:anything|something|things|stuff|activities|museums?) free\b",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
@@ -166,13 +171,15 @@ _QUESTION_RE = re.compile(
 THINGS_TO_DO = (
     r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
     r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b"
-    r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b"
+    r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b|\b(?:anything|something|stuff) \w+ to do\b"
 )
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
     r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
     r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b"
+    # "Museums that are free?", "bars that stay open late": places of a kind, asked for.
+    r"|\b(?!one)\w+s (?:that|which) (?:are|have|serve|sell|open|stay)\b"
     rf"|{THINGS_TO_DO}",
     re.IGNORECASE,
 )

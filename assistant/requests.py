@@ -180,6 +180,8 @@ _GENERIC = {
     "|worth seeing"
     "|take photos|take pictures|photo spot|photo spots|photos|instagrammable|people watch|people-watch|people watching",
     "Family Outing": "family outing|family outings|family day|family fun",
+    # Generic, so that a kind named with it wins: "a café I can bring my dog to" is a café.
+    "With a Dog": "my dog|the dog|our dog|with a dog|my dogs|dog-friendly|dog friendly|dogs allowed|my puppy",
     # Generic, so that a kind named with it wins: "birthday drinks" are drinks.
     "Celebration": "birthday|my birthday|a birthday|birthday party|celebrate|celebrating|celebration|anniversary party"
     "|bachelorette|bachelor party|graduation",
@@ -857,6 +859,7 @@ _GUESTS_RE = re.compile(
 )
 FAMILY_OUTING = "Family Outing"
 CELEBRATION = "Celebration"
+WITH_A_DOG = "With a Dog"
 SIGHTSEEING = "Sightseeing"
 AFTER_DINNER = "After Dinner"
 # A team's game to watch, by any name ("the Knicks game", "the Yankees match"): a sports bar.
@@ -901,7 +904,10 @@ DATE_DINNER = "Sit-down Dinner"  # a date's dinner, or a nice one
 _NICE_MEAL_RE = re.compile(
     r"\b(?:somewhere|something|place|spot|restaurant|dinner|lunch|meal) (?:really |very |a bit )?"
     r"(?:nice|fancy|special)\b"
-    r"|\bnice (?:dinner|lunch|meal|restaurant)\b|\b(?:fancy|upscale|classy|elegant|fine dining|special occasion)\b",
+    r"|\bnice (?:dinner|lunch|meal|restaurant)\b|\b(?:fancy|upscale|classy|elegant|fine dining|special occasion)\b"
+    # "A birthday dinner", "celebrating with dinner": a table to sit at, not a counter.
+    r"|\b(?:birthday|anniversary|graduation|celebration|celebratory|farewell|engagement) (?:dinner|lunch|meal|brunch)\b"
+    r"|\bcelebrat\w* (?:\w+ )?(?:with|over) (?:a )?(?:dinner|lunch|meal)\b",
     re.IGNORECASE,
 )
 DATE_KINDS = (DATE_CATEGORY, DATE_DINNER)
@@ -1071,6 +1077,8 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
+    if arguments.asks and arguments.category in (FAMILY_OUTING, WITH_A_DOG) and refers_to_place(message):
+        arguments.category = None  # "is it dog friendly?" is about the place, not the list's park
     # "Which museums have I been to?" asks about the user's own museums, not about one place.
     pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)
     if arguments.asks == ["visits"] and arguments.category and not pointed:
@@ -1194,8 +1202,9 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
         if not any(start <= match.start() < end for start, end in excluded_spans)
     ]
     specific = [term for term in found if term in _SPECIFIC]
-    # What an outing celebrates says less than any kind named with it: "birthday drinks" are drinks.
-    generic = [term for term in found if term != CELEBRATION]
+    # What an outing celebrates, or who comes along, says less than any kind named with it: "birthday drinks" are
+    # drinks, "dinner with my dog" is dinner.
+    generic = [term for term in found if term not in (CELEBRATION, WITH_A_DOG)]
     return (specific or generic or found or [None])[0]
 
 
@@ -1387,7 +1396,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
             return "offtopic"
         # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
         # an "ok" before another time ("ok what about tomorrow morning instead").
-        moved_on = arguments.when is not None and _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
+        moved_on = _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
         if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message) and not moved_on:
             return "smalltalk"
     # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is

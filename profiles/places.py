@@ -115,6 +115,9 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # A meal on a date ("a romantic dinner"): a restaurant, less the ones a date is not had at (see below).
     "Sit-down Dinner": ("Restaurant",),
+    # Somewhere to take a dog ("somewhere my dog can come"): where dogs go by the places' kinds; whether a café lets
+    # one in, no data says.
+    "With a Dog": ("Dog Run", "Park", "Other Great Outdoors", "Beach", "Trail"),
     # Somewhere to read or study for a while ("a quiet spot to read"): a library, or a table where nobody hurries one.
     "Reading": ("Library", "Café", "Cafe", "Coffee Shop", "Tea Room", "Bookstore"),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
@@ -138,6 +141,7 @@ GROUP_WORDS: dict[str, str] = {
     "Sit-down Dinner": "sit-down restaurants",
     "After Dinner": "places for after dinner",
     "Reading": "places to read or study",
+    "With a Dog": "places to take a dog",
 }
 _NO_DATE = (
     "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Bagel", "Donut", "Food Court",
@@ -151,6 +155,7 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
         "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Café", "Cafe", "Bagel",
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
     ),
+    "with a dog": ("Theme Park", "Water Park", "Amusement Park", "Skate Park", "RV Park"),
     # A coffee shop's path holds "Cafe" ("Cafe, Coffee, and Tea House > Coffee Shop"), yet brunch is no coffee.
     "brunch": ("Coffee Shop",),
     # A counter one grabs a bite at is no date.

@@ -30,6 +30,7 @@ from assistant.agent import (
     _within_km,
 )
 from assistant.gazetteer import lookup
+from assistant.place_questions import UNKNOWN_TOPICS, no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
@@ -1320,3 +1321,13 @@ def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
     turn = Assistant(services, polite).chat("3", "I'm in Tribeca with two hours to kill", at=world_now)
     call = next(call for call in turn.trace if call.name == "recommend")
     assert turn.request is not None and turn.request.placed_self and "v03" in call.arguments["exclude"]
+
+
+def test_what_no_data_holds_asked_of_every_place_listed_is_said_once(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "coffee please", at=world_now)
+    turn = assistant.chat("3", "any of them take reservations?", at=world_now)
+    assert not [call for call in turn.trace if call.name == "place_details"]
+    assert turn.text == no_details([UNKNOWN_TOPICS["booking"]])

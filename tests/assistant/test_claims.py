@@ -465,3 +465,16 @@ def test_an_area_holds_when_one_branch_of_a_shared_name_is_there() -> None:
     assert report("Starbucks in Times Square is a coffee shop.").ok
     assert report("Starbucks is a coffee shop in Williamsburg.").ok
     assert not report("Starbucks is a coffee shop in the Bronx.").ok
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Joe's Coffee est à moins de 1 kilomètre d'ici.", True),  # 0.3 km: within the bound
+        ("Joe's Coffee est à moins de 0.1 kilomètre d'ici.", False),
+        ("Joe's Coffee está a 3 kilómetros.", False),  # Spanish units are read too
+        ("Joe's Coffee is less than 2 km away.", True),
+    ],
+)
+def test_distances_in_other_languages_and_bounds_are_checked(text: str, ok: bool) -> None:
+    assert check(text).ok is ok

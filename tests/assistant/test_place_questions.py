@@ -204,7 +204,7 @@ def test_a_question_about_a_suggestion_is_answered_by_code_about_that_place(
     assert follow.text.splitlines()[1].startswith(f"- {second.distance_km:.1f} km from you")
     # A new list makes "it" its first place again.
     fresh = assistant.chat("3", "a gym please", at=world_now)
-    again = assistant.chat("3", "do they take reservations?", at=world_now)
+    again = assistant.chat("3", "does it take reservations?", at=world_now)
     assert again.details is not None and again.details.item_id == fresh.items[0].item_id
 
 
@@ -317,6 +317,8 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("where can I take the kids?", []),  # children are read as kinds of place: honoured
         ("a kid-friendly brunch spot", []),
         ("late night food near me", ["opening hours"]),  # whether a kitchen is open then
+        ("museums that are free?", ["prices"]),
+        ("a gluten-free bakery, crowd-free", []),
         ("what do people do late at night here?", []),
     ],
 )

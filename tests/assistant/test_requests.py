@@ -1257,6 +1257,24 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         ("where's good for a first date in park slope", {"intent": "recommend", "near": "Park Slope", "asks": []}),
         ("where is the best place for brunch", {"intent": "recommend", "category": "Brunch"}),
         ("where's the first one?", {"intent": "about", "asks": ["where"], "pick": 1}),
+        # An acknowledgement before a change is the change; alone it is small talk.
+        ("ok and something cheaper", {"intent": "refine"}),
+        ("ok great", {"intent": "smalltalk"}),
+        # A celebration's meal is a sit-down one.
+        ("a birthday dinner for 8 people in midtown", {"category": "Sit-down Dinner", "near": "Midtown"}),
+        ("birthday drinks", {"category": "Bar"}),
+        # Somewhere to take a dog; a kind named with it wins, and a question about "it" stays about it.
+        ("somewhere my dog can come", {"intent": "recommend", "category": "With a Dog"}),
+        ("a café I can bring my dog to", {"category": "Cafe"}),
+        ("is it dog friendly?", {"intent": "about", "category": None, "asks": ["amenities"]}),
+        # What entry costs is a price; places of a kind asked for are a request.
+        ("museums that are free?", {"intent": "recommend", "category": "Museum"}),
+        ("which of those are free?", {"intent": "about", "asks": ["price"]}),
+        ("gluten-free bakery", {"intent": "recommend", "asks": []}),
+        ("anything free to do?", {"intent": "recommend"}),
+        # Going for a run, in Spanish and French.
+        ("¿dónde puedo correr cerca de aquí?", {"category": "Park", "near": "here"}),
+        ("où aller courir ?", {"category": "Park", "language": "fr"}),
     ],
 )
 def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str, expected: dict[str, Any]) -> None:

@@ -403,3 +403,10 @@ def test_brunch_is_no_coffee_shop_and_breakfast_may_be() -> None:
     coffee = ("Coffee Shop", "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop")
     cafe = ("Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café")
     assert not is_of_kind("Brunch", *coffee) and is_of_kind("Brunch", *cafe) and is_of_kind("Breakfast", *coffee)
+
+
+def test_a_dog_goes_to_parks_and_dog_runs_not_theme_parks() -> None:
+    assert is_of_kind("With a Dog", "Dog Run", "Landmarks and Outdoors > Park > Dog Park")
+    assert is_of_kind("With a Dog", "Park", "Landmarks and Outdoors > Park")
+    assert not is_of_kind("With a Dog", "Theme Park", "Arts and Entertainment > Amusement Park > Theme Park")
+    assert not is_of_kind("With a Dog", "Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café")
