@@ -609,7 +609,7 @@ class Assistant:
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
-        elif request.intent == "about" and not (about_all(message) and _same_for_all(request.asks)):
+        elif request.intent == "about" and not (_of_every_one(message) and _same_for_all(request.asks)):
             item_id = self._asked_about(state, request)
             if item_id is not None:
                 asked = habits_slice(request, state["now"])  # "is it busy on weekends?": whole weekends
@@ -819,7 +819,7 @@ class Assistant:
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
                 return card
             listed = _last_suggestions(state)
-            every = bool(listed) and about_all(state["messages"][-1 - _tail_length(state)].text)
+            every = bool(listed) and _of_every_one(state["messages"][-1 - _tail_length(state)].text)
             if every and "visits" in request.asks:
                 return describe_visits(listed)
             unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
@@ -1116,6 +1116,16 @@ def place_kinds(items: pd.DataFrame) -> frozenset[str]:
         for path in items["category_path"].dropna().astype(str).unique():
             kinds.update(part.strip() for part in path.split(CATEGORY_SEPARATOR))
     return frozenset(kind for kind in kinds if kind)
+
+
+# "Which one has been around longest?": asked of each place of the list, to pick one.
+_WHICH_ONE_RE = re.compile(r"^\W*(?:(?:ok|so|and),? )?which (?:one|place|of them)\b", re.IGNORECASE)
+
+
+def _of_every_one(message: str) -> bool:
+    """Whether a question is asked of every place of the last list ("do any of them take reservations?", "which
+    one has been around longest?")."""
+    return about_all(message) or _WHICH_ONE_RE.match(read(message).text) is not None
 
 
 def _same_for_all(asks: Sequence[str]) -> bool:

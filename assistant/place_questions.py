@@ -30,6 +30,7 @@ Topic = Literal[
     "amenities",
     "reviews",
     "character",
+    "history",
     "distance",
     "where",
     "busy",
@@ -50,10 +51,11 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "amenities": "amenities (Wi-Fi, seating, access and the like)",
     "reviews": "reviews or ratings",
     "character": "what places are like (size, décor, atmosphere)",
+    "history": "how long places have been open",
 }
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
-UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews")
+UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews", "history")
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
 # A big party ("we're 6 people", "a table for eight"): how many a place seats is no data here.
@@ -105,6 +107,11 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
         # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.
+        # "Which one has been around longest?", "how old is it?": no data says when a place opened.
+        "history": r"\bbeen (?:around|open|there) (?:the )?(?:longest|for (?:long|years|ages|decades))\b"
+        r"|\bhow old is\b|\b(?:the )?oldest\b"
+        r"|\bwhen (?:did|was) (?:it|that|this|the \w+(?: one)?) (?:open|founded|built)\b"
+        r"|\bhow long (?:has|have) (?:it|that|this|they|the \w+(?: one)?) been (?:around|open|there)\b",
         "character": r"^\W*(?:and |so |but |ok,? )?(?:is|are|was|were) (?:it|that|this|they|those|these"
         r"|the \w+(?: one)?|that place|this place|the place|that spot)"
         r" (?:really |very |too |pretty |quite |kind of |a bit |a little )?"

@@ -400,6 +400,7 @@ _AT_PLACE_RE = re.compile(
 _CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est)) to\b", re.IGNORECASE)
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my \w+|you|it|that|this|corner|area|block|city|town)"
+    r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
     re.IGNORECASE,
 )

@@ -30,7 +30,6 @@ from assistant.agent import (
     _within_km,
 )
 from assistant.gazetteer import lookup
-from assistant.place_questions import UNKNOWN_TOPICS, no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
@@ -909,14 +908,25 @@ def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
+    listed = assistant.chat("3", "a gym please", at=world_now)
     nearest = min(listed.items, key=lambda item: item.distance_km)
+    assert nearest.item_id != listed.items[0].item_id  # the card's place is not the list's first
     turn = assistant.chat("3", "which one is closest?", at=world_now)
     assert turn.request is not None and turn.request.intent == "about"
     assert f"What I know of **{nearest.label}**" in turn.text
+    # Going there is measured from the user, not from the place itself ("right at …").
+    going = assistant.chat("3", "ok going to the closest one, how do I get there", at=world_now)
+    assert going.details is not None and going.details.item_id == nearest.item_id
+    assert going.details.distance_km == pytest.approx(nearest.distance_km, abs=0.01)
+    assert "km from you as the crow flies" in going.text and "Right at" not in going.text
+    # A next stop is around the place talked about, not the list's first, and is not that place.
+    after = assistant.chat("3", "and a coffee after?", at=world_now)
+    call = next(call for call in after.trace if call.name == "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (nearest.latitude, nearest.longitude)
+    assert nearest.item_id in call.arguments["exclude"]
 
 
-def test_the_most_popular_of_those_answers_for_the_most_visited_of_the_last_list(
+def test_the_most_and_least_popular_of_those_answer_for_the_ends_of_the_last_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assistant = Assistant(services, polite)
@@ -929,6 +939,9 @@ def test_the_most_popular_of_those_answers_for_the_most_visited_of_the_last_list
     turn = assistant.chat("3", "which is the most popular of those?", at=world_now)
     assert turn.details is not None and turn.details.item_id == busiest.item_id
     assert f"What I know of **{busiest.label}**" in turn.text
+    quietest = listed.items[counts.index(min(counts))]  # and the other end of the list
+    least = assistant.chat("3", "which one is the least busy?", at=world_now)
+    assert least.details is not None and least.details.item_id == quietest.item_id
 
 
 def test_the_most_popular_of_a_kind_lists_where_most_people_go(
@@ -1026,6 +1039,10 @@ def test_after_dinner_is_the_next_stop_near_the_last_list(
     assert after.request is not None and after.request.category == AFTER_DINNER
     assert after.request.near == coffee[0].label  # around the last list's first place, not the user
     assert after.items and all(item.category == "Jazz Club" for item in after.items)  # no coffee, no gym
+    # A stop before the last list's first place is around it too, and is not it.
+    before = assistant.chat("1", "and somewhere for coffee before?", at=world_now)
+    assert before.request is not None and before.request.near == after.items[0].label
+    assert after.items[0].item_id not in {item.item_id for item in before.items}
 
 
 def test_breakfast_is_a_morning_place_not_any_place_with_food(
@@ -1163,20 +1180,39 @@ def test_a_next_stop_close_by_is_close_to_the_last_list_not_the_user(
     assert mine.request is not None and mine.request.near == "here"
 
 
-def test_a_move_that_also_asks_for_places_is_stored_and_answered(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
+@pytest.mark.parametrize(
+    ("message", "kind", "target", "alone", "said"),
+    [
+        ("I just moved to Tribeca, any jazz around?", PreferenceKind.HOME_AREA, "Tribeca", "I live in Tribeca now",
+         "Got it: Tribeca is your home area now"),
+        ("I'm done with gyms, somewhere fun tonight in Tribeca", PreferenceKind.MUTE_CATEGORY, "Gym",
+         "I'm done with gyms", "Got it"),
+    ],
+)  # fmt: skip
+def test_a_statement_that_also_asks_for_places_is_stored_and_answered(
+    services: Service,
+    polite: ScriptedChatModel,
+    world_now: datetime,
+    message: str,
+    kind: PreferenceKind,
+    target: str,
+    alone: str,
+    said: str,
 ) -> None:
     assistant = Assistant(services, polite)
-    turn = assistant.chat("6", "I just moved to Tribeca, any jazz around?", at=world_now)
-    homes = [item for item in services.preferences("6") if item.kind == PreferenceKind.HOME_AREA]
-    assert [home.target for home in homes] == ["Tribeca"]
-    assert turn.items and all(item.category == "Jazz Club" for item in turn.items)
-    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+    turn = assistant.chat("6", message, at=world_now)
+    assert [item.target for item in services.preferences("6") if item.kind == kind] == [target]
+    assert turn.items and turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+    if kind == PreferenceKind.HOME_AREA:
+        assert all(item.category == "Jazz Club" for item in turn.items)
+    else:  # the kind given up is left out of the answer, and the place asked for kept
+        assert turn.request is not None and turn.request.near == "Tribeca"
+        assert not [item for item in turn.items if is_of_kind(target, item.category)]
     undone = assistant.chat("6", "undo", at=world_now + timedelta(minutes=1))
-    assert undone.text and not [item for item in services.preferences("6") if item.kind == PreferenceKind.HOME_AREA]
+    assert undone.text and not [item for item in services.preferences("6") if item.kind == kind]
     # A statement alone is answered alone.
-    alone = assistant.chat("6", "I live in Tribeca now", at=world_now + timedelta(minutes=2))
-    assert not alone.items and alone.text.startswith("Got it: Tribeca is your home area now")
+    answered = assistant.chat("6", alone, at=world_now + timedelta(minutes=2))
+    assert not answered.items and answered.text.startswith(said)
 
 
 def test_a_move_near_a_catalogue_place_is_stored_there_and_answered_around_it(
@@ -1193,19 +1229,6 @@ def test_a_move_near_a_catalogue_place_is_stored_there_and_answered_around_it(
     assert turn.items and all(item.item_id != club["item_id"] for item in turn.items)
     far = max(haversine_km(club["latitude"], club["longitude"], item.latitude, item.longitude) for item in turn.items)
     assert far < 3.0
-
-
-def test_how_to_get_to_the_closest_one_is_measured_from_the_user(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
-    nearest = min(listed.items, key=lambda item: item.distance_km)
-    assistant.chat("3", "which one is closest?", at=world_now)
-    turn = assistant.chat("3", "ok going to the closest one, how do I get there", at=world_now)
-    assert turn.details is not None and turn.details.item_id == nearest.item_id
-    assert turn.details.distance_km == pytest.approx(nearest.distance_km, abs=0.01)
-    assert "km from you as the crow flies" in turn.text and "Right at" not in turn.text
 
 
 def test_a_place_turned_down_stays_out_even_among_places_the_user_knows(
@@ -1236,35 +1259,6 @@ def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are
     assert {item.item_id for item in moved.items} <= set(call.arguments["exclude"])
 
 
-def test_which_one_is_the_least_busy_answers_for_the_least_visited_of_the_last_list(
-    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(services.settings.privacy, "insights_min_users", 1)  # the small world's crowds count
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
-    counts = [services.checkins_at(item.item_id) for item in listed.items]
-    assert len(set(counts)) > 1
-    quietest = listed.items[counts.index(min(counts))]
-    turn = assistant.chat("3", "which one is the least busy?", at=world_now)
-    assert turn.details is not None and turn.details.item_id == quietest.item_id
-    assert f"What I know of **{quietest.label}**" in turn.text
-
-
-def test_a_kind_given_up_said_with_a_request_is_stored_and_the_request_answered_without_it(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    turn = assistant.chat("6", "I'm done with gyms, somewhere fun tonight in Tribeca", at=world_now)
-    muted = [item for item in services.preferences("6") if item.kind == PreferenceKind.MUTE_CATEGORY]
-    assert [item.target for item in muted] == ["Gym"]
-    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
-    assert not [item for item in turn.items if is_of_kind("Gym", item.category)]
-    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
-    # Said alone, it is answered alone.
-    alone = Assistant(services, polite).chat("7", "I'm done with gyms", at=world_now)
-    assert not alone.items and alone.text.startswith("Got it")
-
-
 def test_somewhere_not_been_to_in_a_while_is_known_but_not_of_the_last_month(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -1277,20 +1271,6 @@ def test_somewhere_not_been_to_in_a_while_is_known_but_not_of_the_last_month(
     assert turn.items and all(item.is_return and item.item_id not in recent for item in turn.items)
 
 
-def test_a_next_stop_after_a_place_asked_about_is_near_that_place_and_not_it(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "a gym please", at=world_now)
-    nearest = min(listed.items, key=lambda item: item.distance_km)
-    assert nearest.item_id != listed.items[0].item_id  # the card's place is not the list's first
-    assistant.chat("3", "which one is closest?", at=world_now)
-    turn = assistant.chat("3", "and a coffee after?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
-    assert (call.arguments["latitude"], call.arguments["longitude"]) == (nearest.latitude, nearest.longitude)
-    assert nearest.item_id in call.arguments["exclude"]
-
-
 def test_an_english_reply_to_a_spanish_request_is_replaced_by_code_in_spanish(
     services: Service, world_now: datetime
 ) -> None:
@@ -1299,17 +1279,6 @@ def test_an_english_reply_to_a_spanish_request_is_replaced_by_code_in_spanish(
     assert turn.items and turn.grounding["repaired"] and turn.request is not None
     assert turn.request.language == "es" and "great coffee shop" not in turn.text
     assert turn.text.startswith(f"{turn.items[0].name}: ")
-
-
-def test_a_next_stop_before_is_near_the_first_stop_too(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "a jazz club tonight", at=world_now)
-    turn = assistant.chat("3", "and somewhere for coffee before?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
-    first = listed.items[0]
-    assert (call.arguments["latitude"], call.arguments["longitude"]) == (first.latitude, first.longitude)
 
 
 def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
@@ -1321,13 +1290,3 @@ def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
     turn = Assistant(services, polite).chat("3", "I'm in Tribeca with two hours to kill", at=world_now)
     call = next(call for call in turn.trace if call.name == "recommend")
     assert turn.request is not None and turn.request.placed_self and "v03" in call.arguments["exclude"]
-
-
-def test_what_no_data_holds_asked_of_every_place_listed_is_said_once(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    assistant.chat("3", "coffee please", at=world_now)
-    turn = assistant.chat("3", "any of them take reservations?", at=world_now)
-    assert not [call for call in turn.trace if call.name == "place_details"]
-    assert turn.text == no_details([UNKNOWN_TOPICS["booking"]])

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.agent import Assistant
 from assistant.place_questions import (
+    UNKNOWN_TOPICS,
     about_all,
     describe_place,
     describe_visits,
@@ -228,6 +229,10 @@ def test_a_question_about_every_shown_place_that_no_data_answers_asks_nothing_ba
     assistant.chat("3", "a gym please", at=world_now)
     turn = assistant.chat("3", "do any of these have outdoor seating?", at=world_now)
     assert turn.text.startswith("I don't have amenities") and "Which place" not in turn.text
+    # Said once for all of them, with no card of one of them under it.
+    for question, topic in (("any of them take reservations?", "booking"), ("which one is the oldest?", "history")):
+        answer = assistant.chat("3", question, at=world_now)
+        assert answer.text == no_details([UNKNOWN_TOPICS[topic]]) and not answer.trace
 
 
 def test_a_question_about_no_place_asks_which_one(
@@ -318,6 +323,7 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("a kid-friendly brunch spot", []),
         ("late night food near me", ["opening hours"]),  # whether a kitchen is open then
         ("museums that are free?", ["prices"]),
+        ("the oldest bar in the city", ["how long places have been open"]),
         ("a gluten-free bakery, crowd-free", []),
         ("what do people do late at night here?", []),
     ],

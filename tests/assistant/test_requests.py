@@ -1275,6 +1275,11 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         # Going for a run, in Spanish and French.
         ("¿dónde puedo correr cerca de aquí?", {"category": "Park", "near": "here"}),
         ("où aller courir ?", {"category": "Park", "language": "fr"}),
+        ("¿algún sitio para ver el atardecer?", {"category": "Views", "language": "es"}),
+        ("un endroit pour le coucher de soleil ?", {"category": "Views", "language": "fr"}),
+        # How long a place has been open: no data says, and "longest" is no place.
+        ("which one has been around longest?", {"intent": "about", "asks": ["history"], "near": None}),
+        ("how old is it?", {"intent": "about", "asks": ["history"]}),
     ],
 )
 def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str, expected: dict[str, Any]) -> None:
