@@ -958,7 +958,7 @@ class Assistant:
             if request.category:
                 kinds = self._of_kind(request.category)
                 suggestions = [item for item in suggestions if item.item_id in kinds] or suggestions
-            if request.location is not None and request.near not in (None, HERE):
+            if request.location is not None and request.near is not None:  # "… closest to me?": from the user
                 origin = request.location
                 return min(
                     suggestions,
@@ -1245,7 +1245,10 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
 # A question that measures from a place it names ("is it far from Central Park?", "close to the Met?").
 _MEASURED_FROM_RE = re.compile(r"\b(?:from|to|between)\s", re.IGNORECASE)
 # "How far is it from me?": from the user, whatever point the last list measured from.
-_FROM_USER_RE = re.compile(r"\bfrom\s+(?:me|us|here|my place|where i am|where we are)\b", re.IGNORECASE)
+_FROM_USER_RE = re.compile(
+    r"\b(?:from|(?:clos(?:e|er|est)|near(?:er|est)?) to)\s+(?:me|us|here|my place|where i am|where we are)\b",
+    re.IGNORECASE,
+)
 
 
 def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
@@ -1254,7 +1257,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     Central Park busy?" names the place asked about, not a point to measure from)."""
     if request.intent != "about":
         return request
-    if request.nearest and previous is not None and request.near in (None, HERE):
+    if request.nearest and previous is not None and request.near in (None, HERE) and not _FROM_USER_RE.search(message):
         return request.model_copy(
             update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
         )

@@ -891,7 +891,7 @@ _NOT_DRINKING_RE = re.compile(
     r"|\b(?:not|nothing) (?:boozy|alcoholic)\b",
     re.IGNORECASE,
 )
-ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino")
+ADULTS_ONLY = (*DRINKING_KINDS, "Nightlife", "Strip Club", "Casino", "Erotic Museum", "Adult Boutique")
 # A date: somewhere to sit down together, not a chain ("date night", "our anniversary", "something romantic").
 _DATE_RE = re.compile(
     r"\bromantic\b|\bromance\b|\bdate[- ]night\b|\b(?:a|first|second|dinner|hot|lunch|cheap) date\b|\bon a date\b"

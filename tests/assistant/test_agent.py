@@ -889,6 +889,14 @@ def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_li
     # Asked from the user, it is from the user.
     mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
     assert "km from you as the crow flies" in mine.text
+    nearest_to_me = assistant.chat("3", "which one is closest to me?", at=world_now)
+    assert nearest_to_me.details is not None and "km from you as the crow flies" in nearest_to_me.text
+    from_me = {item.item_id: item for item in listed}  # the list's own distances are from Jazz Club 3
+    here = services.default_place("3")
+    expected = min(
+        from_me.values(), key=lambda item: haversine_km(here.latitude, here.longitude, item.latitude, item.longitude)
+    )
+    assert nearest_to_me.details.item_id == expected.item_id
 
 
 def test_busy_on_weekends_counts_whole_weekends(

@@ -1280,6 +1280,11 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         # How long a place has been open: no data says, and "longest" is no place.
         ("which one has been around longest?", {"intent": "about", "asks": ["history"], "near": None}),
         ("how old is it?", {"intent": "about", "asks": ["history"]}),
+        # With children, no erotic museum (NYC's Museum of Sex is a "Museum > Erotic Museum", in ADULTS_ONLY).
+        (
+            "quiero ir a un museo mañana por la tarde con mis hijos",
+            {"category": "Museum", "exclude_categories": list(ADULTS_ONLY), "language": "es"},
+        ),
     ],
 )
 def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str, expected: dict[str, Any]) -> None:
