@@ -130,6 +130,8 @@ CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
 # its first place's sentence instead.
 OPENING_NAMES_AT_MOST = 3
+# A kind asked before gives way to a follow-up's exclusions that leave out this share of its places.
+LEFT_OUT_SHARE = 0.9
 # A reply this long that reads as English in a Spanish or French chat did not heed the language note.
 ENGLISH_AT_LEAST_WORDS = 4
 # "Somewhere I haven't been in a while": none of the places the user went to within this.
@@ -487,6 +489,8 @@ class Assistant:
                     # "Within walking distance" of the last request's place, not of the user's.
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request, text)
+                if request.category and self._left_out(request.category, request.exclude_categories):
+                    request = request.model_copy(update={"category": None})  # "and if it rains?" after parks
             request = _measured_from(request, previous, text)
             if (
                 request.intent in ("recommend", "refine")
@@ -1025,6 +1029,15 @@ class Assistant:
             fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest
         )
         return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others)
+
+    def _left_out(self, kind: str, exclusions: Sequence[str]) -> bool:
+        """Whether the exclusions leave out nearly every place of a kind ("if it rains" leaves out the Outdoors, and
+        so parks): the kind asked before then gives way rather than leave nothing."""
+        places = self._of_kind(kind)
+        if not places or not exclusions:
+            return False
+        left = set().union(*(self._of_kind(exclusion) for exclusion in exclusions))
+        return len(places & left) >= LEFT_OUT_SHARE * len(places)
 
     def _of_kind(self, kind: str) -> set[str]:
         """Item ids of the catalogue's places of a kind: checkpointed suggestions keep no category path."""

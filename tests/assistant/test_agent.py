@@ -1298,3 +1298,12 @@ def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
     turn = Assistant(services, polite).chat("3", "I'm in Tribeca with two hours to kill", at=world_now)
     call = next(call for call in turn.trace if call.name == "recommend")
     assert turn.request is not None and turn.request.placed_self and "v03" in call.arguments["exclude"]
+
+
+def test_a_kind_asked_before_gives_way_when_a_follow_up_leaves_out_nearly_all_of_it(
+    services: Service, polite: ScriptedChatModel
+) -> None:
+    assistant = Assistant(services, polite)
+    # As "and if it rains?" (no Outdoors) leaves out parks: every jazz club is a Music Venue by its path.
+    assert assistant._left_out("Jazz and Blues Venue", ["Music Venue"])
+    assert not assistant._left_out("Coffee Shop", ["Music Venue"]) and not assistant._left_out("Gym", [])

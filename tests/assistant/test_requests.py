@@ -1280,6 +1280,10 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         # How long a place has been open: no data says, and "longest" is no place.
         ("which one has been around longest?", {"intent": "about", "asks": ["history"], "near": None}),
         ("how old is it?", {"intent": "about", "asks": ["history"]}),
+        # One's home and the rain, in French and Spanish.
+        ("est-ce qu'il y a un parc près de chez moi ?", {"category": "Park", "near": "my home"}),
+        ("¿hay un parque cerca de mi casa?", {"category": "Park", "near": "my home"}),
+        ("et s'il pleut ?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         # With children, no erotic museum (NYC's Museum of Sex is a "Museum > Erotic Museum", in ADULTS_ONLY).
         (
             "quiero ir a un museo mañana por la tarde con mis hijos",
