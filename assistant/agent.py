@@ -1033,8 +1033,10 @@ class Assistant:
     def _left_out(self, kind: str, exclusions: Sequence[str]) -> bool:
         """Whether the exclusions leave out nearly every place of a kind ("if it rains" leaves out the Outdoors, and
         so parks): the kind asked before then gives way rather than leave nothing."""
+        if not exclusions:
+            return False
         places = self._of_kind(kind)
-        if not places or not exclusions:
+        if not places:
             return False
         left = set().union(*(self._of_kind(exclusion) for exclusion in exclusions))
         return len(places & left) >= LEFT_OUT_SHARE * len(places)

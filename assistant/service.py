@@ -85,11 +85,11 @@ BOROUGH_RADIUS_KM = 5.0
 PLACE_MATCH = 86
 # A habit is something done on two occasions at least.
 MIN_OCCASIONS = 2
-# "What do you know about me?" names this many kinds of place and places.
 # A list searched without a radius keeps no place beyond both of these: a trip across the region is no suggestion
 # when the other places are a fraction of it away.
 STRAGGLER_FLOOR_KM = 10.0
 STRAGGLER_SHARE = 3.0
+# "What do you know about me?" names this many kinds of place and places.
 HABIT_TOP = 4
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
@@ -874,20 +874,21 @@ class Service:
 
     def last_visit(self, user_id: str) -> datetime | None:
         """When the user's latest stored visit was; None without any."""
-        mine = user_events(self.events(), user_id)
-        if mine.empty:
-            return None
-        visits = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+        visits = self._visits(user_id)
         return pd.Timestamp(visits["timestamp"].max()).to_pydatetime() if len(visits) else None
 
     def places_visited_since(self, user_id: str, since: datetime) -> list[str]:
         """Item ids of the places the user has a stored visit to from ``since`` on (the places of "lately")."""
-        mine = user_events(self.events(), user_id)
-        if mine.empty:
-            return []
-        visits = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+        visits = self._visits(user_id)
         recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
         return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
+
+    def _visits(self, user_id: str) -> pd.DataFrame:
+        """The user's stored visits (their behaviour rows that are visits, not feedback)."""
+        mine = user_events(self.events(), user_id)
+        if mine.empty:
+            return mine
+        return mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
 
     def visits_at(self, user_id: str, item_id: str) -> int:
         """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""
