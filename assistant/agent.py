@@ -56,17 +56,19 @@ from assistant.grounding import (
     sentence_spans,
 )
 from assistant.habits import asks_about_areas, describe_habits, describe_preferences, habits_slice, past_span
-from assistant.languages import detect_language
+from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
     UNKNOWN_TOPICS,
     about_all,
+    describe_chain_visits,
     describe_place,
     describe_visits,
     named_words,
     no_details,
     refers_to_place,
+    the_last_visited,
     unhonoured,
 )
 from assistant.requests import (
@@ -577,6 +579,8 @@ class Assistant:
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
                 if request.placed_self and request.near and request.around is None and lookup(request.near):
                     shown += self.service.places_named([request.near])  # "I'm at Times Square": not the plaza
+                like = self._look_alikes(state, request)
+                shown += like if request.like_name else []  # "something like Joe's Pizza": others than Joe's
                 calls.append(
                     {
                         "name": "recommend",
@@ -594,7 +598,7 @@ class Assistant:
                             "local": request.local,
                             "popular": request.popular,
                             "within_km": _within_km(request, _last_suggestions(state)),
-                            "like": self._look_alikes(state, request),
+                            "like": like,
                         },
                     }
                 )
@@ -818,6 +822,8 @@ class Assistant:
             if details is not None:
                 asked_time = request.when is not None  # "is it busy on Sundays?": that time, not now
                 card = describe_place(details, request.asks, language, _origin(request), asked_time)
+                if "visits" in request.asks:
+                    card = self._chain_visits(state, details) + card
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
                     where = _origin(request) or fixed_text("you", language)
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
@@ -847,6 +853,11 @@ class Assistant:
                 return fixed_text("nothing_to_explain", language)
             return explain_one(explanation, asked, language)
         suggestions = state.get("suggestions") or []
+        written = state["messages"][-1 - _tail_length(state)].text
+        if request.intent in ("recommend", "refine") and (other := other_language(written)) is not None:
+            # "Wo kann ich hier gut frühstücken?": whatever the rules made of it is a guess, and said to be one.
+            key = "other_language" if suggestions else "other_language_nothing"
+            return fixed_text(key, language).format(language=OTHER_LANGUAGE_NAMES[other])
         if request.intent in ("recommend", "refine") and not suggestions:
             muted = self._muted(state["user_id"], request.category)
             if muted is not None:
@@ -878,6 +889,16 @@ class Assistant:
         if unknown := unhonoured(asked):
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
+
+    def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
+        """ "How many times have I been to Starbucks?" from someone who went to three of them: every one counts, said
+        before the card of the one matched (empty unless the message names the place and the user knows several)."""
+        if details.name.casefold() not in state["messages"][-1].text.casefold():
+            return ""
+        among = self.service.visits_among(state["user_id"], self.service.places_named([details.name]))
+        if among.places < 2 or among.last is None:
+            return ""
+        return describe_chain_visits(details.name, among.visits, among.places, among.last) + "\n"
 
     def _near_it(self, state: _State, request: ChatRequest) -> ChatRequest | None:
         """The request around a place of the conversation: one of the last list by its rank ("near the second one",
@@ -988,6 +1009,8 @@ class Assistant:
             for item in [*suggestions, *reversed(shown.values())]:  # the last list first, then the latest shown
                 if item.item_id in kinds:
                     return item.item_id
+        if the_last_visited(message):  # "tell me about the last place I went"
+            return self.service.last_place(state["user_id"])
         if refers_to_place(message):
             return state.get("focus") or (suggestions[0].item_id if suggestions else None)
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
@@ -1054,6 +1077,9 @@ class Assistant:
             kind = request.category
             favourites = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1)
             return [favourites.places[0].item_id] if favourites.places else []
+        if request.like_name and the_last_visited(f"the {request.like_name}"):  # "like the last place I went"
+            last = self.service.last_place(state["user_id"])
+            return [last] if last is not None else []
         if request.like_name:
             place = self.service.named_place(request.like_name, state["user_id"])
             return [place.item_id] if place is not None else []
@@ -1293,7 +1319,9 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
     r"\b(?:after(?:wards)?|after that|then|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
-    r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b",
+    r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b"
+    # "And something to do after that isn't too much walking": wherever it stands in the message.
+    r"|\bafter that\b|\bafterwards\b",
     re.IGNORECASE,
 )
 

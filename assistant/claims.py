@@ -64,9 +64,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.gazetteer import find_neighbourhoods, is_in_area
 from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
 from assistant.service import Explanation, Suggestion, digest
-from assistant.spelling import fold
+from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, with_article
+from profiles.places import CATEGORY_SEPARATOR, is_of_kind, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -452,6 +452,10 @@ _TIME_RE = re.compile(
 )
 # A time after these is the turn's ("this evening", "tomorrow morning"), not a fact about the place.
 _DEICTIC = _words("this tomorrow today tonight yesterday next later coming upcoming")
+# The day a sentence says it speaks of ("for your date tonight"): the day the user asked about, or none.
+_DAY_SAID_RE = re.compile(
+    r"\b(?:(?P<today>tonight|today|this (?:morning|afternoon|evening))|(?P<tomorrow>tomorrow|tmrw))\b", re.I
+)
 _WEEKEND = ("saturday", "sunday")
 _WEEKDAY = tuple(day.lower() for day in WEEKDAYS[:5])
 
@@ -660,6 +664,18 @@ def time_claims(sentence: str, offset: int = 0) -> list[Claim]:
     return found
 
 
+def day_said_claims(sentence: str, offset: int = 0) -> list[Claim]:
+    """ "Tonight", "today", "tomorrow": value ``("day said", "today" | "tomorrow")``, checked against the message."""
+    return [
+        Claim.found("time", match, offset, ("day said", match.lastgroup or ""), _negated(sentence, match.start()))
+        for match in _DAY_SAID_RE.finditer(sentence)
+    ]
+
+
+def _days_said(text: str) -> set[str]:
+    return {match.lastgroup or "" for match in _DAY_SAID_RE.finditer(expand_shorthand(text))}
+
+
 def _time_value(match: re.Match[str]) -> tuple[str, str]:
     return (match.group("day") or "").lower(), (match.group("part") or match.group("alone") or "").lower()
 
@@ -809,7 +825,16 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         # amenities: "a gym with a pool", "it has a rooftop"
         r"(?:with|has|have|having|featuring)\s+(?:an?\s+|its\s+own\s+|their\s+own\s+)?(?:\w+\s+)?(?:pool|pools|"
         r"sauna|spa|jacuzzi|hot\s+tub|steam\s+room|lockers|showers|parking|wi-?fi|outdoor\s+seating|patio|terrace|"
-        r"rooftop|roof\s+deck|garden|backyard|dance\s+floor|pool\s+tables?|karaoke|playground|fireplace))\b",
+        r"rooftop|roof\s+deck|garden|backyard|dance\s+floor|pool\s+tables?|karaoke|playground|fireplace|screens?|tvs?|"
+        r"televisions?|projectors?|darts))\b",
+        re.I,
+    ),
+    # Meals ("a great place for breakfast and lunch"): true of the kinds of place that serve them, or of what the user
+    # asked for (see ``_Checker._meal``).
+    "meals": re.compile(
+        r"\b(?:for|serves?|serving|grab|get|have|enjoy)\s+(?:a\s+|some\s+|your\s+)?"
+        r"(?:quick\s+|late\s+|early\s+|good\s+|great\s+|nice\s+|delicious\s+|tasty\s+|light\s+|hearty\s+)?"
+        r"(?:breakfast|brunch|lunch|dinner|supper)s?\b(?:\s+(?:and|or)\s+(?:breakfast|brunch|lunch|dinner|supper)\b)?",
         re.I,
     ),
     # Ratings and reviews: the data has none.
@@ -847,6 +872,15 @@ _UNKNOWN_ES_FR = {
 }
 for _subject, _pattern in _UNKNOWN_ES_FR.items():
     _UNKNOWN_RES[_subject] = re.compile(rf"{_UNKNOWN_RES[_subject].pattern}|\b(?:{_pattern})", re.I)
+_MEAL_RE = re.compile(r"breakfast|brunch|lunch|dinner|supper")
+# The kinds of place each meal is had at (``profiles.places.KIND_GROUPS`` or categories).
+_MEAL_KINDS: dict[str, tuple[str, ...]] = {
+    "breakfast": ("Breakfast", "Deli"),
+    "brunch": ("Brunch",),
+    "lunch": ("Restaurant", "Breakfast", "Deli", "Sandwich", "Food Truck", "Food Court", "Gastropub", "Snack Place"),
+    "dinner": ("Restaurant", "Food Truck", "Food Court", "Gastropub"),
+}
+_MEAL_KINDS["supper"] = _MEAL_KINDS["dinner"]
 _HEDGES = _words("whether if check checking unsure sure know may might maybe perhaps cannot")
 # "You might want to try X for its delicious food": the hedge is on the suggestion, not on the claim after it.
 _SUGGESTING_RE = re.compile(
@@ -878,6 +912,7 @@ def find_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> list[C
         *visit_claims(sentence, offset),
         *category_claims(sentence, vocabulary, offset),
         *time_claims(sentence, offset),
+        *day_said_claims(sentence, offset),
         *count_claims(sentence, offset),
         *distance_claims(sentence, offset),
         *popularity_claims(sentence, offset),
@@ -1033,6 +1068,17 @@ class _Checker:
             reason="" if supported else reason,
         )
 
+    def _meal(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
+        """Each meal a sentence names is one the user asked for, or one every place it speaks of is a kind for."""
+        asked = self.situation.when[0].lower() if self.situation.when else ""
+        for meal in _MEAL_RE.findall(claim.text.lower()):
+            kinds = _MEAL_KINDS[meal]
+            known = [place for place in places if place.category]
+            if meal in asked or all(any(is_of_kind(k, p.category, p.category_path) for k in kinds) for p in known):
+                continue
+            return False, f"the evidence of {_names(places)} does not say it is a place for {meal}"
+        return True, ""
+
     # -- visits
 
     def _visit(self, claim: Claim) -> tuple[list[PlaceFacts], bool, str]:
@@ -1106,6 +1152,9 @@ class _Checker:
             if claim.negated:
                 return True, ""
             day, part = claim.value
+            if day == "day said":  # "your date tonight" when the user asked about tomorrow
+                asked = _days_said(self.situation.when[0]) if self.situation.when else set()
+                return not asked or part in asked, f"the user did not ask about {claim.text!r}"
             times = [_time_value(match) for line in [*lines, *self.situation.when] for match in _TIME_RE.finditer(line)]
             supported = any(_same_time(day, part, other_day, other_part) for other_day, other_part in times)
             return supported, f"no evidence line of {names} says {claim.text!r}"
@@ -1118,6 +1167,8 @@ class _Checker:
             return _distance_ok(claim.value, places, lines), _distance_reason(claim, places)
         if claim.negated:
             return True, ""
+        if claim.kind == "unknown" and claim.value[0] == "meals":
+            return self._meal(claim, places)
         if claim.kind == "unknown":
             pattern = _UNKNOWN_RES[claim.value[0]]
             supported = any(pattern.search(line) for line in lines)
@@ -1268,6 +1319,7 @@ __all__ = [
     "claims_in_reply",
     "code_sentence",
     "count_claims",
+    "day_said_claims",
     "distance_claims",
     "find_claims",
     "kind_words",

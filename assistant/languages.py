@@ -836,7 +836,8 @@ def _telling() -> dict[Language, frozenset[str]]:
 
 # Languages told apart from the three spoken here, so that Italian is not answered in French nor Portuguese in
 # Spanish; a message in one of them is answered in English.
-_OTHER_LANGUAGES = ("de", "it", "pt", "nl")
+OTHER_LANGUAGE_NAMES = {"de": "German", "it": "Italian", "pt": "Portuguese", "nl": "Dutch"}
+_OTHER_LANGUAGES = tuple(OTHER_LANGUAGE_NAMES)
 _SURE = 0.9  # the identifier's probability above which a message is taken for another language
 _FEWEST_WORDS = 3  # shorter messages ("pizza", "danke") say too little to tell
 

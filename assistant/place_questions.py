@@ -18,6 +18,8 @@ from profiles.places import counted, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from assistant.service import PlaceDetails, Suggestion, WeekSlice
 
 Topic = Literal[
@@ -90,6 +92,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:anything|something|things|stuff|activities|museums?) free\b",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
+        # "Is the first one vegetarian friendly?": what a kitchen offers.
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:\w+ )?"
+        r"(?:vegan|vegetarian|veggie|gluten[- ]free|halal|kosher)(?:[- ]friendly)?\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
         # "Book a table", not "read a book" or "a good book".
         "booking": r"\breserv\w*|(?<!\ba )(?<!\bread )(?<!\bgood )\bbook(?:ings?|ed)?\b(?! (?:store|shop|club))"
@@ -101,6 +106,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
+        r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b"
@@ -179,6 +185,8 @@ THINGS_TO_DO = (
     r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
     r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b"
     r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b|\b(?:anything|something|stuff) \w+ to do\b"
+    # Time on one's hands ("2 hrs to kill", "killing time", "what can I do for an hour").
+    r"|\b(?:time|hours?|hrs?|minutes|mins|an hour|half an hour|a while) to kill\b|\bkill(?:ing)? (?:some )?time\b"
 )
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
@@ -188,6 +196,15 @@ _REQUEST_RE = re.compile(
     # "Museums that are free?", "bars that stay open late": places of a kind, asked for.
     r"|\b(?!one)\w+s (?:that|which) (?:are|have|serve|sell|open|stay)\b"
     rf"|{THINGS_TO_DO}",
+    re.IGNORECASE,
+)
+# The place of the user's latest check-in ("the last place I went", "my last check-in").
+_LAST_VISITED_RE = re.compile(
+    r"\b(?:the )?(?:last|latest|most recent) (?:place|spot|one) (?:i|we) (?:went(?: to)?|visited|checked in(?: at)?"
+    r"|was at|have been(?: to)?|'ve been(?: to)?|been to)\b"
+    r"|\bmy (?:last|latest|most recent) (?:check-?in|visit|place)\b"
+    # "Where did I go last?", not "where did I go last week?" (the user's habits then).
+    r"|\bwhere (?:did )?(?:i|we) (?:go|went) last(?=\s*(?:[?.!,]|$))|\bwhere (?:was i|were we) last(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
 # "Cheaper ones?", "somewhere closer?": other places than the last ones, unless the message points at one.
@@ -212,6 +229,15 @@ def about_all(message: str) -> bool:
     return _ALL_RE.search(message) is not None
 
 
+def describe_chain_visits(name: str, visits: int, places: int, last: datetime) -> str:
+    """The user's visits to every place of one name ("how many times have I been to Starbucks?"), before the card
+    of the one the question was matched to."""
+    return (
+        f"You have been to a {name} {times(visits)} in all, at {places} of its places, last on {calendar_day(last)}."
+        " The one I matched:"
+    )
+
+
 def describe_visits(suggestions: Sequence[Suggestion]) -> str:
     """Which of the listed places the user has been to, in their own evidence's words, and which are new."""
     been = [f"**{item.label}** ({item.evidence[-1].split(' · ')[0]})" for item in suggestions if item.is_return]
@@ -232,6 +258,11 @@ def unhonoured(message: str) -> list[str]:
     :data:`UNKNOWN_TOPICS` says it; children are no such ask."""
     topics = asked_topics(_FOR_CHILDREN_RE.sub(" ", message))
     return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
+
+
+def the_last_visited(message: str) -> bool:
+    """Whether the message asks about the place the user went to last ("tell me about the last place I went")."""
+    return _LAST_VISITED_RE.search(message) is not None
 
 
 def refers_to_place(message: str) -> bool:
@@ -262,6 +293,8 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
     picks a suggestion by its number; ``kind_named``: it names a kind of place that is not "the" kind of one
     ("a café", not "the café"), which, like "around here", makes a question that points at no place a request."""
     topics = asked_topics(message)
+    if the_last_visited(message) and not _REQUEST_RE.search(message):  # "what was my last check-in?"
+        return topics or ("general",)
     if not topics or _REQUEST_RE.search(message):
         return ()
     if picked or refers_to_place(message):
@@ -382,6 +415,7 @@ __all__ = [
     "Topic",
     "about_all",
     "asked_topics",
+    "describe_chain_visits",
     "describe_place",
     "describe_visits",
     "map_link",
@@ -389,6 +423,7 @@ __all__ = [
     "no_details",
     "place_question",
     "refers_to_place",
+    "the_last_visited",
     "unhonoured",
     "walking_minutes",
 ]

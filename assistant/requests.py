@@ -172,7 +172,8 @@ _GENERIC = {
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
-    "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run",
+    "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|read outside|read a book outside"
+    "|read outdoors|read in the sun|to read outside|to read a book outside|to read outdoors|to read in the park",
     "Retail": "shopping|shop|shops|store|stores|gift|gifts|a present|presents",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
@@ -204,6 +205,9 @@ _SPECIFIC = {
     "Bakery": "bakery bakeries pastry pastries croissant",
     "Library": "library|libraries",
     # A library, or a café's table: where people sit and read for a while.
+    # Time to fill, with no kind named ("at Penn Station with 2 hrs to kill").
+    "Things to Do": "things to do|something to do|anything to do|stuff to do|activities|an activity|to kill"
+    "|killing time|kill time|kill some time",
     "Reading": "place to study|somewhere to study|spot to study|to study|read a book|to read|study spot|can i study"
     "|could i study|can we study",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
@@ -387,8 +391,14 @@ _HURRY_RE = re.compile(
 _WE_ARE = r"(?:i'?m|i am|we'?re|we are)"
 _BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)"
 _ARRIVED = r"(?:arrived|got) (?:at|in|to)"
+# Waiting somewhere ("stuck at JFK", "killing time near Union Square"), or a message that opens with where the user is
+# ("at Penn Station with 2 hours to kill").
+_WAITING_AT = (
+    r"(?:stuck|waiting|sitting|stranded|hanging out|chilling|killing time|standing) (?:at|in|near|by|around|outside)"
+    r"|^(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b))(?= )"
+)
 _AT_PLACE_RE = re.compile(
-    rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}"
+    rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
@@ -844,7 +854,8 @@ _INDOORS_RE = re.compile(
 _WITH_KIDS_RE = re.compile(
     r"\b(?:with|bring(?:ing)?|take|taking|for)\s+(?:my|the|our|a|two|three|\d)?\s*(?:little\s+|young\s+)?"
     r"(?:kids?|children|child|toddlers?|little ones|babies|baby|son|daughter|nephews?|nieces?|grandkids)\b"
-    r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b",
+    r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b"
+    r"|\b(?:kids?|children'?s?|family) (?:activities|activity|things to do|stuff)\b",
     re.IGNORECASE,
 )
 # Showing someone the city ("my parents are visiting", "friends in town this weekend", "first time in New York"):
@@ -865,6 +876,7 @@ FAMILY_OUTING = "Family Outing"
 CELEBRATION = "Celebration"
 WITH_A_DOG = "With a Dog"
 SIGHTSEEING = "Sightseeing"
+THINGS_TO_DO_KIND = "Things to Do"
 AFTER_DINNER = "After Dinner"
 # A team's game to watch, by any name ("the Knicks game", "the Yankees match"): a sports bar.
 _WATCH_GAME_RE = re.compile(
@@ -965,13 +977,18 @@ _MOST_POPULAR_RE = re.compile(
     rf"(?:{_CATEGORY_WORD}|places?\b|spots?\b)"
     # "What's trending in Bushwick?", "where do people go after work?": the crowd's places, of any kind.
     r"|\bwhat(?:'s| is| are)(?: \w+)? (?:trending|popular|hot|hip)\b|\btrending\b"
-    r"|\bwhere (?:do |does )?(?:people|everyone|everybody|most people) (?:usually |tend to |like to )?go\b",
+    r"|\bwhere (?:do |does )?(?:people|everyone|everybody|most people) (?:usually |tend to |like to )?go\b"
+    # A visitor's must-sees ("first time in NYC", "what shouldn't I miss?"): the places most people go to.
+    r"|\bfirst (?:time|visit|trip) (?:in|to) (?:nyc|new york|the city|manhattan|brooklyn)\b"
+    r"|\bvisiting (?:nyc|new york)\b"
+    r"|\b(?:should(?:n'?t| not)|must not|mustn'?t|can'?t|cannot|shouldn'?t) (?:i |we )?miss\b"
+    r"|\b(?:i'?m|we'?re|i am|we are|as) (?:a )?tourists?\b",
     re.IGNORECASE,
 )
 # The user says where they are now ("I'm at Bryant Park", "we're in Williamsburg", "just got to Penn Station").
 _SELF_PLACED_RE = re.compile(
     rf"\b{_WE_ARE}\s+(?:now\s+|currently\s+|right\s+now\s+|just\s+|still\s+|already\s+)?{_BEING_AT}\b"
-    rf"|\b(?:just\s+)?{_ARRIVED}\b",
+    rf"|\b(?:just\s+)?{_ARRIVED}\b|\b{_WAITING_AT}\b",
     re.IGNORECASE,
 )
 
@@ -1039,7 +1056,7 @@ def parse_rules(message: str) -> RequestArguments:
         category = "Sports Bar"
     if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
         category = AFTER_DINNER
-    if category is None and _WITH_KIDS_RE.search(message):  # "where should I take my kids?": not the user's gym
+    if category in (None, THINGS_TO_DO_KIND) and _WITH_KIDS_RE.search(message):  # "where should I take my kids?"
         category = FAMILY_OUTING
     elif category is None and _GUESTS_RE.search(message):
         category = SIGHTSEEING
@@ -1208,7 +1225,7 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
     specific = [term for term in found if term in _SPECIFIC]
     # What an outing celebrates, or who comes along, says less than any kind named with it: "birthday drinks" are
     # drinks, "dinner with my dog" is dinner.
-    generic = [term for term in found if term not in (CELEBRATION, WITH_A_DOG)]
+    generic = [term for term in found if term not in (CELEBRATION, WITH_A_DOG, THINGS_TO_DO_KIND)]
     return (specific or generic or found or [None])[0]
 
 

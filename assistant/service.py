@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -259,6 +259,14 @@ class PlaceDetails(PlaceAnswer):
     your_visits: int
     your_first: datetime | None = None
     your_last: datetime | None = None
+
+
+class VisitsAmong(NamedTuple):
+    """A user's visits to a set of places (a chain's): how many, at how many of them, the latest."""
+
+    visits: int
+    places: int
+    last: datetime | None
 
 
 class FeedbackResult(BaseModel):
@@ -877,11 +885,26 @@ class Service:
         visits = self._visits(user_id)
         return pd.Timestamp(visits["timestamp"].max()).to_pydatetime() if len(visits) else None
 
+    def last_place(self, user_id: str) -> str | None:
+        """The item id of the user's latest stored visit; None without any."""
+        visits = self._visits(user_id)
+        return str(visits.loc[visits["timestamp"].idxmax(), "item_id"]) if len(visits) else None
+
     def places_visited_since(self, user_id: str, since: datetime) -> list[str]:
         """Item ids of the places the user has a stored visit to from ``since`` on (the places of "lately")."""
         visits = self._visits(user_id)
         recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
         return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
+
+    def visits_among(self, user_id: str, item_ids: Sequence[str]) -> VisitsAmong:
+        """The user's stored visits to any of ``item_ids`` (every place of a chain): how many, at how many of the
+        places, and the latest."""
+        visits = self._visits(user_id)
+        visits = visits[visits["item_id"].astype(str).isin(set(item_ids))] if len(visits) else visits
+        if not len(visits):
+            return VisitsAmong(visits=0, places=0, last=None)
+        last = pd.Timestamp(visits["timestamp"].max()).to_pydatetime()
+        return VisitsAmong(visits=len(visits), places=int(visits["item_id"].nunique()), last=last)
 
     def _visits(self, user_id: str) -> pd.DataFrame:
         """The user's stored visits (their behaviour rows that are visits, not feedback)."""
@@ -1101,6 +1124,7 @@ __all__ = [
     "RecommendQuery",
     "Service",
     "Suggestion",
+    "VisitsAmong",
     "WeekSlice",
     "area_name",
     "context_evidence",

@@ -120,6 +120,14 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "With a Dog": ("Dog Run", "Park", "Other Great Outdoors", "Beach", "Trail"),
     # Somewhere to read or study for a while ("a quiet spot to read"): a library, or a table where nobody hurries one.
     "Reading": ("Library", "Café", "Cafe", "Coffee Shop", "Tea Room", "Bookstore"),
+    # Something to do ("2 hours to kill", "things to do in Brooklyn"): a show, a museum, a walk, a game; not a meal,
+    # a drink or a workout, which a message would name.
+    "Things to Do": (
+        "Arts and Entertainment", "Music Venue", "Theater", "Movie Theater", "Comedy Club", "Museum", "Art Gallery",
+        "Park", "Plaza", "Garden", "Scenic Lookout", "Bridge", "Beach", "Pier", "Historic Site", "Landmark",
+        "Monument", "Bookstore", "Flea Market", "Bowling Alley", "Arcade", "Pool Hall", "Shopping Mall", "Zoo",
+        "Aquarium",
+    ),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
@@ -142,6 +150,7 @@ GROUP_WORDS: dict[str, str] = {
     "After Dinner": "places for after dinner",
     "Reading": "places to read or study",
     "With a Dog": "places to take a dog",
+    "Things to Do": "things to do",
 }
 _NO_DATE = (
     "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Bagel", "Donut", "Food Court",
@@ -156,6 +165,7 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
     ),
     "with a dog": ("Theme Park", "Water Park", "Amusement Park", "Skate Park", "RV Park"),
+    "things to do": ("Bar", "Gym / Fitness Center", "Erotic Museum", "Dog Park", "RV Park"),
     # A coffee shop's path holds "Cafe" ("Cafe, Coffee, and Tea House > Coffee Shop"), yet brunch is no coffee.
     "brunch": ("Coffee Shop",),
     # A counter one grabs a bite at is no date.

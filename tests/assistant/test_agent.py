@@ -1307,3 +1307,57 @@ def test_a_kind_asked_before_gives_way_when_a_follow_up_leaves_out_nearly_all_of
     # As "and if it rains?" (no Outdoors) leaves out parks: every jazz club is a Music Venue by its path.
     assert assistant._left_out("Jazz and Blues Venue", ["Music Venue"])
     assert not assistant._left_out("Coffee Shop", ["Music Venue"]) and not assistant._left_out("Gym", [])
+
+
+def test_a_request_in_another_language_says_its_places_are_a_guess(services: Service, world_now: datetime) -> None:
+    model = ScriptedChatModel(script=lambda _: "Il Coffee Shop è perfetto.", calls=[])
+    # The rules read the café; the rest of the Italian is a guess, and the reply says so rather than the model.
+    turn = Assistant(services, model).chat("2", "c'è un buon cafe qui vicino per favore?", at=world_now)
+    assert turn.items and turn.grounding["by_code"]
+    assert turn.text.startswith("I read English, Spanish and French, and your message looks like Italian")
+    assert "perfetto" not in turn.text
+
+
+def test_visits_asked_of_a_chain_count_every_one_of_its_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    # As with "Starbucks": two offices the user goes to taken for two branches of one chain ("Office 3" names no kind
+    # a request could ask for, as "Coffee Shop 3" would).
+    offices = [item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office")]  # type: ignore[union-attr]
+    first, second = offices[:2]
+    name = services.place(first).name  # type: ignore[union-attr]
+    monkeypatch.setattr(services, "places_named", lambda names: [first, second] if names == [name] else [])
+    turn = Assistant(services, polite).chat("2", f"how many times have I been to {name}?", at=world_now)
+    visits = int(mine["item_id"].isin([first, second]).sum())
+    assert turn.text.startswith(f"You have been to a {name} {visits} times in all, at 2 of its places, last on ")
+    assert not polite.calls
+
+
+def test_something_to_do_after_that_is_around_the_last_list_first_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    coffee = assistant.chat("1", "coffee near here", at=world_now).items
+    after = assistant.chat("1", "and something to do after that isn't too much walking", at=world_now)
+    assert coffee and after.request is not None and after.request.category == "Things to Do"
+    assert after.request.near == coffee[0].label and after.items
+    assert all(item.category == "Jazz Club" for item in after.items)  # the small world's only thing to do
+
+
+def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_like(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "4"]
+    last = str(mine.loc[mine["timestamp"].idxmax(), "item_id"])
+    assistant = Assistant(services, polite)
+    card = assistant.chat("4", "tell me about the last place I went", at=world_now)
+    assert card.details is not None and card.details.item_id == last
+    alike = assistant.chat("4", "somewhere like the last place i went", at=world_now)
+    call = next(call for call in alike.trace if call.name == "recommend")
+    assert call.arguments["like"] == [last] and last in call.arguments["exclude"]
+    assert alike.items and last not in {item.item_id for item in alike.items}

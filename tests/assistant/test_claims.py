@@ -195,6 +195,11 @@ FALSE = [
     "No Name Bar is a great place for therapy and relaxation.",
     # "You might want to try" hedges the suggestion, not what the sentence says of the place.
     "You might want to try Shake Shack for its delicious burgers.",
+    # Another day than the one asked about ("any ideas for tonight?"), and meals no evidence ties to the place.
+    "No Name Bar is a great spot for your date tomorrow.",
+    "No Name Bar is a good spot for dinner.",
+    "Equinox is a great place for breakfast and lunch.",
+    "Shake Shack is a great place with big screens and wings.",
 ]
 
 TRUE = [
@@ -248,7 +253,22 @@ TRUE = [
     "Shake Shack is 0.7 km from you; you went to a Burger Joint around Downtown Brooklyn.",
     "Smorgasburg Williamsburg is a flea market.",
     "Joe's Coffee es una cafetería cerca de aquí.",
+    "No Name Bar is a great bar for tonight.",
+    "Joe's Coffee is great for breakfast.",
+    "Shake Shack is a good spot for lunch.",
 ]
+
+
+def test_a_meal_or_a_day_the_user_asked_for_holds() -> None:
+    asked = Situation(when=("a bar for dinner tmrw?",), habits=())
+    sentences = {
+        "No Name Bar is a good spot for dinner tomorrow.": True,  # the meal asked for, whatever the kind
+        "No Name Bar is a good spot for lunch.": False,
+        "No Name Bar is a good spot for tonight.": False,  # "tmrw" is tomorrow
+    }
+    for text, holds in sentences.items():
+        names = check_reply(text, ALLOWED, CATALOGUE, KINDS)
+        assert check_claims(text, PLACES, names.allowed, KINDS, asked).ok is holds, text
 
 
 @pytest.mark.parametrize("sentence", FALSE)

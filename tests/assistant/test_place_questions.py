@@ -326,6 +326,8 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("the oldest bar in the city", ["how long places have been open"]),
         ("a gluten-free bakery, crowd-free", []),
         ("what do people do late at night here?", []),
+        ("somewhere with big screens and wings", ["amenities (Wi-Fi, seating, access and the like)"]),
+        ("a bar with pool tables and TVs", ["amenities (Wi-Fi, seating, access and the like)"]),
     ],
 )
 def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:

@@ -995,6 +995,9 @@ def test_outings_dates_snacks_and_names_ruled_out(message: str, expected: dict[s
         ("I'm in the mood for sushi in Williamsburg", False),
         ("I'm near here", False),
         ("bars in Williamsburg", False),
+        ("at penn station with 2 hrs to kill", True),  # a message that opens with where the user is
+        ("stuck at JFK for 3 hours", True),
+        ("in the mood for tacos", False),
     ],
 )
 def test_where_the_user_says_they_are(message: str, placed_self: bool) -> None:
@@ -1159,6 +1162,23 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("what's trending in Bushwick?", {"near": "Bushwick", "popular": True}),
         ("where do people go after work around Midtown?", {"near": "Midtown", "popular": True}),
         ("where do locals go?", {"popular": False, "local": True}),
+        # A visitor's must-sees are the places most people go to.
+        ("first time in nyc from london, what should i not miss?", {"category": "Sightseeing", "popular": True}),
+        ("i'm a tourist, where should i eat?", {"category": "Restaurant", "popular": True}),
+        ("at penn station with 2 hrs to kill", {"intent": "recommend", "near": "penn station", "asks": []}),
+        ("somewhere with big screens and wings", {"category": "Wings"}),
+        # Time to fill with no kind named is things to do; a kind or the children named says more.
+        ("got 2 hrs to kill near union square", {"category": "Things to Do", "near": "Union Square"}),
+        ("and something to do after that?", {"intent": "refine", "category": "Things to Do"}),
+        ("where did i go last?", {"intent": "about", "asks": ["general"]}),
+        ("any kid activities nearby?", {"category": "Family Outing"}),
+        ("things to do with my dog", {"category": "Things to Do"}),
+        ("what's a good spot to read a book outside?", {"category": "Park"}),
+        ("is the first one vegetarian friendly?", {"intent": "about", "pick": 1, "asks": ["menu"]}),
+        # The user's latest check-in is a place to ask about.
+        ("tell me about the last place I went", {"intent": "about", "asks": ["general"]}),
+        ("what was my last check-in?", {"intent": "about", "asks": ["general"]}),
+        ("how far is the last place i went to?", {"intent": "about", "asks": ["distance"]}),
         # A celebration asks for somewhere to celebrate, unless a kind is named with it.
         ("where should I go for my birthday?", {"category": "Celebration"}),
         ("birthday drinks in the east village", {"category": "Bar"}),

@@ -410,3 +410,13 @@ def test_a_dog_goes_to_parks_and_dog_runs_not_theme_parks() -> None:
     assert is_of_kind("With a Dog", "Park", "Landmarks and Outdoors > Park")
     assert not is_of_kind("With a Dog", "Theme Park", "Arts and Entertainment > Amusement Park > Theme Park")
     assert not is_of_kind("With a Dog", "Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café")
+
+
+def test_things_to_do_are_shows_sights_and_games_not_meals_drinks_or_workouts() -> None:
+    assert is_of_kind("Things to Do", "Movie Theater", "Arts and Entertainment > Movie Theater")
+    assert is_of_kind("Things to Do", "Park", "Landmarks and Outdoors > Park")
+    assert is_of_kind("Things to Do", "Bowling Alley", "Sports and Recreation > Bowling Alley")
+    # A karaoke bar's path runs through Arts and Entertainment; a drink is named when it is wanted.
+    assert not is_of_kind("Things to Do", "Bar", "Arts and Entertainment > Bar")
+    assert not is_of_kind("Things to Do", "Pizza Place", "Dining and Drinking > Restaurant > Pizza Place")
+    assert not is_of_kind("Things to Do", "Gym / Fitness Center", "Sports and Recreation > Gym / Fitness Center")
