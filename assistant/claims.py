@@ -47,8 +47,8 @@ a predicate or apposition ("a", "the", "its", "are" before at most three other w
 not after a preposition, a possessive or "has" ("near a park", "your home", "it has a bar"); words inside a place's
 name are never claims ("Milk Bar"); times after "this", "tomorrow" or "next" speak of the turn, not the place, and
 are not checked; present-tense visits after "if" or "when" are conditions, not claims; negated popularity ("less
-crowded") is not checked. What no sentence pattern here catches (a place's address, menu, ambience, or where one
-place is relative to another) is not checked.
+crowded") is not checked. What no sentence pattern here catches (a place's menu or ambience in other words, or where
+one place is relative to another) is not checked.
 """
 
 from __future__ import annotations
@@ -816,6 +816,9 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     # serves great pasta"): the catalogue has a kind, never a stock or a programme.
     "what it offers": re.compile(
         r"\b(?:equipment|classes|arrivals|live\s+music|happy\s+hours?|"
+        # What is on there ("a great place for free events"): no listings are stored.
+        r"(?:free\s+|live\s+|special\s+|upcoming\s+|weekly\s+|regular\s+|private\s+)?(?:events?|concerts|festivals?)"
+        r"(?!\s+(?:spaces?|halls?|venues?))|"
         # What people do there ("a great place to enjoy drinks and music", said of a plaza).
         r"(?:enjoy|enjoying|grab|grabbing|sip|sipping)\s+(?:some\s+|a\s+|the\s+|great\s+|good\s+)?"
         r"(?:drinks?|cocktails?|beers?|wine|music|dancing|shows?|performances?|concerts?)|"
@@ -835,6 +838,14 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"\b(?:for|serves?|serving|grab|get|have|enjoy)\s+(?:a\s+|some\s+|your\s+)?"
         r"(?:quick\s+|late\s+|early\s+|good\s+|great\s+|nice\s+|delicious\s+|tasty\s+|light\s+|hearty\s+)?"
         r"(?:breakfast|brunch|lunch|dinner|supper)s?\b(?:\s+(?:and|or)\s+(?:breakfast|brunch|lunch|dinner|supper)\b)?",
+        re.I,
+    ),
+    # A street address ("located at 55 Fulton Street", "à l'adresse 59 Rue 9e"): the catalogue keeps none.
+    "address": re.compile(
+        r"\b\d{1,5}\s+(?!(?:minutes?|mins?|km|kilometers?|kilometres?|miles?|blocks?|meters?|metres?|m)\b)"
+        r"(?:[ewns]\.?\s+|east\s+|west\s+)?(?:\d{1,3}(?:st|nd|rd|th)\s+|[a-z][\w'-]*\s+){1,2}"
+        r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|place|pl|lane|drive)\b|\b\d{1,5}\s+broadway\b"
+        r"|\b\d{1,5},?\s+(?:rue|calle|avenida)\s+\w+",
         re.I,
     ),
     # Ratings and reviews: the data has none.

@@ -33,6 +33,7 @@ Topic = Literal[
     "reviews",
     "character",
     "history",
+    "events",
     "distance",
     "where",
     "busy",
@@ -54,10 +55,42 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "reviews": "reviews or ratings",
     "character": "what places are like (size, décor, atmosphere)",
     "history": "how long places have been open",
+    "events": "event listings (what is on, where and when)",
 }
+# The same in the other languages a reply is written in ("No tengo información sobre los precios ni sobre …").
+UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
+    "es": {
+        "address": "las direcciones",
+        "hours": "los horarios de apertura",
+        "price": "los precios",
+        "menu": "los menús",
+        "booking": "las reservas",
+        "contact": "los teléfonos o las webs",
+        "amenities": "los servicios (wifi, asientos, accesibilidad y similares)",
+        "reviews": "las reseñas o valoraciones",
+        "character": "cómo son los lugares (tamaño, decoración, ambiente)",
+        "history": "desde cuándo están abiertos los lugares",
+        "events": "la agenda de eventos (qué hay, dónde y cuándo)",
+    },
+    "fr": {
+        "address": "les adresses",
+        "hours": "les horaires d'ouverture",
+        "price": "les prix",
+        "menu": "les menus",
+        "booking": "les réservations",
+        "contact": "les téléphones ou les sites web",
+        "amenities": "les équipements (wifi, places assises, accessibilité, etc.)",
+        "reviews": "les avis ou les notes",
+        "character": "à quoi ressemblent les lieux (taille, décor, ambiance)",
+        "history": "depuis quand les lieux sont ouverts",
+        "events": "les événements (ce qui a lieu, où et quand)",
+    },
+}
+_TOPIC_OF = {what: topic for topic, what in UNKNOWN_TOPICS.items()}
+_NOR = {"es": " ni sobre ", "fr": " ni sur "}
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
-UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews", "history")
+UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews", "history", "events")
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
 # A big party ("we're 6 people", "a table for eight"): how many a place seats is no data here.
@@ -89,7 +122,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bfor free\b|\bfree (?:entry|entrance|admission|of charge|to (?:get in|enter|visit))\b"
         r"|\b(?:that|which|those|these|they|ones) (?:are|is) (?:always |usually )?free\b"
         r"|\b(?:is|are) (?:it|they|the \w+(?: one)?) free\b"
-        r"|\b(?:anything|something|things|stuff|activities|museums?) free\b",
+        r"|\b(?:anything|something|things|stuff|activities|museums?) free\b"
+        r"|\bfree (?:events?|concerts?|shows?|things to do|stuff to do|activities|museums?|exhibitions?)\b",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
         # "Is the first one vegetarian friendly?": what a kitchen offers.
@@ -112,6 +146,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
+        # What is on ("any free events this weekend?", "concerts tonight"): no listings are stored.
+        "events": r"\b(?:events?|happenings|festivals?|gigs?|exhibitions?)\b(?! spaces?\b)|\bconcerts?\b(?! halls?\b)"
+        r"|\bwhat(?:'s| is) on\b(?! (?:the|their|its) menu\b)|\bwhat(?:'s| is) (?:going on|happening)\b",
         # What a place is like ("is it romantic?", "is the first one big?", "what's the vibe?"): no data says.
         # "Which one has been around longest?", "how old is it?": no data says when a place opened.
         "history": r"\bbeen (?:around|open|there) (?:the )?(?:longest|for (?:long|years|ages|decades))\b"
@@ -183,10 +220,13 @@ _QUESTION_RE = re.compile(
 # ``assistant.requests`` as a request.
 THINGS_TO_DO = (
     r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
-    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall) (?:i|we) do\b"
+    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall|do) (?:i|we) do\b"
     r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b|\b(?:anything|something|stuff) \w+ to do\b"
     # Time on one's hands ("2 hrs to kill", "killing time", "what can I do for an hour").
     r"|\b(?:time|hours?|hrs?|minutes|mins|an hour|half an hour|a while) to kill\b|\bkill(?:ing)? (?:some )?time\b"
+    # What is on ("what's on tonight?", "what's happening this weekend?"), not what is on a menu.
+    r"|\bwhat(?:'s| is) on\b(?! (?:the|their|its|a) (?:menu|list|map)\b)|\bwhat(?:'s| is) happening\b"
+    r"|\b(?:any|some) (?:free |fun |good |cool )?events\b"
 )
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
@@ -332,8 +372,12 @@ def describe_place(
 
 
 def no_details(unknown: Sequence[str], language: str = "en") -> str:
-    """The sentence saying the data has none of ``unknown`` (``UNKNOWN_TOPICS`` values) for any place."""
-    return fixed_text("no_details", language).format(what=_joined(unknown))
+    """The sentence saying the data has none of ``unknown`` (``UNKNOWN_TOPICS`` values) for any place, each named in
+    the reply's ``language``."""
+    if language == "en":
+        return fixed_text("no_details", language).format(what=_joined(unknown))
+    named = [UNKNOWN_TOPICS_IN[language][_TOPIC_OF[what]] for what in unknown]
+    return fixed_text("no_details", language).format(what=_NOR[language].join(named))
 
 
 def walking_minutes(distance_km: float) -> int | None:
@@ -412,6 +456,7 @@ __all__ = [
     "TOPICS",
     "UNHONOURED_IN_REQUESTS",
     "UNKNOWN_TOPICS",
+    "UNKNOWN_TOPICS_IN",
     "Topic",
     "about_all",
     "asked_topics",

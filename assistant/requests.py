@@ -207,7 +207,7 @@ _SPECIFIC = {
     # A library, or a café's table: where people sit and read for a while.
     # Time to fill, with no kind named ("at Penn Station with 2 hrs to kill").
     "Things to Do": "things to do|something to do|anything to do|stuff to do|activities|an activity|to kill"
-    "|killing time|kill time|kill some time",
+    "|killing time|kill time|kill some time|events|happenings",
     "Reading": "place to study|somewhere to study|spot to study|to study|read a book|to read|study spot|can i study"
     "|could i study|can we study",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
@@ -614,6 +614,11 @@ _RECOMMEND_RE = re.compile(
     re.IGNORECASE,
 )
 _THINGS_TO_DO_RE = re.compile(THINGS_TO_DO, re.IGNORECASE)
+_FUN_RE = re.compile(
+    r"\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
+    r"|\b(?:anything|something|stuff) fun to do\b",
+    re.IGNORECASE,
+)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 NUMBER_WORDS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
 _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
@@ -923,7 +928,9 @@ _NICE_MEAL_RE = re.compile(
     r"|\bnice (?:dinner|lunch|meal|restaurant)\b|\b(?:fancy|upscale|classy|elegant|fine dining|special occasion)\b"
     # "A birthday dinner", "celebrating with dinner": a table to sit at, not a counter.
     r"|\b(?:birthday|anniversary|graduation|celebration|celebratory|farewell|engagement) (?:dinner|lunch|meal|brunch)\b"
-    r"|\bcelebrat\w* (?:\w+ )?(?:with|over) (?:a )?(?:dinner|lunch|meal)\b",
+    r"|\bcelebrat\w* (?:\w+ )?(?:with|over) (?:a )?(?:dinner|lunch|meal)\b"
+    # A meal with clients or colleagues ("a business lunch near Wall Street"): a table, not a burrito counter.
+    r"|\b(?:business|client|work|team|office|networking) (?:dinner|lunch|meal|breakfast)\b",
     re.IGNORECASE,
 )
 DATE_KINDS = (DATE_CATEGORY, DATE_DINNER)
@@ -1031,7 +1038,11 @@ def parse_rules(message: str) -> RequestArguments:
     elif near_it is not None and not named_first:
         near = THERE
         excluded_spans.append(near_it.span())
-    elif _NEAR_HERE_RE.search(message) and not (at_place is not None and _CLOSEST_TO_RE.match(at_place.group(0))):
+    # "Which is closest to the bridge?" measures from the bridge; "I'm at the Brooklyn Museum, anything nearby?" is
+    # near the museum.
+    elif _NEAR_HERE_RE.search(message) and not (
+        at_place is not None and (_CLOSEST_TO_RE.match(at_place.group(0)) or _SELF_PLACED_RE.match(at_place.group(0)))
+    ):
         near = HERE
     elif at_place is not None:
         near = at_place.group("name")
@@ -1060,6 +1071,9 @@ def parse_rules(message: str) -> RequestArguments:
         category = FAMILY_OUTING
     elif category is None and _GUESTS_RE.search(message):
         category = SIGHTSEEING
+    # "What's on tonight?", "2 hrs to kill": something to do; "somewhere fun" may well be a bar.
+    if category is None and _THINGS_TO_DO_RE.search(_FUN_RE.sub(" ", message)):
+        category = THINGS_TO_DO_KIND
     if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
     local = _LOCAL_RE.search(message) is not None

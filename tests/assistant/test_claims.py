@@ -200,6 +200,9 @@ FALSE = [
     "No Name Bar is a good spot for dinner.",
     "Equinox is a great place for breakfast and lunch.",
     "Shake Shack is a great place with big screens and wings.",
+    "No Name Bar is a great place for free events this weekend.",
+    "No Name Bar is at 987 2nd Ave.",  # no address is stored
+    "Shake Shack se trouve à l'adresse 59 rue 9e.",
 ]
 
 TRUE = [
@@ -256,6 +259,7 @@ TRUE = [
     "No Name Bar is a great bar for tonight.",
     "Joe's Coffee is great for breakfast.",
     "Shake Shack is a good spot for lunch.",
+    "Joe's Coffee is 0.3 km away; I don't have its address.",
 ]
 
 

@@ -10,6 +10,7 @@ import pytest
 from assistant.agent import Assistant
 from assistant.place_questions import (
     UNKNOWN_TOPICS,
+    UNKNOWN_TOPICS_IN,
     about_all,
     describe_place,
     describe_visits,
@@ -328,6 +329,8 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("what do people do late at night here?", []),
         ("somewhere with big screens and wings", ["amenities (Wi-Fi, seating, access and the like)"]),
         ("a bar with pool tables and TVs", ["amenities (Wi-Fi, seating, access and the like)"]),
+        ("any free events this weekend?", ["prices", "event listings (what is on, where and when)"]),
+        ("a concert hall near me", []),
     ],
 )
 def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:
@@ -346,3 +349,10 @@ def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]
 )
 def test_a_question_about_every_place_of_the_list(message: str, every: bool) -> None:
     assert about_all(message) is every
+
+
+def test_what_no_data_holds_is_named_in_the_reply_language() -> None:
+    assert set(UNKNOWN_TOPICS_IN["es"]) == set(UNKNOWN_TOPICS) == set(UNKNOWN_TOPICS_IN["fr"])
+    unknown = [UNKNOWN_TOPICS["price"], UNKNOWN_TOPICS["events"]]
+    assert no_details(unknown, "fr").startswith("Je n'ai aucune information sur les prix ni sur les événements")
+    assert no_details(unknown, "es").startswith("No tengo información sobre los precios ni sobre la agenda de eventos")

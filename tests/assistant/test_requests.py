@@ -414,7 +414,7 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
         ("pizza and beer", "Pizza", None),  # one place
         ("ramen noodles tonight", "Ramen", None),
         ("plan my Saturday: something in the afternoon and dinner after", "Restaurant", None),
-        ("je cherche un bar à vin pour ce soir, puis un endroit pour danser", "Bar", "Night Club"),
+        ("je cherche un bar à vin pour ce soir, puis un endroit pour danser", "Wine Bar", "Night Club"),
         ("cena y luego un bar", "Restaurant", "Bar"),
     ],
 )
@@ -1175,6 +1175,15 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("things to do with my dog", {"category": "Things to Do"}),
         ("what's a good spot to read a book outside?", {"category": "Park"}),
         ("is the first one vegetarian friendly?", {"intent": "about", "pick": 1, "asks": ["menu"]}),
+        # What is on is something to do; no listings say what, and "somewhere fun" may be a bar.
+        ("any free events this weekend?", {"intent": "recommend", "category": "Things to Do"}),
+        ("what's on tonight?", {"intent": "recommend", "category": "Things to Do"}),
+        ("anything fun to do tonight?", {"intent": "recommend", "category": None}),
+        ("what's on the menu at the first one?", {"intent": "about", "asks": ["menu"]}),
+        ("a business lunch near wall street", {"category": "Sit-down Dinner", "near": "Financial District"}),
+        # "Nearby" after "I'm at …" is near that place.
+        ("i'm at the brooklyn museum, anything cool nearby after?", {"near": "the brooklyn museum", "category": None}),
+        ("rainy sunday, what do i do", {"category": "Things to Do", "exclude_categories": ["Outdoors"]}),
         # The user's latest check-in is a place to ask about.
         ("tell me about the last place I went", {"intent": "about", "asks": ["general"]}),
         ("what was my last check-in?", {"intent": "about", "asks": ["general"]}),
@@ -1303,6 +1312,12 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         # One's home and the rain, in French and Spanish.
         ("est-ce qu'il y a un parc près de chez moi ?", {"category": "Park", "near": "my home"}),
         ("¿hay un parque cerca de mi casa?", {"category": "Park", "near": "my home"}),
+        (
+            "Qué me recomiendas para cenar esta noche por el Village?",
+            {"category": "Restaurant", "near": "Greenwich Village"},
+        ),
+        ("je cherche un bar à vin sympa dans le West Village", {"category": "Wine Bar", "near": "West Village"}),
+        ("un bar de vinos por el East Village", {"category": "Wine Bar", "near": "East Village"}),
         ("et s'il pleut ?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         # With children, no erotic museum (NYC's Museum of Sex is a "Museum > Erotic Museum", in ADULTS_ONLY).
         (
