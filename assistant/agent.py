@@ -573,7 +573,7 @@ class Assistant:
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )
                 shown = list(state.get("shown", {})) if refining else []
-                shown += self.service.places_named(request.exclude_names)  # "coffee, not Starbucks"
+                shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
                     shown += self.service.places_visited_since(state["user_id"], state["now"] - LATELY)
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
@@ -635,7 +635,7 @@ class Assistant:
         place, for a little later, none of those already shown."""
         first = state["suggestions"][0]
         at = (request.at or state["now"]) + SECOND_STOP_AFTER
-        shown = [*state.get("shown", {}), *self.service.places_named(request.exclude_names)]
+        shown = [*state.get("shown", {}), *self._ruled_out(request.exclude_names, state["user_id"])]
         call = {
             "name": "recommend",
             "args": {
@@ -775,7 +775,8 @@ class Assistant:
             grounding["named"] = [m.text for m in check_reply(reply, allowed, self.catalogue_names, self.kinds).allowed]
         listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
         in_english = _in_english_instead(reply, _language(state))  # "Write in French." unheeded
-        if listing or in_english or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
+        cut_off = not _finished(reply)  # the token limit ended its only sentence ("… de solo 0.7 kil")
+        if listing or in_english or cut_off or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
             # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
             # contradicts the places listed under it: code says what the first of them is.
@@ -889,6 +890,17 @@ class Assistant:
         if unknown := unhonoured(asked):
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
+
+    def _ruled_out(self, names: Sequence[str], user_id: str) -> list[str]:
+        """The item ids of the places a request rules out by name: every place of a chain ("not Starbucks"), else the
+        one place the words name ("not the met": The Metropolitan Museum of Art), else none."""
+        ids: list[str] = []
+        for name in names:
+            found = self.service.places_named([name])
+            if not found and (place := self.service.named_place(name, user_id)) is not None:
+                found = [place.item_id]
+            ids += found
+        return ids
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """ "How many times have I been to Starbucks?" from someone who went to three of them: every one counts, said

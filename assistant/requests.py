@@ -943,6 +943,17 @@ _RULING_OUT = (
 _NOT_NAMED_RE = re.compile(
     rf"(?i:{_RULING_OUT}\s+(?:a |an |the |any )?)(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z&\d][\w'’&.-]*|of|de|la|the))*)"
 )
+# A name ruled out in lower case ("a museum, not the met"): "the" and up to three words to the end of the clause, read
+# as a name only when a catalogue place goes by it (``Assistant`` resolves it; "not the usual" names none).
+_NOT_THE_NAMED_RE = re.compile(
+    rf"{_RULING_OUT}\s+(?P<name>the\s+[a-z][\w'’&.-]*(?:\s+(?!please\b)[a-z][\w'’&.-]*){{0,2}})"
+    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$))"
+)
+_NOT_THE_WORDS = frozenset(
+    {"usual", "same", "one", "ones", "other", "others", "rest", "chains", "crowds", "tourists", "list", "last", "first"}
+    | {"second", "third", "fourth", "fifth", "place", "places", "spot", "spots", "city", "area", "neighborhood"}
+    | {"neighbourhood", "weekend", "morning", "afternoon", "evening", "night", "day", "time", "way", "end"}
+)
 # A neighbourhood ruled out ("not in Williamsburg") is no place to search around.
 _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?(?:the )?$", re.IGNORECASE)
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
@@ -1160,11 +1171,11 @@ def _names_ruled_out(written: str) -> list[str]:
     """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
     kinds of place ("no Bars") are another rule's to read."""
     names: list[str] = []
-    for match in _NOT_NAMED_RE.finditer(written):
+    for match in [*_NOT_NAMED_RE.finditer(written), *_NOT_THE_NAMED_RE.finditer(written)]:
         name = match.group("name").strip(" .,'’")
-        if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name):
+        if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name) or _NOT_THE_WORDS & set(name.split()[1:]):
             continue
-        if name not in names:
+        if name.casefold() not in (other.casefold() for other in names):
             names.append(name)
     return names
 

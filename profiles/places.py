@@ -157,15 +157,18 @@ _NO_DATE = (
     "Food Truck", "Cafeteria", "Snack", "Diner", "Fried Chicken", "Burger", "Pizza", "Falafel", "Wings",
 )  # fmt: skip
 _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
-    "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
-    "sightseeing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park"),
+    "family outing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park", "Toll Plaza"),
+    "sightseeing": ("Erotic Museum", "Beer Garden", "Garden Center", "Dog Park", "Toll Plaza"),
     # Restaurants one grabs a bite at, not where a birthday is had.
     "celebration": (
         "Deli", "Bodega", "Fast Food", "Sandwich", "Hot Dog", "Burrito", "Salad", "Soup", "Café", "Cafe", "Bagel",
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
     ),
     "with a dog": ("Theme Park", "Water Park", "Amusement Park", "Skate Park", "RV Park"),
-    "things to do": ("Bar", "Gym / Fitness Center", "Erotic Museum", "Dog Park", "RV Park"),
+    "things to do": (
+        "Bar", "Gym / Fitness Center", "Erotic Museum", "Dog Park", "RV Park", "Toll Plaza", "Beer Garden",
+        "Garden Center",
+    ),
     # A coffee shop's path holds "Cafe" ("Cafe, Coffee, and Tea House > Coffee Shop"), yet brunch is no coffee.
     "brunch": ("Coffee Shop",),
     # A counter one grabs a bite at is no date.

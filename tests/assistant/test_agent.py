@@ -1361,3 +1361,24 @@ def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_li
     call = next(call for call in alike.trace if call.name == "recommend")
     assert call.arguments["like"] == [last] and last in call.arguments["exclude"]
     assert alike.items and last not in {item.item_id for item in alike.items}
+
+
+def test_a_reply_the_token_limit_cut_off_is_replaced_by_code(services: Service, world_now: datetime) -> None:
+    model = ScriptedChatModel(script=lambda _: "The best place for you is the one that is only 0.7 kil", calls=[])
+    turn = Assistant(services, model).chat("2", "coffee near here", at=world_now)
+    assert turn.items and turn.grounding["repaired"] and "0.7 kil" not in turn.text
+    assert turn.text.startswith(f"{turn.items[0].name} is a Coffee Shop")
+
+
+def test_a_place_ruled_out_in_lower_case_is_left_out_when_the_catalogue_knows_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = Assistant(services, polite).chat("2", "coffee near here", at=world_now).items
+    assert listed
+    favourite = services.place(listed[0].item_id)
+    # As "a museum, not the met" names The Metropolitan Museum of Art.
+    monkeypatch.setattr(services, "named_place", lambda words, user_id=None: favourite if words == "the bean" else None)
+    turn = Assistant(services, polite).chat("2", "coffee near here, not the bean", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert turn.request is not None and turn.request.exclude_names == ["the bean"]
+    assert listed[0].item_id in call.arguments["exclude"] and listed[0].item_id not in {i.item_id for i in turn.items}

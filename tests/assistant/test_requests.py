@@ -1184,6 +1184,11 @@ def test_stops_beyond_the_second_are_named() -> None:
         # "Nearby" after "I'm at …" is near that place.
         ("i'm at the brooklyn museum, anything cool nearby after?", {"near": "the brooklyn museum", "category": None}),
         ("rainy sunday, what do i do", {"category": "Things to Do", "exclude_categories": ["Outdoors"]}),
+        # A name ruled out in lower case, after "the"; "not the usual" rules out no name.
+        ("quiet museum for a saturday morning, not the met", {"category": "Museum", "exclude_names": ["the met"]}),
+        ("anything but the guggenheim please", {"exclude_names": ["the guggenheim"]}),
+        ("coffee, not the usual", {"exclude_names": []}),
+        ("a bar, not the one from before", {"exclude_names": []}),
         # The user's latest check-in is a place to ask about.
         ("tell me about the last place I went", {"intent": "about", "asks": ["general"]}),
         ("what was my last check-in?", {"intent": "about", "asks": ["general"]}),

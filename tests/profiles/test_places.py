@@ -420,3 +420,9 @@ def test_things_to_do_are_shows_sights_and_games_not_meals_drinks_or_workouts() 
     assert not is_of_kind("Things to Do", "Bar", "Arts and Entertainment > Bar")
     assert not is_of_kind("Things to Do", "Pizza Place", "Dining and Drinking > Restaurant > Pizza Place")
     assert not is_of_kind("Things to Do", "Gym / Fitness Center", "Sports and Recreation > Gym / Fitness Center")
+
+
+def test_a_toll_plaza_is_no_sight() -> None:
+    toll = ("Road", "Travel and Transportation > Toll Plaza")
+    assert not is_of_kind("Sightseeing", *toll) and not is_of_kind("Things to Do", *toll)
+    assert is_of_kind("Sightseeing", "Plaza", "Landmarks and Outdoors > Plaza")
