@@ -189,6 +189,10 @@ _SPANISH = {
     # intents
     "quiero": "i want",
     "busco": "looking for",
+    "buscamos": "looking for",
+    "no muy lejos": "not too far",
+    "no tan lejos": "not too far",
+    "no demasiado lejos": "not too far",
     "necesito": "i need",
     "recomiendame": "recommend",
     "recomienda": "recommend",
@@ -615,6 +619,10 @@ _FRENCH = {
     "eviter": "avoid",
     # intents
     "je cherche": "looking for",
+    "on cherche": "looking for",
+    "nous cherchons": "looking for",
+    "pas trop loin": "not too far",
+    "pas tres loin": "not too far",
     "je veux": "i want",
     "j'ai envie de": "i want",
     "recommande-moi": "recommend",

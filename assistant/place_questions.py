@@ -101,6 +101,14 @@ PARTY_RE = re.compile(
     r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
     re.IGNORECASE,
 )
+# What the user says does not matter ("budget isn't an issue", "money is no object") asks nothing of the data.
+_NO_MATTER_RE = re.compile(
+    r"\b(?:the )?(?:budget|money|price|prices|cost|costs)\s+(?:is|are)(?:n'?t| not| no)\s+(?:an?\s+)?"
+    r"(?:issue|problem|object|concern|worry)\b"
+    r"|\b(?:budget|money|price|prices|cost)\s+(?:doesn'?t|does not|don'?t|do not)\s+matter\b"
+    r"|\bno budget\b|\bwhatever it costs\b|\bmoney'?s no object\b|\bprice is no object\b",
+    re.IGNORECASE,
+)
 _FOR_CHILDREN_RE = re.compile(r"\b(?:kids?|children|(?:kid|family)[- ]friendly)\b", re.IGNORECASE)
 # A straight line in Manhattan's grid is walked about a quarter longer, at about 5 km/h.
 DETOUR = 1.25
@@ -296,7 +304,7 @@ def asked_topics(message: str) -> tuple[Topic, ...]:
 def unhonoured(message: str) -> list[str]:
     """What a request for places asks that no data holds ("somewhere cheap", "a bar with a rooftop"), as
     :data:`UNKNOWN_TOPICS` says it; children are no such ask."""
-    topics = asked_topics(_FOR_CHILDREN_RE.sub(" ", message))
+    topics = asked_topics(_NO_MATTER_RE.sub(" ", _FOR_CHILDREN_RE.sub(" ", message)))
     return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
 
 

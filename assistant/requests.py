@@ -172,7 +172,9 @@ _GENERIC = {
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
-    "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|read outside|read a book outside"
+    "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|a long run|a longer run|long runs"
+    "|a long jog|where to run|place to run|somewhere to run|spot to run|running route|running path|read outside"
+    "|read a book outside"
     "|read outdoors|read in the sun|to read outside|to read a book outside|to read outdoors|to read in the park",
     "Retail": "shopping|shop|shops|store|stores|gift|gifts|a present|presents",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
@@ -281,6 +283,7 @@ _SPECIFIC = {
     "Mexican": "mexican tacos taco burrito",
     "Italian": "italian pasta",
     "Chinese": "chinese dumplings",
+    "Dim Sum": "dim sum|dimsum|yum cha",
     "Japanese": "japanese",
     "Thai": "thai",
     "Asian": "asian|pan-asian|pan asian",

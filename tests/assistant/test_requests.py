@@ -1189,6 +1189,8 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("anything but the guggenheim please", {"exclude_names": ["the guggenheim"]}),
         ("coffee, not the usual", {"exclude_names": []}),
         ("a bar, not the one from before", {"exclude_names": []}),
+        ("any good dim sum in chinatown for sunday brunch?", {"category": "Dim Sum", "near": "Chinatown"}),
+        ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
         # The user's latest check-in is a place to ask about.
         ("tell me about the last place I went", {"intent": "about", "asks": ["general"]}),
         ("what was my last check-in?", {"intent": "about", "asks": ["general"]}),
@@ -1323,6 +1325,8 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         ),
         ("je cherche un bar à vin sympa dans le West Village", {"category": "Wine Bar", "near": "West Village"}),
         ("un bar de vinos por el East Village", {"category": "Wine Bar", "near": "East Village"}),
+        ("on est 4, on cherche un resto italien pas trop loin", {"category": "Italian", "near": "here"}),
+        ("buscamos un bar no muy lejos", {"category": "Bar", "near": "here"}),
         ("et s'il pleut ?", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         # With children, no erotic museum (NYC's Museum of Sex is a "Museum > Erotic Museum", in ADULTS_ONLY).
         (
