@@ -674,6 +674,16 @@ class Assistant:
             elif message.name == "recommend":
                 stops += 1
                 update["suggestions"] = message.artifact
+                request = state["request"]
+                if (
+                    request is not None
+                    and request.intent in ("recommend", "refine")
+                    and _NEAREST_ASKED_RE.search(state["messages"][-1 - _tail_length(state)].text)
+                ):  # "where's the nearest pharmacy?": the nearest first, whatever else ranks them
+                    by_distance = sorted(message.artifact, key=lambda item: item.distance_km)
+                    update["suggestions"] = [
+                        item.model_copy(update={"rank": rank}) for rank, item in enumerate(by_distance, 1)
+                    ]
             elif message.name == "search_places":
                 stops += 1
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
@@ -1329,6 +1339,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 
 
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
+_NEAREST_ASKED_RE = re.compile(r"\b(?:nearest|closest)\b", re.IGNORECASE)
 _AFTER_LAST_RE = re.compile(
     r"\b(?:after(?:wards)?|after that|then|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
     r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b"

@@ -198,6 +198,10 @@ _SPECIFIC = {
     "Gym": "gym|gyms|workout|work out|fitness|exercise",
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig",
+    # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
+    "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop",
+    "Rail Station": "train station|train stations|railway station|rail station",
+    "Bus Station": "bus station|bus stations|bus stop|bus stops|bus terminal",
     "Concert Hall": "classical music|classical concert|classical concerts|orchestra|symphony|philharmonic",
     "Opera House": "opera|the opera",
     # Whole words of a kind: "Art" is in "Art Museum", "Art Gallery", "Public Art", not "Arts and Entertainment".

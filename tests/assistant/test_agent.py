@@ -1382,3 +1382,14 @@ def test_a_place_ruled_out_in_lower_case_is_left_out_when_the_catalogue_knows_it
     call = next(call for call in turn.trace if call.name == "recommend")
     assert turn.request is not None and turn.request.exclude_names == ["the bean"]
     assert listed[0].item_id in call.arguments["exclude"] and listed[0].item_id not in {i.item_id for i in turn.items}
+
+
+def test_the_nearest_of_a_kind_asked_for_comes_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    ranked = Assistant(services, polite).chat("2", "a coffee shop around here", at=world_now).items
+    assert [item.distance_km for item in ranked] != sorted(item.distance_km for item in ranked)  # ranked otherwise
+    turn = Assistant(services, polite).chat("2", "where's the nearest coffee shop?", at=world_now)
+    assert turn.items and [item.distance_km for item in turn.items] == sorted(item.distance_km for item in turn.items)
+    assert [item.rank for item in turn.items] == list(range(1, len(turn.items) + 1))
+    assert {item.item_id for item in turn.items} == {item.item_id for item in ranked}  # the same places, reordered

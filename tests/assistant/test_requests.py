@@ -1191,6 +1191,10 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("a bar, not the one from before", {"exclude_names": []}),
         ("any good dim sum in chinatown for sunday brunch?", {"category": "Dim Sum", "near": "Chinatown"}),
         ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
+        # Stations asked for by name, not a sandwich chain.
+        ("whats the closest subway station", {"category": "Metro Station", "near": "here"}),
+        ("nearest train station?", {"category": "Rail Station"}),
+        ("subway sandwich near me", {"category": "Sandwich"}),
         # The user's latest check-in is a place to ask about.
         ("tell me about the last place I went", {"intent": "about", "asks": ["general"]}),
         ("what was my last check-in?", {"intent": "about", "asks": ["general"]}),
