@@ -122,6 +122,7 @@ MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
 PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
+USUAL_KINDS = 3  # how many of the user's most visited kinds "something different" leaves out
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
 # "Closer please": within this share of the distance to the last list's first place, and never less than this.
@@ -589,7 +590,7 @@ class Assistant:
                             "k": request.k,
                             "category": request.category,
                             "keyword": request.keyword,
-                            "exclude_categories": request.exclude_categories,
+                            "exclude_categories": [*request.exclude_categories, *self._usual_kinds(state, request)],
                             "exclude": shown,
                             "surprise": request.surprise,
                             "familiar": request.familiar,
@@ -900,6 +901,13 @@ class Assistant:
         if unknown := unhonoured(asked):
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
+
+    def _usual_kinds(self, state: _State, request: ChatRequest) -> list[str]:
+        """The kinds of place the user goes to most, left out when a request asks for something unlike them."""
+        if not request.unusual:
+            return []
+        habits = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), top=USUAL_KINDS)
+        return [kind.kind for kind in habits.kinds[:USUAL_KINDS]]
 
     def _ruled_out(self, names: Sequence[str], user_id: str) -> list[str]:
         """The item ids of the places a request rules out by name: every place of a chain ("not Starbucks"), else the
@@ -1213,7 +1221,9 @@ def _asks_too(message: str) -> bool:
         return False
     if stated.kind == "home_area":
         asked = parse_rules(message)
-        return asked.intent == "recommend" and ("?" in message or asked.category is not None)
+        # "Can you remember that I live in Park Slope?" asks a question of the assistant, not for places.
+        question = "?" in message and not _REMEMBER_RE.match(message)
+        return asked.intent == "recommend" and (question or asked.category is not None)
     # A kind given up asks for places in a clause of its own ("no more gyms, anything fun in Tribeca?"); "je ne bois
     # plus de café" names only what it gives up.
     parts = _CLAUSE_BREAK_RE.split(message, maxsplit=1)
@@ -1224,6 +1234,10 @@ def _asks_too(message: str) -> bool:
     return asked.intent in ("recommend", "refine") and (places is not None or "?" in parts[1])
 
 
+_REMEMBER_RE = re.compile(
+    r"^\W*(?:(?:can|could|will|would) you (?:please )?|please )?(?:remember|note|keep in mind|save|store|know)\b",
+    re.IGNORECASE,
+)
 # Where one clause of a message ends and the next begins ("I don't drink, somewhere fun tonight?").
 _CLAUSE_BREAK_RE = re.compile(r"\s*[,;:.!]\s+|\s+(?:but|so|and)\s+", re.IGNORECASE)
 
@@ -1488,6 +1502,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "independent": request.independent or previous.independent,
             "local": request.local or previous.local,
             "not_lately": request.not_lately or (previous.not_lately and not request.surprise),
+            "unusual": request.unusual or (previous.unusual and not request.familiar),
             # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
             "popular": (request.popular or previous.popular) and not request.local,
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.

@@ -816,6 +816,8 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     # serves great pasta"): the catalogue has a kind, never a stock or a programme.
     "what it offers": re.compile(
         r"\b(?:equipment|classes|arrivals|live\s+music|happy\s+hours?|"
+        # Allergens ("a bakery you can trust for your allergy-free needs"): no menu, let alone its allergens, is stored.
+        r"allerg\w*|(?:nut|peanut|gluten|dairy|lactose|shellfish)[- ]free|"
         # What is on there ("a great place for free events"): no listings are stored.
         r"(?:free\s+|live\s+|special\s+|upcoming\s+|weekly\s+|regular\s+|private\s+)?(?:events?|concerts|festivals?)"
         r"(?!\s+(?:spaces?|halls?|venues?))|"

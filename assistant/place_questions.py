@@ -34,6 +34,7 @@ Topic = Literal[
     "character",
     "history",
     "events",
+    "allergens",
     "distance",
     "where",
     "busy",
@@ -56,6 +57,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "character": "what places are like (size, décor, atmosphere)",
     "history": "how long places have been open",
     "events": "event listings (what is on, where and when)",
+    "allergens": "allergen information",
 }
 # The same in the other languages a reply is written in ("No tengo información sobre los precios ni sobre …").
 UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
@@ -71,6 +73,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "character": "cómo son los lugares (tamaño, decoración, ambiente)",
         "history": "desde cuándo están abiertos los lugares",
         "events": "la agenda de eventos (qué hay, dónde y cuándo)",
+        "allergens": "los alérgenos",
     },
     "fr": {
         "address": "les adresses",
@@ -84,13 +87,16 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "character": "à quoi ressemblent les lieux (taille, décor, ambiance)",
         "history": "depuis quand les lieux sont ouverts",
         "events": "les événements (ce qui a lieu, où et quand)",
+        "allergens": "les allergènes",
     },
 }
 _TOPIC_OF = {what: topic for topic, what in UNKNOWN_TOPICS.items()}
 _NOR = {"es": " ni sobre ", "fr": " ni sur "}
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
-UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = ("hours", "price", "amenities", "reviews", "history", "events")
+UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = (
+    "hours", "price", "amenities", "reviews", "history", "events", "allergens",
+)  # fmt: skip
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
 # A big party ("we're 6 people", "a table for eight"): how many a place seats is no data here.
@@ -154,6 +160,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
+        # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
+        "allergens": r"\ballerg\w*|\b(?:nut|peanut|shellfish|dairy|lactose)[- ]free\b|\bc(?:o)?eliac\b|\bepi-?pen\b",
         # What is on ("any free events this weekend?", "concerts tonight"): no listings are stored.
         "events": r"\b(?:events?|happenings|festivals?|gigs?|exhibitions?)\b(?! spaces?\b)|\bconcerts?\b(?! halls?\b)"
         r"|\bwhat(?:'s| is) on\b(?! (?:the|their|its) menu\b)|\bwhat(?:'s| is) (?:going on|happening)\b",

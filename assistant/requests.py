@@ -96,6 +96,9 @@ class RequestArguments(BaseModel):
     not_lately: bool = Field(
         False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
     )
+    unusual: bool = Field(
+        False, description="Other kinds than the user's usual ones ('something different from what I usually do')."
+    )
     least_busy: bool = Field(
         False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
     )
@@ -213,7 +216,8 @@ _SPECIFIC = {
     # A library, or a café's table: where people sit and read for a while.
     # Time to fill, with no kind named ("at Penn Station with 2 hrs to kill").
     "Things to Do": "things to do|something to do|anything to do|stuff to do|activities|an activity|to kill"
-    "|killing time|kill time|kill some time|events|happenings",
+    "|killing time|kill time|kill some time|events|happenings|something active|something more active|more active"
+    "|an active date|something physical",
     "Reading": "place to study|somewhere to study|spot to study|to study|read a book|to read|study spot|can i study"
     "|could i study|can we study",
     # Somewhere to work from is a café far more often than anything else in the check-ins' categories.
@@ -1105,6 +1109,8 @@ def parse_rules(message: str) -> RequestArguments:
         category, independent = DATE_DINNER, True
     surprise, familiar = _novelty(message)
     not_lately = _NOT_LATELY_RE.search(message) is not None
+    unusual = _UNUSUAL_RE.search(message) is not None
+    surprise = surprise or unusual
     arguments = RequestArguments(
         category=category,
         exclude_categories=excluded,
@@ -1122,6 +1128,7 @@ def parse_rules(message: str) -> RequestArguments:
         like_name=like_named(written),
         local=local,
         not_lately=not_lately,
+        unusual=unusual,
         then=stops[1] if stops is not None else None,
         language=reading.language,
     )
@@ -1220,6 +1227,13 @@ _AWAY_FROM_RE = re.compile(
 
 
 # "Somewhere I haven't been in a while": a place the user knows, not one new to them.
+# Out of the user's routine ("something totally different from what I usually do", "out of my comfort zone").
+_UNUSUAL_RE = re.compile(
+    r"\bdifferent from (?:what (?:i|we) (?:usually|normally|always) (?:do|go to|like)|(?:my|our|the) usual)\b"
+    r"|\bout of (?:my|our) comfort zone\b|\bsomething (?:i|we) (?:don'?t|never) (?:usually )?do\b"
+    r"|\bbreak (?:my|our|the) routine\b|\bnot (?:my|our) usual\b|\bnothing like (?:my|our) usual\b",
+    re.IGNORECASE,
+)
 _NOT_LATELY_RE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not) (?:been(?: to)?|gone to|tried|visited|had)(?: \w+)?"
     r" (?:in a (?:while|long time|bit)|in ages|in years|in months|lately|recently|for (?:a )?(?:while|ages|long))\b",
@@ -1468,7 +1482,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         and not (arguments.category or arguments.near or arguments.keyword or arguments.when)
         and not _RECOMMEND_RE.search(message)  # "I hate crowds, where can I relax?" asks anew
     )
-    if arguments.again or _REFINE_RE.search(message) or closer_to_it or calmer_only:
+    # "Ok not that one": an acknowledgement before a refinement is the refinement's.
+    if arguments.again or _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message)) or closer_to_it or calmer_only:
         return "refine"
     if told_apart and not (arguments.category or arguments.near):
         return "refine"

@@ -26,6 +26,7 @@ _FLAG_WORDS = (
     ("surprise", "new to you"),
     ("familiar", "places you know"),
     ("not_lately", "not been to in the last month"),
+    ("unusual", "unlike the kinds of place you go to most"),
     ("quiet", "no loud kinds of place"),
     ("independent", "no chains"),
     ("local", "away from the city's most visited places"),

@@ -312,6 +312,10 @@ def test_a_next_stop_asked_after_a_list_is_searched_around_its_first_place(
     assert after.trace[-1].arguments["latitude"] == pytest.approx(coffee[0].latitude)
     fresh = assistant.chat("1", "some jazz", at=world_now)  # no "after": around the user again
     assert fresh.request is not None and fresh.request.near is None
+    # Time to fill after a list, no kind named: things to do (the small world's are jazz clubs), around its first place.
+    todo = assistant.chat("1", "and something to do after that isn't too much walking", at=world_now)
+    assert todo.request is not None and todo.request.category == "Things to Do" and todo.items
+    assert todo.request.near == fresh.items[0].label and all(item.category == "Jazz Club" for item in todo.items)
 
 
 def test_what_is_near_a_named_place_lists_what_is_around_it_not_it(
@@ -1336,17 +1340,6 @@ def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     assert not polite.calls
 
 
-def test_something_to_do_after_that_is_around_the_last_list_first_place(
-    services: Service, polite: ScriptedChatModel, world_now: datetime
-) -> None:
-    assistant = Assistant(services, polite)
-    coffee = assistant.chat("1", "coffee near here", at=world_now).items
-    after = assistant.chat("1", "and something to do after that isn't too much walking", at=world_now)
-    assert coffee and after.request is not None and after.request.category == "Things to Do"
-    assert after.request.near == coffee[0].label and after.items
-    assert all(item.category == "Jazz Club" for item in after.items)  # the small world's only thing to do
-
-
 def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_like(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -1393,3 +1386,13 @@ def test_the_nearest_of_a_kind_asked_for_comes_first(
     assert turn.items and [item.distance_km for item in turn.items] == sorted(item.distance_km for item in turn.items)
     assert [item.rank for item in turn.items] == list(range(1, len(turn.items) + 1))
     assert {item.item_id for item in turn.items} == {item.item_id for item in ranked}  # the same places, reordered
+
+
+def test_something_unlike_the_usual_leaves_out_the_kinds_the_user_goes_to_most(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("2", "show me something different from what i usually do", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    usual = [kind.kind for kind in services.habits("2", world_now, LatLon(40.71, -74.0), top=3).kinds[:3]]
+    assert usual and call.arguments["exclude_categories"] == usual and call.arguments["surprise"]
+    assert turn.items and not {item.category for item in turn.items} & set(usual)

@@ -201,6 +201,7 @@ FALSE = [
     "Equinox is a great place for breakfast and lunch.",
     "Shake Shack is a great place with big screens and wings.",
     "No Name Bar is a great place for free events this weekend.",
+    "Joe's Coffee is a café you can trust for your allergy-free needs.",
     "No Name Bar is at 987 2nd Ave.",  # no address is stored
     "Shake Shack se trouve à l'adresse 59 rue 9e.",
 ]

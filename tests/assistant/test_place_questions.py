@@ -332,6 +332,7 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
         ("any free events this weekend?", ["prices", "event listings (what is on, where and when)"]),
         ("a concert hall near me", []),
         ("where can i get a good steak tonight? budget isn't an issue", []),  # no price asked for
+        ("i'm allergic to nuts, any bakery i can trust?", ["allergen information"]),
     ],
 )
 def test_what_a_request_asks_that_no_data_holds(message: str, unknown: list[str]) -> None:

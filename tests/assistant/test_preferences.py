@@ -216,6 +216,8 @@ def test_a_stated_mute_holds_for_later_turns_and_undo_takes_it_back(services: Se
         ("more places like Jazz Club 3", PreferenceKind.BOOST_LIKE_PLACE, "v03", "more places like **Jazz Club 3**"),
         ("don't show me Gym 4 again", PreferenceKind.HIDE_PLACE, "v04", "won't suggest **Gym 4** again"),
         ("I moved to Brooklyn", PreferenceKind.HOME_AREA, "Brooklyn", "Brooklyn is your home area now"),
+        # A question to the assistant, not for places: the answer is the statement's alone.
+        ("can you remember that I live in Brooklyn?", PreferenceKind.HOME_AREA, "Brooklyn", "Got it: Brooklyn"),
         ("je ne bois plus de café", None, None, ""),  # a kind the small world lacks is refused, nothing stored
     ],
 )
@@ -229,6 +231,7 @@ def test_each_stated_kind_is_stored_through_the_chat(
         assert "rien enregistré" in turn.text
         return
     assert [(p.kind, p.target) for p in stored] == [(kind, target)] and said in turn.text
+    assert not turn.items  # a statement alone asks for no places
 
 
 @pytest.mark.parametrize("message", ["hide the second one, I don't like it", "don't show me number 2 again"])

@@ -1191,6 +1191,11 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("a bar, not the one from before", {"exclude_names": []}),
         ("any good dim sum in chinatown for sunday brunch?", {"category": "Dim Sum", "near": "Chinatown"}),
         ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
+        ("what about something more active", {"intent": "refine", "category": "Things to Do"}),
+        ("ok not that one", {"intent": "refine"}),  # an acknowledgement before a refinement is no small talk
+        ("is the first one nut-free?", {"intent": "about", "pick": 1, "asks": ["allergens"]}),
+        ("show me something totally different from what i usually do", {"unusual": True, "surprise": True}),
+        ("out of my comfort zone tonight", {"intent": "recommend", "unusual": True}),
         # Stations asked for by name, not a sandwich chain.
         ("whats the closest subway station", {"category": "Metro Station", "near": "here"}),
         ("nearest train station?", {"category": "Rail Station"}),
