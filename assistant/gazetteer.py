@@ -131,6 +131,27 @@ ALIASES: dict[str, str] = {
     "NYC": "Manhattan",
     "New York City": "Manhattan",
 }
+# What New Yorkers call some of the city's venues ("near MSG", "not the Met"), for the catalogue's names: the words a
+# request names a place with are read through these before the catalogue is searched (``Service.find_place``).
+VENUE_ALIASES: dict[str, str] = {
+    "msg": "Madison Square Garden",
+    "the garden": "Madison Square Garden",
+    "the met": "The Metropolitan Museum of Art",
+    "met museum": "The Metropolitan Museum of Art",
+    "the met museum": "The Metropolitan Museum of Art",
+    "moma": "Museum of Modern Art (MoMA)",
+    "the moma": "Museum of Modern Art (MoMA)",
+    "amnh": "American Museum of Natural History",
+    "the natural history museum": "American Museum of Natural History",
+    "the guggenheim": "Solomon R Guggenheim Museum",
+    "guggenheim": "Solomon R Guggenheim Museum",
+    "esb": "Empire State Building",
+    "the empire state": "Empire State Building",
+    "jfk": "John F. Kennedy International Airport (JFK)",
+    "laguardia": "LaGuardia Airport (LGA)",
+    "lga": "LaGuardia Airport (LGA)",
+    "port authority": "Port Authority Bus Terminal",
+}
 
 
 # Acronyms that are also words of a language the reader knows (French "les"): found only as written, in capitals.

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough_at, lookup
 from assistant.requests import LatLon
 from assistant.runtime import Runtime
 from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
@@ -941,6 +941,7 @@ class Service:
         wanted = words.strip()
         if not wanted:
             return None
+        wanted = VENUE_ALIASES.get(wanted.casefold(), wanted)  # "MSG" is Madison Square Garden
         catalogue = self.runtime.item_index.catalogue
         kinds = [wanted, wanted.removesuffix("s")]
         if user_id:
@@ -982,6 +983,7 @@ class Service:
         place = self.find_place(words, user_id)
         if place is None:
             return None
+        words = VENUE_ALIASES.get(words.strip().casefold(), words)
         asked, name, kind = (default_process(text) for text in (words, place.name, place.category))
         if (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or (kind and kind in asked):
             return place

@@ -259,3 +259,11 @@ def test_a_list_without_a_radius_drops_places_far_beyond_the_rest() -> None:
     # Everything far (a user whose usual place is out of town) is kept: nothing is nearer.
     far = [found("a", 9.7), found("b", 16.8), found("c", 17.3)]
     assert service_module._without_stragglers(far) == far
+
+
+def test_a_venue_is_found_by_what_new_yorkers_call_it(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert services.named_place("jc") is None
+    # As "MSG" is Madison Square Garden: the alias is read before the catalogue is searched.
+    monkeypatch.setitem(service_module.VENUE_ALIASES, "jc", "Jazz Club 3")
+    found = services.named_place("JC")
+    assert found is not None and found.name == "Jazz Club 3"
