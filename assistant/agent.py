@@ -921,8 +921,9 @@ class Assistant:
         return ids
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
-        """ "How many times have I been to Starbucks?" from someone who went to three of them: every one counts, said
-        before the card of the one matched (empty unless the message names the place and the user knows several)."""
+        """The user's visits to every place of the name a question names, said before the card of the one matched
+        ("how many times have I been to Starbucks?" from someone who went to three of them); empty unless the message
+        names the place and the user knows several of that name."""
         if details.name.casefold() not in state["messages"][-1].text.casefold():
             return ""
         among = self.service.visits_among(state["user_id"], self.service.places_named([details.name]))
@@ -1234,6 +1235,7 @@ def _asks_too(message: str) -> bool:
     return asked.intent in ("recommend", "refine") and (places is not None or "?" in parts[1])
 
 
+# "Can you remember that …", "please note …": a statement put as a question to the assistant.
 _REMEMBER_RE = re.compile(
     r"^\W*(?:(?:can|could|will|would) you (?:please )?|please )?(?:remember|note|keep in mind|save|store|know)\b",
     re.IGNORECASE,
@@ -1352,8 +1354,9 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     return request
 
 
-# "And a coffee after?", "then drinks?": a next stop, once places are shown.
+# "Where's the nearest pharmacy?": a request that wants the nearest places first.
 _NEAREST_ASKED_RE = re.compile(r"\b(?:nearest|closest)\b", re.IGNORECASE)
+# "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
     r"\b(?:after(?:wards)?|after that|then|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
     r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b"

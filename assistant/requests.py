@@ -176,9 +176,10 @@ _GENERIC = {
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
     "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|a long run|a longer run|long runs"
-    "|a long jog|where to run|place to run|somewhere to run|spot to run|running route|running path|read outside"
-    "|read a book outside"
-    "|read outdoors|read in the sun|to read outside|to read a book outside|to read outdoors|to read in the park",
+    "|a long jog|where to run|place to run|somewhere to run|spot to run|running route|running path"
+    # Reading outdoors is a park, not a library ("to read" alone is somewhere to read).
+    "|read outside|read a book outside|read outdoors|read in the sun|to read outside|to read a book outside"
+    "|to read outdoors|to read in the park",
     "Retail": "shopping|shop|shops|store|stores|gift|gifts|a present|presents",
     # Outings by what they are for (profiles.places.KIND_GROUPS); any kind a message names is more specific.
     "Sightseeing": "sightseeing|sightsee|sights|the sights|landmarks|landmark|attractions|tourist attractions"
