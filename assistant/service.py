@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough_at, lookup
-from assistant.requests import LatLon
+from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
 from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
 from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
@@ -44,6 +44,7 @@ from profiles.places import (
     chain_item_ids,
     chain_key,
     is_national_chain,
+    is_of_kind,
     leaf_category,
     plural,
     suggestable_column,
@@ -557,7 +558,8 @@ class Service:
                 *self._held_back(query.category, query.keyword),
                 *steer.hidden,
                 *(self._chains if query.independent and not query.keyword else ()),
-                *(self._most_visited() if query.local and not query.keyword else ()),
+                # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
+                *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
             ],
             exclude_categories=list(dict.fromkeys(unwanted)),
             within_km=query.within_km,
@@ -944,10 +946,13 @@ class Service:
         wanted = VENUE_ALIASES.get(wanted.casefold(), wanted)  # "MSG" is Madison Square Garden
         catalogue = self.runtime.item_index.catalogue
         kinds = [wanted, wanted.removesuffix("s")]
+        # "The gym" of someone whose gym is a "Gym / Fitness Center": a kind's word, whole ("Joe's Pizza" is a name).
+        term = CATEGORY_WORDS.get(re.sub(r"^(?:the|my|our)\s+", "", wanted.casefold()))
         if user_id:
             for place in self._visited_places(user_id):
                 named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
-                if named or in_categories(place.category, place.category_path, kinds):
+                of_kind = term is not None and is_of_kind(term, place.category, place.category_path)
+                if named or of_kind or in_categories(place.category, place.category_path, kinds):
                     return place
         names = self._names()
         found = process.extract(

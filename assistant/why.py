@@ -27,7 +27,7 @@ _FLAG_WORDS = (
     ("familiar", "places you know"),
     ("not_lately", "not been to in the last month"),
     ("unusual", "unlike the kinds of place you go to most"),
-    ("quiet", "no loud kinds of place"),
+    ("quiet", "no loud kinds of place nor the city's busiest"),
     ("independent", "no chains"),
     ("local", "away from the city's most visited places"),
 )

@@ -245,6 +245,9 @@ def test_a_local_request_leaves_out_the_most_visited_places(services: Service, w
     plain = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40))}
     local = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40, local=True))}
     assert plain & most_visited and local and not local & most_visited
+    # "A quiet place to make a phone call": not Times Square either.
+    quiet = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=40, quiet=True))}
+    assert quiet and not quiet & most_visited
 
 
 def test_a_list_without_a_radius_drops_places_far_beyond_the_rest() -> None:
@@ -267,3 +270,13 @@ def test_a_venue_is_found_by_what_new_yorkers_call_it(services: Service, monkeyp
     monkeypatch.setitem(service_module.VENUE_ALIASES, "jc", "Jazz Club 3")
     found = services.named_place("JC")
     assert found is not None and found.name == "Jazz Club 3"
+
+
+def test_a_kind_word_names_the_users_own_place_of_that_kind(services: Service) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    coffee = [item for item in mine["item_id"].value_counts().index if services.place(item).category == "Coffee Shop"]  # type: ignore[union-attr]
+    # As "forget my visits to the gym" of a "Gym / Fitness Center": "coffee" is the word of the kind Cafe.
+    found = services.find_place("the coffee", "2")
+    assert coffee and found is not None and found.item_id == coffee[0]

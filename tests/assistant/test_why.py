@@ -19,7 +19,8 @@ def test_what_a_request_asked_for_names_each_filter_it_applied() -> None:
     )
     saturday_night = datetime(2012, 6, 2, 23, 0)
     assert asked_for(request, saturday_night) == (
-        "places for a date, no loud kinds of place, no chains, no sports bars, around East Village, for Saturday night"
+        "places for a date, no loud kinds of place nor the city's busiest, no chains, no sports bars,"
+        " around East Village, for Saturday night"
     )
     assert asked_for(ChatRequest(category="Cafe", near="here")) == "cafes"
     assert asked_for(ChatRequest()) is None  # nothing in particular
