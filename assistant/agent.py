@@ -924,7 +924,7 @@ class Assistant:
         """The user's visits to every place of the name a question names, said before the card of the one matched
         ("how many times have I been to Starbucks?" from someone who went to three of them); empty unless the message
         names the place and the user knows several of that name."""
-        if details.name.casefold() not in state["messages"][-1].text.casefold():
+        if details.name.casefold() not in state["messages"][-1 - _tail_length(state)].text.casefold():
             return ""
         among = self.service.visits_among(state["user_id"], self.service.places_named([details.name]))
         if among.places < 2 or among.last is None:

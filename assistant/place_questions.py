@@ -234,9 +234,11 @@ _QUESTION_RE = re.compile(
 )
 # Things to do are places to go ("what can we do with the kids?", "anything fun tonight?"); also read by
 # ``assistant.requests`` as a request.
+# Fun asked for ("somewhere fun", "fun things"): a request, of any kind (a bar may well be it).
+FUN = r"\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
 THINGS_TO_DO = (
-    r"\b(?:things to do|activities)\b|\b(?:something|somewhere|anything|have|for) fun\b"
-    r"|\bfun (?:to do|things|stuff|places?|spots?)\b|\bwhat (?:can|could|should|shall|do) (?:i|we) do\b"
+    rf"\b(?:things to do|activities)\b|{FUN}"
+    r"|\bwhat (?:can|could|should|shall|do) (?:i|we) do\b"
     r"|\b(?:i'?m|i am|we'?re|we are|so|getting) bored\b|\bnothing to do\b|\b(?:anything|something|stuff) \w+ to do\b"
     # Time on one's hands ("2 hrs to kill", "killing time", "what can I do for an hour").
     r"|\b(?:time|hours?|hrs?|minutes|mins|an hour|half an hour|a while) to kill\b|\bkill(?:ing)? (?:some )?time\b"
@@ -467,6 +469,7 @@ def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
 
 
 __all__ = [
+    "FUN",
     "PARTY_RE",
     "THINGS_TO_DO",
     "TOPICS",

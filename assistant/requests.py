@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import PARTY_RE, THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
+from assistant.place_questions import FUN, PARTY_RE, THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
 from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
 from prompts import load_prompt
@@ -626,11 +626,7 @@ _RECOMMEND_RE = re.compile(
     re.IGNORECASE,
 )
 _THINGS_TO_DO_RE = re.compile(THINGS_TO_DO, re.IGNORECASE)
-_FUN_RE = re.compile(
-    r"\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
-    r"|\b(?:anything|something|stuff) fun to do\b",
-    re.IGNORECASE,
-)
+_FUN_RE = re.compile(rf"{FUN}|\b(?:anything|something|stuff) fun to do\b", re.IGNORECASE)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 NUMBER_WORDS.update({"ten": 10, "a couple": 2, "a couple of": 2, "a few": 3})
 _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
