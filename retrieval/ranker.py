@@ -34,6 +34,8 @@ from retrieval.threads import single_threaded_blas
 
 _REPERTOIRE = SOURCES.index("repertoire")
 _SIGNED = frozenset({"new_place_offset"})  # the RankerConfig fields that may be negative
+# The columns read from the context vector: the ranker is blind to them when only the discovery ranker has it.
+CONTEXT_COLUMNS: tuple[str, ...] = ("context_similarity", "rank_context")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class RankerConfig:
     # (the hour and the last places, profiles.encoder.intent_vector); 0: no context source and no context feature.
     context: int = 0
     context_pool: int = 1500
+    # The context source of the discovery ranker's pool alone (its size there; 0: ``context`` times the scale). With
+    # ``context`` 0 the ranker stays blind to the context vector and only the discovery ranker reads it.
+    discovery_context: int = 0
     # Training replay. Up to half the negatives are the user's own places, what any place must beat to be chosen:
     # the share and the count set how readily the natural ranking shows new places. Chosen on two inner time folds
     # of the history by overall MRR: 25 of 50 against 15 of 30 raised Acc@10 0.691 -> 0.703 and MRR 0.4445 -> 0.4505
@@ -210,9 +215,14 @@ class RankerConfig:
             peers=wider(self.peers),
             similar=wider(self.similar),
             popular_now=wider(self.popular_now),
-            context=wider(self.context),
+            context=self.discovery_context or wider(self.context),
             context_pool=self.context_pool,
         )
+
+    @property
+    def reads_context(self) -> bool:
+        """Whether any source or model reads the context vector (so the hour phrases must be encoded)."""
+        return self.context > 0 or (self.discovers and self.discovery_context > 0)
 
 
 # Training data ------------------------------------------------------------------------------------------------
@@ -473,8 +483,10 @@ _PRIOR_WEIGHTS: dict[str, float] = {
 class Ranker:
     """Scores feature rows: LightGBM lambdarank when there was enough to learn from, a fixed prior otherwise."""
 
-    def __init__(self, config: RankerConfig) -> None:
+    def __init__(self, config: RankerConfig, blind: Sequence[str] = ()) -> None:
         self.config = config
+        # Columns this model reads as missing (the ranker's view when only the discovery ranker reads the context).
+        self.blind = np.asarray([column(name) for name in blind], dtype=np.intp)
         self.booster: lgb.Booster | None = None
         self.best_iteration: int | None = None
         self.validation_score: float | None = None
@@ -511,11 +523,12 @@ class Ranker:
             force_col_wise=True,
             verbose=-1,
         )
+        features = self._seen(training.features)
         model.fit(
-            training.features[:cut],
+            features[:cut],
             training.labels[:cut],
             group=training.sizes[:n_train],
-            eval_X=(training.features[cut:],),
+            eval_X=(features[cut:],),
             eval_y=(training.labels[cut:],),
             eval_group=[training.sizes[n_train:]],
             eval_at=[config.eval_at],
@@ -528,8 +541,16 @@ class Ranker:
         self.validation_score = next(iter(scores.values()), None)
         return self
 
+    def _seen(self, features: FloatArray) -> FloatArray:
+        if not len(self.blind):
+            return features
+        seen = features.copy()
+        seen[:, self.blind] = np.nan
+        return seen
+
     def predict(self, features: FloatArray) -> FloatArray:
         """One score per row; higher is better."""
+        features = self._seen(features)
         if self.booster is None:
             return np.nan_to_num(features) @ self._prior
         return np.asarray(
@@ -538,6 +559,7 @@ class Ranker:
 
     def contributions(self, features: FloatArray) -> FloatArray:
         """Per-row, per-feature additive contributions to the score (SHAP values; the last column is the bias)."""
+        features = self._seen(features)
         if self.booster is None:
             values = np.nan_to_num(features) * self._prior
             return np.column_stack([values, np.zeros(len(features))])

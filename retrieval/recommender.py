@@ -64,7 +64,7 @@ from retrieval.features import (
 )
 from retrieval.history import EventStream, HistoryState, UserState, epoch_seconds
 from retrieval.protocol import Scores, top_k
-from retrieval.ranker import Ranker, RankerConfig, Replay, TrainingSet
+from retrieval.ranker import CONTEXT_COLUMNS, Ranker, RankerConfig, Replay, TrainingSet
 from retrieval.threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ TextEmbedder = Callable[[list[str]], npt.NDArray[np.floating]]
 MAX_REASONS = 2
 # Version of what save() writes; bump it when the fitted state's layout changes, so old files are refitted, not misread.
 # 2: records the log position; 3: signed; 4: the context source; 5: each user's learnt check-ins; 6: the discovery
-# ranker; 7: the configuration's new_place_offset.
-RECOMMENDER_FORMAT = "place-recommender/7"
+# ranker; 7: the configuration's new_place_offset; 8: the columns a ranker is blind to (the discovery context).
+RECOMMENDER_FORMAT = "place-recommender/8"
 # What follows the pickle in a saved file: this mark, then the keyed digest of the format name and the pickle.
 _SIGNATURE_MARK = b"\nwherenow-hmac-sha256\n"
 _SIGNED_AS = f"{RECOMMENDER_FORMAT}\x00".encode()
@@ -204,7 +204,7 @@ class PlaceRecommender:
             steps.set_postfix_str("warm-up")
             self.catalogue = catalogue
             hour_vectors = None
-            if embeddings is not None and config.context > 0:
+            if embeddings is not None and config.reads_context:
                 hour_vectors = (self._text_embedder or encoder_texts(self.settings))(hour_phrases())
             self.builder = config.builder(catalogue, embeddings, hour_vectors)
             self.generator = config.generator(catalogue)
@@ -228,7 +228,9 @@ class PlaceRecommender:
 
             steps.set_postfix_str("training")
             moment = time.perf_counter()
-            self.ranker = Ranker(config).fit(self.training)
+            self.ranker = Ranker(
+                config, blind=CONTEXT_COLUMNS if config.reads_context and not config.context else ()
+            ).fit(self.training)
             new_places = self.training.new_places
             discoverer = Ranker(config).fit(new_places) if new_places is not None else None
             self.discoverer = discoverer if discoverer is not None and discoverer.learnt else None

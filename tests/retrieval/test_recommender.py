@@ -23,10 +23,10 @@ from profiles.geo import haversine_km
 from profiles.places import is_suggestable, plural
 from retrieval import evaluate, split
 from retrieval.catalogue import Catalogue
-from retrieval.features import column
+from retrieval.features import SOURCES, column
 from retrieval.history import EventStream, HistoryState
 from retrieval.protocol import Recommender, make_recommender, top_k
-from retrieval.ranker import Replay, TrainingSet, replay_training_groups
+from retrieval.ranker import CONTEXT_COLUMNS, Replay, TrainingSet, replay_training_groups
 from retrieval.recommender import (
     NotFittedError,
     PlaceRecommender,
@@ -866,6 +866,29 @@ def test_a_file_signed_with_another_key_is_refused(trained, tmp_path):
 def _unit_rows(count: int, seed: int) -> np.ndarray:
     rows = np.random.default_rng(seed).normal(size=(count, 8)).astype(np.float32)
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_a_discovery_context_reaches_the_discovery_ranker_alone(tmp_path):
+    settings = load_settings(state_dir=tmp_path / "state")
+    config = small_config(use_embeddings=True, discovery_context=7, context_pool=20)
+    model = PlaceRecommender(
+        settings,
+        config,
+        embedder=lambda items: _unit_rows(len(items), 0),
+        text_embedder=lambda batch: _unit_rows(len(batch), 1),
+    )
+    model.fit(HISTORY, ITEMS)
+    context = SOURCES.index("context")
+    assert config.reads_context and model.generator.limits[context] == 0
+    assert model.discovery_generator is not None and model.discovery_generator.limits[context] == 7
+    features = model._score(model._query("3", LATER, *_last_place("3"))).features
+    intent = features[:, column("context_similarity")]
+    assert np.isfinite(intent).all()
+    # The ranker reads the context column as missing: any value there leaves its scores as they were.
+    shuffled = features.copy()
+    shuffled[:, column("context_similarity")] = -intent
+    np.testing.assert_array_equal(model.ranker.predict(shuffled), model.ranker.predict(features))
+    assert model.ranker.learnt and list(model.ranker.blind) == [column(name) for name in CONTEXT_COLUMNS]
 
 
 def test_the_context_source_and_its_feature_come_from_the_encoder_and_survive_a_reload(tmp_path):
