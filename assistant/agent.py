@@ -604,7 +604,9 @@ class Assistant:
                     }
                 )
         elif request.intent == "profile":
-            chosen = habits_slice(request, state["now"], message, self.service.last_visit(state["user_id"]))
+            # Days ("yesterday", "last Saturday") begin at the user's midnight, not UTC's.
+            local_now = state["now"].astimezone(ZoneInfo(self.timezone))
+            chosen = habits_slice(request, local_now, message, self.service.last_visit(state["user_id"]))
             if chosen.since is None and _BACK_THEN_RE.search(message) and (span := state.get("habits_span")):
                 chosen = chosen._replace(since=span[0], until=span[1])  # "my favourite places back then?"
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
@@ -911,11 +913,13 @@ class Assistant:
 
     def _ruled_out(self, names: Sequence[str], user_id: str) -> list[str]:
         """The item ids of the places a request rules out by name: every place of a chain ("not Starbucks"), else the
-        one place the words name ("not the met": The Metropolitan Museum of Art), else none."""
+        one place the words name ("not the met": The Metropolitan Museum of Art), else none. Lower-case words
+        without "the" ("isn't a starbucks") name a chain or nothing: "not too far" is no place."""
         ids: list[str] = []
         for name in names:
             found = self.service.places_named([name])
-            if not found and (place := self.service.named_place(name, user_id)) is not None:
+            named = name[:1].isupper() or name.casefold().startswith("the ")
+            if not found and named and (place := self.service.named_place(name, user_id)) is not None:
                 found = [place.item_id]
             ids += found
         return ids

@@ -63,6 +63,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.gazetteer import find_neighbourhoods, is_in_area
 from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
+from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
@@ -842,6 +843,13 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:breakfast|brunch|lunch|dinner|supper)s?\b(?:\s+(?:and|or)\s+(?:breakfast|brunch|lunch|dinner|supper)\b)?",
         re.I,
     ),
+    # Dishes ("a good place to go for burgers", "it has great pizza"): true of the kinds of place known for them, or of
+    # what the user asked for (see ``_Checker._dish``).
+    "dishes": re.compile(
+        r"\b(?:for|serves?|serving|grab|get|have|has|enjoy|try|its|their|great|good|delicious|tasty|amazing|best)\s+"
+        r"(?:a\s+|some\s+|the\s+|its\s+|their\s+)?(?:[a-z]+\s+)?(?P<dish>" + DISH_WORDS + r")\b",
+        re.I,
+    ),
     # A street address ("located at 55 Fulton Street", "à l'adresse 59 Rue 9e"): the catalogue keeps none.
     "address": re.compile(
         r"\b\d{1,5}\s+(?!(?:minutes?|mins?|km|kilometers?|kilometres?|miles?|blocks?|meters?|metres?|m)\b)"
@@ -1092,6 +1100,23 @@ class _Checker:
             return False, f"the evidence of {_names(places)} does not say it is a place for {meal}"
         return True, ""
 
+    def _dish(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
+        """A dish a sentence names is one the user asked for (not ruled out), or one every place it speaks of is of
+        the kind for, or one in its name ("Joe's Pizza")."""
+        match = _UNKNOWN_RES["dishes"].search(claim.text)
+        dish = match["dish"].lower() if match else claim.text.lower()
+        kind = DISHES.get(dish, "")
+        message = self.situation.when[0].lower() if self.situation.when else ""
+        said = re.finditer(rf"\b{re.escape(dish)}\b", message)
+        asked = [found for found in said if not _negated(message, found.start())]
+        known = [place for place in places if place.category]
+        if asked or all(
+            is_of_kind(kind, place.category, place.category_path) or dish.rstrip("s") in place.name.lower()
+            for place in known
+        ):
+            return True, ""
+        return False, f"the evidence of {_names(places)} does not say it is a place for {dish}"
+
     # -- visits
 
     def _visit(self, claim: Claim) -> tuple[list[PlaceFacts], bool, str]:
@@ -1182,6 +1207,8 @@ class _Checker:
             return True, ""
         if claim.kind == "unknown" and claim.value[0] == "meals":
             return self._meal(claim, places)
+        if claim.kind == "unknown" and claim.value[0] == "dishes":
+            return self._dish(claim, places)
         if claim.kind == "unknown":
             pattern = _UNKNOWN_RES[claim.value[0]]
             supported = any(pattern.search(line) for line in lines)

@@ -16,7 +16,7 @@ from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
-from profiles.calendar import WEEKDAYS, calendar_day, daypart
+from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, daypart
 from profiles.places import counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
@@ -39,7 +39,16 @@ _SPAN_RE = re.compile(
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
 _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
-_LAST_WEEKDAY_RE = re.compile(r"\blast (?P<weekday>" + "|".join(day.lower() for day in WEEKDAYS) + r")\b")
+_DAY_NAMES = "|".join(day.lower() for day in WEEKDAYS)
+# "Last Saturday", "this past Friday", "last week on Friday", "on Friday last week", "Friday of last week", and in a
+# past-tense question "on Friday" ("where was I on Friday?"): the latest such day before today.
+_LAST_WEEKDAY_RE = re.compile(
+    rf"\b(?:(?:last|this past|the past)(?: week on)? (?P<weekday>{_DAY_NAMES})"
+    rf"|(?P<day_of_week>{_DAY_NAMES})(?: of)? last week)\b"
+)
+_NIGHT_RE = re.compile(r"^\s*(?:night|evening)\b")  # "last Saturday night"
+_NIGHT_ENDS = timedelta(hours=DAYPART_STARTS["morning"])  # after midnight, the night part of the calendar vocabulary
+_ON_WEEKDAY_RE = re.compile(rf"\bon (?P<weekday>{_DAY_NAMES})\b(?! (?:morning|afternoon|evening|night)?s\b)")
 LATELY_DAYS = 14
 _MONTHS = tuple(calendar.month_name[number].lower() for number in range(1, 13))
 # "Where did I go in June?", "and over March 2012?", "last August": one calendar month, the latest begun by now.
@@ -68,17 +77,19 @@ class HabitsSlice(NamedTuple):
 
 
 def past_span(message: str, now: datetime, latest: datetime | None = None) -> PastSpan | None:
-    """The stretch of the user's past a question about it asks ("where did I go yesterday?" → from the start of
-    yesterday; "last Saturday" → from the start of the latest Saturday before today; "last weekend" → from the latest
-    Saturday of a weekend that is over; "last week" → 7 days back; "lately" → 14; "in June" → that calendar month,
+    """The stretch of the user's past a question about it asks ("where did I go yesterday?" → yesterday; "last
+    Saturday", "on Friday last week" → the latest such day before today; "last weekend" → the Saturday and Sunday of
+    the latest weekend that is over; "last week" → 7 days back; "lately" → 14; "in June" → that calendar month,
     the latest begun by the user's ``latest`` visit, when given, else by now); None for a question about habits or
     one without such words. ``now`` is the user's now, in its own time zone. "Today" and "tonight" ask about the
     past only in a past-tense question ("where was I today?", not "what do I usually do tonight?")."""
     words = fold(read(message).text).lower()
     midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
     if (match := _DAY_BACK_RE.search(words)) and _PAST_RE.search(words):
-        days = 1 if match["day"] in ("yesterday", "last night") else 0
-        return PastSpan((now - timedelta(days=days)).replace(**midnight))
+        today = now.replace(**midnight)
+        if match["day"] == "yesterday":  # that day alone; "last night" may run past midnight
+            return PastSpan(today - timedelta(days=1), today)
+        return PastSpan(today - timedelta(days=match["day"] == "last night"))
     if match := _MONTH_RE.search(words):
         # Someone whose visits end years ago asks about their own June, not this year's.
         until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
@@ -86,14 +97,17 @@ def past_span(message: str, now: datetime, latest: datetime | None = None) -> Pa
         year = int(match["year"]) if match["year"] else until.year - (month > until.month)
         start = now.replace(year=year, month=month, day=1, **midnight)
         return PastSpan(start, start.replace(year=year + month // 12, month=month % 12 + 1))
-    if match := _LAST_WEEKDAY_RE.search(words):  # "last Saturday": the latest Saturday before today, from its start
-        weekday = [day.lower() for day in WEEKDAYS].index(match["weekday"])
-        days = (now.weekday() - weekday) % 7 or 7
-        return PastSpan((now - timedelta(days=days)).replace(**midnight))
-    if _LAST_WEEKEND_RE.search(words):  # the latest Saturday that is over, from its start; on a Sunday, the one before
+    match = _LAST_WEEKDAY_RE.search(words) or (_PAST_RE.search(words) and _ON_WEEKDAY_RE.search(words))
+    if match:  # "last Saturday": the latest Saturday before today, that day alone (its night runs past midnight)
+        weekday = [day.lower() for day in WEEKDAYS].index(match["weekday"] or match["day_of_week"])
+        start = (now - timedelta(days=(now.weekday() - weekday) % 7 or 7)).replace(**midnight)
+        night = _NIGHT_RE.search(words[match.end() :]) is not None
+        return PastSpan(start, min(start + timedelta(days=1) + (_NIGHT_ENDS if night else timedelta()), now))
+    if _LAST_WEEKEND_RE.search(words):  # the latest weekend over, Saturday and Sunday; on a Sunday, the one before
         days = (now.weekday() - SATURDAY) % 7
         days += 7 if days < 2 else 0
-        return PastSpan((now - timedelta(days=days)).replace(**midnight))
+        start = (now - timedelta(days=days)).replace(**midnight)
+        return PastSpan(start, start + timedelta(days=2))
     if match := _SPAN_RE.search(words):
         if match["unit"]:
             return PastSpan(now - timedelta(days=_DAYS_BACK[match["unit"]]))
@@ -215,12 +229,15 @@ def _describe_kind(habits: Habits) -> str:
 
 
 def _span_words(habits: Habits) -> str:
-    """'since May 3, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012'; '' for no span."""
+    """'since May 3, 2012', 'on Friday, May 4, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012'; '' for no
+    span."""
     if habits.since is None:
         return ""
     if habits.until is None:
         return f"since {calendar_day(habits.since)}"
     last_day = habits.until - timedelta(days=1)
+    if habits.until - habits.since <= timedelta(days=1) + _NIGHT_ENDS:  # "last Friday": that day
+        return f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}"
     if habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month:
         return f"in {habits.since:%B %Y}"
     return f"from {calendar_day(habits.since)} to {calendar_day(last_day)}"

@@ -31,6 +31,7 @@ from assistant.languages import LANGUAGES, Language, detect_language, to_english
 from assistant.place_questions import FUN, PARTY_RE, THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
 from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
+from profiles.places import chain_key, is_national_chain
 from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
@@ -319,11 +320,24 @@ _GENERIC_WORDS = _terms(_GENERIC)
 _SPECIFIC_WORDS = _terms(_SPECIFIC)
 CATEGORY_WORDS = {**_GENERIC_WORDS, **_SPECIFIC_WORDS}
 CATEGORY_TERMS = frozenset(_GENERIC) | frozenset(_SPECIFIC)
+# Dishes by the kind of place known for them ("burgers": Burger): what a reply may say a place is for only when it is
+# of that kind (``assistant.claims``). Nationalities are kinds a reply names ("an Italian restaurant"), not dishes.
+_DISH_KINDS = ("Pizza", "Sushi", "Ramen", "Burger", "Mexican", "Italian", "Chinese", "Dim Sum", "Indian", "BBQ")
+_DISH_KINDS += ("Seafood", "Bagel", "Donut", "Steakhouse", "Turkish", "Peruvian", "German", "Cupcake", "Bubble Tea")
+_NATIONALITIES = frozenset({"mexican", "italian", "chinese", "indian", "turkish", "peruvian", "german"})
+DISHES = {
+    word: kind
+    for word, kind in _SPECIFIC_WORDS.items()
+    if kind in _DISH_KINDS and word not in _NATIONALITIES and not word.endswith(("house", "houses"))
+}
 _MEALS = {"breakfast": time(9), "brunch": time(11), "lunch": time(12, 30), "dinner": time(19, 30), "supper": time(19)}
 
 
 def _words_pattern(words: object) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+DISH_WORDS = _words_pattern(DISHES)
 
 
 # A suggestion by its place in the last list ("the second one", "the 3rd").
@@ -944,7 +958,8 @@ _NICE_MEAL_RE = re.compile(
 DATE_KINDS = (DATE_CATEGORY, DATE_DINNER)
 # Words that rule out what follows them ("not", "anything but", "except").
 _RULING_OUT = (
-    r"\b(?:not|no|except|other than|anything but|anywhere but|besides|avoid|skip|instead of|rather than|but not)"
+    r"\b(?:not|no|except|other than|anything but|anywhere but|besides|avoid|skip|instead of|rather than|but not"
+    r"|isn'?t|isn’t|aren'?t|aren’t)"
 )
 # "Not Starbucks", "anything but McDonald's": a name, written with a capital, ruled out. Read on the message as
 # written: the English reading may lower-case or correct a name.
@@ -955,6 +970,13 @@ _NOT_NAMED_RE = re.compile(
 # as a name only when a catalogue place goes by it (``Assistant`` resolves it; "not the usual" names none).
 _NOT_THE_NAMED_RE = re.compile(
     rf"{_RULING_OUT}\s+(?P<name>the\s+[a-z][\w'’&.-]*(?:\s+(?!please\b)[a-z][\w'’&.-]*){{0,2}})"
+    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$))"
+)
+# A chain ruled out in lower case ("anything that isn't a starbucks", "coffee, no dunkin"): up to three words to the
+# end of the clause, kept only when they name a national chain (``profiles.places.NATIONAL_CHAINS``), so "not too far"
+# or "not a chain" rule nothing out.
+_NOT_LOWER_NAMED_RE = re.compile(
+    rf"{_RULING_OUT}\s+(?:a |an |any )?(?P<name>(?!the\s)[a-z][\w'’&.-]*(?:\s+(?!please\b)[a-z][\w'’&.-]*){{0,2}})"
     r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$))"
 )
 _NOT_THE_WORDS = frozenset(
@@ -1082,7 +1104,8 @@ def parse_rules(message: str) -> RequestArguments:
     stops = _stops(message, kind_spans)
     if stops is not None:
         category = stops[0]
-    if category is None and _WATCH_GAME_RE.search(message):  # "where to watch the Knicks game tonight"
+    # "Where to watch the Knicks game tonight", "somewhere with beer to catch the game": a bar with screens.
+    if category in (None, "Bar") and _WATCH_GAME_RE.search(message):
         category = "Sports Bar"
     if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
         category = AFTER_DINNER
@@ -1182,7 +1205,9 @@ def _names_ruled_out(written: str) -> list[str]:
     """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
     kinds of place ("no Bars") are another rule's to read."""
     names: list[str] = []
-    for match in [*_NOT_NAMED_RE.finditer(written), *_NOT_THE_NAMED_RE.finditer(written)]:
+    matches = [*_NOT_NAMED_RE.finditer(written), *_NOT_THE_NAMED_RE.finditer(written)]
+    matches += [match for match in _NOT_LOWER_NAMED_RE.finditer(written) if is_national_chain(chain_key(match["name"]))]
+    for match in matches:
         name = match.group("name").strip(" .,'’")
         if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name) or _NOT_THE_WORDS & set(name.split()[1:]):
             continue

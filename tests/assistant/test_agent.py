@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -656,6 +657,19 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
     assert since == world_now - timedelta(days=7)
     assert turn.text.startswith(f"Since {since:%B} {since.day}, {since:%Y} you have ")
     assert not polite.calls  # code answers questions about oneself
+
+
+def test_yesterday_is_the_users_own_day_whatever_zone_now_is_given_in(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    utc_now = world_now.astimezone(UTC).replace(hour=2)  # 02:00 UTC: the evening before in New York
+    turn = Assistant(services, polite).chat("3", "where did I go yesterday?", at=utc_now)
+    call = next(call for call in turn.trace if call.name == "get_habits")
+    local = utc_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone))
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    since, until = (datetime.fromisoformat(call.arguments[name]) for name in ("since", "until"))
+    assert (since, until) == (today - timedelta(days=1), today) and since.utcoffset() == local.utcoffset()
+    assert turn.text.startswith(f"On {since:%A}, {since:%B} {since.day}, {since:%Y}") or "no check-ins" in turn.text
 
 
 def _visits_with_kinds(services: Service, world_items: pd.DataFrame, user_id: str) -> pd.DataFrame:

@@ -202,6 +202,8 @@ FALSE = [
     "Shake Shack is a great place with big screens and wings.",
     "No Name Bar is a great place for free events this weekend.",
     "Joe's Coffee is a café you can trust for your allergy-free needs.",
+    "Joe's Coffee is a good place to go for burgers.",  # a dish no evidence ties to the place
+    "No Name Bar has great pizza.",
     "No Name Bar is at 987 2nd Ave.",  # no address is stored
     "Shake Shack se trouve à l'adresse 59 rue 9e.",
 ]
@@ -261,6 +263,7 @@ TRUE = [
     "Joe's Coffee is great for breakfast.",
     "Shake Shack is a good spot for lunch.",
     "Joe's Coffee is 0.3 km away; I don't have its address.",
+    "Shake Shack is a good place to go for burgers.",  # a burger joint
 ]
 
 
@@ -274,6 +277,14 @@ def test_a_meal_or_a_day_the_user_asked_for_holds() -> None:
     for text, holds in sentences.items():
         names = check_reply(text, ALLOWED, CATALOGUE, KINDS)
         assert check_claims(text, PLACES, names.allowed, KINDS, asked).ok is holds, text
+
+
+def test_a_dish_the_user_asked_for_holds_and_one_they_ruled_out_does_not() -> None:
+    text = "Joe's Coffee is a good place to go for burgers."
+    names = check_reply(text, ALLOWED, CATALOGUE, KINDS)
+    for message, holds in {"burgers near me?": True, "lunch, no burgers": False, "lunch?": False}.items():
+        asked = Situation(when=(message,), habits=())
+        assert check_claims(text, PLACES, names.allowed, KINDS, asked).ok is holds, message
 
 
 @pytest.mark.parametrize("sentence", FALSE)

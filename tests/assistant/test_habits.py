@@ -58,29 +58,39 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
     assert describe_habits(habits).startswith(f"On weekends you have {expected:,} check-ins")
 
 
+def _day(day: int, hour: int = 0) -> datetime:
+    return datetime(2012, 11, day, hour, tzinfo=NOW.tzinfo)
+
+
 @pytest.mark.parametrize(
-    ("message", "since"),
+    ("message", "since", "until"),
     [
-        ("where did I go yesterday?", datetime(2012, 11, 13, tzinfo=NOW.tzinfo)),
-        ("where was I today", datetime(2012, 11, 14, tzinfo=NOW.tzinfo)),
-        ("where did I go last week?", NOW - timedelta(days=7)),
-        ("what did I do in the last 3 days", NOW - timedelta(days=3)),
-        ("what have I been up to the past two months?", NOW - timedelta(days=60)),
-        ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS)),
-        # The latest such weekday before today, from its start.
-        ("where did I go last Saturday night?", datetime(2012, 11, 10, tzinfo=NOW.tzinfo)),
-        # The latest weekend that is over, from its Saturday (NOW is a Wednesday).
-        ("where did I go last weekend?", datetime(2012, 11, 10, tzinfo=NOW.tzinfo)),
+        ("where did I go yesterday?", _day(13), _day(14)),  # that day alone
+        ("where was I today", _day(14), None),
+        ("where did I go last week?", NOW - timedelta(days=7), None),
+        ("what did I do in the last 3 days", NOW - timedelta(days=3), None),
+        ("what have I been up to the past two months?", NOW - timedelta(days=60), None),
+        ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS), None),
+        # The latest such weekday before today (NOW is Wednesday the 14th), that day; its night runs to 5:00.
+        ("where did I go last Saturday?", _day(10), _day(11)),
+        ("where did I go last Saturday night?", _day(10), _day(11, 5)),
+        ("where was I last week on friday around this time?", _day(9), _day(10)),
+        ("what did I do on Monday last week", _day(12), _day(13)),
+        ("where was I on Tuesday?", _day(13), _day(14)),
+        ("where was I last Wednesday?", _day(7), _day(8)),
+        # The latest weekend that is over, Saturday and Sunday.
+        ("where did I go last weekend?", _day(10), _day(12)),
         # Habits, not the recent past.
-        ("where do I go on weekends?", None),
-        ("what do I usually do in the morning?", None),
-        ("where did I go?", None),
-        ("what do I usually do tonight?", None),
+        ("where do I go on weekends?", None, None),
+        ("what do I usually do in the morning?", None, None),
+        ("where did I go?", None, None),
+        ("what do I usually do tonight?", None, None),
+        ("where do I go on Fridays?", None, None),
     ],
 )
-def test_since_when_a_question_about_the_recent_past_asks(message: str, since: datetime | None) -> None:
+def test_the_span_a_question_about_the_recent_past_asks(message: str, since: datetime | None, until: datetime | None):
     span = past_span(message, NOW)
-    assert (span.since if span is not None else None) == since and (span is None or span.until is None)
+    assert (span.since if span is not None else None) == since and (span.until if span is not None else None) == until
     request = extract_request(message, NOW)
     assert request.intent == "profile"
     assert habits_slice(request, NOW, message).since == since
@@ -104,6 +114,19 @@ def test_the_recent_past_counts_only_visits_since_then(services: Service, world_
         f"I have no check-ins of yours since {world_now:%B} {world_now.day}, {world_now:%Y}; the latest I have is from "
         f"{later.last:%B} {later.last.day}, {later.last:%Y}."
     )
+
+
+def test_one_past_day_is_named_with_its_weekday(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    visit = mine["timestamp"].iloc[len(mine) // 2].to_pydatetime()
+    day = visit.replace(hour=0, minute=0, second=0, microsecond=0)
+    expected = int(((mine["timestamp"] >= day) & (mine["timestamp"] < day + timedelta(days=1))).sum())
+    that_day = services.habits("3", world_now, services.default_place("3"), since=day, until=day + timedelta(days=1))
+    assert that_day.visits == expected > 0
+    opening = f"On {day:%A}, {day:%B} {day.day}, {day:%Y} you have {expected:,} check-in"
+    assert describe_habits(that_day).startswith(opening)
 
 
 def test_a_history_within_one_month_is_said_as_that_month() -> None:

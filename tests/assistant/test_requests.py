@@ -1189,6 +1189,12 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("anything but the guggenheim please", {"exclude_names": ["the guggenheim"]}),
         ("coffee, not the usual", {"exclude_names": []}),
         ("a bar, not the one from before", {"exclude_names": []}),
+        # A national chain ruled out in lower case, "isn't" too; other lower-case words rule out no name.
+        ("anything with wifi that isn't a starbucks", {"exclude_names": ["starbucks"]}),
+        ("coffee but no dunkin donuts please", {"category": "Cafe", "exclude_names": ["dunkin donuts"]}),
+        ("a bar that isn't too loud", {"category": "Bar", "quiet": True, "exclude_names": []}),
+        ("somewhere not a chain", {"independent": True, "exclude_names": []}),
+        ("need a spot to watch the knicks game tonight, somewhere with beer", {"category": "Sports Bar"}),
         ("any good dim sum in chinatown for sunday brunch?", {"category": "Dim Sum", "near": "Chinatown"}),
         ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
         ("what about something more active", {"intent": "refine", "category": "Things to Do"}),
