@@ -565,6 +565,19 @@ _REFINE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
+# "My office is in Midtown", "I work in SoHo" after "a gym near work": where the same ask should look.
+_MY_AREA_RE = re.compile(
+    r"^\W*(?:(?:well|oh|ok|okay|actually|but)\W+)?(?:my (?:office|work|job|workplace|place|home|apartment|hotel)"
+    r"(?:'s| is)|i (?:work|live|stay|am staying|'m staying)) (?:in|at|near|around|by)\b",
+    re.IGNORECASE,
+)
+_FEWER_RE = re.compile(r"\b(?:not|no|less|fewer|without|avoid|away from)\b", re.IGNORECASE)
+# "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
+_INDEFINITE_WITH_RE = re.compile(
+    r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
+    r"|any ?place|a place|a spot|places|spots)\s+(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b",
+    re.IGNORECASE,
+)
 _ELSEWHERE_RE = re.compile(
     r"^\W*(?:and\s+)?(?:anything|anywhere|something|somewhere|any|any ones?)\s+(?:good\s+|nice\s+)?"
     r"(?:in|near|around|by|closer to)\b",
@@ -1464,6 +1477,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if PARTY_RE.search(message) and set(arguments.asks) <= {"amenities"} and arguments.pick is None:
         # "We're 6 people": the same outing (or the one asked), for a party whose size no data can honour.
         return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
+    if arguments.asks and _INDEFINITE_WITH_RE.search(message) and arguments.pick is None:
+        # "Something with outdoor seating?": the same ask, the amenity said to be unknown.
+        return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
@@ -1499,8 +1515,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
     told_apart = leaves_out or novelty_only
     # "Not too crowded please", "somewhere quiet" after a list: the same ask, calmer.
+    # "Not too touristy though", "not crowded": the same ask, calmer or more local.
     calmer_only = (
-        arguments.quiet
+        (arguments.quiet or (arguments.local and _FEWER_RE.search(message)))  # "any hidden gems?" asks anew
         and not (arguments.category or arguments.near or arguments.keyword or arguments.when)
         and not _RECOMMEND_RE.search(message)  # "I hate crowds, where can I relax?" asks anew
     )
@@ -1509,10 +1526,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"
     if told_apart and not (arguments.category or arguments.near):
         return "refine"
-    if _ELSEWHERE_RE.search(message) and arguments.near and not (arguments.category or arguments.keyword):
+    elsewhere = _ELSEWHERE_RE.search(message) or _MY_AREA_RE.search(message)
+    if elsewhere and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
+    if _INDEFINITE_WITH_RE.search(message):  # "anything with outdoor seating": the same ask, with that
+        return "refine"
     if _SMALLTALK_RE.search(message):
         return "smalltalk"
     return None

@@ -1195,6 +1195,14 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("a bar that isn't too loud", {"category": "Bar", "quiet": True, "exclude_names": []}),
         ("somewhere not a chain", {"independent": True, "exclude_names": []}),
         ("need a spot to watch the knicks game tonight, somewhere with beer", {"category": "Sports Bar"}),
+        # An amenity asked of places to find, not of one shown: the same ask (the amenity said to be unknown).
+        ("something with outdoor seating?", {"intent": "refine", "pick": None}),
+        ("anything with outdoor seating", {"intent": "refine"}),
+        ("does the first one have outdoor seating?", {"intent": "about", "pick": 1, "asks": ["amenities"]}),
+        ("not too touristy though", {"intent": "refine", "local": True}),  # the same ask, more local
+        ("my office is in midtown", {"intent": "refine", "near": "Midtown"}),  # where "near work" should look
+        ("je voudrais un bar à cocktails pas loin", {"category": "Cocktail Bar", "near": "here"}),
+        ("busco un bar de cócteles", {"category": "Cocktail Bar"}),
         ("any good dim sum in chinatown for sunday brunch?", {"category": "Dim Sum", "near": "Chinatown"}),
         ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
         ("what about something more active", {"intent": "refine", "category": "Things to Do"}),

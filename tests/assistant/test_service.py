@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -280,3 +281,19 @@ def test_a_kind_word_names_the_users_own_place_of_that_kind(services: Service) -
     # As "forget my visits to the gym" of a "Gym / Fitness Center": "coffee" is the word of the kind Cafe.
     found = services.find_place("the coffee", "2")
     assert coffee and found is not None and found.item_id == coffee[0]
+
+
+def test_a_request_naming_no_kind_leaves_out_the_kinds_closed_at_its_hour(services: Service, world_now: datetime):
+    at = world_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone)).replace(hour=7, minute=30)
+    closed = services.off_hours_kinds(at)
+    assert "Jazz Club" in closed and "Coffee Shop" not in closed  # the world's jazz clubs fill at night
+    where = services.default_place("3")
+    morning = services.recommend("3", at, where, RecommendQuery(k=2))
+    assert len(morning) == 2 and not any(item.category in closed for item in morning)
+    # A kind asked for by name is answered at any hour.
+    jazz = services.recommend("3", at, where, RecommendQuery(k=2, category="Jazz Club"))
+    assert jazz and all(item.category == "Jazz Club" for item in jazz)
+    # At an hour when no kind is open (nobody checks in at 3:00 there), the list is the one of every kind.
+    night = at.replace(hour=3)
+    assert {"Coffee Shop", "Gym", "Jazz Club"} <= set(services.off_hours_kinds(night))
+    assert len(services.recommend("3", night, where, RecommendQuery(k=2))) == 2
