@@ -564,13 +564,13 @@ _REFINE_RE = re.compile(
     rf"|{_TURNED_DOWN}|(?<!not )\btoo far\b|\bless far\b",
     re.IGNORECASE,
 )
-# "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
 # "My office is in Midtown", "I work in SoHo" after "a gym near work": where the same ask should look.
 _MY_AREA_RE = re.compile(
     r"^\W*(?:(?:well|oh|ok|okay|actually|but)\W+)?(?:my (?:office|work|job|workplace|place|home|apartment|hotel)"
     r"(?:'s| is)|i (?:work|live|stay|am staying|'m staying)) (?:in|at|near|around|by)\b",
     re.IGNORECASE,
 )
+# "Not too touristy", "less touristy": less of something in the last ask ("any hidden gems?" asks anew).
 _FEWER_RE = re.compile(r"\b(?:not|no|less|fewer|without|avoid|away from)\b", re.IGNORECASE)
 # "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
 _INDEFINITE_WITH_RE = re.compile(
@@ -578,6 +578,7 @@ _INDEFINITE_WITH_RE = re.compile(
     r"|any ?place|a place|a spot|places|spots)\s+(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b",
     re.IGNORECASE,
 )
+# "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
 _ELSEWHERE_RE = re.compile(
     r"^\W*(?:and\s+)?(?:anything|anywhere|something|somewhere|any|any ones?)\s+(?:good\s+|nice\s+)?"
     r"(?:in|near|around|by|closer to)\b",
