@@ -528,8 +528,10 @@ class Assistant:
         stated = read_preference(message)
         if stated is None:
             return None
-        if stated.kind == "hide_place" and (place := self._pointed_at(state, stated.words)) is not None:
-            stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})  # "hide the first one"
+        pointing = stated.kind in ("hide_place", "forget_place_visits")
+        if pointing and (place := self._pointed_at(state, stated.words)) is not None:
+            # "Hide the first one", "forget my visits there".
+            stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
         language = read(message).language
         answer = answer_stated(
             self.service,

@@ -1565,7 +1565,9 @@ class StatedPreference(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Category terms ('Bar', 'Fast Food').")
     words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
     area: str | None = Field(None, description="home_area: a neighbourhood the gazetteer knows.")
-    item_id: str | None = Field(None, description="hide_place: the shown place the words point at ('the first one').")
+    item_id: str | None = Field(
+        None, description="hide_place, forget_place_visits: the shown place the words point at ('the first one')."
+    )
 
 
 # Words for kinds of place beyond the request vocabulary, as whole category levels of the catalogue.
@@ -1640,9 +1642,14 @@ _HIDE_RE = re.compile(
     rf"|^\W*hide {_NAME}{_END}",
     re.IGNORECASE,
 )
+# "Forget my visits to the gym", "delete my check-ins there", "forget that I went there", "forget I was ever at
+# Starbucks": one place's visits ("there", "the first one": the place of the conversation).
 _FORGET_VISITS_RE = re.compile(
-    r"\b(?:forget|delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:visits?|check-?ins?|trips?|history)\s+"
-    rf"(?:to|at|of|in)\s+{_NAME}{_END}",
+    r"\b(?:forget|delete|erase|remove|wipe)\s+(?:"
+    r"(?:all\s+)?(?:of\s+)?my\s+(?:visits?|check-?ins?|trips?|history)\s+(?:(?:to|at|of|in)\s+|(?=there\b))"
+    r"|(?:that\s+)?i\s+(?:ever\s+)?(?:went|was|have\s+been|'ve\s+been|’ve\s+been)\s+(?:ever\s+)?"
+    r"(?:(?:to|at|in)\s+|(?=there\b)))"
+    rf"{_NAME}{_END}",
     re.IGNORECASE,
 )
 _UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert that)\W*$", re.IGNORECASE)

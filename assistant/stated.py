@@ -48,7 +48,7 @@ def answer_stated(
             return StatedAnswer(fixed_text("pref_nothing_to_undo", language), None, [])
         return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
     if stated.kind == "forget_place_visits":
-        place = service.find_place(stated.words, user_id)
+        place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
         visits = service.visits_at(user_id, place.item_id) if place is not None else 0
         if place is None or not visits:
             return StatedAnswer(fixed_text("pref_forget_none", language).format(words=stated.words), None, last_stored)

@@ -277,6 +277,19 @@ def test_forgetting_visits_asks_first_then_says_what_went(services: Service, wor
     assert chat.chat("1", "yes", at=world_now, conversation_id="f").request.intent != "prefer"  # type: ignore[union-attr]
 
 
+def test_forgetting_the_visits_there_means_the_place_of_the_conversation(services: Service, world_now: datetime):
+    chat = Assistant(services, polite_model())
+    known = chat.chat("1", "somewhere I know for coffee", at=world_now, conversation_id="t")
+    assert known.items
+    first = known.items[0]
+    visits = services.visits_at("1", first.item_id)
+    assert visits > 0
+    for message in ("forget that I went there", "forget my visits to the first one"):
+        asked = chat.chat("1", message, at=world_now, conversation_id="t")
+        assert f"Forget your {visits} visit" in asked.text and f"**{first.label}**" in asked.text, message
+        chat.chat("1", "no", at=world_now, conversation_id="t")
+
+
 def test_words_naming_several_places_find_the_one_that_starts_with_them_and_is_most_visited(
     services: Service,
 ) -> None:
