@@ -55,7 +55,14 @@ from assistant.grounding import (
     repair_reply,
     sentence_spans,
 )
-from assistant.habits import asks_about_areas, describe_habits, describe_preferences, habits_slice, past_span
+from assistant.habits import (
+    asks_about_areas,
+    asks_about_places,
+    describe_habits,
+    describe_preferences,
+    habits_slice,
+    past_span,
+)
 from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
@@ -824,9 +831,12 @@ class Assistant:
             habits = state.get("habits")
             answer = fixed_text("no_habits", language)
             if habits is not None:
-                # "Which neighbourhood do I spend the most time in?": the areas first.
+                # "Which neighbourhood do I spend the most time in?": the areas first; "my most visited place?": the
+                # places.
                 asked = read(state["messages"][-1 - _tail_length(state)].text).text
-                answer = describe_habits(habits, areas_first=asks_about_areas(asked))
+                answer = describe_habits(
+                    habits, areas_first=asks_about_areas(asked), places_first=asks_about_places(asked)
+                )
             stated = describe_preferences(self.service.preferences(state["user_id"]))
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":

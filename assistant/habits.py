@@ -16,7 +16,7 @@ from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
-from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, daypart
+from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, clock_time, daypart
 from profiles.places import counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
@@ -50,6 +50,12 @@ _NIGHT_RE = re.compile(r"^\s*(?:night|evening)\b")  # "last Saturday night"
 _NIGHT_ENDS = timedelta(hours=DAYPART_STARTS["morning"])  # after midnight, the night part of the calendar vocabulary
 _ON_WEEKDAY_RE = re.compile(rf"\bon (?P<weekday>{_DAY_NAMES})\b(?! (?:morning|afternoon|evening|night)?s\b)")
 LATELY_DAYS = 14
+# "Where was I yesterday around this time?": that day, this hour, give or take AROUND_NOW.
+_AROUND_NOW_RE = re.compile(
+    r"\b(?:(?:around|about|at|by) (?:this|the same|that same) (?:time|hour)(?! of (?:the )?(?:year|week|month))"
+    r"|this time of (?:the )?day|this time (?:yesterday|last)|same time (?:yesterday|last))\b"
+)
+AROUND_NOW = timedelta(hours=2)
 _MONTHS = tuple(calendar.month_name[number].lower() for number in range(1, 13))
 # "Where did I go in June?", "and over March 2012?", "last August": one calendar month, the latest begun by now.
 _MONTH_RE = re.compile(
@@ -84,6 +90,17 @@ def past_span(message: str, now: datetime, latest: datetime | None = None) -> Pa
     one without such words. ``now`` is the user's now, in its own time zone. "Today" and "tonight" ask about the
     past only in a past-tense question ("where was I today?", not "what do I usually do tonight?")."""
     words = fold(read(message).text).lower()
+    span = _past_day_or_span(words, now, latest)
+    if span is None or span.until is None or span.until - span.since > timedelta(days=1) + _NIGHT_ENDS:
+        return span
+    if _AROUND_NOW_RE.search(words):  # one past day "around this time": now's hour of that day
+        moment = span.since.replace(hour=now.hour, minute=now.minute, second=0, microsecond=0)
+        return PastSpan(moment - AROUND_NOW, min(moment + AROUND_NOW, now))
+    return span
+
+
+def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> PastSpan | None:
+    """:func:`past_span` of folded, lower-case words, before any narrowing to an hour."""
     midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
     if (match := _DAY_BACK_RE.search(words)) and _PAST_RE.search(words):
         today = now.replace(**midnight)
@@ -151,12 +168,29 @@ def asks_about_areas(message: str) -> bool:
     return _AREAS_RE.search(message) is not None
 
 
-def describe_habits(habits: Habits, areas_first: bool = False) -> str:
+# "What's my most visited place?", "where do I go the most?", "my favourite spots": which places, before what kinds.
+_PLACES_RE = re.compile(
+    r"\bmost (?:visited|frequented)\b|\b(?:favou?rite|top|usual|regular) (?:places?|spots?|hang ?outs?|haunts?)\b"
+    r"|\b(?:where|which (?:places?|spots?)) (?:do|did) i (?:go(?: to)?|visit|frequent) (?:the )?most\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_places(message: str) -> bool:
+    """Whether a question about oneself asks which places, more than what kinds of place."""
+    return _PLACES_RE.search(message) is not None
+
+
+def describe_habits(habits: Habits, areas_first: bool = False, places_first: bool = False) -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places, the
-    areas (first with ``areas_first``)."""
-    if areas_first and habits.areas and habits.change is None and habits.kind is None and habits.since is None:
+    areas (the areas first with ``areas_first``, the places with ``places_first``)."""
+    overall = habits.change is None and habits.kind is None and habits.since is None
+    if areas_first and habits.areas and overall:
         rest = describe_habits(habits.model_copy(update={"areas": []}))
         return f"{_areas_sentence(habits)} {rest}"
+    if places_first and habits.places and overall:
+        rest = describe_habits(habits.model_copy(update={"places": []}))
+        return f"{_places_sentence(habits)} {rest}"
     if habits.change is not None:
         return describe_change(habits.change)
     if habits.kind is not None:
@@ -236,6 +270,12 @@ def _span_words(habits: Habits) -> str:
     if habits.until is None:
         return f"since {calendar_day(habits.since)}"
     last_day = habits.until - timedelta(days=1)
+    if habits.until - habits.since <= 2 * AROUND_NOW and habits.since.hour + habits.since.minute > 0:
+        # "yesterday around this time": that day, between two times
+        return (
+            f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}, "
+            f"between {clock_time(habits.since)} and {clock_time(habits.until)}"
+        )
     if habits.until - habits.since <= timedelta(days=1) + _NIGHT_ENDS:  # "last Friday": that day
         return f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}"
     if habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month:
@@ -251,8 +291,21 @@ def _describe_recent(habits: Habits) -> str:
             return f"I have no check-ins of yours {since}; the ones I have are from {span}."
         latest = f"; the latest I have is from {calendar_day(habits.last)}" if habits.last else ""
         return f"I have no check-ins of yours {since}{latest}."
+    if habits.timeline:
+        return _describe_day(habits, since)
     opening = f"{since[:1].upper()}{since[1:]} you have {counted(habits.visits, 'check-in')}, most at"
     return _kinds_and_places(habits, opening, "The places")
+
+
+def _describe_day(habits: Habits, day_words: str) -> str:
+    """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, …': one past day's visits in
+    time order, then its areas."""
+    assert habits.since is not None
+    zone = habits.since.tzinfo
+    visits = ", ".join(f"{visit.label} at {clock_time(visit.at.astimezone(zone))}" for visit in habits.timeline)
+    shown = "" if habits.visits <= len(habits.timeline) else "; the first ones"
+    text = f"{day_words[:1].upper()}{day_words[1:]} you have {counted(habits.visits, 'check-in')}{shown}: {visits}."
+    return f"{text} {_areas_sentence(habits, 'The areas you were in')}" if habits.areas else text
 
 
 def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
@@ -267,9 +320,26 @@ def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
     return text
 
 
-def _areas_sentence(habits: Habits) -> str:
+def _places_sentence(habits: Habits) -> str:
+    """'Your most visited place is Crunch Fitness (4 visits); then Starbucks (3 visits).', every place tied for the
+    most visits named together."""
+    most = int(habits.places[0].score)
+    top = [place for place in habits.places if int(place.score) == most]
+    then = habits.places[len(top) :]
+    when = f" {_slice_words(habits)}" if habits.weekday is not None or habits.daypart is not None else ""
+    if len(top) == 1:
+        text = f"Your most visited place{when} is {top[0].label} ({counted(most, 'visit')})"
+    else:
+        names = ", ".join(place.label for place in top[:-1]) + f" and {top[-1].label}"
+        text = f"Your most visited places{when} are {names} ({counted(most, 'visit')} each)"
+    if then:
+        text += "; then " + ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in then)
+    return f"{text}."
+
+
+def _areas_sentence(habits: Habits, heading: str = "The areas you go to most") -> str:
     areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
-    return f"The areas you go to most: {areas}."
+    return f"{heading}: {areas}."
 
 
 def _slice_words(habits: Habits) -> str:
@@ -294,7 +364,16 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
     return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
 
 
-__all__ = ["HabitsSlice", "PastSpan", "describe_change", "describe_habits", "habits_slice", "past_span"]
+__all__ = [
+    "HabitsSlice",
+    "PastSpan",
+    "asks_about_areas",
+    "asks_about_places",
+    "describe_change",
+    "describe_habits",
+    "habits_slice",
+    "past_span",
+]
 
 
 _STATED = {

@@ -32,7 +32,7 @@ from rapidfuzz.utils import default_process
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough_at, lookup
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
-from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits
+from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits, visits_between
 from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
@@ -93,6 +93,10 @@ STRAGGLER_FLOOR_KM = 10.0
 STRAGGLER_SHARE = 3.0
 # "What do you know about me?" names this many kinds of place and places.
 HABIT_TOP = 4
+# A question about one past day ("where was I yesterday?", "last Saturday night") gets its visits in time order, up to
+# this many, besides the kinds and places; a day's span runs past midnight into the night.
+TIMELINE_TOP = 8
+TIMELINE_SPAN = timedelta(days=1, hours=6)
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
 BOROUGH_REACH_KM = 4.0
@@ -217,6 +221,16 @@ class HabitArea(BaseModel):
     visits: int
 
 
+class HabitVisit(BaseModel):
+    """One visit of a past day asked about: the place and when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    label: str
+    at: datetime
+
+
 class Habits(BaseModel):
     """What the user's own history says about a slice of their week ("Saturdays", "evenings", or all of it): the
     facts a "what do you know about me?" answer may state."""
@@ -240,6 +254,10 @@ class Habits(BaseModel):
     )
     change: InterestChange | None = Field(None, description="How the kinds visited changed ('has my taste changed?').")
     areas: list[HabitArea] = Field(default_factory=list, description="Most visited neighbourhoods first.")
+    timeline: list[HabitVisit] = Field(
+        default_factory=list,
+        description="A past day's first visits in time order ('where was I yesterday?'), consecutive repeats as one.",
+    )
 
 
 class WeekSlice(BaseModel):
@@ -716,7 +734,27 @@ class Service:
             places=cards,
             change=shift,
             areas=self._areas(places, top),
+            timeline=self._timeline(user_id, since, until) if kind is None else [],
         )
+
+    def _timeline(self, user_id: str, since: datetime | None, until: datetime | None) -> list[HabitVisit]:
+        """The visits of one past day (a span up to ``TIMELINE_SPAN``) in time order, a place checked into twice in a
+        row once; empty for a longer or open span."""
+        if since is None or until is None or until - since > TIMELINE_SPAN:
+            return []
+        timeline: list[HabitVisit] = []
+        for row in visits_between(self.events(), user_id, since, until).itertuples(index=False):
+            item_id = str(row.item_id)
+            if timeline and timeline[-1].item_id == item_id:
+                continue
+            place = self.place(item_id)
+            if place is not None:
+                timeline.append(
+                    HabitVisit(item_id=item_id, label=place.label, at=pd.Timestamp(row.timestamp).to_pydatetime())
+                )
+            if len(timeline) == TIMELINE_TOP:
+                break
+        return timeline
 
     def _areas(self, places: pd.DataFrame, top: int) -> list[HabitArea]:
         """The neighbourhoods of the places visited (``item_id``, ``visits``), most visited first; a place too far
@@ -1174,6 +1212,7 @@ __all__ = [
     "ForgetReport",
     "HabitArea",
     "HabitKind",
+    "HabitVisit",
     "Habits",
     "PlaceDetails",
     "PreferenceChange",

@@ -44,6 +44,23 @@ def user_events(events: pd.DataFrame | None, user_id: str) -> pd.DataFrame:
     return mine
 
 
+def user_visits(events: pd.DataFrame | None, user_id: str) -> pd.DataFrame:
+    """The user's visits among ``events``: a 👍 or a stated preference is not a visit."""
+    mine = user_events(events, user_id)
+    if mine.empty:
+        return mine
+    return mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+
+
+def visits_between(events: pd.DataFrame | None, user_id: str, since: datetime, until: datetime) -> pd.DataFrame:
+    """The user's visits from ``since`` and before ``until`` (time zone-aware), in time order."""
+    mine = user_visits(events, user_id)
+    if mine.empty:
+        return mine
+    chosen = mine[(mine["timestamp"] >= pd.Timestamp(since)) & (mine["timestamp"] < pd.Timestamp(until))]
+    return chosen.sort_values("timestamp", kind="stable")
+
+
 def user_places(events: pd.DataFrame | None, items: pd.DataFrame, user_id: str) -> pd.DataFrame:
     """The user's places (``PLACE_COLUMNS``): visits, likes and dislikes per place, the latest feedback ("like",
     "dislike" or ""), the time of the last event, the name and position; most visited first.
@@ -181,9 +198,7 @@ def user_habits(
     """
     if daypart is not None and daypart not in DAYPARTS:
         raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
-    mine = user_events(events, user_id)
-    if not mine.empty:
-        mine = mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+    mine = user_visits(events, user_id)
     if mine.empty or "hour_of_week" not in mine.columns:
         return pd.DataFrame(columns=list(KIND_COLUMNS)), pd.DataFrame(columns=list(PLACE_COLUMNS))
     hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
@@ -271,5 +286,7 @@ __all__ = [
     "user_habits",
     "user_places",
     "user_rhythm",
+    "user_visits",
+    "visits_between",
     "week_grid",
 ]

@@ -105,6 +105,15 @@ def calendar_day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment:%Y}"
 
 
+def clock_time(moment: datetime) -> str:
+    """'5 pm', '5:30 am', 'midnight', 'noon': a moment's wall-clock time as a sentence says it."""
+    if moment.minute == 0 and moment.hour in (0, 12):
+        return "midnight" if moment.hour == 0 else "noon"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
+
+
 def ago(then: datetime, now: datetime) -> str:
     """How long before ``now`` ``then`` was, in words (:func:`age_phrase`); both aware, or both naive."""
     return age_phrase(now - then)
@@ -122,6 +131,7 @@ __all__ = [
     "age_phrase",
     "ago",
     "calendar_day",
+    "clock_time",
     "daypart",
     "dayparts",
     "describe_hour",

@@ -33,6 +33,9 @@ INDEX_FILE = "index.faiss"
 DB_FILE = "snapshots.sqlite"
 DEFAULT_INDEX_FACTORY = "Flat"
 
+# Another process opening the same folder (two evaluations sharing the item index) waits this long for the first
+# one's write, such as encoding the catalogue, instead of failing at SQLite's 5 s default.
+BUSY_TIMEOUT_S = 600.0
 _CHUNK = 900  # ids per "IN (...)" list, under SQLite's smallest variable limit
 _REBUILD_CHUNK = 65_536  # vectors read from SQLite at a time when (re)building the index
 
@@ -117,7 +120,9 @@ class FaissProfileStore(ProfileStore):
         self._deleted = False  # rows were deleted since the last checkpoint: their bytes must leave the disk
         self.folder.mkdir(parents=True, exist_ok=True)
         # Transactions are managed by hand (isolation_level=None): one stays open until persist().
-        self._db = sqlite3.connect(self.folder / DB_FILE, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(
+            self.folder / DB_FILE, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")

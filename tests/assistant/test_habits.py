@@ -9,9 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import assistant.service as service_module
-from assistant.habits import LATELY_DAYS, asks_about_areas, describe_change, describe_habits, habits_slice, past_span
+from assistant.habits import (
+    LATELY_DAYS,
+    asks_about_areas,
+    asks_about_places,
+    describe_change,
+    describe_habits,
+    habits_slice,
+    past_span,
+)
 from assistant.requests import extract_request
 from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
+from profiles.calendar import clock_time
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -74,7 +83,10 @@ def _day(day: int, hour: int = 0) -> datetime:
         # The latest such weekday before today (NOW is Wednesday the 14th), that day; its night runs to 5:00.
         ("where did I go last Saturday?", _day(10), _day(11)),
         ("where did I go last Saturday night?", _day(10), _day(11, 5)),
-        ("where was I last week on friday around this time?", _day(9), _day(10)),
+        # One past day "around this time": this hour of that day, two hours either way.
+        ("where was I last week on friday around this time?", _day(9, 13), _day(9, 17)),
+        ("where was I this time yesterday?", _day(13, 13), _day(13, 17)),
+        ("where was I yesterday at the same time?", _day(13, 13), _day(13, 17)),
         ("what did I do on Monday last week", _day(12), _day(13)),
         ("where was I on Tuesday?", _day(13), _day(14)),
         ("where was I last Wednesday?", _day(7), _day(8)),
@@ -126,7 +138,31 @@ def test_one_past_day_is_named_with_its_weekday(services: Service, world_now: da
     that_day = services.habits("3", world_now, services.default_place("3"), since=day, until=day + timedelta(days=1))
     assert that_day.visits == expected > 0
     opening = f"On {day:%A}, {day:%B} {day.day}, {day:%Y} you have {expected:,} check-in"
-    assert describe_habits(that_day).startswith(opening)
+    said = describe_habits(that_day)
+    assert said.startswith(opening)
+    # The day's visits in time order, each at its wall-clock time, a place checked into twice in a row once.
+    day_visits = mine[(mine["timestamp"] >= day) & (mine["timestamp"] < day + timedelta(days=1))]
+    assert [visit.at for visit in that_day.timeline] == sorted(visit.at for visit in that_day.timeline)
+    first = that_day.timeline[0]
+    assert first.at == day_visits["timestamp"].min().to_pydatetime() and first.item_id == str(
+        day_visits["item_id"].iloc[0]
+    )
+    assert f"{first.label} at {clock_time(first.at.astimezone(day.tzinfo))}" in said
+    assert all(a.item_id != b.item_id for a, b in zip(that_day.timeline, that_day.timeline[1:], strict=False))
+    # A longer span has no timeline; a window of hours is named by its times.
+    week = services.habits("3", world_now, services.default_place("3"), since=day, until=day + timedelta(days=7))
+    assert week.timeline == []
+    hours = services.habits(
+        "3",
+        world_now,
+        services.default_place("3"),
+        since=first.at - timedelta(hours=2),
+        until=first.at + timedelta(hours=2),
+    )
+    start = (first.at - timedelta(hours=2)).astimezone(day.tzinfo)
+    assert describe_habits(hours).startswith(
+        f"On {start:%A}, {start:%B} {start.day}, {start:%Y}, between {clock_time(start)}"
+    )
 
 
 def test_a_history_within_one_month_is_said_as_that_month() -> None:
@@ -154,6 +190,28 @@ def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: S
     assert [area.visits for area in habits.areas] == sorted((area.visits for area in habits.areas), reverse=True)
     named = {service_module.area_name(place.latitude, place.longitude) for place in habits.places}
     assert named - {None} <= {area.area for area in habits.areas} or len(habits.areas) == service_module.HABIT_TOP
+
+
+def test_asked_which_places_the_most_visited_places_come_first(services: Service, world_now: datetime) -> None:
+    for asked in ("what's my most visited place?", "where do I go the most?", "which places do I visit most?"):
+        assert asks_about_places(asked), asked
+    for asked in ("what do I usually do on Saturdays?", "where do I go on Fridays?", "what's the most popular bar?"):
+        assert not asks_about_places(asked), asked
+    habits = services.habits("3", world_now, services.default_place("3"))
+    assert habits.places
+    first = describe_habits(habits, places_first=True)
+    top = habits.places[0]
+    assert first.startswith(
+        f"Your most visited place{'s are' if int(habits.places[1].score) == int(top.score) else ' is'}"
+    )
+    assert top.label in first.split(".")[0] and first.count(top.label) == 1
+    assert "Your most visited places:" not in first and "you go most to" in first  # the kinds follow, once
+    # Tied places are named together, each count said once.
+    tied = habits.model_copy(update={"places": [p.model_copy(update={"score": 4.0}) for p in habits.places[:2]]})
+    said = describe_habits(tied, places_first=True)
+    assert said.startswith(
+        f"Your most visited places are {tied.places[0].label} and {tied.places[1].label} (4 visits each)"
+    )
 
 
 def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:

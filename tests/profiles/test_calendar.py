@@ -16,6 +16,7 @@ from profiles.calendar import (
     WEEKDAYS,
     age_phrase,
     ago,
+    clock_time,
     daypart,
     dayparts,
     describe_hour,
@@ -200,3 +201,18 @@ def test_every_module_names_the_same_day_part_for_every_hour_of_the_week() -> No
         # The day is named alike too, and the window keeps the hour's own local date.
         assert describe_hour(hour).split(" ")[0] == describe_local(moment).split(" ")[0] == f"{moment:%A}"
         assert str(windows[hour]).split(" ")[0] == f"{moment:%Y-%m-%d}"
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "said"),
+    [
+        (0, 0, "midnight"),
+        (12, 0, "noon"),
+        (9, 5, "9:05 am"),
+        (17, 0, "5 pm"),
+        (0, 30, "12:30 am"),
+        (12, 45, "12:45 pm"),
+    ],
+)
+def test_a_clock_time_is_said_as_a_sentence_says_it(hour: int, minute: int, said: str) -> None:
+    assert clock_time(datetime(2012, 11, 14, hour, minute, tzinfo=UTC)) == said
