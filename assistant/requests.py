@@ -573,6 +573,12 @@ _MY_AREA_RE = re.compile(
 # "Not too touristy", "less touristy": less of something in the last ask ("any hidden gems?" asks anew).
 _FEWER_RE = re.compile(r"\b(?:not|no|less|fewer|without|avoid|away from)\b", re.IGNORECASE)
 # "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
+# "Something open late?", "anywhere still open": places open then, as far as check-ins tell (no opening hours here).
+_INDEFINITE_OPEN_RE = re.compile(
+    r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
+    r"|any ?place|a place|a spot|places|spots)\s+(?:that(?:'s| is| are|'re)?\s+)?(?:still\s+)?open\b",
+    re.IGNORECASE,
+)
 _INDEFINITE_WITH_RE = re.compile(
     r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
     r"|any ?place|a place|a spot|places|spots)\s+(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b",
@@ -707,8 +713,27 @@ _RELATIVE_RE = re.compile(
 _TIME_RES = ((_RELATIVE_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
 
 
+# "Open late", "late-night", "after midnight": the calendar's late night, when no other hour is said.
+_LATE_RE = re.compile(
+    r"\b(?:open|opened|stays? open|still open)\s+(?:(?:un)?til{1,2}\s+|till\s+)?late\b|\blate[- ]night\b"
+    r"|\bafter midnight\b|\b(?:open|still open)\s+(?:all night|24\s*(?:hours|hrs|/7))\b",
+    re.IGNORECASE,
+)
+
+
 def when_text(message: str) -> str | None:
-    """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said."""
+    """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
+    "late night" for "open late" when no hour is said."""
+    said = _when_words(message)
+    parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
+    if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
+        # "Open late tonight": tonight's late night, not its evening.
+        said = " ".join(word for word in (said or "").split() if word.lower() != "tonight")
+        return f"{said} late night" if said else "late night"
+    return said
+
+
+def _when_words(message: str) -> str | None:
     spans = {match.span(group) for pattern, group in _TIME_RES for match in pattern.finditer(message)}
     if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE, _CLOCK_RE)):
         spans |= {match.span(1) for match in _MEAL_RE.finditer(message)}
@@ -1478,6 +1503,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if PARTY_RE.search(message) and set(arguments.asks) <= {"amenities"} and arguments.pick is None:
         # "We're 6 people": the same outing (or the one asked), for a party whose size no data can honour.
         return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
+    if _INDEFINITE_OPEN_RE.search(message) and arguments.pick is None:
+        # "Something open late?" after dinner ideas: the same ask, then (opening hours said to be unknown).
+        return "recommend" if arguments.category or arguments.near else "refine"
     if arguments.asks and _INDEFINITE_WITH_RE.search(message) and arguments.pick is None:
         # "Something with outdoor seating?": the same ask, the amenity said to be unknown.
         return "recommend" if arguments.category or arguments.near or arguments.when else "refine"

@@ -70,6 +70,9 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
     [
         ("something cheap for lunch around midtown", "recommend"),
         ("anything open late near here?", "recommend"),
+        ("something open late", "refine"),  # after dinner ideas: the same ask, late at night
+        ("anywhere still open?", "refine"),
+        ("is there a bar that's open late?", "recommend"),
         ("is there a cheap bar near here?", "recommend"),
         ("where is a good pizza place", "recommend"),
         ("where is the bar closest to me?", "recommend"),

@@ -40,6 +40,7 @@ from assistant.requests import (
     resolve_near,
     resolve_when,
     smalltalk_reply,
+    when_text,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, max_edits
 from profiles.config import load_settings
@@ -185,6 +186,23 @@ def test_resolve_when_converts_now_to_new_york() -> None:
     assert resolve_when("tonight", datetime(2024, 5, 15, 11, 0)) == at(15, 20)  # naive: New York time
     assert resolve_when("tonight", NOW).tzinfo == NY  # type: ignore[union-attr]
     assert resolve_when(None, NOW) is None and resolve_when("whenever", NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "when", "expected"),
+    [
+        # "Open late" is the calendar's late night (no opening hours here: check-ins then are the evidence).
+        ("anything open late?", "late night", at(15, 23)),
+        ("anything open late tonight?", "late night", at(15, 23)),  # tonight's late night, not its evening
+        ("what's open late on saturday", "saturday late night", at(18, 23)),
+        ("somewhere still open after midnight", "late night", at(15, 23)),
+        ("bars open late at 1am", "at 1am", at(16, 1)),  # an hour said wins
+        ("dinner tonight", "tonight", at(15, 20)),
+    ],
+)
+def test_open_late_asks_for_late_night(message: str, when: str, expected: datetime) -> None:
+    assert when_text(message) == when
+    assert resolve_when(when, NOW) == expected
 
 
 def test_resolve_near() -> None:
