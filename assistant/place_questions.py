@@ -157,7 +157,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
-        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any )?good\b"
+        r"|\b(?:is|are|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?(?:any |really |very )?"
+        r"(?:good|nice|great|decent)\b"
+        # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.
+        r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?)\b)"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
@@ -201,7 +204,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
-        r"|\bis (?:it|that|this) an? \w+",
+        r"|\bis (?:it|that|this|the \w+ one) an? \w+",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
         r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"
         r"|\bmy first (?:visit|time)\b(?! (?:in|to|visiting|ever in)\b)|\bwhen did i (?:first|last)\b"

@@ -1194,9 +1194,10 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
-    if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not refers_to_place(message):
+    picked = arguments.pick is not None
+    if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not (refers_to_place(message) or picked):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
-    if arguments.asks and arguments.category in (FAMILY_OUTING, WITH_A_DOG) and refers_to_place(message):
+    if arguments.asks and arguments.category in (FAMILY_OUTING, WITH_A_DOG) and (refers_to_place(message) or picked):
         arguments.category = None  # "is it dog friendly?" is about the place, not the list's park
     # "Which museums have I been to?" asks about the user's own museums, not about one place.
     pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)

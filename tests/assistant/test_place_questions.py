@@ -39,6 +39,11 @@ from tests.assistant.world import ScriptedChatModel
         ("how many minutes from Penn Station is it?", ["distance"]),
         ("how many blocks away is the second one?", ["distance"]),
         ("is it a good place for kids?", ["amenities", "kind"]),
+        # A suggestion picked by its number is asked about, not a new request for its kind.
+        ("is the second one a good place for a date?", ["reviews", "kind"]),
+        ("would the first one be good for kids?", ["amenities"]),
+        ("is the third one a nice spot for brunch?", ["reviews", "kind"]),
+        ("is the third one a bar?", ["kind"]),
         ("perfect, I'll go to the second one", ["going"]),
         ("let's try it", ["going"]),
         ("is Joe's Pizza open on sundays?", ["hours"]),
