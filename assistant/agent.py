@@ -70,6 +70,7 @@ from assistant.place_questions import (
     UNKNOWN_TOPICS,
     about_all,
     describe_chain_visits,
+    describe_checkins_then,
     describe_place,
     describe_visits,
     named_words,
@@ -270,6 +271,7 @@ class _State(TypedDict, total=False):
     hits: list[PlaceHit]
     explanation: Explanation | None
     details: PlaceDetails | None
+    listed_details: list[PlaceDetails]  # each listed place's, for a question asked of all ("any of these open late?")
     focus: str | None  # the item id the conversation last explained or answered a question about ("is it open?")
     habits: Habits | None
     habits_span: tuple[datetime | None, datetime | None]  # the stretch of time the last "about me" answer covered
@@ -385,6 +387,7 @@ class Assistant:
             "fixed": False,
             "explanation": None,
             "details": None,
+            "listed_details": [],
             "habits": None,
             "also_stated": "",
             "started": time.monotonic(),
@@ -629,6 +632,11 @@ class Assistant:
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
+        elif request.intent == "about" and _of_every_one(message) and "hours" in request.asks:
+            # "Any of these open late?": no opening hours, but each place's check-ins at the time asked about.
+            at = {"at": request.at.isoformat()} if request.at is not None else {}
+            for item in _last_suggestions(state):
+                calls.append({"name": "place_details", "args": {"item_id": item.item_id, **where, **at}})
         elif request.intent == "about" and not (_of_every_one(message) and _same_for_all(request.asks)):
             item_id = self._asked_about(state, request)
             if item_id is not None:
@@ -673,9 +681,14 @@ class Assistant:
         """The tool results of this turn, from the tool messages' artifacts, into the state."""
         update: dict[str, Any] = {}
         stops = 0
-        for message in state["messages"][state.get("trace_from", 0) :]:
-            if not isinstance(message, ToolMessage) or message.status == "error":
-                continue
+        results = [
+            message
+            for message in state["messages"][state.get("trace_from", 0) :]
+            if isinstance(message, ToolMessage) and message.status != "error"
+        ]
+        # Details of several places answer one question asked of the whole list, and point at none of them.
+        of_the_list = sum(message.name == "place_details" for message in results) > 1
+        for message in results:
             if message.name == "get_interest_context":
                 update["context"] = _without_vectors(message.artifact)
             elif message.name == "recommend" and stops and update.get("suggestions"):
@@ -702,6 +715,8 @@ class Assistant:
             elif message.name == "explain":
                 update["explanation"] = message.artifact
                 update["focus"] = message.artifact.item_id
+            elif message.name == "place_details" and of_the_list:
+                update["listed_details"] = [*update.get("listed_details", []), message.artifact]
             elif message.name == "place_details":
                 update["details"] = message.artifact
                 update["focus"] = message.artifact.item_id
@@ -846,7 +861,7 @@ class Assistant:
         if request.intent == "about":
             details = state.get("details")
             if details is not None:
-                asked_time = request.when is not None  # "is it busy on Sundays?": that time, not now
+                asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
                 card = describe_place(details, request.asks, language, _origin(request), asked_time)
                 if "visits" in request.asks:
                     card = self._chain_visits(state, details) + card
@@ -860,6 +875,9 @@ class Assistant:
                 return describe_visits(listed)
             unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
             if every and unknown:  # "do any of these have outdoor seating?": the answer is the same for each
+                if listed_details := state.get("listed_details"):  # "any of these open late?": check-ins then
+                    asked_time = _asked_time(request)
+                    return f"{no_details(unknown, language)} {describe_checkins_then(listed_details, asked_time)}"
                 return no_details(unknown, language)
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
@@ -1452,6 +1470,11 @@ def _language(state: _State) -> str:
     """The language of the turn's request, English when there is none."""
     request = state.get("request")
     return request.language if request is not None else "en"
+
+
+def _asked_time(request: ChatRequest) -> bool:
+    """Whether a question about places names a time other than now ("is it busy on Sundays?", not "open now?")."""
+    return request.when is not None and request.when.strip().lower() not in ("now", "right now")
 
 
 def _origin(request: ChatRequest | None) -> str | None:

@@ -447,6 +447,22 @@ def _busy(details: PlaceDetails, asked_time: bool = False) -> str:
     return f"{text}; {now}: {details.now.visits or 'none'}"
 
 
+def describe_checkins_then(places: Sequence[PlaceDetails], asked_time: bool = False) -> str:
+    """'Check-ins on Saturday nights (now): **Ace Bar** 12; none at **Lucky Cat**.': how many check-ins each of the
+    listed places has in the slice of the week asked about (the closest the data comes to opening hours), a count
+    too few people make said as a few."""
+    then = _slice(places[0].now) + ("" if asked_time else " (now)")
+    counted_ones = [f"**{d.label}** {d.now.visits}" for d in places if d.now.visits and not d.now_withheld]
+    few = [f"**{d.label}**" for d in places if d.now_withheld]
+    none = [f"**{d.label}**" for d in places if not d.now.visits and not d.now_withheld]
+    said = [", ".join(counted_ones)] if counted_ones else []
+    if few:
+        said.append(f"a few, by too few people to count, at {_joined(few, 'and')}")
+    if none:
+        said.append(f"none at {_joined(none, 'or')}")
+    return f"Check-ins {then}: {'; '.join(said)}."
+
+
 def _yours(details: PlaceDetails) -> str:
     if details.your_visits == 0 or details.your_last is None:
         return "new to you: no check-ins of yours here"
@@ -483,6 +499,7 @@ __all__ = [
     "about_all",
     "asked_topics",
     "describe_chain_visits",
+    "describe_checkins_then",
     "describe_place",
     "describe_visits",
     "map_link",

@@ -18,7 +18,7 @@ from assistant.place_questions import (
     unhonoured,
     walking_minutes,
 )
-from assistant.requests import parse_rules
+from assistant.requests import parse_rules, resolve_when
 from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
 from profiles.preferences import Preference, PreferenceKind
@@ -242,6 +242,30 @@ def test_a_question_about_every_shown_place_that_no_data_answers_asks_nothing_ba
     for question, topic in (("any of them take reservations?", "booking"), ("which one is the oldest?", "history")):
         answer = assistant.chat("3", question, at=world_now)
         assert answer.text == no_details([UNKNOWN_TOPICS[topic]]) and not answer.trace
+
+
+def test_asked_whether_any_shown_place_is_open_late_each_ones_checkins_then_are_counted(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    shown = assistant.chat("3", "coffee please", at=world_now).items
+    assert shown
+    written = len(polite.calls)
+    turn = assistant.chat("3", "any of these open late?", at=world_now)
+    assert turn.request is not None and turn.request.asks == ["hours"] and len(polite.calls) == written  # code says it
+    assert [call.name for call in turn.trace] == ["place_details"] * len(shown)
+    late = resolve_when("late night", world_now)
+    assert late is not None and all(call.arguments["at"] == late.isoformat() for call in turn.trace)
+    assert turn.text.startswith(no_details([UNKNOWN_TOPICS["hours"]]) + " Check-ins on ")
+    assert all(f"**{item.label}**" in turn.text for item in shown)
+    # Each place's count is its own: the details the service gives for that night.
+    for item in shown:
+        details = services.place_details("3", item.item_id, late, services.default_place("3"))
+        if details.now.visits and not details.now_withheld:
+            assert f"**{item.label}** {details.now.visits}" in turn.text
+    # A question about one of them still gets its card, and "it" is not moved by the list's question.
+    one = assistant.chat("3", "is the first one open now?", at=world_now)
+    assert one.details is not None and one.details.item_id == shown[0].item_id
 
 
 def test_a_question_about_no_place_asks_which_one(
