@@ -538,7 +538,7 @@ class Assistant:
         stated = read_preference(message)
         if stated is None:
             return None
-        pointing = stated.kind in ("hide_place", "forget_place_visits")
+        pointing = stated.kind in ("hide_place", "forget_place_visits", "like_place", "dislike_place")
         if pointing and (place := self._pointed_at(state, stated.words)) is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})

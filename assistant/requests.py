@@ -1579,6 +1579,8 @@ PreferenceVerb = Literal[
     "home_area",
     "hide_place",
     "forget_place_visits",
+    "like_place",
+    "dislike_place",
     "undo",
     "yes",
     "no",
@@ -1595,7 +1597,9 @@ class StatedPreference(BaseModel):
     words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
     area: str | None = Field(None, description="home_area: a neighbourhood the gazetteer knows.")
     item_id: str | None = Field(
-        None, description="hide_place, forget_place_visits: the shown place the words point at ('the first one')."
+        None,
+        description="hide_place, forget_place_visits, like_place, dislike_place: the shown place the words point at "
+        "('the first one').",
     )
 
 
@@ -1635,6 +1639,32 @@ _NAME = r"([^.!?;]{2,80}?)"
 _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
 _LIKE_PLACE_RE = re.compile(
     rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}{_END}", re.IGNORECASE
+)
+# A verdict on a place the user went to ("I loved the second one", "the first one was great", "we didn't like
+# it"): a 👍 or 👎, the message being the verdict alone ("I liked it, anything similar?" asks for places).
+_OPENER = r"^\W*(?:(?:oh|wow|ok|okay|so|well|btw|yeah|yes|hey|just so you know)\W+)?"
+_VERDICT_END = (
+    r"(?:\s+(?:a lot|so much|very much|btw|by the way|last (?:night|time|week)|yesterday|today))?"
+    r"\W*(?:thanks?(?: you)?\W*)?$"
+)
+_GOOD = (
+    r"(?:great|amazing|awesome|fantastic|excellent|lovely|wonderful|perfect|fun|(?:really |so |very )?(?:good|nice))"
+)
+_BAD = r"(?:bad|awful|terrible|horrible|meh|disappointing|a disappointment|overrated|not (?:great|good|nice|worth it))"
+_VISITED = r"([^.!?;,]{2,80}?)"  # a place's name or a pointer ("the second one", "it")
+_POINTER = r"((?:the )?(?:\w+ )?(?:one|place|spot)|it|that|this)"  # "the second one was great", not "the food"
+_LIKED_RE = re.compile(
+    rf"{_OPENER}(?:(?:i|we) )?(?:really |totally |absolutely )?(?:liked|loved|enjoyed|adored|dug) "
+    rf"{_VISITED}{_VERDICT_END}"
+    rf"|{_OPENER}{_POINTER} was {_GOOD}{_VERDICT_END}|{_OPENER}thumbs up (?:for|to) {_VISITED}{_VERDICT_END}",
+    re.IGNORECASE,
+)
+_DISLIKED_RE = re.compile(
+    rf"{_OPENER}(?:i|we) (?:really )?(?:didn'?t|did not) (?:really )?(?:like|enjoy|love|care for) "
+    rf"{_VISITED}{_VERDICT_END}"
+    rf"|{_OPENER}(?:(?:i|we) )?(?:really )?(?:hated|disliked) {_VISITED}{_VERDICT_END}"
+    rf"|{_OPENER}{_POINTER} was {_BAD}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}",
+    re.IGNORECASE,
 )
 # Asking for places now, not stating a taste: "recommend me something like Joe's Pizza", "show me more places like
 # it"; "more places like Blue Bottle" on its own is the taste.
@@ -1715,6 +1745,14 @@ def _stated(text: str) -> StatedPreference | None:
             return StatedPreference(kind=verb)  # type: ignore[arg-type]
     if match := _FORGET_VISITS_RE.search(text):
         return StatedPreference(kind="forget_place_visits", words=_named(match))
+    # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes
+    # first: "didn't like" holds "like".
+    for pattern, verdict in ((_DISLIKED_RE, "dislike_place"), (_LIKED_RE, "like_place")):
+        if (match := pattern.search(text)) is None:
+            continue
+        named = _named(match)
+        if _POINTING_RE.match(named) or not (named.islower() and _kinds(named)):
+            return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.

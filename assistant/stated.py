@@ -1,4 +1,5 @@
-"""Turns that state a preference ("no more bars", "I moved to Brooklyn"): done through the service layer and
+"""Turns that state a preference ("no more bars", "I moved to Brooklyn") or a verdict on a place ("I loved the second
+one": a 👍 or 👎, as the UI's buttons give): done through the service layer and
 answered by code (``prompts/fixed.toml``), never by the LLM, saying what was stored and how to undo it.
 
 A forget of visits is destructive, so it is asked first ("Forget your 12 visits to X? yes/no"): the question is
@@ -55,6 +56,16 @@ def answer_stated(
         question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}
         text = fixed_text("pref_forget_ask", language).format(visits=visits, place=place.label)
         return StatedAnswer(text, question, last_stored)
+    if stated.kind in ("like_place", "dislike_place"):  # "I loved the second one": a 👍, as the UI's button gives
+        place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
+        if place is None:
+            return StatedAnswer(
+                fixed_text("pref_unknown_place", language).format(words=stated.words), None, last_stored
+            )
+        liked = stated.kind == "like_place"
+        service.feedback(user_id, place.item_id, liked, now)
+        text = fixed_text("feedback_liked" if liked else "feedback_disliked", language).format(place=place.label)
+        return StatedAnswer(text, None, last_stored)
     preferences = _preferences(service, stated)
     if preferences is None:
         key = {

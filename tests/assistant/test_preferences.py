@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.agent import Assistant
 from assistant.api import create_api
+from assistant.requests import read_preference
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
@@ -247,6 +248,37 @@ def test_hiding_a_place_of_the_list_by_its_rank_hides_that_place(
     assert second.label in turn.text
     again = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=2), conversation_id="c")
     assert second.item_id not in {item.item_id for item in again.items}
+
+
+def test_a_verdict_on_a_shown_place_is_a_like_or_a_dislike_of_that_place(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="v").items
+    assert len(listed) >= 3
+    liked = chat.chat("8", "I loved the second one!", at=world_now + timedelta(minutes=1), conversation_id="v")
+    assert liked.request is not None and liked.request.intent == "prefer"
+    assert liked.text.startswith(f"Noted 👍 for **{listed[1].label}**")
+    disliked = chat.chat("8", "the third one was awful", at=world_now + timedelta(minutes=2), conversation_id="v")
+    assert disliked.text.startswith(f"Noted 👎 for **{listed[2].label}**")
+    events = services.events()
+    assert events is not None
+    rated = events[(events["user_id"] == "8") & events["action"].isin(["like", "dislike"])]
+    assert list(zip(rated["item_id"], rated["action"], strict=True)) == [
+        (listed[1].item_id, "like"),
+        (listed[2].item_id, "dislike"),
+    ]
+    # A 👎 hides the place from the next suggestions, as the UI's button does.
+    again = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=3), conversation_id="v")
+    assert listed[2].item_id not in {item.item_id for item in again.items}
+    # Not verdicts: a taste in kinds, a request that follows, a present-tense liking of a suggestion.
+    for message in (
+        "I loved jazz clubs",
+        "I liked it, anything similar?",
+        "I like the second one",
+        "the food is great",
+    ):
+        assert read_preference(message) is None or read_preference(message).kind not in ("like_place", "dislike_place")
 
 
 def test_unknown_places_and_areas_store_nothing(services: Service, world_now: datetime) -> None:
