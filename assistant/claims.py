@@ -864,6 +864,14 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"\b(?:rat(?:ed|ing|ings)|reviews?|reviewers?|yelp|zagat|michelin)\b)",
         re.I,
     ),
+    # The assistant has been nowhere: "a Mexican place that I haven't tried yet", "my favourite spot", "I love it".
+    "the assistant's own visits": re.compile(
+        r"\bI(?:'ve|\s+have)?\s+(?:never\s+|not\s+|also\s+|personally\s+)?(?:been\s+(?:there|to)|tried|visited|eaten)\b"
+        r"|\bI\s+(?:haven'?t|have\s+not|hadn'?t|didn'?t|never)\s+(?:been|tried|try|visited|visit|gone|eaten)\b"
+        r"|\bmy\s+(?:personal\s+|own\s+|all-time\s+)?favou?rites?\b"
+        r"|\bI\s+(?:personally\s+|really\s+)?(?:love|loved|enjoy|enjoyed|adore)\s+(?:it|this|that|their|the|going|eating)\b",
+        re.I,
+    ),
     # One user's data never reaches another: a reply that speaks of "user 300" states what it cannot know.
     "another person's visits": re.compile(r"\b(?:user|usuario|utilisateur)\s*#?\s*\d+\b", re.I),
     "where the user lives or works": re.compile(

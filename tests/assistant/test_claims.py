@@ -144,6 +144,10 @@ FALSE = [
     "Eataly is affordable, with mains under $15.",
     "No Name Bar is a bar 0.8 km from your workplace.",
     "Joe's Coffee is close to where you live.",
+    # The assistant has been nowhere.
+    "Joe's Coffee is a coffee shop 0.3 km away that I haven't tried yet.",
+    "No Name Bar is my favourite bar.",
+    "I've been to Shake Shack, and I love it.",
     # What a place is like: a check-in log never says.
     "Joe's Coffee is a great coffee shop offering fresh coffee with a warm atmosphere.",
     "No Name Bar is a cozy spot with friendly staff.",
@@ -216,6 +220,7 @@ TRUE = [
     "Joe's Coffee is just around the corner.",  # 0.3 km
     "No Name Bar is new to you: you haven't been there yet.",
     "Shake Shack is a burger joint you haven't tried yet.",
+    "I'd suggest Joe's Coffee; I think you will like it.",  # the assistant suggests; it claims no visit
     "No Name Bar is a bar 0.8 km from you, popular on Tuesday nights with 12 check-ins by 11 people.",
     "You went to a Burger Joint on a Friday afternoon, so Shake Shack could be a good fit.",
     "Equinox is similar to 200 Water St Gym, where you went recently.",
