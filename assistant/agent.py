@@ -119,7 +119,16 @@ from assistant.tools import langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
-from profiles.places import CATEGORY_SEPARATOR, Place, PlaceAnswer, is_of_kind, of_kind_column, plural, with_article
+from profiles.places import (
+    CATEGORY_SEPARATOR,
+    TRANSIT_KINDS,
+    Place,
+    PlaceAnswer,
+    is_of_kind,
+    of_kind_column,
+    plural,
+    with_article,
+)
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
@@ -612,6 +621,7 @@ class Assistant:
                             "popular": request.popular,
                             "within_km": _within_km(request, _last_suggestions(state)),
                             "like": like,
+                            "near_kinds": request.near_kinds,
                         },
                     }
                 )
@@ -1014,7 +1024,11 @@ class Assistant:
         (``unplaced``, which the reply says)."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
-        if _TRANSIT_RE.match(request.near):  # "closest to the subway": no one station, and no sandwich chain
+        if transit := _TRANSIT_RE.match(request.near):  # no one station, and no sandwich chain
+            kinds = [kind for kind in TRANSIT_KINDS[transit["mode"].lower()] if self.service.categories_named(kind)]
+            if kinds and request.intent in ("recommend", "refine"):  # "coffee near the subway": a walk from a stop
+                return request.model_copy(update={"near": None, "location": None, "near_kinds": kinds})
+            # "Which one is closest to the subway?": measured from where the list was, which is said.
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
         place = self.service.named_place(request.near)
         if place is not None:  # "what's near the Empire State Building?" lists what is around it, not it
@@ -1501,7 +1515,7 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 
 # "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
 _TRANSIT_RE = re.compile(
-    r"^(?:the |a |an )?(?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
+    r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
@@ -1533,6 +1547,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "exclude_categories": exclusions,
             "exclude_names": list(dict.fromkeys([*previous.exclude_names, *request.exclude_names])),
             "near": request.near or previous.near,
+            # "What about near the subway?" after coffee near Union Square: still near the square, and a stop.
+            "near_kinds": request.near_kinds or previous.near_kinds,
             "location": request.location if request.near else previous.location,
             "around": request.around if request.near else previous.around,
             "when": request.when or previous.when,

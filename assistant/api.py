@@ -172,6 +172,11 @@ class RecommendRequest(RecommendQuery):
         max_length=MAX_LIST_ITEMS,
         description="Catalogue item ids whose look-alikes go up, for this request only ('more like these').",
     )
+    near_kinds: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Only places within 0.4 km of a place of one of these kinds ('Metro Station': near the subway).",
+    )
 
     def query(self) -> RecommendQuery:
         """The kind of places asked for, without who, when and where."""

@@ -159,6 +159,9 @@ class ChatRequest(RequestArguments):
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
     around: str | None = Field(None, description="The item id of a place of the conversation searched around.")
+    near_kinds: list[str] = Field(
+        default_factory=list, description="Kinds of stop the places must be a short walk from ('near the subway')."
+    )
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
 
 

@@ -47,6 +47,7 @@ from profiles.places import (
     is_national_chain,
     is_of_kind,
     leaf_category,
+    of_kind_column,
     plural,
     suggestable_column,
 )
@@ -115,6 +116,8 @@ FEWEST_LISTED = 3
 # "Less touristy": the most visited places by distinct people, this share of the visited catalogue (in NYC about
 # 100 places, from Penn Station and Times Square to the Met), are left out.
 MOST_VISITED_SHARE = 0.02
+# "Near the subway": within this walk of a stop (about five minutes on foot).
+STOP_WALK_KM = 0.4
 # A request that names no kind leaves out the kinds people all but never go to at its hour of the day: a kind whose
 # share of check-ins within OFF_HOURS_WINDOW hours of that hour is under OFF_HOURS_SHARE of an even spread's (bars
 # near 8:00 hold 3.9% of bar check-ins against 12.5% for an even spread; coffee shops near 2:00, 0.6%), counted
@@ -447,6 +450,19 @@ class RecommendQuery(BaseModel):
     popular: bool = Field(
         False, description="The places most people go to first, not the user's best fits ('the most popular bar')."
     )
+    near_kinds: list[str] = Field(
+        default_factory=list,
+        description="Only places a short walk (0.4 km) from a place of one of these kinds ('near the subway': "
+        "['Metro Station', 'Train Station']); each says which, and how far.",
+    )
+
+
+class StopsNear(NamedTuple):
+    """The places a short walk from a stop: each one's nearest stop in words ('0.2 km from MTA Subway - 1st Ave
+    (L)'), and the item ids of every other place."""
+
+    nearest: dict[str, str]
+    beyond: tuple[str, ...]
 
 
 class ForgetReport(BaseModel):
@@ -492,6 +508,7 @@ class Service:
         self._chains = chain_item_ids(items)
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
+        self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -563,16 +580,20 @@ class Service:
         """Ranked places with evidence, only places people go to by choice unless the query names the kind ("a
         hospital") or the place (``profiles.places.is_suggestable``); never homes. The context (fetched here when
         not given) lets the evidence cite the user's own habits. ValueError names ``like`` when it holds an item id
-        the catalogue lacks."""
+        the catalogue lacks, ``near_kinds`` when it holds a kind no catalogue place is of."""
         positions = self.runtime.item_index.catalogue.positions
         if unknown := [item_id for item_id in query.like if item_id not in positions]:
             raise ValueError(f"like: unknown item_id {unknown[0]!r}, not in the catalogue")
+        if unknown := [kind for kind in query.near_kinds if not self.categories_named(kind)]:
+            raise ValueError(f"near_kinds: no catalogue place is of kind {unknown[0]!r}")
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(self.quiet_exclusions(query.category) if query.quiet else ())]
         # Exactly those categories: "Restaurant" late at night is not every breakfast spot under it.
         off_hours = self.off_hours_kinds(at) if not (query.category or query.keyword or query.like) else []
         steer = steering(context.preferences) if context.preferences else self._steering(user_id)
+
+        stops = self._stops_near(tuple(query.near_kinds)) if query.near_kinds else None
 
         def ranked(closed: Sequence[str]) -> list[Recommendation]:
             found = self.runtime.recommend(
@@ -593,6 +614,7 @@ class Service:
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
                     *self._of_categories(closed),
+                    *(stops.beyond if stops is not None else ()),
                 ],
                 exclude_categories=list(dict.fromkeys(unwanted)),
                 within_km=query.within_km,
@@ -609,7 +631,44 @@ class Service:
             varied = ranked(())
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
-        return [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
+        suggestions = [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
+        if stops is None:
+            return suggestions
+        # "Coffee near the subway": each place says which stop it is near.
+        return [
+            item.model_copy(update={"evidence": [*item.evidence, stops.nearest[item.item_id]]})
+            for item in suggestions
+            if item.item_id in stops.nearest
+        ]
+
+    def _stops_near(self, kinds: tuple[str, ...]) -> StopsNear:
+        """The places within ``STOP_WALK_KM`` of a place of one of ``kinds`` (each with its nearest such stop, in
+        words) and the item ids of all others, worked out once per set of kinds."""
+        if kinds not in self._stops_of:
+            items = self.items
+            is_stop = pd.Series(False, index=items.index)
+            for kind in kinds:
+                is_stop |= of_kind_column(items, kind)
+            stops = items[is_stop]
+            ids = items["item_id"].astype(str).to_numpy()
+            if stops.empty:
+                self._stops_of[kinds] = StopsNear({}, tuple(ids))
+            else:
+                apart = haversine_km(
+                    items["latitude"].to_numpy()[:, None],
+                    items["longitude"].to_numpy()[:, None],
+                    stops["latitude"].to_numpy()[None, :],
+                    stops["longitude"].to_numpy()[None, :],
+                )
+                closest, km = apart.argmin(axis=1), apart.min(axis=1)
+                names = stops["name"].fillna("").astype(str).to_numpy()
+                near = km <= STOP_WALK_KM
+                nearest = {
+                    str(item_id): f"{distance:.1f} km from {names[stop]}"
+                    for item_id, stop, distance in zip(ids[near], closest[near], km[near], strict=True)
+                }
+                self._stops_of[kinds] = StopsNear(nearest, tuple(ids[~near]))
+        return self._stops_of[kinds]
 
     def off_hours_kinds(self, at: datetime) -> list[str]:
         """The kinds of place (categories) whose check-ins all but never fall near ``at``'s local hour of the day
@@ -1218,6 +1277,7 @@ __all__ = [
     "PreferenceChange",
     "RecommendQuery",
     "Service",
+    "StopsNear",
     "Suggestion",
     "VisitsAmong",
     "WeekSlice",

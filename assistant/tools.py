@@ -70,6 +70,9 @@ class RecommendArgs(_Where):
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
     local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
     popular: bool = Field(False, description="The places most people go to first ('the most popular bar').")
+    near_kinds: list[str] = Field(
+        default_factory=list, description="Only places a short walk from a place of these kinds ('near the subway')."
+    )
 
 
 class HabitsArgs(_Where):
@@ -142,6 +145,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         like: Sequence[str] = (),
         local: bool = False,
         popular: bool = False,
+        near_kinds: Sequence[str] = (),
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -158,6 +162,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             like=list(like),
             local=local,
             popular=popular,
+            near_kinds=list(near_kinds),
         )
         found = service.recommend(state["user_id"], moment, place, query)
         if within_km is not None:

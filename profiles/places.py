@@ -231,6 +231,19 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+# Getting around: the kinds of stop each word for transit names ("near the subway", "close to a bus stop", "by the
+# L train"); a subway station is a Subway or a Train Station in the 2012 catalogue, a Metro Station in today's paths.
+_RAIL_KINDS = ("Metro Station", "Train Station", "Subway", "Light Rail")
+TRANSIT_KINDS: dict[str, tuple[str, ...]] = {
+    "subway": _RAIL_KINDS,
+    "metro": _RAIL_KINDS,
+    "train": _RAIL_KINDS,
+    "path": _RAIL_KINDS,
+    "bus": ("Bus Station",),
+    "ferry": ("Ferry",),
+}
+
+
 # A name found at this many catalogue places is a chain's ("Starbucks": 123 of the NYC venues, "Shake Shack": 6).
 CHAIN_MIN_PLACES = 3
 _BRANCH_SUFFIX = re.compile(r"\s[-–(@|/]\s?|\s#\d")
@@ -562,6 +575,7 @@ __all__ = [
     "MAX_LABEL_CHARS",
     "NATIONAL_CHAINS",
     "NEVER_SUGGESTED",
+    "TRANSIT_KINDS",
     "UNNAMED_PLACE",
     "UNSUGGESTABLE",
     "UNSUGGESTABLE_CATEGORIES",

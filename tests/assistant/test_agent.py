@@ -3,6 +3,7 @@ memory is per conversation, users are isolated, bad input is refused; and one tu
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -1411,3 +1412,21 @@ def test_something_unlike_the_usual_leaves_out_the_kinds_the_user_goes_to_most(
     usual = [kind.kind for kind in services.habits("2", world_now, LatLon(40.71, -74.0), top=3).kinds[:3]]
     assert usual and call.arguments["exclude_categories"] == usual and call.arguments["surprise"]
     assert turn.items and not {item.category for item in turn.items} & set(usual)
+
+
+def test_places_near_the_subway_are_a_walk_from_a_stop_and_stay_so_in_a_follow_up(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    # The small world has no stations: "the subway" is a place nobody knows, said so.
+    unknown = assistant.chat("3", "coffee near the subway", at=world_now, conversation_id="none")
+    assert unknown.request is not None and unknown.request.near_kinds == []
+    assert unknown.text.startswith(fixed_text("unplaced").format(words="the subway"))
+    # With its jazz clubs standing for the stops, each place is a walk from one and says which.
+    monkeypatch.setitem(agent_module.TRANSIT_KINDS, "subway", ("Jazz Club",))
+    near = assistant.chat("3", "coffee near the subway", at=world_now, conversation_id="stops")
+    assert near.request is not None and near.request.near_kinds == ["Jazz Club"] and near.items
+    assert all(re.fullmatch(r"\d\.\d km from Jazz Club \d+", item.evidence[-1]) for item in near.items)
+    assert "don't know a place" not in near.text
+    again = assistant.chat("3", "something quieter", at=world_now, conversation_id="stops")
+    assert again.request is not None and again.request.near_kinds == ["Jazz Club"]

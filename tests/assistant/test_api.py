@@ -308,6 +308,12 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     assert clubs[0] > clubs[1], clubs
     missing = client.post("/api/recommend", json={"user_id": "5", "like": ["no-such-place"]})
     assert missing.status_code == 422 and "like" in missing.json()["error"]
+    # Near a kind of stop: each place says which one; a kind no place is of is a 422 naming the field.
+    near = client.post("/api/recommend", json={"user_id": "3", "category": "Cafe", "near_kinds": ["Jazz Club"]})
+    assert near.status_code == 200 and near.json()
+    assert all(" km from Jazz Club " in place["evidence"][-1] for place in near.json())
+    nowhere = client.post("/api/recommend", json={"user_id": "3", "near_kinds": ["Spaceport"]})
+    assert nowhere.status_code == 422 and "near_kinds" in nowhere.json()["error"]
 
 
 # ---- chat ------------------------------------------------------------------------------------------------------

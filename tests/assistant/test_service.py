@@ -23,6 +23,7 @@ from assistant.service import (
     quiet_exclusions,
 )
 from profiles.config import load_settings
+from profiles.geo import haversine_km
 from profiles.places import is_suggestable
 from retrieval.recommender import Recommendation
 from tests.assistant.world import ScriptedChatModel, world_runtime
@@ -297,3 +298,29 @@ def test_a_request_naming_no_kind_leaves_out_the_kinds_closed_at_its_hour(servic
     night = at.replace(hour=3)
     assert {"Coffee Shop", "Gym", "Jazz Club"} <= set(services.off_hours_kinds(night))
     assert len(services.recommend("3", night, where, RecommendQuery(k=2))) == 2
+
+
+def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
+    services: Service, world_now: datetime
+) -> None:
+    # The small world has no subway: its jazz clubs stand for the stops.
+    items = services.items
+    clubs = items[items["category"] == "Jazz Club"]
+    cafes = items[items["category"] == "Coffee Shop"]
+    walk = {
+        str(row.item_id): float(haversine_km(row.latitude, row.longitude, clubs["latitude"], clubs["longitude"]).min())
+        for row in cafes.itertuples(index=False)
+    }
+    assert min(walk.values()) <= service_module.STOP_WALK_KM < max(walk.values())  # some near one, some not
+    query = RecommendQuery(k=10, category="Coffee Shop", near_kinds=["Jazz Club"])
+    found = services.recommend("3", world_now, services.default_place("3"), query)
+    assert found and all(walk[item.item_id] <= service_module.STOP_WALK_KM for item in found)
+    near = {item_id for item_id, km in walk.items() if km <= service_module.STOP_WALK_KM}
+    assert {item.item_id for item in found} <= near
+    names = set(clubs["name"])
+    for item in found:
+        said = re.fullmatch(r"(\d+\.\d) km from (.+)", item.evidence[-1])
+        assert said is not None and said[2] in names and float(said[1]) == pytest.approx(walk[item.item_id], abs=0.051)
+    # A kind no place is of is refused, naming the field.
+    with pytest.raises(ValueError, match="near_kinds"):
+        services.recommend("3", world_now, services.default_place("3"), RecommendQuery(near_kinds=["Spaceport"]))
