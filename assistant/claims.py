@@ -805,8 +805,9 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"iconic|bustling|vibrant|legendary|(?:world[-\s])?famous|best[-\s]known|well[-\s]known|beloved|celebrated|"
         # A rank among places ("the best place for dumplings in New York", "the largest park in the city"): the
         # data ranks places for this user and moment, never against the city.
-        r"(?:the|one\s+of\s+the)\s+(?:very\s+)?(?:best|finest|greatest|largest|biggest|oldest|top|"
-        r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic))"
+        r"(?:the|one\s+of\s+the)\s+(?:very\s+)?(?:best|finest|greatest|largest|biggest|oldest|top|quietest|calmest|"
+        r"coziest|cosiest|nicest|prettiest|coolest|trendiest|liveliest|"
+        r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic|romantic|peaceful|charming))"
         r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))"
         # The ranker's own verdict for this user ("the best match nearby") is no rank among the city's places.
         r"(?!\s+(?:matche?s?|fits?|picks?|bets?|options?|choices?)\b)(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on|near|around|nearby|close\s+to)\b)|"

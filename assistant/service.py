@@ -747,6 +747,13 @@ class Service:
             until=until,
             kind=kind,
         )
+        timeline = self._timeline(user_id, since, until) if kind is None else []
+        visited, areas_top = places, top  # the areas count every place of the slice
+        if timeline and len(places):
+            # One past day: its places in the order of the day, so that "the second one" is the second said.
+            order = list(dict.fromkeys(visit.item_id for visit in timeline))
+            by_id = places.assign(item_id=places["item_id"].astype(str)).set_index("item_id", drop=False)
+            places, top = by_id.loc[[item_id for item_id in order if item_id in by_id.index]], len(order)
         day = WEEKEND if weekend else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
@@ -792,8 +799,8 @@ class Service:
             ],
             places=cards,
             change=shift,
-            areas=self._areas(places, top),
-            timeline=self._timeline(user_id, since, until) if kind is None else [],
+            areas=self._areas(visited, areas_top),
+            timeline=timeline,
         )
 
     def _timeline(self, user_id: str, since: datetime | None, until: datetime | None) -> list[HabitVisit]:

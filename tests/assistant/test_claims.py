@@ -147,6 +147,7 @@ FALSE = [
     # The assistant has been nowhere.
     "Joe's Coffee is a coffee shop 0.3 km away that I haven't tried yet.",
     "No Name Bar is my favourite bar.",
+    "The quietest place in New York City is Joe's Coffee.",
     "I've been to Shake Shack, and I love it.",
     # What a place is like: a check-in log never says.
     "Joe's Coffee is a great coffee shop offering fresh coffee with a warm atmosphere.",

@@ -149,6 +149,9 @@ def test_one_past_day_is_named_with_its_weekday(services: Service, world_now: da
     )
     assert f"{first.label} at {clock_time(first.at.astimezone(day.tzinfo))}" in said
     assert all(a.item_id != b.item_id for a, b in zip(that_day.timeline, that_day.timeline[1:], strict=False))
+    # Its places (what "the second one" points at) in the day's order, counted over the whole day.
+    assert [place.item_id for place in that_day.places] == list(dict.fromkeys(v.item_id for v in that_day.timeline))
+    assert sum(area.visits for area in that_day.areas) == expected or len(that_day.areas) == service_module.HABIT_TOP
     # A longer span has no timeline; a window of hours is named by its times.
     week = services.habits("3", world_now, services.default_place("3"), since=day, until=day + timedelta(days=7))
     assert week.timeline == []
