@@ -1344,9 +1344,11 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
 
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:
     """How far suggestions may be: a named area's radius (for everyone's favourites in a neighbourhood, the radius
-    an area is named within), and for "closer please" a share of the distance to the last list's first place (never
-    under ``CLOSER_AT_LEAST_KM``)."""
+    an area is named within; near a kind of stop and no area, the radius around the user), and for "closer please"
+    a share of the distance to the last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
     radius = near_radius_km(request.near) if request.near else None
+    if radius is None and request.near_kinds:  # "coffee near the subway": near a stop and near the user
+        radius = near_radius_km(HERE)
     area = lookup(request.near) if request.near and request.near not in (HERE, THERE) else None
     if request.popular and area is not None and area.name not in BOROUGHS:
         # "The most popular bar in the LES": the crowd's favourites of the next area are not in it.

@@ -32,7 +32,15 @@ from rapidfuzz.utils import default_process
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough_at, lookup
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
-from profiles.activity import kind_change, place_slices, place_visits, user_events, user_habits, visits_between
+from profiles.activity import (
+    kind_change,
+    place_slices,
+    place_visits,
+    user_events,
+    user_habits,
+    user_visits,
+    visits_between,
+)
 from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
@@ -541,11 +549,15 @@ class Service:
         return self.runtime.events()
 
     def default_place(self, user_id: str) -> LatLon:
-        """The user's home area when they stated one, else their last known place, or the centre of the catalogue
-        for a newcomer."""
+        """The user's home area when they stated one, else where their latest visit was (a 👍 of a place seen in a
+        list is no visit), else their last event's place, or the centre of the catalogue for a newcomer."""
         home = steering(self.preferences(user_id)).home
         if home is not None and home.latitude is not None and home.longitude is not None:
             return LatLon(home.latitude, home.longitude)
+        visits = self._visits(user_id)
+        if len(visits):
+            latest = visits.loc[visits["timestamp"].idxmax()]
+            return LatLon(float(latest["latitude"]), float(latest["longitude"]))
         last = self.runtime.log.last(user_id)
         if last is not None:
             return LatLon(last.event.latitude, last.event.longitude)
@@ -1063,10 +1075,7 @@ class Service:
 
     def _visits(self, user_id: str) -> pd.DataFrame:
         """The user's stored visits (their behaviour rows that are visits, not feedback)."""
-        mine = user_events(self.events(), user_id)
-        if mine.empty:
-            return mine
-        return mine[mine["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+        return user_visits(self.events(), user_id)
 
     def visits_at(self, user_id: str, item_id: str) -> int:
         """How many visits of the user's to a place are stored (what "forget my visits there" asks about)."""

@@ -324,3 +324,15 @@ def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
     # A kind no place is of is refused, naming the field.
     with pytest.raises(ValueError, match="near_kinds"):
         services.recommend("3", world_now, services.default_place("3"), RecommendQuery(near_kinds=["Spaceport"]))
+
+
+def test_a_like_is_no_visit_so_the_users_place_stays_where_they_last_went(
+    services: Service, world_now: datetime
+) -> None:
+    before = services.default_place("3")
+    items = services.items
+    far = items.loc[
+        haversine_km(before.latitude, before.longitude, items["latitude"], items["longitude"]).idxmax(), "item_id"
+    ]
+    services.feedback("3", str(far), True, world_now)
+    assert services.default_place("3") == before
