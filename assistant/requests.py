@@ -575,17 +575,16 @@ _MY_AREA_RE = re.compile(
 )
 # "Not too touristy", "less touristy": less of something in the last ask ("any hidden gems?" asks anew).
 _FEWER_RE = re.compile(r"\b(?:not|no|less|fewer|without|avoid|away from)\b", re.IGNORECASE)
-# "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
-# "Something open late?", "anywhere still open": places open then, as far as check-ins tell (no opening hours here).
-_INDEFINITE_OPEN_RE = re.compile(
+# A message that opens by asking for some place ("something …", "and anywhere …").
+_INDEFINITE = (
     r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
-    r"|any ?place|a place|a spot|places|spots)\s+(?:that(?:'s| is| are|'re)?\s+)?(?:still\s+)?open\b",
-    re.IGNORECASE,
+    r"|any ?place|a place|a spot|places|spots)\s+"
 )
+# "Something open late?", "anywhere still open": places open then, as far as check-ins tell (no opening hours here).
+_INDEFINITE_OPEN_RE = re.compile(rf"{_INDEFINITE}(?:that(?:'s| is| are|'re)?\s+)?(?:still\s+)?open\b", re.IGNORECASE)
+# "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
 _INDEFINITE_WITH_RE = re.compile(
-    r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
-    r"|any ?place|a place|a spot|places|spots)\s+(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b",
-    re.IGNORECASE,
+    rf"{_INDEFINITE}(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b", re.IGNORECASE
 )
 # "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
 _ELSEWHERE_RE = re.compile(
