@@ -428,6 +428,8 @@ _WAITING_AT = (
 )
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
+    # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
+    r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"

@@ -1145,6 +1145,10 @@ def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: 
         # In a hurry: near here, unless a place is named.
         ("I'm so tired, need caffeine asap", {"category": "Cafe", "near": "here"}),
         ("I'm at Grand Central, need a drink fast", {"category": "Bar", "near": "Grand Central"}),
+        # Near a stop: "by" is near only before one ("by bus", "by 7" are not places).
+        ("somewhere to eat by a subway stop", {"category": "Restaurant", "near": "a subway stop"}),
+        ("a bar by the L train", {"category": "Bar", "near": "the L train"}),
+        ("dinner by 7", {"category": "Restaurant", "near": None}),
     ],
 )
 def test_places_around_it_changes_of_mind_cuisines_and_days_out(message: str, expected: dict[str, Any]) -> None:
