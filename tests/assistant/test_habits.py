@@ -18,7 +18,7 @@ from assistant.habits import (
     habits_slice,
     past_span,
 )
-from assistant.requests import extract_request
+from assistant.requests import extract_request, read
 from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
 from profiles.calendar import clock_time
 
@@ -87,6 +87,11 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("where was I last week on friday around this time?", _day(9, 13), _day(9, 17)),
         ("where was I this time yesterday?", _day(13, 13), _day(13, 17)),
         ("where was I yesterday at the same time?", _day(13, 13), _day(13, 17)),
+        # In Spanish and French, read as English first.
+        ("¿dónde estuve ayer?", _day(13), _day(14)),
+        ("où étais-je hier ?", _day(13), _day(14)),
+        ("¿dónde estuve ayer a esta hora?", _day(13, 13), _day(13, 17)),
+        ("qu'est-ce que j'ai fait samedi dernier ?", _day(10), _day(11)),
         ("what did I do on Monday last week", _day(12), _day(13)),
         ("where was I on Tuesday?", _day(13), _day(14)),
         ("where was I last Wednesday?", _day(7), _day(8)),
@@ -198,6 +203,8 @@ def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: S
 def test_asked_which_places_the_most_visited_places_come_first(services: Service, world_now: datetime) -> None:
     for asked in ("what's my most visited place?", "where do I go the most?", "which places do I visit most?"):
         assert asks_about_places(asked), asked
+    for asked in ("¿cuál es mi lugar más visitado?", "¿a dónde voy más?", "quel est mon lieu le plus visité ?"):
+        assert asks_about_places(read(asked).text), asked
     for asked in ("what do I usually do on Saturdays?", "where do I go on Fridays?", "what's the most popular bar?"):
         assert not asks_about_places(asked), asked
     habits = services.habits("3", world_now, services.default_place("3"))

@@ -184,13 +184,14 @@ def test_forgetting_a_user_mid_turn_leaves_nothing_of_their_conversation(service
     slow = ScriptedChatModel(script=polite_script, delay_s=0.05)
     assistant = Assistant(services, slow)
     assistant.chat("4", COFFEE)
+    written = len(slow.streamed)  # the words streamed so far, across calls: user 4's reply
     turns: list[Any] = []
     running = threading.Thread(target=lambda: turns.append(assistant.chat("3", COFFEE)))
     running.start()
     deadline = time.monotonic() + 60
-    while not slow.streamed and running.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the reply is being written: the turn holds its conversation
-    assert slow.streamed and running.is_alive()
+    while len(slow.streamed) == written and running.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until user 3's reply is being written: the turn holds its conversation
+    assert len(slow.streamed) > written and running.is_alive()
     report = services.forget("3")
     running.join()
     assert report.conversations == 1 and turns

@@ -1149,6 +1149,8 @@ def test_errands_and_outings_named_by_what_they_are_for(message: str, expected: 
         ("somewhere to eat by a subway stop", {"category": "Restaurant", "near": "a subway stop"}),
         ("a bar by the L train", {"category": "Bar", "near": "the L train"}),
         ("dinner by 7", {"category": "Restaurant", "near": None}),
+        ("un café cerca del metro", {"category": "Cafe", "near": "the subway"}),
+        ("un café près du métro", {"category": "Cafe", "near": "the subway"}),
     ],
 )
 def test_places_around_it_changes_of_mind_cuisines_and_days_out(message: str, expected: dict[str, Any]) -> None:
