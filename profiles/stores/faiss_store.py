@@ -583,6 +583,8 @@ class FaissProfileStore(ProfileStore):
         index = None
         for ids, vectors in self._iter_vectors("SELECT id, vector FROM vectors ORDER BY id", ()):
             if index is None:
+                # Another process may have written the first rows after this one read the (then empty) meta table.
+                self._dimension = self._dimension or vectors.shape[1]
                 index = self._new_index()
             units = unit_rows(vectors)
             if not index.is_trained:

@@ -284,6 +284,25 @@ def test_faiss_index_file_rebuilt_from_sqlite(tmp_path: Path, snapshots: list[Sn
         assert store._dirty is False
 
 
+def test_faiss_opened_while_another_process_writes_its_first_rows(
+    tmp_path: Path, snapshots: list[Snapshot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes opening a new store at once: one reads the empty meta table, the other then adds rows."""
+    load_index = FaissProfileStore._load_index
+    writes = iter([True])
+
+    def load_after_the_other_writes(store: FaissProfileStore, stored_factory: str | None) -> Any:
+        if next(writes, False):
+            with FaissProfileStore(tmp_path) as other:
+                other.add(snapshots)
+        return load_index(store, stored_factory)
+
+    monkeypatch.setattr(FaissProfileStore, "_load_index", load_after_the_other_writes)
+    with FaissProfileStore(tmp_path) as store:
+        assert store.dimension == DIM
+        assert_same_hits(store.query(query_vector(), 10), brute_force(snapshots, query_vector(), 10))
+
+
 def test_faiss_dimension_is_fixed(tmp_path: Path, snapshots: list[Snapshot]) -> None:
     with FaissProfileStore(tmp_path) as store:
         store.add(snapshots[:3])
