@@ -1312,9 +1312,12 @@ def _novelty(message: str) -> tuple[bool, bool]:
     and a usual named only to be left ("something different from my usual") asks for somewhere new."""
     if _NOT_LATELY_RE.search(message):
         return False, True
-    surprise = [match.start() for match in _SURPRISE_RE.finditer(message)]
+    surprise_spans = [match.span() for match in _SURPRISE_RE.finditer(message)]
+    surprise = [start for start, _ in surprise_spans]
     familiar = []
     for match in _FAMILIAR_RE.finditer(message):
+        if any(start <= match.start() < end for start, end in surprise_spans):
+            continue  # "somewhere I haven't been before": the "been before" of a "haven't been"
         if _AWAY_FROM_RE.search(message[: match.start()]):
             surprise.append(match.start())
         else:

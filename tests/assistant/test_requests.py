@@ -664,6 +664,8 @@ def test_intents_near_the_new_ones(message: str, intent: str) -> None:
         ("somewhere I've been before", False, True),
         ("a place I know near here", False, True),
         ("somewhere I've never been", True, False),
+        ("somewhere I haven't been before for drinks", True, False),  # not the "been before" of a usual
+        ("a bar I have never been to before", True, False),
         ("not somewhere new, a place I know", False, True),  # both cues: the later one wins
         ("a place I know, or actually, surprise me", True, False),
         ("a bar I don't know", True, False),
