@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from assistant.languages import to_english
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
-from assistant.service import HabitKind, Habits, InterestChange, KindShift
+from assistant.service import TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
 from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, clock_time, daypart
@@ -29,7 +29,7 @@ _PART_RE = re.compile(
 _WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|today|tomorrow)s?\b")
 _WEEKEND_RE = re.compile(r"\bweekends?\b")
 # A question about the user's recent past ("where did I go last week?"), not their habits ("where do I go?").
-_PAST_RE = re.compile(r"\b(?:did i|have i|was i|were we|did we|i went|i've been|i have been|i was)\b")
+_PAST_RE = re.compile(r"\b(?:did i|have i|was i|were we|did we|i went|i've been|i have been|i was)\b|'d (?:i|we)\b")
 _DAYS_BACK = {"day": 1, "week": 7, "month": 30, "year": 365}
 _COUNTS = {**NUMBER_WORDS, "few": 3, "couple of": 2}  # "the past few days", "the last couple of weeks"
 _SPAN_RE = re.compile(
@@ -96,7 +96,38 @@ def past_span(message: str, now: datetime, latest: datetime | None = None) -> Pa
     if _AROUND_NOW_RE.search(words):  # one past day "around this time": now's hour of that day
         moment = span.since.replace(hour=now.hour, minute=now.minute, second=0, microsecond=0)
         return PastSpan(moment - AROUND_NOW, min(moment + AROUND_NOW, now))
+    if span.since.hour == 0 and (part := _part_named(words)) is not None:  # "where did I have lunch yesterday?"
+        return _part_of_day(span.since, part, now)
     return span
+
+
+# A part of one past day: "yesterday morning", "lunch last Friday", "Saturday night"; a meal is the part it falls in.
+_PART_OF_DAY_RE = re.compile(r"\b(?P<part>morning|afternoon|evening|night|breakfast|brunch|lunch|dinner|supper)s?\b")
+_MEAL_PARTS = {
+    "breakfast": "morning",
+    "brunch": "morning",
+    "lunch": "afternoon",
+    "dinner": "evening",
+    "supper": "evening",
+}
+
+
+def _part_named(words: str) -> str | None:
+    """The part of the day (``DAYPART_STARTS``) that words name, a meal counting as its part; "night" runs from the
+    evening, as people say "Saturday night" of a dinner at eight."""
+    if (match := _PART_OF_DAY_RE.search(words)) is None:
+        return None
+    part = _MEAL_PARTS.get(match["part"], match["part"])
+    return "evening" if part == "night" else part
+
+
+def _part_of_day(midnight: datetime, part: str, now: datetime) -> PastSpan:
+    """One part of a day, from its start to the next part's (the evening and the night after it run together, to
+    the morning), never past now."""
+    start = midnight + timedelta(hours=DAYPART_STARTS[part])
+    ends = {"morning": "afternoon", "afternoon": "evening", "evening": "morning"}
+    end = midnight + timedelta(hours=DAYPART_STARTS[ends[part]] + (24 if part == "evening" else 0))
+    return PastSpan(start, min(end, now))
 
 
 def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> PastSpan | None:
@@ -104,9 +135,13 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
     midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
     if (match := _DAY_BACK_RE.search(words)) and _PAST_RE.search(words):
         today = now.replace(**midnight)
-        if match["day"] == "yesterday":  # that day alone; "last night" may run past midnight
+        if match["day"] == "yesterday":  # that day alone
             return PastSpan(today - timedelta(days=1), today)
-        return PastSpan(today - timedelta(days=match["day"] == "last night"))
+        if match["day"] == "last night":  # yesterday's evening and the night after it, up to the morning
+            return _part_of_day(today - timedelta(days=1), "evening", now)
+        if match["day"] in ("this morning", "this afternoon"):
+            return _part_of_day(today, match["day"].removeprefix("this "), now)
+        return PastSpan(today)
     if match := _MONTH_RE.search(words):
         # Someone whose visits end years ago asks about their own June, not this year's.
         until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
@@ -250,6 +285,8 @@ def _describe_kind(habits: Habits) -> str:
     kind = plural(habits.kind)
     if habits.visits == 0:
         return f"I have no check-ins of yours at {kind}{when}."
+    if habits.timeline:
+        return _describe_day(habits, when.strip(), f" at {kind}")
     text = f"You have {counted(habits.visits, 'check-in')} at {kind}{when}"
     if habits.latest is not None:
         text += f", the latest on {calendar_day(habits.latest)}"
@@ -270,8 +307,8 @@ def _span_words(habits: Habits) -> str:
     if habits.until is None:
         return f"since {calendar_day(habits.since)}"
     last_day = habits.until - timedelta(days=1)
-    if habits.until - habits.since <= 2 * AROUND_NOW and habits.since.hour + habits.since.minute > 0:
-        # "yesterday around this time": that day, between two times
+    if habits.until - habits.since <= TIMELINE_SPAN and habits.since.hour + habits.since.minute > 0:
+        # "yesterday around this time", "last night": that day, between two times
         return (
             f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}, "
             f"between {clock_time(habits.since)} and {clock_time(habits.until)}"
@@ -297,14 +334,15 @@ def _describe_recent(habits: Habits) -> str:
     return _kinds_and_places(habits, opening, "The places")
 
 
-def _describe_day(habits: Habits, day_words: str) -> str:
-    """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, …': one past day's visits in
-    time order, then its areas."""
+def _describe_day(habits: Habits, day_words: str, at_kind: str = "") -> str:
+    """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, …': one past day's visits (to
+    places of a kind: ``at_kind``, " at Bars") in time order, then its areas."""
     assert habits.since is not None
     zone = habits.since.tzinfo
     visits = ", ".join(f"{visit.label} at {clock_time(visit.at.astimezone(zone))}" for visit in habits.timeline)
     shown = "" if habits.visits <= len(habits.timeline) else "; the first ones"
-    text = f"{day_words[:1].upper()}{day_words[1:]} you have {counted(habits.visits, 'check-in')}{shown}: {visits}."
+    checkins = f"{counted(habits.visits, 'check-in')}{at_kind}"
+    text = f"{day_words[:1].upper()}{day_words[1:]} you have {checkins}{shown}: {visits}."
     return f"{text} {_areas_sentence(habits, 'The areas you were in')}" if habits.areas else text
 
 

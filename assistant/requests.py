@@ -599,7 +599,8 @@ _WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|w
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
-    r"|\bwhere (?:did i go|have i gone|was i)\b|\bwhat (?:did i do|have i (?:done|been up to))\b"
+    r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
+    r"|\bwhat (?:did i do|have i (?:done|been up to))\b"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
     r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+(?: \w+)? (?:do|did|have) i"

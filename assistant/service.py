@@ -759,7 +759,7 @@ class Service:
             until=until,
             kind=kind,
         )
-        timeline = self._timeline(user_id, since, until) if kind is None else []
+        timeline = self._timeline(user_id, since, until, kind)
         visited, areas_top = places, top  # the areas count every place of the slice
         if timeline and len(places):
             # One past day: its places in the order of the day, so that "the second one" is the second said.
@@ -796,16 +796,17 @@ class Service:
             until=until,
             kind=kind,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
-            latest=pd.Timestamp(kinds["last"].max()).to_pydatetime() if len(kinds) else None,
-            first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
-            last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
+            # In the city's time zone: a visit at 9 pm on a Friday is on Friday, not on UTC's Saturday.
+            latest=self._local(kinds["last"].max()) if len(kinds) else None,
+            first=self._local(mine["timestamp"].min()) if len(mine) else None,
+            last=self._local(mine["timestamp"].max()) if len(mine) else None,
             kinds=[
                 HabitKind(
                     kind=str(row.kind),
                     visits=int(row.visits),
                     weekday=weekday_name(int(row.weekday)),
                     daypart=str(row.daypart),
-                    last=pd.Timestamp(row.last).to_pydatetime(),
+                    last=self._local(row.last),
                 )
                 for row in kinds.head(top).itertuples(index=False)
             ],
@@ -815,13 +816,18 @@ class Service:
             timeline=timeline,
         )
 
-    def _timeline(self, user_id: str, since: datetime | None, until: datetime | None) -> list[HabitVisit]:
-        """The visits of one past day (a span up to ``TIMELINE_SPAN``) in time order, a place checked into twice in a
-        row once; empty for a longer or open span."""
+    def _timeline(
+        self, user_id: str, since: datetime | None, until: datetime | None, kind: str | None = None
+    ) -> list[HabitVisit]:
+        """The visits of one past day (a span up to ``TIMELINE_SPAN``; only to places of ``kind`` when given) in time
+        order, a place checked into twice in a row once; empty for a longer or open span."""
         if since is None or until is None or until - since > TIMELINE_SPAN:
             return []
+        visits = visits_between(self.events(), user_id, since, until)
+        if kind:
+            visits = visits[visits["item_id"].astype(str).isin(self._of_kind_ids(kind))]
         timeline: list[HabitVisit] = []
-        for row in visits_between(self.events(), user_id, since, until).itertuples(index=False):
+        for row in visits.itertuples(index=False):
             item_id = str(row.item_id)
             if timeline and timeline[-1].item_id == item_id:
                 continue
@@ -833,6 +839,14 @@ class Service:
             if len(timeline) == TIMELINE_TOP:
                 break
         return timeline
+
+    def _local(self, moment: object) -> datetime:
+        """A stored (UTC) time in the city's time zone."""
+        return pd.Timestamp(moment).to_pydatetime().astimezone(ZoneInfo(self.settings.preprocessing.timezone))
+
+    def _of_kind_ids(self, kind: str) -> pd.Series:
+        """The item ids of the catalogue's places of a kind ("Bar": every kind of bar)."""
+        return self.items.loc[of_kind_column(self.items, kind), "item_id"].astype(str)
 
     def _areas(self, places: pd.DataFrame, top: int) -> list[HabitArea]:
         """The neighbourhoods of the places visited (``item_id``, ``visits``), most visited first; a place too far

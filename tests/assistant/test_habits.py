@@ -21,6 +21,7 @@ from assistant.habits import (
 from assistant.requests import extract_request, read
 from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
 from profiles.calendar import clock_time
+from profiles.places import is_of_kind, plural
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -82,7 +83,13 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS), None),
         # The latest such weekday before today (NOW is Wednesday the 14th), that day; its night runs to 5:00.
         ("where did I go last Saturday?", _day(10), _day(11)),
-        ("where did I go last Saturday night?", _day(10), _day(11, 5)),
+        # A part of that day: from its start to the next part's; "night" from the evening to the morning after.
+        ("where did I go last Saturday night?", _day(10, 17), _day(11, 5)),
+        ("where'd I go last night", _day(13, 17), _day(14, 5)),
+        ("where did I have lunch yesterday?", _day(13, 12), _day(13, 17)),
+        ("where did we have dinner on saturday?", _day(10, 17), _day(11, 5)),
+        ("where did I get coffee this morning?", _day(14, 5), _day(14, 12)),
+        ("where did I eat last friday", _day(9), _day(10)),
         # One past day "around this time": this hour of that day, two hours either way.
         ("where was I last week on friday around this time?", _day(9, 13), _day(9, 17)),
         ("where was I this time yesterday?", _day(13, 13), _day(13, 17)),
@@ -111,6 +118,32 @@ def test_the_span_a_question_about_the_recent_past_asks(message: str, since: dat
     request = extract_request(message, NOW)
     assert request.intent == "profile"
     assert habits_slice(request, NOW, message).since == since
+
+
+def test_one_past_day_at_one_kind_of_place_lists_those_visits_in_time_order(
+    services: Service, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    visit = mine.iloc[len(mine) // 2]
+    place = services.place(str(visit["item_id"]))
+    assert place is not None
+    day = visit["timestamp"].to_pydatetime().astimezone(NOW.tzinfo).replace(hour=0, minute=0, second=0)
+    kind = place.category
+    that_day = services.habits(
+        "3", world_now, services.default_place("3"), since=day, until=day + timedelta(days=1), kind=kind
+    )
+    shown = [services.place(item.item_id) for item in that_day.timeline]
+    assert shown and all(p is not None and is_of_kind(kind, p.category, p.category_path) for p in shown)
+    said = describe_habits(that_day)
+    assert said.startswith(f"On {day:%A}, {day:%B} {day.day}, {day:%Y} you have ") and f" at {plural(kind)}" in said
+    assert f"{that_day.timeline[0].label} at {clock_time(that_day.timeline[0].at.astimezone(NOW.tzinfo))}" in said
+    # Dates are the city's: the latest visit's day is the day it was there, not UTC's.
+    assert (
+        that_day.latest is not None
+        and that_day.latest.utcoffset() == that_day.latest.astimezone(NOW.tzinfo).utcoffset()
+    )
 
 
 def test_the_recent_past_counts_only_visits_since_then(services: Service, world_now: datetime) -> None:
