@@ -56,6 +56,8 @@ from tests.assistant.world import ScriptedChatModel
         ("what kind of place is the fourth one?", ["kind"]),
         ("how much is a beer there", ["price"]),
         ("what time does it close", ["hours"]),
+        ("what time does the first one close", ["hours"]),
+        ("when does Joe's Pizza close on sundays?", ["hours"]),
         ("¿está abierto el segundo?", ["hours"]),
         # What a place is like is no request for romantic places: the data has no word on it.
         ("is it romantic?", ["character"]),
@@ -87,6 +89,7 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
         ("where is a nice spot for brunch?", "recommend"),
         ("what's popular around here", "recommend"),
         ("what's open now?", "recommend"),
+        ("does anything close to here serve brunch?", "recommend"),
         ("any places with wifi?", "recommend"),
         ("somewhere with outdoor seating", "recommend"),
         ("a quiet café in the West Village", "recommend"),
