@@ -419,7 +419,7 @@ _HURRY_RE = re.compile(
 # Being somewhere ("I'm at", "we're near", "just got to"), not "in the mood" or "in a hurry".
 _WE_ARE = r"(?:i'?m|i am|we'?re|we are)"
 _BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)"
-_ARRIVED = r"(?:arrived|got) (?:at|in|to)"
+_ARRIVED = r"(?:arrived|got|landed|landing) (?:at|in|to)"
 # Waiting somewhere ("stuck at JFK", "killing time near Union Square"), or a message that opens with where the user is
 # ("at Penn Station with 2 hours to kill").
 _WAITING_AT = (
@@ -434,7 +434,7 @@ _AT_PLACE_RE = re.compile(
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
-    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later)\b)",
+    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til)\b)",
     re.IGNORECASE,
 )
 # "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
@@ -556,7 +556,9 @@ _REFINE_RE = re.compile(
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
-    r"|^\W*(?:and|but|or|only|just|actually|also|(?:the )?same)\b|\bmake it\b"
+    # "Just bars", not "just landed at JFK": what the user just did opens a new ask.
+    r"|^\W*(?:and|but|or|only|just(?! (?:\w+ed|got|came|left|woke|went|ate|had|been|saw|did|made)\b)|actually"
+    r"|also|(?:the )?same)\b|\bmake it\b"
     # "Something with food as well", "any with a patio too?": the same outing, with one more thing asked.
     r"|\bas well\b|\btoo\s*[?.!]*\s*$"
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
@@ -1101,14 +1103,13 @@ def parse_rules(message: str) -> RequestArguments:
             if term not in excluded:
                 excluded.append(term)
         excluded_spans.append(match.span())
-    near = None
+    near, near_from = None, -1
     # "Not Central Park", "anywhere but Brooklyn": a place ruled out is no place to search around.
     found = [
         (area, span) for area, span in find_neighbourhoods(message) if not _RULED_OUT_BEFORE.search(message[: span[0]])
     ]
-    at_place = _AT_PLACE_RE.search(message)
-    if at_place is not None and _NOT_A_PLACE_RE.match(at_place.group("name")):
-        at_place = None
+    # "At the office till 7, then dinner near Grand Central": the first name that is a place.
+    at_place = next((at for at in _AT_PLACE_RE.finditer(message) if not _NOT_A_PLACE_RE.match(at["name"])), None)
     start, end = at_place.span("name") if at_place is not None else (0, 0)
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
     near_it = _NEAR_IT_RE.search(message)
@@ -1119,7 +1120,7 @@ def parse_rules(message: str) -> RequestArguments:
         near = _MY_WORDS[mine["what"].lower()]  # "near work", "near my school"; not "near school" (any school)
         excluded_spans.append(mine.span())
     elif found and not start <= found[0][1][0] < found[0][1][1] < end:
-        near = found[0][0].name
+        near, near_from = found[0][0].name, found[0][1][0]
     elif near_it is not None and not named_first:
         near = THERE
         excluded_spans.append(near_it.span())
@@ -1130,7 +1131,7 @@ def parse_rules(message: str) -> RequestArguments:
     ):
         near = HERE
     elif at_place is not None:
-        near = at_place.group("name")
+        near, near_from = at_place.group("name"), start
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
         if near_it is not None:
             excluded_spans.append(near_it.span())
@@ -1188,7 +1189,7 @@ def parse_rules(message: str) -> RequestArguments:
         pick=_pick(message),
         alike=_ALIKE_RE.search(message) is not None,
         exclude_names=ruled_out,
-        placed_self=near not in (None, HERE) and _SELF_PLACED_RE.search(message) is not None,
+        placed_self=near not in (None, HERE) and _says_they_are_at(message, near_from),
         like_name=like_named(written),
         local=local,
         not_lately=not_lately,
@@ -1306,6 +1307,15 @@ _NOT_LATELY_RE = re.compile(
     r" (?:in a (?:while|long time|bit)|in ages|in years|in months|lately|recently|for (?:a )?(?:while|ages|long))\b",
     re.IGNORECASE,
 )
+
+
+def _says_they_are_at(message: str, name_from: int) -> bool:
+    """Whether the place named from ``name_from`` is where the user says they are ("I'm in SoHo", "just landed at
+    JFK"), not one they ask about besides ("I'm at home, anything near Union Square?")."""
+    return any(
+        said.end() <= name_from and message[said.end() : name_from].strip().lower() in ("", "the")
+        for said in _SELF_PLACED_RE.finditer(message)
+    )
 
 
 def _novelty(message: str) -> tuple[bool, bool]:

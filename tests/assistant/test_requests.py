@@ -1021,10 +1021,28 @@ def test_outings_dates_snacks_and_names_ruled_out(message: str, expected: dict[s
         ("at penn station with 2 hrs to kill", True),  # a message that opens with where the user is
         ("stuck at JFK for 3 hours", True),
         ("in the mood for tacos", False),
+        ("just landed at JFK, where to eat?", True),
+        ("I'm at Bryant Park till 3", True),
+        # Where they are is not where they ask about.
+        ("I'm at home, anything near Union Square?", False),
+        ("at the office till 7, then dinner near Grand Central", False),
     ],
 )
 def test_where_the_user_says_they_are(message: str, placed_self: bool) -> None:
     assert parse_rules(message).placed_self is placed_self
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("just landed at JFK, where to eat?", "JFK"),
+        ("I'm at Bryant Park till 3", "Bryant Park"),
+        ("at the office till 7, then dinner near Grand Central", "Grand Central"),  # the first name that is a place
+    ],
+)
+def test_a_new_ask_names_where_it_is(message: str, near: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.near) == ("recommend", near)
 
 
 @pytest.mark.parametrize(
