@@ -931,6 +931,8 @@ class Assistant:
             # "Closer please" when nothing of the kind is: say so, rather than a radius never searched.
             first = before[0]
             lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")
+        elif request.farther:  # "further away is fine": the radius was lifted, not found empty
+            lead = fixed_text("farther", language)
         elif request.near == HERE and _all_beyond(suggestions, radius):
             lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
         elif request.near and _all_beyond(suggestions, radius):
@@ -1346,6 +1348,8 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     """How far suggestions may be: a named area's radius (for everyone's favourites in a neighbourhood, the radius
     an area is named within; near a kind of stop and no area, the radius around the user), and for "closer please"
     a share of the distance to the last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
+    if request.farther:  # "further away is fine"
+        return None
     radius = near_radius_km(request.near) if request.near else None
     if radius is None and request.near_kinds:  # "coffee near the subway": near a stop and near the user
         radius = near_radius_km(HERE)
@@ -1565,6 +1569,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "unusual": request.unusual or (previous.unusual and not request.familiar),
             # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
             "popular": (request.popular or previous.popular) and not request.local,
+            "farther": request.farther or (previous.farther and not request.closer and not request.near),
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category else (request.then or previous.then),
         }

@@ -104,6 +104,9 @@ class RequestArguments(BaseModel):
         False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
     )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
+    farther: bool = Field(
+        False, description="No limit on the distance of the last ask ('further away is fine'; rules only)."
+    )
     local: bool = Field(
         False, description="Away from the crowds: not the city's most visited places ('less touristy'; rules only)."
     )
@@ -1214,6 +1217,7 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
+    arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -1457,6 +1461,14 @@ _CLOSER_RE = re.compile(
     r"|\bnot (?:that|so|as) far\b",
     re.IGNORECASE,
 )
+# "Further away is fine", "it doesn't have to be close", "I don't mind travelling": the last ask, at any distance.
+_FARTHER_RE = re.compile(
+    r"\b(?:further|farther) (?:away|out)\b(?! from)|\b(?:a bit|a little|bit|little|much) (?:further|farther)\b"
+    r"|\b(?:doesn'?t|does not|don'?t|do not|needn'?t) (?:have|need) to be (?:close|near|nearby|walking distance)\b"
+    r"|\b(?:i|we) (?:don'?t|do not) mind (?:travel\w*|a (?:trip|ride|longer walk)|going (?:further|farther))\b"
+    r"|\b(?:widen|expand|broaden) (?:the |my )?(?:search|radius|area)\b|\bdistance (?:is fine|doesn'?t matter)\b",
+    re.IGNORECASE,
+)
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
 _COMPARE_RE = re.compile(
@@ -1570,7 +1582,14 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         and not _RECOMMEND_RE.search(message)  # "I hate crowds, where can I relax?" asks anew
     )
     # "Ok not that one": an acknowledgement before a refinement is the refinement's.
-    if arguments.again or _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message)) or closer_to_it or calmer_only:
+    further = arguments.farther and not (arguments.category or arguments.near or arguments.keyword)
+    if (
+        arguments.again
+        or _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
+        or closer_to_it
+        or calmer_only
+        or further
+    ):
         return "refine"
     if told_apart and not (arguments.category or arguments.near):
         return "refine"

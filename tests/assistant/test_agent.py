@@ -1037,6 +1037,23 @@ def test_closer_please_asks_within_a_share_of_the_first_place_distance(
     assert call.arguments["within_km"] == pytest.approx(limit)
 
 
+def test_further_away_is_fine_lifts_the_radius_and_says_so(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "any coffee near here?", at=world_now)
+    near = next(call for call in listed.trace if call.name == "recommend")
+    assert near.arguments["within_km"] is not None
+    turn = assistant.chat("4", "further away is fine", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["within_km"] is None and call.arguments["category"] == near.arguments["category"]
+    assert turn.text.startswith("Farther afield, then, at any distance:")
+    assert not {item.item_id for item in turn.items} & {item.item_id for item in listed.items}
+    # It holds for the next follow-up, until the user asks for closer.
+    cheaper = assistant.chat("4", "something quieter", at=world_now)
+    assert next(call for call in cheaper.trace if call.name == "recommend").arguments["within_km"] is None
+
+
 def test_which_is_closer_of_two_shown_is_answered_from_their_distances(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -1033,6 +1033,23 @@ def test_where_the_user_says_they_are(message: str, placed_self: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "intent", "farther"),
+    [
+        ("further away is fine", "refine", True),
+        ("it doesn't have to be close", "refine", True),
+        ("I don't mind travelling", "refine", True),
+        ("expand the search", "refine", True),
+        ("pizza, doesn't have to be close", "recommend", True),
+        ("somewhere further away from the crowds", "refine", False),  # away from crowds, not farther
+        ("closer please", "refine", False),
+    ],
+)
+def test_further_away_is_the_last_ask_at_any_distance(message: str, intent: str, farther: bool) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.farther) == (intent, farther)
+
+
+@pytest.mark.parametrize(
     ("message", "near"),
     [
         ("just landed at JFK, where to eat?", "JFK"),
