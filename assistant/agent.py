@@ -85,6 +85,7 @@ from assistant.requests import (
     DATE_DINNER,
     DATE_KINDS,
     EXPLICIT_HERE_RE,
+    FAMILY_OUTING,
     HERE,
     MY_FAVOURITE_RE,
     MY_PLACES,
@@ -96,6 +97,7 @@ from assistant.requests import (
     LLMMode,
     extract_request,
     further_stops,
+    only_company,
     parse_rules,
     read,
     read_preference,
@@ -506,6 +508,14 @@ class Assistant:
                 request = previous.model_copy(update={"language": request.language})
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
+            if (
+                previous is not None
+                and previous.intent in ("recommend", "refine")
+                and request.category == FAMILY_OUTING
+                and only_company(text)
+            ):
+                # "We have a baby with us" after dinner ideas: the same dinner, with no bar among them.
+                request = request.model_copy(update={"intent": "refine", "category": None})
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text):
                     # "Within walking distance" of the last request's place, not of the user's.
@@ -865,7 +875,11 @@ class Assistant:
             stated = describe_preferences(self.service.preferences(state["user_id"]))
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":
-            return fixed_text(smalltalk_reply(state["messages"][-1 - _tail_length(state)].text), language)
+            said = state["messages"][-1 - _tail_length(state)].text
+            if unknown := unhonoured(read(said).text):
+                # "I'm allergic to nuts", "I'm in a wheelchair": a need no data can check, said so, not a greeting.
+                return f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
+            return fixed_text(smalltalk_reply(said), language)
         if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
         if request.intent == "about":

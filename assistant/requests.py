@@ -28,7 +28,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
-from assistant.place_questions import FUN, PARTY_RE, THINGS_TO_DO, Topic, about_all, place_question, refers_to_place
+from assistant.place_questions import (
+    FUN,
+    PARTY_RE,
+    THINGS_TO_DO,
+    Topic,
+    about_all,
+    place_question,
+    refers_to_place,
+    unhonoured,
+)
 from assistant.spelling import Speller, expand_shorthand, fold
 from profiles.calendar import WEEKDAYS
 from profiles.places import chain_key, is_national_chain
@@ -421,7 +430,10 @@ _HURRY_RE = re.compile(
 # neighbourhood.
 # Being somewhere ("I'm at", "we're near", "just got to"), not "in the mood" or "in a hurry".
 _WE_ARE = r"(?:i'?m|i am|we'?re|we are)"
-_BEING_AT = r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b)|near|by|around|outside|close to|next to)"
+_BEING_AT = (
+    r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for|a wheelchair|pain|trouble)\b)|near|by|around|outside"
+    r"|close to|next to)"
+)
 _ARRIVED = r"(?:arrived|got|landed|landing) (?:at|in|to)"
 # Waiting somewhere ("stuck at JFK", "killing time near Union Square"), or a message that opens with where the user is
 # ("at Penn Station with 2 hours to kill").
@@ -930,10 +942,30 @@ _INDOORS_RE = re.compile(
 _WITH_KIDS_RE = re.compile(
     r"\b(?:with|bring(?:ing)?|take|taking|for)\s+(?:my|the|our|a|two|three|\d)?\s*(?:little\s+|young\s+)?"
     r"(?:kids?|children|child|toddlers?|little ones|babies|baby|son|daughter|nephews?|nieces?|grandkids)\b"
+    # "We have a baby with us", "I've got the kids today": who comes along.
+    r"|\b(?:have|got) (?:a |the |our |my |two |three |\d )?(?:little |young )?(?:kids?|children|toddlers?|babies|baby"
+    r"|little ones)\b(?! (?:shower|food|clothes|store|shop)\b)"
     r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b"
     r"|\b(?:kids?|children'?s?|family) (?:activities|activity|things to do|stuff)\b",
     re.IGNORECASE,
 )
+# "We have a baby with us", "we're with a toddler", "bringing the kids": who comes along, and nothing else.
+_COMPANY_ONLY_RE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|oh|also|but|and|btw),?\s+)*"
+    r"(?:(?:we|i)(?:'re| are|'m| am|'ve| have)?(?: also| now| just)?(?: got| have)? (?:with |bringing |taking )?"
+    r"|(?:bringing|with|plus) )(?:a |an |the |our |my |two |three |\d |some )?(?:little |young )?"
+    r"(?:kids?|children|child|toddlers?|babies|baby|little ones|son|daughter)"
+    r"(?: (?:with|along(?: with)?) (?:us|me))?(?: too| as well| today| tonight)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def only_company(message: str) -> bool:
+    """Whether a message only says that children come along ("we have a baby with us"), which after a list asks for
+    the same places, fit for them."""
+    return _COMPANY_ONLY_RE.search(message) is not None
+
+
 # Showing someone the city ("my parents are visiting", "friends in town this weekend", "first time in New York"):
 # the sights, not the user's own routine.
 _GUESTS_RE = re.compile(
@@ -1600,7 +1632,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "recommend"
     if _INDEFINITE_WITH_RE.search(message):  # "anything with outdoor seating": the same ask, with that
         return "refine"
-    if _SMALLTALK_RE.search(message):
+    # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.
+    if _SMALLTALK_RE.search(message) or unhonoured(message):
         return "smalltalk"
     return None
 

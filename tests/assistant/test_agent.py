@@ -1054,6 +1054,33 @@ def test_further_away_is_fine_lifts_the_radius_and_says_so(
     assert next(call for call in cheaper.trace if call.name == "recommend").arguments["within_km"] is None
 
 
+def test_children_coming_along_keep_the_last_ask_without_adult_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("4", "dinner ideas?", at=world_now)
+    turn = assistant.chat("4", "we have a baby with us", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["category"] == "Restaurant" and "Bar" in call.arguments["exclude_categories"]
+    # Without a list before, it asks for places to take children.
+    first = Assistant(services, polite).chat("4", "we have a baby with us", at=world_now, conversation_id="other")
+    assert next(call for call in first.trace if call.name == "recommend").arguments["category"] == "Family Outing"
+
+
+@pytest.mark.parametrize(
+    ("message", "unknown"),
+    [("I'm allergic to nuts", "allergen information"), ("I'm in a wheelchair", "amenities")],
+)
+def test_a_need_no_data_checks_is_said_so_by_code(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, unknown: str
+) -> None:
+    assistant = Assistant(services, polite)
+    written = len(polite.calls)
+    turn = assistant.chat("4", message, at=world_now)
+    assert len(polite.calls) == written and not turn.trace
+    assert turn.text.startswith(f"I don't have {unknown}") and "check that with a place" in turn.text
+
+
 def test_which_is_closer_of_two_shown_is_answered_from_their_distances(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -34,8 +34,10 @@ from assistant.requests import (
     extract_request,
     further_stops,
     needs_llm,
+    only_company,
     parse_arguments,
     parse_rules,
+    read,
     read_preference,
     resolve_near,
     resolve_when,
@@ -1433,3 +1435,25 @@ def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str,
 )
 def test_turning_down_what_was_shown_is_told(message: str, turned_down: bool) -> None:
     assert (TURNED_DOWN_RE.search(message) is not None) is turned_down
+
+
+@pytest.mark.parametrize(
+    ("message", "company"),
+    [
+        ("we have a baby with us", True),
+        ("we're with a toddler", True),
+        ("ok, I've got the kids today", True),
+        ("bringing my son", True),
+        ("where should I take my kids?", False),  # a new ask
+        ("baby shower venue", False),
+    ],
+)
+def test_children_coming_along_said_alone(message: str, company: bool) -> None:
+    assert only_company(read(message).text) is company
+    if company:
+        assert "Bar" in parse_rules(message).exclude_categories
+
+
+def test_a_wheelchair_is_no_place_the_user_is_at() -> None:
+    arguments = parse_rules("I'm in a wheelchair")
+    assert (arguments.near, arguments.placed_self, arguments.intent) == (None, False, "smalltalk")
