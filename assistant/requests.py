@@ -379,7 +379,9 @@ _EXCLUDE_RE = re.compile(
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
     r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
-    r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to)\s+"
+    r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to"
+    # "Not in the mood for Italian", "I don't feel like sushi": no more of it tonight.
+    r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling)\s+"
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
@@ -465,6 +467,8 @@ _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
     r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
+    # "I've been to all of those", "I know them all": every place shown is known, so new ones.
+    r"|\b(?:been to|know|tried|visited|done) (?:(?:all|each|both) of (?:those|them|these)|(?:those|them|these) all)\b"
     # "Anything new I could try?"; "anything new in New York?" may be the city's news.
     r"|\b(?:anything|anywhere|someplace) new"
     r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we|to|for|like|that|around|near|nearby|please)\b)"
@@ -477,8 +481,8 @@ _SURPRISE_RE = re.compile(
 # The opposite of a surprise: places the user already knows ("a bar I know", "my usual spots", "been before").
 # "I've been to the first one", "been there": a place shown, which the user asks to be spared, not places they know.
 _SHOWN_ONE = (
-    r" (?:to )?(?:there|it|that(?: one| place)?|this(?: one| place)?"
-    rf"|the (?:{_words_pattern([*ORDINALS, 'last'])}) one)\b"
+    r" (?:to )?(?:there|it|that(?: one| place)?|this(?: one| place)?|(?:all|each|both) of (?:those|them|these)"
+    rf"|(?:those|them|these)(?: all| both)?|the (?:{_words_pattern([*ORDINALS, 'last'])}) one)\b"
 )
 _FAMILIAR_RE = re.compile(
     rf"\b{_PLACE_NOUNS} (?:that |which )?i (?:already |do )?know\b|\bi (?:already )?know (?:already|well)\b"
@@ -562,6 +566,9 @@ _TURNED_DOWN = (
     r"\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
     r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
+    # "I've been to the first one already": shown, and known; others in its place.
+    r"|^\W*(?:(?:ok(?:ay)?|oh|hmm|well|but),?\s+)?(?:i|we)(?:'ve| have) (?:already )?(?:been|gone) (?:to )?"
+    r"(?:that|this|the \w+)(?: one| place)?(?: already| before| too)?\W*$"
 )
 TURNED_DOWN_RE = re.compile(_TURNED_DOWN, re.IGNORECASE)
 _REFINE_RE = re.compile(
@@ -571,6 +578,9 @@ _REFINE_RE = re.compile(
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
+    r"|\b(?:been to|know|tried|visited|done) (?:(?:all|each|both) of (?:those|them|these)|(?:those|them|these) all)\b"
+    r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
+    r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
     # "Just bars", not "just landed at JFK": what the user just did opens a new ask.
     r"|^\W*(?:and|but|or|only|just(?! (?:\w+ed|got|came|left|woke|went|ate|had|been|saw|did|made)\b)|actually"
     r"|also|(?:the )?same)\b|\bmake it\b"

@@ -1081,6 +1081,18 @@ def test_a_need_no_data_checks_is_said_so_by_code(
     assert turn.text.startswith(f"I don't have {unknown}") and "check that with a place" in turn.text
 
 
+def test_a_place_shown_the_user_has_been_to_is_replaced(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "any coffee near here?", at=world_now)
+    asked = next(call for call in listed.trace if call.name == "recommend").arguments["category"]
+    turn = assistant.chat("4", "I've been to the first one", at=world_now)
+    call = next(call for call in turn.trace if call.name == "recommend")
+    assert call.arguments["category"] == asked and listed.items[0].item_id in call.arguments["exclude"]
+    assert listed.items[0].item_id not in {item.item_id for item in turn.items}
+
+
 def test_which_is_closer_of_two_shown_is_answered_from_their_distances(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

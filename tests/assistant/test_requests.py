@@ -1457,3 +1457,25 @@ def test_children_coming_along_said_alone(message: str, company: bool) -> None:
 def test_a_wheelchair_is_no_place_the_user_is_at() -> None:
     arguments = parse_rules("I'm in a wheelchair")
     assert (arguments.near, arguments.placed_self, arguments.intent) == (None, False, "smalltalk")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("not in the mood for italian", {"intent": "refine", "exclude_categories": ["Italian"], "category": None}),
+        ("I don't feel like sushi tonight", {"intent": "refine", "exclude_categories": ["Sushi"]}),
+        ("I'm in the mood for italian", {"intent": "recommend", "category": "Italian"}),
+        # Every place shown is known: new ones, not the user's known places.
+        ("I've been to all of those", {"intent": "refine", "surprise": True, "familiar": False}),
+        ("I know them all", {"intent": "refine", "surprise": True}),
+        ("I've been to the first one", {"intent": "refine", "pick": 1}),
+        ("too expensive", {"intent": "refine"}),
+        ("not too expensive", {"intent": "refine"}),
+        ("somewhere I've been before", {"intent": "recommend", "familiar": True}),
+    ],
+)
+def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+    if message.startswith("I've been to the first"):
+        assert TURNED_DOWN_RE.search(message)
