@@ -101,6 +101,7 @@ from assistant.requests import (
     parse_rules,
     read,
     read_preference,
+    says_farther,
     smalltalk_reply,
 )
 from assistant.service import (
@@ -147,6 +148,8 @@ OPENING_SENTENCES = 2
 # "Closer please": within this share of the distance to the last list's first place, and never less than this.
 CLOSER_SHARE = 0.75
 CLOSER_AT_LEAST_KM = 0.5
+# "Further away is fine": beyond the last list's farthest place, and never nearer than this.
+FARTHER_AT_LEAST_KM = 1.0
 # Places within this of the last list's first distance are no closer ("closer please" listing it again).
 CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
@@ -630,6 +633,7 @@ class Assistant:
                             "local": request.local,
                             "popular": request.popular,
                             "within_km": _within_km(request, _last_suggestions(state)),
+                            "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
                             "near_kinds": request.near_kinds,
                         },
@@ -1377,6 +1381,15 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
         beyond = radius is not None and listed[0].distance_km > radius
         radius = closer if radius is None or beyond else min(radius, closer)
     return radius
+
+
+def _beyond_km(request: ChatRequest, listed: Sequence[Suggestion], message: str) -> float | None:
+    """How far suggestions must be when the message says farther is fine: beyond the last list's farthest place
+    (never under ``FARTHER_AT_LEAST_KM``); None otherwise, also on later follow-ups, which keep only the lifted
+    radius."""
+    if not request.farther or not listed or not says_farther(message):
+        return None
+    return max(FARTHER_AT_LEAST_KM, max(item.distance_km for item in listed))
 
 
 def _last_suggestions(state: _State) -> list[Suggestion]:

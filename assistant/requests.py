@@ -1511,6 +1511,13 @@ _FARTHER_RE = re.compile(
     r"|\b(?:widen|expand|broaden) (?:the |my )?(?:search|radius|area)\b|\bdistance (?:is fine|doesn'?t matter)\b",
     re.IGNORECASE,
 )
+
+
+def says_farther(message: str) -> bool:
+    """Whether a message says farther places are fine ("further away is fine"), as written or as read."""
+    return _FARTHER_RE.search(message) is not None or _FARTHER_RE.search(read(message).text) is not None
+
+
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
 _COMPARE_RE = re.compile(

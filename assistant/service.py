@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
@@ -448,6 +448,18 @@ class RecommendQuery(BaseModel):
     familiar: bool = Field(False, description="Only places the user has been to ('somewhere I know').")
     quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
     within_km: float | None = Field(None, gt=0, strict=True, description="Only places this close to the point.")
+    beyond_km: float | None = Field(
+        None, gt=0, strict=True, description="Only places at least this far from the point ('further away')."
+    )
+
+    @field_validator("beyond_km")
+    @classmethod
+    def _below_the_radius(cls, beyond_km: float | None, info: ValidationInfo) -> float | None:
+        within_km = info.data.get("within_km")
+        if beyond_km is not None and within_km is not None and beyond_km >= within_km:
+            raise ValueError(f"must be below within_km ({within_km:g}): no place can be both")
+        return beyond_km
+
     independent: bool = Field(
         False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
     )
@@ -630,13 +642,15 @@ class Service:
                 ],
                 exclude_categories=list(dict.fromkeys(unwanted)),
                 within_km=query.within_km,
+                beyond_km=query.beyond_km,
                 muted_categories=steer.muted_categories,
                 boost_categories=steer.boosted_categories,
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
             )
             varied = _varied(found, query.k, query.keyword)
-            return _without_stragglers(varied) if query.within_km is None else varied
+            # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
+            return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied
 
         varied = ranked(off_hours)
         if off_hours and len(varied) < query.k:  # an hour when hardly any kind is open: the list as it was

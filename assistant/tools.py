@@ -66,6 +66,7 @@ class RecommendArgs(_Where):
     familiar: bool = Field(False, description="Only places the user has been to.")
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+    beyond_km: float | None = Field(None, gt=0, description="Only places at least this far ('further away').")
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
     local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
@@ -141,6 +142,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         familiar: bool = False,
         quiet: bool = False,
         within_km: float | None = None,
+        beyond_km: float | None = None,
         independent: bool = False,
         like: Sequence[str] = (),
         local: bool = False,
@@ -158,6 +160,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             familiar=familiar,
             quiet=quiet,
             within_km=within_km,
+            beyond_km=beyond_km,
             independent=independent,
             like=list(like),
             local=local,
@@ -165,6 +168,9 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             near_kinds=list(near_kinds),
         )
         found = service.recommend(state["user_id"], moment, place, query)
+        if not found and beyond_km is not None:  # nothing of the kind farther away: the best at any distance
+            query = query.model_copy(update={"beyond_km": None})
+            found = service.recommend(state["user_id"], moment, place, query)
         if within_km is not None:
             # Nothing that close: the best matches a little farther away (the reply states their distances), the
             # radius widened step by step so that the next borough's favourite does not stand for "a little".

@@ -443,6 +443,7 @@ class PlaceRecommender:
         exclude: Collection[str] = (),
         exclude_categories: Collection[str] = (),
         within_km: float | None = None,
+        beyond_km: float | None = None,
         muted_categories: Collection[str] = (),
         boost_categories: Collection[str] = (),
         boost_like: Collection[str] = (),
@@ -455,7 +456,8 @@ class PlaceRecommender:
         (the opposite request, "somewhere I know"). ``category`` keeps places whose category path
         contains it, ``keyword`` places whose name contains it (both case-insensitive); ``exclude`` drops item
         ids and ``exclude_categories`` places whose category path contains any of them; ``within_km`` keeps places
-        within that distance of (latitude, longitude); places the user disliked are never shown. Fewer than ``k`` come
+        within that distance of (latitude, longitude), ``beyond_km`` places at least that far; places the user disliked
+        are never shown. Fewer than ``k`` come
         back when fewer qualify.
 
         A user's stated preferences (``profiles.preferences``) steer the list: ``muted_categories`` drops places with
@@ -487,8 +489,13 @@ class PlaceRecommender:
                 raise ValueError(f"within_km must be a positive number of kilometres, got {within_km!r}")
             apart = haversine_km(query.latitude, query.longitude, catalogue.latitude, catalogue.longitude)
             allowed &= apart <= within_km
+        if beyond_km is not None:
+            if not isinstance(beyond_km, int | float) or not math.isfinite(beyond_km) or beyond_km <= 0:
+                raise ValueError(f"beyond_km must be a positive number of kilometres, got {beyond_km!r}")
+            apart = haversine_km(query.latitude, query.longitude, catalogue.latitude, catalogue.longitude)
+            allowed &= apart >= beyond_km
         extra = None
-        if category or keyword or within_km is not None:
+        if category or keyword or within_km is not None or beyond_km is not None:
             # A narrow request must not come back empty because no source proposed a match: the matches nearest
             # the query point join the candidates.
             matches = np.flatnonzero(allowed)

@@ -18,6 +18,7 @@ import assistant.agent as agent_module
 from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
+    FARTHER_AT_LEAST_KM,
     SECOND_STOP_WITHIN_KM,
     Assistant,
     ChatError,
@@ -1047,11 +1048,16 @@ def test_further_away_is_fine_lifts_the_radius_and_says_so(
     turn = assistant.chat("4", "further away is fine", at=world_now)
     call = next(call for call in turn.trace if call.name == "recommend")
     assert call.arguments["within_km"] is None and call.arguments["category"] == near.arguments["category"]
-    assert turn.text.startswith("Farther afield, then, at any distance:")
+    # Beyond the farthest place shown (and at least a kilometre), when any is.
+    beyond = max(FARTHER_AT_LEAST_KM, max(item.distance_km for item in listed.items))
+    assert call.arguments["beyond_km"] == pytest.approx(beyond)
+    assert turn.text.startswith("Farther afield, then:")
     assert not {item.item_id for item in turn.items} & {item.item_id for item in listed.items}
-    # It holds for the next follow-up, until the user asks for closer.
-    cheaper = assistant.chat("4", "something quieter", at=world_now)
-    assert next(call for call in cheaper.trace if call.name == "recommend").arguments["within_km"] is None
+    # The lifted radius holds for the next follow-up, until the user asks for closer; the minimum does not.
+    quieter = next(
+        call for call in assistant.chat("4", "something quieter", at=world_now).trace if call.name == "recommend"
+    )
+    assert quieter.arguments["within_km"] is None and quieter.arguments["beyond_km"] is None
 
 
 def test_children_coming_along_keep_the_last_ask_without_adult_places(

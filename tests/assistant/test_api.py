@@ -294,9 +294,14 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     assert new and not any(place["is_return"] for place in new)
     assert client.post("/api/recommend", json={"user_id": "3", "surprise": 2}).status_code == 422
     # JSON true is no number: pydantic would read it as 1 (found by the fuzzing test).
-    for field in ("k", "surprise", "within_km"):
+    for field in ("k", "surprise", "within_km", "beyond_km"):
         refused = client.post("/api/recommend", json={"user_id": "3", field: True})
         assert refused.status_code == 422 and field in refused.json()["error"], refused.json()
+    # Farther than a distance, and no place both nearer than a radius and beyond a farther one.
+    far = client.post("/api/recommend", json={"user_id": "3", "beyond_km": 1.0}).json()
+    assert far and all(place["distance_km"] >= 1.0 for place in far)
+    both = client.post("/api/recommend", json={"user_id": "3", "within_km": 1.0, "beyond_km": 2.0})
+    assert both.status_code == 422 and "beyond_km" in both.json()["error"], both.json()
     unknown = client.post("/api/recommend", json={"user_id": "nobody"})
     assert unknown.status_code == 404 and "'nobody'" in unknown.json()["error"]
     # Look-alikes of named places, for this request: an id the catalogue lacks is a 422 naming the field.

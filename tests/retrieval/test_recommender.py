@@ -341,6 +341,15 @@ def test_within_km_keeps_only_places_that_close(recommender):
         recommender.recommend("2", LATER, latitude, longitude, within_km=-1)
 
 
+def test_beyond_km_keeps_only_places_that_far(recommender):
+    latitude, longitude = _last_place("2")
+    far = recommender.recommend("2", LATER, latitude, longitude, k=10, beyond_km=1.0)
+    assert far
+    assert all(haversine_km(latitude, longitude, item.latitude, item.longitude) >= 1.0 for item in far)
+    with pytest.raises(ValueError, match="beyond_km"):
+        recommender.recommend("2", LATER, latitude, longitude, beyond_km=float("nan"))
+
+
 def test_popular_orders_what_qualifies_by_how_many_people_go(recommender):
     latitude, longitude = _last_place("3")
     people = HISTORY.groupby("item_id")["user_id"].nunique()
