@@ -156,6 +156,9 @@ FALSE = [
     "Eataly has a huge menu of authentic Italian food.",
     "No Name Bar has amazing collections and exhibits for all ages.",
     "Joe's Coffee has stunning views of the river.",
+    # Who it suits: no visit says how it went with a baby.
+    "Shake Shack is a great place for a baby with you.",
+    "Eataly is perfect for families.",
     "Joe's Coffee offers a relaxing environment with coffee and snacks.",
     "Eataly is a food & drink shop located in the heart of New York City.",
     "No Name Bar is an iconic bar on a bustling street.",
