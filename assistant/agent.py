@@ -1022,10 +1022,13 @@ class Assistant:
         return request.model_copy(update=update)
 
     def _pointed_at(self, state: _State, words: str) -> Suggestion | Place | None:
-        """The place of the conversation words point at: one of the last list by its rank ("the second one", "the
-        last one"), or for "it", "there", "that one" the place last asked about, shown or named, else the last list's
-        first; None for words that point at nothing shown."""
+        """The place of the conversation words point at: the user's latest place ("the last place I went"), one of
+        the last list by its rank ("the second one", "the last one"), or for "it", "there", "that one" the place last
+        asked about, shown or named, else the last list's first; None for words that point at nothing shown."""
         suggestions = _last_suggestions(state)
+        if the_last_visited(words):  # "forget the last place I went"
+            latest = self.service.last_place(state["user_id"])
+            return self.service.place(latest) if latest is not None else None
         if (ranked := _RANKED_PLACE_RE.match(words)) is not None:
             word = ranked["rank"].lower()
             rank = len(suggestions) if word == "last" else ORDINALS.get(word) or int(word)

@@ -1798,6 +1798,13 @@ _FORGET_VISITS_RE = re.compile(
     rf"{_NAME}{_END}",
     re.IGNORECASE,
 )
+# "Forget the last place I went", "delete my visits to the last place I visited": the user's latest place's visits.
+_FORGET_LAST_VISITED_RE = re.compile(
+    r"\b(?:forget|delete|erase|remove|wipe)\s+(?:(?:all\s+)?(?:of\s+)?my\s+(?:visits?|check-?ins?)\s+(?:to|at)\s+)?"
+    r"(?:(?:that\s+)?i\s+(?:went|was)\s+(?:to|at)\s+)?(?P<place>(?:the )?(?:last|latest|most recent) (?:place|spot) "
+    r"(?:i|we) (?:went(?: to)?|visited|checked in(?: at)?|was at|have been(?: to)?|'ve been(?: to)?|been to))\b",
+    re.IGNORECASE,
+)
 _UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert that)\W*$", re.IGNORECASE)
 _YES_RE = re.compile(
     r"^\W*(?:yes|yeah|yep|sure|ok|okay|do it|confirm|go ahead|yes please|si|oui|d'accord|vale)\W*$", re.IGNORECASE
@@ -1830,6 +1837,8 @@ def _stated(text: str) -> StatedPreference | None:
     for pattern, verb in ((_UNDO_RE, "undo"), (_YES_RE, "yes"), (_NO_RE, "no")):
         if pattern.search(text):
             return StatedPreference(kind=verb)  # type: ignore[arg-type]
+    if match := _FORGET_LAST_VISITED_RE.search(text):
+        return StatedPreference(kind="forget_place_visits", words=match["place"])
     if match := _FORGET_VISITS_RE.search(text):
         return StatedPreference(kind="forget_place_visits", words=_named(match))
     # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes

@@ -54,7 +54,7 @@ def answer_stated(
         if place is None or not visits:
             return StatedAnswer(fixed_text("pref_forget_none", language).format(words=stated.words), None, last_stored)
         question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}
-        text = fixed_text("pref_forget_ask", language).format(visits=visits, place=place.label)
+        text = fixed_text("pref_forget_ask", language).format(visits=_visit_count(visits, language), place=place.label)
         return StatedAnswer(text, question, last_stored)
     if stated.kind in ("like_place", "dislike_place"):  # "I loved the second one": a 👍, as the UI's button gives
         place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
@@ -121,8 +121,18 @@ def _confirmed(service: Service, user_id: str, yes: bool, language: str, pending
     if not yes:
         return StatedAnswer(fixed_text("pref_forget_kept", language).format(place=place), None, [])
     events = service.forget_visits(user_id, str(pending["item_id"]))
-    text = fixed_text("pref_forget_done", language).format(visits=visits, place=place, events=events)
+    counted_visits = _visit_count(visits, language)
+    text = fixed_text("pref_forget_done", language).format(visits=counted_visits, place=place, events=events)
     return StatedAnswer(text, None, [])
+
+
+_VISIT_WORDS = {"en": ("visit", "visits"), "es": ("visita", "visitas"), "fr": ("visite", "visites")}
+
+
+def _visit_count(visits: int, language: str) -> str:
+    """'1 visit', '12 visits', in the reply's language."""
+    one, many = _VISIT_WORDS.get(language, _VISIT_WORDS["en"])
+    return f"{visits} {one if visits == 1 else many}"
 
 
 def _shown(ended: list[ActivePreference]) -> str:

@@ -297,13 +297,14 @@ def test_forgetting_visits_asks_first_then_says_what_went(services: Service, wor
     assert place is not None
     visits = services.visits_at("1", place.item_id)
     asked = chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
-    assert f"Forget your {visits} visits to **{place.label}**?" in asked.text
+    counted = f"{visits} visit{'s' if visits != 1 else ''}"
+    assert f"Forget your visits to **{place.label}** ({counted})?" in asked.text
     assert services.visits_at("1", place.item_id) == visits  # nothing is deleted before the answer
     kept = chat.chat("1", "no", at=world_now, conversation_id="f")
     assert "kept your visits" in kept.text and services.visits_at("1", place.item_id) == visits
     chat.chat("1", "forget my visits to the office", at=world_now, conversation_id="f")
     done = chat.chat("1", "yes", at=world_now, conversation_id="f")
-    assert f"your {visits} visits to **{place.label}** are forgotten ({visits} stored events deleted)" in done.text
+    assert f"your visits to **{place.label}** ({counted}) are forgotten ({visits} stored events deleted)" in done.text
     assert services.visits_at("1", place.item_id) == 0
     # With no question open, "yes" is an ordinary message.
     assert chat.chat("1", "yes", at=world_now, conversation_id="f").request.intent != "prefer"  # type: ignore[union-attr]
@@ -316,10 +317,21 @@ def test_forgetting_the_visits_there_means_the_place_of_the_conversation(service
     first = known.items[0]
     visits = services.visits_at("1", first.item_id)
     assert visits > 0
+    counted = f"({visits} visit{'s' if visits != 1 else ''})"
     for message in ("forget that I went there", "forget my visits to the first one"):
         asked = chat.chat("1", message, at=world_now, conversation_id="t")
-        assert f"Forget your {visits} visit" in asked.text and f"**{first.label}**" in asked.text, message
+        assert f"Forget your visits to **{first.label}** {counted}?" in asked.text, message
         chat.chat("1", "no", at=world_now, conversation_id="t")
+
+
+def test_forgetting_the_last_place_i_went_means_the_latest_visit(services: Service, world_now: datetime):
+    chat = Assistant(services, polite_model())
+    latest = services.place(services.last_place("1") or "")
+    assert latest is not None
+    for message in ("forget the last place I went", "delete my visits to the last place I visited"):
+        asked = chat.chat("1", message, at=world_now, conversation_id="l")
+        assert asked.text.startswith(f"Forget your visits to **{latest.label}** ("), message
+        assert chat.chat("1", "no", at=world_now, conversation_id="l").text.startswith("OK, I kept your visits")
 
 
 def test_words_naming_several_places_find_the_one_that_starts_with_them_and_is_most_visited(
