@@ -192,7 +192,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"
-        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:close|near|nearby|far)\b"
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: \w+)?(?: one)?) (?:close|near|nearby|far)\b"
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
         r"(?: from (?:me|here|us))?\s*\?",
         "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
@@ -432,7 +432,7 @@ def _distance(km: float, origin: str | None = None) -> str:
     if km < 0.05:
         return f"right at {origin}" if origin else "right where you are"
     minutes = walking_minutes(km)
-    walk = f" (roughly {minutes} minutes on foot)" if minutes is not None else ""
+    walk = f" (roughly {minutes} minute{'s' if minutes != 1 else ''} on foot)" if minutes is not None else ""
     return f"{km:.1f} km from {origin or 'you'} as the crow flies{walk}"
 
 

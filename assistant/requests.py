@@ -1245,6 +1245,10 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
+    if arguments.asks and arguments.near and (origin := _PICK_RE.search(arguments.near)):
+        # "How far is the theater from the first one?": the first one is where it is measured from, not the place.
+        others = [found for found in _PICK_RE.finditer(message) if _rank(found) != _rank(origin)]
+        arguments.pick = _rank(others[0]) if others else None
     picked = arguments.pick is not None
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not (refers_to_place(message) or picked):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one

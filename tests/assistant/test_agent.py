@@ -271,6 +271,26 @@ def test_a_second_stop_lists_its_places_a_walk_from_the_first(
     assert closest.details is not None and closest.details.item_id == jazz.item_id
 
 
+def test_how_far_one_stop_is_from_the_other_is_measured_between_them(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "coffee and then some jazz", at=world_now).items
+    coffee = [item for item in listed if item.category == "Coffee Shop"]
+    jazz = [item for item in listed if item.category == "Jazz Club"]
+    assert len(coffee) >= 2 and jazz  # the first coffee shop and the last shown differ
+    # "The coffee shop" is the list's first of that kind (the one the jazz was found near), not the last shown.
+    turn = assistant.chat("1", "is the jazz club far from the coffee shop?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == jazz[0].item_id
+    apart = haversine_km(coffee[0].latitude, coffee[0].longitude, jazz[0].latitude, jazz[0].longitude)
+    assert f"{apart:.1f} km from {coffee[0].label} as the crow flies" in turn.text
+    # "From the first one" is where it is measured from; the place asked about is the other one named.
+    word = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}[min(len(listed), 5)]
+    turn = assistant.chat("1", f"how far is the {word} one from the first one?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == listed[min(len(listed), 5) - 1].item_id
+    assert f"km from {listed[0].label} as the crow flies" in turn.text
+
+
 def test_distances_and_the_nearest_are_measured_from_the_place_the_question_names(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -135,6 +135,8 @@ def test_the_answer_says_what_no_data_holds_then_the_asked_facts_first() -> None
     far = describe_place(_facts(), ["distance"]).splitlines()
     assert far[0] == "What I know of **Café Uno**:"  # a question the data answers gets no apology
     assert far[1].startswith("- 0.8 km from you as the crow flies (roughly 12 minutes on foot)")
+    next_door = describe_place(_facts(distance_km=0.05), ["distance"]).splitlines()
+    assert "(roughly 1 minute on foot)" in next_door[1]
     # "Is it far from Central Park?": measured from the place named, and said so.
     other = describe_place(_facts(), ["distance"], origin="Central Park").splitlines()
     assert other[1].startswith("- 0.8 km from Central Park as the crow flies")
