@@ -158,8 +158,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
-        r"|\b(?:is|are|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?(?:any |really |very )?"
-        r"(?:good|nice|great|decent)\b"
+        r"|\b(?:is|are|was|were|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?"
+        r"(?:any |really |very )?(?:good|nice|great|decent)\b"
         # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.
         r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?)\b)"
         # "Is it better than the first one?": a judgement of quality, which no data makes.

@@ -1089,7 +1089,10 @@ _NEAREST_RE = re.compile(
 # The most visited of the places shown ("which is the most popular of those?"), not a request for busy places.
 _BUSIEST_RE = re.compile(
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:most popular|busiest|most visited)\b"
-    r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))"
+    # "Which one has the most visitors?", "which gets the most people?"
+    r"|\b(?:which|what)(?: one| place| of (?:them|those|these))? (?:has|gets|sees|draws|attracts) (?:the )?most"
+    r" (?:visitors|visits|people|check-?ins|traffic|foot traffic|customers|crowds?)\b",
     re.IGNORECASE,
 )
 # "Which one is the least busy?", "the quietest of those": the least visited of the last list.

@@ -52,6 +52,7 @@ from tests.assistant.world import ScriptedChatModel
         ("do they have wifi?", ["amenities"]),
         ("what's their phone number", ["contact"]),
         ("Are they any good?", ["reviews"]),
+        ("was the first one good?", ["reviews"]),
         ("where's that?", ["where"]),
         ("what kind of place is the fourth one?", ["kind"]),
         ("how much is a beer there", ["price"]),

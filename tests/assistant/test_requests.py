@@ -995,6 +995,8 @@ def test_a_usual_named_only_to_be_left_asks_for_somewhere_new(message: str, surp
         # The nearest of the last list, or the nearest of a kind.
         ("which one is closest?", {"intent": "about", "nearest": True, "asks": ["distance"]}),
         ("which is the most popular of those?", {"intent": "about", "busiest": True, "asks": ["busy"]}),
+        ("which one has the most visitors?", {"intent": "about", "busiest": True, "asks": ["busy"]}),
+        ("which of them gets the most people", {"intent": "about", "busiest": True}),
         ("what's the most popular bar around here?", {"intent": "recommend", "busiest": False}),
         ("how do I get to the closest one?", {"intent": "about", "nearest": True}),
         ("where is the closest coffee shop?", {"intent": "recommend", "category": "Cafe", "near": "here"}),
