@@ -1119,17 +1119,21 @@ class Assistant:
         return place.item_id if place is not None else None
 
     def _at_shown(self, request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
-        """The request measured from the first place of the last list of the kind its place words name ("how far is
-        that from the restaurant?" after dinner and drinks), else the one shown last before; None when they name no
-        kind, or no shown place is of it."""
+        """The request measured from the first place of the kind its place words name ("how far is that from the
+        restaurant?" after dinner and drinks) in the latest list that has one (lists in rank order: the first is the
+        one a list stands for, and the one a next stop is searched near); None when they name no kind, or no shown
+        place is of it."""
         match = _SHOWN_KIND_RE.match(request.near.strip()) if request.near else None
         if match is None:
             return None
         words = match["kind"].casefold()
         kinds = self._of_kind(CATEGORY_WORDS.get(words, words))  # "the restaurant", "the coffee shop"
-        items = list(shown.values())
-        latest = max((index for index, item in enumerate(items) if item.rank == 1), default=len(items))
-        for item in [*items[latest:], *reversed(items[:latest])]:
+        lists: list[list[Suggestion]] = []
+        for item in shown.values():
+            if item.rank == 1 or not lists:
+                lists.append([])
+            lists[-1].append(item)
+        for item in (item for listed in reversed(lists) for item in listed):
             if item.item_id in kinds:
                 location = LatLon(item.latitude, item.longitude)
                 return request.model_copy(update={"near": item.label, "location": location})

@@ -32,6 +32,7 @@ from assistant.place_questions import (
     FUN,
     PARTY_RE,
     THINGS_TO_DO,
+    UNKNOWN_TOPICS,
     Topic,
     about_all,
     place_question,
@@ -1578,6 +1579,9 @@ def _rank(match: re.Match[str]) -> int | None:
     return value if 1 <= value <= MAX_K else None
 
 
+_NEEDS = {UNKNOWN_TOPICS["allergens"], UNKNOWN_TOPICS["amenities"]}
+
+
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
@@ -1656,8 +1660,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "recommend"
     if _INDEFINITE_WITH_RE.search(message):  # "anything with outdoor seating": the same ask, with that
         return "refine"
-    # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.
-    if _SMALLTALK_RE.search(message) or unhonoured(message):
+    # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code ("cheap"
+    # alone goes on to the reader: after a list it asks for the same, cheaper).
+    if _SMALLTALK_RE.search(message) or set(unhonoured(message)) & _NEEDS:
         return "smalltalk"
     return None
 

@@ -32,6 +32,8 @@ from retrieval.item_index import PlaceHit
 SURPRISE_LEVEL = 1.0
 # With nothing within a request's radius, the search widens to these multiples of it, then to anywhere.
 WIDER_RADII = (2.5, 5.0)
+# A widened search goes on widening until it has this many places (or the request's k, when fewer).
+WIDENED_AT_LEAST = 3
 
 
 # ---- LangChain wrappers --------------------------------------------------------------------------------------
@@ -171,15 +173,19 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         if not found and beyond_km is not None:  # nothing of the kind farther away: the best at any distance
             query = query.model_copy(update={"beyond_km": None})
             found = service.recommend(state["user_id"], moment, place, query)
-        if within_km is not None:
+        if within_km is not None and not found:
             # Nothing that close: the best matches a little farther away (the reply states their distances), the
-            # radius widened step by step so that the next borough's favourite does not stand for "a little".
+            # radius widened step by step so that the next borough's favourite does not stand for "a little", until
+            # a few are found (a lone place 5 km away is no choice).
             for radius in [within_km * factor for factor in WIDER_RADII] + [None]:
-                if found:
-                    break
-                found = service.recommend(
+                if len(found) >= min(k, WIDENED_AT_LEAST) or (radius is None and found):
+                    break  # anywhere only when nothing is within the widest radius
+                wider = service.recommend(
                     state["user_id"], moment, place, query.model_copy(update={"within_km": radius})
                 )
+                # The nearer finds first: each wider step adds only what it found beyond them.
+                known = {item.item_id for item in found}
+                found = [*found, *(item for item in wider if item.item_id not in known)][:k]
         return _json_list(found), found
 
     def get_habits(

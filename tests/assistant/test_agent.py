@@ -298,10 +298,11 @@ def test_distances_and_the_nearest_are_measured_from_the_place_the_question_name
     jazz = assistant.chat("1", "some jazz near here", at=world_now).items
     coffee = assistant.chat("1", "coffee near here", at=world_now).items
     assert jazz and coffee
-    # "From the jazz club": the jazz club shown last, not a catalogue place of that name nor the user.
+    # "From the jazz club": the first jazz club of the latest list with one, not a catalogue place of that name nor
+    # the user.
     far = assistant.chat("1", "how far is the first one from the jazz club?", at=world_now)
-    assert far.request is not None and far.request.near == jazz[-1].label
-    assert far.request.location == LatLon(jazz[-1].latitude, jazz[-1].longitude)
+    assert far.request is not None and far.request.near == jazz[0].label
+    assert far.request.location == LatLon(jazz[0].latitude, jazz[0].longitude)
     # "Closest to Gym 14": the nearest of the last list to that place, not to the user.
     gym = services.named_place("Gym 14")
     assert gym is not None
@@ -309,10 +310,10 @@ def test_distances_and_the_nearest_are_measured_from_the_place_the_question_name
     expected = min(coffee, key=lambda item: haversine_km(gym.latitude, gym.longitude, item.latitude, item.longitude))
     assert expected != min(coffee, key=lambda item: item.distance_km)  # the two readings differ here
     assert nearest.details is not None and nearest.details.item_id == expected.item_id
-    # Both ends named by kind: the jazz place asked about, measured from the coffee place shown last.
+    # Both ends named by kind: the jazz place asked about, measured from the last list's first coffee place.
     both = assistant.chat("1", "how far is the jazz place from the coffee shop?", at=world_now)
     assert both.details is not None and both.details.category == "Jazz Club"
-    assert both.request is not None and both.request.near == coffee[-1].label
+    assert both.request is not None and both.request.near == coffee[0].label
 
 
 def test_a_less_touristy_request_reaches_the_service_through_the_tool(

@@ -1473,6 +1473,8 @@ def test_a_wheelchair_is_no_place_the_user_is_at() -> None:
         ("I've been to the first one", {"intent": "refine", "pick": 1}),
         ("too expensive", {"intent": "refine"}),
         ("not too expensive", {"intent": "refine"}),
+        ("pas trop cher", {"intent": "refine", "language": "fr"}),  # not the no-prices answer alone
+        ("demasiado caro", {"intent": "refine", "language": "es"}),
         ("somewhere I've been before", {"intent": "recommend", "familiar": True}),
     ],
 )

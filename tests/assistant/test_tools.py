@@ -1,0 +1,74 @@
+"""The tools over the service layer: how ``recommend`` widens a radius with nothing in it, and drops a minimum
+distance nothing is beyond, against a stub service that answers by the query's distances."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from assistant.requests import LatLon
+from assistant.service import RecommendQuery
+from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
+
+NOW = datetime(2012, 11, 20, 18, 0, tzinfo=UTC)
+
+
+class _Found:
+    """What a recommendation needs here: an item id and a distance."""
+
+    def __init__(self, item_id: str, distance_km: float) -> None:
+        self.item_id = item_id
+        self.distance_km = distance_km
+
+    def model_dump_json(self) -> str:
+        return f'{{"item_id": "{self.item_id}"}}'
+
+
+class _StubService:
+    """Places at fixed distances; a query gets those within its radius and beyond its minimum, nearest first."""
+
+    def __init__(self, distances: dict[str, float]) -> None:
+        self.distances = distances
+        self.queries: list[RecommendQuery] = []
+
+    def recommend(self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery) -> list[_Found]:
+        self.queries.append(query)
+        found = [
+            _Found(item_id, distance)
+            for item_id, distance in sorted(self.distances.items(), key=lambda pair: pair[1])
+            if (query.within_km is None or distance <= query.within_km)
+            and (query.beyond_km is None or distance >= query.beyond_km)
+        ]
+        return found[: query.k]
+
+
+def _recommend(service: _StubService, **arguments: Any) -> list[_Found]:
+    tool = next(tool for tool in langchain_tools(service) if tool.name == "recommend")  # type: ignore[arg-type]
+    state = {"user_id": "u", "now": NOW, "here": (40.7, -74.0)}
+    assert tool.func is not None
+    _, found = tool.func(state, **arguments)
+    return found
+
+
+def test_a_widened_search_keeps_widening_until_a_few_are_found_nearer_first() -> None:
+    # Nothing within 2 km, one place within 5, two more within 10, many farther.
+    service = _StubService({"a": 4.0, "b": 8.0, "c": 9.5, "far1": 20.0, "far2": 21.0})
+    found = _recommend(service, k=5, within_km=2.0)
+    assert [item.item_id for item in found] == ["a", "b", "c"]
+    assert [query.within_km for query in service.queries] == [2.0, *(2.0 * factor for factor in WIDER_RADII)]
+    assert len(found) >= WIDENED_AT_LEAST
+
+
+def test_anywhere_only_when_the_widest_radius_holds_nothing() -> None:
+    one_near = _StubService({"a": 4.0, "far": 20.0})
+    assert [item.item_id for item in _recommend(one_near, k=5, within_km=2.0)] == ["a"]
+    none_near = _StubService({"far": 20.0})
+    assert [item.item_id for item in _recommend(none_near, k=5, within_km=2.0)] == ["far"]
+    assert none_near.queries[-1].within_km is None
+
+
+def test_beyond_a_distance_nothing_is_at_falls_back_to_any_distance() -> None:
+    service = _StubService({"a": 0.3, "b": 0.6})
+    found = _recommend(service, k=5, beyond_km=1.0)
+    assert [item.item_id for item in found] == ["a", "b"]
+    assert [query.beyond_km for query in service.queries] == [1.0, None]
