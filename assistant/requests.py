@@ -419,7 +419,9 @@ _NEAR_IT_RE = re.compile(
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
-    r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)",
+    r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
+    # "Bars around?", "anything good around?": around the user, at the end of the ask.
+    r"|\baround\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.

@@ -1483,3 +1483,11 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
     assert {name: getattr(arguments, name) for name in expected} == expected
     if message.startswith("I've been to the first"):
         assert TURNED_DOWN_RE.search(message)
+
+
+@pytest.mark.parametrize(
+    "message", ["bars around?", "any happy hours around?", "coffee close by?", "pizza in the area?"]
+)
+def test_around_at_the_end_of_an_ask_is_around_the_user(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.near) == ("recommend", "here")
