@@ -39,6 +39,7 @@ _SPAN_RE = re.compile(
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
 _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
+_THIS_WEEKEND_RE = re.compile(r"\bthis weekend\b")
 _DAY_NAMES = "|".join(day.lower() for day in WEEKDAYS)
 # "Last Saturday", "this past Friday", "last week on Friday", "on Friday last week", "Friday of last week", and in a
 # past-tense question "on Friday" ("where was I on Friday?"): the latest such day before today.
@@ -160,6 +161,11 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
         days += 7 if days < 2 else 0
         start = (now - timedelta(days=days)).replace(**midnight)
         return PastSpan(start, start + timedelta(days=2))
+    if _THIS_WEEKEND_RE.search(words) and _PAST_RE.search(words):
+        # "What did I do this weekend?": on a weekend day, this one so far; on a weekday, the one just over.
+        days = (now.weekday() - SATURDAY) % 7
+        start = (now - timedelta(days=days)).replace(**midnight)
+        return PastSpan(start, min(start + timedelta(days=2), now))
     if match := _SPAN_RE.search(words):
         if match["unit"]:
             return PastSpan(now - timedelta(days=_DAYS_BACK[match["unit"]]))
@@ -306,7 +312,9 @@ def _span_words(habits: Habits) -> str:
         return ""
     if habits.until is None:
         return f"since {calendar_day(habits.since)}"
-    last_day = habits.until - timedelta(days=1)
+    # A span ends at a midnight (the day before is its last) or now (today is).
+    at_midnight = habits.until.hour == habits.until.minute == habits.until.second == 0
+    last_day = habits.until - timedelta(days=1) if at_midnight else habits.until
     if habits.until - habits.since <= TIMELINE_SPAN and habits.since.hour + habits.since.minute > 0:
         # "yesterday around this time", "last night": that day, between two times
         return (

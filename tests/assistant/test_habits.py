@@ -104,6 +104,7 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("where was I last Wednesday?", _day(7), _day(8)),
         # The latest weekend that is over, Saturday and Sunday.
         ("where did I go last weekend?", _day(10), _day(12)),
+        ("what did I do this weekend?", _day(10), _day(12)),  # on a Wednesday: the one just over
         # Habits, not the recent past.
         ("where do I go on weekends?", None, None),
         ("what do I usually do in the morning?", None, None),
@@ -204,6 +205,16 @@ def test_one_past_day_is_named_with_its_weekday(services: Service, world_now: da
     assert describe_habits(hours).startswith(
         f"On {start:%A}, {start:%B} {start.day}, {start:%Y}, between {clock_time(start)}"
     )
+
+
+def test_a_span_up_to_now_names_today_as_its_last_day() -> None:
+    sunday = datetime(2012, 11, 18, 15, 0, tzinfo=NOW.tzinfo)
+    span = past_span("what did I do this weekend?", sunday)
+    assert span == (datetime(2012, 11, 17, tzinfo=NOW.tzinfo), sunday)  # this weekend so far
+    weekend = Habits(user_id="8", visits=0, since=span.since, until=span.until)
+    assert "from November 17, 2012 to November 18, 2012" in describe_habits(weekend)
+    over = weekend.model_copy(update={"until": datetime(2012, 11, 19, tzinfo=NOW.tzinfo)})  # ends at a midnight
+    assert "from November 17, 2012 to November 18, 2012" in describe_habits(over)
 
 
 def test_a_history_within_one_month_is_said_as_that_month() -> None:
