@@ -637,6 +637,7 @@ _PROFILE_RE = re.compile(
     r" (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
     r"|\bhow often do i\b|\bwhen (?:was|did) (?:the |my )?last (?:time )?(?:i|we)\b|\bwhen did (?:i|we) last\b"
+    r"|\bam i (?:a|an|more of a) [\w-]+(?: [\w-]+)? (?:person|fan|lover|regular|type|addict|fiend)\b"
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"

@@ -1491,3 +1491,9 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
 def test_around_at_the_end_of_an_ask_is_around_the_user(message: str) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.near) == ("recommend", "here")
+
+
+@pytest.mark.parametrize(("message", "category"), [("am I a coffee person?", "Cafe"), ("am I a museum fan?", "Museum")])
+def test_am_i_a_kind_of_person_asks_about_the_users_visits(message: str, category: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category) == ("profile", category)
