@@ -42,6 +42,11 @@ from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
 
+def called(turn: Turn, name: str) -> Any:
+    """The turn's first call of a tool (StopIteration when it made none)."""
+    return next(call for call in turn.trace if call.name == name)
+
+
 def names_in(turn: Turn) -> set[str]:
     return {item.name for item in turn.items}
 
@@ -650,7 +655,7 @@ def test_a_place_the_user_says_they_are_at_centres_the_request(
     club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
     turn = assistant.chat("3", "I'm at Jazz Club 3, any coffee?", at=world_now)
     assert turn.request is not None and turn.request.near == "Jazz Club 3" and turn.request.category == "Cafe"
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
     assert call.arguments["within_km"] == 2.0
     unknown = assistant.chat("3", "I'm at Imaginary Hall Nowhere, any coffee?", at=world_now)
@@ -675,7 +680,7 @@ def test_where_did_i_go_last_week_counts_the_visits_since_then(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("3", "where did I go last week?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "get_habits")
+    call = called(turn, "get_habits")
     since = datetime.fromisoformat(call.arguments["since"])
     assert since == world_now - timedelta(days=7)
     assert turn.text.startswith(f"Since {since:%B} {since.day}, {since:%Y} you have ")
@@ -687,7 +692,7 @@ def test_yesterday_is_the_users_own_day_whatever_zone_now_is_given_in(
 ) -> None:
     utc_now = world_now.astimezone(UTC).replace(hour=2)  # 02:00 UTC: the evening before in New York
     turn = Assistant(services, polite).chat("3", "where did I go yesterday?", at=utc_now)
-    call = next(call for call in turn.trace if call.name == "get_habits")
+    call = called(turn, "get_habits")
     local = utc_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone))
     today = local.replace(hour=0, minute=0, second=0, microsecond=0)
     since, until = (datetime.fromisoformat(call.arguments[name]) for name in ("since", "until"))
@@ -712,7 +717,7 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
     assistant = Assistant(services, polite)
     for message in ("which coffee shops have I been to?", "when was the last time I went for coffee?"):
         turn = assistant.chat("3", message, at=world_now)
-        call = next(call for call in turn.trace if call.name == "get_habits")
+        call = called(turn, "get_habits")
         assert call.arguments["kind"] == "Cafe" and turn.request is not None and turn.request.intent == "profile"
         latest = coffee["timestamp"].max().to_pydatetime()
         said = f"You have {len(coffee)} check-ins at Cafes, the latest on {latest:%B} {latest.day}"
@@ -724,7 +729,7 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
     # "Like my usual coffee shop": look-alikes of the one they go to most.
     usual = coffee["item_id"].value_counts().index[0]
     alike = assistant.chat("3", "something like my usual coffee shop", at=world_now)
-    call = next(call for call in alike.trace if call.name == "recommend")
+    call = called(alike, "recommend")
     assert call.arguments["like"] == [usual] and call.arguments["familiar"] is False
     # No gym among someone's visits: said, and the places that fit them follow.
     gyms = assistant.chat("newcomer", "show me places like my favourite gym", at=world_now)
@@ -739,7 +744,7 @@ def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
     where = world_items.set_index("item_id").loc[office]
     turn = Assistant(services, polite).chat("3", "coffee near my office", at=world_now)
     assert turn.request is not None and turn.request.near == "your office"
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx(
         (where["latitude"], where["longitude"])
     )
@@ -766,16 +771,16 @@ def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(
     assistant.chat("3", "what do you know about me?", at=world_now, conversation_id="me")
     weekends = assistant.chat("3", "and what about weekends only?", at=world_now, conversation_id="me")
     assert weekends.request is not None and weekends.request.intent == "profile"
-    call = next(call for call in weekends.trace if call.name == "get_habits")
+    call = called(weekends, "get_habits")
     assert call.arguments["weekend"] is True and weekends.text.startswith("On weekends you have ")
     month = assistant.chat("3", "and in June?", at=world_now, conversation_id="me")
-    call = next(call for call in month.trace if call.name == "get_habits")
+    call = called(month, "get_habits")
     since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
     assert (since.month, since.day, until.month, until.day) == (6, 1, 7, 1) and since <= world_now
     assert month.text.startswith(f"In June {since.year} you have ")
     # "Back then" is the stretch of time the last answer covered.
     then = assistant.chat("3", "what were my favourite places back then?", at=world_now, conversation_id="me")
-    call = next(call for call in then.trace if call.name == "get_habits")
+    call = called(then, "get_habits")
     assert (call.arguments["since"], call.arguments["until"]) == (since.isoformat(), until.isoformat())
     # A follow-up that asks for a kind of place asks for places.
     places = assistant.chat("3", "and what about bars on weekends?", at=world_now, conversation_id="me")
@@ -797,16 +802,16 @@ def test_more_like_one_suggestion_lifts_its_look_alikes(
     monkeypatch.setattr(services, "recommend", recording)
     first = assistant.chat("3", "somewhere to go tonight", at=world_now)
     turn = assistant.chat("3", "more like the second one", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["like"] == [first.items[1].item_id]
     assert asked[-1].like == [first.items[1].item_id]  # the tool passes it on to the service
     assert first.items[1].item_id in call.arguments["exclude"]  # a refinement shows other places
     # With no pick and nothing talked about since, "like those" means the whole last list.
     again = assistant.chat("3", "anything similar?", at=world_now)
-    call = next(call for call in again.trace if call.name == "recommend")
+    call = called(again, "recommend")
     assert call.arguments["like"] == [item.item_id for item in turn.items]
     plain = assistant.chat("3", "a bar please", at=world_now)
-    assert next(call for call in plain.trace if call.name == "recommend").arguments["like"] == []
+    assert called(plain, "recommend").arguments["like"] == []
 
 
 def test_thanks_and_farewells_get_their_own_words(services: Service, polite: ScriptedChatModel) -> None:
@@ -822,7 +827,7 @@ def test_no_chains_keeps_the_last_request_and_asks_the_ranking_for_independents(
     assistant.chat("3", "a gym please", at=world_now)
     turn = assistant.chat("3", "I don't like chains", at=world_now)
     assert turn.request is not None and turn.request.category == "Gym" and turn.request.independent
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["independent"] is True
 
 
@@ -833,7 +838,7 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     assert near_radius_km("Williamsburg") == near_radius_km("here") == near_radius_km(None) == 2.0
     assistant = Assistant(services, polite)
     borough = assistant.chat("3", "coffee in Manhattan", at=world_now)
-    assert next(call for call in borough.trace if call.name == "recommend").arguments["within_km"] == 5.0
+    assert called(borough, "recommend").arguments["within_km"] == 5.0
     # The small world lies 2.5 to 5 km from Williamsburg: nothing within 2 km, and the reply says of where.
     farther = assistant.chat("3", "coffee in Williamsburg", at=world_now)
     assert farther.items and farther.text.startswith(
@@ -849,14 +854,14 @@ def test_where_the_user_says_they_are_holds_for_the_conversation(
     spot = (float(club["latitude"]), float(club["longitude"]))
 
     def searched_from(turn: Turn) -> tuple[float, float]:
-        call = next(call for call in turn.trace if call.name == "recommend")
+        call = called(turn, "recommend")
         return (call.arguments["latitude"], call.arguments["longitude"])
 
     assistant.chat("3", "I'm at Jazz Club 3 now", at=world_now, conversation_id="out")
     coffee = assistant.chat("3", "any coffee?", at=world_now, conversation_id="out")
     assert searched_from(coffee) == spot
     # Near where they said they are, as "near here" is: not the places they know across town.
-    call = next(call for call in coffee.trace if call.name == "recommend")
+    call = called(coffee, "recommend")
     assert call.arguments["within_km"] == near_radius_km("here")
     # Where the caller says the user is wins; another conversation starts from the user's usual place.
     given = (spot[0] + 0.01, spot[1])
@@ -876,7 +881,7 @@ def test_a_name_ruled_out_leaves_its_places_out(
     turn = assistant.chat("3", f"not {named.name}", at=world_now)
     assert turn.request is not None and turn.request.category == "Cafe" and turn.items
     assert named.name not in names_in(turn)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert named.item_id in call.arguments["exclude"]
     assert services.places_named([named.name]) == [named.item_id]
     assert services.places_named(["Nowhere Known"]) == []
@@ -905,7 +910,7 @@ def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
     assistant = Assistant(services, polite)
     assistant.chat("3", "a gym please", at=world_now)
     turn = assistant.chat("3", "is the first one far from Jazz Club 3?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "place_details")
+    call = called(turn, "place_details")
     club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
     assert "km from Jazz Club 3 as the crow flies" in turn.text
@@ -947,11 +952,11 @@ def test_busy_on_weekends_counts_whole_weekends(
     assistant = Assistant(services, polite)
     assistant.chat("3", "coffee please", at=world_now)
     turn = assistant.chat("3", "is the second one busy on weekends?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "place_details")
+    call = called(turn, "place_details")
     assert call.arguments["weekend"] is True
     assert turn.details is not None and turn.details.now.weekday == "weekend"
     saturday = assistant.chat("3", "is it busy on saturday mornings?", at=world_now)
-    assert next(call for call in saturday.trace if call.name == "place_details").arguments["weekend"] is False
+    assert called(saturday, "place_details").arguments["weekend"] is False
 
 
 def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
@@ -971,7 +976,7 @@ def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(
     assert "km from you as the crow flies" in going.text and "Right at" not in going.text
     # A next stop is around the place talked about, not the list's first, and is not that place.
     after = assistant.chat("3", "and a coffee after?", at=world_now)
-    call = next(call for call in after.trace if call.name == "recommend")
+    call = called(after, "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (nearest.latitude, nearest.longitude)
     assert nearest.item_id in call.arguments["exclude"]
 
@@ -1002,7 +1007,7 @@ def test_the_most_popular_of_a_kind_lists_where_most_people_go(
     people = events.groupby("item_id")["user_id"].nunique()
     assistant = Assistant(services, polite)
     turn = assistant.chat("3", "what are the most popular places around here?", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["popular"] is True and turn.request is not None and turn.request.intent == "recommend"
     counts = [int(people.get(item.item_id, 0)) for item in turn.items]
     assert len(counts) == 5 and counts == sorted(counts, reverse=True) and len(set(counts)) > 1
@@ -1016,7 +1021,7 @@ def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_onl
     assistant = Assistant(services, polite)
     turn = assistant.chat("3", "recommend me something like Jazz Club 3", at=world_now)
     club = world_items[world_items["name"] == "Jazz Club 3"].iloc[0]
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["like"] == [club["item_id"]]
     assert services.preferences("3") == []  # asked once, not a taste stated for good
 
@@ -1054,7 +1059,7 @@ def test_closer_please_asks_within_a_share_of_the_first_place_distance(
     assistant = Assistant(services, polite)
     listed = assistant.chat("3", "a gym please", at=world_now)
     turn = assistant.chat("3", "closer please", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     limit = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed.items[0].distance_km)
     assert call.arguments["within_km"] == pytest.approx(limit)
 
@@ -1064,10 +1069,10 @@ def test_further_away_is_fine_lifts_the_radius_and_says_so(
 ) -> None:
     assistant = Assistant(services, polite)
     listed = assistant.chat("4", "any coffee near here?", at=world_now)
-    near = next(call for call in listed.trace if call.name == "recommend")
+    near = called(listed, "recommend")
     assert near.arguments["within_km"] is not None
     turn = assistant.chat("4", "further away is fine", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["within_km"] is None and call.arguments["category"] == near.arguments["category"]
     # Beyond the farthest place shown (and at least a kilometre), when any is.
     beyond = max(FARTHER_AT_LEAST_KM, max(item.distance_km for item in listed.items))
@@ -1087,11 +1092,11 @@ def test_children_coming_along_keep_the_last_ask_without_adult_places(
     assistant = Assistant(services, polite)
     assistant.chat("4", "dinner ideas?", at=world_now)
     turn = assistant.chat("4", "we have a baby with us", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["category"] == "Restaurant" and "Bar" in call.arguments["exclude_categories"]
     # Without a list before, it asks for places to take children.
     first = Assistant(services, polite).chat("4", "we have a baby with us", at=world_now, conversation_id="other")
-    assert next(call for call in first.trace if call.name == "recommend").arguments["category"] == "Family Outing"
+    assert called(first, "recommend").arguments["category"] == "Family Outing"
 
 
 @pytest.mark.parametrize(
@@ -1113,9 +1118,9 @@ def test_a_place_shown_the_user_has_been_to_is_replaced(
 ) -> None:
     assistant = Assistant(services, polite)
     listed = assistant.chat("4", "any coffee near here?", at=world_now)
-    asked = next(call for call in listed.trace if call.name == "recommend").arguments["category"]
+    asked = called(listed, "recommend").arguments["category"]
     turn = assistant.chat("4", "I've been to the first one", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["category"] == asked and listed.items[0].item_id in call.arguments["exclude"]
     assert listed.items[0].item_id not in {item.item_id for item in turn.items}
 
@@ -1170,7 +1175,7 @@ def test_a_change_of_taste_is_told_by_code_from_the_latest_month(
     written = len(polite.calls)
     turn = assistant.chat("3", "how has my taste changed lately?", at=world_now)
     assert len(polite.calls) == written  # stated by code
-    call = next(call for call in turn.trace if call.name == "get_habits")
+    call = called(turn, "get_habits")
     assert call.arguments["change"] is True
     # The small world's four weeks all fall in the latest month: nothing before it to compare with.
     assert turn.text.startswith("I have too few check-ins of yours to tell a change:")
@@ -1185,7 +1190,7 @@ def test_whats_around_it_searches_around_the_place_last_asked_about(
     turn = assistant.chat("1", "coffee near it?", at=world_now)
     third = listed[2]
     assert turn.request is not None and turn.request.near == third.label
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert third.item_id in call.arguments["exclude"]  # around it, not it
     assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx((third.latitude, third.longitude))
     # With nothing shown yet, "around there" is around the user.
@@ -1206,7 +1211,7 @@ def test_something_closer_may_be_a_place_shown_lower_down(
     assistant = Assistant(services, polite)
     listed = assistant.chat("3", "show me 5 jazz clubs", at=world_now).items
     turn = assistant.chat("3", "something closer", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert not set(call.arguments["exclude"]) & {item.item_id for item in listed}
     nearer = [item.item_id for item in listed[1:] if item.distance_km < call.arguments["within_km"]]
     assert nearer and set(nearer) <= {item.item_id for item in turn.items}
@@ -1349,7 +1354,7 @@ def test_a_place_turned_down_stays_out_even_among_places_the_user_knows(
     known = assistant.chat("3", "somewhere I've been before", at=world_now)
     assert known.items
     turn = assistant.chat("3", "not that one, another one I know", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["familiar"] is True
     assert {item.item_id for item in known.items} <= set(call.arguments["exclude"])
     assert not {item.item_id for item in known.items} & {item.item_id for item in turn.items}
@@ -1362,11 +1367,11 @@ def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are
     listed = assistant.chat("3", "coffee please", at=world_now)
     shown = {item.item_id for item in listed.items}
     moved = assistant.chat("3", "what about near Jazz Club 3?", at=world_now)
-    call = next(call for call in moved.trace if call.name == "recommend")
+    call = called(moved, "recommend")
     assert moved.request is not None and moved.request.near == "Jazz Club 3"
     assert not shown & set(call.arguments["exclude"])
     others = assistant.chat("3", "any other coffee near Jazz Club 3?", at=world_now)
-    call = next(call for call in others.trace if call.name == "recommend")
+    call = called(others, "recommend")
     assert {item.item_id for item in moved.items} <= set(call.arguments["exclude"])
 
 
@@ -1377,7 +1382,7 @@ def test_somewhere_not_been_to_in_a_while_is_known_but_not_of_the_last_month(
     recent = set(services.places_visited_since("3", later - agent_module.LATELY))
     assert recent  # the small world's user 3 went out this month
     turn = Assistant(services, polite).chat("3", "somewhere I haven't been to in a while", at=later)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert call.arguments["familiar"] is True and recent <= set(call.arguments["exclude"])
     assert turn.items and all(item.is_return and item.item_id not in recent for item in turn.items)
 
@@ -1399,7 +1404,7 @@ def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
     # As NYC's "Times Square" plaza is named like its neighbourhood: here a jazz club stands for it.
     monkeypatch.setattr(services, "places_named", lambda names: ["v03"] if names == ["Tribeca"] else named(names))
     turn = Assistant(services, polite).chat("3", "I'm in Tribeca with two hours to kill", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert turn.request is not None and turn.request.placed_self and "v03" in call.arguments["exclude"]
 
 
@@ -1450,7 +1455,7 @@ def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_li
     card = assistant.chat("4", "tell me about the last place I went", at=world_now)
     assert card.details is not None and card.details.item_id == last
     alike = assistant.chat("4", "somewhere like the last place i went", at=world_now)
-    call = next(call for call in alike.trace if call.name == "recommend")
+    call = called(alike, "recommend")
     assert call.arguments["like"] == [last] and last in call.arguments["exclude"]
     assert alike.items and last not in {item.item_id for item in alike.items}
 
@@ -1471,7 +1476,7 @@ def test_a_place_ruled_out_in_lower_case_is_left_out_when_the_catalogue_knows_it
     # As "a museum, not the met" names The Metropolitan Museum of Art.
     monkeypatch.setattr(services, "named_place", lambda words, user_id=None: favourite if words == "the bean" else None)
     turn = Assistant(services, polite).chat("2", "coffee near here, not the bean", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     assert turn.request is not None and turn.request.exclude_names == ["the bean"]
     assert listed[0].item_id in call.arguments["exclude"] and listed[0].item_id not in {i.item_id for i in turn.items}
 
@@ -1491,7 +1496,7 @@ def test_something_unlike_the_usual_leaves_out_the_kinds_the_user_goes_to_most(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("2", "show me something different from what i usually do", at=world_now)
-    call = next(call for call in turn.trace if call.name == "recommend")
+    call = called(turn, "recommend")
     usual = [kind.kind for kind in services.habits("2", world_now, LatLon(40.71, -74.0), top=3).kinds[:3]]
     assert usual and call.arguments["exclude_categories"] == usual and call.arguments["surprise"]
     assert turn.items and not {item.category for item in turn.items} & set(usual)
