@@ -451,15 +451,6 @@ class RecommendQuery(BaseModel):
     beyond_km: float | None = Field(
         None, gt=0, strict=True, description="Only places at least this far from the point ('further away')."
     )
-
-    @field_validator("beyond_km")
-    @classmethod
-    def _below_the_radius(cls, beyond_km: float | None, info: ValidationInfo) -> float | None:
-        within_km = info.data.get("within_km")
-        if beyond_km is not None and within_km is not None and beyond_km >= within_km:
-            raise ValueError(f"must be below within_km ({within_km:g}): no place can be both")
-        return beyond_km
-
     independent: bool = Field(
         False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
     )
@@ -475,6 +466,14 @@ class RecommendQuery(BaseModel):
         description="Only places a short walk (0.4 km) from a place of one of these kinds ('near the subway': "
         "['Metro Station', 'Train Station']); each says which, and how far.",
     )
+
+    @field_validator("beyond_km")
+    @classmethod
+    def _below_the_radius(cls, beyond_km: float | None, info: ValidationInfo) -> float | None:
+        within_km = info.data.get("within_km")
+        if beyond_km is not None and within_km is not None and beyond_km >= within_km:
+            raise ValueError(f"must be below within_km ({within_km:g}): no place can be both")
+        return beyond_km
 
 
 class StopsNear(NamedTuple):
