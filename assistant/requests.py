@@ -465,13 +465,17 @@ _NOT_A_PLACE_RE = re.compile(
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
     re.IGNORECASE,
 )
+# "I've been to all of those", "I know them all": every place shown is known (new ones, in the same ask).
+_KNOWN_THEM_ALL = (
+    r"\b(?:been to|know|tried|visited|done) (?:(?:all|each|both) of (?:those|them|these)|(?:those|them|these) all)\b"
+)
 _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaurant|restaurants|cafe|cafes|\w+s)"
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
     r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
     # "I've been to all of those", "I know them all": every place shown is known, so new ones.
-    r"|\b(?:been to|know|tried|visited|done) (?:(?:all|each|both) of (?:those|them|these)|(?:those|them|these) all)\b"
+    rf"|{_KNOWN_THEM_ALL}"
     # "Anything new I could try?"; "anything new in New York?" may be the city's news.
     r"|\b(?:anything|anywhere|someplace) new"
     r"(?=\s*(?:[?.!,]|$)|\s+(?:i|we|to|for|like|that|around|near|nearby|please)\b)"
@@ -581,7 +585,7 @@ _REFINE_RE = re.compile(
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
-    r"|\b(?:been to|know|tried|visited|done) (?:(?:all|each|both) of (?:those|them|these)|(?:those|them|these) all)\b"
+    rf"|{_KNOWN_THEM_ALL}"
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
     r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
     # "Just bars", not "just landed at JFK": what the user just did opens a new ask.
