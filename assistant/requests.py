@@ -1298,7 +1298,15 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.category, arguments.then = None, None
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
+        if _EITHER_KIND_RE.search(message):
+            arguments.category = None  # "am I more of a bar or a café person?": both kinds, so every kind
     return arguments
+
+
+# "Am I more of a bar person or a café person?", "do I go to bars or cafés more?": two kinds weighed.
+_EITHER_KIND_RE = re.compile(
+    rf"\b{_CATEGORY_WORD}(?: (?:person|people|fan|type))? or (?:a |an )?{_CATEGORY_WORD}", re.IGNORECASE
+)
 
 
 # Capitalised words after "no" that name no venue: "no Thanks", "not Today", "no, I ...".

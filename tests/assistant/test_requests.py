@@ -1497,3 +1497,9 @@ def test_around_at_the_end_of_an_ask_is_around_the_user(message: str) -> None:
 def test_am_i_a_kind_of_person_asks_about_the_users_visits(message: str, category: str) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category) == ("profile", category)
+
+
+@pytest.mark.parametrize("message", ["am I more of a bar person or a cafe person?", "do I go to bars or cafes more?"])
+def test_two_kinds_weighed_ask_about_every_kind(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category) == ("profile", None)
