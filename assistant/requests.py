@@ -1767,17 +1767,25 @@ _GOOD = (
 _BAD = r"(?:bad|awful|terrible|horrible|meh|disappointing|a disappointment|overrated|not (?:great|good|nice|worth it))"
 _VISITED = r"([^.!?;,]{2,80}?)"  # a place's name or a pointer ("the second one", "it")
 _POINTER = r"((?:the )?(?:\w+ )?(?:one|place|spot)|it|that|this)"  # "the second one was great", not "the food"
+# "I've been to the first one, it was great", "went to Tonic last week, hated it": a visit, then the verdict.
+_BEEN_THEN = (
+    rf"{_OPENER}(?:(?:i|we)(?:'ve| have)? )?(?:been|went|gone) (?:to )?{_VISITED}"
+    r"(?:\s+(?:last (?:night|time|week)|yesterday|today|before|already))?\s*[,;.!-]+\s*(?:and\s+)?"
+)
 _LIKED_RE = re.compile(
     rf"{_OPENER}(?:(?:i|we) )?(?:really |totally |absolutely )?(?:liked|loved|enjoyed|adored|dug) "
     rf"{_VISITED}{_VERDICT_END}"
-    rf"|{_OPENER}{_POINTER} was {_GOOD}{_VERDICT_END}|{_OPENER}thumbs up (?:for|to) {_VISITED}{_VERDICT_END}",
+    rf"|{_OPENER}{_POINTER} was {_GOOD}{_VERDICT_END}|{_OPENER}thumbs up (?:for|to) {_VISITED}{_VERDICT_END}"
+    rf"|{_BEEN_THEN}(?:(?:it|that) was {_GOOD}|(?:i |we )?(?:really )?(?:liked|loved|enjoyed) it){_VERDICT_END}",
     re.IGNORECASE,
 )
 _DISLIKED_RE = re.compile(
     rf"{_OPENER}(?:i|we) (?:really )?(?:didn'?t|did not) (?:really )?(?:like|enjoy|love|care for) "
     rf"{_VISITED}{_VERDICT_END}"
     rf"|{_OPENER}(?:(?:i|we) )?(?:really )?(?:hated|disliked) {_VISITED}{_VERDICT_END}"
-    rf"|{_OPENER}{_POINTER} was {_BAD}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}",
+    rf"|{_OPENER}{_POINTER} was {_BAD}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}"
+    rf"|{_BEEN_THEN}(?:(?:it|that) was {_BAD}|(?:i |we )?(?:really )?(?:hated|disliked) it"
+    rf"|(?:i |we )?(?:didn'?t|did not) (?:really )?(?:like|enjoy) it){_VERDICT_END}",
     re.IGNORECASE,
 )
 # Asking for places now, not stating a taste: "recommend me something like Joe's Pizza", "show me more places like

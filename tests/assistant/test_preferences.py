@@ -279,6 +279,16 @@ def test_a_verdict_on_a_shown_place_is_a_like_or_a_dislike_of_that_place(
         "the food is great",
     ):
         assert read_preference(message) is None or read_preference(message).kind not in ("like_place", "dislike_place")
+    # A visit said first, then the verdict.
+    for message, kind, words in (
+        ("I've been to the first one, it was great", "like_place", "first one"),
+        ("went to the second one last week, loved it", "like_place", "second one"),
+        ("been to Tonic, it was terrible", "dislike_place", "Tonic"),
+        ("I've been there, didn't like it", "dislike_place", "there"),
+    ):
+        stated = read_preference(message)
+        assert stated is not None and (stated.kind, stated.words) == (kind, words), message
+    assert read_preference("I've been to the first one") is None  # no verdict: others in its place
 
 
 def test_unknown_places_and_areas_store_nothing(services: Service, world_now: datetime) -> None:
