@@ -514,6 +514,11 @@ _INDEPENDENT_RE = re.compile(
     r"|\bindependent(?:ly owned)?\b|\bmom[- ]and[- ]pop\b|\blocal(?:ly owned)? (?:spots?|places?|ones?|business\w*)\b",
     re.IGNORECASE,
 )
+# "Why do you think I like bars?", "why would you say I'm a coffee person?": what the user's visits say of them, not
+# why a suggestion was made.
+_WHY_ABOUT_ME_RE = re.compile(
+    r"\bwhy (?:do|would|did) you (?:think|say|assume|believe|reckon|know) (?:that )?(?:i|we)\b", re.IGNORECASE
+)
 _EXPLAIN_RE = re.compile(
     r"^\W*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b"
     r"|\bexplain(?: (?:that|this|it|the|why|your|these|those|them|how)\b|\W*$)"
@@ -1602,6 +1607,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "forget"
     if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
         return "offtopic"
+    if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
+        return "profile"
     if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place
@@ -1671,10 +1678,11 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     elsewhere = _ELSEWHERE_RE.search(message) or _MY_AREA_RE.search(message)
     if elsewhere and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"
+    asks_anything = not (arguments.category or arguments.near or arguments.keyword or arguments.when)
+    if _INDEFINITE_WITH_RE.search(message) and asks_anything:
+        return "refine"  # "anything with outdoor seating", "somewhere with a good vibe": the same ask, with that
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
-    if _INDEFINITE_WITH_RE.search(message):  # "anything with outdoor seating": the same ask, with that
-        return "refine"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code ("cheap"
     # alone goes on to the reader: after a list it asks for the same, cheaper).
     if _SMALLTALK_RE.search(message) or set(unhonoured(message)) & _NEEDS:

@@ -92,7 +92,7 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
         ("what's open now?", "recommend"),
         ("does anything close to here serve brunch?", "recommend"),
         ("any places with wifi?", "recommend"),
-        ("somewhere with outdoor seating", "recommend"),
+        ("somewhere with outdoor seating", "refine"),  # the same ask, with that (a new one when none was made)
         ("a quiet café in the West Village", "recommend"),
         ("make it cheaper", "refine"),
         ("cheaper ones?", "refine"),

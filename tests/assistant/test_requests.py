@@ -1503,3 +1503,17 @@ def test_am_i_a_kind_of_person_asks_about_the_users_visits(message: str, categor
 def test_two_kinds_weighed_ask_about_every_kind(message: str) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category) == ("profile", None)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "category"),
+    [
+        ("why do you think I like bars?", "profile", "Bar"),
+        ("why would you say I'm a coffee person?", "profile", "Cafe"),
+        ("why did you suggest the first one?", "explain", None),
+        ("somewhere with a good vibe", "refine", None),  # after "I need a drink": bars, with that
+    ],
+)
+def test_why_about_me_and_somewhere_with_a_quality(message: str, intent: str, category: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category) == (intent, category)
