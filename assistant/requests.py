@@ -651,6 +651,8 @@ _PROFILE_RE = re.compile(
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
+    r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
+    r" (?:me|us)\b"
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
@@ -679,7 +681,8 @@ _PLACE_RE = re.compile(
 _SMALLTALK_RE = re.compile(
     r"^\W*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|afternoon|evening|night)|bye|goodbye|ok|okay"
     r"|cool|great|nice|perfect|awesome)\b|\bhow(?:'s| is) it going\b|\bwhat'?s up\b"
-    r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b",
+    r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b|^\W*(?:help|help me|what do you do|how does this work)\W*$"
+    r"|\bare you (?:an? )?(?:ai|bot|robot|human|person|real)\b",
     re.IGNORECASE,
 )
 # An acknowledgement that opens a message ("ok, ", "cool - "), before what the message goes on to ask.

@@ -1517,3 +1517,16 @@ def test_two_kinds_weighed_ask_about_every_kind(message: str) -> None:
 def test_why_about_me_and_somewhere_with_a_quality(message: str, intent: str, category: str | None) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category) == (intent, category)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("what data do you have on me?", "profile"),
+        ("help", "smalltalk"),
+        ("are you an AI?", "smalltalk"),
+        ("can you help me find a bar?", "recommend"),
+    ],
+)
+def test_questions_about_the_assistant_and_the_data_it_holds(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
