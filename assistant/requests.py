@@ -471,7 +471,8 @@ _KNOWN_THEM_ALL = (
 )
 _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaurant|restaurants|cafe|cafes|\w+s)"
 _SURPRISE_RE = re.compile(
-    r"\bsurprise\b|\bsomething (?:new|different)\b|\bsomewhere (?:new|different)\b|\bnew (?:place|spot)s?\b"
+    r"\bsurprise\b|\bsome(?:thing|where) (?:totally |completely |entirely |really |very |quite )?(?:new|different)\b"
+    r"|\bnew (?:place|spot)s?\b"
     r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
     r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
     # "I've been to all of those", "I know them all": every place shown is known, so new ones.

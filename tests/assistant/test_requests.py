@@ -667,6 +667,7 @@ def test_intents_near_the_new_ones(message: str, intent: str) -> None:
         ("a place I know near here", False, True),
         ("somewhere I've never been", True, False),
         ("somewhere I haven't been before for drinks", True, False),  # not the "been before" of a usual
+        ("ok something totally different", True, False),
         ("a bar I have never been to before", True, False),
         ("not somewhere new, a place I know", False, True),  # both cues: the later one wins
         ("a place I know, or actually, surprise me", True, False),
