@@ -1487,47 +1487,30 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
 
 
 @pytest.mark.parametrize(
-    "message", ["bars around?", "any happy hours around?", "coffee close by?", "pizza in the area?"]
-)
-def test_around_at_the_end_of_an_ask_is_around_the_user(message: str) -> None:
-    arguments = parse_rules(message)
-    assert (arguments.intent, arguments.near) == ("recommend", "here")
-
-
-@pytest.mark.parametrize(("message", "category"), [("am I a coffee person?", "Cafe"), ("am I a museum fan?", "Museum")])
-def test_am_i_a_kind_of_person_asks_about_the_users_visits(message: str, category: str) -> None:
-    arguments = parse_rules(message)
-    assert (arguments.intent, arguments.category) == ("profile", category)
-
-
-@pytest.mark.parametrize("message", ["am I more of a bar person or a cafe person?", "do I go to bars or cafes more?"])
-def test_two_kinds_weighed_ask_about_every_kind(message: str) -> None:
-    arguments = parse_rules(message)
-    assert (arguments.intent, arguments.category) == ("profile", None)
-
-
-@pytest.mark.parametrize(
-    ("message", "intent", "category"),
+    ("message", "expected"),
     [
-        ("why do you think I like bars?", "profile", "Bar"),
-        ("why would you say I'm a coffee person?", "profile", "Cafe"),
-        ("why did you suggest the first one?", "explain", None),
-        ("somewhere with a good vibe", "refine", None),  # after "I need a drink": bars, with that
+        # Around the user, at the end of an ask.
+        ("bars around?", {"intent": "recommend", "near": "here"}),
+        ("any happy hours around?", {"intent": "recommend", "near": "here"}),
+        ("coffee close by?", {"intent": "recommend", "near": "here"}),
+        ("pizza in the area?", {"intent": "recommend", "near": "here"}),
+        # The user's own visits, of a kind or of every kind when two are weighed.
+        ("am I a coffee person?", {"intent": "profile", "category": "Cafe"}),
+        ("am I a museum fan?", {"intent": "profile", "category": "Museum"}),
+        ("am I more of a bar person or a cafe person?", {"intent": "profile", "category": None}),
+        ("do I go to bars or cafes more?", {"intent": "profile", "category": None}),
+        ("why do you think I like bars?", {"intent": "profile", "category": "Bar"}),
+        ("why would you say I'm a coffee person?", {"intent": "profile", "category": "Cafe"}),
+        ("why did you suggest the first one?", {"intent": "explain", "category": None}),
+        ("what data do you have on me?", {"intent": "profile"}),
+        # "Somewhere with a good vibe" after "I need a drink": bars, with that.
+        ("somewhere with a good vibe", {"intent": "refine", "category": None}),
+        # The assistant itself.
+        ("help", {"intent": "smalltalk"}),
+        ("are you an AI?", {"intent": "smalltalk"}),
+        ("can you help me find a bar?", {"intent": "recommend"}),
     ],
 )
-def test_why_about_me_and_somewhere_with_a_quality(message: str, intent: str, category: str | None) -> None:
+def test_asks_around_the_user_about_the_user_and_about_the_assistant(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
-    assert (arguments.intent, arguments.category) == (intent, category)
-
-
-@pytest.mark.parametrize(
-    ("message", "intent"),
-    [
-        ("what data do you have on me?", "profile"),
-        ("help", "smalltalk"),
-        ("are you an AI?", "smalltalk"),
-        ("can you help me find a bar?", "recommend"),
-    ],
-)
-def test_questions_about_the_assistant_and_the_data_it_holds(message: str, intent: str) -> None:
-    assert parse_rules(message).intent == intent
+    assert {name: getattr(arguments, name) for name in expected} == expected
