@@ -19,7 +19,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, NamedTuple, TypedDict
@@ -1128,12 +1128,7 @@ class Assistant:
             return None
         words = match["kind"].casefold()
         kinds = self._of_kind(CATEGORY_WORDS.get(words, words))  # "the restaurant", "the coffee shop"
-        lists: list[list[Suggestion]] = []
-        for item in shown.values():
-            if item.rank == 1 or not lists:
-                lists.append([])
-            lists[-1].append(item)
-        for item in (item for listed in reversed(lists) for item in listed):
+        for item in (item for listed in reversed(_lists(shown.values())) for item in listed):
             if item.item_id in kinds:
                 location = LatLon(item.latitude, item.longitude)
                 return request.model_copy(update={"near": item.label, "location": location})
@@ -1402,14 +1397,20 @@ def _beyond_km(request: ChatRequest, listed: Sequence[Suggestion], message: str)
     return max(FARTHER_AT_LEAST_KM, max(item.distance_km for item in listed))
 
 
+def _lists(shown: Iterable[Suggestion]) -> list[list[Suggestion]]:
+    """The conversation's suggestions as the lists they came in, oldest first (each list starts at rank 1)."""
+    lists: list[list[Suggestion]] = []
+    for item in shown:
+        if item.rank == 1 or not lists:
+            lists.append([])
+        lists[-1].append(item)
+    return lists
+
+
 def _last_suggestions(state: _State) -> list[Suggestion]:
     """The suggestions of the last turn that made any, in their order."""
-    shown = list((state.get("shown") or {}).values())
-    if not shown:
-        return []
-    ranks = [item.rank for item in shown]
-    start = max(index for index, rank in enumerate(ranks) if rank == 1)  # the latest list starts at rank 1
-    return shown[start:]
+    lists = _lists((state.get("shown") or {}).values())
+    return lists[-1] if lists else []
 
 
 # A question that measures from a place it names ("is it far from Central Park?", "close to the Met?").
