@@ -71,6 +71,7 @@ from assistant.place_questions import (
     about_all,
     describe_chain_visits,
     describe_checkins_then,
+    describe_no_chain_visits,
     describe_place,
     describe_visits,
     named_words,
@@ -87,9 +88,11 @@ from assistant.requests import (
     EXPLICIT_HERE_RE,
     FAMILY_OUTING,
     HERE,
+    LAST_SHOWN,
     MY_FAVOURITE_RE,
     MY_PLACES,
     ORDINALS,
+    TALKABLE_RE,
     THERE,
     TURNED_DOWN_RE,
     ChatRequest,
@@ -883,7 +886,10 @@ class Assistant:
             if unknown := unhonoured(read(said).text):
                 # "I'm allergic to nuts", "I'm in a wheelchair": a need no data can check, said so, not a greeting.
                 return f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
-            return fixed_text(smalltalk_reply(said), language)
+            reply = smalltalk_reply(said)
+            if reply == "enjoy" and not _last_suggestions(state):  # "ok" before any place was shown is a hello
+                reply = "smalltalk"
+            return fixed_text(reply, language)
         if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
         if request.intent == "about":
@@ -910,8 +916,11 @@ class Assistant:
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain" and request.compare:
-            lead = self._compared_lead(_last_suggestions(state), request)
-            return _side_by_side(_last_suggestions(state), request.compare, language, lead)
+            suggestions = _last_suggestions(state)
+            # "The first and the last one": the last is the list's own length.
+            ranks = list(dict.fromkeys(len(suggestions) if rank == LAST_SHOWN else rank for rank in request.compare))
+            request = request.model_copy(update={"compare": ranks})
+            return _side_by_side(suggestions, ranks, language, self._compared_lead(suggestions, request))
         if request.intent == "explain":
             # The reasons are the evidence lines themselves: a small model retelling them added popularity and
             # visits that were never there (measured), so code states them.
@@ -990,7 +999,10 @@ class Assistant:
         names the place and the user knows several of that name."""
         if details.name.casefold() not in state["messages"][-1 - _tail_length(state)].text.casefold():
             return ""
-        among = self.service.visits_among(state["user_id"], self.service.places_named([details.name]))
+        named = self.service.places_named([details.name])
+        among = self.service.visits_among(state["user_id"], named)
+        if among.last is None and len(named) >= 2:  # none of them: the card's "new to you" is not the whole answer
+            return describe_no_chain_visits(details.name, len(named)) + "\n"
         if among.places < 2 or among.last is None:
             return ""
         return describe_chain_visits(details.name, among.visits, among.places, among.last) + "\n"
@@ -1226,7 +1238,7 @@ class Assistant:
         if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
             raise ChatError("at must be a time zone-aware datetime")
         if where is None:
-            return at, self.service.default_place(user_id)
+            return at, self.service.default_place(user_id, at)
         try:
             latitude, longitude = (float(value) for value in where)
         except (TypeError, ValueError):
@@ -1565,6 +1577,8 @@ _TRANSIT_RE = re.compile(
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 
+# The catalogue's top level of every restaurant, café and bar.
+FOOD_AND_DRINK = "Dining and Drinking"
 _CASUAL_RE = re.compile(r"\b(?:casual|laid[- ]back|relaxed|low[- ]key|less fancy|not so fancy)\b", re.IGNORECASE)
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
 _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
@@ -1576,10 +1590,13 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     category = request.category or previous.category
     # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
     # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
+    # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
+    calmer = calmer and not TALKABLE_RE.search(message)
     if not request.category and _CASUAL_RE.search(message) and category in DATE_KINDS:
-        # "Something a bit more casual" after a romantic dinner: any restaurant (any place, after a date night).
-        category = "Restaurant" if category == DATE_DINNER else None
+        # "Something a bit more casual" after a romantic dinner: any restaurant; after a date night, anywhere to eat
+        # or drink (a plaza or a concert hall had come).
+        category = "Restaurant" if category == DATE_DINNER else FOOD_AND_DRINK
     if category in exclusions or (calmer and category in LOUD_CATEGORIES):
         category = None
     elif calmer and category in LOUD_KINDS_WITHIN:

@@ -151,7 +151,7 @@ class RecommendRequest(RecommendQuery):
     user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="A user with stored events.")
     at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(
-        None, strict=True, ge=-90, le=90, description="Where the user is; default: their last place."
+        None, strict=True, ge=-90, le=90, description="Where the user is; default: where they likely are then."
     )
     lon: float | None = Field(None, strict=True, ge=-180, le=180, description="Give with lat.")
     k: int = Field(10, strict=True, ge=1, le=MAX_K, description="How many places.")
@@ -192,7 +192,7 @@ class ChatBody(_Request):
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="What the user says.")
     at: RepresentableTime | None = Field(None, description="'Now', ISO 8601 with an offset; default: the server's now.")
     lat: float | None = Field(
-        None, strict=True, ge=-90, le=90, description="Where the user is; default: their last place."
+        None, strict=True, ge=-90, le=90, description="Where the user is; default: where they likely are then."
     )
     lon: float | None = Field(None, strict=True, ge=-180, le=180, description="Give with lat.")
     conversation_id: str = Field(
@@ -308,9 +308,9 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         if not service.known_user(user_id):
             raise HTTPException(404, f"unknown user {user_id!r}: a user needs events first (POST /api/events)")
 
-    def place(user_id: str, lat: float | None, lon: float | None) -> LatLon:
+    def place(user_id: str, lat: float | None, lon: float | None, at: datetime) -> LatLon:
         given = _where(lat, lon)
-        return given if given is not None else service.default_place(user_id)
+        return given if given is not None else service.default_place(user_id, at)
 
     @public.get("/health", summary="Liveness and counts")
     def health() -> Health:
@@ -339,7 +339,9 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
     def context(
         user_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="A user with stored events.")],
         at: Annotated[RepresentableTime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
-        lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
+        lat: Annotated[
+            float | None, Query(ge=-90, le=90, description="Default: where the user likely is then.")
+        ] = None,
         lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
         query: Annotated[str | None, Query(max_length=200, description="What the user is after, in words.")] = None,
         k: Annotated[int | None, Query(ge=1, le=MAX_K, description="How many snapshots; default: settings.")] = None,
@@ -347,15 +349,16 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         """The weighted snapshots behind suggestions for this time and place, with reasons, and the drift of
         interests (now against overall); raw vectors are left out."""
         known(user_id)
-        where = place(user_id, lat, lon)
-        return service.context(user_id, now(at), where, query=query, k=k)
+        moment = now(at)
+        return service.context(user_id, moment, place(user_id, lat, lon, moment), query=query, k=k)
 
     @api.post("/recommend", summary="Ranked places with evidence", responses=_not_found("user"))
     def recommend(body: RecommendRequest) -> list[Suggestion]:
         """Places for the user now and here, best first, each with the evidence behind it. Homes are never
         suggested; offices, hospitals, stations and schools only when the category or keyword names them."""
         known(body.user_id)
-        at, where = now(body.at), place(body.user_id, body.lat, body.lon)
+        at = now(body.at)
+        where = place(body.user_id, body.lat, body.lon, at)
         try:
             return service.recommend(body.user_id, at, where, body.query())
         except ValueError as error:  # an unknown item id in ``like``
@@ -366,15 +369,17 @@ def create_api(service: Service, assistant: Assistant, settings: Settings) -> Fa
         item_id: Annotated[str, Path(max_length=MAX_ID_CHARS, description="A catalogue place's id.")],
         user_id: Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="Whose visits to count.")],
         at: Annotated[RepresentableTime | None, Query(description="ISO 8601 with an offset; default: now.")] = None,
-        lat: Annotated[float | None, Query(ge=-90, le=90, description="Default: the user's last place.")] = None,
+        lat: Annotated[
+            float | None, Query(ge=-90, le=90, description="Default: where the user likely is then.")
+        ] = None,
         lon: Annotated[float | None, Query(ge=-180, le=180, description="Give with lat.")] = None,
     ) -> PlaceDetails:
         """Its kind, area and distance, everyone's check-ins there by slice of the week (only figures at least
         ``privacy.insights_min_users`` people stand behind) and the user's own visits: what a chat question about
         one place is answered with. The data has no opening hours, prices or addresses."""
-        where = place(user_id, lat, lon)
+        moment = now(at)
         try:
-            return service.place_details(user_id, item_id, now(at), where)
+            return service.place_details(user_id, item_id, moment, place(user_id, lat, lon, moment))
         except ValueError as error:
             raise HTTPException(404, str(error)) from None
 
@@ -658,7 +663,7 @@ def _where(lat: float | None, lon: float | None) -> LatLon | None:
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        raise HTTPException(422, "give both lat and lon, or neither (then the user's last place is used)")
+        raise HTTPException(422, "give both lat and lon, or neither (for where the user likely is then)")
     return LatLon(lat, lon)
 
 

@@ -144,6 +144,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Is the first one vegetarian friendly?": what a kitchen offers.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:\w+ )?"
         r"(?:vegan|vegetarian|veggie|gluten[- ]free|halal|kosher)(?:[- ]friendly)?\b"
+        r"|\bgood for (?:a )?(?:vegetarians?|vegans?|veggies)\b"
         r"|\bdo they (?:have|do) (?:food|drinks|beer|wine|coffee|brunch|breakfast|lunch|dinner|cocktails)\b",
         # "Book a table", not "read a book" or "a good book".
         "booking": r"\breserv\w*|(?<!\ba )(?<!\bread )(?<!\bgood )\bbook(?:ings?|ed)?\b(?! (?:store|shop|club))"
@@ -161,7 +162,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:is|are|was|were|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?"
         r"(?:any |really |very )?(?:good|nice|great|decent)\b"
         # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.
-        r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?)\b)"
+        r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?"
+        r"|vegetarians?|vegans?|veggies|celiacs?|coeliacs?)\b)"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
@@ -298,6 +300,12 @@ def describe_chain_visits(name: str, visits: int, places: int, last: datetime) -
         f"You have been to a {name} {times(visits)} in all, at {places} of its places, last on {calendar_day(last)}."
         " The one I matched:"
     )
+
+
+def describe_no_chain_visits(name: str, places: int) -> str:
+    """That the user has been to none of the places of one name ("how many times have I been to Starbucks?"),
+    before the card of the one the question was matched to."""
+    return f"You have no check-ins at any of the {places} places called {name} in my data. The one I matched:"
 
 
 def describe_visits(suggestions: Sequence[Suggestion]) -> str:
@@ -501,6 +509,7 @@ __all__ = [
     "asked_topics",
     "describe_chain_visits",
     "describe_checkins_then",
+    "describe_no_chain_visits",
     "describe_place",
     "describe_visits",
     "map_link",

@@ -421,7 +421,10 @@ _NEAR_HERE_RE = re.compile(
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
     # "Bars around?", "anything good around?": around the user, at the end of the ask.
-    r"|\baround\s*[?.!]*\s*$",
+    r"|\baround\s*[?.!]*\s*$"
+    # "I only have 30 minutes for lunch", "in a rush": no time to cross town.
+    r"|\b(?:only|just) (?:have|got|'ve got) (?:\d{1,2}|ten|fifteen|twenty|thirty|forty|forty-five) ?(?:minutes|mins?)\b"
+    r"|\b(?:only|just) (?:have|got|'ve got) (?:half an hour|an hour)\b|\bin a (?:hurry|rush)\b",
     re.IGNORECASE,
 )
 # In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
@@ -500,11 +503,18 @@ _FAMILIAR_RE = re.compile(
     r"|\btake (?:me|us) back\b|\b(?:somewhere|a place|places|spots?) i (?:loved|liked|enjoyed|used to go)\b",
     re.IGNORECASE,
 )
+# "Somewhere we can actually hear each other", "good for a conversation": not loud, whatever else is asked.
+_TALKABLE = (
+    r"\bhear (?:each other|one another|ourselves|myself|people|my friends?|you|them)\b(?! (?:play|sing|perform))"
+    r"|\b(?:we|i) can (?:actually )?(?:talk|chat)\b|\bgood for (?:a )?(?:conversation|talking|chatting)\b"
+)
+TALKABLE_RE = re.compile(_TALKABLE, re.IGNORECASE)
 _QUIET_RE = re.compile(
     r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b"
     r"|(?:\bnot|n't|\bnever) (?:too |so |very |that )?(?:loud|crowded|busy|noisy)\b"
     r"|\bless (?:crowded|busy|noisy|loud)\b|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b"
     r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b"
+    rf"|{_TALKABLE}"
     # "Nah, too loud": what was shown was too much.
     r"|\btoo (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)\b",
     re.IGNORECASE,
@@ -692,13 +702,46 @@ _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appre
 _BYE_RE = re.compile(r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell)\b", re.IGNORECASE)
 
 
-def smalltalk_reply(message: str) -> Literal["smalltalk", "thanks", "bye"]:
-    """Which code-written reply small talk gets: a farewell, thanks, or the greeting that says what the assistant
-    does (``prompts/fixed.toml``)."""
+# "Cool, going there now", "I'll try the second one", "sounds good": the user has chosen; nothing more is asked.
+_GOING_RE = re.compile(
+    r"\b(?:going|heading|headed|off|walking|on my way|on our way) (?:there|over|now|to (?:it|that|the \w+(?: one)?))\b"
+    r"|\bon (?:my|our) way\b|\b(?:i'?ll|we'?ll|i will|we will|gonna|going to) (?:go|try|check|head|give)\b"
+    r"|\blet'?s (?:go|do (?:it|that|this))\b|\bsounds (?:good|great|perfect|nice|fun|lovely)\b"
+    r"|^\W*(?:ok|okay|cool|great|nice|perfect|awesome|sweet|lovely|alright|sure)\W*$",
+    re.IGNORECASE,
+)
+# "We're 4 people", "there are 3 of us", "table for two": how many a place seats is no data (a big party is read as
+# an amenity, ``assistant.place_questions.PARTY_RE``).
+_PARTY_SIZE_RE = re.compile(
+    r"\b(?:we(?:'re| are)|we'll be|there(?:'s| is| are|'ll be| will be)) (?:\d{1,2}|two|three|four|a couple)"
+    r"(?: of us| people| persons| guests|\b(?=\s*[.!?,]|\s*$))"
+    r"|\b(?:party|group|table) (?:of|for) (?:\d{1,2}|two|three|four)\b"
+    r"|\bfor (?:\d{1,2}|two|three|four) (?:people|persons|guests|of us)\b",
+    re.IGNORECASE,
+)
+# A question the rules found nothing in ("what time should I leave?"): answered with what can be asked, not a hello.
+_QUESTION_RE = re.compile(
+    r"\?\s*$|^\W*(?:what|when|where|which|who|why|how|can|could|should|would|will|is|are|do|does|did)\b", re.IGNORECASE
+)
+SmalltalkReply = Literal["smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data"]
+
+
+def smalltalk_reply(message: str) -> SmalltalkReply:
+    """Which code-written reply small talk gets (``prompts/fixed.toml``): a farewell, thanks, "enjoy" once the user
+    says they will go, what a group size can't be checked against, what can be asked when a question found nothing
+    to answer, or the greeting that says what the assistant does."""
     text = read(message).text
     if _BYE_RE.search(text):
         return "bye"
-    return "thanks" if _THANKS_RE.search(text) else "smalltalk"
+    if _THANKS_RE.search(text):
+        return "thanks"
+    if _GOING_RE.search(text):
+        return "enjoy"
+    if _PARTY_SIZE_RE.search(text):
+        return "party"
+    if _QUESTION_RE.search(text) and not _SMALLTALK_RE.search(text):
+        return "beyond_data"
+    return "smalltalk"
 
 
 # "Good night" is a farewell, not a time.
@@ -1572,6 +1615,9 @@ _NEARER = frozenset({"closer", "nearer", "closest", "nearest"})
 # Ranks named bare beside each other ("1 or 3", "2 vs 4", "1, 2 and 3") once a message compares.
 _BARE_RANKS_RE = re.compile(r"(?<![\d.:$])\b[1-9](?:\s*(?:,|or|and|vs\.?|versus|&)\s*#?[1-9]\b(?![.:]\d))+")
 _FIRST_FEW_RE = re.compile(r"\b(?:the )?first (two|three|2|3)\b", re.IGNORECASE)
+# "The first and the last one": the last of the list, whatever its length (the agent knows it).
+_LAST_SHOWN_RE = re.compile(r"\bthe (?:very )?last(?: one| place| option| spot)?\b(?! (?:time|night|week|year))", re.I)
+LAST_SHOWN = -1
 
 
 def _compared(message: str) -> list[int]:
@@ -1588,6 +1634,8 @@ def _compared(message: str) -> list[int]:
         picks = [int(digit) for digit in re.findall(r"[1-9]", bare.group(0))]
     elif len(set(picks)) == 1 and (than := _THAN_RANK_RE.search(message)):  # "is number 2 closer than 3?"
         picks.append(int(than.group(1)))
+    if len(set(picks)) == 1 and _LAST_SHOWN_RE.search(message):
+        picks.append(LAST_SHOWN)
     picks = list(dict.fromkeys(picks))
     return picks if len(picks) >= 2 else []
 
@@ -1665,7 +1713,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     calmer_only = (
         (arguments.quiet or (arguments.local and _FEWER_RE.search(message)))  # "any hidden gems?" asks anew
         and not (arguments.category or arguments.near or arguments.keyword or arguments.when)
-        and not _RECOMMEND_RE.search(message)  # "I hate crowds, where can I relax?" asks anew
+        # "I hate crowds, where can I relax?" asks anew; "somewhere we can hear each other" asks the same, calmer.
+        and (not _RECOMMEND_RE.search(message) or TALKABLE_RE.search(message) is not None)
     )
     # "Ok not that one": an acknowledgement before a refinement is the refinement's.
     further = arguments.farther and not (arguments.category or arguments.near or arguments.keyword)

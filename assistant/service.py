@@ -39,6 +39,7 @@ from profiles.activity import (
     user_events,
     user_habits,
     user_visits,
+    usual_whereabouts,
     visits_between,
 )
 from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
@@ -87,6 +88,8 @@ NAME_TIE_POINTS = 5.0
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
+# A latest visit this recent says where the user still is; an older one, where they were (the airport last week).
+STILL_THERE = timedelta(hours=3)
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
 # "In Brooklyn" is a borough, whose centre 2 km cannot stand for: its places within this distance of the centre
@@ -559,15 +562,26 @@ class Service:
         """Every stored event, preprocessed; None before the first."""
         return self.runtime.events()
 
-    def default_place(self, user_id: str) -> LatLon:
-        """The user's home area when they stated one, else where their latest visit was (a 👍 of a place seen in a
-        list is no visit), else their last event's place, or the centre of the catalogue for a newcomer."""
+    def default_place(self, user_id: str, at: datetime | None = None) -> LatLon:
+        """Where "here" is when a request gives no place: the user's home area when they stated one, else where their
+        latest visit was (a 👍 of a place seen in a list is no visit), else their last event's place, or the centre
+        of the catalogue for a newcomer. At a time ``at`` (now), only visits until then count, and a latest visit
+        older than :data:`STILL_THERE` gives way to where the user usually is at that hour of the week
+        (``profiles.activity.usual_whereabouts``): someone last seen at the airport last week is not there now."""
         home = steering(self.preferences(user_id)).home
         if home is not None and home.latitude is not None and home.longitude is not None:
             return LatLon(home.latitude, home.longitude)
         visits = self._visits(user_id)
+        if len(visits) and at is not None:
+            visits = visits[visits["timestamp"] <= pd.Timestamp(at)]
         if len(visits):
             latest = visits.loc[visits["timestamp"].idxmax()]
+            if at is not None and at - pd.Timestamp(latest["timestamp"]).to_pydatetime() > STILL_THERE:
+                zone = self.settings.preprocessing.timezone
+                hour = local_hour_of_week(at, float(latest["latitude"]), float(latest["longitude"]), zone)
+                usual = usual_whereabouts(visits, hour)
+                if usual is not None:
+                    return LatLon(*usual)
             return LatLon(float(latest["latitude"]), float(latest["longitude"]))
         last = self.runtime.log.last(user_id)
         if last is not None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from profiles.calendar import DAYPARTS, HOURS_PER_DAY, WEEKEND_DAYS, dayparts
 from profiles.events import Action
+from profiles.geo import haversine_km
 from profiles.insights import DAY_NAMES
 from profiles.places import leaf_category, of_kind_column
 
@@ -140,6 +141,12 @@ KIND_COLUMNS: tuple[str, ...] = ("kind", "visits", "weekday", "daypart", "last")
 SATURDAY = WEEKEND_DAYS[0]
 SLICE_COLUMNS: tuple[str, ...] = ("weekday", "daypart", "visits", "users")
 CHANGE_COLUMNS: tuple[str, ...] = ("kind", "recent", "earlier", "recent_share", "earlier_share", "shift")
+# Fewer visits than this at a time of the week say too little about where the user is then: all their visits do.
+MIN_VISITS_AT_THE_TIME = 3
+# Where the user usually is counts the visits around each of their places within this distance (a neighbourhood).
+WHEREABOUTS_RADIUS_KM = 1.0
+# The most places weighed (the most visited): bounds the pairwise distances for users with thousands of places.
+WHEREABOUTS_PLACES = 400
 
 
 def place_visits(events: pd.DataFrame | None, item_id: str) -> pd.DataFrame:
@@ -246,6 +253,32 @@ def user_habits(
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
 
 
+def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> tuple[float, float] | None:
+    """Where the user usually is at a local hour of the week: of their places, the one with the most of their visits
+    within :data:`WHEREABOUTS_RADIUS_KM`, counting the visits at the same part of the day and kind of day (weekday or
+    weekend) when there are :data:`MIN_VISITS_AT_THE_TIME` of them, else all; None without visits. ``visits`` are
+    the user's (``user_visits``) with ``hour_of_week``."""
+    if visits.empty:
+        return None
+    hours = visits["hour_of_week"].to_numpy(dtype=np.int64)
+    day, hour = divmod(int(hour_of_week), HOURS_PER_DAY)
+    same_time = (dayparts(hours % HOURS_PER_DAY) == dayparts([hour])[0]) & (
+        np.isin(hours // HOURS_PER_DAY, WEEKEND_DAYS) == (day in WEEKEND_DAYS)
+    )
+    chosen = visits[same_time] if int(same_time.sum()) >= MIN_VISITS_AT_THE_TIME else visits
+    places = (
+        chosen.groupby("item_id", sort=False)
+        .agg(latitude=("latitude", "first"), longitude=("longitude", "first"), visits=("item_id", "size"))
+        .nlargest(WHEREABOUTS_PLACES, "visits", keep="first")
+    )
+    latitudes, longitudes = places["latitude"].to_numpy(float), places["longitude"].to_numpy(float)
+    near = haversine_km(latitudes[:, None], longitudes[:, None], latitudes[None, :], longitudes[None, :])
+    around = (near <= WHEREABOUTS_RADIUS_KM) @ places["visits"].to_numpy(float)
+    # The most visits around; among equals, the place visited most itself (nlargest kept them first).
+    best = int(np.argmax(around))
+    return float(latitudes[best]), float(longitudes[best])
+
+
 def kind_change(
     events: pd.DataFrame | None, items: pd.DataFrame, user_id: str, *, recent_days: float, until: datetime
 ) -> tuple[pd.DataFrame, datetime | None]:
@@ -277,8 +310,10 @@ def kind_change(
 __all__ = [
     "CHANGE_COLUMNS",
     "KIND_COLUMNS",
+    "MIN_VISITS_AT_THE_TIME",
     "PLACE_COLUMNS",
     "SLICE_COLUMNS",
+    "WHEREABOUTS_RADIUS_KM",
     "kind_change",
     "place_slices",
     "place_visits",
@@ -287,6 +322,7 @@ __all__ = [
     "user_places",
     "user_rhythm",
     "user_visits",
+    "usual_whereabouts",
     "visits_between",
     "week_grid",
 ]

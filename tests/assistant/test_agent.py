@@ -267,12 +267,13 @@ def test_a_second_stop_lists_its_places_a_walk_from_the_first(
         assert apart <= SECOND_STOP_WITHIN_KM and len(cited) == 1  # said once, by the recommender or for the stop
     heading = f"Then, near **{first.label}**:"
     assert turn.text.index(heading) < turn.text.index(f"**{later[0].label}**")
-    # "Which is the closest jazz club?": the nearest of the jazz clubs shown, not of every place shown.
-    asked = Assistant(services, polite)
-    listed = asked.chat("1", "coffee and then some jazz", at=world_now).items
+    # "Which is the closest jazz club?": the nearest of the jazz clubs shown, not of every place shown (from the
+    # user's latest place, where the two differ).
+    asked, here = Assistant(services, polite), services.default_place("1")
+    listed = asked.chat("1", "coffee and then some jazz", at=world_now, where=here).items
     jazz = min((item for item in listed if item.category == "Jazz Club"), key=lambda item: item.distance_km)
     assert min(listed, key=lambda item: item.distance_km) != jazz  # the two readings differ here
-    closest = asked.chat("1", "which is the closest jazz club?", at=world_now)
+    closest = asked.chat("1", "which is the closest jazz club?", at=world_now, where=here)
     assert closest.details is not None and closest.details.item_id == jazz.item_id
 
 
@@ -820,6 +821,18 @@ def test_thanks_and_farewells_get_their_own_words(services: Service, polite: Scr
     assert assistant.chat("3", "merci, au revoir").text == fixed_text("bye", "fr")
 
 
+def test_small_talk_after_a_list_is_answered_for_what_it_says_not_with_a_hello(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assert assistant.chat("3", "ok", at=world_now, conversation_id="a").text == fixed_text("smalltalk")
+    assert assistant.chat("3", "somewhere to go tonight", at=world_now, conversation_id="b").items
+    assert assistant.chat("3", "cool, going there now", at=world_now, conversation_id="b").text == fixed_text("enjoy")
+    assert assistant.chat("3", "we're 4 people", at=world_now, conversation_id="b").text == fixed_text("party")
+    unanswerable = assistant.chat("3", "what time should I leave?", at=world_now, conversation_id="b")
+    assert unanswerable.text == fixed_text("beyond_data")
+
+
 def test_no_chains_keeps_the_last_request_and_asks_the_ranking_for_independents(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -897,11 +910,14 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     casual = ChatRequest(intent="refine")
     dinner = ChatRequest(category="Sit-down Dinner")
     assert _refined(dinner, casual, "something a bit more casual").category == "Restaurant"
-    assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category is None
+    assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category == "Dining and Drinking"
     # "Not too crowded" asks for fewer people at the same kind of place.
     crowd = parse_rules("not too crowded please")
     assert crowd.intent == "refine" and crowd.quiet
     assert _refined(ChatRequest(category="Sports Bar"), quieter, "not too crowded please").category == "Sports Bar"
+    # "Somewhere we can hear each other" after a bar: a quieter bar, not another kind of place.
+    talk = "somewhere I can actually hear people talk"
+    assert _refined(ChatRequest(category="Bar"), quieter, talk).category == "Bar"
 
 
 def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
@@ -919,24 +935,25 @@ def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
 def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_list_was(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
-    turn = assistant.chat("3", "tell me more about the first", at=world_now)
+    # From the user's latest place, away from the coffee shops.
+    assistant, here = Assistant(services, polite), services.default_place("3")
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now, where=here).items
+    turn = assistant.chat("3", "tell me more about the first", at=world_now, where=here)
     assert turn.details is not None and turn.details.item_id == listed[0].item_id
     assert turn.details.distance_km == pytest.approx(listed[0].distance_km, abs=0.01)
     assert "km from Jazz Club 3 as the crow flies" in turn.text
-    busiest = assistant.chat("3", "which one is the busiest?", at=world_now)
+    busiest = assistant.chat("3", "which one is the busiest?", at=world_now, where=here)
     assert "km from Jazz Club 3 as the crow flies" in busiest.text
-    subway = assistant.chat("3", "which is closest to the subway?", at=world_now)
+    subway = assistant.chat("3", "which is closest to the subway?", at=world_now, where=here)
     lead = fixed_text("unplaced_measured").format(words="the subway", origin="Jazz Club 3")
     assert subway.text.startswith(lead) and subway.details is not None
     assert subway.details.item_id == min(listed, key=lambda item: item.distance_km).item_id
-    new_to_me = assistant.chat("3", "is the 2nd one new to me?", at=world_now)  # "to me" measures nothing
+    new_to_me = assistant.chat("3", "is the 2nd one new to me?", at=world_now, where=here)  # "to me" measures nothing
     assert "km from Jazz Club 3 as the crow flies" in new_to_me.text
     # Asked from the user, it is from the user.
-    mine = assistant.chat("3", "how far is the first one from me?", at=world_now)
+    mine = assistant.chat("3", "how far is the first one from me?", at=world_now, where=here)
     assert "km from you as the crow flies" in mine.text
-    nearest_to_me = assistant.chat("3", "which one is closest to me?", at=world_now)
+    nearest_to_me = assistant.chat("3", "which one is closest to me?", at=world_now, where=here)
     assert nearest_to_me.details is not None and "km from you as the crow flies" in nearest_to_me.text
     from_me = {item.item_id: item for item in listed}  # the list's own distances are from Jazz Club 3
     here = services.default_place("3")
@@ -1051,6 +1068,10 @@ def test_the_first_or_the_second_sets_their_evidence_side_by_side(
     first, second = listed.items[:2]
     assert turn.text.index(f"1. **{first.label}**") < turn.text.index(f"2. **{second.label}**")
     assert all(line in turn.text for line in [*first.evidence, *second.evidence])
+    # "The last one" is the last of the list, whatever its length.
+    last = assistant.chat("4", "how do the first and the last one compare?", at=world_now)
+    rank = len(listed.items)
+    assert last.text.index(f"1. **{first.label}**") < last.text.index(f"{rank}. **{listed.items[-1].label}**")
 
 
 def test_closer_please_asks_within_a_share_of_the_first_place_distance(
@@ -1442,6 +1463,19 @@ def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     visits = int(mine["item_id"].isin([first, second]).sum())
     assert turn.text.startswith(f"You have been to a {name} {visits} times in all, at 2 of its places, last on ")
     assert not polite.calls
+
+
+def test_visits_asked_of_a_chain_the_user_never_went_to_say_so_of_all_its_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = set(events.loc[events["user_id"] == "2", "item_id"])
+    first, second = [item for item in ("v01", "v06", "v11", "v16") if item not in mine][:2]
+    name = services.place(first).name  # type: ignore[union-attr]
+    monkeypatch.setattr(services, "places_named", lambda names: [first, second] if names == [name] else [])
+    turn = Assistant(services, polite).chat("2", f"how many times have I been to {name}?", at=world_now)
+    assert turn.text.startswith(f"You have no check-ins at any of the 2 places called {name} in my data.")
 
 
 def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_like(

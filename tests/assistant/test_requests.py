@@ -901,7 +901,24 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
 
 @pytest.mark.parametrize(
     ("message", "reply"),
-    [("thanks!", "thanks"), ("gracias", "thanks"), ("bye", "bye"), ("good night!", "bye"), ("hello", "smalltalk")],
+    [
+        ("thanks!", "thanks"),
+        ("gracias", "thanks"),
+        ("bye", "bye"),
+        ("good night!", "bye"),
+        ("hello", "smalltalk"),
+        ("how are you?", "smalltalk"),
+        ("what can you do?", "smalltalk"),
+        ("cool, going there now", "enjoy"),
+        ("sounds good, I'll try the second one", "enjoy"),
+        ("perfect!", "enjoy"),
+        ("on my way", "enjoy"),
+        ("we're 4 people", "party"),
+        ("there are three of us", "party"),
+        ("table for two", "party"),
+        ("what time should I leave?", "beyond_data"),
+        ("who owns the first one?", "beyond_data"),
+    ],
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
     assert smalltalk_reply(message) == reply
@@ -1509,6 +1526,15 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("help", {"intent": "smalltalk"}),
         ("are you an AI?", {"intent": "smalltalk"}),
         ("can you help me find a bar?", {"intent": "recommend"}),
+        # Somewhere to talk, after a list: the same ask, calmer; with a kind, a new ask.
+        ("somewhere I can actually hear people talk", {"intent": "refine", "quiet": True, "category": None}),
+        ("a bar where we can talk", {"intent": "recommend", "quiet": True, "category": "Bar"}),
+        # Little time: around the user.
+        ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
+        ("in a rush, need a sandwich", {"near": "here"}),
+        ("I have 2 hours to kill", {"near": None}),
+        # A diet asked of a listed place is what its kitchen offers (unknown), not a rating.
+        ("is the second one good for vegetarians?", {"intent": "about", "asks": ["menu"], "pick": 2}),
     ],
 )
 def test_asks_around_the_user_about_the_user_and_about_the_assistant(message: str, expected: dict[str, Any]) -> None:

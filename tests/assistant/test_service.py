@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,6 +13,7 @@ import pytest
 
 import assistant.service as service_module
 from assistant.agent import Assistant
+from assistant.requests import LatLon
 from assistant.service import (
     LOUD_CATEGORIES,
     RecommendQuery,
@@ -23,6 +24,7 @@ from assistant.service import (
     quiet_exclusions,
 )
 from profiles.config import load_settings
+from profiles.events import Event
 from profiles.geo import haversine_km
 from profiles.places import is_suggestable
 from retrieval.recommender import Recommendation
@@ -324,6 +326,34 @@ def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
     # A kind no place is of is refused, naming the field.
     with pytest.raises(ValueError, match="near_kinds"):
         services.recommend("3", world_now, services.default_place("3"), RecommendQuery(near_kinds=["Spaceport"]))
+
+
+def test_here_is_the_latest_visit_for_a_few_hours_then_where_the_user_usually_is(
+    services: Service, world_now: datetime
+) -> None:
+    items = services.items.set_index("item_id")
+    home = str(items.index[0])
+    trip = str(
+        haversine_km(
+            items.loc[home, "latitude"], items.loc[home, "longitude"], items["latitude"], items["longitude"]
+        ).idxmax()
+    )
+    first_trip = world_now - timedelta(days=2)
+
+    def visit(item_id: str, at: datetime) -> Event:
+        place = items.loc[item_id]
+        return Event(
+            user_id="w", item_id=item_id, timestamp=at, latitude=place["latitude"], longitude=place["longitude"]
+        )
+
+    services.add_events(
+        [visit(home, first_trip - timedelta(days=day)) for day in range(1, 6)] + [visit(trip, first_trip)]
+    )
+    at_home, away = (LatLon(items.loc[i, "latitude"], items.loc[i, "longitude"]) for i in (home, trip))
+    assert services.default_place("w", first_trip + timedelta(hours=1)) == away  # still there an hour later
+    assert services.default_place("w", first_trip + timedelta(days=1)) == at_home  # not a day later
+    assert services.default_place("w", first_trip - timedelta(hours=1)) == at_home  # never a visit still to come
+    assert services.default_place("w") == away  # with no time, the latest visit
 
 
 def test_a_like_is_no_visit_so_the_users_place_stays_where_they_last_went(

@@ -14,6 +14,7 @@ from profiles.activity import (
     user_events,
     user_places,
     user_rhythm,
+    usual_whereabouts,
     week_grid,
 )
 
@@ -159,3 +160,32 @@ def test_a_change_of_kinds_compares_the_latest_visits_with_all_before(items: pd.
     may, _ = kind_change(frame, items, "u", recent_days=30, until=pd.Timestamp("2012-05-31T00:00Z").to_pydatetime())
     assert may.set_index("kind").loc["Bar", "recent"] == 2 and may["earlier"].sum() == 0
     assert kind_change(frame, items, "nobody", recent_days=30, until=until)[1] is None
+
+
+def _visits_at(rows: list[tuple[str, float, float, int]]) -> pd.DataFrame:
+    """Visits of one user: (place, latitude, longitude, local hour of the week)."""
+    frame = pd.DataFrame(rows, columns=["item_id", "latitude", "longitude", "hour_of_week"])
+    frame["user_id"] = "u"
+    return frame
+
+
+def test_usual_whereabouts_is_the_busiest_neighbourhood_at_that_time_of_the_week() -> None:
+    home = [("home", 40.745, -73.953, day * 24 + 8) for day in range(5)]  # weekday mornings in Long Island City
+    bars = [("bar", 40.7265, -73.9815, 5 * 24 + 22), ("pub", 40.7270, -73.9820, 5 * 24 + 23)] * 2  # Saturday nights
+    airport = [("airport", 40.6413, -73.7781, 2 * 24 + 9)]
+    visits = _visits_at(home + bars + airport)
+    assert usual_whereabouts(visits, 3 * 24 + 9) == (40.745, -73.953)  # Thursday morning: home
+    # Saturday night: the East Village, where the two bars (four visits, 70 m apart) count together.
+    assert usual_whereabouts(visits, 5 * 24 + 23) == (40.7265, -73.9815)
+    # Sunday afternoon, when the user was never seen: where they are most of all.
+    assert usual_whereabouts(visits, 6 * 24 + 15) == (40.745, -73.953)
+    assert usual_whereabouts(visits.iloc[:0], 8) is None
+
+
+def test_usual_whereabouts_counts_neighbouring_places_together() -> None:
+    # Three places a few hundred metres apart in Williamsburg outweigh the single place visited most (Midtown).
+    visits = _visits_at(
+        [("office", 40.754, -73.984, 10)] * 3
+        + [("cafe", 40.714, -73.961, 9), ("bakery", 40.716, -73.959, 10), ("deli", 40.712, -73.957, 11)] * 2
+    )
+    assert usual_whereabouts(visits, 11) in {(40.714, -73.961), (40.716, -73.959), (40.712, -73.957)}
