@@ -899,6 +899,8 @@ class Assistant:
                 card = describe_place(details, request.asks, language, _origin(request), asked_time)
                 if "visits" in request.asks:
                     card = self._chain_visits(state, details) + card
+                if request.unplaced and (stop := self._stop_near(details, request, language)):
+                    return stop + card  # "is it close to the subway?": the nearest stop to the place asked about
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
                     where = _origin(request) or fixed_text("you", language)
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
@@ -992,6 +994,24 @@ class Assistant:
                 found = [place.item_id]
             ids += found
         return ids
+
+    def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
+        """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
+        distance, or that none is within :data:`STOP_KNOWN_WITHIN_KM` (only stops someone checked in at are held);
+        "" for other words."""
+        transit = _TRANSIT_RE.match(request.unplaced or "")
+        if transit is None:
+            return ""
+        mode = transit["mode"].lower()
+        found = self.service.nearest_stop(details.item_id, TRANSIT_KINDS[mode])
+        if found is None or found[1] > STOP_KNOWN_WITHIN_KM:
+            if request.nearest:  # "which is closest to the subway?" with no stop known: measured from the list's place
+                return ""
+            return fixed_text("no_stop_near", language).format(mode=mode, km=STOP_KNOWN_WITHIN_KM, name=details.name)
+        stop, km = found
+        return fixed_text("nearest_stop", language).format(
+            mode=mode, stop=stop.label, km=f"{km:.1f}", name=details.name
+        )
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
@@ -1092,6 +1112,13 @@ class Assistant:
         suggestions = _last_suggestions(state)
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
+        transit = _TRANSIT_RE.match(request.unplaced or "")
+        if request.nearest and suggestions and transit is not None:  # "which one is closest to the subway?"
+            kinds = TRANSIT_KINDS[transit["mode"].lower()]
+            stops = {item.item_id: self.service.nearest_stop(item.item_id, kinds) for item in suggestions}
+            known = {item_id: found[1] for item_id, found in stops.items() if found is not None}
+            if known:
+                return min(known, key=known.__getitem__)
         if request.nearest and suggestions:  # "which one is closest?", "… closest to the Williamsburg Bridge?"
             # "Which is the closest bar?": the nearest of the bars shown, when any is.
             if request.category:
@@ -1574,6 +1601,9 @@ _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
+# "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
+# stops someone checked in at).
+STOP_KNOWN_WITHIN_KM = 1.5
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 

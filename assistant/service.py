@@ -709,6 +709,24 @@ class Service:
                 self._stops_of[kinds] = StopsNear(nearest, tuple(ids[~near]))
         return self._stops_of[kinds]
 
+    def nearest_stop(self, item_id: str, kinds: Sequence[str]) -> tuple[Place, float] | None:
+        """The catalogue stop of one of ``kinds`` (a station, a ferry) nearest to a place, and how far it is (km);
+        None for an unknown place or when no catalogue place is of those kinds."""
+        place = self.place(item_id)
+        items = self.items
+        is_stop = pd.Series(False, index=items.index)
+        for kind in kinds:
+            is_stop |= of_kind_column(items, kind)
+        stops = items[is_stop & (items["item_id"].astype(str) != item_id)]
+        if place is None or stops.empty:
+            return None
+        apart = haversine_km(
+            place.latitude, place.longitude, stops["latitude"].to_numpy(), stops["longitude"].to_numpy()
+        )
+        nearest = int(apart.argmin())
+        stop = self.place(str(stops["item_id"].iloc[nearest]))
+        return None if stop is None else (stop, float(apart[nearest]))
+
     def off_hours_kinds(self, at: datetime) -> list[str]:
         """The kinds of place (categories) whose check-ins all but never fall near ``at``'s local hour of the day
         (see ``OFF_HOURS_SHARE``), from the stored visits; worked out again for a changed event log."""

@@ -36,7 +36,7 @@ from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
 from profiles.geo import haversine_km
-from profiles.places import is_of_kind
+from profiles.places import TRANSIT_KINDS, Place, is_of_kind
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -1552,3 +1552,33 @@ def test_places_near_the_subway_are_a_walk_from_a_stop_and_stay_so_in_a_follow_u
     assert "don't know a place" not in near.text
     again = assistant.chat("3", "something quieter", at=world_now, conversation_id="stops")
     assert again.request is not None and again.request.near_kinds == ["Jazz Club"]
+
+
+def test_is_it_close_to_the_subway_names_the_nearest_stop_known_to_the_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
+    # The small world has no station: none is known, which is no answer that there is none.
+    none = assistant.chat("3", "is the first one close to the subway?", at=world_now)
+    assert none.text.startswith(fixed_text("no_stop_near").format(mode="subway", km=1.5, name=listed[0].name))
+    # With one, its name and distance from the place asked about (not from the user nor the list's origin).
+    stop = services.place("v04")
+    assert stop is not None
+    asked: list[tuple[str, tuple[str, ...]]] = []
+
+    def nearest(item_id: str, kinds: Sequence[str]) -> tuple[Place, float]:
+        asked.append((item_id, tuple(kinds)))
+        return stop, 0.11 if item_id == listed[-1].item_id else 0.31
+
+    monkeypatch.setattr(services, "nearest_stop", nearest)
+    turn = assistant.chat("3", "and is the second one near a subway station?", at=world_now)
+    assert asked == [(listed[1].item_id, TRANSIT_KINDS["subway"])]
+    expected = fixed_text("nearest_stop").format(mode="subway", stop=stop.label, km="0.3", name=listed[1].name)
+    assert turn.text.startswith(expected)
+    # Which of the list is closest to one: the place nearest its own stop (here the last), whatever the list's order.
+    closest = assistant.chat("3", "which one is closest to the subway?", at=world_now)
+    assert closest.details is not None and closest.details.item_id == listed[-1].item_id
+    assert closest.text.startswith(
+        fixed_text("nearest_stop").format(mode="subway", stop=stop.label, km="0.1", name=listed[-1].name)
+    )

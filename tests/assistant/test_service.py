@@ -366,3 +366,16 @@ def test_a_like_is_no_visit_so_the_users_place_stays_where_they_last_went(
     ]
     services.feedback("3", str(far), True, world_now)
     assert services.default_place("3") == before
+
+
+def test_the_nearest_stop_of_a_kind_to_a_place_is_another_place_of_that_kind(services: Service) -> None:
+    found = services.nearest_stop("v02", ["Gym"])
+    assert found is not None
+    gym, km = found
+    items = services.items
+    gyms = items[items["category"] == "Gym"]
+    here = services.place("v02")
+    assert here is not None
+    apart = haversine_km(here.latitude, here.longitude, gyms["latitude"], gyms["longitude"])
+    assert gym.item_id == gyms.loc[apart.idxmin(), "item_id"] and km == pytest.approx(float(apart.min()))
+    assert services.nearest_stop("v02", ["Spaceport"]) is None and services.nearest_stop("nowhere", ["Gym"]) is None
