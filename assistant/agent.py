@@ -16,6 +16,7 @@ model never fills it), so two users chatting at once never see each other's cont
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 import uuid
@@ -79,6 +80,7 @@ from assistant.place_questions import (
     refers_to_place,
     the_last_visited,
     unhonoured,
+    visited_then,
 )
 from assistant.requests import (
     AFTER_DINNER,
@@ -966,6 +968,14 @@ class Assistant:
             lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
         elif request.near and _all_beyond(suggestions, radius):
             lead = fixed_text("nothing_near_place", language).format(km=f"{radius:g}", place=request.near)
+        elif request.near is None and _all_beyond(suggestions, FAR_LIST_KM):
+            # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
+            nearest = min(item.distance_km for item in suggestions)
+            lead = fixed_text("all_far", language).format(km=f"{math.floor(nearest):g}")
+        elif visited_then(read(state["messages"][-1 - _tail_length(state)].text).text) and not self._look_alikes(
+            state, request
+        ):
+            lead = fixed_text("no_visit_then", language)  # "like the one I went to yesterday", with no visit then
         elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
             # "Places like my favourite bar" from someone with no bar among their visits.
             lead = fixed_text("no_favourite", language).format(kind=plural(request.category or "place"))
@@ -1220,6 +1230,13 @@ class Assistant:
             kind = request.category
             favourites = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1)
             return [favourites.places[0].item_id] if favourites.places else []
+        message = read(state["messages"][-1 - _tail_length(state)].text).text
+        local_now = state["now"].astimezone(ZoneInfo(self.timezone))
+        if visited_then(message) and (span := past_span(message, local_now)) is not None:
+            # "Somewhere like the one I went to yesterday": the latest visit then (of the kind the words name).
+            kind = request.category if request.like_name else None
+            last = self.service.last_place(state["user_id"], span.since, span.until, kind)
+            return [last] if last is not None else []
         if request.like_name and the_last_visited(f"the {request.like_name}"):  # "like the last place I went"
             last = self.service.last_place(state["user_id"])
             return [last] if last is not None else []
@@ -1601,6 +1618,8 @@ _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
+# A list with no place asked whose every place is farther than this from the user says so first.
+FAR_LIST_KM = 10.0
 # "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5

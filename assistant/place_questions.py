@@ -271,6 +271,13 @@ _LAST_VISITED_RE = re.compile(
     r"|\bwhere (?:did )?(?:i|we) (?:go|went) last(?=\s*(?:[?.!,]|$))|\bwhere (?:was i|were we) last(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
+# "Like the one I went to yesterday", "the bar we were at last night": a past visit by its time.
+VISITED_THEN_RE = re.compile(
+    r"\b(?:the|that) (?:[\w'-]+ ){0,2}(?:i|we) (?:went to|visited|was at|were at|ate at|had \w+ at|checked in at|tried)"
+    r" (?:yesterday|last night|this (?:morning|afternoon)|earlier(?: today)?"
+    r"|(?:on|last) (?:mon|tues|wednes|thurs|fri|satur|sun)day|last weekend)\b",
+    re.IGNORECASE,
+)
 # "Cheaper ones?", "somewhere closer?": other places than the last ones, unless the message points at one.
 _OTHER_RE = re.compile(r"\b(?:cheap|pric|clos|near|quiet|calm|bus|livel)i?er\b|(?<!\bwhich )\bones\b", re.IGNORECASE)
 # Words of a request for places around, unless the message points at one ("is it nearby?").
@@ -328,6 +335,12 @@ def unhonoured(message: str) -> list[str]:
     :data:`UNKNOWN_TOPICS` says it; children are no such ask."""
     topics = asked_topics(_NO_MATTER_RE.sub(" ", _FOR_CHILDREN_RE.sub(" ", message)))
     return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
+
+
+def visited_then(message: str) -> bool:
+    """Whether the message points at a place the user went to at a past time it names ("like the one I went to
+    yesterday", "the bar we were at last night"): which one, the agent finds among the visits of that time."""
+    return VISITED_THEN_RE.search(message) is not None
 
 
 def the_last_visited(message: str) -> bool:
@@ -504,6 +517,7 @@ __all__ = [
     "UNHONOURED_IN_REQUESTS",
     "UNKNOWN_TOPICS",
     "UNKNOWN_TOPICS_IN",
+    "VISITED_THEN_RE",
     "Topic",
     "about_all",
     "asked_topics",
@@ -519,5 +533,6 @@ __all__ = [
     "refers_to_place",
     "the_last_visited",
     "unhonoured",
+    "visited_then",
     "walking_minutes",
 ]

@@ -33,6 +33,7 @@ from assistant.place_questions import (
     PARTY_RE,
     THINGS_TO_DO,
     UNKNOWN_TOPICS,
+    VISITED_THEN_RE,
     Topic,
     about_all,
     place_question,
@@ -1288,7 +1289,8 @@ def parse_rules(message: str) -> RequestArguments:
         category=category,
         exclude_categories=excluded,
         near=near,
-        when=when_text(_GREETING_RE.sub("", message)),
+        # "Like the café I went to on Saturday": a past visit's time, not when to go.
+        when=when_text(VISITED_THEN_RE.sub(" ", _GREETING_RE.sub("", message))),
         surprise=surprise,
         familiar=familiar,
         quiet=_QUIET_RE.search(message) is not None,

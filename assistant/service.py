@@ -1111,9 +1111,18 @@ class Service:
         visits = self._visits(user_id)
         return pd.Timestamp(visits["timestamp"].max()).to_pydatetime() if len(visits) else None
 
-    def last_place(self, user_id: str) -> str | None:
-        """The item id of the user's latest stored visit; None without any."""
+    def last_place(
+        self, user_id: str, since: datetime | None = None, until: datetime | None = None, kind: str | None = None
+    ) -> str | None:
+        """The item id of the user's latest stored visit, from ``since`` and before ``until`` when given, to a place
+        of ``kind`` when given ("the bar I went to last night"); None without any."""
         visits = self._visits(user_id)
+        if len(visits) and since is not None:
+            visits = visits[visits["timestamp"] >= pd.Timestamp(since)]
+        if len(visits) and until is not None:
+            visits = visits[visits["timestamp"] < pd.Timestamp(until)]
+        if len(visits) and kind is not None:
+            visits = visits[visits["item_id"].astype(str).isin(set(self._of_kind_ids(kind)))]
         return str(visits.loc[visits["timestamp"].idxmax(), "item_id"]) if len(visits) else None
 
     def places_visited_since(self, user_id: str, since: datetime) -> list[str]:

@@ -35,6 +35,7 @@ from assistant.agent import (
 from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
+from profiles.activity import user_visits
 from profiles.geo import haversine_km
 from profiles.places import TRANSIT_KINDS, Place, is_of_kind
 from profiles.preferences import PreferenceKind
@@ -1582,3 +1583,30 @@ def test_is_it_close_to_the_subway_names_the_nearest_stop_known_to_the_place(
     assert closest.text.startswith(
         fixed_text("nearest_stop").format(mode="subway", stop=stop.label, km="0.1", name=listed[-1].name)
     )
+
+
+def test_a_list_whose_every_place_is_far_from_the_user_says_so_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    far = assistant.chat("3", "a coffee shop please", at=world_now, where=(40.95, -74.35), conversation_id="far")
+    assert far.items and min(item.distance_km for item in far.items) > 10
+    nearest = min(item.distance_km for item in far.items)
+    assert far.text.startswith(fixed_text("all_far").format(km=f"{int(nearest)}"))
+    near = assistant.chat("3", "a coffee shop please", at=world_now, conversation_id="near")
+    assert near.items and not near.text.startswith(fixed_text("all_far").split("{km}")[0])
+
+
+def test_like_the_one_i_went_to_yesterday_asks_for_more_like_that_visit(
+    services: Service, polite: ScriptedChatModel
+) -> None:
+    visits = user_visits(services.events(), "3")
+    visit = visits.loc[visits["timestamp"].idxmax()]
+    at = visit["timestamp"].to_pydatetime() + timedelta(days=1)
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "somewhere like the one I went to yesterday", at=at, conversation_id="day after")
+    assert called(turn, "recommend").arguments["like"] == [visit["item_id"]]
+    assert turn.request is not None and turn.request.when is None  # a past visit's time, not when to go
+    later = assistant.chat("3", "somewhere like the one I went to yesterday", at=at + timedelta(days=5))
+    assert called(later, "recommend").arguments["like"] == []
+    assert later.text.startswith(fixed_text("no_visit_then"))

@@ -1533,6 +1533,8 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # A past visit's time is no time to go.
+        ("something like the cafe I went to on Saturday", {"when": None, "category": "Cafe"}),
         # A diet asked of a listed place is what its kitchen offers (unknown), not a rating.
         ("is the second one good for vegetarians?", {"intent": "about", "asks": ["menu"], "pick": 2}),
     ],
