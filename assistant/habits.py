@@ -212,6 +212,7 @@ def asks_about_areas(message: str) -> bool:
 # "What's my most visited place?", "where do I go the most?", "my favourite spots": which places, before what kinds.
 _PLACES_RE = re.compile(
     r"\bmost (?:visited|frequented)\b|\b(?:favou?rite|top|usual|regular) (?:places?|spots?|hang ?outs?|haunts?)\b"
+    r"|\btop (?:\d{1,2}|three|five|ten) (?:places|spots)\b"
     r"|\b(?:where|which (?:places?|spots?)) (?:do|did) i (?:go(?: to)?|visit|frequent) (?:the )?most\b",
     re.IGNORECASE,
 )

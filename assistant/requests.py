@@ -422,16 +422,23 @@ _NEAR_HERE_RE = re.compile(
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
     # "Bars around?", "anything good around?": around the user, at the end of the ask.
-    r"|\baround\s*[?.!]*\s*$"
-    # "I only have 30 minutes for lunch", "in a rush": no time to cross town.
-    r"|\b(?:only|just) (?:have|got|'ve got) (?:\d{1,2}|ten|fifteen|twenty|thirty|forty|forty-five) ?(?:minutes|mins?)\b"
-    r"|\b(?:only|just) (?:have|got|'ve got) (?:half an hour|an hour)\b|\bin a (?:hurry|rush)\b",
+    r"|\baround\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
+# Going "into the city" from the outer boroughs or New Jersey is going to Manhattan.
+_INTO_THE_CITY_RE = re.compile(
+    r"\binto the city\b|\b(?:going|heading|headed|coming|driving|taking the train|commuting) (?:in )?to the city\b"
+    r"|\bin the city (?:today|tomorrow|for the day|this weekend|tonight)\b",
+    re.IGNORECASE,
+)
+MANHATTAN = "Manhattan"
 _HURRY_RE = re.compile(
     r"\basap\b|\bin a (?:hurry|rush)\b|\bright (?:now|away)\b|\burgent(?:ly)?\b|\bquick (?:bite|coffee|drink|lunch)\b"
-    r"|\b(?:need|want) (?:a |some )?\w+ (?:fast|quick)\b",
+    r"|\b(?:need|want) (?:a |some )?\w+ (?:fast|quick)\b"
+    # "I only have 30 minutes for lunch": no time to cross town.
+    r"|\b(?:only|just) (?:have|got|'ve got) (?:\d{1,2}|ten|fifteen|twenty|thirty|forty|forty-five) ?(?:minutes|mins?)\b"
+    r"|\b(?:only|just) (?:have|got|'ve got) (?:half an hour|an hour)\b",
     re.IGNORECASE,
 )
 # "I'm at Grand Central", "coffee near the Met", "far from Penn Station": a place the user names as where they are
@@ -665,6 +672,10 @@ _PROFILE_RE = re.compile(
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
     r" (?:me|us)\b"
+    # What the user has told the assistant: "what have you stopped suggesting me?", "what are my preferences?"
+    r"|\bwhat (?:have you|did you) stop(?:ped)? (?:suggesting|recommending|showing)\b"
+    r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
+    r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
@@ -1142,9 +1153,10 @@ _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?
 # a kind ("the closest coffee shop").
 _NEAREST_RE = re.compile(
     # "Et le plus proche ?", read "and closest ?".
-    r"^\W*(?:and\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?\s*[?.!]*\s*$|"
+    # "The closest one then", "ok the nearest one please": the nearest shown, picked.
+    r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
-    r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))",
+    r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))",
     re.IGNORECASE,
 )
 # The most visited of the places shown ("which is the most popular of those?"), not a request for busy places.
@@ -1233,6 +1245,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif near_it is not None and not named_first:
         near = THERE
         excluded_spans.append(near_it.span())
+    elif _INTO_THE_CITY_RE.search(message):  # "heading into the city for the day": Manhattan, as New Yorkers say
+        near = MANHATTAN
     # "Which is closest to the bridge?" measures from the bridge; "I'm at the Brooklyn Museum, anything nearby?" is
     # near the museum.
     elif _NEAR_HERE_RE.search(message) and not (
@@ -1484,7 +1498,9 @@ _LOCAL_RE = re.compile(
     r"|\b(?:where|what) (?:do |would )?(?:the )?locals\b|\blike a local\b"
     r"|\blocals'? (?:favou?rites?|spots?|places?|go)\b"
     r"|\b(?:avoid|away from|without|escape|no) (?:the )?(?:tourists|crowds of tourists)\b|\bhidden gems?\b"
-    r"|\blesser[- ]known\b|\bunder the radar\b",
+    r"|\blesser[- ]known\b|\bunder the radar\b"
+    # "Anything less mainstream?", "something more offbeat".
+    r"|\b(?:less|not|non|not too|not so)[ -]?mainstream\b|\bmore (?:obscure|niche|underground|offbeat)\b|\boffbeat\b",
     re.IGNORECASE,
 )
 # "Not too crowded", "I hate crowds": besides the loud kinds (quiet), the city's most visited places are left out.

@@ -245,7 +245,8 @@ def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: S
 
 
 def test_asked_which_places_the_most_visited_places_come_first(services: Service, world_now: datetime) -> None:
-    for asked in ("what's my most visited place?", "where do I go the most?", "which places do I visit most?"):
+    asked_places = ("what's my most visited place?", "where do I go the most?", "which places do I visit most?")
+    for asked in (*asked_places, "what are my top 3 places?"):
         assert asks_about_places(asked), asked
     for asked in ("¿cuál es mi lugar más visitado?", "¿a dónde voy más?", "quel est mon lieu le plus visité ?"):
         assert asks_about_places(read(asked).text), asked

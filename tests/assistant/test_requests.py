@@ -1533,6 +1533,20 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # What the user told the assistant to leave out is about them.
+        ("what have you stopped suggesting me?", {"intent": "profile"}),
+        ("what are my preferences?", {"intent": "profile"}),
+        # The nearest shown, picked with a word after it.
+        ("the closest one then", {"intent": "about", "nearest": True}),
+        ("ok the nearest one please", {"intent": "about", "nearest": True}),
+        # Less mainstream: where locals go.
+        ("anything less mainstream?", {"intent": "refine", "local": True}),
+        # "Into the city" is Manhattan; "the best pizza in the city" is anywhere.
+        ("I'm heading into the city for the day, any ideas?", {"intent": "recommend", "near": "Manhattan"}),
+        ("best pizza in the city", {"near": None, "category": "Pizza"}),
+        # A gift in Spanish or French is shopping.
+        ("necesito un regalo para mi novia", {"intent": "recommend", "category": "Retail"}),
+        ("je cherche un cadeau", {"category": "Retail"}),
         # A past visit's time is no time to go.
         ("something like the cafe I went to on Saturday", {"when": None, "category": "Cafe"}),
         # A diet asked of a listed place is what its kitchen offers (unknown), not a rating.
