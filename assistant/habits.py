@@ -429,6 +429,7 @@ _STATED = {
     PreferenceKind.BOOST_LIKE_PLACE: "more places like {}",
     PreferenceKind.HOME_AREA: "home around {}",
     PreferenceKind.HIDE_PLACE: "never {} again",
+    PreferenceKind.HIDE_CHAIN: "no {} of any branch",
 }
 
 

@@ -1830,6 +1830,15 @@ _LOVE_RE = re.compile(
 )
 _NAME = r"([^.!?;]{2,80}?)"
 _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
+# "No more Starbucks", "I never want to see Starbucks again", "stop suggesting Dunkin'": a place or chain by name (a
+# kind is muted by ``_MUTE_RE`` first).
+_HIDE_NAMED_RE = re.compile(
+    r"\b(?:no more|stop (?:showing|suggesting|recommending)(?: me)?|i (?:never|don'?t|do not) (?:ever )?want to see"
+    r"|enough(?: with)?) (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight"
+    r"|please|thanks)\b)"
+    rf"{_NAME}(?: ever)?(?: again| any ?more)?{_END}",
+    re.IGNORECASE,
+)
 _LIKE_PLACE_RE = re.compile(
     rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}{_END}", re.IGNORECASE
 )
@@ -1974,6 +1983,10 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="hide_place", words=named)
     if match := _MUTE_RE.search(text):
         return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
+    if (match := _HIDE_NAMED_RE.search(text)) and not (
+        _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)
+    ):
+        return StatedPreference(kind="hide_place", words=named)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
         return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
     if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):

@@ -647,6 +647,7 @@ class Service:
                     *query.exclude,
                     *self._held_back(query.category, query.keyword),
                     *steer.hidden,
+                    *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
                     *(self._chains if query.independent and not query.keyword else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
@@ -1283,6 +1284,8 @@ class Service:
             PreferenceKind.BOOST_CATEGORY,
         ) and not self._leaves_under([preference.target]):
             raise ValueError(f"target: no place in the catalogue has the category {preference.target!r}")
+        elif preference.kind == PreferenceKind.HIDE_CHAIN and not self.places_named([preference.target]):
+            raise ValueError(f"target: no place in the catalogue is called {preference.target!r}")
 
     def on_forget(self, listener: ForgetListener) -> None:
         """Call ``listener(user_id)`` on every forget; it drops what it keeps of the user and says how much."""

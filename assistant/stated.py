@@ -83,6 +83,7 @@ def answer_stated(
         PreferenceKind.BOOST_CATEGORY: "pref_boosted",
         PreferenceKind.BOOST_LIKE_PLACE: "pref_like",
         PreferenceKind.HIDE_PLACE: "pref_hidden",
+        PreferenceKind.HIDE_CHAIN: "pref_hidden_chain",
         PreferenceKind.HOME_AREA: "pref_home",
     }[first.kind]
     text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
@@ -112,6 +113,16 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
                 kind=kind, target=place.label, label=place.label, latitude=place.latitude, longitude=place.longitude
             )
         ]
+    if (
+        kind == PreferenceKind.HIDE_PLACE
+        and not stated.item_id
+        and len(named := service.places_named([stated.words])) > 1
+    ):
+        # "No more Starbucks": every place of the name, not the one branch the words would be matched to; shown by
+        # its shortest name ("Starbucks", not "Starbucks - Times Square").
+        names = service.items.set_index(service.items["item_id"].astype(str)).loc[named, "name"].astype(str)
+        name = min(names, key=len)
+        return [Preference(kind=PreferenceKind.HIDE_CHAIN, target=name, label=name)]
     place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words)
     return None if place is None else [Preference(kind=kind, target=place.item_id, label=place.label)]
 

@@ -37,6 +37,7 @@ class PreferenceKind(StrEnum):
     BOOST_LIKE_PLACE = "boost_like_place"  # more places like this one (item vectors' similarity)
     HOME_AREA = "home_area"  # "here" when a request gives no place
     HIDE_PLACE = "hide_place"  # never suggest this place again
+    HIDE_CHAIN = "hide_chain"  # never suggest a place of this name again ("no more Starbucks": every branch)
     FORGET_PLACE_VISITS = "forget_place_visits"  # delete the user's visits to this place (done, not stored)
 
 
@@ -64,7 +65,8 @@ class Preference(BaseModel):
     target: str = Field(
         min_length=1,
         max_length=MAX_TARGET_CHARS,
-        description="A category ('Bar'), a catalogue place id, or an area's name (home_area).",
+        description="A category ('Bar'), a catalogue place id, a place's name (hide_chain), or an area's name "
+        "(home_area).",
     )
     label: str = Field("", max_length=MAX_LABEL_CHARS, description="How to show it ('bars', 'Blue Bottle Coffee').")
     latitude: float | None = Field(None, ge=-90, le=90, description="home_area only: the area's centre.")
@@ -181,6 +183,7 @@ class Steering(BaseModel):
     boosted_categories: tuple[str, ...] = ()
     boosted_like: tuple[str, ...] = Field((), description="Place ids whose look-alikes go up.")
     hidden: tuple[str, ...] = Field((), description="Place ids never suggested.")
+    hidden_names: tuple[str, ...] = Field((), description="Names whose every place is never suggested (a chain).")
     home: ActivePreference | None = None
 
 
@@ -197,6 +200,7 @@ def steering(active: Iterable[Preference]) -> Steering:
         boosted_categories=tuple(dict.fromkeys(by_kind[PreferenceKind.BOOST_CATEGORY])),
         boosted_like=tuple(dict.fromkeys(by_kind[PreferenceKind.BOOST_LIKE_PLACE])),
         hidden=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_PLACE])),
+        hidden_names=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_CHAIN])),
         home=home,
     )
 

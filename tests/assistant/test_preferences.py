@@ -87,7 +87,24 @@ def test_unknown_targets_are_refused_naming_the_field(services: Service) -> None
         services.set_preference("1", Preference(kind=PreferenceKind.HIDE_PLACE, target="nowhere"))
     with pytest.raises(ValueError, match="target: no place in the catalogue has the category"):
         services.set_preference("1", Preference(kind=PreferenceKind.MUTE_CATEGORY, target="Aquarium"))
+    with pytest.raises(ValueError, match="target: no place in the catalogue is called"):
+        services.set_preference("1", Preference(kind=PreferenceKind.HIDE_CHAIN, target="Nowhere Coffee"))
     assert services.preferences("1") == []
+
+
+def test_no_more_of_a_chain_hides_every_place_of_its_name(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The small world's coffee shops stand for one chain's branches.
+    shops = services.items.loc[services.items["category"] == "Coffee Shop", "item_id"].astype(str).tolist()
+    name = str(services.items.set_index("item_id").loc[shops[0], "name"])
+    real = services.places_named
+    monkeypatch.setattr(services, "places_named", lambda names: shops if list(names) == [name] else real(names))
+    assert {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))} & set(shops)
+    turn = Assistant(services, polite_model()).chat("5", f"don't show me {name} again", at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("5")] == [(PreferenceKind.HIDE_CHAIN, name)]
+    assert f"won't suggest any **{name}** again" in turn.text
+    assert not {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))} & set(shops)
 
 
 def test_forgetting_visits_to_a_place_deletes_them_everywhere(services: Service, world_now: datetime) -> None:

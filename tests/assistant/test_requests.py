@@ -731,6 +731,9 @@ DRINKING = ["Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"]
         ("more places like Blue Bottle", "boost_like_place", [], "Blue Bottle"),
         ("don't show me Joe's Pizza again", "hide_place", [], "Joe's Pizza"),
         ("hide Starbucks", "hide_place", [], "Starbucks"),
+        ("no more starbucks please", "hide_place", [], "starbucks"),
+        ("I never want to see Dunkin' again", "hide_place", [], "Dunkin"),
+        ("stop suggesting Joe's Pizza", "hide_place", [], "Joe's Pizza"),
         ("forget my visits to the hospital", "forget_place_visits", [], "hospital"),
         ("forget that I went there", "forget_place_visits", [], "there"),
         ("delete my check-ins there", "forget_place_visits", [], "there"),
@@ -774,6 +777,8 @@ def test_a_move_names_the_home_area(message: str, area: str) -> None:
         "places like the second one, but closer",
         "somewhere for coffee",
         "what do you know about me?",
+        "no more suggestions",
+        "no more of that",
     ],
 )
 def test_requests_are_not_stated_preferences(message: str) -> None:

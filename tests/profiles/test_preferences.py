@@ -105,6 +105,10 @@ def test_opposites_and_homes_are_superseded(tmp_path: Path) -> None:
     assert [p.target for p in superseded(HOME.model_copy(update={"target": "Harlem"}), active)] == ["Brooklyn"]
     gathered = steering(active)
     assert gathered.muted_categories == ("Bar",) and gathered.home is not None and gathered.home.target == "Brooklyn"
+    # A chain hidden by name is gathered apart from single places hidden by id.
+    chain = Preference(kind=PreferenceKind.HIDE_CHAIN, target="Starbucks")
+    place = Preference(kind=PreferenceKind.HIDE_PLACE, target="p1")
+    assert (steering([chain, place]).hidden_names, steering([chain, place]).hidden) == (("Starbucks",), ("p1",))
 
 
 def test_categories_match_whole_levels() -> None:
