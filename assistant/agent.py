@@ -284,6 +284,7 @@ class _State(TypedDict, total=False):
     stated_here: tuple[float, float] | None  # where the user last said they are ("I'm at Bryant Park")
     request: ChatRequest | None
     previous: ChatRequest | None
+    asked_before: ChatRequest | None  # the last turn's request when it asked about one place ("is it busy now?")
     shown: dict[str, Suggestion]
     listed_before: list[Suggestion]  # the list shown before the latest one ("closer please" compares with it)
     suggestions: list[Suggestion]
@@ -516,6 +517,12 @@ class Assistant:
                 request = previous.model_copy(update={"language": request.language})
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
+            elif (
+                (asked := state.get("asked_before")) is not None and _about_again(asked, request) and state.get("focus")
+            ):
+                # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
+                update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
+                request = asked.model_copy(update=update)
             if (
                 previous is not None
                 and previous.intent in ("recommend", "refine")
@@ -548,6 +555,7 @@ class Assistant:
             request = _kind_alone_stays(request, previous, text, asked_near)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
+            update["asked_before"] = request if request.intent == "about" else None
             if request.placed_self and request.location is not None:
                 update["stated_here"] = tuple(request.location)
             if also_stated:
@@ -1122,6 +1130,8 @@ class Assistant:
         suggestions = _last_suggestions(state)
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
+        if request.same_place and (focus := state.get("focus")):  # "and on Sundays?": the place asked about
+            return focus
         transit = _TRANSIT_RE.match(request.unplaced or "")
         if request.nearest and suggestions and transit is not None:  # "which one is closest to the subway?"
             kinds = TRANSIT_KINDS[transit["mode"].lower()]
@@ -1678,6 +1688,16 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "then": request.then if request.category else (request.then or previous.then),
         }
     )
+
+
+def _about_again(previous: ChatRequest, request: ChatRequest) -> bool:
+    """Whether a follow-up to a question about when a place is busy asks the same of another time ("and on Sunday
+    mornings?"): only time words, nothing else asked."""
+    if previous.intent != "about" or "busy" not in previous.asks or request.intent != "refine" or request.when is None:
+        return False
+    asks_places = (request.category, request.keyword, request.near, request.exclude_categories, request.exclude_names)
+    flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)
+    return not any(asks_places) and not any(flags) and request.pick is None
 
 
 def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now: datetime) -> bool:

@@ -177,6 +177,7 @@ class ChatRequest(RequestArguments):
         default_factory=list, description="Kinds of stop the places must be a short walk from ('near the subway')."
     )
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
+    same_place: bool = Field(False, description="About the place asked about last, at another time ('and Sundays?').")
 
 
 # Vocabulary ----------------------------------------------------------------------------------------------------
@@ -611,6 +612,8 @@ _REFINE_RE = re.compile(
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
     rf"|{_KNOWN_THEM_ALL}"
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
+    # "I meant near Union Square", "no, I mean sushi": the last ask, corrected.
+    r"|^\W*(?:no,?\s+|sorry,?\s+)?(?:i|we) meant?\b"
     r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
     # "Just bars", not "just landed at JFK": what the user just did opens a new ask.
     r"|^\W*(?:and|but|or|only|just(?! (?:\w+ed|got|came|left|woke|went|ate|had|been|saw|did|made)\b)|actually"

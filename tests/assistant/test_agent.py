@@ -1610,3 +1610,19 @@ def test_like_the_one_i_went_to_yesterday_asks_for_more_like_that_visit(
     later = assistant.chat("3", "somewhere like the one I went to yesterday", at=at + timedelta(days=5))
     assert called(later, "recommend").arguments["like"] == []
     assert later.text.startswith(fixed_text("no_visit_then"))
+
+
+def test_and_at_another_time_after_is_it_busy_asks_the_same_place_then(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "is Jazz Club 3 busy right now?", at=world_now)
+    assert first.details is not None and first.details.item_id == "v03"
+    again = assistant.chat("3", "and on sunday mornings?", at=world_now)
+    assert again.request is not None and again.request.intent == "about" and again.request.when is not None
+    assert again.details is not None and again.details.item_id == "v03" and not again.items
+    assert again.request.at is not None and again.request.at.weekday() == 6  # a Sunday, in the city's time
+    # After a list, the same words ask the list's request again at that time.
+    assistant.chat("3", "a coffee shop please", at=world_now, conversation_id="list")
+    listed = assistant.chat("3", "and on sunday mornings?", at=world_now, conversation_id="list")
+    assert listed.request is not None and listed.request.intent == "refine" and listed.items

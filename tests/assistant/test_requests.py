@@ -1538,6 +1538,9 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # A correction of the last ask.
+        ("I meant near Union Square", {"intent": "refine", "near": "Union Square"}),
+        ("no, I mean sushi", {"intent": "refine", "category": "Sushi"}),
         # What the user told the assistant to leave out is about them.
         ("what have you stopped suggesting me?", {"intent": "profile"}),
         ("what are my preferences?", {"intent": "profile"}),
