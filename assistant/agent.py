@@ -68,7 +68,9 @@ from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_lan
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
+    DETOUR,
     UNKNOWN_TOPICS,
+    WALKING_KMH,
     about_all,
     describe_chain_visits,
     describe_checkins_then,
@@ -119,12 +121,14 @@ from assistant.service import (
     PlaceDetails,
     Service,
     Suggestion,
+    area_words,
     near_radius_km,
 )
 from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
+from profiles.calendar import ago
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -899,6 +903,8 @@ class Assistant:
             reply = smalltalk_reply(said)
             if reply == "enjoy" and not _last_suggestions(state):  # "ok" before any place was shown is a hello
                 reply = "smalltalk"
+            if reply == "whereabouts":
+                return self._whereabouts(state, language)
             return fixed_text(reply, language)
         if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
@@ -1012,6 +1018,24 @@ class Assistant:
                 found = [place.item_id]
             ids += found
         return ids
+
+    def _whereabouts(self, state: _State, language: str) -> str:
+        """Where the user is taken to be ("where am I?") and why: where they said they are, the position the caller
+        sent, their stated home area, their latest check-in, or where they usually are at this time of the week."""
+        stated = state.get("stated_here")
+        given = bool(state.get("here_given"))
+        latitude, longitude = stated if stated is not None and not given else state["here"]
+        area = area_words(latitude, longitude)
+        if stated is not None and not given:
+            return fixed_text("here_stated", language).format(area=area)
+        if given:
+            return fixed_text("here_given", language).format(area=area)
+        found = self.service.whereabouts(state["user_id"], state["now"])
+        ago_words = ago(found.last_visit, state["now"]) if found.last_visit is not None else ""
+        key = {"home": "here_home", "latest": "here_latest", "unknown": "here_unknown"}.get(found.why)
+        if key is None:
+            key = "here_usual" if found.usually_then else "here_usual_any"
+        return fixed_text(key, language).format(area=area, ago=ago_words, when=found.usually_then or "")
 
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
@@ -1446,6 +1470,9 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     if request.popular and area is not None and area.name not in BOROUGHS:
         # "The most popular bar in the LES": the crowd's favourites of the next area are not in it.
         radius = AREA_RADIUS_KM
+    if request.walk_minutes:  # "within 5 minutes walk": as far as that walk goes on the grid
+        walk = request.walk_minutes * WALKING_KMH / 60 / DETOUR
+        radius = walk if radius is None else min(radius, walk)
     if request.closer and listed:
         closer = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed[0].distance_km)
         # A list already beyond the area's radius (nothing of the kind was in it) is made closer, not re-searched.

@@ -510,6 +510,7 @@ def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
 
 
 __all__ = [
+    "DETOUR",
     "FUN",
     "PARTY_RE",
     "THINGS_TO_DO",
@@ -518,6 +519,7 @@ __all__ = [
     "UNKNOWN_TOPICS",
     "UNKNOWN_TOPICS_IN",
     "VISITED_THEN_RE",
+    "WALKING_KMH",
     "Topic",
     "about_all",
     "asked_topics",

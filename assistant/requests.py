@@ -32,6 +32,7 @@ from assistant.place_questions import (
     FUN,
     PARTY_RE,
     THINGS_TO_DO,
+    UNHONOURED_IN_REQUESTS,
     UNKNOWN_TOPICS,
     VISITED_THEN_RE,
     Topic,
@@ -115,6 +116,9 @@ class RequestArguments(BaseModel):
         False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
     )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
+    walk_minutes: int | None = Field(
+        None, ge=1, le=120, description="At most this many minutes' walk away ('within 5 minutes walk'; rules only)."
+    )
     farther: bool = Field(
         False, description="No limit on the distance of the last ask ('further away is fine'; rules only)."
     )
@@ -408,7 +412,18 @@ _MY_PLACE_RE = re.compile(
 )
 # "Like my favourite bar", "like my usual coffee shop": the user's own most visited place of a kind.
 MY_FAVOURITE_RE = re.compile(r"^(?:my|our) (?:favou?rite|usual|regular|go-to|local)\b", re.IGNORECASE)
-_WALKABLE_RE = re.compile(r"\b(?:walking distance|walkable|short walk|within walking)\b", re.IGNORECASE)
+# "Within 5 minutes walk", "a 10-minute walk away", "15 mins on foot": how far, in minutes of walking.
+_WALK_MINUTES = (
+    r"\b(?P<minutes>\d{1,2}|five|ten|fifteen|twenty|a few)[- ]?(?:minutes?|mins?)(?:'s?)?(?: of)?"
+    r" (?:walk(?:ing)?|on foot|by foot)\b"
+)
+_WALK_MINUTES_RE = re.compile(_WALK_MINUTES, re.IGNORECASE)
+_MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "a few": 5}
+_WALKABLE_RE = re.compile(
+    r"\b(?:walking distance|walkable|short walk|within walking)\b"
+    rf"|{_WALK_MINUTES}",
+    re.IGNORECASE,
+)
 # Where "here" means the user, whatever the last request's place was ("closer to me", "around here").
 EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNORECASE)
 # "What's around it?", "somewhere to eat near there": the place the conversation is about (assistant.agent resolves it).
@@ -612,6 +627,9 @@ _REFINE_RE = re.compile(
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
     rf"|{_KNOWN_THEM_ALL}"
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
+    # "More", "any others?": the last ask again, other places.
+    r"|^\W*(?:(?:some |any |a few |give me |show me )?more|more (?:please|options|ideas|places|suggestions)"
+    r"|any others?|other ones?|others)\W*(?:please\W*)?$"
     # "I meant near Union Square", "no, I mean sushi": the last ask, corrected.
     r"|^\W*(?:no,?\s+|sorry,?\s+)?(?:i|we) meant?\b"
     r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
@@ -738,7 +756,14 @@ _PARTY_SIZE_RE = re.compile(
 _QUESTION_RE = re.compile(
     r"\?\s*$|^\W*(?:what|when|where|which|who|why|how|can|could|should|would|will|is|are|do|does|did)\b", re.IGNORECASE
 )
-SmalltalkReply = Literal["smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data"]
+# "Where am I?", "where do you think I am?": where the assistant takes the user to be, and why.
+_WHERE_AM_I_RE = re.compile(
+    r"\bwhere (?:am i|are we)\b(?!\s+(?:going|supposed|meant|headed|heading))"
+    r"|\bwhere do you think (?:i am|i'm|we are)\b|\bwhat(?:'s| is) my (?:location|position)\b"
+    r"|\bdo you know where i am\b",
+    re.IGNORECASE,
+)
+SmalltalkReply = Literal["smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts"]
 
 
 def smalltalk_reply(message: str) -> SmalltalkReply:
@@ -746,6 +771,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
     says they will go, what a group size can't be checked against, what can be asked when a question found nothing
     to answer, or the greeting that says what the assistant does."""
     text = read(message).text
+    if _WHERE_AM_I_RE.search(text):
+        return "whereabouts"
     if _BYE_RE.search(text):
         return "bye"
     if _THANKS_RE.search(text):
@@ -1346,6 +1373,9 @@ def parse_rules(message: str) -> RequestArguments:
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
+    if walk := _WALK_MINUTES_RE.search(message):
+        minutes = walk["minutes"].lower()
+        arguments.walk_minutes = _MINUTE_WORDS.get(minutes) or int(minutes)
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -1437,7 +1467,8 @@ _AWAY_FROM_RE = re.compile(
 # "Somewhere I haven't been in a while": a place the user knows, not one new to them.
 # Out of the user's routine ("something totally different from what I usually do", "out of my comfort zone").
 _UNUSUAL_RE = re.compile(
-    r"\bdifferent from (?:what (?:i|we) (?:usually|normally|always) (?:do|go to|like)|(?:my|our|the) usual)\b"
+    r"\bdifferent from (?:what (?:i|we) (?:usually|normally|always) (?:do|go to|like|eat|have|get|drink|order)"
+    r"|(?:my|our|the) usual)\b"
     r"|\bout of (?:my|our) comfort zone\b|\bsomething (?:i|we) (?:don'?t|never) (?:usually )?do\b"
     r"|\bbreak (?:my|our|the) routine\b|\bnot (?:my|our) usual\b|\bnothing like (?:my|our) usual\b",
     re.IGNORECASE,
@@ -1521,7 +1552,8 @@ _THEN_CUE_RE = re.compile(
 )
 _AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
 _WALK_THERE_RE = re.compile(
-    r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that)\b|\b(?:far|long|close enough) to walk\b",
+    r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that)\b|\b(?:far|long|close enough) to walk\b"
+    rf"|{_WALK_MINUTES}",
     re.IGNORECASE,
 )
 # A change of mind about the last list ("we'd rather go somewhere we've never been", "actually, only ones I know").
@@ -1673,6 +1705,10 @@ def _rank(match: re.Match[str]) -> int | None:
 
 
 _NEEDS = {UNKNOWN_TOPICS["allergens"], UNKNOWN_TOPICS["amenities"]}
+# A kind asked in the plural, first, with no place pointed at: "museums open today?", "bars open late?".
+_OF_A_KIND_ASKED_RE = re.compile(
+    rf"^\W*(?:are (?:there )?(?:any )?)?(?:{_PLURALS})\b(?!.*\b(?:the|this|that|it|its|these|those|them)\b)", re.I
+)
 
 
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
@@ -1682,6 +1718,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
         return "profile"
+    rest = _WHERE_AM_I_RE.sub(" ", message)
+    asks_more = _PLACE_RE.search(rest) or _RECOMMEND_RE.search(rest) or _THINGS_TO_DO_RE.search(rest)
+    if _WHERE_AM_I_RE.search(message) and not (asks_more or arguments.category):
+        return "smalltalk"  # "where am I?": answered by code with where the user is taken to be
     if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place
@@ -1695,6 +1735,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if arguments.asks and _INDEFINITE_WITH_RE.search(message) and arguments.pick is None:
         # "Something with outdoor seating?": the same ask, the amenity said to be unknown.
         return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
+    if (
+        _OF_A_KIND_ASKED_RE.search(message)
+        and arguments.category
+        and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS)
+    ):
+        # "Museums open today?", "cheap bars?": places of a kind, with what no data holds said first.
+        return "recommend"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.

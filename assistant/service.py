@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -379,6 +379,11 @@ def _wider_area(latitude: float, longitude: float) -> str:
     return f"elsewhere in {borough_at(latitude, longitude)}"
 
 
+def area_words(latitude: float, longitude: float) -> str:
+    """The area of a point in words: its neighbourhood, else the rest of its borough or "farther out"."""
+    return area_name(latitude, longitude) or _wider_area(latitude, longitude)
+
+
 def area_name(latitude: float, longitude: float) -> str | None:
     """The neighbourhood whose centre is nearest a point, when it is close enough to name the area."""
     best, best_km = None, AREA_RADIUS_KM
@@ -479,6 +484,16 @@ class RecommendQuery(BaseModel):
         return beyond_km
 
 
+class Whereabouts(NamedTuple):
+    """Where the user is taken to be, and why: the home area they stated, their latest visit, where they usually
+    are at this time of the week (the latest visit being hours old), or nowhere known (the catalogue's centre)."""
+
+    place: LatLon
+    why: Literal["home", "latest", "usual", "unknown"]
+    last_visit: datetime | None = None
+    usually_then: str | None = None  # when the usual place is usual ("weekday afternoons"), if the visits then said
+
+
 class StopsNear(NamedTuple):
     """The places a short walk from a stop: each one's nearest stop in words ('0.2 km from MTA Subway - 1st Ave
     (L)'), and the item ids of every other place."""
@@ -563,30 +578,37 @@ class Service:
         return self.runtime.events()
 
     def default_place(self, user_id: str, at: datetime | None = None) -> LatLon:
-        """Where "here" is when a request gives no place: the user's home area when they stated one, else where their
-        latest visit was (a 👍 of a place seen in a list is no visit), else their last event's place, or the centre
-        of the catalogue for a newcomer. At a time ``at`` (now), only visits until then count, and a latest visit
-        older than :data:`STILL_THERE` gives way to where the user usually is at that hour of the week
-        (``profiles.activity.usual_whereabouts``): someone last seen at the airport last week is not there now."""
+        """Where "here" is when a request gives no place (:meth:`whereabouts`)."""
+        return self.whereabouts(user_id, at).place
+
+    def whereabouts(self, user_id: str, at: datetime | None = None) -> Whereabouts:
+        """Where the user is taken to be when a request gives no place, and why: their home area when they stated
+        one, else where their latest visit was (a 👍 of a place seen in a list is no visit), else their last event's
+        place, or the centre of the catalogue for a newcomer. At a time ``at`` (now), only visits until then count,
+        and a latest visit older than :data:`STILL_THERE` gives way to where the user usually is at that hour of the
+        week (``profiles.activity.usual_whereabouts``): someone last seen at the airport last week is not there now."""
         home = steering(self.preferences(user_id)).home
         if home is not None and home.latitude is not None and home.longitude is not None:
-            return LatLon(home.latitude, home.longitude)
+            return Whereabouts(LatLon(home.latitude, home.longitude), "home")
         visits = self._visits(user_id)
         if len(visits) and at is not None:
             visits = visits[visits["timestamp"] <= pd.Timestamp(at)]
         if len(visits):
             latest = visits.loc[visits["timestamp"].idxmax()]
-            if at is not None and at - pd.Timestamp(latest["timestamp"]).to_pydatetime() > STILL_THERE:
+            seen = pd.Timestamp(latest["timestamp"]).to_pydatetime()
+            if at is not None and at - seen > STILL_THERE:
                 zone = self.settings.preprocessing.timezone
                 hour = local_hour_of_week(at, float(latest["latitude"]), float(latest["longitude"]), zone)
                 usual = usual_whereabouts(visits, hour)
                 if usual is not None:
-                    return LatLon(*usual)
-            return LatLon(float(latest["latitude"]), float(latest["longitude"]))
+                    when = f"{'weekend' if hour // HOURS_PER_DAY in WEEKEND_DAYS else 'weekday'} {daypart(hour % 24)}s"
+                    then = when if usual.at_that_time else None
+                    return Whereabouts(LatLon(usual.latitude, usual.longitude), "usual", seen, then)
+            return Whereabouts(LatLon(float(latest["latitude"]), float(latest["longitude"])), "latest", seen)
         last = self.runtime.log.last(user_id)
         if last is not None:
-            return LatLon(last.event.latitude, last.event.longitude)
-        return self._centre
+            return Whereabouts(LatLon(last.event.latitude, last.event.longitude), "latest", last.event.timestamp)
+        return Whereabouts(self._centre, "unknown")
 
     def warm_up(self) -> None:
         """Load the interest encoder and run one context and ranking now, so that a start, not a user's first
@@ -901,7 +923,7 @@ class Service:
         for row in places.itertuples(index=False):
             place = self.place(str(row.item_id))
             if place is not None:
-                area = area_name(place.latitude, place.longitude) or _wider_area(place.latitude, place.longitude)
+                area = area_words(place.latitude, place.longitude)
                 visits[area] = visits.get(area, 0) + int(row.visits)
         ranked = sorted(visits.items(), key=lambda pair: -pair[1])[:top]
         return [HabitArea(area=area, visits=count) for area, count in ranked]
@@ -1368,7 +1390,9 @@ __all__ = [
     "Suggestion",
     "VisitsAmong",
     "WeekSlice",
+    "Whereabouts",
     "area_name",
+    "area_words",
     "context_evidence",
     "digest",
     "near_radius_km",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -253,7 +254,15 @@ def user_habits(
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
 
 
-def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> tuple[float, float] | None:
+class UsualPlace(NamedTuple):
+    """Where a user usually is, and whether their visits at that time of the week said so (else all of them did)."""
+
+    latitude: float
+    longitude: float
+    at_that_time: bool
+
+
+def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> UsualPlace | None:
     """Where the user usually is at a local hour of the week: of their places, the one with the most of their visits
     within :data:`WHEREABOUTS_RADIUS_KM`, counting the visits at the same part of the day and kind of day (weekday or
     weekend) when there are :data:`MIN_VISITS_AT_THE_TIME` of them, else all; None without visits. ``visits`` are
@@ -265,7 +274,8 @@ def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> tuple[float, f
     same_time = (dayparts(hours % HOURS_PER_DAY) == dayparts([hour])[0]) & (
         np.isin(hours // HOURS_PER_DAY, WEEKEND_DAYS) == (day in WEEKEND_DAYS)
     )
-    chosen = visits[same_time] if int(same_time.sum()) >= MIN_VISITS_AT_THE_TIME else visits
+    at_that_time = int(same_time.sum()) >= MIN_VISITS_AT_THE_TIME
+    chosen = visits[same_time] if at_that_time else visits
     places = (
         chosen.groupby("item_id", sort=False)
         .agg(latitude=("latitude", "first"), longitude=("longitude", "first"), visits=("item_id", "size"))
@@ -276,7 +286,7 @@ def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> tuple[float, f
     around = (near <= WHEREABOUTS_RADIUS_KM) @ places["visits"].to_numpy(float)
     # The most visits around; among equals, the place visited most itself (nlargest kept them first).
     best = int(np.argmax(around))
-    return float(latitudes[best]), float(longitudes[best])
+    return UsualPlace(float(latitudes[best]), float(longitudes[best]), at_that_time)
 
 
 def kind_change(
@@ -314,6 +324,7 @@ __all__ = [
     "PLACE_COLUMNS",
     "SLICE_COLUMNS",
     "WHEREABOUTS_RADIUS_KM",
+    "UsualPlace",
     "kind_change",
     "place_slices",
     "place_visits",

@@ -34,7 +34,7 @@ from assistant.agent import (
 )
 from assistant.gazetteer import lookup
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
-from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, near_radius_km
+from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.geo import haversine_km
 from profiles.places import TRANSIT_KINDS, Place, is_of_kind
@@ -1626,3 +1626,30 @@ def test_and_at_another_time_after_is_it_busy_asks_the_same_place_then(
     assistant.chat("3", "a coffee shop please", at=world_now, conversation_id="list")
     listed = assistant.chat("3", "and on sunday mornings?", at=world_now, conversation_id="list")
     assert listed.request is not None and listed.request.intent == "refine" and listed.items
+
+
+def test_minutes_of_walking_bound_the_radius_at_walking_pace() -> None:
+    assert _within_km(ChatRequest(walk_minutes=5), []) == pytest.approx(5 * 5.0 / 60 / 1.25)
+    # Within a named area's radius, the walk is the tighter bound.
+    assert _within_km(ChatRequest(near="here", walk_minutes=60), []) == pytest.approx(near_radius_km("here"))
+
+
+def test_where_am_i_says_where_the_user_is_taken_to_be_and_why(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    # A day and more after the last check-in: where the user usually is, said to be a guess.
+    usual = assistant.chat("3", "where am I?", at=world_now, conversation_id="usual")
+    found = services.whereabouts("3", world_now)
+    assert found.why == "usual" and not usual.items
+    assert usual.text.startswith("I take you to be around " + area_words(*found.place))
+    assert "your last check-in was" in usual.text
+    # Where the user said they are, until they say otherwise.
+    assistant.chat("3", "I'm at Jazz Club 3", at=world_now, conversation_id="usual")
+    told = assistant.chat("3", "where am I?", at=world_now, conversation_id="usual")
+    jazz = services.place("v03")
+    assert jazz is not None
+    assert told.text == fixed_text("here_stated").format(area=area_words(jazz.latitude, jazz.longitude))
+    # The caller's position, when it sends one.
+    given = assistant.chat("3", "where am I?", at=world_now, where=(40.7, -74.0), conversation_id="given")
+    assert given.text == fixed_text("here_given").format(area=area_words(40.7, -74.0))

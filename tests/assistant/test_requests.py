@@ -1538,6 +1538,19 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # "More": the last ask, other places.
+        ("more", {"intent": "refine"}),
+        ("any others?", {"intent": "refine"}),
+        # A kind asked with what no data holds is a request for places of it; "the museum" is one place.
+        ("museums open today?", {"intent": "recommend", "category": "Museum"}),
+        ("is the museum open today?", {"intent": "about", "asks": ["hours"]}),
+        # Minutes of walking bound the distance, and "walk" is no park.
+        ("something within 5 minutes walk", {"intent": "refine", "walk_minutes": 5, "category": None}),
+        ("a bar a 10-minute walk away", {"walk_minutes": 10, "category": "Bar"}),
+        # Where the assistant takes the user to be; with a request after it, the request.
+        ("where am I?", {"intent": "smalltalk"}),
+        ("where am I, any coffee?", {"intent": "recommend", "category": "Cafe"}),
+        ("something different from what I usually eat", {"unusual": True, "category": "Restaurant"}),
         # A correction of the last ask.
         ("I meant near Union Square", {"intent": "refine", "near": "Union Square"}),
         ("no, I mean sushi", {"intent": "refine", "category": "Sushi"}),

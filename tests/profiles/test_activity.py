@@ -174,11 +174,11 @@ def test_usual_whereabouts_is_the_busiest_neighbourhood_at_that_time_of_the_week
     bars = [("bar", 40.7265, -73.9815, 5 * 24 + 22), ("pub", 40.7270, -73.9820, 5 * 24 + 23)] * 2  # Saturday nights
     airport = [("airport", 40.6413, -73.7781, 2 * 24 + 9)]
     visits = _visits_at(home + bars + airport)
-    assert usual_whereabouts(visits, 3 * 24 + 9) == (40.745, -73.953)  # Thursday morning: home
+    assert usual_whereabouts(visits, 3 * 24 + 9) == (40.745, -73.953, True)  # Thursday morning: home
     # Saturday night: the East Village, where the two bars (four visits, 70 m apart) count together.
-    assert usual_whereabouts(visits, 5 * 24 + 23) == (40.7265, -73.9815)
+    assert usual_whereabouts(visits, 5 * 24 + 23) == (40.7265, -73.9815, True)
     # Sunday afternoon, when the user was never seen: where they are most of all.
-    assert usual_whereabouts(visits, 6 * 24 + 15) == (40.745, -73.953)
+    assert usual_whereabouts(visits, 6 * 24 + 15) == (40.745, -73.953, False)
     assert usual_whereabouts(visits.iloc[:0], 8) is None
 
 
@@ -188,4 +188,5 @@ def test_usual_whereabouts_counts_neighbouring_places_together() -> None:
         [("office", 40.754, -73.984, 10)] * 3
         + [("cafe", 40.714, -73.961, 9), ("bakery", 40.716, -73.959, 10), ("deli", 40.712, -73.957, 11)] * 2
     )
-    assert usual_whereabouts(visits, 11) in {(40.714, -73.961), (40.716, -73.959), (40.712, -73.957)}
+    usual = usual_whereabouts(visits, 11)
+    assert usual is not None and usual[:2] in {(40.714, -73.961), (40.716, -73.959), (40.712, -73.957)}
