@@ -158,7 +158,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
-        "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b|\bworth (?:it|going|a visit)\b"
+        "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b"
+        r"|\bworth (?:it|going|a visit|visiting|seeing|the trip|the hype|checking out|a look)\b"
         r"|\b(?:is|are|was|were|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?"
         r"(?:any |really |very )?(?:good|nice|great|decent)\b"
         # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.

@@ -411,7 +411,9 @@ _MY_PLACE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Like my favourite bar", "like my usual coffee shop": the user's own most visited place of a kind.
-MY_FAVOURITE_RE = re.compile(r"^(?:my|our) (?:favou?rite|usual|regular|go-to|local)\b", re.IGNORECASE)
+MY_FAVOURITE_RE = re.compile(
+    r"^(?:my|our) (?:favou?rite|usual|regular|go-to|local|top|most visited|most frequented)\b", re.IGNORECASE
+)
 # "Within 5 minutes walk", "a 10-minute walk away", "15 mins on foot": how far, in minutes of walking.
 _WALK_MINUTES = (
     r"\b(?P<minutes>\d{1,2}|five|ten|fifteen|twenty|a few)[- ]?(?:minutes?|mins?)(?:'s?)?(?: of)?"
@@ -435,7 +437,8 @@ _NEAR_IT_RE = re.compile(
 )
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
-    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b|\bshort walk\b|\b(?:the )?(?:closest|nearest)\b"
+    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)|\bshort walk\b"
+    r"|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
     # "Bars around?", "anything good around?": around the user, at the end of the ask.
     r"|\baround\s*[?.!]*\s*$",
@@ -627,6 +630,10 @@ _REFINE_RE = re.compile(
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
     rf"|{_KNOWN_THEM_ALL}"
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
+    # "Not too far from the L train": the last ask, near there; "somewhere I haven't tried": the last ask, new places.
+    r"|\bnot (?:too |that |so |very )?far from\b"
+    r"|^\W*(?:somewhere|something|anywhere|anything|places?|ones?|spots?) (?:new )?(?:i|we)(?:'ve| have)?"
+    r" (?:haven'?t|have not|never|not|didn'?t) (?:yet )?(?:tried|been(?: to)?|visited|gone to)(?: (?:yet|before))?\W*$"
     # "More", "any others?": the last ask again, other places.
     r"|^\W*(?:(?:some |any |a few |give me |show me )?more|more (?:please|options|ideas|places|suggestions)"
     r"|any others?|other ones?|others)\W*(?:please\W*)?$"
@@ -662,7 +669,12 @@ _INDEFINITE = (
     r"|any ?place|a place|a spot|places|spots)\s+"
 )
 # "Something open late?", "anywhere still open": places open then, as far as check-ins tell (no opening hours here).
-_INDEFINITE_OPEN_RE = re.compile(rf"{_INDEFINITE}(?:that(?:'s| is| are|'re)?\s+)?(?:still\s+)?open\b", re.IGNORECASE)
+# "Something open late?", "it's Christmas Eve, what's open?": places for then, not one place's hours.
+_INDEFINITE_OPEN_RE = re.compile(
+    rf"{_INDEFINITE}(?:that(?:'s| is| are|'re)?\s+)?(?:still\s+)?open\b"
+    r"|\b(?:what|where)(?:'?s| is| are)?(?: still)? open\b",
+    re.IGNORECASE,
+)
 # "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
 _INDEFINITE_WITH_RE = re.compile(
     rf"{_INDEFINITE}(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b", re.IGNORECASE

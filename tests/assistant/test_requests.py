@@ -1538,6 +1538,17 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # What's open: places for then, the hours said to be unknown; "the first one" is one place.
+        ("its christmas eve, whats open", {"intent": "refine", "asks": []}),
+        ("whats open near union square", {"intent": "recommend", "near": "Union Square"}),
+        ("is the first one still open?", {"intent": "about", "asks": ["hours"]}),
+        # Worth a visit is a judgement no data makes, of the place named.
+        ("Is Times Square worth visiting at night?", {"intent": "about", "asks": ["reviews"]}),
+        # Near a line, or new places, after a list: the same ask.
+        ("not too far from the L train", {"intent": "refine", "near": "the L train"}),
+        ("somewhere I haven't tried", {"intent": "refine", "surprise": True}),
+        ("which places have I never been to in Brooklyn?", {"intent": "recommend", "near": "Brooklyn"}),
+        ("recommend somewhere like my top place", {"like_name": "my top place"}),
         # "More": the last ask, other places.
         ("more", {"intent": "refine"}),
         ("any others?", {"intent": "refine"}),
