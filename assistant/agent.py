@@ -113,6 +113,7 @@ from assistant.requests import (
 )
 from assistant.service import (
     AREA_RADIUS_KM,
+    FARTHER_OUT,
     LOUD_CATEGORIES,
     LOUD_KINDS_WITHIN,
     ContextDigest,
@@ -1026,6 +1027,8 @@ class Assistant:
         given = bool(state.get("here_given"))
         latitude, longitude = stated if stated is not None and not given else state["here"]
         area = area_words(latitude, longitude)
+        if area == FARTHER_OUT and (landmark := self.service.nearest_place(latitude, longitude)) is not None:
+            area = landmark[0].label  # beyond the neighbourhoods: named by the nearest place (never a home)
         if stated is not None and not given:
             return fixed_text("here_stated", language).format(area=area)
         if given:

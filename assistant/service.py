@@ -112,6 +112,7 @@ TIMELINE_SPAN = timedelta(days=1, hours=6)
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
 BOROUGH_REACH_KM = 4.0
+FARTHER_OUT = "farther out"
 # "How has my taste changed?": the user's latest month of visits against all before it. A period of fewer visits
 # than CHANGE_MIN_VISITS tells nothing; a kind's share must move by CHANGE_MIN_SHIFT (8 points) to be a change.
 CHANGE_RECENT_DAYS = 30
@@ -375,7 +376,7 @@ def _wider_area(latitude: float, longitude: float) -> str:
     """Where a point is when no neighbourhood is near enough to name: the rest of its borough, or farther out."""
     nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
     if nearest_km > BOROUGH_REACH_KM:
-        return "farther out"
+        return FARTHER_OUT
     return f"elsewhere in {borough_at(latitude, longitude)}"
 
 
@@ -736,19 +737,30 @@ class Service:
         """The catalogue stop of one of ``kinds`` (a station, a ferry) nearest to a place, and how far it is (km);
         None for an unknown place or when no catalogue place is of those kinds."""
         place = self.place(item_id)
+        return None if place is None else self.nearest_place(place.latitude, place.longitude, kinds, item_id)
+
+    def nearest_place(
+        self, latitude: float, longitude: float, kinds: Sequence[str] = (), other_than: str | None = None
+    ) -> tuple[Place, float] | None:
+        """The catalogue place nearest a point, and how far it is (km): of one of ``kinds`` when given, else any
+        named place one could be suggested (never a home, which would name where someone lives); None when there is
+        none."""
         items = self.items
-        is_stop = pd.Series(False, index=items.index)
-        for kind in kinds:
-            is_stop |= of_kind_column(items, kind)
-        stops = items[is_stop & (items["item_id"].astype(str) != item_id)]
-        if place is None or stops.empty:
+        if kinds:
+            wanted = pd.Series(False, index=items.index)
+            for kind in kinds:
+                wanted |= of_kind_column(items, kind)
+        else:
+            wanted = suggestable_column(items) & (items["name"].fillna("").astype(str).str.strip() != "")
+        if other_than is not None:
+            wanted &= items["item_id"].astype(str) != other_than
+        candidates = items[wanted]
+        if candidates.empty:
             return None
-        apart = haversine_km(
-            place.latitude, place.longitude, stops["latitude"].to_numpy(), stops["longitude"].to_numpy()
-        )
+        apart = haversine_km(latitude, longitude, candidates["latitude"].to_numpy(), candidates["longitude"].to_numpy())
         nearest = int(apart.argmin())
-        stop = self.place(str(stops["item_id"].iloc[nearest]))
-        return None if stop is None else (stop, float(apart[nearest]))
+        found = self.place(str(candidates["item_id"].iloc[nearest]))
+        return None if found is None else (found, float(apart[nearest]))
 
     def off_hours_kinds(self, at: datetime) -> list[str]:
         """The kinds of place (categories) whose check-ins all but never fall near ``at``'s local hour of the day
@@ -1374,6 +1386,7 @@ def _leaf(place: PlaceAnswer) -> str:
 
 
 __all__ = [
+    "FARTHER_OUT",
     "ContextDigest",
     "Explanation",
     "FeedbackResult",

@@ -1653,3 +1653,7 @@ def test_where_am_i_says_where_the_user_is_taken_to_be_and_why(
     # The caller's position, when it sends one.
     given = assistant.chat("3", "where am I?", at=world_now, where=(40.7, -74.0), conversation_id="given")
     assert given.text == fixed_text("here_given").format(area=area_words(40.7, -74.0))
+    # Beyond every neighbourhood, the nearest place named ("farther out" had come).
+    far = assistant.chat("3", "where am I?", at=world_now, where=(40.95, -74.35), conversation_id="far")
+    landmark = services.nearest_place(40.95, -74.35)
+    assert landmark is not None and far.text == fixed_text("here_given").format(area=landmark[0].label)

@@ -379,3 +379,11 @@ def test_the_nearest_stop_of_a_kind_to_a_place_is_another_place_of_that_kind(ser
     apart = haversine_km(here.latitude, here.longitude, gyms["latitude"], gyms["longitude"])
     assert gym.item_id == gyms.loc[apart.idxmin(), "item_id"] and km == pytest.approx(float(apart.min()))
     assert services.nearest_stop("v02", ["Spaceport"]) is None and services.nearest_stop("nowhere", ["Gym"]) is None
+
+
+def test_the_nearest_place_to_a_point_never_names_a_home(services: Service) -> None:
+    home = services.items.loc[services.items["category"] == "Home (private)"].iloc[0]
+    found = services.nearest_place(float(home["latitude"]), float(home["longitude"]))
+    assert found is not None
+    place, km = found
+    assert place.item_id != home["item_id"] and place.category != "Home (private)" and place.name and km >= 0
