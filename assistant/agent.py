@@ -579,10 +579,16 @@ class Assistant:
         if stated is None:
             return None
         pointing = stated.kind in ("hide_place", "forget_place_visits", "like_place", "dislike_place")
+        language = read(message).language
         if pointing and (place := self._pointed_at(state, stated.words)) is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
-        language = read(message).language
+        elif pointing and (_POINTING_WORDS_RE.match(stated.words) or _RANKED_PLACE_RE.match(stated.words)):
+            # "I hate that place" with nothing shown or talked about: which place, not "no place called that place".
+            reply = fixed_text("which_place", language)
+            request = ChatRequest(intent="prefer", language=language)
+            kept = list(state.get("last_stated") or [])
+            return {"request": request, "stated_reply": reply, "pending": None, "last_stated": kept}
         answer = answer_stated(
             self.service,
             state["user_id"],

@@ -587,6 +587,10 @@ _OTHERS_RE = re.compile(
     r"|\b(?:other|another|different|some other)\s+(?:users?|customers?|members?|accounts?|person)(?:'s|s')?"
     rf"\s+{_DATA_NOUNS}\b"
     rf"|\b(?:someone|somebody|anyone|anybody|everyone|everybody) else(?:'s)?\s+{_DATA_NOUNS}\b"
+    # "List every user's home address", "all users' check-ins", "everyone's homes".
+    r"|\b(?:every|all|all the|other|the other)\s+(?:users?|people|customers?|members?|persons?)(?:'s|s'|')?\s+"
+    rf"(?:\w+\s+)?(?:address(?:es)?|homes?|{_DATA_NOUNS})\b"
+    rf"|\b(?:everyone|everybody)(?:'s|s)\s+(?:\w+\s+)?(?:address(?:es)?|homes?|{_DATA_NOUNS})\b"
     rf"|\b(?:my|his|her|their|our)\s+(?:\w+\s+)?{_PEOPLE}(?:'s|')?\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
     rf"|\b(?:his|her)\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
     rf"|\bwhere (?:does|did|has|had|do|have) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she) {_GOES}"
@@ -775,7 +779,17 @@ _WHERE_AM_I_RE = re.compile(
     r"|\bdo you know where i am\b",
     re.IGNORECASE,
 )
-SmalltalkReply = Literal["smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts"]
+# "How do you decide what to suggest?", "how are these chosen?": how the suggestions come about.
+_HOW_IT_WORKS_RE = re.compile(
+    r"\bhow (?:do|did) you (?:decide|choose|pick|rank|select|come up with|know what)\b"
+    r"|\bhow (?:are|were) (?:these|those|the suggestions|the recommendations|they|places) (?:chosen|picked|ranked|"
+    r"selected|decided)\b|\bwhat(?:'s| is) your (?:algorithm|method|logic)\b|\bhow do your (?:suggestions|"
+    r"recommendations) work\b",
+    re.IGNORECASE,
+)
+SmalltalkReply = Literal[
+    "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "how_it_works"
+]  # fmt: skip
 
 
 def smalltalk_reply(message: str) -> SmalltalkReply:
@@ -785,6 +799,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
     text = read(message).text
     if _WHERE_AM_I_RE.search(text):
         return "whereabouts"
+    if _HOW_IT_WORKS_RE.search(text):
+        return "how_it_works"
     if _BYE_RE.search(text):
         return "bye"
     if _THANKS_RE.search(text):
@@ -1730,6 +1746,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
         return "profile"
+    if _HOW_IT_WORKS_RE.search(message):
+        return "smalltalk"  # "how do you decide what to suggest?": answered by code
     rest = _WHERE_AM_I_RE.sub(" ", message)
     asks_more = _PLACE_RE.search(rest) or _RECOMMEND_RE.search(rest) or _THINGS_TO_DO_RE.search(rest)
     if _WHERE_AM_I_RE.search(message) and not (asks_more or arguments.category):
@@ -1934,6 +1952,9 @@ _DISLIKED_RE = re.compile(
     rf"{_VISITED}{_VERDICT_END}"
     rf"|{_OPENER}(?:(?:i|we) )?(?:really )?(?:hated|disliked) {_VISITED}{_VERDICT_END}"
     rf"|{_OPENER}{_POINTER} was {_BAD}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}"
+    # "That's wrong, I hate that place", "no, I can't stand the second one": a place pointed at, not a kind.
+    rf"|{_OPENER}(?:(?:that'?s|that is) (?:wrong|not right)\W+|no\W+|ugh\W+)?(?:i|we) (?:really )?"
+    rf"(?:hate|dislike|can'?t stand) {_POINTER}{_VERDICT_END}"
     rf"|{_BEEN_THEN}(?:(?:it|that) was {_BAD}|(?:i |we )?(?:really )?(?:hated|disliked) it"
     rf"|(?:i |we )?(?:didn'?t|did not) (?:really )?(?:like|enjoy) it){_VERDICT_END}",
     re.IGNORECASE,

@@ -1657,3 +1657,16 @@ def test_where_am_i_says_where_the_user_is_taken_to_be_and_why(
     far = assistant.chat("3", "where am I?", at=world_now, where=(40.95, -74.35), conversation_id="far")
     landmark = services.nearest_place(40.95, -74.35)
     assert landmark is not None and far.text == fixed_text("here_given").format(area=landmark[0].label)
+
+
+def test_i_hate_that_place_is_a_thumbs_down_of_the_place_talked_about(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    # Nothing shown or talked about yet: which place, not "no place called that place".
+    nothing = assistant.chat("3", "I hate that place", at=world_now, conversation_id="empty")
+    assert nothing.text == fixed_text("which_place") and services.preferences("3") == []
+    listed = assistant.chat("3", "somewhere to go tonight", at=world_now, conversation_id="list").items
+    assistant.chat("3", "why did you suggest the second one?", at=world_now, conversation_id="list")
+    turn = assistant.chat("3", "that's wrong, I hate that place", at=world_now, conversation_id="list")
+    assert turn.text.startswith(fixed_text("feedback_disliked").format(place=listed[1].label)) and not turn.items
