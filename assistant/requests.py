@@ -1075,7 +1075,10 @@ _ALIKE_RE = re.compile(
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
 _INDOORS_RE = re.compile(
     r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)|\b(?:in case|if) it(?:'s| is)? rain\w*|\bout of the (?:rain|cold)\b"
-    r"|\bwhen it rains\b|\bit(?:'s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b",
+    r"|\bwhen it rains\b|\bit(?:'s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b"
+    # "It's freezing though", "too cold out": weather no one spends outdoors.
+    r"|\bit(?:'s| is)(?: \w+)? (?:freezing|cold|too hot|boiling|scorching)\b|\btoo (?:cold|hot) (?:out|outside)\b"
+    r"|\b(?:freezing|snowy|stormy) (?:out|outside|today|day)\b",
     re.IGNORECASE,
 )
 # Out with children: no bars, clubs or casinos unless the request names one ("a pub with the kids").
