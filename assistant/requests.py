@@ -562,7 +562,7 @@ _EXPLAIN_RE = re.compile(
     r"|\bexplain(?: (?:that|this|it|the|why|your|these|those|them|how)\b|\W*$)"
     r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b"
     r"|\b(?:based|basing) (?:that|this|it|these|those|them) on\b|\bbase (?:that|this|it|these|those|them) on\b"
-    r"|\bbased on what\b|\bon what basis\b|\bhow did you (?:pick|choose|decide|come up with|get)\b"
+    r"|\bbased on what\b|\bon what basis\b|\bhow (?:did|do) you (?:pick|choose|decide|come up with|get)\b"
     r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b"
     r"|\bwhat (?:did|do) you (?:pick|choose|suggest|recommend) (?:that|this|those|these|them|it)(?: one| ones)? for\b"
     r"|\bwhat(?:'s| is) the reason\b|\bwhy'?d you\b",
@@ -780,9 +780,10 @@ _WHERE_AM_I_RE = re.compile(
     re.IGNORECASE,
 )
 # "How do you decide what to suggest?", "how are these chosen?": how the suggestions come about.
+# "How did you pick these?" asks about the list shown (``_EXPLAIN_RE``); these ask about the method.
 _HOW_IT_WORKS_RE = re.compile(
-    r"\bhow (?:do|did) you (?:decide|choose|pick|rank|select|come up with|know what)\b"
-    r"|\bhow (?:are|were) (?:these|those|the suggestions|the recommendations|they|places) (?:chosen|picked|ranked|"
+    r"\bhow do you (?:decide|choose|pick|rank|select|come up with|know what)\b(?! (?:these|those|them|that|this)\b)"
+    r"|\bhow (?:are|do you choose) (?:the |your )?(?:suggestions|recommendations|places) (?:chosen|picked|ranked|"
     r"selected|decided)\b|\bwhat(?:'s| is) your (?:algorithm|method|logic)\b|\bhow do your (?:suggestions|"
     r"recommendations) work\b",
     re.IGNORECASE,
