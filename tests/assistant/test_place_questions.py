@@ -89,7 +89,7 @@ def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics
         ("where's a good place to watch the game?", "recommend"),
         ("where is a nice spot for brunch?", "recommend"),
         ("what's popular around here", "recommend"),
-        ("what's open now?", "recommend"),
+        ("what's open now?", "refine"),  # as "anywhere still open?": the last ask, now (a new one when none was made)
         ("does anything close to here serve brunch?", "recommend"),
         ("any places with wifi?", "recommend"),
         ("somewhere with outdoor seating", "refine"),  # the same ask, with that (a new one when none was made)
