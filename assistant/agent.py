@@ -1552,7 +1552,9 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 _NEAREST_ASKED_RE = re.compile(r"\b(?:nearest|closest)\b", re.IGNORECASE)
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
-    r"\b(?:after(?:wards)?|after that|then|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
+    r"\b(?:after(?:wards)?|after that|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
+    # "And a drink then?"; not "ok, not a chain then", where "then" is "in that case".
+    r"|^\W*and\b.*\bthen\s*[?.!]*\s*$"
     r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b"
     # "And something to do after that isn't too much walking": wherever it stands in the message.
     r"|\bafter that\b|\bafterwards\b",

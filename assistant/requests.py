@@ -1600,7 +1600,7 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     its first two, in the order they are named (``further_stops`` tells the rest)."""
     if not _THEN_CUE_RE.search(message):
         return None
-    found = _kinds_named(message, excluded_spans)
+    found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
     if len({term for _, term in found}) < 2:
         return None
     legs = _legs(message, found)
@@ -1614,6 +1614,17 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
+    """Kind words side by side name one place ("a jazz club", "a sushi restaurant"): the first of them stands for
+    it, so that "and a jazz club after?" asks for no club after the jazz."""
+    kept: list[tuple[re.Match[str], str]] = []
+    for match, term in found:
+        if kept and not message[kept[-1][0].end() : match.start()].strip():
+            continue
+        kept.append((match, term))
+    return kept
 
 
 def further_stops(message: str) -> list[str]:

@@ -186,6 +186,8 @@ def langchain_tools(service: Service) -> list[BaseTool]:
                 # The nearer finds first: each wider step adds only what it found beyond them.
                 known = {item.item_id for item in found}
                 found = [*found, *(item for item in wider if item.item_id not in known)][:k]
+            # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
+            found = [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found, 1)]
         return _json_list(found), found
 
     def get_habits(

@@ -1670,3 +1670,16 @@ def test_i_hate_that_place_is_a_thumbs_down_of_the_place_talked_about(
     assistant.chat("3", "why did you suggest the second one?", at=world_now, conversation_id="list")
     turn = assistant.chat("3", "that's wrong, I hate that place", at=world_now, conversation_id="list")
     assert turn.text.startswith(fixed_text("feedback_disliked").format(place=listed[1].label)) and not turn.items
+
+
+def test_then_at_the_end_of_a_refinement_is_in_that_case_not_a_next_stop(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a coffee shop please", at=world_now).items
+    same = assistant.chat("3", "ok, not a chain then", at=world_now)
+    assert same.request is not None and same.request.near != listed[0].label  # around the user still
+    # "A jazz club" is one place, the next stop near the first shown (a club after the jazz had been read).
+    after = assistant.chat("3", "and a jazz club after?", at=world_now)
+    assert after.request is not None and after.request.then is None
+    assert after.request.near == same.items[0].label

@@ -1542,6 +1542,9 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # Kind words side by side are one place, not two stops.
+        ("and a jazz club after?", {"category": "Music Venue", "then": None}),
+        ("dinner then a jazz club", {"category": "Restaurant", "then": "Music Venue"}),
         # Cold weather, like rain: the same ask indoors.
         ("it's freezing though", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         ("a cold beer", {"category": "Bar", "exclude_categories": []}),

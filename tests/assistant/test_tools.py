@@ -14,11 +14,15 @@ NOW = datetime(2012, 11, 20, 18, 0, tzinfo=UTC)
 
 
 class _Found:
-    """What a recommendation needs here: an item id and a distance."""
+    """What a recommendation needs here: an item id, a distance and its rank in the search that found it."""
 
-    def __init__(self, item_id: str, distance_km: float) -> None:
+    def __init__(self, item_id: str, distance_km: float, rank: int = 1) -> None:
         self.item_id = item_id
         self.distance_km = distance_km
+        self.rank = rank
+
+    def model_copy(self, update: dict[str, Any]) -> _Found:
+        return _Found(self.item_id, self.distance_km, update.get("rank", self.rank))
 
     def model_dump_json(self) -> str:
         return f'{{"item_id": "{self.item_id}"}}'
@@ -27,19 +31,22 @@ class _Found:
 class _StubService:
     """Places at fixed distances; a query gets those within its radius and beyond its minimum, nearest first."""
 
-    def __init__(self, distances: dict[str, float]) -> None:
+    def __init__(self, distances: dict[str, float], farther_first: bool = False) -> None:
         self.distances = distances
+        self.farther_first = farther_first  # a ranking by score need not be by distance
         self.queries: list[RecommendQuery] = []
 
     def recommend(self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery) -> list[_Found]:
         self.queries.append(query)
         found = [
-            _Found(item_id, distance)
-            for item_id, distance in sorted(self.distances.items(), key=lambda pair: pair[1])
+            item_id
+            for item_id, distance in sorted(
+                self.distances.items(), key=lambda pair: pair[1], reverse=self.farther_first
+            )
             if (query.within_km is None or distance <= query.within_km)
             and (query.beyond_km is None or distance >= query.beyond_km)
         ]
-        return found[: query.k]
+        return [_Found(item_id, self.distances[item_id], rank) for rank, item_id in enumerate(found[: query.k], 1)]
 
 
 def _recommend(service: _StubService, **arguments: Any) -> list[_Found]:
@@ -72,3 +79,11 @@ def test_beyond_a_distance_nothing_is_at_falls_back_to_any_distance() -> None:
     found = _recommend(service, k=5, beyond_km=1.0)
     assert [item.item_id for item in found] == ["a", "b"]
     assert [query.beyond_km for query in service.queries] == [1.0, None]
+
+
+def test_a_widened_list_is_ranked_once_whatever_each_search_ranked() -> None:
+    # Each search ranks its own finds from 1, here the farther first: the merged list must not show two "1."s.
+    service = _StubService({"a": 4.0, "b": 8.0, "c": 9.5}, farther_first=True)
+    found = _recommend(service, k=5, within_km=2.0)
+    assert [item.item_id for item in found] == ["a", "c", "b"]  # the nearer search's find first
+    assert [item.rank for item in found] == [1, 2, 3]
