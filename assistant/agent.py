@@ -91,6 +91,7 @@ from assistant.requests import (
     DATE_KINDS,
     EXPLICIT_HERE_RE,
     FAMILY_OUTING,
+    FANCIER,
     HERE,
     LAST_SHOWN,
     MY_FAVOURITE_RE,
@@ -1690,6 +1691,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
     calmer = calmer and not TALKABLE_RE.search(message)
+    if not request.category and re.search(FANCIER, message, re.IGNORECASE) and category == "Restaurant":
+        category = DATE_DINNER  # "something a bit fancier" after dinner ideas: a table for an occasion
     if not request.category and _CASUAL_RE.search(message) and category in DATE_KINDS:
         # "Something a bit more casual" after a romantic dinner: any restaurant; after a date night, anywhere to eat
         # or drink (a plaza or a concert hall had come).

@@ -166,7 +166,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?"
         r"|vegetarians?|vegans?|veggies|celiacs?|coeliacs?)\b)"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
-        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse) than\b",
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse|nicer|fancier) than\b",
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
         "allergens": r"\ballerg\w*|\b(?:nut|peanut|shellfish|dairy|lactose)[- ]free\b|\bc(?:o)?eliac\b|\bepi-?pen\b",
         # What is on ("any free events this weekend?", "concerts tonight"): no listings are stored.

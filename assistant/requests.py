@@ -592,6 +592,8 @@ _OTHERS_RE = re.compile(
     rf"(?:\w+\s+)?(?:address(?:es)?|homes?|{_DATA_NOUNS})\b"
     rf"|\b(?:everyone|everybody)(?:'s|s)\s+(?:\w+\s+)?(?:address(?:es)?|homes?|{_DATA_NOUNS})\b"
     rf"|\b(?:my|his|her|their|our)\s+(?:\w+\s+)?{_PEOPLE}(?:'s|')?\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
+    # "Have my friends been there?", "does my sister go there?": where other people go.
+    rf"|\b(?:have|has|do|does|did) (?:my|our) (?:\w+ )?{_PEOPLE} (?:ever )?(?:been|go|gone|went|visit(?:ed)?)\b"
     rf"|\b(?:his|her)\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
     rf"|\bwhere (?:does|did|has|had|do|have) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she) {_GOES}"
     rf"|\bwhere (?:is|was) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she)(?: right)? (?:now|today|tonight)\b"
@@ -625,6 +627,8 @@ _TURNED_DOWN = (
     r"(?:that|this|the \w+)(?: one| place)?(?: already| before| too)?\W*$"
 )
 TURNED_DOWN_RE = re.compile(_TURNED_DOWN, re.IGNORECASE)
+# "Something a bit fancier", "somewhere nicer": the last ask, more of an occasion.
+FANCIER = r"\b(?:fancier|classier|nicer|more (?:upscale|upmarket|special|elegant|sophisticated|refined|high-end))\b"
 _REFINE_RE = re.compile(
     # "She's vegetarian", "we're vegan": the same outing, for someone's diet.
     r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
@@ -641,6 +645,7 @@ _REFINE_RE = re.compile(
     # "More", "any others?": the last ask again, other places.
     r"|^\W*(?:(?:some |any |a few |give me |show me )?more|more (?:please|options|ideas|places|suggestions)"
     r"|any others?|other ones?|others)\W*(?:please\W*)?$"
+    rf"|{FANCIER}"
     # "I meant near Union Square", "no, I mean sushi": the last ask, corrected.
     r"|^\W*(?:no,?\s+|sorry,?\s+)?(?:i|we) meant?\b"
     r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
@@ -1173,6 +1178,7 @@ _NICE_MEAL_RE = re.compile(
     r"\b(?:somewhere|something|place|spot|restaurant|dinner|lunch|meal) (?:really |very |a bit )?"
     r"(?:nice|fancy|special)\b"
     r"|\bnice (?:dinner|lunch|meal|restaurant)\b|\b(?:fancy|upscale|classy|elegant|fine dining|special occasion)\b"
+    rf"|{FANCIER}"
     # "A birthday dinner", "celebrating with dinner": a table to sit at, not a counter.
     r"|\b(?:birthday|anniversary|graduation|celebration|celebratory|farewell|engagement) (?:dinner|lunch|meal|brunch)\b"
     r"|\bcelebrat\w* (?:\w+ )?(?:with|over) (?:a )?(?:dinner|lunch|meal)\b"

@@ -911,6 +911,8 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     casual = ChatRequest(intent="refine")
     dinner = ChatRequest(category="Sit-down Dinner")
     assert _refined(dinner, casual, "something a bit more casual").category == "Restaurant"
+    # "Something a bit fancier" after dinner ideas is a table for an occasion.
+    assert _refined(ChatRequest(category="Restaurant"), casual, "something a bit fancier").category == "Sit-down Dinner"
     assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category == "Dining and Drinking"
     # "Not too crowded" asks for fewer people at the same kind of place.
     crowd = parse_rules("not too crowded please")

@@ -1542,6 +1542,11 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # Fancier: the last ask, more of an occasion; "nicer than" is a judgement no data makes.
+        ("something a bit fancier", {"intent": "refine"}),
+        ("is it nicer than the first?", {"intent": "about", "asks": ["reviews"]}),
+        # Where other people go is theirs.
+        ("have my friends been there?", {"intent": "others"}),
         # Kind words side by side are one place, not two stops.
         ("and a jazz club after?", {"category": "Music Venue", "then": None}),
         ("dinner then a jazz club", {"category": "Restaurant", "then": "Music Venue"}),
