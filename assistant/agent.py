@@ -128,7 +128,7 @@ from assistant.service import (
 )
 from assistant.spelling import fold
 from assistant.stated import answer_stated
-from assistant.tools import langchain_tools
+from assistant.tools import WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
 from profiles.calendar import ago
 from profiles.context import InterestContext
@@ -986,10 +986,14 @@ class Assistant:
             lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")
         elif request.farther:  # "further away is fine": the radius was lifted, not found empty
             lead = fixed_text("farther", language)
-        elif request.near == HERE and _all_beyond(suggestions, radius):
-            lead = fixed_text("nothing_near", language).format(km=f"{radius:g}")
         elif request.near and _all_beyond(suggestions, radius):
-            lead = fixed_text("nothing_near_place", language).format(km=f"{radius:g}", place=request.near)
+            # Beyond the widest radius searched, the places are no "little farther away": their distance is said.
+            far = _all_beyond(suggestions, radius * WIDER_RADII[-1])
+            nearest = f"{min(item.distance_km for item in suggestions):.0f}"
+            key = "nothing_near" if request.near == HERE else "nothing_near_place"
+            lead = fixed_text(f"{key}_far" if far else key, language).format(
+                km=f"{radius:g}", place=request.near, nearest=nearest
+            )
         elif request.near is None and _all_beyond(suggestions, FAR_LIST_KM):
             # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
             nearest = min(item.distance_km for item in suggestions)
@@ -1691,8 +1695,9 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
     calmer = calmer and not TALKABLE_RE.search(message)
-    if not request.category and re.search(FANCIER, message, re.IGNORECASE) and category == "Restaurant":
-        category = DATE_DINNER  # "something a bit fancier" after dinner ideas: a table for an occasion
+    fancier = not request.category and re.search(FANCIER, message, re.IGNORECASE) is not None
+    if fancier and category == "Restaurant":
+        category = DATE_DINNER  # "something a bit fancier" after dinner ideas: a table for an occasion, no chain
     if not request.category and _CASUAL_RE.search(message) and category in DATE_KINDS:
         # "Something a bit more casual" after a romantic dinner: any restaurant; after a date night, anywhere to eat
         # or drink (a plaza or a concert hall had come).
@@ -1718,7 +1723,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "surprise": request.surprise or (previous.surprise and not request.familiar),
             "familiar": request.familiar or (previous.familiar and not request.surprise),
             "quiet": request.quiet or previous.quiet,
-            "independent": request.independent or previous.independent,
+            "independent": request.independent or previous.independent or fancier,
             "local": request.local or previous.local,
             "not_lately": request.not_lately or (previous.not_lately and not request.surprise),
             "unusual": request.unusual or (previous.unusual and not request.familiar),

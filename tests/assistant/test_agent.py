@@ -566,6 +566,12 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
     assert turn.text.startswith(fixed_text("nothing_near").format(km="2"))
     assert all(f"**{item.label}**" in turn.text for item in turn.items)  # the places follow the words about them
     assert llm.calls == []  # code says where they are; the LLM is not asked
+    # Beyond the widest radius (10 km) the places are no "little farther away": their distance is said.
+    farther = (float(centre["latitude"]) + 0.2, float(centre["longitude"]))
+    turn = assistant.chat("3", "somewhere for coffee near here", at=world_now, where=farther, conversation_id="far")
+    nearest = min(item.distance_km for item in turn.items)
+    assert nearest > 10
+    assert turn.text.startswith(fixed_text("nothing_near_far").format(km="2", nearest=f"{nearest:.0f}"))
 
 
 @pytest.mark.parametrize(
@@ -912,7 +918,8 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     dinner = ChatRequest(category="Sit-down Dinner")
     assert _refined(dinner, casual, "something a bit more casual").category == "Restaurant"
     # "Something a bit fancier" after dinner ideas is a table for an occasion.
-    assert _refined(ChatRequest(category="Restaurant"), casual, "something a bit fancier").category == "Sit-down Dinner"
+    fancier = _refined(ChatRequest(category="Restaurant"), casual, "something a bit fancier")
+    assert fancier.category == "Sit-down Dinner" and fancier.independent  # no chain for an occasion
     assert _refined(ChatRequest(category="Date Night"), casual, "more low-key").category == "Dining and Drinking"
     # "Not too crowded" asks for fewer people at the same kind of place.
     crowd = parse_rules("not too crowded please")
