@@ -942,7 +942,12 @@ class Assistant:
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain" and request.compare:
-            suggestions = _last_suggestions(state)
+            # The latest list long enough for the ranks named: "the first two" after a one-place list (a refinement
+            # that found one) means the list before it.
+            needed = max(2, *request.compare)
+            lists = _lists((state.get("shown") or {}).values())
+            long_enough = (listed for listed in reversed(lists) if len(listed) >= needed)
+            suggestions = next(long_enough, _last_suggestions(state))
             # "The first and the last one": the last is the list's own length.
             ranks = list(dict.fromkeys(len(suggestions) if rank == LAST_SHOWN else rank for rank in request.compare))
             request = request.model_copy(update={"compare": ranks})

@@ -1692,3 +1692,14 @@ def test_then_at_the_end_of_a_refinement_is_in_that_case_not_a_next_stop(
     after = assistant.chat("3", "and a jazz club after?", at=world_now)
     assert after.request is not None and after.request.then is None
     assert after.request.near == same.items[0].label
+
+
+def test_the_first_two_after_a_one_place_list_compares_the_list_before_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "any coffee near here?", at=world_now).items
+    one = assistant.chat("4", "show me just 1 gym", at=world_now).items  # a list of one place
+    assert len(listed) >= 2 and len(one) == 1
+    turn = assistant.chat("4", "what's the difference between the first two?", at=world_now)
+    assert f"1. **{listed[0].label}**" in turn.text and f"2. **{listed[1].label}**" in turn.text
