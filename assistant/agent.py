@@ -557,7 +557,7 @@ class Assistant:
             listed = _last_suggestions(state)
             if focus := state.get("focus"):  # "and a coffee after?" after "which one is closest?": after that one
                 listed = sorted(listed, key=lambda item: item.item_id != focus)
-            request = _after_the_last(request, listed, text, asked_near)
+            request = _after_the_last(request, listed, text, asked_near, kind_named=extracted.category is not None)
             request = _kind_alone_stays(request, previous, text, asked_near)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
@@ -1573,11 +1573,16 @@ _AFTER_LAST_RE = re.compile(
 
 
 def _after_the_last(
-    request: ChatRequest, listed: Sequence[Suggestion], message: str, asked_near: str | None
+    request: ChatRequest,
+    listed: Sequence[Suggestion],
+    message: str,
+    asked_near: str | None,
+    kind_named: bool = True,
 ) -> ChatRequest:
     """A request for a next stop ("ok and a coffee after?", "and for after dinner?") searched around the last list's
     first place, as the second stop of one message is, rather than around the user; ``asked_near``: the place the
-    message itself named, before a follow-up kept the last request's."""
+    message itself named, before a follow-up kept the last request's. "And after?" naming no kind, after a meal or a
+    date, is somewhere for after dinner (another dinner had come)."""
     asks_next = request.intent in ("recommend", "refine") and request.category is not None and request.then is None
     next_stop = _AFTER_LAST_RE.search(message) is not None or request.category == AFTER_DINNER
     # "And after, a cocktail bar close by?": close to the first stop, unless the message says to the user.
@@ -1586,6 +1591,8 @@ def _after_the_last(
         return request
     first = listed[0]  # the first stop itself is no next stop
     update = {"near": first.label, "location": LatLon(first.latitude, first.longitude), "around": first.item_id}
+    if not kind_named and request.category in (*DATE_KINDS, "Restaurant"):
+        update["category"] = AFTER_DINNER
     return request.model_copy(update=update)
 
 

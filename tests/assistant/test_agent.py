@@ -23,6 +23,7 @@ from assistant.agent import (
     Assistant,
     ChatError,
     Turn,
+    _after_the_last,
     _describes_a_place,
     _last_suggestions,
     _measured_from,
@@ -1703,3 +1704,14 @@ def test_the_first_two_after_a_one_place_list_compares_the_list_before_it(
     assert len(listed) >= 2 and len(one) == 1
     turn = assistant.chat("4", "what's the difference between the first two?", at=world_now)
     assert f"1. **{listed[0].label}**" in turn.text and f"2. **{listed[1].label}**" in turn.text
+
+
+def test_and_after_naming_no_kind_after_a_meal_is_somewhere_for_after_dinner(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    listed = Assistant(services, polite).chat("3", "a coffee shop please", at=world_now).items
+    meal = ChatRequest(intent="refine", category="Restaurant")
+    after = _after_the_last(meal, listed, "and after?", None, kind_named=False)
+    assert (after.category, after.near) == (AFTER_DINNER, listed[0].label)
+    coffee = _after_the_last(meal.model_copy(update={"category": "Cafe"}), listed, "and a coffee after?", None)
+    assert (coffee.category, coffee.near) == ("Cafe", listed[0].label)  # a kind named is the kind asked
