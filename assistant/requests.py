@@ -388,7 +388,9 @@ _EXCLUDE_RE = re.compile(
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
     r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to"
     # "Not in the mood for Italian", "I don't feel like sushi": no more of it tonight.
-    r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling)\s+"
+    r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling"
+    # "Something that isn't a bar", "anything other than bars".
+    r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than)\s+"
     rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )

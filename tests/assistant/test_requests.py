@@ -1542,6 +1542,10 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I only have 30 minutes for lunch", {"intent": "recommend", "near": "here", "category": "Restaurant"}),
         ("in a rush, need a sandwich", {"near": "here"}),
         ("I have 2 hours to kill", {"near": None}),
+        # "That isn't a bar", "other than bars": bars left out of the last ask; "a bar that isn't too loud" is a bar.
+        ("something that isn't a bar", {"intent": "refine", "category": None, "exclude_categories": ["Bar"]}),
+        ("anything other than bars", {"intent": "refine", "exclude_categories": ["Bar"]}),
+        ("a bar that isn't too loud", {"category": "Bar", "exclude_categories": []}),
         # Fancier: the last ask, more of an occasion; "nicer than" is a judgement no data makes.
         ("something a bit fancier", {"intent": "refine"}),
         ("is it nicer than the first?", {"intent": "about", "asks": ["reviews"]}),
