@@ -57,6 +57,7 @@ from assistant.grounding import (
     sentence_spans,
 )
 from assistant.habits import (
+    PastSpan,
     asks_about_areas,
     asks_about_places,
     describe_habits,
@@ -106,6 +107,7 @@ from assistant.requests import (
     extract_request,
     further_stops,
     only_company,
+    own_place_asked,
     parse_rules,
     read,
     read_preference,
@@ -130,7 +132,7 @@ from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
-from profiles.calendar import ago
+from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, holiday_named
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -141,9 +143,11 @@ from profiles.places import (
     is_of_kind,
     of_kind_column,
     plural,
+    times,
+    unsuggestable_group,
     with_article,
 )
-from profiles.preferences import PreferenceKind
+from profiles.preferences import PreferenceKind, steering
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
 
@@ -521,6 +525,8 @@ class Assistant:
             asked_near = request.near
             if previous is not None and request.again:  # "show me again": the last request as it was
                 request = previous.model_copy(update={"language": request.language})
+            elif previous is not None and previous.intent == "profile" and _before_that(state, text):
+                request = request.model_copy(update={"intent": "profile"})  # "and the month before?"
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             elif (
@@ -670,6 +676,8 @@ class Assistant:
             chosen = habits_slice(request, local_now, message, self.service.last_visit(state["user_id"]))
             if chosen.since is None and _BACK_THEN_RE.search(message) and (span := state.get("habits_span")):
                 chosen = chosen._replace(since=span[0], until=span[1])  # "my favourite places back then?"
+            elif chosen.since is None and _before_that(state, message):
+                chosen = chosen._replace(**_span_before(state["habits_span"], local_now)._asdict())
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
@@ -913,6 +921,8 @@ class Assistant:
                 reply = "smalltalk"
             if reply == "whereabouts":
                 return self._whereabouts(state, language)
+            if reply == "own_place":
+                return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
             return fixed_text(reply, language)
         if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
@@ -1010,6 +1020,11 @@ class Assistant:
         elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
             # "Places like my favourite bar" from someone with no bar among their visits.
             lead = fixed_text("no_favourite", language).format(kind=plural(request.category or "place"))
+        elif (holiday := holiday_named(request.when or "")) is not None and request.at is not None:
+            # "Any ideas for Christmas Eve?": which day that is, and that no holiday hours are known.
+            moment = request.at.astimezone(ZoneInfo(self.timezone))
+            day = f"{WEEKDAYS[moment.weekday()]}, {calendar_day(moment)}"
+            lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(state["messages"][-1 - _tail_length(state)].text).text
         if unknown := unhonoured(asked):
@@ -1042,9 +1057,7 @@ class Assistant:
         stated = state.get("stated_here")
         given = bool(state.get("here_given"))
         latitude, longitude = stated if stated is not None and not given else state["here"]
-        area = area_words(latitude, longitude)
-        if area == FARTHER_OUT and (landmark := self.service.nearest_place(latitude, longitude)) is not None:
-            area = landmark[0].label  # beyond the neighbourhoods: named by the nearest place (never a home)
+        area = self._area_named(latitude, longitude)
         if stated is not None and not given:
             return fixed_text("here_stated", language).format(area=area)
         if given:
@@ -1055,6 +1068,33 @@ class Assistant:
         if key is None:
             key = "here_usual" if found.usually_then else "here_usual_any"
         return fixed_text(key, language).format(area=area, ago=ago_words, when=found.usually_then or "")
+
+    def _area_named(self, latitude: float, longitude: float) -> str:
+        """The neighbourhood of a point in words, or beyond every neighbourhood the nearest catalogue place's name
+        (never a home)."""
+        area = area_words(latitude, longitude)
+        if area == FARTHER_OUT and (landmark := self.service.nearest_place(latitude, longitude)) is not None:
+            return landmark[0].label
+        return area
+
+    def _own_place_said(self, user_id: str, mine: str, language: str) -> str:
+        """Where the user's own office, home or school is ("where is my office?"): a stated home area, else the place
+        of that kind they check in at most, with its area and their visits there, else that none of their check-ins
+        says."""
+        words = mine.removeprefix("my ")
+        home = steering(self.service.preferences(user_id)).home if mine == "my home" else None
+        if home is not None:
+            return fixed_text("own_place_stated", language).format(words=words, area=home.target)
+        place = self.service.own_place(user_id, MY_PLACES[mine])
+        if place is None:
+            return fixed_text("own_place_none", language).format(words=words)
+        visits = self.service.visits_among(user_id, [place.item_id]).visits
+        area = self._area_named(place.latitude, place.longitude)
+        private = unsuggestable_group(place.category, place.category_path, place.name) == "private"
+        key = "own_home_found" if private else "own_place_found"  # a home's name may say whose it is
+        return fixed_text(key, language).format(
+            words=words, name=place.label, area=area, visits=times(visits), count=visits
+        )
 
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
@@ -1613,11 +1653,14 @@ def _kind_alone_stays(
 ) -> ChatRequest:
     """A kind alone ("coffee?", "and pizza?", "any bars?") right after "what's near the Empire State Building?" (places
     of any kind around somewhere the user named) is asked there too, not around the user. After a kind asked near a
-    place ("coffee near the Met", then "a gym please") the place moved that request only, and so does a place the
-    user said they were at (that holds as "here" already)."""
+    place ("coffee near the Met", then "a gym please") the place moved that request only, unless the kind is asked
+    as options within it ("vegan options?"), and so does a place the user said they were at (that holds as "here"
+    already)."""
     if previous is None or previous.near in (None, HERE) or previous.location is None or asked_near is not None:
         return request
-    if previous.category is not None or previous.keyword is not None or previous.placed_self:
+    # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
+    options = _OPTIONS_RE.search(message) is not None
+    if ((previous.category is not None or previous.keyword is not None) and not options) or previous.placed_self:
         return request
     bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
     if request.intent != "recommend" or request.category is None or request.when is not None or not bare:
@@ -1626,6 +1669,7 @@ def _kind_alone_stays(
     return request.model_copy(update=update)
 
 
+_OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
 # Words around a kind asked alone ("and what about some good pizza?").
 _KIND_ALONE_FILLER_RE = re.compile(
     r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also)\b", re.IGNORECASE
@@ -1635,6 +1679,37 @@ _WORD_RE = re.compile(r"\w+")
 _BACK_THEN_RE = re.compile(
     r"\b(?:back then|at (?:that|the) time|that (?:month|week|day|weekend)|(?:in )?those days)\b", re.IGNORECASE
 )
+# "And the month before?", "before that?": the stretch of time just before the one the last answer about the user
+# covered.
+_BEFORE_THAT_RE = re.compile(
+    r"\b(?:the )?(?:day|week|weekend|month|year) before\b|\bbefore that\b|\b(?:the )?(?:previous|prior) (?:day|week"
+    r"|weekend|month|year)\b|\bthe one before\b",
+    re.IGNORECASE,
+)
+
+
+def _before_that(state: _State, message: str) -> bool:
+    """Whether a message asks about the stretch of time before the one the last answer about the user covered."""
+    span = state.get("habits_span")
+    return span is not None and span[0] is not None and _BEFORE_THAT_RE.search(read(message).text) is not None
+
+
+def _span_before(span: tuple[datetime | None, datetime | None], now: datetime) -> PastSpan:
+    """The stretch of time just before ``span`` (until now when it has no end), as long as it: the calendar month
+    before a calendar month ("in June", then "and the month before?")."""
+    since, until = span
+    if since is None:  # an answer over all time has nothing before it but all time
+        return PastSpan(now, now)
+    until = until or now
+    if since.day == 1 and until.day == 1 and since.time() == until.time() == datetime.min.time():
+        months = (until.year - since.year) * 12 + until.month - since.month
+        start = since
+        for _ in range(months):
+            start = (start - timedelta(days=1)).replace(day=1)
+        return PastSpan(start, since)
+    return PastSpan(since - (until - since), since)
+
+
 # "Near the second one", "far from the first": a place of the last list by its rank.
 _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE

@@ -16,8 +16,8 @@ from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
-from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, clock_time, daypart
-from profiles.places import counted, plural
+from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, clock_time, daypart, holiday_date, holiday_named
+from profiles.places import GROUP_WORDS, counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 
@@ -143,6 +143,12 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
         if match["day"] in ("this morning", "this afternoon"):
             return _part_of_day(today, match["day"].removeprefix("this "), now)
         return PastSpan(today)
+    holiday = holiday_named(words)
+    if holiday is not None and _PAST_RE.search(words):  # "where did I go on New Year's Eve?": the latest one, its night
+        day = holiday_date(holiday, before=now.date() + timedelta(days=1))
+        if day is not None:
+            start = now.replace(year=day.year, month=day.month, day=day.day, **midnight)
+            return PastSpan(start, min(start + timedelta(days=1) + _NIGHT_ENDS, now))
     if match := _MONTH_RE.search(words):
         # Someone whose visits end years ago asks about their own June, not this year's.
         until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
@@ -289,7 +295,7 @@ def _describe_kind(habits: Habits) -> str:
     assert habits.kind is not None
     when = " ".join(words for words in (_span_words(habits), _slice_words(habits)) if words)
     when = f" {when}" if when else ""
-    kind = plural(habits.kind)
+    kind = GROUP_WORDS.get(habits.kind) or plural(habits.kind)  # "places for breakfast", not "Breakfasts"
     if habits.visits == 0:
         return f"I have no check-ins of yours at {kind}{when}."
     if habits.timeline:

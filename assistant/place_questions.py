@@ -125,7 +125,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
         "hours": r"\bopens?\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b"
-        r"|\bdoes (?:the |that |this )?(?:[\w'’-]+ ){0,3}close\b(?! (?:to|by)\b)"
+        r"|\bdo(?:es)? (?:the |that |this |they |these |those )?(?:[\w'’-]+ ){0,3}close\b(?! (?:to|by)\b)"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
         r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
         # "Late night food": whether a kitchen is still open is an opening hour.

@@ -42,7 +42,7 @@ from assistant.place_questions import (
     unhonoured,
 )
 from assistant.spelling import Speller, expand_shorthand, fold
-from profiles.calendar import WEEKDAYS
+from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
 from profiles.places import chain_key, is_national_chain
 from prompts import load_prompt
 
@@ -482,11 +482,20 @@ _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
+    # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
+    r"|(?P<event>(?:before|after|ahead of) (?:the|my|our|a|an|his|her|their) (?:[\w'-]+ ){1,2}?at)"
     r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til)\b)",
+    re.IGNORECASE,
+)
+# "How do I get there by subway?", "can I take the train there?": the way to a place.
+_BY_TRANSIT_RE = re.compile(
+    r"\b(?:get|go|getting|going|reach|travel|head)\b[\w' ]{0,20}? (?:by|on the|via)"
+    r" (?P<mode>subway|train|metro|bus|ferry)\b"
+    r"|\b(?:take|taking) (?:the|a) (?P<taken>subway|train|metro|bus|ferry) (?:there|to (?:it|there|that one))\b",
     re.IGNORECASE,
 )
 # "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
@@ -505,7 +514,7 @@ _PLACE_NOUNS = r"(?:place|places|spot|spots|somewhere|one|ones|bar|bars|restaura
 _SURPRISE_RE = re.compile(
     r"\bsurprise\b|\bsome(?:thing|where) (?:totally |completely |entirely |really |very |quite )?(?:new|different)\b"
     r"|\bnew (?:place|spot)s?\b"
-    r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited)\b|\bdiscover\b|\brandom\b|\badventurous\b"
+    r"|\b(?:never|haven'?t|have not) (?:been|seen|tried|visited|done)\b|\bdiscover\b|\brandom\b|\badventurous\b"
     r"|\bnew to me\b|\b(?:but|only|just|and|all) new\b(?! york| jersey)"
     # "I've been to all of those", "I know them all": every place shown is known, so new ones.
     rf"|{_KNOWN_THEM_ALL}"
@@ -515,6 +524,9 @@ _SURPRISE_RE = re.compile(
     r"|\bnew (?:ones?|options|things|stuff)\b|\btry(?:ing)? (?:out )?(?:a )?new\b|\bexplor(?:e|ing)\b"
     r"|\bi (?:don'?t|do not) know (?:yet|already)\b|\b(?:one|ones) i haven'?t\b"
     r"|\bhidden gems?\b|\blesser[- ]known\b|\bundiscovered\b|\bunder the radar\b"
+    # "I keep going to the same places, shake it up", "stuck in a rut": somewhere new.
+    r"|\b(?:keep|always) go(?:ing)? to the same\b|\b(?:shake|mix) (?:it|things) up\b|\bin a rut\b"
+    r"|\bchange of (?:pace|scenery|scene)\b"
     rf"|\boff the beaten|\b{_PLACE_NOUNS} (?:that |which )?i (?:don'?t|do not) (?:know|know yet)\b",
     re.IGNORECASE,
 )
@@ -655,7 +667,7 @@ _REFINE_RE = re.compile(
     r"|^\W*(?:and|but|or|only|just(?! (?:\w+ed|got|came|left|woke|went|ate|had|been|saw|did|made)\b)|actually"
     r"|also|(?:the )?same)\b|\bmake it\b"
     # "Something with food as well", "any with a patio too?": the same outing, with one more thing asked.
-    r"|\bas well\b|\btoo\s*[?.!]*\s*$"
+    r"|\bas well\b|\btoo\s*[?.!]*\s*$|\bthough\s*[?.!]*\s*$"  # "… with good coffee though": that too
     r"|\b(?:something|somewhere|anything|anywhere|one|ones) (?:a (?:bit|little) )?more\b(?! like\b)"
     r"|\b(?:\d{1,2}|two|three|four|five|a few|some|any) more\b|\bshow me more\b"
     r"|\bmore (?:options|places|ideas|suggestions)\b"
@@ -786,6 +798,24 @@ _WHERE_AM_I_RE = re.compile(
     r"|\bdo you know where i am\b",
     re.IGNORECASE,
 )
+# "Where is my office?", "where do I live?": the user's own everyday place, as their check-ins show it.
+_WHERE_IS_MINE_RE = re.compile(
+    rf"\bwhere(?:'s| is| was) (?:my|our) (?P<what>{'|'.join(_MY_WORDS)})\b"
+    r"|\bwhere do (?:i|we) (?P<verb>work|live|study|go to school)\b",
+    re.IGNORECASE,
+)
+_MY_VERBS = {"work": "my office", "live": "my home", "study": "my school", "go to school": "my school"}
+
+
+def own_place_asked(message: str) -> str | None:
+    """The user's own place a question asks where it is ("where is my office?" → "my office", a key of
+    :data:`MY_PLACES`); None for other words."""
+    match = _WHERE_IS_MINE_RE.search(read(message).text)
+    if match is None:
+        return None
+    return _MY_WORDS[match["what"].lower()] if match["what"] else _MY_VERBS[match["verb"].lower()]
+
+
 # "How do you decide what to suggest?", "how are these chosen?": how the suggestions come about.
 # "How did you pick these?" asks about the list shown (``_EXPLAIN_RE``); these ask about the method.
 _HOW_IT_WORKS_RE = re.compile(
@@ -796,7 +826,7 @@ _HOW_IT_WORKS_RE = re.compile(
     re.IGNORECASE,
 )
 SmalltalkReply = Literal[
-    "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "how_it_works"
+    "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works"
 ]  # fmt: skip
 
 
@@ -807,6 +837,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
     text = read(message).text
     if _WHERE_AM_I_RE.search(text):
         return "whereabouts"
+    if _WHERE_IS_MINE_RE.search(text):
+        return "own_place"
     if _HOW_IT_WORKS_RE.search(text):
         return "how_it_works"
     if _BYE_RE.search(text):
@@ -880,7 +912,7 @@ _RELATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 # (pattern, group): leading "on", "in the" and "this" stay outside the group that is the time words.
-_TIME_RES = ((_RELATIVE_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
+_TIME_RES = ((_RELATIVE_RE, 0), (HOLIDAY_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
 
 
 # "Open late", "late-night", "after midnight": the calendar's late night, when no other hour is said.
@@ -920,7 +952,8 @@ def _when_words(message: str) -> str | None:
 def resolve_when(text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime | None:
     """The moment ``text`` means, relative to ``now``, in ``timezone``; None when it names no time.
 
-    A weekday is the coming one (today when its time is still ahead), "tonight" is today at 20:00, "Saturday
+    A weekday or a holiday is the coming one (today when its time is still ahead; an eve, Halloween and Valentine's
+    Day in the evening, other holidays at midday), "tonight" is today at 20:00, "Saturday
     afternoon" 15:00 of the coming Saturday, a day alone is midday, a part of the day that began less than three
     hours ago is now, a time that has passed is tomorrow's (or next week's for a weekday), and a bare "at 7" is
     in the afternoon or evening unless morning is said.
@@ -942,6 +975,8 @@ def resolve_when(text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZO
         clock = _MEALS[meal.group(1)]
     if clock is None and day is None:
         return None
+    if clock is None and holiday_named(lowered) in EVENING_HOLIDAYS:  # "Christmas Eve", "Halloween": its evening
+        clock = _DAY_PARTS["evening"]
     if clock is None:
         if day == now.date():
             return now
@@ -967,6 +1002,10 @@ def _offset(text: str) -> timedelta:
 
 def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
     """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named)."""
+    if (holiday := holiday_named(text)) is not None:  # "Christmas Eve": the coming one, today included
+        day = holiday_date(holiday, on_or_after=today)
+        if day is not None:
+            return day, True, None
     match = _DAY_RE.search(text)
     if match is None:
         return None, False, None
@@ -1232,7 +1271,8 @@ _NEAREST_RE = re.compile(
 # The most visited of the places shown ("which is the most popular of those?"), not a request for busy places.
 _BUSIEST_RE = re.compile(
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:most popular|busiest|most visited)\b"
-    r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$))"
+    r"|\bthe (?:most popular|busiest|most visited)(?: one| of (?:them|those|these))?"
+    r"(?: (?:right )?now| today| tonight)?(?=\s*(?:[?.!,]|$))"
     # "Which one has the most visitors?", "which gets the most people?"
     r"|\b(?:which|what)(?: one| place| of (?:them|those|these))? (?:has|gets|sees|draws|attracts) (?:the )?most"
     r" (?:visitors|visits|people|check-?ins|traffic|foot traffic|customers|crowds?)\b",
@@ -1243,7 +1283,7 @@ _LEAST_BUSY_RE = re.compile(
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?"
     r"(?:least (?:busy|crowded|popular|visited|packed)|quietest|calmest)\b"
     r"|\bthe (?:least (?:busy|crowded|popular|visited)|quietest|calmest)(?: one| of (?:them|those|these))?"
-    r"(?=\s*(?:[?.!,]|$))",
+    r"(?: (?:right )?now| today| tonight)?(?=\s*(?:[?.!,]|$))",
     re.IGNORECASE,
 )
 # The last list once more: "show me again", "can you repeat that?", "what were they again?".
@@ -1326,10 +1366,16 @@ def parse_rules(message: str) -> RequestArguments:
     elif at_place is not None:
         near, near_from = at_place.group("name"), start
         excluded_spans.append((start, end))  # "coffee near the Met" asks for coffee, not a museum
+        if at_place["event"]:  # "before the movie at …" asks for no movie
+            excluded_spans.append(at_place.span())
         if near_it is not None:
             excluded_spans.append(near_it.span())
     elif _HURRY_RE.search(message):
         near = HERE
+    if near is None and (by_transit := _BY_TRANSIT_RE.search(message)):
+        # "How do I get there by subway?": the stop nearest the place (no routes are held), not a kind of place.
+        near = f"the {(by_transit['mode'] or by_transit['taken']).lower()}"
+        excluded_spans.append(by_transit.span())
     if not_drinking := _NOT_DRINKING_RE.search(message):  # "she doesn't drink" asks for no drink
         excluded += [kind for kind in DRINKING_KINDS if kind not in excluded]
         excluded_spans.append(not_drinking.span())
@@ -1428,6 +1474,9 @@ def parse_rules(message: str) -> RequestArguments:
     elif _MOST_POPULAR_RE.search(message) and not arguments.pick:
         arguments.popular = True
         arguments.asks = []
+    by_transit_to = arguments.pick is not None or (refers_to_place(message) and not arguments.category)
+    if _BY_TRANSIT_RE.search(message) and by_transit_to:
+        arguments.asks = arguments.asks or ["distance"]  # "how to get to the second one by bus?"
     if arguments.compare and (which := _WHICH_MORE_RE.search(message)):  # "which is closer, 1 or 3?"
         arguments.nearest, arguments.busiest = which["more"].lower() in _NEARER, which["more"].lower() not in _NEARER
     if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
@@ -1499,7 +1548,7 @@ def _kind_named(message: str) -> bool:
 # "Different from my usual", "anything but my regular spots": the usual named only to be left.
 _AWAY_FROM_RE = re.compile(
     r"\b(?:different (?:from|than|to)|other than|instead of|not|anything but|away from|break from|change from|beyond"
-    r"|outside(?: of)?|besides|apart from|except)\s+(?:\w+\s+)?$",
+    r"|outside(?: of)?|besides|apart from|except|tired of|bored (?:of|with)|sick of)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 
@@ -1771,10 +1820,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "profile"
     if _HOW_IT_WORKS_RE.search(message):
         return "smalltalk"  # "how do you decide what to suggest?": answered by code
-    rest = _WHERE_AM_I_RE.sub(" ", message)
+    rest = _WHERE_IS_MINE_RE.sub(" ", _WHERE_AM_I_RE.sub(" ", message))
     asks_more = _PLACE_RE.search(rest) or _RECOMMEND_RE.search(rest) or _THINGS_TO_DO_RE.search(rest)
-    if _WHERE_AM_I_RE.search(message) and not (asks_more or arguments.category):
-        return "smalltalk"  # "where am I?": answered by code with where the user is taken to be
+    where_asked = _WHERE_AM_I_RE.search(message) or _WHERE_IS_MINE_RE.search(message)
+    if where_asked and not (asks_more or arguments.category):
+        # "Where am I?", "where is my office?": answered by code with where the user is taken to be, or where the
+        # place of theirs is by their check-ins.
+        return "smalltalk"
     if _EXPLAIN_RE.search(message) or arguments.compare:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place

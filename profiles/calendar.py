@@ -1,4 +1,4 @@
-"""The calendar vocabulary: day parts, weekday names, hours of the week in words, and how long ago.
+"""The calendar vocabulary: day parts, weekday names, holidays, hours of the week in words, and how long ago.
 
 Every sentence or bucket that names a time takes its words from here — snapshot windows, context reasons, the
 recommender's reasons and features, the fine-tuning text — so one suggestion's evidence never says "Saturday
@@ -8,12 +8,16 @@ Day parts are a person's words, not equal slices: morning 5-12, afternoon 12-17,
 A night keeps the local date of each of its hours (23:30 on Saturday is Saturday night, 01:00 is Sunday night).
 Hours of the week count from Monday 0:00 (0) to Sunday 23:00 (167). "How long ago" phrases come from
 ``humanize`` and are always relative to an explicit time, never the wall clock, so they are reproducible.
+Holidays are New York's, public and unofficial (Christmas Eve, Halloween), dated by the ``holidays`` library.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
+from functools import cache
 
+import holidays
 import humanize
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +118,93 @@ def clock_time(moment: datetime) -> str:
     return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
 
 
+# How people name the holidays they plan outings around → the name the ``holidays`` library gives the day.
+HOLIDAY_WORDS: dict[str, str] = {
+    "christmas eve": "Christmas Eve",
+    "christmas day": "Christmas Day",
+    "christmas": "Christmas Day",
+    "xmas eve": "Christmas Eve",
+    "xmas": "Christmas Day",
+    "new year's eve": "New Year's Eve",
+    "nye": "New Year's Eve",
+    "new year's day": "New Year's Day",
+    "new year's": "New Year's Eve",  # "plans for New Year's?": the night out
+    "thanksgiving": "Thanksgiving Day",
+    "valentine's day": "Valentine's Day",
+    "valentine's": "Valentine's Day",
+    "halloween": "Halloween",
+    "fourth of july": "Independence Day",
+    "4th of july": "Independence Day",
+    "july 4th": "Independence Day",
+    "july fourth": "Independence Day",
+    "independence day": "Independence Day",
+    "memorial day": "Memorial Day",
+    "labor day": "Labor Day",
+    "st. patrick's day": "Saint Patrick's Day",
+    "st patrick's day": "Saint Patrick's Day",
+    "saint patrick's day": "Saint Patrick's Day",
+    "st. paddy's day": "Saint Patrick's Day",
+    "st paddy's day": "Saint Patrick's Day",
+    "easter": "Easter Sunday",
+    "easter sunday": "Easter Sunday",
+    "good friday": "Good Friday",
+    "mother's day": "Mother's Day",
+    "father's day": "Father's Day",
+    "mlk day": "Martin Luther King Jr. Day",
+    "martin luther king day": "Martin Luther King Jr. Day",
+    "presidents day": "Washington's Birthday",
+    "presidents' day": "Washington's Birthday",
+    "columbus day": "Columbus Day",
+    "veterans day": "Veterans Day",
+    "election day": "Election Day",
+}
+# Holidays whose outings are in the evening (an eve, a night out), not around midday.
+EVENING_HOLIDAYS = frozenset({"Christmas Eve", "New Year's Eve", "Halloween", "Valentine's Day"})
+
+
+def _holiday_key(words: str) -> str:
+    """Holiday words as :data:`HOLIDAY_WORDS` keys them: lower case, straight apostrophes, none before an "s" that ends
+    a word ("new years eve" is "new year's eve")."""
+    return re.sub(r"(?<=\w)'?(?=s\b)", "'", words.lower().replace("’", "'"))
+
+
+_HOLIDAY_KEYS = {_holiday_key(words): name for words, name in HOLIDAY_WORDS.items()}
+# The longest words first, so that "christmas eve" is not read as "christmas".
+HOLIDAY_RE = re.compile(
+    r"\b(?:"
+    + "|".join(
+        re.escape(words).replace("'", "['’]?").replace(r"\.", r"\.?")
+        for words in sorted(HOLIDAY_WORDS, key=len, reverse=True)
+    )
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def holiday_named(words: str) -> str | None:
+    """The holiday some words name ("NYE", "new years eve" → "New Year's Eve"); None when they name none."""
+    match = HOLIDAY_RE.search(words)
+    return _HOLIDAY_KEYS.get(_holiday_key(match.group(0))) if match else None
+
+
+@cache
+def _holidays_of(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("US", subdiv="NY", years=year, categories=("public", "unofficial")))
+
+
+def holiday_date(name: str, on_or_after: date | None = None, before: date | None = None) -> date | None:
+    """The day of the holiday ``name`` (a :data:`HOLIDAY_WORDS` value): the first on or after ``on_or_after``, or the
+    latest before ``before``; None when the calendar has none within a year."""
+    anchor = on_or_after or before
+    if anchor is None:
+        return None
+    years = (anchor.year, anchor.year + 1) if on_or_after is not None else (anchor.year, anchor.year - 1)
+    days = sorted(day for year in years for day, named in _holidays_of(year).items() if name in named.split("; "))
+    if on_or_after is not None:
+        return next((day for day in days if day >= on_or_after), None)
+    return next((day for day in reversed(days) if before is not None and day < before), None)
+
+
 def ago(then: datetime, now: datetime) -> str:
     """How long before ``now`` ``then`` was, in words (:func:`age_phrase`); both aware, or both naive."""
     return age_phrase(now - then)
@@ -123,6 +214,9 @@ __all__ = [
     "DAYPARTS",
     "DAYPART_STARTS",
     "DAYS_PER_WEEK",
+    "EVENING_HOLIDAYS",
+    "HOLIDAY_RE",
+    "HOLIDAY_WORDS",
     "HOURS_PER_DAY",
     "HOURS_PER_WEEK",
     "WEEKDAYS",
@@ -136,6 +230,8 @@ __all__ = [
     "dayparts",
     "describe_hour",
     "describe_local",
+    "holiday_date",
+    "holiday_named",
     "hour_of_week_of",
     "weekday_name",
 ]

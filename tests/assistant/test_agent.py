@@ -38,7 +38,7 @@ from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.geo import haversine_km
-from profiles.places import TRANSIT_KINDS, Place, is_of_kind
+from profiles.places import TRANSIT_KINDS, Place, is_of_kind, times
 from profiles.preferences import PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -734,6 +734,10 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
         assert turn.items and all("Coffee" in item.category for item in turn.items)
     none = assistant.chat("3", "what's my favourite bar?", at=world_now)
     assert none.text == "I have no check-ins of yours at Bars." and not none.items
+    # A group of kinds is said as people say it ("Breakfasts" had come).
+    brunch = assistant.chat("3", "where do I usually go for brunch?", at=world_now)
+    assert brunch.text.startswith(("I have no check-ins of yours at places for brunch", "You have "))
+    assert "at places for brunch" in brunch.text
     assert not polite.calls  # code answers questions about oneself
     # "Like my usual coffee shop": look-alikes of the one they go to most.
     usual = coffee["item_id"].value_counts().index[0]
@@ -1715,3 +1719,97 @@ def test_and_after_naming_no_kind_after_a_meal_is_somewhere_for_after_dinner(
     assert (after.category, after.near) == (AFTER_DINNER, listed[0].label)
     coffee = _after_the_last(meal.model_copy(update={"category": "Cafe"}), listed, "and a coffee after?", None)
     assert (coffee.category, coffee.near) == ("Cafe", listed[0].label)  # a kind named is the kind asked
+
+
+def test_where_is_my_office_names_the_place_of_that_kind_the_user_checks_in_at_most(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    mine = _visits_with_kinds(services, world_items, "3")
+    counts = mine.loc[mine["kind"] == "Office", "item_id"].value_counts()
+    office = services.place(str(counts.index[0]))
+    assert office is not None
+    turn = assistant.chat("3", "where is my office?", at=world_now)
+    area = area_words(office.latitude, office.longitude)
+    expected = fixed_text("own_place_found").format(
+        words="office", name=office.label, area=area, visits=times(int(counts.iloc[0])), count=int(counts.iloc[0])
+    )
+    assert turn.text == expected and not turn.items  # not a card of some place called "… Office"
+    # A home is said by its area only; no place of the kind is said so; a stated home area is the one told.
+    home = assistant.chat("3", "where do I live?", at=world_now)
+    assert home.text.startswith("By your check-ins, your home is around ") and "private home" in home.text
+    school = assistant.chat("3", "where's my school?", at=world_now)
+    assert school.text == fixed_text("own_place_none").format(words="school")
+    assistant.chat("3", "I live in Astoria", at=world_now, conversation_id="home")
+    told = assistant.chat("3", "where do I live?", at=world_now, conversation_id="home")
+    assert told.text == fixed_text("own_place_stated").format(words="home", area="Astoria")
+    assert not polite.calls
+
+
+def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_oneself(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "where did I go in June?", at=world_now, conversation_id="month")
+    before = assistant.chat("3", "and the month before?", at=world_now, conversation_id="month")
+    call = called(before, "get_habits")
+    since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
+    assert (since.month, since.day, until.month, until.day) == (5, 1, 6, 1)
+    # A stretch counted back from now is followed by one as long just before it.
+    assistant.chat("3", "where did I go last week?", at=world_now, conversation_id="week")
+    week = assistant.chat("3", "what about the week before that?", at=world_now, conversation_id="week")
+    call = called(week, "get_habits")
+    since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
+    assert until - since == timedelta(days=7) and world_now - until == pytest.approx(timedelta(days=7), abs=60)
+    # With no answer about oneself before it, "the week before" is no question about oneself.
+    assistant.chat("3", "coffee please", at=world_now, conversation_id="none")
+    other = assistant.chat("3", "and the week before?", at=world_now, conversation_id="none")
+    assert other.request is not None and other.request.intent != "profile"
+
+
+def test_options_of_a_kind_after_a_kind_asked_near_a_place_are_asked_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "a coffee shop near Jazz Club 38", at=world_now)
+    assert first.request is not None and first.request.near == "Jazz Club 38"
+    options = assistant.chat("3", "gym options?", at=world_now)
+    assert options.request is not None and options.request.near == "Jazz Club 38"
+    # A kind alone, not as options, is asked around the user as before.
+    alone = assistant.chat("3", "a gym please", at=world_now)
+    assert alone.request is not None and alone.request.near in (None, "here")
+
+
+def test_how_do_i_get_there_by_subway_names_the_stop_nearest_the_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
+    stop = services.place("v04")
+    assert stop is not None
+    monkeypatch.setattr(services, "nearest_stop", lambda item_id, kinds: (stop, 0.2))
+    turn = assistant.chat("3", "how do I get there by subway?", at=world_now)
+    expected = fixed_text("nearest_stop").format(mode="subway", stop=stop.label, km="0.2", name=listed[0].name)
+    assert turn.text.startswith(expected) and turn.details is not None
+
+
+def test_a_meal_before_an_event_at_a_named_place_is_near_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "coffee before the show at Jazz Club 38", at=world_now)
+    jazz = services.place("v38")
+    assert turn.request is not None and jazz is not None
+    assert (turn.request.near, turn.request.then, turn.request.category) == ("Jazz Club 38", None, "Cafe")
+    call = called(turn, "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx((jazz.latitude, jazz.longitude))
+
+
+def test_a_holiday_asked_is_dated_and_its_hours_said_to_be_unknown(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "any ideas for christmas eve?", at=world_now)
+    assert turn.request is not None and turn.request.at is not None and turn.items
+    eve = turn.request.at.astimezone(ZoneInfo("America/New_York"))
+    assert (eve.month, eve.day, eve.hour) == (12, 24, 19) and eve >= world_now
+    day = f"{eve:%A}, December 24, {eve.year}"
+    assert turn.text.startswith(fixed_text("holiday").format(holiday="Christmas Eve", day=day, time="7 pm"))

@@ -102,6 +102,9 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("what did I do on Monday last week", _day(12), _day(13)),
         ("where was I on Tuesday?", _day(13), _day(14)),
         ("where was I last Wednesday?", _day(7), _day(8)),
+        # A holiday: the latest one, up to the morning after (Election Day 2012 was November 6).
+        ("where did I go on Election Day?", _day(6), _day(7, 5)),
+        ("what did I do last halloween?", _day(1).replace(month=10, day=31), _day(1, 5)),
         # The latest weekend that is over, Saturday and Sunday.
         ("where did I go last weekend?", _day(10), _day(12)),
         ("what did I do this weekend?", _day(10), _day(12)),  # on a Wednesday: the one just over

@@ -174,6 +174,13 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("breakfast", at(15, 20), at(16, 9)),
         ("brunch Sunday", NOW, at(19, 11)),
         ("dinner", NOW, at(15, 19, 30)),
+        # Holidays: the coming one; an eve or Halloween in its evening, another holiday at midday.
+        ("Memorial Day", NOW, at(27, 12)),
+        ("brunch on Memorial Day", NOW, at(27, 11)),
+        ("Halloween", NOW, datetime(2024, 10, 31, 19, tzinfo=NY)),
+        ("new years eve", NOW, datetime(2024, 12, 31, 19, tzinfo=NY)),
+        ("NYE at 10pm", NOW, datetime(2024, 12, 31, 22, tzinfo=NY)),
+        ("christmas morning", NOW, datetime(2024, 12, 25, 9, tzinfo=NY)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
@@ -926,6 +933,8 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("what time should I leave?", "beyond_data"),
         ("how do you decide what to suggest?", "how_it_works"),
         ("where am I?", "whereabouts"),
+        ("where is my office?", "own_place"),
+        ("where do I live?", "own_place"),
         ("who owns the first one?", "beyond_data"),
     ],
 )
@@ -1153,7 +1162,8 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("best places for a first visit to Brooklyn", {"category": "Sightseeing", "near": "Brooklyn"}),
         ("where to buy a gift for my mom", {"category": "Retail"}),
         ("im thirsty", {"category": "Bar", "intent": "recommend"}),
-        ("I have 2 hours before my flight at JFK", {"intent": None}),  # not off the topic: the LLM reads it
+        # Not off the topic: somewhere near the airport.
+        ("I have 2 hours before my flight at JFK", {"intent": "recommend", "near": "JFK"}),
         ("book me a flight to Paris", {"intent": "offtopic"}),
         ("food", {"category": "Restaurant", "language": "en"}),  # "fast-food" is French too; "food" is not
         ("I'm visiting from Chicago, one day in Manhattan, must-sees?", {"category": "Sightseeing"}),
@@ -1608,6 +1618,27 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("something like the cafe I went to on Saturday", {"when": None, "category": "Cafe"}),
         # A diet asked of a listed place is what its kitchen offers (unknown), not a rating.
         ("is the second one good for vegetarians?", {"intent": "about", "asks": ["menu"], "pick": 2}),
+        # Closing time asked of "them" is an opening-hours question; something never done is something new.
+        ("what time do they close?", {"intent": "about", "asks": ["hours"]}),
+        ("something I've never done before", {"intent": "recommend", "surprise": True}),
+        # A holiday is when.
+        ("any ideas for christmas eve?", {"intent": "recommend", "when": "christmas eve"}),
+        # An event at a named place: near it, and no second stop.
+        ("dinner before the movie at AMC Empire 25", {"near": "AMC Empire 25", "then": None, "category": "Restaurant"}),
+        ("drinks after the game at Madison Square Garden", {"near": "Madison Square Garden", "category": "Bar"}),
+        ("dinner and then a movie", {"near": None, "then": "Movie Theater"}),
+        # The way to a place by transit: the nearest stop to it; a kind asked on the way is a kind asked.
+        ("how do I get there by subway?", {"intent": "about", "near": "the subway"}),
+        ("how to get to the second one by bus?", {"intent": "about", "near": "the bus", "pick": 2}),
+        ("going by train to Brooklyn, any food there?", {"intent": "recommend", "near": "Brooklyn"}),
+        # The least crowded of a list now; the same places shaken up; "though" adds to the last ask.
+        ("and the least crowded right now?", {"least_busy": True, "asks": ["busy"]}),
+        ("I keep going to the same places, shake it up", {"surprise": True, "familiar": False}),
+        ("I'm tired of my usual spots", {"surprise": True, "familiar": False}),
+        ("somewhere with good coffee though", {"intent": "refine", "category": "Cafe"}),
+        # One's own place asked where it is: answered by code.
+        ("where is my office?", {"intent": "smalltalk"}),
+        ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),
     ],
 )
 def test_asks_around_the_user_about_the_user_and_about_the_assistant(message: str, expected: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -21,6 +21,8 @@ from profiles.calendar import (
     dayparts,
     describe_hour,
     describe_local,
+    holiday_date,
+    holiday_named,
     weekday_name,
 )
 from profiles.context import describe_hour as context_describe_hour
@@ -216,3 +218,32 @@ def test_every_module_names_the_same_day_part_for_every_hour_of_the_week() -> No
 )
 def test_a_clock_time_is_said_as_a_sentence_says_it(hour: int, minute: int, said: str) -> None:
     assert clock_time(datetime(2012, 11, 14, hour, minute, tzinfo=UTC)) == said
+
+
+@pytest.mark.parametrize(
+    ("words", "holiday"),
+    [
+        ("any ideas for christmas eve?", "Christmas Eve"),
+        ("what to do on xmas", "Christmas Day"),
+        ("plans for NYE", "New Year's Eve"),
+        ("new years eve party", "New Year's Eve"),
+        ("new year’s day brunch", "New Year's Day"),
+        ("valentines dinner", "Valentine's Day"),
+        ("fireworks on the 4th of July", "Independence Day"),
+        ("St. Patrick's Day pub", "Saint Patrick's Day"),
+        ("a quiet dinner", None),
+        ("a christmas market", "Christmas Day"),
+    ],
+)
+def test_holidays_are_named_as_people_say_them(words: str, holiday: str | None) -> None:
+    assert holiday_named(words) == holiday
+
+
+def test_holidays_are_dated_by_new_yorks_calendar() -> None:
+    assert holiday_date("Thanksgiving Day", on_or_after=date(2012, 11, 1)) == date(2012, 11, 22)
+    assert holiday_date("Christmas Eve", on_or_after=date(2012, 12, 24)) == date(2012, 12, 24)  # that day itself
+    assert holiday_date("Christmas Eve", on_or_after=date(2012, 12, 25)) == date(2013, 12, 24)
+    assert holiday_date("Halloween", before=date(2013, 1, 10)) == date(2012, 10, 31)
+    assert holiday_date("Halloween", before=date(2012, 10, 31)) == date(2011, 10, 31)  # before: that day excluded
+    assert holiday_date("Easter Sunday", on_or_after=date(2013, 1, 1)) == date(2013, 3, 31)
+    assert holiday_date("No Such Day", on_or_after=date(2013, 1, 1)) is None
