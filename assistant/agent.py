@@ -1187,6 +1187,8 @@ class Assistant:
             # "Which one is closest to the subway?": measured from where the list was, which is said.
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
         place = self.service.named_place(request.near)
+        if place is None and (stop := _A_STOP_RE.match(request.near)):  # "the Lorimer stop": a station's name
+            place = self.service.named_stop(stop["name"], [kind for kinds in TRANSIT_KINDS.values() for kind in kinds])
         if place is not None:  # "what's near the Empire State Building?" lists what is around it, not it
             location = LatLon(place.latitude, place.longitude)
             return request.model_copy(update={"near": place.name, "location": location, "around": place.item_id})
@@ -1758,6 +1760,10 @@ _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
+# "The Lorimer stop", "Bedford Ave station": a stop named by its street.
+_A_STOP_RE = re.compile(
+    r"^(?:the )?(?P<name>[\w'&. -]+?) (?:subway |train |metro |bus |ferry |L )?(?:stop|station)s?$", re.IGNORECASE
+)
 # A list with no place asked whose every place is farther than this from the user says so first.
 FAR_LIST_KM = 10.0
 # "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
@@ -1768,7 +1774,10 @@ _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 # The catalogue's top level of every restaurant, café and bar.
 FOOD_AND_DRINK = "Dining and Drinking"
-_CASUAL_RE = re.compile(r"\b(?:casual|laid[- ]back|relaxed|low[- ]key|less fancy|not so fancy)\b", re.IGNORECASE)
+_CASUAL_RE = re.compile(
+    r"\b(?:casual|laid[- ]back|relaxed|low[- ]key|less fancy|not so fancy|nothing (?:too |that )?fancy)\b",
+    re.IGNORECASE,
+)
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
 _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
 

@@ -193,6 +193,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:good|ok|okay|suitable|right|fine|big enough) for (?:a )?(?:groups?|large groups|big groups|parties"
         r"|a party|birthdays?|a birthday)\b",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
+        r"|\bhow long (?:is|would be|will be) the (?:walk|ride|trip)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: \w+)?(?: one)?) (?:close|near|nearby|far)\b"

@@ -219,7 +219,8 @@ _GENERIC = {
     "Views": "sunset|sunsets|skyline|lookout|scenic view|scenic views|a view|the view|views|great view",
 }
 _SPECIFIC = {
-    "Night Club": "club clubs clubbing dance dancing nightclub nightclubs",
+    "Night Club": "club|clubs|clubbing|dance|dancing|nightclub|nightclubs|partying|where's the party"
+    "|where is the party",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
     "Gym": "gym|gyms|workout|work out|fitness|exercise",
@@ -267,6 +268,8 @@ _SPECIFIC = {
     # Morning places (profiles.places.KIND_GROUPS), not any restaurant: a bar listed first for "breakfast at 7am".
     "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots",
     "Brunch": "brunch|brunch spot|brunch spots|brunch place|brunch places",
+    "Quick Bite": "quick bite|quick bites|bite to eat|quick lunch|quick dinner|quick eats|something quick"
+    "|something quicker|something faster|grab and go|food on the go|grab something to eat",
     # Errands and outings people ask for by what they want done.
     "Salon": "haircut|haircuts|hair cut|barber|barbers|barbershop|hairdresser|hair salon|salon|nails|manicure"
     "|pedicure|blowout",
@@ -647,6 +650,7 @@ _REFINE_RE = re.compile(
     # "She's vegetarian", "we're vegan": the same outing, for someone's diet.
     r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|farther|bigger|smaller|instead|another|else|fewer"
+    r"|quicker|faster"
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
@@ -724,7 +728,7 @@ _PROFILE_RE = re.compile(
     r"|\bam i (?:a|an|more of a) [\w-]+(?: [\w-]+)? (?:person|fan|lover|regular|type|addict|fiend)\b"
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
-    r"|\bwhat(?: are|'s| is| were) my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
     r" (?:me|us)\b"
@@ -1212,6 +1216,13 @@ _DATE_RE = re.compile(
     r"|\banniversary\b|\bvalentine'?s?\b|\bto impress (?:my|a|her|him|them)\b",
     re.IGNORECASE,
 )
+_WHERE_THE_PARTY_RE = re.compile(r"\bwhere(?:'s| is) the party\b", re.IGNORECASE)
+# "Nothing fancy", "doesn't have to be fancy": no notch up.
+_NOT_FANCY_RE = re.compile(
+    r"\b(?:nothing|not|no|doesn'?t (?:have|need) to be|don'?t need (?:anything|something))"
+    r"(?: too| that| so| very| super| overly| really)? (?:fancy|upscale|classy|elegant|posh|special)\b",
+    re.IGNORECASE,
+)
 DATE_CATEGORY = "Date Night"  # profiles.places.KIND_GROUPS
 DATE_DINNER = "Sit-down Dinner"  # a date's dinner, or a nice one
 # A meal somewhere a notch up ("somewhere nice for dinner with my parents", "an upscale lunch"): no counter service.
@@ -1297,7 +1308,7 @@ _AGAIN_RE = re.compile(
 # Everyone's favourites of a kind ("the most popular bar in the LES", "busiest places in Williamsburg"): a list by how
 # many people go, not a question about one place's crowds.
 _MOST_POPULAR_RE = re.compile(
-    r"\b(?:most popular|busiest|most visited|most famous|best[- ]known|most frequented|hottest|trendiest"
+    r"\b(?<!my )(?:most popular|busiest|most visited|most famous|best[- ]known|most frequented|hottest|trendiest"
     r"|most crowded|where (?:does )?(?:everyone|everybody|most people) goe?s?|everyone'?s favou?rite)\s+(?:\w+\s+)?"
     rf"(?:{_CATEGORY_WORD}|places?\b|spots?\b)"
     # "What's trending in Bushwick?", "where do people go after work?": the crowd's places, of any kind.
@@ -1409,7 +1420,7 @@ def parse_rules(message: str) -> RequestArguments:
         independent = True
         # "A romantic dinner": a restaurant for a date, not a diner; a date with no kind named: drinks too.
         category = DATE_DINNER if category == "Restaurant" else category or DATE_CATEGORY
-    elif category == "Restaurant" and _NICE_MEAL_RE.search(message):  # "somewhere nice for dinner", "upscale"
+    elif category == "Restaurant" and _NICE_MEAL_RE.search(_NOT_FANCY_RE.sub(" ", message)):  # "somewhere nice"
         category, independent = DATE_DINNER, True
     surprise, familiar = _novelty(message)
     not_lately = _NOT_LATELY_RE.search(message) is not None
@@ -1474,6 +1485,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif _MOST_POPULAR_RE.search(message) and not arguments.pick:
         arguments.popular = True
         arguments.asks = []
+    if _WHERE_THE_PARTY_RE.search(message):
+        arguments.asks = []  # "where's the party at?" asks for places to go out, not where one place is
     by_transit_to = arguments.pick is not None or (refers_to_place(message) and not arguments.category)
     if _BY_TRANSIT_RE.search(message) and by_transit_to:
         arguments.asks = arguments.asks or ["distance"]  # "how to get to the second one by bus?"
@@ -1488,6 +1501,9 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.category, arguments.then = None, None
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
+        if arguments.category == DATE_CATEGORY and not _DATE_RE.search(HOLIDAY_RE.sub(" ", message)):
+            # "What did I do last Valentine's Day?": everything that day, not only places for a date.
+            arguments.category, arguments.independent = None, False
         if _EITHER_KIND_RE.search(message):
             arguments.category = None  # "am I more of a bar or a café person?": both kinds, so every kind
     return arguments
@@ -1641,7 +1657,8 @@ _THEN_CUE_RE = re.compile(
 )
 _AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
 _WALK_THERE_RE = re.compile(
-    r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that)\b|\b(?:far|long|close enough) to walk\b"
+    r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that|between)\b"
+    r"|\b(?:far|long|close enough) to walk\b"
     rf"|{_WALK_MINUTES}",
     re.IGNORECASE,
 )

@@ -532,6 +532,20 @@ class PreferenceChange(BaseModel):
 ForgetListener = Callable[[str], int]
 
 
+def _inside_a_word(name: str, words: str) -> bool:
+    """Whether a name shorter than the words matches them only from or up to the middle of one of their words ("The
+    Flat" in "the Flatiron Building"), which names another place."""
+    name, words = default_process(name), default_process(words)
+    if not name or len(name) >= len(words):
+        return False
+    match = fuzz.partial_ratio_alignment(name, words)
+    if match is None or match.score < PLACE_MATCH:
+        return False
+    before = words[match.dest_start - 1] if match.dest_start > 0 else " "
+    after = words[match.dest_end] if match.dest_end < len(words) else " "
+    return before.isalnum() or after.isalnum()
+
+
 class Service:
     """The operations every adapter offers, over one runtime; safe to call from many threads."""
 
@@ -738,6 +752,26 @@ class Service:
         None for an unknown place or when no catalogue place is of those kinds."""
         place = self.place(item_id)
         return None if place is None else self.nearest_place(place.latitude, place.longitude, kinds, item_id)
+
+    def named_stop(self, words: str, kinds: Sequence[str]) -> Place | None:
+        """The stop of one of ``kinds`` whose name holds the words, as whole words ("Lorimer": MTA Subway - Lorimer St
+        (L)), the most visited when several do; None when none does."""
+        items = self.items
+        wanted = pd.Series(False, index=items.index)
+        for kind in kinds:
+            wanted |= of_kind_column(items, kind)
+        stops = items[wanted]
+        names = stops["name"].fillna("").astype(str).tolist()
+        found = process.extract(
+            words, names, scorer=fuzz.partial_ratio, processor=default_process, score_cutoff=PLACE_MATCH, limit=None
+        )
+        found = [match for match in found if not _inside_a_word(words, match[0])]
+        if not found:
+            return None
+        events = self.events()
+        visits = events["item_id"].value_counts() if events is not None else pd.Series(dtype=int)
+        best = max(found, key=lambda match: (match[1], int(visits.get(str(stops["item_id"].iloc[match[2]]), 0))))
+        return self.place(str(stops["item_id"].iloc[best[2]]))
 
     def nearest_place(
         self, latitude: float, longitude: float, kinds: Sequence[str] = (), other_than: str | None = None
@@ -1216,6 +1250,7 @@ class Service:
         if user_id:
             for place in self._visited_places(user_id):
                 named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
+                named = named and not _inside_a_word(place.name, wanted)
                 of_kind = term is not None and is_of_kind(term, place.category, place.category_path)
                 if named or of_kind or in_categories(place.category, place.category_path, kinds):
                     return place
@@ -1223,6 +1258,7 @@ class Service:
         found = process.extract(
             wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH, limit=NAME_TIES
         )
+        found = [match for match in found if not _inside_a_word(match[0], wanted)]
         if not found:
             return None
         # Among near-equal matches, the very name, else a name that starts with the words, then the most visited

@@ -95,6 +95,11 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         "American Restaurant", "New American Restaurant", "French Restaurant", "Southern / Soul Food Restaurant",
         "Gastropub",
     ),
+    # Food to grab and go ("a quick bite", "something quicker"): counters and trucks, not a table for an hour.
+    "Quick Bite": (
+        "Fast Food", "Sandwich", "Deli", "Food Truck", "Pizza", "Burrito", "Hot Dog", "Falafel", "Snack", "Bagel",
+        "Food Court", "Salad", "Taco", "Burger", "Fried Chicken", "Dumpling", "Noodle",
+    ),
     # Somewhere to look out from ("where can I watch the sunset?").
     "Views": ("Scenic Lookout", "Bridge", "Pier", "Harbor / Marina", "Beach", "Waterfront"),
     "Swimming": ("Pool", "Beach"),
@@ -140,6 +145,7 @@ GROUP_WORDS: dict[str, str] = {
     "Sightseeing": "sights",
     "Breakfast": "places for breakfast",
     "Brunch": "places for brunch",
+    "Quick Bite": "places for a quick bite",
     "Views": "places with a view",
     "Swimming": "places to swim",
     "Groceries": "places to buy groceries",

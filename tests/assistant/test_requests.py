@@ -897,7 +897,7 @@ def test_conversational_phrasings(message: str, expected: dict[str, Any]) -> Non
 @pytest.mark.parametrize(
     ("message", "near", "category"),
     [
-        ("I'm at Grand Central, where can I grab a quick bite?", "Grand Central", "Restaurant"),
+        ("I'm at Grand Central, where can I grab a quick bite?", "Grand Central", "Quick Bite"),
         ("coffee near the Met", "the Met", "Cafe"),
         ("pizza near the Brooklyn Museum", "the Brooklyn Museum", "Pizza"),  # a name, not the borough or a museum
         ("bars near williamsburg", "Williamsburg", "Bar"),
@@ -1413,7 +1413,7 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
         ("recommend something I haven't tried in a while", {"familiar": True, "surprise": False, "not_lately": True}),
         ("a bar I haven't been to in ages", {"category": "Bar", "familiar": True, "not_lately": True}),
         ("places I haven't been to yet", {"surprise": True, "not_lately": False}),
-        ("tengo hambre, algo rápido cerca", {"category": "Restaurant", "near": "here", "language": "es"}),
+        ("tengo hambre, algo rápido cerca", {"category": "Quick Bite", "near": "here", "language": "es"}),
         ("j'ai faim", {"category": "Restaurant", "language": "fr"}),
         ("¿y algo sano?", {"intent": "refine", "category": "Healthy", "language": "es"}),
         ("quelque chose de sain ?", {"category": "Healthy", "language": "fr"}),
@@ -1636,6 +1636,17 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("I keep going to the same places, shake it up", {"surprise": True, "familiar": False}),
         ("I'm tired of my usual spots", {"surprise": True, "familiar": False}),
         ("somewhere with good coffee though", {"intent": "refine", "category": "Cafe"}),
+        # Going out, nothing fancy, a quick bite, the walk between two places, one's own most visited place.
+        ("friday night, where's the party at?", {"intent": "recommend", "category": "Night Club", "asks": []}),
+        ("lunch near Wall Street, nothing fancy", {"category": "Restaurant", "independent": False}),
+        ("something quicker", {"intent": "refine", "category": "Quick Bite"}),
+        ("what's good around Grand Central for a quick bite", {"category": "Quick Bite"}),
+        ("how long is the walk between them?", {"intent": "about", "asks": ["distance"], "category": None}),
+        ("whats my most visited place ever", {"intent": "profile", "popular": False}),
+        ("the most visited places in Brooklyn", {"intent": "recommend", "popular": True}),
+        # A holiday in a question about oneself is that day, not places for a date.
+        ("what did I do last valentine's day?", {"intent": "profile", "category": None}),
+        ("any ideas for valentine's this year?", {"intent": "recommend", "category": "Date Night"}),
         # One's own place asked where it is: answered by code.
         ("where is my office?", {"intent": "smalltalk"}),
         ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),

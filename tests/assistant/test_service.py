@@ -387,3 +387,19 @@ def test_the_nearest_place_to_a_point_never_names_a_home(services: Service) -> N
     assert found is not None
     place, km = found
     assert place.item_id != home["item_id"] and place.category != "Home (private)" and place.name and km >= 0
+
+
+def test_a_name_inside_another_word_names_no_place(services: Service) -> None:
+    # "The Flat" is no answer to "the Flatiron Building"; a name that is whole words of the words is.
+    assert service_module._inside_a_word("The Flat", "the Flatiron Building")
+    assert not service_module._inside_a_word("The Flat", "the flat in williamsburg")
+    assert not service_module._inside_a_word("Grand Central Terminal", "grand central")
+    found = services.find_place("Jazz Club 3")
+    assert found is not None and found.name == "Jazz Club 3"
+
+
+def test_a_stop_is_found_by_the_words_of_its_name(services: Service) -> None:
+    # The small world's jazz clubs stand for stops: "Club 3" is Jazz Club 3, whole words, not Jazz Club 38.
+    found = services.named_stop("Club 3", ["Jazz Club"])
+    assert found is not None and found.name == "Jazz Club 3"
+    assert services.named_stop("Lorimer", ["Jazz Club"]) is None
