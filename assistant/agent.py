@@ -699,7 +699,9 @@ class Assistant:
             if item_id is not None:
                 asked = habits_slice(request, state["now"])  # "is it busy on weekends?": whole weekends
                 weekend = asked.weekend and asked.daypart is None
-                calls.append({"name": "place_details", "args": {"item_id": item_id, **where, "weekend": weekend}})
+                whole_day = asked.weekday is not None and asked.daypart is None  # "on Sundays": the whole Sunday
+                args = {"item_id": item_id, **where, "weekend": weekend, "whole_day": whole_day}
+                calls.append({"name": "place_details", "args": args})
         if not calls:
             return {}
         for call in calls:

@@ -639,6 +639,7 @@ _TURNED_DOWN = (
     r"\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
     r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
+    r"|^\W*(?:no|nope|nah|meh)\W*$"  # "no" to a list: others ("no thanks" is a goodbye)
     # "I've been to the first one already": shown, and known; others in its place.
     r"|^\W*(?:(?:ok(?:ay)?|oh|hmm|well|but),?\s+)?(?:i|we)(?:'ve| have) (?:already )?(?:been|gone) (?:to )?"
     r"(?:that|this|the \w+)(?: one| place)?(?: already| before| too)?\W*$"
@@ -658,7 +659,8 @@ _REFINE_RE = re.compile(
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
     # "Not too far from the L train": the last ask, near there; "somewhere I haven't tried": the last ask, new places.
     r"|\bnot (?:too |that |so |very )?far from\b"
-    r"|^\W*(?:somewhere|something|anywhere|anything|places?|ones?|spots?) (?:new )?(?:i|we)(?:'ve| have)?"
+    r"|^\W*(?:somewhere|something|anywhere|anything|places?|ones?|spots?|any of (?:those|these|them))"
+    r" (?:new )?(?:i|we)(?:'ve| have)?"
     r" (?:haven'?t|have not|never|not|didn'?t) (?:yet )?(?:tried|been(?: to)?|visited|gone to)(?: (?:yet|before))?\W*$"
     # "More", "any others?": the last ask again, other places.
     r"|^\W*(?:(?:some |any |a few |give me |show me )?more|more (?:please|options|ideas|places|suggestions)"
@@ -769,7 +771,10 @@ _SMALLTALK_RE = re.compile(
     re.IGNORECASE,
 )
 # An acknowledgement that opens a message ("ok, ", "cool - "), before what the message goes on to ask.
-_ACKNOWLEDGED_RE = re.compile(r"^\W*(?:ok|okay|cool|great|nice|perfect|awesome|alright|sure|hmm+)\b\W*", re.IGNORECASE)
+_ACKNOWLEDGED_RE = re.compile(
+    r"^\W*(?:ok|okay|cool|great|nice|perfect|awesome|alright|sure|hmm+|thanks|thank you|thx|ty|cheers)\b\W*",
+    re.IGNORECASE,
+)
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
 _BYE_RE = re.compile(r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell)\b", re.IGNORECASE)
 

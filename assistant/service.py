@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
@@ -42,7 +43,16 @@ from profiles.activity import (
     usual_whereabouts,
     visits_between,
 )
-from profiles.calendar import HOURS_PER_DAY, WEEKEND, WEEKEND_DAYS, ago, daypart, describe_hour, weekday_name
+from profiles.calendar import (
+    HOURS_PER_DAY,
+    WEEKEND,
+    WEEKEND_DAYS,
+    ago,
+    daypart,
+    dayparts,
+    describe_hour,
+    weekday_name,
+)
 from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
@@ -532,6 +542,18 @@ class PreferenceChange(BaseModel):
 ForgetListener = Callable[[str], int]
 
 
+def _in_slice(visits: pd.DataFrame, weekdays: Sequence[int], part: str | None) -> pd.Series:
+    """Which of a place's visits (``profiles.activity.place_visits``) fall on one of ``weekdays`` (0 = Monday), in the
+    calendar's day part ``part`` when given."""
+    if visits.empty or "hour_of_week" not in visits.columns:
+        return pd.Series(False, index=visits.index)
+    hours = visits["hour_of_week"].to_numpy(dtype=np.int64)
+    kept = np.isin(hours // HOURS_PER_DAY, list(weekdays))
+    if part is not None:
+        kept &= dayparts(hours % HOURS_PER_DAY) == part
+    return pd.Series(kept, index=visits.index)
+
+
 def _inside_a_word(name: str, words: str) -> bool:
     """Whether a name shorter than the words matches them only from or up to the middle of one of their words ("The
     Flat" in "the Flatiron Building"), which names another place."""
@@ -1015,11 +1037,18 @@ class Service:
         return len(visits) if visits["user_id"].nunique() >= self.settings.privacy.insights_min_users else 0
 
     def place_details(
-        self, user_id: str, item_id: str, at: datetime, where: LatLon, busiest: int = 2, weekend: bool = False
+        self,
+        user_id: str,
+        item_id: str,
+        at: datetime,
+        where: LatLon,
+        busiest: int = 2,
+        weekend: bool = False,
+        whole_day: bool = False,
     ) -> PlaceDetails:
         """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here), its visits
-        then counted over whole weekends with ``weekend`` ("is it busy on weekends?"); ValueError names ``item_id``
-        when it is not in the catalogue."""
+        then counted over whole weekends with ``weekend`` ("is it busy on weekends?"), or over that whole weekday with
+        ``whole_day`` ("is it busy on Sundays?"); ValueError names ``item_id`` when it is not in the catalogue."""
         place = self.place(item_id)
         if place is None:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
@@ -1034,12 +1063,14 @@ class Service:
         hour = local_hour_of_week(at, place.latitude, place.longitude, self.settings.preprocessing.timezone)
         weekday, hour_of_day = divmod(hour, HOURS_PER_DAY)
         part = daypart(hour_of_day)
-        current = slices[(slices["weekday"] == weekday) & (slices["daypart"] == part)]
         now = WeekSlice(weekday=weekday_name(weekday), daypart=part, visits=0)
         if weekend:
-            current = slices[slices["weekday"].isin(WEEKEND_DAYS)]
             now = WeekSlice(weekday=WEEKEND, daypart=None, visits=0)
-        now_visits, now_users = (int(current["visits"].sum()), int(current["users"].sum())) if len(current) else (0, 0)
+        elif whole_day:
+            now = now.model_copy(update={"daypart": None})
+        current = _in_slice(visits, WEEKEND_DAYS if weekend else (weekday,), None if weekend or whole_day else part)
+        # Distinct people over the whole slice: two on Saturday and the same two on Sunday are two, not four.
+        now_visits, now_users = int(current.sum()), int(visits.loc[current, "user_id"].nunique()) if len(visits) else 0
         withheld = 0 < now_users < least
         mine = visits[visits["user_id"] == user_id]
         people = int(visits["user_id"].nunique())

@@ -102,6 +102,7 @@ class PlaceDetailsArgs(_Where):
     item_id: str
     at: datetime | None = None
     weekend: bool = Field(False, description="Count its visits over whole weekends ('is it busy on weekends?').")
+    whole_day: bool = Field(False, description="Count its visits over that whole weekday ('is it busy on Sundays?').")
 
 
 class FeedbackArgs(_Turn):
@@ -238,10 +239,10 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         longitude: float | None = None,
         at: datetime | None = None,
         weekend: bool = False,
+        whole_day: bool = False,
     ) -> tuple[str, PlaceDetails]:
-        details = service.place_details(
-            state["user_id"], item_id, at or state["now"], where(state, latitude, longitude), weekend=weekend
-        )
+        moment, here = at or state["now"], where(state, latitude, longitude)
+        details = service.place_details(state["user_id"], item_id, moment, here, weekend=weekend, whole_day=whole_day)
         return details.model_dump_json(), details
 
     def record_feedback(state: TurnState, item_id: str, liked: bool) -> tuple[str, FeedbackResult]:

@@ -118,7 +118,8 @@ def clock_time(moment: datetime) -> str:
     return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
 
 
-# How people name the holidays they plan outings around → the name the ``holidays`` library gives the day.
+# How people name the holidays they plan outings around → the holiday's name as a sentence says it (the ``holidays``
+# library's, but where people call it otherwise: :data:`_LIBRARY_NAMES`).
 HOLIDAY_WORDS: dict[str, str] = {
     "christmas eve": "Christmas Eve",
     "christmas day": "Christmas Day",
@@ -152,12 +153,13 @@ HOLIDAY_WORDS: dict[str, str] = {
     "father's day": "Father's Day",
     "mlk day": "Martin Luther King Jr. Day",
     "martin luther king day": "Martin Luther King Jr. Day",
-    "presidents day": "Washington's Birthday",
-    "presidents' day": "Washington's Birthday",
+    "presidents day": "Presidents' Day",
+    "presidents' day": "Presidents' Day",
     "columbus day": "Columbus Day",
     "veterans day": "Veterans Day",
     "election day": "Election Day",
 }
+_LIBRARY_NAMES = {"Presidents' Day": "Washington's Birthday"}
 # Holidays whose outings are in the evening (an eve, a night out), not around midday.
 EVENING_HOLIDAYS = frozenset({"Christmas Eve", "New Year's Eve", "Halloween", "Valentine's Day"})
 
@@ -199,6 +201,7 @@ def holiday_date(name: str, on_or_after: date | None = None, before: date | None
     if anchor is None:
         return None
     years = (anchor.year, anchor.year + 1) if on_or_after is not None else (anchor.year, anchor.year - 1)
+    name = _LIBRARY_NAMES.get(name, name)
     days = sorted(day for year in years for day, named in _holidays_of(year).items() if name in named.split("; "))
     if on_or_after is not None:
         return next((day for day in days if day >= on_or_after), None)

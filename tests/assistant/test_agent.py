@@ -989,6 +989,10 @@ def test_busy_on_weekends_counts_whole_weekends(
     assert turn.details is not None and turn.details.now.weekday == "weekend"
     saturday = assistant.chat("3", "is it busy on saturday mornings?", at=world_now)
     assert called(saturday, "place_details").arguments["weekend"] is False
+    # A weekday named with no part of the day is that whole day ("Sunday afternoons" had come on a Sunday).
+    sunday = assistant.chat("3", "is it busy on sundays?", at=world_now)
+    assert called(sunday, "place_details").arguments["whole_day"] is True
+    assert sunday.details is not None and (sunday.details.now.weekday, sunday.details.now.daypart) == ("Sunday", None)
 
 
 def test_which_one_is_closest_answers_for_the_nearest_of_the_last_list(

@@ -1647,6 +1647,11 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         # A holiday in a question about oneself is that day, not places for a date.
         ("what did I do last valentine's day?", {"intent": "profile", "category": None}),
         ("any ideas for valentine's this year?", {"intent": "recommend", "category": "Date Night"}),
+        # Thanks before a follow-up is the follow-up's; the ones of a list not been to; a bare "no" to a list.
+        ("thnx, and tomorrow night?", {"intent": "refine", "when": "tomorrow night"}),
+        ("thanks!", {"intent": "smalltalk"}),
+        ("any of those I haven't been to?", {"intent": "refine", "surprise": True}),
+        ("nope", {"intent": "refine"}),
         # One's own place asked where it is: answered by code.
         ("where is my office?", {"intent": "smalltalk"}),
         ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),

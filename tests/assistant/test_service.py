@@ -23,6 +23,7 @@ from assistant.service import (
     levels_holding,
     quiet_exclusions,
 )
+from profiles.activity import place_visits
 from profiles.config import load_settings
 from profiles.events import Event
 from profiles.geo import haversine_km
@@ -403,3 +404,20 @@ def test_a_stop_is_found_by_the_words_of_its_name(services: Service) -> None:
     found = services.named_stop("Club 3", ["Jazz Club"])
     assert found is not None and found.name == "Jazz Club 3"
     assert services.named_stop("Lorimer", ["Jazz Club"]) is None
+
+
+def test_a_slice_of_the_week_counts_its_people_once_however_many_days_it_spans(
+    services: Service, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    least = services.settings.privacy.insights_min_users
+    for item_id in ("v00", "v03", "v06", "v11"):
+        details = services.place_details("3", item_id, world_now, LatLon(40.7, -74.0), weekend=True)
+        visits = place_visits(events, item_id)
+        weekend = visits[(visits["hour_of_week"] // 24).isin([5, 6])]
+        people = weekend["user_id"].nunique()
+        assert details.now_withheld == (0 < people < least)
+        assert details.now.visits == (0 if details.now_withheld else len(weekend))
+        sunday = services.place_details("3", item_id, world_now, LatLon(40.7, -74.0), whole_day=True)
+        assert sunday.now.daypart is None

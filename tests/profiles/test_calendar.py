@@ -232,6 +232,7 @@ def test_a_clock_time_is_said_as_a_sentence_says_it(hour: int, minute: int, said
         ("fireworks on the 4th of July", "Independence Day"),
         ("St. Patrick's Day pub", "Saint Patrick's Day"),
         ("a quiet dinner", None),
+        ("it's presidents day", "Presidents' Day"),  # the library's "Washington's Birthday", as people say it
         ("a christmas market", "Christmas Day"),
     ],
 )
@@ -247,3 +248,4 @@ def test_holidays_are_dated_by_new_yorks_calendar() -> None:
     assert holiday_date("Halloween", before=date(2012, 10, 31)) == date(2011, 10, 31)  # before: that day excluded
     assert holiday_date("Easter Sunday", on_or_after=date(2013, 1, 1)) == date(2013, 3, 31)
     assert holiday_date("No Such Day", on_or_after=date(2013, 1, 1)) is None
+    assert holiday_date("Presidents' Day", on_or_after=date(2013, 2, 1)) == date(2013, 2, 18)
