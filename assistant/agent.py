@@ -140,6 +140,8 @@ from profiles.places import (
     TRANSIT_KINDS,
     Place,
     PlaceAnswer,
+    chain_key,
+    is_national_chain,
     is_of_kind,
     of_kind_column,
     plural,
@@ -678,6 +680,11 @@ class Assistant:
                 chosen = chosen._replace(since=span[0], until=span[1])  # "my favourite places back then?"
             elif chosen.since is None and _before_that(state, message):
                 chosen = chosen._replace(**_span_before(state["habits_span"], local_now)._asdict())
+            elif chosen.since is None and (span := state.get("habits_span")) and span[0] is not None:
+                # "And on New Year's Day?" after "where was I last Christmas?": the past still, that day.
+                then = past_span(f"where was I {message}", local_now, self.service.last_visit(state["user_id"]))
+                if then is not None:
+                    chosen = chosen._replace(since=then.since, until=then.until)
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
@@ -935,6 +942,7 @@ class Assistant:
                 card = describe_place(details, request.asks, language, _origin(request), asked_time)
                 if "visits" in request.asks:
                     card = self._chain_visits(state, details) + card
+                card = self._chain_said(state, details, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
                     return stop + card  # "is it close to the subway?": the nearest stop to the place asked about
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
@@ -1115,6 +1123,16 @@ class Assistant:
         return fixed_text("nearest_stop", language).format(
             mode=mode, stop=stop.label, km=f"{km:.1f}", name=details.name
         )
+
+    def _chain_said(self, state: _State, details: PlaceDetails, language: str) -> str:
+        """For "is it a chain?" about one place: how many catalogue places go by its name, or that none other does;
+        "" for other words."""
+        if not _CHAIN_ASKED_RE.search(read(state["messages"][-1 - _tail_length(state)].text).text):
+            return ""
+        named = len(self.service.places_named([details.name]))
+        if named >= 2 or is_national_chain(chain_key(details.name)):
+            return fixed_text("chain_yes", language).format(name=details.name, count=max(named, 1)) + " "
+        return fixed_text("chain_no", language).format(name=details.name) + " "
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
@@ -1762,6 +1780,8 @@ _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
+# "Is the first one a chain?", "is it independent?": how many places go by its name.
+_CHAIN_ASKED_RE = re.compile(r"\b(?:a |part of a )?chains?\b|\bfranchises?\b|\bindependent(?:ly owned)?\b", re.I)
 # "The Lorimer stop", "Bedford Ave station": a stop named by its street.
 _A_STOP_RE = re.compile(
     r"^(?:the )?(?P<name>[\w'&. -]+?) (?:subway |train |metro |bus |ferry |L )?(?:stop|station)s?$", re.IGNORECASE

@@ -107,6 +107,13 @@ PARTY_RE = re.compile(
     r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
     re.IGNORECASE,
 )
+# An event the user is going to at a named place ("before the movie at AMC Empire 25", "heading to a concert at
+# Barclays Center"): where to look, and no listing asked for.
+EVENT_AT = (
+    r"(?:before|after|ahead of|heading to|going to|off to|on (?:my|our) way to)"
+    r" (?:the|my|our|a|an|his|her|their) (?:[\w'-]+ ){1,2}?at"
+)
+_EVENT_AT_RE = re.compile(rf"\b{EVENT_AT}\b", re.IGNORECASE)
 # What the user says does not matter ("budget isn't an issue", "money is no object") asks nothing of the data.
 _NO_MATTER_RE = re.compile(
     r"\b(?:the )?(?:budget|money|price|prices|cost|costs)\s+(?:is|are)(?:n'?t| not| no)\s+(?:an?\s+)?"
@@ -209,7 +216,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
-        r"|\bis (?:it|that|this|the \w+ one) an? \w+",
+        r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
         r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"
         r"|\bmy first (?:visit|time)\b(?! (?:in|to|visiting|ever in)\b)|\bwhen did i (?:first|last)\b"
@@ -335,7 +342,7 @@ def asked_topics(message: str) -> tuple[Topic, ...]:
 def unhonoured(message: str) -> list[str]:
     """What a request for places asks that no data holds ("somewhere cheap", "a bar with a rooftop"), as
     :data:`UNKNOWN_TOPICS` says it; children are no such ask."""
-    topics = asked_topics(_NO_MATTER_RE.sub(" ", _FOR_CHILDREN_RE.sub(" ", message)))
+    topics = asked_topics(_EVENT_AT_RE.sub(" ", _NO_MATTER_RE.sub(" ", _FOR_CHILDREN_RE.sub(" ", message))))
     return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
 
 
@@ -513,6 +520,7 @@ def _joined(parts: Sequence[str], conjunction: str = "or") -> str:
 
 __all__ = [
     "DETOUR",
+    "EVENT_AT",
     "FUN",
     "PARTY_RE",
     "THINGS_TO_DO",

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
 from assistant.place_questions import (
+    EVENT_AT,
     FUN,
     PARTY_RE,
     THINGS_TO_DO,
@@ -192,7 +193,7 @@ class ChatRequest(RequestArguments):
 
 _GENERIC = {
     "Restaurant": "dinner lunch supper eat eating eats food grub restaurant restaurants hungry "
-    "starving famished peckish bite meal snack snacks munchies",
+    "starving famished peckish bite meal snack snacks munchies cuisine cuisines",
     "Bar": "bar|bars|drink|drinks|beer|beers|cocktail|cocktails|pub|pubs|pint|pints|wine|thirsty|happy hour"
     "|happy hours",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
@@ -486,7 +487,7 @@ _AT_PLACE_RE = re.compile(
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
-    r"|(?P<event>(?:before|after|ahead of) (?:the|my|our|a|an|his|her|their) (?:[\w'-]+ ){1,2}?at)"
+    rf"|(?P<event>{EVENT_AT})"
     r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
@@ -504,7 +505,7 @@ _BY_TRANSIT_RE = re.compile(
 # "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
 _CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est)) to\b", re.IGNORECASE)
 _NOT_A_PLACE_RE = re.compile(
-    r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my \w+|you|it|that|this|corner|area|block|city|town)"
+    r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
     re.IGNORECASE,

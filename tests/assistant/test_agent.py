@@ -1817,3 +1817,27 @@ def test_a_holiday_asked_is_dated_and_its_hours_said_to_be_unknown(
     assert (eve.month, eve.day, eve.hour) == (12, 24, 19) and eve >= world_now
     day = f"{eve:%A}, December 24, {eve.year}"
     assert turn.text.startswith(fixed_text("holiday").format(holiday="Christmas Eve", day=day, time="7 pm"))
+
+
+def test_is_it_a_chain_says_how_many_places_go_by_its_name(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a coffee shop please", at=world_now).items
+    one = assistant.chat("3", "is the first one a chain?", at=world_now)
+    assert one.text.startswith(fixed_text("chain_no").format(name=listed[0].name)) and one.details is not None
+    # With three places of its name, it is one.
+    monkeypatch.setattr(services, "places_named", lambda names: ["v01", "v06", "v11"])
+    three = assistant.chat("3", "is the second one independent?", at=world_now)
+    assert three.text.startswith(fixed_text("chain_yes").format(name=listed[1].name, count=3))
+
+
+def test_a_day_asked_after_a_question_about_ones_past_is_that_day_past(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "where was I yesterday?", at=world_now)
+    saturday = assistant.chat("3", "and on saturday?", at=world_now)
+    call = called(saturday, "get_habits")
+    since = datetime.fromisoformat(call.arguments["since"])
+    assert since.weekday() == 5 and since < world_now and world_now - since <= timedelta(days=7)

@@ -398,3 +398,8 @@ def test_what_no_data_holds_is_named_in_the_reply_language() -> None:
     unknown = [UNKNOWN_TOPICS["price"], UNKNOWN_TOPICS["events"]]
     assert no_details(unknown, "fr").startswith("Je n'ai aucune information sur les prix ni sur les événements")
     assert no_details(unknown, "es").startswith("No tengo información sobre los precios ni sobre la agenda de eventos")
+
+
+def test_an_event_at_a_named_place_asks_for_no_listing() -> None:
+    assert unhonoured("heading to a concert at Barclays Center later, drinks before?") == []
+    assert unhonoured("any concerts tonight?") == [UNKNOWN_TOPICS["events"]]

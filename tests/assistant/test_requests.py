@@ -1652,6 +1652,11 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("thanks!", {"intent": "smalltalk"}),
         ("any of those I haven't been to?", {"intent": "refine", "surprise": True}),
         ("nope", {"intent": "refine"}),
+        # Heading to an event at a named place; a new cuisine is somewhere new to eat; "is it independent?".
+        ("heading to a concert at Barclays Center later, drinks before?", {"near": "Barclays Center", "then": None}),
+        ("going to a party at my friend's, need wine", {"near": None}),
+        ("I want to try a new cuisine", {"category": "Restaurant", "surprise": True}),
+        ("is the first one independent?", {"intent": "about", "pick": 1, "asks": ["kind"]}),
         # One's own place asked where it is: answered by code.
         ("where is my office?", {"intent": "smalltalk"}),
         ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),
