@@ -143,6 +143,7 @@ from profiles.places import (
     chain_key,
     is_national_chain,
     is_of_kind,
+    is_suggestable,
     of_kind_column,
     plural,
     times,
@@ -537,6 +538,13 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
+            elif (
+                (asked := state.get("asked_before")) is not None
+                and request.pick is not None
+                and _ANOTHER_RANK_RE.match(text)
+            ):
+                # "Ok what about the third?" after "is the first one open?": the same question of the third.
+                request = asked.model_copy(update={"pick": request.pick, "language": request.language})
             if (
                 previous is not None
                 and previous.intent in ("recommend", "refine")
@@ -649,13 +657,20 @@ class Assistant:
                     shown += self.service.places_named([request.near])  # "I'm at Times Square": not the plaza
                 like = self._look_alikes(state, request)
                 shown += like if request.like_name else []  # "something like Joe's Pizza": others than Joe's
+                category = request.category
+                if request.like_name and len(like) == 1 and (named := self.service.place(like[0])) is not None:
+                    # "Places like Shake Shack": burger joints, the most like it first, and none of that name (a
+                    # home or an office stays a look-alike only: none of its kind is suggested).
+                    if is_suggestable(named.category, named.category_path, named.name):
+                        category = category or named.category
+                    shown += self.service.places_named([named.name])
                 calls.append(
                     {
                         "name": "recommend",
                         "args": {
                             **where,
                             "k": request.k,
-                            "category": request.category,
+                            "category": category,
                             "keyword": request.keyword,
                             "exclude_categories": [*request.exclude_categories, *self._usual_kinds(state, request)],
                             "exclude": shown,
@@ -1778,6 +1793,12 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 # "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
 _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
+    re.IGNORECASE,
+)
+# "What about the third?", "and the second one?": the last question about one place, of another of the list.
+_ANOTHER_RANK_RE = re.compile(
+    rf"^\W*(?:ok(?:ay)?,?\s+)?(?:and |but )?(?:(?:what|how) about )?the (?:{'|'.join([*ORDINALS, 'last'])})"
+    r"(?: one| place)?\W*$",
     re.IGNORECASE,
 )
 # "Is the first one a chain?", "is it independent?": how many places go by its name.

@@ -492,7 +492,8 @@ _AT_PLACE_RE = re.compile(
     r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
-    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til)\b)",
+    r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
+    r"|that)\b)",
     re.IGNORECASE,
 )
 # "How do I get there by subway?", "can I take the train there?": the way to a place.
@@ -551,7 +552,8 @@ _FAMILIAR_RE = re.compile(
 # "Somewhere we can actually hear each other", "good for a conversation": not loud, whatever else is asked.
 _TALKABLE = (
     r"\bhear (?:each other|one another|ourselves|myself|people|my friends?|you|them)\b(?! (?:play|sing|perform))"
-    r"|\b(?:we|i) can (?:actually )?(?:talk|chat)\b|\bgood for (?:a )?(?:conversation|talking|chatting)\b"
+    r"|\b(?:we|i) can (?:actually )?(?:sit (?:down )?and )?(?:talk|chat)\b|\bgood for (?:a )?(?:conversation|talking"
+    r"|chatting)\b"
 )
 TALKABLE_RE = re.compile(_TALKABLE, re.IGNORECASE)
 _QUIET_RE = re.compile(
@@ -835,8 +837,18 @@ _HOW_IT_WORKS_RE = re.compile(
     r"recommendations) work\b",
     re.IGNORECASE,
 )
+# "Your suggestions are terrible", "you're useless": a complaint, answered with what helps, not a hello.
+_BAD = r"(?:terrible|awful|bad|useless|rubbish|crap|garbage|not helpful|unhelpful|wrong|off|boring|lame)"
+_COMPLAINT_RE = re.compile(
+    rf"\b(?:suggestions?|recommendations?|ideas|answers?|results|picks|list) (?:are|were|is|was)(?: so| really| all)?"
+    rf" {_BAD}\b|\b(?:suggestions?|recommendations?|ideas|picks) suck\b"
+    r"|\byou(?:'re| are) (?:so |really )?(?:useless|terrible|not helpful|no help|bad at this|awful)\b"
+    rf"|\b(?:that|this)(?:'s| is| was) (?:useless|not helpful|unhelpful|terrible|awful)\b",
+    re.IGNORECASE,
+)
 SmalltalkReply = Literal[
-    "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works"
+    "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
+    "complaint",
 ]  # fmt: skip
 
 
@@ -849,6 +861,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         return "whereabouts"
     if _WHERE_IS_MINE_RE.search(text):
         return "own_place"
+    if _COMPLAINT_RE.search(text):
+        return "complaint"
     if _HOW_IT_WORKS_RE.search(text):
         return "how_it_works"
     if _BYE_RE.search(text):
@@ -914,7 +928,7 @@ _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b"
 _MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
 _CLOCK_RE = re.compile(
     r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
-    r"|\bat\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|hours))",
+    r"|\b(?:at|around|about)\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|mins|hours|km|miles|blocks|of))",
     re.IGNORECASE,
 )
 _RELATIVE_RE = re.compile(
@@ -933,9 +947,16 @@ _LATE_RE = re.compile(
 )
 
 
+# "Between 5 and 7", "between 6pm and 8pm": from the first.
+_BETWEEN_RE = re.compile(
+    r"\bbetween (\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?) and \d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?!\w)", re.IGNORECASE
+)
+
+
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
-    "late night" for "open late" when no hour is said."""
+    "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
+    message = _BETWEEN_RE.sub(r"at \1", message)
     said = _when_words(message)
     parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
     if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
@@ -1843,6 +1864,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "profile"
     if _HOW_IT_WORKS_RE.search(message):
         return "smalltalk"  # "how do you decide what to suggest?": answered by code
+    if _COMPLAINT_RE.search(message):
+        rest = _COMPLAINT_RE.sub(" ", message)
+        if not (arguments.category or arguments.near or _REFINE_RE.search(rest) or _RECOMMEND_RE.search(rest)):
+            return "smalltalk"  # "your suggestions are terrible": what helps, answered by code
     rest = _WHERE_IS_MINE_RE.sub(" ", _WHERE_AM_I_RE.sub(" ", message))
     asks_more = _PLACE_RE.search(rest) or _RECOMMEND_RE.search(rest) or _THINGS_TO_DO_RE.search(rest)
     where_asked = _WHERE_AM_I_RE.search(message) or _WHERE_IS_MINE_RE.search(message)
@@ -2018,7 +2043,10 @@ _HIDE_NAMED_RE = re.compile(
     re.IGNORECASE,
 )
 _LIKE_PLACE_RE = re.compile(
-    rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}{_END}", re.IGNORECASE
+    rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}"
+    # "Similar to the Met but smaller": the size asked is no part of the name.
+    rf"(?:,?\s+(?:but|only|except)\b[^.!?;]*)?{_END}",
+    re.IGNORECASE,
 )
 # A verdict on a place the user went to ("I loved the second one", "the first one was great", "we didn't like
 # it"): a 👍 or 👎, the message being the verdict alone ("I liked it, anything similar?" asks for places).

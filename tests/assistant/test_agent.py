@@ -15,6 +15,7 @@ import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
 
 import assistant.agent as agent_module
+import assistant.service as service_module
 from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
@@ -1052,7 +1053,11 @@ def test_the_most_popular_of_a_kind_lists_where_most_people_go(
 
 
 def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_only(
-    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+    services: Service,
+    polite: ScriptedChatModel,
+    world_items: pd.DataFrame,
+    world_now: datetime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assistant = Assistant(services, polite)
     turn = assistant.chat("3", "recommend me something like Jazz Club 3", at=world_now)
@@ -1060,6 +1065,16 @@ def test_something_like_a_named_place_lifts_its_look_alikes_for_this_request_onl
     call = called(turn, "recommend")
     assert call.arguments["like"] == [club["item_id"]]
     assert services.preferences("3") == []  # asked once, not a taste stated for good
+    # Of its kind when the words name none, and none of its name (a gym and a park had come for "places like Shake
+    # Shack").
+    monkeypatch.setitem(service_module.VENUE_ALIASES, "jc3", "Jazz Club 3")
+    named = assistant.chat("3", "places like JC3", at=world_now, conversation_id="alias")
+    call = called(named, "recommend")
+    assert call.arguments["category"] == "Jazz Club" and club["item_id"] in call.arguments["exclude"]
+    assert named.items and all(item.category == "Jazz Club" for item in named.items)
+    # What the look-alike must not be is no part of its name.
+    smaller = assistant.chat("3", "somewhere similar to Jazz Club 3 but smaller", at=world_now)
+    assert smaller.request is not None and smaller.request.like_name == "Jazz Club 3"
 
 
 def test_a_question_about_a_place_measures_from_the_user_unless_it_names_where_from() -> None:
@@ -1841,3 +1856,15 @@ def test_a_day_asked_after_a_question_about_ones_past_is_that_day_past(
     call = called(saturday, "get_habits")
     since = datetime.fromisoformat(call.arguments["since"])
     assert since.weekday() == 5 and since < world_now and world_now - since <= timedelta(days=7)
+
+
+def test_what_about_the_third_after_a_question_about_one_place_asks_it_of_the_third(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a coffee shop please", at=world_now).items
+    assert len(listed) >= 3
+    assistant.chat("3", "is the first one busy on weekends?", at=world_now)
+    third = assistant.chat("3", "ok what about the third?", at=world_now)
+    assert third.details is not None and third.details.item_id == listed[2].item_id
+    assert third.request is not None and third.request.asks == ["busy"]

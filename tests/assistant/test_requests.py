@@ -181,6 +181,7 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("new years eve", NOW, datetime(2024, 12, 31, 19, tzinfo=NY)),
         ("NYE at 10pm", NOW, datetime(2024, 12, 31, 22, tzinfo=NY)),
         ("christmas morning", NOW, datetime(2024, 12, 25, 9, tzinfo=NY)),
+        ("today around 6", NOW, at(15, 18)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
@@ -935,6 +936,8 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("where am I?", "whereabouts"),
         ("where is my office?", "own_place"),
         ("where do I live?", "own_place"),
+        ("your suggestions are terrible", "complaint"),
+        ("you're useless", "complaint"),
         ("who owns the first one?", "beyond_data"),
     ],
 )
@@ -1657,6 +1660,15 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("going to a party at my friend's, need wine", {"near": None}),
         ("I want to try a new cuisine", {"category": "Restaurant", "surprise": True}),
         ("is the first one independent?", {"intent": "about", "pick": 1, "asks": ["kind"]}),
+        # A complaint is answered, not taken for a request; a span of hours is from its start; "sit and talk" is
+        # somewhere calmer; "open late" ends a place's name.
+        ("your suggestions are terrible", {"intent": "smalltalk"}),
+        ("these suggestions suck, something else", {"intent": "refine"}),
+        ("something to do between 5 and 7", {"when": "at 5"}),
+        ("later today, around 6", {"when": "today around 6"}),
+        ("about 10 minutes away", {"when": None}),
+        ("somewhere we can sit and talk", {"intent": "refine", "quiet": True}),
+        ("cheap vegetarian near Columbia open late", {"near": "Columbia", "category": "Vegetarian"}),
         # One's own place asked where it is: answered by code.
         ("where is my office?", {"intent": "smalltalk"}),
         ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),
