@@ -538,13 +538,13 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
-            elif (
-                (asked := state.get("asked_before")) is not None
-                and request.pick is not None
-                and _ANOTHER_RANK_RE.match(text)
-            ):
-                # "Ok what about the third?" after "is the first one open?": the same question of the third.
-                request = asked.model_copy(update={"pick": request.pick, "language": request.language})
+            elif request.pick is not None and _ANOTHER_RANK_RE.match(text) and _last_suggestions(state):
+                # "Ok what about the third?" after "is the first one open?": the same question of the third; after
+                # a list, what is known of the third (a list "like the third" had come).
+                if (asked := state.get("asked_before")) is not None:
+                    request = asked.model_copy(update={"pick": request.pick, "language": request.language})
+                else:
+                    request = request.model_copy(update={"intent": "about", "asks": ["general"]})
             if (
                 previous is not None
                 and previous.intent in ("recommend", "refine")

@@ -214,6 +214,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bhow (?:do|can|would) i get\b"
         r"|\bmap\b|\bcoordinates\b",
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
+        r"|\bwhat time is (?:it )?(?:best|good|ideal) to go\b|\bwhen should (?:i|we) go(?: there)?\W*$"
         r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
         r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",

@@ -723,7 +723,7 @@ _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|t
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
     r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
-    r"|\bwhat (?:did i do|have i (?:done|been up to))\b"
+    r"|\bwhat (?:did i do|have i (?:done|been up to))\b|\bwhen do (?:i|we) (?:go|get)\b(?! there\b)"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
     r"|\b(?:which|what) (?:kinds? of |sorts? of |types? of )?\w+(?: \w+)? (?:do|did|have) i"
@@ -1195,6 +1195,7 @@ _GUESTS_RE = re.compile(
     r"(?:visiting|in town|coming (?:to town|to visit|over|into town)|over from|here from|staying with)\b"
     r"|\bvisiting (?:with |from )?(?:my |our )?(?:parents|family|in-laws|relatives|friends?|mom|dad|grandparents)\b"
     r"|\bout[- ]of[- ]town (?:guests?|friends?|visitors?|family)\b|\bshow(?:ing)? (?:\w+ ){1,2}around\b"
+    r"|\b(?:guests?|friends?|visitors?|family|relatives|parents|people) (?:from )?out[- ]of[- ]town\b"
     r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan|brooklyn|queens|the bronx)\b"
     r"|\b(?:new|visiting) in town\b"
     r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b|\bi'?m (?:just )?visiting\b(?! (?:my|a|an|the|some)\b)"

@@ -1868,3 +1868,7 @@ def test_what_about_the_third_after_a_question_about_one_place_asks_it_of_the_th
     third = assistant.chat("3", "ok what about the third?", at=world_now)
     assert third.details is not None and third.details.item_id == listed[2].item_id
     assert third.request is not None and third.request.asks == ["busy"]
+    # Right after a list, what is known of that one.
+    again = assistant.chat("3", "a coffee shop please", at=world_now, conversation_id="list").items
+    second = assistant.chat("3", "what about the second one?", at=world_now, conversation_id="list")
+    assert second.details is not None and second.details.item_id == again[1].item_id and not second.items

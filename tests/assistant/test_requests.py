@@ -1669,6 +1669,12 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("about 10 minutes away", {"when": None}),
         ("somewhere we can sit and talk", {"intent": "refine", "quiet": True}),
         ("cheap vegetarian near Columbia open late", {"near": "Columbia", "category": "Vegetarian"}),
+        # Guests from out of town want sights; the best time to go is when a place is busy; "autre chose" is
+        # something else; "when do I go to the gym?" is about the user.
+        ("I have guests from out of town, what should I show them?", {"category": "Sightseeing"}),
+        ("what time is best to go?", {"intent": "about", "asks": ["busy"]}),
+        ("autre chose ?", {"intent": "refine", "language": "fr"}),
+        ("when do I go to the gym?", {"intent": "profile", "category": "Gym"}),
         # One's own place asked where it is: answered by code.
         ("where is my office?", {"intent": "smalltalk"}),
         ("where's my office, is there a gym near it?", {"intent": "recommend", "category": "Gym"}),
