@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
@@ -34,6 +33,7 @@ from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
 from profiles.activity import (
+    in_week_slice,
     kind_change,
     place_slices,
     place_visits,
@@ -49,7 +49,6 @@ from profiles.calendar import (
     WEEKEND_DAYS,
     ago,
     daypart,
-    dayparts,
     describe_hour,
     weekday_name,
 )
@@ -540,18 +539,6 @@ class PreferenceChange(BaseModel):
 
 
 ForgetListener = Callable[[str], int]
-
-
-def _in_slice(visits: pd.DataFrame, weekdays: Sequence[int], part: str | None) -> pd.Series:
-    """Which of a place's visits (``profiles.activity.place_visits``) fall on one of ``weekdays`` (0 = Monday), in the
-    calendar's day part ``part`` when given."""
-    if visits.empty or "hour_of_week" not in visits.columns:
-        return pd.Series(False, index=visits.index)
-    hours = visits["hour_of_week"].to_numpy(dtype=np.int64)
-    kept = np.isin(hours // HOURS_PER_DAY, list(weekdays))
-    if part is not None:
-        kept &= dayparts(hours % HOURS_PER_DAY) == part
-    return pd.Series(kept, index=visits.index)
 
 
 def _inside_a_word(name: str, words: str) -> bool:
@@ -1068,9 +1055,9 @@ class Service:
             now = WeekSlice(weekday=WEEKEND, daypart=None, visits=0)
         elif whole_day:
             now = now.model_copy(update={"daypart": None})
-        current = _in_slice(visits, WEEKEND_DAYS if weekend else (weekday,), None if weekend or whole_day else part)
+        current = in_week_slice(visits, WEEKEND_DAYS if weekend else (weekday,), None if weekend or whole_day else part)
         # Distinct people over the whole slice: two on Saturday and the same two on Sunday are two, not four.
-        now_visits, now_users = int(current.sum()), int(visits.loc[current, "user_id"].nunique()) if len(visits) else 0
+        now_visits, now_users = int(current.sum()), int(visits.loc[current, "user_id"].nunique())
         withheld = 0 < now_users < least
         mine = visits[visits["user_id"] == user_id]
         people = int(visits["user_id"].nunique())

@@ -184,6 +184,18 @@ def place_slices(visits: pd.DataFrame, *, by_weekday: bool = True) -> pd.DataFra
     return ordered.reindex(columns=list(SLICE_COLUMNS)).reset_index(drop=True)
 
 
+def in_week_slice(visits: pd.DataFrame, weekdays: Sequence[int], part: str | None = None) -> pd.Series:
+    """Which of a place's visits (``place_visits``) fall on one of ``weekdays`` (0 = Monday), in the calendar's day
+    part ``part`` when given: the visits behind one slice of :func:`place_slices`, or several days of them."""
+    if visits.empty or "hour_of_week" not in visits.columns:
+        return pd.Series(False, index=visits.index, dtype=bool)
+    hours = visits["hour_of_week"].to_numpy(dtype=np.int64)
+    kept = np.isin(hours // HOURS_PER_DAY, list(weekdays))
+    if part is not None:
+        kept &= dayparts(hours % HOURS_PER_DAY) == part
+    return pd.Series(kept, index=visits.index, dtype=bool)
+
+
 def user_habits(
     events: pd.DataFrame | None,
     items: pd.DataFrame,
@@ -325,6 +337,7 @@ __all__ = [
     "SLICE_COLUMNS",
     "WHEREABOUTS_RADIUS_KM",
     "UsualPlace",
+    "in_week_slice",
     "kind_change",
     "place_slices",
     "place_visits",
