@@ -104,6 +104,7 @@ from assistant.requests import (
     ChatRequest,
     LatLon,
     LLMMode,
+    RequestArguments,
     extract_request,
     further_stops,
     only_company,
@@ -111,6 +112,7 @@ from assistant.requests import (
     parse_rules,
     read,
     read_preference,
+    resolve_when,
     says_farther,
     smalltalk_reply,
 )
@@ -507,6 +509,11 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            hour = self.service.usual_hour(extracted.category) if extracted.when and extracted.category else None
+            if hour is not None:
+                # "A bar on Friday": Friday evening, when people go to bars, not Friday at noon.
+                at = resolve_when(extracted.when, state["now"], self.timezone, day_hour=hour)
+                extracted = extracted.model_copy(update={"at": at})
             if (
                 extracted.near == HERE
                 and extracted.intent != "about"  # "the closest one, how do I get there?" is from the user
@@ -520,7 +527,7 @@ class Assistant:
                 self._at_shown(extracted, shown)
                 or self._near_it(state, extracted)
                 or self._own_place(state, extracted)
-                or self._placed(extracted)
+                or self._placed(extracted, _list_point(state.get("previous"), here))
             )
             previous = state.get("previous")
             text = read(message).text
@@ -565,16 +572,18 @@ class Assistant:
                 request.intent in ("recommend", "refine")
                 and request.near is None
                 and request.unplaced is None  # "I'm at <somewhere unknown>" is not where they said before
-                and stated is not None
                 and not state.get("here_given")
+                and (stated is not None or self.service.whereabouts(state["user_id"], state["now"]).why == "home")
             ):
-                # "I'm in Park Slope" then "anything with food?": near where they said they are, as "near here" is.
+                # "I'm in Park Slope" then "anything with food?": near where they said they are, as "near here" is;
+                # after "I just moved to Park Slope", around it, as the reply to that promised.
                 request = request.model_copy(update={"near": HERE})
             listed = _last_suggestions(state)
             if focus := state.get("focus"):  # "and a coffee after?" after "which one is closest?": after that one
                 listed = sorted(listed, key=lambda item: item.item_id != focus)
             request = _after_the_last(request, listed, text, asked_near, kind_named=extracted.category is not None)
             request = _kind_alone_stays(request, previous, text, asked_near)
+            request = _time_stays(request, previous, text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             update["asked_before"] = request if request.intent == "about" else None
@@ -597,7 +606,10 @@ class Assistant:
             return None
         pointing = stated.kind in ("hide_place", "forget_place_visits", "like_place", "dislike_place")
         language = read(message).language
-        if pointing and (place := self._pointed_at(state, stated.words)) is not None:
+        # "The place you suggested yesterday": a list of another conversation, which is not kept.
+        another_day = _ANOTHER_DAY_RE.search(message) is not None
+        place = self._pointed_at(state, stated.words) if pointing and not another_day else None
+        if place is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
         elif pointing and (_POINTING_WORDS_RE.match(stated.words) or _RANKED_PLACE_RE.match(stated.words)):
@@ -645,9 +657,9 @@ class Assistant:
                 refining = request.intent == "refine" and not (request.familiar or request.closer)
                 # "Not that one": turned down, even among places the user knows; "rather in Brooklyn": the places
                 # shown there before are answers again, unless others are asked for.
-                refining = (refining and not _moved(request, state.get("previous"), text)) or bool(
-                    request.intent == "refine" and TURNED_DOWN_RE.search(text)
-                )
+                refining = (
+                    refining and not _moved(request, state.get("previous"), text) and not _only_unknowns(text)
+                ) or bool(request.intent == "refine" and TURNED_DOWN_RE.search(text))
                 shown = list(state.get("shown", {})) if refining else []
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
@@ -680,6 +692,8 @@ class Assistant:
                             "independent": request.independent,
                             "local": request.local,
                             "popular": request.popular,
+                            # "Anything open late?": no opening hours, so the places people check in at then.
+                            "open_then": UNKNOWN_TOPICS["hours"] in unhonoured(text),
                             "within_km": _within_km(request, _last_suggestions(state)),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
@@ -954,7 +968,7 @@ class Assistant:
             details = state.get("details")
             if details is not None:
                 asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
-                card = describe_place(details, request.asks, language, _origin(request), asked_time)
+                card = describe_place(details, request.asks, language, _origin(request), asked_time, request.quiet)
                 if "visits" in request.asks:
                     card = self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
@@ -1053,8 +1067,17 @@ class Assistant:
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(state["messages"][-1 - _tail_length(state)].text).text
         if unknown := unhonoured(asked):
+            if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
+                lead = fixed_text("open_then", language)
+            elif lead is None and request.intent == "refine" and _only_unknowns(asked):
+                lead = fixed_text("still_fits", language)  # "cheaper?": the same places, none known to be cheaper
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
         return lead
+
+    def _all_open_then(self, state: _State, request: ChatRequest) -> bool:
+        """Whether people have checked in at every suggested place around the hour asked about (``open_then``)."""
+        known = self.service.open_then(request.at or state["now"])
+        return all(item.item_id in known for item in state.get("suggestions") or [])
 
     def _usual_kinds(self, state: _State, request: ChatRequest) -> list[str]:
         """The kinds of place the user goes to most, left out when a request asks for something unlike them."""
@@ -1171,6 +1194,8 @@ class Assistant:
         if request.near != THERE and _RANKED_PLACE_RE.match(request.near or "") is None:
             return None
         place = self._pointed_at(state, request.near or "")
+        if place is None and _LINE_RE.match(request.near or ""):
+            return None  # "bars near the 6" with no sixth place shown: the subway line
         if place is None:
             return request.model_copy(update={"near": None, "location": None})
         update = {"near": place.label, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
@@ -1209,12 +1234,17 @@ class Assistant:
                 return place
         return suggestions[0] if suggestions else None
 
-    def _placed(self, request: ChatRequest) -> ChatRequest:
+    def _placed(self, request: ChatRequest, point: LatLon) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
         name no neighbourhood; one that names neither keeps its neighbourhood, or is read as "around the user"
-        (``unplaced``, which the reply says)."""
+        (``unplaced``, which the reply says). A subway line ("near the L") is its station nearest ``point``."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
+        if (line := _LINE_RE.match(request.near)) and (
+            stop := self.service.line_stop_near(line["line"], point.latitude, point.longitude)
+        ):
+            location = LatLon(stop.latitude, stop.longitude)
+            return request.model_copy(update={"near": stop.name, "location": location, "around": stop.item_id})
         if transit := _TRANSIT_RE.match(request.near):  # no one station, and no sandwich chain
             kinds = [kind for kind in TRANSIT_KINDS[transit["mode"].lower()] if self.service.categories_named(kind)]
             if kinds and request.intent in ("recommend", "refine"):  # "coffee near the subway": a walk from a stop
@@ -1553,6 +1583,11 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
     return {**{key: item for key, item in shown.items() if key not in fresh}, **fresh}
 
 
+def _list_point(previous: ChatRequest | None, here: LatLon) -> LatLon:
+    """Where the last list was searched around ("which is closest to the L?" measures there), else here."""
+    return previous.location if previous is not None and previous.location is not None else here
+
+
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:
     """How far suggestions may be: a named area's radius (for everyone's favourites in a neighbourhood, the radius
     an area is named within; near a kind of stop and no area, the radius around the user), and for "closer please"
@@ -1677,6 +1712,15 @@ def _after_the_last(
 _OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b", re.IGNORECASE)
 
 
+def _only_unknowns(message: str) -> bool:
+    """Whether a follow-up asks only what no data holds ("not too pricey", "with wifi?"): the same places answer it,
+    with that said, rather than others that are no cheaper for all anyone knows."""
+    if not unhonoured(message) or _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message):
+        return False
+    asked = parse_rules(message).model_dump(exclude={"intent", "asks"})
+    return asked == RequestArguments().model_dump(exclude={"intent", "asks"})
+
+
 def _moved(request: ChatRequest, previous: ChatRequest | None, message: str) -> bool:
     """Whether a follow-up only moves the last ask to another place ("rather in Brooklyn"), so that what was shown
     before is not turned down by it."""
@@ -1692,8 +1736,8 @@ def _kind_alone_stays(
     of any kind around somewhere the user named) is asked there too, not around the user. After a kind asked near a
     place ("coffee near the Met", then "a gym please") the place moved that request only, unless the kind is asked
     as options within it ("vegan options?"), and so does a place the user said they were at (that holds as "here"
-    already)."""
-    if previous is None or previous.near in (None, HERE) or previous.location is None or asked_near is not None:
+    already). After "anything open late nearby?" (any kind, near the user), "a diner maybe" is nearby too."""
+    if previous is None or previous.near is None or previous.location is None or asked_near is not None:
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
@@ -1704,6 +1748,24 @@ def _kind_alone_stays(
         return request
     update = {"near": previous.near, "location": previous.location, "around": previous.around}
     return request.model_copy(update=update)
+
+
+# "For drinks", "and for dinner?": what to do at the time just talked about.
+_FOR_A_KIND_RE = re.compile(r"^\W*(?:(?:and|ok|okay|so|then|maybe)\W+)*for\s", re.IGNORECASE)
+
+
+def _time_stays(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
+    """ "For drinks" after "what about next Friday at 8?": the kind asked for at the time of the last ask, when the
+    message names none of its own."""
+    if (
+        previous is None
+        or previous.at is None
+        or request.when is not None
+        or request.intent not in ("recommend", "refine")
+        or not _FOR_A_KIND_RE.match(message)
+    ):
+        return request
+    return request.model_copy(update={"when": previous.when, "at": previous.at})
 
 
 _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
@@ -1752,7 +1814,19 @@ _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
 # "It", "there", "that one", "this place": the place the conversation is about.
-_POINTING_WORDS_RE = re.compile(rf"^(?:{THERE}|it|that|this)(?: one| place| spot)?$", re.IGNORECASE)
+_POINTING_WORDS_RE = re.compile(
+    rf"^(?:{THERE}|it|that|this)(?: one| place| spot)?$"
+    # "The place you suggested yesterday": the one of this conversation, if any (other conversations are not kept).
+    r"|^(?:the |that )?(?:[\w'-]+ )?(?:place |one |spot )?(?:that )?you (?:just )?(?:suggested|recommended|showed"
+    r"|picked|gave me|sent me|told me about)\b.*$",
+    re.IGNORECASE,
+)
+# "The place you suggested yesterday": a list of another conversation, which is not kept.
+_ANOTHER_DAY_RE = re.compile(
+    r"\byou (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b.*"
+    r"\b(?:yesterday|last (?:time|week|night|month|weekend)|the other day|(?:a few|two|three|\d+) days ago)\b",
+    re.IGNORECASE,
+)
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
 _SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
 
@@ -1791,6 +1865,8 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 
 
 # "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
+# A subway line by its letter or number ("the L", "the 6 train", "the G line").
+_LINE_RE = re.compile(r"^(?:the )?(?P<line>[1-7]|[a-z])(?: (?:train|line))?$", re.IGNORECASE)
 _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,

@@ -35,6 +35,7 @@ Topic = Literal[
     "history",
     "events",
     "allergens",
+    "stay",
     "distance",
     "where",
     "busy",
@@ -58,6 +59,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "history": "how long places have been open",
     "events": "event listings (what is on, where and when)",
     "allergens": "allergen information",
+    "stay": "how long visits last",
 }
 # The same in the other languages a reply is written in ("No tengo información sobre los precios ni sobre …").
 UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
@@ -74,6 +76,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "history": "desde cuándo están abiertos los lugares",
         "events": "la agenda de eventos (qué hay, dónde y cuándo)",
         "allergens": "los alérgenos",
+        "stay": "cuánto duran las visitas",
     },
     "fr": {
         "address": "les adresses",
@@ -88,6 +91,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "history": "depuis quand les lieux sont ouverts",
         "events": "les événements (ce qui a lieu, où et quand)",
         "allergens": "les allergènes",
+        "stay": "combien de temps durent les visites",
     },
 }
 _TOPIC_OF = {what: topic for topic, what in UNKNOWN_TOPICS.items()}
@@ -137,8 +141,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
         # "Late night food": whether a kitchen is still open is an opening hour.
         r"|\blate[- ]night (?:food|eats?|bites?|snacks?|dining|munchies|meals?)\b",
-        "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bhow much\b"
-        r"|\baffordable\b|\bbudget\b|\$|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
+        "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b"
+        r"|\bhow much\b(?! time\b)|\baffordable\b|\bbudget\b|\$"
+        r"|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
         r"|\binexpensive\b|\bcheap eats\b"
         # "Museums that are free?", "anything free to do": what entry costs, nothing else free.
         r"|\bfor free\b|\bfree (?:entry|entrance|admission|of charge|to (?:get in|enter|visit))\b"
@@ -199,6 +204,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Is number 3 good for groups?": of one place, and no data says.
         r"|\b(?:good|ok|okay|suitable|right|fine|big enough) for (?:a )?(?:groups?|large groups|big groups|parties"
         r"|a party|birthdays?|a birthday)\b",
+        # "How long would I need there?": a check-in marks an arrival, never how long anyone stayed.
+        "stay": r"\bhow (?:long|much time) (?:would|will|should|do|does|can|could) (?:i|we|one|people|you)"
+        r" (?:need|spend|stay|want|usually spend)\b|\bhow (?:long|much time) (?:to spend|to stay|is a visit)\b"
+        r"|\bhow long (?:would|will|does) it take to (?:see|visit|do|go through|get through|explore)\b",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bhow long (?:is|would be|will be) the (?:walk|ride|trip)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
@@ -403,13 +412,14 @@ def describe_place(
     language: str = "en",
     origin: str | None = None,
     asked_time: bool = False,
+    quiet: bool = False,
 ) -> str:
     """The answer to a question about a place: what the data never says, when asked, then what it does say,
     the asked details first. ``origin`` names where ``details.distance_km`` is measured from when that is not the
     user ("is it far from Central Park?"); ``asked_time``: the details are for a time the question named ("is it busy
-    on Sundays?"), not for now."""
+    on Sundays?"), not for now; ``quiet``: the question is when it is quiet, so the quietest day parts are said."""
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
-    lines = _fact_lines(details, origin, asked_time)
+    lines = _fact_lines(details, origin, asked_time, quiet)
     # An address is asked for where the place is: the map is the answer there is.
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     heading = f"What I know of **{details.label}**:"
@@ -447,13 +457,15 @@ def map_link(latitude: float, longitude: float) -> str:
     )
 
 
-def _fact_lines(details: PlaceDetails, origin: str | None = None, asked_time: bool = False) -> list[tuple[Topic, str]]:
+def _fact_lines(
+    details: PlaceDetails, origin: str | None = None, asked_time: bool = False, quiet: bool = False
+) -> list[tuple[Topic, str]]:
     where = f" in {details.area}" if details.area else ""
     lines: list[tuple[Topic, str]] = [
         ("kind", f"{with_article(details.category)}{where}"),
         ("distance", _distance(details.distance_km, origin)),
         ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
-        ("busy", _busy(details, asked_time)),
+        ("busy", _busy(details, asked_time, quiet)),
         ("visits", _yours(details)),
     ]
     return lines
@@ -467,10 +479,17 @@ def _distance(km: float, origin: str | None = None) -> str:
     return f"{km:.1f} km from {origin or 'you'} as the crow flies{walk}"
 
 
-def _busy(details: PlaceDetails, asked_time: bool = False) -> str:
+def _busy(details: PlaceDetails, asked_time: bool = False, quiet: bool = False) -> str:
     if details.checkins is None:
         return "too few people have checked in here for me to say when it is busy"
     text = f"{counted(details.checkins, 'check-in')} by {counted(details.people or 0, 'person', 'people')} in my data"
+    if quiet and details.quietest:  # "when is it quiet?": the day parts with the fewest check-ins
+        parts = _joined([_slice(item) for item in details.quietest], "and")
+        fewest = details.quietest[0].visits
+        if details.quietest_withheld:
+            text += f"; fewest {parts} (a few, by too few people to count)"
+        else:
+            text += f"; fewest {parts} ({fewest or 'none: it may well be closed then'})"
     if details.busiest:
         text += "; busiest " + " and ".join(f"{_slice(item)} ({item.visits})" for item in details.busiest)
     now = _slice(details.now) + ("" if asked_time else " (now)")  # "on Sundays" asked is no "now"

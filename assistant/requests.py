@@ -575,7 +575,9 @@ _INDEPENDENT_RE = re.compile(
 # "Why do you think I like bars?", "why would you say I'm a coffee person?": what the user's visits say of them, not
 # why a suggestion was made.
 _WHY_ABOUT_ME_RE = re.compile(
-    r"\bwhy (?:do|would|did) you (?:think|say|assume|believe|reckon|know) (?:that )?(?:i|we)\b", re.IGNORECASE
+    r"\bwhy (?:do|would|did) you (?:think|say|assume|believe|reckon|know) (?:that )?(?:i|we)\b"
+    r"|\bhow (?:do|did) you know (?:that )?(?:i|we) (?:like|love|go|enjoy|am|'m|are|'re|prefer)\b",
+    re.IGNORECASE,
 )
 _EXPLAIN_RE = re.compile(
     r"^\W*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b"
@@ -714,7 +716,9 @@ _INDEFINITE_WITH_RE = re.compile(
 # "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
 _ELSEWHERE_RE = re.compile(
     r"^\W*(?:and\s+)?(?:anything|anywhere|something|somewhere|any|any ones?)\s+(?:good\s+|nice\s+)?"
-    r"(?:in|near|around|by|closer to)\b",
+    r"(?:in|near|around|by|closer to)\b"
+    # "Near Union Square", "what about in Williamsburg?": the same ask, there.
+    r"|^\W*(?:(?:and|but|ok|okay|so|what about|how about|maybe|or)\W+)*(?:in|near|around|by|closer to)\s",
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.
@@ -837,6 +841,14 @@ _HOW_IT_WORKS_RE = re.compile(
     r"recommendations) work\b",
     re.IGNORECASE,
 )
+# "How do you know that?", "where do you get your data?": what the assistant knows of the user comes from.
+_PROVENANCE_RE = re.compile(
+    r"\bhow (?:do|did|would|can|could) you (?:even )?know (?:that|this|it|all (?:that|this)|so much|about me"
+    r"|where i|i)\b|\bwhere (?:do|did|does) (?:you|that|this|it) (?:get|come from|comes? from)\b"
+    r"|\bwhere do you get (?:that|this|it|your (?:data|info|information))\b"
+    r"|\bwhat do you (?:track|collect|store|record) (?:about|on) me\b|\bare you (?:tracking|spying on) me\b",
+    re.IGNORECASE,
+)
 # "Your suggestions are terrible", "you're useless": a complaint, answered with what helps, not a hello.
 _BAD = r"(?:terrible|awful|bad|useless|rubbish|crap|garbage|not helpful|unhelpful|wrong|off|boring|lame)"
 _COMPLAINT_RE = re.compile(
@@ -848,7 +860,7 @@ _COMPLAINT_RE = re.compile(
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint",
+    "complaint", "provenance",
 ]  # fmt: skip
 
 
@@ -863,6 +875,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         return "own_place"
     if _COMPLAINT_RE.search(text):
         return "complaint"
+    if _PROVENANCE_RE.search(text):
+        return "provenance"
     if _HOW_IT_WORKS_RE.search(text):
         return "how_it_works"
     if _BYE_RE.search(text):
@@ -980,14 +994,17 @@ def _when_words(message: str) -> str | None:
     return " ".join(message[start:end] for start, end in kept) or None
 
 
-def resolve_when(text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime | None:
+def resolve_when(
+    text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZONE, day_hour: int | None = None
+) -> datetime | None:
     """The moment ``text`` means, relative to ``now``, in ``timezone``; None when it names no time.
 
     A weekday or a holiday is the coming one (today when its time is still ahead; an eve, Halloween and Valentine's
     Day in the evening, other holidays at midday), "tonight" is today at 20:00, "Saturday
-    afternoon" 15:00 of the coming Saturday, a day alone is midday, a part of the day that began less than three
-    hours ago is now, a time that has passed is tomorrow's (or next week's for a weekday), and a bare "at 7" is
-    in the afternoon or evening unless morning is said.
+    afternoon" 15:00 of the coming Saturday, a day alone is midday (or ``day_hour``, the hour the kind asked for is
+    usually visited: "a bar on Friday" is Friday evening; today, that hour unless it has passed), a part of the day
+    that began less than three hours ago is now, a time that has passed is tomorrow's (or next week's for a weekday),
+    and a bare "at 7" is in the afternoon or evening unless morning is said.
     """
     if not text:
         return None
@@ -1008,6 +1025,10 @@ def resolve_when(text: str | None, now: datetime, timezone: str = DEFAULT_TIMEZO
         return None
     if clock is None and holiday_named(lowered) in EVENING_HOLIDAYS:  # "Christmas Eve", "Halloween": its evening
         clock = _DAY_PARTS["evening"]
+    if clock is None and day_hour is not None:
+        clock = time(day_hour)
+        if day == now.date() and datetime.combine(day, clock, tzinfo=zone) <= now:
+            return now
     if clock is None:
         if day == now.date():
             return now
@@ -1863,8 +1884,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
         return "profile"
-    if _HOW_IT_WORKS_RE.search(message):
-        return "smalltalk"  # "how do you decide what to suggest?": answered by code
+    if _HOW_IT_WORKS_RE.search(message) or _PROVENANCE_RE.search(message):
+        return "smalltalk"  # "how do you decide what to suggest?", "how do you know that?": answered by code
     if _COMPLAINT_RE.search(message):
         rest = _COMPLAINT_RE.sub(" ", message)
         if not (arguments.category or arguments.near or _REFINE_RE.search(rest) or _RECOMMEND_RE.search(rest)):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
@@ -44,6 +45,7 @@ from profiles.activity import (
     visits_between,
 )
 from profiles.calendar import (
+    DAYPARTS,
     HOURS_PER_DAY,
     WEEKEND,
     WEEKEND_DAYS,
@@ -58,6 +60,7 @@ from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.places import (
     CATEGORY_SEPARATOR,
+    TRANSIT_KINDS,
     Place,
     PlaceAnswer,
     chain_item_ids,
@@ -67,6 +70,7 @@ from profiles.places import (
     leaf_category,
     of_kind_column,
     plural,
+    subway_lines,
     suggestable_column,
 )
 from profiles.preferences import (
@@ -147,6 +151,12 @@ STOP_WALK_KM = 0.4
 OFF_HOURS_SHARE = 0.35
 OFF_HOURS_WINDOW = 1
 OFF_HOURS_MIN_VISITS = 100
+# "A bar on Friday": a day named with no hour is the hour places of the kind get most check-ins, the hours either side
+# counted too, when at least this many check-ins tell it.
+USUAL_HOUR_MIN_VISITS = 30
+# "Anything open late?": with no opening hours, a place counts as open then when at least this many people have
+# checked in there within OFF_HOURS_WINDOW hours of that hour of the day, on any day.
+OPEN_THEN_MIN_PEOPLE = 2
 
 
 class Suggestion(PlaceAnswer):
@@ -306,6 +316,12 @@ class PlaceDetails(PlaceAnswer):
     checkins: int | None = Field(None, description="Everyone's visits; None when fewer people than the minimum.")
     people: int | None = Field(None, description="The distinct people behind them; None likewise.")
     busiest: list[WeekSlice] = Field(default_factory=list, description="The most visited slices of the week.")
+    quietest: list[WeekSlice] = Field(
+        default_factory=list,
+        description="The day parts of the week with the fewest visits (all of them on a tie); empty when too few "
+        "people have checked in at all.",
+    )
+    quietest_withheld: bool = Field(False, description="Their visits are too few people's to state (``visits`` 0).")
     now: WeekSlice = Field(description="The slice of the week the time falls in, with its visits.")
     now_withheld: bool = Field(False, description="Its visits are too few people's to state (``now.visits`` is 0).")
     your_visits: int
@@ -479,6 +495,11 @@ class RecommendQuery(BaseModel):
     popular: bool = Field(
         False, description="The places most people go to first, not the user's best fits ('the most popular bar')."
     )
+    open_then: bool = Field(
+        False,
+        description="Places people have checked in at around this hour of the day first ('anything open late?'; "
+        "no opening hours are known): only those.",
+    )
     near_kinds: list[str] = Field(
         default_factory=list,
         description="Only places a short walk (0.4 km) from a place of one of these kinds ('near the subway': "
@@ -569,6 +590,8 @@ class Service:
         self._chains = chain_item_ids(items)
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
+        self._open_then_of: dict[int, tuple[pd.DataFrame, frozenset[str]]] = {}  # by local hour of the day
+        self._usual_hour_of: dict[str, tuple[pd.DataFrame, int | None]] = {}  # by kind
         self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
@@ -699,6 +722,7 @@ class Service:
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
                     *self._of_categories(closed),
                     *(stops.beyond if stops is not None else ()),
+                    *(self._not_open_then(at) if query.open_then else ()),
                 ],
                 exclude_categories=list(dict.fromkeys(unwanted)),
                 within_km=query.within_km,
@@ -782,6 +806,21 @@ class Service:
         best = max(found, key=lambda match: (match[1], int(visits.get(str(stops["item_id"].iloc[match[2]]), 0))))
         return self.place(str(stops["item_id"].iloc[best[2]]))
 
+    def line_stop_near(self, line: str, latitude: float, longitude: float) -> Place | None:
+        """The station of a subway line ("L", "6") nearest a point, among the catalogue's rail stops whose names list
+        the line (``profiles.places.subway_lines``); None when no stop names it."""
+        items = self.items
+        rail = pd.Series(False, index=items.index)
+        for kind in TRANSIT_KINDS["subway"]:
+            rail |= of_kind_column(items, kind)
+        names = items["name"].fillna("").astype(str)
+        on_line = rail & names.map(lambda name: line.upper() in subway_lines(name))
+        stops = items[on_line]
+        if stops.empty:
+            return None
+        apart = haversine_km(latitude, longitude, stops["latitude"].to_numpy(), stops["longitude"].to_numpy())
+        return self.place(str(stops["item_id"].iloc[int(apart.argmin())]))
+
     def nearest_place(
         self, latitude: float, longitude: float, kinds: Sequence[str] = (), other_than: str | None = None
     ) -> tuple[Place, float] | None:
@@ -835,6 +874,48 @@ class Service:
             return []
         items = self.items
         return items.loc[items["category"].isin(categories), "item_id"].astype(str).tolist()
+
+    def usual_hour(self, kind: str) -> int | None:
+        """The local hour of the day (0 to 23) around which places of ``kind`` (a category level or a group of kinds)
+        get the most check-ins, an hour either side counted with it (a bar's evening, a museum's afternoon); None
+        with fewer than ``USUAL_HOUR_MIN_VISITS`` check-ins to tell it. Worked out again for a changed event log."""
+        events = self.events()
+        if events is None or events.empty:
+            return None
+        cached = self._usual_hour_of.get(kind)
+        if cached is None or cached[0] is not events:
+            ids = self.items.loc[of_kind_column(self.items, kind).to_numpy(), "item_id"].astype(str)
+            visits = events[events["item_id"].astype(str).isin(set(ids))]
+            of_day = visits["hour_of_week"].to_numpy(dtype=np.int64) % HOURS_PER_DAY
+            hours = np.bincount(of_day, minlength=HOURS_PER_DAY)
+            around = sum(np.roll(hours, shift) for shift in range(-OFF_HOURS_WINDOW, OFF_HOURS_WINDOW + 1))
+            hour = int(np.argmax(around)) if len(visits) >= USUAL_HOUR_MIN_VISITS else None
+            cached = (events, hour)
+            self._usual_hour_of[kind] = cached
+        return cached[1]
+
+    def open_then(self, at: datetime) -> frozenset[str]:
+        """Item ids of the places at least ``OPEN_THEN_MIN_PEOPLE`` people have checked in at within
+        ``OFF_HOURS_WINDOW`` hours of ``at``'s local hour of the day, on any day: the closest the stored visits come to
+        saying a place is open then; worked out again for a changed event log."""
+        events = self.events()
+        if events is None or events.empty:
+            return frozenset()
+        hour = at.astimezone(ZoneInfo(self.settings.preprocessing.timezone)).hour
+        cached = self._open_then_of.get(hour)
+        if cached is None or cached[0] is not events:
+            visits = events[(events["action"].fillna(Action.VISIT.value) == Action.VISIT.value)]
+            apart = (visits["hour_of_week"].to_numpy() % HOURS_PER_DAY - hour) % HOURS_PER_DAY
+            near = visits[(apart <= OFF_HOURS_WINDOW) | (apart >= HOURS_PER_DAY - OFF_HOURS_WINDOW)]
+            people = near.groupby("item_id")["user_id"].nunique()
+            cached = (events, frozenset(str(item_id) for item_id in people.index[people >= OPEN_THEN_MIN_PEOPLE]))
+            self._open_then_of[hour] = cached
+        return cached[1]
+
+    def _not_open_then(self, at: datetime) -> list[str]:
+        """Item ids of every catalogue place not in :meth:`open_then`."""
+        known = self.open_then(at)
+        return [item_id for item_id in self.items["item_id"].astype(str) if item_id not in known]
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),
@@ -1061,6 +1142,7 @@ class Service:
         withheld = 0 < now_users < least
         mine = visits[visits["user_id"] == user_id]
         people = int(visits["user_id"].nunique())
+        quietest, quietest_withheld = _quietest_dayparts(visits, least) if people >= least else ([], False)
         return PlaceDetails(
             **place.model_dump(),
             area=area_name(place.latitude, place.longitude),
@@ -1075,6 +1157,8 @@ class Service:
                 )
                 for row in released.head(busiest).itertuples(index=False)
             ],
+            quietest=quietest,
+            quietest_withheld=quietest_withheld,
             now=now.model_copy(update={"visits": 0 if withheld else now_visits}),
             now_withheld=withheld,
             your_visits=len(mine),
@@ -1432,6 +1516,18 @@ def _suggestion(rank: int, item: Recommendation, context: InterestContext | None
         score=item.score if math.isfinite(item.score) else -1e9,
         evidence=[lead, facts] if lead else [facts],
     )
+
+
+def _quietest_dayparts(visits: pd.DataFrame, least: int) -> tuple[list[WeekSlice], bool]:
+    """The day parts over the whole week with a place's fewest visits ("when is it quiet?"), every one on a tie, and
+    whether that count is too few people's to state (then each slice's ``visits`` is 0)."""
+    by_part = place_slices(visits, by_weekday=False).set_index("daypart")
+    counts = {part: int(by_part["visits"].get(part, 0)) for part in DAYPARTS}
+    fewest = min(counts.values())
+    parts = [part for part in DAYPARTS if counts[part] == fewest]
+    users = max((int(by_part["users"].get(part, 0)) for part in parts), default=0)
+    withheld = 0 < users < least
+    return [WeekSlice(weekday=None, daypart=part, visits=0 if withheld else fewest) for part in parts], withheld
 
 
 def _leaf(place: PlaceAnswer) -> str:

@@ -73,6 +73,7 @@ class RecommendArgs(_Where):
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
     local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
     popular: bool = Field(False, description="The places most people go to first ('the most popular bar').")
+    open_then: bool = Field(False, description="Places people check in at around then first ('anything open late?').")
     near_kinds: list[str] = Field(
         default_factory=list, description="Only places a short walk from a place of these kinds ('near the subway')."
     )
@@ -150,6 +151,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         like: Sequence[str] = (),
         local: bool = False,
         popular: bool = False,
+        open_then: bool = False,
         near_kinds: Sequence[str] = (),
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
@@ -168,27 +170,12 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             like=list(like),
             local=local,
             popular=popular,
+            open_then=open_then,
             near_kinds=list(near_kinds),
         )
-        found = service.recommend(state["user_id"], moment, place, query)
-        if not found and beyond_km is not None:  # nothing of the kind farther away: the best at any distance
-            query = query.model_copy(update={"beyond_km": None})
-            found = service.recommend(state["user_id"], moment, place, query)
-        if within_km is not None and not found:
-            # Nothing that close: the best matches a little farther away (the reply states their distances), the
-            # radius widened step by step so that the next borough's favourite does not stand for "a little", until
-            # a few are found (a lone place 5 km away is no choice).
-            for radius in [within_km * factor for factor in WIDER_RADII] + [None]:
-                if len(found) >= min(k, WIDENED_AT_LEAST) or (radius is None and found):
-                    break  # anywhere only when nothing is within the widest radius
-                wider = service.recommend(
-                    state["user_id"], moment, place, query.model_copy(update={"within_km": radius})
-                )
-                # The nearer finds first: each wider step adds only what it found beyond them.
-                known = {item.item_id for item in found}
-                found = [*found, *(item for item in wider if item.item_id not in known)][:k]
-            # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
-            found = [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found, 1)]
+        found = _searched(service, state["user_id"], moment, place, query)
+        if not found and open_then:  # none known to be open then, anywhere: the best fits, hours unknown
+            found = _searched(service, state["user_id"], moment, place, query.model_copy(update={"open_then": False}))
         return _json_list(found), found
 
     def get_habits(
@@ -269,6 +256,27 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         )
         for function, schema, description in specs
     ]
+
+
+def _searched(service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery) -> list[Suggestion]:
+    """The service's places for a query; with a ``beyond_km`` that finds none, the best at any distance; with a
+    ``within_km`` that finds too few, the best a little farther away, the radius widened step by step so that the next
+    borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice)."""
+    found = service.recommend(user_id, at, place, query)
+    if not found and query.beyond_km is not None:  # nothing of the kind farther away: the best at any distance
+        query = query.model_copy(update={"beyond_km": None})
+        found = service.recommend(user_id, at, place, query)
+    if query.within_km is None or found:
+        return found
+    for radius in [query.within_km * factor for factor in WIDER_RADII] + [None]:
+        if len(found) >= min(query.k, WIDENED_AT_LEAST) or (radius is None and found):
+            break  # anywhere only when nothing is within the widest radius
+        wider = service.recommend(user_id, at, place, query.model_copy(update={"within_km": radius}))
+        # The nearer finds first: each wider step adds only what it found beyond them.
+        known = {item.item_id for item in found}
+        found = [*found, *(item for item in wider if item.item_id not in known)][: query.k]
+    # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
+    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found, 1)]
 
 
 def _json_list(models: Sequence[BaseModel]) -> str:

@@ -250,6 +250,19 @@ TRANSIT_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The lines a station's name lists: "MTA Subway - Lorimer St (J/M)", "MTA Subway - L Train".
+_LINES_IN_NAME_RE = re.compile(r"\((?P<listed>[A-Z0-9](?:\s*[/,]\s*[A-Z0-9])*)\)|\b(?P<one>[A-Z0-9]) Train\b")
+
+
+def subway_lines(name: str) -> frozenset[str]:
+    """The subway lines a station's name lists ("MTA Subway - Lorimer St (J/M)": J and M), upper case; none when it
+    lists none."""
+    lines: set[str] = set()
+    for match in _LINES_IN_NAME_RE.finditer(name):
+        lines |= set(re.split(r"\s*[/,]\s*", match["listed"])) if match["listed"] else {match["one"]}
+    return frozenset(lines)
+
+
 # A name found at this many catalogue places is a chain's ("Starbucks": 123 of the NYC venues, "Shake Shack": 6).
 CHAIN_MIN_PLACES = 3
 _BRANCH_SUFFIX = re.compile(r"\s[-–(@|/]\s?|\s#\d")
@@ -601,6 +614,7 @@ __all__ = [
     "place_label",
     "plain_text",
     "plural",
+    "subway_lines",
     "suggestable_column",
     "times",
     "top_category",

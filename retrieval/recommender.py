@@ -706,7 +706,8 @@ class _Explainer:
             known = f"been here once, {last}"
         else:  # "most recently", not "last": the phrase may be "within the hour"
             known = f"been here {times(visits)}, most recently {last}"
-        distance = float(row[column("distance_km")])
+        # Rounded as the recommendation's distance_km is, so a card never says 0.2 km and 0.3 km of one place.
+        distance = round(float(row[column("distance_km")]), 3)
         where = "right here" if distance < 0.05 else f"{distance:.1f} km"
         return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)
 

@@ -35,6 +35,7 @@ from assistant.agent import (
     _within_km,
 )
 from assistant.gazetteer import lookup
+from assistant.place_questions import no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
@@ -370,6 +371,11 @@ def test_what_is_near_a_named_place_lists_what_is_around_it_not_it(
     assistant.chat("1", "jazz near here", at=world_now)
     mine = assistant.chat("1", "coffee?", at=world_now)
     assert mine.request is not None and mine.request.near in (None, "here")
+    # After places of any kind near the user ("anything open late nearby?"), a kind alone is nearby too.
+    assistant.chat("1", "anything open late nearby?", at=world_now)
+    gym = assistant.chat("1", "a gym maybe", at=world_now)
+    assert gym.request is not None and gym.request.near == "here"
+    assert gym.request.location == assistant.chat("1", "what's near me?", at=world_now).request.location  # type: ignore[union-attr]
 
 
 def test_walking_distance_after_a_named_place_stays_there(
@@ -1384,6 +1390,77 @@ def test_a_statement_that_also_asks_for_places_is_stored_and_answered(
     # A statement alone is answered alone.
     answered = assistant.chat("6", alone, at=world_now + timedelta(minutes=2))
     assert not answered.items and answered.text.startswith(said)
+
+
+def test_places_near_a_subway_line_are_around_its_nearest_station(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    club = services.named_place("Jazz Club 3")
+    assert club is not None
+    monkeypatch.setattr(services, "line_stop_near", lambda line, latitude, longitude: club if line == "6" else None)
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("1", "coffee near the 6 train", at=world_now)
+    assert turn.request is not None and turn.request.near == club.name and turn.request.around == club.item_id
+    # "The 6" with no sixth place shown is the line too; a line no station lists names no place.
+    again = assistant.chat("1", "bars near the 6", at=world_now)
+    assert again.request is not None and again.request.near == club.name
+    unknown = assistant.chat("1", "coffee near the G", at=world_now)
+    assert unknown.request is not None and unknown.request.near is None and unknown.request.unplaced == "the G"
+
+
+def test_for_a_kind_keeps_the_time_just_asked_and_a_place_alone_moves_the_same_ask(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("2", "what about tomorrow at 8pm?", at=world_now)
+    assert first.request is not None and first.request.at is not None
+    club = assistant.chat("2", "for a jazz club", at=world_now)
+    assert club.request is not None and club.request.category == "Music Venue"
+    assert club.request.at == first.request.at
+    there = assistant.chat("2", "near Tribeca", at=world_now)
+    assert there.request is not None and there.request.intent == "refine" and there.request.near == "Tribeca"
+    assert there.request.category == "Music Venue" and there.request.at == first.request.at
+    # A kind asked with no "for" is asked for now.
+    now = assistant.chat("2", "a coffee shop", at=world_now)
+    assert now.request is not None and now.request.at is None
+
+
+def test_a_day_alone_asks_for_the_kind_at_the_hour_people_go_to_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    hour = services.usual_hour("Jazz Club")
+    assert hour is not None and hour != 12
+    turn = Assistant(services, polite).chat("6", "a jazz club on saturday", at=world_now)
+    assert turn.request is not None and turn.request.at is not None
+    local = turn.request.at.astimezone(ZoneInfo("America/New_York"))
+    assert (local.weekday(), local.hour) == (5, hour)
+
+
+def test_after_a_move_places_are_found_around_the_new_home(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("6", "I just moved to Tribeca, any jazz around?", at=world_now)
+    after = assistant.chat("6", "a gym for the mornings", at=world_now)
+    assert after.request is not None and after.request.near == "here"
+    assert called(after, "recommend").arguments["within_km"] == near_radius_km("here")
+    # Where the caller says the user is wins over the home.
+    away = assistant.chat("6", "a gym for the mornings", at=world_now, where=(40.75, -73.99))
+    assert away.request is not None and away.request.near is None
+
+
+def test_a_follow_up_asking_only_what_no_data_holds_keeps_the_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    cheaper = assistant.chat("3", "cheaper?", at=world_now)
+    assert cheaper.request is not None and cheaper.request.intent == "refine"
+    assert [item.item_id for item in cheaper.items] == [item.item_id for item in listed.items]
+    assert cheaper.text.startswith(f"{no_details(['prices'])} {fixed_text('still_fits')}")
+    # Others asked for are others, none known to be cheaper either.
+    others = assistant.chat("3", "any other cheaper ones?", at=world_now)
+    assert others.items and not {item.item_id for item in others.items} & {item.item_id for item in listed.items}
 
 
 def test_a_move_near_a_catalogue_place_is_stored_there_and_answered_around_it(

@@ -65,6 +65,11 @@ from tests.assistant.world import ScriptedChatModel
         ("is the first one big?", ["character"]),
         ("what's the vibe like at the second one?", ["character"]),
         ("is it big and cheap?", ["price", "character"]),
+        # How long a visit lasts: a check-in says when someone came, never how long they stayed.
+        ("the second one, how long would I need there?", ["stay"]),
+        ("how much time should I spend at the Met?", ["stay"]),
+        ("how long do people stay there?", ["stay"]),
+        ("how long would it take to get there?", ["distance"]),
     ],
 )
 def test_a_question_about_one_place_is_read_with_its_topics(message: str, topics: list[str]) -> None:
@@ -167,6 +172,19 @@ def test_the_answer_states_no_figure_too_few_people_stand_behind() -> None:
     assert "- You have been here 3 times, first on April 7, 2012, last on May 4, 2012" in yours
 
 
+def test_when_is_it_quiet_names_the_day_parts_with_the_fewest_check_ins() -> None:
+    closed = [WeekSlice(weekday=None, daypart=part, visits=0) for part in ("morning", "night")]
+    asked = describe_place(_facts(quietest=closed), ["busy"], quiet=True)
+    assert "; fewest in the mornings and at night (none: it may well be closed then);" in asked
+    # Only when asked: "is it busy?" gets the busiest times alone.
+    assert "fewest" not in describe_place(_facts(quietest=closed), ["busy"])
+    few = [WeekSlice(weekday=None, daypart="afternoon", visits=0)]
+    withheld = describe_place(_facts(quietest=few, quietest_withheld=True), ["busy"], quiet=True)
+    assert "fewest in the afternoons (a few, by too few people to count)" in withheld
+    counted = describe_place(_facts(quietest=[WeekSlice(weekday=None, daypart="evening", visits=6)]), [], quiet=True)
+    assert "fewest in the evenings (6)" in counted
+
+
 def test_walking_time_is_only_given_within_a_walk() -> None:
     assert walking_minutes(0.8) == 12
     assert walking_minutes(0.01) == 1
@@ -201,6 +219,29 @@ def test_place_details_count_everyones_visits_and_release_only_k_anonymous_figur
     assert weekend.now.visits == (0 if weekend.now_withheld else len(on_weekends))
     with pytest.raises(ValueError, match="item_id"):
         services.place_details("3", "no-such-place", world_now, here)
+
+
+def test_the_quietest_day_parts_are_the_fewest_visited_and_k_anonymous(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    least = services.settings.privacy.insights_min_users
+    here = services.default_place("3")
+    checked = 0
+    for item_id in events["item_id"].value_counts().index[:12]:
+        visits = place_visits(events, str(item_id))
+        details = services.place_details("3", str(item_id), world_now, here)
+        if visits["user_id"].nunique() < least:
+            assert details.quietest == []
+            continue
+        by_part = place_slices(visits, by_weekday=False).set_index("daypart")
+        counts = {part: int(by_part["visits"].get(part, 0)) for part in ("morning", "afternoon", "evening", "night")}
+        fewest = min(counts.values())
+        assert {item.daypart for item in details.quietest} == {part for part, n in counts.items() if n == fewest}
+        users = max(int(by_part["users"].get(item.daypart, 0)) for item in details.quietest)
+        assert details.quietest_withheld == (0 < users < least)
+        assert all(item.visits == (0 if details.quietest_withheld else fewest) for item in details.quietest)
+        checked += 1
+    assert checked
 
 
 def test_a_question_about_a_suggestion_is_answered_by_code_about_that_place(
@@ -353,6 +394,23 @@ def test_a_request_asking_what_no_data_holds_says_so_before_the_places(
     assert turn.text.startswith(lead)
     assert all(f"**{item.label}**" in turn.text for item in turn.items)
     assert not polite.calls  # code says it; the LLM writes nothing
+
+
+def test_anything_open_late_lists_places_people_check_in_at_then_and_says_so(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "anything open late near here?", at=world_now)
+    assert turn.request is not None and turn.request.at is not None
+    recommend = next(call for call in turn.trace if call.name == "recommend")
+    assert recommend.arguments["open_then"] is True
+    open_then = services.open_then(turn.request.at)
+    assert turn.items and all(item.item_id in open_then for item in turn.items)
+    assert turn.text.startswith(f"{no_details(['opening hours'])} {fixed_text('open_then')}")
+    # Nothing of the kind known to be open then: the best fits all the same, not said to be open then.
+    coffee = assistant.chat("3", "any coffee shop open late?", at=world_now)
+    assert coffee.items and not all(item.item_id in open_then for item in coffee.items)
+    assert coffee.text.startswith(f"{no_details(['opening hours'])} {fixed_text('rest_fits')}")
 
 
 @pytest.mark.parametrize(

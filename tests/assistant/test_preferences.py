@@ -17,6 +17,7 @@ from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
 from profiles.preferences import Preference, PreferenceKind
+from prompts import fixed_text
 from tests.assistant.world import polite_model, world_runtime
 from tests.fixtures.world import small_config
 
@@ -265,6 +266,20 @@ def test_hiding_a_place_of_the_list_by_its_rank_hides_that_place(
     assert second.label in turn.text
     again = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=2), conversation_id="c")
     assert second.item_id not in {item.item_id for item in again.items}
+
+
+def test_the_place_you_suggested_is_this_conversations_and_another_days_is_asked_for(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    asked = chat.chat("8", "I didn't like the place you suggested yesterday", at=world_now, conversation_id="y")
+    assert asked.text == fixed_text("which_place")  # that list is another conversation's, which is not kept
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="y").items
+    later = world_now + timedelta(minutes=1)
+    also = chat.chat("8", "I didn't like the place you suggested yesterday", at=later, conversation_id="y")
+    assert also.text == fixed_text("which_place")
+    noted = chat.chat("8", "I didn't like the place you suggested", at=later, conversation_id="y")
+    assert listed and noted.text.startswith(f"Noted 👎 for **{listed[0].label}**")
 
 
 def test_a_verdict_on_a_shown_place_is_a_like_or_a_dislike_of_that_place(

@@ -190,6 +190,17 @@ def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
     assert resolved is not None and resolved.tzinfo is not None and resolved.utcoffset() == expected.utcoffset()
 
 
+def test_a_day_alone_is_the_hour_the_kind_asked_for_is_visited_when_one_is_known() -> None:
+    assert resolve_when("Friday", NOW, day_hour=21) == at(17, 21)  # "a bar on Friday": its evening, not noon
+    assert resolve_when("on Wednesday", NOW, day_hour=21) == at(15, 21)  # today: that hour, still ahead
+    assert resolve_when("on Wednesday", NOW, day_hour=8) == NOW  # passed today: now
+    assert resolve_when("Saturday", NOW, day_hour=0) == at(18, 0)  # midnight is an hour too
+    # An hour, a part of the day or a meal said wins over the kind's hour.
+    assert resolve_when("Friday morning", NOW, day_hour=21) == at(17, 9)
+    assert resolve_when("brunch Sunday", NOW, day_hour=21) == at(19, 11)
+    assert resolve_when("Friday at 6pm", NOW, day_hour=21) == at(17, 18)
+
+
 def test_resolve_when_converts_now_to_new_york() -> None:
     utc_now = datetime(2024, 5, 15, 15, 0, tzinfo=UTC)  # 11:00 in New York (EDT)
     assert resolve_when("tonight", utc_now) == at(15, 20)
@@ -939,6 +950,12 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("your suggestions are terrible", "complaint"),
         ("you're useless", "complaint"),
         ("who owns the first one?", "beyond_data"),
+        # Where what is said about the user comes from.
+        ("how do you know that?", "provenance"),
+        ("what do you track about me?", "provenance"),
+        ("where did you get that?", "provenance"),
+        ("are you tracking me?", "provenance"),
+        ("how do you know what I like?", "how_it_works"),
     ],
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:

@@ -303,6 +303,34 @@ def test_a_request_naming_no_kind_leaves_out_the_kinds_closed_at_its_hour(servic
     assert len(services.recommend("3", night, where, RecommendQuery(k=2))) == 2
 
 
+def test_places_open_then_are_those_people_check_in_at_within_an_hour_of_it(services: Service, world_now: datetime):
+    at = world_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone)).replace(hour=22, minute=30)
+    events = services.events()
+    assert events is not None
+    near = events[(events["hour_of_week"] % 24).isin([21, 22, 23])]
+    people = near.groupby("item_id")["user_id"].nunique()
+    expected = {str(item_id) for item_id in people.index[people >= service_module.OPEN_THEN_MIN_PEOPLE]}
+    assert expected and services.open_then(at) == expected
+    where = services.default_place("3")
+    found = services.recommend("3", at, where, RecommendQuery(k=5, open_then=True))
+    assert found and all(item.item_id in expected for item in found)
+    # Without it, the list is the ranker's as ever, whatever people did at that hour.
+    anyhow = services.recommend("3", at, where, RecommendQuery(k=5, category="Coffee Shop"))
+    assert anyhow and not all(item.item_id in expected for item in anyhow)
+
+
+def test_the_usual_hour_of_a_kind_is_the_busiest_three_hours_of_its_check_ins(services: Service) -> None:
+    events = services.events()
+    assert events is not None
+    kinds = services.items.set_index(services.items["item_id"].astype(str))["category"]
+    jazz = events[events["item_id"].astype(str).map(kinds) == "Jazz Club"]
+    hours = (jazz["hour_of_week"] % 24).value_counts().reindex(range(24), fill_value=0).to_numpy()
+    around = [hours[(hour - 1) % 24] + hours[hour] + hours[(hour + 1) % 24] for hour in range(24)]
+    assert len(jazz) >= service_module.USUAL_HOUR_MIN_VISITS
+    assert services.usual_hour("Jazz Club") == around.index(max(around))
+    assert services.usual_hour("No Such Kind") is None  # no check-ins tell it
+
+
 def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
     services: Service, world_now: datetime
 ) -> None:
@@ -327,6 +355,21 @@ def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
     # A kind no place is of is refused, naming the field.
     with pytest.raises(ValueError, match="near_kinds"):
         services.recommend("3", world_now, services.default_place("3"), RecommendQuery(near_kinds=["Spaceport"]))
+
+
+def test_a_subway_line_is_its_station_nearest_a_point(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The small world has no subway: its jazz clubs stand for the stations, those ending in 1 or 3 on the L.
+    monkeypatch.setitem(service_module.TRANSIT_KINDS, "subway", ("Jazz Club",))
+    monkeypatch.setattr(
+        service_module, "subway_lines", lambda name: frozenset("L") if name.endswith(("1", "3")) else frozenset()
+    )
+    items = services.items
+    on_line = items[(items["category"] == "Jazz Club") & items["name"].str.endswith(("1", "3"))]
+    point = services.default_place("3")
+    apart = haversine_km(point.latitude, point.longitude, on_line["latitude"], on_line["longitude"])
+    stop = services.line_stop_near("l", point.latitude, point.longitude)
+    assert stop is not None and stop.item_id == str(on_line["item_id"].iloc[int(apart.argmin())])
+    assert services.line_stop_near("G", point.latitude, point.longitude) is None  # no station lists it
 
 
 def test_here_is_the_latest_visit_for_a_few_hours_then_where_the_user_usually_is(

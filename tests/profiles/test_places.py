@@ -25,6 +25,7 @@ from profiles.places import (
     leaf_category_column,
     place_label,
     plural,
+    subway_lines,
     suggestable_column,
     top_category,
     top_category_column,
@@ -55,6 +56,20 @@ def test_levels_of_a_category_path(value: str, top: str, leaf: str) -> None:
     column = pd.Series([value, None, value], index=[7, 8, 9])
     assert top_category_column(column).tolist() == [top, "", top]
     assert leaf_category_column(column).index.tolist() == [7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("MTA Subway - Lorimer St (J/M)", {"J", "M"}),
+        ("MTA Subway - 14th St/Union Square (4/5/6/L/N/Q/R/W)", {"4", "5", "6", "L", "N", "Q", "R", "W"}),
+        ("MTA Subway - L Train", {"L"}),
+        ("Starbucks (Penn Station)", set()),  # words in brackets are no lines
+        ("Lorimer Market", set()),
+    ],
+)
+def test_the_subway_lines_a_station_name_lists(name: str, lines: set[str]) -> None:
+    assert subway_lines(name) == lines
 
 
 def test_an_unnamed_place_goes_by_its_category() -> None:
