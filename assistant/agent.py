@@ -97,7 +97,9 @@ from assistant.requests import (
     LAST_SHOWN,
     MY_FAVOURITE_RE,
     MY_PLACES,
+    ONE_WITH_RE,
     ORDINALS,
+    QUALIFYING_KINDS,
     TALKABLE_RE,
     THERE,
     TURNED_DOWN_RE,
@@ -107,6 +109,7 @@ from assistant.requests import (
     RequestArguments,
     extract_request,
     further_stops,
+    names_day,
     only_company,
     own_place_asked,
     parse_rules,
@@ -115,6 +118,7 @@ from assistant.requests import (
     resolve_when,
     says_farther,
     smalltalk_reply,
+    without_kind_words,
 )
 from assistant.service import (
     AREA_RADIUS_KM,
@@ -561,8 +565,9 @@ class Assistant:
                 # "We have a baby with us" after dinner ideas: the same dinner, with no bar among them.
                 request = request.model_copy(update={"intent": "refine", "category": None})
             if previous is not None and (request.intent == "refine" or _count_only(request)):
-                if request.near == HERE and not EXPLICIT_HERE_RE.search(text):
-                    # "Within walking distance" of the last request's place, not of the user's.
+                if request.near == HERE and not EXPLICIT_HERE_RE.search(text) and previous.near is not None:
+                    # "Within walking distance" of the last request's place, not of the user's (with no place
+                    # before, "not too far" is from the user).
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request, text)
                 if request.category and self._left_out(request.category, request.exclude_categories):
@@ -822,8 +827,11 @@ class Assistant:
         if "suggestions" in update:
             update["listed_before"] = _last_suggestions(state)
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
-            update["previous"] = state["request"]
-            update["focus"] = None  # "it" is the first of a new list, not a place talked about before it
+            update["previous"] = request = state["request"]
+            # "It" is the first of a new list, not a place talked about before it; after "I'm staying at the
+            # Marriott Marquis" alone, the place the user named ("lunch near it").
+            said_where = request is not None and request.placed_self and not (request.category or request.keyword)
+            update["focus"] = request.around if said_where and request is not None else None
         return update
 
     def _write(self, state: _State) -> dict[str, Any]:
@@ -908,7 +916,16 @@ class Assistant:
         listing = len({name.casefold() for name in grounding["named"]}) > OPENING_NAMES_AT_MOST
         in_english = _in_english_instead(reply, _language(state))  # "Write in French." unheeded
         cut_off = not _finished(reply)  # the token limit ended its only sentence ("… de solo 0.7 kil")
-        if listing or in_english or cut_off or _REFUSAL_RE.search(reply) or _names_only(reply, grounding["named"]):
+        # "The best place to dance tonight is Bar, …": a kind written as if it were the place's name.
+        nameless = not grounding["named"] and _kind_as_name(reply, [place.category for place in places])
+        if (
+            listing
+            or in_english
+            or cut_off
+            or nameless
+            or _REFUSAL_RE.search(reply)
+            or _names_only(reply, grounding["named"])
+        ):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
             # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
             # contradicts the places listed under it: code says what the first of them is.
@@ -1066,7 +1083,7 @@ class Assistant:
             lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(state["messages"][-1 - _tail_length(state)].text).text
-        if unknown := unhonoured(asked):
+        if unknown := unhonoured(without_kind_words(asked, request.category)):
             if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
                 lead = fixed_text("open_then", language)
             elif lead is None and request.intent == "refine" and _only_unknowns(asked):
@@ -1240,9 +1257,10 @@ class Assistant:
         (``unplaced``, which the reply says). A subway line ("near the L") is its station nearest ``point``."""
         if not request.near or request.near == HERE or lookup(request.near) is not None:
             return request
-        if (line := _LINE_RE.match(request.near)) and (
-            stop := self.service.line_stop_near(line["line"], point.latitude, point.longitude)
-        ):
+        if line := _LINE_RE.match(request.near):
+            stop = self.service.line_stop_near(line["line"], point.latitude, point.longitude)
+            if stop is None:  # "near the G" when no station of the catalogue lists it: no place called "the G"
+                return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
             location = LatLon(stop.latitude, stop.longitude)
             return request.model_copy(update={"near": stop.name, "location": location, "around": stop.item_id})
         if transit := _TRANSIT_RE.match(request.near):  # no one station, and no sandwich chain
@@ -1322,10 +1340,14 @@ class Assistant:
                     return item.item_id
         if the_last_visited(message):  # "tell me about the last place I went"
             return self.service.last_place(state["user_id"])
-        if refers_to_place(message):
-            return state.get("focus") or (suggestions[0].item_id if suggestions else None)
+        pointed = state.get("focus") or (suggestions[0].item_id if suggestions else None)
+        if refers_to_place(message) and pointed is not None and not _IT_OF_A_PLACE_RE.search(message):
+            return pointed
+        # "Is it too late to go to the Met?": the "it" points at nothing; the place is the one named.
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
-        return place.item_id if place is not None else None
+        if place is not None:
+            return place.item_id
+        return pointed if refers_to_place(message) else None
 
     def _at_shown(self, request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
         """The request measured from the first place of the kind its place words name ("how far is that from the
@@ -1531,6 +1553,14 @@ _REMEMBER_RE = re.compile(
 )
 # Where one clause of a message ends and the next begins ("I don't drink, somewhere fun tonight?").
 _CLAUSE_BREAK_RE = re.compile(r"\s*[,;:.!]\s+|\s+(?:but|so|and)\s+", re.IGNORECASE)
+
+
+def _kind_as_name(reply: str, kinds: Sequence[str]) -> bool:
+    """Whether a reply writes a kind of the places as a place's name ("the best place is Bar, 2.7 km away"): with no
+    article before it and no noun after it."""
+    return any(
+        re.search(rf"\b(?:is|at|try|visit|to)\s+{re.escape(kind)}\b(?!\s+[a-z])", reply) for kind in set(kinds) if kind
+    )
 
 
 def _second_stop_due(state: _State) -> bool:
@@ -1821,6 +1851,12 @@ _POINTING_WORDS_RE = re.compile(
     r"|picked|gave me|sent me|told me about)\b.*$",
     re.IGNORECASE,
 )
+# "Is it too late to go to the Met?", "is it worth visiting the High Line?": an "it" that points at no place.
+_IT_OF_A_PLACE_RE = re.compile(
+    r"\bis it (?:too |still |really )?(?:late|early|worth|possible|a good idea|ok|okay|far|hard|easy|safe)"
+    r" (?:to |for |going |visiting |a visit )",
+    re.IGNORECASE,
+)
 # "The place you suggested yesterday": a list of another conversation, which is not kept.
 _ANOTHER_DAY_RE = re.compile(
     r"\byou (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b.*"
@@ -1905,6 +1941,11 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     """A follow-up ("not bars, something quieter") keeps what it does not change."""
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     category = request.category or previous.category
+    one_with = request.category is not None and previous.category is not None and ONE_WITH_RE.search(message)
+    if one_with and (request.category in QUALIFYING_KINDS or is_of_kind(str(request.category), str(previous.category))):
+        # "One with good beer" after sports bars: a sports bar still, not any bar; "one with a view" after bars: a
+        # bar, as "a bar with a view" is.
+        category = previous.category
     # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
     # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
     # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
@@ -1932,8 +1973,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "near_kinds": request.near_kinds or previous.near_kinds,
             "location": request.location if request.near else previous.location,
             "around": request.around if request.near else previous.around,
-            "when": request.when or previous.when,
-            "at": request.at if request.when else previous.at,
+            **_when_refined(previous, request),
             # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.
             "surprise": request.surprise or (previous.surprise and not request.familiar),
             "familiar": request.familiar or (previous.familiar and not request.surprise),
@@ -1949,6 +1989,17 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "then": request.then if request.category else (request.then or previous.then),
         }
     )
+
+
+def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:
+    """The time of a follow-up: its own, the last ask's when it names none, and an hour alone ("earlier, like
+    10am") on the day the last ask named ("brunch this Sunday")."""
+    if not request.when:
+        return {"when": previous.when, "at": previous.at}
+    if previous.at is not None and request.at is not None and names_day(previous.when) and not names_day(request.when):
+        at = previous.at.replace(hour=request.at.hour, minute=request.at.minute)
+        return {"when": f"{previous.when}, {request.when}", "at": at}
+    return {"when": request.when, "at": request.at}
 
 
 def _about_again(previous: ChatRequest, request: ChatRequest) -> bool:

@@ -137,6 +137,7 @@ VENUE_ALIASES: dict[str, str] = {
     "msg": "Madison Square Garden",
     "the garden": "Madison Square Garden",
     "the met": "The Metropolitan Museum of Art",
+    "met": "The Metropolitan Museum of Art",  # "is the Met open?" names it without the article
     "met museum": "The Metropolitan Museum of Art",
     "the met museum": "The Metropolitan Museum of Art",
     "moma": "Museum of Modern Art (MoMA)",

@@ -139,6 +139,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bdo(?:es)? (?:the |that |this |they |these |those )?(?:[\w'’-]+ ){0,3}close\b(?! (?:to|by)\b)"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
         r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
+        r"|\btoo (?:late|early) (?:to go|to visit|to head|to get in|for)\b"
         # "Late night food": whether a kitchen is still open is an opening hour.
         r"|\blate[- ]night (?:food|eats?|bites?|snacks?|dining|munchies|meals?)\b",
         "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b"
@@ -422,6 +423,8 @@ def describe_place(
     lines = _fact_lines(details, origin, asked_time, quiet)
     # An address is asked for where the place is: the map is the answer there is.
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
+    if "hours" in topics:  # "is it still open?": when people check in there is the nearest the data comes
+        asked.add("busy")
     heading = f"What I know of **{details.label}**:"
     if "going" in topics:  # how to get there comes first
         asked |= {"distance", "where"}

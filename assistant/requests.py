@@ -226,7 +226,7 @@ _SPECIFIC = {
     "Gallery": "gallery galleries",
     "Gym": "gym|gyms|workout|work out|fitness|exercise",
     "Movie Theater": "movie movies cinema film",
-    "Music Venue": "live music|concert|concerts|jazz|gig",
+    "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
     "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop",
     "Rail Station": "train station|train stations|railway station|rail station",
@@ -282,6 +282,28 @@ _SPECIFIC = {
     "Stadium": "stadium|ballpark|ball game|ballgame|baseball game|see a game|go to a game|game live",
     "Dog Park": "dog park|dog parks|dog run|dog runs|take my dog|walk my dog|walk the dog",
     "Skating Rink": "ice rink|ice skating|skating rink|skating|roller rink",
+    # Errands and outings asked for by their kind's own name ("is there a zoo?", "a bank nearby"); a kind the
+    # catalogue holds no place of ("where can I buy flowers?") is said to be unknown rather than guessed at.
+    "Flower Shop": "flowers|florist|florists|flower shop|flower shops|bouquet",
+    "Hotel": "hotel|hotels",
+    "Beach": "beach|beaches",
+    "Zoo": "zoo|zoos",
+    "Aquarium": "aquarium|aquariums",
+    "Arcade": "arcade|arcades|video games",
+    "Brewery": "brewery|breweries",
+    "Mall": "mall|malls|shopping mall|shopping center|shopping centre",
+    "Post Office": "post office|post offices|mail a letter|mail a package|send a package",
+    "Bank": "bank|banks|atm|atms|cash machine",
+    "Laundry": "laundry|laundromat|laundromats|dry cleaner|dry cleaners|dry cleaning",
+    "Playground": "playground|playgrounds",
+    "Church": "church|churches",
+    "Synagogue": "synagogue|synagogues",
+    "Pool Hall": "pool hall|pool halls|billiards|play pool|shoot pool",
+    "Casino": "casino|casinos|gambling",
+    "Hospital": "hospital|hospitals|emergency room|urgent care",
+    "Parking": "parking|parking lot|parking garage|park my car|park the car|where can i park|place to park"
+    "|somewhere to park",
+    "Gas Station": "gas station|gas stations|get gas|petrol station",
     "Vietnamese": "vietnamese|pho|banh mi",
     # Cuisines by their names and dishes; some have no place in the NYC catalogue, and the reply says so.
     "Greek": "greek|gyro|gyros|souvlaki",
@@ -335,6 +357,11 @@ _SPECIFIC = {
     "Steakhouse": "steak steakhouse steakhouses",
     "Vegetarian": "vegan vegetarian",
 }
+
+
+_HOTEL_BAR_RE = re.compile(r"\bhotel (?:bar|bars|lounge|lounges|rooftop|rooftops)\b", re.IGNORECASE)
+# Kinds that say what a place should have more than what it is ("one with a view" after bars is still a bar).
+QUALIFYING_KINDS: frozenset[str] = frozenset({"Views", "With a Dog", "Celebration"})
 
 
 def _terms(table: dict[str, str]) -> dict[str, str]:
@@ -404,11 +431,13 @@ MY_PLACES: dict[str, tuple[str, ...]] = {
     "my office": ("Office",),
     "my home": ("Home (private)", "Residential Building (Apartment / Condo)"),
     "my school": ("College and University", "School"),
+    "my hotel": ("Hotel",),
 }
 _MY_WORDS = {
     "office": "my office", "work": "my office", "workplace": "my office", "job": "my office",
     "home": "my home", "house": "my home", "apartment": "my home", "flat": "my home", "building": "my home",
     "school": "my school", "college": "my school", "university": "my school", "campus": "my school",
+    "hotel": "my hotel",
 }  # fmt: skip
 _MY_PLACE_RE = re.compile(
     r"\b(?:near|around|close to|by|next to|(?<!farther )(?<!further )(?<!away )from|walking distance (?:of|from))\s+"
@@ -479,7 +508,8 @@ _ARRIVED = r"(?:arrived|got|landed|landing) (?:at|in|to)"
 # Waiting somewhere ("stuck at JFK", "killing time near Union Square"), or a message that opens with where the user is
 # ("at Penn Station with 2 hours to kill").
 _WAITING_AT = (
-    r"(?:stuck|waiting|sitting|stranded|hanging out|chilling|killing time|standing) (?:at|in|near|by|around|outside)"
+    r"(?:stuck|waiting|sitting|stranded|hanging out|chilling|killing time|standing|staying) (?:at|in|near|by|around"
+    r"|outside)"
     r"|^(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b))(?= )"
 )
 _AT_PLACE_RE = re.compile(
@@ -645,6 +675,7 @@ _TURNED_DOWN = (
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
     r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
     r"|^\W*(?:no|nope|nah|meh)\W*$"  # "no" to a list: others ("no thanks" is a goodbye)
+    r"|^\W*(?:still|again) (?:no|nope|nah|nothing|not it)\W*$|^\W*(?:no|nope|nah),? still (?:not|nothing)\b"
     # "I've been to the first one already": shown, and known; others in its place.
     r"|^\W*(?:(?:ok(?:ay)?|oh|hmm|well|but),?\s+)?(?:i|we)(?:'ve| have) (?:already )?(?:been|gone) (?:to )?"
     r"(?:that|this|the \w+)(?: one| place)?(?: already| before| too)?\W*$"
@@ -657,6 +688,9 @@ _REFINE_RE = re.compile(
     r"^\W*(?:she|he|they|we|i)(?:'s|'re|'m| is| are| am) (?:a |all )?(?:vegan|vegetarian|veggie)s?\b|"
     r"\b(?:quieter|calmer|closer|nearer|cheaper|busier|livelier|further|farther|bigger|smaller|instead|another|else|fewer"
     r"|quicker|faster"
+    # "Earlier, like 10am", "a bit later?": the same ask, another hour of that day.
+    r"|^\W*(?:(?:a bit|a little|ok|okay|and|or|how about|what about|can we go|can we do)\W+)*(?:earlier|later)\b"
+    r"(?! (?:today|tonight|this|on|in)\b)"
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
@@ -664,6 +698,9 @@ _REFINE_RE = re.compile(
     r"|\btoo (?:expensive|pricey|pricy|fancy|upscale|posh)\b"
     # "Not too far from the L train": the last ask, near there; "somewhere I haven't tried": the last ask, new places.
     r"|\bnot (?:too |that |so |very )?far from\b"
+    # "Not too far", "something not that far away": the last ask, near the user.
+    r"|^\W*(?:(?:but|and|ok|okay|something|somewhere|one|preferably)\W+)*not (?:too |that |so |very )?far"
+    r"(?: away)?\W*(?:please\W*)?$"
     r"|^\W*(?:somewhere|something|anywhere|anything|places?|ones?|spots?|any of (?:those|these|them))"
     r" (?:new )?(?:i|we)(?:'ve| have)?"
     r" (?:haven'?t|have not|never|not|didn'?t) (?:yet )?(?:tried|been(?: to)?|visited|gone to)(?: (?:yet|before))?\W*$"
@@ -709,9 +746,14 @@ _INDEFINITE_OPEN_RE = re.compile(
     r"|\b(?:what|where)(?:'?s| is| are)?(?: still)? open\b",
     re.IGNORECASE,
 )
+# "One with good beer", "ones with a view": one of the kind just asked for, with that.
+ONE_WITH_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|maybe|or|but|preferably|ideally)\W+)*(?:one|ones|any)\s+(?:with|that has|that have)\b",
+    re.IGNORECASE,
+)
 # "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
 _INDEFINITE_WITH_RE = re.compile(
-    rf"{_INDEFINITE}(?:with|that (?:has|have|offers?)|where (?:i|we|you) can)\b", re.IGNORECASE
+    rf"{_INDEFINITE}(?:with|that (?:has|have|offers?)|(?:where )?(?:i|we|you) (?:can|could))\b", re.IGNORECASE
 )
 # "Anything in Chinatown?" after "I'm craving dumplings": the same ask somewhere else, when it names no kind.
 _ELSEWHERE_RE = re.compile(
@@ -1042,6 +1084,20 @@ def resolve_when(
         elif weekday is not None:
             target += timedelta(days=7)
     return target
+
+
+def without_kind_words(text: str, category: str | None) -> str:
+    """The text without the words that asked for ``category`` ("parking near the Met" asks for parking, not whether
+    a place has it), so that what no data holds is read from the rest."""
+    words = sorted((word for word, term in CATEGORY_WORDS.items() if term == category), key=len, reverse=True)
+    if not words:
+        return text
+    return re.sub(rf"\b(?:{'|'.join(re.escape(word) for word in words)})\b", " ", text, flags=re.IGNORECASE)
+
+
+def names_day(text: str | None) -> bool:
+    """Whether time words name a day ("this Sunday", "tomorrow", "Christmas Eve"), not only an hour ("10am")."""
+    return bool(text) and _day(str(text).lower(), date.today())[0] is not None
 
 
 def _offset(text: str) -> timedelta:
@@ -1448,6 +1504,8 @@ def parse_rules(message: str) -> RequestArguments:
     stops = _stops(message, kind_spans)
     if stops is not None:
         category = stops[0]
+    if category == "Hotel" and _HOTEL_BAR_RE.search(message):  # "a hotel bar" is a bar, not somewhere to stay
+        category = "Bar"
     # "Where to watch the Knicks game tonight", "somewhere with beer to catch the game": a bar with screens.
     if category in (None, "Bar") and _WATCH_GAME_RE.search(message):
         category = "Sports Bar"
@@ -1977,6 +2035,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     asks_anything = not (arguments.category or arguments.near or arguments.keyword or arguments.when)
     if _INDEFINITE_WITH_RE.search(message) and asks_anything:
         return "refine"  # "anything with outdoor seating", "somewhere with a good vibe": the same ask, with that
+    if ONE_WITH_RE.search(message) and not (arguments.near or arguments.when):
+        return "refine"  # "one with good beer" after sports bars: one of those, with that
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code ("cheap"

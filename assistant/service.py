@@ -154,6 +154,10 @@ OFF_HOURS_MIN_VISITS = 100
 # "A bar on Friday": a day named with no hour is the hour places of the kind get most check-ins, the hours either side
 # counted too, when at least this many check-ins tell it.
 USUAL_HOUR_MIN_VISITS = 30
+# A leading article, which a place's name may not have ("the Marriott Marquis"); what is left is tried as a name
+# only from this many characters on (a single letter is inside too many names).
+MIN_BARE_NAME = 4
+_ARTICLE_RE = re.compile(r"^\s*(?:the|a|an)\s+", re.IGNORECASE)
 # "Anything open late?": with no opening hours, a place counts as open then when at least this many people have
 # checked in there within OFF_HOURS_WINDOW hours of that hour of the day, on any day.
 OPEN_THEN_MIN_PEOPLE = 2
@@ -596,6 +600,7 @@ class Service:
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
+        self._processed_name_set: frozenset[str] | None = None
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -1349,9 +1354,13 @@ class Service:
         kinds = [wanted, wanted.removesuffix("s")]
         # "The gym" of someone whose gym is a "Gym / Fitness Center": a kind's word, whole ("Joe's Pizza" is a name).
         term = CATEGORY_WORDS.get(re.sub(r"^(?:the|my|our)\s+", "", wanted.casefold()))
+        # A name the catalogue holds exactly is that place, not a look-alike of the user's ("Jazz Club 38" is not
+        # their "Jazz Club 33").
+        exactly = default_process(wanted) in self._processed_names()
         if user_id:
             for place in self._visited_places(user_id):
                 named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
+                named = named and (not exactly or default_process(place.name) == default_process(wanted))
                 named = named and not _inside_a_word(place.name, wanted)
                 of_kind = term is not None and is_of_kind(term, place.category, place.category_path)
                 if named or of_kind or in_categories(place.category, place.category_path, kinds):
@@ -1387,7 +1396,15 @@ class Service:
 
     def named_place(self, words: str, user_id: str | None = None) -> Place | None:
         """``find_place``, kept only when the words hold the place's name or its kind: a question about one place
-        or "I'm at …" must not take a forgiven match ("A&P" is not in "pizza place")."""
+        or "I'm at …" must not take a forgiven match ("A&P" is not in "pizza place"). "The Marriott Marquis" is also
+        tried as "Marriott Marquis" (New York Marriott Marquis), the article being no part of that name."""
+        place = self._named_place(words, user_id)
+        bare = _ARTICLE_RE.sub("", words)
+        if place is not None or bare == words or len(bare.strip()) < MIN_BARE_NAME:  # "the G" is no "G" of a name
+            return place
+        return self._named_place(bare, user_id)
+
+    def _named_place(self, words: str, user_id: str | None = None) -> Place | None:
         place = self.find_place(words, user_id)
         if place is None:
             return None
@@ -1434,6 +1451,12 @@ class Service:
             catalogue = self.runtime.item_index.catalogue
             self._place_names = [catalogue.place(position).name for position in range(len(catalogue))]
         return self._place_names
+
+    def _processed_names(self) -> frozenset[str]:
+        """The catalogue's names as rapidfuzz's default processing reads them (lower case, no punctuation)."""
+        if self._processed_name_set is None:
+            self._processed_name_set = frozenset(default_process(name) for name in self._names() if name)
+        return self._processed_name_set
 
     def _steering(self, user_id: str) -> Steering:
         return steering(self.preferences(user_id))

@@ -147,6 +147,20 @@ def test_a_reply_that_keeps_inventing_places_is_repaired(services: Service, worl
     assert turn.items[0].name in turn.text  # the repaired reply still suggests the results
 
 
+def test_an_opening_that_writes_a_kind_as_the_places_name_is_replaced_by_code(
+    services: Service, world_now: datetime
+) -> None:
+    written = "The best place for coffee is Coffee Shop, and it has been there."
+    model = ScriptedChatModel(script=lambda _: written, calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    opening = turn.text.split("\n\n")[0]
+    assert turn.grounding["repaired"] and opening.startswith(f"{turn.items[0].name} is ")
+    # A kind said as a kind is fine.
+    plain = ScriptedChatModel(script=lambda _: "A Coffee Shop is a good start.", calls=[])
+    kept = Assistant(services, plain).chat("2", "somewhere for coffee", at=world_now)
+    assert kept.text.startswith("A Coffee Shop is a good start.")
+
+
 def test_an_opening_that_runs_through_the_list_is_replaced_by_code(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -1423,6 +1437,56 @@ def test_for_a_kind_keeps_the_time_just_asked_and_a_place_alone_moves_the_same_a
     # A kind asked with no "for" is asked for now.
     now = assistant.chat("2", "a coffee shop", at=world_now)
     assert now.request is not None and now.request.at is None
+
+
+def test_a_follow_up_naming_a_broader_kind_keeps_the_narrower_one() -> None:
+    sports = ChatRequest(intent="recommend", category="Sports Bar", when="tonight")
+    beer = agent_module._refined(sports, ChatRequest(intent="refine", category="Bar"), "one with good beer")
+    assert (beer.category, beer.when) == ("Sports Bar", "tonight")  # a sports bar still, not any bar
+    pizza = agent_module._refined(sports, ChatRequest(intent="refine", category="Pizza"), "one with pizza")
+    assert pizza.category == "Pizza"  # another kind is that kind
+    # "One with a view" asks what a place has, not for lookouts: a bar still, as "a bar with a view" is.
+    view = agent_module._refined(sports, ChatRequest(intent="refine", category="Views"), "one with a view")
+    assert view.category == "Sports Bar"
+    sunset = agent_module._refined(sports, ChatRequest(intent="recommend", category="Views"), "sunset views")
+    assert sunset.category == "Views"
+
+
+def test_an_hour_alone_after_a_day_is_that_hour_of_that_day() -> None:
+    sunday = datetime(2013, 4, 7, 11, tzinfo=ZoneInfo("America/New_York"))
+    brunch = ChatRequest(intent="recommend", category="Brunch", when="brunch this sunday", at=sunday)
+    today = datetime(2013, 4, 4, 10, tzinfo=ZoneInfo("America/New_York"))
+    earlier = agent_module._refined(brunch, ChatRequest(intent="refine", when="10am", at=today), "earlier, like 10am")
+    assert earlier.at == sunday.replace(hour=10) and earlier.category == "Brunch"
+    # A day of its own is that day.
+    friday = datetime(2013, 4, 5, 9, tzinfo=ZoneInfo("America/New_York"))
+    other = agent_module._refined(brunch, ChatRequest(intent="refine", when="friday morning", at=friday), "")
+    assert other.at == friday
+
+
+def test_an_it_that_points_at_nothing_leaves_the_place_named(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    club = services.named_place("Jazz Club 38")
+    assert club is not None
+    assistant = Assistant(services, polite)
+    assistant.chat("1", "a gym please", at=world_now)
+    turn = assistant.chat("1", "is it too late to go to Jazz Club 38?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == club.item_id
+    # Where the user said they are, alone, is what "it" then points at.
+    assistant.chat("1", "I'm at Jazz Club 38", at=world_now)
+    near = assistant.chat("1", "coffee near it", at=world_now)
+    assert near.request is not None and near.request.around == club.item_id
+
+
+def test_not_too_far_after_a_list_of_anywhere_is_near_the_user(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("2", "a jazz club tonight", at=world_now)
+    near = assistant.chat("2", "not too far", at=world_now)
+    assert near.request is not None and near.request.near == "here" and near.request.category == "Music Venue"
+    assert called(near, "recommend").arguments["within_km"] == near_radius_km("here")
 
 
 def test_a_day_alone_asks_for_the_kind_at_the_hour_people_go_to_it(

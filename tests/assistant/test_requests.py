@@ -43,6 +43,7 @@ from assistant.requests import (
     resolve_when,
     smalltalk_reply,
     when_text,
+    without_kind_words,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, max_edits
 from profiles.config import load_settings
@@ -534,6 +535,11 @@ def test_gazetteer_forgives_typos() -> None:
         ("¿el segundo está lejos de mí?", {"intent": "about", "pick": 2, "asks": ["distance"]}),
         ("le premier est loin d'ici ?", {"intent": "about", "pick": 1, "asks": ["distance"]}),
         ("pourquoi ceux-là ?", {"intent": "explain", "language": "fr"}),
+        # Open late, not open in the afternoon ("tarde" is both).
+        ("¿algo abierto tarde cerca?", {"intent": "recommend", "when": "late night", "near": "here"}),
+        ("¿qué hay abierto hasta tarde?", {"when": "late night", "asks": []}),
+        ("quelque chose d'ouvert tard ?", {"when": "late night", "asks": []}),
+        ("un café por la tarde", {"category": "Cafe", "when": "afternoon"}),
     ],
 )
 def test_spanish_and_french(message: str, expected: dict[str, Any]) -> None:
@@ -988,6 +994,64 @@ def test_no_chains_is_read(message: str, independent: bool) -> None:
 )
 def test_somewhere_to_work_or_study_is_a_kind_of_place(message: str, category: str) -> None:
     assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("where can I buy flowers?", "Flower Shop"),  # none in the NYC data: the reply says so
+        ("is there a hospital nearby?", "Hospital"),
+        ("where can I park my car near the Met", "Parking"),  # not a park
+        ("a park near me", "Park"),
+        ("a bank nearby", "Bank"),
+        ("any zoo around?", "Zoo"),
+        ("a hotel for my parents near Times Square", "Hotel"),
+        ("somewhere to do laundry", "Laundry"),
+        ("a playground for the kids", "Playground"),
+        ("a music venue in Brooklyn", "Music Venue"),
+    ],
+)
+def test_errands_and_outings_are_asked_by_their_kinds_name(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("one with good beer", "refine"),
+        ("ones with outdoor seating", "refine"),
+        ("and any with live music?", "refine"),
+        ("one bar with a view in Dumbo", "recommend"),  # a place named: asked anew
+    ],
+)
+def test_one_with_something_is_one_of_the_last_ask(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("coffee near my hotel", {"near": "my hotel", "category": "Cafe"}),  # the user's own, not any hotel
+        ("I'm staying at the Ace Hotel", {"placed_self": True}),
+        ("still no", {"intent": "refine"}),
+        ("earlier, like 10am", {"intent": "refine", "when": "10am"}),
+        ("a bit later?", {"intent": "refine"}),
+        ("see you later", {"intent": None}),
+        ("later tonight?", {"intent": "recommend", "when": "tonight"}),
+        ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
+        ("not too far", {"intent": "refine", "near": "here"}),
+        ("somewhere I can sit for an hour", {"intent": "refine"}),
+    ],
+)
+def test_follow_ups_and_where_the_user_stays(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+def test_the_words_that_ask_for_a_kind_are_no_amenity_asked_of_it() -> None:
+    assert unhonoured("a parking garage near Union Square")  # "parking" reads as an amenity of a place…
+    assert not unhonoured(without_kind_words("a parking garage near Union Square", "Parking"))  # …unless asked for
+    assert unhonoured(without_kind_words("a café with wifi", "Cafe"))
 
 
 @pytest.mark.parametrize(
