@@ -93,13 +93,14 @@ from assistant.requests import (
     EXPLICIT_HERE_RE,
     FAMILY_OUTING,
     FANCIER,
+    GENERIC_KINDS,
     HERE,
     LAST_SHOWN,
+    LAST_SHOWN_RE,
     MY_FAVOURITE_RE,
     MY_PLACES,
     ONE_WITH_RE,
     ORDINALS,
-    QUALIFYING_KINDS,
     TALKABLE_RE,
     THERE,
     TURNED_DOWN_RE,
@@ -110,6 +111,7 @@ from assistant.requests import (
     extract_request,
     further_stops,
     names_day,
+    names_hour,
     only_company,
     own_place_asked,
     parse_rules,
@@ -723,6 +725,9 @@ class Assistant:
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
             kind = None if request.change else request.category  # "what's my favourite bar?": the user's own bars
+            before = state.get("previous")
+            if kind is None and _before_that(state, message) and before is not None and before.intent == "profile":
+                kind = before.category  # "and the month before?" after gym visits last month: gym visits still
             args = {**_point(here), **chosen._asdict(), **span, "kind": kind, "change": request.change}
             calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
@@ -1340,6 +1345,8 @@ class Assistant:
                     return item.item_id
         if the_last_visited(message):  # "tell me about the last place I went"
             return self.service.last_place(state["user_id"])
+        if suggestions and LAST_SHOWN_RE.search(message):  # "ok the last one, how far?"
+            return suggestions[-1].item_id
         pointed = state.get("focus") or (suggestions[0].item_id if suggestions else None)
         if refers_to_place(message) and pointed is not None and not _IT_OF_A_PLACE_RE.search(message):
             return pointed
@@ -1942,9 +1949,9 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     category = request.category or previous.category
     one_with = request.category is not None and previous.category is not None and ONE_WITH_RE.search(message)
-    if one_with and (request.category in QUALIFYING_KINDS or is_of_kind(str(request.category), str(previous.category))):
-        # "One with good beer" after sports bars: a sports bar still, not any bar; "one with a view" after bars: a
-        # bar, as "a bar with a view" is.
+    if one_with and (request.category in GENERIC_KINDS or is_of_kind(str(request.category), str(previous.category))):
+        # "One with good beer" after sports bars: a sports bar still, not any bar; "one with a view", "any with food
+        # too?" after bars: a bar, as "a bar with a view" is. A kind of its own ("one with sushi") is that kind.
         category = previous.category
     # "Something calmer" after "a bar" asks for another kind of place, not a quiet bar (quiet drops loud kinds);
     # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
@@ -1992,13 +1999,20 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
 
 
 def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:
-    """The time of a follow-up: its own, the last ask's when it names none, and an hour alone ("earlier, like
-    10am") on the day the last ask named ("brunch this Sunday")."""
+    """The time of a follow-up: its own, the last ask's when it names none, an hour alone ("earlier, like 10am") on
+    the day the last ask named ("brunch this Sunday"), and a day alone ("actually make that tomorrow") at the hour
+    the last ask named ("dinner tonight")."""
     if not request.when:
         return {"when": previous.when, "at": previous.at}
-    if previous.at is not None and request.at is not None and names_day(previous.when) and not names_day(request.when):
+    if previous.at is None or request.at is None:
+        return {"when": request.when, "at": request.at}
+    if names_day(previous.when) and not names_day(request.when):
         at = previous.at.replace(hour=request.at.hour, minute=request.at.minute)
         return {"when": f"{previous.when}, {request.when}", "at": at}
+    if names_hour(previous.when) and not names_hour(request.when):
+        # "Actually make that tomorrow" after dinner tonight: tomorrow at dinner time, not at noon.
+        at = request.at.replace(hour=previous.at.hour, minute=previous.at.minute)
+        return {"when": f"{request.when} at {clock_time(at)}", "at": at}
     return {"when": request.when, "at": request.at}
 
 

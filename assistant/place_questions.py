@@ -235,7 +235,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bdo i (?:go|come) there\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+(?: one)?) new to me\b"
         r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b"
         # "which have I never been to?", "which ones haven't I tried?", "which are new to me?"
-        r"|\b(?:have|had) i (?:never|not) (?:been|tried|visited)\b|\bhaven'?t i (?:been|tried|visited)\b"
+        r"|(?<!\bwhere )\b(?:have|had) i (?:never|not) (?:been|tried|visited)\b|\bhaven'?t i (?:been|tried|visited)\b"
         r"|\bi(?:'ve| have) (?:never|not) (?:been|tried|visited)\b|^\W*which\b.*\bnew to me\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
@@ -275,7 +275,8 @@ THINGS_TO_DO = (
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
-    r"|spots|options|ideas|where can i|where should|where to|is there|are there|what(?:'s| is) open|others?"
+    r"|spots|options|ideas|where can (?:i|we)|where could (?:i|we)|where should|where shall|where to|is there"
+    r"|are there|what(?:'s| is) open|others?"
     r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b"
     # "Museums that are free?", "bars that stay open late": places of a kind, asked for.
     r"|\b(?!one)\w+s (?:that|which) (?:are|have|serve|sell|open|stay)\b"
@@ -376,7 +377,9 @@ def refers_to_place(message: str) -> bool:
 _FILLER_RE = re.compile(
     r"\b(?:is|are|was|were|do|does|did|can|could|will|would|should|how|what|what's|whats|when|where|which|who|tell"
     r"|me|i|you|my|your|it|its|they|them|their|the|a|an|now|today|tonight|right|still|currently|please|there|here"
-    r"|of|to|at|in|on|for|with|and|or|about|know|any|far|much|long|late|good)\b|[^\w\s'&-]",
+    r"|of|to|at|in|on|for|with|and|or|about|know|any|far|much|long|late|good"
+    # "The cheapest one?" names no place called "One".
+    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least)\b|[^\w\s'&-]",
     re.IGNORECASE,
 )
 

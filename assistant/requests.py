@@ -360,8 +360,9 @@ _SPECIFIC = {
 
 
 _HOTEL_BAR_RE = re.compile(r"\bhotel (?:bar|bars|lounge|lounges|rooftop|rooftops)\b", re.IGNORECASE)
-# Kinds that say what a place should have more than what it is ("one with a view" after bars is still a bar).
-QUALIFYING_KINDS: frozenset[str] = frozenset({"Views", "With a Dog", "Celebration"})
+# The broad kinds ("Restaurant", "Bar", "Cafe", the outings by what they are for): "any with food too?", "one with a
+# view" after bars ask what the bar has, not for a restaurant or a lookout.
+GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
 
 
 def _terms(table: dict[str, str]) -> dict[str, str]:
@@ -438,10 +439,12 @@ _MY_WORDS = {
     "home": "my home", "house": "my home", "apartment": "my home", "flat": "my home", "building": "my home",
     "school": "my school", "college": "my school", "university": "my school", "campus": "my school",
     "hotel": "my hotel",
+    "neighborhood": "my home", "neighbourhood": "my home", "hood": "my home", "area": "my home",
 }  # fmt: skip
 _MY_PLACE_RE = re.compile(
-    r"\b(?:near|around|close to|by|next to|(?<!farther )(?<!further )(?<!away )from|walking distance (?:of|from))\s+"
-    r"(?:(?:my|our) )?"
+    r"\b(?:near|nearer(?: to)?|around|close to|closer to|by|next to|(?<!farther )(?<!further )(?<!away )from"
+    r"|walking distance (?:of|from)|in)\s+"
+    r"(?:(?:my|our) (?:own )?)?"
     rf"(?P<what>{'|'.join(_MY_WORDS)})\b(?!\s+(?:of|in|on)\b)",
     re.IGNORECASE,
 )
@@ -670,12 +673,20 @@ _FORGET_RE = re.compile(
 )
 # Turning down what was shown ("not interested in that one", "skip the second one", "not that one, ..."): even
 # "somewhere I know" then leaves those out.
+# "The first two are closed", "those are all booked" (said, not asked): others in their place.
+_SAID_CLOSED = (
+    r"\b(?:it|that|this|they|those|these|both|all of them|the (?:first|second|third|fourth|fifth|last)"
+    r"(?: (?:one|two|three))?)(?:'s|'re| is| are| was| were)(?: all| both)? (?:closed|shut|booked|fully booked"
+    r"|full|closed now|permanently closed|gone|out of business)\b(?![^?]*\?)"
+)
+_SAID_CLOSED_RE = re.compile(_SAID_CLOSED, re.IGNORECASE)
 _TURNED_DOWN = (
     r"\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
     r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
     r"|^\W*(?:no|nope|nah|meh)\W*$"  # "no" to a list: others ("no thanks" is a goodbye)
     r"|^\W*(?:still|again) (?:no|nope|nah|nothing|not it)\W*$|^\W*(?:no|nope|nah),? still (?:not|nothing)\b"
+    rf"|{_SAID_CLOSED}"
     # "I've been to the first one already": shown, and known; others in its place.
     r"|^\W*(?:(?:ok(?:ay)?|oh|hmm|well|but),?\s+)?(?:i|we)(?:'ve| have) (?:already )?(?:been|gone) (?:to )?"
     r"(?:that|this|the \w+)(?: one| place)?(?: already| before| too)?\W*$"
@@ -776,6 +787,8 @@ _PROFILE_RE = re.compile(
     r" (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
     r"|\bhow often do i\b|\bwhen (?:was|did) (?:the |my )?last (?:time )?(?:i|we)\b|\bwhen did (?:i|we) last\b"
+    # "How many times did I go to the gym last month?": a kind of the user's visits (a named place is asked about).
+    r"|\bhow (?:often|many times) (?:did|have|had) (?:i|we)\b"
     r"|\bam i (?:a|an|more of a) [\w-]+(?: [\w-]+)? (?:person|fan|lover|regular|type|addict|fiend)\b"
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
@@ -1095,6 +1108,13 @@ def without_kind_words(text: str, category: str | None) -> str:
     return re.sub(rf"\b(?:{'|'.join(re.escape(word) for word in words)})\b", " ", text, flags=re.IGNORECASE)
 
 
+def names_hour(text: str | None) -> bool:
+    """Whether time words say an hour or a part of the day ("at 8", "tonight", "dinner", "in 2 hours"), not a day
+    alone ("tomorrow")."""
+    lowered = (text or "").lower()
+    return bool(_RELATIVE_RE.search(lowered) or _clock(lowered) or _PART_RE.search(lowered) or _MEAL_RE.search(lowered))
+
+
 def names_day(text: str | None) -> bool:
     """Whether time words name a day ("this Sunday", "tomorrow", "Christmas Eve"), not only an hour ("10am")."""
     return bool(text) and _day(str(text).lower(), date.today())[0] is not None
@@ -1297,6 +1317,7 @@ _CHANGE_RE = re.compile(
     r"\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?|check-?ins|going out)\b[^.?!]*\bchang"
     r"|\bchang\w*\b[^.?!]*\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?)\b"
     r"|\bwhat(?:'s| is| has been)? (?:new|different) (?:with|about|for) me\b"
+    r"|\bwhat(?:'s| is| has been)? (?:new|different) in my (?:tastes?|habits?|interests?|routines?|patterns?)\b"
     r"|\b(?:am i|have i been|do i) (?:going|go) (?:out )?(?:more|less)\b"
     r"|\bwhat (?:have|am) i (?:been )?into (?:lately|recently|these days)\b"
     r"|\bhave i changed\b|\bhow have i changed\b",
@@ -1893,7 +1914,7 @@ _NEARER = frozenset({"closer", "nearer", "closest", "nearest"})
 _BARE_RANKS_RE = re.compile(r"(?<![\d.:$])\b[1-9](?:\s*(?:,|or|and|vs\.?|versus|&)\s*#?[1-9]\b(?![.:]\d))+")
 _FIRST_FEW_RE = re.compile(r"\b(?:the )?first (two|three|2|3)\b", re.IGNORECASE)
 # "The first and the last one": the last of the list, whatever its length (the agent knows it).
-_LAST_SHOWN_RE = re.compile(r"\bthe (?:very )?last(?: one| place| option| spot)?\b(?! (?:time|night|week|year))", re.I)
+LAST_SHOWN_RE = re.compile(r"\bthe (?:very )?last(?: one| place| option| spot)?\b(?! (?:time|night|week|year))", re.I)
 LAST_SHOWN = -1
 
 
@@ -1911,7 +1932,7 @@ def _compared(message: str) -> list[int]:
         picks = [int(digit) for digit in re.findall(r"[1-9]", bare.group(0))]
     elif len(set(picks)) == 1 and (than := _THAN_RANK_RE.search(message)):  # "is number 2 closer than 3?"
         picks.append(int(than.group(1)))
-    if len(set(picks)) == 1 and _LAST_SHOWN_RE.search(message):
+    if len(set(picks)) == 1 and LAST_SHOWN_RE.search(message):
         picks.append(LAST_SHOWN)
     picks = list(dict.fromkeys(picks))
     return picks if len(picks) >= 2 else []
@@ -1975,6 +1996,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     ):
         # "Museums open today?", "cheap bars?": places of a kind, with what no data holds said first.
         return "recommend"
+    if _SAID_CLOSED_RE.search(message):  # "the first two are closed": others, hours said to be unknown
+        return "refine"
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.

@@ -1450,6 +1450,8 @@ def test_a_follow_up_naming_a_broader_kind_keeps_the_narrower_one() -> None:
     assert view.category == "Sports Bar"
     sunset = agent_module._refined(sports, ChatRequest(intent="recommend", category="Views"), "sunset views")
     assert sunset.category == "Views"
+    food = agent_module._refined(sports, ChatRequest(intent="refine", category="Restaurant"), "any with food too?")
+    assert food.category == "Sports Bar"  # what the bar has, not a restaurant
 
 
 def test_an_hour_alone_after_a_day_is_that_hour_of_that_day() -> None:
@@ -1458,6 +1460,11 @@ def test_an_hour_alone_after_a_day_is_that_hour_of_that_day() -> None:
     today = datetime(2013, 4, 4, 10, tzinfo=ZoneInfo("America/New_York"))
     earlier = agent_module._refined(brunch, ChatRequest(intent="refine", when="10am", at=today), "earlier, like 10am")
     assert earlier.at == sunday.replace(hour=10) and earlier.category == "Brunch"
+    # A day alone after an hour ("actually make that tomorrow" after dinner tonight) keeps the hour.
+    tonight = ChatRequest(intent="recommend", category="Restaurant", when="tonight", at=sunday.replace(hour=20))
+    noon = datetime(2013, 4, 8, 12, tzinfo=ZoneInfo("America/New_York"))
+    tomorrow = agent_module._refined(tonight, ChatRequest(intent="refine", when="tomorrow", at=noon), "")
+    assert tomorrow.at == noon.replace(hour=20) and tomorrow.when == "tomorrow at 8 pm"
     # A day of its own is that day.
     friday = datetime(2013, 4, 5, 9, tzinfo=ZoneInfo("America/New_York"))
     other = agent_module._refined(brunch, ChatRequest(intent="refine", when="friday morning", at=friday), "")
@@ -1487,6 +1494,28 @@ def test_not_too_far_after_a_list_of_anywhere_is_near_the_user(
     near = assistant.chat("2", "not too far", at=world_now)
     assert near.request is not None and near.request.near == "here" and near.request.category == "Music Venue"
     assert called(near, "recommend").arguments["within_km"] == near_radius_km("here")
+
+
+def test_visits_of_a_kind_are_the_users_own_and_the_stretch_before_keeps_the_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    month = assistant.chat("3", "how many times did I go to the gym last month?", at=world_now)
+    assert month.request is not None and month.request.intent == "profile"
+    assert called(month, "get_habits").arguments["kind"] == "Gym"
+    before = assistant.chat("3", "and the month before?", at=world_now)
+    habits = called(before, "get_habits").arguments
+    assert habits["kind"] == "Gym" and habits["until"] == called(month, "get_habits").arguments["since"]
+
+
+def test_the_last_one_is_the_last_of_the_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(listed) >= 3
+    turn = assistant.chat("3", "ok the last one, how far?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == listed[-1].item_id
 
 
 def test_a_day_alone_asks_for_the_kind_at_the_hour_people_go_to_it(

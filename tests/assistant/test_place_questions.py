@@ -14,6 +14,7 @@ from assistant.place_questions import (
     about_all,
     describe_place,
     describe_visits,
+    named_words,
     no_details,
     unhonoured,
     walking_minutes,
@@ -184,6 +185,11 @@ def test_when_is_it_quiet_names_the_day_parts_with_the_fewest_check_ins() -> Non
     assert "fewest in the afternoons (a few, by too few people to count)" in withheld
     counted = describe_place(_facts(quietest=[WeekSlice(weekday=None, daypart="evening", visits=6)]), [], quiet=True)
     assert "fewest in the evenings (6)" in counted
+
+
+def test_a_superlative_one_names_no_place() -> None:
+    assert named_words("the cheapest one?") == ""  # not the catalogue's "One Liberty Plaza"
+    assert named_words("is Joe's Pizza open now?") == "Joe's Pizza"
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:

@@ -1040,6 +1040,23 @@ def test_one_with_something_is_one_of_the_last_ask(message: str, intent: str) ->
         ("later tonight?", {"intent": "recommend", "when": "tonight"}),
         ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
         ("not too far", {"intent": "refine", "near": "here"}),
+        ("the first two are closed", {"intent": "refine"}),  # said: others in their place
+        ("closer to home", {"intent": "refine", "near": "my home"}),
+        # The user's own visits of a kind; a named place is asked about instead.
+        ("how many times did I go to the gym last month?", {"intent": "profile", "category": "Gym"}),
+        ("how many times have I been to Starbucks?", {"intent": "about", "asks": ["visits"]}),
+        ("what's new in my habits", {"intent": "profile", "change": True}),
+        (
+            "where have I never been in my own neighborhood?",
+            {"intent": "recommend", "near": "my home", "surprise": True},
+        ),
+        ("bars in my area", {"category": "Bar", "near": "my home"}),
+        ("coffee in the area", {"category": "Cafe", "near": "here"}),
+        (
+            "I'm in Chelsea with my dog, where can we go?",
+            {"intent": "recommend", "near": "Chelsea", "placed_self": True},
+        ),
+        ("they're closed now?", {"intent": "about", "asks": ["hours"]}),  # asked: what the data says
         ("somewhere I can sit for an hour", {"intent": "refine"}),
     ],
 )
