@@ -1851,11 +1851,12 @@ _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
 # "It", "there", "that one", "this place": the place the conversation is about.
+# "You suggested", "you recommended": a place the assistant showed.
+_YOU_SUGGESTED = r"you (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b"
 _POINTING_WORDS_RE = re.compile(
     rf"^(?:{THERE}|it|that|this)(?: one| place| spot)?$"
     # "The place you suggested yesterday": the one of this conversation, if any (other conversations are not kept).
-    r"|^(?:the |that )?(?:[\w'-]+ )?(?:place |one |spot )?(?:that )?you (?:just )?(?:suggested|recommended|showed"
-    r"|picked|gave me|sent me|told me about)\b.*$",
+    rf"|^(?:the |that )?(?:[\w'-]+ )?(?:place |one |spot )?(?:that )?{_YOU_SUGGESTED}.*$",
     re.IGNORECASE,
 )
 # "Is it too late to go to the Met?", "is it worth visiting the High Line?": an "it" that points at no place.
@@ -1866,7 +1867,7 @@ _IT_OF_A_PLACE_RE = re.compile(
 )
 # "The place you suggested yesterday": a list of another conversation, which is not kept.
 _ANOTHER_DAY_RE = re.compile(
-    r"\byou (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b.*"
+    rf"\b{_YOU_SUGGESTED}.*"
     r"\b(?:yesterday|last (?:time|week|night|month|weekend)|the other day|(?:a few|two|three|\d+) days ago)\b",
     re.IGNORECASE,
 )
