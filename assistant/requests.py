@@ -924,24 +924,20 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
     says they will go, what a group size can't be checked against, what can be asked when a question found nothing
     to answer, or the greeting that says what the assistant does."""
     text = read(message).text
-    if _WHERE_AM_I_RE.search(text):
-        return "whereabouts"
-    if _WHERE_IS_MINE_RE.search(text):
-        return "own_place"
-    if _COMPLAINT_RE.search(text):
-        return "complaint"
-    if _PROVENANCE_RE.search(text):
-        return "provenance"
-    if _HOW_IT_WORKS_RE.search(text):
-        return "how_it_works"
-    if _BYE_RE.search(text):
-        return "bye"
-    if _THANKS_RE.search(text):
-        return "thanks"
-    if _GOING_RE.search(text):
-        return "enjoy"
-    if _PARTY_SIZE_RE.search(text):
-        return "party"
+    # The first that matches, in this order: "where am I?" before "thanks", a complaint before a goodbye.
+    replies: tuple[tuple[re.Pattern[str], SmalltalkReply], ...] = (
+        (_WHERE_AM_I_RE, "whereabouts"),
+        (_WHERE_IS_MINE_RE, "own_place"),
+        (_COMPLAINT_RE, "complaint"),
+        (_PROVENANCE_RE, "provenance"),
+        (_HOW_IT_WORKS_RE, "how_it_works"),
+        (_BYE_RE, "bye"),
+        (_THANKS_RE, "thanks"),
+        (_GOING_RE, "enjoy"),
+        (_PARTY_SIZE_RE, "party"),
+    )
+    if reply := next((reply for pattern, reply in replies if pattern.search(text)), None):
+        return reply
     if _QUESTION_RE.search(text) and not _SMALLTALK_RE.search(text):
         return "beyond_data"
     return "smalltalk"

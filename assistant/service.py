@@ -890,7 +890,8 @@ class Service:
         cached = self._usual_hour_of.get(kind)
         if cached is None or cached[0] is not events:
             ids = self.items.loc[of_kind_column(self.items, kind).to_numpy(), "item_id"].astype(str)
-            visits = events[events["item_id"].astype(str).isin(set(ids))]
+            checked_in = events["action"].fillna(Action.VISIT.value) == Action.VISIT.value  # a 👍 is no visit then
+            visits = events[checked_in & events["item_id"].astype(str).isin(set(ids))]
             of_day = visits["hour_of_week"].to_numpy(dtype=np.int64) % HOURS_PER_DAY
             hours = np.bincount(of_day, minlength=HOURS_PER_DAY)
             around = sum(np.roll(hours, shift) for shift in range(-OFF_HOURS_WINDOW, OFF_HOURS_WINDOW + 1))
