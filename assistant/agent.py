@@ -664,9 +664,11 @@ class Assistant:
                 refining = request.intent == "refine" and not (request.familiar or request.closer)
                 # "Not that one": turned down, even among places the user knows; "rather in Brooklyn": the places
                 # shown there before are answers again, unless others are asked for.
-                refining = (
-                    refining and not _moved(request, state.get("previous"), text) and not _only_unknowns(text)
-                ) or bool(request.intent == "refine" and TURNED_DOWN_RE.search(text))
+                # "Cheaper?", "only 2": the same places, none known to be cheaper, or fewer of them.
+                same_places = _only_unknowns(text) or _asks_only(text, "k")
+                refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
+                    request.intent == "refine" and TURNED_DOWN_RE.search(text)
+                )
                 shown = list(state.get("shown", {})) if refining else []
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
@@ -1752,10 +1754,16 @@ _OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b",
 def _only_unknowns(message: str) -> bool:
     """Whether a follow-up asks only what no data holds ("not too pricey", "with wifi?"): the same places answer it,
     with that said, rather than others that are no cheaper for all anyone knows."""
-    if not unhonoured(message) or _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message):
+    return bool(unhonoured(message)) and _asks_only(message, "asks")
+
+
+def _asks_only(message: str, *fields: str) -> bool:
+    """Whether the rules read nothing in a follow-up but ``fields`` ("only 2": a count), and it asks for no other
+    places ("another", "not that one")."""
+    if _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message):
         return False
-    asked = parse_rules(message).model_dump(exclude={"intent", "asks"})
-    return asked == RequestArguments().model_dump(exclude={"intent", "asks"})
+    kept = {"intent", *fields}
+    return parse_rules(message).model_dump(exclude=kept) == RequestArguments().model_dump(exclude=kept)
 
 
 def _moved(request: ChatRequest, previous: ChatRequest | None, message: str) -> bool:

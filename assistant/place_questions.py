@@ -311,7 +311,10 @@ _ALL_RE = re.compile(
     r"|\bhave i been to any\b|\bwhich ones\b|^\W*which (?:have|haven'?t|did|didn'?t|are|aren'?t)\b"
     r"|^\W*which (?:one|place) (?:have|did) i (?:been|gone|go|visit(?:ed)?)\b"
     # "Any with outdoor seating?", "do they have wifi?": of each of them.
-    r"|^\W*(?:and\s+)?any (?:ones? )?(?:with|that|where)\b|^\W*(?:do|are|have|did) (?:they|those|these)\b",
+    r"|^\W*(?:and\s+)?any (?:ones? )?(?:with|that|where)\b|^\W*(?:do|are|have|did) (?:they|those|these)\b"
+    # "Open now?", "cheapest?" right after a list: asked of all of it.
+    r"|^\W*(?:(?:and|so|ok|okay)\W+)?(?:(?:still )?open(?: now| late| tonight| today)?|(?:the )?(?:cheapest|priciest)"
+    r"(?: ones?)?)\W*$",
     re.IGNORECASE,
 )
 

@@ -984,6 +984,9 @@ _DAY_PARTS = {
     "tonight": time(20),
     "late night": time(23),
     "night": time(22),  # the calendar's night starts at 22:00, so "Saturday night" reads back as night
+    # Around a working day: "a gym for after work", "coffee before work".
+    "after work": time(18),
+    "before work": time(8),
 }
 _DAY_RE = re.compile(
     r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",

@@ -1508,6 +1508,16 @@ def test_visits_of_a_kind_are_the_users_own_and_the_stretch_before_keeps_the_kin
     assert habits["kind"] == "Gym" and habits["until"] == called(month, "get_habits").arguments["since"]
 
 
+def test_only_a_count_keeps_the_same_places(services: Service, polite: ScriptedChatModel, world_now: datetime) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "show me 4 gyms", at=world_now).items
+    assert len(listed) == 4
+    fewer = assistant.chat("3", "only 2", at=world_now)
+    assert [item.item_id for item in fewer.items] == [item.item_id for item in listed[:2]]
+    others = assistant.chat("3", "another 2", at=world_now)  # others asked for are others
+    assert others.items and not {item.item_id for item in others.items} & {item.item_id for item in listed[:2]}
+
+
 def test_the_last_one_is_the_last_of_the_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

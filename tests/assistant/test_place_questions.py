@@ -322,6 +322,12 @@ def test_asked_whether_any_shown_place_is_open_late_each_ones_checkins_then_are_
     # A question about one of them still gets its card, and "it" is not moved by the list's question.
     one = assistant.chat("3", "is the first one open now?", at=world_now)
     assert one.details is not None and one.details.item_id == shown[0].item_id
+    # "Open now?" alone, right after a list, is asked of all of it; so is "cheapest?" (said to be unknown).
+    assistant.chat("3", "coffee please", at=world_now)
+    bare = assistant.chat("3", "open now?", at=world_now)
+    assert [call.name for call in bare.trace] == ["place_details"] * len(shown)
+    cheapest = assistant.chat("3", "cheapest?", at=world_now)
+    assert cheapest.text == no_details([UNKNOWN_TOPICS["price"]])
 
 
 def test_a_question_about_no_place_asks_which_one(

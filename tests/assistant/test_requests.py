@@ -183,6 +183,8 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("NYE at 10pm", NOW, datetime(2024, 12, 31, 22, tzinfo=NY)),
         ("christmas morning", NOW, datetime(2024, 12, 25, 9, tzinfo=NY)),
         ("today around 6", NOW, at(15, 18)),
+        ("after work", NOW, at(15, 18)),  # "a gym for after work"
+        ("before work tomorrow", NOW, at(16, 8)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
