@@ -589,6 +589,7 @@ class Assistant:
             if focus := state.get("focus"):  # "and a coffee after?" after "which one is closest?": after that one
                 listed = sorted(listed, key=lambda item: item.item_id != focus)
             request = _after_the_last(request, listed, text, asked_near, kind_named=extracted.category is not None)
+            request = self._narrower_stays(request, previous, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
             # another message leaves an open question unanswered
@@ -1407,6 +1408,26 @@ class Assistant:
             return False
         left = set().union(*(self._of_kind(exclusion) for exclusion in exclusions))
         return len(places & left) >= LEFT_OUT_SHARE * len(places)
+
+    def _narrower_stays(
+        self, request: ChatRequest, previous: ChatRequest | None, asked_near: str | None
+    ) -> ChatRequest:
+        """ "Vegetarian please" after lunch near Columbia: a kind all of whose places are of the last ask's kind narrows
+        that ask, where and when it was, rather than asking anew around the user."""
+        if (
+            previous is None
+            or previous.near is None
+            or previous.category is None
+            or request.category in (None, previous.category)
+            or request.intent != "recommend"
+            or asked_near is not None
+            or request.when is not None
+        ):
+            return request
+        narrower = self._of_kind(str(request.category))
+        if not narrower or not narrower <= self._of_kind(previous.category):
+            return request
+        return _refined(previous, request.model_copy(update={"intent": "refine"}))
 
     def _of_kind(self, kind: str) -> set[str]:
         """Item ids of the catalogue's places of a kind: checkpointed suggestions keep no category path."""

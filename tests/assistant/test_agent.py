@@ -1518,6 +1518,22 @@ def test_only_a_count_keeps_the_same_places(services: Service, polite: ScriptedC
     assert others.items and not {item.item_id for item in others.items} & {item.item_id for item in listed[:2]}
 
 
+def test_a_narrower_kind_keeps_the_last_asks_place_and_time(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("2", "lunch in Tribeca", at=world_now)
+    assert first.request is not None and first.request.near == "Tribeca" and first.request.category == "Restaurant"
+    # The small world's kinds are flat: vegetarian places stand as some of its restaurants.
+    kinds = {"Restaurant": {"v1", "v2"}, "Vegetarian": {"v1"}, "Gym": {"v9"}}
+    monkeypatch.setattr(assistant, "_of_kind", lambda kind: kinds.get(kind, set()))
+    veg = assistant.chat("2", "vegetarian please", at=world_now)
+    assert veg.request is not None and veg.request.category == "Vegetarian"
+    assert veg.request.near == "Tribeca" and veg.request.at == first.request.at
+    gym = assistant.chat("2", "a gym please", at=world_now)  # another kind asks anew
+    assert gym.request is not None and gym.request.near != "Tribeca"
+
+
 def test_the_last_one_is_the_last_of_the_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
