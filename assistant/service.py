@@ -594,7 +594,8 @@ class Service:
         self._chains = chain_item_ids(items)
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
-        self._open_then_of: dict[int, tuple[pd.DataFrame, frozenset[str]]] = {}  # by local hour of the day
+        # By local hour of the day: (the events read, the places open then, every other place's id).
+        self._open_then_of: dict[int, tuple[pd.DataFrame, frozenset[str], tuple[str, ...]]] = {}
         self._usual_hour_of: dict[str, tuple[pd.DataFrame, int | None]] = {}  # by kind
         self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
@@ -904,24 +905,28 @@ class Service:
         """Item ids of the places at least ``OPEN_THEN_MIN_PEOPLE`` people have checked in at within
         ``OFF_HOURS_WINDOW`` hours of ``at``'s local hour of the day, on any day: the closest the stored visits come to
         saying a place is open then; worked out again for a changed event log."""
+        return self._open_then(at)[1]
+
+    def _not_open_then(self, at: datetime) -> tuple[str, ...]:
+        """Item ids of every catalogue place not in :meth:`open_then` (worked out with it, once per hour)."""
+        return self._open_then(at)[2]
+
+    def _open_then(self, at: datetime) -> tuple[pd.DataFrame | None, frozenset[str], tuple[str, ...]]:
         events = self.events()
         if events is None or events.empty:
-            return frozenset()
+            return None, frozenset(), tuple(self.items["item_id"].astype(str))
         hour = at.astimezone(ZoneInfo(self.settings.preprocessing.timezone)).hour
         cached = self._open_then_of.get(hour)
         if cached is None or cached[0] is not events:
+            every = self.items["item_id"].astype(str)
             visits = events[(events["action"].fillna(Action.VISIT.value) == Action.VISIT.value)]
             apart = (visits["hour_of_week"].to_numpy() % HOURS_PER_DAY - hour) % HOURS_PER_DAY
             near = visits[(apart <= OFF_HOURS_WINDOW) | (apart >= HOURS_PER_DAY - OFF_HOURS_WINDOW)]
             people = near.groupby("item_id")["user_id"].nunique()
-            cached = (events, frozenset(str(item_id) for item_id in people.index[people >= OPEN_THEN_MIN_PEOPLE]))
+            known = frozenset(str(item_id) for item_id in people.index[people >= OPEN_THEN_MIN_PEOPLE])
+            cached = (events, known, tuple(item_id for item_id in every if item_id not in known))
             self._open_then_of[hour] = cached
-        return cached[1]
-
-    def _not_open_then(self, at: datetime) -> list[str]:
-        """Item ids of every catalogue place not in :meth:`open_then`."""
-        known = self.open_then(at)
-        return [item_id for item_id in self.items["item_id"].astype(str) if item_id not in known]
+        return cached
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),
