@@ -112,6 +112,7 @@ from assistant.requests import (
     further_stops,
     names_day,
     names_hour,
+    offtopic_reply,
     only_company,
     own_place_asked,
     parse_rules,
@@ -538,6 +539,9 @@ class Assistant:
             previous = state.get("previous")
             text = read(message).text
             request = _named_again(request, previous, text)
+            if request.top_pick and not _last_suggestions(state):
+                # "Which would you recommend?" before any list asks for one.
+                request = request.model_copy(update={"intent": "recommend", "top_pick": False, "pick": None})
             asked_near = request.near
             if previous is not None and request.again:  # "show me again": the last request as it was
                 request = previous.model_copy(update={"language": request.language})
@@ -987,6 +991,13 @@ class Assistant:
             if reply == "own_place":
                 return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
             return fixed_text(reply, language)
+        if request.intent == "offtopic" and (reply := offtopic_reply(state["messages"][-1].text)) != "offtopic":
+            if reply == "clock":  # "what time is it?": the clock every answer here is reckoned by
+                local = state["now"].astimezone(ZoneInfo(self.timezone))
+                return fixed_text("clock", language).format(
+                    time=clock_time(local), day=f"{local:%A}, {calendar_day(local)}"
+                )
+            return fixed_text(reply, language)
         if request.intent in ("forget", "offtopic", "others"):
             return fixed_text(request.intent, language)
         if request.intent == "about":
@@ -1037,7 +1048,7 @@ class Assistant:
             explanation = state.get("explanation")
             if explanation is None:
                 return fixed_text("nothing_to_explain", language)
-            return explain_one(explanation, asked, language)
+            return explain_one(explanation, asked, language, lead="top_pick" if request.top_pick else "why")
         suggestions = state.get("suggestions") or []
         written = state["messages"][-1 - _tail_length(state)].text
         if request.intent in ("recommend", "refine") and (other := other_language(written)) is not None:

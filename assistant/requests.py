@@ -107,6 +107,9 @@ class RequestArguments(BaseModel):
     busiest: bool = Field(
         False, description="The most visited place of the last list ('which is the most popular?'; rules only)."
     )
+    top_pick: bool = Field(
+        False, description="The assistant's own pick of the last list ('which one would you pick?'; rules only)."
+    )
     not_lately: bool = Field(
         False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
     )
@@ -822,6 +825,32 @@ _OFFTOPIC_RE = re.compile(
     r"|\bwrite (?:me )?(?:a|an) \w+|\d\s*[-+*/x×÷^]\s*\d",
     re.IGNORECASE,
 )
+# "Is it going to rain tonight?", "how cold is it?": the weather, which no data here holds.
+_WEATHER_RE = re.compile(
+    r"\bweather\b|\bforecast\b|\btemperature\b"
+    r"|^\W*(?:(?:and|so|ok|hey|also|btw),?\s+)*(?:is|will|does) it (?:going to |gonna |supposed to |look like it'?s? )?"
+    r"(?:rain|snow|storm|pour|drizzle|be (?:cold|hot|warm|sunny|nice|rainy|windy|chilly|freezing))\w*\b"
+    r"|\bhow (?:cold|hot|warm) (?:is it|will it be|is it going to be|is it outside)\b",
+    re.IGNORECASE,
+)
+# "What time is it?", "what day is it today?": the assistant's own clock, which it can tell.
+_WHAT_TIME_RE = re.compile(
+    r"\bwhat time is it\b(?! (?:busiest|busy|quiet|quietest|crowded|packed|open))|\bwhat(?:'s| is) the time\b"
+    r"|\bwhat day is (?:it|today)\b|\bwhat(?:'s| is) (?:the date|today'?s date)(?: today)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+OfftopicReply = Literal["offtopic", "offtopic_weather", "clock"]
+
+
+def offtopic_reply(message: str) -> OfftopicReply:
+    """Which code-written reply a message outside places gets: the weather said to be unknown, the time and day the
+    assistant's clock reads, or what the assistant is for."""
+    text = read(message).text
+    if _WEATHER_RE.search(text):
+        return "offtopic_weather"
+    return "clock" if _WHAT_TIME_RE.search(text) else "offtopic"
+
+
 _PLACE_RE = re.compile(
     r"\b(?:somewhere|anywhere|place|places|spot|spots|where|go out|visit|recommend|suggest)\b", re.IGNORECASE
 )
@@ -1248,7 +1277,8 @@ _ALIKE_RE = re.compile(
 )
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
 _INDOORS_RE = re.compile(
-    r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)|\b(?:in case|if) it(?:'s| is)? rain\w*|\bout of the (?:rain|cold)\b"
+    r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)"
+    r"|\b(?:in case|if) it(?:'s| is)? (?:going to |gonna )?rain\w*|\bout of the (?:rain|cold)\b"
     r"|\bwhen it rains\b|\bit(?:'s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b"
     # "It's freezing though", "too cold out": weather no one spends outdoors.
     r"|\bit(?:'s| is)(?: \w+)? (?:freezing|cold|too hot|boiling|scorching)\b|\btoo (?:cold|hot) (?:out|outside)\b"
@@ -1402,6 +1432,22 @@ _NEAREST_RE = re.compile(
     r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))",
+    re.IGNORECASE,
+)
+# The assistant's own pick of the places shown ("which would you recommend?", "what's your favourite?"): the first,
+# which ranks best for what was asked, not a new list.
+_WHICH_SHOWN = r"\b(?:which|what)(?: one| place| spot| of (?:them|those|these|the \w+)(?: \w+)?)?"
+_TOP_PICK_RE = re.compile(
+    rf"{_WHICH_SHOWN}(?: is|'s| would be| seems) (?:the )?(?:best|your (?:top )?(?:pick|choice|favou?rite))"
+    r"(?: one| of (?:them|those|these|the \w+))?(?: for (?:me|us))?(?=\s*(?:[?.!,]|$|then\b|please\b))"
+    r"|\bwhich(?: one| place| spot| of (?:them|those|these|the \w+)(?: \w+)?)? (?:would|do|should|will|did) you"
+    r" (?:recommend|suggest|pick|choose|go (?:to|with|for)|prefer|like (?:best|most)|vote for)\b"
+    r"|\bwhich(?: one| place| spot| of (?:them|those|these|the \w+))? (?:should|shall|do|would) (?:i|we)"
+    r" (?:go to|go with|go for|pick|choose|try|visit)\b"
+    r"|\bwhat(?:'s| is| would be) your (?:top |own |personal )?(?:pick|choice|favou?rite|recommendation|vote)\b"
+    r"|^\W*(?:and |so |ok )?(?:your )?(?:top |best |personal )?(?:pick|favou?rite)\s*[?.!]*\s*$"
+    r"|\b(?:just )?pick one(?: for (?:me|us))?\b|\bif you (?:had|have) to (?:pick|choose)\b"
+    r"|\bhelp (?:me|us) (?:choose|decide|pick)\b|\bwhich(?: one)? is (?:your|the) (?:winner|top one)\b",
     re.IGNORECASE,
 )
 # The most visited of the places shown ("which is the most popular of those?"), not a request for busy places.
@@ -1603,6 +1649,8 @@ def parse_rules(message: str) -> RequestArguments:
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
+    elif _TOP_PICK_RE.search(message) and not (arguments.category or arguments.near):
+        arguments.top_pick, arguments.pick = True, arguments.pick or 1
     elif _BUSIEST_RE.search(message):
         arguments.busiest = True
         arguments.asks = arguments.asks or ["busy"]
@@ -1975,7 +2023,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         # "Where am I?", "where is my office?": answered by code with where the user is taken to be, or where the
         # place of theirs is by their check-ins.
         return "smalltalk"
-    if _EXPLAIN_RE.search(message) or arguments.compare:
+    if _EXPLAIN_RE.search(message) or arguments.compare or arguments.top_pick:
         return "explain"
     if arguments.change:  # "what have I been into lately?" is about the user, not about a place
         return "profile"
@@ -2002,6 +2050,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
     if _PROFILE_RE.search(message) and not (arguments.surprise and (arguments.near or arguments.category)):
         return "profile"
+    if _WEATHER_RE.search(message) and not (_RECOMMEND_RE.search(_WEATHER_RE.sub(" ", message)) or arguments.near):
+        return "offtopic"  # "how cold is it outside?" asks about the weather, not for the outdoors
     place = bool(
         arguments.category
         or arguments.exclude_categories
@@ -2014,7 +2064,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         or arguments.local
     )
     if not place and not _PLACE_RE.search(message):
-        if _OFFTOPIC_RE.search(message):
+        if _OFFTOPIC_RE.search(message) or _WHAT_TIME_RE.search(message):
             return "offtopic"
         # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
         # an "ok" before another time ("ok what about tomorrow morning instead").

@@ -60,8 +60,25 @@ _SHORTHAND_RE = re.compile(
 )
 
 
+# Emoji that stand for what people go out for ("🍕 near there", "☕?"), written as the word a request would use.
+EMOJI_WORDS: dict[str, str] = {
+    "☕": "coffee", "🍵": "tea", "🧋": "bubble tea", "🍺": "beer", "🍻": "beers", "🍷": "wine", "🥂": "drinks",
+    "🍸": "cocktails", "🍹": "cocktails", "🍕": "pizza", "🍔": "burger", "🍟": "fries", "🌭": "hot dog",
+    "🍣": "sushi", "🍱": "japanese food", "🍜": "ramen", "🍝": "pasta", "🌮": "tacos", "🌯": "burrito",
+    "🥟": "dumplings", "🍗": "fried chicken", "🥗": "salad", "🥯": "bagels", "🥐": "bakery", "🍞": "bakery",
+    "🥞": "brunch", "🍳": "breakfast", "🍦": "ice cream", "🍨": "ice cream", "🍩": "donuts", "🍰": "dessert",
+    "🧁": "cupcakes", "🍫": "chocolate", "🎬": "movie", "🍿": "movie", "🎳": "bowling", "🎤": "karaoke",
+    "🎶": "live music", "🎵": "live music", "🎸": "live music", "💃": "dancing", "🕺": "dancing", "🎨": "art",
+    "🖼": "art museum", "🏛": "museum", "🌳": "park", "🌲": "park", "🏖": "beach", "🏋": "gym", "🧘": "yoga",
+    "🛍": "shopping", "📚": "bookstore", "🏀": "basketball", "⚽": "soccer", "⚾": "baseball",
+}  # fmt: skip
+_EMOJI_RE = re.compile("(" + "|".join(re.escape(emoji) for emoji in EMOJI_WORDS) + ")\ufe0f?")
+
+
 def expand_shorthand(text: str) -> str:
-    """``text`` with its chat shorthand written out (:data:`SHORTHAND`)."""
+    """``text`` with its chat shorthand (:data:`SHORTHAND`) and its emoji for things to do (:data:`EMOJI_WORDS`)
+    written out."""
+    text = _EMOJI_RE.sub(lambda match: f" {EMOJI_WORDS[match.group(1)]} ", text).strip()
     return _SHORTHAND_RE.sub(lambda match: SHORTHAND[match.group(1).lower()], text)
 
 

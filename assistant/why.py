@@ -59,10 +59,11 @@ def asked_for(request: ChatRequest | None, at: datetime | None = None) -> str | 
     return ", ".join(parts) or None
 
 
-def explain_one(explanation: Explanation, asked: str | None, language: str) -> str:
-    """Why one place was suggested: its evidence lines, then what the request asked for."""
+def explain_one(explanation: Explanation, asked: str | None, language: str, *, lead: str = "why") -> str:
+    """Why one place was suggested: its evidence lines, then what the request asked for; ``lead``: the fixed text
+    that introduces them ("top_pick" when the user asked which one the assistant would pick)."""
     lines = [*explanation.evidence, *([f"what you asked for: {asked}"] if asked else [])]
-    return fixed_text("why", language).format(place=explanation.name) + "\n" + "\n".join(f"- {line}" for line in lines)
+    return fixed_text(lead, language).format(place=explanation.name) + "\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def explain_list(suggestions: Sequence[Suggestion], asked: str | None, language: str) -> str:

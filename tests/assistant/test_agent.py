@@ -39,6 +39,7 @@ from assistant.place_questions import no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
+from profiles.calendar import calendar_day, clock_time
 from profiles.geo import haversine_km
 from profiles.places import TRANSIT_KINDS, Place, is_of_kind, times
 from profiles.preferences import PreferenceKind
@@ -228,6 +229,36 @@ def test_why_those_explains_the_whole_list_with_what_was_asked(
     one = assistant.chat("4", "why the first one?", at=world_now)
     assert one.text.startswith(fixed_text("why", "en").format(place=listed[0].label))
     assert "what you asked for: cafes" in one.text
+
+
+def test_which_would_you_pick_names_the_first_place_with_its_reasons(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    before = assistant.chat("4", "which would you recommend?", at=world_now)
+    assert before.request is not None and before.request.intent == "recommend" and before.items  # no list yet: one
+    listed = assistant.chat("4", "a quiet coffee near Jazz Club 3, no chains", at=world_now).items
+    assert len(listed) >= 2
+    for message in ("which one would you pick?", "what's your favourite?"):
+        pick = assistant.chat("4", message, at=world_now)
+        assert pick.text.startswith(fixed_text("top_pick", "en").format(place=listed[0].label))
+        assert pick.explanation is not None and pick.explanation.item_id == listed[0].item_id
+        assert pick.explanation.evidence[0] in pick.text and "what you asked for: cafes" in pick.text
+        assert pick.items == []
+
+
+def test_the_clock_and_the_weather_are_answered_by_code(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    local = world_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone))
+    clock = assistant.chat("4", "what time is it?", at=world_now)
+    assert clock.text == fixed_text("clock", "en").format(
+        time=clock_time(local), day=f"{local:%A}, {calendar_day(local)}"
+    )
+    rain = assistant.chat("4", "is it going to rain tonight?", at=world_now)
+    assert rain.text == fixed_text("offtopic_weather", "en") and rain.items == []
+    assert assistant.chat("4", "write me a poem", at=world_now).text == fixed_text("offtopic", "en")
 
 
 def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(

@@ -34,6 +34,7 @@ from assistant.requests import (
     extract_request,
     further_stops,
     needs_llm,
+    offtopic_reply,
     only_company,
     parse_arguments,
     parse_rules,
@@ -481,6 +482,9 @@ def test_spelling_leaves_real_words_and_short_tokens() -> None:
     assert fold("¿Adónde, sábado? Hell’s") == "¿Adonde, sabado? Hell's"
     assert expand_shorthand("smth nr u w/ my bf, tmrw?") == "something near you with my boyfriend, tomorrow?"
     assert expand_shorthand("Plural tyres, bus stops") == "Plural tyres, bus stops"  # only whole words
+    assert expand_shorthand("🍕 near there") == "pizza  near there"
+    assert expand_shorthand("🏋️ nr me") == "gym  near me"  # with its variation selector
+    assert expand_shorthand("ok 👍") == "ok 👍"  # no emoji of a thing to do
 
 
 def test_gazetteer_forgives_typos() -> None:
@@ -1783,3 +1787,53 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
 def test_asks_around_the_user_about_the_user_and_about_the_assistant(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # The assistant's own pick of the list shown: its first place, not small talk or a new list.
+        ("which is best?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("which would you recommend?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("what's your favourite?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("which one should I go to?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("ok just pick one for me", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("which one's the best?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("which of them would you pick?", {"intent": "explain", "top_pick": True, "pick": 1}),
+        ("¿cuál me recomiendas?", {"intent": "explain", "top_pick": True, "language": "es"}),
+        ("lequel tu choisirais ?", {"intent": "explain", "top_pick": True, "language": "fr"}),
+        # A kind or a place named is a request of its own.
+        ("what is the best pizza place in Brooklyn?", {"intent": "recommend", "top_pick": False}),
+        ("which bar would you recommend in SoHo?", {"intent": "recommend", "top_pick": False}),
+        ("what should we do tonight?", {"top_pick": False}),
+        # The weather and the clock, which are no places.
+        ("is it going to rain tonight?", {"intent": "offtopic"}),
+        ("how cold is it outside?", {"intent": "offtopic", "category": None}),
+        ("what's the weather tomorrow?", {"intent": "offtopic"}),
+        ("what day is it today?", {"intent": "offtopic"}),
+        ("what time is it?", {"intent": "offtopic"}),
+        ("anything to do if it's going to rain?", {"intent": "recommend", "exclude_categories": ["Outdoors"]}),
+        ("where should we go if it's going to rain?", {"exclude_categories": ["Outdoors"]}),
+        # Emoji for things to do.
+        ("🍕 near there", {"category": "Pizza"}),
+        ("🍺?", {"intent": "recommend", "category": "Bar"}),
+        ("☕ tomorrow morning?", {"category": "Cafe", "when": "tomorrow morning"}),
+    ],
+)
+def test_picks_weather_clock_and_emoji(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("is it going to rain tonight?", "offtopic_weather"),
+        ("what's the forecast?", "offtopic_weather"),
+        ("what time is it?", "clock"),
+        ("what day is it today?", "clock"),
+        ("write me a poem", "offtopic"),
+    ],
+)
+def test_offtopic_replies_say_what_they_can(message: str, reply: str) -> None:
+    assert offtopic_reply(message) == reply
