@@ -712,6 +712,8 @@ class Assistant:
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
                             "near_kinds": request.near_kinds,
+                            # "Where do people go after MSG?": where people went on to from it first.
+                            "after": request.around if request.after_place else None,
                         },
                     }
                 )
@@ -1274,7 +1276,10 @@ class Assistant:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
         name no neighbourhood; one that names neither keeps its neighbourhood, or is read as "around the user"
         (``unplaced``, which the reply says). A subway line ("near the L") is its station nearest ``point``."""
-        if not request.near or request.near == HERE or lookup(request.near) is not None:
+        if not request.near or request.near == HERE:
+            return request
+        # "Where do people go after Times Square?" asks of the plaza, not only of the area named after it.
+        if lookup(request.near) is not None and not (request.after_place and self.service.named_place(request.near)):
             return request
         if line := _LINE_RE.match(request.near):
             stop = self.service.line_stop_near(line["line"], point.latitude, point.longitude)
@@ -2021,6 +2026,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "near_kinds": request.near_kinds or previous.near_kinds,
             "location": request.location if request.near else previous.location,
             "around": request.around if request.near else previous.around,
+            # "Only bars" after "where do people go after MSG?": still where people went on to from there.
+            "after_place": request.after_place if request.near else previous.after_place,
             **_when_refined(previous, request),
             # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.
             "surprise": request.surprise or (previous.surprise and not request.familiar),

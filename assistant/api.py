@@ -177,6 +177,11 @@ class RecommendRequest(RecommendQuery):
         max_length=MAX_LIST_ITEMS,
         description="Only places within 0.4 km of a place of one of these kinds ('Metro Station': near the subway).",
     )
+    after: ItemId | None = Field(
+        None,
+        description="A catalogue item id: the places people went on to within 4 hours of a check-in there come "
+        "first, each saying so ('where do people go after Madison Square Garden?').",
+    )
 
     def query(self) -> RecommendQuery:
         """The kind of places asked for, without who, when and where."""

@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, find_neighbourhoods, lookup
+from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, VENUE_ALIASES, find_neighbourhoods, lookup
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
 from assistant.place_questions import (
     EVENT_AT,
@@ -109,6 +109,9 @@ class RequestArguments(BaseModel):
     )
     top_pick: bool = Field(
         False, description="The assistant's own pick of the last list ('which one would you pick?'; rules only)."
+    )
+    after_place: bool = Field(
+        False, description="Where people go on to from the place named ('where do people go after MSG?'; rules only)."
     )
     not_lately: bool = Field(
         False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
@@ -532,6 +535,54 @@ _AT_PLACE_RE = re.compile(
     r"|that)\b)",
     re.IGNORECASE,
 )
+# A home team's game is at its home ground ("after the Knicks game": at Madison Square Garden).
+TEAM_GROUNDS: dict[str, str] = {
+    "knicks": "Madison Square Garden",
+    "rangers": "Madison Square Garden",
+    "liberty": "Madison Square Garden",
+    "yankees": "Yankee Stadium",
+    "mets": "Citi Field",
+    "nets": "Barclays Center",
+    "giants": "MetLife Stadium",
+    "jets": "MetLife Stadium",
+}
+# "Where do people go after Madison Square Garden?", "drinks after the Knicks game": around that place, with where
+# people went on from it first. A name is a place's only when written with a capital or known by its nickname
+# ("msg"), so "where do people go after work?" names none.
+_AFTER_GAME_RE = re.compile(
+    r"\bafter (?:the |a |an |tonight'?s |today'?s |this )?(?P<team>"
+    + "|".join(TEAM_GROUNDS)
+    + r")(?: (?:game|match|home game))?\b",
+    re.IGNORECASE,
+)
+_AFTER_PLACE_RE = re.compile(
+    r"\b(?:go|goes|head|heads|hang out|end up|go out|going|heading|do)(?: (?:next|on|usually|normally|typically))?"
+    r" (?:to )?after (?:visiting |leaving |seeing )?(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:tonight|today|usually|normally|typically|and|for|then|on)\b)",
+    re.IGNORECASE,
+)
+
+
+class _AfterPlace(NamedTuple):
+    name: str
+    span: tuple[int, int]
+
+
+def _after_place(message: str, written: str) -> _AfterPlace | None:
+    """The place a message asks where people go on to from, with the span of its words."""
+    if game := _AFTER_GAME_RE.search(message):
+        return _AfterPlace(TEAM_GROUNDS[game["team"].lower()], game.span())
+    after = _AFTER_PLACE_RE.search(message)
+    if after is None or _NOT_A_PLACE_RE.match(after["name"]):
+        return None
+    name = after["name"]
+    bare = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)
+    capitalised = bare[:1].isupper() and re.search(rf"(?<!\w){re.escape(bare)}(?!\w)", written) is not None
+    if not (capitalised or name.casefold() in VENUE_ALIASES):
+        return None
+    return _AfterPlace(name, after.span("name"))
+
+
 # "How do I get there by subway?", "can I take the train there?": the way to a place.
 _BY_TRANSIT_RE = re.compile(
     r"\b(?:get|go|getting|going|reach|travel|head)\b[\w' ]{0,20}? (?:by|on the|via)"
@@ -1529,7 +1580,11 @@ def parse_rules(message: str) -> RequestArguments:
     # "I moved near Prospect Park, what's good around there?": "there" is the place named before it.
     named_first = at_place is not None and near_it is not None and at_place.end("name") <= near_it.start()
     mine = _MY_PLACE_RE.search(message)
-    if mine is not None and (mine["what"].lower() in ("work", "home") or re.search(r"\b(?:my|our) ", mine[0], re.I)):
+    after = _after_place(message, written)
+    if after is not None:  # "where do people go after the Knicks game?": around Madison Square Garden
+        near, near_from = after.name, after.span[0]
+        excluded_spans.append(after.span)
+    elif mine is not None and (mine["what"].lower() in ("work", "home") or re.search(r"\b(?:my|our) ", mine[0], re.I)):
         near = _MY_WORDS[mine["what"].lower()]  # "near work", "near my school"; not "near school" (any school)
         excluded_spans.append(mine.span())
     elif found and not start <= found[0][1][0] < found[0][1][1] < end:
@@ -1619,6 +1674,7 @@ def parse_rules(message: str) -> RequestArguments:
         not_lately=not_lately,
         unusual=unusual,
         then=stops[1] if stops is not None else None,
+        after_place=after is not None,
         language=reading.language,
     )
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):

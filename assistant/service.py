@@ -58,6 +58,7 @@ from profiles.config import Settings
 from profiles.context import ContextSnapshot, InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
+from profiles.next_stops import following_visits, next_stops
 from profiles.places import (
     CATEGORY_SEPARATOR,
     TRANSIT_KINDS,
@@ -161,6 +162,11 @@ _ARTICLE_RE = re.compile(r"^\s*(?:the|a|an)\s+", re.IGNORECASE)
 # "Anything open late?": with no opening hours, a place counts as open then when at least this many people have
 # checked in there within OFF_HOURS_WINDOW hours of that hour of the day, on any day.
 OPEN_THEN_MIN_PEOPLE = 2
+# "Where do people go after Madison Square Garden?": a place counts as where people go on to when at least this many
+# people made their next check-in there within NEXT_STOP_WITHIN of one at the place asked about (a count is stated
+# only from ``privacy.insights_min_users`` people on).
+NEXT_STOP_MIN_PEOPLE = 2
+NEXT_STOP_WITHIN = timedelta(hours=4)
 
 
 class Suggestion(PlaceAnswer):
@@ -509,6 +515,11 @@ class RecommendQuery(BaseModel):
         description="Only places a short walk (0.4 km) from a place of one of these kinds ('near the subway': "
         "['Metro Station', 'Train Station']); each says which, and how far.",
     )
+    after: str | None = Field(
+        None,
+        description="An item id: the places people went on to within 4 hours of a check-in there come first ('where "
+        "do people go after Madison Square Garden?'), each saying so; the best fits fill the rest.",
+    )
 
     @field_validator("beyond_km")
     @classmethod
@@ -534,6 +545,14 @@ class StopsNear(NamedTuple):
     (L)'), and the item ids of every other place."""
 
     nearest: dict[str, str]
+    beyond: tuple[str, ...]
+
+
+class NextStops(NamedTuple):
+    """Where people went on to from one place: people per place (``profiles.next_stops``), and the item ids of
+    every other place."""
+
+    people: dict[str, int]
     beyond: tuple[str, ...]
 
 
@@ -598,6 +617,8 @@ class Service:
         self._open_then_of: dict[int, tuple[pd.DataFrame, frozenset[str], tuple[str, ...]]] = {}
         self._usual_hour_of: dict[str, tuple[pd.DataFrame, int | None]] = {}  # by kind
         self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
+        self._following_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, next visits)
+        self._next_stops_of: dict[str, NextStops] = {}  # by place, for the events of ``_following_of``
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -696,6 +717,8 @@ class Service:
         positions = self.runtime.item_index.catalogue.positions
         if unknown := [item_id for item_id in query.like if item_id not in positions]:
             raise ValueError(f"like: unknown item_id {unknown[0]!r}, not in the catalogue")
+        if query.after is not None and query.after not in positions:
+            raise ValueError(f"after: unknown item_id {query.after!r}, not in the catalogue")
         if unknown := [kind for kind in query.near_kinds if not self.categories_named(kind)]:
             raise ValueError(f"near_kinds: no catalogue place is of kind {unknown[0]!r}")
         if context is None:
@@ -707,13 +730,13 @@ class Service:
 
         stops = self._stops_near(tuple(query.near_kinds)) if query.near_kinds else None
 
-        def ranked(closed: Sequence[str]) -> list[Recommendation]:
+        def ranked(closed: Sequence[str], also_exclude: Sequence[str] = (), k: int = query.k) -> list[Recommendation]:
             found = self.runtime.recommend(
                 user_id,
                 at,
                 where.latitude,
                 where.longitude,
-                query.k * VARIETY_FETCH,
+                k * VARIETY_FETCH,
                 surprise=query.surprise,
                 familiar=query.familiar,
                 category=query.category,
@@ -729,6 +752,7 @@ class Service:
                     *self._of_categories(closed),
                     *(stops.beyond if stops is not None else ()),
                     *(self._not_open_then(at) if query.open_then else ()),
+                    *also_exclude,
                 ],
                 exclude_categories=list(dict.fromkeys(unwanted)),
                 within_km=query.within_km,
@@ -738,16 +762,27 @@ class Service:
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
             )
-            varied = _varied(found, query.k, query.keyword)
+            varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied
 
-        varied = ranked(off_hours)
+        def ranked_after(closed: Sequence[str]) -> list[Recommendation]:
+            """Where people went on to from ``query.after`` first, the best fits after them."""
+            if query.after is None:
+                return ranked(closed)
+            following = ranked(closed, self.next_stops(query.after).beyond)
+            if len(following) >= query.k:
+                return following
+            return [*following, *ranked(closed, [item.item_id for item in following], query.k - len(following))]
+
+        varied = ranked_after(off_hours)
         if off_hours and len(varied) < query.k:  # an hour when hardly any kind is open: the list as it was
-            varied = ranked(())
+            varied = ranked_after(())
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
         suggestions = [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
+        if query.after is not None:
+            suggestions = self._with_next_stop_evidence(suggestions, query.after)
         if stops is None:
             return suggestions
         # "Coffee near the subway": each place says which stop it is near.
@@ -756,6 +791,38 @@ class Service:
             for item in suggestions
             if item.item_id in stops.nearest
         ]
+
+    def next_stops(self, item_id: str) -> NextStops:
+        """Where people went on to from a place: the places at least ``NEXT_STOP_MIN_PEOPLE`` people checked in at
+        next within ``NEXT_STOP_WITHIN`` of a check-in there, with how many people did; worked out again for a changed
+        event log."""
+        events = self.events()
+        if self._following_of is None or self._following_of[0] is not events:
+            self._following_of = (events, following_visits(events))
+            self._next_stops_of.clear()
+        if item_id not in self._next_stops_of:
+            found = next_stops(self._following_of[1], item_id, within=NEXT_STOP_WITHIN, min_users=NEXT_STOP_MIN_PEOPLE)
+            people = {str(place): int(count) for place, count in found.items()}
+            every = self.items["item_id"].astype(str)
+            self._next_stops_of[item_id] = NextStops(people, tuple(place for place in every if place not in people))
+        return self._next_stops_of[item_id]
+
+    def _with_next_stop_evidence(self, suggestions: list[Suggestion], item_id: str) -> list[Suggestion]:
+        """Each suggestion people went on to from ``item_id`` says so, first among its reasons; how many only when
+        enough people did to state it (``privacy.insights_min_users``)."""
+        people = self.next_stops(item_id).people
+        origin = self.place(item_id)
+        name = origin.name if origin is not None else item_id
+        hours = int(NEXT_STOP_WITHIN.total_seconds() // 3600)
+        least = self.settings.privacy.insights_min_users
+        said: list[Suggestion] = []
+        for item in suggestions:
+            if item.item_id in people:
+                who = f"{people[item.item_id]} people" if people[item.item_id] >= least else "people"
+                line = f"{who} went here next, within {hours} hours of a check-in at {name}"
+                item = item.model_copy(update={"evidence": [line, *item.evidence]})
+            said.append(item)
+        return said
 
     def _stops_near(self, kinds: tuple[str, ...]) -> StopsNear:
         """The places within ``STOP_WALK_KM`` of a place of one of ``kinds`` (each with its nearest such stop, in

@@ -77,6 +77,9 @@ class RecommendArgs(_Where):
     near_kinds: list[str] = Field(
         default_factory=list, description="Only places a short walk from a place of these kinds ('near the subway')."
     )
+    after: str | None = Field(
+        None, description="An item id: where people went on to from there first ('where do people go after MSG?')."
+    )
 
 
 class HabitsArgs(_Where):
@@ -153,6 +156,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         popular: bool = False,
         open_then: bool = False,
         near_kinds: Sequence[str] = (),
+        after: str | None = None,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -172,6 +176,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             popular=popular,
             open_then=open_then,
             near_kinds=list(near_kinds),
+            after=after,
         )
         found = _searched(service, state["user_id"], moment, place, query)
         if not found and open_then:  # none known to be open then, anywhere: the best fits, hours unknown

@@ -40,6 +40,7 @@ from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.calendar import calendar_day, clock_time
+from profiles.events import Event
 from profiles.geo import haversine_km
 from profiles.places import TRANSIT_KINDS, Place, is_of_kind, times
 from profiles.preferences import PreferenceKind
@@ -245,6 +246,31 @@ def test_which_would_you_pick_names_the_first_place_with_its_reasons(
         assert pick.explanation is not None and pick.explanation.item_id == listed[0].item_id
         assert pick.explanation.evidence[0] in pick.text and "what you asked for: cafes" in pick.text
         assert pick.items == []
+
+
+def test_where_people_go_after_a_place_lists_where_they_went_on_to_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    items = services.items.set_index("item_id")
+    jazz = str(items.index[items["name"] == "Jazz Club 3"][0])
+    cafe = str(items.index[items["name"] == "Coffee Shop 2"][0])
+    night = world_now - timedelta(days=3)
+    services.add_events(
+        [
+            Event(user_id=user, item_id=place, timestamp=night + timedelta(hours=hours), **_at(items, place))
+            for user in ("n1", "n2")
+            for place, hours in ((jazz, 0), (cafe, 1))
+        ]
+    )
+    turn = Assistant(services, polite).chat("3", "where do people go after Jazz Club 3?", at=world_now)
+    call = called(turn, "recommend")
+    assert call.arguments["after"] == jazz and jazz in call.arguments["exclude"]
+    assert turn.items[0].item_id == cafe
+    assert "people went here next, within 4 hours of a check-in at Jazz Club 3" in turn.items[0].evidence
+
+
+def _at(items: pd.DataFrame, item_id: str) -> dict[str, float]:
+    return {"latitude": float(items.loc[item_id, "latitude"]), "longitude": float(items.loc[item_id, "longitude"])}
 
 
 def test_the_clock_and_the_weather_are_answered_by_code(

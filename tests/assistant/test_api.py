@@ -319,6 +319,8 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     assert all(" km from Jazz Club " in place["evidence"][-1] for place in near.json())
     nowhere = client.post("/api/recommend", json={"user_id": "3", "near_kinds": ["Spaceport"]})
     assert nowhere.status_code == 422 and "near_kinds" in nowhere.json()["error"]
+    after = client.post("/api/recommend", json={"user_id": "3", "after": "no-such-place"})
+    assert after.status_code == 422 and "after" in after.json()["error"]
 
 
 # ---- chat ------------------------------------------------------------------------------------------------------

@@ -1837,3 +1837,24 @@ def test_picks_weather_clock_and_emoji(message: str, expected: dict[str, Any]) -
 )
 def test_offtopic_replies_say_what_they_can(message: str, reply: str) -> None:
     assert offtopic_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Where people go on to from a place: around it, that place's next stops first.
+        ("where do people go after Madison Square Garden?", {"near": "Madison Square Garden", "after_place": True}),
+        ("where do folks head after msg?", {"near": "msg", "after_place": True}),
+        ("where do people go after the Yankees game?", {"near": "Yankee Stadium", "after_place": True}),
+        ("drinks after the Knicks game", {"category": "Bar", "near": "Madison Square Garden", "after_place": True}),
+        ("where do people usually go after Times Square?", {"near": "Times Square", "after_place": True}),
+        # No place named: after work, after dinner, a lower-case word.
+        ("where do people go after work?", {"after_place": False, "near": None}),
+        ("where do people go after dinner?", {"after_place": False}),
+        ("where do people go after the gym?", {"after_place": False}),
+        ("a bar near Madison Square Garden", {"after_place": False, "near": "Madison Square Garden"}),
+    ],
+)
+def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected

@@ -464,3 +464,39 @@ def test_a_slice_of_the_week_counts_its_people_once_however_many_days_it_spans(
         assert details.now.visits == (0 if details.now_withheld else len(weekend))
         sunday = services.place_details("3", item_id, world_now, LatLon(40.7, -74.0), whole_day=True)
         assert sunday.now.daypart is None
+
+
+def test_where_people_went_on_to_from_a_place_comes_first_and_says_so(services: Service, world_now: datetime) -> None:
+    items = services.items.set_index("item_id")
+    jazz = str(items.index[items["name"] == "Jazz Club 3"][0])
+    cafe = str(items.index[items["name"] == "Coffee Shop 2"][0])
+    where = LatLon(items.loc[jazz, "latitude"], items.loc[jazz, "longitude"])
+    before = services.recommend("3", world_now, where, RecommendQuery(k=5, after=jazz))
+    assert not any("went here next" in line for item in before for line in item.evidence)
+
+    def visit(user_id: str, item_id: str, at: datetime) -> Event:
+        place = items.loc[item_id]
+        return Event(
+            user_id=user_id, item_id=item_id, timestamp=at, latitude=place["latitude"], longitude=place["longitude"]
+        )
+
+    night = world_now - timedelta(days=3)
+    services.add_events(
+        [visit(user, jazz, night) for user in ("n1", "n2")]
+        + [visit(user, cafe, night + timedelta(hours=1)) for user in ("n1", "n2")]
+    )
+    assert services.next_stops(jazz).people == {cafe: 2}
+    found = services.recommend("3", world_now, where, RecommendQuery(k=5, after=jazz))
+    assert found[0].item_id == cafe and len(found) == 5  # the best fits fill the rest
+    # Two people are too few to state how many (``privacy.insights_min_users``, 5): that people did, only.
+    assert services.settings.privacy.insights_min_users == 5
+    assert found[0].evidence[0] == "people went here next, within 4 hours of a check-in at Jazz Club 3"
+    assert not any("went here next" in line for item in found[1:] for line in item.evidence)
+    services.add_events(
+        [visit(user, jazz, night) for user in ("n3", "n4", "n5")]
+        + [visit(user, cafe, night + timedelta(hours=3)) for user in ("n3", "n4", "n5")]
+    )
+    found = services.recommend("3", world_now, where, RecommendQuery(k=5, after=jazz))
+    assert found[0].evidence[0] == "5 people went here next, within 4 hours of a check-in at Jazz Club 3"
+    with pytest.raises(ValueError, match="after: unknown item_id"):
+        services.recommend("3", world_now, where, RecommendQuery(after="no-such-place"))
