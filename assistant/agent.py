@@ -90,6 +90,7 @@ from assistant.requests import (
     CATEGORY_WORDS,
     DATE_DINNER,
     DATE_KINDS,
+    ERRAND_KINDS,
     EXPLICIT_HERE_RE,
     FAMILY_OUTING,
     FANCIER,
@@ -724,7 +725,7 @@ class Assistant:
             if chosen.since is None and _BACK_THEN_RE.search(message) and (span := state.get("habits_span")):
                 chosen = chosen._replace(since=span[0], until=span[1])  # "my favourite places back then?"
             elif chosen.since is None and _before_that(state, message):
-                chosen = chosen._replace(**_span_before(state["habits_span"], local_now)._asdict())
+                chosen = chosen._replace(**_span_before(state["habits_span"], local_now, message)._asdict())
             elif chosen.since is None and (span := state.get("habits_span")) and span[0] is not None:
                 # "And on New Year's Day?" after "where was I last Christmas?": the past still, that day.
                 then = past_span(f"where was I {message}", local_now, self.service.last_visit(state["user_id"]))
@@ -744,6 +745,10 @@ class Assistant:
             if suggestions:
                 pick = min(request.pick or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
+        elif request.intent == "about" and len(compared := self._named_compared(state, request)[0]) >= 2:
+            # "Which is better, Katz's or Joe's Pizza?": what is known of each.
+            for item_id in compared:
+                calls.append({"name": "place_details", "args": {"item_id": item_id, **where}})
         elif request.intent == "about" and _of_every_one(message) and "hours" in request.asks:
             # "Any of these open late?": no opening hours, but each place's check-ins at the time asked about.
             at = {"at": request.at.isoformat()} if request.at is not None else {}
@@ -820,9 +825,18 @@ class Assistant:
                     and _NEAREST_ASKED_RE.search(state["messages"][-1 - _tail_length(state)].text)
                 ):  # "where's the nearest pharmacy?": the nearest first, whatever else ranks them
                     by_distance = sorted(message.artifact, key=lambda item: item.distance_km)
-                    update["suggestions"] = [
-                        item.model_copy(update={"rank": rank}) for rank, item in enumerate(by_distance, 1)
-                    ]
+                    update["suggestions"] = _ranked_anew(by_distance)
+                elif (
+                    request is not None
+                    and request.intent in ("recommend", "refine")
+                    and request.category in ERRAND_KINDS
+                ):
+                    # "I need a haircut": the user's own barber, then the nearest (6.6 km had come before 2.2 km).
+                    own = [item for item in message.artifact if item.is_return]
+                    others = sorted(
+                        (item for item in message.artifact if not item.is_return), key=lambda item: item.distance_km
+                    )
+                    update["suggestions"] = _ranked_anew([*own, *others])
             elif message.name == "search_places":
                 stops += 1
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
@@ -1004,6 +1018,12 @@ class Assistant:
             return fixed_text(request.intent, language)
         if request.intent == "about":
             details = state.get("details")
+            compared = state.get("listed_details") or []
+            if request.compare_names and len(compared) >= 2:  # "Katz's or Joe's Pizza, which is better?"
+                cards = [describe_place(each, request.asks, language, _origin(request)) for each in compared]
+                return fixed_text("compare_named", language) + "\n\n" + "\n\n".join(cards)
+            if request.compare_names and (unknown := self._named_compared(state, request)[1]):
+                return fixed_text("compare_unknown", language).format(words=unknown[0])
             if details is not None:
                 asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
                 card = describe_place(details, request.asks, language, _origin(request), asked_time, request.quiet)
@@ -1231,6 +1251,18 @@ class Assistant:
         shown. None when its place words name neither."""
         if request.near != THERE and _RANKED_PLACE_RE.match(request.near or "") is None:
             return None
+        previous = state.get("previous")
+        if (
+            request.near == THERE
+            and not state.get("focus")
+            and previous is not None
+            and previous.near not in (None, HERE)
+            and previous.around is None
+            and previous.location is not None
+        ):
+            # "Any good vintage shops there?" after "what's on in Williamsburg?": the area asked about, not the first
+            # place of its list.
+            return request.model_copy(update={"near": previous.near, "location": previous.location})
         place = self._pointed_at(state, request.near or "")
         if place is None and _LINE_RE.match(request.near or ""):
             return None  # "bars near the 6" with no sixth place shown: the subway line
@@ -1374,6 +1406,21 @@ class Assistant:
         if place is not None:
             return place.item_id
         return pointed if refers_to_place(message) else None
+
+    def _named_compared(self, state: _State, request: ChatRequest) -> tuple[list[str], list[str]]:
+        """The item ids of the places a comparison names ("Katz's or Joe's Pizza?"), a shown place by its name, else
+        the catalogue's, and the names no place goes by."""
+        shown = {item.label.casefold(): item.item_id for item in (state.get("shown") or {}).values()}
+        found: list[str] = []
+        unknown: list[str] = []
+        for name in request.compare_names:
+            place = self.service.named_place(name, state["user_id"]) if name.casefold() not in shown else None
+            item_id = shown.get(name.casefold()) or (place.item_id if place is not None else None)
+            if item_id is None:
+                unknown.append(name)
+            elif item_id not in found:
+                found.append(item_id)
+        return found, unknown
 
     def _at_shown(self, request: ChatRequest, shown: Mapping[str, Suggestion]) -> ChatRequest | None:
         """The request measured from the first place of the kind its place words name ("how far is that from the
@@ -1707,6 +1754,11 @@ def _lists(shown: Iterable[Suggestion]) -> list[list[Suggestion]]:
     return lists
 
 
+def _ranked_anew(suggestions: Sequence[Suggestion]) -> list[Suggestion]:
+    """Suggestions put in another order, numbered in it."""
+    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(suggestions, 1)]
+
+
 def _last_suggestions(state: _State) -> list[Suggestion]:
     """The suggestions of the last turn that made any, in their order."""
     lists = _lists((state.get("shown") or {}).values())
@@ -1863,10 +1915,13 @@ _BACK_THEN_RE = re.compile(
 # "And the month before?", "before that?": the stretch of time just before the one the last answer about the user
 # covered.
 _BEFORE_THAT_RE = re.compile(
-    r"\b(?:the )?(?:day|week|weekend|month|year) before\b|\bbefore that\b|\b(?:the )?(?:previous|prior) (?:day|week"
-    r"|weekend|month|year)\b|\bthe one before\b",
+    r"\b(?:the )?(?P<unit>day|week|weekend|month|year) before\b|\bbefore that\b|\b(?:the )?(?:previous|prior)"
+    r" (?P<prior>day|week|weekend|month|year)\b|\bthe one before\b",
     re.IGNORECASE,
 )
+# How far back "the day before", "the week before" move a stretch of time that is shorter than that (Tuesday evening
+# is followed by Monday evening, not by Tuesday's daytime).
+_UNIT_BACK = {"day": timedelta(days=1), "week": timedelta(weeks=1), "weekend": timedelta(weeks=1)}
 
 
 def _before_that(state: _State, message: str) -> bool:
@@ -1875,13 +1930,18 @@ def _before_that(state: _State, message: str) -> bool:
     return span is not None and span[0] is not None and _BEFORE_THAT_RE.search(read(message).text) is not None
 
 
-def _span_before(span: tuple[datetime | None, datetime | None], now: datetime) -> PastSpan:
+def _span_before(span: tuple[datetime | None, datetime | None], now: datetime, message: str = "") -> PastSpan:
     """The stretch of time just before ``span`` (until now when it has no end), as long as it: the calendar month
-    before a calendar month ("in June", then "and the month before?")."""
+    before a calendar month ("in June", then "and the month before?"), and the same hours a day or a week earlier
+    for "the day before", "the week before" ("last Tuesday evening", then "and the day before?": Monday evening)."""
     since, until = span
     if since is None:  # an answer over all time has nothing before it but all time
         return PastSpan(now, now)
     until = until or now
+    said = _BEFORE_THAT_RE.search(read(message).text) if message else None
+    unit = (said["unit"] or said["prior"] or "").lower() if said is not None else ""
+    if unit in _UNIT_BACK and until - since < _UNIT_BACK[unit]:
+        return PastSpan(since - _UNIT_BACK[unit], until - _UNIT_BACK[unit])
     if since.day == 1 and until.day == 1 and since.time() == until.time() == datetime.min.time():
         months = (until.year - since.year) * 12 + until.month - since.month
         start = since

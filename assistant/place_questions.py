@@ -216,7 +216,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: \w+)?(?: one)?) (?:close|near|nearby|far)\b"
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
         r"(?: from (?:me|here|us))?\s*\?",
-        "address": r"\baddress(?:es)?\b|\bstreet\b|\bzip\b|\bpostcode\b",
+        # "What street is it on?", not "near Wall Street".
+        "address": r"\baddress(?:es)?\b|\b(?:what|which) (?:street|cross ?streets?)\b|\bcross ?streets?\b"
+        r"|\bstreet (?:number|name|corner)\b|\bzip\b|\bpostcode\b",
         # "Where's the third one?"; "where's good for a date?" asks for places.
         "where": r"\bwhere(?: is|'s| are| exactly)\b(?! (?:good|nice|great|best|fun|a good|the best)\b)"
         r"|\blocated\b|\blocation\b|\bdirections?\b"
@@ -380,7 +382,10 @@ def refers_to_place(message: str) -> bool:
 _FILLER_RE = re.compile(
     r"\b(?:is|are|was|were|do|does|did|can|could|will|would|should|how|what|what's|whats|when|where|which|who|tell"
     r"|me|i|you|my|your|it|its|they|them|their|the|a|an|now|today|tonight|right|still|currently|please|there|here"
-    r"|of|to|at|in|on|for|with|and|or|about|know|any|far|much|long|late|good"
+    r"|of|to|at|in|on|for|with|and|or|about|know|any|far|much|long|late|good|from"
+    # "Is Katz's busy on Sundays?": the time asked about names no place.
+    r"|this|next|usually|tomorrow|yesterday|weekends?|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+    r"|mornings?|afternoons?|evenings?|nights?"
     # "The cheapest one?" names no place called "One".
     r"|one|ones|cheapest|priciest|best|nicest|worst|most|least)\b|[^\w\s'&-]",
     re.IGNORECASE,

@@ -113,6 +113,9 @@ class RequestArguments(BaseModel):
     after_place: bool = Field(
         False, description="Where people go on to from the place named ('where do people go after MSG?'; rules only)."
     )
+    compare_names: list[str] = Field(
+        default_factory=list, description="Two places named to compare ('Katz's or Joe's Pizza?'; rules only)."
+    )
     not_lately: bool = Field(
         False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
     )
@@ -369,6 +372,11 @@ _HOTEL_BAR_RE = re.compile(r"\bhotel (?:bar|bars|lounge|lounges|rooftop|rooftops
 # The broad kinds ("Restaurant", "Bar", "Cafe", the outings by what they are for): "any with food too?", "one with a
 # view" after bars ask what the bar has, not for a restaurant or a lookout.
 GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
+# Errands: the user's own place of the kind first (their barber), then the nearest; no one crosses town for a
+# pharmacy because it fits their taste.
+ERRAND_KINDS: frozenset[str] = frozenset(
+    {"Salon", "Pharmacy", "Groceries", "Post Office", "Bank", "Laundry", "Hospital", "Parking", "Gas Station"}
+)
 
 
 def _terms(table: dict[str, str]) -> dict[str, str]:
@@ -478,6 +486,10 @@ _NEAR_IT_RE = re.compile(
     r"\b(?:near|around|close to|by|next to|near to)\s+(?:it|there|that(?: place| spot| one)?"
     r"|this(?: place| spot| one)?)\b(?! (?:is|are)\b)",
     re.IGNORECASE,
+)
+# A kind asked for "there", at the end ("any good vintage shops there?"); not "is there?" nor "over there by you".
+_THERE_AT_END_RE = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bget )(?<!\bgo )\b(?:over |in |out )?there\s*[?.!]*\s*$", re.I
 )
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
@@ -801,7 +813,9 @@ _MY_AREA_RE = re.compile(
 _FEWER_RE = re.compile(r"\b(?:not|no|less|fewer|without|avoid|away from)\b", re.IGNORECASE)
 # A message that opens by asking for some place ("something …", "and anywhere …").
 _INDEFINITE = (
-    r"^\W*(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?(?:something|somewhere|anything|anywhere"
+    # "Can't sleep, anything open?": a clause before it is the user's reason.
+    r"^\W*(?:[^,.;!?]{1,40}[,.;!?]\s+)?(?:(?:and|or|ok|okay|so|what about|how about)\W+)?(?:is there\s+)?"
+    r"(?:something|somewhere|anything|anywhere"
     r"|any ?place|a place|a spot|places|spots)\s+"
 )
 # "Something open late?", "anywhere still open": places open then, as far as check-ins tell (no opening hours here).
@@ -834,6 +848,9 @@ _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|t
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
     r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
+    # "Remind me where I went last Tuesday", "tell me where we ate on Saturday": the user's own past visits.
+    r"|\b(?:remind|tell|show) (?:me|us) where (?:i|we) (?:went|was|were|'ve been|have been|ate|had|hung out)\b"
+    r"|^\W*where (?:i|we) (?:went|was|were) (?:last|yesterday|on|this|that)\b"
     r"|\bwhat (?:did i do|have i (?:done|been up to))\b|\bwhen do (?:i|we) (?:go|get)\b(?! there\b)"
     rf"|\b(?:what|which|where|when|how \w+) (?:\w+ )?(?:do|did) i (?:\w+ )?{_HABITUAL}\b"
     rf"|\bwhat (?:do|did) i do\b(?=.*\b{_WEEKLY}\b)"
@@ -1693,7 +1710,13 @@ def parse_rules(message: str) -> RequestArguments:
     pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)
     if arguments.asks == ["visits"] and arguments.category and not pointed:
         arguments.asks = []
+    if arguments.near is None and arguments.category and not arguments.asks and _THERE_AT_END_RE.search(message):
+        arguments.near = THERE  # "any good vintage shops there?": where the conversation just was
     arguments.compare = _compared(message)
+    if not arguments.compare and (names := _names_compared(message)):
+        arguments.compare_names = names  # "which is better, Katz's or Joe's Pizza?": what is known of each
+        arguments.asks = arguments.asks or ["general"]
+        arguments.category, arguments.near = None, None
     arguments.change = _CHANGE_RE.search(message) is not None
     arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
@@ -1867,6 +1890,9 @@ _LOCAL_RE = re.compile(
     r"\b(?:less|not|non|not too|without the|no) ?-?touristy?\b|\btourist traps?\b|\boff the beaten (?:path|track)\b"
     r"|\b(?:where|what) (?:do |would )?(?:the )?locals\b|\blike a local\b"
     r"|\blocals'? (?:favou?rites?|spots?|places?|go)\b"
+    # "What's near Times Square that locals like?", "where locals actually eat".
+    r"|\blocals (?:actually |really |usually |would )?(?:like|love|go|eat|drink"
+    r"|hang out|recommend|prefer)\b"
     r"|\b(?:avoid|away from|without|escape|no) (?:the )?(?:tourists|crowds of tourists)\b|\bhidden gems?\b"
     r"|\blesser[- ]known\b|\bunder the radar\b"
     # "Anything less mainstream?", "something more offbeat".
@@ -2019,6 +2045,58 @@ _FIRST_FEW_RE = re.compile(r"\b(?:the )?first (two|three|2|3)\b", re.IGNORECASE)
 # "The first and the last one": the last of the list, whatever its length (the agent knows it).
 LAST_SHOWN_RE = re.compile(r"\bthe (?:very )?last(?: one| place| option| spot)?\b(?! (?:time|night|week|year))", re.I)
 LAST_SHOWN = -1
+
+
+# Two places named to compare ("which is better, Katz's or Joe's Pizza?", "compare Shake Shack and Five Guys"): what
+# is known of each, side by side (no reviews tell which is better). Ranks ("the first or the second?") are ``compare``.
+_NAMES = r"(?P<{}>[^,;:?!.]+?)"
+_COMPARE_NAMED_RES = (
+    re.compile(
+        r"\bwhich(?: one)?(?: is|'s) (?:better|best|nicer|closer|busier|more popular)\b[,:]?\s+(?:the )?"
+        + _NAMES.format("a")
+        + r"\s+or\s+(?:the )?"
+        + _NAMES.format("b")
+        + r"\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\W*(?:the )?"
+        + _NAMES.format("a")
+        + r"\s+or\s+(?:the )?"
+        + _NAMES.format("b")
+        + r"[,:]?\s+which(?: one)?(?: is|'s) (?:better|best|nicer|closer|busier|more popular)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\bcompare\s+(?:the )?"
+        + _NAMES.format("a")
+        + r"\s+(?:and|with|to|vs\.?|versus)\s+(?:the )?"
+        + _NAMES.format("b")
+        + r"\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\W*(?:the )?"
+        + _NAMES.format("a")
+        + r"\s+(?:vs\.?|versus)\s+(?:the )?"
+        + _NAMES.format("b")
+        + r"\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+)
+
+
+def _names_compared(message: str) -> list[str]:
+    """The two place names a message compares, else []; numbers of a list ("the first or the third") are no names."""
+    for pattern in _COMPARE_NAMED_RES:
+        if (found := pattern.search(message)) is not None:
+            names = [re.sub(r"^(?:a|an|the)\s+", "", found[part].strip(), flags=re.IGNORECASE) for part in "ab"]
+            if any(_PICK_RE.search(name) or LAST_SHOWN_RE.search(name) for name in names):
+                return []
+            if any(_CATEGORY_RE.fullmatch(name) for name in names):  # "pizza or sushi?" compares kinds
+                return []
+            return names
+    return []
 
 
 def _compared(message: str) -> list[int]:

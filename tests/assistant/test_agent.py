@@ -273,6 +273,44 @@ def _at(items: pd.DataFrame, item_id: str) -> dict[str, float]:
     return {"latitude": float(items.loc[item_id, "latitude"]), "longitude": float(items.loc[item_id, "longitude"])}
 
 
+def test_errands_list_the_users_own_place_then_the_nearest(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = Assistant(services, polite).chat("3", "a coffee shop please", at=world_now).items
+    assert len(listed) >= 3
+    # The small world has no barber: its coffee shops stand for one, as the kind an errand asks for.
+    monkeypatch.setattr(agent_module, "ERRAND_KINDS", frozenset({"Cafe"}))
+    errand = Assistant(services, polite).chat("3", "a coffee shop please", at=world_now).items
+    own = [item for item in errand if item.is_return]
+    others = [item for item in errand if not item.is_return]
+    assert errand == [*own, *others] and [item.rank for item in errand] == list(range(1, len(errand) + 1))
+    assert [item.distance_km for item in others] == sorted(item.distance_km for item in others)
+    assert {item.item_id for item in errand} == {item.item_id for item in listed}
+
+
+def test_a_kind_there_after_a_list_in_an_area_is_asked_in_that_area(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    area = assistant.chat("3", "what's on in the East Village tonight?", at=world_now)
+    assert area.request is not None and area.request.near == "East Village" and area.request.around is None
+    there = assistant.chat("3", "any coffee shops there?", at=world_now)
+    assert there.request is not None and there.request.near == "East Village"
+    assert there.request.location == area.request.location
+
+
+def test_two_places_named_to_compare_get_what_is_known_of_each(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("3", "which is better, Jazz Club 3 or Coffee Shop 2?", at=world_now)
+    assert [call.name for call in turn.trace] == ["place_details", "place_details"]
+    assert turn.text.startswith(fixed_text("compare_named", "en"))
+    assert turn.text.index("What I know of **Jazz Club 3**") < turn.text.index("What I know of **Coffee Shop 2**")
+    unknown = assistant.chat("3", "Jazz Club 3 or Narnia Lounge, which is better?", at=world_now)
+    assert unknown.text == fixed_text("compare_unknown", "en").format(words="Narnia Lounge")
+
+
 def test_the_clock_and_the_weather_are_answered_by_code(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -2033,6 +2071,13 @@ def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_on
     call = called(week, "get_habits")
     since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
     assert until - since == timedelta(days=7) and world_now - until == pytest.approx(timedelta(days=7), abs=60)
+    # "The day before" a stretch shorter than a day is the same hours a day earlier (Monday evening after Tuesday's).
+    tuesday = assistant.chat("3", "remind me where I went last Tuesday evening", at=world_now, conversation_id="day")
+    evening = datetime.fromisoformat(called(tuesday, "get_habits").arguments["since"])
+    day = assistant.chat("3", "and the day before?", at=world_now, conversation_id="day")
+    call = called(day, "get_habits")
+    since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
+    assert since == evening - timedelta(days=1) and until - since < timedelta(days=1)
     # With no answer about oneself before it, "the week before" is no question about oneself.
     assistant.chat("3", "coffee please", at=world_now, conversation_id="none")
     other = assistant.chat("3", "and the week before?", at=world_now, conversation_id="none")

@@ -190,6 +190,8 @@ def test_when_is_it_quiet_names_the_day_parts_with_the_fewest_check_ins() -> Non
 def test_a_superlative_one_names_no_place() -> None:
     assert named_words("the cheapest one?") == ""  # not the catalogue's "One Liberty Plaza"
     assert named_words("is Joe's Pizza open now?") == "Joe's Pizza"
+    assert named_words("how far is Katz's from here?") == "Katz's"  # the place a distance is measured from
+    assert named_words("is Katz's busy on Sundays?") == "Katz's"  # nor the time asked about
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:

@@ -1858,3 +1858,32 @@ def test_offtopic_replies_say_what_they_can(message: str, reply: str) -> None:
 def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("remind me where I went last Tuesday evening", {"intent": "profile", "when": "Tuesday evening"}),
+        ("tell me where we ate on Saturday", {"intent": "profile"}),
+        ("what's near Times Square that locals like?", {"local": True, "near": "Times Square"}),
+        # "Wall Street" asks for no street address.
+        ("I have 30 minutes before my meeting near Wall Street, coffee?", {"intent": "recommend", "asks": []}),
+        ("what street is it on?", {"intent": "about"}),
+        # A kind "there" is where the conversation was; "is there" is no place.
+        ("any good vintage shops there?", {"category": "Vintage", "near": "there"}),
+        ("are there any bars?", {"category": "Bar", "near": None}),
+        ("can't sleep, anything open?", {"intent": "refine"}),
+        # Two places named to compare; ranks, and kinds, are no names.
+        (
+            "which is better, Katz's Delicatessen or Joe's Pizza?",
+            {"intent": "about", "compare_names": ["Katz's Delicatessen", "Joe's Pizza"]},
+        ),
+        ("compare the Met and MoMA", {"intent": "about", "compare_names": ["Met", "MoMA"]}),
+        ("Shake Shack vs Five Guys", {"compare_names": ["Shake Shack", "Five Guys"]}),
+        ("which is better, the first or the second?", {"compare_names": [], "compare": [1, 2]}),
+        ("which is better, pizza or sushi?", {"compare_names": []}),
+    ],
+)
+def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
