@@ -244,7 +244,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
         r"|\blet'?s (?:go|try|do|head|check out)\b",
         "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
-        r"|\bwhat do you know about (?:it|that|this|the|them)\b|\bwhat(?:'s| is) (?:it|that|the \w+ one) like\b",
+        r"|\bwhat do you know about (?:it|that|this|the|them)\b"
+        r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
+        r" like\b",
     }.items()
 }
 # Words pointing at a place already in the conversation; "there" only where it is a place, not "is there", and
@@ -277,7 +279,9 @@ THINGS_TO_DO = (
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
-    r"|spots|options|ideas|where can (?:i|we)|where could (?:i|we)|where should|where shall|where to|is there"
+    # "Do they have vegan options?" asks what a kitchen offers, not for other places.
+    r"|spots|(?<!vegan )(?<!vegetarian )(?<!veggie )(?<!halal )(?<!kosher )(?<!gluten-free )(?<!gluten free )options"
+    r"|ideas|where can (?:i|we)|where could (?:i|we)|where should|where shall|where to|is there"
     r"|are there|what(?:'s| is) open|others?"
     r"|like (?:that|this|it|those|these)|make (?:it|them|that|this))\b"
     # "Museums that are free?", "bars that stay open late": places of a kind, asked for.

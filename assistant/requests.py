@@ -1392,6 +1392,9 @@ _GUESTS_RE = re.compile(
     r"|\b(?:guests?|friends?|visitors?|family|relatives|parents|people) (?:from )?out[- ]of[- ]town\b"
     r"|\bfirst (?:time|visit|trip) (?:in|to) (?:new york|nyc|the city|manhattan|brooklyn|queens|the bronx)\b"
     r"|\b(?:new|visiting) in town\b"
+    # "I'm new to NYC, where should I start?": the sights first.
+    r"|\b(?:i'?m|we'?re|i am|we are) (?:brand |totally |completely )?new (?:to|in)"
+    r" (?:new york|nyc|the city|manhattan)\b"
     r"|\bas a tourist\b|\bi'?m (?:a )?tourist\b|\bi'?m (?:just )?visiting\b(?! (?:my|a|an|the|some)\b)"
     r"|\b(?:one|a|two|three|\d) days? in (?:new york|nyc|the city|manhattan)\b",
     re.IGNORECASE,
@@ -2196,6 +2199,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         or arguments.quiet
         or arguments.independent
         or arguments.local
+        or arguments.like_name  # "anything like Katz's?"
     )
     if not place and not _PLACE_RE.search(message):
         if _OFFTOPIC_RE.search(message) or _WHAT_TIME_RE.search(message):
@@ -2331,9 +2335,9 @@ _HIDE_NAMED_RE = re.compile(
     re.IGNORECASE,
 )
 _LIKE_PLACE_RE = re.compile(
-    rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something) (?:like|similar to) {_NAME}"
-    # "Similar to the Met but smaller": the size asked is no part of the name.
-    rf"(?:,?\s+(?:but|only|except)\b[^.!?;]*)?{_END}",
+    rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something|anything|anywhere) (?:like|similar to) {_NAME}"
+    # "Similar to the Met but smaller": the size asked is no part of the name; nor is "instead".
+    rf"(?:,?\s+(?:but|only|except)\b[^.!?;]*)?(?:,?\s+(?:instead|then|too|as well))?{_END}",
     re.IGNORECASE,
 )
 # A verdict on a place the user went to ("I loved the second one", "the first one was great", "we didn't like

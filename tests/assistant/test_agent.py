@@ -311,6 +311,13 @@ def test_two_places_named_to_compare_get_what_is_known_of_each(
     assert unknown.text == fixed_text("compare_unknown", "en").format(words="Narnia Lounge")
 
 
+def test_look_alikes_of_a_place_named_after_a_list_are_of_its_kind_not_the_lists() -> None:
+    bagels = ChatRequest(intent="recommend", category="Bagel")
+    alike = ChatRequest(intent="refine", like_name="Katz's")
+    assert _refined(bagels, alike, "something like Katz's instead").category is None  # the agent gives Katz's kind
+    assert _refined(bagels, ChatRequest(intent="refine"), "something closer").category == "Bagel"
+
+
 def test_the_clock_and_the_weather_are_answered_by_code(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -1882,6 +1882,14 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("Shake Shack vs Five Guys", {"compare_names": ["Shake Shack", "Five Guys"]}),
         ("which is better, the first or the second?", {"compare_names": [], "compare": [1, 2]}),
         ("which is better, pizza or sushi?", {"compare_names": []}),
+        # What a kitchen offers, and what a place is like, asked of places shown.
+        ("do they have vegan options?", {"intent": "about", "asks": ["menu"]}),
+        ("vegan options near me", {"intent": "recommend", "category": "Vegetarian", "asks": []}),
+        ("what's the second place like?", {"intent": "about", "asks": ["general"], "pick": 2}),
+        # Look-alikes of a place by name, asked however; a newcomer to the city asks for its sights.
+        ("anything like Katz's?", {"intent": "recommend", "like_name": "Katz's"}),
+        ("something like Katz's instead", {"intent": "refine", "like_name": "Katz's"}),
+        ("I'm new to NYC, where should I start?", {"intent": "recommend", "category": "Sightseeing"}),
     ],
 )
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
