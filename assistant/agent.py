@@ -735,6 +735,8 @@ class Assistant:
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
             kind = None if request.change else request.category  # "what's my favourite bar?": the user's own bars
+            if kind == "Restaurant" and not _RESTAURANT_SAID_RE.search(message):
+                kind = FOOD_AND_DRINK  # "where do I usually go for lunch?": food trucks and cafés count too
             before = state.get("previous")
             if kind is None and _before_that(state, message) and before is not None and before.intent == "profile":
                 kind = before.category  # "and the month before?" after gym visits last month: gym visits still
@@ -1727,6 +1729,8 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     if request.walk_minutes:  # "within 5 minutes walk": as far as that walk goes on the grid
         walk = request.walk_minutes * WALKING_KMH / 60 / DETOUR
         radius = walk if radius is None else min(radius, walk)
+    if request.max_km:  # "nothing over 2km"
+        radius = request.max_km if radius is None else min(radius, request.max_km)
     if request.closer and listed:
         closer = max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * listed[0].distance_km)
         # A list already beyond the area's radius (nothing of the kind was in it) is made closer, not re-searched.
@@ -2042,6 +2046,8 @@ _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
 
 # The catalogue's top level of every restaurant, café and bar.
 FOOD_AND_DRINK = "Dining and Drinking"
+# A restaurant named as such, not a meal ("lunch", "dinner") read as one.
+_RESTAURANT_SAID_RE = re.compile(r"\brestaurants?\b|\brestos?\b|\bplaces? to eat\b", re.IGNORECASE)
 _CASUAL_RE = re.compile(
     r"\b(?:casual|laid[- ]back|relaxed|low[- ]key|less fancy|not so fancy|nothing (?:too |that )?fancy)\b",
     re.IGNORECASE,
@@ -2101,6 +2107,9 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
             "popular": (request.popular or previous.popular) and not request.local,
             "farther": request.farther or (previous.farther and not request.closer and not request.near),
+            # "Nothing over 2km", then "not italian": still within 2 km, until farther is fine.
+            "max_km": request.max_km or (None if request.farther else previous.max_km),
+            "walk_minutes": request.walk_minutes or (None if request.farther else previous.walk_minutes),
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category else (request.then or previous.then),
         }

@@ -514,6 +514,15 @@ _NEAR_WORDS: tuple[tuple[re.Pattern[str], float], ...] = (
         ),
         1.5,
     ),
+    (
+        # "Just a few minutes away" from 1.4 km off is 20 minutes on foot.
+        re.compile(
+            r"\b(?:just |only )?(?:a few|a couple(?: of)?|few) minutes? (?:away|from)\b"
+            r"|\b[aà] quelques minutes\b|\ba (?:pocos|unos) minutos\b",
+            re.I,
+        ),
+        1.0,
+    ),
 )
 
 _POPULAR = (

@@ -129,6 +129,12 @@ class RequestArguments(BaseModel):
     walk_minutes: int | None = Field(
         None, ge=1, le=120, description="At most this many minutes' walk away ('within 5 minutes walk'; rules only)."
     )
+    max_km: float | None = Field(
+        None,
+        gt=0,
+        le=50,
+        description="At most this far away, in km ('nothing over 2 km', 'within a mile'; rules only).",
+    )
     farther: bool = Field(
         False, description="No limit on the distance of the last ask ('further away is fine'; rules only)."
     )
@@ -473,6 +479,33 @@ _WALK_MINUTES = (
 )
 _WALK_MINUTES_RE = re.compile(_WALK_MINUTES, re.IGNORECASE)
 _MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "a few": 5}
+# "Nothing over 2km", "within a mile", "under 10 blocks", "3 km max": how far, at most, in a unit of length.
+_AT_MOST_KM_RE = re.compile(
+    r"\b(?:within|under|less than|no more than|not more than|at most|max(?:imum)?(?: of)?|up to"
+    r"|nothing (?:over|more than|further than|farther than|beyond)|no (?:further|farther) than)\s+"
+    r"(?:a |an )?(?P<number>\d+(?:\.\d+)?|one|two|three|four|five|ten|half a)?\s*"
+    r"(?P<unit>km|kms|kilomet(?:er|re)s?|mi|miles?|blocks?|m|meters?|metres?)\b"
+    r"|\b(?P<bare>\d+(?:\.\d+)?)\s*(?P<bare_unit>km|kms|mi|miles?|blocks?|m)\s+(?:max|tops|at most|or less)\b",
+    re.IGNORECASE,
+)
+_LENGTH_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0, "half a": 0.5}
+# Kilometres in a unit of length; a Manhattan block is about 80 m street to street.
+_KM_PER = {"km": 1.0, "kilometer": 1.0, "kilometre": 1.0, "mi": 1.609, "mile": 1.609, "block": 0.08}
+_KM_PER |= {"m": 0.001, "meter": 0.001, "metre": 0.001}
+
+
+def _at_most_km(message: str) -> float | None:
+    """How far away a message allows places to be, in km ("nothing over 2km" → 2.0), or None."""
+    found = _AT_MOST_KM_RE.search(message)
+    if found is None:
+        return None
+    number = (found["number"] or found["bare"] or "1").lower()
+    unit = (found["unit"] or found["bare_unit"]).lower()
+    unit = unit[:-1] if unit.endswith("s") else unit
+    km = (_LENGTH_WORDS.get(number) or float(number)) * _KM_PER[unit]
+    return round(km, 3) if 0 < km <= 50 else None
+
+
 _WALKABLE_RE = re.compile(
     r"\b(?:walking distance|walkable|short walk|within walking)\b"
     rf"|{_WALK_MINUTES}",
@@ -1197,11 +1230,19 @@ def resolve_when(
 
 def without_kind_words(text: str, category: str | None) -> str:
     """The text without the words that asked for ``category`` ("parking near the Met" asks for parking, not whether
-    a place has it), so that what no data holds is read from the rest."""
-    words = sorted((word for word, term in CATEGORY_WORDS.items() if term == category), key=len, reverse=True)
+    a place has it), so that what no data holds is read from the rest; "events" stay, since places are all that can
+    be listed for them."""
+    words = sorted(
+        (word for word, term in CATEGORY_WORDS.items() if term == category and word not in _LISTINGS_ASKED),
+        key=len,
+        reverse=True,
+    )
     if not words:
         return text
     return re.sub(rf"\b(?:{'|'.join(re.escape(word) for word in words)})\b", " ", text, flags=re.IGNORECASE)
+
+
+_LISTINGS_ASKED = frozenset({"events", "happenings"})
 
 
 def names_hour(text: str | None) -> bool:
@@ -1725,6 +1766,8 @@ def parse_rules(message: str) -> RequestArguments:
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
+    # "Is it less than 1 km away?" asks about a place, not for places.
+    arguments.max_km = None if refers_to_place(message) or arguments.pick else _at_most_km(message)
     if walk := _WALK_MINUTES_RE.search(message):
         minutes = walk["minutes"].lower()
         arguments.walk_minutes = _MINUTE_WORDS.get(minutes) or int(minutes)
@@ -1916,6 +1959,7 @@ _THEN_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _AFTER_RE = re.compile(r"\bafter\b", re.IGNORECASE)
+_IN_THAT_CASE_RE = re.compile(r"\bthen\s*[?.!]*\s*$", re.IGNORECASE)
 _WALK_THERE_RE = re.compile(
     r"\b(?:walk|stroll)(?:ing)? (?:there|to|from|back|it|over|home|that|between)\b"
     r"|\b(?:far|long|close enough) to walk\b"
@@ -1932,7 +1976,8 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     the second is the last kind named that differs from the first ("coffee, then a walk in a park" → a park); "X
     after Y" is done the other way round. A day of three stops or more ("brunch, then a museum, then drinks") plans
     its first two, in the order they are named (``further_stops`` tells the rest)."""
-    if not _THEN_CUE_RE.search(message):
+    # "Ok a bar with live music then": a "then" that ends the message is "in that case", no next stop.
+    if not _THEN_CUE_RE.search(_IN_THAT_CASE_RE.sub("", message)):
         return None
     found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
     if len({term for _, term in found}) < 2:
@@ -2215,7 +2260,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "Any hidden gems?" asks anew: the chains a local favourite leaves out are no change to the last request.
     leaves_out = told or arguments.exclude_names or (arguments.independent and not arguments.local)
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
-    closer_to_it = _WALKABLE_RE.search(message) and not arguments.category
+    closer_to_it = (_WALKABLE_RE.search(message) or arguments.max_km) and not arguments.category
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
     told_apart = leaves_out or novelty_only

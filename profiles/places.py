@@ -155,6 +155,7 @@ GROUP_WORDS: dict[str, str] = {
     "Sit-down Dinner": "sit-down restaurants",
     "After Dinner": "places for after dinner",
     "Reading": "places to read or study",
+    "Dining and Drinking": "places to eat and drink",  # a top level, for a meal asked of the user's habits
     "With a Dog": "places to take a dog",
     "Things to Do": "things to do",
 }

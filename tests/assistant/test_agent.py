@@ -1452,6 +1452,41 @@ def test_everyones_favourites_in_a_neighbourhood_stay_within_the_radius_it_is_na
     assert _within_km(ChatRequest(near="Brooklyn", popular=True), []) == near_radius_km("Brooklyn")  # a borough
 
 
+def test_a_distance_said_bounds_the_search_and_later_follow_ups(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assert _within_km(ChatRequest(max_km=0.5), []) == 0.5
+    assert _within_km(ChatRequest(near="Lower East Side", max_km=0.5), []) == 0.5  # the nearer of the two
+    assert _within_km(ChatRequest(near="Lower East Side", max_km=40), []) == near_radius_km("Lower East Side")
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a coffee shop please", at=world_now)
+    bounded = assistant.chat("3", "nothing over 1km", at=world_now)
+    assert bounded.request is not None and bounded.request.intent == "refine" and bounded.request.category == "Cafe"
+    assert called(bounded, "recommend").arguments["within_km"] == 1.0
+    assert all(item.distance_km <= 1.0 for item in bounded.items)
+    later = assistant.chat("3", "no chains", at=world_now)
+    assert called(later, "recommend").arguments["within_km"] == 1.0
+    anywhere = assistant.chat("3", "further away is fine", at=world_now)
+    assert called(anywhere, "recommend").arguments["within_km"] is None
+
+
+def test_a_meal_asked_of_ones_habits_counts_every_place_to_eat_and_drink(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    lunch = assistant.chat("3", "where do I usually go for lunch?", at=world_now)
+    assert called(lunch, "get_habits").arguments["kind"] == "Dining and Drinking"  # a coffee shop counts
+    named = assistant.chat("3", "which restaurants do I go to?", at=world_now)
+    assert called(named, "get_habits").arguments["kind"] == "Restaurant"
+
+
+def test_events_asked_for_say_no_listings_are_held_before_the_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "any events tonight?", at=world_now)
+    assert turn.items and "event listings" in turn.text.split("\n", 1)[0]
+
+
 def test_a_second_stop_beyond_a_walk_is_headed_as_the_nearest_there_are(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

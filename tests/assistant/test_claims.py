@@ -99,6 +99,7 @@ def check(text: str) -> ClaimReport:
 
 FALSE = [
     "No Name Bar is just around the corner.",  # 0.8 km
+    "Smorgasburg Williamsburg is only a few minutes away.",  # 1.5 km is 20 minutes on foot
     "Shake Shack is steps away from you.",
     # The evaluation report's examples.
     "No Name Bar is a popular coffee shop near your home that you often go to.",
@@ -222,6 +223,7 @@ TRUE = [
     "Joe's Coffee is your usual spot on Saturday mornings.",
     "Your favourite, Joe's Coffee, is a short walk away.",
     "Joe's Coffee is just around the corner.",  # 0.3 km
+    "Joe's Coffee is just a few minutes away.",  # 0.3 km
     "No Name Bar is new to you: you haven't been there yet.",
     "Shake Shack is a burger joint you haven't tried yet.",
     "I'd suggest Joe's Coffee; I think you will like it.",  # the assistant suggests; it claims no visit

@@ -1890,6 +1890,16 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("anything like Katz's?", {"intent": "recommend", "like_name": "Katz's"}),
         ("something like Katz's instead", {"intent": "refine", "like_name": "Katz's"}),
         ("I'm new to NYC, where should I start?", {"intent": "recommend", "category": "Sightseeing"}),
+        # A distance said, in any unit; "is it …?" asks about a place.
+        ("nothing over 2km", {"intent": "refine", "max_km": 2.0}),
+        ("within a mile", {"max_km": 1.609}),
+        ("bars within 500 m", {"intent": "recommend", "category": "Bar", "max_km": 0.5}),
+        ("under 10 blocks please", {"max_km": 0.8}),
+        ("3 km max", {"max_km": 3.0}),
+        ("is it less than 1 km away?", {"max_km": None}),
+        # A "then" that ends the message is "in that case": one place, no next stop.
+        ("ok a bar with live music then", {"category": "Music Venue", "then": None}),
+        ("dinner then drinks", {"category": "Restaurant", "then": "Bar"}),
     ],
 )
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
