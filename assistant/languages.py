@@ -232,6 +232,12 @@ _SPANISH = {
     "luego": "then",
     "despues": "after",
     "lejos": "far",
+    # "¿Está muy lejos?", "¿queda lejos?": how far the place talked about is.
+    "esta muy lejos": "is it far",
+    "queda lejos": "is it far",
+    "queda muy lejos": "is it far",
+    "a que distancia esta": "how far is it",
+    "a que distancia queda": "how far is it",
     "el segundo": "the second",
     "la segunda": "the second",
     "segundo": "second",
@@ -626,6 +632,7 @@ _FRENCH = {
     "pres de moi": "near me",
     "plus pres d'ici": "closer near here",
     "plus pres": "closer",
+    "moins loin": "closer",
     "quel est le plus populaire": "which one is the most popular",
     # The assistant's own pick of the list ("lequel tu choisirais ?", "lequel me recommandes-tu ?").
     "lequel tu choisirais": "which would you pick",

@@ -955,6 +955,12 @@ def offtopic_reply(message: str) -> OfftopicReply:
 _PLACE_RE = re.compile(
     r"\b(?:somewhere|anywhere|place|places|spot|spots|where|go out|visit|recommend|suggest)\b", re.IGNORECASE
 )
+# "And what else is near it?": places of any kind around the place talked about, not more of the last kind.
+_WHAT_ELSE_AROUND_RE = re.compile(
+    r"\bwhat(?:'s| is)? else (?:is |'s |are |there is )?(?:there )?(?:near|around|close to|by|next to)"
+    r" (?:it|there|that(?: place| one)?|this(?: place| one)?)\b",
+    re.IGNORECASE,
+)
 _SMALLTALK_RE = re.compile(
     r"^\W*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|afternoon|evening|night)|bye|goodbye|ok|okay"
     r"|cool|great|nice|perfect|awesome)\b|\bhow(?:'s| is) it going\b|\bwhat'?s up\b"
@@ -1597,6 +1603,8 @@ _MOST_POPULAR_RE = re.compile(
     # "What's trending in Bushwick?", "where do people go after work?": the crowd's places, of any kind.
     r"|\bwhat(?:'s| is| are)(?: \w+)? (?:trending|popular|hot|hip)\b|\btrending\b"
     r"|\bwhere (?:do |does )?(?:people|everyone|everybody|most people) (?:usually |tend to |like to )?go\b"
+    # "Where's everyone going tonight?", "where is everybody?": where the crowd is.
+    r"|\bwhere(?:'s| is| are) (?:everyone|everybody|all the people|the crowds?)(?: (?:going|headed|heading|at))?\b"
     # A visitor's must-sees ("first time in NYC", "what shouldn't I miss?"): the places most people go to.
     r"|\bfirst (?:time|visit|trip) (?:in|to) (?:nyc|new york|the city|manhattan|brooklyn)\b"
     r"|\bvisiting (?:nyc|new york)\b"
@@ -2254,6 +2262,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         moved_on = _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
         if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message) and not moved_on:
             return "smalltalk"
+    if _WHAT_ELSE_AROUND_RE.search(message) and not arguments.category:
+        return "recommend"  # "and what else is near it?" after the Met's card: any kind of place around it
     # An exclusion alone changes the last suggestions ("not bars", "not Starbucks"); with a category or a place it is
     # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.
     told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)

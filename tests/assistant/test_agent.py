@@ -1480,6 +1480,19 @@ def test_a_meal_asked_of_ones_habits_counts_every_place_to_eat_and_drink(
     assert called(named, "get_habits").arguments["kind"] == "Restaurant"
 
 
+def test_what_else_is_near_a_place_lists_any_kind_around_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "a jazz club please", at=world_now)
+    card = assistant.chat("3", "is Jazz Club 3 busy?", at=world_now)
+    assert card.details is not None and card.details.name == "Jazz Club 3"
+    around = assistant.chat("3", "and what else is near it?", at=world_now)
+    call = called(around, "recommend")
+    assert call.arguments["category"] is None and card.details.item_id in call.arguments["exclude"]
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (card.details.latitude, card.details.longitude)
+
+
 def test_events_asked_for_say_no_listings_are_held_before_the_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -1900,6 +1900,10 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         # A "then" that ends the message is "in that case": one place, no next stop.
         ("ok a bar with live music then", {"category": "Music Venue", "then": None}),
         ("dinner then drinks", {"category": "Restaurant", "then": "Bar"}),
+        ("where's everyone going tonight?", {"intent": "recommend", "popular": True, "asks": []}),
+        ("¿está muy lejos?", {"intent": "about", "asks": ["distance"]}),
+        ("et quelque chose de moins loin ?", {"intent": "refine", "closer": True}),
+        ("and what else is near it?", {"intent": "recommend", "near": "there", "category": None}),
     ],
 )
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
