@@ -2106,39 +2106,20 @@ LAST_SHOWN = -1
 # Two places named to compare ("which is better, Katz's or Joe's Pizza?", "compare Shake Shack and Five Guys"): what
 # is known of each, side by side (no reviews tell which is better). Ranks ("the first or the second?") are ``compare``.
 _NAMES = r"(?P<{}>[^,;:?!.]+?)"
+_WHICH_BETTER = r"which(?: one)?(?: is|'s) (?:better|best|nicer|closer|busier|more popular)\b"
+_TO_THE_END = r"\s*[?.!]*\s*$"
+
+
+def _two_names(before: str, between: str, after: str) -> re.Pattern[str]:
+    """A pattern for two place names, ``a`` then ``b``, framed by the words before, between and after them."""
+    return re.compile(before + _NAMES.format("a") + between + _NAMES.format("b") + after, re.IGNORECASE)
+
+
 _COMPARE_NAMED_RES = (
-    re.compile(
-        r"\bwhich(?: one)?(?: is|'s) (?:better|best|nicer|closer|busier|more popular)\b[,:]?\s+(?:the )?"
-        + _NAMES.format("a")
-        + r"\s+or\s+(?:the )?"
-        + _NAMES.format("b")
-        + r"\s*[?.!]*\s*$",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"^\W*(?:the )?"
-        + _NAMES.format("a")
-        + r"\s+or\s+(?:the )?"
-        + _NAMES.format("b")
-        + r"[,:]?\s+which(?: one)?(?: is|'s) (?:better|best|nicer|closer|busier|more popular)\b",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\bcompare\s+(?:the )?"
-        + _NAMES.format("a")
-        + r"\s+(?:and|with|to|vs\.?|versus)\s+(?:the )?"
-        + _NAMES.format("b")
-        + r"\s*[?.!]*\s*$",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"^\W*(?:the )?"
-        + _NAMES.format("a")
-        + r"\s+(?:vs\.?|versus)\s+(?:the )?"
-        + _NAMES.format("b")
-        + r"\s*[?.!]*\s*$",
-        re.IGNORECASE,
-    ),
+    _two_names(rf"\b{_WHICH_BETTER}[,:]?\s+(?:the )?", r"\s+or\s+(?:the )?", _TO_THE_END),
+    _two_names(r"^\W*(?:the )?", r"\s+or\s+(?:the )?", rf"[,:]?\s+{_WHICH_BETTER}"),
+    _two_names(r"\bcompare\s+(?:the )?", r"\s+(?:and|with|to|vs\.?|versus)\s+(?:the )?", _TO_THE_END),
+    _two_names(r"^\W*(?:the )?", r"\s+(?:vs\.?|versus)\s+(?:the )?", _TO_THE_END),
 )
 
 
