@@ -773,7 +773,8 @@ class Service:
             following = ranked(closed, self.next_stops(query.after).beyond)
             if len(following) >= query.k:
                 return following
-            return [*following, *ranked(closed, [item.item_id for item in following], query.k - len(following))]
+            shown = [query.after, *(item.item_id for item in following)]  # never the place itself
+            return [*following, *ranked(closed, shown, query.k - len(following))]
 
         varied = ranked_after(off_hours)
         if off_hours and len(varied) < query.k:  # an hour when hardly any kind is open: the list as it was

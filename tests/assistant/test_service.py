@@ -488,6 +488,7 @@ def test_where_people_went_on_to_from_a_place_comes_first_and_says_so(services: 
     assert services.next_stops(jazz).people == {cafe: 2}
     found = services.recommend("3", world_now, where, RecommendQuery(k=5, after=jazz))
     assert found[0].item_id == cafe and len(found) == 5  # the best fits fill the rest
+    assert jazz not in {item.item_id for item in found}  # never the place people went on from
     # Two people are too few to state how many (``privacy.insights_min_users``, 5): that people did, only.
     assert services.settings.privacy.insights_min_users == 5
     assert found[0].evidence[0] == "people went here next, within 4 hours of a check-in at Jazz Club 3"
