@@ -2059,7 +2059,7 @@ _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.I
 def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> ChatRequest:
     """A follow-up ("not bars, something quieter") keeps what it does not change."""
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
-    # "More like Katz's" after bagel shops: places like Katz's, of its own kind (the agent gives it), not bagels.
+    # "Something like Katz's instead" after bagel shops: places like Katz's, of its kind (the agent gives it).
     category = request.category or (None if request.like_name else previous.category)
     one_with = request.category is not None and previous.category is not None and ONE_WITH_RE.search(message)
     if one_with and (request.category in GENERIC_KINDS or is_of_kind(str(request.category), str(previous.category))):

@@ -1458,6 +1458,10 @@ def test_a_distance_said_bounds_the_search_and_later_follow_ups(
     assert _within_km(ChatRequest(max_km=0.5), []) == 0.5
     assert _within_km(ChatRequest(near="Lower East Side", max_km=0.5), []) == 0.5  # the nearer of the two
     assert _within_km(ChatRequest(near="Lower East Side", max_km=40), []) == near_radius_km("Lower East Side")
+    # A walk said holds for later follow-ups as well, until farther is fine.
+    walk = ChatRequest(intent="recommend", category="Cafe", walk_minutes=5)
+    assert _refined(walk, ChatRequest(intent="refine", independent=True), "no chains").walk_minutes == 5
+    assert _refined(walk, ChatRequest(intent="refine", farther=True), "further is fine").walk_minutes is None
     assistant = Assistant(services, polite)
     assistant.chat("3", "a coffee shop please", at=world_now)
     bounded = assistant.chat("3", "nothing over 1km", at=world_now)
