@@ -1827,7 +1827,10 @@ def _after_the_last(
     first place, as the second stop of one message is, rather than around the user; ``asked_near``: the place the
     message itself named, before a follow-up kept the last request's. "And after?" naming no kind, after a meal or a
     date, is somewhere for after dinner (another dinner had come)."""
-    asks_next = request.intent in ("recommend", "refine") and request.category is not None and request.then is None
+    # "And after that?" after ideas of any kind: a next stop of any kind, around the first place.
+    any_kind = request.category is None and not kind_named
+    asks_next = request.intent in ("recommend", "refine") and (request.category is not None or any_kind)
+    asks_next = asks_next and request.then is None
     next_stop = _AFTER_LAST_RE.search(message) is not None or request.category == AFTER_DINNER
     # "And after, a cocktail bar close by?": close to the first stop, unless the message says to the user.
     close_by = asked_near == HERE and not EXPLICIT_HERE_RE.search(message)

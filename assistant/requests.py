@@ -286,6 +286,8 @@ _SPECIFIC = {
     "Brunch": "brunch|brunch spot|brunch spots|brunch place|brunch places",
     "Quick Bite": "quick bite|quick bites|bite to eat|quick lunch|quick dinner|quick eats|something quick"
     "|something quicker|something faster|grab and go|food on the go|grab something to eat",
+    "Fast Food": "fast food|fast-food|fastfood|fast food joint|fast food place|fast food places",
+    "Culture": "cultural|culture|something cultural|something artsy|artsy|arts and culture|the arts",
     # Errands and outings people ask for by what they want done.
     "Salon": "haircut|haircuts|hair cut|barber|barbers|barbershop|hairdresser|hair salon|salon|nails|manicure"
     "|pedicure|blowout",
@@ -707,7 +709,9 @@ _INDEPENDENT_RE = re.compile(
 # "Why do you think I like bars?", "why would you say I'm a coffee person?": what the user's visits say of them, not
 # why a suggestion was made.
 _WHY_ABOUT_ME_RE = re.compile(
+    # Not "why do you think I'd like it?", which asks why a place was suggested.
     r"\bwhy (?:do|would|did) you (?:think|say|assume|believe|reckon|know) (?:that )?(?:i|we)\b"
+    r"(?!.*\b(?:it|that|this|them|these|those|there|that (?:one|place)|the \w+(?: one)?)\s*[?.!]*\s*$)"
     r"|\bhow (?:do|did) you know (?:that )?(?:i|we) (?:like|love|go|enjoy|am|'m|are|'re|prefer)\b",
     re.IGNORECASE,
 )

@@ -133,6 +133,12 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         "Monument", "Bookstore", "Flea Market", "Bowling Alley", "Arcade", "Pool Hall", "Shopping Mall", "Zoo",
         "Aquarium",
     ),
+    # Something cultural ("something artsy this afternoon"): art, history, a stage, books.
+    "Culture": (
+        "Museum", "Art Gallery", "Theater", "Performing Arts Venue", "Concert Hall", "Opera House", "Library",
+        "Historic Site", "Historic and Protected Site", "Memorial Site", "Public Art", "Sculpture Garden",
+        "Cultural Center", "Bookstore",
+    ),
     # Somewhere to go on to once dinner is over: a drink, something sweet, music.
     "After Dinner": (
         "Bar", "Pub", "Lounge", "Wine Bar", "Cocktail Bar", "Beer Garden", "Dessert Shop", "Ice Cream Shop",
@@ -155,6 +161,7 @@ GROUP_WORDS: dict[str, str] = {
     "Sit-down Dinner": "sit-down restaurants",
     "After Dinner": "places for after dinner",
     "Reading": "places to read or study",
+    "Culture": "places for art, history and the stage",
     "Dining and Drinking": "places to eat and drink",  # a top level, for a meal asked of the user's habits
     "With a Dog": "places to take a dog",
     "Things to Do": "things to do",
@@ -172,6 +179,8 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
         "Donut", "Food Court", "Food Truck", "Cafeteria", "Snack",
     ),
     "with a dog": ("Theme Park", "Water Park", "Amusement Park", "Skate Park", "RV Park"),
+    # A film is entertainment; a stage, a museum or a library is what "cultural" asks for.
+    "culture": ("Movie Theater", "Erotic Museum"),
     "things to do": (
         "Bar", "Gym / Fitness Center", "Erotic Museum", "Dog Park", "RV Park", "Toll Plaza", "Beer Garden",
         "Garden Center",

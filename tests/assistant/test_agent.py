@@ -1497,6 +1497,19 @@ def test_what_else_is_near_a_place_lists_any_kind_around_it(
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (card.details.latitude, card.details.longitude)
 
 
+def test_and_after_that_after_ideas_of_any_kind_is_a_next_stop_around_the_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    ideas = assistant.chat("3", "any ideas for this afternoon?", at=world_now)
+    assert ideas.request is not None and ideas.request.category is None and ideas.items
+    after = assistant.chat("3", "and after that?", at=world_now)
+    call = called(after, "recommend")
+    first = ideas.items[0]
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == (first.latitude, first.longitude)
+    assert first.item_id in call.arguments["exclude"]
+
+
 def test_events_asked_for_say_no_listings_are_held_before_the_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

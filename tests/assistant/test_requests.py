@@ -1904,6 +1904,11 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("¿está muy lejos?", {"intent": "about", "asks": ["distance"]}),
         ("et quelque chose de moins loin ?", {"intent": "refine", "closer": True}),
         ("and what else is near it?", {"intent": "recommend", "near": "there", "category": None}),
+        ("something cultural", {"intent": "recommend", "category": "Culture"}),
+        ("I want fast food", {"category": "Fast Food"}),
+        ("not fast food though", {"exclude_categories": ["Fast Food"]}),
+        ("why do you think I'd like it?", {"intent": "explain"}),
+        ("why do you think I like bars?", {"intent": "profile"}),
     ],
 )
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:

@@ -382,6 +382,9 @@ def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str,
         ("Sit-down Dinner", "French Restaurant", "Dining and Drinking > Restaurant > French Restaurant", True),
         ("Sit-down Dinner", "Diner", "Dining and Drinking > Restaurant > Diner", False),
         ("Sit-down Dinner", "Wine Bar", "Dining and Drinking > Bar > Wine Bar", False),  # a dinner, not drinks
+        ("Culture", "Art Museum", "Arts and Entertainment > Museum > Art Museum", True),
+        ("Culture", "Theater", "Arts and Entertainment > Performing Arts Venue > Theater", True),
+        ("Culture", "Movie Theater", "Arts and Entertainment > Movie Theater", False),  # a film is no stage
         # A gym is where people work out: not a dance or rehearsal studio filed under "Gym and Studio".
         ("Gym", "Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym", True),
         ("Gym", "Performing Arts Venue", "Sports and Recreation > Gym and Studio > Dance Studio", False),
