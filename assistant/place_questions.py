@@ -167,6 +167,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\btheir number\b",
         "amenities": r"\bwi-?fi\b|\binternet\b|\bparking\b|\bwheelchair\b|\baccessib\w+|\bstep-free\b"
         r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
+        r"|\b(?:sit|eat|seats?|tables?) (?:outside|outdoors|al fresco)\b|\bal fresco\b|\bgarden (?:seating|tables)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"

@@ -570,6 +570,8 @@ _WAITING_AT = (
 )
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
+    # "The closest park to the first one": a kind between, measured from a place of the list.
+    r"|(?:clos(?:er|est)|near(?:er|est)) [\w-]+ to(?= the (?:\w+ )?(?:one|place)\b)"
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
@@ -638,7 +640,7 @@ _BY_TRANSIT_RE = re.compile(
     re.IGNORECASE,
 )
 # "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
-_CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est)) to\b", re.IGNORECASE)
+_CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est))(?: [\w-]+)? to\b", re.IGNORECASE)
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
@@ -1553,6 +1555,8 @@ _NEAREST_RE = re.compile(
     # "The closest one then", "ok the nearest one please": the nearest shown, picked.
     r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
+    # "Which theater is closest?" after films: the nearest of those shown.
+    r"|\bwhich [\w-]+ is (?:the )?(?:closest|nearest)\s*[?.!]*\s*$"
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))",
     re.IGNORECASE,
 )

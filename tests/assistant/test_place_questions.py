@@ -476,3 +476,8 @@ def test_what_no_data_holds_is_named_in_the_reply_language() -> None:
 def test_an_event_at_a_named_place_asks_for_no_listing() -> None:
     assert unhonoured("heading to a concert at Barclays Center later, drinks before?") == []
     assert unhonoured("any concerts tonight?") == [UNKNOWN_TOPICS["events"]]
+
+
+def test_sitting_outside_is_seating_no_data_holds() -> None:
+    assert unhonoured("lunch somewhere I can sit outside") == [UNKNOWN_TOPICS["amenities"]]
+    assert unhonoured("can we eat outside there?") == [UNKNOWN_TOPICS["amenities"]]

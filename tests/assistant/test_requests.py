@@ -1909,6 +1909,9 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("not fast food though", {"exclude_categories": ["Fast Food"]}),
         ("why do you think I'd like it?", {"intent": "explain"}),
         ("why do you think I like bars?", {"intent": "profile"}),
+        # The nearest of a kind to a place of the list; the nearest of the films shown.
+        ("what's the closest park to the first one?", {"category": "Park", "near": "the first one"}),
+        ("which theater is closest?", {"intent": "about", "nearest": True}),
     ],
 )
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
