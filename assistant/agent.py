@@ -100,10 +100,13 @@ from assistant.requests import (
     LAST_SHOWN_RE,
     MY_FAVOURITE_RE,
     MY_PLACES,
+    NOT_FUN_KINDS,
     ONE_WITH_RE,
     ORDINALS,
+    SIGHTSEEING,
     TALKABLE_RE,
     THERE,
+    THINGS_TO_DO_KIND,
     TURNED_DOWN_RE,
     ChatRequest,
     LatLon,
@@ -140,7 +143,7 @@ from assistant.service import (
 )
 from assistant.spelling import fold
 from assistant.stated import answer_stated
-from assistant.tools import WIDER_RADII, langchain_tools
+from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
 from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, holiday_named
 from profiles.context import InterestContext
@@ -338,6 +341,7 @@ class _State(TypedDict, total=False):
     # start from in the turn's suggestions (0: none).
     second_asked: bool
     second_from: int
+    listed_second_from: int  # the same of the last list, kept for "what's the second stop?"
 
 
 class Assistant:
@@ -556,6 +560,9 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
+            elif (second := state.get("listed_second_from")) and _SECOND_STOP_RE.search(text):
+                # "What's the second stop?" after dinner then drinks: the first place for after it.
+                request = request.model_copy(update={"intent": "about", "asks": ["general"], "pick": second})
             elif request.pick is not None and _ANOTHER_RANK_RE.match(text) and _last_suggestions(state):
                 # "Ok what about the third?" after "is the first one open?": the same question of the third; after
                 # a list, what is known of the third (a list "like the third" had come).
@@ -699,7 +706,11 @@ class Assistant:
                             "k": request.k,
                             "category": category,
                             "keyword": request.keyword,
-                            "exclude_categories": [*request.exclude_categories, *self._usual_kinds(state, request)],
+                            "exclude_categories": [
+                                *request.exclude_categories,
+                                *self._usual_kinds(state, request),
+                                *(NOT_FUN_KINDS if request.fun and request.category is None else ()),
+                            ],
                             "exclude": shown,
                             "surprise": request.surprise,
                             "familiar": request.familiar,
@@ -710,6 +721,7 @@ class Assistant:
                             # "Anything open late?": no opening hours, so the places people check in at then.
                             "open_then": UNKNOWN_TOPICS["hours"] in unhonoured(text),
                             "within_km": _within_km(request, _last_suggestions(state)),
+                            "radius_said": bool(request.walk_minutes or request.max_km or request.closer),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
                             "near_kinds": request.near_kinds,
@@ -740,6 +752,8 @@ class Assistant:
             before = state.get("previous")
             if kind is None and _before_that(state, message) and before is not None and before.intent == "profile":
                 kind = before.category  # "and the month before?" after gym visits last month: gym visits still
+            elif kind is None and _THE_ONE_I_RE.search(message) and before is not None and not request.change:
+                kind = before.category  # "the one I go to most" after bars: the user's own most visited bar
             args = {**_point(here), **chosen._asdict(), **span, "kind": kind, "change": request.change}
             calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
@@ -856,6 +870,7 @@ class Assistant:
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
             update["listed_before"] = _last_suggestions(state)
+            update["listed_second_from"] = update.get("second_from", 0)
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
             # "It" is the first of a new list, not a place talked about before it; after "I'm staying at the
@@ -1085,6 +1100,9 @@ class Assistant:
                 return fixed_text("muted_asked", language).format(what=muted)
             if request.category and not self._of_kind(request.category):  # "Greek?": not one in the catalogue
                 return fixed_text("kind_unknown", language).format(kind=request.category)
+            if request.familiar and request.category and self._never_at(state, request.category):
+                # "Somewhere I've been before" after bars, from someone with no bar among their check-ins.
+                return fixed_text("no_known_kind", language).format(kind=plural(request.category))
             return fixed_text("nothing_fits", language)
         if request.intent not in ("recommend", "refine"):
             return None
@@ -1108,6 +1126,10 @@ class Assistant:
             lead = fixed_text(f"{key}_far" if far else key, language).format(
                 km=f"{radius:g}", place=request.near, nearest=nearest
             )
+        elif request.near and 0 < (inside := _within(suggestions, radius)) < min(len(suggestions), WIDENED_AT_LEAST):
+            # One dinner place within 2 km of the café, then the next closest: the one is said to be all there is.
+            key = "few_near" if request.near == HERE else "few_near_place"
+            lead = fixed_text(key, language).format(count=inside, km=f"{radius:g}", place=request.near)
         elif request.near is None and _all_beyond(suggestions, FAR_LIST_KM):
             # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
             nearest = min(item.distance_km for item in suggestions)
@@ -1138,6 +1160,10 @@ class Assistant:
         """Whether people have checked in at every suggested place around the hour asked about (``open_then``)."""
         known = self.service.open_then(request.at or state["now"])
         return all(item.item_id in known for item in state.get("suggestions") or [])
+
+    def _never_at(self, state: _State, kind: str) -> bool:
+        """Whether the user has no check-in at any place of a kind."""
+        return self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1).visits == 0
 
     def _usual_kinds(self, state: _State, request: ChatRequest) -> list[str]:
         """The kinds of place the user goes to most, left out when a request asks for something unlike them."""
@@ -1670,6 +1696,12 @@ def _second_stop_due(state: _State) -> bool:
     )
 
 
+# "What's the second stop?", "and the next stop?": the place for after the first, in a list of two stops.
+_SECOND_STOP_RE = re.compile(
+    r"\b(?:second|next|2nd|other|last) stop\b|\bstop (?:after|for after)\b|\bafter (?:that|it) stop\b", re.IGNORECASE
+)
+
+
 def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list[Suggestion]:
     """A second stop's places, numbered on from ``ranked``, each first citing how far it is from ``first`` (unless
     its evidence already says so: the recommender's "0.2 km from X, a place you know")."""
@@ -1806,7 +1838,10 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
 _NEAREST_ASKED_RE = re.compile(r"\b(?:nearest|closest)\b", re.IGNORECASE)
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
-    r"\b(?:after(?:wards)?|after that|next|later|before(?: that| it)?)\s*[?.!]*\s*$"
+    # "Somewhere I've been before" is a place the user knows, not a stop before the first.
+    r"\b(?:after(?:wards)?|after that|next|later"
+    r"|(?<!been )(?<!gone )(?<!seen )(?<!tried )(?<!visited )(?<!went )(?<!there )(?<!done )before(?: that| it)?)"
+    r"\s*[?.!]*\s*$"
     # "And a drink then?"; not "ok, not a chain then", where "then" is "in that case".
     r"|^\W*and\b.*\bthen\s*[?.!]*\s*$"
     r"|^\W*(?:ok(?:ay)?,?\s+)?(?:and\s+)?(?:then|after(?:wards)?|after that)\b"
@@ -1882,13 +1917,26 @@ def _kind_alone_stays(
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
-    if ((previous.category is not None or previous.keyword is not None) and not options) or previous.placed_self:
+    if (not _of_any_kind_there(previous) and not options) or previous.placed_self:
         return request
     bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
     if request.intent != "recommend" or request.category is None or request.when is not None or not bare:
         return request
-    update = {"near": previous.near, "location": previous.location, "around": previous.around}
+    # Kept for the next kind too only when the area came from an ask of any kind, not from options within a kind.
+    kept = _of_any_kind_there(previous)
+    update = {"near": previous.near, "location": previous.location, "around": previous.around, "area_kept": kept}
     return request.model_copy(update=update)
+
+
+def _of_any_kind_there(previous: ChatRequest) -> bool:
+    """Whether the last ask was for places of any kind somewhere ("what's around Union Square?"), or for things to
+    do there (of many kinds: "anything to do near JFK?"), or kept such an ask's area ("coffee?" right after it)."""
+    broad = previous.category in (None, THINGS_TO_DO_KIND, SIGHTSEEING, FAMILY_OUTING) and previous.keyword is None
+    return previous.near is not None and previous.location is not None and (broad or previous.area_kept)
+
+
+# "The one I go to most": one of the kind just talked about.
+_THE_ONE_I_RE = re.compile(r"\bthe (?:one|place|spot) (?:i|we) \w+", re.IGNORECASE)
 
 
 # "For drinks", "and for dinner?": what to do at the time just talked about.
@@ -1912,7 +1960,9 @@ def _time_stays(request: ChatRequest, previous: ChatRequest | None, message: str
 _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
 # Words around a kind asked alone ("and what about some good pizza?").
 _KIND_ALONE_FILLER_RE = re.compile(
-    r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also)\b", re.IGNORECASE
+    r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also|something"
+    r"|somewhere|anything|anywhere|for)\b",
+    re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w+")
 # "What were my favourite places back then?": the stretch of time the last answer about the user covered.
@@ -2092,6 +2142,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "exclude_categories": exclusions,
             "exclude_names": list(dict.fromkeys([*previous.exclude_names, *request.exclude_names])),
             "near": request.near or previous.near,
+            # "And coffee?" after "what's near the Met?", then "a gym?": still there.
+            "area_kept": request.near is None and _of_any_kind_there(previous),
             # "What about near the subway?" after coffee near Union Square: still near the square, and a stop.
             "near_kinds": request.near_kinds or previous.near_kinds,
             "location": request.location if request.near else previous.location,
@@ -2107,6 +2159,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "local": request.local or previous.local,
             "not_lately": request.not_lately or (previous.not_lately and not request.surprise),
             "unusual": request.unusual or (previous.unusual and not request.familiar),
+            "fun": request.fun or previous.fun,
             # "And in Brooklyn?" after "the most popular bar in the LES" still asks for the most popular.
             "popular": (request.popular or previous.popular) and not request.local,
             "farther": request.farther or (previous.farther and not request.closer and not request.near),
@@ -2169,6 +2222,11 @@ def _count_only(request: ChatRequest) -> bool:
 def _none_closer(suggestions: Sequence[Suggestion], first: Suggestion) -> bool:
     """Whether "closer please" found nothing nearer than the last list's first place (it may be listed again)."""
     return bool(suggestions) and all(item.distance_km >= first.distance_km - CLOSER_SAME_KM for item in suggestions)
+
+
+def _within(suggestions: Sequence[Suggestion], km: float) -> int:
+    """How many suggestions are within ``km`` (the rest were found by widening the search)."""
+    return sum(item.distance_km <= km for item in suggestions)
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

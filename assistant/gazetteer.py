@@ -201,6 +201,15 @@ def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]
     return found
 
 
+def most_specific(
+    found: list[tuple[Neighbourhood, tuple[int, int]]],
+) -> list[tuple[Neighbourhood, tuple[int, int]]]:
+    """The areas found, less a borough when a neighbourhood in it is named too ("visiting my sister in Brooklyn,
+    what's around Park Slope?" asks about Park Slope)."""
+    inside = {_BOROUGH_OF[place.name] for place, _ in found if place.name not in BOROUGHS}
+    return [(place, span) for place, span in found if place.name not in BOROUGHS or place.name not in inside]
+
+
 def borough_at(latitude: float, longitude: float) -> str:
     """The borough of the gazetteer's centre nearest a point."""
     nearest = min(NEIGHBOURHOODS, key=lambda name: float(haversine_km(latitude, longitude, *NEIGHBOURHOODS[name])))

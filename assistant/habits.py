@@ -16,7 +16,16 @@ from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
-from profiles.calendar import DAYPART_STARTS, WEEKDAYS, calendar_day, clock_time, daypart, holiday_date, holiday_named
+from profiles.calendar import (
+    DAYPART_STARTS,
+    WEEKDAYS,
+    WEEKEND,
+    calendar_day,
+    clock_time,
+    daypart,
+    holiday_date,
+    holiday_named,
+)
 from profiles.places import GROUP_WORDS, counted, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
@@ -257,7 +266,7 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
         opening = f"From your {counted(habits.visits, 'check-in')}{span}, you go most to"
     else:
         words = _slice_words(habits)
-        opening = f"{words[:1].upper()}{words[1:]} you have {counted(habits.visits, 'check-in')}; you go most to"
+        opening = f"{words[:1].upper()}{words[1:]} you have {_share(habits)}; you go most to"
     return _kinds_and_places(
         habits, opening, f"Your most visited places{' then' if habits.weekday or habits.daypart else ''}"
     )
@@ -393,6 +402,18 @@ def _places_sentence(habits: Habits) -> str:
 def _areas_sentence(habits: Habits, heading: str = "The areas you go to most") -> str:
     areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
     return f"{heading}: {areas}."
+
+
+def _share(habits: Habits) -> str:
+    """'40 of your 121 check-ins (33%, where 2 days in 7 would be 29%)': a slice's visits against all of them and,
+    for days of the week, against the days' own share of the week ("do I go out more on weekends?")."""
+    if habits.all_visits <= habits.visits:
+        return counted(habits.visits, "check-in")
+    share = f"{habits.visits / habits.all_visits:.0%}"
+    days = 2 if habits.weekday == WEEKEND else 1 if habits.weekday is not None else 0
+    if days and habits.daypart is None:
+        share += f", where {counted(days, 'day')} in 7 would be {days / 7:.0%}"
+    return f"{habits.visits} of your {counted(habits.all_visits, 'check-in')} ({share})"
 
 
 def _slice_words(habits: Habits) -> str:

@@ -170,6 +170,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:sit|eat|seats?|tables?) (?:outside|outdoors|al fresco)\b|\bal fresco\b|\bgarden (?:seating|tables)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
+        # "Any with a pool?" after gyms: what a place has, not swimming as a kind ("swimming pool" is read as one).
+        r"|\b(?:with|has|have|got) (?:a |an )?(?:indoor |outdoor |heated |rooftop )?pool\b(?! (?:halls?|tables?)\b)"
+        r"|\bsaunas?\b|\bsteam rooms?\b|\bjacuzzis?\b|\bhot tubs?\b|\blockers?\b"
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b"
@@ -216,7 +219,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: \w+)?(?: one)?) (?:close|near|nearby|far)\b"
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
-        r"(?: from (?:me|here|us))?\s*\?",
+        r"(?: from (?:me|here|us))?\s*\?"
+        # "Is it less than 1 km away?", "is the first one within 10 minutes?": its distance, not a new ask.
+        r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:less|more|under|over|within|further|farther)\b"
+        r"[^?.!]*\b(?:km|kilomet\w+|miles?|meters?|metres?|minutes?|mins?|blocks?|walk)\b",
         # "What street is it on?", not "near Wall Street".
         "address": r"\baddress(?:es)?\b|\b(?:what|which) (?:street|cross ?streets?)\b|\bcross ?streets?\b"
         r"|\bstreet (?:number|name|corner)\b|\bzip\b|\bpostcode\b",
@@ -228,7 +234,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bmap\b|\bcoordinates\b",
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
         r"|\bwhat time is (?:it )?(?:best|good|ideal) to go\b|\bwhen should (?:i|we) go(?: there)?\W*$"
-        r"|\bwhen do (?:people|most people|locals)\b|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
+        r"|\bwhen do (?:people|most people|locals)\b"
+        # "What time do people usually go there?": when everyone checks in.
+        r"|\bwhat times? (?:do|does|did|are) (?:people|most people|locals|folks|others|crowds?)\b"
+        r"|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
         r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
@@ -239,12 +248,17 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bdo i know (?:it|that|this|them|the \w+(?: one)?)\b"
         # "which have I never been to?", "which ones haven't I tried?", "which are new to me?"
         r"|(?<!\bwhere )\b(?:have|had) i (?:never|not) (?:been|tried|visited)\b|\bhaven'?t i (?:been|tried|visited)\b"
-        r"|\bi(?:'ve| have) (?:never|not) (?:been|tried|visited)\b|^\W*which\b.*\bnew to me\b",
+        r"|\bi(?:'ve| have) (?:never|not) (?:been|tried|visited)\b|^\W*which\b.*\bnew to me\b"
+        # "Which ones have I already been to?": the list's places the user knows.
+        r"|^\W*(?:and |so |ok )?which(?: ones?| of (?:them|these|those)| places?)? (?:have|had|did) i (?:already |ever "
+        r"|actually )(?:been|visited|gone|tried)\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
         r"|\blet'?s (?:go|try|do|head|check out)\b",
-        "general": r"\btell me (?:more )?about\b|\bmore (?:info|information|details)\b|\bdetails\b"
+        # "Tell me about my habits" is about the user, not a place.
+        "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)"
+        r"|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b"
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
         r" like\b",

@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, VENUE_ALIASES, find_neighbourhoods, lookup
+from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, VENUE_ALIASES, find_neighbourhoods, lookup, most_specific
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
 from assistant.place_questions import (
     EVENT_AT,
@@ -122,6 +122,9 @@ class RequestArguments(BaseModel):
     unusual: bool = Field(
         False, description="Other kinds than the user's usual ones ('something different from what I usually do')."
     )
+    fun: bool = Field(
+        False, description="Somewhere fun, no kind named: no shops, offices, clinics or stations (rules only)."
+    )
     least_busy: bool = Field(
         False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
     )
@@ -198,6 +201,9 @@ class ChatRequest(RequestArguments):
     )
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
     same_place: bool = Field(False, description="About the place asked about last, at another time ('and Sundays?').")
+    area_kept: bool = Field(
+        False, description="Asked where the last ask of any kind was ('coffee?' after 'what's around Union Square?')."
+    )
 
 
 # Vocabulary ----------------------------------------------------------------------------------------------------
@@ -243,7 +249,9 @@ _SPECIFIC = {
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
-    "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop",
+    "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop"
+    # "Where's the nearest subway?": a station, not the sandwich chain.
+    "|nearest subway|closest subway|subway entrance",
     "Rail Station": "train station|train stations|railway station|rail station",
     "Bus Station": "bus station|bus stations|bus stop|bus stops|bus terminal",
     "Concert Hall": "classical music|classical concert|classical concerts|orchestra|symphony|philharmonic",
@@ -265,6 +273,9 @@ _SPECIFIC = {
     "Cafe": "place to work|somewhere to work|spot to work|work from|get some work done|laptop|table to work"
     "|to work for|get work done|do some work|work remotely|working remotely|coworking|co-working",
     "Bookstore": "bookstore bookstores bookshop bookshops books",
+    # "Shopping for clothes": the 2012 names say "Clothing Store" (and "Boutique" in today's paths).
+    "Clothing": "clothes|clothing|apparel|fashion|clothes shopping|clothing store|clothing stores|clothes shop"
+    "|clothes shops|clothes store|clothes stores|outfit|outfits|a new outfit",
     "Beer Garden": "beer garden|beer gardens",
     # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
     "Sports Bar": "sports bar|sports bars|watch the game|watch a game|catch the game|catch a game|watch the match"
@@ -382,6 +393,14 @@ _HOTEL_BAR_RE = re.compile(r"\bhotel (?:bar|bars|lounge|lounges|rooftop|rooftops
 GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
 # Errands: the user's own place of the kind first (their barber), then the nearest; no one crosses town for a
 # pharmacy because it fits their taste.
+# What "something fun" with no kind named leaves out: a place to buy, to be served, to be treated or to wait.
+NOT_FUN_KINDS = (
+    "Retail",
+    "Business and Professional Services",
+    "Health and Medicine",
+    "Travel and Transportation",
+    "Community and Government",
+)
 ERRAND_KINDS: frozenset[str] = frozenset(
     {"Salon", "Pharmacy", "Groceries", "Post Office", "Bank", "Laundry", "Hospital", "Parking", "Gas Station"}
 )
@@ -903,6 +922,8 @@ _PROFILE_RE = re.compile(
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    # "The one I go to most", "which bar do I go to the most?": the user's own most visited.
+    r"|\bthe (?:one|place|spot|\w+) (?:i|we) (?:go to|visit|went to|visited|'ve been to) (?:the )?most\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
     r" (?:me|us)\b"
@@ -1100,7 +1121,10 @@ _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
 _PLURALS = _words_pattern(word for word in CATEGORY_WORDS if word.endswith("s"))
 _K_RE = re.compile(
     rf"\b(?:top|best|give me|show me|recommend(?: me)?|suggest|find(?: me)?|list|just|only)\s+{_NUMBER}\b"
-    rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b",
+    rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b"
+    # "And 2 more": that many others; not "2 more hours" or "3 more friends".
+    rf"|\b{_NUMBER}\s+more\b(?!\s+(?:hours?|hrs?|minutes?|mins?|days?|nights?|weeks?|people|friends|guests|of us|km"
+    r"|miles?|blocks?|stops?)\b)",
     re.IGNORECASE,
 )
 _PICK_RE = re.compile(
@@ -1471,7 +1495,8 @@ _CHANGE_RE = re.compile(
     r"|\bchang\w*\b[^.?!]*\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?)\b"
     r"|\bwhat(?:'s| is| has been)? (?:new|different) (?:with|about|for) me\b"
     r"|\bwhat(?:'s| is| has been)? (?:new|different) in my (?:tastes?|habits?|interests?|routines?|patterns?)\b"
-    r"|\b(?:am i|have i been|do i) (?:going|go) (?:out )?(?:more|less)\b"
+    # "Do I go out more on weekends?" compares slices of the week, not the latest month with before.
+    r"|\b(?:am i|have i been|do i) (?:going|go) (?:out )?(?:more|less)\b(?! (?:on|at|in|during|than)\b)"
     r"|\bwhat (?:have|am) i (?:been )?into (?:lately|recently|these days)\b"
     r"|\bhave i changed\b|\bhow have i changed\b",
     re.IGNORECASE,
@@ -1528,6 +1553,12 @@ _RULING_OUT = (
 _NOT_NAMED_RE = re.compile(
     rf"(?i:{_RULING_OUT}\s+(?:a |an |the |any )?)(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z&\d][\w'’&.-]*|of|de|la|the))*)"
 )
+# The names after a ruled-out one, in a list ("not Starbucks, Dunkin or Pret").
+_MORE_NAMED_RE = re.compile(
+    r"\s*(?:,\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+)(?:the\s+)?"
+    r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z&\d][\w'’&.-]*|of|de|la|the))*)"
+)
+_LIST_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+")
 # A name ruled out in lower case ("a museum, not the met"): "the" and up to three words to the end of the clause, read
 # as a name only when a catalogue place goes by it (``Assistant`` resolves it; "not the usual" names none).
 _NOT_THE_NAMED_RE = re.compile(
@@ -1646,9 +1677,13 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append(match.span())
     near, near_from = None, -1
     # "Not Central Park", "anywhere but Brooklyn": a place ruled out is no place to search around.
-    found = [
-        (area, span) for area, span in find_neighbourhoods(message) if not _RULED_OUT_BEFORE.search(message[: span[0]])
-    ]
+    found = most_specific(
+        [
+            (area, span)
+            for area, span in find_neighbourhoods(message)
+            if not _RULED_OUT_BEFORE.search(message[: span[0]])
+        ]
+    )
     # "At the office till 7, then dinner near Grand Central": the first name that is a place.
     at_place = next((at for at in _AT_PLACE_RE.finditer(message) if not _NOT_A_PLACE_RE.match(at["name"])), None)
     start, end = at_place.span("name") if at_place is not None else (0, 0)
@@ -1750,6 +1785,7 @@ def parse_rules(message: str) -> RequestArguments:
         local=local,
         not_lately=not_lately,
         unusual=unusual,
+        fun=category is None and _FUN_RE.search(message) is not None,
         then=stops[1] if stops is not None else None,
         after_place=after is not None,
         language=reading.language,
@@ -1841,11 +1877,19 @@ _NOT_NAMES = frozenset(
 def _names_ruled_out(written: str) -> list[str]:
     """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
     kinds of place ("no Bars") are another rule's to read."""
+    found: list[str] = []
+    for match in [*_NOT_NAMED_RE.finditer(written), *_NOT_THE_NAMED_RE.finditer(written)]:
+        found.append(match["name"])
+        # "Anything besides H&M and Zara?": every name of the list is ruled out.
+        end = match.end()
+        while more := _MORE_NAMED_RE.match(written, end):
+            found.append(more["name"])
+            end = more.end()
+    for match in _NOT_LOWER_NAMED_RE.finditer(written):  # "not starbucks or dunkin": each chain of the list
+        found += [part for part in _LIST_SPLIT_RE.split(match["name"]) if is_national_chain(chain_key(part))]
     names: list[str] = []
-    matches = [*_NOT_NAMED_RE.finditer(written), *_NOT_THE_NAMED_RE.finditer(written)]
-    matches += [match for match in _NOT_LOWER_NAMED_RE.finditer(written) if is_national_chain(chain_key(match["name"]))]
-    for match in matches:
-        name = match.group("name").strip(" .,'’")
+    for said in found:
+        name = said.strip(" .,'’")
         if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name) or _NOT_THE_WORDS & set(name.split()[1:]):
             continue
         if name.casefold() not in (other.casefold() for other in names):
@@ -1888,8 +1932,8 @@ _AWAY_FROM_RE = re.compile(
 # "Somewhere I haven't been in a while": a place the user knows, not one new to them.
 # Out of the user's routine ("something totally different from what I usually do", "out of my comfort zone").
 _UNUSUAL_RE = re.compile(
-    r"\bdifferent from (?:what (?:i|we) (?:usually|normally|always) (?:do|go to|like|eat|have|get|drink|order)"
-    r"|(?:my|our|the) usual)\b"
+    r"\bdifferent (?:from|than|to) (?:what (?:i|we) (?:usually|normally|always) (?:do|go to|like|eat|have|get|drink"
+    r"|order)|(?:my |our |the )?usual)\b|\b(?:not|nothing like) the usual\b|\bfor a change\b"
     r"|\bout of (?:my|our) comfort zone\b|\bsomething (?:i|we) (?:don'?t|never) (?:usually )?do\b"
     r"|\bbreak (?:my|our|the) routine\b|\bnot (?:my|our) usual\b|\bnothing like (?:my|our) usual\b",
     re.IGNORECASE,
@@ -1983,6 +2027,11 @@ _WALK_THERE_RE = re.compile(
     re.IGNORECASE,
 )
 # A change of mind about the last list ("we'd rather go somewhere we've never been", "actually, only ones I know").
+_NOVELTY_ALONE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|but|maybe|hmm|so)\W+)*(?:somewhere|someplace|something|anywhere|anything|a place|places"
+    r"|one|ones)\b(?!.*\b(?:surprise|to (?:eat|drink|do|see)|for|done|do)\b)",
+    re.IGNORECASE,
+)
 _RATHER_RE = re.compile(r"\b(?:rather|instead|prefer|preferably|actually|only|just)\b", re.IGNORECASE)
 _JOINED_RE = re.compile(r"\b(?:and|then)\b", re.IGNORECASE)
 
@@ -2057,7 +2106,7 @@ def _k(message: str) -> int | None:
     match = _K_RE.search(message)
     if match is None:
         return None
-    word = (match.group(1) or match.group(2)).lower()
+    word = next(group for group in match.groups() if group).lower()
     value = int(word) if word.isdigit() else NUMBER_WORDS[word]
     return value if 1 <= value <= MAX_K else None
 
@@ -2212,8 +2261,12 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _INDEFINITE_OPEN_RE.search(message) and arguments.pick is None:
         # "Something open late?" after dinner ideas: the same ask, then (opening hours said to be unknown).
         return "recommend" if arguments.category or arguments.near else "refine"
-    if arguments.asks and _INDEFINITE_WITH_RE.search(message) and arguments.pick is None:
-        # "Something with outdoor seating?": the same ask, the amenity said to be unknown.
+    if (
+        arguments.asks
+        and (_INDEFINITE_WITH_RE.search(message) or ONE_WITH_RE.search(message))
+        and arguments.pick is None
+    ):
+        # "Something with outdoor seating?", "any with a pool?": the same ask, the amenity said to be unknown.
         return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
     if (
         _OF_A_KIND_ASKED_RE.search(message)
@@ -2261,7 +2314,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
     closer_to_it = (_WALKABLE_RE.search(message) or arguments.max_km) and not arguments.category
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
-    novelty_only = (arguments.surprise or arguments.familiar) and _RATHER_RE.search(message) is not None
+    # "Somewhere I've been before" after bars: bars the user knows (a new ask names a kind, a place or a time).
+    novelty_only = (arguments.surprise or arguments.familiar) and (
+        _RATHER_RE.search(message) is not None or _NOVELTY_ALONE_RE.match(message) is not None
+    )
     told_apart = leaves_out or novelty_only
     # "Not too crowded please", "somewhere quiet" after a list: the same ask, calmer.
     # "Not too touristy though", "not crowded": the same ask, calmer or more local.
@@ -2379,6 +2435,8 @@ _HIDE_NAMED_RE = re.compile(
     re.IGNORECASE,
 )
 _LIKE_PLACE_RE = re.compile(
+    # "More like Katz's" after a list: look-alikes of a place the user names.
+    rf"(?:^\W*(?:(?:and|ok|okay|so|maybe|any|anything|something)\W+)*more like {_NAME}{_END})|"
     rf"\b(?:more |other )?(?:places|spots|ones|somewhere|something|anything|anywhere) (?:like|similar to) {_NAME}"
     # "Similar to the Met but smaller": the size asked is no part of the name; nor is "instead".
     rf"(?:,?\s+(?:but|only|except)\b[^.!?;]*)?(?:,?\s+(?:instead|then|too|as well))?{_END}",
@@ -2431,7 +2489,8 @@ _ASKING_RE = re.compile(
 def _like_asked(match: re.Match[str]) -> bool:
     """Whether a "… like <place>" match asks for places once (a request) rather than states a lasting taste."""
     said = match.string[: match.end()]
-    return _ASKING_RE.search(said) is not None or not re.match(r"(?:more|other)\b", match.group(0), re.IGNORECASE)
+    lasting = re.match(r"(?:more|other) (?:places|spots|ones)\b", match.group(0), re.IGNORECASE)
+    return _ASKING_RE.search(said) is not None or not lasting
 
 
 def like_named(message: str) -> str | None:
@@ -2441,6 +2500,8 @@ def like_named(message: str) -> str | None:
     match = _LIKE_PLACE_RE.search(text)
     if match is None or _POINTING_RE.match(_named(match)) or not _like_asked(match):
         return None
+    if _kinds(_named(match)) and _CATEGORY_ONLY.fullmatch(_named(match)):
+        return None  # "more like bars": a kind, not a place's name (unlike "my usual coffee shop")
     return _named(match)
 
 

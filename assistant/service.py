@@ -288,6 +288,7 @@ class Habits(BaseModel):
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     visits: int = Field(description="Visits in the slice.")
+    all_visits: int = Field(0, description="The user's visits in every slice: what a slice's share is of.")
     latest: datetime | None = Field(None, description="The latest visit in the slice.")
     first: datetime | None = None
     last: datetime | None = None
@@ -492,6 +493,9 @@ class RecommendQuery(BaseModel):
     familiar: bool = Field(False, description="Only places the user has been to ('somewhere I know').")
     quiet: bool = Field(False, description="Leave out loud kinds of place (bars, clubs, music venues).")
     within_km: float | None = Field(None, gt=0, strict=True, description="Only places this close to the point.")
+    radius_said: bool = Field(
+        False, description="The user said how far ('within 5 minutes walk'): too few within it are not added to."
+    )
     beyond_km: float | None = Field(
         None, gt=0, strict=True, description="Only places at least this far from the point ('further away')."
     )
@@ -1079,6 +1083,7 @@ class Service:
             until=until,
             kind=kind,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
+            all_visits=len(mine),
             # In the city's time zone: a visit at 9 pm on a Friday is on Friday, not on UTC's Saturday.
             latest=self._local(kinds["last"].max()) if len(kinds) else None,
             first=self._local(mine["timestamp"].min()) if len(mine) else None,

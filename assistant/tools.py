@@ -68,6 +68,7 @@ class RecommendArgs(_Where):
     familiar: bool = Field(False, description="Only places the user has been to.")
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
+    radius_said: bool = Field(False, description="The user said the distance: too few within it are not added to.")
     beyond_km: float | None = Field(None, gt=0, description="Only places at least this far ('further away').")
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
@@ -149,6 +150,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         familiar: bool = False,
         quiet: bool = False,
         within_km: float | None = None,
+        radius_said: bool = False,
         beyond_km: float | None = None,
         independent: bool = False,
         like: Sequence[str] = (),
@@ -169,6 +171,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             familiar=familiar,
             quiet=quiet,
             within_km=within_km,
+            radius_said=radius_said,
             beyond_km=beyond_km,
             independent=independent,
             like=list(like),
@@ -266,12 +269,14 @@ def langchain_tools(service: Service) -> list[BaseTool]:
 def _searched(service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery) -> list[Suggestion]:
     """The service's places for a query; with a ``beyond_km`` that finds none, the best at any distance; with a
     ``within_km`` that finds too few, the best a little farther away, the radius widened step by step so that the next
-    borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice)."""
+    borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice; nor
+    is a lone one within the radius, unless the user said the distance)."""
     found = service.recommend(user_id, at, place, query)
     if not found and query.beyond_km is not None:  # nothing of the kind farther away: the best at any distance
         query = query.model_copy(update={"beyond_km": None})
         found = service.recommend(user_id, at, place, query)
-    if query.within_km is None or found:
+    enough = len(found) >= min(query.k, WIDENED_AT_LEAST)
+    if query.within_km is None or (found and (enough or query.radius_said)):
         return found
     for radius in [query.within_km * factor for factor in WIDER_RADII] + [None]:
         if len(found) >= min(query.k, WIDENED_AT_LEAST) or (radius is None and found):

@@ -494,6 +494,41 @@ def test_what_is_near_a_named_place_lists_what_is_around_it_not_it(
     assert gym.request.location == assistant.chat("1", "what's near me?", at=world_now).request.location  # type: ignore[union-attr]
 
 
+def test_the_area_of_an_any_kind_ask_holds_for_kinds_asked_one_after_another(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    club = services.named_place("Jazz Club 3")
+    assert club is not None
+    assistant = Assistant(services, polite)
+    assistant.chat("1", "what's near Jazz Club 3?", at=world_now)
+    assistant.chat("1", "and coffee?", at=world_now)
+    gym = assistant.chat("1", "a gym?", at=world_now)  # still there: the area, not the café, set it
+    assert gym.request is not None and gym.request.near == club.name and gym.request.area_kept
+    # Things to do somewhere are of many kinds: a kind alone after them is asked there too.
+    assistant.chat("1", "anything to do near Jazz Club 3?", at=world_now)
+    food = assistant.chat("1", "food?", at=world_now)
+    assert food.request is not None and food.request.near == club.name
+    # A kind asked near a place moved that ask only.
+    assistant.chat("1", "coffee near Jazz Club 3", at=world_now)
+    elsewhere = assistant.chat("1", "a gym please", at=world_now)
+    assert elsewhere.request is not None and elsewhere.request.near != club.name
+
+
+def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "coffee and then some jazz", at=world_now).items
+    later = [item for item in listed if item.category == "Jazz Club"]
+    assert later
+    turn = assistant.chat("1", "what's the second stop?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == later[0].item_id
+    # After a list of one stop, there is no second stop to point at.
+    assistant.chat("1", "coffee", at=world_now)
+    again = assistant.chat("1", "what's the second stop?", at=world_now)
+    assert again.details is None or again.details.item_id != later[0].item_id
+
+
 def test_walking_distance_after_a_named_place_stays_there(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -614,7 +649,7 @@ def test_where_do_i_usually_go_on_a_weekday_counts_only_that_weekday(
     name = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[day]
     turn = Assistant(services, polite).chat("3", f"where do I usually go on {name}s?", at=world_now)
     on_that_day = int((mine["hour_of_week"] // 24 == day).sum())
-    assert f"On {name}s you have {on_that_day} check-in" in turn.text
+    assert f"On {name}s you have {on_that_day} of your {len(mine)} check-ins" in turn.text
     assert all(f"on {name}s" in item.evidence[0] for item in turn.items)
 
 

@@ -65,7 +65,22 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
     assert 0 < expected < len(mine)
     habits = services.habits("3", world_now, services.default_place("3"), weekend=True)
     assert habits.visits == expected and habits.weekday == "weekend"
-    assert describe_habits(habits).startswith(f"On weekends you have {expected:,} check-ins")
+    # Against all of the user's check-ins, and against the weekend's own share of the week ("do I go out more on
+    # weekends?"): 2 days in 7.
+    assert habits.all_visits == len(mine)
+    share = f"{expected / len(mine):.0%}"
+    assert describe_habits(habits).startswith(
+        f"On weekends you have {expected:,} of your {len(mine):,} check-ins ({share}, where 2 days in 7 would be 29%)"
+    )
+
+
+def test_a_slice_of_the_day_is_said_as_its_share_of_all_visits() -> None:
+    evenings = Habits(user_id="8", daypart="evening", visits=25, all_visits=100)
+    assert describe_habits(evenings).startswith("In the evening you have 25 of your 100 check-ins (25%)")
+    saturdays = evenings.model_copy(update={"daypart": None, "weekday": "Saturday", "visits": 20})
+    assert describe_habits(saturdays).startswith("On Saturdays you have 20 of your 100 check-ins (20%, where 1 day")
+    alone = evenings.model_copy(update={"all_visits": 25})  # every visit in the slice: no share to give
+    assert describe_habits(alone).startswith("In the evening you have 25 check-ins;")
 
 
 def _day(day: int, hour: int = 0) -> datetime:

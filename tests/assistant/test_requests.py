@@ -124,6 +124,31 @@ def test_not_bars_something_quieter() -> None:
         ("sushi for dinner", {"category": "Sushi"}),  # the specific cuisine beats the meal
         ("avoid pubs, clubs or cafes; pizza", {"category": "Pizza", "exclude": ["Bar", "Night Club", "Cafe"]}),
         ("somewhere new in the LES", {"surprise": True, "near": "Lower East Side"}),
+        # The neighbourhood asked about, not the borough said on the way ("… in Brooklyn, what's around Park Slope?").
+        ("visiting my sister in Brooklyn, what's around Park Slope?", {"near": "Park Slope"}),
+        ("from Brooklyn to Midtown", {"near": "Brooklyn"}),
+        ("tell me about my habits", {"intent": "profile"}),
+        ("do I go out more on weekends?", {"intent": "profile", "when": "weekends", "change": False}),
+        ("am I going out more lately?", {"intent": "profile", "change": True}),
+        ("any with a pool?", {"intent": "refine"}),
+        ("is it less than 1 km away?", {"intent": "about", "asks": ["distance"]}),
+        ("more like Katz's", {"like_name": "Katz's"}),
+        ("more like bars", {"like_name": None, "category": "Bar"}),
+        ("something different from usual", {"unusual": True, "surprise": True}),
+        ("ok show me something fun tonight", {"fun": True, "category": None}),
+        ("somewhere fun for drinks", {"fun": False, "category": "Bar"}),
+        ("I want to go shopping for clothes", {"category": "Clothing"}),
+        ("anything besides H&M and Zara?", {"intent": "refine", "exclude_names": ["H&M", "Zara"]}),
+        (
+            "coffee, not Starbucks, Dunkin or Pret",
+            {"category": "Cafe", "exclude_names": ["Starbucks", "Dunkin", "Pret"]},
+        ),
+        ("anything besides starbucks and dunkin?", {"exclude_names": ["starbucks", "dunkin"]}),
+        ("and 2 more", {"intent": "refine", "k": 2}),
+        ("I have 2 more hours", {"k": None}),
+        ("what time do people usually go there?", {"intent": "about", "asks": ["busy"]}),
+        ("which ones have I already been to?", {"intent": "about", "asks": ["visits"]}),
+        ("where's the nearest subway?", {"category": "Metro Station"}),
     ],
 )
 def test_rules(message: str, expected: dict[str, Any]) -> None:
@@ -1027,6 +1052,8 @@ def test_errands_and_outings_are_asked_by_their_kinds_name(message: str, categor
         ("one with good beer", "refine"),
         ("ones with outdoor seating", "refine"),
         ("and any with live music?", "refine"),
+        ("any with a pool?", "refine"),  # after gyms: the same ask, the amenity said to be unknown
+        ("any with outdoor seating?", "refine"),
         ("one bar with a view in Dumbo", "recommend"),  # a place named: asked anew
     ],
 )
@@ -1484,7 +1511,7 @@ def test_more_like_a_ranked_place_asks_for_look_alikes_of_it(message: str, pick:
     ("message", "expected"),
     [
         # Something new, however it is put.
-        ("anything new I could try?", {"intent": "recommend", "surprise": True}),
+        ("anything new I could try?", {"intent": "refine", "surprise": True}),  # of the last ask's kind, if any
         ("anything new like that I could try?", {"intent": "refine", "surprise": True, "alike": True}),
         ("I want to try something new tonight", {"surprise": True}),
         ("any new ones?", {"surprise": True}),
@@ -1619,7 +1646,8 @@ def test_a_wheelchair_is_no_place_the_user_is_at() -> None:
         ("not too expensive", {"intent": "refine"}),
         ("pas trop cher", {"intent": "refine", "language": "fr"}),  # not the no-prices answer alone
         ("demasiado caro", {"intent": "refine", "language": "es"}),
-        ("somewhere I've been before", {"intent": "recommend", "familiar": True}),
+        # Somewhere known, of the last ask's kind ("need a drink", then this: bars the user knows).
+        ("somewhere I've been before", {"intent": "refine", "familiar": True}),
     ],
 )
 def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, Any]) -> None:

@@ -66,6 +66,17 @@ def test_a_widened_search_keeps_widening_until_a_few_are_found_nearer_first() ->
     assert len(found) >= WIDENED_AT_LEAST
 
 
+def test_too_few_within_the_radius_are_added_to_unless_the_user_said_the_distance() -> None:
+    # One place within 2 km: a lone choice, so the next nearest follow it; within a walk the user named, it stays alone.
+    service = _StubService({"a": 0.3, "b": 3.0, "c": 4.5, "far": 20.0})
+    assert [item.item_id for item in _recommend(service, k=5, within_km=2.0)] == ["a", "b", "c"]
+    said = _StubService({"a": 0.3, "b": 3.0, "c": 4.5})
+    assert [item.item_id for item in _recommend(said, k=5, within_km=2.0, radius_said=True)] == ["a"]
+    enough = _StubService({"a": 0.3, "b": 0.5, "c": 1.0, "d": 3.0})
+    assert [item.item_id for item in _recommend(enough, k=5, within_km=2.0)] == ["a", "b", "c"]
+    assert len(enough.queries) == 1
+
+
 def test_anywhere_only_when_the_widest_radius_holds_nothing() -> None:
     one_near = _StubService({"a": 4.0, "far": 20.0})
     assert [item.item_id for item in _recommend(one_near, k=5, within_km=2.0)] == ["a"]
