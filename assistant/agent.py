@@ -678,7 +678,9 @@ class Assistant:
                 # "Not that one": turned down, even among places the user knows; "rather in Brooklyn": the places
                 # shown there before are answers again, unless others are asked for.
                 # "Cheaper?", "only 2": the same places, none known to be cheaper, or fewer of them.
-                same_places = _only_unknowns(text) or _asks_only(text, "k")
+                # "No movies" after things to do: the places shown that are no cinema are answers still.
+                leaves_out = _asks_only(text, "exclude_categories") or _asks_only(text, "exclude_names")
+                same_places = _only_unknowns(text) or _asks_only(text, "k") or leaves_out
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )
@@ -1935,6 +1937,8 @@ def _of_any_kind_there(previous: ChatRequest) -> bool:
     return previous.near is not None and previous.location is not None and (broad or previous.area_kept)
 
 
+# Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
+LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN, "Dancing"})
 # "The one I go to most": one of the kind just talked about.
 _THE_ONE_I_RE = re.compile(r"\bthe (?:one|place|spot) (?:i|we) \w+", re.IGNORECASE)
 
@@ -2124,6 +2128,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
     calmer = calmer and not TALKABLE_RE.search(message)
+    crowds_only = _CROWD_RE.search(message) is not None
     fancier = not request.category and re.search(FANCIER, message, re.IGNORECASE) is not None
     if fancier and category == "Restaurant":
         category = DATE_DINNER  # "something a bit fancier" after dinner ideas: a table for an occasion, no chain
@@ -2154,7 +2159,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.
             "surprise": request.surprise or (previous.surprise and not request.familiar),
             "familiar": request.familiar or (previous.familiar and not request.surprise),
-            "quiet": request.quiet or previous.quiet,
+            # "Somewhere less crowded" after clubs: clubs fewer people go to (``local``), not no clubs at all.
+            "quiet": (request.quiet and not (crowds_only and category in LOUD_PLACES)) or previous.quiet,
             "independent": request.independent or previous.independent or fancier,
             "local": request.local or previous.local,
             "not_lately": request.not_lately or (previous.not_lately and not request.surprise),

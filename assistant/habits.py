@@ -263,7 +263,8 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
         if habits.first is not None and habits.last is not None:
             first, last = f"{habits.first:%B %Y}", f"{habits.last:%B %Y}"
             span = f" ({first} to {last})" if first != last else f" (in {first})"
-        opening = f"From your {counted(habits.visits, 'check-in')}{span}, you go most to"
+        at = f" at {counted(habits.place_count, 'place')}" if habits.place_count else ""
+        opening = f"From your {counted(habits.visits, 'check-in')}{at}{span}, you go most to"
     else:
         words = _slice_words(habits)
         opening = f"{words[:1].upper()}{words[1:]} you have {_share(habits)}; you go most to"
@@ -310,6 +311,8 @@ def _describe_kind(habits: Habits) -> str:
     if habits.timeline:
         return _describe_day(habits, when.strip(), f" at {kind}")
     text = f"You have {counted(habits.visits, 'check-in')} at {kind}{when}"
+    if habits.place_count > 1:
+        text += f" ({counted(habits.place_count, 'place')})"
     if habits.latest is not None:
         text += f", the latest on {calendar_day(habits.latest)}"
     if len(habits.kinds) > 1:

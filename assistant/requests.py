@@ -922,6 +922,8 @@ _PROFILE_RE = re.compile(
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    # "How many places have I been to?", "how many bars did I go to?": the user's own places, counted.
+    r"|\bhow many (?:different |distinct )?(?:\w+ )?(?:places|spots|venues|\w+s) (?:have|had|did|do) (?:i|we)\b"
     # "The one I go to most", "which bar do I go to the most?": the user's own most visited.
     r"|\bthe (?:one|place|spot|\w+) (?:i|we) (?:go to|visit|went to|visited|'ve been to) (?:the )?most\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"

@@ -289,6 +289,7 @@ class Habits(BaseModel):
     kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     visits: int = Field(description="Visits in the slice.")
     all_visits: int = Field(0, description="The user's visits in every slice: what a slice's share is of.")
+    place_count: int = Field(0, description="The distinct places of the slice's visits ('how many places?').")
     latest: datetime | None = Field(None, description="The latest visit in the slice.")
     first: datetime | None = None
     last: datetime | None = None
@@ -1084,6 +1085,7 @@ class Service:
             kind=kind,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
             all_visits=len(mine),
+            place_count=len(visited),
             # In the city's time zone: a visit at 9 pm on a Friday is on Friday, not on UTC's Saturday.
             latest=self._local(kinds["last"].max()) if len(kinds) else None,
             first=self._local(mine["timestamp"].min()) if len(mine) else None,

@@ -514,6 +514,30 @@ def test_the_area_of_an_any_kind_ask_holds_for_kinds_asked_one_after_another(
     assert elsewhere.request is not None and elsewhere.request.near != club.name
 
 
+def test_a_kind_left_out_after_a_list_keeps_the_places_shown_that_are_not_of_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "what's near Jazz Club 3?", at=world_now).items
+    kept = [item.item_id for item in listed if "Gym" not in item.category]
+    assert kept and len(kept) < len(listed)
+    turn = assistant.chat("1", "no gyms", at=world_now)
+    assert turn.items and all("Gym" not in item.category for item in turn.items)
+    assert [item.item_id for item in turn.items][: len(kept)] == kept  # "no gyms", not "other places"
+
+
+def test_less_crowded_after_a_loud_kind_asks_for_less_visited_ones_of_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "live music tonight", at=world_now)
+    assert first.request is not None and first.request.category == "Music Venue" and first.items
+    calmer = assistant.chat("1", "somewhere less crowded", at=world_now)
+    assert calmer.request is not None and calmer.request.category == "Music Venue"
+    assert calmer.request.local and not calmer.request.quiet  # quiet would leave out every music venue
+    assert calmer.items and all(item.category == "Jazz Club" for item in calmer.items)
+
+
 def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -74,6 +74,13 @@ def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service,
     )
 
 
+def test_how_many_places_the_visits_were_at_is_said() -> None:
+    overall = Habits(user_id="8", visits=68, place_count=10)
+    assert describe_habits(overall).startswith("From your 68 check-ins at 10 places")
+    cafes = Habits(user_id="8", visits=5, place_count=3, kind="Cafe")
+    assert describe_habits(cafes).startswith("You have 5 check-ins at Cafes (3 places)")
+
+
 def test_a_slice_of_the_day_is_said_as_its_share_of_all_visits() -> None:
     evenings = Habits(user_id="8", daypart="evening", visits=25, all_visits=100)
     assert describe_habits(evenings).startswith("In the evening you have 25 of your 100 check-ins (25%)")

@@ -149,6 +149,9 @@ def test_not_bars_something_quieter() -> None:
         ("what time do people usually go there?", {"intent": "about", "asks": ["busy"]}),
         ("which ones have I already been to?", {"intent": "about", "asks": ["visits"]}),
         ("where's the nearest subway?", {"category": "Metro Station"}),
+        ("how many places have I been to?", {"intent": "profile"}),
+        ("how many coffee shops have I been to?", {"intent": "profile", "category": "Cafe"}),
+        ("the bar I go to most", {"intent": "profile", "category": "Bar"}),
     ],
 )
 def test_rules(message: str, expected: dict[str, Any]) -> None:
