@@ -800,7 +800,11 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:\$\s?\d[\d.,]*|\b(?:cheap(?:er|est|ly)?|affordable|inexpensive|expensive|pricey|pricy|overpriced|"
         r"budget(?:-friendly)?|bargains?|reasonabl[ey]\s+pric\w*|great\s+deals?|low[- ]cost|high[- ]end|upscale|"
         r"pric(?:es|ed|ing)|"
-        r"good\s+value|value\s+for\s+money|dollars?)\b)",
+        r"good\s+value|value\s+for\s+money|dollars?|"
+        # "A theater you can visit for free" (f80): no price, not even none, is held.
+        r"(?:for|is|it's|are|entry\s+is|admission\s+is)\s+free|"
+        r"(?<!feel )free\s+(?:entry|entrance|admission|of\s+charge|to\s+(?:visit|enter|get\s+in|go|use))|"
+        r"no\s+(?:cover|entry\s+fee|admission\s+fee))\b)",
         re.I,
     ),
     # Taste, atmosphere and service: a check-in log says who went when, never what it was like.

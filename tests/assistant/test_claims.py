@@ -143,6 +143,8 @@ FALSE = [
     "Joe's Coffee closes at 6 pm, so go early.",
     "Shake Shack is cheap and quick.",
     "Eataly is affordable, with mains under $15.",
+    "No Name Bar is a bar you can visit for free.",  # f80: "a theater … you can visit for free"
+    "Entry is free at Eataly.",
     "No Name Bar is a bar 0.8 km from your workplace.",
     "Joe's Coffee is close to where you live.",
     # The assistant has been nowhere.
@@ -218,6 +220,7 @@ FALSE = [
 ]
 
 TRUE = [
+    "Feel free to visit Joe's Coffee, a coffee shop 0.3 km away.",  # not a price
     "Try Joe's Coffee, a coffee shop 0.3 km away.",
     "You've been to Joe's Coffee 12 times, mostly on Saturday mornings.",
     "Joe's Coffee is your usual spot on Saturday mornings.",
