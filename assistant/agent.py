@@ -1435,6 +1435,8 @@ class Assistant:
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
         if place is not None:
             return place.item_id
+        if (focus := state.get("focus")) and not words:
+            return focus  # "how many times have I been?" right after "which one is closest?": that one
         return pointed if refers_to_place(message) else None
 
     def _named_compared(self, state: _State, request: ChatRequest) -> tuple[list[str], list[str]]:

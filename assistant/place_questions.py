@@ -406,7 +406,9 @@ _FILLER_RE = re.compile(
     r"|this|next|usually|tomorrow|yesterday|weekends?|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
     r"|mornings?|afternoons?|evenings?|nights?"
     # "The cheapest one?" names no place called "One".
-    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least)\b|[^\w\s'&-]",
+    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least"
+    # "How many times have I been?": what is left of a visits question names no place.
+    r"|been|gone|went|go|visited|ever|before|times)\b|[^\w\s'&-]",
     re.IGNORECASE,
 )
 

@@ -360,7 +360,8 @@ _SPECIFIC = {
     "Filipino": "filipino",
     "Cupcake": "cupcake|cupcakes",
     "Juice Bar": "smoothie|smoothies|juice|juices|juice bar|juice bars",
-    "Healthy": "healthy|healthier|something healthy|healthy food|health food|lighter|something light|clean eating",
+    "Healthy": "healthy|healthier|something healthy|healthy food|health food|lighter|something light|clean eating"
+    "|nothing too heavy|nothing heavy|not too heavy|not heavy|light lunch|light meal|light dinner|light bite",
     "Bubble Tea": "bubble tea|boba",
     "Pizza": "pizza",
     "Sushi": "sushi",
@@ -1661,10 +1662,24 @@ _SELF_PLACED_RE = re.compile(
 )
 
 
+_FOLLOW_ON_RE = re.compile(r"^\W*(?:(?:ok|okay|so)\W+)*(?:and|then)\b", re.IGNORECASE)
+# "And after lunch, …" opening a message: what comes after the meal of the last list.
+_AFTER_THE_MEAL_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|so|then)\W+)*after (?:the |our |my |a )?(?:lunch|dinner|brunch|breakfast|supper|the meal"
+    r"|eating|we eat|coffee|drinks|a drink)\b\W*",
+    re.IGNORECASE,
+)
+
+
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
     written, message = message, reading.text
+    after_meal = _AFTER_THE_MEAL_RE.match(message)
+    follows_on = after_meal is not None and ("," in after_meal[0] or _FOLLOW_ON_RE.match(after_meal[0]) is not None)
+    if after_meal is not None and follows_on and _category(message[after_meal.end() :], []) is not None:
+        # "And after lunch, a museum?": a museum for after the meal just listed, not lunch then a museum.
+        message = f"and then {message[after_meal.end() :]}"
     excluded: list[str] = []
     # A name ruled out ("not Joe's Pizza") says nothing of kinds of place, neither asked for nor left out.
     ruled_out = _names_ruled_out(written)

@@ -538,6 +538,30 @@ def test_less_crowded_after_a_loud_kind_asks_for_less_visited_ones_of_it(
     assert calmer.items and all(item.category == "Jazz Club" for item in calmer.items)
 
 
+def test_a_question_naming_no_place_right_after_one_about_a_place_is_about_it_too(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "coffee near here", at=world_now).items
+    closest = assistant.chat("1", "which one is closest?", at=world_now)
+    assert (
+        closest.details is not None
+        and closest.details.item_id == min(listed, key=lambda item: item.distance_km).item_id
+    )
+    visits = assistant.chat("1", "how many times have I been?", at=world_now)
+    assert visits.details is not None and visits.details.item_id == closest.details.item_id
+
+
+def test_a_museum_after_lunch_is_searched_around_the_first_lunch_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "coffee near here", at=world_now).items[0]
+    after = assistant.chat("1", "and after coffee, some jazz?", at=world_now)
+    assert after.request is not None and after.request.around == first.item_id
+    assert after.items and all(item.category == "Jazz Club" for item in after.items)
+
+
 def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -150,6 +150,9 @@ def test_not_bars_something_quieter() -> None:
         ("which ones have I already been to?", {"intent": "about", "asks": ["visits"]}),
         ("where's the nearest subway?", {"category": "Metro Station"}),
         ("how many places have I been to?", {"intent": "profile"}),
+        # After the meal just listed: a museum for after it, not lunch then a museum.
+        ("and after lunch, a museum?", {"category": "Museum", "then": None, "when": None}),
+        ("nothing too heavy", {"category": "Healthy"}),
         ("how many coffee shops have I been to?", {"intent": "profile", "category": "Cafe"}),
         ("the bar I go to most", {"intent": "profile", "category": "Bar"}),
     ],
