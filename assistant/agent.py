@@ -1939,6 +1939,12 @@ def _of_any_kind_there(previous: ChatRequest) -> bool:
     return previous.near is not None and previous.location is not None and (broad or previous.area_kept)
 
 
+# "Something with food too" after sports bars: one of those, with that as well.
+_WITH_IT_TOO_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|maybe|but)\W+)*(?:something|somewhere|anything|anywhere|a place)\s+"
+    r"(?:with|that (?:has|serves))\b.*\b(?:too|as well|also)\W*$",
+    re.IGNORECASE,
+)
 # Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
 LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN, "Dancing"})
 # "The one I go to most": one of the kind just talked about.
@@ -2120,7 +2126,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     exclusions = list(dict.fromkeys([*previous.exclude_categories, *request.exclude_categories]))
     # "Something like Katz's instead" after bagel shops: places like Katz's, of its kind (the agent gives it).
     category = request.category or (None if request.like_name else previous.category)
-    one_with = request.category is not None and previous.category is not None and ONE_WITH_RE.search(message)
+    with_it_too = ONE_WITH_RE.search(message) or _WITH_IT_TOO_RE.search(message)
+    one_with = request.category is not None and previous.category is not None and with_it_too
     if one_with and (request.category in GENERIC_KINDS or is_of_kind(str(request.category), str(previous.category))):
         # "One with good beer" after sports bars: a sports bar still, not any bar; "one with a view", "any with food
         # too?" after bars: a bar, as "a bar with a view" is. A kind of its own ("one with sushi") is that kind.

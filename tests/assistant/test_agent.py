@@ -935,7 +935,8 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
         call = called(turn, "get_habits")
         assert call.arguments["kind"] == "Cafe" and turn.request is not None and turn.request.intent == "profile"
         latest = coffee["timestamp"].max().to_pydatetime()
-        said = f"You have {len(coffee)} check-ins at Cafes, the latest on {latest:%B} {latest.day}"
+        places = coffee["item_id"].nunique()
+        said = f"You have {len(coffee)} check-ins at Cafes ({places} places), the latest on {latest:%B} {latest.day}"
         assert turn.text.startswith(said)
         assert turn.items and all("Coffee" in item.category for item in turn.items)
     none = assistant.chat("3", "what's my favourite bar?", at=world_now)
@@ -1702,6 +1703,10 @@ def test_a_follow_up_naming_a_broader_kind_keeps_the_narrower_one() -> None:
     assert sunset.category == "Views"
     food = agent_module._refined(sports, ChatRequest(intent="refine", category="Restaurant"), "any with food too?")
     assert food.category == "Sports Bar"  # what the bar has, not a restaurant
+    too = agent_module._refined(sports, ChatRequest(intent="refine", category="Restaurant"), "something with food too")
+    assert too.category == "Sports Bar"
+    coffee = agent_module._refined(sports, ChatRequest(intent="refine", category="Cafe"), "somewhere with good coffee")
+    assert coffee.category == "Cafe"  # with nothing "too" about it, another kind of place
 
 
 def test_an_hour_alone_after_a_day_is_that_hour_of_that_day() -> None:
