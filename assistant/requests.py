@@ -592,6 +592,8 @@ _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     # "The closest park to the first one": a kind between, measured from a place of the list.
     r"|(?:clos(?:er|est)|near(?:er|est)) [\w-]+ to(?= the (?:\w+ )?(?:one|place)\b)"
+    # "What's the closest one to Astor Place?": the shown place nearest there.
+    r"|(?:clos(?:er|est)|near(?:er|est)) one to"
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
@@ -898,7 +900,10 @@ _ELSEWHERE_RE = re.compile(
     r"^\W*(?:and\s+)?(?:anything|anywhere|something|somewhere|any|any ones?)\s+(?:good\s+|nice\s+)?"
     r"(?:in|near|around|by|closer to)\b"
     # "Near Union Square", "what about in Williamsburg?": the same ask, there.
-    r"|^\W*(?:(?:and|but|ok|okay|so|what about|how about|maybe|or)\W+)*(?:in|near|around|by|closer to)\s",
+    r"|^\W*(?:(?:and|but|ok|okay|so|what about|how about|maybe|or)\W+)*(?:in|near|around|by|closer to)\s"
+    # "Is there one in the East Village?", "one in Williamsburg?": one of the kind asked, there.
+    r"|^\W*(?:and\s+)?(?:is there|are there)\s+(?:one|ones|any|some)\b(?! (?:of )?(?:them|those|these)\b)"
+    r"|^\W*(?:and\s+)?(?:one|ones)\s+(?:in|near|around|by|closer to)\b",
     re.IGNORECASE,
 )
 # Questions about the user's own habits and history, not requests for places.
@@ -1589,6 +1594,8 @@ _NEAREST_RE = re.compile(
     # "The closest one then", "ok the nearest one please": the nearest shown, picked.
     r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
+    # "What's the closest one to Astor Place?": of the places shown.
+    r"|\bwhat(?:'s| is) the (?:closest|nearest) one\b"
     # "Which theater is closest?" after films: the nearest of those shown.
     r"|\bwhich [\w-]+ is (?:the )?(?:closest|nearest)\s*[?.!]*\s*$"
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))",

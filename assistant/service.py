@@ -70,6 +70,7 @@ from profiles.places import (
     is_of_kind,
     leaf_category,
     of_kind_column,
+    place_label,
     plural,
     subway_lines,
     suggestable_column,
@@ -850,7 +851,13 @@ class Service:
                     stops["longitude"].to_numpy()[None, :],
                 )
                 closest, km = apart.argmin(axis=1), apart.min(axis=1)
-                names = stops["name"].fillna("").astype(str).to_numpy()
+                # An unnamed stop is "a Subway", not "" (the catalogue holds a few without names).
+                names = [
+                    place_label(name, category)
+                    for name, category in zip(
+                        stops["name"].fillna("").astype(str), stops["category"].fillna("").astype(str), strict=True
+                    )
+                ]
                 near = km <= STOP_WALK_KM
                 nearest = {
                     str(item_id): f"{distance:.1f} km from {names[stop]}"

@@ -153,6 +153,11 @@ def test_not_bars_something_quieter() -> None:
         # After the meal just listed: a museum for after it, not lunch then a museum.
         ("and after lunch, a museum?", {"category": "Museum", "then": None, "when": None}),
         ("nothing too heavy", {"category": "Healthy"}),
+        # One of the kind just asked, somewhere else; the shown one nearest a place.
+        ("is there one in the east village?", {"intent": "refine", "near": "East Village", "category": None}),
+        ("what's the closest one to union square?", {"intent": "about", "nearest": True, "near": "Union Square"}),
+        ("what's the closest one to astor place?", {"intent": "about", "nearest": True, "near": "astor place"}),
+        ("what's the nearest pharmacy?", {"intent": "recommend", "category": "Pharmacy"}),
         ("how many coffee shops have I been to?", {"intent": "profile", "category": "Cafe"}),
         ("the bar I go to most", {"intent": "profile", "category": "Bar"}),
     ],
