@@ -686,6 +686,9 @@ class Assistant:
                 )
                 shown = list(state.get("shown", {})) if refining else []
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
+                listed_now = _last_suggestions(state)
+                if request.closer and request.pick is not None and request.pick <= len(listed_now):
+                    shown.append(listed_now[request.pick - 1].item_id)  # "the first is too far": not it again
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
                     shown += self.service.places_visited_since(state["user_id"], state["now"] - LATELY)
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
@@ -871,7 +874,8 @@ class Assistant:
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
-            update["listed_before"] = _last_suggestions(state)
+            if not state.get("second_asked"):  # a second stop's gathering comes after this turn's first list
+                update["listed_before"] = _last_suggestions(state)
             update["listed_second_from"] = update.get("second_from", 0)
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
@@ -1114,7 +1118,12 @@ class Assistant:
             lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
-        elif request.closer and (before := state.get("listed_before")) and _none_closer(suggestions, before[0]):
+        elif (
+            request.closer
+            and (before := state.get("listed_before"))
+            # The first stop's places: a second stop's are measured from the first, not from the user.
+            and _none_closer(suggestions[: (state.get("second_from") or len(suggestions) + 1) - 1], before[0])
+        ):
             # "Closer please" when nothing of the kind is: say so, rather than a radius never searched.
             first = before[0]
             lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")

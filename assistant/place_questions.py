@@ -230,7 +230,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "where": r"\bwhere(?: is|'s| are| exactly)\b(?! (?:good|nice|great|best|fun|a good|the best)\b)"
         r"|\blocated\b|\blocation\b|\bdirections?\b"
         r"|\b(?:which|what) (?:neighbou?rhood|area|street|part of town|borough)\b(?! (?:do|did|have) (?:i|we)\b)"
-        r"|\bhow (?:do|can|would) i get\b"
+        r"|\bhow (?:do|can|would|should) (?:i|we) get\b"
         r"|\bmap\b|\bcoordinates\b",
         "busy": r"\bbusy\b|\bbusiest\b|\bcrowded\b|\bpacked\b|\bpopular\b|\bbest time\b|\bpeak\b"
         r"|\bwhat time is (?:it )?(?:best|good|ideal) to go\b|\bwhen should (?:i|we) go(?: there)?\W*$"
@@ -257,7 +257,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
         r"|\blet'?s (?:go|try|do|head|check out)\b",
         # "Tell me about my habits" is about the user, not a place.
-        "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)"
+        "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)|\btell me more\s*[?.!]*\s*$"
         r"|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b"
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"

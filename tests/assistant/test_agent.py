@@ -562,6 +562,25 @@ def test_a_museum_after_lunch_is_searched_around_the_first_lunch_place(
     assert after.items and all(item.category == "Jazz Club" for item in after.items)
 
 
+def test_the_first_said_to_be_too_far_is_not_listed_again(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "coffee near here", at=world_now).items[0]
+    turn = assistant.chat("1", "hmm the first is too far", at=world_now)
+    assert turn.request is not None and turn.request.closer
+    assert turn.items and first.item_id not in {item.item_id for item in turn.items}
+
+
+def test_tell_me_more_after_a_list_is_the_card_of_the_place_meant(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "coffee near here", at=world_now).items[0]
+    turn = assistant.chat("1", "that one sounds good, tell me more", at=world_now)
+    assert turn.details is not None and turn.details.item_id == first.item_id
+
+
 def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
