@@ -1414,10 +1414,14 @@ class Assistant:
                     key=lambda item: haversine_km(origin.latitude, origin.longitude, item.latitude, item.longitude),
                 ).item_id
             return min(suggestions, key=lambda item: item.distance_km).item_id
-        if request.busiest and suggestions:  # "which is the most popular?": everyone's check-ins, first on a tie
-            return max(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
-        if request.least_busy and suggestions:  # "which one is the least busy?"
-            return min(suggestions, key=lambda item: self.service.checkins_at(item.item_id)).item_id
+        if (request.busiest or request.least_busy) and suggestions:
+            # "Which is the most popular?": everyone's check-ins, first on a tie; "which is busiest on Saturdays?":
+            # those on Saturdays.
+            asked = habits_slice(request, state["now"]) if request.when else None
+            slice_of = {"weekday": asked.weekday, "daypart": asked.daypart, "weekend": asked.weekend} if asked else {}
+            counts = {item.item_id: self.service.checkins_at(item.item_id, **slice_of) for item in suggestions}
+            pick = max if request.busiest else min
+            return pick(suggestions, key=lambda item: counts[item.item_id]).item_id
         if request.pick is not None:
             return suggestions[request.pick - 1].item_id if request.pick <= len(suggestions) else None
         lowered = f" {message.casefold()} "

@@ -182,6 +182,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.
         r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?"
         r"|vegetarians?|vegans?|veggies|celiacs?|coeliacs?)\b)"
+        # "Is Joe's Pizza good?": a named place's quality, the whole question.
+        r"|^\W*(?:and |so |but )?(?:is|was) [\w'’&.-]+(?: [\w'’&.-]+){0,4} (?:any |really |very )?(?:good|great|decent)"
+        r"\s*[?.!]*\s*$"
         # "Is it better than the first one?": a judgement of quality, which no data makes.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse|nicer|fancier) than\b",
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).

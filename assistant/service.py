@@ -46,6 +46,7 @@ from profiles.activity import (
 )
 from profiles.calendar import (
     DAYPARTS,
+    DAYS_PER_WEEK,
     HOURS_PER_DAY,
     WEEKEND,
     WEEKEND_DAYS,
@@ -1191,10 +1192,16 @@ class Service:
         position = catalogue.positions.get(item_id)
         return None if position is None else catalogue.place(position)
 
-    def checkins_at(self, item_id: str) -> int:
-        """Everyone's check-ins at a place, 0 unless ``privacy.insights_min_users`` people stand behind them (as
-        ``place_details`` states them): what "the most popular of those" is told by."""
+    def checkins_at(
+        self, item_id: str, weekday: int | None = None, daypart: str | None = None, weekend: bool = False
+    ) -> int:
+        """Everyone's check-ins at a place, in a slice of the week when one is given ("which is busiest on
+        Saturdays?"), 0 unless ``privacy.insights_min_users`` people stand behind them (as ``place_details`` states
+        them): what "the most popular of those" is told by."""
         visits = place_visits(self.events(), item_id)
+        if len(visits) and (weekday is not None or daypart is not None or weekend):
+            days = WEEKEND_DAYS if weekend else (weekday,) if weekday is not None else range(DAYS_PER_WEEK)
+            visits = visits[in_week_slice(visits, days, daypart)]
         return len(visits) if visits["user_id"].nunique() >= self.settings.privacy.insights_min_users else 0
 
     def place_details(

@@ -1259,6 +1259,17 @@ def test_the_most_and_least_popular_of_those_answer_for_the_ends_of_the_last_lis
     quietest = listed.items[counts.index(min(counts))]  # and the other end of the list
     least = assistant.chat("3", "which one is the least busy?", at=world_now)
     assert least.details is not None and least.details.item_id == quietest.item_id
+    # "Which is busiest on Saturdays?": their Saturday check-ins, not all of them.
+    events = services.events()
+    assert events is not None
+    saturdays = {
+        item.item_id: int(((events["item_id"] == item.item_id) & (events["hour_of_week"] // 24 == 5)).sum())
+        for item in listed.items
+    }
+    assert {item_id: services.checkins_at(item_id, weekday=5) for item_id in saturdays} == saturdays
+    on_saturdays = assistant.chat("3", "which is busiest on saturdays?", at=world_now)
+    assert on_saturdays.details is not None
+    assert saturdays[on_saturdays.details.item_id] == max(saturdays.values())
 
 
 def test_the_most_popular_of_a_kind_lists_where_most_people_go(

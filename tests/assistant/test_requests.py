@@ -158,6 +158,7 @@ def test_not_bars_something_quieter() -> None:
         ("what's the closest one to union square?", {"intent": "about", "nearest": True, "near": "Union Square"}),
         ("what's the closest one to astor place?", {"intent": "about", "nearest": True, "near": "astor place"}),
         ("what's the nearest pharmacy?", {"intent": "recommend", "category": "Pharmacy"}),
+        ("is joe's pizza good?", {"intent": "about", "asks": ["reviews"]}),
         ("how many coffee shops have I been to?", {"intent": "profile", "category": "Cafe"}),
         ("the bar I go to most", {"intent": "profile", "category": "Bar"}),
     ],
