@@ -107,6 +107,7 @@ from assistant.requests import (
     TALKABLE_RE,
     THERE,
     THINGS_TO_DO_KIND,
+    TOLD_ASKED,
     TURNED_DOWN_RE,
     ChatRequest,
     LatLon,
@@ -1016,6 +1017,8 @@ class Assistant:
                     habits, areas_first=asks_about_areas(asked), places_first=asks_about_places(asked)
                 )
             stated = describe_preferences(self.service.preferences(state["user_id"]))
+            if re.search(TOLD_ASKED, read(state["messages"][-1 - _tail_length(state)].text).text, re.IGNORECASE):
+                return stated or fixed_text("nothing_told", language)  # "what have you stopped suggesting me?"
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":
             said = state["messages"][-1 - _tail_length(state)].text
@@ -1934,10 +1937,14 @@ def _kind_alone_stays(
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
-    if (not _of_any_kind_there(previous) and not options) or previous.placed_self:
+    # "Maybe dinner then" after a date in Brooklyn: an area, not a place, is where the user will be.
+    in_an_area = previous.around is None and previous.near not in (HERE, THERE) and lookup(previous.near) is not None
+    if (not (_of_any_kind_there(previous) or in_an_area) and not options) or previous.placed_self:
         return request
     bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
-    if request.intent != "recommend" or request.category is None or request.when is not None or not bare:
+    # "Maybe dinner then": the meal is the kind asked, no other time.
+    timed = request.when is not None and not re.fullmatch(r"breakfast|brunch|lunch|dinner|supper", request.when, re.I)
+    if request.intent != "recommend" or request.category is None or timed or not bare:
         return request
     # Kept for the next kind too only when the area came from an ask of any kind, not from options within a kind.
     kept = _of_any_kind_there(previous)

@@ -466,7 +466,8 @@ _STATED = {
 def describe_preferences(active: list[ActivePreference]) -> str:
     """What the user told the assistant and what still holds ('You told me: no bars; more places like Blue Bottle
     Coffee.'), empty when nothing does; each one can be undone in the inspector or by saying "undo"."""
-    stated = [_STATED[item.kind].format(item.shown) for item in active if item.kind in _STATED]
+    # One statement may hold several preferences ("I quit drinking" mutes every kind of bar): said once.
+    stated = list(dict.fromkeys(_STATED[item.kind].format(item.shown) for item in active if item.kind in _STATED))
     if not stated:
         return ""
     return "You told me: " + "; ".join(stated) + ". (Undo any of it in the inspector.)"

@@ -484,9 +484,10 @@ _MY_WORDS = {
     "neighborhood": "my home", "neighbourhood": "my home", "hood": "my home", "area": "my home",
 }  # fmt: skip
 _MY_PLACE_RE = re.compile(
-    r"\b(?:near|nearer(?: to)?|around|close to|closer to|by|next to|(?<!farther )(?<!further )(?<!away )from"
-    r"|walking distance (?:of|from)|in)\s+"
-    r"(?:(?:my|our) (?:own )?)?"
+    r"\b(?:near|nearer(?: to)?|around|close to|closer to|closest to|nearest to|by|next to"
+    r"|(?<!farther )(?<!further )(?<!away )from|walking distance (?:of|from)|in)\s+"
+    # "Closest to the office": the user's own, as "the office" is said of one's workplace.
+    r"(?:(?:my|our) (?:own )?|the (?=office\b))?"
     rf"(?P<what>{'|'.join(_MY_WORDS)})\b(?!\s+(?:of|in|on)\b)",
     re.IGNORECASE,
 )
@@ -888,7 +889,9 @@ _INDEFINITE_OPEN_RE = re.compile(
 )
 # "One with good beer", "ones with a view": one of the kind just asked for, with that.
 ONE_WITH_RE = re.compile(
-    r"^\W*(?:(?:and|ok|okay|maybe|or|but|preferably|ideally)\W+)*(?:one|ones|any)\s+(?:with|that has|that have)\b",
+    r"^\W*(?:(?:and|ok|okay|maybe|or|but|preferably|ideally)\W+)*(?:one|ones|any)\s+(?:with|that has|that have"
+    # "One that's quiet": one of those, quiet.
+    r"|that(?:'s| is| are)|which (?:is|are))\b",
     re.IGNORECASE,
 )
 # "Something with outdoor seating?", "anywhere with wifi": a place to find, not a question about one shown.
@@ -903,8 +906,16 @@ _ELSEWHERE_RE = re.compile(
     r"|^\W*(?:(?:and|but|ok|okay|so|what about|how about|maybe|or)\W+)*(?:in|near|around|by|closer to)\s"
     # "Is there one in the East Village?", "one in Williamsburg?": one of the kind asked, there.
     r"|^\W*(?:and\s+)?(?:is there|are there)\s+(?:one|ones|any|some)\b(?! (?:of )?(?:them|those|these)\b)"
-    r"|^\W*(?:and\s+)?(?:one|ones)\s+(?:in|near|around|by|closer to)\b",
+    r"|^\W*(?:and\s+)?(?:one|ones)\s+(?:in|near|around|by|closer to)\b"
+    # "Closest to the office" after gyms: gyms, there.
+    r"|^\W*(?:(?:and|but|ok|okay|so|maybe|or|nvm|actually)\W+)*(?:the\s+)?(?:closest|nearest)\s+to\s",
     re.IGNORECASE,
+)
+# What the user has told the assistant: "what have you stopped suggesting me?", "what are my preferences?"
+TOLD_ASKED = (
+    r"\bwhat (?:have you|did you) stop(?:ped)? (?:suggesting|recommending|showing)\b"
+    r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
+    r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
 )
 # Questions about the user's own habits and history, not requests for places.
 _WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends?|evenings|mornings|nights)"
@@ -935,10 +946,7 @@ _PROFILE_RE = re.compile(
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
     r" (?:me|us)\b"
-    # What the user has told the assistant: "what have you stopped suggesting me?", "what are my preferences?"
-    r"|\bwhat (?:have you|did you) stop(?:ped)? (?:suggesting|recommending|showing)\b"
-    r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
-    r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
+    rf"|{TOLD_ASKED}"
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
@@ -1135,6 +1143,7 @@ _K_RE = re.compile(
     r"|miles?|blocks?|stops?)\b)",
     re.IGNORECASE,
 )
+_COUNT_MORE_RE = re.compile(rf"\b{_NUMBER}\s+more\b", re.IGNORECASE)
 _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
     rf"(?<!\bgo )(?<!\bstop )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
@@ -1720,7 +1729,9 @@ def parse_rules(message: str) -> RequestArguments:
     if after is not None:  # "where do people go after the Knicks game?": around Madison Square Garden
         near, near_from = after.name, after.span[0]
         excluded_spans.append(after.span)
-    elif mine is not None and (mine["what"].lower() in ("work", "home") or re.search(r"\b(?:my|our) ", mine[0], re.I)):
+    elif mine is not None and (
+        mine["what"].lower() in ("work", "home") or re.search(r"\b(?:my|our|the(?= office)) ", mine[0], re.I)
+    ):
         near = _MY_WORDS[mine["what"].lower()]  # "near work", "near my school"; not "near school" (any school)
         excluded_spans.append(mine.span())
     elif found and not start <= found[0][1][0] < found[0][1][1] < end:
@@ -2371,6 +2382,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "anything with outdoor seating", "somewhere with a good vibe": the same ask, with that
     if ONE_WITH_RE.search(message) and not (arguments.near or arguments.when):
         return "refine"  # "one with good beer" after sports bars: one of those, with that
+    if arguments.k and not place and _COUNT_MORE_RE.search(message):
+        return "refine"  # "a couple more": others of the last ask
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code ("cheap"

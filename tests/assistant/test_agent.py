@@ -35,6 +35,7 @@ from assistant.agent import (
     _within_km,
 )
 from assistant.gazetteer import lookup
+from assistant.habits import describe_preferences
 from assistant.place_questions import no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
@@ -43,7 +44,7 @@ from profiles.calendar import calendar_day, clock_time
 from profiles.events import Event
 from profiles.geo import haversine_km
 from profiles.places import TRANSIT_KINDS, Place, is_of_kind, times
-from profiles.preferences import PreferenceKind
+from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
 
@@ -579,6 +580,36 @@ def test_tell_me_more_after_a_list_is_the_card_of_the_place_meant(
     first = assistant.chat("1", "coffee near here", at=world_now).items[0]
     turn = assistant.chat("1", "that one sounds good, tell me more", at=world_now)
     assert turn.details is not None and turn.details.item_id == first.item_id
+
+
+def test_a_kind_alone_after_an_ask_in_an_area_is_asked_in_it_too(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "jazz in DUMBO", at=world_now)
+    assert first.request is not None and first.request.near == "DUMBO"
+    coffee = assistant.chat("1", "maybe coffee then", at=world_now)  # an area is where the user will be
+    assert coffee.request is not None and coffee.request.near == "DUMBO"
+    assert coffee.request.location == first.request.location
+
+
+def test_what_the_user_told_is_answered_alone_and_each_statement_once(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    nothing = assistant.chat("1", "what have you stopped suggesting me?", at=world_now)
+    assert nothing.text == fixed_text("nothing_told")
+    assistant.chat("1", "no more gyms", at=world_now)
+    told = assistant.chat("1", "what have you stopped suggesting me?", at=world_now)
+    assert told.text.startswith("You told me: no gyms")  # the preferences alone, not the user's habits first
+    # "I quit drinking" mutes every kind of bar: one statement, said once.
+    muted = [
+        ActivePreference(
+            kind=PreferenceKind.MUTE_CATEGORY, target=kind, label="bars and nightlife", id=n, since=world_now
+        )
+        for n, kind in enumerate(("Bar", "Pub", "Night Club"), 1)
+    ]
+    assert describe_preferences(muted).count("no bars and nightlife") == 1
 
 
 def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(

@@ -159,6 +159,10 @@ def test_not_bars_something_quieter() -> None:
         ("what's the closest one to astor place?", {"intent": "about", "nearest": True, "near": "astor place"}),
         ("what's the nearest pharmacy?", {"intent": "recommend", "category": "Pharmacy"}),
         ("is joe's pizza good?", {"intent": "about", "asks": ["reviews"]}),
+        ("a couple more", {"intent": "refine", "k": 2}),  # others of the last ask, not its first two
+        ("one that's quiet", {"intent": "refine", "quiet": True}),
+        ("closest to the office", {"intent": "refine", "near": "my office"}),
+        ("what have you stopped suggesting me?", {"intent": "profile"}),
         ("how many coffee shops have I been to?", {"intent": "profile", "category": "Cafe"}),
         ("the bar I go to most", {"intent": "profile", "category": "Bar"}),
     ],
