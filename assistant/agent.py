@@ -1937,8 +1937,9 @@ def _kind_alone_stays(
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
-    # "Maybe dinner then" after a date in Brooklyn: an area, not a place, is where the user will be.
+    # "Maybe dinner then" after a date in Brooklyn: the outing goes on in that area ("a gym please" asks anew).
     in_an_area = previous.around is None and previous.near not in (HERE, THERE) and lookup(previous.near) is not None
+    in_an_area = in_an_area and _GOES_ON_RE.search(message) is not None
     if (not (_of_any_kind_there(previous) or in_an_area) and not options) or previous.placed_self:
         return request
     bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
@@ -1967,6 +1968,8 @@ _WITH_IT_TOO_RE = re.compile(
 )
 # Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
 LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN, "Dancing"})
+# Words that carry an outing on ("and coffee?", "maybe dinner then", "drinks too?").
+_GOES_ON_RE = re.compile(r"^\W*(?:and|maybe|also|perhaps|or)\b|\b(?:then|too|also|as well|after)\W*$", re.IGNORECASE)
 # "The one I go to most": one of the kind just talked about.
 _THE_ONE_I_RE = re.compile(r"\bthe (?:one|place|spot) (?:i|we) \w+", re.IGNORECASE)
 
