@@ -103,6 +103,7 @@ from assistant.requests import (
     NOT_FUN_KINDS,
     ONE_WITH_RE,
     ORDINALS,
+    SECOND_STOP_RE,
     SIGHTSEEING,
     TALKABLE_RE,
     THERE,
@@ -561,7 +562,7 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
-            elif (second := state.get("listed_second_from")) and _SECOND_STOP_RE.search(text):
+            elif (second := state.get("listed_second_from")) and SECOND_STOP_RE.search(text):
                 # "What's the second stop?" after dinner then drinks: the first place for after it.
                 request = request.model_copy(update={"intent": "about", "asks": ["general"], "pick": second})
             elif request.pick is not None and _ANOTHER_RANK_RE.match(text) and _last_suggestions(state):
@@ -1714,12 +1715,6 @@ def _second_stop_due(state: _State) -> bool:
         and bool(state.get("suggestions"))
         and not state.get("second_asked")
     )
-
-
-# "What's the second stop?", "and the next stop?": the place for after the first, in a list of two stops.
-_SECOND_STOP_RE = re.compile(
-    r"\b(?:second|next|2nd|other|last) stop\b|\bstop (?:after|for after)\b|\bafter (?:that|it) stop\b", re.IGNORECASE
-)
 
 
 def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list[Suggestion]:

@@ -811,7 +811,7 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     "what it is like": re.compile(
         r"\b(?:atmosphere|ambian?ce|vibes?|cozy|cosy|charming|romantic|trendy|intimate|welcoming|"
         r"friendly\s+(?:staff|service|people)|(?:great|excellent|good|fast|quick|attentive|warm)\s+service|"
-        r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients)|hidden\s+gems?|must-(?:try|visit)|"
+        r"delicious|tasty|yummy|mouth-?watering|flavou?rful|authentic|fresh(?:ly)?\s+(?:brewed|baked|made|roasted|coffee|food|bread|pastr(?:y|ies)|pasta|ingredients|noodles|fish|seafood|salads?|sushi|juices?|produce)|hidden\s+gems?|must-(?:try|visit)|"
         r"famous\s+for|known\s+for|renowned|reputations?|award-winning|menus?|collections?|exhibit(?:s|ions?)|for\s+all\s+ages|"
         r"(?:kid|family|baby|child|stroller)-friendly|"
         # Who it suits ("a great place for a baby", "perfect for families"): no one's visit says how it went.

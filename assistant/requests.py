@@ -1143,6 +1143,10 @@ _K_RE = re.compile(
     r"|miles?|blocks?|stops?)\b)",
     re.IGNORECASE,
 )
+# "What's the second stop?", "and the next stop?": the place for after the first, in a list of two stops.
+SECOND_STOP_RE = re.compile(
+    r"\b(?:second|next|2nd|other|last) stop\b|\bstop (?:after|for after)\b|\bafter (?:that|it) stop\b", re.IGNORECASE
+)
 _COUNT_MORE_RE = re.compile(rf"\b{_NUMBER}\s+more\b", re.IGNORECASE)
 _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
@@ -1848,6 +1852,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.compare_names = names  # "which is better, Katz's or Joe's Pizza?": what is known of each
         arguments.asks = arguments.asks or ["general"]
         arguments.category, arguments.near = None, None
+    if SECOND_STOP_RE.search(message) and not (arguments.category or arguments.asks):
+        arguments.asks = ["general"]  # "what's the second stop?": a place of the last list (``Assistant`` finds it)
     arguments.change = _CHANGE_RE.search(message) is not None
     arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
