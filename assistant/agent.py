@@ -1962,7 +1962,7 @@ _WITH_IT_TOO_RE = re.compile(
     re.IGNORECASE,
 )
 # Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
-LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN, "Dancing"})
+LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN})
 # Words that carry an outing on ("and coffee?", "maybe dinner then", "drinks too?").
 _GOES_ON_RE = re.compile(r"^\W*(?:and|maybe|also|perhaps|or)\b|\b(?:then|too|also|as well|after)\W*$", re.IGNORECASE)
 # "The one I go to most": one of the kind just talked about.
