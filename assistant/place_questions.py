@@ -150,7 +150,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bfor free\b|\bfree (?:entry|entrance|admission|of charge|to (?:get in|enter|visit))\b"
         r"|\b(?:that|which|those|these|they|ones) (?:are|is) (?:always |usually )?free\b"
         r"|\b(?:is|are) (?:it|they|the \w+(?: one)?) free\b"
-        r"|\b(?:anything|something|things|stuff|activities|museums?) free\b"
+        r"|\b(?:anything|something|things|stuff|activities|museums?) free\b|\b(?:any|some|the) free ones?\b"
         r"|\bfree (?:events?|concerts?|shows?|things to do|stuff to do|activities|museums?|exhibitions?)\b",
         "menu": r"\bmenus?\b|\bserves?\b|\bsells?\b|\bdishes\b|\bwhat do they (?:have|serve|sell|make|do)\b"
         r"|\b(?:vegan|vegetarian|gluten[- ]free|halal|kosher) (?:options?|food|dishes|menu)\b"
@@ -368,7 +368,10 @@ def describe_visits(suggestions: Sequence[Suggestion]) -> str:
     been = [f"**{item.label}** ({item.evidence[-1].split(' · ')[0]})" for item in suggestions if item.is_return]
     new = [f"**{item.label}**" for item in suggestions if not item.is_return]
     if not been:
-        return f"None of them: all {len(new)} are new to you." if len(new) > 1 else "No: it is new to you."
+        # Said the same way whether the question was "which have I been to?" or "which are new to me?".
+        if len(new) > 1:
+            return f"All {len(new)} are new to you: you have been to none of them."
+        return "It is new to you: you have not been there."
     text = f"Of those, you have been to {_joined(been, 'and')}"
     return f"{text}; {_joined(new, 'and')} {'is' if len(new) == 1 else 'are'} new to you." if new else f"{text}."
 

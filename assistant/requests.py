@@ -1147,6 +1147,7 @@ _K_RE = re.compile(
 SECOND_STOP_RE = re.compile(
     r"\b(?:second|next|2nd|other|last) stop\b|\bstop (?:after|for after)\b|\bafter (?:that|it) stop\b", re.IGNORECASE
 )
+_SOME_ONES_RE = re.compile(r"^\W*(?:(?:and|ok|okay|so|maybe|but)\W+)*(?:any|some|the)\s+\w+\s+ones?\b", re.I)
 _COUNT_MORE_RE = re.compile(rf"\b{_NUMBER}\s+more\b", re.IGNORECASE)
 _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
@@ -2388,6 +2389,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "anything with outdoor seating", "somewhere with a good vibe": the same ask, with that
     if ONE_WITH_RE.search(message) and not (arguments.near or arguments.when):
         return "refine"  # "one with good beer" after sports bars: one of those, with that
+    if _SOME_ONES_RE.search(message) and not (arguments.category or arguments.near or arguments.when):
+        return "refine"  # "any free ones?" after museums: those, with that (said to be unknown when it is)
     if arguments.k and not place and _COUNT_MORE_RE.search(message):
         return "refine"  # "a couple more": others of the last ask
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):

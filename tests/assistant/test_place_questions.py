@@ -395,8 +395,8 @@ def test_the_visits_answer_names_each_place_known_or_new() -> None:
         "**Bo** and **Cy** are new to you."
     )
     assert describe_visits([known]) == "Of those, you have been to **Ace** (been here twice, most recently yesterday)."
-    assert describe_visits([new, other]) == "None of them: all 2 are new to you."
-    assert describe_visits([new]) == "No: it is new to you."
+    assert describe_visits([new, other]) == "All 2 are new to you: you have been to none of them."
+    assert describe_visits([new]) == "It is new to you: you have not been there."
 
 
 def test_a_request_asking_what_no_data_holds_says_so_before_the_places(

@@ -160,6 +160,8 @@ def test_not_bars_something_quieter() -> None:
         ("what's the nearest pharmacy?", {"intent": "recommend", "category": "Pharmacy"}),
         ("is joe's pizza good?", {"intent": "about", "asks": ["reviews"]}),
         ("a couple more", {"intent": "refine", "k": 2}),  # others of the last ask, not its first two
+        ("any free ones?", {"intent": "refine"}),  # the same places, prices said to be unknown
+        ("any quiet ones?", {"intent": "refine", "quiet": True}),
         ("one that's quiet", {"intent": "refine", "quiet": True}),
         ("closest to the office", {"intent": "refine", "near": "my office"}),
         ("what have you stopped suggesting me?", {"intent": "profile"}),
