@@ -114,6 +114,7 @@ from assistant.requests import (
     LatLon,
     LLMMode,
     RequestArguments,
+    by_the_water,
     extract_request,
     further_stops,
     names_day,
@@ -153,14 +154,15 @@ from profiles.geo import haversine_km
 from profiles.places import (
     CATEGORY_SEPARATOR,
     TRANSIT_KINDS,
+    WATERFRONT_KINDS,
     Place,
     PlaceAnswer,
     chain_key,
     is_national_chain,
     is_of_kind,
     is_suggestable,
+    kind_words,
     of_kind_column,
-    plural,
     times,
     unsuggestable_group,
     with_article,
@@ -344,6 +346,7 @@ class _State(TypedDict, total=False):
     second_asked: bool
     second_from: int
     listed_second_from: int  # the same of the last list, kept for "what's the second stop?"
+    later_stops: list[str]  # the kinds of a day's plan beyond its two stops ("… then dinner"), asked for next
 
 
 class Assistant:
@@ -514,8 +517,9 @@ class Assistant:
         message = messages[-1].text
         update = self._stated(state, message)
         also_stated = ""
-        # "I just moved to Bushwick, what's good around?"
-        if update is not None and not update.get("pending") and _asks_too(message):
+        # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
+        of_the_list = _last_suggestions(state) and (stated := read_preference(message)) and stated.kind == "no_chains"
+        if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
         if update is None:
@@ -545,6 +549,10 @@ class Assistant:
             )
             previous = state.get("previous")
             text = read(message).text
+            # "Drinks on the waterfront in Brooklyn": Brooklyn's places a walk from the water.
+            waterside = request.near and not request.near_kinds and request.intent in ("recommend", "refine")
+            if waterside and by_the_water(text) and (waterfront := self._waterfront()):
+                request = request.model_copy(update={"near_kinds": waterfront})
             request = _named_again(request, previous, text)
             if request.top_pick and not _last_suggestions(state):
                 # "Which would you recommend?" before any list asks for one.
@@ -562,6 +570,8 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
+            elif (later := _next_leg(state, request)) is not None:
+                request = later  # "and the dinner?" after brunch then a museum: dinner near the museum
             elif (second := state.get("listed_second_from")) and SECOND_STOP_RE.search(text):
                 # "What's the second stop?" after dinner then drinks: the first place for after it.
                 request = request.model_copy(update={"intent": "about", "asks": ["general"], "pick": second})
@@ -879,6 +889,8 @@ class Assistant:
             if not state.get("second_asked"):  # a second stop's gathering comes after this turn's first list
                 update["listed_before"] = _last_suggestions(state)
             update["listed_second_from"] = update.get("second_from", 0)
+            planned = update["listed_second_from"] and state["messages"][-1 - _tail_length(state)].text
+            update["later_stops"] = further_stops(read(planned).text) if planned else []
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
             # "It" is the first of a new list, not a place talked about before it; after "I'm staying at the
@@ -1112,7 +1124,7 @@ class Assistant:
                 return fixed_text("kind_unknown", language).format(kind=request.category)
             if request.familiar and request.category and self._never_at(state, request.category):
                 # "Somewhere I've been before" after bars, from someone with no bar among their check-ins.
-                return fixed_text("no_known_kind", language).format(kind=plural(request.category))
+                return fixed_text("no_known_kind", language).format(kind=kind_words(request.category))
             return fixed_text("nothing_fits", language)
         if request.intent not in ("recommend", "refine"):
             return None
@@ -1155,7 +1167,7 @@ class Assistant:
             lead = fixed_text("no_visit_then", language)  # "like the one I went to yesterday", with no visit then
         elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
             # "Places like my favourite bar" from someone with no bar among their visits.
-            lead = fixed_text("no_favourite", language).format(kind=plural(request.category or "place"))
+            lead = fixed_text("no_favourite", language).format(kind=kind_words(request.category or "Place"))
         elif (holiday := holiday_named(request.when or "")) is not None and request.at is not None:
             # "Any ideas for Christmas Eve?": which day that is, and that no holiday hours are known.
             moment = request.at.astimezone(ZoneInfo(self.timezone))
@@ -1347,6 +1359,10 @@ class Assistant:
                 return place
         return suggestions[0] if suggestions else None
 
+    def _waterfront(self) -> list[str]:
+        """The kinds of place on the water (:data:`WATERFRONT_KINDS`) the catalogue holds."""
+        return [kind for kind in WATERFRONT_KINDS if self.service.categories_named(kind)]
+
     def _placed(self, request: ChatRequest, point: LatLon) -> ChatRequest:
         """The request near a catalogue place its words name ("I'm at Grand Central", "coffee near the Met") when they
         name no neighbourhood; one that names neither keeps its neighbourhood, or is read as "around the user"
@@ -1368,6 +1384,9 @@ class Assistant:
                 return request.model_copy(update={"near": None, "location": None, "near_kinds": kinds})
             # "Which one is closest to the subway?": measured from where the list was, which is said.
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
+        # "Near the river": a walk from the water, not "The Riverside Church" that a name search would find.
+        if _WATER_RE.match(request.near) and request.intent in ("recommend", "refine") and self._waterfront():
+            return request.model_copy(update={"near": None, "location": None, "near_kinds": self._waterfront()})
         place = self.service.named_place(request.near)
         if place is None and (stop := _A_STOP_RE.match(request.near)):  # "the Lorimer stop": a station's name
             place = self.service.named_stop(stop["name"], [kind for kinds in TRANSIT_KINDS.values() for kind in kinds])
@@ -1705,6 +1724,25 @@ def _kind_as_name(reply: str, kinds: Sequence[str]) -> bool:
     )
 
 
+def _next_leg(state: _State, request: ChatRequest) -> ChatRequest | None:
+    """A day's next stop, asked after its first two were planned ("and the dinner?" after brunch then a museum):
+    the request near the second stop's first place; None for any other message."""
+    second = state.get("listed_second_from") or 0
+    listed = _last_suggestions(state)
+    if (
+        request.intent not in ("recommend", "refine")
+        or request.category not in (state.get("later_stops") or [])
+        or request.near not in (None, HERE)
+        or not 0 < second <= len(listed)
+    ):
+        return None
+    stop = listed[second - 1]
+    location = LatLon(stop.latitude, stop.longitude)
+    return request.model_copy(
+        update={"intent": "recommend", "near": stop.label, "location": location, "around": stop.item_id}
+    )
+
+
 def _second_stop_due(state: _State) -> bool:
     """Whether the turn asked for a second stop whose places are still to be found (after the first stop's)."""
     request = state.get("request")
@@ -1928,7 +1966,7 @@ def _kind_alone_stays(
     place ("coffee near the Met", then "a gym please") the place moved that request only, unless the kind is asked
     as options within it ("vegan options?"), and so does a place the user said they were at (that holds as "here"
     already). After "anything open late nearby?" (any kind, near the user), "a diner maybe" is nearby too."""
-    if previous is None or previous.near is None or previous.location is None or asked_near is not None:
+    if previous is None or not _located(previous) or asked_near is not None:
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
@@ -1952,7 +1990,12 @@ def _of_any_kind_there(previous: ChatRequest) -> bool:
     """Whether the last ask was for places of any kind somewhere ("what's around Union Square?"), or for things to
     do there (of many kinds: "anything to do near JFK?"), or kept such an ask's area ("coffee?" right after it)."""
     broad = previous.category in (None, THINGS_TO_DO_KIND, SIGHTSEEING, FAMILY_OUTING) and previous.keyword is None
-    return previous.near is not None and previous.location is not None and (broad or previous.area_kept)
+    return _located(previous) and (broad or previous.area_kept)
+
+
+def _located(request: ChatRequest) -> bool:
+    """Whether a request was asked somewhere: a place found, or around the user ("what can I do around here?")."""
+    return request.near == HERE or (request.near is not None and request.location is not None)
 
 
 # "Something with food too" after sports bars: one of those, with that as well.
@@ -1991,7 +2034,7 @@ _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
 # Words around a kind asked alone ("and what about some good pizza?").
 _KIND_ALONE_FILLER_RE = re.compile(
     r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also|something"
-    r"|somewhere|anything|anywhere|for)\b",
+    r"|somewhere|anything|anywhere|for|with|the|my|our)\b",
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w+")
@@ -2105,6 +2148,12 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 _LINE_RE = re.compile(r"^(?:the )?(?P<line>[1-7]|[a-z])(?: (?:train|line))?$", re.IGNORECASE)
 _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
+    re.IGNORECASE,
+)
+# "By the water", "near the river", "on the waterfront": no one place, the water's edge.
+_WATER_RE = re.compile(
+    r"^(?:the )?(?:rivers?|water|waterfront|water'?s edge|waterside|riverside|river ?front|harbou?r|seaside|sea"
+    r"|ocean|shore|piers|docks)$",
     re.IGNORECASE,
 )
 # "What about the third?", "and the second one?": the last question about one place, of another of the list.

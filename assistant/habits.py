@@ -26,7 +26,7 @@ from profiles.calendar import (
     holiday_date,
     holiday_named,
 )
-from profiles.places import GROUP_WORDS, counted, plural
+from profiles.places import counted, kind_words, plural
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 
@@ -45,6 +45,8 @@ _SPAN_RE = re.compile(
     rf"\b(?:(?:this|last|past) (?P<unit>day|week|month|year)"
     rf"|(?:the )?(?:last|past) (?P<count>\d{{1,3}}|{'|'.join(_COUNTS)}) (?P<units>day|week|month|year)s?)\b"
 )
+# "Last month", "this year": calendar ones ("in the last month", "the past month" are the 30 days back).
+_CALENDAR_SPAN_RE = re.compile(r"(?<!\bthe )(?<!\bthis )\b(?P<which>last|this) (?P<unit>month|year)\b")
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
 _LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
@@ -95,7 +97,8 @@ class HabitsSlice(NamedTuple):
 def past_span(message: str, now: datetime, latest: datetime | None = None) -> PastSpan | None:
     """The stretch of the user's past a question about it asks ("where did I go yesterday?" → yesterday; "last
     Saturday", "on Friday last week" → the latest such day before today; "last weekend" → the Saturday and Sunday of
-    the latest weekend that is over; "last week" → 7 days back; "lately" → 14; "in June" → that calendar month,
+    the latest weekend that is over; "last week" → 7 days back; "last month" → the calendar month before this one,
+    "this year" → since January 1; "lately" → 14; "in June" → that calendar month,
     the latest begun by the user's ``latest`` visit, when given, else by now); None for a question about habits or
     one without such words. ``now`` is the user's now, in its own time zone. "Today" and "tonight" ask about the
     past only in a past-tense question ("where was I today?", not "what do I usually do tonight?")."""
@@ -181,6 +184,14 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
         days = (now.weekday() - SATURDAY) % 7
         start = (now - timedelta(days=days)).replace(**midnight)
         return PastSpan(start, min(start + timedelta(days=2), now))
+    if match := _CALENDAR_SPAN_RE.search(words):
+        # "Where did I go last month?" on December 16: November, not the 30 days from November 16.
+        start = now.replace(day=1, **midnight) if match["unit"] == "month" else now.replace(month=1, day=1, **midnight)
+        if match["which"] == "this":
+            return PastSpan(start)
+        if match["unit"] == "year":
+            return PastSpan(start.replace(year=start.year - 1), start)
+        return PastSpan((start - timedelta(days=1)).replace(day=1), start)
     if match := _SPAN_RE.search(words):
         if match["unit"]:
             return PastSpan(now - timedelta(days=_DAYS_BACK[match["unit"]]))
@@ -305,7 +316,7 @@ def _describe_kind(habits: Habits) -> str:
     assert habits.kind is not None
     when = " ".join(words for words in (_span_words(habits), _slice_words(habits)) if words)
     when = f" {when}" if when else ""
-    kind = GROUP_WORDS.get(habits.kind) or plural(habits.kind)  # "places for breakfast", not "Breakfasts"
+    kind = kind_words(habits.kind)  # "places for breakfast", not "Breakfasts"
     if habits.visits == 0:
         return f"I have no check-ins of yours at {kind}{when}."
     if habits.timeline:
@@ -460,6 +471,7 @@ _STATED = {
     PreferenceKind.HOME_AREA: "home around {}",
     PreferenceKind.HIDE_PLACE: "never {} again",
     PreferenceKind.HIDE_CHAIN: "no {} of any branch",
+    PreferenceKind.NO_CHAINS: "no {}",
 }
 
 

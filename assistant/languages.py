@@ -938,9 +938,10 @@ _STOPWORDS: dict[Language, str] = {
     "en": "the a an and or to for of with in on at is are was what where when which who how why some any this that "
     "there here please can could would should want need i me my you your it we us our go get find show give near "
     "somewhere something anything place places spot spots good best new quiet tonight today tomorrow no not "
-    "more less anymore again stop like than "
-    # English words that the Spanish or French phrases use too: they tell neither language.
-    "diner surprise boutique boutiques promenade theatre patisserie",
+    "more less anymore again stop like than from within walking walk around after before lunch dinner breakfast "
+    "drinks food nearby close far open now just "
+    # English words that the Spanish or French phrases use too: they tell neither language ("walking distance").
+    "diner surprise boutique boutiques promenade theatre patisserie distance",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "
     "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
     "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin",

@@ -548,8 +548,10 @@ _THERE_AT_END_RE = re.compile(
     r"(?<!\bis )(?<!\bare )(?<!\bget )(?<!\bgo )\b(?:over |in |out )?there\s*[?.!]*\s*$", re.I
 )
 _NEAR_HERE_RE = re.compile(
-    r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bwalking distance\b|\bin the area\b"
-    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)|\bshort walk\b"
+    r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bin the area\b"
+    # "Within walking distance of Grand Central" is near the station.
+    r"|\bwalking distance\b(?! (?:of|from)\b)|\bshort walk\b(?! (?:of|from)\b)"
+    r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)"
     r"|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
     # "Bars around?", "anything good around?": around the user, at the end of the ask.
@@ -558,6 +560,14 @@ _NEAR_HERE_RE = re.compile(
 )
 # In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
 # Going "into the city" from the outer boroughs or New Jersey is going to Manhattan.
+# "Somewhere by the water", "drinks on the waterfront", "a run along the river": the water's edge, which the agent
+# reads as a walk from the catalogue's rivers, piers and beaches.
+WATERSIDE = "the water"
+_BY_THE_WATER_RE = re.compile(
+    r"\b(?:by|on|along|near|next to|close to|beside|alongside|at) the (?:water(?:front|side|'?s edge)?|rivers?"
+    r"|river ?(?:front|side)|harbou?r|seaside|ocean|shore)\b",
+    re.IGNORECASE,
+)
 _INTO_THE_CITY_RE = re.compile(
     r"\binto the city\b|\b(?:going|heading|headed|coming|driving|taking the train|commuting) (?:in )?to the city\b"
     r"|\bin the city (?:today|tomorrow|for the day|this weekend|tonight)\b",
@@ -599,8 +609,11 @@ _AT_PLACE_RE = re.compile(
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
     rf"|(?P<event>{EVENT_AT})"
-    r"|(?:far|distance|walk|minutes|km|miles|blocks|get|go)"
-    r"(?: (?:away|is|it|it's|that|this|they|there|to|the \w+(?: one| place| spot)?))* from)"
+    r"|(?:far|distance|walk|walking|walkable|minutes|km|miles|blocks|get|go)"
+    # "Somewhere she can walk to easily from Penn Station".
+    r"(?: (?:away|is|it|it's|that|this|they|there|to|easily|easy|quickly|straight|directly|over"
+    r"|the \w+(?: one| place| spot)?))* from"
+    r"|(?:distance|walk) of)"
     r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
@@ -667,7 +680,9 @@ _CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est))(?: [\w-]+)? to\b
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
-    r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*)$",
+    r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
+    # "What's around for dinner", "anything around with a view": what for, not where.
+    r"|(?:for|with)\b.*)$",
     re.IGNORECASE,
 )
 # "I've been to all of those", "I know them all": every place shown is known (new ones, in the same ask).
@@ -1149,6 +1164,20 @@ SECOND_STOP_RE = re.compile(
 )
 _SOME_ONES_RE = re.compile(r"^\W*(?:(?:and|ok|okay|so|maybe|but)\W+)*(?:any|some|the)\s+\w+\s+ones?\b", re.I)
 _COUNT_MORE_RE = re.compile(rf"\b{_NUMBER}\s+more\b", re.IGNORECASE)
+# "Swap the museum for a park", "can you replace the bar with a café?": the new kind, instead of the old.
+_SWAP_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|hmm+|can you|could you|please|let'?s|maybe)\W+)*(?:swap|switch|replace|change|trade)"
+    r"\s+(?:out\s+)?(?P<old>(?:the|that|my)\s+[\w' -]+?)\s+(?:for|with|to)\s+(?P<new>.+)$",
+    re.IGNORECASE,
+)
+# "Something cheap", "anything cheaper?", "more affordable options": the last ask, at a price no data holds.
+_PRICE_ONLY_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|so|maybe|but|hmm+|actually|also)\W+)*(?:(?:something|somewhere|anything|any|some|a"
+    r"|one|ones)\s+)?(?:(?:a )?(?:bit |little )?(?:more|less)\s+)?(?:cheap(?:er)?|affordable|inexpensive"
+    r"|budget(?:[- ]friendly)?|expensive|pricey|pricier)\b(?:\s+(?:ones?|options?|places?|spots?|please|pls"
+    r"|instead|then|too))*\W*$",
+    re.IGNORECASE,
+)
 _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
     rf"(?<!\bgo )(?<!\bstop )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
@@ -1654,7 +1683,10 @@ _AGAIN_RE = re.compile(
     r"^\W*(?:(?:ok |okay |sorry,? )?(?:can|could) you |please )?(?:show|give|list|tell|send)(?: me| us)?"
     r"(?: (?:it|them|those|that|these|the (?:list|places|suggestions|options)))? again\b"
     r"|^\W*(?:(?:can|could) you )?repeat(?: that| the list| them| those)?\W*(?:please)?\W*$"
-    r"|\bwhat were (?:they|those|the places|the options) again\b",
+    r"|\bwhat were (?:they|those|these|the places|the options|those places|the suggestions)(?: you \w+)? again\b"
+    # "What did you suggest earlier?", "which places did you recommend?": the last list, as it was.
+    r"|\b(?:what|which (?:places?|ones?|spots?)) (?:did|were) you (?:just )?(?:suggest|recommend|show|tell me about"
+    r"|list|mention)(?:ed)?(?: (?:to )?me)?(?: (?:earlier|before|just now|a (?:moment|minute|bit) ago|again))?\W*$",
     re.IGNORECASE,
 )
 # Everyone's favourites of a kind ("the most popular bar in the LES", "busiest places in Williamsburg"): a list by how
@@ -1692,10 +1724,19 @@ _AFTER_THE_MEAL_RE = re.compile(
 )
 
 
+def by_the_water(message: str) -> bool:
+    """Whether a message asks for places by the water ("drinks on the waterfront", "a run along the river")."""
+    return _BY_THE_WATER_RE.search(message) is not None
+
+
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
     written, message = message, reading.text
+    if swap := _SWAP_RE.match(message):  # "swap the museum for a park": a park, instead of the museum
+        message = f"{swap['new']} instead of {swap['old']}"
+        as_written = _SWAP_RE.match(written)
+        written = f"{as_written['new']} instead of {as_written['old']}" if as_written else message
     after_meal = _AFTER_THE_MEAL_RE.match(message)
     follows_on = after_meal is not None and ("," in after_meal[0] or _FOLLOW_ON_RE.match(after_meal[0]) is not None)
     if after_meal is not None and follows_on and _category(message[after_meal.end() :], []) is not None:
@@ -1744,6 +1785,9 @@ def parse_rules(message: str) -> RequestArguments:
     elif near_it is not None and not named_first:
         near = THERE
         excluded_spans.append(near_it.span())
+    elif waterside := _BY_THE_WATER_RE.search(message):
+        near = WATERSIDE
+        excluded_spans.append(waterside.span())
     elif _INTO_THE_CITY_RE.search(message):  # "heading into the city for the day": Manhattan, as New Yorkers say
         near = MANHATTAN
     # "Which is closest to the bridge?" measures from the bridge; "I'm at the Brooklyn Museum, anything nearby?" is
@@ -1794,7 +1838,8 @@ def parse_rules(message: str) -> RequestArguments:
     if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
     local = _LOCAL_RE.search(message) is not None
-    independent = _INDEPENDENT_RE.search(message) is not None or local  # a local favourite is no chain
+    # A local favourite is no chain; "stop suggesting chains" is also said of the list shown.
+    independent = _INDEPENDENT_RE.search(message) is not None or _NO_CHAINS_RE.search(message) is not None or local
     local = local or _CROWDS_RE.search(message) is not None  # "not too crowded" leaves chains in
     if _DATE_RE.search(message):
         independent = True
@@ -2035,7 +2080,8 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
 
 # Away from the crowds: "less touristy", "where locals go", "off the beaten path", "hidden gems".
 _LOCAL_RE = re.compile(
-    r"\b(?:less|not|non|not too|without the|no) ?-?touristy?\b|\btourist traps?\b|\boff the beaten (?:path|track)\b"
+    r"\b(?:less|not|non|not too|without the|no|nothing|isn'?t|aren'?t|is not|are not) ?-?touristy?\b"
+    r"|\btourist traps?\b|\boff the beaten (?:path|track)\b"
     r"|\b(?:where|what) (?:do |would )?(?:the )?locals\b|\blike a local\b"
     r"|\blocals'? (?:favou?rites?|spots?|places?|go)\b"
     # "What's near Times Square that locals like?", "where locals actually eat".
@@ -2130,13 +2176,18 @@ def _kinds_named(message: str, excluded_spans: list[tuple[int, int]]) -> list[tu
     ]
 
 
+# Between two kinds of a day's plan, a comma alone: "brunch, a museum, then dinner".
+_LISTED_NEXT_RE = re.compile(r"\s*,\s*(?:(?:a|an|the|some)\s+)?", re.IGNORECASE)
+
+
 def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
-    """The kinds named, one per stretch of the message between "then" cues (a stretch's most specific kind: "sushi
-    dinner"), each once, in order."""
+    """The kinds named, one per stretch of the message between "then" cues or commas ("brunch, a museum, then
+    dinner"; a stretch's most specific kind: "sushi dinner"), each once, in order."""
     stretches: list[list[str]] = []
     end = 0
     for match, term in found:
-        if not stretches or _THEN_CUE_RE.search(message[end : match.start()]):
+        between = message[end : match.start()]
+        if not stretches or _THEN_CUE_RE.search(between) or _LISTED_NEXT_RE.fullmatch(between):
             stretches.append([])
         stretches[-1].append(term)
         end = match.end()
@@ -2343,7 +2394,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
             return "offtopic"
         # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
         # an "ok" before another time ("ok what about tomorrow morning instead").
-        moved_on = _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message))
+        moved_on = _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message)) or _PRICE_ONLY_RE.match(message)
         if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message) and not moved_on:
             return "smalltalk"
     if _WHAT_ELSE_AROUND_RE.search(message) and not arguments.category:
@@ -2391,12 +2442,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "one with good beer" after sports bars: one of those, with that
     if _SOME_ONES_RE.search(message) and not (arguments.category or arguments.near or arguments.when):
         return "refine"  # "any free ones?" after museums: those, with that (said to be unknown when it is)
+    if _PRICE_ONLY_RE.match(message) and asks_anything:
+        return "refine"  # "something cheaper": the same ask, the price said to be unknown
     if arguments.k and not place and _COUNT_MORE_RE.search(message):
         return "refine"  # "a couple more": others of the last ask
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
-    # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code ("cheap"
-    # alone goes on to the reader: after a list it asks for the same, cheaper).
+    # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.
     if _SMALLTALK_RE.search(message) or set(unhonoured(message)) & _NEEDS:
         return "smalltalk"
     return None
@@ -2412,6 +2464,7 @@ PreferenceVerb = Literal[
     "boost_like_place",
     "home_area",
     "hide_place",
+    "no_chains",
     "forget_place_visits",
     "like_place",
     "dislike_place",
@@ -2452,6 +2505,15 @@ _DRINKING_RE = re.compile(
     re.IGNORECASE,
 )
 _KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
+# "Stop suggesting chains", "no more chain restaurants", "I hate chains": no chain's places, from now on ("no chains"
+# alone asks it of one list).
+_NO_CHAINS_RE = re.compile(
+    r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending|giving)(?: me)?"
+    r"|(?:don'?t|do not|never) (?:show|suggest|recommend|give)(?: me)?(?: any)?(?: more)?"
+    r"|i(?:'m| am) (?:done with|over|sick of|tired of)|i (?:hate|dislike|don'?t like|do not like|avoid|can'?t stand))"
+    r"\s+(?:the |any |big |corporate |national )*chains?(?: (?:places|restaurants|stores|shops|spots))?\b",
+    re.IGNORECASE,
+)
 _MUTE_RE = re.compile(
     r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending)(?: me)?|i(?:'m| am) (?:done with|over|off"
     r"|sick of|tired of)|i (?:don'?t|do not|no longer) (?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
@@ -2624,6 +2686,8 @@ def _stated(text: str) -> StatedPreference | None:
         named = _named(match)
         if _POINTING_RE.match(named) or not (named.islower() and _kinds(named)):
             return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
+    if _NO_CHAINS_RE.search(text):
+        return StatedPreference(kind="no_chains", words="chains")
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.

@@ -73,8 +73,10 @@ from profiles.places import (
     of_kind_column,
     place_label,
     plural,
+    shown_kind,
     subway_lines,
     suggestable_column,
+    usual_paths,
 )
 from profiles.preferences import (
     PLACE_KINDS,
@@ -618,6 +620,7 @@ class Service:
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
         self._chains = chain_item_ids(items)
+        self._usual_paths = usual_paths(items)
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
         # By local hour of the day: (the events read, the places open then, every other place's id).
@@ -753,7 +756,8 @@ class Service:
                     *self._held_back(query.category, query.keyword),
                     *steer.hidden,
                     *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
-                    *(self._chains if query.independent and not query.keyword else ()),
+                    # "No chains", asked now or stated once for good ("stop suggesting chains").
+                    *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
                     *self._of_categories(closed),
@@ -788,7 +792,9 @@ class Service:
             varied = ranked_after(())
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
-        suggestions = [_suggestion(rank, item, cited) for rank, item in enumerate(varied, start=1)]
+        suggestions = [
+            _suggestion(rank, item, cited, query.category, self._usual_paths) for rank, item in enumerate(varied, 1)
+        ]
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
         if stops is None:
@@ -1622,9 +1628,16 @@ def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> lis
     return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
 
 
-def _suggestion(rank: int, item: Recommendation, context: InterestContext | None) -> Suggestion:
+def _suggestion(
+    rank: int,
+    item: Recommendation,
+    context: InterestContext | None,
+    kind: str | None = None,
+    usual: Mapping[str, str] | None = None,
+) -> Suggestion:
     """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit as their
-    context shows it, else the recommender's first reason), then the recommender's facts line."""
+    context shows it, else the recommender's first reason), then the recommender's facts line; its category is the
+    one that holds the ``kind`` asked for (:func:`shown_kind`, with ``usual``: each category's usual path)."""
     *reasons, facts = item.reasons or [f"{item.distance_km:.1f} km"]
     cited = context_evidence(_leaf(item), context) if context is not None else None
     lead = cited or next(iter(reasons), None)
@@ -1633,6 +1646,8 @@ def _suggestion(rank: int, item: Recommendation, context: InterestContext | None
         rank=rank,
         score=item.score if math.isfinite(item.score) else -1e9,
         evidence=[lead, facts] if lead else [facts],
+    ).model_copy(
+        update={"category": shown_kind(kind, item.category, item.category_path, (usual or {}).get(item.category, ""))}
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from assistant.gazetteer import lookup
 from assistant.requests import StatedPreference
 from assistant.service import Service
-from profiles.preferences import ActivePreference, Preference, PreferenceKind
+from profiles.preferences import NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
 from prompts import fixed_text
 
 
@@ -84,6 +84,7 @@ def answer_stated(
         PreferenceKind.BOOST_LIKE_PLACE: "pref_like",
         PreferenceKind.HIDE_PLACE: "pref_hidden",
         PreferenceKind.HIDE_CHAIN: "pref_hidden_chain",
+        PreferenceKind.NO_CHAINS: "pref_no_chains",
         PreferenceKind.HOME_AREA: "pref_home",
     }[first.kind]
     text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
@@ -93,6 +94,8 @@ def answer_stated(
 def _preferences(service: Service, stated: StatedPreference) -> list[Preference] | None:
     """The preferences a statement asks for, resolved against the catalogue; None when its words name nothing."""
     kind = PreferenceKind(stated.kind)
+    if kind == PreferenceKind.NO_CHAINS:
+        return [Preference(kind=kind, target=NO_CHAINS_TARGET, label=stated.words or NO_CHAINS_TARGET)]
     if kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
         levels = dict.fromkeys(level for term in stated.categories for level in service.categories_named(term))
         return [Preference(kind=kind, target=level, label=stated.words) for level in levels] or None

@@ -210,6 +210,26 @@ def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
     return not any(re.search(kind_pattern(other), text, re.IGNORECASE) for other in look_alikes)
 
 
+def shown_kind(kind: str | None, category: str, category_path: str = "", usual_path: str = "") -> str:
+    """The category to show for a place listed for ``kind``: its check-in category when that is of the kind (by its
+    name, or by ``usual_path``, the path most places of that category have: a "Jazz Club" is a music venue), else
+    the last level of its own path when that holds the kind. A place people checked in at as a "Bar" in 2012 and
+    that the catalogue's path now calls a "Café" is listed for coffee as the café, not as a bar."""
+    if not kind or not category_path or is_of_kind(kind, category, usual_path):
+        return category
+    return leaf_category(category_path) if is_of_kind(kind, "", category_path) else category
+
+
+def usual_paths(items: pd.DataFrame) -> dict[str, str]:
+    """Each category's most common path in a catalogue frame (``category``, ``category_path``)."""
+    if "category_path" not in items or items.empty:
+        return {}
+    paths = items.loc[items["category_path"].fillna("").astype(str) != "", ["category", "category_path"]]
+    counts = paths.groupby(["category", "category_path"]).size().reset_index(name="n")
+    firsts = counts.sort_values(["n", "category_path"], ascending=[False, True]).drop_duplicates("category")
+    return dict(zip(firsts["category"].astype(str), firsts["category_path"].astype(str), strict=True))
+
+
 def of_kind_column(items: pd.DataFrame, kind: str) -> pd.Series:
     """:func:`is_of_kind` of every row of a catalogue frame (``category``, and ``category_path`` when it has one)."""
     paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
@@ -258,6 +278,10 @@ TRANSIT_KINDS: dict[str, tuple[str, ...]] = {
     "bus": ("Bus Station",),
     "ferry": ("Ferry",),
 }
+
+# "By the water", "near the river": the catalogue's places on the water (rivers, piers, marinas, beaches), each a
+# point that places a short walk away are near.
+WATERFRONT_KINDS: tuple[str, ...] = ("River", "Pier", "Harbor", "Marina", "Beach", "Boardwalk")
 
 
 # The lines a station's name lists: "MTA Subway - Lorimer St (J/M)", "MTA Subway - L Train".
@@ -347,10 +371,38 @@ def plural(noun: str) -> str:
     return head + bracket + tail
 
 
+# The last words of kinds that name a place ("Wine Bar", "Museum"); a kind named by its food or style ("Sushi",
+# "Mexican", "Karaoke") is said as "sushi places", never "sushis".
+_PLACE_NOUNS = frozenset(
+    {
+        "alley", "aquarium", "arcade", "bakery", "bank", "bar", "beach", "bookstore", "brewery", "cafe", "café",
+        "casino", "church", "club", "deli", "diner", "gallery", "garden", "gastropub", "gym", "hall", "hospital",
+        "hotel", "house", "joint", "library", "mall", "market", "museum", "office", "park", "pharmacy", "place",
+        "playground", "pub", "restaurant", "rink", "salon", "shop", "spa", "stadium", "station", "steakhouse",
+        "store", "synagogue", "theater", "truck", "venue", "zoo",
+    }
+)  # fmt: skip
+# Kinds named after a people or a region, which keep their capital ("Mexican places").
+_PROPER_KINDS = frozenset(
+    {
+        "Asian", "Brazilian", "Caribbean", "Chinese", "Cuban", "Ethiopian", "Filipino", "French", "German", "Greek",
+        "Indian", "Italian", "Japanese", "Korean", "Latin American", "Mediterranean", "Mexican", "Middle Eastern",
+        "Peruvian", "Spanish", "Thai", "Turkish", "Vietnamese",
+    }
+)  # fmt: skip
+# Kinds named by what is sold or shown there, each with the places' own noun.
+_KIND_NOUNS: dict[str, str] = {"Clothing": "clothing stores", "Retail": "shops", "Vintage": "vintage shops"}
+
+
 def kind_words(kind: str) -> str:
     """What a sentence calls the places of a kind a request names: 'places for a date' for a group
-    (:data:`GROUP_WORDS`), else the kind in the plural ('wine bars', 'cafes')."""
-    return GROUP_WORDS.get(kind) or plural(kind).lower()
+    (:data:`GROUP_WORDS`), the kind in the plural when it names a place ('wine bars', 'cafes'), else its places
+    ('sushi places', 'BBQ places')."""
+    if said := GROUP_WORDS.get(kind) or _KIND_NOUNS.get(kind):
+        return said
+    if kind.split()[-1].casefold() in _PLACE_NOUNS if kind.strip() else True:
+        return plural(kind).lower()
+    return f"{kind if kind.isupper() or kind in _PROPER_KINDS else kind.lower()} places"
 
 
 def place_label(name: str, category: str) -> str:
@@ -608,6 +660,7 @@ __all__ = [
     "UNNAMED_PLACE",
     "UNSUGGESTABLE",
     "UNSUGGESTABLE_CATEGORIES",
+    "WATERFRONT_KINDS",
     "Place",
     "PlaceAnswer",
     "category_kinds",
@@ -624,11 +677,13 @@ __all__ = [
     "place_label",
     "plain_text",
     "plural",
+    "shown_kind",
     "subway_lines",
     "suggestable_column",
     "times",
     "top_category",
     "top_category_column",
     "unsuggestable_group",
+    "usual_paths",
     "with_article",
 ]

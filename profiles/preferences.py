@@ -27,6 +27,7 @@ from profiles.places import LOOK_ALIKE_KINDS
 
 MAX_TARGET_CHARS = 200
 MAX_LABEL_CHARS = 120
+NO_CHAINS_TARGET = "chains"  # what a no_chains preference is about: every chain at once
 
 
 class PreferenceKind(StrEnum):
@@ -38,6 +39,7 @@ class PreferenceKind(StrEnum):
     HOME_AREA = "home_area"  # "here" when a request gives no place
     HIDE_PLACE = "hide_place"  # never suggest this place again
     HIDE_CHAIN = "hide_chain"  # never suggest a place of this name again ("no more Starbucks": every branch)
+    NO_CHAINS = "no_chains"  # never suggest a chain's places ("stop suggesting chains"); its target is "chains"
     FORGET_PLACE_VISITS = "forget_place_visits"  # delete the user's visits to this place (done, not stored)
 
 
@@ -79,6 +81,8 @@ class Preference(BaseModel):
             raise ValueError("a home_area needs latitude and longitude")
         if self.kind != PreferenceKind.HOME_AREA and (self.latitude is not None or self.longitude is not None):
             raise ValueError(f"only a home_area has latitude and longitude, not a {self.kind.value}")
+        if self.kind == PreferenceKind.NO_CHAINS and self.target != NO_CHAINS_TARGET:
+            raise ValueError(f"target: a no_chains preference is about {NO_CHAINS_TARGET!r}, not {self.target!r}")
         return self
 
     @property
@@ -184,6 +188,7 @@ class Steering(BaseModel):
     boosted_like: tuple[str, ...] = Field((), description="Place ids whose look-alikes go up.")
     hidden: tuple[str, ...] = Field((), description="Place ids never suggested.")
     hidden_names: tuple[str, ...] = Field((), description="Names whose every place is never suggested (a chain).")
+    no_chains: bool = Field(False, description="No place of any chain is suggested.")
     home: ActivePreference | None = None
 
 
@@ -201,6 +206,7 @@ def steering(active: Iterable[Preference]) -> Steering:
         boosted_like=tuple(dict.fromkeys(by_kind[PreferenceKind.BOOST_LIKE_PLACE])),
         hidden=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_PLACE])),
         hidden_names=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_CHAIN])),
+        no_chains=bool(by_kind[PreferenceKind.NO_CHAINS]),
         home=home,
     )
 
@@ -219,6 +225,7 @@ def in_categories(category: str, category_path: str, names: Iterable[str]) -> bo
 
 
 __all__ = [
+    "NO_CHAINS_TARGET",
     "PLACE_KINDS",
     "STANDING_KINDS",
     "ActivePreference",

@@ -986,11 +986,11 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
         assert call.arguments["kind"] == "Cafe" and turn.request is not None and turn.request.intent == "profile"
         latest = coffee["timestamp"].max().to_pydatetime()
         places = coffee["item_id"].nunique()
-        said = f"You have {len(coffee)} check-ins at Cafes ({places} places), the latest on {latest:%B} {latest.day}"
+        said = f"You have {len(coffee)} check-ins at cafes ({places} places), the latest on {latest:%B} {latest.day}"
         assert turn.text.startswith(said)
         assert turn.items and all("Coffee" in item.category for item in turn.items)
     none = assistant.chat("3", "what's my favourite bar?", at=world_now)
-    assert none.text == "I have no check-ins of yours at Bars." and not none.items
+    assert none.text == "I have no check-ins of yours at bars." and not none.items
     # A group of kinds is said as people say it ("Breakfasts" had come).
     brunch = assistant.chat("3", "where do I usually go for brunch?", at=world_now)
     assert brunch.text.startswith(("I have no check-ins of yours at places for brunch", "You have "))
@@ -1003,7 +1003,7 @@ def test_a_question_about_ones_own_places_of_a_kind_counts_only_that_kind(
     assert call.arguments["like"] == [usual] and call.arguments["familiar"] is False
     # No gym among someone's visits: said, and the places that fit them follow.
     gyms = assistant.chat("newcomer", "show me places like my favourite gym", at=world_now)
-    assert gyms.text.startswith(fixed_text("no_favourite", "en").format(kind="Gyms")) and gyms.items
+    assert gyms.text.startswith(fixed_text("no_favourite", "en").format(kind="gyms")) and gyms.items
 
 
 def test_near_my_office_is_around_the_office_the_user_checks_in_at_most(
@@ -1553,6 +1553,13 @@ def test_a_third_stop_is_named_for_later_not_dropped(
     turn = Assistant(services, polite).chat("5", "coffee, then jazz, then the gym", at=world_now)
     assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", "Music Venue")
     assert turn.text.rstrip().endswith(fixed_text("more_stops", "en").format(kinds="Gym"))
+    # Asked for next, the third stop is near the second stop's first place.
+    second = next(item for item in turn.items if item.category == "Jazz Club")  # the second stop's first place
+    gym = Assistant(services, polite)
+    gym.chat("5", "coffee, then jazz, then the gym", at=world_now, conversation_id="day")
+    later = gym.chat("5", "and the gym?", at=world_now, conversation_id="day")
+    assert later.request is not None and later.request.category == "Gym"
+    assert later.request.around == second.item_id and later.request.near == second.label
 
 
 def test_one_shown_place_is_measured_from_another_by_their_ranks(
@@ -1893,6 +1900,9 @@ def test_a_follow_up_asking_only_what_no_data_holds_keeps_the_places(
     assert cheaper.request is not None and cheaper.request.intent == "refine"
     assert [item.item_id for item in cheaper.items] == [item.item_id for item in listed.items]
     assert cheaper.text.startswith(f"{no_details(['prices'])} {fixed_text('still_fits')}")
+    cheap = assistant.chat("3", "ok something cheap", at=world_now)  # no model needed to read that
+    assert cheap.request is not None and cheap.request.source == "rules" and cheap.request.intent == "refine"
+    assert [item.item_id for item in cheap.items] == [item.item_id for item in listed.items]
     # Others asked for are others, none known to be cheaper either.
     others = assistant.chat("3", "any other cheaper ones?", at=world_now)
     assert others.items and not {item.item_id for item in others.items} & {item.item_id for item in listed.items}
@@ -2391,3 +2401,16 @@ def test_what_about_the_third_after_a_question_about_one_place_asks_it_of_the_th
     again = assistant.chat("3", "a coffee shop please", at=world_now, conversation_id="list").items
     second = assistant.chat("3", "what about the second one?", at=world_now, conversation_id="list")
     assert second.details is not None and second.details.item_id == again[1].item_id and not second.items
+
+
+def test_places_by_the_water_are_a_walk_from_the_waterfront_not_a_place_named_like_the_river(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    # With the small world's jazz clubs standing for the piers, "near the river" is a walk from one of them.
+    monkeypatch.setattr(agent_module, "WATERFRONT_KINDS", ("Jazz Club",))
+    near = assistant.chat("3", "coffee near the river", at=world_now, conversation_id="river")
+    assert near.request is not None and near.request.near_kinds == ["Jazz Club"] and near.items
+    assert all(re.fullmatch(r"\d\.\d km from Jazz Club \d+", item.evidence[-1]) for item in near.items)
+    water = assistant.chat("3", "somewhere by the water for a drink", at=world_now, conversation_id="water")
+    assert water.request is not None and water.request.near_kinds == ["Jazz Club"]

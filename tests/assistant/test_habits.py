@@ -21,7 +21,7 @@ from assistant.habits import (
 from assistant.requests import extract_request, read
 from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
 from profiles.calendar import clock_time
-from profiles.places import is_of_kind, plural
+from profiles.places import is_of_kind, kind_words
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -78,7 +78,7 @@ def test_how_many_places_the_visits_were_at_is_said() -> None:
     overall = Habits(user_id="8", visits=68, place_count=10)
     assert describe_habits(overall).startswith("From your 68 check-ins at 10 places")
     cafes = Habits(user_id="8", visits=5, place_count=3, kind="Cafe")
-    assert describe_habits(cafes).startswith("You have 5 check-ins at Cafes (3 places)")
+    assert describe_habits(cafes).startswith("You have 5 check-ins at cafes (3 places)")
 
 
 def test_a_slice_of_the_day_is_said_as_its_share_of_all_visits() -> None:
@@ -103,6 +103,12 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("what did I do in the last 3 days", NOW - timedelta(days=3), None),
         ("what have I been up to the past two months?", NOW - timedelta(days=60), None),
         ("where have I been recently?", NOW - timedelta(days=LATELY_DAYS), None),
+        # "Last month" and "this year" are calendar ones; "the last month" the 30 days back.
+        ("where did I go most last month?", _day(1).replace(month=10), _day(1)),
+        ("what did I do this month?", _day(1), None),
+        ("where did I go in the last month?", NOW - timedelta(days=30), None),
+        ("where have I been this year?", _day(1).replace(month=1), None),
+        ("where did I go last year?", _day(1).replace(year=2011, month=1), _day(1).replace(month=1)),
         # The latest such weekday before today (NOW is Wednesday the 14th), that day; its night runs to 5:00.
         ("where did I go last Saturday?", _day(10), _day(11)),
         # A part of that day: from its start to the next part's; "night" from the evening to the morning after.
@@ -163,7 +169,7 @@ def test_one_past_day_at_one_kind_of_place_lists_those_visits_in_time_order(
     shown = [services.place(item.item_id) for item in that_day.timeline]
     assert shown and all(p is not None and is_of_kind(kind, p.category, p.category_path) for p in shown)
     said = describe_habits(that_day)
-    assert said.startswith(f"On {day:%A}, {day:%B} {day.day}, {day:%Y} you have ") and f" at {plural(kind)}" in said
+    assert said.startswith(f"On {day:%A}, {day:%B} {day.day}, {day:%Y} you have ") and f" at {kind_words(kind)}" in said
     assert f"{that_day.timeline[0].label} at {clock_time(that_day.timeline[0].at.astimezone(NOW.tzinfo))}" in said
     # Dates are the city's: the latest visit's day is the day it was there, not UTC's.
     assert (

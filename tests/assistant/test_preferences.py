@@ -400,3 +400,22 @@ def test_stating_again_at_the_very_time_it_was_undone_is_a_clear_error(services:
         services.set_preference("8", home, world_now)
     later = services.set_preference("8", home, world_now + timedelta(seconds=1))
     assert later.stored and [item.target for item in services.preferences("8")] == ["Tribeca"]
+
+
+def test_no_more_chains_leaves_out_every_chain_for_good_until_undone(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The small world's coffee shops stand for the chains.
+    shops = services.items.loc[services.items["category"] == "Coffee Shop", "item_id"].astype(str).tolist()
+    monkeypatch.setattr(services, "_chains", tuple(shops))
+    assert {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))} & set(shops)
+    assistant = Assistant(services, polite_model())
+    turn = assistant.chat("5", "stop suggesting chains", at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("5")] == [(PreferenceKind.NO_CHAINS, "chains")]
+    assert turn.text == fixed_text("pref_no_chains")
+    assert not {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))} & set(shops)
+    assert "no chains" in assistant.chat("5", "what have I told you?", at=world_now).text
+    assistant.chat("5", "undo", at=world_now)
+    assert services.preferences("5") == []
+    with pytest.raises(ValueError, match="target: a no_chains preference is about 'chains'"):
+        Preference(kind=PreferenceKind.NO_CHAINS, target="Starbucks")

@@ -904,6 +904,25 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("any yoga instead?", {"intent": "refine", "category": "Yoga"}),
         # Away from the crowds: not the most visited places, and no chains.
         ("less touristy please", {"intent": "refine", "local": True, "independent": True}),
+        ("what's good around Times Square that isn't touristy?", {"near": "Times Square", "local": True}),
+        # A swap asks for the new kind instead of the old; "around for dinner" names no place.
+        ("swap the museum for a park", {"intent": "refine", "category": "Park"}),
+        ("can you replace the bar with a cafe?", {"intent": "refine", "category": "Cafe"}),
+        ("ok what's around for dinner", {"intent": "recommend", "category": "Restaurant", "near": None}),
+        # Walking from a place is near it; "walking distance" is English.
+        ("somewhere she can walk to easily from Penn Station", {"near": "Penn Station"}),
+        ("dinner within walking distance of Grand Central", {"near": "Grand Central", "language": "en"}),
+        ("a bar within walking distance", {"near": "here", "language": "en"}),
+        # The last list, asked for again.
+        ("what did you suggest earlier?", {"intent": "refine", "again": True}),
+        # A price alone asks for the same again (no data holds prices, which the reply says).
+        ("something cheap", {"intent": "refine"}),
+        ("anything more affordable?", {"intent": "refine"}),
+        ("somewhere cheap to eat", {"intent": "recommend", "category": "Restaurant"}),
+        # The water's edge is no place's name ("The Riverside Church"), in any words for it.
+        ("near the river", {"near": "the water"}),
+        ("drinks on the waterfront", {"category": "Bar", "near": "the water"}),
+        ("a park along the river", {"category": "Park", "near": "the water"}),
         ("what do locals like around here?", {"intent": "recommend", "local": True, "near": "here"}),
         ("tourist attractions", {"category": "Sightseeing", "local": False}),
         ("a comedy show tonight", {"category": "Comedy Club"}),
@@ -1391,6 +1410,10 @@ def test_places_around_it_changes_of_mind_cuisines_and_days_out(message: str, ex
 def test_stops_beyond_the_second_are_named() -> None:
     assert further_stops("brunch, then a museum, then drinks, then dancing") == ["Bar", "Night Club"]
     assert further_stops("dinner and drinks after") == []
+    # Kinds listed with commas are stops too.
+    plan = parse_rules("give me a plan for today: brunch, a museum, then dinner")
+    assert (plan.category, plan.then) == ("Brunch", "Museum")
+    assert further_stops("give me a plan for today: brunch, a museum, then dinner") == ["Restaurant"]
     assert unhonoured("ok so I'm in Astoria, hungry, not much money") == ["prices"]
 
 

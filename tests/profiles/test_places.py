@@ -21,15 +21,18 @@ from profiles.places import (
     is_of_kind,
     is_suggestable,
     kind_pattern,
+    kind_words,
     leaf_category,
     leaf_category_column,
     place_label,
     plural,
+    shown_kind,
     subway_lines,
     suggestable_column,
     top_category,
     top_category_column,
     unsuggestable_group,
+    usual_paths,
     with_article,
 )
 
@@ -444,3 +447,27 @@ def test_a_toll_plaza_is_no_sight() -> None:
     toll = ("Road", "Travel and Transportation > Toll Plaza")
     assert not is_of_kind("Sightseeing", *toll) and not is_of_kind("Things to Do", *toll)
     assert is_of_kind("Sightseeing", "Plaza", "Landmarks and Outdoors > Plaza")
+
+
+def test_a_place_listed_for_a_kind_shows_the_category_that_holds_that_kind() -> None:
+    cafe_now = "Dining and Drinking > Cafe, Coffee, and Tea House > Café"
+    assert shown_kind("Cafe", "Bar", cafe_now) == "Café"  # a 2012 bar that is a café today, asked for coffee
+    assert shown_kind("Bar", "Bar", cafe_now) == "Bar"
+    assert shown_kind("Pub", "Bar", "Dining and Drinking > Bar > Pub") == "Pub"
+    assert shown_kind(None, "Bar", cafe_now) == "Bar"
+    assert shown_kind("Museum", "Bar", cafe_now) == "Bar"  # neither holds it: the category as it is
+    # A category that is of the kind by the path most of its places have keeps its name.
+    jazz = "Arts and Entertainment > Music Venue > Jazz and Blues Venue"
+    assert shown_kind("Music Venue", "Jazz Club", jazz, usual_path=jazz) == "Jazz Club"
+    assert usual_paths(pd.DataFrame({"category": ["Bar", "Bar", "Bar"], "category_path": ["B", "B", cafe_now]})) == {
+        "Bar": "B"
+    }
+
+
+def test_kinds_are_said_as_places_of_that_kind() -> None:
+    assert kind_words("Wine Bar") == "wine bars"
+    assert kind_words("Sushi") == "sushi places"
+    assert kind_words("Mexican") == "Mexican places"
+    assert kind_words("BBQ") == "BBQ places"
+    assert kind_words("Clothing") == "clothing stores"
+    assert kind_words("Family Outing") == "places for a family outing"
