@@ -570,6 +570,8 @@ class Assistant:
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
                 request = asked.model_copy(update=update)
+            elif (after_shown := self._after_the_shown(state, request, text)) is not None:
+                request = after_shown  # "and for lunch after the museum?" after museums: lunch near the first one
             elif (later := _next_leg(state, request)) is not None:
                 request = later  # "and the dinner?" after brunch then a museum: dinner near the museum
             elif (second := state.get("listed_second_from")) and SECOND_STOP_RE.search(text):
@@ -1359,6 +1361,27 @@ class Assistant:
                 return place
         return suggestions[0] if suggestions else None
 
+    def _after_the_shown(self, state: _State, request: ChatRequest, message: str) -> ChatRequest | None:
+        """A stop for after a place of the last list ("and for lunch after the museum?" after museums): the request
+        for the later kind near the list's first place of the earlier one; None for any other message."""
+        if request.then is None or request.category is None or not _AFTER_THE_RE.search(message):
+            return None
+        kinds = self._of_kind(request.category)
+        stop = next((item for item in _last_suggestions(state) if item.item_id in kinds), None)
+        if stop is None:
+            return None
+        location = LatLon(stop.latitude, stop.longitude)
+        return request.model_copy(
+            update={
+                "intent": "recommend",
+                "category": request.then,
+                "then": None,
+                "near": stop.label,
+                "location": location,
+                "around": stop.item_id,
+            }
+        )
+
     def _waterfront(self) -> list[str]:
         """The kinds of place on the water (:data:`WATERFRONT_KINDS`) the catalogue holds."""
         return [kind for kind in WATERFRONT_KINDS if self.service.categories_named(kind)]
@@ -1455,7 +1478,9 @@ class Assistant:
         ]
         if named:
             return max(named, key=lambda item: len(item.label)).item_id
-        if request.category is not None:  # "the café", "the karaoke place" (a Bar whose path says Karaoke)
+        # "Is it good for a business lunch?" right after a place's card: that place, whatever kind the words name.
+        focused = state.get("focus") if refers_to_place(message) and not _IT_OF_A_PLACE_RE.search(message) else None
+        if request.category is not None and focused is None:  # "the café", "the karaoke place" (a Bar: Karaoke)
             kinds = self._of_kind(request.category)
             for item in [*suggestions, *reversed(shown.values())]:  # the last list first, then the latest shown
                 if item.item_id in kinds:
@@ -2150,6 +2175,10 @@ _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,
 )
+# "Something fun", "anything fun to do": fun of any kind.
+_SOMETHING_FUN_RE = re.compile(r"\b(?:something|somewhere|anything|anywhere|stuff) (?:\w+ )?fun\b", re.IGNORECASE)
+# "Lunch after the museum": after a place the conversation has shown.
+_AFTER_THE_RE = re.compile(r"\bafter (?:the|that|this) \w+", re.IGNORECASE)
 # "By the water", "near the river", "on the waterfront": no one place, the water's edge.
 _WATER_RE = re.compile(
     r"^(?:the )?(?:rivers?|water|waterfront|water'?s edge|waterside|riverside|river ?front|harbou?r|seaside|sea"
@@ -2212,7 +2241,9 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
         # "Something a bit more casual" after a romantic dinner: any restaurant; after a date night, anywhere to eat
         # or drink (a plaza or a concert hall had come).
         category = "Restaurant" if category == DATE_DINNER else FOOD_AND_DRINK
-    if category in exclusions or (calmer and category in LOUD_CATEGORIES):
+    # "What about the evening, something fun?" after lunch places: fun of any kind, not a fun restaurant.
+    something_fun = request.fun and not request.category and _SOMETHING_FUN_RE.search(message) is not None
+    if category in exclusions or (calmer and category in LOUD_CATEGORIES) or something_fun:
         category = None
     elif calmer and category in LOUD_KINDS_WITHIN:
         category = "Bar" if is_of_kind("Bar", category) else None
@@ -2249,7 +2280,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "max_km": request.max_km or (None if request.farther else previous.max_km),
             "walk_minutes": request.walk_minutes or (None if request.farther else previous.walk_minutes),
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
-            "then": request.then if request.category else (request.then or previous.then),
+            "then": request.then if request.category or something_fun else (request.then or previous.then),
         }
     )
 

@@ -242,6 +242,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhat times? (?:do|does|did|are) (?:people|most people|locals|folks|others|crowds?)\b"
         r"|\bhow many people\b|\bquiet\b|\bnoisy\b|\bloud\b",
         "kind": r"\bwhat (?:kind|sort|type) of (?:place|spot|venue)\b|\bwhat (?:is|'s) (?:it|that|this|the \w+ one)\W*$"
+        # "What kind of food is the second one?", "what cuisine is it?": its kind is all the data says of it.
+        r"|\bwhat (?:kind|sort|type) of (?:food|cuisine|restaurant|bar|shop|store|museum) (?:is|are|'s)\b"
+        r"|\bwhat cuisine\b"
         r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
         r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"

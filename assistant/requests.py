@@ -394,8 +394,10 @@ _HOTEL_BAR_RE = re.compile(r"\bhotel (?:bar|bars|lounge|lounges|rooftop|rooftops
 GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
 # Errands: the user's own place of the kind first (their barber), then the nearest; no one crosses town for a
 # pharmacy because it fits their taste.
-# What "something fun" with no kind named leaves out: a place to buy, to be served, to be treated or to wait.
+# What "something fun" with no kind named leaves out: a place to buy, to be served, to be treated or to wait, and a
+# gym (a workout is asked for by name).
 NOT_FUN_KINDS = (
+    "Gym",
     "Retail",
     "Business and Professional Services",
     "Health and Medicine",

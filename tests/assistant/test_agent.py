@@ -2414,3 +2414,30 @@ def test_places_by_the_water_are_a_walk_from_the_waterfront_not_a_place_named_li
     assert all(re.fullmatch(r"\d\.\d km from Jazz Club \d+", item.evidence[-1]) for item in near.items)
     water = assistant.chat("3", "somewhere by the water for a drink", at=world_now, conversation_id="water")
     assert water.request is not None and water.request.near_kinds == ["Jazz Club"]
+
+
+def test_it_is_the_place_just_talked_about_even_when_the_question_names_a_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "show me 5 places around here", at=world_now).items
+    rank = next(rank for rank, item in enumerate(listed, 1) if item.category != "Coffee Shop")
+    assert any(item.category == "Coffee Shop" for item in listed)  # the kind the next question names is listed
+    card = assistant.chat("3", f"what kind of food is number {rank}?", at=world_now)
+    assert card.request is not None and card.request.intent == "about" and "kind" in card.request.asks
+    assert called(card, "place_details").arguments["item_id"] == listed[rank - 1].item_id
+    purpose = assistant.chat("3", "is it good for a coffee?", at=world_now)
+    assert called(purpose, "place_details").arguments["item_id"] == listed[rank - 1].item_id
+
+
+def test_a_stop_after_a_shown_place_is_near_it_and_something_fun_drops_the_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    clubs = assistant.chat("3", "jazz clubs please", at=world_now).items
+    after = assistant.chat("3", "great, and coffee after the jazz club?", at=world_now)
+    assert after.request is not None and after.request.category == "Cafe" and after.request.then is None
+    assert after.request.around == clubs[0].item_id  # the list's first club, not a new list of clubs
+    assert after.items and all(item.category == "Coffee Shop" for item in after.items)
+    fun = assistant.chat("3", "what about the evening, something fun?", at=world_now)
+    assert fun.request is not None and fun.request.category is None and fun.request.fun

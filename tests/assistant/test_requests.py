@@ -913,6 +913,8 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         ("somewhere she can walk to easily from Penn Station", {"near": "Penn Station"}),
         ("dinner within walking distance of Grand Central", {"near": "Grand Central", "language": "en"}),
         ("a bar within walking distance", {"near": "here", "language": "en"}),
+        # Chat shorthand is written out first.
+        ("hw far is the 1st one", {"intent": "about", "asks": ["distance"], "pick": 1}),
         # The last list, asked for again.
         ("what did you suggest earlier?", {"intent": "refine", "again": True}),
         # A price alone asks for the same again (no data holds prices, which the reply says).
