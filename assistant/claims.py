@@ -816,7 +816,7 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:kid|family|baby|child|stroller)-friendly|"
         # Who it suits ("a great place for a baby", "perfect for families"): no one's visit says how it went.
         r"(?:great|good|perfect|ideal|nice|suitable|safe|fine|wonderful)\s+(?:\w+\s+)?for\s+(?:a\s+|the\s+|your\s+|"
-        r"young\s+|little\s+|small\s+)?(?:bab(?:y|ies)|kids?|children|toddlers?|famil(?:y|ies)|little\s+ones)|views?|scenic|stunning|breathtaking|gorgeous|beautiful|(?:just|newly|recently)\s+(?:been\s+)?(?:opened|introduced|added|launched|renovated|reopened)|brand[-\s]new|(?:has|have)\s+been\s+(?:there|around|open|here)\s+(?:for\s+)?(?:a\s+(?:long\s+)?while|years|ages|decades|a\s+long\s+time)|long-?standing|(?:around|open|operating|in\s+business|established|founded|opened)\s+(?:since|in)\s+(?:1[89]|20)\d\d|"
+        r"young\s+|little\s+|small\s+)?(?:bab(?:y|ies)|kids?|children|toddlers?|famil(?:y|ies)|little\s+ones)|views?|scenic|stunning|breathtaking|gorgeous|beautiful|(?:just|newly|recently)\s+(?:been\s+)?(?:opened|introduced|added|launched|renovated|reopened)|brand[-\s]new|new\s+(?:establishment|opening|addition)s?|(?:has|have)\s+been\s+(?:there|around|open|here)\s+(?:for\s+)?(?:a\s+(?:long\s+)?while|years|ages|decades|a\s+long\s+time)|long-?standing|(?:around|open|operating|in\s+business|established|founded|opened)\s+(?:since|in)\s+(?:1[89]|20)\d\d|"
         r"relaxing|relaxation|snacks?|in\s+the\s+heart\s+of|(?:watch|see|catch|enjoy)\s+(?:the\s+)?sun(?:set|rise)s?|"
         r"iconic|bustling|vibrant|legendary|(?:world[-\s])?famous|best[-\s]known|well[-\s]known|beloved|celebrated|"
         # A rank among places ("the best place for dumplings in New York", "the largest park in the city"): the

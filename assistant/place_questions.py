@@ -261,7 +261,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
-        r"|\blet'?s (?:go|try|do|head|check out)\b",
+        r"|\blet'?s (?:go|try|do|head|check out)\b"
+        # "The first one it is": the choice made.
+        r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b",
         # "Tell me about my habits" is about the user, not a place.
         "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)|\btell me more\s*[?.!]*\s*$"
         r"|\bmore (?:info|information|details)\b|\bdetails\b"
@@ -505,8 +507,10 @@ def _fact_lines(
     details: PlaceDetails, origin: str | None = None, asked_time: bool = False, quiet: bool = False
 ) -> list[tuple[Topic, str]]:
     where = f" in {details.area}" if details.area else ""
+    # "The Flat": a Bar in the 2012 check-ins, a Café by its listing today; both are said.
+    now = f" ({with_article(details.listed_as)} by its listing today)" if details.listed_as else ""
     lines: list[tuple[Topic, str]] = [
-        ("kind", f"{with_article(details.category)}{where}"),
+        ("kind", f"{with_article(details.category)}{where}{now}"),
         ("distance", _distance(details.distance_km, origin)),
         ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
         ("busy", _busy(details, asked_time, quiet)),

@@ -556,8 +556,8 @@ _NEAR_HERE_RE = re.compile(
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)"
     r"|\b(?:the )?(?:closest|nearest)\b"
     r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
-    # "Bars around?", "anything good around?": around the user, at the end of the ask.
-    r"|\baround\s*[?.!]*\s*$",
+    # "Bars around?", "anything good around?": around the user, at the end of the ask; "what's around for dinner".
+    r"|\baround\s*[?.!]*\s*$|\baround (?=(?:for|to eat|to drink|to do|tonight|today|right now|now)\b)",
     re.IGNORECASE,
 )
 # In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
@@ -682,6 +682,8 @@ _CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est))(?: [\w-]+)? to\b
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
+    # "I'm around tonight": when, not where.
+    r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
     # "What's around for dinner", "anything around with a view": what for, not where.
     r"|(?:for|with)\b.*)$",
@@ -1042,7 +1044,16 @@ _GOING_RE = re.compile(
     r"\b(?:going|heading|headed|off|walking|on my way|on our way) (?:there|over|now|to (?:it|that|the \w+(?: one)?))\b"
     r"|\bon (?:my|our) way\b|\b(?:i'?ll|we'?ll|i will|we will|gonna|going to) (?:go|try|check|head|give)\b"
     r"|\blet'?s (?:go|do (?:it|that|this))\b|\bsounds (?:good|great|perfect|nice|fun|lovely)\b"
+    # "The first one it is", "we'll take the second": a choice made.
+    r"|\b(?:the )?(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b"
+    r"|\b(?:i'?ll|we'?ll|i will|we will) take (?:it|that|this|the \w+(?: one)?)\W*(?:thanks?\w*)?\W*$"
     r"|^\W*(?:ok|okay|cool|great|nice|perfect|awesome|sweet|lovely|alright|sure)\W*$",
+    re.IGNORECASE,
+)
+# "I don't have an office, I'm a student": there is no work to search near; the last ask stands.
+_NO_OFFICE_RE = re.compile(
+    r"\bi (?:don'?t|do not) (?:have|got) (?:a |an |any )?(?:work ?place|office|job|work)\b|\bi (?:don'?t|do not) work\b"
+    r"|\bi'?m (?:a student|retired|unemployed|between jobs|not working|a stay[- ]at[- ]home \w+)\b",
     re.IGNORECASE,
 )
 # "We're 4 people", "there are 3 of us", "table for two": how many a place seats is no data (a big party is read as
@@ -1111,7 +1122,7 @@ _COMPLAINT_RE = re.compile(
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint", "provenance",
+    "complaint", "provenance", "no_office",
 ]  # fmt: skip
 
 
@@ -1131,6 +1142,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_THANKS_RE, "thanks"),
         (_GOING_RE, "enjoy"),
         (_PARTY_SIZE_RE, "party"),
+        (_NO_OFFICE_RE, "no_office"),
     )
     if reply := next((reply for pattern, reply in replies if pattern.search(text)), None):
         return reply
@@ -2444,6 +2456,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "one with good beer" after sports bars: one of those, with that
     if _SOME_ONES_RE.search(message) and not (arguments.category or arguments.near or arguments.when):
         return "refine"  # "any free ones?" after museums: those, with that (said to be unknown when it is)
+    if _NO_OFFICE_RE.search(message) and asks_anything:
+        return "smalltalk"  # "I don't have a work place, I'm a student": said, and the last ask stands
     if _PRICE_ONLY_RE.match(message) and asks_anything:
         return "refine"  # "something cheaper": the same ask, the price said to be unknown
     if arguments.k and not place and _COUNT_MORE_RE.search(message):

@@ -70,6 +70,7 @@ from profiles.places import (
     is_national_chain,
     is_of_kind,
     leaf_category,
+    listed_now_as,
     of_kind_column,
     place_label,
     plural,
@@ -328,6 +329,9 @@ class PlaceDetails(PlaceAnswer):
     given only when at least ``privacy.insights_min_users`` distinct people stand behind them."""
 
     area: str | None = Field(None, description="The neighbourhood it is in, when one is near enough to name.")
+    listed_as: str | None = Field(
+        None, description="The kind its listing gives it today, when of another family than its check-in category."
+    )
     distance_km: float
     checkins: int | None = Field(None, description="Everyone's visits; None when fewer people than the minimum.")
     people: int | None = Field(None, description="The distinct people behind them; None likewise.")
@@ -1252,6 +1256,7 @@ class Service:
         return PlaceDetails(
             **place.model_dump(),
             area=area_name(place.latitude, place.longitude),
+            listed_as=listed_now_as(place.category, place.category_path, self._usual_paths.get(place.category, "")),
             distance_km=round(float(haversine_km(where.latitude, where.longitude, place.latitude, place.longitude)), 3),
             checkins=len(visits) if people >= least else None,
             people=people if people >= least else None,

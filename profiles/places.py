@@ -220,6 +220,19 @@ def shown_kind(kind: str | None, category: str, category_path: str = "", usual_p
     return leaf_category(category_path) if is_of_kind(kind, "", category_path) else category
 
 
+def listed_now_as(category: str, category_path: str, usual_path: str) -> str | None:
+    """The kind the catalogue's path gives a place today when it is of another family than its check-in category
+    ("Dining and Drinking > Cafe, Coffee, and Tea House > Café" for a 2012 "Bar", whose places' ``usual_path`` is
+    "Dining and Drinking > Bar"); None when the two agree or either is unknown."""
+    if not category_path or not usual_path:
+        return None
+    family = category_path.split(CATEGORY_SEPARATOR)[:2]
+    if [level.strip() for level in family] == [level.strip() for level in usual_path.split(CATEGORY_SEPARATOR)[:2]]:
+        return None
+    leaf = leaf_category(category_path)
+    return None if leaf.casefold() == category.casefold() else leaf
+
+
 def usual_paths(items: pd.DataFrame) -> dict[str, str]:
     """Each category's most common path in a catalogue frame (``category``, ``category_path``)."""
     if "category_path" not in items or items.empty:
@@ -673,6 +686,7 @@ __all__ = [
     "kind_words",
     "leaf_category",
     "leaf_category_column",
+    "listed_now_as",
     "of_kind_column",
     "place_label",
     "plain_text",

@@ -2441,3 +2441,15 @@ def test_a_stop_after_a_shown_place_is_near_it_and_something_fun_drops_the_kind(
     assert after.items and all(item.category == "Coffee Shop" for item in after.items)
     fun = assistant.chat("3", "what about the evening, something fun?", at=world_now)
     assert fun.request is not None and fun.request.category is None and fun.request.fun
+
+
+def test_no_office_is_noted_and_the_last_ask_stands_for_a_place_named_next(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("3", "a gym near work", at=world_now)
+    assert first.request is not None and first.request.category == "Gym"
+    said = assistant.chat("3", "I don't have a work place, I'm a student", at=world_now)
+    assert said.text == fixed_text("no_office") and not said.items
+    moved = assistant.chat("3", "near Tribeca then", at=world_now)
+    assert moved.request is not None and moved.request.category == "Gym" and moved.request.near == "Tribeca"

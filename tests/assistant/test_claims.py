@@ -145,6 +145,7 @@ FALSE = [
     "Eataly is affordable, with mains under $15.",
     "No Name Bar is a bar you can visit for free.",  # f80: "a theater … you can visit for free"
     "Shake Shack is a great burger joint with fresh noodles and flavors.",  # f81
+    "Dinner options around you include Shake Shack, a new establishment in the area.",  # f83
     "Entry is free at Eataly.",
     "No Name Bar is a bar 0.8 km from your workplace.",
     "Joe's Coffee is close to where you live.",

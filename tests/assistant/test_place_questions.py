@@ -22,6 +22,7 @@ from assistant.place_questions import (
 from assistant.requests import parse_rules, resolve_when
 from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
+from profiles.places import listed_now_as
 from profiles.preferences import Preference, PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel
@@ -481,3 +482,12 @@ def test_an_event_at_a_named_place_asks_for_no_listing() -> None:
 def test_sitting_outside_is_seating_no_data_holds() -> None:
     assert unhonoured("lunch somewhere I can sit outside") == [UNKNOWN_TOPICS["amenities"]]
     assert unhonoured("can we eat outside there?") == [UNKNOWN_TOPICS["amenities"]]
+
+
+def test_a_card_says_the_kind_the_listing_gives_today_when_it_differs() -> None:
+    cafe_now = "Dining and Drinking > Cafe, Coffee, and Tea House > Café"
+    assert listed_now_as("Bar", cafe_now, "Dining and Drinking > Bar") == "Café"
+    assert listed_now_as("Bar", "Dining and Drinking > Bar > Pub", "Dining and Drinking > Bar") is None  # a bar still
+    assert listed_now_as("Bar", cafe_now, "") is None
+    card = describe_place(_facts(category="Bar", listed_as="Café"), ["kind"]).splitlines()
+    assert card[1] == "- A Bar in SoHo (a Café by its listing today)"

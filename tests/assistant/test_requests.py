@@ -908,11 +908,15 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         # A swap asks for the new kind instead of the old; "around for dinner" names no place.
         ("swap the museum for a park", {"intent": "refine", "category": "Park"}),
         ("can you replace the bar with a cafe?", {"intent": "refine", "category": "Cafe"}),
-        ("ok what's around for dinner", {"intent": "recommend", "category": "Restaurant", "near": None}),
+        ("ok what's around for dinner", {"intent": "recommend", "category": "Restaurant", "near": "here"}),
+        ("I'm around tonight, any bars?", {"category": "Bar", "near": "here", "placed_self": False}),
         # Walking from a place is near it; "walking distance" is English.
         ("somewhere she can walk to easily from Penn Station", {"near": "Penn Station"}),
         ("dinner within walking distance of Grand Central", {"near": "Grand Central", "language": "en"}),
         ("a bar within walking distance", {"near": "here", "language": "en"}),
+        # A choice made; no office to search near, and the last ask stands.
+        ("the first one it is, thanks", {"intent": "about", "asks": ["going"], "pick": 1}),
+        ("I don't have a work place, I'm a student", {"intent": "smalltalk"}),
         # Chat shorthand is written out first.
         ("hw far is the 1st one", {"intent": "about", "asks": ["distance"], "pick": 1}),
         # The last list, asked for again.
