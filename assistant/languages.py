@@ -472,6 +472,8 @@ _SPANISH = {
     "ahi": "there",
     "alla": "there",
     "esta lleno": "is it busy",
+    "cuando hay mas gente": "when is it busiest",
+    "hay mucha gente": "is it busy",
     "lunes": "monday",
     "martes": "tuesday",
     "miercoles": "wednesday",
@@ -559,6 +561,9 @@ _FRENCH = {
     "ceux-ci": "these",
     "celles-ci": "these",
     "y a-t-il du monde": "is it busy",
+    "quand y a-t-il le plus de monde": "when is it busiest",
+    "quand est-ce qu'il y a le plus de monde": "when is it busiest",
+    "il y a beaucoup de monde": "is it busy",
     # categories
     "diner": "dinner",
     "manger": "eat",

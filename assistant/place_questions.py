@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
-from profiles.calendar import calendar_day
+from profiles.calendar import DAYPARTS, WEEKDAYS, WEEKEND, calendar_day
 from profiles.places import counted, times, with_article
 from prompts import fixed_text
 
@@ -257,7 +257,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bi(?:'ve| have) (?:never|not) (?:been|tried|visited)\b|^\W*which\b.*\bnew to me\b"
         # "Which ones have I already been to?": the list's places the user knows.
         r"|^\W*(?:and |so |ok )?which(?: ones?| of (?:them|these|those)| places?)? (?:have|had|did) i (?:already |ever "
-        r"|actually )(?:been|visited|gone|tried)\b",
+        r"|actually )(?:been|visited|gone|tried)\b"
+        r"|^\W*(?:and |so |ok )?which(?: ones?| of (?:them|these|those)| places?)? do i (?:already |actually )?know\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
         r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
@@ -463,15 +464,15 @@ def describe_place(
     user ("is it far from Central Park?"); ``asked_time``: the details are for a time the question named ("is it busy
     on Sundays?"), not for now; ``quiet``: the question is when it is quiet, so the quietest day parts are said."""
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
-    lines = _fact_lines(details, origin, asked_time, quiet)
+    lines = _fact_lines(details, origin, asked_time, quiet, language)
     # An address is asked for where the place is: the map is the answer there is.
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     if "hours" in topics:  # "is it still open?": when people check in there is the nearest the data comes
         asked.add("busy")
-    heading = f"What I know of **{details.label}**:"
+    heading = fixed_text("card_heading", language).format(place=details.label)
     if "going" in topics:  # how to get there comes first
         asked |= {"distance", "where"}
-        heading = f"Enjoy **{details.label}**! {heading}"
+        heading = f"{fixed_text('card_enjoy', language).format(place=details.label)} {heading}"
     first = [line for topic, line in lines if topic in asked]
     rest = [line for topic, line in lines if topic not in asked]
     card = "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in [*first, *rest])
@@ -504,46 +505,69 @@ def map_link(latitude: float, longitude: float) -> str:
 
 
 def _fact_lines(
-    details: PlaceDetails, origin: str | None = None, asked_time: bool = False, quiet: bool = False
+    details: PlaceDetails,
+    origin: str | None = None,
+    asked_time: bool = False,
+    quiet: bool = False,
+    language: str = "en",
 ) -> list[tuple[Topic, str]]:
-    where = f" in {details.area}" if details.area else ""
+    # English puts an article before a category ("a Park"); the catalogue's English category names take none in
+    # Spanish or French, where they stand as names.
+    def kind_of(category: str) -> str:
+        return with_article(category) if language == "en" else category
+
+    kind = kind_of(details.category)
+    if details.area:
+        kind = fixed_text("card_kind_in", language).format(kind=kind, area=details.area)
     # "The Flat": a Bar in the 2012 check-ins, a Café by its listing today; both are said.
-    now = f" ({with_article(details.listed_as)} by its listing today)" if details.listed_as else ""
-    lines: list[tuple[Topic, str]] = [
-        ("kind", f"{with_article(details.category)}{where}{now}"),
-        ("distance", _distance(details.distance_km, origin)),
-        ("where", f"on the map: {map_link(details.latitude, details.longitude)}"),
-        ("busy", _busy(details, asked_time, quiet)),
-        ("visits", _yours(details)),
+    if details.listed_as:
+        kind += fixed_text("card_listed_now", language).format(kind=kind_of(details.listed_as))
+    map_line = fixed_text("card_map", language).format(link=map_link(details.latitude, details.longitude))
+    return [
+        ("kind", kind),
+        ("distance", _distance(details.distance_km, origin, language)),
+        ("where", map_line),
+        ("busy", _busy(details, asked_time, quiet, language)),
+        ("visits", _yours(details, language)),
     ]
-    return lines
 
 
-def _distance(km: float, origin: str | None = None) -> str:
+def _distance(km: float, origin: str | None = None, language: str = "en") -> str:
     if km < 0.05:
-        return f"right at {origin}" if origin else "right where you are"
+        if origin:
+            return fixed_text("card_right_at", language).format(origin=origin)
+        return fixed_text("card_right_here", language)
     minutes = walking_minutes(km)
-    walk = f" (roughly {minutes} minute{'s' if minutes != 1 else ''} on foot)" if minutes is not None else ""
-    return f"{km:.1f} km from {origin or 'you'} as the crow flies{walk}"
+    walk = ""
+    if minutes is not None:
+        walk = fixed_text("card_walk_one" if minutes == 1 else "card_walk", language).format(minutes=minutes)
+    where = origin or fixed_text("you", language)
+    return fixed_text("card_distance", language).format(km=f"{km:.1f}", origin=where) + walk
 
 
-def _busy(details: PlaceDetails, asked_time: bool = False, quiet: bool = False) -> str:
+def _busy(details: PlaceDetails, asked_time: bool = False, quiet: bool = False, language: str = "en") -> str:
     if details.checkins is None:
-        return "too few people have checked in here for me to say when it is busy"
-    text = f"{counted(details.checkins, 'check-in')} by {counted(details.people or 0, 'person', 'people')} in my data"
+        return fixed_text("card_too_few", language)
+    one_checkin, checkins, one_person, people = _listed("card_checkin_words", language)
+    text = fixed_text("card_checkins", language).format(
+        checkins=counted(details.checkins, one_checkin, checkins),
+        people=counted(details.people or 0, one_person, people),
+    )
+    few, both = fixed_text("card_few", language), f" {fixed_text('card_and', language)} "
     if quiet and details.quietest:  # "when is it quiet?": the day parts with the fewest check-ins
-        parts = _joined([_slice(item) for item in details.quietest], "and")
-        fewest = details.quietest[0].visits
-        if details.quietest_withheld:
-            text += f"; fewest {parts} (a few, by too few people to count)"
-        else:
-            text += f"; fewest {parts} ({fewest or 'none: it may well be closed then'})"
+        parts = _joined([_slice(item, language) for item in details.quietest], fixed_text("card_and", language))
+        fewest = few if details.quietest_withheld else details.quietest[0].visits
+        text += (
+            f"; {fixed_text('card_fewest', language)} {parts} ({fewest or fixed_text('card_closed_then', language)})"
+        )
     if details.busiest:
-        text += "; busiest " + " and ".join(f"{_slice(item)} ({item.visits})" for item in details.busiest)
-    now = _slice(details.now) + ("" if asked_time else " (now)")  # "on Sundays" asked is no "now"
+        busiest = both.join(f"{_slice(item, language)} ({item.visits})" for item in details.busiest)
+        text += f"; {fixed_text('card_busiest', language)} {busiest}"
+    # "On Sundays" asked is no "now".
+    now = _slice(details.now, language) + ("" if asked_time else fixed_text("card_now", language))
     if details.now_withheld:
-        return f"{text}; {now} a few, by too few people to count"
-    return f"{text}; {now}: {details.now.visits or 'none'}"
+        return f"{text}; {now} {few}"
+    return f"{text}; {now}: {details.now.visits or fixed_text('card_none', language)}"
 
 
 def describe_checkins_then(places: Sequence[PlaceDetails], asked_time: bool = False) -> str:
@@ -562,22 +586,51 @@ def describe_checkins_then(places: Sequence[PlaceDetails], asked_time: bool = Fa
     return f"Check-ins {then}: {'; '.join(said)}."
 
 
-def _yours(details: PlaceDetails) -> str:
+def _yours(details: PlaceDetails, language: str = "en") -> str:
     if details.your_visits == 0 or details.your_last is None:
-        return "new to you: no check-ins of yours here"
-    last = f"last on {calendar_day(details.your_last)}"
-    if details.your_first is not None and details.your_visits > 1:
-        return f"you have been here {times(details.your_visits)}, first on {calendar_day(details.your_first)}, {last}"
-    return f"you have been here {times(details.your_visits)}, {last}"
+        return fixed_text("card_new_to_you", language)
+    once, twice, many = _listed("card_times", language)
+    visits = details.your_visits
+    said = once if visits == 1 else twice if visits == 2 else many.format(n=f"{visits:,}")
+    last = _day(details.your_last, language)
+    if details.your_first is not None and visits > 1:
+        first = _day(details.your_first, language)
+        return fixed_text("card_been_since", language).format(times=said, first=first, last=last)
+    return fixed_text("card_been", language).format(times=said, last=last)
 
 
-def _slice(item: WeekSlice) -> str:
-    """'on Friday evenings'; 'in the evenings' or 'at night' for a day part on every day; 'on weekends'."""
+def _day(moment: datetime, language: str) -> str:
+    """'May 29, 2012', '29 de mayo de 2012', '29 mai 2012'."""
+    if language == "en":
+        return calendar_day(moment)
+    month = _listed("card_months", language)[moment.month - 1]
+    return fixed_text("card_date", language).format(month=month, day=moment.day, year=moment.year)
+
+
+def _slice(item: WeekSlice, language: str = "en") -> str:
+    """'on Friday evenings'; 'in the evenings' or 'at night' for a day part on every day; 'on weekends'; in
+    ``language``."""
+    weekday = _WEEKDAY_INDEX.get(item.weekday) if item.weekday else None
     if item.daypart is None:
-        return f"on {item.weekday}s" if item.weekday else "on any day"
-    if item.weekday:
-        return f"on {item.weekday} {item.daypart}s"
-    return "at night" if item.daypart == "night" else f"in the {item.daypart}s"
+        if weekday is None:
+            return _listed("card_weekend", language)[1]  # any day
+        if weekday == len(WEEKDAYS):
+            return _listed("card_weekend", language)[0]
+        return _listed("card_weekdays", language)[weekday]
+    part = DAYPARTS.index(item.daypart)
+    if weekday is not None:
+        day = _listed("card_weekday_names", language)[weekday]
+        return _listed("card_weekday_dayparts", language)[part].format(day=day)
+    return _listed("card_dayparts", language)[part]
+
+
+# A slice's weekday by its index in the fixed texts' lists, the weekend after Sunday.
+_WEEKDAY_INDEX = {name: index for index, name in enumerate([*WEEKDAYS, WEEKEND])}
+
+
+def _listed(name: str, language: str) -> list[str]:
+    """A fixed text that lists words ("once|twice|{n} times"), as its words."""
+    return fixed_text(name, language).split("|")
 
 
 def _joined(parts: Sequence[str], conjunction: str = "or") -> str:

@@ -1503,7 +1503,9 @@ _WITH_KIDS_RE = re.compile(
     r"|\b(?:have|got) (?:a |the |our |my |two |three |\d )?(?:little |young )?(?:kids?|children|toddlers?|babies|baby"
     r"|little ones)\b(?! (?:shower|food|clothes|store|shop)\b)"
     r"|\b(?:kid|child|family)[- ]friendly\b|\bfamily (?:outing|day|fun|trip)\b|\bwith the family\b"
-    r"|\b(?:kids?|children'?s?|family) (?:activities|activity|things to do|stuff)\b",
+    r"|\b(?:kids?|children'?s?|family) (?:activities|activity|things to do|stuff)\b"
+    # "My kids are bored", "the kids need to run around": who the outing is for.
+    r"|\b(?:my|our|the) (?:kids|children|little ones) (?:are|is|need|want|get|got|have been)\b",
     re.IGNORECASE,
 )
 # "We have a baby with us", "we're with a toddler", "bringing the kids": who comes along, and nothing else.

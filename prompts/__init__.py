@@ -22,6 +22,11 @@ def _fixed_texts() -> dict[str, dict[str, str]]:
     return tomllib.loads(resources.files(__name__).joinpath("fixed.toml").read_text(encoding="utf-8"))
 
 
+def fixed_names() -> list[str]:
+    """The names of every code-written reply (``prompts/fixed.toml``), in file order."""
+    return list(_fixed_texts())
+
+
 def fixed_text(name: str, language: str = FALLBACK_LANGUAGE) -> str:
     """A reply code writes (``prompts/fixed.toml``) in ``language``, else in English; KeyError for an unknown name."""
     texts = _fixed_texts().get(name)

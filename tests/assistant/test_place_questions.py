@@ -3,6 +3,7 @@ gives (k-anonymous), the answer code writes, and the turn that resolves "the thi
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -24,7 +25,7 @@ from assistant.service import PlaceDetails, Service, Suggestion, WeekSlice
 from profiles.activity import place_slices, place_visits
 from profiles.places import listed_now_as
 from profiles.preferences import Preference, PreferenceKind
-from prompts import fixed_text
+from prompts import fixed_names, fixed_text
 from tests.assistant.world import ScriptedChatModel
 
 
@@ -491,3 +492,36 @@ def test_a_card_says_the_kind_the_listing_gives_today_when_it_differs() -> None:
     assert listed_now_as("Bar", cafe_now, "") is None
     card = describe_place(_facts(category="Bar", listed_as="Café"), ["kind"]).splitlines()
     assert card[1] == "- A Bar in SoHo (a Café by its listing today)"
+
+
+def test_a_card_is_written_in_the_language_of_the_question() -> None:
+    been = _facts(
+        your_visits=3, your_first=datetime(2012, 5, 29, tzinfo=UTC), your_last=datetime(2012, 11, 2, tzinfo=UTC)
+    )
+    spanish = describe_place(been, ["busy"], "es").splitlines()
+    assert spanish[0] == "Lo que sé de **Café Uno**:"
+    assert spanish[1] == (
+        "- 40 check-ins de 12 personas en mis datos; más gente los sábados por la mañana (9); los martes al anochecer"
+        " (ahora): ninguno"
+    )
+    assert "- Coffee Shop, en SoHo" in spanish and "- A 0.8 km de ti en línea recta (unos 12 minutos a pie)" in spanish
+    assert "- Has estado aquí 3 veces, la primera el 29 de mayo de 2012, la última el 2 de noviembre de 2012" in spanish
+    french = describe_place(_facts(checkins=None, people=None), ["going"], "fr").splitlines()
+    assert french[0] == "Profite bien de **Café Uno** ! Ce que je sais de **Café Uno** :"
+    assert "- Nouveau pour toi : aucun check-in de ta part ici" in french
+    assert any(line.startswith("- Trop peu de personnes") for line in french)
+    # English is as it was.
+    english = describe_place(been, ["busy"]).splitlines()
+    assert english[1].endswith("busiest on Saturday mornings (9); on Tuesday evenings (now): none")
+    assert english[-1] == "- You have been here 3 times, first on May 29, 2012, last on November 2, 2012"
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_every_card_text_has_the_english_ones_words_and_fields(language: str) -> None:
+    names = [name for name in fixed_names() if name.startswith("card_")]
+    assert len(names) >= 25
+    for name in names:
+        english, other = fixed_text(name, "en"), fixed_text(name, language)
+        assert other != english, name  # translated, not the English fallback
+        assert other.count("|") == english.count("|"), name
+        assert set(re.findall(r"\{\w+\}", other)) == set(re.findall(r"\{\w+\}", english)), name

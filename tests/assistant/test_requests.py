@@ -917,6 +917,12 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         # A choice made; no office to search near, and the last ask stands.
         ("the first one it is, thanks", {"intent": "about", "asks": ["going"], "pick": 1}),
         ("I don't have a work place, I'm a student", {"intent": "smalltalk"}),
+        # Asked of the list; children who are bored want an outing for them.
+        ("which one do I know?", {"intent": "about", "asks": ["visits"]}),
+        ("my kids are bored, ideas?", {"intent": "recommend", "category": "Family Outing"}),
+        # When a place is busiest, asked in Spanish and French.
+        ("¿cuándo hay más gente?", {"intent": "about", "asks": ["busy"], "language": "es"}),
+        ("quand y a-t-il le plus de monde ?", {"intent": "about", "asks": ["busy"], "language": "fr"}),
         # Chat shorthand is written out first.
         ("hw far is the 1st one", {"intent": "about", "asks": ["distance"], "pick": 1}),
         # The last list, asked for again.
