@@ -117,6 +117,7 @@ from assistant.requests import (
     by_the_water,
     extract_request,
     further_stops,
+    is_waterside,
     names_day,
     names_hour,
     offtopic_reply,
@@ -1408,7 +1409,7 @@ class Assistant:
             # "Which one is closest to the subway?": measured from where the list was, which is said.
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
         # "Near the river": a walk from the water, not "The Riverside Church" that a name search would find.
-        if _WATER_RE.match(request.near) and request.intent in ("recommend", "refine") and self._waterfront():
+        if is_waterside(request.near) and request.intent in ("recommend", "refine") and self._waterfront():
             return request.model_copy(update={"near": None, "location": None, "near_kinds": self._waterfront()})
         place = self.service.named_place(request.near)
         if place is None and (stop := _A_STOP_RE.match(request.near)):  # "the Lorimer stop": a station's name
@@ -2179,12 +2180,6 @@ _TRANSIT_RE = re.compile(
 _SOMETHING_FUN_RE = re.compile(r"\b(?:something|somewhere|anything|anywhere|stuff) (?:\w+ )?fun\b", re.IGNORECASE)
 # "Lunch after the museum": after a place the conversation has shown.
 _AFTER_THE_RE = re.compile(r"\bafter (?:the|that|this) \w+", re.IGNORECASE)
-# "By the water", "near the river", "on the waterfront": no one place, the water's edge.
-_WATER_RE = re.compile(
-    r"^(?:the )?(?:rivers?|water|waterfront|water'?s edge|waterside|riverside|river ?front|harbou?r|seaside|sea"
-    r"|ocean|shore|piers|docks)$",
-    re.IGNORECASE,
-)
 # "What about the third?", "and the second one?": the last question about one place, of another of the list.
 _ANOTHER_RANK_RE = re.compile(
     rf"^\W*(?:ok(?:ay)?,?\s+)?(?:and |but )?(?:(?:what|how) about )?the (?:{'|'.join([*ORDINALS, 'last'])})"

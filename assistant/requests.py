@@ -560,16 +560,19 @@ _NEAR_HERE_RE = re.compile(
     r"|\baround\s*[?.!]*\s*$|\baround (?=(?:for|to eat|to drink|to do|tonight|today|right now|now)\b)",
     re.IGNORECASE,
 )
-# In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
-# Going "into the city" from the outer boroughs or New Jersey is going to Manhattan.
 # "Somewhere by the water", "drinks on the waterfront", "a run along the river": the water's edge, which the agent
 # reads as a walk from the catalogue's rivers, piers and beaches.
 WATERSIDE = "the water"
-_BY_THE_WATER_RE = re.compile(
-    r"\b(?:by|on|along|near|next to|close to|beside|alongside|at) the (?:water(?:front|side|'?s edge)?|rivers?"
-    r"|river ?(?:front|side)|harbou?r|seaside|ocean|shore)\b",
-    re.IGNORECASE,
+_WATER_WORDS = (
+    r"water(?:front|side|'?s edge)?|rivers?|river ?(?:front|side)|riverside|harbou?r|seaside|sea|ocean|shore|piers"
+    r"|docks"
 )
+_BY_THE_WATER_RE = re.compile(
+    rf"\b(?:by|on|along|near|next to|close to|beside|alongside|at) the (?:{_WATER_WORDS})\b", re.IGNORECASE
+)
+_WATERSIDE_RE = re.compile(rf"^(?:the )?(?:{_WATER_WORDS})$", re.IGNORECASE)
+# In a hurry ("need caffeine asap", "a quick bite"): near here when no other place is named.
+# Going "into the city" from the outer boroughs or New Jersey is going to Manhattan.
 _INTO_THE_CITY_RE = re.compile(
     r"\binto the city\b|\b(?:going|heading|headed|coming|driving|taking the train|commuting) (?:in )?to the city\b"
     r"|\bin the city (?:today|tomorrow|for the day|this weekend|tonight)\b",
@@ -1743,6 +1746,12 @@ _AFTER_THE_MEAL_RE = re.compile(
 def by_the_water(message: str) -> bool:
     """Whether a message asks for places by the water ("drinks on the waterfront", "a run along the river")."""
     return _BY_THE_WATER_RE.search(message) is not None
+
+
+def is_waterside(near: str) -> bool:
+    """Whether the words for where to search name the water's edge ("the river", "the waterfront"), not one place
+    (The Riverside Church)."""
+    return _WATERSIDE_RE.match(near.strip()) is not None
 
 
 def parse_rules(message: str) -> RequestArguments:
