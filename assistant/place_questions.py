@@ -173,6 +173,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Any with a pool?" after gyms: what a place has, not swimming as a kind ("swimming pool" is read as one).
         r"|\b(?:with|has|have|got) (?:a |an )?(?:indoor |outdoor |heated |rooftop )?pool\b(?! (?:halls?|tables?)\b)"
         r"|\bsaunas?\b|\bsteam rooms?\b|\bjacuzzis?\b|\bhot tubs?\b|\blockers?\b"
+        # "One with a café inside" after bookstores: what is inside a place, not a café of its own.
+        r"|\b(?:with|has|have|got) (?:a |an )?[\w-]+(?: [\w-]+)? (?:inside|in-house|on site|on-site|in it)\b"
         r"|\b(?:big|large|flat)[- ]?screens?\b|\btvs\b|\btelevisions?\b|\bprojectors?\b|\bpool tables?\b|\bdarts\b"
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b"

@@ -923,6 +923,8 @@ def test_requests_are_not_stated_preferences(message: str) -> None:
         # When a place is busiest, asked in Spanish and French.
         ("¿cuándo hay más gente?", {"intent": "about", "asks": ["busy"], "language": "es"}),
         ("quand y a-t-il le plus de monde ?", {"intent": "about", "asks": ["busy"], "language": "fr"}),
+        # What is inside a place is an amenity no data holds.
+        ("one with a cafe inside", {"intent": "refine", "asks": []}),
         # Chat shorthand is written out first.
         ("hw far is the 1st one", {"intent": "about", "asks": ["distance"], "pick": 1}),
         # The last list, asked for again.
@@ -1151,6 +1153,9 @@ def test_the_words_that_ask_for_a_kind_are_no_amenity_asked_of_it() -> None:
     assert unhonoured("a parking garage near Union Square")  # "parking" reads as an amenity of a place…
     assert not unhonoured(without_kind_words("a parking garage near Union Square", "Parking"))  # …unless asked for
     assert unhonoured(without_kind_words("a café with wifi", "Cafe"))
+    # What is inside a place is asked of it: "a bookstore with a café inside" wants no café of its own.
+    inside = unhonoured(without_kind_words("a bookstore with a cafe inside", "Bookstore"))
+    assert inside == unhonoured("a bookstore with wifi") and inside
 
 
 @pytest.mark.parametrize(
