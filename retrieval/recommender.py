@@ -91,6 +91,10 @@ BOOST_POOL = 50  # (the best this many places that can be shown)
 BOOST_REACH = 0.5
 # Places less alike than this (item vectors' cosine) to a place the user wants more of are not raised.
 MIN_LIKENESS = 0.6
+# A "similar to X" reason needs at least this cosine: two places of one kind score 0.57-0.71 (Shake Shack and Five
+# Guys, Blue Bottle and Starbucks), a noodle shop and a Walmart 0.25, a beer garden and a Starbucks 0.50; half of
+# all pairs of places score over 0.24.
+MIN_SIMILAR_REASON = 0.55
 
 
 # Runs a fit's training replay and leaves the state (which has seen the check-ins before the replay's start) having
@@ -101,6 +105,14 @@ Replayer = Callable[[Replay, HistoryState], TrainingSet]
 def replay_here(replay: Replay, state: HistoryState) -> TrainingSet:
     """The training replay in this process, in one pass over ``state``."""
     return replay.run(state, replay.start, len(replay.stream))
+
+
+def alike_enough(likeness: FloatArray) -> int | None:
+    """Which of some places (their cosines to a candidate) a "similar to" reason may name: the most alike, when it is
+    at least MIN_SIMILAR_REASON alike; None when none is."""
+    if not len(likeness) or float(likeness.max()) < MIN_SIMILAR_REASON:
+        return None
+    return int(np.argmax(likeness))
 
 
 class NotFittedError(RuntimeError):
@@ -751,9 +763,9 @@ class _Explainer:
         if group == "similar" and user is not None and self.builder is not None and self.builder.embeddings is not None:
             recent = [other for other in user.recent if other != position and self._suggestable(other)]
             if recent:
-                embeddings = self.builder.embeddings
-                closest = recent[int(np.argmax(embeddings[recent] @ embeddings[position]))]
-                return f"similar to {self.label(closest)}, where you went recently"
+                closest = alike_enough(self.builder.embeddings[recent] @ self.builder.embeddings[position])
+                if closest is not None:
+                    return f"similar to {self.label(recent[closest])}, where you went recently"
         return None
 
     def _now(self) -> npt.NDArray[np.bool_]:

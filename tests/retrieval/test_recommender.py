@@ -31,6 +31,7 @@ from retrieval.recommender import (
     NotFittedError,
     PlaceRecommender,
     Recommendation,
+    alike_enough,
     boost_amount,
     build_recommender,
     in_slots,
@@ -230,6 +231,14 @@ def test_reasons_cite_evidence_that_is_true(recommender, user):
     # A regular's favourite says how often they have been.
     top = recommender.recommend(user, LATER, *_last_place(user), k=3)
     assert any(item.reasons[-1].startswith("been here") for item in top if item.is_return)
+
+
+def test_a_similar_reason_names_only_a_place_alike_enough():
+    # Cosines of the packaged encoder's item vectors: a noodle shop and a Walmart 0.25, a beer garden and a Starbucks
+    # 0.50 (no likeness to cite); two burger joints 0.57.
+    assert alike_enough(np.array([0.25, 0.50])) is None
+    assert alike_enough(np.array([0.25, 0.57, 0.50])) == 1
+    assert alike_enough(np.array([])) is None
 
 
 def test_thin_evidence_is_left_out(recommender):
