@@ -114,6 +114,7 @@ from assistant.requests import (
     LatLon,
     LLMMode,
     RequestArguments,
+    StatedPreference,
     by_the_water,
     extract_request,
     further_stops,
@@ -348,6 +349,7 @@ class _State(TypedDict, total=False):
     second_from: int
     listed_second_from: int  # the same of the last list, kept for "what's the second stop?"
     later_stops: list[str]  # the kinds of a day's plan beyond its two stops ("… then dinner"), asked for next
+    turned_down: list[str]  # places turned down one by one ("not that one"), kept out of the lists after
 
 
 class Assistant:
@@ -516,10 +518,11 @@ class Assistant:
     def _understand(self, state: _State) -> dict[str, Any]:
         messages = state["messages"]
         message = messages[-1].text
-        update = self._stated(state, message)
+        stated = read_preference(message)
+        update = self._stated(state, message, stated) if stated is not None else None
         also_stated = ""
         # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
-        of_the_list = _last_suggestions(state) and (stated := read_preference(message)) and stated.kind == "no_chains"
+        of_the_list = _last_suggestions(state) and stated is not None and stated.kind == "no_chains"
         if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
@@ -634,11 +637,9 @@ class Assistant:
             "trace_from": len(messages) - len(stale),
         }
 
-    def _stated(self, state: _State, message: str) -> dict[str, Any] | None:
-        """A turn that states a preference, done and answered by code (``assistant.stated``); None otherwise."""
-        stated = read_preference(message)
-        if stated is None:
-            return None
+    def _stated(self, state: _State, message: str, stated: StatedPreference) -> dict[str, Any] | None:
+        """A turn that states a preference (``stated``, read from ``message``), done and answered by code
+        (``assistant.stated``); None when it needs no answer of its own."""
         pointing = stated.kind in ("hide_place", "forget_place_visits", "like_place", "dislike_place")
         language = read(message).language
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
@@ -680,6 +681,7 @@ class Assistant:
         at = request.at or state["now"]
         where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
         calls: list[dict[str, Any]] = []
+        turned_down: list[str] = []
         message = state["messages"][-1].text
         if request.intent in ("recommend", "refine"):
             calls.append({"name": "get_interest_context", "args": {**where, "query": request.category}})
@@ -699,11 +701,19 @@ class Assistant:
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )
-                shown = list(state.get("shown", {})) if refining else []
+                # "Not that one", "skip the second one": the list without that place, not a list of others.
+                one_out = _turned_down_one(state, request, text)
+                if one_out:
+                    turned_down = [*state.get("turned_down", []), one_out]
+                shown = list(turned_down) if one_out else list(state.get("shown", {})) if refining else []
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 listed_now = _last_suggestions(state)
                 if request.closer and request.pick is not None and request.pick <= len(listed_now):
                     shown.append(listed_now[request.pick - 1].item_id)  # "the first is too far": not it again
+                elif request.closer and any(item.item_id == state.get("focus") for item in listed_now):
+                    # "How far is the second one?", then "something closer": closer than that one, and not it.
+                    listed_now = _focused_first(state, listed_now)
+                    shown.append(listed_now[0].item_id)
                 if request.not_lately:  # "somewhere I haven't been in a while": not the places of the last month
                     shown += self.service.places_visited_since(state["user_id"], state["now"] - LATELY)
                 shown += [request.around] if request.around else []  # "what's around it?" is not it
@@ -740,7 +750,7 @@ class Assistant:
                             "popular": request.popular,
                             # "Anything open late?": no opening hours, so the places people check in at then.
                             "open_then": UNKNOWN_TOPICS["hours"] in unhonoured(text),
-                            "within_km": _within_km(request, _last_suggestions(state)),
+                            "within_km": _within_km(request, listed_now),
                             "radius_said": bool(request.walk_minutes or request.max_km or request.closer),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
@@ -803,7 +813,8 @@ class Assistant:
         for call in calls:
             call["id"] = f"call_{uuid.uuid4().hex[:12]}"
             call["type"] = "tool_call"
-        return {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
+        update: dict[str, Any] = {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
+        return {**update, "turned_down": turned_down} if turned_down else update
 
     def _plan_second_stop(self, state: _State, request: ChatRequest) -> dict[str, Any]:
         """The places of a second stop ("dinner and drinks after"): of its kind, a walk from the first stop's first
@@ -890,7 +901,12 @@ class Assistant:
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
             if not state.get("second_asked"):  # a second stop's gathering comes after this turn's first list
-                update["listed_before"] = _last_suggestions(state)
+                # "Something closer" after "how far is the second one?": closer than that one.
+                asked = state.get("request")
+                closer = asked is not None and asked.closer
+                update["listed_before"] = (
+                    _focused_first(state, _last_suggestions(state)) if closer else _last_suggestions(state)
+                )
             update["listed_second_from"] = update.get("second_from", 0)
             planned = update["listed_second_from"] and state["messages"][-1 - _tail_length(state)].text
             update["later_stops"] = further_stops(read(planned).text) if planned else []
@@ -1330,11 +1346,15 @@ class Assistant:
         return request.model_copy(update=update)
 
     def _own_place(self, state: _State, request: ChatRequest) -> ChatRequest | None:
-        """The request around the user's own office, home or school ("coffee near my office"): the place of that kind
-        they check in at most, left out of the list; without one, around the user, and the reply says why. None
-        when the request names no such place."""
+        """The request around the user's own office, home or school ("coffee near my office"): a stated home area, or
+        the place of that kind they check in at most, left out of the list; without one, around the user, and the
+        reply says why. None when the request names no such place."""
         if request.near not in MY_PLACES:
             return None
+        home = steering(self.service.preferences(state["user_id"])).home if request.near == "my home" else None
+        if home is not None and home.latitude is not None and home.longitude is not None:
+            # "I live in Astoria", then "coffee near home": the home area the user stated.
+            return request.model_copy(update={"near": home.target, "location": LatLon(home.latitude, home.longitude)})
         place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
         if place is None:
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
@@ -1961,6 +1981,34 @@ def _after_the_last(
 _OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b", re.IGNORECASE)
 
 
+# "Not that one", "skip the second one", "not interested in the first one": one place of the list turned down.
+_ONE_TURNED_DOWN_RE = re.compile(
+    rf"^\W*(?:(?:no|nah|hmm|ok|okay),?\s+)?(?:not|skip|not (?:really )?(?:interested in|keen on|a fan of|into))"
+    rf" (?:that|this|the (?:{'|'.join(ORDINALS)}|last))(?: one| place| spot)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _turned_down_one(state: _State, request: ChatRequest, message: str) -> str | None:
+    """The one place of the last list a follow-up turns down, and asks nothing else of ("not that one": the place
+    last talked about, else the one the reply led with; "skip the second one"); None for any other message."""
+    suggestions = _last_suggestions(state)
+    if request.intent != "refine" or not suggestions or _ONE_TURNED_DOWN_RE.search(message) is None:
+        return None
+    if request.pick is not None:
+        return suggestions[request.pick - 1].item_id if request.pick <= len(suggestions) else None
+    focus = state.get("focus")
+    return focus if focus in {item.item_id for item in suggestions} else suggestions[0].item_id
+
+
+def _focused_first(state: _State, listed: list[Suggestion]) -> list[Suggestion]:
+    """The list with the place last talked about first ("is the second one open?"), when it is one of the list."""
+    focus = state.get("focus")
+    if focus is None or not any(item.item_id == focus for item in listed):
+        return listed
+    return sorted(listed, key=lambda item: item.item_id != focus)
+
+
 def _only_unknowns(message: str) -> bool:
     """Whether a follow-up asks only what no data holds ("not too pricey", "with wifi?"): the same places answer it,
     with that said, rather than others that are no cheaper for all anyone knows."""
@@ -2059,7 +2107,7 @@ def _time_stays(request: ChatRequest, previous: ChatRequest | None, message: str
 _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
 # Words around a kind asked alone ("and what about some good pizza?").
 _KIND_ALONE_FILLER_RE = re.compile(
-    r"\b(?:and|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also|something"
+    r"\b(?:and|or|ok|okay|so|what|how|about|any|some|a|an|good|nice|great|maybe|then|please|too|also|something"
     r"|somewhere|anything|anywhere|for|with|the|my|our)\b",
     re.IGNORECASE,
 )

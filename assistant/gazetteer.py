@@ -11,6 +11,9 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
 from assistant.spelling import closest, fold
 from profiles.geo import haversine_km
 
@@ -228,3 +231,31 @@ def is_in_area(area: str, latitude: float, longitude: float) -> bool:
     if place.name in BOROUGHS:
         return True
     return float(haversine_km(latitude, longitude, place.latitude, place.longitude)) <= AREA_CLAIM_KM
+
+
+# "The West 4th subway", "the 23rd St station": a station by the street it is under, as the catalogue's names write
+# streets ("MTA Subway - W 4th St/Washington Sq"). The words that say a station is meant, those that only say so, and
+# the abbreviations the names use.
+_A_STATION_RE = re.compile(r"\b(?:subway|station|stop|metro|stn)\b", re.IGNORECASE)
+_STATION_WORDS_RE = re.compile(r"\b(?:subway|station|stop|train|metro|the|stn)\b", re.IGNORECASE)
+_STREET_ABBREVIATIONS = {"west": "w", "east": "e", "street": "st", "avenue": "av", "ave": "av", "square": "sq"}
+STATION_KINDS = ("Subway", "Train Station", "Metro Station", "Light Rail Station", "Platform")
+# How well the street words must match a station's name (token set ratio: 100 when every word said is in the name).
+STATION_MATCH = 90
+
+
+def _street(text: str) -> str:
+    return " ".join(_STREET_ABBREVIATIONS.get(word, word) for word in default_process(text).split())
+
+
+def station_for(words: str, stations: dict[int, str]) -> int | None:
+    """The key of the station (of ``stations``: key → name) that ``words`` name by its street; None when the words
+    say no station ("Subway" alone is a sandwich chain), name no street ("the subway": any station) or match none."""
+    if not _A_STATION_RE.search(words):
+        return None
+    street = _street(_STATION_WORDS_RE.sub(" ", words))
+    if not re.search(r"\d|\w{4,}", street):
+        return None
+    named = {key: _street(name) for key, name in stations.items()}
+    found = process.extractOne(street, named, scorer=fuzz.token_set_ratio, score_cutoff=STATION_MATCH)
+    return found[2] if found is not None else None

@@ -20,6 +20,9 @@ from profiles.calendar import (
     DAYPART_STARTS,
     WEEKDAYS,
     WEEKEND,
+    WEEKEND_DAYS,
+    WORKWEEK,
+    WORKWEEK_DAYS,
     calendar_day,
     clock_time,
     daypart,
@@ -37,6 +40,7 @@ _PART_RE = re.compile(
 )
 _WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|today|tomorrow)s?\b")
 _WEEKEND_RE = re.compile(r"\bweekends?\b")
+_WORKWEEK_RE = re.compile(r"\bweekdays?\b")
 # A question about the user's recent past ("where did I go last week?"), not their habits ("where do I go?").
 _PAST_RE = re.compile(r"\b(?:did i|have i|was i|were we|did we|i went|i've been|i have been|i was)\b|'d (?:i|we)\b")
 _DAYS_BACK = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -90,6 +94,7 @@ class HabitsSlice(NamedTuple):
     weekday: int | None
     daypart: str | None
     weekend: bool = False
+    workweek: bool = False
     since: datetime | None = None
     until: datetime | None = None
 
@@ -203,12 +208,12 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
 
 
 def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest: datetime | None = None) -> HabitsSlice:
-    """(weekday 0-6, day part, the weekend) the request's time words ask about.
+    """(weekday 0-6, day part, the weekend, the workweek) the request's time words ask about.
 
     "On Saturdays" is the weekday of the moment the reader resolved them to, "in the evening" that moment's day
-    part, "on weekends" Saturdays and Sundays; "tonight" names a part but no weekday, "what do you know about me?"
-    nothing. A question about the past (``past_span`` of the ``message``, with the user's ``latest`` visit) asks
-    about every visit of that span.
+    part, "on weekends" Saturdays and Sundays, "on weekdays" Mondays to Fridays; "tonight" names a part but no
+    weekday, "what do you know about me?" nothing. A question about the past (``past_span`` of the ``message``, with
+    the user's ``latest`` visit) asks about every visit of that span.
     """
     if (span := past_span(message, now, latest)) is not None:
         return HabitsSlice(None, None, since=span.since, until=span.until)
@@ -218,9 +223,10 @@ def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest:
     words = to_english(fold(request.when).lower(), request.language)
     # "In the morning" asked in the afternoon resolves to tomorrow's, yet asks about mornings, not that weekday.
     weekend = _WEEKEND_RE.search(words) is not None
-    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) and not weekend else None
+    workweek = _WORKWEEK_RE.search(words) is not None and not weekend
+    weekday = request.at.weekday() if _WEEKDAY_RE.search(words) and not (weekend or workweek) else None
     part = daypart(request.at.hour) if _PART_RE.search(words) else None
-    return HabitsSlice(weekday, part, weekend)
+    return HabitsSlice(weekday, part, weekend, workweek)
 
 
 # "Which neighbourhood do I spend the most time in?", "where do I hang out?": where, more than what.
@@ -424,7 +430,8 @@ def _share(habits: Habits) -> str:
     if habits.all_visits <= habits.visits:
         return counted(habits.visits, "check-in")
     share = f"{habits.visits / habits.all_visits:.0%}"
-    days = 2 if habits.weekday == WEEKEND else 1 if habits.weekday is not None else 0
+    spans = {WEEKEND: len(WEEKEND_DAYS), WORKWEEK: len(WORKWEEK_DAYS)}
+    days = spans.get(habits.weekday or "", int(habits.weekday is not None))
     if days and habits.daypart is None:
         share += f", where {counted(days, 'day')} in 7 would be {days / 7:.0%}"
     return f"{habits.visits} of your {counted(habits.all_visits, 'check-in')} ({share})"

@@ -42,7 +42,7 @@ from assistant.place_questions import (
     refers_to_place,
     unhonoured,
 )
-from assistant.spelling import Speller, expand_shorthand, fold
+from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes
 from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
 from profiles.places import chain_key, is_national_chain
 from prompts import load_prompt
@@ -363,7 +363,7 @@ _SPECIFIC = {
     "Healthy": "healthy|healthier|something healthy|healthy food|health food|lighter|something light|clean eating"
     "|nothing too heavy|nothing heavy|not too heavy|not heavy|light lunch|light meal|light dinner|light bite",
     "Bubble Tea": "bubble tea|boba",
-    "Pizza": "pizza",
+    "Pizza": "pizza|a slice|slices|late-night slice|late night slice",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
     "Burger": "burger burgers",
@@ -398,6 +398,10 @@ GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
 # gym (a workout is asked for by name).
 NOT_FUN_KINDS = (
     "Gym",
+    # A coffee or a doughnut on the way is no outing ("anything fun to do on Christmas Eve?" had a Dunkin' first).
+    "Cafe, Coffee, and Tea House",
+    "Donut Shop",
+    "Fast Food Restaurant",
     "Retail",
     "Business and Professional Services",
     "Health and Medicine",
@@ -596,7 +600,11 @@ _BEING_AT = (
     r"(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for|a wheelchair|pain|trouble)\b)|near|by|around|outside"
     r"|close to|next to)"
 )
-_ARRIVED = r"(?:arrived|got|landed|landing) (?:at|in|to)"
+# "Just landed at JFK", "got off the train at Grand Central": where the user is now.
+_ARRIVED = (
+    r"(?:arrived|got|landed|landing|(?:got|getting|hopped|jumped|stepped) off (?:the |a |my |our )?"
+    r"(?:train|bus|subway|plane|flight|ferry|boat|metro|path|l train|[a-z1-7] train)) (?:at|in|to)"
+)
 # Waiting somewhere ("stuck at JFK", "killing time near Union Square"), or a message that opens with where the user is
 # ("at Penn Station with 2 hours to kill").
 _WAITING_AT = (
@@ -727,7 +735,11 @@ _FAMILIAR_RE = re.compile(
     r"|\b(?:my|the|our) (?:usual|regular|go-to)\b|\busual (?:places|spots|haunts)\b|\bold favou?rites?\b"
     rf"|\b(?:been|gone) (?:there |to )?before\b|\bi(?:'ve| have) (?:already )?(?:been|visited|gone)\b(?!{_SHOWN_ONE})"
     r"|\bfamiliar\b"
-    r"|\btake (?:me|us) back\b|\b(?:somewhere|a place|places|spots?) i (?:loved|liked|enjoyed|used to go)\b",
+    r"|\btake (?:me|us) back\b|\b(?:somewhere|a place|places|spots?) i (?:loved|liked|enjoyed|used to go)\b"
+    # "Somewhere I go often", "one of the places we always go to".
+    r"|\b(?:somewhere|a place|places|spots?|ones?) (?:i|we) (?:go|come|visit|frequent)(?: to)?"
+    r" (?:often|a lot|all the time|regularly|usually|always)\b"
+    r"|\b(?:somewhere|a place|places|spots?|ones?) (?:i|we) (?:often|always|usually|regularly) (?:go|come|visit)\b",
     re.IGNORECASE,
 )
 # "Somewhere we can actually hear each other", "good for a conversation": not loud, whatever else is asked.
@@ -740,7 +752,8 @@ TALKABLE_RE = re.compile(_TALKABLE, re.IGNORECASE)
 _QUIET_RE = re.compile(
     r"\bquiet(?:er)?\b|\bcalm(?:er)?\b|\bpeaceful\b|\blow[- ]key\b|\brelaxed\b|\bchill\b"
     r"|(?:\bnot|n't|\bnever) (?:too |so |very |that )?(?:loud|crowded|busy|noisy)\b"
-    r"|\bless (?:crowded|busy|noisy|loud)\b|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b"
+    r"|\bless (?:crowded|busy|noisy|loud)\b"
+    r"|\b(?:hate|avoid|no|without|away from|escape|sick of|(?:don'?t|do not) (?:like|want|love))\s+(?:the\s+)?crowds?\b"
     r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b"
     rf"|{_TALKABLE}"
     # "Nah, too loud": what was shown was too much.
@@ -938,10 +951,17 @@ TOLD_ASKED = (
     r"\bwhat (?:have you|did you) stop(?:ped)? (?:suggesting|recommending|showing)\b"
     r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
     r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
+    r"|\bwhat did i (?:tell|say to) you\b"
 )
 # Questions about the user's own habits and history, not requests for places.
-_WEEKLY = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends?|evenings|mornings|nights)"
+_WEEKLY = (
+    r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends?|weekdays?|evenings|mornings|nights)"
+)
 _HABITUAL = r"(?:usually|normally|often|mostly|most|typically|always|regularly|tend to|generally)"
+# "What do I do on Saturdays?": the user's habits, not a wish for things to do.
+_WHAT_I_DO_RE = re.compile(
+    rf"\bwhat (?:do|did) (?:i|we) (?:{_HABITUAL} )?do\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)", re.IGNORECASE
+)
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
     r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
@@ -1039,7 +1059,12 @@ _ACKNOWLEDGED_RE = re.compile(
     re.IGNORECASE,
 )
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
-_BYE_RE = re.compile(r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell)\b", re.IGNORECASE)
+_BYE_RE = re.compile(
+    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go)\b"
+    # "Ok nvm I'm going home": done for now.
+    r"|\b(?:i'?m|we'?re|i am|we are) (?:going|heading|off) home\b|\bcalling it a night\b",
+    re.IGNORECASE,
+)
 
 
 # "Cool, going there now", "I'll try the second one", "sounds good": the user has chosen; nothing more is asked.
@@ -1047,9 +1072,6 @@ _GOING_RE = re.compile(
     r"\b(?:going|heading|headed|off|walking|on my way|on our way) (?:there|over|now|to (?:it|that|the \w+(?: one)?))\b"
     r"|\bon (?:my|our) way\b|\b(?:i'?ll|we'?ll|i will|we will|gonna|going to) (?:go|try|check|head|give)\b"
     r"|\blet'?s (?:go|do (?:it|that|this))\b|\bsounds (?:good|great|perfect|nice|fun|lovely)\b"
-    # "The first one it is", "we'll take the second": a choice made.
-    r"|\b(?:the )?(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b"
-    r"|\b(?:i'?ll|we'?ll|i will|we will) take (?:it|that|this|the \w+(?: one)?)\W*(?:thanks?\w*)?\W*$"
     r"|^\W*(?:ok|okay|cool|great|nice|perfect|awesome|sweet|lovely|alright|sure)\W*$",
     re.IGNORECASE,
 )
@@ -1223,7 +1245,8 @@ _DAY_PARTS = {
     "before work": time(8),
 }
 _DAY_RE = re.compile(
-    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
+    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|weekdays?"
+    r"|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
     re.IGNORECASE,
 )
 _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b", re.IGNORECASE)
@@ -1386,6 +1409,8 @@ def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
     if word.removesuffix("s").endswith("weekend"):
         ahead = (5 - today.weekday()) % 7 if today.weekday() != 6 else 0
         return today + timedelta(days=ahead), True, 5
+    if word.startswith("weekday"):  # "on weekdays": today when it is one, else the coming Monday
+        return today + timedelta(days=(7 - today.weekday()) % 7 if today.weekday() >= 5 else 0), True, None
     name = word.split()[-1].removesuffix("s")
     weekday = _WEEKDAYS.index(name)
     ahead = (weekday - today.weekday()) % 7
@@ -1472,6 +1497,8 @@ def read(message: str) -> Reading:
     """The message in the English words the rules know, and the language it was written in."""
     folded = expand_shorthand(fold(message))
     language = detect_language(message, folded)
+    if language == "en":
+        folded = restore_apostrophes(folded)
     text = to_english(_speller(language).correct(folded), language)
     for pattern, replacement in _SLIPS:
         text = pattern.sub(replacement, text)
@@ -1600,6 +1627,12 @@ _NOT_FANCY_RE = re.compile(
 DATE_CATEGORY = "Date Night"  # profiles.places.KIND_GROUPS
 DATE_DINNER = "Sit-down Dinner"  # a date's dinner, or a nice one
 # A meal somewhere a notch up ("somewhere nice for dinner with my parents", "an upscale lunch"): no counter service.
+_NICE_SPOT_RE = re.compile(
+    r"\b(?:nice|cute|lovely|charming|cozy|cosy|quaint|sweet little|nice little|cute little) (?:little )?"
+    r"(?:(?:breakfast|brunch|coffee|lunch|tea) )?(?:spots?|places?|caf[eé]s?|coffee ?shops?|bakery|bakeries|bistros?"
+    r"|brunch|breakfast|tea ?rooms?)\b",
+    re.IGNORECASE,
+)
 _NICE_MEAL_RE = re.compile(
     r"\b(?:somewhere|something|place|spot|restaurant|dinner|lunch|meal) (?:really |very |a bit )?"
     r"(?:nice|fancy|special)\b"
@@ -1858,7 +1891,7 @@ def parse_rules(message: str) -> RequestArguments:
     elif category is None and _GUESTS_RE.search(message):
         category = SIGHTSEEING
     # "What's on tonight?", "2 hrs to kill": something to do; "somewhere fun" may well be a bar.
-    if category is None and _THINGS_TO_DO_RE.search(_FUN_RE.sub(" ", message)):
+    if category is None and _THINGS_TO_DO_RE.search(_FUN_RE.sub(" ", _WHAT_I_DO_RE.sub(" ", message))):
         category = THINGS_TO_DO_KIND
     if _WITH_KIDS_RE.search(message) and category not in ADULTS_ONLY:  # "a pub with the kids" is asked for
         excluded += [kind for kind in ADULTS_ONLY if kind not in excluded]
@@ -1872,6 +1905,8 @@ def parse_rules(message: str) -> RequestArguments:
         category = DATE_DINNER if category == "Restaurant" else category or DATE_CATEGORY
     elif category == "Restaurant" and _NICE_MEAL_RE.search(_NOT_FANCY_RE.sub(" ", message)):  # "somewhere nice"
         category, independent = DATE_DINNER, True
+    elif _NICE_SPOT_RE.search(message):  # "a nice breakfast spot", "a cute café": not a Starbucks
+        independent = True
     surprise, familiar = _novelty(message)
     not_lately = _NOT_LATELY_RE.search(message) is not None
     unusual = _UNUSUAL_RE.search(message) is not None
@@ -2349,6 +2384,14 @@ _OF_A_KIND_ASKED_RE = re.compile(
 )
 
 
+# A message that only names an hour ("around 6", "at 7pm?", "maybe 8:30"): the last ask, then.
+_CLOCK_ONLY_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|or|so|maybe|then|let'?s say|say|make it)\W+)*(?:at|around|about|for|by)?\s*"
+    r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|o'?clock|ish)?(?: (?:then|instead|tonight|today))?\W*$",
+    re.IGNORECASE,
+)
+
+
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
@@ -2473,6 +2516,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "something cheaper": the same ask, the price said to be unknown
     if arguments.k and not place and _COUNT_MORE_RE.search(message):
         return "refine"  # "a couple more": others of the last ask
+    if arguments.when and not place and _CLOCK_ONLY_RE.match(message):
+        return "refine"  # "around 6" after drinks after work: the same ask, at that hour
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.
@@ -2493,6 +2538,7 @@ PreferenceVerb = Literal[
     "hide_place",
     "no_chains",
     "forget_place_visits",
+    "forget_stated",
     "like_place",
     "dislike_place",
     "undo",
@@ -2514,6 +2560,9 @@ class StatedPreference(BaseModel):
         None,
         description="hide_place, forget_place_visits, like_place, dislike_place: the shown place the words point at "
         "('the first one').",
+    )
+    unsure: bool = Field(
+        False, description="The words may name no place at all ('I hate waiting'): then nothing was stated."
     )
 
 
@@ -2670,6 +2719,21 @@ _FORGET_LAST_VISITED_RE = re.compile(
     re.IGNORECASE,
 )
 _UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert that)\W*$", re.IGNORECASE)
+# "Forget what I told you", "reset my preferences": every stated preference ends (the check-ins stay).
+_FORGET_STATED_RE = re.compile(
+    r"\b(?:forget|clear|reset|erase|delete|wipe|undo|drop|remove)\s+(?:all\s+(?:of\s+)?|about\s+)?"
+    r"(?:(?:what|everything|all)(?:\s+that)?\s+i(?:'ve|\s+have)?\s+(?:told|said to|asked)\s+you"
+    r"|(?:all\s+)?(?:of\s+)?my\s+(?:preferences|settings|likes and dislikes))\b",
+    re.IGNORECASE,
+)
+# "I hate Starbucks", "I'm not a fan of Dunkin' Donuts btw": a place or chain by name, not to be suggested again (a
+# kind is read as one turn's "not bars"; a pointer, "I hate that place", is a 👎 of a shown place).
+_DISLIKE_NAMED_RE = re.compile(
+    rf"{_OPENER}(?:(?:i|we) (?:really |just |honestly )?(?:hate|dislike|can'?t stand|cannot stand|detest"
+    r"|(?:don'?t|do not) (?:like|care for))|i(?:'m| am) (?:not|no) (?:a |much of a |really a |big )?fan of)"
+    rf" {_NAME}(?:\s+(?:btw|by the way|tbh|honestly|at all))?{_END}",
+    re.IGNORECASE,
+)
 _YES_RE = re.compile(
     r"^\W*(?:yes|yeah|yep|sure|ok|okay|do it|confirm|go ahead|yes please|si|oui|d'accord|vale)\W*$", re.IGNORECASE
 )
@@ -2698,7 +2762,7 @@ def read_preference(message: str) -> StatedPreference | None:
 
 
 def _stated(text: str) -> StatedPreference | None:
-    for pattern, verb in ((_UNDO_RE, "undo"), (_YES_RE, "yes"), (_NO_RE, "no")):
+    for pattern, verb in ((_UNDO_RE, "undo"), (_YES_RE, "yes"), (_NO_RE, "no"), (_FORGET_STATED_RE, "forget_stated")):
         if pattern.search(text):
             return StatedPreference(kind=verb)  # type: ignore[arg-type]
     if match := _FORGET_LAST_VISITED_RE.search(text):
@@ -2730,6 +2794,12 @@ def _stated(text: str) -> StatedPreference | None:
         _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)
     ):
         return StatedPreference(kind="hide_place", words=named)
+    if (match := _DISLIKE_NAMED_RE.search(text)) and not (
+        _POINTING_RE.match(named := _named(match))
+        or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
+        or re.search(r"\b(?:it|when|to|being)\b", named)
+    ):
+        return StatedPreference(kind="hide_place", words=named, unsure=True)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
         return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
     if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, VENUE_ALIASES, borough_at, lookup
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, STATION_KINDS, VENUE_ALIASES, borough_at, lookup, station_for
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
 from profiles.activity import (
@@ -50,6 +50,7 @@ from profiles.calendar import (
     HOURS_PER_DAY,
     WEEKEND,
     WEEKEND_DAYS,
+    WORKWEEK,
     ago,
     daypart,
     describe_hour,
@@ -287,7 +288,7 @@ class Habits(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     user_id: str
-    weekday: str | None = None
+    weekday: str | None = Field(None, description="A weekday's name, 'weekend' or 'weekday' (Monday to Friday).")
     daypart: str | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
@@ -636,6 +637,7 @@ class Service:
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
+        self._station_names: dict[int, str] | None = None
         self._processed_name_set: frozenset[str] | None = None
 
     # ---- what there is ------------------------------------------------------------------------------------
@@ -1040,16 +1042,18 @@ class Service:
         weekday: int | None = None,
         daypart: str | None = None,
         weekend: bool = False,
+        workweek: bool = False,
         since: datetime | None = None,
         until: datetime | None = None,
         kind: str | None = None,
         change: bool = False,
         top: int = HABIT_TOP,
     ) -> Habits:
-        """The user's own visits in a slice of the week, from ``since`` on and before ``until`` when given, by kind
-        of place and by place (``profiles.activity``); ``at`` is now (how long ago the last visit was), ``where``
-        here (the cards' distances). With ``kind``, only visits to places of that kind ("Bar"). With ``change``, the
-        visits of the user's latest month, and how its kinds differ from before."""
+        """The user's own visits in a slice of the week (a weekday, the weekend or the ``workweek``), from ``since``
+        on and before ``until`` when given, by kind of place and by place (``profiles.activity``); ``at`` is now (how
+        long ago the last visit was), ``where`` here (the cards' distances). With ``kind``, only visits to places of
+        that kind ("Bar"). With ``change``, the visits of the user's latest month, and how its kinds differ from
+        before."""
         shift = None
         if change:
             shift = self._interest_change(user_id, at)
@@ -1061,6 +1065,7 @@ class Service:
             weekday=weekday,
             daypart=daypart,
             weekend=weekend,
+            workweek=workweek,
             since=since,
             until=until,
             kind=kind,
@@ -1072,7 +1077,7 @@ class Service:
             order = list(dict.fromkeys(visit.item_id for visit in timeline))
             by_id = places.assign(item_id=places["item_id"].astype(str)).set_index("item_id", drop=False)
             places, top = by_id.loc[[item_id for item_id in order if item_id in by_id.index]], len(order)
-        day = WEEKEND if weekend else weekday_name(weekday) if weekday is not None else None
+        day = WEEKEND if weekend else WORKWEEK if workweek else weekday_name(weekday) if weekday is not None else None
         mine = user_events(self.events(), user_id)
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
@@ -1456,6 +1461,8 @@ class Service:
         if not wanted:
             return None
         wanted = VENUE_ALIASES.get(wanted.casefold(), wanted)  # "MSG" is Madison Square Garden
+        if (station := self.station_named(wanted)) is not None:
+            return station
         catalogue = self.runtime.item_index.catalogue
         kinds = [wanted, wanted.removesuffix("s")]
         # "The gym" of someone whose gym is a "Gym / Fitness Center": a kind's word, whole ("Joe's Pizza" is a name).
@@ -1478,20 +1485,22 @@ class Service:
         found = [match for match in found if not _inside_a_word(match[0], wanted)]
         if not found:
             return None
-        # Among near-equal matches, the very name, else a name that starts with the words, then the most visited
-        # place: "Grand Central" is Grand Central Terminal, not the Apple store inside it (WRatio favours the shorter
+        # Among near-equal matches, the very name, else one holding every word asked, else a name that starts with
+        # the words, then the most visited place: "Grand Central" is Grand Central Terminal, not the Apple store inside it (WRatio favours the shorter
         # name).
         asked = default_process(wanted)
+        asked_words = set(default_process(_ARTICLE_RE.sub("", wanted)).split())
         best = max(score for _, score, _ in found)
         tied = [position for _, score, position in found if score >= best - NAME_TIE_POINTS]
         if len(tied) > 1:
             events = self.events()
             visits = events["item_id"].value_counts() if events is not None else pd.Series(dtype=int)
 
-            def fit(position: int) -> tuple[bool, bool, int, float]:
+            def fit(position: int) -> tuple[bool, bool, bool, int, float]:
                 name = default_process(names[position])
                 return (
                     name == asked,  # "Jazz Club 3" is itself, however visited "Jazz Club 31" is
+                    asked_words <= set(name.split()),  # "the Astoria park" is Astoria Park, not a bar called Astoria
                     name.startswith(asked),
                     int(visits.get(str(catalogue.ids[position]), 0)),
                     fuzz.ratio(asked, name),
@@ -1510,7 +1519,24 @@ class Service:
             return place
         return self._named_place(bare, user_id)
 
+    def station_named(self, words: str) -> Place | None:
+        """The station words name by its street ("the West 4th subway" → MTA Subway - W 4th St/Washington Sq), or
+        None when they say no station or name none of the catalogue's (``assistant.gazetteer.station_for``)."""
+        catalogue = self.runtime.item_index.catalogue
+        if self._station_names is None:
+            self._station_names = {
+                position: self._names()[position]
+                for position in range(len(catalogue))
+                if in_categories(
+                    catalogue.place(position).category, catalogue.place(position).category_path, STATION_KINDS
+                )
+            }
+        position = station_for(words, self._station_names)
+        return catalogue.place(position) if position is not None else None
+
     def _named_place(self, words: str, user_id: str | None = None) -> Place | None:
+        if (station := self.station_named(words)) is not None:
+            return station
         place = self.find_place(words, user_id)
         if place is None:
             return None

@@ -62,6 +62,25 @@ _SHORTHAND_RE = re.compile(
 )
 
 
+# English contractions typed without their apostrophe ("i dont like crowds", "i cant decide"): written out before the
+# speller, which would otherwise take "dont" for "done" and "cant" for "can", turning a "not" into its opposite. Only
+# in English: "dont" is a French word.
+CONTRACTIONS: dict[str, str] = {
+    "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
+    "hadnt": "hadn't", "shouldnt": "shouldn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "aint": "ain't",
+    "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're", "whats": "what's", "wheres": "where's",
+    "thats": "that's", "hows": "how's", "whos": "who's", "theres": "there's", "heres": "here's", "lets": "let's",
+    "itll": "it'll", "youve": "you've", "weve": "we've", "theyve": "they've",
+}  # fmt: skip
+_CONTRACTIONS_RE = re.compile(r"(?<![\w'])(" + "|".join(CONTRACTIONS) + r")(?![\w'])", re.IGNORECASE)
+
+
+def restore_apostrophes(text: str) -> str:
+    """English ``text`` with its contractions typed without an apostrophe (:data:`CONTRACTIONS`) written out."""
+    return _CONTRACTIONS_RE.sub(lambda match: CONTRACTIONS[match.group(1).lower()], text)
+
+
 # Emoji that stand for what people go out for ("🍕 near there", "☕?"), written as the word a request would use.
 EMOJI_WORDS: dict[str, str] = {
     "☕": "coffee", "🍵": "tea", "🧋": "bubble tea", "🍺": "beer", "🍻": "beers", "🍷": "wine", "🥂": "drinks",

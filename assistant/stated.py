@@ -43,6 +43,13 @@ def answer_stated(
             return None
         # A bare "no" tells no language: the answer is in the question's.
         return _confirmed(service, user_id, stated.kind == "yes", str(pending.get("language", language)), pending)
+    if stated.unsure and not service.places_named([stated.words]):
+        return None  # "I hate waiting": no place of that name, so no statement about one
+    if stated.kind == "forget_stated":  # "forget what I told you": every stated preference, not the check-ins
+        ended = service.clear_preferences(user_id, now)
+        if not ended:
+            return StatedAnswer(fixed_text("pref_nothing_stated", language), None, [])
+        return StatedAnswer(fixed_text("pref_forgot_stated", language).format(what=_shown(ended)), None, [])
     if stated.kind == "undo":
         ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
         if not ended:
@@ -75,7 +82,10 @@ def answer_stated(
         }
         unknown = key.get(stated.kind, "pref_unknown_place")
         return StatedAnswer(fixed_text(unknown, language).format(words=stated.words), None, last_stored)
-    changes = [service.set_preference(user_id, preference, now) for preference in preferences]
+    try:
+        changes = [service.set_preference(user_id, preference, now) for preference in preferences]
+    except ValueError as error:  # stated and undone at this very moment (a caller replaying a fixed time)
+        return StatedAnswer(fixed_text("pref_not_stored", language).format(reason=error), None, last_stored)
     stored = [change.preference.id for change in changes if change.stored and change.preference is not None]
     first = preferences[0]
     key = {

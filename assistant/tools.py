@@ -87,6 +87,7 @@ class HabitsArgs(_Where):
     at: datetime | None = None
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday; every day when absent.")
     weekend: bool = Field(False, description="Saturdays and Sundays only.")
+    workweek: bool = Field(False, description="Mondays to Fridays only.")
     daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
@@ -194,6 +195,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         weekday: int | None = None,
         daypart: str | None = None,
         weekend: bool = False,
+        workweek: bool = False,
         since: datetime | None = None,
         until: datetime | None = None,
         kind: str | None = None,
@@ -206,6 +208,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             weekday=weekday,
             daypart=daypart,
             weekend=weekend,
+            workweek=workweek,
             since=since,
             until=until,
             kind=kind,

@@ -204,17 +204,17 @@ def user_habits(
     weekday: int | None = None,
     daypart: str | None = None,
     weekend: bool = False,
+    workweek: bool = False,
     since: datetime | None = None,
     until: datetime | None = None,
     kind: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The user's visits in a slice of the week — one weekday (0 = Monday) or the weekend, one day part of the
-    calendar, both or neither — and only from ``since`` on and before ``until`` when given (time zone-aware), and
-    only at places of ``kind`` when given (``profiles.places.is_of_kind``: "Bar", "Museum"), as (kinds, places).
-    ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day part most of them fell on, the
-    last visit; ``places``: ``user_places`` of those visits.
-    Both most visited first; empty when the user has no visit in the slice. Only visits count: a 👍 is not a
-    visit.
+    """The user's visits in a slice of the week — one weekday (0 = Monday), the weekend or the ``workweek`` (Monday
+    to Friday), one day part of the calendar, both or neither — and only from ``since`` on and before ``until`` when
+    given (time zone-aware), and only at places of ``kind`` when given (``profiles.places.is_of_kind``: "Bar",
+    "Museum"), as (kinds, places). ``kinds`` (``KIND_COLUMNS``): per leaf category, the visits, the weekday and day
+    part most of them fell on, the last visit; ``places``: ``user_places`` of those visits. Both most visited first;
+    empty when the user has no visit in the slice. Only visits count: a 👍 is not a visit.
     """
     if daypart is not None and daypart not in DAYPARTS:
         raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
@@ -229,6 +229,8 @@ def user_habits(
         keep &= days == weekday
     if weekend:
         keep &= days >= SATURDAY
+    if workweek:
+        keep &= days < SATURDAY
     if daypart is not None:
         keep &= parts == daypart
     if since is not None:
@@ -253,12 +255,16 @@ def user_habits(
             "timestamp": chosen["timestamp"].to_numpy(),
         }
     )
+    # The weekday and day part most visits fell on together: "Saturday evenings" only when most were on Saturday
+    # evenings, not the usual weekday beside the usual day part of any day.
+    frame["slot"] = frame["weekday"] * len(DAYPARTS) + frame["daypart"].map(DAYPARTS.index)
     grouped = frame.groupby("kind", sort=False)
+    usual = grouped["slot"].agg(lambda values: int(values.mode().iloc[0]))
     table = pd.DataFrame(
         {
             "visits": grouped.size(),
-            "weekday": grouped["weekday"].agg(lambda values: int(values.mode().iloc[0])),
-            "daypart": grouped["daypart"].agg(lambda values: str(values.mode().iloc[0])),
+            "weekday": usual // len(DAYPARTS),
+            "daypart": (usual % len(DAYPARTS)).map(lambda index: DAYPARTS[index]),
             "last": grouped["timestamp"].max(),
         }
     ).reset_index()

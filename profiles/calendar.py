@@ -29,6 +29,9 @@ WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Frid
 # The weekend: Saturday and Sunday (``datetime.weekday()`` numbering), and what a sentence calls it.
 WEEKEND_DAYS: tuple[int, ...] = (5, 6)
 WEEKEND = "weekend"
+# Monday to Friday, and what a sentence calls one of them ("on weekdays", "on weekday evenings").
+WORKWEEK_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+WORKWEEK = "weekday"
 
 # The local hour each day part starts at; each runs until the next one starts (night runs past midnight).
 DAYPART_STARTS: dict[str, int] = {"morning": 5, "afternoon": 12, "evening": 17, "night": 22}
@@ -225,6 +228,8 @@ __all__ = [
     "WEEKDAYS",
     "WEEKEND",
     "WEEKEND_DAYS",
+    "WORKWEEK",
+    "WORKWEEK_DAYS",
     "age_phrase",
     "ago",
     "calendar_day",

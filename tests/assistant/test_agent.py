@@ -1937,6 +1937,39 @@ def test_a_place_turned_down_stays_out_even_among_places_the_user_knows(
     assert not {item.item_id for item in known.items} & {item.item_id for item in turn.items}
 
 
+def test_one_place_turned_down_leaves_the_rest_of_the_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    assert len(listed.items) >= 3
+    first, second = listed.items[0].item_id, listed.items[1].item_id
+    # "Not that one": the one the reply led with; the others are answers still.
+    without = assistant.chat("3", "not that one", at=world_now)
+    assert first not in {item.item_id for item in without.items}
+    assert {item.item_id for item in listed.items[1:]} <= {item.item_id for item in without.items}
+    # "Skip the second one" after it: neither comes back.
+    after = assistant.chat("3", "skip the second one", at=world_now)
+    kept = {item.item_id for item in after.items}
+    assert first not in kept and without.items[1].item_id not in kept and second in kept
+
+
+def test_closer_after_asking_about_one_place_is_closer_than_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    assert len(listed.items) >= 2
+    second = listed.items[1]
+    assistant.chat("3", "how far is the second one?", at=world_now)
+    closer = assistant.chat("3", "something closer", at=world_now)
+    call = called(closer, "recommend")
+    assert second.item_id in call.arguments["exclude"]
+    assert call.arguments["within_km"] == pytest.approx(max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * second.distance_km))
+    nearer = [item for item in closer.items if item.distance_km < second.distance_km]
+    assert nearer or f"closer than {second.label}" in closer.text
+
+
 def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are_asked(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -54,7 +54,47 @@ def test_the_slice_a_question_about_oneself_asks_for(message: str, weekday: int 
 def test_the_weekend_is_saturdays_and_sundays(message: str) -> None:
     request = extract_request(message, NOW)
     assert request.intent == "profile"
-    assert habits_slice(request, NOW, message) == (None, None, True, None, None)
+    assert habits_slice(request, NOW, message) == (None, None, True, False, None, None)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "where do I usually go on weekdays?",
+        "do I go out more on weekdays?",
+        "¿adónde voy entre semana?",
+        "où je vais en semaine ?",
+    ],
+)
+def test_weekdays_are_mondays_to_fridays(message: str) -> None:
+    request = extract_request(message, NOW)
+    assert request.intent == "profile"
+    assert habits_slice(request, NOW, message) == (None, None, False, True, None, None)
+
+
+@pytest.mark.parametrize(
+    ("message", "weekday", "part"),
+    [("what do I do on weekday evenings?", None, "evening"), ("what do I do on Saturdays?", SATURDAY, None)],
+)
+def test_what_i_do_then_is_about_all_my_visits(message: str, weekday: int | None, part: str | None) -> None:
+    # Every kind of place the user goes to then, not only "things to do".
+    request = extract_request(message, NOW)
+    assert request.intent == "profile" and request.category is None
+    assert habits_slice(request, NOW, message)[:2] == (weekday, part)
+
+
+def test_weekday_habits_count_only_monday_to_friday_visits(services: Service, world_now: datetime) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    expected = int((mine["hour_of_week"] // 24 < SATURDAY).sum())
+    assert 0 < expected < len(mine)
+    habits = services.habits("3", world_now, services.default_place("3"), workweek=True)
+    assert habits.visits == expected and habits.weekday == "weekday"
+    share = f"{expected / len(mine):.0%}"
+    assert describe_habits(habits).startswith(
+        f"On weekdays you have {expected:,} of your {len(mine):,} check-ins ({share}, where 5 days in 7 would be 71%)"
+    )
 
 
 def test_weekend_habits_count_only_saturday_and_sunday_visits(services: Service, world_now: datetime) -> None:

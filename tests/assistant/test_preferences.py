@@ -390,6 +390,28 @@ def test_words_naming_several_places_find_the_one_that_starts_with_them_and_is_m
     assert found is not None and found.item_id == most
 
 
+def test_words_naming_a_place_find_the_one_holding_every_word_before_the_most_visited(
+    services: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "The Astoria park" is Astoria Park, not a busier bar called Astoria that WRatio scores as high.
+    events = services.events()
+    assert events is not None
+    visits = events["item_id"].value_counts()
+    catalogue = services.runtime.item_index.catalogue
+    ids = [str(item_id) for item_id in catalogue.ids]
+    names = list(services._names())
+    busiest = max(range(len(ids)), key=lambda position: int(visits.get(ids[position], 0)))
+    quiet = min(range(len(ids)), key=lambda position: int(visits.get(ids[position], 0)))
+    names[busiest], names[quiet] = "Astoria", "Astoria Park"
+    monkeypatch.setattr(services, "_place_names", names)
+    monkeypatch.setattr(services, "_processed_name_set", None)
+    found = services.find_place("the Astoria park")
+    assert int(visits.get(ids[busiest], 0)) > int(visits.get(ids[quiet], 0))
+    assert found is not None and found.item_id == ids[quiet]
+    named = services.find_place("Astoria")
+    assert named is not None and named.item_id == ids[busiest]
+
+
 def test_stating_again_at_the_very_time_it_was_undone_is_a_clear_error(services: Service, world_now: datetime) -> None:
     """The log keeps one of identical events, so a preference stated, undone and stated again at one instant cannot
     be stored the second time: a ValueError names the time (a 422 in the API), never a crash."""
@@ -419,3 +441,60 @@ def test_no_more_chains_leaves_out_every_chain_for_good_until_undone(
     assert services.preferences("5") == []
     with pytest.raises(ValueError, match="target: a no_chains preference is about 'chains'"):
         Preference(kind=PreferenceKind.NO_CHAINS, target="Starbucks")
+
+
+@pytest.mark.parametrize(
+    "message", ["I hate Gym 4", "i can't stand gym 4 btw", "I'm not a fan of Gym 4", "we really dislike Gym 4"]
+)
+def test_disliking_a_place_by_name_hides_it(services: Service, world_now: datetime, message: str) -> None:
+    turn = Assistant(services, polite_model()).chat("8", message, at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("8")] == [(PreferenceKind.HIDE_PLACE, "v04")]
+    assert "won't suggest **Gym 4** again" in turn.text
+
+
+@pytest.mark.parametrize("message", ["I hate waiting", "I don't like crowds", "I hate bars", "I don't like it"])
+def test_disliking_what_names_no_place_stores_nothing(services: Service, world_now: datetime, message: str) -> None:
+    turn = Assistant(services, polite_model()).chat("8", message, at=world_now)
+    assert services.preferences("8") == [] and "won't suggest" not in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "forget what I told you",
+        "forget everything I've told you",
+        "reset my preferences",
+        "clear my preferences",
+        "oublie tout ce que je t'ai dit",
+        "olvida lo que te dije",
+    ],
+)
+def test_forgetting_what_was_told_ends_every_stated_preference(
+    services: Service, world_now: datetime, message: str
+) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "I love jazz", at=world_now, conversation_id="c")
+    chat.chat("8", "don't show me Gym 4 again", at=world_now, conversation_id="c")
+    assert len(services.preferences("8")) == 2
+    visits = len(services.events())
+    later = world_now + timedelta(minutes=1)
+    turn = chat.chat("8", message, at=later, conversation_id="c")
+    assert services.preferences("8") == [] and "Gym 4" in turn.text
+    assert len(services.events()) == visits + 2  # two undo events; no check-in goes
+    again = chat.chat("8", message, at=later + timedelta(minutes=1), conversation_id="c")
+    assert again.text == fixed_text("pref_nothing_stated", again.request.language if again.request else "en")
+
+
+def test_what_did_i_tell_you_lists_the_stated_preferences(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "don't show me Gym 4 again", at=world_now, conversation_id="c")
+    turn = chat.chat("8", "what did I tell you so far?", at=world_now + timedelta(minutes=1), conversation_id="c")
+    assert turn.text.startswith("You told me:") and "Gym 4" in turn.text
+
+
+def test_near_home_is_the_home_area_the_user_stated(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "I live in Brooklyn", at=world_now, conversation_id="c")
+    turn = chat.chat("8", "coffee near home", at=world_now + timedelta(minutes=1), conversation_id="c")
+    assert turn.request is not None and turn.request.near == "Brooklyn"
+    assert "None of your check-ins" not in turn.text

@@ -18,7 +18,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import Field
 
-from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup
+from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
 from assistant.languages import other_language
 from assistant.place_questions import unhonoured
 from assistant.requests import (
@@ -528,6 +528,49 @@ def test_spelling_leaves_real_words_and_short_tokens() -> None:
     assert expand_shorthand("🍕 near there") == "pizza  near there"
     assert expand_shorthand("🏋️ nr me") == "gym  near me"  # with its variation selector
     assert expand_shorthand("ok 👍") == "ok 👍"  # no emoji of a thing to do
+
+
+@pytest.mark.parametrize(
+    ("message", "read_as"),
+    [
+        ("i cant decide", "i can't decide"),  # not "i can decide"
+        ("i dont like crowds", "i don't like crowds"),  # not "i done like"
+        ("i havent been, whats good", "i haven't been, what's good"),
+        ("Im at union square", "i'm at union square"),
+        ("le resto dont tu parles", None),  # French: "dont" is a word
+    ],
+)
+def test_contractions_typed_without_apostrophes_keep_their_not(message: str, read_as: str | None) -> None:
+    reading = read(message)
+    if read_as is None:
+        assert reading.language == "fr" and "don't" not in reading.text
+    else:
+        assert reading.text.lower() == read_as
+
+
+STATIONS = {
+    1: "MTA Subway - W 4th St/Washington Sq (A/B/C/D/E/F/M)",
+    2: "MTA Subway - 4th Av/9th St (F/G/R)",
+    3: "MTA Subway - 14th St/Union Square (4/5/6/L/N/Q/R/W)",
+    4: "New York Penn Station",
+}
+
+
+@pytest.mark.parametrize(
+    ("words", "station"),
+    [
+        ("the West 4th subway", 1),  # "West" as the name writes it, "W"
+        ("West 4th Street station", 1),
+        ("the 4th Avenue stop", 2),
+        ("Union Square subway", 3),
+        ("penn station", 4),
+        ("the subway", None),  # any station: no name
+        ("Subway", None),  # the sandwich chain
+        ("the 86th st station", None),  # no such station here
+    ],
+)
+def test_a_station_is_named_by_its_street(words: str, station: int | None) -> None:
+    assert station_for(words, STATIONS) == station
 
 
 def test_gazetteer_forgives_typos() -> None:
@@ -1044,6 +1087,8 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("where did you get that?", "provenance"),
         ("are you tracking me?", "provenance"),
         ("how do you know what I like?", "how_it_works"),
+        ("ok nvm im going home", "bye"),
+        ("calling it a night", "bye"),
     ],
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
@@ -1504,6 +1549,24 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("I run every morning, where should I go this weekend for a longer run?", {"category": "Park"}),
         ("what about something more active", {"intent": "refine", "category": "Things to Do"}),
         ("ok not that one", {"intent": "refine"}),  # an acknowledgement before a refinement is no small talk
+        # Where the user is: off a train at a station.
+        ("just got off the train at grand central, need a drink", {"category": "Bar", "placed_self": True}),
+        ("got off the L train in Williamsburg, coffee?", {"near": "Williamsburg", "placed_self": True}),
+        ("i dont like crowds", {"intent": "refine", "quiet": True}),
+        ("where do I usually go on weekdays?", {"intent": "profile", "when": "weekdays"}),
+        ("what do I do on Saturdays?", {"intent": "profile", "category": None}),
+        # An hour alone: the last ask, then.
+        ("around 6", {"intent": "refine", "when": "around 6"}),
+        ("at 7pm?", {"intent": "refine", "when": "at 7pm"}),
+        ("bars at 7", {"intent": "recommend", "category": "Bar"}),
+        ("and a late-night slice after", {"intent": "refine", "category": "Pizza"}),
+        ("ok nvm im going home", {"intent": "smalltalk"}),
+        # "Nice" of a spot: not a chain's branch.
+        ("a nice breakfast spot in the west village", {"category": "Breakfast", "independent": True}),
+        ("a cute cafe in soho", {"category": "Cafe", "independent": True}),
+        ("a cafe in soho", {"category": "Cafe", "independent": False}),
+        ("somewhere i go often", {"intent": "refine", "familiar": True}),
+        ("coffee somewhere I usually go", {"category": "Cafe", "familiar": True}),
         ("is the first one nut-free?", {"intent": "about", "pick": 1, "asks": ["allergens"]}),
         ("show me something totally different from what i usually do", {"unusual": True, "surprise": True}),
         ("out of my comfort zone tonight", {"intent": "recommend", "unusual": True}),

@@ -12,6 +12,7 @@ from profiles.activity import (
     place_slices,
     place_visits,
     user_events,
+    user_habits,
     user_places,
     user_rhythm,
     usual_whereabouts,
@@ -190,3 +191,24 @@ def test_usual_whereabouts_counts_neighbouring_places_together() -> None:
     )
     usual = usual_whereabouts(visits, 11)
     assert usual is not None and usual[:2] in {(40.714, -73.961), (40.716, -73.959), (40.712, -73.957)}
+
+
+def test_a_kinds_usual_time_is_the_weekday_and_day_part_most_visits_fell_on_together(items: pd.DataFrame) -> None:
+    # Three Saturday evenings and a Saturday afternoon, then two Sunday afternoons: Saturdays and afternoons are each
+    # the most common, but most visits were on Saturday evenings.
+    hours = [5 * 24 + 19, 5 * 24 + 20, 5 * 24 + 21, 5 * 24 + 14, 6 * 24 + 14, 6 * 24 + 15]
+    visits = pd.DataFrame(
+        {
+            "user_id": "u",
+            "item_id": "bar",
+            "timestamp": pd.date_range("2012-06-01", periods=len(hours), freq="D", tz="UTC"),
+            "latitude": 40.73,
+            "longitude": -73.99,
+            "action": "visit",
+            "hour_of_week": hours,
+        }
+    )
+    kinds, _ = user_habits(visits, items, "u")
+    assert kinds[["kind", "visits", "weekday", "daypart"]].to_dict("records") == [
+        {"kind": "Bar", "visits": 6, "weekday": 5, "daypart": "evening"}
+    ]
