@@ -2798,6 +2798,7 @@ def _stated(text: str) -> StatedPreference | None:
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
         or re.search(r"\b(?:it|when|to|being)\b", named)
+        or lookup(named) is not None  # "I don't like Brooklyn": an area, not a bar called Brooklyn
     ):
         return StatedPreference(kind="hide_place", words=named, unsure=True)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):

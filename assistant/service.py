@@ -1486,8 +1486,8 @@ class Service:
         if not found:
             return None
         # Among near-equal matches, the very name, else one holding every word asked, else a name that starts with
-        # the words, then the most visited place: "Grand Central" is Grand Central Terminal, not the Apple store inside it (WRatio favours the shorter
-        # name).
+        # the words, then the most visited place: "Grand Central" is Grand Central Terminal, not the Apple store
+        # inside it (WRatio favours the shorter name).
         asked = default_process(wanted)
         asked_words = set(default_process(_ARTICLE_RE.sub("", wanted)).split())
         best = max(score for _, score, _ in found)
