@@ -172,6 +172,7 @@ from profiles.places import (
 from profiles.preferences import PreferenceKind, steering
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
+from retrieval.recommender import RIGHT_HERE_KM
 
 logger = logging.getLogger(__name__)
 
@@ -2422,6 +2423,16 @@ def _without_vectors(context: InterestContext) -> InterestContext:
     return context.model_copy(update={"vector": [], "snapshots": snapshots})
 
 
+def _listing_line(item: Suggestion) -> str:
+    """'2. **Lucky Dog** (Bar, 0.7 km) — popular: 14 check-ins by 12 people; new to you': rank, name, kind, distance,
+    then the evidence, whose facts line gives the distance once only (the heading has it)."""
+    distance = "right here" if item.distance_km < RIGHT_HERE_KM else f"{item.distance_km:.1f} km"
+    *reasons, facts = item.evidence or [""]
+    kept = " · ".join(part for part in facts.split(" · ") if part not in (distance, f"{item.distance_km:.1f} km"))
+    evidence = "; ".join([*reasons, kept] if kept else reasons)
+    return f"{item.rank}. **{item.label}** ({item.category}, {distance})" + (f" — {evidence}" if evidence else "")
+
+
 def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], language: str, lead: str = "") -> str:
     """Shown suggestions by rank, each with its kind, distance and evidence, for "the first or the second?"; under
     ``lead``, the answer to "which is closer?" when the message asked one."""
@@ -2522,10 +2533,7 @@ def _with_evidence(reply: str, state: _State) -> str:
     suggestions = state.get("suggestions") or []
     if not suggestions:
         return reply
-    lines = [
-        f"{item.rank}. **{item.label}** ({item.category}, {item.distance_km:.1f} km) — {'; '.join(item.evidence)}"
-        for item in suggestions
-    ]
+    lines = [_listing_line(item) for item in suggestions]
     second = state.get("second_from") or 0
     if second:  # "dinner and drinks after": the second stop's places under their own heading
         request = state.get("request")

@@ -95,6 +95,8 @@ MIN_LIKENESS = 0.6
 # Guys, Blue Bottle and Starbucks), a noodle shop and a Walmart 0.25, a beer garden and a Starbucks 0.50; half of
 # all pairs of places score over 0.24.
 MIN_SIMILAR_REASON = 0.55
+# Nearer than this, a place is "right here" (or "next to" another): a tenth of a kilometre would round to 0.0 km.
+RIGHT_HERE_KM = 0.05
 
 
 # Runs a fit's training replay and leaves the state (which has seen the check-ins before the replay's start) having
@@ -720,7 +722,7 @@ class _Explainer:
             known = f"been here {times(visits)}, most recently {last}"
         # Rounded as the recommendation's distance_km is, so a card never says 0.2 km and 0.3 km of one place.
         distance = round(float(row[column("distance_km")]), 3)
-        where = "right here" if distance < 0.05 else f"{distance:.1f} km"
+        where = "right here" if distance < RIGHT_HERE_KM else f"{distance:.1f} km"
         return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)
 
     def render(self, group: str, position: int, row: FloatArray) -> str | None:
@@ -737,7 +739,7 @@ class _Explainer:
             nearest = self._nearest_known(position)
             if nearest is not None:
                 other, distance = nearest
-                where = "next to" if distance < 0.05 else f"{distance:.1f} km from"
+                where = "next to" if distance < RIGHT_HERE_KM else f"{distance:.1f} km from"
                 return f"{where} {self.label(other)}, a place you know"
         if group == "transition" and self._recognisable(last) and value["transitions"] >= MIN_TIMES:
             return f"people often come here after {self.label(last)} ({times(value['transitions'])})"

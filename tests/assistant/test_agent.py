@@ -27,6 +27,7 @@ from assistant.agent import (
     _after_the_last,
     _describes_a_place,
     _last_suggestions,
+    _listing_line,
     _measured_from,
     _named_again,
     _opening,
@@ -1584,6 +1585,23 @@ def test_the_park_after_a_request_near_a_named_park_is_that_park() -> None:
     assert _named_again(closer, park, "closer to the park").closer
     other = ChatRequest(intent="refine", near="the bridge", location=LatLon(40.6, -74.0))
     assert _named_again(other, park) == other  # another place altogether
+
+
+def test_a_listing_line_gives_the_distance_once() -> None:
+    bar = Suggestion(
+        item_id="b1", name="Lucky Dog", category="Bar", latitude=40.7, longitude=-74.0, rank=2, distance_km=0.7,
+        is_return=False, score=1.0,
+        evidence=["popular: 14 check-ins by 12 people", "new to you · 0.7 km · busy on Friday evenings"],
+    )  # fmt: skip
+    assert _listing_line(bar) == (
+        "2. **Lucky Dog** (Bar, 0.7 km) — popular: 14 check-ins by 12 people; new to you · busy on Friday evenings"
+    )
+    here = bar.model_copy(
+        update={"distance_km": 0.01, "evidence": ["been here 3 times, most recently today · right here"]}
+    )
+    assert _listing_line(here) == "2. **Lucky Dog** (Bar, right here) — been here 3 times, most recently today"
+    bare = bar.model_copy(update={"evidence": ["0.7 km"]})
+    assert _listing_line(bare) == "2. **Lucky Dog** (Bar, 0.7 km)"
 
 
 def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_distance() -> None:
