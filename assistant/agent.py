@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, lookup
+from assistant.gazetteer import BOROUGHS, borough_at, is_in_area, lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -532,6 +532,12 @@ class Assistant:
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
             extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            if extracted.in_area and not _last_suggestions(state) and (area := lookup(extracted.in_area)) is not None:
+                # "The one in the East Village" with nothing shown yet: places there.
+                located = {"near": area.name, "location": LatLon(area.latitude, area.longitude)}
+                extracted = extracted.model_copy(update={"intent": "recommend", "asks": [], "in_area": None, **located})
+            if extracted.intent == "refine" and not _last_suggestions(state) and smalltalk_reply(message) == "no_then":
+                extracted = extracted.model_copy(update={"intent": "smalltalk"})  # "no" with nothing shown: all right
             hour = self.service.usual_hour(extracted.category) if extracted.when and extracted.category else None
             if hour is not None:
                 # "A bar on Friday": Friday evening, when people go to bars, not Friday at noon.
@@ -729,6 +735,16 @@ class Assistant:
                     if is_suggestable(named.category, named.category_path, named.name):
                         category = category or named.category
                     shown += self.service.places_named([named.name])
+                elif request.alike and request.pick is not None and len(like) == 1:
+                    # "Something similar to the first one": of its kind (a pizza place's look-alikes are pizza
+                    # places, not the sushi of "late night food"), the most like it first.
+                    picked = self.service.place(like[0])
+                    if (
+                        picked is not None
+                        and is_suggestable(picked.category, picked.category_path, picked.name)
+                        and (category is None or is_of_kind(category, picked.category, picked.category_path))
+                    ):
+                        category = picked.category
                 calls.append(
                     {
                         "name": "recommend",
@@ -1089,6 +1105,8 @@ class Assistant:
                 if "visits" in request.asks:
                     card = self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
+                if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
+                    card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
                     return stop + card  # "is it close to the subway?": the nearest stop to the place asked about
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
@@ -1463,6 +1481,13 @@ class Assistant:
         message = read(state["messages"][-1].text).text
         if request.same_place and (focus := state.get("focus")):  # "and on Sundays?": the place asked about
             return focus
+        if request.in_area and not request.in_area_asked and request.pick is None:
+            # "The one in Brooklyn": the first of the list that is there.
+            there = [item for item in suggestions if is_in_area(request.in_area, item.latitude, item.longitude)]
+            kind = [
+                item for item in there if request.category is None or item.item_id in self._of_kind(request.category)
+            ]
+            return (kind or there)[0].item_id if kind or there else None
         transit = _TRANSIT_RE.match(request.unplaced or "")
         if request.nearest and suggestions and transit is not None:  # "which one is closest to the subway?"
             kinds = TRANSIT_KINDS[transit["mode"].lower()]
@@ -2421,6 +2446,15 @@ def _without_vectors(context: InterestContext) -> InterestContext:
     """The context without raw vectors: memory keeps what the inspector shows, not 384 floats per snapshot."""
     snapshots = [snapshot.model_copy(update={"embedding": []}) for snapshot in context.snapshots]
     return context.model_copy(update={"vector": [], "snapshots": snapshots})
+
+
+def _in_area_said(details: PlaceDetails, area: str, language: str) -> str:
+    """'Yes: **X** is in Brooklyn.' or 'No: **X** is in Midtown, not in Brooklyn.', from where the place is
+    (``assistant.gazetteer.is_in_area``), before its card."""
+    if is_in_area(area, details.latitude, details.longitude):
+        return fixed_text("in_area_yes", language).format(place=details.label, area=area) + " "
+    where = details.area or borough_at(details.latitude, details.longitude)
+    return fixed_text("in_area_no", language).format(place=details.label, area=area, where=where) + " "
 
 
 def _listing_line(item: Suggestion) -> str:

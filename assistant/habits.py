@@ -36,7 +36,8 @@ from prompts import fixed_text
 # Day-part and weekday words of the request's `when` text, read in English (``assistant.languages`` turns the Spanish
 # and French the reader understands into these); meals count as the part they fall in.
 _PART_RE = re.compile(
-    r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch)\b"
+    r"\b(?:mornings?|afternoons?|evenings?|nights?|tonight|noon|midday|lunch|dinner|breakfast|brunch|after work"
+    r"|before work)\b"
 )
 _WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(day.lower() for day in WEEKDAYS) + r"|today|tomorrow)s?\b")
 _WEEKEND_RE = re.compile(r"\bweekends?\b")

@@ -249,6 +249,11 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhat cuisine\b"
         r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",
         "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
+        # "Any of those I've been to?", "are any of them places I've been?": the list's places the user knows.
+        r"|\bany of (?:these|those|them)(?: places| ones| spots)?(?: that)? (?:i|we)(?:'ve| have)? (?:already )?"
+        r"(?:been|gone|visited)\b"
+        r"|\bare any of (?:these|those|them) (?:places|ones|spots) (?:i|we)(?:'ve| have)? (?:already )?"
+        r"(?:been|gone|visited)\b"
         r"|(?<!\bwhere )\bdid i (?:ever |first |last )?(?:go|visit)\b|\bbeen there\b|\bwhen was i\b"
         r"|\bmy first (?:visit|time)\b(?! (?:in|to|visiting|ever in)\b)|\bwhen did i (?:first|last)\b"
         r"|\bhow (?:many times|often) (?:have|did|do) i\b|\bmy last visit\b"
@@ -436,6 +441,19 @@ def named_words(message: str) -> str:
     return " ".join(_FILLER_RE.sub(" ", text).split())
 
 
+# "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
+# about the user's bars).
+_VISIT_AT_NAMED_RE = re.compile(
+    r"\bwhen (?:was|were) (?:i|we) (?:last |first )?(?:at|in) (?!(?:a|an|any|one|some|the (?:last|first))\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_a_named_visit(message: str) -> bool:
+    """Whether a message asks when the user was at a place it names ("when was I last at Joe's Pizza?")."""
+    return _VISIT_AT_NAMED_RE.search(message) is not None
+
+
 def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Topic, ...]:
     """The topics when the message asks about one place, else (): a question ("…?", "is", "how far…") or a pointer
     to a suggestion ("the third one", "it") about a topic, and no ask for other places. ``picked``: the message
@@ -446,7 +464,9 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
         return topics or ("general",)
     if not topics or _REQUEST_RE.search(message):
         return ()
-    if picked or refers_to_place(message):
+    if picked or refers_to_place(message) or about_all(message):  # "have I been to any of these?"
+        return topics
+    if "visits" in topics and asks_a_named_visit(message):  # "when was I last at Joe's Pizza?": a name
         return topics
     if kind_named or _AROUND_RE.search(message) or _OTHER_RE.search(message) or not _QUESTION_RE.search(message):
         return ()
@@ -656,6 +676,7 @@ __all__ = [
     "Topic",
     "about_all",
     "asked_topics",
+    "asks_a_named_visit",
     "describe_chain_visits",
     "describe_checkins_then",
     "describe_no_chain_visits",

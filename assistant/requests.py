@@ -38,6 +38,7 @@ from assistant.place_questions import (
     VISITED_THEN_RE,
     Topic,
     about_all,
+    asks_a_named_visit,
     place_question,
     refers_to_place,
     unhonoured,
@@ -129,6 +130,12 @@ class RequestArguments(BaseModel):
         False, description="The least visited place of the last list ('which one is the least busy?'; rules only)."
     )
     closer: bool = Field(False, description="Nearer than the last list's first place ('closer please'; rules only).")
+    in_area: str | None = Field(
+        None,
+        description="An area a place of the last list is said or asked to be in ('the one in Brooklyn', 'is the "
+        "second one in Brooklyn?'; rules only).",
+    )
+    in_area_asked: bool = Field(False, description="Whether ``in_area`` is asked of the place (rules only).")
     walk_minutes: int | None = Field(
         None, ge=1, le=120, description="At most this many minutes' walk away ('within 5 minutes walk'; rules only)."
     )
@@ -216,7 +223,7 @@ _GENERIC = {
     "Restaurant": "dinner lunch supper eat eating eats food grub restaurant restaurants hungry "
     "starving famished peckish bite meal snack snacks munchies cuisine cuisines",
     "Bar": "bar|bars|drink|drinks|beer|beers|cocktail|cocktails|pub|pubs|pint|pints|wine|thirsty|happy hour"
-    "|happy hours",
+    "|happy hours|nightcap|a nightcap|night cap",
     "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
@@ -612,6 +619,9 @@ _WAITING_AT = (
     r"|outside)"
     r"|^(?:at|in(?! (?:the mood|a hurry|a rush|need|love|town for)\b))(?= )"
 )
+# A word of a place's name: "St." or "A.M." keep their dots, a sentence's full stop ends the name ("staying near
+# Times Square. Good steakhouse?").
+_NAME_WORD = r"(?:[\w'&-]{1,3}\.|[\w'&-]+(?:\.[\w'&-]+)*)"
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     # "The closest park to the first one": a kind between, measured from a place of the list.
@@ -627,7 +637,7 @@ _AT_PLACE_RE = re.compile(
     r"(?: (?:away|is|it|it's|that|this|they|there|to|easily|easy|quickly|straight|directly|over"
     r"|the \w+(?: one| place| spot)?))* from"
     r"|(?:distance|walk) of)"
-    r"\s+(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,4}?)"
+    rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
     r"|that)\b)",
@@ -963,7 +973,7 @@ _WHAT_I_DO_RE = re.compile(
     rf"\bwhat (?:do|did) (?:i|we) (?:{_HABITUAL} )?do\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)", re.IGNORECASE
 )
 _PROFILE_RE = re.compile(
-    rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
+    rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have|am) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
     r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
     # "Remind me where I went last Tuesday", "tell me where we ate on Saturday": the user's own past visits.
     r"|\b(?:remind|tell|show) (?:me|us) where (?:i|we) (?:went|was|were|'ve been|have been|ate|had|hung out)\b"
@@ -975,6 +985,7 @@ _PROFILE_RE = re.compile(
     r" (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
     r"|\bhow often do i\b|\bwhen (?:was|did) (?:the |my )?last (?:time )?(?:i|we)\b|\bwhen did (?:i|we) last\b"
+    r"|\bwhen (?:was|were) (?:i|we) last (?:at|in) (?:a|an|any)\b"  # "when was I last at a bar?": the user's bars
     # "How many times did I go to the gym last month?": a kind of the user's visits (a named place is asked about).
     r"|\bhow (?:often|many times) (?:did|have|had) (?:i|we)\b"
     r"|\bam i (?:a|an|more of a) [\w-]+(?: [\w-]+)? (?:person|fan|lover|regular|type|addict|fiend)\b"
@@ -1096,7 +1107,9 @@ _QUESTION_RE = re.compile(
 )
 # "Where am I?", "where do you think I am?": where the assistant takes the user to be, and why.
 _WHERE_AM_I_RE = re.compile(
-    r"\bwhere (?:am i|are we)\b(?!\s+(?:going|supposed|meant|headed|heading))"
+    # "Where am I usually on Wednesdays?" asks about the user's habits, not where they are now.
+    r"\bwhere (?:am i|are we)\b(?!\s+(?:going|supposed|meant|headed|heading|usually|normally|often|mostly|always"
+    r"|typically|on \w+days?|at (?:the )?weekends?))"
     r"|\bwhere do you think (?:i am|i'm|we are)\b|\bwhat(?:'s| is) my (?:location|position)\b"
     r"|\bdo you know where i am\b",
     re.IGNORECASE,
@@ -1147,8 +1160,10 @@ _COMPLAINT_RE = re.compile(
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint", "provenance", "no_office",
+    "complaint", "provenance", "no_office", "no_then",
 ]  # fmt: skip
+# A bare "no" with nothing shown to turn down ("no" after being told the chat can't delete a history): all right.
+_NO_ALONE_RE = re.compile(r"^\W*(?:no|nope|nah|no no|not really|never ?mind|nvm)\W*$", re.IGNORECASE)
 
 
 def smalltalk_reply(message: str) -> SmalltalkReply:
@@ -1168,6 +1183,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_GOING_RE, "enjoy"),
         (_PARTY_SIZE_RE, "party"),
         (_NO_OFFICE_RE, "no_office"),
+        (_NO_ALONE_RE, "no_then"),
     )
     if reply := next((reply for pattern, reply in replies if pattern.search(text)), None):
         return reply
@@ -1693,7 +1709,10 @@ _NEAREST_RE = re.compile(
     r"|\bwhat(?:'s| is) the (?:closest|nearest) one\b"
     # "Which theater is closest?" after films: the nearest of those shown.
     r"|\bwhich [\w-]+ is (?:the )?(?:closest|nearest)\s*[?.!]*\s*$"
-    r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))",
+    r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))"
+    # "Whatever is closest", "the one closest to me": the nearest shown.
+    r"|^\W*(?:(?:ok|okay|so|and|just)\s+)*(?:whatever|whichever)(?: one)?(?:'s| is) (?:closest|nearest)\b"
+    r"|\bthe (?:one|place) (?:closest|nearest) to (?:me|us|here)\b",
     re.IGNORECASE,
 )
 # The assistant's own pick of the places shown ("which would you recommend?", "what's your favourite?"): the first,
@@ -1949,7 +1968,9 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.category = None  # "is it dog friendly?" is about the place, not the list's park
     # "Which museums have I been to?" asks about the user's own museums, not about one place.
     pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)
-    if arguments.asks == ["visits"] and arguments.category and not pointed:
+    if arguments.asks == ["visits"] and asks_a_named_visit(message):
+        arguments.category = None  # "when was I last at Gasoline Alley Coffee?": the place, whatever its name says
+    elif arguments.asks == ["visits"] and arguments.category and not pointed:
         arguments.asks = []
     if arguments.near is None and arguments.category and not arguments.asks and _THERE_AT_END_RE.search(message):
         arguments.near = THERE  # "any good vintage shops there?": where the conversation just was
@@ -1993,6 +2014,12 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.nearest, arguments.busiest = which["more"].lower() in _NEARER, which["more"].lower() not in _NEARER
     if arguments.category in arguments.exclude_categories:  # "it is pouring outside": the outdoors is left out
         arguments.category = None
+    if (in_area := _IN_AREA_RE.search(message)) and (area := lookup(in_area["area"])) is not None:
+        # "Is the second one in Brooklyn?" asks where a shown place is; "the one in Brooklyn" points at one: no
+        # search around Brooklyn either way.
+        arguments.in_area, arguments.in_area_asked = area.name, in_area["asked"] is not None
+        arguments.near = None if arguments.near in (area.name, in_area["area"]) else arguments.near
+        arguments.asks = list(dict.fromkeys([*arguments.asks, "where" if arguments.in_area_asked else "general"]))
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
@@ -2006,6 +2033,17 @@ def parse_rules(message: str) -> RequestArguments:
         if _EITHER_KIND_RE.search(message):
             arguments.category = None  # "am I more of a bar or a café person?": both kinds, so every kind
     return arguments
+
+
+# A place of the last list by its area: asked ("is the 2nd one in Brooklyn?", "are they in Midtown?") or pointed at
+# ("the one in Brooklyn", "the bar in Williamsburg").
+_IN_AREA_RE = re.compile(
+    r"(?:\b(?P<asked>(?:is|are) (?:it|that|this|they|those|these|the (?:\w+ )?(?:one|place|spot)|the \w+)"
+    r" (?:located )?in)"
+    r"|^\W*(?:and |ok |okay |so |what about |how about )?the (?:one|place|spot|\w+) (?:in|over in|out in))"
+    r" (?:the )?(?P<area>[a-z][\w'-]*(?: [a-z][\w'-]*){0,2}?)\s*(?:[,?.!]|$|\bwhere\b|\bhow\b|\bis\b|\band\b)",
+    re.IGNORECASE,
+)
 
 
 # "Am I more of a bar person or a café person?", "do I go to bars or cafés more?": two kinds weighed.
@@ -2438,6 +2476,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "recommend"
     if _SAID_CLOSED_RE.search(message):  # "the first two are closed": others, hours said to be unknown
         return "refine"
+    if arguments.alike and arguments.asks and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS):
+        return "refine"  # "something similar to the first one but cheaper": look-alikes, the price said unknown
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.

@@ -35,7 +35,7 @@ from assistant.agent import (
     _with_shown,
     _within_km,
 )
-from assistant.gazetteer import lookup
+from assistant.gazetteer import BOROUGHS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import no_details
 from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
@@ -1986,6 +1986,46 @@ def test_closer_after_asking_about_one_place_is_closer_than_that_place(
     assert call.arguments["within_km"] == pytest.approx(max(CLOSER_AT_LEAST_KM, CLOSER_SHARE * second.distance_km))
     nearer = [item for item in closer.items if item.distance_km < second.distance_km]
     assert nearer or f"closer than {second.label}" in closer.text
+
+
+def test_whether_a_listed_place_is_in_an_area_is_answered_yes_or_no_and_the_one_there_is_picked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=world_now)
+    assert len(listed.items) >= 2
+    second = listed.items[1]
+    borough = borough_at(second.latitude, second.longitude)
+    other = next(name for name in BOROUGHS if name != borough)
+    yes = assistant.chat("3", f"is the second one in {borough}?", at=world_now)
+    assert yes.text.startswith(f"Yes: **{second.label}** is in {borough}.")
+    assert not any(call.name == "recommend" for call in yes.trace)  # no search around the borough
+    no = assistant.chat("3", f"is the second one in {other}?", at=world_now)
+    assert no.text.startswith(f"No: **{second.label}** is in ") and f"not in {other}." in no.text
+    there = assistant.chat("3", f"the one in {borough}, where exactly?", at=world_now)
+    first_there = next(item for item in listed.items if borough_at(item.latitude, item.longitude) == borough)
+    assert f"**{first_there.label}**" in there.text.split("\n")[0]
+
+
+def test_something_similar_to_a_listed_place_is_of_its_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "what's good around here?", at=world_now)
+    assert len({item.category for item in listed.items}) > 1  # of several kinds
+    first = listed.items[0]
+    alike = assistant.chat("3", "something similar to the first one but cheaper", at=world_now)
+    assert called(alike, "recommend").arguments["category"] == first.category
+    assert alike.items and all(item.category == first.category for item in alike.items)
+
+
+def test_a_bare_no_with_nothing_shown_is_all_right(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "delete everything you know about me", at=world_now)
+    turn = assistant.chat("3", "no", at=world_now)
+    assert turn.text == fixed_text("no_then", "en") and not turn.items
 
 
 def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are_asked(

@@ -1089,6 +1089,8 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("how do you know what I like?", "how_it_works"),
         ("ok nvm im going home", "bye"),
         ("calling it a night", "bye"),
+        ("no", "no_then"),
+        ("nope", "no_then"),
     ],
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
@@ -1567,6 +1569,26 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("a cafe in soho", {"category": "Cafe", "independent": False}),
         ("somewhere i go often", {"intent": "refine", "familiar": True}),
         ("coffee somewhere I usually go", {"category": "Cafe", "familiar": True}),
+        # A place of the list by its area: asked, or pointed at; no search around the area.
+        ("the 2nd one, is it in brooklyn?", {"intent": "about", "pick": 2, "in_area": "Brooklyn", "near": None}),
+        ("is the 4th one in midtown?", {"intent": "about", "in_area": "Midtown", "in_area_asked": True}),
+        ("the one in brooklyn, where exactly?", {"intent": "about", "in_area": "Brooklyn", "in_area_asked": False}),
+        ("bars in brooklyn", {"intent": "recommend", "near": "Brooklyn", "in_area": None}),
+        ("is it in walking distance?", {"intent": "about", "in_area": None}),
+        # The nearest shown, however said.
+        ("whatever is closest", {"intent": "about", "nearest": True}),
+        ("the one closest to me", {"intent": "about", "nearest": True}),
+        # Visits to a place by its name, or to a kind.
+        ("when was i last at gasoline alley coffee", {"intent": "about", "asks": ["visits"], "category": None}),
+        ("when was i last at a bar", {"intent": "profile", "category": "Bar"}),
+        ("have i been to any of these", {"intent": "about", "asks": ["visits"]}),
+        # A full stop ends a place's name.
+        ("staying near times square. good steakhouse?", {"category": "Steakhouse", "near": "Times Square"}),
+        ("coffee near St. Marks Place", {"near": "St. Marks Place"}),
+        ("where am i usually on wednesdays after work", {"intent": "profile"}),
+        ("where am i?", {"intent": "smalltalk"}),
+        ("ok and somewhere for a nightcap after, quiet pls", {"category": "Bar", "quiet": True}),
+        ("something similar to the first one but cheaper", {"intent": "refine", "alike": True, "pick": 1}),
         ("is the first one nut-free?", {"intent": "about", "pick": 1, "asks": ["allergens"]}),
         ("show me something totally different from what i usually do", {"unusual": True, "surprise": True}),
         ("out of my comfort zone tonight", {"intent": "recommend", "unusual": True}),
