@@ -798,8 +798,10 @@ class Service:
             varied = ranked_after(())
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
+        said: set[str] = set()  # habit lines already cited higher up: each is said once where others can be said
         suggestions = [
-            _suggestion(rank, item, cited, query.category, self._usual_paths) for rank, item in enumerate(varied, 1)
+            _suggestion(rank, item, cited, query.category, self._usual_paths, said)
+            for rank, item in enumerate(varied, 1)
         ]
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
@@ -1665,13 +1667,19 @@ def _suggestion(
     context: InterestContext | None,
     kind: str | None = None,
     usual: Mapping[str, str] | None = None,
+    said: set[str] | None = None,
 ) -> Suggestion:
     """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit as their
     context shows it, else the recommender's first reason), then the recommender's facts line; its category is the
-    one that holds the ``kind`` asked for (:func:`shown_kind`, with ``usual``: each category's usual path)."""
+    one that holds the ``kind`` asked for (:func:`shown_kind`, with ``usual``: each category's usual path). A line in
+    ``said`` (cited by a place above) gives way to the next reason there is, so five diners do not all say "you go to
+    Diners on Sunday mornings"; the line cited is added to ``said``."""
     *reasons, facts = item.reasons or [f"{item.distance_km:.1f} km"]
     cited = context_evidence(_leaf(item), context) if context is not None else None
-    lead = cited or next(iter(reasons), None)
+    candidates = [line for line in (cited, *reasons) if line]
+    lead = next((line for line in candidates if said is None or line not in said), next(iter(candidates), None))
+    if lead is not None and said is not None:
+        said.add(lead)
     return Suggestion(
         **item.model_dump(include=set(PlaceAnswer.model_fields) | {"distance_km", "is_return"}),
         rank=rank,
