@@ -2253,7 +2253,12 @@ _TRANSIT_RE = re.compile(
 # "Something fun", "anything fun to do": fun of any kind.
 _SOMETHING_FUN_RE = re.compile(r"\b(?:something|somewhere|anything|anywhere|stuff) (?:\w+ )?fun\b", re.IGNORECASE)
 # "Lunch after the museum": after a place the conversation has shown.
-_AFTER_THE_RE = re.compile(r"\bafter (?:the|that|this) \w+", re.IGNORECASE)
+# "And for lunch after the museum?", "and drinks after dinner?" opening a follow-up: after a place of the list.
+_AFTER_THE_RE = re.compile(
+    r"\bafter (?:the|that|this) \w+"
+    r"|^\W*(?:(?:hmm|ok|okay|so|and|then)\W+)+\w+(?: \w+)? after (?:our |my )?(?:dinner|lunch|brunch|breakfast)\b",
+    re.IGNORECASE,
+)
 # "What about the third?", "and the second one?": the last question about one place, of another of the list.
 _ANOTHER_RANK_RE = re.compile(
     rf"^\W*(?:ok(?:ay)?,?\s+)?(?:and |but )?(?:(?:what|how) about )?the (?:{'|'.join([*ORDINALS, 'last'])})"
@@ -2459,10 +2464,13 @@ def _in_area_said(details: PlaceDetails, area: str, language: str) -> str:
 
 def _listing_line(item: Suggestion) -> str:
     """'2. **Lucky Dog** (Bar, 0.7 km) — popular: 14 check-ins by 12 people; new to you': rank, name, kind, distance,
-    then the evidence, whose facts line gives the distance once only (the heading has it)."""
-    distance = "right here" if item.distance_km < RIGHT_HERE_KM else f"{item.distance_km:.1f} km"
+    then the evidence, whose facts line gives the distance once only (the heading has it). Within 50 m the heading
+    says "under 0.1 km": distances are from where the list was searched, which is not always the user ("right here"
+    of a bar next to the restaurant it is for after)."""
+    distance = "under 0.1 km" if item.distance_km < RIGHT_HERE_KM else f"{item.distance_km:.1f} km"
     *reasons, facts = item.evidence or [""]
-    kept = " · ".join(part for part in facts.split(" · ") if part not in (distance, f"{item.distance_km:.1f} km"))
+    said = (distance, f"{item.distance_km:.1f} km", "right here")
+    kept = " · ".join(part for part in facts.split(" · ") if part not in said)
     evidence = "; ".join([*reasons, kept] if kept else reasons)
     return f"{item.rank}. **{item.label}** ({item.category}, {distance})" + (f" — {evidence}" if evidence else "")
 

@@ -17,6 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 import assistant.agent as agent_module
 import assistant.service as service_module
 from assistant.agent import (
+    _AFTER_THE_RE,
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
     FARTHER_AT_LEAST_KM,
@@ -1587,6 +1588,19 @@ def test_the_park_after_a_request_near_a_named_park_is_that_park() -> None:
     assert _named_again(other, park) == other  # another place altogether
 
 
+@pytest.mark.parametrize(
+    ("message", "after_the_shown"),
+    [
+        ("and for lunch after the museum?", True),
+        ("hmm and drinks after dinner nearby?", True),  # after the dinner just listed
+        ("ok dessert after lunch", True),
+        ("drinks after dinner near soho", False),  # a plan of its own: dinner, then drinks
+    ],
+)
+def test_a_follow_up_for_after_a_meal_is_after_the_listed_place(message: str, after_the_shown: bool) -> None:
+    assert (_AFTER_THE_RE.search(message) is not None) == after_the_shown
+
+
 def test_a_listing_line_gives_the_distance_once() -> None:
     bar = Suggestion(
         item_id="b1", name="Lucky Dog", category="Bar", latitude=40.7, longitude=-74.0, rank=2, distance_km=0.7,
@@ -1599,7 +1613,7 @@ def test_a_listing_line_gives_the_distance_once() -> None:
     here = bar.model_copy(
         update={"distance_km": 0.01, "evidence": ["been here 3 times, most recently today · right here"]}
     )
-    assert _listing_line(here) == "2. **Lucky Dog** (Bar, right here) — been here 3 times, most recently today"
+    assert _listing_line(here) == "2. **Lucky Dog** (Bar, under 0.1 km) — been here 3 times, most recently today"
     bare = bar.model_copy(update={"evidence": ["0.7 km"]})
     assert _listing_line(bare) == "2. **Lucky Dog** (Bar, 0.7 km)"
 
