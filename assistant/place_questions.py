@@ -135,7 +135,7 @@ WALK_AT_MOST_KM = 3.0
 _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
-        "hours": r"\bopens?\b(?! (?:to|minded|mind|up)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b"
+        "hours": r"\bopens?\b(?! (?:to|minded|mind|up|mics?|mikes?)\b)|\bclos(?:es|ed|ing)\b|\bclose at\b"
         r"|\bdo(?:es)? (?:the |that |this |they |these |those )?(?:[\w'’-]+ ){0,3}close\b(?! (?:to|by)\b)"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
         r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
@@ -274,6 +274,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b",
         # "Tell me about my habits" is about the user, not a place.
         "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)|\btell me more\s*[?.!]*\s*$"
+        # "What's the 3rd one?", "what is number 2": what is known of it.
+        r"|^\W*(?:and |so |ok |okay )?what(?:'s| is| was) (?:the (?:(?:first|second|third|fourth|fifth|sixth|seventh"
+        r"|eighth|ninth|tenth|last) one|\d{1,2}(?:st|nd|rd|th)(?: one)?)"
+        r"|number \d{1,2})\W*$"
         r"|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b"
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
@@ -412,9 +416,16 @@ def the_last_visited(message: str) -> bool:
     return _LAST_VISITED_RE.search(message) is not None
 
 
+# "A bar that's not too crowded": a relative clause of a place asked for, no pointer to one already named.
+_RELATIVE_CLAUSE_RE = re.compile(
+    r"\b(?:a|an|some|any|somewhere|something|anywhere|anything|places?|spots?|ones?)(?: [\w-]+){0,2} that(?:'s| is)\b",
+    re.IGNORECASE,
+)
+
+
 def refers_to_place(message: str) -> bool:
     """Whether the message points at a place already named ("it", "that place", "there")."""
-    return _REFERENCE_RE.search(message) is not None
+    return _REFERENCE_RE.search(_RELATIVE_CLAUSE_RE.sub(" ", message)) is not None
 
 
 _FILLER_RE = re.compile(

@@ -254,7 +254,7 @@ _SPECIFIC = {
     "Gallery": "gallery galleries",
     "Gym": "gym|gyms|workout|work out|fitness|exercise",
     "Movie Theater": "movie movies cinema film",
-    "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues",
+    "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues|open mic|open mics|open mike",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
     "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop"
     # "Where's the nearest subway?": a station, not the sandwich chain.

@@ -1587,6 +1587,11 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("coffee near St. Marks Place", {"near": "St. Marks Place"}),
         ("where am i usually on wednesdays after work", {"intent": "profile"}),
         ("where am i?", {"intent": "smalltalk"}),
+        ("whats the 3rd one", {"intent": "about", "pick": 3, "asks": ["general"]}),  # read by rules, not the LLM
+        ("what is number 2", {"intent": "about", "pick": 2}),
+        # "That's" after a place asked for is a relative clause, no pointer.
+        ("a bar that's not too crowded near union square", {"intent": "recommend", "category": "Bar", "quiet": True}),
+        ("open mic tonight?", {"intent": "recommend", "category": "Music Venue"}),
         ("ok and somewhere for a nightcap after, quiet pls", {"category": "Bar", "quiet": True}),
         ("something similar to the first one but cheaper", {"intent": "refine", "alike": True, "pick": 1}),
         ("is the first one nut-free?", {"intent": "about", "pick": 1, "asks": ["allergens"]}),
