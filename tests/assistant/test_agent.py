@@ -1969,12 +1969,20 @@ def test_a_place_turned_down_stays_out_even_among_places_the_user_knows(
     assert not {item.item_id for item in known.items} & {item.item_id for item in turn.items}
 
 
+def _coffee_listed(
+    services: Service, polite: ScriptedChatModel, now: datetime, at_least: int
+) -> tuple[Assistant, Turn]:
+    """An assistant that has just listed coffee places for user 3, at least ``at_least`` of them."""
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee please", at=now)
+    assert len(listed.items) >= at_least
+    return assistant, listed
+
+
 def test_one_place_turned_down_leaves_the_rest_of_the_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
-    assert len(listed.items) >= 3
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=3)
     first, second = listed.items[0].item_id, listed.items[1].item_id
     # "Not that one": the one the reply led with; the others are answers still.
     without = assistant.chat("3", "not that one", at=world_now)
@@ -1989,9 +1997,7 @@ def test_one_place_turned_down_leaves_the_rest_of_the_list(
 def test_closer_after_asking_about_one_place_is_closer_than_that_place(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
-    assert len(listed.items) >= 2
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=2)
     second = listed.items[1]
     assistant.chat("3", "how far is the second one?", at=world_now)
     closer = assistant.chat("3", "something closer", at=world_now)
@@ -2005,9 +2011,7 @@ def test_closer_after_asking_about_one_place_is_closer_than_that_place(
 def test_whether_a_listed_place_is_in_an_area_is_answered_yes_or_no_and_the_one_there_is_picked(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
-    assistant = Assistant(services, polite)
-    listed = assistant.chat("3", "coffee please", at=world_now)
-    assert len(listed.items) >= 2
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=2)
     second = listed.items[1]
     borough = borough_at(second.latitude, second.longitude)
     other = next(name for name in BOROUGHS if name != borough)
