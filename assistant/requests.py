@@ -2314,7 +2314,9 @@ _FARTHER_RE = re.compile(
     r"\b(?:further|farther) (?:away|out)\b(?! from)|\b(?:a bit|a little|bit|little|much) (?:further|farther)\b"
     r"|\b(?:doesn'?t|does not|don'?t|do not|needn'?t) (?:have|need) to be (?:close|near|nearby|walking distance)\b"
     r"|\b(?:i|we) (?:don'?t|do not) mind (?:travel\w*|a (?:trip|ride|longer walk)|going (?:further|farther))\b"
-    r"|\b(?:widen|expand|broaden) (?:the |my )?(?:search|radius|area)\b|\bdistance (?:is fine|doesn'?t matter)\b",
+    r"|\b(?:widen|expand|broaden) (?:the |my )?(?:search|radius|area)\b|\bdistance (?:is fine|doesn'?t matter)\b"
+    # "Farther is ok", "further is fine if it's good".
+    r"|\b(?:further|farther)(?: away)? (?:is|would be|'s) (?:ok|okay|fine|alright|no problem|good)\b",
     re.IGNORECASE,
 )
 
@@ -2558,6 +2560,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "a couple more": others of the last ask
     if arguments.when and not place and _CLOCK_ONLY_RE.match(message):
         return "refine"  # "around 6" after drinks after work: the same ask, at that hour
+    farewell = any(said.group(0).lower() != "later" for said in _BYE_RE.finditer(message))  # "later tonight?" asks
+    if farewell and not place and not _RECOMMEND_RE.search(message):
+        return "smalltalk"  # "heading home now, bye": the "now" asks for nothing
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.

@@ -1167,7 +1167,7 @@ def test_one_with_something_is_one_of_the_last_ask(message: str, intent: str) ->
         ("still no", {"intent": "refine"}),
         ("earlier, like 10am", {"intent": "refine", "when": "10am"}),
         ("a bit later?", {"intent": "refine"}),
-        ("see you later", {"intent": None}),
+        ("see you later", {"intent": "smalltalk"}),  # a goodbye, read without the model
         ("later tonight?", {"intent": "recommend", "when": "tonight"}),
         ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
         ("not too far", {"intent": "refine", "near": "here"}),
@@ -1592,6 +1592,9 @@ def test_stops_beyond_the_second_are_named() -> None:
         # "That's" after a place asked for is a relative clause, no pointer.
         ("a bar that's not too crowded near union square", {"intent": "recommend", "category": "Bar", "quiet": True}),
         ("open mic tonight?", {"intent": "recommend", "category": "Music Venue"}),
+        ("farther is ok", {"intent": "refine", "farther": True}),
+        ("heading home now, bye", {"intent": "smalltalk"}),
+        ("later tonight?", {"intent": "recommend", "when": "tonight"}),  # "later" is no goodbye here
         ("ok and somewhere for a nightcap after, quiet pls", {"category": "Bar", "quiet": True}),
         ("something similar to the first one but cheaper", {"intent": "refine", "alike": True, "pick": 1}),
         ("is the first one nut-free?", {"intent": "about", "pick": 1, "asks": ["allergens"]}),
