@@ -1484,9 +1484,8 @@ class Assistant:
         if request.in_area and not request.in_area_asked and request.pick is None:
             # "The one in Brooklyn": the first of the list that is there.
             there = [item for item in suggestions if is_in_area(request.in_area, item.latitude, item.longitude)]
-            kind = [
-                item for item in there if request.category is None or item.item_id in self._of_kind(request.category)
-            ]
+            of_kind = self._of_kind(request.category) if request.category else None  # once, not per place
+            kind = [item for item in there if of_kind is None or item.item_id in of_kind]
             return (kind or there)[0].item_id if kind or there else None
         transit = _TRANSIT_RE.match(request.unplaced or "")
         if request.nearest and suggestions and transit is not None:  # "which one is closest to the subway?"
