@@ -527,11 +527,14 @@ class Assistant:
         if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
+        # "I hate Midtown, bars in the Village?": the area given up is no part of what is asked.
+        avoided = also_stated and stated is not None and stated.kind == "avoid_area"
+        asked = _CLAUSE_BREAK_RE.split(message, maxsplit=1)[-1] if avoided else message
         if update is None:
             # Where the user said they are holds for the conversation, until the caller says where they are.
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
-            extracted = extract_request(message, state["now"], here, self.llm, self.arguments, self.timezone)
+            extracted = extract_request(asked, state["now"], here, self.llm, self.arguments, self.timezone)
             if extracted.in_area and not _last_suggestions(state) and (area := lookup(extracted.in_area)) is not None:
                 # "The one in the East Village" with nothing shown yet: places there.
                 located = {"near": area.name, "location": LatLon(area.latitude, area.longitude)}
@@ -1761,15 +1764,15 @@ def _asks_too(message: str) -> bool:
     ("I just moved to Bushwick, what's good around?", "I don't drink, somewhere fun tonight in the East Village"):
     both are answered."""
     stated = read_preference(message)
-    if stated is None or stated.kind not in ("home_area", "mute_category"):
+    if stated is None or stated.kind not in ("home_area", "mute_category", "avoid_area"):
         return False
     if stated.kind == "home_area":
         asked = parse_rules(message)
         # "Can you remember that I live in Park Slope?" asks a question of the assistant, not for places.
         question = "?" in message and not _REMEMBER_RE.match(message)
         return asked.intent == "recommend" and (question or asked.category is not None)
-    # A kind given up asks for places in a clause of its own ("no more gyms, anything fun in Tribeca?"); "je ne bois
-    # plus de café" names only what it gives up.
+    # A kind or an area given up asks for places in a clause of its own ("no more gyms, anything fun in Tribeca?",
+    # "I hate Midtown, bars in the Village?"); "je ne bois plus de café" names only what it gives up.
     parts = _CLAUSE_BREAK_RE.split(message, maxsplit=1)
     if len(parts) < 2 or not parts[1].strip():
         return False

@@ -11,6 +11,8 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
@@ -223,14 +225,41 @@ def is_in_area(area: str, latitude: float, longitude: float) -> bool:
     """Whether a point may be said to be in a named area: in its borough (the borough of the gazetteer's nearest
     centre: its centres are all there is to tell "in Brooklyn" from Lower Manhattan across the river) and, for a
     neighbourhood, within ``AREA_CLAIM_KM`` of its centre."""
+    return bool(in_area(area, [latitude], [longitude])[0])
+
+
+def in_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """:func:`is_in_area` for many points at once; every point is in an area the gazetteer does not know (nothing
+    to hold the words against)."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     place = lookup(area)
     if place is None:
-        return True  # nothing to hold the words against
-    if borough_at(latitude, longitude) != _BOROUGH_OF[place.name]:
-        return False
+        return np.ones(latitudes.shape, dtype=bool)
+    names = list(NEIGHBOURHOODS)
+    centres = np.array([NEIGHBOURHOODS[name] for name in names])
+    nearest = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]).argmin(1)
+    inside = np.array([_BOROUGH_OF[name] for name in names])[nearest] == _BOROUGH_OF[place.name]
     if place.name in BOROUGHS:
-        return True
-    return float(haversine_km(latitude, longitude, place.latitude, place.longitude)) <= AREA_CLAIM_KM
+        return inside
+    return inside & (haversine_km(latitudes, longitudes, place.latitude, place.longitude) <= AREA_CLAIM_KM)
+
+
+def of_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """The points that belong to a named area more than to any other: for a borough, the points in it
+    (:func:`borough_at`); for a neighbourhood, those nearer its centre than any other neighbourhood's, within
+    ``AREA_CLAIM_KM``. Narrower than :func:`in_area`, which allows "a bar in Chinatown" 1 km away in Tribeca: what
+    a user keeps away from is Chinatown itself. No point is of an area the gazetteer does not know."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
+    place = lookup(area)
+    if place is None:
+        return np.zeros(latitudes.shape, dtype=bool)
+    if place.name in BOROUGHS:
+        return in_area(place.name, latitudes, longitudes)
+    names = [name for name in NEIGHBOURHOODS if name not in BOROUGHS]
+    centres = np.array([NEIGHBOURHOODS[name] for name in names])
+    distances = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1])
+    own = names.index(place.name)
+    return (distances.argmin(1) == own) & (distances[:, own] <= AREA_CLAIM_KM)
 
 
 # "The West 4th subway", "the 23rd St station": a station by the street it is under, as the catalogue's names write

@@ -477,6 +477,7 @@ _STATED = {
     PreferenceKind.BOOST_CATEGORY: "more {}",
     PreferenceKind.BOOST_LIKE_PLACE: "more places like {}",
     PreferenceKind.HOME_AREA: "home around {}",
+    PreferenceKind.AVOID_AREA: "nothing in {}",
     PreferenceKind.HIDE_PLACE: "never {} again",
     PreferenceKind.HIDE_CHAIN: "no {} of any branch",
     PreferenceKind.NO_CHAINS: "no {}",

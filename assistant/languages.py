@@ -204,6 +204,15 @@ _SPANISH = {
     "excepto": "except",
     "evitar": "avoid",
     "evita": "avoid",
+    # dislikes ("no me gusta Midtown", "odio Starbucks")
+    "no me gustan los": "i don't like",
+    "no me gustan las": "i don't like",
+    "no me gusta el": "i don't like the",
+    "no me gusta la": "i don't like the",
+    "no me gustan": "i don't like",
+    "no me gusta": "i don't like",
+    "no soporto": "i can't stand",
+    "odio": "i hate",
     # intents
     "quiero": "i want",
     "busco": "looking for",
@@ -723,6 +732,17 @@ _FRENCH = {
     "sans": "without",
     "sauf": "except",
     "eviter": "avoid",
+    "evite": "avoid",
+    # dislikes ("je n'aime pas Midtown", "je deteste Starbucks")
+    "je n'aime pas les": "i don't like",
+    "je n'aime pas le": "i don't like the",
+    "je n'aime pas la": "i don't like the",
+    "je n'aime pas": "i don't like",
+    "j'aime pas les": "i don't like",
+    "j'aime pas": "i don't like",
+    "je deteste les": "i hate",
+    "je deteste": "i hate",
+    "je ne supporte pas": "i can't stand",
     # intents
     "je cherche": "looking for",
     "on cherche": "looking for",

@@ -2580,6 +2580,7 @@ PreferenceVerb = Literal[
     "boost_category",
     "boost_like_place",
     "home_area",
+    "avoid_area",
     "hide_place",
     "no_chains",
     "forget_place_visits",
@@ -2600,7 +2601,7 @@ class StatedPreference(BaseModel):
     kind: PreferenceVerb
     categories: list[str] = Field(default_factory=list, description="Category terms ('Bar', 'Fast Food').")
     words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
-    area: str | None = Field(None, description="home_area: a neighbourhood the gazetteer knows.")
+    area: str | None = Field(None, description="home_area, avoid_area: a neighbourhood the gazetteer knows.")
     item_id: str | None = Field(
         None,
         description="hide_place, forget_place_visits, like_place, dislike_place: the shown place the words point at "
@@ -2775,8 +2776,16 @@ _FORGET_STATED_RE = re.compile(
 # kind is read as one turn's "not bars"; a pointer, "I hate that place", is a 👎 of a shown place).
 _DISLIKE_NAMED_RE = re.compile(
     rf"{_OPENER}(?:(?:i|we) (?:really |just |honestly )?(?:hate|dislike|can'?t stand|cannot stand|detest"
-    r"|(?:don'?t|do not) (?:like|care for))|i(?:'m| am) (?:not|no) (?:a |much of a |really a |big )?fan of)"
+    r"|(?:don'?t|do not) (?:really |much |particularly )?(?:like|care for))"
+    r"|i(?:'m| am) (?:not|no) (?:a |much of a |really a |big )?fan of)"
     rf" {_NAME}(?:\s+(?:btw|by the way|tbh|honestly|at all))?{_END}",
+    re.IGNORECASE,
+)
+# "Avoid Midtown", "stay away from Times Square", "keep me out of the Financial District": an area, from now on.
+_AVOID_RE = re.compile(
+    rf"{_OPENER}(?:(?:please|pls|and|but)\s+)*(?:avoid|stay away from|keep (?:me |us )?(?:away from|out of)"
+    rf"|(?:i|we) (?:always |usually )?(?:avoid|stay away from|steer clear of)|steer clear of|nothing (?:in|around)"
+    rf"|no more(?: places in)?) {_NAME}{_END}",
     re.IGNORECASE,
 )
 _YES_RE = re.compile(
@@ -2826,6 +2835,8 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="no_chains", words="chains")
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
+    if area := _avoided_area(text):
+        return StatedPreference(kind="avoid_area", words=area, area=area)
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
         named = _named(match).split(",")[0].strip()  # "hide the first one, I don't like it"
@@ -2843,7 +2854,6 @@ def _stated(text: str) -> StatedPreference | None:
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
         or re.search(r"\b(?:it|when|to|being)\b", named)
-        or lookup(named) is not None  # "I don't like Brooklyn": an area, not a bar called Brooklyn
     ):
         return StatedPreference(kind="hide_place", words=named, unsure=True)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
@@ -2856,6 +2866,21 @@ def _stated(text: str) -> StatedPreference | None:
         if place is None and (found := find_neighbourhoods(named)):
             place = found[0][0]
         return StatedPreference(kind="home_area", words=named, area=place.name if place is not None else None)
+    return None
+
+
+def _avoided_area(text: str) -> str | None:
+    """The gazetteer's name of the area a message says the user keeps away from ("I don't like Midtown", "avoid
+    the Financial District please", "I hate Times Square, too crowded"); None when it names no area, or names one
+    only as part of a place's or a kind's name ("I hate Brooklyn Bowl", "no more Brooklyn bars")."""
+    for pattern in (_AVOID_RE, _DISLIKE_NAMED_RE):
+        if (match := pattern.search(text)) is None:
+            continue
+        named = _named(match).split(",")[0].strip()
+        named = re.sub(r"\s+(?:any ?more|anymore|at all|so much|btw|tbh|honestly|too crowded|too touristy)$", "", named)
+        place = lookup(named) if len(named.split()) <= 4 else None
+        if place is not None and (place.name.casefold() == named.casefold().removeprefix("the ") or not _kinds(named)):
+            return place.name
     return None
 
 

@@ -30,7 +30,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, STATION_KINDS, VENUE_ALIASES, borough_at, lookup, station_for
+from assistant.gazetteer import (
+    BOROUGHS,
+    NEIGHBOURHOODS,
+    STATION_KINDS,
+    VENUE_ALIASES,
+    borough_at,
+    lookup,
+    of_area,
+    station_for,
+)
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
 from profiles.activity import (
@@ -634,6 +643,7 @@ class Service:
         self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
         self._following_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, next visits)
         self._next_stops_of: dict[str, NextStops] = {}  # by place, for the events of ``_following_of``
+        self._area_places: dict[str, tuple[str, ...]] = {}  # the catalogue's places in an area, by its name
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
@@ -762,6 +772,7 @@ class Service:
                     *self._held_back(query.category, query.keyword),
                     *steer.hidden,
                     *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
+                    *self._in_avoided_areas(steer.avoided_areas, where),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
@@ -1592,6 +1603,24 @@ class Service:
             self._processed_name_set = frozenset(default_process(name) for name in self._names() if name)
         return self._processed_name_set
 
+    def _in_avoided_areas(self, areas: Sequence[str], where: LatLon) -> list[str]:
+        """The places in the areas the user avoids ("I don't like Midtown"), but for an area the search is in:
+        asked for by name, or where the user is, it is wanted this time."""
+        return [
+            item_id
+            for area in areas
+            if not of_area(area, [where.latitude], [where.longitude])[0]
+            for item_id in self._places_in_area(area)
+        ]
+
+    def _places_in_area(self, area: str) -> tuple[str, ...]:
+        """The catalogue's places of a named area (``assistant.gazetteer.of_area``), worked out once per area."""
+        if area not in self._area_places:
+            items = self.items
+            inside = of_area(area, items["latitude"].to_numpy(), items["longitude"].to_numpy())
+            self._area_places[area] = tuple(items.loc[inside, "item_id"].astype(str))
+        return self._area_places[area]
+
     def _steering(self, user_id: str) -> Steering:
         return steering(self.preferences(user_id))
 
@@ -1615,6 +1644,8 @@ class Service:
             raise ValueError(f"target: no place in the catalogue has the category {preference.target!r}")
         elif preference.kind == PreferenceKind.HIDE_CHAIN and not self.places_named([preference.target]):
             raise ValueError(f"target: no place in the catalogue is called {preference.target!r}")
+        elif preference.kind == PreferenceKind.AVOID_AREA and lookup(preference.target) is None:
+            raise ValueError(f"target: no area of New York is called {preference.target!r}")
 
     def on_forget(self, listener: ForgetListener) -> None:
         """Call ``listener(user_id)`` on every forget; it drops what it keeps of the user and says how much."""

@@ -77,6 +77,7 @@ def answer_stated(
     if preferences is None:
         key = {
             "home_area": "pref_unknown_area",
+            "avoid_area": "pref_unknown_area",
             "mute_category": "pref_unknown_kind",
             "boost_category": "pref_unknown_kind",
         }
@@ -96,6 +97,7 @@ def answer_stated(
         PreferenceKind.HIDE_CHAIN: "pref_hidden_chain",
         PreferenceKind.NO_CHAINS: "pref_no_chains",
         PreferenceKind.HOME_AREA: "pref_home",
+        PreferenceKind.AVOID_AREA: "pref_avoid_area",
     }[first.kind]
     text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
     return StatedAnswer(text, None, stored)
@@ -109,6 +111,9 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
     if kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
         levels = dict.fromkeys(level for term in stated.categories for level in service.categories_named(term))
         return [Preference(kind=kind, target=level, label=stated.words) for level in levels] or None
+    if kind == PreferenceKind.AVOID_AREA:
+        avoided = lookup(stated.area) if stated.area else None
+        return None if avoided is None else [Preference(kind=kind, target=avoided.name, label=avoided.name)]
     if kind == PreferenceKind.HOME_AREA:
         area = lookup(stated.area) if stated.area else None
         if area is not None:

@@ -37,6 +37,7 @@ class PreferenceKind(StrEnum):
     BOOST_CATEGORY = "boost_category"  # more places of this category
     BOOST_LIKE_PLACE = "boost_like_place"  # more places like this one (item vectors' similarity)
     HOME_AREA = "home_area"  # "here" when a request gives no place
+    AVOID_AREA = "avoid_area"  # no places in this area (its name) unless a request is there ("I don't like Midtown")
     HIDE_PLACE = "hide_place"  # never suggest this place again
     HIDE_CHAIN = "hide_chain"  # never suggest a place of this name again ("no more Starbucks": every branch)
     NO_CHAINS = "no_chains"  # never suggest a chain's places ("stop suggesting chains"); its target is "chains"
@@ -68,7 +69,7 @@ class Preference(BaseModel):
         min_length=1,
         max_length=MAX_TARGET_CHARS,
         description="A category ('Bar'), a catalogue place id, a place's name (hide_chain), or an area's name "
-        "(home_area).",
+        "(home_area, avoid_area).",
     )
     label: str = Field("", max_length=MAX_LABEL_CHARS, description="How to show it ('bars', 'Blue Bottle Coffee').")
     latitude: float | None = Field(None, ge=-90, le=90, description="home_area only: the area's centre.")
@@ -189,6 +190,7 @@ class Steering(BaseModel):
     hidden: tuple[str, ...] = Field((), description="Place ids never suggested.")
     hidden_names: tuple[str, ...] = Field((), description="Names whose every place is never suggested (a chain).")
     no_chains: bool = Field(False, description="No place of any chain is suggested.")
+    avoided_areas: tuple[str, ...] = Field((), description="Areas whose places are not suggested, by name.")
     home: ActivePreference | None = None
 
 
@@ -207,6 +209,7 @@ def steering(active: Iterable[Preference]) -> Steering:
         hidden=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_PLACE])),
         hidden_names=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_CHAIN])),
         no_chains=bool(by_kind[PreferenceKind.NO_CHAINS]),
+        avoided_areas=tuple(dict.fromkeys(by_kind[PreferenceKind.AVOID_AREA])),
         home=home,
     )
 

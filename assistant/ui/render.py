@@ -265,6 +265,9 @@ _PREFERENCE_WORDS = {
     PreferenceKind.BOOST_LIKE_PLACE: "⬆️ More places like",
     PreferenceKind.HOME_AREA: "🏠 Home area",
     PreferenceKind.HIDE_PLACE: "🚫 Hidden",
+    PreferenceKind.HIDE_CHAIN: "🚫 Hidden, every branch",
+    PreferenceKind.NO_CHAINS: "🚫 No chains",
+    PreferenceKind.AVOID_AREA: "🚫 Avoided area",
 }
 
 

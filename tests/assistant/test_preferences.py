@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from assistant.agent import Assistant
 from assistant.api import create_api
-from assistant.requests import read_preference
+from assistant.gazetteer import of_area
+from assistant.requests import LatLon, read_preference
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
@@ -182,6 +183,7 @@ def test_the_api_states_lists_and_ends_preferences(client: TestClient, services:
         ({"kind": "mute_category", "target": "Gym", "colour": "red"}, "colour"),
         ({"kind": "hide_place", "target": "nowhere"}, "target"),
         ({"kind": "mute_category", "target": "Aquarium"}, "target"),
+        ({"kind": "avoid_area", "target": "Atlantis"}, "target"),
     ],
 )
 def test_bad_preferences_are_422_naming_the_field(client: TestClient, body: dict[str, object], field: str) -> None:
@@ -498,3 +500,48 @@ def test_near_home_is_the_home_area_the_user_stated(services: Service, world_now
     turn = chat.chat("8", "coffee near home", at=world_now + timedelta(minutes=1), conversation_id="c")
     assert turn.request is not None and turn.request.near == "Brooklyn"
     assert "None of your check-ins" not in turn.text
+
+
+# Brooklyn Heights: across the river from the small world's grid in lower Manhattan.
+ACROSS_THE_RIVER = LatLon(40.6960, -73.9936)
+
+
+def test_an_avoided_area_leaves_its_places_out_unless_the_search_is_there(
+    services: Service, world_now: datetime
+) -> None:
+    wide = RecommendQuery(k=10, within_km=8.0)
+    before = services.recommend("3", world_now, ACROSS_THE_RIVER, wide)
+    assert any(of_area("Lower East Side", [item.latitude], [item.longitude])[0] for item in before)
+    avoid = Preference(kind=PreferenceKind.AVOID_AREA, target="Lower East Side", label="Lower East Side")
+    assert services.set_preference("3", avoid, world_now).stored
+    after = services.recommend("3", world_now, ACROSS_THE_RIVER, wide)
+    assert after and not any(of_area("Lower East Side", [item.latitude], [item.longitude])[0] for item in after)
+    # Searched there (asked for by name, or where the user is), the area is wanted this time.
+    inside = LatLon(40.7150, -73.9843)
+    assert any(
+        of_area("Lower East Side", [item.latitude], [item.longitude])[0]
+        for item in services.recommend("3", world_now, inside, wide)
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["I don't like the Lower East Side", "avoid the LES please", "i dont really like the lower east side, too loud"],
+)
+def test_disliking_an_area_is_stored_said_and_undone(services: Service, world_now: datetime, message: str) -> None:
+    chat = Assistant(services, polite_model())
+    turn = chat.chat("3", message, at=world_now, conversation_id="c")
+    assert [(p.kind, p.target) for p in services.preferences("3")] == [(PreferenceKind.AVOID_AREA, "Lower East Side")]
+    assert "leave out places in Lower East Side" in turn.text and not turn.items
+    told = chat.chat("3", "what did I tell you?", at=world_now + timedelta(minutes=1), conversation_id="c")
+    assert "nothing in Lower East Side" in told.text
+    chat.chat("3", "undo", at=world_now + timedelta(minutes=2), conversation_id="c")
+    assert services.preferences("3") == []
+
+
+def test_an_area_given_up_with_a_request_answers_the_request_elsewhere(services: Service, world_now: datetime) -> None:
+    turn = Assistant(services, polite_model()).chat("3", "I hate Chinatown, any coffee in Tribeca?", at=world_now)
+    assert [p.target for p in services.preferences("3")] == ["Chinatown"]
+    assert turn.request is not None and turn.request.near == "Tribeca" and turn.items
+    assert not any(of_area("Chinatown", [item.latitude], [item.longitude])[0] for item in turn.items)
+    assert "leave out places in Chinatown" in turn.text

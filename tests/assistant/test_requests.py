@@ -886,6 +886,29 @@ def test_a_move_names_the_home_area(message: str, area: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "area"),
+    [
+        ("I don't like Brooklyn", "Brooklyn"),
+        ("i dont really like brooklyn, too hipster", "Brooklyn"),
+        ("avoid midtown please", "Midtown"),
+        ("stay away from the financial district", "Financial District"),
+        ("I hate Times Square, too crowded", "Times Square"),
+        ("no me gusta Brooklyn", "Brooklyn"),
+        ("je n'aime pas Midtown", "Midtown"),
+    ],
+)
+def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
+    stated = read_preference(message)
+    assert stated is not None and (stated.kind, stated.area) == ("avoid_area", area)
+
+
+@pytest.mark.parametrize("message", ["I hate Brooklyn Bowl", "no more brooklyn bars", "je n'aime pas les bars"])
+def test_a_place_or_kind_named_after_an_area_is_no_area_avoided(message: str) -> None:
+    stated = read_preference(message)
+    assert stated is None or stated.kind != "avoid_area"
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "a bar near here",

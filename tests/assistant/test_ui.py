@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from assistant.admission import ChatAdmission, QueueFull
 from assistant.agent import Assistant, Turn, TurnEvent
+from assistant.habits import describe_preferences
 from assistant.requests import LatLon
 from assistant.service import Service, Suggestion
 from assistant.ui import (
@@ -44,8 +45,10 @@ from assistant.ui import (
     user_rhythm,
     week_grid,
 )
+from assistant.ui.render import preference_markdown
 from profiles.config import Settings, load_settings
 from profiles.ingest import read_events
+from profiles.preferences import NO_CHAINS_TARGET, STANDING_KINDS, ActivePreference, PreferenceKind
 from tests.assistant.world import polite_model, world_runtime, world_settings
 from tests.fixtures.world import make_items
 
@@ -182,6 +185,16 @@ def test_the_users_map_draws_places_near_them_and_counts_the_far_ones() -> None:
     assert "Corner Cafe (Cafe) · 9 visits" in page and "Airport Lounge" not in page
     assert "1 of your places beyond 8 km not shown" in page
     assert "Old Bar (Bar) · 0 visits · 👎 1" in page and "disliked" in page and "you are here" in page
+
+
+@pytest.mark.parametrize("kind", sorted(STANDING_KINDS))
+def test_every_kind_of_stated_preference_reads_in_the_inspector_and_the_chat(kind: PreferenceKind) -> None:
+    located = {"latitude": 40.7, "longitude": -73.99} if kind == PreferenceKind.HOME_AREA else {}
+    target = NO_CHAINS_TARGET if kind == PreferenceKind.NO_CHAINS else "Starbucks"
+    since = datetime(2012, 5, 1, tzinfo=UTC)
+    stated = ActivePreference(kind=kind, target=target, label=target, id=1, since=since, **located)
+    assert target in preference_markdown(stated)
+    assert describe_preferences([stated]).startswith("You told me:")
 
 
 def test_snapshot_and_label_tables_of_a_context(ui: Controller, world_now_local: datetime) -> None:

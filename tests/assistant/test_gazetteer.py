@@ -1,0 +1,35 @@
+"""The gazetteer's areas: a point is in an area by its borough and distance, and of the area it is nearest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, in_area, is_in_area, of_area
+
+# Points across the city: centres, and points between them.
+RNG = np.random.default_rng(0)
+LATITUDES = RNG.uniform(40.57, 40.90, 300)
+LONGITUDES = RNG.uniform(-74.15, -73.75, 300)
+
+
+@pytest.mark.parametrize("area", ["Chinatown", "Brooklyn", "The Bronx", "Astoria", "Atlantis"])
+def test_in_area_is_is_in_area_for_many_points(area: str) -> None:
+    one_by_one = [is_in_area(area, lat, lon) for lat, lon in zip(LATITUDES, LONGITUDES, strict=True)]
+    assert in_area(area, LATITUDES, LONGITUDES).tolist() == one_by_one
+
+
+def test_a_point_is_of_the_one_neighbourhood_it_is_nearest() -> None:
+    owners = np.stack([of_area(name, LATITUDES, LONGITUDES) for name in NEIGHBOURHOODS if name not in BOROUGHS])
+    assert (owners.sum(0) <= 1).all() and owners.any()
+    tribeca = NEIGHBOURHOODS["Tribeca"]
+    assert is_in_area("Chinatown", *tribeca)  # "in Chinatown" may be said 1 km away…
+    assert not of_area("Chinatown", [tribeca[0]], [tribeca[1]])[0]  # …but Tribeca's centre is Tribeca's
+    assert of_area("Tribeca", [tribeca[0]], [tribeca[1]])[0]
+
+
+def test_boroughs_hold_their_neighbourhoods_and_unknown_areas_hold_nothing() -> None:
+    williamsburg = NEIGHBOURHOODS["Williamsburg"]
+    assert of_area("Brooklyn", [williamsburg[0]], [williamsburg[1]])[0]
+    assert not of_area("Manhattan", [williamsburg[0]], [williamsburg[1]])[0]
+    assert not of_area("Atlantis", LATITUDES, LONGITUDES).any()
