@@ -127,6 +127,7 @@ from assistant.requests import (
     parse_rules,
     read,
     read_preference,
+    read_preferences,
     resolve_when,
     says_farther,
     smalltalk_reply,
@@ -519,8 +520,9 @@ class Assistant:
     def _understand(self, state: _State) -> dict[str, Any]:
         messages = state["messages"]
         message = messages[-1].text
-        stated = read_preference(message)
-        update = self._stated(state, message, stated) if stated is not None else None
+        statements = read_preferences(message)
+        stated = statements[0] if statements else None
+        update = self._stated_all(state, message, statements) if statements else None
         also_stated = ""
         # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
         of_the_list = _last_suggestions(state) and stated is not None and stated.kind == "no_chains"
@@ -646,6 +648,28 @@ class Assistant:
             "messages": [RemoveMessage(id=m.id) for m in stale if m.id],
             "trace_from": len(messages) - len(stale),
         }
+
+    def _stated_all(self, state: _State, message: str, statements: list[StatedPreference]) -> dict[str, Any] | None:
+        """A turn that states one preference or more ("I love jazz and hate clubs"), each done and said in turn,
+        with a need no data checks said too ("I'm allergic to seafood and I hate Starbucks"); None when none needs
+        an answer of its own."""
+        updates = [found for stated in statements if (found := self._stated(state, message, stated)) is not None]
+        if not updates:
+            return None
+        before = list(state.get("last_stated") or [])
+        update = dict(updates[0])
+        if len(updates) > 1:
+            stored = [id_ for found in updates for id_ in found["last_stated"] if id_ not in before]
+            update |= {
+                "stated_reply": "\n\n".join(found["stated_reply"] for found in updates),
+                "pending": next((found["pending"] for found in updates if found.get("pending")), None),
+                "last_stated": list(dict.fromkeys(stored)) or before,  # "undo" takes back all of them
+            }
+        if unknown := unhonoured(read(message).text):
+            language = update["request"].language
+            needs = f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
+            update["stated_reply"] = f"{update['stated_reply']}\n\n{needs}"
+        return update
 
     def _stated(self, state: _State, message: str, stated: StatedPreference) -> dict[str, Any] | None:
         """A turn that states a preference (``stated``, read from ``message``), done and answered by code
@@ -1086,9 +1110,11 @@ class Assistant:
                 return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
             return fixed_text(reply, language)
         if request.intent == "offtopic" and (reply := offtopic_reply(state["messages"][-1].text)) != "offtopic":
-            if reply == "clock":  # "what time is it?": the clock every answer here is reckoned by
+            if reply in ("clock", "clock_tomorrow"):  # "what time is it?": the clock every answer is reckoned by
                 local = state["now"].astimezone(ZoneInfo(self.timezone))
-                return fixed_text("clock", language).format(
+                if reply == "clock_tomorrow":
+                    local += timedelta(days=1)
+                return fixed_text(reply, language).format(
                     time=clock_time(local), day=f"{local:%A}, {calendar_day(local)}"
                 )
             return fixed_text(reply, language)

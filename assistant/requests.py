@@ -469,7 +469,7 @@ _ARTICLE = r"(?:a |an |the |another |any |more |other )?"
 _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
 # "not bars", "no bars or clubs", "avoid pubs, bars and clubs": the whole list is excluded.
 _EXCLUDE_RE = re.compile(
-    r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like"
+    r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like|instead of|rather than"
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
     r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
@@ -640,7 +640,7 @@ _AT_PLACE_RE = re.compile(
     rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
-    r"|that)\b)",
+    r"|that|too|as well|also|ideally|preferably|maybe|perhaps|if possible|btw|instead)\b)",
     re.IGNORECASE,
 )
 # A home team's game is at its home ground ("after the Knicks game": at Madison Square Garden).
@@ -771,7 +771,8 @@ _QUIET_RE = re.compile(
     re.IGNORECASE,
 )
 _INDEPENDENT_RE = re.compile(
-    r"\b(?:no|not|without|avoid|skip|hate|other than|except|fewer|less|non-?)\s*(?:big |a |the |any )?chains?\b"
+    r"\b(?:no|not|without|avoid|skip|hate|other than|except|fewer|less|non-?|nothing from|none of)\s*"
+    r"(?:big |a |the |any )?chains?\b"
     r"|\b(?:don'?t|do not) (?:like|want|love|do) (?:big |the |any )?chains?\b|\bchains? (?:suck|are boring)\b"
     r"|\bindependent(?:ly owned)?\b|\bmom[- ]and[- ]pop\b|\blocal(?:ly owned)? (?:spots?|places?|ones?|business\w*)\b",
     re.IGNORECASE,
@@ -962,6 +963,10 @@ TOLD_ASKED = (
     r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
     r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
     r"|\bwhat did i (?:tell|say to) you\b"
+    # "Remind me what I said I don't like", "what do you remember about my preferences?"
+    r"|\bwhat (?:i|did i) (?:said|say|told you)\b(?=.*\b(?:like|love|hate|want|prefer|avoid)\b)"
+    r"|\bwhat (?:do you|did you) (?:remember|know|keep|have) (?:about|of|on) my (?:preferences|likes|dislikes|tastes)\b"
+    r"|\bmy (?:preferences|likes|dislikes|settings)\b"
 )
 # Questions about the user's own habits and history, not requests for places.
 _WEEKLY = (
@@ -1033,10 +1038,11 @@ _WEATHER_RE = re.compile(
 # "What time is it?", "what day is it today?": the assistant's own clock, which it can tell.
 _WHAT_TIME_RE = re.compile(
     r"\bwhat time is it\b(?! (?:busiest|busy|quiet|quietest|crowded|packed|open))|\bwhat(?:'s| is) the time\b"
-    r"|\bwhat day is (?:it|today)\b|\bwhat(?:'s| is) (?:the date|today'?s date)(?: today)?\s*[?.!]*\s*$",
+    r"|\bwhat day is (?:it|today)\b|\bwhat(?:'s| is) (?:the date|today'?s date)(?: today)?\s*[?.!]*\s*$"
+    r"|\bwhat(?:'s| is)? (?:day|the date|date) (?:is )?(?:it )?tomorrow\b",
     re.IGNORECASE,
 )
-OfftopicReply = Literal["offtopic", "offtopic_weather", "clock"]
+OfftopicReply = Literal["offtopic", "offtopic_weather", "clock", "clock_tomorrow"]
 
 
 def offtopic_reply(message: str) -> OfftopicReply:
@@ -1045,7 +1051,9 @@ def offtopic_reply(message: str) -> OfftopicReply:
     text = read(message).text
     if _WEATHER_RE.search(text):
         return "offtopic_weather"
-    return "clock" if _WHAT_TIME_RE.search(text) else "offtopic"
+    if asked := _WHAT_TIME_RE.search(text):
+        return "clock_tomorrow" if "tomorrow" in asked.group(0).lower() else "clock"
+    return "offtopic"
 
 
 _PLACE_RE = re.compile(
@@ -1269,7 +1277,9 @@ _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b"
 _MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
 _CLOCK_RE = re.compile(
     r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
-    r"|\b(?:at|around|about)\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|mins|hours|km|miles|blocks|of))",
+    # "Around 7 yo", "about 8 years old": ages, not hours.
+    r"|\b(?:at|around|about)\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|mins|hours|km|miles|blocks|of|yo\b|y/?o\b"
+    r"|yrs?\b|years?\b|-year|kids|children|guests|friends|of us))",
     re.IGNORECASE,
 )
 _RELATIVE_RE = re.compile(
@@ -1488,6 +1498,19 @@ _SLIPS = (
         ),
         "quiet",
     ),
+    # "Next sat", "this fri": a weekday shortened after a word that makes it one ("I sat down" keeps its "sat").
+    *(
+        (re.compile(rf"\b(this|next|on|coming|every|till|until|by) {short}\.?(?!\w)", re.IGNORECASE), rf"\1 {day}")
+        for short, day in (
+            ("mon", "monday"),
+            ("tues?", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu(?:rs?)?", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        )
+    ),
 )
 
 
@@ -1688,8 +1711,10 @@ _NOT_THE_NAMED_RE = re.compile(
 # end of the clause, kept only when they name a national chain (``profiles.places.NATIONAL_CHAINS``), so "not too far"
 # or "not a chain" rule nothing out.
 _NOT_LOWER_NAMED_RE = re.compile(
-    rf"{_RULING_OUT}\s+(?:a |an |any )?(?P<name>(?!the\s)[a-z][\w'’&.-]*(?:\s+(?!please\b)[a-z][\w'’&.-]*){{0,2}})"
-    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$))"
+    rf"{_RULING_OUT}\s+(?:a |an |any )?(?P<name>(?!the\s)[a-z][\w'’&.-]*"
+    r"(?:\s+(?!please\b|near\b|around\b|by\b|close\b)[a-z][\w'’&.-]*){0,2})"
+    # "a coffee place that's not starbucks near that one": the name ends where the clause or the place asked begins.
+    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$)|\s+(?:near|around|by|close to|in|at|tonight|today|please)\b)"
 )
 _NOT_THE_WORDS = frozenset(
     {"usual", "same", "one", "ones", "other", "others", "rest", "chains", "crowds", "tourists", "list", "last", "first"}
@@ -2075,7 +2100,8 @@ def _names_ruled_out(written: str) -> list[str]:
     names: list[str] = []
     for said in found:
         name = said.strip(" .,'’")
-        if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(name) or _NOT_THE_WORDS & set(name.split()[1:]):
+        bare = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)  # "skip the museum": a kind, as "museums"
+        if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(bare) or _NOT_THE_WORDS & set(name.split()[1:]):
             continue
         if name.casefold() not in (other.casefold() for other in names):
             names.append(name)
@@ -2499,8 +2525,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         or arguments.local
         or arguments.like_name  # "anything like Katz's?"
     )
+    if _WHAT_TIME_RE.search(message) and not (place or arguments.category or arguments.keyword):
+        return "offtopic"  # "what day is tomorrow btw": the clock's, though "tomorrow" is a time
     if not place and not _PLACE_RE.search(message):
-        if _OFFTOPIC_RE.search(message) or _WHAT_TIME_RE.search(message):
+        if _OFFTOPIC_RE.search(message):
             return "offtopic"
         # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
         # an "ok" before another time ("ok what about tomorrow morning instead").
@@ -2675,6 +2703,13 @@ _LIKE_PLACE_RE = re.compile(
 # A verdict on a place the user went to ("I loved the second one", "the first one was great", "we didn't like
 # it"): a 👍 or 👎, the message being the verdict alone ("I liked it, anything similar?" asks for places).
 _OPENER = r"^\W*(?:(?:oh|wow|ok|okay|so|well|btw|yeah|yes|hey|just so you know)\W+)?"
+# "I hate clubs", "I can't stand gyms": kinds and nothing more, as "I don't like" them ("I hate Gym 4" is a place).
+_HATE_KINDS_RE = re.compile(
+    rf"{_OPENER}(?:i|we) (?:really |just |honestly )?(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
+    rf"(?:the |any |all )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)(?: places| spots)?"
+    r"(?:\s+(?:btw|by the way|tbh|honestly|at all))?\W*$",
+    re.IGNORECASE,
+)
 _VERDICT_END = (
     r"(?:\s+(?:a lot|so much|very much|btw|by the way|last (?:night|time|week)|yesterday|today))?"
     r"\W*(?:thanks?(?: you)?\W*)?$"
@@ -2815,6 +2850,37 @@ def read_preference(message: str) -> StatedPreference | None:
     return None
 
 
+# Where one statement of a message ends and the next begins ("I love dive bars and hate clubs", "I'm allergic to
+# seafood, and I hate Starbucks").
+_STATEMENT_BREAK_RE = re.compile(r"\s*[,;.!]\s*(?:and\s+|but\s+|also\s+)?|\s+(?:and|but|also|plus)\s+", re.IGNORECASE)
+# A clause that goes on from the one before without its "I" ("... and hate clubs", "... but don't drink").
+_SUBJECT_DROPPED_RE = re.compile(
+    r"^\s*(?=(?:really |also |totally )?(?:hate|love|adore|dislike|despise|can'?t stand|don'?t|do not|never|no longer"
+    r"|quit|stopped|moved|live)\b)",
+    re.IGNORECASE,
+)
+# Verbs that only answer a question or take back the last statement: never one statement among others.
+_ANSWERS = frozenset({"yes", "no", "undo"})
+
+
+def read_preferences(message: str) -> list[StatedPreference]:
+    """Every preference a message states, clause by clause ("I love dive bars and hate clubs": more dive bars, no
+    clubs; "I'm allergic to seafood and I hate Starbucks": Starbucks hidden): the whole message's one
+    (:func:`read_preference`) unless its clauses state more, or it states none and one clause does."""
+    whole = read_preference(message)
+    clauses = [clause for clause in _STATEMENT_BREAK_RE.split(message) if clause and clause.strip()]
+    if len(clauses) < 2:
+        return [whole] if whole is not None else []
+    found: list[StatedPreference] = []
+    for clause in clauses:
+        stated = read_preference(_SUBJECT_DROPPED_RE.sub("i ", clause))
+        if stated is not None and stated.kind not in _ANSWERS and stated not in found:
+            found.append(stated)
+    if len(found) >= 2 or (whole is None and found):
+        return found
+    return [whole] if whole is not None else []
+
+
 def _stated(text: str) -> StatedPreference | None:
     for pattern, verb in ((_UNDO_RE, "undo"), (_YES_RE, "yes"), (_NO_RE, "no"), (_FORGET_STATED_RE, "forget_stated")):
         if pattern.search(text):
@@ -2844,7 +2910,7 @@ def _stated(text: str) -> StatedPreference | None:
         if kinds and _CATEGORY_ONLY.fullmatch(named):
             return StatedPreference(kind="mute_category", categories=kinds, words=named)
         return StatedPreference(kind="hide_place", words=named)
-    if match := _MUTE_RE.search(text):
+    if match := _MUTE_RE.search(text) or _HATE_KINDS_RE.search(text):
         return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
     if (match := _HIDE_NAMED_RE.search(text)) and not (
         _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)

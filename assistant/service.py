@@ -1291,8 +1291,9 @@ class Service:
             now=now.model_copy(update={"visits": 0 if withheld else now_visits}),
             now_withheld=withheld,
             your_visits=len(mine),
-            your_first=pd.Timestamp(mine["timestamp"].min()).to_pydatetime() if len(mine) else None,
-            your_last=pd.Timestamp(mine["timestamp"].max()).to_pydatetime() if len(mine) else None,
+            # The city's days: a visit at 10:56 pm on December 18 was on the 18th, whatever day it was in UTC.
+            your_first=self._local(mine["timestamp"].min()) if len(mine) else None,
+            your_last=self._local(mine["timestamp"].max()) if len(mine) else None,
         )
 
     def search_places(

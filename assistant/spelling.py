@@ -54,7 +54,8 @@ SHORTHAND: dict[str, str] = {
     "bf": "boyfriend", "bc": "because", "cuz": "because", "coz": "because", "w/": "with", "w/o": "without",
     "bklyn": "Brooklyn", "nyc": "New York", "somewher": "somewhere", "anywher": "anywhere",
     "hw": "how", "wat": "what", "wht": "what", "whr": "where", "gud": "good", "nite": "night", "bout": "about",
-    "tho": "though", "rly": "really", "probs": "probably",
+    "tho": "though", "rly": "really", "probs": "probably", "fav": "favourite", "fave": "favourite",
+    "fav.": "favourite", "favs": "favourites", "faves": "favourites",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(
     r"(?<![\w/])(" + "|".join(re.escape(word) for word in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",

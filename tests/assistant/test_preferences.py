@@ -454,7 +454,9 @@ def test_disliking_a_place_by_name_hides_it(services: Service, world_now: dateti
     assert "won't suggest **Gym 4** again" in turn.text
 
 
-@pytest.mark.parametrize("message", ["I hate waiting", "I don't like crowds", "I hate bars", "I don't like it"])
+@pytest.mark.parametrize(
+    "message", ["I hate waiting", "I don't like crowds", "I hate the bar on 5th", "I don't like it"]
+)
 def test_disliking_what_names_no_place_stores_nothing(services: Service, world_now: datetime, message: str) -> None:
     turn = Assistant(services, polite_model()).chat("8", message, at=world_now)
     assert services.preferences("8") == [] and "won't suggest" not in turn.text
@@ -545,3 +547,21 @@ def test_an_area_given_up_with_a_request_answers_the_request_elsewhere(services:
     assert turn.request is not None and turn.request.near == "Tribeca" and turn.items
     assert not any(of_area("Chinatown", [item.latitude], [item.longitude])[0] for item in turn.items)
     assert "leave out places in Chinatown" in turn.text
+
+
+def test_every_preference_a_message_states_is_stored_said_and_undone_together(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    turn = chat.chat("8", "I love jazz and I hate gyms", at=world_now, conversation_id="c")
+    stored = [(p.kind, p.target) for p in services.preferences("8")]
+    assert (PreferenceKind.MUTE_CATEGORY, "Gym") in stored and len(stored) == 2
+    assert "more jazz" in turn.text and "won't suggest gyms" in turn.text and not turn.items
+    chat.chat("8", "undo", at=world_now + timedelta(minutes=1), conversation_id="c")
+    assert services.preferences("8") == []
+
+
+def test_a_need_said_beside_a_preference_is_answered_too(services: Service, world_now: datetime) -> None:
+    turn = Assistant(services, polite_model()).chat("8", "i'm allergic to nuts and i hate Gym 4", at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("8")] == [(PreferenceKind.HIDE_PLACE, "v04")]
+    assert "won't suggest **Gym 4** again" in turn.text and "allergen" in turn.text

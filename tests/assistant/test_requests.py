@@ -40,6 +40,7 @@ from assistant.requests import (
     parse_rules,
     read,
     read_preference,
+    read_preferences,
     resolve_near,
     resolve_when,
     smalltalk_reply,
@@ -2034,6 +2035,7 @@ def test_picks_weather_clock_and_emoji(message: str, expected: dict[str, Any]) -
         ("what's the forecast?", "offtopic_weather"),
         ("what time is it?", "clock"),
         ("what day is it today?", "clock"),
+        ("what day is tomorrow btw", "clock_tomorrow"),
         ("write me a poem", "offtopic"),
     ],
 )
@@ -2119,3 +2121,44 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
 def test_past_visits_locals_streets_there_and_a_reason_before_the_ask(message: str, expected: dict[str, Any]) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("whats my fav bar", {"intent": "profile", "category": "Bar"}),
+        ("remind me what i said i dont like", {"intent": "profile"}),
+        ("what do you remember about my preferences", {"intent": "profile"}),
+        ("nothing from a chain pls", {"independent": True}),
+        ("near grand central ideally", {"near": "grand central"}),
+        ("is that near the met too", {"near": "the met"}),
+        ("skip the museum", {"exclude_categories": ["Museum"], "exclude_names": []}),
+        ("a coffee place thats not starbucks near that one", {"category": "Cafe", "exclude_names": ["starbucks"]}),
+        ("kids birthday party next sat, 10 kids around 7 yo", {"when": "next saturday"}),
+        ("dinner around 7", {"when": "around 7"}),
+        ("brunch this sun?", {"category": "Brunch"}),
+        ("what day is tomorrow btw", {"intent": "offtopic"}),
+        ("bars tomorrow", {"intent": "recommend", "when": "tomorrow"}),
+    ],
+)
+def test_shorthand_ages_weekdays_and_names_ruled_out_before_a_place(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kinds"),
+    [
+        ("I love dive bars and hate clubs", ["boost_category", "mute_category"]),
+        ("I moved to Brooklyn and I don't drink", ["home_area", "mute_category"]),
+        ("i'm allergic to seafood and i hate starbucks", ["hide_place"]),
+        ("i'm vegetarian and don't drink", ["mute_category"]),
+        # One statement whose words hold an "and", or a statement before a request: read whole.
+        ("more places like Barnes and Noble", ["boost_like_place"]),
+        ("no more gyms, anything fun in Tribeca?", ["mute_category"]),
+        ("I hate Gym 4", ["hide_place"]),
+        ("I hate bars", ["mute_category"]),
+    ],
+)
+def test_each_clause_of_a_message_may_state_a_preference(message: str, kinds: list[str]) -> None:
+    assert [stated.kind for stated in read_preferences(message)] == kinds

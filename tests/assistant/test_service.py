@@ -503,3 +503,18 @@ def test_where_people_went_on_to_from_a_place_comes_first_and_says_so(services: 
     assert found[0].evidence[0] == "5 people went here next, within 4 hours of a check-in at Jazz Club 3"
     with pytest.raises(ValueError, match="after: unknown item_id"):
         services.recommend("3", world_now, where, RecommendQuery(after="no-such-place"))
+
+
+def test_a_place_card_gives_the_days_of_the_users_visits_in_the_citys_time(
+    services: Service, world_now: datetime
+) -> None:
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    events = services.events()
+    assert events is not None
+    last = events[events["user_id"] == "3"].groupby("item_id")["timestamp"].max()
+    # A place whose latest visit was late in the evening: another day in UTC than in New York.
+    late = [item for item, moment in last.items() if moment.date() != moment.tz_convert(zone).date()]
+    assert late
+    details = services.place_details("3", str(late[0]), world_now, LatLon(40.7, -74.0))
+    assert details.your_last is not None
+    assert details.your_last.date() == last[late[0]].tz_convert(zone).date()
