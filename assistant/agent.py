@@ -156,12 +156,11 @@ from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
     CATEGORY_SEPARATOR,
+    CHAIN_MIN_PLACES,
     TRANSIT_KINDS,
     WATERFRONT_KINDS,
     Place,
     PlaceAnswer,
-    chain_key,
-    is_national_chain,
     is_of_kind,
     is_suggestable,
     kind_words,
@@ -1348,8 +1347,12 @@ class Assistant:
         if not _CHAIN_ASKED_RE.search(read(state["messages"][-1 - _tail_length(state)].text).text):
             return ""
         named = len(self.service.places_named([details.name]))
-        if named >= 2 or is_national_chain(chain_key(details.name)):
+        # The chains "no chains" leaves out, and no others: one definition for the answer and the filter.
+        if self.service.is_chain(details.item_id):
             return fixed_text("chain_yes", language).format(name=details.name, count=max(named, 1)) + " "
+        if named >= 2:
+            few = fixed_text("chain_few", language)
+            return few.format(name=details.name, count=named, least=CHAIN_MIN_PLACES) + " "
         return fixed_text("chain_no", language).format(name=details.name) + " "
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:

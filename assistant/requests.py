@@ -1079,13 +1079,14 @@ _ACKNOWLEDGED_RE = re.compile(
 )
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
 _BYE_RE = re.compile(
-    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go)\b"
+    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go|peace out|take care)\b"
     # "Ok nvm I'm going home": done for now.
     r"|\b(?:i'?m|we'?re|i am|we are) (?:going|heading|off) home\b|\bcalling it a night\b",
     re.IGNORECASE,
 )
 
 
+_LATER_ALONE_RE = re.compile(r"\W*(?:(?:ok|okay|cool|alright|thanks|thx)\W+)?later\W*", re.IGNORECASE)
 # "Cool, going there now", "I'll try the second one", "sounds good": the user has chosen; nothing more is asked.
 _GOING_RE = re.compile(
     r"\b(?:going|heading|headed|off|walking|on my way|on our way) (?:there|over|now|to (?:it|that|the \w+(?: one)?))\b"
@@ -1728,7 +1729,8 @@ _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?
 _NEAREST_RE = re.compile(
     # "Et le plus proche ?", read "and closest ?".
     # "The closest one then", "ok the nearest one please": the nearest shown, picked.
-    r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
+    r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+of\s+(?:them|those|these))?"
+    r"(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
     # "What's the closest one to Astor Place?": of the places shown.
     r"|\bwhat(?:'s| is) the (?:closest|nearest) one\b"
@@ -2064,9 +2066,13 @@ def parse_rules(message: str) -> RequestArguments:
 # ("the one in Brooklyn", "the bar in Williamsburg").
 _IN_AREA_RE = re.compile(
     r"(?:\b(?P<asked>(?:is|are) (?:it|that|this|they|those|these|the (?:\w+ )?(?:one|place|spot)|the \w+)"
-    r" (?:located )?in)"
+    r" (?:actually |really |even |also )?(?:located )?in"
+    # "The first one is in Bushwick, right?": asked as a statement to confirm.
+    r"|^\W*(?:and |ok |okay |so |wait |hmm )?(?:the (?:\w+ )?(?:one|place|spot)|the \w+|it|that one) (?:is|'s)"
+    r" (?:actually |really |also )?in(?=[^?]*(?:\?|\bright\b|\bcorrect\b|\btrue\b)))"
     r"|^\W*(?:and |ok |okay |so |what about |how about )?the (?:one|place|spot|\w+) (?:in|over in|out in))"
-    r" (?:the )?(?P<area>[a-z][\w'-]*(?: [a-z][\w'-]*){0,2}?)\s*(?:[,?.!]|$|\bwhere\b|\bhow\b|\bis\b|\band\b)",
+    r" (?:the )?(?P<area>[a-z][\w'-]*(?: [a-z][\w'-]*){0,2}?)\s*(?:[,?.!]|$|\bwhere\b|\bhow\b|\bis\b|\band\b"
+    r"|\bright\b|\bcorrect\b)",
     re.IGNORECASE,
 )
 
@@ -2461,6 +2467,8 @@ _CLOCK_ONLY_RE = re.compile(
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
+    if _LATER_ALONE_RE.fullmatch(message):
+        return "smalltalk"  # "ok later!": a goodbye, not a later time
     if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
@@ -2804,6 +2812,8 @@ _UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert t
 _FORGET_STATED_RE = re.compile(
     r"\b(?:forget|clear|reset|erase|delete|wipe|undo|drop|remove)\s+(?:all\s+(?:of\s+)?|about\s+)?"
     r"(?:(?:what|everything|all)(?:\s+that)?\s+i(?:'ve|\s+have)?\s+(?:told|said to|asked)\s+you"
+    # "Forget everything I said": what was said in the chat, not the check-ins.
+    r"|(?:what|everything|all)(?:\s+that)?\s+i(?:'ve|\s+have)?\s+said(?!\s+about)"
     r"|(?:all\s+)?(?:of\s+)?my\s+(?:preferences|settings|likes and dislikes))\b",
     re.IGNORECASE,
 )

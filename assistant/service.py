@@ -1604,6 +1604,10 @@ class Service:
             self._processed_name_set = frozenset(default_process(name) for name in self._names() if name)
         return self._processed_name_set
 
+    def is_chain(self, item_id: str) -> bool:
+        """Whether a place is a chain's branch as "no chains" leaves them out (``profiles.places.chain_item_ids``)."""
+        return item_id in self._chains
+
     def _in_avoided_areas(self, areas: Sequence[str], where: LatLon) -> list[str]:
         """The places in the areas the user avoids ("I don't like Midtown"), but for an area the search is in:
         asked for by name, or where the user is, it is wanted this time."""

@@ -45,7 +45,7 @@ from profiles.activity import user_visits
 from profiles.calendar import calendar_day, clock_time
 from profiles.events import Event
 from profiles.geo import haversine_km
-from profiles.places import TRANSIT_KINDS, Place, is_of_kind, times
+from profiles.places import CHAIN_MIN_PLACES, TRANSIT_KINDS, Place, is_of_kind, times
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -2479,8 +2479,13 @@ def test_is_it_a_chain_says_how_many_places_go_by_its_name(
     listed = assistant.chat("3", "a coffee shop please", at=world_now).items
     one = assistant.chat("3", "is the first one a chain?", at=world_now)
     assert one.text.startswith(fixed_text("chain_no").format(name=listed[0].name)) and one.details is not None
-    # With three places of its name, it is one.
+    # Two places of its name are too few for a chain, as "no chains" counts them.
+    monkeypatch.setattr(services, "places_named", lambda names: ["v01", "v06"])
+    two = assistant.chat("3", "is the second one independent?", at=world_now)
+    assert two.text.startswith(fixed_text("chain_few").format(name=listed[1].name, count=2, least=CHAIN_MIN_PLACES))
+    # A chain's branch, as "no chains" leaves out, is one.
     monkeypatch.setattr(services, "places_named", lambda names: ["v01", "v06", "v11"])
+    monkeypatch.setattr(services, "is_chain", lambda item_id: item_id == listed[1].item_id)
     three = assistant.chat("3", "is the second one independent?", at=world_now)
     assert three.text.startswith(fixed_text("chain_yes").format(name=listed[1].name, count=3))
 

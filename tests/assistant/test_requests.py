@@ -2162,3 +2162,46 @@ def test_shorthand_ages_weekdays_and_names_ruled_out_before_a_place(message: str
 )
 def test_each_clause_of_a_message_may_state_a_preference(message: str, kinds: list[str]) -> None:
     assert [stated.kind for stated in read_preferences(message)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("el segundo, q tan lejos esta?", {"intent": "about", "pick": 2, "asks": ["distance"]}),
+        ("el cuarto, he ido antes?", {"intent": "about", "pick": 4, "asks": ["visits"]}),
+        ("el segundo que tipo de lugar es?", {"intent": "about", "pick": 2, "asks": ["kind"]}),
+        ("ya fui a alguno de estos?", {"intent": "about", "asks": ["visits"]}),
+        ("el tercero esta en Manhattan?", {"intent": "about", "pick": 3, "in_area": "Manhattan"}),
+        ("otro parecido pero en Manhattan", {"alike": True, "near": "Manhattan"}),
+        ("cual es mi lugar favorito", {"intent": "profile"}),
+        ("vale, hasta luego", {"intent": "smalltalk"}),
+        ("le deuxieme c'est ou exactement?", {"intent": "about", "pick": 2, "asks": ["where"]}),
+        ("le premier est dans quel quartier?", {"intent": "about", "pick": 1, "asks": ["where"]}),
+        ("il y a du monde le dimanche midi?", {"intent": "about", "asks": ["busy"]}),
+        ("c'est combien l'entree?", {"intent": "about", "asks": ["price"]}),
+        ("qu'est ce que tu sais sur moi?", {"intent": "profile"}),
+        ("propose moi un bar que je connais pas", {"category": "Bar", "surprise": True}),
+        ("the first one is in Bushwick right?", {"intent": "about", "pick": 1, "in_area": "Bushwick"}),
+        ("is the first one actually in the Bronx?", {"intent": "about", "in_area": "The Bronx"}),
+        ("the closest one of those", {"intent": "about", "nearest": True}),
+        ("later!", {"intent": "smalltalk"}),
+        ("peace out", {"intent": "smalltalk"}),
+        ("later tonight?", {"intent": "recommend", "when": "tonight"}),
+    ],
+)
+def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("ya no quiero mas Starbucks", "hide_place"),
+        ("no me gustan las cadenas", "no_chains"),
+        ("forget everything I said", "forget_stated"),
+    ],
+)
+def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
+    stated = read_preference(message)
+    assert stated is not None and stated.kind == kind
