@@ -518,4 +518,3 @@ def test_a_place_card_gives_the_days_of_the_users_visits_in_the_citys_time(
     details = services.place_details("3", str(late[0]), world_now, LatLon(40.7, -74.0))
     assert details.your_last is not None
     assert details.your_last.date() == last[late[0]].tz_convert(zone).date()
-
