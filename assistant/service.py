@@ -45,6 +45,7 @@ from assistant.runtime import Runtime
 from profiles.activity import (
     in_week_slice,
     kind_change,
+    one_off_events,
     place_slices,
     place_visits,
     user_events,
@@ -119,6 +120,8 @@ AREA_RADIUS_KM = 1.5
 SEARCH_RADIUS_KM = 3.0
 # A latest visit this recent says where the user still is; an older one, where they were (the airport last week).
 STILL_THERE = timedelta(hours=3)
+# A one-off event (``profiles.activity.one_off_events``) is over this long after its last visit.
+EVENT_OVER = timedelta(days=1)
 # "Near here", "in Williamsburg": suggestions stay within this distance of the point.
 NEAR_RADIUS_KM = 2.0
 # "In Brooklyn" is a borough, whose centre 2 km cannot stand for: its places within this distance of the centre
@@ -643,6 +646,7 @@ class Service:
         self._stops_of: dict[tuple[str, ...], StopsNear] = {}  # by the kinds of stop
         self._following_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, next visits)
         self._next_stops_of: dict[str, NextStops] = {}  # by place, for the events of ``_following_of``
+        self._one_off_of: tuple[pd.DataFrame | None, pd.Series] | None = None  # (the events read, last visits)
         self._area_places: dict[str, tuple[str, ...]] = {}  # the catalogue's places in an area, by its name
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
@@ -773,6 +777,8 @@ class Service:
                     *steer.hidden,
                     *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
                     *self._in_avoided_areas(steer.avoided_areas, where),
+                    # "SantaCon NYC" is over: a one-off event is suggested only while on, or asked for by name.
+                    *(self._events_over(at) if not query.keyword else ()),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
@@ -1603,6 +1609,14 @@ class Service:
         if self._processed_name_set is None:
             self._processed_name_set = frozenset(default_process(name) for name in self._names() if name)
         return self._processed_name_set
+
+    def _events_over(self, at: datetime) -> list[str]:
+        """The places that were one-off events (``profiles.activity.one_off_events``), over by ``at``."""
+        events = self.events()
+        if self._one_off_of is None or self._one_off_of[0] is not events:
+            self._one_off_of = (events, one_off_events(events))
+        last = self._one_off_of[1]
+        return [str(item_id) for item_id in last.index[last + EVENT_OVER < pd.Timestamp(at)]]
 
     def is_chain(self, item_id: str) -> bool:
         """Whether a place is a chain's branch as "no chains" leaves them out (``profiles.places.chain_item_ids``)."""

@@ -160,6 +160,29 @@ def place_visits(events: pd.DataFrame | None, item_id: str) -> pd.DataFrame:
     return here
 
 
+# A place whose every visit fell within this span, by this many people or more, was an event held there once
+# ("SantaCon NYC", "Memorial Daypocalypse 2012", a concert's simulcast), not a place to go to once it is over.
+EVENT_SPAN = pd.Timedelta(hours=72)
+EVENT_MIN_PEOPLE = 5
+
+
+def one_off_events(
+    events: pd.DataFrame | None, span: pd.Timedelta = EVENT_SPAN, min_people: int = EVENT_MIN_PEOPLE
+) -> pd.Series:
+    """The places that were one-off events: every visit within ``span`` of the first, by ``min_people`` people or
+    more; the time of each one's last visit, by item id."""
+    if events is None or events.empty:
+        return pd.Series(dtype="datetime64[ns, UTC]")
+    visits = events
+    if "action" in visits.columns:
+        visits = visits[visits["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+    held = visits.groupby("item_id").agg(
+        first=("timestamp", "min"), last=("timestamp", "max"), people=("user_id", "nunique")
+    )
+    once = held[(held["last"] - held["first"] <= span) & (held["people"] >= min_people)]
+    return once["last"]
+
+
 def place_slices(visits: pd.DataFrame, *, by_weekday: bool = True) -> pd.DataFrame:
     """A place's visits (``place_visits``) by slice of the week (``SLICE_COLUMNS``: weekday 0 = Monday, the
     calendar's day part, visits, distinct users), most visited first, one row per slice with a visit; without
@@ -337,6 +360,8 @@ def kind_change(
 
 __all__ = [
     "CHANGE_COLUMNS",
+    "EVENT_MIN_PEOPLE",
+    "EVENT_SPAN",
     "KIND_COLUMNS",
     "MIN_VISITS_AT_THE_TIME",
     "PLACE_COLUMNS",
@@ -345,6 +370,7 @@ __all__ = [
     "UsualPlace",
     "in_week_slice",
     "kind_change",
+    "one_off_events",
     "place_slices",
     "place_visits",
     "user_events",

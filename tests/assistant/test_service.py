@@ -518,3 +518,16 @@ def test_a_place_card_gives_the_days_of_the_users_visits_in_the_citys_time(
     details = services.place_details("3", str(late[0]), world_now, LatLon(40.7, -74.0))
     assert details.your_last is not None
     assert details.your_last.date() == last[late[0]].tz_convert(zone).date()
+
+
+def test_a_one_off_event_is_suggested_only_until_it_is_over(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where, wide = LatLon(40.706, -74.0), RecommendQuery(k=40, within_km=10.0)
+    event = services.recommend("3", world_now, where, wide)[0].item_id
+    ended = pd.Timestamp(world_now) - timedelta(days=3)
+    monkeypatch.setattr(service_module, "one_off_events", lambda events: pd.Series({event: ended}))
+    monkeypatch.setattr(services, "_one_off_of", None)  # worked out again, with the event
+    assert event not in [item.item_id for item in services.recommend("3", world_now, where, wide)]
+    while_on = (ended + timedelta(hours=2)).to_pydatetime()
+    assert event in [item.item_id for item in services.recommend("3", while_on, where, wide)]

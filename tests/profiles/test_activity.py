@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from profiles.activity import (
+    EVENT_MIN_PEOPLE,
     PLACE_COLUMNS,
     SLICE_COLUMNS,
     kind_change,
+    one_off_events,
     place_slices,
     place_visits,
     user_events,
@@ -212,3 +214,16 @@ def test_a_kinds_usual_time_is_the_weekday_and_day_part_most_visits_fell_on_toge
     assert kinds[["kind", "visits", "weekday", "daypart"]].to_dict("records") == [
         {"kind": "Bar", "visits": 6, "weekday": 5, "daypart": "evening"}
     ]
+
+
+def test_a_place_visited_by_many_within_a_few_days_only_was_a_one_off_event() -> None:
+    start = pd.Timestamp("2012-12-01 20:00", tz="UTC")
+    rows = [("santacon", f"u{n}", start + pd.Timedelta(hours=n)) for n in range(EVENT_MIN_PEOPLE)]
+    rows += [("bar", f"u{n}", start + pd.Timedelta(days=7 * n)) for n in range(EVENT_MIN_PEOPLE)]  # weeks apart
+    rows += [("party", f"u{n}", start) for n in range(EVENT_MIN_PEOPLE - 1)]  # too few people to tell
+    events = pd.DataFrame(rows, columns=["item_id", "user_id", "timestamp"])
+    over = one_off_events(events)
+    assert list(over.index) == ["santacon"]
+    assert over["santacon"] == start + pd.Timedelta(hours=EVENT_MIN_PEOPLE - 1)
+    liked = events.assign(action="like")  # a 👍 is no visit
+    assert one_off_events(liked).empty and one_off_events(None).empty
