@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, borough_at, is_in_area, lookup
+from assistant.gazetteer import BOROUGHS, borough_at, borough_of, is_in_area, lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -203,6 +203,8 @@ LATELY = timedelta(days=30)
 # stop's first place, for this much later.
 SECOND_STOP_K = 3
 SECOND_STOP_WITHIN_KM = 1.5
+# A request placed this close to a named area's centre was placed by the gazetteer, not at a venue of that name.
+AREA_CENTRE_KM = 0.5
 SECOND_STOP_AFTER = timedelta(minutes=90)
 # Code's facts and lists stay in English; the LLM's opening follows the request's language.
 LANGUAGE_NOTES = {"es": "Write in Spanish.", "fr": "Write in French."}
@@ -800,6 +802,7 @@ class Assistant:
                             "near_kinds": request.near_kinds,
                             # "Where do people go after MSG?": where people went on to from it first.
                             "after": request.around if request.after_place else None,
+                            "in_borough": _asked_borough(request),
                         },
                     }
                 )
@@ -1899,6 +1902,17 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
 def _list_point(previous: ChatRequest | None, here: LatLon) -> LatLon:
     """Where the last list was searched around ("which is closest to the L?" measures there), else here."""
     return previous.location if previous is not None and previous.location is not None else here
+
+
+def _asked_borough(request: ChatRequest) -> str | None:
+    """The borough of the area a request names ("dinner in DUMBO": Brooklyn), whose places alone are suggested: the
+    far side of a river is no part of it (Chinatown is 1.5 km from DUMBO). None for here, there and a place by name."""
+    if not request.near or request.near in (HERE, THERE) or request.location is None:
+        return None
+    area = lookup(request.near)
+    if area is None or haversine_km(area.latitude, area.longitude, *request.location) > AREA_CENTRE_KM:
+        return None  # a venue whose name the gazetteer forgives into an area's ("Astoria" the bar)
+    return borough_of(area.name)
 
 
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:

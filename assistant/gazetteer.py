@@ -215,6 +215,12 @@ def most_specific(
     return [(place, span) for place, span in found if place.name not in BOROUGHS or place.name not in inside]
 
 
+def borough_of(area: str) -> str | None:
+    """The borough a named area lies in (a borough is its own); None for a name the gazetteer does not know."""
+    place = lookup(area)
+    return None if place is None else _BOROUGH_OF[place.name]
+
+
 def borough_at(latitude: float, longitude: float) -> str:
     """The borough of the gazetteer's centre nearest a point."""
     nearest = min(NEIGHBOURHOODS, key=lambda name: float(haversine_km(latitude, longitude, *NEIGHBOURHOODS[name])))

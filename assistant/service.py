@@ -546,6 +546,18 @@ class RecommendQuery(BaseModel):
         description="An item id: the places people went on to within 4 hours of a check-in there come first ('where "
         "do people go after Madison Square Garden?'), each saying so; the best fits fill the rest.",
     )
+    in_borough: str | None = Field(
+        None,
+        description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river); a name the "
+        "gazetteer does not know as a borough is a 422.",
+    )
+
+    @field_validator("in_borough")
+    @classmethod
+    def _a_borough(cls, in_borough: str | None) -> str | None:
+        if in_borough is not None and in_borough not in BOROUGHS:
+            raise ValueError(f"{in_borough!r} is no borough: one of {', '.join(sorted(BOROUGHS))}")
+        return in_borough
 
     @field_validator("beyond_km")
     @classmethod
@@ -777,6 +789,7 @@ class Service:
                     *steer.hidden,
                     *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
                     *self._in_avoided_areas(steer.avoided_areas, where),
+                    *(self._places_outside(query.in_borough) if query.in_borough else ()),
                     # "SantaCon NYC" is over: a one-off event is suggested only while on, or asked for by name.
                     *(self._events_over(at) if not query.keyword else ()),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
@@ -1631,6 +1644,14 @@ class Service:
             if not of_area(area, [where.latitude], [where.longitude])[0]
             for item_id in self._places_in_area(area)
         ]
+
+    def _places_outside(self, area: str) -> tuple[str, ...]:
+        """The catalogue's places not of a named area (a borough asked for: every other borough's)."""
+        key = f"outside {area}"
+        if key not in self._area_places:
+            inside = set(self._places_in_area(area))
+            self._area_places[key] = tuple(item for item in self.items["item_id"].astype(str) if item not in inside)
+        return self._area_places[key]
 
     def _places_in_area(self, area: str) -> tuple[str, ...]:
         """The catalogue's places of a named area (``assistant.gazetteer.of_area``), worked out once per area."""

@@ -81,6 +81,7 @@ class RecommendArgs(_Where):
     after: str | None = Field(
         None, description="An item id: where people went on to from there first ('where do people go after MSG?')."
     )
+    in_borough: str | None = Field(None, description="Only places in this borough ('dinner in DUMBO': Brooklyn).")
 
 
 class HabitsArgs(_Where):
@@ -160,6 +161,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         open_then: bool = False,
         near_kinds: Sequence[str] = (),
         after: str | None = None,
+        in_borough: str | None = None,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -181,6 +183,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             open_then=open_then,
             near_kinds=list(near_kinds),
             after=after,
+            in_borough=in_borough,
         )
         found = _searched(service, state["user_id"], moment, place, query)
         if not found and open_then:  # none known to be open then, anywhere: the best fits, hours unknown
@@ -270,6 +273,17 @@ def langchain_tools(service: Service) -> list[BaseTool]:
 
 
 def _searched(service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery) -> list[Suggestion]:
+    """The service's places for a query (:func:`_searched_in`); in another borough only when the one asked for has
+    none ("sushi in Staten Island")."""
+    found = _searched_in(service, user_id, at, place, query)
+    if not found and query.in_borough is not None:
+        found = _searched_in(service, user_id, at, place, query.model_copy(update={"in_borough": None}))
+    return found
+
+
+def _searched_in(
+    service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery
+) -> list[Suggestion]:
     """The service's places for a query; with a ``beyond_km`` that finds none, the best at any distance; with a
     ``within_km`` that finds too few, the best a little farther away, the radius widened step by step so that the next
     borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice; nor

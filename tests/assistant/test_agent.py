@@ -26,6 +26,7 @@ from assistant.agent import (
     ChatError,
     Turn,
     _after_the_last,
+    _asked_borough,
     _describes_a_place,
     _last_suggestions,
     _listing_line,
@@ -39,7 +40,7 @@ from assistant.agent import (
 from assistant.gazetteer import BOROUGHS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import no_details
-from assistant.requests import AFTER_DINNER, ChatRequest, LatLon, parse_rules
+from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.calendar import calendar_day, clock_time
@@ -2567,3 +2568,14 @@ def test_no_office_is_noted_and_the_last_ask_stands_for_a_place_named_next(
     assert said.text == fixed_text("no_office") and not said.items
     moved = assistant.chat("3", "near Tribeca then", at=world_now)
     assert moved.request is not None and moved.request.category == "Gym" and moved.request.near == "Tribeca"
+
+
+def test_an_area_asked_for_keeps_the_list_in_its_borough() -> None:
+    dumbo = lookup("DUMBO")
+    assert dumbo is not None
+    at_dumbo = ChatRequest(near="DUMBO", location=LatLon(dumbo.latitude, dumbo.longitude))
+    assert _asked_borough(at_dumbo) == "Brooklyn"
+    # A bar called Astoria in Manhattan is no area; nor are here, there or a request with no place.
+    assert _asked_borough(ChatRequest(near="Astoria", location=LatLon(40.7260, -73.9897))) is None
+    assert _asked_borough(ChatRequest(near=HERE, location=LatLon(40.7, -74.0))) is None
+    assert _asked_borough(ChatRequest()) is None

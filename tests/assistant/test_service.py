@@ -13,6 +13,7 @@ import pytest
 
 import assistant.service as service_module
 from assistant.agent import Assistant
+from assistant.gazetteer import of_area
 from assistant.requests import LatLon
 from assistant.service import (
     LOUD_CATEGORIES,
@@ -531,3 +532,15 @@ def test_a_one_off_event_is_suggested_only_until_it_is_over(
     assert event not in [item.item_id for item in services.recommend("3", world_now, where, wide)]
     while_on = (ended + timedelta(hours=2)).to_pydatetime()
     assert event in [item.item_id for item in services.recommend("3", while_on, where, wide)]
+
+
+def test_a_borough_asked_for_holds_every_place_listed(services: Service, world_now: datetime) -> None:
+    across = LatLon(40.6960, -73.9936)  # Brooklyn Heights, across the river from the grid in lower Manhattan
+    query = RecommendQuery(k=10, within_km=8.0, in_borough="Manhattan")
+    found = services.recommend("3", world_now, across, query)
+    assert found and all(of_area("Manhattan", [item.latitude], [item.longitude])[0] for item in found)
+    brooklyn = services.recommend("3", world_now, across, query.model_copy(update={"in_borough": "Brooklyn"}))
+    assert all(of_area("Brooklyn", [item.latitude], [item.longitude])[0] for item in brooklyn)
+    assert not {item.item_id for item in brooklyn} & {item.item_id for item in found}
+    with pytest.raises(ValueError, match="no borough"):
+        RecommendQuery(in_borough="Atlantis")

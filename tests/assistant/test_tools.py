@@ -45,6 +45,7 @@ class _StubService:
             )
             if (query.within_km is None or distance <= query.within_km)
             and (query.beyond_km is None or distance >= query.beyond_km)
+            and (query.in_borough is None or item_id.startswith(query.in_borough))
         ]
         return [_Found(item_id, self.distances[item_id], rank) for rank, item_id in enumerate(found[: query.k], 1)]
 
@@ -98,3 +99,12 @@ def test_a_widened_list_is_ranked_once_whatever_each_search_ranked() -> None:
     found = _recommend(service, k=5, within_km=2.0)
     assert [item.item_id for item in found] == ["a", "c", "b"]  # the nearer search's find first
     assert [item.rank for item in found] == [1, 2, 3]
+
+
+def test_a_borough_with_nothing_of_the_kind_falls_back_to_the_others() -> None:
+    service = _StubService({"Manhattan-a": 1.0, "Manhattan-b": 1.5, "Brooklyn-a": 0.5})
+    assert [item.item_id for item in _recommend(service, k=5, in_borough="Brooklyn")] == ["Brooklyn-a"]
+    none_there = _StubService({"Manhattan-a": 1.0, "Manhattan-b": 1.5})
+    found = _recommend(none_there, k=5, in_borough="Staten Island")
+    assert [item.item_id for item in found] == ["Manhattan-a", "Manhattan-b"]
+    assert [query.in_borough for query in none_there.queries] == ["Staten Island", None]
