@@ -2054,7 +2054,8 @@ _OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b",
 
 # "Not that one", "skip the second one", "not interested in the first one": one place of the list turned down.
 _ONE_TURNED_DOWN_RE = re.compile(
-    rf"^\W*(?:(?:no|nah|hmm|ok|okay),?\s+)?(?:not|skip|not (?:really )?(?:interested in|keen on|a fan of|into))"
+    rf"^\W*(?:(?:no|nah|hmm|ok|okay),?\s+)?(?:not|skip|drop|remove|ditch|lose|cross off"
+    r"|not (?:really )?(?:interested in|keen on|a fan of|into))"
     rf" (?:that|this|the (?:{'|'.join(ORDINALS)}|last))(?: one| place| spot)?\W*$",
     re.IGNORECASE,
 )

@@ -280,6 +280,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|number \d{1,2})\W*$"
         r"|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b"
+        # "Who goes there?": how many people check in there is what the data knows of them.
+        r"|\bwho (?:goes|go|hangs out|is) (?:there|to it|to that (?:one|place))\b|\bwhat(?:'s| is) the crowd like\b"
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
         r" like\b",
     }.items()

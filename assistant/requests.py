@@ -456,11 +456,21 @@ ORDINALS = {
     "third": 3,
     "fourth": 4,
     "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
     "1st": 1,
     "2nd": 2,
     "3rd": 3,
     "4th": 4,
     "5th": 5,
+    "6th": 6,
+    "7th": 7,
+    "8th": 8,
+    "9th": 9,
+    "10th": 10,
 }
 
 _CATEGORY_RE = re.compile(rf"\b({_words_pattern(CATEGORY_WORDS)})\b", re.IGNORECASE)
@@ -857,7 +867,8 @@ _SAID_CLOSED_RE = re.compile(_SAID_CLOSED, re.IGNORECASE)
 _TURNED_DOWN = (
     r"\bnot (?:really )?(?:interested in|keen on|a fan of|into|feeling) (?:that|this|those|these|them|it|the \w+)\b"
     r"|^\W*(?:no,?\s+)?not (?:that|this|the \w+)(?: one| place)?(?:\W*$|\s*[,;.!-])"
-    r"|\bskip (?:that|this|the \w+)(?: one)?\b|\bnot for me\b|\bnone of (?:these|those|them)\b"
+    r"|\b(?:skip|drop|remove|ditch|cross off) (?:that|this|the \w+)(?: one)?\b|\bnot for me\b"
+    r"|\bnone of (?:these|those|them)\b"
     r"|^\W*(?:no|nope|nah|meh)\W*$"  # "no" to a list: others ("no thanks" is a goodbye)
     r"|^\W*(?:still|again) (?:no|nope|nah|nothing|not it)\W*$|^\W*(?:no|nope|nah),? still (?:not|nothing)\b"
     rf"|{_SAID_CLOSED}"
@@ -1086,6 +1097,13 @@ _BYE_RE = re.compile(
 )
 
 
+# "I've never been to Shake Shack", "but I've never been there": a correction of what was said of the user's visits,
+# answered with what the data holds of them ("somewhere I've never been" asks for new places).
+_NEVER_BEEN_RE = re.compile(
+    r"^\W*(?:(?:but|no|nope|wrong|actually|um+|hmm+|what|wait|huh|lol)\W+)*(?:i'?ve|i have|i'?d|i) never"
+    r" (?:ever )?(?:been|gone|went)(?: (?:to|at|in|there|inside)\b|\W*$)",
+    re.IGNORECASE,
+)
 _LATER_ALONE_RE = re.compile(r"\W*(?:(?:ok|okay|cool|alright|thanks|thx)\W+)?later\W*", re.IGNORECASE)
 # "Cool, going there now", "I'll try the second one", "sounds good": the user has chosen; nothing more is asked.
 _GOING_RE = re.compile(
@@ -1244,8 +1262,10 @@ _PRICE_ONLY_RE = re.compile(
 )
 _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
-    rf"(?<!\bgo )(?<!\bstop )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
-    r"(?!\s+(?:dates?|time|times|thing|things|trip|visit|day|night|impression)\b)"
+    # "5th Ave", "on 7th", "5th and 23rd" are streets.
+    rf"(?<!\bgo )(?<!\bstop )(?<!\bon )(?<!\bof )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
+    r"(?!\s+(?:dates?|time|times|thing|things|trip|visit|day|night|impression|ave|avenue|av|st|street|floor"
+    r"|and \d|& \d)\b)"
     r"(?:\s+(?:one|place|option|suggestion))?"
     r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",
     re.IGNORECASE,
@@ -1305,11 +1325,20 @@ _BETWEEN_RE = re.compile(
 )
 
 
+# "After 11pm", "past midnight": from that hour on, which may be now.
+_AFTER_CLOCK_RE = re.compile(
+    r"\b(?:after|past|from)\s+(\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|midnight)(?!\s*(?:minutes|mins|hours|km|blocks))",
+    re.IGNORECASE,
+)
+
+
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
     "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
     message = _BETWEEN_RE.sub(r"at \1", message)
     said = _when_words(message)
+    if said and (after := _AFTER_CLOCK_RE.search(message)) and after.group(1).lower() in said.lower():
+        said = f"after {said}"  # "bars after 11pm", asked at 11:15 pm, are for now
     parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
     if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
         # "Open late tonight": tonight's late night, not its evening.
@@ -1373,7 +1402,8 @@ def resolve_when(
         clock = time(12)
     target = datetime.combine(day or now.date(), clock, tzinfo=zone)
     if target < now:
-        if span_of_day and now - target <= GRACE:
+        # A part of the day begun, or "after 11pm" asked at 11:15 pm: now is in it.
+        if (span_of_day or lowered.startswith("after ")) and now - target <= GRACE:
             return now
         if not explicit_day:
             target += timedelta(days=1)
@@ -1754,6 +1784,9 @@ _TOP_PICK_RE = re.compile(
     r" (?:go to|go with|go for|pick|choose|try|visit)\b"
     r"|\bwhat(?:'s| is| would be) your (?:top |own |personal )?(?:pick|choice|favou?rite|recommendation|vote)\b"
     r"|^\W*(?:and |so |ok )?(?:your )?(?:top |best |personal )?(?:pick|favou?rite)\s*[?.!]*\s*$"
+    # "idk you pick", "you choose", "up to you": the choice left to the assistant.
+    r"|^\W*(?:(?:idk|i don'?t know|dunno|hmm+|ok|okay|so|just|eh|meh)\W+)*(?:you (?:pick|choose|decide)|up to you"
+    r"|your call|dealer'?s choice)(?: (?:one|for me|for us|then))?\W*$"
     r"|\b(?:just )?pick one(?: for (?:me|us))?\b|\bif you (?:had|have) to (?:pick|choose)\b"
     r"|\bhelp (?:me|us) (?:choose|decide|pick)\b|\bwhich(?: one)? is (?:your|the) (?:winner|top one)\b",
     re.IGNORECASE,
@@ -2047,6 +2080,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.in_area, arguments.in_area_asked = area.name, in_area["asked"] is not None
         arguments.near = None if arguments.near in (area.name, in_area["area"]) else arguments.near
         arguments.asks = list(dict.fromkeys([*arguments.asks, "where" if arguments.in_area_asked else "general"]))
+    if _NEVER_BEEN_RE.search(message):
+        arguments.surprise, arguments.asks = False, ["visits"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
@@ -2469,6 +2504,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "forget"
     if _LATER_ALONE_RE.fullmatch(message):
         return "smalltalk"  # "ok later!": a goodbye, not a later time
+    if _NEVER_BEEN_RE.search(message):
+        return "about"  # "I've never been to Shake Shack": what the data holds of the user's visits there
     if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say

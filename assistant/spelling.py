@@ -55,7 +55,7 @@ SHORTHAND: dict[str, str] = {
     "bklyn": "Brooklyn", "nyc": "New York", "somewher": "somewhere", "anywher": "anywhere",
     "hw": "how", "wat": "what", "wht": "what", "whr": "where", "gud": "good", "nite": "night", "bout": "about",
     "tho": "though", "rly": "really", "probs": "probably", "fav": "favourite", "fave": "favourite",
-    "fav.": "favourite", "favs": "favourites", "faves": "favourites",
+    "favs": "favourites", "faves": "favourites", "k": "ok", "kk": "ok",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(
     r"(?<![\w/])(" + "|".join(re.escape(word) for word in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",

@@ -230,6 +230,8 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("today around 6", NOW, at(15, 18)),
         ("after work", NOW, at(15, 18)),  # "a gym for after work"
         ("before work tomorrow", NOW, at(16, 8)),
+        ("after 11pm", at(15, 23, 15), at(15, 23, 15)),  # already after 11 pm: now, not tomorrow's
+        ("after 2pm", at(15, 23, 15), at(16, 14)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
@@ -1779,7 +1781,12 @@ def test_new_things_more_of_the_same_outing_crowds_and_the_nearest(message: str,
 
 @pytest.mark.parametrize(
     ("message", "turned_down"),
-    [("not that one, the other kind of food", True), ("skip the second one", True), ("not bars", False)],
+    [
+        ("not that one, the other kind of food", True),
+        ("skip the second one", True),
+        ("drop the 2nd", True),
+        ("not bars", False),
+    ],
 )
 def test_turning_down_what_was_shown_is_told(message: str, turned_down: bool) -> None:
     assert (TURNED_DOWN_RE.search(message) is not None) is turned_down
@@ -2205,3 +2212,27 @@ def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message:
 def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
     stated = read_preference(message)
     assert stated is not None and stated.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("the 7th one?", {"pick": 7}),
+        ("the sixth one", {"pick": 6}),
+        ("coffee near 5th ave", {"category": "Cafe", "pick": None}),
+        ("the apple store on 5th", {"pick": None}),
+        ("i've never been to shake shack", {"intent": "about", "asks": ["visits"], "surprise": False}),
+        ("but I've never been there", {"intent": "about", "asks": ["visits"]}),
+        ("somewhere i've never been", {"surprise": True}),
+        ("the first one, who goes there", {"intent": "about", "pick": 1, "asks": ["general"]}),
+        ("idk you pick", {"top_pick": True}),
+        ("up to you", {"top_pick": True}),
+        ("bars after 11pm", {"category": "Bar", "when": "after 11pm"}),
+        ("k", {"intent": "smalltalk"}),
+    ],
+)
+def test_ranks_past_five_corrections_of_visits_and_the_choice_left_to_the_assistant(
+    message: str, expected: dict[str, Any]
+) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
