@@ -1091,10 +1091,8 @@ class Assistant:
                 # "Which neighbourhood do I spend the most time in?": the areas first; "my most visited place?": the
                 # places.
                 asked = read(state["messages"][-1 - _tail_length(state)].text).text
-                answer = describe_habits(
-                    habits, areas_first=asks_about_areas(asked), places_first=asks_about_places(asked)
-                )
-            stated = describe_preferences(self.service.preferences(state["user_id"]))
+                answer = describe_habits(habits, asks_about_areas(asked), asks_about_places(asked), language=language)
+            stated = describe_preferences(self.service.preferences(state["user_id"]), language)
             if re.search(TOLD_ASKED, read(state["messages"][-1 - _tail_length(state)].text).text, re.IGNORECASE):
                 return stated or fixed_text("nothing_told", language)  # "what have you stopped suggesting me?"
             return f"{answer}\n\n{stated}" if stated else answer

@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from assistant.languages import to_english
+from assistant.place_questions import said_day
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
 from profiles.calendar import (
     DAYPART_STARTS,
+    DAYPARTS,
     WEEKDAYS,
     WEEKEND,
     WEEKEND_DAYS,
@@ -30,7 +32,7 @@ from profiles.calendar import (
     holiday_named,
 )
 from profiles.places import counted, kind_words, plural
-from profiles.preferences import ActivePreference, PreferenceKind
+from profiles.preferences import STANDING_KINDS, ActivePreference
 from prompts import fixed_text
 
 # Day-part and weekday words of the request's `when` text, read in English (``assistant.languages`` turns the Spanish
@@ -256,39 +258,46 @@ def asks_about_places(message: str) -> bool:
     return _PLACES_RE.search(message) is not None
 
 
-def describe_habits(habits: Habits, areas_first: bool = False, places_first: bool = False) -> str:
+def describe_habits(habits: Habits, areas_first: bool = False, places_first: bool = False, language: str = "en") -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places, the
-    areas (the areas first with ``areas_first``, the places with ``places_first``)."""
+    areas (the areas first with ``areas_first``, the places with ``places_first``), in ``language`` (a change over
+    the latest month and the visits of a past span or day are said in English)."""
     overall = habits.change is None and habits.kind is None and habits.since is None
     if areas_first and habits.areas and overall:
-        rest = describe_habits(habits.model_copy(update={"areas": []}))
-        return f"{_areas_sentence(habits)} {rest}"
+        rest = describe_habits(habits.model_copy(update={"areas": []}), language=language)
+        return f"{_areas_sentence(habits, language=language)} {rest}"
     if places_first and habits.places and overall:
-        rest = describe_habits(habits.model_copy(update={"places": []}))
-        return f"{_places_sentence(habits)} {rest}"
+        rest = describe_habits(habits.model_copy(update={"places": []}), language=language)
+        return f"{_places_sentence(habits, language)} {rest}"
     if habits.change is not None:
         return describe_change(habits.change)
     if habits.kind is not None:
-        return _describe_kind(habits)
+        return _describe_kind(habits, language)
     if habits.since is not None:
         return _describe_recent(habits)
     if habits.visits == 0:
         if habits.weekday is None and habits.daypart is None:
-            return fixed_text("no_habits")
-        return f"I have no check-ins of yours {_slice_words(habits)}, so I can't tell your habits then."
-    if habits.weekday is None and habits.daypart is None:
+            return fixed_text("no_habits", language)
+        return fixed_text("habits_none_then", language).format(slice=_slice_in(habits, language))
+    sliced = habits.weekday is not None or habits.daypart is not None
+    kinds = ", ".join(_kind(kind, habits, language) for kind in habits.kinds)
+    if not sliced:
         span = ""
         if habits.first is not None and habits.last is not None:
-            first, last = f"{habits.first:%B %Y}", f"{habits.last:%B %Y}"
-            span = f" ({first} to {last})" if first != last else f" (in {first})"
-        at = f" at {counted(habits.place_count, 'place')}" if habits.place_count else ""
-        opening = f"From your {counted(habits.visits, 'check-in')}{at}{span}, you go most to"
+            first, last = _month_year(habits.first, language), _month_year(habits.last, language)
+            key = "habits_span" if first != last else "habits_span_one"
+            span = fixed_text(key, language).format(first=first, last=last)
+        at = ""
+        if habits.place_count:
+            at = fixed_text("habits_at", language).format(places=_count(habits.place_count, "place", language))
+        checkins = _count(habits.visits, "check-in", language)
+        text = fixed_text("habits_from", language).format(checkins=checkins, at=at, span=span, kinds=kinds)
     else:
-        words = _slice_words(habits)
-        opening = f"{words[:1].upper()}{words[1:]} you have {_share(habits)}; you go most to"
-    return _kinds_and_places(
-        habits, opening, f"Your most visited places{' then' if habits.weekday or habits.daypart else ''}"
-    )
+        words = _slice_in(habits, language)
+        opening = f"{words[:1].upper()}{words[1:]}"
+        text = fixed_text("habits_slice", language).format(slice=opening, share=_share(habits, language), kinds=kinds)
+    then = fixed_text("habits_then", language) if habits.weekday or habits.daypart else ""
+    return _places_and_areas(habits, text, fixed_text("habits_places", language).replace("{then}", then), language)
 
 
 def describe_change(change: InterestChange) -> str:
@@ -317,28 +326,32 @@ def _shift(kind: KindShift) -> str:
     return f"{plural(kind.kind)} ({counted(kind.recent, 'visit')}, {kind.recent_share:.0%}, {before})"
 
 
-def _describe_kind(habits: Habits) -> str:
+def _describe_kind(habits: Habits, language: str = "en") -> str:
     """'You have 5 check-ins at Museums, the latest on June 12, 2012 (Art Museums 3, History Museums 2). The ones
     you go to most: …': the user's visits to one kind of place, in the slice asked about."""
     assert habits.kind is not None
-    when = " ".join(words for words in (_span_words(habits), _slice_words(habits)) if words)
+    spanned = _span_words(habits)
+    if spanned:
+        language = "en"  # a span of days is said in English only
+    when = " ".join(words for words in (spanned, _slice_in(habits, language)) if words)
     when = f" {when}" if when else ""
     kind = kind_words(habits.kind)  # "places for breakfast", not "Breakfasts"
     if habits.visits == 0:
-        return f"I have no check-ins of yours at {kind}{when}."
+        return fixed_text("habits_kind_none", language).format(kind=kind, when=when)
     if habits.timeline:
         return _describe_day(habits, when.strip(), f" at {kind}")
-    text = f"You have {counted(habits.visits, 'check-in')} at {kind}{when}"
+    checkins = _count(habits.visits, "check-in", language)
+    text = fixed_text("habits_kind", language).format(checkins=checkins, kind=kind, when=when)
     if habits.place_count > 1:
-        text += f" ({counted(habits.place_count, 'place')})"
+        text += f" ({_count(habits.place_count, 'place', language)})"
     if habits.latest is not None:
-        text += f", the latest on {calendar_day(habits.latest)}"
+        text += fixed_text("habits_kind_latest", language).format(day=said_day(habits.latest, language))
     if len(habits.kinds) > 1:
         text += " (" + ", ".join(f"{plural(item.kind)} {item.visits}" for item in habits.kinds) + ")"
     text += "."
     if habits.places:
-        places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
-        text += f" The ones you go to most: {places}."
+        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in habits.places)
+        text += fixed_text("habits_kind_most", language).format(places=places)
     return text
 
 
@@ -392,50 +405,64 @@ def _describe_day(habits: Habits, day_words: str, at_kind: str = "") -> str:
 
 
 def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
-    """The opening, the kinds of place most visited, then the places under their heading."""
+    """The opening, the kinds of place most visited, then the places under their heading (in English)."""
     kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
-    text = f"{opening} {kinds}."
+    return _places_and_areas(habits, f"{opening} {kinds}.", f"{places_heading}: {{places}}.")
+
+
+def _places_and_areas(habits: Habits, text: str, places_frame: str, language: str = "en") -> str:
+    """The text, then the places in their frame ("Your most visited places: {places}."), then the areas."""
     if habits.places:
-        places = ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in habits.places)
-        text += f" {places_heading}: {places}."
+        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in habits.places)
+        text += " " + places_frame.format(places=places)
     if habits.areas:
-        text += f" {_areas_sentence(habits)}"
+        text += f" {_areas_sentence(habits, language=language)}"
     return text
 
 
-def _places_sentence(habits: Habits) -> str:
+def _places_sentence(habits: Habits, language: str = "en") -> str:
     """'Your most visited place is Crunch Fitness (4 visits); then Starbucks (3 visits).', every place tied for the
     most visits named together."""
     most = int(habits.places[0].score)
     top = [place for place in habits.places if int(place.score) == most]
     then = habits.places[len(top) :]
-    when = f" {_slice_words(habits)}" if habits.weekday is not None or habits.daypart is not None else ""
+    when = f" {_slice_in(habits, language)}" if habits.weekday is not None or habits.daypart is not None else ""
+    visits = _count(most, "visit", language)
     if len(top) == 1:
-        text = f"Your most visited place{when} is {top[0].label} ({counted(most, 'visit')})"
+        text = fixed_text("habits_top_one", language).format(when=when, place=top[0].label, visits=visits)
     else:
-        names = ", ".join(place.label for place in top[:-1]) + f" and {top[-1].label}"
-        text = f"Your most visited places{when} are {names} ({counted(most, 'visit')} each)"
+        names = ", ".join(place.label for place in top[:-1]) + f" {fixed_text('habits_and', language)} {top[-1].label}"
+        text = fixed_text("habits_top_many", language).format(when=when, places=names, visits=visits)
     if then:
-        text += "; then " + ", ".join(f"{place.label} ({counted(int(place.score), 'visit')})" for place in then)
+        text += fixed_text("habits_top_then", language) + ", ".join(
+            f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in then
+        )
     return f"{text}."
 
 
-def _areas_sentence(habits: Habits, heading: str = "The areas you go to most") -> str:
-    areas = ", ".join(f"{area.area} ({counted(area.visits, 'visit')})" for area in habits.areas)
-    return f"{heading}: {areas}."
+def _areas_sentence(habits: Habits, heading: str | None = None, language: str = "en") -> str:
+    """'The areas you go to most: East Village (12 visits), …' (or under ``heading``, in English)."""
+    areas = ", ".join(f"{area.area} ({_count(area.visits, 'visit', language)})" for area in habits.areas)
+    if heading is not None:
+        return f"{heading}: {areas}."
+    return fixed_text("habits_areas", language).format(areas=areas)
 
 
-def _share(habits: Habits) -> str:
+def _share(habits: Habits, language: str = "en") -> str:
     """'40 of your 121 check-ins (33%, where 2 days in 7 would be 29%)': a slice's visits against all of them and,
     for days of the week, against the days' own share of the week ("do I go out more on weekends?")."""
     if habits.all_visits <= habits.visits:
-        return counted(habits.visits, "check-in")
+        return _count(habits.visits, "check-in", language)
     share = f"{habits.visits / habits.all_visits:.0%}"
     spans = {WEEKEND: len(WEEKEND_DAYS), WORKWEEK: len(WORKWEEK_DAYS)}
     days = spans.get(habits.weekday or "", int(habits.weekday is not None))
+    said_days = ""
     if days and habits.daypart is None:
-        share += f", where {counted(days, 'day')} in 7 would be {days / 7:.0%}"
-    return f"{habits.visits} of your {counted(habits.all_visits, 'check-in')} ({share})"
+        said_days = fixed_text("habits_share_days", language).format(
+            days=_count(days, "day", language), share=f"{days / 7:.0%}"
+        )
+    every = _count(habits.all_visits, "check-in", language)
+    return fixed_text("habits_share", language).format(visits=habits.visits, all=every, share=share, days=said_days)
 
 
 def _slice_words(habits: Habits) -> str:
@@ -448,8 +475,38 @@ def _slice_words(habits: Habits) -> str:
     return f"in the {habits.daypart}" if habits.daypart != "night" else "at night"
 
 
-def _kind(kind: HabitKind, habits: Habits) -> str:
+def _slice_in(habits: Habits, language: str) -> str:
+    """The slice of the week a habit is asked of, in ``language`` ("on Friday evenings", "los viernes al anochecer",
+    "le vendredi soir"); '' for the whole week."""
+    if language == "en":
+        return _slice_words(habits)
+    return _when_in(habits.weekday, habits.daypart, language)
+
+
+def _when_in(weekday: str | None, part: str | None, language: str) -> str:
+    """A weekday (or the weekend, or weekdays) and a part of the day as a Spanish or French habit says them."""
+    days = fixed_text("habits_weekdays", language).split("|")
+    named = [*WEEKDAYS, WEEKEND, WORKWEEK]
+    day = days[named.index(weekday)] if weekday in named else ""
+    if part not in DAYPARTS:
+        return day
+    if not day:
+        return fixed_text("habits_dayparts", language).split("|")[DAYPARTS.index(part)]
+    after_day = fixed_text("habits_dayparts_after_day", language).split("|")[DAYPARTS.index(part)]
+    # "le vendredi soir", but "le week-end, le soir"
+    if language == "fr" and weekday in (WEEKEND, WORKWEEK):
+        return f"{day}, {fixed_text('habits_dayparts', language).split('|')[DAYPARTS.index(part)]}"
+    return f"{day} {after_day}"
+
+
+def _kind(kind: HabitKind, habits: Habits, language: str = "en") -> str:
     """'Bars (8 visits, mostly Friday evenings)': when is said only where the slice leaves it open."""
+    if language != "en":
+        weekday = kind.weekday if habits.weekday is None else None
+        part = kind.daypart if habits.daypart is None else None
+        said = _when_in(weekday, part, language)
+        when = fixed_text("habits_mostly", language).format(when=said) if said else ""
+        return f"{plural(kind.kind)} ({_count(kind.visits, 'visit', language)}{when})"
     when = ""
     if habits.weekday is None and habits.daypart is None:
         when = f", mostly {kind.weekday} {kind.daypart}s"
@@ -458,6 +515,24 @@ def _kind(kind: HabitKind, habits: Habits) -> str:
     elif habits.daypart is None:
         when = ", mostly at night" if kind.daypart == "night" else f", mostly in the {kind.daypart}"
     return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
+
+
+_NOUNS = ("check-in", "visit", "place", "day")
+
+
+def _count(number: int, noun: str, language: str) -> str:
+    """'1 visit', '12 visitas', '1,204 check-ins': a count with its noun (one of :data:`_NOUNS`) in ``language``."""
+    if language == "en":
+        return counted(number, noun)
+    words = fixed_text("habits_nouns", language).split("|")
+    one, many = words[2 * _NOUNS.index(noun)], words[2 * _NOUNS.index(noun) + 1]
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def _month_year(moment: datetime, language: str) -> str:
+    """'May 2012', 'mayo de 2012', 'mai 2012'."""
+    month = fixed_text("card_months", language).split("|")[moment.month - 1]
+    return fixed_text("habits_month", language).format(month=month, year=moment.year)
 
 
 __all__ = [
@@ -472,23 +547,17 @@ __all__ = [
 ]
 
 
-_STATED = {
-    PreferenceKind.MUTE_CATEGORY: "no {}",
-    PreferenceKind.BOOST_CATEGORY: "more {}",
-    PreferenceKind.BOOST_LIKE_PLACE: "more places like {}",
-    PreferenceKind.HOME_AREA: "home around {}",
-    PreferenceKind.AVOID_AREA: "nothing in {}",
-    PreferenceKind.HIDE_PLACE: "never {} again",
-    PreferenceKind.HIDE_CHAIN: "no {} of any branch",
-    PreferenceKind.NO_CHAINS: "no {}",
-}
-
-
-def describe_preferences(active: list[ActivePreference]) -> str:
+def describe_preferences(active: list[ActivePreference], language: str = "en") -> str:
     """What the user told the assistant and what still holds ('You told me: no bars; more places like Blue Bottle
     Coffee.'), empty when nothing does; each one can be undone in the inspector or by saying "undo"."""
     # One statement may hold several preferences ("I quit drinking" mutes every kind of bar): said once.
-    stated = list(dict.fromkeys(_STATED[item.kind].format(item.shown) for item in active if item.kind in _STATED))
+    stated = list(
+        dict.fromkeys(
+            fixed_text(f"told_{item.kind.value}", language).format(what=item.shown)
+            for item in active
+            if item.kind in STANDING_KINDS
+        )
+    )
     if not stated:
         return ""
-    return "You told me: " + "; ".join(stated) + ". (Undo any of it in the inspector.)"
+    return fixed_text("told_you", language).format(stated="; ".join(stated))

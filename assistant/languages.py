@@ -208,6 +208,14 @@ _SPANISH = {
     "no me gusta la": "i don't like the",
     "no me gustan": "i don't like",
     "no me gusta": "i don't like",
+    # likes ("me encanta la comida japonesa", "j'adore les musées")
+    "me encantan los": "i love",
+    "me encantan las": "i love",
+    "me encanta la comida": "i love",
+    "me encanta el": "i love",
+    "me encanta la": "i love",
+    "me encantan": "i love",
+    "me encanta": "i love",
     "no soporto": "i can't stand",
     "odio": "i hate",
     # intents
@@ -303,6 +311,47 @@ _SPANISH = {
     "hasta luego": "bye",
     "hasta pronto": "bye",
     "nos vemos": "see you",
+    "chau": "bye",
+    "chao": "bye",
+    "perfecto": "perfect",
+    # what not to suggest ("nunca me recomiendes malls", "alguno que no sea Starbucks ni Dunkin")
+    "nunca me recomiendes": "never suggest",
+    "nunca me sugieras": "never suggest",
+    "no me recomiendes mas": "stop suggesting",
+    "no me recomiendes": "don't suggest",
+    "centros comerciales": "malls",
+    "centro comercial": "mall",
+    "alguno que no sea": "one that is not",
+    "ni": "nor",
+    "uno que no sea": "one that is not",
+    "mexicana": "mexican",
+    "muestrame mas": "show me more",
+    # the user's own habits ("¿cuál es el bar al que más voy?", "¿a qué lugares voy más seguido?")
+    "al que mas voy": "that i go to the most",
+    "a los que mas voy": "that i go to the most",
+    "a que lugares voy": "which places do i go to",
+    "que lugares": "which places",
+    "mas seguido": "most often",
+    "seguido": "often",
+    "cuando fue la ultima vez": "when was the last time i went",
+    # a listed place ("¿se puede ir caminando?", "el último de la lista", "¿cuál queda más cerca de Grand Central?")
+    "se puede ir caminando": "can i walk there",
+    "se puede ir a pie": "can i walk there",
+    "a pie": "on foot",
+    "caminando": "walking",
+    "el ultimo de la lista que es": "what is the last one",
+    "que es el ultimo": "what is the last one",
+    "el ultimo de la lista": "the last one",
+    "el ultimo": "the last one",
+    "la ultima": "the last one",
+    "ese esta muy lejos": "that one is too far",
+    "algo mas cerca": "something closer",
+    "cual queda mas cerca de": "which one is closest to",
+    "queda mas cerca de": "is closest to",
+    "lo recomiendas por algo en especial": "why do you recommend it",
+    "por que lo recomiendas": "why do you recommend it",
+    "ese lo conozco": "have i been there",
+    "lo conozco": "have i been there",
     "olvida": "forget",
     "ya no bebo": "i don't drink anymore",
     "no bebo": "i don't drink",
@@ -791,6 +840,11 @@ _FRENCH = {
     "j'aime pas": "i don't like",
     "je deteste les": "i hate",
     "je deteste": "i hate",
+    "j'adore les": "i love",
+    "j'adore la cuisine": "i love",
+    "j'adore le": "i love",
+    "j'adore la": "i love",
+    "j'adore": "i love",
     "je ne supporte pas": "i can't stand",
     # intents
     "je cherche": "looking for",
@@ -857,6 +911,47 @@ _FRENCH = {
     "les chaines": "chains",
     "chaines": "chains",
     "a plus tard": "see you later",
+    # what not to suggest ("ne me propose plus jamais de mcdo")
+    "ne me propose plus jamais de": "never suggest",
+    "ne me propose plus jamais": "never suggest",
+    "ne me propose plus de": "stop suggesting",
+    "ne me propose plus": "stop suggesting",
+    "mcdo": "mcdonald's",
+    "svp": "please",
+    "stp": "please",
+    "alors": "then",
+    "d'autres idees": "other ideas",
+    "rien d'autre": "anything else",
+    # the user's own habits ("c'est quoi mon bar préféré ?", "j'ai été combien de fois à la salle de sport ?")
+    "c'est quoi": "what's",
+    "mon bar prefere": "my favourite bar",
+    "prefere": "favourite",
+    "je vais souvent ou": "where do i often go",
+    "ou je vais souvent": "where do i often go",
+    "j'ai ete combien de fois": "how many times have i been",
+    "combien de fois je suis alle": "how many times did i go",
+    "combien de fois je suis allee": "how many times did i go",
+    "ce mois-ci": "this month",
+    "ce mois ci": "this month",
+    "ce mois": "this month",
+    # a listed place ("on peut y aller à pied ?", "le dernier de la liste", "le 2e")
+    "on peut y aller a pied": "can i walk there",
+    "a pied": "on foot",
+    "lequel est le moins loin": "which one is closest",
+    "le dernier de la liste": "the last one",
+    "le dernier": "the last one",
+    "la derniere": "the last one",
+    "le 1er": "the 1st",
+    "le 2e": "the 2nd",
+    "le 3e": "the 3rd",
+    "le 4e": "the 4th",
+    "le 5e": "the 5th",
+    "il y a souvent du monde": "is it often busy",
+    "il est dans": "is it in",
+    "elle est dans": "is it in",
+    "vraiment": "really",
+    "celui qui est le plus pres de": "which one is closest to",
+    "celle qui est le plus pres de": "which one is closest to",
     "premier": "first",
     "premiere": "first",
     "deuxieme": "second",
@@ -1153,11 +1248,17 @@ def _lookup(language: Language) -> dict[str, str]:
     return {" ".join(re.split(r"[\s-]+", phrase)): english for phrase, english in PHRASES[language].items()}
 
 
+# "l'" before the New York areas whose names begin with a vowel.
+_ELIDED_AREA_RE = re.compile(r"(?<!\w)l'(?=(?:upper|east|lower|astoria|inwood|ues|uws|les)\b)", re.IGNORECASE)
+
+
 def to_english(folded: str, language: Language) -> str:
     """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
     if language == "en":
         return folded
     lookup = _lookup(language)
+    if language == "fr":  # "dans l'Upper West Side", "vers l'East Village": the area's name, after "the"
+        folded = _ELIDED_AREA_RE.sub("le ", folded)
     return _phrases_re(language).sub(
         lambda match: lookup[" ".join(re.split(r"[\s-]+", match.group(0).lower()))], folded
     )

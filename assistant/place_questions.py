@@ -627,14 +627,14 @@ def _yours(details: PlaceDetails, language: str = "en") -> str:
     once, twice, many = _listed("card_times", language)
     visits = details.your_visits
     said = once if visits == 1 else twice if visits == 2 else many.format(n=f"{visits:,}")
-    last = _day(details.your_last, language)
+    last = said_day(details.your_last, language)
     if details.your_first is not None and visits > 1:
-        first = _day(details.your_first, language)
+        first = said_day(details.your_first, language)
         return fixed_text("card_been_since", language).format(times=said, first=first, last=last)
     return fixed_text("card_been", language).format(times=said, last=last)
 
 
-def _day(moment: datetime, language: str) -> str:
+def said_day(moment: datetime, language: str) -> str:
     """'May 29, 2012', '29 de mayo de 2012', '29 mai 2012'."""
     if language == "en":
         return calendar_day(moment)
@@ -700,6 +700,7 @@ __all__ = [
     "no_details",
     "place_question",
     "refers_to_place",
+    "said_day",
     "the_last_visited",
     "unhonoured",
     "visited_then",

@@ -1008,6 +1008,8 @@ _PROFILE_RE = re.compile(
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    r"|\bwhat(?:'s| is) my \w+ favou?rite\b"  # "c'est quoi mon bar préféré ?", read word for word
+    r"|\bthat (?:i|we) (?:go to|visit) (?:the )?most\b"  # "¿cuál es el bar al que más voy?"
     # "How many places have I been to?", "how many bars did I go to?": the user's own places, counted.
     r"|\bhow many (?:different |distinct )?(?:\w+ )?(?:places|spots|venues|\w+s) (?:have|had|did|do) (?:i|we)\b"
     # "The one I go to most", "which bar do I go to the most?": the user's own most visited.
@@ -2107,7 +2109,7 @@ _IN_AREA_RE = re.compile(
     r" (?:actually |really |also )?in(?=[^?]*(?:\?|\bright\b|\bcorrect\b|\btrue\b)))"
     r"|^\W*(?:and |ok |okay |so |what about |how about )?the (?:one|place|spot|\w+) (?:in|over in|out in))"
     r" (?:the )?(?P<area>[a-z][\w'-]*(?: [a-z][\w'-]*){0,2}?)\s*(?:[,?.!]|$|\bwhere\b|\bhow\b|\bis\b|\band\b"
-    r"|\bright\b|\bcorrect\b)",
+    r"|\bright\b|\bcorrect\b|\breally\b|\bactually\b)",
     re.IGNORECASE,
 )
 
@@ -2722,8 +2724,9 @@ _BOOST_RE = re.compile(
     re.IGNORECASE,
 )
 _LOVE_RE = re.compile(
-    rf"^\W*(?:i (?:love|really like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on))\s+({_KIND}"
-    rf"(?:\s*(?:,|or|and)\s+{_KIND})*)\W*$",
+    rf"^\W*(?:i (?:love|really like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on))\s+(?:the |all )?({_KIND}"
+    # "I love Japanese food", "I'm into art museums and jazz places".
+    rf"(?:\s*(?:,|or|and)\s+{_KIND})*)(?: food| cuisine| places| spots| restaurants| bars)?\W*$",
     re.IGNORECASE,
 )
 _NAME = r"([^.!?;]{2,80}?)"
@@ -2732,6 +2735,7 @@ _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
 # kind is muted by ``_MUTE_RE`` first).
 _HIDE_NAMED_RE = re.compile(
     r"\b(?:no more|stop (?:showing|suggesting|recommending)(?: me)?|i (?:never|don'?t|do not) (?:ever )?want to see"
+    r"|never (?:again )?(?:suggest|show|recommend)(?: me)?(?: any)?"
     r"|enough(?: with)?) (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight"
     r"|please|thanks)\b)"
     rf"{_NAME}(?: ever)?(?: again| any ?more)?{_END}",
@@ -2899,7 +2903,7 @@ def read_preference(message: str) -> StatedPreference | None:
 
 # Where one statement of a message ends and the next begins ("I love dive bars and hate clubs", "I'm allergic to
 # seafood, and I hate Starbucks").
-_STATEMENT_BREAK_RE = re.compile(r"\s*[,;.!]\s*(?:and\s+|but\s+|also\s+)?|\s+(?:and|but|also|plus)\s+", re.IGNORECASE)
+_STATEMENT_BREAK_RE = re.compile(r"\s*[,;.!]\s*(?:and\s+|but\s+|also\s+)?|\s+(?:and|but|also)\s+", re.IGNORECASE)
 # A clause that goes on from the one before without its "I" ("... and hate clubs", "... but don't drink").
 _SUBJECT_DROPPED_RE = re.compile(
     r"^\s*(?=(?:really |also |totally )?(?:hate|love|adore|dislike|despise|can'?t stand|don'?t|do not|never|no longer"

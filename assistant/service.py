@@ -625,16 +625,19 @@ ForgetListener = Callable[[str], int]
 
 def _inside_a_word(name: str, words: str) -> bool:
     """Whether a name shorter than the words matches them only from or up to the middle of one of their words ("The
-    Flat" in "the Flatiron Building"), which names another place."""
+    Flat" in "the Flatiron Building"), which names another place; or words shorter than a name match it only from the
+    middle of one of its words ("use" in "Village Pourhouse", "ese" in "Veselka"), which names none of it (a typo at
+    a word's end, "starbuks", still names Starbucks)."""
     name, words = default_process(name), default_process(words)
-    if not name or len(name) >= len(words):
+    if not name or not words or name == words:
         return False
-    match = fuzz.partial_ratio_alignment(name, words)
+    short, long = sorted((name, words), key=len)
+    match = fuzz.partial_ratio_alignment(short, long)
     if match is None or match.score < PLACE_MATCH:
         return False
-    before = words[match.dest_start - 1] if match.dest_start > 0 else " "
-    after = words[match.dest_end] if match.dest_end < len(words) else " "
-    return before.isalnum() or after.isalnum()
+    before = long[match.dest_start - 1] if match.dest_start > 0 else " "
+    after = long[match.dest_end] if match.dest_end < len(long) else " "
+    return before.isalnum() or (short == name and after.isalnum())
 
 
 class Service:

@@ -19,7 +19,7 @@ from assistant.habits import (
     past_span,
 )
 from assistant.requests import extract_request, read
-from assistant.service import HabitArea, Habits, InterestChange, KindShift, Service
+from assistant.service import HabitArea, HabitKind, Habits, InterestChange, KindShift, Service, Suggestion
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
 
@@ -430,3 +430,59 @@ def test_a_month_is_the_users_own_latest_such_month_when_their_visits_end_earlie
         datetime(2026, 6, 1, tzinfo=NOW.tzinfo),
         datetime(2026, 7, 1, tzinfo=NOW.tzinfo),
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "overall", "sliced"),
+    [
+        (
+            "en",
+            "From your 68 check-ins at 10 places (May 2012 to December 2012), you go most to Bars (8 visits, mostly "
+            "Friday evenings). The areas you go to most: East Village (12 visits).",
+            "On Friday evenings you have 20 of your 68 check-ins (29%); you go most to Bars (8 visits). Your most "
+            "visited places then: Hop Bar (5 visits).",
+        ),
+        (
+            "es",
+            "De tus 68 check-ins en 10 sitios (de mayo de 2012 a diciembre de 2012), vas sobre todo a Bars (8 "
+            "visitas, sobre todo los viernes al anochecer). Las zonas a las que más vas: East Village (12 visitas).",
+            "Los viernes al anochecer tienes 20 de tus 68 check-ins (29%); vas sobre todo a Bars (8 visitas). Tus "
+            "sitios más visitados en esos momentos: Hop Bar (5 visitas).",
+        ),
+        (
+            "fr",
+            "D'après tes 68 check-ins dans 10 lieux (mai 2012 – décembre 2012), tu vas surtout : Bars (8 visites, "
+            "surtout le vendredi soir). Les quartiers où tu vas le plus : East Village (12 visites).",
+            "Le vendredi soir, tu as 20 de tes 68 check-ins (29%) ; tu vas surtout : Bars (8 visites). Tes lieux les "
+            "plus visités à ces moments-là : Hop Bar (5 visites).",
+        ),
+    ],
+)
+def test_habits_are_said_in_the_users_language(language: str, overall: str, sliced: str) -> None:
+    bars = HabitKind(kind="Bar", visits=8, weekday="Friday", daypart="evening")
+    habits = Habits(
+        user_id="8",
+        visits=68,
+        place_count=10,
+        first=datetime(2012, 5, 3, tzinfo=UTC),
+        last=datetime(2012, 12, 20, tzinfo=UTC),
+        kinds=[bars],
+        areas=[HabitArea(area="East Village", visits=12)],
+    )
+    assert describe_habits(habits, language=language) == overall
+    hop = Suggestion(
+        item_id="v1",
+        name="Hop Bar",
+        category="Bar",
+        latitude=40.7,
+        longitude=-74.0,
+        rank=1,
+        score=5.0,
+        distance_km=0.0,
+        is_return=True,
+        evidence=["5 visits"],
+    )
+    friday = Habits(
+        user_id="8", visits=20, all_visits=68, weekday="Friday", daypart="evening", kinds=[bars], places=[hop]
+    )
+    assert describe_habits(friday, language=language) == sliced

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
+import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +32,8 @@ from assistant.llm import (
 from profiles.config import Settings, load_settings
 from profiles.models import LLM_SPECS, ModelUnavailable
 from prompts import fixed_text, load_prompt
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 COUNT = "Count from 1 to 6, separated by commas. Only the numbers."
 
@@ -293,3 +297,16 @@ def test_prompt_read_on_every_core_unless_shared(monkeypatch: pytest.MonkeyPatch
     # The first token is sampled right after the prompt is read; every later one on n_threads.
     assert writes[1:] and set(writes[1:]) == {1}
     assert backend.threads == 1  # left on n_threads for whoever comes next
+
+
+def test_every_fixed_text_has_each_language_and_lists_keep_their_length() -> None:
+    texts = tomllib.loads((PROJECT / "prompts" / "fixed.toml").read_text(encoding="utf-8"))
+    blanks = re.compile(r"\{(\w*)\}")
+    for name, by_language in texts.items():
+        assert set(by_language) == {"en", "es", "fr"}, name
+        for language in ("es", "fr"):
+            assert by_language[language].count("|") == by_language["en"].count("|"), (name, language)
+            # A habit's sentence says every number the English does (some older texts leave out English-only words).
+            if name.startswith("habits_"):
+                wanted = set(blanks.findall(by_language["en"]))
+                assert set(blanks.findall(by_language[language])) == wanted, (name, language)

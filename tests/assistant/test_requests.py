@@ -2165,6 +2165,7 @@ def test_shorthand_ages_weekdays_and_names_ruled_out_before_a_place(message: str
         ("no more gyms, anything fun in Tribeca?", ["mute_category"]),
         ("I hate Gym 4", ["hide_place"]),
         ("I hate bars", ["mute_category"]),
+        ("je deteste les fast food, ne me propose plus jamais de mcdo", ["mute_category", "hide_place"]),
     ],
 )
 def test_each_clause_of_a_message_may_state_a_preference(message: str, kinds: list[str]) -> None:
@@ -2194,6 +2195,21 @@ def test_each_clause_of_a_message_may_state_a_preference(message: str, kinds: li
         ("later!", {"intent": "smalltalk"}),
         ("peace out", {"intent": "smalltalk"}),
         ("later tonight?", {"intent": "recommend", "when": "tonight"}),
+        ("cual es el bar al que mas voy?", {"intent": "profile", "category": "Bar"}),
+        ("a que lugares voy mas seguido?", {"intent": "profile", "pick": None}),
+        ("c'est quoi mon bar prefere", {"intent": "profile", "category": "Bar"}),
+        ("je vais souvent ou le dimanche?", {"intent": "profile"}),
+        ("j'ai ete combien de fois a la salle de sport ce mois?", {"intent": "profile", "category": "Gym"}),
+        ("se puede ir caminando?", {"intent": "about", "asks": ["distance"]}),
+        ("on peut y aller a pied?", {"intent": "about", "asks": ["distance"]}),
+        ("lequel est le moins loin", {"intent": "about", "nearest": True}),
+        ("le 2e, il y a souvent du monde le mardi soir?", {"intent": "about", "pick": 2, "asks": ["busy"]}),
+        ("ese esta muy lejos, algo mas cerca", {"intent": "refine", "closer": True}),
+        ("il est dans harlem vraiment?", {"intent": "about", "in_area": "Harlem"}),
+        ("otra cosa, no mexicana", {"exclude_categories": ["Mexican"]}),
+        ("un resto italien dans l'upper west side vers 20h", {"category": "Italian", "near": "Upper West Side"}),
+        ("lo recomiendas por algo en especial?", {"intent": "explain"}),
+        ("perfecto chau", {"intent": "smalltalk"}),
     ],
 )
 def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message: str, expected: dict[str, Any]) -> None:
@@ -2207,6 +2223,11 @@ def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message:
         ("ya no quiero mas Starbucks", "hide_place"),
         ("no me gustan las cadenas", "no_chains"),
         ("forget everything I said", "forget_stated"),
+        ("no me gusta el centro comercial", "mute_category"),
+        ("I love japanese food", "boost_category"),
+        ("me encanta la comida japonesa", "boost_category"),
+        ("j'adore les musees", "boost_category"),
+        ("never suggest McDonald's", "hide_place"),
     ],
 )
 def test_preferences_stated_in_other_words(message: str, kind: str) -> None:

@@ -440,6 +440,11 @@ def test_a_name_inside_another_word_names_no_place(services: Service) -> None:
     # "The Flat" is no answer to "the Flatiron Building"; a name that is whole words of the words is.
     assert service_module._inside_a_word("The Flat", "the Flatiron Building")
     assert not service_module._inside_a_word("The Flat", "the flat in williamsburg")
+    # Words shorter than a name name none of it from the middle of its words; a typo at a word's end still does.
+    assert service_module._inside_a_word("Village Pourhouse", "use")
+    assert service_module._inside_a_word("Veselka", "ese")
+    assert not service_module._inside_a_word("Starbucks", "starbuks")
+    assert not service_module._inside_a_word("Joe's Pizza", "joes pizza")
     assert not service_module._inside_a_word("Grand Central Terminal", "grand central")
     found = services.find_place("Jazz Club 3")
     assert found is not None and found.name == "Jazz Club 3"
