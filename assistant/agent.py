@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, borough_at, borough_of, is_in_area, lookup
+from assistant.gazetteer import BOROUGHS, Borough, borough_at, borough_of, is_in_area, lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -1902,7 +1902,7 @@ def _list_point(previous: ChatRequest | None, here: LatLon) -> LatLon:
     return previous.location if previous is not None and previous.location is not None else here
 
 
-def _asked_borough(request: ChatRequest) -> str | None:
+def _asked_borough(request: ChatRequest) -> Borough | None:
     """The borough of the area a request names ("dinner in DUMBO": Brooklyn), whose places alone are suggested: the
     far side of a river is no part of it (Chinatown is 1.5 km from DUMBO). None for here, there and a place by name."""
     if not request.near or request.near in (HERE, THERE) or request.location is None:

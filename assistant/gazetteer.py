@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -96,9 +96,10 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Staten Island": (40.5795, -74.1502),
 }
 
-BOROUGHS: frozenset[str] = frozenset({"Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"})
+Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"]
+BOROUGHS: frozenset[str] = frozenset(get_args(Borough))
 # The borough each name above lies in (a borough in itself).
-_BOROUGH_OF: dict[str, str] = {
+_BOROUGH_OF: dict[str, Borough] = {
     name: borough
     for borough, first, last in (
         ("Manhattan", "Financial District", "Washington Heights"),
@@ -215,7 +216,7 @@ def most_specific(
     return [(place, span) for place, span in found if place.name not in BOROUGHS or place.name not in inside]
 
 
-def borough_of(area: str) -> str | None:
+def borough_of(area: str) -> Borough | None:
     """The borough a named area lies in (a borough is its own); None for a name the gazetteer does not know."""
     place = lookup(area)
     return None if place is None else _BOROUGH_OF[place.name]

@@ -35,6 +35,7 @@ from assistant.gazetteer import (
     NEIGHBOURHOODS,
     STATION_KINDS,
     VENUE_ALIASES,
+    Borough,
     borough_at,
     lookup,
     of_area,
@@ -546,18 +547,9 @@ class RecommendQuery(BaseModel):
         description="An item id: the places people went on to within 4 hours of a check-in there come first ('where "
         "do people go after Madison Square Garden?'), each saying so; the best fits fill the rest.",
     )
-    in_borough: str | None = Field(
-        None,
-        description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river); a name the "
-        "gazetteer does not know as a borough is a 422.",
+    in_borough: Borough | None = Field(
+        None, description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river)."
     )
-
-    @field_validator("in_borough")
-    @classmethod
-    def _a_borough(cls, in_borough: str | None) -> str | None:
-        if in_borough is not None and in_borough not in BOROUGHS:
-            raise ValueError(f"{in_borough!r} is no borough: one of {', '.join(sorted(BOROUGHS))}")
-        return in_borough
 
     @field_validator("beyond_km")
     @classmethod

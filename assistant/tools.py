@@ -14,6 +14,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.prebuilt import InjectedState
 from pydantic import BaseModel, Field
 
+from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
     Explanation,
@@ -81,7 +82,7 @@ class RecommendArgs(_Where):
     after: str | None = Field(
         None, description="An item id: where people went on to from there first ('where do people go after MSG?')."
     )
-    in_borough: str | None = Field(None, description="Only places in this borough ('dinner in DUMBO': Brooklyn).")
+    in_borough: Borough | None = Field(None, description="Only places in this borough ('dinner in DUMBO': Brooklyn).")
 
 
 class HabitsArgs(_Where):
@@ -161,7 +162,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         open_then: bool = False,
         near_kinds: Sequence[str] = (),
         after: str | None = None,
-        in_borough: str | None = None,
+        in_borough: Borough | None = None,
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
