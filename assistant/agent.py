@@ -537,7 +537,18 @@ class Assistant:
             # Where the user said they are holds for the conversation, until the caller says where they are.
             stated = state.get("stated_here")
             here = LatLon(*(stated if stated is not None and not state.get("here_given") else state["here"]))
-            extracted = extract_request(asked, state["now"], here, self.llm, self.arguments, self.timezone)
+            # "Starbucks near me", "any IKEA?", "whole foods near Columbus Circle": places of that name. "Any IKEA?"
+            # names nothing the rules read: asked as a name, it is a request, with no LLM to read it.
+            said = read(asked).text
+            named = None
+            if parse_rules(asked).intent is None and _NAME_ASKED_RE.match(said):
+                named = self._store_asked(said, None)
+            llm = None if named is not None else self.llm
+            extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
+            if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
+                named = None if extracted.keyword else self._store_asked(said, extracted.near)
+            if named is not None:
+                extracted = extracted.model_copy(update={"keyword": named, "intent": "recommend"})
             if extracted.in_area and not _last_suggestions(state) and (area := lookup(extracted.in_area)) is not None:
                 # "The one in the East Village" with nothing shown yet: places there.
                 located = {"near": area.name, "location": LatLon(area.latitude, area.longitude)}
@@ -649,6 +660,24 @@ class Assistant:
             "messages": [RemoveMessage(id=m.id) for m in stale if m.id],
             "trace_from": len(messages) - len(stale),
         }
+
+    def _store_asked(self, text: str, near: str | None) -> str | None:
+        """The catalogue name a request for places asks for by itself ("starbucks near me": Starbucks, as the
+        catalogue writes it), else None: a kind of place, an area or the place searched around is no such name."""
+        asked = _STORE_ASKED_RE.match(text)
+        if asked is None:
+            return None
+        words = asked["name"].strip()
+        if (
+            len(words.split()) > MAX_STORE_WORDS
+            or (near is not None and words.casefold() == near.casefold())
+            or lookup(words) is not None
+            or parse_rules(words).category is not None
+            or _POINTING_WORDS_RE.match(words)
+        ):
+            return None
+        named = self.service.places_named([words]) or self.service.places_starting(words)
+        return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
 
     def _stated_all(self, state: _State, message: str, statements: list[StatedPreference]) -> dict[str, Any] | None:
         """A turn that states one preference or more ("I love jazz and hate clubs"), each done and said in turn,
@@ -1900,6 +1929,20 @@ def _with_shown(shown: dict[str, Suggestion], listed: Sequence[Suggestion]) -> d
 def _list_point(previous: ChatRequest | None, here: LatLon) -> LatLon:
     """Where the last list was searched around ("which is closest to the L?" measures there), else here."""
     return previous.location if previous is not None and previous.location is not None else here
+
+
+# "Starbucks near me", "is there a Trader Joe's in Queens?", "any IKEA?": a name asked for, then where.
+_STORE_ASKED_RE = re.compile(
+    r"^\W*(?:(?:is there|are there|any|a|an|the|some|find(?: me)?|where(?:'s| is)(?: the| a)?|nearest|closest"
+    r"|i need|i want|looking for|take me to)\s+)*(?P<name>[\w'&. -]+?)"
+    r"(?:\s+(?:near|in|around|by|at|close to|nearby|closest|nearest|open|tonight|today|now)\b.*)?\W*$",
+    re.IGNORECASE,
+)
+MAX_STORE_WORDS = 4
+_NAME_ASKED_RE = re.compile(
+    r"^\W*(?:is there|are there|any|find(?: me)?|where(?:'s| is) (?:the |a )?(?:nearest|closest)|nearest|closest)\b",
+    re.IGNORECASE,
+)
 
 
 def _asked_borough(request: ChatRequest) -> Borough | None:

@@ -209,6 +209,8 @@ _SPANISH = {
     "no me gustan": "i don't like",
     "no me gusta": "i don't like",
     # likes ("me encanta la comida japonesa", "j'adore les musées")
+    "sabes donde vivo": "do you know where i live",
+    "sabes donde trabajo": "do you know where i work",
     "me encantan los": "i love",
     "me encantan las": "i love",
     "me encanta la comida": "i love",
@@ -840,6 +842,8 @@ _FRENCH = {
     "j'aime pas": "i don't like",
     "je deteste les": "i hate",
     "je deteste": "i hate",
+    "tu sais ou j'habite": "do you know where i live",
+    "tu sais ou je travaille": "do you know where i work",
     "j'adore les": "i love",
     "j'adore la cuisine": "i love",
     "j'adore le": "i love",

@@ -1146,7 +1146,11 @@ _WHERE_AM_I_RE = re.compile(
 # "Where is my office?", "where do I live?": the user's own everyday place, as their check-ins show it.
 _WHERE_IS_MINE_RE = re.compile(
     rf"\bwhere(?:'s| is| was) (?:my|our) (?P<what>{'|'.join(_MY_WORDS)})\b"
-    r"|\bwhere do (?:i|we) (?P<verb>work|live|study|go to school)\b",
+    r"|\bwhere do (?:i|we) (?P<verb>work|live|study|go to school)\b"
+    # "Where do you think my home is?", "do you know where I live?"
+    rf"|\bwhere (?:do you think|would you say) (?:my|our) (?P<thought>{'|'.join(_MY_WORDS)}) is\b"
+    r"|\b(?:do|did) you know where (?:i|we) (?P<known>work|live|study|go to school)\b"
+    r"|\bwhere do you think (?:i|we) (?P<think_verb>work|live|study|go to school)\b",
     re.IGNORECASE,
 )
 _MY_VERBS = {"work": "my office", "live": "my home", "study": "my school", "go to school": "my school"}
@@ -1158,7 +1162,9 @@ def own_place_asked(message: str) -> str | None:
     match = _WHERE_IS_MINE_RE.search(read(message).text)
     if match is None:
         return None
-    return _MY_WORDS[match["what"].lower()] if match["what"] else _MY_VERBS[match["verb"].lower()]
+    if what := match["what"] or match["thought"]:
+        return _MY_WORDS[what.lower()]
+    return _MY_VERBS[(match["verb"] or match["known"] or match["think_verb"]).lower()]
 
 
 # "How do you decide what to suggest?", "how are these chosen?": how the suggestions come about.
@@ -1171,6 +1177,16 @@ _HOW_IT_WORKS_RE = re.compile(
     re.IGNORECASE,
 )
 # "How do you know that?", "where do you get your data?": what the assistant knows of the user comes from.
+# "Don't tell anyone where I go", "who else can see my check-ins?": who sees the user's data.
+_PRIVATE_RE = re.compile(
+    r"\b(?:don'?t|do not|never) (?:tell|show|share (?:it |this |that )?with) (?:anyone|anybody|others|other people)\b"
+    r"|\bkeep (?:it|this|that|my \w+) (?:private|secret|between us|to yourself)\b"
+    r"|\bwho (?:else )?(?:can|could|will) (?:see|read|access) my (?:check-?ins|data|history|visits|places|info)\b"
+    r"|\b(?:is|are) my (?:data|check-?ins|history|info|information) (?:private|safe|secure|shared|public)\b"
+    r"|\b(?:do|will|would) you (?:share|sell|give away|send) my (?:data|check-?ins|history|info|information)\b"
+    r"|\bwho has access to my (?:data|check-?ins|history|info|information)\b",
+    re.IGNORECASE,
+)
 _PROVENANCE_RE = re.compile(
     r"\bhow (?:do|did|would|can|could) you (?:even )?know (?:that|this|it|all (?:that|this)|so much|about me"
     r"|where i|i)\b|\bwhere (?:do|did|does) (?:you|that|this|it) (?:get|come from|comes? from)\b"
@@ -1189,7 +1205,7 @@ _COMPLAINT_RE = re.compile(
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint", "provenance", "no_office", "no_then",
+    "complaint", "provenance", "no_office", "no_then", "private",
 ]  # fmt: skip
 # A bare "no" with nothing shown to turn down ("no" after being told the chat can't delete a history): all right.
 _NO_ALONE_RE = re.compile(r"^\W*(?:no|nope|nah|no no|not really|never ?mind|nvm)\W*$", re.IGNORECASE)
@@ -1205,6 +1221,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_WHERE_AM_I_RE, "whereabouts"),
         (_WHERE_IS_MINE_RE, "own_place"),
         (_COMPLAINT_RE, "complaint"),
+        (_PRIVATE_RE, "private"),
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
         (_BYE_RE, "bye"),
@@ -2512,7 +2529,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
         return "profile"
-    if _HOW_IT_WORKS_RE.search(message) or _PROVENANCE_RE.search(message):
+    if _HOW_IT_WORKS_RE.search(message) or _PROVENANCE_RE.search(message) or _PRIVATE_RE.search(message):
         return "smalltalk"  # "how do you decide what to suggest?", "how do you know that?": answered by code
     if _COMPLAINT_RE.search(message):
         rest = _COMPLAINT_RE.sub(" ", message)

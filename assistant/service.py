@@ -1589,6 +1589,23 @@ class Service:
             if (key := chain_key(name)) and (key in wanted or (prefixes and key.startswith(prefixes)))
         ]
 
+    def places_starting(self, words: str) -> list[str]:
+        """The item ids of the places whose name begins with the words and goes on ("whole foods": every "Whole Foods
+        Market"), when all of them go by one name; [] when none does, or several names do ("joe": Joe's Pizza, Joe
+        Coffee)."""
+        key = chain_key(words)
+        if not key:
+            return []
+        found = {
+            position: name_key
+            for position, name in enumerate(self._names())
+            if (name_key := chain_key(name)).startswith(f"{key} ")
+        }
+        if len(set(found.values())) != 1:
+            return []
+        catalogue = self.runtime.item_index.catalogue
+        return [str(catalogue.ids[position]) for position in found]
+
     def _levels(self) -> dict[str, str]:
         """Every category level of the catalogue, by its case-folded name."""
         if self._category_levels is None:

@@ -2579,3 +2579,17 @@ def test_an_area_asked_for_keeps_the_list_in_its_borough() -> None:
     assert _asked_borough(ChatRequest(near="Astoria", location=LatLon(40.7260, -73.9897))) is None
     assert _asked_borough(ChatRequest(near=HERE, location=LatLon(40.7, -74.0))) is None
     assert _asked_borough(ChatRequest()) is None
+
+
+@pytest.mark.parametrize("message", ["starbucks near me", "is there a Starbucks around here?", "any starbucks?"])
+def test_a_place_asked_for_by_its_name_lists_places_of_that_name(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch, message: str
+) -> None:
+    # Two places of the small world stand for a chain's branches.
+    branches = ["v01", "v06"]
+    monkeypatch.setattr(services, "places_named", lambda names: branches if "starbucks" in names[0].casefold() else [])
+    turn = Assistant(services, polite).chat("3", message, at=world_now)
+    assert turn.request is not None and turn.request.keyword == min(
+        (services.place("v01").name, services.place("v06").name), key=len
+    )
+    assert turn.items and all(turn.request.keyword in item.name for item in turn.items)
