@@ -252,7 +252,7 @@ _SPECIFIC = {
     "|where is the party",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
-    "Gym": "gym|gyms|workout|work out|fitness|exercise",
+    "Gym": "gym|gyms|workout|work out|fitness|exercise|spin class|spin classes|spinning class|crossfit|boxing class",
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues|open mic|open mics|open mike",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
@@ -640,6 +640,9 @@ _AT_PLACE_RE = re.compile(
     r"|(?:clos(?:er|est)|near(?:er|est)) one to"
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
+    # "Coffee by Brooklyn Bridge Park": "by" a landmark is near it.
+    r"|by(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens"
+    r"|hall|market|pier|library|zoo|stadium|building|arena|plaza)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
     rf"|(?P<event>{EVENT_AT})"
     r"|(?:far|distance|walk|walking|walkable|minutes|km|miles|blocks|get|go)"
@@ -1944,7 +1947,8 @@ def parse_rules(message: str) -> RequestArguments:
     elif waterside := _BY_THE_WATER_RE.search(message):
         near = WATERSIDE
         excluded_spans.append(waterside.span())
-    elif _INTO_THE_CITY_RE.search(message):  # "heading into the city for the day": Manhattan, as New Yorkers say
+    elif _INTO_THE_CITY_RE.search(message) and at_place is None:
+        # "Heading into the city for the day": Manhattan, as New Yorkers say (a place named there is where).
         near = MANHATTAN
     # "Which is closest to the bridge?" measures from the bridge; "I'm at the Brooklyn Museum, anything nearby?" is
     # near the museum.

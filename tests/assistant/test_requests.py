@@ -2256,6 +2256,11 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         ("up to you", {"top_pick": True}),
         ("bars after 11pm", {"category": "Bar", "when": "after 11pm"}),
         ("k", {"intent": "smalltalk"}),
+        ("coffee by brooklyn bridge park", {"category": "Cafe", "near": "brooklyn bridge park"}),
+        ("by bus", {"near": None}),
+        ("taking the PATH into the city, coffee near the World Trade Center", {"near": "the World Trade Center"}),
+        ("heading into the city for the day", {"near": "Manhattan"}),
+        ("a spin class", {"category": "Gym"}),
     ],
 )
 def test_ranks_past_five_corrections_of_visits_and_the_choice_left_to_the_assistant(
