@@ -2216,6 +2216,8 @@ def test_each_clause_of_a_message_may_state_a_preference(message: str, kinds: li
         ("un resto italien dans l'upper west side vers 20h", {"category": "Italian", "near": "Upper West Side"}),
         ("lo recomiendas por algo en especial?", {"intent": "explain"}),
         ("perfecto chau", {"intent": "smalltalk"}),
+        ("y el de la lista que esta en dumbo?", {"intent": "about", "in_area": "DUMBO"}),
+        ("celui qui est a brooklyn, c'est ou?", {"intent": "about", "in_area": "Brooklyn"}),
     ],
 )
 def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message: str, expected: dict[str, Any]) -> None:
