@@ -399,7 +399,8 @@ def _describe_day(habits: Habits, day_words: str, at_kind: str = "") -> str:
     zone = habits.since.tzinfo
     visits = ", ".join(f"{visit.label} at {clock_time(visit.at.astimezone(zone))}" for visit in habits.timeline)
     shown = "" if habits.visits <= len(habits.timeline) else "; the first ones"
-    checkins = f"{counted(habits.visits, 'check-in')}{at_kind}"
+    # Never fewer than are listed: the day's span ("between 5 pm and 5 am") may hold more than its day part's count.
+    checkins = f"{counted(max(habits.visits, len(habits.timeline)), 'check-in')}{at_kind}"
     text = f"{day_words[:1].upper()}{day_words[1:]} you have {checkins}{shown}: {visits}."
     return f"{text} {_areas_sentence(habits, 'The areas you were in')}" if habits.areas else text
 

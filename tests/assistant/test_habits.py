@@ -19,7 +19,7 @@ from assistant.habits import (
     past_span,
 )
 from assistant.requests import extract_request, read
-from assistant.service import HabitArea, HabitKind, Habits, InterestChange, KindShift, Service, Suggestion
+from assistant.service import HabitArea, HabitKind, Habits, HabitVisit, InterestChange, KindShift, Service, Suggestion
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
 
@@ -486,3 +486,12 @@ def test_habits_are_said_in_the_users_language(language: str, overall: str, slic
         user_id="8", visits=20, all_visits=68, weekday="Friday", daypart="evening", kinds=[bars], places=[hop]
     )
     assert describe_habits(friday, language=language) == sliced
+
+
+def test_a_day_never_says_fewer_check_ins_than_it_lists() -> None:
+    # "Halloween night": the night's count (2), but the span from 5 pm holds 4 check-ins, each listed.
+    evening = datetime(2012, 10, 31, 17, tzinfo=NOW.tzinfo)
+    listed = [HabitVisit(item_id=f"v{n}", label=f"Place {n}", at=evening + timedelta(hours=2 * n)) for n in range(4)]
+    night = Habits(user_id="8", visits=2, since=evening, until=evening + timedelta(hours=12), timeline=listed)
+    said = describe_habits(night)
+    assert "you have 4 check-ins: Place 0 at 5 pm" in said
