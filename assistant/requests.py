@@ -1888,6 +1888,16 @@ def is_waterside(near: str) -> bool:
     return _WATERSIDE_RE.match(near.strip()) is not None
 
 
+# A correction of the kind shown: what it was, and the kind wanted.
+_KIND_WANTED_RE = re.compile(
+    r"\b(?:that'?s|that is|it'?s|it is|this is|[\w']+ is) (?:a|an|just a|just an) (?P<was>[\w -]{2,30}?)"
+    r"(?:,?\s+not (?:a|an) (?P<wanted>[\w -]{2,30}?)\b\W*(?:lol|haha)?\W*$"
+    r"|[,.;]?\s+(?:i|we) (?:want|wanted|asked for|meant|need|'m looking for|am looking for) (?:a|an|some)?\s*"
+    r"(?:regular |normal |real |proper |actual |plain )?(?P<asked>[\w -]{2,30}?)\W*$)",
+    re.IGNORECASE,
+)
+
+
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
@@ -1978,6 +1988,13 @@ def parse_rules(message: str) -> RequestArguments:
     # long to walk there?" ask for a walk.
     kind_spans = [*excluded_spans, *(span for _, span in found), *(m.span() for m in _WALK_THERE_RE.finditer(message))]
     category = _category(message, kind_spans)
+    # "That's a pilates studio, I want a regular gym", "Jamba Juice is a juice bar, not a bar": the kind wanted.
+    wanted = _KIND_WANTED_RE.search(message)
+    if wanted and (kind := _category(wanted["wanted"] or wanted["asked"], [])) is not None:
+        category = kind
+        excluded[:] = [other for other in excluded if other != kind]  # "not a bar" says what it was not
+        if (was := _category(wanted["was"] or "", [])) is not None and was != kind and was not in excluded:
+            excluded.append(was)
     stops = _stops(message, kind_spans)
     if stops is not None:
         category = stops[0]

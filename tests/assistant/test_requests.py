@@ -2263,6 +2263,9 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         ("taking the PATH into the city, coffee near the World Trade Center", {"near": "the World Trade Center"}),
         ("heading into the city for the day", {"near": "Manhattan"}),
         ("a spin class", {"category": "Gym"}),
+        ("that's a pilates studio, I want a regular gym", {"category": "Gym", "exclude_categories": ["Pilates"]}),
+        ("jamba juice is a juice bar, not a bar lol", {"category": "Bar", "exclude_categories": ["Juice Bar"]}),
+        ("this is a great bar", {"category": "Bar", "exclude_categories": []}),
     ],
 )
 def test_ranks_past_five_corrections_of_visits_and_the_choice_left_to_the_assistant(
