@@ -353,6 +353,7 @@ class _State(TypedDict, total=False):
     listed_second_from: int  # the same of the last list, kept for "what's the second stop?"
     later_stops: list[str]  # the kinds of a day's plan beyond its two stops ("… then dinner"), asked for next
     turned_down: list[str]  # places turned down one by one ("not that one"), kept out of the lists after
+    asked_lists: list[ChatRequest]  # the requests whose lists were shown, oldest first ("back to the first list")
 
 
 class Assistant:
@@ -588,6 +589,9 @@ class Assistant:
             asked_near = request.near
             if previous is not None and request.again:  # "show me again": the last request as it was
                 request = previous.model_copy(update={"language": request.language})
+            elif (earlier := _list_asked_back(state.get("asked_lists") or [], text)) is not None:
+                # "Go back to the first list": that request again, as it was asked.
+                request = earlier.model_copy(update={"language": request.language, "intent": "recommend"})
             elif previous is not None and previous.intent == "profile" and _before_that(state, text):
                 request = request.model_copy(update={"intent": "profile"})  # "and the month before?"
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
@@ -987,6 +991,8 @@ class Assistant:
             update["later_stops"] = further_stops(read(planned).text) if planned else []
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
+            if request is not None and request.intent in ("recommend", "refine"):
+                update["asked_lists"] = [*(state.get("asked_lists") or []), request][-LISTS_KEPT:]
             # "It" is the first of a new list, not a place talked about before it; after "I'm staying at the
             # Marriott Marquis" alone, the place the user named ("lunch near it").
             said_where = request is not None and request.placed_self and not (request.category or request.keyword)
@@ -1943,6 +1949,27 @@ _NAME_ASKED_RE = re.compile(
     r"^\W*(?:is there|are there|any|find(?: me)?|where(?:'s| is) (?:the |a )?(?:nearest|closest)|nearest|closest)\b",
     re.IGNORECASE,
 )
+
+
+# "Go back to the first list", "the previous suggestions again": a list shown before the last one.
+_BACK_TO_LIST_RE = re.compile(
+    r"\b(?:(?:go|going|get|come|take me) )?back to (?:the |that |your )?(?P<back>first|1st|previous|earlier|original"
+    r"|other|old|last)(?: (?:list|ones|suggestions|options|results|search|batch|set|places))\b"
+    r"|\b(?:the |that )(?P<again>first|1st|previous|earlier|original|old) (?:list|suggestions|options|results|batch"
+    r"|set)(?: again| please|\W*$)",
+    re.IGNORECASE,
+)
+LISTS_KEPT = 6
+
+
+def _list_asked_back(asked_lists: Sequence[ChatRequest], text: str) -> ChatRequest | None:
+    """The request of the list a message goes back to: the first of the conversation, or the one before the last;
+    None for any other message, or with no such list."""
+    back = _BACK_TO_LIST_RE.search(text)
+    if back is None or len(asked_lists) < 2:
+        return None
+    which = (back["back"] or back["again"]).lower()
+    return asked_lists[0] if which in ("first", "1st", "original") else asked_lists[-2]
 
 
 def _asked_borough(request: ChatRequest) -> Borough | None:

@@ -2593,3 +2593,16 @@ def test_a_place_asked_for_by_its_name_lists_places_of_that_name(
         (services.place("v01").name, services.place("v06").name), key=len
     )
     assert turn.items and all(turn.request.keyword in item.name for item in turn.items)
+
+
+def test_going_back_to_an_earlier_list_shows_it_again(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite)
+    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="c").items
+    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="c").items
+    assert coffee and gyms and {item.item_id for item in coffee} != {item.item_id for item in gyms}
+    first = chat.chat("3", "go back to the first list", at=world_now, conversation_id="c").items
+    assert [item.item_id for item in first] == [item.item_id for item in coffee]
+    before = chat.chat("3", "the previous list again", at=world_now, conversation_id="c").items
+    assert [item.item_id for item in before] == [item.item_id for item in gyms]
