@@ -658,6 +658,7 @@ class Service:
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
         self._place_names: list[str] | None = None
+        self._chain_keys_of: list[str] | None = None
         self._station_names: dict[int, str] | None = None
         self._processed_name_set: frozenset[str] | None = None
 
@@ -1585,8 +1586,8 @@ class Service:
         catalogue = self.runtime.item_index.catalogue
         return [
             str(catalogue.ids[position])
-            for position, name in enumerate(self._names())
-            if (key := chain_key(name)) and (key in wanted or (prefixes and key.startswith(prefixes)))
+            for position, key in enumerate(self._chain_keys())
+            if key and (key in wanted or (prefixes and key.startswith(prefixes)))
         ]
 
     def places_starting(self, words: str) -> list[str]:
@@ -1597,9 +1598,7 @@ class Service:
         if not key:
             return []
         found = {
-            position: name_key
-            for position, name in enumerate(self._names())
-            if (name_key := chain_key(name)).startswith(f"{key} ")
+            position: name_key for position, name_key in enumerate(self._chain_keys()) if name_key.startswith(f"{key} ")
         }
         if len(set(found.values())) != 1:
             return []
@@ -1628,6 +1627,12 @@ class Service:
             catalogue = self.runtime.item_index.catalogue
             self._place_names = [catalogue.place(position).name for position in range(len(catalogue))]
         return self._place_names
+
+    def _chain_keys(self) -> list[str]:
+        """The catalogue's names by position as ``profiles.places.chain_key`` reads them, worked out once."""
+        if self._chain_keys_of is None:
+            self._chain_keys_of = [chain_key(name) for name in self._names()]
+        return self._chain_keys_of
 
     def _processed_names(self) -> frozenset[str]:
         """The catalogue's names as rapidfuzz's default processing reads them (lower case, no punctuation)."""

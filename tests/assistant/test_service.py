@@ -554,6 +554,7 @@ def test_a_borough_asked_for_holds_every_place_listed(services: Service, world_n
 def test_places_starting_with_words_go_by_one_name(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     names = ["Whole Foods Market", "Whole Foods Market - Columbus Circle", "Whole Bar", "Joe Coffee", "Joe Pizza", ""]
     monkeypatch.setattr(services, "_names", lambda: names)
+    monkeypatch.setattr(services, "_chain_keys_of", None)  # read again from these names
     ids = services.runtime.item_index.catalogue.ids
     assert services.places_starting("whole foods") == [str(ids[0]), str(ids[1])]
     assert services.places_starting("joe") == []  # Joe Coffee and Joe Pizza: two names
