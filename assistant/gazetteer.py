@@ -58,6 +58,8 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Harlem": (40.8116, -73.9465),
     "East Harlem": (40.7957, -73.9389),
     "Washington Heights": (40.8417, -73.9394),
+    "Inwood": (40.8677, -73.9212),
+    "Roosevelt Island": (40.7614, -73.9497),
     # Brooklyn
     "Williamsburg": (40.7081, -73.9571),
     "Greenpoint": (40.7304, -73.9515),
@@ -74,12 +76,18 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Bedford-Stuyvesant": (40.6872, -73.9418),
     "Crown Heights": (40.6694, -73.9422),
     "Bay Ridge": (40.6264, -74.0299),
+    "Sunset Park": (40.6455, -74.0124),
+    "Flatbush": (40.6415, -73.9594),
+    "Sheepshead Bay": (40.5910, -73.9442),
     "Coney Island": (40.5755, -73.9707),
     # Queens
     "Long Island City": (40.7447, -73.9485),
     "Astoria": (40.7644, -73.9235),
     "Sunnyside": (40.7433, -73.9196),
+    "Woodside": (40.7454, -73.9054),
+    "Ridgewood": (40.7043, -73.9018),
     "Jackson Heights": (40.7557, -73.8831),
+    "Elmhurst": (40.7362, -73.8780),
     "Flushing": (40.7675, -73.8331),
     "Forest Hills": (40.7181, -73.8448),
     "Jamaica": (40.7027, -73.7890),
@@ -96,20 +104,30 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Staten Island": (40.5795, -74.1502),
 }
 
+# Broad parts of Manhattan that New Yorkers name ("drinks downtown"): looked up and searched around like a
+# neighbourhood, but never given as a place's area nor counted in the neighbourhoods' partition (``of_area``), which
+# would take Lower Manhattan's points from SoHo and Chinatown.
+DISTRICTS: dict[str, tuple[float, float]] = {
+    "Lower Manhattan": (40.7180, -74.0020),
+    "Upper Manhattan": (40.8350, -73.9450),
+}
+# How far from its centre a district reaches: below 14th Street; from 96th Street to Inwood.
+DISTRICT_REACH_KM: dict[str, float] = {"Lower Manhattan": 2.5, "Upper Manhattan": 5.0}
+
 Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"]
 BOROUGHS: frozenset[str] = frozenset(get_args(Borough))
 # The borough each name above lies in (a borough in itself).
 _BOROUGH_OF: dict[str, Borough] = {
     name: borough
     for borough, first, last in (
-        ("Manhattan", "Financial District", "Washington Heights"),
+        ("Manhattan", "Financial District", "Roosevelt Island"),
         ("Brooklyn", "Williamsburg", "Coney Island"),
         ("Queens", "Long Island City", "Jamaica"),
         ("The Bronx", "Mott Haven", "Riverdale"),
         ("Staten Island", "St. George", "St. George"),
     )
     for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
-} | {borough: borough for borough in BOROUGHS}
+} | {borough: borough for borough in BOROUGHS} | {district: "Manhattan" for district in DISTRICTS}
 # A place this close to a neighbourhood's centre may be said to be in it ("a bar in Williamsburg").
 AREA_CLAIM_KM = 2.5
 
@@ -120,6 +138,22 @@ ALIASES: dict[str, str] = {
     "the Village": "Greenwich Village",
     "Hells Kitchen": "Hell's Kitchen",
     "Midtown Manhattan": "Midtown",
+    "Midtown East": "Midtown",
+    "East Midtown": "Midtown",
+    "Midtown West": "Midtown",
+    "Downtown": "Lower Manhattan",
+    "Downtown Manhattan": "Lower Manhattan",
+    "Uptown": "Upper Manhattan",
+    "Uptown Manhattan": "Upper Manhattan",
+    "Alphabet City": "East Village",
+    "NoMad": "Flatiron",
+    "Meatpacking": "West Village",
+    "Meatpacking District": "West Village",
+    "the Meatpacking District": "West Village",
+    "Kips Bay": "Murray Hill",
+    "Stuy Town": "Gramercy",
+    "Clinton Hill": "Fort Greene",
+    "Boerum Hill": "Cobble Hill",
     "Ktown": "Koreatown",
     "K-town": "Koreatown",
     "UWS": "Upper West Side",
@@ -169,9 +203,12 @@ def _key(text: str) -> str:
     return " ".join(fold(text).split()).casefold()
 
 
+_CENTRES = NEIGHBOURHOODS | DISTRICTS
+
+
 @cache
 def _index() -> dict[str, str]:
-    index = {_key(name): name for name in NEIGHBOURHOODS}
+    index = {_key(name): name for name in _CENTRES}
     index.update({_key(alias): name for alias, name in ALIASES.items()})
     return index
 
@@ -191,7 +228,7 @@ def lookup(text: str) -> Neighbourhood | None:
         name = index[near]
     if name is None:
         return None
-    latitude, longitude = NEIGHBOURHOODS[name]
+    latitude, longitude = _CENTRES[name]
     return Neighbourhood(name, latitude, longitude)
 
 
@@ -248,19 +285,25 @@ def in_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> n
     inside = np.array([_BOROUGH_OF[name] for name in names])[nearest] == _BOROUGH_OF[place.name]
     if place.name in BOROUGHS:
         return inside
-    return inside & (haversine_km(latitudes, longitudes, place.latitude, place.longitude) <= AREA_CLAIM_KM)
+    return inside & (haversine_km(latitudes, longitudes, place.latitude, place.longitude) <= reach_km(place.name))
+
+
+def reach_km(area: str) -> float:
+    """How far from its centre a point may be and still be said to be in an area (not a borough)."""
+    return DISTRICT_REACH_KM.get(area, AREA_CLAIM_KM)
 
 
 def of_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """The points that belong to a named area more than to any other: for a borough, the points in it
     (:func:`borough_at`); for a neighbourhood, those nearer its centre than any other neighbourhood's, within
-    ``AREA_CLAIM_KM``. Narrower than :func:`in_area`, which allows "a bar in Chinatown" 1 km away in Tribeca: what
-    a user keeps away from is Chinatown itself. No point is of an area the gazetteer does not know."""
+    ``AREA_CLAIM_KM``; for a district, those in it. Narrower than :func:`in_area`, which allows "a bar in Chinatown"
+    1 km away in Tribeca: what a user keeps away from is Chinatown itself. No point is of an area the gazetteer does
+    not know."""
     latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     place = lookup(area)
     if place is None:
         return np.zeros(latitudes.shape, dtype=bool)
-    if place.name in BOROUGHS:
+    if place.name in BOROUGHS or place.name in DISTRICTS:
         return in_area(place.name, latitudes, longitudes)
     names = [name for name in NEIGHBOURHOODS if name not in BOROUGHS]
     centres = np.array([NEIGHBOURHOODS[name] for name in names])

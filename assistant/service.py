@@ -32,6 +32,8 @@ from rapidfuzz.utils import default_process
 
 from assistant.gazetteer import (
     BOROUGHS,
+    DISTRICT_REACH_KM,
+    DISTRICTS,
     NEIGHBOURHOODS,
     STATION_KINDS,
     VENUE_ALIASES,
@@ -428,6 +430,8 @@ def digest(context: InterestContext, top: int = 4) -> ContextDigest:
 def near_radius_km(near: str | None) -> float:
     """How close to a named area (or "here") suggestions must be: a borough's radius for a borough."""
     area = lookup(near) if near else None
+    if area is not None and area.name in DISTRICTS:
+        return DISTRICT_REACH_KM[area.name]
     return BOROUGH_RADIUS_KM if area is not None and area.name in BOROUGHS else NEAR_RADIUS_KM
 
 

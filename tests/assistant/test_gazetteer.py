@@ -33,3 +33,19 @@ def test_boroughs_hold_their_neighbourhoods_and_unknown_areas_hold_nothing() -> 
     assert of_area("Brooklyn", [williamsburg[0]], [williamsburg[1]])[0]
     assert not of_area("Manhattan", [williamsburg[0]], [williamsburg[1]])[0]
     assert not of_area("Atlantis", LATITUDES, LONGITUDES).any()
+
+
+def test_districts_are_named_and_searched_but_own_no_neighbourhood_s_points() -> None:
+    from assistant.gazetteer import find_neighbourhoods, lookup
+
+    assert [place.name for place, _ in find_neighbourhoods("drinks downtown, or uptown?")] == [
+        "Lower Manhattan",
+        "Upper Manhattan",
+    ]
+    assert [place.name for place, _ in find_neighbourhoods("pizza in downtown brooklyn")] == ["Downtown Brooklyn"]
+    soho, inwood = NEIGHBOURHOODS["SoHo"], NEIGHBOURHOODS["Inwood"]
+    assert is_in_area("Downtown", *soho) and of_area("SoHo", [soho[0]], [soho[1]])[0]
+    assert of_area("Lower Manhattan", [soho[0]], [soho[1]])[0]
+    assert is_in_area("uptown", *inwood) and not is_in_area("downtown", *inwood)
+    assert not is_in_area("Lower Manhattan", *NEIGHBOURHOODS["Williamsburg"])  # across the river
+    assert lookup("the meatpacking district") == lookup("West Village")
