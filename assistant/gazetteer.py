@@ -117,17 +117,21 @@ DISTRICT_REACH_KM: dict[str, float] = {"Lower Manhattan": 2.5, "Upper Manhattan"
 Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"]
 BOROUGHS: frozenset[str] = frozenset(get_args(Borough))
 # The borough each name above lies in (a borough in itself).
-_BOROUGH_OF: dict[str, Borough] = {
-    name: borough
-    for borough, first, last in (
-        ("Manhattan", "Financial District", "Roosevelt Island"),
-        ("Brooklyn", "Williamsburg", "Coney Island"),
-        ("Queens", "Long Island City", "Jamaica"),
-        ("The Bronx", "Mott Haven", "Riverdale"),
-        ("Staten Island", "St. George", "St. George"),
-    )
-    for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
-} | {borough: borough for borough in BOROUGHS} | {district: "Manhattan" for district in DISTRICTS}
+_BOROUGH_OF: dict[str, Borough] = (
+    {
+        name: borough
+        for borough, first, last in (
+            ("Manhattan", "Financial District", "Roosevelt Island"),
+            ("Brooklyn", "Williamsburg", "Coney Island"),
+            ("Queens", "Long Island City", "Jamaica"),
+            ("The Bronx", "Mott Haven", "Riverdale"),
+            ("Staten Island", "St. George", "St. George"),
+        )
+        for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
+    }
+    | {borough: borough for borough in BOROUGHS}
+    | {district: "Manhattan" for district in DISTRICTS}
+)
 # A place this close to a neighbourhood's centre may be said to be in it ("a bar in Williamsburg").
 AREA_CLAIM_KM = 2.5
 
