@@ -1683,16 +1683,22 @@ class Assistant:
         self, request: ChatRequest, previous: ChatRequest | None, asked_near: str | None
     ) -> ChatRequest:
         """ "Vegetarian please" after lunch near Columbia: a kind all of whose places are of the last ask's kind narrows
-        that ask, where and when it was, rather than asking anew around the user."""
+        that ask, where and when it was, rather than asking anew around the user; so does the same kind again ("she
+        doesn't like spicy food" after lunch on the Upper West Side tomorrow)."""
         if (
             previous is None
-            or previous.near is None
+            or previous.intent not in ("recommend", "refine")
             or previous.category is None
-            or request.category in (None, previous.category)
+            or request.category is None
             or request.intent != "recommend"
             or asked_near is not None
             or request.when is not None
         ):
+            return request
+        in_an_area = previous.near in (None, HERE) or lookup(previous.near) is not None
+        if request.category == previous.category and previous.around is None and in_an_area:
+            return _refined(previous, request.model_copy(update={"intent": "refine"}))
+        if previous.near is None:
             return request
         narrower = self._of_kind(str(request.category))
         if not narrower or not narrower <= self._of_kind(previous.category):
@@ -2165,11 +2171,13 @@ def _asks_only(message: str, *fields: str) -> bool:
 
 
 def _moved(request: ChatRequest, previous: ChatRequest | None, message: str) -> bool:
-    """Whether a follow-up only moves the last ask to another place ("rather in Brooklyn"), so that what was shown
-    before is not turned down by it."""
-    if previous is None or request.near in (None, HERE, THERE) or request.near == previous.near:
+    """Whether a follow-up only moves the last ask to another place ("rather in Brooklyn") or time ("what about
+    Sunday?"), so that what was shown before is not turned down by it."""
+    if previous is None or _OTHERS_RE.search(message) is not None:
         return False
-    return _OTHERS_RE.search(message) is None
+    # "Sunday rather than tonight": the same places may well be the answer then.
+    to_another_time = request.when is not None and request.when != previous.when and parse_rules(message).when
+    return bool(to_another_time) or (request.near not in (None, HERE, THERE) and request.near != previous.near)
 
 
 def _kind_alone_stays(
@@ -2184,12 +2192,13 @@ def _kind_alone_stays(
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
-    # "Maybe dinner then" after a date in Brooklyn: the outing goes on in that area ("a gym please" asks anew).
+    # "Maybe dinner then" after a date in Brooklyn, "something quick" after breakfast in FiDi: the outing goes on in
+    # that area ("a gym please" after coffee near the Met asks anew).
     in_an_area = previous.around is None and previous.near not in (HERE, THERE) and lookup(previous.near) is not None
-    in_an_area = in_an_area and _GOES_ON_RE.search(message) is not None
     if (not (_of_any_kind_there(previous) or in_an_area) and not options) or previous.placed_self:
         return request
-    bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
+    said = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message)))
+    bare = said <= 2 or (in_an_area and (said <= IN_AN_AREA_WORDS or _GOES_ON_RE.search(message) is not None))
     # "Maybe dinner then": the meal is the kind asked, no other time.
     timed = request.when is not None and not re.fullmatch(r"breakfast|brunch|lunch|dinner|supper", request.when, re.I)
     if request.intent != "recommend" or request.category is None or timed or not bare:
@@ -2220,8 +2229,13 @@ _WITH_IT_TOO_RE = re.compile(
 )
 # Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
 LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN})
+# At most this many words besides a kind ask it in the area the conversation is about ("something quick, grab and go").
+IN_AN_AREA_WORDS = 4
 # Words that carry an outing on ("and coffee?", "maybe dinner then", "drinks too?").
-_GOES_ON_RE = re.compile(r"^\W*(?:and|maybe|also|perhaps|or)\b|\b(?:then|too|also|as well|after)\W*$", re.IGNORECASE)
+_GOES_ON_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm+|so|well|oh)\W+)?(?:and|maybe|also|perhaps|or)\b|\b(?:then|too|also|as well|after)\W*$",
+    re.IGNORECASE,
+)
 # "The one I go to most": one of the kind just talked about.
 _THE_ONE_I_RE = re.compile(r"\bthe (?:one|place|spot) (?:i|we) \w+", re.IGNORECASE)
 

@@ -248,7 +248,11 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhat (?:kind|sort|type) of (?:food|cuisine|restaurant|bar|shop|store|museum) (?:is|are|'s)\b"
         r"|\bwhat cuisine\b"
         r"|\bis (?:it|that|this|the \w+ one) an? \w+|\b(?:is|are) (?:it|that|this|they|the \w+ one) independent\b",
-        "visits": r"(?<!\bwhere )\bhave i (?:ever )?been\b(?! up to)|\bwas i (?:ever )?there\b"
+        "visits": r"(?<!\bwhere )\bhave i (?:ever |already )?been\b(?! up to)|\bwas i (?:ever )?there\b"
+        # "When was the last time?", "how many times was I there?", "am I a regular?" after a place's card.
+        r"|\bwhen was the (?:last|first) time\b|\bhow long since (?:i|my)\b|\bhow many times (?:was i|were we)\b"
+        r"|\bhow many (?:times|visits)\W*$|\bam i a regular\b"
+        r"|\bdo i (?:still )?(?:go|come)(?: there| here)? (?:often|a lot)\b"
         # "Any of those I've been to?", "are any of them places I've been?": the list's places the user knows.
         r"|\bany of (?:these|those|them)(?: places| ones| spots)?(?: that)? (?:i|we)(?:'ve| have)? (?:already )?"
         r"(?:been|gone|visited)\b"
@@ -456,8 +460,14 @@ def named_words(message: str) -> str:
 
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
 # about the user's bars).
+_NOT_A_NAME = r"(?!(?:a|an|any|one|some|the (?:last|first)|the \w+ one|it|there|that|this|those|these|them)\b)"
 _VISIT_AT_NAMED_RE = re.compile(
-    r"\bwhen (?:was|were) (?:i|we) (?:last |first )?(?:at|in) (?!(?:a|an|any|one|some|the (?:last|first))\b)",
+    rf"\bwhen (?:was|were) (?:i|we) (?:last |first )?(?:at|in) {_NOT_A_NAME}"
+    # "How many times have I been to Joe's Pizza?", "when did I last go to Katz's?", "how long since I went to …"
+    rf"|\bhow many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
+    rf" {_NOT_A_NAME}"
+    rf"|\bwhen did (?:i|we) (?:last |first )?(?:go|went) (?:to|at) {_NOT_A_NAME}"
+    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_NOT_A_NAME}",
     re.IGNORECASE,
 )
 

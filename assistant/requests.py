@@ -908,7 +908,7 @@ _REFINE_RE = re.compile(
     r"|any others?|other ones?|others)\W*(?:please\W*)?$"
     rf"|{FANCIER}"
     # "I meant near Union Square", "no, I mean sushi": the last ask, corrected.
-    r"|^\W*(?:no,?\s+|sorry,?\s+)?(?:i|we) meant?\b"
+    r"|^\W*(?:(?:no|nah|sorry|oops|wait|nvm|oh|actually),?\s+)*(?:i|we) meant?\b"
     r"|^\W*(?:any |some |the )?(?:cheap|cheaper|affordable|budget)(?: ones?| options?)?(?: please)?\W*$"
     # "Just bars", not "just landed at JFK": what the user just did opens a new ask.
     r"|^\W*(?:and|but|or|only|just(?! (?:\w+ed|got|came|left|woke|went|ate|had|been|saw|did|made)\b)|actually"
@@ -1567,6 +1567,38 @@ _SLIPS = (
 )
 
 
+# Ranks written with a number as Spanish and French write them ("el 2do", "la 3ra", "le 4eme", "le 1er"), or as a
+# bare number after an article ("le 2 c'est où ?", "el 3, ya fui?"); and "the 2nd 1" for "the 2nd one".
+_NUMBERED_RANK_RE = re.compile(
+    r"\b(10|[1-9])\s?(?:eme|er|ere|re|e|ndo|nda|do|da|ro|ra|to|ta|vo|va|mo|ma|no|na|o|a)\b"
+    r"(?!\s*(?:avenida|avenue|ave|calle|rue|street|st|piso|etage)\b)",
+    re.IGNORECASE,
+)
+_BARE_RANK_RE = re.compile(
+    r"\b(le|la|el|lo|au)\s+([1-9])\b(?!\s*(?:h\b|hr|hrs|heures?|horas?|pm|am|:|\d|personas?|personnes?|gente|km|min"
+    r"|minutos?|minutes?|dias?|jours?|de\b|des\b|del\b))",
+    re.IGNORECASE,
+)
+_RANK_ONE_RE = re.compile(r"\b(1st|2nd|3rd|[4-9]th|10th)\s+1\b(?!\s*(?:pm|am|:|\d))", re.IGNORECASE)
+_TO_A_RANK_RE = re.compile(r"\b(?:au|al|a la|a el)\s+(?:le |la |el )?(1st|2nd|3rd|[4-9]th|10th)\b", re.IGNORECASE)
+_ENGLISH_RANKS = {n: word for word, n in ORDINALS.items() if word[0].isdigit()}
+
+
+_NUMBER_ALONE_RE = re.compile(r"^\W*(10|[1-9])\W*$")
+
+
+def _ordinals_in_english(text: str, language: str) -> str:
+    """Ranks written with numbers in any of the languages read, as English writes them ("2nd"); a number alone
+    after a list ("2") is its rank."""
+    if alone := _NUMBER_ALONE_RE.match(text):
+        return f"the {_ENGLISH_RANKS[int(alone[1])]}"
+    if language != "en":
+        text = _NUMBERED_RANK_RE.sub(lambda found: _ENGLISH_RANKS[int(found[1])], text)
+        text = _BARE_RANK_RE.sub(lambda found: f"{found[1]} {_ENGLISH_RANKS[int(found[2])]}", text)
+        text = _TO_A_RANK_RE.sub(r"to the \1", text)
+    return _RANK_ONE_RE.sub(r"\1 one", text)
+
+
 class Reading(NamedTuple):
     """A message as the rules read it: in English, accents folded, misspelt words corrected; and its language."""
 
@@ -1591,6 +1623,7 @@ def read(message: str) -> Reading:
     language = detect_language(message, folded)
     if language == "en":
         folded = restore_apostrophes(folded)
+    folded = _ordinals_in_english(folded, language)
     text = to_english(_speller(language).correct(folded), language)
     for pattern, replacement in _SLIPS:
         text = pattern.sub(replacement, text)
@@ -2062,6 +2095,8 @@ def parse_rules(message: str) -> RequestArguments:
         others = [found for found in _PICK_RE.finditer(message) if _rank(found) != _rank(origin)]
         arguments.pick = _rank(others[0]) if others else None
     picked = arguments.pick is not None
+    if picked and arguments.familiar and not (arguments.asks or arguments.category or arguments.near):
+        arguments.familiar, arguments.asks = False, ["visits"]  # "la 2da, ya he ido?": the user's visits there
     if arguments.asks == ["amenities"] and _WITH_KIDS_RE.search(message) and not (refers_to_place(message) or picked):
         arguments.asks = []  # "a place for the kids?" asks for places; "is it good for kids?" about one
     if arguments.asks and arguments.category in (FAMILY_OUTING, WITH_A_DOG) and (refers_to_place(message) or picked):
@@ -2539,6 +2574,53 @@ _CLOCK_ONLY_RE = re.compile(
 )
 
 
+# Words a message that only moves the last ask to another place or time is made of, besides the place and the time
+# ("no wait, I meant SoHo", "sunday rather than tonight", "alguno en Manhattan?", "y en Chelsea?").
+_MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind never mind i im m we meant mean
+    rather than instead
+    ok okay so then maybe perhaps make it that in at on near around by the a one ones any some something somewhere
+    anything anywhere place places spot spots there is are and or but please pls better let s lets do go say for
+    same thing kind sort over up plus also about same again too
+    mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
+    plutot et ou un une des dans vers a au aux le les du de sinon"""
+_MOVING_WORDS = frozenset(_MOVING_TEXT.split())
+
+
+def _moves_only(message: str, arguments: RequestArguments) -> bool:
+    """Whether a message names only a place or a time for the last ask, nothing of its own: no kind, no name, nothing
+    asked of a place, no other wish ("what's around Union Square?" asks for places of any kind there)."""
+    if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks:
+        return False
+    wishes = (
+        arguments.category,
+        arguments.keyword,
+        arguments.like_name,
+        arguments.exclude_categories,
+        arguments.exclude_names,
+        arguments.surprise,
+        arguments.familiar,
+        arguments.quiet,
+        arguments.independent,
+        arguments.local,
+        arguments.fun,
+        arguments.popular,
+        arguments.k,
+        arguments.after_place,
+    )
+    if any(wishes):
+        return False
+    text = message.casefold()
+    for _, (start, end) in find_neighbourhoods(text):
+        text = text[:start] + " " + text[end:]
+    said = {*(arguments.near or "").casefold().split(), *(arguments.when or "").casefold().split()}
+    words = re.findall(r"[^\W_]+", text.replace("'", " "))
+    return all(word in said or word in _MOVING_WORDS for word in words)
+
+
+# A message this short that asks for calm asks it of the last ask ("somewhere cozy, not loud").
+CALMER_WORDS = 5
+
+
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
@@ -2640,8 +2722,13 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     calmer_only = (
         (arguments.quiet or (arguments.local and _FEWER_RE.search(message)))  # "any hidden gems?" asks anew
         and not (arguments.category or arguments.near or arguments.keyword or arguments.when)
-        # "I hate crowds, where can I relax?" asks anew; "somewhere we can hear each other" asks the same, calmer.
-        and (not _RECOMMEND_RE.search(message) or TALKABLE_RE.search(message) is not None)
+        # "I hate crowds, where can I relax?" asks anew; "somewhere we can hear each other" and "somewhere cozy, not
+        # loud" ask the same, calmer.
+        and (
+            not _RECOMMEND_RE.search(message)
+            or TALKABLE_RE.search(message) is not None
+            or len(re.findall(r"\w+", message)) <= CALMER_WORDS
+        )
     )
     # "Ok not that one": an acknowledgement before a refinement is the refinement's.
     further = arguments.farther and not (arguments.category or arguments.near or arguments.keyword)
@@ -2676,6 +2763,11 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     farewell = any(said.group(0).lower() != "later" for said in _BYE_RE.finditer(message))  # "later tonight?" asks
     if farewell and not place and not _RECOMMEND_RE.search(message):
         return "smalltalk"  # "heading home now, bye": the "now" asks for nothing
+    if arguments.pick is not None and not (place or arguments.when) and len(re.findall(r"\w+", message)) <= 3:
+        arguments.asks = ["general"]
+        return "about"  # "2nd?", "y el 2", "the second?": what is known of that place
+    if _moves_only(message, arguments):
+        return "refine"  # "the east village", "sunday rather than tonight", "nvm i meant soho": the last ask, moved
     if place or arguments.when or arguments.k or _RECOMMEND_RE.search(message):
         return "recommend"
     # "I'm allergic to nuts", "I'm in a wheelchair": a need that no data checks, answered as such by code.

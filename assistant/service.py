@@ -108,7 +108,7 @@ from profiles.preferences import (
 )
 from profiles.preprocessing import local_hour_of_week
 from retrieval.item_index import PlaceHit
-from retrieval.recommender import Recommendation
+from retrieval.recommender import Recommendation, familiarity
 
 # "Something quieter": categories people go to for noise and crowds ...
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
@@ -829,10 +829,14 @@ class Service:
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
         cited = None if query.popular else context
         said: set[str] = set()  # habit lines already cited higher up: each is said once where others can be said
-        suggestions = [
-            _suggestion(rank, item, cited, query.category, self._usual_paths, said)
-            for rank, item in enumerate(varied, 1)
-        ]
+        suggestions = self._known_until(
+            [
+                _suggestion(rank, item, cited, query.category, self._usual_paths, said)
+                for rank, item in enumerate(varied, 1)
+            ],
+            user_id,
+            at,
+        )
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
         if stops is None:
@@ -843,6 +847,30 @@ class Service:
             for item in suggestions
             if item.item_id in stops.nearest
         ]
+
+    def _known_until(self, suggestions: list[Suggestion], user_id: str, at: datetime) -> list[Suggestion]:
+        """The suggestions with the user's visits as of ``at``: asked at a time before some of the user's stored
+        check-ins (a replay, a demo clock), a list says only what had happened by then, as a place's card does."""
+        visits = self._visits(user_id)
+        if not len(visits) or visits["timestamp"].max() <= pd.Timestamp(at):
+            return suggestions
+        before = visits[visits["timestamp"] <= pd.Timestamp(at)]
+        known = before.groupby(before["item_id"].astype(str))["timestamp"].agg(["size", "max"])
+        kept = []
+        for item in suggestions:
+            head, joint, rest = item.evidence[-1].partition(" · ")
+            if not head.startswith(("new to you", "been here")):
+                kept.append(item)
+                continue
+            count, last = (
+                (int(known.at[item.item_id, "size"]), known.at[item.item_id, "max"])
+                if (item.item_id in known.index)
+                else (0, None)
+            )
+            since = at - pd.Timestamp(last).to_pydatetime() if last is not None else None
+            facts = familiarity(count, since) + joint + rest
+            kept.append(item.model_copy(update={"evidence": [*item.evidence[:-1], facts], "is_return": count > 0}))
+        return kept
 
     def next_stops(self, item_id: str) -> NextStops:
         """Where people went on to from a place: the places at least ``NEXT_STOP_MIN_PEOPLE`` people checked in at
@@ -1269,6 +1297,8 @@ class Service:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
         least = self.settings.privacy.insights_min_users
         events = self.events()
+        if events is not None and len(events) and events["timestamp"].max() > pd.Timestamp(at):
+            events = events[events["timestamp"] <= pd.Timestamp(at)]  # what had happened by then, nothing after
         visits = place_visits(events, item_id)
         slices = place_slices(visits)
         released = slices[slices["users"] >= least]

@@ -117,6 +117,17 @@ def alike_enough(likeness: FloatArray) -> int | None:
     return int(np.argmax(likeness))
 
 
+def familiarity(visits: float, since_last: timedelta | None) -> str:
+    """How well the user knows a place, as a list says it: 'new to you', 'been here once, 3 weeks ago', 'been here 12
+    times, most recently yesterday'."""
+    if visits <= 0 or since_last is None:
+        return "new to you"
+    last = age_phrase(since_last)
+    if round(visits) == 1:
+        return f"been here once, {last}"
+    return f"been here {times(visits)}, most recently {last}"  # "most recently": the phrase may be "within the hour"
+
+
 class NotFittedError(RuntimeError):
     """The recommender was asked for scores before ``fit``."""
 
@@ -713,13 +724,8 @@ class _Explainer:
     def facts(self, position: int, row: FloatArray) -> str:
         """'new to you · 0.4 km · busy on Saturday afternoons': familiarity, distance, and how busy it is now."""
         visits = float(row[column("user_visits")])
-        last = age_phrase(timedelta(hours=float(row[column("hours_since_visit")]))) if visits > 0 else ""
-        if visits <= 0:
-            known = "new to you"
-        elif round(visits) == 1:
-            known = f"been here once, {last}"
-        else:  # "most recently", not "last": the phrase may be "within the hour"
-            known = f"been here {times(visits)}, most recently {last}"
+        since = timedelta(hours=float(row[column("hours_since_visit")])) if visits > 0 else None
+        known = familiarity(visits, since)
         # Rounded as the recommendation's distance_km is, so a card never says 0.2 km and 0.3 km of one place.
         distance = round(float(row[column("distance_km")]), 3)
         where = "right here" if distance < RIGHT_HERE_KM else f"{distance:.1f} km"

@@ -594,6 +594,30 @@ def test_a_kind_alone_after_an_ask_in_an_area_is_asked_in_it_too(
     coffee = assistant.chat("1", "maybe coffee then", at=world_now)  # an area is where the user will be
     assert coffee.request is not None and coffee.request.near == "DUMBO"
     assert coffee.request.location == first.request.location
+    # "Ok maybe a diner", "something quick": the outing goes on there, without a word saying so.
+    for follow_up in ("ok maybe a diner", "something quick, grab and go"):
+        asked = assistant.chat("1", follow_up, at=world_now)
+        assert asked.request is not None and asked.request.near == "DUMBO", follow_up
+
+
+def test_a_follow_up_naming_only_a_place_or_a_time_or_the_same_kind_keeps_the_rest(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "dinner on the upper west side tomorrow at noon", at=world_now)
+    assert first.request is not None and first.request.category is not None
+    same = assistant.chat("1", "she doesnt like spicy food", at=world_now)  # the same kind: the same ask, narrowed
+    assert same.request is not None and same.request.near == "Upper West Side" and same.request.at == first.request.at
+    moved = assistant.chat("1", "no wait, i meant the east village", at=world_now)
+    assert moved.request is not None and moved.request.near == "East Village"
+    assert moved.request.category == first.request.category
+    later = assistant.chat("1", "sunday rather than tomorrow", at=world_now)
+    assert later.request is not None and later.request.category == first.request.category
+    assert later.request.near == "East Village" and later.request.at != first.request.at
+    # What was shown before may well be the answer on another day: not left out as turned down.
+    shown = assistant.chat("1", "jazz tomorrow night", at=world_now, conversation_id="day").items
+    another_day = assistant.chat("1", "saturday rather than tomorrow", at=world_now, conversation_id="day")
+    assert shown and not set(called(another_day, "recommend").arguments["exclude"]) & {i.item_id for i in shown}
 
 
 def test_what_the_user_told_is_answered_alone_and_each_statement_once(

@@ -2273,3 +2273,74 @@ def test_ranks_past_five_corrections_of_visits_and_the_choice_left_to_the_assist
 ) -> None:
     arguments = parse_rules(message)
     assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("el 2do está lejos de mi?", 2),
+        ("la 3ra a que distancia esta", 3),
+        ("le 4eme il y a du monde le dimanche midi?", 4),
+        ("et le 2 il est ou exactement", 2),
+        ("le 1er", 1),
+        ("2nd?", 2),
+        ("2", 2),
+        ("#2", 2),
+        ("option 1", 1),
+    ],
+)
+def test_ranks_written_with_numbers_in_any_language_pick_a_place(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert arguments.pick == pick and arguments.intent == "about"
+
+
+def test_a_rank_with_have_i_been_asks_about_visits_and_numbers_that_are_no_ranks_stay_numbers() -> None:
+    for message in ("la 2da, ya he ido?", "je suis deja allé au 2e?"):
+        arguments = parse_rules(message)
+        assert (arguments.pick, arguments.asks, arguments.familiar) == (2, ["visits"], False)
+    assert parse_rules("the 2nd 1?").pick == 2  # "1" for "one", as "the 3rd one" is
+    assert parse_rules("quiero ir a las 2 de la tarde").pick is None
+    assert parse_rules("el 2 de febrero").pick is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the east village",
+        "in 2 hours actually, around 10pm",
+        "sunday rather than tonight",
+        "alguno en manhattan?",
+        "nvm i meant long island city",
+        "no wait i meant soho",
+        "hay uno en chelsea?",
+        "no, mejor mañana en la mañana",
+        "somewhere cozy, not loud",
+    ],
+)
+def test_a_message_that_only_moves_or_calms_the_last_ask_refines_it(message: str) -> None:
+    assert parse_rules(message).intent == "refine"
+
+
+@pytest.mark.parametrize(
+    "message", ["what's around union square?", "going to astoria tonight", "I hate crowds, where can I relax?"]
+)
+def test_an_ask_of_its_own_with_a_place_or_time_is_no_refinement(message: str) -> None:
+    assert parse_rules(message).intent == "recommend"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how many times have i been to joe's pizza",
+        "when did i last go to katz's",
+        "how long since i went to veselka",
+    ],
+)
+def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and arguments.asks == ["visits"] and arguments.category is None
+
+
+@pytest.mark.parametrize("message", ["when was the last time", "how many times?", "am i a regular there"])
+def test_visit_questions_after_a_card_ask_about_visits(message: str) -> None:
+    assert parse_rules(message).asks == ["visits"]

@@ -526,6 +526,29 @@ def test_a_place_card_gives_the_days_of_the_users_visits_in_the_citys_time(
     assert details.your_last.date() == last[late[0]].tz_convert(zone).date()
 
 
+def test_asked_at_a_time_before_some_visits_a_card_and_a_list_count_only_the_visits_until_then(
+    services: Service, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "3"]
+    counts = mine.groupby("item_id")["timestamp"].agg(["size", "min", "max"])
+    item_id, (_, first, last) = next(
+        (str(item), row.tolist()) for item, row in counts.iterrows() if row["size"] >= 2 and row["min"] < row["max"]
+    )
+    before = pd.Timestamp(first).to_pydatetime() - timedelta(hours=1)
+    details = services.place_details("3", item_id, before, LatLon(40.7, -74.0))
+    assert details.your_visits == 0 and details.your_last is None  # nothing had happened by then
+    between = pd.Timestamp(last).to_pydatetime() - timedelta(seconds=1)
+    assert services.place_details("3", item_id, between, LatLon(40.7, -74.0)).your_visits < counts.loc[item_id, "size"]
+    listed = services.recommend("3", world_now, LatLon(40.7, -74.0), RecommendQuery(k=20))
+    known = [item for item in listed if item.is_return]
+    assert known
+    then = services._known_until(known, "3", pd.Timestamp(mine["timestamp"].min()).to_pydatetime() - timedelta(hours=1))
+    assert all(item.evidence[-1].startswith("new to you") and not item.is_return for item in then)
+    assert services._known_until(known, "3", world_now) == known  # asked after every visit: as the ranker said
+
+
 def test_a_one_off_event_is_suggested_only_until_it_is_over(
     services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
