@@ -1695,9 +1695,13 @@ class Assistant:
             or request.when is not None
         ):
             return request
-        in_an_area = previous.near in (None, HERE) or lookup(previous.near) is not None
-        if request.category == previous.category and previous.around is None and in_an_area:
-            return _refined(previous, request.model_copy(update={"intent": "refine"}))
+        if request.category == previous.category:
+            # Asked again, where and when the last ask was: the same places may well come, none is turned down.
+            in_an_area = previous.near in (None, HERE) or lookup(previous.near) is not None
+            if previous.around is None and in_an_area:
+                kept = ("near", "location", "around", "when", "at")
+                return request.model_copy(update={name: getattr(previous, name) for name in kept})
+            return request
         if previous.near is None:
             return request
         narrower = self._of_kind(str(request.category))
@@ -2192,13 +2196,13 @@ def _kind_alone_stays(
         return request
     # "Vegan options?" after cheap eats near NYU: choices within that ask, so there too.
     options = _OPTIONS_RE.search(message) is not None
-    # "Maybe dinner then" after a date in Brooklyn, "something quick" after breakfast in FiDi: the outing goes on in
-    # that area ("a gym please" after coffee near the Met asks anew).
+    # "Maybe dinner then", "ok maybe a diner" after a date in Brooklyn: the outing goes on in that area ("a gym
+    # please" asks anew).
     in_an_area = previous.around is None and previous.near not in (HERE, THERE) and lookup(previous.near) is not None
+    in_an_area = in_an_area and _GOES_ON_RE.search(message) is not None
     if (not (_of_any_kind_there(previous) or in_an_area) and not options) or previous.placed_self:
         return request
-    said = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message)))
-    bare = said <= 2 or (in_an_area and (said <= IN_AN_AREA_WORDS or _GOES_ON_RE.search(message) is not None))
+    bare = len(_WORD_RE.findall(_KIND_ALONE_FILLER_RE.sub(" ", message))) <= 2
     # "Maybe dinner then": the meal is the kind asked, no other time.
     timed = request.when is not None and not re.fullmatch(r"breakfast|brunch|lunch|dinner|supper", request.when, re.I)
     if request.intent != "recommend" or request.category is None or timed or not bare:
@@ -2229,8 +2233,6 @@ _WITH_IT_TOO_RE = re.compile(
 )
 # Kinds of place that are loud by nature: asked "less crowded", fewer people, not somewhere quiet.
 LOUD_PLACES = frozenset({*LOUD_CATEGORIES, *LOUD_KINDS_WITHIN})
-# At most this many words besides a kind ask it in the area the conversation is about ("something quick, grab and go").
-IN_AN_AREA_WORDS = 4
 # Words that carry an outing on ("and coffee?", "maybe dinner then", "drinks too?").
 _GOES_ON_RE = re.compile(
     r"^\W*(?:(?:ok|okay|hmm+|so|well|oh)\W+)?(?:and|maybe|also|perhaps|or)\b|\b(?:then|too|also|as well|after)\W*$",

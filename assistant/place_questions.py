@@ -461,13 +461,15 @@ def named_words(message: str) -> str:
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
 # about the user's bars).
 _NOT_A_NAME = r"(?!(?:a|an|any|one|some|the (?:last|first)|the \w+ one|it|there|that|this|those|these|them)\b)"
+# "How many times did I go to the gym?" asks of a kind, not of a place by its name.
+_A_NAME = r"(?!(?:a|an|any|one|some|the|my|it|there|that|this|those|these|them)\b)"
 _VISIT_AT_NAMED_RE = re.compile(
     rf"\bwhen (?:was|were) (?:i|we) (?:last |first )?(?:at|in) {_NOT_A_NAME}"
     # "How many times have I been to Joe's Pizza?", "when did I last go to Katz's?", "how long since I went to …"
     rf"|\bhow many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
-    rf" {_NOT_A_NAME}"
-    rf"|\bwhen did (?:i|we) (?:last |first )?(?:go|went) (?:to|at) {_NOT_A_NAME}"
-    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_NOT_A_NAME}",
+    rf" {_A_NAME}"
+    rf"|\bwhen did (?:i|we) (?:last |first )?(?:go|went) (?:to|at) {_A_NAME}"
+    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_A_NAME}",
     re.IGNORECASE,
 )
 

@@ -2589,8 +2589,8 @@ _MOVING_WORDS = frozenset(_MOVING_TEXT.split())
 def _moves_only(message: str, arguments: RequestArguments) -> bool:
     """Whether a message names only a place or a time for the last ask, nothing of its own: no kind, no name, nothing
     asked of a place, no other wish ("what's around Union Square?" asks for places of any kind there)."""
-    if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks:
-        return False
+    if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks or arguments.placed_self:
+        return False  # "I'm at Bryant Park" says where the user is: what "it" then points at
     wishes = (
         arguments.category,
         arguments.keyword,
