@@ -2179,9 +2179,10 @@ def _moved(request: ChatRequest, previous: ChatRequest | None, message: str) -> 
     Sunday?"), so that what was shown before is not turned down by it."""
     if previous is None or _OTHERS_RE.search(message) is not None:
         return False
-    # "Sunday rather than tonight": the same places may well be the answer then.
-    to_another_time = request.when is not None and request.when != previous.when and parse_rules(message).when
-    return bool(to_another_time) or (request.near not in (None, HERE, THERE) and request.near != previous.near)
+    # "Sunday rather than tonight": the same places may well be the answer then (a follow-up naming no time keeps
+    # the last ask's, so another time is one the message named).
+    to_another_time = request.when is not None and request.when != previous.when
+    return to_another_time or (request.near not in (None, HERE, THERE) and request.near != previous.near)
 
 
 def _kind_alone_stays(

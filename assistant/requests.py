@@ -1579,8 +1579,9 @@ _BARE_RANK_RE = re.compile(
     r"|minutos?|minutes?|dias?|jours?|de\b|des\b|del\b))",
     re.IGNORECASE,
 )
-_RANK_ONE_RE = re.compile(r"\b(1st|2nd|3rd|[4-9]th|10th)\s+1\b(?!\s*(?:pm|am|:|\d))", re.IGNORECASE)
-_TO_A_RANK_RE = re.compile(r"\b(?:au|al|a la|a el)\s+(?:le |la |el )?(1st|2nd|3rd|[4-9]th|10th)\b", re.IGNORECASE)
+_ENGLISH_RANK = r"(1st|2nd|3rd|[4-9]th|10th)"
+_RANK_ONE_RE = re.compile(rf"\b{_ENGLISH_RANK}\s+1\b(?!\s*(?:pm|am|:|\d))", re.IGNORECASE)
+_TO_A_RANK_RE = re.compile(rf"\b(?:au|al|a la|a el)\s+(?:le |la |el )?{_ENGLISH_RANK}\b", re.IGNORECASE)
 _ENGLISH_RANKS = {n: word for word, n in ORDINALS.items() if word[0].isdigit()}
 
 
