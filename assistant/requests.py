@@ -2161,6 +2161,8 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     if arguments.intent != "about":
         arguments.asks = []
+    elif not arguments.asks:
+        arguments.asks = ["general"]  # a place pointed at with nothing asked of it ("2nd?"): what is known of it
     if arguments.intent == "offtopic":  # "translate it into German" asks for no kind of place
         arguments.category, arguments.then = None, None
     if arguments.intent == "profile":
@@ -2577,11 +2579,10 @@ _CLOCK_ONLY_RE = re.compile(
 
 # Words a message that only moves the last ask to another place or time is made of, besides the place and the time
 # ("no wait, I meant SoHo", "sunday rather than tonight", "alguno en Manhattan?", "y en Chelsea?").
-_MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind never mind i im m we meant mean
-    rather than instead
-    ok okay so then maybe perhaps make it that in at on near around by the a one ones any some something somewhere
-    anything anywhere place places spot spots there is are and or but please pls better let s lets do go say for
-    same thing kind sort over up plus also about same again too
+_MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind never mind i im m we meant mean rather
+    than instead ok okay so then maybe perhaps make it that in at on near around by the a one ones any some something
+    somewhere anything anywhere place places spot spots there is are and or but please pls better let s lets do go
+    say for same thing kind sort over up plus also about again too
     mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
     plutot et ou un une des dans vers a au aux le les du de sinon"""
 _MOVING_WORDS = frozenset(_MOVING_TEXT.split())
@@ -2765,7 +2766,6 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if farewell and not place and not _RECOMMEND_RE.search(message):
         return "smalltalk"  # "heading home now, bye": the "now" asks for nothing
     if arguments.pick is not None and not (place or arguments.when) and len(re.findall(r"\w+", message)) <= 3:
-        arguments.asks = ["general"]
         return "about"  # "2nd?", "y el 2", "the second?": what is known of that place
     if _moves_only(message, arguments):
         return "refine"  # "the east village", "sunday rather than tonight", "nvm i meant soho": the last ask, moved

@@ -108,7 +108,7 @@ from profiles.preferences import (
 )
 from profiles.preprocessing import local_hour_of_week
 from retrieval.item_index import PlaceHit
-from retrieval.recommender import Recommendation, familiarity
+from retrieval.recommender import Recommendation, with_familiarity
 
 # "Something quieter": categories people go to for noise and crowds ...
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
@@ -849,26 +849,21 @@ class Service:
         ]
 
     def _known_until(self, suggestions: list[Suggestion], user_id: str, at: datetime) -> list[Suggestion]:
-        """The suggestions with the user's visits as of ``at``: asked at a time before some of the user's stored
-        check-ins (a replay, a demo clock), a list says only what had happened by then, as a place's card does."""
-        visits = self._visits(user_id)
-        if not len(visits) or visits["timestamp"].max() <= pd.Timestamp(at):
+        """The suggestions with the user's visits as of ``at``: asked at a time before some stored check-ins (a
+        replay, a demo clock), a list says only what had happened by then, as a place's card does."""
+        events = self.events()
+        until = events_until(events, at)
+        if until is events:  # nothing stored after ``at``: the ranker's facts are those of then
             return suggestions
-        before = visits[visits["timestamp"] <= pd.Timestamp(at)]
+        before = user_visits(until, user_id)
         known = before.groupby(before["item_id"].astype(str))["timestamp"].agg(["size", "max"])
         kept = []
         for item in suggestions:
-            head, joint, rest = item.evidence[-1].partition(" · ")
-            if not head.startswith(("new to you", "been here")):
-                kept.append(item)
-                continue
-            count, last = (
-                (int(known.at[item.item_id, "size"]), known.at[item.item_id, "max"])
-                if (item.item_id in known.index)
-                else (0, None)
-            )
-            since = at - pd.Timestamp(last).to_pydatetime() if last is not None else None
-            facts = familiarity(count, since) + joint + rest
+            count, since = 0, None
+            if item.item_id in known.index:
+                count = int(known.at[item.item_id, "size"])
+                since = at - pd.Timestamp(known.at[item.item_id, "max"]).to_pydatetime()
+            facts = with_familiarity(item.evidence[-1], count, since)
             kept.append(item.model_copy(update={"evidence": [*item.evidence[:-1], facts], "is_return": count > 0}))
         return kept
 
@@ -1296,9 +1291,7 @@ class Service:
         if place is None:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
         least = self.settings.privacy.insights_min_users
-        events = self.events()
-        if events is not None and len(events) and events["timestamp"].max() > pd.Timestamp(at):
-            events = events[events["timestamp"] <= pd.Timestamp(at)]  # what had happened by then, nothing after
+        events = events_until(self.events(), at)
         visits = place_visits(events, item_id)
         slices = place_slices(visits)
         released = slices[slices["users"] >= least]
@@ -1781,6 +1774,14 @@ def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> lis
         seen[name] += 1
         kept.append(item)
     return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
+
+
+def events_until(events: pd.DataFrame | None, at: datetime) -> pd.DataFrame | None:
+    """The events up to ``at``: ``events`` itself in real time, when none is later; asked at a time inside the data
+    (a replay, a demo clock), only what had happened by then."""
+    if events is None or not len(events) or events["timestamp"].max() <= pd.Timestamp(at):
+        return events
+    return events[events["timestamp"] <= pd.Timestamp(at)]
 
 
 def _suggestion(

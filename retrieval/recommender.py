@@ -117,6 +117,10 @@ def alike_enough(likeness: FloatArray) -> int | None:
     return int(np.argmax(likeness))
 
 
+# Between the parts of a facts line: "been here 3 times, most recently yesterday · 0.4 km · busy on …".
+FACTS_JOINT = " · "
+
+
 def familiarity(visits: float, since_last: timedelta | None) -> str:
     """How well the user knows a place, as a list says it: 'new to you', 'been here once, 3 weeks ago', 'been here 12
     times, most recently yesterday'."""
@@ -126,6 +130,15 @@ def familiarity(visits: float, since_last: timedelta | None) -> str:
     if round(visits) == 1:
         return f"been here once, {last}"
     return f"been here {times(visits)}, most recently {last}"  # "most recently": the phrase may be "within the hour"
+
+
+def with_familiarity(facts: str, visits: float, since_last: timedelta | None) -> str:
+    """A facts line (:meth:`Explainer.facts`) saying ``visits`` instead of what it said of them; a line that opens
+    otherwise (a bare distance) as it was."""
+    known, joint, rest = facts.partition(FACTS_JOINT)
+    if not known.startswith(("new to you", "been here")):
+        return facts
+    return familiarity(visits, since_last) + joint + rest
 
 
 class NotFittedError(RuntimeError):
@@ -729,7 +742,7 @@ class _Explainer:
         # Rounded as the recommendation's distance_km is, so a card never says 0.2 km and 0.3 km of one place.
         distance = round(float(row[column("distance_km")]), 3)
         where = "right here" if distance < RIGHT_HERE_KM else f"{distance:.1f} km"
-        return " · ".join(part for part in (known, where, self.render("popular_now", position, row)) if part)
+        return FACTS_JOINT.join(part for part in (known, where, self.render("popular_now", position, row)) if part)
 
     def render(self, group: str, position: int, row: FloatArray) -> str | None:
         """The sentence for one reason group, or None when its evidence is too thin or names no known place."""
