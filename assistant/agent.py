@@ -699,7 +699,9 @@ class Assistant:
                 "pending": next((found["pending"] for found in updates if found.get("pending")), None),
                 "last_stated": list(dict.fromkeys(stored)) or before,  # "undo" takes back all of them
             }
-        if unknown := unhonoured(read(message).text):
+        # "That place closed": a correction, no ask for opening hours.
+        corrected = any(stated.kind in _CORRECTIONS for stated in statements)
+        if not corrected and (unknown := unhonoured(read(message).text)):
             language = update["request"].language
             needs = f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
             update["stated_reply"] = f"{update['stated_reply']}\n\n{needs}"
@@ -708,7 +710,17 @@ class Assistant:
     def _stated(self, state: _State, message: str, stated: StatedPreference) -> dict[str, Any] | None:
         """A turn that states a preference (``stated``, read from ``message``), done and answered by code
         (``assistant.stated``); None when it needs no answer of its own."""
-        pointing = stated.kind in ("hide_place", "forget_place_visits", "like_place", "dislike_place")
+        pointing = stated.kind in (
+            "hide_place",
+            "forget_place_visits",
+            "like_place",
+            "dislike_place",
+            "closed_place",
+            "dispute_visits",
+            "wrong_kind",
+        )
+        # "Forget those visits" with a forget asked about: that question's place, answered.
+        pointing = pointing and not (stated.kind == "forget_place_visits" and state.get("pending") is not None)
         language = read(message).language
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
         another_day = _ANOTHER_DAY_RE.search(message) is not None
@@ -1126,6 +1138,7 @@ class Assistant:
                 # "Which neighbourhood do I spend the most time in?": the areas first; "my most visited place?": the
                 # places.
                 asked = read(state["messages"][-1 - _tail_length(state)].text).text
+                habits = _without_kinds(habits, self.service.muted_kinds(state["user_id"]))
                 answer = describe_habits(habits, asks_about_areas(asked), asks_about_places(asked), language=language)
             stated = describe_preferences(self.service.preferences(state["user_id"]), language)
             if re.search(TOLD_ASKED, read(state["messages"][-1 - _tail_length(state)].text).text, re.IGNORECASE):
@@ -1917,6 +1930,19 @@ def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list
     return after
 
 
+def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
+    """A summary of the user's habits that leaves out the kinds they muted, and places of them ("don't bring up my
+    church visits"); one about a kind asked for by name ("my favourite church?") is said whole."""
+    if not muted or habits.kind is not None:
+        return habits
+    return habits.model_copy(
+        update={
+            "kinds": [kind for kind in habits.kinds if kind.kind not in muted],
+            "places": [place for place in habits.places if place.category not in muted],
+        }
+    )
+
+
 def _pending_calls(state: _State) -> bool:
     last = state["messages"][-1]
     return isinstance(last, AIMessage) and bool(last.tool_calls)
@@ -2316,6 +2342,8 @@ def _span_before(span: tuple[datetime | None, datetime | None], now: datetime, m
 _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
+# Statements that put right what the assistant said or suggested.
+_CORRECTIONS = frozenset({"closed_place", "dispute_visits", "wrong_kind"})
 # "It", "there", "that one", "this place": the place the conversation is about.
 # "You suggested", "you recommended": a place the assistant showed.
 _YOU_SUGGESTED = r"you (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b"

@@ -575,7 +575,7 @@ def _fact_lines(
         ("distance", _distance(details.distance_km, origin, language)),
         ("where", map_line),
         ("busy", _busy(details, asked_time, quiet, language)),
-        ("visits", _yours(details, language)),
+        ("visits", visits_said(details, language)),
     ]
 
 
@@ -633,7 +633,8 @@ def describe_checkins_then(places: Sequence[PlaceDetails], asked_time: bool = Fa
     return f"Check-ins {then}: {'; '.join(said)}."
 
 
-def _yours(details: PlaceDetails, language: str = "en") -> str:
+def visits_said(details: PlaceDetails, language: str = "en") -> str:
+    """The user's visits to the place in words: 'you have been here 8 times, first on May 15, 2012, last on …'."""
     if details.your_visits == 0 or details.your_last is None:
         return fixed_text("card_new_to_you", language)
     once, twice, many = _listed("card_times", language)

@@ -819,6 +819,12 @@ _PEOPLE = (
     r"(?:wife|husband|partner|spouse|boyfriend|girlfriend|bf|gf|friend|ex|boss|roommate|flatmate|mom|mum|mother|dad|"
     r"father|parents?|son|daughter|brother|sister|kids?|children|neighbou?r|colleague|co-?worker|employee|teen|teenager)s?"
 )
+_FAVOURITE = r"(?:favou?rite|usual|go-to|regular|fave)"
+# Whose favourite can be asked: a place's, the city's, everyone's ("what's Brooklyn's favourite bar?").
+_NOT_A_PERSON = (
+    r"(?:my|your|the|a|an|this|that|it|its|today|tonight|tomorrow|what|which|there|here|everyone|everybody|nyc|ny"
+    r"|manhattan|brooklyn|queens|harlem|city|town|neighbou?rhood|area|people|locals|new yorkers)"
+)
 # Going somewhere, as a habit or once ("usually goes", "went last night", "hangs out").
 _GOES = (
     r"(?:usually |normally |often |always |typically |mostly |last |really )?"
@@ -839,7 +845,18 @@ _OTHERS_RE = re.compile(
     rf"|\b(?:his|her)\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
     rf"|\bwhere (?:does|did|has|had|do|have) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she) {_GOES}"
     rf"|\bwhere (?:is|was) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she)(?: right)? (?:now|today|tonight)\b"
-    r"|\b(?:track|stalk|spy on|keep tabs on|find out where)\s+(?:my\s+\w+|him|her|someone|somebody|user|people)\b",
+    r"|\b(?:track|stalk|spy on|keep tabs on|find out where)\s+(?:my\s+\w+|him|her|someone|somebody|user|people)\b"
+    # "Who else goes to my gym?", "who goes to the same coffee shop as me?": the people behind the counts.
+    # ("Who goes there?" asks of the crowd, told in counts.)
+    r"|\bwho (?:else (?=goes|go|went|has|have|visits|visited|checks|checked|hangs|is|was)|(?=[^?]* as (?:me|i do)\b))"
+    r"(?:goes|go|went|has been|have been|visits|visited|checks? in|checked in|hangs? out|is (?:at|in|there)"
+    r"|was (?:at|in|there))\b"
+    # "What's Sarah's favourite bar?", "my sister's usual coffee place".
+    rf"|\b(?:what|where|which)(?:'s| is| are| was) (?!{_NOT_A_PERSON}\b)[a-z]+(?:'s|s') {_FAVOURITE}\b"
+    rf"|\b(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}(?:'s|') {_FAVOURITE}\b"
+    # "Is my ex at the bar right now?"
+    rf"|\b(?:is|are|was) (?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}"
+    r" (?:at|in|there|here|going|still|currently|right now)\b",
     re.IGNORECASE,
 )
 # "Where does Anna usually go?": a capitalised name, on the message as written.
@@ -1947,7 +1964,9 @@ def parse_rules(message: str) -> RequestArguments:
         message = f"and then {message[after_meal.end() :]}"
     excluded: list[str] = []
     # A name ruled out ("not Joe's Pizza") says nothing of kinds of place, neither asked for nor left out.
-    ruled_out = _names_ruled_out(written)
+    # "Que no sea Starbucks": the English reading says "not" where the Spanish or French did ("no sea" is no name).
+    in_english = _names_ruled_out(message) if reading.language != "en" else []
+    ruled_out = in_english or _names_ruled_out(written)
     excluded_spans = [found.span() for name in ruled_out for found in re.finditer(re.escape(name), message, re.I)]
     for match in _EXCLUDE_RE.finditer(message):
         if any(start < match.end() and match.start() < end for start, end in excluded_spans):
@@ -2793,6 +2812,9 @@ PreferenceVerb = Literal[
     "forget_stated",
     "like_place",
     "dislike_place",
+    "closed_place",
+    "dispute_visits",
+    "wrong_kind",
     "undo",
     "yes",
     "no",
@@ -2810,8 +2832,8 @@ class StatedPreference(BaseModel):
     area: str | None = Field(None, description="home_area, avoid_area: a neighbourhood the gazetteer knows.")
     item_id: str | None = Field(
         None,
-        description="hide_place, forget_place_visits, like_place, dislike_place: the shown place the words point at "
-        "('the first one').",
+        description="hide_place, forget_place_visits, like_place, dislike_place, closed_place, dispute_visits, "
+        "wrong_kind: the shown place the words point at ('the first one').",
     )
     unsure: bool = Field(
         False, description="The words may name no place at all ('I hate waiting'): then nothing was stated."
@@ -2844,8 +2866,11 @@ _NO_CHAINS_RE = re.compile(
 )
 _MUTE_RE = re.compile(
     r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending)(?: me)?|i(?:'m| am) (?:done with|over|off"
-    r"|sick of|tired of)|i (?:don'?t|do not|no longer) (?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
-    r"|(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)?(?: any)?(?: more)?)\s+"
+    r"|sick of|tired of)|i (?:don'?t|do not|no longer) (?:really |much |particularly )?"
+    r"(?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
+    r"|(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)?(?: any)?(?: more)?"
+    # "Don't bring up my church visits": the kind, kept out of what is suggested.
+    r"|(?:don'?t|do not|never|stop) (?:bring(?:ing)? up|mention(?:ing)?|talk(?:ing)? about)(?: my| any)?)\s+"
     rf"(?:the |any )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)\b",
     re.IGNORECASE,
 )
@@ -2857,7 +2882,8 @@ _BOOST_RE = re.compile(
 _LOVE_RE = re.compile(
     rf"^\W*(?:i (?:love|really like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on))\s+(?:the |all )?({_KIND}"
     # "I love Japanese food", "I'm into art museums and jazz places".
-    rf"(?:\s*(?:,|or|and)\s+{_KIND})*)(?: food| cuisine| places| spots| restaurants| bars)?\W*$",
+    rf"(?:\s*(?:,|or|and)\s+{_KIND})*)(?: food| cuisine| places| spots| restaurants| bars)?"
+    r"(?:\s+(?:actually|after all|again|now|too|as well|really))?\W*$",
     re.IGNORECASE,
 )
 _NAME = r"([^.!?;]{2,80}?)"
@@ -2924,6 +2950,85 @@ _DISLIKED_RE = re.compile(
     rf"|(?:i |we )?(?:didn'?t|did not) (?:really )?(?:like|enjoy) it){_VERDICT_END}",
     re.IGNORECASE,
 )
+# A verdict in the present ("I love the second one", "I love Blind Tiger"; "I like the second one" picks it): a name
+# in it may name no place at all ("I love New York"), so it is unsure unless it points at a shown place.
+_LIKED_NOW_RE = re.compile(
+    rf"{_OPENER}(?:(?:i|we) )?(?:really |totally |absolutely |just )?(?:love|adore) {_VISITED}"
+    rf"(?:\s+(?:so much|too|as well))?{_VERDICT_END}",
+    re.IGNORECASE,
+)
+# "The third one is great", "the Grey Dog is terrible": a place's verdict, never that of a bare "it" or "this" ("this
+# is great" thanks for the whole list).
+_IS_GOOD_RE = re.compile(
+    rf"{_OPENER}{_VISITED} (?:is|are) (?:really |so |just |pretty |actually )?(?:{_GOOD}|the best){_VERDICT_END}",
+    re.IGNORECASE,
+)
+_IS_BAD_RE = re.compile(
+    rf"{_OPENER}{_VISITED} (?:is|are) (?:really |so |just |pretty |actually )?(?:{_BAD}|the worst|a dump)"
+    rf"{_VERDICT_END}",
+    re.IGNORECASE,
+)
+_BARE_PRONOUN_RE = re.compile(r"(?:it|this|that|these|those|they|everything|all|all of them|all this)", re.IGNORECASE)
+# "Forget those visits" after a place's card: that place's visits.
+_FORGET_THOSE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|then|so|yes|please)\W+)*(?:forget|delete|erase|remove|wipe) (?:those|these|that|this|the|them)"
+    r" (?:visits?|check-?ins?)(?: (?:there|then|too))?(?:\s+please)?\W*$",
+    re.IGNORECASE,
+)
+# Said of a place that has closed for good ("Think Coffee closed last year", "that place shut down", "the first one
+# went out of business"), not of one closed at this hour ("it's closed now": a turn's "not that one"), unless
+# the user asks for it to go ("Katz's is closed now, don't suggest it").
+_GONE = (
+    r"(?:(?:has |have |had |just |recently |already |sadly |actually )*(?:closed|shut)"
+    r"(?: (?:down|up shop|for good|permanently))?(?! (?:at|early|by|on|until|till|for the|today|tonight|now)\b)"
+    r"|(?:is|are|was|were|'s|'re|has been|have been) (?:now |already |actually )?(?:permanently closed"
+    r"|closed (?:down|for good|permanently)|shut (?:down|for good)|gone|out of business"
+    r"|no longer (?:open|there|around))"
+    r"|went out of business|(?:doesn'?t|does not|don'?t|do not) exist any ?more|no longer exists?"
+    r"|(?:is|are|'s|'re) (?:closed|shut)(?: now)?\W+(?:so |and |please )*(?:(?:don'?t|do not|never|stop) (?:ever )?"
+    r"(?:suggest|show|recommend)|remove|hide|take (?:it|them) off))"
+)
+_CLOSED_RE = re.compile(
+    rf"{_OPENER}(?:i (?:heard|think|believe|read|noticed)(?: that)? |fyi\W+|heads up\W+|sadly\W+|unfortunately\W+)?"
+    rf"(?P<name>[^.!?;,]{{2,60}}?) {_GONE}(?P<rest>[^?]*)$",
+    re.IGNORECASE,
+)
+_WHICH_ONE_RE = re.compile(rf",\s*((?:the )?(?:{_words_pattern(ORDINALS)}|last) one)\b", re.IGNORECASE)
+# "I never went there", "I was never at Trader Joe's", "I've never been there, that's wrong", "c'est faux, je n'y
+# suis jamais allé": the check-ins say otherwise, and the user may have them forgotten. "I've never been to Shake
+# Shack" alone may only lead on to a question about it: a dispute only in the past tense or with "that's wrong".
+_WRONG_SAID = r"(?:(?:that'?s|that is|this is|it'?s) )?(?:wrong|not (?:right|true|me)|a mistake)"
+_DISPUTED_RE = re.compile(
+    rf"{_OPENER}(?P<before>(?:(?:{_WRONG_SAID}|no|but|actually|wait|huh)\W+)*)"
+    r"(?:i|we)(?:'ve| have| had)? (?:"
+    r"(?P<past>never (?:ever )?(?:went|visited|set foot)|(?:was|were) never|(?:didn'?t|did not) (?:go|visit))"
+    r"|never (?:ever )?(?:been|gone)|(?:haven'?t|have not|hadn'?t)(?: ever)? (?:been|gone|visited))"
+    r"(?: (?:in|inside|to|at))? (?P<name>[^.!?;,]{2,60}?)"
+    rf"(?P<after>(?:\W+(?:{_WRONG_SAID}|btw|actually|at all|ever|in my life))*)\W*$",
+    re.IGNORECASE,
+)
+_WRONG_SAID_RE = re.compile(_WRONG_SAID, re.IGNORECASE)
+# "The second one isn't a bar, it's a restaurant", "the 4th one is actually a bar not a restaurant": the catalogue's
+# kind, which the assistant says and cannot change.
+_WRONG_KIND_RE = re.compile(
+    rf"{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name>[^.!?;,]{{2,60}}?)"
+    rf" (?:is not|isn'?t|'s not|was not|wasn'?t) (?:a |an |really a |even a )?(?P<said>{_KIND})"
+    r"(?:\W+(?:it'?s|it is|that'?s|its|but|more) (?:a |an |more of a |more like a |actually a |really a )?"
+    r"(?P<really>[^.!?;]{2,40}?))?(?:\s+(?:btw|actually|though))?\W*$"
+    rf"|{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name2>[^.!?;,]{{2,60}}?) (?:is|'s) (?:actually |really )?"
+    rf"(?:a |an )?(?P<really2>{_KIND}),? (?:and )?not (?:a |an )?(?P<said2>{_KIND})\W*$",
+    re.IGNORECASE,
+)
+# "I never go to Starbucks, stop suggesting it": the place "it" stands for, named in the clause before.
+_ANTECEDENT_RE = re.compile(
+    r"\b(?:go to|eat at|drink at|shop at|like|visit|hate|stand|want|been to|went to)\s+(?:the\s+)?"
+    r"(?P<name>[^.!?;,]{2,60}?)\s*[,;.]",
+    re.IGNORECASE,
+)
+# "I don't like the coffee at Starbucks": the place, not every café.
+_OWNER_AFTER_RE = re.compile(rf"\s+(?:de|of|at|from)\s+(?:the\s+)?{_NAME}{_END}", re.IGNORECASE)
+
+
 # Asking for places now, not stating a taste: "recommend me something like Joe's Pizza", "show me more places like
 # it"; "more places like Blue Bottle" on its own is the taste.
 _ASKING_RE = re.compile(
@@ -2958,7 +3063,7 @@ _HOME_RE = re.compile(
     re.IGNORECASE,
 )
 _HIDE_RE = re.compile(
-    rf"\b(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)? {_NAME} (?:again|any ?more)\b"
+    rf"\b(?:don'?t|do not|never) (?:ever )?(?:show|suggest|recommend)(?: me)? {_NAME} (?:ever )?(?:again|any ?more)\b"
     rf"|^\W*hide {_NAME}{_END}",
     re.IGNORECASE,
 )
@@ -3071,6 +3176,10 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="forget_place_visits", words=match["place"])
     if match := _FORGET_VISITS_RE.search(text):
         return StatedPreference(kind="forget_place_visits", words=_named(match))
+    if _FORGET_THOSE_RE.search(text):
+        return StatedPreference(kind="forget_place_visits", words=THERE)
+    if corrected := _correction(text):
+        return corrected
     # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes
     # first: "didn't like" holds "like".
     for pattern, verdict in ((_DISLIKED_RE, "dislike_place"), (_LIKED_RE, "like_place")):
@@ -3079,6 +3188,8 @@ def _stated(text: str) -> StatedPreference | None:
         named = _named(match)
         if _POINTING_RE.match(named) or not (named.islower() and _kinds(named)):
             return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
+    if verdict_now := _verdict_now(text):
+        return verdict_now
     if _NO_CHAINS_RE.search(text):
         return StatedPreference(kind="no_chains", words="chains")
     if _DRINKING_RE.search(text):
@@ -3088,16 +3199,20 @@ def _stated(text: str) -> StatedPreference | None:
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
         named = _named(match).split(",")[0].strip()  # "hide the first one, I don't like it"
+        named = _antecedent(text, match.start(), named)
         kinds = _kinds(named)
         if kinds and _CATEGORY_ONLY.fullmatch(named):
             return StatedPreference(kind="mute_category", categories=kinds, words=named)
         return StatedPreference(kind="hide_place", words=named)
     if match := _MUTE_RE.search(text) or _HATE_KINDS_RE.search(text):
-        return StatedPreference(kind="mute_category", categories=_kinds(match.group(1)), words=match.group(1))
+        if owner := _OWNER_AFTER_RE.match(text, match.end()):
+            return StatedPreference(kind="hide_place", words=_named(owner), unsure=True)
+        words = match.group(1).lower()
+        return StatedPreference(kind="mute_category", categories=_kinds(words), words=words)
     if (match := _HIDE_NAMED_RE.search(text)) and not (
         _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)
     ):
-        return StatedPreference(kind="hide_place", words=named)
+        return StatedPreference(kind="hide_place", words=_antecedent(text, match.start(), named))
     if (match := _DISLIKE_NAMED_RE.search(text)) and not (
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
@@ -3105,7 +3220,8 @@ def _stated(text: str) -> StatedPreference | None:
     ):
         return StatedPreference(kind="hide_place", words=named, unsure=True)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):
-        return StatedPreference(kind="boost_category", categories=_kinds(match.group(1)), words=match.group(1))
+        words = match.group(1).lower()
+        return StatedPreference(kind="boost_category", categories=_kinds(words), words=words)
     if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):
         return StatedPreference(kind="boost_like_place", words=_named(match))
     if match := _HOME_RE.search(text):
@@ -3115,6 +3231,54 @@ def _stated(text: str) -> StatedPreference | None:
             place = found[0][0]
         return StatedPreference(kind="home_area", words=named, area=place.name if place is not None else None)
     return None
+
+
+def _verdict_now(text: str) -> StatedPreference | None:
+    """A verdict said in the present ("I love the second one", "the Grey Dog is terrible"); None for a taste in kinds
+    ("I love jazz"), a bare "this is great", or none."""
+    for pattern, verdict in ((_IS_BAD_RE, "dislike_place"), (_IS_GOOD_RE, "like_place"), (_LIKED_NOW_RE, "like_place")):
+        if (match := pattern.search(text)) is None:
+            continue
+        named = _named(match)
+        if pattern is not _LIKED_NOW_RE and _BARE_PRONOUN_RE.fullmatch(named):
+            continue
+        if re.fullmatch(_POINTER, named, re.IGNORECASE):
+            return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
+        if _POINTING_RE.match(named) or (_kinds(named) and (named.islower() or _CATEGORY_ONLY.fullmatch(named))):
+            continue  # "I love jazz", "I really like THAI": a taste, read below
+        return StatedPreference(kind=verdict, words=named, unsure=True)  # type: ignore[arg-type]
+    return None
+
+
+def _correction(text: str) -> StatedPreference | None:
+    """A correction of what the assistant said or suggested: a place closed for good ("Think Coffee closed last
+    year": hidden from now on), visits the user says never happened ("I never went there": they may be forgotten),
+    or a place's kind ("the second one isn't a bar": the catalogue's, said as such); None for any other message."""
+    if (match := _CLOSED_RE.search(text)) is not None:
+        named = _named(match)
+        # "This place shut down last month, the first one": the one pointed at last.
+        if (which := _WHICH_ONE_RE.search(match["rest"])) is not None:
+            named = which.group(1)
+        if not _BARE_PRONOUN_RE.fullmatch(named) or named.lower() in ("it", "that", "this"):
+            return StatedPreference(kind="closed_place", words=named)
+    if (match := _DISPUTED_RE.search(text)) is not None and (
+        match["past"] or _WRONG_SAID_RE.search(f"{match['before']} {match['after']}")
+    ):
+        return StatedPreference(kind="dispute_visits", words=match["name"])
+    if (match := _WRONG_KIND_RE.search(text)) is not None:
+        named = _named(match)
+        really = match["really"] or match["really2"] or ""
+        return StatedPreference(kind="wrong_kind", words=named, categories=_kinds(really))
+    return None
+
+
+def _antecedent(text: str, end: int, named: str) -> str:
+    """What "it" or "them" stands for in a statement ("I never go to Starbucks, stop suggesting it": Starbucks), named
+    before ``end``; the words as they are when they are no pronoun or nothing before names a place."""
+    if named.lower() not in ("it", "them", "that", "this"):
+        return named
+    found = list(_ANTECEDENT_RE.finditer(text, 0, end))
+    return found[-1]["name"] if found else named
 
 
 def _avoided_area(text: str) -> str | None:

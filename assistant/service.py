@@ -1395,6 +1395,12 @@ class Service:
         """The user's stated preferences in force, oldest first (a fold over their events in the log)."""
         return current(self.runtime.log, user_id)
 
+    def muted_kinds(self, user_id: str) -> frozenset[str]:
+        """The catalogue's leaf categories the user has muted ("don't bring up my church visits"): never suggested,
+        and left out of what is said of their habits."""
+        muted = [p.target for p in self.preferences(user_id) if p.kind == PreferenceKind.MUTE_CATEGORY]
+        return frozenset(self._leaves_under(muted))
+
     def set_preference(self, user_id: str, preference: Preference, at: datetime | None = None) -> PreferenceChange:
         """Store a stated preference; it holds from the next call on. The same preference twice stores nothing;
         one that contradicts an active one (muting a boosted category, a new home area) ends it. A

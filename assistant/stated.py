@@ -2,6 +2,10 @@
 one": a 👍 or 👎, as the UI's buttons give): done through the service layer and
 answered by code (``prompts/fixed.toml``), never by the LLM, saying what was stored and how to undo it.
 
+A correction is heard the same way: a place closed for good is hidden ("Think Coffee closed last year"), visits the
+user says never happened are shown with an offer to forget them ("I never went there"), and a place's kind is said
+to be the catalogue's ("the second one isn't a bar"), which the assistant cannot change.
+
 A forget of visits is destructive, so it is asked first ("Forget your 12 visits to X? yes/no"): the question is
 kept in the conversation's state (``pending``) and the next "yes" does it and says what went, "no" keeps them.
 "undo" ends what the conversation's last statement stored.
@@ -13,8 +17,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from assistant.gazetteer import lookup
-from assistant.requests import StatedPreference
+from assistant.place_questions import visits_said
+from assistant.requests import THERE, LatLon, StatedPreference
 from assistant.service import Service
+from profiles.places import with_article
 from profiles.preferences import NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
 from prompts import fixed_text
 
@@ -43,7 +49,8 @@ def answer_stated(
             return None
         # A bare "no" tells no language: the answer is in the question's.
         return _confirmed(service, user_id, stated.kind == "yes", str(pending.get("language", language)), pending)
-    if stated.unsure and not service.places_named([stated.words]):
+    named = [stated.words, f"the {stated.words}"]  # "the Grey Dog is terrible" names "The Grey Dog"
+    if stated.unsure and not (service.places_named(named) or service.places_starting(stated.words)):
         return None  # "I hate waiting": no place of that name, so no statement about one
     if stated.kind == "forget_stated":  # "forget what I told you": every stated preference, not the check-ins
         ended = service.clear_preferences(user_id, now)
@@ -55,6 +62,9 @@ def answer_stated(
         if not ended:
             return StatedAnswer(fixed_text("pref_nothing_to_undo", language), None, [])
         return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
+    if stated.kind == "forget_place_visits" and stated.words == THERE and not stated.item_id and pending is not None:
+        # "Forget those visits" after "forget your visits to X?": yes.
+        return _confirmed(service, user_id, True, str(pending.get("language", language)), pending)
     if stated.kind == "forget_place_visits":
         place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
         visits = service.visits_at(user_id, place.item_id) if place is not None else 0
@@ -63,6 +73,8 @@ def answer_stated(
         question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}
         text = fixed_text("pref_forget_ask", language).format(visits=_visit_count(visits, language), place=place.label)
         return StatedAnswer(text, question, last_stored)
+    if stated.kind in ("dispute_visits", "wrong_kind"):
+        return _corrected(service, user_id, stated, language, now, pending, last_stored)
     if stated.kind in ("like_place", "dislike_place"):  # "I loved the second one": a 👍, as the UI's button gives
         place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
         if place is None:
@@ -73,6 +85,9 @@ def answer_stated(
         service.feedback(user_id, place.item_id, liked, now)
         text = fixed_text("feedback_liked" if liked else "feedback_disliked", language).format(place=place.label)
         return StatedAnswer(text, None, last_stored)
+    closed = stated.kind == "closed_place"  # hidden, and said so in words of its own
+    if closed:
+        stated = stated.model_copy(update={"kind": "hide_place"})
     preferences = _preferences(service, stated)
     if preferences is None:
         key = {
@@ -99,8 +114,39 @@ def answer_stated(
         PreferenceKind.HOME_AREA: "pref_home",
         PreferenceKind.AVOID_AREA: "pref_avoid_area",
     }[first.kind]
+    key = "pref_closed" if closed else key
     text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
     return StatedAnswer(text, None, stored)
+
+
+def _corrected(
+    service: Service,
+    user_id: str,
+    stated: StatedPreference,
+    language: str,
+    now: datetime,
+    pending: dict[str, Any] | None,
+    last_stored: list[int],
+) -> StatedAnswer:
+    """The answer to visits disputed ("I never went there": what the data has, and an offer to forget it) or to a
+    place's kind put right ("it's a restaurant, not a bar": the catalogue's, which stays)."""
+    place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
+    if place is None:
+        return StatedAnswer(fixed_text("pref_unknown_place", language).format(words=stated.words), pending, last_stored)
+    if stated.kind == "wrong_kind":
+        kind = with_article(place.category) if language == "en" else place.category
+        text = fixed_text("pref_wrong_kind", language).format(place=place.label, kind=kind)
+        return StatedAnswer(text, pending, last_stored)
+    here = LatLon(place.latitude, place.longitude)
+    details = service.place_details(user_id, place.item_id, now, here)
+    if not details.your_visits:
+        return StatedAnswer(fixed_text("pref_disputed_none", language).format(place=place.label), pending, last_stored)
+    visits = details.your_visits
+    question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}
+    text = fixed_text("pref_disputed_ask", language).format(
+        been=visits_said(details, language), visits=_visit_count(visits, language), place=place.label
+    )
+    return StatedAnswer(text, question, last_stored)
 
 
 def _preferences(service: Service, stated: StatedPreference) -> list[Preference] | None:

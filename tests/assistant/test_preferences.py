@@ -17,6 +17,7 @@ from assistant.requests import LatLon, read_preference
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
+from profiles.places import plural
 from profiles.preferences import Preference, PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import polite_model, world_runtime
@@ -565,3 +566,52 @@ def test_a_need_said_beside_a_preference_is_answered_too(services: Service, worl
     turn = Assistant(services, polite_model()).chat("8", "i'm allergic to nuts and i hate Gym 4", at=world_now)
     assert [(p.kind, p.target) for p in services.preferences("8")] == [(PreferenceKind.HIDE_PLACE, "v04")]
     assert "won't suggest **Gym 4** again" in turn.text and "allergen" in turn.text
+
+
+def test_a_place_said_to_have_closed_is_hidden_and_said_so(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="c").items
+    assert len(listed) >= 2
+    closed = chat.chat("8", "the first one closed down", at=world_now + timedelta(minutes=1), conversation_id="c")
+    expected = fixed_text("pref_closed").format(place=listed[0].label)
+    assert closed.text == expected  # no word about opening hours: a closure is no ask for them
+    again = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=2), conversation_id="c")
+    assert listed[0].item_id not in {item.item_id for item in again.items}
+    assert chat.chat("8", "undo", at=world_now + timedelta(minutes=3), conversation_id="c").text.startswith("Undone")
+
+
+def test_visits_said_never_to_have_happened_are_shown_and_may_be_forgotten(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    place = services.find_place("office", "1")
+    assert place is not None and services.visits_at("1", place.item_id) > 0
+    disputed = chat.chat("1", f"I never went to {place.label}, that's wrong", at=world_now, conversation_id="d")
+    assert disputed.text.startswith("My data says you have been here") and f"**{place.label}**?" in disputed.text
+    assert services.visits_at("1", place.item_id) > 0  # nothing is deleted before the answer
+    done = chat.chat("1", "forget those visits", at=world_now, conversation_id="d")
+    assert "are forgotten" in done.text and services.visits_at("1", place.item_id) == 0
+    never = chat.chat("1", f"I was never at {place.label}", at=world_now, conversation_id="d")
+    assert never.text == fixed_text("pref_disputed_none").format(place=place.label)
+
+
+def test_a_kind_put_right_is_the_catalogues_said_as_such(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="k").items
+    assert len(listed) >= 2
+    said = chat.chat("8", "the second one isn't a bar, it's a restaurant", at=world_now, conversation_id="k")
+    assert said.text.startswith(f"My data lists **{listed[1].label}** as ")
+    assert not services.preferences("8")  # nothing stored: the catalogue's kind stays
+
+
+def test_a_muted_kind_is_left_out_of_what_is_said_of_the_users_habits(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    before = chat.chat("1", "what do you know about me", at=world_now, conversation_id="m")
+    habits = services.habits("1", world_now, services.default_place("1"))
+    kind = habits.kinds[0].kind
+    assert kind in before.text or plural(kind) in before.text
+    services.set_preference("1", Preference(kind=PreferenceKind.MUTE_CATEGORY, target=kind, label=kind), world_now)
+    after = chat.chat("1", "what do you know about me", at=world_now + timedelta(minutes=1), conversation_id="m")
+    summary = after.text.split("\n\n")[0]
+    assert kind not in summary and plural(kind) not in summary
+    assert fixed_text("told_you").split(":")[0] in after.text  # and what the user told is said

@@ -737,6 +737,12 @@ def test_off_topic(message: str) -> None:
         "track my boyfriend",
         "¿adónde va el usuario 300?",
         "où va l'utilisateur 12 ?",
+        "what's sarah's favourite bar",
+        "who else goes to my gym",
+        "is my ex at the bar right now",
+        "¿quién más va a mi gimnasio?",
+        "who goes to the same coffee shop as me every morning",
+        "qui d'autre va à ma salle de sport ?",
     ],
 )
 def test_another_persons_whereabouts_are_refused_by_the_rules(message: str) -> None:
@@ -2241,6 +2247,79 @@ def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message:
 def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
     stated = read_preference(message)
     assert stated is not None and stated.kind == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what's brooklyn's favourite bar", "who has the best pizza", "what is the city's favourite pizza"],
+)
+def test_asking_what_a_place_or_the_city_favours_is_no_persons_whereabouts(message: str) -> None:
+    assert parse_rules(message).intent != "others"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "categories", "words"),
+    [
+        # Spanish and French likes and dislikes, each as its English would be read.
+        ("odio los lugares de comida rapida", "mute_category", ["Fast Food"], "fast food places"),
+        ("je déteste les fast foods", "mute_category", ["Fast Food"], "fast food"),
+        ("jaime pas les clubs", "mute_category", ["Night Club"], "clubs"),
+        ("j'aime pas trop les bars à cocktails en fait", "mute_category", ["Cocktail Bar"], "cocktail bars"),
+        ("je déteste les bars sportifs", "mute_category", ["Sports Bar"], "sports bars"),
+        ("ME GUSTA MUCHO LA COMIDA THAI", "boost_category", ["Thai"], "thai"),
+        # A brand's coffee is the brand, not every café.
+        ("no me gusta el cafe de starbucks", "hide_place", [], "starbucks"),
+        ("I don't like the coffee at Starbucks", "hide_place", [], "Starbucks"),
+        ("don't bring up my church visits", "mute_category", ["Church"], "church"),
+        ("i love sushi actually, i changed my mind", "boost_category", ["Sushi"], "sushi"),
+        ("don't ever show me the first one again", "hide_place", [], "first one"),
+        # "It" is what the clause before names.
+        ("I never go to starbucks, stop suggesting it", "hide_place", [], "starbucks"),
+        # Verdicts in the present: on a place shown, or one named.
+        ("I love the second one", "like_place", [], "second one"),
+        ("the first one is great", "like_place", [], "first one"),
+        ("I love Blind Tiger", "like_place", [], "Blind Tiger"),
+        ("the Grey Dog is terrible", "dislike_place", [], "Grey Dog"),
+        # Corrections: closed for good, visits that never were, the wrong kind.
+        ("that place closed anyway", "closed_place", [], "that place"),
+        ("Think Coffee closed last year btw", "closed_place", [], "Think Coffee"),
+        ("this place shut down last month, the first one", "closed_place", [], "the first one"),
+        ("Katz's is closed now, don't suggest it", "closed_place", [], "Katz's"),
+        ("the first one went out of business", "closed_place", [], "first one"),
+        ("I never went there, that's wrong", "dispute_visits", [], "there"),
+        ("I never went to Trader Joe's, that's wrong", "dispute_visits", [], "Trader Joe's"),
+        ("c'est faux, je n'y suis jamais allé", "dispute_visits", [], "there"),
+        ("that's wrong, i've never been there", "dispute_visits", [], "there"),
+        ("the second one isn't a bar, it's a restaurant", "wrong_kind", ["Restaurant"], "second one"),
+        ("also the 4th one is actually a bar not a restaurant", "wrong_kind", ["Bar"], "4th one"),
+        ("forget those visits", "forget_place_visits", [], "there"),
+    ],
+)
+def test_corrections_verdicts_and_tastes_in_other_words_are_read(
+    message: str, kind: str, categories: list[str], words: str
+) -> None:
+    stated = read_preferences(message)
+    assert [(found.kind, found.categories, found.words) for found in stated] == [(kind, categories, words)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "this is great",
+        "it closed at 9",
+        "it's closed now",  # closed at this hour: a turn's "not that one"
+        "has Katz's closed?",
+        "is it closed now?",
+        "somewhere i've never been",
+        "i've never been to shake shack",  # may lead on to a question about it
+        "I've never been to Brooklyn, what should I see?",
+        "the second one is not open",
+        "the first one is not a chain",
+    ],
+)
+def test_questions_and_requests_are_no_corrections(message: str) -> None:
+    stated = read_preference(message)
+    assert stated is None or stated.kind not in ("closed_place", "dispute_visits", "wrong_kind", "like_place")
 
 
 @pytest.mark.parametrize(
