@@ -880,7 +880,10 @@ class Assistant:
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
             if suggestions:
-                pick = min(request.pick or 1, len(suggestions))
+                # "Why did you suggest it?" after the third one's card: the third one.
+                focused = [item.item_id for item in suggestions].index(state["focus"]) + 1 if _focused(state) else None
+                pointed = focused if not _PLURAL_POINTER_RE.search(message) else None
+                pick = min(request.pick or pointed or 1, len(suggestions))
                 calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
         elif request.intent == "about" and len(compared := self._named_compared(state, request)[0]) >= 2:
             # "Which is better, Katz's or Joe's Pizza?": what is known of each.
@@ -1411,7 +1414,7 @@ class Assistant:
         if details.name.casefold() not in state["messages"][-1 - _tail_length(state)].text.casefold():
             return ""
         named = self.service.places_named([details.name])
-        among = self.service.visits_among(state["user_id"], named)
+        among = self.service.visits_among(state["user_id"], named, state["now"])
         if among.last is None and len(named) >= 2:  # none of them: the card's "new to you" is not the whole answer
             return describe_no_chain_visits(details.name, len(named)) + "\n"
         if among.places < 2 or among.last is None:
@@ -1943,6 +1946,11 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
     )
 
 
+def _focused(state: _State) -> bool:
+    """Whether the place the conversation is about is one of the last list's."""
+    return any(item.item_id == state.get("focus") for item in _last_suggestions(state))
+
+
 def _pending_calls(state: _State) -> bool:
     last = state["messages"][-1]
     return isinstance(last, AIMessage) and bool(last.tool_calls)
@@ -2342,6 +2350,9 @@ def _span_before(span: tuple[datetime | None, datetime | None], now: datetime, m
 _RANKED_PLACE_RE = re.compile(
     rf"^(?:the )?(?:number |#)?(?P<rank>{'|'.join([*ORDINALS, 'last'])}|[1-9])(?: one| place| spot)?$", re.IGNORECASE
 )
+# "Why these?", "how did you pick them?": the list, not the one place talked about.
+_PLURAL_POINTER_RE = re.compile(r"\b(?:these|those|them|they|all|the list|this list)\b", re.IGNORECASE)
+_MEAL_TIME_RE = re.compile(r"\b(?:breakfast|brunch|lunch|dinner|supper)\b", re.IGNORECASE)
 # Statements that put right what the assistant said or suggested.
 _CORRECTIONS = frozenset({"closed_place", "dispute_visits", "wrong_kind"})
 # "It", "there", "that one", "this place": the place the conversation is about.
@@ -2551,7 +2562,10 @@ def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now
     weekends?", "and in June?"): only time words, no kind of place, no place, nothing new or known."""
     if previous.intent != "profile" or request.intent != "refine":
         return False
-    asks_places = (request.category, request.keyword, request.near, request.exclude_categories, request.exclude_names)
+    # "And on weekdays at lunch?": a meal's time, whose kind is the visits asked about (where the user eats then).
+    meal = request.when is not None and _MEAL_TIME_RE.search(request.when) is not None
+    kind = None if meal else request.category
+    asks_places = (kind, request.keyword, request.near, request.exclude_categories, request.exclude_names)
     flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)
     return not any(asks_places) and not any(flags) and (request.when is not None or past_span(message, now) is not None)
 

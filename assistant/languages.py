@@ -369,6 +369,14 @@ _SPANISH = {
     "a los que mas voy": "that i go to the most",
     "a que lugares voy": "which places do i go to",
     "que lugares": "which places",
+    "que lugares me gustan": "what are my favourite places",
+    "cual es": "what's",
+    "cuales son": "what are",
+    "que sitios me gustan": "what are my favourite places",
+    "donde ceno": "where do i have dinner",
+    "donde como": "where do i eat",
+    "donde almuerzo": "where do i have lunch",
+    "donde desayuno": "where do i have breakfast",
     "mas seguido": "most often",
     "seguido": "often",
     "cuando fue la ultima vez": "when was the last time i went",
@@ -1010,6 +1018,20 @@ _FRENCH = {
     "rien d'autre": "anything else",
     # the user's own habits ("c'est quoi mon bar préféré ?", "j'ai été combien de fois à la salle de sport ?")
     "c'est quoi": "what's",
+    "c'est koi": "what's",
+    "c koi": "what's",
+    "c quoi": "what's",
+    "quels sont": "what are",
+    "quelles sont": "what are",
+    "je vais ou d'habitude": "where do i usually go",
+    "je vais ou": "where do i go",
+    "jvais ou": "where do i go",
+    "j'vais ou": "where do i go",
+    "dhab": "usually",
+    "d'hab": "usually",
+    "le midi": "at lunch",
+    "lieux": "places",
+    "au lieu de": "instead of",
     "mon bar prefere": "my favourite bar",
     "prefere": "favourite",
     "je vais souvent ou": "where do i often go",
@@ -1342,6 +1364,17 @@ def _lookup(language: Language) -> dict[str, str]:
 _ELIDED_AREA_RE = re.compile(r"(?<!\w)l'(?=(?:upper|east|lower|astoria|inwood|ues|uws|les)\b)", re.IGNORECASE)
 
 
+# "Mon resto préféré", "mis lugares favoritos": the favourite before the noun, as English has it.
+_FAVOURITE_AFTER_RE = {
+    "fr": re.compile(
+        r"(?<!\w)(?:mon|ma|mes)\s+([\w'-]+(?:\s+[\w'-]+)?)\s+(?:preferee?s?|favori(?:te)?s?)(?!\w)", re.IGNORECASE
+    ),
+    "es": re.compile(
+        r"(?<!\w)(?:mi|mis)\s+([\w'-]+(?:\s+[\w'-]+)?)\s+(?:favorit[oa]s?|preferid[oa]s?)(?!\w)", re.IGNORECASE
+    ),
+}
+
+
 def to_english(folded: str, language: Language) -> str:
     """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
     if language == "en":
@@ -1349,6 +1382,7 @@ def to_english(folded: str, language: Language) -> str:
     lookup = _lookup(language)
     if language == "fr":  # "dans l'Upper West Side", "vers l'East Village": the area's name, after "the"
         folded = _ELIDED_AREA_RE.sub("le ", folded)
+    folded = _FAVOURITE_AFTER_RE[language].sub(r"my favourite \1", folded)
     return _phrases_re(language).sub(
         lambda match: lookup[" ".join(re.split(r"[\s-]+", match.group(0).lower()))], folded
     )

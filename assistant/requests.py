@@ -800,7 +800,8 @@ _WHY_ABOUT_ME_RE = re.compile(
     re.IGNORECASE,
 )
 _EXPLAIN_RE = re.compile(
-    r"^\W*why\b|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b|\bhow come\b"
+    r"^\W*(?:(?:and|but|so|ok|okay|then)\W+)?why\b|\bhow come\b"
+    r"|\bwhy (?:that|this|those|these|did|do|does|would|is|are|not|there|it)\b"
     r"|\bexplain(?: (?:that|this|it|the|why|your|these|those|them|how)\b|\W*$)"
     r"|\bwhat makes\b|\bwhat'?s so (?:good|great|special)\b"
     r"|\b(?:based|basing) (?:that|this|it|these|those|them) on\b|\bbase (?:that|this|it|these|those|them) on\b"

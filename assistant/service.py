@@ -554,6 +554,11 @@ class RecommendQuery(BaseModel):
     in_borough: Borough | None = Field(
         None, description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river)."
     )
+    known_at: datetime | None = Field(
+        None,
+        description="The moment the user's visits are told as of (the chat's 'now'): a list for tonight, asked at 5 "
+        "pm, says what had happened by 5 pm; the time the places are for when absent.",
+    )
 
     @field_validator("beyond_km")
     @classmethod
@@ -835,7 +840,7 @@ class Service:
                 for rank, item in enumerate(varied, 1)
             ],
             user_id,
-            at,
+            query.known_at or at,
         )
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
@@ -1113,8 +1118,10 @@ class Service:
         if change:
             shift = self._interest_change(user_id, at)
             since = shift.recent_from if shift is not None else since
+        # Asked at a time inside the data (a replay, a demo clock): only what had happened by then, as a card says.
+        events = events_until(self.events(), at)
         kinds, places = user_habits(
-            self.events(),
+            events,
             self.items,
             user_id,
             weekday=weekday,
@@ -1125,7 +1132,7 @@ class Service:
             until=until,
             kind=kind,
         )
-        timeline = self._timeline(user_id, since, until, kind)
+        timeline = self._timeline(events, user_id, since, until, kind)
         visited, areas_top = places, top  # the areas count every place of the slice
         if timeline and len(places):
             # One past day: its places in the order of the day, so that "the second one" is the second said.
@@ -1133,7 +1140,7 @@ class Service:
             by_id = places.assign(item_id=places["item_id"].astype(str)).set_index("item_id", drop=False)
             places, top = by_id.loc[[item_id for item_id in order if item_id in by_id.index]], len(order)
         day = WEEKEND if weekend else WORKWEEK if workweek else weekday_name(weekday) if weekday is not None else None
-        mine = user_events(self.events(), user_id)
+        mine = user_events(events, user_id)
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
         for rank, row in enumerate(places.head(top).itertuples(index=False), start=1):
@@ -1185,13 +1192,18 @@ class Service:
         )
 
     def _timeline(
-        self, user_id: str, since: datetime | None, until: datetime | None, kind: str | None = None
+        self,
+        events: pd.DataFrame | None,
+        user_id: str,
+        since: datetime | None,
+        until: datetime | None,
+        kind: str | None = None,
     ) -> list[HabitVisit]:
         """The visits of one past day (a span up to ``TIMELINE_SPAN``; only to places of ``kind`` when given) in time
         order, a place checked into twice in a row once; empty for a longer or open span."""
         if since is None or until is None or until - since > TIMELINE_SPAN:
             return []
-        visits = visits_between(self.events(), user_id, since, until)
+        visits = visits_between(events, user_id, since, until)
         if kind:
             visits = visits[visits["item_id"].astype(str).isin(self._of_kind_ids(kind))]
         timeline: list[HabitVisit] = []
@@ -1480,10 +1492,10 @@ class Service:
         recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
         return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
 
-    def visits_among(self, user_id: str, item_ids: Sequence[str]) -> VisitsAmong:
+    def visits_among(self, user_id: str, item_ids: Sequence[str], at: datetime | None = None) -> VisitsAmong:
         """The user's stored visits to any of ``item_ids`` (every place of a chain): how many, at how many of the
-        places, and the latest."""
-        visits = self._visits(user_id)
+        places, and the latest; only those up to ``at`` when given (``events_until``)."""
+        visits = user_visits(events_until(self.events(), at), user_id) if at is not None else self._visits(user_id)
         visits = visits[visits["item_id"].astype(str).isin(set(item_ids))] if len(visits) else visits
         if not len(visits):
             return VisitsAmong(visits=0, places=0, last=None)

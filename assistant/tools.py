@@ -185,6 +185,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             near_kinds=list(near_kinds),
             after=after,
             in_borough=in_borough,
+            known_at=state["now"],  # "tonight" asked at 5 pm: the visits of the user's until 5 pm
         )
         found = _searched(service, state["user_id"], moment, place, query)
         if not found and open_then:  # none known to be open then, anywhere: the best fits, hours unknown

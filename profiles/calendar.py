@@ -174,14 +174,19 @@ def _holiday_key(words: str) -> str:
 
 
 _HOLIDAY_KEYS = {_holiday_key(words): name for words, name in HOLIDAY_WORDS.items()}
-# The longest words first, so that "christmas eve" is not read as "christmas".
+# The longest words first, so that "christmas eve" is not read as "christmas". A holiday's name before what it
+# names is no date: "Xmas shopping this afternoon", "Christmas lights", "holiday markets" are had before it.
+_HOLIDAY_THINGS = (
+    r"shopping|presents?|gifts?|lights|markets?|decorations?|trees?|sweaters?|windows?|cards?|music|songs?|movies?"
+    r"|spirit|vibes?|stuff|displays?"
+)
 HOLIDAY_RE = re.compile(
     r"\b(?:"
     + "|".join(
         re.escape(words).replace("'", "['’]?").replace(r"\.", r"\.?")
         for words in sorted(HOLIDAY_WORDS, key=len, reverse=True)
     )
-    + r")(?!\w)",
+    + rf")(?!\w)(?!\s+(?:{_HOLIDAY_THINGS})\b)",
     re.IGNORECASE,
 )
 

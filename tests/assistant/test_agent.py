@@ -220,6 +220,19 @@ def test_why_that_one_explains_the_pick_from_its_evidence(
     assert why.items == []
 
 
+def test_why_it_explains_the_place_talked_about_and_a_rank_after_and_that_rank(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "any coffee near here?", at=world_now, conversation_id="w")
+    assert len(first.items) >= 3
+    assistant.chat("4", "tell me about the third one", at=world_now, conversation_id="w")
+    why = assistant.chat("4", "why did you suggest it?", at=world_now, conversation_id="w")
+    assert why.explanation is not None and why.explanation.item_id == first.items[2].item_id
+    second = assistant.chat("4", "and why the 2nd?", at=world_now, conversation_id="w")
+    assert second.explanation is not None and second.explanation.item_id == first.items[1].item_id
+
+
 def test_why_those_explains_the_whole_list_with_what_was_asked(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -1080,6 +1093,10 @@ def test_a_follow_up_to_a_question_about_oneself_asks_it_of_another_time(
     # A follow-up that asks for a kind of place asks for places.
     places = assistant.chat("3", "and what about bars on weekends?", at=world_now, conversation_id="me")
     assert places.request is not None and places.request.intent != "profile"
+    # A meal's time asks where the user eats then, still of their own visits.
+    assistant.chat("3", "where do I usually go on fridays?", at=world_now, conversation_id="me")
+    lunch = assistant.chat("3", "and on weekdays at lunch?", at=world_now, conversation_id="me")
+    assert lunch.request is not None and lunch.request.intent == "profile" and not lunch.items
     assert not polite.calls  # code answers questions about oneself
 
 

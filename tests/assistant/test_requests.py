@@ -1952,6 +1952,9 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("something I've never done before", {"intent": "recommend", "surprise": True}),
         # A holiday is when.
         ("any ideas for christmas eve?", {"intent": "recommend", "when": "christmas eve"}),
+        # ... but not a holiday's name before what it names, which is had before it.
+        ("xmas shopping this afternoon", {"category": "Retail", "when": "afternoon"}),
+        ("christmas lights tonight", {"when": "tonight"}),
         # An event at a named place: near it, and no second stop.
         ("dinner before the movie at AMC Empire 25", {"near": "AMC Empire 25", "then": None, "category": "Restaurant"}),
         ("drinks after the game at Madison Square Garden", {"near": "Madison Square Garden", "category": "Bar"}),
@@ -2247,6 +2250,22 @@ def test_follow_ups_in_spanish_and_french_areas_to_confirm_and_goodbyes(message:
 def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
     stated = read_preference(message)
     assert stated is not None and stated.kind == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "je vais où d'habitude le dimanche?",
+        "c koi mon resto prefere",
+        "quels sont mes lieux préférés le week-end ?",
+        "jvais ou le samedi soir dhab?",
+        "qué lugares me gustan?",
+        "donde ceno normalmente los domingos?",
+        "cual es mi bar favorito",
+    ],
+)
+def test_questions_about_ones_own_habits_in_spanish_and_french_are_read_as_such(message: str) -> None:
+    assert parse_rules(message).intent == "profile"
 
 
 @pytest.mark.parametrize(
