@@ -87,6 +87,7 @@ from assistant.place_questions import (
 )
 from assistant.requests import (
     AFTER_DINNER,
+    BOTH_SHOWN,
     CATEGORY_WORDS,
     DATE_DINNER,
     DATE_KINDS,
@@ -583,6 +584,8 @@ class Assistant:
             if waterside and by_the_water(text) and (waterfront := self._waterfront()):
                 request = request.model_copy(update={"near_kinds": waterfront})
             request = _named_again(request, previous, text)
+            if request.measured:  # "how far is the Met from MoMA?": the one, measured from the other
+                request = self._measured_between(state, request)
             if request.top_pick and not _last_suggestions(state):
                 # "Which would you recommend?" before any list asks for one.
                 request = request.model_copy(update={"intent": "recommend", "top_pick": False, "pick": None})
@@ -1203,6 +1206,8 @@ class Assistant:
                     asked_time = _asked_time(request)
                     return f"{no_details(unknown, language)} {describe_checkins_then(listed_details, asked_time)}"
                 return no_details(unknown, language)
+            if request.measured and request.unplaced:  # "how far is Katz's from Russ & Daughters?"
+                return fixed_text("measured_unknown", language).format(words=request.unplaced)
             which = fixed_text("which_place", language)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain" and request.compare:
@@ -1560,6 +1565,8 @@ class Assistant:
         suggestion it picks ("the third one"), a shown place it names, "the café" of the last suggestions, a place
         it names in the catalogue ("is Joe's Pizza open?"), and for "it" or "there" the place last talked about,
         else the first suggestion; None when it names none."""
+        if request.measured:  # "how far is the Met from MoMA?": the Met (none when a name is unknown)
+            return request.subject
         suggestions = _last_suggestions(state)
         shown = state.get("shown") or {}
         message = read(state["messages"][-1].text).text
@@ -1629,6 +1636,43 @@ class Assistant:
         if (focus := state.get("focus")) and not words:
             return focus  # "how many times have I been?" right after "which one is closest?": that one
         return pointed if refers_to_place(message) else None
+
+    def _measured_between(self, state: _State, request: ChatRequest) -> ChatRequest:
+        """The request for the distance between two places: the one asked of (``subject``), measured from the other
+        (``near``, ``location``); the words no place goes by in ``unplaced``. "Those two" are the last list's place
+        talked about (else its first) and the first of the list before (else the last list's second)."""
+        if request.measured == [BOTH_SHOWN]:
+            lists = _lists((state.get("shown") or {}).values())
+            latest = _focused_first(state, lists[-1]) if lists else []
+            before = lists[-2][:1] if len(lists) >= 2 else latest[1:2]
+            ends: list[Suggestion | Place | None] = [latest[0] if latest else None, before[0] if before else None]
+            words = [BOTH_SHOWN, BOTH_SHOWN]
+        else:
+            words = request.measured
+            ends = [self._place_of_words(state, said) for said in words]
+        unknown = [said for said, place in zip(words, ends, strict=True) if place is None]
+        subject, origin = ends
+        if unknown or subject is None or origin is None:
+            return request.model_copy(update={"unplaced": unknown[0] if unknown else None, "subject": None})
+        location = LatLon(origin.latitude, origin.longitude)
+        return request.model_copy(update={"subject": subject.item_id, "near": origin.label, "location": location})
+
+    def _place_of_words(self, state: _State, words: str) -> Suggestion | Place | None:
+        """The place some words name in the conversation or the catalogue: a shown place they point at ("the first
+        one", "it"), the latest shown place of the kind they name ("the restaurant"), a shown place by its name, else
+        the catalogue's place of that name ("the Met", "Penn Station")."""
+        if (pointed := self._pointed_at(state, words)) is not None:
+            return pointed
+        shown = list((state.get("shown") or {}).values())
+        if (kind := _SHOWN_KIND_RE.match(words)) is not None and (category := _category_of(kind["kind"])) is not None:
+            kinds = self._of_kind(category)
+            for item in (item for listed in reversed(_lists(shown)) for item in listed):
+                if item.item_id in kinds:
+                    return item
+        named = [item for item in shown if item.label.casefold() == words.casefold().removeprefix("the ")]
+        if named:
+            return named[-1]
+        return self.service.named_place(words, state["user_id"])
 
     def _named_compared(self, state: _State, request: ChatRequest) -> tuple[list[str], list[str]]:
         """The item ids of the places a comparison names ("Katz's or Joe's Pizza?"), a shown place by its name, else
@@ -2096,7 +2140,7 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     """Where a question about one place measures from: the place it names when it measures from there ("far from
     Central Park?"), the last list's point for its nearest place ("which one is closest?"), else the user ("is
     Central Park busy?" names the place asked about, not a point to measure from)."""
-    if request.intent != "about":
+    if request.intent != "about" or request.measured:  # "how far is the Met from MoMA?": from MoMA, found before
         return request
     if request.nearest and previous is not None and request.near in (None, HERE) and not _FROM_USER_RE.search(message):
         return request.model_copy(
@@ -2389,6 +2433,11 @@ def _language(state: _State) -> str:
 def _asked_time(request: ChatRequest) -> bool:
     """Whether a question about places names a time other than now ("is it busy on Sundays?", not "open now?")."""
     return request.when is not None and request.when.strip().lower() not in ("now", "right now")
+
+
+def _category_of(words: str) -> str | None:
+    """The category term some kind words name ("restaurant", "lunch", "the coffee place")."""
+    return CATEGORY_WORDS.get(words.casefold()) or parse_rules(words).category
 
 
 def _origin(request: ChatRequest | None) -> str | None:

@@ -196,6 +196,15 @@ VENUE_ALIASES: dict[str, str] = {
     "laguardia": "LaGuardia Airport (LGA)",
     "lga": "LaGuardia Airport (LGA)",
     "port authority": "Port Authority Bus Terminal",
+    # A Nets game or a concert is at the arena, not at the bank's office the catalogue also calls "Barclays".
+    "barclays": "Barclays Center",
+    "radio city": "Radio City Music Hall",
+    "penn station": "New York Penn Station",
+    "penn": "New York Penn Station",
+    "grand central": "Grand Central Terminal",
+    "the whitney": "Whitney Museum of American Art",
+    "whitney": "Whitney Museum of American Art",
+    "lincoln center": "Lincoln Center for the Performing Arts",
 }
 
 

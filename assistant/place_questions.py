@@ -452,10 +452,19 @@ _FILLER_RE = re.compile(
 def named_words(message: str) -> str:
     """What is left of a question once its topic, question and filler words are gone: the words that may name a
     place ("is mexican radio open now?" → "mexican radio"); "" when none are left."""
-    text = message
+    text = _CLOCK_SAID_RE.sub(" ", message)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())
+
+
+# A clock time in a question ("at 1", "around 2pm", "by 7:30"): when, not part of a place's name ("Bar 13" keeps its
+# number, which follows no such word).
+_CLOCK_SAID_RE = re.compile(
+    r"\b(?:at|around|about|by|after|before|until|till|from|for|like)\s+\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?"
+    r"(?!\w)|\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:at|around) (?:noon|midnight)\b",
+    re.IGNORECASE,
+)
 
 
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks

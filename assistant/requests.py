@@ -117,6 +117,11 @@ class RequestArguments(BaseModel):
     compare_names: list[str] = Field(
         default_factory=list, description="Two places named to compare ('Katz's or Joe's Pizza?'; rules only)."
     )
+    measured: list[str] = Field(
+        default_factory=list,
+        description="The two places a distance is asked between, the one asked of first ('how far is the Met from "
+        "MoMA?': ['the Met', 'MoMA']; 'how far apart are those two?': ['those two']; rules only).",
+    )
     not_lately: bool = Field(
         False, description="Places the user knows but has not been to lately ('one I haven't been to in a while')."
     )
@@ -208,6 +213,9 @@ class ChatRequest(RequestArguments):
     )
     notes: list[str] = Field(default_factory=list, description="What the LLM offered that was dropped, and why.")
     same_place: bool = Field(False, description="About the place asked about last, at another time ('and Sundays?').")
+    subject: str | None = Field(
+        None, description="The item id of the place a distance between two places is asked of (``measured``)."
+    )
     area_kept: bool = Field(
         False, description="Asked where the last ask of any kind was ('coffee?' after 'what's around Union Square?')."
     )
@@ -1027,14 +1035,17 @@ _PROFILE_RE = re.compile(
     r"|\bhow (?:often|many times) (?:did|have|had) (?:i|we)\b"
     r"|\bam i (?:a|an|more of a) [\w-]+(?: [\w-]+)? (?:person|fan|lover|regular|type|addict|fiend)\b"
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
-    r"|\bthe last time (?:i|we) (?:went|was|were|visited)\b"
+    r"|\bthe last time (?:i|we) (?:went|was|were|visited|checked in|ate|had)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bwhat(?:'s| is) my \w+ favou?rite\b"  # "c'est quoi mon bar préféré ?", read word for word
     r"|\bthat (?:i|we) (?:go to|visit) (?:the )?most\b"  # "¿cuál es el bar al que más voy?"
     # "How many places have I been to?", "how many bars did I go to?": the user's own places, counted.
     r"|\bhow many (?:different |distinct )?(?:\w+ )?(?:places|spots|venues|\w+s) (?:have|had|did|do) (?:i|we)\b"
     # "The one I go to most", "which bar do I go to the most?": the user's own most visited.
-    r"|\bthe (?:one|place|spot|\w+) (?:i|we) (?:go to|visit|went to|visited|'ve been to) (?:the )?most\b"
+    r"|\bthe (?:one|place|spot|\w+) (?:i|we)(?:'ve| have)? (?:go to|visit|went to|visited|been to) (?:the )?most\b"
+    r"|\b(?:which|what) days? of the week (?:do|did) (?:i|we)\b"
+    # "C'est quoi les spots où je sors le samedi ?": the places of the user's habit.
+    r"|\b(?:places|spots) where (?:i|we) (?:usually |normally |often )?(?:go|go out|hang out|eat)\b"
     r"|\bmy (?:history|habits|profile|patterns|routine|check-?ins|visits|interests|tastes)\b"
     r"|\bwhat (?:data|information|info) (?:do you have|have you got|do you keep|do you store|is there) (?:on|about)"
     r" (?:me|us)\b"
@@ -2108,6 +2119,8 @@ def parse_rules(message: str) -> RequestArguments:
         after_place=after is not None,
         language=reading.language,
     )
+    if arguments.near:
+        arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
@@ -2135,6 +2148,10 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.compare_names = names  # "which is better, Katz's or Joe's Pizza?": what is known of each
         arguments.asks = arguments.asks or ["general"]
         arguments.category, arguments.near = None, None
+    if not arguments.compare_names and (ends := distance_ends(message)):
+        # "How far is the Met from MoMA?", "how long to walk from Penn Station to Grand Central?": one from the other.
+        arguments.measured, arguments.asks = ends, ["distance"]
+        arguments.category, arguments.near, arguments.pick = None, None, None
     if SECOND_STOP_RE.search(message) and not (arguments.category or arguments.asks):
         arguments.asks = ["general"]  # "what's the second stop?": a place of the last list (``Assistant`` finds it)
     arguments.change = _CHANGE_RE.search(message) is not None
@@ -2221,6 +2238,18 @@ _NOT_NAMES = frozenset(
     {"i", "thanks", "thank", "sure", "way", "problem", "worries", "really", "today", "tonight", "tomorrow", "now"}
     | {"more", "idea", "ideas", "one", "none", "nothing", "please", "sorry", "ok", "okay"}
 ) | frozenset(day.lower() for day in WEEKDAYS)
+
+
+# Words after a place's name that say how the user asks, not which place ("from Grand Central exactly").
+_AFTER_THE_NAME_RE = re.compile(r"\s+(?:exactly|precisely|again|instead|though|then|please|pls|plz)$", re.IGNORECASE)
+
+
+def _near_without_time(near: str, when: str | None) -> str:
+    """The words for where to search, less the time said after them ("penn station in 2 hours": Penn Station, in
+    2 hours; "port authority around 7") and a closing word of the ask ("grand central exactly")."""
+    if when and near.casefold().endswith(f" {when.casefold()}"):
+        near = near[: -len(when)].strip()
+    return _AFTER_THE_NAME_RE.sub("", near) or near
 
 
 def _names_ruled_out(written: str) -> list[str]:
@@ -2643,6 +2672,72 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
 CALMER_WORDS = 5
 
 
+_END_WORDS = r"(?P<{}>(?!(?:here|me|you|my (?:home|place|office|work))\b)[^,;!?]{{2,60}}?)"
+_HOW_FAR = r"(?:how (?:far|long|many (?:minutes|blocks|miles|km))|what(?:'s| is) the (?:distance|walk))"
+_TAIL = r"(?:\s+(?:on foot|walking|by foot|by subway|by train|exactly|roughly|approx(?:imately)?))*\W*$"
+# "How far is the Met from MoMA?", "how long to walk from Penn Station to Grand Central?", "distance between Katz's
+# and Russ & Daughters", "how far apart are those two?": a distance between two places, neither of them the user.
+_DISTANCE_ENDS_RES = (
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?{_HOW_FAR}(?: (?:is it|would it be|does it take|will it take))?"
+        rf"(?: to (?:walk|get|go|drive))? from {_END_WORDS.format('origin')} to {_END_WORDS.format('subject')}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close) (?:is|are) {_END_WORDS.format('subject')} and "
+        rf"{_END_WORDS.format('origin')} (?:from each other|apart){_TAIL}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close) (?:is|are) {_END_WORDS.format('subject')}"
+        rf" (?:from|to) {_END_WORDS.format('origin')}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the )?distance|how far(?: is it)?|how long(?: a walk)?"
+        rf"(?: is it)?) between {_END_WORDS.format('subject')} and {_END_WORDS.format('origin')}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?how far apart (?:is|are) {_END_WORDS.format('subject')} and "
+        rf"{_END_WORDS.format('origin')}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far apart (?:is|are)|how far (?:is|are)|what(?:'s| is) the distance"
+        r" between) (?P<both>(?:those|these|the|both|they|them)(?: two| places| spots| ones)?)"
+        rf"(?: from each other| apart)?{_TAIL}",
+        re.IGNORECASE,
+    ),
+)
+BOTH_SHOWN = "those two"
+
+
+def distance_ends(message: str) -> list[str]:
+    """The two places a message asks the distance between, the one asked of first ("how far is the Met from MoMA?"
+    → ["the Met", "MoMA"]), or [:data:`BOTH_SHOWN`] for "how far apart are those two?"; [] for any other message
+    (a distance from the user, "how far is it?", is one place's)."""
+    text = read(message).text
+    for pattern in _DISTANCE_ENDS_RES:
+        if (match := pattern.search(text)) is None:
+            continue
+        if match.groupdict().get("both"):
+            return [BOTH_SHOWN]
+        subject, origin = match["subject"].strip(), match["origin"].strip()
+        pronoun = re.fullmatch(r"(?:it|there|that|this)", subject, re.IGNORECASE)
+        if pronoun is None and subject.casefold() != origin.casefold():
+            return [subject, origin]
+    return []
+
+
+_MOST_VISITED_RE = re.compile(
+    # ("Which one have I been to most?" asks of the last list.)
+    r"\b(?:which|what) (?!one\b)[a-z]+ (?:did|do|have) (?:i|we) (?:go to|visit|visited|been to|went to)"
+    r"(?: the)? most\b",
+    re.IGNORECASE,
+)
+
+
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _FORGET_RE.search(message):
         return "forget"
@@ -2695,6 +2790,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"
     if arguments.alike and arguments.asks and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS):
         return "refine"  # "something similar to the first one but cheaper": look-alikes, the price said unknown
+    if _MOST_VISITED_RE.search(message) and arguments.pick is None:
+        return "profile"  # "which place did I go to most in November?": the user's own, not one place's visits
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.
@@ -2969,6 +3066,8 @@ _IS_BAD_RE = re.compile(
     rf"{_VERDICT_END}",
     re.IGNORECASE,
 )
+# "Je kiffe le premier": a rank alone points at a place of the list.
+_RANK_ALONE_RE = re.compile(rf"(?:the )?(?:{_words_pattern(ORDINALS)}|last)", re.IGNORECASE)
 _BARE_PRONOUN_RE = re.compile(r"(?:it|this|that|these|those|they|everything|all|all of them|all this)", re.IGNORECASE)
 # "Forget those visits" after a place's card: that place's visits.
 _FORGET_THOSE_RE = re.compile(
@@ -3243,7 +3342,7 @@ def _verdict_now(text: str) -> StatedPreference | None:
         named = _named(match)
         if pattern is not _LIKED_NOW_RE and _BARE_PRONOUN_RE.fullmatch(named):
             continue
-        if re.fullmatch(_POINTER, named, re.IGNORECASE):
+        if re.fullmatch(_POINTER, named, re.IGNORECASE) or _RANK_ALONE_RE.fullmatch(named):
             return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
         if _POINTING_RE.match(named) or (_kinds(named) and (named.islower() or _CATEGORY_ONLY.fullmatch(named))):
             continue  # "I love jazz", "I really like THAI": a taste, read below

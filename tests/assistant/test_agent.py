@@ -1246,6 +1246,37 @@ def test_a_distance_from_a_named_place_is_measured_and_said_from_there(
     assert "km from Jazz Club 3 as the crow flies" in turn.text
 
 
+def test_the_distance_between_two_named_places_is_measured_from_the_second(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    places = {name: world_items[world_items["name"] == name].iloc[0] for name in ("Jazz Club 3", "Jazz Club 8")}
+    apart = haversine_km(*(float(places[name][axis]) for name in places for axis in ("latitude", "longitude")))
+    for message in (
+        "how far is Jazz Club 3 from Jazz Club 8?",
+        "how long to walk from Jazz Club 8 to Jazz Club 3",
+        "distance between Jazz Club 3 and Jazz Club 8",
+    ):
+        turn = assistant.chat("3", message, at=world_now, conversation_id=message)
+        assert turn.details is not None and turn.details.item_id == places["Jazz Club 3"]["item_id"], message
+        assert f"{apart:.1f} km from Jazz Club 8 as the crow flies" in turn.text, message
+    unknown = assistant.chat("3", "how far is Jazz Club 3 from Atlantis Tavern", at=world_now, conversation_id="u")
+    assert unknown.text == fixed_text("measured_unknown").format(words="Atlantis Tavern")
+    # "Those two": the place of the last list from the first of the list before.
+    first = assistant.chat("3", "a gym please", at=world_now, conversation_id="t").items[0]
+    second = assistant.chat("3", "and jazz after", at=world_now, conversation_id="t").items[0]
+    both = assistant.chat("3", "how far apart are those two?", at=world_now, conversation_id="t")
+    assert both.details is not None and both.details.item_id == second.item_id
+    assert f"km from {first.label} as the crow flies" in both.text
+
+
+def test_a_clock_time_in_a_question_about_a_named_place_is_no_part_of_its_name(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "is Jazz Club 3 busy around 2pm on saturdays?", at=world_now)
+    assert turn.details is not None and turn.details.name == "Jazz Club 3"
+
+
 def test_a_place_of_a_list_around_another_place_is_measured_from_there_as_the_list_was(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

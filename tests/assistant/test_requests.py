@@ -2262,9 +2262,18 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         "qué lugares me gustan?",
         "donde ceno normalmente los domingos?",
         "cual es mi bar favorito",
+        "qué tipo de lugares visito más?",
+        "¿y a qué sitio fui más veces en noviembre?",
+        "je vais souvent au resto ?",
+        "et la dernière fois que je suis allé à la salle de sport ?",
+        "c'est quoi les spots où je sors le samedi soir d'habitude ?",
+        "which place did i go to most in november?",
+        "what's the place i've been to the most this month",
+        "which day of the week do i go out most",
+        "when's the last time i checked in anywhere",
     ],
 )
-def test_questions_about_ones_own_habits_in_spanish_and_french_are_read_as_such(message: str) -> None:
+def test_questions_about_ones_own_habits_in_any_words_are_read_as_such(message: str) -> None:
     assert parse_rules(message).intent == "profile"
 
 
@@ -2312,6 +2321,8 @@ def test_asking_what_a_place_or_the_city_favours_is_no_persons_whereabouts(messa
         ("the second one isn't a bar, it's a restaurant", "wrong_kind", ["Restaurant"], "second one"),
         ("also the 4th one is actually a bar not a restaurant", "wrong_kind", ["Bar"], "4th one"),
         ("forget those visits", "forget_place_visits", [], "there"),
+        ("odio la comida rapida", "mute_category", ["Fast Food"], "fast food"),
+        ("je kiffe le premier", "like_place", [], "first"),
     ],
 )
 def test_corrections_verdicts_and_tastes_in_other_words_are_read(
