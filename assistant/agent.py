@@ -703,7 +703,7 @@ class Assistant:
                 "last_stated": list(dict.fromkeys(stored)) or before,  # "undo" takes back all of them
             }
         # "That place closed": a correction, no ask for opening hours.
-        corrected = any(stated.kind in _CORRECTIONS for stated in statements)
+        corrected = any(stated.kind in _SAID_OF_A_PLACE for stated in statements)
         if not corrected and (unknown := unhonoured(read(message).text)):
             language = update["request"].language
             needs = f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
@@ -728,6 +728,8 @@ class Assistant:
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
         another_day = _ANOTHER_DAY_RE.search(message) is not None
         place = self._pointed_at(state, stated.words) if pointing and not another_day else None
+        if place is None and pointing and not another_day:
+            place = _shown_named(state, stated.words)  # "the Grey Dog is overrated": the branch shown, not another
         if place is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
@@ -1990,6 +1992,15 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
     )
 
 
+def _shown_named(state: _State, words: str) -> Suggestion | None:
+    """The latest shown place going by the words as its name ("Grey Dog": The Grey Dog shown), else None."""
+    wanted = words.casefold().removeprefix("the ").strip()
+    named = [
+        item for item in (state.get("shown") or {}).values() if item.label.casefold().removeprefix("the ") == wanted
+    ]
+    return named[-1] if named else None
+
+
 def _focused(state: _State) -> bool:
     """Whether the place the conversation is about is one of the last list's."""
     return any(item.item_id == state.get("focus") for item in _last_suggestions(state))
@@ -2399,6 +2410,9 @@ _PLURAL_POINTER_RE = re.compile(r"\b(?:these|those|them|they|all|the list|this l
 _MEAL_TIME_RE = re.compile(r"\b(?:breakfast|brunch|lunch|dinner|supper)\b", re.IGNORECASE)
 # Statements that put right what the assistant said or suggested.
 _CORRECTIONS = frozenset({"closed_place", "dispute_visits", "wrong_kind"})
+# Statements about a place or a change of mind, whose words ask for nothing unknown ("the Grey Dog is overrated" asks
+# nothing of its amenities).
+_SAID_OF_A_PLACE = _CORRECTIONS | {"like_place", "dislike_place", "take_back"}
 # "It", "there", "that one", "this place": the place the conversation is about.
 # "You suggested", "you recommended": a place the assistant showed.
 _YOU_SUGGESTED = r"you (?:just )?(?:suggested|recommended|showed|picked|gave me|sent me|told me about)\b"

@@ -342,6 +342,7 @@ _SPANISH = {
     "que te dije": "what did i tell you",
     # no more of a place, no chains ("ya no quiero más Starbucks", "no me gustan las cadenas")
     "ya no quiero mas": "no more",
+    "ya no quiero": "no more",
     "no quiero mas": "no more",
     "las cadenas": "chains",
     "cadenas": "chains",

@@ -273,7 +273,7 @@ _SPECIFIC = {
     "Opera House": "opera|the opera",
     # Whole words of a kind: "Art" is in "Art Museum", "Art Gallery", "Public Art", not "Arts and Entertainment".
     "Art": "art|artsy|artwork|paintings|exhibition|exhibitions",
-    "Performing Arts": "theatre|theater|a show|a play",
+    "Performing Arts": "theatre|theater|theatres|theaters|a show|a play",
     "Dessert": "dessert|desserts|sweets|something sweet|sweet tooth|ice cream|cake",
     "Bakery": "bakery bakeries pastry pastries croissant",
     "Library": "library|libraries",
@@ -1002,7 +1002,7 @@ TOLD_ASKED = (
     r"\bwhat (?:have you|did you) stop(?:ped)? (?:suggesting|recommending|showing)\b"
     r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
     r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
-    r"|\bwhat did i (?:tell|say to) you\b"
+    r"|\bwhat did i (?:just )?(?:tell|say to) you\b|\bwhat have i (?:said|told you)(?: so far)?\b"
     # "Remind me what I said I don't like", "what do you remember about my preferences?"
     r"|\bwhat (?:i|did i) (?:said|say|told you)\b(?=.*\b(?:like|love|hate|want|prefer|avoid)\b)"
     r"|\bwhat (?:do you|did you) (?:remember|know|keep|have) (?:about|of|on) my (?:preferences|likes|dislikes|tastes)\b"
@@ -2487,8 +2487,12 @@ def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
     return list(dict.fromkeys(legs))
 
 
+# "One more time", "once more": again, not one place.
+_ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.IGNORECASE)
+
+
 def _k(message: str) -> int | None:
-    match = _K_RE.search(message)
+    match = _K_RE.search(_ONCE_MORE_RE.sub(" ", message))
     if match is None:
         return None
     word = next(group for group in match.groups() if group).lower()
@@ -2913,6 +2917,7 @@ PreferenceVerb = Literal[
     "closed_place",
     "dispute_visits",
     "wrong_kind",
+    "take_back",
     "undo",
     "yes",
     "no",
@@ -2968,7 +2973,9 @@ _MUTE_RE = re.compile(
     r"(?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
     r"|(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)?(?: any)?(?: more)?"
     # "Don't bring up my church visits": the kind, kept out of what is suggested.
-    r"|(?:don'?t|do not|never|stop) (?:bring(?:ing)? up|mention(?:ing)?|talk(?:ing)? about)(?: my| any)?)\s+"
+    r"|(?:don'?t|do not|never|stop) (?:bring(?:ing)? up|mention(?:ing)?|talk(?:ing)? about)(?: my| any)?"
+    # "Stop with the churches", "enough with the burgers".
+    r"|stop with|enough (?:with|of)|no more of)\s+"
     rf"(?:the |any )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)\b",
     re.IGNORECASE,
 )
@@ -2990,6 +2997,7 @@ _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
 # kind is muted by ``_MUTE_RE`` first).
 _HIDE_NAMED_RE = re.compile(
     r"\b(?:no more|stop (?:showing|suggesting|recommending)(?: me)?|i (?:never|don'?t|do not) (?:ever )?want to see"
+    r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with"
     r"|never (?:again )?(?:suggest|show|recommend)(?: me)?(?: any)?"
     r"|enough(?: with)?) (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight"
     r"|please|thanks)\b)"
@@ -3006,7 +3014,9 @@ _LIKE_PLACE_RE = re.compile(
 )
 # A verdict on a place the user went to ("I loved the second one", "the first one was great", "we didn't like
 # it"): a 👍 or 👎, the message being the verdict alone ("I liked it, anything similar?" asks for places).
-_OPENER = r"^\W*(?:(?:oh|wow|ok|okay|so|well|btw|yeah|yes|hey|just so you know)\W+)?"
+_OPENER = (
+    r"^\W*(?:(?:oh|wow|ok|okay|so|well|btw|yeah|yes|hey|just so you know|honestly|tbh|ngl|ugh|hmm|man|and|but)\W+)*"
+)
 # "I hate clubs", "I can't stand gyms": kinds and nothing more, as "I don't like" them ("I hate Gym 4" is a place).
 _HATE_KINDS_RE = re.compile(
     rf"{_OPENER}(?:i|we) (?:really |just |honestly )?(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
@@ -3015,13 +3025,18 @@ _HATE_KINDS_RE = re.compile(
     re.IGNORECASE,
 )
 _VERDICT_END = (
-    r"(?:\s+(?:a lot|so much|very much|btw|by the way|last (?:night|time|week)|yesterday|today))?"
+    r"(?:\W*\s(?:a lot|so much|very much|btw|by the way|last (?:night|time|week)|yesterday|today|tbh|imo|honestly"
+    r"|lol|never again|ever again|actually|too))*"
     r"\W*(?:thanks?(?: you)?\W*)?$"
 )
 _GOOD = (
-    r"(?:great|amazing|awesome|fantastic|excellent|lovely|wonderful|perfect|fun|(?:really |so |very )?(?:good|nice))"
+    r"(?:great|amazing|awesome|fantastic|excellent|lovely|wonderful|perfect|fun|solid|fire|dope|the best"
+    r"|(?:really |so |very )?(?:good|nice))"
 )
-_BAD = r"(?:bad|awful|terrible|horrible|meh|disappointing|a disappointment|overrated|not (?:great|good|nice|worth it))"
+_BAD = (
+    r"(?:bad|awful|terrible|horrible|meh|mid|mediocre|gross|disappointing|a disappointment|overrated|trash|garbage"
+    r"|a dump|the worst|not (?:great|good|nice|worth it))"
+)
 _VISITED = r"([^.!?;,]{2,80}?)"  # a place's name or a pointer ("the second one", "it")
 _POINTER = r"((?:the )?(?:\w+ )?(?:one|place|spot)|it|that|this)"  # "the second one was great", not "the food"
 # "I've been to the first one, it was great", "went to Tonic last week, hated it": a visit, then the verdict.
@@ -3051,19 +3066,23 @@ _DISLIKED_RE = re.compile(
 # A verdict in the present ("I love the second one", "I love Blind Tiger"; "I like the second one" picks it): a name
 # in it may name no place at all ("I love New York"), so it is unsure unless it points at a shown place.
 _LIKED_NOW_RE = re.compile(
-    rf"{_OPENER}(?:(?:i|we) )?(?:really |totally |absolutely |just )?(?:love|adore) {_VISITED}"
+    rf"{_OPENER}(?:(?:i|we) )?(?:really |totally |absolutely |just )?(?:love|adore|really like) {_VISITED}"
     rf"(?:\s+(?:so much|too|as well))?{_VERDICT_END}",
     re.IGNORECASE,
 )
 # "The third one is great", "the Grey Dog is terrible": a place's verdict, never that of a bare "it" or "this" ("this
 # is great" thanks for the whole list).
 _IS_GOOD_RE = re.compile(
-    rf"{_OPENER}{_VISITED} (?:is|are) (?:really |so |just |pretty |actually )?(?:{_GOOD}|the best){_VERDICT_END}",
+    rf"{_OPENER}{_VISITED} (?:is|are|looks?|seems?) (?:really |so |just |pretty |actually |kinda |honestly )?{_GOOD}"
+    rf"{_VERDICT_END}",
     re.IGNORECASE,
 )
+# "The first one kinda sucks tbh, never again", "House of Brews sucks", "not a fan of the first one".
 _IS_BAD_RE = re.compile(
-    rf"{_OPENER}{_VISITED} (?:is|are) (?:really |so |just |pretty |actually )?(?:{_BAD}|the worst|a dump)"
-    rf"{_VERDICT_END}",
+    rf"{_OPENER}{_VISITED} (?:(?:is|are|was|looks?|seems?) (?:really |so |just |pretty |actually |kinda |honestly )?"
+    rf"{_BAD}|(?:really |kinda |kind of |totally |honestly )?(?:sucks|sucked|stinks))"
+    rf"{_VERDICT_END}"
+    rf"|{_OPENER}(?:(?:i'?m|i am) )?(?:not|no) (?:a |much of a |really a |big )?fan of {_POINTER}{_VERDICT_END}",
     re.IGNORECASE,
 )
 # "Je kiffe le premier": a rank alone points at a place of the list.
@@ -3108,15 +3127,27 @@ _DISPUTED_RE = re.compile(
     re.IGNORECASE,
 )
 _WRONG_SAID_RE = re.compile(_WRONG_SAID, re.IGNORECASE)
+# "Those visits to One Liberty Plaza aren't mine", "those dunkin check-ins aren't mine".
+_NOT_MINE_RE = re.compile(
+    r"^\W*(?:(?:no|wait|but|actually|hey)\W+)*(?:those|these|the|my)\s+(?:"
+    r"(?:visits?|check-?ins?)(?:\s+(?:to|at|in)\s+(?P<place>[^.!?;,]{2,60}?))?"
+    r"|(?P<brand>[^.!?;,]{2,40}?)\s+(?:visits?|check-?ins?))"
+    r"\s+(?:aren'?t|are not|were not|weren'?t|are not really|aren'?t really) (?:mine|me)\b",
+    re.IGNORECASE,
+)
 # "The second one isn't a bar, it's a restaurant", "the 4th one is actually a bar not a restaurant": the catalogue's
 # kind, which the assistant says and cannot change.
+_KIND_TAIL = r"(?: shop| place| spot| joint| house)?"
 _WRONG_KIND_RE = re.compile(
     rf"{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name>[^.!?;,]{{2,60}}?)"
-    rf" (?:is not|isn'?t|'s not|was not|wasn'?t) (?:a |an |really a |even a )?(?P<said>{_KIND})"
+    rf" (?:is not|isn'?t|'s not|was not|wasn'?t) (?:a |an |really a |even a )?(?P<said>{_KIND}){_KIND_TAIL}"
     r"(?:\W+(?:it'?s|it is|that'?s|its|but|more) (?:a |an |more of a |more like a |actually a |really a )?"
     r"(?P<really>[^.!?;]{2,40}?))?(?:\s+(?:btw|actually|though))?\W*$"
     rf"|{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name2>[^.!?;,]{{2,60}}?) (?:is|'s) (?:actually |really )?"
-    rf"(?:a |an )?(?P<really2>{_KIND}),? (?:and )?not (?:a |an )?(?P<said2>{_KIND})\W*$",
+    rf"(?:a |an )?(?P<really2>{_KIND}){_KIND_TAIL},? (?:and )?not (?:a |an )?(?P<said2>{_KIND}){_KIND_TAIL}\W*$"
+    # "That's not a restaurant, the 3rd one is a bar".
+    rf"|{_OPENER}(?:that'?s|that is|it'?s|it is) not (?:a |an )?(?P<said3>{_KIND}){_KIND_TAIL}\W+"
+    rf"(?P<name3>[^.!?;,]{{2,60}}?) (?:is|'s) (?:actually |really )?(?:a |an )?(?P<really3>{_KIND}){_KIND_TAIL}\W*$",
     re.IGNORECASE,
 )
 # "I never go to Starbucks, stop suggesting it": the place "it" stands for, named in the clause before.
@@ -3164,7 +3195,11 @@ _HOME_RE = re.compile(
 )
 _HIDE_RE = re.compile(
     rf"\b(?:don'?t|do not|never) (?:ever )?(?:show|suggest|recommend)(?: me)? {_NAME} (?:ever )?(?:again|any ?more)\b"
-    rf"|^\W*hide {_NAME}{_END}",
+    rf"|^\W*hide {_NAME}{_END}"
+    # "Don't show me that one", "remove the 2nd from my list": a place of the list, from now on.
+    rf"|^{_OPENER}(?:please )?(?:don'?t|do not) (?:show|suggest|recommend)(?: me)? ((?:that|this|the \w+) one){_END}"
+    rf"|^{_OPENER}(?:please )?(?:remove|drop|delete|take out|get rid of) ((?:that|this|the \w+)(?: one)?)"
+    r"(?: from (?:my |the |this |your )?(?:list|suggestions))?\s*(?:please|pls)?\W*$",
     re.IGNORECASE,
 )
 # "Forget my visits to the gym", "delete my check-ins there", "forget that I went there", "forget I was ever at
@@ -3211,9 +3246,17 @@ _AVOID_RE = re.compile(
     re.IGNORECASE,
 )
 _YES_RE = re.compile(
-    r"^\W*(?:yes|yeah|yep|sure|ok|okay|do it|confirm|go ahead|yes please|si|oui|d'accord|vale)\W*$", re.IGNORECASE
+    r"^\W*(?:yes|yeah|yep|sure|ok|okay|do it|confirm|go ahead|yes please|si|oui|d'accord|vale)\W*$"
+    # "Yes, delete them", "yes forget them".
+    r"|^\W*(?:(?:yes|yeah|yep|sure|ok|okay|please)\W+)+(?:delete|forget|remove|erase|wipe) (?:them|it|those|these)"
+    r"(?: please)?\W*$",
+    re.IGNORECASE,
 )
-_NO_RE = re.compile(r"^\W*(?:no|nope|cancel|don'?t|never ?mind|no thanks|keep them|non)\W*$", re.IGNORECASE)
+_NO_RE = re.compile(
+    r"^\W*(?:no|nope|cancel|don'?t|never ?mind|no thanks|keep them|non)\W*$"
+    r"|^\W*(?:no|nope|nah)\W+(?:keep|don'?t (?:delete|forget)) (?:them|it|those)\W*$",
+    re.IGNORECASE,
+)
 # "places like that", "more like this": a refinement of the last suggestions, not a named place.
 _POINTING_RE = re.compile(
     rf"(?:that|this|it|those|these|them|(?:the )?(?:{_words_pattern(ORDINALS)}|last|other) one)\b", re.IGNORECASE
@@ -3280,6 +3323,8 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="forget_place_visits", words=THERE)
     if corrected := _correction(text):
         return corrected
+    if taken_back := _taken_back(text):
+        return taken_back
     # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes
     # first: "didn't like" holds "like".
     for pattern, verdict in ((_DISLIKED_RE, "dislike_place"), (_LIKED_RE, "like_place")):
@@ -3350,6 +3395,36 @@ def _verdict_now(text: str) -> StatedPreference | None:
     return None
 
 
+# A change of mind about something stated before ("actually I do like sushi", "diners are back on the table", "you
+# said I don't want gyms but I do"): what it names, whose statement ends (nothing, when none is in force).
+_TAKEN_BACK_RES = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        rf"{_OPENER}(?:actually\W+)?(?:i|we) do (?:like|love|want|eat|go to|enjoy) (?:the |some )?{_NAME}"
+        r"(?: after all| actually| again| now| too)?\s*(?:[,.!]|$)",
+        rf"{_OPENER}(?:actually\W+)?(?:i|we) (?:actually )?(?:like|love|want|enjoy|don'?t mind) (?:the |some )?{_NAME}"
+        r" (?:after all|again)\b",
+        rf"\bi(?:'ve| have)? changed my mind about {_NAME}(?:,|$|\s+(?:it'?s|they'?re)\b)",
+        rf"{_OPENER}(?:actually\W+)*(?:the )?{_NAME} (?:is|are) (?:back on the table|fine|ok|okay|alright|allowed"
+        r"|back)(?: (?:again|now|after all|actually))?\b",
+        rf"\bforget (?:that )?i said (?:no |i (?:don'?t|didn'?t|do not) (?:like|want) )(?:more )?{_NAME}{_END}",
+        rf"\bforget (?:about )?(?:the|my) {_NAME} thing\b",
+        rf"\b(?:i want|bring|put) {_NAME} back\b",
+        rf"\byou said i (?:don'?t|do not) (?:want|like) {_NAME} but i do\b",
+        rf"\b{_NAME} (?:has |have )?(?:re-?opened|is open again)\b",
+    )
+)
+
+
+def _taken_back(text: str) -> StatedPreference | None:
+    """A change of mind about a kind, a place or chains stated before; None for any other message."""
+    for pattern in _TAKEN_BACK_RES:
+        if (match := pattern.search(text)) is not None:
+            words = _named(match)
+            return StatedPreference(kind="take_back", words=words, categories=_kinds(words.lower()))
+    return None
+
+
 def _correction(text: str) -> StatedPreference | None:
     """A correction of what the assistant said or suggested: a place closed for good ("Think Coffee closed last
     year": hidden from now on), visits the user says never happened ("I never went there": they may be forgotten),
@@ -3361,13 +3436,15 @@ def _correction(text: str) -> StatedPreference | None:
             named = which.group(1)
         if not _BARE_PRONOUN_RE.fullmatch(named) or named.lower() in ("it", "that", "this"):
             return StatedPreference(kind="closed_place", words=named)
-    if (match := _DISPUTED_RE.search(text)) is not None and (
-        match["past"] or _WRONG_SAID_RE.search(f"{match['before']} {match['after']}")
-    ):
-        return StatedPreference(kind="dispute_visits", words=match["name"])
+    if (match := _DISPUTED_RE.search(text)) is not None:
+        # "I've never been to Planet Fitness" disputes only visits the data has: unsure, else a question about it.
+        sure = bool(match["past"] or _WRONG_SAID_RE.search(f"{match['before']} {match['after']}"))
+        return StatedPreference(kind="dispute_visits", words=match["name"], unsure=not sure)
+    if (match := _NOT_MINE_RE.search(text)) is not None:
+        return StatedPreference(kind="dispute_visits", words=_named(match) if match.lastindex else THERE)
     if (match := _WRONG_KIND_RE.search(text)) is not None:
-        named = _named(match)
-        really = match["really"] or match["really2"] or ""
+        named = re.sub(r"^(?:the|a|an)\s+", "", match["name"] or match["name2"] or match["name3"], flags=re.IGNORECASE)
+        really = match["really"] or match["really2"] or match["really3"] or ""
         return StatedPreference(kind="wrong_kind", words=named, categories=_kinds(really))
     return None
 

@@ -50,13 +50,20 @@ def answer_stated(
         # A bare "no" tells no language: the answer is in the question's.
         return _confirmed(service, user_id, stated.kind == "yes", str(pending.get("language", language)), pending)
     named = [stated.words, f"the {stated.words}"]  # "the Grey Dog is terrible" names "The Grey Dog"
-    if stated.unsure and not (service.places_named(named) or service.places_starting(stated.words)):
+    known = stated.kind == "dispute_visits" or service.places_named(named) or service.places_starting(stated.words)
+    if stated.unsure and not known:
         return None  # "I hate waiting": no place of that name, so no statement about one
     if stated.kind == "forget_stated":  # "forget what I told you": every stated preference, not the check-ins
         ended = service.clear_preferences(user_id, now)
         if not ended:
             return StatedAnswer(fixed_text("pref_nothing_stated", language), None, [])
         return StatedAnswer(fixed_text("pref_forgot_stated", language).format(what=_shown(ended)), None, [])
+    if stated.kind == "take_back":  # "actually I do like sushi": what was said of it ends
+        matched = [p for p in service.preferences(user_id) if _named_by(service, p, stated)]
+        if not matched:
+            return None  # nothing said of it before: an ordinary message ("the first one is fine")
+        ended = [p for p in (service.undo_preference(user_id, p.id, now) for p in matched) if p is not None]
+        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
     if stated.kind == "undo":
         ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
         if not ended:
@@ -119,6 +126,19 @@ def answer_stated(
     return StatedAnswer(text, None, stored)
 
 
+def _named_by(service: Service, active: ActivePreference, stated: StatedPreference) -> bool:
+    """Whether a change of mind's words name an active preference: its kind ("sushi" of a muted Sushi), its place
+    or chain by name ("chipotle"), chains ("chains are fine again") or its area."""
+    words = stated.words.casefold().removeprefix("the ").strip()
+    if active.kind == PreferenceKind.NO_CHAINS:
+        return "chain" in words
+    if active.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
+        levels = {level for term in stated.categories for level in service.categories_named(term)}
+        return active.target in levels or active.label.casefold() == words
+    label = active.label.casefold()
+    return bool(words) and (words == label or words in label or (len(label) >= 4 and label in words))
+
+
 def _corrected(
     service: Service,
     user_id: str,
@@ -127,11 +147,13 @@ def _corrected(
     now: datetime,
     pending: dict[str, Any] | None,
     last_stored: list[int],
-) -> StatedAnswer:
+) -> StatedAnswer | None:
     """The answer to visits disputed ("I never went there": what the data has, and an offer to forget it) or to a
     place's kind put right ("it's a restaurant, not a bar": the catalogue's, which stays)."""
     place = service.place(stated.item_id) if stated.item_id else service.find_place(stated.words, user_id)
     if place is None:
+        if stated.unsure:
+            return None
         return StatedAnswer(fixed_text("pref_unknown_place", language).format(words=stated.words), pending, last_stored)
     if stated.kind == "wrong_kind":
         kind = with_article(place.category) if language == "en" else place.category
@@ -140,6 +162,8 @@ def _corrected(
     here = LatLon(place.latitude, place.longitude)
     details = service.place_details(user_id, place.item_id, now, here)
     if not details.your_visits:
+        if stated.unsure:
+            return None  # "I've never been to Shake Shack": nothing disputed, a question about it
         return StatedAnswer(fixed_text("pref_disputed_none", language).format(place=place.label), pending, last_stored)
     visits = details.your_visits
     question = {"item_id": place.item_id, "place": place.label, "visits": visits, "language": language}

@@ -615,3 +615,39 @@ def test_a_muted_kind_is_left_out_of_what_is_said_of_the_users_habits(services: 
     summary = after.text.split("\n\n")[0]
     assert kind not in summary and plural(kind) not in summary
     assert fixed_text("told_you").split(":")[0] in after.text  # and what the user told is said
+
+
+def test_a_change_of_mind_ends_what_was_said_of_it_and_nothing_else(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more jazz clubs", at=world_now, conversation_id="m")
+    chat.chat("6", "no more gyms", at=world_now + timedelta(minutes=1), conversation_id="m")
+    assert len(services.preferences("6")) == 2
+    back = chat.chat("6", "actually I do like gyms", at=world_now + timedelta(minutes=2), conversation_id="m")
+    assert back.text.startswith("Undone: gyms")
+    assert [p.kind for p in services.preferences("6")] == [PreferenceKind.MUTE_CATEGORY]
+    assert "gym" not in services.preferences("6")[0].label
+    # Nothing said of it before: an ordinary message, nothing ended.
+    other = chat.chat("6", "actually I do like museums", at=world_now + timedelta(minutes=3), conversation_id="m")
+    assert other.request is not None and other.request.intent != "prefer" and len(services.preferences("6")) == 1
+
+
+def test_visits_said_not_to_be_the_users_are_offered_to_be_forgotten(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    place = services.find_place("office", "1")
+    assert place is not None and services.visits_at("1", place.item_id) > 0
+    asked = chat.chat("1", f"those visits to {place.label} aren't mine", at=world_now, conversation_id="n")
+    assert asked.text.startswith("My data says you have been here")
+    kept = chat.chat("1", "no keep them", at=world_now, conversation_id="n")
+    assert "kept your visits" in kept.text and services.visits_at("1", place.item_id) > 0
+
+
+def test_a_verdict_by_name_lands_on_the_place_shown(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="g").items
+    assert listed
+    said = chat.chat("8", f"{listed[0].label} sucks, never again", at=world_now, conversation_id="g")
+    assert said.text.startswith(f"Noted 👎 for **{listed[0].label}**")
+    events = services.events()
+    assert events is not None
+    disliked = events[(events["user_id"] == "8") & (events["action"] == "dislike")]
+    assert list(disliked["item_id"].astype(str)) == [listed[0].item_id]

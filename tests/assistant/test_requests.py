@@ -2322,6 +2322,32 @@ def test_asking_what_a_place_or_the_city_favours_is_no_persons_whereabouts(messa
         ("also the 4th one is actually a bar not a restaurant", "wrong_kind", ["Bar"], "4th one"),
         ("forget those visits", "forget_place_visits", [], "there"),
         ("odio la comida rapida", "mute_category", ["Fast Food"], "fast food"),
+        # Everyday verdicts, kinds turned away, changes of mind, visits that are not the user's.
+        ("the first one kinda sucks tbh, never again", "dislike_place", [], "first one"),
+        ("House of Brews sucks, never again", "dislike_place", [], "House of Brews"),
+        ("Artichoke is overrated imo", "dislike_place", [], "Artichoke"),
+        ("not a fan of the first one", "dislike_place", [], "first one"),
+        ("the first one is mid", "dislike_place", [], "first one"),
+        ("honestly the 2nd one is the best", "like_place", [], "2nd one"),
+        ("the 3rd looks great", "like_place", [], "3rd"),
+        ("im so sick of starbucks", "hide_place", [], "starbucks"),
+        ("stop with the churches", "mute_category", ["Church"], "churches"),
+        ("enough with the burgers", "mute_category", ["Burger"], "burgers"),
+        ("ya no quiero hamburguesas", "mute_category", ["Burger"], "burgers"),
+        ("no more theaters", "mute_category", ["Performing Arts"], "theaters"),
+        ("don't show me that one", "hide_place", [], "that one"),
+        ("remove the 2nd from my list", "hide_place", [], "2nd"),
+        ("actually I do like sushi", "take_back", ["Sushi"], "sushi"),
+        ("ok diners are back on the table", "take_back", ["Diner"], "diners"),
+        ("chains are fine again", "take_back", [], "chains"),
+        ("forget that I said no italian", "take_back", ["Italian"], "italian"),
+        ("you said i don't want gyms but i do, show them", "take_back", ["Gym"], "gyms"),
+        ("those dunkin check-ins aren't mine", "dispute_visits", [], "dunkin"),
+        ("those visits to One Liberty Plaza aren't mine", "dispute_visits", [], "One Liberty Plaza"),
+        ("that's not a restaurant, the 3rd one is a bar", "wrong_kind", ["Bar"], "3rd one"),
+        ("the 2nd one is a bar not a coffee shop", "wrong_kind", ["Bar"], "2nd one"),
+        ("yes delete them", "yes", [], ""),
+        ("no keep them", "no", [], ""),
         ("je kiffe le premier", "like_place", [], "first"),
     ],
 )
@@ -2349,7 +2375,9 @@ def test_corrections_verdicts_and_tastes_in_other_words_are_read(
 )
 def test_questions_and_requests_are_no_corrections(message: str) -> None:
     stated = read_preference(message)
-    assert stated is None or stated.kind not in ("closed_place", "dispute_visits", "wrong_kind", "like_place")
+    # A "never been" that names no visits disputes only what the data has (unsure): else a question about the place.
+    corrections = ("closed_place", "dispute_visits", "wrong_kind", "like_place")
+    assert stated is None or stated.unsure or stated.kind not in corrections
 
 
 @pytest.mark.parametrize(
