@@ -85,6 +85,7 @@ from assistant.place_questions import (
     unhonoured,
     visited_then,
 )
+from assistant.reasons import reasons_in
 from assistant.requests import (
     AFTER_DINNER,
     BOTH_SHOWN,
@@ -2698,7 +2699,7 @@ def _in_area_said(details: PlaceDetails, area: str, language: str) -> str:
     return fixed_text("in_area_no", language).format(place=details.label, area=area, where=where) + " "
 
 
-def _listing_line(item: Suggestion) -> str:
+def _listing_line(item: Suggestion, language: str = "en") -> str:
     """'2. **Lucky Dog** (Bar, 0.7 km) — popular: 14 check-ins by 12 people; new to you': rank, name, kind, distance,
     then the evidence, whose facts line gives the distance once only (the heading has it). Within 50 m the heading
     says "under 0.1 km": distances are from where the list was searched, which is not always the user ("right here"
@@ -2707,7 +2708,7 @@ def _listing_line(item: Suggestion) -> str:
     *reasons, facts = item.evidence or [""]
     said = (distance, f"{item.distance_km:.1f} km", "right here")
     kept = " · ".join(part for part in facts.split(" · ") if part not in said)
-    evidence = "; ".join([*reasons, kept] if kept else reasons)
+    evidence = reasons_in("; ".join([*reasons, kept] if kept else reasons), language)
     return f"{item.rank}. **{item.label}** ({item.category}, {distance})" + (f" — {evidence}" if evidence else "")
 
 
@@ -2811,7 +2812,8 @@ def _with_evidence(reply: str, state: _State) -> str:
     suggestions = state.get("suggestions") or []
     if not suggestions:
         return reply
-    lines = [_listing_line(item) for item in suggestions]
+    said_in = _language(state)
+    lines = [_listing_line(item, said_in) for item in suggestions]
     second = state.get("second_from") or 0
     if second:  # "dinner and drinks after": the second stop's places under their own heading
         request = state.get("request")

@@ -271,8 +271,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|actually )(?:been|visited|gone|tried)\b"
         r"|^\W*(?:and |so |ok )?which(?: ones?| of (?:them|these|those)| places?)? do i (?:already |actually )?know\b",
         # Not a question: the user picks one ("perfect, I'll go to the second one"); the answer is how to get there.
+        # ("I'm going to be in SoHo" says where the user will be, and picks nothing.)
         "going": r"\b(?:i|we)(?:'ll| will| am| are|'m|'re|'d| would)(?: \w+ly)? (?:go|going|gonna|head|heading|try"
-        r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)|\b(?:i|we) (?:pick|choose|take)\b"
+        r"|check out|pick|choose|take|go with|going with|like)\b(?! back\b)(?! (?:to )?be\b)"
+        r"|\b(?:i|we) (?:pick|choose|take)\b"
         r"|\blet'?s (?:go|try|do|head|check out)\b"
         # "The first one it is": the choice made.
         r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from typing import Literal, NamedTuple
@@ -721,6 +722,17 @@ _BY_TRANSIT_RE = re.compile(
 )
 # "Which one is closest to the Williamsburg Bridge?" measures from the bridge, not from here.
 _CLOSEST_TO_RE = re.compile(r"(?:clos(?:er|est)|near(?:er|est))(?: [\w-]+)? to\b", re.IGNORECASE)
+
+
+def _places_at(message: str) -> Iterator[re.Match[str]]:
+    """Each "near X", "at X", "in X" of a message, the next looked for inside the words of the one before ("in 2
+    hours near Bryant Park": "2 hours near Bryant Park", which is no place, then "Bryant Park")."""
+    position = 0
+    while (found := _AT_PLACE_RE.search(message, position)) is not None:
+        yield found
+        position = max(found.start("name"), position + 1)
+
+
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
@@ -1998,7 +2010,7 @@ def parse_rules(message: str) -> RequestArguments:
         ]
     )
     # "At the office till 7, then dinner near Grand Central": the first name that is a place.
-    at_place = next((at for at in _AT_PLACE_RE.finditer(message) if not _NOT_A_PLACE_RE.match(at["name"])), None)
+    at_place = next((at for at in _places_at(message) if not _NOT_A_PLACE_RE.match(at["name"])), None)
     start, end = at_place.span("name") if at_place is not None else (0, 0)
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
     near_it = _NEAR_IT_RE.search(message)

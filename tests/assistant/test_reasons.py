@@ -1,0 +1,59 @@
+"""The reasons beside each suggestion in the reply's language: each English reason the recommender writes has a
+Spanish and a French template with the same numbers and names, and one no template knows stays as it is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from assistant.agent import Assistant
+from assistant.reasons import reasons_in
+from assistant.service import Service
+from tests.assistant.world import polite_model
+
+SAID = [
+    "new to you",
+    "popular: 24 check-ins by 16 people",
+    "0.1 km from Target, a place you know",
+    "next to Union Square Park, a place you know",
+    "0.4 km from Katz's Delicatessen, for after it",
+    "people who go to Madison Square Park also go here",
+    "14% of your check-ins are at Convenience Stores",
+    "been here once, 10 months ago",
+    "been here 3 times, most recently 2 weeks ago",
+    "been here twice, most recently within the hour",
+    "busy on Saturday evenings",
+    "similar to Rockefeller Center, where you went recently",
+    "people often come here after Grand Central Terminal (4 times)",
+    "you come here on Friday nights — 3 visits",
+    "you go to Churches on Sunday mornings — 3 visits",
+    "1.2 km from you",
+]
+
+
+@pytest.mark.parametrize("reason", SAID)
+def test_every_reason_is_said_in_spanish_and_french_with_its_numbers_and_names(reason: str) -> None:
+    assert reasons_in(reason, "en") == reason
+    numbers = [word for word in reason.replace("%", " ").split() if word.replace(".", "").isdigit()]
+    for language in ("es", "fr"):
+        said = reasons_in(reason, language)
+        assert said != reason, (language, reason)
+        assert all(number in said for number in numbers), (language, said)
+        assert not any(english in said for english in ("new to you", "been here", "a place you know", "busy on"))
+
+
+def test_a_facts_line_is_said_part_by_part_and_an_unknown_reason_stays() -> None:
+    said = reasons_in("people who go to Pianos also go here; new to you · busy on Friday nights", "fr")
+    expected = "les gens qui vont à Pianos viennent aussi ici; nouveau pour toi · fréquenté le vendredi dans la nuit"
+    assert said == expected
+    assert reasons_in("after a Coffee Shop, 18% of people's next stops are Jazz Clubs", "es").startswith("after a")
+    assert reasons_in("been here once, 1 year, 1 month ago", "es") == "has venido una vez, hace 1 año y 1 mes"
+
+
+def test_a_spanish_list_gives_its_reasons_in_spanish(services: Service, world_now: datetime) -> None:
+    turn = Assistant(services, polite_model()).chat("3", "algo para hacer esta noche", at=world_now)
+    assert turn.items
+    listing = turn.text.split("\n\n", 1)[1]
+    assert "new to you" not in listing and "been here" not in listing and "popular:" not in listing
+    assert "nuevo para ti" in listing or "has venido" in listing  # each facts line says how well the user knows it
