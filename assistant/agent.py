@@ -857,6 +857,8 @@ class Assistant:
                         },
                     }
                 )
+        elif request.intent == "profile" and re.search(TOLD_ASKED, read(message).text, re.IGNORECASE):
+            pass  # "what have I told you?": the stated preferences, no habits (whose places would become the list)
         elif request.intent == "profile":
             # Days ("yesterday", "last Saturday") begin at the user's midnight, not UTC's.
             local_now = state["now"].astimezone(ZoneInfo(self.timezone))

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from assistant.languages import to_english
 from assistant.place_questions import said_day
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
-from assistant.service import TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
+from assistant.service import FARTHER_OUT, TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
 from assistant.spelling import fold
 from profiles.activity import SATURDAY
 from profiles.calendar import (
@@ -25,7 +25,6 @@ from profiles.calendar import (
     WEEKEND_DAYS,
     WORKWEEK,
     WORKWEEK_DAYS,
-    calendar_day,
     clock_time,
     daypart,
     holiday_date,
@@ -270,11 +269,11 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
         rest = describe_habits(habits.model_copy(update={"places": []}), language=language)
         return f"{_places_sentence(habits, language)} {rest}"
     if habits.change is not None:
-        return describe_change(habits.change)
+        return describe_change(habits.change, language)
     if habits.kind is not None:
         return _describe_kind(habits, language)
     if habits.since is not None:
-        return _describe_recent(habits)
+        return _describe_recent(habits, language)
     if habits.visits == 0:
         if habits.weekday is None and habits.daypart is None:
             return fixed_text("no_habits", language)
@@ -300,46 +299,51 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
     return _places_and_areas(habits, text, fixed_text("habits_places", language).replace("{then}", then), language)
 
 
-def describe_change(change: InterestChange) -> str:
+def describe_change(change: InterestChange, language: str = "en") -> str:
     """How the kinds of place the user visits changed, from their latest month of visits against all before it:
     the kinds whose share rose and fell, with both shares; or that too few visits tell, or that nothing moved."""
-    latest = f"{calendar_day(change.recent_from)} to {calendar_day(change.recent_to)}"
-    counts = f"{counted(change.recent_visits, 'check-in')} from {latest}, against {change.earlier_visits} before"
+    counts = fixed_text("change_counts", language).format(
+        checkins=_count(change.recent_visits, "check-in", language),
+        first=said_day(change.recent_from, language),
+        last=said_day(change.recent_to, language),
+        before=change.earlier_visits,
+    )
     if not change.enough:
-        return f"I have too few check-ins of yours to tell a change: {counts}."
+        return fixed_text("change_too_few", language).format(counts=counts)
     if not change.more and not change.fewer:
-        return f"Your latest month looks like the months before it ({counts}): no kind of place gained or lost much."
-    shares = [(size, kinds) for size, kinds in (("larger", change.more), ("smaller", change.fewer)) if kinds]
+        return fixed_text("change_none", language).format(counts=counts)
+    shares = [(size, kinds) for size, kinds in (("more", change.more), ("fewer", change.fewer)) if kinds]
     said = [
-        f"a {size} share{' of them went' if index == 0 else ''} to " + ", ".join(_shift(kind) for kind in kinds)
+        fixed_text(f"change_{size}{'_first' if index == 0 else ''}", language).format(
+            kinds=", ".join(_shift(kind, language) for kind in kinds)
+        )
         for index, (size, kinds) in enumerate(shares)
     ]
-    return f"In your latest month ({counts}), {'; '.join(said)}."
+    return fixed_text("change_said", language).format(counts=counts, said="; ".join(said))
 
 
-def _shift(kind: KindShift) -> str:
+def _shift(kind: KindShift, language: str = "en") -> str:
     """'Coffee Shops (12 visits, 43%, against 20% before)': the kind's visits and share of the latest month; 'Theaters
     (none lately, against 11% before)'."""
-    before = "none before" if kind.earlier == 0 else f"against {kind.earlier_share:.0%} before"
+    against, none_before, none_lately = fixed_text("change_shift", language).split("|")
+    before = none_before if kind.earlier == 0 else against.format(share=f"{kind.earlier_share:.0%}")
     if kind.recent == 0:
-        return f"{plural(kind.kind)} (none lately, {before})"
-    return f"{plural(kind.kind)} ({counted(kind.recent, 'visit')}, {kind.recent_share:.0%}, {before})"
+        return f"{plural(kind.kind)} ({none_lately}, {before})"
+    return f"{plural(kind.kind)} ({_count(kind.recent, 'visit', language)}, {kind.recent_share:.0%}, {before})"
 
 
 def _describe_kind(habits: Habits, language: str = "en") -> str:
     """'You have 5 check-ins at Museums, the latest on June 12, 2012 (Art Museums 3, History Museums 2). The ones
     you go to most: …': the user's visits to one kind of place, in the slice asked about."""
     assert habits.kind is not None
-    spanned = _span_words(habits)
-    if spanned:
-        language = "en"  # a span of days is said in English only
+    spanned = _span_words(habits, language)
     when = " ".join(words for words in (spanned, _slice_in(habits, language)) if words)
     when = f" {when}" if when else ""
     kind = kind_words(habits.kind)  # "places for breakfast", not "Breakfasts"
     if habits.visits == 0:
         return fixed_text("habits_kind_none", language).format(kind=kind, when=when)
     if habits.timeline:
-        return _describe_day(habits, when.strip(), f" at {kind}")
+        return _describe_day(habits, when.strip(), fixed_text("day_at_kind", language).format(kind=kind), language)
     checkins = _count(habits.visits, "check-in", language)
     text = fixed_text("habits_kind", language).format(checkins=checkins, kind=kind, when=when)
     if habits.place_count > 1:
@@ -355,60 +359,76 @@ def _describe_kind(habits: Habits, language: str = "en") -> str:
     return text
 
 
-def _span_words(habits: Habits) -> str:
-    """'since May 3, 2012', 'on Friday, May 4, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012'; '' for no
-    span."""
+def _span_words(habits: Habits, language: str = "en") -> str:
+    """'since May 3, 2012', 'on Friday, May 4, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012', in
+    ``language``; '' for no span."""
     if habits.since is None:
         return ""
+    since, weekday = said_day(habits.since, language), fixed_text("span_weekdays", language).split("|")
     if habits.until is None:
-        return f"since {calendar_day(habits.since)}"
+        return fixed_text("span_since", language).format(day=since)
     # A span ends at a midnight (the day before is its last) or now (today is).
     at_midnight = habits.until.hour == habits.until.minute == habits.until.second == 0
     last_day = habits.until - timedelta(days=1) if at_midnight else habits.until
+    day = fixed_text("span_on", language).format(weekday=weekday[habits.since.weekday()], day=since)
     if habits.until - habits.since <= TIMELINE_SPAN and habits.since.hour + habits.since.minute > 0:
         # "yesterday around this time", "last night": that day, between two times
-        return (
-            f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}, "
-            f"between {clock_time(habits.since)} and {clock_time(habits.until)}"
+        return fixed_text("span_between", language).format(
+            day=day, start=_clock_in(habits.since, language), end=_clock_in(habits.until, language)
         )
     if habits.until - habits.since <= timedelta(days=1) + _NIGHT_ENDS:  # "last Friday": that day
-        return f"on {WEEKDAYS[habits.since.weekday()]}, {calendar_day(habits.since)}"
+        return day
     if habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month:
-        return f"in {habits.since:%B %Y}"
-    return f"from {calendar_day(habits.since)} to {calendar_day(last_day)}"
+        return fixed_text("span_month", language).format(month=_month_year(habits.since, language))
+    return fixed_text("span_from_to", language).format(first=since, last=said_day(last_day, language))
 
 
-def _describe_recent(habits: Habits) -> str:
-    since = _span_words(habits)
+def _clock_in(moment: datetime, language: str) -> str:
+    """'5 pm', '9:05 am' in English; '17:00', '09:05' in Spanish and French."""
+    return clock_time(moment) if language == "en" else f"{moment:%H:%M}"
+
+
+def _describe_recent(habits: Habits, language: str = "en") -> str:
+    since = _span_words(habits, language)
     if habits.visits == 0:
         if habits.until is not None and habits.first is not None and habits.last is not None:
-            span = f"{calendar_day(habits.first)} to {calendar_day(habits.last)}"
-            return f"I have no check-ins of yours {since}; the ones I have are from {span}."
-        latest = f"; the latest I have is from {calendar_day(habits.last)}" if habits.last else ""
-        return f"I have no check-ins of yours {since}{latest}."
+            first, last = said_day(habits.first, language), said_day(habits.last, language)
+            return fixed_text("span_none_between", language).format(since=since, first=first, last=last)
+        if habits.last is not None:
+            return fixed_text("span_none_latest", language).format(since=since, day=said_day(habits.last, language))
+        return fixed_text("span_none", language).format(since=since)
     if habits.timeline:
-        return _describe_day(habits, since)
-    opening = f"{since[:1].upper()}{since[1:]} you have {counted(habits.visits, 'check-in')}, most at"
-    return _kinds_and_places(habits, opening, "The places")
+        return _describe_day(habits, since, language=language)
+    opening = fixed_text("span_opening", language).format(
+        since=f"{since[:1].upper()}{since[1:]}", checkins=_count(habits.visits, "check-in", language)
+    )
+    return _kinds_and_places(habits, opening, fixed_text("span_places", language), language)
 
 
-def _describe_day(habits: Habits, day_words: str, at_kind: str = "") -> str:
+def _describe_day(habits: Habits, day_words: str, at_kind: str = "", language: str = "en") -> str:
     """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, …': one past day's visits (to
     places of a kind: ``at_kind``, " at Bars") in time order, then its areas."""
     assert habits.since is not None
     zone = habits.since.tzinfo
-    visits = ", ".join(f"{visit.label} at {clock_time(visit.at.astimezone(zone))}" for visit in habits.timeline)
-    shown = "" if habits.visits <= len(habits.timeline) else "; the first ones"
+    at = fixed_text("day_visit_at", language)
+    visits = ", ".join(
+        at.format(place=visit.label, time=_clock_in(visit.at.astimezone(zone), language)) for visit in habits.timeline
+    )
+    shown = "" if habits.visits <= len(habits.timeline) else fixed_text("day_first_ones", language)
     # Never fewer than are listed: the day's span ("between 5 pm and 5 am") may hold more than its day part's count.
-    checkins = f"{counted(max(habits.visits, len(habits.timeline)), 'check-in')}{at_kind}"
-    text = f"{day_words[:1].upper()}{day_words[1:]} you have {checkins}{shown}: {visits}."
-    return f"{text} {_areas_sentence(habits, 'The areas you were in')}" if habits.areas else text
+    checkins = f"{_count(max(habits.visits, len(habits.timeline)), 'check-in', language)}{at_kind}"
+    text = fixed_text("day_visits", language).format(
+        day=f"{day_words[:1].upper()}{day_words[1:]}", checkins=checkins, shown=shown, visits=visits
+    )
+    if not habits.areas:
+        return text
+    return f"{text} {_areas_sentence(habits, 'day_areas', language)}"
 
 
-def _kinds_and_places(habits: Habits, opening: str, places_heading: str) -> str:
-    """The opening, the kinds of place most visited, then the places under their heading (in English)."""
-    kinds = ", ".join(_kind(kind, habits) for kind in habits.kinds)
-    return _places_and_areas(habits, f"{opening} {kinds}.", f"{places_heading}: {{places}}.")
+def _kinds_and_places(habits: Habits, opening: str, places_heading: str, language: str = "en") -> str:
+    """The opening, the kinds of place most visited, then the places under their heading."""
+    kinds = ", ".join(_kind(kind, habits, language) for kind in habits.kinds)
+    return _places_and_areas(habits, f"{opening} {kinds}.", f"{places_heading}: {{places}}.", language)
 
 
 def _places_and_areas(habits: Habits, text: str, places_frame: str, language: str = "en") -> str:
@@ -441,12 +461,23 @@ def _places_sentence(habits: Habits, language: str = "en") -> str:
     return f"{text}."
 
 
-def _areas_sentence(habits: Habits, heading: str | None = None, language: str = "en") -> str:
-    """'The areas you go to most: East Village (12 visits), …' (or under ``heading``, in English)."""
-    areas = ", ".join(f"{area.area} ({_count(area.visits, 'visit', language)})" for area in habits.areas)
-    if heading is not None:
-        return f"{heading}: {areas}."
-    return fixed_text("habits_areas", language).format(areas=areas)
+def _areas_sentence(habits: Habits, heading: str = "habits_areas", language: str = "en") -> str:
+    """'The areas you go to most: East Village (12 visits), …' (or under another heading's fixed text)."""
+    areas = ", ".join(
+        f"{_area_in(area.area, language)} ({_count(area.visits, 'visit', language)})" for area in habits.areas
+    )
+    return fixed_text(heading, language).format(areas=areas)
+
+
+def _area_in(area: str, language: str) -> str:
+    """An area's words in ``language``: a neighbourhood's name as it is; "farther out" and "elsewhere in Queens" said
+    in Spanish or French."""
+    farther, elsewhere = fixed_text("area_beyond", language).split("|")
+    if area == FARTHER_OUT:
+        return farther
+    if area.startswith(_ELSEWHERE):
+        return elsewhere.format(borough=area.removeprefix(_ELSEWHERE))
+    return area
 
 
 def _share(habits: Habits, language: str = "en") -> str:
@@ -519,6 +550,7 @@ def _kind(kind: HabitKind, habits: Habits, language: str = "en") -> str:
 
 
 _NOUNS = ("check-in", "visit", "place", "day")
+_ELSEWHERE = "elsewhere in "  # the rest of a borough, as ``assistant.service`` names it
 
 
 def _count(number: int, noun: str, language: str) -> str:

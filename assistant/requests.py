@@ -874,7 +874,7 @@ _OTHERS_RE = re.compile(
     r"|was (?:at|in|there))\b"
     # "What's Sarah's favourite bar?", "my sister's usual coffee place".
     rf"|\b(?:what|where|which)(?:'s| is| are| was) (?!{_NOT_A_PERSON}\b)[a-z]+(?:'s|s') {_FAVOURITE}\b"
-    rf"|\b(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}(?:'s|') {_FAVOURITE}\b"
+    rf"|\b(?:what|where|which)(?:'s| is| are| was)? (?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}(?:'s|') {_FAVOURITE}\b"
     # "Is my ex at the bar right now?"
     rf"|\b(?:is|are|was) (?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}"
     r" (?:at|in|there|here|going|still|currently|right now)\b",
@@ -1677,7 +1677,9 @@ def read(message: str) -> Reading:
 
 # "More like the second one", "something similar to that": look-alikes of places shown (``Assistant`` finds them).
 _ALIKE_RE = re.compile(
-    r"(?<!\bd )(?<!\bwould )\blike (?:that|this|it|those|these|them|the (?:\w+ )?(?:ones?|places?|spots?))\b"
+    # ("I like the first one" picks it: "like" is the user's verb there.)
+    r"(?<!\bd )(?<!\bwould )(?<!\bi )(?<!\bwe )(?<!\breally )\blike (?:that|this|it|those|these|them"
+    r"|the (?:\w+ )?(?:ones?|places?|spots?))\b"
     r"(?! (?:is|are|was|were)\b)|\bsimilar\b"
     rf"|\bmore like the (?:{_words_pattern(ORDINALS)})\b",
     re.IGNORECASE,
@@ -2252,6 +2254,10 @@ _NOT_NAMES = frozenset(
 ) | frozenset(day.lower() for day in WEEKDAYS)
 
 
+_CLOCK_AFTER_RE = re.compile(
+    r"\s+(?:from|after|at|around|by|before|until|till|about)\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?$", re.IGNORECASE
+)
+_WHERE_I_AM_RE = re.compile(r"where(?: (?:i|we) (?:am|are)| i'm| we're)?(?: (?:now|right now))?", re.IGNORECASE)
 # Words after a place's name that say how the user asks, not which place ("from Grand Central exactly").
 _AFTER_THE_NAME_RE = re.compile(r"\s+(?:exactly|precisely|again|instead|though|then|please|pls|plz)$", re.IGNORECASE)
 
@@ -2261,6 +2267,9 @@ def _near_without_time(near: str, when: str | None) -> str:
     2 hours; "port authority around 7") and a closing word of the ask ("grand central exactly")."""
     if when and near.casefold().endswith(f" {when.casefold()}"):
         near = near[: -len(when)].strip()
+    near = _CLOCK_AFTER_RE.sub("", near) or near  # "the Met from 7pm"
+    if _WHERE_I_AM_RE.fullmatch(near):
+        return HERE  # "how far is it from where I am now?"
     return _AFTER_THE_NAME_RE.sub("", near) or near
 
 
@@ -2499,6 +2508,21 @@ def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
     return list(dict.fromkeys(legs))
 
 
+# What holds for this time only ("no more coffee for me today", "I don't want pizza tonight"): a turn's wish, not a
+# lasting preference.
+_FOR_NOW_RE = re.compile(
+    r"\b(?:today|tonight|this (?:time|week|evening|morning|afternoon|weekend)|right now|for now|at the moment"
+    r"|for once|just now)\b",
+    re.IGNORECASE,
+)
+def _for_now(text: str, match: re.Match[str]) -> bool:
+    """Whether the clause a statement is said in holds it for this time only ("no more coffee for me today"; "I'm done
+    with gyms, somewhere fun tonight" is done with gyms for good)."""
+    end = _CLAUSE_END_RE.search(text, match.end())
+    return _FOR_NOW_RE.search(text, match.start(), end.start() if end else len(text)) is not None
+
+
+_CLAUSE_END_RE = re.compile(r"[,;.!?]|\s(?:but|and then|so)\s", re.IGNORECASE)
 # "One more time", "once more": again, not one place.
 _ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.IGNORECASE)
 
@@ -2688,9 +2712,21 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
 CALMER_WORDS = 5
 
 
-_END_WORDS = r"(?P<{}>(?!(?:here|me|you|my (?:home|place|office|work))\b)[^,;!?]{{2,60}}?)"
+_END_WORDS = (
+    r"(?P<{}>(?!(?:here|me|you|us|my (?:home|place|office|work|hotel|location)|where (?:i|we) (?:am|are)"
+    # "Is it far from the subway?" asks for the nearest stop, which the place's card says.
+    r"|where i'm|(?:the |a )?(?:subway|train|metro|bus|station|stop|path|nearest \w+)(?: station| stop)?\W*$)\b)"
+    r"[^,;!?]{{2,60}}?)"
+)
 _HOW_FAR = r"(?:how (?:far|long|many (?:minutes|blocks|miles|km))|what(?:'s| is) the (?:distance|walk))"
-_TAIL = r"(?:\s+(?:on foot|walking|by foot|by subway|by train|exactly|roughly|approx(?:imately)?))*\W*$"
+_RANK_WORDS = rf"(?:{_words_pattern(ORDINALS)}|last|[1-9](?:st|nd|rd|th))"
+# "From" as a Spanish or French question's reading keeps it ("how far is the Met del MoMA", "… du MoMA").
+_FROM = r"(?:from|de|del|du|des|de la|de l')"
+_ARTICLE = r"(?:(?:el|la|le|les|l') )?"
+_TAIL = (
+    r"(?:\s+(?:on foot|walking|by foot|by (?:subway|train|cab|taxi|car|bike|bus|uber|metro)|exactly|roughly"
+    r"|approx(?:imately)?))*\W*$"
+)
 # "How far is the Met from MoMA?", "how long to walk from Penn Station to Grand Central?", "distance between Katz's
 # and Russ & Daughters", "how far apart are those two?": a distance between two places, neither of them the user.
 _DISTANCE_ENDS_RES = (
@@ -2705,13 +2741,20 @@ _DISTANCE_ENDS_RES = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close) (?:is|are) {_END_WORDS.format('subject')}"
-        rf" (?:from|to) {_END_WORDS.format('origin')}{_TAIL}",
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close|is it far) (?:is|are)?(?: it)? ?{_ARTICLE}"
+        rf"{_END_WORDS.format('subject')} (?:{_FROM}|to) {_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the )?distance|how far(?: is it)?|how long(?: a walk)?"
-        rf"(?: is it)?) between {_END_WORDS.format('subject')} and {_END_WORDS.format('origin')}{_TAIL}",
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the )?distance|how far(?: is it)?|is it far"
+        rf"|how long(?: a walk)?(?: is it)?) between {_ARTICLE}{_END_WORDS.format('subject')} (?:and|y|et) "
+        rf"{_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    # "The first one, how far is it from the second?", "le deuxième il est à combien de Grand Central ?"
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:the )?(?P<subject>{_RANK_WORDS}(?: one)?),?\s+(?:(?:il|elle) )?"
+        rf"(?:how far is it|is it far) (?:{_FROM}) {_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
     ),
     re.compile(
@@ -2746,6 +2789,10 @@ def distance_ends(message: str) -> list[str]:
     return []
 
 
+_I_LIKE_THE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm|oh|so)\W+)?(?:i|we) (?:really |quite )?(?:like|fancy|prefer) (?:the )?\S+(?: one)?\W*$",
+    re.IGNORECASE,
+)
 _MOST_VISITED_RE = re.compile(
     # ("Which one have I been to most?" asks of the last list.)
     r"\b(?:which|what) (?!one\b)[a-z]+ (?:did|do|have) (?:i|we) (?:go to|visit|visited|been to|went to)"
@@ -2806,6 +2853,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"
     if arguments.alike and arguments.asks and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS):
         return "refine"  # "something similar to the first one but cheaper": look-alikes, the price said unknown
+    if _I_LIKE_THE_RE.match(message) and arguments.pick is not None:
+        return "about"  # "I like the first one": that one picked, what is known of it
     if _MOST_VISITED_RE.search(message) and arguments.pick is None:
         return "profile"  # "which place did I go to most in November?": the user's own, not one place's visits
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
@@ -2993,7 +3042,7 @@ _MUTE_RE = re.compile(
 )
 _BOOST_RE = re.compile(
     r"\b(?:i (?:love|really like|like|adore|enjoy)|i(?:'m| am) (?:into|a fan of|big on)|more)\s+"
-    rf"({_KIND}(?:\s*(?:,|or|and)\s+{_KIND})*)\b(?:\s+(?:from now on|in general|more often|please|these days))",
+    rf"({_KIND}(?:\s*(?:,|or|and)\s+{_KIND})*)\b(?:\s+(?:from now on|in general|more often|these days))",
     re.IGNORECASE,
 )
 _LOVE_RE = re.compile(
@@ -3005,15 +3054,20 @@ _LOVE_RE = re.compile(
 )
 _NAME = r"([^.!?;]{2,80}?)"
 _END = r"\s*(?:please|thanks|thank you|from now on)?\W*$"
+_WEARY_RE = re.compile(r"^(?:i(?:'m| am) (?:so )?(?:sick|tired|done)|enough)\b", re.IGNORECASE)
+# A name within one clause ("no more Starbucks, please"; "enough walking, somewhere to sit" is no name at all).
+_CLAUSE_NAME = r"([^.!?;,]{2,80}?)"
+_CLAUSE_END = r"\W*(?:please|pls|thanks|thank you|from now on)?\W*$"
 # "No more Starbucks", "I never want to see Starbucks again", "stop suggesting Dunkin'": a place or chain by name (a
 # kind is muted by ``_MUTE_RE`` first).
 _HIDE_NAMED_RE = re.compile(
     r"\b(?:no more|stop (?:showing|suggesting|recommending)(?: me)?|i (?:never|don'?t|do not) (?:ever )?want to see"
-    r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with"
     r"|never (?:again )?(?:suggest|show|recommend)(?: me)?(?: any)?"
-    r"|enough(?: with)?) (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight"
-    r"|please|thanks)\b)"
-    rf"{_NAME}(?: ever)?(?: again| any ?more)?{_END}",
+    # "I'm sick of Starbucks", "enough with Dunkin'" (weary of a place; "I'm sick of this rain" names none).
+    r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with|enough(?: with)?)"
+    r" (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight|than"
+    r"|please|thanks|the lists?|lists?)\b)"
+    rf"{_CLAUSE_NAME}(?: ever)?(?: again| any ?more)?{_CLAUSE_END}",
     re.IGNORECASE,
 )
 _LIKE_PLACE_RE = re.compile(
@@ -3047,7 +3101,7 @@ _GOOD = (
 )
 _BAD = (
     r"(?:bad|awful|terrible|horrible|meh|mid|mediocre|gross|disappointing|a disappointment|overrated|trash|garbage"
-    r"|a dump|the worst|not (?:great|good|nice|worth it))"
+    r"|a dump|the worst|a tourist trap|(?:so |way too |too )?overpriced|a rip-?off|not (?:great|good|nice|worth it))"
 )
 _VISITED = r"([^.!?;,]{2,80}?)"  # a place's name or a pointer ("the second one", "it")
 _POINTER = r"((?:the )?(?:\w+ )?(?:one|place|spot)|it|that|this)"  # "the second one was great", not "the food"
@@ -3094,11 +3148,14 @@ _IS_BAD_RE = re.compile(
     rf"{_OPENER}{_VISITED} (?:(?:is|are|was|looks?|seems?) (?:really |so |just |pretty |actually |kinda |honestly )?"
     rf"{_BAD}|(?:really |kinda |kind of |totally |honestly )?(?:sucks|sucked|stinks))"
     rf"{_VERDICT_END}"
-    rf"|{_OPENER}(?:(?:i'?m|i am) )?(?:not|no) (?:a |much of a |really a |big )?fan of {_POINTER}{_VERDICT_END}",
+    rf"|{_OPENER}(?:(?:i'?m|i am) )?(?:not|no) (?:a |much of a |really a |big )?fan of {_POINTER}{_VERDICT_END}"
+    # "The 4th one? never again", "ew not the first one".
+    rf"|{_OPENER}{_POINTER}\W+never again\W*$|^\W*(?:ew+|ugh+|yuck|eww+)\W+not {_POINTER}{_VERDICT_END}",
     re.IGNORECASE,
 )
 # "Je kiffe le premier": a rank alone points at a place of the list.
 _RANK_ALONE_RE = re.compile(rf"(?:the )?(?:{_words_pattern(ORDINALS)}|last)", re.IGNORECASE)
+_VISIT_SAID_RE = re.compile(r"\b(?:went|been|gone|tried|visited|ate|had|were there|was there)\b", re.IGNORECASE)
 _BARE_PRONOUN_RE = re.compile(r"(?:it|this|that|these|those|they|everything|all|all of them|all this)", re.IGNORECASE)
 # "Forget those visits" after a place's card: that place's visits.
 _FORGET_THOSE_RE = re.compile(
@@ -3124,6 +3181,20 @@ _CLOSED_RE = re.compile(
     rf"(?P<name>[^.!?;,]{{2,60}}?) {_GONE}(?P<rest>[^?]*)$",
     re.IGNORECASE,
 )
+# Closed for a while, not for good ("closed for renovations", "shut when I walked by", "closed already").
+_FOR_A_WHILE_RE = re.compile(
+    r"\b(?:already|for (?:renovations?|repairs|the (?:day|night|holidays?|season|winter|week))|when|today|tonight"
+    r"|early|on (?:sundays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|weekends|holidays)|after the storm"
+    r"|because|due to|right now|until|till|for now|temporarily)\b",
+    re.IGNORECASE,
+)
+# What closes without being a place to stop suggesting ("the kitchen closed", "the L train is shut down",
+# "everything is closed"), and a verb kept in the name ("the Met is", "the first one was").
+_NOT_A_CLOSED_PLACE_RE = re.compile(
+    r"^(?:(?:the )?(?:kitchen|bar|train|subway|line|road|street|bridge|station|l train|\w train|store|shops?|stores"
+    r"|everything|everywhere|all|they all|it all|all of them))$|\b(?:is|was|are|were|has been|had been)$",
+    re.IGNORECASE,
+)
 _WHICH_ONE_RE = re.compile(rf",\s*((?:the )?(?:{_words_pattern(ORDINALS)}|last) one)\b", re.IGNORECASE)
 # "I never went there", "I was never at Trader Joe's", "I've never been there, that's wrong", "c'est faux, je n'y
 # suis jamais allé": the check-ins say otherwise, and the user may have them forgotten. "I've never been to Shake
@@ -3132,13 +3203,18 @@ _WRONG_SAID = r"(?:(?:that'?s|that is|this is|it'?s) )?(?:wrong|not (?:right|tru
 _DISPUTED_RE = re.compile(
     rf"{_OPENER}(?P<before>(?:(?:{_WRONG_SAID}|no|but|actually|wait|huh)\W+)*)"
     r"(?:i|we)(?:'ve| have| had)? (?:"
-    r"(?P<past>never (?:ever )?(?:went|visited|set foot)|(?:was|were) never|(?:didn'?t|did not) (?:go|visit))"
-    r"|never (?:ever )?(?:been|gone)|(?:haven'?t|have not|hadn'?t)(?: ever)? (?:been|gone|visited))"
+    r"(?P<past>never (?:ever )?(?:went|visited|set foot)|(?:was|were) never)"
+    r"|never (?:ever )?(?:been|gone)|(?:haven'?t|have not|hadn'?t)(?: ever)? (?:been|gone|visited)"
+    r"|(?:didn'?t|did not) (?:go|visit))"
     r"(?: (?:in|inside|to|at))? (?P<name>[^.!?;,]{2,60}?)"
     rf"(?P<after>(?:\W+(?:{_WRONG_SAID}|btw|actually|at all|ever|in my life))*)\W*$",
     re.IGNORECASE,
 )
 _WRONG_SAID_RE = re.compile(_WRONG_SAID, re.IGNORECASE)
+# "I never went there because it's always packed", "I didn't go out last night so …": a reason, not a place.
+_A_REASON_RE = re.compile(
+    r"\b(?:because|cause|since|so|but|as|when|though|today|tonight|yesterday|last night|out)\b", re.IGNORECASE
+)
 # "Those visits to One Liberty Plaza aren't mine", "those dunkin check-ins aren't mine".
 _NOT_MINE_RE = re.compile(
     r"^\W*(?:(?:no|wait|but|actually|hey)\W+)*(?:those|these|the|my)\s+(?:"
@@ -3254,7 +3330,11 @@ _DISLIKE_NAMED_RE = re.compile(
 _AVOID_RE = re.compile(
     rf"{_OPENER}(?:(?:please|pls|and|but)\s+)*(?:avoid|stay away from|keep (?:me |us )?(?:away from|out of)"
     rf"|(?:i|we) (?:always |usually )?(?:avoid|stay away from|steer clear of)|steer clear of|nothing (?:in|around)"
-    rf"|no more(?: places in)?) {_NAME}{_END}",
+    rf"|no more(?: places in)?"
+    # "Don't show me places in Times Square again".
+    r"|(?:don'?t|do not|never) (?:ever )?(?:show|suggest|recommend)(?: me)? (?:any )?(?:places|anything|spots|stuff)"
+    r" (?:in|around))"
+    rf" {_NAME}(?: (?:ever )?(?:again|any ?more))?{_END}",
     re.IGNORECASE,
 )
 _YES_RE = re.compile(
@@ -3318,6 +3398,9 @@ def read_preferences(message: str) -> list[StatedPreference]:
         stated = read_preference(_SUBJECT_DROPPED_RE.sub("i ", clause))
         if stated is not None and stated.kind not in _ANSWERS and stated not in found:
             found.append(stated)
+    if whole is None and message.rstrip().endswith("?"):
+        # "The second one looks great, is it far from the subway?": the question is what to answer.
+        found = [stated for stated in found if stated.kind not in ("like_place", "dislike_place")]
     if len(found) >= 2 or (whole is None and found):
         return found
     return [whole] if whole is not None else []
@@ -3337,21 +3420,27 @@ def _stated(text: str) -> StatedPreference | None:
         return corrected
     if taken_back := _taken_back(text):
         return taken_back
+    # "The first one sucks?", "the first one is good?": asked, not said.
+    asked = text.rstrip().endswith("?")
     # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes
     # first: "didn't like" holds "like".
     for pattern, verdict in ((_DISLIKED_RE, "dislike_place"), (_LIKED_RE, "like_place")):
-        if (match := pattern.search(text)) is None:
+        if asked or (match := pattern.search(text)) is None:
             continue
         named = _named(match)
+        if verdict == "like_place" and _BARE_PRONOUN_RE.fullmatch(named) and not _VISIT_SAID_RE.search(text):
+            continue  # "that was great, thanks": thanks for the help, no verdict on a place
         if _POINTING_RE.match(named) or not (named.islower() and _kinds(named)):
-            return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]
-    if verdict_now := _verdict_now(text):
+            # "I hated the weather today" names no place: unsure unless it points at one.
+            pointed = bool(_POINTING_RE.match(named) or _RANK_ALONE_RE.fullmatch(named) or named.lower() == THERE)
+            return StatedPreference(kind=verdict, words=named, unsure=not pointed)  # type: ignore[arg-type]
+    if not asked and (verdict_now := _verdict_now(text)):
         return verdict_now
-    if _NO_CHAINS_RE.search(text):
+    if (found := _NO_CHAINS_RE.search(text)) and not _for_now(text, found):
         return StatedPreference(kind="no_chains", words="chains")
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
-    if area := _avoided_area(text):
+    if (area := _avoided_area(text)) and not _FOR_NOW_RE.search(text):
         return StatedPreference(kind="avoid_area", words=area, area=area)
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.
     if match := _HIDE_RE.search(text):
@@ -3361,15 +3450,17 @@ def _stated(text: str) -> StatedPreference | None:
         if kinds and _CATEGORY_ONLY.fullmatch(named):
             return StatedPreference(kind="mute_category", categories=kinds, words=named)
         return StatedPreference(kind="hide_place", words=named)
-    if match := _MUTE_RE.search(text) or _HATE_KINDS_RE.search(text):
+    if (match := _MUTE_RE.search(text) or _HATE_KINDS_RE.search(text)) and not _for_now(text, match):
         if owner := _OWNER_AFTER_RE.match(text, match.end()):
             return StatedPreference(kind="hide_place", words=_named(owner), unsure=True)
         words = match.group(1).lower()
         return StatedPreference(kind="mute_category", categories=_kinds(words), words=words)
-    if (match := _HIDE_NAMED_RE.search(text)) and not (
+    if (match := _HIDE_NAMED_RE.search(text)) and not _for_now(text, match) and not (
         _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)
     ):
-        return StatedPreference(kind="hide_place", words=_antecedent(text, match.start(), named))
+        words = _antecedent(text, match.start(), named)
+        weary = _WEARY_RE.search(match.group(0)) is not None
+        return StatedPreference(kind="hide_place", words=words, unsure=weary)
     if (match := _DISLIKE_NAMED_RE.search(text)) and not (
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
@@ -3441,14 +3532,16 @@ def _correction(text: str) -> StatedPreference | None:
     """A correction of what the assistant said or suggested: a place closed for good ("Think Coffee closed last
     year": hidden from now on), visits the user says never happened ("I never went there": they may be forgotten),
     or a place's kind ("the second one isn't a bar": the catalogue's, said as such); None for any other message."""
-    if (match := _CLOSED_RE.search(text)) is not None:
+    if (match := _CLOSED_RE.search(text)) is not None and not _FOR_A_WHILE_RE.search(match["rest"]):
         named = _named(match)
         # "This place shut down last month, the first one": the one pointed at last.
         if (which := _WHICH_ONE_RE.search(match["rest"])) is not None:
             named = which.group(1)
-        if not _BARE_PRONOUN_RE.fullmatch(named) or named.lower() in ("it", "that", "this"):
+        if _NOT_A_CLOSED_PLACE_RE.search(named) is None and (
+            not _BARE_PRONOUN_RE.fullmatch(named) or named.lower() in ("it", "that", "this")
+        ):
             return StatedPreference(kind="closed_place", words=named)
-    if (match := _DISPUTED_RE.search(text)) is not None:
+    if (match := _DISPUTED_RE.search(text)) is not None and _A_REASON_RE.search(match["name"]) is None:
         # "I've never been to Planet Fitness" disputes only visits the data has: unsure, else a question about it.
         sure = bool(match["past"] or _WRONG_SAID_RE.search(f"{match['before']} {match['after']}"))
         return StatedPreference(kind="dispute_visits", words=match["name"], unsure=not sure)

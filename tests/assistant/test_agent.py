@@ -2676,3 +2676,24 @@ def test_going_back_to_an_earlier_list_shows_it_again(
     assert [item.item_id for item in first] == [item.item_id for item in coffee]
     before = chat.chat("3", "the previous list again", at=world_now, conversation_id="c").items
     assert [item.item_id for item in before] == [item.item_id for item in gyms]
+
+
+def test_asking_what_was_told_keeps_the_list_a_rank_points_at(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "jazz near here", at=world_now, conversation_id="t").items
+    assert len(listed) >= 2
+    told = assistant.chat("3", "what have I told you?", at=world_now, conversation_id="t")
+    assert not told.items and [call.name for call in told.trace] == []
+    second = assistant.chat("3", "and the second?", at=world_now, conversation_id="t")
+    assert second.details is not None and second.details.item_id == listed[1].item_id
+
+
+def test_i_like_the_first_one_picks_it(services: Service, polite: ScriptedChatModel, world_now: datetime) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "jazz near here", at=world_now, conversation_id="p").items
+    assert listed
+    picked = assistant.chat("3", "I like the first one", at=world_now, conversation_id="p")
+    assert picked.details is not None and picked.details.item_id == listed[0].item_id
+    assert not services.preferences("3")  # a pick, no statement stored

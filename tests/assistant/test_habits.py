@@ -360,6 +360,13 @@ def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:
     assert "no kind of place gained or lost much" in describe_change(still)
     few = change.model_copy(update={"earlier_visits": 3})
     assert describe_change(few).startswith("I have too few check-ins of yours to tell a change: 20 check-ins")
+    # In the user's language, with the same numbers and names.
+    assert describe_change(change, "es") == (
+        "En tu último mes (20 check-ins del 28 de mayo de 2012 al 27 de junio de 2012, frente a 60 antes), una parte "
+        "mayor fue a Bars (8 visitas, 40%, ninguna antes); una parte menor a Offices (4 visitas, 20%, frente al 50% "
+        "antes)."
+    )
+    assert describe_change(few, "fr").startswith("J'ai trop peu de check-ins de toi pour voir un changement : 20")
 
 
 def test_the_latest_week_of_a_steady_routine_is_no_change(

@@ -31,6 +31,7 @@ from assistant.requests import (
     TURNED_DOWN_RE,
     ChatRequest,
     RequestArguments,
+    distance_ends,
     extract_request,
     further_stops,
     needs_llm,
@@ -2279,6 +2280,42 @@ def test_questions_about_ones_own_habits_in_any_words_are_read_as_such(message: 
 
 @pytest.mark.parametrize(
     "message",
+    [
+        "a bar no more than 10 minutes from here",
+        "ok enough walking, somewhere to sit down and eat",
+        "I'm done with work, where can I grab a beer",
+        "enough burgers this week, something healthier for lunch",
+        "no more coffee for me today, maybe some tea?",
+        "I don't want pizza tonight, something else for dinner",
+        "no more drinks tonight, take me to a diner",
+        "more bars please",
+        "my mom's favourite cuisine is thai, where should we take her?",
+    ],
+)
+def test_a_wish_for_this_time_or_a_request_stores_nothing(message: str) -> None:
+    # At most words that may name a place ("enough walking"), which name none: nothing is stored.
+    assert all(stated.unsure for stated in read_preferences(message))
+    assert parse_rules(message).intent not in ("prefer", "others")
+
+
+@pytest.mark.parametrize(
+    ("message", "ends"),
+    [
+        ("¿A qué distancia está el Met del MoMA?", ["Met", "MoMA"]),
+        ("c'est loin le Met du MoMA ?", ["Met", "MoMA"]),
+        ("c'est loin entre le premier et le deuxième ?", ["the first", "the second"]),
+        ("et le deuxième il est à combien de Grand Central ?", ["second", "Grand Central"]),
+        ("how far is the 3rd from grand central by cab", ["the 3rd", "grand central"]),
+        ("how far is the first one from where I am now?", []),
+        ("is the second one far from the subway?", []),
+    ],
+)
+def test_the_two_ends_of_a_distance_are_read_in_any_language(message: str, ends: list[str]) -> None:
+    assert distance_ends(message) == ends
+
+
+@pytest.mark.parametrize(
+    "message",
     ["what's brooklyn's favourite bar", "who has the best pizza", "what is the city's favourite pizza"],
 )
 def test_asking_what_a_place_or_the_city_favours_is_no_persons_whereabouts(message: str) -> None:
@@ -2371,9 +2408,24 @@ def test_corrections_verdicts_and_tastes_in_other_words_are_read(
         "I've never been to Brooklyn, what should I see?",
         "the second one is not open",
         "the first one is not a chain",
+        # Said for a while, of no place, or asked: no statement to keep.
+        "the kitchen closed already, anywhere still serving food",
+        "the L train is shut down after the storm, what's in walking distance for lunch",
+        "the Met is closed so what else is nearby",
+        "the second one is closed for renovations, what else",
+        "hmm the first one was shut when I walked by, anything else nearby",
+        "ugh I didn't go to the gym today",
+        "I didn't go out last night so I'm up for something fun tonight",
+        "I never went there because it's always packed, anything similar?",
+        "the first one sucks?",
+        "the first one is good?",
+        "that was great, thanks",
+        "the second one looks great, is it far from the subway?",
     ],
 )
 def test_questions_and_requests_are_no_corrections(message: str) -> None:
+    verdicts = ("closed_place", "like_place", "dislike_place")
+    assert all(stated.kind not in verdicts for stated in read_preferences(message))
     stated = read_preference(message)
     # A "never been" that names no visits disputes only what the data has (unsure): else a question about the place.
     corrections = ("closed_place", "dispute_visits", "wrong_kind", "like_place")
