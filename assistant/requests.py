@@ -2515,6 +2515,8 @@ _FOR_NOW_RE = re.compile(
     r"|for once|just now)\b",
     re.IGNORECASE,
 )
+
+
 def _for_now(text: str, match: re.Match[str]) -> bool:
     """Whether the clause a statement is said in holds it for this time only ("no more coffee for me today"; "I'm done
     with gyms, somewhere fun tonight" is done with gyms for good)."""
@@ -3455,8 +3457,10 @@ def _stated(text: str) -> StatedPreference | None:
             return StatedPreference(kind="hide_place", words=_named(owner), unsure=True)
         words = match.group(1).lower()
         return StatedPreference(kind="mute_category", categories=_kinds(words), words=words)
-    if (match := _HIDE_NAMED_RE.search(text)) and not _for_now(text, match) and not (
-        _kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named)
+    if (
+        (match := _HIDE_NAMED_RE.search(text))
+        and not _for_now(text, match)
+        and not (_kinds(named := _named(match)) and _CATEGORY_ONLY.fullmatch(named))
     ):
         words = _antecedent(text, match.start(), named)
         weary = _WEARY_RE.search(match.group(0)) is not None
