@@ -585,6 +585,7 @@ class Assistant:
             if waterside and by_the_water(text) and (waterfront := self._waterfront()):
                 request = request.model_copy(update={"near_kinds": waterfront})
             request = _named_again(request, previous, text)
+            request = self._measured_again(request, state.get("asked_before"), text)
             if request.measured:  # "how far is the Met from MoMA?": the one, measured from the other
                 request = self._measured_between(state, request)
             if request.top_pick and not _last_suggestions(state):
@@ -730,7 +731,8 @@ class Assistant:
         another_day = _ANOTHER_DAY_RE.search(message) is not None
         place = self._pointed_at(state, stated.words) if pointing and not another_day else None
         if place is None and pointing and not another_day:
-            place = _shown_named(state, stated.words)  # "the Grey Dog is overrated": the branch shown, not another
+            # "The Grey Dog is overrated": the branch shown, not another; "that restaurant closed": the one shown.
+            place = _shown_named(state, stated.words) or self._shown_of_kind(state, stated.words)
         if place is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
@@ -1151,7 +1153,8 @@ class Assistant:
                 asked = read(state["messages"][-1 - _tail_length(state)].text).text
                 habits = _without_kinds(habits, self.service.muted_kinds(state["user_id"]))
                 answer = describe_habits(habits, asks_about_areas(asked), asks_about_places(asked), language=language)
-            stated = describe_preferences(self.service.preferences(state["user_id"]), language)
+            user = state["user_id"]
+            stated = describe_preferences(self.service.preferences(user), language, self.service.verdicts(user))
             if re.search(TOLD_ASKED, read(state["messages"][-1 - _tail_length(state)].text).text, re.IGNORECASE):
                 return stated or fixed_text("nothing_told", language)  # "what have you stopped suggesting me?"
             return f"{answer}\n\n{stated}" if stated else answer
@@ -1642,6 +1645,24 @@ class Assistant:
             return focus  # "how many times have I been?" right after "which one is closest?": that one
         return pointed if refers_to_place(message) else None
 
+    def _measured_again(self, request: ChatRequest, previous: ChatRequest | None, text: str) -> ChatRequest:
+        """After a distance between two places (``previous``, the last question about a place), "and from the Empire
+        State Building?" measures the same place from another one, and "and MoMA to Rockefeller Center?" two others;
+        any other message as it is."""
+        if previous is None or not previous.measured or previous.subject is None:
+            return request
+        if (origin := _AND_FROM_RE.match(text)) is not None:
+            subject = self.service.place(previous.subject)
+            if subject is None:
+                return request
+            ends = [subject.label, origin["origin"].strip()]
+        elif (pair := _AND_PAIR_RE.match(text)) is not None:
+            ends = [pair["subject"].strip(), pair["origin"].strip()]
+        else:
+            return request
+        update = {"intent": "about", "asks": ["distance"], "measured": ends, "category": None, "near": None}
+        return request.model_copy(update=update)
+
     def _measured_between(self, state: _State, request: ChatRequest) -> ChatRequest:
         """The request for the distance between two places: the one asked of (``subject``), measured from the other
         (``near``, ``location``); the words no place goes by in ``unplaced``. "Those two" are the last list's place
@@ -1668,16 +1689,23 @@ class Assistant:
         the catalogue's place of that name ("the Met", "Penn Station")."""
         if (pointed := self._pointed_at(state, words)) is not None:
             return pointed
-        shown = list((state.get("shown") or {}).values())
-        if (kind := _SHOWN_KIND_RE.match(words)) is not None and (category := _category_of(kind["kind"])) is not None:
-            kinds = self._of_kind(category)
-            for item in (item for listed in reversed(_lists(shown)) for item in listed):
-                if item.item_id in kinds:
-                    return item
-        named = [item for item in shown if item.label.casefold() == words.casefold().removeprefix("the ")]
-        if named:
-            return named[-1]
+        if (of_kind := self._shown_of_kind(state, words)) is not None:
+            return of_kind
+        if (named := _shown_named(state, words)) is not None:
+            return named
         return self.service.named_place(words, state["user_id"])
+
+    def _shown_of_kind(self, state: _State, words: str) -> Suggestion | None:
+        """The latest shown place of the kind some words name ("the restaurant", "that bar"), else None."""
+        kind = _SHOWN_KIND_RE.match(words)
+        if kind is None or (category := _category_of(kind["kind"])) is None:
+            return None
+        kinds = self._of_kind(category)
+        shown = list((state.get("shown") or {}).values())
+        # The last list in its order (its first stands for it), then each list before it in its own order.
+        lists = _lists(shown)
+        ordered = [item for listed in reversed(lists) for item in listed]
+        return next((item for item in ordered if item.item_id in kinds), None)
 
     def _named_compared(self, state: _State, request: ChatRequest) -> tuple[list[str], list[str]]:
         """The item ids of the places a comparison names ("Katz's or Joe's Pizza?"), a shown place by its name, else
@@ -2411,6 +2439,15 @@ _RANKED_PLACE_RE = re.compile(
 # "Why these?", "how did you pick them?": the list, not the one place talked about.
 _PLURAL_POINTER_RE = re.compile(r"\b(?:these|those|them|they|all|the list|this list)\b", re.IGNORECASE)
 _MEAL_TIME_RE = re.compile(r"\b(?:breakfast|brunch|lunch|dinner|supper)\b", re.IGNORECASE)
+# "And from the Empire State Building?", "and MoMA to Rockefeller Center?" after a distance between two places.
+_AND_FROM_RE = re.compile(
+    r"^\W*(?:and|what about|how about|ok|okay)\s+(?:from|to)\s+(?P<origin>[^?!.,;]{2,60}?)\W*$", re.IGNORECASE
+)
+_AND_PAIR_RE = re.compile(
+    r"^\W*(?:and|what about|how about)\s+(?:between\s+)?(?P<subject>[^?!.,;]{2,60}?)\s+(?:to|and|from)\s+"
+    r"(?P<origin>[^?!.,;]{2,60}?)\W*$",
+    re.IGNORECASE,
+)
 # Statements that put right what the assistant said or suggested.
 _CORRECTIONS = frozenset({"closed_place", "dispute_visits", "wrong_kind"})
 # Statements about a place or a change of mind, whose words ask for nothing unknown ("the Grey Dog is overrated" asks

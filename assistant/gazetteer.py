@@ -205,6 +205,18 @@ VENUE_ALIASES: dict[str, str] = {
     "the whitney": "Whitney Museum of American Art",
     "whitney": "Whitney Museum of American Art",
     "lincoln center": "Lincoln Center for the Performing Arts",
+    "javits": "Jacob K. Javits Convention Center",
+    "javits center": "Jacob K. Javits Convention Center",
+    "the javits center": "Jacob K. Javits Convention Center",
+    "wtc": "World Trade Center PATH Station",
+    "the wtc": "World Trade Center PATH Station",
+    "wtc path": "World Trade Center PATH Station",
+    "the wtc path": "World Trade Center PATH Station",
+    "world trade center": "World Trade Center PATH Station",
+    "the world trade center": "World Trade Center PATH Station",
+    "hoboken path": "Hoboken PATH Station",
+    "the staten island ferry": "Staten Island Ferry - St. George Terminal",
+    "staten island ferry": "Staten Island Ferry - St. George Terminal",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -580,9 +581,12 @@ __all__ = [
 ]
 
 
-def describe_preferences(active: list[ActivePreference], language: str = "en") -> str:
+def describe_preferences(
+    active: list[ActivePreference], language: str = "en", verdicts: Sequence[tuple[str, bool]] = ()
+) -> str:
     """What the user told the assistant and what still holds ('You told me: no bars; more places like Blue Bottle
-    Coffee.'), empty when nothing does; each one can be undone in the inspector or by saying "undo"."""
+    Coffee; 👎 Black Door.'), the 👍 and 👎 given to places last; empty when nothing does; each one can be undone in
+    the inspector or by saying "undo"."""
     # One statement may hold several preferences ("I quit drinking" mutes every kind of bar): said once.
     stated = list(
         dict.fromkeys(
@@ -591,6 +595,9 @@ def describe_preferences(active: list[ActivePreference], language: str = "en") -
             if item.kind in STANDING_KINDS
         )
     )
+    stated += [f"{'👍' if liked else '👎'} {label}" for label, liked in verdicts]
     if not stated:
         return ""
-    return fixed_text("told_you", language).format(stated="; ".join(stated))
+    # A 👎 is no statement the inspector undoes: it ends when the user checks in there.
+    key = "told_you_verdicts" if any(not liked for _, liked in verdicts) else "told_you"
+    return fixed_text(key, language).format(stated="; ".join(stated))

@@ -1401,6 +1401,21 @@ class Service:
         stored = self.add_events([event])
         return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
 
+    def verdicts(self, user_id: str) -> list[tuple[str, bool]]:
+        """The places the user gave a 👍 or 👎 (the latest verdict on each, oldest first) as (label, liked): what
+        "what have I told you?" lists beside the stated preferences."""
+        events = user_events(self.events(), user_id)
+        if not len(events):
+            return []
+        rated = events[events["action"].isin([Action.LIKE.value, Action.DISLIKE.value])]
+        latest = rated.sort_values("timestamp", kind="stable").drop_duplicates("item_id", keep="last")
+        said = []
+        for row in latest.itertuples(index=False):
+            place = self.place(str(row.item_id))
+            if place is not None:
+                said.append((place.label, row.action == Action.LIKE.value))
+        return said
+
     # ---- stated preferences -------------------------------------------------------------------------------
 
     def preferences(self, user_id: str) -> list[ActivePreference]:

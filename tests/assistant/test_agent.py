@@ -1260,6 +1260,10 @@ def test_the_distance_between_two_named_places_is_measured_from_the_second(
         turn = assistant.chat("3", message, at=world_now, conversation_id=message)
         assert turn.details is not None and turn.details.item_id == places["Jazz Club 3"]["item_id"], message
         assert f"{apart:.1f} km from Jazz Club 8 as the crow flies" in turn.text, message
+    # "And from X?" measures the same place from another one.
+    again = assistant.chat("3", "and from Jazz Club 13?", at=world_now, conversation_id=message)
+    assert again.details is not None and again.details.item_id == places["Jazz Club 3"]["item_id"]
+    assert "km from Jazz Club 13 as the crow flies" in again.text
     unknown = assistant.chat("3", "how far is Jazz Club 3 from Atlantis Tavern", at=world_now, conversation_id="u")
     assert unknown.text == fixed_text("measured_unknown").format(words="Atlantis Tavern")
     # "Those two": the place of the last list from the first of the list before.

@@ -651,3 +651,14 @@ def test_a_verdict_by_name_lands_on_the_place_shown(services: Service, world_now
     assert events is not None
     disliked = events[(events["user_id"] == "8") & (events["action"] == "dislike")]
     assert list(disliked["item_id"].astype(str)) == [listed[0].item_id]
+
+
+def test_what_was_told_lists_the_thumbs_given_to_places(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("7", "somewhere to go tonight", at=world_now, conversation_id="v").items
+    assert len(listed) >= 2
+    chat.chat("7", "I loved the second one!", at=world_now + timedelta(minutes=1), conversation_id="v")
+    chat.chat("7", "the first one was awful", at=world_now + timedelta(minutes=2), conversation_id="v")
+    told = chat.chat("7", "what have I told you?", at=world_now + timedelta(minutes=3), conversation_id="v")
+    assert f"👍 {listed[1].label}" in told.text and f"👎 {listed[0].label}" in told.text
+    assert "a 👎 ends when you check in there again" in told.text
