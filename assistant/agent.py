@@ -785,7 +785,9 @@ class Assistant:
                 # "Cheaper?", "only 2": the same places, none known to be cheaper, or fewer of them.
                 # "No movies" after things to do: the places shown that are no cinema are answers still.
                 leaves_out = _asks_only(text, "exclude_categories") or _asks_only(text, "exclude_names")
+                # "Not a chain": the same places, less the chains among them.
                 same_places = _only_unknowns(text) or _asks_only(text, "k") or leaves_out
+                same_places = same_places or _asks_only(text, "independent")
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )
@@ -1671,6 +1673,9 @@ class Assistant:
             lists = _lists((state.get("shown") or {}).values())
             latest = _focused_first(state, lists[-1]) if lists else []
             before = lists[-2][:1] if len(lists) >= 2 else latest[1:2]
+            listed, second = _last_suggestions(state), state.get("listed_second_from") or 0
+            if 1 < second <= len(listed):  # "dinner, then drinks": the first place for after it, from the first
+                latest, before = [listed[second - 1]], [listed[0]]
             ends: list[Suggestion | Place | None] = [latest[0] if latest else None, before[0] if before else None]
             words = [BOTH_SHOWN, BOTH_SHOWN]
         else:

@@ -1910,7 +1910,7 @@ _LEAST_BUSY_RE = re.compile(
 )
 # The last list once more: "show me again", "can you repeat that?", "what were they again?".
 _AGAIN_RE = re.compile(
-    r"^\W*(?:(?:ok |okay |sorry,? )?(?:can|could) you |please )?(?:show|give|list|tell|send)(?: me| us)?"
+    r"^\W*(?:(?:ok |okay |so |sorry,? )*(?:(?:can|could) you |please )?)?(?:show|give|list|tell|send)(?: me| us)?"
     r"(?: (?:it|them|those|that|these|the (?:list|places|suggestions|options)))? again\b"
     r"|^\W*(?:(?:can|could) you )?repeat(?: that| the list| them| those)?\W*(?:please)?\W*$"
     r"|\bwhat were (?:they|those|these|the places|the options|those places|the suggestions)(?: you \w+)? again\b"
@@ -2767,7 +2767,8 @@ _DISTANCE_ENDS_RES = (
     re.compile(
         r"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far apart (?:is|are)|how far (?:is|are)|what(?:'s| is) the distance"
         r" between) (?P<both>(?:those|these|the|both|they|them)(?: two| places| spots| ones)?)"
-        rf"(?: from each other| apart)?{_TAIL}",
+        rf"(?: from each other| apart)?{_TAIL}"
+        rf"|^\W*(?:and\s+|so\s+|ok\s+)?(?P<apart>how far apart)(?: from each other)?{_TAIL}",
         re.IGNORECASE,
     ),
 )
@@ -2782,7 +2783,7 @@ def distance_ends(message: str) -> list[str]:
     for pattern in _DISTANCE_ENDS_RES:
         if (match := pattern.search(text)) is None:
             continue
-        if match.groupdict().get("both"):
+        if match.groupdict().get("both") or match.groupdict().get("apart"):
             return [BOTH_SHOWN]
         subject, origin = match["subject"].strip(), match["origin"].strip()
         pronoun = re.fullmatch(r"(?:it|there|that|this)", subject, re.IGNORECASE)

@@ -108,7 +108,7 @@ from profiles.preferences import (
 )
 from profiles.preprocessing import local_hour_of_week
 from retrieval.item_index import PlaceHit
-from retrieval.recommender import Recommendation, with_familiarity
+from retrieval.recommender import POPULAR_PREFIX, Recommendation, popular_reason, with_familiarity
 
 # "Something quieter": categories people go to for noise and crowds ...
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
@@ -862,6 +862,18 @@ class Service:
             return suggestions
         before = user_visits(until, user_id)
         known = before.groupby(before["item_id"].astype(str))["timestamp"].agg(["size", "max"])
+        shown = {item.item_id for item in suggestions}
+        everyone = None
+        if until is not None:
+            visits = (
+                until[until["action"].fillna(Action.VISIT.value) == Action.VISIT.value] if "action" in until else until
+            )
+            everyone = visits[visits["item_id"].astype(str).isin(shown)]
+        popular = (
+            everyone.groupby(everyone["item_id"].astype(str))["user_id"].agg(["size", "nunique"])
+            if everyone is not None
+            else None
+        )
         kept = []
         for item in suggestions:
             count, since = 0, None
@@ -869,8 +881,20 @@ class Service:
                 count = int(known.at[item.item_id, "size"])
                 since = at - pd.Timestamp(known.at[item.item_id, "max"]).to_pydatetime()
             facts = with_familiarity(item.evidence[-1], count, since)
-            kept.append(item.model_copy(update={"evidence": [*item.evidence[:-1], facts], "is_return": count > 0}))
+            reasons = [self._popular_then(reason, item.item_id, popular) for reason in item.evidence[:-1]]
+            evidence = [*(reason for reason in reasons if reason), facts]
+            kept.append(item.model_copy(update={"evidence": evidence, "is_return": count > 0}))
         return kept
+
+    @staticmethod
+    def _popular_then(reason: str, item_id: str, popular: pd.DataFrame | None) -> str | None:
+        """A list's popularity reason with the check-ins up to the time asked ("popular: 7 check-ins by 6 people",
+        not the whole log's 9), or None when too few people had been by then."""
+        if not reason.startswith(POPULAR_PREFIX) or popular is None:
+            return reason
+        if item_id not in popular.index:
+            return None
+        return popular_reason(int(popular.at[item_id, "size"]), int(popular.at[item_id, "nunique"]))
 
     def next_stops(self, item_id: str) -> NextStops:
         """Where people went on to from a place: the places at least ``NEXT_STOP_MIN_PEOPLE`` people checked in at

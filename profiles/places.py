@@ -334,6 +334,9 @@ NATIONAL_CHAINS = frozenset(
     | {"pizza hut", "planet hollywood", "popeyes", "potbelly", "pret a manger", "qdoba", "quiznos", "red lobster"}
     | {"red robin", "ruby tuesday", "ruths chris", "sbarro", "starbucks", "subway", "taco bell", "tgi fridays"}
     | {"the capital grille", "the cheesecake factory", "tim hortons", "wendys", "white castle"}
+    # Chains of the city and the region with few branches in a 2012 catalogue.
+    | {"argo tea", "baja fresh", "chopt", "hale and hearty", "le pain quotidien", "pinkberry", "red mango"}
+    | {"steak n shake", "the counter"}
 )
 
 

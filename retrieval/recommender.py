@@ -694,6 +694,14 @@ _OCCASIONS = tuple(describe_hour(hour, plural=True) for hour in range(HOURS_PER_
 _OCCASION_HOURS = {occasion: np.asarray(_OCCASIONS) == occasion for occasion in set(_OCCASIONS)}
 
 
+POPULAR_PREFIX = "popular: "
+
+
+def popular_reason(count: int, people: int) -> str | None:
+    """'popular: 24 check-ins by 16 people', the one wording of a place's popularity; None below ``MIN_PEOPLE``."""
+    return f"{POPULAR_PREFIX}{count} check-ins by {people} people" if people >= MIN_PEOPLE else None
+
+
 class _Explainer:
     """Renders what raised a place's score as short sentences that cite the evidence, and its facts line.
 
@@ -769,8 +777,7 @@ class _Explainer:
         if group == "taste" and user is not None and user.total > 0:
             return self._taste(position, user)
         if group == "popular" and self._popular(position):
-            count, people = self.state.counts[position], self.state.visitors[position]
-            return f"popular: {int(count)} check-ins by {int(people)} people"
+            return popular_reason(int(self.state.counts[position]), int(self.state.visitors[position]))
         if group == "popular_now" and self._busy(position):
             return f"busy on {self._occasion()}"
         if group == "covisit" and user is not None and value["covisit_share"] > 0:

@@ -2701,3 +2701,13 @@ def test_i_like_the_first_one_picks_it(services: Service, polite: ScriptedChatMo
     picked = assistant.chat("3", "I like the first one", at=world_now, conversation_id="p")
     assert picked.details is not None and picked.details.item_id == listed[0].item_id
     assert not services.preferences("3")  # a pick, no statement stored
+
+
+def test_not_a_chain_after_a_list_keeps_the_places_that_are_none(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "jazz near here", at=world_now, conversation_id="c").items
+    assert listed  # the small world's jazz clubs each go by a name of their own: no chain among them
+    again = assistant.chat("3", "not a chain pls", at=world_now, conversation_id="c")
+    assert [item.item_id for item in again.items[: len(listed)]] == [item.item_id for item in listed]

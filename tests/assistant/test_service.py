@@ -548,6 +548,19 @@ def test_asked_at_a_time_before_some_visits_a_card_and_a_list_count_only_the_vis
     assert all(item.evidence[-1].startswith("new to you") and not item.is_return for item in then)
     assert services._known_until(known, "3", world_now) == known  # asked after every visit: as the ranker said
 
+    # How popular a place is, too, is what had happened by then: its check-ins up to the time asked.
+    popular = services.recommend("3", world_now, LatLon(40.7, -74.0), RecommendQuery(k=20, popular=True))
+    said = [item for item in popular if any(reason.startswith("popular: ") for reason in item.evidence)]
+    assert said
+    middle = pd.Timestamp(events["timestamp"].quantile(0.5)).to_pydatetime()
+    for item in services._known_until(said, "3", middle):
+        reason = next((reason for reason in item.evidence if reason.startswith("popular: ")), None)
+        then = events[(events["item_id"].astype(str) == item.item_id) & (events["timestamp"] <= pd.Timestamp(middle))]
+        if reason is not None:
+            assert reason == f"popular: {len(then)} check-ins by {then['user_id'].nunique()} people"
+        else:
+            assert then["user_id"].nunique() < 5  # too few people by then to call it popular
+
 
 def test_a_one_off_event_is_suggested_only_until_it_is_over(
     services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
