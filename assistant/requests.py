@@ -2517,6 +2517,9 @@ _FOR_NOW_RE = re.compile(
 )
 
 
+_ANY_FOOD = frozenset({"food", "meal", "meals", "eating", "eat", "cuisine", "restaurant", "restaurants"})
+
+
 def _for_now(text: str, match: re.Match[str]) -> bool:
     """Whether the clause a statement is said in holds it for this time only ("no more coffee for me today"; "I'm done
     with gyms, somewhere fun tonight" is done with gyms for good)."""
@@ -3457,6 +3460,8 @@ def _stated(text: str) -> StatedPreference | None:
         if owner := _OWNER_AFTER_RE.match(text, match.end()):
             return StatedPreference(kind="hide_place", words=_named(owner), unsure=True)
         words = match.group(1).lower()
+        if words in _ANY_FOOD:
+            return None  # "I don't like the food there" is no wish to hear of no place to eat at all
         return StatedPreference(kind="mute_category", categories=_kinds(words), words=words)
     if (
         (match := _HIDE_NAMED_RE.search(text))

@@ -2290,6 +2290,7 @@ def test_questions_about_ones_own_habits_in_any_words_are_read_as_such(message: 
         "no more drinks tonight, take me to a diner",
         "more bars please",
         "my mom's favourite cuisine is thai, where should we take her?",
+        "i don't like the food there",
     ],
 )
 def test_a_wish_for_this_time_or_a_request_stores_nothing(message: str) -> None:
@@ -2383,6 +2384,9 @@ def test_asking_what_a_place_or_the_city_favours_is_no_persons_whereabouts(messa
         ("those visits to One Liberty Plaza aren't mine", "dispute_visits", [], "One Liberty Plaza"),
         ("that's not a restaurant, the 3rd one is a bar", "wrong_kind", ["Bar"], "3rd one"),
         ("the 2nd one is a bar not a coffee shop", "wrong_kind", ["Bar"], "2nd one"),
+        # A cuisine disliked is that cuisine, not every place to eat.
+        ("no me gusta la comida italiana", "mute_category", ["Italian"], "italian"),
+        ("j'aime pas la cuisine italienne", "mute_category", ["Italian"], "italian"),
         ("yes delete them", "yes", [], ""),
         ("no keep them", "no", [], ""),
         ("je kiffe le premier", "like_place", [], "first"),
