@@ -2813,6 +2813,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _LATER_ALONE_RE.fullmatch(message):
         return "smalltalk"  # "ok later!": a goodbye, not a later time
     if _NEVER_BEEN_RE.search(message):
+        area = arguments.near is not None and lookup(arguments.near) is not None
+        if area and (arguments.category or _RECOMMEND_RE.search(message)):
+            return "recommend"  # "I've never been to Brooklyn, what should I see?": places there
         return "about"  # "I've never been to Shake Shack": what the data holds of the user's visits there
     if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
         return "offtopic"

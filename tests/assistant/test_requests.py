@@ -2445,6 +2445,8 @@ def test_questions_and_requests_are_no_corrections(message: str) -> None:
         ("the apple store on 5th", {"pick": None}),
         ("i've never been to shake shack", {"intent": "about", "asks": ["visits"], "surprise": False}),
         ("but I've never been there", {"intent": "about", "asks": ["visits"]}),
+        # An area never been to, with places asked for: places there.
+        ("I've never been to Brooklyn, what should I see?", {"intent": "recommend", "near": "Brooklyn"}),
         ("somewhere i've never been", {"surprise": True}),
         ("the first one, who goes there", {"intent": "about", "pick": 1, "asks": ["general"]}),
         ("idk you pick", {"top_pick": True}),
