@@ -10,6 +10,7 @@ guessed at.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from prompts import fixed_text
 
@@ -65,19 +66,12 @@ def _reason_in(reason: str, language: str) -> str:
     for pattern, key in _REASONS:
         if (match := pattern.match(reason)) is None:
             continue
-        said = match.groupdict()
-        if "ago" in said and (ago := _ago_in(said["ago"], language)) is None:
-            return reason
-        if "times" in said and (times := _times_in(said["times"], language)) is None:
-            return reason
-        if "occasion" in said and (occasion := _occasion_in(said["occasion"], language)) is None:
-            return reason
-        words = {
-            **said,
-            **({"ago": ago} if "ago" in said else {}),
-            **({"times": times} if "times" in said else {}),
-            **({"occasion": occasion} if "occasion" in said else {}),
-        }
+        words = match.groupdict()
+        for name in words.keys() & _SAID_IN.keys():
+            said = _SAID_IN[name](words[name], language)
+            if said is None:
+                return reason  # a phrase no template knows: the reason stays in English
+            words[name] = said
         return fixed_text(key, language).format(**words)
     return reason
 
@@ -120,5 +114,12 @@ def _occasion_in(occasion: str, language: str) -> str | None:
     parts = fixed_text("card_weekday_dayparts", language).split("|")
     return parts[_PARTS.index(match["part"])].format(day=day)
 
+
+# The phrases inside a reason that are said in the language first ("3 weeks ago", "twice", "Saturday evenings").
+_SAID_IN: dict[str, Callable[[str, str], str | None]] = {
+    "ago": _ago_in,
+    "times": _times_in,
+    "occasion": _occasion_in,
+}
 
 __all__ = ["reasons_in"]
