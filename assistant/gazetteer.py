@@ -96,12 +96,27 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Fordham": (40.8615, -73.8905),
     "Riverdale": (40.8900, -73.9120),
     "St. George": (40.6437, -74.0736),
+    # New Jersey across the Hudson, where an eighth of the data's check-ins are: without its own centres a Hoboken
+    # point was the nearest Manhattan centre's, and "a restaurant in Manhattan" ("Houlihan's" in Weehawken).
+    "Hoboken": (40.7440, -74.0324),
+    "Jersey City": (40.7250, -74.0430),
+    "Weehawken": (40.7696, -74.0204),
+    "Union City": (40.7795, -74.0238),
+    "North Bergen": (40.8043, -74.0121),
+    "Edgewater": (40.8180, -73.9800),
+    "Fort Lee": (40.8509, -73.9701),
+    "Secaucus": (40.7895, -74.0565),
+    "Bayonne": (40.6687, -74.1143),
+    "Newark": (40.7357, -74.1724),
+    "Hackensack": (40.8859, -74.0435),
+    "Paramus": (40.9445, -74.0754),
     # Boroughs, for "somewhere in Queens"
     "Manhattan": (40.7831, -73.9712),
     "Brooklyn": (40.6782, -73.9442),
     "Queens": (40.7282, -73.7949),
     "The Bronx": (40.8448, -73.8648),
     "Staten Island": (40.5795, -74.1502),
+    "New Jersey": (40.7350, -74.0400),  # where New Yorkers mean: the waterfront from Jersey City to Hoboken
 }
 
 # Broad parts of Manhattan that New Yorkers name ("drinks downtown"): looked up and searched around like a
@@ -114,7 +129,8 @@ DISTRICTS: dict[str, tuple[float, float]] = {
 # How far from its centre a district reaches: below 14th Street; from 96th Street to Inwood.
 DISTRICT_REACH_KM: dict[str, float] = {"Lower Manhattan": 2.5, "Upper Manhattan": 5.0}
 
-Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island"]
+# New Jersey is no borough, but is told from them the same way: the borough of a point is its nearest centre's.
+Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island", "New Jersey"]
 BOROUGHS: frozenset[str] = frozenset(get_args(Borough))
 # The borough each name above lies in (a borough in itself).
 _BOROUGH_OF: dict[str, Borough] = (
@@ -126,6 +142,7 @@ _BOROUGH_OF: dict[str, Borough] = (
             ("Queens", "Long Island City", "Jamaica"),
             ("The Bronx", "Mott Haven", "Riverdale"),
             ("Staten Island", "St. George", "St. George"),
+            ("New Jersey", "Hoboken", "Paramus"),
         )
         for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
     }
@@ -170,6 +187,8 @@ ALIASES: dict[str, str] = {
     "Bedford Stuyvesant": "Bedford-Stuyvesant",
     "LIC": "Long Island City",
     "Bronx": "The Bronx",
+    "NJ": "New Jersey",
+    "JC": "Jersey City",
     "Saint George": "St. George",
     "St George": "St. George",
     "NYC": "Manhattan",
@@ -288,6 +307,12 @@ def borough_at(latitude: float, longitude: float) -> str:
     """The borough of the gazetteer's centre nearest a point."""
     nearest = min(NEIGHBOURHOODS, key=lambda name: float(haversine_km(latitude, longitude, *NEIGHBOURHOODS[name])))
     return _BOROUGH_OF[nearest]
+
+
+def across_the_hudson(one: tuple[float, float], other: tuple[float, float]) -> bool:
+    """Whether two points are on either side of the Hudson (one in New Jersey, one in the city): a walk between them,
+    however short the straight line, is no walk."""
+    return (borough_at(*one) == "New Jersey") != (borough_at(*other) == "New Jersey")
 
 
 def is_in_area(area: str, latitude: float, longitude: float) -> bool:

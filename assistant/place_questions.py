@@ -35,6 +35,7 @@ Topic = Literal[
     "history",
     "events",
     "allergens",
+    "diet",
     "stay",
     "distance",
     "where",
@@ -59,6 +60,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "history": "how long places have been open",
     "events": "event listings (what is on, where and when)",
     "allergens": "allergen information",
+    "diet": "halal, kosher or gluten-free labels",
     "stay": "how long visits last",
 }
 # The same in the other languages a reply is written in ("No tengo información sobre los precios ni sobre …").
@@ -76,6 +78,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "history": "desde cuándo están abiertos los lugares",
         "events": "la agenda de eventos (qué hay, dónde y cuándo)",
         "allergens": "los alérgenos",
+        "diet": "las etiquetas halal, kosher o sin gluten",
         "stay": "cuánto duran las visitas",
     },
     "fr": {
@@ -91,6 +94,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "history": "depuis quand les lieux sont ouverts",
         "events": "les événements (ce qui a lieu, où et quand)",
         "allergens": "les allergènes",
+        "diet": "les labels halal, casher ou sans gluten",
         "stay": "combien de temps durent les visites",
     },
 }
@@ -99,7 +103,7 @@ _NOR = {"es": " ni sobre ", "fr": " ni sur "}
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
 UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = (
-    "hours", "price", "amenities", "reviews", "history", "events", "allergens",
+    "hours", "price", "amenities", "reviews", "history", "events", "allergens", "diet",
 )  # fmt: skip
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
@@ -191,6 +195,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:any |much )?(?:better|worse|nicer|fancier) than\b",
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
         "allergens": r"\ballerg\w*|\b(?:nut|peanut|shellfish|dairy|lactose)[- ]free\b|\bc(?:o)?eliac\b|\bepi-?pen\b",
+        # A diet no listing here records ("halal food nearby?" had a BBQ joint first, as if it were halal).
+        "diet": r"\b(?:halal|kosher|casher|cacher|gluten[- ]free|sin gluten|sans gluten)\b",
         # What is on ("any free events this weekend?", "concerts tonight"): no listings are stored.
         "events": r"\b(?:events?|happenings|festivals?|gigs?|exhibitions?)\b(?! spaces?\b)|\bconcerts?\b(?! halls?\b)"
         r"|\bwhat(?:'s| is) on\b(?! (?:the|their|its) menu\b)|\bwhat(?:'s| is) (?:going on|happening)\b",
@@ -583,19 +589,19 @@ def _fact_lines(
     map_line = fixed_text("card_map", language).format(link=map_link(details.latitude, details.longitude))
     return [
         ("kind", kind),
-        ("distance", _distance(details.distance_km, origin, language)),
+        ("distance", _distance(details.distance_km, origin, language, walkable=not details.across_the_hudson)),
         ("where", map_line),
         ("busy", _busy(details, asked_time, quiet, language)),
         ("visits", visits_said(details, language)),
     ]
 
 
-def _distance(km: float, origin: str | None = None, language: str = "en") -> str:
+def _distance(km: float, origin: str | None = None, language: str = "en", *, walkable: bool = True) -> str:
     if km < 0.05:
         if origin:
             return fixed_text("card_right_at", language).format(origin=origin)
         return fixed_text("card_right_here", language)
-    minutes = walking_minutes(km)
+    minutes = walking_minutes(km) if walkable else None
     walk = ""
     if minutes is not None:
         walk = fixed_text("card_walk_one" if minutes == 1 else "card_walk", language).format(minutes=minutes)

@@ -1648,12 +1648,17 @@ class Reading(NamedTuple):
     language: Language
 
 
+# Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
+# another word ("halal food" read as "hall food", "matcha" as "match").
+_FOOD_WORDS = ("halal", "matcha")
+
+
 @cache
 def _speller(language: Language) -> Speller:
     vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
-    return Speller(targets, known=[word for other in ("en", "es", "fr") for word in words(other)])
+    return Speller(targets, known=[*_FOOD_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))])
 
 
 # A turn reads its message in several places (its request, what it refers to, what it measures from), about 14 ms a
@@ -2676,17 +2681,20 @@ _CLOCK_ONLY_RE = re.compile(
 _MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind never mind i im m we meant mean rather
     than instead ok okay so then maybe perhaps make it that in at on near around by the a one ones any some something
     somewhere anything anywhere place places spot spots there is are and or but please pls better let s lets do go
-    say for same thing kind sort over up plus also about again too
+    say for same thing kind sort over up plus also about again too now currently just lol haha btw me us here
+    backup other options option alternatives alternative within of km kms meters metres miles mile mins minutes
+    walk walking
     mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
-    plutot et ou un une des dans vers a au aux le les du de sinon"""
+    ahora estoy estamos aqui aca otra otras opciones
+    plutot et ou un une des dans vers a au aux le les du de sinon maintenant je suis on est ici autre autres"""
 _MOVING_WORDS = frozenset(_MOVING_TEXT.split())
 
 
 def _moves_only(message: str, arguments: RequestArguments) -> bool:
     """Whether a message names only a place or a time for the last ask, nothing of its own: no kind, no name, nothing
     asked of a place, no other wish ("what's around Union Square?" asks for places of any kind there)."""
-    if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks or arguments.placed_self:
-        return False  # "I'm at Bryant Park" says where the user is: what "it" then points at
+    if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks:
+        return False
     wishes = (
         arguments.category,
         arguments.keyword,
@@ -2706,11 +2714,14 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
     if any(wishes):
         return False
     text = message.casefold()
-    for _, (start, end) in find_neighbourhoods(text):
+    areas = find_neighbourhoods(text)
+    for _, (start, end) in reversed(areas):
         text = text[:start] + " " + text[end:]
     said = {*(arguments.near or "").casefold().split(), *(arguments.when or "").casefold().split()}
+    if len(areas) > 1:  # "not in Manhattan actually, somewhere in Queens": one area for the other
+        said |= {"not", "no"}
     words = re.findall(r"[^\W_]+", text.replace("'", " "))
-    return all(word in said or word in _MOVING_WORDS for word in words)
+    return all(word in said or word in _MOVING_WORDS or word.isdigit() for word in words)
 
 
 # A message this short that asks for calm asks it of the last ask ("somewhere cozy, not loud").

@@ -38,6 +38,7 @@ from assistant.gazetteer import (
     STATION_KINDS,
     VENUE_ALIASES,
     Borough,
+    across_the_hudson,
     borough_at,
     lookup,
     of_area,
@@ -349,6 +350,9 @@ class PlaceDetails(PlaceAnswer):
         None, description="The kind its listing gives it today, when of another family than its check-in category."
     )
     distance_km: float
+    across_the_hudson: bool = Field(
+        False, description="It and the point are on either side of the Hudson, which no walk crosses."
+    )
     checkins: int | None = Field(None, description="Everyone's visits; None when fewer people than the minimum.")
     people: int | None = Field(None, description="The distinct people behind them; None likewise.")
     busiest: list[WeekSlice] = Field(default_factory=list, description="The most visited slices of the week.")
@@ -1354,6 +1358,7 @@ class Service:
             area=area_name(place.latitude, place.longitude),
             listed_as=listed_now_as(place.category, place.category_path, self._usual_paths.get(place.category, "")),
             distance_km=round(float(haversine_km(where.latitude, where.longitude, place.latitude, place.longitude)), 3),
+            across_the_hudson=across_the_hudson((where.latitude, where.longitude), (place.latitude, place.longitude)),
             checkins=len(visits) if people >= least else None,
             people=people if people >= least else None,
             busiest=[

@@ -49,3 +49,18 @@ def test_districts_are_named_and_searched_but_own_no_neighbourhood_s_points() ->
     assert is_in_area("uptown", *inwood) and not is_in_area("downtown", *inwood)
     assert not is_in_area("Lower Manhattan", *NEIGHBOURHOODS["Williamsburg"])  # across the river
     assert lookup("the meatpacking district") == lookup("West Village")
+
+
+def test_new_jersey_across_the_hudson_is_no_part_of_manhattan() -> None:
+    from assistant.gazetteer import across_the_hudson, borough_at, lookup
+
+    weehawken_restaurant, chelsea = (40.75993, -74.02246), NEIGHBOURHOODS["Chelsea"]
+    assert borough_at(*weehawken_restaurant) == "New Jersey"
+    assert not is_in_area("Manhattan", *weehawken_restaurant) and is_in_area("New Jersey", *weehawken_restaurant)
+    assert across_the_hudson(weehawken_restaurant, chelsea)
+    assert not across_the_hudson(NEIGHBOURHOODS["Hoboken"], NEIGHBOURHOODS["Jersey City"])
+    assert not across_the_hudson(NEIGHBOURHOODS["DUMBO"], NEIGHBOURHOODS["Financial District"])  # a bridge's walk
+    # The Manhattan shore stays Manhattan's: the Hudson's middle is where the nearest centre changes.
+    assert borough_at(40.7450, -74.0080) == "Manhattan" and borough_at(40.7120, -74.0170) == "Manhattan"
+    nj, jc = lookup("NJ"), lookup("JC")
+    assert nj is not None and nj.name == "New Jersey" and jc is not None and jc.name == "Jersey City"

@@ -147,6 +147,9 @@ def test_the_answer_says_what_no_data_holds_then_the_asked_facts_first() -> None
     assert far[1].startswith("- 0.8 km from you as the crow flies (roughly 12 minutes on foot)")
     next_door = describe_place(_facts(distance_km=0.05), ["distance"]).splitlines()
     assert "(roughly 1 minute on foot)" in next_door[1]
+    # Hoboken to Chelsea is 2 km as the crow flies and no walk at all.
+    across = describe_place(_facts(distance_km=2.0, across_the_hudson=True), ["distance"]).splitlines()
+    assert across[1] == "- 2.0 km from you as the crow flies"
     # "Is it far from Central Park?": measured from the place named, and said so.
     other = describe_place(_facts(), ["distance"], origin="Central Park").splitlines()
     assert other[1].startswith("- 0.8 km from Central Park as the crow flies")
@@ -440,7 +443,9 @@ def test_anything_open_late_lists_places_people_check_in_at_then_and_says_so(
         ("late night food near me", ["opening hours"]),  # whether a kitchen is open then
         ("museums that are free?", ["prices"]),
         ("the oldest bar in the city", ["how long places have been open"]),
-        ("a gluten-free bakery, crowd-free", []),
+        # Neither is a price; the diet is no listing's.
+        ("a gluten-free bakery, crowd-free", ["halal, kosher or gluten-free labels"]),
+        ("fine, halal food nearby?", ["halal, kosher or gluten-free labels"]),
         ("what do people do late at night here?", []),
         ("somewhere with big screens and wings", ["amenities (Wi-Fi, seating, access and the like)"]),
         ("a bar with pool tables and TVs", ["amenities (Wi-Fi, seating, access and the like)"]),

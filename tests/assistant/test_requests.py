@@ -289,7 +289,7 @@ def test_resolve_near() -> None:
 def test_gazetteer() -> None:
     assert len(NEIGHBOURHOODS) >= 40
     for latitude, longitude in NEIGHBOURHOODS.values():
-        assert 40.49 < latitude < 40.92 and -74.26 < longitude < -73.70  # inside New York City
+        assert 40.49 < latitude < 40.95 and -74.26 < longitude < -73.70  # in New York City and across the Hudson
     names = [place.name for place, _ in find_neighbourhoods("From East Harlem to Harlem, then UES and dumbo")]
     assert names == ["East Harlem", "Harlem", "Upper East Side", "DUMBO"]
     assert lookup("The Bronx") == lookup("bronx") and lookup("Hell’s Kitchen") is not None
