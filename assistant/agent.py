@@ -2029,11 +2029,13 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
 
 
 def _shown_named(state: _State, words: str) -> Suggestion | None:
-    """The latest shown place going by the words as its name ("Grey Dog": The Grey Dog shown), else None."""
+    """The latest shown place going by the words as its name ("Grey Dog": The Grey Dog shown), else the latest whose
+    name begins with them ("Crunch": Crunch Fitness - 34th Street shown), else None."""
     wanted = words.casefold().removeprefix("the ").strip()
-    named = [
-        item for item in (state.get("shown") or {}).values() if item.label.casefold().removeprefix("the ") == wanted
-    ]
+    shown = [(item, item.label.casefold().removeprefix("the ")) for item in (state.get("shown") or {}).values()]
+    named = [item for item, label in shown if label == wanted]
+    if not named and len(wanted) >= 4:
+        named = [item for item, label in shown if re.match(rf"{re.escape(wanted)}\b", label)]
     return named[-1] if named else None
 
 

@@ -276,12 +276,34 @@ def lookup(text: str) -> Neighbourhood | None:
     return Neighbourhood(name, latitude, longitude)
 
 
+# A landmark named after an area ("the Manhattan Bridge", "the Bronx Zoo", "Queens Center"): no mention of the area.
+_LANDMARK_AFTER_RE = re.compile(
+    r"\s+(?:bridge|museum|zoo|botanic(?:al)? gardens?|public library|navy yard|college|borough hall|academy of music"
+    r"|children's museum|flea|bowl|brewery|cyclones|mall|center|centre|terminal|plaza|ferry|tech|hospital"
+    r"|university|winery|kitchen|diner|pizza|bagels?|bar\b|roasting)\b",
+    re.IGNORECASE,
+)
+# "Downtown Jersey City", "uptown Hoboken": a part of the area named next, not Lower Manhattan.
+_PART_OF_NEXT = frozenset({"downtown", "uptown", "midtown"})
+
+
 def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]]:
     """Every neighbourhood named in free text, with the character span of its mention, in order of appearance."""
-    found = []
-    for match in _pattern().finditer(fold(text)):
+    found: list[tuple[Neighbourhood, tuple[int, int]]] = []
+    folded = fold(text)
+    matches = list(_pattern().finditer(folded))
+    for index, match in enumerate(matches):
+        following = matches[index + 1] if index + 1 < len(matches) else None
         if match.group(0).casefold() in _ACRONYMS and not match.group(0).isupper():
             continue  # "les enfants" is French; "LES" is the Lower East Side
+        if _LANDMARK_AFTER_RE.match(folded, match.end()):
+            continue
+        if (
+            match.group(0).casefold() in _PART_OF_NEXT
+            and following is not None
+            and following.start() - match.end() <= 1
+        ):
+            continue
         place = lookup(match.group(0))
         if place is not None:
             found.append((place, match.span()))

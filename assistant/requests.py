@@ -27,7 +27,15 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.utils.json import parse_json_markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.gazetteer import ALIASES, NEIGHBOURHOODS, VENUE_ALIASES, find_neighbourhoods, lookup, most_specific
+from assistant.gazetteer import (
+    ALIASES,
+    BOROUGHS,
+    NEIGHBOURHOODS,
+    VENUE_ALIASES,
+    find_neighbourhoods,
+    lookup,
+    most_specific,
+)
 from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
 from assistant.place_questions import (
     EVENT_AT,
@@ -652,6 +660,13 @@ _AT_PLACE_RE = re.compile(
     # "Coffee by Brooklyn Bridge Park": "by" a landmark is near it.
     r"|by(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens"
     r"|hall|market|pier|library|zoo|stadium|building|arena|plaza)\b)"
+    # "Something right under the Manhattan Bridge": beside it.
+    r"|(?:under|beneath|underneath)(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:bridge|overpass|high line)\b)"
+    # "Going to the Bronx Zoo, food nearby?": near where the user is going, which is asked for no more.
+    r"|(?P<going>(?:going|heading|headed|off) to)(?! (?:be|a|an|some|my|our|his|her|their|work|school|bed)\b)"
+    r"(?! the (?:gym|office|movies|game|park|beach|airport|doctor|dentist|store|mall|bar|party|class|city)\b)"
+    r"(?= (?:the )?[\w'&.-]+(?: [\w'&.-]+){0,4}?\s*[,;-]+\s*[^,;?]*"
+    r"\b(?:nearby|near (?:it|there|by)|around (?:it|there)|close by|after|afterwards|before)\b)"
     # "Dinner before the movie at AMC Empire 25": near where the event is, which is no second stop.
     rf"|(?P<event>{EVENT_AT})"
     r"|(?:far|distance|walk|walking|walkable|minutes|km|miles|blocks|get|go)"
@@ -733,6 +748,10 @@ def _places_at(message: str) -> Iterator[re.Match[str]]:
         position = max(found.start("name"), position + 1)
 
 
+# A place by its name, not a kind of place ("the Empire State Building", not "a subway" or "the park").
+_A_LANDMARK_RE = re.compile(
+    r"^(?!(?:a|an|any|some)\b|(?:the )?(?:subway|train|station|park|water|river|metro|bus|ferry|path)\b)\w", re.I
+)
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
@@ -1585,6 +1604,26 @@ _CUE_WORDS = (
 # "quite" that no adjective follows).
 _SLIPS = (
     (re.compile(r"\b(near|around|over|from|right) hear\b", re.IGNORECASE), r"\1 here"),
+    # "Not that one, been there too many times", "ugh it was packed last time. another one?": the reason a place is
+    # turned down is no question about it; what is asked is the turning down.
+    (
+        re.compile(
+            r"^(\W*(?:no\W+)?not (?:that|this|the(?: \w+)?) one)\s*[,;.!-]+\s*(?:(?:i've|i have|i|we've|we have)\s+)?"
+            r"(?:been there|went there|was there|go there|had it|tried it)\b[^?]*$",
+            re.IGNORECASE,
+        ),
+        r"\1",
+    ),
+    (
+        re.compile(
+            r"^[^?]*\b(?:it|that|this|that one|this one|that place|it's|the place) (?:was|is|gets|got|always is)"
+            r" (?:\w+ ){0,2}?(?:packed|crowded|full|closed|terrible|awful|bad|gross|dirty|loud|rude|overpriced|meh)\b"
+            r"[^?]*?[,;.!-]+\s*((?:any\s+|got\s+|give me\s+)?(?:another|a different|a new|other|something else"
+            r"|somewhere else)(?: one| place| spot| option)?\s*\??)$",
+            re.IGNORECASE,
+        ),
+        r"\1",
+    ),
     (
         re.compile(
             r"\bquite(?=\s*(?:$|[,.!?;]|(?:for|to|near|around|place|places|spot|spots|bar|cafe|restaurant|one)\b))",
@@ -2033,7 +2072,12 @@ def parse_rules(message: str) -> RequestArguments:
     ):
         near = _MY_WORDS[mine["what"].lower()]  # "near work", "near my school"; not "near school" (any school)
         excluded_spans.append(mine.span())
-    elif found and not start <= found[0][1][0] < found[0][1][1] < end:
+    elif (
+        found
+        and not start <= found[0][1][0] < found[0][1][1] < end
+        # "One in Manhattan near Grand Central": the place named is nearer the mark than its borough.
+        and not (at_place is not None and found[0][0].name in BOROUGHS and _A_LANDMARK_RE.match(at_place["name"]))
+    ):
         near, near_from = found[0][0].name, found[0][1][0]
     elif near_it is not None and not named_first:
         near = THERE
@@ -2047,7 +2091,12 @@ def parse_rules(message: str) -> RequestArguments:
     # "Which is closest to the bridge?" measures from the bridge; "I'm at the Brooklyn Museum, anything nearby?" is
     # near the museum.
     elif _NEAR_HERE_RE.search(message) and not (
-        at_place is not None and (_CLOSEST_TO_RE.match(at_place.group(0)) or _SELF_PLACED_RE.match(at_place.group(0)))
+        at_place is not None
+        and (
+            _CLOSEST_TO_RE.match(at_place.group(0))
+            or _SELF_PLACED_RE.match(at_place.group(0))
+            or at_place["going"]  # "going to the Bronx Zoo, food nearby?": near the zoo
+        )
     ):
         near = HERE
     elif at_place is not None:
@@ -2695,6 +2744,8 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
     asked of a place, no other wish ("what's around Union Square?" asks for places of any kind there)."""
     if not (arguments.near or arguments.when) or arguments.pick is not None or arguments.asks:
         return False
+    if arguments.placed_self and _AT_A_PLACE_RE.search(message) and lookup(arguments.near or "") is None:
+        return False  # "I'm at Bryant Park" says where the user is: what "it" then points at
     wishes = (
         arguments.category,
         arguments.keyword,
@@ -2723,6 +2774,9 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
     words = re.findall(r"[^\W_]+", text.replace("'", " "))
     return all(word in said or word in _MOVING_WORDS or word.isdigit() for word in words)
 
+
+# "I'm at X", "we're at X": at a place, which the next question may be about (not "I'm by Penn Station").
+_AT_A_PLACE_RE = re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|just\s+|still\s+)?at\b", re.IGNORECASE)
 
 # A message this short that asks for calm asks it of the last ask ("somewhere cozy, not loud").
 CALMER_WORDS = 5
@@ -3408,7 +3462,20 @@ _ANSWERS = frozenset({"yes", "no", "undo"})
 def read_preferences(message: str) -> list[StatedPreference]:
     """Every preference a message states, clause by clause ("I love dive bars and hate clubs": more dive bars, no
     clubs; "I'm allergic to seafood and I hate Starbucks": Starbucks hidden): the whole message's one
-    (:func:`read_preference`) unless its clauses state more, or it states none and one clause does."""
+    (:func:`read_preference`) unless its clauses state more, or it states none and one clause does. A verdict on
+    "that place" after a place named first ("not Crunch, I hate that place") is on the place named."""
+    first = _NAMED_FIRST_RE.match(message)
+    if first is None or _CATEGORY_ONLY.fullmatch(first["name"]):  # "not pizza, I hate that place": no place named
+        return _preferences_read(message)
+    return [
+        stated.model_copy(update={"words": first["name"], "unsure": True})
+        if stated.kind in ("like_place", "dislike_place") and re.fullmatch(_POINTER, stated.words or "", re.I)
+        else stated
+        for stated in _preferences_read(message)
+    ]
+
+
+def _preferences_read(message: str) -> list[StatedPreference]:
     whole = read_preference(message)
     clauses = [clause for clause in _STATEMENT_BREAK_RE.split(message) if clause and clause.strip()]
     if len(clauses) < 2:
@@ -3503,6 +3570,14 @@ def _stated(text: str) -> StatedPreference | None:
             place = found[0][0]
         return StatedPreference(kind="home_area", words=named, area=place.name if place is not None else None)
     return None
+
+
+# "Not Crunch, I hate that place": the place a verdict's pointer stands for, named first.
+_NAMED_FIRST_RE = re.compile(
+    r"^\W*(?:not|no|never|ugh|ew)\s+(?!(?:the|that|this|it|one|any|a|an|more|too|really|sure|now|yet|so|quite"
+    r"|exactly|bad|great|good|again|there|here|me|for)\b)(?P<name>[\w'&.-]+(?: [\w'&.-]+){0,3}?)\s*[,.;!?]+\s",
+    re.IGNORECASE,
+)
 
 
 def _verdict_now(text: str) -> StatedPreference | None:

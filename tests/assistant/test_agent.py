@@ -1865,6 +1865,49 @@ def test_for_a_kind_keeps_the_time_just_asked_and_a_place_alone_moves_the_same_a
     assert now.request is not None and now.request.at is None
 
 
+@pytest.mark.parametrize(
+    "moved",
+    [
+        "ok now im in Tribeca",
+        "and now Tribeca lol",
+        "ok now I'm in Tribeca, same thing",
+        "ok any backup options in Tribeca",
+        "not in SoHo actually, somewhere in Tribeca",
+    ],
+)
+def test_saying_where_one_is_now_moves_the_same_ask(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, moved: str
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("2", "a jazz club in SoHo", at=world_now)
+    there = assistant.chat("2", moved, at=world_now)
+    assert there.request is not None and there.request.near == "Tribeca"
+    assert there.request.category == "Music Venue"  # a movie theater had come instead
+
+
+def test_a_place_turned_down_with_its_reason_is_left_out_not_described(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("2", "coffee near here", at=world_now)
+    again = assistant.chat("2", "not that one, been there too many times", at=world_now)
+    assert again.request is not None and again.request.intent == "refine"
+    assert first.items and first.items[0].item_id not in {s.item_id for s in again.items}
+    other = assistant.chat("2", "ugh it was packed last time. another one?", at=world_now)
+    assert other.request is not None and other.request.intent == "refine" and other.items
+
+
+def test_a_verdict_on_that_place_after_a_name_is_on_the_shown_place_of_that_name(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("2", "coffee near here", at=world_now)
+    second = listed.items[1]
+    turn = assistant.chat("2", f"not {second.label.lower()}, i hate that place", at=world_now)
+    assert f"**{second.label}**" in turn.text  # not the first place, as "that place" alone would be
+    assert listed.items[0].label not in turn.text
+
+
 def test_a_follow_up_naming_a_broader_kind_keeps_the_narrower_one() -> None:
     sports = ChatRequest(intent="recommend", category="Sports Bar", when="tonight")
     beer = agent_module._refined(sports, ChatRequest(intent="refine", category="Bar"), "one with good beer")

@@ -307,7 +307,7 @@ def test_the_areas_visited_most_are_said_and_counted_from_the_places(services: S
     first = describe_habits(Habits(user_id="8", visits=17, areas=areas), areas_first=True)
     assert first.startswith("The areas you go to most: Chelsea") and first.count("The areas") == 1
     assert service_module._wider_area(40.7359, -73.9911) == "elsewhere in Manhattan"  # by Union Square
-    assert service_module._wider_area(40.7357, -74.1724) == "farther out"  # Newark
+    assert service_module._wider_area(40.7300, -73.4000) == "farther out"  # Long Island
     habits = services.habits("3", world_now, services.default_place("3"))
     assert sum(area.visits for area in habits.areas) <= habits.visits
     assert [area.visits for area in habits.areas] == sorted((area.visits for area in habits.areas), reverse=True)

@@ -2539,3 +2539,36 @@ def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
 @pytest.mark.parametrize("message", ["when was the last time", "how many times?", "am i a regular there"])
 def test_visit_questions_after_a_card_ask_about_visits(message: str) -> None:
     assert parse_rules(message).asks == ["visits"]
+
+
+@pytest.mark.parametrize(
+    ("message", "near", "category"),
+    [
+        ("something right under the manhattan bridge", "the manhattan bridge", None),  # not the borough's centre
+        ("one in manhattan near grand central instead", "grand central", None),  # the place, not its borough
+        ("dinner in downtown jersey city", "Jersey City", "Restaurant"),  # not Lower Manhattan
+        ("drinks downtown", "Lower Manhattan", "Bar"),
+        ("a bar in brooklyn near the subway", "Brooklyn", "Bar"),  # a kind of stop is no landmark
+        ("going to the bronx zoo, food nearby?", "the bronx zoo", "Restaurant"),  # food near it, not a zoo
+        ("heading to the brooklyn museum, coffee after?", "the brooklyn museum", "Cafe"),
+        ("going to a concert, food nearby?", "here", "Music Venue"),
+        ("bars in hoboken", "Hoboken", "Bar"),
+    ],
+)
+def test_a_landmark_named_after_an_area_is_the_landmark(message: str, near: str, category: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.category) == (near, category)
+
+
+def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
+    assert read("not that one, been there too many times").text == "not that one"
+    assert read("ugh actually it was packed last time. another one?").text == "another one?"
+    assert parse_rules("not that one, been there too many times").intent == "refine"
+    # The named place, not "that place", is the one disliked; a kind named first is no place.
+    (crunch,) = read_preferences("not crunch, i hate that place")
+    assert (crunch.kind, crunch.words, crunch.unsure) == ("dislike_place", "crunch", True)
+    (pointed,) = read_preferences("no, i hate that place")
+    assert pointed.words == "that place"
+    (kind,) = read_preferences("not pizza, i hate that place")
+    assert kind.words == "that place"
+    assert "hall" not in read("halal food nearby?").text  # no word the reader lacks is "corrected" into another
