@@ -283,7 +283,11 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\b(?:i|we) (?:pick|choose|take)\b"
         r"|\blet'?s (?:go|try|do|head|check out)\b"
         # "The first one it is": the choice made.
-        r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b",
+        r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b"
+        # "The first one sounds nice, thx!", "ok the first one is fine", "the second one works": taken.
+        r"|\b(?:first|second|third|fourth|fifth|last|[1-9](?:st|nd|rd|th)?)(?: one| place)?"
+        r"(?: (?:sounds|is|'s)(?: \w+)? (?:nice|good|great|perfect|fine|fun|lovely|ok|okay|cool)|(?: totally)? works)\b"
+        r"(?![^?]*\?)(?! (?:but|except|if)\b)",
         # "Tell me about my habits" is about the user, not a place.
         "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)|\btell me more\s*[?.!]*\s*$"
         # "What's the 3rd one?", "what is number 2": what is known of it.

@@ -1604,6 +1604,8 @@ _CUE_WORDS = (
 # "quite" that no adjective follows).
 _SLIPS = (
     (re.compile(r"\b(near|around|over|from|right) hear\b", re.IGNORECASE), r"\1 here"),
+    # "Which one did u say was closest": which of the list is.
+    (re.compile(r"\bwhich (one|place) did (?:you|u|ya) (?:say|said|mention)(?: (?:was|is))?\b", re.I), r"which \1 is"),
     # "Not that one, been there too many times", "ugh it was packed last time. another one?": the reason a place is
     # turned down is no question about it; what is asked is the turning down.
     (

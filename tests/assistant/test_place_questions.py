@@ -33,6 +33,10 @@ from tests.assistant.world import ScriptedChatModel
     ("message", "topics"),
     [
         ("is the third one open now?", ["hours"]),
+        # A choice made in so many words: where it is, wished well.
+        ("the first one sounds nice, thx!", ["going"]),
+        ("lol ok the first one is fine", ["going"]),
+        ("sounds good, the second one works", ["going"]),
         ("how expensive is the first one", ["price"]),
         ("what's the address of the second one", ["address"]),
         ("when is it busiest", ["busy"]),

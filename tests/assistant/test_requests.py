@@ -2572,3 +2572,5 @@ def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
     (kind,) = read_preferences("not pizza, i hate that place")
     assert kind.words == "that place"
     assert "hall" not in read("halal food nearby?").text  # no word the reader lacks is "corrected" into another
+    assert read("which one did u say was closest").text == "which one is closest"
+    assert parse_rules("the first one is fine but something closer").intent == "refine"  # no choice made yet
