@@ -61,6 +61,7 @@ from assistant.habits import (
     asks_about_areas,
     asks_about_places,
     describe_habits,
+    describe_place_visits_then,
     describe_preferences,
     habits_slice,
     past_span,
@@ -602,7 +603,9 @@ class Assistant:
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             elif (
-                (asked := state.get("asked_before")) is not None and _about_again(asked, request) and state.get("focus")
+                (asked := state.get("asked_before")) is not None
+                and _about_again(asked, request, text, state["now"].astimezone(ZoneInfo(self.timezone)))
+                and state.get("focus")
             ):
                 # "And on Sunday mornings?" after "is Central Park busy now?": the same place, at that time.
                 update = {"when": request.when, "at": request.at, "language": request.language, "same_place": True}
@@ -1196,7 +1199,7 @@ class Assistant:
                 asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
                 card = describe_place(details, request.asks, language, _origin(request), asked_time, request.quiet)
                 if "visits" in request.asks:
-                    card = self._chain_visits(state, details) + card
+                    card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
                 if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
                     card = _in_area_said(details, request.in_area, language) + card
@@ -1421,6 +1424,19 @@ class Assistant:
             few = fixed_text("chain_few", language)
             return few.format(name=details.name, count=named, least=CHAIN_MIN_PLACES) + " "
         return fixed_text("chain_no", language).format(name=details.name) + " "
+
+    def _visits_then(self, state: _State, details: PlaceDetails, language: str) -> str:
+        """The user's visits to the place in the stretch of time the question names ("how many times did I go to
+        Shake Shack last month?"), said before the card, whose counts are all-time; empty when it names none."""
+        local_now = state["now"].astimezone(ZoneInfo(self.timezone))
+        span = past_span(state["messages"][-1 - _tail_length(state)].text, local_now)
+        if span is None:
+            return ""
+        until = min(span.until, local_now) if span.until is not None else local_now
+        among = self.service.visits_among(state["user_id"], [details.item_id], until, since=span.since)
+        # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
+        last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
+        return describe_place_visits_then(details.label, among.visits, last, span, language) + "\n"
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
@@ -2657,10 +2673,14 @@ def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]
     return {"when": request.when, "at": request.at}
 
 
-def _about_again(previous: ChatRequest, request: ChatRequest) -> bool:
+def _about_again(previous: ChatRequest, request: ChatRequest, message: str, now: datetime) -> bool:
     """Whether a follow-up to a question about when a place is busy asks the same of another time ("and on Sunday
-    mornings?"): only time words, nothing else asked."""
-    if previous.intent != "about" or "busy" not in previous.asks or request.intent != "refine" or request.when is None:
+    mornings?"), or one about the user's visits there of another stretch of the past ("and in November?"): only time
+    words, nothing else asked."""
+    if previous.intent != "about" or request.intent != "refine":
+        return False
+    busy_again = "busy" in previous.asks and request.when is not None
+    if not busy_again and not ("visits" in previous.asks and past_span(message, now) is not None):
         return False
     asks_places = (request.category, request.keyword, request.near, request.exclude_categories, request.exclude_names)
     flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)

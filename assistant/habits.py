@@ -31,7 +31,7 @@ from profiles.calendar import (
     holiday_date,
     holiday_named,
 )
-from profiles.places import counted, kind_words, plural
+from profiles.places import counted, kind_words, plural, times
 from profiles.preferences import STANDING_KINDS, ActivePreference
 from prompts import fixed_text
 
@@ -361,27 +361,47 @@ def _describe_kind(habits: Habits, language: str = "en") -> str:
 
 
 def _span_words(habits: Habits, language: str = "en") -> str:
+    """The stretch of time of a summary of the user's recent past in words (:func:`span_words`)."""
+    return "" if habits.since is None else span_words(habits.since, habits.until, language)
+
+
+def span_words(since: datetime, until: datetime | None, language: str = "en") -> str:
     """'since May 3, 2012', 'on Friday, May 4, 2012', 'in June 2012', 'from May 3, 2012 to May 9, 2012', in
-    ``language``; '' for no span."""
-    if habits.since is None:
-        return ""
-    since, weekday = said_day(habits.since, language), fixed_text("span_weekdays", language).split("|")
-    if habits.until is None:
-        return fixed_text("span_since", language).format(day=since)
+    ``language``: a stretch of the past from ``since`` to ``until`` (excluded; None: up to now)."""
+    said_since, weekday = said_day(since, language), fixed_text("span_weekdays", language).split("|")
+    if until is None:
+        return fixed_text("span_since", language).format(day=said_since)
     # A span ends at a midnight (the day before is its last) or now (today is).
-    at_midnight = habits.until.hour == habits.until.minute == habits.until.second == 0
-    last_day = habits.until - timedelta(days=1) if at_midnight else habits.until
-    day = fixed_text("span_on", language).format(weekday=weekday[habits.since.weekday()], day=since)
-    if habits.until - habits.since <= TIMELINE_SPAN and habits.since.hour + habits.since.minute > 0:
+    at_midnight = until.hour == until.minute == until.second == 0
+    last_day = until - timedelta(days=1) if at_midnight else until
+    day = fixed_text("span_on", language).format(weekday=weekday[since.weekday()], day=said_since)
+    if until - since <= TIMELINE_SPAN and since.hour + since.minute > 0:
         # "yesterday around this time", "last night": that day, between two times
         return fixed_text("span_between", language).format(
-            day=day, start=_clock_in(habits.since, language), end=_clock_in(habits.until, language)
+            day=day, start=_clock_in(since, language), end=_clock_in(until, language)
         )
-    if habits.until - habits.since <= timedelta(days=1) + _NIGHT_ENDS:  # "last Friday": that day
+    if until - since <= timedelta(days=1) + _NIGHT_ENDS:  # "last Friday": that day
         return day
-    if habits.since.day == 1 and habits.until.day == 1 and last_day.month == habits.since.month:
-        return fixed_text("span_month", language).format(month=_month_year(habits.since, language))
-    return fixed_text("span_from_to", language).format(first=since, last=said_day(last_day, language))
+    if since.day == 1 and until.day == 1 and last_day.month == since.month:
+        return fixed_text("span_month", language).format(month=_month_year(since, language))
+    return fixed_text("span_from_to", language).format(first=said_since, last=said_day(last_day, language))
+
+
+def describe_place_visits_then(
+    place: str, visits: int, last: datetime | None, span: PastSpan, language: str = "en"
+) -> str:
+    """'You went to **Shake Shack** 3 times in November 2012, last on November 28, 2012.' or 'You didn't go to
+    **Shake Shack** in December 2012.': the user's visits to one place in the stretch of time a question names, which
+    the place's card (all-time counts) does not say."""
+    spanned = span_words(span.since, span.until, language)
+    if not visits or last is None:
+        # "This month": none yet, up to now.
+        key = "place_span_none" if span.until is not None else "place_span_none_yet"
+        return fixed_text(key, language).format(place=place, span=spanned)
+    count = times(visits) if language == "en" else _count(visits, "visit", language)
+    return fixed_text("place_span_visits", language).format(
+        place=place, visits=count, span=spanned, last=said_day(last, language)
+    )
 
 
 def _clock_in(moment: datetime, language: str) -> str:
@@ -576,8 +596,10 @@ __all__ = [
     "asks_about_places",
     "describe_change",
     "describe_habits",
+    "describe_place_visits_then",
     "habits_slice",
     "past_span",
+    "span_words",
 ]
 
 

@@ -465,6 +465,7 @@ def named_words(message: str) -> str:
     """What is left of a question once its topic, question and filler words are gone: the words that may name a
     place ("is mexican radio open now?" → "mexican radio"); "" when none are left."""
     text = _CLOCK_SAID_RE.sub(" ", message)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
+    text = _PERIOD_SAID_RE.sub(" ", text)  # "how many times did I go to Applebees last month?": no "last month"
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())
@@ -479,6 +480,15 @@ _CLOCK_SAID_RE = re.compile(
 )
 
 
+# A stretch of the past a visits question names ("last month", "in December", "how often … this year"), and the
+# "last" or "first" of "when was I last at …": when, not part of a place's name.
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
+_PERIOD_SAID_RE = re.compile(
+    r"\b(?:(?:this|last|past) (?:day|week|month|year|weekend)|(?:in|during|over|for|last|this past|back in|through)"
+    rf" (?:{_MONTH_NAMES})(?: \d{{4}})?|yesterday|last night|how often|often"
+    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b))\b",
+    re.IGNORECASE,
+)
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
 # about the user's bars).
 _NOT_A_NAME = r"(?!(?:a|an|any|one|some|the (?:last|first)|the \w+ one|it|there|that|this|those|these|them)\b)"

@@ -269,7 +269,8 @@ _SPECIFIC = {
     "|where is the party",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
-    "Gym": "gym|gyms|workout|work out|fitness|exercise|spin class|spin classes|spinning class|crossfit|boxing class",
+    "Gym": "gym|gyms|workout|work out|worked out|working out|fitness|exercise|spin class|spin classes|spinning class"
+    "|crossfit|boxing class",
     "Movie Theater": "movie movies cinema film",
     "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues|open mic|open mics|open mike",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
@@ -1061,6 +1062,8 @@ _PROFILE_RE = re.compile(
     r" (?!want|need|wanna|have to)\w+"
     r"|^\W*(?:do|did|have) i (?:go|visit|eat|drink|spend|like|love|prefer|usually|often|ever|always|been)\b"
     r"|\bhow often do i\b|\bwhen (?:was|did) (?:the |my )?last (?:time )?(?:i|we)\b|\bwhen did (?:i|we) last\b"
+    r"|\bwhen (?:was|were) (?:i|we) last (?:at|in) (?:the|my) "  # "when was I last at the gym?" (a name is asked about)
+    r"|^\W*(?:the )?last time (?:i|we) (?:went|was|were|visited|ate|had|worked out|got)\b"
     r"|\bwhen (?:was|were) (?:i|we) last (?:at|in) (?:a|an|any)\b"  # "when was I last at a bar?": the user's bars
     # "How many times did I go to the gym last month?": a kind of the user's visits (a named place is asked about).
     r"|\bhow (?:often|many times) (?:did|have|had) (?:i|we)\b"
@@ -2207,7 +2210,15 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.category = None  # "is it dog friendly?" is about the place, not the list's park
     # "Which museums have I been to?" asks about the user's own museums, not about one place.
     pointed = arguments.pick is not None or refers_to_place(message) or about_all(message)
-    if arguments.asks == ["visits"] and asks_a_named_visit(message):
+    kind_visit = _KIND_VISIT_RE.search(message)
+    if (
+        arguments.asks == ["visits"]
+        and arguments.category
+        and kind_visit
+        and _CATEGORY_ONLY.fullmatch(kind_visit["kind"])
+    ):
+        arguments.asks = []  # "when was I last at the gym?": the user's gyms, not a place called "the gym"
+    elif arguments.asks == ["visits"] and asks_a_named_visit(message):
         arguments.category = None  # "when was I last at Gasoline Alley Coffee?": the place, whatever its name says
     elif arguments.asks == ["visits"] and arguments.category and not pointed:
         arguments.asks = []
@@ -2779,6 +2790,17 @@ def _moves_only(message: str, arguments: RequestArguments) -> bool:
 
 # "I'm at X", "we're at X": at a place, which the next question may be about (not "I'm by Penn Station").
 _AT_A_PLACE_RE = re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:now\s+|just\s+|still\s+)?at\b", re.IGNORECASE)
+
+# "When was I last at the gym?", "how many times did I go to my barber?": a kind of the user's places, by the words
+# a kind is said with alone (``_CATEGORY_ONLY``).
+_KIND_VISIT_RE = re.compile(
+    r"\b(?:when (?:was|were) (?:i|we) (?:last |first )?(?:at|in)"
+    r"|when did (?:i|we) (?:last |first )?(?:go|went) (?:to|at)"
+    r"|how many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
+    r"|how long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in)) (?:the|my) (?P<kind>[\w' -]+?)\s*"
+    r"(?=[?,.!]|$| (?:last|this|in|on|during|since|before|after)\b)",
+    re.IGNORECASE,
+)
 
 # A message this short that asks for calm asks it of the last ask ("somewhere cozy, not loud").
 CALMER_WORDS = 5

@@ -628,6 +628,12 @@ class PreferenceChange(BaseModel):
 ForgetListener = Callable[[str], int]
 
 
+def match_key(text: str) -> str:
+    """A name as it is matched: rapidfuzz's default processing (lower case, no punctuation), with no apostrophe
+    splitting a word ("applebees" is Applebee's, not "applebee s")."""
+    return default_process(text.replace("'", "").replace("’", ""))
+
+
 def _inside_a_word(name: str, words: str) -> bool:
     """Whether a name shorter than the words matches them only from or up to the middle of one of their words ("The
     Flat" in "the Flatiron Building"), which names another place; or words shorter than a name match it only from the
@@ -1536,11 +1542,15 @@ class Service:
         recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
         return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
 
-    def visits_among(self, user_id: str, item_ids: Sequence[str], at: datetime | None = None) -> VisitsAmong:
+    def visits_among(
+        self, user_id: str, item_ids: Sequence[str], at: datetime | None = None, since: datetime | None = None
+    ) -> VisitsAmong:
         """The user's stored visits to any of ``item_ids`` (every place of a chain): how many, at how many of the
-        places, and the latest; only those up to ``at`` when given (``events_until``)."""
+        places, and the latest; only those up to ``at`` when given (``events_until``), and from ``since`` on."""
         visits = user_visits(events_until(self.events(), at), user_id) if at is not None else self._visits(user_id)
         visits = visits[visits["item_id"].astype(str).isin(set(item_ids))] if len(visits) else visits
+        if since is not None and len(visits):
+            visits = visits[visits["timestamp"] >= pd.Timestamp(since)]
         if not len(visits):
             return VisitsAmong(visits=0, places=0, last=None)
         last = pd.Timestamp(visits["timestamp"].max()).to_pydatetime()
@@ -1590,7 +1600,7 @@ class Service:
         exactly = default_process(wanted) in self._processed_names()
         if user_id:
             for place in self._visited_places(user_id):
-                named = fuzz.WRatio(wanted, place.name, processor=default_process) >= PLACE_MATCH
+                named = fuzz.WRatio(wanted, place.name, processor=match_key) >= PLACE_MATCH
                 named = named and (not exactly or default_process(place.name) == default_process(wanted))
                 named = named and not _inside_a_word(place.name, wanted)
                 of_kind = term is not None and is_of_kind(term, place.category, place.category_path)
@@ -1598,7 +1608,7 @@ class Service:
                     return place
         names = self._names()
         found = process.extract(
-            wanted, names, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PLACE_MATCH, limit=NAME_TIES
+            wanted, names, scorer=fuzz.WRatio, processor=match_key, score_cutoff=PLACE_MATCH, limit=NAME_TIES
         )
         found = [match for match in found if not _inside_a_word(match[0], wanted)]
         if not found:

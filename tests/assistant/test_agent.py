@@ -2230,6 +2230,37 @@ def test_a_request_in_another_language_says_its_places_are_a_guess(services: Ser
     assert "perfetto" not in turn.text
 
 
+def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_next_stretch_asks_the_same(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    named = [str(item) for item in mine["item_id"].value_counts().index if services.place(str(item)).name]  # type: ignore[union-attr]
+    item = named[0]
+    name = services.place(item).name  # type: ignore[union-attr]
+    local = world_now.astimezone(ZoneInfo(services.settings.preprocessing.timezone))
+    # "Last month": the calendar month before this one, in the city's days.
+    until = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    since = (until - timedelta(days=1)).replace(day=1)
+    at_place = mine[mine["item_id"] == item]
+    then_visits = at_place[
+        (at_place["timestamp"] >= pd.Timestamp(since)) & (at_place["timestamp"] < pd.Timestamp(until))
+    ]
+    assert 0 < len(then_visits) < len(at_place)  # the month is no whole history
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("2", f"how many times did I go to {name} last month?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == item
+    first_line = turn.text.splitlines()[0]
+    assert first_line.startswith(f"You went to **{name}** {times(len(then_visits))} in ")
+    # The card below keeps the all-time count; a stretch alone after it asks the same of that stretch.
+    assert f"You have been here {int((mine['item_id'] == item).sum())} times" in turn.text
+    again = assistant.chat("2", "and last year?", at=world_now)
+    assert again.details is not None and again.details.item_id == item
+    assert again.text.splitlines()[0].startswith((f"You went to **{name}** ", f"You didn't go to **{name}** "))
+    assert not polite.calls
+
+
 def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

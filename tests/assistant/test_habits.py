@@ -11,10 +11,12 @@ import pytest
 import assistant.service as service_module
 from assistant.habits import (
     LATELY_DAYS,
+    PastSpan,
     asks_about_areas,
     asks_about_places,
     describe_change,
     describe_habits,
+    describe_place_visits_then,
     habits_slice,
     past_span,
 )
@@ -502,3 +504,26 @@ def test_a_day_never_says_fewer_check_ins_than_it_lists() -> None:
     night = Habits(user_id="8", visits=2, since=evening, until=evening + timedelta(hours=12), timeline=listed)
     said = describe_habits(night)
     assert "you have 4 check-ins: Place 0 at 5 pm" in said
+
+
+def test_visits_to_one_place_in_a_stretch_are_said_with_the_stretch() -> None:
+    tz = ZoneInfo("America/New_York")
+    november = PastSpan(datetime(2012, 11, 1, tzinfo=tz), datetime(2012, 12, 1, tzinfo=tz))
+    last = datetime(2012, 11, 29, 22, tzinfo=tz)
+    said = describe_place_visits_then("Broadway Deli", 15, last, november)
+    assert said == "You went to **Broadway Deli** 15 times in November 2012, last on November 29, 2012."
+    assert describe_place_visits_then("Broadway Deli", 1, last, november).startswith(
+        "You went to **Broadway Deli** once"
+    )
+    assert (
+        describe_place_visits_then("Shake Shack", 0, None, november)
+        == "You didn't go to **Shake Shack** in November 2012."
+    )
+    this_month = PastSpan(datetime(2012, 12, 1, tzinfo=tz))
+    assert describe_place_visits_then("Shake Shack", 0, None, this_month) == (
+        "You haven't been to **Shake Shack** since December 1, 2012."
+    )
+    spanish = describe_place_visits_then("Broadway Deli", 15, last, november, "es")
+    assert (
+        spanish == "Fuiste a **Broadway Deli** en noviembre de 2012: 15 visitas, la última el 29 de noviembre de 2012."
+    )
