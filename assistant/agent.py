@@ -530,7 +530,9 @@ class Assistant:
         update = self._stated_all(state, message, statements) if statements else None
         also_stated = ""
         # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
-        of_the_list = _last_suggestions(state) and stated is not None and stated.kind == "no_chains"
+        of_the_list = (
+            _last_suggestions(state) and stated is not None and stated.kind in ("no_chains", "new_places_only")
+        )
         if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
@@ -790,7 +792,7 @@ class Assistant:
                 leaves_out = _asks_only(text, "exclude_categories") or _asks_only(text, "exclude_names")
                 # "Not a chain": the same places, less the chains among them.
                 same_places = _only_unknowns(text) or _asks_only(text, "k") or leaves_out
-                same_places = same_places or _asks_only(text, "independent")
+                same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )

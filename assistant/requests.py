@@ -2167,7 +2167,9 @@ def parse_rules(message: str) -> RequestArguments:
     surprise, familiar = _novelty(message)
     not_lately = _NOT_LATELY_RE.search(message) is not None
     unusual = _UNUSUAL_RE.search(message) is not None
-    surprise = surprise or unusual
+    # "Stop suggesting places I've been to": stored for good, and asked of this list too.
+    new_only = _NEW_PLACES_ONLY_RE.search(message) is not None
+    surprise, familiar = surprise or unusual or new_only, familiar and not new_only
     arguments = RequestArguments(
         category=category,
         exclude_categories=excluded,
@@ -2996,7 +2998,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     # "Somewhere I've been before" after bars: bars the user knows (a new ask names a kind, a place or a time).
     novelty_only = (arguments.surprise or arguments.familiar) and (
-        _RATHER_RE.search(message) is not None or _NOVELTY_ALONE_RE.match(message) is not None
+        _RATHER_RE.search(message) is not None
+        or _NOVELTY_ALONE_RE.match(message) is not None
+        or _NEW_PLACES_ONLY_RE.search(message) is not None  # "stop suggesting places I've been to": and these
     )
     told_apart = leaves_out or novelty_only
     # "Not too crowded please", "somewhere quiet" after a list: the same ask, calmer.
@@ -3069,6 +3073,7 @@ PreferenceVerb = Literal[
     "avoid_area",
     "hide_place",
     "no_chains",
+    "new_places_only",
     "forget_place_visits",
     "forget_stated",
     "like_place",
@@ -3124,6 +3129,21 @@ _NO_CHAINS_RE = re.compile(
     r"|(?:don'?t|do not|never) (?:show|suggest|recommend|give)(?: me)?(?: any)?(?: more)?"
     r"|i(?:'m| am) (?:done with|over|sick of|tired of)|i (?:hate|dislike|don'?t like|do not like|avoid|can'?t stand))"
     r"\s+(?:the |any |big |corporate |national )*chains?(?: (?:places|restaurants|stores|shops|spots))?\b",
+    re.IGNORECASE,
+)
+# "Stop suggesting places I've been to", "only new places from now on", "don't recommend places I already know": new
+# places only, from now on ("somewhere I haven't been" asks it of one list).
+_KNOWN_PLACES = (
+    r"(?:the )?(?:places|stuff|spots|things|ones|somewhere|anywhere|anything|places and stuff)"
+    r" (?:i(?:'ve| have)? (?:already )?(?:been(?: to)?|visited|know|went to)|i already know|i know already"
+    r"|i(?:'ve| have)? already been(?: to)?)(?: before| already)?"
+)
+_NEW_PLACES_ONLY_RE = re.compile(
+    rf"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending|giving)(?: me)?"
+    rf"|(?:don'?t|do not|never) (?:show|suggest|recommend|give)(?: me)?(?: any)?(?: more)?) {_KNOWN_PLACES}\b"
+    r"|\b(?:only|just) new (?:places|spots|stuff|ones)\b(?=.*\b(?:from now on|always|going forward|anymore|any more"
+    r"|in future|in the future|please|pls)\b)"
+    rf"|\bnothing {_KNOWN_PLACES}\b(?=.*\b(?:from now on|anymore|any more|going forward)\b)",
     re.IGNORECASE,
 )
 _MUTE_RE = re.compile(
@@ -3549,6 +3569,8 @@ def _stated(text: str) -> StatedPreference | None:
         return verdict_now
     if (found := _NO_CHAINS_RE.search(text)) and not _for_now(text, found):
         return StatedPreference(kind="no_chains", words="chains")
+    if (found := _NEW_PLACES_ONLY_RE.search(text)) and not _for_now(text, found):
+        return StatedPreference(kind="new_places_only", words="new places")
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
     if (area := _avoided_area(text)) and not _FOR_NOW_RE.search(text):

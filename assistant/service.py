@@ -794,7 +794,9 @@ class Service:
                 where.latitude,
                 where.longitude,
                 k * VARIETY_FETCH,
-                surprise=query.surprise,
+                # "Stop suggesting places I've been to", stated once for good: new places only, unless known ones
+                # are asked for.
+                surprise=1.0 if steer.new_places_only and not query.familiar else query.surprise,
                 familiar=query.familiar,
                 category=query.category,
                 keyword=query.keyword,

@@ -13,6 +13,7 @@ kept in the conversation's state (``pending``) and the next "yes" does it and sa
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -21,7 +22,7 @@ from assistant.place_questions import visits_said
 from assistant.requests import THERE, LatLon, StatedPreference
 from assistant.service import Service
 from profiles.places import with_article
-from profiles.preferences import NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
+from profiles.preferences import NEW_PLACES_TARGET, NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
 from prompts import fixed_text
 
 
@@ -118,6 +119,7 @@ def answer_stated(
         PreferenceKind.HIDE_PLACE: "pref_hidden",
         PreferenceKind.HIDE_CHAIN: "pref_hidden_chain",
         PreferenceKind.NO_CHAINS: "pref_no_chains",
+        PreferenceKind.NEW_PLACES_ONLY: "pref_new_places_only",
         PreferenceKind.HOME_AREA: "pref_home",
         PreferenceKind.AVOID_AREA: "pref_avoid_area",
     }[first.kind]
@@ -132,6 +134,8 @@ def _named_by(service: Service, active: ActivePreference, stated: StatedPreferen
     words = stated.words.casefold().removeprefix("the ").strip()
     if active.kind == PreferenceKind.NO_CHAINS:
         return "chain" in words
+    if active.kind == PreferenceKind.NEW_PLACES_ONLY:  # "places I know are fine again"
+        return bool(re.search(r"\b(?:known|know|been|old|usual|familiar|favou?rite)\b", words))
     if active.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
         levels = {level for term in stated.categories for level in service.categories_named(term)}
         return active.target in levels or active.label.casefold() == words
@@ -178,6 +182,8 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
     kind = PreferenceKind(stated.kind)
     if kind == PreferenceKind.NO_CHAINS:
         return [Preference(kind=kind, target=NO_CHAINS_TARGET, label=stated.words or NO_CHAINS_TARGET)]
+    if kind == PreferenceKind.NEW_PLACES_ONLY:
+        return [Preference(kind=kind, target=NEW_PLACES_TARGET, label=NEW_PLACES_TARGET)]
     if kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY):
         levels = dict.fromkeys(level for term in stated.categories for level in service.categories_named(term))
         return [Preference(kind=kind, target=level, label=stated.words) for level in levels] or None

@@ -28,6 +28,7 @@ from profiles.places import LOOK_ALIKE_KINDS
 MAX_TARGET_CHARS = 200
 MAX_LABEL_CHARS = 120
 NO_CHAINS_TARGET = "chains"  # what a no_chains preference is about: every chain at once
+NEW_PLACES_TARGET = "new places"  # what a new_places_only preference is about: every place the user knows
 
 
 class PreferenceKind(StrEnum):
@@ -41,6 +42,8 @@ class PreferenceKind(StrEnum):
     HIDE_PLACE = "hide_place"  # never suggest this place again
     HIDE_CHAIN = "hide_chain"  # never suggest a place of this name again ("no more Starbucks": every branch)
     NO_CHAINS = "no_chains"  # never suggest a chain's places ("stop suggesting chains"); its target is "chains"
+    # Suggest only places new to the user ("stop suggesting places I've been to"), unless one asks for known ones.
+    NEW_PLACES_ONLY = "new_places_only"
     FORGET_PLACE_VISITS = "forget_place_visits"  # delete the user's visits to this place (done, not stored)
 
 
@@ -84,6 +87,10 @@ class Preference(BaseModel):
             raise ValueError(f"only a home_area has latitude and longitude, not a {self.kind.value}")
         if self.kind == PreferenceKind.NO_CHAINS and self.target != NO_CHAINS_TARGET:
             raise ValueError(f"target: a no_chains preference is about {NO_CHAINS_TARGET!r}, not {self.target!r}")
+        if self.kind == PreferenceKind.NEW_PLACES_ONLY and self.target != NEW_PLACES_TARGET:
+            raise ValueError(
+                f"target: a new_places_only preference is about {NEW_PLACES_TARGET!r}, not {self.target!r}"
+            )
         return self
 
     @property
@@ -190,6 +197,7 @@ class Steering(BaseModel):
     hidden: tuple[str, ...] = Field((), description="Place ids never suggested.")
     hidden_names: tuple[str, ...] = Field((), description="Names whose every place is never suggested (a chain).")
     no_chains: bool = Field(False, description="No place of any chain is suggested.")
+    new_places_only: bool = Field(False, description="Only places new to the user, unless known ones are asked for.")
     avoided_areas: tuple[str, ...] = Field((), description="Areas whose places are not suggested, by name.")
     home: ActivePreference | None = None
 
@@ -209,6 +217,7 @@ def steering(active: Iterable[Preference]) -> Steering:
         hidden=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_PLACE])),
         hidden_names=tuple(dict.fromkeys(by_kind[PreferenceKind.HIDE_CHAIN])),
         no_chains=bool(by_kind[PreferenceKind.NO_CHAINS]),
+        new_places_only=bool(by_kind[PreferenceKind.NEW_PLACES_ONLY]),
         avoided_areas=tuple(dict.fromkeys(by_kind[PreferenceKind.AVOID_AREA])),
         home=home,
     )
@@ -228,6 +237,7 @@ def in_categories(category: str, category_path: str, names: Iterable[str]) -> bo
 
 
 __all__ = [
+    "NEW_PLACES_TARGET",
     "NO_CHAINS_TARGET",
     "PLACE_KINDS",
     "STANDING_KINDS",

@@ -267,6 +267,7 @@ _PREFERENCE_WORDS = {
     PreferenceKind.HIDE_PLACE: "🚫 Hidden",
     PreferenceKind.HIDE_CHAIN: "🚫 Hidden, every branch",
     PreferenceKind.NO_CHAINS: "🚫 No chains",
+    PreferenceKind.NEW_PLACES_ONLY: "✨ New places only",
     PreferenceKind.AVOID_AREA: "🚫 Avoided area",
 }
 

@@ -447,6 +447,44 @@ def test_no_more_chains_leaves_out_every_chain_for_good_until_undone(
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "stop suggesting stuff I've already been to",
+        "pls stop suggesting places i've been to",
+        "only new places from now on please, nothing i've been to",
+        "from now on don't recommend places i already know",
+    ],
+)
+def test_no_more_places_one_knows_suggests_only_new_ones_for_good_until_undone(
+    services: Service, world_now: datetime, message: str
+) -> None:
+    events = services.events()
+    assert events is not None
+    known = set(events.loc[events["user_id"] == "5", "item_id"].astype(str))
+    assert {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=20))} & known
+    assistant = Assistant(services, polite_model())
+    assistant.chat("5", "coffee near here", at=world_now)
+    turn = assistant.chat("5", message, at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("5")] == [(PreferenceKind.NEW_PLACES_ONLY, "new places")]
+    assert fixed_text("pref_new_places_only") in turn.text
+    assert turn.items and not {item.item_id for item in turn.items} & known  # the list again, without them
+    assert not {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=20))} & known
+    # Places the user knows, asked for, are still found.
+    assert {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=20, familiar=True))} & known
+    assert "only places new to you" in assistant.chat("5", "what have I told you?", at=world_now).text
+    assistant.chat("5", "places I know are fine again", at=world_now)
+    assert services.preferences("5") == []
+    with pytest.raises(ValueError, match="target: a new_places_only preference is about 'new places'"):
+        Preference(kind=PreferenceKind.NEW_PLACES_ONLY, target="chains")
+
+
+@pytest.mark.parametrize("message", ["somewhere I haven't been", "no places I've been to tonight please"])
+def test_new_places_asked_of_one_list_store_nothing(services: Service, world_now: datetime, message: str) -> None:
+    Assistant(services, polite_model()).chat("5", message, at=world_now)
+    assert services.preferences("5") == []
+
+
+@pytest.mark.parametrize(
     "message", ["I hate Gym 4", "i can't stand gym 4 btw", "I'm not a fan of Gym 4", "we really dislike Gym 4"]
 )
 def test_disliking_a_place_by_name_hides_it(services: Service, world_now: datetime, message: str) -> None:
