@@ -3121,6 +3121,16 @@ _DRINKING_RE = re.compile(
     r"|\bi (?:quit|stopped|gave up) (?:drinking|drinks|alcohol|booze)\b|\bno (?:more )?(?:alcohol|booze)\b",
     re.IGNORECASE,
 )
+# "I'm vegetarian", "I don't eat meat": the user's own diet, for good ("she's vegetarian" is one outing's, read as a
+# request); the kinds of place built around meat are muted.
+MEAT_KINDS = ("Steakhouse", "BBQ", "Burger", "Hot Dog", "Fried Chicken", "Wings")
+_MEAT_FREE_RE = re.compile(
+    r"\bi(?:'m| am)(?: a| now| now a| fully| strictly| actually)?"
+    r" (?:vegetarian|vegan|veggie|plant[- ]based|pescatarian)\b"
+    r"|\bi (?:don'?t|do not|no longer|won'?t|never) eat (?:any )?meat\b|\bi (?:quit|stopped|gave up) (?:eating )?meat\b"
+    r"|\bi(?:'ve| have) (?:gone|turned|become) (?:vegetarian|vegan)\b",
+    re.IGNORECASE,
+)
 _KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
 # "Stop suggesting chains", "no more chain restaurants", "I hate chains": no chain's places, from now on ("no chains"
 # alone asks it of one list).
@@ -3573,6 +3583,9 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="new_places_only", words="new places")
     if _DRINKING_RE.search(text):
         return StatedPreference(kind="mute_category", categories=list(DRINKING_KINDS), words="bars and nightlife")
+    if (found := _MEAT_FREE_RE.search(text)) and not _for_now(text, found):
+        words = "steakhouses, BBQ, burger, hot dog, fried chicken and wings places"
+        return StatedPreference(kind="mute_category", categories=list(MEAT_KINDS), words=words)
     if (area := _avoided_area(text)) and not _FOR_NOW_RE.search(text):
         return StatedPreference(kind="avoid_area", words=area, area=area)
     # A place named before a kind: "don't show me Gym 4 again" hides one gym, "... bars again" mutes bars.

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.agent import Assistant
 from assistant.api import create_api
 from assistant.gazetteer import of_area
-from assistant.requests import LatLon, read_preference
+from assistant.requests import MEAT_KINDS, LatLon, read_preference, read_preferences
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
@@ -476,6 +476,17 @@ def test_no_more_places_one_knows_suggests_only_new_ones_for_good_until_undone(
     assert services.preferences("5") == []
     with pytest.raises(ValueError, match="target: a new_places_only preference is about 'new places'"):
         Preference(kind=PreferenceKind.NEW_PLACES_ONLY, target="chains")
+
+
+@pytest.mark.parametrize("message", ["I'm vegetarian", "i'm vegan btw", "i dont eat meat", "I've gone vegetarian"])
+def test_ones_own_diet_mutes_the_kinds_built_around_meat(message: str) -> None:
+    (stated,) = read_preferences(message)
+    assert stated.kind == "mute_category" and set(stated.categories) == set(MEAT_KINDS)
+
+
+@pytest.mark.parametrize("message", ["she's vegetarian, dinner?", "im vegetarian tonight", "is it vegetarian?"])
+def test_someone_elses_or_one_nights_diet_stores_nothing(message: str) -> None:
+    assert not read_preferences(message)
 
 
 @pytest.mark.parametrize("message", ["somewhere I haven't been", "no places I've been to tonight please"])
