@@ -172,7 +172,7 @@ from profiles.places import (
     unsuggestable_group,
     with_article,
 )
-from profiles.preferences import PreferenceKind, steering
+from profiles.preferences import ActivePreference, PreferenceKind, Steering, steering
 from prompts import fixed_text, load_prompt
 from retrieval.item_index import PlaceHit
 from retrieval.recommender import RIGHT_HERE_KM
@@ -1381,9 +1381,10 @@ class Assistant:
         of that kind they check in at most, with its area and their visits there, else that none of their check-ins
         says."""
         words = mine.removeprefix("my ")
-        home = steering(self.service.preferences(user_id)).home if mine == "my home" else None
-        if home is not None:
-            return fixed_text("own_place_stated", language).format(words=words, area=home.target)
+        stated = _stated_place(steering(self.service.preferences(user_id)), mine)
+        if stated is not None:
+            key = "own_place_stated" if stated.kind == PreferenceKind.HOME_AREA else "own_work_stated"
+            return fixed_text(key, language).format(words=words, area=stated.target)
         place = self.service.own_place(user_id, MY_PLACES[mine])
         if place is None:
             return fixed_text("own_place_none", language).format(words=words)
@@ -1487,10 +1488,11 @@ class Assistant:
         reply says why. None when the request names no such place."""
         if request.near not in MY_PLACES:
             return None
-        home = steering(self.service.preferences(state["user_id"])).home if request.near == "my home" else None
-        if home is not None and home.latitude is not None and home.longitude is not None:
-            # "I live in Astoria", then "coffee near home": the home area the user stated.
-            return request.model_copy(update={"near": home.target, "location": LatLon(home.latitude, home.longitude)})
+        stated = _stated_place(steering(self.service.preferences(state["user_id"])), request.near)
+        if stated is not None and stated.latitude is not None and stated.longitude is not None:
+            # "I live in Astoria", then "coffee near home"; "I work in Midtown now", then "lunch near work".
+            location = LatLon(stated.latitude, stated.longitude)
+            return request.model_copy(update={"near": stated.target, "location": location})
         place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
         if place is None:
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
@@ -2044,6 +2046,11 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
             "places": [place for place in habits.places if place.category not in muted],
         }
     )
+
+
+def _stated_place(steer: Steering, mine: str) -> ActivePreference | None:
+    """The home or work area the user stated, for "my home" or "my office"; None for another place or none stated."""
+    return {"my home": steer.home, "my office": steer.work}.get(mine)
 
 
 def _shown_named(state: _State, words: str) -> Suggestion | None:

@@ -217,9 +217,9 @@ class FeedbackRequest(_Request):
 
 class PreferenceRequest(Preference):
     """One stated preference. ``target``: a category ('Bar') for mute_category and boost_category, a catalogue
-    place id for boost_like_place, hide_place and forget_place_visits, an area's name for home_area (with
-    latitude and longitude) and for avoid_area (a New York neighbourhood or borough the gazetteer knows), a place's
-    name for hide_chain, "chains" for no_chains, "new places" for new_places_only."""
+    place id for boost_like_place, hide_place and forget_place_visits, an area's name for home_area and work_area
+    (with latitude and longitude) and for avoid_area (a New York neighbourhood or borough the gazetteer knows), a
+    place's name for hide_chain, "chains" for no_chains, "new places" for new_places_only."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -3070,6 +3070,7 @@ PreferenceVerb = Literal[
     "boost_category",
     "boost_like_place",
     "home_area",
+    "work_area",
     "avoid_area",
     "hide_place",
     "no_chains",
@@ -3096,7 +3097,7 @@ class StatedPreference(BaseModel):
     kind: PreferenceVerb
     categories: list[str] = Field(default_factory=list, description="Category terms ('Bar', 'Fast Food').")
     words: str = Field("", description="The user's words for what it is about ('bars', 'the hospital').")
-    area: str | None = Field(None, description="home_area, avoid_area: a neighbourhood the gazetteer knows.")
+    area: str | None = Field(None, description="home_area, work_area, avoid_area: a neighbourhood the gazetteer knows.")
     item_id: str | None = Field(
         None,
         description="hide_place, forget_place_visits, like_place, dislike_place, closed_place, dispute_visits, "
@@ -3402,8 +3403,16 @@ def like_named(message: str) -> str | None:
     return _named(match)
 
 
+# "I work in Midtown now", "my office is near Union Square", "new job in FiDi": where "near work" is.
+_WORK_RE = re.compile(
+    rf"\bi (?:now |just )?work (?:in|near|close to|next to|by|around|at) {_NAME}(?: now)?{_END}"
+    rf"|\bmy (?:office|work|job|workplace) is (?:now )?(?:in|near|close to|by|at) {_NAME}{_END}"
+    rf"|\b(?:i(?:'ve| have) )?(?:got |started )?(?:a )?new (?:job|office) (?:in|near|at|by) {_NAME}{_END}",
+    re.IGNORECASE,
+)
 _HOME_RE = re.compile(
-    rf"\bi(?:'ve| have)? (?:just |recently )?(?:moved|relocated) (?:to|into|near|close to|next to) {_NAME}{_END}"
+    rf"(?:\bi(?:'ve| have)? |^\W*)(?:just |recently )?(?:moved|relocated) (?:to|into|near|close to|next to)"
+    rf" {_NAME}{_END}"
     rf"|\bi (?:now )?live (?:in|near|close to|next to) {_NAME}{_END}"
     rf"|\bmy (?:home|place|apartment) is (?:now )?(?:in|near) {_NAME}{_END}"
     rf"|\bi(?:'m| am) (?:now )?(?:based|living) in {_NAME}{_END}",
@@ -3622,12 +3631,17 @@ def _stated(text: str) -> StatedPreference | None:
         return StatedPreference(kind="boost_category", categories=_kinds(words), words=words)
     if (match := _LIKE_PLACE_RE.search(text)) and not _POINTING_RE.match(_named(match)) and not _like_asked(match):
         return StatedPreference(kind="boost_like_place", words=_named(match))
-    if match := _HOME_RE.search(text):
+    for pattern, verb in ((_HOME_RE, "home_area"), (_WORK_RE, "work_area")):
+        if (match := pattern.search(text)) is None:
+            continue
         named = _named(match).split(",")[0].strip()  # "Prospect Park, what's good around there?" names the park
+        named = re.sub(r"\s+now$", "", named, flags=re.IGNORECASE)  # "I work in Midtown now"
+        if verb == "work_area" and (re.match(r"(?:a|an|the)\b", named, re.I) or _CATEGORY_ONLY.fullmatch(named)):
+            continue  # "I work in a bakery", "I work at the hospital": what, not where
         place = lookup(named)
         if place is None and (found := find_neighbourhoods(named)):
             place = found[0][0]
-        return StatedPreference(kind="home_area", words=named, area=place.name if place is not None else None)
+        return StatedPreference(kind=verb, words=named, area=place.name if place is not None else None)  # type: ignore[arg-type]
     return None
 
 

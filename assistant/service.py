@@ -95,6 +95,7 @@ from profiles.places import (
     usual_paths,
 )
 from profiles.preferences import (
+    LOCATED_KINDS,
     PLACE_KINDS,
     ActivePreference,
     Preference,
@@ -1476,7 +1477,7 @@ class Service:
             return PreferenceChange(user_id=user_id, stored=False, forgotten=forgotten)
         active = self.preferences(user_id)
         for same in active:
-            if same.same_as(preference) and same.kind != PreferenceKind.HOME_AREA:
+            if same.same_as(preference) and same.kind not in LOCATED_KINDS:
                 return PreferenceChange(user_id=user_id, preference=same, stored=False)
         moment = at or datetime.now(UTC)
         where = self.default_place(user_id)

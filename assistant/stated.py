@@ -22,7 +22,14 @@ from assistant.place_questions import visits_said
 from assistant.requests import THERE, LatLon, StatedPreference
 from assistant.service import Service
 from profiles.places import with_article
-from profiles.preferences import NEW_PLACES_TARGET, NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
+from profiles.preferences import (
+    LOCATED_KINDS,
+    NEW_PLACES_TARGET,
+    NO_CHAINS_TARGET,
+    ActivePreference,
+    Preference,
+    PreferenceKind,
+)
 from prompts import fixed_text
 
 
@@ -121,6 +128,7 @@ def answer_stated(
         PreferenceKind.NO_CHAINS: "pref_no_chains",
         PreferenceKind.NEW_PLACES_ONLY: "pref_new_places_only",
         PreferenceKind.HOME_AREA: "pref_home",
+        PreferenceKind.WORK_AREA: "pref_work",
         PreferenceKind.AVOID_AREA: "pref_avoid_area",
     }[first.kind]
     key = "pref_closed" if closed else key
@@ -190,7 +198,7 @@ def _preferences(service: Service, stated: StatedPreference) -> list[Preference]
     if kind == PreferenceKind.AVOID_AREA:
         avoided = lookup(stated.area) if stated.area else None
         return None if avoided is None else [Preference(kind=kind, target=avoided.name, label=avoided.name)]
-    if kind == PreferenceKind.HOME_AREA:
+    if kind in LOCATED_KINDS:
         area = lookup(stated.area) if stated.area else None
         if area is not None:
             return [

@@ -38,6 +38,7 @@ class PreferenceKind(StrEnum):
     BOOST_CATEGORY = "boost_category"  # more places of this category
     BOOST_LIKE_PLACE = "boost_like_place"  # more places like this one (item vectors' similarity)
     HOME_AREA = "home_area"  # "here" when a request gives no place
+    WORK_AREA = "work_area"  # where "near work" and "near my office" are ("I work in Midtown now")
     AVOID_AREA = "avoid_area"  # no places in this area (its name) unless a request is there ("I don't like Midtown")
     HIDE_PLACE = "hide_place"  # never suggest this place again
     HIDE_CHAIN = "hide_chain"  # never suggest a place of this name again ("no more Starbucks": every branch)
@@ -51,6 +52,8 @@ class PreferenceKind(StrEnum):
 PLACE_KINDS = frozenset(
     {PreferenceKind.BOOST_LIKE_PLACE, PreferenceKind.HIDE_PLACE, PreferenceKind.FORGET_PLACE_VISITS}
 )
+# Kinds that are a point on the map, one at a time: a new one ends the one before.
+LOCATED_KINDS = frozenset({PreferenceKind.HOME_AREA, PreferenceKind.WORK_AREA})
 # Kinds that are kept as a standing preference (the others are done once).
 STANDING_KINDS = frozenset(PreferenceKind) - {PreferenceKind.FORGET_PLACE_VISITS}
 # Kinds that cancel each other on the same target: muting a boosted category ends the boost, and the reverse.
@@ -81,10 +84,10 @@ class Preference(BaseModel):
     @model_validator(mode="after")
     def _located_home(self) -> Self:
         located = self.latitude is not None and self.longitude is not None
-        if self.kind == PreferenceKind.HOME_AREA and not located:
-            raise ValueError("a home_area needs latitude and longitude")
-        if self.kind != PreferenceKind.HOME_AREA and (self.latitude is not None or self.longitude is not None):
-            raise ValueError(f"only a home_area has latitude and longitude, not a {self.kind.value}")
+        if self.kind in LOCATED_KINDS and not located:
+            raise ValueError(f"a {self.kind.value} needs latitude and longitude")
+        if self.kind not in LOCATED_KINDS and (self.latitude is not None or self.longitude is not None):
+            raise ValueError(f"only a home_area or a work_area has latitude and longitude, not a {self.kind.value}")
         if self.kind == PreferenceKind.NO_CHAINS and self.target != NO_CHAINS_TARGET:
             raise ValueError(f"target: a no_chains preference is about {NO_CHAINS_TARGET!r}, not {self.target!r}")
         if self.kind == PreferenceKind.NEW_PLACES_ONLY and self.target != NEW_PLACES_TARGET:
@@ -156,8 +159,8 @@ def fold(logged: Iterable[LoggedEvent]) -> list[ActivePreference]:
                 continue
             if preference.kind not in STANDING_KINDS:
                 continue
-            if preference.kind == PreferenceKind.HOME_AREA:
-                active = {key: value for key, value in active.items() if value.kind != PreferenceKind.HOME_AREA}
+            if preference.kind in LOCATED_KINDS:
+                active = {key: value for key, value in active.items() if value.kind != preference.kind}
             active[entry.seq] = ActivePreference(**preference.model_dump(), id=entry.seq, since=event.timestamp)
         elif event.action == Action.UNPREFER and event.text:
             try:
@@ -182,7 +185,7 @@ def superseded(preference: Preference, active: Sequence[ActivePreference]) -> li
         old
         for old in active
         if (old.kind == opposite and old.target.casefold() == preference.target.casefold())
-        or (preference.kind == PreferenceKind.HOME_AREA == old.kind and not old.same_as(preference))
+        or (preference.kind in LOCATED_KINDS and preference.kind == old.kind and not old.same_as(preference))
     ]
 
 
@@ -200,16 +203,19 @@ class Steering(BaseModel):
     new_places_only: bool = Field(False, description="Only places new to the user, unless known ones are asked for.")
     avoided_areas: tuple[str, ...] = Field((), description="Areas whose places are not suggested, by name.")
     home: ActivePreference | None = None
+    work: ActivePreference | None = None
 
 
 def steering(active: Iterable[Preference]) -> Steering:
     """The active preferences gathered by what they do to a ranking."""
     by_kind: dict[PreferenceKind, list[str]] = {kind: [] for kind in PreferenceKind}
-    home = None
+    home = work = None
     for preference in active:
         by_kind[preference.kind].append(preference.target)
         if preference.kind == PreferenceKind.HOME_AREA and isinstance(preference, ActivePreference):
             home = preference
+        if preference.kind == PreferenceKind.WORK_AREA and isinstance(preference, ActivePreference):
+            work = preference
     return Steering(
         muted_categories=tuple(dict.fromkeys(by_kind[PreferenceKind.MUTE_CATEGORY])),
         boosted_categories=tuple(dict.fromkeys(by_kind[PreferenceKind.BOOST_CATEGORY])),
@@ -220,6 +226,7 @@ def steering(active: Iterable[Preference]) -> Steering:
         new_places_only=bool(by_kind[PreferenceKind.NEW_PLACES_ONLY]),
         avoided_areas=tuple(dict.fromkeys(by_kind[PreferenceKind.AVOID_AREA])),
         home=home,
+        work=work,
     )
 
 
@@ -237,6 +244,7 @@ def in_categories(category: str, category_path: str, names: Iterable[str]) -> bo
 
 
 __all__ = [
+    "LOCATED_KINDS",
     "NEW_PLACES_TARGET",
     "NO_CHAINS_TARGET",
     "PLACE_KINDS",

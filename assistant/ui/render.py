@@ -264,6 +264,7 @@ _PREFERENCE_WORDS = {
     PreferenceKind.BOOST_CATEGORY: "⬆️ More of",
     PreferenceKind.BOOST_LIKE_PLACE: "⬆️ More places like",
     PreferenceKind.HOME_AREA: "🏠 Home area",
+    PreferenceKind.WORK_AREA: "💼 Work area",
     PreferenceKind.HIDE_PLACE: "🚫 Hidden",
     PreferenceKind.HIDE_CHAIN: "🚫 Hidden, every branch",
     PreferenceKind.NO_CHAINS: "🚫 No chains",

@@ -478,6 +478,26 @@ def test_no_more_places_one_knows_suggests_only_new_ones_for_good_until_undone(
         Preference(kind=PreferenceKind.NEW_PLACES_ONLY, target="chains")
 
 
+def test_where_one_works_now_is_where_near_work_is_until_undone(services: Service, world_now: datetime) -> None:
+    assistant = Assistant(services, polite_model())
+    turn = assistant.chat("5", "I work in Tribeca now", at=world_now)
+    assert [(p.kind, p.target) for p in services.preferences("5")] == [(PreferenceKind.WORK_AREA, "Tribeca")]
+    assert turn.text.startswith("Got it: you work around Tribeca now")
+    lunch = assistant.chat("5", "lunch near work", at=world_now)
+    assert lunch.request is not None and lunch.request.near == "Tribeca"
+    assert lunch.request.location == LatLon(40.7163, -74.0086)
+    assert "work around Tribeca" in assistant.chat("5", "what have I told you?", at=world_now).text
+    assistant.chat("5", "I work in SoHo now", at=world_now)  # a new one ends the one before
+    assert [p.target for p in services.preferences("5")] == ["SoHo"]
+    with pytest.raises(ValueError, match="a work_area needs latitude and longitude"):
+        Preference(kind=PreferenceKind.WORK_AREA, target="SoHo")
+
+
+@pytest.mark.parametrize("message", ["I work in a bakery", "i work at the hospital", "i work nights"])
+def test_what_one_works_at_is_no_work_area(message: str) -> None:
+    assert not read_preferences(message)
+
+
 @pytest.mark.parametrize("message", ["I'm vegetarian", "i'm vegan btw", "i dont eat meat", "I've gone vegetarian"])
 def test_ones_own_diet_mutes_the_kinds_built_around_meat(message: str) -> None:
     (stated,) = read_preferences(message)
