@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from typing import Literal, NamedTuple
@@ -392,7 +392,8 @@ _SPECIFIC = {
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
     "Burger": "burger burgers",
-    "Mexican": "mexican tacos taco burrito",
+    "Mexican": "mexican tacos taco",
+    "Burrito": "burrito burritos",
     "Italian": "italian pasta",
     "Chinese": "chinese dumplings",
     "Dim Sum": "dim sum|dimsum|yum cha",
@@ -2125,7 +2126,7 @@ def parse_rules(message: str) -> RequestArguments:
     # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place, nor does "how
     # long to walk there?" ask for a walk.
     kind_spans = [*excluded_spans, *(span for _, span in found), *(m.span() for m in _WALK_THERE_RE.finditer(message))]
-    category = _category(message, kind_spans)
+    category = _category(message, kind_spans, excluded)
     # "That's a pilates studio, I want a regular gym", "Jamba Juice is a juice bar, not a bar": the kind wanted.
     wanted = _KIND_WANTED_RE.search(message)
     if wanted and (kind := _category(wanted["wanted"] or wanted["asked"], [])) is not None:
@@ -2443,8 +2444,9 @@ def _novelty(message: str) -> tuple[bool, bool]:
     return bool(surprise), bool(familiar)
 
 
-def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
-    """The most specific category the message asks for (sushi over dinner), outside its exclusions."""
+def _category(message: str, excluded_spans: list[tuple[int, int]], excluded: Sequence[str] = ()) -> str | None:
+    """The most specific category the message asks for (sushi over dinner), outside its exclusions and other than
+    a kind it leaves out ("that sushi place made me sick, anything but sushi for dinner": dinner)."""
     # "Somewhere to work out" is a gym, not a desk: read with "workout" in one word (the same length, so the
     # excluded spans still fall where they did).
     message = _WORK_OUT_RE.sub("workout ", message)
@@ -2453,6 +2455,7 @@ def _category(message: str, excluded_spans: list[tuple[int, int]]) -> str | None
         for match in _CATEGORY_RE.finditer(message)
         if not any(start <= match.start() < end for start, end in excluded_spans)
     ]
+    found = [term for term in found if term not in excluded] or found
     specific = [term for term in found if term in _SPECIFIC]
     # What an outing celebrates, or who comes along, says less than any kind named with it: "birthday drinks" are
     # drinks, "dinner with my dog" is dinner.
