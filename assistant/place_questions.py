@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 from profiles.calendar import DAYPARTS, WEEKDAYS, WEEKEND, calendar_day
-from profiles.places import counted, times, with_article
+from profiles.places import category_name, counted, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -575,10 +575,10 @@ def _fact_lines(
     quiet: bool = False,
     language: str = "en",
 ) -> list[tuple[Topic, str]]:
-    # English puts an article before a category ("a Park"); the catalogue's English category names take none in
-    # Spanish or French, where they stand as names.
+    # English puts an article before a category ("a Park"); Spanish and French say the kind bare, in their own words
+    # ("Parque, en SoHo"), as their templates expect.
     def kind_of(category: str) -> str:
-        return with_article(category) if language == "en" else category
+        return with_article(category) if language == "en" else category_name(category, language)
 
     kind = kind_of(details.category)
     if details.area:
