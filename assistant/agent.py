@@ -164,6 +164,7 @@ from profiles.places import (
     Place,
     PlaceAnswer,
     category_name,
+    elide_de,
     is_of_kind,
     is_suggestable,
     kind_words,
@@ -1253,7 +1254,7 @@ class Assistant:
         if request.intent in ("recommend", "refine") and not suggestions:
             muted = self._muted(state["user_id"], request.category, language)
             if muted is not None:
-                return fixed_text("muted_asked", language).format(what=muted)
+                return elide_de(fixed_text("muted_asked", language).format(what=muted), language)
             if request.category and not self._of_kind(request.category):  # "Greek?": not one in the catalogue
                 return fixed_text("kind_unknown", language).format(kind=request.category)
             if request.familiar and request.category and self._never_at(state, request.category):

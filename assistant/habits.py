@@ -31,7 +31,7 @@ from profiles.calendar import (
     holiday_date,
     holiday_named,
 )
-from profiles.places import category_name, counted, kind_words, label_in
+from profiles.places import category_name, counted, elide_de, kind_words, label_in
 from profiles.preferences import STANDING_KINDS, ActivePreference
 from prompts import fixed_text
 
@@ -606,7 +606,7 @@ def describe_preferences(
     # One statement may hold several preferences ("I quit drinking" mutes every kind of bar): said once.
     stated = list(
         dict.fromkeys(
-            fixed_text(f"told_{item.kind.value}", language).format(what=item.shown_in(language))
+            elide_de(fixed_text(f"told_{item.kind.value}", language).format(what=item.shown_in(language)), language)
             for item in active
             if item.kind in STANDING_KINDS
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 from profiles.calendar import DAYPARTS, WEEKDAYS, WEEKEND, calendar_day
-from profiles.places import category_name, counted, times, with_article
+from profiles.places import category_name, counted, label_in, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -533,10 +533,11 @@ def describe_place(
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     if "hours" in topics:  # "is it still open?": when people check in there is the nearest the data comes
         asked.add("busy")
-    heading = fixed_text("card_heading", language).format(place=details.label)
+    label = label_in(details.label, language)  # "una casa (privada)" for an unnamed place
+    heading = fixed_text("card_heading", language).format(place=label)
     if "going" in topics:  # how to get there comes first
         asked |= {"distance", "where"}
-        heading = f"{fixed_text('card_enjoy', language).format(place=details.label)} {heading}"
+        heading = f"{fixed_text('card_enjoy', language).format(place=label)} {heading}"
     first = [line for topic, line in lines if topic in asked]
     rest = [line for topic, line in lines if topic not in asked]
     card = "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in [*first, *rest])

@@ -20,7 +20,7 @@ from assistant.gazetteer import lookup
 from assistant.place_questions import visits_said
 from assistant.requests import THERE, LatLon, StatedPreference
 from assistant.service import Service
-from profiles.places import category_name, with_article
+from profiles.places import category_name, elide_de, with_article
 from profiles.preferences import NO_CHAINS_TARGET, ActivePreference, Preference, PreferenceKind
 from prompts import fixed_text
 
@@ -126,6 +126,7 @@ def answer_stated(
     one_kind = len(preferences) == 1 and first.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY)
     what = first.shown_in(language) if one_kind and language != "en" else stated.words
     text = fixed_text(key, language).format(what=what, place=first.label, area=first.label)
+    text = elide_de(text, language) if one_kind else text  # "plus d'hôtels"
     return StatedAnswer(text, None, stored)
 
 

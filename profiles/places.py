@@ -456,6 +456,15 @@ def category_with_article(category: str, language: str) -> str:
     return f"{article} {said.singular}"
 
 
+# French "de" before a vowel or a mute h: "plus de bars", but "plus d'hôtels", "pas d'églises".
+_FRENCH_DE_RE = re.compile(r"\b([Dd])e (?=[aeiouàâéèêëîïôœ]|h[ôé])")
+
+
+def elide_de(text: str, language: str) -> str:
+    """A French sentence with "de" elided before the kind it introduces ("plus d'hôtels"); other languages as is."""
+    return _FRENCH_DE_RE.sub(r"\1'", text) if language == "fr" else text
+
+
 @functools.cache
 def _categories_by_words() -> dict[str, str]:
     words: dict[str, str] = {}
@@ -786,6 +795,7 @@ __all__ = [
     "chain_item_ids",
     "chain_key",
     "counted",
+    "elide_de",
     "is_national_chain",
     "is_of_kind",
     "is_suggestable",

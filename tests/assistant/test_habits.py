@@ -539,3 +539,5 @@ def test_what_the_user_told_is_said_in_their_language() -> None:
     assert "nada de sitios de comida rápida; más bares deportivos" in describe_preferences([fast_food, bars], "es")
     assert "pas de fast-foods; plus de bars sportifs" in describe_preferences([fast_food, bars], "fr")
     assert describe_preferences([fast_food, bars]).startswith("You told me: no fast food; more sports bars")
+    hotels = ActivePreference(kind=PreferenceKind.MUTE_CATEGORY, target="Hotel", label="hotels", id=3, since=since)
+    assert "pas d'hôtels" in describe_preferences([hotels], "fr")

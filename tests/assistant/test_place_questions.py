@@ -540,3 +540,9 @@ def test_a_spanish_or_french_card_says_the_kind_in_its_language() -> None:
     assert describe_place(_facts(category="Mexican Restaurant"), ["kind"]).splitlines()[1] == (
         "- A Mexican Restaurant in SoHo"
     )
+    home = _facts(name="", category="Home (private)", area="Astoria")
+    assert describe_place(home, ["kind"], "es").splitlines()[:2] == [
+        "Lo que sé de **una casa (privada)**:",
+        "- Casa (privada), en Astoria",
+    ]
+    assert describe_place(home, ["kind"]).splitlines()[0] == "What I know of **a Home (private)**:"

@@ -25,6 +25,7 @@ from profiles.places import (
     category_named,
     category_names,
     category_with_article,
+    elide_de,
     is_of_kind,
     is_suggestable,
     kind_pattern,
@@ -553,3 +554,10 @@ def test_every_category_of_the_nyc_data_has_spanish_and_french_names(nyc_data_di
     assert len(names) > 450
     missing = sorted(name for name in names if name not in category_names())
     assert not missing
+
+
+def test_french_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
+    assert elide_de("plus de hôtels", "fr") == "plus d'hôtels" and elide_de("pas de églises", "fr") == "pas d'églises"
+    assert elide_de("plus de hot-dogs", "fr") == "plus de hot-dogs" and elide_de("pas de bars", "fr") == "pas de bars"
+    assert elide_de("studios de yoga", "fr") == "studios de yoga"
+    assert elide_de("más de hoteles", "es") == "más de hoteles"
