@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from profiles.places import category_name, category_named
+from profiles.places import category_name, category_named, category_with_article
 from prompts import fixed_text
 
 # Each English reason the recommender and the service write, and its template's key.
@@ -41,6 +41,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^you go to (?P<kind>.+) on (?P<occasion>.+) — (?P<visits>\d+) visits?$", "reason_habit"),
         (r"^(?P<km>[\d.]+) km from you$", "reason_from_you"),
+        (r"^after (?P<one>an? .+), (?P<share>\d+)% of people's next stops are (?P<kind>.+)$", "reason_next_stops"),
     )
 )
 _AGO_RE = re.compile(
@@ -130,6 +131,12 @@ def _kind_in(kind: str, language: str) -> str:
     return kind if category is None else category_name(category, language, plural=True)
 
 
+def _one_in(one: str, language: str) -> str | None:
+    """'a Coffee Shop' in ``language`` ('una cafetería', 'un café'); None for a kind the table lacks."""
+    category = category_named(one.partition(" ")[2])
+    return None if category is None else category_with_article(category, language)
+
+
 def _where_in(where: str, language: str) -> str | None:
     """'around here', 'around Gramercy', '1.2 km from here' in ``language``; None when unknown."""
     match = _WHERE_RE.match(where)
@@ -147,6 +154,7 @@ _SAID_IN: dict[str, Callable[[str, str], str | None]] = {
     "times": _times_in,
     "occasion": _occasion_in,
     "kind": _kind_in,
+    "one": _one_in,
     "where": _where_in,
 }
 

@@ -90,7 +90,13 @@ def test_a_facts_line_is_said_part_by_part_and_an_unknown_reason_stays() -> None
     said = reasons_in("people who go to Pianos also go here; new to you · busy on Friday nights", "fr")
     expected = "les gens qui vont à Pianos viennent aussi ici; nouveau pour toi · fréquenté le vendredi dans la nuit"
     assert said == expected
-    assert reasons_in("after a Coffee Shop, 18% of people's next stops are Jazz Clubs", "es").startswith("after a")
+    assert reasons_in("open since 1999 and loved by many", "es") == "open since 1999 and loved by many"
+    assert reasons_in("after a Coffee Shop, 18% of people's next stops are Jazz Clubs", "es") == (
+        "después de una cafetería, el 18% de las siguientes paradas de la gente son clubes de jazz"
+    )
+    assert reasons_in("after an Art Museum, 20% of people's next stops are Cafés", "fr") == (
+        "après un musée d'art, 20 % des étapes suivantes des gens sont des cafés"
+    )
     assert reasons_in("been here once, 1 year, 1 month ago", "es") == "has venido una vez, hace 1 año y 1 mes"
 
 
