@@ -164,6 +164,8 @@ from profiles.places import (
     WATERFRONT_KINDS,
     Place,
     PlaceAnswer,
+    category_name,
+    elide_de,
     is_of_kind,
     is_suggestable,
     kind_words,
@@ -1255,14 +1257,14 @@ class Assistant:
             key = "other_language" if suggestions else "other_language_nothing"
             return fixed_text(key, language).format(language=OTHER_LANGUAGE_NAMES[other])
         if request.intent in ("recommend", "refine") and not suggestions:
-            muted = self._muted(state["user_id"], request.category)
+            muted = self._muted(state["user_id"], request.category, language)
             if muted is not None:
-                return fixed_text("muted_asked", language).format(what=muted)
+                return elide_de(fixed_text("muted_asked", language).format(what=muted), language)
             if request.category and not self._of_kind(request.category):  # "Greek?": not one in the catalogue
                 return fixed_text("kind_unknown", language).format(kind=request.category)
             if request.familiar and request.category and self._never_at(state, request.category):
                 # "Somewhere I've been before" after bars, from someone with no bar among their check-ins.
-                return fixed_text("no_known_kind", language).format(kind=kind_words(request.category))
+                return fixed_text("no_known_kind", language).format(kind=kind_words(request.category, language))
             return fixed_text("nothing_fits", language)
         if request.intent not in ("recommend", "refine"):
             return None
@@ -1305,7 +1307,7 @@ class Assistant:
             lead = fixed_text("no_visit_then", language)  # "like the one I went to yesterday", with no visit then
         elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
             # "Places like my favourite bar" from someone with no bar among their visits.
-            lead = fixed_text("no_favourite", language).format(kind=kind_words(request.category or "Place"))
+            lead = fixed_text("no_favourite", language).format(kind=kind_words(request.category or "Place", language))
         elif (holiday := holiday_named(request.when or "")) is not None and request.at is not None:
             # "Any ideas for Christmas Eve?": which day that is, and that no holiday hours are known.
             moment = request.at.astimezone(ZoneInfo(self.timezone))
@@ -1579,15 +1581,15 @@ class Assistant:
             return request
         return request.model_copy(update={"near": None, "unplaced": request.near})
 
-    def _muted(self, user_id: str, category: str | None) -> str | None:
-        """The words of the user's own "no more …" that hides the kind asked for, when one does."""
+    def _muted(self, user_id: str, category: str | None, language: str = "en") -> str | None:
+        """The words of the user's own "no more …" that hides the kind asked for, when one does, in ``language``."""
         if not category:
             return None
         asked = category.casefold()
         for preference in self.service.preferences(user_id):
             target = preference.target.casefold()
             if preference.kind == PreferenceKind.MUTE_CATEGORY and (asked in target or target in asked):
-                return preference.shown
+                return preference.shown_in(language)
         return None
 
     def _asked_about(self, state: _State, request: ChatRequest) -> str | None:
@@ -2784,7 +2786,8 @@ def _listing_line(item: Suggestion, language: str = "en") -> str:
     said = (distance, f"{item.distance_km:.1f} km", "right here")
     kept = " · ".join(part for part in facts.split(" · ") if part not in said)
     evidence = reasons_in("; ".join([*reasons, kept] if kept else reasons), language)
-    return f"{item.rank}. **{item.label}** ({item.category}, {distance})" + (f" — {evidence}" if evidence else "")
+    kind = category_name(item.category, language)
+    return f"{item.rank}. **{item.label}** ({kind}, {distance})" + (f" — {evidence}" if evidence else "")
 
 
 def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], language: str, lead: str = "") -> str:
@@ -2794,7 +2797,7 @@ def _side_by_side(suggestions: Sequence[Suggestion], ranks: Sequence[int], langu
     if len(picked) < 2:
         return fixed_text("which_place", language)
     blocks = [
-        f"{rank}. **{item.label}** ({item.category}, {item.distance_km:.1f} km)\n"
+        f"{rank}. **{item.label}** ({category_name(item.category, language)}, {item.distance_km:.1f} km)\n"
         + "\n".join(f"- {line}" for line in item.evidence)
         for rank, item in picked
     ]

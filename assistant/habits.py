@@ -31,7 +31,7 @@ from profiles.calendar import (
     holiday_date,
     holiday_named,
 )
-from profiles.places import counted, kind_words, plural, times
+from profiles.places import category_name, counted, elide_de, kind_words, label_in, times
 from profiles.preferences import STANDING_KINDS, ActivePreference
 from prompts import fixed_text
 
@@ -328,9 +328,10 @@ def _shift(kind: KindShift, language: str = "en") -> str:
     (none lately, against 11% before)'."""
     against, none_before, none_lately = fixed_text("change_shift", language).split("|")
     before = none_before if kind.earlier == 0 else against.format(share=f"{kind.earlier_share:.0%}")
+    kinds = _kinds_in(kind.kind, language)
     if kind.recent == 0:
-        return f"{plural(kind.kind)} ({none_lately}, {before})"
-    return f"{plural(kind.kind)} ({_count(kind.recent, 'visit', language)}, {kind.recent_share:.0%}, {before})"
+        return f"{kinds} ({none_lately}, {before})"
+    return f"{kinds} ({_count(kind.recent, 'visit', language)}, {kind.recent_share:.0%}, {before})"
 
 
 def _describe_kind(habits: Habits, language: str = "en") -> str:
@@ -340,7 +341,7 @@ def _describe_kind(habits: Habits, language: str = "en") -> str:
     spanned = _span_words(habits, language)
     when = " ".join(words for words in (spanned, _slice_in(habits, language)) if words)
     when = f" {when}" if when else ""
-    kind = kind_words(habits.kind)  # "places for breakfast", not "Breakfasts"
+    kind = kind_words(habits.kind, language)  # "places for breakfast", not "Breakfasts"
     if habits.visits == 0:
         return fixed_text("habits_kind_none", language).format(kind=kind, when=when)
     if habits.timeline:
@@ -352,10 +353,13 @@ def _describe_kind(habits: Habits, language: str = "en") -> str:
     if habits.latest is not None:
         text += fixed_text("habits_kind_latest", language).format(day=said_day(habits.latest, language))
     if len(habits.kinds) > 1:
-        text += " (" + ", ".join(f"{plural(item.kind)} {item.visits}" for item in habits.kinds) + ")"
+        text += " (" + ", ".join(f"{_kinds_in(item.kind, language)} {item.visits}" for item in habits.kinds) + ")"
     text += "."
     if habits.places:
-        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in habits.places)
+        places = ", ".join(
+            f"{label_in(place.label, language)} ({_count(int(place.score), 'visit', language)})"
+            for place in habits.places
+        )
         text += fixed_text("habits_kind_most", language).format(places=places)
     return text
 
@@ -433,7 +437,8 @@ def _describe_day(habits: Habits, day_words: str, at_kind: str = "", language: s
     zone = habits.since.tzinfo
     at = fixed_text("day_visit_at", language)
     visits = ", ".join(
-        at.format(place=visit.label, time=_clock_in(visit.at.astimezone(zone), language)) for visit in habits.timeline
+        at.format(place=label_in(visit.label, language), time=_clock_in(visit.at.astimezone(zone), language))
+        for visit in habits.timeline
     )
     shown = "" if habits.visits <= len(habits.timeline) else fixed_text("day_first_ones", language)
     # Never fewer than are listed: the day's span ("between 5 pm and 5 am") may hold more than its day part's count.
@@ -455,7 +460,10 @@ def _kinds_and_places(habits: Habits, opening: str, places_heading: str, languag
 def _places_and_areas(habits: Habits, text: str, places_frame: str, language: str = "en") -> str:
     """The text, then the places in their frame ("Your most visited places: {places}."), then the areas."""
     if habits.places:
-        places = ", ".join(f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in habits.places)
+        places = ", ".join(
+            f"{label_in(place.label, language)} ({_count(int(place.score), 'visit', language)})"
+            for place in habits.places
+        )
         text += " " + places_frame.format(places=places)
     if habits.areas:
         text += f" {_areas_sentence(habits, language=language)}"
@@ -471,13 +479,16 @@ def _places_sentence(habits: Habits, language: str = "en") -> str:
     when = f" {_slice_in(habits, language)}" if habits.weekday is not None or habits.daypart is not None else ""
     visits = _count(most, "visit", language)
     if len(top) == 1:
-        text = fixed_text("habits_top_one", language).format(when=when, place=top[0].label, visits=visits)
+        text = fixed_text("habits_top_one", language).format(
+            when=when, place=label_in(top[0].label, language), visits=visits
+        )
     else:
-        names = ", ".join(place.label for place in top[:-1]) + f" {fixed_text('habits_and', language)} {top[-1].label}"
+        names = ", ".join(label_in(place.label, language) for place in top[:-1])
+        names += f" {fixed_text('habits_and', language)} {label_in(top[-1].label, language)}"
         text = fixed_text("habits_top_many", language).format(when=when, places=names, visits=visits)
     if then:
         text += fixed_text("habits_top_then", language) + ", ".join(
-            f"{place.label} ({_count(int(place.score), 'visit', language)})" for place in then
+            f"{label_in(place.label, language)} ({_count(int(place.score), 'visit', language)})" for place in then
         )
     return f"{text}."
 
@@ -559,7 +570,7 @@ def _kind(kind: HabitKind, habits: Habits, language: str = "en") -> str:
         part = kind.daypart if habits.daypart is None else None
         said = _when_in(weekday, part, language)
         when = fixed_text("habits_mostly", language).format(when=said) if said else ""
-        return f"{plural(kind.kind)} ({_count(kind.visits, 'visit', language)}{when})"
+        return f"{_kinds_in(kind.kind, language)} ({_count(kind.visits, 'visit', language)}{when})"
     when = ""
     if habits.weekday is None and habits.daypart is None:
         when = f", mostly {kind.weekday} {kind.daypart}s"
@@ -567,7 +578,12 @@ def _kind(kind: HabitKind, habits: Habits, language: str = "en") -> str:
         when = f", mostly on {kind.weekday}s"
     elif habits.daypart is None:
         when = ", mostly at night" if kind.daypart == "night" else f", mostly in the {kind.daypart}"
-    return f"{plural(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
+    return f"{_kinds_in(kind.kind)} ({counted(kind.visits, 'visit')}{when})"
+
+
+def _kinds_in(kind: str, language: str = "en") -> str:
+    """A kind of place in the plural, as ``language`` says it: 'Bars', 'bares', 'bars'."""
+    return category_name(kind, language, plural=True)
 
 
 _NOUNS = ("check-in", "visit", "place", "day")
@@ -612,7 +628,7 @@ def describe_preferences(
     # One statement may hold several preferences ("I quit drinking" mutes every kind of bar): said once.
     stated = list(
         dict.fromkeys(
-            fixed_text(f"told_{item.kind.value}", language).format(what=item.shown)
+            elide_de(fixed_text(f"told_{item.kind.value}", language).format(what=item.shown_in(language)), language)
             for item in active
             if item.kind in STANDING_KINDS
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 from profiles.calendar import DAYPARTS, WEEKDAYS, WEEKEND, calendar_day
-from profiles.places import counted, times, with_article
+from profiles.places import category_name, counted, label_in, times, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -547,10 +547,11 @@ def describe_place(
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     if "hours" in topics:  # "is it still open?": when people check in there is the nearest the data comes
         asked.add("busy")
-    heading = fixed_text("card_heading", language).format(place=details.label)
+    label = label_in(details.label, language)  # "una casa (privada)" for an unnamed place
+    heading = fixed_text("card_heading", language).format(place=label)
     if "going" in topics:  # how to get there comes first
         asked |= {"distance", "where"}
-        heading = f"{fixed_text('card_enjoy', language).format(place=details.label)} {heading}"
+        heading = f"{fixed_text('card_enjoy', language).format(place=label)} {heading}"
     first = [line for topic, line in lines if topic in asked]
     rest = [line for topic, line in lines if topic not in asked]
     card = "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in [*first, *rest])
@@ -589,10 +590,10 @@ def _fact_lines(
     quiet: bool = False,
     language: str = "en",
 ) -> list[tuple[Topic, str]]:
-    # English puts an article before a category ("a Park"); the catalogue's English category names take none in
-    # Spanish or French, where they stand as names.
+    # English puts an article before a category ("a Park"); Spanish and French say the kind bare, in their own words
+    # ("Parque, en SoHo"), as their templates expect.
     def kind_of(category: str) -> str:
-        return with_article(category) if language == "en" else category
+        return with_article(category) if language == "en" else category_name(category, language)
 
     kind = kind_of(details.category)
     if details.area:

@@ -2,9 +2,9 @@
 
 The recommender writes its reasons in English ("popular: 16 check-ins by 16 people", "been here twice, most recently
 3 weeks ago", "busy on Saturday evenings"); a Spanish or French reply says them in its own language, from the
-templates of ``prompts/fixed.toml`` (``reason_*``), with the same numbers and names. Place and category names stay as
-the catalogue writes them, as the place cards keep them. A reason no template knows stays in English rather than be
-guessed at.
+templates of ``prompts/fixed.toml`` (``reason_*``), with the same numbers and names. Place names stay as the catalogue
+writes them; kinds of place ("Coffee Shops", "Dining and Drinking") are said as the language calls them
+(``profiles.places.category_name``). A reason no template knows stays in English rather than be guessed at.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from profiles.places import category_name, category_named, category_with_article
 from prompts import fixed_text
 
 # Each English reason the recommender and the service write, and its template's key.
@@ -32,8 +33,15 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^people often come here after (?P<place>.+) \((?P<times>[^()]+)\)$", "reason_transition"),
         (r"^you often come here after (?P<place>.+) \((?P<times>[^()]+)\)$", "reason_own_transition"),
         (r"^you come here on (?P<occasion>.+) — (?P<visits>\d+) visits?$", "reason_routine"),
+        # The user's context cites where too ("… on Monday evenings around Gramercy — 4 visits").
+        (
+            r"^you go to (?P<kind>.+) on (?P<occasion>\S+ \S+) (?P<where>around .+|[\d.]+ km from here)"
+            r" — (?P<visits>\d+) visits?$",
+            "reason_habit_where",
+        ),
         (r"^you go to (?P<kind>.+) on (?P<occasion>.+) — (?P<visits>\d+) visits?$", "reason_habit"),
         (r"^(?P<km>[\d.]+) km from you$", "reason_from_you"),
+        (r"^after (?P<one>an? .+), (?P<share>\d+)% of people's next stops are (?P<kind>.+)$", "reason_next_stops"),
     )
 )
 _AGO_RE = re.compile(
@@ -41,6 +49,7 @@ _AGO_RE = re.compile(
     r" ago$"
 )
 _TIMES_RE = re.compile(r"^(?:once|twice|(?P<n>\d+) times)$")
+_WHERE_RE = re.compile(r"^(?:around (?P<area>.+)|(?P<km>[\d.]+) km from here)$")
 _OCCASION_RE = re.compile(
     r"^(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|weekend) "
     r"(?P<part>mornings|afternoons|evenings|nights)$"
@@ -115,11 +124,38 @@ def _occasion_in(occasion: str, language: str) -> str | None:
     return parts[_PARTS.index(match["part"])].format(day=day)
 
 
+def _kind_in(kind: str, language: str) -> str:
+    """A kind of place as the recommender writes it ('Coffee Shops', 'Dining and Drinking') in ``language``, in the
+    plural ('cafeterías', 'lieux où manger et boire'); one the table lacks stays as written."""
+    category = category_named(kind)
+    return kind if category is None else category_name(category, language, plural=True)
+
+
+def _one_in(one: str, language: str) -> str | None:
+    """'a Coffee Shop' in ``language`` ('una cafetería', 'un café'); None for a kind the table lacks."""
+    category = category_named(one.partition(" ")[2])
+    return None if category is None else category_with_article(category, language)
+
+
+def _where_in(where: str, language: str) -> str | None:
+    """'around here', 'around Gramercy', '1.2 km from here' in ``language``; None when unknown."""
+    match = _WHERE_RE.match(where)
+    if match is None:
+        return None
+    here, around, away = fixed_text("reason_where", language).split("|")
+    if match["km"]:
+        return away.format(km=match["km"])
+    return here if match["area"] == "here" else around.format(area=match["area"])
+
+
 # The phrases inside a reason that are said in the language first ("3 weeks ago", "twice", "Saturday evenings").
 _SAID_IN: dict[str, Callable[[str, str], str | None]] = {
     "ago": _ago_in,
     "times": _times_in,
     "occasion": _occasion_in,
+    "kind": _kind_in,
+    "one": _one_in,
+    "where": _where_in,
 }
 
 __all__ = ["reasons_in"]

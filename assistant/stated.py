@@ -21,7 +21,7 @@ from assistant.gazetteer import lookup
 from assistant.place_questions import visits_said
 from assistant.requests import THERE, LatLon, StatedPreference
 from assistant.service import Service
-from profiles.places import with_article
+from profiles.places import category_name, elide_de, with_article
 from profiles.preferences import (
     LOCATED_KINDS,
     NEW_PLACES_TARGET,
@@ -65,18 +65,18 @@ def answer_stated(
         ended = service.clear_preferences(user_id, now)
         if not ended:
             return StatedAnswer(fixed_text("pref_nothing_stated", language), None, [])
-        return StatedAnswer(fixed_text("pref_forgot_stated", language).format(what=_shown(ended)), None, [])
+        return StatedAnswer(fixed_text("pref_forgot_stated", language).format(what=_shown(ended, language)), None, [])
     if stated.kind == "take_back":  # "actually I do like sushi": what was said of it ends
         matched = [p for p in service.preferences(user_id) if _named_by(service, p, stated)]
         if not matched:
             return None  # nothing said of it before: an ordinary message ("the first one is fine")
         ended = [p for p in (service.undo_preference(user_id, p.id, now) for p in matched) if p is not None]
-        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
+        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended, language)), None, [])
     if stated.kind == "undo":
         ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
         if not ended:
             return StatedAnswer(fixed_text("pref_nothing_to_undo", language), None, [])
-        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended)), None, [])
+        return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended, language)), None, [])
     if stated.kind == "forget_place_visits" and stated.words == THERE and not stated.item_id and pending is not None:
         # "Forget those visits" after "forget your visits to X?": yes.
         return _confirmed(service, user_id, True, str(pending.get("language", language)), pending)
@@ -132,7 +132,11 @@ def answer_stated(
         PreferenceKind.AVOID_AREA: "pref_avoid_area",
     }[first.kind]
     key = "pref_closed" if closed else key
-    text = fixed_text(key, language).format(what=stated.words, place=first.label, area=first.label)
+    # One kind of place is said in the reply's language ("comida rápida"); the user's words say several at once.
+    one_kind = len(preferences) == 1 and first.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY)
+    what = first.shown_in(language) if one_kind and language != "en" else stated.words
+    text = fixed_text(key, language).format(what=what, place=first.label, area=first.label)
+    text = elide_de(text, language) if one_kind else text  # "plus d'hôtels"
     return StatedAnswer(text, None, stored)
 
 
@@ -168,7 +172,7 @@ def _corrected(
             return None
         return StatedAnswer(fixed_text("pref_unknown_place", language).format(words=stated.words), pending, last_stored)
     if stated.kind == "wrong_kind":
-        kind = with_article(place.category) if language == "en" else place.category
+        kind = with_article(place.category) if language == "en" else category_name(place.category, language)
         text = fixed_text("pref_wrong_kind", language).format(place=place.label, kind=kind)
         return StatedAnswer(text, pending, last_stored)
     here = LatLon(place.latitude, place.longitude)
@@ -248,9 +252,9 @@ def _visit_count(visits: int, language: str) -> str:
     return f"{visits} {one if visits == 1 else many}"
 
 
-def _shown(ended: list[ActivePreference]) -> str:
-    """The ended preferences in words: 'bars and nightlife', 'Blue Bottle Coffee'."""
-    return ", ".join(dict.fromkeys(preference.shown for preference in ended))
+def _shown(ended: list[ActivePreference], language: str = "en") -> str:
+    """The ended preferences in words, in ``language``: 'bars and nightlife', 'Blue Bottle Coffee', 'bares'."""
+    return ", ".join(dict.fromkeys(preference.shown_in(language) for preference in ended))
 
 
 __all__ = ["StatedAnswer", "answer_stated"]

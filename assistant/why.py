@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from assistant.reasons import reasons_in
 from assistant.requests import HERE, ChatRequest
 from assistant.service import Explanation, Suggestion
 from profiles.calendar import describe_local
@@ -61,13 +62,15 @@ def asked_for(request: ChatRequest | None, at: datetime | None = None) -> str | 
 
 def explain_one(explanation: Explanation, asked: str | None, language: str, *, lead: str = "why") -> str:
     """Why one place was suggested: its evidence lines, then what the request asked for; ``lead``: the fixed text
-    that introduces them ("top_pick" when the user asked which one the assistant would pick)."""
-    lines = [*explanation.evidence, *([f"what you asked for: {asked}"] if asked else [])]
+    that introduces them ("top_pick" when the user asked which one the assistant would pick). The evidence is said
+    in ``language``, as the list's reasons are."""
+    evidence = [reasons_in(line, language) for line in explanation.evidence]
+    lines = [*evidence, *([f"what you asked for: {asked}"] if asked else [])]
     return fixed_text(lead, language).format(place=explanation.name) + "\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def explain_list(suggestions: Sequence[Suggestion], asked: str | None, language: str) -> str:
     """Why the last list holds its places: what the request asked for, then each place's evidence."""
     lines = [f"- what you asked for: {asked}"] if asked else []
-    lines += [f"- **{item.label}**: {'; '.join(item.evidence)}" for item in suggestions]
+    lines += [f"- **{item.label}**: {reasons_in('; '.join(item.evidence), language)}" for item in suggestions]
     return fixed_text("why_these", language) + "\n" + "\n".join(lines)

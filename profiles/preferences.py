@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from profiles.eventlog import EventLog, LoggedEvent
 from profiles.events import CATEGORY_SEPARATOR, Action, Event
-from profiles.places import LOOK_ALIKE_KINDS
+from profiles.places import LOOK_ALIKE_KINDS, category_named, kind_words
 
 MAX_TARGET_CHARS = 200
 MAX_LABEL_CHARS = 120
@@ -100,6 +100,14 @@ class Preference(BaseModel):
     def shown(self) -> str:
         """The words for what it is about."""
         return self.label or self.target
+
+    def shown_in(self, language: str) -> str:
+        """The words for what it is about in ``language``: a kind of place as Spanish or French call it ("comida
+        rápida", not the English label "fast food"); anything else as :attr:`shown`."""
+        by_kind = self.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY)
+        if language != "en" and by_kind and category_named(self.target) is not None:
+            return kind_words(self.target, language)
+        return self.shown
 
     def same_as(self, other: Preference) -> bool:
         """Whether two preferences ask for the same thing (labels and coordinates aside)."""

@@ -1693,6 +1693,23 @@ def test_a_listing_line_gives_the_distance_once() -> None:
     assert _listing_line(bare) == "2. **Lucky Dog** (Bar, 0.7 km)"
 
 
+def test_a_spanish_or_french_listing_line_says_the_kind_in_its_language() -> None:
+    mexican = Suggestion(
+        item_id="m1", name="Tacombi", category="Mexican Restaurant", latitude=40.7, longitude=-74.0, rank=1,
+        distance_km=0.4, is_return=False, score=1.0,
+        evidence=["12% of your check-ins are in Dining and Drinking", "new to you · 0.4 km"],
+    )  # fmt: skip
+    assert _listing_line(mexican, "es") == (
+        "1. **Tacombi** (restaurante mexicano, 0.4 km) — el 12% de tus check-ins son en sitios para comer y beber; "
+        "nuevo para ti"
+    )
+    assert _listing_line(mexican, "fr") == (
+        "1. **Tacombi** (restaurant mexicain, 0.4 km) — 12 % de tes check-ins sont dans des lieux où manger et boire; "
+        "nouveau pour toi"
+    )
+    assert _listing_line(mexican).startswith("1. **Tacombi** (Mexican Restaurant, 0.4 km) — 12% of your check-ins")
+
+
 def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_distance() -> None:
     far = Suggestion(
         item_id="s1", name="Tania Unisex", category="Salon / Barbershop", latitude=40.7, longitude=-74.0, rank=1,

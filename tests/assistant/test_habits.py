@@ -17,6 +17,7 @@ from assistant.habits import (
     describe_change,
     describe_habits,
     describe_place_visits_then,
+    describe_preferences,
     habits_slice,
     past_span,
 )
@@ -24,6 +25,7 @@ from assistant.requests import extract_request, read
 from assistant.service import HabitArea, HabitKind, Habits, HabitVisit, InterestChange, KindShift, Service, Suggestion
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
+from profiles.preferences import ActivePreference, PreferenceKind
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -365,7 +367,7 @@ def test_a_change_of_taste_states_both_shares_of_each_kind_that_moved() -> None:
     # In the user's language, with the same numbers and names.
     assert describe_change(change, "es") == (
         "En tu último mes (20 check-ins del 28 de mayo de 2012 al 27 de junio de 2012, frente a 60 antes), una parte "
-        "mayor fue a Bars (8 visitas, 40%, ninguna antes); una parte menor a Offices (4 visitas, 20%, frente al 50% "
+        "mayor fue a bares (8 visitas, 40%, ninguna antes); una parte menor a oficinas (4 visitas, 20%, frente al 50% "
         "antes)."
     )
     assert describe_change(few, "fr").startswith("J'ai trop peu de check-ins de toi pour voir un changement : 20")
@@ -453,16 +455,16 @@ def test_a_month_is_the_users_own_latest_such_month_when_their_visits_end_earlie
         ),
         (
             "es",
-            "De tus 68 check-ins en 10 sitios (de mayo de 2012 a diciembre de 2012), vas sobre todo a Bars (8 "
+            "De tus 68 check-ins en 10 sitios (de mayo de 2012 a diciembre de 2012), vas sobre todo a bares (8 "
             "visitas, sobre todo los viernes al anochecer). Las zonas a las que más vas: East Village (12 visitas).",
-            "Los viernes al anochecer tienes 20 de tus 68 check-ins (29%); vas sobre todo a Bars (8 visitas). Tus "
+            "Los viernes al anochecer tienes 20 de tus 68 check-ins (29%); vas sobre todo a bares (8 visitas). Tus "
             "sitios más visitados en esos momentos: Hop Bar (5 visitas).",
         ),
         (
             "fr",
-            "D'après tes 68 check-ins dans 10 lieux (mai 2012 – décembre 2012), tu vas surtout : Bars (8 visites, "
+            "D'après tes 68 check-ins dans 10 lieux (mai 2012 – décembre 2012), tu vas surtout : bars (8 visites, "
             "surtout le vendredi soir). Les quartiers où tu vas le plus : East Village (12 visites).",
-            "Le vendredi soir, tu as 20 de tes 68 check-ins (29%) ; tu vas surtout : Bars (8 visites). Tes lieux les "
+            "Le vendredi soir, tu as 20 de tes 68 check-ins (29%) ; tu vas surtout : bars (8 visites). Tes lieux les "
             "plus visités à ces moments-là : Hop Bar (5 visites).",
         ),
     ],
@@ -527,3 +529,40 @@ def test_visits_to_one_place_in_a_stretch_are_said_with_the_stretch() -> None:
     assert (
         spanish == "Fuiste a **Broadway Deli** en noviembre de 2012: 15 visitas, la última el 29 de noviembre de 2012."
     )
+
+
+def test_spanish_and_french_habits_say_kinds_and_unnamed_places_in_their_words() -> None:
+    homes = HabitKind(kind="Home (private)", visits=62, weekday="Sunday", daypart="night")
+    delis = HabitKind(kind="Deli / Bodega", visits=8, weekday="Monday", daypart="afternoon")
+    home = Suggestion(
+        item_id="h1", name="", category="Home (private)", latitude=40.7, longitude=-74.0, rank=1, score=62.0,
+        distance_km=0.0, is_return=True, evidence=["62 visits"],
+    )  # fmt: skip
+    habits = Habits(user_id="8", visits=70, kinds=[homes, delis], places=[home])
+    spanish = describe_habits(habits, language="es")
+    assert "vas sobre todo a casas (privadas) (62 visitas" in spanish and "delis y colmados (8 visitas" in spanish
+    assert "una casa (privada) (62 visitas)" in spanish
+    french = describe_habits(habits, language="fr")
+    assert "tu vas surtout : domiciles (privés) (62 visites" in french and "un domicile (privé) (62 visites)" in french
+    english = describe_habits(habits)
+    assert "you go most to Homes (private) (62 visits" in english and "a Home (private) (62 visits)" in english
+    # One kind asked about: "places to eat and drink", and its kinds, in the language.
+    dining = Habits(user_id="8", visits=96, kind="Dining and Drinking", place_count=20, kinds=[delis])
+    assert describe_habits(dining, language="es").startswith("Tienes 96 check-ins en sitios para comer y beber")
+    assert describe_habits(dining, language="fr").startswith("Tu as 96 check-ins dans des lieux où manger et boire")
+    assert describe_habits(dining).startswith("You have 96 check-ins at places to eat and drink")
+
+
+def test_what_the_user_told_is_said_in_their_language() -> None:
+    since = datetime(2012, 5, 1, tzinfo=UTC)
+    fast_food = ActivePreference(
+        kind=PreferenceKind.MUTE_CATEGORY, target="Fast Food", label="fast food", id=1, since=since
+    )
+    bars = ActivePreference(
+        kind=PreferenceKind.BOOST_CATEGORY, target="Sports Bar", label="sports bars", id=2, since=since
+    )
+    assert "nada de sitios de comida rápida; más bares deportivos" in describe_preferences([fast_food, bars], "es")
+    assert "pas de fast-foods; plus de bars sportifs" in describe_preferences([fast_food, bars], "fr")
+    assert describe_preferences([fast_food, bars]).startswith("You told me: no fast food; more sports bars")
+    hotels = ActivePreference(kind=PreferenceKind.MUTE_CATEGORY, target="Hotel", label="hotels", id=3, since=since)
+    assert "pas d'hôtels" in describe_preferences([hotels], "fr")

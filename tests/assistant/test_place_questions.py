@@ -513,7 +513,7 @@ def test_a_card_is_written_in_the_language_of_the_question() -> None:
         "- 40 check-ins de 12 personas en mis datos; más gente los sábados por la mañana (9); los martes al anochecer"
         " (ahora): ninguno"
     )
-    assert "- Coffee Shop, en SoHo" in spanish and "- A 0.8 km de ti en línea recta (unos 12 minutos a pie)" in spanish
+    assert "- Cafetería, en SoHo" in spanish and "- A 0.8 km de ti en línea recta (unos 12 minutos a pie)" in spanish
     assert "- Has estado aquí 3 veces, la primera el 29 de mayo de 2012, la última el 2 de noviembre de 2012" in spanish
     french = describe_place(_facts(checkins=None, people=None), ["going"], "fr").splitlines()
     assert french[0] == "Profite bien de **Café Uno** ! Ce que je sais de **Café Uno** :"
@@ -534,3 +534,19 @@ def test_every_card_text_has_the_english_ones_words_and_fields(language: str) ->
         assert other != english, name  # translated, not the English fallback
         assert other.count("|") == english.count("|"), name
         assert set(re.findall(r"\{\w+\}", other)) == set(re.findall(r"\{\w+\}", english)), name
+
+
+def test_a_spanish_or_french_card_says_the_kind_in_its_language() -> None:
+    card = describe_place(_facts(category="Bar", listed_as="Café"), ["kind"], "fr").splitlines()
+    assert card[1] == "- Bar, à SoHo (répertorié aujourd'hui comme café)"
+    mexican = describe_place(_facts(category="Mexican Restaurant"), ["kind"], "es").splitlines()
+    assert mexican[1] == "- Restaurante mexicano, en SoHo"
+    assert describe_place(_facts(category="Mexican Restaurant"), ["kind"]).splitlines()[1] == (
+        "- A Mexican Restaurant in SoHo"
+    )
+    home = _facts(name="", category="Home (private)", area="Astoria")
+    assert describe_place(home, ["kind"], "es").splitlines()[:2] == [
+        "Lo que sé de **una casa (privada)**:",
+        "- Casa (privada), en Astoria",
+    ]
+    assert describe_place(home, ["kind"]).splitlines()[0] == "What I know of **a Home (private)**:"

@@ -8,20 +8,29 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from assistant.requests import CATEGORY_WORDS
 from profiles import events, places
 from profiles.events import Item
 from profiles.insights import top_categories as insights_top_categories
 from profiles.loaders import load_venues
 from profiles.places import (
     CATEGORY_SEPARATOR,
+    GROUP_WORDS,
+    KIND_GROUPS,
     UNSUGGESTABLE_CATEGORIES,
     Place,
     PlaceAnswer,
     category_kinds,
+    category_name,
+    category_named,
+    category_names,
+    category_with_article,
+    elide_de,
     is_of_kind,
     is_suggestable,
     kind_pattern,
     kind_words,
+    label_in,
     leaf_category,
     leaf_category_column,
     place_label,
@@ -35,6 +44,7 @@ from profiles.places import (
     usual_paths,
     with_article,
 )
+from tests.fixtures.world import KINDS as WORLD_KINDS
 
 PATHS = [
     "Dining and Drinking > Cafe > Coffee Shop",
@@ -471,3 +481,83 @@ def test_kinds_are_said_as_places_of_that_kind() -> None:
     assert kind_words("BBQ") == "BBQ places"
     assert kind_words("Clothing") == "clothing stores"
     assert kind_words("Family Outing") == "places for a family outing"
+
+
+# ---- Kinds of place in Spanish and French ----------------------------------------------------------------------------
+
+
+def test_a_category_is_said_in_spanish_and_french_and_english_keeps_its_words() -> None:
+    assert category_name("Coffee Shop", "es") == "cafetería" and category_name("Coffee Shop", "fr") == "café"
+    assert category_name("Mexican Restaurant", "fr", plural=True) == "restaurants mexicains"
+    assert category_name("Home (private)", "es", plural=True) == "casas (privadas)"
+    assert category_name("Dining and Drinking", "es", plural=True) == "sitios para comer y beber"
+    # English is the catalogue's name, and its plural is plural()'s: English replies do not change.
+    for category in ("Coffee Shop", "Home (private)", "Deli / Bodega", "Bar"):
+        assert category_name(category, "en") == category
+        assert category_name(category, "en", plural=True) == plural(category)
+    # Case and spacing aside ("fast food" of a stated preference); a name the table lacks stays in English.
+    assert category_name("fast food", "es", plural=True) == "sitios de comida rápida"
+    assert category_name("Ramen / Noodle House", "fr") == "restaurant de ramen"
+    assert category_name("Quantum Lab", "es") == "Quantum Lab"
+    assert category_name("Quantum Lab", "fr", plural=True) == "Quantum Labs"
+
+
+def test_a_kind_with_its_article_and_an_unnamed_places_label_in_the_language() -> None:
+    assert category_with_article("Home (private)", "es") == "una casa (privada)"
+    assert category_with_article("Home (private)", "fr") == "un domicile (privé)"
+    assert category_with_article("Rest Area", "es") == "un área de descanso"  # a stressed "a" takes "un"
+    assert category_with_article("Office", "en") == "an Office"
+    assert place_label("", "Home (private)", "fr") == "un domicile (privé)"
+    assert label_in("a Home (private)", "es") == "una casa (privada)"
+    assert label_in("a Home (private)", "en") == "a Home (private)"
+    assert label_in("a Bar Called Ohio", "es") == "a Bar Called Ohio"  # a name, not a kind
+    assert label_in("Fat Cat", "fr") == "Fat Cat"
+
+
+def test_the_kinds_a_request_names_are_said_in_spanish_and_french() -> None:
+    assert kind_words("Mexican", "es") == "sitios de comida mexicana"
+    assert kind_words("Date Night", "fr") == "lieux pour un rendez-vous"
+    assert kind_words("Wine Bar", "es") == "bares de vinos"
+    assert kind_words("Mexican") == "Mexican places"  # English as it was
+    for kind in {*CATEGORY_WORDS.values(), *GROUP_WORDS, *KIND_GROUPS, "Place"}:
+        for language in ("es", "fr"):
+            assert kind_words(kind, language) == category_name(kind, language, plural=True) != plural(kind), kind
+
+
+def test_english_plurals_the_recommender_writes_name_their_categories() -> None:
+    assert category_named("American Restaurants") == "American Restaurant"
+    assert category_named("Homes (private)") == "Home (private)"
+    assert category_named("Dining and Drinking") == "Dining and Drinking"
+    assert category_named("Quantum Labs") is None
+
+
+def test_every_name_in_the_table_has_spanish_and_french_singular_plural_and_gender() -> None:
+    table = category_names()
+    assert len(table) > 500
+    for english, said in table.items():
+        assert set(said) == {"es", "fr"}, english
+        for language, name in said.items():
+            assert name.singular and name.plural and name.gender in ("m", "f"), (english, language)
+            assert name.singular[:1] == name.singular[:1].lower(), (english, language)  # common nouns, lower case
+    # The test world's kinds and every level of their paths are named too.
+    for category, path in WORLD_KINDS.values():
+        for level in (category, *path.split(CATEGORY_SEPARATOR)):
+            assert level in table, level
+
+
+def test_every_category_of_the_nyc_data_has_spanish_and_french_names(nyc_data_dir: Path) -> None:
+    venues = pd.read_csv(nyc_data_dir / "venues.csv.gz", usecols=["category", "category_path"])
+    checkins = pd.read_csv(nyc_data_dir / "checkins.csv.gz", usecols=["venue_category"])
+    names = {*venues["category"].dropna(), *checkins["venue_category"].dropna()}
+    for path in venues["category_path"].dropna().unique():
+        names |= {level.strip() for level in str(path).split(CATEGORY_SEPARATOR) if level.strip()}
+    assert len(names) > 450
+    missing = sorted(name for name in names if name not in category_names())
+    assert not missing
+
+
+def test_french_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
+    assert elide_de("plus de hôtels", "fr") == "plus d'hôtels" and elide_de("pas de églises", "fr") == "pas d'églises"
+    assert elide_de("plus de hot-dogs", "fr") == "plus de hot-dogs" and elide_de("pas de bars", "fr") == "pas de bars"
+    assert elide_de("studios de yoga", "fr") == "studios de yoga"
+    assert elide_de("más de hoteles", "es") == "más de hoteles"
