@@ -2175,7 +2175,7 @@ def test_shorthand_ages_weekdays_and_names_ruled_out_before_a_place(message: str
         ("I love dive bars and hate clubs", ["boost_category", "mute_category"]),
         ("I moved to Brooklyn and I don't drink", ["home_area", "mute_category"]),
         ("i'm allergic to seafood and i hate starbucks", ["hide_place"]),
-        ("i'm vegetarian and don't drink", ["mute_category"]),
+        ("i'm vegetarian and don't drink", ["mute_category", "mute_category"]),  # meat, then drink
         # One statement whose words hold an "and", or a statement before a request: read whole.
         ("more places like Barnes and Noble", ["boost_like_place"]),
         ("no more gyms, anything fun in Tribeca?", ["mute_category"]),
