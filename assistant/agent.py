@@ -118,6 +118,7 @@ from assistant.requests import (
     LLMMode,
     RequestArguments,
     StatedPreference,
+    between_ends,
     by_the_water,
     extract_request,
     further_stops,
@@ -593,6 +594,8 @@ class Assistant:
             request = self._measured_again(request, state.get("asked_before"), text)
             if request.measured:  # "how far is the Met from MoMA?": the one, measured from the other
                 request = self._measured_between(state, request)
+            elif request.intent in ("recommend", "refine", "smalltalk", None) and (ends := between_ends(text)):
+                request = self._halfway(state, request, ends)  # "a bar halfway between Harlem and the UWS"
             if request.top_pick and not _last_suggestions(state):
                 # "Which would you recommend?" before any list asks for one.
                 request = request.model_copy(update={"intent": "recommend", "top_pick": False, "pick": None})
@@ -1710,6 +1713,31 @@ class Assistant:
         location = LatLon(origin.latitude, origin.longitude)
         return request.model_copy(update={"subject": subject.item_id, "near": origin.label, "location": location})
 
+    def _halfway(self, state: _State, request: ChatRequest, ends: tuple[str, str]) -> ChatRequest:
+        """The request around the midpoint of two places ("halfway between Harlem and Astoria", "between work and
+        home"): each an area, the user's own office or home, or a place of the conversation or the catalogue; as it
+        was when either names nothing known."""
+        points: list[tuple[str, LatLon]] = []
+        for words in ends:
+            mine = _OWN_END.get(words.casefold())
+            if mine is not None:
+                own = self._own_place(state, request.model_copy(update={"near": mine}))
+                if own is None or own.location is None:
+                    return request
+                points.append((own.near or words, own.location))
+            elif (area := lookup(words)) is not None:
+                points.append((area.name, LatLon(area.latitude, area.longitude)))
+            elif (place := self._place_of_words(state, words)) is not None:
+                points.append((place.label, LatLon(place.latitude, place.longitude)))
+            else:
+                return request
+        (first, one), (second, other) = points
+        middle = LatLon((one.latitude + other.latitude) / 2, (one.longitude + other.longitude) / 2)
+        near = fixed_text("halfway_between", request.language).format(first=first, second=second)
+        # "And halfway between Harlem and the UWS?" after dinner ideas: dinner there.
+        intent = "refine" if request.intent == "refine" else "recommend"
+        return request.model_copy(update={"near": near, "location": middle, "intent": intent})
+
     def _place_of_words(self, state: _State, words: str) -> Suggestion | Place | None:
         """The place some words name in the conversation or the catalogue: a shown place they point at ("the first
         one", "it"), the latest shown place of the kind they name ("the restaurant"), a shown place by its name, else
@@ -2048,6 +2076,10 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
             "places": [place for place in habits.places if place.category not in muted],
         }
     )
+
+
+# The ends of "between work and home" that are the user's own places.
+_OWN_END = {"work": "my office", "office": "my office", "home": "my home", "school": "my school"}
 
 
 def _stated_place(steer: Steering, mine: str) -> ActivePreference | None:

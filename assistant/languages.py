@@ -349,9 +349,20 @@ _SPANISH = {
     "cuantas veces he ido a": "how many times have i been to",
     "cuantas veces he ido al": "how many times have i been to the",
     # distances between two places ("¿a qué distancia está el Met del MoMA?")
+    "a que distancia estan uno del otro": "how far apart are they",
+    "a que distancia estan el uno del otro": "how far apart are they",
     "a que distancia estan": "how far apart are",
     "el uno del otro": "from each other",
     "uno del otro": "from each other",
+    # walks ("¿a cuántos minutos caminando?", "¿a cuánto queda caminando?", "¿cuánto tiempo caminando entre los dos?")
+    "a cuantos minutos": "how many minutes",
+    "cuantos minutos": "how many minutes",
+    "a cuanto queda": "how far is it",
+    "a cuanto esta": "how far is it",
+    "cuanto tiempo caminando entre los dos": "how long to walk between those two",
+    "cuanto tiempo caminando": "how long to walk",
+    "cuanto se tarda caminando": "how long to walk",
+    "cuantos km": "how many km",
     "entre": "between",
     # pointing back and putting right ("ese lugar cerró", "no es verdad, nunca fui")
     "ese lugar": "that place",
@@ -1097,6 +1108,13 @@ _FRENCH = {
     "combien de fois je suis alle a": "how many times did i go to",
     "combien de fois je suis allee a": "how many times did i go to",
     # distances between two places ("c'est loin le Met du MoMA ?", "ils sont loin l'un de l'autre ?")
+    # walks ("c'est à combien de minutes à pied ?", "c'est combien de km entre le premier et chez moi ?")
+    "c'est a combien de minutes": "how many minutes is it",
+    "a combien de minutes": "how many minutes",
+    "combien de minutes": "how many minutes",
+    "c'est combien de km entre": "how far is it between",
+    "combien de km": "how many km",
+    "c'est a quelle distance": "how far is it",
     "c'est a combien de": "how far is it from",
     "il est a combien de": "how far is it from",
     "elle est a combien de": "how far is it from",

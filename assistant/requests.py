@@ -1583,6 +1583,36 @@ def _clock(text: str) -> time | None:
     return time(hour)
 
 
+# "A bar halfway between Union Square and Williamsburg", "something between work and home": the two ends to search
+# between (not "between 6 and 8", a time, nor "the distance between A and B", measured by ``distance_ends``).
+_BETWEEN_RE = re.compile(
+    r"(?:^\W*(?:(?:and|or|what about|how about|maybe|ok|okay|hmm)\W+)*|\b(?:half ?way|midway|in the middle|in between"
+    r"|right between|somewhere|something|anything|anywhere|place|spot|one|bar|cafe|restaurant|\w+s)\s+)between"
+    r"\s+(?P<first>[^,;!?]{2,40}?)\s+and\s+(?P<second>[^,;!?]{2,40}?)"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:then|please|pls|tonight|today|tomorrow|for|that|this|lol|maybe|instead)\b)",
+    re.IGNORECASE,
+)
+_NOT_AN_END_RE = re.compile(
+    r"^(?:\d|noon|midnight|lunch|dinner|the (?:two|first|second)\b|(?:them|us|you|me|friends)$)", re.IGNORECASE
+)
+
+
+def between_ends(text: str) -> tuple[str, str] | None:
+    """The two places a request asks to search halfway between, as written ("harlem", "the upper west side"); None
+    when it names no such two (times, "between the two of us")."""
+    if (found := _BETWEEN_RE.search(text)) is None or _DISTANCE_WORDS_RE.search(text[: found.start()]):
+        return None
+    first, second = (
+        re.sub(r"^(?:my|the)\s+(?=work|home|office)", "", found[name].strip()) for name in ("first", "second")
+    )
+    if _NOT_AN_END_RE.match(first) or _NOT_AN_END_RE.match(second):
+        return None
+    return first, second
+
+
+_DISTANCE_WORDS_RE = re.compile(r"\b(?:distance|how far|how long|far|close)\b", re.IGNORECASE)
+
+
 def resolve_near(near: str | None, here: LatLon | tuple[float, float] | None = None) -> LatLon | None:
     """Coordinates for a ``near`` text: ``here`` for "here", a neighbourhood's centre, else None."""
     if not near:
@@ -2750,7 +2780,7 @@ _MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind neve
     somewhere anything anywhere place places spot spots there is are and or but please pls better let s lets do go
     say for same thing kind sort over up plus also about again too now currently just lol haha btw me us here
     backup other options option alternatives alternative within of km kms meters metres miles mile mins minutes
-    walk walking
+    walk walking between halfway midway middle
     mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
     ahora estoy estamos aqui aca otra otras opciones
     plutot et ou un une des dans vers a au aux le les du de sinon maintenant je suis on est ici autre autres"""
@@ -3518,7 +3548,7 @@ _STATEMENT_BREAK_RE = re.compile(r"\s*[,;.!]\s*(?:and\s+|but\s+|also\s+)?|\s+(?:
 # A clause that goes on from the one before without its "I" ("... and hate clubs", "... but don't drink").
 _SUBJECT_DROPPED_RE = re.compile(
     r"^\s*(?=(?:really |also |totally )?(?:hate|love|adore|dislike|despise|can'?t stand|don'?t|do not|never|no longer"
-    r"|quit|stopped|moved|live)\b)",
+    r"|quit|stopped|moved|live|work)\b)",
     re.IGNORECASE,
 )
 # Verbs that only answer a question or take back the last statement: never one statement among others.

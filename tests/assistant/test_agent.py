@@ -37,7 +37,7 @@ from assistant.agent import (
     _with_shown,
     _within_km,
 )
-from assistant.gazetteer import BOROUGHS, borough_at, lookup
+from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import no_details
 from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
@@ -1900,6 +1900,20 @@ def test_saying_where_one_is_now_moves_the_same_ask(
     there = assistant.chat("2", moved, at=world_now)
     assert there.request is not None and there.request.near == "Tribeca"
     assert there.request.category == "Music Venue"  # a movie theater had come instead
+
+
+def test_halfway_between_two_areas_searches_around_their_midpoint_keeping_the_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("2", "a jazz club please", at=world_now)
+    turn = assistant.chat("2", "halfway between Tribeca and SoHo?", at=world_now)
+    assert turn.request is not None and turn.request.category == "Music Venue"
+    assert turn.request.near == "halfway between Tribeca and SoHo"
+    (tribeca, soho) = (NEIGHBOURHOODS["Tribeca"], NEIGHBOURHOODS["SoHo"])
+    middle = ((tribeca[0] + soho[0]) / 2, (tribeca[1] + soho[1]) / 2)
+    assert turn.request.location is not None
+    assert (turn.request.location.latitude, turn.request.location.longitude) == pytest.approx(middle)
 
 
 def test_a_place_turned_down_with_its_reason_is_left_out_not_described(

@@ -31,6 +31,7 @@ from assistant.requests import (
     TURNED_DOWN_RE,
     ChatRequest,
     RequestArguments,
+    between_ends,
     distance_ends,
     extract_request,
     further_stops,
@@ -2573,4 +2574,22 @@ def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
     assert kind.words == "that place"
     assert "hall" not in read("halal food nearby?").text  # no word the reader lacks is "corrected" into another
     assert read("which one did u say was closest").text == "which one is closest"
+    assert read("a que distancia estan uno del otro?").text == "how far apart are they?"  # no "apart are" to name
+    assert read("le deuxieme c'est a combien de minutes a pied?").text == "the second how many minutes is it on foot?"
     assert parse_rules("the first one is fine but something closer").intent == "refine"  # no choice made yet
+
+
+@pytest.mark.parametrize(
+    ("message", "ends"),
+    [
+        ("halfway between harlem and the upper west side?", ("harlem", "the upper west side")),
+        ("bar halfway between union square and williamsburg", ("union square", "williamsburg")),
+        ("between midtown and LIC?", ("midtown", "LIC")),
+        ("something between work and my home then", ("work", "home")),
+        ("distance between the met and moma", None),  # measured, not searched between
+        ("dinner between 6 and 8", None),  # a time
+        ("between you and me, any good bars?", None),
+    ],
+)
+def test_a_search_between_two_places_names_both(message: str, ends: tuple[str, str] | None) -> None:
+    assert between_ends(read(message).text) == ends
