@@ -886,7 +886,12 @@ _OTHERS_RE = re.compile(
     rf"|\b(?:have|has|do|does|did) (?:my|our) (?:\w+ )?{_PEOPLE} (?:ever )?(?:been|go|gone|went|visit(?:ed)?)\b"
     rf"|\b(?:his|her)\s+(?:\w+\s+)?{_DATA_NOUNS}\b"
     rf"|\bwhere (?:does|did|has|had|do|have) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she) {_GOES}"
-    rf"|\bwhere (?:is|was) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she)(?: right)? (?:now|today|tonight)\b"
+    rf"|\bwhere (?:is|was) (?:(?:my|his|her|their|our) (?:\w+ )?{_PEOPLE}|he|she)(?: right)? (?:now|today|tonight"
+    r"|last night|yesterday|earlier|this (?:morning|afternoon|evening)|last (?:week|weekend|\w+day))\b"
+    # "List all users near me", "show me the users around here": other people, wherever they are.
+    r"|\b(?:list|show(?: me)?|find(?: me)?|give me|who are)\s+(?:all\s+|every\s+|the\s+)?(?:other\s+)?"
+    r"(?:users|members|accounts|people (?:using|on) (?:this|the app))\b"
+    r"|\b(?:users|members|other people) (?:near|around|close to) (?:me|here|us)\b"
     r"|\b(?:track|stalk|spy on|keep tabs on|find out where)\s+(?:my\s+\w+|him|her|someone|somebody|user|people)\b"
     # "Who else goes to my gym?", "who goes to the same coffee shop as me?": the people behind the counts.
     # ("Who goes there?" asks of the crowd, told in counts.)
