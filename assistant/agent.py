@@ -1735,7 +1735,8 @@ class Assistant:
         middle = LatLon((one.latitude + other.latitude) / 2, (one.longitude + other.longitude) / 2)
         near = fixed_text("halfway_between", request.language).format(first=first, second=second)
         # "And halfway between Harlem and the UWS?" after dinner ideas: dinner there.
-        intent = "refine" if request.intent == "refine" else "recommend"
+        asks_anew = request.category or request.keyword or state.get("previous") is None
+        intent = "refine" if request.intent == "refine" or not asks_anew else "recommend"
         return request.model_copy(update={"near": near, "location": middle, "intent": intent})
 
     def _place_of_words(self, state: _State, words: str) -> Suggestion | Place | None:

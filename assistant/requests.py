@@ -318,7 +318,7 @@ _SPECIFIC = {
     "Flea Market": "flea market|flea markets",
     "Vintage": "vintage|thrift|thrift store|thrift shop|secondhand",
     # Morning places (profiles.places.KIND_GROUPS), not any restaurant: a bar listed first for "breakfast at 7am".
-    "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots",
+    "Breakfast": "breakfast|breakfast spot|breakfast place|breakfast places|breakfast spots|pancakes|waffles",
     "Brunch": "brunch|brunch spot|brunch spots|brunch place|brunch places",
     "Quick Bite": "quick bite|quick bites|bite to eat|quick lunch|quick dinner|quick eats|something quick"
     "|something quicker|something faster|grab and go|food on the go|grab something to eat",
@@ -1590,7 +1590,7 @@ def _clock(text: str) -> time | None:
 
 # "A bar halfway between Union Square and Williamsburg", "something between work and home": the two ends to search
 # between (not "between 6 and 8", a time, nor "the distance between A and B", measured by ``distance_ends``).
-_BETWEEN_RE = re.compile(
+_HALFWAY_RE = re.compile(
     r"(?:^\W*(?:(?:and|or|what about|how about|maybe|ok|okay|hmm)\W+)*|\b(?:half ?way|midway|in the middle|in between"
     r"|right between|somewhere|something|anything|anywhere|place|spot|one|bar|cafe|restaurant|\w+s)\s+)between"
     r"\s+(?P<first>[^,;!?]{2,40}?)\s+and\s+(?P<second>[^,;!?]{2,40}?)"
@@ -1605,7 +1605,7 @@ _NOT_AN_END_RE = re.compile(
 def between_ends(text: str) -> tuple[str, str] | None:
     """The two places a request asks to search halfway between, as written ("harlem", "the upper west side"); None
     when it names no such two (times, "between the two of us")."""
-    if (found := _BETWEEN_RE.search(text)) is None or _DISTANCE_WORDS_RE.search(text[: found.start()]):
+    if (found := _HALFWAY_RE.search(text)) is None or _DISTANCE_WORDS_RE.search(text[: found.start()]):
         return None
     first, second = (
         re.sub(r"^(?:my|the)\s+(?=work|home|office)", "", found[name].strip()) for name in ("first", "second")
@@ -2785,7 +2785,7 @@ _MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind neve
     somewhere anything anywhere place places spot spots there is are and or but please pls better let s lets do go
     say for same thing kind sort over up plus also about again too now currently just lol haha btw me us here
     backup other options option alternatives alternative within of km kms meters metres miles mile mins minutes
-    walk walking between halfway midway middle
+    walk walking
     mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
     ahora estoy estamos aqui aca otra otras opciones
     plutot et ou un une des dans vers a au aux le les du de sinon maintenant je suis on est ici autre autres"""
@@ -2856,7 +2856,7 @@ _HOW_FAR = r"(?:how (?:far|long|many (?:minutes|blocks|miles|km))|what(?:'s| is)
 _RANK_WORDS = rf"(?:{_words_pattern(ORDINALS)}|last|[1-9](?:st|nd|rd|th))"
 # "From" as a Spanish or French question's reading keeps it ("how far is the Met del MoMA", "… du MoMA").
 _FROM = r"(?:from|de|del|du|des|de la|de l')"
-_ARTICLE = r"(?:(?:el|la|le|les|l') )?"
+_ARTICLE_ES_FR = r"(?:(?:el|la|le|les|l') )?"
 _TAIL = (
     r"(?:\s+(?:on foot|walking|by foot|by (?:subway|train|cab|taxi|car|bike|bus|uber|metro)|exactly|roughly"
     r"|approx(?:imately)?))*\W*$"
@@ -2875,20 +2875,20 @@ _DISTANCE_ENDS_RES = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close|is it far) (?:is|are)?(?: it)? ?{_ARTICLE}"
-        rf"{_END_WORDS.format('subject')} (?:{_FROM}|to) {_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:how far|how close|is it far) (?:is|are)?(?: it)? ?{_ARTICLE_ES_FR}"
+        rf"{_END_WORDS.format('subject')} (?:{_FROM}|to) {_ARTICLE_ES_FR}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
     ),
     re.compile(
         rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the )?distance|how far(?: is it)?|is it far"
-        rf"|how long(?: a walk)?(?: is it)?) between {_ARTICLE}{_END_WORDS.format('subject')} (?:and|y|et) "
-        rf"{_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
+        rf"|how long(?: a walk)?(?: is it)?) between {_ARTICLE_ES_FR}{_END_WORDS.format('subject')} (?:and|y|et) "
+        rf"{_ARTICLE_ES_FR}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
     ),
     # "The first one, how far is it from the second?", "le deuxième il est à combien de Grand Central ?"
     re.compile(
         rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:the )?(?P<subject>{_RANK_WORDS}(?: one)?),?\s+(?:(?:il|elle) )?"
-        rf"(?:how far is it|is it far) (?:{_FROM}) {_ARTICLE}{_END_WORDS.format('origin')}{_TAIL}",
+        rf"(?:how far is it|is it far) (?:{_FROM}) {_ARTICLE_ES_FR}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
     ),
     re.compile(
@@ -3266,7 +3266,7 @@ _GOOD = (
     r"(?:great|amazing|awesome|fantastic|excellent|lovely|wonderful|perfect|fun|solid|fire|dope|the best"
     r"|(?:really |so |very )?(?:good|nice))"
 )
-_BAD = (
+_BAD_PLACE = (
     r"(?:bad|awful|terrible|horrible|meh|mid|mediocre|gross|disappointing|a disappointment|overrated|trash|garbage"
     r"|a dump|the worst|a tourist trap|(?:so |way too |too )?overpriced|a rip-?off|not (?:great|good|nice|worth it))"
 )
@@ -3288,11 +3288,11 @@ _DISLIKED_RE = re.compile(
     rf"{_OPENER}(?:i|we) (?:really )?(?:didn'?t|did not) (?:really )?(?:like|enjoy|love|care for) "
     rf"{_VISITED}{_VERDICT_END}"
     rf"|{_OPENER}(?:(?:i|we) )?(?:really )?(?:hated|disliked) {_VISITED}{_VERDICT_END}"
-    rf"|{_OPENER}{_POINTER} was {_BAD}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}"
+    rf"|{_OPENER}{_POINTER} was {_BAD_PLACE}{_VERDICT_END}|{_OPENER}thumbs down (?:for|to) {_VISITED}{_VERDICT_END}"
     # "That's wrong, I hate that place", "no, I can't stand the second one": a place pointed at, not a kind.
     rf"|{_OPENER}(?:(?:that'?s|that is) (?:wrong|not right)\W+|no\W+|ugh\W+)?(?:i|we) (?:really )?"
     rf"(?:hate|dislike|can'?t stand) {_POINTER}{_VERDICT_END}"
-    rf"|{_BEEN_THEN}(?:(?:it|that) was {_BAD}|(?:i |we )?(?:really )?(?:hated|disliked) it"
+    rf"|{_BEEN_THEN}(?:(?:it|that) was {_BAD_PLACE}|(?:i |we )?(?:really )?(?:hated|disliked) it"
     rf"|(?:i |we )?(?:didn'?t|did not) (?:really )?(?:like|enjoy) it){_VERDICT_END}",
     re.IGNORECASE,
 )
@@ -3313,7 +3313,7 @@ _IS_GOOD_RE = re.compile(
 # "The first one kinda sucks tbh, never again", "House of Brews sucks", "not a fan of the first one".
 _IS_BAD_RE = re.compile(
     rf"{_OPENER}{_VISITED} (?:(?:is|are|was|looks?|seems?) (?:really |so |just |pretty |actually |kinda |honestly )?"
-    rf"{_BAD}|(?:really |kinda |kind of |totally |honestly )?(?:sucks|sucked|stinks))"
+    rf"{_BAD_PLACE}|(?:really |kinda |kind of |totally |honestly )?(?:sucks|sucked|stinks))"
     rf"{_VERDICT_END}"
     rf"|{_OPENER}(?:(?:i'?m|i am) )?(?:not|no) (?:a |much of a |really a |big )?fan of {_POINTER}{_VERDICT_END}"
     # "The 4th one? never again", "ew not the first one".
