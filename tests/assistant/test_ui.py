@@ -48,7 +48,14 @@ from assistant.ui import (
 from assistant.ui.render import preference_markdown
 from profiles.config import Settings, load_settings
 from profiles.ingest import read_events
-from profiles.preferences import NO_CHAINS_TARGET, STANDING_KINDS, ActivePreference, PreferenceKind
+from profiles.preferences import (
+    LOCATED_KINDS,
+    NEW_PLACES_TARGET,
+    NO_CHAINS_TARGET,
+    STANDING_KINDS,
+    ActivePreference,
+    PreferenceKind,
+)
 from tests.assistant.world import polite_model, world_runtime, world_settings
 from tests.fixtures.world import make_items
 
@@ -189,8 +196,9 @@ def test_the_users_map_draws_places_near_them_and_counts_the_far_ones() -> None:
 
 @pytest.mark.parametrize("kind", sorted(STANDING_KINDS))
 def test_every_kind_of_stated_preference_reads_in_the_inspector_and_the_chat(kind: PreferenceKind) -> None:
-    located = {"latitude": 40.7, "longitude": -73.99} if kind == PreferenceKind.HOME_AREA else {}
-    target = NO_CHAINS_TARGET if kind == PreferenceKind.NO_CHAINS else "Starbucks"
+    located = {"latitude": 40.7, "longitude": -73.99} if kind in LOCATED_KINDS else {}
+    fixed = {PreferenceKind.NO_CHAINS: NO_CHAINS_TARGET, PreferenceKind.NEW_PLACES_ONLY: NEW_PLACES_TARGET}
+    target = fixed.get(kind, "Starbucks")
     since = datetime(2012, 5, 1, tzinfo=UTC)
     stated = ActivePreference(kind=kind, target=target, label=target, id=1, since=since, **located)
     assert target in preference_markdown(stated)
