@@ -265,7 +265,8 @@ _GENERIC = {
     "Views": "sunset|sunsets|skyline|lookout|scenic view|scenic views|a view|the view|views|great view",
 }
 _SPECIFIC = {
-    "Night Club": "club|clubs|clubbing|dance|dancing|nightclub|nightclubs|partying|where's the party"
+    "Night Club": "club|clubs|clubbing|dance|dancing|nightclub|nightclubs|night club|night clubs|partying"
+    "|where's the party"
     "|where is the party",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
@@ -3674,11 +3675,15 @@ def _stated(text: str) -> StatedPreference | None:
             continue
         named = _named(match).split(",")[0].strip()  # "Prospect Park, what's good around there?" names the park
         named = re.sub(r"\s+now$", "", named, flags=re.IGNORECASE)  # "I work in Midtown now"
-        if verb == "work_area" and (re.match(r"(?:a|an|the)\b", named, re.I) or _CATEGORY_ONLY.fullmatch(named)):
-            continue  # "I work in a bakery", "I work at the hospital": what, not where
         place = lookup(named)
         if place is None and (found := find_neighbourhoods(named)):
             place = found[0][0]
+        if (
+            verb == "work_area"
+            and place is None
+            and (re.match(r"(?:a|an|the|una?|une?)\b", named, re.I) or _kinds(named.lower()))
+        ):
+            continue  # "I work in a bakery", "I work at the hospital", "trabajo en una panadería": what, not where
         return StatedPreference(kind=verb, words=named, area=place.name if place is not None else None)  # type: ignore[arg-type]
     return None
 
