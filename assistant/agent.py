@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from itertools import takewhile
 from typing import Annotated, Any, Literal, NamedTuple, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,7 @@ from assistant.requests import (
     extract_request,
     further_stops,
     is_waterside,
+    named_first,
     names_day,
     names_hour,
     offtopic_reply,
@@ -740,6 +742,9 @@ class Assistant:
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
         another_day = _ANOTHER_DAY_RE.search(message) is not None
         place = self._pointed_at(state, stated.words) if pointing and not another_day else None
+        if stated.kind in ("like_place", "dislike_place") and (first := named_first(message)) is not None:
+            # "Not Crunch, I hate that place": the shown place named first, not the one "that place" would be.
+            place = _shown_named(state, first) or place
         if place is None and pointing and not another_day:
             # "The Grey Dog is overrated": the branch shown, not another; "that restaurant closed": the one shown.
             place = _shown_named(state, stated.words) or self._shown_of_kind(state, stated.words)
@@ -1441,10 +1446,20 @@ class Assistant:
         if span is None:
             return ""
         until = min(span.until, local_now) if span.until is not None else local_now
-        among = self.service.visits_among(state["user_id"], [details.item_id], until, since=span.since)
+        # "How many times did I hit Equinox this year?": every one of the user's places of that name, not the one
+        # branch the words were matched to (which they may never have been to).
+        words = named_words(read(_said(state)).text).split()
+        # "hit equinox": the words from the first that name any of their places, else the matched place's name.
+        tails = [" ".join(words[start:]) for start in range(len(words))] + [details.name]
+        theirs = next((found for tail in tails if (found := self.service.visited_named(state["user_id"], tail))), [])
+        places = theirs if theirs and [place.item_id for place in theirs] != [details.item_id] else []
+        ids = [place.item_id for place in places] or [details.item_id]
+        label = details.label if len(places) <= 1 else _common_name([place.label for place in places])
+        label = places[0].label if len(places) == 1 else label
+        among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
         # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
         last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
-        return describe_place_visits_then(details.label, among.visits, last, span, language) + "\n"
+        return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
 
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
@@ -2081,6 +2096,17 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
 
 # The ends of "between work and home" that are the user's own places.
 _OWN_END = {"work": "my office", "office": "my office", "home": "my home", "school": "my school"}
+
+
+def _said(state: _State) -> str:
+    """The user's message of this turn."""
+    return state["messages"][-1 - _tail_length(state)].text
+
+
+def _common_name(names: Sequence[str]) -> str:
+    """The words several places' names begin with ("Equinox" of "Equinox Flatiron" and "Equinox Park Avenue")."""
+    common = takewhile(lambda words: len(set(words)) == 1, zip(*(name.split() for name in names), strict=False))
+    return " ".join(words[0] for words in common).rstrip(" -") or names[0]
 
 
 def _stated_place(steer: Steering, mine: str) -> ActivePreference | None:

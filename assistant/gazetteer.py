@@ -188,6 +188,7 @@ ALIASES: dict[str, str] = {
     "LIC": "Long Island City",
     "Bronx": "The Bronx",
     "NJ": "New Jersey",
+    "Jersey": "New Jersey",
     "JC": "Jersey City",
     "Saint George": "St. George",
     "St George": "St. George",
@@ -280,7 +281,7 @@ def lookup(text: str) -> Neighbourhood | None:
 _LANDMARK_AFTER_RE = re.compile(
     r"\s+(?:bridge|museum|zoo|botanic(?:al)? gardens?|public library|navy yard|college|borough hall|academy of music"
     r"|children's museum|flea|bowl|brewery|cyclones|mall|center|centre|terminal|plaza|ferry|tech|hospital"
-    r"|university|winery|kitchen|diner|pizza|bagels?|bar\b|roasting)\b",
+    r"|university|winery|kitchen|diner|pizza|bagels?|bar\b|roasting|mike'?s|boys|shore|devils)\b",
     re.IGNORECASE,
 )
 # "Downtown Jersey City", "uptown Hoboken": a part of the area named next, not Lower Manhattan.

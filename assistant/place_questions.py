@@ -456,7 +456,7 @@ _FILLER_RE = re.compile(
     # "The cheapest one?" names no place called "One".
     r"|one|ones|cheapest|priciest|best|nicest|worst|most|least"
     # "How many times have I been?": what is left of a visits question names no place.
-    r"|been|gone|went|go|visited|ever|before|times)\b|[^\w\s'&-]",
+    r"|been|gone|went|go|visited|ever|before|times|walking|walk)\b|[^\w\s'&-]",
     re.IGNORECASE,
 )
 
@@ -466,6 +466,7 @@ def named_words(message: str) -> str:
     place ("is mexican radio open now?" → "mexican radio"); "" when none are left."""
     text = _CLOCK_SAID_RE.sub(" ", message)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
     text = _PERIOD_SAID_RE.sub(" ", text)  # "how many times did I go to Applebees last month?": no "last month"
+    text = _ON_FOOT_RE.sub(" ", text)  # "how far on foot?": how, not "Foot Care Center"
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())
@@ -480,6 +481,7 @@ _CLOCK_SAID_RE = re.compile(
 )
 
 
+_ON_FOOT_RE = re.compile(r"\b(?:on|by) foot\b", re.IGNORECASE)
 # A stretch of the past a visits question names ("last month", "in December", "how often … this year"), and the
 # "last" or "first" of "when was I last at …": when, not part of a place's name.
 _MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"

@@ -241,7 +241,7 @@ _GENERIC = {
     "starving famished peckish bite meal snack snacks munchies cuisine cuisines",
     "Bar": "bar|bars|drink|drinks|beer|beers|cocktail|cocktails|pub|pubs|pint|pints|wine|thirsty|happy hour"
     "|happy hours|nightcap|a nightcap|night cap",
-    "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine",
+    "Cafe": "coffee coffees cafe cafes espresso latte tea caffeine matcha",
     "Outdoors": "outdoors outside walk stroll picnic nature",
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
     "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|a long run|a longer run|long runs"
@@ -2784,7 +2784,7 @@ _CLOCK_ONLY_RE = re.compile(
 _MOVING_TEXT = """no nah nope wait sorry oops oh hmm actually nvm nevermind never mind i im m we meant mean rather
     than instead ok okay so then maybe perhaps make it that in at on near around by the a one ones any some something
     somewhere anything anywhere place places spot spots there is are and or but please pls better let s lets do go
-    say for same thing kind sort over up plus also about again too now currently just lol haha btw me us here
+    say for same thing kind sort over up plus also about again too now currently just lol haha btw me us here how
     backup other options option alternatives alternative within of km kms meters metres miles mile mins minutes
     walk walking
     mejor en el la los las alguno alguna algo uno una hay y o pero perdon quise decir por favor porfa mas bien
@@ -3164,11 +3164,25 @@ _DRINKING_RE = re.compile(
 # "I'm vegetarian", "I don't eat meat": the user's own diet, for good ("she's vegetarian" is one outing's, read as a
 # request); the kinds of place built around meat are muted.
 MEAT_KINDS = ("Steakhouse", "BBQ", "Burger", "Hot Dog", "Fried Chicken", "Wings")
+# Said of oneself for good: not "vegetarian-curious", "a vegetarian chef", "vegetarian on weekdays", "no meat on
+# Fridays".
+_DIET_END = (
+    r"(?![-\w])(?!\s+(?:chef|cook|cooking|food|restaurant|options?|friendly|curious|dish|place|on\b|during\b|for lent"
+    r"|this\b|today|tonight|for (?:a|the)\b|until\b|till\b))"
+)
 _MEAT_FREE_RE = re.compile(
     r"\bi(?:'m| am)(?: a| now| now a| fully| strictly| actually)?"
-    r" (?:vegetarian|vegan|veggie|plant[- ]based|pescatarian)\b"
-    r"|\bi (?:don'?t|do not|no longer|won'?t|never) eat (?:any )?meat\b|\bi (?:quit|stopped|gave up) (?:eating )?meat\b"
-    r"|\bi(?:'ve| have) (?:gone|turned|become) (?:vegetarian|vegan)\b",
+    rf" (?:vegetarian|vegan|veggie|plant[- ]based|pescatarian){_DIET_END}"
+    rf"|\bi (?:don'?t|do not|no longer|won'?t|never) eat (?:any )?meat{_DIET_END}"
+    rf"|\bi (?:quit|stopped|gave up) (?:eating )?meat{_DIET_END}"
+    rf"|\bi(?:'ve| have) (?:gone|turned|become) (?:vegetarian|vegan){_DIET_END}",
+    re.IGNORECASE,
+)
+# "Actually I eat meat again", "I'm not vegetarian any more": the diet said before ends.
+_MEAT_AGAIN_RE = re.compile(
+    r"\bi(?:'m| am)? (?:eat(?:ing)?|back to eating) meat (?:again|now)\b"
+    r"|\bi(?:'m| am) (?:no longer|not) (?:a )?(?:vegetarian|vegan)(?: any ?more)?\b|\bi (?:quit|stopped) being (?:a )?"
+    r"(?:vegetarian|vegan)\b",
     re.IGNORECASE,
 )
 _KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
@@ -3564,20 +3578,7 @@ _ANSWERS = frozenset({"yes", "no", "undo"})
 def read_preferences(message: str) -> list[StatedPreference]:
     """Every preference a message states, clause by clause ("I love dive bars and hate clubs": more dive bars, no
     clubs; "I'm allergic to seafood and I hate Starbucks": Starbucks hidden): the whole message's one
-    (:func:`read_preference`) unless its clauses state more, or it states none and one clause does. A verdict on
-    "that place" after a place named first ("not Crunch, I hate that place") is on the place named."""
-    first = _NAMED_FIRST_RE.match(message)
-    if first is None or _CATEGORY_ONLY.fullmatch(first["name"]):  # "not pizza, I hate that place": no place named
-        return _preferences_read(message)
-    return [
-        stated.model_copy(update={"words": first["name"], "unsure": True})
-        if stated.kind in ("like_place", "dislike_place") and re.fullmatch(_POINTER, stated.words or "", re.I)
-        else stated
-        for stated in _preferences_read(message)
-    ]
-
-
-def _preferences_read(message: str) -> list[StatedPreference]:
+    (:func:`read_preference`) unless its clauses state more, or it states none and one clause does."""
     whole = read_preference(message)
     clauses = [clause for clause in _STATEMENT_BREAK_RE.split(message) if clause and clause.strip()]
     if len(clauses) < 2:
@@ -3609,6 +3610,8 @@ def _stated(text: str) -> StatedPreference | None:
         return corrected
     if taken_back := _taken_back(text):
         return taken_back
+    if _MEAT_AGAIN_RE.search(text):
+        return StatedPreference(kind="take_back", words="meat", categories=list(MEAT_KINDS))
     # "The first one sucks?", "the first one is good?": asked, not said.
     asked = text.rstrip().endswith("?")
     # A verdict on a place, not on kinds in lower case ("I loved jazz clubs" is a taste, read below); the dislikes
@@ -3678,22 +3681,30 @@ def _stated(text: str) -> StatedPreference | None:
         place = lookup(named)
         if place is None and (found := find_neighbourhoods(named)):
             place = found[0][0]
+        # "I work in finance", "I work at the hospital", "trabajo en una panadería": what, not where (a name is taken
+        # after "at" alone: "I work at the Trump Building").
+        at_a_name = re.search(r"\bat\b", match.group(0), re.IGNORECASE) is not None
         if (
             verb == "work_area"
             and place is None
-            and (re.match(r"(?:a|an|the|una?|une?)\b", named, re.I) or _kinds(named.lower()))
+            and (not at_a_name or re.match(r"(?:a|an|the|una?|une?)\b", named, re.I) or _kinds(named.lower()))
         ):
-            continue  # "I work in a bakery", "I work at the hospital", "trabajo en una panadería": what, not where
+            continue
         return StatedPreference(kind=verb, words=named, area=place.name if place is not None else None)  # type: ignore[arg-type]
     return None
 
 
-# "Not Crunch, I hate that place": the place a verdict's pointer stands for, named first.
+# "Not Crunch, I hate that place", "ugh, the Gin Mill. hate that place": the words a verdict's pointer may stand for,
+# said first (the agent keeps them only when they name a shown place: "no thanks, I hate that place" names none).
 _NAMED_FIRST_RE = re.compile(
-    r"^\W*(?:not|no|never|ugh|ew)\s+(?!(?:the|that|this|it|one|any|a|an|more|too|really|sure|now|yet|so|quite"
-    r"|exactly|bad|great|good|again|there|here|me|for)\b)(?P<name>[\w'&.-]+(?: [\w'&.-]+){0,3}?)\s*[,.;!?]+\s",
-    re.IGNORECASE,
+    r"^\W*(?:(?:not|no|never|ugh|ew)\W+)+(?P<name>[\w'&.-]+(?: [\w'&.-]+){0,4}?)\s*[,.;!?]+\s", re.IGNORECASE
 )
+
+
+def named_first(message: str) -> str | None:
+    """The words a message turns down first ("not crunch, i hate that place" → "crunch"), else None."""
+    found = _NAMED_FIRST_RE.match(message)
+    return found["name"] if found is not None else None
 
 
 def _verdict_now(text: str) -> StatedPreference | None:

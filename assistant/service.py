@@ -1512,6 +1512,18 @@ class Service:
         mine = self._visited_places(user_id)
         return next((place for place in mine if in_categories(place.category, place.category_path, kinds)), None)
 
+    def visited_named(self, user_id: str, words: str) -> list[Place]:
+        """The user's visited places whose name is the words or begins with them ("equinox": their Equinox
+        Flatiron and Equinox Park Avenue), the most visited first."""
+        wanted = match_key(_ARTICLE_RE.sub("", words)).strip()
+        if not wanted:
+            return []
+        return [
+            place
+            for place in self._visited_places(user_id)
+            if (name := match_key(_ARTICLE_RE.sub("", place.name)).strip()) == wanted or name.startswith(f"{wanted} ")
+        ]
+
     def _visited_places(self, user_id: str) -> Iterator[Place]:
         """The catalogue places the user has visited, the most visited first."""
         mine = user_events(self.events(), user_id)

@@ -1935,6 +1935,9 @@ def test_a_verdict_on_that_place_after_a_name_is_on_the_shown_place_of_that_name
     listed = assistant.chat("2", "coffee near here", at=world_now)
     second = listed.items[1]
     turn = assistant.chat("2", f"not {second.label.lower()}, i hate that place", at=world_now)
+    # Words that name no shown place leave "that place" to the place talked about.
+    thanks = assistant.chat("2", "no thanks, i hate that place", at=world_now)
+    assert "no place called" not in thanks.text and "👎" in thanks.text
     assert f"**{second.label}**" in turn.text  # not the first place, as "that place" alone would be
     assert listed.items[0].label not in turn.text
 

@@ -200,6 +200,8 @@ def test_a_superlative_one_names_no_place() -> None:
     assert named_words("the cheapest one?") == ""  # not the catalogue's "One Liberty Plaza"
     assert named_words("is Joe's Pizza open now?") == "Joe's Pizza"
     assert named_words("how far is Katz's from here?") == "Katz's"  # the place a distance is measured from
+    assert named_words("how far on foot?") == ""  # not "Foot Care Center"
+    assert named_words("how many times did i go to applebees last month") == "applebees"  # not "applebees last month"
     assert named_words("is Katz's busy on Sundays?") == "Katz's"  # nor the time asked about
 
 

@@ -493,7 +493,17 @@ def test_where_one_works_now_is_where_near_work_is_until_undone(services: Servic
         Preference(kind=PreferenceKind.WORK_AREA, target="SoHo")
 
 
-@pytest.mark.parametrize("message", ["I work in a bakery", "i work at the hospital", "i work nights"])
+def test_eating_meat_again_ends_the_diet() -> None:
+    (stated,) = read_preferences("actually I eat meat again")
+    assert stated.kind == "take_back" and set(stated.categories) == set(MEAT_KINDS)
+    (again,) = read_preferences("i'm not vegetarian anymore")
+    assert again.kind == "take_back"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["I work in a bakery", "i work at the hospital", "i work nights", "I work in finance", "i work in the city"],
+)
 def test_what_one_works_at_is_no_work_area(message: str) -> None:
     assert not read_preferences(message)
 
@@ -504,7 +514,18 @@ def test_ones_own_diet_mutes_the_kinds_built_around_meat(message: str) -> None:
     assert stated.kind == "mute_category" and set(stated.categories) == set(MEAT_KINDS)
 
 
-@pytest.mark.parametrize("message", ["she's vegetarian, dinner?", "im vegetarian tonight", "is it vegetarian?"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "she's vegetarian, dinner?",
+        "im vegetarian tonight",
+        "is it vegetarian?",
+        "i'm vegetarian-curious",
+        "im a vegetarian chef",
+        "i'm vegetarian on weekdays",
+        "i don't eat meat on fridays",
+    ],
+)
 def test_someone_elses_or_one_nights_diet_stores_nothing(message: str) -> None:
     assert not read_preferences(message)
 

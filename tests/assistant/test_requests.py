@@ -35,6 +35,7 @@ from assistant.requests import (
     distance_ends,
     extract_request,
     further_stops,
+    named_first,
     needs_llm,
     offtopic_reply,
     only_company,
@@ -2570,13 +2571,12 @@ def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
     assert read("not that one, been there too many times").text == "not that one"
     assert read("ugh actually it was packed last time. another one?").text == "another one?"
     assert parse_rules("not that one, been there too many times").intent == "refine"
-    # The named place, not "that place", is the one disliked; a kind named first is no place.
+    # What "that place" may stand for, named first (the agent keeps it only when it names a shown place).
     (crunch,) = read_preferences("not crunch, i hate that place")
-    assert (crunch.kind, crunch.words, crunch.unsure) == ("dislike_place", "crunch", True)
-    (pointed,) = read_preferences("no, i hate that place")
-    assert pointed.words == "that place"
-    (kind,) = read_preferences("not pizza, i hate that place")
-    assert kind.words == "that place"
+    assert (crunch.kind, crunch.words) == ("dislike_place", "that place")
+    assert named_first("not crunch, i hate that place") == "crunch"
+    assert named_first("ugh no, the gin mill. hate that place") == "the gin mill"
+    assert named_first("no, i hate that place") is None and named_first("i hate that place") is None
     assert "hall" not in read("halal food nearby?").text  # no word the reader lacks is "corrected" into another
     assert read("which one did u say was closest").text == "which one is closest"
     assert read("a que distancia estan uno del otro?").text == "how far apart are they?"  # no "apart are" to name
