@@ -63,9 +63,14 @@ def answer_stated(
         return None  # "I hate waiting": no place of that name, so no statement about one
     if stated.kind == "forget_stated":  # "forget what I told you": every stated preference, not the check-ins
         ended = service.clear_preferences(user_id, now)
+        # A 👍 or 👎 is feedback on a place, kept with the check-ins: said to stay, not claimed forgotten.
+        verdicts = service.verdicts(user_id)
+        said = ", ".join(f"{'👍' if liked else '👎'} {label}" for label, liked in verdicts)
+        kept = fixed_text("pref_verdicts_kept", language).format(verdicts=said) if verdicts else ""
         if not ended:
-            return StatedAnswer(fixed_text("pref_nothing_stated", language), None, [])
-        return StatedAnswer(fixed_text("pref_forgot_stated", language).format(what=_shown(ended, language)), None, [])
+            return StatedAnswer(kept or fixed_text("pref_nothing_stated", language), None, [])
+        forgot = fixed_text("pref_forgot_stated", language).format(what=_shown(ended, language))
+        return StatedAnswer(f"{forgot} {kept}".strip(), None, [])
     if stated.kind == "take_back":  # "actually I do like sushi": what was said of it ends
         matched = [p for p in service.preferences(user_id) if _named_by(service, p, stated)]
         if not matched:

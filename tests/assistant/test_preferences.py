@@ -752,3 +752,14 @@ def test_what_was_told_lists_the_thumbs_given_to_places(services: Service, world
     told = chat.chat("7", "what have I told you?", at=world_now + timedelta(minutes=3), conversation_id="v")
     assert f"👍 {listed[1].label}" in told.text and f"👎 {listed[0].label}" in told.text
     assert "a 👎 ends when you check in there again" in told.text
+
+
+def test_forgetting_what_was_said_says_the_thumbs_given_stay(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "I hate Gym 4", at=world_now, conversation_id="c")
+    chat.chat("8", "undo", at=world_now + timedelta(minutes=1), conversation_id="c")
+    item = str(services.items.loc[services.items["name"] == "Gym 4", "item_id"].iloc[0])
+    services.feedback("8", item, liked=False, at=world_now + timedelta(minutes=2))
+    turn = chat.chat("8", "forget everything I said", at=world_now + timedelta(minutes=3), conversation_id="c")
+    assert "👎 Gym 4" in turn.text and "stay" in turn.text  # not "you haven't told me anything"
+    assert turn.text != fixed_text("pref_nothing_stated")
