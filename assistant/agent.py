@@ -803,6 +803,8 @@ class Assistant:
                 # "Not a chain": the same places, less the chains among them.
                 same_places = _only_unknowns(text) or _asks_only(text, "k") or leaves_out
                 same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
+                # "Any within 500 m?": the places shown within it are answers still.
+                same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )
@@ -1277,7 +1279,10 @@ class Assistant:
         if request.intent not in ("recommend", "refine"):
             return None
         lead = None  # where the places are, when it is not where the user meant
-        radius = near_radius_km(request.near)
+        # "Pizza within 500 m", "a bar 5 minutes away": the distance said is the one the places are held to.
+        said_km = _said_km(request)
+        radius = said_km or near_radius_km(request.near)
+        near = request.near or (HERE if said_km else None)
         if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
             lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
         elif request.unplaced:
@@ -1293,18 +1298,18 @@ class Assistant:
             lead = fixed_text("nothing_closer", language).format(place=first.label, km=f"{first.distance_km:.1f}")
         elif request.farther:  # "further away is fine": the radius was lifted, not found empty
             lead = fixed_text("farther", language)
-        elif request.near and _all_beyond(suggestions, radius):
+        elif near and _all_beyond(suggestions, radius):
             # Beyond the widest radius searched, the places are no "little farther away": their distance is said.
             far = _all_beyond(suggestions, radius * WIDER_RADII[-1])
             nearest = f"{min(item.distance_km for item in suggestions):.0f}"
-            key = "nothing_near" if request.near == HERE else "nothing_near_place"
+            key = "nothing_near" if near == HERE else "nothing_near_place"
             lead = fixed_text(f"{key}_far" if far else key, language).format(
-                km=f"{radius:g}", place=request.near, nearest=nearest
+                km=f"{radius:g}", place=near, nearest=nearest
             )
-        elif request.near and 0 < (inside := _within(suggestions, radius)) < min(len(suggestions), WIDENED_AT_LEAST):
+        elif near and 0 < (inside := _within(suggestions, radius)) < min(len(suggestions), WIDENED_AT_LEAST):
             # One dinner place within 2 km of the café, then the next closest: the one is said to be all there is.
-            key = "few_near" if request.near == HERE else "few_near_place"
-            lead = fixed_text(key, language).format(count=inside, km=f"{radius:g}", place=request.near)
+            key = "few_near" if near == HERE else "few_near_place"
+            lead = fixed_text(key, language).format(count=inside, km=f"{radius:g}", place=near)
         elif request.near is None and _all_beyond(suggestions, FAR_LIST_KM):
             # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
             nearest = min(item.distance_km for item in suggestions)
@@ -2230,6 +2235,14 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
         beyond = radius is not None and listed[0].distance_km > radius
         radius = closer if radius is None or beyond else min(radius, closer)
     return radius
+
+
+def _said_km(request: ChatRequest) -> float | None:
+    """The distance a request said its places must be within ("within 500 m", "5 minutes' walk"), in km; None when
+    it said none."""
+    walk = request.walk_minutes * WALKING_KMH / 60 / DETOUR if request.walk_minutes else None
+    said = [km for km in (walk, request.max_km) if km]
+    return round(min(said), 1) if said else None
 
 
 def _beyond_km(request: ChatRequest, listed: Sequence[Suggestion], message: str) -> float | None:

@@ -544,6 +544,21 @@ _WALK_MINUTES = (
     r" (?:walk(?:ing)?|on foot|by foot)\b"
 )
 _WALK_MINUTES_RE = re.compile(_WALK_MINUTES, re.IGNORECASE)
+# "Within 5 minutes from here", "no more than 10 mins away": minutes with no other way to go are minutes on foot.
+_MINUTES_AWAY_RE = re.compile(
+    r"\b(?:within|under|less than|no more than|not more than|at most|max(?:imum)?|up to)\s+(?:a |an )?"
+    r"(?P<minutes>\d{1,2}|five|ten|fifteen|twenty|a few)[- ]?(?:minutes?|mins?)\b"
+    r"(?!\s+(?:by|on the|on a|with the|in a)\s+(?:subway|train|metro|bus|car|cab|taxi|bike|uber|ferry)\b)"
+    r"(?!\s+(?:drive|ride|by car|by cab|by subway|by train|subway|train))",
+    re.IGNORECASE,
+)
+# "2 blocks away", "a couple of blocks from here": a walk of so many blocks.
+_BLOCKS_AWAY_RE = re.compile(
+    r"\b(?P<number>\d{1,2}|a couple(?: of)?|a few|one|two|three|four|five|ten)\s+blocks?\s+(?:away|from|of|max|tops)\b",
+    re.IGNORECASE,
+)
+_BLOCK_COUNTS = {"a couple": 2, "a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_BLOCK_COUNTS |= {"ten": 10}
 _MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "a few": 5}
 # "Nothing over 2km", "within a mile", "under 10 blocks", "3 km max": how far, at most, in a unit of length.
 _AT_MOST_KM_RE = re.compile(
@@ -2281,7 +2296,11 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
     # "Is it less than 1 km away?" asks about a place, not for places.
     arguments.max_km = None if refers_to_place(message) or arguments.pick else _at_most_km(message)
-    if walk := _WALK_MINUTES_RE.search(message):
+    blocks = _BLOCKS_AWAY_RE.search(message)
+    if blocks and arguments.max_km is None and not (refers_to_place(message) or arguments.pick):
+        count = blocks["number"].lower()  # "bagels 2 blocks away"
+        arguments.max_km = round((_BLOCK_COUNTS.get(count) or int(count)) * _KM_PER["block"], 3)
+    if walk := _WALK_MINUTES_RE.search(message) or _MINUTES_AWAY_RE.search(message):
         minutes = walk["minutes"].lower()
         arguments.walk_minutes = _MINUTE_WORDS.get(minutes) or int(minutes)
     if _NEAREST_RE.search(message):

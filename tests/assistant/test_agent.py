@@ -1916,6 +1916,18 @@ def test_halfway_between_two_areas_searches_around_their_midpoint_keeping_the_ki
     assert (turn.request.location.latitude, turn.request.location.longitude) == pytest.approx(middle)
 
 
+def test_a_distance_said_that_nothing_meets_is_said_before_the_nearest(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("2", "a gym please", at=world_now).items
+    nearest = min(item.distance_km for item in listed)
+    tight = max(0.05, round(nearest / 2, 2))
+    turn = assistant.chat("2", f"a gym within {int(tight * 1000)} m", at=world_now)
+    assert turn.items and min(item.distance_km for item in turn.items) > tight
+    assert turn.text.startswith("Nothing that fits within")  # the places are not passed off as within it
+
+
 def test_a_place_turned_down_with_its_reason_is_left_out_not_described(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -2129,6 +2129,10 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("within a mile", {"max_km": 1.609}),
         ("bars within 500 m", {"intent": "recommend", "category": "Bar", "max_km": 0.5}),
         ("under 10 blocks please", {"max_km": 0.8}),
+        ("coffee place 2 blocks away?", {"category": "Cafe", "max_km": 0.16}),
+        ("bar within 5 minutes from here", {"category": "Bar", "walk_minutes": 5}),  # minutes alone are on foot
+        ("no more than 10 minutes from here, somewhere to eat", {"walk_minutes": 10}),
+        ("within 20 minutes by subway", {"walk_minutes": None}),
         ("3 km max", {"max_km": 3.0}),
         ("is it less than 1 km away?", {"max_km": None}),
         # A "then" that ends the message is "in that case": one place, no next stop.
