@@ -874,7 +874,7 @@ class Assistant:
                             "near_kinds": request.near_kinds,
                             # "Where do people go after MSG?": where people went on to from it first.
                             "after": request.around if request.after_place else None,
-                            "in_borough": _asked_borough(request),
+                            "in_borough": _asked_borough(request) or _shore_of(request, here),
                         },
                     }
                 )
@@ -2209,6 +2209,14 @@ def _asked_borough(request: ChatRequest) -> Borough | None:
     if area is None or haversine_km(area.latitude, area.longitude, *request.location) > AREA_CENTRE_KM:
         return None  # a venue whose name the gazetteer forgives into an area's ("Astoria" the bar)
     return borough_of(area.name)
+
+
+def _shore_of(request: ChatRequest, here: LatLon) -> Borough | None:
+    """ "Bars near me" from Hoboken: New Jersey's, not Manhattan's across the river a straight line makes near (no
+    walk crosses the Hudson); None anywhere else, and for a place named."""
+    if request.near != HERE or borough_at(here.latitude, here.longitude) != "New Jersey":
+        return None
+    return "New Jersey"
 
 
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:

@@ -196,7 +196,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "I'm allergic to nuts": whether a kitchen is safe for it, no data says (a health matter: said, never guessed).
         "allergens": r"\ballerg\w*|\b(?:nut|peanut|shellfish|dairy|lactose)[- ]free\b|\bc(?:o)?eliac\b|\bepi-?pen\b",
         # A diet no listing here records ("halal food nearby?" had a BBQ joint first, as if it were halal).
-        "diet": r"\b(?:halal|kosher|casher|cacher|gluten[- ]free|sin gluten|sans gluten)\b",
+        "diet": r"\b(?:halal(?! guys\b)|kosher|casher|cacher|gluten[- ]free|sin gluten|sans gluten)\b",
         # What is on ("any free events this weekend?", "concerts tonight"): no listings are stored.
         "events": r"\b(?:events?|happenings|festivals?|gigs?|exhibitions?)\b(?! spaces?\b)|\bconcerts?\b(?! halls?\b)"
         r"|\bwhat(?:'s| is) on\b(?! (?:the|their|its) menu\b)|\bwhat(?:'s| is) (?:going on|happening)\b",
@@ -284,6 +284,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\blet'?s (?:go|try|do|head|check out)\b"
         # "The first one it is": the choice made.
         r"|\b(?:first|second|third|fourth|fifth|last|that|this|[1-9](?:st|nd|rd|th)?)(?: one| place)? it is\b"
+        # "Good call, the second one thx", "ok the third one then, thanks": taken, and thanked for.
+        r"|^\W*(?:(?:ok|okay|good call|great|cool|perfect|alright|fine)\W+)*(?:the )?"
+        r"(?:first|second|third|fourth|fifth|last|[1-9](?:st|nd|rd|th)?)(?: one| place)?(?: then)?\W+"
+        r"(?:thx|thanks|thank you|ty|cheers)\b"
         # "The first one sounds nice, thx!", "ok the first one is fine", "the second one works": taken.
         r"|\b(?:first|second|third|fourth|fifth|last|[1-9](?:st|nd|rd|th)?)(?: one| place)?"
         r"(?: (?:sounds|is|'s)(?: \w+)? (?:nice|good|great|perfect|fine|fun|lovely|ok|okay|cool)|(?: totally)? works)\b"
@@ -454,7 +458,7 @@ _FILLER_RE = re.compile(
     r"|this|next|usually|tomorrow|yesterday|weekends?|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
     r"|mornings?|afternoons?|evenings?|nights?"
     # "The cheapest one?" names no place called "One".
-    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least"
+    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least|nearest|closest"
     # "How many times have I been?": what is left of a visits question names no place.
     r"|been|gone|went|go|visited|ever|before|times|walking|walk)\b|[^\w\s'&-]",
     re.IGNORECASE,

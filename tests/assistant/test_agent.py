@@ -1916,6 +1916,14 @@ def test_halfway_between_two_areas_searches_around_their_midpoint_keeping_the_ki
     assert (turn.request.location.latitude, turn.request.location.longitude) == pytest.approx(middle)
 
 
+def test_near_me_from_new_jersey_keeps_to_new_jersey() -> None:
+    hoboken, chelsea = LatLon(40.7440, -74.0290), LatLon(40.7465, -74.0014)
+    near_me = ChatRequest(intent="recommend", category="Bar", near=HERE)
+    assert agent_module._shore_of(near_me, hoboken) == "New Jersey"
+    assert agent_module._shore_of(near_me, chelsea) is None
+    assert agent_module._shore_of(near_me.model_copy(update={"near": "SoHo"}), hoboken) is None  # a place named
+
+
 def test_a_distance_said_that_nothing_meets_is_said_before_the_nearest(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -37,6 +37,7 @@ from tests.assistant.world import ScriptedChatModel
         ("the first one sounds nice, thx!", ["going"]),
         ("lol ok the first one is fine", ["going"]),
         ("sounds good, the second one works", ["going"]),
+        ("good call, the second one thx", ["going"]),
         ("how expensive is the first one", ["price"]),
         ("what's the address of the second one", ["address"]),
         ("when is it busiest", ["busy"]),
@@ -201,6 +202,8 @@ def test_a_superlative_one_names_no_place() -> None:
     assert named_words("is Joe's Pizza open now?") == "Joe's Pizza"
     assert named_words("how far is Katz's from here?") == "Katz's"  # the place a distance is measured from
     assert named_words("how far on foot?") == ""  # not "Foot Care Center"
+    assert named_words("where's the nearest halal guys") == "halal guys"
+    assert unhonoured("the halal guys cart, how far?") == []  # a name, not a diet
     assert named_words("how many times did i go to applebees last month") == "applebees"  # not "applebees last month"
     assert named_words("is Katz's busy on Sundays?") == "Katz's"  # nor the time asked about
 
