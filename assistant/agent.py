@@ -623,6 +623,8 @@ class Assistant:
                 request = after_shown  # "and for lunch after the museum?" after museums: lunch near the first one
             elif (later := _next_leg(state, request)) is not None:
                 request = later  # "and the dinner?" after brunch then a museum: dinner near the museum
+            elif (part := _planned_part(state, previous, request, text)) is not None:
+                request = part  # "and the drinks part?" after dinner then drinks: drinks near the dinner place
             elif (second := state.get("listed_second_from")) and SECOND_STOP_RE.search(text):
                 # "What's the second stop?" after dinner then drinks: the first place for after it.
                 request = request.model_copy(update={"intent": "about", "asks": ["general"], "pick": second})
@@ -647,6 +649,10 @@ class Assistant:
                     # before, "not too far" is from the user).
                     request = request.model_copy(update={"near": None, "location": None})
                 request = _refined(previous, request, text)
+                if extracted.category and request.category == extracted.category:
+                    # "Swap the bar for a wine bar": the kind said now, not the one it stands instead of.
+                    kept = [kind for kind in request.exclude_categories if not self._left_out(request.category, [kind])]
+                    request = request.model_copy(update={"exclude_categories": kept})
                 if request.category and self._left_out(request.category, request.exclude_categories):
                     request = request.model_copy(update={"category": None})  # "and if it rains?" after parks
             request = _measured_from(request, previous, text)
@@ -2059,6 +2065,30 @@ def _next_leg(state: _State, request: ChatRequest) -> ChatRequest | None:
     return request.model_copy(
         update={"intent": "recommend", "near": stop.label, "location": location, "around": stop.item_id}
     )
+
+
+# "And the drinks part?", "what about the bar bit": one stop of a plan just made.
+_PART_RE = re.compile(r"\b(?:part|bit|stop|leg)\s*\??\s*$", re.IGNORECASE)
+
+
+def _planned_part(
+    state: _State, previous: ChatRequest | None, request: ChatRequest, message: str
+) -> ChatRequest | None:
+    """The second stop of the plan just made, asked for by its kind ("and the drinks part?" after dinner then
+    drinks) or swapped for another ("swap the bar for a wine bar"): the request near the first stop's first place,
+    as the plan had it; None for any other message."""
+    listed = _last_suggestions(state)
+    if previous is None or not previous.then or not listed or not request.category:
+        return None
+    asked_again = request.category == previous.then and _PART_RE.search(message) is not None
+    swapped = previous.then in request.exclude_categories and request.category != previous.then
+    if not (asked_again or swapped):
+        return None
+    first = listed[0]
+    location = LatLon(first.latitude, first.longitude)
+    kept = [kind for kind in request.exclude_categories if kind != previous.then]
+    update = {"intent": "recommend", "near": first.label, "location": location, "around": first.item_id}
+    return request.model_copy(update={**update, "exclude_categories": kept})
 
 
 def _second_stop_due(state: _State) -> bool:

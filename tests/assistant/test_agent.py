@@ -665,6 +665,21 @@ def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     assert again.details is None or again.details.item_id != later[0].item_id
 
 
+def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "coffee and then some jazz", at=world_now).items
+    first = listed[0]
+    part = assistant.chat("1", "and the jazz part?", at=world_now)
+    assert part.request is not None and part.request.near == first.label and part.request.category == "Music Venue"
+    swapped = Assistant(services, polite)
+    swapped.chat("1", "coffee and then some jazz", at=world_now)
+    gym = swapped.chat("1", "swap the jazz for a gym", at=world_now)
+    assert gym.request is not None and gym.request.category == "Gym" and gym.request.near == first.label
+    assert "Music Venue" not in gym.request.exclude_categories
+
+
 def test_walking_distance_after_a_named_place_stays_there(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
