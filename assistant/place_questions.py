@@ -233,7 +233,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"(?: from (?:me|here|us))?\s*\?"
         # "Is it less than 1 km away?", "is the first one within 10 minutes?": its distance, not a new ask.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:less|more|under|over|within|further|farther)\b"
-        r"[^?.!]*\b(?:km|kilomet\w+|miles?|meters?|metres?|minutes?|mins?|blocks?|walk)\b",
+        r"[^?.!]*(?:\b|\d)(?:km|kilomet\w+|miles?|m|meters?|metres?|minutes?|mins?|blocks?|walk)\b",
         # "What street is it on?", not "near Wall Street".
         "address": r"\baddress(?:es)?\b|\b(?:what|which) (?:street|cross ?streets?)\b|\bcross ?streets?\b"
         r"|\bstreet (?:number|name|corner)\b|\bzip\b|\bpostcode\b",

@@ -2884,6 +2884,13 @@ _TAIL = (
 # "How far is the Met from MoMA?", "how long to walk from Penn Station to Grand Central?", "distance between Katz's
 # and Russ & Daughters", "how far apart are those two?": a distance between two places, neither of them the user.
 _DISTANCE_ENDS_RES = (
+    # "Is Bryant Park far from Grand Central?", "is the bar close to the restaurant?"
+    re.compile(
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:is|are) (?!(?:it|that|this|they|there)\b){_END_WORDS.format('subject')}"
+        r" (?:very |really |too )?(?:far|close|near) (?:from|to)"
+        rf" (?!(?:the |a )?(?:subway|train|metro|bus|station|stop|path|nearest)\b){_END_WORDS.format('origin')}{_TAIL}",
+        re.IGNORECASE,
+    ),
     re.compile(
         rf"^\W*(?:and\s+|so\s+|ok\s+)?{_HOW_FAR}(?: (?:is it|would it be|does it take|will it take))?"
         rf"(?: to (?:walk|get|go|drive))? from {_END_WORDS.format('origin')} to {_END_WORDS.format('subject')}{_TAIL}",

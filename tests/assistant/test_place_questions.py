@@ -46,6 +46,7 @@ from tests.assistant.world import ScriptedChatModel
         ("is it walkable from here?", ["distance"]),
         ("how many minutes from Penn Station is it?", ["distance"]),
         ("how many blocks away is the second one?", ["distance"]),
+        ("is the first one within 300m?", ["distance"]),
         ("is it a good place for kids?", ["amenities", "kind"]),
         # A suggestion picked by its number is asked about, not a new request for its kind.
         ("is the second one a good place for a date?", ["reviews", "kind"]),

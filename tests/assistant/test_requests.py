@@ -2320,6 +2320,9 @@ def test_a_wish_for_this_time_or_a_request_stores_nothing(message: str) -> None:
         ("how far is the 3rd from grand central by cab", ["the 3rd", "grand central"]),
         ("how far is the first one from where I am now?", []),
         ("is the second one far from the subway?", []),
+        ("is Bryant Park far from Grand Central?", ["Bryant Park", "Grand Central"]),
+        ("is the bar close to the restaurant?", ["the bar", "the restaurant"]),
+        ("is it far from here?", []),
     ],
 )
 def test_the_two_ends_of_a_distance_are_read_in_any_language(message: str, ends: list[str]) -> None:
