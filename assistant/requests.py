@@ -2886,7 +2886,8 @@ _TAIL = (
 _DISTANCE_ENDS_RES = (
     # "Is Bryant Park far from Grand Central?", "is the bar close to the restaurant?"
     re.compile(
-        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:is|are) (?!(?:it|that|this|they|there)\b){_END_WORDS.format('subject')}"
+        r"^\W*(?:and\s+|so\s+|ok\s+)?(?:is|are) (?!(?:it|that|this|they|there)\b)"
+        rf"(?!(?:the )?{_RANK_WORDS}(?: one)?\b){_END_WORDS.format('subject')}"
         r" (?:very |really |too )?(?:far|close|near) (?:from|to)"
         rf" (?!(?:the |a )?(?:subway|train|metro|bus|station|stop|path|nearest)\b){_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,
