@@ -67,7 +67,7 @@ from assistant.habits import (
     habits_slice,
     past_span,
 )
-from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language
+from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language, says_english
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
@@ -587,6 +587,10 @@ class Assistant:
                 or self._placed(extracted, _list_point(state.get("previous"), here))
             )
             previous = state.get("previous")
+            # "Y en Brooklyn?" after Spanish, with no word of English in it: Spanish still.
+            kept_language = previous is not None and previous.language != "en" and request.language == "en"
+            if kept_language and previous is not None and not says_english(fold(message)):
+                request = request.model_copy(update={"language": previous.language})
             text = read(message).text
             # "Drinks on the waterfront in Brooklyn": Brooklyn's places a walk from the water.
             waterside = request.near and not request.near_kinds and request.intent in ("recommend", "refine")

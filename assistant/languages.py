@@ -1531,6 +1531,13 @@ def detect_language(message: str, folded: str) -> Language:
     return best if scores[best] > scores["en"] else "en"
 
 
+def says_english(folded: str) -> bool:
+    """Whether a message (accents folded) holds any word that tells English ("y en Brooklyn?" holds none: names and
+    a Spanish "y")."""
+    tokens = [token.strip("'") for token in _WORD_RE.findall(folded.lower())]
+    return any(token in _telling()["en"] for token in tokens)
+
+
 @cache
 def _phrases_re(language: Language) -> re.Pattern[str]:
     def pattern(phrase: str) -> str:

@@ -48,6 +48,7 @@ from assistant.place_questions import (
     Topic,
     about_all,
     asks_a_named_visit,
+    asks_near_it,
     place_question,
     refers_to_place,
     unhonoured,
@@ -2251,6 +2252,8 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
+    if arguments.category and arguments.asks == ["distance"] and asks_near_it(message):
+        arguments.asks, arguments.near = [], arguments.near or THERE  # "food within walking distance of it"
     if arguments.asks and arguments.near and (origin := _PICK_RE.search(arguments.near)):
         # "How far is the theater from the first one?": the first one is where it is measured from, not the place.
         others = [found for found in _PICK_RE.finditer(message) if _rank(found) != _rank(origin)]

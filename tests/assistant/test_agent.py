@@ -1939,6 +1939,17 @@ def test_near_me_from_new_jersey_keeps_to_new_jersey() -> None:
     assert agent_module._shore_of(near_me.model_copy(update={"near": "SoHo"}), hoboken) is None  # a place named
 
 
+def test_a_follow_up_with_no_english_word_keeps_the_conversations_language(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("2", "quiero un club de jazz", at=world_now)
+    moved = assistant.chat("2", "y en Tribeca?", at=world_now)
+    assert moved.request is not None and moved.request.language == "es"
+    english = assistant.chat("2", "and in SoHo?", at=world_now)
+    assert english.request is not None and english.request.language == "en"
+
+
 def test_a_distance_said_that_nothing_meets_is_said_before_the_nearest(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -2605,3 +2605,9 @@ def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
 )
 def test_a_search_between_two_places_names_both(message: str, ends: tuple[str, str] | None) -> None:
     assert between_ends(read(message).text) == ends
+
+
+def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
+    food = parse_rules("food within walking distance of it")
+    assert (food.intent, food.category, food.near, food.asks) == ("recommend", "Restaurant", THERE, [])
+    assert parse_rules("how far is it").asks == ["distance"]  # its own distance, still
