@@ -1482,10 +1482,16 @@ def _telling() -> dict[Language, frozenset[str]]:
     }
     return {
         language: words(language)
-        - frozenset().union(*(words(other) for other in LANGUAGES if other != language))
+        - (frozenset().union(*(words(other) for other in LANGUAGES if other != language)) - _ENGLISH_ALWAYS)
         - (english if language != "en" else set())
+        - (_ENGLISH_ALWAYS if language != "en" else set())
         for language in LANGUAGES
     }
+
+
+# English words that other languages' phrases also hold, folded ("salon de thé" holds a "the"), and that tell English
+# still.
+_ENGLISH_ALWAYS = frozenset({"the"})
 
 
 # Languages told apart from the three spoken here, so that Italian is not answered in French nor Portuguese in
