@@ -1531,7 +1531,8 @@ class Assistant:
         place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
         if place is None:
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
-        near = f"your {request.near.removeprefix('my ')}"
+        # "Within 2 km of your home", "de chez toi": the place in the reply's words.
+        near = fixed_text("your_own_places", request.language).split("|")[list(MY_PLACES).index(request.near)]
         update = {"near": near, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
         return request.model_copy(update=update)
 
