@@ -2624,7 +2624,7 @@ _ANOTHER_DAY_RE = re.compile(
     re.IGNORECASE,
 )
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
-_SHOWN_KIND_RE = re.compile(r"^(?:the|that|this) (?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
+_SHOWN_KIND_RE = re.compile(r"^(?:(?:the|that|this) )?(?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
 
 
 def _language(state: _State) -> str:

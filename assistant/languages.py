@@ -1226,6 +1226,7 @@ _FRENCH = {
     "c'est combien de km entre": "how far is it between",
     "combien de km": "how many km",
     "c'est a quelle distance": "how far is it",
+    "quelle distance entre": "what distance between",
     "c'est a combien de": "how far is it from",
     "il est a combien de": "how far is it from",
     "elle est a combien de": "how far is it from",

@@ -2911,7 +2911,8 @@ _DISTANCE_ENDS_RES = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the )?distance|how far(?: is it)?|is it far"
+        rf"^\W*(?:and\s+|so\s+|ok\s+)?(?:(?:what(?:'s| is) the |quelle |what )?distance|how far(?: is it)?|is it far"
+        rf"|how many (?:km|kilometers|kilometres|miles|blocks|minutes)(?: is it)?"
         rf"|how long(?: a walk)?(?: is it)?) between {_ARTICLE_ES_FR}{_END_WORDS.format('subject')} (?:and|y|et) "
         rf"{_ARTICLE_ES_FR}{_END_WORDS.format('origin')}{_TAIL}",
         re.IGNORECASE,

@@ -2323,6 +2323,8 @@ def test_a_wish_for_this_time_or_a_request_stores_nothing(message: str) -> None:
         ("is Bryant Park far from Grand Central?", ["Bryant Park", "Grand Central"]),
         ("is the bar close to the restaurant?", ["the bar", "the restaurant"]),
         ("is it far from here?", []),
+        ("combien de km entre le premier et le deuxième ?", ["the first", "the second"]),
+        ("quelle distance entre le resto et le bar ?", ["restaurant", "bar"]),
     ],
 )
 def test_the_two_ends_of_a_distance_are_read_in_any_language(message: str, ends: list[str]) -> None:
