@@ -1701,6 +1701,8 @@ class Assistant:
             return place.item_id
         if (focus := state.get("focus")) and not words:
             return focus  # "how many times have I been?" right after "which one is closest?": that one
+        if len(suggestions) == 1 and not words:
+            return suggestions[0].item_id  # "how many minutes on foot?" after a list of one: that one
         return pointed if refers_to_place(message) else None
 
     def _measured_again(self, request: ChatRequest, previous: ChatRequest | None, text: str) -> ChatRequest:

@@ -1950,6 +1950,15 @@ def test_a_follow_up_with_no_english_word_keeps_the_conversations_language(
     assert english.request is not None and english.request.language == "en"
 
 
+def test_a_question_pointing_at_nothing_after_a_list_of_one_is_about_that_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    (only,) = assistant.chat("2", "show me 1 gym", at=world_now).items
+    turn = assistant.chat("2", "how many minutes on foot?", at=world_now)
+    assert turn.details is not None and turn.details.item_id == only.item_id
+
+
 def test_a_distance_said_that_nothing_meets_is_said_before_the_nearest(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
