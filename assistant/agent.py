@@ -2547,8 +2547,9 @@ _BACK_THEN_RE = re.compile(
 # "And the month before?", "before that?": the stretch of time just before the one the last answer about the user
 # covered.
 _BEFORE_THAT_RE = re.compile(
-    r"\b(?:the )?(?P<unit>day|week|weekend|month|year) before\b|\bbefore that\b|\b(?:the )?(?:previous|prior)"
-    r" (?P<prior>day|week|weekend|month|year)\b|\bthe one before\b",
+    r"\b(?:the )?(?P<unit>day|week|weekend|month|year|(?:mon|tues|wednes|thurs|fri|satur|sun)day) before\b"
+    r"|\bbefore that\b|\b(?:the )?(?:previous|prior)"
+    r" (?P<prior>day|week|weekend|month|year|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|\bthe one before\b",
     re.IGNORECASE,
 )
 # How far back "the day before", "the week before" move a stretch of time that is shorter than that (Tuesday evening
@@ -2572,6 +2573,7 @@ def _span_before(span: tuple[datetime | None, datetime | None], now: datetime, m
     until = until or now
     said = _BEFORE_THAT_RE.search(read(message).text) if message else None
     unit = (said["unit"] or said["prior"] or "").lower() if said is not None else ""
+    unit = "week" if unit.endswith("day") and unit != "day" else unit  # "the Saturday before that": a week back
     if unit in _UNIT_BACK and until - since < _UNIT_BACK[unit]:
         return PastSpan(since - _UNIT_BACK[unit], until - _UNIT_BACK[unit])
     if since.day == 1 and until.day == 1 and since.time() == until.time() == datetime.min.time():
