@@ -549,14 +549,17 @@ _WALK_MINUTES_RE = re.compile(_WALK_MINUTES, re.IGNORECASE)
 _MINUTES_AWAY_RE = re.compile(
     r"\b(?:within|under|less than|no more than|not more than|at most|max(?:imum)?|up to)\s+(?:a |an )?"
     r"(?P<minutes>\d{1,2}|five|ten|fifteen|twenty|a few)[- ]?(?:minutes?|mins?)\b"
-    r"(?!\s+(?:by|on the|on a|with the|in a)\s+(?:subway|train|metro|bus|car|cab|taxi|bike|uber|ferry)\b)"
-    r"(?!\s+(?:drive|ride|by car|by cab|by subway|by train|subway|train))",
+    # Where from, or away: "no more than 15 minutes for coffee" is the time the user has.
+    r"(?=\s+(?:from|of|away)\b)",
     re.IGNORECASE,
 )
 # "2 blocks away", "a couple of blocks from here": a walk of so many blocks.
 _BLOCKS_AWAY_RE = re.compile(
     r"\b(?P<number>\d{1,2}|a couple(?: of)?|a few|one|two|three|four|five|ten)\s+blocks?\s+(?:away|from|of|max|tops)\b",
     re.IGNORECASE,
+)
+_LIVES_BEFORE_RE = re.compile(
+    r"\b(?:live|living|work|working|stay|staying|located|is|are|it's|i'm|we're|am)\s+(?:just\s+|only\s+)?$", re.I
 )
 _BLOCK_COUNTS = {"a couple": 2, "a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _BLOCK_COUNTS |= {"ten": 10}
@@ -1608,30 +1611,37 @@ def _clock(text: str) -> time | None:
 # "A bar halfway between Union Square and Williamsburg", "something between work and home": the two ends to search
 # between (not "between 6 and 8", a time, nor "the distance between A and B", measured by ``distance_ends``).
 _HALFWAY_RE = re.compile(
-    r"(?:^\W*(?:(?:and|or|what about|how about|maybe|ok|okay|hmm)\W+)*|\b(?:half ?way|midway|in the middle|in between"
-    r"|right between|somewhere|something|anything|anywhere|place|spot|one|bar|cafe|restaurant|\w+s)\s+)between"
+    r"(?:^\W*|\b[\w']+\s+)between"
     r"\s+(?P<first>[^,;!?]{2,40}?)\s+and\s+(?P<second>[^,;!?]{2,40}?)"
-    r"(?=\s*(?:[,.!?;]|$)|\s+(?:then|please|pls|tonight|today|tomorrow|for|that|this|lol|maybe|instead)\b)",
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:then|please|pls|tonight|today|tomorrow|for|that|this|lol|maybe|instead|with|which"
+    r"|where|near|around|after|before|at|on)\b)",
     re.IGNORECASE,
 )
 _NOT_AN_END_RE = re.compile(
-    r"^(?:\d|noon|midnight|lunch|dinner|the (?:two|first|second)\b|(?:them|us|you|me|friends)$)", re.IGNORECASE
+    r"^(?:[\d$£€]|noon|midnight|lunch|dinner|meals?\b|the (?:two|first|second)\b|(?:a|an|some|any)\b"
+    r"|(?:them|us|you|me|friends)$)",
+    re.IGNORECASE,
 )
 
 
 def between_ends(text: str) -> tuple[str, str] | None:
     """The two places a request asks to search halfway between, as written ("harlem", "the upper west side"); None
     when it names no such two (times, "between the two of us")."""
-    if (found := _HALFWAY_RE.search(text)) is None or _DISTANCE_WORDS_RE.search(text[: found.start()]):
+    if (found := _HALFWAY_RE.search(text)) is None or _DISTANCE_WORDS_RE.search(text[: found.start("first")]):
+        return None
+    if _CHOOSING_RE.search(text):  # "between Balthazar and The Dutch, thoughts?": a choice, not a midpoint
         return None
     first, second = (
         re.sub(r"^(?:my|the)\s+(?=work|home|office)", "", found[name].strip()) for name in ("first", "second")
     )
-    if _NOT_AN_END_RE.match(first) or _NOT_AN_END_RE.match(second):
-        return None
+    if any(_NOT_AN_END_RE.match(end) or _CATEGORY_ONLY.fullmatch(end) for end in (first, second)):
+        return None  # "between $20 and $40", "between a dive and a lounge", "between sushi and ramen"
     return first, second
 
 
+_CHOOSING_RE = re.compile(
+    r"\b(?:thoughts|better|best|vs|versus|prefer|pick|choose|choosing|decide|deciding|torn|which)\b", re.IGNORECASE
+)
 _DISTANCE_WORDS_RE = re.compile(r"\b(?:distance|how far|how long|far|close)\b", re.IGNORECASE)
 
 
@@ -2300,6 +2310,8 @@ def parse_rules(message: str) -> RequestArguments:
     # "Is it less than 1 km away?" asks about a place, not for places.
     arguments.max_km = None if refers_to_place(message) or arguments.pick else _at_most_km(message)
     blocks = _BLOCKS_AWAY_RE.search(message)
+    # "I live two blocks from Central Park" says where the user is, not how far to look.
+    blocks = blocks if blocks and not _LIVES_BEFORE_RE.search(message[: blocks.start()]) else None
     if blocks and arguments.max_km is None and not (refers_to_place(message) or arguments.pick):
         count = blocks["number"].lower()  # "bagels 2 blocks away"
         arguments.max_km = round((_BLOCK_COUNTS.get(count) or int(count)) * _KM_PER["block"], 3)
@@ -2654,7 +2666,9 @@ def _for_now(text: str, match: re.Match[str]) -> bool:
     """Whether the clause a statement is said in holds it for this time only ("no more coffee for me today"; "I'm done
     with gyms, somewhere fun tonight" is done with gyms for good)."""
     end = _CLAUSE_END_RE.search(text, match.end())
-    return _FOR_NOW_RE.search(text, match.start(), end.start() if end else len(text)) is not None
+    starts = [found.end() for found in _CLAUSE_END_RE.finditer(text, 0, match.start())]
+    start = starts[-1] if starts else 0  # "tonight stop suggesting places I've been to": tonight still
+    return _FOR_NOW_RE.search(text, start, end.start() if end else len(text)) is not None
 
 
 _CLAUSE_END_RE = re.compile(r"[,;.!?]|\s(?:but|and then|so)\s", re.IGNORECASE)

@@ -530,7 +530,14 @@ def test_someone_elses_or_one_nights_diet_stores_nothing(message: str) -> None:
     assert not read_preferences(message)
 
 
-@pytest.mark.parametrize("message", ["somewhere I haven't been", "no places I've been to tonight please"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "somewhere I haven't been",
+        "no places I've been to tonight please",
+        "tonight stop suggesting places I've been to",
+    ],
+)
 def test_new_places_asked_of_one_list_store_nothing(services: Service, world_now: datetime, message: str) -> None:
     Assistant(services, polite_model()).chat("5", message, at=world_now)
     assert services.preferences("5") == []

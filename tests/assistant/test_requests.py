@@ -2133,6 +2133,8 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("bar within 5 minutes from here", {"category": "Bar", "walk_minutes": 5}),  # minutes alone are on foot
         ("no more than 10 minutes from here, somewhere to eat", {"walk_minutes": 10}),
         ("within 20 minutes by subway", {"walk_minutes": None}),
+        ("I can spare no more than 15 minutes for coffee", {"walk_minutes": None}),  # the time the user has
+        ("I live two blocks from Central Park, any good brunch?", {"max_km": None}),  # where the user lives
         ("3 km max", {"max_km": 3.0}),
         ("is it less than 1 km away?", {"max_km": None}),
         # A "then" that ends the message is "in that case": one place, no next stop.
@@ -2603,6 +2605,12 @@ def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
         ("distance between the met and moma", None),  # measured, not searched between
         ("dinner between 6 and 8", None),  # a time
         ("between you and me, any good bars?", None),
+        ("dinner between soho and williamsburg", ("soho", "williamsburg")),
+        ("a bar between union square and the LES with outdoor seating", ("union square", "the LES")),
+        ("anything between $20 and $40 for dinner in the village", None),  # prices
+        ("a bar between a dive and a lounge", None),  # kinds
+        ("any good options between sushi and ramen?", None),
+        ("between Balthazar and The Dutch, thoughts?", None),  # a choice
     ],
 )
 def test_a_search_between_two_places_names_both(message: str, ends: tuple[str, str] | None) -> None:
