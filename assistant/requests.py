@@ -695,7 +695,10 @@ _AT_PLACE_RE = re.compile(
     # "Somewhere she can walk to easily from Penn Station".
     r"(?: (?:away|is|it|it's|that|this|they|there|to|easily|easy|quickly|straight|directly|over"
     r"|the \w+(?: one| place| spot)?))* from"
-    r"|(?:distance|walk) of)"
+    r"|(?:distance|walk) of"
+    # "A café within 500 m of Penn Station", "within 5 minutes of the first one": measured from there.
+    r"|(?:within|under|less than|no more than) (?:a |an )?(?:\d+(?:\.\d+)?|one|two|three|five|ten|a few|a couple of)"
+    r" ?(?:m|km|kms|meters?|metres?|miles?|blocks?|minutes?|mins?)(?: walk(?:ing)?)? (?:of|from))"
     rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
@@ -2308,11 +2311,13 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
     arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
     # "Is it less than 1 km away?" asks about a place, not for places.
-    arguments.max_km = None if refers_to_place(message) or arguments.pick else _at_most_km(message)
+    # ("Something within 300 m of the first one" asks for places around it.)
+    about_one = (refers_to_place(message) or arguments.pick) and not arguments.near
+    arguments.max_km = None if about_one else _at_most_km(message)
     blocks = _BLOCKS_AWAY_RE.search(message)
     # "I live two blocks from Central Park" says where the user is, not how far to look.
     blocks = blocks if blocks and not _LIVES_BEFORE_RE.search(message[: blocks.start()]) else None
-    if blocks and arguments.max_km is None and not (refers_to_place(message) or arguments.pick):
+    if blocks and arguments.max_km is None and not about_one:
         count = blocks["number"].lower()  # "bagels 2 blocks away"
         arguments.max_km = round((_BLOCK_COUNTS.get(count) or int(count)) * _KM_PER["block"], 3)
     if walk := _WALK_MINUTES_RE.search(message) or _MINUTES_AWAY_RE.search(message):

@@ -2135,6 +2135,8 @@ def test_where_people_go_after_a_place(message: str, expected: dict[str, Any]) -
         ("within 20 minutes by subway", {"walk_minutes": None}),
         ("I can spare no more than 15 minutes for coffee", {"walk_minutes": None}),  # the time the user has
         ("I live two blocks from Central Park, any good brunch?", {"max_km": None}),  # where the user lives
+        ("a cafe within 500m of Penn Station", {"near": "Penn Station", "max_km": 0.5}),
+        ("something within 300 m of the first one", {"near": "the first one", "max_km": 0.3}),
         ("3 km max", {"max_km": 3.0}),
         ("is it less than 1 km away?", {"max_km": None}),
         # A "then" that ends the message is "in that case": one place, no next stop.
