@@ -1174,8 +1174,9 @@ _WHAT_ELSE_AROUND_RE = re.compile(
     re.IGNORECASE,
 )
 _SMALLTALK_RE = re.compile(
-    r"^\W*(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|afternoon|evening|night)|bye|goodbye|ok|okay"
-    r"|cool|great|nice|perfect|awesome)\b|\bhow(?:'s| is) it going\b|\bwhat'?s up\b"
+    r"^\W*(?:(?:lol|haha|ha)\W+)?(?:hi|hello|hey|yo|thanks|thank you|cheers|good (?:morning|afternoon|evening|night)"
+    r"|bye|goodbye|ok|okay|cool|great|nice|perfect|awesome)\b|\bhow(?:'s| is|s)? it going\b|\bwhat'?s up\b"
+    r"|\bhow(?:'s| is| was) your day\b|\bhow have you been\b"
     r"|\bwho are you\b|\bhow are you\b|\bwhat can you do\b|^\W*(?:help|help me|what do you do|how does this work)\W*$"
     r"|\bare you (?:an? )?(?:ai|bot|robot|human|person|real)\b",
     re.IGNORECASE,
@@ -1207,7 +1208,8 @@ _GOING_RE = re.compile(
     r"\b(?:going|heading|headed|off|walking|on my way|on our way) (?:there|over|now|to (?:it|that|the \w+(?: one)?))\b"
     r"|\bon (?:my|our) way\b|\b(?:i'?ll|we'?ll|i will|we will|gonna|going to) (?:go|try|check|head|give)\b"
     r"|\blet'?s (?:go|do (?:it|that|this))\b|\bsounds (?:good|great|perfect|nice|fun|lovely)\b"
-    r"|^\W*(?:ok|okay|cool|great|nice|perfect|awesome|sweet|lovely|alright|sure)\W*$",
+    r"|^\W*(?:(?:lol|haha|ha)\W+)?(?:ok|okay|cool|great|nice|perfect|awesome|sweet|lovely|alright|sure)"
+    r"(?:\W+(?:lol|haha|then|thx|thanks))?\W*$",
     re.IGNORECASE,
 )
 # "I don't have an office, I'm a student": there is no work to search near; the last ask stands.
@@ -1300,8 +1302,14 @@ _COMPLAINT_RE = re.compile(
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint", "provenance", "no_office", "no_then", "private",
+    "complaint", "provenance", "no_office", "no_then", "private", "how_are_you",
 ]  # fmt: skip
+# "How's it going?", "how are u", "how was your day lol": asked of the assistant, answered in kind.
+_HOW_ARE_YOU_RE = re.compile(
+    r"\bhow(?:'s| is|s)? it going\b|\bhow are (?:you|u|ya)\b|\bhow(?:'s| is| was) your day\b|\bhow you doing\b"
+    r"|\bwhat'?s up\b|\bhow have you been\b",
+    re.IGNORECASE,
+)
 # A bare "no" with nothing shown to turn down ("no" after being told the chat can't delete a history): all right.
 _NO_ALONE_RE = re.compile(r"^\W*(?:no|nope|nah|no no|not really|never ?mind|nvm)\W*$", re.IGNORECASE)
 
@@ -1319,6 +1327,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_PRIVATE_RE, "private"),
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
+        (_HOW_ARE_YOU_RE, "how_are_you"),
         (_BYE_RE, "bye"),
         (_THANKS_RE, "thanks"),
         (_GOING_RE, "enjoy"),

@@ -2623,3 +2623,16 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
     food = parse_rules("food within walking distance of it")
     assert (food.intent, food.category, food.near, food.asks) == ("recommend", "Restaurant", THERE, [])
     assert parse_rules("how far is it").asks == ["distance"]  # its own distance, still
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("hows it going", "how_are_you"),
+        ("how was your day lol", "how_are_you"),
+        ("lol ok", "enjoy"),
+        ("thanks!!", "thanks"),
+    ],
+)
+def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
+    assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
