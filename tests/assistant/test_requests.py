@@ -1104,7 +1104,7 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("bye", "bye"),
         ("good night!", "bye"),
         ("hello", "smalltalk"),
-        ("how are you?", "smalltalk"),
+        ("how are you?", "how_are_you"),
         ("what can you do?", "smalltalk"),
         ("cool, going there now", "enjoy"),
         ("sounds good, I'll try the second one", "enjoy"),
