@@ -190,6 +190,9 @@ OPEN_THEN_MIN_PEOPLE = 2
 # only from ``privacy.insights_min_users`` people on).
 NEXT_STOP_MIN_PEOPLE = 2
 NEXT_STOP_WITHIN = timedelta(hours=4)
+# The families of the catalogue a place may move between and still be somewhere to go out (a bar listed as a music
+# venue today).
+GOING_OUT_FAMILIES = ("Dining and Drinking", "Arts and Entertainment")
 
 
 class Suggestion(PlaceAnswer):
@@ -665,6 +668,7 @@ class Service:
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
         self._chains = chain_item_ids(items)
         self._usual_paths = usual_paths(items)
+        self._elsewhere: tuple[str, ...] | None = None
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
         # By local hour of the day: (the events read, the places open then, every other place's id).
@@ -812,6 +816,8 @@ class Service:
                     *(self._events_over(at) if not query.keyword else ()),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
+                    # "Dinner": not Seabra Supermarket, a restaurant by its 2012 check-ins and a grocery by its listing.
+                    *(self._listed_elsewhere() if query.category else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
                     *self._of_categories(closed),
@@ -1117,6 +1123,21 @@ class Service:
             cached = (events, known, tuple(item_id for item_id in every if item_id not in known))
             self._open_then_of[hour] = cached
         return cached
+
+    def _listed_elsewhere(self) -> tuple[str, ...]:
+        """Item ids of the places the catalogue lists today in another top-level family than their check-in kind's,
+        but for going out (a bar listed as a music venue is one still): a kind asked for is not offered by them."""
+        if self._elsewhere is None:
+            items = self.items
+            paths = items["category_path"].fillna("").astype(str)
+            usual = items["category"].astype(str).map(self._usual_paths).fillna("")
+            family = paths.str.split(CATEGORY_SEPARATOR).str[0].str.strip()
+            elsewhere = (
+                (paths != "") & (usual != "") & (family != usual.str.split(CATEGORY_SEPARATOR).str[0].str.strip())
+            )
+            elsewhere &= ~family.isin(GOING_OUT_FAMILIES)
+            self._elsewhere = tuple(items.loc[elsewhere, "item_id"].astype(str))
+        return self._elsewhere
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),

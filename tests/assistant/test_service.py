@@ -596,3 +596,21 @@ def test_places_starting_with_words_go_by_one_name(services: Service, monkeypatc
     assert services.places_starting("joe") == []  # Joe Coffee and Joe Pizza: two names
     assert services.places_starting("whole") == []
     assert services.places_starting("Whole Foods Market") == []  # the name itself is no name it begins
+
+
+def test_a_kind_asked_for_leaves_out_places_listed_today_in_another_family(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = services.default_place("3")
+    cafes = services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))
+    moved = cafes[0].item_id
+    # A café by its 2012 check-ins, a grocery store by its listing today (as Seabra Supermarket, a "Spanish
+    # Restaurant" in the check-ins): no café to offer.
+    items = services.items.copy()
+    grocery = "Retail > Food and Beverage Retail > Grocery Store"
+    items.loc[items["item_id"].astype(str) == moved, "category_path"] = grocery
+    monkeypatch.setattr(services.runtime, "items", items)
+    services._elsewhere = None
+    again = services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))
+    assert again and moved not in {item.item_id for item in again}
+    assert moved in services._listed_elsewhere()
