@@ -1297,7 +1297,9 @@ _COMPLAINT_RE = re.compile(
     rf"\b(?:suggestions?|recommendations?|ideas|answers?|results|picks|list) (?:are|were|is|was)(?: so| really| all)?"
     rf" {_BAD}\b|\b(?:suggestions?|recommendations?|ideas|picks) suck\b"
     r"|\byou(?:'re| are) (?:so |really )?(?:useless|terrible|not helpful|no help|bad at this|awful)\b"
-    rf"|\b(?:that|this)(?:'s| is| was) (?:useless|not helpful|unhelpful|terrible|awful)\b",
+    rf"|\b(?:that|this)(?:'s| is| was) (?:useless|not helpful|unhelpful|terrible|awful)\b"
+    # "Thanks for nothing, these are all bad": the list, not a place, is complained of.
+    rf"|\bthanks for nothing\b|\b(?:these|those|they|all of (?:these|them)) (?:are|were)(?: all| so| really)? {_BAD}\b",
     re.IGNORECASE,
 )
 SmalltalkReply = Literal[

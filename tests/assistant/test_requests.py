@@ -2632,6 +2632,7 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
         ("how was your day lol", "how_are_you"),
         ("lol ok", "enjoy"),
         ("thanks!!", "thanks"),
+        ("thanks for nothing, these are all bad", "complaint"),  # not "you're welcome"
     ],
 )
 def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
