@@ -334,19 +334,6 @@ THINGS_TO_DO = (
     r"|\b(?:any|some) (?:free |fun |good |cool )?events\b"
 )
 # Asking for (other) places, not about one: a request with a topic word ("somewhere cheap", "anything open late").
-# A kind of place asked for near the place talked about ("food within walking distance of it", "coffee near there").
-_KIND_NEAR_IT_RE = re.compile(
-    r"\b(?:within (?:walking distance|a (?:short )?walk|\d+ (?:minutes?|mins?|blocks?)|\d+ ?m|\d+(?:\.\d+)? ?km)"
-    r" (?:of|from)|walking distance (?:of|from)|near|close to|around|next to|by) (?:it|there|that|this|them)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_near_it(message: str) -> bool:
-    """Whether a message asks for places near the place talked about ("food within walking distance of it")."""
-    return _KIND_NEAR_IT_RE.search(message) is not None
-
-
 _REQUEST_RE = re.compile(
     r"\b(?:recommend|suggest|suggestions|find|looking for|look for|somewhere|anywhere|anything|any ?place|places"
     # "Do they have vegan options?" asks what a kitchen offers, not for other places.
@@ -754,7 +741,6 @@ __all__ = [
     "about_all",
     "asked_topics",
     "asks_a_named_visit",
-    "asks_near_it",
     "describe_chain_visits",
     "describe_checkins_then",
     "describe_no_chain_visits",

@@ -48,7 +48,6 @@ from assistant.place_questions import (
     Topic,
     about_all,
     asks_a_named_visit,
-    asks_near_it,
     place_question,
     refers_to_place,
     unhonoured,
@@ -603,6 +602,13 @@ THERE = "there"
 _NEAR_IT_RE = re.compile(
     r"\b(?:near|around|close to|by|next to|near to)\s+(?:it|there|that(?: place| spot| one)?"
     r"|this(?: place| spot| one)?)\b(?! (?:is|are)\b)",
+    re.IGNORECASE,
+)
+# "Food within walking distance of it", "coffee 5 minutes from there": a kind asked for a walk from the place talked
+# about (``_NEAR_IT_RE`` says "near it").
+_WITHIN_OF_IT_RE = re.compile(
+    r"\b(?:within (?:walking distance|a (?:short )?walk|\d+ (?:minutes?|mins?|blocks?)|\d+ ?m|\d+(?:\.\d+)? ?km)"
+    r" (?:of|from)|walking distance (?:of|from)) (?:it|there|that|this|them)\b",
     re.IGNORECASE,
 )
 # A kind asked for "there", at the end ("any good vintage shops there?"); not "is there?" nor "over there by you".
@@ -2276,7 +2282,8 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
-    if arguments.category and arguments.asks == ["distance"] and asks_near_it(message):
+    near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
+    if arguments.category and arguments.asks == ["distance"] and near_it_asked:
         arguments.asks, arguments.near = [], arguments.near or THERE  # "food within walking distance of it"
     if arguments.asks and arguments.near and (origin := _PICK_RE.search(arguments.near)):
         # "How far is the theater from the first one?": the first one is where it is measured from, not the place.
