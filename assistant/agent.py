@@ -1246,6 +1246,10 @@ class Assistant:
             if request.measured and request.unplaced:  # "how far is Katz's from Russ & Daughters?"
                 return fixed_text("measured_unknown", language).format(words=request.unplaced)
             which = fixed_text("which_place", language)
+            if request.pick is not None and 0 < len(listed) < request.pick:
+                # "The 2nd one?" after a list of one: what the list had, not a bare "which place?".
+                names = ", ".join(f"**{item.label}**" for item in listed)
+                which = fixed_text("rank_beyond_list", language).format(count=len(listed), places=names)
             return f"{no_details(unknown, language)} {which}" if unknown else which
         if request.intent == "explain" and request.compare:
             # The latest list long enough for the ranks named: "the first two" after a one-place list (a refinement
@@ -2900,9 +2904,9 @@ def _listing_line(item: Suggestion, language: str = "en") -> str:
     then the evidence, whose facts line gives the distance once only (the heading has it). Within 50 m the heading
     says "under 0.1 km": distances are from where the list was searched, which is not always the user ("right here"
     of a bar next to the restaurant it is for after)."""
-    distance = "under 0.1 km" if item.distance_km < RIGHT_HERE_KM else f"{item.distance_km:.1f} km"
+    distance = fixed_text("under_100_m", language) if item.distance_km < RIGHT_HERE_KM else f"{item.distance_km:.1f} km"
     *reasons, facts = item.evidence or [""]
-    said = (distance, f"{item.distance_km:.1f} km", "right here")
+    said = (distance, "under 0.1 km", f"{item.distance_km:.1f} km", "right here")
     kept = " · ".join(part for part in facts.split(" · ") if part not in said)
     evidence = reasons_in("; ".join([*reasons, kept] if kept else reasons), language)
     kind = category_name(item.category, language)

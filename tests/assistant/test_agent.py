@@ -1704,6 +1704,7 @@ def test_a_listing_line_gives_the_distance_once() -> None:
         update={"distance_km": 0.01, "evidence": ["been here 3 times, most recently today · right here"]}
     )
     assert _listing_line(here) == "2. **Lucky Dog** (Bar, under 0.1 km) — been here 3 times, most recently today"
+    assert "(bar, à moins de 0.1 km)" in _listing_line(here, "fr")
     bare = bar.model_copy(update={"evidence": ["0.7 km"]})
     assert _listing_line(bare) == "2. **Lucky Dog** (Bar, 0.7 km)"
 
@@ -1957,6 +1958,8 @@ def test_a_question_pointing_at_nothing_after_a_list_of_one_is_about_that_one(
     (only,) = assistant.chat("2", "show me 1 gym", at=world_now).items
     turn = assistant.chat("2", "how many minutes on foot?", at=world_now)
     assert turn.details is not None and turn.details.item_id == only.item_id
+    beyond = assistant.chat("2", "the 3rd one, how busy is it?", at=world_now)
+    assert beyond.text.startswith(f"My last list had only 1 (**{only.label}**)")
 
 
 def test_a_distance_said_that_nothing_meets_is_said_before_the_nearest(
