@@ -1002,7 +1002,7 @@ class Assistant:
                 if (
                     request is not None
                     and request.intent in ("recommend", "refine")
-                    and _NEAREST_ASKED_RE.search(state["messages"][-1 - _tail_length(state)].text)
+                    and _NEAREST_ASKED_RE.search(_said(state))
                 ):  # "where's the nearest pharmacy?": the nearest first, whatever else ranks them
                     by_distance = sorted(message.artifact, key=lambda item: item.distance_km)
                     update["suggestions"] = _ranked_anew(by_distance)
@@ -1041,7 +1041,7 @@ class Assistant:
                     _focused_first(state, _last_suggestions(state)) if closer else _last_suggestions(state)
                 )
             update["listed_second_from"] = update.get("second_from", 0)
-            planned = update["listed_second_from"] and state["messages"][-1 - _tail_length(state)].text
+            planned = update["listed_second_from"] and _said(state)
             update["later_stops"] = further_stops(read(planned).text) if planned else []
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
@@ -1056,7 +1056,7 @@ class Assistant:
     def _write(self, state: _State) -> dict[str, Any]:
         request = state["request"]
         assert request is not None
-        message = state["messages"][-1 - _tail_length(state)].text
+        message = _said(state)
         fixed = self._fixed_reply(state)
         if fixed is not None:
             return {"reply": fixed, "attempts": state.get("attempts", 0) + 1, "fixed": True}
@@ -1105,7 +1105,7 @@ class Assistant:
         places = turn_places(
             state.get("suggestions") or [], state.get("explanation"), state.get("shown") or {}, allowed
         )
-        situation = Situation.of(state["messages"][-1 - _tail_length(state)].text, state.get("context"))
+        situation = Situation.of(_said(state), state.get("context"))
         claims = check_claims(reply, places, report.allowed, self.kinds, situation)
         # A rewrite's report keeps the first attempt's claims: the user never saw those either.
         earlier = state.get("grounding", {}) if attempt >= 2 else {}
@@ -1179,16 +1179,16 @@ class Assistant:
             if habits is not None:
                 # "Which neighbourhood do I spend the most time in?": the areas first; "my most visited place?": the
                 # places.
-                asked = read(state["messages"][-1 - _tail_length(state)].text).text
+                asked = read(_said(state)).text
                 habits = _without_kinds(habits, self.service.muted_kinds(state["user_id"]))
                 answer = describe_habits(habits, asks_about_areas(asked), asks_about_places(asked), language=language)
             user = state["user_id"]
             stated = describe_preferences(self.service.preferences(user), language, self.service.verdicts(user))
-            if re.search(TOLD_ASKED, read(state["messages"][-1 - _tail_length(state)].text).text, re.IGNORECASE):
+            if re.search(TOLD_ASKED, read(_said(state)).text, re.IGNORECASE):
                 return stated or fixed_text("nothing_told", language)  # "what have you stopped suggesting me?"
             return f"{answer}\n\n{stated}" if stated else answer
         if request.intent == "smalltalk":
-            said = state["messages"][-1 - _tail_length(state)].text
+            said = _said(state)
             if unknown := unhonoured(read(said).text):
                 # "I'm allergic to nuts", "I'm in a wheelchair": a need no data can check, said so, not a greeting.
                 return f"{no_details(unknown, language)} {fixed_text('check_with_place', language)}"
@@ -1234,7 +1234,7 @@ class Assistant:
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
                 return card
             listed = _last_suggestions(state)
-            every = bool(listed) and _of_every_one(state["messages"][-1 - _tail_length(state)].text)
+            every = bool(listed) and _of_every_one(_said(state))
             if every and "visits" in request.asks:
                 return describe_visits(listed)
             unknown = [UNKNOWN_TOPICS[topic] for topic in request.asks if topic in UNKNOWN_TOPICS]
@@ -1267,7 +1267,7 @@ class Assistant:
             # visits that were never there (measured), so code states them.
             listed = state.get("previous")
             asked = asked_for(listed, listed.at.astimezone(ZoneInfo(self.timezone)) if listed and listed.at else None)
-            message = read(state["messages"][-1 - _tail_length(state)].text).text
+            message = read(_said(state)).text
             if asks_about_the_list(message, request.pick) and (suggestions := _last_suggestions(state)):
                 return explain_list(suggestions, asked, language)  # "why those?"
             explanation = state.get("explanation")
@@ -1275,7 +1275,7 @@ class Assistant:
                 return fixed_text("nothing_to_explain", language)
             return explain_one(explanation, asked, language, lead="top_pick" if request.top_pick else "why")
         suggestions = state.get("suggestions") or []
-        written = state["messages"][-1 - _tail_length(state)].text
+        written = _said(state)
         if request.intent in ("recommend", "refine") and (other := other_language(written)) is not None:
             # "Wo kann ich hier gut frühstücken?": whatever the rules made of it is a guess, and said to be one.
             key = "other_language" if suggestions else "other_language_nothing"
@@ -1328,9 +1328,7 @@ class Assistant:
             # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
             nearest = min(item.distance_km for item in suggestions)
             lead = fixed_text("all_far", language).format(km=f"{math.floor(nearest):g}")
-        elif visited_then(read(state["messages"][-1 - _tail_length(state)].text).text) and not self._look_alikes(
-            state, request
-        ):
+        elif visited_then(read(_said(state)).text) and not self._look_alikes(state, request):
             lead = fixed_text("no_visit_then", language)  # "like the one I went to yesterday", with no visit then
         elif request.like_name and MY_FAVOURITE_RE.match(request.like_name) and not self._look_alikes(state, request):
             # "Places like my favourite bar" from someone with no bar among their visits.
@@ -1341,7 +1339,7 @@ class Assistant:
             day = f"{WEEKDAYS[moment.weekday()]}, {calendar_day(moment)}"
             lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
-        asked = read(state["messages"][-1 - _tail_length(state)].text).text
+        asked = read(_said(state)).text
         if unknown := unhonoured(without_kind_words(asked, request.category)):
             if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
                 lead = fixed_text("open_then", language)
@@ -1446,7 +1444,7 @@ class Assistant:
     def _chain_said(self, state: _State, details: PlaceDetails, language: str) -> str:
         """For "is it a chain?" about one place: how many catalogue places go by its name, or that none other does;
         "" for other words."""
-        if not _CHAIN_ASKED_RE.search(read(state["messages"][-1 - _tail_length(state)].text).text):
+        if not _CHAIN_ASKED_RE.search(read(_said(state)).text):
             return ""
         named = len(self.service.places_named([details.name]))
         # The chains "no chains" leaves out, and no others: one definition for the answer and the filter.
@@ -1461,7 +1459,7 @@ class Assistant:
         """The user's visits to the place in the stretch of time the question names ("how many times did I go to
         Shake Shack last month?"), said before the card, whose counts are all-time; empty when it names none."""
         local_now = state["now"].astimezone(ZoneInfo(self.timezone))
-        span = past_span(state["messages"][-1 - _tail_length(state)].text, local_now)
+        span = past_span(_said(state), local_now)
         if span is None:
             return ""
         until = min(span.until, local_now) if span.until is not None else local_now
@@ -1484,7 +1482,7 @@ class Assistant:
         """The user's visits to every place of the name a question names, said before the card of the one matched
         ("how many times have I been to Starbucks?" from someone who went to three of them); empty unless the message
         names the place and the user knows several of that name."""
-        if details.name.casefold() not in state["messages"][-1 - _tail_length(state)].text.casefold():
+        if details.name.casefold() not in _said(state).casefold():
             return ""
         named = self.service.places_named([details.name])
         among = self.service.visits_among(state["user_id"], named, state["now"])
@@ -1908,7 +1906,7 @@ class Assistant:
             kind = request.category
             favourites = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1)
             return [favourites.places[0].item_id] if favourites.places else []
-        message = read(state["messages"][-1 - _tail_length(state)].text).text
+        message = read(_said(state)).text
         local_now = state["now"].astimezone(ZoneInfo(self.timezone))
         if visited_then(message) and (span := past_span(message, local_now)) is not None:
             # "Somewhere like the one I went to yesterday": the latest visit then (of the kind the words name).
@@ -3023,7 +3021,7 @@ def _with_evidence(reply: str, state: _State) -> str:
         heading = fixed_text("second_stop_far" if far else "second_stop", request.language if request else "en")
         lines.insert(second - 1, "\n" + heading.format(place=suggestions[0].label))
         # "Brunch, then a museum, then drinks": two stops are planned; the rest is said, not dropped in silence.
-        further = further_stops(read(state["messages"][-1 - _tail_length(state)].text).text)
+        further = further_stops(read(_said(state)).text)
         if further:
             language = request.language if request is not None else "en"
             lines.append("\n" + fixed_text("more_stops", language).format(kinds=", ".join(further)))
