@@ -1266,7 +1266,8 @@ class Assistant:
             # The reasons are the evidence lines themselves: a small model retelling them added popularity and
             # visits that were never there (measured), so code states them.
             listed = state.get("previous")
-            asked = asked_for(listed, listed.at.astimezone(ZoneInfo(self.timezone)) if listed and listed.at else None)
+            at = listed.at.astimezone(ZoneInfo(self.timezone)) if listed and listed.at else None
+            asked = asked_for(listed, at, language)
             message = read(_said(state)).text
             if asks_about_the_list(message, request.pick) and (suggestions := _last_suggestions(state)):
                 return explain_list(suggestions, asked, language)  # "why those?"

@@ -29,6 +29,22 @@ def test_what_a_request_asked_for_names_each_filter_it_applied() -> None:
     assert asked_for(None) is None
 
 
+def test_what_a_request_asked_for_is_said_in_the_language_of_the_question() -> None:
+    request = ChatRequest(
+        category="Wine Bar", quiet=True, exclude_categories=["Hotel", "Sports Bar"], near="SoHo", when="saturday"
+    )
+    saturday_evening = datetime(2012, 12, 15, 19, 0)
+    assert asked_for(request, saturday_evening, "es") == (
+        "bares de vinos, nada ruidoso ni los más concurridos de la ciudad, sin hoteles ni bares deportivos, por SoHo,"
+        " para el sábado al anochecer"
+    )
+    said = asked_for(request, saturday_evening, "fr")
+    assert said is not None and said.startswith("bars à vin, rien de bruyant") and "pas d'hôtels" in said
+    assert said.endswith("vers SoHo, pour samedi soir")
+    explanation = Explanation(item_id="v1", name="Ten Bells", evidence=["new to you"])
+    assert "- lo que pediste: bares de vinos" in explain_one(explanation, asked_for(request, None, "es"), "es")
+
+
 def test_why_those_is_about_the_list_and_why_the_second_about_one_place() -> None:
     assert asks_about_the_list("why did you pick those?", None)
     assert asks_about_the_list("why these?", None)
