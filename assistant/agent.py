@@ -855,6 +855,7 @@ class Assistant:
                         and (category is None or is_of_kind(category, picked.category, picked.category_path))
                     ):
                         category = picked.category
+                borough = _asked_borough(request) or _shore_of(request, here)
                 calls.append(
                     {
                         "name": "recommend",
@@ -884,7 +885,8 @@ class Assistant:
                             "near_kinds": request.near_kinds,
                             # "Where do people go after MSG?": where people went on to from it first.
                             "after": request.around if request.after_place else None,
-                            "in_borough": _asked_borough(request) or _shore_of(request, here),
+                            "in_borough": borough if borough not in request.not_in else None,
+                            "outside": request.not_in,
                         },
                     }
                 )
@@ -2750,19 +2752,22 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
         category = None
     elif calmer and category in LOUD_KINDS_WITHIN:
         category = "Bar" if is_of_kind("Bar", category) else None
+    moved_out = previous.near is not None and previous.near in request.not_in
     return request.model_copy(
         update={
             "category": category,
             "keyword": request.keyword or previous.keyword,
             "exclude_categories": exclusions,
             "exclude_names": list(dict.fromkeys([*previous.exclude_names, *request.exclude_names])),
-            "near": request.near or previous.near,
+            # "Not in Midtown" after bars in Midtown: bars elsewhere, searched from here.
+            "near": request.near or (None if moved_out else previous.near),
+            "not_in": [area for area in dict.fromkeys([*previous.not_in, *request.not_in]) if area != request.near],
             # "And coffee?" after "what's near the Met?", then "a gym?": still there.
             "area_kept": request.near is None and _of_any_kind_there(previous),
             # "What about near the subway?" after coffee near Union Square: still near the square, and a stop.
             "near_kinds": request.near_kinds or previous.near_kinds,
-            "location": request.location if request.near else previous.location,
-            "around": request.around if request.near else previous.around,
+            "location": request.location if request.near or moved_out else previous.location,
+            "around": request.around if request.near or moved_out else previous.around,
             # "Only bars" after "where do people go after MSG?": still where people went on to from there.
             "after_place": request.after_place if request.near else previous.after_place,
             **_when_refined(previous, request),

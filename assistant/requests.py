@@ -150,6 +150,11 @@ class RequestArguments(BaseModel):
         "second one in Brooklyn?'; rules only).",
     )
     in_area_asked: bool = Field(False, description="Whether ``in_area`` is asked of the place (rules only).")
+    not_in: list[str] = Field(
+        default_factory=list,
+        description="Areas ruled out for this ask, by the gazetteer's names ('not in Midtown', 'anything outside "
+        "Manhattan?'; rules only).",
+    )
     walk_minutes: int | None = Field(
         None, ge=1, le=120, description="At most this many minutes' walk away ('within 5 minutes walk'; rules only)."
     )
@@ -1985,6 +1990,14 @@ _NOT_THE_WORDS = frozenset(
 )
 # A neighbourhood ruled out ("not in Williamsburg") is no place to search around.
 _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?(?:the )?$", re.IGNORECASE)
+# An area whose places are ruled out for this ask ("not in Midtown", "anything outside Manhattan?", "somewhere other
+# than the East Village"); "not near Times Square" moves away from a point, a name no area holds.
+_NOT_IN_BEFORE = re.compile(
+    r"(?:\b(?:not|no|except|anything but|anywhere but|but not|other than|rather than)\s+(?:in|inside)"
+    r"|\b(?:not|no|anywhere but|other than|anything but|instead of)"
+    r"|\boutside(?: of)?|\bout of|\bbeyond)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
 # a kind ("the closest coffee shop").
 _NEAREST_RE = re.compile(
@@ -2136,11 +2149,19 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append(match.span())
     near, near_from = None, -1
     # "Not Central Park", "anywhere but Brooklyn": a place ruled out is no place to search around.
+    areas = find_neighbourhoods(message)
+    # "Not in Midtown", "anything outside Manhattan?": those areas' places are left out of this ask.
+    ruling_out = [
+        (area, ruled.start(), end) for area, (start, end) in areas if (ruled := _NOT_IN_BEFORE.search(message[:start]))
+    ]
+    not_in = list(dict.fromkeys(area.name for area, _, _ in ruling_out))
+    # "Anything outside Midtown?" asks for no outdoors.
+    excluded_spans += [(start, end) for _, start, end in ruling_out]
     found = most_specific(
         [
             (area, span)
-            for area, span in find_neighbourhoods(message)
-            if not _RULED_OUT_BEFORE.search(message[: span[0]])
+            for area, span in areas
+            if not (_RULED_OUT_BEFORE.search(message[: span[0]]) or area.name in not_in)
         ]
     )
     # "At the office till 7, then dinner near Grand Central": the first name that is a place.
@@ -2275,6 +2296,7 @@ def parse_rules(message: str) -> RequestArguments:
         fun=category is None and _FUN_RE.search(message) is not None,
         then=stops[1] if stops is not None else None,
         after_place=after is not None,
+        not_in=not_in,
         language=reading.language,
     )
     if arguments.near:
@@ -3099,7 +3121,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # a new ask, and so is going out with children ("where can we go with the kids?"), which leaves out bars itself.
     told = arguments.exclude_categories and not _WITH_KIDS_RE.search(message)
     # "Any hidden gems?" asks anew: the chains a local favourite leaves out are no change to the last request.
-    leaves_out = told or arguments.exclude_names or (arguments.independent and not arguments.local)
+    # "Not in Midtown" after bars: those bars, elsewhere.
+    leaves_out = told or arguments.exclude_names or arguments.not_in or (arguments.independent and not arguments.local)
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
     closer_to_it = (_WALKABLE_RE.search(message) or arguments.max_km) and not arguments.category
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).

@@ -40,6 +40,7 @@ from assistant.gazetteer import (
     Borough,
     across_the_hudson,
     borough_at,
+    in_area,
     lookup,
     of_area,
     station_for,
@@ -122,6 +123,8 @@ NAME_TIES = 20
 NAME_TIE_POINTS = 5.0
 # A neighbourhood centre this close names the area of a place.
 AREA_RADIUS_KM = 1.5
+# "Not in Midtown" leaves out this much around the area's centre, whatever other name a place there may have.
+RULED_OUT_KM = 1.0
 SEARCH_RADIUS_KM = 3.0
 # A latest visit this recent says where the user still is; an older one, where they were (the airport last week).
 STILL_THERE = timedelta(hours=3)
@@ -562,6 +565,11 @@ class RecommendQuery(BaseModel):
     in_borough: Borough | None = Field(
         None, description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river)."
     )
+    outside: list[str] = Field(
+        default_factory=list,
+        description="Leave out the places of these areas, by the gazetteer's names ('Midtown', 'Manhattan'): for this "
+        "request only ('not in Midtown'), where a stated 'avoid Midtown' holds until taken back.",
+    )
     known_at: datetime | None = Field(
         None,
         description="The moment the user's visits are told as of (the chat's 'now'): a list for tonight, asked at 5 "
@@ -783,6 +791,8 @@ class Service:
             raise ValueError(f"after: unknown item_id {query.after!r}, not in the catalogue")
         if unknown := [kind for kind in query.near_kinds if not self.categories_named(kind)]:
             raise ValueError(f"near_kinds: no catalogue place is of kind {unknown[0]!r}")
+        if unknown := [area for area in query.outside if lookup(area) is None]:
+            raise ValueError(f"outside: {unknown[0]!r} is no area the gazetteer knows")
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(self.quiet_exclusions(query.category) if query.quiet else ())]
@@ -812,6 +822,7 @@ class Service:
                     *(self.places_named(steer.hidden_names) if steer.hidden_names else ()),
                     *self._in_avoided_areas(steer.avoided_areas, where),
                     *(self._places_outside(query.in_borough) if query.in_borough else ()),
+                    *(item_id for area in query.outside for item_id in self._places_ruled_out(area)),
                     # "SantaCon NYC" is over: a one-off event is suggested only while on, or asked for by name.
                     *(self._events_over(at) if not query.keyword else ()),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
@@ -1804,6 +1815,19 @@ class Service:
             inside = set(self._places_in_area(area))
             self._area_places[key] = tuple(item for item in self.items["item_id"].astype(str) if item not in inside)
         return self._area_places[key]
+
+    def _places_ruled_out(self, area: str) -> tuple[str, ...]:
+        """The places "not in Midtown" leaves out: the area's own (``_places_in_area``) and every place of its
+        borough within ``RULED_OUT_KM`` of its centre, nearer another centre or not: Times Square's bars are in
+        Midtown to whoever says so, though the gazetteer gives them their own name."""
+        key = f"ruled out {area}"
+        if key not in self._area_places and (place := lookup(area)) is not None:
+            items = self.items
+            latitudes, longitudes = items["latitude"].to_numpy(), items["longitude"].to_numpy()
+            close = haversine_km(latitudes, longitudes, place.latitude, place.longitude) <= RULED_OUT_KM
+            nearby = items.loc[close & in_area(area, latitudes, longitudes), "item_id"].astype(str)
+            self._area_places[key] = tuple(sorted({*self._places_in_area(area), *nearby}))
+        return self._area_places.get(key, ())
 
     def _places_in_area(self, area: str) -> tuple[str, ...]:
         """The catalogue's places of a named area (``assistant.gazetteer.of_area``), worked out once per area."""

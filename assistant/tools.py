@@ -83,6 +83,7 @@ class RecommendArgs(_Where):
         None, description="An item id: where people went on to from there first ('where do people go after MSG?')."
     )
     in_borough: Borough | None = Field(None, description="Only places in this borough ('dinner in DUMBO': Brooklyn).")
+    outside: list[str] = Field(default_factory=list, description="Areas whose places are left out ('not in Midtown').")
 
 
 class HabitsArgs(_Where):
@@ -163,6 +164,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         near_kinds: Sequence[str] = (),
         after: str | None = None,
         in_borough: Borough | None = None,
+        outside: Sequence[str] = (),
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
         query = RecommendQuery(
@@ -185,6 +187,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             near_kinds=list(near_kinds),
             after=after,
             in_borough=in_borough,
+            outside=list(outside),
             known_at=state["now"],  # "tonight" asked at 5 pm: the visits of the user's until 5 pm
         )
         found = _searched(service, state["user_id"], moment, place, query)

@@ -36,7 +36,7 @@ def asked_for(request: ChatRequest | None, at: datetime | None = None, language:
     named one. None for a request that asked nothing in particular."""
     if request is None or request.intent not in ("recommend", "refine"):
         return None
-    named, without, either, around, when = fixed_text("asked_parts", language).split("|")
+    named, without, either, around, when, outside = fixed_text("asked_parts", language).split("|")
     parts: list[str] = []
     if request.category:
         parts.append(kind_words(request.category, language))
@@ -49,6 +49,8 @@ def asked_for(request: ChatRequest | None, at: datetime | None = None, language:
         parts.append(elide_de(without.format(kinds=kinds), language))
     if request.near and request.near != HERE:
         parts.append(around.format(area=request.near))
+    if request.not_in:
+        parts.append(outside.format(areas=", ".join(request.not_in)))
     if at is not None and request.when:
         day = fixed_text("asked_days", language).split("|")[at.weekday()]
         part = fixed_text("habits_dayparts_after_day", language).split("|")[DAYPARTS.index(daypart(at.hour))]

@@ -362,6 +362,22 @@ def test_a_refinement_keeps_the_request_and_drops_what_it_excludes(
     assert not any(item.category in ("Coffee Shop", "Jazz Club") for item in refined.items)
 
 
+def test_an_area_ruled_out_after_a_list_keeps_the_ask_elsewhere(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("5", "cafes in the lower east side", at=world_now)
+    elsewhere = assistant.chat("5", "not in the lower east side", at=world_now)
+    assert elsewhere.request is not None and elsewhere.request.intent == "refine"
+    assert elsewhere.request.category == first.request.category and elsewhere.request.near is None
+    assert called(elsewhere, "recommend").arguments["outside"] == ["Lower East Side"]
+    ruled_out = set(services._places_ruled_out("Lower East Side"))
+    assert elsewhere.items and not {item.item_id for item in elsewhere.items} & ruled_out
+    assert services.preferences("5") == []  # this ask only
+    why = assistant.chat("5", "why those?", at=world_now)
+    assert "not in Lower East Side" in why.text
+
+
 def test_a_neighbourhood_moves_the_search_there(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -919,6 +919,26 @@ def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
     assert stated is not None and (stated.kind, stated.area) == ("avoid_area", area)
 
 
+@pytest.mark.parametrize(
+    ("message", "not_in", "near", "category"),
+    [
+        ("not in midtown", ["Midtown"], None, None),
+        ("anything outside midtown?", ["Midtown"], None, None),  # no outdoors asked
+        ("bars outside of manhattan", ["Manhattan"], None, "Bar"),
+        ("somewhere other than the east village", ["East Village"], None, None),
+        ("in Queens instead of Brooklyn", ["Brooklyn"], "Queens", None),
+        ("coffee in soho", [], "SoHo", "Cafe"),
+        ("a walk outside near central park", [], "Central Park", "Outdoors"),
+        ("not far from union square", [], "Union Square", None),
+    ],
+)
+def test_an_area_ruled_out_is_left_out_of_this_ask(
+    message: str, not_in: list[str], near: str | None, category: str | None
+) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.not_in, arguments.near, arguments.category) == (not_in, near, category)
+
+
 @pytest.mark.parametrize("message", ["I hate Brooklyn Bowl", "no more brooklyn bars", "je n'aime pas les bars"])
 def test_a_place_or_kind_named_after_an_area_is_no_area_avoided(message: str) -> None:
     stated = read_preference(message)

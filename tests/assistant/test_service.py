@@ -13,10 +13,11 @@ import pytest
 
 import assistant.service as service_module
 from assistant.agent import Assistant
-from assistant.gazetteer import of_area
+from assistant.gazetteer import in_area, lookup, of_area
 from assistant.requests import LatLon
 from assistant.service import (
     LOUD_CATEGORIES,
+    RULED_OUT_KM,
     RecommendQuery,
     Service,
     Suggestion,
@@ -585,6 +586,27 @@ def test_a_borough_asked_for_holds_every_place_listed(services: Service, world_n
     assert not {item.item_id for item in brooklyn} & {item.item_id for item in found}
     with pytest.raises(ValueError, match="in_borough"):
         RecommendQuery(in_borough="Atlantis")  # type: ignore[arg-type]
+
+
+def test_an_area_ruled_out_for_one_request_holds_none_of_its_places(services: Service, world_now: datetime) -> None:
+    inside = LatLon(40.7150, -73.9843)  # the Lower East Side, where the small world's grid is
+    query = RecommendQuery(k=10, within_km=8.0)
+    before = services.recommend("3", world_now, inside, query)
+    centre = lookup("Lower East Side")
+    assert centre is not None
+
+    def in_it(item: Suggestion) -> bool:
+        # Within a kilometre of its centre, on its side of the river; or nearer its centre than any other.
+        close = haversine_km(item.latitude, item.longitude, centre.latitude, centre.longitude) <= RULED_OUT_KM
+        close = close and bool(in_area("Lower East Side", [item.latitude], [item.longitude])[0])
+        return bool(of_area("Lower East Side", [item.latitude], [item.longitude])[0]) or close
+
+    assert any(in_it(item) for item in before)
+    after = services.recommend("3", world_now, inside, query.model_copy(update={"outside": ["Lower East Side"]}))
+    assert after and not any(in_it(item) for item in after)
+    assert services.preferences("3") == []  # for this request only: nothing is stored
+    with pytest.raises(ValueError, match="outside: 'Atlantis'"):
+        services.recommend("3", world_now, inside, query.model_copy(update={"outside": ["Atlantis"]}))
 
 
 def test_places_starting_with_words_go_by_one_name(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
