@@ -2720,6 +2720,13 @@ _CASUAL_RE = re.compile(
 )
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
 _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
+# "Quieter?", "a calmer one", "what about a quiet one" after bars: quieter bars ("something calmer" is another kind).
+_SAME_KIND_CALMER_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm+|and|maybe|what about|how about)\W+)*(?:an?\s+|any\s+)?(?:bit\s+|little\s+)?"
+    r"(?:quieter|calmer|quiet|calm|less (?:loud|noisy))(?:\s+(?:one|ones|bar|bars|place|places|spot|spots))?"
+    r"(?:\s+(?:than (?:that|those|these)|please|pls|maybe|then))?\W*$",
+    re.IGNORECASE,
+)
 
 
 def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> ChatRequest:
@@ -2737,7 +2744,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     # after a sports bar, a bar that is no loud kind of bar. "Not too crowded" keeps the kind.
     # "Somewhere we can hear each other" keeps the kind too: a quieter one of it.
     calmer = request.quiet and not request.category and not _CROWD_RE.search(message)
-    calmer = calmer and not TALKABLE_RE.search(message)
+    calmer = calmer and not TALKABLE_RE.search(message) and not _SAME_KIND_CALMER_RE.match(message)
     crowds_only = _CROWD_RE.search(message) is not None
     fancier = not request.category and re.search(FANCIER, message, re.IGNORECASE) is not None
     if fancier and category == "Restaurant":

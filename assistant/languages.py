@@ -162,6 +162,12 @@ _SPANISH = {
     "cocteleria": "cocktail bar",
     "cerca de": "near",
     "cerca": "nearby",
+    # "No en el East Village", "fuera de Manhattan": an area ruled out for this ask.
+    "no en el": "not in the",
+    "no en la": "not in the",
+    "no en": "not in",
+    "fuera de": "outside",
+    "fuera del": "outside the",
     "mas cerca de aqui": "closer near here",
     # "¿Cuál está más cerca?" picks among the list; "más cerca" alone asks for nearer places.
     "cual esta mas cerca": "which one is closest",
@@ -759,6 +765,14 @@ _SPANISH = {
     "domingos": "sundays",
 }
 _FRENCH = {
+    # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
+    "pas dans le": "not in the",
+    "pas dans la": "not in the",
+    "pas dans": "not in",
+    "hors de": "outside",
+    "hors du": "outside the",
+    "en dehors de": "outside",
+    "en dehors du": "outside the",
     # going out with children
     "avec les enfants": "with the kids",
     "avec mes enfants": "with my kids",
@@ -1471,6 +1485,8 @@ _STOPWORDS: dict[Language, str] = {
     "somewhere something anything place places spot spots good best new quiet tonight today tomorrow no not "
     "more less anymore again stop like than from within walking walk around after before lunch dinner breakfast "
     "drinks food nearby close far open now just "
+    # Chat English: "yo" and "ya" are Spanish words too, so they tell neither ("yo", "ok cool see ya").
+    "lol lmao omg idk pls plz thx ty yo ya gonna wanna sup hey see bye "
     # English words that the Spanish or French phrases use too: they tell neither language ("walking distance").
     "diner surprise boutique boutiques promenade theatre patisserie distance",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "

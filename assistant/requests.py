@@ -48,11 +48,12 @@ from assistant.place_questions import (
     Topic,
     about_all,
     asks_a_named_visit,
+    named_words,
     place_question,
     refers_to_place,
     unhonoured,
 )
-from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes
+from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
 from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
 from profiles.places import chain_key, is_national_chain
 from prompts import load_prompt
@@ -1197,9 +1198,10 @@ _ACKNOWLEDGED_RE = re.compile(
     r"^\W*(?:ok|okay|cool|great|nice|perfect|awesome|alright|sure|hmm+|thanks|thank you|thx|ty|cheers)\b\W*",
     re.IGNORECASE,
 )
-_THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b", re.I)
+_THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b|🙏", re.I)
 _BYE_RE = re.compile(
-    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go|peace out|take care)\b"
+    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go|peace out|take care"
+    r"|gn|nite|night night|ttyl|cya)\b"
     # "Ok nvm I'm going home": done for now.
     r"|\b(?:i'?m|we'?re|i am|we are) (?:going|heading|off) home\b|\bcalling it a night\b",
     re.IGNORECASE,
@@ -1310,13 +1312,18 @@ _COMPLAINT_RE = re.compile(
     r"|\byou(?:'re| are) (?:so |really )?(?:useless|terrible|not helpful|no help|bad at this|awful)\b"
     rf"|\b(?:that|this)(?:'s| is| was) (?:useless|not helpful|unhelpful|terrible|awful)\b"
     # "Thanks for nothing, these are all bad": the list, not a place, is complained of.
-    rf"|\bthanks for nothing\b|\b(?:these|those|they|all of (?:these|them)) (?:are|were)(?: all| so| really)? {_BAD}\b",
+    rf"|\bthanks for nothing\b|\b(?:these|those|they|all of (?:these|them)) (?:are|were)(?: all| so| really)? {_BAD}\b"
+    r"|^\W*(?:😡|😠|🤬|😤)+\W*$",
     re.IGNORECASE,
 )
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
-    "complaint", "provenance", "no_office", "no_then", "private", "how_are_you",
+    "complaint", "provenance", "no_office", "no_then", "private", "how_are_you", "still_here",
 ]  # fmt: skip
+# "U there?", "hey are you still there": asked of the assistant, which is.
+_STILL_THERE_RE = re.compile(
+    r"^\W*(?:(?:hey|hello|hi|yo|so)\W+)?(?:are |r )?(?:you|u) (?:still )?(?:there|here|around|awake)\W*$", re.I
+)
 # "How's it going?", "how are u", "how was your day lol": asked of the assistant, answered in kind.
 _HOW_ARE_YOU_RE = re.compile(
     r"\bhow(?:'s| is|s)? it going\b|\bhow are (?:you|u|ya)\b|\bhow(?:'s| is| was) your day\b|\bhow you doing\b"
@@ -1341,6 +1348,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
         (_HOW_ARE_YOU_RE, "how_are_you"),
+        (_STILL_THERE_RE, "still_here"),
         (_BYE_RE, "bye"),
         (_THANKS_RE, "thanks"),
         (_GOING_RE, "enjoy"),
@@ -1350,8 +1358,8 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
     )
     if reply := next((reply for pattern, reply in replies if pattern.search(text)), None):
         return reply
-    if _QUESTION_RE.search(text) and not _SMALLTALK_RE.search(text):
-        return "beyond_data"
+    if _QUESTION_RE.search(text) and not _SMALLTALK_RE.search(text) and re.search(r"\w", text):
+        return "beyond_data"  # not a bare "?": what the assistant does is the answer to that
     return "smalltalk"
 
 
@@ -1793,13 +1801,26 @@ def _speller(language: Language) -> Speller:
     return Speller(targets, known=[*_FOOD_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))])
 
 
+# A name in capitals within a message in lower case ("LES = lower east side lol", "FiDi"): an area's or a place's,
+# in no language.
+_CAPITALS_RE = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _telling_words(message: str) -> str:
+    """The words of a message that may tell its language: no emoji (their words are English, "🍸🎶" is no French
+    "cocktails"), and no name in capitals in a message in lower case ("LES" is no French "les")."""
+    text = without_emoji(message)
+    return _CAPITALS_RE.sub(" ", text) if any(char.islower() for char in text) else text
+
+
 # A turn reads its message in several places (its request, what it refers to, what it measures from), about 14 ms a
 # reading: each message is read once.
 @lru_cache(maxsize=1024)
 def read(message: str) -> Reading:
     """The message in the English words the rules know, and the language it was written in."""
     folded = expand_shorthand(fold(message))
-    language = detect_language(message, folded)
+    telling = _telling_words(message)
+    language = detect_language(telling, expand_shorthand(fold(telling)))
     if language == "en":
         folded = restore_apostrophes(folded)
     folded = _ordinals_in_english(folded, language)
@@ -1825,9 +1846,11 @@ _ALIKE_RE = re.compile(
 _INDOORS_RE = re.compile(
     r"\bindoors?\b|\binside\b(?! (?:the|a|an|of)\b)"
     r"|\b(?:in case|if) it(?:'s| is)? (?:going to |gonna )?rain\w*|\bout of the (?:rain|cold)\b"
-    r"|\bwhen it rains\b|\bit(?:'s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b"
+    # "Its pouring", written without the apostrophe; "raining hard", "snowing like crazy" with no "it".
+    r"|\bwhen it rains\b|\bit(?:'?s| is)(?: \w+)? (?:raining|pouring|snowing|storming)\b|\brainy\b|\bin the rain\b"
+    r"|\b(?:raining|snowing)\b|\bpouring (?:rain|outside|out)\b"
     # "It's freezing though", "too cold out": weather no one spends outdoors.
-    r"|\bit(?:'s| is)(?: \w+)? (?:freezing|cold|too hot|boiling|scorching)\b|\btoo (?:cold|hot) (?:out|outside)\b"
+    r"|\bit(?:'?s| is)(?: \w+)? (?:freezing|cold|too hot|boiling|scorching)\b|\btoo (?:cold|hot) (?:out|outside)\b"
     r"|\b(?:freezing|snowy|stormy) (?:out|outside|today|day)\b",
     re.IGNORECASE,
 )
@@ -2852,6 +2875,37 @@ _OF_A_KIND_ASKED_RE = re.compile(
 )
 
 
+# "Less crowded?", "what about a quiet one", "something less busy than that": calmer places of the same ask, not a
+# question of how busy one place is ("is the first one less crowded on weekdays?").
+_CALMER_ASK_RE = re.compile(
+    r"\b(?:less (?:busy|crowded|packed|loud|noisy|hectic)|quieter|calmer|not (?:as|so) (?:busy|crowded|packed|loud)"
+    r"|an? (?:quiet|calm|chill|quieter|calmer)(?: one| spot| place)|(?:quiet|calm|quieter|calmer) ones)\b",
+    re.IGNORECASE,
+)
+# A question put of one place, not an ask for places ("is it…", "when does…", "what time…"; "is there…" asks).
+_ASKED_OF_ONE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hmm+|also)\W+)?(?:is|are|was|were|does|do|did|when|how|what time)\b(?! there\b)",
+    re.IGNORECASE,
+)
+# Words in an ask for places of a kind that name no place ("a dog friendly cafe?", "happy hour spot after work?").
+_NO_NAME_WORDS = frozenset(
+    {"spot", "spots", "place", "places", "one", "ones", "joint", "joints", "friendly", "thats", "that's", "little"}
+    | {"small", "big", "after", "before", "work", "im", "m", "s", "re", "ve", "night", "late", "early", "good", "great"}
+    | {"nice", "some", "any", "kind", "somewhere", "something", "near", "nearby", "around", "open", "now", "tonight"}
+)
+# "A museum that's good for kids": a kind's relative clause, no place pointed at ("that's far" points).
+_KIND_THAT_RE = re.compile(r"(?<=\w )(?:that|which)(?:'s| is| are)\b", re.IGNORECASE)
+
+
+def _names_no_place(message: str) -> bool:
+    """Whether a question's words, beyond its topic, kinds of place and areas, name no place ("dog friendly cafe?"
+    names none; "joe's pizza open late?" names Joe's)."""
+    text = _CATEGORY_RE.sub(" ", named_words(message))
+    for _, (start, end) in reversed(find_neighbourhoods(text)):
+        text = text[:start] + " " + text[end:]
+    return all(word.strip("'") in _NO_NAME_WORDS for word in re.findall(r"[\w']+", text.lower()))
+
+
 # A message that only names an hour ("around 6", "at 7pm?", "maybe 8:30"): the last ask, then.
 _CLOCK_ONLY_RE = re.compile(
     r"^\W*(?:(?:ok|okay|and|or|so|maybe|then|let'?s say|say|make it)\W+)*(?:at|around|about|for|by)?\s*"
@@ -3077,6 +3131,21 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS)
     ):
         # "Museums open today?", "cheap bars?": places of a kind, with what no data holds said first.
+        return "recommend"
+    # "Less busy than that": compared with the list, not asked of it.
+    unpointed = _KIND_THAT_RE.sub(" ", re.sub(r"\bthan (?:that|those|these|it|them)\b", " ", message))
+    unasked_of_one = not (refers_to_place(unpointed) or _ASKED_OF_ONE_RE.match(message))
+    if arguments.asks == ["busy"] and _CALMER_ASK_RE.search(message) and unasked_of_one and not arguments.category:
+        return "refine"  # "less crowded?", "what about a quiet one": the same ask, calmer
+    if (
+        arguments.category
+        and arguments.asks
+        and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS)
+        and arguments.pick is None
+        and unasked_of_one
+        and _names_no_place(message)
+    ):
+        # "Dog friendly cafe?", "happy hour spot after work?": places of a kind, with what no data holds said first.
         return "recommend"
     if _SAID_CLOSED_RE.search(message):  # "the first two are closed": others, hours said to be unknown
         return "refine"

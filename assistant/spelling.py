@@ -97,6 +97,12 @@ EMOJI_WORDS: dict[str, str] = {
 _EMOJI_RE = re.compile("(" + "|".join(re.escape(emoji) for emoji in EMOJI_WORDS) + ")\ufe0f?")
 
 
+def without_emoji(text: str) -> str:
+    """``text`` without the emoji :func:`expand_shorthand` writes out: their words are English, whatever the
+    language of the message they are in."""
+    return _EMOJI_RE.sub(" ", text)
+
+
 def expand_shorthand(text: str) -> str:
     """``text`` with its chat shorthand (:data:`SHORTHAND`) and its emoji for things to do (:data:`EMOJI_WORDS`)
     written out."""
