@@ -3082,6 +3082,8 @@ _MOST_VISITED_RE = re.compile(
 
 
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
+    if _STILL_THERE_RE.match(message) or not re.search(r"\w", message):
+        return "smalltalk"  # "u there?", "🙏", "?": said to the assistant, no place asked
     if _FORGET_RE.search(message):
         return "forget"
     if _LATER_ALONE_RE.fullmatch(message):

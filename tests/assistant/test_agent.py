@@ -1247,6 +1247,9 @@ def test_something_quieter_after_a_sports_bar_is_a_bar_that_is_no_loud_kind() ->
     assert _refined(ChatRequest(category="Sports Bar"), quieter).category == "Bar"
     assert _refined(ChatRequest(category="Night Club"), quieter).category is None
     assert _refined(ChatRequest(category="Bar"), quieter).category is None  # another kind of place
+    # "Quieter?", "what about a quiet one" after bars: quieter bars ("something calmer" is another kind).
+    for message in ("quieter?", "what about a quiet one", "a calmer one please", "hmm quieter bars"):
+        assert _refined(ChatRequest(category="Bar"), quieter, message).category == "Bar"
     assert _refined(ChatRequest(category="Cafe"), quieter).category == "Cafe"
     # "More casual" after a romantic dinner is any restaurant.
     casual = ChatRequest(intent="refine")

@@ -678,6 +678,19 @@ def test_language_is_told_by_the_words() -> None:
     assert ChatRequest().language == "en" and parse_arguments('{"language": "Spanish"}').language == "en"
 
 
+@pytest.mark.parametrize("message", ["yo", "ok cool see ya", "🍸🎶", "LES = lower east side lol", "yo 🍕 near me"])
+def test_chat_english_emoji_and_names_in_capitals_tell_no_other_language(message: str) -> None:
+    # "Yo" and "ya" are Spanish words as well; an emoji's words are English; "LES" is the Lower East Side.
+    assert parse_rules(message).language == "en"
+
+
+@pytest.mark.parametrize(
+    ("message", "language"), [("yo quiero tacos", "es"), ("ya fui ahí", "es"), ("OU MANGER CE SOIR", "fr")]
+)
+def test_spanish_and_french_with_those_words_are_still_told(message: str, language: str) -> None:
+    assert parse_rules(message).language == language
+
+
 # Questions about oneself, off-topic requests, familiar places -------------------------------------------------
 
 
@@ -920,6 +933,34 @@ def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("less crowded?", "refine"),
+        ("what about a quiet one", "refine"),
+        ("something less crowded than that", "refine"),
+        ("is the first one less crowded on weekdays?", "about"),  # asked of one place
+        ("is it less crowded than that one?", "about"),
+        ("dog friendly cafe?", "recommend"),
+        ("museum thats good for little kids", "recommend"),
+        ("happy hour spot after work?", "recommend"),
+        ("im in midtown, late night food?", "recommend"),
+        ("joe's pizza open late?", "about"),  # a place by its name
+        ("is the museum open late?", "about"),
+        ("is that museum good for kids", "about"),
+    ],
+)
+def test_a_quality_no_data_holds_asks_for_places_unless_asked_of_one(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    "message", ["its pouring rain, what can i do this afternoon", "its raining, what should i do", "raining hard, ok?"]
+)
+def test_rain_said_without_an_apostrophe_keeps_out_of_the_rain(message: str) -> None:
+    assert "Outdoors" in parse_rules(message).exclude_categories
+
+
+@pytest.mark.parametrize(
     ("message", "not_in", "near", "category"),
     [
         ("not in midtown", ["Midtown"], None, None),
@@ -927,6 +968,9 @@ def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
         ("bars outside of manhattan", ["Manhattan"], None, "Bar"),
         ("somewhere other than the east village", ["East Village"], None, None),
         ("in Queens instead of Brooklyn", ["Brooklyn"], "Queens", None),
+        ("no en el east village", ["East Village"], None, None),
+        ("bares fuera de midtown", ["Midtown"], None, "Bar"),
+        ("pas dans le east village", ["East Village"], None, None),
         ("coffee in soho", [], "SoHo", "Cafe"),
         ("a walk outside near central park", [], "Central Park", "Outdoors"),
         ("not far from union square", [], "Union Square", None),
@@ -2653,6 +2697,13 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
         ("lol ok", "enjoy"),
         ("thanks!!", "thanks"),
         ("thanks for nothing, these are all bad", "complaint"),  # not "you're welcome"
+        ("u there?", "still_here"),
+        ("hey are you still there", "still_here"),
+        ("gn", "bye"),
+        ("ok cool see ya", "bye"),
+        ("🙏", "thanks"),
+        ("😡", "complaint"),
+        ("?", "smalltalk"),  # the greeting says what can be asked, not "I can't answer that"
     ],
 )
 def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
