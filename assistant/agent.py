@@ -1686,6 +1686,11 @@ class Assistant:
         ]
         if named:
             return max(named, key=lambda item: len(item.label)).item_id
+        # "I'm going to Katz's later, is it busy?": "it" is the place named first, not the one talked about before.
+        going = _GOING_THEN_IT_RE.match(message)
+        if going and refers_to_place(message[going.end() :]):
+            place = self.service.named_place(going["name"], state["user_id"])
+            return place.item_id if place is not None else None
         # "Is it good for a business lunch?" right after a place's card: that place, whatever kind the words name.
         focused = state.get("focus") if refers_to_place(message) and not _IT_OF_A_PLACE_RE.search(message) else None
         if request.category is not None and focused is None:  # "the café", "the karaoke place" (a Bar: Karaoke)
@@ -2621,6 +2626,14 @@ _POINTING_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 # "Is it too late to go to the Met?", "is it worth visiting the High Line?": an "it" that points at no place.
+# "Going to the Grey Dog later, what do you know about it?": a place named, then asked of in the next clause.
+_GOING_THEN_IT_RE = re.compile(
+    r"^\W*(?:(?:ok|so|hey|btw)\W+)?(?:(?:i'?m|im|we'?re|i am|we are)\s+)?(?:going|heading|headed|off|about to go)"
+    r"\s+to\s+(?:the\s+)?(?P<name>[^,.!?;]{2,60}?)"
+    r"(?:\s+(?:later|tonight|today|tomorrow|now|soon|after work|this (?:morning|afternoon|evening|weekend)))?"
+    r"\s*[,;.!?]",
+    re.IGNORECASE,
+)
 _IT_OF_A_PLACE_RE = re.compile(
     r"\bis it (?:too |still |really )?(?:late|early|worth|possible|a good idea|ok|okay|far|hard|easy|safe)"
     r" (?:to |for |going |visiting |a visit )",

@@ -136,6 +136,12 @@ DETOUR = 1.25
 WALKING_KMH = 5.0
 WALK_AT_MOST_KM = 3.0
 
+# "What's Lucky Dog like?": a place by its name, not "what's the weather like" or "what's my week like".
+_WHATS_IT_LIKE = (
+    r"^\W*what(?:'s| is) (?!(?:the )?(?:weather|forecast|traffic|crowd|vibe)\b)(?!(?:my|your|our)\b)"
+    r"(?P<liked>[\w'&. -]{2,40}) like\W*$"
+)
+_WHATS_IT_LIKE_RE = re.compile(_WHATS_IT_LIKE, re.IGNORECASE)
 _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
@@ -170,7 +176,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "contact": r"\bphone\b|\bcall (?:them|it|ahead)\b|\bweb ?site\b|\burl\b|\bemail\b|\binstagram\b|\bcontact\b"
         r"|\btheir number\b",
         "amenities": r"\bwi-?fi\b|\binternet\b|\bparking\b|\bwheelchair\b|\baccessib\w+|\bstep-free\b"
-        r"|\b(?:dogs?|pets?)\b|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
+        # A dog said as one, not a name's ("The Grey Dog", "Lucky Dog", "Mad Dog & Beans").
+        r"|\b(?:my|our|a|the|your|with|bring|take|for|allow|allows|allowed|no|any) dogs?\b"
+        r"|\bdogs?[- ](?:friendly|allowed|ok|okay|welcome)\b|\bpets?\b"
+        r"|\bkids?\b|\bchildren\b|\bfamily[- ]friendly\b|\boutdoor (?:seating|tables|space)\b"
         r"|\b(?:sit|eat|seats?|tables?) (?:outside|outdoors|al fresco)\b|\bal fresco\b|\bgarden (?:seating|tables)\b"
         r"|\bpatio\b|\bterrace\b|\brooftop\b|\b(?:bath|rest)rooms?\b|\btoilets?\b|\bdress code\b|\bcash\b"
         r"|\bcredit cards?\b|\bsmok\w*|\bbyob\b|\boutlets?\b|\bsockets?\b|\bair ?con\w*|\bseating\b"
@@ -303,7 +312,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         # "Who goes there?": how many people check in there is what the data knows of them.
         r"|\bwho (?:goes|go|hangs out|is) (?:there|to it|to that (?:one|place))\b|\bwhat(?:'s| is) the crowd like\b"
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
-        r" like\b",
+        r" like\b"
+        # "What's Lucky Dog like?": a place by its name (``named_words`` keeps the name).
+        rf"|{_WHATS_IT_LIKE}",
     }.items()
 }
 # Words pointing at a place already in the conversation; "there" only where it is a place, not "is there", and
@@ -471,6 +482,7 @@ def named_words(message: str) -> str:
     text = _CLOCK_SAID_RE.sub(" ", message)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
     text = _PERIOD_SAID_RE.sub(" ", text)  # "how many times did I go to Applebees last month?": no "last month"
     text = _ON_FOOT_RE.sub(" ", text)  # "how far on foot?": how, not "Foot Care Center"
+    text = _WHATS_IT_LIKE_RE.sub(r"\g<liked>", text)  # "what's Lucky Dog like?": Lucky Dog
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())

@@ -319,7 +319,9 @@ _SPECIFIC = {
     "Karaoke": "karaoke",
     "Wine Bar": "wine bar|wine bars",
     "Cocktail Bar": "cocktail bar|cocktail bars|cocktail lounge",
-    "Dive Bar": "dive bar|dive bars",
+    # "Not a dive please", "somewhere divey".
+    "Dive Bar": "dive bar|dive bars|dives|divey|a dive",
+    "Irish Pub": "irish pub|irish pubs|irish bar|irish bars",
     "Bowling Alley": "bowling",
     "Food Truck": "food truck|food trucks",
     "Flea Market": "flea market|flea markets",
@@ -506,6 +508,8 @@ _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
 # "not bars", "no bars or clubs", "avoid pubs, bars and clubs": the whole list is excluded.
 _EXCLUDE_RE = re.compile(
     r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like|instead of|rather than"
+    # "Actually forget the gym, where can I get a beer after?", "scratch the bars, just dinner".
+    r"|forget(?: about)?|scratch|ditch|drop"
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
     r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
@@ -514,7 +518,9 @@ _EXCLUDE_RE = re.compile(
     r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling"
     # "Something that isn't a bar", "anything other than bars".
     r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than)\s+"
-    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}{_CATEGORY_WORD})*",
+    # "Drop the museum, lunch instead": the kind after the comma is the one wanted.
+    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+(?![\w ]+?\s+instead\b){_ARTICLE}"
+    rf"{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
 # The user's own everyday places ("coffee near my office", "a bar close to home"), found among their visits by kind
@@ -3405,12 +3411,13 @@ _CLAUSE_END = r"\W*(?:please|pls|thanks|thank you|from now on)?\W*$"
 # "No more Starbucks", "I never want to see Starbucks again", "stop suggesting Dunkin'": a place or chain by name (a
 # kind is muted by ``_MUTE_RE`` first).
 _HIDE_NAMED_RE = re.compile(
-    r"\b(?:no more|stop (?:showing|suggesting|recommending)(?: me)?|i (?:never|don'?t|do not) (?:ever )?want to see"
+    r"\b(?:no more|stop (?:showing|suggesting|recommending|bringing up|mentioning)(?: me)?"
+    r"|i (?:never|don'?t|do not) (?:ever )?want to see|(?:don'?t|do not) (?:bring up|mention)"
     r"|never (?:again )?(?:suggest|show|recommend)(?: me)?(?: any)?"
     # "I'm sick of Starbucks", "enough with Dunkin'" (weary of a place; "I'm sick of this rain" names none).
     r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with|enough(?: with)?)"
     r" (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight|than"
-    r"|please|thanks|the lists?|lists?)\b)"
+    r"|please|thanks|the lists?|lists?|(?:the )?(?:rain|weather|snow|cold|heat|traffic))\b)"
     rf"{_CLAUSE_NAME}(?: ever)?(?: again| any ?more)?{_CLAUSE_END}",
     re.IGNORECASE,
 )
@@ -3429,9 +3436,11 @@ _OPENER = (
 )
 # "I hate clubs", "I can't stand gyms": kinds and nothing more, as "I don't like" them ("I hate Gym 4" is a place).
 _HATE_KINDS_RE = re.compile(
-    rf"{_OPENER}(?:i|we) (?:really |just |honestly )?(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
+    rf"{_OPENER}(?:i|we) (?:really |just |honestly |actually |kinda |kind of )?"
+    r"(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
     rf"(?:the |any |all )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)(?: places| spots)?"
-    r"(?:\s+(?:btw|by the way|tbh|honestly|at all))?\W*$",
+    # "I actually hate sushi, remember that".
+    r"(?:\W+(?:btw|by the way|tbh|honestly|at all|remember that|keep that in mind|just so you know|fyi))?\W*$",
     re.IGNORECASE,
 )
 _VERDICT_END = (
@@ -3585,7 +3594,7 @@ _WRONG_KIND_RE = re.compile(
 # "I never go to Starbucks, stop suggesting it": the place "it" stands for, named in the clause before.
 _ANTECEDENT_RE = re.compile(
     r"\b(?:go to|eat at|drink at|shop at|like|visit|hate|stand|want|been to|went to)\s+(?:the\s+)?"
-    r"(?P<name>[^.!?;,]{2,60}?)\s*[,;.]",
+    r"(?P<name>[^.!?;,]{2,60}?)(?:\s+(?:anymore|any more|these days|lately))?\s*[,;.]",
     re.IGNORECASE,
 )
 # "I don't like the coffee at Starbucks": the place, not every café.
@@ -3636,6 +3645,8 @@ _HOME_RE = re.compile(
 _HIDE_RE = re.compile(
     rf"\b(?:don'?t|do not|never) (?:ever )?(?:show|suggest|recommend)(?: me)? {_NAME} (?:ever )?(?:again|any ?more)\b"
     rf"|^\W*hide {_NAME}{_END}"
+    # "I never go to Wendy's anymore, stop bringing it up": the place named before.
+    rf"|\b(?:stop|quit) bringing (it|them|that) up{_END}"
     # "Don't show me that one", "remove the 2nd from my list": a place of the list, from now on.
     rf"|^{_OPENER}(?:please )?(?:don'?t|do not) (?:show|suggest|recommend)(?: me)? ((?:that|this|the \w+) one){_END}"
     rf"|^{_OPENER}(?:please )?(?:remove|drop|delete|take out|get rid of) ((?:that|this|the \w+)(?: one)?)"

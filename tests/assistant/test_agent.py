@@ -378,6 +378,15 @@ def test_an_area_ruled_out_after_a_list_keeps_the_ask_elsewhere(
     assert "not in Lower East Side" in why.text
 
 
+def test_a_place_named_before_it_is_what_it_stands_for(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("4", "tell me about Jazz Club 3", at=world_now)
+    turn = assistant.chat("4", "I'm going to Coffee Shop 22 later, is it busy?", at=world_now)
+    assert "Coffee Shop 22" in turn.text and "Jazz Club 3" not in turn.text
+
+
 def test_a_neighbourhood_moves_the_search_there(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -17,6 +17,7 @@ from assistant.place_questions import (
     describe_visits,
     named_words,
     no_details,
+    place_question,
     unhonoured,
     walking_minutes,
 )
@@ -207,6 +208,15 @@ def test_a_superlative_one_names_no_place() -> None:
     assert unhonoured("the halal guys cart, how far?") == []  # a name, not a diet
     assert named_words("how many times did i go to applebees last month") == "applebees"  # not "applebees last month"
     assert named_words("is Katz's busy on Sundays?") == "Katz's"  # nor the time asked about
+    assert named_words("what's Lucky Dog like?") == "Lucky Dog"
+    assert place_question("what's Lucky Dog like?", picked=False, kind_named=False) == ("general",)
+    # A dog in a place's name is no dog brought along; one said as such is.
+    assert "amenities" not in place_question(
+        "going to the grey dog later, what do you know about it", picked=False, kind_named=False
+    )
+    assert "amenities" not in place_question("tell me about mad dog & beans", picked=False, kind_named=False)
+    assert place_question("can I bring my dog?", picked=False, kind_named=False) == ("amenities",)
+    assert place_question("is it dog friendly?", picked=False, kind_named=False) == ("amenities",)
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:

@@ -983,6 +983,42 @@ def test_an_area_ruled_out_is_left_out_of_this_ask(
     assert (arguments.not_in, arguments.near, arguments.category) == (not_in, near, category)
 
 
+@pytest.mark.parametrize(
+    ("message", "kind", "said"),
+    [
+        ("I never go to Wendy's anymore, stop bringing it up", "hide_place", "Wendy's"),
+        ("stop bringing up Wendy's", "hide_place", "Wendy's"),
+        ("don't mention Starbucks again", "hide_place", "Starbucks"),
+        ("i actually hate sushi, remember that", "mute_category", "sushi"),
+        ("no more irish pubs", "mute_category", "irish pubs"),  # a kind, not a place called so
+    ],
+)
+def test_a_place_or_kind_not_wanted_is_stated(message: str, kind: str, said: str) -> None:
+    stated = read_preference(message)
+    assert stated is not None and (stated.kind, stated.words) == (kind, said)
+
+
+def test_the_weather_is_no_place_to_stop_mentioning() -> None:
+    assert read_preference("stop mentioning the rain") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "excluded"),
+    [
+        ("actually forget the gym, where can i get a beer after", "Bar", ["Gym"]),
+        ("forget coffee, just bookstores", "Bookstore", ["Cafe"]),
+        ("drop the museum, lunch instead", "Restaurant", ["Museum"]),  # the kind after the comma is wanted
+        ("not a dive please", None, ["Dive Bar"]),
+        ("not bars, clubs or lounges", None, ["Bar", "Night Club"]),
+    ],
+)
+def test_a_kind_dropped_is_left_out_and_the_next_one_asked(
+    message: str, category: str | None, excluded: list[str]
+) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.exclude_categories) == (category, excluded)
+
+
 @pytest.mark.parametrize("message", ["I hate Brooklyn Bowl", "no more brooklyn bars", "je n'aime pas les bars"])
 def test_a_place_or_kind_named_after_an_area_is_no_area_avoided(message: str) -> None:
     stated = read_preference(message)
