@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from itertools import takewhile
-from typing import Annotated, Any, Literal, NamedTuple, TypedDict
+from typing import Annotated, Any, Literal, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -362,6 +362,14 @@ class _State(TypedDict, total=False):
     later_stops: list[str]  # the kinds of a day's plan beyond its two stops ("… then dinner"), asked for next
     turned_down: list[str]  # places turned down one by one ("not that one"), kept out of the lists after
     asked_lists: list[ChatRequest]  # the requests whose lists were shown, oldest first ("back to the first list")
+    # Those lists as they were shown, and where each one's second stop began (0: none), for "go back" to show one
+    # again unchanged; the turn (its count of user messages) that last showed a list, and that last stated a
+    # preference: "undo" takes back whichever came last.
+    kept_lists: list[list[Suggestion]]
+    kept_seconds: list[int]
+    listed_turn: int
+    stated_turn: int
+    back_to: str  # the lead of a list shown again ("Back to: sushi, around Manhattan"), by code
 
 
 class Assistant:
@@ -466,6 +474,7 @@ class Assistant:
             "request": None,
             "second_asked": False,
             "second_from": 0,
+            "back_to": "",
         }
         first_token: float | None = None
         suggested: float | None = None
@@ -530,9 +539,28 @@ class Assistant:
     def _understand(self, state: _State) -> dict[str, Any]:
         messages = state["messages"]
         message = messages[-1].text
+        said_in = read(message).language
+        # "Undo that" after a search, "go back to the coffee list", "the 3rd from the dinner list": that list, as it
+        # was shown, becomes the last one again; what else the message asks is asked of it.
+        brought: dict[str, Any] = {}
+        if (again := _list_asked_again(state, message)) is not None:
+            earlier, listed, second = _kept(state)[again[0]]
+            brought = {
+                **_list_kept(state, earlier, listed, second),
+                "shown": _with_shown(state.get("shown") or {}, listed),
+                "previous": earlier,
+                "listed_second_from": second,
+            }
+            if not again[1]:
+                recap = _PLAN_RECAP_RE.match(read(message).text) is not None
+                return self._shown_again(state, earlier, listed, second, said_in, recap=recap) | brought
+            brought.pop("listed_turn")  # no list is shown this turn: "undo" after it goes back to this one
+            state = cast(_State, {**state, **brought})
+            message = again[1]
         statements = read_preferences(message)
         stated = statements[0] if statements else None
         update = self._stated_all(state, message, statements) if statements else None
+        acted = update is not None  # a preference stated and done: "undo" next takes it back
         also_stated = ""
         # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
         of_the_list = (
@@ -684,12 +712,38 @@ class Assistant:
                 update["stated_here"] = tuple(request.location)
             if also_stated:
                 update |= {**kept, "also_stated": also_stated}
-        # Memory keeps the exchange, not earlier turns' tool traffic.
-        stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
+            if brought:  # "the 2nd one" of the list gone back to is said in the language the message was
+                update["request"] = request.model_copy(update={"language": said_in})
+        if acted:
+            update["stated_turn"] = _user_turns(state)
+        return {**brought, **update, **_without_tool_traffic(messages)}
+
+    def _shown_again(
+        self,
+        state: _State,
+        earlier: ChatRequest,
+        listed: list[Suggestion],
+        second: int,
+        language: str,
+        *,
+        recap: bool = False,
+    ) -> dict[str, Any]:
+        """The turn that shows a kept list again, unchanged ("go back"), led by what its request asked for; a recap
+        ("what's the plan?") of a plan of two stops says it is the plan."""
+        at = earlier.at.astimezone(ZoneInfo(self.timezone)) if earlier.at is not None and earlier.when else None
+        asked = asked_for(earlier, at, language)
+        key = "plan_so_far" if recap and second else "back_to"
+        lead = fixed_text(key, language).format(asked=asked) if asked else fixed_text(f"{key}_list", language)
         return {
-            **update,
-            "messages": [RemoveMessage(id=m.id) for m in stale if m.id],
-            "trace_from": len(messages) - len(stale),
+            "request": earlier.model_copy(update={"language": language}),
+            "suggestions": listed,
+            "second_from": second,
+            "back_to": lead,
+            "listed_before": _last_suggestions(state),
+            "pending": None,
+            "asked_before": None,
+            "focus": None,
+            **_without_tool_traffic(state["messages"]),
         }
 
     def _store_asked(self, text: str, near: str | None) -> str | None:
@@ -788,6 +842,8 @@ class Assistant:
     def _plan(self, state: _State) -> dict[str, Any]:
         request = state["request"]
         assert request is not None
+        if state.get("back_to"):  # a kept list shown again: nothing to look up
+            return {}
         if _second_stop_due(state):
             return self._plan_second_stop(state, request)
         here = request.location or LatLon(*state["here"])
@@ -1048,7 +1104,7 @@ class Assistant:
             update["shown"] = _with_shown(state.get("shown") or {}, update["suggestions"])
             update["previous"] = request = state["request"]
             if request is not None and request.intent in ("recommend", "refine"):
-                update["asked_lists"] = [*(state.get("asked_lists") or []), request][-LISTS_KEPT:]
+                update |= _list_kept(state, request, update["suggestions"], update["listed_second_from"])
             # "It" is the first of a new list, not a place talked about before it; after "I'm staying at the
             # Marriott Marquis" alone, the place the user named ("lunch near it").
             said_where = request is not None and request.placed_self and not (request.category or request.keyword)
@@ -1173,6 +1229,8 @@ class Assistant:
         request = state["request"]
         assert request is not None
         language = request.language
+        if back := state.get("back_to"):  # "go back": the list as it was, led by what it asked for
+            return back
         if request.intent == "prefer":
             return state.get("stated_reply") or ""
         if request.intent == "profile":
@@ -2245,6 +2303,154 @@ def _list_asked_back(asked_lists: Sequence[ChatRequest], text: str) -> ChatReque
         return None
     which = (back["back"] or back["again"]).lower()
     return asked_lists[0] if which in ("first", "1st", "original") else asked_lists[-2]
+
+
+# "Undo that", "never mind the last thing", "actually no, go back", "olvida lo último", "annule ça": the list before
+# the last one shown again as it was (the last request was a search, not a stated preference).
+_FILLERS = r"^\W*(?:(?:hmm+|ok(?:ay)?|no|nah|nope|wait|actually|sorry|oops|um+|oh|so|but|please|pls)\b\W*)*"
+_UNDO_SEARCH_RE = re.compile(
+    _FILLERS + r"(?:(?:let'?s |can we |can you |please )?(?:go|get|come|take me|take us|bring me|bring us|jump) back"
+    r"(?: (?:one|a) step| a bit)?|undo(?: that| it| the last (?:thing|one|step|change|search))?"
+    r"|never ?mind (?:that|the last (?:thing|one|step|change|search|bit)|the [\w' ]+? (?:thing|bit|idea|part))"
+    r"|scratch that|forget the last (?:thing|one|step)|forget lo ultimo|olvida lo ultimo|deshaz(?: eso|lo)?"
+    r"|(?:vuelve|volvamos|regresa|regresemos) atras|undo ca|annule(?: ca)?|(?:reviens|revenons|retourne) en arriere)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+# "Recap the plan", "ok so whats the plan", "¿cuál es el plan?": the last list (a plan's stops, or the places) again.
+_PLAN_RECAP_RE = re.compile(
+    _FILLERS + r"(?:(?:and|alright|cool|great)\W+)*(?:(?:can you |pls |please )?(?:recap|remind me of|repeat|go over"
+    r"|summari[sz]e)(?: me)? (?:the|my|our) plan|what(?:'s| is| was|s) (?:the|my|our|el|le|mon|notre|mi) plan"
+    r"|quel est (?:le|mon|notre) plan)(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight))*\W*$",
+    re.IGNORECASE,
+)
+# "Go back to the coffee list", "take me back to the restaurants", "go back to park slope, the 2nd one", "vuelve a
+# la lista anterior", "reviens à la liste d'avant": the list named, then what is asked of it (after a comma).
+_BACK_TO_RE = re.compile(
+    _FILLERS + r"(?:(?:(?:let'?s |can we |can you |please )?(?:go|get|come|take me|take us|bring me|bring us|jump) )?"
+    r"back to (?P<to>[^,.;:!?]+?)"
+    r"|(?:vuelve|volvamos|volver|regresa|regresemos) a (?P<es>la lista anterior|la primera lista|lo anterior)"
+    r"|(?:reviens|revenons|revenir|retourne|retour) a (?P<fr>la liste (?:d'avant|precedente)|la premiere liste)"
+    r")(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
+    re.IGNORECASE,
+)
+# "Whats the 3rd from the dinner list", "the first one from the very first list": a list named inside a question.
+_FROM_LIST_RE = re.compile(
+    r"\s*\b(?:from|of|in|on) (?:the |that |your |my )(?P<to>(?:very )?[\w' ]+?) (?:list|suggestions|options|results)\b",
+    re.IGNORECASE,
+)
+# "The first manhattan one", "the 1st one from brooklyn": a place of the list made for that area or kind.
+_LIST_RANKS = "|".join(sorted((re.escape(word) for word in ORDINALS), key=len, reverse=True))
+_ONE_OF_LIST_RE = re.compile(
+    rf"\bthe (?P<rank>{_LIST_RANKS}) (?:(?P<to>[\w' ]+?) one\b|one from (?P<from>[\w' ]+?)(?=\W*$|\s*[,.;:!?]))",
+    re.IGNORECASE,
+)
+_LIST_WORDS_RE = re.compile(
+    r"^(?:the |that |those |these |your |my )?(?:very )?|\s+(?:list|ones|one|options|places|suggestions|results"
+    r"|search|batch|spots|plan)$",
+    re.IGNORECASE,
+)
+_FIRST_LIST = frozenset({"first", "1st", "original", "la primera lista", "la premiere liste"})
+_LIST_BEFORE = frozenset(
+    {"previous", "earlier", "last", "other", "old", "one before", "la lista anterior", "lo anterior"}
+    | {"la liste d'avant", "la liste precedente"}
+)
+
+
+def _without_tool_traffic(messages: Sequence[AnyMessage]) -> dict[str, Any]:
+    """The state update that keeps the exchange in memory, not earlier turns' tool traffic."""
+    stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
+    return {"messages": [RemoveMessage(id=m.id) for m in stale if m.id], "trace_from": len(messages) - len(stale)}
+
+
+def _user_turns(state: _State) -> int:
+    """How many messages the user has sent in the conversation, this one included."""
+    return sum(isinstance(message, HumanMessage) for message in state["messages"])
+
+
+def _list_kept(state: _State, request: ChatRequest, listed: Sequence[Suggestion], second_from: int) -> dict[str, Any]:
+    """The state's record of a list shown this turn: its request, its places as shown and where its second stop
+    began, oldest first (``LISTS_KEPT`` of them)."""
+    return {
+        "asked_lists": [*(state.get("asked_lists") or []), request][-LISTS_KEPT:],
+        "kept_lists": [*(state.get("kept_lists") or []), list(listed)][-LISTS_KEPT:],
+        "kept_seconds": [*(state.get("kept_seconds") or []), second_from][-LISTS_KEPT:],
+        "listed_turn": _user_turns(state),
+    }
+
+
+def _kept(state: _State) -> list[tuple[ChatRequest, list[Suggestion], int]]:
+    """The lists the conversation showed, oldest first: each one's request, places and second stop's start."""
+    asked, lists, seconds = (
+        state.get("asked_lists") or [],
+        state.get("kept_lists") or [],
+        state.get("kept_seconds") or [],
+    )
+    count = min(len(asked), len(lists), len(seconds))
+    return list(
+        zip(asked[len(asked) - count :], lists[len(lists) - count :], seconds[len(seconds) - count :], strict=True)
+    )
+
+
+def _list_named(
+    kept: Sequence[tuple[ChatRequest, list[Suggestion], int]], words: str, *, kinds: bool = True
+) -> int | None:
+    """Which kept list some words name ("the first list", "the dinner list", "the restaurants", "park slope", "the
+    manhattan ones"): its index in ``kept``, the newest that fits; None when they name none of them. Without
+    ``kinds``, only an area names one ("the first one from the jazz club" measures from a place of that kind)."""
+    words = _LIST_WORDS_RE.sub("", words.strip()).strip().casefold()
+    if not words or not kept:
+        return None
+    if words in _FIRST_LIST:
+        return 0
+    if words in _LIST_BEFORE:
+        return len(kept) - 2 if len(kept) >= 2 else None
+    kind = _category_of(words) if kinds else None
+    area = lookup(words)
+    borough = area.name if area is not None and area.name in BOROUGHS else None
+    for index in range(len(kept) - 1, -1, -1):
+        request, listed, _ = kept[index]
+        if kind is not None and kind in (request.category, request.then):
+            return index
+        if area is not None and request.near and request.near.casefold() == area.name.casefold():
+            return index
+        # "The first manhattan one" after bookstores near the user in Manhattan, then in Brooklyn.
+        if (
+            borough is not None
+            and listed
+            and all(borough_at(item.latitude, item.longitude) == borough for item in listed)
+        ):
+            return index
+    return None
+
+
+def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
+    """The kept list a message goes back to or points into ("undo that", "go back to the coffee list", "the 3rd from
+    the dinner list"), and what it asks of that list ("" when it only goes back); None for any other message.
+    "Undo" right after a stated preference is that preference's (``assistant.stated``)."""
+    kept = _kept(state)
+    if not kept:
+        return None
+    text = read(message).text
+    turn = _user_turns(state)
+    listed_last = state.get("listed_turn", 0) == turn - 1
+    if _PLAN_RECAP_RE.match(text):
+        return len(kept) - 1, ""
+    if _UNDO_SEARCH_RE.match(text):
+        if state.get("stated_turn", 0) >= state.get("listed_turn", 0):
+            return None  # "i hate chains" then "undo": the statement taken back
+        # After a list, the one before it; after a question about a place of it ("how far is it?"), that list.
+        index = len(kept) - 2 if listed_last else len(kept) - 1
+        return (index, "") if index >= 0 else None
+    if (back := _BACK_TO_RE.match(text)) is not None:
+        index = _list_named(kept, back["to"] or back["es"] or back["fr"] or "")
+        return None if index is None else (index, back["rest"] or "")
+    if (inside := _FROM_LIST_RE.search(text)) is not None and (index := _list_named(kept, inside["to"])) is not None:
+        return index, (text[: inside.start()] + text[inside.end() :]).strip()
+    one = _ONE_OF_LIST_RE.search(text)
+    if one is not None and (index := _list_named(kept, one["to"] or one["from"], kinds=bool(one["to"]))) is not None:
+        return index, f"{text[: one.start()]}the {one['rank']} one{text[one.end() :]}"
+    return None
 
 
 def _asked_borough(request: ChatRequest) -> Borough | None:

@@ -303,10 +303,10 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"(?![^?]*\?)(?! (?:but|except|if)\b)",
         # "Tell me about my habits" is about the user, not a place.
         "general": r"\btell me (?:more )?about\b(?! (?:me|myself|us|ourselves|my|our)\b)|\btell me more\s*[?.!]*\s*$"
-        # "What's the 3rd one?", "what is number 2": what is known of it.
-        r"|^\W*(?:and |so |ok |okay )?what(?:'s| is| was) (?:the (?:(?:first|second|third|fourth|fifth|sixth|seventh"
-        r"|eighth|ninth|tenth|last) one|\d{1,2}(?:st|nd|rd|th)(?: one)?)"
-        r"|number \d{1,2})\W*$"
+        # "What's the 3rd one?", "what is number 2", "hmm what was the first one again": what is known of it.
+        r"|^\W*(?:(?:and|so|ok|okay|wait|hmm+|um+|oh|sorry)\W+)*what(?:'s| is| was) (?:the (?:(?:first|second|third"
+        r"|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last) one|\d{1,2}(?:st|nd|rd|th)(?: one)?)"
+        r"|number \d{1,2})(?: called)?(?: again)?\W*$"
         r"|\bmore (?:info|information|details)\b|\bdetails\b"
         r"|\bwhat do you know about (?:it|that|this|the|them)\b"
         # "Who goes there?": how many people check in there is what the data knows of them.

@@ -2876,6 +2876,89 @@ def test_going_back_to_an_earlier_list_shows_it_again(
     assert [item.item_id for item in before] == [item.item_id for item in gyms]
 
 
+def test_undo_after_a_search_shows_the_list_before_it_unchanged(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite)
+    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="u").items
+    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="u").items
+    assert coffee and gyms and {item.item_id for item in coffee} != {item.item_id for item in gyms}
+    back = chat.chat("3", "undo that", at=world_now, conversation_id="u")
+    assert [item.item_id for item in back.items] == [item.item_id for item in coffee]
+    assert [item.rank for item in back.items] == [item.rank for item in coffee]
+    assert back.text.startswith("Back to: ") and not back.trace  # shown as it was, nothing looked up again
+    # The list gone back to is the one a rank points at now.
+    second = chat.chat("3", "the second one?", at=world_now, conversation_id="u")
+    assert second.details is not None and second.details.item_id == coffee[1].item_id
+    # After a question about one place, "go back" is that list again; "annule ça" says so in French.
+    again = chat.chat("3", "annule ça", at=world_now, conversation_id="u")
+    assert [item.item_id for item in again.items] == [item.item_id for item in coffee]
+    assert again.text.startswith("Retour à")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "go back",
+        "actually no, go back",
+        "never mind the last thing",
+        "scratch that",
+        "olvida lo último",
+        "go back one step",
+    ],
+)
+def test_ways_of_going_back_after_a_search(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    chat = Assistant(services, polite)
+    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="w").items
+    chat.chat("3", "a gym please", at=world_now, conversation_id="w")
+    back = chat.chat("3", message, at=world_now, conversation_id="w").items
+    assert [item.item_id for item in back] == [item.item_id for item in coffee]
+
+
+def test_undo_right_after_a_stated_preference_still_takes_it_back(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite)
+    chat.chat("3", "a coffee shop please", at=world_now, conversation_id="s")
+    chat.chat("3", "a gym please", at=world_now, conversation_id="s")
+    chat.chat("3", "i dont like burgers", at=world_now, conversation_id="s")
+    undone = chat.chat("3", "undo", at=world_now, conversation_id="s")
+    assert undone.request is not None and undone.request.intent == "prefer" and not undone.items
+    assert not services.preferences("3")
+
+
+def test_a_list_named_by_its_kind_or_place_in_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite)
+    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="k").items
+    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="k").items
+    assert len(coffee) >= 3 and gyms
+    third = chat.chat("3", "wait whats the 3rd from the coffee list", at=world_now, conversation_id="k")
+    assert third.details is not None and third.details.item_id == coffee[2].item_id
+    first = chat.chat("3", "the first one from the very first list, how far", at=world_now, conversation_id="k")
+    assert first.details is not None and first.details.item_id == coffee[0].item_id
+    back = chat.chat("3", "go back to the gym list, the 2nd one", at=world_now, conversation_id="k")
+    assert back.details is not None and back.details.item_id == gyms[1].item_id
+    shown = chat.chat("3", "take me back to the coffee list", at=world_now, conversation_id="k").items
+    assert [item.item_id for item in shown] == [item.item_id for item in coffee]
+
+
+def test_recapping_the_plan_shows_its_stops_again(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite)
+    plan = chat.chat("3", "dinner then drinks", at=world_now, conversation_id="r").items
+    chat.chat("3", "the first one?", at=world_now, conversation_id="r")
+    recap = chat.chat("3", "ok so whats the plan", at=world_now, conversation_id="r")
+    assert [item.item_id for item in recap.items] == [item.item_id for item in plan]
+    # A plan whose second stop found places says it is the plan; one with none is the list it was.
+    assert recap.text.startswith(("The plan so far:", "Back to: "))
+    assert not recap.trace
+
+
 def test_asking_what_was_told_keeps_the_list_a_rank_points_at(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -566,3 +566,11 @@ def test_a_spanish_or_french_card_says_the_kind_in_its_language() -> None:
         "- Casa (privada), en Astoria",
     ]
     assert describe_place(home, ["kind"]).splitlines()[0] == "What I know of **a Home (private)**:"
+
+
+@pytest.mark.parametrize(
+    "message", ["hmm what was the first one again", "what was the 2nd one again?", "wait what's the 3rd"]
+)
+def test_what_was_a_ranked_one_again_asks_about_it(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and arguments.asks == ["general"] and arguments.pick is not None
