@@ -733,7 +733,11 @@ class Assistant:
         at = earlier.at.astimezone(ZoneInfo(self.timezone)) if earlier.at is not None and earlier.when else None
         asked = asked_for(earlier, at, language)
         key = "plan_so_far" if recap and second else "back_to"
-        lead = fixed_text(key, language).format(asked=asked) if asked else fixed_text(f"{key}_list", language)
+        then = kind_words(earlier.then, language) if earlier.then else ""
+        if asked and (key == "back_to" or then):
+            lead = fixed_text(key, language).format(asked=asked, then=then)
+        else:
+            lead = fixed_text(f"{key}_list", language)
         return {
             "request": earlier.model_copy(update={"language": language}),
             "suggestions": listed,
