@@ -580,8 +580,9 @@ class Assistant:
             # names nothing the rules read: asked as a name, it is a request, with no LLM to read it.
             said = read(asked).text
             named = None
-            if parse_rules(asked).intent is None and _NAME_ASKED_RE.match(said):
-                named = self._store_asked(said, None)
+            unread = parse_rules(asked).intent is None
+            if unread and (_NAME_ASKED_RE.match(said) or _BARE_NAME_RE.match(said)):
+                named = self._store_asked(said, None)  # "any IKEA?", "starbuks", "mcdonalds?"
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
@@ -766,6 +767,8 @@ class Assistant:
         ):
             return None
         named = self.service.places_named([words]) or self.service.places_starting(words)
+        if not named and (spelled := self.service.chain_spelled(words)) is not None:
+            named = self.service.places_named([spelled])  # "starbuck near me", "shake shak"
         return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
 
     def _stated_all(self, state: _State, message: str, statements: list[StatedPreference]) -> dict[str, Any] | None:
@@ -2282,6 +2285,8 @@ _STORE_ASKED_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_STORE_WORDS = 4
+# "Starbuks", "mcdonalds?", "shake shak": a chain's name alone, asked for (at least one word of four letters).
+_BARE_NAME_RE = re.compile(r"^\W*(?=[\w'&. -]*\w{4})[\w'&.-]+(?:\s+[\w'&.-]+){0,2}\W*$")
 _NAME_ASKED_RE = re.compile(
     r"^\W*(?:is there|are there|any|find(?: me)?|where(?:'s| is) (?:the |a )?(?:nearest|closest)|nearest|closest)\b",
     re.IGNORECASE,

@@ -47,6 +47,7 @@ from assistant.gazetteer import (
 )
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
+from assistant.spelling import closest
 from profiles.activity import (
     in_week_slice,
     kind_change,
@@ -675,6 +676,7 @@ class Service:
         self._unsuggestable = items.loc[~suggestable_column(items).to_numpy()]
         self._held_back = functools.lru_cache(maxsize=256)(self._places_held_back)
         self._chains = chain_item_ids(items)
+        self._chain_names: list[str] | None = None
         self._usual_paths = usual_paths(items)
         self._elsewhere: tuple[str, ...] | None = None
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
@@ -1735,6 +1737,20 @@ class Service:
             for position, key in enumerate(self._chain_keys())
             if key and (key in wanted or (prefixes and key.startswith(prefixes)))
         ]
+
+    def chain_spelled(self, words: str) -> str | None:
+        """The chain a misspelled name means ("starbuck", "shake shak", "mcdonalds": its ``chain_key``), within
+        ``assistant.spelling.closest``'s few edits of one chain's name; None for any other words."""
+        key = chain_key(words)
+        if not key:
+            return None
+        if self._chain_names is None:
+            keys = self._chain_keys()
+            catalogue = self.runtime.item_index.catalogue
+            self._chain_names = sorted(
+                {keys[position] for position in range(len(catalogue)) if str(catalogue.ids[position]) in self._chains}
+            )
+        return key if key in self._chain_names else closest(key, self._chain_names)
 
     def places_starting(self, words: str) -> list[str]:
         """The item ids of the places whose name begins with the words and goes on ("whole foods": every "Whole Foods

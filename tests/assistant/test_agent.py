@@ -2381,6 +2381,20 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+def test_a_chain_misspelled_alone_lists_its_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    office = next(item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office"))  # type: ignore[union-attr]
+    name = services.place(office).name  # type: ignore[union-attr]
+    services._chains = frozenset({office})  # the small world has no chains: one place stands in for a branch
+    turn = Assistant(services, polite).chat("2", f"{name[0]}{name[2:]}?", at=world_now)  # "starbuks?"
+    assert turn.request is not None and turn.request.keyword == name
+    assert [item.item_id for item in turn.items] == [office]
+
+
 def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,7 +29,7 @@ from profiles.activity import place_visits
 from profiles.config import load_settings
 from profiles.events import Event
 from profiles.geo import haversine_km
-from profiles.places import is_suggestable
+from profiles.places import chain_key, is_suggestable
 from retrieval.recommender import Recommendation
 from tests.assistant.world import ScriptedChatModel, world_runtime
 
@@ -212,6 +212,16 @@ def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: 
     assert independent and chain not in {item.item_id for item in independent}
     named = services.recommend("3", world_now, where, RecommendQuery(k=10, keyword=plain[0].name, independent=True))
     assert chain in {item.item_id for item in named}
+
+
+def test_a_chain_misspelled_is_that_chain(services: Service, world_now: datetime) -> None:
+    where = services.default_place("3")
+    branch = services.recommend("3", world_now, where, RecommendQuery(k=1))[0]
+    services._chains = frozenset({branch.item_id})  # the small world has no chains: one place stands in for a branch
+    key = chain_key(branch.name)
+    assert services.chain_spelled(branch.name) == key
+    assert services.chain_spelled(key[:-1]) == key  # a letter short, as "starbuck" is of Starbucks
+    assert services.chain_spelled("zz top") is None and services.chain_spelled("") is None
 
 
 @pytest.mark.parametrize("every", [False, True], ids=["some branches", "only branches"])
