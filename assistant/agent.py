@@ -82,6 +82,7 @@ from assistant.place_questions import (
     describe_visits,
     named_words,
     no_details,
+    place_question,
     refers_to_place,
     the_last_visited,
     unhonoured,
@@ -589,6 +590,13 @@ class Assistant:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
             if named is not None:
                 extracted = extracted.model_copy(update={"keyword": named, "intent": "recommend"})
+            kind_one = _THE_KIND_ONE_RE.match(said)
+            if extracted.intent == "recommend" and extracted.category and kind_one and not extracted.near:
+                # "The club one?" after a bar then a club: the club of the list, not a search for clubs.
+                kinds = self._of_kind(extracted.category)
+                if any(item.item_id in kinds for item in _last_suggestions(state)):
+                    asks = place_question(kind_one["rest"], picked=True, kind_named=False) or ("general",)
+                    extracted = extracted.model_copy(update={"intent": "about", "asks": list(asks)})
             if extracted.in_area and not _last_suggestions(state) and (area := lookup(extracted.in_area)) is not None:
                 # "The one in the East Village" with nothing shown yet: places there.
                 located = {"near": area.name, "location": LatLon(area.latitude, area.longitude)}
@@ -2285,6 +2293,11 @@ _STORE_ASKED_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_STORE_WORDS = 4
+# "The club one?", "and the movie one, how far?": the place of that kind in the last list.
+_THE_KIND_ONE_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|so|what about|how about|hmm+)\W+)*the [\w' -]+? (?:one|place|spot)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 # "Starbuks", "mcdonalds?", "shake shak": a chain's name alone, asked for (at least one word of four letters).
 _BARE_NAME_RE = re.compile(r"^\W*(?=[\w'&. -]*\w{4})[\w'&.-]+(?:\s+[\w'&.-]+){0,2}\W*$")
 _NAME_ASKED_RE = re.compile(

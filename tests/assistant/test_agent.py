@@ -2381,6 +2381,20 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+def test_the_one_of_a_kind_is_that_place_of_the_last_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a quiet coffee near Jazz Club 3", at=world_now).items
+    assert listed
+    turn = assistant.chat("4", "the coffee one?", at=world_now)
+    assert turn.request is not None and turn.request.intent == "about"
+    assert listed[0].name in turn.text and not turn.items
+    # A kind the list does not hold is a search for it.
+    other = assistant.chat("4", "the jazz one?", at=world_now)
+    assert other.request is not None and other.request.intent == "recommend" and other.items
+
+
 def test_a_chain_misspelled_alone_lists_its_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
