@@ -2339,6 +2339,7 @@ _UNDO_SEARCH_RE = re.compile(
     r"\W*$",
     re.IGNORECASE,
 )
+_UNDO_WORD_RE = re.compile(r"\b(?:undo|deshaz\w*|annule)\b", re.IGNORECASE)
 # "Recap the plan", "ok so whats the plan", "¿cuál es el plan?": the last list (a plan's stops, or the places) again.
 _PLAN_RECAP_RE = re.compile(
     _FILLERS + r"(?:(?:and|alright|cool|great)\W+)*(?:(?:can you |pls |please )?(?:recap|remind me of|repeat|go over"
@@ -2461,6 +2462,8 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     if _UNDO_SEARCH_RE.match(text):
         if state.get("stated_turn", 0) >= state.get("listed_turn", 0):
             return None  # "i hate chains" then "undo": the statement taken back
+        if state.get("stated_turn", 0) and _UNDO_WORD_RE.search(text):
+            return None  # a statement's reply says "undo" takes it back, however many lists came after it
         # After a list, the one before it; after a question about a place of it ("how far is it?"), that list.
         index = len(kept) - 2 if listed_last else len(kept) - 1
         return (index, "") if index >= 0 else None

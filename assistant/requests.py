@@ -2424,6 +2424,13 @@ def parse_rules(message: str) -> RequestArguments:
     if _NEVER_BEEN_RE.search(message):
         arguments.surprise, arguments.asks = False, ["visits"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
+    going_on = _GOING_ON_RE.search(message)
+    chosen_first = "going" in arguments.asks and arguments.near in (None, HERE, THERE)
+    if arguments.intent in ("about", "recommend") and chosen_first and arguments.category and going_on:
+        # "The third one sounds good, and then where for drinks?": drinks near the place chosen, not its card.
+        ordinal = next((word for word, rank in ORDINALS.items() if rank == arguments.pick), None)
+        arguments.intent, arguments.asks, arguments.pick = "recommend", [], None
+        arguments.near = f"the {ordinal} one" if ordinal else THERE
     if arguments.intent != "about":
         arguments.asks = []
     elif not arguments.asks:
@@ -2910,6 +2917,14 @@ def _names_no_place(message: str) -> bool:
     for _, (start, end) in reversed(find_neighbourhoods(text)):
         text = text[:start] + " " + text[end:]
     return all(word.strip("'") in _NO_NAME_WORDS for word in re.findall(r"[\w']+", text.lower()))
+
+
+# What comes after a place chosen ("…, and then where for drinks", "any museum near there for after").
+_GOING_ON_RE = re.compile(
+    r"\b(?:and then|then|afterwards|after that|for after|after it|after|next|near there|nearby|around there)\b"
+    r"(?=.*\b(?:where|what|any|somewhere|something|a|an|some|place|spot|for)\b)",
+    re.IGNORECASE,
+)
 
 
 # A message that only names an hour ("around 6", "at 7pm?", "maybe 8:30"): the last ask, then.

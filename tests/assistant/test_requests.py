@@ -954,6 +954,23 @@ def test_a_quality_no_data_holds_asks_for_places_unless_asked_of_one(message: st
 
 
 @pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("the third one sounds good, and then where for drinks", "the third one"),
+        ("ok lets do that one. any museum near there for after", THERE),
+    ],
+)
+def test_a_place_chosen_then_a_kind_for_after_is_searched_near_it(message: str, near: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.near, arguments.pick, arguments.asks) == ("recommend", near, None, [])
+
+
+def test_a_place_chosen_then_one_of_the_plan_stays_a_choice() -> None:
+    arguments = parse_rules("cool, lets do the first one then the bar")  # the plan's bar, not a search
+    assert (arguments.intent, arguments.pick) == ("about", 1)
+
+
+@pytest.mark.parametrize(
     "message", ["its pouring rain, what can i do this afternoon", "its raining, what should i do", "raining hard, ok?"]
 )
 def test_rain_said_without_an_apostrophe_keeps_out_of_the_rain(message: str) -> None:
