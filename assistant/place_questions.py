@@ -492,7 +492,7 @@ _MONTH_NAMES = "january|february|march|april|may|june|july|august|september|octo
 _PERIOD_SAID_RE = re.compile(
     r"\b(?:(?:this|last|past) (?:day|week|month|year|weekend)|(?:in|during|over|for|last|this past|back in|through)"
     rf" (?:{_MONTH_NAMES})(?: \d{{4}})?|yesterday|last night|how often|often"
-    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b))\b",
+    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b)|(?<=\blast )time|(?<=\bfirst )time|lately|recently)\b",
     re.IGNORECASE,
 )
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
@@ -506,7 +506,11 @@ _VISIT_AT_NAMED_RE = re.compile(
     rf"|\bhow many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
     rf" {_A_NAME}"
     rf"|\bwhen did (?:i|we) (?:last |first )?(?:go|went) (?:to|at) {_A_NAME}"
-    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_A_NAME}",
+    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_A_NAME}"
+    # "Have I been to Marquee", "have i ever been to joe's pizza": a name, even with no "?" or with a kind in it ("the
+    # Strand" too; "have I been to the gym?" is read as the user's gyms, ``assistant.requests._KIND_VISIT_RE``).
+    rf"|^\W*(?:(?:so|and|ok|okay|hey|wait),? )?(?:have|had) (?:i|we) (?:ever |already |actually )?been (?:to|at|in)"
+    rf" {_NOT_A_NAME}(?!(?:my|our)\b)",
     re.IGNORECASE,
 )
 

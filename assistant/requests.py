@@ -1128,6 +1128,8 @@ _PROFILE_RE = re.compile(
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
+    # "My most visited bar?" alone asks which it is, as "what's my most visited bar?" does.
+    r"|^\W*(?:(?:and|so|ok|okay|hey),? )?my most (?:visited|frequented) [\w' -]+?\W*$"
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b"
     # Where the user's visits are: "which neighbourhood do I spend the most time in?", "where do I hang out?"
     r"|\b(?:which|what) (?:neighbou?rhoods?|areas?|parts? of (?:town|the city|nyc|new york)|boroughs?)"
@@ -2973,8 +2975,11 @@ _KIND_VISIT_RE = re.compile(
     r"\b(?:when (?:was|were) (?:i|we) (?:last |first )?(?:at|in)"
     r"|when did (?:i|we) (?:last |first )?(?:go|went) (?:to|at)"
     r"|how many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
-    r"|how long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in)) (?:the|my) (?P<kind>[\w' -]+?)\s*"
-    r"(?=[?,.!]|$| (?:last|this|in|on|during|since|before|after)\b)",
+    r"|how long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in)"
+    # "Have I been to the gym lately?": the user's gyms (a name is asked about, ``place_questions.asks_a_named_visit``).
+    r"|^\W*(?:(?:so|and|ok|okay|hey|wait),? )?(?:have|had) (?:i|we) (?:ever |already |actually )?been (?:to|at|in))"
+    r" (?:the|my) (?P<kind>[\w' -]+?)\s*"
+    r"(?=[?,.!]|$| (?:last|this|in|on|during|since|before|after|lately|recently|ever|yet)\b)",
     re.IGNORECASE,
 )
 

@@ -207,6 +207,9 @@ def test_a_superlative_one_names_no_place() -> None:
     assert unhonoured("the halal guys cart, how far?") == []  # a name, not a diet
     assert named_words("how many times did i go to applebees last month") == "applebees"  # not "applebees last month"
     assert named_words("is Katz's busy on Sundays?") == "Katz's"  # nor the time asked about
+    assert named_words("when was the last time") == ""  # not "Time Life"
+    assert named_words("have i been to the strand lately") == "strand"
+    assert named_words("is Time Out Market busy?") == "Time Out Market"  # "time" of a name stays
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:
