@@ -83,6 +83,8 @@ from assistant.place_questions import (
     named_words,
     no_details,
     refers_to_place,
+    said_day,
+    the_first_visited,
     the_last_visited,
     unhonoured,
     visited_then,
@@ -1231,6 +1233,7 @@ class Assistant:
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
+                card = self._checkin_said(state, details, language) + card
                 if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
@@ -1485,6 +1488,30 @@ class Assistant:
         last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
         return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
 
+    def _checkin_said(self, state: _State, details: PlaceDetails, language: str) -> str:
+        """The day and time of the user's latest or first check-in, before the card of its place, when the question
+        asks for it ("when did I last check in anywhere?", "what was my first check in ever"); else empty."""
+        said = read(_said(state)).text
+        user = state["user_id"]
+        now = state["now"]
+        if the_last_visited(said) and self.service.last_place(user, until=now) == details.item_id:
+            key, moment = "last_checkin", self.service.visits_among(user, [details.item_id], now).last
+        elif (
+            (first := self.service.first_place(user, until=now))
+            and the_first_visited(said)
+            and first[0] == details.item_id
+        ):
+            key, moment = "first_checkin", first[1]
+        else:
+            return ""
+        if moment is None:
+            return ""
+        local = moment.astimezone(ZoneInfo(self.timezone))  # the city's day and hour, not UTC's
+        weekday = fixed_text("span_weekdays", language).split("|")[local.weekday()]
+        time = clock_time(local) if language == "en" else f"{local:%H:%M}"
+        day = said_day(local, language)
+        return fixed_text(key, language).format(place=details.label, weekday=weekday, day=day, time=time) + "\n"
+
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
         ("how many times have I been to Starbucks?" from someone who went to three of them); empty unless the message
@@ -1699,8 +1726,11 @@ class Assistant:
             for item in [*suggestions, *reversed(shown.values())]:  # the last list first, then the latest shown
                 if item.item_id in kinds:
                     return item.item_id
-        if the_last_visited(message):  # "tell me about the last place I went"
-            return self.service.last_place(state["user_id"])
+        if the_last_visited(message):  # "tell me about the last place I went" (before the turn's time)
+            return self.service.last_place(state["user_id"], until=state["now"])
+        if the_first_visited(message):  # "what was my first check in ever"
+            first = self.service.first_place(state["user_id"], until=state["now"])
+            return first[0] if first is not None else None
         if suggestions and LAST_SHOWN_RE.search(message):  # "ok the last one, how far?"
             return suggestions[-1].item_id
         pointed = state.get("focus") or (suggestions[0].item_id if suggestions else None)

@@ -51,6 +51,7 @@ from assistant.place_questions import (
     named_words,
     place_question,
     refers_to_place,
+    the_first_visited,
     unhonoured,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
@@ -2328,6 +2329,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
+    if arguments.pick == 1 and the_first_visited(message):
+        arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
     if arguments.category and arguments.asks == ["distance"] and near_it_asked:

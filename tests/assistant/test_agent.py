@@ -2456,6 +2456,25 @@ def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_li
     assert alike.items and last not in {item.item_id for item in alike.items}
 
 
+def test_the_first_and_last_check_in_are_said_with_their_local_day_and_time(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "4"]
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    assistant = Assistant(services, polite)
+    for message, row in (
+        ("when did i last check in anywhere", mine.loc[mine["timestamp"].idxmax()]),
+        ("what was my first check in ever", mine.loc[mine["timestamp"].idxmin()]),
+    ):
+        turn = assistant.chat("4", message, at=world_now, conversation_id=message)
+        assert turn.details is not None and turn.details.item_id == str(row["item_id"])
+        local = pd.Timestamp(row["timestamp"]).to_pydatetime().astimezone(zone)
+        assert f"{local:%A}, {calendar_day(local)} at {clock_time(local)}." in turn.text.splitlines()[0]
+    assert not polite.calls
+
+
 def test_a_reply_the_token_limit_cut_off_is_replaced_by_code(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "The best place for you is the one that is only 0.7 kil", calls=[])
     turn = Assistant(services, model).chat("2", "coffee near here", at=world_now)

@@ -1708,6 +1708,11 @@ def test_stops_beyond_the_second_are_named() -> None:
         ("bars near my most visited bar", {"intent": "recommend"}),
         ("somewhere like my most visited bar", {"intent": "recommend"}),
         ("my usual spots please", {"intent": "recommend", "familiar": True}),
+        # The user's latest or first check-in anywhere, not the first of a list.
+        ("when did i last check in anywhere", {"intent": "about", "pick": None}),
+        ("what was my first check in ever", {"intent": "about", "pick": None}),
+        ("when did I first go to the first one?", {"intent": "about", "pick": 1}),
+        ("anywhere to check in near here?", {"intent": "recommend"}),
         ("is it usually packed on Fridays?", {"intent": "about", "popular": False}),
     ],
 )
