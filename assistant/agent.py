@@ -84,6 +84,8 @@ from assistant.place_questions import (
     no_details,
     place_question,
     refers_to_place,
+    said_day,
+    the_first_visited,
     the_last_visited,
     unhonoured,
     visited_then,
@@ -650,6 +652,10 @@ class Assistant:
                 request = earlier.model_copy(update={"language": request.language, "intent": "recommend"})
             elif previous is not None and previous.intent == "profile" and _before_that(state, text):
                 request = request.model_copy(update={"intent": "profile"})  # "and the month before?"
+            elif (last_asked := state.get("asked_before") or previous) is not None and (
+                again := _last_time_again(last_asked, request, text)
+            ) is not None:
+                request = again  # "when was the last time" after the gym visits: the gym's; after Bierhaus: Bierhaus
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             elif (
@@ -1300,6 +1306,7 @@ class Assistant:
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
+                card = self._checkin_said(state, details, language) + card
                 if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
@@ -1554,6 +1561,30 @@ class Assistant:
         last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
         return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
 
+    def _checkin_said(self, state: _State, details: PlaceDetails, language: str) -> str:
+        """The day and time of the user's latest or first check-in, before the card of its place, when the question
+        asks for it ("when did I last check in anywhere?", "what was my first check in ever"); else empty."""
+        said = read(_said(state)).text
+        user = state["user_id"]
+        now = state["now"]
+        if the_last_visited(said) and self.service.last_place(user, until=now) == details.item_id:
+            key, moment = "last_checkin", self.service.visits_among(user, [details.item_id], now).last
+        elif (
+            (first := self.service.first_place(user, until=now))
+            and the_first_visited(said)
+            and first[0] == details.item_id
+        ):
+            key, moment = "first_checkin", first[1]
+        else:
+            return ""
+        if moment is None:
+            return ""
+        local = moment.astimezone(ZoneInfo(self.timezone))  # the city's day and hour, not UTC's
+        weekday = fixed_text("span_weekdays", language).split("|")[local.weekday()]
+        time = clock_time(local) if language == "en" else f"{local:%H:%M}"
+        day = said_day(local, language)
+        return fixed_text(key, language).format(place=details.label, weekday=weekday, day=day, time=time) + "\n"
+
     def _chain_visits(self, state: _State, details: PlaceDetails) -> str:
         """The user's visits to every place of the name a question names, said before the card of the one matched
         ("how many times have I been to Starbucks?" from someone who went to three of them); empty unless the message
@@ -1566,7 +1597,9 @@ class Assistant:
             return describe_no_chain_visits(details.name, len(named)) + "\n"
         if among.places < 2 or among.last is None:
             return ""
-        return describe_chain_visits(details.name, among.visits, among.places, among.last) + "\n"
+        # The city's day, as the card below says it: a visit at 10:23 pm on Nov 28 was not on Nov 29 (UTC's day).
+        last = among.last.astimezone(ZoneInfo(self.timezone))
+        return describe_chain_visits(details.name, among.visits, among.places, last) + "\n"
 
     def _near_it(self, state: _State, request: ChatRequest) -> ChatRequest | None:
         """The request around a place of the conversation: one of the last list by its rank ("near the second one",
@@ -1771,8 +1804,11 @@ class Assistant:
             for item in [*suggestions, *reversed(shown.values())]:  # the last list first, then the latest shown
                 if item.item_id in kinds:
                     return item.item_id
-        if the_last_visited(message):  # "tell me about the last place I went"
-            return self.service.last_place(state["user_id"])
+        if the_last_visited(message):  # "tell me about the last place I went" (before the turn's time)
+            return self.service.last_place(state["user_id"], until=state["now"])
+        if the_first_visited(message):  # "what was my first check in ever"
+            first = self.service.first_place(state["user_id"], until=state["now"])
+            return first[0] if first is not None else None
         if suggestions and LAST_SHOWN_RE.search(message):  # "ok the last one, how far?"
             return suggestions[-1].item_id
         pointed = state.get("focus") or (suggestions[0].item_id if suggestions else None)
@@ -2815,7 +2851,9 @@ def _span_before(span: tuple[datetime | None, datetime | None], now: datetime, m
     said = _BEFORE_THAT_RE.search(read(message).text) if message else None
     unit = (said["unit"] or said["prior"] or "").lower() if said is not None else ""
     unit = "week" if unit.endswith("day") and unit != "day" else unit  # "the Saturday before that": a week back
-    if unit in _UNIT_BACK and until - since < _UNIT_BACK[unit]:
+    # "And the day before?" after Thanksgiving (that day and its night, to 5 am): the whole Wednesday, not the 29
+    # hours before Thursday (Tuesday 7 pm to Wednesday's midnight).
+    if unit in _UNIT_BACK and until - since < _UNIT_BACK[unit] + _UNIT_BACK["day"]:
         return PastSpan(since - _UNIT_BACK[unit], until - _UNIT_BACK[unit])
     if since.day == 1 and until.day == 1 and since.time() == until.time() == datetime.min.time():
         months = (until.year - since.year) * 12 + until.month - since.month
@@ -3087,6 +3125,30 @@ def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now
     asks_places = (kind, request.keyword, request.near, request.exclude_categories, request.exclude_names)
     flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)
     return not any(asks_places) and not any(flags) and (request.when is not None or past_span(message, now) is not None)
+
+
+# "When was the last time", "and when did I last go": the latest visit, of whatever the last question was about.
+_LAST_TIME_RE = re.compile(
+    r"\b(?:last|latest|most recent) time\b|\bwhen did (?:i|we) (?:last|first)\b"
+    r"|\bwhen (?:was|were) (?:i|we) (?:last|first)\b",
+    re.IGNORECASE,
+)
+
+
+def _last_time_again(previous: ChatRequest, request: ChatRequest, text: str) -> ChatRequest | None:
+    """The request a follow-up asking when the user last went ("when was the last time", "and when did I last go")
+    stands for, when it names nothing itself: the user's visits to the kind asked about just before ("how often do I
+    go to the gym?": their gyms), or to the place ("how many times have I been to Bierhaus?": its card, the focus);
+    else None. A random venue must not answer it ("Time Life" for "time")."""
+    if request.intent not in ("about", "profile") or not _LAST_TIME_RE.search(text) or named_words(text):
+        return None
+    if request.category or request.near or request.pick is not None or request.keyword:
+        return None
+    if previous.intent == "profile" and previous.category and not previous.change:
+        return request.model_copy(update={"intent": "profile", "category": previous.category, "asks": []})
+    if previous.intent == "about" and "visits" in previous.asks:
+        return request.model_copy(update={"intent": "about", "asks": ["visits"]})
+    return None
 
 
 def _count_only(request: ChatRequest) -> bool:

@@ -362,8 +362,19 @@ _LAST_VISITED_RE = re.compile(
     r"\b(?:the )?(?:last|latest|most recent) (?:place|spot|one) (?:i|we) (?:went(?: to)?|visited|checked in(?: at)?"
     r"|was at|have been(?: to)?|'ve been(?: to)?|been to)\b"
     r"|\bmy (?:last|latest|most recent) (?:check-?in|visit|place)\b"
+    # "When did I last check in anywhere?": the latest check-in, not one at a place named ("… at Starbucks").
+    r"|\bwhen did (?:i|we) last check(?:ed)?[ -]?in\b(?! (?:at|to|in)\b)|\bmy (?:last|latest|most recent) check in\b"
     # "Where did I go last?", not "where did I go last week?" (the user's habits then).
     r"|\bwhere (?:did )?(?:i|we) (?:go|went) last(?=\s*(?:[?.!,]|$))|\bwhere (?:was i|were we) last(?=\s*(?:[?.!,]|$))",
+    re.IGNORECASE,
+)
+_CHECKIN_ANYWHERE_RE = re.compile(r"\bcheck(?:ed)?[ -]?in anywhere\b", re.IGNORECASE)
+# The place of the user's first check-in ("what was my first check in ever"), not the first of a list, nor the first
+# visit to a place named ("my first check-in at Starbucks").
+_FIRST_VISITED_RE = re.compile(
+    r"(?:\bmy (?:very )?first (?:ever )?check[ -]?in(?: ever)?|\bwhen did (?:i|we) first check(?:ed)?[ -]?in"
+    r"|\b(?:the )?first (?:place|spot) (?:i|we) (?:ever )?(?:went(?: to)?|visited|checked in(?: at)?))\b"
+    r"(?! (?:at|to|in)\b)",
     re.IGNORECASE,
 )
 # "Like the one I went to yesterday", "the bar we were at last night": a past visit by its time.
@@ -456,6 +467,11 @@ _RELATIVE_CLAUSE_RE = re.compile(
 )
 
 
+def the_first_visited(message: str) -> bool:
+    """Whether the message asks about the place of the user's first check-in ("what was my first check in ever")."""
+    return _FIRST_VISITED_RE.search(message) is not None
+
+
 def refers_to_place(message: str) -> bool:
     """Whether the message points at a place already named ("it", "that place", "there")."""
     return _REFERENCE_RE.search(_RELATIVE_CLAUSE_RE.sub(" ", message)) is not None
@@ -504,7 +520,7 @@ _MONTH_NAMES = "january|february|march|april|may|june|july|august|september|octo
 _PERIOD_SAID_RE = re.compile(
     r"\b(?:(?:this|last|past) (?:day|week|month|year|weekend)|(?:in|during|over|for|last|this past|back in|through)"
     rf" (?:{_MONTH_NAMES})(?: \d{{4}})?|yesterday|last night|how often|often"
-    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b))\b",
+    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b)|(?<=\blast )time|(?<=\bfirst )time|lately|recently)\b",
     re.IGNORECASE,
 )
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
@@ -518,7 +534,11 @@ _VISIT_AT_NAMED_RE = re.compile(
     rf"|\bhow many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
     rf" {_A_NAME}"
     rf"|\bwhen did (?:i|we) (?:last |first )?(?:go|went) (?:to|at) {_A_NAME}"
-    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_A_NAME}",
+    rf"|\bhow long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in) {_A_NAME}"
+    # "Have I been to Marquee", "have i ever been to joe's pizza": a name, even with no "?" or with a kind in it ("the
+    # Strand" too; "have I been to the gym?" is read as the user's gyms, ``assistant.requests._KIND_VISIT_RE``).
+    rf"|^\W*(?:(?:so|and|ok|okay|hey|wait),? )?(?:have|had) (?:i|we) (?:ever |already |actually )?been (?:to|at|in)"
+    rf" {_NOT_A_NAME}(?!(?:my|our)\b)",
     re.IGNORECASE,
 )
 
@@ -534,7 +554,10 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
     picks a suggestion by its number; ``kind_named``: it names a kind of place that is not "the" kind of one
     ("a café", not "the café"), which, like "around here", makes a question that points at no place a request."""
     topics = asked_topics(message)
-    if the_last_visited(message) and not _REQUEST_RE.search(message):  # "what was my last check-in?"
+    # "What was my last check-in?", "what was my first check in ever?"; "when did I last check in anywhere?" asks for
+    # no place anywhere.
+    unasked = not _REQUEST_RE.search(_CHECKIN_ANYWHERE_RE.sub("check in", message))
+    if (the_last_visited(message) or the_first_visited(message)) and unasked:
         return topics or ("general",)
     if not topics or _REQUEST_RE.search(message):
         return ()
@@ -764,6 +787,7 @@ __all__ = [
     "place_question",
     "refers_to_place",
     "said_day",
+    "the_first_visited",
     "the_last_visited",
     "unhonoured",
     "visited_then",

@@ -51,6 +51,7 @@ from assistant.place_questions import (
     named_words,
     place_question,
     refers_to_place,
+    the_first_visited,
     unhonoured,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
@@ -1134,6 +1135,8 @@ _PROFILE_RE = re.compile(
     # "List my top 3 places" asks what they are; "my usual spots please" asks for them (``familiar``).
     r"|\b(?:list|show|give|tell)(?: me)? my (?:top|favou?rite|most visited)\b"
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
+    # "My most visited bar?" alone asks which it is, as "what's my most visited bar?" does.
+    r"|^\W*(?:(?:and|so|ok|okay|hey),? )?my most (?:visited|frequented) [\w' -]+?\W*$"
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b"
     # Where the user's visits are: "which neighbourhood do I spend the most time in?", "where do I hang out?"
     r"|\b(?:which|what) (?:neighbou?rhoods?|areas?|parts? of (?:town|the city|nyc|new york)|boroughs?)"
@@ -2332,6 +2335,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
+    if arguments.pick == 1 and the_first_visited(message):
+        arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
     if arguments.category and arguments.asks == ["distance"] and near_it_asked:
@@ -2994,8 +2999,11 @@ _KIND_VISIT_RE = re.compile(
     r"\b(?:when (?:was|were) (?:i|we) (?:last |first )?(?:at|in)"
     r"|when did (?:i|we) (?:last |first )?(?:go|went) (?:to|at)"
     r"|how many times (?:have|had|did|was|were) (?:i|we)(?: been| go| gone| visit(?:ed)?)? (?:to|at|in)"
-    r"|how long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in)) (?:the|my) (?P<kind>[\w' -]+?)\s*"
-    r"(?=[?,.!]|$| (?:last|this|in|on|during|since|before|after)\b)",
+    r"|how long since (?:i|we)(?: last)? (?:went|was|were|been) (?:to|at|in)"
+    # "Have I been to the gym lately?": the user's gyms (a name is asked about, ``place_questions.asks_a_named_visit``).
+    r"|^\W*(?:(?:so|and|ok|okay|hey|wait),? )?(?:have|had) (?:i|we) (?:ever |already |actually )?been (?:to|at|in))"
+    r" (?:the|my) (?P<kind>[\w' -]+?)\s*"
+    r"(?=[?,.!]|$| (?:last|this|in|on|during|since|before|after|lately|recently|ever|yet)\b)",
     re.IGNORECASE,
 )
 

@@ -1585,6 +1585,17 @@ class Service:
             visits = visits[visits["item_id"].astype(str).isin(set(self._of_kind_ids(kind)))]
         return str(visits.loc[visits["timestamp"].idxmax(), "item_id"]) if len(visits) else None
 
+    def first_place(self, user_id: str, until: datetime | None = None) -> tuple[str, datetime] | None:
+        """The item id and time of the user's first stored visit ("what was my first check in ever"), before ``until``
+        when given; None without any."""
+        visits = self._visits(user_id)
+        if len(visits) and until is not None:
+            visits = visits[visits["timestamp"] < pd.Timestamp(until)]
+        if not len(visits):
+            return None
+        first = visits.loc[visits["timestamp"].idxmin()]
+        return str(first["item_id"]), pd.Timestamp(first["timestamp"]).to_pydatetime()
+
     def places_visited_since(self, user_id: str, since: datetime) -> list[str]:
         """Item ids of the places the user has a stored visit to from ``since`` on (the places of "lately")."""
         visits = self._visits(user_id)

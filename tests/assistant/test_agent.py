@@ -2101,6 +2101,46 @@ def test_visits_of_a_kind_are_the_users_own_and_the_stretch_before_keeps_the_kin
     assert habits["kind"] == "Gym" and habits["until"] == called(month, "get_habits").arguments["since"]
 
 
+@pytest.mark.parametrize("follow_up", ["when was the last time", "and when did I last go"])
+def test_when_was_the_last_time_after_visits_asks_of_the_same_kind_or_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, follow_up: str
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "how often do I go to the gym", at=world_now, conversation_id="kind")
+    kind = assistant.chat("3", follow_up, at=world_now, conversation_id="kind")
+    assert kind.request is not None and kind.request.intent == "profile"
+    assert called(kind, "get_habits").arguments["kind"] == "Gym"  # the gym's latest visit, not the whole profile
+    # After a place's visits, the same place, not a venue whose name holds "time".
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    named = [str(item) for item in mine["item_id"].value_counts().index if services.place(str(item)).name]  # type: ignore[union-attr]
+    item = named[0]
+    name = services.place(item).name  # type: ignore[union-attr]
+    first = assistant.chat("2", f"how many times have I been to {name}?", at=world_now, conversation_id="place")
+    assert first.details is not None and first.details.item_id == item
+    again = assistant.chat("2", follow_up, at=world_now, conversation_id="place")
+    assert again.details is not None and again.details.item_id == item
+    assert not polite.calls
+
+
+def test_the_last_visit_of_a_chain_is_said_on_the_citys_day(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    offices = [item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office")]  # type: ignore[union-attr]
+    first, second = offices[:2]
+    name = services.place(first).name  # type: ignore[union-attr]
+    monkeypatch.setattr(services, "places_named", lambda names: [first, second] if names == [name] else [])
+    # 10:23 pm on November 28 in New York is November 29 in UTC.
+    late = datetime(2012, 11, 29, 3, 23, tzinfo=UTC)
+    monkeypatch.setattr(services, "visits_among", lambda *args, **kwargs: service_module.VisitsAmong(84, 2, late))
+    turn = Assistant(services, polite).chat("2", f"how many times have I been to {name}?", at=world_now)
+    assert turn.text.startswith(f"You have been to a {name} 84 times in all, at 2 of its places, last on November 28,")
+
+
 def test_only_a_count_keeps_the_same_places(services: Service, polite: ScriptedChatModel, world_now: datetime) -> None:
     assistant = Assistant(services, polite)
     listed = assistant.chat("3", "show me 4 gyms", at=world_now).items
@@ -2456,6 +2496,25 @@ def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_li
     assert alike.items and last not in {item.item_id for item in alike.items}
 
 
+def test_the_first_and_last_check_in_are_said_with_their_local_day_and_time(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "4"]
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    assistant = Assistant(services, polite)
+    for message, row in (
+        ("when did i last check in anywhere", mine.loc[mine["timestamp"].idxmax()]),
+        ("what was my first check in ever", mine.loc[mine["timestamp"].idxmin()]),
+    ):
+        turn = assistant.chat("4", message, at=world_now, conversation_id=message)
+        assert turn.details is not None and turn.details.item_id == str(row["item_id"])
+        local = pd.Timestamp(row["timestamp"]).to_pydatetime().astimezone(zone)
+        assert f"{local:%A}, {calendar_day(local)} at {clock_time(local)}." in turn.text.splitlines()[0]
+    assert not polite.calls
+
+
 def test_a_reply_the_token_limit_cut_off_is_replaced_by_code(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "The best place for you is the one that is only 0.7 kil", calls=[])
     turn = Assistant(services, model).chat("2", "coffee near here", at=world_now)
@@ -2715,6 +2774,13 @@ def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_on
     call = called(day, "get_habits")
     since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
     assert since == evening - timedelta(days=1) and until - since < timedelta(days=1)
+    # "The day before" a holiday (that day and its night) is the whole day before it, not the 29 hours before it.
+    holiday = assistant.chat("3", "what did I do on thanksgiving", at=world_now, conversation_id="holiday")
+    thursday = datetime.fromisoformat(called(holiday, "get_habits").arguments["since"])
+    wednesday = assistant.chat("3", "and the day before?", at=world_now, conversation_id="holiday")
+    call = called(wednesday, "get_habits")
+    since, until = datetime.fromisoformat(call.arguments["since"]), datetime.fromisoformat(call.arguments["until"])
+    assert since == thursday - timedelta(days=1) and since.hour == 0 and until <= thursday + timedelta(hours=5)
     # With no answer about oneself before it, "the week before" is no question about oneself.
     assistant.chat("3", "coffee please", at=world_now, conversation_id="none")
     other = assistant.chat("3", "and the week before?", at=world_now, conversation_id="none")

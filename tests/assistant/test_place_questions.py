@@ -18,6 +18,7 @@ from assistant.place_questions import (
     named_words,
     no_details,
     place_question,
+    the_first_visited,
     unhonoured,
     walking_minutes,
 )
@@ -217,6 +218,12 @@ def test_a_superlative_one_names_no_place() -> None:
     assert "amenities" not in place_question("tell me about mad dog & beans", picked=False, kind_named=False)
     assert place_question("can I bring my dog?", picked=False, kind_named=False) == ("amenities",)
     assert place_question("is it dog friendly?", picked=False, kind_named=False) == ("amenities",)
+    assert named_words("when was the last time") == ""  # not "Time Life"
+    assert named_words("have i been to the strand lately") == "strand"
+    assert named_words("is Time Out Market busy?") == "Time Out Market"  # "time" of a name stays
+    assert the_first_visited("what was my first check in ever")
+    assert not the_first_visited("my first check-in at Joe's Pizza")  # a place named: its visits
+    assert not the_first_visited("the first one")
 
 
 def test_walking_time_is_only_given_within_a_walk() -> None:
