@@ -155,6 +155,10 @@ AREA_CLAIM_KM = 2.5
 ALIASES: dict[str, str] = {
     "FiDi": "Financial District",
     "Wall Street": "Financial District",
+    # Broadway's theatres, around Times Square ("dinner near the theater district").
+    "Theater District": "Times Square",
+    "Theatre District": "Times Square",
+    "Broadway theaters": "Times Square",
     "LES": "Lower East Side",
     "the Village": "Greenwich Village",
     "Hells Kitchen": "Hell's Kitchen",

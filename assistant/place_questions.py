@@ -149,10 +149,12 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bdo(?:es)? (?:the |that |this |they |these |those )?(?:[\w'’-]+ ){0,3}close\b(?! (?:to|by)\b)"
         r"|\b(?:opening|business|their|its|the|what) hours\b|\bhours (?:of|are)\b|\bhow late\b|\b(?:until|till) when\b"
         r"|\bhappy hours?\b"  # a time of day with cheaper drinks: neither is in the data
+        # "What time does the movie start?": a showtime, no more in the data than an opening hour.
+        r"|\bshow ?times?\b|\bwhat time (?:does|do|is) (?:the |it |that |this )?(?:movie|film|show|concert|game|gig)"
         r"|\btoo (?:late|early) (?:to go|to visit|to head|to get in|for)\b"
         # "Late night food": whether a kitchen is still open is an opening hour.
         r"|\blate[- ]night (?:food|eats?|bites?|snacks?|dining|munchies|meals?)\b",
-        "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b"
+        "price": r"\bprices?\b|\bpric(?:ey|ier|iest)\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bcosts?\b|\bcover charge\b"
         r"|\bhow much\b(?! time\b)|\baffordable\b|\bbudget\b|\$"
         r"|\b(?:not much|little|no|low on|short on|tight on) (?:money|cash)\b"
         r"|\binexpensive\b|\bcheap eats\b"
@@ -548,6 +550,14 @@ def asks_a_named_visit(message: str) -> bool:
     return _VISIT_AT_NAMED_RE.search(message) is not None
 
 
+# "Book me a table", "can you reserve a table for two": a booking asked for.
+_BOOK_IT_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|great|cool|so|and)\W+)*(?:(?:can|could|would) (?:you|u) |please |pls )?"
+    r"(?:book|reserve|make (?:a|me a|us a) reservation)\b",
+    re.IGNORECASE,
+)
+
+
 def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Topic, ...]:
     """The topics when the message asks about one place, else (): a question ("…?", "is", "how far…") or a pointer
     to a suggestion ("the third one", "it") about a topic, and no ask for other places. ``picked``: the message
@@ -561,6 +571,8 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
         return topics or ("general",)
     if not topics or _REQUEST_RE.search(message):
         return ()
+    if topics == ("booking",) and _BOOK_IT_RE.match(message):
+        return topics  # "book me a table": no booking is possible, whichever place is meant
     if picked or refers_to_place(message) or about_all(message):  # "have I been to any of these?"
         return topics
     if "visits" in topics and asks_a_named_visit(message):  # "when was I last at Joe's Pizza?": a name

@@ -274,7 +274,9 @@ _GENERIC = {
 _SPECIFIC = {
     "Night Club": "club|clubs|clubbing|dance|dancing|nightclub|nightclubs|night club|night clubs|partying"
     "|where's the party"
-    "|where is the party",
+    "|where is the party"
+    # "Where to party tonight", "new years eve party spot?" (a birthday party is a celebration).
+    "|to party|party spot|party spots|party place|party places|somewhere to party|go out and party",
     "Museum": "museum museums",
     "Gallery": "gallery galleries",
     "Gym": "gym|gyms|workout|work out|worked out|working out|fitness|exercise|spin class|spin classes|spinning class"
@@ -1712,6 +1714,8 @@ _CUE_WORDS = (
 # "quite" that no adjective follows).
 _SLIPS = (
     (re.compile(r"\b(near|around|over|from|right) hear\b", re.IGNORECASE), r"\1 here"),
+    # "Pre-theater dinner near Times Square": a meal before a show, no theatre.
+    (re.compile(r"\bpre[- ]?(?:theat(?:er|re)|show|broadway)\b", re.IGNORECASE), "before the show"),
     # "Which one did u say was closest": which of the list is.
     (re.compile(r"\bwhich (one|place) did (?:you|u|ya) (?:say|said|mention)(?: (?:was|is))?\b", re.I), r"which \1 is"),
     # "Not that one, been there too many times", "ugh it was packed last time. another one?": the reason a place is
@@ -1919,7 +1923,9 @@ THINGS_TO_DO_KIND = "Things to Do"
 AFTER_DINNER = "After Dinner"
 # A team's game to watch, by any name ("the Knicks game", "the Yankees match"): a sports bar.
 _WATCH_GAME_RE = re.compile(
-    r"\b(?:watch|catch|stream)(?:ing)? (?:the |a |tonight'?s |this )?(?:[\w'-]+ ){1,2}(?:game|match|fight)s?\b",
+    r"\b(?:watch|catch|stream)(?:ing)? (?:the |a |tonight'?s |this )?(?:[\w'-]+ ){1,2}(?:game|match|fight)s?\b"
+    # "Superbowl party spot??": somewhere the game is on.
+    r"|\bsuper ?bowl (?:party|parties|spot|spots|place)\b",
     re.IGNORECASE,
 )
 # "And for after dinner?", "somewhere to go after supper": the next stop, not another dinner.
@@ -2275,7 +2281,7 @@ def parse_rules(message: str) -> RequestArguments:
     if category == "Hotel" and _HOTEL_BAR_RE.search(message):  # "a hotel bar" is a bar, not somewhere to stay
         category = "Bar"
     # "Where to watch the Knicks game tonight", "somewhere with beer to catch the game": a bar with screens.
-    if category in (None, "Bar") and _WATCH_GAME_RE.search(message):
+    if category in (None, "Bar", "Night Club") and _WATCH_GAME_RE.search(message):
         category = "Sports Bar"
     if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
         category = AFTER_DINNER

@@ -965,6 +965,35 @@ def test_a_place_chosen_then_a_kind_for_after_is_searched_near_it(message: str, 
     assert (arguments.intent, arguments.near, arguments.pick, arguments.asks) == ("recommend", near, None, [])
 
 
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("pre-theater dinner near times square", "Restaurant", "Times Square"),  # a meal before a show, no theatre
+        ("dinner near the theater district", "Restaurant", "Times Square"),
+        ("where to party tonight", "Night Club", None),
+        ("new years eve party spot?", "Night Club", None),
+        ("superbowl party spot??", "Sports Bar", None),
+        ("birthday party ideas", "Celebration", None),
+    ],
+)
+def test_outings_named_by_what_they_are_for(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.near) == ("recommend", category, near)
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("book me a table", ["booking"]),
+        ("whats the cover charge", ["price"]),
+        ("what time does the movie start", ["hours"]),
+    ],
+)
+def test_what_no_data_holds_is_asked_of_a_place_even_unpointed(message: str, asks: list[str]) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.asks) == ("about", asks)
+
+
 def test_a_place_chosen_then_one_of_the_plan_stays_a_choice() -> None:
     arguments = parse_rules("cool, lets do the first one then the bar")  # the plan's bar, not a search
     assert (arguments.intent, arguments.pick) == ("about", 1)
