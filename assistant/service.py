@@ -440,11 +440,15 @@ def digest(context: InterestContext, top: int = 4) -> ContextDigest:
 
 
 def near_radius_km(near: str | None) -> float:
-    """How close to a named area (or "here") suggestions must be: a borough's radius for a borough."""
+    """How close to a named area (or "here") suggestions must be: a borough's radius for a borough, the radius a
+    place is named in for a neighbourhood ("dinner in SoHo": not Union Square's, 2 km from SoHo's centre), a walk's
+    around the user or a place."""
     area = lookup(near) if near else None
-    if area is not None and area.name in DISTRICTS:
+    if area is None:
+        return NEAR_RADIUS_KM
+    if area.name in DISTRICTS:
         return DISTRICT_REACH_KM[area.name]
-    return BOROUGH_RADIUS_KM if area is not None and area.name in BOROUGHS else NEAR_RADIUS_KM
+    return BOROUGH_RADIUS_KM if area.name in BOROUGHS else AREA_RADIUS_KM
 
 
 def _wider_area(latitude: float, longitude: float) -> str:

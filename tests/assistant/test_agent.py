@@ -1199,14 +1199,15 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assert near_radius_km("Brooklyn") == near_radius_km("the bronx") == 5.0
-    assert near_radius_km("Williamsburg") == near_radius_km("here") == near_radius_km(None) == 2.0
+    assert near_radius_km("here") == near_radius_km(None) == 2.0
+    assert near_radius_km("Williamsburg") == AREA_RADIUS_KM  # "in Williamsburg": where a place is named so
     assistant = Assistant(services, polite)
     borough = assistant.chat("3", "coffee in Manhattan", at=world_now)
     assert called(borough, "recommend").arguments["within_km"] == 5.0
-    # The small world lies 2.5 to 5 km from Williamsburg: nothing within 2 km, and the reply says of where.
+    # The small world lies 2.5 to 5 km from Williamsburg: nothing within 1.5 km, and the reply says of where.
     farther = assistant.chat("3", "coffee in Williamsburg", at=world_now)
     assert farther.items and farther.text.startswith(
-        fixed_text("nothing_near_place").format(km="2", place="Williamsburg")
+        fixed_text("nothing_near_place").format(km="1.5", place="Williamsburg")
     )
 
 
@@ -1768,7 +1769,7 @@ def test_closer_than_a_list_already_beyond_the_area_is_a_share_of_its_first_dist
 
 def test_everyones_favourites_in_a_neighbourhood_stay_within_the_radius_it_is_named_within() -> None:
     assert _within_km(ChatRequest(near="Lower East Side", popular=True), []) == AREA_RADIUS_KM
-    assert _within_km(ChatRequest(near="Lower East Side"), []) == near_radius_km("Lower East Side") > AREA_RADIUS_KM
+    assert _within_km(ChatRequest(near="Lower East Side"), []) == near_radius_km("Lower East Side") == AREA_RADIUS_KM
     assert _within_km(ChatRequest(near="Brooklyn", popular=True), []) == near_radius_km("Brooklyn")  # a borough
 
 
