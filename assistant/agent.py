@@ -698,8 +698,10 @@ class Assistant:
                 request = _refined(previous, request, text)
                 if extracted.category and request.category == extracted.category:
                     # "Swap the bar for a wine bar": the kind said now, not the one it stands instead of.
-                    kept = [kind for kind in request.exclude_categories if not self._left_out(request.category, [kind])]
-                    request = request.model_copy(update={"exclude_categories": kept})
+                    still_out = [
+                        kind for kind in request.exclude_categories if not self._left_out(request.category, [kind])
+                    ]
+                    request = request.model_copy(update={"exclude_categories": still_out})
                 if request.category and self._left_out(request.category, request.exclude_categories):
                     request = request.model_copy(update={"category": None})  # "and if it rains?" after parks
             request = _measured_from(request, previous, text)
@@ -1276,6 +1278,8 @@ class Assistant:
             reply = smalltalk_reply(said)
             if reply == "enjoy" and not _last_suggestions(state):  # "ok" before any place was shown is a hello
                 reply = "smalltalk"
+            if reply == "smalltalk" and _last_suggestions(state) and not _HELLO_OR_HELP_RE.search(read(said).text):
+                reply = "anything_else"  # "hmm maybe", "whatever" after a list: no hello again
             if reply == "whereabouts":
                 return self._whereabouts(state, language)
             if reply == "own_place":
@@ -2329,6 +2333,13 @@ _STORE_ASKED_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_STORE_WORDS = 4
+# A hello or a question about the assistant, answered with the greeting that says what it does, whenever it comes.
+_HELLO_OR_HELP_RE = re.compile(
+    r"^\W*(?:hi|hello|hey|yo|hola|bonjour|salut|good (?:morning|afternoon|evening))\b|\bhelp\b|\bwhat can you do\b"
+    r"|\bwho are you\b|\bhow does (?:this|it) work\b|\bwhat do you do\b"
+    r"|\bare you (?:an? )?(?:ai|bot|robot|human|real)\b",
+    re.IGNORECASE,
+)
 # "The club one?", "and the movie one, how far?": the place of that kind in the last list.
 _THE_KIND_ONE_RE = re.compile(
     r"^\W*(?:(?:and|ok|okay|so|what about|how about|hmm+)\W+)*the [\w' -]+? (?:one|place|spot)\b(?P<rest>.*)$",

@@ -512,7 +512,7 @@ _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
 _EXCLUDE_RE = re.compile(
     r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like|instead of|rather than"
     # "Actually forget the gym, where can I get a beer after?", "scratch the bars, just dinner".
-    r"|forget(?: about)?|scratch|ditch|drop"
+    r"|(?<!don't )(?<!dont )(?<!do not )(?<!never )forget(?: about)?|scratch|ditch|drop"
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
     r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
@@ -1330,6 +1330,7 @@ _COMPLAINT_RE = re.compile(
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
     "complaint", "provenance", "no_office", "no_then", "private", "how_are_you", "still_here",
+    "anything_else",
 ]  # fmt: skip
 # "U there?", "hey are you still there": asked of the assistant, which is.
 _STILL_THERE_RE = re.compile(
@@ -1342,7 +1343,12 @@ _HOW_ARE_YOU_RE = re.compile(
     re.IGNORECASE,
 )
 # A bare "no" with nothing shown to turn down ("no" after being told the chat can't delete a history): all right.
-_NO_ALONE_RE = re.compile(r"^\W*(?:no|nope|nah|no no|not really|never ?mind|nvm)\W*$", re.IGNORECASE)
+# "Don't mention it", "no worries": all right too.
+_NO_ALONE_RE = re.compile(
+    r"^\W*(?:no|nope|nah|no no|not really|never ?mind|nvm|don'?t mention it|no worries|no problem|np)\W*"
+    r"(?:lol|haha)?\W*$",
+    re.IGNORECASE,
+)
 
 
 def smalltalk_reply(message: str) -> SmalltalkReply:
@@ -1823,7 +1829,10 @@ def _telling_words(message: str) -> str:
     """The words of a message that may tell its language: no emoji (their words are English, "🍸🎶" is no French
     "cocktails"), and no name in capitals in a message in lower case ("LES" is no French "les")."""
     text = without_emoji(message)
-    return _CAPITALS_RE.sub(" ", text) if any(char.islower() for char in text) else text
+    if any(char.islower() for char in text):
+        return _CAPITALS_RE.sub(" ", text)
+    # "LES?" alone: an area's name in capitals still is no French.
+    return _CAPITALS_RE.sub(lambda found: " " if lookup(found.group(0)) is not None else found.group(0), text)
 
 
 # A turn reads its message in several places (its request, what it refers to, what it measures from), about 14 ms a
@@ -2028,12 +2037,14 @@ _NOT_THE_WORDS = frozenset(
 )
 # A neighbourhood ruled out ("not in Williamsburg") is no place to search around.
 _RULED_OUT_BEFORE = re.compile(rf"{_RULING_OUT}\s+(?:in |near |at |around |by )?(?:the )?$", re.IGNORECASE)
+_NOT_JUST_BEFORE_RE = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
 # An area whose places are ruled out for this ask ("not in Midtown", "anything outside Manhattan?", "somewhere other
 # than the East Village"); "not near Times Square" moves away from a point, a name no area holds.
 _NOT_IN_BEFORE = re.compile(
     r"(?:\b(?:not|no|except|anything but|anywhere but|but not|other than|rather than)\s+(?:in|inside)"
     r"|\b(?:not|no|anywhere but|other than|anything but|instead of)"
-    r"|\boutside(?: of)?|\bout of|\bbeyond)\s+(?:the\s+)?$",
+    # "Pas à Midtown", as the English reading leaves it ("pas à côté" names no area).
+    r"|\bnot near|\bpas au?|\boutside(?: of)?|\bout of|\bbeyond)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
@@ -2203,7 +2214,15 @@ def parse_rules(message: str) -> RequestArguments:
         ]
     )
     # "At the office till 7, then dinner near Grand Central": the first name that is a place.
-    at_place = next((at for at in _places_at(message) if not _NOT_A_PLACE_RE.match(at["name"])), None)
+    # "Bars not near Penn Station": no place to search around.
+    at_place = next(
+        (
+            at
+            for at in _places_at(message)
+            if not _NOT_A_PLACE_RE.match(at["name"]) and not _NOT_JUST_BEFORE_RE.search(message[: at.start()])
+        ),
+        None,
+    )
     start, end = at_place.span("name") if at_place is not None else (0, 0)
     # A neighbourhood that a place's name goes on from ("near the Brooklyn Museum") is part of the name.
     near_it = _NEAR_IT_RE.search(message)
@@ -2435,7 +2454,7 @@ def parse_rules(message: str) -> RequestArguments:
     if _NEVER_BEEN_RE.search(message):
         arguments.surprise, arguments.asks = False, ["visits"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
-    going_on = _GOING_ON_RE.search(message)
+    going_on = _GOING_ON_RE.search(message) and _ASKS_THEN_RE.search(_PICK_RE.sub(" ", message))
     chosen_first = "going" in arguments.asks and arguments.near in (None, HERE, THERE)
     if arguments.intent in ("about", "recommend") and chosen_first and arguments.category and going_on:
         # "The third one sounds good, and then where for drinks?": drinks near the place chosen, not its card.
@@ -2932,10 +2951,11 @@ def _names_no_place(message: str) -> bool:
 
 # What comes after a place chosen ("…, and then where for drinks", "any museum near there for after").
 _GOING_ON_RE = re.compile(
-    r"\b(?:and then|then|afterwards|after that|for after|after it|after|next|near there|nearby|around there)\b"
-    r"(?=.*\b(?:where|what|any|somewhere|something|a|an|some|place|spot|for)\b)",
+    r"\b(?:and then|then|afterwards|after that|for after|after it|after|next|near there|nearby|around there)\b",
     re.IGNORECASE,
 )
+# ... and asks for places then ("where for drinks", "any bookstore near there"), not one of the plan ("then the bar").
+_ASKS_THEN_RE = re.compile(r"\b(?:where|what|any|somewhere|something|a|an|some|place|spot|for)\b", re.IGNORECASE)
 
 
 # A message that only names an hour ("around 6", "at 7pm?", "maybe 8:30"): the last ask, then.
@@ -3441,12 +3461,13 @@ _CLAUSE_END = r"\W*(?:please|pls|thanks|thank you|from now on)?\W*$"
 # kind is muted by ``_MUTE_RE`` first).
 _HIDE_NAMED_RE = re.compile(
     r"\b(?:no more|stop (?:showing|suggesting|recommending|bringing up|mentioning)(?: me)?"
-    r"|i (?:never|don'?t|do not) (?:ever )?want to see|(?:don'?t|do not) (?:bring up|mention)"
+    # "Don't mention Starbucks again", not "don't mention it" (you're welcome).
+    r"|i (?:never|don'?t|do not) (?:ever )?want to see|(?:don'?t|do not) (?:bring up|mention)(?! (?:it|that|this)\b)"
     r"|never (?:again )?(?:suggest|show|recommend)(?: me)?(?: any)?"
     # "I'm sick of Starbucks", "enough with Dunkin'" (weary of a place; "I'm sick of this rain" names none).
     r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with|enough(?: with)?)"
     r" (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight|than"
-    r"|please|thanks|the lists?|lists?|(?:the )?(?:rain|weather|snow|cold|heat|traffic))\b)"
+    r"|please|thanks|the lists?|lists?|(?:the )?(?:rain|weather|snow|cold|heat|traffic|past|future|topic))\b)"
     rf"{_CLAUSE_NAME}(?: ever)?(?: again| any ?more)?{_CLAUSE_END}",
     re.IGNORECASE,
 )
@@ -3678,7 +3699,9 @@ _HIDE_RE = re.compile(
     rf"|\b(?:stop|quit) bringing (it|them|that) up{_END}"
     # "Don't show me that one", "remove the 2nd from my list": a place of the list, from now on.
     rf"|^{_OPENER}(?:please )?(?:don'?t|do not) (?:show|suggest|recommend)(?: me)? ((?:that|this|the \w+) one){_END}"
-    rf"|^{_OPENER}(?:please )?(?:remove|drop|delete|take out|get rid of) ((?:that|this|the \w+)(?: one)?)"
+    # "Drop the museum, lunch instead" changes this ask: a kind is no place to hide for good.
+    rf"|^{_OPENER}(?:please )?(?:remove|drop|delete|take out|get rid of) ((?:that|this|the \w+) one"
+    rf"|(?:that|this|the (?:{_words_pattern(ORDINALS)}|last)))"
     r"(?: from (?:my |the |this |your )?(?:list|suggestions))?\s*(?:please|pls)?\W*$",
     re.IGNORECASE,
 )
