@@ -2422,6 +2422,26 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+def test_a_kind_given_up_for_good_and_another_asked_in_one_message(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("4", "a coffee near Jazz Club 3", at=world_now)
+    turn = assistant.chat("4", "nope, no more coffee shops, jazz club instead", at=world_now)  # it used to crash
+    assert [p.target for p in services.preferences("4")] == ["Cafe"]
+    assert "won't suggest coffee" in turn.text
+
+
+def test_small_talk_after_a_list_is_no_hello_again(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assert assistant.chat("4", "whatever", at=world_now).text == fixed_text("smalltalk")
+    assistant.chat("4", "a coffee near Jazz Club 3", at=world_now)
+    assert assistant.chat("4", "whatever", at=world_now).text == fixed_text("anything_else")
+    assert assistant.chat("4", "hi", at=world_now).text == fixed_text("smalltalk")
+
+
 def test_the_one_of_a_kind_is_that_place_of_the_last_list(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

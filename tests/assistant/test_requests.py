@@ -678,7 +678,9 @@ def test_language_is_told_by_the_words() -> None:
     assert ChatRequest().language == "en" and parse_arguments('{"language": "Spanish"}').language == "en"
 
 
-@pytest.mark.parametrize("message", ["yo", "ok cool see ya", "🍸🎶", "LES = lower east side lol", "yo 🍕 near me"])
+@pytest.mark.parametrize(
+    "message", ["yo", "ok cool see ya", "🍸🎶", "LES = lower east side lol", "yo 🍕 near me", "LES"]
+)
 def test_chat_english_emoji_and_names_in_capitals_tell_no_other_language(message: str) -> None:
     # "Yo" and "ya" are Spanish words as well; an emoji's words are English; "LES" is the Lower East Side.
     assert parse_rules(message).language == "en"
@@ -938,6 +940,8 @@ def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
         ("less crowded?", "refine"),
         ("what about a quiet one", "refine"),
         ("something less crowded than that", "refine"),
+        ("menos lleno?", "refine"),
+        ("moins de monde?", "refine"),
         ("is the first one less crowded on weekdays?", "about"),  # asked of one place
         ("is it less crowded than that one?", "about"),
         ("dog friendly cafe?", "recommend"),
@@ -1017,6 +1021,10 @@ def test_rain_said_without_an_apostrophe_keeps_out_of_the_rain(message: str) -> 
         ("no en el east village", ["East Village"], None, None),
         ("bares fuera de midtown", ["Midtown"], None, "Bar"),
         ("pas dans le east village", ["East Village"], None, None),
+        ("que no sea en Midtown", ["Midtown"], None, None),
+        ("pas à Midtown", ["Midtown"], None, None),
+        ("not near times square", ["Times Square"], None, None),
+        ("bars not near penn station", [], None, "Bar"),  # no place to search around
         ("coffee in soho", [], "SoHo", "Cafe"),
         ("a walk outside near central park", [], "Central Park", "Outdoors"),
         ("not far from union square", [], "Union Square", None),
@@ -1044,8 +1052,17 @@ def test_a_place_or_kind_not_wanted_is_stated(message: str, kind: str, said: str
     assert stated is not None and (stated.kind, stated.words) == (kind, said)
 
 
-def test_the_weather_is_no_place_to_stop_mentioning() -> None:
-    assert read_preference("stop mentioning the rain") is None
+@pytest.mark.parametrize(
+    "message", ["stop mentioning the rain", "don't mention it", "stop bringing up the past lol", "drop the museum"]
+)
+def test_what_is_no_place_is_no_place_to_stop_mentioning(message: str) -> None:
+    assert read_preference(message) is None
+
+
+def test_you_are_welcome_and_a_reminder_are_no_dislikes() -> None:
+    assert smalltalk_reply("don't mention it") == "no_then"
+    reminder = parse_rules("don't forget coffee tomorrow morning")
+    assert (reminder.category, reminder.exclude_categories) == ("Cafe", [])
 
 
 @pytest.mark.parametrize(
