@@ -2391,6 +2391,8 @@ _UNDO_WORD_RE = re.compile(r"\b(?:undo|deshaz\w*|annule)\b", re.IGNORECASE)
 _PLAN_RECAP_RE = re.compile(
     _FILLERS + r"(?:(?:and|alright|cool|great)\W+)*(?:(?:can you |pls |please )?(?:recap|remind me of|repeat|go over"
     r"|summari[sz]e)(?: me)? (?:the|my|our) plan|what(?:'s| is| was|s) (?:the|my|our|el|le|mon|notre|mi) plan"
+    # "Recap", "remind me what you suggested".
+    r"|recap|remind me (?:what|of what) you (?:suggested|said|showed me)|what did you (?:suggest|say)(?: again)?"
     r"|quel est (?:le|mon|notre) plan)(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight))*\W*$",
     re.IGNORECASE,
 )
@@ -2399,8 +2401,11 @@ _PLAN_RECAP_RE = re.compile(
 _BACK_TO_RE = re.compile(
     _FILLERS + r"(?:(?:(?:let'?s |can we |can you |please )?(?:go|get|come|take me|take us|bring me|bring us|jump) )?"
     r"back to (?P<to>[^,.;:!?]+?)"
-    r"|(?:vuelve|volvamos|volver|regresa|regresemos) a (?P<es>la lista anterior|la primera lista|lo anterior)"
-    r"|(?:reviens|revenons|revenir|retourne|retour) a (?P<fr>la liste (?:d'avant|precedente)|la premiere liste)"
+    # "Vuelve a la primera lista" reads "vuelve a the first lista"; "reviens à la liste des bars".
+    r"|(?:vuelve|volvamos|volver|regresa|regresemos) a (?P<es>la lista anterior|(?:la|the) (?:primera|first) lista"
+    r"|lo anterior|(?:la|the) lista de (?:los |las |the )?[\w' ]+?)"
+    r"|(?:reviens|revenons|revenir|retourne|retour) a (?P<fr>la liste (?:d'avant|precedente)|la premiere liste"
+    r"|la liste (?:des|du|de la|de) [\w' ]+?)"
     r")(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
     re.IGNORECASE,
 )
@@ -2416,11 +2421,14 @@ _ONE_OF_LIST_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_WORDS_RE = re.compile(
-    r"^(?:the |that |those |these |your |my )?(?:very )?|\s+(?:list|ones|one|options|places|suggestions|results"
-    r"|search|batch|spots|plan)$",
+    r"^(?:the |that |those |these |your |my )?(?:very )?"
+    r"|^(?:la|the) (?:lista|liste) (?:de |des |du |de la )?(?:los |las |the )?"
+    r"|\s+(?:list|ones|one|options|places|suggestions|results|search|batch|spots|plan)$",
     re.IGNORECASE,
 )
-_FIRST_LIST = frozenset({"first", "1st", "original", "la primera lista", "la premiere liste"})
+_FIRST_LIST = frozenset(
+    {"first", "1st", "original", "la primera lista", "first lista", "la premiere liste", "premiere liste"}
+)
 _LIST_BEFORE = frozenset(
     {"previous", "earlier", "last", "other", "old", "one before", "la lista anterior", "lo anterior"}
     | {"la liste d'avant", "la liste precedente"}

@@ -363,7 +363,8 @@ _REQUEST_RE = re.compile(
 _LAST_VISITED_RE = re.compile(
     r"\b(?:the )?(?:last|latest|most recent) (?:place|spot|one) (?:i|we) (?:went(?: to)?|visited|checked in(?: at)?"
     r"|was at|have been(?: to)?|'ve been(?: to)?|been to)\b"
-    r"|\bmy (?:last|latest|most recent) (?:check-?in|visit|place)\b"
+    # "My last visit", not "my last visit there" (a place's own).
+    r"|\bmy (?:last|latest|most recent) (?:check-?in|visit|place)\b(?! (?:there|to|at|in|here)\b)"
     # "When did I last check in anywhere?": the latest check-in, not one at a place named ("… at Starbucks").
     r"|\bwhen did (?:i|we) last check(?:ed)?[ -]?in\b(?! (?:at|to|in)\b)|\bmy (?:last|latest|most recent) check in\b"
     # "Where did I go last?", not "where did I go last week?" (the user's habits then).

@@ -2432,6 +2432,21 @@ def test_a_kind_given_up_for_good_and_another_asked_in_one_message(
     assert "won't suggest coffee" in turn.text
 
 
+def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now).items
+    second = assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now).items
+    assert first and second
+    again = assistant.chat("4", "reviens à la liste des cafés", at=world_now)
+    assert again.text.startswith("Retour à : ") and [i.item_id for i in again.items] == [i.item_id for i in first]
+    assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
+    back = assistant.chat("4", "vuelve a la primera lista", at=world_now)
+    assert back.text.startswith("Volvemos a: ") and [i.item_id for i in back.items] == [i.item_id for i in first]
+    assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
+
+
 def test_small_talk_after_a_list_is_no_hello_again(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
