@@ -1427,7 +1427,7 @@ class Assistant:
             lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(_said(state)).text
-        if unknown := unhonoured(without_kind_words(asked, request.category)):
+        if unknown := _unknown_asked(asked, request.category):
             if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
                 lead = fixed_text("open_then", language)
             elif lead is None and request.intent == "refine" and _only_unknowns(asked):
@@ -2550,6 +2550,15 @@ def _shore_of(request: ChatRequest, here: LatLon) -> Borough | None:
     if request.near != HERE or borough_at(here.latitude, here.longitude) != "New Jersey":
         return None
     return "New Jersey"
+
+
+def _unknown_asked(asked: str, category: str | None) -> list[str]:
+    """What a request for places asks that no data holds, as ``unhonoured`` says it, beyond the words of the kind it
+    asks for ("a wine bar" asks no wine list); a time a kind is open is asked all the same ("late night food?", "happy
+    hour spot?")."""
+    unknown = unhonoured(without_kind_words(asked, category))
+    hours = UNKNOWN_TOPICS["hours"]
+    return [*unknown, hours] if hours in unhonoured(asked) and hours not in unknown else unknown
 
 
 def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | None:

@@ -517,6 +517,10 @@ _SPANISH = {
     "ese lo conozco": "have i been there",
     "lo conozco": "have i been there",
     "olvida": "forget",
+    # "No me menciones más Starbucks": a place not to be suggested again.
+    "no me menciones mas": "don't mention",
+    "no me menciones": "don't mention",
+    "no vuelvas a mencionar": "don't mention",
     "ya no bebo": "i don't drink anymore",
     "no bebo": "i don't drink",
     "nada de comida rapida": "no more fast food",
@@ -1315,6 +1319,12 @@ _FRENCH = {
     "du troisieme": "of the third",
     "la troisieme": "the third",
     "oublie": "forget",
+    "oublie tout ce que j'ai dit": "forget everything i said",
+    "oublie tout ce que je t'ai dit": "forget everything i told you",
+    # "Ne me parle plus de McDonald's": a place not to be suggested again.
+    "ne me parle plus de": "don't mention",
+    "ne me parle plus du": "don't mention the",
+    "arrete de me parler de": "stop mentioning",
     "je ne bois plus": "i don't drink anymore",
     "je ne bois pas": "i don't drink",
     "plus de fast-food": "no more fast food",

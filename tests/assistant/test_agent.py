@@ -34,12 +34,13 @@ from assistant.agent import (
     _named_again,
     _opening,
     _refined,
+    _unknown_asked,
     _with_shown,
     _within_km,
 )
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.habits import describe_preferences
-from assistant.place_questions import no_details
+from assistant.place_questions import UNKNOWN_TOPICS, no_details
 from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
@@ -2445,6 +2446,13 @@ def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
     back = assistant.chat("4", "vuelve a la primera lista", at=world_now)
     assert back.text.startswith("Volvemos a: ") and [i.item_id for i in back.items] == [i.item_id for i in first]
     assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
+
+
+def test_a_time_a_kind_is_open_is_said_unknown_though_its_words_name_the_kind() -> None:
+    hours = UNKNOWN_TOPICS["hours"]
+    assert _unknown_asked("late night food?", "Restaurant") == [hours]
+    assert _unknown_asked("happy hour spot after work?", "Bar") == [hours]
+    assert _unknown_asked("a wine bar in soho", "Wine Bar") == []  # the kind's own words ask nothing unknown
 
 
 def test_small_talk_after_a_list_is_no_hello_again(

@@ -1045,6 +1045,9 @@ def test_an_area_ruled_out_is_left_out_of_this_ask(
         ("don't mention Starbucks again", "hide_place", "Starbucks"),
         ("i actually hate sushi, remember that", "mute_category", "sushi"),
         ("no more irish pubs", "mute_category", "irish pubs"),  # a kind, not a place called so
+        ("no me menciones más Starbucks", "hide_place", "Starbucks"),
+        ("ne me parle plus de McDonald's", "hide_place", "McDonald's"),
+        ("oublie tout ce que j'ai dit", "forget_stated", ""),
     ],
 )
 def test_a_place_or_kind_not_wanted_is_stated(message: str, kind: str, said: str) -> None:
