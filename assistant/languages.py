@@ -495,6 +495,16 @@ _SPANISH = {
     "mas seguido": "most often",
     "seguido": "often",
     "cuando fue la ultima vez": "when was the last time i went",
+    # "¿Cuándo hice mi primer check-in?", "¿cuál fue mi primer check-in?": the user's first check-in.
+    "cuando hice mi primer check-in": "what was my first check-in",
+    "cual fue mi primer check-in": "what was my first check-in",
+    "mi primer check-in": "my first check-in",
+    "cuando fue mi ultimo check-in": "what was my last check-in",
+    "mi ultimo check-in": "my last check-in",
+    # "Unos tragos después": drinks.
+    "unos tragos": "drinks",
+    "tragos": "drinks",
+    "un trago": "a drink",
     # a listed place ("¿se puede ir caminando?", "el último de la lista", "¿cuál queda más cerca de Grand Central?")
     "se puede ir caminando": "can i walk there",
     "se puede ir a pie": "can i walk there",
@@ -1297,6 +1307,15 @@ _FRENCH = {
     "vraiment": "really",
     "celui qui est le plus pres de": "which one is closest to",
     "celle qui est le plus pres de": "which one is closest to",
+    # "C'était quand mon tout premier check-in ?", "mon bar le plus fréquenté": the user's own.
+    "c'etait quand mon tout premier check-in": "what was my first check-in",
+    "c'etait quand mon premier check-in": "what was my first check-in",
+    "quand ai-je fait mon premier check-in": "what was my first check-in",
+    "mon tout premier check-in": "my first check-in",
+    "mon premier check-in": "my first check-in",
+    "mon dernier check-in": "my last check-in",
+    "le plus frequente": "most visited",
+    "la plus frequentee": "most visited",
     "premier": "first",
     "premiere": "first",
     "deuxieme": "second",

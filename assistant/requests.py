@@ -1139,6 +1139,8 @@ _PROFILE_RE = re.compile(
     r"|\bmy (?:top|favou?rite|most visited) (?:\d+ |three |five |ten )?(?:places|spots|haunts)\b"
     # "My most visited bar?" alone asks which it is, as "what's my most visited bar?" does.
     r"|^\W*(?:(?:and|so|ok|okay|hey),? )?my most (?:visited|frequented) [\w' -]+?\W*$"
+    # "Quel est mon bar le plus fréquenté ?", read "… my bar most visited".
+    r"|\bmy [\w'-]+ most visited\b"
     r"|\bwhat (?:does|do) my \w+ (?:usually |normally |typically )?look like\b|\bwhat do i (?:like|love|prefer)\b"
     # Where the user's visits are: "which neighbourhood do I spend the most time in?", "where do I hang out?"
     r"|\b(?:which|what) (?:neighbou?rhoods?|areas?|parts? of (?:town|the city|nyc|new york)|boroughs?)"

@@ -439,6 +439,14 @@ def digest(context: InterestContext, top: int = 4) -> ContextDigest:
     )
 
 
+_SMALL_WORDS = frozenset({"and", "to", "of", "the", "a", "an", "at", "on", "in", "de", "la", "le"})
+
+
+def _content_words(text: str) -> str:
+    """A name as rapidfuzz's default processing reads it, without its small words and extra spaces."""
+    return " ".join(word for word in default_process(text).split() if word not in _SMALL_WORDS)
+
+
 def near_radius_km(near: str | None) -> float:
     """How close to a named area (or "here") suggestions must be: a borough's radius for a borough, the radius a
     place is named in for a neighbourhood ("dinner in SoHo": not Union Square's, 2 km from SoHo's centre), a walk's
@@ -1736,7 +1744,10 @@ class Service:
         asked, name, kind = (default_process(text) for text in (words, place.name, place.category))
         if (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or (kind and kind in asked):
             return place
-        return None
+        # Also compared without the small words a question's reading drops ("beauty and essex" is read "beauty
+        # essex", "rice to riches" "rice riches"): Beauty & Essex, Rice To Riches.
+        name, asked = _content_words(place.name), _content_words(words)
+        return place if len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH else None
 
     def places_named(self, names: Sequence[str]) -> list[str]:
         """The item ids of every place going by one of ``names`` (``profiles.places.chain_key``: "Starbucks" holds

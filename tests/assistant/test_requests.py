@@ -998,6 +998,19 @@ def test_what_no_data_holds_is_asked_of_a_place_even_unpointed(message: str, ask
     assert (arguments.intent, arguments.asks) == ("about", asks)
 
 
+@pytest.mark.parametrize(
+    ("message", "reading"),
+    [
+        ("quel est mon bar le plus fréquenté ?", "quel est my bar most visited ?"),
+        ("¿cuándo hice mi primer check-in?", "¿what was my first check-in?"),
+        ("c'était quand mon tout premier check-in ?", "what was my first check-in ?"),
+        ("y unos tragos después", "and drinks after"),
+    ],
+)
+def test_spanish_and_french_about_ones_own_places_and_drinks(message: str, reading: str) -> None:
+    assert read(message).text == reading
+
+
 def test_a_place_chosen_then_one_of_the_plan_stays_a_choice() -> None:
     arguments = parse_rules("cool, lets do the first one then the bar")  # the plan's bar, not a search
     assert (arguments.intent, arguments.pick) == ("about", 1)

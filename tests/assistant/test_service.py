@@ -21,6 +21,7 @@ from assistant.service import (
     RecommendQuery,
     Service,
     Suggestion,
+    _content_words,
     context_evidence,
     levels_holding,
     quiet_exclusions,
@@ -212,6 +213,11 @@ def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: 
     assert independent and chain not in {item.item_id for item in independent}
     named = services.recommend("3", world_now, where, RecommendQuery(k=10, keyword=plain[0].name, independent=True))
     assert chain in {item.item_id for item in named}
+
+
+def test_a_name_is_matched_without_its_small_words() -> None:
+    assert _content_words("Beauty & Essex") == _content_words("beauty and essex") == "beauty essex"
+    assert _content_words("Rice To Riches") == "rice riches"
 
 
 def test_a_chain_misspelled_is_that_chain(services: Service, world_now: datetime) -> None:
