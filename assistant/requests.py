@@ -3965,6 +3965,8 @@ _TAKEN_BACK_RES = tuple(
         r"|back)(?: (?:again|now|after all|actually))?\b",
         rf"\bforget (?:that )?i said (?:no |i (?:don'?t|didn'?t|do not) (?:like|want) )(?:more )?{_NAME}{_END}",
         rf"\bforget (?:about )?(?:the|my) {_NAME} thing\b",
+        # "Undo the gym thing", "take back the no chains bit".
+        rf"^\W*(?:undo|take back|cancel) (?:the|my) {_NAME} (?:thing|bit|rule|preference)\W*$",
         rf"\b(?:i want|bring|put) {_NAME} back\b",
         rf"\byou said i (?:don'?t|do not) (?:want|like) {_NAME} but i do\b",
         rf"\b{_NAME} (?:has |have )?(?:re-?opened|is open again)\b",

@@ -1061,6 +1061,7 @@ def test_an_area_ruled_out_is_left_out_of_this_ask(
         ("no me menciones más Starbucks", "hide_place", "Starbucks"),
         ("ne me parle plus de McDonald's", "hide_place", "McDonald's"),
         ("oublie tout ce que j'ai dit", "forget_stated", ""),
+        ("undo the gym thing", "take_back", "gym"),
     ],
 )
 def test_a_place_or_kind_not_wanted_is_stated(message: str, kind: str, said: str) -> None:
