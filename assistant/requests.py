@@ -322,6 +322,7 @@ _SPECIFIC = {
     "Karaoke": "karaoke",
     "Wine Bar": "wine bar|wine bars",
     "Cocktail Bar": "cocktail bar|cocktail bars|cocktail lounge",
+    "Lounge": "lounge|lounges",
     # "Not a dive please", "somewhere divey".
     "Dive Bar": "dive bar|dive bars|dives|divey|a dive",
     "Irish Pub": "irish pub|irish pubs|irish bar|irish bars",
@@ -521,9 +522,9 @@ _EXCLUDE_RE = re.compile(
     r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling"
     # "Something that isn't a bar", "anything other than bars".
     r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than)\s+"
-    # "Drop the museum, lunch instead": the kind after the comma is the one wanted.
-    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+(?![\w ]+?\s+instead\b){_ARTICLE}"
-    rf"{_CATEGORY_WORD})*",
+    # "Drop the museum, lunch instead", "no more clubs, a lounge maybe": the kind after the comma is the one wanted.
+    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+"
+    rf"(?![\w ]+?\s+(?:instead|maybe|perhaps|then)\b){_ARTICLE}{_CATEGORY_WORD})*",
     re.IGNORECASE,
 )
 # The user's own everyday places ("coffee near my office", "a bar close to home"), found among their visits by kind
@@ -2951,6 +2952,8 @@ def _names_no_place(message: str) -> bool:
     return all(word.strip("'") in _NO_NAME_WORDS for word in re.findall(r"[\w']+", text.lower()))
 
 
+# One kind for another, the rest of the ask kept ("drop the museum, lunch instead", "no clubs, a lounge maybe").
+_SWAPPED_RE = re.compile(r"\b(?:instead|maybe|perhaps|rather)\b", re.IGNORECASE)
 # What comes after a place chosen ("…, and then where for drinks", "any museum near there for after").
 _GOING_ON_RE = re.compile(
     r"\b(?:and then|then|afterwards|after that|for after|after it|after|next|near there|nearby|around there)\b",
@@ -3286,6 +3289,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"
     if told_apart and not (arguments.category or arguments.near):
         return "refine"
+    if told and arguments.category and not arguments.near and _SWAPPED_RE.search(message):
+        return "refine"  # "no more clubs, a lounge maybe" after bars in the East Village: lounges there
     elsewhere = _ELSEWHERE_RE.search(message) or _MY_AREA_RE.search(message)
     if elsewhere and arguments.near and not (arguments.category or arguments.keyword):
         return "refine"

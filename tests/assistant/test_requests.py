@@ -1076,6 +1076,13 @@ def test_what_is_no_place_is_no_place_to_stop_mentioning(message: str) -> None:
     assert read_preference(message) is None
 
 
+@pytest.mark.parametrize(
+    "message", ["no more clubs, a lounge maybe", "not sushi, ramen instead", "drop the museum, lunch instead"]
+)
+def test_one_kind_for_another_keeps_the_rest_of_the_ask(message: str) -> None:
+    assert parse_rules(message).intent == "refine"
+
+
 def test_you_are_welcome_and_a_reminder_are_no_dislikes() -> None:
     assert smalltalk_reply("don't mention it") == "no_then"
     reminder = parse_rules("don't forget coffee tomorrow morning")
@@ -1089,7 +1096,8 @@ def test_you_are_welcome_and_a_reminder_are_no_dislikes() -> None:
         ("forget coffee, just bookstores", "Bookstore", ["Cafe"]),
         ("drop the museum, lunch instead", "Restaurant", ["Museum"]),  # the kind after the comma is wanted
         ("not a dive please", None, ["Dive Bar"]),
-        ("not bars, clubs or lounges", None, ["Bar", "Night Club"]),
+        ("not bars, clubs or lounges", None, ["Bar", "Night Club", "Lounge"]),
+        ("no more clubs, a lounge maybe", "Lounge", ["Night Club"]),
     ],
 )
 def test_a_kind_dropped_is_left_out_and_the_next_one_asked(
