@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, Borough, borough_at, borough_of, is_in_area, lookup
+from assistant.gazetteer import BOROUGHS, VENUE_ALIASES, Borough, borough_at, borough_of, is_in_area, lookup
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -154,6 +154,7 @@ from assistant.service import (
     Service,
     Suggestion,
     area_words,
+    content_words,
     near_radius_km,
 )
 from assistant.spelling import fold
@@ -584,14 +585,21 @@ class Assistant:
             said = read(asked).text
             named = None
             unread = parse_rules(asked).intent is None
-            if unread and (_NAME_ASKED_RE.match(said) or _BARE_NAME_RE.match(said)):
+            bare = unread and not _NAME_ASKED_RE.match(said) and _BARE_NAME_RE.match(said) is not None
+            if unread and (_NAME_ASKED_RE.match(said) or bare):
                 named = self._store_asked(said, None)  # "any IKEA?", "starbuks", "mcdonalds?"
+            only = self.service.places_named([named]) if bare and named is not None else []
+            if len(only) == 1 and not self.service.is_chain(only[0]):
+                named = None  # "katz's" alone: the one place of that name, what is known of it (below)
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
             if named is not None:
                 extracted = extracted.model_copy(update={"keyword": named, "intent": "recommend"})
+            elif bare and extracted.intent in (None, "smalltalk", "recommend") and self._names_one_place(said):
+                # "MoMA", "the guggenheim", "beauty and essex": a place by its name alone, what is known of it.
+                extracted = extracted.model_copy(update={"intent": "about", "asks": ["general"]})
             kind_one = _THE_KIND_ONE_RE.match(said)
             if extracted.intent == "recommend" and extracted.category and kind_one and not extracted.near:
                 # "The club one?" after a bar then a club: the club of the list, not a search for clubs.
@@ -767,6 +775,12 @@ class Assistant:
             **_without_tool_traffic(state["messages"]),
         }
 
+    def _names_one_place(self, words: str) -> bool:
+        """Whether words alone are a place's name: every word of them is one of its name's ("moma", "beauty and
+        essex"), not a forgiven match holding other words ("lunch time" is no "Time Out")."""
+        place = self.service.named_place(words)
+        return place is not None and set(content_words(words).split()) <= set(content_words(place.name).split())
+
     def _store_asked(self, text: str, near: str | None) -> str | None:
         """The catalogue name a request for places asks for by itself ("starbucks near me": Starbucks, as the
         catalogue writes it), else None: a kind of place, an area or the place searched around is no such name."""
@@ -775,7 +789,8 @@ class Assistant:
             return None
         words = asked["name"].strip()
         if (
-            len(words.split()) > MAX_STORE_WORDS
+            words.casefold() in VENUE_ALIASES  # "MoMA" is one museum, not every "MoMA PS1"
+            or len(words.split()) > MAX_STORE_WORDS
             or (near is not None and words.casefold() == near.casefold())
             or lookup(words) is not None
             or parse_rules(words).category is not None
@@ -2431,7 +2446,8 @@ _FIRST_LIST = frozenset(
 )
 _LIST_BEFORE = frozenset(
     {"previous", "earlier", "last", "other", "old", "one before", "la lista anterior", "lo anterior"}
-    | {"la liste d'avant", "la liste precedente"}
+    # "Vuelve a la lista anterior", "reviens à la liste d'avant", their "la lista" / "la liste" read off.
+    | {"la liste d'avant", "la liste precedente", "anterior", "d'avant", "precedente"}
 )
 
 

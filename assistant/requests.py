@@ -2082,7 +2082,8 @@ _TOP_PICK_RE = re.compile(
     r"|^\W*(?:and |so |ok )?(?:your )?(?:top |best |personal )?(?:pick|favou?rite)\s*[?.!]*\s*$"
     # "idk you pick", "you choose", "up to you": the choice left to the assistant.
     r"|^\W*(?:(?:idk|i don'?t know|dunno|hmm+|ok|okay|so|just|eh|meh)\W+)*(?:you (?:pick|choose|decide)|up to you"
-    r"|your call|dealer'?s choice)(?: (?:one|for me|for us|then))?\W*$"
+    r"|your call|dealer'?s choice|whatever you (?:think|say|like|want|recommend)(?: is best)?)"
+    r"(?: (?:one|for me|for us|then))?\W*$"
     r"|\b(?:just )?pick one(?: for (?:me|us))?\b|\bif you (?:had|have) to (?:pick|choose)\b"
     r"|\bhelp (?:me|us) (?:choose|decide|pick)\b|\bwhich(?: one)? is (?:your|the) (?:winner|top one)\b",
     re.IGNORECASE,
@@ -2953,7 +2954,7 @@ def _names_no_place(message: str) -> bool:
 
 
 # One kind for another, the rest of the ask kept ("drop the museum, lunch instead", "no clubs, a lounge maybe").
-_SWAPPED_RE = re.compile(r"\b(?:instead|maybe|perhaps|rather)\b", re.IGNORECASE)
+_SWAPPED_RE = re.compile(r"\b(?:instead|maybe|perhaps|rather|just|only)\b", re.IGNORECASE)
 # What comes after a place chosen ("…, and then where for drinks", "any museum near there for after").
 _GOING_ON_RE = re.compile(
     r"\b(?:and then|then|afterwards|after that|for after|after it|after|next|near there|nearby|around there)\b",

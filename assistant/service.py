@@ -442,7 +442,7 @@ def digest(context: InterestContext, top: int = 4) -> ContextDigest:
 _SMALL_WORDS = frozenset({"and", "to", "of", "the", "a", "an", "at", "on", "in", "de", "la", "le"})
 
 
-def _content_words(text: str) -> str:
+def content_words(text: str) -> str:
     """A name as rapidfuzz's default processing reads it, without its small words and extra spaces."""
     return " ".join(word for word in default_process(text).split() if word not in _SMALL_WORDS)
 
@@ -1746,7 +1746,7 @@ class Service:
             return place
         # Also compared without the small words a question's reading drops ("beauty and essex" is read "beauty
         # essex", "rice to riches" "rice riches"): Beauty & Essex, Rice To Riches.
-        name, asked = _content_words(place.name), _content_words(words)
+        name, asked = content_words(place.name), content_words(words)
         return place if len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH else None
 
     def places_named(self, names: Sequence[str]) -> list[str]:
@@ -2025,6 +2025,7 @@ __all__ = [
     "Whereabouts",
     "area_name",
     "area_words",
+    "content_words",
     "context_evidence",
     "digest",
     "near_radius_km",

@@ -2446,6 +2446,8 @@ def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
     back = assistant.chat("4", "vuelve a la primera lista", at=world_now)
     assert back.text.startswith("Volvemos a: ") and [i.item_id for i in back.items] == [i.item_id for i in first]
     assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
+    previous = assistant.chat("4", "vuelve a la lista anterior", at=world_now)
+    assert previous.text.startswith("Volvemos a: ") and previous.items
 
 
 def test_a_time_a_kind_is_open_is_said_unknown_though_its_words_name_the_kind() -> None:
@@ -2453,6 +2455,14 @@ def test_a_time_a_kind_is_open_is_said_unknown_though_its_words_name_the_kind() 
     assert _unknown_asked("late night food?", "Restaurant") == [hours]
     assert _unknown_asked("happy hour spot after work?", "Bar") == [hours]
     assert _unknown_asked("a wine bar in soho", "Wine Bar") == []  # the kind's own words ask nothing unknown
+
+
+def test_a_place_named_alone_is_what_is_known_of_it(
+    services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    name = next(str(found) for found in world_items["name"] if str(found).startswith("Office"))
+    turn = Assistant(services, polite).chat("4", name.lower(), at=world_now)
+    assert turn.request is not None and turn.request.intent == "about" and f"**{name}**" in turn.text
 
 
 def test_small_talk_after_a_list_is_no_hello_again(

@@ -1011,6 +1011,11 @@ def test_spanish_and_french_about_ones_own_places_and_drinks(message: str, readi
     assert read(message).text == reading
 
 
+@pytest.mark.parametrize("message", ["whatever you think is best", "whatever you think", "idk you pick"])
+def test_the_choice_left_to_the_assistant_is_its_top_pick(message: str) -> None:
+    assert parse_rules(message).top_pick
+
+
 def test_a_place_chosen_then_one_of_the_plan_stays_a_choice() -> None:
     arguments = parse_rules("cool, lets do the first one then the bar")  # the plan's bar, not a search
     assert (arguments.intent, arguments.pick) == ("about", 1)
@@ -1077,7 +1082,13 @@ def test_what_is_no_place_is_no_place_to_stop_mentioning(message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["no more clubs, a lounge maybe", "not sushi, ramen instead", "drop the museum, lunch instead"]
+    "message",
+    [
+        "no more clubs, a lounge maybe",
+        "not sushi, ramen instead",
+        "drop the museum, lunch instead",
+        "not brunch, just coffee",
+    ],
 )
 def test_one_kind_for_another_keeps_the_rest_of_the_ask(message: str) -> None:
     assert parse_rules(message).intent == "refine"

@@ -21,7 +21,7 @@ from assistant.service import (
     RecommendQuery,
     Service,
     Suggestion,
-    _content_words,
+    content_words,
     context_evidence,
     levels_holding,
     quiet_exclusions,
@@ -216,8 +216,8 @@ def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: 
 
 
 def test_a_name_is_matched_without_its_small_words() -> None:
-    assert _content_words("Beauty & Essex") == _content_words("beauty and essex") == "beauty essex"
-    assert _content_words("Rice To Riches") == "rice riches"
+    assert content_words("Beauty & Essex") == content_words("beauty and essex") == "beauty essex"
+    assert content_words("Rice To Riches") == "rice riches"
 
 
 def test_a_chain_misspelled_is_that_chain(services: Service, world_now: datetime) -> None:
