@@ -182,6 +182,12 @@ class RecommendRequest(RecommendQuery):
         description="A catalogue item id: the places people went on to within 4 hours of a check-in there come "
         "first, each saying so ('where do people go after Madison Square Garden?').",
     )
+    outside: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Leave out the places of these areas, by the gazetteer's names ('Midtown', 'Manhattan'), for this "
+        "request only ('not in Midtown').",
+    )
 
     def query(self) -> RecommendQuery:
         """The kind of places asked for, without who, when and where."""

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from assistant.agent import Assistant, TurnEvent
 from assistant.api import create_api
+from assistant.gazetteer import of_area
 from assistant.runtime import Runtime
 from assistant.service import Service
 from profiles.config import Settings, load_settings
@@ -321,6 +322,12 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     assert nowhere.status_code == 422 and "near_kinds" in nowhere.json()["error"]
     after = client.post("/api/recommend", json={"user_id": "3", "after": "no-such-place"})
     assert after.status_code == 422 and "after" in after.json()["error"]
+    # An area ruled out for this request: none of its places; one the gazetteer lacks is a 422 naming the field.
+    outside = client.post("/api/recommend", json={"user_id": "3", "outside": ["Lower East Side"]})
+    assert outside.status_code == 200 and outside.json()
+    assert not any(of_area("Lower East Side", [place["latitude"]], [place["longitude"]])[0] for place in outside.json())
+    atlantis = client.post("/api/recommend", json={"user_id": "3", "outside": ["Atlantis"]})
+    assert atlantis.status_code == 422 and "outside" in atlantis.json()["error"]
 
 
 # ---- chat ------------------------------------------------------------------------------------------------------
