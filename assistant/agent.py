@@ -1400,7 +1400,7 @@ class Assistant:
         radius = said_km or near_radius_km(request.near)
         near = request.near or (HERE if said_km else None)
         if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
-            lead = fixed_text("own_place_unknown", language).format(words=request.unplaced.removeprefix("my "))
+            lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
         elif (
@@ -1509,7 +1509,7 @@ class Assistant:
         """Where the user's own office, home or school is ("where is my office?"): a stated home area, else the place
         of that kind they check in at most, with its area and their visits there, else that none of their check-ins
         says."""
-        words = mine.removeprefix("my ")
+        words = _own_words(mine, language)
         stated = _stated_place(steering(self.service.preferences(user_id)), mine)
         if stated is not None:
             key = "own_place_stated" if stated.kind == PreferenceKind.HOME_AREA else "own_work_stated"
@@ -2566,6 +2566,17 @@ def _shore_of(request: ChatRequest, here: LatLon) -> Borough | None:
     if request.near != HERE or borough_at(here.latitude, here.longitude) != "New Jersey":
         return None
     return "New Jersey"
+
+
+def _own_words(mine: str, language: str) -> str:
+    """One of the user's own places (``MY_PLACES``: "my office") as a reply in ``language`` names it ("office",
+    "oficina", "bureau")."""
+    words = mine.removeprefix("my ")
+    names = dict(zip(_OWN_PLACES, fixed_text("own_place_names", language).split("|"), strict=True))
+    return names.get(words, words)
+
+
+_OWN_PLACES = ("office", "home", "school", "hotel")  # ``own_place_names`` says each, in this order
 
 
 def _unknown_asked(asked: str, category: str | None) -> list[str]:

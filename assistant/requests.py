@@ -401,7 +401,7 @@ _SPECIFIC = {
     "Healthy": "healthy|healthier|something healthy|healthy food|health food|lighter|something light|clean eating"
     "|nothing too heavy|nothing heavy|not too heavy|not heavy|light lunch|light meal|light dinner|light bite",
     "Bubble Tea": "bubble tea|boba",
-    "Pizza": "pizza|a slice|slices|late-night slice|late night slice",
+    "Pizza": "pizza|a slice|slices|late-night slice|late night slice|pizzeria|pizzerias",
     "Sushi": "sushi",
     "Ramen": "ramen noodles",
     "Burger": "burger burgers",
@@ -2047,7 +2047,9 @@ _NOT_IN_BEFORE = re.compile(
     r"(?:\b(?:not|no|except|anything but|anywhere but|but not|other than|rather than)\s+(?:in|inside)"
     r"|\b(?:not|no|anywhere but|other than|anything but|instead of)"
     # "Pas à Midtown", as the English reading leaves it ("pas à côté" names no area).
-    r"|\bnot near|\bpas au?|\boutside(?: of)?|\bout of|\bbeyond)\s+(?:the\s+)?$",
+    # "Nah fuera de Manhattan pls", "non, pas Brooklyn Heights": read in English, the words kept as written.
+    r"|\bnot near|\bpas(?: au?| dans)?|\bfuera del?|\bhors d[eu]|\ben dehors d[eu]|\boutside(?: of)?|\bout of"
+    r"|\bbeyond)\s+(?:the\s+|le\s+|la\s+)?$",
     re.IGNORECASE,
 )
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of

@@ -138,8 +138,12 @@ def answer_stated(
     }[first.kind]
     key = "pref_closed" if closed else key
     # One kind of place is said in the reply's language ("comida rápida"); the user's words say several at once.
-    one_kind = len(preferences) == 1 and first.kind in (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY)
+    kinds = (PreferenceKind.MUTE_CATEGORY, PreferenceKind.BOOST_CATEGORY)
+    one_kind = len(preferences) == 1 and first.kind in kinds
     what = first.shown_in(language) if one_kind and language != "en" else stated.words
+    if language != "en" and len(preferences) > 1 and all(preference.kind in kinds for preference in preferences):
+        # "Soy vegetariano": the kinds muted, each said in the reply's language, not the English words of them.
+        what = ", ".join(preference.shown_in(language) for preference in preferences)
     text = fixed_text(key, language).format(what=what, place=first.label, area=first.label)
     text = elide_de(text, language) if one_kind else text  # "plus d'hôtels"
     return StatedAnswer(text, None, stored)

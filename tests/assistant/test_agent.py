@@ -33,6 +33,7 @@ from assistant.agent import (
     _measured_from,
     _named_again,
     _opening,
+    _own_words,
     _refined,
     _unknown_asked,
     _with_shown,
@@ -2448,6 +2449,11 @@ def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
     assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
     previous = assistant.chat("4", "vuelve a la lista anterior", at=world_now)
     assert previous.text.startswith("Volvemos a: ") and previous.items
+
+
+def test_ones_own_places_are_named_in_the_replys_language() -> None:
+    assert _own_words("my office", "fr") == "bureau" and _own_words("my home", "es") == "casa"
+    assert _own_words("my school", "en") == "school"
 
 
 def test_a_time_a_kind_is_open_is_said_unknown_though_its_words_name_the_kind() -> None:

@@ -493,6 +493,12 @@ def test_where_one_works_now_is_where_near_work_is_until_undone(services: Servic
         Preference(kind=PreferenceKind.WORK_AREA, target="SoHo")
 
 
+def test_kinds_given_up_in_spanish_are_said_in_spanish(services: Service, world_now: datetime) -> None:
+    # As "soy vegetariano" is: each kind in the reply's language, not the English words of them.
+    turn = Assistant(services, polite_model()).chat("6", "ya no quiero cafés ni gimnasios", at=world_now)
+    assert turn.text.startswith("Entendido: no te sugeriré más ") and "gym" not in turn.text
+
+
 def test_eating_meat_again_ends_the_diet() -> None:
     (stated,) = read_preferences("actually I eat meat again")
     assert stated.kind == "take_back" and set(stated.categories) == set(MEAT_KINDS)

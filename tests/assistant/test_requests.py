@@ -1005,6 +1005,9 @@ def test_what_no_data_holds_is_asked_of_a_place_even_unpointed(message: str, ask
         ("¿cuándo hice mi primer check-in?", "¿what was my first check-in?"),
         ("c'était quand mon tout premier check-in ?", "what was my first check-in ?"),
         ("y unos tragos después", "and drinks after"),
+        ("una pizzería cerca", "una pizzeria nearby"),
+        ("et une pharmacie ?", "and une pharmacy ?"),
+        ("menos ruidoso?", "quieter?"),
     ],
 )
 def test_spanish_and_french_about_ones_own_places_and_drinks(message: str, reading: str) -> None:
@@ -1042,6 +1045,8 @@ def test_rain_said_without_an_apostrophe_keeps_out_of_the_rain(message: str) -> 
         ("que no sea en Midtown", ["Midtown"], None, None),
         ("pas à Midtown", ["Midtown"], None, None),
         ("not near times square", ["Times Square"], None, None),
+        ("nah fuera de Manhattan pls", ["Manhattan"], None, None),  # read in English, "fuera de" as written
+        ("non, pas Brooklyn Heights, plutôt Park Slope", ["Brooklyn Heights"], "Park Slope", None),
         ("bars not near penn station", [], None, "Bar"),  # no place to search around
         ("coffee in soho", [], "SoHo", "Cafe"),
         ("a walk outside near central park", [], "Central Park", "Outdoors"),
