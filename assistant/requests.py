@@ -3418,6 +3418,7 @@ _KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
 _NO_CHAINS_RE = re.compile(
     r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending|giving)(?: me)?"
     r"|(?:don'?t|do not|never) (?:show|suggest|recommend|give)(?: me)?(?: any)?(?: more)?"
+    r"|(?:don'?t|do not|stop) (?:mention(?:ing)?|bring(?:ing)? up)"
     r"|i(?:'m| am) (?:done with|over|sick of|tired of)|i (?:hate|dislike|don'?t like|do not like|avoid|can'?t stand))"
     r"\s+(?:the |any |big |corporate |national )*chains?(?: (?:places|restaurants|stores|shops|spots))?\b",
     re.IGNORECASE,
@@ -3500,7 +3501,10 @@ _HATE_KINDS_RE = re.compile(
     r"(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
     rf"(?:the |any |all )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)(?: places| spots)?"
     # "I actually hate sushi, remember that".
-    r"(?:\W+(?:btw|by the way|tbh|honestly|at all|remember that|keep that in mind|just so you know|fyi))?\W*$",
+    r"(?:\W+(?:btw|by the way|tbh|honestly|at all|remember that|keep that in mind|just so you know|fyi"
+    # "I hate gyms, don't suggest them".
+    r"|(?:so |please )?(?:don'?t|do not|never) (?:suggest|show|recommend)(?: me)? (?:them|those|any)"
+    r"(?: (?:again|any ?more))?))?\W*$",
     re.IGNORECASE,
 )
 _VERDICT_END = (
@@ -3821,7 +3825,9 @@ def read_preferences(message: str) -> list[StatedPreference]:
     found: list[StatedPreference] = []
     for clause in clauses:
         stated = read_preference(_SUBJECT_DROPPED_RE.sub("i ", clause))
-        if stated is not None and stated.kind not in _ANSWERS and stated not in found:
+        # "I hate gyms, don't suggest them again": "them" are the gyms of the clause before, no place of a list.
+        repeated = found and stated is not None and re.fullmatch(r"them|it|those|these", stated.words, re.I)
+        if stated is not None and stated.kind not in _ANSWERS and stated not in found and not repeated:
             found.append(stated)
     if whole is None and message.rstrip().endswith("?"):
         # "The second one looks great, is it far from the subway?": the question is what to answer.

@@ -1072,11 +1072,17 @@ def test_an_area_ruled_out_is_left_out_of_this_ask(
         ("ne me parle plus de McDonald's", "hide_place", "McDonald's"),
         ("oublie tout ce que j'ai dit", "forget_stated", ""),
         ("undo the gym thing", "take_back", "gym"),
+        ("i hate gyms, dont suggest them", "mute_category", "gyms"),
+        ("don't mention the chains again pls", "no_chains", "chains"),
     ],
 )
 def test_a_place_or_kind_not_wanted_is_stated(message: str, kind: str, said: str) -> None:
     stated = read_preference(message)
     assert stated is not None and (stated.kind, stated.words) == (kind, said)
+
+
+def test_them_of_a_kind_just_given_up_is_no_place_of_a_list() -> None:
+    assert [stated.kind for stated in read_preferences("i hate gyms, dont suggest them again")] == ["mute_category"]
 
 
 @pytest.mark.parametrize(
