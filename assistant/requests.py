@@ -2046,8 +2046,8 @@ _NOT_JUST_BEFORE_RE = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
 _NOT_IN_BEFORE = re.compile(
     r"(?:\b(?:not|no|except|anything but|anywhere but|but not|other than|rather than)\s+(?:in|inside)"
     r"|\b(?:not|no|anywhere but|other than|anything but|instead of)"
-    # "Pas à Midtown", as the English reading leaves it ("pas à côté" names no area).
-    # "Nah fuera de Manhattan pls", "non, pas Brooklyn Heights": read in English, the words kept as written.
+    # "Pas à Midtown", "nah fuera de Manhattan pls", "non, pas Brooklyn Heights": the words as an English reading
+    # leaves them ("pas à côté" names no area).
     r"|\bnot near|\bpas(?: au?| dans)?|\bfuera del?|\bhors d[eu]|\ben dehors d[eu]|\boutside(?: of)?|\bout of"
     r"|\bbeyond)\s+(?:the\s+|le\s+|la\s+)?$",
     re.IGNORECASE,

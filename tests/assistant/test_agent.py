@@ -2127,9 +2127,9 @@ def test_when_was_the_last_time_after_visits_asks_of_the_same_kind_or_place(
     assert not polite.calls
 
 
-def test_the_last_visit_of_a_chain_is_said_on_the_citys_day(
-    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _offices_as_branches(services: Service, monkeypatch: pytest.MonkeyPatch) -> tuple[pd.DataFrame, str]:
+    """User 2's visits, and the name of the first of two offices they go to, taken for two branches of one chain (as
+    with "Starbucks"; "Office 3" names no kind a request could ask for, as "Coffee Shop 3" would)."""
     events = services.events()
     assert events is not None
     mine = events[events["user_id"] == "2"]
@@ -2137,6 +2137,13 @@ def test_the_last_visit_of_a_chain_is_said_on_the_citys_day(
     first, second = offices[:2]
     name = services.place(first).name  # type: ignore[union-attr]
     monkeypatch.setattr(services, "places_named", lambda names: [first, second] if names == [name] else [])
+    return mine, name
+
+
+def test_the_last_visit_of_a_chain_is_said_on_the_citys_day(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, name = _offices_as_branches(services, monkeypatch)
     # 10:23 pm on November 28 in New York is November 29 in UTC.
     late = datetime(2012, 11, 29, 3, 23, tzinfo=UTC)
     monkeypatch.setattr(services, "visits_among", lambda *args, **kwargs: service_module.VisitsAmong(84, 2, late))
@@ -2512,15 +2519,8 @@ def test_a_chain_misspelled_alone_lists_its_places(
 def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    events = services.events()
-    assert events is not None
-    mine = events[events["user_id"] == "2"]
-    # As with "Starbucks": two offices the user goes to taken for two branches of one chain ("Office 3" names no kind
-    # a request could ask for, as "Coffee Shop 3" would).
-    offices = [item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office")]  # type: ignore[union-attr]
-    first, second = offices[:2]
-    name = services.place(first).name  # type: ignore[union-attr]
-    monkeypatch.setattr(services, "places_named", lambda names: [first, second] if names == [name] else [])
+    mine, name = _offices_as_branches(services, monkeypatch)
+    first, second = services.places_named([name])
     turn = Assistant(services, polite).chat("2", f"how many times have I been to {name}?", at=world_now)
     visits = int(mine["item_id"].isin([first, second]).sum())
     assert turn.text.startswith(f"You have been to a {name} {visits} times in all, at 2 of its places, last on ")
