@@ -3017,13 +3017,19 @@ def test_a_place_asked_for_by_its_name_lists_places_of_that_name(
     assert turn.items and all(turn.request.keyword in item.name for item in turn.items)
 
 
+def _coffee_then_gyms(chat: Assistant, now: datetime, conversation: str) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Two lists shown one after the other in a conversation of user 3's: coffee shops, then gyms."""
+    coffee = chat.chat("3", "a coffee shop please", at=now, conversation_id=conversation).items
+    gyms = chat.chat("3", "a gym please", at=now, conversation_id=conversation).items
+    assert coffee and gyms and {item.item_id for item in coffee} != {item.item_id for item in gyms}
+    return coffee, gyms
+
+
 def test_going_back_to_an_earlier_list_shows_it_again(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="c").items
-    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="c").items
-    assert coffee and gyms and {item.item_id for item in coffee} != {item.item_id for item in gyms}
+    coffee, gyms = _coffee_then_gyms(chat, world_now, "c")
     first = chat.chat("3", "go back to the first list", at=world_now, conversation_id="c").items
     assert [item.item_id for item in first] == [item.item_id for item in coffee]
     before = chat.chat("3", "the previous list again", at=world_now, conversation_id="c").items
@@ -3034,9 +3040,7 @@ def test_undo_after_a_search_shows_the_list_before_it_unchanged(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="u").items
-    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="u").items
-    assert coffee and gyms and {item.item_id for item in coffee} != {item.item_id for item in gyms}
+    coffee, _ = _coffee_then_gyms(chat, world_now, "u")
     back = chat.chat("3", "undo that", at=world_now, conversation_id="u")
     assert [item.item_id for item in back.items] == [item.item_id for item in coffee]
     assert [item.rank for item in back.items] == [item.rank for item in coffee]
@@ -3065,8 +3069,7 @@ def test_ways_of_going_back_after_a_search(
     services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
 ) -> None:
     chat = Assistant(services, polite)
-    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="w").items
-    chat.chat("3", "a gym please", at=world_now, conversation_id="w")
+    coffee, _ = _coffee_then_gyms(chat, world_now, "w")
     back = chat.chat("3", message, at=world_now, conversation_id="w").items
     assert [item.item_id for item in back] == [item.item_id for item in coffee]
 
@@ -3075,8 +3078,7 @@ def test_undo_right_after_a_stated_preference_still_takes_it_back(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    chat.chat("3", "a coffee shop please", at=world_now, conversation_id="s")
-    chat.chat("3", "a gym please", at=world_now, conversation_id="s")
+    _coffee_then_gyms(chat, world_now, "s")
     chat.chat("3", "i dont like burgers", at=world_now, conversation_id="s")
     undone = chat.chat("3", "undo", at=world_now, conversation_id="s")
     assert undone.request is not None and undone.request.intent == "prefer" and not undone.items
@@ -3087,8 +3089,7 @@ def test_a_list_named_by_its_kind_or_place_in_it(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="k").items
-    gyms = chat.chat("3", "a gym please", at=world_now, conversation_id="k").items
+    coffee, gyms = _coffee_then_gyms(chat, world_now, "k")
     assert len(coffee) >= 3 and gyms
     third = chat.chat("3", "wait whats the 3rd from the coffee list", at=world_now, conversation_id="k")
     assert third.details is not None and third.details.item_id == coffee[2].item_id
