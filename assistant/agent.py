@@ -122,6 +122,7 @@ from assistant.requests import (
     LLMMode,
     RequestArguments,
     StatedPreference,
+    asks_calmer,
     between_ends,
     by_the_water,
     extract_request,
@@ -976,6 +977,10 @@ class Assistant:
                             "radius_said": bool(request.walk_minutes or request.max_km or request.closer),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
+                            # "Less crowded?" after a list: places fewer people go to than to those shown.
+                            "calmer_than": [item.item_id for item in _last_suggestions(state)]
+                            if request.intent == "refine" and asks_calmer(message)
+                            else [],
                             "near_kinds": request.near_kinds,
                             # "Where do people go after MSG?": where people went on to from it first.
                             "after": request.around if request.after_place else None,

@@ -172,6 +172,12 @@ class RecommendRequest(RecommendQuery):
         max_length=MAX_LIST_ITEMS,
         description="Catalogue item ids whose look-alikes go up, for this request only ('more like these').",
     )
+    calmer_than: list[ItemId] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Item ids of places shown: only places fewer people check in at than at the middle one of them "
+        "('less crowded?' after a list).",
+    )
     near_kinds: list[Name] = Field(
         default_factory=list,
         max_length=MAX_LIST_ITEMS,

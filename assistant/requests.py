@@ -2946,6 +2946,12 @@ _NO_NAME_WORDS = frozenset(
 _KIND_THAT_RE = re.compile(r"(?<=\w )(?:that|which)(?:'s| is| are)\b", re.IGNORECASE)
 
 
+def asks_calmer(message: str) -> bool:
+    """Whether a follow-up asks for calmer places than those shown ("less crowded?", "quieter?", "what about a quiet
+    one"), read in English."""
+    return _CALMER_ASK_RE.search(read(message).text) is not None
+
+
 def _names_no_place(message: str) -> bool:
     """Whether a question's words, beyond its topic, kinds of place and areas, name no place ("dog friendly cafe?"
     names none; "joe's pizza open late?" names Joe's)."""

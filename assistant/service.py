@@ -554,6 +554,11 @@ class RecommendQuery(BaseModel):
         False, description="Leave out chains: names found at 3 or more catalogue places (a keyword's are kept)."
     )
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
+    calmer_than: list[str] = Field(
+        default_factory=list,
+        description="Item ids of places shown: only places fewer people check in at than at the middle one of them "
+        "('less crowded?' after a list).",
+    )
     local: bool = Field(
         False, description="Leave out the city's most visited places ('less touristy', 'where locals go')."
     )
@@ -692,6 +697,7 @@ class Service:
         self._usual_paths = usual_paths(items)
         self._elsewhere: tuple[str, ...] | None = None
         self._most_visited_of: tuple[pd.DataFrame, tuple[str, ...]] | None = None  # (the events read, item ids)
+        self._people_of: tuple[pd.DataFrame, pd.Series] | None = None  # (the events read, people per place)
         self._hours_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, kind × hour shares)
         # By local hour of the day: (the events read, the places open then, every other place's id).
         self._open_then_of: dict[int, tuple[pd.DataFrame, frozenset[str], tuple[str, ...]]] = {}
@@ -801,6 +807,8 @@ class Service:
         positions = self.runtime.item_index.catalogue.positions
         if unknown := [item_id for item_id in query.like if item_id not in positions]:
             raise ValueError(f"like: unknown item_id {unknown[0]!r}, not in the catalogue")
+        if unknown := [item_id for item_id in query.calmer_than if item_id not in positions]:
+            raise ValueError(f"calmer_than: unknown item_id {unknown[0]!r}, not in the catalogue")
         if query.after is not None and query.after not in positions:
             raise ValueError(f"after: unknown item_id {query.after!r}, not in the catalogue")
         if unknown := [kind for kind in query.near_kinds if not self.categories_named(kind)]:
@@ -845,6 +853,7 @@ class Service:
                     *(self._listed_elsewhere() if query.category else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
+                    *self._busier_than(query.calmer_than),
                     *self._of_categories(closed),
                     *(stops.beyond if stops is not None else ()),
                     *(self._not_open_then(at) if query.open_then else ()),
@@ -1163,6 +1172,26 @@ class Service:
             elsewhere &= ~family.isin(GOING_OUT_FAMILIES)
             self._elsewhere = tuple(items.loc[elsewhere, "item_id"].astype(str))
         return self._elsewhere
+
+    def _busier_than(self, shown: Sequence[str]) -> tuple[str, ...]:
+        """Item ids of the places more distinct people check in at than at the middle one of ``shown`` (its median):
+        what "less crowded?" after a list leaves out; () when nothing is shown."""
+        if not shown:
+            return ()
+        people = self._people_per_place()
+        middle = float(np.median([people.get(item_id, 0) for item_id in shown]))
+        return tuple(people.index[people.to_numpy() > middle])
+
+    def _people_per_place(self) -> pd.Series:
+        """How many distinct people check in at each visited place (by item id, as text), worked out again whenever
+        the runtime reads a changed event log."""
+        events = self.events()
+        if events is None or events.empty:
+            return pd.Series(dtype=int)
+        if self._people_of is None or self._people_of[0] is not events:
+            people = events.groupby(events["item_id"].astype(str))["user_id"].nunique()
+            self._people_of = (events, people)
+        return self._people_of[1]
 
     def _most_visited(self) -> tuple[str, ...]:
         """Item ids of the places the most distinct people check in at (``MOST_VISITED_SHARE`` of the visited ones),

@@ -73,6 +73,9 @@ class RecommendArgs(_Where):
     beyond_km: float | None = Field(None, gt=0, description="Only places at least this far ('further away').")
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
+    calmer_than: list[str] = Field(
+        default_factory=list, description="Item ids shown: only places fewer people go to ('less crowded?')."
+    )
     local: bool = Field(False, description="Not the city's most visited places ('less touristy').")
     popular: bool = Field(False, description="The places most people go to first ('the most popular bar').")
     open_then: bool = Field(False, description="Places people check in at around then first ('anything open late?').")
@@ -158,6 +161,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         beyond_km: float | None = None,
         independent: bool = False,
         like: Sequence[str] = (),
+        calmer_than: Sequence[str] = (),
         local: bool = False,
         popular: bool = False,
         open_then: bool = False,
@@ -181,6 +185,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             beyond_km=beyond_km,
             independent=independent,
             like=list(like),
+            calmer_than=list(calmer_than),
             local=local,
             popular=popular,
             open_then=open_then,

@@ -2478,6 +2478,17 @@ def test_a_place_named_alone_is_what_is_known_of_it(
     assert turn.request is not None and turn.request.intent == "about" and f"**{name}**" in turn.text
 
 
+def test_less_crowded_after_a_list_asks_for_places_fewer_people_go_to(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now).items
+    calmer = assistant.chat("4", "less crowded?", at=world_now)
+    assert called(calmer, "recommend").arguments["calmer_than"] == [item.item_id for item in listed]
+    other = assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
+    assert called(other, "recommend").arguments["calmer_than"] == []
+
+
 def test_small_talk_after_a_list_is_no_hello_again(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -328,6 +328,8 @@ def test_recommendations_carry_evidence(client: TestClient, world_items: pd.Data
     assert not any(of_area("Lower East Side", [place["latitude"]], [place["longitude"]])[0] for place in outside.json())
     atlantis = client.post("/api/recommend", json={"user_id": "3", "outside": ["Atlantis"]})
     assert atlantis.status_code == 422 and "outside" in atlantis.json()["error"]
+    unknown = client.post("/api/recommend", json={"user_id": "3", "calmer_than": ["no-such-place"]})
+    assert unknown.status_code == 422 and "calmer_than" in unknown.json()["error"]
 
 
 # ---- chat ------------------------------------------------------------------------------------------------------

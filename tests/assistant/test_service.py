@@ -215,6 +215,20 @@ def test_an_independent_request_leaves_out_chains_unless_it_names_one(services: 
     assert chain in {item.item_id for item in named}
 
 
+def test_calmer_places_than_those_shown_have_fewer_people_than_the_middle_one(
+    services: Service, world_now: datetime
+) -> None:
+    where = services.default_place("3")
+    shown = services.recommend("3", world_now, where, RecommendQuery(k=5))
+    people = services._people_per_place()
+    middle = sorted(people.get(item.item_id, 0) for item in shown)[len(shown) // 2]
+    calmer = services.recommend("3", world_now, where, RecommendQuery(k=5, calmer_than=[i.item_id for i in shown]))
+    assert calmer and all(people.get(item.item_id, 0) <= middle for item in calmer)
+    assert any(people.get(item.item_id, 0) > middle for item in shown)  # some shown were left out for it
+    with pytest.raises(ValueError, match="calmer_than"):
+        services.recommend("3", world_now, where, RecommendQuery(calmer_than=["no-such-place"]))
+
+
 def test_a_name_is_matched_without_its_small_words() -> None:
     assert content_words("Beauty & Essex") == content_words("beauty and essex") == "beauty essex"
     assert content_words("Rice To Riches") == "rice riches"
