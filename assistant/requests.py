@@ -311,6 +311,9 @@ _SPECIFIC = {
     # "Shopping for clothes": the 2012 names say "Clothing Store" (and "Boutique" in today's paths).
     "Clothing": "clothes|clothing|apparel|fashion|clothes shopping|clothing store|clothing stores|clothes shop"
     "|clothes shops|clothes store|clothes stores|outfit|outfits|a new outfit",
+    # Few in the catalogue, but asked for by name ("a tea place instead of coffee"): a coffee shop is no answer.
+    "Tea Room": "tea room|tea rooms|tea place|tea places|tea house|tea houses|teahouse|teahouses|tea shop|tea shops"
+    "|tea spot|tea spots|afternoon tea|high tea",
     "Beer Garden": "beer garden|beer gardens",
     # Sports bars are "Bar" in the 2012 names and "... > Bar > Sports Bar" in today's paths.
     "Sports Bar": "sports bar|sports bars|watch the game|watch a game|catch the game|catch a game|watch the match"
@@ -509,6 +512,9 @@ _CATEGORY_RE = re.compile(rf"\b({_words_pattern(CATEGORY_WORDS)})\b", re.IGNOREC
 _WORK_OUT_RE = re.compile(r"\bwork out\b", re.IGNORECASE)
 _ARTICLE = r"(?:a |an |the |another |any |more |other )?"
 _CATEGORY_WORD = rf"(?:{_words_pattern(CATEGORY_WORDS)})\b"
+# "No coffee shops": the noun after a kind word is part of what is ruled out, not a kind of its own (shops).
+_KIND_NOUN = r"(?:\s+(?:shops?|places?|spots?|joints?|houses?|stores?))?"
+_KIND_NOUN_RE = re.compile(r"shops?|places?|spots?|joints?|houses?|stores?", re.IGNORECASE)
 # "not bars", "no bars or clubs", "avoid pubs, bars and clubs": the whole list is excluded.
 _EXCLUDE_RE = re.compile(
     r"\b(?:not|no|no more|without|except|avoid|anything but|skip|nothing like|instead of|rather than"
@@ -523,8 +529,9 @@ _EXCLUDE_RE = re.compile(
     # "Something that isn't a bar", "anything other than bars".
     r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than)\s+"
     # "Drop the museum, lunch instead", "no more clubs, a lounge maybe": the kind after the comma is the one wanted.
-    rf"{_ARTICLE}{_CATEGORY_WORD}(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+"
-    rf"(?![\w ]+?\s+(?:instead|maybe|perhaps|then)\b){_ARTICLE}{_CATEGORY_WORD})*",
+    # After a bare comma, "a ..." asks for what is wanted instead ("not a coffee shop, a tea place").
+    rf"{_ARTICLE}{_CATEGORY_WORD}{_KIND_NOUN}(?:(?:\s*(?:or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}|\s*,\s+"
+    rf"(?:the |any |more |other )?)(?![\w ]+?\s+(?:instead|maybe|perhaps|then)\b){_CATEGORY_WORD}{_KIND_NOUN})*",
     re.IGNORECASE,
 )
 # The user's own everyday places ("coffee near my office", "a bar close to home"), found among their visits by kind
@@ -2197,7 +2204,14 @@ def parse_rules(message: str) -> RequestArguments:
     for match in _EXCLUDE_RE.finditer(message):
         if any(start < match.end() and match.start() < end for start, end in excluded_spans):
             continue
+        if _FOR_SOMEONE_ELSE_RE.match(message, match.end()):
+            continue  # "I don't like clubs but my friend does, any good one?": clubs are what is asked for
+        before = None
         for word in _CATEGORY_RE.finditer(match.group(0)):
+            right_after = before is not None and not match.group(0)[before.end() : word.start()].strip()
+            before = word
+            if right_after and _KIND_NOUN_RE.fullmatch(word.group(1)):
+                continue  # "no coffee shops": no shops left out, only coffee
             term = CATEGORY_WORDS[word.group(1).lower()]
             if term not in excluded:
                 excluded.append(term)
@@ -2789,6 +2803,32 @@ def _for_now(text: str, match: re.Match[str]) -> bool:
 
 
 _CLAUSE_END_RE = re.compile(r"[,;.!?]|\s(?:but|and then|so)\s", re.IGNORECASE)
+# "No more coffee shops, tea place instead": a swap for this ask, unless said to last ("ever", "from now on").
+_SWAP_AFTER_RE = re.compile(r"\b(?:instead|rather|for a change)\b", re.IGNORECASE)
+_LASTING_RE = re.compile(r"\b(?:ever|from now on|anymore|any more|again|in general|going forward)\b", re.IGNORECASE)
+# "I don't like clubs but my friend does": the ask is for someone else, the user's taste stays unstored.
+_FOR_SOMEONE_ELSE_RE = re.compile(
+    r"\W*\bbut (?:my|our) (?:\w+ )?(?:friends?|gf|bf|girlfriend|boyfriend|wife|husband|partner|date|sister|brother|mom"
+    r"|mum|dad|parents?|kids?|boss|colleagues?|coworkers?|co-workers?|roommates?|guests?|family|cousins?|buddy"
+    r"|buddies)\b|\W*\bbut (?:he|she|they|we|everyone|everybody|the others)(?:'s| is| are)? (?:\w+ )?"
+    r"(?:loves?|likes?|wants?|enjoys?|into|is into|are into|keen)\b",
+    re.IGNORECASE,
+)
+
+
+def _swapped_later(message: str, rest: str) -> bool:
+    """Whether what is said after a kind turned down asks for another instead, or for someone who likes it."""
+    if _FOR_SOMEONE_ELSE_RE.search(rest):
+        return True
+    return _SWAP_AFTER_RE.search(rest) is not None and _LASTING_RE.search(message) is None
+
+
+def _not_lasting(text: str, match: re.Match[str]) -> bool:
+    """Whether a kind turned down is turned down for this ask only: another kind asked instead ("no more coffee
+    shops, tea place instead"), or the ask is for someone who likes it ("I don't like clubs but my gf loves them")."""
+    return _swapped_later(text, text[match.end() :])
+
+
 # "One more time", "once more": again, not one place.
 _ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.IGNORECASE)
 
@@ -3831,6 +3871,9 @@ def read_preferences(message: str) -> list[StatedPreference]:
     found: list[StatedPreference] = []
     for clause in clauses:
         stated = read_preference(_SUBJECT_DROPPED_RE.sub("i ", clause))
+        said_after = message[message.find(clause) + len(clause) :]
+        if stated is not None and stated.kind == "mute_category" and _swapped_later(message, said_after):
+            continue  # "no more coffee shops, tea place instead": this ask's swap
         # "I hate gyms, don't suggest them again": "them" are the gyms of the clause before, no place of a list.
         repeated = found and stated is not None and re.fullmatch(r"them|it|those|these", stated.words, re.I)
         if stated is not None and stated.kind not in _ANSWERS and stated not in found and not repeated:
@@ -3895,6 +3938,8 @@ def _stated(text: str) -> StatedPreference | None:
             return StatedPreference(kind="mute_category", categories=kinds, words=named)
         return StatedPreference(kind="hide_place", words=named)
     if (match := _MUTE_RE.search(text) or _HATE_KINDS_RE.search(text)) and not _for_now(text, match):
+        if _not_lasting(text, match):
+            return None
         if owner := _OWNER_AFTER_RE.match(text, match.end()):
             return StatedPreference(kind="hide_place", words=_named(owner), unsure=True)
         words = match.group(1).lower()
@@ -3913,6 +3958,7 @@ def _stated(text: str) -> StatedPreference | None:
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
         or re.search(r"\b(?:it|when|to|being)\b", named)
+        or _FOR_SOMEONE_ELSE_RE.search(named)  # "I hate clubs but she's into them" names no place
     ):
         return StatedPreference(kind="hide_place", words=named, unsure=True)
     if match := _BOOST_RE.search(text) or _LOVE_RE.search(text):

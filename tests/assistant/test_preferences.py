@@ -776,3 +776,32 @@ def test_forgetting_what_was_said_says_the_thumbs_given_stay(services: Service, 
     turn = chat.chat("8", "forget everything I said", at=world_now + timedelta(minutes=3), conversation_id="c")
     assert "👎 Gym 4" in turn.text and "stay" in turn.text  # not "you haven't told me anything"
     assert turn.text != fixed_text("pref_nothing_stated")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no more coffee shops, tea place instead",
+        "no more bars, a cafe instead",
+        "no more pizza, let's do sushi instead",
+        "I don't like clubs but my friend does, any good one nearby?",
+        "i dont really like clubs but my gf loves them, any good one?",
+        "i hate clubs but she's into them",
+    ],
+)
+def test_a_kind_swapped_for_this_ask_or_asked_for_someone_else_is_no_lasting_dislike(message: str) -> None:
+    assert read_preferences(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "categories"),
+    [
+        ("no more bars", ["Bar"]),
+        ("no more bars ever, a cafe instead", ["Bar"]),  # said to last
+        ("I hate gyms, don't suggest them", ["Gym"]),
+        ("i hate clubs. my friend loves them though", ["Night Club"]),  # the user's own taste, said alone
+    ],
+)
+def test_a_kind_turned_down_for_good_is_still_muted(message: str, categories: list[str]) -> None:
+    [stated] = read_preferences(message)
+    assert (stated.kind, stated.categories) == ("mute_category", categories)

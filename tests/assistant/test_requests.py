@@ -1120,6 +1120,13 @@ def test_you_are_welcome_and_a_reminder_are_no_dislikes() -> None:
         ("not a dive please", None, ["Dive Bar"]),
         ("not bars, clubs or lounges", None, ["Bar", "Night Club", "Lounge"]),
         ("no more clubs, a lounge maybe", "Lounge", ["Night Club"]),
+        # The noun after a kind is part of what is dropped: no shops are left out, and none asked for.
+        ("no more coffee shops, tea place instead", "Tea Room", ["Cafe"]),
+        ("not a coffee shop, a tea place", "Tea Room", ["Cafe"]),
+        ("no coffee shops", None, ["Cafe"]),
+        ("no shops", None, ["Retail"]),
+        # Someone else's liking is what is asked for.
+        ("I don't like clubs but my friend does, any good one nearby?", "Night Club", []),
     ],
 )
 def test_a_kind_dropped_is_left_out_and_the_next_one_asked(
