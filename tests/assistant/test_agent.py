@@ -2431,14 +2431,17 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
-def test_a_kind_given_up_for_good_and_another_asked_in_one_message(
+def test_a_kind_swapped_for_another_in_one_message_is_this_asks_alone_unless_said_for_good(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
     assistant.chat("4", "a coffee near Jazz Club 3", at=world_now)
     turn = assistant.chat("4", "nope, no more coffee shops, jazz club instead", at=world_now)  # it used to crash
+    assert services.preferences("4") == [] and turn.items
+    assert all(is_of_kind("Jazz Club", item.category) for item in turn.items)
+    lasting = assistant.chat("4", "no more coffee shops ever, jazz club instead", at=world_now)
     assert [p.target for p in services.preferences("4")] == ["Cafe"]
-    assert "won't suggest coffee" in turn.text
+    assert "won't suggest coffee" in lasting.text
 
 
 def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
