@@ -1496,7 +1496,8 @@ class Assistant:
         if given:
             return fixed_text("here_given", language).format(area=area)
         found = self.service.whereabouts(state["user_id"], state["now"])
-        ago_words = ago(found.last_visit, state["now"]) if found.last_visit is not None else ""
+        local_now = state["now"].astimezone(ZoneInfo(self.timezone))  # the city's days, not UTC's
+        ago_words = ago(found.last_visit, local_now) if found.last_visit is not None else ""
         key = {"home": "here_home", "latest": "here_latest", "unknown": "here_unknown"}.get(found.why)
         if key is None:
             key = "here_usual" if found.usually_then else "here_usual_any"

@@ -70,6 +70,7 @@ from profiles.calendar import (
     ago,
     daypart,
     describe_hour,
+    hours_into_day,
     weekday_name,
 )
 from profiles.config import Settings
@@ -933,7 +934,7 @@ class Service:
             if item.item_id in known.index:
                 count = int(known.at[item.item_id, "size"])
                 since = at - pd.Timestamp(known.at[item.item_id, "max"]).to_pydatetime()
-            facts = with_familiarity(item.evidence[-1], count, since)
+            facts = with_familiarity(item.evidence[-1], count, since, hours_into_day(self._local(at)))
             reasons = [self._popular_then(reason, item.item_id, popular) for reason in item.evidence[:-1]]
             evidence = [*(reason for reason in reasons if reason), facts]
             kept.append(item.model_copy(update={"evidence": evidence, "is_return": count > 0}))
@@ -1255,6 +1256,7 @@ class Service:
         mine = user_events(events, user_id)
         slice_words = " ".join(word for word in (f"on {plural(day)}" if day is not None else "", daypart) if word)
         cards = []
+        local = self._local(at)
         for rank, row in enumerate(places.head(top).itertuples(index=False), start=1):
             place = self.place(str(row.item_id))
             if place is None:
@@ -1270,7 +1272,7 @@ class Service:
                     distance_km=round(
                         float(haversine_km(where.latitude, where.longitude, place.latitude, place.longitude)), 3
                     ),
-                    evidence=[" ".join(part for part in (visits, slice_words) if part) + f" · last {ago(last, at)}"],
+                    evidence=[" ".join(part for part in (visits, slice_words) if part) + f" · last {ago(last, local)}"],
                 )
             )
         return Habits(

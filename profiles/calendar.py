@@ -13,6 +13,7 @@ Holidays are New York's, public and unofficial (Christmas Eve, Halloween), dated
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -51,6 +52,9 @@ _DAYPART_ARRAY = np.asarray(_DAYPART_OF_HOUR, dtype=object)
 _WITHIN_THE_HOUR = "within the hour"
 _A_DAY = "a day"  # humanize's word for 23 to 48 hours
 _WEEKS_FROM_DAYS, _WEEKS_UNTIL_DAYS = 14, 61
+# From half a day on, "yesterday" says more than "13 hours ago"; below it the hours do.
+_CALENDAR_FROM_HOURS = 12
+SECONDS_PER_HOUR = 3600.0
 
 
 def daypart(hour: float) -> str:
@@ -90,16 +94,23 @@ def describe_local(moment: datetime) -> str:
     return describe_hour(hour_of_week_of(moment))
 
 
-def age_phrase(age: timedelta) -> str:
+def age_phrase(age: timedelta, into_day: float | None = None) -> str:
     """How long ago, for an age: 'within the hour', '5 hours ago', 'yesterday', '3 weeks ago', '2 months ago'.
 
     Humanize's words, except below an hour (minutes are false precision for a visit), 'yesterday' for what it
     calls 'a day' (23 to 48 hours), and weeks from 14 to 61 days, where it would already say 'a month'. An age
-    below zero (clock skew) reads as now.
+    below zero (clock skew) reads as now. Given ``into_day``, the hours since the local midnight of now, an age of
+    half a day to two weeks counts the calendar's days: Saturday at 10:45 pm is "2 days ago" on Monday at 6 pm (43
+    hours), Sunday morning is "3 days ago" on Wednesday morning (71 hours), as a person reading the date would say.
     """
     age = max(age, timedelta(0))
     if age < timedelta(hours=1):
         return _WITHIN_THE_HOUR
+    hours = age.total_seconds() / SECONDS_PER_HOUR
+    if into_day is not None and _CALENDAR_FROM_HOURS <= hours < _WEEKS_FROM_DAYS * HOURS_PER_DAY:
+        midnights = math.ceil((hours - into_day) / HOURS_PER_DAY)
+        if midnights >= 1:
+            return "yesterday" if midnights == 1 else f"{midnights} days ago"
     if timedelta(days=_WEEKS_FROM_DAYS) <= age < timedelta(days=_WEEKS_UNTIL_DAYS):
         return f"{age.days // DAYS_PER_WEEK} weeks ago"
     # naturaldelta of the age itself: nothing here reads the wall clock.
@@ -217,8 +228,14 @@ def holiday_date(name: str, on_or_after: date | None = None, before: date | None
 
 
 def ago(then: datetime, now: datetime) -> str:
-    """How long before ``now`` ``then`` was, in words (:func:`age_phrase`); both aware, or both naive."""
-    return age_phrase(now - then)
+    """How long before ``now`` ``then`` was, in words (:func:`age_phrase`, by the calendar days of ``now``'s own
+    time zone); both aware, or both naive."""
+    return age_phrase(now - then, into_day=hours_into_day(now))
+
+
+def hours_into_day(moment: datetime) -> float:
+    """The hours since the midnight of ``moment``'s own day (6:30 pm: 18.5)."""
+    return moment.hour + moment.minute / 60 + moment.second / SECONDS_PER_HOUR
 
 
 __all__ = [
@@ -246,5 +263,6 @@ __all__ = [
     "holiday_date",
     "holiday_named",
     "hour_of_week_of",
+    "hours_into_day",
     "weekday_name",
 ]

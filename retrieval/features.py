@@ -208,7 +208,7 @@ class FeatureBuilder:
     def context(self, state: HistoryState, query: Query) -> QueryContext:
         """Transition and co-visit scores of every catalogue item for this query, and the user's taste vector."""
         size = len(self.catalogue)
-        user = state.user(query.user_id)
+        user = state.user_as_of(query.user_id, query.seconds)
         last = user.last_position if user is not None else None
         own = user.transitions.get(last) if user is not None and last is not None else None
         covisits = np.zeros(size, dtype=np.float64)

@@ -17,11 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from profiles.calendar import HOURS_PER_WEEK
+from profiles.calendar import HOURS_PER_WEEK, SECONDS_PER_HOUR
 from profiles.preprocessing import hour_of_week, local_times
 from retrieval.catalogue import Catalogue, FloatArray, IntArray
 
-SECONDS_PER_HOUR = 3600.0
 # The largest plain decayed count DecayedCounts.at gives (2**512): far above any real count, and a sum of any
 # number of them that fits in memory is still a finite float64.
 MAX_LOG2 = 512.0
@@ -254,6 +253,19 @@ class HistoryState:
 
     def user(self, user_id: str) -> UserState | None:
         return self.users.get(user_id)
+
+    def user_as_of(self, user_id: str, seconds: float) -> UserState | None:
+        """The user as they were at ``seconds``: this state's own when none of their check-ins is later (always in a
+        replay), else their check-ins up to then replayed alone, so that a question asked at a past time (a demo
+        clock) knows no visit that came after it. None for a user this state does not know or who had none by then."""
+        user = self.users.get(user_id)
+        if user is None or user.last_seconds is None or user.last_seconds <= seconds:
+            return user
+        replayed = self.alike()
+        for checkin in user.learnt:
+            if checkin[1] <= seconds:
+                replayed.observe(user_id, *checkin)
+        return replayed.user(user_id)
 
     def alike(self) -> HistoryState:
         """An empty state with this one's settings and decay reference times (what :meth:`subtract` takes)."""

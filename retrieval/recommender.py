@@ -31,7 +31,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from profiles.atomic import atomic_path
-from profiles.calendar import HOURS_PER_WEEK, age_phrase, describe_hour
+from profiles.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, SECONDS_PER_HOUR, age_phrase, describe_hour
 from profiles.clock import representable
 from profiles.config import Settings
 from profiles.encoder import hour_phrases
@@ -121,24 +121,24 @@ def alike_enough(likeness: FloatArray) -> int | None:
 FACTS_JOINT = " · "
 
 
-def familiarity(visits: float, since_last: timedelta | None) -> str:
+def familiarity(visits: float, since_last: timedelta | None, into_day: float | None = None) -> str:
     """How well the user knows a place, as a list says it: 'new to you', 'been here once, 3 weeks ago', 'been here 12
-    times, most recently yesterday'."""
+    times, most recently yesterday' (by the calendar given ``into_day``, the hours since midnight now)."""
     if visits <= 0 or since_last is None:
         return "new to you"
-    last = age_phrase(since_last)
+    last = age_phrase(since_last, into_day)
     if round(visits) == 1:
         return f"been here once, {last}"
     return f"been here {times(visits)}, most recently {last}"  # "most recently": the phrase may be "within the hour"
 
 
-def with_familiarity(facts: str, visits: float, since_last: timedelta | None) -> str:
+def with_familiarity(facts: str, visits: float, since_last: timedelta | None, into_day: float | None = None) -> str:
     """A facts line (:meth:`Explainer.facts`) saying ``visits`` instead of what it said of them; a line that opens
     otherwise (a bare distance) as it was."""
     known, joint, rest = facts.partition(FACTS_JOINT)
     if not known.startswith(("new to you", "been here")):
         return facts
-    return familiarity(visits, since_last) + joint + rest
+    return familiarity(visits, since_last, into_day) + joint + rest
 
 
 class NotFittedError(RuntimeError):
@@ -552,7 +552,7 @@ class PlaceRecommender:
             busiest = np.flatnonzero(allowed)
             busiest = busiest[np.argsort(-state.visitors[busiest], kind="stable")[: self.config.nearby_pool]]
             extra = busiest if extra is None else np.union1d(extra, busiest)
-        if familiar and (known := state.user(query.user_id)) is not None and len(known):
+        if familiar and (known := state.user_as_of(query.user_id, query.seconds)) is not None and len(known):
             # Every place the user knows is scored, so that "somewhere I know" never misses one no source proposed.
             own = known.positions[: len(known)]
             extra = own if extra is None else np.union1d(extra, own)
@@ -746,7 +746,9 @@ class _Explainer:
         """'new to you · 0.4 km · busy on Saturday afternoons': familiarity, distance, and how busy it is now."""
         visits = float(row[column("user_visits")])
         since = timedelta(hours=float(row[column("hours_since_visit")])) if visits > 0 else None
-        known = familiarity(visits, since)
+        # The query's local hour, and its seconds within the hour (for time zones of whole-hour offsets, as New York's).
+        into_day = self.query.hour % HOURS_PER_DAY + self.query.seconds % SECONDS_PER_HOUR / SECONDS_PER_HOUR
+        known = familiarity(visits, since, into_day)
         # Rounded as the recommendation's distance_km is, so a card never says 0.2 km and 0.3 km of one place.
         distance = round(float(row[column("distance_km")]), 3)
         where = "right here" if distance < RIGHT_HERE_KM else f"{distance:.1f} km"

@@ -122,7 +122,33 @@ def test_weekday_names_and_local_times() -> None:
 )
 def test_ago_phrases(age: timedelta, words: str) -> None:
     assert age_phrase(age) == words
-    assert ago(NOW - age, NOW) == words
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "words"),
+    [
+        # Late on Saturday, seen on Monday evening (43 hours): two days by the calendar, not "yesterday".
+        (datetime(2012, 12, 8, 22, 45), datetime(2012, 12, 10, 18), "2 days ago"),
+        # Sunday morning, seen on Wednesday morning (71 hours): three days, not two.
+        (datetime(2012, 7, 15, 9, 45), datetime(2012, 7, 18, 9), "3 days ago"),
+        (datetime(2012, 12, 7, 18, 22), datetime(2012, 12, 10, 18), "3 days ago"),
+        # Last night, seen the next evening (22 hours): yesterday, not "22 hours ago".
+        (datetime(2012, 12, 9, 20), datetime(2012, 12, 10, 18), "yesterday"),
+        # Under half a day, the hours say more than the date.
+        (datetime(2012, 12, 9, 23), datetime(2012, 12, 10, 9), "10 hours ago"),
+        (datetime(2012, 12, 10, 9), datetime(2012, 12, 10, 18), "9 hours ago"),
+        (datetime(2012, 11, 30, 12), datetime(2012, 12, 10, 18), "10 days ago"),
+        (datetime(2012, 11, 1), datetime(2012, 12, 10, 18), "5 weeks ago"),
+        # Aware times count the days of now's own time zone: 2 am in New York is the day before in UTC's words.
+        (
+            datetime(2012, 12, 8, 23, tzinfo=ZoneInfo("America/New_York")),
+            datetime(2012, 12, 10, 2, tzinfo=ZoneInfo("America/New_York")),
+            "2 days ago",
+        ),
+    ],
+)
+def test_ago_counts_the_calendars_days_from_half_a_day_to_two_weeks(then: datetime, now: datetime, words: str) -> None:
+    assert ago(then, now) == words
 
 
 def test_ago_is_relative_to_the_given_now_not_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -295,3 +295,21 @@ def test_the_context_vector_proposes_places_like_the_hour_and_the_last_places():
     context = plain.context(state, query)
     assert context.intent is None
     assert np.isinf(generator.rank(state, context).ranks[:, SOURCES.index("context")]).all()
+
+
+def test_a_query_at_a_past_time_knows_only_the_users_visits_until_then():
+    catalogue = Catalogue.from_items(make_items())
+    state = make_state(catalogue)
+    for hours, item in enumerate(["A", "B", "C", "D"]):
+        visit(state, "u", item, T0 + timedelta(hours=hours))
+    visit(state, "v", "E", T0 + timedelta(hours=10))
+    then = epoch_seconds(T0 + timedelta(hours=1, minutes=30))
+    past = state.user_as_of("u", then)
+    assert past is not None and past is not state.users["u"]
+    assert sorted(catalogue.ids[past.positions[: len(past)]]) == ["A", "B"]
+    assert past.last_position == catalogue.positions["B"] and past.total == 2
+    assert state.user_as_of("u", epoch_seconds(T0 + timedelta(hours=5))) is state.users["u"]  # nothing later: itself
+    assert state.user_as_of("u", epoch_seconds(T0 - timedelta(hours=1))) is None  # nothing yet
+    builder = FeatureBuilder(catalogue, rhythm_bandwidth_hours=2.0, distance_bandwidth_km=2.0, embeddings=None)
+    query = Query(user_id="u", seconds=then, hour=9, latitude=40.73, longitude=-73.99)
+    assert builder.context(state, query).user.total == 2
