@@ -1560,6 +1560,7 @@ def _telling() -> dict[Language, frozenset[str]]:
     english = {
         word for phrases in PHRASES.values() for reading in phrases.values() for word in re.split(r"[\s'-]+", reading)
     }
+    english |= {f"{word}s" for word in english}  # "cocktails in SoHo", "whole foods": English plurals too
     return {
         language: words(language)
         - (frozenset().union(*(words(other) for other in LANGUAGES if other != language)) - _ENGLISH_ALWAYS)
@@ -1571,7 +1572,8 @@ def _telling() -> dict[Language, frozenset[str]]:
 
 # English words that other languages' phrases also hold, folded ("salon de thé" holds a "the"), and that tell English
 # still.
-_ENGLISH_ALWAYS = frozenset({"the"})
+# "Check-in" is borrowed whole ("mon premier check-in"), yet "in" tells English ("cocktails in Hell's Kitchen").
+_ENGLISH_ALWAYS = frozenset({"the", "in"})
 
 
 # Languages told apart from the three spoken here, so that Italian is not answered in French nor Portuguese in

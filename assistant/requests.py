@@ -3293,6 +3293,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         # "Hey, I'm bored", "hi! anything fun tonight?": a greeting before a request is the request's, and so is
         # an "ok" before another time ("ok what about tomorrow morning instead").
         moved_on = _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message)) or _PRICE_ONLY_RE.match(message)
+        # "ok within 2 blocks", "ok not midtown at all": a limit on the last ask, after an "ok".
+        moved_on = moved_on or arguments.max_km or arguments.walk_minutes or arguments.not_in
         if _SMALLTALK_RE.search(message) and not _THINGS_TO_DO_RE.search(message) and not moved_on:
             return "smalltalk"
     if _WHAT_ELSE_AROUND_RE.search(message) and not arguments.category:

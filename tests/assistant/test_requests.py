@@ -679,7 +679,19 @@ def test_language_is_told_by_the_words() -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["yo", "ok cool see ya", "🍸🎶", "LES = lower east side lol", "yo 🍕 near me", "LES"]
+    "message",
+    [
+        "yo",
+        "ok cool see ya",
+        "🍸🎶",
+        "LES = lower east side lol",
+        "yo 🍕 near me",
+        "LES",
+        # Words French borrows ("cocktails", "foods") and "in" of a borrowed "check-in" tell no French.
+        "cocktails in hells kitchen",
+        "whole foods union sq",
+        "cafe in les",
+    ],
 )
 def test_chat_english_emoji_and_names_in_capitals_tell_no_other_language(message: str) -> None:
     # "Yo" and "ya" are Spanish words as well; an emoji's words are English; "LES" is the Lower East Side.
@@ -687,7 +699,15 @@ def test_chat_english_emoji_and_names_in_capitals_tell_no_other_language(message
 
 
 @pytest.mark.parametrize(
-    ("message", "language"), [("yo quiero tacos", "es"), ("ya fui ahí", "es"), ("OU MANGER CE SOIR", "fr")]
+    ("message", "language"),
+    [
+        ("yo quiero tacos", "es"),
+        ("ya fui ahí", "es"),
+        ("OU MANGER CE SOIR", "fr"),
+        ("des cocktails à soho", "fr"),
+        ("mon premier check-in", "fr"),
+        ("cuál fue mi primer check-in", "es"),
+    ],
 )
 def test_spanish_and_french_with_those_words_are_still_told(message: str, language: str) -> None:
     assert parse_rules(message).language == language
@@ -2880,3 +2900,19 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
 )
 def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
     assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    ("message", "limit"),
+    [
+        ("ok within 2 blocks", {"max_km": 0.16}),
+        ("ok, under 1 km", {"max_km": 1.0}),
+        ("ok, 5 min walk max", {"walk_minutes": 5}),
+        ("ok not midtown at all", {"not_in": ["Midtown"]}),
+    ],
+)
+def test_a_limit_said_after_an_ok_refines_the_last_ask(message: str, limit: dict[str, object]) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "refine"
+    assert arguments.model_dump(include=set(limit)) == limit
+    assert parse_rules("ok cool").intent == "smalltalk"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profiles.calendar import DAYPARTS, WEEKDAYS, age_phrase, describe_hour
+from profiles.calendar import DAYPARTS, WEEKDAYS, ago, describe_hour
 from profiles.config import load_settings
 from profiles.events import Event
 from profiles.geo import haversine_km
@@ -131,7 +131,8 @@ def _check_facts(line: str, item: Recommendation, here: pd.DataFrame, past: pd.D
         assert here.empty and not item.is_return
     else:
         assert _count(match[2]) == len(here) and item.is_return
-        assert match[3] == age_phrase(pd.Timestamp(at) - here["timestamp"].max())
+        # By New York's calendar: "yesterday" is the day before there, not 24 to 48 hours.
+        assert match[3] == ago(here["timestamp"].max(), pd.Timestamp(at).tz_convert(NEW_YORK))
         assert ("most recently" in line) is (len(here) > 1)
     if match[4] == "right here":
         assert item.distance_km < 0.05
