@@ -1634,17 +1634,19 @@ class Assistant:
         if request.near != THERE and _RANKED_PLACE_RE.match(request.near or "") is None:
             return None
         previous = state.get("previous")
+        listed = {item.item_id for item in _last_suggestions(state)}
         if (
             request.near == THERE
             and not state.get("focus")
             and previous is not None
             and previous.near not in (None, HERE)
-            and previous.around is None
+            and (previous.around is None or previous.around not in listed)
             and previous.location is not None
         ):
             # "Any good vintage shops there?" after "what's on in Williamsburg?": the area asked about, not the first
-            # place of its list.
-            return request.model_copy(update={"near": previous.near, "location": previous.location})
+            # place of its list; "a bar 5 minutes walk from there" after "somewhere to eat near my home": the home.
+            update = {"near": previous.near, "location": previous.location, "around": previous.around}
+            return request.model_copy(update=update)
         place = self._pointed_at(state, request.near or "")
         if place is None and _LINE_RE.match(request.near or ""):
             return None  # "bars near the 6" with no sixth place shown: the subway line

@@ -2473,6 +2473,10 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = list(dict.fromkeys([*arguments.asks, "where" if arguments.in_area_asked else "general"]))
     if _NEVER_BEEN_RE.search(message):
         arguments.surprise, arguments.asks = False, ["visits"]
+    limited = arguments.walk_minutes or arguments.max_km
+    if arguments.category and limited and _WALK_FROM_IT_RE.search(message) and not _ASKED_OF_IT_RE.match(message):
+        # "A bar 5 minutes walk from there": bars around the place of the conversation, not how far it is.
+        arguments.near, arguments.asks = arguments.near or THERE, [ask for ask in arguments.asks if ask != "distance"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
     going_on = _GOING_ON_RE.search(message) and _ASKS_THEN_RE.search(_PICK_RE.sub(" ", message))
     chosen_first = "going" in arguments.asks and arguments.near in (None, HERE, THERE)
@@ -3187,6 +3191,18 @@ _MOST_VISITED_RE = re.compile(
     r"\b(?:which|what) (?!one\b)[a-z]+ (?:did|do|have) (?:i|we) (?:go to|visit|visited|been to|went to)"
     r"(?: the)? most\b",
     re.IGNORECASE,
+)
+
+
+# "... 5 minutes walk from there", "within a 10 min walk of it": a limit measured from the place of the conversation.
+_WALK_FROM_IT_RE = re.compile(
+    r"\b(?:walk(?:ing)?|away|drive|ride|km|blocks?|miles?)\s+(?:from|of)\s+(?:there|it|that(?: one| place)?"
+    r"|this(?: one| place)?)\b",
+    re.IGNORECASE,
+)
+# "Is it a 5 minute walk from there?", "how far...": a question about the place, not a search around it.
+_ASKED_OF_IT_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|so|but)\W+)*(?:is|are|was|how|can|could|would|will|does|do|what'?s|whats)\b", re.IGNORECASE
 )
 
 

@@ -3157,3 +3157,19 @@ def test_not_a_chain_after_a_list_keeps_the_places_that_are_none(
     assert listed  # the small world's jazz clubs each go by a name of their own: no chain among them
     again = assistant.chat("3", "not a chain pls", at=world_now, conversation_id="c")
     assert [item.item_id for item in again.items[: len(listed)]] == [item.item_id for item in listed]
+
+
+def test_there_after_a_search_around_a_place_not_listed_is_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now)
+    anchor = first.request
+    assert anchor is not None and anchor.around is not None and anchor.location is not None
+    assert anchor.around not in {item.item_id for item in first.items}
+    turn = assistant.chat("4", "ok a jazz club 5 minutes walk from there", at=world_now)
+    call = called(turn, "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx(
+        (anchor.location.latitude, anchor.location.longitude)
+    )
+    assert anchor.around in call.arguments["exclude"]  # around it, not it

@@ -2916,3 +2916,13 @@ def test_a_limit_said_after_an_ok_refines_the_last_ask(message: str, limit: dict
     assert arguments.intent == "refine"
     assert arguments.model_dump(include=set(limit)) == limit
     assert parse_rules("ok cool").intent == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["ok a bar 5 minutes walk from there", "coffee within a 10 min walk of it", "bars 2 blocks from there"],
+)
+def test_a_kind_within_a_walk_of_the_place_talked_about_is_a_search_around_it(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.near, arguments.asks) == ("recommend", "there", [])
+    assert parse_rules("is it a 5 minute walk from there?").intent == "about"  # asked of the place itself
