@@ -328,6 +328,10 @@ _SPECIFIC = {
     "Lounge": "lounge|lounges",
     # "Not a dive please", "somewhere divey".
     "Dive Bar": "dive bar|dive bars|dives|divey|a dive",
+    # Kinds of bar the catalogue's paths name ("Dining and Drinking > Bar > Gay Bar"): muted or asked as such.
+    "Gay Bar": "gay bar|gay bars|lgbt bar|lgbt bars|lgbtq bar|lgbtq bars|queer bar|queer bars",
+    "Hookah Bar": "hookah|hookah bar|hookah bars|hookah lounge|hookah lounges|shisha|shisha bar|shisha bars",
+    "Speakeasy": "speakeasy|speakeasies|speak-easy|speak-easies",
     "Irish Pub": "irish pub|irish pubs|irish bar|irish bars",
     "Bowling Alley": "bowling",
     "Food Truck": "food truck|food trucks",
@@ -521,7 +525,9 @@ _EXCLUDE_RE = re.compile(
     # "Actually forget the gym, where can I get a beer after?", "scratch the bars, just dinner".
     r"|(?<!don't )(?<!dont )(?<!do not )(?<!never )forget(?: about)?|scratch|ditch|drop"
     # "She hates museums", "he can't stand sushi", "we're not into clubs": someone's dislike rules them out.
-    r"|hates?|dislikes?|can'?t stand|(?:does|do|is|are)n'?t (?:like|want|into)|(?:does|do) not (?:like|want)"
+    # "I don't want to go to the beach" rules the beach out as "I don't want the beach" does.
+    r"|hates?|dislikes?|can'?t stand|(?:(?:does|do|is|are)n'?t|(?:does|do) not) (?:like|into|want"
+    r"(?: to (?:go|head|be|eat|hang out)(?: to| at| in)?)?)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
     r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to"
     # "Not in the mood for Italian", "I don't feel like sushi": no more of it tonight.
@@ -2056,7 +2062,10 @@ _NOT_IN_BEFORE = re.compile(
     # "Pas à Midtown", "nah fuera de Manhattan pls", "non, pas Brooklyn Heights": the words as an English reading
     # leaves them ("pas à côté" names no area).
     r"|\bnot near|\bpas(?: au?| dans)?|\bfuera del?|\bhors d[eu]|\ben dehors d[eu]|\boutside(?: of)?|\bout of"
-    r"|\bbeyond)\s+(?:the\s+|le\s+|la\s+)?$",
+    r"|\bbeyond"
+    # "We don't want to be in Midtown", "I don't wanna go to Brooklyn".
+    r"|(?:n'?t|\bnot) (?:want to|wanna) (?:be|go|stay|end up|head)(?: back)? (?:in|to|into|around))"
+    r"\s+(?:the\s+|le\s+|la\s+)?$",
     re.IGNORECASE,
 )
 # The nearest of the places shown ("which one is closest?", "how do I get to the closest one?"), not the nearest of
@@ -2830,7 +2839,12 @@ def _swapped_later(message: str, rest: str) -> bool:
 def _not_lasting(text: str, match: re.Match[str]) -> bool:
     """Whether a kind turned down is turned down for this ask only: another kind asked instead ("no more coffee
     shops, tea place instead"), or the ask is for someone who likes it ("I don't like clubs but my gf loves them")."""
+    if _WANT_NOW_RE.search(match.group(0)) and _LASTING_RE.search(text) is None:
+        return True  # "I don't want coffee" is this ask's; "I don't want bars anymore" is for good
     return _swapped_later(text, text[match.end() :])
+
+
+_WANT_NOW_RE = re.compile(r"\b(?:don'?t|do not) (?:really |particularly )?want\b", re.IGNORECASE)
 
 
 # "One more time", "once more": again, not one place.
@@ -3507,6 +3521,8 @@ _MUTE_RE = re.compile(
     r"|sick of|tired of)|i (?:don'?t|do not|no longer) (?:really |much |particularly )?"
     r"(?:like|want|eat|go to|do|care for|enjoy)(?: any)?"
     r"|(?:don'?t|do not|never) (?:show|suggest|recommend)(?: me)?(?: any)?(?: more)?"
+    # "Stop sending me to gay bars".
+    r"|stop (?:sending|taking|pointing|steering) (?:me|us) (?:to|towards?)"
     # "Don't bring up my church visits": the kind, kept out of what is suggested.
     r"|(?:don'?t|do not|never|stop) (?:bring(?:ing)? up|mention(?:ing)?|talk(?:ing)? about)(?: my| any)?"
     # "Stop with the churches", "enough with the burgers".

@@ -805,3 +805,22 @@ def test_a_kind_swapped_for_this_ask_or_asked_for_someone_else_is_no_lasting_dis
 def test_a_kind_turned_down_for_good_is_still_muted(message: str, categories: list[str]) -> None:
     [stated] = read_preferences(message)
     assert (stated.kind, stated.categories) == ("mute_category", categories)
+
+
+@pytest.mark.parametrize(
+    ("message", "categories"),
+    [
+        ("stop suggesting gay bars", ["Gay Bar"]),
+        ("stop sending me to gay bars", ["Gay Bar"]),
+        ("i hate hookah lounges", ["Hookah Bar"]),
+        ("i don't want bars anymore", ["Bar"]),
+    ],
+)
+def test_kinds_turned_down_for_good_by_name_are_muted(message: str, categories: list[str]) -> None:
+    [stated] = read_preferences(message)
+    assert (stated.kind, stated.categories) == ("mute_category", categories)
+
+
+@pytest.mark.parametrize("message", ["i don't want coffee", "i dont want bars"])
+def test_what_one_does_not_want_now_is_no_lasting_dislike(message: str) -> None:
+    assert read_preferences(message) == []

@@ -2926,3 +2926,39 @@ def test_a_kind_within_a_walk_of_the_place_talked_about_is_a_search_around_it(me
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.near, arguments.asks) == ("recommend", "there", [])
     assert parse_rules("is it a 5 minute walk from there?").intent == "about"  # asked of the place itself
+
+
+@pytest.mark.parametrize(
+    ("message", "excluded"),
+    [
+        ("i don't want to go to the beach", ["Beach"]),
+        ("no quiero café", ["Cafe"]),
+        ("no quiero ir a la playa", ["Beach"]),
+        ("je ne veux pas aller à la plage", ["Beach"]),
+    ],
+)
+def test_a_kind_one_does_not_want_is_ruled_out_not_asked_for(message: str, excluded: list[str]) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.exclude_categories) == (None, excluded)
+
+
+@pytest.mark.parametrize(
+    ("message", "area"),
+    [("we don't want to be in midtown", "Midtown"), ("i dont wanna go to brooklyn tonight, bars?", "Brooklyn")],
+)
+def test_an_area_one_does_not_want_to_be_in_is_ruled_out(message: str, area: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.not_in == [area] and arguments.near is None
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("any gay bars in chelsea?", "Gay Bar"),
+        ("hookah tonight?", "Hookah Bar"),
+        ("a speakeasy for our date", "Speakeasy"),
+        ("arrête de me proposer des bars gays", "Gay Bar"),
+    ],
+)
+def test_kinds_of_bar_the_catalogue_names_are_asked_for_by_name(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
