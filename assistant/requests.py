@@ -1099,6 +1099,7 @@ TOLD_ASKED = (
     r"|\bwhat (?:do you no longer|won'?t you|will you not) (?:suggest|recommend|show)\b"
     r"|\bwhat (?:are|were) my (?:preferences|settings)\b|\bwhat (?:have i|did i) (?:muted?|hidden|hide|told you)\b"
     r"|\bwhat did i (?:just )?(?:tell|say to) you\b|\bwhat have i (?:said|told you)(?: so far)?\b"
+    r"|\bwhat did i say (?:so far|before|earlier)\b"
     # "Remind me what I said I don't like", "what do you remember about my preferences?"
     r"|\bwhat (?:i|did i) (?:said|say|told you)\b(?=.*\b(?:like|love|hate|want|prefer|avoid)\b)"
     r"|\bwhat (?:do you|did you) (?:remember|know|keep|have) (?:about|of|on) my (?:preferences|likes|dislikes|tastes)\b"
@@ -1324,6 +1325,20 @@ _PRIVATE_RE = re.compile(
     r"|\bwho has access to my (?:data|check-?ins|history|info|information)\b",
     re.IGNORECASE,
 )
+# "Stop using my location", "do you track where I am?", "forget where I live", "incognito mode pls": what is done with
+# where the user is, answered by code.
+_MY_WHEREABOUTS = (
+    r"(?:my (?:location|position|gps|whereabouts|address)|where i (?:am|live|go|work|stay)(?: right now)?)"
+)
+_LOCATION_RE = re.compile(
+    rf"\b(?:stop|quit) (?:using|tracking|storing|saving|keeping|sharing|following) {_MY_WHEREABOUTS}"
+    rf"|\b(?:don'?t|do not|never) (?:use|track|store|save|keep|share|follow|record) {_MY_WHEREABOUTS}"
+    rf"|\b(?:do|are|can|will|did|does|would) you (?:even )?(?:track|tracking|store|storing|save|saving|keep|keeping"
+    rf"|record|recording|follow|following|use|using|share|sharing|know|see) {_MY_WHEREABOUTS}"
+    rf"|\bforget {_MY_WHEREABOUTS}|\b(?:use|used|using) {_MY_WHEREABOUTS}\W*\?"
+    r"|\bincognito\b|\bprivate mode\b|\b(?:don'?t|do not) (?:save|store|keep|remember) anything\b",
+    re.IGNORECASE,
+)
 _PROVENANCE_RE = re.compile(
     r"\bhow (?:do|did|would|can|could) you (?:even )?know (?:that|this|it|all (?:that|this)|so much|about me"
     r"|where i|i)\b|\bwhere (?:do|did|does) (?:you|that|this|it) (?:get|come from|comes? from)\b"
@@ -1346,7 +1361,7 @@ _COMPLAINT_RE = re.compile(
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
     "complaint", "provenance", "no_office", "no_then", "private", "how_are_you", "still_here",
-    "anything_else",
+    "anything_else", "location",
 ]  # fmt: skip
 # "U there?", "hey are you still there": asked of the assistant, which is.
 _STILL_THERE_RE = re.compile(
@@ -1377,6 +1392,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_WHERE_AM_I_RE, "whereabouts"),
         (_WHERE_IS_MINE_RE, "own_place"),
         (_COMPLAINT_RE, "complaint"),
+        (_LOCATION_RE, "location"),
         (_PRIVATE_RE, "private"),
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
@@ -3236,7 +3252,12 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
         return "profile"
-    if _HOW_IT_WORKS_RE.search(message) or _PROVENANCE_RE.search(message) or _PRIVATE_RE.search(message):
+    if (
+        _HOW_IT_WORKS_RE.search(message)
+        or _PROVENANCE_RE.search(message)
+        or _PRIVATE_RE.search(message)
+        or _LOCATION_RE.search(message)
+    ):
         return "smalltalk"  # "how do you decide what to suggest?", "how do you know that?": answered by code
     if _COMPLAINT_RE.search(message):
         rest = _COMPLAINT_RE.sub(" ", message)

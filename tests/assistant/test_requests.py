@@ -2962,3 +2962,39 @@ def test_an_area_one_does_not_want_to_be_in_is_ruled_out(message: str, area: str
 )
 def test_kinds_of_bar_the_catalogue_names_are_asked_for_by_name(message: str, category: str) -> None:
     assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "stop using my location",
+        "do you track where i am?",
+        "forget where i am",
+        "can you stop storing where i live",
+        "incognito mode pls, dont save anything from this chat",
+        "no uses mi ubicación",
+        "no guardes dónde vivo",
+        "arrête d'utiliser ma position",
+        "n'utilise plus ma position",
+    ],
+)
+def test_asks_about_the_users_location_get_the_location_answer(message: str) -> None:
+    assert parse_rules(message).intent == "smalltalk"
+    assert smalltalk_reply(message) == "location"
+
+
+@pytest.mark.parametrize("message", ["¿dónde estoy?", "où je suis ?", "je suis où ?"])
+def test_where_am_i_in_spanish_and_french(message: str) -> None:
+    assert smalltalk_reply(message) == "whereabouts"
+
+
+@pytest.mark.parametrize("message", ["un bar cerca de donde estoy", "un café près d'où je suis"])
+def test_near_where_i_am_in_spanish_and_french_is_near_the_user(message: str) -> None:
+    assert parse_rules(message).near == "here"
+
+
+@pytest.mark.parametrize(
+    "message", ["what did i say so far?", "qu'est-ce que je t'ai dit ?", "qué datos tienes de mí?"]
+)
+def test_what_the_user_has_told_is_asked_in_more_ways(message: str) -> None:
+    assert parse_rules(message).intent == "profile"
