@@ -573,6 +573,14 @@ _SPANISH = {
     "borra": "delete",
     "que sabes de mi": "what do you know about me",
     "que datos tienes de mi": "what data do you keep on me",
+    # "¿Por qué crees que me gustan los bares?": the user's own habits, as in English
+    "por que crees que me gustan": "why do you think i like",
+    "por que crees que me gusta": "why do you think i like",
+    "por que crees que voy": "why do you think i go",
+    "por que piensas que me gustan": "why do you think i like",
+    "por que piensas que me gusta": "why do you think i like",
+    "por que crees que": "why do you think",
+    "por que piensas que": "why do you think",
     # where the user is ("no uses mi ubicación", "deja de guardar dónde vivo")
     "mi ubicacion": "my location",
     "donde vivo": "where i live",
@@ -1233,6 +1241,14 @@ _FRENCH = {
     "mon endroit prefere": "my favourite place",
     "mon lieu prefere": "my favourite place",
     "qu'est-ce que tu sais sur moi": "what do you know about me",
+    # "Pourquoi tu penses que j'aime les bars ?": the user's own habits, as in English
+    "pourquoi tu penses que j'aime": "why do you think i like",
+    "pourquoi tu crois que j'aime": "why do you think i like",
+    "pourquoi penses-tu que j'aime": "why do you think i like",
+    "pourquoi tu penses que je vais": "why do you think i go",
+    "pourquoi tu crois que je vais": "why do you think i go",
+    "pourquoi tu penses que": "why do you think",
+    "pourquoi tu crois que": "why do you think",
     # where the user is ("arrête d'utiliser ma position", "n'utilise plus ma localisation")
     "ma position": "my location",
     "ma localisation": "my location",

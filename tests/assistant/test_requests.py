@@ -2998,3 +2998,16 @@ def test_near_where_i_am_in_spanish_and_french_is_near_the_user(message: str) ->
 )
 def test_what_the_user_has_told_is_asked_in_more_ways(message: str) -> None:
     assert parse_rules(message).intent == "profile"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("por qué crees que me gustan los bares?", "profile"),
+        ("pourquoi tu penses que je vais souvent en boîte ?", "profile"),
+        ("pourquoi tu crois que j'aime les bars ?", "profile"),
+        ("por qué crees que me gustaría el segundo?", "explain"),  # why a place was suggested
+    ],
+)
+def test_why_do_you_think_i_like_is_about_the_users_habits_in_spanish_and_french(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
