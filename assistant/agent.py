@@ -453,6 +453,28 @@ class Assistant:
     # ---- one turn ----------------------------------------------------------------------------------------------
 
     def _run(self, asked: _Asked) -> Iterator[TurnEvent]:
+        """One turn. A message that asks for places, then asks about a place ("coffee near the office, and is
+        Stumptown busy right now?", "dinner at 9, italian, and how far is it from penn station?") is answered as the
+        two messages it holds, in one reply: the list first, then the question, of the place it names or of "it",
+        "the first one" in that new list."""
+        parts = _ask_then_question(asked.message)
+        if parts is None:
+            yield from self._run_one(asked)
+            return
+        ask, question = parts
+        turns: list[Turn] = []
+        for event in self._run_one(asked._replace(message=ask)):
+            if event.turn is not None:
+                turns.append(event.turn)
+            else:
+                yield event
+        # The answer to the question comes whole, after the list: none of its events may reset the list's reply.
+        answered = next(event.turn for event in self._run_one(asked._replace(message=question)) if event.turn)
+        if answered.text:
+            yield TurnEvent(kind="token", text="\n\n" + answered.text)
+        yield TurnEvent(kind="turn", turn=_joined(asked.message, turns[0], answered))
+
+    def _run_one(self, asked: _Asked) -> Iterator[TurnEvent]:
         user_id, conversation_id, message, now, here, here_given = asked
         config = {"configurable": {"thread_id": asked.thread}}
         graph = self.graph
@@ -2179,6 +2201,72 @@ def _asks_too(message: str) -> bool:
     asked = parse_rules(parts[1])
     places = asked.category or asked.near or asked.when
     return asked.intent in ("recommend", "refine") and (places is not None or "?" in parts[1])
+
+
+def _joined(message: str, listed: Turn, answered: Turn) -> Turn:
+    """One turn of a message that asked for places and then about a place: the list's turn, with the answer to the
+    question after its reply, and what the answer drew on (the place's details, the tool calls)."""
+    timings = {**listed.timings, "total_s": round(listed.timings["total_s"] + answered.timings["total_s"], 3)}
+    return listed.model_copy(
+        update={
+            "message": message,
+            "text": "\n\n".join(text for text in (listed.text, answered.text) if text),
+            "reply": "\n\n".join(text for text in (listed.reply, answered.reply) if text),
+            "details": answered.details,
+            "explanation": listed.explanation or answered.explanation,
+            "trace": [*listed.trace, *answered.trace],
+            "timings": timings,
+        }
+    )
+
+
+# Where a question about a place begins after an ask in the same message: a clause break, maybe "and", "also",
+# then a question's first words ("coffee near the office, and is Stumptown busy?", "a bar near the office, and how
+# far is the strand from there?", "un bar près de union square, et est-ce que le premier est loin du métro ?",
+# "unas copas en el village, ¿y el primero está abierto?").
+_QUESTION_AFTER_ASK_RE = re.compile(
+    r"(?:\s*[,;.!?]+\s+|\s+[-–—]+\s+|\s+(?=(?:and|also|plus|y|et)\s))"
+    r"(?:¿?\s*(?:and|also|plus|oh|btw|but|y|et|aussi|tambi[eé]n|pero|mais)\W+)*"
+    # "How about something cheap?", "what about the village?": another ask, no question about a place.
+    r"(?!(?:how|what) about\b)"
+    r"(?=¿?\s*(?:is|are|does|do|has|have|how|what|what's|whats|when|which|can|will|would|could|where"
+    r"|est-ce|est-il|est-elle|c'est|combien|quand|à quelle heure|a quelle heure"
+    r"|est[aá]|es|son|cu[aá]nto|qu[eé] tan|a qu[eé] hora|d[oó]nde|tiene|hay"
+    r"|(?:the|el|la|le) (?:first|second|third|fourth|fifth|last|primer[oa]?|segund[oa]|tercer[oa]?|[uú]ltim[oa]"
+    r"|premi[eè]re?|deuxi[eè]me|second|troisi[eè]me|derni[eè]re?)|it|il|elle)\b)",
+    re.IGNORECASE,
+)
+
+
+def _ask_then_question(message: str) -> tuple[str, str] | None:
+    """The ask and the question of a message that asks for places, then asks about one of them or a place it names
+    ("dinner at 9 tonight, italian, and how far is it from penn station?" → "dinner at 9 tonight, italian", "how
+    far is it from penn station?"); None when the message is not one: the part after the break must ask about a place
+    and ask for none ("coffee near union square, what about the village?" is one ask), the part before must ask for
+    places and state nothing ("I hate Starbucks, is the first one a chain?" is no ask)."""
+    for found in _QUESTION_AFTER_ASK_RE.finditer(message):
+        ask, question = message[: found.start()].strip(), message[found.end() :].strip()
+        if not ask or not question:
+            continue
+        asked, about = parse_rules(ask), parse_rules(question)
+        # "Est-ce que le premier est loin du métro ?": a place of the list, and a question, with no ask read.
+        of_the_list = about.intent is None and about.pick is not None and question.rstrip().endswith("?")
+        if about.intent != "about" and not of_the_list:
+            continue
+        # "Good for a date and how late are they open?", "coffee, is it too late for that?": no place or time said,
+        # the words may well be of the list shown before; "tacos — i mean, the second one": a correction.
+        if (asked.near is None and asked.when is None) or _CORRECTED_RE.search(ask):
+            return None
+        if asked.intent in ("recommend", "refine") and (asked.category or asked.keyword or asked.then):
+            return (ask, question) if not read_preferences(ask) else None
+    return None
+
+
+# The words that take back what came just before them ("tacos — i mean, the second one").
+_CORRECTED_RE = re.compile(
+    r"\b(?:i mean|i meant|sorry|actually|scratch that|no wait|wait|rather|o sea|quiero decir|je veux dire)\W*$",
+    re.IGNORECASE,
+)
 
 
 # "Can you remember that …", "please note …": a statement put as a question to the assistant.
