@@ -26,6 +26,7 @@ from assistant.agent import (
     ChatError,
     Turn,
     _after_the_last,
+    _ask_then_question,
     _asked_borough,
     _describes_a_place,
     _last_suggestions,
@@ -3157,3 +3158,78 @@ def test_not_a_chain_after_a_list_keeps_the_places_that_are_none(
     assert listed  # the small world's jazz clubs each go by a name of their own: no chain among them
     again = assistant.chat("3", "not a chain pls", at=world_now, conversation_id="c")
     assert [item.item_id for item in again.items[: len(listed)]] == [item.item_id for item in listed]
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("coffee near Tribeca, and is the first one busy right now?", None),
+        ("a coffee shop in Tribeca - how far is it from the office?", None),
+        ("a gym near Tribeca, and is Coffee Shop 22 busy now?", "Coffee Shop 22"),
+        ("un café près de Tribeca, et le premier est ouvert ?", None),
+    ],
+)
+def test_an_ask_then_a_question_about_a_place_answers_both(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, asked: str | None
+) -> None:
+    # The list first, then the answer: about the place named, else about "it", "the first one" of the new list.
+    turn = Assistant(services, polite).chat("3", message, at=world_now)
+    assert turn.items and turn.message == message
+    assert [call.name for call in turn.trace].count("recommend") == 1
+    assert turn.details is not None and called(turn, "place_details") is not None
+    name = asked or turn.items[0].label
+    assert turn.details.name == name and f"**{name}**" in turn.text.split("\n\n", 1)[1]
+    assert turn.text.index(f"1. **{turn.items[0].label}**") < turn.text.rindex(f"**{name}**")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "coffee near union square, what about the village?",
+        "i'm vegetarian btw, dinner near soho?",
+        "is the ace hotel lobby bar busy on fridays and how far is it from the office",
+        "the 3rd one - how far is that from penn station and is it usually packed on wednesdays?",
+        "good for a date and how late are they open",
+        "tacos — i mean, the second one, how far is it?",
+        "coffee, is it too late for that?",
+        "drinks in the les, how about something cheap?",
+        "bars near union sq, is there one with live music?",
+        "coffee near union square and then something to eat",
+        "i hate starbucks, is the first one a chain?",
+    ],
+)
+def test_a_message_that_is_one_ask_or_one_question_is_not_split(message: str) -> None:
+    assert _ask_then_question(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "target"),
+    [
+        ("jazz near Tribeca, and btw i hate chain places", PreferenceKind.NO_CHAINS, "chains"),
+        ("never suggest Coffee Shop 22 again. coffee near Tribeca", PreferenceKind.HIDE_PLACE, "Coffee Shop 22"),
+    ],
+)
+def test_a_statement_before_or_after_an_ask_is_stored_and_the_ask_answered(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, kind: PreferenceKind, target: str
+) -> None:
+    turn = Assistant(services, polite).chat("6", message, at=world_now)
+    stored = [item for item in services.preferences("6") if item.kind == kind]
+    assert len(stored) == 1 and target == (stored[0].label or stored[0].target)
+    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
+    assert all(target not in item.name for item in turn.items)
+    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+
+
+def test_not_those_with_another_ask_leaves_out_the_whole_list_and_hides_nothing(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a coffee shop please", at=world_now).items
+    assert len(listed) >= 2
+    turn = assistant.chat(
+        "3", "not those, I've been to enough coffee shops around there, what about Tribeca instead?", at=world_now
+    )
+    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
+    assert not {item.item_id for item in turn.items} & {item.item_id for item in listed}
+    assert not turn.request.familiar
+    assert not [item for item in services.preferences("3") if item.kind == PreferenceKind.HIDE_PLACE]
