@@ -2325,8 +2325,17 @@ def _asks_places(clause: str) -> bool:
     """Whether a clause asks for places: a kind, an area or a time said, or a question ("coffee near the office",
     "anything around?"); "not those" or "thanks" asks for none."""
     asked = parse_rules(clause)
-    said = asked.category or asked.keyword or asked.near or asked.when or "?" in clause
+    # "The coffee is bad" names a kind and asks for none: a kind alone asks when the clause reads as an ask.
+    said = asked.near or asked.when or "?" in clause or (asked.category and _ASK_START_RE.match(clause))
     return asked.intent in ("recommend", "refine") and bool(said)
+
+
+# How an ask for places that names only a kind begins ("a pizza place please", "need coffee", "any good sushi").
+_ASK_START_RE = re.compile(
+    r"^\W*(?:(?:and|so|btw|also|then|now|ok|okay)\W+)*(?:any|some|a|an|find|show|get|give|need|want|looking"
+    r"|recommend|suggest|where)\b",
+    re.IGNORECASE,
+)
 
 
 # "Can you remember that …", "please note …": a statement put as a question to the assistant.
