@@ -28,6 +28,7 @@ from assistant.agent import (
     _after_the_last,
     _ask_then_question,
     _asked_borough,
+    _asks_too,
     _describes_a_place,
     _last_suggestions,
     _listing_line,
@@ -43,7 +44,7 @@ from assistant.agent import (
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import UNKNOWN_TOPICS, no_details
-from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
+from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules, read_preferences
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.calendar import calendar_day, clock_time
@@ -3233,3 +3234,21 @@ def test_not_those_with_another_ask_leaves_out_the_whole_list_and_hides_nothing(
     assert not {item.item_id for item in turn.items} & {item.item_id for item in listed}
     assert not turn.request.familiar
     assert not [item for item in services.preferences("3") if item.kind == PreferenceKind.HIDE_PLACE]
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("lunch near the office, and btw i hate chain places", True),
+        ("no more starbucks please. coffee near the office", True),
+        ("stop suggesting chains, need a pizza place", True),
+        ("i just moved to astoria, my roommate says there's good greek food, anything like that?", True),
+        ("i'm done with starbucks, the coffee is bad", False),
+        ("no more starbucks, it's overpriced", False),
+        ("I hate chains, they're all the same", False),
+        ("hide Coffee Shop 22, it closed", False),
+        ("i hate chain places, what do you think?", False),
+    ],
+)
+def test_a_statement_asks_for_places_too_only_with_an_ask_of_its_own(message: str, asks: bool) -> None:
+    assert _asks_too(message, read_preferences(message)) is asks
