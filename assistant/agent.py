@@ -453,6 +453,28 @@ class Assistant:
     # ---- one turn ----------------------------------------------------------------------------------------------
 
     def _run(self, asked: _Asked) -> Iterator[TurnEvent]:
+        """One turn. A message that asks for places, then asks about a place ("coffee near the office, and is
+        Stumptown busy right now?", "dinner at 9, italian, and how far is it from penn station?") is answered as the
+        two messages it holds, in one reply: the list first, then the question, of the place it names or of "it",
+        "the first one" in that new list."""
+        parts = _ask_then_question(asked.message)
+        if parts is None:
+            yield from self._run_one(asked)
+            return
+        ask, question = parts
+        turns: list[Turn] = []
+        for event in self._run_one(asked._replace(message=ask)):
+            if event.turn is not None:
+                turns.append(event.turn)
+            else:
+                yield event
+        # The answer to the question comes whole, after the list: none of its events may reset the list's reply.
+        answered = next(event.turn for event in self._run_one(asked._replace(message=question)) if event.turn)
+        if answered.text:
+            yield TurnEvent(kind="token", text="\n\n" + answered.text)
+        yield TurnEvent(kind="turn", turn=_joined(asked.message, turns[0], answered))
+
+    def _run_one(self, asked: _Asked) -> Iterator[TurnEvent]:
         user_id, conversation_id, message, now, here, here_given = asked
         config = {"configurable": {"thread_id": asked.thread}}
         graph = self.graph
@@ -563,15 +585,26 @@ class Assistant:
             state = cast(_State, {**state, **brought})
             message = again[1]
         statements = read_preferences(message)
+        said = message
+        all_down = bool(_last_suggestions(state)) and _ALL_TURNED_DOWN_RE.match(message) is not None
+        if all_down:
+            # "Not those, I've been to enough bars in that area, what about the West Village instead?" after a list:
+            # every place shown is left out (``_plan``), no one of them hidden for good, and the clauses that state
+            # nothing are what is asked ("I've been to" asks for no place known).
+            statements = [
+                one for one in statements if not (one.kind == "hide_place" and _POINTS_AT_LIST_RE.search(one.words))
+            ]
+            message = ", ".join(_clauses_stating_nothing(message)) or message
         stated = statements[0] if statements else None
-        update = self._stated_all(state, message, statements) if statements else None
+        update = self._stated_all(state, said, statements) if statements else None
         acted = update is not None  # a preference stated and done: "undo" next takes it back
         also_stated = ""
         # "I just moved to Bushwick, what's good around?"; "stop suggesting chains" after a list: the list without them.
         of_the_list = (
             _last_suggestions(state) and stated is not None and stated.kind in ("no_chains", "new_places_only")
         )
-        if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
+        asks_too = _asks_too(said, statements) or of_the_list or all_down
+        if update is not None and not update.get("pending") and asks_too:
             also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
             update = None
         # "I hate Midtown, bars in the Village?": the area given up is no part of what is asked.
@@ -594,6 +627,8 @@ class Assistant:
                 named = None  # "katz's" alone: the one place of that name, what is known of it (below)
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
+            if all_down and extracted.intent not in ("recommend", "refine"):
+                extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
             if named is not None:
@@ -910,8 +945,10 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
                 # "Any within 500 m?": the places shown within it are answers still.
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
+                # "None of those", "not those, what about the West Village?": none of the places shown, wherever.
+                turned_down_all = TURNED_DOWN_RE.search(text) or _ALL_TURNED_DOWN_RE.match(message)
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
-                    request.intent == "refine" and TURNED_DOWN_RE.search(text)
+                    request.intent == "refine" and turned_down_all
                 )
                 # "Not that one", "skip the second one": the list without that place, not a list of others.
                 one_out = _turned_down_one(state, request, text)
@@ -2162,18 +2199,30 @@ def _in_english_instead(reply: str, language: str) -> bool:
     return detect_language(reply, fold(reply)) == "en"
 
 
-def _asks_too(message: str) -> bool:
-    """Whether a message that states where the user now lives, or a kind they are done with, also asks for places
-    ("I just moved to Bushwick, what's good around?", "I don't drink, somewhere fun tonight in the East Village"):
-    both are answered."""
-    stated = read_preference(message)
-    if stated is None or stated.kind not in ("home_area", "mute_category", "avoid_area"):
+def _asks_too(message: str, statements: Sequence[StatedPreference] = ()) -> bool:
+    """Whether a message that states where the user now lives, a kind they are done with, that they want no chains,
+    or no place of a name, also asks for places ("I just moved to Bushwick, what's good around?", "I don't drink,
+    somewhere fun tonight in the East Village", "lunch near the office, and btw i hate chain places", "no more
+    starbucks please. coffee near the office"): both are answered."""
+    # The whole message's statement, else its clauses' ("no more starbucks please. coffee near the office"), each
+    # of a kind said beside an ask.
+    whole = read_preference(message)
+    stated = whole or (statements[0] if statements else None)
+    kinds = {one.kind for one in ([whole] if whole is not None else statements)}
+    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", *_STATED_BESIDE_ASK}:
         return False
     if stated.kind == "home_area":
         asked = parse_rules(message)
         # "Can you remember that I live in Park Slope?" asks a question of the assistant, not for places.
         question = "?" in message and not _REMEMBER_RE.match(message)
-        return asked.intent == "recommend" and (question or asked.category is not None)
+        # "I just moved to Astoria, my roommate says there's good greek food, anything like that?": Greek food.
+        kind = asked.intent == "refine" and asked.category is not None
+        return (asked.intent == "recommend" and (question or asked.category is not None)) or kind
+    if stated.kind in _STATED_BESIDE_ASK:
+        # "No chains" or "no more Starbucks" before or after the ask, in a clause of its own: "I hate chain places"
+        # alone is no ask, nor is "hide the first one" (a place of the list, not a name).
+        named = stated.kind != "hide_place" or not _POINTS_AT_LIST_RE.search(stated.words)
+        return named and any(_asks_places(clause) for clause in _clauses_stating_nothing(message))
     # A kind or an area given up asks for places in a clause of its own ("no more gyms, anything fun in Tribeca?",
     # "I hate Midtown, bars in the Village?"); "je ne bois plus de café" names only what it gives up.
     parts = _CLAUSE_BREAK_RE.split(message, maxsplit=1)
@@ -2182,6 +2231,114 @@ def _asks_too(message: str) -> bool:
     asked = parse_rules(parts[1])
     places = asked.category or asked.near or asked.when
     return asked.intent in ("recommend", "refine") and (places is not None or "?" in parts[1])
+
+
+def _joined(message: str, listed: Turn, answered: Turn) -> Turn:
+    """One turn of a message that asked for places and then about a place: the list's turn, with the answer to the
+    question after its reply, and what the answer drew on (the place's details, the tool calls)."""
+    timings = {**listed.timings, "total_s": round(listed.timings["total_s"] + answered.timings["total_s"], 3)}
+    return listed.model_copy(
+        update={
+            "message": message,
+            "text": "\n\n".join(text for text in (listed.text, answered.text) if text),
+            "reply": "\n\n".join(text for text in (listed.reply, answered.reply) if text),
+            "details": answered.details,
+            "explanation": listed.explanation or answered.explanation,
+            "trace": [*listed.trace, *answered.trace],
+            "timings": timings,
+        }
+    )
+
+
+# Where a question about a place begins after an ask in the same message: a clause break, maybe "and", "also",
+# then a question's first words ("coffee near the office, and is Stumptown busy?", "a bar near the office, and how
+# far is the strand from there?", "un bar près de union square, et est-ce que le premier est loin du métro ?",
+# "unas copas en el village, ¿y el primero está abierto?").
+_QUESTION_AFTER_ASK_RE = re.compile(
+    r"(?:\s*[,;.!?]+\s+|\s+[-–—]+\s+|\s+(?=(?:and|also|plus|y|et)\s))"
+    r"(?:¿?\s*(?:and|also|plus|oh|btw|but|y|et|aussi|tambi[eé]n|pero|mais)\W+)*"
+    # "How about something cheap?", "what about the village?": another ask, no question about a place.
+    r"(?!(?:how|what) about\b)"
+    r"(?=¿?\s*(?:is|are|does|do|has|have|how|what|what's|whats|when|which|can|will|would|could|where"
+    r"|est-ce|est-il|est-elle|c'est|combien|quand|à quelle heure|a quelle heure"
+    r"|est[aá]|es|son|cu[aá]nto|qu[eé] tan|a qu[eé] hora|d[oó]nde|tiene|hay"
+    r"|(?:the|el|la|le) (?:first|second|third|fourth|fifth|last|primer[oa]?|segund[oa]|tercer[oa]?|[uú]ltim[oa]"
+    r"|premi[eè]re?|deuxi[eè]me|second|troisi[eè]me|derni[eè]re?)|it|il|elle)\b)",
+    re.IGNORECASE,
+)
+
+
+def _ask_then_question(message: str) -> tuple[str, str] | None:
+    """The ask and the question of a message that asks for places, then asks about one of them or a place it names
+    ("dinner at 9 tonight, italian, and how far is it from penn station?" → "dinner at 9 tonight, italian", "how
+    far is it from penn station?"); None when the message is not one: the part after the break must ask about a place
+    and ask for none ("coffee near union square, what about the village?" is one ask), the part before must ask for
+    places and state nothing ("I hate Starbucks, is the first one a chain?" is no ask)."""
+    for found in _QUESTION_AFTER_ASK_RE.finditer(message):
+        ask, question = message[: found.start()].strip(), message[found.end() :].strip()
+        if not ask or not question:
+            continue
+        asked, about = parse_rules(ask), parse_rules(question)
+        # "Est-ce que le premier est loin du métro ?": a place of the list, and a question, with no ask read.
+        of_the_list = about.intent is None and about.pick is not None and question.rstrip().endswith("?")
+        if about.intent != "about" and not of_the_list:
+            continue
+        # "Good for a date and how late are they open?", "coffee, is it too late for that?": no place or time said,
+        # the words may well be of the list shown before; "tacos — i mean, the second one": a correction.
+        if (asked.near is None and asked.when is None) or _CORRECTED_RE.search(ask):
+            return None
+        if asked.intent in ("recommend", "refine") and (asked.category or asked.keyword or asked.then):
+            return (ask, question) if not read_preferences(ask) else None
+    return None
+
+
+# The words that take back what came just before them ("tacos — i mean, the second one").
+_CORRECTED_RE = re.compile(
+    r"\b(?:i mean|i meant|sorry|actually|scratch that|no wait|wait|rather|o sea|quiero decir|je veux dire)\W*$",
+    re.IGNORECASE,
+)
+
+
+# Statements said beside an ask for places, before or after it, in a clause of their own.
+_STATED_BESIDE_ASK = ("no_chains", "new_places_only", "hide_place")
+# The words of a hidden "place" that point at the list shown, not at a name ("hide the first one", "any of those",
+# "I've been to enough bars in that area").
+_POINTS_AT_LIST_RE = re.compile(
+    rf"^(?:the |that |this )?(?:{'|'.join([*ORDINALS, 'last'])}|[1-9]|it|that|this)(?: one| place| spot)?$"
+    r"|\b(?:these|those|them|they|that area|this area|that neighbou?rhood|there|here)\b",
+    re.IGNORECASE,
+)
+# A message that turns down the whole list shown ("not those, what about the West Village?", "none of these, sushi
+# instead"), in English, Spanish and French.
+_ALL_TURNED_DOWN_RE = re.compile(
+    r"^\W*(?:(?:no|nah|nope|meh|hmm|ugh|non|bof)\W+)?(?:not|none of|neither of|ni|ninguno de|aucun de|pas)\s+"
+    r"(?:any of\s+)?(?:those|these|them|esos|esas|estos|estas|ceux-l[aà]|celles-l[aà]|ceux-ci|celles-ci)\b",
+    re.IGNORECASE,
+)
+
+
+def _clauses_stating_nothing(message: str) -> list[str]:
+    """The clauses of a message that state no preference ("no more starbucks please. coffee near the office" →
+    ["coffee near the office"])."""
+    clauses = [clause.strip() for clause in _CLAUSE_BREAK_RE.split(message) if clause and clause.strip()]
+    return [clause for clause in clauses if read_preference(clause) is None]
+
+
+def _asks_places(clause: str) -> bool:
+    """Whether a clause asks for places: a kind, an area or a time said, or a question ("coffee near the office",
+    "anything around?"); "not those" or "thanks" asks for none."""
+    asked = parse_rules(clause)
+    # "The coffee is bad" names a kind and asks for none: a kind alone asks when the clause reads as an ask.
+    said = asked.near or asked.when or "?" in clause or (asked.category and _ASK_START_RE.match(clause))
+    return asked.intent in ("recommend", "refine") and bool(said)
+
+
+# How an ask for places that names only a kind begins ("a pizza place please", "need coffee", "any good sushi").
+_ASK_START_RE = re.compile(
+    r"^\W*(?:(?:and|so|btw|also|then|now|ok|okay)\W+)*(?:any|some|a|an|find|show|get|give|need|want|looking"
+    r"|recommend|suggest|where)\b",
+    re.IGNORECASE,
+)
 
 
 # "Can you remember that …", "please note …": a statement put as a question to the assistant.
@@ -3392,7 +3549,9 @@ def _with_evidence(reply: str, state: _State) -> str:
         return f"{reply}\n\nEvidence for {explanation.name}: " + "; ".join(explanation.evidence)
     suggestions = state.get("suggestions") or []
     if not suggestions:
-        return reply
+        # "I just moved to Astoria, any Greek food?" with none in the data: the move is still said to be stored.
+        also = state.get("also_stated")
+        return f"{reply}\n\n{also}" if also else reply
     said_in = _language(state)
     lines = [_listing_line(item, said_in) for item in suggestions]
     second = state.get("second_from") or 0

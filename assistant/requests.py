@@ -2049,18 +2049,20 @@ _MORE_NAMED_RE = re.compile(
 _LIST_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+")
 # A name ruled out in lower case ("a museum, not the met"): "the" and up to three words to the end of the clause, read
 # as a name only when a catalogue place goes by it (``Assistant`` resolves it; "not the usual" names none).
+# "Please" and its short forms after a name ruled out ("not starbucks pls"): no part of the name.
+_POLITE = r"(?:please|pls|plz|thanks|thx|por favor|porfa|porfis|gracias|stp|svp|merci)"
 _NOT_THE_NAMED_RE = re.compile(
-    rf"{_RULING_OUT}\s+(?P<name>the\s+[a-z][\w'’&.-]*(?:\s+(?!please\b)[a-z][\w'’&.-]*){{0,2}})"
-    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$))"
+    rf"{_RULING_OUT}\s+(?P<name>the\s+[a-z][\w'’&.-]*(?:\s+(?!{_POLITE}\b)[a-z][\w'’&.-]*){{0,2}})"
+    rf"(?=(?:\s+{_POLITE})?\s*(?:[,.!?;)]|$))"
 )
 # A chain ruled out in lower case ("anything that isn't a starbucks", "coffee, no dunkin"): up to three words to the
 # end of the clause, kept only when they name a national chain (``profiles.places.NATIONAL_CHAINS``), so "not too far"
 # or "not a chain" rule nothing out.
 _NOT_LOWER_NAMED_RE = re.compile(
     rf"{_RULING_OUT}\s+(?:a |an |any )?(?P<name>(?!the\s)[a-z][\w'’&.-]*"
-    r"(?:\s+(?!please\b|near\b|around\b|by\b|close\b)[a-z][\w'’&.-]*){0,2})"
+    rf"(?:\s+(?!{_POLITE}\b|near\b|around\b|by\b|close\b)[a-z][\w'’&.-]*){{0,2}})"
     # "a coffee place that's not starbucks near that one": the name ends where the clause or the place asked begins.
-    r"(?=(?:\s+please)?\s*(?:[,.!?;)]|$)|\s+(?:near|around|by|close to|in|at|tonight|today|please)\b)"
+    rf"(?=(?:\s+{_POLITE})?\s*(?:[,.!?;)]|$)|\s+(?:near|around|by|close to|in|at|tonight|today|{_POLITE})\b)"
 )
 _NOT_THE_WORDS = frozenset(
     {"usual", "same", "one", "ones", "other", "others", "rest", "chains", "crowds", "tourists", "list", "last", "first"}

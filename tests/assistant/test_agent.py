@@ -26,7 +26,9 @@ from assistant.agent import (
     ChatError,
     Turn,
     _after_the_last,
+    _ask_then_question,
     _asked_borough,
+    _asks_too,
     _describes_a_place,
     _last_suggestions,
     _listing_line,
@@ -42,7 +44,7 @@ from assistant.agent import (
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import UNKNOWN_TOPICS, no_details
-from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
+from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules, read_preferences
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.calendar import calendar_day, clock_time
@@ -3173,3 +3175,96 @@ def test_there_after_a_search_around_a_place_not_listed_is_that_place(
         (anchor.location.latitude, anchor.location.longitude)
     )
     assert anchor.around in call.arguments["exclude"]  # around it, not it
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("coffee near Tribeca, and is the first one busy right now?", None),
+        ("a coffee shop in Tribeca - how far is it from the office?", None),
+        ("a gym near Tribeca, and is Coffee Shop 22 busy now?", "Coffee Shop 22"),
+        ("un café près de Tribeca, et le premier est ouvert ?", None),
+    ],
+)
+def test_an_ask_then_a_question_about_a_place_answers_both(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, asked: str | None
+) -> None:
+    # The list first, then the answer: about the place named, else about "it", "the first one" of the new list.
+    turn = Assistant(services, polite).chat("3", message, at=world_now)
+    assert turn.items and turn.message == message
+    assert [call.name for call in turn.trace].count("recommend") == 1
+    assert turn.details is not None and called(turn, "place_details") is not None
+    name = asked or turn.items[0].label
+    assert turn.details.name == name and f"**{name}**" in turn.text.split("\n\n", 1)[1]
+    assert turn.text.index(f"1. **{turn.items[0].label}**") < turn.text.rindex(f"**{name}**")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "coffee near union square, what about the village?",
+        "i'm vegetarian btw, dinner near soho?",
+        "is the ace hotel lobby bar busy on fridays and how far is it from the office",
+        "the 3rd one - how far is that from penn station and is it usually packed on wednesdays?",
+        "good for a date and how late are they open",
+        "tacos — i mean, the second one, how far is it?",
+        "coffee, is it too late for that?",
+        "drinks in the les, how about something cheap?",
+        "bars near union sq, is there one with live music?",
+        "coffee near union square and then something to eat",
+        "i hate starbucks, is the first one a chain?",
+    ],
+)
+def test_a_message_that_is_one_ask_or_one_question_is_not_split(message: str) -> None:
+    assert _ask_then_question(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "target"),
+    [
+        ("jazz near Tribeca, and btw i hate chain places", PreferenceKind.NO_CHAINS, "chains"),
+        ("never suggest Coffee Shop 22 again. coffee near Tribeca", PreferenceKind.HIDE_PLACE, "Coffee Shop 22"),
+    ],
+)
+def test_a_statement_before_or_after_an_ask_is_stored_and_the_ask_answered(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, kind: PreferenceKind, target: str
+) -> None:
+    turn = Assistant(services, polite).chat("6", message, at=world_now)
+    stored = [item for item in services.preferences("6") if item.kind == kind]
+    assert len(stored) == 1 and target == (stored[0].label or stored[0].target)
+    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
+    assert all(target not in item.name for item in turn.items)
+    assert turn.text.rstrip().endswith("Say “undo” (or use Undo in the context panel) to take it back.")
+
+
+def test_not_those_with_another_ask_leaves_out_the_whole_list_and_hides_nothing(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a coffee shop please", at=world_now).items
+    assert len(listed) >= 2
+    turn = assistant.chat(
+        "3", "not those, I've been to enough coffee shops around there, what about Tribeca instead?", at=world_now
+    )
+    assert turn.items and turn.request is not None and turn.request.near == "Tribeca"
+    assert not {item.item_id for item in turn.items} & {item.item_id for item in listed}
+    assert not turn.request.familiar
+    assert not [item for item in services.preferences("3") if item.kind == PreferenceKind.HIDE_PLACE]
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("lunch near the office, and btw i hate chain places", True),
+        ("no more starbucks please. coffee near the office", True),
+        ("stop suggesting chains, need a pizza place", True),
+        ("i just moved to astoria, my roommate says there's good greek food, anything like that?", True),
+        ("i'm done with starbucks, the coffee is bad", False),
+        ("no more starbucks, it's overpriced", False),
+        ("I hate chains, they're all the same", False),
+        ("hide Coffee Shop 22, it closed", False),
+        ("i hate chain places, what do you think?", False),
+    ],
+)
+def test_a_statement_asks_for_places_too_only_with_an_ask_of_its_own(message: str, asks: bool) -> None:
+    assert _asks_too(message, read_preferences(message)) is asks

@@ -148,6 +148,11 @@ def test_not_bars_something_quieter() -> None:
             {"category": "Cafe", "exclude_names": ["Starbucks", "Dunkin", "Pret"]},
         ),
         ("anything besides starbucks and dunkin?", {"exclude_names": ["starbucks", "dunkin"]}),
+        # "Pls" and its kin after the name ruled out are no part of it.
+        ("sunday morning coffee in astoria? not starbucks pls", {"category": "Cafe", "exclude_names": ["starbucks"]}),
+        ("coffee, no dunkin thx", {"exclude_names": ["dunkin"]}),
+        ("un café en astoria, que no sea starbucks por favor", {"exclude_names": ["starbucks"]}),
+        ("coffee, not the grey dog plz", {"exclude_names": ["the grey dog"]}),
         ("and 2 more", {"intent": "refine", "k": 2}),
         ("I have 2 more hours", {"k": None}),
         ("what time do people usually go there?", {"intent": "about", "asks": ["busy"]}),
