@@ -3016,3 +3016,10 @@ def test_what_the_user_has_told_is_asked_in_more_ways(message: str) -> None:
 )
 def test_why_do_you_think_i_like_is_about_the_users_habits_in_spanish_and_french(message: str, intent: str) -> None:
     assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    "message", ["borra todo lo que sabes de mí", "bórrame", "efface tout", "oublie tout sur moi", "delete everything"]
+)
+def test_asking_to_delete_everything_is_a_forget_in_any_language(message: str) -> None:
+    assert parse_rules(message).intent == "forget"
