@@ -969,7 +969,8 @@ class Assistant:
                 if request.placed_self and request.near and request.around is None and lookup(request.near):
                     shown += self.service.places_named([request.near])  # "I'm at Times Square": not the plaza
                 like = self._look_alikes(state, request)
-                shown += like if request.like_name else []  # "something like Joe's Pizza": others than Joe's
+                # "Something like Joe's Pizza", "similar to the bar I went to on Friday": others than that place.
+                shown += like if request.like_name or len(like) == 1 else []
                 category = request.category
                 if request.like_name and len(like) == 1 and (named := self.service.place(like[0])) is not None:
                     # "Places like Shake Shack": burger joints, the most like it first, and none of that name (a

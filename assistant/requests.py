@@ -533,7 +533,9 @@ _EXCLUDE_RE = re.compile(
     # "Not in the mood for Italian", "I don't feel like sushi": no more of it tonight.
     r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling"
     # "Something that isn't a bar", "anything other than bars".
-    r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than)\s+"
+    r"|(?:that|which)(?: is|'s)? (?:isn'?t|is not|aren'?t|are not|not)|other than"
+    # "Somewhere quieter than a club": the kind compared with is no answer.
+    r"|(?:quieter|calmer|less (?:crowded|busy|packed|loud|noisy)|more (?:chill|relaxed|low-?key)) than)\s+"
     # "Drop the museum, lunch instead", "no more clubs, a lounge maybe": the kind after the comma is the one wanted.
     # After a bare comma, "a ..." asks for what is wanted instead ("not a coffee shop, a tea place").
     rf"{_ARTICLE}{_CATEGORY_WORD}{_KIND_NOUN}(?:(?:\s*(?:or|and|nor|,\s*or|,\s*and)\s+{_ARTICLE}|\s*,\s+"
@@ -2575,6 +2577,21 @@ def _near_without_time(near: str, when: str | None) -> str:
     return _AFTER_THE_NAME_RE.sub("", near) or near
 
 
+# "Less crowded than South Beach", "quieter than Black Door", "cheaper than Balthazar": a place compared with.
+_THAN_NAMED_RE = re.compile(
+    r"\b(?:less (?:crowded|busy|packed|touristy|loud|noisy|expensive|pricey)|more (?:chill|relaxed|low-?key)|quieter"
+    r"|calmer|emptier|cheaper|better|nicer|cozier|smaller|bigger|busier|livelier) than (?P<name>[^,.!?;]{2,60}?)"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|but|please|pls|near|around|in|on|for|at|this|tonight|today|tomorrow|instead)\b)",
+    re.IGNORECASE,
+)
+# "Cheaper than that", "quieter than the last one", "better than those": the list shown, no name.
+_POINTER_THAN_RE = re.compile(
+    r"^(?:that|this|those|these|them|it|the (?:\w+ )?(?:one|ones|list|place|places)|what you (?:said|showed)|usual"
+    r"|my usual|the usual|before|last time)\b",
+    re.IGNORECASE,
+)
+
+
 def _names_ruled_out(written: str) -> list[str]:
     """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
     kinds of place ("no Bars") are another rule's to read."""
@@ -2586,6 +2603,11 @@ def _names_ruled_out(written: str) -> list[str]:
         while more := _MORE_NAMED_RE.match(written, end):
             found.append(more["name"])
             end = more.end()
+    for match in _THAN_NAMED_RE.finditer(written):
+        # "Somewhere less crowded than South Beach": the place compared with is no answer (an area is no place).
+        name = match["name"]
+        if not _POINTER_THAN_RE.match(name) and lookup(name) is None:
+            found.append(name)
     for match in _NOT_LOWER_NAMED_RE.finditer(written):  # "not starbucks or dunkin": each chain of the list
         found += [part for part in _LIST_SPLIT_RE.split(match["name"]) if is_national_chain(chain_key(part))]
     names: list[str] = []

@@ -3023,3 +3023,18 @@ def test_why_do_you_think_i_like_is_about_the_users_habits_in_spanish_and_french
 )
 def test_asking_to_delete_everything_is_a_forget_in_any_language(message: str) -> None:
     assert parse_rules(message).intent == "forget"
+
+
+@pytest.mark.parametrize(
+    ("message", "names", "excluded"),
+    [
+        ("going to the beach saturday morning, somewhere less crowded than south beach", ["south beach"], []),
+        ("a bar quieter than Black Door", ["Black Door"], []),
+        ("less crowded than the last one", [], []),  # the list shown, no name
+        ("somewhere quieter than a club", [], ["Night Club"]),  # a kind compared with is left out, not asked for
+    ],
+)
+def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[str], excluded: list[str]) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.exclude_names, arguments.exclude_categories) == (names, excluded)
+    assert arguments.category != "Night Club"
