@@ -1467,17 +1467,40 @@ _DAY_RE = re.compile(
 )
 _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b", re.IGNORECASE)
 _MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
+# A word before a clock time that belongs to it ("around 7:30", "after 6"); "after" starts a span of time.
+_CLOCK_LEAD = r"(?:(?:at|around|about|after|past)\s+)"
 _CLOCK_RE = re.compile(
-    r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
-    # "Around 7 yo", "about 8 years old": ages, not hours.
-    r"|\b(?:at|around|about)\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|mins|hours|km|miles|blocks|of|yo\b|y/?o\b"
-    r"|yrs?\b|years?\b|-year|kids|children|guests|friends|of us))",
+    rf"\b{_CLOCK_LEAD}?(\d{{1,2}})(?::(\d{{2}}))?\s*([ap]\.?m\.?)(?!\w)|\b{_CLOCK_LEAD}?([01]?\d|2[0-3]):([0-5]\d)\b"
+    # "Around 7 yo", "about 8 years old": ages, not hours; "around 20 bucks" a price; "after 2 drinks" a count.
+    rf"|\b(?:at|around|about|after|past)\s+(\d{{1,2}})\b(?![:.]\d)(?!\s*(?:[ap]\.?m\b|%|people|places|minutes|mins"
+    r"|hours|hrs?\b|km|miles|blocks|of|yo\b|y/?o\b|yrs?\b|years?\b|-year|kids|children|guests|friends|of us|days?\b"
+    r"|weeks?\b|months?\b|nights?\b|drinks|beers|rounds|bucks|dollars|stops|spots|\$))",
     re.IGNORECASE,
 )
+# "In a couple of hours", "in like 20 min", "in an hour and a half": that long from now.
+_WAIT_AMOUNTS = {"a": 1.0, "an": 1.0, "half an": 0.5, "a half": 0.5, "a couple": 2.0, "a couple of": 2.0}
+_WAIT_AMOUNTS |= {"couple": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0, "one": 1.0, "two": 2.0, "three": 3.0}
+_WAIT_AMOUNTS |= {"five": 5.0, "ten": 10.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty-five": 45.0}
 _RELATIVE_RE = re.compile(
-    r"\b(?:right )?now\b|\bin (?:an?|\d{1,3}|half an) (?:hour|hours|minute|minutes|min|mins)\b",
+    r"\b(?:right )?now\b|\bin (?:(?:like|about|around|roughly|maybe|approx\.?|just|another) )?"
+    rf"(?P<amount>\d{{1,3}}(?:\.\d)?|{_words_pattern(_WAIT_AMOUNTS)}) (?P<unit>hours?|hrs?|minutes?|mins?)"
+    r"(?P<half> and a half)?\b",
     re.IGNORECASE,
 )
+# "Half past 7", "quarter past 8", "quarter to 9": the clock time in digits.
+_SAID_MINUTES_RE = re.compile(r"\b(?:(half|quarter) past|(quarter) to)\s+(1[0-2]|[1-9])\b", re.IGNORECASE)
+
+
+def _said_minutes_in_digits(message: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        hour = int(match[3])
+        if match[2]:  # "quarter to 9": 8:45
+            return f"at {hour - 1 or 12}:45"
+        return f"at {hour}:{30 if match[1].lower() == 'half' else 15}"
+
+    return _SAID_MINUTES_RE.sub(digits, message)
+
+
 # (pattern, group): leading "on", "in the" and "this" stay outside the group that is the time words.
 _TIME_RES = ((_RELATIVE_RE, 0), (HOLIDAY_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
 
@@ -1506,10 +1529,11 @@ _AFTER_CLOCK_RE = re.compile(
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
     "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
-    message = _BETWEEN_RE.sub(r"at \1", message)
+    message = _said_minutes_in_digits(_BETWEEN_RE.sub(r"at \1", message))
     said = _when_words(message)
-    if said and (after := _AFTER_CLOCK_RE.search(message)) and after.group(1).lower() in said.lower():
-        said = f"after {said}"  # "bars after 11pm", asked at 11:15 pm, are for now
+    after = _AFTER_CLOCK_RE.search(message)
+    if said and after and after.group(1).lower() in said.lower() and after.group(0).lower() not in said.lower():
+        said = f"after {said}"  # "bars from 11pm", asked at 11:15 pm, are for now
     parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
     if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
         # "Open late tonight": tonight's late night, not its evening.
@@ -1520,8 +1544,15 @@ def when_text(message: str) -> str | None:
 
 def _when_words(message: str) -> str | None:
     spans = {match.span(group) for pattern, group in _TIME_RES for match in pattern.finditer(message)}
-    if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE, _CLOCK_RE)):
-        spans |= {match.span(1) for match in _MEAL_RE.finditer(message)}
+    # A meal with no other time is its time ("lunch"); a meal had in the morning says which half of the day a clock
+    # time is in ("breakfast at 7 tomorrow", "lunch at 11"; "dinner at 7:30" is in the evening anyway).
+    clock = _CLOCK_RE.search(message)
+    if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE)):
+        meals = _MEAL_RE.finditer(message)
+        if clock is None:
+            spans |= {match.span(1) for match in meals}
+        elif _half_unsaid(clock):
+            spans |= {match.span(1) for match in meals if match.group(1).lower() in _MORNING_MEALS}
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if kept and start < kept[-1][1]:
@@ -1530,6 +1561,14 @@ def _when_words(message: str) -> str | None:
             continue
         kept.append((start, end))
     return " ".join(message[start:end] for start, end in kept) or None
+
+
+def _half_unsaid(clock: re.Match[str]) -> bool:
+    """Whether a clock time leaves the half of the day unsaid ("at 7", "7:30"; not "7pm", "19:00", "07:30")."""
+    _, _, meridiem, hour_24, _, bare = clock.groups()
+    if meridiem is not None:
+        return False
+    return bare is not None or (hour_24 is not None and not hour_24.startswith("0") and 1 <= int(hour_24) <= 11)
 
 
 def resolve_when(
@@ -1574,7 +1613,7 @@ def resolve_when(
     target = datetime.combine(day or now.date(), clock, tzinfo=zone)
     if target < now:
         # A part of the day begun, or "after 11pm" asked at 11:15 pm: now is in it.
-        if (span_of_day or lowered.startswith("after ")) and now - target <= GRACE:
+        if (span_of_day or _AFTER_CLOCK_RE.search(lowered)) and now - target <= GRACE:
             return now
         if not explicit_day:
             target += timedelta(days=1)
@@ -1613,11 +1652,13 @@ def names_day(text: str | None) -> bool:
 
 
 def _offset(text: str) -> timedelta:
-    if "now" in text:
-        return timedelta(0)
-    amount_text = text.split()[1]
-    amount = 0.5 if amount_text == "half" else 1.0 if amount_text in ("a", "an") else float(amount_text)
-    return timedelta(hours=amount) if "hour" in text else timedelta(minutes=amount)
+    match = _RELATIVE_RE.search(text)
+    if match is None or match["amount"] is None:
+        return timedelta(0)  # "now"
+    said = " ".join(match["amount"].lower().split())
+    amount = _WAIT_AMOUNTS[said] if said in _WAIT_AMOUNTS else float(said)
+    amount += 0.5 if match["half"] else 0.0
+    return timedelta(hours=amount) if match["unit"].lower().startswith("h") else timedelta(minutes=amount)
 
 
 def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
@@ -1654,18 +1695,31 @@ def _clock(text: str) -> time | None:
             return time(23, 59)
         return None
     hour_12, minute_12, meridiem, hour_24, minute_24, bare = match.groups()
-    if hour_24 is not None:
-        return time(int(hour_24), int(minute_24))
     if meridiem is not None:
         hour = int(hour_12) % 12 + (12 if meridiem.lower().startswith("p") else 0)
         return time(hour, int(minute_12 or 0)) if hour < 24 else None
-    hour = int(bare)
+    if not _half_unsaid(match):
+        return time(int(hour_24), int(minute_24))  # "19:00", "07:30", "12:30": the 24-hour clock
+    hour = int(hour_24 or bare)
     if hour > 23:
         return None
-    morning = re.search(r"\b(?:morning|breakfast|brunch|am)\b", text) is not None
-    if 1 <= hour <= 11 and not morning:
-        hour += 12
-    return time(hour)
+    return time(_half_of_day(hour, text), int(minute_24 or 0))
+
+
+# The earliest hour a meal is had in the morning at: "breakfast at 7", "lunch at 11" are in the morning, "brunch at
+# 1" and "lunch at 1" in the afternoon.
+_MORNING_MEALS = {"breakfast": 5, "brunch": 7, "lunch": 10}
+
+
+def _half_of_day(hour: int, text: str) -> int:
+    """The hour of the day a bare hour up to 11 means ("at 7", "7:30", "after 6"): in the afternoon or evening, unless
+    morning is said or the meal said is had then ("breakfast at 7 tomorrow", "lunch at 11")."""
+    if not 1 <= hour <= 11 or re.search(r"\b(?:morning|am)\b", text):
+        return hour
+    meal = _MEAL_RE.search(text)
+    if meal is not None and hour >= _MORNING_MEALS.get(meal.group(1).lower(), 24):
+        return hour
+    return hour + 12
 
 
 # "A bar halfway between Union Square and Williamsburg", "something between work and home": the two ends to search
@@ -2834,6 +2888,8 @@ _ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.
 
 
 def _k(message: str) -> int | None:
+    # "In a couple of hours drinks", "tomorrow at 8 for drinks": a wait or a clock time, not how many places.
+    message = _CLOCK_RE.sub(" ", _RELATIVE_RE.sub(" ", _said_minutes_in_digits(message)))
     match = _K_RE.search(_ONCE_MORE_RE.sub(" ", message))
     if match is None:
         return None
