@@ -279,6 +279,72 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
     assert resolve_when(when, NOW) == expected
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A clock time with minutes is read as the bare hour is: in the afternoon or evening, today while ahead.
+        ("dinner at 7:30 and then a movie after", at(15, 19, 30)),
+        ("dinner at 6:30 near the office", at(15, 18, 30)),
+        ("drinks at 9:15 in the east village", at(15, 21, 15)),
+        ("dinner around 7:30 near the office", at(15, 19, 30)),  # the minutes are kept
+        ("half past 7 for dinner", at(15, 19, 30)),
+        ("drinks at quarter to 9", at(15, 20, 45)),
+        ("a bar at 21:30", at(15, 21, 30)),
+        ("coffee at 07:30", at(16, 7, 30)),  # a leading zero: the 24-hour clock
+        # A meal had in the morning picks the morning.
+        ("breakfast at 7 tomorrow near penn", at(16, 7)),
+        ("breakfast at 8:30 tomorrow near the office", at(16, 8, 30)),
+        ("brunch at 10 on sunday", at(19, 10)),
+        ("brunch at 1 on sunday", at(19, 13)),
+        ("lunch at 11:30", at(15, 11, 30)),
+        ("lunch at 1", at(15, 13)),
+        ("dinner at 8", at(15, 20)),
+        # From an hour on: that hour.
+        ("friday!! drinks after 6 with coworkers, near the office", at(17, 18)),
+        ("bars past 10 tonight", at(15, 22)),
+        # Waits.
+        ("in a couple of hours drinks near bryant park", at(15, 13)),
+        ("in a couple hours, dinner", at(15, 13)),
+        ("in an hour and a half, coffee", at(15, 12, 30)),
+        ("coffee in like 20 min", at(15, 11, 20)),
+        # Spanish and French clock times and waits.
+        ("quelque chose pour boire un verre vers 19h près de grand central", at(15, 19)),
+        ("un bar sympa près de union square ce soir vers 22h", at(15, 22)),
+        ("un resto à 20h30", at(15, 20, 30)),
+        ("un café demain à 8 heures du matin", at(16, 8)),
+        ("un bar dans 2 heures", at(15, 13)),
+        ("mañana a las 9 de la noche unas copas en el lower east side", at(16, 21)),
+        ("cena a las 8 y media", at(15, 20, 30)),
+        ("un café a las 8 de la mañana", at(16, 8)),
+        ("una cerveza sobre las 21:00", at(15, 21)),
+        ("un café dentro de una hora", at(15, 12)),
+    ],
+)
+def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
+    assert extract_request(message, NOW).at == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "k"),
+    [
+        ("in a couple of hours drinks near bryant park", None),  # a wait, not two places
+        ("tomorrow at 8 for drinks", None),  # an hour, not eight places
+        ("a couple of bars near me", 2),
+        ("top 3 bars at 9", 3),
+    ],
+)
+def test_a_wait_or_an_hour_is_no_count(message: str, k: int | None) -> None:
+    assert parse_rules(message).k == k
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["somewhere for around 20 bucks", "after 2 drinks i want food", "around 5 of us, drinks", "the past 3 weeks"],
+)
+def test_prices_counts_and_spans_of_days_are_no_clock_time(message: str) -> None:
+    assert parse_rules(message).when is None
+
+
 def test_resolve_near() -> None:
     assert resolve_near("here", HERE) == HERE
     assert resolve_near("here", None) is None
