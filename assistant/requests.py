@@ -1505,6 +1505,17 @@ def _said_minutes_in_digits(message: str) -> str:
 _TIME_RES = ((_RELATIVE_RE, 0), (HOLIDAY_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
 
 
+# "Is the first one busy then?", "open late that night?", "busy at that time?": the time of the plan just made (the
+# last list's), not now ("then" alone is mostly "so": "ok then, the second one?").
+PLANNED_TIME_RE = re.compile(
+    r"\b(?:at|around|about|by|for|until|till|before) (?:that|the same) (?:time|hour)\b"
+    r"|\b(?:by|around|until|till|before|at) then\b|\bthat (?:night|evening|morning|afternoon|day)\b"
+    r"|\b(?:busy|open|crowded|packed|quiet|full|empty|dead|lively|loud|noisy|calm|rammed|slammed|popular|closed"
+    r"|there|be)\s+then\b",
+    re.IGNORECASE,
+)
+
+
 # "Open late", "late-night", "after midnight": the calendar's late night, when no other hour is said.
 _LATE_RE = re.compile(
     r"\b(?:open|opened|stays? open|still open)\s+(?:(?:un)?til{1,2}\s+|till\s+)?late\b|\blate[- ]night\b"
@@ -1535,9 +1546,10 @@ def when_text(message: str) -> str | None:
     if said and after and after.group(1).lower() in said.lower() and after.group(0).lower() not in said.lower():
         said = f"after {said}"  # "bars from 11pm", asked at 11:15 pm, are for now
     parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
-    if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
-        # "Open late tonight": tonight's late night, not its evening.
-        said = " ".join(word for word in (said or "").split() if word.lower() != "tonight")
+    nights = {"tonight", "night"} if re.search(r"\bthat night\b", message, re.IGNORECASE) else {"tonight"}
+    if _LATE_RE.search(message) and parts <= nights and not _CLOCK_RE.search(message):
+        # "Open late tonight", "open late that night": that night's late night, not its evening.
+        said = " ".join(word for word in (said or "").split() if word.lower() not in ("tonight", "night"))
         return f"{said} late night" if said else "late night"
     return said
 

@@ -45,7 +45,7 @@ from assistant.place_questions import UNKNOWN_TOPICS, no_details
 from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
-from profiles.calendar import calendar_day, clock_time
+from profiles.calendar import WEEKDAYS, calendar_day, clock_time
 from profiles.events import Event
 from profiles.geo import haversine_km
 from profiles.places import CHAIN_MIN_PLACES, TRANSIT_KINDS, Place, is_of_kind, times
@@ -3157,3 +3157,30 @@ def test_not_a_chain_after_a_list_keeps_the_places_that_are_none(
     assert listed  # the small world's jazz clubs each go by a name of their own: no chain among them
     again = assistant.chat("3", "not a chain pls", at=world_now, conversation_id="c")
     assert [item.item_id for item in again.items[: len(listed)]] == [item.item_id for item in listed]
+
+
+def test_then_and_that_night_after_a_list_for_later_ask_about_the_time_of_that_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    planned = assistant.chat("3", "coffee tomorrow at 10am", at=world_now)
+    assert planned.request is not None and planned.request.at is not None and planned.items
+    then = assistant.chat("3", "is the first one busy then?", at=world_now)
+    assert datetime.fromisoformat(called(then, "place_details").arguments["at"]) == planned.request.at
+    assert then.details is not None and then.details.now.weekday == WEEKDAYS[planned.request.at.weekday()]
+    same = assistant.chat("3", "and the second one, busy at that time?", at=world_now)
+    assert datetime.fromisoformat(called(same, "place_details").arguments["at"]) == planned.request.at
+    # "Now" is now; "ok then" is no time.
+    now = assistant.chat("3", "is the first one busy now?", at=world_now)
+    assert datetime.fromisoformat(called(now, "place_details").arguments["at"]) == world_now
+    so = assistant.chat("3", "ok then, is the second one busy?", at=world_now)
+    assert datetime.fromisoformat(called(so, "place_details").arguments["at"]) == world_now
+    # "That night": that part of the list's day; "open late that night" its late night. In Spanish too.
+    night = assistant.chat("3", "a jazz club on saturday night", at=world_now, conversation_id="night")
+    assert night.request is not None and night.request.at is not None and night.items
+    late = assistant.chat("3", "is the first one open late that night?", at=world_now, conversation_id="night")
+    at = datetime.fromisoformat(called(late, "place_details").arguments["at"])
+    assert (at.date(), at.hour) == (night.request.at.date(), 23)
+    spanish = assistant.chat("3", "¿el segundo está abierto esa noche?", at=world_now, conversation_id="night")
+    at = datetime.fromisoformat(called(spanish, "place_details").arguments["at"])
+    assert at.date() == night.request.at.date() and at.hour >= 22

@@ -268,6 +268,7 @@ def test_resolve_when_converts_now_to_new_york() -> None:
         # "Open late" is the calendar's late night (no opening hours here: check-ins then are the evidence).
         ("anything open late?", "late night", at(15, 23)),
         ("anything open late tonight?", "late night", at(15, 23)),  # tonight's late night, not its evening
+        ("is the third one open late that night?", "late night", at(15, 23)),  # the day is the agent's
         ("what's open late on saturday", "saturday late night", at(18, 23)),
         ("somewhere still open after midnight", "late night", at(15, 23)),
         ("bars open late at 1am", "at 1am", at(16, 1)),  # an hour said wins
