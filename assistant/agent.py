@@ -1056,7 +1056,9 @@ class Assistant:
         """The places of a second stop ("dinner and drinks after"): of its kind, a walk from the first stop's first
         place, for a little later, none of those already shown."""
         first = state["suggestions"][0]
-        at = (request.at or state["now"]) + SECOND_STOP_AFTER
+        # The time said for the second stop ("and then a drink around 7"), else a while after the first.
+        first_at = request.at or state["now"]
+        at = request.then_at if request.then_at and request.then_at > first_at else first_at + SECOND_STOP_AFTER
         shown = [*state.get("shown", {}), *self._ruled_out(request.exclude_names, state["user_id"])]
         call = {
             "name": "recommend",

@@ -175,6 +175,11 @@ class RequestArguments(BaseModel):
     then: str | None = Field(
         None, description="A kind of place for a second stop near the first ('dinner and drinks after'; rules only)."
     )
+    then_when: str | None = Field(
+        None,
+        description="The time words said for the second stop, when they name an hour ('lunch at 1 and then a drink "
+        "around 7': 'around 7'; ``when`` is then the first stop's; rules only).",
+    )
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
     )
@@ -220,6 +225,9 @@ class ChatRequest(RequestArguments):
     intent: Intent = "recommend"
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     at: datetime | None = Field(None, description="``when`` resolved, time zone-aware; None means now.")
+    then_at: datetime | None = Field(
+        None, description="``then_when`` resolved after the first stop; None means a while after the first stop."
+    )
     location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
@@ -2442,6 +2450,8 @@ def parse_rules(message: str) -> RequestArguments:
         not_in=not_in,
         language=reading.language,
     )
+    if stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
+        arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
     if arguments.near:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
@@ -2798,6 +2808,38 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+def _stop_times(
+    message: str, stops: tuple[str, str], excluded_spans: list[tuple[int, int]]
+) -> tuple[str | None, str] | None:
+    """The time words of each of two stops, when the second stop's own stretch of the message names an hour ("lunch
+    at 1 and then a drink around 7": "at 1", "around 7"; "bagel right now, and later tonight a gym": "right now",
+    "tonight"); a day named for the second alone is the first's too ("lunch then drinks tomorrow at 7"). None when the
+    second names no hour (it is then a while after the first) or the stops are not named in their order."""
+    cues = [cue for cue in _THEN_CUE_RE.finditer(message) if not _IN_THAT_CASE_RE.match(message, cue.start())]
+    found = _kinds_named(message, excluded_spans)
+    for number, cue in enumerate(cues):
+        first_named = any(term == stops[0] for match, term in found if match.start() < cue.start())
+        after = [match for match, term in found if match.start() >= cue.start() and term == stops[1]]
+        if not (first_named and after):
+            continue
+        # The second stop's stretch: up to the next cue after its kind ("then lunch at 1 then a museum").
+        ends = [later.start() for later in cues[number + 1 :] if later.start() > after[0].end()]
+        first = when_text(message[: cue.start()])
+        second = when_text(message[cue.start() : ends[0] if ends else len(message)])
+        if not names_hour(second):
+            return None
+        day = _DAY_RE.search(str(second))
+        if (
+            day
+            and day.group(1).lower() not in ("today", "tonight")
+            and not names_day(first)
+            and not _RELATIVE_RE.search(first or "")
+        ):
+            first = f"{day.group(0)} {first or ''}".strip()
+        return first, str(second)
+    return None
 
 
 def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
@@ -4362,9 +4404,16 @@ def extract_request(
     fields["intent"] = arguments.intent or ("recommend" if _has_slots(arguments) else "smalltalk")
     if arguments.k is None:
         del fields["k"]  # ChatRequest's default, left out of ``model_fields_set``: no count was asked for
+    at = resolve_when(arguments.when, now, timezone)
+    # The second stop's time is read from the first's ("lunch at 1 and then a drink around 7": 19:00 that day), a day
+    # named from now ("lunch then drinks tomorrow at 7"); one that would come before the first is no time of its own.
+    then_at = resolve_when(arguments.then_when, now if names_day(arguments.then_when) else at or now, timezone)
+    if then_at is not None and then_at <= (at or now):
+        then_at = None
     return ChatRequest(
         **fields,
-        at=resolve_when(arguments.when, now, timezone),
+        at=at,
+        then_at=then_at,
         location=resolve_near(arguments.near, here),
         source=source,
         notes=notes,

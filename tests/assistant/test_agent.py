@@ -3184,3 +3184,20 @@ def test_then_and_that_night_after_a_list_for_later_ask_about_the_time_of_that_l
     spanish = assistant.chat("3", "¿el segundo está abierto esa noche?", at=world_now, conversation_id="night")
     at = datetime.fromisoformat(called(spanish, "place_details").arguments["at"])
     assert at.date() == night.request.at.date() and at.hour >= 22
+
+
+def test_each_stop_of_a_plan_keeps_the_time_said_for_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("1", "coffee at 10am and then some jazz around 9", at=world_now)
+    assert turn.request is not None and turn.request.at is not None and turn.request.then_at is not None
+    calls = [call for call in turn.trace if call.name == "recommend"]
+    first, second = (datetime.fromisoformat(call.arguments["at"]) for call in calls)
+    local = ZoneInfo(services.settings.preprocessing.timezone)
+    assert (first.astimezone(local).hour, second.astimezone(local).hour) == (10, 21)
+    assert first.date() == second.date()
+    # No time said for the second stop: a while after the first.
+    plain = assistant.chat("1", "coffee at 10am and then some jazz", at=world_now, conversation_id="plain")
+    first, second = (datetime.fromisoformat(call.arguments["at"]) for call in plain.trace if call.name == "recommend")
+    assert second - first == timedelta(minutes=90)

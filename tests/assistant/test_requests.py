@@ -2947,3 +2947,25 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
 )
 def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
     assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    ("message", "first", "second"),
+    [
+        # Each stop its own time: the second read from the first's ("around 7" after lunch at 1 is 19:00).
+        ("wanna get lunch at 1 and then a drink around 7, both near union sq", at(15, 13), at(15, 19)),
+        ("bagel right now, and later tonight a gym", NOW, at(15, 20)),
+        ("tomorrow lunch at 1 then drinks at 7", at(16, 13), at(16, 19)),
+        ("lunch then drinks tomorrow at 7", at(16, 12, 30), at(16, 19)),  # the day said is the plan's
+        ("coffee and then dinner at 8", None, at(15, 20)),  # the coffee is not at dinner time
+        ("necesito un café y después algo para cenar", None, at(15, 19, 30)),
+        # No time of its own for the second stop: a while after the first (the agent's).
+        ("dinner at 7:30 and then a movie after", at(15, 19, 30), None),
+        ("late dinner around 11 tonight in williamsburg, then a bar nearby", at(15, 23), None),
+        ("drinks after dinner in the East Village", at(15, 19, 30), None),
+        ("brunch saturday then a museum", at(18, 11), None),
+    ],
+)
+def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
+    request = extract_request(message, NOW)
+    assert (request.at, request.then_at) == (first, second)
