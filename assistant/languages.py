@@ -1758,7 +1758,7 @@ _WAIT_RE = {
         re.IGNORECASE,
     ),
 }
-_WAIT_AMOUNTS = {
+_WAIT_WORDS = {
     "un": "a",
     "una": "a",
     "une": "a",
@@ -1776,7 +1776,7 @@ _WAIT_AMOUNTS = {
 
 def _wait_in_english(match: re.Match[str]) -> str:
     amount = " ".join(match["amount"].lower().split())
-    amount = _WAIT_AMOUNTS.get(amount, amount)
+    amount = _WAIT_WORDS.get(amount, amount)
     unit = "hour" if match["unit"].lower().startswith(("hora", "heure")) else "minute"
     plural = amount not in ("a", "half an")
     if amount == "a" and unit == "hour":
