@@ -340,7 +340,15 @@ def test_a_wait_or_an_hour_is_no_count(message: str, k: int | None) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["somewhere for around 20 bucks", "after 2 drinks i want food", "around 5 of us, drinks", "the past 3 weeks"],
+    [
+        "somewhere for around 20 bucks",
+        "after 2 drinks i want food",
+        "around 5 of us, drinks",
+        "the past 3 weeks",
+        "un bar à 10 minutes d'ici",  # a walk, not a time
+        "un sitio para 2 personas",
+        "un resto pour 20 euros",
+    ],
 )
 def test_prices_counts_and_spans_of_days_are_no_clock_time(message: str) -> None:
     assert parse_rules(message).when is None
