@@ -110,6 +110,7 @@ from assistant.requests import (
     NOT_FUN_KINDS,
     ONE_WITH_RE,
     ORDINALS,
+    PLANNED_TIME_RE,
     SECOND_STOP_RE,
     SIGHTSEEING,
     TALKABLE_RE,
@@ -162,7 +163,7 @@ from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
-from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, holiday_named
+from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, describe_local, holiday_named
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -766,6 +767,7 @@ class Assistant:
             request = self._narrower_stays(request, previous, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
+            request = _planned_time(request, state.get("asked_lists") or [], text, self.timezone)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             update["asked_before"] = request if request.intent == "about" else None
@@ -1092,7 +1094,9 @@ class Assistant:
         """The places of a second stop ("dinner and drinks after"): of its kind, a walk from the first stop's first
         place, for a little later, none of those already shown."""
         first = state["suggestions"][0]
-        at = (request.at or state["now"]) + SECOND_STOP_AFTER
+        # The time said for the second stop ("and then a drink around 7"), else a while after the first.
+        first_at = request.at or state["now"]
+        at = request.then_at if request.then_at and request.then_at > first_at else first_at + SECOND_STOP_AFTER
         shown = [*state.get("shown", {}), *self._ruled_out(request.exclude_names, state["user_id"])]
         call = {
             "name": "recommend",
@@ -3028,6 +3032,29 @@ def _time_stays(request: ChatRequest, previous: ChatRequest | None, message: str
     ):
         return request
     return request.model_copy(update={"when": previous.when, "at": previous.at})
+
+
+def _planned_time(request: ChatRequest, asked_lists: Sequence[ChatRequest], message: str, timezone: str) -> ChatRequest:
+    """ "Is the first one busy then?", "open late that night?" after "drinks Friday night": the time of the last list's
+    request (Friday 22:00; its late night for "open late that night"), not now; a day named wins ("busy then, or on
+    Saturday?" is no such question)."""
+    planned = asked_lists[-1] if asked_lists else None
+    if (
+        planned is None
+        or planned.at is None
+        or not planned.when
+        or request.intent not in ("about", "recommend", "refine")
+        or not PLANNED_TIME_RE.search(message)
+        or names_day(request.when)
+    ):
+        return request
+    at = planned.at.astimezone(ZoneInfo(timezone))
+    if request.at is not None and names_hour(request.when):
+        # "That night", "open late that night": that part of the plan's day.
+        own = request.at.astimezone(ZoneInfo(timezone))
+        at = at.replace(hour=own.hour, minute=own.minute, second=0, microsecond=0)
+    # Said as the weekday and its part ("Thursday evening"): the place's check-ins then are the evidence.
+    return request.model_copy(update={"when": describe_local(at), "at": at})
 
 
 _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)

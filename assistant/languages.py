@@ -725,6 +725,14 @@ _SPANISH = {
     "esta tarde": "this afternoon",
     "tarde": "afternoon",
     "esta noche": "tonight",
+    # The time of the plan just made ("¿estará lleno a esa hora?", "¿abierto esa noche?").
+    "a esa hora": "at that time",
+    "en ese momento": "at that time",
+    "para entonces": "by then",
+    "esa noche": "that night",
+    "ese dia": "that day",
+    "esa manana": "that morning",
+    "esa tarde": "that afternoon",
     "por la noche": "at night",
     "noche": "night",
     "fin de semana": "weekend",
@@ -1493,6 +1501,15 @@ _FRENCH = {
     "hier soir": "last night",
     "hier": "yesterday",
     "a cette heure-ci": "around this time",
+    # The time of the plan just made ("est-ce qu'il sera plein à cette heure-là ?", "ouvert ce soir-là ?").
+    "a cette heure-la": "at that time",
+    "a ce moment-la": "at that time",
+    "d'ici la": "by then",
+    "ce soir-la": "that night",
+    "cette nuit-la": "that night",
+    "ce jour-la": "that day",
+    "ce matin-la": "that morning",
+    "cet apres-midi-la": "that afternoon",
     "a cette heure": "around this time",
     "a la meme heure": "at the same time",
     "samedi dernier": "last saturday",
@@ -1750,11 +1767,133 @@ _FAVOURITE_AFTER_RE = {
 }
 
 
+# Clock times and waits, before the phrase table: "a las 9 de la noche" → "at 9 pm", "vers 19h" → "around 19:00",
+# "à 20h30" → "at 20:30", "a las 7 y media" → "at 7:30", "dans 2 heures" → "in 2 hours". An hour of 13 or more is
+# the 24-hour clock; one up to 12 with no part of the day said is read as the English bare hour ("at 9").
+_CLOCK_LEADS = {
+    "es": {
+        "a las": "at",
+        "a la": "at",
+        "sobre las": "around",
+        "sobre la": "around",
+        "hacia las": "around",
+        "hacia la": "around",
+        "como a las": "around",
+        "como a la": "around",
+        "alrededor de las": "around",
+        "alrededor de la": "around",
+        "despues de las": "after",
+        "despues de la": "after",
+        "pasadas las": "after",
+        "a eso de las": "around",
+    },
+    "fr": {
+        "a": "at",
+        "pour": "at",
+        "vers": "around",
+        "autour de": "around",
+        "aux alentours de": "around",
+        "apres": "after",
+        "des": "after",
+        "a partir de": "after",
+    },
+}
+_CLOCK_PARTS = {
+    "es": {"de la manana": "am", "de la madrugada": "am", "de la tarde": "pm", "de la noche": "pm"},
+    "fr": {"du matin": "am", "de l'apres-midi": "pm", "de l'apres midi": "pm", "du soir": "pm"},
+}
+_CLOCK_MINUTES = {"es": {"y media": 30, "y cuarto": 15}, "fr": {"et demie": 30, "et quart": 15}}
+
+
+def _alternatives(words: object) -> str:
+    return "|".join(re.escape(str(word)).replace(r"\ ", r"\s+") for word in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _clock_re(language: Language) -> re.Pattern[str]:
+    # Spanish says "a las 9" (the article is what makes it an hour); French says "19h", "à 8 heures", "vers 22h".
+    hour_mark = r"\s*(?:h|hs|horas?)\b" if language == "es" else r"\s*(?:h|heures?)(?![a-z])"
+    hour_mark = f"(?:{hour_mark})?" if language == "es" else hour_mark
+    separator = "[:.]" if language == "es" else ":"  # "a las 9.30"; French "10.50" is a price
+    return re.compile(
+        rf"(?<!\w)(?:(?P<lead>{_alternatives(_CLOCK_LEADS[language])})\s+)?(?P<hour>[01]?\d|2[0-3])"
+        rf"(?:{separator}(?P<minute>[0-5]\d)(?:\s*h)?|{hour_mark}\s*(?P<minute_after>[0-5]\d)?)"
+        rf"(?:\s+(?P<fraction>{_alternatives(_CLOCK_MINUTES[language])}))?"
+        rf"(?:\s+(?P<part>{_alternatives(_CLOCK_PARTS[language])}))?(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def _clock_in_english(match: re.Match[str], language: Language) -> str:
+    """One clock time as the English rules read it ("at 9 pm", "around 19:00", "at 7:30")."""
+    lead = match["lead"]
+    if language == "es" and lead is None:
+        return match.group(0)  # "2 horas", "9 personas": no "a las", no hour
+    hour = int(match["hour"])
+    minute = int(match["minute"] or match["minute_after"] or 0)
+    if match["fraction"]:
+        minute = _CLOCK_MINUTES[language][" ".join(match["fraction"].lower().split())]
+    lead_english = _CLOCK_LEADS[language][" ".join(lead.lower().split())] if lead else "at"
+    part = _CLOCK_PARTS[language][" ".join(match["part"].lower().split())] if match["part"] else None
+    clock = f"{hour}:{minute:02d}" if minute or hour >= 13 or hour == 0 else str(hour)
+    if part is not None and 1 <= hour <= 12:
+        clock = f"{clock} {part}"
+    return f"{lead_english} {clock}"
+
+
+# "En 2 horas", "dentro de una hora", "en media hora", "dans 2 heures", "dans une demi-heure": that long from now.
+_WAIT_RE = {
+    "es": re.compile(
+        r"(?<!\w)(?:en|dentro de)\s+(?P<amount>\d{1,3}|una?|media|un par de|unas|unos)\s+"
+        r"(?P<unit>horas?|minutos?|mins?)(?!\w)",
+        re.IGNORECASE,
+    ),
+    "fr": re.compile(
+        r"(?<!\w)dans\s+(?P<amount>\d{1,3}|une?|une demi|une demie|deux|trois|quelques)[\s-]+"
+        r"(?P<unit>heures?|minutes?|mins?)(?!\w)",
+        re.IGNORECASE,
+    ),
+}
+_WAIT_WORDS = {
+    "un": "a",
+    "una": "a",
+    "une": "a",
+    "media": "half an",
+    "une demi": "half an",
+    "une demie": "half an",
+    "un par de": "a couple of",
+    "unas": "a few",
+    "unos": "a few",
+    "quelques": "a few",
+    "deux": "2",
+    "trois": "3",
+}
+
+
+def _wait_in_english(match: re.Match[str]) -> str:
+    amount = " ".join(match["amount"].lower().split())
+    amount = _WAIT_WORDS.get(amount, amount)
+    unit = "hour" if match["unit"].lower().startswith(("hora", "heure")) else "minute"
+    plural = amount not in ("a", "half an")
+    if amount == "a" and unit == "hour":
+        amount = "an"
+    return f"in {amount} {unit}{'s' if plural else ''}"
+
+
+def times_in_english(folded: str, language: Language) -> str:
+    """A folded Spanish or French message with its clock times and waits in English words; English as is."""
+    if language == "en":
+        return folded
+    folded = _WAIT_RE[language].sub(_wait_in_english, folded)
+    return _clock_re(language).sub(lambda match: _clock_in_english(match, language), folded)
+
+
 def to_english(folded: str, language: Language) -> str:
     """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
     if language == "en":
         return folded
     lookup = _lookup(language)
+    folded = times_in_english(folded, language)
     if language == "fr":  # "dans l'Upper West Side", "vers l'East Village": the area's name, after "the"
         folded = _ELIDED_AREA_RE.sub("le ", folded)
     folded = _FAVOURITE_AFTER_RE[language].sub(r"my favourite \1", folded)

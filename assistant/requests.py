@@ -175,6 +175,11 @@ class RequestArguments(BaseModel):
     then: str | None = Field(
         None, description="A kind of place for a second stop near the first ('dinner and drinks after'; rules only)."
     )
+    then_when: str | None = Field(
+        None,
+        description="The time words said for the second stop, when they name an hour ('lunch at 1 and then a drink "
+        "around 7': 'around 7'; ``when`` is then the first stop's; rules only).",
+    )
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
     )
@@ -220,6 +225,9 @@ class ChatRequest(RequestArguments):
     intent: Intent = "recommend"
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     at: datetime | None = Field(None, description="``when`` resolved, time zone-aware; None means now.")
+    then_at: datetime | None = Field(
+        None, description="``then_when`` resolved after the first stop; None means a while after the first stop."
+    )
     location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
@@ -1491,19 +1499,53 @@ _DAY_RE = re.compile(
 )
 _PART_RE = re.compile(rf"\b(?:in the |this )?({_words_pattern(_DAY_PARTS)})s?\b", re.IGNORECASE)
 _MEAL_RE = re.compile(rf"\b({_words_pattern(_MEALS)})\b", re.IGNORECASE)
+# A word before a clock time that belongs to it ("around 7:30", "after 6"); "after" starts a span of time.
+_CLOCK_LEAD = r"(?:(?:at|around|about|after|past)\s+)"
 _CLOCK_RE = re.compile(
-    r"\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)(?!\w)|\b(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"
-    # "Around 7 yo", "about 8 years old": ages, not hours.
-    r"|\b(?:at|around|about)\s+(\d{1,2})\b(?!\s*(?:%|people|places|minutes|mins|hours|km|miles|blocks|of|yo\b|y/?o\b"
-    r"|yrs?\b|years?\b|-year|kids|children|guests|friends|of us))",
+    rf"\b{_CLOCK_LEAD}?(\d{{1,2}})(?::(\d{{2}}))?\s*([ap]\.?m\.?)(?!\w)|\b{_CLOCK_LEAD}?([01]?\d|2[0-3]):([0-5]\d)\b"
+    # "Around 7 yo", "about 8 years old": ages, not hours; "around 20 bucks" a price; "after 2 drinks" a count.
+    rf"|\b(?:at|around|about|after|past)\s+(\d{{1,2}})\b(?![:.]\d)(?!\s*(?:[ap]\.?m\b|%|people|places|minutes|mins"
+    r"|hours|hrs?\b|km|miles|blocks|of|yo\b|y/?o\b|yrs?\b|years?\b|-year|kids|children|guests|friends|of us|days?\b"
+    r"|weeks?\b|months?\b|nights?\b|drinks|beers|rounds|bucks|dollars|stops|spots|\$))",
     re.IGNORECASE,
 )
+# "In a couple of hours", "in like 20 min", "in an hour and a half": that long from now.
+_WAIT_AMOUNTS = {"a": 1.0, "an": 1.0, "half an": 0.5, "a half": 0.5, "a couple": 2.0, "a couple of": 2.0}
+_WAIT_AMOUNTS |= {"couple": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0, "one": 1.0, "two": 2.0, "three": 3.0}
+_WAIT_AMOUNTS |= {"five": 5.0, "ten": 10.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty-five": 45.0}
 _RELATIVE_RE = re.compile(
-    r"\b(?:right )?now\b|\bin (?:an?|\d{1,3}|half an) (?:hour|hours|minute|minutes|min|mins)\b",
+    r"\b(?:right )?now\b|\bin (?:(?:like|about|around|roughly|maybe|approx\.?|just|another) )?"
+    rf"(?P<amount>\d{{1,3}}(?:\.\d)?|{_words_pattern(_WAIT_AMOUNTS)}) (?P<unit>hours?|hrs?|minutes?|mins?)"
+    r"(?P<half> and a half)?\b",
     re.IGNORECASE,
 )
+# "Half past 7", "quarter past 8", "quarter to 9": the clock time in digits.
+_SAID_MINUTES_RE = re.compile(r"\b(?:(half|quarter) past|(quarter) to)\s+(1[0-2]|[1-9])\b", re.IGNORECASE)
+
+
+def _said_minutes_in_digits(message: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        hour = int(match[3])
+        if match[2]:  # "quarter to 9": 8:45
+            return f"at {hour - 1 or 12}:45"
+        return f"at {hour}:{30 if match[1].lower() == 'half' else 15}"
+
+    return _SAID_MINUTES_RE.sub(digits, message)
+
+
 # (pattern, group): leading "on", "in the" and "this" stay outside the group that is the time words.
 _TIME_RES = ((_RELATIVE_RE, 0), (HOLIDAY_RE, 0), (_DAY_RE, 1), (_PART_RE, 1), (_CLOCK_RE, 0))
+
+
+# "Is the first one busy then?", "open late that night?", "busy at that time?": the time of the plan just made (the
+# last list's), not now ("then" alone is mostly "so": "ok then, the second one?").
+PLANNED_TIME_RE = re.compile(
+    r"\b(?:at|around|about|by|for|until|till|before) (?:that|the same) (?:time|hour)\b"
+    r"|\b(?:by|around|until|till|before|at) then\b|\bthat (?:night|evening|morning|afternoon|day)\b"
+    r"|\b(?:busy|open|crowded|packed|quiet|full|empty|dead|lively|loud|noisy|calm|rammed|slammed|popular|closed"
+    r"|there|be)\s+then\b",
+    re.IGNORECASE,
+)
 
 
 # "Open late", "late-night", "after midnight": the calendar's late night, when no other hour is said.
@@ -1530,22 +1572,31 @@ _AFTER_CLOCK_RE = re.compile(
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
     "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
-    message = _BETWEEN_RE.sub(r"at \1", message)
+    message = _said_minutes_in_digits(_BETWEEN_RE.sub(r"at \1", message))
     said = _when_words(message)
-    if said and (after := _AFTER_CLOCK_RE.search(message)) and after.group(1).lower() in said.lower():
-        said = f"after {said}"  # "bars after 11pm", asked at 11:15 pm, are for now
+    after = _AFTER_CLOCK_RE.search(message)
+    if said and after and after.group(1).lower() in said.lower() and after.group(0).lower() not in said.lower():
+        said = f"after {said}"  # "bars from 11pm", asked at 11:15 pm, are for now
     parts = {match.group(1).lower() for match in _PART_RE.finditer(message)}
-    if _LATE_RE.search(message) and parts <= {"tonight"} and not _CLOCK_RE.search(message):
-        # "Open late tonight": tonight's late night, not its evening.
-        said = " ".join(word for word in (said or "").split() if word.lower() != "tonight")
+    nights = {"tonight", "night"} if re.search(r"\bthat night\b", message, re.IGNORECASE) else {"tonight"}
+    if _LATE_RE.search(message) and parts <= nights and not _CLOCK_RE.search(message):
+        # "Open late tonight", "open late that night": that night's late night, not its evening.
+        said = " ".join(word for word in (said or "").split() if word.lower() not in ("tonight", "night"))
         return f"{said} late night" if said else "late night"
     return said
 
 
 def _when_words(message: str) -> str | None:
     spans = {match.span(group) for pattern, group in _TIME_RES for match in pattern.finditer(message)}
-    if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE, _CLOCK_RE)):
-        spans |= {match.span(1) for match in _MEAL_RE.finditer(message)}
+    # A meal with no other time is its time ("lunch"); a meal had in the morning says which half of the day a clock
+    # time is in ("breakfast at 7 tomorrow", "lunch at 11"; "dinner at 7:30" is in the evening anyway).
+    clock = _CLOCK_RE.search(message)
+    if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE)):
+        meals = _MEAL_RE.finditer(message)
+        if clock is None:
+            spans |= {match.span(1) for match in meals}
+        elif _half_unsaid(clock):
+            spans |= {match.span(1) for match in meals if match.group(1).lower() in _MORNING_MEALS}
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if kept and start < kept[-1][1]:
@@ -1554,6 +1605,14 @@ def _when_words(message: str) -> str | None:
             continue
         kept.append((start, end))
     return " ".join(message[start:end] for start, end in kept) or None
+
+
+def _half_unsaid(clock: re.Match[str]) -> bool:
+    """Whether a clock time leaves the half of the day unsaid ("at 7", "7:30"; not "7pm", "19:00", "07:30")."""
+    _, _, meridiem, hour_24, _, bare = clock.groups()
+    if meridiem is not None:
+        return False
+    return bare is not None or (hour_24 is not None and not hour_24.startswith("0") and 1 <= int(hour_24) <= 11)
 
 
 def resolve_when(
@@ -1598,7 +1657,7 @@ def resolve_when(
     target = datetime.combine(day or now.date(), clock, tzinfo=zone)
     if target < now:
         # A part of the day begun, or "after 11pm" asked at 11:15 pm: now is in it.
-        if (span_of_day or lowered.startswith("after ")) and now - target <= GRACE:
+        if (span_of_day or _AFTER_CLOCK_RE.search(lowered)) and now - target <= GRACE:
             return now
         if not explicit_day:
             target += timedelta(days=1)
@@ -1637,11 +1696,13 @@ def names_day(text: str | None) -> bool:
 
 
 def _offset(text: str) -> timedelta:
-    if "now" in text:
-        return timedelta(0)
-    amount_text = text.split()[1]
-    amount = 0.5 if amount_text == "half" else 1.0 if amount_text in ("a", "an") else float(amount_text)
-    return timedelta(hours=amount) if "hour" in text else timedelta(minutes=amount)
+    match = _RELATIVE_RE.search(text)
+    if match is None or match["amount"] is None:
+        return timedelta(0)  # "now"
+    said = " ".join(match["amount"].lower().split())
+    amount = _WAIT_AMOUNTS[said] if said in _WAIT_AMOUNTS else float(said)
+    amount += 0.5 if match["half"] else 0.0
+    return timedelta(hours=amount) if match["unit"].lower().startswith("h") else timedelta(minutes=amount)
 
 
 def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
@@ -1678,18 +1739,31 @@ def _clock(text: str) -> time | None:
             return time(23, 59)
         return None
     hour_12, minute_12, meridiem, hour_24, minute_24, bare = match.groups()
-    if hour_24 is not None:
-        return time(int(hour_24), int(minute_24))
     if meridiem is not None:
         hour = int(hour_12) % 12 + (12 if meridiem.lower().startswith("p") else 0)
         return time(hour, int(minute_12 or 0)) if hour < 24 else None
-    hour = int(bare)
+    if not _half_unsaid(match):
+        return time(int(hour_24), int(minute_24))  # "19:00", "07:30", "12:30": the 24-hour clock
+    hour = int(hour_24 or bare)
     if hour > 23:
         return None
-    morning = re.search(r"\b(?:morning|breakfast|brunch|am)\b", text) is not None
-    if 1 <= hour <= 11 and not morning:
-        hour += 12
-    return time(hour)
+    return time(_half_of_day(hour, text), int(minute_24 or 0))
+
+
+# The earliest hour a meal is had in the morning at: "breakfast at 7", "lunch at 11" are in the morning, "brunch at
+# 1" and "lunch at 1" in the afternoon.
+_MORNING_MEALS = {"breakfast": 5, "brunch": 7, "lunch": 10}
+
+
+def _half_of_day(hour: int, text: str) -> int:
+    """The hour of the day a bare hour up to 11 means ("at 7", "7:30", "after 6"): in the afternoon or evening, unless
+    morning is said or the meal said is had then ("breakfast at 7 tomorrow", "lunch at 11")."""
+    if not 1 <= hour <= 11 or re.search(r"\b(?:morning|am)\b", text):
+        return hour
+    meal = _MEAL_RE.search(text)
+    if meal is not None and hour >= _MORNING_MEALS.get(meal.group(1).lower(), 24):
+        return hour
+    return hour + 12
 
 
 # "A bar halfway between Union Square and Williamsburg", "something between work and home": the two ends to search
@@ -2405,6 +2479,8 @@ def parse_rules(message: str) -> RequestArguments:
         not_in=not_in,
         language=reading.language,
     )
+    if stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
+        arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
     if arguments.near:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
@@ -2787,6 +2863,38 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     return first, second
 
 
+def _stop_times(
+    message: str, stops: tuple[str, str], excluded_spans: list[tuple[int, int]]
+) -> tuple[str | None, str] | None:
+    """The time words of each of two stops, when the second stop's own stretch of the message names an hour ("lunch
+    at 1 and then a drink around 7": "at 1", "around 7"; "bagel right now, and later tonight a gym": "right now",
+    "tonight"); a day named for the second alone is the first's too ("lunch then drinks tomorrow at 7"). None when the
+    second names no hour (it is then a while after the first) or the stops are not named in their order."""
+    cues = [cue for cue in _THEN_CUE_RE.finditer(message) if not _IN_THAT_CASE_RE.match(message, cue.start())]
+    found = _kinds_named(message, excluded_spans)
+    for number, cue in enumerate(cues):
+        first_named = any(term == stops[0] for match, term in found if match.start() < cue.start())
+        after = [match for match, term in found if match.start() >= cue.start() and term == stops[1]]
+        if not (first_named and after):
+            continue
+        # The second stop's stretch: up to the next cue after its kind ("then lunch at 1 then a museum").
+        ends = [later.start() for later in cues[number + 1 :] if later.start() > after[0].end()]
+        first = when_text(message[: cue.start()])
+        second = when_text(message[cue.start() : ends[0] if ends else len(message)])
+        if not names_hour(second):
+            return None
+        day = _DAY_RE.search(str(second))
+        if (
+            day
+            and day.group(1).lower() not in ("today", "tonight")
+            and not names_day(first)
+            and not _RELATIVE_RE.search(first or "")
+        ):
+            first = f"{day.group(0)} {first or ''}".strip()
+        return first, str(second)
+    return None
+
+
 def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
     """Kind words side by side name one place ("a jazz club", "a sushi restaurant"): the first of them stands for
     it, so that "and a jazz club after?" asks for no club after the jazz."""
@@ -2892,6 +3000,8 @@ _ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.
 
 
 def _k(message: str) -> int | None:
+    # "In a couple of hours drinks", "tomorrow at 8 for drinks": a wait or a clock time, not how many places.
+    message = _CLOCK_RE.sub(" ", _RELATIVE_RE.sub(" ", _said_minutes_in_digits(message)))
     match = _K_RE.search(_ONCE_MORE_RE.sub(" ", message))
     if match is None:
         return None
@@ -4373,9 +4483,16 @@ def extract_request(
     fields["intent"] = arguments.intent or ("recommend" if _has_slots(arguments) else "smalltalk")
     if arguments.k is None:
         del fields["k"]  # ChatRequest's default, left out of ``model_fields_set``: no count was asked for
+    at = resolve_when(arguments.when, now, timezone)
+    # The second stop's time is read from the first's ("lunch at 1 and then a drink around 7": 19:00 that day), a day
+    # named from now ("lunch then drinks tomorrow at 7"); one that would come before the first is no time of its own.
+    then_at = resolve_when(arguments.then_when, now if names_day(arguments.then_when) else at or now, timezone)
+    if then_at is not None and then_at <= (at or now):
+        then_at = None
     return ChatRequest(
         **fields,
-        at=resolve_when(arguments.when, now, timezone),
+        at=at,
+        then_at=then_at,
         location=resolve_near(arguments.near, here),
         source=source,
         notes=notes,

@@ -47,7 +47,7 @@ from assistant.place_questions import UNKNOWN_TOPICS, no_details
 from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules, read_preferences
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
-from profiles.calendar import calendar_day, clock_time
+from profiles.calendar import WEEKDAYS, calendar_day, clock_time
 from profiles.events import Event
 from profiles.geo import haversine_km
 from profiles.places import CHAIN_MIN_PLACES, TRANSIT_KINDS, Place, is_of_kind, times
@@ -3268,3 +3268,47 @@ def test_not_those_with_another_ask_leaves_out_the_whole_list_and_hides_nothing(
 )
 def test_a_statement_asks_for_places_too_only_with_an_ask_of_its_own(message: str, asks: bool) -> None:
     assert _asks_too(message, read_preferences(message)) is asks
+
+
+def test_then_and_that_night_after_a_list_for_later_ask_about_the_time_of_that_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    planned = assistant.chat("3", "coffee tomorrow at 10am", at=world_now)
+    assert planned.request is not None and planned.request.at is not None and planned.items
+    then = assistant.chat("3", "is the first one busy then?", at=world_now)
+    assert datetime.fromisoformat(called(then, "place_details").arguments["at"]) == planned.request.at
+    assert then.details is not None and then.details.now.weekday == WEEKDAYS[planned.request.at.weekday()]
+    same = assistant.chat("3", "and the second one, busy at that time?", at=world_now)
+    assert datetime.fromisoformat(called(same, "place_details").arguments["at"]) == planned.request.at
+    # "Now" is now; "ok then" is no time.
+    now = assistant.chat("3", "is the first one busy now?", at=world_now)
+    assert datetime.fromisoformat(called(now, "place_details").arguments["at"]) == world_now
+    so = assistant.chat("3", "ok then, is the second one busy?", at=world_now)
+    assert datetime.fromisoformat(called(so, "place_details").arguments["at"]) == world_now
+    # "That night": that part of the list's day; "open late that night" its late night. In Spanish too.
+    night = assistant.chat("3", "a jazz club on saturday night", at=world_now, conversation_id="night")
+    assert night.request is not None and night.request.at is not None and night.items
+    late = assistant.chat("3", "is the first one open late that night?", at=world_now, conversation_id="night")
+    at = datetime.fromisoformat(called(late, "place_details").arguments["at"])
+    assert (at.date(), at.hour) == (night.request.at.date(), 23)
+    spanish = assistant.chat("3", "¿el segundo está abierto esa noche?", at=world_now, conversation_id="night")
+    at = datetime.fromisoformat(called(spanish, "place_details").arguments["at"])
+    assert at.date() == night.request.at.date() and at.hour >= 22
+
+
+def test_each_stop_of_a_plan_keeps_the_time_said_for_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    turn = assistant.chat("1", "coffee at 10am and then some jazz around 9", at=world_now)
+    assert turn.request is not None and turn.request.at is not None and turn.request.then_at is not None
+    calls = [call for call in turn.trace if call.name == "recommend"]
+    first, second = (datetime.fromisoformat(call.arguments["at"]) for call in calls)
+    local = ZoneInfo(services.settings.preprocessing.timezone)
+    assert (first.astimezone(local).hour, second.astimezone(local).hour) == (10, 21)
+    assert first.date() == second.date()
+    # No time said for the second stop: a while after the first.
+    plain = assistant.chat("1", "coffee at 10am and then some jazz", at=world_now, conversation_id="plain")
+    first, second = (datetime.fromisoformat(call.arguments["at"]) for call in plain.trace if call.name == "recommend")
+    assert second - first == timedelta(minutes=90)

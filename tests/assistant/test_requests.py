@@ -273,6 +273,7 @@ def test_resolve_when_converts_now_to_new_york() -> None:
         # "Open late" is the calendar's late night (no opening hours here: check-ins then are the evidence).
         ("anything open late?", "late night", at(15, 23)),
         ("anything open late tonight?", "late night", at(15, 23)),  # tonight's late night, not its evening
+        ("is the third one open late that night?", "late night", at(15, 23)),  # the day is the agent's
         ("what's open late on saturday", "saturday late night", at(18, 23)),
         ("somewhere still open after midnight", "late night", at(15, 23)),
         ("bars open late at 1am", "at 1am", at(16, 1)),  # an hour said wins
@@ -282,6 +283,80 @@ def test_resolve_when_converts_now_to_new_york() -> None:
 def test_open_late_asks_for_late_night(message: str, when: str, expected: datetime) -> None:
     assert when_text(message) == when
     assert resolve_when(when, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A clock time with minutes is read as the bare hour is: in the afternoon or evening, today while ahead.
+        ("dinner at 7:30 and then a movie after", at(15, 19, 30)),
+        ("dinner at 6:30 near the office", at(15, 18, 30)),
+        ("drinks at 9:15 in the east village", at(15, 21, 15)),
+        ("dinner around 7:30 near the office", at(15, 19, 30)),  # the minutes are kept
+        ("half past 7 for dinner", at(15, 19, 30)),
+        ("drinks at quarter to 9", at(15, 20, 45)),
+        ("a bar at 21:30", at(15, 21, 30)),
+        ("coffee at 07:30", at(16, 7, 30)),  # a leading zero: the 24-hour clock
+        # A meal had in the morning picks the morning.
+        ("breakfast at 7 tomorrow near penn", at(16, 7)),
+        ("breakfast at 8:30 tomorrow near the office", at(16, 8, 30)),
+        ("brunch at 10 on sunday", at(19, 10)),
+        ("brunch at 1 on sunday", at(19, 13)),
+        ("lunch at 11:30", at(15, 11, 30)),
+        ("lunch at 1", at(15, 13)),
+        ("dinner at 8", at(15, 20)),
+        # From an hour on: that hour.
+        ("friday!! drinks after 6 with coworkers, near the office", at(17, 18)),
+        ("bars past 10 tonight", at(15, 22)),
+        # Waits.
+        ("in a couple of hours drinks near bryant park", at(15, 13)),
+        ("in a couple hours, dinner", at(15, 13)),
+        ("in an hour and a half, coffee", at(15, 12, 30)),
+        ("coffee in like 20 min", at(15, 11, 20)),
+        # Spanish and French clock times and waits.
+        ("quelque chose pour boire un verre vers 19h près de grand central", at(15, 19)),
+        ("un bar sympa près de union square ce soir vers 22h", at(15, 22)),
+        ("un resto à 20h30", at(15, 20, 30)),
+        ("un café demain à 8 heures du matin", at(16, 8)),
+        ("un bar dans 2 heures", at(15, 13)),
+        ("mañana a las 9 de la noche unas copas en el lower east side", at(16, 21)),
+        ("cena a las 8 y media", at(15, 20, 30)),
+        ("un café a las 8 de la mañana", at(16, 8)),
+        ("una cerveza sobre las 21:00", at(15, 21)),
+        ("un café dentro de una hora", at(15, 12)),
+    ],
+)
+def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
+    assert extract_request(message, NOW).at == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "k"),
+    [
+        ("in a couple of hours drinks near bryant park", None),  # a wait, not two places
+        ("tomorrow at 8 for drinks", None),  # an hour, not eight places
+        ("a couple of bars near me", 2),
+        ("top 3 bars at 9", 3),
+    ],
+)
+def test_a_wait_or_an_hour_is_no_count(message: str, k: int | None) -> None:
+    assert parse_rules(message).k == k
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "somewhere for around 20 bucks",
+        "after 2 drinks i want food",
+        "around 5 of us, drinks",
+        "the past 3 weeks",
+        "un bar à 10 minutes d'ici",  # a walk, not a time
+        "un sitio para 2 personas",
+        "un resto pour 20 euros",
+    ],
+)
+def test_prices_counts_and_spans_of_days_are_no_clock_time(message: str) -> None:
+    assert parse_rules(message).when is None
 
 
 def test_resolve_near() -> None:
@@ -3038,3 +3113,25 @@ def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[st
     arguments = parse_rules(message)
     assert (arguments.exclude_names, arguments.exclude_categories) == (names, excluded)
     assert arguments.category != "Night Club"
+
+
+@pytest.mark.parametrize(
+    ("message", "first", "second"),
+    [
+        # Each stop its own time: the second read from the first's ("around 7" after lunch at 1 is 19:00).
+        ("wanna get lunch at 1 and then a drink around 7, both near union sq", at(15, 13), at(15, 19)),
+        ("bagel right now, and later tonight a gym", NOW, at(15, 20)),
+        ("tomorrow lunch at 1 then drinks at 7", at(16, 13), at(16, 19)),
+        ("lunch then drinks tomorrow at 7", at(16, 12, 30), at(16, 19)),  # the day said is the plan's
+        ("coffee and then dinner at 8", None, at(15, 20)),  # the coffee is not at dinner time
+        ("necesito un café y después algo para cenar", None, at(15, 19, 30)),
+        # No time of its own for the second stop: a while after the first (the agent's).
+        ("dinner at 7:30 and then a movie after", at(15, 19, 30), None),
+        ("late dinner around 11 tonight in williamsburg, then a bar nearby", at(15, 23), None),
+        ("drinks after dinner in the East Village", at(15, 19, 30), None),
+        ("brunch saturday then a museum", at(18, 11), None),
+    ],
+)
+def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
+    request = extract_request(message, NOW)
+    assert (request.at, request.then_at) == (first, second)
