@@ -638,13 +638,24 @@ _WITHIN_OF_IT_RE = re.compile(
 _THERE_AT_END_RE = re.compile(
     r"(?<!\bis )(?<!\bare )(?<!\bget )(?<!\bgo )\b(?:over |in |out )?there\s*[?.!]*\s*$", re.I
 )
+# A stretch of time ("a couple hours", "half an hour", "a few more minutes").
+_DURATION = (
+    r"(?:a |an |half an? |a couple(?: of)? |a few |several |\d+ |one |two |three |four |five )(?:more |extra )?"
+    r"(?:hours?|hrs?|minutes?|mins?|days?|weeks?|bit|sec|second|moment)\b.*"
+)
+# Verbs of what to do at a place ("close to sit down", "somewhere to grab a bite"), which name no place.
+_TO_DO_VERBS = (
+    r"(?:sit|grab|get|eat|have|watch|relax|hang|chill|read|study|drink|do|rest|meet|talk|catch|see|take|try|buy"
+    r"|shop|dance|listen|play|unwind|kill time|charge|use)"
+)
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bin the area\b"
     # "Within walking distance of Grand Central" is near the station.
     r"|\bwalking distance\b(?! (?:of|from)\b)|\bshort walk\b(?! (?:of|from)\b)"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)"
     r"|\b(?:the )?(?:closest|nearest)\b"
-    r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
+    # "Somewhere close to sit down with a beer": close by, to sit down.
+    rf"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b(?! {_TO_DO_VERBS}\b))"
     # "Bars around?", "anything good around?": around the user, at the end of the ask; "what's around for dinner".
     r"|\baround\s*[?.!]*\s*$|\baround (?=(?:for|to eat|to drink|to do|tonight|today|right now|now)\b)",
     re.IGNORECASE,
@@ -809,6 +820,10 @@ _A_LANDMARK_RE = re.compile(
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
+    # "In a couple hours i'll be hungry", "in half an hour": when, not where.
+    rf"|{_DURATION}"
+    # "Somewhere close to sit down with a beer": what to do there, not where.
+    rf"|{_TO_DO_VERBS}\b.*"
     # "I'm around tonight": when, not where.
     r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
@@ -1405,7 +1420,9 @@ _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
 _PLURALS = _words_pattern(word for word in CATEGORY_WORDS if word.endswith("s"))
 _K_RE = re.compile(
     rf"\b(?:top|best|give me|show me|recommend(?: me)?|suggest|find(?: me)?|list|just|only)\s+{_NUMBER}\b"
-    rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b"
+    # ("In a couple of hours drinks near Bryant Park": a time, no count of bars.)
+    rf"|\b{_NUMBER}\s+(?:(?!(?:hours?|hrs?|minutes?|mins?|days?|weeks?|nights?)\b)\w+\s+)?"
+    rf"(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b"
     # "And 2 more": that many others; not "2 more hours" or "3 more friends".
     rf"|\b{_NUMBER}\s+more\b(?!\s+(?:hours?|hrs?|minutes?|mins?|days?|nights?|weeks?|people|friends|guests|of us|km"
     r"|miles?|blocks?|stops?)\b)",
@@ -2185,7 +2202,8 @@ _KIND_WANTED_RE = re.compile(
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
-    written, message = message, reading.text
+    # "Pizza. no, scratch that, burgers": what the message says last replaces what it took back.
+    written, message = corrected(message), corrected(reading.text)
     if swap := _SWAP_RE.match(message):  # "swap the museum for a park": a park, instead of the museum
         message = f"{swap['new']} instead of {swap['old']}"
         as_written = _SWAP_RE.match(written)
@@ -2779,6 +2797,137 @@ def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
         end = match.end()
     legs = [next((term for term in stretch if term in _SPECIFIC), stretch[0]) for stretch in stretches]
     return list(dict.fromkeys(legs))
+
+
+# Corrections within a message ----------------------------------------------------------------------------------
+
+# Words that take back what was just said, one after another: "no, scratch that", "nah make it", "wait no", "sorry i
+# meant", "actually no"; the Spanish and French the English reading leaves ("no, espera", "perdon, quise decir",
+# "non, attends", "pardon je voulais dire"). "Anyway" turns from rambling to the ask ("… this bbq place, anyway i need
+# lunch"): what follows it is the ask.
+_TAKING_BACK = (
+    r"no|nah|nope|non|wait|actually|hmm+|sorry|oops|espera|perdon|attends|pardon|scratch that|strike that"
+    r"|forget that|on second thoughts?|or rather|i mean|i meant|make (?:it|that)(?! (?:to|by|there|in time|on time)\b)"
+    r"|quise decir|quiero decir|mejor dicho|je voulais dire|je veux dire|anyways?|anyhow|long story short"
+    r"|en fin|de todos modos|de todas formas|bref|en tout cas"
+)
+_TAKING_BACK_RUN_RE = re.compile(
+    rf"(?<![\w'])(?:{_TAKING_BACK})(?:[\s,.;:!?…—–-]+(?:{_TAKING_BACK}))*(?![\w'])", re.IGNORECASE
+)
+# A run that takes back on its own ("scratch that", "i meant", "make it", "anyway"); "wait" or "actually" alone does
+# not ("wait, is it open?", "actually, somewhere quiet"), nor a "no" that rules out the word after it ("no chains").
+_TAKES_BACK_RE = re.compile(
+    r"\b(?:scratch that|strike that|forget that|on second thoughts?|or rather|i mean|i meant|make (?:it|that)"
+    r"|quise decir|quiero decir|mejor dicho|je voulais dire|je veux dire|anyways?|anyhow|long story short|en fin"
+    r"|de todos modos|de todas formas|bref|en tout cas)\b"
+    r"|\b(?:no|nah|nope|non)\b.*\b(?:wait|actually|espera|attends|sorry|perdon|pardon)\b"
+    r"|\b(?:wait|actually|espera|attends)\b.*\b(?:no|nah|nope|non)\b",
+    re.IGNORECASE,
+)
+_ALONE_RE = re.compile(r"no|nah|nope|non|wait|actually|sorry|oops|espera|attends", re.IGNORECASE)
+_NO_THEN_MARK_RE = re.compile(r"\s*[,.;:!?…—–-]|\s+(?=\w)")
+# Words that go on to a next stop or add to the ask rather than take anything back.
+_GOES_ON_RE = re.compile(r"[\s,.;:!?…—–-]*(?:and|then|also|plus|after|afterwards|too)\b", re.IGNORECASE)
+# Why the user takes it back, which asks for nothing: "i had tacos for lunch", "I'm too tired today", "it's already
+# 1". A clause that wants something ("i'd rather have thai", "i'm craving noodles") or says where the user is ("i'm in
+# SoHo now") is part of the ask.
+_EXPLAINING_RE = re.compile(
+    r"^\W*(?:(?:because|cause|cuz|coz|since|as|bc|and|but|so|ugh|lol|well)\s+)*"
+    r"(?:i|we|it|that)(?:'m|'re|'ve|'s| am| are| have| was| were| is)?\s+(?:just |already |literally |really )?"
+    r"(?!(?:in|at|near|around|by|close to|staying|heading|going)\b)"
+    r"(?!.*(?:\b(?:want|wanna|need|feel like|fancy|craving|crave|mood|looking for|prefer|rather|like to|love to"
+    r"|down for|up for|go for|hungry for|think|guess|will|would|could|can|should|gonna)\b|'ll\b|'d\b))",
+    re.IGNORECASE,
+)
+_CLAUSE_RE = re.compile(r"[^,.;!?…]+")
+_PLACE_BEFORE_RE = re.compile(r"(?:\b(?:in|near|around|by|at|close to|over in|out in)\s+)?(?:the\s+)?$", re.IGNORECASE)
+_TIME_WORDS_RES = (_RELATIVE_RE, HOLIDAY_RE, _DAY_RE, _PART_RE, _CLOCK_RE, _AFTER_CLOCK_RE, _BETWEEN_RE)
+
+
+def _take_back_words(message: str) -> re.Match[str] | None:
+    """The last words of a message that take back what it said before them ("pizza. no, scratch that, burgers"),
+    when something is said before them; None when none do."""
+    last = None
+    for run in _TAKING_BACK_RUN_RE.finditer(message):
+        if not message[: run.start()].strip(" ,.;:!?…—–-"):
+            continue  # "no, I meant SoHo" opening a message corrects the last ask, no words of its own
+        words = run.group(0)
+        if _GOES_ON_RE.match(message, run.end()):
+            continue  # "sushi, actually, and a bar after": a next stop, nothing taken back
+        mark = _NO_THEN_MARK_RE.match(message, run.end())
+        marked = mark is not None and mark.group(0).strip()
+        # "Sushi... nah, thai", "coffee, no, tea", "dinner tonight, wait, tomorrow": a word alone between marks;
+        # "nah thai food" too; never "no chains".
+        alone = _ALONE_RE.fullmatch(words)
+        if (alone and (marked or alone.group(0).lower() in ("nah", "nope"))) or _TAKES_BACK_RE.search(words):
+            last = run
+    return last
+
+
+def _asking_part(text: str) -> str:
+    """The clauses of what follows a taking back that ask something, without the reasons given ("i had tacos for
+    lunch. something with noodles" → "something with noodles")."""
+    kept = [clause.strip() for clause in _CLAUSE_RE.findall(text) if not _EXPLAINING_RE.match(clause)]
+    return ", ".join(clause for clause in kept if clause)
+
+
+def _areas_named(text: str) -> list[tuple[int, int]]:
+    """Where places are named in ``text`` to search around ("near the office", "in the east village", "west
+    village"), each from the word that leads to it; none ruled out ("not in Midtown")."""
+    spans = [
+        span
+        for _, span in find_neighbourhoods(text)
+        if not (_RULED_OUT_BEFORE.search(text[: span[0]]) or _NOT_IN_BEFORE.search(text[: span[0]]))
+    ]
+    spans += [found.span() for found in _MY_PLACE_RE.finditer(text)]
+    spans += [
+        (at.start(), at.end("name"))
+        for at in _places_at(text)
+        if not _NOT_A_PLACE_RE.match(at["name"]) and not _NOT_JUST_BEFORE_RE.search(text[: at.start()])
+    ]
+    return [((led.start() if (led := _PLACE_BEFORE_RE.search(text[:start])) else start), end) for start, end in spans]
+
+
+def _without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (which may overlap) left out, a space for each stretch."""
+    kept, position = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[position:start])
+        position = max(position, end)
+    return " ".join([*kept, text[position:]])
+
+
+def corrected(message: str) -> str:
+    """A message whose later words take back its earlier ones, as meant: the kind of place, the area and the time said
+    after "no, scratch that", "nah make it", "sorry i meant", "no wait" or "anyway" replace those said before it
+    ("pizza. no, scratch that, burgers near the office" → burgers near the office; "bars in the east village, sorry i
+    meant west village" → bars in the West Village); what the later words leave unsaid stays. The reasons given ("wait
+    no, i had tacos for lunch") ask for nothing. A message with no such words comes back as it is."""
+    run = _take_back_words(message)
+    if run is None:
+        return message
+    before, after = message[: run.start()], _asking_part(message[run.end() :])
+    if not after:
+        return message
+    unwanted = [found.span() for found in _EXCLUDE_RE.finditer(after)]
+    dropped: list[tuple[int, int]] = []
+    if _category(after, [*unwanted, *_areas_named(after)]) is not None:
+        # "Pizza place": the noun goes with the kind.
+        nouns = [re.match(_KIND_NOUN, before[found.end() :]) for found in _CATEGORY_RE.finditer(before)]
+        dropped += [
+            (found.start(), found.end() + (len(noun.group(0)) if noun else 0))
+            for found, noun in zip(_CATEGORY_RE.finditer(before), nouns, strict=True)
+        ]
+    if _areas_named(after):
+        dropped += _areas_named(before)
+    if when_text(after) is not None:
+        dropped += [found.span() for pattern in _TIME_WORDS_RES for found in pattern.finditer(before)]
+    if not dropped:
+        return message
+    # "Brunch? actually it's already 1, make it lunch": neither the reason nor a leftover "actually" asks anything.
+    dropped += [found.span() for found in _TAKING_BACK_RUN_RE.finditer(before)]
+    kept = _asking_part(re.sub(r"\s+", " ", _without_spans(before, dropped)))
+    return f"{kept}, {after}" if kept else after
 
 
 # What holds for this time only ("no more coffee for me today", "I don't want pizza tonight"): a turn's wish, not a

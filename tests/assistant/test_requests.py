@@ -2880,3 +2880,91 @@ def test_a_kind_near_the_place_talked_about_is_a_request_around_it() -> None:
 )
 def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
     assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("pizza. no, scratch that, burgers near the office", "Burger", "my office"),
+        ("sushi... nah, thai food near union square", "Thai", "Union Square"),
+        ("burgers? nah make it pizza", "Pizza", None),
+        ("bars in the east village, sorry i meant west village", "Bar", "West Village"),
+        ("coffee near union square, no wait, i meant near the office", "Cafe", "my office"),
+        ("a museum, or rather a gallery, in chelsea", "Gallery", "Chelsea"),
+        ("mexican food — wait no, i had tacos for lunch. something with noodles", "Ramen", None),
+        ("brunch? actually it's already 1, make it lunch, near the 14th st L stop", "Restaurant", "the 14th st L stop"),
+        ("bars — actually no, a quiet cafe", "Cafe", None),
+        # Spanish and French.
+        ("sushi... no, mejor comida tailandesa cerca de union square", "Thai", "Union Square"),
+        ("pizza, no, espera, hamburguesas cerca de la oficina", "Burger", "my office"),
+        ("bares en el east village, perdón, quise decir west village", "Bar", "West Village"),
+        ("un bar dans l'east village, pardon je voulais dire west village", "Bar", "West Village"),
+    ],
+)
+def test_what_a_message_takes_back_is_replaced_by_what_follows(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.near) == (category, near)
+
+
+@pytest.mark.parametrize(
+    ("message", "when"),
+    [
+        ("dinner tonight — no wait, tomorrow, I'm too tired today", "dinner tomorrow"),
+        # The reason given names a meal, which is no time to go.
+        ("mexican food — wait no, i had tacos for lunch. something with noodles", None),
+        ("cena esta noche, no, mejor mañana", "dinner tomorrow"),
+    ],
+)
+def test_a_time_taken_back_is_replaced_and_the_reason_given_sets_none(message: str, when: str | None) -> None:
+    assert parse_rules(message).when == when
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("coffee, no starbucks please", "Cafe", None),
+        ("dinner near union square, no chains", "Restaurant", "Union Square"),
+        ("sushi near the office, wait, is it open now?", "Sushi", "my office"),
+        ("i'd like sushi, actually, and a bar after", "Sushi", None),
+        ("bars, no, not clubs", "Bar", None),
+        ("i'm at penn station, anyway, i need lunch", "Restaurant", "penn station"),
+        ("pizza? no, i want it near the office", "Pizza", "my office"),
+        ("dinner near soho, make it somewhere nice", "Sit-down Dinner", "SoHo"),
+    ],
+)
+def test_words_that_take_nothing_back_leave_the_ask(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.near) == (category, near)
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        (
+            "ugh so my coworker keeps talking about this bbq place and i don't even know, anyway i need lunch, "
+            "something quick and cheap near penn station pls",
+            "Quick Bite",
+        ),
+        ("my sister wanted sushi but whatever, anyways, a burger place near soho?", "Burger"),
+        ("lo de la pizza no sé, en fin, necesito almorzar algo rápido", "Quick Bite"),
+    ],
+)
+def test_the_ask_after_anyway_is_the_ask(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "near", "k"),
+    [
+        ("in a couple hours i'll be hungry, somewhere for dinner near bryant park", "bryant park", None),
+        ("in a couple of hours drinks near bryant park", "bryant park", None),
+        ("in half an hour, coffee near union square", "Union Square", None),
+        ("in a few minutes i'm free, a bar near the office", "my office", None),
+        ("somewhere close to sit down with a beer, my feet are killing me", "here", None),
+        ("somewhere close to grab a bite", "here", None),
+        ("show me 3 bars near union square", "Union Square", 3),
+    ],
+)
+def test_a_stretch_of_time_or_what_to_do_is_no_place(message: str, near: str, k: int | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.k) == (near, k)
