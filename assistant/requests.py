@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ from assistant.place_questions import (
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
 from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
-from profiles.places import chain_key, is_national_chain
+from profiles.places import EITHER_SEPARATOR, chain_key, is_national_chain
 from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
@@ -2204,6 +2205,10 @@ def parse_rules(message: str) -> RequestArguments:
     reading = read(message)
     # "Pizza. no, scratch that, burgers": what the message says last replaces what it took back.
     written, message = corrected(message), corrected(reading.text)
+    # "Thai or vietnamese, whichever is closer": the nearest of both kinds first (``Assistant`` orders them), no ask
+    # for places nearer than the last list ("whatever is closest" alone is the nearest place shown).
+    if _CATEGORY_RE.search(message):
+        message = WHICHEVER_NEARER_RE.sub(" ", message)
     if swap := _SWAP_RE.match(message):  # "swap the museum for a park": a park, instead of the museum
         message = f"{swap['new']} instead of {swap['old']}"
         as_written = _SWAP_RE.match(written)
@@ -2332,7 +2337,12 @@ def parse_rules(message: str) -> RequestArguments:
         excluded[:] = [other for other in excluded if other != kind]  # "not a bar" says what it was not
         if (was := _category(wanted["was"] or "", [])) is not None and was != kind and was not in excluded:
             excluded.append(was)
-    stops = _stops(message, kind_spans)
+    stops = _stops(message, kind_spans) or _two_places(message, kind_spans)
+    # "Sushi or thai", "a bar or a cafe, whatever's closer": places of both kinds in one list, unless a plan of stops
+    # is said with "then".
+    either, one_kind = _either_kind(message, kind_spans), category
+    if either is not None and (stops is None or not _SAID_THEN_RE.search(message)):
+        category, stops = either, None
     if stops is not None:
         category = stops[0]
     if category == "Hotel" and _HOTEL_BAR_RE.search(message):  # "a hotel bar" is a bar, not somewhere to stay
@@ -2505,6 +2515,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = ["general"]  # a place pointed at with nothing asked of it ("2nd?"): what is known of it
     if arguments.intent == "offtopic":  # "translate it into German" asks for no kind of place
         arguments.category, arguments.then = None, None
+    if either is not None and arguments.category == either and arguments.intent not in ("recommend", "refine"):
+        arguments.category = one_kind  # "is the first one a bar or a café?" asks of one place, not for places
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
         if arguments.category == DATE_CATEGORY and not _DATE_RE.search(HOLIDAY_RE.sub(" ", message)):
@@ -2750,6 +2762,81 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+# "Whichever is closer", "whatever's nearest", "el que esté más cerca", "le plus proche": of the kinds named.
+WHICHEVER_NEARER_RE = re.compile(
+    r"\b(?:whichever|whatever|which ever|what ever|(?:el|la|lo) que (?:est[eé]|quede|sea))"
+    r"(?:'s| is| one is| one's| place is)? (?:closer|closest|nearer|nearest|m[aá]s cerca)\b",
+    re.IGNORECASE,
+)
+# Between two kinds of which either will do: "sushi or thai", "a bar or a cafe", "pizza or maybe ramen?".
+_EITHER_BETWEEN_RE = re.compile(
+    rf"{_KIND_NOUN}\s*,?\s*or\s+(?:maybe |perhaps |possibly |even |else )?(?:a |an |some |the |un |une |una )?",
+    re.IGNORECASE,
+)
+# Between two places to go to, the second named with its article: "a museum and a cafe", "coffee and a bookstore",
+# "a bar and a pizza place"; not "a burger and a beer", one place's food and drink.
+# ("Un musée et un café": the article as the English reading leaves it.)
+_BOTH_BETWEEN_RE = re.compile(rf"{_KIND_NOUN}\s*,?\s*(?:and|&|plus)\s+(?:a|an|un|une|una)\s+", re.IGNORECASE)
+_PLACE_NOUN_RE = re.compile(
+    r"(?:bar|pub|cafe|café|club|museum|gallery|bookstore|store|shop|gym|park|restaurant|diner|bakery|deli|library"
+    r"|theater|theatre|cinema|lounge|spa|market|garden|zoo|hall|joint|spot|place|venue|studio|rink|alley|arcade"
+    r"|brewery|steakhouse|pizzeria|taqueria|bistro|cafeteria|salon|mall|bookshop|pool|beach|playground|aquarium)s?",
+    re.IGNORECASE,
+)
+# "A hotel with a pool and a gym": what the place has, no second stop.
+_WITH_BEFORE_RE = re.compile(r"\bwith\b[^,.;!?]*$", re.IGNORECASE)
+# "Then", said: a plan of stops, whatever kinds are named as either ("sushi or thai, then a bar").
+_SAID_THEN_RE = re.compile(r"\b(?:then|afterwards?|after that|followed by)\b", re.IGNORECASE)
+
+
+class _KindNamed(NamedTuple):
+    """A kind named by words side by side ("a jazz club"): where they start and end, the kind the first stands for,
+    and the last word ("club")."""
+
+    start: int
+    end: int
+    term: str
+    last: str
+
+
+def _kinds_said(message: str, excluded_spans: list[tuple[int, int]]) -> list[_KindNamed]:
+    """The kinds a message names, words side by side as one (:func:`_adjacent_as_one`), in order."""
+    said: list[_KindNamed] = []
+    for match, term in _kinds_named(message, excluded_spans):
+        if said and not message[said[-1].end : match.start()].strip():
+            said[-1] = said[-1]._replace(end=match.end(), last=match.group(0))
+        else:
+            said.append(_KindNamed(match.start(), match.end(), term, match.group(0)))
+    return said
+
+
+def _either_kind(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
+    """Two kinds named with "or" between them, either of which will do ("sushi or thai near the office" →
+    "Sushi|Thai", ``profiles.places.EITHER_SEPARATOR``); None when the message names no such pair."""
+    for one, other in pairwise(_kinds_said(message, excluded_spans)):
+        if one.term != other.term and _EITHER_BETWEEN_RE.fullmatch(message[one.end : other.start]):
+            return EITHER_SEPARATOR.join([one.term, other.term])
+    return None
+
+
+def _two_places(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, str] | None:
+    """Two places to go to, named with "and" and the second with its article ("a museum and a cafe in midtown"):
+    planned as two stops, as "then" plans them; None for one place's food and drink ("a burger and a beer") or what a
+    place has ("a hotel with a pool and a gym")."""
+    for one, other in pairwise(_kinds_said(message, excluded_spans)):
+        between = message[one.end : other.start]
+        if (
+            one.term == other.term
+            or not _BOTH_BETWEEN_RE.fullmatch(between)
+            or _WITH_BEFORE_RE.search(message[: one.start])
+        ):
+            continue
+        noun = re.match(_KIND_NOUN, message[other.end :])
+        if (noun is not None and noun.group(0)) or _PLACE_NOUN_RE.fullmatch(other.last.split()[-1]):
+            return one.term, other.term
+    return None
 
 
 def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:

@@ -3157,3 +3157,20 @@ def test_not_a_chain_after_a_list_keeps_the_places_that_are_none(
     assert listed  # the small world's jazz clubs each go by a name of their own: no chain among them
     again = assistant.chat("3", "not a chain pls", at=world_now, conversation_id="c")
     assert [item.item_id for item in again.items[: len(listed)]] == [item.item_id for item in listed]
+
+
+def test_two_kinds_with_whichever_is_closer_list_both_nearest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "a coffee shop or a jazz club, whichever is closer", at=world_now)
+    assert called(turn, "recommend").arguments["category"] == "Cafe|Music Venue"
+    assert {item.category for item in turn.items} == {"Coffee Shop", "Jazz Club"}
+    assert [item.distance_km for item in turn.items] == sorted(item.distance_km for item in turn.items)
+
+
+def test_two_places_joined_by_and_are_planned_as_two_stops(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "a jazz club and a coffee shop", at=world_now)
+    first, second = [call for call in turn.trace if call.name == "recommend"]
+    assert (first.arguments["category"], second.arguments["category"]) == ("Music Venue", "Cafe")

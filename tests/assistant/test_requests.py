@@ -608,7 +608,8 @@ def test_gazetteer_forgives_typos() -> None:
         ("quelque chose de nouveau", {"surprise": True, "language": "fr"}),
         ("un musée calme", {"category": "Museum", "quiet": True, "language": "fr"}),
         ("un café, sans bars", {"category": "Cafe", "exclude_categories": ["Bar"], "language": "fr"}),
-        ("un parc ou une boutique", {"category": "Park", "language": "fr"}),
+        # Either kind will do: places of both, in one list.
+        ("un parc ou une boutique", {"category": "Park|Retail", "language": "fr"}),
         ("sitios que ya conozco", {"familiar": True, "surprise": False, "language": "es"}),
         ("des endroits que je connais", {"familiar": True, "surprise": False, "language": "fr"}),
         # folded "où" is "ou"; before a verb it is "where", not "or"
@@ -2968,3 +2969,53 @@ def test_the_ask_after_anyway_is_the_ask(message: str, category: str) -> None:
 def test_a_stretch_of_time_or_what_to_do_is_no_place(message: str, near: str, k: int | None) -> None:
     arguments = parse_rules(message)
     assert (arguments.near, arguments.k) == (near, k)
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("sushi or thai near the office", "Sushi|Thai", "my office"),
+        ("thai or vietnamese for lunch, whichever is closer", "Thai|Vietnamese", None),
+        ("a bar or a cafe, whatever's closer", "Bar|Cafe", None),
+        ("pizza or maybe ramen? whatever is still open near astoria", "Pizza|Ramen", "Astoria"),
+        ("i have like 2 hours to kill before my train at penn, a bar or a cafe, whatever's closer", "Bar|Cafe", "penn"),
+        ("quiero sushi o tailandés cerca de la oficina", "Sushi|Thai", "my office"),
+        ("sushi ou thaï près de union square", "Sushi|Thai", "Union Square"),
+    ],
+)
+def test_two_kinds_joined_by_or_ask_for_places_of_either(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.then, arguments.near) == ("recommend", category, None, near)
+    assert not arguments.closer  # "whichever is closer" is of the kinds named, not nearer than the last list
+
+
+@pytest.mark.parametrize(
+    ("message", "stops"),
+    [
+        ("a museum and a cafe in midtown", ("Museum", "Cafe")),
+        ("coffee and a bookstore near washington sq park", ("Cafe", "Bookstore")),
+        ("a bar and a pizza place near union square", ("Bar", "Pizza")),
+        ("un musée et un café à midtown", ("Museum", "Cafe")),
+        ("un museo y un café en midtown", ("Museum", "Cafe")),
+        ("un bar o un café cerca de union square", ("Bar|Cafe", None)),
+        # One place's food and drink, what a place has, two kinds in one name: one stop.
+        ("a burger and a beer near union square", ("Burger", None)),
+        ("coffee and a bagel near the office", ("Cafe", None)),
+        ("a hotel with a pool and a gym in midtown", ("Hotel", None)),
+        ("a cafe and bakery in soho", ("Cafe", None)),
+    ],
+)
+def test_two_places_joined_by_and_are_two_stops(message: str, stops: tuple[str, str | None]) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.then) == stops
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("coffee or tea near the office", "Cafe"),  # one kind either way
+        ("is the first one a bar or a cafe?", "Cafe"),  # asked of a place shown
+    ],
+)
+def test_or_between_words_of_one_kind_or_in_a_question_asks_for_no_two_kinds(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
