@@ -2777,6 +2777,17 @@ _EITHER_BETWEEN_RE = re.compile(
 )
 # Between two places to go to, the second named with its article: "a museum and a cafe", "coffee and a bookstore",
 # "a bar and a pizza place"; not "a burger and a beer", one place's food and drink.
+# Two people's wishes, of which either will do: "my gf wants italian and i want bbq", "she likes sushi but i'm craving
+# ramen".
+_WANTS = (
+    r"(?:'m|'s|'re| am| is| are)?(?: really| kinda| just| totally)?\s+(?:wants?|likes?|loves?|prefers?|craves?|craving"
+    r"|feels? like|into|in the mood for)"
+)
+_WANTED_FIRST_RE = re.compile(rf"\b(?P<who>\w+){_WANTS}\s+(?:some |a |an )?$", re.IGNORECASE)
+_WANTED_NEXT_RE = re.compile(
+    rf"{_KIND_NOUN}\s*,?\s*(?:and|but|while|whereas)\s+(?:my |her |his )?(?P<who>\w+){_WANTS}\s+(?:some |a |an )?",
+    re.IGNORECASE,
+)
 # ("Un musée et un café": the article as the English reading leaves it.)
 _BOTH_BETWEEN_RE = re.compile(rf"{_KIND_NOUN}\s*,?\s*(?:and|&|plus)\s+(?:a|an|un|une|una)\s+", re.IGNORECASE)
 _PLACE_NOUN_RE = re.compile(
@@ -2816,7 +2827,11 @@ def _either_kind(message: str, excluded_spans: list[tuple[int, int]]) -> str | N
     """Two kinds named with "or" between them, either of which will do ("sushi or thai near the office" →
     "Sushi|Thai", ``profiles.places.EITHER_SEPARATOR``); None when the message names no such pair."""
     for one, other in pairwise(_kinds_said(message, excluded_spans)):
-        if one.term != other.term and _EITHER_BETWEEN_RE.fullmatch(message[one.end : other.start]):
+        between = message[one.end : other.start]
+        first, then = _WANTED_FIRST_RE.search(message[: one.start]), _WANTED_NEXT_RE.fullmatch(between)
+        # ("I like bars and I want a café now" is one person's ask: the café.)
+        wanted = first is not None and then is not None and first["who"].lower() != then["who"].lower()
+        if one.term != other.term and (_EITHER_BETWEEN_RE.fullmatch(between) or wanted):
             return EITHER_SEPARATOR.join([one.term, other.term])
     return None
 

@@ -2981,6 +2981,9 @@ def test_a_stretch_of_time_or_what_to_do_is_no_place(message: str, near: str, k:
         ("i have like 2 hours to kill before my train at penn, a bar or a cafe, whatever's closer", "Bar|Cafe", "penn"),
         ("quiero sushi o tailandés cerca de la oficina", "Sushi|Thai", "my office"),
         ("sushi ou thaï près de union square", "Sushi|Thai", "Union Square"),
+        # Two people's wishes: either will do.
+        ("my gf wants italian and i want bbq lol, somewhere in between near chelsea?", "Italian|BBQ", "Chelsea"),
+        ("she likes sushi but i'm craving ramen", "Sushi|Ramen", None),
     ],
 )
 def test_two_kinds_joined_by_or_ask_for_places_of_either(message: str, category: str, near: str | None) -> None:
@@ -3015,6 +3018,8 @@ def test_two_places_joined_by_and_are_two_stops(message: str, stops: tuple[str, 
     [
         ("coffee or tea near the office", "Cafe"),  # one kind either way
         ("is the first one a bar or a cafe?", "Cafe"),  # asked of a place shown
+        ("i like bars and i want a cafe now", "Cafe"),  # one person's ask
+        ("i want pizza and a beer", "Pizza"),
     ],
 )
 def test_or_between_words_of_one_kind_or_in_a_question_asks_for_no_two_kinds(message: str, category: str) -> None:
