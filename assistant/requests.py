@@ -2999,6 +2999,38 @@ def _without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return " ".join([*kept, text[position:]])
 
 
+# A bare hour ("dinner at 7, no wait, 8") or a bare name ("lunch near penn, scratch that, grand central") said in
+# place of the one before.
+_BARE_HOUR_RE = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+_BARE_NAME_RE = re.compile(r"(?:the )?[\w'&.-]+(?: [\w'&.-]+){0,3}", re.IGNORECASE)
+_LED_TO_PLACE_RE = re.compile(r"\b(?P<led>near|in|around|by|close to|next to)\s+\S", re.IGNORECASE)
+_TAKEN_BACK_NAME_WORDS = frozenset(
+    {"one", "ones", "it", "that", "this", "there", "else", "other", "different", "not", "no", "please", "instead"}
+    | {"better", "open", "cheap", "cheaper", "quiet", "quieter", "fancy", "cozy", "new", "good", "nice", "closer"}
+    | {"whatever", "anything", "idk", "fine", "ok", "okay", "sure", "yes", "yeah", "lol", "haha", "nevermind", "never"}
+    | {"mind", "rather", "mejor", "plutot", "too", "more", "less", "all", "both", "those", "these", "them", "either"}
+    | set(_CUE_WORDS.split())
+)
+
+
+def _said_as_before(before: str, after: str) -> str:
+    """What follows a taking back, led as what it replaces was: "8" after "at 7" is "at 8", "grand central" after
+    "near penn" is "near grand central"; anything else as it is."""
+    if _BARE_HOUR_RE.fullmatch(after) and _CLOCK_RE.search(before):
+        return f"at {after}"
+    led = _LED_TO_PLACE_RE.search(before)
+    words = set(after.lower().split())
+    if (
+        led is not None
+        and _BARE_NAME_RE.fullmatch(after)
+        and not words & _TAKEN_BACK_NAME_WORDS
+        and _category(after, []) is None
+        and when_text(after) is None
+    ):
+        return f"{led['led']} {after}"
+    return after
+
+
 def corrected(message: str) -> str:
     """A message whose later words take back its earlier ones, as meant: the kind of place, the area and the time said
     after "no, scratch that", "nah make it", "sorry i meant", "no wait" or "anyway" replace those said before it
@@ -3011,6 +3043,7 @@ def corrected(message: str) -> str:
     before, after = message[: run.start()], _asking_part(message[run.end() :])
     if not after:
         return message
+    after = _said_as_before(before, after)
     unwanted = [found.span() for found in _EXCLUDE_RE.finditer(after)]
     dropped: list[tuple[int, int]] = []
     if _category(after, [*unwanted, *_areas_named(after)]) is not None:

@@ -2895,6 +2895,13 @@ def test_small_talk_is_answered_in_kind(message: str, reply: str) -> None:
         ("mexican food — wait no, i had tacos for lunch. something with noodles", "Ramen", None),
         ("brunch? actually it's already 1, make it lunch, near the 14th st L stop", "Restaurant", "the 14th st L stop"),
         ("bars — actually no, a quiet cafe", "Cafe", None),
+        ("tacos, actually no wait, let's do sushi", "Sushi", None),
+        ("coffee near soho - nah, make that near the office", "Cafe", "my office"),
+        ("thai food... or rather vietnamese", "Vietnamese", None),
+        ("drinks in williamsburg, no sorry, bushwick", "Bar", "Bushwick"),
+        ("lunch near penn, scratch that, grand central", "Restaurant", "grand central"),
+        ("a bar, nope, a cafe", "Cafe", None),
+        ("cafe in chelsea... actually, make it the west village", "Cafe", "West Village"),
         # Spanish and French.
         ("sushi... no, mejor comida tailandesa cerca de union square", "Thai", "Union Square"),
         ("pizza, no, espera, hamburguesas cerca de la oficina", "Burger", "my office"),
@@ -2914,6 +2921,9 @@ def test_what_a_message_takes_back_is_replaced_by_what_follows(message: str, cat
         # The reason given names a meal, which is no time to go.
         ("mexican food — wait no, i had tacos for lunch. something with noodles", None),
         ("cena esta noche, no, mejor mañana", "dinner tomorrow"),
+        ("sushi tonight. hmm, on second thought, tomorrow", "tomorrow"),
+        ("brunch saturday, no wait sunday", "brunch sunday"),
+        ("dinner at 7, no wait, 8", "at 8"),
     ],
 )
 def test_a_time_taken_back_is_replaced_and_the_reason_given_sets_none(message: str, when: str | None) -> None:
@@ -2931,6 +2941,9 @@ def test_a_time_taken_back_is_replaced_and_the_reason_given_sets_none(message: s
         ("i'm at penn station, anyway, i need lunch", "Restaurant", "penn station"),
         ("pizza? no, i want it near the office", "Pizza", "my office"),
         ("dinner near soho, make it somewhere nice", "Sit-down Dinner", "SoHo"),
+        ("coffee near soho, no, somewhere quiet", "Cafe", "SoHo"),
+        ("drinks near the office, nah, whatever", "Bar", "my office"),
+        ("dinner in soho, no, not too fancy", "Restaurant", "SoHo"),
     ],
 )
 def test_words_that_take_nothing_back_leave_the_ask(message: str, category: str, near: str | None) -> None:
