@@ -118,6 +118,7 @@ from assistant.requests import (
     THINGS_TO_DO_KIND,
     TOLD_ASKED,
     TURNED_DOWN_RE,
+    WHICHEVER_NEARER_RE,
     ChatRequest,
     LatLon,
     LLMMode,
@@ -2855,8 +2856,8 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     return request
 
 
-# "Where's the nearest pharmacy?": a request that wants the nearest places first.
-_NEAREST_ASKED_RE = re.compile(r"\b(?:nearest|closest)\b", re.IGNORECASE)
+# "Where's the nearest pharmacy?", "sushi or thai, whichever is closer": a request that wants the nearest places first.
+_NEAREST_ASKED_RE = re.compile(rf"\b(?:nearest|closest)\b|{WHICHEVER_NEARER_RE.pattern}", re.IGNORECASE)
 # "And a coffee after?", "then drinks?": a next stop, once places are shown.
 _AFTER_LAST_RE = re.compile(
     # "Somewhere I've been before" is a place the user knows, not a stop before the first.

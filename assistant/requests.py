@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ from assistant.place_questions import (
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
 from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
-from profiles.places import chain_key, is_national_chain
+from profiles.places import EITHER_SEPARATOR, chain_key, is_national_chain
 from prompts import load_prompt
 
 logger = logging.getLogger(__name__)
@@ -654,13 +655,24 @@ _WITHIN_OF_IT_RE = re.compile(
 _THERE_AT_END_RE = re.compile(
     r"(?<!\bis )(?<!\bare )(?<!\bget )(?<!\bgo )\b(?:over |in |out )?there\s*[?.!]*\s*$", re.I
 )
+# A stretch of time ("a couple hours", "half an hour", "a few more minutes").
+_DURATION = (
+    r"(?:a |an |half an? |a couple(?: of)? |a few |several |\d+ |one |two |three |four |five )(?:more |extra )?"
+    r"(?:hours?|hrs?|minutes?|mins?|days?|weeks?|bit|sec|second|moment)\b.*"
+)
+# Verbs of what to do at a place ("close to sit down", "somewhere to grab a bite"), which name no place.
+_TO_DO_VERBS = (
+    r"(?:sit|grab|get|eat|have|watch|relax|hang|chill|read|study|drink|do|rest|meet|talk|catch|see|take|try|buy"
+    r"|shop|dance|listen|play|unwind|kill time|charge|use)"
+)
 _NEAR_HERE_RE = re.compile(
     r"\b(?:near|close to|around) (?:here|me|us)\b|\bnear ?by\b|\bclose by\b|\bin the area\b"
     # "Within walking distance of Grand Central" is near the station.
     r"|\bwalking distance\b(?! (?:of|from)\b)|\bshort walk\b(?! (?:of|from)\b)"
     r"|\baround the corner\b|\bnot (?:too |that |very |so )?far\b(?! (?:from|away from)\b)"
     r"|\b(?:the )?(?:closest|nearest)\b"
-    r"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b)"
+    # "Somewhere close to sit down with a beer": close by, to sit down.
+    rf"|\b(?:somewhere|something|anywhere|anything|places|spots) close\b(?! to\b(?! {_TO_DO_VERBS}\b))"
     # "Bars around?", "anything good around?": around the user, at the end of the ask; "what's around for dinner".
     r"|\baround\s*[?.!]*\s*$|\baround (?=(?:for|to eat|to drink|to do|tonight|today|right now|now)\b)",
     re.IGNORECASE,
@@ -825,6 +837,10 @@ _A_LANDMARK_RE = re.compile(
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:(?:the )?(?:here|me|us|there|home|work|the office|my [\w']+|you|it|that|this|corner|area|block|city|town)"
     r"|(?:the )?(?:longest|longer|oldest|forever|ages|years|a while)"
+    # "In a couple hours i'll be hungry", "in half an hour": when, not where.
+    rf"|{_DURATION}"
+    # "Somewhere close to sit down with a beer": what to do there, not where.
+    rf"|{_TO_DO_VERBS}\b.*"
     # "I'm around tonight": when, not where.
     r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
@@ -1437,7 +1453,9 @@ _NUMBER = rf"(\d{{1,2}}|{_words_pattern(NUMBER_WORDS)})"
 _PLURALS = _words_pattern(word for word in CATEGORY_WORDS if word.endswith("s"))
 _K_RE = re.compile(
     rf"\b(?:top|best|give me|show me|recommend(?: me)?|suggest|find(?: me)?|list|just|only)\s+{_NUMBER}\b"
-    rf"|\b{_NUMBER}\s+(?:\w+\s+)?(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b"
+    # ("In a couple of hours drinks near Bryant Park": a time, no count of bars.)
+    rf"|\b{_NUMBER}\s+(?:(?!(?:hours?|hrs?|minutes?|mins?|days?|weeks?|nights?)\b)\w+\s+)?"
+    rf"(?:places|spots|options|ideas|suggestions|recommendations|{_PLURALS})\b"
     # "And 2 more": that many others; not "2 more hours" or "3 more friends".
     rf"|\b{_NUMBER}\s+more\b(?!\s+(?:hours?|hrs?|minutes?|mins?|days?|nights?|weeks?|people|friends|guests|of us|km"
     r"|miles?|blocks?|stops?)\b)",
@@ -2288,7 +2306,12 @@ _KIND_WANTED_RE = re.compile(
 def parse_rules(message: str) -> RequestArguments:
     """What deterministic rules read in a message; ``intent`` stays None when no rule decides it."""
     reading = read(message)
-    written, message = message, reading.text
+    # "Pizza. no, scratch that, burgers": what the message says last replaces what it took back.
+    written, message = corrected(message), corrected(reading.text)
+    # "Thai or vietnamese, whichever is closer": the nearest of both kinds first (``Assistant`` orders them), no ask
+    # for places nearer than the last list ("whatever is closest" alone is the nearest place shown).
+    if _CATEGORY_RE.search(message):
+        message = WHICHEVER_NEARER_RE.sub(" ", message)
     if swap := _SWAP_RE.match(message):  # "swap the museum for a park": a park, instead of the museum
         message = f"{swap['new']} instead of {swap['old']}"
         as_written = _SWAP_RE.match(written)
@@ -2417,7 +2440,12 @@ def parse_rules(message: str) -> RequestArguments:
         excluded[:] = [other for other in excluded if other != kind]  # "not a bar" says what it was not
         if (was := _category(wanted["was"] or "", [])) is not None and was != kind and was not in excluded:
             excluded.append(was)
-    stops = _stops(message, kind_spans)
+    stops = _stops(message, kind_spans) or _two_places(message, kind_spans)
+    # "Sushi or thai", "a bar or a cafe, whatever's closer": places of both kinds in one list, unless a plan of stops
+    # is said with "then".
+    either, one_kind = _either_kind(message, kind_spans), category
+    if either is not None and (stops is None or not _SAID_THEN_RE.search(message)):
+        category, stops = either, None
     if stops is not None:
         category = stops[0]
     if category == "Hotel" and _HOTEL_BAR_RE.search(message):  # "a hotel bar" is a bar, not somewhere to stay
@@ -2596,6 +2624,8 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.asks = ["general"]  # a place pointed at with nothing asked of it ("2nd?"): what is known of it
     if arguments.intent == "offtopic":  # "translate it into German" asks for no kind of place
         arguments.category, arguments.then = None, None
+    if either is not None and arguments.category == either and arguments.intent not in ("recommend", "refine"):
+        arguments.category = one_kind  # "is the first one a bar or a café?" asks of one place, not for places
     if arguments.intent == "profile":
         arguments.familiar = False  # a question about the user's habits is about known places already
         if arguments.category == DATE_CATEGORY and not _DATE_RE.search(HOLIDAY_RE.sub(" ", message)):
@@ -2895,6 +2925,96 @@ def _stop_times(
     return None
 
 
+# "Whichever is closer", "whatever's nearest", "el que esté más cerca", "le plus proche": of the kinds named.
+WHICHEVER_NEARER_RE = re.compile(
+    r"\b(?:whichever|whatever|which ever|what ever|(?:el|la|lo) que (?:est[eé]|quede|sea))"
+    r"(?:'s| is| one is| one's| place is)? (?:closer|closest|nearer|nearest|m[aá]s cerca)\b",
+    re.IGNORECASE,
+)
+# Between two kinds of which either will do: "sushi or thai", "a bar or a cafe", "pizza or maybe ramen?".
+_EITHER_BETWEEN_RE = re.compile(
+    rf"{_KIND_NOUN}\s*,?\s*or\s+(?:maybe |perhaps |possibly |even |else )?(?:a |an |some |the |un |une |una )?",
+    re.IGNORECASE,
+)
+# Between two places to go to, the second named with its article: "a museum and a cafe", "coffee and a bookstore",
+# "a bar and a pizza place"; not "a burger and a beer", one place's food and drink.
+# Two people's wishes, of which either will do: "my gf wants italian and i want bbq", "she likes sushi but i'm craving
+# ramen".
+_WANTS = (
+    r"(?:'m|'s|'re| am| is| are)?(?: really| kinda| just| totally)?\s+(?:wants?|likes?|loves?|prefers?|craves?|craving"
+    r"|feels? like|into|in the mood for)"
+)
+_WANTED_FIRST_RE = re.compile(rf"\b(?P<who>\w+){_WANTS}\s+(?:some |a |an )?$", re.IGNORECASE)
+_WANTED_NEXT_RE = re.compile(
+    rf"{_KIND_NOUN}\s*,?\s*(?:and|but|while|whereas)\s+(?:my |her |his )?(?P<who>\w+){_WANTS}\s+(?:some |a |an )?",
+    re.IGNORECASE,
+)
+# ("Un musée et un café": the article as the English reading leaves it.)
+_BOTH_BETWEEN_RE = re.compile(rf"{_KIND_NOUN}\s*,?\s*(?:and|&|plus)\s+(?:a|an|un|une|una)\s+", re.IGNORECASE)
+_PLACE_NOUN_RE = re.compile(
+    r"(?:bar|pub|cafe|café|club|museum|gallery|bookstore|store|shop|gym|park|restaurant|diner|bakery|deli|library"
+    r"|theater|theatre|cinema|lounge|spa|market|garden|zoo|hall|joint|spot|place|venue|studio|rink|alley|arcade"
+    r"|brewery|steakhouse|pizzeria|taqueria|bistro|cafeteria|salon|mall|bookshop|pool|beach|playground|aquarium)s?",
+    re.IGNORECASE,
+)
+# "A hotel with a pool and a gym": what the place has, no second stop.
+_WITH_BEFORE_RE = re.compile(r"\bwith\b[^,.;!?]*$", re.IGNORECASE)
+# "Then", said: a plan of stops, whatever kinds are named as either ("sushi or thai, then a bar").
+_SAID_THEN_RE = re.compile(r"\b(?:then|afterwards?|after that|followed by)\b", re.IGNORECASE)
+
+
+class _KindNamed(NamedTuple):
+    """A kind named by words side by side ("a jazz club"): where they start and end, the kind the first stands for,
+    and the last word ("club")."""
+
+    start: int
+    end: int
+    term: str
+    last: str
+
+
+def _kinds_said(message: str, excluded_spans: list[tuple[int, int]]) -> list[_KindNamed]:
+    """The kinds a message names, words side by side as one (:func:`_adjacent_as_one`), in order."""
+    said: list[_KindNamed] = []
+    for match, term in _kinds_named(message, excluded_spans):
+        if said and not message[said[-1].end : match.start()].strip():
+            said[-1] = said[-1]._replace(end=match.end(), last=match.group(0))
+        else:
+            said.append(_KindNamed(match.start(), match.end(), term, match.group(0)))
+    return said
+
+
+def _either_kind(message: str, excluded_spans: list[tuple[int, int]]) -> str | None:
+    """Two kinds named with "or" between them, either of which will do ("sushi or thai near the office" →
+    "Sushi|Thai", ``profiles.places.EITHER_SEPARATOR``); None when the message names no such pair."""
+    for one, other in pairwise(_kinds_said(message, excluded_spans)):
+        between = message[one.end : other.start]
+        first, then = _WANTED_FIRST_RE.search(message[: one.start]), _WANTED_NEXT_RE.fullmatch(between)
+        # ("I like bars and I want a café now" is one person's ask: the café.)
+        wanted = first is not None and then is not None and first["who"].lower() != then["who"].lower()
+        if one.term != other.term and (_EITHER_BETWEEN_RE.fullmatch(between) or wanted):
+            return EITHER_SEPARATOR.join([one.term, other.term])
+    return None
+
+
+def _two_places(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, str] | None:
+    """Two places to go to, named with "and" and the second with its article ("a museum and a cafe in midtown"):
+    planned as two stops, as "then" plans them; None for one place's food and drink ("a burger and a beer") or what a
+    place has ("a hotel with a pool and a gym")."""
+    for one, other in pairwise(_kinds_said(message, excluded_spans)):
+        between = message[one.end : other.start]
+        if (
+            one.term == other.term
+            or not _BOTH_BETWEEN_RE.fullmatch(between)
+            or _WITH_BEFORE_RE.search(message[: one.start])
+        ):
+            continue
+        noun = re.match(_KIND_NOUN, message[other.end :])
+        if (noun is not None and noun.group(0)) or _PLACE_NOUN_RE.fullmatch(other.last.split()[-1]):
+            return one.term, other.term
+    return None
+
+
 def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
     """Kind words side by side name one place ("a jazz club", "a sushi restaurant"): the first of them stands for
     it, so that "and a jazz club after?" asks for no club after the jazz."""
@@ -2940,6 +3060,170 @@ def _legs(message: str, found: list[tuple[re.Match[str], str]]) -> list[str]:
         end = match.end()
     legs = [next((term for term in stretch if term in _SPECIFIC), stretch[0]) for stretch in stretches]
     return list(dict.fromkeys(legs))
+
+
+# Corrections within a message ----------------------------------------------------------------------------------
+
+# Words that take back what was just said, one after another: "no, scratch that", "nah make it", "wait no", "sorry i
+# meant", "actually no"; the Spanish and French the English reading leaves ("no, espera", "perdon, quise decir",
+# "non, attends", "pardon je voulais dire"). "Anyway" turns from rambling to the ask ("… this bbq place, anyway i need
+# lunch"): what follows it is the ask.
+_TAKING_BACK = (
+    r"no|nah|nope|non|wait|actually|hmm+|sorry|oops|espera|perdon|attends|pardon|scratch that|strike that"
+    r"|forget that|on second thoughts?|or rather|i mean|i meant|make (?:it|that)(?! (?:to|by|there|in time|on time)\b)"
+    r"|quise decir|quiero decir|mejor dicho|je voulais dire|je veux dire|anyways?|anyhow|long story short"
+    r"|en fin|de todos modos|de todas formas|bref|en tout cas"
+)
+_TAKING_BACK_RUN_RE = re.compile(
+    rf"(?<![\w'])(?:{_TAKING_BACK})(?:[\s,.;:!?…—–-]+(?:{_TAKING_BACK}))*(?![\w'])", re.IGNORECASE
+)
+# A run that takes back on its own ("scratch that", "i meant", "make it", "anyway"); "wait" or "actually" alone does
+# not ("wait, is it open?", "actually, somewhere quiet"), nor a "no" that rules out the word after it ("no chains").
+_TAKES_BACK_RE = re.compile(
+    r"\b(?:scratch that|strike that|forget that|on second thoughts?|or rather|i mean|i meant|make (?:it|that)"
+    r"|quise decir|quiero decir|mejor dicho|je voulais dire|je veux dire|anyways?|anyhow|long story short|en fin"
+    r"|de todos modos|de todas formas|bref|en tout cas)\b"
+    r"|\b(?:no|nah|nope|non)\b.*\b(?:wait|actually|espera|attends|sorry|perdon|pardon)\b"
+    r"|\b(?:wait|actually|espera|attends)\b.*\b(?:no|nah|nope|non)\b",
+    re.IGNORECASE,
+)
+_ALONE_RE = re.compile(r"no|nah|nope|non|wait|actually|sorry|oops|espera|attends", re.IGNORECASE)
+_NO_THEN_MARK_RE = re.compile(r"\s*[,.;:!?…—–-]|\s+(?=\w)")
+# Words that go on to a next stop or add to the ask rather than take anything back.
+_GOES_ON_RE = re.compile(r"[\s,.;:!?…—–-]*(?:and|then|also|plus|after|afterwards|too)\b", re.IGNORECASE)
+# Why the user takes it back, which asks for nothing: "i had tacos for lunch", "I'm too tired today", "it's already
+# 1". A clause that wants something ("i'd rather have thai", "i'm craving noodles") or says where the user is ("i'm in
+# SoHo now") is part of the ask.
+_EXPLAINING_RE = re.compile(
+    r"^\W*(?:(?:because|cause|cuz|coz|since|as|bc|and|but|so|ugh|lol|well)\s+)*"
+    r"(?:i|we|it|that)(?:'m|'re|'ve|'s| am| are| have| was| were| is)?\s+(?:just |already |literally |really )?"
+    r"(?!(?:in|at|near|around|by|close to|staying|heading|going)\b)"
+    r"(?!.*(?:\b(?:want|wanna|need|feel like|fancy|craving|crave|mood|looking for|prefer|rather|like to|love to"
+    r"|down for|up for|go for|hungry for|think|guess|will|would|could|can|should|gonna)\b|'ll\b|'d\b))",
+    re.IGNORECASE,
+)
+_CLAUSE_RE = re.compile(r"[^,.;!?…]+")
+_PLACE_BEFORE_RE = re.compile(r"(?:\b(?:in|near|around|by|at|close to|over in|out in)\s+)?(?:the\s+)?$", re.IGNORECASE)
+_TIME_WORDS_RES = (_RELATIVE_RE, HOLIDAY_RE, _DAY_RE, _PART_RE, _CLOCK_RE, _AFTER_CLOCK_RE, _BETWEEN_RE)
+
+
+def _take_back_words(message: str) -> re.Match[str] | None:
+    """The last words of a message that take back what it said before them ("pizza. no, scratch that, burgers"),
+    when something is said before them; None when none do."""
+    last = None
+    for run in _TAKING_BACK_RUN_RE.finditer(message):
+        if not message[: run.start()].strip(" ,.;:!?…—–-"):
+            continue  # "no, I meant SoHo" opening a message corrects the last ask, no words of its own
+        words = run.group(0)
+        if _GOES_ON_RE.match(message, run.end()):
+            continue  # "sushi, actually, and a bar after": a next stop, nothing taken back
+        mark = _NO_THEN_MARK_RE.match(message, run.end())
+        marked = mark is not None and mark.group(0).strip()
+        # "Sushi... nah, thai", "coffee, no, tea", "dinner tonight, wait, tomorrow": a word alone between marks;
+        # "nah thai food" too; never "no chains".
+        alone = _ALONE_RE.fullmatch(words)
+        if (alone and (marked or alone.group(0).lower() in ("nah", "nope"))) or _TAKES_BACK_RE.search(words):
+            last = run
+    return last
+
+
+def _asking_part(text: str) -> str:
+    """The clauses of what follows a taking back that ask something, without the reasons given ("i had tacos for
+    lunch. something with noodles" → "something with noodles")."""
+    kept = [clause.strip() for clause in _CLAUSE_RE.findall(text) if not _EXPLAINING_RE.match(clause)]
+    return ", ".join(clause for clause in kept if clause)
+
+
+def _areas_named(text: str) -> list[tuple[int, int]]:
+    """Where places are named in ``text`` to search around ("near the office", "in the east village", "west
+    village"), each from the word that leads to it; none ruled out ("not in Midtown")."""
+    spans = [
+        span
+        for _, span in find_neighbourhoods(text)
+        if not (_RULED_OUT_BEFORE.search(text[: span[0]]) or _NOT_IN_BEFORE.search(text[: span[0]]))
+    ]
+    spans += [found.span() for found in _MY_PLACE_RE.finditer(text)]
+    spans += [
+        (at.start(), at.end("name"))
+        for at in _places_at(text)
+        if not _NOT_A_PLACE_RE.match(at["name"]) and not _NOT_JUST_BEFORE_RE.search(text[: at.start()])
+    ]
+    return [((led.start() if (led := _PLACE_BEFORE_RE.search(text[:start])) else start), end) for start, end in spans]
+
+
+def _without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (which may overlap) left out, a space for each stretch."""
+    kept, position = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[position:start])
+        position = max(position, end)
+    return " ".join([*kept, text[position:]])
+
+
+# A bare hour ("dinner at 7, no wait, 8") or a bare name ("lunch near penn, scratch that, grand central") said in
+# place of the one before.
+_BARE_HOUR_RE = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+_BARE_NAME_RE = re.compile(r"(?:the )?[\w'&.-]+(?: [\w'&.-]+){0,3}", re.IGNORECASE)
+_LED_TO_PLACE_RE = re.compile(r"\b(?P<led>near|in|around|by|close to|next to)\s+\S", re.IGNORECASE)
+_TAKEN_BACK_NAME_WORDS = frozenset(
+    {"one", "ones", "it", "that", "this", "there", "else", "other", "different", "not", "no", "please", "instead"}
+    | {"better", "open", "cheap", "cheaper", "quiet", "quieter", "fancy", "cozy", "new", "good", "nice", "closer"}
+    | {"whatever", "anything", "idk", "fine", "ok", "okay", "sure", "yes", "yeah", "lol", "haha", "nevermind", "never"}
+    | {"mind", "rather", "mejor", "plutot", "too", "more", "less", "all", "both", "those", "these", "them", "either"}
+    | set(_CUE_WORDS.split())
+)
+
+
+def _said_as_before(before: str, after: str) -> str:
+    """What follows a taking back, led as what it replaces was: "8" after "at 7" is "at 8", "grand central" after
+    "near penn" is "near grand central"; anything else as it is."""
+    if _BARE_HOUR_RE.fullmatch(after) and _CLOCK_RE.search(before):
+        return f"at {after}"
+    led = _LED_TO_PLACE_RE.search(before)
+    words = set(after.lower().split())
+    if (
+        led is not None
+        and _BARE_NAME_RE.fullmatch(after)
+        and not words & _TAKEN_BACK_NAME_WORDS
+        and _category(after, []) is None
+        and when_text(after) is None
+    ):
+        return f"{led['led']} {after}"
+    return after
+
+
+def corrected(message: str) -> str:
+    """A message whose later words take back its earlier ones, as meant: the kind of place, the area and the time said
+    after "no, scratch that", "nah make it", "sorry i meant", "no wait" or "anyway" replace those said before it
+    ("pizza. no, scratch that, burgers near the office" → burgers near the office; "bars in the east village, sorry i
+    meant west village" → bars in the West Village); what the later words leave unsaid stays. The reasons given ("wait
+    no, i had tacos for lunch") ask for nothing. A message with no such words comes back as it is."""
+    run = _take_back_words(message)
+    if run is None:
+        return message
+    before, after = message[: run.start()], _asking_part(message[run.end() :])
+    if not after:
+        return message
+    after = _said_as_before(before, after)
+    unwanted = [found.span() for found in _EXCLUDE_RE.finditer(after)]
+    dropped: list[tuple[int, int]] = []
+    if _category(after, [*unwanted, *_areas_named(after)]) is not None:
+        # "Pizza place": the noun goes with the kind.
+        nouns = [re.match(_KIND_NOUN, before[found.end() :]) for found in _CATEGORY_RE.finditer(before)]
+        dropped += [
+            (found.start(), found.end() + (len(noun.group(0)) if noun else 0))
+            for found, noun in zip(_CATEGORY_RE.finditer(before), nouns, strict=True)
+        ]
+    if _areas_named(after):
+        dropped += _areas_named(before)
+    if when_text(after) is not None:
+        dropped += [found.span() for pattern in _TIME_WORDS_RES for found in pattern.finditer(before)]
+    if not dropped:
+        return message
+    # "Brunch? actually it's already 1, make it lunch": neither the reason nor a leftover "actually" asks anything.
+    dropped += [found.span() for found in _TAKING_BACK_RUN_RE.finditer(before)]
+    kept = _asking_part(re.sub(r"\s+", " ", _without_spans(before, dropped)))
+    return f"{kept}, {after}" if kept else after
 
 
 # What holds for this time only ("no more coffee for me today", "I don't want pizza tonight"): a turn's wish, not a

@@ -85,6 +85,7 @@ from profiles.places import (
     PlaceAnswer,
     chain_item_ids,
     chain_key,
+    either_kinds,
     is_national_chain,
     is_of_kind,
     leaf_category,
@@ -403,7 +404,8 @@ def quiet_exclusions(asked: str | None, holding: frozenset[str] = frozenset()) -
     within go instead."""
     if not asked:
         return LOUD_CATEGORIES
-    holding = holding | {asked.strip().casefold()}
+    # "A quiet bar or a café" ("Bar|Cafe"): neither kind asked is left out.
+    holding = holding | {kind.strip().casefold() for kind in either_kinds(asked)}
     kept = tuple(name for name in LOUD_CATEGORIES if name.casefold() not in holding)
     if len(kept) == len(LOUD_CATEGORIES):
         return kept
@@ -1479,7 +1481,8 @@ class Service:
 
     def quiet_exclusions(self, asked: str | None) -> tuple[str, ...]:
         """``quiet_exclusions`` over this catalogue (what holds a kind worked out once per kind)."""
-        return quiet_exclusions(asked, self._levels_holding(asked) if asked else frozenset())
+        holding = frozenset().union(*(self._levels_holding(kind) for kind in either_kinds(asked))) if asked else None
+        return quiet_exclusions(asked, holding or frozenset())
 
     def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
         """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""

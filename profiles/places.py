@@ -199,12 +199,23 @@ _GROUP_LEAVES_OUT: dict[str, tuple[str, ...]] = {
     "sit-down dinner": _NO_DATE,
 }  # fmt: skip
 _GROUPS = {name.casefold(): members for name, members in KIND_GROUPS.items()}
+# Between kinds of which any will do ("sushi or thai": "Sushi|Thai"); no category's name holds it ("Apartment or
+# Condo" is one kind).
+EITHER_SEPARATOR = "|"
+_OR = {"en": " or ", "es": " o ", "fr": " ou "}
+
+
+def either_kinds(kind: str) -> list[str]:
+    """The kinds a kind asked for stands for: "Sushi|Thai" for either ["Sushi", "Thai"], any other for itself."""
+    return [part.strip() for part in kind.split(EITHER_SEPARATOR)] if EITHER_SEPARATOR in kind else [kind]
 
 
 def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
     """Whether a place is of a kind: the kind is whole words of its category or path ("Bar" in "Wine Bar", not in
     "Barbershop"), and none of its kinds only looks like it (:data:`LOOK_ALIKE_KINDS`: a Juice Bar is no Bar). A
     group of kinds (:data:`KIND_GROUPS`) holds a place of any of its members."""
+    if EITHER_SEPARATOR in kind:  # "sushi or thai": a place of either
+        return any(is_of_kind(one, category, category_path) for one in either_kinds(kind))
     text = f"{category_path}{CATEGORY_SEPARATOR}{category}"
     group = kind.strip().casefold()
     if group in _GROUPS:
@@ -437,7 +448,11 @@ def _said_in(category: str, language: str) -> CategoryName | None:
 def category_name(category: str, language: str, *, plural: bool = False) -> str:
     """A kind of place as a reply in ``language`` calls it: 'Coffee Shop' → 'cafetería' (es), 'café' (fr); with
     ``plural``, 'cafeterías', 'cafés'. English keeps the catalogue's name ('Coffee Shops' in the plural, as
-    :func:`plural` says it), and so does a name the table lacks, rather than a guess."""
+    :func:`plural` says it), and so does a name the table lacks, rather than a guess. Kinds of which either will do
+    are said joined ('Sushi or Thai')."""
+    if EITHER_SEPARATOR in category:
+        joined = (category_name(one, language, plural=plural) for one in either_kinds(category))
+        return _OR.get(language, _OR["en"]).join(joined)
     said = _said_in(category, language) if language != "en" else None
     if said is None:
         return _english_plural(category) if plural else category
@@ -446,7 +461,11 @@ def category_name(category: str, language: str, *, plural: bool = False) -> str:
 
 def category_with_article(category: str, language: str) -> str:
     """A kind of place with its indefinite article in ``language``: 'a Home (private)', 'una casa (privada)', 'un
-    domicile (privé)'; a name the table lacks takes the English article."""
+    domicile (privé)'; a name the table lacks takes the English article; kinds of which either will do, each
+    with its own ('a Bar or a Cafe')."""
+    if EITHER_SEPARATOR in category:
+        joined = (category_with_article(one, language) for one in either_kinds(category))
+        return _OR.get(language, _OR["en"]).join(joined)
     said = _said_in(category, language) if language != "en" else None
     if said is None:
         return with_article(category)
@@ -508,7 +527,10 @@ def kind_words(kind: str, language: str = "en") -> str:
     """What a sentence calls the places of a kind a request names: 'places for a date' for a group
     (:data:`GROUP_WORDS`), the kind in the plural when it names a place ('wine bars', 'cafes'), else its places
     ('sushi places', 'BBQ places'); in Spanish or French, the table's plural ('bares de vinos', 'restaurants de
-    sushis'), or the English words for a kind it lacks."""
+    sushis'), or the English words for a kind it lacks. Kinds of which either will do are said joined ('sushi places
+    or Thai places')."""
+    if EITHER_SEPARATOR in kind:
+        return _OR.get(language, _OR["en"]).join(kind_words(one, language) for one in either_kinds(kind))
     if language != "en" and _said_in(kind, language) is not None:
         return category_name(kind, language, plural=True)
     if said := GROUP_WORDS.get(kind) or _KIND_NOUNS.get(kind):
@@ -772,6 +794,7 @@ __all__ = [
     "CATEGORY_NAMES_FILE",
     "CATEGORY_SEPARATOR",
     "CHAIN_MIN_PLACES",
+    "EITHER_SEPARATOR",
     "GROUP_WORDS",
     "KIND_GROUPS",
     "LINK_RE",
@@ -795,6 +818,7 @@ __all__ = [
     "chain_item_ids",
     "chain_key",
     "counted",
+    "either_kinds",
     "elide_de",
     "is_national_chain",
     "is_of_kind",

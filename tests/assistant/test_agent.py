@@ -3312,3 +3312,20 @@ def test_each_stop_of_a_plan_keeps_the_time_said_for_it(
     plain = assistant.chat("1", "coffee at 10am and then some jazz", at=world_now, conversation_id="plain")
     first, second = (datetime.fromisoformat(call.arguments["at"]) for call in plain.trace if call.name == "recommend")
     assert second - first == timedelta(minutes=90)
+
+
+def test_two_kinds_with_whichever_is_closer_list_both_nearest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "a coffee shop or a jazz club, whichever is closer", at=world_now)
+    assert called(turn, "recommend").arguments["category"] == "Cafe|Music Venue"
+    assert {item.category for item in turn.items} == {"Coffee Shop", "Jazz Club"}
+    assert [item.distance_km for item in turn.items] == sorted(item.distance_km for item in turn.items)
+
+
+def test_two_places_joined_by_and_are_planned_as_two_stops(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "a jazz club and a coffee shop", at=world_now)
+    first, second = [call for call in turn.trace if call.name == "recommend"]
+    assert (first.arguments["category"], second.arguments["category"]) == ("Music Venue", "Cafe")

@@ -688,7 +688,8 @@ def test_gazetteer_forgives_typos() -> None:
         ("quelque chose de nouveau", {"surprise": True, "language": "fr"}),
         ("un musée calme", {"category": "Museum", "quiet": True, "language": "fr"}),
         ("un café, sans bars", {"category": "Cafe", "exclude_categories": ["Bar"], "language": "fr"}),
-        ("un parc ou une boutique", {"category": "Park", "language": "fr"}),
+        # Either kind will do: places of both, in one list.
+        ("un parc ou une boutique", {"category": "Park|Retail", "language": "fr"}),
         ("sitios que ya conozco", {"familiar": True, "surprise": False, "language": "es"}),
         ("des endroits que je connais", {"familiar": True, "surprise": False, "language": "fr"}),
         # folded "où" is "ou"; before a verb it is "where", not "or"
@@ -3135,3 +3136,159 @@ def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[st
 def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
     request = extract_request(message, NOW)
     assert (request.at, request.then_at) == (first, second)
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("pizza. no, scratch that, burgers near the office", "Burger", "my office"),
+        ("sushi... nah, thai food near union square", "Thai", "Union Square"),
+        ("burgers? nah make it pizza", "Pizza", None),
+        ("bars in the east village, sorry i meant west village", "Bar", "West Village"),
+        ("coffee near union square, no wait, i meant near the office", "Cafe", "my office"),
+        ("a museum, or rather a gallery, in chelsea", "Gallery", "Chelsea"),
+        ("mexican food — wait no, i had tacos for lunch. something with noodles", "Ramen", None),
+        ("brunch? actually it's already 1, make it lunch, near the 14th st L stop", "Restaurant", "the 14th st L stop"),
+        ("bars — actually no, a quiet cafe", "Cafe", None),
+        ("tacos, actually no wait, let's do sushi", "Sushi", None),
+        ("coffee near soho - nah, make that near the office", "Cafe", "my office"),
+        ("thai food... or rather vietnamese", "Vietnamese", None),
+        ("drinks in williamsburg, no sorry, bushwick", "Bar", "Bushwick"),
+        ("lunch near penn, scratch that, grand central", "Restaurant", "grand central"),
+        ("a bar, nope, a cafe", "Cafe", None),
+        ("cafe in chelsea... actually, make it the west village", "Cafe", "West Village"),
+        # Spanish and French.
+        ("sushi... no, mejor comida tailandesa cerca de union square", "Thai", "Union Square"),
+        ("pizza, no, espera, hamburguesas cerca de la oficina", "Burger", "my office"),
+        ("bares en el east village, perdón, quise decir west village", "Bar", "West Village"),
+        ("un bar dans l'east village, pardon je voulais dire west village", "Bar", "West Village"),
+    ],
+)
+def test_what_a_message_takes_back_is_replaced_by_what_follows(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.near) == (category, near)
+
+
+@pytest.mark.parametrize(
+    ("message", "when"),
+    [
+        ("dinner tonight — no wait, tomorrow, I'm too tired today", "dinner tomorrow"),
+        # The reason given names a meal, which is no time to go.
+        ("mexican food — wait no, i had tacos for lunch. something with noodles", None),
+        ("cena esta noche, no, mejor mañana", "dinner tomorrow"),
+        ("sushi tonight. hmm, on second thought, tomorrow", "tomorrow"),
+        ("brunch saturday, no wait sunday", "brunch sunday"),
+        ("dinner at 7, no wait, 8", "at 8"),
+    ],
+)
+def test_a_time_taken_back_is_replaced_and_the_reason_given_sets_none(message: str, when: str | None) -> None:
+    assert parse_rules(message).when == when
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("coffee, no starbucks please", "Cafe", None),
+        ("dinner near union square, no chains", "Restaurant", "Union Square"),
+        ("sushi near the office, wait, is it open now?", "Sushi", "my office"),
+        ("i'd like sushi, actually, and a bar after", "Sushi", None),
+        ("bars, no, not clubs", "Bar", None),
+        ("i'm at penn station, anyway, i need lunch", "Restaurant", "penn station"),
+        ("pizza? no, i want it near the office", "Pizza", "my office"),
+        ("dinner near soho, make it somewhere nice", "Sit-down Dinner", "SoHo"),
+        ("coffee near soho, no, somewhere quiet", "Cafe", "SoHo"),
+        ("drinks near the office, nah, whatever", "Bar", "my office"),
+        ("dinner in soho, no, not too fancy", "Restaurant", "SoHo"),
+    ],
+)
+def test_words_that_take_nothing_back_leave_the_ask(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.near) == (category, near)
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        (
+            "ugh so my coworker keeps talking about this bbq place and i don't even know, anyway i need lunch, "
+            "something quick and cheap near penn station pls",
+            "Quick Bite",
+        ),
+        ("my sister wanted sushi but whatever, anyways, a burger place near soho?", "Burger"),
+        ("lo de la pizza no sé, en fin, necesito almorzar algo rápido", "Quick Bite"),
+    ],
+)
+def test_the_ask_after_anyway_is_the_ask(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "near", "k"),
+    [
+        ("in a couple hours i'll be hungry, somewhere for dinner near bryant park", "bryant park", None),
+        ("in a couple of hours drinks near bryant park", "bryant park", None),
+        ("in half an hour, coffee near union square", "Union Square", None),
+        ("in a few minutes i'm free, a bar near the office", "my office", None),
+        ("somewhere close to sit down with a beer, my feet are killing me", "here", None),
+        ("somewhere close to grab a bite", "here", None),
+        ("show me 3 bars near union square", "Union Square", 3),
+    ],
+)
+def test_a_stretch_of_time_or_what_to_do_is_no_place(message: str, near: str, k: int | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.k) == (near, k)
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("sushi or thai near the office", "Sushi|Thai", "my office"),
+        ("thai or vietnamese for lunch, whichever is closer", "Thai|Vietnamese", None),
+        ("a bar or a cafe, whatever's closer", "Bar|Cafe", None),
+        ("pizza or maybe ramen? whatever is still open near astoria", "Pizza|Ramen", "Astoria"),
+        ("i have like 2 hours to kill before my train at penn, a bar or a cafe, whatever's closer", "Bar|Cafe", "penn"),
+        ("quiero sushi o tailandés cerca de la oficina", "Sushi|Thai", "my office"),
+        ("sushi ou thaï près de union square", "Sushi|Thai", "Union Square"),
+        # Two people's wishes: either will do.
+        ("my gf wants italian and i want bbq lol, somewhere in between near chelsea?", "Italian|BBQ", "Chelsea"),
+        ("she likes sushi but i'm craving ramen", "Sushi|Ramen", None),
+    ],
+)
+def test_two_kinds_joined_by_or_ask_for_places_of_either(message: str, category: str, near: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.then, arguments.near) == ("recommend", category, None, near)
+    assert not arguments.closer  # "whichever is closer" is of the kinds named, not nearer than the last list
+
+
+@pytest.mark.parametrize(
+    ("message", "stops"),
+    [
+        ("a museum and a cafe in midtown", ("Museum", "Cafe")),
+        ("coffee and a bookstore near washington sq park", ("Cafe", "Bookstore")),
+        ("a bar and a pizza place near union square", ("Bar", "Pizza")),
+        ("un musée et un café à midtown", ("Museum", "Cafe")),
+        ("un museo y un café en midtown", ("Museum", "Cafe")),
+        ("un bar o un café cerca de union square", ("Bar|Cafe", None)),
+        # One place's food and drink, what a place has, two kinds in one name: one stop.
+        ("a burger and a beer near union square", ("Burger", None)),
+        ("coffee and a bagel near the office", ("Cafe", None)),
+        ("a hotel with a pool and a gym in midtown", ("Hotel", None)),
+        ("a cafe and bakery in soho", ("Cafe", None)),
+    ],
+)
+def test_two_places_joined_by_and_are_two_stops(message: str, stops: tuple[str, str | None]) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.then) == stops
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("coffee or tea near the office", "Cafe"),  # one kind either way
+        ("is the first one a bar or a cafe?", "Cafe"),  # asked of a place shown
+        ("i like bars and i want a cafe now", "Cafe"),  # one person's ask
+        ("i want pizza and a beer", "Pizza"),
+    ],
+)
+def test_or_between_words_of_one_kind_or_in_a_question_asks_for_no_two_kinds(message: str, category: str) -> None:
+    assert parse_rules(message).category == category

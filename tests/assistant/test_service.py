@@ -115,6 +115,13 @@ def test_a_quiet_bar_leaves_out_loud_bars_not_bars() -> None:
     assert "Bar" not in pub and "Pub" not in pub and "Sports Bar" in pub  # Bar holds Pub: leaving it out loses pubs
     assert "Music Venue" not in jazz and "Bar" in jazz  # a leaf kind is held by every level of its places' paths
     assert loud(None) == loud("Coffee Shop") == LOUD_CATEGORIES
+    # "A quiet bar or a café": neither kind asked is left out, the loud bars within still are.
+    either = quiet_exclusions("Bar|Coffee Shop")
+    assert "Bar" not in either and "Sports Bar" in either
+
+
+def test_a_quiet_ask_for_either_of_two_kinds_keeps_both(services: Service) -> None:
+    assert not {"Bar", "Jazz Club", "Music Venue"} & set(services.quiet_exclusions("Bar|Jazz Club"))
 
 
 def test_surprise_me_skips_the_hospital_and_a_hospital_request_finds_one(

@@ -561,3 +561,15 @@ def test_french_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
     assert elide_de("plus de hot-dogs", "fr") == "plus de hot-dogs" and elide_de("pas de bars", "fr") == "pas de bars"
     assert elide_de("studios de yoga", "fr") == "studios de yoga"
     assert elide_de("más de hoteles", "es") == "más de hoteles"
+
+
+def test_kinds_of_which_either_will_do_hold_places_of_each_and_are_said_joined() -> None:
+    either = "Sushi|Thai"
+    assert is_of_kind(either, "Sushi Restaurant") and is_of_kind(either, "Thai Restaurant")
+    assert not is_of_kind(either, "Pizza Place")
+    # A category whose name says "or" is one kind, not two.
+    assert is_of_kind("Apartment or Condo", "Apartment or Condo") and not is_of_kind("Apartment or Condo", "Condo")
+    assert kind_words(either) == "sushi places or Thai places"
+    assert kind_words("Bar|Cafe", "fr") == f"{kind_words('Bar', 'fr')} ou {kind_words('Cafe', 'fr')}"
+    assert category_name("Bar|Coffee Shop", "es", plural=True) == "bares o cafeterías"
+    assert category_with_article("Bar|Museum", "en") == "a Bar or a Museum"
