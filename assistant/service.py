@@ -114,7 +114,14 @@ from profiles.preferences import (
 )
 from profiles.preprocessing import local_hour_of_week
 from retrieval.item_index import PlaceHit
-from retrieval.recommender import POPULAR_PREFIX, Recommendation, popular_reason, with_familiarity
+from retrieval.recommender import (
+    BUSY_NOW,
+    FACTS_JOINT,
+    POPULAR_PREFIX,
+    Recommendation,
+    popular_reason,
+    with_familiarity,
+)
 
 # "Something quieter": categories people go to for noise and crowds ...
 LOUD_CATEGORIES = ("Bar", "Night Club", "Nightclub", "Music Venue", "Stadium", "Arcade", "Pub", "Beer Garden")
@@ -870,6 +877,9 @@ class Service:
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
             )
+            if query.quiet:
+                # "A quiet café": a place the list would call busy right now comes after the calm ones.
+                found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
             varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied

@@ -695,6 +695,7 @@ _OCCASION_HOURS = {occasion: np.asarray(_OCCASIONS) == occasion for occasion in 
 
 
 POPULAR_PREFIX = "popular: "
+BUSY_NOW = "busy on"  # the facts line's word for a place busy at the query's hour of the week ("busy on Fridays …")
 
 
 def popular_reason(count: int, people: int) -> str | None:
@@ -781,7 +782,7 @@ class _Explainer:
         if group == "popular" and self._popular(position):
             return popular_reason(int(self.state.counts[position]), int(self.state.visitors[position]))
         if group == "popular_now" and self._busy(position):
-            return f"busy on {self._occasion()}"
+            return f"{BUSY_NOW} {self._occasion()}"
         if group == "covisit" and user is not None and value["covisit_share"] > 0:
             partner = self._best_partner(position, user.recent, self.state.covisits)
             if partner is not None:

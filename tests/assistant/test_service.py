@@ -673,3 +673,16 @@ def test_a_kind_asked_for_leaves_out_places_listed_today_in_another_family(
     again = services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))
     assert again and moved not in {item.item_id for item in again}
     assert moved in services._listed_elsewhere()
+
+
+def test_a_quiet_list_puts_places_busy_now_after_the_calm_ones(services: Service, world_now: datetime) -> None:
+    busy_anywhere = False
+    for user in USERS:
+        where = services.default_place(user)
+        busy_anywhere |= any(
+            " · busy on " in item.evidence[-1] for item in services.recommend(user, world_now, where, OPEN[0])
+        )
+        quiet = services.recommend(user, world_now, where, RecommendQuery(k=20, quiet=True))
+        flags = [" · busy on " in item.evidence[-1] for item in quiet]
+        assert flags == sorted(flags), [item.evidence[-1] for item in quiet]
+    assert busy_anywhere  # the small world has places busy at this hour, so the order is put to the test
