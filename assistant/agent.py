@@ -72,6 +72,7 @@ from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
     DETOUR,
+    MORE_TASTE_RE,
     UNKNOWN_TOPICS,
     WALKING_KMH,
     about_all,
@@ -92,6 +93,7 @@ from assistant.place_questions import (
 )
 from assistant.reasons import reasons_in
 from assistant.requests import (
+    ADULTS_ONLY,
     AFTER_DINNER,
     BOTH_SHOWN,
     CATEGORY_WORDS,
@@ -126,6 +128,7 @@ from assistant.requests import (
     between_ends,
     by_the_water,
     extract_request,
+    first_stop_over,
     further_stops,
     is_waterside,
     named_first,
@@ -699,6 +702,7 @@ class Assistant:
             ):
                 # "We have a baby with us" after dinner ideas: the same dinner, with no bar among them.
                 request = request.model_copy(update={"intent": "refine", "category": None})
+            request = _still_for_children(request, previous, text)
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text) and previous.near is not None:
                     # "Within walking distance" of the last request's place, not of the user's (with no place
@@ -731,6 +735,7 @@ class Assistant:
             request = self._narrower_stays(request, previous, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
+            request = self._first_stop_over(state, request, text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             update["asked_before"] = request if request.intent == "about" else None
@@ -1711,6 +1716,21 @@ class Assistant:
                 "location": location,
                 "around": stop.item_id,
             }
+        )
+
+    def _first_stop_over(self, state: _State, request: ChatRequest, message: str) -> ChatRequest:
+        """The second stop alone when the first is under way or over as the user asks, for now ("nightcap after
+        dinner, somewhere nearby" at 9:30 pm: bars, no dinner planned first); any other request as it is."""
+        if request.then is None or request.intent not in ("recommend", "refine"):
+            return request
+        if names_day(request.when) and not _TODAY_RE.search(request.when or ""):
+            return request  # "drinks after dinner tomorrow": a plan for then
+        now = state["now"].astimezone(ZoneInfo(self.timezone))
+        if not first_stop_over(message, request.category, now.hour):
+            return request
+        kept = [kind for kind in request.exclude_categories if kind != request.then]
+        return request.model_copy(
+            update={"category": request.then, "then": None, "exclude_categories": kept, "at": None, "when": None}
         )
 
     def _waterfront(self) -> list[str]:
@@ -2777,8 +2797,8 @@ def _only_unknowns(message: str) -> bool:
 def _asks_only(message: str, *fields: str) -> bool:
     """Whether the rules read nothing in a follow-up but ``fields`` ("only 2": a count), and it asks for no other
     places ("another", "not that one")."""
-    if _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message):
-        return False
+    if _OTHERS_RE.search(MORE_TASTE_RE.sub(" ", message)) or TURNED_DOWN_RE.search(message):
+        return False  # ("something more casual" asks for no other places)
     kept = {"intent", *fields}
     return parse_rules(message).model_dump(exclude=kept) == RequestArguments().model_dump(exclude=kept)
 
@@ -3028,6 +3048,27 @@ _TRANSIT_RE = re.compile(
 _SOMETHING_FUN_RE = re.compile(r"\b(?:something|somewhere|anything|anywhere|stuff) (?:\w+ )?fun\b", re.IGNORECASE)
 # "Lunch after the museum": after a place the conversation has shown.
 # "And for lunch after the museum?", "and drinks after dinner?" opening a follow-up: after a place of the list.
+# "Somewhere fun for them" after dinner with the nephews: the children are still who the places are for.
+_FOR_THEM_RE = re.compile(
+    r"\b(?:for|with) (?:them|him|her|the (?:kids|children|little ones|boys|girls|nephews?|nieces?))\b"
+    r"|\b(?:they|he|she)(?:'d| would|'ll| will| might)? (?:like|love|enjoy)\b",
+    re.IGNORECASE,
+)
+
+
+def _still_for_children(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
+    """A new ask for the children of the last one ("somewhere fun for them" after dinner with the nephews) leaves out
+    the bars that one did, and with no kind named is a family outing; any other request as it is."""
+    if previous is None or request.intent not in ("recommend", "refine") or not _FOR_THEM_RE.search(message):
+        return request
+    if not set(ADULTS_ONLY) <= set(previous.exclude_categories) or request.category in ADULTS_ONLY:
+        return request
+    out = list(dict.fromkeys([*request.exclude_categories, *ADULTS_ONLY]))
+    category = request.category or (FAMILY_OUTING if request.intent == "recommend" else None)
+    return request.model_copy(update={"exclude_categories": out, "category": category})
+
+
+_TODAY_RE = re.compile(r"\b(?:today|tonight|this (?:evening|afternoon|morning))\b", re.IGNORECASE)
 _AFTER_THE_RE = re.compile(
     r"\bafter (?:the|that|this) \w+"
     r"|^\W*(?:(?:hmm|ok|okay|so|and|then)\W+)+\w+(?: \w+)? after (?:our |my )?(?:dinner|lunch|brunch|breakfast)\b",
