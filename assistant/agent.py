@@ -915,6 +915,8 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
                 # "Any within 500 m?": the places shown within it are answers still.
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
+                # "My nephew is 4", "we have a baby with us": the places shown, less those for adults only.
+                same_places = same_places or only_company(text)
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
                     request.intent == "refine" and TURNED_DOWN_RE.search(text)
                 )

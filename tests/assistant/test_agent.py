@@ -3224,6 +3224,12 @@ def test_a_new_ask_for_the_children_of_the_last_one_leaves_out_adult_places(
     turn = assistant.chat("3", "somewhere fun for them", at=world_now)
     assert turn.request is not None and turn.request.category == FAMILY_OUTING
     assert set(ADULTS_ONLY) <= set(turn.request.exclude_categories)
+    # A child's age said after a list keeps its places (none of them is for adults only).
+    again = Assistant(services, polite)
+    coffee = again.chat("3", "coffee please", at=world_now)
+    aged = again.chat("3", "my nephew is 4 so nothing fancy", at=world_now)
+    assert aged.request is not None and set(ADULTS_ONLY) <= set(aged.request.exclude_categories)
+    assert [item.item_id for item in aged.items] == [item.item_id for item in coffee.items]
     # Without the children, a new ask is for anyone.
     other = Assistant(services, polite)
     other.chat("3", "coffee please", at=world_now)
