@@ -72,6 +72,7 @@ from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
     DETOUR,
+    MORE_TASTE_RE,
     UNKNOWN_TOPICS,
     WALKING_KMH,
     about_all,
@@ -92,6 +93,7 @@ from assistant.place_questions import (
 )
 from assistant.reasons import reasons_in
 from assistant.requests import (
+    ADULTS_ONLY,
     AFTER_DINNER,
     BOTH_SHOWN,
     CATEGORY_WORDS,
@@ -128,6 +130,7 @@ from assistant.requests import (
     between_ends,
     by_the_water,
     extract_request,
+    first_stop_over,
     further_stops,
     is_waterside,
     named_first,
@@ -736,6 +739,7 @@ class Assistant:
             ):
                 # "We have a baby with us" after dinner ideas: the same dinner, with no bar among them.
                 request = request.model_copy(update={"intent": "refine", "category": None})
+            request = _still_for_children(request, previous, text)
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text) and previous.near is not None:
                     # "Within walking distance" of the last request's place, not of the user's (with no place
@@ -769,6 +773,7 @@ class Assistant:
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
             request = _planned_time(request, state.get("asked_lists") or [], text, self.timezone)
+            request = self._first_stop_over(state, request, text)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             update["asked_before"] = request if request.intent == "about" else None
@@ -948,6 +953,8 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
                 # "Any within 500 m?": the places shown within it are answers still.
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
+                # "My nephew is 4", "we have a baby with us": the places shown, less those for adults only.
+                same_places = same_places or only_company(text)
                 # "None of those", "not those, what about the West Village?": none of the places shown, wherever.
                 turned_down_all = TURNED_DOWN_RE.search(text) or _ALL_TURNED_DOWN_RE.match(message)
                 refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
@@ -1756,6 +1763,21 @@ class Assistant:
                 "location": location,
                 "around": stop.item_id,
             }
+        )
+
+    def _first_stop_over(self, state: _State, request: ChatRequest, message: str) -> ChatRequest:
+        """The second stop alone when the first is under way or over as the user asks, for now ("nightcap after
+        dinner, somewhere nearby" at 9:30 pm: bars, no dinner planned first); any other request as it is."""
+        if request.then is None or request.intent not in ("recommend", "refine"):
+            return request
+        if names_day(request.when) and not _TODAY_RE.search(request.when or ""):
+            return request  # "drinks after dinner tomorrow": a plan for then
+        now = state["now"].astimezone(ZoneInfo(self.timezone))
+        if not first_stop_over(message, request.category, now.hour):
+            return request
+        kept = [kind for kind in request.exclude_categories if kind != request.then]
+        return request.model_copy(
+            update={"category": request.then, "then": None, "exclude_categories": kept, "at": None, "when": None}
         )
 
     def _waterfront(self) -> list[str]:
@@ -2942,8 +2964,8 @@ def _only_unknowns(message: str) -> bool:
 def _asks_only(message: str, *fields: str) -> bool:
     """Whether the rules read nothing in a follow-up but ``fields`` ("only 2": a count), and it asks for no other
     places ("another", "not that one")."""
-    if _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message):
-        return False
+    if _OTHERS_RE.search(MORE_TASTE_RE.sub(" ", message)) or TURNED_DOWN_RE.search(message):
+        return False  # ("something more casual" asks for no other places)
     kept = {"intent", *fields}
     return parse_rules(message).model_dump(exclude=kept) == RequestArguments().model_dump(exclude=kept)
 
@@ -3216,6 +3238,27 @@ _TRANSIT_RE = re.compile(
 _SOMETHING_FUN_RE = re.compile(r"\b(?:something|somewhere|anything|anywhere|stuff) (?:\w+ )?fun\b", re.IGNORECASE)
 # "Lunch after the museum": after a place the conversation has shown.
 # "And for lunch after the museum?", "and drinks after dinner?" opening a follow-up: after a place of the list.
+# "Somewhere fun for them" after dinner with the nephews: the children are still who the places are for.
+_FOR_THEM_RE = re.compile(
+    r"\b(?:for|with) (?:them|him|her|the (?:kids|children|little ones|boys|girls|nephews?|nieces?))\b"
+    r"|\b(?:they|he|she)(?:'d| would|'ll| will| might)? (?:like|love|enjoy)\b",
+    re.IGNORECASE,
+)
+
+
+def _still_for_children(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
+    """A new ask for the children of the last one ("somewhere fun for them" after dinner with the nephews) leaves out
+    the bars that one did, and with no kind named is a family outing; any other request as it is."""
+    if previous is None or request.intent not in ("recommend", "refine") or not _FOR_THEM_RE.search(message):
+        return request
+    if not set(ADULTS_ONLY) <= set(previous.exclude_categories) or request.category in ADULTS_ONLY:
+        return request
+    out = list(dict.fromkeys([*request.exclude_categories, *ADULTS_ONLY]))
+    category = request.category or (FAMILY_OUTING if request.intent == "recommend" else None)
+    return request.model_copy(update={"exclude_categories": out, "category": category})
+
+
+_TODAY_RE = re.compile(r"\b(?:today|tonight|this (?:evening|afternoon|morning))\b", re.IGNORECASE)
 _AFTER_THE_RE = re.compile(
     r"\bafter (?:the|that|this) \w+"
     r"|^\W*(?:(?:hmm|ok|okay|so|and|then)\W+)+\w+(?: \w+)? after (?:our |my )?(?:dinner|lunch|brunch|breakfast)\b",

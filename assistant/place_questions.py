@@ -32,6 +32,7 @@ Topic = Literal[
     "amenities",
     "reviews",
     "character",
+    "style",
     "history",
     "events",
     "allergens",
@@ -57,6 +58,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "amenities": "amenities (Wi-Fi, seating, access and the like)",
     "reviews": "reviews or ratings",
     "character": "what places are like (size, décor, atmosphere)",
+    "style": "style ratings (how fancy, casual or lively a place is)",
     "history": "how long places have been open",
     "events": "event listings (what is on, where and when)",
     "allergens": "allergen information",
@@ -75,6 +77,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "amenities": "los servicios (wifi, asientos, accesibilidad y similares)",
         "reviews": "las reseñas o valoraciones",
         "character": "cómo son los lugares (tamaño, decoración, ambiente)",
+        "style": "el estilo (lo elegante, informal o animado que es un sitio)",
         "history": "desde cuándo están abiertos los lugares",
         "events": "la agenda de eventos (qué hay, dónde y cuándo)",
         "allergens": "los alérgenos",
@@ -91,6 +94,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "amenities": "les équipements (wifi, places assises, accessibilité, etc.)",
         "reviews": "les avis ou les notes",
         "character": "à quoi ressemblent les lieux (taille, décor, ambiance)",
+        "style": "le style (à quel point un lieu est chic, décontracté ou animé)",
         "history": "depuis quand les lieux sont ouverts",
         "events": "les événements (ce qui a lieu, où et quand)",
         "allergens": "les allergènes",
@@ -103,14 +107,32 @@ _NOR = {"es": " ni sobre ", "fr": " ni sur "}
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
 UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = (
-    "hours", "price", "amenities", "reviews", "history", "events", "allergens", "diet",
+    "hours", "price", "amenities", "reviews", "style", "history", "events", "allergens", "diet",
 )  # fmt: skip
+# How fancy, casual or lively, asked as a change ("something fancier", "more casual", "plus chic", "algo más casual"):
+# no data says it of any place (read in the English of ``read``, Spanish and French words kept, accents folded).
+_TASTE = (
+    r"(?:upscale|upmarket|elegant|elegante|sophisticated|refined|high[- ]end|classy|classe|fancy|posh|chic|swanky"
+    r"|formal|dressy|casual|relaxed|laid[- ]back|low[- ]key|lowkey|chill|lively|buzzy|happening|stuffy|informal"
+    r"|anime|animee|animado|animada|animados|animadas|decontracte|decontractee|habille|habillee|arreglado|arreglada)"
+)
+_MORE_TASTE = rf"\b(?:more|less|plus|moins|mas|menos)\s+(?:(?:of\s+)?an?\s+)?{_TASTE}\b"
+# "More casual" asks for the same places, differently; "more" alone asks for others.
+MORE_TASTE_RE = re.compile(_MORE_TASTE, re.IGNORECASE)
+_STYLE = (
+    r"\b(?:fancier|classier|posher|swankier|livelier|chicer)\b"
+    r"|\b(?:something|somewhere|anything|one|ones|a bit|a little|bit|little) nicer\b"
+    rf"|{_MORE_TASTE}|\bwhite[- ]?tablecloth\b"
+)
 # Amenity words a request for places is read for elsewhere: going out with children asks for the kinds of place they
 # go to (``assistant.requests``), so it is honoured.
 # A big party ("we're 6 people", "a table for eight"): how many a place seats is no data here.
 _PARTY = r"(?:[5-9]|[1-3]\d|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 PARTY_RE = re.compile(
     rf"\b(?:party of|group of|table for) {_PARTY}\b"
+    # "Good for a big group like 8 people?", "a group of about 10": how many come, whatever the words between.
+    rf"|\b(?:group|party|crowd|bunch)(?: of)?(?: like| of like| about| around| maybe)? {_PARTY} (?:people|ppl|persons"
+    r"|guests|of us|friends)\b|\b(?:big|large|huge) (?:group|party|crowd)\b(?! (?:of|like|for)\b)"
     rf"|\b(?:we(?:'re| are)|we'll be|for|there(?:'s| is| are|'ll be| will be)) {_PARTY}"
     r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
     re.IGNORECASE,
@@ -217,6 +239,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bhow old is\b|\b(?:the )?oldest\b"
         r"|\bwhen (?:did|was) (?:it|that|this|the \w+(?: one)?) (?:open|founded|built)\b"
         r"|\bhow long (?:has|have) (?:it|that|this|they|the \w+(?: one)?) been (?:around|open|there)\b",
+        "style": _STYLE,
         "character": r"^\W*(?:and |so |but |ok,? )?(?:is|are|was|were) (?:it|that|this|they|those|these"
         r"|the \w+(?: one)?|that place|this place|the place|that spot)"
         r" (?:really |very |too |pretty |quite |kind of |a bit |a little )?"
@@ -498,7 +521,9 @@ _FILLER_RE = re.compile(
 def named_words(message: str) -> str:
     """What is left of a question once its topic, question and filler words are gone: the words that may name a
     place ("is mexican radio open now?" → "mexican radio"); "" when none are left."""
-    text = _CLOCK_SAID_RE.sub(" ", message)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
+    # "Good for a big group like 8 people?": how many, not "People Magazine" (nor "for 10" a clock time).
+    text = _PARTY_SAID_RE.sub(" ", message)
+    text = _CLOCK_SAID_RE.sub(" ", text)  # "is the Met busy around 2pm on Saturdays?": no "around 2pm" in it
     text = _PERIOD_SAID_RE.sub(" ", text)  # "how many times did I go to Applebees last month?": no "last month"
     text = _ON_FOOT_RE.sub(" ", text)  # "how far on foot?": how, not "Foot Care Center"
     text = _WHATS_IT_LIKE_RE.sub(r"\g<liked>", text)  # "what's Lucky Dog like?": Lucky Dog
@@ -517,6 +542,15 @@ _CLOCK_SAID_RE = re.compile(
 
 
 _ON_FOOT_RE = re.compile(r"\b(?:on|by) foot\b", re.IGNORECASE)
+# How many come along ("a big group like 8 people", "10 ppl", "twelve of us", "a party of 6"): no place's name.
+_COUNT = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty)"
+_PEOPLE = r"(?:people|persons|ppl|pax|guests|adults|friends|of us)"
+_PARTY_SAID_RE = re.compile(
+    rf"\b(?:(?:a|an|our|my)\s+)?(?:(?:big|large|small|huge)\s+(?:group|party|crowd)s?\b|(?:group|party|table)s?"
+    rf"(?=\s+(?:of|like|of like|of about|around|about)\s+{_COUNT}\b))(?:\s+(?:of|like|of like|of about|around"
+    rf"|about))?(?:\s+{_COUNT})?(?:\s+{_PEOPLE})?\b|\b{_COUNT}\s+{_PEOPLE}\b",
+    re.IGNORECASE,
+)
 # A stretch of the past a visits question names ("last month", "in December", "how often … this year"), and the
 # "last" or "first" of "when was I last at …": when, not part of a place's name.
 _MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -777,6 +811,7 @@ __all__ = [
     "DETOUR",
     "EVENT_AT",
     "FUN",
+    "MORE_TASTE_RE",
     "PARTY_RE",
     "THINGS_TO_DO",
     "TOPICS",

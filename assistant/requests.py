@@ -48,6 +48,7 @@ from assistant.place_questions import (
     VISITED_THEN_RE,
     Topic,
     about_all,
+    asked_topics,
     asks_a_named_visit,
     named_words,
     place_question,
@@ -332,15 +333,17 @@ _SPECIFIC = {
     "Pilates": "pilates",
     "Comedy Club": "comedy|stand-up|standup|comedy club|comedy show",
     "Karaoke": "karaoke",
-    "Wine Bar": "wine bar|wine bars",
+    # "A cozy spot for a glass of wine": a wine bar, not any bar.
+    "Wine Bar": "wine bar|wine bars|glass of wine|glasses of wine|a glass of red|a glass of white",
+    "Gay Bar": "gay bar|gay bars|gay club|gay clubs|lgbt bar|lgbt bars|lgbtq bar|lgbtq bars|queer bar|queer bars"
+    "|bar gay|bars gays|bars gay|bares gay|bares gais",  # "un bar gay", "bares gais" as read
+    "Speakeasy": "speakeasy|speakeasies|speak-easy|speak-easies",
     "Cocktail Bar": "cocktail bar|cocktail bars|cocktail lounge",
     "Lounge": "lounge|lounges",
     # "Not a dive please", "somewhere divey".
     "Dive Bar": "dive bar|dive bars|dives|divey|a dive",
-    # Kinds of bar the catalogue's paths name ("Dining and Drinking > Bar > Gay Bar"): muted or asked as such.
-    "Gay Bar": "gay bar|gay bars|lgbt bar|lgbt bars|lgbtq bar|lgbtq bars|queer bar|queer bars",
+    # A kind of bar the catalogue's paths name ("Dining and Drinking > Bar > Hookah Bar"): muted or asked as such.
     "Hookah Bar": "hookah|hookah bar|hookah bars|hookah lounge|hookah lounges|shisha|shisha bar|shisha bars",
-    "Speakeasy": "speakeasy|speakeasies|speak-easy|speak-easies",
     "Irish Pub": "irish pub|irish pubs|irish bar|irish bars",
     "Bowling Alley": "bowling",
     "Food Truck": "food truck|food trucks",
@@ -909,8 +912,8 @@ _QUIET_RE = re.compile(
     re.IGNORECASE,
 )
 _INDEPENDENT_RE = re.compile(
-    r"\b(?:no|not|without|avoid|skip|hate|other than|except|fewer|less|non-?|nothing from|none of)\s*"
-    r"(?:big |a |the |any )?chains?\b"
+    r"\b(?:no|not|without|avoid|skip|hate|other than|except|fewer|less|non-?|nothing from|none of|isn'?t|isn’t|aren'?t"
+    r"|aren’t)\s*(?:big |a |the |any |part of a )?chains?\b"
     r"|\b(?:don'?t|do not) (?:like|want|love|do) (?:big |the |any )?chains?\b|\bchains? (?:suck|are boring)\b"
     r"|\bindependent(?:ly owned)?\b|\bmom[- ]and[- ]pop\b|\blocal(?:ly owned)? (?:spots?|places?|ones?|business\w*)\b",
     re.IGNORECASE,
@@ -1485,8 +1488,9 @@ _PICK_RE = re.compile(
     # "A first date", "my first time in NYC", "first thing tomorrow", "where should we go first?" pick nothing.
     # "5th Ave", "on 7th", "5th and 23rd" are streets.
     rf"(?<!\bgo )(?<!\bstop )(?<!\bon )(?<!\bof )\b(?:the\s+)?({_words_pattern(ORDINALS)})\b"
+    # "My son's 7th birthday" is an age.
     r"(?!\s+(?:dates?|time|times|thing|things|trip|visit|day|night|impression|ave|avenue|av|st|street|floor"
-    r"|and \d|& \d)\b)"
+    r"|birthday|bday|b-day|anniversary|grade|grader|graders|and \d|& \d)\b)"
     r"(?:\s+(?:one|place|option|suggestion))?"
     r"|(?:\bnumber\s+|#|\boption\s+)(\d{1,2})\b",
     re.IGNORECASE,
@@ -1936,6 +1940,19 @@ class Reading(NamedTuple):
 # Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
 # another word ("halal food" read as "hall food", "matcha" as "match").
 _FOOD_WORDS = ("halal", "matcha")
+# Comparatives of taste no dictionary of ours holds: "classier" is no slip for "classes".
+_TASTE_WORDS = (
+    "classier",
+    "classy",
+    "fancier",
+    "posher",
+    "swankier",
+    "livelier",
+    "chicer",
+    "upscale",
+    "upmarket",
+    "lowkey",
+)
 
 
 @cache
@@ -1943,7 +1960,9 @@ def _speller(language: Language) -> Speller:
     vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
-    return Speller(targets, known=[*_FOOD_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))])
+    return Speller(
+        targets, known=[*_FOOD_WORDS, *_TASTE_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))]
+    )
 
 
 # A name in capitals within a message in lower case ("LES = lower east side lol", "FiDi"): an area's or a place's,
@@ -2003,9 +2022,25 @@ _INDOORS_RE = re.compile(
     re.IGNORECASE,
 )
 # Out with children: no bars, clubs or casinos unless the request names one ("a pub with the kids").
+_CHILD_AGE = r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_RELATIVES = (
+    r"(?:sons?|daughters?|nephews?|nieces?|grand(?:son|daughter|kid|child)s?|boys?|girls?|kids?|brother|sister)"
+)
 _WITH_KIDS_RE = re.compile(
-    r"\b(?:with|bring(?:ing)?|take|taking|for)\s+(?:my|the|our|a|two|three|\d)?\s*(?:little\s+|young\s+)?"
+    r"\b(?:with|bring(?:ing)?|take|taking|for)\s+(?:my|the|our|a|two|three|\d{1,2}|a few|some)?\s*"
+    r"(?:little\s+|young\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little ones|babies|baby|son|daughter|nephews?|nieces?|grandkids)\b"
+    # Children by any name: "my toddler and I", "a newborn", "my nephews (8 and 10)", "my son's 7th birthday", "my
+    # niece, she's 6", "my 5 year old".
+    r"|\b(?:my|our|a|the|two|three)\s+(?:little\s+|young\s+)?(?:toddlers?|newborns?|infants?|little ones|kiddos?"
+    r"|grandkids|preschoolers?)\b"
+    rf"|\b{_RELATIVES}(?:'s|s')?\s+(?:{_CHILD_AGE}|\d)(?:st|nd|rd|th)\s+(?:birthday|bday|b-day)\b"
+    rf"|\b{_RELATIVES}\s*\(\s*(?:ages?\s+)?{_CHILD_AGE}(?:\s*(?:and|&|,)\s*{_CHILD_AGE})*\s*\)"
+    rf"|\b(?:my|our)\s+{_RELATIVES}\W+(?:(?:he|she|they)(?:'s| is|'re| are)|(?:who|that)(?:'s| is))\s+"
+    rf"(?:only |just |turning |almost )?{_CHILD_AGE}\b(?!\s*(?:am|pm|:|\d|o'?clock|minutes|mins))"
+    rf"|\b(?:my|our)\s+{_RELATIVES}\s+(?:is|are)\s+(?:only |just |turning |almost )?{_CHILD_AGE}\b"
+    r"(?!\s*(?:am|pm|:|\d|o'?clock|minutes|mins))"
+    rf"|\b{_CHILD_AGE}[- ]?(?:year|yr)s?[- ]?olds?\b"
     # "We have a baby with us", "I've got the kids today": who comes along.
     r"|\b(?:have|got) (?:a |the |our |my |two |three |\d )?(?:little |young )?(?:kids?|children|toddlers?|babies|baby"
     r"|little ones)\b(?! (?:shower|food|clothes|store|shop)\b)"
@@ -2021,7 +2056,10 @@ _COMPANY_ONLY_RE = re.compile(
     r"(?:(?:we|i)(?:'re| are|'m| am|'ve| have)?(?: also| now| just)?(?: got| have)? (?:with |bringing |taking )?"
     r"|(?:bringing|with|plus) )(?:a |an |the |our |my |two |three |\d |some )?(?:little |young )?"
     r"(?:kids?|children|child|toddlers?|babies|baby|little ones|son|daughter)"
-    r"(?: (?:with|along(?: with)?) (?:us|me))?(?: too| as well| today| tonight)?\W*$",
+    r"(?: (?:with|along(?: with)?) (?:us|me))?(?: too| as well| today| tonight)?\W*$"
+    # "My nephew is 4 so nothing fancy", "btw my daughter's 6": a child's age, said of the same outing.
+    rf"|^\W*(?:(?:ok(?:ay)?|oh|also|but|and|btw),?\s+)*(?:my|our) {_RELATIVES}(?:'s| is| are|'re) (?:only |just )?"
+    rf"{_CHILD_AGE}(?: (?:years? old|yrs?(?: old)?))?(?:\W+(?:so )?(?:nothing (?:too )?fancy|keep it simple))?\W*$",
     re.IGNORECASE,
 )
 
@@ -2274,6 +2312,39 @@ _SELF_PLACED_RE = re.compile(
 
 
 _FOLLOW_ON_RE = re.compile(r"^\W*(?:(?:ok|okay|so)\W+)*(?:and|then)\b", re.IGNORECASE)
+# What the user has just come from is where they were, not what they ask for: "just left the club, starving. food?"
+# asks for food, "done with dinner, where can we get drinks" for drinks. ("Out of coffee" alone is no place left.)
+_FINISHED_RE = re.compile(
+    r"\b(?:just\s+|now\s+|finally\s+)?(?:left|leaving|(?:got|get|getting|walked|walking|coming|heading|stumbled)"
+    r" out of|coming (?:back )?from|done (?:with|at)|(?:just )?(?:finished|had|ate)(?: (?:with|at))?|through with"
+    r"|wrapp(?:ed|ing) up|finishing(?: up)?"
+    # The Spanish and French read half in English: "je sors du bar" → "i go out du bar", "on vient de finir le dîner".
+    r"|(?:go|going|went) out (?:du|del|de la|de l'|of the)|finir|fini|terminer|terminé|terminar|terminamos"
+    r"|acabamos de|salimos de)\s+(?:(?:the|a|an|my|our|this|that|some|le|la|el|los|les|du|del|de)\s+(?:[\w'-]+\s+)?)?"
+    rf"{_CATEGORY_WORD}(?!\s+(?:again|tonight|tomorrow|later)\b)",
+    re.IGNORECASE,
+)
+# "Brunch after a rough night out, need greasy food": an "after" naming no kind of place is no second stop.
+_AFTER_NO_KIND_RE = re.compile(r"\bafter(?=\s+(?:a|an|the|my|our|this|that|all|such|such a|another)\s)", re.IGNORECASE)
+# "Nightcap after dinner" at 9:30 pm, "late night food after the club" at 1 am: the first stop is under way or over by
+# then, and only the second is asked for (``first_stop_over``); the hour each is over from.
+_OVER_FROM = {"breakfast": 8, "brunch": 11, "lunch": 12, "dinner": 19, "supper": 19, "club": 22, "clubs": 22}
+_AFTER_KIND_RE = re.compile(
+    rf"\b(?:after|post)[- ](?:the |a |our |my |this |le |la |el )?(?P<what>{_words_pattern(_OVER_FROM)})\b",
+    re.IGNORECASE,
+)
+NIGHT_ENDS = 5  # hours before this one are the night before's
+
+
+def first_stop_over(message: str, category: str | None, hour: int) -> bool:
+    """Whether "X after Y" names a first stop ``category`` that is under way or over at the local ``hour`` of asking
+    ("coffee or dessert after dinner" at 10 pm: coffee or dessert now, no dinner first)."""
+    found = _AFTER_KIND_RE.search(read(message).text)
+    if found is None or category is None or CATEGORY_WORDS.get(found["what"].lower()) != category:
+        return False
+    return (hour + 24 if hour < NIGHT_ENDS else hour) >= _OVER_FROM[found["what"].lower()]
+
+
 # "And after lunch, …" opening a message: what comes after the meal of the last list.
 _AFTER_THE_MEAL_RE = re.compile(
     r"^\W*(?:(?:ok|okay|and|so|then)\W+)*after (?:the |our |my |a )?(?:lunch|dinner|brunch|breakfast|supper|the meal"
@@ -2429,9 +2500,15 @@ def parse_rules(message: str) -> RequestArguments:
         excluded_spans.append(not_drinking.span())
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
+    finished = [found.span() for found in _FINISHED_RE.finditer(message)]  # "just left the club": no club asked
     # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place, nor does "how
     # long to walk there?" ask for a walk.
-    kind_spans = [*excluded_spans, *(span for _, span in found), *(m.span() for m in _WALK_THERE_RE.finditer(message))]
+    kind_spans = [
+        *excluded_spans,
+        *(span for _, span in found),
+        *(m.span() for m in _WALK_THERE_RE.finditer(message)),
+        *finished,
+    ]
     category = _category(message, kind_spans, excluded)
     # "That's a pilates studio, I want a regular gym", "Jamba Juice is a juice bar, not a bar": the kind wanted.
     wanted = _KIND_WANTED_RE.search(message)
@@ -2455,7 +2532,8 @@ def parse_rules(message: str) -> RequestArguments:
         category = "Sports Bar"
     if stops is None and category == "Restaurant" and _AFTER_MEAL_RE.search(message):  # "and for after dinner?"
         category = AFTER_DINNER
-    if category in (None, THINGS_TO_DO_KIND) and _WITH_KIDS_RE.search(message):  # "where should I take my kids?"
+    # "Where should I take my kids?", "my son's 7th birthday party": an outing for children.
+    if category in (None, THINGS_TO_DO_KIND, CELEBRATION) and _WITH_KIDS_RE.search(message):
         category = FAMILY_OUTING
     elif category is None and _GUESTS_RE.search(message):
         category = SIGHTSEEING
@@ -2487,7 +2565,7 @@ def parse_rules(message: str) -> RequestArguments:
         exclude_categories=excluded,
         near=near,
         # "Like the café I went to on Saturday": a past visit's time, not when to go.
-        when=when_text(VISITED_THEN_RE.sub(" ", _GREETING_RE.sub("", message))),
+        when=when_text(VISITED_THEN_RE.sub(" ", _GREETING_RE.sub("", _blanked(message, finished)))),
         surprise=surprise,
         familiar=familiar,
         quiet=_QUIET_RE.search(message) is not None,
@@ -2742,9 +2820,20 @@ _SOME_PLACE_RE = re.compile(
 )
 
 
+# "My grandma uses a wheelchair. Lunch spot?": a sentence of a kind alone asks for places of it.
+_KIND_ALONE_SENTENCE_RE = re.compile(
+    rf"(?:^|[.!?;:,]\s+)(?:(?:ok|so|and|any|some|good|nice)\s+)*{_CATEGORY_WORD}"
+    r"(?:\s+(?:spots?|places?|shops?|joints?|ideas?|options?|recs?|recommendations?|suggestions?|nearby|around here"
+    r"|near here))?\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
 def _kind_named(message: str) -> bool:
-    """Whether the message asks for a kind of place ("a good bar", "some pizza", "the bar closest to me"), not about
-    one ("the bar")."""
+    """Whether the message asks for a kind of place ("a good bar", "some pizza", "the bar closest to me", "... Lunch
+    spot?"), not about one ("the bar")."""
+    if _KIND_ALONE_SENTENCE_RE.search(message) is not None and re.search(r"[.!?;:,]\s+\w", message):
+        return True
     return _SOME_PLACE_RE.search(message) is not None or any(
         _ANY_KIND_RE.search(message[: match.start()]) or _KIND_THEN_NEAREST_RE.match(message[match.end() :])
         for match in _CATEGORY_RE.finditer(message)
@@ -2874,6 +2963,12 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     the second is the last kind named that differs from the first ("coffee, then a walk in a park" → a park); "X
     after Y" is done the other way round. A day of three stops or more ("brunch, then a museum, then drinks") plans
     its first two, in the order they are named (``further_stops`` tells the rest)."""
+    # "After a rough night out": an "after" whose clause names no kind of place cues no stop.
+    for after in list(_AFTER_NO_KIND_RE.finditer(message)):
+        clause = _CLAUSE_END_RE.search(message, after.end())
+        rest = message[after.end() : clause.start() if clause else len(message)]
+        if not any(_CATEGORY_RE.finditer(rest)):
+            message = _blanked(message, [after.span()])
     # "Ok a bar with live music then": a "then" that ends the message is "in that case", no next stop.
     if not _THEN_CUE_RE.search(_IN_THAT_CASE_RE.sub("", message)):
         return None
@@ -3013,6 +3108,13 @@ def _two_places(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[st
         if (noun is not None and noun.group(0)) or _PLACE_NOUN_RE.fullmatch(other.last.split()[-1]):
             return one.term, other.term
     return None
+
+
+def _blanked(message: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The message with each span blanked out, at the same length ("done with dinner" says no time for drinks)."""
+    for start, end in spans:
+        message = message[:start] + " " * (end - start) + message[end:]
+    return message
 
 
 def _adjacent_as_one(message: str, found: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
@@ -3717,6 +3819,10 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     unasked_of_one = not (refers_to_place(unpointed) or _ASKED_OF_ONE_RE.match(message))
     if arguments.asks == ["busy"] and _CALMER_ASK_RE.search(message) and unasked_of_one and not arguments.category:
         return "refine"  # "less crowded?", "what about a quiet one": the same ask, calmer
+    styled = "style" in asked_topics(message) and set(arguments.asks) <= {"style", "price"}
+    if styled and arguments.pick is None and unasked_of_one:
+        # "More casual?", "plus chic?", "algo más casual": the same ask, how fancy said to be unknown.
+        return "recommend" if arguments.category or arguments.near or arguments.when else "refine"
     if (
         arguments.category
         and arguments.asks
@@ -4163,7 +4269,8 @@ _NOT_MINE_RE = re.compile(
 # kind, which the assistant says and cannot change.
 _KIND_TAIL = r"(?: shop| place| spot| joint| house)?"
 _WRONG_KIND_RE = re.compile(
-    rf"{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name>[^.!?;,]{{2,60}}?)"
+    # ("First date idea that isn't a bar" asks for something other than a bar: a relative clause names no place.)
+    rf"{_OPENER}(?:(?:but|no|actually|fyi|also)\W+)*(?P<name>[^.!?;,]{{2,60}}?)(?<! that)(?<! which)(?<! where)"
     rf" (?:is not|isn'?t|'s not|was not|wasn'?t) (?:a |an |really a |even a )?(?P<said>{_KIND}){_KIND_TAIL}"
     r"(?:\W+(?:it'?s|it is|that'?s|its|but|more) (?:a |an |more of a |more like a |actually a |really a )?"
     r"(?P<really>[^.!?;]{2,40}?))?(?:\s+(?:btw|actually|though))?\W*$"

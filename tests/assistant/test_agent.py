@@ -44,7 +44,16 @@ from assistant.agent import (
 from assistant.gazetteer import BOROUGHS, NEIGHBOURHOODS, borough_at, lookup
 from assistant.habits import describe_preferences
 from assistant.place_questions import UNKNOWN_TOPICS, no_details
-from assistant.requests import AFTER_DINNER, HERE, ChatRequest, LatLon, parse_rules, read_preferences
+from assistant.requests import (
+    ADULTS_ONLY,
+    AFTER_DINNER,
+    FAMILY_OUTING,
+    HERE,
+    ChatRequest,
+    LatLon,
+    parse_rules,
+    read_preferences,
+)
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
 from profiles.activity import user_visits
 from profiles.calendar import WEEKDAYS, calendar_day, clock_time
@@ -3329,3 +3338,81 @@ def test_two_places_joined_by_and_are_planned_as_two_stops(
     turn = Assistant(services, polite).chat("3", "a jazz club and a coffee shop", at=world_now)
     first, second = [call for call in turn.trace if call.name == "recommend"]
     assert (first.arguments["category"], second.arguments["category"]) == ("Music Venue", "Cafe")
+
+
+def test_a_second_stop_asked_once_the_first_is_over_is_asked_alone(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    local = world_now.astimezone(ZoneInfo("America/New_York"))
+    # "Coffee after lunch" at 3 pm: lunch is over, coffee now, with no lunch planned first.
+    turn = Assistant(services, polite).chat("1", "coffee after lunch, somewhere nearby", at=local.replace(hour=15))
+    assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", None)
+    assert turn.items and {item.category for item in turn.items} == {"Coffee Shop"}
+    # At 9 am lunch is still to come: lunch, then coffee.
+    plan = Assistant(services, polite).chat("1", "coffee after lunch", at=local.replace(hour=9))
+    assert plan.request is not None and (plan.request.category, plan.request.then) == ("Restaurant", "Cafe")
+
+
+def test_a_taste_word_keeps_the_places_and_says_style_is_unknown(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    for message in ("something more casual", "fancier?", "more lively"):
+        turn = assistant.chat("3", message, at=world_now)
+        assert turn.request is not None and turn.request.intent == "refine"
+        assert [item.item_id for item in turn.items] == [item.item_id for item in listed.items]  # no "show more"
+        assert turn.text.startswith(f"{no_details([UNKNOWN_TOPICS['style']])} {fixed_text('still_fits')}")
+    spanish = assistant.chat("3", "algo más casual", at=world_now)
+    assert spanish.text.startswith(no_details([UNKNOWN_TOPICS["style"]], "es"))
+
+
+def test_a_party_size_after_a_list_asks_about_no_place_named_by_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now)
+    turn = assistant.chat("3", "good for a big group like 8 people?", at=world_now)
+    assert not [call for call in turn.trace if call.name == "place_details"]
+    assert [item.item_id for item in turn.items] == [item.item_id for item in listed.items]
+    assert turn.text.startswith(no_details([UNKNOWN_TOPICS["amenities"]]))
+
+
+def test_a_need_then_a_kind_lists_places_of_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "my grandma uses a wheelchair. coffee spot?", at=world_now)
+    assert turn.request is not None and turn.request.intent == "recommend"
+    assert turn.items and {item.category for item in turn.items} == {"Coffee Shop"}
+    assert turn.text.startswith(no_details([UNKNOWN_TOPICS["amenities"]]))
+
+
+def test_a_relative_clause_ruling_out_a_kind_is_a_request(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # Not "I couldn't find a place called 'first date idea that'".
+    turn = Assistant(services, polite).chat("3", "first date idea that isn't a bar", at=world_now)
+    assert turn.request is not None and turn.request.intent == "recommend"
+    assert "Bar" in turn.request.exclude_categories
+    assert "couldn't find a place called" not in turn.text
+
+
+def test_a_new_ask_for_the_children_of_the_last_one_leaves_out_adult_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "coffee with my nephews (8 and 10)", at=world_now)
+    turn = assistant.chat("3", "somewhere fun for them", at=world_now)
+    assert turn.request is not None and turn.request.category == FAMILY_OUTING
+    assert set(ADULTS_ONLY) <= set(turn.request.exclude_categories)
+    # A child's age said after a list keeps its places (none of them is for adults only).
+    again = Assistant(services, polite)
+    coffee = again.chat("3", "coffee please", at=world_now)
+    aged = again.chat("3", "my nephew is 4 so nothing fancy", at=world_now)
+    assert aged.request is not None and set(ADULTS_ONLY) <= set(aged.request.exclude_categories)
+    assert [item.item_id for item in aged.items] == [item.item_id for item in coffee.items]
+    # Without the children, a new ask is for anyone.
+    other = Assistant(services, polite)
+    other.chat("3", "coffee please", at=world_now)
+    later = other.chat("3", "somewhere fun for them", at=world_now)
+    assert later.request is not None and not set(ADULTS_ONLY) <= set(later.request.exclude_categories)

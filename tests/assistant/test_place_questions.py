@@ -581,3 +581,21 @@ def test_a_spanish_or_french_card_says_the_kind_in_its_language() -> None:
 def test_what_was_a_ranked_one_again_asks_about_it(message: str) -> None:
     arguments = parse_rules(message)
     assert arguments.intent == "about" and arguments.asks == ["general"] and arguments.pick is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        # How many come along names no place ("People Magazine" for "8 people").
+        ("good for a big group like 8 people?", ""),
+        ("good for 10 ppl?", ""),
+        ("good for a party of 10 people?", ""),
+        ("is it ok for a group of eight people?", "ok"),
+        # Names with such words in them are still names.
+        ("is Party City open?", "Party City"),
+        ("is People Magazine far?", "People Magazine"),
+        ("is The Crowd Lounge busy?", "Crowd Lounge"),
+    ],
+)
+def test_a_party_size_names_no_place(message: str, words: str) -> None:
+    assert named_words(message) == words

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
 from assistant.languages import other_language
-from assistant.place_questions import unhonoured
+from assistant.place_questions import UNKNOWN_TOPICS, unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
     AFTER_DINNER,
@@ -34,6 +34,7 @@ from assistant.requests import (
     between_ends,
     distance_ends,
     extract_request,
+    first_stop_over,
     further_stops,
     named_first,
     needs_llm,
@@ -3291,4 +3292,193 @@ def test_two_places_joined_by_and_are_two_stops(message: str, stops: tuple[str, 
     ],
 )
 def test_or_between_words_of_one_kind_or_in_a_question_asks_for_no_two_kinds(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "when"),
+    [
+        # What the user has just left or finished is where they were; the ask is the other thing.
+        ("just left the club, starving. food?", "Restaurant", None),
+        ("leaving the bar now, need food asap", "Restaurant", "now"),
+        ("done with dinner, where can we get drinks nearby", "Bar", None),
+        ("just got out of the movie, hungry. pizza?", "Pizza", None),
+        ("finished lunch, coffee nearby?", "Cafe", None),
+        ("had dinner already, just want dessert", "Dessert", None),
+        ("we just ate dinner, any bars around?", "Bar", None),
+        ("je sors du bar, on mange où ?", "Restaurant", None),
+        ("acabo de salir del club, tengo hambre, algo de comida?", "Restaurant", None),
+        ("terminamos de cenar, ¿un bar cerca?", "Bar", None),
+        # Going to a meal, or leaving something that is no kind of place, is no meal finished.
+        ("leaving for dinner soon, any ideas?", "Restaurant", "dinner"),
+        ("out of coffee at home, where's a coffee shop", "Cafe", None),
+    ],
+)
+def test_a_place_just_left_is_not_what_is_asked(message: str, category: str, when: str | None) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.then, arguments.when) == (
+        "recommend",
+        category,
+        None,
+        when,
+    )
+
+
+def test_an_after_that_names_no_kind_is_no_second_stop() -> None:
+    # "After a rough night out" says what came before, not a stop to plan.
+    brunch = parse_rules("brunch after a rough night out, need greasy food")
+    assert (brunch.category, brunch.then) == ("Brunch", None)
+    # An "after" before a kind still plans that kind first.
+    drinks = parse_rules("drinks after the museum")
+    assert (drinks.category, drinks.then) == ("Museum", "Bar")
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "hour", "over"),
+    [
+        ("nightcap after dinner, somewhere nearby", "Restaurant", 21, True),
+        ("coffee or dessert somewhere cozy after dinner", "Restaurant", 22, True),
+        ("late night food after the club, anything still open?", "Night Club", 1, True),
+        ("drinks after dinner", "Restaurant", 17, False),  # dinner is still to come: a plan
+        ("un café après le dîner ?", "Restaurant", 21, True),
+        ("drinks after dinner", "Bar", 21, False),  # the first stop asked is no dinner
+        ("drinks and dinner", "Restaurant", 21, False),
+    ],
+)
+def test_a_first_stop_is_over_once_its_hour_has_come(message: str, category: str, hour: int, over: bool) -> None:
+    assert first_stop_over(message, category, hour) is over
+
+
+@pytest.mark.parametrize(
+    ("message", "excluded", "independent"),
+    [
+        ("first date idea that isn't a bar", ["Bar"], True),
+        ("dinner spot that is not a steakhouse", ["Steakhouse"], False),
+        ("brunch spot which isn't a diner", ["Diner"], False),
+        ("somewhere for lunch that isn't a chain", [], True),
+        ("lunch somewhere that isn't part of a chain", [], True),
+    ],
+)
+def test_a_relative_clause_rules_out_a_kind_and_corrects_no_place(
+    message: str, excluded: list[str], independent: bool
+) -> None:
+    assert read_preferences(message) == []  # no "the place called 'first date idea that' is no bar"
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.exclude_categories, arguments.independent) == (
+        "recommend",
+        excluded,
+        independent,
+    )
+
+
+def test_a_kind_corrected_of_a_place_is_still_a_correction() -> None:
+    for message in ("Jamba Juice isn't a bar", "the second one isn't a bar", "that isn't a bar"):
+        assert [stated.kind for stated in read_preferences(message)] == ["wrong_kind"]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # A need no data holds, then a kind alone: places of it, with the need said unknown.
+        ("my grandma uses a wheelchair. lunch spot?", "recommend"),
+        ("my grandma uses a wheelchair, lunch spot?", "recommend"),
+        ("I use a wheelchair. any bars nearby?", "recommend"),
+        ("need wifi. coffee shop?", "recommend"),
+        # Asked of a place, still about it.
+        ("is the first one wheelchair accessible?", "about"),
+        ("is it good for kids, the pizza place?", "about"),
+    ],
+)
+def test_a_kind_asked_after_a_need_asks_for_places(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        # Children by any name are who the outing is for: no bars, clubs or casinos.
+        ("taking my nephews (8 and 10) out for dinner, they're picky", "Restaurant"),
+        ("my son's 7th birthday party, where can we take 10 kids", "Family Outing"),
+        ("my toddler and i need lunch, somewhere close", "Restaurant"),
+        ("something fun to do with my niece, she's 6", "Family Outing"),
+        ("my daughter's 5th birthday, any ideas?", "Family Outing"),
+        ("lunch with my 6 year old", "Restaurant"),
+        ("we have a newborn, coffee somewhere?", "Cafe"),
+        ("my kids (ages 5 and 7) want pizza", "Pizza"),
+    ],
+)
+def test_children_by_any_name_leave_out_adult_places(message: str, category: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.category == category
+    assert set(ADULTS_ONLY) <= set(arguments.exclude_categories)
+    assert arguments.pick is None  # "my son's 7th birthday" picks no seventh place
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["my sister's 30th birthday drinks", "my brother is 30, birthday drinks", "drinks for my 21st birthday"],
+)
+def test_an_adult_age_is_no_child(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.category, arguments.exclude_categories, arguments.pick) == ("Bar", [], None)
+
+
+def test_a_child_age_said_after_a_list_is_company_only() -> None:
+    assert only_company("my nephew is 4 so nothing fancy")
+    assert only_company("btw my daughter's 6")
+    assert not only_company("my son is 25")
+    assert not only_company("my son is 7, bars?")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "fancier",
+        "something classier",
+        "more casual",
+        "more casual?",
+        "more lively",
+        "ok something more lively then",
+        "something more upscale",
+        "cheaper and more casual",
+        "plus chic?",
+        "un peu plus animé",
+        "moins chic stp",
+        "algo más casual",
+    ],
+)
+def test_a_taste_word_after_a_list_is_the_same_ask_with_style_said_unknown(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.asks) == ("refine", [])
+    assert UNKNOWN_TOPICS["style"] in unhonoured(read(message).text)
+
+
+def test_a_taste_word_asked_of_a_place_is_about_it() -> None:
+    arguments = parse_rules("is the first one fancier?")
+    assert (arguments.intent, arguments.pick, arguments.asks) == ("about", 1, ["style"])
+    # A first ask with a taste word is the ask, and a romantic one is a date.
+    assert parse_rules("a more casual place for dinner in soho").category == "Restaurant"
+    assert parse_rules("more romantic").category == DATE_CATEGORY
+
+
+@pytest.mark.parametrize(
+    "message", ["good for a big group like 8 people?", "good for a big group like 8 ppl?", "ok for a big group?"]
+)
+def test_a_big_group_after_a_list_is_the_same_ask(message: str) -> None:
+    assert (parse_rules(message).intent, parse_rules(message).asks) == ("refine", [])
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        # Kinds the data holds by name, kept when an occasion or an area is said with them.
+        ("gay bar in hells kitchen, somewhere lively", "Gay Bar"),
+        ("gay bars in the west village", "Gay Bar"),
+        ("bars gays le dimanche dans la nuit", "Gay Bar"),
+        ("cozy spot for a glass of wine", "Wine Bar"),
+        ("speakeasy in the east village for a date", "Speakeasy"),
+        ("or a speakeasy instead", "Speakeasy"),
+    ],
+)
+def test_kinds_named_in_the_data_are_asked_for(message: str, category: str) -> None:
     assert parse_rules(message).category == category
