@@ -201,6 +201,9 @@ CLOSER_SHARE = 0.75
 CLOSER_AT_LEAST_KM = 0.5
 # "Further away is fine": beyond the last list's farthest place, and never nearer than this.
 FARTHER_AT_LEAST_KM = 1.0
+# "Bars near MSG", "coffee near the Met": around one venue or landmark, places within this walk of it (the area's
+# radius reached 1.5-1.8 km off while a dozen were within 0.5 km).
+LANDMARK_RADIUS_KM = 1.0
 # Places within this of the last list's first distance are no closer ("closer please" listing it again).
 CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
@@ -910,9 +913,12 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "independent") or _asks_only(text, "surprise")
                 # "Any within 500 m?": the places shown within it are answers still.
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
-                refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
-                    request.intent == "refine" and TURNED_DOWN_RE.search(text)
-                )
+                # "Walking distance pls", "closer to the garden": the same ask nearer, what was shown near enough
+                # among the answers still.
+                nearer = _asks_nearer(request, text)
+                refining = (
+                    refining and not _moved(request, state.get("previous"), text) and not same_places and not nearer
+                ) or bool(request.intent == "refine" and TURNED_DOWN_RE.search(text))
                 # "Not that one", "skip the second one": the list without that place, not a list of others.
                 one_out = _turned_down_one(state, request, text)
                 if one_out:
@@ -975,6 +981,9 @@ class Assistant:
                             "open_then": UNKNOWN_TOPICS["hours"] in unhonoured(text),
                             "within_km": _within_km(request, listed_now),
                             "radius_said": bool(request.walk_minutes or request.max_km or request.closer),
+                            # Around one venue, the best fits nearest it first: the dozen bars by the Garden
+                            # before one 0.9 km off.
+                            "nearest_first": nearer or _around_a_venue(request),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
                             # "Less crowded?" after a list: places fewer people go to than to those shown.
@@ -1402,7 +1411,7 @@ class Assistant:
         lead = None  # where the places are, when it is not where the user meant
         # "Pizza within 500 m", "a bar 5 minutes away": the distance said is the one the places are held to.
         said_km = _said_km(request)
-        radius = said_km or near_radius_km(request.near)
+        radius = said_km or _near_radius_km(request)
         near = request.near or (HERE if said_km else None)
         if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
             lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
@@ -2600,7 +2609,7 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     a share of the distance to the last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
     if request.farther:  # "further away is fine"
         return None
-    radius = near_radius_km(request.near) if request.near else None
+    radius = _near_radius_km(request) if request.near else None
     if radius is None and request.near_kinds:  # "coffee near the subway": near a stop and near the user
         radius = near_radius_km(HERE)
     area = lookup(request.near) if request.near and request.near not in (HERE, THERE) else None
@@ -2618,6 +2627,28 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
         beyond = radius is not None and listed[0].distance_km > radius
         radius = closer if radius is None or beyond else min(radius, closer)
     return radius
+
+
+def _near_radius_km(request: ChatRequest) -> float:
+    """How far from what a request names its places may be: a walk from one venue or landmark ("bars near MSG": the
+    dozen by the Garden before one in the West Village), else the area's or the user's radius
+    (``near_radius_km``). Where people go on from a place ("after MSG") is no walk from it."""
+    return LANDMARK_RADIUS_KM if _around_a_venue(request) else near_radius_km(request.near)
+
+
+def _around_a_venue(request: ChatRequest) -> bool:
+    """Whether a request searches around one venue or landmark ("bars near MSG", "what's around it?"), not an area
+    nor the user; where people go on from a place ("after MSG") is no walk from it."""
+    return request.around is not None and not request.after_place
+
+
+def _asks_nearer(request: ChatRequest, message: str) -> bool:
+    """Whether a follow-up asks for the last ask's places nearer only ("closer please", "walking distance pls",
+    "what's right around the corner", the same place named again): nearest first, none left out for being shown."""
+    if request.intent != "refine" or TURNED_DOWN_RE.search(message) or _OTHERS_RE.search(message):
+        return False
+    said = parse_rules(message)
+    return request.closer or bool(said.walk_minutes or said.max_km)
 
 
 def _said_km(request: ChatRequest) -> float | None:
@@ -3010,6 +3041,14 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
         return request
     asked, before = request.near.casefold(), previous.near.casefold()
     noun = asked.removeprefix("the ").strip()
+    again = asked == before or (
+        request.location is not None and float(haversine_km(*request.location, *previous.location)) <= SAME_PLACE_KM
+    )
+    if request.intent == "refine" and again and request.near not in (HERE, THERE):
+        # "Something closer to Union Square" after lunch near Union Square, "near the Grove Street PATH" after
+        # "close to Grove St": the place of the last ask again, which asks for places nearer to it.
+        update = {"near": previous.near, "location": previous.location, "unplaced": None, "closer": True}
+        return request.model_copy(update=update)
     if asked in (noun, before) or not before.endswith(f" {noun}"):
         return request
     closer = request.closer or _CLOSER_TO_RE.search(message) is not None
@@ -3051,6 +3090,8 @@ FAR_LIST_KM = 10.0
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
+# A place named this close to the last ask's is the same place said again ("Grove St", then "the Grove Street PATH").
+SAME_PLACE_KM = 0.3
 
 
 # The catalogue's top level of every restaurant, café and bar.

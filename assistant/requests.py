@@ -613,6 +613,39 @@ def _at_most_km(message: str) -> float | None:
     return round(km, 3) if 0 < km <= 50 else None
 
 
+# "Walking distance", "not too far", "right around the corner": a walk said in words, read as its minutes on foot
+# (15 minutes is about 1 km on the grid, 5 a few hundred metres), so that it holds the places as "within 15 minutes
+# walk" does. Spanish and French as the reading leaves them ("a la vuelta de la esquina", "à deux pas": "a two pas").
+_WALK_WORD_MINUTES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            r"\b(?:right |just )?around the corner\b|\b(?:a few |a couple of )?steps (?:away|from)\b|\bnext door\b"
+            r"|\ba stone'?s throw\b|\ba la vuelta de la esquina\b|\ba (?:unos|dos|pocos) pasos\b"
+            r"|\ba (?:two|deux|quelques) pas\b|\bau coin de la rue\b",
+            re.IGNORECASE,
+        ),
+        5,
+    ),
+    (re.compile(r"\b(?:a )?(?:short|quick) walk\b", re.IGNORECASE), 10),
+    (
+        re.compile(
+            # "Further than walking distance is fine", "it doesn't have to be walking distance": no limit.
+            r"(?<!\bnot )(?<!\bthan )(?<!\bbe )\b(?:within )?walking distance\b|\bwalkable\b|\bwithin walking\b"
+            r"|(?<!\bis )(?<!\bit's )(?<!\bthat's )\bnot (?:too |that |very |so )?far\b"
+            r"|\b(?:a )?(?:poca )?distancia (?:a pie|walking|caminando)\b|\bdistance de marche\b",
+            re.IGNORECASE,
+        ),
+        15,
+    ),
+)
+
+
+def _walk_word_minutes(message: str) -> int | None:
+    """The minutes on foot a walk said in words means ("walking distance": 15), the shortest said; None when none is."""
+    said = [minutes for pattern, minutes in _WALK_WORD_MINUTES if pattern.search(message)]
+    return min(said) if said else None
+
+
 _WALKABLE_RE = re.compile(
     r"\b(?:walking distance|walkable|short walk|within walking)\b"
     rf"|{_WALK_MINUTES}",
@@ -2442,6 +2475,9 @@ def parse_rules(message: str) -> RequestArguments:
     if walk := _WALK_MINUTES_RE.search(message) or _MINUTES_AWAY_RE.search(message):
         minutes = walk["minutes"].lower()
         arguments.walk_minutes = _MINUTE_WORDS.get(minutes) or int(minutes)
+    elif arguments.max_km is None and not about_one and "distance" not in arguments.asks:
+        # "Bars within walking distance of MSG": 15 minutes; "is it walking distance?" asks about a place.
+        arguments.walk_minutes = _walk_word_minutes(message)
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -3304,7 +3340,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "Not in Midtown" after bars: those bars, elsewhere.
     leaves_out = told or arguments.exclude_names or arguments.not_in or (arguments.independent and not arguments.local)
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
-    closer_to_it = (_WALKABLE_RE.search(message) or arguments.max_km) and not arguments.category
+    walked = _WALKABLE_RE.search(message) or arguments.max_km or arguments.walk_minutes
+    closer_to_it = walked and not arguments.category
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     # "Somewhere I've been before" after bars: bars the user knows (a new ask names a kind, a place or a time).
     novelty_only = (arguments.surprise or arguments.familiar) and (

@@ -548,6 +548,11 @@ class RecommendQuery(BaseModel):
     radius_said: bool = Field(
         False, description="The user said how far ('within 5 minutes walk'): too few within it are not added to."
     )
+    nearest_first: bool = Field(
+        False,
+        description="Of the best fits, the nearest first ('closer please', 'walking distance'): the places fetched "
+        "for the list are taken by distance, not by fit.",
+    )
     beyond_km: float | None = Field(
         None, gt=0, strict=True, description="Only places at least this far from the point ('further away')."
     )
@@ -868,6 +873,8 @@ class Service:
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
             )
+            if query.nearest_first:  # "closer please": of the best fits, the nearest
+                found = sorted(found, key=lambda item: item.distance_km)
             varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied

@@ -21,6 +21,7 @@ from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
     FARTHER_AT_LEAST_KM,
+    LANDMARK_RADIUS_KM,
     SECOND_STOP_WITHIN_KM,
     Assistant,
     ChatError,
@@ -2089,7 +2090,9 @@ def test_not_too_far_after_a_list_of_anywhere_is_near_the_user(
     assistant.chat("2", "a jazz club tonight", at=world_now)
     near = assistant.chat("2", "not too far", at=world_now)
     assert near.request is not None and near.request.near == "here" and near.request.category == "Music Venue"
-    assert called(near, "recommend").arguments["within_km"] == near_radius_km("here")
+    # "Not too far" is a walk (15 minutes, 1 km), nearer than the user's usual radius, nearest first.
+    arguments = called(near, "recommend").arguments
+    assert arguments["within_km"] == 1.0 < near_radius_km("here") and arguments["nearest_first"]
 
 
 def test_visits_of_a_kind_are_the_users_own_and_the_stretch_before_keeps_the_kind(
@@ -2332,6 +2335,34 @@ def test_a_bare_no_with_nothing_shown_is_all_right(
     assistant.chat("3", "delete everything you know about me", at=world_now)
     turn = assistant.chat("3", "no", at=world_now)
     assert turn.text == fixed_text("no_then", "en") and not turn.items
+
+
+def test_a_walk_or_the_same_place_again_after_a_list_is_nearer_with_what_was_shown_still_answers(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now)
+    first = called(listed, "recommend").arguments
+    # Around one venue: a walk from it, the nearest of the best fits first.
+    assert first["within_km"] == LANDMARK_RADIUS_KM and first["nearest_first"]
+    distances = [item.distance_km for item in listed.items]
+    assert distances == sorted(distances)
+    for asked, radius in (("walking distance pls", 1.0), ("ok whats right around the corner", 5 * 5.0 / 60 / 1.25)):
+        walk = assistant.chat("3", asked, at=world_now)
+        call = called(walk, "recommend").arguments
+        assert walk.request is not None and walk.request.near == "Jazz Club 3"
+        assert (call["latitude"], call["longitude"]) == (first["latitude"], first["longitude"])
+        assert call["within_km"] == pytest.approx(radius) and call["nearest_first"] and call["radius_said"]
+        # What was shown and is near enough is an answer still: no list of farther places.
+        assert not {item.item_id for item in listed.items} & set(call["exclude"])
+    # The place of the last ask named again asks for places nearer to it, not for others farther away.
+    fresh = Assistant(services, polite)
+    listed = fresh.chat("3", "coffee near Jazz Club 3", at=world_now, conversation_id="again")
+    again = fresh.chat("3", "something closer to jazz club 3", at=world_now, conversation_id="again")
+    call = called(again, "recommend").arguments
+    assert again.request is not None and again.request.closer and call["nearest_first"]
+    assert call["within_km"] < LANDMARK_RADIUS_KM or call["within_km"] == CLOSER_AT_LEAST_KM
+    assert not {item.item_id for item in listed.items} & set(call["exclude"])
 
 
 def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are_asked(

@@ -2166,6 +2166,21 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         # Minutes of walking bound the distance, and "walk" is no park.
         ("something within 5 minutes walk", {"intent": "refine", "walk_minutes": 5, "category": None}),
         ("a bar a 10-minute walk away", {"walk_minutes": 10, "category": "Bar"}),
+        # A walk said in words: "walking distance" and "not too far" are 15 minutes on foot, "around the corner" 5.
+        ("walking distance pls", {"intent": "refine", "walk_minutes": 15}),
+        ("ok but walking distance", {"intent": "refine", "walk_minutes": 15}),
+        ("not too far pls", {"intent": "refine", "walk_minutes": 15}),
+        ("ok whats right around the corner", {"intent": "refine", "walk_minutes": 5}),
+        ("bars within walking distance of msg", {"category": "Bar", "near": "msg", "walk_minutes": 15}),
+        ("dinner walking distance", {"category": "Restaurant", "walk_minutes": 15}),
+        ("coffee a short walk from grand central", {"category": "Cafe", "walk_minutes": 10}),
+        ("coffee around the corner from my office", {"category": "Cafe", "near": "my office", "walk_minutes": 5}),
+        ("algo no muy lejos", {"walk_minutes": 15}),
+        ("un café à deux pas", {"category": "Cafe", "walk_minutes": 5}),
+        # ... not when asked of a place, nor when a walk is no limit.
+        ("is it walking distance from penn station?", {"asks": ["distance"], "walk_minutes": None}),
+        ("further than walking distance is fine", {"farther": True, "walk_minutes": None}),
+        ("it's not far", {"walk_minutes": None}),
         # Where the assistant takes the user to be; with a request after it, the request.
         ("where am I?", {"intent": "smalltalk"}),
         ("where am I, any coffee?", {"intent": "recommend", "category": "Cafe"}),
