@@ -597,6 +597,14 @@ class Assistant:
                 named = None  # "katz's" alone: the one place of that name, what is known of it (below)
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
+            if named is None and (side_by_side := self._chain_beside_place(said)) is not None:
+                # "Shake Shack Madison Square Park", "starbucks times square": that chain's places there.
+                chain, place = side_by_side
+                area = lookup(place)
+                located = LatLon(area.latitude, area.longitude) if area is not None else None
+                update = {"category": None, "near": area.name if area else place, "location": located}
+                extracted = extracted.model_copy(update=update | {"intent": "recommend", "unplaced": None})
+                named = chain
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
             if named is not None:
@@ -805,6 +813,39 @@ class Assistant:
         if not named and (spelled := self.service.chain_spelled(words)) is not None:
             named = self.service.places_named([spelled])  # "starbuck near me", "shake shak"
         return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
+
+    def _chain_beside_place(self, text: str) -> tuple[str, str] | None:
+        """A chain and a place named side by side with no word between ("shake shack madison square park", "starbucks
+        times square", "the astor place starbucks"): the chain's catalogue name and the place's words; None for any
+        other message. The chain's name is tried as said (or misspelt) before as the start of a longer name ("pret":
+        Pret A Manger), so that "shake" of "shake shack" is no chain."""
+        asked = _SIDE_BY_SIDE_RE.match(text)
+        if asked is None:
+            return None
+        words = asked["words"].split()
+        if not 2 <= len(words) <= MAX_SIDE_BY_SIDE_WORDS:
+            return None
+        splits = [
+            (" ".join(chain), " ".join(place))
+            for cut in range(1, len(words))
+            for chain, place in ((words[:cut], words[cut:]), (words[cut:], words[:cut]))
+        ]
+        for starting in (False, True):
+            for chain, place in splits:
+                if lookup(chain) is not None or parse_rules(chain).category is not None:
+                    continue  # "times square" is no chain, nor is "coffee"
+                named = self.service.places_named([chain])
+                if not named and (spelled := self.service.chain_spelled(chain)) is not None:
+                    named = self.service.places_named([spelled])
+                if not named and starting:
+                    named = self.service.places_starting(chain)
+                if not any(self.service.is_chain(item_id) for item_id in named):
+                    continue
+                if not (lookup(place) or place.casefold() in VENUE_ALIASES or self.service.named_place(place)):
+                    continue
+                name = min((found.name for item_id in named if (found := self.service.place(item_id))), key=len)
+                return name, place
+        return None
 
     def _stated_all(self, state: _State, message: str, statements: list[StatedPreference]) -> dict[str, Any] | None:
         """A turn that states one preference or more ("I love jazz and hate clubs"), each done and said in turn,
@@ -2363,6 +2404,13 @@ _STORE_ASKED_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_STORE_WORDS = 4
+# "Shake Shack Madison Square Park", "the astor place starbucks?": a message of names alone, no word linking them.
+_SIDE_BY_SIDE_RE = re.compile(
+    r"^\W*(?:(?:any|a|an|the|some|nearest|closest)\s+)?(?P<words>(?!.*\b(?:near|in|around|by|at|on|to|from|close"
+    r"|for|with|and|or|not|is|are|what|where|how|when|which|who|why|do|does)\b)[\w'&.-]+(?:\s+[\w'&.-]+)+?)\W*$",
+    re.IGNORECASE,
+)
+MAX_SIDE_BY_SIDE_WORDS = 6
 # A hello or a question about the assistant, answered with the greeting that says what it does, whenever it comes.
 _HELLO_OR_HELP_RE = re.compile(
     r"^\W*(?:hi|hello|hey|yo|hola|bonjour|salut|good (?:morning|afternoon|evening))\b|\bhelp\b|\bwhat can you do\b"

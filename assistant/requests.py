@@ -733,6 +733,13 @@ _WAITING_AT = (
 # A word of a place's name: "St." or "A.M." keep their dots, a sentence's full stop ends the name ("staying near
 # Times Square. Good steakhouse?").
 _NAME_WORD = r"(?:[\w'&-]{1,3}\.|[\w'&-]+(?:\.[\w'&-]+)*)"
+# A word of a landmark's name before its noun ("Chelsea Market", "Brooklyn Bridge Park"): not a word that links
+# two phrases ("at noon near Bryant Park" names Bryant Park) nor "the" ("at the park" is any park).
+_NAME_WORD_NOT_LINKING = (
+    r"(?!(?:the|near|by|in|at|on|around|for|to|with|from|and|or|then|after|before|noon|night|lunch|dinner)\b)"
+    r"[\w'&-]+"
+)
+_VENUE_NICKNAMES = "|".join(re.escape(name) for name in sorted(VENUE_ALIASES, key=len, reverse=True))
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     # "The closest park to the first one": a kind between, measured from a place of the list.
@@ -742,8 +749,17 @@ _AT_PLACE_RE = re.compile(
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Coffee by Brooklyn Bridge Park": "by" a landmark is near it.
-    r"|by(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens"
-    r"|hall|market|pier|library|zoo|stadium|building|arena|plaza)\b)"
+    rf"|by(?= (?:the )?(?:{_NAME_WORD_NOT_LINKING} ){{0,3}}"
+    r"(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens|hall|market|pier|piers|library|zoo|stadium|building|arena|plaza|seaport)\b)"
+    # "Dinner by the Met", "coffee at Grand Central", "lunch at MSG": "by" and "at" are near before a venue New
+    # Yorkers call by a nickname; "at" before a landmark's name ("lunch at Chelsea Market"), not before "the top of"
+    # or "my office building".
+    rf"|(?P<at_venue>(?:by|at)(?= (?:{_VENUE_NICKNAMES})\b)"
+    r"|at(?= (?!(?:my|our|your|his|her|their|a|an|some|any|this|that|one)\b)(?:the )?"
+    r"(?!(?:top|bottom|end|edge|corner|back|front|side|foot|entrance)\b)"
+    rf"(?:{_NAME_WORD_NOT_LINKING} ){{1,3}}"
+    r"(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens|hall|market|pier|piers|library|zoo"
+    r"|stadium|building|arena|plaza|seaport)\b))"
     # "Something right under the Manhattan Bridge": beside it.
     r"|(?:under|beneath|underneath)(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:bridge|overpass|high line)\b)"
     # "Going to the Bronx Zoo, food nearby?": near where the user is going, which is asked for no more.
@@ -2416,6 +2432,11 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.pick == 1 and the_first_visited(message):
         arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
+    at_venue = at_place is not None and at_place["at_venue"] and arguments.near == at_place["name"]
+    if at_venue and (arguments.asks or (at_place[0].lower().startswith("at") and not arguments.category)):
+        # "How crowded is it at the Met?" asks about the place, "what's good at the Met?" may ask what is in it:
+        # "coffee at Grand Central" asks for places there.
+        arguments.near = None
     near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
     if arguments.category and arguments.asks == ["distance"] and near_it_asked:
         arguments.asks, arguments.near = [], arguments.near or THERE  # "food within walking distance of it"

@@ -2561,6 +2561,25 @@ def test_a_chain_misspelled_alone_lists_its_places(
     assert [item.item_id for item in turn.items] == [office]
 
 
+def test_a_chain_and_a_place_side_by_side_list_the_chains_places_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    office = next(item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office"))  # type: ignore[union-attr]
+    name = services.place(office).name  # type: ignore[union-attr]
+    monkeypatch.setattr(services, "_chains", frozenset({office}))  # one place stands in for a branch of a chain
+    # "Shake Shack Madison Square Park", "the astor place starbucks": the chain's places around the place.
+    for said in (f"{name} Jazz Club 3", f"the jazz club 3 {name.lower()}"):
+        turn = Assistant(services, polite).chat("2", said, at=world_now)
+        assert turn.request is not None and turn.request.keyword == name and turn.request.near == "Jazz Club 3"
+        assert called(turn, "recommend").arguments["keyword"] == name
+    # Two names of no chain are no such ask.
+    turn = Assistant(services, polite).chat("2", "Jazz Club 3 Jazz Club 4", at=world_now)
+    assert turn.request is None or turn.request.keyword is None
+
+
 def test_visits_asked_of_a_chain_count_every_one_of_its_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2181,6 +2181,22 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         ("is it walking distance from penn station?", {"asks": ["distance"], "walk_minutes": None}),
         ("further than walking distance is fine", {"farther": True, "walk_minutes": None}),
         ("it's not far", {"walk_minutes": None}),
+        # "By" and "at" before a venue called by its nickname, "at" before a landmark's name, French "près du": near it.
+        ("dinner by the met", {"category": "Restaurant", "near": "the met"}),
+        ("coffee by grand central", {"category": "Cafe", "near": "grand central"}),
+        ("coffee at grand central", {"category": "Cafe", "near": "grand central"}),
+        ("bars by msg", {"category": "Bar", "near": "msg"}),
+        ("un resto près du Met", {"category": "Restaurant", "near": "the Met"}),
+        ("algo para comer cerca del Met", {"near": "the Met"}),
+        ("lunch at chelsea market", {"category": "Restaurant", "near": "chelsea market"}),
+        ("drinks by the seaport", {"category": "Bar", "near": "the seaport"}),
+        # ... not a linking word's phrase, any park, a question about the place, nor what is at it.
+        ("lunch at noon near bryant park", {"near": "bryant park"}),
+        ("i'll be at the park later", {"near": None}),
+        ("drinks at the top of the building", {"category": "Bar", "near": None}),
+        ("how crowded is it at the met on sundays", {"intent": "about", "near": None}),
+        ("what's good at the met", {"near": None}),
+        ("by the way, any good ramen?", {"category": "Ramen", "near": None}),
         # Where the assistant takes the user to be; with a request after it, the request.
         ("where am I?", {"intent": "smalltalk"}),
         ("where am I, any coffee?", {"intent": "recommend", "category": "Cafe"}),
