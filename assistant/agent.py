@@ -3092,9 +3092,11 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
     again = asked == before or (
         request.location is not None and float(haversine_km(*request.location, *previous.location)) <= SAME_PLACE_KM
     )
-    if request.intent == "refine" and again and request.near not in (HERE, THERE):
+    others = _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message)
+    if request.intent == "refine" and again and request.near not in (HERE, THERE) and not others:
         # "Something closer to Union Square" after lunch near Union Square, "near the Grove Street PATH" after
-        # "close to Grove St": the place of the last ask again, which asks for places nearer to it.
+        # "close to Grove St": the place of the last ask again, which asks for places nearer to it ("any other
+        # coffee near it?" asks for others).
         update = {"near": previous.near, "location": previous.location, "unplaced": None, "closer": True}
         return request.model_copy(update=update)
     if asked in (noun, before) or not before.endswith(f" {noun}"):

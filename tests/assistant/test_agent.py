@@ -1003,7 +1003,7 @@ def test_a_place_the_user_says_they_are_at_centres_the_request(
     assert turn.request is not None and turn.request.near == "Jazz Club 3" and turn.request.category == "Cafe"
     call = called(turn, "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
-    assert call.arguments["within_km"] == 2.0
+    assert call.arguments["within_km"] == LANDMARK_RADIUS_KM  # a walk from the one venue, not an area's radius
     unknown = assistant.chat("3", "I'm at Imaginary Hall Nowhere, any coffee?", at=world_now)
     assert unknown.request is not None and unknown.request.near is None and unknown.items
     assert unknown.request.unplaced == "Imaginary Hall Nowhere"
