@@ -206,6 +206,9 @@ CLOSER_SHARE = 0.75
 CLOSER_AT_LEAST_KM = 0.5
 # "Further away is fine": beyond the last list's farthest place, and never nearer than this.
 FARTHER_AT_LEAST_KM = 1.0
+# "Bars near MSG", "coffee near the Met": around one venue or landmark, places within this walk of it (the area's
+# radius reached 1.5-1.8 km off while a dozen were within 0.5 km).
+LANDMARK_RADIUS_KM = 1.0
 # Places within this of the last list's first distance are no closer ("closer please" listing it again).
 CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
@@ -634,6 +637,14 @@ class Assistant:
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
             if all_down and extracted.intent not in ("recommend", "refine"):
                 extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
+            if named is None and (side_by_side := self._chain_beside_place(said)) is not None:
+                # "Shake Shack Madison Square Park", "starbucks times square": that chain's places there.
+                chain, place = side_by_side
+                area = lookup(place)
+                located = LatLon(area.latitude, area.longitude) if area is not None else None
+                update = {"category": None, "near": area.name if area else place, "location": located}
+                extracted = extracted.model_copy(update=update | {"intent": "recommend", "unplaced": None})
+                named = chain
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
             if named is not None:
@@ -846,6 +857,39 @@ class Assistant:
             named = self.service.places_named([spelled])  # "starbuck near me", "shake shak"
         return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
 
+    def _chain_beside_place(self, text: str) -> tuple[str, str] | None:
+        """A chain and a place named side by side with no word between ("shake shack madison square park", "starbucks
+        times square", "the astor place starbucks"): the chain's catalogue name and the place's words; None for any
+        other message. The chain's name is tried as said (or misspelt) before as the start of a longer name ("pret":
+        Pret A Manger), so that "shake" of "shake shack" is no chain."""
+        asked = _SIDE_BY_SIDE_RE.match(text)
+        if asked is None:
+            return None
+        words = asked["words"].split()
+        if not 2 <= len(words) <= MAX_SIDE_BY_SIDE_WORDS:
+            return None
+        splits = [
+            (" ".join(chain), " ".join(place))
+            for cut in range(1, len(words))
+            for chain, place in ((words[:cut], words[cut:]), (words[cut:], words[:cut]))
+        ]
+        for starting in (False, True):
+            for chain, place in splits:
+                if lookup(chain) is not None or parse_rules(chain).category is not None:
+                    continue  # "times square" is no chain, nor is "coffee"
+                named = self.service.places_named([chain])
+                if not named and (spelled := self.service.chain_spelled(chain)) is not None:
+                    named = self.service.places_named([spelled])
+                if not named and starting:
+                    named = self.service.places_starting(chain)
+                if not any(self.service.is_chain(item_id) for item_id in named):
+                    continue
+                if not (lookup(place) or place.casefold() in VENUE_ALIASES or self.service.named_place(place)):
+                    continue
+                name = min((found.name for item_id in named if (found := self.service.place(item_id))), key=len)
+                return name, place
+        return None
+
     def _stated_all(self, state: _State, message: str, statements: list[StatedPreference]) -> dict[str, Any] | None:
         """A turn that states one preference or more ("I love jazz and hate clubs"), each done and said in turn,
         with a need no data checks said too ("I'm allergic to seafood and I hate Starbucks"); None when none needs
@@ -957,9 +1001,12 @@ class Assistant:
                 same_places = same_places or only_company(text)
                 # "None of those", "not those, what about the West Village?": none of the places shown, wherever.
                 turned_down_all = TURNED_DOWN_RE.search(text) or _ALL_TURNED_DOWN_RE.match(message)
-                refining = (refining and not _moved(request, state.get("previous"), text) and not same_places) or bool(
-                    request.intent == "refine" and turned_down_all
-                )
+                # "Walking distance pls", "closer to the garden": the same ask nearer, what was shown near enough
+                # among the answers still.
+                nearer = _asks_nearer(request, text)
+                refining = (
+                    refining and not _moved(request, state.get("previous"), text) and not same_places and not nearer
+                ) or bool(request.intent == "refine" and turned_down_all)
                 # "Not that one", "skip the second one": the list without that place, not a list of others.
                 one_out = _turned_down_one(state, request, text)
                 if one_out:
@@ -1023,6 +1070,9 @@ class Assistant:
                             "open_then": UNKNOWN_TOPICS["hours"] in unhonoured(text),
                             "within_km": _within_km(request, listed_now),
                             "radius_said": bool(request.walk_minutes or request.max_km or request.closer),
+                            # Around one venue, the best fits nearest it first: the dozen bars by the Garden
+                            # before one 0.9 km off.
+                            "nearest_first": nearer or _around_a_venue(request),
                             "beyond_km": _beyond_km(request, _last_suggestions(state), message),
                             "like": like,
                             # "Less crowded?" after a list: places fewer people go to than to those shown.
@@ -1452,7 +1502,7 @@ class Assistant:
         lead = None  # where the places are, when it is not where the user meant
         # "Pizza within 500 m", "a bar 5 minutes away": the distance said is the one the places are held to.
         said_km = _said_km(request)
-        radius = said_km or near_radius_km(request.near)
+        radius = said_km or _near_radius_km(request)
         near = request.near or (HERE if said_km else None)
         if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
             lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
@@ -2541,6 +2591,13 @@ _STORE_ASKED_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_STORE_WORDS = 4
+# "Shake Shack Madison Square Park", "the astor place starbucks?": a message of names alone, no word linking them.
+_SIDE_BY_SIDE_RE = re.compile(
+    r"^\W*(?:(?:any|a|an|the|some|nearest|closest)\s+)?(?P<words>(?!.*\b(?:near|in|around|by|at|on|to|from|close"
+    r"|for|with|and|or|not|is|are|what|where|how|when|which|who|why|do|does)\b)[\w'&.-]+(?:\s+[\w'&.-]+)+?)\W*$",
+    re.IGNORECASE,
+)
+MAX_SIDE_BY_SIDE_WORDS = 6
 # A hello or a question about the assistant, answered with the greeting that says what it does, whenever it comes.
 _HELLO_OR_HELP_RE = re.compile(
     r"^\W*(?:hi|hello|hey|yo|hola|bonjour|salut|good (?:morning|afternoon|evening))\b|\bhelp\b|\bwhat can you do\b"
@@ -2787,7 +2844,7 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
     a share of the distance to the last list's first place (never under ``CLOSER_AT_LEAST_KM``)."""
     if request.farther:  # "further away is fine"
         return None
-    radius = near_radius_km(request.near) if request.near else None
+    radius = _near_radius_km(request) if request.near else None
     if radius is None and request.near_kinds:  # "coffee near the subway": near a stop and near the user
         radius = near_radius_km(HERE)
     area = lookup(request.near) if request.near and request.near not in (HERE, THERE) else None
@@ -2805,6 +2862,28 @@ def _within_km(request: ChatRequest, listed: Sequence[Suggestion]) -> float | No
         beyond = radius is not None and listed[0].distance_km > radius
         radius = closer if radius is None or beyond else min(radius, closer)
     return radius
+
+
+def _near_radius_km(request: ChatRequest) -> float:
+    """How far from what a request names its places may be: a walk from one venue or landmark ("bars near MSG": the
+    dozen by the Garden before one in the West Village), else the area's or the user's radius
+    (``near_radius_km``). Where people go on from a place ("after MSG") is no walk from it."""
+    return LANDMARK_RADIUS_KM if _around_a_venue(request) else near_radius_km(request.near)
+
+
+def _around_a_venue(request: ChatRequest) -> bool:
+    """Whether a request searches around one venue or landmark ("bars near MSG", "what's around it?"), not an area
+    nor the user; where people go on from a place ("after MSG") is no walk from it."""
+    return request.around is not None and not request.after_place
+
+
+def _asks_nearer(request: ChatRequest, message: str) -> bool:
+    """Whether a follow-up asks for the last ask's places nearer only ("closer please", "walking distance pls",
+    "what's right around the corner", the same place named again): nearest first, none left out for being shown."""
+    if request.intent != "refine" or TURNED_DOWN_RE.search(message) or _OTHERS_RE.search(message):
+        return False
+    said = parse_rules(message)
+    return request.closer or bool(said.walk_minutes or said.max_km)
 
 
 def _said_km(request: ChatRequest) -> float | None:
@@ -3220,6 +3299,16 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
         return request
     asked, before = request.near.casefold(), previous.near.casefold()
     noun = asked.removeprefix("the ").strip()
+    again = asked == before or (
+        request.location is not None and float(haversine_km(*request.location, *previous.location)) <= SAME_PLACE_KM
+    )
+    others = _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message)
+    if request.intent == "refine" and again and request.near not in (HERE, THERE) and not others:
+        # "Something closer to Union Square" after lunch near Union Square, "near the Grove Street PATH" after
+        # "close to Grove St": the place of the last ask again, which asks for places nearer to it ("any other
+        # coffee near it?" asks for others).
+        update = {"near": previous.near, "location": previous.location, "unplaced": None, "closer": True}
+        return request.model_copy(update=update)
     if asked in (noun, before) or not before.endswith(f" {noun}"):
         return request
     closer = request.closer or _CLOSER_TO_RE.search(message) is not None
@@ -3282,6 +3371,8 @@ FAR_LIST_KM = 10.0
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5
 _CLOSER_TO_RE = re.compile(r"\b(?:closer|nearer) to\b", re.IGNORECASE)
+# A place named this close to the last ask's is the same place said again ("Grove St", then "the Grove Street PATH").
+SAME_PLACE_KM = 0.3
 
 
 # The catalogue's top level of every restaurant, café and bar.

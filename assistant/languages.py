@@ -166,6 +166,8 @@ _SPANISH = {
     "bar de cocteleria": "cocktail bar",
     "cocteleria": "cocktail bar",
     "cerca de": "near",
+    # "Algo cerca del Met": near the place named.
+    "cerca del": "near the",
     "cerca": "nearby",
     # "No en el East Village", "fuera de Manhattan": an area ruled out for this ask.
     "no en el": "not in the",
@@ -1053,6 +1055,12 @@ _FRENCH = {
     "la plus proche": "closest",
     "les plus proches": "closest",
     "pres de": "near",
+    # "Un resto près du Met", "à côté de la gare": near the place named.
+    "pres du": "near the",
+    "pres des": "near the",
+    "a cote du": "next to the",
+    "a cote de la": "next to the",
+    "a cote de": "next to",
     "a cote": "nearby",
     "dans le coin": "nearby",
     "dans le quartier": "nearby",

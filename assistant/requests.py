@@ -633,6 +633,39 @@ def _at_most_km(message: str) -> float | None:
     return round(km, 3) if 0 < km <= 50 else None
 
 
+# "Walking distance", "not too far", "right around the corner": a walk said in words, read as its minutes on foot
+# (15 minutes is about 1 km on the grid, 5 a few hundred metres), so that it holds the places as "within 15 minutes
+# walk" does. Spanish and French as the reading leaves them ("a la vuelta de la esquina", "à deux pas": "a two pas").
+_WALK_WORD_MINUTES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            r"\b(?:right |just )?around the corner\b|\b(?:a few |a couple of )?steps (?:away|from)\b|\bnext door\b"
+            r"|\ba stone'?s throw\b|\ba la vuelta de la esquina\b|\ba (?:unos|dos|pocos) pasos\b"
+            r"|\ba (?:two|deux|quelques) pas\b|\bau coin de la rue\b",
+            re.IGNORECASE,
+        ),
+        5,
+    ),
+    (re.compile(r"\b(?:a )?(?:short|quick) walk\b", re.IGNORECASE), 10),
+    (
+        re.compile(
+            # "Further than walking distance is fine", "it doesn't have to be walking distance": no limit.
+            r"(?<!\bnot )(?<!\bthan )(?<!\bbe )\b(?:within )?walking distance\b|\bwalkable\b|\bwithin walking\b"
+            r"|(?<!\bis )(?<!\bit's )(?<!\bthat's )\bnot (?:too |that |very |so )?far\b"
+            r"|\b(?:a )?(?:poca )?distancia (?:a pie|walking|caminando)\b|\bdistance de marche\b",
+            re.IGNORECASE,
+        ),
+        15,
+    ),
+)
+
+
+def _walk_word_minutes(message: str) -> int | None:
+    """The minutes on foot a walk said in words means ("walking distance": 15), the shortest said; None when none is."""
+    said = [minutes for pattern, minutes in _WALK_WORD_MINUTES if pattern.search(message)]
+    return min(said) if said else None
+
+
 _WALKABLE_RE = re.compile(
     r"\b(?:walking distance|walkable|short walk|within walking)\b"
     rf"|{_WALK_MINUTES}",
@@ -731,6 +764,13 @@ _WAITING_AT = (
 # A word of a place's name: "St." or "A.M." keep their dots, a sentence's full stop ends the name ("staying near
 # Times Square. Good steakhouse?").
 _NAME_WORD = r"(?:[\w'&-]{1,3}\.|[\w'&-]+(?:\.[\w'&-]+)*)"
+# A word of a landmark's name before its noun ("Chelsea Market", "Brooklyn Bridge Park"): not a word that links
+# two phrases ("at noon near Bryant Park" names Bryant Park) nor "the" ("at the park" is any park).
+_NAME_WORD_NOT_LINKING = (
+    r"(?!(?:the|near|by|in|at|on|around|for|to|with|from|and|or|then|after|before|noon|night|lunch|dinner)\b)"
+    r"[\w'&-]+"
+)
+_VENUE_NICKNAMES = "|".join(re.escape(name) for name in sorted(VENUE_ALIASES, key=len, reverse=True))
 _AT_PLACE_RE = re.compile(
     rf"\b(?:{_WE_ARE}\s+{_BEING_AT}|near|clos(?:e|er|est) to|near(?:er|est) to|next to|around|{_ARRIVED}|{_WAITING_AT}"
     # "The closest park to the first one": a kind between, measured from a place of the list.
@@ -740,8 +780,17 @@ _AT_PLACE_RE = re.compile(
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
     # "Coffee by Brooklyn Bridge Park": "by" a landmark is near it.
-    r"|by(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens"
-    r"|hall|market|pier|library|zoo|stadium|building|arena|plaza)\b)"
+    rf"|by(?= (?:the )?(?:{_NAME_WORD_NOT_LINKING} ){{0,3}}"
+    r"(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens|hall|market|pier|piers|library|zoo|stadium|building|arena|plaza|seaport)\b)"
+    # "Dinner by the Met", "coffee at Grand Central", "lunch at MSG": "by" and "at" are near before a venue New
+    # Yorkers call by a nickname; "at" before a landmark's name ("lunch at Chelsea Market"), not before "the top of"
+    # or "my office building".
+    rf"|(?P<at_venue>(?:by|at)(?= (?:{_VENUE_NICKNAMES})\b)"
+    r"|at(?= (?!(?:my|our|your|his|her|their|a|an|some|any|this|that|one)\b)(?:the )?"
+    r"(?!(?:top|bottom|end|edge|corner|back|front|side|foot|entrance)\b)"
+    rf"(?:{_NAME_WORD_NOT_LINKING} ){{1,3}}"
+    r"(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens|hall|market|pier|piers|library|zoo"
+    r"|stadium|building|arena|plaza|seaport)\b))"
     # "Something right under the Manhattan Bridge": beside it.
     r"|(?:under|beneath|underneath)(?= (?:the )?(?:[\w'&-]+ ){0,3}(?:bridge|overpass|high line)\b)"
     # "Going to the Bronx Zoo, food nearby?": near where the user is going, which is asked for no more.
@@ -2594,6 +2643,11 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.pick == 1 and the_first_visited(message):
         arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
+    at_venue = at_place is not None and at_place["at_venue"] and arguments.near == at_place["name"]
+    if at_venue and (arguments.asks or (at_place[0].lower().startswith("at") and not arguments.category)):
+        # "How crowded is it at the Met?" asks about the place, "what's good at the Met?" may ask what is in it:
+        # "coffee at Grand Central" asks for places there.
+        arguments.near = None
     near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
     if arguments.category and arguments.asks == ["distance"] and near_it_asked:
         arguments.asks, arguments.near = [], arguments.near or THERE  # "food within walking distance of it"
@@ -2653,6 +2707,9 @@ def parse_rules(message: str) -> RequestArguments:
     if walk := _WALK_MINUTES_RE.search(message) or _MINUTES_AWAY_RE.search(message):
         minutes = walk["minutes"].lower()
         arguments.walk_minutes = _MINUTE_WORDS.get(minutes) or int(minutes)
+    elif arguments.max_km is None and not about_one and "distance" not in arguments.asks:
+        # "Bars within walking distance of MSG": 15 minutes; "is it walking distance?" asks about a place.
+        arguments.walk_minutes = _walk_word_minutes(message)
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
@@ -3881,7 +3938,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     # "Not in Midtown" after bars: those bars, elsewhere.
     leaves_out = told or arguments.exclude_names or arguments.not_in or (arguments.independent and not arguments.local)
     # "Something within walking distance" after lunch near Grand Central: the same ask, closer to there.
-    closer_to_it = (_WALKABLE_RE.search(message) or arguments.max_km) and not arguments.category
+    walked = _WALKABLE_RE.search(message) or arguments.max_km or arguments.walk_minutes
+    closer_to_it = walked and not arguments.category
     # "We'd rather go somewhere we've never been": the last request, new places only ("surprise me" asks anew).
     # "Somewhere I've been before" after bars: bars the user knows (a new ask names a kind, a place or a time).
     novelty_only = (arguments.surprise or arguments.familiar) and (

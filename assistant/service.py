@@ -557,6 +557,11 @@ class RecommendQuery(BaseModel):
     radius_said: bool = Field(
         False, description="The user said how far ('within 5 minutes walk'): too few within it are not added to."
     )
+    nearest_first: bool = Field(
+        False,
+        description="Of the best fits, the nearest first ('closer please', 'walking distance'): the places fetched "
+        "for the list are taken by distance, not by fit.",
+    )
     beyond_km: float | None = Field(
         None, gt=0, strict=True, description="Only places at least this far from the point ('further away')."
     )
@@ -880,6 +885,8 @@ class Service:
             if query.quiet:
                 # "A quiet café": a place the list would call busy right now comes after the calm ones.
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
+            if query.nearest_first:  # "closer please": of the best fits, the nearest
+                found = sorted(found, key=lambda item: item.distance_km)
             varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied

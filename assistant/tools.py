@@ -70,6 +70,7 @@ class RecommendArgs(_Where):
     quiet: bool = False
     within_km: float | None = Field(None, gt=0, description="Only places this close to the point.")
     radius_said: bool = Field(False, description="The user said the distance: too few within it are not added to.")
+    nearest_first: bool = Field(False, description="The nearest of the best fits first ('closer please').")
     beyond_km: float | None = Field(None, gt=0, description="Only places at least this far ('further away').")
     independent: bool = Field(False, description="No chains.")
     like: list[str] = Field(default_factory=list, description="Item ids whose look-alikes go up ('more like these').")
@@ -158,6 +159,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         quiet: bool = False,
         within_km: float | None = None,
         radius_said: bool = False,
+        nearest_first: bool = False,
         beyond_km: float | None = None,
         independent: bool = False,
         like: Sequence[str] = (),
@@ -182,6 +184,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             quiet=quiet,
             within_km=within_km,
             radius_said=radius_said,
+            nearest_first=nearest_first,
             beyond_km=beyond_km,
             independent=independent,
             like=list(like),

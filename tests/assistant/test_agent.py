@@ -21,6 +21,7 @@ from assistant.agent import (
     CLOSER_AT_LEAST_KM,
     CLOSER_SHARE,
     FARTHER_AT_LEAST_KM,
+    LANDMARK_RADIUS_KM,
     SECOND_STOP_WITHIN_KM,
     Assistant,
     ChatError,
@@ -1013,7 +1014,7 @@ def test_a_place_the_user_says_they_are_at_centres_the_request(
     assert turn.request is not None and turn.request.near == "Jazz Club 3" and turn.request.category == "Cafe"
     call = called(turn, "recommend")
     assert (call.arguments["latitude"], call.arguments["longitude"]) == (club["latitude"], club["longitude"])
-    assert call.arguments["within_km"] == 2.0
+    assert call.arguments["within_km"] == LANDMARK_RADIUS_KM  # a walk from the one venue, not an area's radius
     unknown = assistant.chat("3", "I'm at Imaginary Hall Nowhere, any coffee?", at=world_now)
     assert unknown.request is not None and unknown.request.near is None and unknown.items
     assert unknown.request.unplaced == "Imaginary Hall Nowhere"
@@ -2100,7 +2101,9 @@ def test_not_too_far_after_a_list_of_anywhere_is_near_the_user(
     assistant.chat("2", "a jazz club tonight", at=world_now)
     near = assistant.chat("2", "not too far", at=world_now)
     assert near.request is not None and near.request.near == "here" and near.request.category == "Music Venue"
-    assert called(near, "recommend").arguments["within_km"] == near_radius_km("here")
+    # "Not too far" is a walk (15 minutes, 1 km), nearer than the user's usual radius, nearest first.
+    arguments = called(near, "recommend").arguments
+    assert arguments["within_km"] == 1.0 < near_radius_km("here") and arguments["nearest_first"]
 
 
 def test_visits_of_a_kind_are_the_users_own_and_the_stretch_before_keeps_the_kind(
@@ -2345,6 +2348,34 @@ def test_a_bare_no_with_nothing_shown_is_all_right(
     assert turn.text == fixed_text("no_then", "en") and not turn.items
 
 
+def test_a_walk_or_the_same_place_again_after_a_list_is_nearer_with_what_was_shown_still_answers(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now)
+    first = called(listed, "recommend").arguments
+    # Around one venue: a walk from it, the nearest of the best fits first.
+    assert first["within_km"] == LANDMARK_RADIUS_KM and first["nearest_first"]
+    distances = [item.distance_km for item in listed.items]
+    assert distances == sorted(distances)
+    for asked, radius in (("walking distance pls", 1.0), ("ok whats right around the corner", 5 * 5.0 / 60 / 1.25)):
+        walk = assistant.chat("3", asked, at=world_now)
+        call = called(walk, "recommend").arguments
+        assert walk.request is not None and walk.request.near == "Jazz Club 3"
+        assert (call["latitude"], call["longitude"]) == (first["latitude"], first["longitude"])
+        assert call["within_km"] == pytest.approx(radius) and call["nearest_first"] and call["radius_said"]
+        # What was shown and is near enough is an answer still: no list of farther places.
+        assert not {item.item_id for item in listed.items} & set(call["exclude"])
+    # The place of the last ask named again asks for places nearer to it, not for others farther away.
+    fresh = Assistant(services, polite)
+    listed = fresh.chat("3", "coffee near Jazz Club 3", at=world_now, conversation_id="again")
+    again = fresh.chat("3", "something closer to jazz club 3", at=world_now, conversation_id="again")
+    call = called(again, "recommend").arguments
+    assert again.request is not None and again.request.closer and call["nearest_first"]
+    assert call["within_km"] < LANDMARK_RADIUS_KM or call["within_km"] == CLOSER_AT_LEAST_KM
+    assert not {item.item_id for item in listed.items} & set(call["exclude"])
+
+
 def test_an_ask_moved_elsewhere_may_show_again_what_fits_there_unless_others_are_asked(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -2539,6 +2570,25 @@ def test_a_chain_misspelled_alone_lists_its_places(
     turn = Assistant(services, polite).chat("2", f"{name[0]}{name[2:]}?", at=world_now)  # "starbuks?"
     assert turn.request is not None and turn.request.keyword == name
     assert [item.item_id for item in turn.items] == [office]
+
+
+def test_a_chain_and_a_place_side_by_side_list_the_chains_places_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    office = next(item for item in mine["item_id"].unique() if services.place(item).name.startswith("Office"))  # type: ignore[union-attr]
+    name = services.place(office).name  # type: ignore[union-attr]
+    monkeypatch.setattr(services, "_chains", frozenset({office}))  # one place stands in for a branch of a chain
+    # "Shake Shack Madison Square Park", "the astor place starbucks": the chain's places around the place.
+    for said in (f"{name} Jazz Club 3", f"the jazz club 3 {name.lower()}"):
+        turn = Assistant(services, polite).chat("2", said, at=world_now)
+        assert turn.request is not None and turn.request.keyword == name and turn.request.near == "Jazz Club 3"
+        assert called(turn, "recommend").arguments["keyword"] == name
+    # Two names of no chain are no such ask.
+    turn = Assistant(services, polite).chat("2", "Jazz Club 3 Jazz Club 4", at=world_now)
+    assert turn.request is None or turn.request.keyword is None
 
 
 def test_visits_asked_of_a_chain_count_every_one_of_its_places(

@@ -48,7 +48,26 @@ def test_districts_are_named_and_searched_but_own_no_neighbourhood_s_points() ->
     assert of_area("Lower Manhattan", [soho[0]], [soho[1]])[0]
     assert is_in_area("uptown", *inwood) and not is_in_area("downtown", *inwood)
     assert not is_in_area("Lower Manhattan", *NEIGHBOURHOODS["Williamsburg"])  # across the river
-    assert lookup("the meatpacking district") == lookup("West Village")
+    # The Meatpacking District has its own centre now, by Gansevoort St, not the West Village's.
+    assert lookup("the meatpacking district") == lookup("Meatpacking") != lookup("West Village")
+
+
+def test_named_parts_of_midtown_and_the_east_side_have_their_own_centres() -> None:
+    from assistant.gazetteer import borough_of, find_neighbourhoods, lookup
+
+    midtown, east, west = lookup("Midtown"), lookup("midtown east"), lookup("Midtown West")
+    assert midtown is not None and east is not None and west is not None
+    # "Midtown East" is east of plain Midtown's centre (6th Ave), "Midtown West" west of it.
+    assert east.longitude > midtown.longitude + 0.01 > west.longitude + 0.01 and lookup("East Midtown") == east
+    for said, name, borough in (
+        ("sushi in yorkville", "Yorkville", "Manhattan"),
+        ("what about turtle bay", "Turtle Bay", "Manhattan"),
+        ("lunch spot in gowanus", "Gowanus", "Brooklyn"),
+        ("something in newport", "Newport", "New Jersey"),
+        ("bars in nomad", "NoMad", "Manhattan"),
+    ):
+        assert [place.name for place, _ in find_neighbourhoods(said)] == [name]
+        assert borough_of(name) == borough
 
 
 def test_new_jersey_across_the_hudson_is_no_part_of_manhattan() -> None:

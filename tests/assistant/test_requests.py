@@ -2268,6 +2268,37 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         # Minutes of walking bound the distance, and "walk" is no park.
         ("something within 5 minutes walk", {"intent": "refine", "walk_minutes": 5, "category": None}),
         ("a bar a 10-minute walk away", {"walk_minutes": 10, "category": "Bar"}),
+        # A walk said in words: "walking distance" and "not too far" are 15 minutes on foot, "around the corner" 5.
+        ("walking distance pls", {"intent": "refine", "walk_minutes": 15}),
+        ("ok but walking distance", {"intent": "refine", "walk_minutes": 15}),
+        ("not too far pls", {"intent": "refine", "walk_minutes": 15}),
+        ("ok whats right around the corner", {"intent": "refine", "walk_minutes": 5}),
+        ("bars within walking distance of msg", {"category": "Bar", "near": "msg", "walk_minutes": 15}),
+        ("dinner walking distance", {"category": "Restaurant", "walk_minutes": 15}),
+        ("coffee a short walk from grand central", {"category": "Cafe", "walk_minutes": 10}),
+        ("coffee around the corner from my office", {"category": "Cafe", "near": "my office", "walk_minutes": 5}),
+        ("algo no muy lejos", {"walk_minutes": 15}),
+        ("un café à deux pas", {"category": "Cafe", "walk_minutes": 5}),
+        # ... not when asked of a place, nor when a walk is no limit.
+        ("is it walking distance from penn station?", {"asks": ["distance"], "walk_minutes": None}),
+        ("further than walking distance is fine", {"farther": True, "walk_minutes": None}),
+        ("it's not far", {"walk_minutes": None}),
+        # "By" and "at" before a venue called by its nickname, "at" before a landmark's name, French "près du": near it.
+        ("dinner by the met", {"category": "Restaurant", "near": "the met"}),
+        ("coffee by grand central", {"category": "Cafe", "near": "grand central"}),
+        ("coffee at grand central", {"category": "Cafe", "near": "grand central"}),
+        ("bars by msg", {"category": "Bar", "near": "msg"}),
+        ("un resto près du Met", {"category": "Restaurant", "near": "the Met"}),
+        ("algo para comer cerca del Met", {"near": "the Met"}),
+        ("lunch at chelsea market", {"category": "Restaurant", "near": "chelsea market"}),
+        ("drinks by the seaport", {"category": "Bar", "near": "the seaport"}),
+        # ... not a linking word's phrase, any park, a question about the place, nor what is at it.
+        ("lunch at noon near bryant park", {"near": "bryant park"}),
+        ("i'll be at the park later", {"near": None}),
+        ("drinks at the top of the building", {"category": "Bar", "near": None}),
+        ("how crowded is it at the met on sundays", {"intent": "about", "near": None}),
+        ("what's good at the met", {"near": None}),
+        ("by the way, any good ramen?", {"category": "Ramen", "near": None}),
         # Where the assistant takes the user to be; with a request after it, the request.
         ("where am I?", {"intent": "smalltalk"}),
         ("where am I, any coffee?", {"intent": "recommend", "category": "Cafe"}),
