@@ -851,6 +851,8 @@ class Assistant:
         if place is None and pointing and not another_day:
             # "The Grey Dog is overrated": the branch shown, not another; "that restaurant closed": the one shown.
             place = _shown_named(state, stated.words) or self._shown_of_kind(state, stated.words)
+            if place is not None and stated.kind == "hide_place" and len(self.service.places_named([stated.words])) > 1:
+                place = None  # "no more Starbucks" after a list with one: the whole chain, not the branch shown
         if place is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
