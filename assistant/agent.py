@@ -359,6 +359,7 @@ class _State(TypedDict, total=False):
     also_stated: str  # a statement's answer made in a turn that also asked for places, said after them
     pending: dict[str, Any] | None
     last_stated: list[int]
+    last_verdict: tuple[str, str, bool] | None  # the 👍/👎 given after the last statement, if any ("undo" ends it)
     # A second stop ("… and drinks after"): whether its places were asked for this turn, and the rank its places
     # start from in the turn's suggestions (0: none).
     second_asked: bool
@@ -572,7 +573,10 @@ class Assistant:
             _last_suggestions(state) and stated is not None and stated.kind in ("no_chains", "new_places_only")
         )
         if update is not None and not update.get("pending") and (_asks_too(message) or of_the_list):
-            also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
+            also_stated, kept = (
+                update["stated_reply"],
+                {"last_stated": update.get("last_stated"), "last_verdict": update.get("last_verdict")},
+            )
             update = None
         # "I hate Midtown, bars in the Village?": the area given up is no part of what is asked.
         avoided = also_stated and stated is not None and stated.kind == "avoid_area"
@@ -818,6 +822,7 @@ class Assistant:
                 "stated_reply": "\n\n".join(found["stated_reply"] for found in updates),
                 "pending": next((found["pending"] for found in updates if found.get("pending")), None),
                 "last_stated": list(dict.fromkeys(stored)) or before,  # "undo" takes back all of them
+                "last_verdict": next((found["last_verdict"] for found in updates if found.get("last_verdict")), None),
             }
         # "That place closed": a correction, no ask for opening hours.
         corrected = any(stated.kind in _SAID_OF_A_PLACE for stated in statements)
@@ -870,6 +875,7 @@ class Assistant:
             state["now"],
             state.get("pending"),
             list(state.get("last_stated") or []),
+            state.get("last_verdict"),
         )
         if answer is None:
             return None
@@ -878,6 +884,7 @@ class Assistant:
             "stated_reply": answer.reply,
             "pending": answer.pending,
             "last_stated": answer.stored,
+            "last_verdict": answer.verdict,
         }
 
     def _plan(self, state: _State) -> dict[str, Any]:

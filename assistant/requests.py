@@ -3832,7 +3832,7 @@ _FORGET_LAST_VISITED_RE = re.compile(
 # "Undo", and the take-backs of what was just said: "forget I said that", "scratch that", "never mind that", "I didn't
 # mean that", "actually that was a joke, don't save it", "olvida lo que acabo de decir", "ne retiens pas ça" (the
 # last statement ends; a list shown after it is gone back from instead, ``assistant.agent``). Not a bare "forget
-# it" or "never mind", which close a question.
+# it" or "never mind", which close a question, nor "olvida lo que te dije", every statement (``_FORGET_STATED_RE``).
 _UNDO_RE = re.compile(
     r"^\W*(?:(?:actually|wait|oops|sorry|no|nah|hmm+|ok|okay|lol|haha|jk|just kidding|i was joking|that was a joke"
     r"|oh|um+|please|pls|en fait|attends|non|oups|perdon|espera|en realidad|era broma|c'?etait une blague)\W+)*"
@@ -3841,9 +3841,9 @@ _UNDO_RE = re.compile(
     r"|(?:please )?(?:don'?t|do not) (?:save|store|remember|keep|record|note) (?:that|it|this)(?: one)?"
     r"|never ?mind (?:that|what i (?:just )?said)|ignore (?:that|what i (?:just )?said)"
     r"|i (?:didn'?t|did not) mean (?:that|it)|i take (?:that|it) back"
-    r"|olvida (?:eso|lo que (?:acabo de decir|te acabo de decir|dije|te dije))|no (?:lo |te lo )?(?:guardes|recuerdes"
+    r"|olvida (?:eso|lo que (?:acabo de decir|te acabo de decir))|no (?:lo |te lo )?(?:guardes|recuerdes"
     r"|apuntes)(?: eso)?|no guardes eso|borra eso"
-    r"|oublie (?:ca|ce que je viens de (?:dire|te dire)|ce que j'?ai dit)|ne (?:le |l'|l')?(?:retiens|enregistre"
+    r"|oublie (?:ca|ce que je viens de (?:dire|te dire))|ne (?:le |l'|l')?(?:retiens|enregistre"
     r"|garde|note) pas(?: ca| cela)?)(?:\W+(?:please|pls|thanks|por favor|s'?il te plait))?\W*$",
     re.IGNORECASE,
 )

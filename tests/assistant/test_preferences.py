@@ -165,6 +165,24 @@ def test_a_take_back_right_after_a_statement_ends_it(services: Service, world_no
     assert not services.preferences("6") and turn.request is not None and turn.request.intent == "prefer"
 
 
+def test_undo_right_after_a_thumb_takes_the_thumb_back_and_leaves_what_was_stated_before(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "no more gyms", at=world_now, conversation_id="u")
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=1), conversation_id="u").items
+    assert listed
+    visits = services.visits_at("8", listed[0].item_id)
+    chat.chat("8", "i love the first one", at=world_now + timedelta(minutes=2), conversation_id="u")
+    assert services.verdicts("8") == [(listed[0].label, True)]
+    undone = chat.chat("8", "undo", at=world_now + timedelta(minutes=3), conversation_id="u")
+    assert undone.text.startswith(f"Undone: 👍 {listed[0].label}")
+    assert services.verdicts("8") == [] and [p.kind for p in services.preferences("8")] == [
+        PreferenceKind.MUTE_CATEGORY
+    ]
+    assert services.visits_at("8", listed[0].item_id) == visits  # the visits stay
+
+
 @pytest.mark.parametrize(
     "message", ["forget it", "never mind", "i didn't mean to bother you", "scratch that itch", "don't save my location"]
 )
