@@ -847,6 +847,14 @@ class Assistant:
         # "Forget those visits" with a forget asked about: that question's place, answered.
         pointing = pointing and not (stated.kind == "forget_place_visits" and state.get("pending") is not None)
         language = read(message).language
+        if (
+            stated.kind == "undo"
+            and state.get("listed_turn", 0) > state.get("stated_turn", 0)
+            and not _UNDO_WORD_RE.search(read(message).text)
+        ):
+            # "I love dive bars", "lunch?", "scratch that": the list came last, and is what a take-back is of (none
+            # kept before it: an ordinary message); "undo" by its word is the statement's, as its reply says.
+            return None
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
         another_day = _ANOTHER_DAY_RE.search(message) is not None
         place = self._pointed_at(state, stated.words) if pointing and not another_day else None

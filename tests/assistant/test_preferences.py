@@ -165,6 +165,17 @@ def test_a_take_back_right_after_a_statement_ends_it(services: Service, world_no
     assert not services.preferences("6") and turn.request is not None and turn.request.intent == "prefer"
 
 
+def test_a_take_back_after_a_list_shown_since_the_statement_leaves_the_statement(
+    services: Service, world_now: datetime
+) -> None:
+    # The latest of the two is what is taken back: here the list (with none before it, nothing is).
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more gyms", at=world_now, conversation_id="l")
+    chat.chat("6", "somewhere to go tonight", at=world_now + timedelta(minutes=1), conversation_id="l")
+    chat.chat("6", "scratch that", at=world_now + timedelta(minutes=2), conversation_id="l")
+    assert [p.kind for p in services.preferences("6")] == [PreferenceKind.MUTE_CATEGORY]
+
+
 def test_undo_right_after_a_thumb_takes_the_thumb_back_and_leaves_what_was_stated_before(
     services: Service, world_now: datetime
 ) -> None:
