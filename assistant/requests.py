@@ -2592,12 +2592,22 @@ _SOME_PLACE_RE = re.compile(
 )
 
 
+# A time said where a place's name would be ("my check-ins in November", "my visits on weekends").
+_A_TIME_NAMED_RE = re.compile(
+    r"(?:(?:the )?(?:this|last|past|previous) )?(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekends?|weekdays?|(?:the )?"
+    r"(?:mornings?|afternoons?|evenings?|nights?|week|month|year|summer|winter|spring|fall|autumn))(?: \d{4})?"
+    r"|\d{4}",
+    re.IGNORECASE,
+)
+
+
 def _one_place_visits(message: str) -> bool:
     """Whether a message asks for the user's visits to one place, by its name or "there" ("show me my visits to ding
     dong lounge"), not to a kind ("my check-ins at bars") or an area ("my visits in Brooklyn")."""
     name = my_visits_named(message)
-    if name is None or _only_kinds(name):
-        return False
+    if name is None or _only_kinds(name) or _A_TIME_NAMED_RE.fullmatch(name):
+        return False  # "my visits in November" asks of a month, not of a place
     return refers_to_place(name) or lookup(name) is None
 
 

@@ -2822,6 +2822,9 @@ def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
         "every time i went to bar 13",
         "muéstrame mis visitas a mijana",
         "montre-moi mes visites à ding dong lounge",
+        "how often do i go to ding dong lounge",
+        "show me my ding dong lounge check-ins",
+        "visits to ding dong lounge?",
     ],
 )
 def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> None:
@@ -2836,6 +2839,8 @@ def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> No
         ("my check-ins at coffee shops", "Cafe", None),
         ("my visits to the gym", "Gym", None),
         ("show me my check-ins in williamsburg", None, "Williamsburg"),
+        ("show my visits in november", None, None),  # a month, not a place
+        ("how often do i go to bars", "Bar", None),
     ],
 )
 def test_the_users_visits_to_a_kind_or_an_area_stay_their_habits(message: str, category: str | None, near: str) -> None:
