@@ -367,6 +367,7 @@ class _State(TypedDict, total=False):
     also_stated: str  # a statement's answer made in a turn that also asked for places, said after them
     pending: dict[str, Any] | None
     last_stated: list[int]
+    last_verdict: tuple[str, str, bool] | None  # the 👍/👎 given after the last statement, if any ("undo" ends it)
     # A second stop ("… and drinks after"): whether its places were asked for this turn, and the rank its places
     # start from in the turn's suggestions (0: none).
     second_asked: bool
@@ -613,7 +614,10 @@ class Assistant:
         )
         asks_too = _asks_too(said, statements) or of_the_list or all_down
         if update is not None and not update.get("pending") and asks_too:
-            also_stated, kept = update["stated_reply"], {"last_stated": update.get("last_stated")}
+            also_stated, kept = (
+                update["stated_reply"],
+                {"last_stated": update.get("last_stated"), "last_verdict": update.get("last_verdict")},
+            )
             update = None
         # "I hate Midtown, bars in the Village?": the area given up is no part of what is asked.
         avoided = also_stated and stated is not None and stated.kind == "avoid_area"
@@ -905,6 +909,7 @@ class Assistant:
                 "stated_reply": "\n\n".join(found["stated_reply"] for found in updates),
                 "pending": next((found["pending"] for found in updates if found.get("pending")), None),
                 "last_stated": list(dict.fromkeys(stored)) or before,  # "undo" takes back all of them
+                "last_verdict": next((found["last_verdict"] for found in updates if found.get("last_verdict")), None),
             }
         # "That place closed": a correction, no ask for opening hours.
         corrected = any(stated.kind in _SAID_OF_A_PLACE for stated in statements)
@@ -929,6 +934,14 @@ class Assistant:
         # "Forget those visits" with a forget asked about: that question's place, answered.
         pointing = pointing and not (stated.kind == "forget_place_visits" and state.get("pending") is not None)
         language = read(message).language
+        if (
+            stated.kind == "undo"
+            and state.get("listed_turn", 0) > state.get("stated_turn", 0)
+            and not _UNDO_WORD_RE.search(read(message).text)
+        ):
+            # "I love dive bars", "lunch?", "scratch that": the list came last, and is what a take-back is of (none
+            # kept before it: an ordinary message); "undo" by its word is the statement's, as its reply says.
+            return None
         # "The place you suggested yesterday": a list of another conversation, which is not kept.
         another_day = _ANOTHER_DAY_RE.search(message) is not None
         place = self._pointed_at(state, stated.words) if pointing and not another_day else None
@@ -938,6 +951,8 @@ class Assistant:
         if place is None and pointing and not another_day:
             # "The Grey Dog is overrated": the branch shown, not another; "that restaurant closed": the one shown.
             place = _shown_named(state, stated.words) or self._shown_of_kind(state, stated.words)
+            if place is not None and stated.kind == "hide_place" and len(self.service.places_named([stated.words])) > 1:
+                place = None  # "no more Starbucks" after a list with one: the whole chain, not the branch shown
         if place is not None:
             # "Hide the first one", "forget my visits there".
             stated = stated.model_copy(update={"words": place.label, "item_id": place.item_id})
@@ -955,6 +970,7 @@ class Assistant:
             state["now"],
             state.get("pending"),
             list(state.get("last_stated") or []),
+            state.get("last_verdict"),
         )
         if answer is None:
             return None
@@ -963,6 +979,7 @@ class Assistant:
             "stated_reply": answer.reply,
             "pending": answer.pending,
             "last_stated": answer.stored,
+            "last_verdict": answer.verdict,
         }
 
     def _plan(self, state: _State) -> dict[str, Any]:

@@ -527,6 +527,8 @@ def named_words(message: str) -> str:
     text = _PERIOD_SAID_RE.sub(" ", text)  # "how many times did I go to Applebees last month?": no "last month"
     text = _ON_FOOT_RE.sub(" ", text)  # "how far on foot?": how, not "Foot Care Center"
     text = _WHATS_IT_LIKE_RE.sub(r"\g<liked>", text)  # "what's Lucky Dog like?": Lucky Dog
+    # "Show me my visits to ding dong lounge": ding dong lounge.
+    text = MY_VISITS_AT_RE.sub(lambda found: f" {found['name'] or found['before']} ", text)
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())
@@ -578,6 +580,36 @@ _VISIT_AT_NAMED_RE = re.compile(
     rf" {_NOT_A_NAME}(?!(?:my|our)\b)",
     re.IGNORECASE,
 )
+
+
+# "Show me my visits to Ding Dong Lounge", "my check-ins at Mijana", "list every time I went there": the user's visits
+# to one place (``name``), asked as a list rather than a question; the name may hold a kind's word ("lounge") and
+# still be one place's (``assistant.requests`` keeps "my check-ins at bars" the user's bars).
+_VISITS_WORD = r"(?:visits?|check-?ins?|checkins|visitas|visites)"
+_VISITS_END = r"\s*(?=[?.!]|$|\s(?:in|on|during|since|last|this|before|after|from|for)\b|\s(?:please|pls|thanks)\W*$)"
+MY_VISITS_AT_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|now|hey|please|pls|can you|could you|can i see)\W+)*"
+    r"(?:(?:show|list|give|tell|see|pull up|get)(?: me| us)?(?: all| each)?(?: of)? )?"
+    rf"(?:(?:(?:all |each of |every one of )?(?:my|our) )?(?:past |previous |recent |last |\d+ )?{_VISITS_WORD}"
+    r"|(?:every|each|all the) times? (?:i|we) (?:went|was|were|have been|'ve been|been|checked in|visited)"
+    # "How often do I go to Ding Dong Lounge?"
+    r"|how often (?:do|did|have) (?:i|we) (?:go|went|gone|been|come|check in))"
+    # "Mis visitas a Mijana", "mes visites à Mijana" are read as "my visitas a mijana".
+    r"\s+(?:(?:to|at|in|a|à|en|chez)\s+|(?=(?:there|here)\b))"
+    rf"(?P<name>(?!(?:in|on|during|since|last|this|before|after|from|for)\b)[^?.!,;]{{2,60}}?){_VISITS_END}"
+    # "My Ding Dong Lounge check-ins": the name before the word.
+    r"|^\W*(?:(?:ok|okay|so|and|now|hey|please|pls|can you|could you|can i see)\W+)*"
+    r"(?:(?:show|list|give|tell|see|pull up|get)(?: me| us)?(?: all| each)?(?: of)? )?(?:all )?(?:my|our) "
+    rf"(?P<before>(?!(?:past|previous|recent|last|first|\d+)\b)[^?.!,;]{{2,60}}?) {_VISITS_WORD}{_VISITS_END}",
+    re.IGNORECASE,
+)
+
+
+def my_visits_named(message: str) -> str | None:
+    """The place's words of "my visits to …", "every time I went to …", "how often do I go to …" or "my … visits"
+    ("show me my visits to ding dong lounge" → "ding dong lounge", "… there" → "there"), else None."""
+    found = MY_VISITS_AT_RE.search(message)
+    return (found["name"] or found["before"]).strip() if found is not None else None
 
 
 def asks_a_named_visit(message: str) -> bool:
@@ -830,6 +862,7 @@ __all__ = [
     "describe_place",
     "describe_visits",
     "map_link",
+    "my_visits_named",
     "named_words",
     "no_details",
     "place_question",

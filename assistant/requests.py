@@ -50,6 +50,7 @@ from assistant.place_questions import (
     about_all,
     asked_topics,
     asks_a_named_visit,
+    my_visits_named,
     named_words,
     place_question,
     refers_to_place,
@@ -2672,6 +2673,10 @@ def parse_rules(message: str) -> RequestArguments:
         and _CATEGORY_ONLY.fullmatch(kind_visit["kind"])
     ):
         arguments.asks = []  # "when was I last at the gym?": the user's gyms, not a place called "the gym"
+    elif _one_place_visits(message):
+        # "Show me my visits to Ding Dong Lounge", "my check-ins at Mijana": that place's visits, whatever kind its
+        # name says ("my check-ins at bars" stays the user's bars, "my visits in Brooklyn" the area's).
+        arguments.asks, arguments.category = ["visits"], None
     elif arguments.asks == ["visits"] and asks_a_named_visit(message):
         arguments.category = None  # "when was I last at Gasoline Alley Coffee?": the place, whatever its name says
     elif arguments.asks == ["visits"] and arguments.category and not pointed:
@@ -2884,6 +2889,32 @@ _KIND_ALONE_SENTENCE_RE = re.compile(
     r"|near here))?\s*[?!.]*$",
     re.IGNORECASE,
 )
+# A time said where a place's name would be ("my check-ins in November", "my visits on weekends").
+_A_TIME_NAMED_RE = re.compile(
+    r"(?:(?:the )?(?:this|last|past|previous) )?(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekends?|weekdays?|(?:the )?"
+    r"(?:mornings?|afternoons?|evenings?|nights?|week|month|year|summer|winter|spring|fall|autumn))(?: \d{4})?"
+    r"|\d{4}",
+    re.IGNORECASE,
+)
+
+
+def _one_place_visits(message: str) -> bool:
+    """Whether a message asks for the user's visits to one place, by its name or "there" ("show me my visits to ding
+    dong lounge"), not to a kind ("my check-ins at bars") or an area ("my visits in Brooklyn")."""
+    name = my_visits_named(message)
+    if name is None or _only_kinds(name) or _A_TIME_NAMED_RE.fullmatch(name):
+        return False  # "my visits in November" asks of a month, not of a place
+    return refers_to_place(name) or lookup(name) is None
+
+
+def _only_kinds(words: str) -> bool:
+    """Whether words say kinds of place and nothing more ("a bar", "coffee shops", "the gym"), not a name that holds
+    a kind's word ("Ding Dong Lounge")."""
+    table = {**CATEGORY_WORDS, **_PREFERENCE_WORDS}
+    rest = re.sub(rf"\b(?:{_words_pattern(table)})\b", " ", words, flags=re.IGNORECASE)
+    rest = re.sub(r"\b(?:a|an|any|some|the|places?|spots?|shops?|joints?|ones?|s)\b|[^\w\s]", " ", rest, flags=re.I)
+    return bool(_kinds(words)) and not rest.strip()
 
 
 def _kind_named(message: str) -> bool:
@@ -4162,7 +4193,8 @@ _HIDE_NAMED_RE = re.compile(
     r"|i(?:'m| am) (?:so )?(?:sick|tired) of|i(?:'m| am) (?:so )?done with|enough(?: with)?)"
     r" (?!(?:of|suggestions|recommendations|ideas|options|places|spots|questions|for|today|tonight|than"
     r"|please|thanks|the lists?|lists?|(?:the )?(?:rain|weather|snow|cold|heat|traffic|past|future|topic))\b)"
-    rf"{_CLAUSE_NAME}(?: ever)?(?: again| any ?more)?{_CLAUSE_END}",
+    # "Stop recommending Starbucks to me": the name, not "Starbucks to me".
+    rf"{_CLAUSE_NAME}(?: (?:to|for) (?:me|us))?(?: ever)?(?: again| any ?more)?{_CLAUSE_END}",
     re.IGNORECASE,
 )
 _LIKE_PLACE_RE = re.compile(
@@ -4345,6 +4377,11 @@ _ANTECEDENT_RE = re.compile(
     r"(?P<name>[^.!?;,]{2,60}?)(?:\s+(?:anymore|any more|these days|lately))?\s*[,;.]",
     re.IGNORECASE,
 )
+# "The 2nd is trash, never show it again", "the third one sucks, hide it": "it" is the place of the list said before.
+_RANK_ANTECEDENT_RE = re.compile(
+    rf"(?<![\w-])(?:the )?(?:number |#)?(?P<rank>{_words_pattern(ORDINALS)}|last)(?: one| place| spot)?\b",
+    re.IGNORECASE,
+)
 # "I don't like the coffee at Starbucks": the place, not every café.
 _OWNER_AFTER_RE = re.compile(rf"\s+(?:de|of|at|from)\s+(?:the\s+)?{_NAME}{_END}", re.IGNORECASE)
 
@@ -4420,7 +4457,24 @@ _FORGET_LAST_VISITED_RE = re.compile(
     r"(?:i|we) (?:went(?: to)?|visited|checked in(?: at)?|was at|have been(?: to)?|'ve been(?: to)?|been to))\b",
     re.IGNORECASE,
 )
-_UNDO_RE = re.compile(r"^\W*(?:undo(?: that| it)?|take (?:that|it) back|revert that)\W*$", re.IGNORECASE)
+# "Undo", and the take-backs of what was just said: "forget I said that", "scratch that", "never mind that", "I didn't
+# mean that", "actually that was a joke, don't save it", "olvida lo que acabo de decir", "ne retiens pas ça" (the
+# last statement ends; a list shown after it is gone back from instead, ``assistant.agent``). Not a bare "forget
+# it" or "never mind", which close a question, nor "olvida lo que te dije", every statement (``_FORGET_STATED_RE``).
+_UNDO_RE = re.compile(
+    r"^\W*(?:(?:actually|wait|oops|sorry|no|nah|hmm+|ok|okay|lol|haha|jk|just kidding|i was joking|that was a joke"
+    r"|oh|um+|please|pls|en fait|attends|non|oups|perdon|espera|en realidad|era broma|c'?etait une blague)\W+)*"
+    r"(?:undo(?: that| it)?|take (?:that|it) back|revert that|scratch that|cancel that|strike that"
+    r"|forget (?:i (?:said|told you|mentioned) (?:that|it|this)|(?:what|everything) i (?:just|last) (?:said|told you))"
+    r"|(?:please )?(?:don'?t|do not) (?:save|store|remember|keep|record|note) (?:that|it|this)(?: one)?"
+    r"|never ?mind (?:that|what i (?:just )?said)|ignore (?:that|what i (?:just )?said)"
+    r"|i (?:didn'?t|did not) mean (?:that|it)|i take (?:that|it) back"
+    r"|olvida (?:eso|lo que (?:acabo de decir|te acabo de decir))|no (?:lo |te lo )?(?:guardes|recuerdes"
+    r"|apuntes)(?: eso)?|no guardes eso|borra eso"
+    r"|oublie (?:ca|ce que je viens de (?:dire|te dire))|ne (?:le |l'|l')?(?:retiens|enregistre"
+    r"|garde|note) pas(?: ca| cela)?)(?:\W+(?:please|pls|thanks|por favor|s'?il te plait))?\W*$",
+    re.IGNORECASE,
+)
 # "Forget what I told you", "reset my preferences": every stated preference ends (the check-ins stay).
 _FORGET_STATED_RE = re.compile(
     r"\b(?:forget|clear|reset|erase|delete|wipe|undo|drop|remove)\s+(?:all\s+(?:of\s+)?|about\s+)?"
@@ -4719,7 +4773,10 @@ def _antecedent(text: str, end: int, named: str) -> str:
     if named.lower() not in ("it", "them", "that", "this"):
         return named
     found = list(_ANTECEDENT_RE.finditer(text, 0, end))
-    return found[-1]["name"] if found else named
+    if found:
+        return found[-1]["name"]
+    ranks = list(_RANK_ANTECEDENT_RE.finditer(text, 0, end))
+    return f"the {ranks[-1]['rank'].lower()} one" if ranks else named
 
 
 def _avoided_area(text: str) -> str | None:

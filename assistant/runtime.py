@@ -277,6 +277,12 @@ class Runtime(Closing):
                 self._forgot = True
             return removed
 
+    def retract_verdicts(self, user_id: str, item_id: str) -> int:
+        """Take back the user's 👍/👎 at one place ("undo" right after one; see :func:`retract_verdicts`); how many
+        events went."""
+        with self.lock:
+            return retract_verdicts(self.log, self.profiles, user_id, item_id, self.recommender)
+
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
     def advertise(self, url: str) -> None:
@@ -561,6 +567,29 @@ def forget_visits(
     return Forgotten(events=events, snapshots=snapshots, recommender=known, rejects=0)
 
 
+def retract_verdicts(
+    log: EventLog,
+    profiles: ProfileService,
+    user_id: str,
+    item_id: str,
+    recommender: PlaceRecommender | None = None,
+) -> int:
+    """Take back the user's 👍 and 👎 at one place: those events leave the log and what was learnt of the user is
+    rebuilt from their remaining events, as :func:`forget_visits` does; the visits stay. No erasure was asked, so
+    saved recommenders are kept (a 👍 already in one goes at its next refit). How many events went."""
+    events = log.delete_events(user_id, item_id, (Action.LIKE, Action.DISLIKE))
+    if not events:
+        return 0
+    remaining = [entry.event for entry in log.read(user_id=user_id)]
+    profiles.forget(user_id)
+    for event in remaining:
+        profiles.observe(event)
+    profiles.persist()
+    if recommender is not None:
+        recommender.relearn(user_id, remaining)
+    return events
+
+
 def recommender_digest(settings: Settings, config: RankerConfig, model_id: str) -> str:
     """SHA-256 over what a fitted recommender depends on besides the events (which it follows through the log): the
     catalogue (its bytes), the ranker configuration, the time zone, the item vectors' model, the save format and
@@ -669,4 +698,5 @@ __all__ = [
     "prepare",
     "recommender_digest",
     "recommender_path",
+    "retract_verdicts",
 ]

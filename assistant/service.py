@@ -810,7 +810,7 @@ class Service:
         active = self.preferences(user_id)
         if not active:
             return context
-        return context.with_preferences(active, self._leaves_under(steering(active).muted_categories))
+        return context.with_preferences(active, self._leaves_under(steering(active).muted_categories, typical=True))
 
     def recommend(
         self, user_id: str, at: datetime, where: LatLon, query: RecommendQuery, context: InterestContext | None = None
@@ -1536,6 +1536,10 @@ class Service:
         stored = self.add_events([event])
         return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
 
+    def retract_feedback(self, user_id: str, item_id: str) -> int:
+        """Take back the user's 👍/👎 at a place ("undo" right after "I love the 3rd"); how many events went."""
+        return self.runtime.retract_verdicts(user_id, item_id)
+
     def verdicts(self, user_id: str) -> list[tuple[str, bool]]:
         """The places the user gave a 👍 or 👎 (the latest verdict on each, oldest first) as (label, liked): what
         "what have I told you?" lists beside the stated preferences."""
@@ -1561,7 +1565,8 @@ class Service:
         """The catalogue's leaf categories the user has muted ("don't bring up my church visits"): never suggested,
         and left out of what is said of their habits."""
         muted = [p.target for p in self.preferences(user_id) if p.kind == PreferenceKind.MUTE_CATEGORY]
-        return frozenset(self._leaves_under(muted))
+        # The levels themselves too: a habit may be said of a level ("Delis" of "Deli").
+        return frozenset([*muted, *self._leaves_under(muted, typical=True)])
 
     def set_preference(self, user_id: str, preference: Preference, at: datetime | None = None) -> PreferenceChange:
         """Store a stated preference; it holds from the next call on. The same preference twice stores nothing;
@@ -1933,14 +1938,21 @@ class Service:
     def _steering(self, user_id: str) -> Steering:
         return steering(self.preferences(user_id))
 
-    def _leaves_under(self, muted: Sequence[str]) -> list[str]:
-        """The catalogue's leaf categories under these categories (the labels a context shows)."""
+    def _leaves_under(self, muted: Sequence[str], *, typical: bool = False) -> list[str]:
+        """The catalogue's leaf categories under these categories (the labels a context shows): with ``typical``,
+        only those at least half of whose places are under them; one odd venue (a "Bar" filed under "Restaurant >
+        Deli") makes no leaf muted, so muting delis leaves bars in what is said of the user's habits."""
         if not muted:
             return []
         items = self.items
         paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
         pairs = zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True)
-        return sorted({leaf for leaf, path in pairs if in_categories(leaf, path, muted)})
+        under: Counter[str] = Counter()
+        every: Counter[str] = Counter()
+        for leaf, path in pairs:
+            every[leaf] += 1
+            under[leaf] += in_categories(leaf, path, muted)
+        return sorted(leaf for leaf, count in under.items() if count and (not typical or 2 * count >= every[leaf]))
 
     def _check_target(self, preference: Preference) -> None:
         if preference.kind in PLACE_KINDS:

@@ -39,6 +39,8 @@ class StatedAnswer(NamedTuple):
     reply: str
     pending: dict[str, Any] | None
     stored: list[int]
+    # The 👍 or 👎 this turn gave (item id, place, liked): what "undo" takes back next, as it would a preference.
+    verdict: tuple[str, str, bool] | None = None
 
 
 def answer_stated(
@@ -49,9 +51,11 @@ def answer_stated(
     now: datetime,
     pending: dict[str, Any] | None,
     last_stored: list[int],
+    last_verdict: tuple[str, str, bool] | None = None,
 ) -> StatedAnswer | None:
     """Do what the statement asks and say so; None when it is no statement here (a "yes" or "no" with no
-    question open is an ordinary message)."""
+    question open is an ordinary message). ``last_verdict``: the 👍/👎 the conversation gave last, after any
+    statement ("I love the third" then "undo": the 👍 goes)."""
     if stated.kind in ("yes", "no"):
         if pending is None:
             return None
@@ -78,6 +82,11 @@ def answer_stated(
         ended = [p for p in (service.undo_preference(user_id, p.id, now) for p in matched) if p is not None]
         return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended, language)), None, [])
     if stated.kind == "undo":
+        if last_verdict is not None:
+            item_id, label, liked = last_verdict
+            if service.retract_feedback(user_id, item_id):
+                what = f"{'👍' if liked else '👎'} {label}"
+                return StatedAnswer(fixed_text("pref_undone", language).format(what=what), None, [])
         ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
         if not ended:
             return StatedAnswer(fixed_text("pref_nothing_to_undo", language), None, [])
@@ -104,7 +113,8 @@ def answer_stated(
         liked = stated.kind == "like_place"
         service.feedback(user_id, place.item_id, liked, now)
         text = fixed_text("feedback_liked" if liked else "feedback_disliked", language).format(place=place.label)
-        return StatedAnswer(text, None, last_stored)
+        # The verdict is now the last thing said: "undo" takes it back, not a statement before it.
+        return StatedAnswer(text, None, [], (place.item_id, place.label, liked))
     closed = stated.kind == "closed_place"  # hidden, and said so in words of its own
     if closed:
         stated = stated.model_copy(update={"kind": "hide_place"})

@@ -110,6 +110,97 @@ def test_no_more_of_a_chain_hides_every_place_of_its_name(
     assert not {item.item_id for item in listed(services, "5", world_now, RecommendQuery(k=40))} & set(shops)
 
 
+@pytest.mark.parametrize("said", ["never show me {name} again", "don't suggest {name} again"])
+def test_a_chain_named_after_a_list_showing_one_of_its_places_hides_them_all(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch, said: str
+) -> None:
+    # The small world's coffee shops stand for one chain's branches, one of them shown (as a user's own Starbucks is).
+    shops = services.items.loc[services.items["category"] == "Coffee Shop", "item_id"].astype(str).tolist()
+    chat = Assistant(services, polite_model())
+    coffee = chat.chat("5", "coffee", at=world_now, conversation_id="c").items
+    shown = [item for item in coffee if item.item_id in shops]
+    assert shown
+    name = shown[0].label
+    real = services.places_named
+    monkeypatch.setattr(services, "places_named", lambda names: shops if list(names) == [name] else real(names))
+    turn = chat.chat("5", said.format(name=name), at=world_now + timedelta(minutes=1), conversation_id="c")
+    assert [p.kind for p in services.preferences("5")] == [PreferenceKind.HIDE_CHAIN]  # shown by its shortest name
+    assert "won't suggest any **" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("stop recommending starbucks to me", "starbucks"),
+        ("stop suggesting dunkin to me please", "dunkin"),
+        ("no more chipotle for me", "chipotle"),
+        ("the 2nd is trash, never show it again", "the 2nd one"),
+        ("the third one sucks, don't show it again", "the third one"),
+        ("the last one is bad, never suggest it again", "the last one"),
+        ("i never go to starbucks, stop suggesting it", "starbucks"),  # a place named before, not a rank
+    ],
+)
+def test_what_is_hidden_is_the_name_or_the_rank_said(message: str, words: str) -> None:
+    assert [(stated.kind, stated.words) for stated in read_preferences(message)] == [("hide_place", words)]
+
+
+@pytest.mark.parametrize(
+    "take_back",
+    [
+        "forget i said that",
+        "scratch that",
+        "never mind that",
+        "wait i didn't mean that",
+        "actually that was a joke, don't save it",
+        "don't remember that",
+        "ne retiens pas ça",
+        "olvida lo que acabo de decir",
+    ],
+)
+def test_a_take_back_right_after_a_statement_ends_it(services: Service, world_now: datetime, take_back: str) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more gyms", at=world_now, conversation_id="t")
+    assert services.preferences("6")
+    turn = chat.chat("6", take_back, at=world_now + timedelta(minutes=1), conversation_id="t")
+    assert not services.preferences("6") and turn.request is not None and turn.request.intent == "prefer"
+
+
+def test_a_take_back_after_a_list_shown_since_the_statement_leaves_the_statement(
+    services: Service, world_now: datetime
+) -> None:
+    # The latest of the two is what is taken back: here the list (with none before it, nothing is).
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more gyms", at=world_now, conversation_id="l")
+    chat.chat("6", "somewhere to go tonight", at=world_now + timedelta(minutes=1), conversation_id="l")
+    chat.chat("6", "scratch that", at=world_now + timedelta(minutes=2), conversation_id="l")
+    assert [p.kind for p in services.preferences("6")] == [PreferenceKind.MUTE_CATEGORY]
+
+
+def test_undo_right_after_a_thumb_takes_the_thumb_back_and_leaves_what_was_stated_before(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("8", "no more gyms", at=world_now, conversation_id="u")
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now + timedelta(minutes=1), conversation_id="u").items
+    assert listed
+    visits = services.visits_at("8", listed[0].item_id)
+    chat.chat("8", "i love the first one", at=world_now + timedelta(minutes=2), conversation_id="u")
+    assert services.verdicts("8") == [(listed[0].label, True)]
+    undone = chat.chat("8", "undo", at=world_now + timedelta(minutes=3), conversation_id="u")
+    assert undone.text.startswith(f"Undone: 👍 {listed[0].label}")
+    assert services.verdicts("8") == [] and [p.kind for p in services.preferences("8")] == [
+        PreferenceKind.MUTE_CATEGORY
+    ]
+    assert services.visits_at("8", listed[0].item_id) == visits  # the visits stay
+
+
+@pytest.mark.parametrize(
+    "message", ["forget it", "never mind", "i didn't mean to bother you", "scratch that itch", "don't save my location"]
+)
+def test_closings_and_other_asks_are_no_take_back(message: str) -> None:
+    assert all(stated.kind != "undo" for stated in read_preferences(message))
+
+
 def test_forgetting_visits_to_a_place_deletes_them_everywhere(services: Service, world_now: datetime) -> None:
     events = services.events()
     assert events is not None
@@ -256,7 +347,16 @@ def test_each_stated_kind_is_stored_through_the_chat(
     assert not turn.items  # a statement alone asks for no places
 
 
-@pytest.mark.parametrize("message", ["hide the second one, I don't like it", "don't show me number 2 again"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hide the second one, I don't like it",
+        "don't show me number 2 again",
+        # "It" is the place of the list said before it, not the list's first.
+        "the 2nd is trash, never show it again",
+        "the second one sucks, don't show it again",
+    ],
+)
 def test_hiding_a_place_of_the_list_by_its_rank_hides_that_place(
     services: Service, world_now: datetime, message: str
 ) -> None:
@@ -718,6 +818,22 @@ def test_a_muted_kind_is_left_out_of_what_is_said_of_the_users_habits(services: 
     summary = after.text.split("\n\n")[0]
     assert kind not in summary and plural(kind) not in summary
     assert fixed_text("told_you").split(":")[0] in after.text  # and what the user told is said
+
+
+def test_one_oddly_filed_place_mutes_no_other_kind(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One bar filed under the muted kind (a "Bar" whose path ends "> Restaurant > Deli", as in the real catalogue)
+    # leaves bars out of nothing: only kinds most of whose places are under it are muted.
+    items = services.items.copy()
+    counts = items["category"].value_counts()
+    muted, other = (str(kind) for kind in counts[counts >= 2].index[:2])
+    odd = items.index[items["category"] == other][0]
+    items.loc[odd, "category_path"] = f"{items.loc[odd, 'category_path']} > {muted}"
+    monkeypatch.setattr(services.runtime, "items", items)
+    services.set_preference("1", Preference(kind=PreferenceKind.MUTE_CATEGORY, target=muted, label=muted), world_now)
+    kinds = services.muted_kinds("1")
+    assert muted in kinds and other not in kinds
 
 
 def test_a_change_of_mind_ends_what_was_said_of_it_and_nothing_else(services: Service, world_now: datetime) -> None:

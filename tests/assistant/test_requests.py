@@ -2925,6 +2925,42 @@ def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
     assert arguments.intent == "about" and arguments.asks == ["visits"] and arguments.category is None
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "show me my visits to ding dong lounge",  # a name holding a kind's word is still one place's
+        "show me my check-ins at mijana",
+        "list all my check-ins at hubs l'shish deli please",
+        "my visits to the gin mill in november",
+        "every time i went to bar 13",
+        "muéstrame mis visitas a mijana",
+        "montre-moi mes visites à ding dong lounge",
+        "how often do i go to ding dong lounge",
+        "show me my ding dong lounge check-ins",
+        "visits to ding dong lounge?",
+    ],
+)
+def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and arguments.asks == ["visits"] and arguments.category is None
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "near"),
+    [
+        ("show me my visits to bars", "Bar", None),
+        ("my check-ins at coffee shops", "Cafe", None),
+        ("my visits to the gym", "Gym", None),
+        ("show me my check-ins in williamsburg", None, "Williamsburg"),
+        ("show my visits in november", None, None),  # a month, not a place
+        ("how often do i go to bars", "Bar", None),
+    ],
+)
+def test_the_users_visits_to_a_kind_or_an_area_stay_their_habits(message: str, category: str | None, near: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.near) == ("profile", category, near)
+
+
 @pytest.mark.parametrize("message", ["when was the last time", "how many times?", "am i a regular there"])
 def test_visit_questions_after_a_card_ask_about_visits(message: str) -> None:
     assert parse_rules(message).asks == ["visits"]
