@@ -367,7 +367,7 @@ class _State(TypedDict, total=False):
     also_stated: str  # a statement's answer made in a turn that also asked for places, said after them
     pending: dict[str, Any] | None
     last_stated: list[int]
-    last_verdict: tuple[str, str, bool] | None  # the 👍/👎 given after the last statement, if any ("undo" ends it)
+    last_verdict: tuple[str, str, bool, str] | None  # the 👍/👎 given after the last statement, if any ("undo" ends it)
     # A second stop ("… and drinks after"): whether its places were asked for this turn, and the rank its places
     # start from in the turn's suggestions (0: none).
     second_asked: bool

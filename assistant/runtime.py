@@ -277,11 +277,11 @@ class Runtime(Closing):
                 self._forgot = True
             return removed
 
-    def retract_verdicts(self, user_id: str, item_id: str) -> int:
+    def retract_verdicts(self, user_id: str, item_id: str, since: datetime | None = None) -> int:
         """Take back the user's 👍/👎 at one place ("undo" right after one; see :func:`retract_verdicts`); how many
         events went."""
         with self.lock:
-            return retract_verdicts(self.log, self.profiles, user_id, item_id, self.recommender)
+            return retract_verdicts(self.log, self.profiles, user_id, item_id, self.recommender, since)
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
@@ -573,11 +573,13 @@ def retract_verdicts(
     user_id: str,
     item_id: str,
     recommender: PlaceRecommender | None = None,
+    since: datetime | None = None,
 ) -> int:
-    """Take back the user's 👍 and 👎 at one place: those events leave the log and what was learnt of the user is
-    rebuilt from their remaining events, as :func:`forget_visits` does; the visits stay. No erasure was asked, so
-    saved recommenders are kept (a 👍 already in one goes at its next refit). How many events went."""
-    events = log.delete_events(user_id, item_id, (Action.LIKE, Action.DISLIKE))
+    """Take back the user's 👍 and 👎 at one place, those given at ``since`` or later when it is given (the one an
+    "undo" is of, not an older one): those events leave the log and what was learnt of the user is rebuilt from their
+    remaining events, as :func:`forget_visits` does; the visits stay. No erasure was asked, so saved recommenders are
+    kept (a 👍 already in one goes at its next refit). How many events went."""
+    events = log.delete_events(user_id, item_id, (Action.LIKE, Action.DISLIKE), since)
     if not events:
         return 0
     remaining = [entry.event for entry in log.read(user_id=user_id)]

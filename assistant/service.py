@@ -1536,9 +1536,10 @@ class Service:
         stored = self.add_events([event])
         return FeedbackResult(user_id=user_id, item_id=item_id, liked=liked, stored=stored)
 
-    def retract_feedback(self, user_id: str, item_id: str) -> int:
-        """Take back the user's 👍/👎 at a place ("undo" right after "I love the 3rd"); how many events went."""
-        return self.runtime.retract_verdicts(user_id, item_id)
+    def retract_feedback(self, user_id: str, item_id: str, since: datetime | None = None) -> int:
+        """Take back the user's 👍/👎 at a place ("undo" right after "I love the 3rd"), those given at ``since`` or
+        later when it is given (an older verdict on the place stays); how many events went."""
+        return self.runtime.retract_verdicts(user_id, item_id, since)
 
     def verdicts(self, user_id: str) -> list[tuple[str, bool]]:
         """The places the user gave a 👍 or 👎 (the latest verdict on each, oldest first) as (label, liked): what

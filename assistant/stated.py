@@ -39,8 +39,9 @@ class StatedAnswer(NamedTuple):
     reply: str
     pending: dict[str, Any] | None
     stored: list[int]
-    # The 👍 or 👎 this turn gave (item id, place, liked): what "undo" takes back next, as it would a preference.
-    verdict: tuple[str, str, bool] | None = None
+    # The 👍 or 👎 this turn gave (item id, place, liked, its time in ISO 8601): what "undo" takes back next, as it
+    # would a preference.
+    verdict: tuple[str, str, bool, str] | None = None
 
 
 def answer_stated(
@@ -51,7 +52,7 @@ def answer_stated(
     now: datetime,
     pending: dict[str, Any] | None,
     last_stored: list[int],
-    last_verdict: tuple[str, str, bool] | None = None,
+    last_verdict: tuple[str, str, bool, str] | None = None,
 ) -> StatedAnswer | None:
     """Do what the statement asks and say so; None when it is no statement here (a "yes" or "no" with no
     question open is an ordinary message). ``last_verdict``: the 👍/👎 the conversation gave last, after any
@@ -83,8 +84,8 @@ def answer_stated(
         return StatedAnswer(fixed_text("pref_undone", language).format(what=_shown(ended, language)), None, [])
     if stated.kind == "undo":
         if last_verdict is not None:
-            item_id, label, liked = last_verdict
-            if service.retract_feedback(user_id, item_id):
+            item_id, label, liked, given = last_verdict
+            if service.retract_feedback(user_id, item_id, since=datetime.fromisoformat(given)):
                 what = f"{'👍' if liked else '👎'} {label}"
                 return StatedAnswer(fixed_text("pref_undone", language).format(what=what), None, [])
         ended = [p for p in (service.undo_preference(user_id, id_, now) for id_ in last_stored) if p is not None]
@@ -114,7 +115,7 @@ def answer_stated(
         service.feedback(user_id, place.item_id, liked, now)
         text = fixed_text("feedback_liked" if liked else "feedback_disliked", language).format(place=place.label)
         # The verdict is now the last thing said: "undo" takes it back, not a statement before it.
-        return StatedAnswer(text, None, [], (place.item_id, place.label, liked))
+        return StatedAnswer(text, None, [], (place.item_id, place.label, liked, now.isoformat()))
     closed = stated.kind == "closed_place"  # hidden, and said so in words of its own
     if closed:
         stated = stated.model_copy(update={"kind": "hide_place"})

@@ -129,9 +129,12 @@ class EventLog(Closing, ABC):
         """Remove every event of the user, durably, so that no trace of them stays on disk; how many went."""
 
     @abstractmethod
-    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+    def delete_events(
+        self, user_id: str, item_id: str, actions: Collection[Action], since: datetime | None = None
+    ) -> int:
         """Remove the user's events with these actions at one item, durably and leaving no trace on disk (as
-        :meth:`delete_user`); how many went."""
+        :meth:`delete_user`); with ``since``, only those timed then or later (the 👍 an "undo" takes back, not an
+        older one); how many went."""
 
     @abstractmethod
     def reset(self) -> None:
@@ -195,7 +198,9 @@ class SQLiteEventLog(EventLog):
                 _scrub(self._db)
             return int(removed)
 
-    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+    def delete_events(
+        self, user_id: str, item_id: str, actions: Collection[Action], since: datetime | None = None
+    ) -> int:
         names = sorted({Action(action).value for action in actions})
         if not names:
             return 0
@@ -203,8 +208,8 @@ class SQLiteEventLog(EventLog):
         with self._lock:
             self._check_open()
             removed = self._db.execute(
-                f"DELETE FROM events WHERE user_id = ? AND item_id = ? AND action IN ({marks})",
-                (user_id, item_id, *names),
+                f"DELETE FROM events WHERE user_id = ? AND item_id = ? AND action IN ({marks}) AND time_us >= ?",
+                (user_id, item_id, *names, _EARLIEST_US if since is None else _time_us(since)),
             ).rowcount
             if removed:
                 _scrub(self._db)
@@ -385,6 +390,10 @@ def _logged(row: Sequence[object]) -> LoggedEvent:
         category=None if category is None else str(category),
     )
     return LoggedEvent(int(seq), event)  # type: ignore[call-overload]
+
+
+# Below every stored time: what "since" is when none is given.
+_EARLIEST_US = -(2**62)
 
 
 def _time_us(moment: datetime) -> int:

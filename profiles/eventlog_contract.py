@@ -179,6 +179,12 @@ class EventLogContract:
         assert log.delete_events("ana", visit.item_id, [Action.VISIT, Action.LIKE]) == 1
         assert [entry.event for entry in log.read()] == [other_place, others] and log.seq == seq
 
+    def test_delete_events_since_a_time_keeps_the_older_ones(self, log: EventLog) -> None:
+        older, newer = make_event("ana", 1, Action.LIKE), make_event("ana", 8, Action.LIKE)  # one place (n % 7)
+        log.append([older, newer])
+        assert log.delete_events("ana", newer.item_id, [Action.LIKE], since=newer.timestamp) == 1
+        assert [entry.event for entry in log.read()] == [older]
+
     def test_deleted_events_stay_deleted_after_a_reopen(self, log_opener: Callable[[], EventLog]) -> None:
         log = log_opener()
         log.append([make_event("ana", 1), make_event("ana", 2)])

@@ -16,11 +16,12 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
 
 import pandas as pd
 import psycopg
 
-from profiles.eventlog import AppendResult, EventLog, LoggedEvent, _logged, _row, logged_frame
+from profiles.eventlog import _EARLIEST_US, AppendResult, EventLog, LoggedEvent, _logged, _row, _time_us, logged_frame
 from profiles.events import Action, Event
 
 CHANNEL = "wherenow_events"
@@ -118,7 +119,9 @@ class PostgresEventLog(EventLog):
                 self._db.execute("VACUUM event_log")
             return int(removed)
 
-    def delete_events(self, user_id: str, item_id: str, actions: Collection[Action]) -> int:
+    def delete_events(
+        self, user_id: str, item_id: str, actions: Collection[Action], since: datetime | None = None
+    ) -> int:
         # Other replicas keep these visits in their in-memory counts until they refit, as the one that deleted
         # them keeps them in its shared counts (``PlaceRecommender.relearn`` rebuilds only the user's own state).
         names = sorted({Action(action).value for action in actions})
@@ -127,8 +130,8 @@ class PostgresEventLog(EventLog):
         with self._lock:
             self._check_open()
             removed = self._db.execute(
-                "DELETE FROM event_log WHERE user_id = %s AND item_id = %s AND action = ANY(%s)",
-                (user_id, item_id, names),
+                "DELETE FROM event_log WHERE user_id = %s AND item_id = %s AND action = ANY(%s) AND time_us >= %s",
+                (user_id, item_id, names, _EARLIEST_US if since is None else _time_us(since)),
             ).rowcount
             if removed:
                 self._db.execute("VACUUM event_log")

@@ -194,6 +194,19 @@ def test_undo_right_after_a_thumb_takes_the_thumb_back_and_leaves_what_was_state
     assert services.visits_at("8", listed[0].item_id) == visits  # the visits stay
 
 
+def test_undo_after_a_thumb_takes_back_that_thumb_not_an_older_one_on_the_place(
+    services: Service, world_now: datetime
+) -> None:
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("8", "somewhere to go tonight", at=world_now, conversation_id="v").items
+    assert listed
+    services.feedback("8", listed[0].item_id, True, world_now - timedelta(days=3))  # said in another chat before
+    chat.chat("8", "i love the first one", at=world_now + timedelta(minutes=2), conversation_id="v")
+    undone = chat.chat("8", "undo", at=world_now + timedelta(minutes=3), conversation_id="v")
+    assert undone.text.startswith(f"Undone: 👍 {listed[0].label}")
+    assert services.verdicts("8") == [(listed[0].label, True)]  # the older 👍 stays
+
+
 @pytest.mark.parametrize(
     "message", ["forget it", "never mind", "i didn't mean to bother you", "scratch that itch", "don't save my location"]
 )
