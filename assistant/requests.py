@@ -1401,7 +1401,13 @@ _PRIVATE_RE = re.compile(
     r"|\bwho (?:else )?(?:can|could|will) (?:see|read|access) my (?:check-?ins|data|history|visits|places|info)\b"
     r"|\b(?:is|are) my (?:data|check-?ins|history|info|information) (?:private|safe|secure|shared|public)\b"
     r"|\b(?:do|will|would) you (?:share|sell|give away|send) my (?:data|check-?ins|history|info|information)\b"
-    r"|\bwho has access to my (?:data|check-?ins|history|info|information)\b",
+    r"|\bwho has access to my (?:data|check-?ins|history|info|information)\b"
+    # "How long do you keep my data?", "who can see this chat?", "can other people see my check-ins?".
+    r"|\bhow long (?:do|will) you (?:keep|store|hold|save) (?:my|this|the) (?:data|check-?ins|history|info|chat"
+    r"|conversation|messages)\b"
+    r"|\bwho (?:else )?(?:can|could) (?:see|read) (?:this|my|our) (?:chat|conversation|messages)\b"
+    r"|\bcan (?:other people|others|anyone|anybody|other users) (?:see|read) my"
+    r" (?:data|check-?ins|history|visits|chat)\b",
     re.IGNORECASE,
 )
 # "Stop using my location", "do you track where I am?", "forget where I live", "incognito mode pls": what is done with
@@ -1422,7 +1428,13 @@ _PROVENANCE_RE = re.compile(
     r"\bhow (?:do|did|would|can|could) you (?:even )?know (?:that|this|it|all (?:that|this)|so much|about me"
     r"|where i|i)\b|\bwhere (?:do|did|does) (?:you|that|this|it) (?:get|come from|comes? from)\b"
     r"|\bwhere do you get (?:that|this|it|your (?:data|info|information))\b"
-    r"|\bwhat do you (?:track|collect|store|record) (?:about|on) me\b|\bare you (?:tracking|spying on) me\b",
+    r"|\bwhat do you (?:track|collect|store|record) (?:about|on) me\b|\bare you (?:tracking|spying on) me\b"
+    # "Show me the context you used", "which profile snapshot are you using?": the context panel shows it.
+    r"|\b(?:show|give|tell)(?: me)? (?:the |your )?(?:context|data|profile snapshots?|snapshots?|evidence|sources?)"
+    r" (?:you (?:used|use|retrieved|pulled|looked at)"
+    r"|behind (?:that|this|it|your (?:last )?answer|the (?:last )?answer))"
+    r"|\bwhat (?:context|data|snapshots?) did you (?:use|retrieve|pull|look at)\b"
+    r"|\bwhich (?:profile )?snapshots? (?:are|did) you (?:using|use)\b",
     re.IGNORECASE,
 )
 # "Your suggestions are terrible", "you're useless": a complaint, answered with what helps, not a hello.

@@ -3549,3 +3549,20 @@ def test_a_big_group_after_a_list_is_the_same_ask(message: str) -> None:
 )
 def test_kinds_named_in_the_data_are_asked_for(message: str, category: str) -> None:
     assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("show me the context you used", "provenance"),
+        ("what context did you retrieve for me just now", "provenance"),
+        ("which profile snapshot are you using", "provenance"),
+        ("show me the data behind your last answer", "provenance"),
+        ("how long do you keep my data", "private"),
+        ("who can see this chat?", "private"),
+        ("can other people see my check-ins?", "private"),
+    ],
+)
+def test_asks_about_the_context_used_and_who_sees_the_data_are_answered(message: str, reply: str) -> None:
+    assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
+    assert parse_rules("show me the bars you found").intent == "recommend"
