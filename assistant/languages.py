@@ -582,6 +582,10 @@ _SPANISH = {
     "borra": "delete",
     "que sabes de mi": "what do you know about me",
     "que datos tienes de mi": "what data do you keep on me",
+    # a verdict on a place of the list ("el segundo no me gusta, no me lo muestres más", "no es para mí el segundo")
+    "no me lo muestres mas": "don't show it again",
+    "no me lo ensenes mas": "don't show it again",
+    "no es para mi": "is not for me",
     # "¿Por qué crees que me gustan los bares?": the user's own habits, as in English
     "por que crees que me gustan": "why do you think i like",
     "por que crees que me gusta": "why do you think i like",
@@ -1264,6 +1268,11 @@ _FRENCH = {
     "mon endroit prefere": "my favourite place",
     "mon lieu prefere": "my favourite place",
     "qu'est-ce que tu sais sur moi": "what do you know about me",
+    # a verdict on a place of the list ("le deuxième c'est nul, ne me le montre plus", "pas pour moi le troisième")
+    "ne me le montre plus": "don't show it again",
+    "ne me la montre plus": "don't show it again",
+    "pas pour moi": "not for me",
+    "c'est nul": "is terrible",
     # "Pourquoi tu penses que j'aime les bars ?": the user's own habits, as in English
     "pourquoi tu penses que j'aime": "why do you think i like",
     "pourquoi tu crois que j'aime": "why do you think i like",

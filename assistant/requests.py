@@ -4299,6 +4299,33 @@ _IS_BAD_RE = re.compile(
 )
 # "Je kiffe le premier": a rank alone points at a place of the list.
 _RANK_ALONE_RE = re.compile(rf"(?:the )?(?:{_words_pattern(ORDINALS)}|last)", re.IGNORECASE)
+# A place of the list, by its rank or a pointer ("the 2nd", "the second one", "that one").
+_RANKED = rf"(?:(?:the )?(?:{_words_pattern(ORDINALS)}|last)(?: one)?|that one|this one)"
+_NOT_FOR_ME = r"(?:not (?:for (?:me|us)|my (?:thing|vibe|style|kind of place)))"
+# "👎 the 2nd", "👍 that one", "not for me the second one", "the third isn't for me", "the second I don't like"
+# (object first, as Spanish says it): a verdict on a place of the list.
+_RANK_VERDICT_RE = re.compile(
+    rf"^\W*?(?P<thumb>👍|👎)\s*(?:for |to |on )?(?P<a>{_RANKED})\W*$"
+    rf"|^\W*(?:(?:no|nah|nope|hmm|sorry)\W+)?(?:is |it's |that's )?{_NOT_FOR_ME}\W*(?P<b>{_RANKED})\W*$"
+    rf"|^\W*(?P<c>{_RANKED})(?:'s| is| was)?\s+(?:(?:is|was) )?(?:{_NOT_FOR_ME}|(?:isn'?t|wasn'?t) for (?:me|us)"
+    r"|(?:i|we) (?:really )?(?:don'?t|do not|didn'?t|did not) (?:like|love|care for)(?: it)?)"
+    r"(?:\W+(?:(?:please|so )?(?:don'?t|do not|never) (?:show|suggest|recommend) (?:it|that one|me that one)(?: to me)?"
+    r"(?: again| any ?more)?))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _rank_verdict(text: str) -> StatedPreference | None:
+    """A 👍 or 👎 on a place of the list said by its rank ("👎 the 2nd", "not for me the second one", "the second
+    I don't like, don't show it again"); None for any other message."""
+    found = _RANK_VERDICT_RE.match(text)
+    if found is None:
+        return None
+    words = found["a"] or found["b"] or found["c"]
+    kind = "like_place" if found["thumb"] == "👍" else "dislike_place"
+    return StatedPreference(kind=kind, words=words)  # type: ignore[arg-type]
+
+
 _VISIT_SAID_RE = re.compile(r"\b(?:went|been|gone|tried|visited|ate|had|were there|was there)\b", re.IGNORECASE)
 _BARE_PRONOUN_RE = re.compile(r"(?:it|this|that|these|those|they|everything|all|all of them|all this)", re.IGNORECASE)
 # "Forget those visits" after a place's card: that place's visits.
@@ -4604,6 +4631,8 @@ def _stated(text: str) -> StatedPreference | None:
         return corrected
     if taken_back := _taken_back(text):
         return taken_back
+    if (verdict := _rank_verdict(text)) is not None:
+        return verdict
     if _MEAT_AGAIN_RE.search(text):
         return StatedPreference(kind="take_back", words="meat", categories=list(MEAT_KINDS))
     # "The first one sucks?", "the first one is good?": asked, not said.

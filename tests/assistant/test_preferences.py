@@ -953,3 +953,23 @@ def test_kinds_turned_down_for_good_by_name_are_muted(message: str, categories: 
 @pytest.mark.parametrize("message", ["i don't want coffee", "i dont want bars"])
 def test_what_one_does_not_want_now_is_no_lasting_dislike(message: str) -> None:
     assert read_preferences(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "words"),
+    [
+        ("👎 the 2nd", "dislike_place", "the 2nd"),
+        ("👍 the first one", "like_place", "the first one"),
+        ("not for me the second one", "dislike_place", "the second one"),
+        ("the third isn't for me", "dislike_place", "the third"),
+        ("the second I don't like, don't show it again", "dislike_place", "the second"),  # "el segundo no me gusta"
+    ],
+)
+def test_a_verdict_on_a_place_of_the_list_by_its_rank(message: str, kind: str, words: str) -> None:
+    [stated] = read_preferences(message)
+    assert (stated.kind, stated.words) == (kind, words)
+
+
+@pytest.mark.parametrize("message", ["not for me", "is the second one for me?", "👍"])
+def test_no_rank_no_verdict_on_a_place(message: str) -> None:
+    assert not [stated for stated in read_preferences(message) if stated.kind in ("like_place", "dislike_place")]
