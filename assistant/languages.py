@@ -39,6 +39,8 @@ _SPANISH = {
     "cenar": "dinner",
     "tengo hambre": "i'm hungry",
     "cerca de mi casa": "near my home",
+    "cerca de mi gimnasio": "near my gym",
+    "cerca de mi gym": "near my gym",
     "cerca de casa": "near home",
     "si llueve": "if it rains",
     "esta lloviendo": "it's raining",

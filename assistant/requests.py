@@ -562,12 +562,15 @@ MY_PLACES: dict[str, tuple[str, ...]] = {
     "my home": ("Home (private)", "Residential Building (Apartment / Condo)"),
     "my school": ("College and University", "School"),
     "my hotel": ("Hotel",),
+    # "Bagels near my gym": the gym the user checks in at most.
+    "my gym": ("Gym / Fitness Center", "Gym"),
 }
 _MY_WORDS = {
     "office": "my office", "work": "my office", "workplace": "my office", "job": "my office",
     "home": "my home", "house": "my home", "apartment": "my home", "flat": "my home", "building": "my home",
     "school": "my school", "college": "my school", "university": "my school", "campus": "my school",
     "hotel": "my hotel",
+    "gym": "my gym",
     "neighborhood": "my home", "neighbourhood": "my home", "hood": "my home", "area": "my home",
 }  # fmt: skip
 _MY_PLACE_RE = re.compile(

@@ -3566,3 +3566,10 @@ def test_kinds_named_in_the_data_are_asked_for(message: str, category: str) -> N
 def test_asks_about_the_context_used_and_who_sees_the_data_are_answered(message: str, reply: str) -> None:
     assert parse_rules(message).intent == "smalltalk" and smalltalk_reply(message) == reply
     assert parse_rules("show me the bars you found").intent == "recommend"
+
+
+@pytest.mark.parametrize(
+    "message", ["bagels near my gym", "un café cerca de mi gimnasio", "un café près de ma salle de sport"]
+)
+def test_the_users_own_gym_is_a_place_to_search_around(message: str) -> None:
+    assert parse_rules(message).near == "my gym"
