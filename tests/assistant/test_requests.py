@@ -3573,3 +3573,4 @@ def test_asks_about_the_context_used_and_who_sees_the_data_are_answered(message:
 )
 def test_the_users_own_gym_is_a_place_to_search_around(message: str) -> None:
     assert parse_rules(message).near == "my gym"
+    assert parse_rules("almuerzo cerca de mi oficina").near == "my office"  # "near me oficina" had been read
