@@ -41,7 +41,6 @@ _SPANISH = {
     "cerca de mi casa": "near my home",
     "cerca de mi gimnasio": "near my gym",
     "cerca de mi oficina": "near my office",
-    "cerca de mi trabajo": "near my office",
     "cerca de mi escuela": "near my school",
     "cerca de mi universidad": "near my school",
     "cerca de mi hotel": "near my hotel",

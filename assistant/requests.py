@@ -2713,6 +2713,9 @@ def parse_rules(message: str) -> RequestArguments:
     arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None
+    if arguments.closer and _CLOSER_TO_ME_RE.search(message):
+        # "Something closer to here" after lunch near Union Square: nearer the user, not nearer the square.
+        arguments.near = HERE
     arguments.farther = _FARTHER_RE.search(message) is not None and not arguments.closer
     # "Is it less than 1 km away?" asks about a place, not for places.
     # ("Something within 300 m of the first one" asks for places around it.)
@@ -3486,6 +3489,11 @@ _WANT_NOW_RE = re.compile(r"\b(?:don'?t|do not) (?:really |particularly )?want\b
 
 # "One more time", "once more": again, not one place.
 _ONCE_MORE_RE = re.compile(r"\b(?:one more time|once more|one last time)\b", re.IGNORECASE)
+
+
+_CLOSER_TO_ME_RE = re.compile(
+    r"\b(?:closer|nearer)(?: to)? (?:me|here|where i am|where i'?m at|my (?:location|place|spot))\b", re.IGNORECASE
+)
 
 
 def _k(message: str) -> int | None:

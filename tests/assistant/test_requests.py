@@ -3574,3 +3574,10 @@ def test_asks_about_the_context_used_and_who_sees_the_data_are_answered(message:
 def test_the_users_own_gym_is_a_place_to_search_around(message: str) -> None:
     assert parse_rules(message).near == "my gym"
     assert parse_rules("almuerzo cerca de mi oficina").near == "my office"  # "near me oficina" had been read
+
+
+@pytest.mark.parametrize("message", ["something closer to here", "anything nearer to me?"])
+def test_closer_to_the_user_is_nearer_the_user_not_the_last_place(message: str) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.closer) == ("here", True)
+    assert parse_rules("closer please").near is None  # nearer what was asked about
