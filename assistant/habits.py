@@ -55,7 +55,10 @@ _SPAN_RE = re.compile(
 # "Last month", "this year": calendar ones ("in the last month", "the past month" are the 30 days back).
 _CALENDAR_SPAN_RE = re.compile(r"(?<!\bthe )(?<!\bthis )\b(?P<which>last|this) (?P<unit>month|year)\b")
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
-_LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
+# ("Show my last 10 check-ins", "my recent visits": the same recent stretch.)
+_LATELY_RE = re.compile(
+    r"\b(?:recently|lately|these days)\b|\b(?:last|latest|recent|most recent)(?: \d{1,2}| few)? (?:check-?ins|visits)\b"
+)
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
 _THIS_WEEKEND_RE = re.compile(r"\bthis weekend\b")
 _DAY_NAMES = "|".join(day.lower() for day in WEEKDAYS)

@@ -600,7 +600,8 @@ MY_VISITS_AT_RE = re.compile(
     # "My Ding Dong Lounge check-ins": the name before the word.
     r"|^\W*(?:(?:ok|okay|so|and|now|hey|please|pls|can you|could you|can i see)\W+)*"
     r"(?:(?:show|list|give|tell|see|pull up|get)(?: me| us)?(?: all| each)?(?: of)? )?(?:all )?(?:my|our) "
-    rf"(?P<before>(?!(?:past|previous|recent|last|first|\d+)\b)[^?.!,;]{{2,60}}?) {_VISITS_WORD}{_VISITS_END}",
+    rf"(?P<before>(?!(?:past|previous|recent|latest|last|first|most recent|\d+)\b)[^?.!,;]{{2,60}}?)"
+    rf" {_VISITS_WORD}{_VISITS_END}",
     re.IGNORECASE,
 )
 

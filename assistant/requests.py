@@ -1198,6 +1198,9 @@ _WHAT_I_DO_RE = re.compile(
 )
 _PROFILE_RE = re.compile(
     rf"\babout (?:me|myself)\b|\bwhere (?:do|did|have|am) i\b(?=.*\b(?:{_HABITUAL}|{_WEEKLY})\b)|\bwhere have i been\b"
+    # "Show my last 10 check-ins", "my recent visits": where the user has been lately.
+    r"|\b(?:show|list|give|tell)(?: me)? (?:all )?my (?:last|latest|recent|most recent)(?: \d{1,2}| few)?"
+    r" (?:check-?ins|visits)\b|^\W*(?:what are )?my (?:recent|latest|last) (?:check-?ins|visits)\W*$"
     r"|\bwhere(?:'d| did) (?:i|we)\b|\bwhere (?:have (?:i|we) (?:gone|eaten|had)|was i|were we)\b"
     # "Remind me where I went last Tuesday", "tell me where we ate on Saturday": the user's own past visits.
     r"|\b(?:remind|tell|show) (?:me|us) where (?:i|we) (?:went|was|were|'ve been|have been|ate|had|hung out)\b"

@@ -180,6 +180,10 @@ def _day(day: int, hour: int = 0) -> datetime:
         # The latest weekend that is over, Saturday and Sunday.
         ("where did I go last weekend?", _day(10), _day(12)),
         ("what did I do this weekend?", _day(10), _day(12)),  # on a Wednesday: the one just over
+        # The latest two weeks, however the recent past is named.
+        ("where have I been lately", NOW - timedelta(days=14), None),
+        ("show my last 10 check-ins", NOW - timedelta(days=14), None),
+        ("my recent check-ins", NOW - timedelta(days=14), None),
         # Habits, not the recent past.
         ("where do I go on weekends?", None, None),
         ("what do I usually do in the morning?", None, None),

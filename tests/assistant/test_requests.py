@@ -3581,3 +3581,11 @@ def test_closer_to_the_user_is_nearer_the_user_not_the_last_place(message: str) 
     arguments = parse_rules(message)
     assert (arguments.near, arguments.closer) == ("here", True)
     assert parse_rules("closer please").near is None  # nearer what was asked about
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["show my last 10 check-ins", "my recent check-ins", "show me my latest check-ins", "what are my recent visits"],
+)
+def test_ones_latest_check_ins_are_asked_of_ones_own_past(message: str) -> None:
+    assert parse_rules(message).intent == "profile"
