@@ -80,6 +80,7 @@ from profiles.geo import haversine_km
 from profiles.next_stops import following_visits, next_stops
 from profiles.places import (
     CATEGORY_SEPARATOR,
+    EITHER_SEPARATOR,
     TRANSIT_KINDS,
     Place,
     PlaceAnswer,
@@ -887,6 +888,8 @@ class Service:
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
             if query.nearest_first:  # "closer please": of the best fits, the nearest
                 found = sorted(found, key=lambda item: item.distance_km)
+            if query.category and EITHER_SEPARATOR in query.category:  # "tacos or pizza": some of each
+                found = _each_kind_shown(found, either_kinds(query.category), k)
             varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied
@@ -2012,6 +2015,25 @@ def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> lis
         seen[name] += 1
         kept.append(item)
     return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
+
+
+def _each_kind_shown(found: Sequence[Recommendation], kinds: Sequence[str], k: int) -> list[Recommendation]:
+    """``found`` reordered so that its first ``k`` hold, of each of ``kinds``, as many places as an even share (or
+    all it has): "tacos or pizza" is not ten pizzerias because pizza ranks higher. The places keep their rank order
+    among the first ``k``; those left out follow in rank order."""
+    share = max(1, k // max(1, len(kinds)))
+    chosen: set[int] = set()
+    for kind in kinds:
+        of_kind = [index for index, item in enumerate(found) if is_of_kind(kind, item.category, item.category_path)]
+        chosen.update(of_kind[:share])
+    for index in range(len(found)):
+        if len(chosen) >= k:
+            break
+        chosen.add(index)
+    return [
+        *(found[index] for index in sorted(chosen)),
+        *(item for index, item in enumerate(found) if index not in chosen),
+    ]
 
 
 def events_until(events: pd.DataFrame | None, at: datetime) -> pd.DataFrame | None:

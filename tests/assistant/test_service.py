@@ -124,6 +124,32 @@ def test_a_quiet_ask_for_either_of_two_kinds_keeps_both(services: Service) -> No
     assert not {"Bar", "Jazz Club", "Music Venue"} & set(services.quiet_exclusions("Bar|Jazz Club"))
 
 
+def test_an_ask_for_either_of_two_kinds_lists_some_of_each() -> None:
+    def place(number: int, category: str) -> Recommendation:
+        return Recommendation(
+            item_id=str(number),
+            name=f"P{number}",
+            category=category,
+            category_path=f"Dining and Drinking > Restaurant > {category}",
+            latitude=40.7,
+            longitude=-74.0,
+            distance_km=0.1,
+            score=1.0 - number / 100,
+            is_return=False,
+            reasons=["0.1 km"],
+        )
+
+    found = [*(place(n, "Pizzeria") for n in range(6)), *(place(n, "Taco Restaurant") for n in range(6, 10))]
+    shown = service_module._each_kind_shown(found, ["Pizzeria", "Taco Restaurant"], 5)
+    first = [item.item_id for item in shown[:5]]
+    # Two of each kind at least, in rank order; the best pizzeria left out comes next, nothing is lost.
+    assert first == ["0", "1", "2", "6", "7"] and len(shown) == len(found) and shown[5].item_id == "3"
+    # A kind the list lacks takes nothing from the other.
+    assert [item.item_id for item in service_module._each_kind_shown(found[:6], ["Pizzeria", "Sushi"], 5)] == [
+        str(n) for n in range(6)
+    ]
+
+
 def test_surprise_me_skips_the_hospital_and_a_hospital_request_finds_one(
     hospital_service: Service, world_now: datetime
 ) -> None:
