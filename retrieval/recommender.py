@@ -841,10 +841,16 @@ class _Explainer:
         return bool(self.state.visitors[position] >= self._popular_from)
 
     def _busy(self, position: int) -> bool:
-        """Whether the place gets at least BUSY_LIFT times its even share of check-ins in the query's occasion."""
+        """Whether the place gets at least BUSY_LIFT times its even share of check-ins in the query's occasion, not
+        counting the user's own: someone's Friday-evening regular is not "busy on Friday evenings" because of them."""
         total = float(self.state.counts[position])
         now = self._now()
         here = float(self.state.hours[position][now].sum())
+        user = self.context.user
+        slot = user.slots.get(position) if user is not None else None
+        if user is not None and slot is not None:
+            total -= float(user.counts[slot])
+            here -= float(user.hours[slot][now].sum())
         even = total * float(now.mean())
         return total >= MIN_BUSY_VISITS and here >= MIN_TIMES and here >= BUSY_LIFT * even
 

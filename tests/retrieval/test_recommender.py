@@ -23,7 +23,7 @@ from profiles.geo import haversine_km
 from profiles.places import is_suggestable, plural
 from retrieval import evaluate, split
 from retrieval.catalogue import Catalogue
-from retrieval.features import SOURCES, column
+from retrieval.features import FEATURE_NAMES, SOURCES, FeatureBuilder, Query, column
 from retrieval.history import EventStream, HistoryState
 from retrieval.protocol import Recommender, make_recommender, top_k
 from retrieval.ranker import CONTEXT_COLUMNS, Replay, TrainingSet, replay_training_groups
@@ -31,6 +31,7 @@ from retrieval.recommender import (
     NotFittedError,
     PlaceRecommender,
     Recommendation,
+    _Explainer,
     alike_enough,
     boost_amount,
     build_recommender,
@@ -938,3 +939,27 @@ def test_the_context_source_and_its_feature_come_from_the_encoder_and_survive_a_
     plain_scored = fitted(settings)._score(query)
     plain, rows = plain_scored.context, plain_scored.features
     assert plain.intent is None and np.isnan(rows[:, column("context_similarity")]).all()
+
+
+def test_a_place_is_not_busy_to_a_user_because_of_their_own_visits() -> None:
+    items = pd.DataFrame(
+        {"item_id": ["A"], "name": ["Joe"], "category": ["Bar"], "latitude": [40.73], "longitude": [-73.99]}
+    )
+    catalogue = Catalogue.from_items(items)
+    state = HistoryState(
+        catalogue, recency_half_life_hours=24.0, popularity_half_life_hours=48.0, recent_size=3, covisit_window=2
+    )
+    friday_evening = 4 * 24 + 20
+    for week in range(12):  # a regular: every Friday evening
+        state.observe("regular", 0, week * 604_800.0, friday_evening, 40.73, -73.99)
+    for hour in range(0, 168, 14):  # everyone else: spread over the week
+        state.observe("other", 0, hour * 3600.0, hour, 40.73, -73.99)
+    builder = FeatureBuilder(catalogue, rhythm_bandwidth_hours=3.0, distance_bandwidth_km=1.0, embeddings=None)
+    row = np.zeros(len(FEATURE_NAMES))
+
+    def busy_to(user: str) -> str | None:
+        query = Query(user, 12 * 604_800.0, friday_evening, 40.73, -73.99)
+        return _Explainer(state, builder, builder.context(state, query)).render("popular_now", 0, row)
+
+    assert busy_to("newcomer") == "busy on Friday evenings"
+    assert busy_to("regular") is None
