@@ -1271,6 +1271,11 @@ _FRENCH = {
     "pres du deuxieme": "near the second one",
     # the user's own habits ("quel est mon endroit préféré ?", "qu'est-ce que tu sais sur moi ?")
     "quel est mon endroit prefere": "what's my favourite place",
+    # "quel est mon restaurant préféré ?", "quelle est ma salle de sport préférée" (the favourite is moved first)
+    "quel est my": "what's my",
+    "quelle est my": "what's my",
+    "quels sont my": "what are my",
+    "quelles sont my": "what are my",
     "mon endroit prefere": "my favourite place",
     "mon lieu prefere": "my favourite place",
     "qu'est-ce que tu sais sur moi": "what do you know about me",
@@ -1782,7 +1787,9 @@ _ELIDED_AREA_RE = re.compile(r"(?<!\w)l'(?=(?:upper|east|lower|astoria|inwood|ue
 # "Mon resto préféré", "mis lugares favoritos": the favourite before the noun, as English has it.
 _FAVOURITE_AFTER_RE = {
     "fr": re.compile(
-        r"(?<!\w)(?:mon|ma|mes)\s+([\w'-]+(?:\s+[\w'-]+)?)\s+(?:preferee?s?|favori(?:te)?s?)(?!\w)", re.IGNORECASE
+        # Up to three words: "ma salle de sport préférée".
+        r"(?<!\w)(?:mon|ma|mes)\s+([\w'-]+(?:\s+[\w'-]+){0,2}?)\s+(?:preferee?s?|favori(?:te)?s?)(?!\w)",
+        re.IGNORECASE,
     ),
     "es": re.compile(
         r"(?<!\w)(?:mi|mis)\s+([\w'-]+(?:\s+[\w'-]+)?)\s+(?:favorit[oa]s?|preferid[oa]s?)(?!\w)", re.IGNORECASE

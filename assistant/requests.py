@@ -1222,6 +1222,8 @@ _PROFILE_RE = re.compile(
     r"|\bthe last time (?:i|we) (?:went|was|were|visited|checked in|ate|had)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
     r"|\bwhat(?:'s| is) my \w+ favou?rite\b"  # "c'est quoi mon bar préféré ?", read word for word
+    # "My favourite café?", "mon café préféré ?": the whole message names a favourite, so it asks which it is.
+    r"|^\W*(?:and |so |then )?my (?:favou?rite|fave|fav) [\w'-]+(?: [\w'-]+){0,2}\W*$"
     r"|\bthat (?:i|we) (?:go to|visit) (?:the )?most\b"  # "¿cuál es el bar al que más voy?"
     # "How many places have I been to?", "how many bars did I go to?": the user's own places, counted.
     r"|\bhow many (?:different |distinct )?(?:\w+ )?(?:places|spots|venues|\w+s) (?:have|had|did|do) (?:i|we)\b"
