@@ -264,6 +264,9 @@ _GENERIC = {
     # A park, not any outdoor place ("a park near the Empire State Building" is no skyscraper or plaza).
     "Park": "park|parks|for a run|go for a run|go running|jogging|jog|a run|a long run|a longer run|long runs"
     "|a long jog|where to run|place to run|somewhere to run|spot to run|running route|running path"
+    # "Sunday morning, where should I run?"; not "run late" nor "run errands".
+    "|where should i run|where should we run|where can i run|where can we run|where could i run|where i can run"
+    "|somewhere i can run|where to jog|place to jog|somewhere to jog|where should i jog|where can i jog"
     # Reading outdoors is a park, not a library ("to read" alone is somewhere to read).
     "|read outside|read a book outside|read outdoors|read in the sun|to read outside|to read a book outside"
     "|to read outdoors|to read in the park",

@@ -1754,6 +1754,9 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("same but in Brooklyn", {"intent": "refine", "near": "Brooklyn"}),
         ("suprise me!", {"surprise": True, "category": None}),  # no fuzzy "sunrise"
         ("any good spots for a run?", {"category": "Park"}),
+        ("sunday morning, where should I run?", {"category": "Park", "when": "sunday morning"}),
+        ("is there somewhere i can run near the office", {"category": "Park", "near": "my office"}),
+        ("can i run errands near here", {"category": None}),  # running errands is no run
         ("where can I take my dog", {"category": "Dog Park"}),
         ("a coffee shop with my dog", {"category": "Cafe"}),  # the dog comes along: an amenity, not the kind
         ("an ice rink", {"category": "Skating Rink"}),
