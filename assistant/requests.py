@@ -3950,8 +3950,9 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         and unasked_of_one
         and _names_no_place(message)
     ):
-        # "Dog friendly cafe?", "happy hour spot after work?": places of a kind, with what no data holds said first.
-        return "recommend"
+        # "Dog friendly cafe?", "happy hour spot after work?": places of a kind, with what no data holds said first;
+        # "what about food after, something cheap" after drinks in Astoria: the same outing, food there.
+        return "refine" if _REFINE_RE.search(_ACKNOWLEDGED_RE.sub("", message)) else "recommend"
     if _SAID_CLOSED_RE.search(message):  # "the first two are closed": others, hours said to be unknown
         return "refine"
     if arguments.alike and arguments.asks and set(arguments.asks) <= set(UNHONOURED_IN_REQUESTS):

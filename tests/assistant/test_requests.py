@@ -1047,6 +1047,8 @@ def test_an_area_disliked_is_avoided(message: str, area: str) -> None:
         ("is the first one less crowded on weekdays?", "about"),  # asked of one place
         ("is it less crowded than that one?", "about"),
         ("dog friendly cafe?", "recommend"),
+        ("what about food after, something cheap", "refine"),  # the same outing: food where the drinks were
+        ("how about dinner somewhere cheap", "refine"),
         ("museum thats good for little kids", "recommend"),
         ("happy hour spot after work?", "recommend"),
         ("im in midtown, late night food?", "recommend"),
