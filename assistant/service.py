@@ -54,6 +54,7 @@ from profiles.activity import (
     one_off_events,
     place_slices,
     place_visits,
+    places_visits,
     user_events,
     user_habits,
     user_visits,
@@ -69,6 +70,7 @@ from profiles.calendar import (
     WORKWEEK,
     ago,
     daypart,
+    dayparts,
     describe_hour,
     hours_into_day,
     weekday_name,
@@ -120,7 +122,11 @@ from retrieval.recommender import (
     FACTS_JOINT,
     POPULAR_PREFIX,
     Recommendation,
+    busy_phrase,
+    is_busy,
+    occasion_share,
     popular_reason,
+    with_busy,
     with_familiarity,
 )
 
@@ -883,6 +889,7 @@ class Service:
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
             )
+            found = self._busy_as_known(found, user_id, at, query.known_at or at)
             if query.quiet:
                 # "A quiet café": a place the list would call busy right now comes after the calm ones.
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
@@ -928,6 +935,33 @@ class Service:
             for item in suggestions
             if item.item_id in stops.nearest
         ]
+
+    def _busy_as_known(
+        self, found: Sequence[Recommendation], user_id: str, at: datetime, known_at: datetime
+    ) -> list[Recommendation]:
+        """The places' "busy on Friday evenings" as their cards would say it: from other people's check-ins up to
+        ``known_at`` (never the asking user's own, never later ones), in the occasion of ``at``, and only when
+        ``privacy.insights_min_users`` people stand behind that occasion's check-ins."""
+        visits = places_visits(events_until(self.events(), known_at), [item.item_id for item in found])
+        others = visits[visits["user_id"].astype(str) != str(user_id)]
+        places = others["item_id"].to_numpy()
+        people = others["user_id"].to_numpy()
+        hours = others["hour_of_week"].to_numpy(dtype=np.int64) if len(others) else np.zeros(0, dtype=np.int64)
+        days, parts = hours // HOURS_PER_DAY, dayparts(hours % HOURS_PER_DAY)
+        zone = self.settings.preprocessing.timezone
+        least = self.settings.privacy.insights_min_users
+        kept = []
+        for item in found:
+            if not item.reasons:
+                kept.append(item)
+                continue
+            hour = local_hour_of_week(at, item.latitude, item.longitude, zone)
+            here = places == item.item_id
+            now = here & (days == hour // HOURS_PER_DAY) & (parts == daypart(hour % HOURS_PER_DAY))
+            busy = len(set(people[now])) >= least and is_busy(float(here.sum()), float(now.sum()), occasion_share(hour))
+            facts = with_busy(item.reasons[-1], busy_phrase(hour) if busy else None)
+            kept.append(item.model_copy(update={"reasons": [*item.reasons[:-1], facts]}))
+        return kept
 
     def _known_until(self, suggestions: list[Suggestion], user_id: str, at: datetime) -> list[Suggestion]:
         """The suggestions with the user's visits as of ``at``: asked at a time before some stored check-ins (a

@@ -141,6 +141,28 @@ def with_familiarity(facts: str, visits: float, since_last: timedelta | None, in
     return familiarity(visits, since_last, into_day) + joint + rest
 
 
+def is_busy(total: float, here: float, share: float) -> bool:
+    """Whether a place is busy in a slice of the week: at least BUSY_LIFT times the check-ins an even spread would put
+    in it (``share``: the slice's part of the week's hours), of at least MIN_BUSY_VISITS in all, MIN_TIMES in it."""
+    return total >= MIN_BUSY_VISITS and here >= MIN_TIMES and here >= BUSY_LIFT * total * share
+
+
+def busy_phrase(hour_of_week: int) -> str:
+    """'busy on Friday evenings': what a facts line says of a place busy at that local hour of the week."""
+    return f"{BUSY_NOW} {_OCCASIONS[hour_of_week]}"
+
+
+def occasion_share(hour_of_week: int) -> float:
+    """The part of the week's hours in the occasion ('Friday evenings') of a local hour of the week."""
+    return float(_OCCASION_HOURS[_OCCASIONS[hour_of_week]].mean())
+
+
+def with_busy(facts: str, busy: str | None) -> str:
+    """A facts line saying ``busy`` ('busy on Friday evenings') as its last part, or nothing of it when None."""
+    parts = [part for part in facts.split(FACTS_JOINT) if not part.startswith(f"{BUSY_NOW} ")]
+    return FACTS_JOINT.join([*parts, busy] if busy else parts)
+
+
 class NotFittedError(RuntimeError):
     """The recommender was asked for scores before ``fit``."""
 
@@ -208,6 +230,7 @@ class PlaceRecommender:
         self.training: TrainingSet | None = None
         self.timings: dict[str, float] = {}
         self._disliked: dict[str, set[int]] = {}
+        self._own_states: dict[tuple[int, str, int], HistoryState] = {}  # _own_state's, by state, user and check-ins
         # The event log position the learnt state reflects (set by whoever feeds it events from the log).
         self.log_position: LogPosition | None = None
 
@@ -339,12 +362,27 @@ class PlaceRecommender:
         state = self.__dict__.copy()
         state.pop("_embedder", None)
         state.pop("_text_embedder", None)
+        state.pop("_own_states", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._embedder = None
         self._text_embedder = None
+        self._own_states = {}
+
+    def _own_state(self, state: HistoryState, user_id: str) -> HistoryState:
+        """The user's check-ins alone (:meth:`HistoryState.alone`), kept for the next few queries until the user's
+        next check-in: a heavy user's replay takes a tenth of a second."""
+        user = state.user(user_id)
+        key = (id(state), user_id, len(user.learnt) if user is not None else 0)
+        found = self._own_states.get(key)
+        if found is None:
+            found = state.alone(user_id) or state.alike()
+            if len(self._own_states) >= OWN_STATES_KEPT:
+                self._own_states.pop(next(iter(self._own_states)))
+            self._own_states[key] = found
+        return found
 
     def save(self, path: Path) -> Path:
         """Write the fitted recommender to ``path`` atomically (a temporary file beside it, renamed over it).
@@ -595,7 +633,7 @@ class PlaceRecommender:
         if self.discoverer is not None and scored.by_discoverer[rows].any():
             new = scored.by_discoverer[rows]
             contributions[new] = self.discoverer.contributions(features[rows][new])
-        explainer = _Explainer(state, self.builder, context)
+        explainer = _Explainer(state, self.builder, context, lambda: self._own_state(state, context.query.user_id))
         distances = features[rows, column("distance_km")]
         return [
             Recommendation(
@@ -674,6 +712,8 @@ class PlaceRecommender:
 
 # Reasons ------------------------------------------------------------------------------------------------------
 
+OWN_STATES_KEPT = 4  # users whose own check-ins, replayed alone, are kept for their next queries
+
 # Evidence too thin to mean anything is left out: a pattern seen once or twice, a handful of people, a share of a
 # few percent ("after an Office, 1% of people's next stop is a Mexican Restaurant").
 MIN_TIMES = 3  # repeated behaviour: visits at this time of the week, transitions, places seen together
@@ -711,14 +751,22 @@ class _Explainer:
     or a partner ("people who go to X also go here") must be a suggestable place.
     """
 
-    def __init__(self, state: HistoryState, builder: FeatureBuilder | None, context: QueryContext) -> None:
+    def __init__(
+        self,
+        state: HistoryState,
+        builder: FeatureBuilder | None,
+        context: QueryContext,
+        own: Callable[[], HistoryState] | None = None,
+    ) -> None:
         self.state = state
+        self._own_of = own
         self.catalogue = state.catalogue
         self.builder = builder
         self.context = context
         self.query = context.query
         self._groups: dict[int, str | None] = {}  # unsuggestable_group by position, for this query's sentences
         self._popular_from: float | None = None  # visitors that make a place popular, worked out when first asked
+        self._own_state: HistoryState | None = None  # the user's check-ins alone, worked out when first asked
 
     def label(self, position: int) -> str:
         """A place's name, or 'a <category>' for the unnamed ones (private homes)."""
@@ -771,8 +819,11 @@ class _Explainer:
                 other, distance = nearest
                 where = "next to" if distance < RIGHT_HERE_KM else f"{distance:.1f} km from"
                 return f"{where} {self.label(other)}, a place you know"
-        if group == "transition" and self._recognisable(last) and value["transitions"] >= MIN_TIMES:
-            return f"people often come here after {self.label(last)} ({times(value['transitions'])})"
+        if group == "transition" and self._recognisable(last) and last is not None:
+            # Other people's: the user's own steps from there are "you often come here after …".
+            mine = user.transitions.get(last, {}).get(position, 0.0) if user is not None else 0.0
+            if value["transitions"] - mine >= MIN_TIMES:
+                return f"people often come here after {self.label(last)} ({times(value['transitions'] - mine)})"
         if group == "own_transition" and self._recognisable(last) and value["own_transitions"] >= MIN_TIMES:
             return f"you often come here after {self.label(last)} ({times(value['own_transitions'])})"
         if group == "category_transition" and last is not None:
@@ -782,13 +833,15 @@ class _Explainer:
         if group == "popular" and self._popular(position):
             return popular_reason(int(self.state.counts[position]), int(self.state.visitors[position]))
         if group == "popular_now" and self._busy(position):
-            return f"{BUSY_NOW} {self._occasion()}"
+            return busy_phrase(self.query.hour)
         if group == "covisit" and user is not None and value["covisit_share"] > 0:
-            partner = self._best_partner(position, user.recent, self.state.covisits)
+            partner = self._best_partner(position, user.recent, self.state.covisits, self._own().covisits)
             if partner is not None:
                 return f"people who go to {self.label(partner)} also go here"
         if group == "peers" and user is not None and value["peer_share"] > 0:
-            partner = self._best_partner(position, user.positions[: len(user)].tolist(), self.state.peers)
+            partner = self._best_partner(
+                position, user.positions[: len(user)].tolist(), self.state.peers, self._own().peers
+            )
             if partner is not None:
                 return f"people who go to {self.label(partner)} also go here"
         if group == "similar" and user is not None and self.builder is not None and self.builder.embeddings is not None:
@@ -851,8 +904,7 @@ class _Explainer:
         if user is not None and slot is not None:
             total -= float(user.counts[slot])
             here -= float(user.hours[slot][now].sum())
-        even = total * float(now.mean())
-        return total >= MIN_BUSY_VISITS and here >= MIN_TIMES and here >= BUSY_LIFT * even
+        return is_busy(total, here, float(now.mean()))
 
     def _nearest_known(self, position: int) -> tuple[int, float] | None:
         """The user's nearest other suggestable place within NEAR_KNOWN_KM, and how far (a landmark the user chose
@@ -892,11 +944,26 @@ class _Explainer:
             catalogue.longitude[others],
         )
 
-    def _best_partner(self, position: int, places: Collection[int], pairs: dict[int, dict[int, float]]) -> int | None:
-        """The suggestable place among ``places`` seen together with ``position`` most often, MIN_TIMES at least."""
+    def _own(self) -> HistoryState:
+        """The asking user's check-ins alone (:meth:`HistoryState.alone`), worked out when first needed: their part
+        of the shared pairs, which "people who go to X also go here" must not count."""
+        if self._own_state is None:
+            own = self._own_of() if self._own_of is not None else self.state.alone(self.query.user_id)
+            self._own_state = own or self.state.alike()
+        return self._own_state
+
+    def _best_partner(
+        self,
+        position: int,
+        places: Collection[int],
+        pairs: dict[int, dict[int, float]],
+        own: dict[int, dict[int, float]],
+    ) -> int | None:
+        """The suggestable place among ``places`` seen together with ``position`` most often by other people than
+        the user (``own``: the user's part of ``pairs``), MIN_TIMES at least."""
         best, best_count = None, MIN_TIMES - 1e-9
         for other in places:
-            count = pairs.get(other, {}).get(position, 0.0)
+            count = pairs.get(other, {}).get(position, 0.0) - own.get(other, {}).get(position, 0.0)
             if count > best_count and other != position and self._suggestable(other):
                 best, best_count = other, count
         return best

@@ -701,7 +701,11 @@ def test_a_kind_asked_for_leaves_out_places_listed_today_in_another_family(
     assert moved in services._listed_elsewhere()
 
 
-def test_a_quiet_list_puts_places_busy_now_after_the_calm_ones(services: Service, world_now: datetime) -> None:
+def test_a_quiet_list_puts_places_busy_now_after_the_calm_ones(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The small world has too few people for the usual five behind a busy hour.
+    monkeypatch.setattr(services.settings.privacy, "insights_min_users", 1)
     busy_anywhere = False
     for user in USERS:
         where = services.default_place(user)
@@ -712,3 +716,41 @@ def test_a_quiet_list_puts_places_busy_now_after_the_calm_ones(services: Service
         flags = [" · busy on " in item.evidence[-1] for item in quiet]
         assert flags == sorted(flags), [item.evidence[-1] for item in quiet]
     assert busy_anywhere  # the small world has places busy at this hour, so the order is put to the test
+
+
+def test_busy_in_a_list_is_other_peoples_check_ins_up_to_the_time_asked(
+    services: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    friday_evening = 4 * 24 + 20
+    rows = [(f"u{n % 6}", "v00", f"2012-11-{2 + 7 * (n % 4):02d}T01:00Z") for n in range(12)]  # six people
+    rows += [("me", "v01", f"2012-11-{2 + 7 * (n % 4):02d}T01:00Z") for n in range(12)]  # the asker alone
+    rows += [(f"u{n}", place, "2012-11-05T17:00Z") for n in range(6) for place in ("v00", "v01")]  # a Monday
+    events = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+    events["timestamp"] = pd.to_datetime(events["timestamp"], utc=True)
+    events["hour_of_week"] = [friday_evening] * 24 + [24 + 12] * 12
+    events["action"] = "visit"
+    monkeypatch.setattr(services, "events", lambda: events)
+    places = {
+        item_id: Recommendation(
+            item_id=item_id,
+            name=item_id,
+            category="Bar",
+            latitude=40.7,
+            longitude=-74.0,
+            distance_km=0.1,
+            score=1.0,
+            is_return=False,
+            reasons=["new to you · 0.1 km"],
+        )
+        for item_id in ("v00", "v01")
+    }
+    friday = datetime(2012, 11, 30, 20, tzinfo=ZoneInfo("America/New_York"))
+
+    def said(item_id: str, known_at: datetime = friday) -> str:
+        return services._busy_as_known([places[item_id]], "me", friday, known_at)[0].reasons[-1]
+
+    assert said("v00") == "new to you · 0.1 km · busy on Friday evenings"
+    assert said("v01") == "new to you · 0.1 km"  # the asker's own Friday evenings make no crowd
+    assert said("v00", datetime(2012, 11, 1, tzinfo=ZoneInfo("America/New_York"))) == "new to you · 0.1 km"
+    monkeypatch.setattr(services.settings.privacy, "insights_min_users", 7)
+    assert said("v00") == "new to you · 0.1 km"  # six people are too few to state it

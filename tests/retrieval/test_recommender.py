@@ -963,3 +963,39 @@ def test_a_place_is_not_busy_to_a_user_because_of_their_own_visits() -> None:
 
     assert busy_to("newcomer") == "busy on Friday evenings"
     assert busy_to("regular") is None
+
+
+def test_people_who_go_to_a_place_are_other_people_than_the_user() -> None:
+    items = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "name": ["Joe", "Blue Bottle"],
+            "category": ["Bar", "Coffee Shop"],
+            "latitude": [40.73, 40.74],
+            "longitude": [-73.99, -73.98],
+        }
+    )
+    catalogue = Catalogue.from_items(items)
+    state = HistoryState(
+        catalogue, recency_half_life_hours=24.0, popularity_half_life_hours=48.0, recent_size=3, covisit_window=2
+    )
+    for visit in range(8):  # only the user goes from Joe to Blue Bottle, again and again
+        state.observe("me", 0, visit * 7200.0, 10, 40.73, -73.99)
+        state.observe("me", 1, visit * 7200.0 + 3600, 11, 40.74, -73.98)
+    state.observe("me", 0, 58_000.0, 10, 40.73, -73.99)  # and is at Joe now
+    builder = FeatureBuilder(catalogue, rhythm_bandwidth_hours=3.0, distance_bandwidth_km=1.0, embeddings=None)
+    row = np.zeros(len(FEATURE_NAMES))
+    row[column("covisit_share")] = row[column("transitions")] = 1.0
+
+    def said(user: str, group: str) -> str | None:
+        query = Query(user, 60_000.0, 12, 40.73, -73.99)
+        context = builder.context(state, query)
+        row[column("transitions")] = state.transitions.get(0, {}).get(1, 0.0)
+        return _Explainer(state, builder, context).render(group, 1, row)
+
+    assert said("me", "covisit") is None and said("me", "transition") is None
+    for visit in range(3):  # three other people do the same
+        state.observe(f"other{visit}", 0, 59_000.0 + visit, 10, 40.73, -73.99)
+        state.observe(f"other{visit}", 1, 59_100.0 + visit, 11, 40.74, -73.98)
+    assert said("me", "covisit") == "people who go to Joe also go here"
+    assert said("me", "transition") == "people often come here after Joe (3 times)"
