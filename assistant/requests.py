@@ -1960,7 +1960,7 @@ _ADDRESS_RE = re.compile(
 # "Coffee on Bleecker Street", "pizza along Smith St", "en la calle Bleecker", "dans la rue Oberkampf": along a street;
 # "by Delancey", "on Bleecker" said bare are only a street the catalogue knows.
 _ALONG_RE = re.compile(
-    rf"\b(?P<on>on|along|off|down|up|en la calle|calle|sur|dans la rue|rue)\s+(?:the\s+)?(?P<street>{_STREET})"
+    rf"\b(?P<on>on|along|down|up|en la calle|calle|sur|dans la rue|rue)\s+(?:the\s+)?(?P<street>{_STREET})"
     rf"{_STREET_END}"
     rf"|\b(?P<near>near|around|by|at|close to|next to|cerca de|pres de)\s+(?P<named>{_DIRECTION}"
     rf"(?:{_ORDINAL_STREET}|{_STREET_WORD}(?: {_STREET_WORD})?) {_STREET_SUFFIX}\.?|broadway|(?:the )?bowery)"
