@@ -105,6 +105,7 @@ from assistant.requests import (
     FANCIER,
     GENERIC_KINDS,
     HERE,
+    HERE_END,
     LAST_SHOWN,
     LAST_SHOWN_RE,
     MY_FAVOURITE_RE,
@@ -137,6 +138,7 @@ from assistant.requests import (
     names_day,
     names_hour,
     offtopic_reply,
+    on_the_way,
     only_company,
     own_place_asked,
     parse_rules,
@@ -146,6 +148,7 @@ from assistant.requests import (
     resolve_when,
     says_farther,
     smalltalk_reply,
+    street_phrase,
     without_kind_words,
 )
 from assistant.service import (
@@ -209,6 +212,8 @@ FARTHER_AT_LEAST_KM = 1.0
 # "Bars near MSG", "coffee near the Met": around one venue or landmark, places within this walk of it (the area's
 # radius reached 1.5-1.8 km off while a dozen were within 0.5 km).
 LANDMARK_RADIUS_KM = 1.0
+# Around a street's stretch or a corner ("coffee on Bleecker"): a few blocks, not the 2 km around an unnamed point.
+STREET_RADIUS_KM = 0.5
 # Places within this of the last list's first distance are no closer ("closer please" listing it again).
 CLOSER_SAME_KM = 0.05
 # An opening that names more places than this is a list in prose ("I'd suggest A, B or C" is not yet): code writes
@@ -689,6 +694,8 @@ class Assistant:
                 or self._own_place(state, extracted)
                 or self._placed(extracted, _list_point(state.get("previous"), here))
             )
+            # "Coffee on Bleecker Street", "a bar near 14th and 8th": along a street, or at a corner.
+            request = self._on_street(request, read(message).text, _list_point(state.get("previous"), here))
             previous = state.get("previous")
             # "Y en Brooklyn?" after Spanish, with no word of English in it: Spanish still.
             kept_language = previous is not None and previous.language != "en" and request.language == "en"
@@ -705,6 +712,8 @@ class Assistant:
                 request = self._measured_between(state, request)
             elif request.intent in ("recommend", "refine", "smalltalk", None) and (ends := between_ends(text)):
                 request = self._halfway(state, request, ends)  # "a bar halfway between Harlem and the UWS"
+            elif request.intent in ("recommend", "refine") and (way_to := on_the_way(text)) is not None:
+                request = self._halfway(state, request, (HERE_END, way_to), on_the_way=True)  # "on the way to Penn"
             if request.top_pick and not _last_suggestions(state):
                 # "Which would you recommend?" before any list asks for one.
                 request = request.model_copy(update={"intent": "recommend", "top_pick": False, "pick": None})
@@ -1523,8 +1532,19 @@ class Assistant:
         near = request.near or (HERE if said_km else None)
         if request.unplaced in MY_PLACES:  # "coffee near my office" from someone with no office among their visits
             lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
+        elif request.unplaced and request.along:  # "coffee on Foo Street": a street no address has
+            lead = fixed_text("street_unknown", language).format(words=request.unplaced)
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
+        elif (
+            request.near
+            and request.near.startswith(_WAY_OPENING.get(language, "\0"))
+            and on_the_way(read(_said(state)).text)
+        ):
+            lead = fixed_text("along_the_way", language).format(way=request.near)  # "coffee on the way to Penn"
+        elif request.along and request.other_boroughs:  # "on Broadway": the one in the user's borough, said
+            others = ", ".join(request.other_boroughs)
+            lead = fixed_text("street_borough", language).format(street=request.near, others=others)
         elif (
             request.closer
             and (before := state.get("listed_before"))
@@ -1885,6 +1905,48 @@ class Assistant:
             return request
         return request.model_copy(update={"near": None, "unplaced": request.near})
 
+    def _on_street(self, request: ChatRequest, text: str, point: LatLon) -> ChatRequest:
+        """The request along the street or at the corner its message names ("coffee on Bleecker Street", "a bar near
+        14th and 8th", "tacos near 123 Smith St", "by Delancey" on the Lower East Side), from the catalogue's
+        addresses (``Service.streets``): the stretch nearest the area or landmark also named, else nearest
+        ``point``. A street said for sure ("Foo Street") that no address has is ``unplaced``, which the reply says; a
+        bare word no address has ("by myself") is no street, and the request stays as it was."""
+        phrase = street_phrase(text)
+        if phrase is None or request.intent not in ("recommend", "refine") or request.near_kinds:
+            return request
+        said = request.unplaced or request.near
+        # "Bars around Delancey and Essex" read as "near Delancey" (its station): the corner is what was said.
+        inside = said is not None and said.casefold() in phrase.words.casefold()
+        if request.near == HERE or (said and not inside and request.unplaced):
+            return request  # "coffee near me on my way", another place unknown: no street to search
+        reference, borough = (point.latitude, point.longitude), None
+        if not inside and request.location is not None:
+            # "On the Lower East Side by Delancey", "near Union Sq on Broadway": the stretch there.
+            reference = (request.location.latitude, request.location.longitude)
+            borough = borough_at(*reference)
+        streets = self.service.streets
+        if phrase.cross is not None:
+            found = streets.corner(phrase.street, phrase.cross, reference, borough)
+        else:
+            found = streets.street(phrase.street, reference, phrase.number, borough)
+        if found is None:
+            if phrase.sure and (request.near is None or inside):
+                unknown = {"near": None, "location": None, "around": None, "unplaced": said or phrase.words}
+                return request.model_copy(update=unknown | {"along": True})
+            return request
+        # "On Broadway" from the user's point: the one in their borough, the others said; near a place named, no other.
+        others = [name for name in found.boroughs if name != found.borough] if borough is None else []
+        update = {
+            "near": found.label,
+            "location": LatLon(found.latitude, found.longitude),
+            "around": None,
+            "unplaced": None,
+            "along": True,
+            "other_boroughs": others,
+            "placed_self": False,
+        }
+        return request.model_copy(update=update)
+
     def _muted(self, user_id: str, category: str | None, language: str = "en") -> str | None:
         """The words of the user's own "no more …" that hides the kind asked for, when one does, in ``language``."""
         if not category:
@@ -2024,14 +2086,19 @@ class Assistant:
         location = LatLon(origin.latitude, origin.longitude)
         return request.model_copy(update={"subject": subject.item_id, "near": origin.label, "location": location})
 
-    def _halfway(self, state: _State, request: ChatRequest, ends: tuple[str, str]) -> ChatRequest:
+    def _halfway(
+        self, state: _State, request: ChatRequest, ends: tuple[str, str], on_the_way: bool = False
+    ) -> ChatRequest:
         """The request around the midpoint of two places ("halfway between Harlem and Astoria", "between work and
-        home"): each an area, the user's own office or home, or a place of the conversation or the catalogue; as it
-        was when either names nothing known."""
+        home", "between here and Penn Station"): each the user ("here"), an area, the user's own office or home, or a
+        place of the conversation or the catalogue; as it was when either names nothing known. ``on_the_way``: from
+        the user to the second ("coffee on the way to Penn Station"), said so."""
         points: list[tuple[str, LatLon]] = []
         for words in ends:
             mine = _OWN_END.get(words.casefold())
-            if mine is not None:
+            if words == HERE_END:
+                points.append((fixed_text("here_end", request.language), LatLon(*state["here"])))
+            elif mine is not None:
                 own = self._own_place(state, request.model_copy(update={"near": mine}))
                 if own is None or own.location is None:
                     return request
@@ -2044,7 +2111,8 @@ class Assistant:
                 return request
         (first, one), (second, other) = points
         middle = LatLon((one.latitude + other.latitude) / 2, (one.longitude + other.longitude) / 2)
-        near = fixed_text("halfway_between", request.language).format(first=first, second=second)
+        key = "on_the_way_to" if on_the_way else "halfway_between"
+        near = fixed_text(key, request.language).format(first=first, second=second)
         # "And halfway between Harlem and the UWS?" after dinner ideas: dinner there.
         asks_anew = request.category or request.keyword or state.get("previous") is None
         intent = "refine" if request.intent == "refine" or not asks_anew else "recommend"
@@ -2535,6 +2603,8 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
 
 
 # The ends of "between work and home" that are the user's own places.
+# How "on the way from … to …" opens in each language, to tell a request searched on the way.
+_WAY_OPENING = {language: fixed_text("on_the_way_to", language).split("{")[0] for language in ("en", "es", "fr")}
 _OWN_END = {"work": "my office", "office": "my office", "home": "my home", "school": "my school"}
 
 
@@ -2885,6 +2955,8 @@ def _near_radius_km(request: ChatRequest) -> float:
     """How far from what a request names its places may be: a walk from one venue or landmark ("bars near MSG": the
     dozen by the Garden before one in the West Village), else the area's or the user's radius
     (``near_radius_km``). Where people go on from a place ("after MSG") is no walk from it."""
+    if request.along:  # "coffee on Bleecker": a short walk from the street's stretch or the corner
+        return STREET_RADIUS_KM
     return LANDMARK_RADIUS_KM if _around_a_venue(request) else near_radius_km(request.near)
 
 

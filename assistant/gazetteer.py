@@ -346,6 +346,15 @@ def borough_at(latitude: float, longitude: float) -> str:
     return _BOROUGH_OF[nearest]
 
 
+def boroughs_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """:func:`borough_at` for many points at once."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
+    names = list(NEIGHBOURHOODS)
+    centres = np.array([NEIGHBOURHOODS[name] for name in names])
+    nearest = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]).argmin(1)
+    return np.array([_BOROUGH_OF[name] for name in names])[nearest]
+
+
 def across_the_hudson(one: tuple[float, float], other: tuple[float, float]) -> bool:
     """Whether two points are on either side of the Hudson (one in New Jersey, one in the city): a walk between them,
     however short the straight line, is no walk."""

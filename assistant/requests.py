@@ -235,6 +235,10 @@ class ChatRequest(RequestArguments):
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
     around: str | None = Field(None, description="The item id of a place of the conversation searched around.")
+    along: bool = Field(False, description="``near`` is a street or a corner: its places are a short walk from it.")
+    other_boroughs: list[str] = Field(
+        default_factory=list, description="The other boroughs a street of that name runs through ('Broadway')."
+    )
     near_kinds: list[str] = Field(
         default_factory=list, description="Kinds of stop the places must be a short walk from ('near the subway')."
     )
@@ -1877,6 +1881,154 @@ _NOT_AN_END_RE = re.compile(
 )
 
 
+# "Coffee on the way to Penn Station", "de camino a Penn Station", "sur le chemin de Penn Station": between the user
+# and there ("on my way home" names no end: home is where the user will be, not a stop on the way).
+_ON_THE_WAY_RE = re.compile(
+    r"\b(?:on (?:the|my|our) way|en route|along the way|de camino|camino|sur (?:le|mon|notre) chemin)"
+    r" (?:to|a|al|hacia|de|du|vers|pour) (?P<second>[^,;!?]{2,40}?)"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:then|please|pls|tonight|today|tomorrow|for|that|this|lol|maybe|instead|with|which"
+    r"|where|near|around|after|before|at|on|and|any|anything|something|somewhere)\b)",
+    re.IGNORECASE,
+)
+# "Between here and Penn Station": one end is the user.
+HERE_END = "here"
+_HERE_END_RE = re.compile(r"^(?:here|where (?:i|we) (?:am|are)|where i'm|aqui|ici)$", re.IGNORECASE)
+
+
+def on_the_way(text: str) -> str | None:
+    """The place a request asks for something on the way to ("coffee on the way to Penn Station" → "Penn
+    Station"); None when it names none ("on my way home", "on the way to work" is the user's own office)."""
+    found = _ON_THE_WAY_RE.search(text)
+    if found is None or _NOT_AN_END_RE.match(found["second"]) or _CATEGORY_ONLY.fullmatch(found["second"]):
+        return None
+    return found["second"].strip()
+
+
+class StreetPhrase(NamedTuple):
+    """A street, a corner or an address a message names as where ("on Bleecker Street", "14th and 8th", "123 Smith
+    St"), as written; ``sure`` when its words say a street (a suffix, a number, "the corner of"), else only a street
+    the catalogue's addresses know is meant ("by Delancey")."""
+
+    street: str
+    cross: str | None
+    number: int | None
+    sure: bool
+    span: tuple[int, int]
+
+    @property
+    def words(self) -> str:
+        """The words as one place: "14th and 8th", "123 Smith St"."""
+        street = f"{self.number} {self.street}" if self.number is not None else self.street
+        return f"{street} and {self.cross}" if self.cross else street
+
+
+_STREET_SUFFIX = (
+    r"(?:street|st|str|avenue|ave|av|boulevard|blvd|road|rd|place|pl|lane|ln|drive|dr|parkway|pkwy|terrace|court)"
+)
+_ORDINAL_STREET = (
+    r"(?:\d{1,3}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
+)
+# A word of a street's name: not one that links phrases or says when ("on Bleecker tonight", "by Delancey and").
+_STREET_WORD = (
+    r"(?!(?:the|a|an|my|our|your|me|us|it|and|or|near|by|in|at|on|around|for|to|with|from|then|tonight|today"
+    r"|tomorrow|now|please|pls|street|avenue|ave|st)\b)[a-z][\w'-]*"
+)
+_DIRECTION = r"(?:(?:west|east|north|south|w|e|n|s)\.? )?"
+# A street as said: "W 4th St", "fifth avenue", "Avenue C", "bleecker street", "Broadway", or a bare name.
+_STREET = (
+    rf"{_DIRECTION}(?:avenue [a-d]\b|{_ORDINAL_STREET}(?: {_STREET_SUFFIX}\.?)?"
+    rf"|{_STREET_WORD}(?: {_STREET_WORD})?(?: {_STREET_SUFFIX}\.?)?)"
+)
+_STREET_END = (
+    r"(?=\s*(?:[,.!?;:)]|$)|\s+(?:and|or|for|near|in|at|on|by|around|with|tonight|today|tomorrow|now|right now"
+    r"|please|pls|this|that|anything|something|somewhere|any|that's|which|where|maybe|instead|then|before|after"
+    r"|open|later|ideally|preferably|too|also)\b)"
+)
+_CROSS = r"(?:\s+(?:and|x|at|y|et)\s+|\s*[&/]\s*)"
+_CORNER_RE = re.compile(
+    rf"\b(?:(?:on|at|near|around|by|off|de|sur)\s+)?(?:the\s+)?(?:corner|esquina|coin)\s+(?:of|de)\s+(?:the\s+|la\s+)?"
+    rf"(?P<street>{_STREET}){_CROSS}(?:the\s+|la\s+)?(?P<cross>{_STREET}){_STREET_END}",
+    re.IGNORECASE,
+)
+_CROSSING_RE = re.compile(
+    rf"\b(?:near|around|at|by|on|off|close to|next to|cerca de|pres de|vers)\s+(?:the\s+|la\s+)?"
+    rf"(?P<street>{_STREET})(?:\s+(?:and|y|et)\s+|\s*[&/]\s*)(?:the\s+|la\s+)?(?P<cross>{_STREET}){_STREET_END}",
+    re.IGNORECASE,
+)
+# "Tacos near 123 Smith St": an address, said with its street's suffix.
+_ADDRESS_RE = re.compile(
+    rf"\b(?:near|around|at|by|on|close to|next to|cerca de|pres de)\s+(?P<number>\d{{1,5}})\s+"
+    rf"(?P<street>{_DIRECTION}(?:{_ORDINAL_STREET}|{_STREET_WORD}(?: {_STREET_WORD})?) {_STREET_SUFFIX})\.?"
+    rf"{_STREET_END}",
+    re.IGNORECASE,
+)
+# "Coffee on Bleecker Street", "pizza along Smith St", "en la calle Bleecker", "dans la rue Oberkampf": along a street;
+# "by Delancey", "on Bleecker" said bare are only a street the catalogue knows.
+_ALONG_RE = re.compile(
+    rf"\b(?P<on>on|along|down|up|en la calle|calle|sur|dans la rue|rue)\s+(?:the\s+)?(?P<street>{_STREET})"
+    rf"{_STREET_END}"
+    rf"|\b(?P<near>near|around|by|at|close to|next to|cerca de|pres de)\s+(?P<named>{_DIRECTION}"
+    rf"(?:{_ORDINAL_STREET}|{_STREET_WORD}(?: {_STREET_WORD})?) {_STREET_SUFFIX}\.?|broadway|(?:the )?bowery)"
+    rf"{_STREET_END}",
+    re.IGNORECASE,
+)
+_BY_BARE_RE = re.compile(rf"\bby\s+(?P<street>{_STREET_WORD}(?: {_STREET_WORD})?){_STREET_END}", re.IGNORECASE)
+# Words after "on" that are no street ("on a budget", "on foot", "on tap", "on Friday").
+_NOT_A_STREET_RE = re.compile(
+    r"^(?:foot|tap|sale|time|call|duty|fire|board|point|top|hold|track|budget|purpose|vacation|holiday|break|business"
+    r"|campus|site|deck|line|air|tv|display|offer|average|demand|repeat|record|earth|arrival|weekends?|weekdays?"
+    r"|sundays?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|park|water|front|main|church|way|ice"
+    r"|rotation|draft|draught|special|rooftops?|terraces?|patios?|bus|car|train|subway|cab|taxi|bike|plane|ferry|boat"
+    r"|uber|lyft|phone|email|text|chance|default|mistake|accident|myself|yourself|himself|herself|ourselves"
+    r"|themselves|far|go|christmas|halloween|thanksgiving|easter|\w+ (?:park|bridge|square|station|museum|center"
+    r"|centre|garden|gardens|hall|market|pier|library|zoo|stadium|building|arena|plaza|hotel))$",
+    re.IGNORECASE,
+)
+_SUFFIXED_RE = re.compile(rf"(?:\b{_STREET_SUFFIX}\.?|^{_DIRECTION}avenue [a-d]|\bbroadway|\bbowery)$", re.IGNORECASE)
+_ORDINAL_RE = re.compile(rf"^{_DIRECTION}{_ORDINAL_STREET}$", re.IGNORECASE)
+
+
+def street_phrase(text: str) -> StreetPhrase | None:
+    """The street, corner or address a message names as where to search ("coffee on bleecker street", "a bar near
+    14th and 8th", "lunch around 5th ave and 23rd", "tacos near 123 Smith St", "by delancey"); None when it names
+    none ("on a budget", "by myself", "near me"). An area's name is no street ("on the Lower East Side")."""
+    if (found := _CORNER_RE.search(text)) is not None:
+        return StreetPhrase(found["street"], found["cross"], None, True, found.span())
+    if (
+        (found := _CROSSING_RE.search(text)) is not None
+        and not _is_area(found["street"])
+        and not _is_area(found["cross"])
+    ):
+        # "Near 14th and 8th", "5th ave and 23rd": a number or a suffix says streets; "Delancey and Essex" may be.
+        ends = (found["street"], found["cross"])
+        sure = any(_SUFFIXED_RE.search(end) for end in ends) or all(_ORDINAL_RE.match(end) for end in ends)
+        if sure or not any(_NOT_A_STREET_RE.match(end) for end in (found["street"], found["cross"])):
+            return StreetPhrase(found["street"], found["cross"], None, sure, found.span())
+    if (found := _ADDRESS_RE.search(text)) is not None:
+        return StreetPhrase(found["street"], None, int(found["number"]), True, found.span())
+    for found in _ALONG_RE.finditer(text):
+        street = found["street"] or found["named"]
+        if _is_area(street) or _NOT_A_STREET_RE.match(street):
+            continue
+        suffixed = _SUFFIXED_RE.search(street) is not None
+        if found["on"] and found["on"].casefold() in ("sur", "down", "up") and not suffixed:
+            continue  # "sur" is also French "on" anything; "down"/"up" go with verbs ("calm down")
+        if re.search(r"\bthe\s+$", found[0][: found[0].casefold().rfind(street.casefold())]) and not suffixed:
+            continue  # "on the other hand", "off the beaten path": only "the Bowery" and suffixed streets take "the"
+        sure = suffixed
+        return StreetPhrase(street, None, None, sure, found.span())
+    if (found := _BY_BARE_RE.search(text)) is not None and not (
+        _is_area(found["street"]) or _NOT_A_STREET_RE.match(found["street"])
+    ):
+        return StreetPhrase(found["street"], None, None, False, found.span())
+    return None
+
+
+def _is_area(words: str) -> bool:
+    """Whether words name a neighbourhood ("the Lower East Side", "SoHo"), not a street."""
+    return lookup(words) is not None and not _SUFFIXED_RE.search(words)
+
+
 def between_ends(text: str) -> tuple[str, str] | None:
     """The two places a request asks to search halfway between, as written ("harlem", "the upper west side"); None
     when it names no such two (times, "between the two of us")."""
@@ -1889,7 +2041,8 @@ def between_ends(text: str) -> tuple[str, str] | None:
     )
     if any(_NOT_AN_END_RE.match(end) or _CATEGORY_ONLY.fullmatch(end) for end in (first, second)):
         return None  # "between $20 and $40", "between a dive and a lounge", "between sushi and ramen"
-    return first, second
+    # "Between here and Penn Station": the user is one end.
+    return HERE_END if _HERE_END_RE.match(first) else first, HERE_END if _HERE_END_RE.match(second) else second
 
 
 _CHOOSING_RE = re.compile(

@@ -48,6 +48,7 @@ from assistant.gazetteer import (
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
 from assistant.spelling import closest
+from assistant.streets import StreetIndex
 from profiles.activity import (
     in_week_slice,
     kind_change,
@@ -735,6 +736,7 @@ class Service:
         self._chain_keys_of: list[str] | None = None
         self._station_names: dict[int, str] | None = None
         self._processed_name_set: frozenset[str] | None = None
+        self._streets: StreetIndex | None = None
 
     # ---- what there is ------------------------------------------------------------------------------------
 
@@ -1812,6 +1814,17 @@ class Service:
         if place is not None or bare == words or len(bare.strip()) < MIN_BARE_NAME:  # "the G" is no "G" of a name
             return place
         return self._named_place(bare, user_id)
+
+    @property
+    def streets(self) -> StreetIndex:
+        """The streets of the catalogue's addresses ("on Bleecker Street", "14th and 8th"), built on first use."""
+        if self._streets is None:
+            items = self.items
+            descriptions = items["description"] if "description" in items else [None] * len(items)
+            self._streets = StreetIndex.from_columns(
+                descriptions, items["latitude"].to_numpy(dtype=float), items["longitude"].to_numpy(dtype=float)
+            )
+        return self._streets
 
     def station_named(self, words: str) -> Place | None:
         """The station words name by its street ("the West 4th subway" → MTA Subway - W 4th St/Washington Sq), or

@@ -56,6 +56,7 @@ from assistant.requests import (
     read_preferences,
 )
 from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
+from assistant.streets import StreetIndex
 from profiles.activity import user_visits
 from profiles.calendar import WEEKDAYS, calendar_day, clock_time
 from profiles.events import Event
@@ -3466,3 +3467,68 @@ def test_a_new_ask_for_the_children_of_the_last_one_leaves_out_adult_places(
     other.chat("3", "coffee please", at=world_now)
     later = other.chat("3", "somewhere fun for them", at=world_now)
     assert later.request is not None and not set(ADULTS_ONLY) <= set(later.request.exclude_categories)
+
+
+def _world_streets() -> StreetIndex:
+    """Mercer St along the small world's first column of places, Spring St along its second row."""
+    venues = [
+        (f"located at {100 + 10 * row} Mercer St, New York, NY.", 40.70 + 0.004 * row, -74.01) for row in range(5)
+    ]
+    venues += [
+        (f"located at {20 + 10 * column} Spring St, New York, NY.", 40.704, -74.008 + 0.004 * column)
+        for column in range(4)
+    ]
+    descriptions, latitudes, longitudes = zip(*venues, strict=True)
+    return StreetIndex.from_columns(descriptions, list(latitudes), list(longitudes))
+
+
+@pytest.mark.parametrize("message", ["a jazz club on Mercer Street", "jazz on mercer", "a jazz club along Mercer St"])
+def test_a_street_named_searches_a_short_walk_from_its_stretch(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch, message: str
+) -> None:
+    monkeypatch.setattr(services, "_streets", _world_streets())
+    turn = Assistant(services, polite).chat("2", message, at=world_now, where=(40.716, -74.01))
+    assert turn.request is not None and turn.request.along and turn.request.near == "Mercer St"
+    assert turn.request.location == LatLon(40.716, -74.01)  # the stretch nearest the user
+    assert agent_module._near_radius_km(turn.request) == agent_module.STREET_RADIUS_KM
+
+
+def test_a_corner_named_searches_where_the_two_streets_meet(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "_streets", _world_streets())
+    turn = Assistant(services, polite).chat("2", "a jazz club near Mercer and Spring", at=world_now)
+    assert turn.request is not None and turn.request.near == "Mercer St & Spring St"
+    assert turn.request.location is not None and turn.request.location.latitude == pytest.approx(40.704)
+
+
+def test_a_street_nobody_knows_is_said_not_dropped(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "_streets", _world_streets())
+    turn = Assistant(services, polite).chat("2", "a jazz club on Zorblax Street", at=world_now)
+    assert turn.request is not None and turn.request.unplaced == "Zorblax Street"
+    assert fixed_text("street_unknown", "en").format(words="Zorblax Street") in turn.text
+
+
+@pytest.mark.parametrize("message", ["a jazz club by myself", "a jazz club on a budget", "a jazz club in an hour"])
+def test_words_that_are_no_place_move_nothing(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch, message: str
+) -> None:
+    monkeypatch.setattr(services, "_streets", _world_streets())
+    turn = Assistant(services, polite).chat("2", message, at=world_now)
+    assert turn.request is not None and turn.request.near in (None, HERE) and not turn.request.unplaced
+    assert not turn.request.along
+
+
+def test_on_the_way_to_an_area_searches_between_the_user_and_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    here = (40.700, -74.010)
+    turn = Assistant(services, polite).chat("2", "a jazz club on the way to Tribeca", at=world_now, where=here)
+    tribeca = NEIGHBOURHOODS["Tribeca"]
+    assert turn.request is not None and turn.request.location is not None
+    middle = ((here[0] + tribeca[0]) / 2, (here[1] + tribeca[1]) / 2)
+    assert (turn.request.location.latitude, turn.request.location.longitude) == pytest.approx(middle)
+    assert turn.request.near == "on the way from where you are to Tribeca"
+    assert "These are on the way from where you are to Tribeca:" in turn.text

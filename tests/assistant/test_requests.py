@@ -27,6 +27,7 @@ from assistant.requests import (
     CATEGORY_TERMS,
     DATE_CATEGORY,
     DRINKING_KINDS,
+    HERE_END,
     THERE,
     TURNED_DOWN_RE,
     ChatRequest,
@@ -39,6 +40,7 @@ from assistant.requests import (
     named_first,
     needs_llm,
     offtopic_reply,
+    on_the_way,
     only_company,
     parse_arguments,
     parse_rules,
@@ -48,6 +50,7 @@ from assistant.requests import (
     resolve_near,
     resolve_when,
     smalltalk_reply,
+    street_phrase,
     when_text,
     without_kind_words,
 )
@@ -3600,3 +3603,87 @@ def test_closer_to_the_user_is_nearer_the_user_not_the_last_place(message: str) 
 )
 def test_ones_latest_check_ins_are_asked_of_ones_own_past(message: str) -> None:
     assert parse_rules(message).intent == "profile"
+
+
+@pytest.mark.parametrize(
+    ("message", "words", "sure"),
+    [
+        ("coffee on bleecker street", "bleecker street", True),
+        ("pizza along Smith Street", "Smith Street", True),
+        ("dinner on W 4th St", "W 4th St", True),
+        ("brunch on fifth avenue", "fifth avenue", True),
+        ("a cafe on Avenue C", "Avenue C", True),
+        ("coffee near Houston St", "Houston St", True),
+        ("a bar near 14th and 8th", "14th and 8th", True),
+        ("a bar at 14th & 8th", "14th and 8th", True),
+        ("lunch around 5th ave and 23rd", "5th ave and 23rd", True),
+        ("drinks on the corner of Delancey and Essex", "Delancey and Essex", True),
+        ("tacos near 123 Smith St", "123 Smith St", True),
+        ("dinner near union sq on broadway", "broadway", True),
+        ("coffee on bleecker", "bleecker", False),
+        ("something on the lower east side by delancey", "delancey", False),
+        ("bars around Delancey and Essex", "Delancey and Essex", False),
+        ("un café en la calle Bleecker", "Bleecker", False),
+        ("un café dans la rue Bleecker", "Bleecker", False),
+    ],
+)
+def test_a_street_a_corner_or_an_address_is_read_as_where(message: str, words: str, sure: bool) -> None:
+    found = street_phrase(read(message).text)
+    assert found is not None and (found.words, found.sure) == (words, sure)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "coffee near me",
+        "coffee in an hour",
+        "something in the mood for fun",
+        "dinner on a budget",
+        "coffee on my way home",
+        "dinner by myself",
+        "drinks around 8",
+        "bars on Friday",
+        "beer on tap",
+        "a bar by the water",
+        "lunch on the Lower East Side",
+        "coffee by bus",
+        "drinks on me",
+        "dinner on the rooftop",
+        "by the way, any pizza?",
+        "something off the beaten path",
+        "on the other hand, pizza",
+        "calm down and find me a bar",
+        "coffee by Brooklyn Bridge Park",
+        "a bar by Bryant park",
+        "drinks near Union Square and Chelsea",
+        "second avenue deli",
+        "by far the best pizza?",
+    ],
+)
+def test_words_that_are_no_street_are_not_read_as_one(message: str) -> None:
+    found = street_phrase(read(message).text)
+    assert found is None or not found.sure
+
+
+@pytest.mark.parametrize(
+    ("message", "end"),
+    [
+        ("coffee on the way to penn station", "penn station"),
+        ("something to eat on my way to Grand Central", "Grand Central"),
+        ("a drink en route to JFK", "JFK"),
+        ("un café de camino a Penn Station", "Penn Station"),
+        ("un café sur le chemin de Penn Station", "Penn Station"),
+    ],
+)
+def test_on_the_way_to_a_place_names_it(message: str, end: str) -> None:
+    assert on_the_way(read(message).text) == end
+
+
+@pytest.mark.parametrize("message", ["coffee on my way home", "something on the way", "by the way, pizza?"])
+def test_on_the_way_to_nowhere_names_nothing(message: str) -> None:
+    assert on_the_way(read(message).text) is None
+
+
+def test_between_here_and_a_place_has_the_user_as_one_end() -> None:
+    assert between_ends("coffee between here and Grand Central") == (HERE_END, "Grand Central")
+    assert between_ends("a bar halfway between Harlem and Astoria") == ("Harlem", "Astoria")
