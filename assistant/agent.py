@@ -2602,9 +2602,9 @@ def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:
     )
 
 
-# The ends of "between work and home" that are the user's own places.
 # How "on the way from … to …" opens in each language, to tell a request searched on the way.
 _WAY_OPENING = {language: fixed_text("on_the_way_to", language).split("{")[0] for language in ("en", "es", "fr")}
+# The ends of "between work and home" that are the user's own places.
 _OWN_END = {"work": "my office", "office": "my office", "home": "my home", "school": "my school"}
 
 
