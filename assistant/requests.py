@@ -338,6 +338,14 @@ _SPECIFIC = {
     "|watch sports|watch football|watch the football|watch basketball|watch baseball|watch hockey|watch soccer"
     "|world cup|super bowl|the playoffs|march madness",
     "Yoga": "yoga",
+    # Few in the catalogue, each asked for by name: "a cigar shop" is no stationer, "art supplies" no museum.
+    "Smoke Shop": "cigar shop|cigar shops|cigars|a cigar|tobacco|tobacco shop|tobacco shops|tobacconist|smoke shop"
+    "|smoke shops|head shop",
+    "Arts & Crafts Store": "art supplies|art supply|art supply store|art store|art stores|craft store|craft stores"
+    "|crafts store|craft supplies|crafts supplies|arts and crafts|arts & crafts",
+    # "Bridges near me", "a bridge to walk across"; not "the Brooklyn Bridge", a place named.
+    "Bridge": "bridges|a bridge to walk|walk across a bridge|cross a bridge|walk over a bridge|walk a bridge"
+    "|bridge walk|a bridge walk",
     "Pilates": "pilates",
     "Comedy Club": "comedy|stand-up|standup|comedy club|comedy show",
     "Karaoke": "karaoke",

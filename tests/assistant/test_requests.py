@@ -1762,6 +1762,11 @@ def test_ranks_either_side_of_a_comparison_are_compared() -> None:
         ("sunday morning, where should I run?", {"category": "Park", "when": "sunday morning"}),
         ("is there somewhere i can run near the office", {"category": "Park", "near": "my office"}),
         ("can i run errands near here", {"category": None}),  # running errands is no run
+        ("cigar shop near me", {"category": "Smoke Shop", "near": "here"}),
+        ("i want to buy art supplies this morning", {"category": "Arts & Crafts Store"}),
+        ("bridges near me", {"category": "Bridge"}),
+        ("a bridge to walk across this evening", {"category": "Bridge"}),
+        ("coffee near the brooklyn bridge", {"category": "Cafe"}),  # a bridge named is where, not what
         ("where can I take my dog", {"category": "Dog Park"}),
         ("a coffee shop with my dog", {"category": "Cafe"}),  # the dog comes along: an amenity, not the kind
         ("an ice rink", {"category": "Skating Rink"}),
