@@ -3466,3 +3466,25 @@ def test_a_new_ask_for_the_children_of_the_last_one_leaves_out_adult_places(
     other.chat("3", "coffee please", at=world_now)
     later = other.chat("3", "somewhere fun for them", at=world_now)
     assert later.request is not None and not set(ADULTS_ONLY) <= set(later.request.exclude_categories)
+
+
+def test_when_am_i_usually_at_a_place_counts_the_users_visits_there_by_day_and_hour(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    places = services.habits("3", world_now, services.default_place("3"), top=20).places
+    top = next(place for place in places if len(place.name) >= 4)  # a home has no name to ask by
+    turn = Assistant(services, polite).chat("3", f"when am I usually at {top.name}?", at=world_now)
+    call = called(turn, "get_habits")
+    assert call.arguments["rhythm"] and call.arguments["item_id"] == top.item_id
+    visits = int(top.score)
+    assert turn.text.startswith(f"You've been to **{top.name}** {times(visits)}")
+    assert ("mostly" in turn.text or "stands out" in turn.text) and not polite.calls
+
+
+def test_what_time_do_i_usually_asks_when_for_a_kind_of_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "what time do I usually go to the gym?", at=world_now)
+    call = called(turn, "get_habits")
+    assert call.arguments["rhythm"] and call.arguments["kind"] == "Gym" and call.arguments.get("item_id") is None
+    assert "mostly between" in turn.text or "no one time of day stands out" in turn.text
