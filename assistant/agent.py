@@ -61,6 +61,7 @@ from assistant.habits import (
     PastSpan,
     asks_about_areas,
     asks_about_places,
+    asks_which_part,
     describe_habits,
     describe_place_visits_then,
     describe_preferences,
@@ -128,6 +129,7 @@ from assistant.requests import (
     RequestArguments,
     StatedPreference,
     asks_calmer,
+    asks_when,
     between_ends,
     by_the_water,
     extract_request,
@@ -1140,6 +1142,13 @@ class Assistant:
             elif kind is None and _THE_ONE_I_RE.search(message) and before is not None and not request.change:
                 kind = before.category  # "the one I go to most" after bars: the user's own most visited bar
             args = {**_point(here), **chosen._asdict(), **span, "kind": kind, "change": request.change}
+            if asks_when(message) and chosen.until is None and not request.change:
+                # "What time do I usually get coffee?", "when am I usually at Eataly?": when, by weekday and hour.
+                args["rhythm"] = True
+                if asks_which_part(message):  # "which nights do I go clubbing?": every visit, 8 pm ones too
+                    args["daypart"] = None
+                if (item_id := self._rhythm_place(state, request, message)) is not None:
+                    args.update(item_id=item_id, kind=None)
             calls.append({"name": "get_habits", "args": args})
         elif request.intent == "explain" and not request.compare:  # side by side needs only the shown evidence
             suggestions = _last_suggestions(state)
@@ -1958,6 +1967,21 @@ class Assistant:
                 return preference.shown_in(language)
         return None
 
+    def _rhythm_place(self, state: _State, request: ChatRequest, message: str) -> str | None:
+        """The one place a question about when the user goes names ("when am I usually at Eataly?", "how often do I
+        go there on Tuesdays?" after its card); None for a kind ("when do I usually go to the gym?") or none."""
+        text = read(message).text
+        if refers_to_place(text) and not _IT_OF_A_PLACE_RE.search(text):
+            suggestions = _last_suggestions(state)
+            return state.get("focus") or (suggestions[0].item_id if suggestions else None)
+        named = _RHYTHM_PLACE_RE.search(text)
+        if named is None or not (words := named_words(named["name"])):
+            return None
+        place = self.service.named_place(words, state["user_id"])
+        if place is None or (request.category and place.label.casefold() not in text.casefold()):
+            return None  # "the lounge" names a kind; "the West End Lounge" the place
+        return place.item_id
+
     def _asked_about(self, state: _State, request: ChatRequest) -> str | None:
         """The item id a question about one place means: the nearest suggestion ("which one is closest?"), the
         suggestion it picks ("the third one"), a shown place it names, "the café" of the last suggestions, a place
@@ -2587,6 +2611,10 @@ def _after(first: Suggestion, places: Sequence[Suggestion], ranked: int) -> list
         evidence = place.evidence if said else [line, *place.evidence]
         after.append(place.model_copy(update={"rank": ranked + number, "evidence": evidence}))
     return after
+
+
+# The place a question about when the user goes names: "when am I usually at Eataly?", "what days do I go to Crumbs?".
+_RHYTHM_PLACE_RE = re.compile(r"\b(?:at|to|visit)\s+(?P<name>[^?!.,]+)", re.IGNORECASE)
 
 
 def _without_kinds(habits: Habits, muted: frozenset[str]) -> Habits:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from assistant.languages import to_english
@@ -82,6 +82,17 @@ _MONTHS = tuple(calendar.month_name[number].lower() for number in range(1, 13))
 # "Where did I go in June?", "and over March 2012?", "last August": one calendar month, the latest begun by now.
 _MONTH_RE = re.compile(
     rf"\b(?:in|during|over|for|last|this past|back in|through) (?P<month>{'|'.join(_MONTHS)})(?: (?P<year>\d{{4}}))?\b"
+)
+
+
+# One calendar day: "on September 15", "saturday sept 15", "june 7th", "the 15th of September", "Sept. 13, 2012".
+_MONTH_WORDS = {**{month: number for number, month in enumerate(_MONTHS, start=1)}, "sept": 9}
+_MONTH_WORDS.update({month[:3]: number for month, number in list(_MONTH_WORDS.items())})
+_MONTH_ALTERNATIVES = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+_DATE_RE = re.compile(
+    rf"\b(?:(?P<month>{_MONTH_ALTERNATIVES})\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?:the )?(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<month_after>{_MONTH_ALTERNATIVES}))\b"
+    r"(?:,? (?P<year>\d{4})\b)?"
 )
 
 
@@ -172,6 +183,10 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
         if day is not None:
             start = now.replace(year=day.year, month=day.month, day=day.day, **midnight)
             return PastSpan(start, min(start + timedelta(days=1) + _NIGHT_ENDS, now))
+    if (match := _DATE_RE.search(words)) and _PAST_RE.search(words) and (day := _past_date(match, now, latest)):
+        # "Where did I go on Saturday September 15?": that day (the latest such date), not the last Saturday.
+        start = now.replace(year=day.year, month=day.month, day=day.day, **midnight)
+        return PastSpan(start, min(start + timedelta(days=1), now))
     if match := _MONTH_RE.search(words):
         # Someone whose visits end years ago asks about their own June, not this year's.
         until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
@@ -211,6 +226,22 @@ def _past_day_or_span(words: str, now: datetime, latest: datetime | None) -> Pas
     if _LATELY_RE.search(words):
         return PastSpan(now - timedelta(days=LATELY_DAYS))
     return None
+
+
+def _past_date(match: re.Match[str], now: datetime, latest: datetime | None) -> date | None:
+    """The date a calendar day named in a question about the past means: in the year said, else the latest such
+    date by the user's ``latest`` visit (or now); None for no real date ("February 30")."""
+    until = min(now, latest.astimezone(now.tzinfo)) if latest is not None else now
+    month = _MONTH_WORDS[match["month"] or match["month_after"]]
+    number = int(match["day"] or match["day_first"])
+    year = int(match["year"]) if match["year"] else until.year
+    try:
+        day = date(year, month, number)
+        if not match["year"] and day > until.date():
+            day = date(year - 1, month, number)
+    except ValueError:
+        return None
+    return day
 
 
 def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest: datetime | None = None) -> HabitsSlice:
@@ -261,10 +292,115 @@ def asks_about_places(message: str) -> bool:
     return _PLACES_RE.search(message) is not None
 
 
+# "Which nights …?", "quels soirs …?": the part of the day is part of the question, not a slice to keep to
+# (a club night begins at 8 pm, in the evening).
+_PART_ASKED_RE = re.compile(
+    r"\b(?:what|which) (?:nights?|evenings?|mornings?|afternoons?)\b|\b(?:que|cuales) (?:noches|tardes|mananas)\b"
+    r"|\b(?:quels?|quelles?) (?:soirs?|soirees?|nuits?|matins?|evenings?|nights?|mornings?)\b"
+)
+
+
+def asks_which_part(message: str) -> bool:
+    """Whether a question asks which nights (mornings…) the user goes: every visit counts, not only the night's."""
+    return _PART_ASKED_RE.search(fold(message).lower()) is not None
+
+
+# The smallest share of visits a few days or hours must hold to be called when the user "mostly" goes, and the most
+# days or hours of the day named for it: more, or less, and no one time stands out.
+_MOSTLY = 0.6
+_MOST_DAYS = 3
+_MOST_HOURS = 3
+_FEWEST_FOR_RHYTHM = 3
+
+
+def _usual_days(by_weekday: Sequence[int], language: str) -> str:
+    """'mostly on Fridays and Saturdays (39 of 50)', 'mostly on weekdays (70 of 70)', or that no day stands out."""
+    total = sum(by_weekday)
+    days = fixed_text("habits_weekdays", language).split("|")
+    ranked = sorted(range(7), key=lambda day: (-by_weekday[day], day))
+    workweek = sum(by_weekday[day] for day in WORKWEEK_DAYS)
+    for size in range(1, _MOST_DAYS + 1):
+        chosen = sorted(ranked[:size])
+        visits = sum(by_weekday[day] for day in chosen)
+        # "Mostly on weekdays (62 of 62)" says more than three of them holding 40.
+        if size == _MOST_DAYS and workweek >= 0.9 * total and sum(1 for day in WORKWEEK_DAYS if by_weekday[day]) >= 4:
+            break
+        if visits >= _MOSTLY * total:
+            if chosen == list(WEEKEND_DAYS):
+                named = days[7]
+            else:
+                named = [days[day] for day in chosen]
+                if language == "en":  # "on Fridays and Saturdays"
+                    named = [named[0], *(day.removeprefix("on ") for day in named[1:])]
+                joined = ", ".join(named[:-1])
+                named = f"{joined}{fixed_text('rhythm_and', language)}{named[-1]}" if joined else named[0]
+            return fixed_text("rhythm_days", language).format(days=named, visits=visits, all=total)
+    if workweek >= 0.9 * total and sum(1 for day in WORKWEEK_DAYS if by_weekday[day]) >= 4:
+        return fixed_text("rhythm_days", language).format(days=days[8], visits=workweek, all=total)
+    return fixed_text("rhythm_no_day", language)
+
+
+def _usual_hours(by_hour: Sequence[int], language: str) -> str:
+    """'mostly between 9 am and 11 am (22 of 54)': the narrowest run of hours (up to ``_MOST_HOURS``, across
+    midnight too) holding most visits, or that no time of day stands out."""
+    total = sum(by_hour)
+    for width in range(1, _MOST_HOURS + 1):
+        start = max(range(24), key=lambda hour: (sum(by_hour[(hour + step) % 24] for step in range(width)), -hour))
+        visits = sum(by_hour[(start + step) % 24] for step in range(width))
+        if visits >= _MOSTLY * total:
+            ends = [datetime(2000, 1, 1, (start + step) % 24) for step in (0, width)]
+            start_said, end_said = (_clock_in(moment, language) for moment in ends)
+            return fixed_text("rhythm_hours", language).format(start=start_said, end=end_said, visits=visits, all=total)
+    return fixed_text("rhythm_no_hour", language)
+
+
+def describe_rhythm(habits: Habits, language: str = "en") -> str:
+    """'You've been to **Eataly** 70 times, the latest on November 23, 2012: mostly on weekdays (70 of 70); mostly
+    between 2 pm and 3 pm (61 of 70).': when the user's visits of the slice fell, a place's, a kind's or all; a
+    weekday or day part is said only where it stands out."""
+    assert habits.rhythm is not None
+    slice_said = _slice_in(habits, language)
+    slice_said = f" {slice_said}" if slice_said else ""
+    latest = ""  # a kind's or all visits' summary that follows says the latest
+    if habits.latest is not None and habits.visits and habits.place:
+        latest = fixed_text("habits_kind_latest", language).format(day=said_day(habits.latest, language))
+    count = times(habits.visits) if language == "en" else _count(habits.visits, "visit", language)
+    what = (
+        f"**{label_in(habits.place, language)}**"
+        if habits.place
+        else kind_words(habits.kind, language)
+        if habits.kind
+        else ""
+    )
+    if habits.visits == 0 or (habits.visits < _FEWEST_FOR_RHYTHM and not what):
+        if habits.place:  # "You haven't been to **Eataly** on Sundays."
+            said = fixed_text("place_span_none_yet", language).format(place=habits.place, span=slice_said.strip())
+            return said.replace(" .", ".")
+        return describe_habits(habits.model_copy(update={"rhythm": None}), language=language)
+    if habits.visits < _FEWEST_FOR_RHYTHM:
+        return fixed_text("rhythm_few", language).format(
+            what=what or "places", slice=slice_said, visits=count, latest=latest
+        )
+    days = _usual_days(habits.rhythm.by_weekday, language) if habits.weekday is None else ""
+    hours = _usual_hours(habits.rhythm.by_hour, language)
+    key = "rhythm_to" if what else "rhythm_checkins"
+    if not what:
+        count = _count(habits.visits, "check-in", language)
+    text = fixed_text(key, language).format(
+        what=what, slice=slice_said, visits=count, latest=latest, days=days, hours=hours
+    )
+    return text.replace(": ; ", ": ").replace(" ; ; ", " ; ").replace("; ;", ";")
+
+
 def describe_habits(habits: Habits, areas_first: bool = False, places_first: bool = False, language: str = "en") -> str:
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places, the
     areas (the areas first with ``areas_first``, the places with ``places_first``), in ``language`` (a change over
     the latest month and the visits of a past span or day are said in English)."""
+    if habits.rhythm is not None:  # "what time do I usually get coffee?": when first, then the usual summary
+        said = describe_rhythm(habits, language)
+        if habits.place or habits.visits < _FEWEST_FOR_RHYTHM:  # said in full already
+            return said
+        return f"{said} {describe_habits(habits.model_copy(update={'rhythm': None}), language=language)}"
     overall = habits.change is None and habits.kind is None and habits.since is None
     if areas_first and habits.areas and overall:
         rest = describe_habits(habits.model_copy(update={"areas": []}), language=language)
@@ -566,8 +702,21 @@ def _when_in(weekday: str | None, part: str | None, language: str) -> str:
     return f"{day} {after_day}"
 
 
+# The share of a kind's visits its usual time must hold to be said ("mostly Friday evenings"), and the fewest visits.
+_SLOT_SHARE = 0.5
+_FEWEST_FOR_SLOT = 3
+
+
 def _kind(kind: HabitKind, habits: Habits, language: str = "en") -> str:
-    """'Bars (8 visits, mostly Friday evenings)': when is said only where the slice leaves it open."""
+    """'Bars (8 visits, mostly Friday evenings)': when is said only where the slice leaves it open, and only when
+    at least half the visits fell then ("Platforms (12 visits, at no one time in particular)": 2 on each of five
+    afternoons); nothing of one or two visits."""
+    open_slice = habits.weekday is None or habits.daypart is None
+    if kind.visits < _FEWEST_FOR_SLOT and open_slice:
+        return f"{_kinds_in(kind.kind, language)} ({_count(kind.visits, 'visit', language)})"
+    if kind.slot_visits is not None and kind.slot_visits < _SLOT_SHARE * kind.visits and open_slice:
+        spread = fixed_text("habits_no_slot", language)
+        return f"{_kinds_in(kind.kind, language)} ({_count(kind.visits, 'visit', language)}{spread})"
     if language != "en":
         weekday = kind.weekday if habits.weekday is None else None
         part = kind.daypart if habits.daypart is None else None

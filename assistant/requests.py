@@ -1396,6 +1396,34 @@ _WHERE_IS_MINE_RE = re.compile(
 _MY_VERBS = {"work": "my office", "live": "my home", "study": "my school", "go to school": "my school"}
 
 
+# "What time do I usually get coffee?", "which nights do I go clubbing?", "when am I usually at Eataly?", "how often
+# do I go there on Tuesdays?", "¿a qué hora suelo tomar café?", "quels soirs je vais en boîte ?": when the user goes,
+# not where. Read on folded, lower-case words (the Spanish and French as written).
+_RHYTHM_PARTS = r"(?:days?|nights?|evenings?|mornings?|afternoons?|weekdays?|days of the week|times?|hours?)"
+WHEN_ASKED_RE = re.compile(
+    r"\b(?:what|which|at what) (?:time|times|hour)s? (?:of (?:the )?day )?(?:do|am) i (?:usually|normally|typically"
+    r"|generally|mostly|tend to|most often|go|get|have|hit|grab|head|visit|work out)\b"
+    rf"|\b(?:what|which) {_RHYTHM_PARTS} (?:of the week )?(?:do|am) i\b"
+    r"|\bwhen (?:do|am) i (?:usually|normally|typically|generally|mostly|tend to|most often)\b"
+    r"|\bwhen do i (?:go|get|have|hit|grab|head|visit|work out)\b"
+    r"|\bwhen am i (?:at|in)\b"
+    r"|\bhow often do i (?:go|get|have|visit|hit|head)\b.*\bon (?:"
+    + "|".join(day.lower() for day in WEEKDAYS)
+    + r"|weekends|weekdays)s?\b"
+    r"|\ba (?:que|cual) hora\b|\b(?:que|cuales) (?:dias|noches|tardes|mananas)\b|\bcuando (?:suelo|voy|estoy)\b"
+    # (The reader turns "quels soirs" into "quels evening".)
+    r"|\ba quelle heure\b|\b(?:quels?|quelles?) (?:jours?|soirs?|soirees?|nuits?|matins?|heures?|evenings?|nights?"
+    r"|mornings?|days?)\b"
+    r"|\bquand (?:est-ce que je|vais-je|suis-je|je vais|je suis)\b"
+)
+
+
+def asks_when(message: str) -> bool:
+    """Whether a question about oneself asks when the user goes (by weekday and hour), more than where."""
+    written, reading = fold(message).lower(), fold(read(message).text).lower()
+    return WHEN_ASKED_RE.search(written) is not None or WHEN_ASKED_RE.search(reading) is not None
+
+
 def own_place_asked(message: str) -> str | None:
     """The user's own place a question asks where it is ("where is my office?" → "my office", a key of
     :data:`MY_PLACES`); None for other words."""
@@ -4051,6 +4079,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _TRANSLATE_RE.search(message):  # "translate 'thank you' into German" names a language, not a cuisine
         return "offtopic"
     if _WHY_ABOUT_ME_RE.search(message):  # "why do you think I like bars?": the user's own visits say
+        return "profile"
+    if asks_when(message):  # "when am I usually at the West End Lounge?": the user's own visits, by day and hour
         return "profile"
     if (
         _HOW_IT_WORKS_RE.search(message)

@@ -60,6 +60,7 @@ from profiles.activity import (
     user_habits,
     user_visits,
     usual_whereabouts,
+    visit_rhythm,
     visits_between,
 )
 from profiles.calendar import (
@@ -271,6 +272,7 @@ class HabitKind(BaseModel):
     weekday: str = Field(description="The weekday most of these visits fell on.")
     daypart: str = Field(description="The calendar's day part most of them fell in.")
     last: datetime | None = Field(None, description="The latest of these visits.")
+    slot_visits: int | None = Field(None, description="How many fell on that weekday in that day part.")
 
 
 class KindShift(BaseModel):
@@ -322,6 +324,16 @@ class HabitVisit(BaseModel):
     at: datetime
 
 
+class VisitRhythm(BaseModel):
+    """When the visits of a slice fell: how many on each local weekday and at each local hour ("what time do I
+    usually get coffee?", "which nights do I go clubbing?", "when am I usually at Eataly?")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by_weekday: list[int] = Field(description="Visits per weekday, Monday first.")
+    by_hour: list[int] = Field(description="Visits per hour of the day, from midnight.")
+
+
 class Habits(BaseModel):
     """What the user's own history says about a slice of their week ("Saturdays", "evenings", or all of it): the
     facts a "what do you know about me?" answer may state."""
@@ -334,6 +346,7 @@ class Habits(BaseModel):
     since: datetime | None = Field(None, description="Only visits from then on ('where did I go last week?').")
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
+    place: str | None = Field(None, description="Only visits to this place, by name ('when am I usually at Eataly?').")
     visits: int = Field(description="Visits in the slice.")
     all_visits: int = Field(0, description="The user's visits in every slice: what a slice's share is of.")
     place_count: int = Field(0, description="The distinct places of the slice's visits ('how many places?').")
@@ -351,6 +364,7 @@ class Habits(BaseModel):
         default_factory=list,
         description="A past day's first visits in time order ('where was I yesterday?'), consecutive repeats as one.",
     )
+    rhythm: VisitRhythm | None = Field(None, description="When the slice's visits fell, by weekday and by hour.")
 
 
 class WeekSlice(BaseModel):
@@ -1279,30 +1293,36 @@ class Service:
         kind: str | None = None,
         change: bool = False,
         top: int = HABIT_TOP,
+        item_id: str | None = None,
+        rhythm: bool = False,
     ) -> Habits:
         """The user's own visits in a slice of the week (a weekday, the weekend or the ``workweek``), from ``since``
         on and before ``until`` when given, by kind of place and by place (``profiles.activity``); ``at`` is now (how
         long ago the last visit was), ``where`` here (the cards' distances). With ``kind``, only visits to places of
-        that kind ("Bar"). With ``change``, the visits of the user's latest month, and how its kinds differ from
-        before."""
+        that kind ("Bar"), with ``item_id`` only those to that place. With ``change``, the visits of the user's latest
+        month, and how its kinds differ from before; with ``rhythm``, when the visits fell by weekday and hour."""
         shift = None
         if change:
             shift = self._interest_change(user_id, at)
             since = shift.recent_from if shift is not None else since
         # Asked at a time inside the data (a replay, a demo clock): only what had happened by then, as a card says.
         events = events_until(self.events(), at)
-        kinds, places = user_habits(
-            events,
-            self.items,
-            user_id,
-            weekday=weekday,
-            daypart=daypart,
-            weekend=weekend,
-            workweek=workweek,
-            since=since,
-            until=until,
-            kind=kind,
-        )
+        chosen = {
+            "weekday": weekday,
+            "daypart": daypart,
+            "weekend": weekend,
+            "workweek": workweek,
+            "since": since,
+            "until": until,
+            "kind": kind,
+            "item_id": item_id,
+        }
+        kinds, places = user_habits(events, self.items, user_id, **chosen)
+        when = None
+        if rhythm:
+            by_weekday, by_hour = visit_rhythm(events, self.items, user_id, **chosen)
+            when = VisitRhythm(by_weekday=by_weekday, by_hour=by_hour)
+        named = self.place(str(item_id)) if item_id is not None else None
         timeline = self._timeline(events, user_id, since, until, kind)
         visited, areas_top = places, top  # the areas count every place of the slice
         if timeline and len(places):
@@ -1340,6 +1360,7 @@ class Service:
             since=since,
             until=until,
             kind=kind,
+            place=named.label if named is not None else None,
             visits=int(kinds["visits"].sum()) if len(kinds) else 0,
             all_visits=len(mine),
             place_count=len(visited),
@@ -1354,6 +1375,7 @@ class Service:
                     weekday=weekday_name(int(row.weekday)),
                     daypart=str(row.daypart),
                     last=self._local(row.last),
+                    slot_visits=int(row.slot_visits),
                 )
                 for row in kinds.head(top).itertuples(index=False)
             ],
@@ -1361,6 +1383,7 @@ class Service:
             change=shift,
             areas=self._areas(visited, areas_top),
             timeline=timeline,
+            rhythm=when,
         )
 
     def _timeline(

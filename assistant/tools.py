@@ -100,6 +100,8 @@ class HabitsArgs(_Where):
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     change: bool = Field(False, description="The latest month's visits, and how their kinds differ from before.")
+    item_id: str | None = Field(None, description="Only visits to this place ('when am I usually at Eataly?').")
+    rhythm: bool = Field(False, description="When the visits fall, by weekday and hour ('what time do I usually …?').")
 
 
 class SearchArgs(_Where):
@@ -216,6 +218,8 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         until: datetime | None = None,
         kind: str | None = None,
         change: bool = False,
+        item_id: str | None = None,
+        rhythm: bool = False,
     ) -> tuple[str, Habits]:
         habits = service.habits(
             state["user_id"],
@@ -229,6 +233,8 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             until=until,
             kind=kind,
             change=change,
+            item_id=item_id,
+            rhythm=rhythm,
         )
         return habits.model_dump_json(), habits
 

@@ -3532,3 +3532,25 @@ def test_on_the_way_to_an_area_searches_between_the_user_and_it(
     assert (turn.request.location.latitude, turn.request.location.longitude) == pytest.approx(middle)
     assert turn.request.near == "on the way from where you are to Tribeca"
     assert "These are on the way from where you are to Tribeca:" in turn.text
+
+
+def test_when_am_i_usually_at_a_place_counts_the_users_visits_there_by_day_and_hour(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    places = services.habits("3", world_now, services.default_place("3"), top=20).places
+    top = next(place for place in places if len(place.name) >= 4)  # a home has no name to ask by
+    turn = Assistant(services, polite).chat("3", f"when am I usually at {top.name}?", at=world_now)
+    call = called(turn, "get_habits")
+    assert call.arguments["rhythm"] and call.arguments["item_id"] == top.item_id
+    visits = int(top.score)
+    assert turn.text.startswith(f"You've been to **{top.name}** {times(visits)}")
+    assert ("mostly" in turn.text or "stands out" in turn.text) and not polite.calls
+
+
+def test_what_time_do_i_usually_asks_when_for_a_kind_of_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("3", "what time do I usually go to the gym?", at=world_now)
+    call = called(turn, "get_habits")
+    assert call.arguments["rhythm"] and call.arguments["kind"] == "Gym" and call.arguments.get("item_id") is None
+    assert "mostly between" in turn.text or "no one time of day stands out" in turn.text

@@ -21,8 +21,18 @@ from assistant.habits import (
     habits_slice,
     past_span,
 )
-from assistant.requests import extract_request, read
-from assistant.service import HabitArea, HabitKind, Habits, HabitVisit, InterestChange, KindShift, Service, Suggestion
+from assistant.requests import asks_when, extract_request, read
+from assistant.service import (
+    HabitArea,
+    HabitKind,
+    Habits,
+    HabitVisit,
+    InterestChange,
+    KindShift,
+    Service,
+    Suggestion,
+    VisitRhythm,
+)
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
 from profiles.preferences import ActivePreference, PreferenceKind
@@ -570,3 +580,105 @@ def test_what_the_user_told_is_said_in_their_language() -> None:
     assert describe_preferences([fast_food, bars]).startswith("You told me: no fast food; more sports bars")
     hotels = ActivePreference(kind=PreferenceKind.MUTE_CATEGORY, target="Hotel", label="hotels", id=3, since=since)
     assert "pas d'hôtels" in describe_preferences([hotels], "fr")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what time do i usually get coffee?",
+        "which nights do i usually go clubbing",
+        "which day do i go to the bar most?",
+        "what days of the week do i go to the gym?",
+        "when am i usually at eataly?",
+        "when do i usually go to crumbs?",
+        "how often do i go there on tuesdays?",
+        "¿a qué hora suelo tomar café?",
+        "¿qué días voy al gimnasio?",
+        "à quelle heure je vais au café d'habitude ?",
+        "quels soirs est-ce que je vais en boîte ?",
+    ],
+)
+def test_questions_of_when_the_user_goes_ask_about_their_own_rhythm(message: str) -> None:
+    assert asks_when(message)
+    assert extract_request(message, NOW).intent == "profile"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what time is it",
+        "what time does the met close",
+        "what time should i go to katz's",
+        "when do i need to leave for the airport",
+        "where do i usually go on saturdays?",
+        "how often do i go to eataly?",
+        "what did i do yesterday?",
+        "coffee at what time works for you?",
+    ],
+)
+def test_other_questions_are_no_rhythm_questions(message: str) -> None:
+    assert not asks_when(message)
+
+
+def _rhythm_habits(by_weekday: list[int], by_hour: list[int], **fields: object) -> Habits:
+    visits = sum(by_weekday)
+    latest = datetime(2012, 11, 23, 14, tzinfo=UTC)
+    rhythm = VisitRhythm(by_weekday=by_weekday, by_hour=by_hour)
+    return Habits(user_id="8", visits=visits, all_visits=visits, latest=latest, rhythm=rhythm, **fields)
+
+
+def test_a_places_rhythm_says_its_days_and_hours_with_their_counts() -> None:
+    hours = [0] * 24
+    hours[14], hours[13] = 61, 9
+    habits = _rhythm_habits([14, 15, 14, 13, 14, 0, 0], hours, place="Eataly")
+    assert describe_habits(habits) == (
+        "You've been to **Eataly** 70 times, the latest on November 23, 2012: mostly on weekdays (70 of 70); "
+        "mostly between 2 pm and 3 pm (61 of 70)."
+    )
+    es = describe_habits(habits, language="es")
+    assert "entre semana (70 de 70)" in es and "entre las 14:00 y las 15:00 (61 de 70)" in es
+
+
+def test_a_kinds_rhythm_names_the_few_days_that_hold_most_visits_or_none() -> None:
+    hours = [0] * 24
+    hours[18], hours[22], hours[2] = 17, 16, 17
+    clubs = _rhythm_habits([0, 0, 0, 14, 14, 14, 8], hours, kind="Night Club")
+    said = describe_habits(clubs)
+    assert "mostly on Thursdays, Fridays and Saturdays (42 of 50)" in said
+    assert "no one time of day stands out" in said  # 6 pm, 10 pm and 2 am: no three hours in a row hold 60%
+    spread = _rhythm_habits([3, 3, 3, 3, 3, 3, 3], [1] * 21 + [0] * 3, kind="Cafe")
+    assert "no one day of the week stands out" in describe_habits(spread)
+
+
+def test_mostly_is_said_of_a_kinds_usual_time_only_when_it_holds_half_its_visits() -> None:
+    spread = HabitKind(kind="Gym", visits=12, weekday="Wednesday", daypart="afternoon", slot_visits=2)
+    usual = HabitKind(kind="Bar", visits=8, weekday="Friday", daypart="evening", slot_visits=5)
+    once = HabitKind(kind="Grocery Store", visits=1, weekday="Monday", daypart="afternoon", slot_visits=1)
+    habits = Habits(user_id="8", visits=21, kinds=[spread, usual, once])
+    said = describe_habits(habits)
+    assert "Gyms (12 visits, at no one time in particular)" in said
+    assert "Bars (8 visits, mostly Friday evenings)" in said
+    assert "Grocery Stores (1 visit)" in said and "mostly Monday" not in said
+
+
+@pytest.mark.parametrize(
+    ("message", "day"),
+    [
+        ("where did i go on saturday september 15", datetime(2012, 9, 15)),
+        ("what did i do on friday september 14", datetime(2012, 9, 14)),
+        ("where was i on june 7", datetime(2012, 6, 7)),
+        ("where did i go on the 3rd of march?", datetime(2012, 3, 3)),
+        ("where was i on dec 25?", datetime(2011, 12, 25)),  # the latest December 25 by now
+    ],
+)
+def test_a_calendar_date_asks_about_that_day_not_the_last_such_weekday(message: str, day: datetime) -> None:
+    now = datetime(2012, 10, 12, 18, 30, tzinfo=ZoneInfo("America/New_York"))
+    start = day.replace(tzinfo=now.tzinfo)
+    assert past_span(message, now) == PastSpan(start, start + timedelta(days=1))
+
+
+def test_a_calendar_date_with_a_meal_asks_about_that_part_of_the_day() -> None:
+    now = datetime(2012, 10, 12, 18, 30, tzinfo=ZoneInfo("America/New_York"))
+    span = past_span("where was i on sept 13 at lunch", now)
+    assert span is not None and (span.since.day, span.since.hour, span.until.hour) == (13, 12, 17)
+    assert past_span("dinner on june 7?", now) is None  # a plan, not a question about the past
