@@ -58,7 +58,15 @@ from assistant.place_questions import (
     unhonoured,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
-from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
+from profiles.calendar import (
+    DAYPART_STARTS,
+    EVENING_HOLIDAYS,
+    HOLIDAY_RE,
+    WEEKDAYS,
+    daypart,
+    holiday_date,
+    holiday_named,
+)
 from profiles.places import EITHER_SEPARATOR, chain_key, is_national_chain
 from prompts import load_prompt
 
@@ -1588,7 +1596,7 @@ _DAY_PARTS = {
     "before work": time(8),
 }
 _DAY_RE = re.compile(
-    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|weekdays?"
+    r"\b(?:on )?(today|tomorrow|tonight|(?:this |next )?weekends?|weekdays?"
     r"|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
     re.IGNORECASE,
 )
@@ -1729,7 +1737,10 @@ def resolve_when(
     lowered = text.lower()
     if relative := _RELATIVE_RE.search(lowered):
         return now + _offset(relative.group(0))
-    day, explicit_day, weekday = _day(lowered, now.date())
+    small_hours = now.hour < DAYPART_STARTS["morning"]
+    if small_hours and _night_under_way(lowered, now.date()):
+        return now  # "anything going on tonight?" at 00:40: the night in progress, not the next evening
+    day, explicit_day, weekday = _day(lowered, now.date(), small_hours=small_hours)
     clock = _clock(lowered)
     # A part of the day or a meal is a span that may have begun already; a clock time is a moment.
     span_of_day = clock is None
@@ -1743,8 +1754,8 @@ def resolve_when(
         clock = _DAY_PARTS["evening"]
     if clock is None and day_hour is not None:
         clock = time(day_hour)
-        if day == now.date() and datetime.combine(day, clock, tzinfo=zone) <= now:
-            return now
+        if day == now.date() and (datetime.combine(day, clock, tzinfo=zone) <= now or _out_already(now, day_hour)):
+            return now  # "friday! somewhere for a beer" on Friday at 7 pm: now, not the bars' 11 pm
     if clock is None:
         if day == now.date():
             return now
@@ -1759,6 +1770,26 @@ def resolve_when(
         elif weekday is not None:
             target += timedelta(days=7)
     return target
+
+
+_NIGHT_PARTS = frozenset({"tonight", "night", "late night"})
+
+
+def _out_already(now: datetime, hour: int) -> bool:
+    """Whether ``now`` is already in the part of the day of ``hour`` (a kind's usual hour), the evening and the night
+    counted as one outing."""
+    evening, morning = DAYPART_STARTS["evening"], DAYPART_STARTS["morning"]
+    return daypart(now.hour) == daypart(hour) or (now.hour >= evening and not evening > hour >= morning)
+
+
+def _night_under_way(text: str, today: date) -> bool:
+    """Whether time words asked between midnight and 5 am mean the night in progress: "tonight", "late night", or the
+    night of yesterday's weekday ("friday night" asked on Saturday at 0:40), with no clock time said."""
+    if _clock(text) is not None or not {match.group(1) for match in _PART_RE.finditer(text)} & _NIGHT_PARTS:
+        return False
+    days = [match.group(1) for match in _DAY_RE.finditer(text)]
+    yesterday = _WEEKDAYS[(today - timedelta(days=1)).weekday()]
+    return all(day == "tonight" or day.removeprefix("this ").removesuffix("s") == yesterday for day in days)
 
 
 def without_kind_words(text: str, category: str | None) -> str:
@@ -1800,30 +1831,34 @@ def _offset(text: str) -> timedelta:
     return timedelta(hours=amount) if match["unit"].lower().startswith("h") else timedelta(minutes=amount)
 
 
-def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
-    """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named)."""
+def _day(text: str, today: date, *, small_hours: bool = False) -> tuple[date | None, bool, int | None]:
+    """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named);
+    ``small_hours``: asked between midnight and 5 am, when "tomorrow" is the day after sleeping, today's date."""
     if (holiday := holiday_named(text)) is not None:  # "Christmas Eve": the coming one, today included
         day = holiday_date(holiday, on_or_after=today)
         if day is not None:
             return day, True, None
-    match = _DAY_RE.search(text)
-    if match is None:
+    days = [match.group(1) for match in _DAY_RE.finditer(text)]
+    if not days:
         return None, False, None
-    word = match.group(1)
+    # "This weekend I want to go out friday night": the day named within the weekend, not its Saturday.
+    word = next((day for day in days if day.split()[-1].removesuffix("s") in _WEEKDAYS), days[0])
     if word in ("today", "tonight"):
         return today, word == "today", None
-    if word == "tomorrow":
-        return today + timedelta(days=1), True, None
+    if word == "tomorrow":  # "and tomorrow for lunch?" at 0:40 am: lunch after the night, later today
+        return today + timedelta(days=0 if small_hours else 1), True, None
     if word.removesuffix("s").endswith("weekend"):
         ahead = (5 - today.weekday()) % 7 if today.weekday() != 6 else 0
+        if word.startswith("next"):  # "what about next weekend": the one after the coming (or current) one
+            ahead = (5 - today.weekday()) % 7 + 7 if today.weekday() < 5 else (5 - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead), True, 5
     if word.startswith("weekday"):  # "on weekdays": today when it is one, else the coming Monday
         return today + timedelta(days=(7 - today.weekday()) % 7 if today.weekday() >= 5 else 0), True, None
     name = word.split()[-1].removesuffix("s")
     weekday = _WEEKDAYS.index(name)
     ahead = (weekday - today.weekday()) % 7
-    if ahead == 0 and word.startswith("next"):
-        ahead = 7
+    if ahead <= 1 and word.startswith("next"):  # "next Friday" said on a Thursday: not tomorrow, a week later
+        ahead += 7
     return today + timedelta(days=ahead), True, weekday
 
 

@@ -241,6 +241,26 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("before work tomorrow", NOW, at(16, 8)),
         ("after 11pm", at(15, 23, 15), at(15, 23, 15)),  # already after 11 pm: now, not tomorrow's
         ("after 2pm", at(15, 23, 15), at(16, 14)),
+        # A weekday named within "this weekend" is that day, not the weekend's Saturday.
+        ("this weekend friday night", NOW, at(17, 22)),
+        ("weekend sunday brunch", NOW, at(19, 11)),
+        # "Next weekend": the one after the coming one, or after the one under way.
+        ("next weekend", NOW, at(25, 12)),
+        ("next weekend", at(19, 16), at(25, 12)),
+        ("next weekend", at(18, 16), at(25, 12)),
+        ("this weekend", at(19, 16), at(19, 16)),
+        # "Next Friday" said on a Thursday is a week later, not tomorrow.
+        ("next Friday", at(16, 9), at(24, 12)),
+        ("next Friday", at(14, 9), at(17, 12)),
+        # Between midnight and 5 am "tonight" is the night under way, and "tomorrow" the day after sleeping.
+        ("tonight", at(18, 0, 40), at(18, 0, 40)),
+        ("late night", at(18, 1, 15), at(18, 1, 15)),
+        ("friday night", at(18, 0, 40), at(18, 0, 40)),  # Friday's night, asked on Saturday at 0:40
+        ("saturday night", at(18, 0, 40), at(18, 22)),
+        ("tonight at 2am", at(18, 0, 40), at(18, 2)),
+        ("tomorrow lunch", at(18, 0, 40), at(18, 12, 30)),
+        ("tomorrow morning", at(18, 4, 30), at(18, 9)),
+        ("tomorrow lunch", at(18, 6), at(19, 12, 30)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
@@ -258,6 +278,10 @@ def test_a_day_alone_is_the_hour_the_kind_asked_for_is_visited_when_one_is_known
     assert resolve_when("Friday morning", NOW, day_hour=21) == at(17, 9)
     assert resolve_when("brunch Sunday", NOW, day_hour=21) == at(19, 11)
     assert resolve_when("Friday at 6pm", NOW, day_hour=21) == at(17, 18)
+    # Today, already in the evening, the kind's evening or night hour is now ("friday! somewhere for a beer").
+    assert resolve_when("Friday", at(17, 19), day_hour=23) == at(17, 19)
+    assert resolve_when("today", at(17, 18), day_hour=0) == at(17, 18)
+    assert resolve_when("Friday", at(17, 10), day_hour=15) == at(17, 15)  # morning: the afternoon is still ahead
 
 
 def test_resolve_when_converts_now_to_new_york() -> None:
