@@ -910,6 +910,8 @@ _NOT_A_PLACE_RE = re.compile(
     rf"|{_TO_DO_VERBS}\b.*"
     # "I'm around tonight": when, not where.
     r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
+    # "At half past 8 tonight, drinks?", "at a quarter to nine": a clock time, not a place.
+    r"|(?:a )?(?:half|quarter)(?: (?:past|to|after)\b.*)?"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
     # "What's around for dinner", "anything around with a view": what for, not where.
     r"|(?:for|with)\b.*)$",
@@ -1623,12 +1625,18 @@ _RELATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Half past 7", "quarter past 8", "quarter to 9": the clock time in digits.
-_SAID_MINUTES_RE = re.compile(r"\b(?:(half|quarter) past|(quarter) to)\s+(1[0-2]|[1-9])\b", re.IGNORECASE)
+_HOUR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_HOUR_WORDS |= {"ten": 10, "eleven": 11, "twelve": 12}
+# "Half past seven" as well as "half past 7".
+_SAID_MINUTES_RE = re.compile(
+    rf"\b(?:a )?(?:(half|quarter) (?:past|after)|(quarter) (?:to|of))\s+(1[0-2]|[1-9]|{_words_pattern(_HOUR_WORDS)})\b",
+    re.IGNORECASE,
+)
 
 
 def _said_minutes_in_digits(message: str) -> str:
     def digits(match: re.Match[str]) -> str:
-        hour = int(match[3])
+        hour = int(match[3]) if match[3].isdigit() else _HOUR_WORDS[match[3].lower()]
         if match[2]:  # "quarter to 9": 8:45
             return f"at {hour - 1 or 12}:45"
         return f"at {hour}:{30 if match[1].lower() == 'half' else 15}"

@@ -320,6 +320,8 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
         ("dinner around 7:30 near the office", at(15, 19, 30)),  # the minutes are kept
         ("half past 7 for dinner", at(15, 19, 30)),
         ("drinks at quarter to 9", at(15, 20, 45)),
+        ("at half past seven tonight, drinks", at(15, 19, 30)),  # the hour in words
+        ("meet at a quarter of eight for dinner", at(15, 19, 45)),
         ("a bar at 21:30", at(15, 21, 30)),
         ("coffee at 07:30", at(16, 7, 30)),  # a leading zero: the 24-hour clock
         # A meal had in the morning picks the morning.
@@ -353,6 +355,20 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
 )
 def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
     assert extract_request(message, NOW).at == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("at half past 8 tonight, drinks?", None),
+        ("at quarter to 9, dinner?", None),
+        ("at half past seven tonight, drinks", None),
+        ("at a quarter past 7 tomorrow, coffee near union square", "Union Square"),
+        ("a bar in the flatiron at half past six", "Flatiron"),
+    ],
+)
+def test_a_clock_time_said_in_words_is_no_place(message: str, near: str | None) -> None:
+    assert parse_rules(message).near == near
 
 
 @pytest.mark.parametrize(
