@@ -91,6 +91,8 @@ HERE = "here"
 ARGUMENTS_MAX_TOKENS = 96
 # A time of day that has just passed still means now ("lunch" at 13:30), not tomorrow.
 GRACE = timedelta(hours=3)
+# How long before a second stop's time the first one is planned, when only the second's time is said.
+FIRST_STOP_BEFORE = timedelta(minutes=90)
 
 
 class LatLon(NamedTuple):
@@ -190,6 +192,11 @@ class RequestArguments(BaseModel):
         None,
         description="The time words said for the second stop, when they name an hour ('lunch at 1 and then a drink "
         "around 7': 'around 7'; ``when`` is then the first stop's; rules only).",
+    )
+    first_before: bool = Field(
+        False,
+        description="The first stop is planned a while before the second's time, the only one said ('somewhere to eat "
+        "before the movie at 8'; rules only).",
     )
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
@@ -1107,6 +1114,11 @@ _REFINE_RE = re.compile(
     # "Earlier, like 10am", "a bit later?": the same ask, another hour of that day.
     r"|^\W*(?:(?:a bit|a little|ok|okay|and|or|how about|what about|can we go|can we do)\W+)*(?:earlier|later)\b"
     r"(?! (?:today|tonight|this|on|in)\b)"
+    # "Push it to 9", "can we do 8?", "let's do 7:30 instead": the same ask, moved to that hour.
+    r"|^\W*(?:(?:ok|okay|actually|hmm+|so|and|or)\W+)*(?:(?:can|could) (?:we|you) |let'?s |please )?"
+    r"(?:(?:push|move|bump|shift)(?: it| that)?(?: (?:back|up|forward))? (?:to|till|until)"
+    r"|(?<=we )do|(?<=let's )do|(?<=lets )do) \d{1,2}(?::\d{2})?"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s+(?:instead|then|please|pls))?(?=\W*$)"
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
@@ -1680,10 +1692,23 @@ _AFTER_CLOCK_RE = re.compile(
 )
 
 
+# "A bit later, like 9?", "earlier, say 6:30", "make it 9 instead", "push it to 8": a bare hour moving the plan.
+_MOVED_TO_HOUR_RE = re.compile(
+    r"(?P<lead>\b(?:earlier|later|sooner)\b[\s,]*(?:(?:more like|like|say|maybe|at|around|about|by)\s+)?"
+    r"|\bmake it (?:at |for )?|\bmore like "
+    r"|\b(?:push|move|bump|change|shift)(?: it| that)? (?:back |up )?(?:to|till|until) "
+    r"|\b(?:can|could) we do |\blet'?s do |\bhow about |\bwhat about )"
+    r"(?P<hour>\d{1,2}(?::\d{2})?)"  # ("later, like 10am" is read as a clock time already)
+    r"(?=\s*(?:[?!.,]|$|instead\b|then\b|ish\b|o'?clock\b|tonight\b|tomorrow\b|please\b|pls\b|or so\b))",
+    re.IGNORECASE,
+)
+
+
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
     "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
     message = _said_minutes_in_digits(_BETWEEN_RE.sub(r"at \1", message))
+    message = _MOVED_TO_HOUR_RE.sub(r"\g<lead>at \g<hour>", message)
     said = _when_words(message)
     after = _AFTER_CLOCK_RE.search(message)
     if said and after and after.group(1).lower() in said.lower() and after.group(0).lower() not in said.lower():
@@ -1822,6 +1847,16 @@ def names_hour(text: str | None) -> bool:
     alone ("tomorrow")."""
     lowered = (text or "").lower()
     return bool(_RELATIVE_RE.search(lowered) or _clock(lowered) or _PART_RE.search(lowered) or _MEAL_RE.search(lowered))
+
+
+def half_of_day_unsaid(text: str | None) -> bool:
+    """Whether time words say a clock time and nothing of its half of the day ("at 9", "7:30"; not "9am", "at 7
+    tomorrow morning", "breakfast at 7", "tonight at 9", "19:00")."""
+    lowered = (text or "").lower()
+    clock = _CLOCK_RE.search(lowered)
+    if clock is None or not _half_unsaid(clock) or _MEAL_RE.search(lowered):
+        return False
+    return not re.search(r"\b(?:morning|afternoon|evening|night|tonight|am|pm)\b", lowered)
 
 
 def names_day(text: str | None) -> bool:
@@ -2701,7 +2736,10 @@ def parse_rules(message: str) -> RequestArguments:
         not_in=not_in,
         language=reading.language,
     )
-    if stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
+    if stops is not None and (times := _ordered_times(message, stops, kind_spans)) is not None:
+        arguments.when, arguments.then_when = times  # "a movie at 8, somewhere to eat before the movie?": the movie's
+        arguments.first_before = arguments.when is None
+    elif stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
         arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
     if arguments.near:
         arguments.near = _near_without_time(arguments.near, arguments.when)
@@ -2820,6 +2858,10 @@ def parse_rules(message: str) -> RequestArguments:
         # "A bar 5 minutes walk from there": bars around the place of the conversation, not how far it is.
         arguments.near, arguments.asks = arguments.near or THERE, [ask for ask in arguments.asks if ask != "distance"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
+    if arguments.intent in ("about", "recommend") and _too_late_for_a_kind(message, arguments):
+        # "Is it too late for coffee?", "too early for a drink?": where that kind is still had at this hour, not a
+        # question about a place of the last list.
+        arguments.intent, arguments.when = "recommend", arguments.when or "now"
     going_on = _GOING_ON_RE.search(message) and _ASKS_THEN_RE.search(_PICK_RE.sub(" ", message))
     chosen_first = "going" in arguments.asks and arguments.near in (None, HERE, THERE)
     if arguments.intent in ("about", "recommend") and chosen_first and arguments.category and going_on:
@@ -3132,10 +3174,12 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
     if len({term for _, term in found}) < 2:
         return None
+    if (ordered := _ordered_again(message, found)) is not None:
+        return ordered[0]
     legs = _legs(message, found)
+    later = [(match, term) for match, term in found if term != found[0][1]]
     if len(legs) >= 3:
         return legs[0], legs[1]
-    later = [(match, term) for match, term in found if term != found[0][1]]
     second_match, second = later[-1]
     before = [term for match, term in found if match.start() < second_match.start() and term != second]
     first = next((term for term in before if term in _SPECIFIC), before[0])
@@ -3143,6 +3187,55 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+def _ordered_again(message: str, found: list[tuple[re.Match[str], str]]) -> tuple[tuple[str, str], int] | None:
+    """Two stops ordered by the word before the first kind named again ("a movie around 8, somewhere to eat before
+    the movie?": eat, then the movie; "the gym after work, anything to eat after the gym?": the gym, then eat), with
+    where the other kind is named (the first kind's own words, its time among them, come before it); None when
+    the message names its stops otherwise."""
+    if len({term for _, term in found}) != 2:
+        return None
+    named, other = found[0][1], next((match, term) for match, term in found if term != found[0][1])
+    again = next((match for match, term in found if term == named and match.start() > other[0].end()), None)
+    if again is None or (order := _ORDER_BEFORE_RE.search(message[other[0].end() : again.start()])) is None:
+        return None
+    stops = (other[1], named) if order.group(1).lower() == "before" else (named, other[1])
+    return stops, other[0].start()
+
+
+def _ordered_times(
+    message: str, stops: tuple[str, str], excluded_spans: list[tuple[int, int]]
+) -> tuple[str | None, str | None] | None:
+    """The time words of two stops ordered by a word before a kind named again: they are the time of the kind named
+    first ("the gym after work, … eat after the gym": the gym's, the first stop's; "a movie around 8, … eat before
+    the movie": the movie's, the second stop's); None for stops named otherwise or no time said."""
+    found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
+    ordered = _ordered_again(message, found)
+    if ordered is None or ordered[0] != stops or (said := when_text(message)) is None:
+        return None
+    return (said, None) if stops[0] == found[0][1] else (None, said)
+
+
+# "Is it too late for coffee?", "too early for a drink lol", "is it too late to get ramen?": the hour, for a kind.
+_TOO_LATE_FOR_RE = re.compile(
+    r"\btoo (?:late|early) (?:for|to (?:get|grab|have|go for|eat|drink|find)) (?:a |an |some |any |un |une |una )?"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _too_late_for_a_kind(message: str, arguments: RequestArguments) -> bool:
+    """Whether a message asks whether it is too late (or early) for a kind of place, with no place pointed at ("is
+    it too late for coffee?"; not "is it too late for the first one?" nor "is it too late to go to the Met?")."""
+    asked = _TOO_LATE_FOR_RE.search(message)
+    if asked is None or arguments.category is None or arguments.pick is not None or arguments.near not in (None, HERE):
+        return False
+    return _CATEGORY_RE.match(asked["rest"]) is not None
+
+
+# "… to eat before the movie", "… a drink after my class": the order word just before a kind named again.
+_ORDER_BEFORE_RE = re.compile(r"\b(before|after)\s+(?:the|my|our|your|a|an|this|that)?\s*$", re.IGNORECASE)
 
 
 def _stop_times(
@@ -5097,6 +5190,9 @@ def extract_request(
     # The second stop's time is read from the first's ("lunch at 1 and then a drink around 7": 19:00 that day), a day
     # named from now ("lunch then drinks tomorrow at 7"); one that would come before the first is no time of its own.
     then_at = resolve_when(arguments.then_when, now if names_day(arguments.then_when) else at or now, timezone)
+    if then_at is not None and at is None and arguments.first_before:
+        # "Somewhere to eat before the movie at 8": the first stop a while before the second's time, not now.
+        at = max(now.astimezone(then_at.tzinfo), then_at - FIRST_STOP_BEFORE)
     if then_at is not None and then_at <= (at or now):
         then_at = None
     return ChatRequest(

@@ -358,6 +358,27 @@ def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Too late or early for a kind: where that kind is had now, not a question about a place shown.
+        ("is it too late for coffee?", {"intent": "recommend", "category": "Cafe", "when": "now", "asks": []}),
+        ("is it too late for ramen?", {"intent": "recommend", "category": "Ramen", "when": "now"}),
+        ("is it too early for a drink lol", {"intent": "recommend", "category": "Bar", "when": "now"}),
+        ("is it too late to get coffee?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        ("¿es demasiado tarde para un café?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        ("est-ce trop tard pour un café ?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        # A place pointed at or named is asked about.
+        ("is it too late for the first one?", {"intent": "about", "pick": 1, "asks": ["hours"]}),
+        ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
+        ("is it too late for that?", {"intent": "about", "asks": ["hours"]}),
+    ],
+)
+def test_too_late_for_a_kind_asks_for_that_kind_now(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
     ("message", "near"),
     [
         ("at half past 8 tonight, drinks?", None),
@@ -624,6 +645,11 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
         ("drinks after dinner", "Restaurant", "Bar"),  # done the other way round
         ("sushi, then a bar nearby", "Sushi", "Bar"),
         ("drinks before the movie", "Bar", "Movie Theater"),
+        # The order word before a kind named again, whatever the order the kinds are named in.
+        ("want to catch a movie around 8, somewhere to eat before the movie?", "Restaurant", "Movie Theater"),
+        ("going to the gym after work, anything to eat after the gym nearby?", "Gym", "Restaurant"),
+        ("museum this afternoon, coffee before the museum", "Cafe", "Museum"),
+        ("seeing a movie tonight, a bar after the movie?", "Movie Theater", "Bar"),
         ("pizza and beer", "Pizza", None),  # one place
         ("ramen noodles tonight", "Ramen", None),
         ("plan my Saturday: something in the afternoon and dinner after", "Restaurant", None),
@@ -1574,6 +1600,18 @@ def test_one_with_something_is_one_of_the_last_ask(message: str, intent: str) ->
         ("still no", {"intent": "refine"}),
         ("earlier, like 10am", {"intent": "refine", "when": "10am"}),
         ("a bit later?", {"intent": "refine"}),
+        # A bare hour moving the plan ("a bit later, like 9?"), in Spanish and French too.
+        ("a bit later, like 9?", {"intent": "refine", "when": "at 9"}),
+        ("earlier, say 6:30", {"intent": "refine", "when": "at 6:30"}),
+        ("make it 9 instead", {"intent": "refine", "when": "at 9"}),
+        ("push it to 10", {"intent": "refine", "when": "at 10"}),
+        ("can we do 8?", {"intent": "refine", "when": "at 8"}),
+        ("more like 9", {"intent": "refine", "when": "at 9"}),
+        ("un poco más tarde, como a las 9", {"intent": "refine", "when": "at 9"}),
+        ("un peu plus tard, vers 9h", {"intent": "refine", "when": "at 9"}),
+        ("plus tôt, genre 7h30", {"intent": "refine", "when": "at 7:30"}),
+        ("make it 2 people", {"when": None}),
+        ("let's do 3 bars", {"when": None, "k": 3}),
         ("see you later", {"intent": "smalltalk"}),  # a goodbye, read without the model
         ("later tonight?", {"intent": "recommend", "when": "tonight"}),
         ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
@@ -3250,6 +3288,9 @@ def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[st
         ("late dinner around 11 tonight in williamsburg, then a bar nearby", at(15, 23), None),
         ("drinks after dinner in the East Village", at(15, 19, 30), None),
         ("brunch saturday then a museum", at(18, 11), None),
+        # The time said with the kind named first is that kind's: the movie's at 8, the meal before it.
+        ("want to catch a movie around 8, somewhere to eat before the movie?", at(15, 18, 30), at(15, 20)),
+        ("going to the gym after work, anything to eat after the gym?", at(15, 18), None),
     ],
 )
 def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
