@@ -2741,6 +2741,11 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.first_before = arguments.when is None
     elif stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
         arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
+    if arguments.near == THERE and (anchor := _BEFORE_PLACE_RE.search(message)) is not None:
+        # "Before pacha tonight, a quick bite near there": there is the place the time is said around.
+        name = anchor["name"]
+        if not _NOT_A_PLACE_RE.match(name) and not _CATEGORY_RE.search(name) and not _TIME_WORDS_RE.search(name):
+            arguments.near = name
     if arguments.near:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
@@ -3215,6 +3220,15 @@ def _ordered_times(
     if ordered is None or ordered[0] != stops or (said := when_text(message)) is None:
         return None
     return (said, None) if stops[0] == found[0][1] else (None, said)
+
+
+# "Before pacha tonight, … near there", "after the Knicks game at MSG, … near there": the place a plan is timed around.
+_BEFORE_PLACE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hey|right)\W+)*(?:before|after|on the way to) (?:going to |heading to |we go to )?"
+    r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)(?=\s*,|\s+(?:tonight|today|tomorrow|later)\b)",
+    re.IGNORECASE,
+)
+_TIME_WORDS_RE = re.compile(r"\b(?:work|school|class|dinner|lunch|breakfast|brunch|that|this|it)\b", re.IGNORECASE)
 
 
 # "Is it too late for coffee?", "too early for a drink lol", "is it too late to get ramen?": the hour, for a kind.

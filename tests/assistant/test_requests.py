@@ -662,6 +662,23 @@ def test_a_second_stop_is_read_in_the_order_it_is_done(message: str, category: s
     assert (arguments.intent, arguments.category, arguments.then) == ("recommend", category, then)
 
 
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        # "Near there" after a place the plan is timed around: that place.
+        ("before pacha tonight, a quick bite near there", "pacha"),
+        ("after Marquee tonight, anywhere to eat near there?", "Marquee"),
+        ("before going to the Met, coffee near there", "the Met"),
+        # No place: "there" is left to the conversation.
+        ("after work, a bar near there", "there"),
+        ("before dinner, drinks near there?", "there"),
+        ("after that, coffee near there", "there"),
+    ],
+)
+def test_near_there_after_a_place_a_plan_is_timed_around_is_that_place(message: str, near: str) -> None:
+    assert parse_rules(message).near == near
+
+
 def test_a_place_named_before_a_second_stop_ends_at_its_cue() -> None:
     assert parse_rules("coffee near Central Park then a stroll").near == "Central Park"
 
