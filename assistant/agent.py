@@ -135,6 +135,7 @@ from assistant.requests import (
     extract_request,
     first_stop_over,
     further_stops,
+    half_of_day_unsaid,
     is_waterside,
     named_first,
     names_day,
@@ -172,7 +173,7 @@ from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
-from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, describe_local, holiday_named
+from profiles.calendar import DAYS_PER_WEEK, WEEKDAYS, ago, calendar_day, clock_time, describe_local, holiday_named
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -3590,6 +3591,13 @@ def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]
         return {"when": previous.when, "at": previous.at}
     if previous.at is None or request.at is None:
         return {"when": request.when, "at": request.at}
+    if half_of_day_unsaid(request.when) and not names_day(request.when):
+        # "Earlier, like 7:30" after coffee Monday at 9 am: 7:30 am, the half of the day of the plan; "a bit later,
+        # like 9" after breakfast at 7: 9 am; "make it 8" after dinner at 7:30: 8 pm.
+        plan = previous.at
+        hour = min((request.at.hour % 12, request.at.hour % 12 + 12), key=lambda option: abs(option - plan.hour))
+        at = plan.replace(hour=hour, minute=request.at.minute)
+        return {"when": f"{previous.when}, {clock_time(at)}", "at": at}
     if names_day(previous.when) and not names_day(request.when):
         at = previous.at.replace(hour=request.at.hour, minute=request.at.minute)
         return {"when": f"{previous.when}, {request.when}", "at": at}
@@ -3834,6 +3842,8 @@ def _with_evidence(reply: str, state: _State) -> str:
         return f"{reply}\n\n{also}" if also else reply
     said_in = _language(state)
     lines = [_listing_line(item, said_in) for item in suggestions]
+    if (planned := _planned_for(state.get("request"), state["now"], said_in)) is not None:
+        lines.insert(0, planned)  # "For Friday, around 10 pm:": the time the list is for, so a misread shows
     second = state.get("second_from") or 0
     if second:  # "dinner and drinks after": the second stop's places under their own heading
         request = state.get("request")
@@ -3849,6 +3859,37 @@ def _with_evidence(reply: str, state: _State) -> str:
     if also := state.get("also_stated"):
         lines.append("\n" + also)
     return reply + "\n\n" + "\n".join(lines)
+
+
+# A plan further from now than this, or on another day, says the time it was made for.
+PLANNED_APART = timedelta(hours=1)
+
+
+def _planned_for(request: ChatRequest | None, now: datetime, language: str) -> str | None:
+    """ "For Friday, around 10 pm:", "For tomorrow, around 9 am:": the time a list was planned for, in ``language``,
+    when the request named one that is on another day or more than an hour from now; None otherwise, and for a
+    holiday (its lead says the day and time already)."""
+    # "Somewhere to eat before the movie at 8": the time said is the second stop's, the first planned before it.
+    said = request.when or request.then_when if request is not None else None
+    if request is None or request.at is None or not said or holiday_named(said) is not None:
+        return None
+    at = request.at
+    if (at.tzinfo is None) != (now.tzinfo is None):
+        return None
+    local_now = now.astimezone(at.tzinfo) if at.tzinfo is not None else now
+    if at.date() == local_now.date() and abs(at - local_now) <= PLANNED_APART:
+        return None
+    ahead = (at.date() - local_now.date()).days
+    if ahead in (0, 1):
+        day = fixed_text("planned_days", language).split("|")[ahead]
+    elif 1 < ahead < DAYS_PER_WEEK:
+        day = fixed_text("asked_days", language).split("|")[at.weekday()]
+    else:
+        weekday = fixed_text("asked_days", language).split("|")[at.weekday()]
+        month = fixed_text("card_months", language).split("|")[at.month - 1]
+        day = fixed_text("planned_date", language).format(weekday=weekday, month=month, day=at.day)
+    clock = clock_time(at) if language == "en" else f"{at:%H:%M}"
+    return fixed_text("planned_for", language).format(day=day, time=clock)
 
 
 def _trace(messages: Sequence[AnyMessage]) -> list[ToolCall]:

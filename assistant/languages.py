@@ -736,6 +736,17 @@ _SPANISH = {
     "por la tarde": "in the afternoon",
     "esta tarde": "this afternoon",
     "tarde": "afternoon",
+    # "¿Es demasiado tarde para un café?": the hour, for a kind of place.
+    "demasiado tarde para": "too late for",
+    "muy tarde para": "too late for",
+    "demasiado temprano para": "too early for",
+    "muy temprano para": "too early for",
+    # "Un poco más tarde, como a las 9": the plan moved, not the afternoon.
+    "mas tarde": "later",
+    "un poco mas tarde": "a bit later",
+    "mas temprano": "earlier",
+    "un poco mas temprano": "a bit earlier",
+    "mas pronto": "earlier",
     "esta noche": "tonight",
     # The time of the plan just made ("¿estará lleno a esa hora?", "¿abierto esa noche?").
     "a esa hora": "at that time",
@@ -879,6 +890,14 @@ _FRENCH = {
     "ouverts tard": "open late",
     "ouvert jusqu'a tard": "open late",
     "tard": "late",
+    # "Est-ce trop tard pour un café ?": the hour, for a kind of place.
+    "trop tard pour": "too late for",
+    "trop tot pour": "too early for",
+    # "Un peu plus tard, vers 9h", "plus tôt, genre 7h30": the plan moved to that hour.
+    "plus tard": "later",
+    "un peu plus tard": "a bit later",
+    "plus tot": "earlier",
+    "un peu plus tot": "a bit earlier",
     "quelque chose d'ouvert": "something open",
     "quelque chose": "something",
     "ouverte": "open",

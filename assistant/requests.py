@@ -58,7 +58,15 @@ from assistant.place_questions import (
     unhonoured,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
-from profiles.calendar import EVENING_HOLIDAYS, HOLIDAY_RE, WEEKDAYS, holiday_date, holiday_named
+from profiles.calendar import (
+    DAYPART_STARTS,
+    EVENING_HOLIDAYS,
+    HOLIDAY_RE,
+    WEEKDAYS,
+    daypart,
+    holiday_date,
+    holiday_named,
+)
 from profiles.places import EITHER_SEPARATOR, chain_key, is_national_chain
 from prompts import load_prompt
 
@@ -83,6 +91,8 @@ HERE = "here"
 ARGUMENTS_MAX_TOKENS = 96
 # A time of day that has just passed still means now ("lunch" at 13:30), not tomorrow.
 GRACE = timedelta(hours=3)
+# How long before a second stop's time the first one is planned, when only the second's time is said.
+FIRST_STOP_BEFORE = timedelta(minutes=90)
 
 
 class LatLon(NamedTuple):
@@ -182,6 +192,11 @@ class RequestArguments(BaseModel):
         None,
         description="The time words said for the second stop, when they name an hour ('lunch at 1 and then a drink "
         "around 7': 'around 7'; ``when`` is then the first stop's; rules only).",
+    )
+    first_before: bool = Field(
+        False,
+        description="The first stop is planned a while before the second's time, the only one said ('somewhere to eat "
+        "before the movie at 8'; rules only).",
     )
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
@@ -914,6 +929,8 @@ _NOT_A_PLACE_RE = re.compile(
     rf"|{_TO_DO_VERBS}\b.*"
     # "I'm around tonight": when, not where.
     r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
+    # "At half past 8 tonight, drinks?", "at a quarter to nine": a clock time, not a place.
+    r"|(?:a )?(?:half|quarter)(?: (?:past|to|after)\b.*)?"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"
     # "What's around for dinner", "anything around with a view": what for, not where.
     r"|(?:for|with)\b.*)$",
@@ -1109,6 +1126,11 @@ _REFINE_RE = re.compile(
     # "Earlier, like 10am", "a bit later?": the same ask, another hour of that day.
     r"|^\W*(?:(?:a bit|a little|ok|okay|and|or|how about|what about|can we go|can we do)\W+)*(?:earlier|later)\b"
     r"(?! (?:today|tonight|this|on|in)\b)"
+    # "Push it to 9", "can we do 8?", "let's do 7:30 instead": the same ask, moved to that hour.
+    r"|^\W*(?:(?:ok|okay|actually|hmm+|so|and|or)\W+)*(?:(?:can|could) (?:we|you) |let'?s |please )?"
+    r"(?:(?:push|move|bump|shift)(?: it| that)?(?: (?:back|up|forward))? (?:to|till|until)"
+    r"|(?<=we )do|(?<=let's )do|(?<=lets )do) \d{1,2}(?::\d{2})?"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s+(?:instead|then|please|pls))?(?=\W*$)"
     r"|healthier|lighter|(?<!not )(?<!n't )too (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)"
     r"|similar)\b|\blike (?:that|this|it|those|these|the \w+ one)\b"
     r"|\b(?:something|anything|somewhere) other\b|\b(?:what|how) about\b|\bless \w+|\bmore like\b"
@@ -1628,7 +1650,7 @@ _DAY_PARTS = {
     "before work": time(8),
 }
 _DAY_RE = re.compile(
-    r"\b(?:on )?(today|tomorrow|tonight|(?:this )?weekends?|weekdays?"
+    r"\b(?:on )?(today|tomorrow|tonight|(?:this |next )?weekends?|weekdays?"
     r"|(?:this |next )?(?:" + "|".join(_WEEKDAYS) + r")s?)\b",
     re.IGNORECASE,
 )
@@ -1655,12 +1677,18 @@ _RELATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Half past 7", "quarter past 8", "quarter to 9": the clock time in digits.
-_SAID_MINUTES_RE = re.compile(r"\b(?:(half|quarter) past|(quarter) to)\s+(1[0-2]|[1-9])\b", re.IGNORECASE)
+_HOUR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_HOUR_WORDS |= {"ten": 10, "eleven": 11, "twelve": 12}
+# "Half past seven" as well as "half past 7".
+_SAID_MINUTES_RE = re.compile(
+    rf"\b(?:a )?(?:(half|quarter) (?:past|after)|(quarter) (?:to|of))\s+(1[0-2]|[1-9]|{_words_pattern(_HOUR_WORDS)})\b",
+    re.IGNORECASE,
+)
 
 
 def _said_minutes_in_digits(message: str) -> str:
     def digits(match: re.Match[str]) -> str:
-        hour = int(match[3])
+        hour = int(match[3]) if match[3].isdigit() else _HOUR_WORDS[match[3].lower()]
         if match[2]:  # "quarter to 9": 8:45
             return f"at {hour - 1 or 12}:45"
         return f"at {hour}:{30 if match[1].lower() == 'half' else 15}"
@@ -1704,10 +1732,23 @@ _AFTER_CLOCK_RE = re.compile(
 )
 
 
+# "A bit later, like 9?", "earlier, say 6:30", "make it 9 instead", "push it to 8": a bare hour moving the plan.
+_MOVED_TO_HOUR_RE = re.compile(
+    r"(?P<lead>\b(?:earlier|later|sooner)\b[\s,]*(?:(?:more like|like|say|maybe|at|around|about|by)\s+)?"
+    r"|\bmake it (?:at |for )?|\bmore like "
+    r"|\b(?:push|move|bump|change|shift)(?: it| that)? (?:back |up )?(?:to|till|until) "
+    r"|\b(?:can|could) we do |\blet'?s do |\bhow about |\bwhat about )"
+    r"(?P<hour>\d{1,2}(?::\d{2})?)"  # ("later, like 10am" is read as a clock time already)
+    r"(?=\s*(?:[?!.,]|$|instead\b|then\b|ish\b|o'?clock\b|tonight\b|tomorrow\b|please\b|pls\b|or so\b))",
+    re.IGNORECASE,
+)
+
+
 def when_text(message: str) -> str | None:
     """The time words of a message in order ("Saturday afternoon"), with a meal word when no hour is said, and
     "late night" for "open late" when no hour is said; a span of hours from its start ("between 5 and 7": at 5)."""
     message = _said_minutes_in_digits(_BETWEEN_RE.sub(r"at \1", message))
+    message = _MOVED_TO_HOUR_RE.sub(r"\g<lead>at \g<hour>", message)
     said = _when_words(message)
     after = _AFTER_CLOCK_RE.search(message)
     if said and after and after.group(1).lower() in said.lower() and after.group(0).lower() not in said.lower():
@@ -1769,7 +1810,10 @@ def resolve_when(
     lowered = text.lower()
     if relative := _RELATIVE_RE.search(lowered):
         return now + _offset(relative.group(0))
-    day, explicit_day, weekday = _day(lowered, now.date())
+    small_hours = now.hour < DAYPART_STARTS["morning"]
+    if small_hours and _night_under_way(lowered, now.date()):
+        return now  # "anything going on tonight?" at 00:40: the night in progress, not the next evening
+    day, explicit_day, weekday = _day(lowered, now.date(), small_hours=small_hours)
     clock = _clock(lowered)
     # A part of the day or a meal is a span that may have begun already; a clock time is a moment.
     span_of_day = clock is None
@@ -1783,8 +1827,8 @@ def resolve_when(
         clock = _DAY_PARTS["evening"]
     if clock is None and day_hour is not None:
         clock = time(day_hour)
-        if day == now.date() and datetime.combine(day, clock, tzinfo=zone) <= now:
-            return now
+        if day == now.date() and (datetime.combine(day, clock, tzinfo=zone) <= now or _out_already(now, day_hour)):
+            return now  # "friday! somewhere for a beer" on Friday at 7 pm: now, not the bars' 11 pm
     if clock is None:
         if day == now.date():
             return now
@@ -1799,6 +1843,26 @@ def resolve_when(
         elif weekday is not None:
             target += timedelta(days=7)
     return target
+
+
+_NIGHT_PARTS = frozenset({"tonight", "night", "late night"})
+
+
+def _out_already(now: datetime, hour: int) -> bool:
+    """Whether ``now`` is already in the part of the day of ``hour`` (a kind's usual hour), the evening and the night
+    counted as one outing."""
+    evening, morning = DAYPART_STARTS["evening"], DAYPART_STARTS["morning"]
+    return daypart(now.hour) == daypart(hour) or (now.hour >= evening and not evening > hour >= morning)
+
+
+def _night_under_way(text: str, today: date) -> bool:
+    """Whether time words asked between midnight and 5 am mean the night in progress: "tonight", "late night", or the
+    night of yesterday's weekday ("friday night" asked on Saturday at 0:40), with no clock time said."""
+    if _clock(text) is not None or not {match.group(1) for match in _PART_RE.finditer(text)} & _NIGHT_PARTS:
+        return False
+    days = [match.group(1) for match in _DAY_RE.finditer(text)]
+    yesterday = _WEEKDAYS[(today - timedelta(days=1)).weekday()]
+    return all(day == "tonight" or day.removeprefix("this ").removesuffix("s") == yesterday for day in days)
 
 
 def without_kind_words(text: str, category: str | None) -> str:
@@ -1825,6 +1889,16 @@ def names_hour(text: str | None) -> bool:
     return bool(_RELATIVE_RE.search(lowered) or _clock(lowered) or _PART_RE.search(lowered) or _MEAL_RE.search(lowered))
 
 
+def half_of_day_unsaid(text: str | None) -> bool:
+    """Whether time words say a clock time and nothing of its half of the day ("at 9", "7:30"; not "9am", "at 7
+    tomorrow morning", "breakfast at 7", "tonight at 9", "19:00")."""
+    lowered = (text or "").lower()
+    clock = _CLOCK_RE.search(lowered)
+    if clock is None or not _half_unsaid(clock) or _MEAL_RE.search(lowered):
+        return False
+    return not re.search(r"\b(?:morning|afternoon|evening|night|tonight|am|pm)\b", lowered)
+
+
 def names_day(text: str | None) -> bool:
     """Whether time words name a day ("this Sunday", "tomorrow", "Christmas Eve"), not only an hour ("10am")."""
     return bool(text) and _day(str(text).lower(), date.today())[0] is not None
@@ -1840,30 +1914,34 @@ def _offset(text: str) -> timedelta:
     return timedelta(hours=amount) if match["unit"].lower().startswith("h") else timedelta(minutes=amount)
 
 
-def _day(text: str, today: date) -> tuple[date | None, bool, int | None]:
-    """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named)."""
+def _day(text: str, today: date, *, small_hours: bool = False) -> tuple[date | None, bool, int | None]:
+    """(the day meant, whether the text names it explicitly, the weekday number when a weekday was named);
+    ``small_hours``: asked between midnight and 5 am, when "tomorrow" is the day after sleeping, today's date."""
     if (holiday := holiday_named(text)) is not None:  # "Christmas Eve": the coming one, today included
         day = holiday_date(holiday, on_or_after=today)
         if day is not None:
             return day, True, None
-    match = _DAY_RE.search(text)
-    if match is None:
+    days = [match.group(1) for match in _DAY_RE.finditer(text)]
+    if not days:
         return None, False, None
-    word = match.group(1)
+    # "This weekend I want to go out friday night": the day named within the weekend, not its Saturday.
+    word = next((day for day in days if day.split()[-1].removesuffix("s") in _WEEKDAYS), days[0])
     if word in ("today", "tonight"):
         return today, word == "today", None
-    if word == "tomorrow":
-        return today + timedelta(days=1), True, None
+    if word == "tomorrow":  # "and tomorrow for lunch?" at 0:40 am: lunch after the night, later today
+        return today + timedelta(days=0 if small_hours else 1), True, None
     if word.removesuffix("s").endswith("weekend"):
         ahead = (5 - today.weekday()) % 7 if today.weekday() != 6 else 0
+        if word.startswith("next"):  # "what about next weekend": the one after the coming (or current) one
+            ahead = (5 - today.weekday()) % 7 + 7 if today.weekday() < 5 else (5 - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead), True, 5
     if word.startswith("weekday"):  # "on weekdays": today when it is one, else the coming Monday
         return today + timedelta(days=(7 - today.weekday()) % 7 if today.weekday() >= 5 else 0), True, None
     name = word.split()[-1].removesuffix("s")
     weekday = _WEEKDAYS.index(name)
     ahead = (weekday - today.weekday()) % 7
-    if ahead == 0 and word.startswith("next"):
-        ahead = 7
+    if ahead <= 1 and word.startswith("next"):  # "next Friday" said on a Thursday: not tomorrow, a week later
+        ahead += 7
     return today + timedelta(days=ahead), True, weekday
 
 
@@ -2847,8 +2925,16 @@ def parse_rules(message: str) -> RequestArguments:
         not_in=not_in,
         language=reading.language,
     )
-    if stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
+    if stops is not None and (times := _ordered_times(message, stops, kind_spans)) is not None:
+        arguments.when, arguments.then_when = times  # "a movie at 8, somewhere to eat before the movie?": the movie's
+        arguments.first_before = arguments.when is None
+    elif stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
         arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
+    if arguments.near == THERE and (anchor := _BEFORE_PLACE_RE.search(message)) is not None:
+        # "Before pacha tonight, a quick bite near there": there is the place the time is said around.
+        name = anchor["name"]
+        if not _NOT_A_PLACE_RE.match(name) and not _CATEGORY_RE.search(name) and not _TIME_WORDS_RE.search(name):
+            arguments.near = name
     if arguments.near:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
@@ -2966,6 +3052,10 @@ def parse_rules(message: str) -> RequestArguments:
         # "A bar 5 minutes walk from there": bars around the place of the conversation, not how far it is.
         arguments.near, arguments.asks = arguments.near or THERE, [ask for ask in arguments.asks if ask != "distance"]
     arguments.intent = "others" if about_others(written, message) else _intent(message, arguments)
+    if arguments.intent in ("about", "recommend") and _too_late_for_a_kind(message, arguments):
+        # "Is it too late for coffee?", "too early for a drink?": where that kind is still had at this hour, not a
+        # question about a place of the last list.
+        arguments.intent, arguments.when = "recommend", arguments.when or "now"
     going_on = _GOING_ON_RE.search(message) and _ASKS_THEN_RE.search(_PICK_RE.sub(" ", message))
     chosen_first = "going" in arguments.asks and arguments.near in (None, HERE, THERE)
     if arguments.intent in ("about", "recommend") and chosen_first and arguments.category and going_on:
@@ -3278,10 +3368,12 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
     if len({term for _, term in found}) < 2:
         return None
+    if (ordered := _ordered_again(message, found)) is not None:
+        return ordered[0]
     legs = _legs(message, found)
+    later = [(match, term) for match, term in found if term != found[0][1]]
     if len(legs) >= 3:
         return legs[0], legs[1]
-    later = [(match, term) for match, term in found if term != found[0][1]]
     second_match, second = later[-1]
     before = [term for match, term in found if match.start() < second_match.start() and term != second]
     first = next((term for term in before if term in _SPECIFIC), before[0])
@@ -3289,6 +3381,64 @@ def _stops(message: str, excluded_spans: list[tuple[int, int]]) -> tuple[str, st
     if _AFTER_RE.search(between) and not _JOINED_RE.search(between):  # "drinks after dinner": dinner first
         return second, first
     return first, second
+
+
+def _ordered_again(message: str, found: list[tuple[re.Match[str], str]]) -> tuple[tuple[str, str], int] | None:
+    """Two stops ordered by the word before the first kind named again ("a movie around 8, somewhere to eat before
+    the movie?": eat, then the movie; "the gym after work, anything to eat after the gym?": the gym, then eat), with
+    where the other kind is named (the first kind's own words, its time among them, come before it); None when
+    the message names its stops otherwise."""
+    if len({term for _, term in found}) != 2:
+        return None
+    named, other = found[0][1], next((match, term) for match, term in found if term != found[0][1])
+    again = next((match for match, term in found if term == named and match.start() > other[0].end()), None)
+    if again is None or (order := _ORDER_BEFORE_RE.search(message[other[0].end() : again.start()])) is None:
+        return None
+    stops = (other[1], named) if order.group(1).lower() == "before" else (named, other[1])
+    return stops, other[0].start()
+
+
+def _ordered_times(
+    message: str, stops: tuple[str, str], excluded_spans: list[tuple[int, int]]
+) -> tuple[str | None, str | None] | None:
+    """The time words of two stops ordered by a word before a kind named again: they are the time of the kind named
+    first ("the gym after work, … eat after the gym": the gym's, the first stop's; "a movie around 8, … eat before
+    the movie": the movie's, the second stop's); None for stops named otherwise or no time said."""
+    found = _adjacent_as_one(message, _kinds_named(message, excluded_spans))
+    ordered = _ordered_again(message, found)
+    if ordered is None or ordered[0] != stops or (said := when_text(message)) is None:
+        return None
+    return (said, None) if stops[0] == found[0][1] else (None, said)
+
+
+# "Before pacha tonight, … near there", "after the Knicks game at MSG, … near there": the place a plan is timed around.
+_BEFORE_PLACE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hey|right)\W+)*(?:before|after|on the way to) (?:going to |heading to |we go to )?"
+    r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)(?=\s*,|\s+(?:tonight|today|tomorrow|later)\b)",
+    re.IGNORECASE,
+)
+_TIME_WORDS_RE = re.compile(r"\b(?:work|school|class|dinner|lunch|breakfast|brunch|that|this|it)\b", re.IGNORECASE)
+
+
+# "Is it too late for coffee?", "too early for a drink lol", "is it too late to get ramen?": the hour, for a kind.
+_TOO_LATE_FOR_RE = re.compile(
+    r"\btoo (?:late|early) (?:for|to (?:get|grab|have|go for|eat|drink|find)) (?:a |an |some |any |un |une |una )?"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _too_late_for_a_kind(message: str, arguments: RequestArguments) -> bool:
+    """Whether a message asks whether it is too late (or early) for a kind of place, with no place pointed at ("is
+    it too late for coffee?"; not "is it too late for the first one?" nor "is it too late to go to the Met?")."""
+    asked = _TOO_LATE_FOR_RE.search(message)
+    if asked is None or arguments.category is None or arguments.pick is not None or arguments.near not in (None, HERE):
+        return False
+    return _CATEGORY_RE.match(asked["rest"]) is not None
+
+
+# "… to eat before the movie", "… a drink after my class": the order word just before a kind named again.
+_ORDER_BEFORE_RE = re.compile(r"\b(before|after)\s+(?:the|my|our|your|a|an|this|that)?\s*$", re.IGNORECASE)
 
 
 def _stop_times(
@@ -5245,6 +5395,9 @@ def extract_request(
     # The second stop's time is read from the first's ("lunch at 1 and then a drink around 7": 19:00 that day), a day
     # named from now ("lunch then drinks tomorrow at 7"); one that would come before the first is no time of its own.
     then_at = resolve_when(arguments.then_when, now if names_day(arguments.then_when) else at or now, timezone)
+    if then_at is not None and at is None and arguments.first_before:
+        # "Somewhere to eat before the movie at 8": the first stop a while before the second's time, not now.
+        at = max(now.astimezone(then_at.tzinfo), then_at - FIRST_STOP_BEFORE)
     if then_at is not None and then_at <= (at or now):
         then_at = None
     return ChatRequest(

@@ -2080,6 +2080,34 @@ def test_an_hour_alone_after_a_day_is_that_hour_of_that_day() -> None:
     assert other.at == friday
 
 
+def test_a_bare_hour_moving_a_plan_keeps_the_half_of_the_day_of_the_plan() -> None:
+    zone = ZoneInfo("America/New_York")
+    monday_nine = datetime(2012, 12, 3, 9, tzinfo=zone)
+    coffee = ChatRequest(intent="recommend", category="Cafe", when="monday morning", at=monday_nine)
+    evening = datetime(2012, 11, 28, 19, 30, tzinfo=zone)  # "at 7:30" read alone: in the evening
+    earlier = agent_module._refined(
+        coffee, ChatRequest(intent="refine", when="at 7:30", at=evening), "earlier, like 7:30"
+    )
+    assert earlier.at == monday_nine.replace(hour=7, minute=30) and earlier.category == "Cafe"
+    seven = datetime(2012, 11, 30, 7, tzinfo=zone)
+    breakfast = ChatRequest(intent="recommend", category="Breakfast", when="breakfast at 7 tomorrow", at=seven)
+    nine_pm = datetime(2012, 11, 29, 21, tzinfo=zone)
+    later = agent_module._refined(
+        breakfast, ChatRequest(intent="refine", when="at 9", at=nine_pm), "a bit later, like 9?"
+    )
+    assert later.at == seven.replace(hour=9)
+    dinner = ChatRequest(intent="recommend", category="Restaurant", when="at 7:30", at=evening)
+    eight = agent_module._refined(
+        dinner, ChatRequest(intent="refine", when="at 8", at=evening.replace(hour=20, minute=0)), ""
+    )
+    assert eight.at == evening.replace(hour=20, minute=0)
+    # The half of the day said wins.
+    said = agent_module._refined(
+        coffee, ChatRequest(intent="refine", when="at 7pm", at=monday_nine.replace(hour=19)), ""
+    )
+    assert said.at == monday_nine.replace(hour=19)
+
+
 def test_an_it_that_points_at_nothing_leaves_the_place_named(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -3554,3 +3582,27 @@ def test_what_time_do_i_usually_asks_when_for_a_kind_of_place(
     call = called(turn, "get_habits")
     assert call.arguments["rhythm"] and call.arguments["kind"] == "Gym" and call.arguments.get("item_id") is None
     assert "mostly between" in turn.text or "no one time of day stands out" in turn.text
+
+
+def test_a_list_for_another_time_says_the_time_it_was_planned_for() -> None:
+    zone = ZoneInfo("America/New_York")
+    now = datetime(2012, 11, 28, 17, tzinfo=zone)  # a Wednesday
+
+    def planned(when: str | None, at: datetime | None, language: str = "en", **fields: Any) -> str | None:
+        return agent_module._planned_for(ChatRequest(intent="recommend", when=when, at=at, **fields), now, language)
+
+    friday = datetime(2012, 11, 30, 22, tzinfo=zone)
+    assert planned("friday night", friday) == "For Friday, around 10 pm:"
+    assert planned("friday night", friday, "es") == "Para el viernes, hacia las 22:00:"
+    assert planned("friday night", friday, "fr") == "Pour vendredi, vers 22:00 :"
+    assert planned("tomorrow morning", datetime(2012, 11, 29, 9, tzinfo=zone)) == "For tomorrow, around 9 am:"
+    assert planned("at 8:30", datetime(2012, 11, 28, 20, 30, tzinfo=zone)) == "For today, around 8:30 pm:"
+    far = datetime(2012, 12, 14, 12, tzinfo=zone)
+    assert planned("friday after next", far) == "For Friday, December 14, around noon:"
+    # The first stop planned before the second's time said ("eat before the movie at 8").
+    assert planned(None, now.replace(hour=18, minute=30), then_when="around 8") == "For today, around 6:30 pm:"
+    # Now, or within the hour, or no time named: nothing to say; a holiday's lead says it already.
+    assert planned("now", now) is None
+    assert planned("after work", now.replace(hour=18)) is None
+    assert planned(None, None) is None
+    assert planned("christmas eve", datetime(2012, 12, 24, 19, tzinfo=zone)) is None

@@ -244,6 +244,26 @@ def test_category_terms_are_found_in_both_taxonomies() -> None:
         ("before work tomorrow", NOW, at(16, 8)),
         ("after 11pm", at(15, 23, 15), at(15, 23, 15)),  # already after 11 pm: now, not tomorrow's
         ("after 2pm", at(15, 23, 15), at(16, 14)),
+        # A weekday named within "this weekend" is that day, not the weekend's Saturday.
+        ("this weekend friday night", NOW, at(17, 22)),
+        ("weekend sunday brunch", NOW, at(19, 11)),
+        # "Next weekend": the one after the coming one, or after the one under way.
+        ("next weekend", NOW, at(25, 12)),
+        ("next weekend", at(19, 16), at(25, 12)),
+        ("next weekend", at(18, 16), at(25, 12)),
+        ("this weekend", at(19, 16), at(19, 16)),
+        # "Next Friday" said on a Thursday is a week later, not tomorrow.
+        ("next Friday", at(16, 9), at(24, 12)),
+        ("next Friday", at(14, 9), at(17, 12)),
+        # Between midnight and 5 am "tonight" is the night under way, and "tomorrow" the day after sleeping.
+        ("tonight", at(18, 0, 40), at(18, 0, 40)),
+        ("late night", at(18, 1, 15), at(18, 1, 15)),
+        ("friday night", at(18, 0, 40), at(18, 0, 40)),  # Friday's night, asked on Saturday at 0:40
+        ("saturday night", at(18, 0, 40), at(18, 22)),
+        ("tonight at 2am", at(18, 0, 40), at(18, 2)),
+        ("tomorrow lunch", at(18, 0, 40), at(18, 12, 30)),
+        ("tomorrow morning", at(18, 4, 30), at(18, 9)),
+        ("tomorrow lunch", at(18, 6), at(19, 12, 30)),
     ],
 )
 def test_resolve_when(text: str, now: datetime, expected: datetime) -> None:
@@ -261,6 +281,10 @@ def test_a_day_alone_is_the_hour_the_kind_asked_for_is_visited_when_one_is_known
     assert resolve_when("Friday morning", NOW, day_hour=21) == at(17, 9)
     assert resolve_when("brunch Sunday", NOW, day_hour=21) == at(19, 11)
     assert resolve_when("Friday at 6pm", NOW, day_hour=21) == at(17, 18)
+    # Today, already in the evening, the kind's evening or night hour is now ("friday! somewhere for a beer").
+    assert resolve_when("Friday", at(17, 19), day_hour=23) == at(17, 19)
+    assert resolve_when("today", at(17, 18), day_hour=0) == at(17, 18)
+    assert resolve_when("Friday", at(17, 10), day_hour=15) == at(17, 15)  # morning: the afternoon is still ahead
 
 
 def test_resolve_when_converts_now_to_new_york() -> None:
@@ -299,6 +323,8 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
         ("dinner around 7:30 near the office", at(15, 19, 30)),  # the minutes are kept
         ("half past 7 for dinner", at(15, 19, 30)),
         ("drinks at quarter to 9", at(15, 20, 45)),
+        ("at half past seven tonight, drinks", at(15, 19, 30)),  # the hour in words
+        ("meet at a quarter of eight for dinner", at(15, 19, 45)),
         ("a bar at 21:30", at(15, 21, 30)),
         ("coffee at 07:30", at(16, 7, 30)),  # a leading zero: the 24-hour clock
         # A meal had in the morning picks the morning.
@@ -332,6 +358,41 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
 )
 def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
     assert extract_request(message, NOW).at == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Too late or early for a kind: where that kind is had now, not a question about a place shown.
+        ("is it too late for coffee?", {"intent": "recommend", "category": "Cafe", "when": "now", "asks": []}),
+        ("is it too late for ramen?", {"intent": "recommend", "category": "Ramen", "when": "now"}),
+        ("is it too early for a drink lol", {"intent": "recommend", "category": "Bar", "when": "now"}),
+        ("is it too late to get coffee?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        ("¿es demasiado tarde para un café?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        ("est-ce trop tard pour un café ?", {"intent": "recommend", "category": "Cafe", "when": "now"}),
+        # A place pointed at or named is asked about.
+        ("is it too late for the first one?", {"intent": "about", "pick": 1, "asks": ["hours"]}),
+        ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
+        ("is it too late for that?", {"intent": "about", "asks": ["hours"]}),
+    ],
+)
+def test_too_late_for_a_kind_asks_for_that_kind_now(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("at half past 8 tonight, drinks?", None),
+        ("at quarter to 9, dinner?", None),
+        ("at half past seven tonight, drinks", None),
+        ("at a quarter past 7 tomorrow, coffee near union square", "Union Square"),
+        ("a bar in the flatiron at half past six", "Flatiron"),
+    ],
+)
+def test_a_clock_time_said_in_words_is_no_place(message: str, near: str | None) -> None:
+    assert parse_rules(message).near == near
 
 
 @pytest.mark.parametrize(
@@ -587,6 +648,11 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
         ("drinks after dinner", "Restaurant", "Bar"),  # done the other way round
         ("sushi, then a bar nearby", "Sushi", "Bar"),
         ("drinks before the movie", "Bar", "Movie Theater"),
+        # The order word before a kind named again, whatever the order the kinds are named in.
+        ("want to catch a movie around 8, somewhere to eat before the movie?", "Restaurant", "Movie Theater"),
+        ("going to the gym after work, anything to eat after the gym nearby?", "Gym", "Restaurant"),
+        ("museum this afternoon, coffee before the museum", "Cafe", "Museum"),
+        ("seeing a movie tonight, a bar after the movie?", "Movie Theater", "Bar"),
         ("pizza and beer", "Pizza", None),  # one place
         ("ramen noodles tonight", "Ramen", None),
         ("plan my Saturday: something in the afternoon and dinner after", "Restaurant", None),
@@ -597,6 +663,23 @@ def test_spanish_and_french_are_not_taken_for_another_language() -> None:
 def test_a_second_stop_is_read_in_the_order_it_is_done(message: str, category: str, then: str | None) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category, arguments.then) == ("recommend", category, then)
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        # "Near there" after a place the plan is timed around: that place.
+        ("before pacha tonight, a quick bite near there", "pacha"),
+        ("after Marquee tonight, anywhere to eat near there?", "Marquee"),
+        ("before going to the Met, coffee near there", "the Met"),
+        # No place: "there" is left to the conversation.
+        ("after work, a bar near there", "there"),
+        ("before dinner, drinks near there?", "there"),
+        ("after that, coffee near there", "there"),
+    ],
+)
+def test_near_there_after_a_place_a_plan_is_timed_around_is_that_place(message: str, near: str) -> None:
+    assert parse_rules(message).near == near
 
 
 def test_a_place_named_before_a_second_stop_ends_at_its_cue() -> None:
@@ -1537,6 +1620,18 @@ def test_one_with_something_is_one_of_the_last_ask(message: str, intent: str) ->
         ("still no", {"intent": "refine"}),
         ("earlier, like 10am", {"intent": "refine", "when": "10am"}),
         ("a bit later?", {"intent": "refine"}),
+        # A bare hour moving the plan ("a bit later, like 9?"), in Spanish and French too.
+        ("a bit later, like 9?", {"intent": "refine", "when": "at 9"}),
+        ("earlier, say 6:30", {"intent": "refine", "when": "at 6:30"}),
+        ("make it 9 instead", {"intent": "refine", "when": "at 9"}),
+        ("push it to 10", {"intent": "refine", "when": "at 10"}),
+        ("can we do 8?", {"intent": "refine", "when": "at 8"}),
+        ("more like 9", {"intent": "refine", "when": "at 9"}),
+        ("un poco más tarde, como a las 9", {"intent": "refine", "when": "at 9"}),
+        ("un peu plus tard, vers 9h", {"intent": "refine", "when": "at 9"}),
+        ("plus tôt, genre 7h30", {"intent": "refine", "when": "at 7:30"}),
+        ("make it 2 people", {"when": None}),
+        ("let's do 3 bars", {"when": None, "k": 3}),
         ("see you later", {"intent": "smalltalk"}),  # a goodbye, read without the model
         ("later tonight?", {"intent": "recommend", "when": "tonight"}),
         ("is it too late to go to the Met?", {"intent": "about", "asks": ["hours"]}),
@@ -3218,6 +3313,9 @@ def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[st
         ("late dinner around 11 tonight in williamsburg, then a bar nearby", at(15, 23), None),
         ("drinks after dinner in the East Village", at(15, 19, 30), None),
         ("brunch saturday then a museum", at(18, 11), None),
+        # The time said with the kind named first is that kind's: the movie's at 8, the meal before it.
+        ("want to catch a movie around 8, somewhere to eat before the movie?", at(15, 18, 30), at(15, 20)),
+        ("going to the gym after work, anything to eat after the gym?", at(15, 18), None),
     ],
 )
 def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
