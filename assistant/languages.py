@@ -851,6 +851,14 @@ _SPANISH = {
     "sabados": "saturdays",
     "domingo": "sunday",
     "domingos": "sundays",
+    # How many come ("una mesa para 8", "somos 8 personas"): a party's size, no count of places nor an hour.
+    "una mesa para": "a table for",
+    "mesa para": "table for",
+    "somos": "we are",
+    "seremos": "we'll be",
+    "personas": "people",
+    "un grupo de": "a group of",
+    "grupo de": "group of",
 }
 _FRENCH = {
     # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
@@ -1651,6 +1659,14 @@ _FRENCH = {
     "lundis": "mondays",
     "samedis": "saturdays",
     "dimanches": "sundays",
+    # How many come ("une table pour 8", "nous sommes 8 personnes"): a party's size, no count of places nor an hour.
+    "une table pour": "a table for",
+    "table pour": "table for",
+    "nous sommes": "we are",
+    "nous serons": "we'll be",
+    "personnes": "people",
+    "un groupe de": "a group of",
+    "groupe de": "group of",
 }
 PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
 

@@ -134,7 +134,15 @@ PARTY_RE = re.compile(
     rf"|\b(?:group|party|crowd|bunch)(?: of)?(?: like| of like| about| around| maybe)? {_PARTY} (?:people|ppl|persons"
     r"|guests|of us|friends)\b|\b(?:big|large|huge) (?:group|party|crowd)\b(?! (?:of|like|for)\b)"
     rf"|\b(?:we(?:'re| are)|we'll be|for|there(?:'s| is| are|'ll be| will be)) {_PARTY}"
-    r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
+    r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))"
+    # "Room for 8", "a place that can fit 8", "seats 10 people", "dinner for 8 at 7", "8 of us tonight": how many
+    # come, wherever the sentence goes on.
+    rf"|\b(?:room|space|seating|seats?|tables?|reservations?|booking|dinner|lunch|brunch|breakfast|drinks)"
+    rf" for {_PARTY}\b(?!\s*(?:[ap]\.?m\b|:\d|o'?clock|h\b))"
+    rf"|\b(?:fit|fits|seat|seats|accommodate|accommodates|hold|holds|take|takes) (?:a group of |a party of )?"
+    rf"{_PARTY}(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))"
+    rf"|\b{_PARTY} of us\b|\b(?:just|only|about|like|around|with) {_PARTY} (?:people|persons|guests|friends|ppl)\b"
+    rf"|\bfor {_PARTY} (?:friends|ppl|adults|coworkers|colleagues)\b",
     re.IGNORECASE,
 )
 # An event the user is going to at a named place ("before the movie at AMC Empire 25", "heading to a concert at

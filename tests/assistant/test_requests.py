@@ -20,7 +20,7 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
 from assistant.languages import other_language
-from assistant.place_questions import UNKNOWN_TOPICS, unhonoured
+from assistant.place_questions import PARTY_RE, UNKNOWN_TOPICS, unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
     AFTER_DINNER,
@@ -36,6 +36,7 @@ from assistant.requests import (
     extract_request,
     first_stop_over,
     further_stops,
+    merge,
     named_first,
     needs_llm,
     offtopic_reply,
@@ -306,6 +307,16 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
         ("lunch at 11:30", at(15, 11, 30)),
         ("lunch at 1", at(15, 13)),
         ("dinner at 8", at(15, 20)),
+        # Coffee and breakfast foods pick the morning for an hour from 6 on; drinks and dinner keep the evening.
+        ("coffee at 8 near union square", at(16, 8)),
+        ("grab a coffee around 9 tomorrow", at(16, 9)),
+        ("somewhere for a latte at 10:30", at(16, 10, 30)),
+        ("bagels at 7 in the east village", at(16, 7)),
+        ("un café a las 8 cerca de soho", at(16, 8)),
+        ("un café à 9h près de soho", at(16, 9)),
+        ("coffee at 3", at(15, 15)),
+        ("drinks at 8", at(15, 20)),
+        ("dinner at 8 and coffee after", at(15, 20)),
         # From an hour on: that hour.
         ("friday!! drinks after 6 with coworkers, near the office", at(17, 18)),
         ("bars past 10 tonight", at(15, 22)),
@@ -338,10 +349,41 @@ def test_clock_times_meals_and_waits(message: str, expected: datetime) -> None:
         ("tomorrow at 8 for drinks", None),  # an hour, not eight places
         ("a couple of bars near me", 2),
         ("top 3 bars at 9", 3),
+        # How many come is no count of places.
+        ("just 8 of us, any italian place?", None),
+        ("only 8 people, somewhere for dinner", None),
+        ("find 8 of us a table near soho", None),
+        ("find a spot for 8 friends", None),
+        ("show me 8 places for a group of 8", 8),
     ],
 )
 def test_a_wait_or_an_hour_is_no_count(message: str, k: int | None) -> None:
     assert parse_rules(message).k == k
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a table for 8",
+        "a table for 8 in midtown",
+        "italian place with room for 8",
+        "a group of 8 of us for dinner",
+        "somewhere that can fit 8?",
+        "dinner for 8 tomorrow",
+        "8 of us tonight, bars in the east village",
+        "buscamos una mesa para 8 personas en soho",
+        "somos 8, un restaurante italiano cerca de soho",
+        "on cherche une table pour 8 personnes à soho",
+        "nous sommes 8, un restaurant italien près de soho",
+    ],
+)
+def test_a_party_size_is_no_count_nor_hour_even_when_the_llm_reads_one(message: str) -> None:
+    rules = parse_rules(read(message).text)
+    offered = RequestArguments(k=8, when="8:00")
+    merged, _ = merge(rules, offered, message)
+    assert merged.k is None
+    assert merged.when == rules.when
+    assert PARTY_RE.search(read(message).text)
 
 
 @pytest.mark.parametrize(
