@@ -66,6 +66,7 @@ from assistant.habits import (
     describe_preferences,
     habits_slice,
     past_span,
+    span_words,
 )
 from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language, says_english
 from assistant.llm import cores_shared
@@ -81,6 +82,7 @@ from assistant.place_questions import (
     describe_no_chain_visits,
     describe_place,
     describe_visits,
+    my_visits_named,
     named_words,
     no_details,
     place_question,
@@ -89,6 +91,7 @@ from assistant.place_questions import (
     the_first_visited,
     the_last_visited,
     unhonoured,
+    visit_dates_asked,
     visited_then,
 )
 from assistant.reasons import reasons_in
@@ -199,6 +202,7 @@ MAX_MESSAGE_CHARS = 2_000
 PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
 USUAL_KINDS = 3  # how many of the user's most visited kinds "something different" leaves out
+VISIT_DATES_SHOWN = 10  # "every time I went to …": the latest visits listed, with how many more
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
 # "Closer please": within this share of the distance to the last list's first place, and never less than this.
@@ -656,6 +660,8 @@ class Assistant:
             elif bare and extracted.intent in (None, "smalltalk", "recommend") and self._names_one_place(said):
                 # "MoMA", "the guggenheim", "beauty and essex": a place by its name alone, what is known of it.
                 extracted = extracted.model_copy(update={"intent": "about", "asks": ["general"]})
+            if extracted.intent == "about" and extracted.asks == ["visits"]:
+                extracted = self._visits_of_a_kind(state["user_id"], said, extracted)
             kind_one = _THE_KIND_ONE_RE.match(said)
             if extracted.intent == "recommend" and extracted.category and kind_one and not extracted.near:
                 # "The club one?" after a bar then a club: the club of the list, not a search for clubs.
@@ -1680,16 +1686,37 @@ class Assistant:
             return few.format(name=details.name, count=named, least=CHAIN_MIN_PLACES) + " "
         return fixed_text("chain_no", language).format(name=details.name) + " "
 
+    def _visits_of_a_kind(self, user_id: str, text: str, request: ChatRequest) -> ChatRequest:
+        """For "do I go to … a lot?", "which days did I go to …?" read as one place's visits: the user's habits at a
+        kind when the words name a kind and no place of theirs nor of the catalogue ("do I go to fancy lounges a
+        lot?": lounges); a name of a place they know wins over the kind in it ("Ding Dong Lounge": that place)."""
+        name = my_visits_named(text)
+        if name is None or refers_to_place(name) or (kind := parse_rules(name).category) is None:
+            return request
+        if self.service.visited_named(user_id, name) or self.service.places_named([name]):
+            return request
+        return request.model_copy(update={"intent": "profile", "asks": [], "category": kind})
+
     def _visits_then(self, state: _State, details: PlaceDetails, language: str) -> str:
         """The user's visits to the place in the stretch of time the question names ("how many times did I go to
-        Shake Shack last month?"), said before the card, whose counts are all-time; empty when it names none."""
+        Shake Shack last month?"), said before the card, whose counts are all-time, then each visit's day when asked
+        ("every time I went there in November"); empty when it names neither."""
         local_now = state["now"].astimezone(ZoneInfo(self.timezone))
         span = past_span(_said(state), local_now)
+        dates = self._visit_dates(state, details, span, language)
         if span is None:
-            return ""
+            return dates
         until = min(span.until, local_now) if span.until is not None else local_now
-        # "How many times did I hit Equinox this year?": every one of the user's places of that name, not the one
-        # branch the words were matched to (which they may never have been to).
+        ids, label = self._visited_of_name(state, details)
+        among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
+        # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
+        last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
+        return describe_place_visits_then(label, among.visits, last, span, language) + "\n" + dates
+
+    def _visited_of_name(self, state: _State, details: PlaceDetails) -> tuple[list[str], str]:
+        """The item ids and the label of the user's places the question names: "how many times did I hit Equinox this
+        year?" is every one of their places of that name, not the one branch the words were matched to (which they
+        may never have been to)."""
         words = named_words(read(_said(state)).text).split()
         # "hit equinox": the words from the first that name any of their places, else the matched place's name.
         tails = [" ".join(words[start:]) for start in range(len(words))] + [details.name]
@@ -1697,11 +1724,32 @@ class Assistant:
         places = theirs if theirs and [place.item_id for place in theirs] != [details.item_id] else []
         ids = [place.item_id for place in places] or [details.item_id]
         label = details.label if len(places) <= 1 else _common_name([place.label for place in places])
-        label = places[0].label if len(places) == 1 else label
-        among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
-        # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
-        last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
-        return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
+        return ids, places[0].label if len(places) == 1 else label
+
+    def _visit_dates(self, state: _State, details: PlaceDetails, span: PastSpan | None, language: str) -> str:
+        """Each of the user's visits to the place (the latest ``VISIT_DATES_SHOWN``, with how many more), in the
+        stretch of time asked when one is, when the question asks for them ("list all my visits to Mijana", "which
+        days did I go to Ding Dong Lounge?"); empty otherwise or when there are none (the card says so)."""
+        if not visit_dates_asked(read(_said(state)).text):
+            return ""
+        zone = ZoneInfo(self.timezone)
+        local_now = state["now"].astimezone(zone)
+        until = min(span.until, local_now) if span is not None and span.until is not None else local_now
+        ids, label = self._visited_of_name(state, details)
+        moments = self.service.visit_times(state["user_id"], ids, until, since=span.since if span else None)
+        if not moments:
+            return ""
+        weekdays = fixed_text("span_weekdays", language).split("|")
+        spanned = f" {span_words(span.since, span.until, language)}" if span is not None else ""
+        lines = [fixed_text("visit_dates", language).format(place=label, span=spanned)]
+        for moment in moments[:VISIT_DATES_SHOWN]:
+            local = moment.astimezone(zone)  # the city's day and hour, not UTC's
+            hour = clock_time(local) if language == "en" else f"{local:%H:%M}"
+            lines.append(f"- {weekdays[local.weekday()]}, {said_day(local, language)}, {hour}")
+        if len(moments) > VISIT_DATES_SHOWN:
+            more = len(moments) - VISIT_DATES_SHOWN
+            lines.append(fixed_text("visit_dates_more", language).format(count=more, total=len(moments)))
+        return "\n".join(lines) + "\n\n"
 
     def _checkin_said(self, state: _State, details: PlaceDetails, language: str) -> str:
         """The day and time of the user's latest or first check-in, before the card of its place, when the question

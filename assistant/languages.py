@@ -859,6 +859,14 @@ _SPANISH = {
     "personas": "people",
     "un grupo de": "a group of",
     "grupo de": "group of",
+    # Each visit to a place asked for ("todas mis visitas a Mijana", "qué días fui a Mijana").
+    "todas mis": "all my",
+    "todos mis": "all my",
+    "todas las veces que fui": "every time i went",
+    "todas las veces que he ido": "every time i went",
+    "cada vez que fui": "every time i went",
+    "que dias fui": "which days did i go",
+    "que dias he ido": "which days did i go",
 }
 _FRENCH = {
     # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
@@ -1667,6 +1675,13 @@ _FRENCH = {
     "personnes": "people",
     "un groupe de": "a group of",
     "groupe de": "group of",
+    # Each visit to a place asked for ("toutes mes visites chez Mijana", "quels jours je suis allé chez Mijana").
+    "toutes mes": "all my",
+    "tous mes": "all my",
+    "chaque fois que je suis alle": "every time i went",
+    "toutes les fois ou je suis alle": "every time i went",
+    "quels jours je suis alle": "which days did i go",
+    "quels jours suis-je alle": "which days did i go",
 }
 PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
 

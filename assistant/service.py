@@ -1685,6 +1685,17 @@ class Service:
         last = pd.Timestamp(visits["timestamp"].max()).to_pydatetime()
         return VisitsAmong(visits=len(visits), places=int(visits["item_id"].nunique()), last=last)
 
+    def visit_times(
+        self, user_id: str, item_ids: Sequence[str], at: datetime, since: datetime | None = None
+    ) -> list[datetime]:
+        """When the user visited any of ``item_ids`` up to ``at`` (and from ``since`` on), the latest first ("every
+        time I went to Ding Dong Lounge in November")."""
+        visits = user_visits(events_until(self.events(), at), user_id)
+        visits = visits[visits["item_id"].astype(str).isin(set(item_ids))] if len(visits) else visits
+        if since is not None and len(visits):
+            visits = visits[visits["timestamp"] >= pd.Timestamp(since)]
+        return [pd.Timestamp(moment).to_pydatetime() for moment in visits["timestamp"].sort_values(ascending=False)]
+
     def _visits(self, user_id: str) -> pd.DataFrame:
         """The user's stored visits (their behaviour rows that are visits, not feedback)."""
         return user_visits(self.events(), user_id)

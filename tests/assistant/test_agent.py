@@ -2473,6 +2473,60 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+def _most_visited_named(services: Service, user: str) -> tuple[str, str, int]:
+    """The item id, name and number of visits of the user's most visited place with a name."""
+    events = services.events()
+    assert events is not None
+    counts = events[events["user_id"] == user]["item_id"].value_counts()
+    item = next(str(item) for item in counts.index if services.place(str(item)).name)  # type: ignore[union-attr]
+    return item, services.place(item).name, int(counts[item])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "message", ["list all my visits to {name}", "which days did I go to {name}?", "every time I went to {name}"]
+)
+def test_each_visit_to_a_named_place_is_listed_by_its_day_the_latest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    item, name, visits = _most_visited_named(services, "1")
+    assert visits > agent_module.VISIT_DATES_SHOWN  # more than are listed
+    turn = Assistant(services, polite).chat("1", message.format(name=name), at=world_now)
+    assert turn.details is not None and turn.details.item_id == item
+    assert turn.text.startswith(f"Your visits to **{name}**, the latest first:")
+    days = [line for line in turn.text.splitlines() if re.match(rf"- (?:{'|'.join(WEEKDAYS)}), ", line)]
+    assert len(days) == agent_module.VISIT_DATES_SHOWN
+    latest = services.visits_among("1", [item], world_now).last
+    assert latest is not None
+    assert calendar_day(latest.astimezone(ZoneInfo(services.settings.preprocessing.timezone))) in days[0]
+    more = visits - agent_module.VISIT_DATES_SHOWN
+    assert f"…and {more} earlier ({visits} in all)." in turn.text
+    assert not polite.calls
+
+
+def test_how_many_visits_to_a_named_place_lists_no_days(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    _, name, _ = _most_visited_named(services, "1")
+    turn = Assistant(services, polite).chat("1", f"how many times have I been to {name}?", at=world_now)
+    assert "the latest first" not in turn.text
+
+
+def test_a_visited_place_whose_name_holds_a_kind_is_that_place_and_a_kind_with_no_such_place_the_users_habits(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    # "Do I go to Ding Dong Lounge a lot?": the place of that name the user knows, not their lounges.
+    place = services.visited_named("1", "Jazz Club 33")
+    assert place
+    named = assistant.chat("1", "do I go to Jazz Club 33 a lot?", at=world_now)
+    assert named.request is not None and named.request.intent == "about"
+    assert named.details is not None and named.details.item_id == place[0].item_id
+    # No place goes by "fancy jazz clubs": the user's visits to jazz clubs.
+    kind = assistant.chat("1", "do I go to fancy jazz clubs a lot?", at=world_now, conversation_id="kind")
+    assert kind.request is not None and kind.request.intent == "profile"
+    assert called(kind, "get_habits").arguments["kind"] == "Music Venue"  # as "do I go to jazz clubs a lot?"
+
+
 def test_a_kind_swapped_for_another_in_one_message_is_this_asks_alone_unless_said_for_good(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -2980,6 +2980,16 @@ def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
         "how often do i go to ding dong lounge",
         "show me my ding dong lounge check-ins",
         "visits to ding dong lounge?",
+        # How often, said after the name; each day asked for.
+        "do i go to ding dong lounge a lot?",
+        "am i at mijana too often?",
+        "do we hang out at the gin mill much?",
+        "how frequently am i at mijana?",
+        "which days did i go to ding dong lounge?",
+        "what dates was i at mijana?",
+        "muéstrame todas mis visitas a mijana",
+        "todas las veces que fui a mijana",
+        "quels jours je suis allé chez mijana",
     ],
 )
 def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> None:
@@ -2996,11 +3006,29 @@ def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> No
         ("show me my check-ins in williamsburg", None, "Williamsburg"),
         ("show my visits in november", None, None),  # a month, not a place
         ("how often do i go to bars", "Bar", None),
+        ("do i go to bars a lot?", "Bar", None),
+        ("do i go to the gym too much?", "Gym", None),
+        ("which days did i go to the gym?", "Gym", None),
+        ("do i go to brooklyn a lot?", None, "Brooklyn"),
     ],
 )
 def test_the_users_visits_to_a_kind_or_an_area_stay_their_habits(message: str, category: str | None, near: str) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category, arguments.near) == ("profile", category, near)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do i get to joe's pizza by subway?",
+        "do i go to the same place a lot?",
+        "am i in soho now?",
+        "do i go out a lot?",
+        "am i at home a lot?",
+    ],
+)
+def test_how_one_goes_somewhere_asks_no_place_visits(message: str) -> None:
+    assert parse_rules(message).asks != ["visits"]
 
 
 @pytest.mark.parametrize("message", ["when was the last time", "how many times?", "am i a regular there"])
