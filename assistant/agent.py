@@ -170,7 +170,7 @@ from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
-from profiles.calendar import WEEKDAYS, ago, calendar_day, clock_time, describe_local, holiday_named
+from profiles.calendar import WEEKDAYS, WEEKEND, WORKWEEK, ago, calendar_day, clock_time, describe_local, holiday_named
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -354,6 +354,7 @@ class _State(TypedDict, total=False):
     listed_details: list[PlaceDetails]  # each listed place's, for a question asked of all ("any of these open late?")
     focus: str | None  # the item id the conversation last explained or answered a question about ("is it open?")
     habits: Habits | None
+    claimed: Habits | Explanation | None  # the last habits answer or reason ("which visits made you say that?")
     habits_span: tuple[datetime | None, datetime | None]  # the stretch of time the last "about me" answer covered
     started: float  # the turn's start (time.monotonic()), for its time budget
     written_s: float  # how long the LLM's last attempt took
@@ -1245,7 +1246,7 @@ class Assistant:
                 stops += 1
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
             elif message.name == "explain":
-                update["explanation"] = message.artifact
+                update["explanation"] = update["claimed"] = message.artifact
                 update["focus"] = message.artifact.item_id
             elif message.name == "place_details" and of_the_list:
                 update["listed_details"] = [*update.get("listed_details", []), message.artifact]
@@ -1253,7 +1254,7 @@ class Assistant:
                 update["details"] = message.artifact
                 update["focus"] = message.artifact.item_id
             elif message.name == "get_habits":
-                update["habits"] = message.artifact
+                update["habits"] = update["claimed"] = message.artifact
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
@@ -1427,6 +1428,8 @@ class Assistant:
                 return self._whereabouts(state, language)
             if reply == "own_place":
                 return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
+            if reply == "evidence" and (claimed := state.get("claimed")) is not None:
+                return self._evidence_said(state, claimed, language)
             return fixed_text(reply, language)
         if request.intent == "offtopic" and (reply := offtopic_reply(state["messages"][-1].text)) != "offtopic":
             if reply in ("clock", "clock_tomorrow"):  # "what time is it?": the clock every answer is reckoned by
@@ -1606,6 +1609,44 @@ class Assistant:
                 found = [place.item_id]
             ids += found
         return ids
+
+    def _evidence_said(self, state: _State, claimed: Habits | Explanation, language: str) -> str:
+        """The user's check-ins behind the last habits answer (the visits of the slice it counted) or reason (their
+        visits to the place and to the places of theirs its reasons name), the latest ``VISIT_DATES_SHOWN`` with
+        how many more, for "which visits made you say that?"."""
+        user, now = state["user_id"], state["now"]
+        if isinstance(claimed, Explanation):
+            ids = [claimed.item_id, *self.service.visited_named_in(user, " ".join(claimed.evidence))]
+            visits = self.service.visits_of(user, now, item_ids=ids)
+            if not visits:
+                return fixed_text("evidence_none_place", language).format(place=claimed.name)
+        else:
+            day = claimed.weekday
+            weekday = WEEKDAYS.index(day) if day in WEEKDAYS else None
+            visits = self.service.visits_of(
+                user,
+                now,
+                weekday=weekday,
+                daypart=claimed.daypart,
+                weekend=day == WEEKEND,
+                workweek=day == WORKWEEK,
+                since=claimed.since,
+                until=claimed.until,
+                kind=claimed.kind,
+            )
+            if not visits:
+                return fixed_text("evidence_none_habits", language)
+        zone = ZoneInfo(self.timezone)
+        weekdays = fixed_text("span_weekdays", language).split("|")
+        lines = [fixed_text("evidence_visits", language)]
+        for visit in visits[:VISIT_DATES_SHOWN]:
+            local = visit.at.astimezone(zone)  # the city's day and hour, not UTC's
+            hour = clock_time(local) if language == "en" else f"{local:%H:%M}"
+            lines.append(f"- {weekdays[local.weekday()]}, {said_day(local, language)}, {hour} — **{visit.label}**")
+        if len(visits) > VISIT_DATES_SHOWN:
+            more = len(visits) - VISIT_DATES_SHOWN
+            lines.append(fixed_text("evidence_more", language).format(count=more, total=len(visits)))
+        return "\n".join(lines)
 
     def _whereabouts(self, state: _State, language: str) -> str:
         """Where the user is taken to be ("where am I?") and why: where they said they are, the position the caller

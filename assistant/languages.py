@@ -867,6 +867,12 @@ _SPANISH = {
     "cada vez que fui": "every time i went",
     "que dias fui": "which days did i go",
     "que dias he ido": "which days did i go",
+    # The check-ins behind an answer ("¿qué visitas te hicieron decir eso?", "¿en qué check-ins te basas?").
+    "que visitas": "which visits",
+    "que check-ins": "which check-ins",
+    "te hicieron decir eso": "made you say that",
+    "te hizo decir eso": "made you say that",
+    "te basas": "is that based on",
 }
 _FRENCH = {
     # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
@@ -1682,6 +1688,12 @@ _FRENCH = {
     "toutes les fois ou je suis alle": "every time i went",
     "quels jours je suis alle": "which days did i go",
     "quels jours suis-je alle": "which days did i go",
+    # The check-ins behind an answer ("quelles visites t'ont fait dire ça ?", "sur quels check-ins tu te bases ?").
+    "quelles visites": "which visits",
+    "quels check-ins": "which check-ins",
+    "t'ont fait dire ca": "made you say that",
+    "t'a fait dire ca": "made you say that",
+    "tu te bases": "is that based on",
 }
 PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
 

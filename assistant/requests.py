@@ -1460,6 +1460,19 @@ _PROVENANCE_RE = re.compile(
     r"|\bwhich (?:profile )?snapshots? (?:are|did) you (?:using|use)\b",
     re.IGNORECASE,
 )
+# "Which visits made you say that?", "what check-ins is that based on?", "show me the check-ins behind that": the
+# user's own visits behind the last habits answer or reason (answered by code); "what data do you have on me?" asks
+# where everything comes from (``_PROVENANCE_RE``).
+_CHECKINS = r"(?:visits?|check-?ins?|checkins|visitas|visites)"
+_EVIDENCE_RE = re.compile(
+    rf"\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:made|make|makes|led|lead|leads|got|get|tell|told) you\b"
+    rf"|\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:based on|basing|behind|back (?:that|this|it) up|say so)\b"
+    rf"|\b(?:show|list|give|tell)(?: me| us)? (?:the |those |these |my |which )?{_CHECKINS}\b.*"
+    r"\b(?:behind|backing|you (?:used|mean|counted|based|looked at)|that (?:made|led) you)\b|\bfor (?:that|this|it)\W*$"
+    rf"|\b{_CHECKINS} (?:behind|backing) (?:that|this|it|your (?:answer|claim))\b"
+    rf"|^\W*(?:(?:ok|okay|so|and|hmm+|wait)\W+)*(?:which|what) {_CHECKINS}\W*$",
+    re.IGNORECASE,
+)
 # "Your suggestions are terrible", "you're useless": a complaint, answered with what helps, not a hello.
 _BAD = r"(?:terrible|awful|bad|useless|rubbish|crap|garbage|not helpful|unhelpful|wrong|off|boring|lame)"
 _COMPLAINT_RE = re.compile(
@@ -1475,7 +1488,7 @@ _COMPLAINT_RE = re.compile(
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
     "complaint", "provenance", "no_office", "no_then", "private", "how_are_you", "still_here",
-    "anything_else", "location",
+    "anything_else", "location", "evidence",
 ]  # fmt: skip
 # "U there?", "hey are you still there": asked of the assistant, which is.
 _STILL_THERE_RE = re.compile(
@@ -1508,6 +1521,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_COMPLAINT_RE, "complaint"),
         (_LOCATION_RE, "location"),
         (_PRIVATE_RE, "private"),
+        (_EVIDENCE_RE, "evidence"),
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
         (_HOW_ARE_YOU_RE, "how_are_you"),
@@ -3923,6 +3937,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "profile"
     if (
         _HOW_IT_WORKS_RE.search(message)
+        or _EVIDENCE_RE.search(message)
         or _PROVENANCE_RE.search(message)
         or _PRIVATE_RE.search(message)
         or _LOCATION_RE.search(message)

@@ -54,6 +54,7 @@ from profiles.activity import (
     one_off_events,
     place_slices,
     place_visits,
+    slice_visits,
     user_events,
     user_habits,
     user_visits,
@@ -1324,6 +1325,48 @@ class Service:
             timeline=timeline,
         )
 
+    def visits_of(
+        self,
+        user_id: str,
+        at: datetime,
+        *,
+        weekday: int | None = None,
+        daypart: str | None = None,
+        weekend: bool = False,
+        workweek: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        item_ids: Sequence[str] | None = None,
+    ) -> list[HabitVisit]:
+        """Each of the user's visits up to ``at`` in the slice ``habits`` counts (the same arguments), only to
+        ``item_ids`` when given, the latest first: the check-ins behind a habits answer or a reason."""
+        events = events_until(self.events(), at)
+        rows = slice_visits(
+            events,
+            self.items,
+            user_id,
+            weekday=weekday,
+            daypart=daypart,
+            weekend=weekend,
+            workweek=workweek,
+            since=since,
+            until=until,
+            kind=kind,
+        )
+        if item_ids is not None and len(rows):
+            rows = rows[rows["item_id"].astype(str).isin(set(item_ids))]
+        visits = []
+        for row in rows.itertuples(index=False):
+            place = self.place(str(row.item_id))
+            if place is not None:
+                visits.append(
+                    HabitVisit(
+                        item_id=str(row.item_id), label=place.label, at=pd.Timestamp(row.timestamp).to_pydatetime()
+                    )
+                )
+        return visits
+
     def _timeline(
         self,
         events: pd.DataFrame | None,
@@ -1626,6 +1669,11 @@ class Service:
             for place in self._visited_places(user_id)
             if (name := match_key(_ARTICLE_RE.sub("", place.name)).strip()) == wanted or name.startswith(f"{wanted} ")
         ]
+
+    def visited_named_in(self, user_id: str, text: str) -> list[str]:
+        """The item ids of the user's visited places whose name a text says ("0.2 km from Hill Country Chicken, a
+        place you know"), the most visited first."""
+        return [place.item_id for place in self._visited_places(user_id) if place.name and place.name in text]
 
     def _visited_places(self, user_id: str) -> Iterator[Place]:
         """The catalogue places the user has visited, the most visited first."""

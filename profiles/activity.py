@@ -239,30 +239,13 @@ def user_habits(
     part most of them fell on, the last visit; ``places``: ``user_places`` of those visits. Both most visited first;
     empty when the user has no visit in the slice. Only visits count: a 👍 is not a visit.
     """
-    if daypart is not None and daypart not in DAYPARTS:
-        raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
     mine = user_visits(events, user_id)
     if mine.empty or "hour_of_week" not in mine.columns:
         return pd.DataFrame(columns=list(KIND_COLUMNS)), pd.DataFrame(columns=list(PLACE_COLUMNS))
+    keep = _in_slice(mine, items, weekday, daypart, weekend, workweek, since, until, kind)
     hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
     days = hour_of_week // HOURS_PER_DAY
     parts = dayparts(hour_of_week % HOURS_PER_DAY)
-    keep = np.ones(len(mine), dtype=bool)
-    if weekday is not None:
-        keep &= days == weekday
-    if weekend:
-        keep &= days >= SATURDAY
-    if workweek:
-        keep &= days < SATURDAY
-    if daypart is not None:
-        keep &= parts == daypart
-    if since is not None:
-        keep &= (mine["timestamp"] >= pd.Timestamp(since)).to_numpy()
-    if until is not None:
-        keep &= (mine["timestamp"] < pd.Timestamp(until)).to_numpy()
-    if kind:
-        of_kind = items.loc[of_kind_column(items, kind), "item_id"].astype(str)
-        keep &= mine["item_id"].astype(str).isin(set(of_kind)).to_numpy()
     chosen = mine.loc[keep]
     places = user_places(chosen, items, user_id)
     if chosen.empty:
@@ -293,6 +276,64 @@ def user_habits(
     ).reset_index()
     ordered = table.sort_values(["visits", "last"], ascending=[False, False], kind="stable")
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
+
+
+def slice_visits(
+    events: pd.DataFrame | None,
+    items: pd.DataFrame,
+    user_id: str,
+    *,
+    weekday: int | None = None,
+    daypart: str | None = None,
+    weekend: bool = False,
+    workweek: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kind: str | None = None,
+) -> pd.DataFrame:
+    """The user's visits of the slice ``user_habits`` counts (the same arguments), one row each, the latest first:
+    the check-ins behind what was said of that slice ("which visits made you say that?")."""
+    mine = user_visits(events, user_id)
+    if mine.empty or "hour_of_week" not in mine.columns:
+        return mine
+    keep = _in_slice(mine, items, weekday, daypart, weekend, workweek, since, until, kind)
+    return mine.loc[keep].sort_values("timestamp", ascending=False, kind="stable")
+
+
+def _in_slice(
+    mine: pd.DataFrame,
+    items: pd.DataFrame,
+    weekday: int | None,
+    daypart: str | None,
+    weekend: bool,
+    workweek: bool,
+    since: datetime | None,
+    until: datetime | None,
+    kind: str | None,
+) -> np.ndarray:
+    """Which of a user's visits (``user_visits``, with their hour of the week) fall in a slice of the week."""
+    if daypart is not None and daypart not in DAYPARTS:
+        raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
+    hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
+    days = hour_of_week // HOURS_PER_DAY
+    parts = dayparts(hour_of_week % HOURS_PER_DAY)
+    keep = np.ones(len(mine), dtype=bool)
+    if weekday is not None:
+        keep &= days == weekday
+    if weekend:
+        keep &= days >= SATURDAY
+    if workweek:
+        keep &= days < SATURDAY
+    if daypart is not None:
+        keep &= parts == daypart
+    if since is not None:
+        keep &= (mine["timestamp"] >= pd.Timestamp(since)).to_numpy()
+    if until is not None:
+        keep &= (mine["timestamp"] < pd.Timestamp(until)).to_numpy()
+    if kind:
+        of_kind = items.loc[of_kind_column(items, kind), "item_id"].astype(str)
+        keep &= mine["item_id"].astype(str).isin(set(of_kind)).to_numpy()
+    return keep
 
 
 class UsualPlace(NamedTuple):
@@ -373,6 +414,7 @@ __all__ = [
     "one_off_events",
     "place_slices",
     "place_visits",
+    "slice_visits",
     "user_events",
     "user_habits",
     "user_places",

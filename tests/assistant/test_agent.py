@@ -2473,6 +2473,9 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
 def _most_visited_named(services: Service, user: str) -> tuple[str, str, int]:
     """The item id, name and number of visits of the user's most visited place with a name."""
     events = services.events()
@@ -2525,6 +2528,46 @@ def test_a_visited_place_whose_name_holds_a_kind_is_that_place_and_a_kind_with_n
     kind = assistant.chat("1", "do I go to fancy jazz clubs a lot?", at=world_now, conversation_id="kind")
     assert kind.request is not None and kind.request.intent == "profile"
     assert called(kind, "get_habits").arguments["kind"] == "Music Venue"  # as "do I go to jazz clubs a lot?"
+
+
+def test_the_check_ins_behind_a_habits_answer_are_its_slices_visits_the_latest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    nothing = assistant.chat("1", "which visits made you say that?", at=world_now, conversation_id="none")
+    assert nothing.text == fixed_text("evidence", "en")  # nothing said of the user's visits yet
+    habits = assistant.chat("1", "where do I usually go on weekday mornings?", at=world_now)
+    counted = services.habits("1", world_now, LatLon(40.75, -73.98), workweek=True, daypart="morning").visits
+    assert called(habits, "get_habits").arguments["workweek"] and counted > agent_module.VISIT_DATES_SHOWN
+    behind = assistant.chat("1", "what visits is that based on?", at=world_now)
+    assert behind.text.startswith(fixed_text("evidence_visits", "en"))
+    days = [line for line in behind.text.splitlines() if line.startswith("- ")]
+    assert len(days) == agent_module.VISIT_DATES_SHOWN
+    assert all(re.match(r"- (?:Monday|Tuesday|Wednesday|Thursday|Friday), ", line) for line in days)
+    assert f"({counted} in all)" in behind.text
+    assert not polite.calls
+
+
+def test_the_check_ins_behind_a_reason_are_the_users_visits_to_the_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "a coffee near here", at=world_now)
+    known = next(item for item in listed.items if item.is_return)  # a place the user has been to
+    new = next(item for item in listed.items if not item.is_return)
+    why = assistant.chat("1", f"why the {ORDINAL_WORDS[known.rank]} one?", at=world_now)
+    assert why.explanation is not None and why.explanation.item_id == known.item_id
+    behind = assistant.chat("1", "which check-ins made you say that?", at=world_now)
+    assert behind.text.startswith(fixed_text("evidence_visits", "en"))
+    assert f"— **{known.label}**" in behind.text
+    # A place new to the user whose reasons name none of theirs: no check-in of theirs is behind them.
+    why_new = assistant.chat("1", f"why the {ORDINAL_WORDS[new.rank]} one?", at=world_now)
+    assert why_new.explanation is not None
+    behind_new = assistant.chat("1", "show me the check-ins behind that", at=world_now)
+    if not services.visited_named_in("1", " ".join(why_new.explanation.evidence)):
+        assert behind_new.text == fixed_text("evidence_none_place", "en").format(place=new.label)
+    else:
+        assert behind_new.text.startswith(fixed_text("evidence_visits", "en"))
 
 
 def test_a_kind_swapped_for_another_in_one_message_is_this_asks_alone_unless_said_for_good(

@@ -1474,6 +1474,12 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("we're 4 people", "party"),
         ("there are three of us", "party"),
         ("table for two", "party"),
+        ("which visits made you say that?", "evidence"),
+        ("what visits is that based on?", "evidence"),
+        ("show me the check-ins behind that", "evidence"),
+        ("which check-ins led you to that?", "evidence"),
+        ("ok which visits?", "evidence"),
+        ("list the visits you used for that", "evidence"),
         ("what time should I leave?", "beyond_data"),
         ("how do you decide what to suggest?", "how_it_works"),
         ("where am I?", "whereabouts"),
@@ -1502,6 +1508,20 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
     assert smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "show me my visits to bars",
+        "list all my visits to mijana",
+        "show me my check-ins for that bar",
+        "which check-ins are at bars?",
+        "what data do you have on me?",
+    ],
+)
+def test_visits_asked_for_themselves_are_no_evidence_of_an_answer(message: str) -> None:
+    assert smalltalk_reply(message) != "evidence"
 
 
 @pytest.mark.parametrize(
