@@ -1493,7 +1493,8 @@ class Assistant:
             # "The first and the last one": the last is the list's own length.
             ranks = list(dict.fromkeys(len(suggestions) if rank == LAST_SHOWN else rank for rank in request.compare))
             request = request.model_copy(update={"compare": ranks})
-            return _side_by_side(suggestions, ranks, language, self._compared_lead(suggestions, request))
+            lead = self._compared_lead(suggestions, request, read(_said(state)).text)
+            return _side_by_side(suggestions, ranks, language, lead)
         if request.intent == "explain":
             # The reasons are the evidence lines themselves: a small model retelling them added popularity and
             # visits that were never there (measured), so code states them.
@@ -2194,12 +2195,15 @@ class Assistant:
                 return request.model_copy(update={"near": item.label, "location": location})
         return None
 
-    def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest) -> str:
+    def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest, message: str) -> str:
         """The answer to "which is closer, 1 or 3?" or "which is busier?" among the ranks compared, from the list's
         distances or everyone's check-ins (``Service.checkins_at``); "" when the message asks neither."""
         picked = [(rank, suggestions[rank - 1]) for rank in request.compare if rank <= len(suggestions)]
         if len(picked) < 2 or not (request.nearest or request.busiest):
             return ""
+        transit = _STOP_COMPARED_RE.search(message) if request.nearest else None
+        if transit is not None:
+            return self._closest_to_a_stop(picked, transit["mode"].lower(), request.language)
         if request.nearest:
             value = {rank: f"{item.distance_km:.1f} km" for rank, item in picked}
             order = sorted(picked, key=lambda pair: pair[1].distance_km)
@@ -2216,6 +2220,29 @@ class Assistant:
             fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest
         )
         return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others)
+
+    def _closest_to_a_stop(self, picked: Sequence[tuple[int, Suggestion]], mode: str, language: str) -> str:
+        """The answer to "is the first or the second closer to the subway?": each compared place's nearest stop of
+        that mode and how far it is, the nearest first; a place with none within ``STOP_KNOWN_WITHIN_KM`` last."""
+        stops = {rank: self.service.nearest_stop(item.item_id, TRANSIT_KINDS[mode]) for rank, item in picked}
+        known = {rank: found for rank, found in stops.items() if found is not None and found[1] <= STOP_KNOWN_WITHIN_KM}
+        if not known:
+            return fixed_text("no_stop_near_any", language).format(mode=mode, km=STOP_KNOWN_WITHIN_KM)
+        far = fixed_text("no_stop_within", language).format(mode=mode, km=STOP_KNOWN_WITHIN_KM)
+        value = {
+            rank: fixed_text("stop_km", language).format(km=f"{known[rank][1]:.1f}", stop=known[rank][0].label)
+            if rank in known
+            else far
+            for rank, _ in picked
+        }
+        order = sorted(picked, key=lambda pair: known[pair[0]][1] if pair[0] in known else math.inf)
+        (rank, first), rest = order[0], order[1:]
+        others = ", ".join(
+            fixed_text("closest_other", language).format(value=value[r], place=item.label, rank=r) for r, item in rest
+        )
+        return fixed_text("closest_stop_of", language).format(
+            mode=mode, value=value[rank], place=first.label, rank=rank, others=others
+        )
 
     def _left_out(self, kind: str, exclusions: Sequence[str]) -> bool:
         """Whether the exclusions leave out nearly every place of a kind ("if it rains" leaves out the Outdoors, and
@@ -3425,6 +3452,12 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 # "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
 # A subway line by its letter or number ("the L", "the 6 train", "the G line").
 _LINE_RE = re.compile(r"^(?:the )?(?P<line>[1-7]|[a-z])(?: (?:train|line))?$", re.IGNORECASE)
+# "Is the first or the second closer to the subway?", "which is nearer the train, 2 or 4?": measured to a stop.
+_STOP_COMPARED_RE = re.compile(
+    r"\b(?:closer|nearer|closest|nearest)(?: to)? (?:the |a |an )?(?:\w+ )?"
+    r"(?P<mode>subway|train|metro|bus|ferry|path)\b",
+    re.IGNORECASE,
+)
 _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,

@@ -2749,6 +2749,8 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.near is None and arguments.category and not arguments.asks and _THERE_AT_END_RE.search(message):
         arguments.near = THERE  # "any good vintage shops there?": where the conversation just was
     arguments.compare = _compared(message)
+    if arguments.compare:
+        arguments.near = None  # "is the third closer to me than the first?": listed places, measured as they are
     if not arguments.compare and (names := _names_compared(message)):
         arguments.compare_names = names  # "which is better, Katz's or Joe's Pizza?": what is known of each
         arguments.asks = arguments.asks or ["general"]
@@ -3585,10 +3587,20 @@ def says_farther(message: str) -> bool:
 
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
+_COMPARED_RANK = r"(?:#?[1-9]|first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)"
 _COMPARE_RE = re.compile(
     r"\b(?:differences?|differ|compare|comparison|versus|vs)\b|\bwhich (?:one )?is better\b|\bwhich should i\b"
     r"|\bwhich (?:one |place )?(?:is|'s) (?:closer|nearer|busier|more popular)\b"
-    r"|\b(?:closer|nearer|busier|more popular) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth)\b",
+    r"|\b(?:closer|nearer|busier|more popular) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth)\b"
+    # "Is the third closer to me than the first?", "is 2 nearer the subway than 4?": what each is near said between.
+    r"|\b(?:closer|nearer)(?: to)? (?:me|us|here|where i am|(?:the |a )?(?:subway|train|metro|bus|ferry|path)"
+    r"(?: (?:station|stop))?s?) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth|last)\b"
+    # "Is the first or the second closer to the subway?", "the 2nd or the 4th, which is nearer?": two ranks joined
+    # by "or" beside a comparison.
+    rf"|(?=.*\b(?:closer|nearer|closest|nearest|busier|busiest|more popular)\b).*\b{_COMPARED_RANK}(?: one)?\s*,?"
+    rf"\s+or\s+(?:the\s+)?{_COMPARED_RANK}\b"
+    # ("2 or 3 bars closer to me" is a count.)
+    rf"(?!\s+(?:(?:more|other|different)\s+)?(?:places|spots|options|ideas|suggestions|{_PLURALS})\b)",
     re.IGNORECASE,
 )
 _THAN_RANK_RE = re.compile(r"\bthan (?:#|number )?([1-9])\b", re.IGNORECASE)

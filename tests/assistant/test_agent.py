@@ -2807,6 +2807,31 @@ def test_places_near_the_subway_are_a_walk_from_a_stop_and_stay_so_in_a_follow_u
     assert again.request is not None and again.request.near_kinds == ["Jazz Club"]
 
 
+def test_which_of_two_listed_places_is_closer_to_the_subway_compares_their_nearest_stops(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
+    # The small world has no station: none is known near either, said so, and no new search.
+    none = assistant.chat("3", "is the first or the second closer to the subway?", at=world_now)
+    assert none.text.startswith(fixed_text("no_stop_near_any").format(mode="subway", km=1.5))
+    assert not none.trace and not polite.calls
+    # With its jazz clubs standing for the stops: each place's nearest, the nearer first.
+    monkeypatch.setitem(agent_module.TRANSIT_KINDS, "subway", ("Jazz Club",))
+    stops = {rank: services.nearest_stop(listed[rank - 1].item_id, ("Jazz Club",)) for rank in (1, 2)}
+    assert all(found is not None for found in stops.values())
+    nearer = min((1, 2), key=lambda rank: stops[rank][1])  # type: ignore[index]
+    turn = assistant.chat("3", "is the first or the second closer to the subway?", at=world_now)
+    stop, km = stops[nearer]  # type: ignore[misc]
+    assert turn.text.startswith(
+        fixed_text("closest_stop_of")
+        .split("{value}")[0]
+        .format(mode="subway", place=listed[nearer - 1].label, rank=nearer)
+    )
+    assert fixed_text("stop_km").format(km=f"{km:.1f}", stop=stop.label) in turn.text
+    assert not turn.trace
+
+
 def test_is_it_close_to_the_subway_names_the_nearest_stop_known_to_the_place(
     services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1773,6 +1773,15 @@ def test_a_new_ask_names_where_it_is(message: str, near: str) -> None:
         ("is number 2 closer than 3?", {"intent": "explain", "compare": [2, 3], "nearest": True}),
         ("compare 1 and 2", {"intent": "explain", "compare": [1, 2], "nearest": False, "busiest": False}),
         ("I want 2 or 3 options", {"compare": [], "k": 3}),  # no comparison asked: a count
+        # Two listed places joined by "or" beside a comparison, and what each is near said between: no new search.
+        ("is the first or the second closer to the subway?", {"intent": "explain", "compare": [1, 2], "near": None}),
+        ("the 2nd or the 4th, which is nearer?", {"intent": "explain", "compare": [2, 4], "nearest": True}),
+        ("is the third closer to me than the first?", {"intent": "explain", "compare": [3, 1], "nearest": True}),
+        ("is the second one closer to the train than the fourth?", {"intent": "explain", "compare": [2, 4]}),
+        ("is 1 or 3 busier?", {"intent": "explain", "compare": [1, 3], "busiest": True}),
+        # A price is no data: said so, not compared.
+        ("which one is cheaper, the first or the third?", {"compare": [], "asks": ["price"]}),
+        ("should I go to the first or the second?", {"compare": []}),
         # "Like that but new" asks for places new to the user.
         ("ok so suggest something like that but new", {"intent": "refine", "surprise": True}),
         ("anything new in New York?", {"surprise": False}),
