@@ -67,6 +67,7 @@ from assistant.habits import (
     describe_preferences,
     habits_slice,
     past_span,
+    span_words,
 )
 from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language, says_english
 from assistant.llm import cores_shared
@@ -82,6 +83,7 @@ from assistant.place_questions import (
     describe_no_chain_visits,
     describe_place,
     describe_visits,
+    my_visits_named,
     named_words,
     no_details,
     place_question,
@@ -90,6 +92,7 @@ from assistant.place_questions import (
     the_first_visited,
     the_last_visited,
     unhonoured,
+    visit_dates_asked,
     visited_then,
 )
 from assistant.reasons import reasons_in
@@ -173,7 +176,17 @@ from assistant.spelling import fold
 from assistant.stated import answer_stated
 from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
-from profiles.calendar import DAYS_PER_WEEK, WEEKDAYS, ago, calendar_day, clock_time, describe_local, holiday_named
+from profiles.calendar import (
+    DAYS_PER_WEEK,
+    WEEKDAYS,
+    WEEKEND,
+    WORKWEEK,
+    ago,
+    calendar_day,
+    clock_time,
+    describe_local,
+    holiday_named,
+)
 from profiles.context import InterestContext
 from profiles.geo import haversine_km
 from profiles.places import (
@@ -205,6 +218,7 @@ MAX_MESSAGE_CHARS = 2_000
 PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
 USUAL_KINDS = 3  # how many of the user's most visited kinds "something different" leaves out
+VISIT_DATES_SHOWN = 10  # "every time I went to …": the latest visits listed, with how many more
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
 OPENING_SENTENCES = 2
 # "Closer please": within this share of the distance to the last list's first place, and never less than this.
@@ -358,6 +372,7 @@ class _State(TypedDict, total=False):
     listed_details: list[PlaceDetails]  # each listed place's, for a question asked of all ("any of these open late?")
     focus: str | None  # the item id the conversation last explained or answered a question about ("is it open?")
     habits: Habits | None
+    claimed: Habits | Explanation | None  # the last habits answer or reason ("which visits made you say that?")
     habits_span: tuple[datetime | None, datetime | None]  # the stretch of time the last "about me" answer covered
     started: float  # the turn's start (time.monotonic()), for its time budget
     written_s: float  # how long the LLM's last attempt took
@@ -664,6 +679,8 @@ class Assistant:
             elif bare and extracted.intent in (None, "smalltalk", "recommend") and self._names_one_place(said):
                 # "MoMA", "the guggenheim", "beauty and essex": a place by its name alone, what is known of it.
                 extracted = extracted.model_copy(update={"intent": "about", "asks": ["general"]})
+            if extracted.intent == "about" and extracted.asks == ["visits"]:
+                extracted = self._visits_of_a_kind(state["user_id"], said, extracted)
             kind_one = _THE_KIND_ONE_RE.match(said)
             if extracted.intent == "recommend" and extracted.category and kind_one and not extracted.near:
                 # "The club one?" after a bar then a club: the club of the list, not a search for clubs.
@@ -1258,7 +1275,7 @@ class Assistant:
                 stops += 1
                 update["suggestions"] = [_from_hit(rank, hit) for rank, hit in enumerate(message.artifact, 1)]
             elif message.name == "explain":
-                update["explanation"] = message.artifact
+                update["explanation"] = update["claimed"] = message.artifact
                 update["focus"] = message.artifact.item_id
             elif message.name == "place_details" and of_the_list:
                 update["listed_details"] = [*update.get("listed_details", []), message.artifact]
@@ -1266,7 +1283,7 @@ class Assistant:
                 update["details"] = message.artifact
                 update["focus"] = message.artifact.item_id
             elif message.name == "get_habits":
-                update["habits"] = message.artifact
+                update["habits"] = update["claimed"] = message.artifact
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
                 update["suggestions"] = message.artifact.places
         if "suggestions" in update:
@@ -1440,6 +1457,8 @@ class Assistant:
                 return self._whereabouts(state, language)
             if reply == "own_place":
                 return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
+            if reply == "evidence" and (claimed := state.get("claimed")) is not None:
+                return self._evidence_said(state, claimed, language)
             return fixed_text(reply, language)
         if request.intent == "offtopic" and (reply := offtopic_reply(state["messages"][-1].text)) != "offtopic":
             if reply in ("clock", "clock_tomorrow"):  # "what time is it?": the clock every answer is reckoned by
@@ -1503,7 +1522,8 @@ class Assistant:
             # "The first and the last one": the last is the list's own length.
             ranks = list(dict.fromkeys(len(suggestions) if rank == LAST_SHOWN else rank for rank in request.compare))
             request = request.model_copy(update={"compare": ranks})
-            return _side_by_side(suggestions, ranks, language, self._compared_lead(suggestions, request))
+            lead = self._compared_lead(suggestions, request, read(_said(state)).text)
+            return _side_by_side(suggestions, ranks, language, lead)
         if request.intent == "explain":
             # The reasons are the evidence lines themselves: a small model retelling them added popularity and
             # visits that were never there (measured), so code states them.
@@ -1631,6 +1651,44 @@ class Assistant:
             ids += found
         return ids
 
+    def _evidence_said(self, state: _State, claimed: Habits | Explanation, language: str) -> str:
+        """The user's check-ins behind the last habits answer (the visits of the slice it counted) or reason (their
+        visits to the place and to the places of theirs its reasons name), the latest ``VISIT_DATES_SHOWN`` with
+        how many more, for "which visits made you say that?"."""
+        user, now = state["user_id"], state["now"]
+        if isinstance(claimed, Explanation):
+            ids = [claimed.item_id, *self.service.visited_named_in(user, " ".join(claimed.evidence))]
+            visits = self.service.visits_of(user, now, item_ids=ids)
+            if not visits:
+                return fixed_text("evidence_none_place", language).format(place=claimed.name)
+        else:
+            day = claimed.weekday
+            weekday = WEEKDAYS.index(day) if day in WEEKDAYS else None
+            visits = self.service.visits_of(
+                user,
+                now,
+                weekday=weekday,
+                daypart=claimed.daypart,
+                weekend=day == WEEKEND,
+                workweek=day == WORKWEEK,
+                since=claimed.since,
+                until=claimed.until,
+                kind=claimed.kind,
+            )
+            if not visits:
+                return fixed_text("evidence_none_habits", language)
+        zone = ZoneInfo(self.timezone)
+        weekdays = fixed_text("span_weekdays", language).split("|")
+        lines = [fixed_text("evidence_visits", language)]
+        for visit in visits[:VISIT_DATES_SHOWN]:
+            local = visit.at.astimezone(zone)  # the city's day and hour, not UTC's
+            hour = clock_time(local) if language == "en" else f"{local:%H:%M}"
+            lines.append(f"- {weekdays[local.weekday()]}, {said_day(local, language)}, {hour} — **{visit.label}**")
+        if len(visits) > VISIT_DATES_SHOWN:
+            more = len(visits) - VISIT_DATES_SHOWN
+            lines.append(fixed_text("evidence_more", language).format(count=more, total=len(visits)))
+        return "\n".join(lines)
+
     def _whereabouts(self, state: _State, language: str) -> str:
         """Where the user is taken to be ("where am I?") and why: where they said they are, the position the caller
         sent, their stated home area, their latest check-in, or where they usually are at this time of the week."""
@@ -1710,16 +1768,37 @@ class Assistant:
             return few.format(name=details.name, count=named, least=CHAIN_MIN_PLACES) + " "
         return fixed_text("chain_no", language).format(name=details.name) + " "
 
+    def _visits_of_a_kind(self, user_id: str, text: str, request: ChatRequest) -> ChatRequest:
+        """For "do I go to … a lot?", "which days did I go to …?" read as one place's visits: the user's habits at a
+        kind when the words name a kind and no place of theirs nor of the catalogue ("do I go to fancy lounges a
+        lot?": lounges); a name of a place they know wins over the kind in it ("Ding Dong Lounge": that place)."""
+        name = my_visits_named(text)
+        if name is None or refers_to_place(name) or (kind := parse_rules(name).category) is None:
+            return request
+        if self.service.visited_named(user_id, name) or self.service.places_named([name]):
+            return request
+        return request.model_copy(update={"intent": "profile", "asks": [], "category": kind})
+
     def _visits_then(self, state: _State, details: PlaceDetails, language: str) -> str:
         """The user's visits to the place in the stretch of time the question names ("how many times did I go to
-        Shake Shack last month?"), said before the card, whose counts are all-time; empty when it names none."""
+        Shake Shack last month?"), said before the card, whose counts are all-time, then each visit's day when asked
+        ("every time I went there in November"); empty when it names neither."""
         local_now = state["now"].astimezone(ZoneInfo(self.timezone))
         span = past_span(_said(state), local_now)
+        dates = self._visit_dates(state, details, span, language)
         if span is None:
-            return ""
+            return dates
         until = min(span.until, local_now) if span.until is not None else local_now
-        # "How many times did I hit Equinox this year?": every one of the user's places of that name, not the one
-        # branch the words were matched to (which they may never have been to).
+        ids, label = self._visited_of_name(state, details)
+        among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
+        # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
+        last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
+        return describe_place_visits_then(label, among.visits, last, span, language) + "\n" + dates
+
+    def _visited_of_name(self, state: _State, details: PlaceDetails) -> tuple[list[str], str]:
+        """The item ids and the label of the user's places the question names: "how many times did I hit Equinox this
+        year?" is every one of their places of that name, not the one branch the words were matched to (which they
+        may never have been to)."""
         words = named_words(read(_said(state)).text).split()
         # "hit equinox": the words from the first that name any of their places, else the matched place's name.
         tails = [" ".join(words[start:]) for start in range(len(words))] + [details.name]
@@ -1727,11 +1806,32 @@ class Assistant:
         places = theirs if theirs and [place.item_id for place in theirs] != [details.item_id] else []
         ids = [place.item_id for place in places] or [details.item_id]
         label = details.label if len(places) <= 1 else _common_name([place.label for place in places])
-        label = places[0].label if len(places) == 1 else label
-        among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
-        # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
-        last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
-        return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
+        return ids, places[0].label if len(places) == 1 else label
+
+    def _visit_dates(self, state: _State, details: PlaceDetails, span: PastSpan | None, language: str) -> str:
+        """Each of the user's visits to the place (the latest ``VISIT_DATES_SHOWN``, with how many more), in the
+        stretch of time asked when one is, when the question asks for them ("list all my visits to Mijana", "which
+        days did I go to Ding Dong Lounge?"); empty otherwise or when there are none (the card says so)."""
+        if not visit_dates_asked(read(_said(state)).text):
+            return ""
+        zone = ZoneInfo(self.timezone)
+        local_now = state["now"].astimezone(zone)
+        until = min(span.until, local_now) if span is not None and span.until is not None else local_now
+        ids, label = self._visited_of_name(state, details)
+        moments = self.service.visit_times(state["user_id"], ids, until, since=span.since if span else None)
+        if not moments:
+            return ""
+        weekdays = fixed_text("span_weekdays", language).split("|")
+        spanned = f" {span_words(span.since, span.until, language)}" if span is not None else ""
+        lines = [fixed_text("visit_dates", language).format(place=label, span=spanned)]
+        for moment in moments[:VISIT_DATES_SHOWN]:
+            local = moment.astimezone(zone)  # the city's day and hour, not UTC's
+            hour = clock_time(local) if language == "en" else f"{local:%H:%M}"
+            lines.append(f"- {weekdays[local.weekday()]}, {said_day(local, language)}, {hour}")
+        if len(moments) > VISIT_DATES_SHOWN:
+            more = len(moments) - VISIT_DATES_SHOWN
+            lines.append(fixed_text("visit_dates_more", language).format(count=more, total=len(moments)))
+        return "\n".join(lines) + "\n\n"
 
     def _checkin_said(self, state: _State, details: PlaceDetails, language: str) -> str:
         """The day and time of the user's latest or first check-in, before the card of its place, when the question
@@ -2198,12 +2298,15 @@ class Assistant:
                 return request.model_copy(update={"near": item.label, "location": location})
         return None
 
-    def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest) -> str:
+    def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest, message: str) -> str:
         """The answer to "which is closer, 1 or 3?" or "which is busier?" among the ranks compared, from the list's
         distances or everyone's check-ins (``Service.checkins_at``); "" when the message asks neither."""
         picked = [(rank, suggestions[rank - 1]) for rank in request.compare if rank <= len(suggestions)]
         if len(picked) < 2 or not (request.nearest or request.busiest):
             return ""
+        transit = _STOP_COMPARED_RE.search(message) if request.nearest else None
+        if transit is not None:
+            return self._closest_to_a_stop(picked, transit["mode"].lower(), request.language)
         if request.nearest:
             value = {rank: f"{item.distance_km:.1f} km" for rank, item in picked}
             order = sorted(picked, key=lambda pair: pair[1].distance_km)
@@ -2220,6 +2323,29 @@ class Assistant:
             fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest
         )
         return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others)
+
+    def _closest_to_a_stop(self, picked: Sequence[tuple[int, Suggestion]], mode: str, language: str) -> str:
+        """The answer to "is the first or the second closer to the subway?": each compared place's nearest stop of
+        that mode and how far it is, the nearest first; a place with none within ``STOP_KNOWN_WITHIN_KM`` last."""
+        stops = {rank: self.service.nearest_stop(item.item_id, TRANSIT_KINDS[mode]) for rank, item in picked}
+        known = {rank: found for rank, found in stops.items() if found is not None and found[1] <= STOP_KNOWN_WITHIN_KM}
+        if not known:
+            return fixed_text("no_stop_near_any", language).format(mode=mode, km=STOP_KNOWN_WITHIN_KM)
+        far = fixed_text("no_stop_within", language).format(mode=mode, km=STOP_KNOWN_WITHIN_KM)
+        value = {
+            rank: fixed_text("stop_km", language).format(km=f"{known[rank][1]:.1f}", stop=known[rank][0].label)
+            if rank in known
+            else far
+            for rank, _ in picked
+        }
+        order = sorted(picked, key=lambda pair: known[pair[0]][1] if pair[0] in known else math.inf)
+        (rank, first), rest = order[0], order[1:]
+        others = ", ".join(
+            fixed_text("closest_other", language).format(value=value[r], place=item.label, rank=r) for r, item in rest
+        )
+        return fixed_text("closest_stop_of", language).format(
+            mode=mode, value=value[rank], place=first.label, rank=rank, others=others
+        )
 
     def _left_out(self, kind: str, exclusions: Sequence[str]) -> bool:
         """Whether the exclusions leave out nearly every place of a kind ("if it rains" leaves out the Outdoors, and
@@ -3437,6 +3563,12 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
 # "The subway", "the L train", "a bus stop": a network, not one place (and not a venue called Subway).
 # A subway line by its letter or number ("the L", "the 6 train", "the G line").
 _LINE_RE = re.compile(r"^(?:the )?(?P<line>[1-7]|[a-z])(?: (?:train|line))?$", re.IGNORECASE)
+# "Is the first or the second closer to the subway?", "which is nearer the train, 2 or 4?": measured to a stop.
+_STOP_COMPARED_RE = re.compile(
+    r"\b(?:closer|nearer|closest|nearest)(?: to)? (?:the |a |an )?(?:\w+ )?"
+    r"(?P<mode>subway|train|metro|bus|ferry|path)\b",
+    re.IGNORECASE,
+)
 _TRANSIT_RE = re.compile(
     r"^(?:the |a |an )?(?:\w{1,2} )?(?P<mode>subway|train|metro|bus|ferry|path)(?: (?:station|stop|line|train))?s?$",
     re.IGNORECASE,

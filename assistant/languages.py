@@ -862,6 +862,28 @@ _SPANISH = {
     "sabados": "saturdays",
     "domingo": "sunday",
     "domingos": "sundays",
+    # How many come ("una mesa para 8", "somos 8 personas"): a party's size, no count of places nor an hour.
+    "una mesa para": "a table for",
+    "mesa para": "table for",
+    "somos": "we are",
+    "seremos": "we'll be",
+    "personas": "people",
+    "un grupo de": "a group of",
+    "grupo de": "group of",
+    # Each visit to a place asked for ("todas mis visitas a Mijana", "qué días fui a Mijana").
+    "todas mis": "all my",
+    "todos mis": "all my",
+    "todas las veces que fui": "every time i went",
+    "todas las veces que he ido": "every time i went",
+    "cada vez que fui": "every time i went",
+    "que dias fui": "which days did i go",
+    "que dias he ido": "which days did i go",
+    # The check-ins behind an answer ("¿qué visitas te hicieron decir eso?", "¿en qué check-ins te basas?").
+    "que visitas": "which visits",
+    "que check-ins": "which check-ins",
+    "te hicieron decir eso": "made you say that",
+    "te hizo decir eso": "made you say that",
+    "te basas": "is that based on",
 }
 _FRENCH = {
     # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
@@ -1675,6 +1697,27 @@ _FRENCH = {
     "lundis": "mondays",
     "samedis": "saturdays",
     "dimanches": "sundays",
+    # How many come ("une table pour 8", "nous sommes 8 personnes"): a party's size, no count of places nor an hour.
+    "une table pour": "a table for",
+    "table pour": "table for",
+    "nous sommes": "we are",
+    "nous serons": "we'll be",
+    "personnes": "people",
+    "un groupe de": "a group of",
+    "groupe de": "group of",
+    # Each visit to a place asked for ("toutes mes visites chez Mijana", "quels jours je suis allé chez Mijana").
+    "toutes mes": "all my",
+    "tous mes": "all my",
+    "chaque fois que je suis alle": "every time i went",
+    "toutes les fois ou je suis alle": "every time i went",
+    "quels jours je suis alle": "which days did i go",
+    "quels jours suis-je alle": "which days did i go",
+    # The check-ins behind an answer ("quelles visites t'ont fait dire ça ?", "sur quels check-ins tu te bases ?").
+    "quelles visites": "which visits",
+    "quels check-ins": "which check-ins",
+    "t'ont fait dire ca": "made you say that",
+    "t'a fait dire ca": "made you say that",
+    "tu te bases": "is that based on",
 }
 PHRASES: dict[Language, dict[str, str]] = {"es": _SPANISH, "fr": _FRENCH}
 

@@ -134,7 +134,15 @@ PARTY_RE = re.compile(
     rf"|\b(?:group|party|crowd|bunch)(?: of)?(?: like| of like| about| around| maybe)? {_PARTY} (?:people|ppl|persons"
     r"|guests|of us|friends)\b|\b(?:big|large|huge) (?:group|party|crowd)\b(?! (?:of|like|for)\b)"
     rf"|\b(?:we(?:'re| are)|we'll be|for|there(?:'s| is| are|'ll be| will be)) {_PARTY}"
-    r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))",
+    r"(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))"
+    # "Room for 8", "a place that can fit 8", "seats 10 people", "dinner for 8 at 7", "8 of us tonight": how many
+    # come, wherever the sentence goes on.
+    rf"|\b(?:room|space|seating|seats?|tables?|reservations?|booking|dinner|lunch|brunch|breakfast|drinks)"
+    rf" for {_PARTY}\b(?!\s*(?:[ap]\.?m\b|:\d|o'?clock|h\b))"
+    rf"|\b(?:fit|fits|seat|seats|accommodate|accommodates|hold|holds|take|takes) (?:a group of |a party of )?"
+    rf"{_PARTY}(?: of us| people| persons| guests|(?=\s*[.!?,]|\s*$))"
+    rf"|\b{_PARTY} of us\b|\b(?:just|only|about|like|around|with) {_PARTY} (?:people|persons|guests|friends|ppl)\b"
+    rf"|\bfor {_PARTY} (?:friends|ppl|adults|coworkers|colleagues)\b",
     re.IGNORECASE,
 )
 # An event the user is going to at a named place ("before the movie at AMC Empire 25", "heading to a concert at
@@ -528,7 +536,7 @@ def named_words(message: str) -> str:
     text = _ON_FOOT_RE.sub(" ", text)  # "how far on foot?": how, not "Foot Care Center"
     text = _WHATS_IT_LIKE_RE.sub(r"\g<liked>", text)  # "what's Lucky Dog like?": Lucky Dog
     # "Show me my visits to ding dong lounge": ding dong lounge.
-    text = MY_VISITS_AT_RE.sub(lambda found: f" {found['name'] or found['before']} ", text)
+    text = MY_VISITS_AT_RE.sub(lambda found: f" {_visits_name(found)} ", text)
     for pattern in _TOPIC_RES.values():
         text = pattern.sub(" ", text)
     return " ".join(_FILLER_RE.sub(" ", text).split())
@@ -586,14 +594,21 @@ _VISIT_AT_NAMED_RE = re.compile(
 # to one place (``name``), asked as a list rather than a question; the name may hold a kind's word ("lounge") and
 # still be one place's (``assistant.requests`` keeps "my check-ins at bars" the user's bars).
 _VISITS_WORD = r"(?:visits?|check-?ins?|checkins|visitas|visites)"
+_OFTEN = (
+    r"(?:a lot|lots|a bunch|(?:very |that |too |so )?(?:often|much)|regularly|frequently|all the time|every week"
+    r"|more than (?:i should|i think))"
+)
 _VISITS_END = r"\s*(?=[?.!]|$|\s(?:in|on|during|since|last|this|before|after|from|for)\b|\s(?:please|pls|thanks)\W*$)"
 MY_VISITS_AT_RE = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|now|hey|please|pls|can you|could you|can i see)\W+)*"
     r"(?:(?:show|list|give|tell|see|pull up|get)(?: me| us)?(?: all| each)?(?: of)? )?"
     rf"(?:(?:(?:all |each of |every one of )?(?:my|our) )?(?:past |previous |recent |last |\d+ )?{_VISITS_WORD}"
     r"|(?:every|each|all the) times? (?:i|we) (?:went|was|were|have been|'ve been|been|checked in|visited)"
-    # "How often do I go to Ding Dong Lounge?"
-    r"|how often (?:do|did|have) (?:i|we) (?:go|went|gone|been|come|check in))"
+    # "How often do I go to Ding Dong Lounge?", "how frequently am I at Mijana?"
+    r"|how (?:often|frequently|regularly) (?:do|did|have|am|was|were) (?:i|we)"
+    r"(?: (?:go|went|gone|been|come|check in|hang out|eat|drink))?"
+    # "Which days did I go to Ding Dong Lounge?", "what dates was I at Mijana?"
+    r"|(?:which|what) (?:days?|dates?) (?:did|have|was|were) (?:i|we)(?: (?:go|went|gone|been|come|check in))?)"
     # "Mis visitas a Mijana", "mes visites à Mijana" are read as "my visitas a mijana".
     r"\s+(?:(?:to|at|in|a|à|en|chez)\s+|(?=(?:there|here)\b))"
     rf"(?P<name>(?!(?:in|on|during|since|last|this|before|after|from|for)\b)[^?.!,;]{{2,60}}?){_VISITS_END}"
@@ -601,16 +616,45 @@ MY_VISITS_AT_RE = re.compile(
     r"|^\W*(?:(?:ok|okay|so|and|now|hey|please|pls|can you|could you|can i see)\W+)*"
     r"(?:(?:show|list|give|tell|see|pull up|get)(?: me| us)?(?: all| each)?(?: of)? )?(?:all )?(?:my|our) "
     rf"(?P<before>(?!(?:past|previous|recent|latest|last|first|most recent|\d+)\b)[^?.!,;]{{2,60}}?)"
-    rf" {_VISITS_WORD}{_VISITS_END}",
+    rf" {_VISITS_WORD}{_VISITS_END}"
+    # "Do I go to Ding Dong Lounge a lot?", "am I at Mijana too often?": how often, said after the name.
+    r"|^\W*(?:(?:ok|okay|so|and|now|hey|wait|honestly)\W+)*(?:do|did|am|are|was|were) (?:i|we)"
+    r"(?: (?:really|actually|still))?(?: (?:go|get|come|head|hang out|hang|end up|eat|drink|check in))?"
+    # ("Am I at home a lot?", "do I go to the same place a lot?" name no place.)
+    r" (?:to|at|in) (?P<often>(?!(?:the )?(?:same|this|that|these|those|home|work|school|my|our)\b)"
+    rf"[^?.!,;]{{2,60}}?)\s+{_OFTEN}\W*$",
     re.IGNORECASE,
 )
+
+
+# "Every time I went there in November", "list all my visits to Mijana", "which days did I go to Ding Dong Lounge?":
+# each visit's day asked for, not how many ("how often do I go to …" asks how many).
+_VISIT_DATES_RE = re.compile(
+    r"\b(?:every|each|all the) times? (?:i|we) (?:went|was|were|have been|'ve been|been|checked in|visited)\b"
+    rf"|\b(?:list|show|give|pull up|see|tell)\b(?: me| us)?(?: all| each| every one)?(?: of)?(?: my| our)"
+    rf"(?: past| previous| \w+)? {_VISITS_WORD}\b|\ball (?:of )?(?:my|our) {_VISITS_WORD}\b"
+    r"|\b(?:which|what|on which) (?:days?|dates?) (?:did|have|was|were) (?:i|we)\b"
+    r"|\bwhen (?:all|exactly) (?:did|have) (?:i|we) (?:go|gone|been|went)\b|\bthe dates? of (?:my|our) visits?\b",
+    re.IGNORECASE,
+)
+
+
+def visit_dates_asked(message: str) -> bool:
+    """Whether a question about the user's visits to a place asks for each visit's day ("every time I went there",
+    "list all my visits to Mijana", "which days did I go to …"), not only how many or the last."""
+    return _VISIT_DATES_RE.search(message) is not None
 
 
 def my_visits_named(message: str) -> str | None:
     """The place's words of "my visits to …", "every time I went to …", "how often do I go to …" or "my … visits"
     ("show me my visits to ding dong lounge" → "ding dong lounge", "… there" → "there"), else None."""
     found = MY_VISITS_AT_RE.search(message)
-    return (found["name"] or found["before"]).strip() if found is not None else None
+    return _visits_name(found).strip() if found is not None else None
+
+
+def _visits_name(found: re.Match[str]) -> str:
+    """The place's words of a ``MY_VISITS_AT_RE`` match, whichever way round it was said."""
+    return found["name"] or found["before"] or found["often"]
 
 
 def asks_a_named_visit(message: str) -> bool:
@@ -872,6 +916,7 @@ __all__ = [
     "the_first_visited",
     "the_last_visited",
     "unhonoured",
+    "visit_dates_asked",
     "visited_then",
     "walking_minutes",
 ]

@@ -1392,6 +1392,23 @@ _PARTY_SIZE_RE = re.compile(
     r"|\bfor (?:\d{1,2}|two|three|four) (?:people|persons|guests|of us)\b",
     re.IGNORECASE,
 )
+
+
+_PARTY_NUMBER_RE = re.compile(
+    r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\b", re.IGNORECASE
+)
+
+
+def without_party_size(message: str) -> str:
+    """The message with the number of how many come blanked out ("a table for 8", "just 8 of us", "we're 3"), so
+    that it is read as neither a count of places nor an hour; the words around it stay ("dinner for 8": dinner)."""
+
+    def blanked(match: re.Match[str]) -> str:
+        return _PARTY_NUMBER_RE.sub(lambda number: " " * len(number.group(0)), match.group(0))
+
+    return _PARTY_SIZE_RE.sub(blanked, PARTY_RE.sub(blanked, message))
+
+
 # A question the rules found nothing in ("what time should I leave?"): answered with what can be asked, not a hello.
 _QUESTION_RE = re.compile(
     r"\?\s*$|^\W*(?:what|when|where|which|who|why|how|can|could|should|would|will|is|are|do|does|did)\b", re.IGNORECASE
@@ -1510,6 +1527,19 @@ _PROVENANCE_RE = re.compile(
     r"|\bwhich (?:profile )?snapshots? (?:are|did) you (?:using|use)\b",
     re.IGNORECASE,
 )
+# "Which visits made you say that?", "what check-ins is that based on?", "show me the check-ins behind that": the
+# user's own visits behind the last habits answer or reason (answered by code); "what data do you have on me?" asks
+# where everything comes from (``_PROVENANCE_RE``).
+_CHECKINS = r"(?:visits?|check-?ins?|checkins|visitas|visites)"
+_EVIDENCE_RE = re.compile(
+    rf"\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:made|make|makes|led|lead|leads|got|get|tell|told) you\b"
+    rf"|\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:based on|basing|behind|back (?:that|this|it) up|say so)\b"
+    rf"|\b(?:show|list|give|tell)(?: me| us)? (?:the |those |these |my |which )?{_CHECKINS}\b.*"
+    r"\b(?:behind|backing|you (?:used|mean|counted|based|looked at)|that (?:made|led) you)\b|\bfor (?:that|this|it)\W*$"
+    rf"|\b{_CHECKINS} (?:behind|backing) (?:that|this|it|your (?:answer|claim))\b"
+    rf"|^\W*(?:(?:ok|okay|so|and|hmm+|wait)\W+)*(?:which|what) {_CHECKINS}\W*$",
+    re.IGNORECASE,
+)
 # "Your suggestions are terrible", "you're useless": a complaint, answered with what helps, not a hello.
 _BAD = r"(?:terrible|awful|bad|useless|rubbish|crap|garbage|not helpful|unhelpful|wrong|off|boring|lame)"
 _COMPLAINT_RE = re.compile(
@@ -1525,7 +1555,7 @@ _COMPLAINT_RE = re.compile(
 SmalltalkReply = Literal[
     "smalltalk", "thanks", "bye", "enjoy", "party", "beyond_data", "whereabouts", "own_place", "how_it_works",
     "complaint", "provenance", "no_office", "no_then", "private", "how_are_you", "still_here",
-    "anything_else", "location",
+    "anything_else", "location", "evidence",
 ]  # fmt: skip
 # "U there?", "hey are you still there": asked of the assistant, which is.
 _STILL_THERE_RE = re.compile(
@@ -1558,6 +1588,7 @@ def smalltalk_reply(message: str) -> SmalltalkReply:
         (_COMPLAINT_RE, "complaint"),
         (_LOCATION_RE, "location"),
         (_PRIVATE_RE, "private"),
+        (_EVIDENCE_RE, "evidence"),
         (_PROVENANCE_RE, "provenance"),
         (_HOW_IT_WORKS_RE, "how_it_works"),
         (_HOW_ARE_YOU_RE, "how_are_you"),
@@ -1766,6 +1797,8 @@ def _when_words(message: str) -> str | None:
     spans = {match.span(group) for pattern, group in _TIME_RES for match in pattern.finditer(message)}
     # A meal with no other time is its time ("lunch"); a meal had in the morning says which half of the day a clock
     # time is in ("breakfast at 7 tomorrow", "lunch at 11"; "dinner at 7:30" is in the evening anyway).
+    # Coffee words do the same ("coffee at 8", "a bagel around 9"), unless an evening meal is said too ("dinner at 8,
+    # then coffee").
     clock = _CLOCK_RE.search(message)
     if not any(pattern.search(message) for pattern in (_RELATIVE_RE, _PART_RE)):
         meals = _MEAL_RE.finditer(message)
@@ -1773,6 +1806,8 @@ def _when_words(message: str) -> str | None:
             spans |= {match.span(1) for match in meals}
         elif _half_unsaid(clock):
             spans |= {match.span(1) for match in meals if match.group(1).lower() in _MORNING_MEALS}
+            if not _EVENING_MEAL_RE.search(message):
+                spans |= {match.span(1) for match in _MORNING_WORD_RE.finditer(message)}
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if kept and start < kept[-1][1]:
@@ -1966,15 +2001,27 @@ def _clock(text: str) -> time | None:
 # The earliest hour a meal is had in the morning at: "breakfast at 7", "lunch at 11" are in the morning, "brunch at
 # 1" and "lunch at 1" in the afternoon.
 _MORNING_MEALS = {"breakfast": 5, "brunch": 7, "lunch": 10}
+# Coffee and breakfast foods are had in the morning from 6 on: "coffee at 8", "a latte around 7", "bagels at 9" (a
+# café alone is no meal time: "coffee" with no hour is now); "coffee at 3" is in the afternoon.
+_MORNING_WORDS = ("coffee", "coffees", "espresso", "latte", "cappuccino", "cafe", "café", "bagel", "bagels", "pancakes")
+_MORNING_WORD_FROM = 6
+_MORNING_WORD_RE = re.compile(rf"\b({_words_pattern(_MORNING_WORDS)})\b", re.IGNORECASE)
+# An evening meal or drinks said beside a coffee word keep a bare hour in the evening ("dinner at 8 and coffee after").
+_EVENING_MEAL_RE = re.compile(
+    r"\b(?:dinner|supper|drinks?|cocktails?|beers?|wine|bars?|pubs?|nightcap|dessert|after (?:dinner|work))\b",
+    re.IGNORECASE,
+)
 
 
 def _half_of_day(hour: int, text: str) -> int:
     """The hour of the day a bare hour up to 11 means ("at 7", "7:30", "after 6"): in the afternoon or evening, unless
-    morning is said or the meal said is had then ("breakfast at 7 tomorrow", "lunch at 11")."""
+    morning is said or the meal said is had then ("breakfast at 7 tomorrow", "lunch at 11", "coffee at 8")."""
     if not 1 <= hour <= 11 or re.search(r"\b(?:morning|am)\b", text):
         return hour
     meal = _MEAL_RE.search(text)
     if meal is not None and hour >= _MORNING_MEALS.get(meal.group(1).lower(), 24):
+        return hour
+    if hour >= _MORNING_WORD_FROM and _MORNING_WORD_RE.search(text) and not _EVENING_MEAL_RE.search(text):
         return hour
     return hour + 12
 
@@ -2982,6 +3029,8 @@ def parse_rules(message: str) -> RequestArguments:
     if arguments.near is None and arguments.category and not arguments.asks and _THERE_AT_END_RE.search(message):
         arguments.near = THERE  # "any good vintage shops there?": where the conversation just was
     arguments.compare = _compared(message)
+    if arguments.compare:
+        arguments.near = None  # "is the third closer to me than the first?": listed places, measured as they are
     if not arguments.compare and (names := _names_compared(message)):
         arguments.compare_names = names  # "which is better, Katz's or Joe's Pizza?": what is known of each
         arguments.asks = arguments.asks or ["general"]
@@ -3844,8 +3893,10 @@ _CLOSER_TO_ME_RE = re.compile(
 
 
 def _k(message: str) -> int | None:
-    # "In a couple of hours drinks", "tomorrow at 8 for drinks": a wait or a clock time, not how many places.
+    # "In a couple of hours drinks", "tomorrow at 8 for drinks": a wait or a clock time, not how many places; "just 8
+    # of us", "find a table for 8": how many come.
     message = _CLOCK_RE.sub(" ", _RELATIVE_RE.sub(" ", _said_minutes_in_digits(message)))
+    message = without_party_size(message)
     match = _K_RE.search(_ONCE_MORE_RE.sub(" ", message))
     if match is None:
         return None
@@ -3880,10 +3931,20 @@ def says_farther(message: str) -> bool:
 
 # "What's the difference between the first and the second?", "compare the first two", "the 2nd or the 3rd, which is
 # better?": the suggestions' evidence side by side.
+_COMPARED_RANK = r"(?:#?[1-9]|first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)"
 _COMPARE_RE = re.compile(
     r"\b(?:differences?|differ|compare|comparison|versus|vs)\b|\bwhich (?:one )?is better\b|\bwhich should i\b"
     r"|\bwhich (?:one |place )?(?:is|'s) (?:closer|nearer|busier|more popular)\b"
-    r"|\b(?:closer|nearer|busier|more popular) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth)\b",
+    r"|\b(?:closer|nearer|busier|more popular) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth)\b"
+    # "Is the third closer to me than the first?", "is 2 nearer the subway than 4?": what each is near said between.
+    r"|\b(?:closer|nearer)(?: to)? (?:me|us|here|where i am|(?:the |a )?(?:subway|train|metro|bus|ferry|path)"
+    r"(?: (?:station|stop))?s?) than (?:#|number |the )?(?:[1-9]|first|second|third|fourth|fifth|last)\b"
+    # "Is the first or the second closer to the subway?", "the 2nd or the 4th, which is nearer?": two ranks joined
+    # by "or" beside a comparison.
+    rf"|(?=.*\b(?:closer|nearer|closest|nearest|busier|busiest|more popular)\b).*\b{_COMPARED_RANK}(?: one)?\s*,?"
+    rf"\s+or\s+(?:the\s+)?{_COMPARED_RANK}\b"
+    # ("2 or 3 bars closer to me" is a count.)
+    rf"(?!\s+(?:(?:more|other|different)\s+)?(?:places|spots|options|ideas|suggestions|{_PLURALS})\b)",
     re.IGNORECASE,
 )
 _THAN_RANK_RE = re.compile(r"\bthan (?:#|number )?([1-9])\b", re.IGNORECASE)
@@ -4234,6 +4295,7 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "profile"
     if (
         _HOW_IT_WORKS_RE.search(message)
+        or _EVIDENCE_RE.search(message)
         or _PROVENANCE_RE.search(message)
         or _PRIVATE_RE.search(message)
         or _LOCATION_RE.search(message)
@@ -5273,9 +5335,12 @@ def merge(rules: RequestArguments, offered: RequestArguments, message: str) -> t
     """The rules' arguments with gaps filled from the LLM's, keeping only values that check out; and the notes."""
     notes: list[str] = []
     merged = rules.model_copy(deep=True)
-    # Checked against the message as the rules read it (in English, spelling corrected) and as written.
-    lowered = read(message).text.lower()
+    # Checked against the message as the rules read it (in English, spelling corrected) and as written; a party's
+    # size ("a table for 8") is no count of places nor an hour (a small model offers k=8 or "8:00" for it).
+    english = read(message).text.lower()
+    lowered = without_party_size(english)
     written_words = set(re.findall(r"\w+", f"{lowered} {fold(message).lower()}"))
+    written_words -= set(re.findall(r"\w+", english)) - set(re.findall(r"\w+", lowered))  # "mesa para 8": the 8
     if merged.intent is None and offered.intent in RULES_ONLY:
         notes.append(f"dropped intent {offered.intent!r}: it needs the rules' reading")
     elif merged.intent is None and offered.intent == "profile" and not written_words & _FIRST_PERSON:

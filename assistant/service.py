@@ -56,6 +56,7 @@ from profiles.activity import (
     place_slices,
     place_visits,
     places_visits,
+    slice_visits,
     user_events,
     user_habits,
     user_visits,
@@ -1386,6 +1387,48 @@ class Service:
             rhythm=when,
         )
 
+    def visits_of(
+        self,
+        user_id: str,
+        at: datetime,
+        *,
+        weekday: int | None = None,
+        daypart: str | None = None,
+        weekend: bool = False,
+        workweek: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        item_ids: Sequence[str] | None = None,
+    ) -> list[HabitVisit]:
+        """Each of the user's visits up to ``at`` in the slice ``habits`` counts (the same arguments), only to
+        ``item_ids`` when given, the latest first: the check-ins behind a habits answer or a reason."""
+        events = events_until(self.events(), at)
+        rows = slice_visits(
+            events,
+            self.items,
+            user_id,
+            weekday=weekday,
+            daypart=daypart,
+            weekend=weekend,
+            workweek=workweek,
+            since=since,
+            until=until,
+            kind=kind,
+        )
+        if item_ids is not None and len(rows):
+            rows = rows[rows["item_id"].astype(str).isin(set(item_ids))]
+        visits = []
+        for row in rows.itertuples(index=False):
+            place = self.place(str(row.item_id))
+            if place is not None:
+                visits.append(
+                    HabitVisit(
+                        item_id=str(row.item_id), label=place.label, at=pd.Timestamp(row.timestamp).to_pydatetime()
+                    )
+                )
+        return visits
+
     def _timeline(
         self,
         events: pd.DataFrame | None,
@@ -1689,6 +1732,11 @@ class Service:
             if (name := match_key(_ARTICLE_RE.sub("", place.name)).strip()) == wanted or name.startswith(f"{wanted} ")
         ]
 
+    def visited_named_in(self, user_id: str, text: str) -> list[str]:
+        """The item ids of the user's visited places whose name a text says ("0.2 km from Hill Country Chicken, a
+        place you know"), the most visited first."""
+        return [place.item_id for place in self._visited_places(user_id) if place.name and place.name in text]
+
     def _visited_places(self, user_id: str) -> Iterator[Place]:
         """The catalogue places the user has visited, the most visited first."""
         mine = user_events(self.events(), user_id)
@@ -1746,6 +1794,17 @@ class Service:
             return VisitsAmong(visits=0, places=0, last=None)
         last = pd.Timestamp(visits["timestamp"].max()).to_pydatetime()
         return VisitsAmong(visits=len(visits), places=int(visits["item_id"].nunique()), last=last)
+
+    def visit_times(
+        self, user_id: str, item_ids: Sequence[str], at: datetime, since: datetime | None = None
+    ) -> list[datetime]:
+        """When the user visited any of ``item_ids`` up to ``at`` (and from ``since`` on), the latest first ("every
+        time I went to Ding Dong Lounge in November")."""
+        visits = user_visits(events_until(self.events(), at), user_id)
+        visits = visits[visits["item_id"].astype(str).isin(set(item_ids))] if len(visits) else visits
+        if since is not None and len(visits):
+            visits = visits[visits["timestamp"] >= pd.Timestamp(since)]
+        return [pd.Timestamp(moment).to_pydatetime() for moment in visits["timestamp"].sort_values(ascending=False)]
 
     def _visits(self, user_id: str) -> pd.DataFrame:
         """The user's stored visits (their behaviour rows that are visits, not feedback)."""

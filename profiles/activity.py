@@ -251,15 +251,13 @@ def user_habits(
     ``user_places`` of those visits. Both most visited first;
     empty when the user has no visit in the slice. Only visits count: a 👍 is not a visit.
     """
-    if daypart is not None and daypart not in DAYPARTS:
-        raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
     mine = user_visits(events, user_id)
     if mine.empty or "hour_of_week" not in mine.columns:
         return pd.DataFrame(columns=list(KIND_COLUMNS)), pd.DataFrame(columns=list(PLACE_COLUMNS))
+    keep = _in_slice(mine, items, weekday, daypart, weekend, workweek, since, until, kind, item_id)
     hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
     days = hour_of_week // HOURS_PER_DAY
     parts = dayparts(hour_of_week % HOURS_PER_DAY)
-    keep = _in_slice(mine, items, days, parts, weekday, daypart, weekend, workweek, since, until, kind, item_id)
     chosen = mine.loc[keep]
     places = user_places(chosen, items, user_id)
     if chosen.empty:
@@ -296,11 +294,32 @@ def user_habits(
     return ordered.reindex(columns=list(KIND_COLUMNS)).reset_index(drop=True), places
 
 
+def slice_visits(
+    events: pd.DataFrame | None,
+    items: pd.DataFrame,
+    user_id: str,
+    *,
+    weekday: int | None = None,
+    daypart: str | None = None,
+    weekend: bool = False,
+    workweek: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kind: str | None = None,
+    item_id: str | None = None,
+) -> pd.DataFrame:
+    """The user's visits of the slice ``user_habits`` counts (the same arguments), one row each, the latest first:
+    the check-ins behind what was said of that slice ("which visits made you say that?")."""
+    mine = user_visits(events, user_id)
+    if mine.empty or "hour_of_week" not in mine.columns:
+        return mine
+    keep = _in_slice(mine, items, weekday, daypart, weekend, workweek, since, until, kind, item_id)
+    return mine.loc[keep].sort_values("timestamp", ascending=False, kind="stable")
+
+
 def _in_slice(
     mine: pd.DataFrame,
     items: pd.DataFrame,
-    days: np.ndarray,
-    parts: np.ndarray,
     weekday: int | None,
     daypart: str | None,
     weekend: bool,
@@ -308,10 +327,15 @@ def _in_slice(
     since: datetime | None,
     until: datetime | None,
     kind: str | None,
-    item_id: str | None,
+    item_id: str | None = None,
 ) -> np.ndarray:
-    """Which of the user's visits ``mine`` (with their weekdays ``days`` and day parts ``parts``) fall in a slice of
-    the week, a stretch of time, a kind of place and one place (:func:`user_habits`)."""
+    """Which of a user's visits (``user_visits``, with their hour of the week) fall in a slice of the week, a
+    stretch of time, a kind of place and one place (:func:`user_habits`)."""
+    if daypart is not None and daypart not in DAYPARTS:
+        raise ValueError(f"daypart must be one of {', '.join(DAYPARTS)}, got {daypart!r}")
+    hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
+    days = hour_of_week // HOURS_PER_DAY
+    parts = dayparts(hour_of_week % HOURS_PER_DAY)
     keep = np.ones(len(mine), dtype=bool)
     if weekday is not None:
         keep &= days == weekday
@@ -352,10 +376,9 @@ def visit_rhythm(
     mine = user_visits(events, user_id)
     if mine.empty or "hour_of_week" not in mine.columns:
         return [0] * 7, [0] * HOURS_PER_DAY
+    keep = _in_slice(mine, items, weekday, daypart, weekend, workweek, since, until, kind, item_id)
     hour_of_week = mine["hour_of_week"].to_numpy(dtype=np.int64)
     days = hour_of_week // HOURS_PER_DAY
-    parts = dayparts(hour_of_week % HOURS_PER_DAY)
-    keep = _in_slice(mine, items, days, parts, weekday, daypart, weekend, workweek, since, until, kind, item_id)
     by_day = np.bincount(days[keep], minlength=7)
     by_hour = np.bincount(hour_of_week[keep] % HOURS_PER_DAY, minlength=HOURS_PER_DAY)
     return [int(count) for count in by_day], [int(count) for count in by_hour]
@@ -439,6 +462,7 @@ __all__ = [
     "one_off_events",
     "place_slices",
     "place_visits",
+    "slice_visits",
     "user_events",
     "user_habits",
     "user_places",

@@ -2502,6 +2502,103 @@ def test_visits_to_a_named_place_in_a_stretch_of_time_are_counted_in_it_and_the_
     assert not polite.calls
 
 
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+def _most_visited_named(services: Service, user: str) -> tuple[str, str, int]:
+    """The item id, name and number of visits of the user's most visited place with a name."""
+    events = services.events()
+    assert events is not None
+    counts = events[events["user_id"] == user]["item_id"].value_counts()
+    item = next(str(item) for item in counts.index if services.place(str(item)).name)  # type: ignore[union-attr]
+    return item, services.place(item).name, int(counts[item])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "message", ["list all my visits to {name}", "which days did I go to {name}?", "every time I went to {name}"]
+)
+def test_each_visit_to_a_named_place_is_listed_by_its_day_the_latest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    item, name, visits = _most_visited_named(services, "1")
+    assert visits > agent_module.VISIT_DATES_SHOWN  # more than are listed
+    turn = Assistant(services, polite).chat("1", message.format(name=name), at=world_now)
+    assert turn.details is not None and turn.details.item_id == item
+    assert turn.text.startswith(f"Your visits to **{name}**, the latest first:")
+    days = [line for line in turn.text.splitlines() if re.match(rf"- (?:{'|'.join(WEEKDAYS)}), ", line)]
+    assert len(days) == agent_module.VISIT_DATES_SHOWN
+    latest = services.visits_among("1", [item], world_now).last
+    assert latest is not None
+    assert calendar_day(latest.astimezone(ZoneInfo(services.settings.preprocessing.timezone))) in days[0]
+    more = visits - agent_module.VISIT_DATES_SHOWN
+    assert f"…and {more} earlier ({visits} in all)." in turn.text
+    assert not polite.calls
+
+
+def test_how_many_visits_to_a_named_place_lists_no_days(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    _, name, _ = _most_visited_named(services, "1")
+    turn = Assistant(services, polite).chat("1", f"how many times have I been to {name}?", at=world_now)
+    assert "the latest first" not in turn.text
+
+
+def test_a_visited_place_whose_name_holds_a_kind_is_that_place_and_a_kind_with_no_such_place_the_users_habits(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    # "Do I go to Ding Dong Lounge a lot?": the place of that name the user knows, not their lounges.
+    place = services.visited_named("1", "Jazz Club 33")
+    assert place
+    named = assistant.chat("1", "do I go to Jazz Club 33 a lot?", at=world_now)
+    assert named.request is not None and named.request.intent == "about"
+    assert named.details is not None and named.details.item_id == place[0].item_id
+    # No place goes by "fancy jazz clubs": the user's visits to jazz clubs.
+    kind = assistant.chat("1", "do I go to fancy jazz clubs a lot?", at=world_now, conversation_id="kind")
+    assert kind.request is not None and kind.request.intent == "profile"
+    assert called(kind, "get_habits").arguments["kind"] == "Music Venue"  # as "do I go to jazz clubs a lot?"
+
+
+def test_the_check_ins_behind_a_habits_answer_are_its_slices_visits_the_latest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    nothing = assistant.chat("1", "which visits made you say that?", at=world_now, conversation_id="none")
+    assert nothing.text == fixed_text("evidence", "en")  # nothing said of the user's visits yet
+    habits = assistant.chat("1", "where do I usually go on weekday mornings?", at=world_now)
+    counted = services.habits("1", world_now, LatLon(40.75, -73.98), workweek=True, daypart="morning").visits
+    assert called(habits, "get_habits").arguments["workweek"] and counted > agent_module.VISIT_DATES_SHOWN
+    behind = assistant.chat("1", "what visits is that based on?", at=world_now)
+    assert behind.text.startswith(fixed_text("evidence_visits", "en"))
+    days = [line for line in behind.text.splitlines() if line.startswith("- ")]
+    assert len(days) == agent_module.VISIT_DATES_SHOWN
+    assert all(re.match(r"- (?:Monday|Tuesday|Wednesday|Thursday|Friday), ", line) for line in days)
+    assert f"({counted} in all)" in behind.text
+    assert not polite.calls
+
+
+def test_the_check_ins_behind_a_reason_are_the_users_visits_to_the_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "a coffee near here", at=world_now)
+    known = next(item for item in listed.items if item.is_return)  # a place the user has been to
+    new = next(item for item in listed.items if not item.is_return)
+    why = assistant.chat("1", f"why the {ORDINAL_WORDS[known.rank]} one?", at=world_now)
+    assert why.explanation is not None and why.explanation.item_id == known.item_id
+    behind = assistant.chat("1", "which check-ins made you say that?", at=world_now)
+    assert behind.text.startswith(fixed_text("evidence_visits", "en"))
+    assert f"— **{known.label}**" in behind.text
+    # A place new to the user whose reasons name none of theirs: no check-in of theirs is behind them.
+    why_new = assistant.chat("1", f"why the {ORDINAL_WORDS[new.rank]} one?", at=world_now)
+    assert why_new.explanation is not None
+    behind_new = assistant.chat("1", "show me the check-ins behind that", at=world_now)
+    if not services.visited_named_in("1", " ".join(why_new.explanation.evidence)):
+        assert behind_new.text == fixed_text("evidence_none_place", "en").format(place=new.label)
+    else:
+        assert behind_new.text.startswith(fixed_text("evidence_visits", "en"))
+
+
 def test_a_kind_swapped_for_another_in_one_message_is_this_asks_alone_unless_said_for_good(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -2737,6 +2834,31 @@ def test_places_near_the_subway_are_a_walk_from_a_stop_and_stay_so_in_a_follow_u
     assert "don't know a place" not in near.text
     again = assistant.chat("3", "something quieter", at=world_now, conversation_id="stops")
     assert again.request is not None and again.request.near_kinds == ["Jazz Club"]
+
+
+def test_which_of_two_listed_places_is_closer_to_the_subway_compares_their_nearest_stops(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near Jazz Club 3", at=world_now).items
+    # The small world has no station: none is known near either, said so, and no new search.
+    none = assistant.chat("3", "is the first or the second closer to the subway?", at=world_now)
+    assert none.text.startswith(fixed_text("no_stop_near_any").format(mode="subway", km=1.5))
+    assert not none.trace and not polite.calls
+    # With its jazz clubs standing for the stops: each place's nearest, the nearer first.
+    monkeypatch.setitem(agent_module.TRANSIT_KINDS, "subway", ("Jazz Club",))
+    stops = {rank: services.nearest_stop(listed[rank - 1].item_id, ("Jazz Club",)) for rank in (1, 2)}
+    assert all(found is not None for found in stops.values())
+    nearer = min((1, 2), key=lambda rank: stops[rank][1])  # type: ignore[index]
+    turn = assistant.chat("3", "is the first or the second closer to the subway?", at=world_now)
+    stop, km = stops[nearer]  # type: ignore[misc]
+    assert turn.text.startswith(
+        fixed_text("closest_stop_of")
+        .split("{value}")[0]
+        .format(mode="subway", place=listed[nearer - 1].label, rank=nearer)
+    )
+    assert fixed_text("stop_km").format(km=f"{km:.1f}", stop=stop.label) in turn.text
+    assert not turn.trace
 
 
 def test_is_it_close_to_the_subway_names_the_nearest_stop_known_to_the_place(

@@ -20,6 +20,7 @@ from assistant.place_questions import (
     place_question,
     the_first_visited,
     unhonoured,
+    visit_dates_asked,
     walking_minutes,
 )
 from assistant.requests import parse_rules, resolve_when
@@ -599,3 +600,23 @@ def test_what_was_a_ranked_one_again_asks_about_it(message: str) -> None:
 )
 def test_a_party_size_names_no_place(message: str, words: str) -> None:
     assert named_words(message) == words
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("every time I went to Ding Dong Lounge in November", True),
+        ("list all my visits to Mijana", True),
+        ("show me my check-ins at Mijana", True),
+        ("which days did I go to Ding Dong Lounge?", True),
+        ("on which days was I at Mijana?", True),
+        ("when exactly did I go to Mijana?", True),
+        # How many, or the last, is no list of days.
+        ("how many times have I been to Mijana?", False),
+        ("how often do I go to Ding Dong Lounge?", False),
+        ("when did I last go to Mijana?", False),
+        ("do I go to Mijana a lot?", False),
+    ],
+)
+def test_each_visits_day_is_asked_for_by_a_list_not_by_a_count(message: str, asked: bool) -> None:
+    assert visit_dates_asked(message) is asked

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
 from assistant.languages import other_language
-from assistant.place_questions import UNKNOWN_TOPICS, unhonoured
+from assistant.place_questions import PARTY_RE, UNKNOWN_TOPICS, unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
     AFTER_DINNER,
@@ -37,6 +37,7 @@ from assistant.requests import (
     extract_request,
     first_stop_over,
     further_stops,
+    merge,
     named_first,
     needs_llm,
     offtopic_reply,
@@ -335,6 +336,16 @@ def test_open_late_asks_for_late_night(message: str, when: str, expected: dateti
         ("lunch at 11:30", at(15, 11, 30)),
         ("lunch at 1", at(15, 13)),
         ("dinner at 8", at(15, 20)),
+        # Coffee and breakfast foods pick the morning for an hour from 6 on; drinks and dinner keep the evening.
+        ("coffee at 8 near union square", at(16, 8)),
+        ("grab a coffee around 9 tomorrow", at(16, 9)),
+        ("somewhere for a latte at 10:30", at(16, 10, 30)),
+        ("bagels at 7 in the east village", at(16, 7)),
+        ("un café a las 8 cerca de soho", at(16, 8)),
+        ("un café à 9h près de soho", at(16, 9)),
+        ("coffee at 3", at(15, 15)),
+        ("drinks at 8", at(15, 20)),
+        ("dinner at 8 and coffee after", at(15, 20)),
         # From an hour on: that hour.
         ("friday!! drinks after 6 with coworkers, near the office", at(17, 18)),
         ("bars past 10 tonight", at(15, 22)),
@@ -402,10 +413,41 @@ def test_a_clock_time_said_in_words_is_no_place(message: str, near: str | None) 
         ("tomorrow at 8 for drinks", None),  # an hour, not eight places
         ("a couple of bars near me", 2),
         ("top 3 bars at 9", 3),
+        # How many come is no count of places.
+        ("just 8 of us, any italian place?", None),
+        ("only 8 people, somewhere for dinner", None),
+        ("find 8 of us a table near soho", None),
+        ("find a spot for 8 friends", None),
+        ("show me 8 places for a group of 8", 8),
     ],
 )
 def test_a_wait_or_an_hour_is_no_count(message: str, k: int | None) -> None:
     assert parse_rules(message).k == k
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a table for 8",
+        "a table for 8 in midtown",
+        "italian place with room for 8",
+        "a group of 8 of us for dinner",
+        "somewhere that can fit 8?",
+        "dinner for 8 tomorrow",
+        "8 of us tonight, bars in the east village",
+        "buscamos una mesa para 8 personas en soho",
+        "somos 8, un restaurante italiano cerca de soho",
+        "on cherche une table pour 8 personnes à soho",
+        "nous sommes 8, un restaurant italien près de soho",
+    ],
+)
+def test_a_party_size_is_no_count_nor_hour_even_when_the_llm_reads_one(message: str) -> None:
+    rules = parse_rules(read(message).text)
+    offered = RequestArguments(k=8, when="8:00")
+    merged, _ = merge(rules, offered, message)
+    assert merged.k is None
+    assert merged.when == rules.when
+    assert PARTY_RE.search(read(message).text)
 
 
 @pytest.mark.parametrize(
@@ -1520,6 +1562,12 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
         ("we're 4 people", "party"),
         ("there are three of us", "party"),
         ("table for two", "party"),
+        ("which visits made you say that?", "evidence"),
+        ("what visits is that based on?", "evidence"),
+        ("show me the check-ins behind that", "evidence"),
+        ("which check-ins led you to that?", "evidence"),
+        ("ok which visits?", "evidence"),
+        ("list the visits you used for that", "evidence"),
         ("what time should I leave?", "beyond_data"),
         ("how do you decide what to suggest?", "how_it_works"),
         ("where am I?", "whereabouts"),
@@ -1548,6 +1596,20 @@ def test_a_place_named_as_where_the_user_is(message: str, near: str | None, cate
 )
 def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
     assert smalltalk_reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "show me my visits to bars",
+        "list all my visits to mijana",
+        "show me my check-ins for that bar",
+        "which check-ins are at bars?",
+        "what data do you have on me?",
+    ],
+)
+def test_visits_asked_for_themselves_are_no_evidence_of_an_answer(message: str) -> None:
+    assert smalltalk_reply(message) != "evidence"
 
 
 @pytest.mark.parametrize(
@@ -1811,6 +1873,15 @@ def test_a_new_ask_names_where_it_is(message: str, near: str) -> None:
         ("is number 2 closer than 3?", {"intent": "explain", "compare": [2, 3], "nearest": True}),
         ("compare 1 and 2", {"intent": "explain", "compare": [1, 2], "nearest": False, "busiest": False}),
         ("I want 2 or 3 options", {"compare": [], "k": 3}),  # no comparison asked: a count
+        # Two listed places joined by "or" beside a comparison, and what each is near said between: no new search.
+        ("is the first or the second closer to the subway?", {"intent": "explain", "compare": [1, 2], "near": None}),
+        ("the 2nd or the 4th, which is nearer?", {"intent": "explain", "compare": [2, 4], "nearest": True}),
+        ("is the third closer to me than the first?", {"intent": "explain", "compare": [3, 1], "nearest": True}),
+        ("is the second one closer to the train than the fourth?", {"intent": "explain", "compare": [2, 4]}),
+        ("is 1 or 3 busier?", {"intent": "explain", "compare": [1, 3], "busiest": True}),
+        # A price is no data: said so, not compared.
+        ("which one is cheaper, the first or the third?", {"compare": [], "asks": ["price"]}),
+        ("should I go to the first or the second?", {"compare": []}),
         # "Like that but new" asks for places new to the user.
         ("ok so suggest something like that but new", {"intent": "refine", "surprise": True}),
         ("anything new in New York?", {"surprise": False}),
@@ -3052,6 +3123,16 @@ def test_visits_to_a_place_named_are_asked_of_it(message: str) -> None:
         "how often do i go to ding dong lounge",
         "show me my ding dong lounge check-ins",
         "visits to ding dong lounge?",
+        # How often, said after the name; each day asked for.
+        "do i go to ding dong lounge a lot?",
+        "am i at mijana too often?",
+        "do we hang out at the gin mill much?",
+        "how frequently am i at mijana?",
+        "which days did i go to ding dong lounge?",
+        "what dates was i at mijana?",
+        "muéstrame todas mis visitas a mijana",
+        "todas las veces que fui a mijana",
+        "quels jours je suis allé chez mijana",
     ],
 )
 def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> None:
@@ -3068,11 +3149,29 @@ def test_the_users_visits_to_a_place_by_name_are_asked_of_it(message: str) -> No
         ("show me my check-ins in williamsburg", None, "Williamsburg"),
         ("show my visits in november", None, None),  # a month, not a place
         ("how often do i go to bars", "Bar", None),
+        ("do i go to bars a lot?", "Bar", None),
+        ("do i go to the gym too much?", "Gym", None),
+        ("which days did i go to the gym?", "Gym", None),
+        ("do i go to brooklyn a lot?", None, "Brooklyn"),
     ],
 )
 def test_the_users_visits_to_a_kind_or_an_area_stay_their_habits(message: str, category: str | None, near: str) -> None:
     arguments = parse_rules(message)
     assert (arguments.intent, arguments.category, arguments.near) == ("profile", category, near)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do i get to joe's pizza by subway?",
+        "do i go to the same place a lot?",
+        "am i in soho now?",
+        "do i go out a lot?",
+        "am i at home a lot?",
+    ],
+)
+def test_how_one_goes_somewhere_asks_no_place_visits(message: str) -> None:
+    assert parse_rules(message).asks != ["visits"]
 
 
 @pytest.mark.parametrize("message", ["when was the last time", "how many times?", "am i a regular there"])
