@@ -682,6 +682,11 @@ _SPANISH = {
     "otro": "another",
     "otra": "another",
     "otra cosa": "something else",
+    # "el otro, ¿he ido?" after two places: the one not talked about ("el otro día" is a day)
+    "el otro": "the other",
+    "la otra": "the other",
+    "el otro dia": "the other day",
+    "la otra vez": "the other time",
     "mas barato": "cheaper",
     "en cambio": "instead",
     "que tal": "what about",
@@ -1584,6 +1589,10 @@ _FRENCH = {
     "mes habitudes": "my habits",
     "et": "and",
     "un autre": "another",
+    # "et l'autre ?" after two places: the one not talked about ("l'autre jour" is a day)
+    "l'autre": "the other",
+    "l'autre jour": "the other day",
+    "l'autre fois": "the other time",
     "une autre": "another",
     "autre chose": "something else",
     "quelque chose d'autre": "something else",
