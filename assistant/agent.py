@@ -2787,7 +2787,8 @@ _LIST_BEFORE = frozenset(
 # "The other one", "that other place", "the other bar", "the other astoria one" (read from "el otro", "l'autre"), not
 # "the other day" or "the other side of town": what follows "other" is a word for a place, or one word then "one".
 _OTHER_RE = re.compile(r"\b(?:the|that) other\b(?P<words>(?: [\w'&-]+){0,2})", re.IGNORECASE)
-_ONE_WORDS = frozenset({"one", "place", "spot", "option"})
+_L_AUTRE_RE = re.compile(r"\bl['’]autre\b", re.IGNORECASE)
+_ONE_WORDS = frozenset({"one", "place", "spot", "option", "opcion", "lugar", "sitio", "lieu", "endroit"})
 # The words "the other one" is written in, replaced with the rank meant ("el otro, ¿he ido?": "el segundo, …").
 _OTHER_WRITTEN_RE = {
     "en": re.compile(r"\b(?:the|that) other(?: [\w'&-]+)?(?: (?:one|place|spot|option))?\b", re.IGNORECASE),
@@ -2801,11 +2802,11 @@ _RANK_WORDS = {
 }
 
 
-# "How far from Grand Central?", "ok how long from the office", "how many minutes from penn station": a distance with no
+# "How far from Grand Central?", "ok how far away from the office", "how many minutes from penn station": a distance, no
 # place said to measure, from a place named ("how far from MoMA is the Met?" names both).
 _HOW_FAR_FROM_RE = re.compile(
-    r"^\W*(?:(?:and|ok|okay|so|hmm+|but|um+)\W+)*(?P<how>how (?:far|long|many (?:minutes|mins|blocks))(?: away)?)"
-    r"(?= from (?![^?]*\b(?:is|are|to|and)\b)[^?]+?\W*$)",
+    r"^\W*(?:(?:and|ok|okay|so|hmm+|but|um+)\W+)*(?P<how>how (?:far|many (?:minutes|mins|blocks)))"
+    r"(?=(?: away)? from (?![^?]*\b(?:is|are|to|and)\b)[^?]+?\W*$)",
     re.IGNORECASE,
 )
 
@@ -2813,6 +2814,7 @@ _HOW_FAR_FROM_RE = re.compile(
 def _other_said(text: str) -> str | None:
     """The kind word "the other …" names ("bar" in "the other bar"), "" for none ("the other one", "the other
     astoria one"), None when the message says no "other one" ("the other day", "the others")."""
+    text = _L_AUTRE_RE.sub("the other", text)  # "et l'autre ?" (left as written: "l'autre jour" asks no place)
     for found in _OTHER_RE.finditer(text):
         words = found["words"].split()
         if not words or words[0].casefold() in _ONE_WORDS:

@@ -1589,10 +1589,6 @@ _FRENCH = {
     "mes habitudes": "my habits",
     "et": "and",
     "un autre": "another",
-    # "et l'autre ?" after two places: the one not talked about ("l'autre jour" is a day)
-    "l'autre": "the other",
-    "l'autre jour": "the other day",
-    "l'autre fois": "the other time",
     "une autre": "another",
     "autre chose": "something else",
     "quelque chose d'autre": "something else",

@@ -994,9 +994,9 @@ _EXPLAIN_RE = re.compile(
     r"|\bwhat (?:did|do) you (?:pick|choose|suggest|recommend) (?:that|this|those|these|them|it)(?: one| ones)? for\b"
     r"|\bwhat(?:'s| is) the reason\b|\bwhy'?d you\b"
     # "The first one, why?", "the last one - why?", "el último, ¿por qué ese?" (read "why ese"): a "why" put after
-    # the place it asks about, at the end, after a break.
-    r"|(?:[,;:.!?¿—–-]|\s-)\s*¿?why(?: (?:ese|esa|eso|that|this|it|so|though|exactly|then))?(?: (?:one|place))?"
-    r"\s*[?.!]*\s*$",
+    # the place it points at, at the end, after a break ("coffee near grand central, why?" points at none).
+    rf"|\b(?:{'|'.join(ORDINALS)}|last|that|this|it)\b.*(?:[,;:.!?¿—–-]|\s-)\s*¿?why"
+    r"(?: (?:ese|esa|eso|that|this|it|so|though|exactly|then))?(?: (?:one|place))?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # Forgetting the user's data, not "forget that, sushi instead" (which only drops the last request).
@@ -3846,6 +3846,9 @@ _DISTANCE_ENDS_RES = (
 BOTH_SHOWN = "those two"
 
 
+_AWAY_RE = re.compile(r"^away\s+(?:(?:is|are)\s+)?|\s+away$|^away$", re.IGNORECASE)
+
+
 def distance_ends(message: str) -> list[str]:
     """The two places a message asks the distance between, the one asked of first ("how far is the Met from MoMA?"
     → ["the Met", "MoMA"]), or [:data:`BOTH_SHOWN`] for "how far apart are those two?"; [] for any other message
@@ -3857,7 +3860,10 @@ def distance_ends(message: str) -> list[str]:
         if match.groupdict().get("both") or match.groupdict().get("apart"):
             return [BOTH_SHOWN]
         subject, origin = match["subject"].strip(), match["origin"].strip()
-        pronoun = re.fullmatch(r"(?:it|there|that|this)", subject, re.IGNORECASE)
+        # "How far away is the Met from MoMA?": the Met; "how far away is it from MoMA?", "how far is it away from
+        # MoMA?": the place talked about, from MoMA.
+        subject = _AWAY_RE.sub("", subject)
+        pronoun = re.fullmatch(r"(?:it|there|that|this)?", subject, re.IGNORECASE)
         if pronoun is None and subject.casefold() != origin.casefold():
             return [subject, origin]
     return []
