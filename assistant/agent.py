@@ -2165,11 +2165,22 @@ class Assistant:
             return None
         words = match["kind"].casefold()
         kinds = self._of_kind(CATEGORY_WORDS.get(words, words))  # "the restaurant", "the coffee shop"
-        for item in (item for listed in reversed(_lists(shown.values())) for item in listed):
-            if item.item_id in kinds:
-                location = LatLon(item.latitude, item.longitude)
-                return request.model_copy(update={"near": item.label, "location": location})
-        return None
+        if not kinds and (last := words.split()[-1]) in CATEGORY_WORDS:
+            kinds = self._of_kind(CATEGORY_WORDS[last])  # "the greek restaurant": the restaurant shown
+        # "A bar near the second restaurant", "dessert near the first bar": that one of the kind, in the latest list
+        # that has as many, and of that kind more than one (a list of bars, not a tapas place that is a bar too, in
+        # the food list after it).
+        said = match["rank"] or match["said"]
+        rank = None if said is None else ORDINALS.get(said.casefold())
+        lists = [[item for item in listed if item.item_id in kinds] for listed in reversed(_lists(shown.values()))]
+        at_least = 1 if said is None else max(2, rank or 1)
+        of_kind = next((found for found in lists if len(found) >= at_least), None)
+        of_kind = of_kind or next((found for found in lists if len(found) >= (rank or 1)), None)
+        if not of_kind:
+            return None
+        item = of_kind[-1] if said and said.casefold() == "last" else of_kind[(rank or 1) - 1]
+        location = LatLon(item.latitude, item.longitude)
+        return request.model_copy(update={"near": item.label, "location": location, "pick": None})
 
     def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest) -> str:
         """The answer to "which is closer, 1 or 3?" or "which is busier?" among the ranks compared, from the list's
@@ -3393,7 +3404,13 @@ _ANOTHER_DAY_RE = re.compile(
     re.IGNORECASE,
 )
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
-_SHOWN_KIND_RE = re.compile(r"^(?:(?:the|that|this) )?(?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
+# "The restaurant", "the second bar", "the last café", "the bar you mentioned first", "the theater you mentioned".
+_SHOWN_KIND_RE = re.compile(
+    rf"^(?:(?:the|that|this) )?(?:(?P<rank>{'|'.join([*ORDINALS, 'last'])}) )?(?P<kind>.+?)(?: place| spot| one)?"
+    r"(?: (?:you|u) (?:just )?(?:mentioned|said|suggested|showed me|listed|gave me)"
+    rf"(?: (?P<said>{'|'.join(ORDINALS)}))?)?$",
+    re.IGNORECASE,
+)
 
 
 def _language(state: _State) -> str:

@@ -2281,6 +2281,24 @@ def test_how_far_from_a_place_measures_the_place_talked_about(
     assert first.details is not None and first.details.item_id == fresh[0].item_id
 
 
+def test_near_the_second_of_a_kind_is_near_that_place_of_an_earlier_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    gyms = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(gyms) >= 3
+    assistant.chat("3", "and jazz after", at=world_now)
+    for message, gym in (
+        ("a jazz club near the second gym", gyms[1]),
+        ("jazz near the last gym", gyms[-1]),
+        ("jazz near the gym you mentioned first", gyms[0]),
+    ):
+        turn = assistant.chat("3", message, at=world_now)
+        assert turn.request is not None and turn.request.near == gym.label, message
+        assert turn.request.location == (gym.latitude, gym.longitude), message
+        assert "know a place called" not in turn.text, message
+
+
 def test_a_day_alone_asks_for_the_kind_at_the_hour_people_go_to_it(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
