@@ -155,6 +155,7 @@ from assistant.requests import (
     says_farther,
     smalltalk_reply,
     street_phrase,
+    without_chitchat,
     without_kind_words,
 )
 from assistant.service import (
@@ -489,6 +490,16 @@ class Assistant:
         Stumptown busy right now?", "dinner at 9, italian, and how far is it from penn station?") is answered as the
         two messages it holds, in one reply: the list first, then the question, of the place it names or of "it",
         "the first one" in that new list."""
+        # "lol ok. the third?": the chit-chat before the ask is no part of it (the turn keeps the message as written).
+        if (rest := without_chitchat(asked.message)) != asked.message:
+            for event in self._run(asked._replace(message=rest)):
+                is_turn = event.turn is not None
+                yield (
+                    event.model_copy(update={"turn": event.turn.model_copy(update={"message": asked.message})})
+                    if is_turn
+                    else event
+                )
+            return
         parts = _ask_then_question(asked.message)
         if parts is None:
             yield from self._run_one(asked)
@@ -616,6 +627,15 @@ class Assistant:
             brought.pop("listed_turn")  # no list is shown this turn: "undo" after it goes back to this one
             state = cast(_State, {**state, **brought})
             message = again[1]
+        other = self._the_other(state, message, said_in)
+        if isinstance(other, dict):  # "the other one" with no one it can mean: which one
+            return other | _without_tool_traffic(messages)
+        message = other or message  # "the other one, have i been there?" after two: "the second one, …"
+        far = _HOW_FAR_FROM_RE.match(message) if state.get("focus") or _last_suggestions(state) else None
+        if far is not None:
+            # "How far from Grand Central?" after a place's card: that place's distance from there, as "how far is
+            # it from Grand Central?" asks (not Grand Central's card).
+            message = f"{message[: far.end('how')]} is it{message[far.end('how') :]}"
         statements = read_preferences(message)
         said = message
         all_down = bool(_last_suggestions(state)) and _ALL_TURNED_DOWN_RE.match(message) is not None
@@ -818,6 +838,10 @@ class Assistant:
             request = _time_stays(request, previous, text)
             request = _planned_time(request, state.get("asked_lists") or [], text, self.timezone)
             request = self._first_stop_over(state, request, text)
+            if far is not None and request.intent == "about" and request.pick is None:
+                # "How far from the office?": the place talked about (else the list's first), measured from there.
+                it = {"same_place": True} if state.get("focus") else {"pick": 1}
+                request = request.model_copy(update=it)
             # another message leaves an open question unanswered
             update = {"request": request, "pending": None, "here": tuple(here)}
             update["asked_before"] = request if request.intent == "about" else None
@@ -830,6 +854,36 @@ class Assistant:
         if acted:
             update["stated_turn"] = _user_turns(state)
         return {**brought, **update, **_without_tool_traffic(messages)}
+
+    def _the_other(self, state: _State, message: str, language: str) -> str | dict[str, Any] | None:
+        """For "the other one" ("the other astoria one", "the other bar", "el otro", "et l'autre ?") after a list:
+        the message with the place it means by its rank, the one of two not talked about (the one last asked about,
+        else the first, which the reply named); the state update that asks which one when the list holds more; None
+        when the message says no "other one" or nothing is listed."""
+        listed = _last_suggestions(state)
+        found = _other_said(read(message).text)
+        if not listed or found is None:
+            return None
+        kind = CATEGORY_WORDS.get(found.casefold()) if found else None
+        of_kind = self._of_kind(kind) if kind else set()
+        candidates = [item for item in listed if item.item_id in of_kind] or listed
+        talked = next((item for item in candidates if item.item_id == state.get("focus")), candidates[0])
+        if len(candidates) == 2:
+            other = next(item for item in candidates if item is not talked)
+            rank = listed.index(other) + 1
+            ranks = _RANK_WORDS.get(language, _RANK_WORDS["en"])
+            if rank > len(ranks):
+                return None
+            written = _OTHER_WRITTEN_RE.get(language, _OTHER_WRITTEN_RE["en"])
+            rewritten = written.sub(ranks[rank - 1], message, count=1)
+            if rewritten == message and language != "en":  # "the other one" in a Spanish conversation
+                rewritten = _OTHER_WRITTEN_RE["en"].sub(_RANK_WORDS["en"][rank - 1], message, count=1)
+            return rewritten if rewritten != message else None
+        names = ", ".join(f"{rank}. **{item.label}**" for rank, item in enumerate(listed, start=1))
+        reply = fixed_text("which_other", language).format(count=len(listed), places=names)
+        kept = list(state.get("last_stated") or [])
+        request = ChatRequest(intent="prefer", language=language)
+        return {"request": request, "stated_reply": reply, "pending": None, "last_stated": kept}
 
     def _shown_again(
         self,
@@ -1003,12 +1057,17 @@ class Assistant:
         )
         if answer is None:
             return None
+        # "The second one looks good", "I love that place": the place talked about now ("how far is it from the
+        # subway?" next is that one's distance).
+        liked = stated.kind in ("like_place", "dislike_place") and stated.item_id is not None
+        focus = {"focus": stated.item_id} if liked and stated.item_id in (state.get("shown") or {}) else {}
         return {
             "request": ChatRequest(intent="prefer", language=language),
             "stated_reply": answer.reply,
             "pending": answer.pending,
             "last_stated": answer.stored,
             "last_verdict": answer.verdict,
+            **focus,
         }
 
     def _plan(self, state: _State) -> dict[str, Any]:
@@ -1174,8 +1233,15 @@ class Assistant:
                 # "Why did you suggest it?" after the third one's card: the third one.
                 focused = [item.item_id for item in suggestions].index(state["focus"]) + 1 if _focused(state) else None
                 pointed = focused if not _PLURAL_POINTER_RE.search(message) else None
+                if request.pick is None and LAST_SHOWN_RE.search(read(message).text):
+                    pointed = len(suggestions)  # "the last one - why?", "el último, ¿por qué ese?"
+                # "The third bar - why?" after dinner then bars: the third of the bars, not of the whole list.
+                of_kind = self._of_kind(request.category) if request.category and request.pick else set()
+                ranked = [item for item in suggestions if item.item_id in of_kind] or suggestions
                 pick = min(request.pick or pointed or 1, len(suggestions))
-                calls.append({"name": "explain", "args": {"item_id": suggestions[pick - 1].item_id}})
+                chosen = ranked[request.pick - 1] if request.pick and request.pick <= len(ranked) else None
+                item_id = chosen.item_id if chosen is not None else suggestions[pick - 1].item_id
+                calls.append({"name": "explain", "args": {"item_id": item_id}})
         elif request.intent == "about" and len(compared := self._named_compared(state, request)[0]) >= 2:
             # "Which is better, Katz's or Joe's Pizza?": what is known of each.
             for item_id in compared:
@@ -2292,11 +2358,22 @@ class Assistant:
             return None
         words = match["kind"].casefold()
         kinds = self._of_kind(CATEGORY_WORDS.get(words, words))  # "the restaurant", "the coffee shop"
-        for item in (item for listed in reversed(_lists(shown.values())) for item in listed):
-            if item.item_id in kinds:
-                location = LatLon(item.latitude, item.longitude)
-                return request.model_copy(update={"near": item.label, "location": location})
-        return None
+        if not kinds and (last := words.split()[-1]) in CATEGORY_WORDS:
+            kinds = self._of_kind(CATEGORY_WORDS[last])  # "the greek restaurant": the restaurant shown
+        # "A bar near the second restaurant", "dessert near the first bar": that one of the kind, in the latest list
+        # that has as many, and of that kind more than one (a list of bars, not a tapas place that is a bar too, in
+        # the food list after it).
+        said = match["rank"] or match["said"]
+        rank = None if said is None else ORDINALS.get(said.casefold())
+        lists = [[item for item in listed if item.item_id in kinds] for listed in reversed(_lists(shown.values()))]
+        at_least = 1 if said is None else max(2, rank or 1)
+        of_kind = next((found for found in lists if len(found) >= at_least), None)
+        of_kind = of_kind or next((found for found in lists if len(found) >= (rank or 1)), None)
+        if not of_kind:
+            return None
+        item = of_kind[-1] if said and said.casefold() == "last" else of_kind[(rank or 1) - 1]
+        location = LatLon(item.latitude, item.longitude)
+        return request.model_copy(update={"near": item.label, "location": location, "pick": None})
 
     def _compared_lead(self, suggestions: Sequence[Suggestion], request: ChatRequest, message: str) -> str:
         """The answer to "which is closer, 1 or 3?" or "which is busier?" among the ranks compared, from the list's
@@ -2943,6 +3020,51 @@ _LIST_BEFORE = frozenset(
 )
 
 
+# "The other one", "that other place", "the other bar", "the other astoria one" (read from "el otro", "l'autre"), not
+# "the other day" or "the other side of town": what follows "other" is a word for a place, or one word then "one".
+_OTHER_RE = re.compile(r"\b(?:the|that) other\b(?P<words>(?: [\w'&-]+){0,2})", re.IGNORECASE)
+_L_AUTRE_RE = re.compile(r"\bl['’]autre\b", re.IGNORECASE)
+_ONE_WORDS = frozenset({"one", "place", "spot", "option", "opcion", "lugar", "sitio", "lieu", "endroit"})
+# The words "the other one" is written in, replaced with the rank meant ("el otro, ¿he ido?": "el segundo, …").
+_OTHER_WRITTEN_RE = {
+    "en": re.compile(r"\b(?:the|that) other(?: [\w'&-]+)?(?: (?:one|place|spot|option))?\b", re.IGNORECASE),
+    "es": re.compile(r"\b(?:el otro|la otra)\b(?: (?:uno|una|lugar|sitio))?", re.IGNORECASE),
+    "fr": re.compile(r"\bl['’]autre\b(?: (?:lieu|endroit))?", re.IGNORECASE),
+}
+_RANK_WORDS = {
+    "en": [f"the {word} one" for word in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")],
+    "es": [f"el {word}" for word in ("primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo")],
+    "fr": [f"le {word}" for word in ("premier", "deuxième", "troisième", "quatrième", "cinquième", "sixième")],
+}
+
+
+# "How far from Grand Central?", "ok how far away from the office", "how many minutes from penn station": a distance, no
+# place said to measure, from a place named ("how far from MoMA is the Met?" names both).
+_HOW_FAR_FROM_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|so|hmm+|but|um+)\W+)*(?P<how>how (?:far|many (?:minutes|mins|blocks)))"
+    r"(?=(?: away)? from (?![^?]*\b(?:is|are|to|and)\b)[^?]+?\W*$)",
+    re.IGNORECASE,
+)
+
+
+def _other_said(text: str) -> str | None:
+    """The kind word "the other …" names ("bar" in "the other bar"), "" for none ("the other one", "the other
+    astoria one"), None when the message says no "other one" ("the other day", "the others")."""
+    text = _L_AUTRE_RE.sub("the other", text)  # "et l'autre ?" (left as written: "l'autre jour" asks no place)
+    for found in _OTHER_RE.finditer(text):
+        words = found["words"].split()
+        if not words or words[0].casefold() in _ONE_WORDS:
+            return ""
+        if words[0].casefold() in CATEGORY_WORDS:
+            return words[0]
+        if len(words) == 2 and words[1].casefold() in _ONE_WORDS:
+            return ""
+        rest = text[found.start("words") :].lstrip()
+        if not re.match(r"\w", rest):  # "the other?", "and the other, been there?"
+            return ""
+    return None
+
+
 def _without_tool_traffic(messages: Sequence[AnyMessage]) -> dict[str, Any]:
     """The state update that keeps the exchange in memory, not earlier turns' tool traffic."""
     stale = [m for m in messages if isinstance(m, ToolMessage) or (isinstance(m, AIMessage) and m.tool_calls)]
@@ -3509,7 +3631,13 @@ _ANOTHER_DAY_RE = re.compile(
     re.IGNORECASE,
 )
 # "From the restaurant", "near that bar": a place of the conversation by its kind.
-_SHOWN_KIND_RE = re.compile(r"^(?:(?:the|that|this) )?(?P<kind>.+?)(?: place| spot| one)?$", re.IGNORECASE)
+# "The restaurant", "the second bar", "the last café", "the bar you mentioned first", "the theater you mentioned".
+_SHOWN_KIND_RE = re.compile(
+    rf"^(?:(?:the|that|this) )?(?:(?P<rank>{'|'.join([*ORDINALS, 'last'])}) )?(?P<kind>.+?)(?: place| spot| one)?"
+    r"(?: (?:you|u) (?:just )?(?:mentioned|said|suggested|showed me|listed|gave me)"
+    rf"(?: (?P<said>{'|'.join(ORDINALS)}))?)?$",
+    re.IGNORECASE,
+)
 
 
 def _language(state: _State) -> str:

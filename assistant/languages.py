@@ -682,6 +682,11 @@ _SPANISH = {
     "otro": "another",
     "otra": "another",
     "otra cosa": "something else",
+    # "el otro, ¿he ido?" after two places: the one not talked about ("el otro día" is a day)
+    "el otro": "the other",
+    "la otra": "the other",
+    "el otro dia": "the other day",
+    "la otra vez": "the other time",
     "mas barato": "cheaper",
     "en cambio": "instead",
     "que tal": "what about",

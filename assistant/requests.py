@@ -1021,7 +1021,11 @@ _EXPLAIN_RE = re.compile(
     r"|\bbased on what\b|\bon what basis\b|\bhow (?:did|do) you (?:pick|choose|decide|come up with|get)\b"
     r"|\bwhere did (?:that|this|these|those|it) come from\b|\bwhat(?:'s| is) (?:that|this|it) based on\b"
     r"|\bwhat (?:did|do) you (?:pick|choose|suggest|recommend) (?:that|this|those|these|them|it)(?: one| ones)? for\b"
-    r"|\bwhat(?:'s| is) the reason\b|\bwhy'?d you\b",
+    r"|\bwhat(?:'s| is) the reason\b|\bwhy'?d you\b"
+    # "The first one, why?", "the last one - why?", "el último, ¿por qué ese?" (read "why ese"): a "why" put after
+    # the place it points at, at the end, after a break ("coffee near grand central, why?" points at none).
+    rf"|\b(?:{'|'.join(ORDINALS)}|last|that|this|it)\b.*(?:[,;:.!?¿—–-]|\s-)\s*¿?why"
+    r"(?: (?:ese|esa|eso|that|this|it|so|though|exactly|then))?(?: (?:one|place))?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # Forgetting the user's data, not "forget that, sushi instead" (which only drops the last request).
@@ -1350,6 +1354,14 @@ _ACKNOWLEDGED_RE = re.compile(
     r"^\W*(?:ok|okay|cool|great|nice|perfect|awesome|alright|sure|hmm+|thanks|thank you|thx|ty|cheers)\b\W*",
     re.IGNORECASE,
 )
+# A sentence of chit-chat before what the message asks ("lol ok. the third?", "ok back. the second one?", "jaja
+# vale. ¿el segundo?", "mdr ok. le troisième ?"): what follows it is what is asked (``without_chitchat``).
+_CHITCHAT_WORD = (
+    r"(?:lol|lmao|rofl|haha+|hah|ha|hehe+|jaja+|jeje+|mdr|ok|okay|k|kk|cool|nice|great|sure|alright|right|fine|sorry"
+    r"|oops|hmm+|oh|ah|wow|yeah|yep|thanks|thx|ty|back|(?:i'?m|i am|im) back|brb|anyway|whatever|got it|gotcha"
+    r"|fair enough|vale|bueno|perd[oó]n|lo siento|gracias|d'accord|dac|bon|ah bon|d[ée]sol[ée]e?|merci|bien|ouais)"
+)
+_CHITCHAT_LEAD_RE = re.compile(rf"^\W*{_CHITCHAT_WORD}(?:[\s,]+{_CHITCHAT_WORD})*\s*[.!]+\s+(?=\S)", re.IGNORECASE)
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b|🙏", re.I)
 _BYE_RE = re.compile(
     r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go|peace out|take care"
@@ -4234,6 +4246,9 @@ _DISTANCE_ENDS_RES = (
 BOTH_SHOWN = "those two"
 
 
+_AWAY_RE = re.compile(r"^away\s+(?:(?:is|are)\s+)?|\s+away$|^away$", re.IGNORECASE)
+
+
 def distance_ends(message: str) -> list[str]:
     """The two places a message asks the distance between, the one asked of first ("how far is the Met from MoMA?"
     → ["the Met", "MoMA"]), or [:data:`BOTH_SHOWN`] for "how far apart are those two?"; [] for any other message
@@ -4245,7 +4260,10 @@ def distance_ends(message: str) -> list[str]:
         if match.groupdict().get("both") or match.groupdict().get("apart"):
             return [BOTH_SHOWN]
         subject, origin = match["subject"].strip(), match["origin"].strip()
-        pronoun = re.fullmatch(r"(?:it|there|that|this)", subject, re.IGNORECASE)
+        # "How far away is the Met from MoMA?": the Met; "how far away is it from MoMA?", "how far is it away from
+        # MoMA?": the place talked about, from MoMA.
+        subject = _AWAY_RE.sub("", subject)
+        pronoun = re.fullmatch(r"(?:it|there|that|this)?", subject, re.IGNORECASE)
         if pronoun is None and subject.casefold() != origin.casefold():
             return [subject, origin]
     return []
@@ -4472,6 +4490,17 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _SMALLTALK_RE.search(message) or set(unhonoured(message)) & _NEEDS:
         return "smalltalk"
     return None
+
+
+def without_chitchat(message: str) -> str:
+    """The message without a sentence of chit-chat it opens with, when the chit-chat alone made it small talk and
+    what follows asks something of its own ("lol ok. the third?": "the third?"); else the message as it is ("ok.
+    bye", "thanks. no", "sorry. the first one, how far?", which the rules read whole)."""
+    lead = _CHITCHAT_LEAD_RE.match(message)
+    if lead is None or parse_rules(message).intent not in (None, "smalltalk"):
+        return message
+    rest = message[lead.end() :]
+    return rest if parse_rules(rest).intent not in (None, "smalltalk") else message
 
 
 # Stated preferences -------------------------------------------------------------------------------------------

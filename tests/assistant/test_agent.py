@@ -2230,6 +2230,104 @@ def test_the_last_one_is_the_last_of_the_list(
     assert turn.details is not None and turn.details.item_id == listed[-1].item_id
 
 
+def test_a_why_put_after_the_place_explains_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(listed) >= 3
+    for message, item in (
+        ("the first one, why?", listed[0]),
+        ("the last one - why?", listed[-1]),
+        ("the third one... why?", listed[2]),
+        ("el segundo, ¿por qué?", listed[1]),
+    ):
+        turn = assistant.chat("3", message, at=world_now)
+        assert [call.name for call in turn.trace] == ["explain"], message
+        assert turn.explanation is not None and turn.explanation.item_id == item.item_id, message
+
+
+def test_a_chit_chat_sentence_before_a_reference_is_no_part_of_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(listed) >= 3
+    for message, item in (
+        ("lol ok. the third?", listed[2]),
+        ("ok back. the second one?", listed[1]),
+        ("jaja vale. ¿el primero?", listed[0]),
+    ):
+        turn = assistant.chat("3", message, at=world_now)
+        assert turn.details is not None and turn.details.item_id == item.item_id, message
+        assert turn.message == message  # the turn keeps what the user wrote
+    bye = assistant.chat("3", "ok. bye", at=world_now)
+    assert bye.details is None and bye.items == []
+
+
+def test_the_other_one_is_the_one_of_two_not_talked_about_else_which_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    two = assistant.chat("3", "top 2 gyms", at=world_now, conversation_id="two").items
+    assert len(two) == 2
+    other = assistant.chat("3", "the other one, have i been there?", at=world_now, conversation_id="two")
+    assert other.details is not None and other.details.item_id == two[1].item_id  # the reply named the first
+    back = assistant.chat("3", "y el otro?", at=world_now, conversation_id="two")
+    assert back.details is not None and back.details.item_id == two[0].item_id
+    assert back.request is not None and back.request.language == "es"
+    many = assistant.chat("3", "a gym please", at=world_now, conversation_id="many").items
+    assert len(many) >= 3
+    assistant.chat("3", "the second one?", at=world_now, conversation_id="many")
+    which = assistant.chat("3", "the other one", at=world_now, conversation_id="many")
+    names = ", ".join(f"{rank}. **{item.label}**" for rank, item in enumerate(many, start=1))
+    assert which.text == fixed_text("which_other").format(count=len(many), places=names)
+    assert which.trace == [] and which.items == []
+    # "The other day" is a day, not a place of the list.
+    day = assistant.chat("3", "the other day i went to a gym, any others?", at=world_now, conversation_id="many")
+    assert day.text != which.text
+
+
+def test_how_far_from_a_place_measures_the_place_talked_about(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(listed) >= 3
+    liked = assistant.chat("3", "the second one looks good", at=world_now)
+    assert listed[1].label in liked.text
+    for message in (
+        "how far from Jazz Club 3",
+        "ok how far away from jazz club 3?",
+        "how many minutes from Jazz Club 3",
+    ):
+        turn = assistant.chat("3", message, at=world_now)
+        assert turn.details is not None and turn.details.item_id == listed[1].item_id, message
+        assert "km from Jazz Club 3 as the crow flies" in turn.text, message
+    # With only a list, the list's first, as "how far is it from …" means.
+    fresh = assistant.chat("3", "a gym please", at=world_now, conversation_id="fresh").items
+    first = assistant.chat("3", "how far from Jazz Club 3", at=world_now, conversation_id="fresh")
+    assert first.details is not None and first.details.item_id == fresh[0].item_id
+
+
+def test_near_the_second_of_a_kind_is_near_that_place_of_an_earlier_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    gyms = assistant.chat("3", "a gym please", at=world_now).items
+    assert len(gyms) >= 3
+    assistant.chat("3", "and jazz after", at=world_now)
+    for message, gym in (
+        ("a jazz club near the second gym", gyms[1]),
+        ("jazz near the last gym", gyms[-1]),
+        ("jazz near the gym you mentioned first", gyms[0]),
+    ):
+        turn = assistant.chat("3", message, at=world_now)
+        assert turn.request is not None and turn.request.near == gym.label, message
+        assert turn.request.location == (gym.latitude, gym.longitude), message
+        assert "know a place called" not in turn.text, message
+
+
 def test_a_day_alone_asks_for_the_kind_at_the_hour_people_go_to_it(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

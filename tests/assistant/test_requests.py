@@ -53,6 +53,7 @@ from assistant.requests import (
     smalltalk_reply,
     street_phrase,
     when_text,
+    without_chitchat,
     without_kind_words,
 )
 from assistant.spelling import Speller, expand_shorthand, fold, max_edits
@@ -2883,6 +2884,10 @@ def test_a_wish_for_this_time_or_a_request_stores_nothing(message: str) -> None:
         ("is it far from here?", []),
         ("combien de km entre le premier et le deuxième ?", ["the first", "the second"]),
         ("quelle distance entre le resto et le bar ?", ["restaurant", "bar"]),
+        # "Away" is no part of either place's name.
+        ("how far away is the met from moma", ["the met", "moma"]),
+        ("how far away is it from grand central?", []),
+        ("how far is it away from the office", []),
     ],
 )
 def test_the_two_ends_of_a_distance_are_read_in_any_language(message: str, ends: list[str]) -> None:
@@ -3889,3 +3894,46 @@ def test_on_the_way_to_nowhere_names_nothing(message: str) -> None:
 def test_between_here_and_a_place_has_the_user_as_one_end() -> None:
     assert between_ends("coffee between here and Grand Central") == (HERE_END, "Grand Central")
     assert between_ends("a bar halfway between Harlem and Astoria") == ("Harlem", "Astoria")
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("the first one, why?", 1),
+        ("the fourth one - why?", 4),
+        ("the second one... why?", 2),
+        ("the 3rd, why that one?", 3),
+        ("the bar you mentioned first — why?", 1),
+        ("el segundo, ¿por qué?", 2),
+        ("el último, ¿por qué ese?", None),  # the last one (``Assistant`` counts the list)
+        ("le troisième, pourquoi ?", 3),
+    ],
+)
+def test_a_why_after_the_place_asks_why_it_was_suggested(message: str, pick: int | None) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "explain" and arguments.pick == pick
+
+
+@pytest.mark.parametrize("message", ["i don't know why", "no idea why", "the second one?", "whyte's bar in soho"])
+def test_a_why_that_asks_nothing_of_a_place_explains_nothing(message: str) -> None:
+    assert parse_rules(message).intent != "explain"
+
+
+@pytest.mark.parametrize(
+    ("message", "rest"),
+    [
+        ("lol ok. the third?", "the third?"),
+        ("ok back. the second one?", "the second one?"),
+        ("lmao ok. the 2nd?", "the 2nd?"),
+        ("jaja vale. ¿el segundo?", "¿el segundo?"),
+        ("mdr ok. le premier ?", "le premier ?"),
+        # Read whole already, or nothing asked after the chit-chat.
+        ("haha nice. is it busy on fridays?", "haha nice. is it busy on fridays?"),
+        ("ok. bye", "ok. bye"),
+        ("thanks. no", "thanks. no"),
+        ("lol. that's funny", "lol. that's funny"),
+        ("ok the third?", "ok the third?"),
+    ],
+)
+def test_a_chit_chat_sentence_before_an_ask_is_left_out(message: str, rest: str) -> None:
+    assert without_chitchat(message) == rest
