@@ -384,6 +384,7 @@ class _State(TypedDict, total=False):
     listed_turn: int
     stated_turn: int
     back_to: str  # the lead of a list shown again ("Back to: sushi, around Manhattan"), by code
+    picked: list[str]  # the places the user asked about or picked, oldest first, for a recap ("what's the plan?")
 
 
 class Assistant:
@@ -579,6 +580,10 @@ class Assistant:
         # "Undo that" after a search, "go back to the coffee list", "the 3rd from the dinner list": that list, as it
         # was shown, becomes the last one again; what else the message asks is asked of it.
         brought: dict[str, Any] = {}
+        if _asks_recap(message, bool(_kept(state) or state.get("picked"))):
+            # "What's the plan?", "recap pls", "remind me the names", "¿cuál es el plan?": what was picked or shown,
+            # step by step, written by code; nothing is searched again.
+            return self._recapped(state, said_in)
         if (again := _list_asked_again(state, message)) is not None:
             earlier, listed, second = _kept(state)[again[0]]
             brought = {
@@ -588,8 +593,7 @@ class Assistant:
                 "listed_second_from": second,
             }
             if not again[1]:
-                recap = _PLAN_RECAP_RE.match(read(message).text) is not None
-                return self._shown_again(state, earlier, listed, second, said_in, recap=recap) | brought
+                return self._shown_again(state, earlier, listed, second, said_in) | brought
             brought.pop("listed_turn")  # no list is shown this turn: "undo" after it goes back to this one
             state = cast(_State, {**state, **brought})
             message = again[1]
@@ -809,19 +813,11 @@ class Assistant:
         listed: list[Suggestion],
         second: int,
         language: str,
-        *,
-        recap: bool = False,
     ) -> dict[str, Any]:
-        """The turn that shows a kept list again, unchanged ("go back"), led by what its request asked for; a recap
-        ("what's the plan?") of a plan of two stops says it is the plan."""
+        """The turn that shows a kept list again, unchanged ("go back"), led by what its request asked for."""
         at = earlier.at.astimezone(ZoneInfo(self.timezone)) if earlier.at is not None and earlier.when else None
         asked = asked_for(earlier, at, language)
-        key = "plan_so_far" if recap and second else "back_to"
-        then = kind_words(earlier.then, language) if earlier.then else ""
-        if asked and (key == "back_to" or then):
-            lead = fixed_text(key, language).format(asked=asked, then=then)
-        else:
-            lead = fixed_text(f"{key}_list", language)
+        lead = fixed_text("back_to", language).format(asked=asked) if asked else fixed_text("back_to_list", language)
         return {
             "request": earlier.model_copy(update={"language": language}),
             "suggestions": listed,
@@ -833,6 +829,48 @@ class Assistant:
             "focus": None,
             **_without_tool_traffic(state["messages"]),
         }
+
+    def _recapped(self, state: _State, language: str) -> dict[str, Any]:
+        """The turn that recaps the conversation ("what's the plan?"): each step asked for, in order (a refined
+        list stands for the step it refined), with the place the user picked of it, else its first names; a plan's
+        two stops each on their line. Written by code, nothing looked up; the lists stay as they were."""
+        picked = state.get("picked") or []
+        lines: list[str] = []
+        named: set[str] = set()
+        for request, listed, second in _steps(_kept(state)):
+            at = request.at.astimezone(ZoneInfo(self.timezone)) if request.at is not None and request.when else None
+            asked = asked_for(request, at, language) or fixed_text("recap_places", language)
+            stops = [(asked, listed)]
+            if second and request.then:  # "dinner then drinks": the drinks are their own stop, after the dinner
+                then = fixed_text("recap_then", language).format(kinds=kind_words(request.then, language))
+                stops = [(asked, listed[: second - 1]), (then, listed[second - 1 :])]
+            for words, places in stops:
+                chosen = [item for item in places if item.item_id in picked]
+                named.update(item.item_id for item in places)
+                if chosen:  # the latest one the user asked about or picked
+                    choice = max(chosen, key=lambda item: picked.index(item.item_id))
+                    lines.append(fixed_text("recap_picked", language).format(asked=words, place=choice.label))
+                elif places:
+                    names = ", ".join(item.label for item in places[:RECAP_NAMES])
+                    lines.append(fixed_text("recap_open", language).format(asked=words, places=names))
+        shown = state.get("shown") or {}
+        others = [self._label_of(item_id, shown) for item_id in picked if item_id not in named]
+        if others := [name for name in others if name]:
+            lines.append(fixed_text("recap_also", language).format(places=", ".join(f"**{n}**" for n in others)))
+        reply = "\n".join([fixed_text("recap", language), *lines]) if lines else fixed_text("recap_empty", language)
+        return {
+            "request": ChatRequest(intent="smalltalk", language=language),
+            "back_to": reply,
+            "pending": None,
+            **_without_tool_traffic(state["messages"]),
+        }
+
+    def _label_of(self, item_id: str, shown: Mapping[str, Suggestion]) -> str:
+        """A place's name as lists show it, from the conversation's lists, else from the catalogue."""
+        if item_id in shown:
+            return shown[item_id].label
+        place = self.service.place(item_id)
+        return place.name if place is not None else ""
 
     def _names_one_place(self, words: str) -> bool:
         """Whether words alone are a place's name: every word of them is one of its name's ("moma", "beauty and
@@ -1241,11 +1279,13 @@ class Assistant:
             elif message.name == "explain":
                 update["explanation"] = message.artifact
                 update["focus"] = message.artifact.item_id
+                update["picked"] = _with_pick(state.get("picked") or [], message.artifact.item_id)
             elif message.name == "place_details" and of_the_list:
                 update["listed_details"] = [*update.get("listed_details", []), message.artifact]
             elif message.name == "place_details":
                 update["details"] = message.artifact
                 update["focus"] = message.artifact.item_id
+                update["picked"] = _with_pick(state.get("picked") or [], message.artifact.item_id)
             elif message.name == "get_habits":
                 update["habits"] = message.artifact
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
@@ -2669,15 +2709,68 @@ _UNDO_SEARCH_RE = re.compile(
     re.IGNORECASE,
 )
 _UNDO_WORD_RE = re.compile(r"\b(?:undo|deshaz\w*|annule)\b", re.IGNORECASE)
-# "Recap the plan", "ok so whats the plan", "¿cuál es el plan?": the last list (a plan's stops, or the places) again.
-_PLAN_RECAP_RE = re.compile(
-    _FILLERS + r"(?:(?:and|alright|cool|great)\W+)*(?:(?:can you |pls |please )?(?:recap|remind me of|repeat|go over"
-    r"|summari[sz]e)(?: me)? (?:the|my|our) plan|what(?:'s| is| was|s) (?:the|my|our|el|le|mon|notre|mi) plan"
-    # "Recap", "remind me what you suggested".
-    r"|recap|remind me (?:what|of what) you (?:suggested|said|showed me)|what did you (?:suggest|say)(?: again)?"
-    r"|quel est (?:le|mon|notre) plan)(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight))*\W*$",
+# "Recap", "what's the plan so far?", "ok so plan: gym then lunch. names?", "ok thanks, recap pls", "remind me the
+# names", "summary please", "what did we settle on?", "¿cuál es el plan?", "recuérdame los nombres", "rappelle-moi les
+# noms", "c'est quoi le plan ?": a recap of the conversation (read on the message with its accents folded).
+_RECAP_RE = re.compile(
+    _FILLERS + r"(?:(?:and|alright|cool|great|thanks|thank you|perfect|nice|right|gracias|merci|bueno|bon|vale)\W+)*"
+    # "ok so the bar then the bbq place, remind me both", "cool, so lunch, bridge, coffee — names?"
+    r"(?P<before>(?:[^.?!;—]*?\b(?:plan|then|luego|despues|puis|ensuite)\b|so\b)[^.?!;—]*?[.:;,!?—-]+\s*)?"
+    r"(?:(?:can|could) you |(?:please|pls) |ok |so )?"
+    r"(?:(?:recap|remind me of|repeat|go over|summari[sz]e|sum up)(?: me)?(?: (?:the|my|our) plan| it(?: all)? up"
+    r"| it(?: all)?| everything| all of (?:it|them))?|sum (?:it|everything)(?: all)? up"
+    r"|what(?:'s| is| was|s) (?:the|my|our) plan"
+    r"|(?:give me |can i (?:get|have) )?(?:an? |the )?(?:quick |short )?(?:recap|summary|rundown)"
+    r"|remind me (?:of )?(?:the |their |both |all )?(?:names?|both|all of them|everything|the places|the plan)"
+    r"(?: of (?:everything|them|both|the places|all of them))?"
+    r"|(?:the |their )?names|plan"
+    r"|remind me (?:what|of what) you (?:suggested|said|showed me)"
+    r"|what did you (?:suggest|say|recommend)(?: again)?|what did we (?:settle on|decide|pick|choose|agree on)"
+    r"|(?:cual|que) es (?:el|mi|nuestro) plan|recuerdame (?:los nombres|el plan|todo|los sitios)"
+    r"|(?:hazme |dame |me (?:haces|das) )?(?:un )?resumen|resume(?:me)? (?:el plan|todo)"
+    r"|que (?:me )?(?:sugeriste|recomendaste)"
+    r"|quel est (?:le|mon|notre) plan|c'?est quoi (?:le|mon|notre) plan|rappelle-moi (?:les noms|le plan|tout)"
+    r"|(?:fais-moi |fais moi )?(?:un )?(?:petit )?(?:recap|resume)(?: du plan)?|on a (?:dit|choisi) quoi)"
+    r"(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight|por favor|hasta ahora|stp|svp"
+    r"|s'il te plait|jusqu'ici|pour l'instant|pour ce soir|para esta noche))*\W*$",
     re.IGNORECASE,
 )
+RECAP_NAMES = 3  # a step nothing was picked of is recapped by its list's first names
+
+
+def _asks_recap(message: str, kept: bool) -> bool:
+    """Whether a message asks for a recap of the conversation ("what's the plan?", "recap", "remind me the names");
+    with nothing ``kept`` to recap, only when it asks nothing else ("dinner then drinks, names?" is a search)."""
+    asked = _RECAP_RE.match(fold(message).strip())
+    return asked is not None and (kept or not asked["before"])
+
+
+def _steps(
+    kept: Sequence[tuple[ChatRequest, list[Suggestion], int]],
+) -> list[tuple[ChatRequest, list[Suggestion], int]]:
+    """The steps of a conversation's kept lists, in the order first asked: a list of the same kinds as an earlier
+    one stands in for it ("closer to the subway", "not mexican" refine a step; "and after dinner a bar" is another)."""
+    steps: list[tuple[ChatRequest, list[Suggestion], int]] = []
+    for request, listed, second in kept:
+        key = _step_kinds(request)
+        same = [index for index, (earlier, _, _) in enumerate(steps) if _step_kinds(earlier) == key]
+        if same:
+            steps[same[-1]] = (request, listed, second)
+        else:
+            steps.append((request, listed, second))
+    return steps
+
+
+def _step_kinds(request: ChatRequest) -> tuple[str | None, str | None, str | None]:
+    """What makes a list one step of a plan: the kind or name asked for, and the kind of its second stop."""
+    return request.category, request.keyword, request.then
+
+
+def _with_pick(picked: Sequence[str], item_id: str) -> list[str]:
+    """The places picked, with one more asked about or picked: each once, the latest last."""
+    return [*(one for one in picked if one != item_id), item_id][-LISTS_KEPT * 2 :]
+
+
 # "Go back to the coffee list", "take me back to the restaurants", "go back to park slope, the 2nd one", "vuelve a
 # la lista anterior", "reviens à la liste d'avant": the list named, then what is asked of it (after a comma).
 _BACK_TO_RE = re.compile(
@@ -2795,8 +2888,6 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     text = read(message).text
     turn = _user_turns(state)
     listed_last = state.get("listed_turn", 0) == turn - 1
-    if _PLAN_RECAP_RE.match(text):
-        return len(kept) - 1, ""
     if _UNDO_SEARCH_RE.match(text):
         if state.get("stated_turn", 0) >= state.get("listed_turn", 0):
             return None  # "i hate chains" then "undo": the statement taken back

@@ -29,6 +29,7 @@ from assistant.agent import (
     _after_the_last,
     _ask_then_question,
     _asked_borough,
+    _asks_recap,
     _asks_too,
     _describes_a_place,
     _last_suggestions,
@@ -2498,7 +2499,7 @@ def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
     assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
     back = assistant.chat("4", "vuelve a la primera lista", at=world_now)
     assert back.text.startswith("Volvemos a: ") and [i.item_id for i in back.items] == [i.item_id for i in first]
-    assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
+    assert assistant.chat("4", "recap", at=world_now).text.startswith("Here's where we are:")
     previous = assistant.chat("4", "vuelve a la lista anterior", at=world_now)
     assert previous.text.startswith("Volvemos a: ") and previous.items
 
@@ -3176,17 +3177,60 @@ def test_a_list_named_by_its_kind_or_place_in_it(
     assert [item.item_id for item in shown] == [item.item_id for item in coffee]
 
 
-def test_recapping_the_plan_shows_its_stops_again(
+def test_recapping_the_plan_says_each_stop_and_the_place_picked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What's the plan?" used to show the last list again ("Back to: …"), the earlier steps gone.
+    chat = Assistant(services, polite)
+    plan = chat.chat("1", "coffee and then some jazz", at=world_now, conversation_id="r")
+    assert plan.items
+    chat.chat("1", "the first one?", at=world_now, conversation_id="r")
+    recap = chat.chat("1", "ok so whats the plan", at=world_now, conversation_id="r")
+    lines = recap.text.splitlines()
+    assert lines[0] == "Here's where we are:" and not recap.trace and not recap.items
+    assert f"**{plan.items[0].label}**" in lines[1] and lines[2].startswith("- then ")
+    # The list stays the last one: "the second one" after the recap is still of it.
+    again = chat.chat("1", "the second one", at=world_now, conversation_id="r")
+    assert again.details is not None and again.details.item_id == plan.items[1].item_id
+
+
+def test_a_recap_keeps_every_step_and_each_steps_latest_list_in_three_languages(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    plan = chat.chat("3", "dinner then drinks", at=world_now, conversation_id="r").items
-    chat.chat("3", "the first one?", at=world_now, conversation_id="r")
-    recap = chat.chat("3", "ok so whats the plan", at=world_now, conversation_id="r")
-    assert [item.item_id for item in recap.items] == [item.item_id for item in plan]
-    # A plan whose second stop found places says it is the plan; one with none is the list it was.
-    assert recap.text.startswith(("The plan so far:", "Back to: "))
-    assert not recap.trace
+    coffee = chat.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="s").items
+    jazz = chat.chat("4", "jazz clubs near Jazz Club 3", at=world_now, conversation_id="s").items
+    assert coffee and jazz
+    chat.chat("4", "the second one", at=world_now, conversation_id="s")
+    for message, lead in [
+        ("remind me the names", "Here's where we are:"),
+        ("ok thanks, recap pls", "Here's where we are:"),
+        ("¿cuál es el plan?", "Esto es lo que llevamos:"),
+        ("rappelle-moi les noms", "Voilà où on en est :"),
+    ]:
+        recap = chat.chat("4", message, at=world_now, conversation_id="s")
+        lines = recap.text.splitlines()
+        assert lines[0] == lead and not recap.trace, message
+        assert coffee[0].label in lines[1] and f"**{jazz[1].label}**" in lines[2], message
+
+
+def test_a_recap_with_nothing_shown_says_so() -> None:
+    assert _asks_recap("what's the plan?", False) and _asks_recap("summary please", False)
+    # A new ask with a recap word after it is a recap only when there is something to recap.
+    assert not _asks_recap("dinner then drinks, names?", False)
+    assert _asks_recap("ok so plan: gym then lunch. names?", True)
+    assert _asks_recap("cool, so lunch, bridge, coffee — names?", True)
+    for message in (
+        "what's the plan for saturday?",
+        "plan a date night",
+        "names of bars in soho",
+        "dinner then drinks",
+        "so what about bars",
+        "what is the name of the second one",
+        "i want to plan a trip",
+        "resume the search",
+    ):
+        assert not _asks_recap(message, True), message
 
 
 def test_asking_what_was_told_keeps_the_list_a_rank_points_at(
