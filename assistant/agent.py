@@ -78,6 +78,7 @@ from assistant.place_questions import (
     about_all,
     describe_chain_visits,
     describe_checkins_then,
+    describe_my_slices,
     describe_no_chain_visits,
     describe_place,
     describe_visits,
@@ -643,6 +644,10 @@ class Assistant:
                 named = None  # "katz's" alone: the one place of that name, what is known of it (below)
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
+            if extracted.intent == "about" and not _origin_said(read(asked).text, extracted.near):
+                # "How often do I go to Coney Island", "been to chelsea piers?": the place asked about, not where the
+                # user is ("0.8 km from Coney Island"), and not where later answers measure from.
+                extracted = extracted.model_copy(update={"near": None, "location": None})
             if all_down and extracted.intent not in ("recommend", "refine"):
                 extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
             if named is None and (side_by_side := self._chain_beside_place(said)) is not None:
@@ -724,6 +729,21 @@ class Assistant:
                 again := _last_time_again(last_asked, request, text)
             ) is not None:
                 request = again  # "when was the last time" after the gym visits: the gym's; after Bierhaus: Bierhaus
+            elif (another := self._same_of_another(state, request, text)) is not None:
+                request = another  # "¿y a niketown?" after "¿cuándo fui al gimnasio?": when they went to Niketown
+            elif _KIND_OF_IT_RE.match(text) or _KIND_OF_IT_RE.match(fold(message).lower()):
+                # "What kind of food do they have" after a list or a card: the kind of the place talked about, not a
+                # list of restaurants.
+                update = {"intent": "about", "asks": ["kind"], "category": None}
+                if state.get("focus"):
+                    update["same_place"] = True
+                elif _last_suggestions(state):
+                    update["pick"] = 1  # after a list, its first place, as "it" is
+                request = request.model_copy(update=update)
+            elif _asks_when_i_go(message):
+                # "What days do I usually go there" after San Marco's card: the user's own days there, not their
+                # whole profile.
+                request = request.model_copy(update={"intent": "about", "asks": ["visits"], "category": None})
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             elif (
@@ -1477,17 +1497,33 @@ class Assistant:
             details = state.get("details")
             compared = state.get("listed_details") or []
             if request.compare_names and len(compared) >= 2:  # "Katz's or Joe's Pizza, which is better?"
-                cards = [describe_place(each, request.asks, language, _origin(request)) for each in compared]
+                guessed = self._here_guessed(state)
+                cards = [
+                    describe_place(each, request.asks, language, _origin(request), guessed_here=guessed)
+                    for each in compared
+                ]
                 return fixed_text("compare_named", language) + "\n\n" + "\n\n".join(cards)
             if request.compare_names and (unknown := self._named_compared(state, request)[1]):
                 return fixed_text("compare_unknown", language).format(words=unknown[0])
             if details is not None:
                 asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
-                card = describe_place(details, request.asks, language, _origin(request), asked_time, request.quiet)
+                card = describe_place(
+                    details,
+                    request.asks,
+                    language,
+                    _origin(request),
+                    asked_time,
+                    request.quiet,
+                    guessed_here=self._here_guessed(state),
+                )
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
                 card = self._checkin_said(state, details, language) + card
+                card = _took_to_mean(state, request, details, language) + card
+                if _asks_when_i_go(_said(state)):  # "what time do I usually go there?": their own slices first
+                    slices = self.service.my_slices(state["user_id"], details.item_id, state["now"])
+                    card = describe_my_slices(details.label, slices, language) + "\n" + card
                 if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
@@ -1739,6 +1775,10 @@ class Assistant:
         label = details.label if len(places) <= 1 else _common_name([place.label for place in places])
         label = places[0].label if len(places) == 1 else label
         among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
+        if not among.visits and not self.service.visits_among(state["user_id"], ids, local_now).visits:
+            # "Been there a lot lately?" of a place never visited: the card says it is new to them, with no "you
+            # haven't been there since …" before it.
+            return ""
         # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
         last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
         return describe_place_visits_then(label, among.visits, last, span, language) + "\n"
@@ -1991,6 +2031,8 @@ class Assistant:
         ]
         if named:
             return max(named, key=lambda item: len(item.label)).item_id
+        if (outright := self._named_outright(message, state["user_id"])) is not None:
+            return outright
         # "I'm going to Katz's later, is it busy?": "it" is the place named first, not the one talked about before.
         going = _GOING_THEN_IT_RE.match(message)
         if going and refers_to_place(message[going.end() :]):
@@ -2022,6 +2064,46 @@ class Assistant:
         if len(suggestions) == 1 and not words:
             return suggestions[0].item_id  # "how many minutes on foot?" after a list of one: that one
         return pointed if refers_to_place(message) else None
+
+    def _same_of_another(self, state: _State, request: ChatRequest, text: str) -> ChatRequest | None:
+        """ "¿Y a Niketown?", "what about Katz's?", "et à Niketown ?" after a question about the user's visits (to a
+        kind or a place) or about one place: the same question of the place named outright; None for any other
+        message ("and in Brooklyn?", "and the second one?", "and on Sunday?" are no place's name)."""
+        said = _AND_PLACE_RE.match(text)
+        last = state.get("asked_before") or state.get("previous")
+        if said is None or last is None or lookup(said["name"]) is not None:
+            return None
+        if request.pick is not None or request.when or request.near not in (None, HERE):
+            return None
+        asks = list(last.asks) if last.intent == "about" else (["visits"] if last.intent == "profile" else [])
+        if not asks or self._named_outright(said["name"], state["user_id"]) is None:
+            return None
+        update = {"intent": "about", "asks": asks, "near": None, "location": None, "same_place": False}
+        return request.model_copy(update=update)
+
+    def _here_guessed(self, state: _State) -> bool:
+        """Whether where the user is was guessed (their last check-in, where they usually are at this hour): neither
+        sent with the message nor said ("I'm at Bryant Park")."""
+        return not state.get("here_given") and state.get("stated_here") is None
+
+    def _named_outright(self, message: str, user_id: str) -> str | None:
+        """The place a question names outright, before a kind's word or "there" would point at another: "how far is
+        don juan bodega from here" (not the first deli shown), "what about niketown, when was i last there" (not the
+        place before). Outright: one of the name and the words holds the other's every word, and the words hold a
+        word of four letters or more that names no kind ("the deli" names no deli of its own)."""
+        # "How far is it from the office?": the place measured from is no subject.
+        words = named_words(_FROM_ON_RE.sub("", message))
+        place = self.service.named_place(words, user_id) if words else None
+        if place is None:
+            return None
+        asked, name = set(content_words(words).split()), set(content_words(place.name).split())
+        # "Jazz Club 38": a number is a name's own word too.
+        own = [
+            word for word in asked if word not in CATEGORY_WORDS and (len(word) >= MIN_OUTRIGHT_WORD or word.isdigit())
+        ]
+        if not own:
+            return None
+        return place.item_id if asked <= name or name <= asked else None
 
     def _measured_again(self, request: ChatRequest, previous: ChatRequest | None, text: str) -> ChatRequest:
         """After a distance between two places (``previous``, the last question about a place), "and from the Empire
@@ -2735,6 +2817,7 @@ _RECAP_RE = re.compile(
     r"|s'il te plait|jusqu'ici|pour l'instant|pour ce soir|para esta noche))*\W*$",
     re.IGNORECASE,
 )
+MIN_OUTRIGHT_WORD = 4  # a place named outright has a word this long that is no kind's ("don juan bodega", not "lot")
 RECAP_NAMES = 3  # a step nothing was picked of is recapped by its list's first names
 
 
@@ -2759,6 +2842,83 @@ def _steps(
         else:
             steps.append((request, listed, second))
     return steps
+
+
+# "… from the office", "… near here": where a question measures from, to the end of it.
+_FROM_ON_RE = re.compile(r"\b(?:from|near|close to|closest to|closer to)\b.*$", re.IGNORECASE)
+# "¿Y a Niketown?" (read "and a niketown?"), "what about katz's?", "and Joe's Pizza?", "et à Niketown ?": the same
+# question of another place, named alone.
+_AND_PLACE_RE = re.compile(
+    r"^\W*(?:ok\W+|so\W+)*(?:and|what about|how about|y|et|and what about|et pour|y en)\s+"
+    r"(?:to |at |a |al |au |a la |en |the )?(?P<name>[^?.!,;]+?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# "What kind of food do they have", "what type of place is it", "¿qué tipo de comida tienen?", "quel genre de
+# cuisine ?": the kind of the place talked about.
+_KIND_OF_IT_RE = re.compile(
+    r"^\W*(?:(?:ok|so|and|but|hmm|y|et)\W+)*(?:(?:what|which) (?:kind|type|sort)s? of (?:food|cuisine|place|spot"
+    r"|restaurant|bar|cafe|drinks?)(?: is (?:it|that|this|that place)| do they (?:have|serve|do|make)| does it (?:have"
+    r"|serve)| is served| are they)?|what food do they (?:have|serve|do)|what (?:kind of )?food is (?:it|that)"
+    r"|que (?:tipo|clase) de (?:comida|cocina|sitio|lugar)(?: (?:tienen|es|sirven|hacen))?"
+    r"|quel (?:genre|type) de (?:cuisine|plats?|endroit|lieu)(?: (?:c'est|ils (?:ont|servent|font)|est-ce))?)\W*$",
+    re.IGNORECASE,
+)
+
+
+# "What days do I usually go there", "what time do I go to it", "when do I usually go there", "¿qué días voy
+# allí?", "quels jours j'y vais ?": the user's own days and times at the place talked about.
+_WHEN_I_GO_RE = re.compile(
+    r"\b(?:what|which) (?:days?|times?|hours?|day of the week|time of (?:the )?day|nights?) do (?:i|we) "
+    r"(?:usually |normally |typically |mostly |tend to |always |often )?(?:go|visit|head)(?: to)?"
+    r" (?:there|it|that place|this place)\b"
+    r"|\bwhen do (?:i|we) (?:usually |normally |typically |mostly |tend to )?(?:go|head) (?:there|to it)\b"
+    r"|\bque (?:dias?|horas?|noches?) (?:suelo ir|voy|fui)(?: normalmente)? (?:alli|ahi|alla)\b"
+    r"|\bquels? (?:jours?|heures?|soirs?) (?:j'y vais|j'y suis alle|est-ce que j'y vais)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_when_i_go(message: str) -> bool:
+    """Whether a message asks on which days or at which times the user goes to the place talked about."""
+    return _WHEN_I_GO_RE.search(fold(message)) is not None or _WHEN_I_GO_RE.search(read(message).text) is not None
+
+
+def _took_to_mean(state: _State, request: ChatRequest, details: PlaceDetails, language: str) -> str:
+    """ "I took that to mean **Coney Island Beach & Boardwalk**." before the card of a place found by a name the
+    message gave only in part ("how often do i go to coney island", "what is union square like"); "" when its whole
+    name was said, or it was pointed at ("the second one", "there", "the deli")."""
+    if request.pick is not None or request.measured or request.same_place:
+        return ""
+    message = read(_said(state)).text
+    shown = (state.get("shown") or {}).get(details.item_id)
+    if shown is not None and shown.label.casefold() in message.casefold():
+        return ""
+    asked = set(content_words(named_words(message)).split())
+    name = set(content_words(details.name).split())
+    said = {word for word in asked & name if word not in CATEGORY_WORDS}
+    if not said or name <= asked:
+        return ""
+    return fixed_text("took_to_mean", language).format(place=details.label) + "\n"
+
+
+def _origin_said(text: str, near: str | None) -> bool:
+    """Whether a question about a place says the area it names is where to measure from ("is it far from Central
+    Park?", "close to SoHo?"), not part of the place's name ("how often do i go to coney island"); True for no area,
+    "here", or a place of the user's ("the office")."""
+    area = lookup(near) if near is not None and near not in (HERE, THERE) else None
+    if area is None:  # "here", "the office", "the subway": no area's name
+        return True
+    words = "|".join(re.escape(fold(name)) for name in {near, area.name} if name)
+    if re.search(rf"\b(?:{words})\b", fold(text), re.IGNORECASE) is None:
+        return True  # the area came from elsewhere than words of the message
+    return re.search(_ORIGIN_WORDS + rf"(?:the |el |la |le )?(?:{words})\b", fold(text), re.IGNORECASE) is not None
+
+
+# The words before an area a distance is measured from ("far from SoHo", "cerca de Chelsea", "près de Harlem").
+_ORIGIN_WORDS = (
+    r"\b(?:from|near|nearby|close to|closest to|closer to|around|by|in|walk(?:ing)? (?:from|to)|distance (?:from|to)"
+    r"|desde|cerca de|en|depuis|pres de|proche de|a cote de|dans)\s+"
+)
 
 
 def _step_kinds(request: ChatRequest) -> tuple[str | None, str | None, str | None]:

@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -37,8 +37,10 @@ from assistant.agent import (
     _measured_from,
     _named_again,
     _opening,
+    _origin_said,
     _own_words,
     _refined,
+    _took_to_mean,
     _unknown_asked,
     _with_shown,
     _within_km,
@@ -56,7 +58,16 @@ from assistant.requests import (
     parse_rules,
     read_preferences,
 )
-from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
+from assistant.service import (
+    AREA_RADIUS_KM,
+    PlaceDetails,
+    RecommendQuery,
+    Service,
+    Suggestion,
+    WeekSlice,
+    area_words,
+    near_radius_km,
+)
 from profiles.activity import user_visits
 from profiles.calendar import WEEKDAYS, calendar_day, clock_time
 from profiles.events import Event
@@ -3510,3 +3521,125 @@ def test_a_new_ask_for_the_children_of_the_last_one_leaves_out_adult_places(
     other.chat("3", "coffee please", at=world_now)
     later = other.chat("3", "somewhere fun for them", at=world_now)
     assert later.request is not None and not set(ADULTS_ONLY) <= set(later.request.exclude_categories)
+
+
+def _unlisted_of_kind(services: Service, category: str, listed: Sequence[Suggestion]) -> tuple[str, str]:
+    """A place of a kind that a list did not show: its id and its name."""
+    items = services.items
+    shown = {item.item_id for item in listed}
+    row = items[(items["category"] == category) & ~items["item_id"].astype(str).isin(shown)].iloc[0]
+    return str(row["item_id"]), str(row["name"])
+
+
+def test_a_place_named_outright_is_answered_not_the_list_place_of_its_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How far is don juan bodega from here" after delis answered about the first deli of the list.
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="n").items
+    item_id, name = _unlisted_of_kind(services, "Coffee Shop", listed)
+    turn = assistant.chat("4", f"how far is {name.lower()} from here", at=world_now, conversation_id="n")
+    assert turn.details is not None and turn.details.item_id == item_id
+    # "The coffee shop, how far?" still points at the list's.
+    kind = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="k").items
+    pointed = assistant.chat("4", "the coffee shop, how far?", at=world_now, conversation_id="k")
+    assert pointed.details is not None and pointed.details.item_id == kind[0].item_id
+
+
+def test_what_about_another_place_asks_the_same_of_it_not_of_the_last_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What about niketown, when was i last there" answered about Madison Square Garden again; "¿y a niketown?"
+    # after a visits question listed gyms.
+    assistant = Assistant(services, polite)
+    items = services.items
+    jazz = items[items["category"] == "Jazz Club"]
+    first, second = str(jazz["name"].iloc[0]), str(jazz["name"].iloc[1])
+    second_id = str(jazz["item_id"].iloc[1])
+    assistant.chat("2", f"is {first} busy tonight?", at=world_now, conversation_id="w")
+    turn = assistant.chat("2", f"what about {second}, when was i last there", at=world_now, conversation_id="w")
+    assert turn.details is not None and turn.details.item_id == second_id
+    assistant.chat("2", f"how many times have i been to {first}", at=world_now, conversation_id="y")
+    for message in (f"¿y a {second}?", f"and {second}?", f"et à {second} ?"):
+        other = assistant.chat("2", message, at=world_now, conversation_id="y")
+        assert other.details is not None and other.details.item_id == second_id, message
+        assert [call.name for call in other.trace] == ["place_details"], message
+        assistant.chat("2", f"how many times have i been to {first}", at=world_now, conversation_id="y")
+
+
+def test_what_kind_of_food_do_they_have_is_about_the_place_not_a_new_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="f").items
+    for message in ("what kind of food do they have", "what kind of place is it", "¿qué tipo de comida tienen?"):
+        turn = assistant.chat("4", message, at=world_now, conversation_id="f")
+        assert turn.details is not None and turn.details.item_id == listed[0].item_id, message
+        assert "recommend" not in [call.name for call in turn.trace], message
+
+
+def test_an_area_in_a_places_name_is_not_where_distances_are_measured_from() -> None:
+    # "How often do i go to coney island" said "0.8 km from Coney Island", then "Right where you are".
+    assert not _origin_said("how often do i go to coney island", "Coney Island")
+    assert not _origin_said("how often have I been to chelsea piers", "Chelsea")
+    for message, near in [
+        ("is it far from Central Park?", "Central Park"),
+        ("is the second one close to soho?", "SoHo"),
+        ("how far is it from the east village", "East Village"),
+        ("¿está cerca de Chelsea?", "Chelsea"),
+        ("is it busy", None),
+    ]:
+        assert _origin_said(message, near), message
+
+
+def test_a_name_matched_in_part_says_which_place_it_took() -> None:
+    details = PlaceDetails(
+        item_id="v1",
+        name="Coney Island Beach & Boardwalk",
+        category="Beach",
+        latitude=40.57,
+        longitude=-73.98,
+        distance_km=3.0,
+        your_visits=2,
+        now=WeekSlice(weekday="Tuesday", daypart="evening", visits=0),
+    )
+
+    def note(message: str, **asked: Any) -> str:
+        state = cast(Any, {"messages": [HumanMessage(message)], "shown": {}})
+        return _took_to_mean(state, ChatRequest(intent="about", **asked), details, "en")
+
+    assert note("how often do i go to coney island") == "I took that to mean **Coney Island Beach & Boardwalk**.\n"
+    assert note("is coney island beach & boardwalk busy?") == ""  # its whole name: nothing to say
+    assert note("is it busy?") == "" and note("the second one?", pick=2) == ""
+    assert note("how far is the beach") == ""  # a kind's word points at a place, it names none
+
+
+def test_visits_asked_in_french_and_spanish_read_as_visits() -> None:
+    for message in (
+        "quand suis-je allé à Niketown ?",
+        "quand est-ce que je suis allée à Niketown ?",
+        "¿cuándo fui a Niketown?",
+    ):
+        arguments = parse_rules(message)
+        assert arguments.intent == "about" and arguments.asks == ["visits"], message
+
+
+def test_what_days_do_i_usually_go_there_counts_the_users_own_visits_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What days do I usually go there" after San Marco Pizzeria's card answered with the user's whole profile.
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    item = next(str(i) for i in mine["item_id"].value_counts().index if services.place(str(i)).name)  # type: ignore[union-attr]
+    name = services.place(item).name  # type: ignore[union-attr]
+    assistant = Assistant(services, polite)
+    assistant.chat("2", f"how many times have i been to {name}", at=world_now, conversation_id="d")
+    for message in ("what days do i usually go there", "¿qué días voy allí?"):
+        turn = assistant.chat("2", message, at=world_now, conversation_id="d")
+        assert turn.details is not None and turn.details.item_id == item, message
+        assert "get_habits" not in [call.name for call in turn.trace], message
+    slices = services.my_slices("2", item, world_now)
+    assert slices and slices[0].visits >= slices[-1].visits
+    said = assistant.chat("2", "what time do i usually go there", at=world_now, conversation_id="d").text
+    assert said.startswith(f"You go to **{name}** most ") and f"({slices[0].visits})" in said.splitlines()[0]
