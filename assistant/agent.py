@@ -2057,6 +2057,8 @@ class Assistant:
             return pointed
         # "Is it too late to go to the Met?": the "it" points at nothing; the place is the one named.
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
+        if place is None:
+            place = self._own_place_as_said(state)
         if place is not None:
             return place.item_id
         if (focus := state.get("focus")) and not words:
@@ -2081,6 +2083,18 @@ class Assistant:
         update = {"intent": "about", "asks": asks, "near": None, "location": None, "same_place": False}
         return request.model_copy(update=update)
 
+    def _own_place_as_said(self, state: _State) -> Place | None:
+        """One of the user's own places, named by the message as typed ("when was i at john dory", which the reading
+        spells "john dry") or by what follows "to" or "at" ("when did i last go to the hot tub", whose words are
+        read as an amenity): only a place they went to, so that no stray name is taken."""
+        said = fold(_said(state)).casefold()
+        tail = _TO_A_PLACE_RE.search(said)
+        for words in (named_words(said), tail["name"] if tail else ""):
+            place = self.service.named_place(words, state["user_id"]) if words else None
+            if place is not None and self.service.visits_among(state["user_id"], [place.item_id], state["now"]).visits:
+                return place
+        return None
+
     def _here_guessed(self, state: _State) -> bool:
         """Whether where the user is was guessed (their last check-in, where they usually are at this hour): neither
         sent with the message nor said ("I'm at Bryant Park")."""
@@ -2103,7 +2117,8 @@ class Assistant:
         ]
         if not own:
             return None
-        return place.item_id if asked <= name or name <= asked else None
+        # One word alone names a place only when it is its whole name ("niketown"; "time" is no "Time Life").
+        return place.item_id if name <= asked or (asked <= name and len(asked) >= 2) else None
 
     def _measured_again(self, request: ChatRequest, previous: ChatRequest | None, text: str) -> ChatRequest:
         """After a distance between two places (``previous``, the last question about a place), "and from the Empire
@@ -2844,6 +2859,8 @@ def _steps(
     return steps
 
 
+# "… go to the hot tub", "… at john dory": the words after the last "to" or "at", up to the end of the question.
+_TO_A_PLACE_RE = re.compile(r"\b(?:to|at)\s+(?P<name>(?:the\s+)?[^?!.,;]+?)\s*[?!.]*$")
 # "… from the office", "… near here": where a question measures from, to the end of it.
 _FROM_ON_RE = re.compile(r"\b(?:from|near|close to|closest to|closer to)\b.*$", re.IGNORECASE)
 # "¿Y a Niketown?" (read "and a niketown?"), "what about katz's?", "and Joe's Pizza?", "et à Niketown ?": the same

@@ -1750,6 +1750,10 @@ class Service:
                 with_kind = not exactly and bool(said & own_words) and bool(said - own_words)
                 if with_kind and said <= own_words | set(content_words(place.category).split()):
                     return place
+                # "The verrazano bridge": two words or more said, each one of their place's name's, one no kind's
+                # ("the coffee shop" is of a kind, found below).
+                if not exactly and len(said) >= 2 and said <= own_words and said - set(CATEGORY_WORDS):
+                    return place
                 named = fuzz.WRatio(wanted, place.name, processor=match_key) >= PLACE_MATCH
                 named = named and (not exactly or default_process(place.name) == default_process(wanted))
                 named = named and not _inside_a_word(place.name, wanted)
