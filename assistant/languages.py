@@ -476,7 +476,6 @@ _SPANISH = {
     # "¿Cuándo fui a Niketown?", "¿cuándo estuve en el Met?": the user's own visits to a place.
     "cuando fui": "when did i go",
     "cuando estuve en": "when was i at",
-    "cuando estuve": "when was i",
     "que te he dicho": "what did i tell you",
     "que te dije": "what did i tell you",
     # no more of a place, no chains ("ya no quiero más Starbucks", "no me gustan las cadenas")
