@@ -80,6 +80,7 @@ from assistant.place_questions import (
     about_all,
     describe_chain_visits,
     describe_checkins_then,
+    describe_my_slices,
     describe_no_chain_visits,
     describe_place,
     describe_visits,
@@ -408,6 +409,7 @@ class _State(TypedDict, total=False):
     listed_turn: int
     stated_turn: int
     back_to: str  # the lead of a list shown again ("Back to: sushi, around Manhattan"), by code
+    picked: list[str]  # the places the user asked about or picked, oldest first, for a recap ("what's the plan?")
 
 
 class Assistant:
@@ -613,6 +615,10 @@ class Assistant:
         # "Undo that" after a search, "go back to the coffee list", "the 3rd from the dinner list": that list, as it
         # was shown, becomes the last one again; what else the message asks is asked of it.
         brought: dict[str, Any] = {}
+        if _asks_recap(message, bool(_kept(state) or state.get("picked"))):
+            # "What's the plan?", "recap pls", "remind me the names", "¿cuál es el plan?": what was picked or shown,
+            # step by step, written by code; nothing is searched again.
+            return self._recapped(state, said_in)
         if (again := _list_asked_again(state, message)) is not None:
             earlier, listed, second = _kept(state)[again[0]]
             brought = {
@@ -622,8 +628,7 @@ class Assistant:
                 "listed_second_from": second,
             }
             if not again[1]:
-                recap = _PLAN_RECAP_RE.match(read(message).text) is not None
-                return self._shown_again(state, earlier, listed, second, said_in, recap=recap) | brought
+                return self._shown_again(state, earlier, listed, second, said_in) | brought
             brought.pop("listed_turn")  # no list is shown this turn: "undo" after it goes back to this one
             state = cast(_State, {**state, **brought})
             message = again[1]
@@ -682,6 +687,10 @@ class Assistant:
                 named = None  # "katz's" alone: the one place of that name, what is known of it (below)
             llm = None if named is not None else self.llm
             extracted = extract_request(asked, state["now"], here, llm, self.arguments, self.timezone)
+            if extracted.intent == "about" and not _origin_said(read(asked).text, extracted.near):
+                # "How often do I go to Coney Island", "been to chelsea piers?": the place asked about, not where the
+                # user is ("0.8 km from Coney Island"), and not where later answers measure from.
+                extracted = extracted.model_copy(update={"near": None, "location": None})
             if all_down and extracted.intent not in ("recommend", "refine"):
                 extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
             if named is None and (side_by_side := self._chain_beside_place(said)) is not None:
@@ -769,6 +778,21 @@ class Assistant:
                 again := _last_time_again(last_asked, request, text)
             ) is not None:
                 request = again  # "when was the last time" after the gym visits: the gym's; after Bierhaus: Bierhaus
+            elif (another := self._same_of_another(state, request, text)) is not None:
+                request = another  # "¿y a niketown?" after "¿cuándo fui al gimnasio?": when they went to Niketown
+            elif _KIND_OF_IT_RE.match(text) or _KIND_OF_IT_RE.match(fold(message).lower()):
+                # "What kind of food do they have" after a list or a card: the kind of the place talked about, not a
+                # list of restaurants.
+                update = {"intent": "about", "asks": ["kind"], "category": None}
+                if state.get("focus"):
+                    update["same_place"] = True
+                elif _last_suggestions(state):
+                    update["pick"] = 1  # after a list, its first place, as "it" is
+                request = request.model_copy(update=update)
+            elif _asks_when_i_go(message):
+                # "What days do I usually go there" after San Marco's card: the user's own days there, not their
+                # whole profile.
+                request = request.model_copy(update={"intent": "about", "asks": ["visits"], "category": None})
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
             elif (
@@ -892,19 +916,11 @@ class Assistant:
         listed: list[Suggestion],
         second: int,
         language: str,
-        *,
-        recap: bool = False,
     ) -> dict[str, Any]:
-        """The turn that shows a kept list again, unchanged ("go back"), led by what its request asked for; a recap
-        ("what's the plan?") of a plan of two stops says it is the plan."""
+        """The turn that shows a kept list again, unchanged ("go back"), led by what its request asked for."""
         at = earlier.at.astimezone(ZoneInfo(self.timezone)) if earlier.at is not None and earlier.when else None
         asked = asked_for(earlier, at, language)
-        key = "plan_so_far" if recap and second else "back_to"
-        then = kind_words(earlier.then, language) if earlier.then else ""
-        if asked and (key == "back_to" or then):
-            lead = fixed_text(key, language).format(asked=asked, then=then)
-        else:
-            lead = fixed_text(f"{key}_list", language)
+        lead = fixed_text("back_to", language).format(asked=asked) if asked else fixed_text("back_to_list", language)
         return {
             "request": earlier.model_copy(update={"language": language}),
             "suggestions": listed,
@@ -916,6 +932,48 @@ class Assistant:
             "focus": None,
             **_without_tool_traffic(state["messages"]),
         }
+
+    def _recapped(self, state: _State, language: str) -> dict[str, Any]:
+        """The turn that recaps the conversation ("what's the plan?"): each step asked for, in order (a refined
+        list stands for the step it refined), with the place the user picked of it, else its first names; a plan's
+        two stops each on their line. Written by code, nothing looked up; the lists stay as they were."""
+        picked = state.get("picked") or []
+        lines: list[str] = []
+        named: set[str] = set()
+        for request, listed, second in _steps(_kept(state)):
+            at = request.at.astimezone(ZoneInfo(self.timezone)) if request.at is not None and request.when else None
+            asked = asked_for(request, at, language) or fixed_text("recap_places", language)
+            stops = [(asked, listed)]
+            if second and request.then:  # "dinner then drinks": the drinks are their own stop, after the dinner
+                then = fixed_text("recap_then", language).format(kinds=kind_words(request.then, language))
+                stops = [(asked, listed[: second - 1]), (then, listed[second - 1 :])]
+            for words, places in stops:
+                chosen = [item for item in places if item.item_id in picked]
+                named.update(item.item_id for item in places)
+                if chosen:  # the latest one the user asked about or picked
+                    choice = max(chosen, key=lambda item: picked.index(item.item_id))
+                    lines.append(fixed_text("recap_picked", language).format(asked=words, place=choice.label))
+                elif places:
+                    names = ", ".join(item.label for item in places[:RECAP_NAMES])
+                    lines.append(fixed_text("recap_open", language).format(asked=words, places=names))
+        shown = state.get("shown") or {}
+        others = [self._label_of(item_id, shown) for item_id in picked if item_id not in named]
+        if others := [name for name in others if name]:
+            lines.append(fixed_text("recap_also", language).format(places=", ".join(f"**{n}**" for n in others)))
+        reply = "\n".join([fixed_text("recap", language), *lines]) if lines else fixed_text("recap_empty", language)
+        return {
+            "request": ChatRequest(intent="smalltalk", language=language),
+            "back_to": reply,
+            "pending": None,
+            **_without_tool_traffic(state["messages"]),
+        }
+
+    def _label_of(self, item_id: str, shown: Mapping[str, Suggestion]) -> str:
+        """A place's name as lists show it, from the conversation's lists, else from the catalogue."""
+        if item_id in shown:
+            return shown[item_id].label
+        place = self.service.place(item_id)
+        return place.name if place is not None else ""
 
     def _names_one_place(self, words: str) -> bool:
         """Whether words alone are a place's name: every word of them is one of its name's ("moma", "beauty and
@@ -1343,11 +1401,13 @@ class Assistant:
             elif message.name == "explain":
                 update["explanation"] = update["claimed"] = message.artifact
                 update["focus"] = message.artifact.item_id
+                update["picked"] = _with_pick(state.get("picked") or [], message.artifact.item_id)
             elif message.name == "place_details" and of_the_list:
                 update["listed_details"] = [*update.get("listed_details", []), message.artifact]
             elif message.name == "place_details":
                 update["details"] = message.artifact
                 update["focus"] = message.artifact.item_id
+                update["picked"] = _with_pick(state.get("picked") or [], message.artifact.item_id)
             elif message.name == "get_habits":
                 update["habits"] = update["claimed"] = message.artifact
                 update["habits_span"] = (message.artifact.since, message.artifact.until)
@@ -1541,17 +1601,33 @@ class Assistant:
             details = state.get("details")
             compared = state.get("listed_details") or []
             if request.compare_names and len(compared) >= 2:  # "Katz's or Joe's Pizza, which is better?"
-                cards = [describe_place(each, request.asks, language, _origin(request)) for each in compared]
+                guessed = self._here_guessed(state)
+                cards = [
+                    describe_place(each, request.asks, language, _origin(request), guessed_here=guessed)
+                    for each in compared
+                ]
                 return fixed_text("compare_named", language) + "\n\n" + "\n\n".join(cards)
             if request.compare_names and (unknown := self._named_compared(state, request)[1]):
                 return fixed_text("compare_unknown", language).format(words=unknown[0])
             if details is not None:
                 asked_time = _asked_time(request)  # "is it busy on Sundays?": that time, not now
-                card = describe_place(details, request.asks, language, _origin(request), asked_time, request.quiet)
+                card = describe_place(
+                    details,
+                    request.asks,
+                    language,
+                    _origin(request),
+                    asked_time,
+                    request.quiet,
+                    guessed_here=self._here_guessed(state),
+                )
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
                 card = self._checkin_said(state, details, language) + card
+                card = _took_to_mean(state, request, details, language) + card
+                if _asks_when_i_go(_said(state)):  # "what time do I usually go there?": their own slices first
+                    slices = self.service.my_slices(state["user_id"], details.item_id, state["now"])
+                    card = describe_my_slices(details.label, slices, language) + "\n" + card
                 if request.in_area and request.in_area_asked:  # "is the second one in Brooklyn?": yes or no first
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
@@ -1857,6 +1933,10 @@ class Assistant:
         until = min(span.until, local_now) if span.until is not None else local_now
         ids, label = self._visited_of_name(state, details)
         among = self.service.visits_among(state["user_id"], ids, until, since=span.since)
+        if not among.visits and not self.service.visits_among(state["user_id"], ids, local_now).visits:
+            # "Been there a lot lately?" of a place never visited: the card says it is new to them, with no "you
+            # haven't been there since …" before it.
+            return dates
         # The city's days: a visit late on the 18th was on the 18th, whatever day it was in UTC.
         last = among.last.astimezone(local_now.tzinfo) if among.last is not None else None
         return describe_place_visits_then(label, among.visits, last, span, language) + "\n" + dates
@@ -2204,6 +2284,8 @@ class Assistant:
         ]
         if named:
             return max(named, key=lambda item: len(item.label)).item_id
+        if (outright := self._named_outright(message, state["user_id"])) is not None:
+            return outright
         # "I'm going to Katz's later, is it busy?": "it" is the place named first, not the one talked about before.
         going = _GOING_THEN_IT_RE.match(message)
         if going and refers_to_place(message[going.end() :]):
@@ -2228,6 +2310,8 @@ class Assistant:
             return pointed
         # "Is it too late to go to the Met?": the "it" points at nothing; the place is the one named.
         place = self.service.named_place(words, state["user_id"]) if (words := named_words(message)) else None
+        if place is None:
+            place = self._own_place_as_said(state)
         if place is not None:
             return place.item_id
         if (focus := state.get("focus")) and not words:
@@ -2235,6 +2319,59 @@ class Assistant:
         if len(suggestions) == 1 and not words:
             return suggestions[0].item_id  # "how many minutes on foot?" after a list of one: that one
         return pointed if refers_to_place(message) else None
+
+    def _same_of_another(self, state: _State, request: ChatRequest, text: str) -> ChatRequest | None:
+        """ "¿Y a Niketown?", "what about Katz's?", "et à Niketown ?" after a question about the user's visits (to a
+        kind or a place) or about one place: the same question of the place named outright; None for any other
+        message ("and in Brooklyn?", "and the second one?", "and on Sunday?" are no place's name)."""
+        said = _AND_PLACE_RE.match(text)
+        last = state.get("asked_before") or state.get("previous")
+        if said is None or last is None or lookup(said["name"]) is not None:
+            return None
+        if request.pick is not None or request.when or request.near not in (None, HERE):
+            return None
+        asks = list(last.asks) if last.intent == "about" else (["visits"] if last.intent == "profile" else [])
+        if not asks or self._named_outright(said["name"], state["user_id"]) is None:
+            return None
+        update = {"intent": "about", "asks": asks, "near": None, "location": None, "same_place": False}
+        return request.model_copy(update=update)
+
+    def _own_place_as_said(self, state: _State) -> Place | None:
+        """One of the user's own places, named by the message as typed ("when was i at john dory", which the reading
+        spells "john dry") or by what follows "to" or "at" ("when did i last go to the hot tub", whose words are
+        read as an amenity): only a place they went to, so that no stray name is taken."""
+        said = fold(_said(state)).casefold()
+        tail = _TO_A_PLACE_RE.search(said)
+        for words in (named_words(said), tail["name"] if tail else ""):
+            place = self.service.named_place(words, state["user_id"]) if words else None
+            if place is not None and self.service.visits_among(state["user_id"], [place.item_id], state["now"]).visits:
+                return place
+        return None
+
+    def _here_guessed(self, state: _State) -> bool:
+        """Whether where the user is was guessed (their last check-in, where they usually are at this hour): neither
+        sent with the message nor said ("I'm at Bryant Park")."""
+        return not state.get("here_given") and state.get("stated_here") is None
+
+    def _named_outright(self, message: str, user_id: str) -> str | None:
+        """The place a question names outright, before a kind's word or "there" would point at another: "how far is
+        don juan bodega from here" (not the first deli shown), "what about niketown, when was i last there" (not the
+        place before). Outright: one of the name and the words holds the other's every word, and the words hold a
+        word of four letters or more that names no kind ("the deli" names no deli of its own)."""
+        # "How far is it from the office?": the place measured from is no subject.
+        words = named_words(_FROM_ON_RE.sub("", message))
+        place = self.service.named_place(words, user_id) if words else None
+        if place is None:
+            return None
+        asked, name = set(content_words(words).split()), set(content_words(place.name).split())
+        # "Jazz Club 38": a number is a name's own word too.
+        own = [
+            word for word in asked if word not in CATEGORY_WORDS and (len(word) >= MIN_OUTRIGHT_WORD or word.isdigit())
+        ]
+        if not own:
+            return None
+        # One word alone names a place only when it is its whole name ("niketown"; "time" is no "Time Life").
+        return place.item_id if name <= asked or (asked <= name and len(asked) >= 2) else None
 
     def _measured_again(self, request: ChatRequest, previous: ChatRequest | None, text: str) -> ChatRequest:
         """After a distance between two places (``previous``, the last question about a place), "and from the Empire
@@ -2971,15 +3108,148 @@ _UNDO_SEARCH_RE = re.compile(
     re.IGNORECASE,
 )
 _UNDO_WORD_RE = re.compile(r"\b(?:undo|deshaz\w*|annule)\b", re.IGNORECASE)
-# "Recap the plan", "ok so whats the plan", "¿cuál es el plan?": the last list (a plan's stops, or the places) again.
-_PLAN_RECAP_RE = re.compile(
-    _FILLERS + r"(?:(?:and|alright|cool|great)\W+)*(?:(?:can you |pls |please )?(?:recap|remind me of|repeat|go over"
-    r"|summari[sz]e)(?: me)? (?:the|my|our) plan|what(?:'s| is| was|s) (?:the|my|our|el|le|mon|notre|mi) plan"
-    # "Recap", "remind me what you suggested".
-    r"|recap|remind me (?:what|of what) you (?:suggested|said|showed me)|what did you (?:suggest|say)(?: again)?"
-    r"|quel est (?:le|mon|notre) plan)(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight))*\W*$",
+# "Recap", "what's the plan so far?", "ok so plan: gym then lunch. names?", "ok thanks, recap pls", "remind me the
+# names", "summary please", "what did we settle on?", "¿cuál es el plan?", "recuérdame los nombres", "rappelle-moi les
+# noms", "c'est quoi le plan ?": a recap of the conversation (read on the message with its accents folded).
+_RECAP_RE = re.compile(
+    _FILLERS + r"(?:(?:and|alright|cool|great|thanks|thank you|perfect|nice|right|gracias|merci|bueno|bon|vale)\W+)*"
+    # "ok so the bar then the bbq place, remind me both", "cool, so lunch, bridge, coffee — names?"
+    r"(?P<before>(?:[^.?!;—]*?\b(?:plan|then|luego|despues|puis|ensuite)\b|so\b)[^.?!;—]*?[.:;,!?—-]+\s*)?"
+    r"(?:(?:can|could) you |(?:please|pls) |ok |so )?"
+    r"(?:(?:recap|remind me of|repeat|go over|summari[sz]e|sum up)(?: me)?(?: (?:the|my|our) plan| it(?: all)? up"
+    r"| it(?: all)?| everything| all of (?:it|them))?|sum (?:it|everything)(?: all)? up"
+    r"|what(?:'s| is| was|s) (?:the|my|our) plan"
+    r"|(?:give me |can i (?:get|have) )?(?:an? |the )?(?:quick |short )?(?:recap|summary|rundown)"
+    r"|remind me (?:of )?(?:the |their |both |all )?(?:names?|both|all of them|everything|the places|the plan)"
+    r"(?: of (?:everything|them|both|the places|all of them))?"
+    r"|(?:the |their )?names|plan"
+    r"|remind me (?:what|of what) you (?:suggested|said|showed me)"
+    r"|what did you (?:suggest|say|recommend)(?: again)?|what did we (?:settle on|decide|pick|choose|agree on)"
+    r"|(?:cual|que) es (?:el|mi|nuestro) plan|recuerdame (?:los nombres|el plan|todo|los sitios)"
+    r"|(?:hazme |dame |me (?:haces|das) )?(?:un )?resumen|resume(?:me)? (?:el plan|todo)"
+    r"|que (?:me )?(?:sugeriste|recomendaste)"
+    r"|quel est (?:le|mon|notre) plan|c'?est quoi (?:le|mon|notre) plan|rappelle-moi (?:les noms|le plan|tout)"
+    r"|(?:fais-moi |fais moi )?(?:un )?(?:petit )?(?:recap|resume)(?: du plan)?|on a (?:dit|choisi) quoi)"
+    r"(?: (?:again|for me|please|pls|now|so far|then|tonight|for tonight|por favor|hasta ahora|stp|svp"
+    r"|s'il te plait|jusqu'ici|pour l'instant|pour ce soir|para esta noche))*\W*$",
     re.IGNORECASE,
 )
+MIN_OUTRIGHT_WORD = 4  # a place named outright has a word this long that is no kind's ("don juan bodega", not "lot")
+RECAP_NAMES = 3  # a step nothing was picked of is recapped by its list's first names
+
+
+def _asks_recap(message: str, kept: bool) -> bool:
+    """Whether a message asks for a recap of the conversation ("what's the plan?", "recap", "remind me the names");
+    with nothing ``kept`` to recap, only when it asks nothing else ("dinner then drinks, names?" is a search)."""
+    asked = _RECAP_RE.match(fold(message).strip())
+    return asked is not None and (kept or not asked["before"])
+
+
+def _steps(
+    kept: Sequence[tuple[ChatRequest, list[Suggestion], int]],
+) -> list[tuple[ChatRequest, list[Suggestion], int]]:
+    """The steps of a conversation's kept lists, in the order first asked: a list of the same kinds as an earlier
+    one stands in for it ("closer to the subway", "not mexican" refine a step; "and after dinner a bar" is another)."""
+    steps: list[tuple[ChatRequest, list[Suggestion], int]] = []
+    for request, listed, second in kept:
+        key = _step_kinds(request)
+        same = [index for index, (earlier, _, _) in enumerate(steps) if _step_kinds(earlier) == key]
+        if same:
+            steps[same[-1]] = (request, listed, second)
+        else:
+            steps.append((request, listed, second))
+    return steps
+
+
+# "… go to the hot tub", "… at john dory": the words after the last "to" or "at", up to the end of the question.
+_TO_A_PLACE_RE = re.compile(r"\b(?:to|at)\s+(?P<name>(?:the\s+)?[^?!.,;]+?)\s*[?!.]*$")
+# "… from the office", "… near here": where a question measures from, to the end of it.
+_FROM_ON_RE = re.compile(r"\b(?:from|near|close to|closest to|closer to)\b.*$", re.IGNORECASE)
+# "¿Y a Niketown?" (read "and a niketown?"), "what about katz's?", "and Joe's Pizza?", "et à Niketown ?": the same
+# question of another place, named alone.
+_AND_PLACE_RE = re.compile(
+    r"^\W*(?:ok\W+|so\W+)*(?:and|what about|how about|y|et|and what about|et pour|y en)\s+"
+    r"(?:to |at |a |al |au |a la |en |the )?(?P<name>[^?.!,;]+?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# "What kind of food do they have", "what type of place is it", "¿qué tipo de comida tienen?", "quel genre de
+# cuisine ?": the kind of the place talked about.
+_KIND_OF_IT_RE = re.compile(
+    r"^\W*(?:(?:ok|so|and|but|hmm|y|et)\W+)*(?:(?:what|which) (?:kind|type|sort)s? of (?:food|cuisine|place|spot"
+    r"|restaurant|bar|cafe|drinks?)(?: is (?:it|that|this|that place)| do they (?:have|serve|do|make)| does it (?:have"
+    r"|serve)| is served| are they)?|what food do they (?:have|serve|do)|what (?:kind of )?food is (?:it|that)"
+    r"|que (?:tipo|clase) de (?:comida|cocina|sitio|lugar)(?: (?:tienen|es|sirven|hacen))?"
+    r"|quel (?:genre|type) de (?:cuisine|plats?|endroit|lieu)(?: (?:c'est|ils (?:ont|servent|font)|est-ce))?)\W*$",
+    re.IGNORECASE,
+)
+
+
+# "What days do I usually go there", "what time do I go to it", "when do I usually go there", "¿qué días voy
+# allí?", "quels jours j'y vais ?": the user's own days and times at the place talked about.
+_WHEN_I_GO_RE = re.compile(
+    r"\b(?:what|which) (?:days?|times?|hours?|day of the week|time of (?:the )?day|nights?) do (?:i|we) "
+    r"(?:usually |normally |typically |mostly |tend to |always |often )?(?:go|visit|head)(?: to)?"
+    r" (?:there|it|that place|this place)\b"
+    r"|\bwhen do (?:i|we) (?:usually |normally |typically |mostly |tend to )?(?:go|head) (?:there|to it)\b"
+    r"|\bque (?:dias?|horas?|noches?) (?:suelo ir|voy|fui)(?: normalmente)? (?:alli|ahi|alla)\b"
+    r"|\bquels? (?:jours?|heures?|soirs?) (?:j'y vais|j'y suis alle|est-ce que j'y vais)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_when_i_go(message: str) -> bool:
+    """Whether a message asks on which days or at which times the user goes to the place talked about."""
+    return _WHEN_I_GO_RE.search(fold(message)) is not None or _WHEN_I_GO_RE.search(read(message).text) is not None
+
+
+def _took_to_mean(state: _State, request: ChatRequest, details: PlaceDetails, language: str) -> str:
+    """ "I took that to mean **Coney Island Beach & Boardwalk**." before the card of a place found by a name the
+    message gave only in part ("how often do i go to coney island", "what is union square like"); "" when its whole
+    name was said, or it was pointed at ("the second one", "there", "the deli")."""
+    if request.pick is not None or request.measured or request.same_place:
+        return ""
+    message = read(_said(state)).text
+    shown = (state.get("shown") or {}).get(details.item_id)
+    if shown is not None and shown.label.casefold() in message.casefold():
+        return ""
+    asked = set(content_words(named_words(message)).split())
+    name = set(content_words(details.name).split())
+    said = {word for word in asked & name if word not in CATEGORY_WORDS}
+    if not said or name <= asked:
+        return ""
+    return fixed_text("took_to_mean", language).format(place=details.label) + "\n"
+
+
+def _origin_said(text: str, near: str | None) -> bool:
+    """Whether a question about a place says the area it names is where to measure from ("is it far from Central
+    Park?", "close to SoHo?"), not part of the place's name ("how often do i go to coney island"); True for no area,
+    "here", or a place of the user's ("the office")."""
+    area = lookup(near) if near is not None and near not in (HERE, THERE) else None
+    if area is None:  # "here", "the office", "the subway": no area's name
+        return True
+    words = "|".join(re.escape(fold(name)) for name in {near, area.name} if name)
+    if re.search(rf"\b(?:{words})\b", fold(text), re.IGNORECASE) is None:
+        return True  # the area came from elsewhere than words of the message
+    return re.search(_ORIGIN_WORDS + rf"(?:the |el |la |le )?(?:{words})\b", fold(text), re.IGNORECASE) is not None
+
+
+# The words before an area a distance is measured from ("far from SoHo", "cerca de Chelsea", "près de Harlem").
+_ORIGIN_WORDS = (
+    r"\b(?:from|near|nearby|close to|closest to|closer to|around|by|in|walk(?:ing)? (?:from|to)|distance (?:from|to)"
+    r"|desde|cerca de|en|depuis|pres de|proche de|a cote de|dans)\s+"
+)
+
+
+def _step_kinds(request: ChatRequest) -> tuple[str | None, str | None, str | None]:
+    """What makes a list one step of a plan: the kind or name asked for, and the kind of its second stop."""
+    return request.category, request.keyword, request.then
+
+
+def _with_pick(picked: Sequence[str], item_id: str) -> list[str]:
+    """The places picked, with one more asked about or picked: each once, the latest last."""
+    return [*(one for one in picked if one != item_id), item_id][-LISTS_KEPT * 2 :]
+
+
 # "Go back to the coffee list", "take me back to the restaurants", "go back to park slope, the 2nd one", "vuelve a
 # la lista anterior", "reviens à la liste d'avant": the list named, then what is asked of it (after a comma).
 _BACK_TO_RE = re.compile(
@@ -3142,8 +3412,6 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     text = read(message).text
     turn = _user_turns(state)
     listed_last = state.get("listed_turn", 0) == turn - 1
-    if _PLAN_RECAP_RE.match(text):
-        return len(kept) - 1, ""
     if _UNDO_SEARCH_RE.match(text):
         if state.get("stated_turn", 0) >= state.get("listed_turn", 0):
             return None  # "i hate chains" then "undo": the statement taken back

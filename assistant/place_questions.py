@@ -355,7 +355,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
 _REFERENCE_RE = re.compile(
     r"\b(?:it|its|it's|they|them|their|that (?:one|place|spot)|this (?:one|place|spot)|the place|that's)\b"
     r"|\b(?:is|was|'s) that\b|\bthat\s*(?:[?.!]|$)|\b(?:on|in) (?:a|the) map\b|\bmap (?:it|them|that)\b"
-    r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|a|an|some)\b)",
+    # "Is there a bar?" points at nothing; "been there a lot?" does.
+    r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|an|some)\b| a\b(?! lot\b))",
     re.IGNORECASE,
 )
 _QUESTION_RE = re.compile(
@@ -567,7 +568,9 @@ _MONTH_NAMES = "january|february|march|april|may|june|july|august|september|octo
 _PERIOD_SAID_RE = re.compile(
     r"\b(?:(?:this|last|past) (?:day|week|month|year|weekend)|(?:in|during|over|for|last|this past|back in|through)"
     rf" (?:{_MONTH_NAMES})(?: \d{{4}})?|yesterday|last night|how often|often"
-    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b)|(?<=\blast )time|(?<=\bfirst )time|lately|recently)\b",
+    r"|(?:last|first)(?= (?:at|in|to|went|go|time)\b)|(?<=\blast )time|(?<=\bfirst )time|lately|recently"
+    # "Been there a lot lately?", "the park bar i went to once": how often, not "Lot M" nor "Once Upon a Tart".
+    r"|a lot|lots|a bunch|a ton|so much|too much|(?:once|twice)(?=\s*(?:[,.;:!?]|$|and\b|but\b)))\b",
     re.IGNORECASE,
 )
 # "When was I last at Joe's Pizza?": a place by its name, whatever kind its name says ("when was I last at a bar?" asks
@@ -701,13 +704,16 @@ def describe_place(
     origin: str | None = None,
     asked_time: bool = False,
     quiet: bool = False,
+    *,
+    guessed_here: bool = False,
 ) -> str:
     """The answer to a question about a place: what the data never says, when asked, then what it does say,
     the asked details first. ``origin`` names where ``details.distance_km`` is measured from when that is not the
     user ("is it far from Central Park?"); ``asked_time``: the details are for a time the question named ("is it busy
-    on Sundays?"), not for now; ``quiet``: the question is when it is quiet, so the quietest day parts are said."""
+    on Sundays?"), not for now; ``quiet``: the question is when it is quiet, so the quietest day parts are said;
+    ``guessed_here``: where the user is was guessed (their last check-in, their usual place), not said."""
     unknown = [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNKNOWN_TOPICS]
-    lines = _fact_lines(details, origin, asked_time, quiet, language)
+    lines = _fact_lines(details, origin, asked_time, quiet, language, guessed_here=guessed_here)
     # An address is asked for where the place is: the map is the answer there is.
     asked: set[str] = {*topics, "where"} if "address" in topics else set(topics)
     if "hours" in topics:  # "is it still open?": when people check in there is the nearest the data comes
@@ -754,6 +760,8 @@ def _fact_lines(
     asked_time: bool = False,
     quiet: bool = False,
     language: str = "en",
+    *,
+    guessed_here: bool = False,
 ) -> list[tuple[Topic, str]]:
     # English puts an article before a category ("a Park"); Spanish and French say the kind bare, in their own words
     # ("Parque, en SoHo"), as their templates expect.
@@ -769,18 +777,26 @@ def _fact_lines(
     map_line = fixed_text("card_map", language).format(link=map_link(details.latitude, details.longitude))
     return [
         ("kind", kind),
-        ("distance", _distance(details.distance_km, origin, language, walkable=not details.across_the_hudson)),
+        (
+            "distance",
+            _distance(
+                details.distance_km, origin, language, walkable=not details.across_the_hudson, guessed=guessed_here
+            ),
+        ),
         ("where", map_line),
         ("busy", _busy(details, asked_time, quiet, language)),
         ("visits", visits_said(details, language)),
     ]
 
 
-def _distance(km: float, origin: str | None = None, language: str = "en", *, walkable: bool = True) -> str:
+def _distance(
+    km: float, origin: str | None = None, language: str = "en", *, walkable: bool = True, guessed: bool = False
+) -> str:
     if km < 0.05:
         if origin:
             return fixed_text("card_right_at", language).format(origin=origin)
-        return fixed_text("card_right_here", language)
+        # Measured from a guess (the user's last check-in, where they usually are): no "right where you are".
+        return fixed_text("card_right_here_guessed" if guessed else "card_right_here", language)
     minutes = walking_minutes(km) if walkable else None
     walk = ""
     if minutes is not None:
@@ -920,3 +936,13 @@ __all__ = [
     "visited_then",
     "walking_minutes",
 ]
+
+
+def describe_my_slices(place: str, slices: Sequence[WeekSlice], language: str = "en") -> str:
+    """'You go to **San Marco Pizzeria** most on Tuesday evenings (4), Thursday evenings (4) and …': the user's own
+    visits there by slice of the week ("what days do I usually go there?"); that they have none, else."""
+    if not slices:
+        return fixed_text("my_slices_none", language).format(place=place)
+    parts = [f"{_slice(item, language)} ({item.visits})" for item in slices]
+    joined = _joined(parts, fixed_text("card_and", language))
+    return fixed_text("my_slices", language).format(place=place, slices=joined)

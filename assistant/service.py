@@ -1781,6 +1781,18 @@ class Service:
         recent = visits[pd.to_datetime(visits["timestamp"], utc=True) >= pd.Timestamp(since)]
         return list(dict.fromkeys(str(item_id) for item_id in recent["item_id"]))
 
+    def my_slices(self, user_id: str, item_id: str, at: datetime | None = None, top: int = 3) -> list[WeekSlice]:
+        """The slices of the week the user went to one place in most (their own visits, up to ``at``), most first:
+        "what days do I usually go there?" is answered from them, not from everyone's."""
+        visits = user_visits(events_until(self.events(), at) if at is not None else self.events(), user_id)
+        if visits.empty:
+            return []
+        slices = place_slices(visits[visits["item_id"].astype(str) == item_id])
+        return [
+            WeekSlice(weekday=weekday_name(int(row.weekday)), daypart=str(row.daypart), visits=int(row.visits))
+            for row in slices.head(top).itertuples()
+        ]
+
     def visits_among(
         self, user_id: str, item_ids: Sequence[str], at: datetime | None = None, since: datetime | None = None
     ) -> VisitsAmong:
@@ -1848,8 +1860,18 @@ class Service:
         # A name the catalogue holds exactly is that place, not a look-alike of the user's ("Jazz Club 38" is not
         # their "Jazz Club 33").
         exactly = default_process(wanted) in self._processed_names()
+        # "The park bar" of someone who went to "The Park", a Bar: their place's name and its kind, every word said.
+        said = set(content_words(wanted).split())
         if user_id:
             for place in self._visited_places(user_id):
+                own_words = set(content_words(place.name).split())
+                with_kind = not exactly and bool(said & own_words) and bool(said - own_words)
+                if with_kind and said <= own_words | set(content_words(place.category).split()):
+                    return place
+                # "The verrazano bridge": two words or more said, each one of their place's name's, one no kind's
+                # ("the coffee shop" is of a kind, found below).
+                if not exactly and len(said) >= 2 and said <= own_words and said - set(CATEGORY_WORDS):
+                    return place
                 named = fuzz.WRatio(wanted, place.name, processor=match_key) >= PLACE_MATCH
                 named = named and (not exactly or default_process(place.name) == default_process(wanted))
                 named = named and not _inside_a_word(place.name, wanted)
@@ -1936,7 +1958,11 @@ class Service:
         # Also compared without the small words a question's reading drops ("beauty and essex" is read "beauty
         # essex", "rice to riches" "rice riches"): Beauty & Essex, Rice To Riches.
         name, asked = content_words(place.name), content_words(words)
-        return place if len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH else None
+        if len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH:
+            return place
+        # "The verrazano bridge": every word said is one of the name's (Verrazano-Narrows Bridge).
+        said = set(asked.split())
+        return place if said <= set(name.split()) and any(len(word) >= 4 for word in said) else None
 
     def places_named(self, names: Sequence[str]) -> list[str]:
         """The item ids of every place going by one of ``names`` (``profiles.places.chain_key``: "Starbucks" holds

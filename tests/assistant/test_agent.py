@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -29,6 +29,7 @@ from assistant.agent import (
     _after_the_last,
     _ask_then_question,
     _asked_borough,
+    _asks_recap,
     _asks_too,
     _describes_a_place,
     _last_suggestions,
@@ -36,8 +37,10 @@ from assistant.agent import (
     _measured_from,
     _named_again,
     _opening,
+    _origin_said,
     _own_words,
     _refined,
+    _took_to_mean,
     _unknown_asked,
     _with_shown,
     _within_km,
@@ -55,7 +58,16 @@ from assistant.requests import (
     parse_rules,
     read_preferences,
 )
-from assistant.service import AREA_RADIUS_KM, RecommendQuery, Service, Suggestion, area_words, near_radius_km
+from assistant.service import (
+    AREA_RADIUS_KM,
+    PlaceDetails,
+    RecommendQuery,
+    Service,
+    Suggestion,
+    WeekSlice,
+    area_words,
+    near_radius_km,
+)
 from assistant.streets import StreetIndex
 from profiles.activity import user_visits
 from profiles.calendar import WEEKDAYS, calendar_day, clock_time
@@ -2722,7 +2734,7 @@ def test_a_list_gone_back_to_by_its_kind_or_its_rank_in_spanish_and_french(
     assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
     back = assistant.chat("4", "vuelve a la primera lista", at=world_now)
     assert back.text.startswith("Volvemos a: ") and [i.item_id for i in back.items] == [i.item_id for i in first]
-    assert assistant.chat("4", "recap", at=world_now).text.startswith("Back to: ")
+    assert assistant.chat("4", "recap", at=world_now).text.startswith("Here's where we are:")
     previous = assistant.chat("4", "vuelve a la lista anterior", at=world_now)
     assert previous.text.startswith("Volvemos a: ") and previous.items
 
@@ -3425,17 +3437,60 @@ def test_a_list_named_by_its_kind_or_place_in_it(
     assert [item.item_id for item in shown] == [item.item_id for item in coffee]
 
 
-def test_recapping_the_plan_shows_its_stops_again(
+def test_recapping_the_plan_says_each_stop_and_the_place_picked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What's the plan?" used to show the last list again ("Back to: …"), the earlier steps gone.
+    chat = Assistant(services, polite)
+    plan = chat.chat("1", "coffee and then some jazz", at=world_now, conversation_id="r")
+    assert plan.items
+    chat.chat("1", "the first one?", at=world_now, conversation_id="r")
+    recap = chat.chat("1", "ok so whats the plan", at=world_now, conversation_id="r")
+    lines = recap.text.splitlines()
+    assert lines[0] == "Here's where we are:" and not recap.trace and not recap.items
+    assert f"**{plan.items[0].label}**" in lines[1] and lines[2].startswith("- then ")
+    # The list stays the last one: "the second one" after the recap is still of it.
+    again = chat.chat("1", "the second one", at=world_now, conversation_id="r")
+    assert again.details is not None and again.details.item_id == plan.items[1].item_id
+
+
+def test_a_recap_keeps_every_step_and_each_steps_latest_list_in_three_languages(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     chat = Assistant(services, polite)
-    plan = chat.chat("3", "dinner then drinks", at=world_now, conversation_id="r").items
-    chat.chat("3", "the first one?", at=world_now, conversation_id="r")
-    recap = chat.chat("3", "ok so whats the plan", at=world_now, conversation_id="r")
-    assert [item.item_id for item in recap.items] == [item.item_id for item in plan]
-    # A plan whose second stop found places says it is the plan; one with none is the list it was.
-    assert recap.text.startswith(("The plan so far:", "Back to: "))
-    assert not recap.trace
+    coffee = chat.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="s").items
+    jazz = chat.chat("4", "jazz clubs near Jazz Club 3", at=world_now, conversation_id="s").items
+    assert coffee and jazz
+    chat.chat("4", "the second one", at=world_now, conversation_id="s")
+    for message, lead in [
+        ("remind me the names", "Here's where we are:"),
+        ("ok thanks, recap pls", "Here's where we are:"),
+        ("¿cuál es el plan?", "Esto es lo que llevamos:"),
+        ("rappelle-moi les noms", "Voilà où on en est :"),
+    ]:
+        recap = chat.chat("4", message, at=world_now, conversation_id="s")
+        lines = recap.text.splitlines()
+        assert lines[0] == lead and not recap.trace, message
+        assert coffee[0].label in lines[1] and f"**{jazz[1].label}**" in lines[2], message
+
+
+def test_a_recap_with_nothing_shown_says_so() -> None:
+    assert _asks_recap("what's the plan?", False) and _asks_recap("summary please", False)
+    # A new ask with a recap word after it is a recap only when there is something to recap.
+    assert not _asks_recap("dinner then drinks, names?", False)
+    assert _asks_recap("ok so plan: gym then lunch. names?", True)
+    assert _asks_recap("cool, so lunch, bridge, coffee — names?", True)
+    for message in (
+        "what's the plan for saturday?",
+        "plan a date night",
+        "names of bars in soho",
+        "dinner then drinks",
+        "so what about bars",
+        "what is the name of the second one",
+        "i want to plan a trip",
+        "resume the search",
+    ):
+        assert not _asks_recap(message, True), message
 
 
 def test_asking_what_was_told_keeps_the_list_a_rank_points_at(
@@ -3826,3 +3881,125 @@ def test_a_list_for_another_time_says_the_time_it_was_planned_for() -> None:
     assert planned("after work", now.replace(hour=18)) is None
     assert planned(None, None) is None
     assert planned("christmas eve", datetime(2012, 12, 24, 19, tzinfo=zone)) is None
+
+
+def _unlisted_of_kind(services: Service, category: str, listed: Sequence[Suggestion]) -> tuple[str, str]:
+    """A place of a kind that a list did not show: its id and its name."""
+    items = services.items
+    shown = {item.item_id for item in listed}
+    row = items[(items["category"] == category) & ~items["item_id"].astype(str).isin(shown)].iloc[0]
+    return str(row["item_id"]), str(row["name"])
+
+
+def test_a_place_named_outright_is_answered_not_the_list_place_of_its_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How far is don juan bodega from here" after delis answered about the first deli of the list.
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="n").items
+    item_id, name = _unlisted_of_kind(services, "Coffee Shop", listed)
+    turn = assistant.chat("4", f"how far is {name.lower()} from here", at=world_now, conversation_id="n")
+    assert turn.details is not None and turn.details.item_id == item_id
+    # "The coffee shop, how far?" still points at the list's.
+    kind = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="k").items
+    pointed = assistant.chat("4", "the coffee shop, how far?", at=world_now, conversation_id="k")
+    assert pointed.details is not None and pointed.details.item_id == kind[0].item_id
+
+
+def test_what_about_another_place_asks_the_same_of_it_not_of_the_last_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What about niketown, when was i last there" answered about Madison Square Garden again; "¿y a niketown?"
+    # after a visits question listed gyms.
+    assistant = Assistant(services, polite)
+    items = services.items
+    jazz = items[items["category"] == "Jazz Club"]
+    first, second = str(jazz["name"].iloc[0]), str(jazz["name"].iloc[1])
+    second_id = str(jazz["item_id"].iloc[1])
+    assistant.chat("2", f"is {first} busy tonight?", at=world_now, conversation_id="w")
+    turn = assistant.chat("2", f"what about {second}, when was i last there", at=world_now, conversation_id="w")
+    assert turn.details is not None and turn.details.item_id == second_id
+    assistant.chat("2", f"how many times have i been to {first}", at=world_now, conversation_id="y")
+    for message in (f"¿y a {second}?", f"and {second}?", f"et à {second} ?"):
+        other = assistant.chat("2", message, at=world_now, conversation_id="y")
+        assert other.details is not None and other.details.item_id == second_id, message
+        assert [call.name for call in other.trace] == ["place_details"], message
+        assistant.chat("2", f"how many times have i been to {first}", at=world_now, conversation_id="y")
+
+
+def test_what_kind_of_food_do_they_have_is_about_the_place_not_a_new_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now, conversation_id="f").items
+    for message in ("what kind of food do they have", "what kind of place is it", "¿qué tipo de comida tienen?"):
+        turn = assistant.chat("4", message, at=world_now, conversation_id="f")
+        assert turn.details is not None and turn.details.item_id == listed[0].item_id, message
+        assert "recommend" not in [call.name for call in turn.trace], message
+
+
+def test_an_area_in_a_places_name_is_not_where_distances_are_measured_from() -> None:
+    # "How often do i go to coney island" said "0.8 km from Coney Island", then "Right where you are".
+    assert not _origin_said("how often do i go to coney island", "Coney Island")
+    assert not _origin_said("how often have I been to chelsea piers", "Chelsea")
+    for message, near in [
+        ("is it far from Central Park?", "Central Park"),
+        ("is the second one close to soho?", "SoHo"),
+        ("how far is it from the east village", "East Village"),
+        ("¿está cerca de Chelsea?", "Chelsea"),
+        ("is it busy", None),
+    ]:
+        assert _origin_said(message, near), message
+
+
+def test_a_name_matched_in_part_says_which_place_it_took() -> None:
+    details = PlaceDetails(
+        item_id="v1",
+        name="Coney Island Beach & Boardwalk",
+        category="Beach",
+        latitude=40.57,
+        longitude=-73.98,
+        distance_km=3.0,
+        your_visits=2,
+        now=WeekSlice(weekday="Tuesday", daypart="evening", visits=0),
+    )
+
+    def note(message: str, **asked: Any) -> str:
+        state = cast(Any, {"messages": [HumanMessage(message)], "shown": {}})
+        return _took_to_mean(state, ChatRequest(intent="about", **asked), details, "en")
+
+    assert note("how often do i go to coney island") == "I took that to mean **Coney Island Beach & Boardwalk**.\n"
+    assert note("is coney island beach & boardwalk busy?") == ""  # its whole name: nothing to say
+    assert note("is it busy?") == "" and note("the second one?", pick=2) == ""
+    assert note("how far is the beach") == ""  # a kind's word points at a place, it names none
+
+
+def test_visits_asked_in_french_and_spanish_read_as_visits() -> None:
+    for message in (
+        "quand suis-je allé à Niketown ?",
+        "quand est-ce que je suis allée à Niketown ?",
+        "¿cuándo fui a Niketown?",
+    ):
+        arguments = parse_rules(message)
+        assert arguments.intent == "about" and arguments.asks == ["visits"], message
+
+
+def test_what_days_do_i_usually_go_there_counts_the_users_own_visits_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What days do I usually go there" after San Marco Pizzeria's card answered with the user's whole profile.
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"] == "2"]
+    item = next(str(i) for i in mine["item_id"].value_counts().index if services.place(str(i)).name)  # type: ignore[union-attr]
+    name = services.place(item).name  # type: ignore[union-attr]
+    assistant = Assistant(services, polite)
+    assistant.chat("2", f"how many times have i been to {name}", at=world_now, conversation_id="d")
+    for message in ("what days do i usually go there", "¿qué días voy allí?"):
+        turn = assistant.chat("2", message, at=world_now, conversation_id="d")
+        assert turn.details is not None and turn.details.item_id == item, message
+        assert "get_habits" not in [call.name for call in turn.trace], message
+    slices = services.my_slices("2", item, world_now)
+    assert slices and slices[0].visits >= slices[-1].visits
+    said = assistant.chat("2", "what time do i usually go there", at=world_now, conversation_id="d").text
+    assert said.startswith(f"You go to **{name}** most ") and f"({slices[0].visits})" in said.splitlines()[0]

@@ -18,6 +18,7 @@ from assistant.place_questions import (
     named_words,
     no_details,
     place_question,
+    refers_to_place,
     the_first_visited,
     unhonoured,
     visit_dates_asked,
@@ -620,3 +621,33 @@ def test_a_party_size_names_no_place(message: str, words: str) -> None:
 )
 def test_each_visits_day_is_asked_for_by_a_list_not_by_a_count(message: str, asked: bool) -> None:
     assert visit_dates_asked(message) is asked
+
+
+def test_a_distance_measured_from_a_guessed_here_is_never_right_where_you_are() -> None:
+    # "Right where you are" was said of the user's last check-in or usual place, which is only a guess.
+    here = describe_place(_facts(distance_km=0.01), ["distance"]).splitlines()
+    assert here[1] == "- Right where you are"
+    guessed = describe_place(_facts(distance_km=0.01), ["distance"], guessed_here=True).splitlines()
+    assert "only a guess" in guessed[1] and "Right where you are" not in guessed[1]
+    assert "suposición" in describe_place(_facts(distance_km=0.01), ["distance"], "es", guessed_here=True)
+    # From a place named, it is still "right at" it.
+    at = describe_place(_facts(distance_km=0.01), ["distance"], origin="Central Park", guessed_here=True)
+    assert "Right at Central Park" in at
+
+
+@pytest.mark.parametrize(
+    ("message", "words", "refers"),
+    [
+        # "A lot" is how often, not the place "Lot M"; "there" before it still points at the place.
+        ("been there a lot lately?", "", True),
+        ("been there lots?", "", True),
+        ("the park bar i went to once, is it nearby", "park bar", True),
+        ("is there a bar near it", "bar near", True),
+        ("is there a lot of people?", "people", False),
+        ("when was i last at lot m", "lot m", False),
+        ("i went to once upon a tart", "once upon tart", False),
+    ],
+)
+def test_how_often_is_no_part_of_a_place_name(message: str, words: str, refers: bool) -> None:
+    assert named_words(message) == words
+    assert refers_to_place(message) is refers
