@@ -2304,7 +2304,7 @@ def _asks_too(message: str, statements: Sequence[StatedPreference] = ()) -> bool
     whole = read_preference(message)
     stated = whole or (statements[0] if statements else None)
     kinds = {one.kind for one in ([whole] if whole is not None else statements)}
-    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", *_STATED_BESIDE_ASK}:
+    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", "time_limited", *_STATED_BESIDE_ASK}:
         return False
     if stated.kind == "home_area":
         asked = parse_rules(message)
