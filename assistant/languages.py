@@ -1502,7 +1502,6 @@ _FRENCH = {
     "tu peux me proposer": "you can suggest",
     "tu peux me recommander": "you can suggest",
     "vous pouvez me suggerer": "you can suggest",
-    "sont ok": "are fine",
     "sont bien": "are fine",
     "je ne bois pas": "i don't drink",
     "plus de fast-food": "no more fast food",
