@@ -400,6 +400,7 @@ class _State(TypedDict, total=False):
     listed_second_from: int  # the same of the last list, kept for "what's the second stop?"
     later_stops: list[str]  # the kinds of a day's plan beyond its two stops ("… then dinner"), asked for next
     turned_down: list[str]  # places turned down one by one ("not that one"), kept out of the lists after
+    left_out: list[str]  # the places of the last list this turn's message leaves out by name ("no salt bar please")
     asked_lists: list[ChatRequest]  # the requests whose lists were shown, oldest first ("back to the first list")
     # Those lists as they were shown, and where each one's second stop began (0: none), for "go back" to show one
     # again unchanged; the turn (its count of user messages) that last showed a list, and that last stated a
@@ -670,6 +671,11 @@ class Assistant:
         # "I hate Midtown, bars in the Village?": the area given up is no part of what is asked.
         avoided = also_stated and stated is not None and stated.kind == "avoid_area"
         asked = _CLAUSE_BREAK_RE.split(message, maxsplit=1)[-1] if avoided else message
+        # "No salt bar please", "anything but black door", "minus the first one", "menos el primero": that place
+        # left out of this ask, the rest of it kept; what else the message asks is read without the name's words.
+        left_out = self._left_out_named(state, asked) if update is None else None
+        if left_out is not None:
+            asked = message = left_out[0] or "not that one"
         if update is None:
             # Where the user said they are holds for the conversation, until the caller says where they are.
             stated = state.get("stated_here")
@@ -693,6 +699,16 @@ class Assistant:
                 extracted = extracted.model_copy(update={"near": None, "location": None})
             if all_down and extracted.intent not in ("recommend", "refine"):
                 extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
+            if left_out is not None:
+                # The place is left out by its catalogue name, as "not Salt Bar" is; with nothing else asked, the
+                # same ask without it.
+                names = list(dict.fromkeys([*extracted.exclude_names, *left_out[2]]))
+                intent = extracted.intent if extracted.intent in ("recommend", "refine") else "refine"
+                pick = extracted.pick if left_out[0] else None
+                # "Pas Balthazar": said in French, whatever the rest left to read is in.
+                language = said_in if said_in != "en" else extracted.language
+                update_left = {"exclude_names": names, "intent": intent, "pick": pick, "language": language}
+                extracted = extracted.model_copy(update=update_left)
             if named is None and (side_by_side := self._chain_beside_place(said)) is not None:
                 # "Shake Shack Madison Square Park", "starbucks times square": that chain's places there.
                 chain, place = side_by_side
@@ -873,6 +889,8 @@ class Assistant:
                 update["stated_here"] = tuple(request.location)
             if also_stated:
                 update |= {**kept, "also_stated": also_stated}
+            # Only with nothing else asked is it "not that one": the same places, less it (else the exclusion).
+            update["left_out"] = left_out[1] if left_out is not None and not left_out[0] else []
             if brought:  # "the 2nd one" of the list gone back to is said in the language the message was
                 update["request"] = request.model_copy(update={"language": said_in})
         if acted:
@@ -1174,7 +1192,9 @@ class Assistant:
                 one_out = _turned_down_one(state, request, text)
                 if one_out:
                     turned_down = [*state.get("turned_down", []), one_out]
-                shown = list(turned_down) if one_out else list(state.get("shown", {})) if refining else []
+                if left := state.get("left_out") or []:  # "no salt bar please": as "not that one"
+                    turned_down = list(dict.fromkeys([*state.get("turned_down", []), *left]))
+                shown = list(turned_down) if one_out or left else list(state.get("shown", {})) if refining else []
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 listed_now = _last_suggestions(state)
                 if request.closer and request.pick is not None and request.pick <= len(listed_now):
@@ -1779,6 +1799,53 @@ class Assistant:
             return []
         habits = self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), top=USUAL_KINDS)
         return [kind.kind for kind in habits.kinds[:USUAL_KINDS]]
+
+    def _left_out_named(self, state: _State, message: str) -> tuple[str, list[str], list[str]] | None:
+        """The place a message leaves out by its name in any case or by its rank in the last list ("no salt bar
+        please", "anything but black door", "skip max fish, been there too much", "pas Balthazar", "minus the
+        first one", "sin el primero", "not the 2nd one"), as (the rest of the message, the ids of the last list's
+        places it names, or of every place of the name, the catalogue names to leave out); None when it leaves out
+        no place: a kind ("not
+        mexican"), or words no place goes by ("not too far")."""
+        text = read(message).text
+        match = _LEAVE_OUT_RE.search(text)
+        if match is None:
+            return None
+        words = re.sub(r"^(?:the|el|la|le|l')\s+", "", match["name"].strip(), flags=re.IGNORECASE).strip()
+        if not words or words.casefold() in _NOT_A_NAME:
+            return None
+        listed = _last_suggestions(state)
+        rank = _RANK_WORDS_RE.fullmatch(words)
+        wanted = _name_key(words)
+        # A place's whole name first ("not coffee shop 32"), then kinds ("not mexican", "no bars": the rules'), then
+        # the start of a name shown ("skip max fish" for "Max Fish Bar").
+        shown = [item for item in listed if _name_key(item.label).removeprefix("the ") == wanted]
+        found = [] if rank is not None or shown else self.service.places_named([words, match["name"].strip()])
+        if not (shown or found) and parse_rules(f"not {words}").exclude_categories:
+            return None
+        if rank is not None:
+            said = rank["rank"].casefold()
+            number = len(listed) if said == "last" else ORDINALS[said]
+            if match["lead"].casefold() in ("no", "not") or not listed or number > len(listed):
+                # "No the second one" picks it; "not the 2nd one" is "not that one"'s (``_turned_down_one``).
+                return None
+            shown = [listed[number - 1]]
+        shown = shown or [
+            item
+            for item in listed
+            if len(wanted) >= 4 and _name_key(item.label).removeprefix("the ").startswith(wanted)
+        ]
+        if shown:
+            ids, names = [item.item_id for item in shown], [shown[0].label]
+        elif found and (place := self.service.place(found[0])) is not None:
+            ids, names = list(found), [place.label]  # "bar tonight but not salt bar": wherever it shows
+        else:
+            return None
+        rest = f"{text[: match.start()]} {text[match.end() :]}"
+        rest = _LEFT_OUT_REASON_RE.sub(" ", rest)
+        rest = re.sub(r"^[\W_]+|[\s,;:—–-]+$", "", re.sub(r"\s+", " ", rest)).strip()
+        rest = "" if re.fullmatch(rf"(?:(?:{_POLITE_WORDS}|but|and|ok|okay|so)\W*)*", rest, re.IGNORECASE) else rest
+        return rest, ids, names
 
     def _ruled_out(self, names: Sequence[str], user_id: str) -> list[str]:
         """The item ids of the places a request rules out by name: every place of a chain ("not Starbucks"), else the
@@ -2737,7 +2804,7 @@ def _asks_too(message: str, statements: Sequence[StatedPreference] = ()) -> bool
     whole = read_preference(message)
     stated = whole or (statements[0] if statements else None)
     kinds = {one.kind for one in ([whole] if whole is not None else statements)}
-    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", *_STATED_BESIDE_ASK}:
+    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", "time_limited", *_STATED_BESIDE_ASK}:
         return False
     if stated.kind == "home_area":
         asked = parse_rules(message)
@@ -3637,6 +3704,41 @@ def _after_the_last(
 
 # "Anything else in Brooklyn?", "other museums there": places not shown before, wherever the ask moved.
 _OTHERS_RE = re.compile(r"\b(?:else|other|others|another|more|different|new)\b", re.IGNORECASE)
+
+
+# A place left out of this ask by its name or rank ("no salt bar please", "anywhere except salt bar", "anything but
+# 200 orchard", "skip max fish", "pas balthazar", "sans le premier" read "without the first", "menos el primero"):
+# the words up to the clause's end, a place only when the catalogue or the last list has it (``_left_out_named``).
+_POLITE_WORDS = r"(?:please|pls|plz|thanks|thx|por favor|porfa|gracias|stp|svp|s'il te plait|merci)"
+_LEAVE_OUT_RE = re.compile(
+    r"(?:^|(?<=[\s,;:.!?]))(?P<lead>not|no|except(?: for)?|anything but|anywhere but|anything except"
+    r"|anywhere except|everything but|everywhere but|but not|skip|minus|without|menos|sin|pas|sauf|other than"
+    r"|besides|leave out|cross off)\s+(?P<name>(?:the |el |la |le |l')?[\w'’&.-]+(?:\s+(?!(?:please|pls|plz|por|stp"
+    r"|svp|this|tonight|today|again|for|i|i'?ve|been|because|since|as|and|but|or|instead)\b)[\w'’&.-]+){0,4}?)"
+    r"(?=(?:\s+(?:please|pls|plz|por favor|stp|svp|s'il te plait|this time|tonight|today|for now|again|this once"
+    r"|instead))*\s*(?:[,;.!?]|$|\s(?:and|but|because|since|as|i'?ve|been|i go|j'y|voy)\b))",
+    re.IGNORECASE,
+)
+_RANK_WORDS_RE = re.compile(rf"(?P<rank>{'|'.join([*ORDINALS, 'last'])})(?: one| place| spot)?", re.IGNORECASE)
+# Words after "not" or "no" that name no place, whatever place goes by them ("no thanks", "not now").
+_NOT_A_NAME = frozenset(
+    {"thanks", "thank you", "worries", "problem", "way", "rush", "idea", "now", "tonight", "today", "really", "sure"}
+    | {"that", "this", "it", "those", "these", "that one", "this one", "them", "more", "again", "yet", "much", "one"}
+    | {"too far", "far", "too", "bad", "really", "at all", "interested", "a fan", "sure", "quite", "exactly"}
+)
+# Why a place is left out, said beside it ("been there too much", "j'y vais tout le temps"): no ask of its own.
+_LEFT_OUT_REASON_RE = re.compile(
+    r"\b(?:(?:i'?ve|i have|we'?ve|already)\s+)?been there(?:\s+(?:too much|too often|a lot|enough|already|recently"
+    r"|lately|so many times))?|\bi (?:go|went) there (?:all the time|too much|too often|a lot)"
+    r"|\bj'y (?:vais|suis alle) (?:tout le temps|trop souvent|souvent)|\bvoy (?:mucho|siempre)\b",
+    re.IGNORECASE,
+)
+
+
+def _name_key(name: str) -> str:
+    """A place's name as compared with the user's words for it: "Beauty & Essex" and "beauty and essex" alike."""
+    folded = fold(name).casefold().replace("&", " and ").replace("’", "'")
+    return re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", folded)).strip()
 
 
 # "Not that one", "skip the second one", "not interested in the first one": one place of the list turned down.

@@ -4525,6 +4525,7 @@ PreferenceVerb = Literal[
     "dispute_visits",
     "wrong_kind",
     "take_back",
+    "time_limited",
     "undo",
     "yes",
     "no",
@@ -4547,6 +4548,11 @@ class StatedPreference(BaseModel):
     )
     unsure: bool = Field(
         False, description="The words may name no place at all ('I hate waiting'): then nothing was stated."
+    )
+    wanted: bool = Field(
+        False,
+        description="take_back: the words want it back ('more bars please', 'bars are fine again'): a ban of it ends, "
+        "a boost of it stays.",
     )
 
 
@@ -5026,8 +5032,68 @@ def read_preference(message: str) -> StatedPreference | None:
     texts = dict.fromkeys((fold(message).strip(), reading.text.strip()))
     for text in texts:
         if found := _stated(text):
+            found = _time_limited(text, found)
+            if found.kind == "take_back" and not found.categories and text != reading.text.strip():
+                # "Más bares por favor": "bares" names no kind, the reading's "bars" does.
+                again = _stated(reading.text.strip())
+                found = again if again is not None and again.categories else found
             return found
     return None
+
+
+# What holds a statement to some times, days or occasions only ("I don't drink on weeknights", "no bars during the
+# week", "no coffee after 4pm", "I don't drink when I'm with my kids", "no fast food for lunch"): the preferences kept
+# hold at all times, so such a statement is not stored as one (``time_limited``).
+_DAYS_SAID = (
+    r"(?:week ?nights?|week ?days?|weekday (?:nights|evenings|mornings)|weekends?|school ?nights?|work ?nights?"
+    r"|work ?days?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?(?: (?:nights?|mornings?|evenings?|afternoons?))?"
+    r"|holidays?|date nights?|dates?|a date|first dates?|business trips?|game days?)"
+)
+_PARTS_SAID = r"(?:mornings?|afternoons?|evenings?|nights?|daytime|lunch ?time|rush hour|happy hour|work hours)"
+_HOUR_SAID = r"(?:noon|midday|midnight|lunch|dinner|work|dark|\d{1,2}(?::\d{2})?\s*(?:am|pm|h|o'?clock)?\b)"
+_LIMITED_RE = re.compile(
+    rf"\b(?:on|during|over|for|at|in) (?:the |most |some )?{_DAYS_SAID}\b"
+    rf"|\b(?:during|in|over|through) the (?:week|work ?week|{_PARTS_SAID}|winter|summer|spring|fall|autumn)\b"
+    rf"|\b(?:at|in|during|for) (?:the )?{_PARTS_SAID}\b|\bat night\b"
+    r"|\b(?:for|at|during|before|after) (?:breakfast|brunch|lunch|dinner|supper|work)\b"
+    rf"|\b(?:before|after|past|until|till) {_HOUR_SAID}"
+    rf"|(?:^|\s)(?:weeknights|weekdays|weekends|mornings|evenings|{_DAYS_SAID.replace('?', '')}s)\b(?!\s+(?:and|or)\b)"
+    r"|\b(?:when|whenever|while|if) (?:i'?m|i am|we'?re|we are|i'?ve|i have|i go|i work|i'?m with|i'?m out|it'?s"
+    r"|with|on|out|working|driving|traveling|travelling)\b"
+    r"|\bwith (?:my|the|our) (?:kids?|children|family|parents|mom|mum|dad|boss|colleagues?|co-?workers?|clients?"
+    r"|date|in-laws|grandparents|team)\b"
+    r"|\b(?:during|for) (?:lent|ramadan|passover|the holidays|work)\b",
+    re.IGNORECASE,
+)
+# A clause said before the statement that holds it ("during the week, I don't drink", "when I'm with my kids, no bars").
+_FRONTED_RE = re.compile(
+    r"^\s*(?:(?:but|and|so|also|actually|btw|fyi)\W+)*(?:on|during|in|at|over|for|before|after|past|until|till|when"
+    r"|whenever|while|if|with|weeknights|weekdays|weekends|mornings|evenings)\b",
+    re.IGNORECASE,
+)
+_CLAUSES_RE = re.compile(r"[^,;.!?]+")
+# The statements that would be kept for good: held to some times, none of them is.
+_LASTING_KINDS = frozenset(
+    {"mute_category", "boost_category", "boost_like_place", "hide_place", "no_chains", "new_places_only", "avoid_area"}
+)
+
+
+def _time_limited(text: str, stated: StatedPreference) -> StatedPreference:
+    """``stated``, or a ``time_limited`` statement when the clause that says it (or one said just before it) holds
+    it to some times only ("I don't drink on weeknights anymore", "during the week, no bars"); the times said are its
+    words. "I don't drink, any bars open in the morning?" stays a statement: the morning is the ask's."""
+    if stated.kind not in _LASTING_KINDS or stated.unsure:
+        return stated  # "I hate waiting in lines on weekends": maybe no place at all, said of no time
+    clauses = [found.group(0) for found in _CLAUSES_RE.finditer(text)]
+    for index, clause in enumerate(clauses):
+        if (limit := _LIMITED_RE.search(clause)) is None:
+            continue
+        own = _stated(clause)
+        following = _stated(clauses[index + 1]) if index + 1 < len(clauses) else None
+        fronted = _FRONTED_RE.match(clause) is not None and following is not None
+        if (own is not None and own.kind in _LASTING_KINDS) or (fronted and following.kind in _LASTING_KINDS):
+            return StatedPreference(kind="time_limited", words=limit.group(0).strip(), categories=stated.categories)
+    return stated
 
 
 # Where one statement of a message ends and the next begins ("I love dive bars and hate clubs", "I'm allergic to
@@ -5202,6 +5268,12 @@ def _verdict_now(text: str) -> StatedPreference | None:
     return None
 
 
+# What "more … please" and "you can show me …" ask of a list, not of a kind or place said before ("more options
+# please", "more like the first one please", "you can show me the first one").
+_NOT_TAKEN_BACK = (
+    rf"(?:like|of|options|results|ideas|suggestions|choices|places|spots|ones|(?:the )?(?:{_words_pattern(ORDINALS)}"
+    r"|last|next|other|same)\b)"
+)
 # A change of mind about something stated before ("actually I do like sushi", "diners are back on the table", "you
 # said I don't want gyms but I do"): what it names, whose statement ends (nothing, when none is in force).
 _TAKEN_BACK_RES = tuple(
@@ -5215,6 +5287,21 @@ _TAKEN_BACK_RES = tuple(
         rf"{_OPENER}(?:actually\W+)*(?:the )?{_NAME} (?:is|are) (?:back on the table|fine|ok|okay|alright|allowed"
         r"|back)(?: (?:again|now|after all|actually))?\b",
         rf"\bforget (?:that )?i said (?:no |i (?:don'?t|didn'?t|do not) (?:like|want) )(?:more )?{_NAME}{_END}",
+        # "Forget that I don't want bars", "forget about no more clubs".
+        rf"\bforget (?:that |about )?(?:i (?:don'?t|didn'?t|do not) (?:like|want|go to|care for|enjoy)|no)"
+        rf" (?:more |any )?{_NAME}{_END}",
+        # "More bars and nightlife please" (as a muted kind's reply says to), "más bares por favor".
+        rf"^\W*(?:(?:ok|okay|actually|so)\W+)*(?:more|mas) (?!{_NOT_TAKEN_BACK}){_NAME}\s+(?:please|pls|plz|por favor"
+        r"|again)\W*$",
+        # "You can suggest bars again", "feel free to show me clubs again", "go ahead and suggest bars again".
+        r"\b(?:you can|you may|feel free to|go ahead and|it'?s (?:ok|okay|fine) to)\s+(?:start\s+)?"
+        r"(?:suggest(?:ing)?|show(?:ing)?|recommend(?:ing)?|includ(?:e|ing))(?: me)?(?: again)?"
+        rf" (?:des |les |some |the )?(?!me\b|{_NOT_TAKEN_BACK}){_NAME}(?: again| now| from now on)?{_END}",
+        # "I'm fine with bars again", "I'm ok with clubs now".
+        rf"\bi(?:'m| am) (?:ok|okay|fine|good|alright|cool) with {_NAME} (?:again|now|after all)\b",
+        # "Unmute bars", "stop hiding clubs", "lift the bar ban".
+        rf"^\W*(?:please )?(?:unmute|unhide|unban|stop (?:hiding|muting|filtering out|leaving out)) {_NAME}{_END}",
+        rf"\b(?:lift|remove|drop|end|cancel) the (?:ban on {_NAME}|{_NAME} ban){_END}",
         rf"\bforget (?:about )?(?:the|my) {_NAME} thing\b",
         # "Undo the gym thing", "take back the no chains bit".
         rf"^\W*(?:undo|take back|cancel) (?:the|my) {_NAME} (?:thing|bit|rule|preference)\W*$",
@@ -5225,13 +5312,33 @@ _TAKEN_BACK_RES = tuple(
 )
 
 
+# "I drink again", "I'm drinking again", "I'm not sober anymore", "forget that I don't drink": the drinking said before
+# ends (every kind it muted).
+_DRINKING_AGAIN_RE = re.compile(
+    r"\bi(?:'m| am)? (?:drink(?:ing)?|back to drinking|started drinking|(?:do|can) drink) (?:again|now|after all)\b"
+    r"|\bi (?:do|can) drink\b(?! (?:a|an|the|some|coffee|tea|water|juice|soda)\b)"
+    r"|\bi(?:'m| am) (?:no longer|not) (?:sober|off the booze)(?: any ?more)?\b"
+    r"|\bforget (?:that |about )?(?:i said )?i (?:don'?t|do not|didn'?t) drink\b"
+    r"|\b(?:alcohol|booze|drinking|drinks) (?:is|are) (?:fine|ok|okay|back)(?: again| now)?\b",
+    re.IGNORECASE,
+)
+
+
 def _taken_back(text: str) -> StatedPreference | None:
     """A change of mind about a kind, a place or chains stated before; None for any other message."""
+    if _DRINKING_AGAIN_RE.search(text) and not text.rstrip().endswith("?"):
+        categories = list(DRINKING_KINDS)
+        return StatedPreference(kind="take_back", words="bars and nightlife", categories=categories, wanted=True)
     for pattern in _TAKEN_BACK_RES:
         if (match := pattern.search(text)) is not None:
             words = _named(match)
-            return StatedPreference(kind="take_back", words=words, categories=_kinds(words.lower()))
+            wanted = _NEUTRAL_TAKE_BACK_RE.search(match.group(0)) is None
+            return StatedPreference(kind="take_back", words=words, categories=_kinds(words.lower()), wanted=wanted)
     return None
+
+
+# "I changed my mind about jazz", "forget the gym thing": whatever was said of it ends, a ban or a boost.
+_NEUTRAL_TAKE_BACK_RE = re.compile(r"\bchanged my mind\b|\b(?:thing|bit|rule|preference)\b", re.IGNORECASE)
 
 
 def _correction(text: str) -> StatedPreference | None:

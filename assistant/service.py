@@ -1533,15 +1533,19 @@ class Service:
         busiest: int = 2,
         weekend: bool = False,
         whole_day: bool = False,
+        known_at: datetime | None = None,
     ) -> PlaceDetails:
         """What the data says about a catalogue place for the user at ``at`` (now) and ``where`` (here), its visits
         then counted over whole weekends with ``weekend`` ("is it busy on weekends?"), or over that whole weekday with
-        ``whole_day`` ("is it busy on Sundays?"); ValueError names ``item_id`` when it is not in the catalogue."""
+        ``whole_day`` ("is it busy on Sundays?"); ValueError names ``item_id`` when it is not in the catalogue.
+        ``known_at``: the moment the question is asked, when ``at`` is another ("is Crumbs busy on Sunday
+        afternoons?" asked on a Monday): every count, the user's and everyone's, is of the check-ins made by then,
+        never of ones after it (default ``at``)."""
         place = self.place(item_id)
         if place is None:
             raise ValueError(f"unknown item_id {item_id!r}: not in the catalogue")
         least = self.settings.privacy.insights_min_users
-        events = events_until(self.events(), at)
+        events = events_until(self.events(), known_at or at)
         visits = place_visits(events, item_id)
         slices = place_slices(visits)
         released = slices[slices["users"] >= least]

@@ -62,6 +62,10 @@ def answer_stated(
             return None
         # A bare "no" tells no language: the answer is in the question's.
         return _confirmed(service, user_id, stated.kind == "yes", str(pending.get("language", language)), pending)
+    if stated.kind == "time_limited":
+        # "I don't drink on weeknights": a preference kept holds at all times, so one held to some is not kept (kept
+        # for good it would leave bars out on a Saturday too); what was stored before stays as it was.
+        return StatedAnswer(fixed_text("pref_time_limited", language), None, last_stored)
     named = [stated.words, f"the {stated.words}"]  # "the Grey Dog is terrible" names "The Grey Dog"
     known = stated.kind == "dispute_visits" or service.places_named(named) or service.places_starting(stated.words)
     if stated.unsure and not known:
@@ -77,7 +81,14 @@ def answer_stated(
         forgot = fixed_text("pref_forgot_stated", language).format(what=_shown(ended, language))
         return StatedAnswer(f"{forgot} {kept}".strip(), None, [])
     if stated.kind == "take_back":  # "actually I do like sushi": what was said of it ends
-        matched = [p for p in service.preferences(user_id) if _named_by(service, p, stated)]
+        active = service.preferences(user_id)
+        matched = [p for p in active if _named_by(service, p, stated)]
+        if stated.wanted:  # "more jazz please" with jazz boosted: the boost stays, a ban ends
+            boosts = (PreferenceKind.BOOST_CATEGORY, PreferenceKind.BOOST_LIKE_PLACE)
+            matched = [p for p in matched if p.kind not in boosts]
+        # "Bars are fine again" after "I don't drink": every kind muted by that one statement ends with bars.
+        said_together = {(p.kind, p.label) for p in matched if p.kind == PreferenceKind.MUTE_CATEGORY}
+        matched += [p for p in active if (p.kind, p.label) in said_together and p not in matched]
         if not matched:
             return None  # nothing said of it before: an ordinary message ("the first one is fine")
         ended = [p for p in (service.undo_preference(user_id, p.id, now) for p in matched) if p is not None]
@@ -133,7 +144,8 @@ def answer_stated(
         changes = [service.set_preference(user_id, preference, now) for preference in preferences]
     except ValueError as error:  # stated and undone at this very moment (a caller replaying a fixed time)
         return StatedAnswer(fixed_text("pref_not_stored", language).format(reason=error), None, last_stored)
-    stored = [change.preference.id for change in changes if change.stored and change.preference is not None]
+    # Said again while in force, it is still what the reply's "undo" takes back ("no more bars" twice, then "undo").
+    stored = [change.preference.id for change in changes if change.preference is not None]
     first = preferences[0]
     key = {
         PreferenceKind.MUTE_CATEGORY: "pref_muted",

@@ -262,7 +262,10 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         whole_day: bool = False,
     ) -> tuple[str, PlaceDetails]:
         moment, here = at or state["now"], where(state, latitude, longitude)
-        details = service.place_details(state["user_id"], item_id, moment, here, weekend=weekend, whole_day=whole_day)
+        # The asked moment shapes the slice; what is counted is known as of now (no visit after it).
+        details = service.place_details(
+            state["user_id"], item_id, moment, here, weekend=weekend, whole_day=whole_day, known_at=state["now"]
+        )
         return details.model_dump_json(), details
 
     def record_feedback(state: TurnState, item_id: str, liked: bool) -> tuple[str, FeedbackResult]:

@@ -56,6 +56,7 @@ from assistant.requests import (
     ChatRequest,
     LatLon,
     parse_rules,
+    read,
     read_preferences,
 )
 from assistant.service import (
@@ -4003,3 +4004,46 @@ def test_what_days_do_i_usually_go_there_counts_the_users_own_visits_there(
     assert slices and slices[0].visits >= slices[-1].visits
     said = assistant.chat("2", "what time do i usually go there", at=world_now, conversation_id="d").text
     assert said.startswith(f"You go to **{name}** most ") and f"({slices[0].visits})" in said.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no {name} please",
+        "not {name}",
+        "anything but {name}",
+        "anywhere except {name}",
+        "skip {name}, been there too much",
+        "pas {name}",
+        "minus the second one",
+        "menos el segundo",
+        "sin el segundo",
+        "sauf le deuxième",
+    ],
+)
+def test_a_place_left_out_by_its_name_or_rank_leaves_the_rest_of_the_ask(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    # "No salt bar please", "menos el primero": that place out of this ask, the same places otherwise (no other
+    # place's card, no list of others).
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=3)
+    second = listed.items[1]
+    turn = assistant.chat("3", message.format(name=second.label.lower()), at=world_now)
+    kept = {item.item_id for item in turn.items}
+    assert second.item_id not in kept and turn.details is None
+    assert {listed.items[0].item_id, listed.items[2].item_id} <= kept
+    assert turn.request is not None and turn.request.category == listed.request.category
+    assert turn.request.language == read(message).language
+    assert not services.preferences("3")  # for this ask, not for good
+
+
+def test_a_place_left_out_with_another_ask_is_left_out_of_that_one(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=3)
+    first = listed.items[0]
+    turn = assistant.chat("3", f"anything but {first.label.lower()}, somewhere I know", at=world_now)
+    assert turn.items and first.item_id not in {item.item_id for item in turn.items}
+    # A kind after "not" is still the kind left out, not a place of its name.
+    kinds = assistant.chat("3", "not gyms", at=world_now)
+    assert kinds.request is not None and "Gym" in kinds.request.exclude_categories

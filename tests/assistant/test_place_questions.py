@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 
 from assistant.agent import Assistant
@@ -651,3 +652,36 @@ def test_a_distance_measured_from_a_guessed_here_is_never_right_where_you_are() 
 def test_how_often_is_no_part_of_a_place_name(message: str, words: str, refers: bool) -> None:
     assert named_words(message) == words
     assert refers_to_place(message) is refers
+
+
+def test_a_card_for_a_later_moment_counts_only_the_checkins_made_by_the_time_it_is_asked(
+    services: Service, polite: ScriptedChatModel
+) -> None:
+    # "Is Crumbs busy on Sunday afternoons?" asked on a Monday: the Sunday shapes the slice, but the user's visits
+    # (and everyone's) are those made by Monday, not the ones between Monday and that Sunday.
+    events = services.events()
+    assert events is not None
+    mine = events[events["user_id"].astype(str) == "3"]
+    counts = mine["item_id"].astype(str).value_counts()
+    places = [services.place(str(id_)) for id_ in counts.index]
+    item_id = next(place.item_id for place in places if place is not None and "Home" not in place.category)
+    times = mine[mine["item_id"].astype(str) == item_id]["timestamp"].sort_values()
+    assert len(times) >= 3
+    middle = len(times) // 2
+    # Just before a visit: "tomorrow night" lies after it.
+    asked = times.iloc[middle + 1] - min((times.iloc[middle + 1] - times.iloc[middle]) / 2, pd.Timedelta(hours=1))
+    asked = asked.to_pydatetime()
+    later = times.iloc[-1].to_pydatetime()
+    here = services.default_place("3")
+    details = services.place_details("3", item_id, later, here, known_at=asked)
+    assert details.your_visits == int((times <= asked).sum()) < len(times)
+    assert details.your_last is not None and details.your_last <= asked
+    everyone = place_visits(events[events["timestamp"] <= asked], item_id)
+    assert details.checkins in (len(everyone), None)
+    # Through the tool: a question about a later time, asked then.
+    assistant = Assistant(services, polite)
+    place = services.place(item_id)
+    assert place is not None
+    turn = assistant.chat("3", f"is {place.label} busy tomorrow night?", at=asked)
+    assert turn.details is not None and turn.details.item_id == item_id
+    assert turn.details.your_visits == int((times <= asked).sum())

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.agent import Assistant
 from assistant.api import create_api
 from assistant.gazetteer import of_area
-from assistant.requests import MEAT_KINDS, LatLon, read_preference, read_preferences
+from assistant.requests import DRINKING_KINDS, MEAT_KINDS, LatLon, read_preference, read_preferences
 from assistant.runtime import prepare
 from assistant.service import RecommendQuery, Service, Suggestion
 from profiles.config import load_settings
@@ -973,3 +973,114 @@ def test_a_verdict_on_a_place_of_the_list_by_its_rank(message: str, kind: str, w
 @pytest.mark.parametrize("message", ["not for me", "is the second one for me?", "👍"])
 def test_no_rank_no_verdict_on_a_place(message: str) -> None:
     assert not [stated for stated in read_preferences(message) if stated.kind in ("like_place", "dislike_place")]
+
+
+@pytest.mark.parametrize(
+    ("message", "limit"),
+    [
+        ("i dont drink on weeknights anymore fyi", "on weeknights"),
+        ("i don't drink during the week", "during the week"),
+        ("during the week, i don't drink", "during the week"),
+        ("no more bars before noon", "before noon"),
+        ("i don't drink when i'm with my kids", "when i'm"),
+        ("no more fast food for lunch", "for lunch"),
+        ("stop suggesting starbucks in the morning", "in the morning"),
+        ("stop suggesting clubs on dates", "on dates"),
+        ("no bebo entre semana", "on weekdays"),
+        ("je ne bois plus en semaine", "on weekdays"),
+        ("je ne bois pas le soir", "in the evening"),
+    ],
+)
+def test_a_statement_held_to_some_times_is_no_lasting_preference(message: str, limit: str) -> None:
+    (stated,) = read_preferences(message)
+    assert (stated.kind, stated.words) == ("time_limited", limit)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("i don't drink", "mute_category"),
+        ("no more bars", "mute_category"),
+        ("i'm done with gyms", "mute_category"),
+        ("i don't drink, any bars open in the morning?", "mute_category"),  # the morning is the ask's
+        ("no more starbucks, coffee near the office tomorrow morning", "hide_place"),
+        ("never show me joe's pizza again", "hide_place"),
+        ("i hate midtown", "avoid_area"),
+        ("stop suggesting chains", "no_chains"),
+    ],
+)
+def test_a_statement_for_all_times_stays_one(message: str, kind: str) -> None:
+    assert read_preferences(message)[0].kind == kind
+
+
+def test_a_time_limited_statement_stores_nothing_and_says_so(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    turn = chat.chat("6", "i dont drink on weeknights anymore fyi", at=world_now, conversation_id="w")
+    assert turn.text == fixed_text("pref_time_limited", "en") and not services.preferences("6")
+    spanish = chat.chat("6", "no bebo entre semana", at=world_now, conversation_id="w")
+    assert spanish.text == fixed_text("pref_time_limited", "es") and not services.preferences("6")
+
+
+@pytest.mark.parametrize(
+    "lifted",
+    [
+        "more gyms please",  # as the reply to an ask for a muted kind says
+        "forget that i dont want gyms",
+        "gyms are fine again",
+        "you can suggest gyms again",
+        "i'm fine with gyms again",
+        "unmute gyms",
+        "puedes sugerirme gimnasios otra vez",
+    ],
+)
+def test_every_way_of_lifting_a_ban_ends_it(services: Service, world_now: datetime, lifted: str) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more gyms", at=world_now - timedelta(days=2), conversation_id="before")
+    assert services.preferences("6")
+    # In a later conversation, where "undo" has nothing of its own to take back.
+    turn = chat.chat("6", lifted, at=world_now, conversation_id="later")
+    assert not services.preferences("6") and turn.request is not None and turn.request.intent == "prefer"
+
+
+@pytest.mark.parametrize(
+    ("message", "kinds"),
+    [
+        ("i drink again", DRINKING_KINDS),
+        ("i'm drinking again", DRINKING_KINDS),
+        ("forget that i don't drink", DRINKING_KINDS),
+        ("vuelvo a beber", DRINKING_KINDS),
+        ("je bois de nouveau", DRINKING_KINDS),
+        ("bars are fine again", ("Bar",)),
+        ("more bars and nightlife please", ("Bar", "Night Club")),
+        ("olvida que no quiero bares", ("Bar",)),
+        ("más bares por favor", ("Bar",)),
+        ("tu peux me suggérer des bars à nouveau", ("Bar",)),
+        ("oublie que je ne veux pas de bars", ("Bar",)),
+    ],
+)
+def test_drinking_again_is_read_as_a_take_back(message: str, kinds: tuple[str, ...]) -> None:
+    (stated,) = read_preferences(message)
+    assert stated.kind == "take_back" and stated.wanted and set(kinds) <= set(stated.categories)
+
+
+def test_a_kind_lifted_ends_every_kind_muted_with_it(services: Service, world_now: datetime) -> None:
+    # "Bars are fine again" after "I don't drink": the pubs and clubs that statement muted go too.
+    for target in ("Gym", "Jazz Club"):
+        muted = Preference(kind=PreferenceKind.MUTE_CATEGORY, target=target, label="gyms and jazz")
+        services.set_preference("6", muted, world_now - timedelta(days=1))
+    Assistant(services, polite_model()).chat("6", "gyms are fine again", at=world_now)
+    assert not services.preferences("6")
+
+
+def test_wanting_a_kind_back_leaves_a_boost_of_it(services: Service, world_now: datetime) -> None:
+    services.set_preference("6", Preference(kind=PreferenceKind.BOOST_CATEGORY, target="Gym", label="gyms"), world_now)
+    Assistant(services, polite_model()).chat("6", "more gyms please", at=world_now + timedelta(minutes=1))
+    assert [p.kind for p in services.preferences("6")] == [PreferenceKind.BOOST_CATEGORY]
+
+
+def test_undo_after_a_ban_said_again_ends_it(services: Service, world_now: datetime) -> None:
+    chat = Assistant(services, polite_model())
+    chat.chat("6", "no more gyms", at=world_now, conversation_id="a")
+    chat.chat("6", "no more gyms", at=world_now + timedelta(minutes=1), conversation_id="b")  # in force already
+    turn = chat.chat("6", "undo", at=world_now + timedelta(minutes=2), conversation_id="b")
+    assert turn.text.startswith("Undone:") and not services.preferences("6")
