@@ -1784,7 +1784,9 @@ _STOPWORDS: dict[Language, str] = {
     "diner surprise boutique boutiques promenade theatre patisserie distance",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "
     "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
-    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin",
+    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin "
+    # Said as they are, never another's misspelling: "vuelve a la primera lista" is not "vuelvo a …".
+    "vuelve vuelvo volvamos",
     "fr": "le la les un une des de du au aux et ou en avec pour par que qui quoi est sont je tu il nous vous mon ma "
     "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
     "aussi mais donc deja encore peux veux sais fait faire",
