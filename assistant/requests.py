@@ -1547,7 +1547,9 @@ _EVIDENCE_RE = re.compile(
     rf"\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:made|make|makes|led|lead|leads|got|get|tell|told) you\b"
     rf"|\b(?:which|what) (?:of my )?{_CHECKINS}\b.*\b(?:based on|basing|behind|back (?:that|this|it) up|say so)\b"
     rf"|\b(?:show|list|give|tell)(?: me| us)? (?:the |those |these |my |which )?{_CHECKINS}\b.*"
-    r"\b(?:behind|backing|you (?:used|mean|counted|based|looked at)|that (?:made|led) you)\b|\bfor (?:that|this|it)\W*$"
+    # "Show me the visits for that" (not any message ending "for that": "is it too late for that?").
+    r"(?:\b(?:behind|backing|you (?:used|mean|counted|based|looked at)|that (?:made|led) you)\b"
+    r"|\bfor (?:that|this|it)\W*$)"
     rf"|\b{_CHECKINS} (?:behind|backing) (?:that|this|it|your (?:answer|claim))\b"
     rf"|^\W*(?:(?:ok|okay|so|and|hmm+|wait)\W+)*(?:which|what) {_CHECKINS}\W*$",
     re.IGNORECASE,
