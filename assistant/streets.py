@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.gazetteer import boroughs_at
+from assistant.requests import ORDINALS
 from assistant.spelling import fold
 from profiles.geo import haversine_km
 
@@ -57,20 +58,8 @@ SUFFIXES: dict[str, str] = {
 # Streets with no suffix ("on Broadway", "the Bowery").
 BARE_STREETS = frozenset({"broadway", "bowery"})
 _DIRECTIONS = {"west": "w", "w": "w", "east": "e", "e": "e", "north": "n", "n": "n", "south": "s", "s": "s"}
-_ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-}
+# Avenues by their ordinal words ("fifth avenue"): a list's ordinals, and the avenues beyond them.
+_ORDINAL_WORDS = {**{word: rank for word, rank in ORDINALS.items() if word.isalpha()}, "eleventh": 11, "twelfth": 12}
 # Whole names New Yorkers use for another ("Avenue of the Americas" is Sixth Avenue).
 _SAME_STREET = {"av of the americas": "6 av", "av of americas": "6 av", "the bowery": "bowery"}
 _ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th|e|er|eme|a|o)?$")
