@@ -73,7 +73,6 @@ from profiles.calendar import (
     WORKWEEK,
     ago,
     daypart,
-    dayparts,
     describe_hour,
     hours_into_day,
     weekday_name,
@@ -963,18 +962,20 @@ class Service:
         others = visits[visits["user_id"].astype(str) != str(user_id)]
         places = others["item_id"].to_numpy()
         people = others["user_id"].to_numpy()
-        hours = others["hour_of_week"].to_numpy(dtype=np.int64) if len(others) else np.zeros(0, dtype=np.int64)
-        days, parts = hours // HOURS_PER_DAY, dayparts(hours % HOURS_PER_DAY)
         zone = self.settings.preprocessing.timezone
         least = self.settings.privacy.insights_min_users
+        slices: dict[int, np.ndarray] = {}  # the check-ins in each hour's slice, worked out once per hour
         kept = []
         for item in found:
             if not item.reasons:
                 kept.append(item)
                 continue
             hour = local_hour_of_week(at, item.latitude, item.longitude, zone)
+            if hour not in slices:
+                weekday, hour_of_day = divmod(hour, HOURS_PER_DAY)
+                slices[hour] = in_week_slice(others, (weekday,), daypart(hour_of_day)).to_numpy()
             here = places == item.item_id
-            now = here & (days == hour // HOURS_PER_DAY) & (parts == daypart(hour % HOURS_PER_DAY))
+            now = here & slices[hour]
             busy = len(set(people[now])) >= least and is_busy(float(here.sum()), float(now.sum()), occasion_share(hour))
             facts = with_busy(item.reasons[-1], busy_phrase(hour) if busy else None)
             kept.append(item.model_copy(update={"reasons": [*item.reasons[:-1], facts]}))
