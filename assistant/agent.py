@@ -2218,9 +2218,20 @@ class Assistant:
         # "Near the river": a walk from the water, not "The Riverside Church" that a name search would find.
         if is_waterside(request.near) and request.intent in ("recommend", "refine") and self._waterfront():
             return request.model_copy(update={"near": None, "location": None, "near_kinds": self._waterfront()})
-        place = self.service.named_place(request.near)
-        if place is None and (stop := _A_STOP_RE.match(request.near)):  # "the Lorimer stop": a station's name
-            place = self.service.named_stop(stop["name"], [kind for kinds in TRANSIT_KINDS.values() for kind in kinds])
+        stop = _A_STOP_RE.match(request.near)
+        stop_kinds = [kind for kinds in TRANSIT_KINDS.values() for kind in kinds]
+        if stop is not None and stop["line"]:
+            # "The Lorimer L stop", "the L at Lorimer": that line's station, never another line's of the same name
+            # ("Lorimer St (J/M)"); none of the catalogue's is no place to search around.
+            place = self.service.named_stop(stop["name"], stop_kinds, line=stop["line"])
+            if place is None:  # "off the 6 at Astor Place": the place of that very name, when there is one
+                place = self.service.named_place(stop["name"])
+                if place is None or place.name.casefold() != stop["name"].casefold():
+                    return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
+        else:
+            place = self.service.named_place(request.near)
+        if place is None and stop is not None:  # "the Lorimer stop": a station's name
+            place = self.service.named_stop(stop["name"], stop_kinds)
         if place is not None:  # "what's near the Empire State Building?" lists what is around it, not it
             location = LatLon(place.latitude, place.longitude)
             return request.model_copy(update={"near": place.name, "location": location, "around": place.item_id})
@@ -2239,7 +2250,9 @@ class Assistant:
             return request
         said = request.unplaced or request.near
         # "Bars around Delancey and Essex" read as "near Delancey" (its station): the corner is what was said.
-        inside = said is not None and said.casefold() in phrase.words.casefold()
+        # "Près de la 14e et la 8e" read as "near la 14e": the corner's words as written hold it too.
+        written = text[slice(*phrase.span)].casefold()
+        inside = said is not None and (said.casefold() in phrase.words.casefold() or said.casefold() in written)
         if request.near == HERE or (said and not inside and request.unplaced):
             return request  # "coffee near me on my way", another place unknown: no street to search
         reference, borough = (point.latitude, point.longitude), None
@@ -4111,7 +4124,9 @@ _ANOTHER_RANK_RE = re.compile(
 _CHAIN_ASKED_RE = re.compile(r"\b(?:a |part of a )?chains?\b|\bfranchises?\b|\bindependent(?:ly owned)?\b", re.I)
 # "The Lorimer stop", "Bedford Ave station": a stop named by its street.
 _A_STOP_RE = re.compile(
-    r"^(?:the )?(?P<name>[\w'&. -]+?) (?:subway |train |metro |bus |ferry |L )?(?:stop|station)s?$", re.IGNORECASE
+    r"^(?:the )?(?P<name>[\w'&. -]+?) (?:(?P<line>[1-7]|[abcdefgjlmnqrswz]) )?(?:subway |train |metro |bus |ferry )?"
+    r"(?:stop|station)s?$",
+    re.IGNORECASE,
 )
 # A list with no place asked whose every place is farther than this from the user says so first.
 FAR_LIST_KM = 10.0

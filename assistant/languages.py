@@ -1786,14 +1786,17 @@ _STOPWORDS: dict[Language, str] = {
     "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
     "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin "
     # Said as they are, never another's misspelling: "vuelve a la primera lista" is not "vuelvo a …".
-    "vuelve vuelvo volvamos",
+    "vuelve vuelvo volvamos "
+    # Where words: "en la esquina de la 23 y la 5ta".
+    "esquina calle cuadra cuadras",
     "fr": "le la les un une des de du au aux et ou en avec pour par que qui quoi est sont je tu il nous vous mon ma "
     "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
     "aussi mais donc deja encore peux veux sais fait faire",
 }
 # Letters one of the two languages uses and the other does not (before folding).
 _ACCENTS: dict[Language, str] = {"es": "ñ¿¡áíóú", "fr": "àâçèêëîïôûùœ"}
-_WORD_RE = re.compile(r"[a-z']+")
+# A word, not the letters after a number ("la 5ta", "la 14e", "8th" tell no language).
+_WORD_RE = re.compile(r"(?<![0-9])[a-z']+")
 
 
 @cache

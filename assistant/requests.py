@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+import humanize
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -813,6 +814,8 @@ _AT_PLACE_RE = re.compile(
     r"|(?:clos(?:er|est)|near(?:er|est)) one to"
     # "A bar by the subway": "by" is near only before a stop ("by bus", "by 7", "by myself" are not).
     r"|by(?= (?:the|a|an) (?:\w{1,2} )?(?:subway|train|metro|bus|ferry|path)\b)"
+    # "Drinks by the Lorimer L stop", "off the Astor Place 6 stop": by a station.
+    rf"|(?:by|off|right off|just off)(?= (?:the )?(?:{_NAME_WORD_NOT_LINKING} ){{1,3}}(?:stop|station)\b)"
     # "Coffee by Brooklyn Bridge Park": "by" a landmark is near it.
     rf"|by(?= (?:the )?(?:{_NAME_WORD_NOT_LINKING} ){{0,3}}"
     r"(?:park|bridge|museum|station|terminal|square|center|centre|garden|gardens|hall|market|pier|piers|library|zoo|stadium|building|arena|plaza|seaport)\b)"
@@ -2136,6 +2139,18 @@ _CROSSING_RE = re.compile(
     rf"(?P<street>{_STREET})(?:\s+(?:and|y|et)\s+|\s*[&/]\s*)(?:the\s+|la\s+)?(?P<cross>{_STREET}){_STREET_END}",
     re.IGNORECASE,
 )
+# "Un bar en la 14 y la 8", "cerca de la calle 14 con la 8va", "près de la 14e et la 8e": a corner of numbered streets
+# said the Spanish or French way, each number after its article (bare numbers are a time or a party: "vers 8 et 9").
+_NUMBERED = (
+    r"(?:(?:calle|rue|avenida|avenue|av|ave)\s+)?(?P<{}>\d{{1,3}})(?:st|nd|rd|th|eme|er|e|ta|va|ra|da|na|ma|a|o)?"
+)
+_NUMBERED_END = r"(?:\s+(?:calle|rue|avenida|avenue|av|ave|st|street))?"
+_NUMBERED_CORNER_RE = re.compile(
+    r"\b(?:en|near|around|by|at|on|cerca de|por|pres de|vers|(?:au |en )?coin de|(?:en )?(?:la )?esquina de|corner of)"
+    rf"\s+(?:la|le)\s+{_NUMBERED.format('street')}{_NUMBERED_END}\s+(?:and|y|et|con|x|&)\s+(?:de\s+)?(?:la|le)\s+"
+    rf"{_NUMBERED.format('cross')}{_NUMBERED_END}(?=\s*(?:[,.!?;:)]|$)|\s+\w)",
+    re.IGNORECASE,
+)
 # "Tacos near 123 Smith St": an address, said with its street's suffix.
 _ADDRESS_RE = re.compile(
     rf"\b(?:near|around|at|by|on|close to|next to|cerca de|pres de)\s+(?P<number>\d{{1,5}})\s+"
@@ -2175,6 +2190,9 @@ def street_phrase(text: str) -> StreetPhrase | None:
     none ("on a budget", "by myself", "near me"). An area's name is no street ("on the Lower East Side")."""
     if (found := _CORNER_RE.search(text)) is not None:
         return StreetPhrase(found["street"], found["cross"], None, True, found.span())
+    if (found := _NUMBERED_CORNER_RE.search(text)) is not None:
+        ends = (humanize.ordinal(int(found["street"])), humanize.ordinal(int(found["cross"])))
+        return StreetPhrase(*ends, None, True, found.span())
     if (
         (found := _CROSSING_RE.search(text)) is not None
         and not _is_area(found["street"])
@@ -2255,7 +2273,29 @@ _CUE_WORDS = (
 )
 # Slips that leave a real word, so that spelling cannot see them: "near hear", "somewhere quite for brunch" (a
 # "quite" that no adjective follows).
+# A subway line as New Yorkers name it: "the L", "the 6 train".
+_SUBWAY_LINE = r"(?:[1-7]|[abcdefgjlmnqrswz])"
+# A station's name: no time ("the A at 8 pm", "at noon") and no pronoun ("the 6 at my place").
+_STOP_NAME = (
+    r"(?!\d+(?:\b|:|am|pm))(?!(?:the|a|an|my|me|our|your|here|home|work|night|noon|midnight|lunch|dinner|brunch)\b)"
+    r"(?:[\w'.&-]+ ){0,2}?[\w'.&-]+?"
+)
 _SLIPS = (
+    # "A bar by the L at Lorimer", "off the 6 train at Astor Place", "the Lorimer stop on the L": one station, said
+    # the way ``_A_STOP_RE`` reads a stop of a line ("the Lorimer L stop").
+    (
+        re.compile(
+            rf"\bthe ({_SUBWAY_LINE})(?: train| line)?(?: stop| station)? (?:at|@) ({_STOP_NAME})(?: stop| station)?"
+            r"(?=\s*(?:[,.!?;:)]|$)|\s+(?:and|or|for|tonight|today|tomorrow|now|please|pls|after|before|then|with|that"
+            r"|which|open|around|at|in|on|to|is|are|\d))",
+            re.IGNORECASE,
+        ),
+        r"the \2 \1 stop",
+    ),
+    (
+        re.compile(rf"\bthe ({_STOP_NAME}) (?:stop|station) on the ({_SUBWAY_LINE})(?: train| line)?\b", re.I),
+        r"the \1 \2 stop",
+    ),
     (re.compile(r"\b(near|around|over|from|right) hear\b", re.IGNORECASE), r"\1 here"),
     # "Pre-theater dinner near Times Square": a meal before a show, no theatre.
     (re.compile(r"\bpre[- ]?(?:theat(?:er|re)|show|broadway)\b", re.IGNORECASE), "before the show"),

@@ -1097,13 +1097,15 @@ class Service:
         place = self.place(item_id)
         return None if place is None else self.nearest_place(place.latitude, place.longitude, kinds, item_id)
 
-    def named_stop(self, words: str, kinds: Sequence[str]) -> Place | None:
+    def named_stop(self, words: str, kinds: Sequence[str], line: str | None = None) -> Place | None:
         """The stop of one of ``kinds`` whose name holds the words, as whole words ("Lorimer": MTA Subway - Lorimer St
-        (L)), the most visited when several do; None when none does."""
+        (L)), on the subway ``line`` when one is given, the most visited when several do; None when none does."""
         items = self.items
         wanted = pd.Series(False, index=items.index)
         for kind in kinds:
             wanted |= of_kind_column(items, kind)
+        if line is not None:
+            wanted &= items["name"].fillna("").astype(str).map(lambda name: line.upper() in subway_lines(name))
         stops = items[wanted]
         names = stops["name"].fillna("").astype(str).tolist()
         found = process.extract(

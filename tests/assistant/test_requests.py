@@ -887,6 +887,8 @@ def test_language_is_told_by_the_words() -> None:
     assert parse_rules("no quiero café").language == "es"
     assert extract_request("sorpréndeme", NOW).language == "es"
     assert ChatRequest().language == "en" and parse_arguments('{"language": "Spanish"}').language == "en"
+    # The letters after a number tell no language: "la 5ta" is no French "ta".
+    assert parse_rules("tacos en la esquina de la 23 y la 5ta").language == "es"
 
 
 @pytest.mark.parametrize(
@@ -3838,6 +3840,12 @@ def test_ones_latest_check_ins_are_asked_of_ones_own_past(message: str) -> None:
         ("bars around Delancey and Essex", "Delancey and Essex", False),
         ("un café en la calle Bleecker", "Bleecker", False),
         ("un café dans la rue Bleecker", "Bleecker", False),
+        # Numbered streets the Spanish and French way, each after its article.
+        ("un bar en la 14 y la 8", "14th and 8th", True),
+        ("tacos en la esquina de la 23 y la 5ta", "23rd and 5th", True),
+        ("una cerveza cerca de la calle 14 con la 8", "14th and 8th", True),
+        ("un café près de la 14e et la 8e", "14th and 8th", True),
+        ("un café au coin de la 14e rue et de la 8e avenue", "14th and 8th", True),
     ],
 )
 def test_a_street_a_corner_or_an_address_is_read_as_where(message: str, words: str, sure: bool) -> None:
@@ -3871,11 +3879,38 @@ def test_a_street_a_corner_or_an_address_is_read_as_where(message: str, words: s
         "drinks near Union Square and Chelsea",
         "second avenue deli",
         "by far the best pizza?",
+        "vers 8 et 9 heures, un bar",
+        "una mesa para 4 y 6",
+        "me gustan la 2 y la 3 de la lista",
     ],
 )
 def test_words_that_are_no_street_are_not_read_as_one(message: str) -> None:
     found = street_phrase(read(message).text)
     assert found is None or not found.sure
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("a bar by the L at Lorimer", "the Lorimer L stop"),
+        ("coffee near the lorimer stop on the L", "the lorimer L stop"),
+        ("drinks by the 1 train at 96th", "the 96th 1 stop"),
+        ("somewhere to eat off the 6 at Astor Place", "the Astor Place 6 stop"),
+        ("a bar by the bedford ave L stop", "the bedford ave L stop"),
+    ],
+)
+def test_a_line_at_a_station_is_that_lines_stop(message: str, near: str) -> None:
+    assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "when"),
+    [("take the A at 8 pm, somewhere for dinner", "8 pm"), ("the L at 9:30 then drinks?", "9:30")],
+)
+def test_a_line_at_a_time_is_no_station(message: str, when: str) -> None:
+    request = parse_rules(message)
+    assert request.near is None or "stop" not in request.near
+    assert request.when is not None and when in request.when
 
 
 @pytest.mark.parametrize(

@@ -521,6 +521,16 @@ def test_a_stop_is_found_by_the_words_of_its_name(services: Service) -> None:
     assert services.named_stop("Lorimer", ["Jazz Club"]) is None
 
 
+def test_a_stop_of_a_line_is_only_that_lines(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "The Club 3 L stop": the stop of that name on the L, never another line's stop of the same name.
+    monkeypatch.setattr(
+        service_module, "subway_lines", lambda name: frozenset("L") if name.endswith("3") else frozenset("G")
+    )
+    found = services.named_stop("Club 3", ["Jazz Club"], line="l")
+    assert found is not None and found.name == "Jazz Club 3"
+    assert services.named_stop("Club 3", ["Jazz Club"], line="G") is None
+
+
 def test_a_slice_of_the_week_counts_its_people_once_however_many_days_it_spans(
     services: Service, world_now: datetime
 ) -> None:
