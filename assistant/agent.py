@@ -87,6 +87,7 @@ from assistant.place_questions import (
     my_visits_named,
     named_words,
     no_details,
+    past_day_seed,
     place_question,
     refers_to_place,
     said_day,
@@ -2702,6 +2703,14 @@ class Assistant:
             kind = request.category if request.like_name else None
             last = self.service.last_place(state["user_id"], span.since, span.until, kind)
             return [last] if last is not None else []
+        if request.like_name and past_day_seed(request.like_name):
+            # "Something like last Saturday" at 10 pm: that day's place at about this time (of the kind asked).
+            span = past_span(request.like_name, local_now)
+            if span is None:
+                return []
+            until, user = span.until or state["now"], state["user_id"]
+            seed = self.service.visit_nearest_hour(user, span.since, until, state["now"], request.category)
+            return [seed] if seed is not None else []
         if request.like_name and the_last_visited(f"the {request.like_name}"):  # "like the last place I went"
             last = self.service.last_place(state["user_id"])
             return [last] if last is not None else []

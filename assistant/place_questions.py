@@ -484,6 +484,23 @@ def unhonoured(message: str) -> list[str]:
     return [UNKNOWN_TOPICS[topic] for topic in topics if topic in UNHONOURED_IN_REQUESTS]
 
 
+# "Something like last Saturday", "like what I did last Sunday", "similar to where we went last night": the places
+# of a past day, named as the seed of look-alikes (``past_day_seed``).
+_PAST_DAY_SEED_RE = re.compile(
+    r"^(?:(?:what|where|the (?:places?|spots?|stuff|things?)(?: that)?) (?:i|we) (?:did|went(?: to)?|was(?: at)?"
+    r"|were(?: at)?|had|ate(?: at)?|tried|visited|do|go(?: to)?)\s+)?(?:on\s+)?"
+    r"(?:yesterday(?: (?:morning|afternoon|evening|night))?|last night|the other (?:day|night)|last weekend"
+    r"|(?:last|this past|on) (?:mon|tues|wednes|thurs|fri|satur|sun)day(?: (?:morning|afternoon|evening|night))?)$",
+    re.IGNORECASE,
+)
+
+
+def past_day_seed(words: str) -> bool:
+    """Whether the words a look-alike request names are a past day of the user's, not a place ("something like last
+    Saturday": the places they went to then)."""
+    return _PAST_DAY_SEED_RE.match(words.strip()) is not None
+
+
 def visited_then(message: str) -> bool:
     """Whether the message points at a place the user went to at a past time it names ("like the one I went to
     yesterday", "the bar we were at last night"): which one, the agent finds among the visits of that time."""

@@ -53,6 +53,7 @@ from assistant.place_questions import (
     asks_a_named_visit,
     my_visits_named,
     named_words,
+    past_day_seed,
     place_question,
     refers_to_place,
     the_first_visited,
@@ -3046,6 +3047,11 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.near = _near_without_time(arguments.near, arguments.when)
     if arguments.like_name and MY_FAVOURITE_RE.match(arguments.like_name):
         arguments.familiar = False  # "something like my usual café" asks for others like it, not for the usual
+    if arguments.like_name and arguments.when and past_day_seed(arguments.like_name):
+        # "Something like last Saturday" asks for now, seeded by that day's places: no next Saturday ("tonight,
+        # something like last Saturday" keeps tonight).
+        seed = set(arguments.like_name.casefold().split())
+        arguments.when = " ".join(word for word in arguments.when.split() if word.casefold() not in seed) or None
     if arguments.pick == 1 and the_first_visited(message):
         arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))

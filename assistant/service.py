@@ -1782,6 +1782,26 @@ class Service:
         first = visits.loc[visits["timestamp"].idxmin()]
         return str(first["item_id"]), pd.Timestamp(first["timestamp"]).to_pydatetime()
 
+    def visit_nearest_hour(
+        self, user_id: str, since: datetime, until: datetime, at: datetime, kind: str | None = None
+    ) -> str | None:
+        """The item id of the user's visit from ``since`` and before ``until`` (to a place of ``kind`` when given)
+        whose local time of day is nearest ``at``'s: of "something like last Saturday" asked at 10 pm, the late
+        dinner, not the afternoon's shop; None without any."""
+        visits = self._visits(user_id)
+        stamps = pd.to_datetime(visits["timestamp"], utc=True)
+        then = visits[(stamps >= pd.Timestamp(since)) & (stamps < pd.Timestamp(until))]
+        if kind is not None:
+            then = then[then["item_id"].astype(str).isin(set(self._of_kind_ids(kind)))]
+        if then.empty:
+            return None
+        zone = ZoneInfo(self.settings.preprocessing.timezone)
+        local = pd.to_datetime(then["timestamp"], utc=True).dt.tz_convert(zone)
+        minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
+        wanted = at.astimezone(zone).hour * 60 + at.astimezone(zone).minute
+        apart = np.minimum(abs(minutes - wanted), HOURS_PER_DAY * 60 - abs(minutes - wanted))  # 11 pm is near 1 am
+        return str(then["item_id"].iloc[int(apart.argmin())])
+
     def places_visited_since(self, user_id: str, since: datetime) -> list[str]:
         """Item ids of the places the user has a stored visit to from ``since`` on (the places of "lately")."""
         visits = self._visits(user_id)

@@ -2868,6 +2868,26 @@ def test_the_last_place_the_user_went_is_a_place_to_ask_about_or_to_find_more_li
     assert alike.items and last not in {item.item_id for item in alike.items}
 
 
+def test_something_like_a_past_day_is_like_that_days_place_at_about_this_time_for_now(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    mine = events[events["user_id"] == "4"].copy()
+    mine["local"] = pd.to_datetime(mine["timestamp"], utc=True).dt.tz_convert(zone)
+    # The latest past day the user went out on, and the visit of it nearest in time of day to the time asked.
+    day = mine.loc[mine["local"].dt.date < world_now.astimezone(zone).date(), "local"].max().date()
+    that_day = mine[mine["local"].dt.date == day]
+    now = datetime.combine(day + timedelta(days=7), that_day["local"].iloc[-1].time(), zone)
+    expected = str(that_day["item_id"].iloc[-1])
+    weekday = f"{now:%A}".lower()
+    turn = Assistant(services, polite).chat("4", f"something like last {weekday}", at=now)
+    call = called(turn, "recommend")
+    assert call.arguments["like"] == [expected] and expected in call.arguments["exclude"]
+    assert call.arguments["at"] == now.isoformat()  # now, not next week's day
+
+
 def test_the_first_and_last_check_in_are_said_with_their_local_day_and_time(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

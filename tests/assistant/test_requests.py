@@ -20,7 +20,7 @@ from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
 from assistant.languages import other_language
-from assistant.place_questions import PARTY_RE, UNKNOWN_TOPICS, unhonoured
+from assistant.place_questions import PARTY_RE, UNKNOWN_TOPICS, past_day_seed, unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
     AFTER_DINNER,
@@ -3901,6 +3901,26 @@ def test_words_that_are_no_street_are_not_read_as_one(message: str) -> None:
 )
 def test_a_line_at_a_station_is_that_lines_stop(message: str, near: str) -> None:
     assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "seed", "when"),
+    [
+        ("something like last saturday", "last saturday", None),
+        ("something like what i did last sunday", "what i did last sunday", None),
+        ("tonight, something like last saturday", "last saturday", "tonight"),
+        ("anything similar to yesterday", "yesterday", None),
+    ],
+)
+def test_something_like_a_past_day_asks_for_now_seeded_by_that_day(message: str, seed: str, when: str | None) -> None:
+    request = parse_rules(message)
+    assert (request.like_name, request.when) == (seed, when)
+    assert past_day_seed(seed)
+
+
+@pytest.mark.parametrize("words", ["Joe's Pizza", "saturday's bar", "my usual cafe", "the last place i went"])
+def test_a_place_named_is_no_past_day(words: str) -> None:
+    assert not past_day_seed(words)
 
 
 @pytest.mark.parametrize(
