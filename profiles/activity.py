@@ -393,10 +393,10 @@ class UsualPlace(NamedTuple):
 
 
 def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> UsualPlace | None:
-    """Where the user usually is at a local hour of the week: of their places, the one with the most of their visits
-    within :data:`WHEREABOUTS_RADIUS_KM`, counting the visits at the same part of the day and kind of day (weekday or
-    weekend) when there are :data:`MIN_VISITS_AT_THE_TIME` of them, else all; None without visits. ``visits`` are
-    the user's (``user_visits``) with ``hour_of_week``."""
+    """Where the user usually is at a local hour of the week: of their places, the one with the most days of their
+    visits within :data:`WHEREABOUTS_RADIUS_KM`, counting the visits at the same part of the day and kind of day
+    (weekday or weekend) when they fall on :data:`MIN_VISITS_AT_THE_TIME` days, else all; None without visits.
+    ``visits`` are the user's (``user_visits``) with ``hour_of_week``."""
     if visits.empty:
         return None
     hours = visits["hour_of_week"].to_numpy(dtype=np.int64)
@@ -404,17 +404,29 @@ def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> UsualPlace | N
     same_time = (dayparts(hours % HOURS_PER_DAY) == dayparts([hour])[0]) & (
         np.isin(hours // HOURS_PER_DAY, WEEKEND_DAYS) == (day in WEEKEND_DAYS)
     )
-    at_that_time = int(same_time.sum()) >= MIN_VISITS_AT_THE_TIME
-    chosen = visits[same_time] if at_that_time else visits
+    # One trip's check-ins count once: two at the airport 18 seconds apart are one day there, not a habit.
+    days = pd.to_datetime(visits["timestamp"], utc=True).dt.floor("D")
+    at_that_time = int(days[same_time].nunique()) >= MIN_VISITS_AT_THE_TIME
+    chosen = (visits[same_time] if at_that_time else visits).assign(day=days)
     places = (
         chosen.groupby("item_id", sort=False)
-        .agg(latitude=("latitude", "first"), longitude=("longitude", "first"), visits=("item_id", "size"))
-        .nlargest(WHEREABOUTS_PLACES, "visits", keep="first")
+        .agg(
+            latitude=("latitude", "first"),
+            longitude=("longitude", "first"),
+            visits=("day", "nunique"),
+            last=("timestamp", "max"),
+        )
+        .sort_values(["visits", "last"], ascending=False, kind="stable")
+        .head(WHEREABOUTS_PLACES)
     )
     latitudes, longitudes = places["latitude"].to_numpy(float), places["longitude"].to_numpy(float)
     near = haversine_km(latitudes[:, None], longitudes[:, None], latitudes[None, :], longitudes[None, :])
-    around = (near <= WHEREABOUTS_RADIUS_KM) @ places["visits"].to_numpy(float)
-    # The most visits around; among equals, the place visited most itself (nlargest kept them first).
+    # The days of visits around each place, each day once (a terminal and its airport on one trip are one day).
+    position = pd.Series(range(len(places)), index=places.index)
+    kept = chosen[chosen["item_id"].isin(places.index)]
+    where, on = position[kept["item_id"]].to_numpy(), kept["day"].to_numpy()
+    around = [len(set(on[near[row, where] <= WHEREABOUTS_RADIUS_KM])) for row in range(len(places))]
+    # The most days around; among equals, the place of the most days itself, then the latest (sorted so).
     best = int(np.argmax(around))
     return UsualPlace(float(latitudes[best]), float(longitudes[best]), at_that_time)
 

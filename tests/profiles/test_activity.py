@@ -165,10 +165,13 @@ def test_a_change_of_kinds_compares_the_latest_visits_with_all_before(items: pd.
     assert kind_change(frame, items, "nobody", recent_days=30, until=until)[1] is None
 
 
-def _visits_at(rows: list[tuple[str, float, float, int]]) -> pd.DataFrame:
-    """Visits of one user: (place, latitude, longitude, local hour of the week)."""
+def _visits_at(rows: list[tuple[str, float, float, int]], days: list[int] | None = None) -> pd.DataFrame:
+    """Visits of one user: (place, latitude, longitude, local hour of the week), each on its own day unless ``days``
+    (days after May 1, 2012, one per row) say otherwise."""
     frame = pd.DataFrame(rows, columns=["item_id", "latitude", "longitude", "hour_of_week"])
     frame["user_id"] = "u"
+    offsets = pd.to_timedelta(days if days is not None else range(len(frame)), unit="D")
+    frame["timestamp"] = pd.Timestamp("2012-05-01T12:00Z") + offsets + pd.to_timedelta(frame.index, unit="s")
     return frame
 
 
@@ -179,10 +182,24 @@ def test_usual_whereabouts_is_the_busiest_neighbourhood_at_that_time_of_the_week
     visits = _visits_at(home + bars + airport)
     assert usual_whereabouts(visits, 3 * 24 + 9) == (40.745, -73.953, True)  # Thursday morning: home
     # Saturday night: the East Village, where the two bars (four visits, 70 m apart) count together.
-    assert usual_whereabouts(visits, 5 * 24 + 23) == (40.7265, -73.9815, True)
+    usual = usual_whereabouts(visits, 5 * 24 + 23)
+    assert usual is not None and usual[:2] in {(40.7265, -73.9815), (40.7270, -73.9820)} and usual.at_that_time
     # Sunday afternoon, when the user was never seen: where they are most of all.
     assert usual_whereabouts(visits, 6 * 24 + 15) == (40.745, -73.953, False)
     assert usual_whereabouts(visits.iloc[:0], 8) is None
+
+
+def test_one_trips_check_ins_are_one_day_of_whereabouts() -> None:
+    # Two check-ins at the airport seconds apart on one Saturday morning are one day there; a gym on two Saturday
+    # mornings is where the user usually is then.
+    # The same goes for the airport and its terminal, two places of one trip.
+    airport = [("airport", 40.6413, -73.7781, 5 * 24 + 9)] * 2 + [("terminal", 40.6451, -73.7845, 5 * 24 + 9)]
+    gym = [("gym", 40.7708, -73.9550, 5 * 24 + 10)] * 2
+    visits = _visits_at(airport + gym + [("cinema", 40.7342, -73.9905, 5 * 24 + 11)], days=[10, 10, 10, 3, 17, 24])
+    assert usual_whereabouts(visits, 5 * 24 + 9) == (40.7708, -73.9550, True)
+    # Places of as many days: the latest (the terminal, checked in at last).
+    visits = _visits_at(airport + gym[:1] + [("cinema", 40.7342, -73.9905, 5 * 24 + 11)], days=[30, 30, 30, 3, 5])
+    assert usual_whereabouts(visits, 5 * 24 + 9) == (40.6451, -73.7845, True)
 
 
 def test_usual_whereabouts_counts_neighbouring_places_together() -> None:
