@@ -62,6 +62,7 @@ from assistant.habits import (
     asks_about_areas,
     asks_about_places,
     asks_which_part,
+    change_periods,
     describe_habits,
     describe_place_visits_then,
     describe_preferences,
@@ -1289,7 +1290,8 @@ class Assistant:
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
-            kind = None if request.change else request.category  # "what's my favourite bar?": the user's own bars
+            # "What's my favourite bar?": the user's own bars; "do I go to bars more than I used to?": their change.
+            kind = request.category
             if kind == "Restaurant" and not _RESTAURANT_SAID_RE.search(message):
                 kind = FOOD_AND_DRINK  # "where do I usually go for lunch?": food trucks and cafés count too
             before = state.get("previous")
@@ -1298,6 +1300,20 @@ class Assistant:
             elif kind is None and _THE_ONE_I_RE.search(message) and before is not None and not request.change:
                 kind = before.category  # "the one I go to most" after bars: the user's own most visited bar
             args = {**_point(here), **chosen._asdict(), **span, "kind": kind, "change": request.change}
+            if request.change and (periods := change_periods(read(message).text, local_now)) is not None:
+                # "Do I go out less in November than in August?", "weekends vs weekdays": the two periods asked, a
+                # weekday or part of the day said ("on Friday nights") in both.
+                asked, against = (period._replace(weekday=chosen.weekday, daypart=chosen.daypart) for period in periods)
+                args.update(
+                    {
+                        name: value.isoformat() if isinstance(value, datetime) else value
+                        for name, value in asked._asdict().items()
+                    }
+                )
+                args["against"] = {
+                    name: value.isoformat() if isinstance(value, datetime) else value
+                    for name, value in against._asdict().items()
+                }
             if asks_when(message) and chosen.until is None and not request.change:
                 # "What time do I usually get coffee?", "when am I usually at Eataly?": when, by weekday and hour.
                 args["rhythm"] = True

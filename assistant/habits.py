@@ -15,9 +15,18 @@ from typing import NamedTuple
 from assistant.languages import to_english
 from assistant.place_questions import said_day
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
-from assistant.service import FARTHER_OUT, TIMELINE_SPAN, HabitKind, Habits, InterestChange, KindShift
+from assistant.service import (
+    CHANGE_MIN_VISITS,
+    FARTHER_OUT,
+    TIMELINE_SPAN,
+    HabitKind,
+    Habits,
+    InterestChange,
+    KindShift,
+    PeriodHabits,
+)
 from assistant.spelling import fold
-from profiles.activity import SATURDAY
+from profiles.activity import SATURDAY, Period
 from profiles.calendar import (
     DAYPART_STARTS,
     DAYPARTS,
@@ -244,6 +253,89 @@ def _past_date(match: re.Match[str], now: datetime, latest: datetime | None) -> 
     return day
 
 
+# Two periods of the user's past a change question sets side by side: calendar months ("in November", "October
+# 2012"), seasons ("the summer", "last winter"), years ("2011"), "this/last month|week|year", "lately"; and the two
+# slices of the week ("weekends vs weekdays"). A bare "may" is no month ("may I ask…"): only after "in", "since"…
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_NAMED_PERIOD_RE = re.compile(
+    rf"(?P<since>\bsince (?:the |last |this )?)?\b(?:(?P<which>last|this|past) (?P<unit>month|week|year)"
+    rf"|(?:(?:last|this) )?(?P<month>{'|'.join(month for month in _MONTHS if month != 'may')}"
+    rf"|(?<=in )may|(?<=since )may|(?<=than )may|(?<=vs )may|may(?= \d{{4}}))(?: (?P<month_year>\d{{4}}))?"
+    r"|(?:(?:last|this|the) )?(?P<season>spring|summer|autumn|winter|(?<=the )fall|(?<=in )fall|(?<=last )fall)"
+    r"|(?<!\d )(?P<year>20[01]\d)"
+    r"|(?P<lately>lately|recently|these days|nowadays|(?:the )?(?:last|past) (?:few )?weeks))\b"
+)
+_WEEK_SLICE_RE = re.compile(
+    r"\b(?P<weekend>weekends?|saturdays? and sundays?)\b|\b(?P<workweek>weekdays?|work ?days|week ?nights"
+    r"|during the week)\b"
+)
+# How far back "lately" reaches when it is set against another period ("lately vs the summer").
+CHANGE_LATELY_DAYS = 30
+
+
+def _named_period(match: re.Match[str], now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The stretch of time one period word names, the latest begun by ``now`` (a month or season not yet begun this
+    year is last year's): (start, end), the end excluded, None for now."""
+    midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    first_of_month = now.replace(day=1, **midnight)
+    if match["lately"]:
+        return now - timedelta(days=CHANGE_LATELY_DAYS), None
+    if match["unit"] == "month":
+        if match["which"] == "this":
+            return first_of_month, None
+        before = (first_of_month - timedelta(days=1)).replace(day=1)
+        return before, first_of_month
+    if match["unit"] == "week":
+        monday = (now - timedelta(days=now.weekday())).replace(**midnight)
+        return (monday, None) if match["which"] == "this" else (monday - timedelta(days=7), monday)
+    if match["unit"] == "year" or match["year"]:
+        year = int(match["year"]) if match["year"] else now.year - (match["which"] != "this")
+        start = now.replace(year=year, month=1, day=1, **midnight)
+        return start, start.replace(year=year + 1)
+    if match["month"]:
+        month = _MONTH_WORDS[match["month"]]
+        year = int(match["month_year"]) if match["month_year"] else now.year - (month > now.month)
+        start = now.replace(year=year, month=month, day=1, **midnight)
+        return start, start.replace(year=year + month // 12, month=month % 12 + 1)
+    month = _SEASONS["fall" if match["season"] == "autumn" else match["season"]]
+    year = now.year - (month > now.month)
+    start = now.replace(year=year, month=month, day=1, **midnight)
+    end_month = (month + 2) % 12 + 1
+    return start, start.replace(year=year + (end_month < month), month=end_month)
+
+
+def change_periods(message: str, now: datetime, latest: datetime | None = None) -> tuple[Period, Period]:
+    """The two periods a change question sets side by side, the one asked about first, read in English: "in
+    November than in August" (November, August); "since the summer" (after the summer, the summer); "since
+    September" (from September 1, before it); "in October" alone (October, all before it); "weekends vs weekdays"
+    (both over all the visits, or over the one period named); "have my weekends changed since…" (weekends in both).
+    With neither ("am I eating out more than before?"), or "lately", the user's latest month of visits (ending at
+    their ``latest`` visit, when given: a user quiet for a while still has one) against all before it."""
+    text = message.lower()
+    named = list(_NAMED_PERIOD_RE.finditer(text))
+    slices = [match for match in _WEEK_SLICE_RE.finditer(text)]
+    kinds = list(dict.fromkeys("weekend" if match["weekend"] else "workweek" for match in slices))
+    if not named and len(kinds) < 2:
+        named = [next(_NAMED_PERIOD_RE.finditer("lately"))]  # "have my weekends changed?": lately against before
+    lately = min(now, latest) if latest is not None else now
+    spans = [_named_period(match, lately if match["lately"] else now) for match in named]
+    if len(kinds) == 2:  # "weekends vs weekdays": the two slices of the week, over one stretch of time
+        since, until = spans[0] if len(spans) == 1 and not named[0]["since"] else (None, None)
+        if len(spans) == 1 and named[0]["since"]:
+            since = spans[0][1] if named[0]["season"] else spans[0][0]
+        return tuple(Period(since, until, **{kind: True}) for kind in kinds)  # type: ignore[return-value]
+    slice_of = {kinds[0]: True} if kinds else {}
+    if len(spans) >= 2:
+        first, second = spans[:2]
+    elif named[0]["since"] and named[0]["season"]:
+        first, second = (spans[0][1], None), spans[0]  # "since the summer": after it, against it
+    elif named[0]["since"]:
+        first, second = (spans[0][0], None), (None, spans[0][0])  # "since September": from then on, against before
+    else:
+        first, second = spans[0], (None, spans[0][0])  # "in October": against all before
+    return Period(*first, **slice_of), Period(*second, **slice_of)
+
+
 def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest: datetime | None = None) -> HabitsSlice:
     """(weekday 0-6, day part, the weekend, the workweek) the request's time words ask about.
 
@@ -441,9 +533,13 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
 
 def describe_change(change: InterestChange, language: str = "en") -> str:
     """How the kinds of place the user visits changed, from their latest month of visits against all before it:
-    the kinds whose share rose and fell, with both shares; or that too few visits tell, or that nothing moved."""
+    the kinds whose share rose and fell, with both shares; or that too few visits tell, or that nothing moved. With
+    two periods asked ("in November than in August"), :func:`_describe_periods`."""
+    if change.asked is not None and change.against is not None:
+        return _describe_periods(change, change.asked, change.against, language)
+    checkins = _count(change.recent_visits, "check-in", language)
     counts = fixed_text("change_counts", language).format(
-        checkins=_count(change.recent_visits, "check-in", language),
+        checkins=f"{checkins} ({kind_words(change.kind, language)})" if change.kind else checkins,
         first=said_day(change.recent_from, language),
         last=said_day(change.recent_to, language),
         before=change.earlier_visits,
@@ -462,10 +558,113 @@ def describe_change(change: InterestChange, language: str = "en") -> str:
     return fixed_text("change_said", language).format(counts=counts, said="; ".join(said))
 
 
-def _shift(kind: KindShift, language: str = "en") -> str:
+def _describe_periods(change: InterestChange, asked: PeriodHabits, against: PeriodHabits, language: str) -> str:
+    """Two periods side by side, in code-written lines: each one's span, check-ins and rate a week, kinds and places;
+    then how often against the other, the places of one only (new, dropped) and the kinds whose share moved. A period
+    outside the user's data says which months they have; one of too few visits, that shares tell nothing."""
+    # Two slices of the week over the same stretch ("weekends vs weekdays"): the slices alone name them.
+    same_span = not change.by_time and (asked.since, asked.until) == (against.since, against.until)
+    said = [_period_said(period, language, with_span=not same_span) for period in (asked, against)]
+    if not (asked.in_data and against.in_data):
+        if change.first_visit is None or change.last_visit is None:
+            return fixed_text("no_habits", language)
+        first, last = _month_year(change.first_visit, language), _month_year(change.last_visit, language)
+        missing = [words for period, words in zip((asked, against), said, strict=True) if not period.in_data]
+        text = fixed_text("change_no_data", language).format(period=missing[0], first=first, last=last)
+        known = [
+            _period_line(period, words, change.kind, language)
+            for period, words in zip((asked, against), said, strict=True)
+            if period.in_data
+        ]
+        return " ".join([text, *known])
+    lines = [
+        _period_line(period, words, change.kind, language) for period, words in zip((asked, against), said, strict=True)
+    ]
+    few = [words for period, words in zip((asked, against), said, strict=True) if period.visits < CHANGE_MIN_VISITS]
+    if few:
+        return " ".join([*lines, fixed_text("change_too_few_then", language).format(period=few[0])])
+    paces = fixed_text("change_pace", language).split("|")
+    ratio = asked.per_week / against.per_week if against.per_week else float("inf")
+    pace = paces[0] if ratio > 1 + CHANGE_SAME_PACE else paces[1] if ratio < 1 - CHANGE_SAME_PACE else paces[2]
+    lines.append(
+        fixed_text("change_pace_said", language).format(
+            pace=pace, period=said[0], rate=_rate(asked.per_week), other=_rate(against.per_week)
+        )
+    )
+    later = change.by_time and asked.since is not None and against.since is not None and asked.since > against.since
+    for places, key, words in ((change.new, "change_new", said[0]), (change.dropped, "change_dropped", said[1])):
+        if places:
+            listed = ", ".join(
+                f"{label_in(place.label, language)} ({_count(place.visits, 'visit', language)})" for place in places
+            )
+            lines.append(fixed_text(key if later else "change_only", language).format(period=words, places=listed))
+    shares = [(size, kinds) for size, kinds in (("more", change.more), ("fewer", change.fewer)) if kinds]
+    moved = [
+        fixed_text(f"change_{size}{'_first' if index == 0 else ''}", language).format(
+            kinds=", ".join(_shift(kind, language, said) for kind in kinds)
+        )
+        for index, (size, kinds) in enumerate(shares)
+    ]
+    if moved:
+        lines.append(
+            fixed_text("change_periods_said", language).format(period=_capital(said[0]), said="; ".join(moved))
+        )
+    return " ".join(lines)
+
+
+# Rates a week within this share of each other are "about as often".
+CHANGE_SAME_PACE = 0.15
+
+
+def _rate(per_week: float) -> str:
+    """'3.2', '0.4': visits a week, one decimal."""
+    return f"{per_week:.1f}"
+
+
+def _capital(words: str) -> str:
+    return f"{words[:1].upper()}{words[1:]}"
+
+
+def _period_said(period: PeriodHabits, language: str, with_span: bool = True) -> str:
+    """'on weekends since September 1, 2012', 'in October 2012', 'before April 1, 2012': a period of a comparison
+    ('on weekends' alone without ``with_span``)."""
+    if not with_span:
+        span = ""
+    elif period.since is None:
+        span = (
+            fixed_text("change_before", language).format(day=said_day(period.until, language)) if period.until else ""
+        )
+    else:
+        span = span_words(period.since, period.until, language)
+    slice_words = _slice_in(Habits(user_id="", weekday=period.weekday, daypart=period.daypart, visits=0), language)
+    return " ".join(words for words in (slice_words, span) if words)
+
+
+def _period_line(period: PeriodHabits, words: str, kind: str | None, language: str) -> str:
+    """'On weekends since September 1, 2012: 40 check-ins, 3.1 a week, most at Night Clubs (12), Hotels (8); most
+    visited: Pacha NYC (9 visits).'"""
+    checkins = _count(period.visits, "check-in", language)
+    if kind:
+        checkins = f"{checkins} ({kind_words(kind, language)})"
+    most = ""
+    if period.kinds and not kind:
+        kinds = ", ".join(f"{_kinds_in(item.kind, language)} ({item.visits})" for item in period.kinds)
+        most = fixed_text("change_period_most", language).format(kinds=kinds)
+    if period.places:
+        places = ", ".join(f"{label_in(place.label, language)} ({place.visits})" for place in period.places)
+        most += fixed_text("change_period_places", language).format(places=places)
+    return fixed_text("change_period", language).format(
+        period=_capital(words), checkins=checkins, rate=_rate(period.per_week), most=most
+    )
+
+
+def _shift(kind: KindShift, language: str = "en", said: list[str] | None = None) -> str:
     """'Coffee Shops (12 visits, 43%, against 20% before)': the kind's visits and share of the latest month; 'Theaters
-    (none lately, against 11% before)'."""
+    (none lately, against 11% before)'; with the ``said`` periods, "against 20% in August 2012"."""
     against, none_before, none_lately = fixed_text("change_shift", language).split("|")
+    if said is not None:
+        then = fixed_text("change_shift_then", language).replace("{other}", said[1]).replace("{period}", said[0])
+        against, none_before, none_lately = then.split("|")
     before = none_before if kind.earlier == 0 else against.format(share=f"{kind.earlier_share:.0%}")
     kinds = _kinds_in(kind.kind, language)
     if kind.recent == 0:
@@ -758,10 +957,12 @@ def _month_year(moment: datetime, language: str) -> str:
 
 
 __all__ = [
+    "CHANGE_LATELY_DAYS",
     "HabitsSlice",
     "PastSpan",
     "asks_about_areas",
     "asks_about_places",
+    "change_periods",
     "describe_change",
     "describe_habits",
     "describe_place_visits_then",

@@ -13,6 +13,7 @@ coordinates.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -2551,6 +2552,46 @@ _WATCH_GAME_RE = re.compile(
 )
 # "And for after dinner?", "somewhere to go after supper": the next stop, not another dinner.
 _AFTER_MEAL_RE = re.compile(r"\b(?:after|post)[- ](?:dinner|supper|the meal|we eat|eating)\b", re.IGNORECASE)
+# The periods and slices of the week a change question names ("in November", "the summer", "weekends", "2011").
+_CHANGE_PERIODS = (
+    *(month.lower() for month in calendar.month_name[1:]),
+    "spring",
+    "summer",
+    "fall",
+    "autumn",
+    "winter",
+    "weekend",
+    "weekday",
+    "week",
+    "month",
+    "year",
+    r"20[01]\d",
+)
+_PERIOD_WORD_RE = re.compile(
+    rf"\b(?:{'|'.join(_CHANGE_PERIODS)})s?\b|\b(?:lately|recently|these days)\b", re.IGNORECASE
+)
+# "Weekends vs weekdays, where do I go?", "what did I do differently in October than in September?", "how are my
+# weekends different from weekdays?", "this month compared to last month": two of them set side by side.
+_SET_AGAINST_RE = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against|different(?:ly)?\b[^.?!]*\b(?:than|from|to)|(?:more|less) than)\b",
+    re.IGNORECASE,
+)
+_ABOUT_ME_RE = re.compile(r"\b(?:i|my|me|i'm|i've)\b", re.IGNORECASE)
+
+
+def compares_periods(message: str) -> bool:
+    """Whether a message sets two periods of the user's own past side by side ("weekends vs weekdays, where do I go?",
+    "this month vs last month", "what did I do differently in October than in September?")."""
+    words = [match.group(0).lower() for match in _PERIOD_WORD_RE.finditer(message)]
+    if len(words) < 2 or not _SET_AGAINST_RE.search(message):
+        return False
+    # "This month vs last month" alone is about the user; with a kind ("bars, weekends vs weekdays") it needs "I".
+    bare = _PERIOD_WORD_RE.sub(" ", _SET_AGAINST_RE.sub(" ", message))
+    return _ABOUT_ME_RE.search(message) is not None or not re.search(
+        r"[a-z]{3,}", re.sub(r"\b(?:this|last|the|in|on)\b", " ", bare.lower())
+    )
+
+
 # "How has my taste changed lately?", "am I going out more?": the user's latest month against before it.
 _CHANGE_RE = re.compile(
     r"\bmy (?:tastes?|habits?|interests?|routines?|preferences|patterns?|check-?ins|going out)\b[^.?!]*\bchang"
@@ -2560,7 +2601,19 @@ _CHANGE_RE = re.compile(
     # "Do I go out more on weekends?" compares slices of the week, not the latest month with before.
     r"|\b(?:am i|have i been|do i) (?:going|go) (?:out )?(?:more|less)\b(?! (?:on|at|in|during|than)\b)"
     r"|\bwhat (?:have|am) i (?:been )?into (?:lately|recently|these days)\b"
-    r"|\bhave i changed\b|\bhow have i changed\b",
+    r"|\bhave i changed\b|\bhow have i changed\b"
+    # "Have my weekends changed since the summer?", "did my evenings change?": a slice of the user's week over time.
+    r"|\bmy (?:weekends?|weekdays?|week ?nights|evenings|nights(?: out)?|mornings|saturdays|sundays|fridays)\b"
+    r"[^.?!]*\bchang"
+    # "Am I going out less lately?", "am I eating out more these days?", "do I drink less recently?".
+    r"|\b(?:am i|have i been|do i|did i) (?:going|go|eating|eat|drinking|drink)(?: out)? (?:more|less)(?: often)?"
+    r" (?:lately|recently|these days|nowadays)\b"
+    # "Do I go to bars more than I used to?", "am I eating out more than before?", "do I go out less in November
+    # than in August?": the user, more or less than another period.
+    r"|\b(?:am i|do i|did i|have i(?: been)?|was i)\b[^.?!]*\b(?:more|less|fewer)(?: often)?\b[^.?!]*\bthan"
+    rf" (?:i used to|i did|(?:i did )?before|usual|ever|(?:in |on |during |over )?(?:the |last |this )?"
+    rf"(?:{'|'.join(_CHANGE_PERIODS)})s?)\b"
+    r"|\b(?:do|did) i (?:still )?go (?:out|to [\w' ]+?) as (?:much|often) as (?:before|i used to)\b",
     re.IGNORECASE,
 )
 # Every kind of place people go to for a drink ("I don't drink anymore" mutes them all).
@@ -3107,7 +3160,7 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.category, arguments.near, arguments.pick = None, None, None
     if SECOND_STOP_RE.search(message) and not (arguments.category or arguments.asks):
         arguments.asks = ["general"]  # "what's the second stop?": a place of the last list (``Assistant`` finds it)
-    arguments.change = _CHANGE_RE.search(message) is not None
+    arguments.change = _CHANGE_RE.search(message) is not None or compares_periods(message)
     arguments.again = _AGAIN_RE.search(message) is not None
     # Nearer than the last list only when no place is named: "closer to Union Square" is measured from there.
     arguments.closer = _CLOSER_RE.search(message) is not None and arguments.near is None

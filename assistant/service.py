@@ -50,6 +50,7 @@ from assistant.runtime import Runtime
 from assistant.spelling import closest
 from assistant.streets import StreetIndex
 from profiles.activity import (
+    Period,
     in_week_slice,
     kind_change,
     one_off_events,
@@ -177,6 +178,9 @@ FARTHER_OUT = "farther out"
 CHANGE_RECENT_DAYS = 30
 CHANGE_MIN_VISITS = 5
 CHANGE_MIN_SHIFT = 0.08
+# Two periods side by side ("in November than in August"): each one's most visited kinds and places, and the places
+# of one only, at most this many.
+CHANGE_TOP = 3
 # Five Starbucks are one suggestion: a list holds at most this many places of one name (``chain_key``) while others
 # are found, unless the request names it ("Starbucks near here").
 SAME_NAME_AT_MOST = 2
@@ -287,8 +291,49 @@ class KindShift(BaseModel):
     earlier_share: float
 
 
+class PlaceCount(BaseModel):
+    """A place and the user's visits there in one period of a comparison."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    visits: int
+
+
+class KindCount(BaseModel):
+    """A kind of place and the user's visits to it in one period of a comparison."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    visits: int
+
+
+class PeriodHabits(BaseModel):
+    """One of two periods a change question sets side by side ("in November", "on weekends since September"): its
+    span as the data holds it (the user's first visit at the earliest, now at the latest), its visits and rate."""
+
+    model_config = ConfigDict(frozen=True)
+
+    since: datetime | None = Field(description="Its first moment, local: the user's first visit at the earliest.")
+    until: datetime | None = Field(description="Its end (excluded), local; None when it runs up to now.")
+    in_data: bool = Field(True, description="Whether it overlaps the user's visits (not 'last winter', '2011').")
+    weekday: str | None = Field(None, description="A weekday's name, 'weekend' or 'weekday' when only those count.")
+    daypart: str | None = None
+    visits: int
+    weeks: float = Field(description="Its length in weeks, at least one.")
+    kinds: list[KindCount] = Field(default_factory=list, description="Its most visited kinds, most first.")
+    places: list[PlaceCount] = Field(default_factory=list, description="Its most visited places, most first.")
+
+    @property
+    def per_week(self) -> float:
+        """Visits a week over the period."""
+        return self.visits / self.weeks
+
+
 class InterestChange(BaseModel):
-    """How the kinds of place the user visits changed: their latest month of visits against all before it."""
+    """How the kinds of place the user visits changed: their latest month of visits against all before it, or the
+    two periods a question names ("since the summer", "weekends vs weekdays"), each with its rate, kinds and places."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -298,6 +343,16 @@ class InterestChange(BaseModel):
     earlier_visits: int
     more: list[KindShift] = Field(default_factory=list, description="Kinds whose share rose most, largest first.")
     fewer: list[KindShift] = Field(default_factory=list, description="Kinds whose share fell most, largest first.")
+    kind: str | None = Field(None, description="Only visits to places of this kind ('bars more than I used to?').")
+    asked: PeriodHabits | None = Field(None, description="The period asked about, when the question names two.")
+    against: PeriodHabits | None = Field(None, description="The period it is set against.")
+    by_time: bool = Field(True, description="Whether the periods follow each other in time (not two week slices).")
+    new: list[PlaceCount] = Field(default_factory=list, description="Places of the asked period only, most first.")
+    dropped: list[PlaceCount] = Field(
+        default_factory=list, description="Places of the other period only (its visits), most first."
+    )
+    first_visit: datetime | None = Field(None, description="The user's first visit, local (what the data covers).")
+    last_visit: datetime | None = Field(None, description="The user's last visit up to now, local.")
 
     @property
     def enough(self) -> bool:
@@ -1296,6 +1351,7 @@ class Service:
         until: datetime | None = None,
         kind: str | None = None,
         change: bool = False,
+        against: Period | None = None,
         top: int = HABIT_TOP,
         item_id: str | None = None,
         rhythm: bool = False,
@@ -1304,10 +1360,15 @@ class Service:
         on and before ``until`` when given, by kind of place and by place (``profiles.activity``); ``at`` is now (how
         long ago the last visit was), ``where`` here (the cards' distances). With ``kind``, only visits to places of
         that kind ("Bar"), with ``item_id`` only those to that place. With ``change``, the visits of the user's latest
-        month, and how its kinds differ from before; with ``rhythm``, when the visits fell by weekday and hour."""
+        month, and how its kinds differ from before, or with ``against`` the slice asked (``since`` … ``workweek``)
+        set against that other one ("in November than in August", "weekends vs weekdays"); with ``rhythm``, when the
+        visits fell by weekday and hour."""
         shift = None
-        if change:
-            shift = self._interest_change(user_id, at)
+        if change and against is not None:
+            asked = Period(since, until, weekday, daypart, weekend, workweek)
+            shift = self._interest_change(user_id, at, (asked, against), kind)
+        elif change:
+            shift = self._interest_change(user_id, at, kind=kind)
             since = shift.recent_from if shift is not None else since
         # Asked at a time inside the data (a replay, a demo clock): only what had happened by then, as a card says.
         events = events_until(self.events(), at)
@@ -1481,10 +1542,17 @@ class Service:
         ranked = sorted(visits.items(), key=lambda pair: -pair[1])[:top]
         return [HabitArea(area=area, visits=count) for area, count in ranked]
 
-    def _interest_change(self, user_id: str, at: datetime) -> InterestChange | None:
-        """The user's latest month of visits against all before it (``profiles.activity.kind_change``); None
-        without visits."""
-        table, start = kind_change(self.events(), self.items, user_id, recent_days=CHANGE_RECENT_DAYS, until=at)
+    def _interest_change(
+        self, user_id: str, at: datetime, periods: tuple[Period, Period] | None = None, kind: str | None = None
+    ) -> InterestChange | None:
+        """The user's latest month of visits against all before it, or the two ``periods`` asked about, only to
+        places of ``kind`` when given (``profiles.activity.kind_change``, the one owner of the change); None without
+        visits (of that kind) in the latest-month case."""
+        table, start = kind_change(
+            self.events(), self.items, user_id, recent_days=CHANGE_RECENT_DAYS, until=at, periods=periods, kind=kind
+        )
+        if periods is not None:
+            return self._periods_change(user_id, at, periods, kind, table)
         if start is None:
             return None
         shifts = [
@@ -1507,7 +1575,101 @@ class Service:
             # A kind visited once lately is no new habit (MIN_OCCASIONS).
             more=[item for item in more if item.recent >= MIN_OCCASIONS][: HABIT_TOP - 1],
             fewer=fewer[: HABIT_TOP - 1],
+            kind=kind,
         )
+
+    def _periods_change(
+        self, user_id: str, at: datetime, periods: tuple[Period, Period], kind: str | None, table: pd.DataFrame
+    ) -> InterestChange:
+        """Two periods side by side from ``kind_change``'s ``table``: each one's span within the user's data, visits a
+        week, top kinds and places; the places of one only (new, dropped); the kinds whose share moved."""
+        events = events_until(self.events(), at)
+        mine = user_visits(events, user_id)
+        first = self._local(mine["timestamp"].min()) if len(mine) else None
+        last = self._local(mine["timestamp"].max()) if len(mine) else None
+        shifts = [
+            KindShift(
+                kind=str(row.kind),
+                recent=int(row.recent),
+                earlier=int(row.earlier),
+                recent_share=float(row.recent_share),
+                earlier_share=float(row.earlier_share),
+            )
+            for row in table.itertuples(index=False)
+        ]
+        said: list[PeriodHabits] = []
+        visited: list[dict[str, int]] = []
+        for period, column in zip(periods, ("recent", "earlier"), strict=True):
+            _, places = user_habits(events, self.items, user_id, **period._asdict(), kind=kind)
+            counts = {str(row.item_id): int(row.visits) for row in places.itertuples(index=False) if row.visits}
+            visited.append(counts)
+            ranked = sorted(shifts, key=lambda item: -getattr(item, column))
+            kinds = [
+                KindCount(kind=item.kind, visits=getattr(item, column)) for item in ranked if getattr(item, column)
+            ]
+            said.append(self._period_habits(period, at, first, kinds, counts))
+        asked, against = said
+        more = [item for item in shifts if item.recent_share - item.earlier_share >= CHANGE_MIN_SHIFT]
+        fewer = [item for item in shifts if item.earlier_share - item.recent_share >= CHANGE_MIN_SHIFT]
+        return InterestChange(
+            recent_from=asked.since or self._local(at),
+            recent_to=asked.until or self._local(at),
+            recent_visits=asked.visits,
+            earlier_visits=against.visits,
+            more=[item for item in more if item.recent >= MIN_OCCASIONS][: HABIT_TOP - 1],
+            fewer=[item for item in fewer if item.earlier >= MIN_OCCASIONS][: HABIT_TOP - 1],
+            kind=kind,
+            asked=asked,
+            against=against,
+            by_time=(periods[0].weekend, periods[0].workweek) == (periods[1].weekend, periods[1].workweek),
+            new=self._only_in(*visited),
+            dropped=self._only_in(*reversed(visited)),
+            first_visit=first,
+            last_visit=last,
+        )
+
+    def _period_habits(
+        self,
+        period: Period,
+        at: datetime,
+        first: datetime | None,
+        kinds: list[KindCount],
+        places: dict[str, int],
+    ) -> PeriodHabits:
+        """One period of a comparison: its span cut to the data (from the user's ``first`` visit up to now, ``at``),
+        visits, weeks, most visited kinds and places."""
+        now = self._local(at)
+        asked = self._local(period.since) if period.since is not None else None
+        start = max(asked, first) if asked is not None and first is not None else asked or first
+        end = min(self._local(period.until), now) if period.until is not None else now
+        inside = start is not None and first is not None and start < end
+        weeks = max((end - start).total_seconds() / (DAYS_PER_WEEK * 86400), 1.0) if inside and start else 1.0
+        day = WEEKEND if period.weekend else WORKWEEK if period.workweek else None
+        ranked = sorted(places.items(), key=lambda pair: -pair[1])
+        return PeriodHabits(
+            since=start if inside else asked,
+            until=self._local(period.until) if period.until is not None and period.until < now else None,
+            in_data=inside,
+            weekday=day or (weekday_name(period.weekday) if period.weekday is not None else None),
+            daypart=period.daypart,
+            visits=sum(places.values()),
+            weeks=round(weeks, 2),
+            kinds=kinds[:CHANGE_TOP],
+            places=[PlaceCount(label=self._label(item_id), visits=count) for item_id, count in ranked[:CHANGE_TOP]],
+        )
+
+    def _only_in(self, these: dict[str, int], others: dict[str, int]) -> list[PlaceCount]:
+        """The places of one period visited at least ``MIN_OCCASIONS`` times and never in the other, most first."""
+        only = sorted(
+            ((item_id, count) for item_id, count in these.items() if count >= MIN_OCCASIONS and item_id not in others),
+            key=lambda pair: -pair[1],
+        )
+        return [PlaceCount(label=self._label(item_id), visits=count) for item_id, count in only[:CHANGE_TOP]]
+
+    def _label(self, item_id: str) -> str:
+        """A place's name as said, or "a place" for one the catalogue lacks."""
+        place = self.place(item_id)
+        return place.label if place is not None else "a place"
 
     def place(self, item_id: str) -> Place | None:
         """The catalogue place of an item id; None for one the catalogue lacks."""

@@ -26,6 +26,7 @@ from assistant.service import (
     Suggestion,
     digest,
 )
+from profiles.activity import Period
 from profiles.context import InterestContext
 from retrieval.item_index import PlaceHit
 
@@ -90,6 +91,17 @@ class RecommendArgs(_Where):
     outside: list[str] = Field(default_factory=list, description="Areas whose places are left out ('not in Midtown').")
 
 
+class ComparedPeriod(BaseModel):
+    """The period a change question sets the asked one against ("than in August", "weekdays")."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    weekday: int | None = Field(None, ge=0, le=6)
+    daypart: Literal["morning", "afternoon", "evening", "night"] | None = None
+    weekend: bool = False
+    workweek: bool = False
+
+
 class HabitsArgs(_Where):
     at: datetime | None = None
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday; every day when absent.")
@@ -100,6 +112,9 @@ class HabitsArgs(_Where):
     until: datetime | None = Field(None, description="Only visits before then ('where did I go in June?').")
     kind: str | None = Field(None, description="Only visits to places of this kind ('what's my favourite bar?').")
     change: bool = Field(False, description="The latest month's visits, and how their kinds differ from before.")
+    against: ComparedPeriod | None = Field(
+        None, description="With change: the slice asked (since … workweek) set against this one, not the latest month."
+    )
     item_id: str | None = Field(None, description="Only visits to this place ('when am I usually at Eataly?').")
     rhythm: bool = Field(False, description="When the visits fall, by weekday and hour ('what time do I usually …?').")
 
@@ -218,9 +233,12 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         until: datetime | None = None,
         kind: str | None = None,
         change: bool = False,
+        against: ComparedPeriod | Mapping[str, Any] | None = None,
         item_id: str | None = None,
         rhythm: bool = False,
     ) -> tuple[str, Habits]:
+        if isinstance(against, Mapping):
+            against = ComparedPeriod(**against)
         habits = service.habits(
             state["user_id"],
             at or state["now"],
@@ -233,6 +251,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             until=until,
             kind=kind,
             change=change,
+            against=Period(**against.model_dump()) if against is not None else None,
             item_id=item_id,
             rhythm=rhythm,
         )

@@ -431,32 +431,61 @@ def usual_whereabouts(visits: pd.DataFrame, hour_of_week: int) -> UsualPlace | N
     return UsualPlace(float(latitudes[best]), float(longitudes[best]), at_that_time)
 
 
+class Period(NamedTuple):
+    """A stretch of the user's past, or a slice of the week within it, set against another ("since the summer",
+    "weekends", "in November"): the ``user_habits`` slice arguments, ``until`` excluded; None: no bound."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    weekday: int | None = None
+    daypart: str | None = None
+    weekend: bool = False
+    workweek: bool = False
+
+
 def kind_change(
-    events: pd.DataFrame | None, items: pd.DataFrame, user_id: str, *, recent_days: float, until: datetime
+    events: pd.DataFrame | None,
+    items: pd.DataFrame,
+    user_id: str,
+    *,
+    recent_days: float,
+    until: datetime,
+    periods: tuple[Period, Period] | None = None,
+    kind: str | None = None,
 ) -> tuple[pd.DataFrame, datetime | None]:
     """How the kinds of place the user visits changed: per leaf category (``CHANGE_COLUMNS``), the visits of their
     latest ``recent_days`` of visits (those ending at their last visit up to ``until``) and of all the visits before,
     each period's share of them, and the shift (recent share − earlier share), largest shift first; with the start of
     the recent period (None when the user has no visit). The latest visits, not the days before ``until``: a user
-    quiet for a while still has a latest month to compare.
+    quiet for a while still has a latest month to compare. With ``periods`` (the one asked about, the one it is set
+    against: "in November than in August", "weekends vs weekdays"), those two instead, the first as "recent"; with
+    ``kind``, only visits to places of that kind ("do I go to bars more than I used to?").
     """
     mine = user_events(events, user_id)
     mine = mine[pd.to_datetime(mine["timestamp"]) <= pd.Timestamp(until)]  # never what comes after now
-    everything, _ = user_habits(mine, items, user_id)
+    everything, _ = user_habits(mine, items, user_id, kind=kind)
     if everything.empty:
         return pd.DataFrame(columns=list(CHANGE_COLUMNS)), None
-    last = pd.Timestamp(everything["last"].max())
-    start = (last - pd.Timedelta(days=recent_days)).to_pydatetime()
-    recent, _ = user_habits(mine, items, user_id, since=start)
-    table = everything.set_index("kind")[["visits"]].rename(columns={"visits": "total"})
-    table["recent"] = recent.set_index("kind")["visits"].reindex(table.index).fillna(0).astype(int)
-    table["earlier"] = (table["total"] - table["recent"]).astype(int)
+    if periods is None:
+        last = pd.Timestamp(everything["last"].max())
+        start = (last - pd.Timedelta(days=recent_days)).to_pydatetime()
+        periods = (Period(since=start), Period(until=start))
+    recent, _ = user_habits(mine, items, user_id, **periods[0]._asdict(), kind=kind)
+    earlier, _ = user_habits(mine, items, user_id, **periods[1]._asdict(), kind=kind)
+    table = pd.DataFrame(
+        {
+            "recent": recent.set_index("kind")["visits"] if len(recent) else pd.Series(dtype=int),
+            "earlier": earlier.set_index("kind")["visits"] if len(earlier) else pd.Series(dtype=int),
+        }
+    )
+    table = table.fillna(0).astype(int)
+    table.index.name = "kind"
     for period in ("recent", "earlier"):
         total = int(table[period].sum())
         table[f"{period}_share"] = table[period] / total if total else 0.0
     table["shift"] = table["recent_share"] - table["earlier_share"]
     ordered = table.reset_index().sort_values("shift", ascending=False, kind="stable", key=abs)
-    return ordered.reindex(columns=list(CHANGE_COLUMNS)).reset_index(drop=True), start
+    return ordered.reindex(columns=list(CHANGE_COLUMNS)).reset_index(drop=True), periods[0].since
 
 
 __all__ = [
@@ -468,6 +497,7 @@ __all__ = [
     "PLACE_COLUMNS",
     "SLICE_COLUMNS",
     "WHEREABOUTS_RADIUS_KM",
+    "Period",
     "UsualPlace",
     "in_week_slice",
     "kind_change",

@@ -1648,8 +1648,24 @@ def test_a_change_of_taste_is_told_by_code_from_the_latest_month(
     assert len(polite.calls) == written  # stated by code
     call = called(turn, "get_habits")
     assert call.arguments["change"] is True
-    # The small world's four weeks all fall in the latest month: nothing before it to compare with.
-    assert turn.text.startswith("I have too few check-ins of yours to tell a change:")
+    # The small world's four weeks all fall in the latest month: nothing before it, and the months it has are said.
+    assert call.arguments["against"]["until"] == call.arguments["since"]
+    assert turn.text.startswith("I have no check-ins of yours before ")
+    assert "yours run from May 2012 to June 2012" in turn.text
+
+
+def test_weekends_against_weekdays_are_two_slices_of_the_users_week_side_by_side(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    written = len(polite.calls)
+    turn = assistant.chat("3", "weekends vs weekdays, where do I go?", at=world_now)
+    assert len(polite.calls) == written  # stated by code
+    call = called(turn, "get_habits")
+    assert call.arguments["change"] is True
+    assert call.arguments["weekend"] is True and call.arguments["against"]["workweek"] is True
+    assert turn.text.startswith("On weekends: ")
+    assert " On weekdays: " in turn.text and " a week" in turn.text
 
 
 def test_whats_around_it_searches_around_the_place_last_asked_about(

@@ -14,6 +14,7 @@ from assistant.habits import (
     PastSpan,
     asks_about_areas,
     asks_about_places,
+    change_periods,
     describe_change,
     describe_habits,
     describe_place_visits_then,
@@ -28,11 +29,15 @@ from assistant.service import (
     Habits,
     HabitVisit,
     InterestChange,
+    KindCount,
     KindShift,
+    PeriodHabits,
+    PlaceCount,
     Service,
     Suggestion,
     VisitRhythm,
 )
+from profiles.activity import Period
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
 from profiles.preferences import ActivePreference, PreferenceKind
@@ -682,3 +687,106 @@ def test_a_calendar_date_with_a_meal_asks_about_that_part_of_the_day() -> None:
     span = past_span("where was i on sept 13 at lunch", now)
     assert span is not None and (span.since.day, span.since.hour, span.until.hour) == (13, 12, 17)
     assert past_span("dinner on june 7?", now) is None  # a plan, not a question about the past
+
+
+_NY = ZoneInfo("America/New_York")
+
+
+def _day(year: int, month: int, day: int = 1) -> datetime:
+    return datetime(year, month, day, tzinfo=_NY)
+
+
+@pytest.mark.parametrize(
+    ("message", "asked", "against"),
+    [
+        # Two named months, the one asked first; a month not yet begun this year is last year's.
+        (
+            "do i go out less in november than in august?",
+            Period(_day(2012, 11), _day(2012, 12)),
+            Period(_day(2012, 8), _day(2012, 9)),
+        ),
+        (
+            "what did I do differently in october than in september",
+            Period(_day(2012, 10), _day(2012, 11)),
+            Period(_day(2012, 9), _day(2012, 10)),
+        ),
+        ("this month vs last month", Period(_day(2012, 11), None), Period(_day(2012, 10), _day(2012, 11))),
+        # Seasons: the latest begun by now ("winter" in November is last year's, outside the data).
+        (
+            "do I go out more in summer than in winter?",
+            Period(_day(2012, 6), _day(2012, 9)),
+            Period(_day(2011, 12), _day(2012, 3)),
+        ),
+        # "Since the summer": after it, against it, weekends in both; "since September": from then on, against before.
+        (
+            "have my weekends changed since the summer?",
+            Period(_day(2012, 9), None, weekend=True),
+            Period(_day(2012, 6), _day(2012, 9), weekend=True),
+        ),
+        ("have I changed since september?", Period(_day(2012, 9), None), Period(None, _day(2012, 9))),
+        (
+            "did I go out more in 2012 than 2011",
+            Period(_day(2012, 1), _day(2013, 1)),
+            Period(_day(2011, 1), _day(2012, 1)),
+        ),
+        # Two slices of the week over the same stretch.
+        ("weekends vs weekdays, where do I go?", Period(weekend=True), Period(workweek=True)),
+        ("how are my weekends different from weekdays?", Period(weekend=True), Period(workweek=True)),
+        (
+            "weekends vs weekdays since september",
+            Period(_day(2012, 9), weekend=True),
+            Period(_day(2012, 9), workweek=True),
+        ),
+    ],
+)
+def test_a_change_question_names_two_periods_of_the_users_past(message: str, asked: Period, against: Period) -> None:
+    now = datetime(2012, 11, 28, 12, tzinfo=_NY)
+    assert change_periods(read(message).text, now) == (asked, against)
+
+
+def test_lately_and_than_before_are_the_latest_month_of_visits_against_all_before() -> None:
+    now = datetime(2012, 11, 28, 12, tzinfo=_NY)
+    latest = datetime(2012, 11, 10, 20, tzinfo=_NY)  # quiet since: the month ends at the last visit
+    for message in ("am I going out less lately?", "do I go to bars more than I used to?", "how has my taste changed?"):
+        asked, against = change_periods(read(message).text, now, latest)
+        assert asked == Period(latest - timedelta(days=30), None)
+        assert against == Period(None, latest - timedelta(days=30))
+
+
+def _period(since: datetime | None, until: datetime | None, visits: int, **rest: object) -> PeriodHabits:
+    return PeriodHabits(since=since, until=until, visits=visits, weeks=4.0, **rest)  # type: ignore[arg-type]
+
+
+def test_two_periods_are_said_side_by_side_with_rates_places_and_shares() -> None:
+    november = _period(
+        _day(2012, 11), _day(2012, 12), 16, kinds=[KindCount(kind="Bar", visits=8)],
+        places=[PlaceCount(label="Pacha NYC", visits=6)],
+    )  # fmt: skip
+    august = _period(_day(2012, 8), _day(2012, 9), 8, places=[PlaceCount(label="Marquee New York", visits=5)])
+    bars = KindShift(kind="Bar", recent=8, earlier=1, recent_share=0.5, earlier_share=0.125)
+    change = InterestChange(
+        recent_from=_day(2012, 11), recent_to=_day(2012, 12), recent_visits=16, earlier_visits=8, more=[bars],
+        asked=november, against=august, new=[PlaceCount(label="Pacha NYC", visits=6)],
+        dropped=[PlaceCount(label="Marquee New York", visits=5)], first_visit=_day(2012, 4, 3),
+        last_visit=_day(2012, 11, 27),
+    )  # fmt: skip
+    assert describe_change(change) == (
+        "In November 2012: 16 check-ins, 4.0 a week, most at Bars (8); places: Pacha NYC (6). In August 2012: 8 "
+        "check-ins, 2.0 a week; places: Marquee New York (5). So, more often in November 2012: 4.0 check-ins a week "
+        "against 2.0. New in November 2012: Pacha NYC (6 visits). Only in August 2012, none since: Marquee New York "
+        "(5 visits). In November 2012, a larger share of them went to Bars (8 visits, 50%, against 12% in August "
+        "2012)."
+    )
+    assert describe_change(change, "es").startswith("En noviembre de 2012: 16 check-ins, 4.0 por semana")
+    assert "Donc, plus souvent en novembre 2012" in describe_change(change, "fr")
+    # Under five visits in a period: its counts, and no shares.
+    few = change.model_copy(update={"against": august.model_copy(update={"visits": 3})})
+    assert describe_change(few).endswith("That is too few check-ins in August 2012 to tell where a larger or smaller "
+                                         "share went.")  # fmt: skip
+    # A period the data does not reach: which months the user has instead, nothing invented.
+    winter = _period(_day(2011, 12), _day(2012, 3), 0, in_data=False)
+    missing = change.model_copy(update={"against": winter})
+    assert describe_change(missing).startswith(
+        "I have no check-ins of yours from December 1, 2011 to February 29, 2012: yours run from April 2012 to "
+        "November 2012. In November 2012: 16 check-ins"
+    )

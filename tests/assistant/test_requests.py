@@ -3998,3 +3998,49 @@ def test_a_why_that_asks_nothing_of_a_place_explains_nothing(message: str) -> No
 )
 def test_a_chit_chat_sentence_before_an_ask_is_left_out(message: str, rest: str) -> None:
     assert without_chitchat(message) == rest
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "have my weekends changed since the summer?",
+        "do I go out more in summer than in winter?",
+        "am I going out less lately?",
+        "weekends vs weekdays, where do I go?",
+        "how are my weekends different from weekdays?",
+        "what did I do differently in october than in september",
+        "am I eating out more than before?",
+        "do I go to bars more than I used to?",
+        "this month vs last month",
+        "do i go out less in november than in august?",
+        "am i eating out more these days?",
+        "¿he cambiado mis costumbres desde el verano?",
+        "¿salgo menos últimamente?",
+        "¿voy más a bares que antes?",
+        "¿qué hice diferente en octubre que en septiembre?",
+        "est-ce que je sors moins ces derniers temps ?",
+        "mes habitudes ont changé depuis l'été ?",
+        "est-ce que je vais plus souvent au bar qu'avant ?",
+    ],
+)
+def test_a_change_of_the_users_own_habits_between_two_periods_is_a_profile_question(message: str) -> None:
+    arguments = parse_rules(message)
+    assert arguments.change and arguments.intent == "profile"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do I go out more on weekends?",
+        "a bar, weekends vs weekdays?",
+        "is it busier on weekends than weekdays?",
+        "do i need more than an hour there?",
+        "which is better on weekends, the first or the second?",
+        "a cafe open later than usual",
+        "somewhere less crowded than last time",
+        "brunch this weekend, somewhere new",
+        "un café en verano",
+    ],
+)
+def test_other_messages_with_periods_or_comparatives_are_no_change_question(message: str) -> None:
+    assert not parse_rules(message).change
