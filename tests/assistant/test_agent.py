@@ -2578,9 +2578,9 @@ def test_something_different_leaving_out_most_of_the_kind_asked_asks_for_another
 ) -> None:
     # "Ok but no bars, something different" after beer gardens, most of which are bars: another kind of place.
     assistant = Assistant(services, polite)
-    kinds = {"Coffee Shop": {"a", "b", "c", "d"}, "Bar": {"a", "b", "c"}}
+    kinds = {"Cafe": {"a", "b", "c", "d"}, "Bar": {"a", "b", "c"}}
     monkeypatch.setattr(assistant, "_of_kind", lambda kind: kinds.get(kind, set()))
-    assert not assistant._left_out("Coffee Shop", ["Bar"])  # three of four: not nearly all
+    assert not assistant._left_out("Cafe", ["Bar"])  # three of four: not nearly all
     assistant.chat("2", "coffee near here", at=world_now)
     turn = assistant.chat("2", "ok but no bars, something different", at=world_now)
     assert turn.request is not None and turn.request.category is None and turn.request.surprise
