@@ -242,6 +242,8 @@ CLOSER_SAME_KM = 0.05
 OPENING_NAMES_AT_MOST = 3
 # A kind asked before gives way to a follow-up's exclusions that leave out this share of its places.
 LEFT_OUT_SHARE = 0.9
+# With "something different" said, a kind gives way once most of it is left out.
+DIFFERENT_LEFT_OUT_SHARE = 0.5
 # A reply this long that reads as English in a Spanish or French chat did not heed the language note.
 ENGLISH_AT_LEAST_WORDS = 4
 # "Somewhere I haven't been in a while": none of the places the user went to within this.
@@ -858,7 +860,9 @@ class Assistant:
                         kind for kind in request.exclude_categories if not self._left_out(request.category, [kind])
                     ]
                     request = request.model_copy(update={"exclude_categories": still_out})
-                if request.category and self._left_out(request.category, request.exclude_categories):
+                # "Ok but no bars, something different" after beer gardens: most of them are bars, so another kind.
+                share = DIFFERENT_LEFT_OUT_SHARE if request.surprise else LEFT_OUT_SHARE
+                if request.category and self._left_out(request.category, request.exclude_categories, share):
                     request = request.model_copy(update={"category": None})  # "and if it rains?" after parks
             request = _measured_from(request, previous, text)
             if (
@@ -2658,16 +2662,17 @@ class Assistant:
             mode=mode, value=value[rank], place=first.label, rank=rank, others=others
         )
 
-    def _left_out(self, kind: str, exclusions: Sequence[str]) -> bool:
-        """Whether the exclusions leave out nearly every place of a kind ("if it rains" leaves out the Outdoors, and
-        so parks): the kind asked before then gives way rather than leave nothing."""
+    def _left_out(self, kind: str, exclusions: Sequence[str], share: float = LEFT_OUT_SHARE) -> bool:
+        """Whether the exclusions leave out ``share`` of the places of a kind, by default nearly every one ("if it
+        rains" leaves out the Outdoors, and so parks): the kind asked before then gives way rather than leave
+        nothing."""
         if not exclusions:
             return False
         places = self._of_kind(kind)
         if not places:
             return False
         left = set().union(*(self._of_kind(exclusion) for exclusion in exclusions))
-        return len(places & left) >= LEFT_OUT_SHARE * len(places)
+        return len(places & left) >= share * len(places)
 
     def _narrower_stays(
         self, request: ChatRequest, previous: ChatRequest | None, asked_near: str | None

@@ -107,7 +107,7 @@ _NOR = {"es": " ni sobre ", "fr": " ni sur "}
 # What a request for places may ask that no data can honour ("somewhere cheap", "anything open late"): the reply
 # says so before the places that fit the rest.
 UNHONOURED_IN_REQUESTS: tuple[Topic, ...] = (
-    "hours", "price", "amenities", "reviews", "style", "history", "events", "allergens", "diet",
+    "hours", "price", "amenities", "reviews", "style", "history", "events", "allergens", "diet", "booking",
 )  # fmt: skip
 # How fancy, casual or lively, asked as a change ("something fancier", "more casual", "plus chic", "algo más casual"):
 # no data says it of any place (read in the English of ``read``, Spanish and French words kept, accents folded).
@@ -224,8 +224,8 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         rf"|{PARTY_RE.pattern}|\bbig (?:group|party)\b|\blarge (?:group|party)\b",
         "reviews": r"\breviews?\b|\bratings?\b|\brated\b|\bstars\b"
         r"|\bworth (?:it|going|a visit|visiting|seeing|the trip|the hype|checking out|a look)\b"
-        r"|\b(?:is|are|was|were|would|will) (?:it|that|this|they|the \w+(?: one)?) (?:be )?(?:an? )?"
-        r"(?:any |really |very )?(?:good|nice|great|decent)\b"
+        r"|\b(?:is|are|was|were|would|will) (?:it|they|(?:that|this)(?: place| spot| one)?|the \w+(?: one)?)"
+        r" (?:be )?(?:an? )?(?:any |really |very )?(?:good|nice|great|decent)\b"
         # "Is it good for kids?", "a good place for dogs?": whether it suits them is an amenity, not a rating.
         r"(?! (?:\w+ )?for (?:the |my |our )?(?:kids?|children|families|family|toddlers|babies|dogs?"
         r"|vegetarians?|vegans?|veggies|celiacs?|coeliacs?)\b)"

@@ -470,7 +470,9 @@ _SPECIFIC = {
     "Indian": "indian curry",
     "French": "french",
     "BBQ": "bbq barbecue",
-    "Seafood": "seafood oysters",
+    # "Oyster bar for dinner", "a raw bar": seafood, not any bar.
+    "Seafood": "seafood|oyster|oysters|oyster bar|oyster bars|raw bar|raw bars|lobster|lobster roll|lobster rolls|clams"
+    "|mussels",
     "Bagel": "bagel bagels",
     "Donut": "donut donuts doughnut doughnuts",
     "Deli": "deli delis bodega bodegas",
@@ -2153,6 +2155,12 @@ _NUMBERED_CORNER_RE = re.compile(
     rf"{_NUMBERED.format('cross')}{_NUMBERED_END}(?=\s*(?:[,.!?;:)]|$)|\s+\w)",
     re.IGNORECASE,
 )
+# A table asked for to eat at: "book me a table somewhere", "a dinner reservation", "reserve a table for 4".
+_A_TABLE_RE = re.compile(
+    r"\b(?:book|reserve|get|grab|find)(?: (?:me|us))? (?:a )?table\b"
+    r"|\b(?:dinner|lunch|brunch|restaurant) reservations?\b",
+    re.IGNORECASE,
+)
 # "Tacos near 123 Smith St": an address, said with its street's suffix.
 _ADDRESS_RE = re.compile(
     rf"\b(?:near|around|at|by|on|close to|next to|cerca de|pres de)\s+(?P<number>\d{{1,5}})\s+"
@@ -3113,6 +3121,8 @@ def parse_rules(message: str) -> RequestArguments:
         # "How crowded is it at the Met?" asks about the place, "what's good at the Met?" may ask what is in it:
         # "coffee at Grand Central" asks for places there.
         arguments.near = None
+    if arguments.category is None and not arguments.asks and _A_TABLE_RE.search(message):
+        arguments.category = "Restaurant"  # "book me a table somewhere near there": a place to eat, not a hotel
     near_it_asked = _NEAR_IT_RE.search(message) or _WITHIN_OF_IT_RE.search(message)
     if arguments.category and arguments.asks == ["distance"] and near_it_asked:
         arguments.asks, arguments.near = [], arguments.near or THERE  # "food within walking distance of it"

@@ -2589,6 +2589,19 @@ def test_a_kind_asked_before_gives_way_when_a_follow_up_leaves_out_nearly_all_of
     assert not assistant._left_out("Coffee Shop", ["Music Venue"]) and not assistant._left_out("Gym", [])
 
 
+def test_something_different_leaving_out_most_of_the_kind_asked_asks_for_another_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Ok but no bars, something different" after beer gardens, most of which are bars: another kind of place.
+    assistant = Assistant(services, polite)
+    kinds = {"Cafe": {"a", "b", "c", "d"}, "Bar": {"a", "b", "c"}}
+    monkeypatch.setattr(assistant, "_of_kind", lambda kind: kinds.get(kind, set()))
+    assert not assistant._left_out("Cafe", ["Bar"])  # three of four: not nearly all
+    assistant.chat("2", "coffee near here", at=world_now)
+    turn = assistant.chat("2", "ok but no bars, something different", at=world_now)
+    assert turn.request is not None and turn.request.category is None and turn.request.surprise
+
+
 def test_a_request_in_another_language_says_its_places_are_a_guess(services: Service, world_now: datetime) -> None:
     model = ScriptedChatModel(script=lambda _: "Il Coffee Shop è perfetto.", calls=[])
     # The rules read the café; the rest of the Italian is a guess, and the reply says so rather than the model.

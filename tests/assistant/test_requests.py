@@ -3904,6 +3904,34 @@ def test_a_line_at_a_station_is_that_lines_stop(message: str, near: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("oyster bar for dinner", "Seafood"),
+        ("a raw bar tonight", "Seafood"),
+        ("lobster roll?", "Seafood"),
+        ("can u book me a table somewhere near there for 8?", "Restaurant"),
+        ("reserve us a table somewhere nice", "Restaurant"),
+        ("a wine bar", "Wine Bar"),
+        ("a juice bar", "Juice Bar"),
+    ],
+)
+def test_a_kind_of_bar_is_its_own_kind_and_a_table_is_somewhere_to_eat(message: str, category: str) -> None:
+    assert parse_rules(message).category == category
+
+
+def test_booking_asked_with_places_is_said_to_be_unknown() -> None:
+    assert UNKNOWN_TOPICS["booking"] in unhonoured(read("can u book me a table somewhere near there for 8?").text)
+
+
+@pytest.mark.parametrize(
+    "message", ["is that place good for a first date?", "is this spot any good?", "would that one be good for a date?"]
+)
+def test_whether_a_place_shown_is_good_is_asked_of_it(message: str) -> None:
+    request = parse_rules(message)
+    assert request.intent == "about" and request.asks == ["reviews"]
+
+
+@pytest.mark.parametrize(
     ("message", "seed", "when"),
     [
         ("something like last saturday", "last saturday", None),
