@@ -311,6 +311,13 @@ _MOSTLY = 0.6
 _MOST_DAYS = 3
 _MOST_HOURS = 3
 _FEWEST_FOR_RHYTHM = 3
+# Two peaks of the day ("mornings 9-11 and midday 11-3"): each run up to 4 hours, both within 6 hours, together
+# holding 70% of the visits, each at least a quarter.
+_PEAK_WIDTH = 4
+_PEAK_HOURS = 6
+_PEAKS_HOLD = 0.7
+_PEAK_SHARE = 0.25
+_PEAK_HOUR_WORTH = 0.05
 
 
 def _usual_days(by_weekday: Sequence[int], language: str) -> str:
@@ -351,7 +358,58 @@ def _usual_hours(by_hour: Sequence[int], language: str) -> str:
             ends = [datetime(2000, 1, 1, (start + step) % 24) for step in (0, width)]
             start_said, end_said = (_clock_in(moment, language) for moment in ends)
             return fixed_text("rhythm_hours", language).format(start=start_said, end=end_said, visits=visits, all=total)
+    if (peaks := _two_peaks(by_hour)) is not None:
+        # Coffee at 9-11 before work and again at 11-3 around lunch: two stretches, not "no one time stands out".
+        parts = fixed_text("rhythm_parts", language).split("|")
+        windows = []
+        for start, width in peaks:
+            ends = [datetime(2000, 1, 1, (start + step) % 24) for step in (0, width)]
+            start_said, end_said = (_clock_in(moment, language) for moment in ends)
+            held = sum(by_hour[(start + step) % 24] for step in range(width))
+            windows.append(
+                fixed_text("rhythm_window", language).format(
+                    part=parts[_part_of_hour(start)], start=start_said, end=end_said, visits=held
+                )
+            )
+        visits = sum(by_hour[(start + step) % 24] for start, width in peaks for step in range(width))
+        return fixed_text("rhythm_two_hours", language).format(
+            first=windows[0], second=windows[1], visits=visits, all=total
+        )
     return fixed_text("rhythm_no_hour", language)
+
+
+def _two_peaks(by_hour: Sequence[int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Two runs of hours (start, width), apart and earlier first, that together hold most visits (``_PEAKS_HOLD``),
+    each a good share of them (``_PEAK_SHARE``), up to ``_PEAK_HOURS`` together, the most visits for the fewest
+    hours; None when no two do. Single runs were tried before (:func:`_usual_hours`)."""
+    total = sum(by_hour)
+    if not total:
+        return None
+    runs = [(start, width) for width in range(1, _PEAK_WIDTH + 1) for start in range(24)]
+    held = {run: sum(by_hour[(run[0] + step) % 24] for step in range(run[1])) for run in runs}
+    best: tuple[float, int, tuple[int, int], tuple[int, int]] | None = None
+    for first in runs:
+        hours = {(first[0] + step) % 24 for step in range(first[1])}
+        for second in runs:
+            if second[1] + first[1] > _PEAK_HOURS or hours & {(second[0] + step) % 24 for step in range(second[1])}:
+                continue
+            if min(held[first], held[second]) < _PEAK_SHARE * total:
+                continue
+            together = held[first] + held[second]
+            if together < _PEAKS_HOLD * total:
+                continue
+            # An hour more is worth it when it holds more than ``_PEAK_HOUR_WORTH`` of the visits.
+            worth = together / total - _PEAK_HOUR_WORTH * (first[1] + second[1])
+            key = (-worth, first[1] + second[1], *sorted((first, second)))
+            if best is None or key < best:
+                best = key
+    return (best[2], best[3]) if best is not None else None
+
+
+def _part_of_hour(hour: int) -> int:
+    """The part of the day an hour begins, as ``rhythm_parts`` lists them: morning (5-11), midday (11-3), afternoon
+    (3-6), evening (6-10), night (10-5)."""
+    return 0 if 5 <= hour < 11 else 1 if 11 <= hour < 15 else 2 if 15 <= hour < 18 else 3 if 18 <= hour < 22 else 4
 
 
 def describe_rhythm(habits: Habits, language: str = "en") -> str:

@@ -650,6 +650,20 @@ def test_a_kinds_rhythm_names_the_few_days_that_hold_most_visits_or_none() -> No
     assert "no one day of the week stands out" in describe_habits(spread)
 
 
+def test_two_stretches_of_the_day_that_hold_most_visits_are_both_said() -> None:
+    hours = [0] * 24  # coffee before work and again around lunch: no three hours in a row hold 60%
+    for hour, visits in {8: 2, 9: 9, 10: 12, 11: 8, 12: 7, 13: 8, 14: 4, 15: 3, 16: 1, 17: 2}.items():
+        hours[hour] = visits
+    coffee = _rhythm_habits([12, 2, 14, 14, 11, 2, 1], hours, kind="Cafe")
+    said = describe_habits(coffee)
+    assert "mostly mornings between 9 am and 11 am (21) and midday between 11 am and 3 pm (27) (48 of 56)" in said
+    assert "no one time of day stands out" not in said
+    assert "por la mañana entre las 09:00 y las 11:00 (21) y a mediodía" in describe_habits(coffee, language="es")
+    assert "le matin entre 09:00 et 11:00 (21) et le midi" in describe_habits(coffee, language="fr")
+    spread = _rhythm_habits([3, 3, 3, 3, 3, 3, 3], [1] * 21 + [0] * 3, kind="Cafe")
+    assert "no one time of day stands out" in describe_habits(spread)  # no two stretches hold most
+
+
 def test_mostly_is_said_of_a_kinds_usual_time_only_when_it_holds_half_its_visits() -> None:
     spread = HabitKind(kind="Gym", visits=12, weekday="Wednesday", daypart="afternoon", slot_visits=2)
     usual = HabitKind(kind="Bar", visits=8, weekday="Friday", daypart="evening", slot_visits=5)
