@@ -254,16 +254,46 @@ def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest:
     """
     if (span := past_span(message, now, latest)) is not None:
         return HabitsSlice(None, None, since=span.since, until=span.until)
+    # "What do I usually do this late?", "¿y tan tarde?" (not "tarde", the afternoon): at night, as now is.
+    this_hour = daypart(now.hour) if asks_this_hour(message) else None
     if request.when is None or request.at is None:
-        return HabitsSlice(None, None)
+        return HabitsSlice(None, this_hour)
     # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
     words = to_english(fold(request.when).lower(), request.language)
     # "In the morning" asked in the afternoon resolves to tomorrow's, yet asks about mornings, not that weekday.
     weekend = _WEEKEND_RE.search(words) is not None
     workweek = _WORKWEEK_RE.search(words) is not None and not weekend
     weekday = request.at.weekday() if _WEEKDAY_RE.search(words) and not (weekend or workweek) else None
-    part = daypart(request.at.hour) if _PART_RE.search(words) else None
+    part = this_hour or (daypart(request.at.hour) if _PART_RE.search(words) else None)
     return HabitsSlice(weekday, part, weekend, workweek)
+
+
+# The part of the day it is now, said of a habit: "what do I usually do this late?", "where am I usually at this
+# hour?", "¿qué suelo hacer a estas horas?", "qu'est-ce que je fais d'habitude à cette heure-ci ?".
+_THIS_HOUR_RE = re.compile(
+    r"\bthis (?:late|early)\b|\b(?:at|around|about) this (?:hour|time)\b|\bthis time of (?:the )?(?:day|night|evening"
+    r"|morning|afternoon)\b|\ba (?:estas|esta) horas?\b|\btan (?:tarde|temprano)\b"
+    r"|\ba cette heure(?:-ci|-la| ci| la)?\b|\bsi (?:tard|tot)\b"
+)
+
+
+def asks_this_hour(message: str) -> bool:
+    """Whether a message asks of the part of the day it is now ("this late", "at this hour", "a estas horas")."""
+    return _THIS_HOUR_RE.search(fold(message).lower()) is not None
+
+
+def when_kept(asked: str | None, before: str | None) -> str:
+    """The time words of an earlier question about the user's habits (``before``, a request's ``when``) that a
+    follow-up asking of another time (``asked``) keeps: "and on weekdays?" after lunch on weekends keeps "lunch",
+    "and in the evenings?" after Saturdays keeps "saturday"; "" when it names both, or neither."""
+    said, earlier = (fold(words).lower() if words else "" for words in (asked, before))
+    days = (_WEEKDAY_RE, _WEEKEND_RE, _WORKWEEK_RE)
+    names_day = any(day.search(said) for day in days)
+    if names_day and not _PART_RE.search(said):
+        return " ".join(found.group() for found in _PART_RE.finditer(earlier))
+    if _PART_RE.search(said) and not names_day:
+        return " ".join(found.group() for day in days for found in day.finditer(earlier))
+    return ""
 
 
 # "Which neighbourhood do I spend the most time in?", "where do I hang out?": where, more than what.

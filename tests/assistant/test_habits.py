@@ -14,12 +14,14 @@ from assistant.habits import (
     PastSpan,
     asks_about_areas,
     asks_about_places,
+    asks_this_hour,
     describe_change,
     describe_habits,
     describe_place_visits_then,
     describe_preferences,
     habits_slice,
     past_span,
+    when_kept,
 )
 from assistant.requests import asks_when, extract_request, read
 from assistant.service import (
@@ -696,3 +698,46 @@ def test_a_calendar_date_with_a_meal_asks_about_that_part_of_the_day() -> None:
     span = past_span("where was i on sept 13 at lunch", now)
     assert span is not None and (span.since.day, span.since.hour, span.until.hour) == (13, 12, 17)
     assert past_span("dinner on june 7?", now) is None  # a plan, not a question about the past
+
+
+@pytest.mark.parametrize(
+    ("asked", "before", "kept"),
+    [
+        ("weekdays", "lunch weekends", "lunch"),  # "and on weekdays?" after lunch on weekends
+        ("saturday", "dinner", "dinner"),
+        ("evening", "saturday", "saturday"),  # "and in the evenings?" after Saturdays
+        ("morning", "weekends", "weekends"),
+        ("saturday night", "lunch weekdays", ""),  # names both: nothing kept
+        ("weekdays", None, ""),
+        ("weekdays", "sunday", ""),  # a day for a day
+    ],
+)
+def test_a_follow_up_keeps_the_time_words_it_does_not_change(asked: str, before: str | None, kept: str) -> None:
+    assert when_kept(asked, before) == kept
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what do I usually do this late?",
+        "and this late?",
+        "where am I usually at this hour?",
+        "what do I do around this time of night",
+        "¿qué suelo hacer a estas horas?",
+        "¿y tan tarde?",
+        "et à cette heure-ci ?",
+        "et si tard ?",
+    ],
+)
+def test_this_late_asks_of_the_part_of_the_day_it_is_now(message: str) -> None:
+    assert asks_this_hour(message)
+    late = datetime(2012, 11, 29, 23, 50, tzinfo=UTC)
+    request = extract_request(message, late)
+    assert habits_slice(request, late, message).daypart == "night"
+
+
+@pytest.mark.parametrize(
+    "message", ["this is late", "at this point anything", "this time last year", "what time is it"]
+)
+def test_other_words_of_now_ask_of_no_part_of_the_day(message: str) -> None:
+    assert not asks_this_hour(message)
