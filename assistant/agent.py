@@ -61,6 +61,7 @@ from assistant.habits import (
     PastSpan,
     asks_about_areas,
     asks_about_places,
+    asks_this_hour,
     asks_which_part,
     change_periods,
     describe_habits,
@@ -69,6 +70,7 @@ from assistant.habits import (
     habits_slice,
     past_span,
     span_words,
+    when_kept,
 )
 from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language, says_english
 from assistant.llm import cores_shared
@@ -184,10 +186,12 @@ from profiles.calendar import (
     DAYS_PER_WEEK,
     WEEKDAYS,
     WEEKEND,
+    WEEKEND_DAYS,
     WORKWEEK,
     ago,
     calendar_day,
     clock_time,
+    daypart,
     describe_local,
     holiday_named,
 )
@@ -196,6 +200,7 @@ from profiles.geo import haversine_km
 from profiles.places import (
     CATEGORY_SEPARATOR,
     CHAIN_MIN_PLACES,
+    EITHER_SEPARATOR,
     TRANSIT_KINDS,
     WATERFRONT_KINDS,
     Place,
@@ -221,6 +226,10 @@ MAX_MESSAGE_CHARS = 2_000
 # The local model reads every prompt token on the CPU: memory and evidence in prompts are kept short.
 PROMPT_SUGGESTIONS = 1  # the opening names the first place; about 20 prompt tokens each, read at ~15 tokens/s
 PROMPT_EVIDENCE = 1
+USUAL_KEPT_TURNS = 3  # how many turns back a refined "the usual" still counts ("same thing?", then "and Sunday?")
+USUAL_MIN_VISITS = 2  # visits at an hour of the week that make a place the user's usual one then
+USUAL_TOP = 5  # the most places "the usual" lists
+HABIT_LIKE_KINDS = 2  # how many kinds of a habits answer's places "something like that" asks for
 USUAL_KINDS = 3  # how many of the user's most visited kinds "something different" leaves out
 VISIT_DATES_SHOWN = 10  # "every time I went to …": the latest visits listed, with how many more
 REPLY_MAX_TOKENS = 36  # one opening sentence of at most 25 words: code lists the places and their facts
@@ -813,8 +822,11 @@ class Assistant:
                 # "What days do I usually go there" after San Marco's card: the user's own days there, not their
                 # whole profile.
                 request = request.model_copy(update={"intent": "about", "asks": ["visits"], "category": None})
+            elif previous is not None and (like_it := self._like_the_habit(state, previous, request, text)):
+                request = like_it  # "ok something like that now" after "what do I usually do on Sunday afternoons?"
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
-                request = request.model_copy(update={"intent": "profile"})  # "and on weekends?" after "about me"
+                # "And on weekends?" after "about me"; after weekday lunches, weekend lunches.
+                request = _habits_kept(previous, request, state["now"], self.timezone)
             elif (
                 (asked := state.get("asked_before")) is not None
                 and _about_again(asked, request, text, state["now"].astimezone(ZoneInfo(self.timezone)))
@@ -1234,6 +1246,22 @@ class Assistant:
                         and (category is None or is_of_kind(category, picked.category, picked.category_path))
                     ):
                         category = picked.category
+                # "What about Saturday lunch, same thing?", then "and Sunday?" after "lunch, the usual": the usual
+                # still (the refinements kept its "familiar").
+                usual_said = _USUAL_SAID_RE.search(text) or (
+                    request.intent == "refine"
+                    and any(_USUAL_SAID_RE.search(read(said).text) for said in _said_before(state, USUAL_KEPT_TURNS))
+                )
+                if request.familiar and usual_said and not (request.keyword or request.like_name):
+                    # "Lunch, the usual", "my usual club on Saturday": the places the user goes to at that hour of
+                    # the week, whatever their catalogue kind (Eataly is a gourmet store, not a restaurant), and no
+                    # other place they know (their dinner spot is no usual lunch).
+                    usual = self._usual_then(state, request, at.astimezone(ZoneInfo(self.timezone)), message)
+                    if usual:
+                        ids = {place.item_id for place in usual}
+                        known = self.service.places_visited_since(state["user_id"], datetime.min.replace(tzinfo=UTC))
+                        shown += [item_id for item_id in known if item_id not in ids]
+                        category = EITHER_SEPARATOR.join(dict.fromkeys(_leaf_kind(place) for place in usual))
                 borough = _asked_borough(request) or _shore_of(request, here)
                 calls.append(
                     {
@@ -1297,7 +1325,8 @@ class Assistant:
             # "What's my favourite bar?": the user's own bars; "do I go to bars more than I used to?": their change.
             kind = request.category
             if kind == "Restaurant" and not _RESTAURANT_SAID_RE.search(message):
-                kind = FOOD_AND_DRINK  # "where do I usually go for lunch?": food trucks and cafés count too
+                # "Where do I usually go for lunch?": food trucks, cafés and food halls (Eataly) count too.
+                kind = MEAL_PLACES
             before = state.get("previous")
             if kind is None and _before_that(state, message) and before is not None and before.intent == "profile":
                 kind = before.category  # "and the month before?" after gym visits last month: gym visits still
@@ -1813,6 +1842,62 @@ class Assistant:
     def _never_at(self, state: _State, kind: str) -> bool:
         """Whether the user has no check-in at any place of a kind."""
         return self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1).visits == 0
+
+    def _like_the_habit(
+        self, state: _State, previous: ChatRequest, request: ChatRequest, text: str
+    ) -> ChatRequest | None:
+        """For "ok something like that now", "somewhere like that but new", "algo así ahora" after an answer about
+        the user's habits: places of the kinds that answer was of (its kind asked, else the kinds of its places
+        people go to by choice), for now or the time said; None for any other message."""
+        habits = state.get("claimed")  # the last habits answer, kept across turns
+        if (
+            previous.intent != "profile"
+            or not isinstance(habits, Habits)
+            or request.intent not in ("recommend", "refine")
+            or request.category
+            or request.keyword
+            or request.pick is not None
+            or not (request.alike or _LIKE_THAT_RE.search(fold(_said(state)).lower()))
+        ):
+            return None
+        kind = previous.category if previous.category and not previous.change else None
+        if kind is None and habits.place is None:
+            # The places as the catalogue has them: a tool's answer may have left their category paths out.
+            found = [self.service.place(place.item_id) for place in habits.places]
+            leaves = [
+                _leaf_kind(place)
+                for place in found
+                if place is not None and is_suggestable(place.category, place.category_path, place.name)
+            ]
+            kind = EITHER_SEPARATOR.join(list(dict.fromkeys(leaves))[:HABIT_LIKE_KINDS]) or None
+        if kind is None:
+            return None
+        return request.model_copy(update={"intent": "recommend", "category": kind})
+
+    def _usual_then(self, state: _State, request: ChatRequest, at: datetime, message: str) -> list[Suggestion]:
+        """The places the user goes to at ``at``'s hour of the week (its weekday and part of the day, else the same
+        part of the workweek or weekend), at least ``USUAL_MIN_VISITS`` times each, that fit what is asked: for a
+        meal any place to eat (a food hall, a deli), for a kind that kind, for "the usual" alone or "the usual friday
+        thing" any place people go to by choice (no hotel, no airport); empty when none does."""
+        here = LatLon(*state["here"])
+        meal = (request.when is not None and _MEAL_TIME_RE.search(request.when) is not None) or (
+            request.category == "Restaurant" and not _RESTAURANT_SAID_RE.search(message)
+        )
+        kind = USUAL_MEAL_PLACES if meal else None if request.category in _ANY_USUAL_KINDS else request.category
+        part = daypart(at.hour)
+        slices = [{"weekday": at.weekday()}, {"weekend": True} if at.weekday() in WEEKEND_DAYS else {"workweek": True}]
+        for chosen in slices:
+            found = self.service.habits(state["user_id"], state["now"], here, daypart=part, top=USUAL_TOP, **chosen)
+            usual = [
+                place
+                for place in found.places
+                if place.score >= USUAL_MIN_VISITS
+                and is_suggestable(place.category, place.category_path, place.name)
+                and (kind is None or is_of_kind(kind, place.category, place.category_path))
+            ]
+            if usual:
+                return usual
+        return []
 
     def _usual_kinds(self, state: _State, request: ChatRequest) -> list[str]:
         """The kinds of place the user goes to most, left out when a request asks for something unlike them."""
@@ -3128,6 +3213,12 @@ def _rewrite(state: _State) -> bool:
     return bool(state.get("rewrite"))
 
 
+def _said_before(state: _State, turns: int) -> list[str]:
+    """The user's messages of up to ``turns`` turns before this one, the latest first."""
+    said = [message.text for message in state["messages"] if isinstance(message, HumanMessage)]
+    return said[-2 : -2 - turns : -1]
+
+
 def _tail_length(state: _State) -> int:
     """How many messages follow the user's message in this turn (tool calls and results)."""
     messages = state["messages"]
@@ -3293,6 +3384,14 @@ _KIND_OF_IT_RE = re.compile(
     re.IGNORECASE,
 )
 
+
+# "Algo así ahora", "quelque chose comme ça", "dans le même genre": more of the same, as "something like that" (which
+# the rules read in English) is.
+_LIKE_THAT_RE = re.compile(
+    r"\balgo (?:asi|parecido|similar)\b|\b(?:algun )?(?:sitio|lugar) (?:asi|parecido|similar)\b"
+    r"|\bdel mismo (?:estilo|tipo)\b|\bdans le meme (?:genre|style)\b"
+    r"|\b(?:quelque chose|un endroit|un truc|un lieu) (?:comme ca|de (?:similaire|pareil|semblable))\b"
+)
 
 # "What days do I usually go there", "what time do I go to it", "when do I usually go there", "¿qué días voy
 # allí?", "quels jours j'y vais ?": the user's own days and times at the place talked about.
@@ -4170,6 +4269,20 @@ SAME_PLACE_KM = 0.3
 
 # The catalogue's top level of every restaurant, café and bar.
 FOOD_AND_DRINK = "Dining and Drinking"
+# Where people have a meal: those, and food halls and markets (Eataly is a "Gourmet Store", Chelsea Market a "Market").
+MEAL_PLACES = EITHER_SEPARATOR.join([FOOD_AND_DRINK, "Gourmet Store", "Market"])
+# Where a user's usual meal of an hour may be: any of those, a deli-grocery too (a late-night snack at Westside Market).
+USUAL_MEAL_PLACES = EITHER_SEPARATOR.join([MEAL_PLACES, "Food and Beverage Retail"])
+# The kinds "the usual" may stand in for whatever the user goes to: "the usual friday thing" read as things to do.
+_ANY_USUAL_KINDS = frozenset({THINGS_TO_DO_KIND, FOOD_AND_DRINK})
+# "The usual", "my usual lunch place", "where I normally go", "same as usual", "lo de siempre", "comme d'habitude":
+# the user's own places of that hour, not any place they know ("a bar I know").
+_USUAL_SAID_RE = re.compile(
+    r"\busual\b|\b(?:usually|normally|typically|always) (?:go|eat|get|have|hang out|end up)\b|\bhabitu"
+    r"|\bsiempre\b|\bcostumbre\b|\bcomme usually\b|\bgo-to\b"
+    r"|\bregular (?:place|spot|bar|cafe|coffee|lunch|dinner|club)\b",
+    re.IGNORECASE,
+)
 # A restaurant named as such, not a meal ("lunch", "dinner") read as one.
 _RESTAURANT_SAID_RE = re.compile(r"\brestaurants?\b|\brestos?\b|\bplaces? to eat\b", re.IGNORECASE)
 _CASUAL_RE = re.compile(
@@ -4307,7 +4420,26 @@ def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now
     kind = None if meal else request.category
     asks_places = (kind, request.keyword, request.near, request.exclude_categories, request.exclude_names)
     flags = (request.surprise, request.familiar, request.quiet, request.independent, request.local, request.closer)
-    return not any(asks_places) and not any(flags) and (request.when is not None or past_span(message, now) is not None)
+    timed = request.when is not None or past_span(message, now) is not None or asks_this_hour(message)
+    return not any(asks_places) and not any(flags) and timed
+
+
+def _leaf_kind(place: Suggestion | Place) -> str:
+    """A place's kind as its category path ends ("Gourmet Store" for Eataly, "Night Club" for Marquee)."""
+    return place.category_path.split(CATEGORY_SEPARATOR)[-1].strip() or place.category
+
+
+def _habits_kept(previous: ChatRequest, request: ChatRequest, now: datetime, timezone: str) -> ChatRequest:
+    """A follow-up that asks the last question about the user's habits of another time, with what it does not
+    change kept: "and on weekdays?" after "where do I usually get lunch on weekends?" is weekday lunches (the kind,
+    and the meal's part of the day); "and in the evenings?" after "what do I do on Saturdays?" Saturday evenings."""
+    update: dict[str, Any] = {"intent": "profile"}
+    if request.category is None and previous.category and not previous.change:
+        update["category"] = previous.category
+    if (kept := when_kept(request.when, previous.when)) and request.when:
+        when = f"{kept} {request.when}"
+        update |= {"when": when, "at": resolve_when(when, now, timezone) or request.at}
+    return request.model_copy(update=update)
 
 
 # "When was the last time", "and when did I last go": the latest visit, of whatever the last question was about.

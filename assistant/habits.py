@@ -346,16 +346,46 @@ def habits_slice(request: ChatRequest, now: datetime, message: str = "", latest:
     """
     if (span := past_span(message, now, latest)) is not None:
         return HabitsSlice(None, None, since=span.since, until=span.until)
+    # "What do I usually do this late?", "¿y tan tarde?" (not "tarde", the afternoon): at night, as now is.
+    this_hour = daypart(now.hour) if asks_this_hour(message) else None
     if request.when is None or request.at is None:
-        return HabitsSlice(None, None)
+        return HabitsSlice(None, this_hour)
     # In English: the rules' `when` already is, the LLM's (when it read the request) keeps the request's language.
     words = to_english(fold(request.when).lower(), request.language)
     # "In the morning" asked in the afternoon resolves to tomorrow's, yet asks about mornings, not that weekday.
     weekend = _WEEKEND_RE.search(words) is not None
     workweek = _WORKWEEK_RE.search(words) is not None and not weekend
     weekday = request.at.weekday() if _WEEKDAY_RE.search(words) and not (weekend or workweek) else None
-    part = daypart(request.at.hour) if _PART_RE.search(words) else None
+    part = this_hour or (daypart(request.at.hour) if _PART_RE.search(words) else None)
     return HabitsSlice(weekday, part, weekend, workweek)
+
+
+# The part of the day it is now, said of a habit: "what do I usually do this late?", "where am I usually at this
+# hour?", "¿qué suelo hacer a estas horas?", "qu'est-ce que je fais d'habitude à cette heure-ci ?".
+_THIS_HOUR_RE = re.compile(
+    r"\bthis (?:late|early)\b|\b(?:at|around|about) this (?:hour|time)\b|\bthis time of (?:the )?(?:day|night|evening"
+    r"|morning|afternoon)\b|\ba (?:estas|esta) horas?\b|\btan (?:tarde|temprano)\b"
+    r"|\ba cette heure(?:-ci|-la| ci| la)?\b|\bsi (?:tard|tot)\b"
+)
+
+
+def asks_this_hour(message: str) -> bool:
+    """Whether a message asks of the part of the day it is now ("this late", "at this hour", "a estas horas")."""
+    return _THIS_HOUR_RE.search(fold(message).lower()) is not None
+
+
+def when_kept(asked: str | None, before: str | None) -> str:
+    """The time words of an earlier question about the user's habits (``before``, a request's ``when``) that a
+    follow-up asking of another time (``asked``) keeps: "and on weekdays?" after lunch on weekends keeps "lunch",
+    "and in the evenings?" after Saturdays keeps "saturday"; "" when it names both, or neither."""
+    said, earlier = (fold(words).lower() if words else "" for words in (asked, before))
+    days = (_WEEKDAY_RE, _WEEKEND_RE, _WORKWEEK_RE)
+    names_day = any(day.search(said) for day in days)
+    if names_day and not _PART_RE.search(said):
+        return " ".join(found.group() for found in _PART_RE.finditer(earlier))
+    if _PART_RE.search(said) and not names_day:
+        return " ".join(found.group() for day in days for found in day.finditer(earlier))
+    return ""
 
 
 # "Which neighbourhood do I spend the most time in?", "where do I hang out?": where, more than what.
@@ -403,6 +433,13 @@ _MOSTLY = 0.6
 _MOST_DAYS = 3
 _MOST_HOURS = 3
 _FEWEST_FOR_RHYTHM = 3
+# Two peaks of the day ("mornings 9-11 and midday 11-3"): each run up to 4 hours, both within 6 hours, together
+# holding 70% of the visits, each at least a quarter.
+_PEAK_WIDTH = 4
+_PEAK_HOURS = 6
+_PEAKS_HOLD = 0.7
+_PEAK_SHARE = 0.25
+_PEAK_HOUR_WORTH = 0.05
 
 
 def _usual_days(by_weekday: Sequence[int], language: str) -> str:
@@ -443,7 +480,58 @@ def _usual_hours(by_hour: Sequence[int], language: str) -> str:
             ends = [datetime(2000, 1, 1, (start + step) % 24) for step in (0, width)]
             start_said, end_said = (_clock_in(moment, language) for moment in ends)
             return fixed_text("rhythm_hours", language).format(start=start_said, end=end_said, visits=visits, all=total)
+    if (peaks := _two_peaks(by_hour)) is not None:
+        # Coffee at 9-11 before work and again at 11-3 around lunch: two stretches, not "no one time stands out".
+        parts = fixed_text("rhythm_parts", language).split("|")
+        windows = []
+        for start, width in peaks:
+            ends = [datetime(2000, 1, 1, (start + step) % 24) for step in (0, width)]
+            start_said, end_said = (_clock_in(moment, language) for moment in ends)
+            held = sum(by_hour[(start + step) % 24] for step in range(width))
+            windows.append(
+                fixed_text("rhythm_window", language).format(
+                    part=parts[_part_of_hour(start)], start=start_said, end=end_said, visits=held
+                )
+            )
+        visits = sum(by_hour[(start + step) % 24] for start, width in peaks for step in range(width))
+        return fixed_text("rhythm_two_hours", language).format(
+            first=windows[0], second=windows[1], visits=visits, all=total
+        )
     return fixed_text("rhythm_no_hour", language)
+
+
+def _two_peaks(by_hour: Sequence[int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Two runs of hours (start, width), apart and earlier first, that together hold most visits (``_PEAKS_HOLD``),
+    each a good share of them (``_PEAK_SHARE``), up to ``_PEAK_HOURS`` together, the most visits for the fewest
+    hours; None when no two do. Single runs were tried before (:func:`_usual_hours`)."""
+    total = sum(by_hour)
+    if not total:
+        return None
+    runs = [(start, width) for width in range(1, _PEAK_WIDTH + 1) for start in range(24)]
+    held = {run: sum(by_hour[(run[0] + step) % 24] for step in range(run[1])) for run in runs}
+    best: tuple[float, int, tuple[int, int], tuple[int, int]] | None = None
+    for first in runs:
+        hours = {(first[0] + step) % 24 for step in range(first[1])}
+        for second in runs:
+            if second[1] + first[1] > _PEAK_HOURS or hours & {(second[0] + step) % 24 for step in range(second[1])}:
+                continue
+            if min(held[first], held[second]) < _PEAK_SHARE * total:
+                continue
+            together = held[first] + held[second]
+            if together < _PEAKS_HOLD * total:
+                continue
+            # An hour more is worth it when it holds more than ``_PEAK_HOUR_WORTH`` of the visits.
+            worth = together / total - _PEAK_HOUR_WORTH * (first[1] + second[1])
+            key = (-worth, first[1] + second[1], *sorted((first, second)))
+            if best is None or key < best:
+                best = key
+    return (best[2], best[3]) if best is not None else None
+
+
+def _part_of_hour(hour: int) -> int:
+    """The part of the day an hour begins, as ``rhythm_parts`` lists them: morning (5-11), midday (11-3), afternoon
+    (3-6), evening (6-10), night (10-5)."""
+    return 0 if 5 <= hour < 11 else 1 if 11 <= hour < 15 else 2 if 15 <= hour < 18 else 3 if 18 <= hour < 22 else 4
 
 
 def describe_rhythm(habits: Habits, language: str = "en") -> str:

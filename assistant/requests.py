@@ -982,7 +982,11 @@ _FAMILIAR_RE = re.compile(
     # "Somewhere I go often", "one of the places we always go to".
     r"|\b(?:somewhere|a place|places|spots?|ones?) (?:i|we) (?:go|come|visit|frequent)(?: to)?"
     r" (?:often|a lot|all the time|regularly|usually|always)\b"
-    r"|\b(?:somewhere|a place|places|spots?|ones?) (?:i|we) (?:often|always|usually|regularly) (?:go|come|visit)\b",
+    r"|\b(?:somewhere|a place|places|spots?|ones?) (?:i|we) (?:often|always|usually|regularly) (?:go|come|visit)\b"
+    # "Lunch where I normally go", "same as usual", "comme d'habitude", "mon bar habituel" (read "my bar usual").
+    r"|\bwhere (?:i|we) (?:usually|normally|typically|always) (?:go|eat|get|have)\b|\b(?:same as|like) usual\b"
+    r"|\bcomme (?:d'? ?habitude|usually)\b|\bmy (?:place|spot|bar|cafe|restaurant|club|coffee shop) usual\b"
+    r"|\bcomo (?:siempre|de costumbre)\b",
     re.IGNORECASE,
 )
 # "Somewhere we can actually hear each other", "good for a conversation": not loud, whatever else is asked.

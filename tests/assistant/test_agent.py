@@ -1844,7 +1844,8 @@ def test_a_meal_asked_of_ones_habits_counts_every_place_to_eat_and_drink(
 ) -> None:
     assistant = Assistant(services, polite)
     lunch = assistant.chat("3", "where do I usually go for lunch?", at=world_now)
-    assert called(lunch, "get_habits").arguments["kind"] == "Dining and Drinking"  # a coffee shop counts
+    # A coffee shop counts, and a food hall (Eataly is a "Gourmet Store").
+    assert called(lunch, "get_habits").arguments["kind"] == "Dining and Drinking|Gourmet Store|Market"
     named = assistant.chat("3", "which restaurants do I go to?", at=world_now)
     assert called(named, "get_habits").arguments["kind"] == "Restaurant"
 
@@ -4096,3 +4097,79 @@ def test_a_place_left_out_with_another_ask_is_left_out_of_that_one(
     # A kind after "not" is still the kind left out, not a place of its name.
     kinds = assistant.chat("3", "not gyms", at=world_now)
     assert kinds.request is not None and "Gym" in kinds.request.exclude_categories
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _routine(services: Service, user: str, visits: Sequence[tuple[str, datetime]]) -> None:
+    """Gives ``user`` visits to the places named, at the (local) times given."""
+    items = services.items.set_index("item_id")
+    ids = {name: str(items.index[items["name"] == name][0]) for name, _ in visits}
+    services.add_events(
+        [Event(user_id=user, item_id=ids[name], timestamp=at, **_at(items, ids[name])) for name, at in visits]
+    )
+
+
+def test_the_usual_at_an_hour_is_the_users_place_then_whatever_kind_the_meal_word_names(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    now = world_now.astimezone(NEW_YORK).replace(hour=13, minute=30, second=0, microsecond=0)
+    weeks = [now - timedelta(weeks=week) for week in range(1, 5)]
+    # Lunch at a coffee shop on this weekday, the jazz club at night: "lunch" (a restaurant) must not hide the one,
+    # and the other is no usual lunch.
+    _routine(services, "u1", [("Coffee Shop 2", day.replace(hour=13)) for day in weeks])
+    _routine(services, "u1", [("Jazz Club 3", day.replace(hour=22)) for day in weeks])
+    assistant = Assistant(services, polite)
+    for message in ("lunch, the usual", "my usual lunch spot", "lunch where I normally go", "la comida de siempre"):
+        turn = assistant.chat("u1", message, at=now, conversation_id=message)
+        call = called(turn, "recommend").arguments
+        assert call["category"] == "Coffee Shop" and call["familiar"], message
+        assert names_in(turn) == {"Coffee Shop 2"}, message
+    known = assistant.chat("u1", "a jazz club I know", at=now, conversation_id="known")
+    assert called(known, "recommend").arguments["category"] != "Coffee Shop"  # no "usual" said: any one known
+
+
+def test_a_follow_up_to_a_habits_answer_keeps_its_meal_and_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("3", "where do I usually get lunch on weekdays?", at=world_now)
+    weekends = called(assistant.chat("3", "and on weekends?", at=world_now), "get_habits").arguments
+    assert weekends["weekend"] and weekends["daypart"] == "afternoon"
+    assert weekends["kind"] == "Dining and Drinking|Gourmet Store|Market"
+    assistant.chat("3", "what do I do on saturdays?", at=world_now, conversation_id="saturdays")
+    evenings = called(
+        assistant.chat("3", "and in the evenings?", at=world_now, conversation_id="saturdays"), "get_habits"
+    )
+    assert evenings.arguments["weekday"] == 5 and evenings.arguments["daypart"] == "evening"
+
+
+def test_this_late_asks_of_the_part_of_the_day_it_is_now(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    late = world_now.astimezone(NEW_YORK).replace(hour=23, minute=50)
+    assistant = Assistant(services, polite)
+    for message in (
+        "what do I usually do this late?",
+        "where am I usually at this hour?",
+        "¿qué suelo hacer a estas horas?",
+    ):
+        turn = assistant.chat("3", message, at=late, conversation_id=message)
+        assert called(turn, "get_habits").arguments["daypart"] == "night", message
+    assistant.chat("3", "what do I usually do on sundays?", at=late, conversation_id="then")
+    then = called(assistant.chat("3", "and this late?", at=late, conversation_id="then"), "get_habits")
+    assert then.arguments["daypart"] == "night"
+
+
+def test_something_like_that_after_a_habits_answer_recommends_its_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    now = world_now.astimezone(NEW_YORK).replace(hour=11, minute=0)
+    sundays = [now - timedelta(days=(now.weekday() - 6) % 7 + 7 * week) for week in range(0, 3)]
+    _routine(services, "u2", [("Gym 4", day.replace(hour=15)) for day in sundays])
+    assistant = Assistant(services, polite)
+    for message in ("ok something like that now", "somewhere like that but new", "algo así ahora"):
+        assistant.chat("u2", "what do I usually do on sunday afternoons?", at=now, conversation_id=message)
+        turn = assistant.chat("u2", message, at=now, conversation_id=message)
+        assert called(turn, "recommend").arguments["category"] == "Gym", message

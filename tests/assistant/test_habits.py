@@ -14,6 +14,7 @@ from assistant.habits import (
     PastSpan,
     asks_about_areas,
     asks_about_places,
+    asks_this_hour,
     change_periods,
     describe_change,
     describe_habits,
@@ -21,6 +22,7 @@ from assistant.habits import (
     describe_preferences,
     habits_slice,
     past_span,
+    when_kept,
 )
 from assistant.requests import asks_when, extract_request, read
 from assistant.service import (
@@ -655,6 +657,20 @@ def test_a_kinds_rhythm_names_the_few_days_that_hold_most_visits_or_none() -> No
     assert "no one day of the week stands out" in describe_habits(spread)
 
 
+def test_two_stretches_of_the_day_that_hold_most_visits_are_both_said() -> None:
+    hours = [0] * 24  # coffee before work and again around lunch: no three hours in a row hold 60%
+    for hour, visits in {8: 2, 9: 9, 10: 12, 11: 8, 12: 7, 13: 8, 14: 4, 15: 3, 16: 1, 17: 2}.items():
+        hours[hour] = visits
+    coffee = _rhythm_habits([12, 2, 14, 14, 11, 2, 1], hours, kind="Cafe")
+    said = describe_habits(coffee)
+    assert "mostly mornings between 9 am and 11 am (21) and midday between 11 am and 3 pm (27) (48 of 56)" in said
+    assert "no one time of day stands out" not in said
+    assert "por la mañana entre las 09:00 y las 11:00 (21) y a mediodía" in describe_habits(coffee, language="es")
+    assert "le matin entre 09:00 et 11:00 (21) et le midi" in describe_habits(coffee, language="fr")
+    spread = _rhythm_habits([3, 3, 3, 3, 3, 3, 3], [1] * 21 + [0] * 3, kind="Cafe")
+    assert "no one time of day stands out" in describe_habits(spread)  # no two stretches hold most
+
+
 def test_mostly_is_said_of_a_kinds_usual_time_only_when_it_holds_half_its_visits() -> None:
     spread = HabitKind(kind="Gym", visits=12, weekday="Wednesday", daypart="afternoon", slot_visits=2)
     usual = HabitKind(kind="Bar", visits=8, weekday="Friday", daypart="evening", slot_visits=5)
@@ -790,3 +806,46 @@ def test_two_periods_are_said_side_by_side_with_rates_places_and_shares() -> Non
         "I have no check-ins of yours from December 1, 2011 to February 29, 2012: yours run from April 2012 to "
         "November 2012. In November 2012: 16 check-ins"
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "before", "kept"),
+    [
+        ("weekdays", "lunch weekends", "lunch"),  # "and on weekdays?" after lunch on weekends
+        ("saturday", "dinner", "dinner"),
+        ("evening", "saturday", "saturday"),  # "and in the evenings?" after Saturdays
+        ("morning", "weekends", "weekends"),
+        ("saturday night", "lunch weekdays", ""),  # names both: nothing kept
+        ("weekdays", None, ""),
+        ("weekdays", "sunday", ""),  # a day for a day
+    ],
+)
+def test_a_follow_up_keeps_the_time_words_it_does_not_change(asked: str, before: str | None, kept: str) -> None:
+    assert when_kept(asked, before) == kept
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what do I usually do this late?",
+        "and this late?",
+        "where am I usually at this hour?",
+        "what do I do around this time of night",
+        "¿qué suelo hacer a estas horas?",
+        "¿y tan tarde?",
+        "et à cette heure-ci ?",
+        "et si tard ?",
+    ],
+)
+def test_this_late_asks_of_the_part_of_the_day_it_is_now(message: str) -> None:
+    assert asks_this_hour(message)
+    late = datetime(2012, 11, 29, 23, 50, tzinfo=UTC)
+    request = extract_request(message, late)
+    assert habits_slice(request, late, message).daypart == "night"
+
+
+@pytest.mark.parametrize(
+    "message", ["this is late", "at this point anything", "this time last year", "what time is it"]
+)
+def test_other_words_of_now_ask_of_no_part_of_the_day(message: str) -> None:
+    assert not asks_this_hour(message)

@@ -1060,6 +1060,17 @@ def test_intents_near_the_new_ones(message: str, intent: str) -> None:
         ("a place I know, or actually, surprise me", True, False),
         ("a bar I don't know", True, False),
         ("dinner near here", False, False),
+        # "Where I normally go", "as usual": the user's own places (of that hour: ``Assistant``).
+        ("lunch where I normally go", False, True),
+        ("take me where we usually eat", False, True),
+        ("same as usual tonight", False, True),
+        ("dinner, like usual", False, True),
+        ("comme d'habitude ce soir", False, True),
+        ("mon bar habituel", False, True),
+        ("cena, como siempre", False, True),
+        ("busier than usual?", False, False),
+        ("a quieter bar than usual", False, False),
+        ("better than my usual, surprise me", True, False),
     ],
 )
 def test_familiar_is_the_opposite_of_surprise(message: str, surprise: bool, familiar: bool) -> None:
