@@ -535,6 +535,26 @@ def habit_line(category: str, visits: pd.DataFrame, occasion: str) -> str | None
     return f"you go to {plural(category)} on {occasion}{where} — {len(mine)} visits"
 
 
+# A place new to the user whose name a place they know shares (``Service._branches_said``).
+NEW_TO_YOU = "new to you"
+NEW_BRANCH = "a branch you haven't been to"
+_NEAR_KNOWN_RE = re.compile(r"^(?P<where>next to|[\d.]+ km from) (?P<place>.+), a place you know$")
+
+
+def _known_branch(reason: str, name: str, area: str | None) -> str:
+    """A near-known reason naming a branch of ``name`` ("0.3 km from Shake Shack, a place you know") as the branch
+    the user knows, in its area when one is named ("0.3 km from the Shake Shack you know, in Gramercy"); any other
+    reason as it is."""
+    found = _NEAR_KNOWN_RE.match(reason)
+    if found is None or chain_key(found["place"]) != chain_key(name):
+        return reason
+    return f"{found['where']} the {found['place']} you know" + (f", in {area}" if area else "")
+
+
+def _point(place: Place) -> tuple[float, float]:
+    return place.latitude, place.longitude
+
+
 # The recommender's own line of the same claim ("you go to Cafés on Saturday mornings — 12 visits"), from its fitted
 # counts: said again with the count of the visits up to the time asked.
 _HABIT_REASON_RE = re.compile(r"^you go to .+ on \S+ \S+ — \d+ visits?$")
@@ -938,6 +958,7 @@ class Service:
             user_id,
             query.known_at or at,
         )
+        suggestions = self._branches_said(suggestions, user_id, query.known_at or at)
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
         if stops is None:
@@ -1009,6 +1030,29 @@ class Service:
             reasons = [self._popular_then(reason, item.item_id, popular) for reason in item.evidence[:-1]]
             evidence = [*(reason for reason in reasons if reason), facts]
             kept.append(item.model_copy(update={"evidence": evidence, "is_return": count > 0}))
+        return kept
+
+    def _branches_said(self, suggestions: list[Suggestion], user_id: str, at: datetime) -> list[Suggestion]:
+        """The suggestions new to the user that share their name (``chain_key``) with a place they know as of ``at``:
+        "a branch you haven't been to", not "new to you" beside "0.3 km from Shake Shack, a place you know", and that
+        reason names the branch known ("0.3 km from the Shake Shack you know, in Gramercy")."""
+        visits = user_visits(events_until(self.events(), at), user_id)
+        branches: dict[str, list[Place]] = {}
+        for item_id in visits["item_id"].astype(str).unique() if len(visits) else ():
+            if (place := self.place(item_id)) is not None and (key := chain_key(place.name)):
+                branches.setdefault(key, []).append(place)
+        kept = []
+        for item in suggestions:
+            known = [place for place in branches.get(chain_key(item.name), []) if place.item_id != item.item_id]
+            facts = item.evidence[-1]
+            if item.is_return or not known or not facts.startswith(NEW_TO_YOU):
+                kept.append(item)
+                continue
+            nearest = min(known, key=lambda place: haversine_km(item.latitude, item.longitude, *_point(place)))
+            area = area_name(nearest.latitude, nearest.longitude)
+            reasons = [_known_branch(reason, item.name, area) for reason in item.evidence[:-1]]
+            facts = NEW_BRANCH + facts.removeprefix(NEW_TO_YOU)
+            kept.append(item.model_copy(update={"evidence": [*reasons, facts]}))
         return kept
 
     @staticmethod

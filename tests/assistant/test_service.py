@@ -239,6 +239,28 @@ def test_a_habit_line_says_the_occasion_asked_and_counts_each_visit_in_it() -> N
     )
 
 
+def test_a_new_branch_of_a_place_the_user_knows_is_said_to_be_one(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = services.default_place("1")
+    listed = services.recommend("1", world_now, where, RecommendQuery(k=10))
+    known = next(item for item in listed if item.is_return)
+    new = next(item for item in listed if not item.is_return)
+    # The small world has no chains: the two places stand in for two branches of one.
+    monkeypatch.setattr(
+        service_module, "chain_key", lambda name: "chain" if name in (known.name, new.name) else name.casefold()
+    )
+    near = f"0.3 km from {known.name}, a place you know"
+    shown = new.model_copy(update={"evidence": [near, new.evidence[-1]]})
+    said = services._branches_said([shown, known], "1", world_now)
+    place = services.place(known.item_id)
+    assert place is not None
+    area = area_name(place.latitude, place.longitude)
+    assert said[0].evidence[0] == f"0.3 km from the {known.name} you know" + (f", in {area}" if area else "")
+    assert said[0].evidence[-1].startswith("a branch you haven't been to") and "new to you" not in said[0].evidence[-1]
+    assert said[1] == known  # the branch the user knows says what it said
+
+
 def test_a_lists_habit_line_and_its_explanation_give_one_count(services: Service, world_now: datetime) -> None:
     where = services.default_place("1")
     listed = services.recommend("1", world_now, where, RecommendQuery(k=3, category="Cafe"))
