@@ -3628,6 +3628,10 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
             return None  # a statement's reply says "undo" takes it back, however many lists came after it
         # After a list, the one before it; after a question about a place of it ("how far is it?"), that list.
         index = len(kept) - 2 if listed_last else len(kept) - 1
+        if len(kept) == 1 and not state.get("stated_turn", 0) and _UNDO_WORD_RE.search(text):
+            # "Undo" with one list and nothing stated here ("no mexican" was said in another conversation): nothing
+            # of this conversation to take back, which its reply says, not the same list again as if it were.
+            return None
         return (index, "") if index >= 0 else None
     if (back := _BACK_TO_RE.match(text)) is not None:
         index = _list_named(kept, back["to"] or back["es"] or back["fr"] or "")

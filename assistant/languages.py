@@ -593,6 +593,8 @@ _SPANISH = {
     "lo que te he dicho": "what i told you",
     "deshacer": "undo",
     "deshazlo": "undo",
+    "deshaz": "undo",
+    "deshaz eso": "undo that",
     "olvidate de": "forget",
     "borra todo lo que sabes de mi": "delete everything you know about me",
     "borra todo sobre mi": "delete everything about me",

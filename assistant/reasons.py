@@ -23,6 +23,11 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^popular: (?P<count>[\d,]+) check-ins by (?P<people>[\d,]+) people$", "reason_popular"),
         (r"^(?P<km>[\d.]+) km from (?P<place>.+), a place you know$", "reason_near_known"),
         (r"^next to (?P<place>.+), a place you know$", "reason_next_to_known"),
+        # A branch of a place the user knows ("Shake Shack"), and the one they know.
+        (r"^a branch you haven't been to$", "reason_new_branch"),
+        (r"^(?P<km>[\d.]+) km from the (?P<place>.+) you know, in (?P<area>.+)$", "reason_near_branch_in"),
+        (r"^(?P<km>[\d.]+) km from the (?P<place>.+) you know$", "reason_near_branch"),
+        (r"^next to the (?P<place>.+) you know$", "reason_next_to_branch"),
         (r"^(?P<km>[\d.]+) km from (?P<place>.+), for after it$", "reason_after"),
         (r"^people who go to (?P<place>.+) also go here$", "reason_covisit"),
         (r"^(?P<share>\d+)% of your check-ins are (?:at|in) (?P<kind>.+)$", "reason_share"),

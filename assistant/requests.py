@@ -5087,6 +5087,8 @@ _UNDO_RE = re.compile(
     r"|(?:please )?(?:don'?t|do not) (?:save|store|remember|keep|record|note) (?:that|it|this)(?: one)?"
     r"|never ?mind (?:that|what i (?:just )?said)|ignore (?:that|what i (?:just )?said)"
     r"|i (?:didn'?t|did not) mean (?:that|it)|i take (?:that|it) back"
+    # "Deshaz eso", "annule ça": the words of "undo" (``assistant.agent._UNDO_WORD_RE``) in Spanish and French.
+    r"|deshaz(?:lo| eso)?|annule(?: ca| cela)?"
     r"|olvida (?:eso|lo que (?:acabo de decir|te acabo de decir))|no (?:lo |te lo )?(?:guardes|recuerdes"
     r"|apuntes)(?: eso)?|no guardes eso|borra eso"
     r"|oublie (?:ca|ce que je viens de (?:dire|te dire))|ne (?:le |l'|l')?(?:retiens|enregistre"
@@ -5372,14 +5374,28 @@ def named_first(message: str) -> str | None:
     return found["name"] if found is not None else None
 
 
+# What a "looks good" says of more than one place, or of something else than a place: the list ("the list looks
+# good", "your options look great", "both look nice", "all three sound good") or a thing about one ("the menu looks
+# good", "the vibe seems fun"). Browsing, no verdict on one place to store.
+_NOT_ONE_PLACE_RE = re.compile(
+    r"(?:(?:the|your|these|those|this|that|all|all the|all of the(?:se|m)?|both|both of (?:the(?:se|m)|those)) )*"
+    r"(?:list|lists|options?|choices?|suggestions?|picks?|results?|ideas?|recs|recommendations?|places|spots|ones"
+    r"|both|all(?: of them)?|all (?:three|four|five)|(?:the )?(?:first|last|top) (?:two|three|few)"
+    r"|menu|food|vibe|vibes|view|views|decor|atmosphere|ambiance|pics?|photos?|pictures?|prices?|reviews?|drinks"
+    r"|cocktails|patio|terrace|interior|area|neighbou?rhood)",
+    re.IGNORECASE,
+)
+
+
 def _verdict_now(text: str) -> StatedPreference | None:
     """A verdict said in the present ("I love the second one", "the Grey Dog is terrible"); None for a taste in kinds
-    ("I love jazz"), a bare "this is great", or none."""
+    ("I love jazz"), a bare "this is great", a look at the list or at a thing about a place ("the options look good",
+    "the menu looks great": ``_NOT_ONE_PLACE_RE``), or none."""
     for pattern, verdict in ((_IS_BAD_RE, "dislike_place"), (_IS_GOOD_RE, "like_place"), (_LIKED_NOW_RE, "like_place")):
         if (match := pattern.search(text)) is None:
             continue
         named = _named(match)
-        if pattern is not _LIKED_NOW_RE and _BARE_PRONOUN_RE.fullmatch(named):
+        if pattern is not _LIKED_NOW_RE and (_BARE_PRONOUN_RE.fullmatch(named) or _NOT_ONE_PLACE_RE.fullmatch(named)):
             continue
         if re.fullmatch(_POINTER, named, re.IGNORECASE) or _RANK_ALONE_RE.fullmatch(named):
             return StatedPreference(kind=verdict, words=named)  # type: ignore[arg-type]

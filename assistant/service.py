@@ -74,12 +74,13 @@ from profiles.calendar import (
     WORKWEEK,
     ago,
     daypart,
+    dayparts,
     describe_hour,
     hours_into_day,
     weekday_name,
 )
 from profiles.config import Settings
-from profiles.context import ContextSnapshot, InterestContext
+from profiles.context import InterestContext
 from profiles.events import Action, Event
 from profiles.geo import haversine_km
 from profiles.next_stops import following_visits, next_stops
@@ -569,49 +570,65 @@ def area_name(latitude: float, longitude: float) -> str | None:
     return best
 
 
-def context_evidence(category: str, context: InterestContext) -> str | None:
-    """A line citing the user's context when it backs the category (a leaf category, as the snapshots' labels are):
-    'you go to Coffee Shops on Saturday mornings around the West Village — 12 visits'. None when no snapshot has it,
-    or when it happened only once (one visit is no habit)."""
+def context_backs(category: str, context: InterestContext) -> bool:
+    """Whether the user's context now holds the category (a leaf category, as the snapshots' labels are): a habit
+    line is cited only for a kind of place the context weighs now."""
     wanted = category.casefold()
-    backing = [s for s in context.snapshots if any(label.casefold() == wanted for label in s.top_labels)]
-    return _cite(category, backing) if backing else None
+    return any(label.casefold() == wanted for snapshot in context.snapshots for label in snapshot.top_labels)
 
 
-def _cite(category: str, snapshots: Sequence[ContextSnapshot]) -> str | None:
-    """The habit behind the heaviest snapshot: the snapshots of the category at the same time of the week, around
-    the same place. Visits are counted from the context's snapshots, so they never exceed the truth: a snapshot
-    with other categories too counts one."""
-    first = snapshots[0]
-    occasion = _occasion(first)
-    same = [
-        snapshot
-        for snapshot in snapshots
-        if _occasion(snapshot) == occasion
-        and haversine_km(first.latitude, first.longitude, snapshot.latitude, snapshot.longitude) <= AREA_RADIUS_KM
-    ]
-    if len({snapshot.window for snapshot in same}) < MIN_OCCASIONS:
+def habit_line(category: str, visits: pd.DataFrame, occasion: str) -> str | None:
+    """'you go to Bagel Shops on Saturday mornings around Kips Bay — 13 visits': every one of the user's visits
+    (``Service.occasion_visits``: ``leaf``, ``day``, ``area`` columns) to places of the category in ``occasion``,
+    counted as the line words them; the area only when all of them are in it. None when they fall on fewer than
+    MIN_OCCASIONS days (one evening is no habit)."""
+    mine = visits[visits["leaf"].str.casefold() == category.casefold()] if len(visits) else visits
+    if mine.empty or mine["day"].nunique() < MIN_OCCASIONS:
         return None
-    visits = sum(snapshot.count if len(snapshot.top_labels) == 1 else 1 for snapshot in same)
-    area = area_name(first.latitude, first.longitude)
-    if area:
-        where = f"around {area}"
-    elif first.distance_km <= AREA_RADIUS_KM:
-        where = "around here"
-    else:
-        where = f"{first.distance_km:.1f} km from here"
-    return f"you go to {plural(category)} on {occasion} {where} — {visits} visits"
+    areas = mine["area"].unique()
+    where = f" around {areas[0]}" if len(areas) == 1 and areas[0] else ""
+    return f"you go to {plural(category)} on {occasion}{where} — {len(mine)} visits"
 
 
-def _occasion(snapshot: ContextSnapshot) -> str:
-    """When a snapshot happened, as a habit: 'Saturday mornings' from its window ('2012-06-02 morning'), or from
-    its mean hour when its window is a whole day or week."""
-    day, _, part = snapshot.window.partition(" ")
-    try:
-        weekday = datetime.strptime(day, "%Y-%m-%d").weekday()
-    except ValueError:
-        return describe_hour(snapshot.hour_of_week, plural=True)
-    return f"{weekday_name(weekday)} {part}s" if part else f"{weekday_name(weekday)}s"
+# A place new to the user whose name a place they know shares (``Service._branches_said``).
+NEW_TO_YOU = "new to you"
+NEW_BRANCH = "a branch you haven't been to"
+_NEAR_KNOWN_RE = re.compile(r"^(?P<where>next to|[\d.]+ km from) (?P<place>.+), a place you know$")
+
+
+def _known_branch(reason: str, name: str, area: str | None) -> str:
+    """A near-known reason naming a branch of ``name`` ("0.3 km from Shake Shack, a place you know") as the branch
+    the user knows, in its area when one is named ("0.3 km from the Shake Shack you know, in Gramercy"); any other
+    reason as it is."""
+    found = _NEAR_KNOWN_RE.match(reason)
+    if found is None or chain_key(found["place"]) != chain_key(name):
+        return reason
+    return f"{found['where']} the {found['place']} you know" + (f", in {area}" if area else "")
+
+
+def _point(place: Place) -> tuple[float, float]:
+    return place.latitude, place.longitude
+
+
+# The recommender's own line of the same claim ("you go to Cafés on Saturday mornings — 12 visits"), from its fitted
+# counts: said again with the count of the visits up to the time asked.
+_HABIT_REASON_RE = re.compile(r"^you go to .+ on \S+ \S+ — \d+ visits?$")
+
+
+class HabitLines(NamedTuple):
+    """The user's habit lines in one occasion: the visits behind them and the context that says which kinds to cite."""
+
+    context: InterestContext
+    visits: pd.DataFrame
+    occasion: str
+
+    def cited(self, category: str) -> str | None:
+        """The kind's habit line when the context backs the kind (it weighs it now), else None."""
+        return self.exact(category) if context_backs(category, self.context) else None
+
+    def exact(self, category: str) -> str | None:
+        """The kind's habit line, whatever the context weighs."""
+        return habit_line(category, self.visits, self.occasion)
 
 
 class RecommendQuery(BaseModel):
@@ -986,16 +1003,17 @@ class Service:
         if off_hours and len(varied) < query.k:  # an hour when hardly any kind is open: the list as it was
             varied = ranked_after(())
         # A list by popularity leads with how many people go (the recommender's first reason), not the user's habit.
-        cited = None if query.popular else context
+        habits = None if query.popular else self.habit_lines(context, query.known_at or at)
         said: set[str] = set()  # habit lines already cited higher up: each is said once where others can be said
         suggestions = self._known_until(
             [
-                _suggestion(rank, item, cited, query.category, self._usual_paths, said)
+                _suggestion(rank, item, habits, query.category, self._usual_paths, said)
                 for rank, item in enumerate(varied, 1)
             ],
             user_id,
             query.known_at or at,
         )
+        suggestions = self._branches_said(suggestions, user_id, query.known_at or at)
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
         if stops is None:
@@ -1067,6 +1085,29 @@ class Service:
             reasons = [self._popular_then(reason, item.item_id, popular) for reason in item.evidence[:-1]]
             evidence = [*(reason for reason in reasons if reason), facts]
             kept.append(item.model_copy(update={"evidence": evidence, "is_return": count > 0}))
+        return kept
+
+    def _branches_said(self, suggestions: list[Suggestion], user_id: str, at: datetime) -> list[Suggestion]:
+        """The suggestions new to the user that share their name (``chain_key``) with a place they know as of ``at``:
+        "a branch you haven't been to", not "new to you" beside "0.3 km from Shake Shack, a place you know", and that
+        reason names the branch known ("0.3 km from the Shake Shack you know, in Gramercy")."""
+        visits = user_visits(events_until(self.events(), at), user_id)
+        branches: dict[str, list[Place]] = {}
+        for item_id in visits["item_id"].astype(str).unique() if len(visits) else ():
+            if (place := self.place(item_id)) is not None and (key := chain_key(place.name)):
+                branches.setdefault(key, []).append(place)
+        kept = []
+        for item in suggestions:
+            known = [place for place in branches.get(chain_key(item.name), []) if place.item_id != item.item_id]
+            facts = item.evidence[-1]
+            if item.is_return or not known or not facts.startswith(NEW_TO_YOU):
+                kept.append(item)
+                continue
+            nearest = min(known, key=lambda place: haversine_km(item.latitude, item.longitude, *_point(place)))
+            area = area_name(nearest.latitude, nearest.longitude)
+            reasons = [_known_branch(reason, item.name, area) for reason in item.evidence[:-1]]
+            facts = NEW_BRANCH + facts.removeprefix(NEW_TO_YOU)
+            kept.append(item.model_copy(update={"evidence": [*reasons, facts]}))
         return kept
 
     @staticmethod
@@ -1776,11 +1817,46 @@ class Service:
         return quiet_exclusions(asked, holding or frozenset())
 
     def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
-        """Why a suggested place suits the user: its evidence, with the context's backing first when there is one."""
+        """Why a suggested place suits the user: its evidence, with the user's habit with its kind first when the
+        context backs it (the same line, with the same count, as a list asked at the context's time says)."""
         evidence = list(suggestion.evidence)
-        if context is not None and (cited := context_evidence(_leaf(suggestion), context)) is not None:
+        cited = self.habit_lines(context).cited(_leaf(suggestion)) if context is not None else None
+        if cited is not None:
             evidence = [cited, *(line for line in evidence if line != cited)]
         return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence)
+
+    def habit_lines(self, context: InterestContext, known_at: datetime | None = None) -> HabitLines:
+        """The habit line (:func:`habit_line`) of each kind of place the context backs, in the occasion of the
+        context's time ("Saturday mornings" for a list asked for Saturday at 9 am) from the user's visits up to
+        ``known_at`` (the context's time when not given): one count per kind, however often it is asked."""
+        local = self._local(context.at)
+        occasion = describe_hour(local.weekday() * HOURS_PER_DAY + local.hour, plural=True)
+        return HabitLines(context, self.occasion_visits(context.user_id, context.at, known_at or context.at), occasion)
+
+    def occasion_visits(self, user_id: str, at: datetime, known_at: datetime) -> pd.DataFrame:
+        """The user's visits up to ``known_at`` on the weekday and in the day part of ``at`` (local time): each with
+        its place's ``leaf`` category, its local ``day`` and the ``area`` named (``area_name``, '' for none)."""
+        visits = user_visits(events_until(self.events(), known_at), user_id)
+        columns = ["item_id", "leaf", "day", "area"]
+        if visits.empty:
+            return pd.DataFrame(columns=columns)
+        visits = visits[visits["timestamp"] <= pd.Timestamp(known_at)]
+        local = visits["timestamp"].dt.tz_convert(self.settings.preprocessing.timezone)
+        now = self._local(at)
+        kept = (local.dt.weekday == now.weekday()).to_numpy() & (
+            dayparts(local.dt.hour.to_numpy()) == daypart(now.hour)
+        )
+        visits, local = visits[kept], local[kept]
+        places = {item_id: self.place(item_id) for item_id in visits["item_id"].astype(str).unique()}
+        leaf = {item_id: _leaf(place) if place else "" for item_id, place in places.items()}
+        area = {
+            item_id: (area_name(place.latitude, place.longitude) or "") if place else ""
+            for item_id, place in places.items()
+        }
+        ids = visits["item_id"].astype(str)
+        return pd.DataFrame(
+            {"item_id": ids, "leaf": ids.map(leaf), "day": local.dt.date, "area": ids.map(area)}, columns=columns
+        )
 
     def _places_held_back(self, category: str | None, keyword: str | None) -> tuple[str, ...]:
         """Item ids of the unsuggestable places a query with this category and keyword does not ask for."""
@@ -2391,18 +2467,21 @@ def events_until(events: pd.DataFrame | None, at: datetime) -> pd.DataFrame | No
 def _suggestion(
     rank: int,
     item: Recommendation,
-    context: InterestContext | None,
+    habits: HabitLines | None,
     kind: str | None = None,
     usual: Mapping[str, str] | None = None,
     said: set[str] | None = None,
 ) -> Suggestion:
-    """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit as their
-    context shows it, else the recommender's first reason), then the recommender's facts line; its category is the
+    """A recommendation as a suggestion whose evidence is one or two lines: the strongest (the user's habit with its
+    kind, ``habits``: :meth:`Service.habit_lines`, else the recommender's first reason), then the recommender's
+    facts line; its category is the
     one that holds the ``kind`` asked for (:func:`shown_kind`, with ``usual``: each category's usual path). A line in
     ``said`` (cited by a place above) gives way to the next reason there is, so five diners do not all say "you go to
     Diners on Sunday mornings"; the line cited is added to ``said``."""
     *reasons, facts = item.reasons or [f"{item.distance_km:.1f} km"]
-    cited = context_evidence(_leaf(item), context) if context is not None else None
+    cited = habits.cited(_leaf(item)) if habits is not None else None
+    if habits is not None:  # the recommender's count of the same claim, from its fitted data: the exact one instead
+        reasons = [habits.exact(_leaf(item)) if _HABIT_REASON_RE.match(line) else line for line in reasons]
     candidates = [line for line in (cited, *reasons) if line]
     lead = next((line for line in candidates if said is None or line not in said), next(iter(candidates), None))
     if lead is not None and said is not None:
@@ -2442,6 +2521,7 @@ __all__ = [
     "ForgetReport",
     "HabitArea",
     "HabitKind",
+    "HabitLines",
     "HabitVisit",
     "Habits",
     "PlaceDetails",
@@ -2456,7 +2536,8 @@ __all__ = [
     "area_name",
     "area_words",
     "content_words",
-    "context_evidence",
+    "context_backs",
     "digest",
+    "habit_line",
     "near_radius_km",
 ]

@@ -3441,6 +3441,18 @@ def test_undo_after_a_search_shows_the_list_before_it_unchanged(
     assert again.text.startswith("Retour à")
 
 
+@pytest.mark.parametrize(("message", "language"), [("undo", "en"), ("deshaz", "es"), ("annule ça", "fr")])
+def test_undo_with_one_list_and_nothing_stated_says_there_is_nothing_to_undo(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, language: str
+) -> None:
+    chat = Assistant(services, polite)
+    coffee = chat.chat("3", "a coffee shop please", at=world_now, conversation_id="n").items
+    assert coffee
+    chat.chat("3", "what do you know about me?", at=world_now, conversation_id="n")
+    undone = chat.chat("3", message, at=world_now, conversation_id="n")
+    assert undone.text == fixed_text("pref_nothing_to_undo", language) and not undone.items
+
+
 @pytest.mark.parametrize(
     "message",
     [

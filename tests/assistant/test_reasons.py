@@ -33,6 +33,11 @@ SAID = [
     "you go to Night Clubs on Friday nights 1.3 km from here — 3 visits",
     "21% of your check-ins are in Dining and Drinking",
     "1.2 km from you",
+    "a branch you haven't been to",
+    "0.3 km from the Shake Shack you know, in Gramercy",
+    "1.4 km from the Starbucks you know",
+    "next to the Starbucks you know",
+    "you go to Bagel Shops on Saturday mornings — 13 visits",
 ]
 
 

@@ -3035,6 +3035,47 @@ def test_questions_and_requests_are_no_corrections(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "looks nice",
+        "sounds good",
+        "cool",
+        "the list looks good",
+        "your options look great",
+        "both look nice",
+        "the first two look good",
+        "the suggestions look good",
+        "these places look great",
+        "the spots look nice",
+        "the menu looks good",
+        "the vibe seems fun",
+        "the view is amazing",
+        "the options are terrible",
+    ],
+)
+def test_a_look_at_the_list_or_at_a_thing_about_a_place_is_no_verdict(message: str) -> None:
+    assert not [stated for stated in read_preferences(message) if stated.kind in ("like_place", "dislike_place")]
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("the second one looks nice", "second one"),
+        ("the top one looks good", "top one"),
+        ("Blind Tiger looks nice", "Blind Tiger"),
+        ("the last one looks nice", "last one"),
+    ],
+)
+def test_a_look_at_one_place_named_or_pointed_at_is_its_verdict(message: str, words: str) -> None:
+    assert [(stated.kind, stated.words) for stated in read_preferences(message)] == [("like_place", words)]
+
+
+@pytest.mark.parametrize("message", ["undo", "deshaz", "deshaz eso", "annule ça", "annule"])
+def test_undo_is_read_in_each_language(message: str) -> None:
+    assert [stated.kind for stated in read_preferences(message)] == ["undo"]
+
+
+@pytest.mark.parametrize(
     ("message", "expected"),
     [
         ("the 7th one?", {"pick": 7}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -21,8 +21,9 @@ from assistant.service import (
     RecommendQuery,
     Service,
     Suggestion,
+    area_name,
     content_words,
-    context_evidence,
+    habit_line,
     levels_holding,
     quiet_exclusions,
 )
@@ -182,7 +183,7 @@ def test_the_unsuggestable_places_are_worked_out_once(services: Service) -> None
 # Evidence ------------------------------------------------------------------------------------------------------------
 
 FACTS = re.compile(r"(new to you|been here .+) · (right here|\d+\.\d km)( · busy on \w+ \w+s)?")
-CITE = re.compile(r"you go to (.+) on (\w+ \w+s) around (.+) — (\d+) visits")
+CITE = re.compile(r"you go to (.+) on (\w+ \w+s)(?: around (.+))? — (\d+) visits")
 
 
 def test_every_suggestion_shows_one_or_two_lines_ending_with_its_facts(services: Service, world_now: datetime) -> None:
@@ -194,7 +195,7 @@ def test_every_suggestion_shows_one_or_two_lines_ending_with_its_facts(services:
                 assert ("new to you" in item.evidence[-1]) is not item.is_return
 
 
-def test_the_context_cites_a_habit_without_overstating_it(
+def test_the_context_cites_a_habit_with_every_visit_it_words(
     services: Service, world_now: datetime, world_history: pd.DataFrame, world_items: pd.DataFrame
 ) -> None:
     where = services.default_place("1")
@@ -204,29 +205,70 @@ def test_the_context_cites_a_habit_without_overstating_it(
     # Said once: the places below lead with reasons of their own.
     assert all(item.evidence[0] != coffee[0].evidence[0] for item in coffee[1:])
     kind, occasion, area, visits = cited.groups()
-    assert (kind, occasion, area) == ("Coffee Shops", "Tuesday mornings", "DUMBO")
-    # Never more visits than the user made to coffee shops on Tuesday mornings.
-    mine = world_history[(world_history["user_id"] == "1") & (world_history["timestamp"] < pd.Timestamp(world_now))]
+    local_now = world_now.astimezone(ZoneInfo("America/New_York"))
+    assert (kind, occasion) == ("Coffee Shops", f"{local_now:%A} mornings")
+    # Exactly the visits the user made to coffee shops on that weekday's mornings up to now, all of them in the area.
+    mine = world_history[(world_history["user_id"] == "1") & (world_history["timestamp"] <= pd.Timestamp(world_now))]
     local = mine["timestamp"].dt.tz_convert("America/New_York")
     coffee_ids = set(world_items.loc[world_items["category"] == "Coffee Shop", "item_id"])
-    true_visits = int((mine["item_id"].isin(coffee_ids) & (local.dt.weekday == 1) & local.dt.hour.between(5, 11)).sum())
-    assert 2 <= int(visits) <= true_visits
+    then = mine["item_id"].isin(coffee_ids) & (local.dt.weekday == local_now.weekday()) & local.dt.hour.between(5, 11)
+    assert int(visits) == int(then.sum())
+    places = [services.place(str(item_id)) for item_id in mine.loc[then, "item_id"]]
+    assert area is None or {area_name(place.latitude, place.longitude) for place in places if place} == {area}
 
 
-def test_one_visit_is_no_habit_and_a_mixed_snapshot_counts_one(services: Service, world_now: datetime) -> None:
-    context = services.context("1", world_now, services.default_place("1"))
-    coffee = [snapshot for snapshot in context.snapshots if snapshot.top_labels == ["Coffee Shop"]]
-    assert len({snapshot.window for snapshot in coffee}) >= 2
-    only = context.model_copy(update={"snapshots": coffee[:1]})
-    assert context_evidence("Coffee Shop", only) is None
-    two = context.model_copy(update={"snapshots": coffee[:2]})
-    assert context_evidence("Coffee Shop", two) == "you go to Coffee Shops on Tuesday mornings around DUMBO — 2 visits"
-    mixed = coffee[0].model_copy(update={"top_labels": ["Coffee Shop", "Office"], "count": 5})
-    three = context.model_copy(update={"snapshots": [mixed, *coffee[1:3]]})
-    assert (
-        context_evidence("Coffee Shop", three) == "you go to Coffee Shops on Tuesday mornings around DUMBO — 3 visits"
+def test_a_habit_line_says_the_occasion_asked_and_counts_each_visit_in_it() -> None:
+    visits = pd.DataFrame(
+        {
+            "item_id": ["a", "a", "b", "c"],
+            "leaf": ["Bagel Shop", "Bagel Shop", "Bagel Shop", "Coffee Shop"],
+            "day": [date(2012, 10, 5), date(2012, 10, 12), date(2012, 10, 12), date(2012, 10, 12)],
+            "area": ["Kips Bay", "Kips Bay", "Kips Bay", "Midtown"],
+        }
     )
-    assert context_evidence("Jazz Club", two) is None
+    assert habit_line("Bagel Shop", visits, "Friday mornings") == (
+        "you go to Bagel Shops on Friday mornings around Kips Bay — 3 visits"
+    )
+    # One morning is no habit; a kind never visited then has no line.
+    assert habit_line("Coffee Shop", visits, "Friday mornings") is None
+    assert habit_line("Jazz Club", visits, "Friday mornings") is None
+    # Visits in two areas: no area is said, and all of them are counted.
+    elsewhere = visits.assign(area=["Kips Bay", "Kips Bay", "Gramercy", "Midtown"])
+    assert (
+        habit_line("Bagel Shop", elsewhere, "Friday mornings") == "you go to Bagel Shops on Friday mornings — 3 visits"
+    )
+
+
+def test_a_new_branch_of_a_place_the_user_knows_is_said_to_be_one(
+    services: Service, world_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = services.default_place("1")
+    listed = services.recommend("1", world_now, where, RecommendQuery(k=10))
+    known = next(item for item in listed if item.is_return)
+    new = next(item for item in listed if not item.is_return)
+    # The small world has no chains: the two places stand in for two branches of one.
+    monkeypatch.setattr(
+        service_module, "chain_key", lambda name: "chain" if name in (known.name, new.name) else name.casefold()
+    )
+    near = f"0.3 km from {known.name}, a place you know"
+    shown = new.model_copy(update={"evidence": [near, new.evidence[-1]]})
+    said = services._branches_said([shown, known], "1", world_now)
+    place = services.place(known.item_id)
+    assert place is not None
+    area = area_name(place.latitude, place.longitude)
+    assert said[0].evidence[0] == f"0.3 km from the {known.name} you know" + (f", in {area}" if area else "")
+    assert said[0].evidence[-1].startswith("a branch you haven't been to") and "new to you" not in said[0].evidence[-1]
+    assert said[1] == known  # the branch the user knows says what it said
+
+
+def test_a_lists_habit_line_and_its_explanation_give_one_count(services: Service, world_now: datetime) -> None:
+    where = services.default_place("1")
+    listed = services.recommend("1", world_now, where, RecommendQuery(k=3, category="Cafe"))
+    lines = {line for item in listed for line in item.evidence if line.startswith("you go to ")}
+    for item in listed:
+        context = services.context("1", world_now, where, item.category)
+        explained = services.explain(item, context).evidence
+        assert {line for line in explained if line.startswith("you go to ")} <= lines
 
 
 def test_an_explanation_leads_with_the_habit_and_keeps_the_facts(services: Service, world_now: datetime) -> None:
