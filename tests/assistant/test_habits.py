@@ -708,7 +708,7 @@ def test_a_calendar_date_with_a_meal_asks_about_that_part_of_the_day() -> None:
 _NY = ZoneInfo("America/New_York")
 
 
-def _day(year: int, month: int, day: int = 1) -> datetime:
+def _on_date(year: int, month: int, day: int = 1) -> datetime:
     return datetime(year, month, day, tzinfo=_NY)
 
 
@@ -718,40 +718,40 @@ def _day(year: int, month: int, day: int = 1) -> datetime:
         # Two named months, the one asked first; a month not yet begun this year is last year's.
         (
             "do i go out less in november than in august?",
-            Period(_day(2012, 11), _day(2012, 12)),
-            Period(_day(2012, 8), _day(2012, 9)),
+            Period(_on_date(2012, 11), _on_date(2012, 12)),
+            Period(_on_date(2012, 8), _on_date(2012, 9)),
         ),
         (
             "what did I do differently in october than in september",
-            Period(_day(2012, 10), _day(2012, 11)),
-            Period(_day(2012, 9), _day(2012, 10)),
+            Period(_on_date(2012, 10), _on_date(2012, 11)),
+            Period(_on_date(2012, 9), _on_date(2012, 10)),
         ),
-        ("this month vs last month", Period(_day(2012, 11), None), Period(_day(2012, 10), _day(2012, 11))),
+        ("this month vs last month", Period(_on_date(2012, 11), None), Period(_on_date(2012, 10), _on_date(2012, 11))),
         # Seasons: the latest begun by now ("winter" in November is last year's, outside the data).
         (
             "do I go out more in summer than in winter?",
-            Period(_day(2012, 6), _day(2012, 9)),
-            Period(_day(2011, 12), _day(2012, 3)),
+            Period(_on_date(2012, 6), _on_date(2012, 9)),
+            Period(_on_date(2011, 12), _on_date(2012, 3)),
         ),
         # "Since the summer": after it, against it, weekends in both; "since September": from then on, against before.
         (
             "have my weekends changed since the summer?",
-            Period(_day(2012, 9), None, weekend=True),
-            Period(_day(2012, 6), _day(2012, 9), weekend=True),
+            Period(_on_date(2012, 9), None, weekend=True),
+            Period(_on_date(2012, 6), _on_date(2012, 9), weekend=True),
         ),
-        ("have I changed since september?", Period(_day(2012, 9), None), Period(None, _day(2012, 9))),
+        ("have I changed since september?", Period(_on_date(2012, 9), None), Period(None, _on_date(2012, 9))),
         (
             "did I go out more in 2012 than 2011",
-            Period(_day(2012, 1), _day(2013, 1)),
-            Period(_day(2011, 1), _day(2012, 1)),
+            Period(_on_date(2012, 1), _on_date(2013, 1)),
+            Period(_on_date(2011, 1), _on_date(2012, 1)),
         ),
         # Two slices of the week over the same stretch.
         ("weekends vs weekdays, where do I go?", Period(weekend=True), Period(workweek=True)),
         ("how are my weekends different from weekdays?", Period(weekend=True), Period(workweek=True)),
         (
             "weekends vs weekdays since september",
-            Period(_day(2012, 9), weekend=True),
-            Period(_day(2012, 9), workweek=True),
+            Period(_on_date(2012, 9), weekend=True),
+            Period(_on_date(2012, 9), workweek=True),
         ),
     ],
 )
@@ -775,16 +775,16 @@ def _period(since: datetime | None, until: datetime | None, visits: int, **rest:
 
 def test_two_periods_are_said_side_by_side_with_rates_places_and_shares() -> None:
     november = _period(
-        _day(2012, 11), _day(2012, 12), 16, kinds=[KindCount(kind="Bar", visits=8)],
+        _on_date(2012, 11), _on_date(2012, 12), 16, kinds=[KindCount(kind="Bar", visits=8)],
         places=[PlaceCount(label="Pacha NYC", visits=6)],
     )  # fmt: skip
-    august = _period(_day(2012, 8), _day(2012, 9), 8, places=[PlaceCount(label="Marquee New York", visits=5)])
+    august = _period(_on_date(2012, 8), _on_date(2012, 9), 8, places=[PlaceCount(label="Marquee New York", visits=5)])
     bars = KindShift(kind="Bar", recent=8, earlier=1, recent_share=0.5, earlier_share=0.125)
     change = InterestChange(
-        recent_from=_day(2012, 11), recent_to=_day(2012, 12), recent_visits=16, earlier_visits=8, more=[bars],
+        recent_from=_on_date(2012, 11), recent_to=_on_date(2012, 12), recent_visits=16, earlier_visits=8, more=[bars],
         asked=november, against=august, new=[PlaceCount(label="Pacha NYC", visits=6)],
-        dropped=[PlaceCount(label="Marquee New York", visits=5)], first_visit=_day(2012, 4, 3),
-        last_visit=_day(2012, 11, 27),
+        dropped=[PlaceCount(label="Marquee New York", visits=5)], first_visit=_on_date(2012, 4, 3),
+        last_visit=_on_date(2012, 11, 27),
     )  # fmt: skip
     assert describe_change(change) == (
         "In November 2012: 16 check-ins, 4.0 a week, most at Bars (8); places: Pacha NYC (6). In August 2012: 8 "
@@ -800,7 +800,7 @@ def test_two_periods_are_said_side_by_side_with_rates_places_and_shares() -> Non
     assert describe_change(few).endswith("That is too few check-ins in August 2012 to tell where a larger or smaller "
                                          "share went.")  # fmt: skip
     # A period the data does not reach: which months the user has instead, nothing invented.
-    winter = _period(_day(2011, 12), _day(2012, 3), 0, in_data=False)
+    winter = _period(_on_date(2011, 12), _on_date(2012, 3), 0, in_data=False)
     missing = change.model_copy(update={"against": winter})
     assert describe_change(missing).startswith(
         "I have no check-ins of yours from December 1, 2011 to February 29, 2012: yours run from April 2012 to "
@@ -847,5 +847,5 @@ def test_this_late_asks_of_the_part_of_the_day_it_is_now(message: str) -> None:
 @pytest.mark.parametrize(
     "message", ["this is late", "at this point anything", "this time last year", "what time is it"]
 )
-def test_other_words_of_now_ask_of_no_part_of_the_day(message: str) -> None:
+def test_other_words_of_now_ask_of_no_part_of_the_on_date(message: str) -> None:
     assert not asks_this_hour(message)
