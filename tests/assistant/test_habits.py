@@ -847,5 +847,5 @@ def test_this_late_asks_of_the_part_of_the_day_it_is_now(message: str) -> None:
 @pytest.mark.parametrize(
     "message", ["this is late", "at this point anything", "this time last year", "what time is it"]
 )
-def test_other_words_of_now_ask_of_no_part_of_the_on_date(message: str) -> None:
+def test_other_words_of_now_ask_of_no_part_of_the_day(message: str) -> None:
     assert not asks_this_hour(message)
