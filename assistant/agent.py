@@ -140,6 +140,7 @@ from assistant.requests import (
     first_stop_over,
     further_stops,
     half_of_day_unsaid,
+    home_way_asked,
     is_waterside,
     named_first,
     names_day,
@@ -1602,7 +1603,8 @@ class Assistant:
             if reply == "whereabouts":
                 return self._whereabouts(state, language)
             if reply == "own_place":
-                return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
+                mine = own_place_asked(said) or "my home"
+                return self._own_place_said(state["user_id"], mine, language, state, home_way_asked(said))
             if reply == "evidence" and (claimed := state.get("claimed")) is not None:
                 return self._evidence_said(state, claimed, language)
             return fixed_text(reply, language)
@@ -1925,25 +1927,45 @@ class Assistant:
             return landmark[0].label
         return area
 
-    def _own_place_said(self, user_id: str, mine: str, language: str) -> str:
+    def _own_place_said(
+        self, user_id: str, mine: str, language: str, state: _State | None = None, way: str | None = None
+    ) -> str:
         """Where the user's own office, home or school is ("where is my office?"): a stated home area, else the place
         of that kind they check in at most, with its area and their visits there, else that none of their check-ins
-        says."""
+        says. ``way`` ("distance", "route": "how far is home?", "how do I get home?") adds how far it is from where
+        the user is (``state``), and that routes are not known."""
         words = _own_words(mine, language)
         stated = _stated_place(steering(self.service.preferences(user_id)), mine)
+        point: tuple[float, float] | None = None
         if stated is not None:
             key = "own_place_stated" if stated.kind == PreferenceKind.HOME_AREA else "own_work_stated"
-            return fixed_text(key, language).format(words=words, area=stated.target)
-        place = self.service.own_place(user_id, MY_PLACES[mine])
-        if place is None:
-            return fixed_text("own_place_none", language).format(words=words)
-        visits = self.service.visits_among(user_id, [place.item_id]).visits
-        area = self._area_named(place.latitude, place.longitude)
-        private = unsuggestable_group(place.category, place.category_path, place.name) == "private"
-        key = "own_home_found" if private else "own_place_found"  # a home's name may say whose it is
-        return fixed_text(key, language).format(
-            words=words, name=place.label, area=area, visits=times(visits), count=visits
-        )
+            answer = fixed_text(key, language).format(words=words, area=stated.target)
+            if stated.latitude is not None and stated.longitude is not None:
+                point = (stated.latitude, stated.longitude)
+        elif (place := self.service.own_place(user_id, MY_PLACES[mine])) is None:
+            answer = fixed_text("own_place_none", language).format(words=words)
+        else:
+            visits = self.service.visits_among(user_id, [place.item_id]).visits
+            area = self._area_named(place.latitude, place.longitude)
+            private = unsuggestable_group(place.category, place.category_path, place.name) == "private"
+            key = "own_home_found" if private else "own_place_found"  # a home's name may say whose it is
+            answer = fixed_text(key, language).format(
+                words=words, name=place.label, area=area, visits=times(visits), count=visits
+            )
+            point = (place.latitude, place.longitude)
+        if way is None or state is None:
+            return answer
+        said = [answer]
+        if point is not None:
+            # "How far is home from here?": as the crow flies, from where the user is (or is taken to be).
+            stated_here = state.get("stated_here")
+            here = stated_here if stated_here is not None and not state.get("here_given") else state["here"]
+            km = float(haversine_km(here[0], here[1], point[0], point[1]))
+            key = "own_place_far_guessed" if self._here_guessed(state) else "own_place_far"
+            said.append(fixed_text(key, language).format(km=f"{km:.1f}", words=words))
+        if way == "route":  # "how do I get home?": no routes, transit or travel times are held
+            said.append(fixed_text("no_routes", language))
+        return " ".join(said)
 
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its

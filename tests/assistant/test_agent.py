@@ -3149,6 +3149,24 @@ def test_where_is_my_office_names_the_place_of_that_kind_the_user_checks_in_at_m
     assert not polite.calls
 
 
+def test_how_far_and_how_to_get_home_are_answered_from_the_users_home_with_no_route(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How do I get home?" had found a place named "Home …" by name: the user's home, its distance, and no route.
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.02, home.longitude)
+    far = assistant.chat("3", "how far is home from here", at=world_now, where=here, conversation_id="far")
+    km = float(haversine_km(*here, home.latitude, home.longitude))
+    assert far.text.startswith("By your check-ins, your home is around ") and not far.items
+    assert fixed_text("own_place_far").format(km=f"{km:.1f}", words="home") in far.text
+    assert fixed_text("no_routes") not in far.text
+    way = assistant.chat("3", "how do I get home?", at=world_now, where=here, conversation_id="way")
+    assert fixed_text("no_routes") in way.text and f"{km:.1f} km" in way.text and not way.items
+    assert not polite.calls
+
+
 def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_oneself(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
