@@ -47,7 +47,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, VENUE_ALIASES, Borough, borough_at, borough_of, is_in_area, lookup
+from assistant.gazetteer import (
+    BOROUGHS,
+    VENUE_ALIASES,
+    Borough,
+    borough_at,
+    borough_of,
+    find_neighbourhoods,
+    is_in_area,
+    lookup,
+)
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -148,6 +157,7 @@ from assistant.requests import (
     offtopic_reply,
     on_the_way,
     only_company,
+    other_city_named,
     own_place_asked,
     parse_rules,
     read,
@@ -1154,6 +1164,8 @@ class Assistant:
             return {}
         if _second_stop_due(state):
             return self._plan_second_stop(state, request)
+        if self._out_of_town(state, request) is not None:  # "coffee?" from Boston: nothing to look up
+            return {}
         here = request.location or LatLon(*state["here"])
         at = request.at or state["now"]
         where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
@@ -1701,6 +1713,8 @@ class Assistant:
             if explanation is None:
                 return fixed_text("nothing_to_explain", language)
             return explain_one(explanation, asked, language, lead="top_pick" if request.top_pick else "why")
+        if (away := self._out_of_town(state, request)) is not None:
+            return away  # "I'm in Boston this weekend, any good coffee?": only New York's places are known
         suggestions = state.get("suggestions") or []
         written = _said(state)
         if request.intent in ("recommend", "refine") and (other := other_language(written)) is not None:
@@ -1906,6 +1920,8 @@ class Assistant:
         stated = state.get("stated_here")
         given = bool(state.get("here_given"))
         latitude, longitude = stated if stated is not None and not given else state["here"]
+        if (away := self._away_km(latitude, longitude)) is not None:  # "where am I?" from Boston: no "around Dunkin'"
+            return fixed_text("here_out_of_town", language).format(km=f"{away:.0f}")
         area = self._area_named(latitude, longitude)
         if stated is not None and not given:
             return fixed_text("here_stated", language).format(area=area)
@@ -1918,6 +1934,32 @@ class Assistant:
         if key is None:
             key = "here_usual" if found.usually_then else "here_usual_any"
         return fixed_text(key, language).format(area=area, ago=ago_words, when=found.usually_then or "")
+
+    def _out_of_town(self, state: _State, request: ChatRequest) -> str | None:
+        """For places asked for where none are known, what is said instead of a list: the user says they are in a
+        city outside New York ("I'm in Boston this weekend, any coffee?"), or the position sent is beyond
+        :data:`OUT_OF_TOWN_KM` of every catalogue place (Boston's, 300 km off); None otherwise, and when a New York
+        place is named ("I'm in Boston, but dinner in SoHo next week?")."""
+        if request.intent not in ("recommend", "refine"):
+            return None
+        language = request.language
+        said = _said(state)
+        # "I'm in Boston" is read as an area to look around; a New York one named besides is looked at instead.
+        if (city := other_city_named(said)) is not None and not find_neighbourhoods(read(said).text):
+            return fixed_text("other_city", language).format(city=city)
+        if request.near not in (None, HERE):  # "dinner in SoHo then" from Boston: SoHo's places
+            return None
+        stated = state.get("stated_here")
+        latitude, longitude = stated if stated is not None and not state.get("here_given") else state["here"]
+        if (away := self._away_km(latitude, longitude)) is None:
+            return None
+        return fixed_text("out_of_town", language).format(km=f"{away:.0f}")
+
+    def _away_km(self, latitude: float, longitude: float) -> float | None:
+        """How far a point is from the nearest catalogue place when that is beyond :data:`OUT_OF_TOWN_KM` (a
+        position in Boston); None within New York's reach."""
+        nearest = self.service.nearest_place(latitude, longitude)
+        return nearest[1] if nearest is not None and nearest[1] > OUT_OF_TOWN_KM else None
 
     def _area_named(self, latitude: float, longitude: float) -> str:
         """The neighbourhood of a point in words, or beyond every neighbourhood the nearest catalogue place's name
@@ -4137,6 +4179,9 @@ _A_STOP_RE = re.compile(
 )
 # A list with no place asked whose every place is farther than this from the user says so first.
 FAR_LIST_KM = 10.0
+# A position farther than this from every catalogue place is outside New York (Boston is 300 km off): no list of
+# New York's places is made for it, nor is it named by the nearest one.
+OUT_OF_TOWN_KM = 50.0
 # "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5

@@ -1528,6 +1528,34 @@ def own_place_asked(message: str) -> str | None:
     return "my home"  # "where is home for me?", "how far is my place?", "how do I get home?"
 
 
+# "I'm in Boston this weekend, any good coffee?", "visiting Chicago next week": the user is in a city whose places are
+# not in the data (only New York's are), said so rather than answered with New York's. Not "Washington Heights",
+# "Boston Market" or "Paris Baguette", which are in New York.
+_OTHER_CITIES = (
+    r"boston|cambridge ma|philadelphia|philly|chicago|washington d\.? ?c\.?|d\.c\.|los angeles|san francisco|san diego"
+    r"|seattle|portland|miami|atlanta|baltimore|pittsburgh|new orleans|las vegas|vegas|denver|austin|dallas|houston"
+    r"|nashville|detroit|montreal|toronto|vancouver|london|paris|berlin|madrid|barcelona|rome|tokyo|mexico city"
+    r"|providence|hartford|albany|buffalo|atlantic city"
+)
+_OTHER_CITY_RE = re.compile(
+    r"\b(?:(?:i'?m|i am|we'?re|we are|i'?ll be|we'?ll be|i will be|staying|visiting|currently|right now|now|here|stuck)"
+    r" (?:(?:in|at)\s+)?|^\W*(?:in|visiting)\s+|\b(?:while|when) (?:i'?m |we'?re )?(?:in|visiting)\s+"
+    # "Estoy en Boston", "je suis à Boston" (Spanish and French kept by ``read``, accents folded).
+    r"|\b(?:estoy|estamos|ando|estare|estaremos|je suis|on est|nous sommes|je serai|on sera) (?:en|a)\s+)"
+    rf"(?P<city>{_OTHER_CITIES})\b"
+    r"(?!\s+(?:heights|square|street|st|avenue|ave|park|market|cafe|baguette|bakery|theat(?:er|re)|terrace|hall"
+    r"|place|bridge|road|pizza|burger|grill|deli|bar|pub|diner|kitchen|restaurant)\b)",
+    re.IGNORECASE,
+)
+
+
+def other_city_named(message: str) -> str | None:
+    """The city outside New York the user says they are in ("I'm in Boston this weekend" → "Boston"); None for other
+    words. Its places are not in the data, which is all New York's."""
+    match = _OTHER_CITY_RE.search(read(message).text)
+    return None if match is None else re.sub(r"\bD\.? ?C\.?$", "DC", match["city"].title(), flags=re.IGNORECASE)
+
+
 def home_way_asked(message: str) -> Literal["distance", "route"] | None:
     """What a question about the user's home asks besides where it is: how far ("how far is home from here?"), or how
     to get there ("how do I get home?", which no data answers but the distance); None for other words."""

@@ -3167,6 +3167,24 @@ def test_how_far_and_how_to_get_home_are_answered_from_the_users_home_with_no_ro
     assert not polite.calls
 
 
+def test_a_position_or_a_city_outside_new_york_gets_no_list_of_new_york_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # From Boston, "dinner near me?" had listed New York's restaurants 300 km off and "where am I?" said "Around
+    # Dunkin'"; "I'm in Boston this weekend" had been dropped for New York's cafés.
+    assistant = Assistant(services, polite)
+    boston = (42.3601, -71.0589)
+    dinner = assistant.chat("3", "dinner near me?", at=world_now, where=boston, conversation_id="boston")
+    assert dinner.text.startswith("You seem to be outside New York: the nearest place I know is ") and not dinner.items
+    where = assistant.chat("3", "where am i", at=world_now, where=boston, conversation_id="boston")
+    assert where.text.startswith("Outside New York, it seems") and "Around" not in where.text
+    soho = assistant.chat("3", "what about dinner in soho then", at=world_now, where=boston, conversation_id="boston")
+    assert "outside New York" not in soho.text  # a New York area named: looked at there
+    said = assistant.chat("3", "im in boston this weekend, any good coffee?", at=world_now, conversation_id="said")
+    assert said.text == fixed_text("other_city").format(city="Boston") and not said.items
+    assert not polite.calls or all("Boston" not in str(call) for call in polite.calls)
+
+
 def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_oneself(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -44,6 +44,7 @@ from assistant.requests import (
     offtopic_reply,
     on_the_way,
     only_company,
+    other_city_named,
     own_place_asked,
     parse_arguments,
     parse_rules,
@@ -1648,6 +1649,33 @@ def test_home_asked_as_the_users_own_is_never_a_place_named_home(message: str, w
     assert parse_rules(message).intent == "smalltalk"
     assert smalltalk_reply(message) == "own_place" and own_place_asked(message) == "my home"
     assert home_way_asked(message) == way
+
+
+@pytest.mark.parametrize(
+    ("message", "city"),
+    [
+        ("im in boston this weekend, any good coffee?", "Boston"),
+        ("I'm visiting Chicago next week, bars?", "Chicago"),
+        ("we're in philly tonight", "Philly"),
+        ("staying in london, dinner?", "London"),
+        ("in boston rn, food?", "Boston"),
+        ("i'm in washington dc", "Washington DC"),
+        ("estoy en boston, ¿café?", "Boston"),
+        ("je suis à Boston ce week-end, un café ?", "Boston"),
+        # In New York, or not where the user is.
+        ("coffee near washington heights", None),
+        ("i'm in washington square park", None),
+        ("boston market near me", None),
+        ("paris baguette in midtown", None),
+        ("just got back from boston, coffee?", None),
+        ("heading to boston tomorrow, breakfast before?", None),
+        ("i'm at the london bar", None),
+        ("any bars like the ones in berlin", None),
+        ("estoy en la casa", None),
+    ],
+)
+def test_a_city_outside_new_york_the_user_is_in_is_read(message: str, city: str | None) -> None:
+    assert other_city_named(message) == city
 
 
 @pytest.mark.parametrize(
