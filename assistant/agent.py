@@ -172,6 +172,7 @@ from assistant.requests import (
 )
 from assistant.service import (
     AREA_RADIUS_KM,
+    ELSEWHERE,
     FARTHER_OUT,
     LOUD_CATEGORIES,
     LOUD_KINDS_WITHIN,
@@ -1962,12 +1963,29 @@ class Assistant:
         return nearest[1] if nearest is not None and nearest[1] > OUT_OF_TOWN_KM else None
 
     def _area_named(self, latitude: float, longitude: float) -> str:
-        """The neighbourhood of a point in words, or beyond every neighbourhood the nearest catalogue place's name
-        (never a home)."""
+        """The area of a point in words for "around {area}": an airport by its own name (not "Radisson Hotel JFK
+        Airport"), else the neighbourhood, the borough ("around The Bronx", not "around elsewhere in The Bronx"), or
+        beyond every neighbourhood the nearest catalogue place's name (never a home)."""
+        if (airport := self._airport_at(latitude, longitude)) is not None:
+            return airport
         area = area_words(latitude, longitude)
         if area == FARTHER_OUT and (landmark := self.service.nearest_place(latitude, longitude)) is not None:
             return landmark[0].label
-        return area
+        return area.removeprefix(ELSEWHERE)
+
+    def _airport_at(self, latitude: float, longitude: float) -> str | None:
+        """The airport a point is at, by the airport's own catalogue name ("John F. Kennedy International Airport
+        (JFK)"), not a counter's or hotel's in it; None beyond :data:`AIRPORT_NAMED_KM` of every airport."""
+        items = self.service.items
+        airports = items[
+            (items["category"].astype(str) == "Airport")
+            & items["name"].fillna("").astype(str).str.contains(r"\bairport\b", case=False)
+        ]
+        if airports.empty:
+            return None
+        apart = haversine_km(latitude, longitude, airports["latitude"].to_numpy(), airports["longitude"].to_numpy())
+        nearest = int(apart.argmin())
+        return str(airports["name"].iloc[nearest]) if float(apart[nearest]) <= AIRPORT_NAMED_KM else None
 
     def _own_place_said(
         self, user_id: str, mine: str, language: str, state: _State | None = None, way: str | None = None
@@ -4179,6 +4197,8 @@ _A_STOP_RE = re.compile(
 )
 # A list with no place asked whose every place is farther than this from the user says so first.
 FAR_LIST_KM = 10.0
+# Within this of an airport's own catalogue place, a point is said to be at the airport ("where am I?" at JFK).
+AIRPORT_NAMED_KM = 2.0
 # A position farther than this from every catalogue place is outside New York (Boston is 300 km off): no list of
 # New York's places is made for it, nor is it named by the nearest one.
 OUT_OF_TOWN_KM = 50.0

@@ -3185,6 +3185,16 @@ def test_a_position_or_a_city_outside_new_york_gets_no_list_of_new_york_places(
     assert not polite.calls or all("Boston" not in str(call) for call in polite.calls)
 
 
+def test_where_am_i_in_the_rest_of_a_borough_names_the_borough_grammatically(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "Around elsewhere in Staten Island: that is the position sent with your message."
+    assistant = Assistant(services, polite)
+    for point, borough in (((40.5822, -74.1677), "Staten Island"), ((40.86, -73.83), "The Bronx")):
+        turn = assistant.chat("3", "where am i", at=world_now, where=point, conversation_id=borough)
+        assert turn.text == fixed_text("here_given").format(area=borough)
+
+
 def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_oneself(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
