@@ -1951,8 +1951,8 @@ class Assistant:
         if request.near not in (None, HERE):  # "dinner in SoHo then" from Boston: SoHo's places
             return None
         stated = state.get("stated_here")
-        latitude, longitude = stated if stated is not None and not state.get("here_given") else state["here"]
-        if (away := self._away_km(latitude, longitude)) is None:
+        here = stated if stated is not None and not state.get("here_given") else state.get("here")
+        if here is None or (away := self._away_km(*here)) is None:
             return None
         return fixed_text("out_of_town", language).format(km=f"{away:.0f}")
 
