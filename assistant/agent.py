@@ -47,7 +47,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.admission import ChatAdmission
 from assistant.claims import Situation, check_claims, code_sentence, repair_claims, rewrite_note, turn_places
-from assistant.gazetteer import BOROUGHS, VENUE_ALIASES, Borough, borough_at, borough_of, is_in_area, lookup
+from assistant.gazetteer import (
+    BOROUGHS,
+    VENUE_ALIASES,
+    Borough,
+    borough_at,
+    borough_of,
+    find_neighbourhoods,
+    is_in_area,
+    lookup,
+)
 from assistant.grounding import (
     EVIDENCE_KEY,
     LinkHold,
@@ -144,6 +153,7 @@ from assistant.requests import (
     first_stop_over,
     further_stops,
     half_of_day_unsaid,
+    home_way_asked,
     is_waterside,
     named_first,
     names_day,
@@ -151,6 +161,7 @@ from assistant.requests import (
     offtopic_reply,
     on_the_way,
     only_company,
+    other_city_named,
     own_place_asked,
     parse_rules,
     read,
@@ -165,6 +176,7 @@ from assistant.requests import (
 )
 from assistant.service import (
     AREA_RADIUS_KM,
+    ELSEWHERE,
     FARTHER_OUT,
     LOUD_CATEGORIES,
     LOUD_KINDS_WITHIN,
@@ -1171,6 +1183,8 @@ class Assistant:
             return {}
         if _second_stop_due(state):
             return self._plan_second_stop(state, request)
+        if self._out_of_town(state, request) is not None:  # "coffee?" from Boston: nothing to look up
+            return {}
         here = request.location or LatLon(*state["here"])
         at = request.at or state["now"]
         where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
@@ -1652,7 +1666,8 @@ class Assistant:
             if reply == "whereabouts":
                 return self._whereabouts(state, language)
             if reply == "own_place":
-                return self._own_place_said(state["user_id"], own_place_asked(said) or "my home", language)
+                mine = own_place_asked(said) or "my home"
+                return self._own_place_said(state["user_id"], mine, language, state, home_way_asked(said))
             if reply == "evidence" and (claimed := state.get("claimed")) is not None:
                 return self._evidence_said(state, claimed, language)
             return fixed_text(reply, language)
@@ -1749,6 +1764,8 @@ class Assistant:
             if explanation is None:
                 return fixed_text("nothing_to_explain", language)
             return explain_one(explanation, asked, language, lead="top_pick" if request.top_pick else "why")
+        if (away := self._out_of_town(state, request)) is not None:
+            return away  # "I'm in Boston this weekend, any good coffee?": only New York's places are known
         suggestions = state.get("suggestions") or []
         written = _said(state)
         if request.intent in ("recommend", "refine") and (other := other_language(written)) is not None:
@@ -2010,6 +2027,8 @@ class Assistant:
         stated = state.get("stated_here")
         given = bool(state.get("here_given"))
         latitude, longitude = stated if stated is not None and not given else state["here"]
+        if (away := self._away_km(latitude, longitude)) is not None:  # "where am I?" from Boston: no "around Dunkin'"
+            return fixed_text("here_out_of_town", language).format(km=f"{away:.0f}")
         area = self._area_named(latitude, longitude)
         if stated is not None and not given:
             return fixed_text("here_stated", language).format(area=area)
@@ -2023,33 +2042,96 @@ class Assistant:
             key = "here_usual" if found.usually_then else "here_usual_any"
         return fixed_text(key, language).format(area=area, ago=ago_words, when=found.usually_then or "")
 
+    def _out_of_town(self, state: _State, request: ChatRequest) -> str | None:
+        """For places asked for where none are known, what is said instead of a list: the user says they are in a
+        city outside New York ("I'm in Boston this weekend, any coffee?"), or the position sent is beyond
+        :data:`OUT_OF_TOWN_KM` of every catalogue place (Boston's, 300 km off); None otherwise, and when a New York
+        place is named ("I'm in Boston, but dinner in SoHo next week?")."""
+        if request.intent not in ("recommend", "refine"):
+            return None
+        language = request.language
+        said = _said(state)
+        # "I'm in Boston" is read as an area to look around; a New York one named besides is looked at instead.
+        if (city := other_city_named(said)) is not None and not find_neighbourhoods(read(said).text):
+            return fixed_text("other_city", language).format(city=city)
+        if request.near not in (None, HERE):  # "dinner in SoHo then" from Boston: SoHo's places
+            return None
+        stated = state.get("stated_here")
+        here = stated if stated is not None and not state.get("here_given") else state.get("here")
+        if here is None or (away := self._away_km(*here)) is None:
+            return None
+        return fixed_text("out_of_town", language).format(km=f"{away:.0f}")
+
+    def _away_km(self, latitude: float, longitude: float) -> float | None:
+        """How far a point is from the nearest catalogue place when that is beyond :data:`OUT_OF_TOWN_KM` (a
+        position in Boston); None within New York's reach."""
+        nearest = self.service.nearest_place(latitude, longitude)
+        return nearest[1] if nearest is not None and nearest[1] > OUT_OF_TOWN_KM else None
+
     def _area_named(self, latitude: float, longitude: float) -> str:
-        """The neighbourhood of a point in words, or beyond every neighbourhood the nearest catalogue place's name
-        (never a home)."""
+        """The area of a point in words for "around {area}": an airport by its own name (not "Radisson Hotel JFK
+        Airport"), else the neighbourhood, the borough ("around The Bronx", not "around elsewhere in The Bronx"), or
+        beyond every neighbourhood the nearest catalogue place's name (never a home)."""
+        if (airport := self._airport_at(latitude, longitude)) is not None:
+            return airport
         area = area_words(latitude, longitude)
         if area == FARTHER_OUT and (landmark := self.service.nearest_place(latitude, longitude)) is not None:
             return landmark[0].label
-        return area
+        return area.removeprefix(ELSEWHERE)
 
-    def _own_place_said(self, user_id: str, mine: str, language: str) -> str:
+    def _airport_at(self, latitude: float, longitude: float) -> str | None:
+        """The airport a point is at, by the airport's own catalogue name ("John F. Kennedy International Airport
+        (JFK)"), not a counter's or hotel's in it; None beyond :data:`AIRPORT_NAMED_KM` of every airport."""
+        items = self.service.items
+        airports = items[
+            (items["category"].astype(str) == "Airport")
+            & items["name"].fillna("").astype(str).str.contains(r"\bairport\b", case=False)
+        ]
+        if airports.empty:
+            return None
+        apart = haversine_km(latitude, longitude, airports["latitude"].to_numpy(), airports["longitude"].to_numpy())
+        nearest = int(apart.argmin())
+        return str(airports["name"].iloc[nearest]) if float(apart[nearest]) <= AIRPORT_NAMED_KM else None
+
+    def _own_place_said(
+        self, user_id: str, mine: str, language: str, state: _State | None = None, way: str | None = None
+    ) -> str:
         """Where the user's own office, home or school is ("where is my office?"): a stated home area, else the place
         of that kind they check in at most, with its area and their visits there, else that none of their check-ins
-        says."""
+        says. ``way`` ("distance", "route": "how far is home?", "how do I get home?") adds how far it is from where
+        the user is (``state``), and that routes are not known."""
         words = _own_words(mine, language)
         stated = _stated_place(steering(self.service.preferences(user_id)), mine)
+        point: tuple[float, float] | None = None
         if stated is not None:
             key = "own_place_stated" if stated.kind == PreferenceKind.HOME_AREA else "own_work_stated"
-            return fixed_text(key, language).format(words=words, area=stated.target)
-        place = self.service.own_place(user_id, MY_PLACES[mine])
-        if place is None:
-            return fixed_text("own_place_none", language).format(words=words)
-        visits = self.service.visits_among(user_id, [place.item_id]).visits
-        area = self._area_named(place.latitude, place.longitude)
-        private = unsuggestable_group(place.category, place.category_path, place.name) == "private"
-        key = "own_home_found" if private else "own_place_found"  # a home's name may say whose it is
-        return fixed_text(key, language).format(
-            words=words, name=place.label, area=area, visits=times(visits), count=visits
-        )
+            answer = fixed_text(key, language).format(words=words, area=stated.target)
+            if stated.latitude is not None and stated.longitude is not None:
+                point = (stated.latitude, stated.longitude)
+        elif (place := self.service.own_place(user_id, MY_PLACES[mine])) is None:
+            answer = fixed_text("own_place_none", language).format(words=words)
+        else:
+            visits = self.service.visits_among(user_id, [place.item_id]).visits
+            area = self._area_named(place.latitude, place.longitude)
+            private = unsuggestable_group(place.category, place.category_path, place.name) == "private"
+            key = "own_home_found" if private else "own_place_found"  # a home's name may say whose it is
+            answer = fixed_text(key, language).format(
+                words=words, name=place.label, area=area, visits=times(visits), count=visits
+            )
+            point = (place.latitude, place.longitude)
+        if way is None or state is None:
+            return answer
+        said = [answer]
+        if point is not None:
+            # "How far is home from here?": as the crow flies, from where the user is (or is taken to be).
+            stated_here = state.get("stated_here")
+            here = stated_here if stated_here is not None and not state.get("here_given") else state["here"]
+            km = float(haversine_km(here[0], here[1], point[0], point[1]))
+            key = "own_place_far_guessed" if self._here_guessed(state) else "own_place_far"
+            said.append(fixed_text(key, language).format(km=f"{km:.1f}", words=words))
+        if way == "route":  # "how do I get home?": no routes, transit or travel times are held
+            said.append(fixed_text("no_routes", language))
+        return " ".join(said)
 
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
@@ -4263,6 +4345,11 @@ _A_STOP_RE = re.compile(
 )
 # A list with no place asked whose every place is farther than this from the user says so first.
 FAR_LIST_KM = 10.0
+# Within this of an airport's own catalogue place, a point is said to be at the airport ("where am I?" at JFK).
+AIRPORT_NAMED_KM = 2.0
+# A position farther than this from every catalogue place is outside New York (Boston is 300 km off): no list of
+# New York's places is made for it, nor is it named by the nearest one.
+OUT_OF_TOWN_KM = 50.0
 # "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5

@@ -17,6 +17,7 @@ from assistant.place_questions import said_day
 from assistant.requests import NUMBER_WORDS, ChatRequest, read
 from assistant.service import (
     CHANGE_MIN_VISITS,
+    ELSEWHERE,
     FARTHER_OUT,
     TIMELINE_SPAN,
     HabitKind,
@@ -933,8 +934,8 @@ def _area_in(area: str, language: str) -> str:
     farther, elsewhere = fixed_text("area_beyond", language).split("|")
     if area == FARTHER_OUT:
         return farther
-    if area.startswith(_ELSEWHERE):
-        return elsewhere.format(borough=area.removeprefix(_ELSEWHERE))
+    if area.startswith(ELSEWHERE):
+        return elsewhere.format(borough=area.removeprefix(ELSEWHERE))
     return area
 
 
@@ -1026,7 +1027,6 @@ def _kinds_in(kind: str, language: str = "en") -> str:
 
 
 _NOUNS = ("check-in", "visit", "place", "day")
-_ELSEWHERE = "elsewhere in "  # the rest of a borough, as ``assistant.service`` names it
 
 
 def _count(number: int, noun: str, language: str) -> str:

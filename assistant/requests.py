@@ -600,6 +600,10 @@ MY_PLACES: dict[str, tuple[str, ...]] = {
     # "Bagels near my gym": the gym the user checks in at most.
     "my gym": ("Gym / Fitness Center", "Gym"),
 }
+# Home as the user says it besides "home" itself: "my place", "my house", "mi casa" (Spanish kept by ``read``).
+_MY_HOME = r"(?:my|our) (?:own )?(?:place|house|apartment|flat|pad|home|casa|apartamento|piso|appart|maison)"
+# "Home", "casa" alone, not the first word of a name ("how far is Home Sweet Home?", "a Home Depot near me").
+_HOME_SAID = rf"(?:(?:home|casa)(?! (?:sweet|depot|goods|run|team|game|base|plate)\b)|{_MY_HOME})"
 _MY_WORDS = {
     "office": "my office", "work": "my office", "workplace": "my office", "job": "my office",
     "home": "my home", "house": "my home", "apartment": "my home", "flat": "my home", "building": "my home",
@@ -1458,10 +1462,40 @@ _WHERE_IS_MINE_RE = re.compile(
     # "Where do you think my home is?", "do you know where I live?"
     rf"|\bwhere (?:do you think|would you say) (?:my|our) (?P<thought>{'|'.join(_MY_WORDS)}) is\b"
     r"|\b(?:do|did) you know where (?:i|we) (?P<known>work|live|study|go to school)\b"
-    r"|\bwhere do you think (?:i|we) (?P<think_verb>work|live|study|go to school)\b",
+    r"|\bwhere do you think (?:i|we) (?P<think_verb>work|live|study|go to school)\b"
+    # "Where is home for me?", "where's my place?": the user's home, never a place named "Home Sweet Home".
+    rf"|\bwhere(?:'s| is| esta| est) (?P<home_where>{_HOME_SAID})\b"
+    # "How far is home from here?", "how far am I from my place?", "is home far?": the way home, measured.
+    rf"|\bhow (?:far|close|near)(?: away)? (?:(?:is|esta|est) (?:it )?(?:back )?(?:to )?|am i from "
+    r"|are we from |to |back )"
+    rf"(?P<home_far>{_HOME_SAID})\b(?! (?:of|in|on)\b)"
+    rf"|\bhow far from {_HOME_SAID} (?:am i|are we)\b"
+    rf"|\b(?:is|how far is) (?P<home_is_far>{_HOME_SAID}) (?:very |too |that |so )?(?:far|close|near)\b"
+    rf"|\b(?:am i|are we) (?:very |too |that |so )?(?:far|close) (?:from|to) {_HOME_SAID}\b"
+    rf"|\b(?:distance|how long(?: does it take| would it take| will it take)?) (?:to get |to go )?(?:back )?"
+    rf"(?:to |from )?(?P<home_long>{_HOME_SAID})\b(?! (?:of|in|on)\b)"
+    # "How do I get home?", "how can I get back to my apartment?", "directions home": a route, which no data holds.
+    rf"|\bhow (?:do|can|could|should|would|will) (?:i|we) (?:get|go|make it|head|walk|travel)(?: back)?"
+    rf" (?:to )?(?P<home_way>{_HOME_SAID})\b(?! (?:of|in|on)\b)"
+    rf"|\b(?:how to|best way to|quickest way to|fastest way to) (?:get|go)(?: back)? (?:to )?{_HOME_SAID}\b"
+    # "¿Cómo vuelvo a casa?", "comment rentrer chez moi ?" (read as "comment rentrer my home").
+    r"|\b(?:como|comment)(?: je| puedo| hago para)? (?:llego|lleno|vuelvo|regreso|llegar|volver|ir|rentrer|rentre"
+    rf"|retourner|aller|vais)(?: a| al)? {_HOME_SAID}\b"
+    rf"|\b(?:directions|route|which way) (?:back )?(?:to )?{_HOME_SAID}\b",
     re.IGNORECASE,
 )
 _MY_VERBS = {"work": "my office", "live": "my home", "study": "my school", "go to school": "my school"}
+# "How far is home?" asks a distance, "how do I get home?" a route: said besides where the home is.
+_HOME_DISTANCE_RE = re.compile(
+    rf"\bhow (?:far|close|near|long)\b|\b(?:far|close|near) (?:from|to) {_HOME_SAID}\b|\bdistance\b"
+    rf"|\b{_HOME_SAID} (?:very |too |that |so )?(?:far|close|near)\b",
+    re.IGNORECASE,
+)
+_HOME_ROUTE_RE = re.compile(
+    r"\bhow (?:do|can|could|should|would|will) (?:i|we) (?:get|go|make it|head|walk|travel)\b"
+    r"|\b(?:how|way) to (?:get|go)\b|\bdirections\b|\broute\b|\bwhich way\b|\b(?:como|comment)\b",
+    re.IGNORECASE,
+)
 
 
 # "What time do I usually get coffee?", "which nights do I go clubbing?", "when am I usually at Eataly?", "how often
@@ -1500,7 +1534,48 @@ def own_place_asked(message: str) -> str | None:
         return None
     if what := match["what"] or match["thought"]:
         return _MY_WORDS[what.lower()]
-    return _MY_VERBS[(match["verb"] or match["known"] or match["think_verb"]).lower()]
+    if verb := match["verb"] or match["known"] or match["think_verb"]:
+        return _MY_VERBS[verb.lower()]
+    return "my home"  # "where is home for me?", "how far is my place?", "how do I get home?"
+
+
+# "I'm in Boston this weekend, any good coffee?", "visiting Chicago next week": the user is in a city whose places are
+# not in the data (only New York's are), said so rather than answered with New York's. Not "Washington Heights",
+# "Boston Market" or "Paris Baguette", which are in New York.
+_OTHER_CITIES = (
+    r"boston|cambridge ma|philadelphia|philly|chicago|washington d\.? ?c\.?|d\.c\.|los angeles|san francisco|san diego"
+    r"|seattle|portland|miami|atlanta|baltimore|pittsburgh|new orleans|las vegas|vegas|denver|austin|dallas|houston"
+    r"|nashville|detroit|montreal|toronto|vancouver|london|paris|berlin|madrid|barcelona|rome|tokyo|mexico city"
+    r"|providence|hartford|albany|buffalo|atlantic city"
+)
+_OTHER_CITY_RE = re.compile(
+    r"\b(?:(?:i'?m|i am|we'?re|we are|i'?ll be|we'?ll be|i will be|staying|visiting|currently|right now|now|here|stuck)"
+    r" (?:(?:in|at)\s+)?|^\W*(?:in|visiting)\s+|\b(?:while|when) (?:i'?m |we'?re )?(?:in|visiting)\s+"
+    # "Estoy en Boston", "je suis à Boston" (Spanish and French kept by ``read``, accents folded).
+    r"|\b(?:estoy|estamos|ando|estare|estaremos|je suis|on est|nous sommes|je serai|on sera) (?:en|a)\s+)"
+    rf"(?P<city>{_OTHER_CITIES})\b"
+    r"(?!\s+(?:heights|square|street|st|avenue|ave|park|market|cafe|baguette|bakery|theat(?:er|re)|terrace|hall"
+    r"|place|bridge|road|pizza|burger|grill|deli|bar|pub|diner|kitchen|restaurant)\b)",
+    re.IGNORECASE,
+)
+
+
+def other_city_named(message: str) -> str | None:
+    """The city outside New York the user says they are in ("I'm in Boston this weekend" → "Boston"); None for other
+    words. Its places are not in the data, which is all New York's."""
+    match = _OTHER_CITY_RE.search(read(message).text)
+    return None if match is None else re.sub(r"\bD\.? ?C\.?$", "DC", match["city"].title(), flags=re.IGNORECASE)
+
+
+def home_way_asked(message: str) -> Literal["distance", "route"] | None:
+    """What a question about the user's home asks besides where it is: how far ("how far is home from here?"), or how
+    to get there ("how do I get home?", which no data answers but the distance); None for other words."""
+    text = read(message).text
+    if own_place_asked(message) != "my home":
+        return None
+    if _HOME_ROUTE_RE.search(text):
+        return "route"
+    return "distance" if _HOME_DISTANCE_RE.search(text) else None
 
 
 # "How do you decide what to suggest?", "how are these chosen?": how the suggestions come about.

@@ -174,6 +174,7 @@ TIMELINE_SPAN = timedelta(days=1, hours=6)
 # Island): "farther out".
 BOROUGH_REACH_KM = 4.0
 FARTHER_OUT = "farther out"
+ELSEWHERE = "elsewhere in "  # the rest of a borough: "elsewhere in Queens"
 # "How has my taste changed?": the user's latest month of visits against all before it. A period of fewer visits
 # than CHANGE_MIN_VISITS tells nothing; a kind's share must move by CHANGE_MIN_SHIFT (8 points) to be a change.
 CHANGE_RECENT_DAYS = 30
@@ -552,7 +553,7 @@ def _wider_area(latitude: float, longitude: float) -> str:
     nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
     if nearest_km > BOROUGH_REACH_KM:
         return FARTHER_OUT
-    return f"elsewhere in {borough_at(latitude, longitude)}"
+    return f"{ELSEWHERE}{borough_at(latitude, longitude)}"
 
 
 def area_words(latitude: float, longitude: float) -> str:
@@ -2514,6 +2515,7 @@ def _leaf(place: PlaceAnswer) -> str:
 
 
 __all__ = [
+    "ELSEWHERE",
     "FARTHER_OUT",
     "ContextDigest",
     "Explanation",

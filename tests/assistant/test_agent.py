@@ -3199,6 +3199,52 @@ def test_where_is_my_office_names_the_place_of_that_kind_the_user_checks_in_at_m
     assert not polite.calls
 
 
+def test_how_far_and_how_to_get_home_are_answered_from_the_users_home_with_no_route(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How do I get home?" had found a place named "Home …" by name: the user's home, its distance, and no route.
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.02, home.longitude)
+    far = assistant.chat("3", "how far is home from here", at=world_now, where=here, conversation_id="far")
+    km = float(haversine_km(*here, home.latitude, home.longitude))
+    assert far.text.startswith("By your check-ins, your home is around ") and not far.items
+    assert fixed_text("own_place_far").format(km=f"{km:.1f}", words="home") in far.text
+    assert fixed_text("no_routes") not in far.text
+    way = assistant.chat("3", "how do I get home?", at=world_now, where=here, conversation_id="way")
+    assert fixed_text("no_routes") in way.text and f"{km:.1f} km" in way.text and not way.items
+    assert not polite.calls
+
+
+def test_a_position_or_a_city_outside_new_york_gets_no_list_of_new_york_places(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # From Boston, "dinner near me?" had listed New York's restaurants 300 km off and "where am I?" said "Around
+    # Dunkin'"; "I'm in Boston this weekend" had been dropped for New York's cafés.
+    assistant = Assistant(services, polite)
+    boston = (42.3601, -71.0589)
+    dinner = assistant.chat("3", "dinner near me?", at=world_now, where=boston, conversation_id="boston")
+    assert dinner.text.startswith("You seem to be outside New York: the nearest place I know is ") and not dinner.items
+    where = assistant.chat("3", "where am i", at=world_now, where=boston, conversation_id="boston")
+    assert where.text.startswith("Outside New York, it seems") and "Around" not in where.text
+    soho = assistant.chat("3", "what about dinner in soho then", at=world_now, where=boston, conversation_id="boston")
+    assert "outside New York" not in soho.text  # a New York area named: looked at there
+    said = assistant.chat("3", "im in boston this weekend, any good coffee?", at=world_now, conversation_id="said")
+    assert said.text == fixed_text("other_city").format(city="Boston") and not said.items
+    assert not polite.calls or all("Boston" not in str(call) for call in polite.calls)
+
+
+def test_where_am_i_in_the_rest_of_a_borough_names_the_borough_grammatically(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "Around elsewhere in Staten Island: that is the position sent with your message."
+    assistant = Assistant(services, polite)
+    for point, borough in (((40.5822, -74.1677), "Staten Island"), ((40.86, -73.83), "The Bronx")):
+        turn = assistant.chat("3", "where am i", at=world_now, where=point, conversation_id=borough)
+        assert turn.text == fixed_text("here_given").format(area=borough)
+
+
 def test_the_month_before_asks_about_the_stretch_before_the_last_answer_about_oneself(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

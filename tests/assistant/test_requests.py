@@ -37,12 +37,15 @@ from assistant.requests import (
     extract_request,
     first_stop_over,
     further_stops,
+    home_way_asked,
     merge,
     named_first,
     needs_llm,
     offtopic_reply,
     on_the_way,
     only_company,
+    other_city_named,
+    own_place_asked,
     parse_arguments,
     parse_rules,
     read,
@@ -1629,6 +1632,80 @@ def test_small_talk_gets_its_own_reply(message: str, reply: str) -> None:
 )
 def test_visits_asked_for_themselves_are_no_evidence_of_an_answer(message: str) -> None:
     assert smalltalk_reply(message) != "evidence"
+
+
+@pytest.mark.parametrize(
+    ("message", "way"),
+    [
+        ("where is home for me", None),
+        ("where's my place?", None),
+        ("how far is home from here", "distance"),
+        ("how far am i from my place?", "distance"),
+        ("how far away is my house", "distance"),
+        ("is home far from here?", "distance"),
+        ("am i far from home", "distance"),
+        ("how long to get home", "distance"),
+        ("how do i get home from here", "route"),
+        ("how do I get home", "route"),
+        ("how can I get back to my apartment?", "route"),
+        ("directions home pls", "route"),
+        ("¿a qué distancia está mi casa?", "distance"),
+        ("¿dónde está mi casa?", None),
+        ("¿cómo vuelvo a mi casa?", "route"),
+        ("où est chez moi ?", None),
+        ("à quelle distance est chez moi ?", "distance"),
+        ("comment rentrer chez moi ?", "route"),
+    ],
+)
+def test_home_asked_as_the_users_own_is_never_a_place_named_home(message: str, way: str | None) -> None:
+    # "How do I get home?" had found the bar Home Sweet Home by name.
+    assert parse_rules(message).intent == "smalltalk"
+    assert smalltalk_reply(message) == "own_place" and own_place_asked(message) == "my home"
+    assert home_way_asked(message) == way
+
+
+@pytest.mark.parametrize(
+    ("message", "city"),
+    [
+        ("im in boston this weekend, any good coffee?", "Boston"),
+        ("I'm visiting Chicago next week, bars?", "Chicago"),
+        ("we're in philly tonight", "Philly"),
+        ("staying in london, dinner?", "London"),
+        ("in boston rn, food?", "Boston"),
+        ("i'm in washington dc", "Washington DC"),
+        ("estoy en boston, ¿café?", "Boston"),
+        ("je suis à Boston ce week-end, un café ?", "Boston"),
+        # In New York, or not where the user is.
+        ("coffee near washington heights", None),
+        ("i'm in washington square park", None),
+        ("boston market near me", None),
+        ("paris baguette in midtown", None),
+        ("just got back from boston, coffee?", None),
+        ("heading to boston tomorrow, breakfast before?", None),
+        ("i'm at the london bar", None),
+        ("any bars like the ones in berlin", None),
+        ("estoy en la casa", None),
+    ],
+)
+def test_a_city_outside_new_york_the_user_is_in_is_read(message: str, city: str | None) -> None:
+    assert other_city_named(message) == city
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how far is home sweet home",
+        "is home sweet home far",
+        "where is home depot",
+        "how far is it from my place",
+        "drinks near home",
+        "on my way home, anything open near home?",
+        "ok nvm im going home",
+        "where is the first one",
+    ],
+)
+def test_home_in_other_questions_is_no_question_about_the_users_home(message: str) -> None:
+    assert smalltalk_reply(message) != "own_place" and home_way_asked(message) is None
 
 
 @pytest.mark.parametrize(
