@@ -1783,8 +1783,10 @@ class Assistant:
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(_said(state)).text
         if unknown := _unknown_asked(asked, request.category):
-            if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
-                lead = fixed_text("open_then", language)
+            if UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
+                # "Anything open late?" with one place within 2 km: both said, the places' hours caveat first.
+                open_then = fixed_text("open_then", language)
+                lead = open_then if lead is None else f"{open_then.rstrip(' :')}. {lead}"
             elif lead is None and request.intent == "refine" and _only_unknowns(asked):
                 lead = fixed_text("still_fits", language)  # "cheaper?": the same places, none known to be cheaper
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
