@@ -902,7 +902,8 @@ class Assistant:
             listed = _last_suggestions(state)
             if focus := state.get("focus"):  # "and a coffee after?" after "which one is closest?": after that one
                 listed = sorted(listed, key=lambda item: item.item_id != focus)
-            request = _after_the_last(request, listed, text, asked_near, kind_named=extracted.category is not None)
+            if not _hours_later(request, previous, text, state["now"], self.timezone):
+                request = _after_the_last(request, listed, text, asked_near, kind_named=extracted.category is not None)
             request = self._narrower_stays(request, previous, asked_near)
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
@@ -1844,8 +1845,10 @@ class Assistant:
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(_said(state)).text
         if unknown := _unknown_asked(asked, request.category):
-            if lead is None and UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
-                lead = fixed_text("open_then", language)
+            if UNKNOWN_TOPICS["hours"] in unknown and self._all_open_then(state, request):
+                # "Anything open late?" with one place within 2 km: both said, the places' hours caveat first.
+                open_then = fixed_text("open_then", language)
+                lead = open_then if lead is None else f"{open_then.rstrip(' :')}. {lead}"
             elif lead is None and request.intent == "refine" and _only_unknowns(asked):
                 lead = fixed_text("still_fits", language)  # "cheaper?": the same places, none known to be cheaper
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
@@ -3901,6 +3904,24 @@ _AFTER_LAST_RE = re.compile(
     r"|\bafter that\b|\bafterwards\b",
     re.IGNORECASE,
 )
+
+
+# "What about breakfast later" five hours after a 4 am list is another outing, not a next stop after its place.
+_LATER_ALONE_RE = re.compile(r"\blater\b", re.IGNORECASE)
+_AFTER_OR_THEN_RE = re.compile(r"\b(?:after(?:wards)?|then|next)\b", re.IGNORECASE)
+NEXT_STOP_WITHIN = timedelta(hours=3)
+
+
+def _hours_later(
+    request: ChatRequest, previous: ChatRequest | None, message: str, now: datetime, timezone: str
+) -> bool:
+    """Whether a request says "later" for a time well after the last list's (``NEXT_STOP_WITHIN``): a plan of its
+    own, searched where the user is, not around the last list's first place. "After" and "then" stay next stops."""
+    if not request.when or _LATER_ALONE_RE.search(message) is None or _AFTER_OR_THEN_RE.search(message):
+        return False
+    asked = resolve_when(request.when, now, timezone)
+    before = resolve_when(previous.when, now, timezone) if previous is not None and previous.when else now
+    return asked is not None and before is not None and asked - before > NEXT_STOP_WITHIN
 
 
 def _after_the_last(

@@ -2918,6 +2918,18 @@ def test_something_like_a_past_day_is_like_that_days_place_at_about_this_time_fo
     assert call.arguments["at"] == now.isoformat()  # now, not next week's day
 
 
+def test_a_meal_later_hours_after_the_last_list_is_searched_where_the_user_is(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "What about breakfast later" after a 1 am list: another outing, from the user, not after the first place.
+    night = world_now.replace(hour=1, minute=0)
+    assistant = Assistant(services, polite)
+    first = called(assistant.chat("2", "anything around here right now", at=night), "recommend")
+    later = called(assistant.chat("2", "what about breakfast later", at=night), "recommend")
+    where = ("latitude", "longitude")
+    assert [later.arguments[key] for key in where] == [first.arguments[key] for key in where]
+
+
 def test_the_first_and_last_check_in_are_said_with_their_local_day_and_time(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
