@@ -2667,7 +2667,7 @@ def test_a_visited_place_whose_name_holds_a_kind_is_that_place_and_a_kind_with_n
     # No place goes by "fancy jazz clubs": the user's visits to jazz clubs.
     kind = assistant.chat("1", "do I go to fancy jazz clubs a lot?", at=world_now, conversation_id="kind")
     assert kind.request is not None and kind.request.intent == "profile"
-    assert called(kind, "get_habits").arguments["kind"] == "Music Venue"  # as "do I go to jazz clubs a lot?"
+    assert called(kind, "get_habits").arguments["kind"] == "Jazz and Blues Venue"  # as "do I go to jazz clubs a lot?"
 
 
 def test_the_check_ins_behind_a_habits_answer_are_its_slices_visits_the_latest_first(
