@@ -318,7 +318,11 @@ _SPECIFIC = {
     "Gym": "gym|gyms|workout|work out|worked out|working out|fitness|exercise|spin class|spin classes|spinning class"
     "|crossfit|boxing class",
     "Movie Theater": "movie movies cinema film",
-    "Music Venue": "live music|concert|concerts|jazz|gig|music venue|music venues|open mic|open mics|open mike",
+    "Music Venue": "live music|concert|concerts|gig|music venue|music venues|open mic|open mics|open mike",
+    # "Jazz near here?": the catalogue's jazz clubs (Fat Cat, "Music Venue > Jazz and Blues Venue"), not every music
+    # venue (a country bar); "a jazz bar", "live blues" too, not a bare "blues" ("I've got the blues").
+    "Jazz and Blues Venue": "jazz|live jazz|jazz club|jazz clubs|jazz bar|jazz bars|live blues|blues music|blues club"
+    "|blues clubs|blues bar|blues bars|jazz and blues",
     # Getting somewhere, asked for by name ("the closest subway station"): places otherwise never suggested.
     "Metro Station": "subway station|subway stations|subway stop|subway stops|metro station|metro stop"
     # "Where's the nearest subway?": a station, not the sandwich chain.

@@ -95,6 +95,7 @@ from profiles.places import (
     either_kinds,
     is_national_chain,
     is_of_kind,
+    is_suggestable,
     leaf_category,
     listed_now_as,
     of_kind_column,
@@ -960,8 +961,9 @@ class Service:
                     *(self._events_over(at) if not query.keyword else ()),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
-                    # "Dinner": not Seabra Supermarket, a restaurant by its 2012 check-ins and a grocery by its listing.
-                    *(self._listed_elsewhere() if query.category else ()),
+                    # "Dinner": not Seabra Supermarket, a restaurant by its 2012 check-ins and a grocery by its listing,
+                    # unless the user's own (the Deli / Bodega they lunch at, listed today as a caterer).
+                    *(self._listed_elsewhere(user_id) if query.category else ()),
                     # "Away from the crowds", and "a quiet place" too: not Times Square, however few loud kinds it is.
                     *(self._most_visited() if (query.local or query.quiet) and not query.keyword else ()),
                     *self._busier_than(query.calmer_than),
@@ -985,7 +987,7 @@ class Service:
             if query.nearest_first:  # "closer please": of the best fits, the nearest
                 found = sorted(found, key=lambda item: item.distance_km)
             if query.category and EITHER_SEPARATOR in query.category:  # "tacos or pizza": some of each
-                found = _each_kind_shown(found, either_kinds(query.category), k)
+                found = _each_kind_shown(found, either_kinds(query.category), k, self._usual_paths)
             varied = _varied(found, k, query.keyword)
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied
@@ -1332,9 +1334,10 @@ class Service:
             self._open_then_of[hour] = cached
         return cached
 
-    def _listed_elsewhere(self) -> tuple[str, ...]:
+    def _listed_elsewhere(self, user_id: str) -> tuple[str, ...]:
         """Item ids of the places the catalogue lists today in another top-level family than their check-in kind's,
-        but for going out (a bar listed as a music venue is one still): a kind asked for is not offered by them."""
+        but for going out (a bar listed as a music venue is one still): a kind asked for is not offered by them. The
+        user's own places are kept: they checked in there as that kind."""
         if self._elsewhere is None:
             items = self.items
             paths = items["category_path"].fillna("").astype(str)
@@ -1345,7 +1348,8 @@ class Service:
             )
             elsewhere &= ~family.isin(GOING_OUT_FAMILIES)
             self._elsewhere = tuple(items.loc[elsewhere, "item_id"].astype(str))
-        return self._elsewhere
+        mine = set(self._visits(user_id)["item_id"].astype(str))
+        return tuple(item_id for item_id in self._elsewhere if item_id not in mine) if mine else self._elsewhere
 
     def _busier_than(self, shown: Sequence[str]) -> tuple[str, ...]:
         """Item ids of the places more distinct people check in at than at the middle one of ``shown`` (its median):
@@ -1861,8 +1865,22 @@ class Service:
 
     def _places_held_back(self, category: str | None, keyword: str | None) -> tuple[str, ...]:
         """Item ids of the unsuggestable places a query with this category and keyword does not ask for."""
-        lifted = suggestable_column(self._unsuggestable, (category, keyword)).to_numpy()
-        return tuple(self._unsuggestable.loc[~lifted, "item_id"].astype(str))
+        held = self._unsuggestable
+        lifted = suggestable_column(held, (category, keyword)).to_numpy(copy=True)
+        if category:
+            # Of the kind asked by the check-in category, and one to go to by it: "lunch" holds A & S Caterers, a
+            # "Deli / Bodega" in the check-ins that the catalogue files under "Business and Professional Services"
+            # (whose places other than the user's own are left out as listed elsewhere).
+            kinds = held["category"].fillna("").astype(str)
+            usual = kinds.map(self._usual_paths).fillna("")
+            lifted |= np.array(
+                [
+                    bool(path) and is_of_kind(category, kind, path) and is_suggestable(kind, path, name)
+                    for kind, path, name in zip(kinds, usual, held["name"], strict=True)
+                ],
+                dtype=bool,
+            )
+        return tuple(held.loc[~lifted, "item_id"].astype(str))
 
     # ---- changing -----------------------------------------------------------------------------------------
 
@@ -2141,7 +2159,8 @@ class Service:
                 named = fuzz.WRatio(wanted, place.name, processor=match_key) >= PLACE_MATCH
                 named = named and (not exactly or default_process(place.name) == default_process(wanted))
                 named = named and not _inside_a_word(place.name, wanted)
-                of_kind = term is not None and is_of_kind(term, place.category, place.category_path)
+                usual = self._usual_paths.get(place.category, "")
+                of_kind = term is not None and is_of_kind(term, place.category, place.category_path, usual)
                 if named or of_kind or in_categories(place.category, place.category_path, kinds):
                     return place
         names = self._names()
@@ -2438,14 +2457,20 @@ def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> lis
     return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
 
 
-def _each_kind_shown(found: Sequence[Recommendation], kinds: Sequence[str], k: int) -> list[Recommendation]:
+def _each_kind_shown(
+    found: Sequence[Recommendation], kinds: Sequence[str], k: int, usual: Mapping[str, str] | None = None
+) -> list[Recommendation]:
     """``found`` reordered so that its first ``k`` hold, of each of ``kinds``, as many places as an even share (or
     all it has): "tacos or pizza" is not ten pizzerias because pizza ranks higher. The places keep their rank order
     among the first ``k``; those left out follow in rank order."""
     share = max(1, k // max(1, len(kinds)))
     chosen: set[int] = set()
     for kind in kinds:
-        of_kind = [index for index, item in enumerate(found) if is_of_kind(kind, item.category, item.category_path)]
+        of_kind = [
+            index
+            for index, item in enumerate(found)
+            if is_of_kind(kind, item.category, item.category_path, (usual or {}).get(item.category, ""))
+        ]
         chosen.update(of_kind[:share])
     for index in range(len(found)):
         if len(chosen) >= k:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from typing import NamedTuple
@@ -210,10 +211,17 @@ def either_kinds(kind: str) -> list[str]:
     return [part.strip() for part in kind.split(EITHER_SEPARATOR)] if EITHER_SEPARATOR in kind else [kind]
 
 
-def is_of_kind(kind: str, category: str, category_path: str = "") -> bool:
+def is_of_kind(kind: str, category: str, category_path: str = "", usual_path: str = "") -> bool:
     """Whether a place is of a kind: the kind is whole words of its category or path ("Bar" in "Wine Bar", not in
     "Barbershop"), and none of its kinds only looks like it (:data:`LOOK_ALIKE_KINDS`: a Juice Bar is no Bar). A
-    group of kinds (:data:`KIND_GROUPS`) holds a place of any of its members."""
+    group of kinds (:data:`KIND_GROUPS`) holds a place of any of its members. With ``usual_path``, the path most
+    places of its category have (:func:`usual_paths`), a place is also of the kinds its category stands for: a
+    "Coffee Shop" the catalogue files under "Dining and Drinking > Donut Shop" is still a café. The usual path is
+    read with its own, so a look-alike in its own path still rules it out (a "Bar" filed under "Juice Bar" is no
+    bar), and adds kinds only."""
+    if usual_path and usual_path != category_path:
+        both = f"{category_path}{CATEGORY_SEPARATOR}{usual_path}" if category_path else usual_path
+        return is_of_kind(kind, category, category_path) or is_of_kind(kind, category, both)
     if EITHER_SEPARATOR in kind:  # "sushi or thai": a place of either
         return any(is_of_kind(one, category, category_path) for one in either_kinds(kind))
     text = f"{category_path}{CATEGORY_SEPARATOR}{category}"
@@ -261,11 +269,32 @@ def usual_paths(items: pd.DataFrame) -> dict[str, str]:
     return dict(zip(firsts["category"].astype(str), firsts["category_path"].astype(str), strict=True))
 
 
+# Each catalogue frame's usual paths, worked out once per frame (by identity, while the frame lives): every kind
+# asked for reads them.
+_USUAL_PATHS_OF: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, str]]] = {}
+
+
+def _usual_paths_of(items: pd.DataFrame) -> dict[str, str]:
+    """:func:`usual_paths` of a frame, remembered while the frame lives."""
+    known = _USUAL_PATHS_OF.get(id(items))
+    if known is not None and known[0]() is items and known[1] == len(items):
+        return known[2]
+    found = usual_paths(items)
+    for key in [key for key, (ref, _, _) in _USUAL_PATHS_OF.items() if ref() is None]:
+        del _USUAL_PATHS_OF[key]
+    _USUAL_PATHS_OF[id(items)] = (weakref.ref(items), len(items), found)
+    return found
+
+
 def of_kind_column(items: pd.DataFrame, kind: str) -> pd.Series:
-    """:func:`is_of_kind` of every row of a catalogue frame (``category``, and ``category_path`` when it has one)."""
+    """:func:`is_of_kind` of every row of a catalogue frame (``category``, and ``category_path`` when it has one),
+    by its own path or by its category's usual path in the frame: "coffee" holds the user's Dunkin' checked in at as
+    a "Coffee Shop" though its path is "Dining and Drinking > Donut Shop"."""
     paths = items["category_path"] if "category_path" in items else pd.Series("", index=items.index)
-    rows = list(zip(items["category"].fillna("").astype(str), paths.fillna("").astype(str), strict=True))
-    # Once per distinct (category, path): catalogues repeat them.
+    usual = _usual_paths_of(items)
+    categories = items["category"].fillna("").astype(str)
+    rows = list(zip(categories, paths.fillna("").astype(str), categories.map(usual).fillna(""), strict=True))
+    # Once per distinct (category, path, usual path): catalogues repeat them.
     verdicts = {row: is_of_kind(kind, *row) for row in set(rows)}
     return pd.Series([verdicts[row] for row in rows], index=items.index, dtype=bool, name=kind)
 

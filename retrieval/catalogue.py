@@ -66,6 +66,10 @@ class Catalogue:
         """The leaf category of the place at ``position`` ('' when it has none)."""
         return self.leaf_names[self.leaf[position]]
 
+    def category_name(self, position: int) -> str:
+        """The category the place at ``position`` is shown with (its check-in category, '' when it has none)."""
+        return self._text(position, "category").strip()
+
     def top_name(self, position: int) -> str:
         """The top-level category of the place at ``position`` ('' when it has none)."""
         return self.top_names[self.top[position]]

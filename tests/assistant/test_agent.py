@@ -442,7 +442,7 @@ def test_a_second_stop_lists_its_places_a_walk_from_the_first(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("1", "coffee and then some jazz", at=world_now)
-    assert turn.request is not None and turn.request.category == "Cafe" and turn.request.then == "Music Venue"
+    assert turn.request is not None and turn.request.category == "Cafe" and turn.request.then == "Jazz and Blues Venue"
     coffee = [item for item in turn.items if item.category == "Coffee Shop"]
     later = turn.items[len(coffee) :]
     assert coffee and later and all(item.category == "Jazz Club" for item in later)
@@ -725,12 +725,16 @@ def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
     listed = assistant.chat("1", "coffee and then some jazz", at=world_now).items
     first = listed[0]
     part = assistant.chat("1", "and the jazz part?", at=world_now)
-    assert part.request is not None and part.request.near == first.label and part.request.category == "Music Venue"
+    assert (
+        part.request is not None
+        and part.request.near == first.label
+        and part.request.category == "Jazz and Blues Venue"
+    )
     swapped = Assistant(services, polite)
     swapped.chat("1", "coffee and then some jazz", at=world_now)
     gym = swapped.chat("1", "swap the jazz for a gym", at=world_now)
     assert gym.request is not None and gym.request.category == "Gym" and gym.request.near == first.label
-    assert "Music Venue" not in gym.request.exclude_categories
+    assert "Jazz and Blues Venue" not in gym.request.exclude_categories
 
 
 def test_walking_distance_after_a_named_place_stays_there(
@@ -1716,7 +1720,7 @@ def test_a_third_stop_is_named_for_later_not_dropped(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("5", "coffee, then jazz, then the gym", at=world_now)
-    assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", "Music Venue")
+    assert turn.request is not None and (turn.request.category, turn.request.then) == ("Cafe", "Jazz and Blues Venue")
     assert turn.text.rstrip().endswith(fixed_text("more_stops", "en").format(kinds="Gym"))
     # Asked for next, the third stop is near the second stop's first place.
     second = next(item for item in turn.items if item.category == "Jazz Club")  # the second stop's first place
@@ -1962,11 +1966,11 @@ def test_for_a_kind_keeps_the_time_just_asked_and_a_place_alone_moves_the_same_a
     first = assistant.chat("2", "what about tomorrow at 8pm?", at=world_now)
     assert first.request is not None and first.request.at is not None
     club = assistant.chat("2", "for a jazz club", at=world_now)
-    assert club.request is not None and club.request.category == "Music Venue"
+    assert club.request is not None and club.request.category == "Jazz and Blues Venue"
     assert club.request.at == first.request.at
     there = assistant.chat("2", "near Tribeca", at=world_now)
     assert there.request is not None and there.request.intent == "refine" and there.request.near == "Tribeca"
-    assert there.request.category == "Music Venue" and there.request.at == first.request.at
+    assert there.request.category == "Jazz and Blues Venue" and there.request.at == first.request.at
     # A kind asked with no "for" is asked for now.
     now = assistant.chat("2", "a coffee shop", at=world_now)
     assert now.request is not None and now.request.at is None
@@ -1989,7 +1993,7 @@ def test_saying_where_one_is_now_moves_the_same_ask(
     assistant.chat("2", "a jazz club in SoHo", at=world_now)
     there = assistant.chat("2", moved, at=world_now)
     assert there.request is not None and there.request.near == "Tribeca"
-    assert there.request.category == "Music Venue"  # a movie theater had come instead
+    assert there.request.category == "Jazz and Blues Venue"  # a movie theater had come instead
 
 
 def test_halfway_between_two_areas_searches_around_their_midpoint_keeping_the_kind(
@@ -1998,7 +2002,7 @@ def test_halfway_between_two_areas_searches_around_their_midpoint_keeping_the_ki
     assistant = Assistant(services, polite)
     assistant.chat("2", "a jazz club please", at=world_now)
     turn = assistant.chat("2", "halfway between Tribeca and SoHo?", at=world_now)
-    assert turn.request is not None and turn.request.category == "Music Venue"
+    assert turn.request is not None and turn.request.category == "Jazz and Blues Venue"
     assert turn.request.near == "halfway between Tribeca and SoHo"
     (tribeca, soho) = (NEIGHBOURHOODS["Tribeca"], NEIGHBOURHOODS["SoHo"])
     middle = ((tribeca[0] + soho[0]) / 2, (tribeca[1] + soho[1]) / 2)
@@ -2159,7 +2163,7 @@ def test_not_too_far_after_a_list_of_anywhere_is_near_the_user(
     assistant = Assistant(services, polite)
     assistant.chat("2", "a jazz club tonight", at=world_now)
     near = assistant.chat("2", "not too far", at=world_now)
-    assert near.request is not None and near.request.near == "here" and near.request.category == "Music Venue"
+    assert near.request is not None and near.request.near == "here" and near.request.category == "Jazz and Blues Venue"
     # "Not too far" is a walk (15 minutes, 1 km), nearer than the user's usual radius, nearest first.
     arguments = called(near, "recommend").arguments
     assert arguments["within_km"] == 1.0 < near_radius_km("here") and arguments["nearest_first"]
@@ -2697,7 +2701,7 @@ def test_a_visited_place_whose_name_holds_a_kind_is_that_place_and_a_kind_with_n
     # No place goes by "fancy jazz clubs": the user's visits to jazz clubs.
     kind = assistant.chat("1", "do I go to fancy jazz clubs a lot?", at=world_now, conversation_id="kind")
     assert kind.request is not None and kind.request.intent == "profile"
-    assert called(kind, "get_habits").arguments["kind"] == "Music Venue"  # as "do I go to jazz clubs a lot?"
+    assert called(kind, "get_habits").arguments["kind"] == "Jazz and Blues Venue"  # as "do I go to jazz clubs a lot?"
 
 
 def test_the_check_ins_behind_a_habits_answer_are_its_slices_visits_the_latest_first(
@@ -3802,7 +3806,7 @@ def test_two_kinds_with_whichever_is_closer_list_both_nearest_first(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     turn = Assistant(services, polite).chat("3", "a coffee shop or a jazz club, whichever is closer", at=world_now)
-    assert called(turn, "recommend").arguments["category"] == "Cafe|Music Venue"
+    assert called(turn, "recommend").arguments["category"] == "Cafe|Jazz and Blues Venue"
     assert {item.category for item in turn.items} == {"Coffee Shop", "Jazz Club"}
     assert [item.distance_km for item in turn.items] == sorted(item.distance_km for item in turn.items)
 
@@ -3812,7 +3816,7 @@ def test_two_places_joined_by_and_are_planned_as_two_stops(
 ) -> None:
     turn = Assistant(services, polite).chat("3", "a jazz club and a coffee shop", at=world_now)
     first, second = [call for call in turn.trace if call.name == "recommend"]
-    assert (first.arguments["category"], second.arguments["category"]) == ("Music Venue", "Cafe")
+    assert (first.arguments["category"], second.arguments["category"]) == ("Jazz and Blues Venue", "Cafe")
 
 
 def test_a_second_stop_asked_once_the_first_is_over_is_asked_alone(

@@ -338,7 +338,7 @@ def test_a_stated_mute_holds_for_later_turns_and_undo_takes_it_back(services: Se
 @pytest.mark.parametrize(
     ("message", "kind", "target", "said"),
     [
-        ("I love jazz", PreferenceKind.BOOST_CATEGORY, "Music Venue", "I'll suggest more jazz"),
+        ("I love jazz", PreferenceKind.BOOST_CATEGORY, "Jazz and Blues Venue", "I'll suggest more jazz"),
         ("more places like Jazz Club 3", PreferenceKind.BOOST_LIKE_PLACE, "v03", "more places like **Jazz Club 3**"),
         ("don't show me Gym 4 again", PreferenceKind.HIDE_PLACE, "v04", "won't suggest **Gym 4** again"),
         ("I moved to Brooklyn", PreferenceKind.HOME_AREA, "Brooklyn", "Brooklyn is your home area now"),

@@ -1127,7 +1127,7 @@ DRINKING = ["Bar", "Pub", "Night Club", "Beer Garden", "Lounge", "Brewery"]
         ("je ne bois plus", "mute_category", DRINKING, "bars and nightlife"),
         ("no more fast food", "mute_category", ["Fast Food"], "fast food"),
         ("don't show me bars or clubs again", "mute_category", ["Bar", "Night Club"], "bars or clubs"),
-        ("I love jazz", "boost_category", ["Music Venue"], "jazz"),
+        ("I love jazz", "boost_category", ["Jazz and Blues Venue"], "jazz"),
         ("more bars from now on", "boost_category", ["Bar"], "bars"),
         ("more places like Blue Bottle", "boost_like_place", [], "Blue Bottle"),
         ("don't show me Joe's Pizza again", "hide_place", [], "Joe's Pizza"),
@@ -2512,8 +2512,8 @@ def test_follow_ups_that_turn_the_list_down(message: str, expected: dict[str, An
         # Where other people go is theirs.
         ("have my friends been there?", {"intent": "others"}),
         # Kind words side by side are one place, not two stops.
-        ("and a jazz club after?", {"category": "Music Venue", "then": None}),
-        ("dinner then a jazz club", {"category": "Restaurant", "then": "Music Venue"}),
+        ("and a jazz club after?", {"category": "Jazz and Blues Venue", "then": None}),
+        ("dinner then a jazz club", {"category": "Restaurant", "then": "Jazz and Blues Venue"}),
         # Cold weather, like rain: the same ask indoors.
         ("it's freezing though", {"intent": "refine", "exclude_categories": ["Outdoors"]}),
         ("a cold beer", {"category": "Bar", "exclude_categories": []}),
@@ -4201,3 +4201,25 @@ def test_a_change_of_the_users_own_habits_between_two_periods_is_a_profile_quest
 )
 def test_other_messages_with_periods_or_comparatives_are_no_change_question(message: str) -> None:
     assert not parse_rules(message).change
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        # "Jazz near here?": the jazz clubs (Fat Cat, "Music Venue > Jazz and Blues Venue"), not a country bar.
+        ("jazz near here?", "Jazz and Blues Venue"),
+        ("im really into jazz, any spot for tonight?", "Jazz and Blues Venue"),
+        ("where can i hear some live jazz", "Jazz and Blues Venue"),
+        ("a jazz bar in the village", "Jazz and Blues Venue"),
+        ("any blues bars around", "Jazz and Blues Venue"),
+        ("live blues tonight?", "Jazz and Blues Venue"),
+        ("du jazz ce soir ?", "Jazz and Blues Venue"),
+        # Other music is any music venue still.
+        ("live music near me", "Music Venue"),
+        ("a concert tonight", "Music Venue"),
+        # A feeling, not a kind of place.
+        ("i've got the blues, cheer me up", None),
+    ],
+)
+def test_jazz_asks_for_jazz_clubs_and_other_music_for_music_venues(message: str, category: str | None) -> None:
+    assert parse_rules(message).category == category

@@ -740,17 +740,20 @@ def test_a_kind_asked_for_leaves_out_places_listed_today_in_another_family(
 ) -> None:
     where = services.default_place("3")
     cafes = services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))
-    moved = cafes[0].item_id
+    mine = set(services._visits("3")["item_id"].astype(str))
+    moved = next(item.item_id for item in cafes if item.item_id not in mine)
+    own = next(item.item_id for item in cafes if item.item_id in mine)
     # A café by its 2012 check-ins, a grocery store by its listing today (as Seabra Supermarket, a "Spanish
-    # Restaurant" in the check-ins): no café to offer.
+    # Restaurant" in the check-ins): no café to offer, unless the user's own café.
     items = services.items.copy()
     grocery = "Retail > Food and Beverage Retail > Grocery Store"
-    items.loc[items["item_id"].astype(str) == moved, "category_path"] = grocery
+    items.loc[items["item_id"].astype(str).isin([moved, own]), "category_path"] = grocery
     monkeypatch.setattr(services.runtime, "items", items)
     services._elsewhere = None
-    again = services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))
-    assert again and moved not in {item.item_id for item in again}
-    assert moved in services._listed_elsewhere()
+    again = {item.item_id for item in services.recommend("3", world_now, where, RecommendQuery(k=20, category="Cafe"))}
+    assert again and moved not in again
+    assert moved in services._listed_elsewhere("3") and own not in services._listed_elsewhere("3")
+    assert own in again
 
 
 def test_a_quiet_list_puts_places_busy_now_after_the_calm_ones(

@@ -356,8 +356,26 @@ def test_a_kind_is_found_as_whole_words(kind: str, text: str, holds: bool) -> No
 )
 def test_a_kind_is_its_whole_words_unless_a_look_alike(kind: str, category: str, path: str, holds: bool) -> None:
     assert places.is_of_kind(kind, category, path) is holds
-    items = pd.DataFrame({"category": [category, "Bar"], "category_path": [path, ""]})
+    items = pd.DataFrame({"category": [category, "Sports Bar"], "category_path": [path, ""]})
     assert places.of_kind_column(items, kind).tolist() == [holds, kind.casefold() == "bar"]
+
+
+def test_a_place_is_also_of_the_kinds_its_category_usually_is() -> None:
+    # The user's Dunkin', checked in at as a "Coffee Shop", is filed under "Donut Shop": coffee holds it.
+    coffee = "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop"
+    assert places.is_of_kind("Cafe", "Coffee Shop", "Dining and Drinking > Donut Shop", coffee)
+    assert not places.is_of_kind("Cafe", "Coffee Shop", "Dining and Drinking > Donut Shop")
+    # A look-alike in its own path still rules it out; the usual path only adds kinds.
+    assert not places.is_of_kind("Bar", "Bar", "Dining and Drinking > Juice Bar", "Dining and Drinking > Bar")
+    assert places.is_of_kind("Bar", "Bar", "", "Dining and Drinking > Juice Bar")
+    items = pd.DataFrame(
+        {
+            "category": ["Coffee Shop", "Coffee Shop", "Donut Shop", "Bar"],
+            "category_path": [coffee, "Dining and Drinking > Donut Shop", "Dining and Drinking > Donut Shop", ""],
+        }
+    )
+    assert places.of_kind_column(items, "Cafe").tolist() == [True, True, False, False]
+    assert places.of_kind_column(items, "Donut Shop").tolist() == [False, True, True, False]
 
 
 @pytest.mark.parametrize(
