@@ -271,6 +271,12 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
         r"|\bhow many (?:minutes|mins|blocks|km|kilometres|kilometers|miles|meters|metres)\b"
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: \w+)?(?: one)?) (?:close|near|nearby|far)\b"
+        # "Is fat cat far from me?", "is south beach far from here": a named place's distance, the whole question.
+        # Only its "is" is the topic's word, so that the name stays for ``named_words``.
+        r"|^(?=\W*(?:and |so |but )?(?:is|are) (?!(?:you|we|i|there|anything|something|this the)\b)"
+        r"[\w'’&.-]+(?: [\w'’&.-]+){0,4} (?:very |really |too |that )?"
+        r"(?:far|close|near|nearby)(?: (?:from|to) (?:me|here|us|where i am))?\s*[?.!]*\s*$)\W*(?:and |so |but )?"
+        r"(?:is|are)\b"
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
         r"(?: from (?:me|here|us))?\s*\?"
         # "Is it less than 1 km away?", "is the first one within 10 minutes?": its distance, not a new ask.
@@ -537,7 +543,7 @@ _FILLER_RE = re.compile(
     r"|this|next|usually|tomorrow|yesterday|weekends?|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
     r"|mornings?|afternoons?|evenings?|nights?"
     # "The cheapest one?" names no place called "One".
-    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least|nearest|closest"
+    r"|one|ones|cheapest|priciest|best|nicest|worst|most|least|nearest|closest|near|nearby|close"
     # "How many times have I been?": what is left of a visits question names no place.
     r"|been|gone|went|go|visited|ever|before|times|walking|walk)\b|[^\w\s'&-]",
     re.IGNORECASE,

@@ -644,7 +644,7 @@ def test_a_distance_measured_from_a_guessed_here_is_never_right_where_you_are() 
         ("been there a lot lately?", "", True),
         ("been there lots?", "", True),
         ("the park bar i went to once, is it nearby", "park bar", True),
-        ("is there a bar near it", "bar near", True),
+        ("is there a bar near it", "bar", True),
         ("is there a lot of people?", "people", False),
         ("when was i last at lot m", "lot m", False),
         ("i went to once upon a tart", "once upon tart", False),
@@ -686,3 +686,22 @@ def test_a_card_for_a_later_moment_counts_only_the_checkins_made_by_the_time_it_
     turn = assistant.chat("3", f"is {place.label} busy tomorrow night?", at=asked)
     assert turn.details is not None and turn.details.item_id == item_id
     assert turn.details.your_visits == int((times <= asked).sum())
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("is fat cat far from me", "fat cat"),
+        ("is south beach far from here?", "south beach"),
+        ("and is Katz's close?", "Katz's"),
+    ],
+)
+def test_whether_a_named_place_is_far_asks_its_distance_and_keeps_its_name(message: str, name: str) -> None:
+    request = parse_rules(message)
+    assert request.intent == "about" and request.asks == ["distance"]
+    assert named_words(message) == name
+
+
+@pytest.mark.parametrize("message", ["are you near", "is there anything near", "is anything close"])
+def test_far_or_near_of_no_place_asks_no_distance(message: str) -> None:
+    assert parse_rules(message).asks != ["distance"]
