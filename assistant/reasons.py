@@ -24,6 +24,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<km>[\d.]+) km from (?P<place>.+), a place you know$", "reason_near_known"),
         (r"^next to (?P<place>.+), a place you know$", "reason_next_to_known"),
         (r"^(?P<km>[\d.]+) km from (?P<place>.+), for after it$", "reason_after"),
+        (r"^outside (?P<area>.+), (?P<km>[\d.]+) km from its centre$", "reason_outside_area"),
         (r"^people who go to (?P<place>.+) also go here$", "reason_covisit"),
         (r"^(?P<share>\d+)% of your check-ins are (?:at|in) (?P<kind>.+)$", "reason_share"),
         (r"^been here once, (?P<ago>.+)$", "reason_once"),

@@ -845,7 +845,9 @@ _AT_PLACE_RE = re.compile(
     rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
-    r"|that|too|as well|also|ideally|preferably|maybe|perhaps|if possible|btw|instead)\b)",
+    # "I'm at Ridgewood actually", "im in astoria tho": said after the place, no part of its name.
+    r"|that|too|as well|also|ideally|preferably|maybe|perhaps|if possible|btw|instead|actually|tho|though|rn|anyway"
+    r"|anyways|lol|haha)\b)",
     re.IGNORECASE,
 )
 # A home team's game is at its home ground ("after the Knicks game": at Madison Square Garden).
@@ -2413,7 +2415,9 @@ _ALIKE_RE = re.compile(
     r"(?<!\bd )(?<!\bwould )(?<!\bi )(?<!\bwe )(?<!\breally )\blike (?:that|this|it|those|these|them"
     r"|the (?:\w+ )?(?:ones?|places?|spots?))\b"
     r"(?! (?:is|are|was|were)\b)|\bsimilar\b"
-    rf"|\bmore like the (?:{_words_pattern(ORDINALS)})\b",
+    # "More like the first", "something like the 2nd", "anything like the third?": look-alikes of that one.
+    rf"|\b(?:more|something|somewhere|anything|anywhere|places?|spots?|ones?) like the"
+    rf" (?:{_words_pattern(ORDINALS)})\b",
     re.IGNORECASE,
 )
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
@@ -2997,6 +3001,12 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.first_before = arguments.when is None
     elif stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
         arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
+    if arguments.near is None and (anchor := _AFTER_NAMED_RE.match(message)) is not None:
+        # "And after Pacha?", "then where after Marquee?": the next stop around that place (the agent times it).
+        name = anchor["name"]
+        ranked = _POINTING_RE.match(name) or _RANK_ALONE_RE.match(name)  # "and after the first one?": a list's
+        if not _NOT_A_PLACE_RE.match(name) and not _CATEGORY_RE.search(name) and not _TIME_WORDS_RE.search(name):
+            arguments.near = None if ranked else name
     if arguments.near == THERE and (anchor := _BEFORE_PLACE_RE.search(message)) is not None:
         # "Before pacha tonight, a quick bite near there": there is the place the time is said around.
         name = anchor["name"]
@@ -3484,6 +3494,16 @@ def _ordered_times(
 _BEFORE_PLACE_RE = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|hey|right)\W+)*(?:before|after|on the way to) (?:going to |heading to |we go to )?"
     r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)(?=\s*,|\s+(?:tonight|today|tomorrow|later)\b)",
+    re.IGNORECASE,
+)
+# A message that only asks what comes after (or before) a place it names: "and after pacha?", "then where after
+# Marquee?", "what about after webster hall", "¿y después de pacha?", "et après le Marquee ?".
+_AFTER_NAMED_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|then|hey|right|what about|how about|y|et|puis|entonces)\W+)*"
+    r"(?:(?:where|what|somewhere|anywhere|d[oó]nde|o[uù])"
+    r"(?: (?:to go|should (?:i|we) go|now|next|then|vamos|on va))?\W+)?"
+    r"(?:after|before|despu[eé]s de(?:l)?|antes de(?:l)?|apr[eè]s|avant)\s+(?:the |el |la |le |de |del )?"
+    r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)\W*$",
     re.IGNORECASE,
 )
 _TIME_WORDS_RE = re.compile(r"\b(?:work|school|class|dinner|lunch|breakfast|brunch|that|this|it)\b", re.IGNORECASE)
@@ -4912,6 +4932,8 @@ def like_named(message: str) -> str | None:
     match = _LIKE_PLACE_RE.search(text)
     if match is None or _POINTING_RE.match(_named(match)) or not _like_asked(match):
         return None
+    if _RANK_ALONE_RE.fullmatch(_named(match)):
+        return None  # "more like the first": the first of the list (``alike``), no place called "First"
     if _kinds(_named(match)) and _CATEGORY_ONLY.fullmatch(_named(match)):
         return None  # "more like bars": a kind, not a place's name (unlike "my usual coffee shop")
     return _named(match)

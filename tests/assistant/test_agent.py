@@ -29,6 +29,7 @@ from assistant.agent import (
     _after_the_last,
     _ask_then_question,
     _asked_borough,
+    _asked_neighbourhood,
     _asks_recap,
     _asks_too,
     _describes_a_place,
@@ -40,6 +41,7 @@ from assistant.agent import (
     _origin_said,
     _own_words,
     _refined,
+    _same_ask_narrowed,
     _took_to_mean,
     _unknown_asked,
     _with_shown,
@@ -4047,3 +4049,57 @@ def test_a_place_left_out_with_another_ask_is_left_out_of_that_one(
     # A kind after "not" is still the kind left out, not a place of its name.
     kinds = assistant.chat("3", "not gyms", at=world_now)
     assert kinds.request is not None and "Gym" in kinds.request.exclude_categories
+
+
+def test_places_i_know_hold_for_that_ask_not_for_the_next_kind_asked() -> None:
+    bars = ChatRequest(intent="refine", category="Bar", familiar=True)
+    # "And food after": another ask; "more like a lounge", "a wine bar instead": the same outing changed.
+    assert not _refined(bars, ChatRequest(intent="refine", category="Restaurant"), "and food after").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Lounge"), "more like a lounge").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Cafe"), "a cafe instead").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Wine Bar"), "wine bar").familiar
+    assert _refined(bars, ChatRequest(intent="refine"), "later, around 11").familiar
+    anything = ChatRequest(intent="recommend", familiar=True)
+    food = ChatRequest(intent="refine", category="Restaurant", then="Movie Theater")
+    assert not _refined(anything, food, "and food before the movie").familiar
+
+
+def test_nearness_or_places_known_alone_narrow_the_last_ask() -> None:
+    lunch = ChatRequest(intent="recommend", category="Restaurant")
+    for message in ("something close", "anything close by?", "somewhere nearby", "algo cerca"):
+        asked = _same_ask_narrowed(ChatRequest(intent="recommend", near=HERE), lunch, message)
+        assert asked.intent == "refine" and asked.closer and asked.near is None, message
+    usual = _same_ask_narrowed(ChatRequest(intent="recommend", familiar=True), lunch, "the one i usually go to?")
+    assert usual.intent == "refine" and _refined(lunch, usual, "the one i usually go to?").category == "Restaurant"
+    # A kind, a time or nothing shown before: asked anew.
+    coffee = ChatRequest(intent="recommend", near=HERE, category="Cafe")
+    assert _same_ask_narrowed(coffee, lunch, "coffee close by").intent == "recommend"
+    assert _same_ask_narrowed(ChatRequest(intent="recommend", near=HERE), None, "something close").intent == "recommend"
+    near = ChatRequest(intent="recommend", near=HERE)
+    assert _same_ask_narrowed(near, lunch, "what's close to here?").intent == "recommend"
+
+
+def test_a_search_in_a_neighbourhood_names_it_and_one_around_a_venue_or_borough_does_not() -> None:
+    village = lookup("East Village")
+    assert village is not None
+    centre = LatLon(village.latitude, village.longitude)
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=centre)) == "East Village"
+    assert _asked_neighbourhood(ChatRequest(near="Brooklyn", location=centre)) is None
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=centre, around="x")) is None
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=LatLon(40.75, -73.99))) is None
+    assert _asked_neighbourhood(ChatRequest(near=HERE, location=centre)) is None
+
+
+def test_a_place_turned_down_stays_out_when_the_time_or_area_of_the_ask_changes(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=3)
+    first = listed.items[0].item_id
+    assistant.chat("3", "not that one", at=world_now)
+    for message in ("actually later, around 5pm", "what about in the lower east side", "make it cheaper"):
+        turn = assistant.chat("3", message, at=world_now)
+        assert first in called(turn, "recommend").arguments["exclude"], message
+        assert first not in {item.item_id for item in turn.items}, message
+    # A new ask starts with none turned down.
+    bars = assistant.chat("3", "a bar please", at=world_now)
+    assert first not in called(bars, "recommend").arguments["exclude"]

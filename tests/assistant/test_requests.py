@@ -3943,3 +3943,38 @@ def test_a_why_that_asks_nothing_of_a_place_explains_nothing(message: str) -> No
 )
 def test_a_chit_chat_sentence_before_an_ask_is_left_out(message: str, rest: str) -> None:
     assert without_chitchat(message) == rest
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("more like the first", 1),
+        ("more like the first one", 1),
+        ("something like the 2nd", 2),
+        ("anything like the third?", 3),
+        ("places like the second one", 2),
+    ],
+)
+def test_more_like_a_rank_asks_look_alikes_of_that_suggestion_not_a_place_so_named(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert arguments.alike and arguments.pick == pick and arguments.like_name is None
+
+
+@pytest.mark.parametrize("message", ["i like the first one", "i would like the second", "more like First Avenue Pub"])
+def test_liking_a_rank_or_a_name_is_no_look_alike_of_a_rank(message: str) -> None:
+    arguments = parse_rules(message)
+    assert not (arguments.alike and arguments.pick is not None)
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("im at ridgewood actually", "Ridgewood"),
+        ("i am in astoria actually", "Astoria"),
+        ("im in astoria tho", "Astoria"),
+        ("im at union square lol", "Union Square"),
+        ("bars near union square rn", "Union Square"),
+    ],
+)
+def test_a_word_said_after_where_one_is_is_no_part_of_its_name(message: str, near: str) -> None:
+    assert parse_rules(message).near == near
