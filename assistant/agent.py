@@ -1195,10 +1195,10 @@ class Assistant:
                 ) or bool(request.intent == "refine" and turned_down_all)
                 # "Not that one", "skip the second one": the list without that place, not a list of others.
                 one_out = _turned_down_one(state, request, text)
-                if one_out:
-                    turned_down = [*turned_down, one_out]
-                if left := state.get("left_out") or []:  # "no salt bar please": as "not that one"
+                if left := state.get("left_out") or []:  # "no salt bar please": as "not that one", that place
                     turned_down = list(dict.fromkeys([*turned_down, *left]))
+                elif one_out:
+                    turned_down = [*turned_down, one_out]
                 shown = list(turned_down) if one_out or left else list(state.get("shown", {})) if refining else []
                 shown += [item_id for item_id in turned_down if item_id not in shown]
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
