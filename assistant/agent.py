@@ -2203,8 +2203,8 @@ class Assistant:
         """ "And after Pacha?", "then where after Marquee?", "before Pacha tonight, a quick bite": the next stop is
         for after (or before) the user's usual time at that place (Pacha ~9 pm: ~11 pm), not for now or 8 pm, unless
         the message says a clock time of its own. Those who have hardly been there get everyone's usual time."""
-        if request.intent not in ("recommend", "refine") or request.around is None:
-            return request
+        if request.intent not in ("recommend", "refine") or request.around is None or request.after_place:
+            return request  # ("where do people go after MSG?" asks where, at any hour)
         side = _BY_A_PLACE_RE.search(text)
         place = self.service.place(request.around)
         if side is None or place is None or _CLOCK_SAID_RE.search(text):
@@ -3366,6 +3366,19 @@ _BACK_TO_RE = re.compile(
     r")(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
     re.IGNORECASE,
 )
+# A list gone back to by what it held, not "back to": "the bars from before", "those coffee places again", "show me
+# the gyms you suggested earlier", "that first list", "the original list please", "what were the bars again?".
+_LIST_DESCRIBED_RE = re.compile(
+    _FILLERS + r"(?:(?:show me|can i see|let me see|give me|what were|what about|and|remind me of|pull up) )?"
+    r"(?:(?:the|that|those|your) (?P<to>[\w' ]+?) (?:from before|from earlier|from the start|you (?:showed|gave|"
+    r"suggested|mentioned|listed)(?: me| us)?(?: before| earlier| first)?|again|from (?:the )?(?:first|earlier) list)"
+    r"|(?:the|that|your) (?P<first>first|1st|original|previous|earlier|other|old) (?:list|batch|set|suggestions)"
+    r"(?: again)?)"
+    r"(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?(?: please| pls)?\W*$",
+    re.IGNORECASE,
+)
+# Words for several places, which a list is: "bars", "coffee places", "the gym ones" (not "the first one").
+_PLURAL_WORDS_RE = re.compile(r"^(?!.*\b(?:one|same|other)\b)[\w' ]*\w{2}s$", re.IGNORECASE)
 # "Whats the 3rd from the dinner list", "the first one from the very first list": a list named inside a question.
 _FROM_LIST_RE = re.compile(
     r"\s*\b(?:from|of|in|on) (?:the |that |your |my )(?P<to>(?:very )?[\w' ]+?) (?:list|suggestions|options|results)\b",
@@ -3493,6 +3506,8 @@ def _list_named(
         request, listed, _ = kept[index]
         if kind is not None and kind in (request.category, request.then):
             return index
+        if kind is not None and any(asked and is_of_kind(kind, asked) for asked in (request.category, request.then)):
+            return index  # "the bars from before" after cocktail bars
         if area is not None and request.near and request.near.casefold() == area.name.casefold():
             return index
         # "The first manhattan one" after bookstores near the user in Manhattan, then in Brooklyn.
@@ -3526,6 +3541,12 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     if (back := _BACK_TO_RE.match(text)) is not None:
         index = _list_named(kept, back["to"] or back["es"] or back["fr"] or "")
         return None if index is None else (index, back["rest"] or "")
+    described = _LIST_DESCRIBED_RE.match(text)
+    if described is not None and (described["first"] or _PLURAL_WORDS_RE.search(described["to"] or "")):
+        # "The bars from before", "that first list", "show me the coffee places again": that list, when one was
+        # shown (else a search, as "the bars" alone is). "The first one again?" is a place, "the bar again" too.
+        index = _list_named(kept, described["to"] or described["first"] or "")
+        return None if index is None else (index, described["rest"] or "")
     if (inside := _FROM_LIST_RE.search(text)) is not None and (index := _list_named(kept, inside["to"])) is not None:
         return index, (text[: inside.start()] + text[inside.end() :]).strip()
     one = _ONE_OF_LIST_RE.search(text)
