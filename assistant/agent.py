@@ -3373,10 +3373,22 @@ _LIST_DESCRIBED_RE = re.compile(
     r"(?:(?:the|that|those|your) (?P<to>[\w' ]+?) (?:from before|from earlier|from the start|you (?:showed|gave|"
     r"suggested|mentioned|listed)(?: me| us)?(?: before| earlier| first)?|again|from (?:the )?(?:first|earlier) list)"
     r"|(?:the|that|your) (?P<first>first|1st|original|previous|earlier|other|old) (?:list|batch|set|suggestions)"
-    r"(?: again)?)"
+    # "Actually the first list was better", "the original ones were fine".
+    r"(?: again| (?:was|were|is|looked|looks) (?:much |way |a lot )?(?:better|best|good|fine|nicer|great))?)"
     r"(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?(?: please| pls)?\W*$",
     re.IGNORECASE,
 )
+# The first place of the conversation: "how about the one you said first", "the first place you mentioned tonight".
+_FIRST_MENTIONED_RE = re.compile(
+    _FILLERS + r"(?:(?:how about|what about|and|remind me(?: of)?|tell me about) )?"
+    r"(?:the (?:one|place|spot) you (?:said|mentioned|suggested|showed(?: me)?|gave(?: me)?) first"
+    r"|the (?:first|very first) (?:one|place|spot) you (?:said|mentioned|suggested|showed(?: me)?|gave(?: me)?)"
+    r"(?: (?:tonight|today|earlier|before|at first))?)"
+    r"(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
+    re.IGNORECASE,
+)
+# "What was it again?": the place named again, which "the first one" alone asks.
+_WHAT_WAS_IT_RE = re.compile(r"^(?:what|which)(?: one)? (?:was|is) (?:it|that|that one)(?: again)?\W*$", re.IGNORECASE)
 # Words for several places, which a list is: "bars", "coffee places", "the gym ones" (not "the first one").
 _PLURAL_WORDS_RE = re.compile(r"^(?!.*\b(?:one|same|other)\b)[\w' ]*\w{2}s$", re.IGNORECASE)
 # "Whats the 3rd from the dinner list", "the first one from the very first list": a list named inside a question.
@@ -3541,6 +3553,11 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     if (back := _BACK_TO_RE.match(text)) is not None:
         index = _list_named(kept, back["to"] or back["es"] or back["fr"] or "")
         return None if index is None else (index, back["rest"] or "")
+    if (first := _FIRST_MENTIONED_RE.match(text)) is not None:
+        # "The one you said first", "the first place you mentioned tonight - what was it again?": the first list's
+        # first place, what else is asked asked of it.
+        rest = first["rest"] if first["rest"] and not _WHAT_WAS_IT_RE.match(first["rest"]) else ""
+        return 0, f"the first one, {rest}" if rest else "the first one"
     described = _LIST_DESCRIBED_RE.match(text)
     if described is not None and (described["first"] or _PLURAL_WORDS_RE.search(described["to"] or "")):
         # "The bars from before", "that first list", "show me the coffee places again": that list, when one was

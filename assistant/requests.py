@@ -4301,6 +4301,13 @@ _I_LIKE_THE_RE = re.compile(
     r"^\W*(?:(?:ok|okay|hmm|oh|so)\W+)?(?:i|we) (?:really |quite )?(?:like|fancy|prefer) (?:the )?\S+(?: one)?\W*$",
     re.IGNORECASE,
 )
+# "Which was the first one?", "remind me the first place", "what was the second place again", "which one was
+# first?": the place of the list at that rank, named again.
+_WHICH_WAS_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm+|oh|so|and|sorry|wait)\W+)*(?:(?:which|what)(?: one)? (?:was|is)|remind me(?: of)?"
+    rf"|tell me again)(?: the)? (?:{_words_pattern(ORDINALS)}|last)(?: one| place| spot)?(?: again)?\W*$",
+    re.IGNORECASE,
+)
 _MOST_VISITED_RE = re.compile(
     # ("Which one have I been to most?" asks of the last list.)
     r"\b(?:which|what) (?!one\b)[a-z]+ (?:did|do|have) (?:i|we) (?:go to|visit|visited|been to|went to)"
@@ -4408,6 +4415,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "something similar to the first one but cheaper": look-alikes, the price said unknown
     if _I_LIKE_THE_RE.match(message) and arguments.pick is not None:
         return "about"  # "I like the first one": that one picked, what is known of it
+    if _WHICH_WAS_RE.match(message) and arguments.pick is not None:
+        return "about"  # "which was the first one?": what is known of it
     if _MOST_VISITED_RE.search(message) and arguments.pick is None:
         return "profile"  # "which place did I go to most in November?": the user's own, not one place's visits
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
