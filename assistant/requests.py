@@ -3005,8 +3005,12 @@ def parse_rules(message: str) -> RequestArguments:
         # "And after Pacha?", "then where after Marquee?": the next stop around that place (the agent times it).
         name = anchor["name"]
         ranked = _POINTING_RE.match(name) or _RANK_ALONE_RE.match(name)  # "and after the first one?": a list's
-        if not _NOT_A_PLACE_RE.match(name) and not _CATEGORY_RE.search(name) and not _TIME_WORDS_RE.search(name):
-            arguments.near = None if ranked else name
+        # "And after Jazz Club 3?": a name written with capitals that is more than a kind ("after the movie").
+        titled = name[:1].isupper() and name in written and not _CATEGORY_ONLY.fullmatch(name)
+        kind_said = _CATEGORY_RE.search(name) is not None and not titled
+        if not _NOT_A_PLACE_RE.match(name) and not kind_said and not _TIME_WORDS_RE.search(name) and not ranked:
+            arguments.near = name
+            arguments.category = None  # the words of the name are no kind asked for
     if arguments.near == THERE and (anchor := _BEFORE_PLACE_RE.search(message)) is not None:
         # "Before pacha tonight, a quick bite near there": there is the place the time is said around.
         name = anchor["name"]

@@ -4103,3 +4103,44 @@ def test_a_place_turned_down_stays_out_when_the_time_or_area_of_the_ask_changes(
     # A new ask starts with none turned down.
     bars = assistant.chat("3", "a bar please", at=world_now)
     assert first not in called(bars, "recommend").arguments["exclude"]
+
+
+def test_a_list_gone_back_to_by_what_it_held_is_the_one_its_ranks_point_into(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now).items
+    second = assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now).items
+    assert len(first) >= 2 and second
+    for message in ("the coffee places from before", "show me the cafes again", "that first list"):
+        again = assistant.chat("4", message, at=world_now)
+        assert [item.item_id for item in again.items] == [item.item_id for item in first], message
+        assert not again.trace, message  # shown as it was, nothing searched
+        picked = assistant.chat("4", "the second one?", at=world_now)
+        assert picked.trace and picked.trace[-1].arguments["item_id"] == first[1].item_id, message
+        assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
+    named = assistant.chat("4", "how about the one you said first", at=world_now)
+    assert named.trace and named.trace[-1].arguments["item_id"] == first[0].item_id
+    # A place of a list, or a kind never listed, is no list gone back to.
+    assert assistant.chat("4", "the first one again?", at=world_now).trace
+    assert called(assistant.chat("4", "the bars from before", at=world_now), "recommend")
+
+
+def test_the_next_stop_after_a_place_is_for_after_the_users_usual_time_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    items = services.items.set_index("item_id")
+    jazz = str(items.index[items["name"] == "Jazz Club 3"][0])
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    evenings = [(world_now.astimezone(zone) - timedelta(days=days)).replace(hour=21, minute=15) for days in (7, 14, 21)]
+    services.add_events([Event(user_id="5", item_id=jazz, timestamp=at, **_at(items, jazz)) for at in evenings])
+    assert services.usual_hour_at(jazz, "5", world_now) == 21
+    assistant = Assistant(services, polite)
+    morning = world_now.astimezone(zone).replace(hour=10, minute=0)
+    assistant.chat("5", "coffee near Jazz Club 3", at=morning)
+    after = assistant.chat("5", "and after Jazz Club 3?", at=morning)
+    assert after.request is not None and after.request.at is not None
+    assert after.request.at.astimezone(zone).hour == 23  # 9 pm there, two hours on
+    # A clock time said is that time.
+    said = assistant.chat("5", "and after Jazz Club 3, around 10pm?", at=morning)
+    assert said.request is not None and said.request.at is not None and said.request.at.astimezone(zone).hour == 22

@@ -3978,3 +3978,39 @@ def test_liking_a_rank_or_a_name_is_no_look_alike_of_a_rank(message: str) -> Non
 )
 def test_a_word_said_after_where_one_is_is_no_part_of_its_name(message: str, near: str) -> None:
     assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("and after pacha?", "pacha"),
+        ("then where after Marquee?", "Marquee"),
+        ("what about after webster hall", "webster hall"),
+        ("¿y después de pacha?", "pacha"),
+        ("et après le Marquee ?", "Marquee"),
+        # Times, meals, kinds and places of the list are no place named.
+        ("and after that?", None),
+        ("and after dinner?", None),
+        ("and after the movie?", None),
+        ("after work?", None),
+        ("and after the first one?", None),
+        ("and after midnight?", None),
+    ],
+)
+def test_what_comes_after_a_named_place_is_asked_around_it(message: str, near: str | None) -> None:
+    assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("which was the first one?", 1),
+        ("remind me the first place", 1),
+        ("what was the second place again", 2),
+        ("which one was first?", 1),
+        ("ok which is the third one?", 3),
+    ],
+)
+def test_which_was_a_rank_asks_about_that_place(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and arguments.pick == pick
