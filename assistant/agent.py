@@ -223,6 +223,7 @@ from profiles.places import (
     is_suggestable,
     kind_words,
     of_kind_column,
+    shown_kind,
     times,
     unsuggestable_group,
     with_article,
@@ -872,6 +873,7 @@ class Assistant:
                 # "We have a baby with us" after dinner ideas: the same dinner, with no bar among them.
                 request = request.model_copy(update={"intent": "refine", "category": None})
             request = _still_for_children(request, previous, text)
+            request = _same_ask_narrowed(request, previous, text)
             if previous is not None and (request.intent == "refine" or _count_only(request)):
                 if request.near == HERE and not EXPLICIT_HERE_RE.search(text) and previous.near is not None:
                     # "Within walking distance" of the last request's place, not of the user's (with no place
@@ -908,6 +910,7 @@ class Assistant:
             request = _kind_alone_stays(request, previous, text, asked_near)
             request = _time_stays(request, previous, text)
             request = _planned_time(request, state.get("asked_lists") or [], text, self.timezone)
+            request = self._timed_by_the_place(state, request, text)
             request = self._first_stop_over(state, request, text)
             if far is not None and request.intent == "about" and request.pick is None:
                 # "How far from the office?": the place talked about (else the list's first), measured from there.
@@ -1190,7 +1193,9 @@ class Assistant:
         at = request.at or state["now"]
         where = {"latitude": here.latitude, "longitude": here.longitude, "at": at.isoformat()}
         calls: list[dict[str, Any]] = []
-        turned_down: list[str] = []
+        # "Not that one", then "actually later" or "what about in SoHo": still not that one. A new ask ("and food
+        # after") starts with none turned down.
+        turned_down: list[str] = list(state.get("turned_down") or []) if request.intent == "refine" else []
         message = state["messages"][-1].text
         if request.intent in ("recommend", "refine"):
             calls.append({"name": "get_interest_context", "args": {**where, "query": request.category}})
@@ -1223,11 +1228,12 @@ class Assistant:
                 ) or bool(request.intent == "refine" and turned_down_all)
                 # "Not that one", "skip the second one": the list without that place, not a list of others.
                 one_out = _turned_down_one(state, request, text)
-                if one_out:
-                    turned_down = [*state.get("turned_down", []), one_out]
-                if left := state.get("left_out") or []:  # "no salt bar please": as "not that one"
-                    turned_down = list(dict.fromkeys([*state.get("turned_down", []), *left]))
+                if left := state.get("left_out") or []:  # "no salt bar please": as "not that one", that place
+                    turned_down = list(dict.fromkeys([*turned_down, *left]))
+                elif one_out:
+                    turned_down = [*turned_down, one_out]
                 shown = list(turned_down) if one_out or left else list(state.get("shown", {})) if refining else []
+                shown += [item_id for item_id in turned_down if item_id not in shown]
                 shown += self._ruled_out(request.exclude_names, state["user_id"])  # "coffee, not Starbucks"
                 listed_now = _last_suggestions(state)
                 if request.closer and request.pick is not None and request.pick <= len(listed_now):
@@ -1260,7 +1266,9 @@ class Assistant:
                         and is_suggestable(picked.category, picked.category_path, picked.name)
                         and (category is None or is_of_kind(category, picked.category, picked.category_path))
                     ):
-                        category = picked.category
+                        # Its kind as the list showed it: The Ainsworth, checked in at as a "Bar", was listed for
+                        # lunch as the American Restaurant its path says it is ("more like the first one": lunch).
+                        category = shown_kind(category, picked.category, picked.category_path)
                 # "What about Saturday lunch, same thing?", then "and Sunday?" after "lunch, the usual": the usual
                 # still (the refinements kept its "familiar").
                 usual_said = _USUAL_SAID_RE.search(text) or (
@@ -1315,6 +1323,7 @@ class Assistant:
                             # "Where do people go after MSG?": where people went on to from it first.
                             "after": request.around if request.after_place else None,
                             "in_borough": borough if borough not in request.not_in else None,
+                            "in_area": _asked_neighbourhood(request),
                             "outside": request.not_in,
                         },
                     }
@@ -1408,7 +1417,7 @@ class Assistant:
             call["id"] = f"call_{uuid.uuid4().hex[:12]}"
             call["type"] = "tool_call"
         update: dict[str, Any] = {"messages": [AIMessage("", tool_calls=calls, id=str(uuid.uuid4()))]}
-        return {**update, "turned_down": turned_down} if turned_down else update
+        return {**update, "turned_down": turned_down} if request.intent in ("recommend", "refine") else update
 
     def _plan_second_stop(self, state: _State, request: ChatRequest) -> dict[str, Any]:
         """The places of a second stop ("dinner and drinks after"): of its kind, a walk from the first stop's first
@@ -2380,6 +2389,33 @@ class Assistant:
         return request.model_copy(
             update={"category": request.then, "then": None, "exclude_categories": kept, "at": None, "when": None}
         )
+
+    def _timed_by_the_place(self, state: _State, request: ChatRequest, text: str) -> ChatRequest:
+        """ "And after Pacha?", "then where after Marquee?", "before Pacha tonight, a quick bite": the next stop is
+        for after (or before) the user's usual time at that place (Pacha ~9 pm: ~11 pm), not for now or 8 pm, unless
+        the message says a clock time of its own. Those who have hardly been there get everyone's usual time."""
+        if request.intent not in ("recommend", "refine") or request.around is None or request.after_place:
+            return request  # ("where do people go after MSG?" asks where, at any hour)
+        side = _BY_A_PLACE_RE.search(text)
+        place = self.service.place(request.around)
+        if side is None or place is None or _CLOCK_SAID_RE.search(text):
+            return request
+        named = _name_key(place.name).split()
+        if not named or not any(word in named for word in _name_key(side["name"]).split() if len(word) >= 3):
+            return request  # "after dinner near Pacha": the time is dinner's
+        hour = self.service.usual_hour_at(place.item_id, state["user_id"], state["now"])
+        if hour is None:
+            return request
+        zone = ZoneInfo(self.timezone)
+        day = (request.at or state["now"]).astimezone(zone)
+        usual = day.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if hour < EARLY_HOURS_END <= day.hour:
+            usual += timedelta(days=1)  # a club at 1 am is that night's, the next day's date
+        after = side["side"].casefold() in _AFTER_WORDS
+        at = usual + (AFTER_A_PLACE if after else -BEFORE_A_PLACE)
+        if at < state["now"].astimezone(zone):
+            return request
+        return request.model_copy(update={"when": describe_local(at), "at": at})
 
     def _waterfront(self) -> list[str]:
         """The kinds of place on the water (:data:`WATERFRONT_KINDS`) the catalogue holds."""
@@ -3557,6 +3593,31 @@ _BACK_TO_RE = re.compile(
     r")(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
     re.IGNORECASE,
 )
+# A list gone back to by what it held, not "back to": "the bars from before", "those coffee places again", "show me
+# the gyms you suggested earlier", "that first list", "the original list please", "what were the bars again?".
+_LIST_DESCRIBED_RE = re.compile(
+    _FILLERS + r"(?:(?:show me|can i see|let me see|give me|what were|what about|and|remind me of|pull up) )?"
+    r"(?:(?:the|that|those|your) (?P<to>[\w' ]+?) (?:from before|from earlier|from the start|you (?:showed|gave|"
+    r"suggested|mentioned|listed)(?: me| us)?(?: before| earlier| first)?|again|from (?:the )?(?:first|earlier) list)"
+    r"|(?:the|that|your) (?P<first>first|1st|original|previous|earlier|other|old) (?:list|batch|set|suggestions)"
+    # "Actually the first list was better", "the original ones were fine".
+    r"(?: again| (?:was|were|is|looked|looks) (?:much |way |a lot )?(?:better|best|good|fine|nicer|great))?)"
+    r"(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?(?: please| pls)?\W*$",
+    re.IGNORECASE,
+)
+# The first place of the conversation: "how about the one you said first", "the first place you mentioned tonight".
+_FIRST_MENTIONED_RE = re.compile(
+    _FILLERS + r"(?:(?:how about|what about|and|remind me(?: of)?|tell me about) )?"
+    r"(?:the (?:one|place|spot) you (?:said|mentioned|suggested|showed(?: me)?|gave(?: me)?) first"
+    r"|the (?:first|very first) (?:one|place|spot) you (?:said|mentioned|suggested|showed(?: me)?|gave(?: me)?)"
+    r"(?: (?:tonight|today|earlier|before|at first))?)"
+    r"(?:\s*(?:[,.;:!?]|\s-|—)+\s*(?P<rest>\S.*?))?\W*$",
+    re.IGNORECASE,
+)
+# "What was it again?": the place named again, which "the first one" alone asks.
+_WHAT_WAS_IT_RE = re.compile(r"^(?:what|which)(?: one)? (?:was|is) (?:it|that|that one)(?: again)?\W*$", re.IGNORECASE)
+# Words for several places, which a list is: "bars", "coffee places", "the gym ones" (not "the first one").
+_PLURAL_WORDS_RE = re.compile(r"^(?!.*\b(?:one|same|other)\b)[\w' ]*\w{2}s$", re.IGNORECASE)
 # "Whats the 3rd from the dinner list", "the first one from the very first list": a list named inside a question.
 _FROM_LIST_RE = re.compile(
     r"\s*\b(?:from|of|in|on) (?:the |that |your |my )(?P<to>(?:very )?[\w' ]+?) (?:list|suggestions|options|results)\b",
@@ -3684,6 +3745,8 @@ def _list_named(
         request, listed, _ = kept[index]
         if kind is not None and kind in (request.category, request.then):
             return index
+        if kind is not None and any(asked and is_of_kind(kind, asked) for asked in (request.category, request.then)):
+            return index  # "the bars from before" after cocktail bars
         if area is not None and request.near and request.near.casefold() == area.name.casefold():
             return index
         # "The first manhattan one" after bookstores near the user in Manhattan, then in Brooklyn.
@@ -3721,6 +3784,17 @@ def _list_asked_again(state: _State, message: str) -> tuple[int, str] | None:
     if (back := _BACK_TO_RE.match(text)) is not None:
         index = _list_named(kept, back["to"] or back["es"] or back["fr"] or "")
         return None if index is None else (index, back["rest"] or "")
+    if (first := _FIRST_MENTIONED_RE.match(text)) is not None:
+        # "The one you said first", "the first place you mentioned tonight - what was it again?": the first list's
+        # first place, what else is asked asked of it.
+        rest = first["rest"] if first["rest"] and not _WHAT_WAS_IT_RE.match(first["rest"]) else ""
+        return 0, f"the first one, {rest}" if rest else "the first one"
+    described = _LIST_DESCRIBED_RE.match(text)
+    if described is not None and (described["first"] or _PLURAL_WORDS_RE.search(described["to"] or "")):
+        # "The bars from before", "that first list", "show me the coffee places again": that list, when one was
+        # shown (else a search, as "the bars" alone is). "The first one again?" is a place, "the bar again" too.
+        index = _list_named(kept, described["to"] or described["first"] or "")
+        return None if index is None else (index, described["rest"] or "")
     if (inside := _FROM_LIST_RE.search(text)) is not None and (index := _list_named(kept, inside["to"])) is not None:
         return index, (text[: inside.start()] + text[inside.end() :]).strip()
     one = _ONE_OF_LIST_RE.search(text)
@@ -3738,6 +3812,19 @@ def _asked_borough(request: ChatRequest) -> Borough | None:
     if area is None or haversine_km(area.latitude, area.longitude, *request.location) > AREA_CENTRE_KM:
         return None  # a venue whose name the gazetteer forgives into an area's ("Astoria" the bar)
     return borough_of(area.name)
+
+
+def _asked_neighbourhood(request: ChatRequest) -> str | None:
+    """The neighbourhood a search is in, by the gazetteer's name ("bars in the East Village"; a borough or a venue is
+    none): its own places are listed first."""
+    if request.near in (None, HERE, THERE) or request.around is not None or request.location is None:
+        return None
+    area = lookup(str(request.near))
+    if area is None or area.name in BOROUGHS:
+        return None
+    # Searched from the area's centre, not from a venue or a street of the same name.
+    centred = haversine_km(request.location.latitude, request.location.longitude, area.latitude, area.longitude)
+    return area.name if centred < 0.05 else None
 
 
 def _shore_of(request: ChatRequest, here: LatLon) -> Borough | None:
@@ -4074,6 +4161,31 @@ def _kind_alone_stays(
     return request.model_copy(update=update)
 
 
+# "Something close", "anywhere nearby?", "algo cerca", "quelque chose de proche": nothing but nearness asked.
+_JUST_CLOSE_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm+|well|so|but|and|maybe|no|nah)\W+)*(?:something|somewhere|anything|anywhere|one|ones"
+    r"|a place|places|algo|alg[uú]n sitio|alg[uú]n lugar|quelque chose|un endroit)"
+    r"(?:\s+(?:de|d'))?\s*(?:close|close by|closeby|near|nearby|near me|near here|around here|walkable|cerca|cerquita"
+    r"|proche|pr[eè]s d'ici|pas loin)(?:\s+(?:please|pls|plz|then|por favor|s'il te pla[iî]t))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _same_ask_narrowed(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
+    """A follow-up that names no kind and only narrows the last ask is that ask narrowed: "something close" after
+    lunch places is lunch nearer the user, as "something closer" is, not the nearest places of any kind (a department
+    store, a music shop); "the one I usually go to?" after movie theaters is the user's own theater, not 7-Eleven."""
+    if previous is None or previous.intent not in ("recommend", "refine") or previous.category is None:
+        return request
+    if request.intent != "recommend" or request.category or request.keyword or request.when:
+        return request
+    if request.near == HERE and _JUST_CLOSE_RE.match(message) is not None:
+        return request.model_copy(update={"intent": "refine", "near": None, "location": None, "closer": True})
+    if request.near is None and request.familiar:
+        return request.model_copy(update={"intent": "refine"})
+    return request
+
+
 def _of_any_kind_there(previous: ChatRequest) -> bool:
     """Whether the last ask was for places of any kind somewhere ("what's around Union Square?"), or for things to
     do there (of many kinds: "anything to do near JFK?"), or kept such an ask's area ("coffee?" right after it)."""
@@ -4144,6 +4256,25 @@ def _planned_time(request: ChatRequest, asked_lists: Sequence[ChatRequest], mess
     return request.model_copy(update={"when": describe_local(at), "at": at})
 
 
+# "And after Pacha?", "before Marquee tonight", "después de Pacha", "après le Marquee": a stop timed by a place.
+_BY_A_PLACE_RE = re.compile(
+    r"\b(?P<side>after|before|despu[eé]s de(?:l)?|antes de(?:l)?|apr[eè]s|avant)\s+(?:going to |leaving |we go to )?"
+    r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3})",
+    re.IGNORECASE,
+)
+_AFTER_WORDS = frozenset({"after", "después de", "despues de", "después del", "despues del", "après", "apres"})
+# A clock time said ("after Pacha, around 11", "before Marquee at 10pm"): that time, not the place's usual one.
+_CLOCK_SAID_RE = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h\d{0,2})(?!\w)|\b\d{1,2}:\d{2}\b"
+    r"|\b(?:at|around|by|like|about|hacia las|a las|vers|à) \d{1,2}\b|\b(?:noon|midnight|medianoche|minuit)\b",
+    re.IGNORECASE,
+)
+# How long after the usual time at a place the next stop is planned ("and after Pacha?"), and how long before it
+# the stop before it is.
+AFTER_A_PLACE = timedelta(hours=2)
+BEFORE_A_PLACE = timedelta(hours=1)
+# Hours before this belong to the night before ("after Webster Hall" at 00:15).
+EARLY_HOURS_END = 5
 _OPTIONS_RE = re.compile(r"\b(?:options|choices|alternatives)\b", re.IGNORECASE)
 # Words around a kind asked alone ("and what about some good pizza?").
 _KIND_ALONE_FILLER_RE = re.compile(
@@ -4294,6 +4425,8 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
         request.location is not None and float(haversine_km(*request.location, *previous.location)) <= SAME_PLACE_KM
     )
     others = _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message)
+    # "And after Pacha?" after a bite before Pacha: the same place at a later time, not places nearer it.
+    others = others or _BY_A_PLACE_RE.search(message)
     if request.intent == "refine" and again and request.near not in (HERE, THERE) and not others:
         # "Something closer to Union Square" after lunch near Union Square, "near the Grove Street PATH" after
         # "close to Grove St": the place of the last ask again, which asks for places nearer to it ("any other
@@ -4403,6 +4536,24 @@ _CASUAL_RE = re.compile(
 )
 # "Not too crowded", "less busy": fewer people at the same kind of place, not another kind.
 _CROWD_RE = re.compile(r"\b(?:crowd(?:ed|s)?|busy|packed|touristy|full)\b", re.IGNORECASE)
+# Another kind said in place of the last ask's ("more like a lounge", "a wine bar instead", "plutôt un café"): the same
+# outing changed, not a new ask.
+_KIND_INSTEAD_RE = re.compile(
+    r"\b(?:instead|rather|more like|more of an?|actually|swap|in place of|en vez|en lugar|mejor|plut[oô]t|au lieu)\b",
+    re.IGNORECASE,
+)
+
+
+def _another_ask(previous: ChatRequest, request: ChatRequest, message: str) -> bool:
+    """Whether a follow-up asks for an unrelated kind of place ("and food after" after bars I know, "and food before
+    the movie"): what only the last ask wanted ("somewhere I've been") does not carry over to it."""
+    if request.category is None or _KIND_INSTEAD_RE.search(message):
+        return False
+    if previous.category is None:
+        return request.then is not None  # "and food before the movie" after "the one I usually go to?"
+    return not is_of_kind(previous.category, request.category) and not is_of_kind(request.category, previous.category)
+
+
 # "Quieter?", "a calmer one", "what about a quiet one" after bars: quieter bars ("something calmer" is another kind).
 _SAME_KIND_CALMER_RE = re.compile(
     r"^\W*(?:(?:ok|okay|hmm+|and|maybe|what about|how about)\W+)*(?:an?\s+|any\s+)?(?:bit\s+|little\s+)?"
@@ -4443,6 +4594,8 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     elif calmer and category in LOUD_KINDS_WITHIN:
         category = "Bar" if is_of_kind("Bar", category) else None
     moved_out = previous.near is not None and previous.near in request.not_in
+    # "Somewhere I've been" was that ask's; "and food after" is another one.
+    another = _another_ask(previous, request, message)
     return request.model_copy(
         update={
             "category": category,
@@ -4463,7 +4616,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             **_when_refined(previous, request),
             # "Somewhere new" and "somewhere I know" undo each other; either carries over until the other is said.
             "surprise": request.surprise or (previous.surprise and not request.familiar),
-            "familiar": request.familiar or (previous.familiar and not request.surprise),
+            "familiar": request.familiar or (previous.familiar and not request.surprise and not another),
             # "Somewhere less crowded" after clubs: clubs fewer people go to (``local``), not no clubs at all.
             "quiet": (request.quiet and not (crowds_only and category in LOUD_PLACES)) or previous.quiet,
             "independent": request.independent or previous.independent or fancier,

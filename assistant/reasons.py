@@ -29,6 +29,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<km>[\d.]+) km from the (?P<place>.+) you know$", "reason_near_branch"),
         (r"^next to the (?P<place>.+) you know$", "reason_next_to_branch"),
         (r"^(?P<km>[\d.]+) km from (?P<place>.+), for after it$", "reason_after"),
+        (r"^outside (?P<area>.+), (?P<km>[\d.]+) km from its centre$", "reason_outside_area"),
         (r"^people who go to (?P<place>.+) also go here$", "reason_covisit"),
         (r"^(?P<share>\d+)% of your check-ins are (?:at|in) (?P<kind>.+)$", "reason_share"),
         (r"^been here once, (?P<ago>.+)$", "reason_once"),

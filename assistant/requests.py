@@ -860,7 +860,9 @@ _AT_PLACE_RE = re.compile(
     rf"\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}?)"
     r"(?=\s*(?:[,.!?;]|$)|\s+(?:and|so|where|what|which|any|anything|is|are|can|could|right|now|tonight|today"
     r"|tomorrow|this|for|with|looking|please|to|at|on|i|we|then|after|afterwards|before|later|until|till|til|open"
-    r"|that|too|as well|also|ideally|preferably|maybe|perhaps|if possible|btw|instead)\b)",
+    # "I'm at Ridgewood actually", "im in astoria tho": said after the place, no part of its name.
+    r"|that|too|as well|also|ideally|preferably|maybe|perhaps|if possible|btw|instead|actually|tho|though|rn|anyway"
+    r"|anyways|lol|haha)\b)",
     re.IGNORECASE,
 )
 # A home team's game is at its home ground ("after the Knicks game": at Madison Square Garden).
@@ -2546,7 +2548,9 @@ _ALIKE_RE = re.compile(
     r"(?<!\bd )(?<!\bwould )(?<!\bi )(?<!\bwe )(?<!\breally )\blike (?:that|this|it|those|these|them"
     r"|the (?:\w+ )?(?:ones?|places?|spots?))\b"
     r"(?! (?:is|are|was|were)\b)|\bsimilar\b"
-    rf"|\bmore like the (?:{_words_pattern(ORDINALS)})\b",
+    # "More like the first", "something like the 2nd", "anything like the third?": look-alikes of that one.
+    rf"|\b(?:more|something|somewhere|anything|anywhere|places?|spots?|ones?) like the"
+    rf" (?:{_words_pattern(ORDINALS)})\b",
     re.IGNORECASE,
 )
 # Somewhere with a roof: everything but the outdoors ("something indoors", "in case it rains").
@@ -3182,6 +3186,16 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.first_before = arguments.when is None
     elif stops is not None and (times := _stop_times(message, stops, kind_spans)) is not None:
         arguments.when, arguments.then_when = times  # "lunch at 1 and then a drink around 7": each stop's own
+    if arguments.near is None and (anchor := _AFTER_NAMED_RE.match(message)) is not None:
+        # "And after Pacha?", "then where after Marquee?": the next stop around that place (the agent times it).
+        name = anchor["name"]
+        ranked = _POINTING_RE.match(name) or _RANK_ALONE_RE.match(name)  # "and after the first one?": a list's
+        # "And after Jazz Club 3?": a name written with capitals that is more than a kind ("after the movie").
+        titled = name[:1].isupper() and name in written and not _CATEGORY_ONLY.fullmatch(name)
+        kind_said = _CATEGORY_RE.search(name) is not None and not titled
+        if not _NOT_A_PLACE_RE.match(name) and not kind_said and not _TIME_WORDS_RE.search(name) and not ranked:
+            arguments.near = name
+            arguments.category = None  # the words of the name are no kind asked for
     if arguments.near == THERE and (anchor := _BEFORE_PLACE_RE.search(message)) is not None:
         # "Before pacha tonight, a quick bite near there": there is the place the time is said around.
         name = anchor["name"]
@@ -3676,6 +3690,16 @@ def _ordered_times(
 _BEFORE_PLACE_RE = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|hey|right)\W+)*(?:before|after|on the way to) (?:going to |heading to |we go to )?"
     r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)(?=\s*,|\s+(?:tonight|today|tomorrow|later)\b)",
+    re.IGNORECASE,
+)
+# A message that only asks what comes after (or before) a place it names: "and after pacha?", "then where after
+# Marquee?", "what about after webster hall", "¿y después de pacha?", "et après le Marquee ?".
+_AFTER_NAMED_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|then|hey|right|what about|how about|y|et|puis|entonces)\W+)*"
+    r"(?:(?:where|what|somewhere|anywhere|d[oó]nde|o[uù])"
+    r"(?: (?:to go|should (?:i|we) go|now|next|then|vamos|on va))?\W+)?"
+    r"(?:after|before|despu[eé]s de(?:l)?|antes de(?:l)?|apr[eè]s|avant)\s+(?:the |el |la |le |de |del )?"
+    r"(?P<name>[\w'&.-]+(?:\s+[\w'&.-]+){0,3}?)\W*$",
     re.IGNORECASE,
 )
 _TIME_WORDS_RE = re.compile(r"\b(?:work|school|class|dinner|lunch|breakfast|brunch|that|this|it)\b", re.IGNORECASE)
@@ -4473,6 +4497,13 @@ _I_LIKE_THE_RE = re.compile(
     r"^\W*(?:(?:ok|okay|hmm|oh|so)\W+)?(?:i|we) (?:really |quite )?(?:like|fancy|prefer) (?:the )?\S+(?: one)?\W*$",
     re.IGNORECASE,
 )
+# "Which was the first one?", "remind me the first place", "what was the second place again", "which one was
+# first?": the place of the list at that rank, named again.
+_WHICH_WAS_RE = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm+|oh|so|and|sorry|wait)\W+)*(?:(?:which|what)(?: one)? (?:was|is)|remind me(?: of)?"
+    rf"|tell me again)(?: the)? (?:{_words_pattern(ORDINALS)}|last)(?: one| place| spot)?(?: again)?\W*$",
+    re.IGNORECASE,
+)
 _MOST_VISITED_RE = re.compile(
     # ("Which one have I been to most?" asks of the last list.)
     r"\b(?:which|what) (?!one\b)[a-z]+ (?:did|do|have) (?:i|we) (?:go to|visit|visited|been to|went to)"
@@ -4580,6 +4611,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "refine"  # "something similar to the first one but cheaper": look-alikes, the price said unknown
     if _I_LIKE_THE_RE.match(message) and arguments.pick is not None:
         return "about"  # "I like the first one": that one picked, what is known of it
+    if _WHICH_WAS_RE.match(message) and arguments.pick is not None:
+        return "about"  # "which was the first one?": what is known of it
     if _MOST_VISITED_RE.search(message) and arguments.pick is None:
         return "profile"  # "which place did I go to most in November?": the user's own, not one place's visits
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
@@ -5104,6 +5137,8 @@ def like_named(message: str) -> str | None:
     match = _LIKE_PLACE_RE.search(text)
     if match is None or _POINTING_RE.match(_named(match)) or not _like_asked(match):
         return None
+    if _RANK_ALONE_RE.fullmatch(_named(match)):
+        return None  # "more like the first": the first of the list (``alike``), no place called "First"
     if _kinds(_named(match)) and _CATEGORY_ONLY.fullmatch(_named(match)):
         return None  # "more like bars": a kind, not a place's name (unlike "my usual coffee shop")
     return _named(match)

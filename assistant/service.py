@@ -38,6 +38,7 @@ from assistant.gazetteer import (
     STATION_KINDS,
     VENUE_ALIASES,
     Borough,
+    Neighbourhood,
     across_the_hudson,
     borough_at,
     in_area,
@@ -207,6 +208,8 @@ OFF_HOURS_MIN_VISITS = 100
 # "A bar on Friday": a day named with no hour is the hour places of the kind get most check-ins, the hours either side
 # counted too, when at least this many check-ins tell it.
 USUAL_HOUR_MIN_VISITS = 30
+# The check-ins at one place that tell the hour someone goes there ("and after Pacha?").
+OWN_HOUR_MIN_VISITS = 3
 # A leading article, which a place's name may not have ("the Marriott Marquis"); what is left is tried as a name
 # only from this many characters on (a single letter is inside too many names).
 MIN_BARE_NAME = 4
@@ -694,6 +697,11 @@ class RecommendQuery(BaseModel):
     in_borough: Borough | None = Field(
         None, description="Only places in this borough ('dinner in DUMBO': Brooklyn's, none across the river)."
     )
+    in_area: str | None = Field(
+        None,
+        description="A neighbourhood by the gazetteer's name ('bars in the East Village'): the places of it "
+        "(``assistant.gazetteer.of_area``) come first, those around it only after them.",
+    )
     outside: list[str] = Field(
         default_factory=list,
         description="Leave out the places of these areas, by the gazetteer's names ('Midtown', 'Manhattan'): for this "
@@ -986,6 +994,10 @@ class Service:
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
             if query.nearest_first:  # "closer please": of the best fits, the nearest
                 found = sorted(found, key=lambda item: item.distance_km)
+            if query.in_area:
+                # "Dinner in the East Village": its own places first, Gramercy's and SoHo's within reach only after.
+                inside = set(self._places_in_area(query.in_area))
+                found = sorted(found, key=lambda item: item.item_id not in inside)
             if query.category and EITHER_SEPARATOR in query.category:  # "tacos or pizza": some of each
                 found = _each_kind_shown(found, either_kinds(query.category), k, self._usual_paths)
             varied = _varied(found, k, query.keyword)
@@ -1019,6 +1031,8 @@ class Service:
         suggestions = self._branches_said(suggestions, user_id, query.known_at or at)
         if query.after is not None:
             suggestions = self._with_next_stop_evidence(suggestions, query.after)
+        if query.in_area and (area := lookup(query.in_area)) is not None:
+            suggestions = self._outside_said(suggestions, area)
         if stops is None:
             return suggestions
         # "Coffee near the subway": each place says which stop it is near.
@@ -1027,6 +1041,19 @@ class Service:
             for item in suggestions
             if item.item_id in stops.nearest
         ]
+
+    def _outside_said(self, suggestions: list[Suggestion], area: Neighbourhood) -> list[Suggestion]:
+        """The suggestions, each not of ``area`` first saying so and how far it is from the area's centre: "bars in
+        the East Village" may list a Gramercy bar after the East Village's own, never as one of them."""
+        inside = set(self._places_in_area(area.name))
+        said = []
+        for item in suggestions:
+            if item.item_id not in inside:
+                apart = float(haversine_km(area.latitude, area.longitude, item.latitude, item.longitude))
+                line = f"outside {area.name}, {apart:.1f} km from its centre"
+                item = item.model_copy(update={"evidence": [line, *item.evidence]})
+            said.append(item)
+        return said
 
     def _busy_as_known(
         self, found: Sequence[Recommendation], user_id: str, at: datetime, known_at: datetime
@@ -1306,6 +1333,27 @@ class Service:
             cached = (events, hour)
             self._usual_hour_of[kind] = cached
         return cached[1]
+
+    def usual_hour_at(self, item_id: str, user_id: str, until: datetime | None = None) -> int | None:
+        """The local hour of the day (0 to 23) the user usually checks in at a place ("and after Pacha?": after the
+        user's own evening there), an hour either side counted with it; from everyone's check-ins there when the
+        user has fewer than ``OWN_HOUR_MIN_VISITS``; None with too few to tell. Only check-ins before ``until``
+        count, when given (a conversation's "now")."""
+        events = self.events() if until is None else events_until(self.events(), until)
+        if events is None or events.empty:
+            return None
+        checked_in = events["action"].fillna(Action.VISIT.value) == Action.VISIT.value
+        there = events[checked_in & (events["item_id"].astype(str) == str(item_id))]
+        own = there[there["user_id"].astype(str) == str(user_id)]
+        visits = own if len(own) >= OWN_HOUR_MIN_VISITS else there
+        if len(visits) < OWN_HOUR_MIN_VISITS:
+            return None
+        hours = np.bincount(visits["hour_of_week"].to_numpy(dtype=np.int64) % HOURS_PER_DAY, minlength=HOURS_PER_DAY)
+        around = sum(np.roll(hours, shift) for shift in range(-OFF_HOURS_WINDOW, OFF_HOURS_WINDOW + 1))
+        # The busiest stretch of hours, then its busiest hour: Pacha's 19–21 stretch, and 8 pm within it.
+        centre = int(np.argmax(around))
+        window = [(centre + shift) % HOURS_PER_DAY for shift in range(-OFF_HOURS_WINDOW, OFF_HOURS_WINDOW + 1)]
+        return max(window, key=lambda hour: hours[hour])
 
     def open_then(self, at: datetime) -> frozenset[str]:
         """Item ids of the places at least ``OPEN_THEN_MIN_PEOPLE`` people have checked in at within

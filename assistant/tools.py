@@ -88,6 +88,7 @@ class RecommendArgs(_Where):
         None, description="An item id: where people went on to from there first ('where do people go after MSG?')."
     )
     in_borough: Borough | None = Field(None, description="Only places in this borough ('dinner in DUMBO': Brooklyn).")
+    in_area: str | None = Field(None, description="A neighbourhood whose places come first ('in the East Village').")
     outside: list[str] = Field(default_factory=list, description="Areas whose places are left out ('not in Midtown').")
 
 
@@ -187,6 +188,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         near_kinds: Sequence[str] = (),
         after: str | None = None,
         in_borough: Borough | None = None,
+        in_area: str | None = None,
         outside: Sequence[str] = (),
     ) -> tuple[str, list[Suggestion]]:
         place, moment = where(state, latitude, longitude), at or state["now"]
@@ -212,6 +214,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             near_kinds=list(near_kinds),
             after=after,
             in_borough=in_borough,
+            in_area=in_area,
             outside=list(outside),
             known_at=state["now"],  # "tonight" asked at 5 pm: the visits of the user's until 5 pm
         )

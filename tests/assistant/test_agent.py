@@ -29,6 +29,7 @@ from assistant.agent import (
     _after_the_last,
     _ask_then_question,
     _asked_borough,
+    _asked_neighbourhood,
     _asks_recap,
     _asks_too,
     _describes_a_place,
@@ -40,6 +41,7 @@ from assistant.agent import (
     _origin_said,
     _own_words,
     _refined,
+    _same_ask_narrowed,
     _took_to_mean,
     _unknown_asked,
     _with_shown,
@@ -4247,3 +4249,98 @@ def test_something_like_that_after_a_habits_answer_recommends_its_kind(
         assistant.chat("u2", "what do I usually do on sunday afternoons?", at=now, conversation_id=message)
         turn = assistant.chat("u2", message, at=now, conversation_id=message)
         assert called(turn, "recommend").arguments["category"] == "Gym", message
+
+
+def test_places_i_know_hold_for_that_ask_not_for_the_next_kind_asked() -> None:
+    bars = ChatRequest(intent="refine", category="Bar", familiar=True)
+    # "And food after": another ask; "more like a lounge", "a wine bar instead": the same outing changed.
+    assert not _refined(bars, ChatRequest(intent="refine", category="Restaurant"), "and food after").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Lounge"), "more like a lounge").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Cafe"), "a cafe instead").familiar
+    assert _refined(bars, ChatRequest(intent="refine", category="Wine Bar"), "wine bar").familiar
+    assert _refined(bars, ChatRequest(intent="refine"), "later, around 11").familiar
+    anything = ChatRequest(intent="recommend", familiar=True)
+    food = ChatRequest(intent="refine", category="Restaurant", then="Movie Theater")
+    assert not _refined(anything, food, "and food before the movie").familiar
+
+
+def test_nearness_or_places_known_alone_narrow_the_last_ask() -> None:
+    lunch = ChatRequest(intent="recommend", category="Restaurant")
+    for message in ("something close", "anything close by?", "somewhere nearby", "algo cerca"):
+        asked = _same_ask_narrowed(ChatRequest(intent="recommend", near=HERE), lunch, message)
+        assert asked.intent == "refine" and asked.closer and asked.near is None, message
+    usual = _same_ask_narrowed(ChatRequest(intent="recommend", familiar=True), lunch, "the one i usually go to?")
+    assert usual.intent == "refine" and _refined(lunch, usual, "the one i usually go to?").category == "Restaurant"
+    # A kind, a time or nothing shown before: asked anew.
+    coffee = ChatRequest(intent="recommend", near=HERE, category="Cafe")
+    assert _same_ask_narrowed(coffee, lunch, "coffee close by").intent == "recommend"
+    assert _same_ask_narrowed(ChatRequest(intent="recommend", near=HERE), None, "something close").intent == "recommend"
+    near = ChatRequest(intent="recommend", near=HERE)
+    assert _same_ask_narrowed(near, lunch, "what's close to here?").intent == "recommend"
+
+
+def test_a_search_in_a_neighbourhood_names_it_and_one_around_a_venue_or_borough_does_not() -> None:
+    village = lookup("East Village")
+    assert village is not None
+    centre = LatLon(village.latitude, village.longitude)
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=centre)) == "East Village"
+    assert _asked_neighbourhood(ChatRequest(near="Brooklyn", location=centre)) is None
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=centre, around="x")) is None
+    assert _asked_neighbourhood(ChatRequest(near="East Village", location=LatLon(40.75, -73.99))) is None
+    assert _asked_neighbourhood(ChatRequest(near=HERE, location=centre)) is None
+
+
+def test_a_place_turned_down_stays_out_when_the_time_or_area_of_the_ask_changes(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant, listed = _coffee_listed(services, polite, world_now, at_least=3)
+    first = listed.items[0].item_id
+    assistant.chat("3", "not that one", at=world_now)
+    for message in ("actually later, around 5pm", "what about in the lower east side", "make it cheaper"):
+        turn = assistant.chat("3", message, at=world_now)
+        assert first in called(turn, "recommend").arguments["exclude"], message
+        assert first not in {item.item_id for item in turn.items}, message
+    # A new ask starts with none turned down.
+    bars = assistant.chat("3", "a bar please", at=world_now)
+    assert first not in called(bars, "recommend").arguments["exclude"]
+
+
+def test_a_list_gone_back_to_by_what_it_held_is_the_one_its_ranks_point_into(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    first = assistant.chat("4", "a coffee near Jazz Club 3", at=world_now).items
+    second = assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now).items
+    assert len(first) >= 2 and second
+    for message in ("the coffee places from before", "show me the cafes again", "that first list"):
+        again = assistant.chat("4", message, at=world_now)
+        assert [item.item_id for item in again.items] == [item.item_id for item in first], message
+        assert not again.trace, message  # shown as it was, nothing searched
+        picked = assistant.chat("4", "the second one?", at=world_now)
+        assert picked.trace and picked.trace[-1].arguments["item_id"] == first[1].item_id, message
+        assistant.chat("4", "jazz clubs near Jazz Club 3", at=world_now)
+    named = assistant.chat("4", "how about the one you said first", at=world_now)
+    assert named.trace and named.trace[-1].arguments["item_id"] == first[0].item_id
+    # A place of a list, or a kind never listed, is no list gone back to.
+    assert assistant.chat("4", "the first one again?", at=world_now).trace
+    assert called(assistant.chat("4", "the bars from before", at=world_now), "recommend")
+
+
+def test_the_next_stop_after_a_place_is_for_after_the_users_usual_time_there(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    items = services.items.set_index("item_id")
+    jazz = str(items.index[items["name"] == "Jazz Club 3"][0])
+    zone = ZoneInfo(services.settings.preprocessing.timezone)
+    evenings = [(world_now.astimezone(zone) - timedelta(days=days)).replace(hour=21, minute=15) for days in (7, 14, 21)]
+    services.add_events([Event(user_id="5", item_id=jazz, timestamp=at, **_at(items, jazz)) for at in evenings])
+    assert services.usual_hour_at(jazz, "5", world_now) == 21
+    assistant = Assistant(services, polite)
+    morning = world_now.astimezone(zone).replace(hour=10, minute=0)
+    assistant.chat("5", "coffee near Jazz Club 3", at=morning)
+    after = assistant.chat("5", "and after Jazz Club 3?", at=morning)
+    assert after.request is not None and after.request.at is not None
+    assert after.request.at.astimezone(zone).hour == 23  # 9 pm there, two hours on
+    # A clock time said is that time.
+    said = assistant.chat("5", "and after Jazz Club 3, around 10pm?", at=morning)
+    assert said.request is not None and said.request.at is not None and said.request.at.astimezone(zone).hour == 22

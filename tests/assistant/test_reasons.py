@@ -18,6 +18,7 @@ SAID = [
     "0.1 km from Target, a place you know",
     "next to Union Square Park, a place you know",
     "0.4 km from Katz's Delicatessen, for after it",
+    "outside East Village, 1.3 km from its centre",
     "people who go to Madison Square Park also go here",
     "14% of your check-ins are at Convenience Stores",
     "been here once, 10 months ago",

@@ -4223,3 +4223,74 @@ def test_other_messages_with_periods_or_comparatives_are_no_change_question(mess
 )
 def test_jazz_asks_for_jazz_clubs_and_other_music_for_music_venues(message: str, category: str | None) -> None:
     assert parse_rules(message).category == category
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("more like the first", 1),
+        ("more like the first one", 1),
+        ("something like the 2nd", 2),
+        ("anything like the third?", 3),
+        ("places like the second one", 2),
+    ],
+)
+def test_more_like_a_rank_asks_look_alikes_of_that_suggestion_not_a_place_so_named(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert arguments.alike and arguments.pick == pick and arguments.like_name is None
+
+
+@pytest.mark.parametrize("message", ["i like the first one", "i would like the second", "more like First Avenue Pub"])
+def test_liking_a_rank_or_a_name_is_no_look_alike_of_a_rank(message: str) -> None:
+    arguments = parse_rules(message)
+    assert not (arguments.alike and arguments.pick is not None)
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("im at ridgewood actually", "Ridgewood"),
+        ("i am in astoria actually", "Astoria"),
+        ("im in astoria tho", "Astoria"),
+        ("im at union square lol", "Union Square"),
+        ("bars near union square rn", "Union Square"),
+    ],
+)
+def test_a_word_said_after_where_one_is_is_no_part_of_its_name(message: str, near: str) -> None:
+    assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("and after pacha?", "pacha"),
+        ("then where after Marquee?", "Marquee"),
+        ("what about after webster hall", "webster hall"),
+        ("¿y después de pacha?", "pacha"),
+        ("et après le Marquee ?", "Marquee"),
+        # Times, meals, kinds and places of the list are no place named.
+        ("and after that?", None),
+        ("and after dinner?", None),
+        ("and after the movie?", None),
+        ("after work?", None),
+        ("and after the first one?", None),
+        ("and after midnight?", None),
+    ],
+)
+def test_what_comes_after_a_named_place_is_asked_around_it(message: str, near: str | None) -> None:
+    assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("which was the first one?", 1),
+        ("remind me the first place", 1),
+        ("what was the second place again", 2),
+        ("which one was first?", 1),
+        ("ok which is the third one?", 3),
+    ],
+)
+def test_which_was_a_rank_asks_about_that_place(message: str, pick: int) -> None:
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and arguments.pick == pick

@@ -724,6 +724,26 @@ def test_an_area_ruled_out_for_one_request_holds_none_of_its_places(services: Se
         services.recommend("3", world_now, inside, query.model_copy(update={"outside": ["Atlantis"]}))
 
 
+def test_a_neighbourhood_asked_for_lists_its_own_places_first(services: Service, world_now: datetime) -> None:
+    centre = lookup("Lower East Side")
+    assert centre is not None
+    point = LatLon(centre.latitude, centre.longitude)
+    query = RecommendQuery(k=10, within_km=8.0, in_area="Lower East Side")
+    found = services.recommend("3", world_now, point, query)
+    own = [bool(of_area("Lower East Side", [item.latitude], [item.longitude])[0]) for item in found]
+    assert any(own) and not all(own)
+    # Every place of the area before any other; each other one says it is outside and how far from the centre.
+    assert own == sorted(own, reverse=True)
+    for item, inside in zip(found, own, strict=True):
+        said = [line for line in item.evidence if line.startswith("outside Lower East Side, ")]
+        assert bool(said) != inside
+        if said:
+            apart = haversine_km(centre.latitude, centre.longitude, item.latitude, item.longitude)
+            assert said[0] == f"outside Lower East Side, {apart:.1f} km from its centre"
+    plain = services.recommend("3", world_now, point, query.model_copy(update={"in_area": None}))
+    assert not any(line.startswith("outside ") for item in plain for line in item.evidence)
+
+
 def test_places_starting_with_words_go_by_one_name(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     names = ["Whole Foods Market", "Whole Foods Market - Columbus Circle", "Whole Bar", "Joe Coffee", "Joe Pizza", ""]
     monkeypatch.setattr(services, "_names", lambda: names)
