@@ -3053,8 +3053,13 @@ def _asks_too(message: str, statements: Sequence[StatedPreference] = ()) -> bool
     whole = read_preference(message)
     stated = whole or (statements[0] if statements else None)
     kinds = {one.kind for one in ([whole] if whole is not None else statements)}
-    if stated is None or not kinds <= {"home_area", "mute_category", "avoid_area", "time_limited", *_STATED_BESIDE_ASK}:
+    beside_ask = {"home_area", "mute_category", "avoid_area", "time_limited", "boost_category", *_STATED_BESIDE_ASK}
+    if stated is None or not kinds <= beside_ask:
         return False
+    if stated.kind == "boost_category":
+        # "I love jazz, where should I go tonight?": the taste stored, the ask answered; "I love bars, sushi too"
+        # states two tastes and asks for nothing.
+        return any(_asks_places(clause) for clause in _CLAUSE_BREAK_RE.split(message)[1:])
     if stated.kind == "home_area":
         asked = parse_rules(message)
         # "Can you remember that I live in Park Slope?" asks a question of the assistant, not for places.

@@ -3754,6 +3754,10 @@ def test_not_those_with_another_ask_leaves_out_the_whole_list_and_hides_nothing(
         ("I hate chains, they're all the same", False),
         ("hide Coffee Shop 22, it closed", False),
         ("i hate chain places, what do you think?", False),
+        # A taste said, then an ask: both; two tastes said: no ask.
+        ("i love jazz, where should i go tonight", True),
+        ("i love bars, sushi too", False),
+        ("i really like museums", False),
     ],
 )
 def test_a_statement_asks_for_places_too_only_with_an_ask_of_its_own(message: str, asks: bool) -> None:
