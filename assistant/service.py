@@ -743,6 +743,7 @@ class Service:
         self._following_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, next visits)
         self._next_stops_of: dict[str, NextStops] = {}  # by place, for the events of ``_following_of``
         self._one_off_of: tuple[pd.DataFrame | None, pd.Series] | None = None  # (the events read, last visits)
+        self._first_seen_of: tuple[pd.DataFrame | None, pd.Series] | None = None  # (the events read, first visits)
         self._area_places: dict[str, tuple[str, ...]] = {}  # the catalogue's places in an area, by its name
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
@@ -885,6 +886,9 @@ class Service:
                     *(item_id for area in query.outside for item_id in self._places_ruled_out(area)),
                     # "SantaCon NYC" is over: a one-off event is suggested only while on, or asked for by name.
                     *(self._events_over(at) if not query.keyword else ()),
+                    # "Whats fun tonight" on October 24: not the December 12 concert for Sandy relief, nor the
+                    # Rockefeller Center Christmas Tree before November 28; no place before anyone checked in there.
+                    *self._not_yet_seen(min(at, query.known_at or at)),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
                     # "Dinner": not Seabra Supermarket, a restaurant by its 2012 check-ins and a grocery by its listing.
@@ -2055,6 +2059,30 @@ class Service:
             self._one_off_of = (events, one_off_events(events))
         last = self._one_off_of[1]
         return [str(item_id) for item_id in last.index[last + EVENT_OVER < pd.Timestamp(at)]]
+
+    def first_seen(self, item_id: str) -> datetime | None:
+        """When anyone first checked in at a place, by the stored visits; None for a place with none."""
+        first = self._first_visits().get(item_id)
+        return None if first is None else pd.Timestamp(first).to_pydatetime()
+
+    def _first_visits(self) -> pd.Series:
+        """The time of each place's first stored visit, by item id, worked out again for a changed event log."""
+        events = self.events()
+        if self._first_seen_of is None or self._first_seen_of[0] is not events:
+            first = pd.Series(dtype="datetime64[ns, UTC]")
+            if events is not None and len(events):
+                visits = events
+                if "action" in visits.columns:  # a 👍 of a place seen in a list is no one's visit
+                    visits = visits[visits["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+                first = visits.groupby(visits["item_id"].astype(str))["timestamp"].min()
+            self._first_seen_of = (events, first)
+        return self._first_seen_of[1]
+
+    def _not_yet_seen(self, at: datetime) -> list[str]:
+        """The places nobody had checked in at by ``at``: asked at a time inside the data (a replay, a demo clock),
+        a place that only opened, or only happened, later was not there to go to."""
+        first = self._first_visits()
+        return [str(item_id) for item_id in first.index[first > pd.Timestamp(at)]]
 
     def is_chain(self, item_id: str) -> bool:
         """Whether a place is a chain's branch as "no chains" leaves them out (``profiles.places.chain_item_ids``)."""
