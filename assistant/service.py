@@ -602,6 +602,11 @@ class RecommendQuery(BaseModel):
     popular: bool = Field(
         False, description="The places most people go to first, not the user's best fits ('the most popular bar')."
     )
+    nearest: bool = Field(
+        False,
+        description="The places nearest the point first, whatever their fit: how far the nearest that qualify are "
+        "(the nearest café to an airport, when none is within reach).",
+    )
     open_then: bool = Field(
         False,
         description="Places people have checked in at around this hour of the day first ('anything open late?'; "
@@ -908,12 +913,13 @@ class Service:
                 boost_categories=steer.boosted_categories,
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
+                nearest=query.nearest,
             )
             found = self._busy_as_known(found, user_id, at, query.known_at or at)
             if query.quiet:
                 # "A quiet café": a place the list would call busy right now comes after the calm ones.
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
-            if query.nearest_first:  # "closer please": of the best fits, the nearest
+            if query.nearest_first or query.nearest:  # "closer please": of the best fits, the nearest
                 found = sorted(found, key=lambda item: item.distance_km)
             if query.category and EITHER_SEPARATOR in query.category:  # "tacos or pizza": some of each
                 found = _each_kind_shown(found, either_kinds(query.category), k)

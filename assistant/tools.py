@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from statistics import median
 from typing import Annotated, Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
+    NEAR_RADIUS_KM,
     Explanation,
     FeedbackResult,
     Habits,
@@ -31,10 +33,16 @@ from retrieval.item_index import PlaceHit
 
 # "Surprise me" shows only places new to the user.
 SURPRISE_LEVEL = 1.0
-# With nothing within a request's radius, the search widens to these multiples of it, then to anywhere.
+# With nothing within a request's radius, the search widens to these multiples of it, then around the nearest places
+# that qualify, wherever they are.
 WIDER_RADII = (2.5, 5.0)
 # A widened search goes on widening until it has this many places (or the request's k, when fewer).
 WIDENED_AT_LEAST = 3
+# A place's distance is given to the metre: a radius this much wider holds a place at the distance given.
+DISTANCE_ROUNDING_KM = 0.001
+# A list with no place asked whose every place is farther than this from the user says so first; a closer one around
+# the user is sought before it is.
+FAR_LIST_KM = 10.0
 
 
 # ---- LangChain wrappers --------------------------------------------------------------------------------------
@@ -307,25 +315,75 @@ def _searched_in(
     service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery
 ) -> list[Suggestion]:
     """The service's places for a query; with a ``beyond_km`` that finds none, the best at any distance; with a
-    ``within_km`` that finds too few, the best a little farther away, the radius widened step by step so that the next
-    borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice; nor
-    is a lone one within the radius, unless the user said the distance)."""
+    ``within_km`` that finds too few, the best a little farther away (:func:`_widened`); with no radius, around the
+    user first when every place found is far (:func:`_around_first`)."""
     found = service.recommend(user_id, at, place, query)
     if not found and query.beyond_km is not None:  # nothing of the kind farther away: the best at any distance
         query = query.model_copy(update={"beyond_km": None})
         found = service.recommend(user_id, at, place, query)
-    enough = len(found) >= min(query.k, WIDENED_AT_LEAST)
-    if query.within_km is None or (found and (enough or query.radius_said)):
+    if query.within_km is None:
+        return _around_first(service, user_id, at, place, query, found)
+    if found and (len(found) >= min(query.k, WIDENED_AT_LEAST) or query.radius_said):
         return found
-    for radius in [query.within_km * factor for factor in WIDER_RADII] + [None]:
-        if len(found) >= min(query.k, WIDENED_AT_LEAST) or (radius is None and found):
-            break  # anywhere only when nothing is within the widest radius
+    return _widened(service, user_id, at, place, query, found)
+
+
+def _widened(
+    service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery, found: list[Suggestion]
+) -> list[Suggestion]:
+    """Too few ``found`` within the query's radius: the best a little farther away, the radius widened step by step
+    (WIDER_RADII) so that the next borough's favourite does not stand for "a little", until a few are found (a lone
+    place 5 km away is no choice; nor is a lone one within the radius, unless the user said the distance). With none
+    within the widest step, the best fits of the ``k`` nearest places that qualify, wherever they are: "coffee near
+    JFK" finds the airport's nearest cafés, 5 to 13 km off, not the user's usual ones across the city 19 km off. The
+    nearest place beyond the radius is always listed, so that "the nearest I know are 5 km away or more" is true of
+    the catalogue, not only of the places the search happened to rank."""
+    assert query.within_km is not None
+    few = min(query.k, WIDENED_AT_LEAST)
+    beyond = query.model_copy(update={"within_km": None, "beyond_km": query.within_km, "nearest": True})
+    nearest = service.recommend(user_id, at, place, beyond)
+    if not nearest:  # nothing beyond the radius that qualifies, anywhere
+        return found
+    widest = query.within_km * WIDER_RADII[-1]
+    if nearest[0].distance_km > widest:  # nothing within the widest step: the best fits of the nearest, wherever
+        radii = [nearest[-1].distance_km + DISTANCE_ROUNDING_KM]
+    else:  # a step the nearest is past would find nothing, and is not searched
+        radii = [radius for factor in WIDER_RADII if (radius := query.within_km * factor) >= nearest[0].distance_km]
+    for radius in radii:
+        if len(found) >= few:
+            break
         wider = service.recommend(user_id, at, place, query.model_copy(update={"within_km": radius}))
         # The nearer finds first: each wider step adds only what it found beyond them.
         known = {item.item_id for item in found}
-        found = [*found, *(item for item in wider if item.item_id not in known)][: query.k]
+        found = [*found, *(item for item in wider if item.item_id not in known)]
+    if nearest[0].item_id not in {item.item_id for item in found[: query.k]}:  # the best fits skipped the nearest
+        inside = [item for item in found if item.distance_km <= query.within_km]
+        others = [item for item in found if item.distance_km > query.within_km and item.item_id != nearest[0].item_id]
+        found = [*inside, nearest[0], *others]
     # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
-    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found, 1)]
+    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found[: query.k], 1)]
+
+
+def _around_first(
+    service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery, found: list[Suggestion]
+) -> list[Suggestion]:
+    """A list with no radius whose places are mostly far from the user ("lunch?" from Newark: Manhattan's, 15 km off)
+    gives way to the best fits around the user, widened as "lunch near here" is, when those are nearer. Not for
+    what is wanted wherever it is: the user's own places, the city's most popular, look-alikes of named places,
+    where people go after one, a borough asked for."""
+    anchored = query.familiar or query.popular or query.like or query.calmer_than or query.after or query.in_borough
+    if anchored or query.beyond_km is not None or not _mostly_far(found):
+        return found
+    around = _searched_in(service, user_id, at, place, query.model_copy(update={"within_km": NEAR_RADIUS_KM}))
+    if around and median(item.distance_km for item in around) < median(item.distance_km for item in found):
+        return around
+    return found
+
+
+def _mostly_far(found: Sequence[Suggestion]) -> bool:
+    """Whether most of a list is farther than FAR_LIST_KM from where it was sought (one bagel shop 8 km from a
+    Staten Island beach does not make four Brooklyn places 15 km off a list around the user)."""
+    return sum(item.distance_km > FAR_LIST_KM for item in found) * 2 > len(found)
 
 
 def _json_list(models: Sequence[BaseModel]) -> str:
