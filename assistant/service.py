@@ -1605,12 +1605,20 @@ class Service:
         )
 
     def search_places(
-        self, text: str, near: LatLon | None = None, k: int = 5, radius_km: float = SEARCH_RADIUS_KM
+        self,
+        text: str,
+        near: LatLon | None = None,
+        k: int = 5,
+        radius_km: float = SEARCH_RADIUS_KM,
+        at: datetime | None = None,
     ) -> list[PlaceHit]:
-        """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``."""
+        """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``; at a
+        time ``at`` (now), none nobody had checked in at by then, as a list holds none."""
         point = (near.latitude, near.longitude) if near is not None else None
         # Homes and other places never suggested stay out of a search's answers, as out of rankings.
         held_back = set(self._places_held_back(None, None))
+        if at is not None:
+            held_back.update(self._not_yet_seen(at))
         hits = self.runtime.item_index.search_text(
             text, k + len(held_back), near=point, radius_km=radius_km if point else None
         )

@@ -249,7 +249,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
     def search_places(
         state: TurnState, text: str, k: int = 5, latitude: float | None = None, longitude: float | None = None
     ) -> tuple[str, list[PlaceHit]]:
-        hits = service.search_places(text, where(state, latitude, longitude), k)
+        hits = service.search_places(text, where(state, latitude, longitude), k, at=state["now"])
         return _json_list(hits), hits
 
     def explain(state: TurnState, item_id: str) -> tuple[str, Explanation]:

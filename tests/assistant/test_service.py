@@ -655,6 +655,10 @@ def test_a_place_is_never_suggested_before_anyone_checked_in_there(services: Ser
     assert latest not in [item.item_id for item in services.recommend("3", opened + timedelta(hours=1), where, later)]
     after = opened + timedelta(minutes=1)
     assert latest in [item.item_id for item in services.recommend("3", after, where, wide)]
+    # Nor does a search find it then.
+    name = services.items.set_index("item_id").at[latest, "name"]
+    assert latest in [hit.item_id for hit in services.search_places(name, where, k=40, radius_km=10.0, at=after)]
+    assert latest not in [hit.item_id for hit in services.search_places(name, where, k=40, radius_km=10.0, at=before)]
 
 
 def test_a_borough_asked_for_holds_every_place_listed(services: Service, world_now: datetime) -> None:
