@@ -6,6 +6,7 @@ result as the tool message's artifact.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from statistics import median
@@ -18,7 +19,9 @@ from pydantic import BaseModel, Field
 from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
+    FEWEST_LISTED,
     NEAR_RADIUS_KM,
+    SAME_NAME_AT_MOST,
     Explanation,
     FeedbackResult,
     Habits,
@@ -29,6 +32,7 @@ from assistant.service import (
     digest,
 )
 from profiles.context import InterestContext
+from profiles.places import chain_key
 from retrieval.item_index import PlaceHit
 
 # "Surprise me" shows only places new to the user.
@@ -318,11 +322,12 @@ def _searched_in(
     ``within_km`` that finds too few, the best a little farther away (:func:`_widened`); with no radius, around the
     user first when every place found is far (:func:`_around_first`)."""
     found = service.recommend(user_id, at, place, query)
-    if not found and query.beyond_km is not None:  # nothing of the kind farther away: the best at any distance
+    farther = query.beyond_km is not None  # "further away is fine": not around the user
+    if not found and farther:  # nothing of the kind farther away: the best at any distance
         query = query.model_copy(update={"beyond_km": None})
         found = service.recommend(user_id, at, place, query)
     if query.within_km is None:
-        return _around_first(service, user_id, at, place, query, found)
+        return found if farther else _around_first(service, user_id, at, place, query, found)
     if found and (len(found) >= min(query.k, WIDENED_AT_LEAST) or query.radius_said):
         return found
     return _widened(service, user_id, at, place, query, found)
@@ -360,22 +365,48 @@ def _widened(
         inside = [item for item in found if item.distance_km <= query.within_km]
         others = [item for item in found if item.distance_km > query.within_km and item.item_id != nearest[0].item_id]
         found = [*inside, nearest[0], *others]
+    found = _few_of_a_name(found, query.keyword, keep=nearest[0].item_id)
     # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
     return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found[: query.k], 1)]
+
+
+def _few_of_a_name(found: Sequence[Suggestion], keyword: str | None, keep: str) -> list[Suggestion]:
+    """A merged list as each search's list is (``Service.recommend``'s variety): at most SAME_NAME_AT_MOST places of
+    one name unless ``keyword`` is part of it, the repeats after the others, up to FEWEST_LISTED places; the place
+    ``keep`` (the nearest, which a lead may name the distance of) stays where it is. Four Starbucks from three
+    widening steps are two Starbucks."""
+    asked = chain_key(keyword) if keyword else ""
+    seen: Counter[str] = Counter()
+    kept: list[Suggestion] = []
+    repeats: list[Suggestion] = []
+    for item in found:
+        name = chain_key(item.name)
+        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST and item.item_id != keep:
+            repeats.append(item)
+            continue
+        seen[name] += 1
+        kept.append(item)
+    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]]
 
 
 def _around_first(
     service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery, found: list[Suggestion]
 ) -> list[Suggestion]:
-    """A list with no radius whose places are mostly far from the user ("lunch?" from Newark: Manhattan's, 15 km off)
-    gives way to the best fits around the user, widened as "lunch near here" is, when those are nearer. Not for
+    """A list with no radius whose places are mostly far from the user ("lunch?" from Newark: Manhattan's, 15 km off),
+    or too few to choose from, gives way to the best fits around the user, widened as "lunch near here" is, when
+    those are nearer or more. Not for
     what is wanted wherever it is: the user's own places, the city's most popular, look-alikes of named places,
     where people go after one, a borough asked for."""
     anchored = query.familiar or query.popular or query.like or query.calmer_than or query.after or query.in_borough
-    if anchored or query.beyond_km is not None or not _mostly_far(found):
+    thin = len(found) < min(query.k, WIDENED_AT_LEAST)  # "lunch?" on Throgs Neck: one diner, Manhattan's all too far
+    if anchored or not (thin or _mostly_far(found)):
         return found
     around = _searched_in(service, user_id, at, place, query.model_copy(update={"within_km": NEAR_RADIUS_KM}))
-    if around and median(item.distance_km for item in around) < median(item.distance_km for item in found):
+    if not around:
+        return found
+    if thin and len(around) > len(found) and not _mostly_far(around):
+        return around
+    if found and median(item.distance_km for item in around) < median(item.distance_km for item in found):
         return around
     return found
 

@@ -18,6 +18,7 @@ class _Found:
 
     def __init__(self, item_id: str, distance_km: float, rank: int = 1) -> None:
         self.item_id = item_id
+        self.name = item_id.rstrip("0123456789")  # "starbucks1" and "starbucks2" are two Starbucks
         self.distance_km = distance_km
         self.rank = rank
 
@@ -104,11 +105,35 @@ def test_past_the_widest_radius_the_best_fits_are_sought_among_the_nearest_which
     assert [item.item_id for item in _recommend(sparse, k=3, within_km=2.0)] == ["a", "near", "c"]
 
 
+def _without_far(recommend: Any) -> Any:
+    """A search with no radius that keeps only its nearest place, as the service's stragglers rule may."""
+
+    def searched(user_id: str, at: datetime, where: LatLon, query: RecommendQuery) -> list[_Found]:
+        found = recommend(user_id, at, where, query)
+        return found[:1] if query.within_km is None and query.beyond_km is None else found
+
+    return searched
+
+
+def test_a_widened_list_holds_two_places_of_a_name_at_most_but_the_nearest() -> None:
+    # Three widening steps each found two Starbucks: the merged list holds two, and other cafés.
+    service = _StubService({"starbucks1": 3.3, "starbucks2": 7.6, "starbucks3": 8.8, "cafe": 9.0, "tea": 9.5})
+    found = _recommend(service, k=5, within_km=2.0)
+    assert [item.item_id for item in found] == ["starbucks1", "starbucks2", "cafe", "tea"]
+    # Asked by name, as many as there are.
+    named = _StubService({"starbucks1": 3.3, "starbucks2": 7.6, "starbucks3": 8.8})
+    assert len(_recommend(named, k=5, within_km=2.0, keyword="starbucks")) == 3
+
+
 def test_a_list_with_no_radius_far_from_the_user_gives_way_to_places_around_them() -> None:
     # "Lunch?" from Newark: by fit, Manhattan's places 15 km off; two diners 2.3 and 2.5 km away come first.
     service = _StubService({"diner": 2.3, "antojos": 2.5, "bakery": 4.1, "manhattan": 15.5}, farther_first=True)
     found = _recommend(service, k=1)
     assert found[0].distance_km < FAR_LIST_KM
+    # Too few to choose from ("lunch?" on Throgs Neck: one diner, Manhattan's places too far to keep): around the user.
+    thin = _StubService({"diner": 0.6, "deli": 3.1, "pizza": 4.2, "manhattan": 18.0})
+    thin.recommend = _without_far(thin.recommend)  # type: ignore[method-assign]
+    assert [item.item_id for item in _recommend(thin, k=5)] == ["diner", "deli", "pizza"]
     # What is wanted wherever it is stays as found: the user's own places, the most popular.
     for wanted in ({"familiar": True}, {"popular": True}):
         kept = _StubService({"diner": 2.3, "manhattan": 15.5}, farther_first=True)
@@ -136,4 +161,4 @@ def test_a_borough_with_nothing_of_the_kind_falls_back_to_the_others() -> None:
     none_there = _StubService({"Manhattan-a": 1.0, "Manhattan-b": 1.5})
     found = _recommend(none_there, k=5, in_borough="Staten Island")
     assert [item.item_id for item in found] == ["Manhattan-a", "Manhattan-b"]
-    assert [query.in_borough for query in none_there.queries] == ["Staten Island", None]
+    assert [query.in_borough for query in none_there.queries][:2] == ["Staten Island", None]
