@@ -192,7 +192,7 @@ from assistant.service import (
 )
 from assistant.spelling import fold
 from assistant.stated import answer_stated
-from assistant.tools import WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
+from assistant.tools import FAR_LIST_KM, WIDENED_AT_LEAST, WIDER_RADII, langchain_tools
 from assistant.why import asked_for, asks_about_the_list, explain_list, explain_one
 from profiles.calendar import (
     DAYS_PER_WEEK,
@@ -1826,17 +1826,20 @@ class Assistant:
         elif request.farther:  # "further away is fine": the radius was lifted, not found empty
             lead = fixed_text("farther", language)
         elif near and _all_beyond(suggestions, radius):
-            # Beyond the widest radius searched, the places are no "little farther away": their distance is said.
-            far = _all_beyond(suggestions, radius * WIDER_RADII[-1])
-            nearest = f"{min(item.distance_km for item in suggestions):.0f}"
+            # Places past a small step beyond the radius are no "little farther away": the nearest one's distance is
+            # said (the widened search always lists the nearest that qualifies, so "the nearest I know" is true).
+            distances = [item.distance_km for item in suggestions]
             key = "nothing_near" if near == HERE else "nothing_near_place"
-            lead = fixed_text(f"{key}_far" if far else key, language).format(
-                km=f"{radius:g}", place=near, nearest=nearest
+            lead = fixed_text(key if _a_little_farther(max(distances), radius) else f"{key}_far", language).format(
+                km=f"{radius:g}", place=near, nearest=_at_least_km(min(distances))
             )
         elif near and 0 < (inside := _within(suggestions, radius)) < min(len(suggestions), WIDENED_AT_LEAST):
             # One dinner place within 2 km of the café, then the next closest: the one is said to be all there is.
+            following = [item.distance_km for item in suggestions if item.distance_km > radius]
             key = "few_near" if near == HERE else "few_near_place"
-            lead = fixed_text(key, language).format(count=inside, km=f"{radius:g}", place=near)
+            lead = fixed_text(key if _a_little_farther(max(following), radius) else f"{key}_far", language).format(
+                count=inside, km=f"{radius:g}", place=near, nearest=_at_least_km(min(following))
+            )
         elif request.near is None and _all_beyond(suggestions, FAR_LIST_KM):
             # "Live music?" from New Jersey: Manhattan's venues, 20 km off, said to be far before they are read.
             nearest = min(item.distance_km for item in suggestions)
@@ -4432,7 +4435,9 @@ def _named_again(request: ChatRequest, previous: ChatRequest | None, message: st
     others = _OTHERS_RE.search(message) or TURNED_DOWN_RE.search(message)
     # "And after Pacha?" after a bite before Pacha: the same place at a later time, not places nearer it.
     others = others or _BY_A_PLACE_RE.search(message)
-    if request.intent == "refine" and again and request.near not in (HERE, THERE) and not others:
+    # "And a gym near there" after coffee near JFK: another kind at the same place, no nearer than the coffee.
+    another_kind = request.category is not None and request.category != previous.category
+    if request.intent == "refine" and again and request.near not in (HERE, THERE) and not others and not another_kind:
         # "Something closer to Union Square" after lunch near Union Square, "near the Grove Street PATH" after
         # "close to Grove St": the place of the last ask again, which asks for places nearer to it ("any other
         # coffee near it?" asks for others).
@@ -4509,6 +4514,9 @@ AIRPORT_NAMED_KM = 2.0
 # A position farther than this from every catalogue place is outside New York (Boston is 300 km off): no list of
 # New York's places is made for it, nor is it named by the nearest one.
 OUT_OF_TOWN_KM = 50.0
+# "A little farther away" is said of places at most this much past the radius searched (and within its first
+# widening step): "nothing within 2 km … a little farther away" then a bar 9 km off reads as a lie.
+LITTLE_FARTHER_KM = 3.0
 # "Is it close to the subway?": a stop farther than this from the place is no answer (the catalogue holds only the
 # stops someone checked in at).
 STOP_KNOWN_WITHIN_KM = 1.5
@@ -4753,6 +4761,18 @@ def _none_closer(suggestions: Sequence[Suggestion], first: Suggestion) -> bool:
 def _within(suggestions: Sequence[Suggestion], km: float) -> int:
     """How many suggestions are within ``km`` (the rest were found by widening the search)."""
     return sum(item.distance_km <= km for item in suggestions)
+
+
+def _a_little_farther(km: float, radius: float) -> bool:
+    """Whether places up to ``km`` away are "a little farther" than a radius searched: within its first widening
+    step and LITTLE_FARTHER_KM of it (5 km for "near here"'s 2 km; 9 km is a trip of its own, said as such)."""
+    return km <= min(radius * WIDER_RADII[0], radius + LITTLE_FARTHER_KM)
+
+
+def _at_least_km(km: float) -> str:
+    """A distance as "the nearest I know are N km away or more" may say it: rounded down, so that 5.7 km is "5",
+    never "6"; under a kilometre, to a tenth."""
+    return f"{math.floor(km)}" if km >= 1 else f"{math.floor(km * 10) / 10:g}"
 
 
 def _all_beyond(suggestions: Sequence[Suggestion], km: float) -> bool:

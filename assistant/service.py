@@ -679,6 +679,11 @@ class RecommendQuery(BaseModel):
     popular: bool = Field(
         False, description="The places most people go to first, not the user's best fits ('the most popular bar')."
     )
+    nearest: bool = Field(
+        False,
+        description="The places nearest the point first, whatever their fit: how far the nearest that qualify are "
+        "(the nearest café to an airport, when none is within reach).",
+    )
     open_then: bool = Field(
         False,
         description="Places people have checked in at around this hour of the day first ('anything open late?'; "
@@ -825,6 +830,7 @@ class Service:
         self._following_of: tuple[pd.DataFrame, pd.DataFrame] | None = None  # (the events read, next visits)
         self._next_stops_of: dict[str, NextStops] = {}  # by place, for the events of ``_following_of``
         self._one_off_of: tuple[pd.DataFrame | None, pd.Series] | None = None  # (the events read, last visits)
+        self._first_seen_of: tuple[pd.DataFrame | None, pd.Series] | None = None  # (the events read, first visits)
         self._area_places: dict[str, tuple[str, ...]] = {}  # the catalogue's places in an area, by its name
         self._levels_holding = functools.lru_cache(maxsize=256)(lambda kind: levels_holding(kind, self.items))
         self._category_levels: dict[str, str] | None = None
@@ -967,6 +973,9 @@ class Service:
                     *(item_id for area in query.outside for item_id in self._places_ruled_out(area)),
                     # "SantaCon NYC" is over: a one-off event is suggested only while on, or asked for by name.
                     *(self._events_over(at) if not query.keyword else ()),
+                    # "Whats fun tonight" on October 24: not the December 12 concert for Sandy relief, nor the
+                    # Rockefeller Center Christmas Tree before November 28; no place before anyone checked in there.
+                    *self._not_yet_seen(min(at, query.known_at or at)),
                     # "No chains", asked now or stated once for good ("stop suggesting chains").
                     *(self._chains if (query.independent or steer.no_chains) and not query.keyword else ()),
                     # "Dinner": not Seabra Supermarket, a restaurant by its 2012 check-ins and a grocery by its listing,
@@ -987,12 +996,13 @@ class Service:
                 boost_categories=steer.boosted_categories,
                 boost_like=[*steer.boosted_like, *query.like],
                 popular=query.popular and not query.local,
+                nearest=query.nearest,
             )
             found = self._busy_as_known(found, user_id, at, query.known_at or at)
             if query.quiet:
                 # "A quiet café": a place the list would call busy right now comes after the calm ones.
                 found = sorted(found, key=lambda item: f"{FACTS_JOINT}{BUSY_NOW} " in item.reasons[-1])
-            if query.nearest_first:  # "closer please": of the best fits, the nearest
+            if query.nearest_first or query.nearest:  # "closer please": of the best fits, the nearest
                 found = sorted(found, key=lambda item: item.distance_km)
             if query.in_area:
                 # "Dinner in the East Village": its own places first, Gramercy's and SoHo's within reach only after.
@@ -1853,12 +1863,20 @@ class Service:
         )
 
     def search_places(
-        self, text: str, near: LatLon | None = None, k: int = 5, radius_km: float = SEARCH_RADIUS_KM
+        self,
+        text: str,
+        near: LatLon | None = None,
+        k: int = 5,
+        radius_km: float = SEARCH_RADIUS_KM,
+        at: datetime | None = None,
     ) -> list[PlaceHit]:
-        """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``."""
+        """Catalogue places matching a description, by the interest encoder, within ``radius_km`` of ``near``; at a
+        time ``at`` (now), none nobody had checked in at by then, as a list holds none."""
         point = (near.latitude, near.longitude) if near is not None else None
         # Homes and other places never suggested stay out of a search's answers, as out of rankings.
         held_back = set(self._places_held_back(None, None))
+        if at is not None:
+            held_back.update(self._not_yet_seen(at))
         hits = self.runtime.item_index.search_text(
             text, k + len(held_back), near=point, radius_km=radius_km if point else None
         )
@@ -2383,6 +2401,30 @@ class Service:
             self._one_off_of = (events, one_off_events(events))
         last = self._one_off_of[1]
         return [str(item_id) for item_id in last.index[last + EVENT_OVER < pd.Timestamp(at)]]
+
+    def first_seen(self, item_id: str) -> datetime | None:
+        """When anyone first checked in at a place, by the stored visits; None for a place with none."""
+        first = self._first_visits().get(item_id)
+        return None if first is None else pd.Timestamp(first).to_pydatetime()
+
+    def _first_visits(self) -> pd.Series:
+        """The time of each place's first stored visit, by item id, worked out again for a changed event log."""
+        events = self.events()
+        if self._first_seen_of is None or self._first_seen_of[0] is not events:
+            first = pd.Series(dtype="datetime64[ns, UTC]")
+            if events is not None and len(events):
+                visits = events
+                if "action" in visits.columns:  # a 👍 of a place seen in a list is no one's visit
+                    visits = visits[visits["action"].fillna(Action.VISIT.value).astype(str) == Action.VISIT.value]
+                first = visits.groupby(visits["item_id"].astype(str))["timestamp"].min()
+            self._first_seen_of = (events, first)
+        return self._first_seen_of[1]
+
+    def _not_yet_seen(self, at: datetime) -> list[str]:
+        """The places nobody had checked in at by ``at``: asked at a time inside the data (a replay, a demo clock),
+        a place that only opened, or only happened, later was not there to go to."""
+        first = self._first_visits()
+        return [str(item_id) for item_id in first.index[first > pd.Timestamp(at)]]
 
     def is_chain(self, item_id: str) -> bool:
         """Whether a place is a chain's branch as "no chains" leaves them out (``profiles.places.chain_item_ids``)."""

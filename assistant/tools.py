@@ -6,8 +6,10 @@ result as the tool message's artifact.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from statistics import median
 from typing import Annotated, Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -17,6 +19,9 @@ from pydantic import BaseModel, Field
 from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
+    FEWEST_LISTED,
+    NEAR_RADIUS_KM,
+    SAME_NAME_AT_MOST,
     Explanation,
     FeedbackResult,
     Habits,
@@ -28,14 +33,21 @@ from assistant.service import (
 )
 from profiles.activity import Period
 from profiles.context import InterestContext
+from profiles.places import chain_key
 from retrieval.item_index import PlaceHit
 
 # "Surprise me" shows only places new to the user.
 SURPRISE_LEVEL = 1.0
-# With nothing within a request's radius, the search widens to these multiples of it, then to anywhere.
+# With nothing within a request's radius, the search widens to these multiples of it, then around the nearest places
+# that qualify, wherever they are.
 WIDER_RADII = (2.5, 5.0)
 # A widened search goes on widening until it has this many places (or the request's k, when fewer).
 WIDENED_AT_LEAST = 3
+# A place's distance is given to the metre: a radius this much wider holds a place at the distance given.
+DISTANCE_ROUNDING_KM = 0.001
+# A list with no place asked whose every place is farther than this from the user says so first; a closer one around
+# the user is sought before it is.
+FAR_LIST_KM = 10.0
 
 
 # ---- LangChain wrappers --------------------------------------------------------------------------------------
@@ -263,7 +275,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
     def search_places(
         state: TurnState, text: str, k: int = 5, latitude: float | None = None, longitude: float | None = None
     ) -> tuple[str, list[PlaceHit]]:
-        hits = service.search_places(text, where(state, latitude, longitude), k)
+        hits = service.search_places(text, where(state, latitude, longitude), k, at=state["now"])
         return _json_list(hits), hits
 
     def explain(state: TurnState, item_id: str) -> tuple[str, Explanation]:
@@ -329,25 +341,102 @@ def _searched_in(
     service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery
 ) -> list[Suggestion]:
     """The service's places for a query; with a ``beyond_km`` that finds none, the best at any distance; with a
-    ``within_km`` that finds too few, the best a little farther away, the radius widened step by step so that the next
-    borough's favourite does not stand for "a little", until a few are found (a lone place 5 km away is no choice; nor
-    is a lone one within the radius, unless the user said the distance)."""
+    ``within_km`` that finds too few, the best a little farther away (:func:`_widened`); with no radius, around the
+    user first when every place found is far (:func:`_around_first`)."""
     found = service.recommend(user_id, at, place, query)
-    if not found and query.beyond_km is not None:  # nothing of the kind farther away: the best at any distance
+    farther = query.beyond_km is not None  # "further away is fine": not around the user
+    if not found and farther:  # nothing of the kind farther away: the best at any distance
         query = query.model_copy(update={"beyond_km": None})
         found = service.recommend(user_id, at, place, query)
-    enough = len(found) >= min(query.k, WIDENED_AT_LEAST)
-    if query.within_km is None or (found and (enough or query.radius_said)):
+    if query.within_km is None:
+        return found if farther else _around_first(service, user_id, at, place, query, found)
+    if found and (len(found) >= min(query.k, WIDENED_AT_LEAST) or query.radius_said):
         return found
-    for radius in [query.within_km * factor for factor in WIDER_RADII] + [None]:
-        if len(found) >= min(query.k, WIDENED_AT_LEAST) or (radius is None and found):
-            break  # anywhere only when nothing is within the widest radius
+    return _widened(service, user_id, at, place, query, found)
+
+
+def _widened(
+    service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery, found: list[Suggestion]
+) -> list[Suggestion]:
+    """Too few ``found`` within the query's radius: the best a little farther away, the radius widened step by step
+    (WIDER_RADII) so that the next borough's favourite does not stand for "a little", until a few are found (a lone
+    place 5 km away is no choice; nor is a lone one within the radius, unless the user said the distance). With none
+    within the widest step, the best fits of the ``k`` nearest places that qualify, wherever they are: "coffee near
+    JFK" finds the airport's nearest cafés, 5 to 13 km off, not the user's usual ones across the city 19 km off. The
+    nearest place beyond the radius is always listed, so that "the nearest I know are 5 km away or more" is true of
+    the catalogue, not only of the places the search happened to rank."""
+    assert query.within_km is not None
+    few = min(query.k, WIDENED_AT_LEAST)
+    beyond = query.model_copy(update={"within_km": None, "beyond_km": query.within_km, "nearest": True})
+    nearest = service.recommend(user_id, at, place, beyond)
+    if not nearest:  # nothing beyond the radius that qualifies, anywhere
+        return found
+    widest = query.within_km * WIDER_RADII[-1]
+    if nearest[0].distance_km > widest:  # nothing within the widest step: the best fits of the nearest, wherever
+        radii = [nearest[-1].distance_km + DISTANCE_ROUNDING_KM]
+    else:  # a step the nearest is past would find nothing, and is not searched
+        radii = [radius for factor in WIDER_RADII if (radius := query.within_km * factor) >= nearest[0].distance_km]
+    for radius in radii:
+        if len(found) >= few:
+            break
         wider = service.recommend(user_id, at, place, query.model_copy(update={"within_km": radius}))
         # The nearer finds first: each wider step adds only what it found beyond them.
         known = {item.item_id for item in found}
-        found = [*found, *(item for item in wider if item.item_id not in known)][: query.k]
+        found = [*found, *(item for item in wider if item.item_id not in known)]
+    if nearest[0].item_id not in {item.item_id for item in found[: query.k]}:  # the best fits skipped the nearest
+        inside = [item for item in found if item.distance_km <= query.within_km]
+        others = [item for item in found if item.distance_km > query.within_km and item.item_id != nearest[0].item_id]
+        found = [*inside, nearest[0], *others]
+    found = _few_of_a_name(found, query.keyword, keep=nearest[0].item_id)
     # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
-    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found, 1)]
+    return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found[: query.k], 1)]
+
+
+def _few_of_a_name(found: Sequence[Suggestion], keyword: str | None, keep: str) -> list[Suggestion]:
+    """A merged list as each search's list is (``Service.recommend``'s variety): at most SAME_NAME_AT_MOST places of
+    one name unless ``keyword`` is part of it, the repeats after the others, up to FEWEST_LISTED places; the place
+    ``keep`` (the nearest, which a lead may name the distance of) stays where it is. Four Starbucks from three
+    widening steps are two Starbucks."""
+    asked = chain_key(keyword) if keyword else ""
+    seen: Counter[str] = Counter()
+    kept: list[Suggestion] = []
+    repeats: list[Suggestion] = []
+    for item in found:
+        name = chain_key(item.name)
+        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST and item.item_id != keep:
+            repeats.append(item)
+            continue
+        seen[name] += 1
+        kept.append(item)
+    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]]
+
+
+def _around_first(
+    service: Service, user_id: str, at: datetime, place: LatLon, query: RecommendQuery, found: list[Suggestion]
+) -> list[Suggestion]:
+    """A list with no radius whose places are mostly far from the user ("lunch?" from Newark: Manhattan's, 15 km off),
+    or too few to choose from, gives way to the best fits around the user, widened as "lunch near here" is, when
+    those are nearer or more. Not for
+    what is wanted wherever it is: the user's own places, the city's most popular, look-alikes of named places,
+    where people go after one, a borough asked for."""
+    anchored = query.familiar or query.popular or query.like or query.calmer_than or query.after or query.in_borough
+    thin = len(found) < min(query.k, WIDENED_AT_LEAST)  # "lunch?" on Throgs Neck: one diner, Manhattan's all too far
+    if anchored or not (thin or _mostly_far(found)):
+        return found
+    around = _searched_in(service, user_id, at, place, query.model_copy(update={"within_km": NEAR_RADIUS_KM}))
+    if not around:
+        return found
+    if thin and len(around) > len(found) and not _mostly_far(around):
+        return around
+    if found and median(item.distance_km for item in around) < median(item.distance_km for item in found):
+        return around
+    return found
+
+
+def _mostly_far(found: Sequence[Suggestion]) -> bool:
+    """Whether most of a list is farther than FAR_LIST_KM from where it was sought (one bagel shop 8 km from a
+    Staten Island beach does not make four Brooklyn places 15 km off a list around the user)."""
+    return sum(item.distance_km > FAR_LIST_KM for item in found) * 2 > len(found)
 
 
 def _json_list(models: Sequence[BaseModel]) -> str:

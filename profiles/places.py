@@ -688,9 +688,15 @@ UNSUGGESTABLE_CATEGORIES: tuple[str, ...] = tuple(kind for kinds in UNSUGGESTABL
 # is over ("Halloweenpocalypse 2012"); an area, a vehicle or a catch-all is not a place to go ("outdoors" must not
 # bring back "Other Great Outdoors" street corners).
 NEVER_SUGGESTED = frozenset({"private", "unnamed", "happening", "not a venue"})
-# Foursquare's one-day venues: its "…pocalypse" swarm events, or a year of this century in the name ("Star Wars Day
-# 2012"; "Fitzgerald's 1928" is a pub).
-_HAPPENING = re.compile(r"pocalypse|(?<!\d)20[0-2]\d(?!\d)", re.IGNORECASE)
+# Foursquare's one-day venues: its "…pocalypse" swarm events, a year of this century in the name ("Star Wars Day
+# 2012"; "Fitzgerald's 1928" is a pub), or a race ("More Magazine/Women's Fitness Magazine Half Marathon", filed as a
+# gym, whose runners went on checking in there for weeks; "NYRR Brooklyn Half Marathon", a park; a triathlon, a
+# "5K run", a "Turkey Trot").
+_HAPPENING = re.compile(
+    r"pocalypse|(?<!\d)20[0-2]\d(?!\d)|\b(?:half[- ]?)?marathon\b|\btriathlon\b|\bturkey trot\b|\bfun run\b"
+    r"|\b\d{1,2} ?k (?:run|race|walk)\b",
+    re.IGNORECASE,
+)
 _GROUP_OF = {kind.casefold(): group for group, kinds in UNSUGGESTABLE.items() for kind in kinds}
 
 

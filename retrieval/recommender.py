@@ -524,6 +524,7 @@ class PlaceRecommender:
         boost_categories: Collection[str] = (),
         boost_like: Collection[str] = (),
         popular: bool = False,
+        nearest: bool = False,
     ) -> list[Recommendation]:
         """The top ``k`` places for (user, time, place), best first, each with its reasons.
 
@@ -545,6 +546,8 @@ class PlaceRecommender:
 
         ``popular`` orders the places that qualify by how many people checked in there (then by check-ins), not by
         the model: "the most popular bar in the Lower East Side" asks for everyone's favourites, not the user's.
+        ``nearest`` orders them by distance from the point, nearest first, not by the model: the nearest café to an
+        airport, when none is within reach, whatever the user's usual cafés across the city.
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -584,12 +587,25 @@ class PlaceRecommender:
             lifted = np.flatnonzero(lift > 0)
             where = (catalogue.latitude[lifted], catalogue.longitude[lifted])
             apart = haversine_km(query.latitude, query.longitude, *where)
-            nearest = lifted[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
-            extra = nearest if extra is None else np.union1d(extra, nearest)
+            near_lifted = lifted[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+            extra = near_lifted if extra is None else np.union1d(extra, near_lifted)
         if popular:  # the most visited of what qualifies are scored, whether or not a source proposed them
             busiest = np.flatnonzero(allowed)
             busiest = busiest[np.argsort(-state.visitors[busiest], kind="stable")[: self.config.nearby_pool]]
             extra = busiest if extra is None else np.union1d(extra, busiest)
+        if nearest:  # the nearest of what qualifies are scored, whether or not a source proposed them
+            shown = allowed.copy()
+            left_out = [catalogue.positions.get(str(item)) for item in exclude]
+            shown[[position for position in left_out if position is not None]] = False
+            shown[list(self._disliked.get(query.user_id, ()))] = False
+            if muted_categories:
+                shown &= ~self._in_categories(muted_categories)
+            closest = np.flatnonzero(shown)
+            apart = haversine_km(
+                query.latitude, query.longitude, catalogue.latitude[closest], catalogue.longitude[closest]
+            )
+            closest = closest[np.argsort(apart, kind="stable")[: self.config.nearby_pool]]
+            extra = closest if extra is None else np.union1d(extra, closest)
         if familiar and (known := state.user_as_of(query.user_id, query.seconds)) is not None and len(known):
             # Every place the user knows is scored, so that "somewhere I know" never misses one no source proposed.
             own = known.positions[: len(known)]
@@ -624,6 +640,9 @@ class PlaceRecommender:
         if popular:  # people first, check-ins on a tie; what is left out stays out
             by_people = state.visitors + state.counts / (state.counts.max() + 1.0)
             ranked = np.where(np.isfinite(ranked), by_people, -np.inf)
+        elif nearest:  # the nearest first; what is left out stays out
+            apart = haversine_km(query.latitude, query.longitude, catalogue.latitude, catalogue.longitude)
+            ranked = np.where(np.isfinite(ranked), -apart, -np.inf)
         chosen = [int(p) for p in top_k(ranked, min(int(k), len(catalogue))) if np.isfinite(ranked[p])]
         if not chosen:
             return []

@@ -3,6 +3,7 @@ memory is per conversation, users are isolated, bad input is refused; and one tu
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Sequence
@@ -26,12 +27,14 @@ from assistant.agent import (
     Assistant,
     ChatError,
     Turn,
+    _a_little_farther,
     _after_the_last,
     _ask_then_question,
     _asked_borough,
     _asked_neighbourhood,
     _asks_recap,
     _asks_too,
+    _at_least_km,
     _describes_a_place,
     _last_suggestions,
     _listing_line,
@@ -940,7 +943,40 @@ def test_nothing_near_offers_the_closest_matches_farther_away(services: Service,
     turn = assistant.chat("3", "somewhere for coffee near here", at=world_now, where=farther, conversation_id="far")
     nearest = min(item.distance_km for item in turn.items)
     assert nearest > 10
-    assert turn.text.startswith(fixed_text("nothing_near_far").format(km="2", nearest=f"{nearest:.0f}"))
+    # Rounded down: "5 km away or more" is true of a place 5.7 km away, "6" would not be.
+    assert turn.text.startswith(fixed_text("nothing_near_far").format(km="2", nearest=f"{math.floor(nearest)}"))
+
+
+def test_the_nearest_i_know_is_the_catalogues_nearest_place_of_the_kind(
+    services: Service, world_items: pd.DataFrame, world_now: datetime
+) -> None:
+    # "Coffee near JFK": nothing within the widest radius, the user's usual cafés across the grid. The list is drawn
+    # from the nearest cafés, and the nearest one in the catalogue is listed and is the "N km" the lead says.
+    assistant = Assistant(services, polite_model())
+    west = (40.714, -74.13)  # 10 km west of the small world's grid, in New Jersey
+    turn = assistant.chat("3", "coffee near here", at=world_now, where=west)
+    cafes = world_items[world_items["category"] == "Coffee Shop"]
+    apart = haversine_km(*west, cafes["latitude"].to_numpy(), cafes["longitude"].to_numpy())
+    nearest = cafes["item_id"].iloc[int(apart.argmin())]
+    assert nearest in [item.item_id for item in turn.items]
+    said = re.search(r"the nearest I know are (\d+) km", turn.text)
+    assert said is not None and int(said.group(1)) == math.floor(float(apart.min()))
+    # Drawn around the nearest: none of the list is farther than the k nearest cafés are.
+    assert max(item.distance_km for item in turn.items) <= sorted(apart)[len(turn.items) - 1] + 0.01
+
+
+@pytest.mark.parametrize(
+    ("km", "radius", "little"),
+    [(4.9, 2.0, True), (5.0, 2.0, True), (7.2, 2.0, False), (9.4, 2.0, False), (2.4, 1.0, True), (3.0, 1.0, False)],
+)
+def test_a_little_farther_is_said_only_of_a_small_step_past_the_radius(km: float, radius: float, little: bool) -> None:
+    # "Nothing within 2 km …; these are the closest good matches, a little farther away" then bars 9 km off: no.
+    assert _a_little_farther(km, radius) is little
+
+
+@pytest.mark.parametrize(("km", "said"), [(5.69, "5"), (19.4, "19"), (7.0, "7"), (0.87, "0.8"), (1.0, "1")])
+def test_how_far_the_nearest_are_is_rounded_down(km: float, said: str) -> None:
+    assert _at_least_km(km) == said
 
 
 @pytest.mark.parametrize(
@@ -1755,6 +1791,19 @@ def test_the_park_after_a_request_near_a_named_park_is_that_park() -> None:
     assert _named_again(closer, park, "closer to the park").closer
     other = ChatRequest(intent="refine", near="the bridge", location=LatLon(40.6, -74.0))
     assert _named_again(other, park) == other  # another place altogether
+
+
+def test_another_kind_at_the_place_of_the_last_ask_is_no_closer_ask() -> None:
+    # "Im at jfk, coffee near the airport?", then "and a gym near there": gyms around the airport, not gyms nearer
+    # than the coffee shop listed first; "something closer to the park" after dinner there still asks for nearer.
+    airport = ChatRequest(category="Cafe", near="JFK", location=LatLon(40.645, -73.785))
+    for kind in ("Gym", "Bar"):
+        gym = _named_again(ChatRequest(intent="refine", category=kind, near="JFK", location=airport.location), airport)
+        assert (gym.near, gym.closer) == ("JFK", False)
+    same = _named_again(ChatRequest(intent="refine", category="Cafe", near="JFK", location=airport.location), airport)
+    assert same.closer
+    bare = _named_again(ChatRequest(intent="refine", near="JFK", location=airport.location), airport)
+    assert bare.closer
 
 
 @pytest.mark.parametrize(

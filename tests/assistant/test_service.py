@@ -691,6 +691,28 @@ def test_a_one_off_event_is_suggested_only_until_it_is_over(
     assert event in [item.item_id for item in services.recommend("3", while_on, where, wide)]
 
 
+def test_a_place_is_never_suggested_before_anyone_checked_in_there(services: Service, world_now: datetime) -> None:
+    """Asked on October 24, a list holds no concert held on December 12: a place whose first check-in in the data is
+    after the time asked was not there to go to."""
+    where, wide = LatLon(40.706, -74.0), RecommendQuery(k=40, within_km=10.0)
+    listed = [item.item_id for item in services.recommend("3", world_now, where, wide)]
+    first = {item_id: services.first_seen(item_id) for item_id in listed}
+    latest = max((item_id for item_id in listed if first[item_id] is not None), key=lambda item_id: first[item_id])
+    opened = first[latest]
+    assert opened is not None and services.first_seen("no such place") is None
+    before = opened - timedelta(minutes=1)
+    assert latest not in [item.item_id for item in services.recommend("3", before, where, wide)]
+    # Nor for a later evening asked about before then: the list is of what was known when asked.
+    later = RecommendQuery(k=40, within_km=10.0, known_at=before)
+    assert latest not in [item.item_id for item in services.recommend("3", opened + timedelta(hours=1), where, later)]
+    after = opened + timedelta(minutes=1)
+    assert latest in [item.item_id for item in services.recommend("3", after, where, wide)]
+    # Nor does a search find it then.
+    name = services.items.set_index("item_id").at[latest, "name"]
+    assert latest in [hit.item_id for hit in services.search_places(name, where, k=40, radius_km=10.0, at=after)]
+    assert latest not in [hit.item_id for hit in services.search_places(name, where, k=40, radius_km=10.0, at=before)]
+
+
 def test_a_borough_asked_for_holds_every_place_listed(services: Service, world_now: datetime) -> None:
     across = LatLon(40.6960, -73.9936)  # Brooklyn Heights, across the river from the grid in lower Manhattan
     query = RecommendQuery(k=10, within_km=8.0, in_borough="Manhattan")

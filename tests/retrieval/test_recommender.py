@@ -378,6 +378,30 @@ def test_popular_orders_what_qualifies_by_how_many_people_go(recommender):
     assert _ids(fitted) != _ids(popular)
 
 
+def test_nearest_orders_what_qualifies_by_distance_wherever_the_point_is(recommender):
+    # "Coffee near JFK": from a point 10 km west of the grid, the cafés nearest it, not the user's usual ones.
+    latitude, longitude = 40.714, -74.13
+    categories = ITEMS.set_index("item_id")["category"]
+    coffee = ITEMS[ITEMS["category"].str.contains("Coffee")]
+    apart = pd.Series(
+        haversine_km(latitude, longitude, coffee["latitude"].to_numpy(), coffee["longitude"].to_numpy()),
+        index=coffee["item_id"].to_numpy(),
+    ).sort_values(kind="stable")
+    nearest = recommender.recommend("3", LATER, latitude, longitude, k=3, category="Coffee", nearest=True)
+    assert _ids(nearest) == list(apart.index[:3])
+    assert all("Coffee" in categories[item.item_id] for item in nearest)
+    # What is left out stays out, and the next nearest takes its place.
+    without = recommender.recommend(
+        "3", LATER, latitude, longitude, k=3, category="Coffee", nearest=True, exclude=[apart.index[0]]
+    )
+    assert _ids(without) == list(apart.index[1:4])
+    # Beyond a distance, the nearest past it.
+    past = recommender.recommend(
+        "3", LATER, latitude, longitude, k=1, category="Coffee", nearest=True, beyond_km=float(apart.iloc[1]) + 0.01
+    )
+    assert _ids(past) == [apart.index[2]]
+
+
 def test_filtered_lists_keep_the_unfiltered_order(recommender):
     latitude, longitude = _last_place("3")
     everything = recommender.recommend("3", LATER, latitude, longitude, k=40)
