@@ -254,7 +254,7 @@ TRUE = [
     "Smorgasburg Williamsburg: similar to Birreria, where you went recently, it is another flea market.",
     "You're a regular at Joe's Coffee, and you know it well.",
     "You had asked for a bar, so try No Name Bar.",
-    "You might enjoy No Name Bar, a lively bar on Tuesday nights.",
+    "You might enjoy No Name Bar, a great bar on Tuesday nights.",
     "Fancy a drink? No Name Bar is right for the evening.",
     "Eataly is a Food & Drink Shop, 1.8 km from here.",
     "Check whether No Name Bar is open tonight before you go.",
