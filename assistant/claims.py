@@ -67,7 +67,7 @@ from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, category_name, is_of_kind, with_article
+from profiles.places import CATEGORY_SEPARATOR, category_name, category_with_article, is_of_kind, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -1398,7 +1398,8 @@ def code_sentence(place: PlaceFacts, origin: str | None = None, language: str = 
     if place.category:
         # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
         kind = place.category.lower() if "/" in place.category else place.category
-        kind = with_article(kind) if language == "en" else category_name(kind, language)
+        # "Prime Cafe est un café.", a sentence, not the fragment "Prime Cafe : café.".
+        kind = with_article(kind) if language == "en" else category_with_article(kind, language)
         if place.distance_km is None or place.distance_km < 0.05:
             return fixed_text("code_sentence", language).format(name=place.name, kind=kind)
         template = fixed_text("code_sentence_from" if origin else "code_sentence_here", language)

@@ -236,6 +236,17 @@ def test_a_refusal_over_found_places_is_replaced_by_code(
     assert turn.text.startswith(f"{turn.items[0].name} is ") and refusal not in turn.text
 
 
+@pytest.mark.parametrize("empty", ["Merci !", "Thanks!", "¡Muchas gracias!", "Here you go!", "Thank you so much, hello!"])
+def test_an_opening_that_names_no_place_and_says_nothing_is_replaced_by_code(
+    services: Service, world_now: datetime, empty: str
+) -> None:
+    # "merci ! et pour le dîner ce soir, une idée ?": the model thanked the user back and said nothing of the list.
+    model = ScriptedChatModel(script=lambda _: empty, calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    assert turn.items and turn.grounding["repaired"]
+    assert turn.text.startswith(f"{turn.items[0].name} is ") and empty not in turn.text
+
+
 def test_why_that_one_explains_the_pick_from_its_evidence(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

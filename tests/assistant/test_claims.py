@@ -400,8 +400,8 @@ def test_code_sentences_pass_the_check() -> None:
     # Suggestions around a place the request named are that far from it, not from the user.
     assert code_sentence(PlaceFacts.of(COFFEE), "SoHo") == "Joe's Coffee is a Coffee Shop, 0.3 km from SoHo."
     # In the request's language: the model wrote a French reply, so code's sentence in it is French.
-    assert code_sentence(PlaceFacts.of(COFFEE), None, "fr") == "Joe's Coffee : café, à 0.3 km d'ici."
-    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo", "es") == "Joe's Coffee: cafetería, a 0.3 km de SoHo."
+    assert code_sentence(PlaceFacts.of(COFFEE), None, "fr") == "Joe's Coffee est un café, à 0.3 km d'ici."
+    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo", "es") == "Joe's Coffee es una cafetería, a 0.3 km de SoHo."
     for language in ("es", "fr"):
         assert check(code_sentence(PlaceFacts.of(COFFEE), "SoHo", language)).ok
 
