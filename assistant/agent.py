@@ -4444,8 +4444,12 @@ def _names_only(reply: str, names: Sequence[str]) -> bool:
 
 # Courtesies that say nothing of the places listed under them ("Merci !", "Thanks so much!", "¡Claro que sí!").
 _COURTESIES = frozenset(
-    """thanks thank you so much very merci beaucoup gracias muchas muchisimas de nada rien hi hello hey bonjour salut
-    hola ok okay sure great cool perfect parfait perfecto claro que si oui yes bien vale welcome youre avec plaisir""".split()
+    re.findall(
+        r"\w+",
+        """thanks thank you so much very merci beaucoup gracias muchas muchisimas de nada rien hi hello hey bonjour
+        salut hola ok okay sure great cool perfect parfait perfecto claro que si oui yes bien vale welcome youre avec
+        plaisir""",
+    )
 )
 # A lead this short that names no place ("Here you go!", "Bon appétit !") says nothing of the list either.
 SAYS_NOTHING_WORDS = 3

@@ -67,7 +67,7 @@ from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, category_name, category_with_article, is_of_kind, with_article
+from profiles.places import CATEGORY_SEPARATOR, category_with_article, is_of_kind, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:

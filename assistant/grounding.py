@@ -18,8 +18,9 @@ Heuristics, chosen to err towards flagging (a wrongly dropped sentence costs les
   and known neighbourhoods, after dropping a common sentence opener ("Try", "Visit", "The", ...). A run is
   place-like when it holds a venue word (Bar, Café, Kitchen, Pizza, Museum, ...), a possessive ("Joe's"), two
   or more capitalised tokens, or is one word right after "at", "to", "try", "visit" or "out". Days, months,
-  city names, the assistant's own name and cuisines ("American food", "BBQ") are never places. A lone capitalised word elsewhere (a person, a
-  brand) is not flagged, so an invented one-word venue named without such a cue slips through.
+  city names, the assistant's own name and runs of cuisines alone ("American food", "BBQ") are never places. A
+  lone capitalised word elsewhere (a person, a brand) is not flagged, so an invented one-word venue named without
+  such a cue slips through.
 """
 
 from __future__ import annotations

@@ -236,7 +236,9 @@ def test_a_refusal_over_found_places_is_replaced_by_code(
     assert turn.text.startswith(f"{turn.items[0].name} is ") and refusal not in turn.text
 
 
-@pytest.mark.parametrize("empty", ["Merci !", "Thanks!", "¡Muchas gracias!", "Here you go!", "Thank you so much, hello!"])
+@pytest.mark.parametrize(
+    "empty", ["Merci !", "Thanks!", "¡Muchas gracias!", "Here you go!", "Thank you so much, hello!"]
+)
 def test_an_opening_that_names_no_place_and_says_nothing_is_replaced_by_code(
     services: Service, world_now: datetime, empty: str
 ) -> None:
