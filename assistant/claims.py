@@ -67,7 +67,7 @@ from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, category_with_article, is_of_kind, with_article
+from profiles.places import CATEGORY_SEPARATOR, category_name, category_with_article, is_of_kind, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -318,18 +318,28 @@ _NOT_ABOUT_IT = _words(
     """to at near by from after before than like of beside behind past around with into in for towards toward
     across opposite unlike besides instead about among between off outside inside within along through over under
     up down onto want wants need needs prefer fancy crave seek find found visit visiting take catch ride has have
-    had offers offer features boasts includes"""
+    had offers offer features boasts includes
+    de del d al au aux en dans para pour por par con avec cerca pres sin sans como comme desde depuis hacia vers
+    entre chez sur sous tras apres despues antes avant busca buscas cherche cherches cherchez quieres veux voulez
+    necesitas prefieres preferes tiene tienes hay visitar visiter ver voir"""
 )
-_DETERMINERS = _words("a an the this that another its are these those both")
+# "Es un gimnasio", "est une salle de sport": the same predicates in Spanish and French.
+_DETERMINERS = _words(
+    "a an the this that another its are these those both un una unos unas une des el la los las le les es est son sont"
+)
+# Spanish and French kind names that say only "a place", as the generic English ones do ("un lugar", "un endroit").
+_GENERIC_TRANSLATIONS = _words("lugar sitio endroit lieu local zona quartier barrio espacio espace ciudad ville")
 _POSSESSIVES = _words("your yours my our his her their")
 _NEGATORS = _words("not no never nor")
 _PRONOUNS = _words("it its itself there they them their both")
 
 
 class KindWords:
-    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels."""
+    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels, in English
+    and in the Spanish and French names code's own sentences give them (``profiles.places.category_name``)."""
 
     def __init__(self, kinds: Iterable[str]) -> None:
+        kinds = list(kinds)
         keys: set[Key] = set()
         for kind in kinds:
             for part in _parts(kind):
@@ -348,6 +358,10 @@ class KindWords:
                 keys |= members
                 for member in members:
                     self.synonyms[member] = self.synonyms.get(member, frozenset()) | members
+        for english, translated in _translations(kinds):
+            keys.add(translated)
+            self.synonyms[translated] = self.synonyms.get(translated, frozenset()) | {english, translated}
+            self.synonyms[english] = self.synonyms.get(english, frozenset()) | {english, translated}
         self.keys = frozenset(key for key in keys if not (len(key) == 1 and key[0] in GENERIC_KINDS))
         self.generic = frozenset((word,) for word in GENERIC_KINDS)
         self.longest = max((len(key) for key in self.keys), default=0)
@@ -369,12 +383,35 @@ class KindWords:
             for part in _parts(text):
                 key = _key(part)
                 true.update(key[index:] for index in range(len(key)))
-        for key in list(true):
-            true |= self.synonyms.get(key, frozenset())
+        for _ in range(2):  # "Café" is a "coffee shop", which Spanish calls a "cafetería"
+            for key in list(true):
+                true |= self.synonyms.get(key, frozenset())
         return frozenset(true)
 
     def synonyms_of(self, key: Key) -> frozenset[Key]:
         return self.synonyms.get(key, frozenset()) | {key}
+
+
+def _translations(kinds: Iterable[str]) -> list[tuple[Key, Key]]:
+    """Each kind's key and the keys of its Spanish and French names, singular and plural ("Gym" → "gimnasio",
+    "salle de sport"); not of generic kinds, nor names that say only "a place" ("Food" → "lieu de restauration"
+    is kept, a bare "lieu" would not be)."""
+    pairs = []
+    for kind in kinds:
+        english = _key(kind)
+        if not english or (len(english) == 1 and english[0] in GENERIC_KINDS):
+            continue
+        for language in ("es", "fr"):
+            for plural in (False, True):
+                translated = _key(category_name(kind, language, plural=plural))
+                if not translated or translated == english or set(translated[:1]) <= _GENERIC_TRANSLATIONS:
+                    continue
+                pairs.append((english, translated))
+                # The first word heads a Spanish or French kind ("tienda de donas" is a "tienda"), as the last word
+                # heads an English one.
+                if len(translated) > 2 and translated[1] in ("de", "d", "du", "des"):
+                    pairs.append((english, translated[:1]))
+    return pairs
 
 
 def _parts(kind: str) -> list[str]:
