@@ -12,7 +12,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   user's own message).
 - category: a kind-of-place word ("a bar", "the coffee shop", "(Burger Joint, 0.7 km)") must match the place's
   category or a level of its category path (or that level's last word, or a listed synonym). The kind words are the
-  catalogue's own; generic words ("spot", "place", "venue") are always fine.
+  catalogue's own, and the Spanish and French names code gives them ("es un gimnasio", "est une salle de sport");
+  generic words ("spot", "place", "venue", "lugar", "endroit") are always fine.
 - time: a weekday or day part ("Saturday mornings", "on a Friday afternoon", "evenings") must appear in the place's
   evidence, or in what is true of the turn itself (the user's message, the hour of the context).
 - count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
@@ -20,21 +21,28 @@ name matching), and seven kinds of claims are found in it and checked against th
 - distance: "0.4 km", "400 m" must match the place's distance or a distance in its evidence (within 10%, at least
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them); nearness in words
   ("a short walk", "around the corner") must be true of the place's distance.
-- popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
-  an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
+- popularity: "popular", "busy", "crowded", "a favourite of", "visited by many people", "lots of visitors", "muy
+  concurrido", "très fréquenté" need an evidence line that says the place is popular; an audience ("students",
+  "locals", "art enthusiasts") must be named by an evidence line.
 - area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
-  SoHo"; not "from Times Square", a distance's origin) must be where its coordinates are
-  (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a neighbourhood
-  within 2.5 km of its centre); only the last place named before it in the sentence is held to it, and not across
-  a "you" ("Joe's, since you go to cafés around the West Village" speaks of the user).
+  SoHo", "on the Upper West Side"; not "from Times Square", a distance's origin) must be where its coordinates are:
+  near an area (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a
+  neighbourhood within 2.5 km of its centre), in it only if it is the place's own neighbourhood
+  (``assistant.gazetteer.is_in_own_area``). Only the last place named before it in the sentence is held to it (in a
+  sentence that names none, "It's located in Brooklyn", the last place named earlier), and not across a "you"
+  ("Joe's, since you go to cafés around the West Village" speaks of the user).
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
-  menu", "famous", "the best place for dumplings in New York"), what it offers ("new equipment and classes", "serves
-  pasta", "a wide selection of wines"), ratings ("4.1 out of 5 stars", "great reviews")
-  and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
-  same kind of thing, which the product's evidence never does (these are also read in Spanish and French:
-  "une note de 4.6 sur 5", "delicioso y barato", "chez vous"; every other claim is read in English only); hedged
-  ("check whether it is open", "not sure if it's cheap") they are not claims.
+  menu", "famous", "quiet", "lively", "a new donut shop" where the evidence says "new to you", "the best place for
+  dumplings in New York", "the best place for a beach day"), what it offers ("new equipment and classes", "serves
+  pasta", "a wide selection of wines", "a great beer list", "to watch the game", "to buy art supplies"), ratings
+  ("4.1 out of 5 stars", "great reviews") and where the user lives or works ("your office", "near your home") hold
+  only when an evidence line says the same kind of thing, which the product's evidence never does (these are also
+  read in Spanish and French: "une note de 4.6 sur 5", "delicioso y barato", "chez vous", "ofrece", "propose",
+  "tranquilo", "animé", "el mejor lugar para"; as are kinds, popularity and areas; every other claim is read in
+  English only); hedged ("check whether it is open", "not sure if it's cheap") they are not claims. What a place
+  offers and where the user is hold too when the user's message said the same words ("near the office", "live
+  music"); what a place is like never does ("somewhere quieter" makes no place quiet).
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
