@@ -2563,7 +2563,7 @@ def test_an_english_reply_to_a_spanish_request_is_replaced_by_code_in_spanish(
     turn = Assistant(services, model).chat("2", "un café cerca de aquí", at=world_now)
     assert turn.items and turn.grounding["repaired"] and turn.request is not None
     assert turn.request.language == "es" and "great coffee shop" not in turn.text
-    assert turn.text.startswith(f"{turn.items[0].name}: ")
+    assert turn.text.startswith(f"{turn.items[0].name} es ")  # a sentence, not "Coffee Shop 17: cafetería"
 
 
 def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(
