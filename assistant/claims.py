@@ -1220,13 +1220,18 @@ class _Checker:
             reason="" if supported else reason,
         )
 
-    def _said_by_user(self, claim: Claim) -> bool:
+    def _said_by_user(self, claim: Claim, places: Sequence[PlaceFacts]) -> bool:
         """Whether a claim of what a place offers, or of where the user is, repeats what the user's message said
         ("near your office" after "coffee near the office", "près de votre bureau" after "près du bureau", "for live
-        music" after "somewhere with live music"): every word of it but its frame ("your", "offers") is theirs."""
+        music" after "somewhere with live music"): every word of it but its frame ("your", "offers") is theirs. What
+        one can buy there may also be said in the place's name or kind ("to buy art supplies" at Pearl Art & Craft
+        Supply, an Arts & Crafts Store)."""
         if claim.value[0] not in _USER_WORD_SUBJECTS or not self.situation.when:
             return False
         said = {_plain(token.text) for token in tokens(self.situation.when[0])}
+        if _BUYING_RE.match(claim.text):
+            named = " ".join(f"{place.name} {place.category} {place.category_path}" for place in places)
+            said |= {_plain(token.text) for token in tokens(named)}
         content = [_plain(token.text) for token in tokens(claim.text) if _lower(token.text) not in _FRAME_WORDS]
         return bool(content) and all(word in said for word in content)
 
@@ -1352,7 +1357,7 @@ class _Checker:
             return self._dish(claim, places)
         if claim.kind == "unknown":
             pattern = _UNKNOWN_RES[claim.value[0]]
-            supported = any(pattern.search(line) for line in lines) or self._said_by_user(claim)
+            supported = any(pattern.search(line) for line in lines) or self._said_by_user(claim, places)
             return supported, f"nothing in the evidence of {names} speaks of {claim.value[0]} ({claim.text!r})"
         if claim.value[0] == "audience":
             supported = any(_contains(_key(line), (claim.value[1],)) for line in lines)
@@ -1360,6 +1365,11 @@ class _Checker:
         return any(_POPULAR_RE.search(line) for line in lines), f"no evidence line of {names} says it is popular"
 
 
+_BUYING_RE = re.compile(
+    r"(?:to\s+buy|to\s+shop\s+for|buy\s+your|para\s+comprar|de\s+comprar|d[oó]nde\s+comprar|"
+    r"pour\s+acheter|d['’]acheter|o[uù]\s+acheter)\b",
+    re.I,
+)
 # The subjects a claim of which may repeat the user's own words, and the words of such a claim that only frame it.
 _USER_WORD_SUBJECTS = frozenset({"what it offers", "where the user lives or works"})
 _FRAME_WORDS = _words(

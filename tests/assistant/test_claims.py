@@ -340,6 +340,7 @@ TRUE = [
     "No Name Bar is in the Lower East Side.",
     "No Name Bar is a bar. It's in Manhattan.",
     "No Name Bar is the best place for you tonight.",
+    "Eataly is a great place to buy food.",  # a Food & Drink Shop: its kind says what it sells
 ]
 
 
