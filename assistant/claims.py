@@ -329,7 +329,8 @@ _NOT_ABOUT_IT = _words(
     had offers offer features boasts includes
     de del d al au aux en dans para pour por par con avec cerca pres sin sans como comme desde depuis hacia vers
     entre chez sur sous tras apres despues antes avant busca buscas cherche cherches cherchez quieres veux voulez
-    necesitas prefieres preferes tiene tienes hay visitar visiter ver voir"""
+    necesitas prefieres preferes tiene tienes hay visitar visiter ver voir prendre tomar boire beber manger comer
+    trouver encontrar disfrutar profiter"""
 )
 # "Es un gimnasio", "est une salle de sport": the same predicates in Spanish and French.
 _DETERMINERS = _words(
@@ -901,8 +902,9 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         # Newness ("a new donut shop", "it's new"): the evidence says only "new to you", never that a place opened.
         r"(?<!try\s)(?<!discover\s)(?<!explore\s)(?:a|an)\s+(?:brand\s+)?new\s+"
         r"(?!(?:[\w'-]+\s+)?(?:to|for)\s+(?:you|your)\b)(?!(?:experience|adventure|favou?rite|option|choice|"
-        r"suggestion|idea|one|thing|things|spin|take|twist|way|flavou?rs?|dish(?:es)?|cuisine|taste|try|pick|kind|type|"
-        r"level)\b)[\w'-]+|(?:is|are|['’]s)\s+(?:brand\s+)?new\b(?!\s+(?:to|for)\s+(?:you|your)\b)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
+        r"suggestion|idea|one|thing|things|spin|take|twist|way|flavou?rs?|dish(?:es)?|cuisine|taste|try|pick|kind|"
+        r"type|find|discovery|level)\b)[\w'-]+|(?:is|are|['’]s)\s+(?:brand\s+)?new\b(?!\s+(?:to|for)\s+(?:you|your)\b)|"
+        r"signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),
     # What a place offers or stocks ("a gym with new equipment and classes", "a bookstore with new arrivals", "it
