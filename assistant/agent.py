@@ -1618,6 +1618,7 @@ class Assistant:
             or nameless
             or _REFUSAL_RE.search(reply)
             or _names_only(reply, grounding["named"])
+            or _says_nothing(reply, grounding["named"])
         ):
             # A run of names ("Fitness Factory, a gym located at 55 Fulton Market, Sophie's, Lane Cafe …") ties
             # places together in ways no evidence says, and a refusal ("Lo siento, no puedo ayudarte con eso")
@@ -4906,6 +4907,25 @@ def _names_only(reply: str, names: Sequence[str]) -> bool:
     return bool(names) and not re.sub(r"\b(?:and|or|y|o|et|ou)\b", " ", rest, flags=re.IGNORECASE).strip(
         " \t\n.,;:!?-–—"
     )
+
+
+# Courtesies that say nothing of the places listed under them ("Merci !", "Thanks so much!", "¡Claro que sí!").
+_COURTESIES = frozenset(
+    re.findall(
+        r"\w+",
+        """thanks thank you so much very merci beaucoup gracias muchas muchisimas de nada rien hi hello hey bonjour
+        salut hola ok okay sure great cool perfect parfait perfecto claro que si oui yes bien vale welcome youre avec
+        plaisir""",
+    )
+)
+# A lead this short that names no place ("Here you go!", "Bon appétit !") says nothing of the list either.
+SAYS_NOTHING_WORDS = 3
+
+
+def _says_nothing(reply: str, names: Sequence[str]) -> bool:
+    """Whether a lead names no place and says nothing: courtesies only, or at most ``SAYS_NOTHING_WORDS`` words."""
+    words = re.findall(r"\w+", fold(reply).casefold().replace("'", "").replace("’", ""))
+    return not names and (len(words) <= SAYS_NOTHING_WORDS or all(word in _COURTESIES for word in words))
 
 
 def _without_echo(reply: str, message: str) -> str:

@@ -12,7 +12,8 @@ name matching), and seven kinds of claims are found in it and checked against th
   user's own message).
 - category: a kind-of-place word ("a bar", "the coffee shop", "(Burger Joint, 0.7 km)") must match the place's
   category or a level of its category path (or that level's last word, or a listed synonym). The kind words are the
-  catalogue's own; generic words ("spot", "place", "venue") are always fine.
+  catalogue's own, and the Spanish and French names code gives them ("es un gimnasio", "est une salle de sport");
+  generic words ("spot", "place", "venue", "lugar", "endroit") are always fine.
 - time: a weekday or day part ("Saturday mornings", "on a Friday afternoon", "evenings") must appear in the place's
   evidence, or in what is true of the turn itself (the user's message, the hour of the context).
 - count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
@@ -20,21 +21,28 @@ name matching), and seven kinds of claims are found in it and checked against th
 - distance: "0.4 km", "400 m" must match the place's distance or a distance in its evidence (within 10%, at least
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them); nearness in words
   ("a short walk", "around the corner") must be true of the place's distance.
-- popularity: "popular", "busy", "crowded", "a favourite of" need an evidence line that says the place is popular;
-  an audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
+- popularity: "popular", "busy", "crowded", "a favourite of", "visited by many people", "lots of visitors", "muy
+  concurrido", "très fréquenté" need an evidence line that says the place is popular; an audience ("students",
+  "locals", "art enthusiasts") must be named by an evidence line.
 - area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
-  SoHo"; not "from Times Square", a distance's origin) must be where its coordinates are
-  (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a neighbourhood
-  within 2.5 km of its centre); only the last place named before it in the sentence is held to it, and not across
-  a "you" ("Joe's, since you go to cafés around the West Village" speaks of the user).
+  SoHo", "on the Upper West Side"; not "from Times Square", a distance's origin) must be where its coordinates are:
+  near an area (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a
+  neighbourhood within 2.5 km of its centre), in it only if it is the place's own neighbourhood
+  (``assistant.gazetteer.is_in_own_area``). Only the last place named before it in the sentence is held to it (in a
+  sentence that names none, "It's located in Brooklyn", the last place named earlier), and not across a "you"
+  ("Joe's, since you go to cafés around the West Village" speaks of the user).
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
-  menu", "famous", "the best place for dumplings in New York"), what it offers ("new equipment and classes", "serves
-  pasta", "a wide selection of wines"), ratings ("4.1 out of 5 stars", "great reviews")
-  and where the user lives or works ("your office", "near your home") hold only when an evidence line says the
-  same kind of thing, which the product's evidence never does (these are also read in Spanish and French:
-  "une note de 4.6 sur 5", "delicioso y barato", "chez vous"; every other claim is read in English only); hedged
-  ("check whether it is open", "not sure if it's cheap") they are not claims.
+  menu", "famous", "quiet", "lively", "a new donut shop" where the evidence says "new to you", "the best place for
+  dumplings in New York", "the best place for a beach day"), what it offers ("new equipment and classes", "serves
+  pasta", "a wide selection of wines", "a great beer list", "to watch the game", "to buy art supplies"), ratings
+  ("4.1 out of 5 stars", "great reviews") and where the user lives or works ("your office", "near your home") hold
+  only when an evidence line says the same kind of thing, which the product's evidence never does (these are also
+  read in Spanish and French: "une note de 4.6 sur 5", "delicioso y barato", "chez vous", "ofrece", "propose",
+  "tranquilo", "animé", "el mejor lugar para"; as are kinds, popularity and areas; every other claim is read in
+  English only); hedged ("check whether it is open", "not sure if it's cheap") they are not claims. What a place
+  offers and where the user is hold too when the user's message said the same words ("near the office", "live
+  music"); what a place is like never does ("somewhere quieter" makes no place quiet).
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
@@ -61,13 +69,13 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.gazetteer import find_neighbourhoods, is_in_area
+from assistant.gazetteer import find_neighbourhoods, is_in_area, is_in_own_area
 from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
 from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, category_name, is_of_kind, with_article
+from profiles.places import CATEGORY_SEPARATOR, category_name, category_with_article, is_of_kind, with_article
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -318,18 +326,29 @@ _NOT_ABOUT_IT = _words(
     """to at near by from after before than like of beside behind past around with into in for towards toward
     across opposite unlike besides instead about among between off outside inside within along through over under
     up down onto want wants need needs prefer fancy crave seek find found visit visiting take catch ride has have
-    had offers offer features boasts includes"""
+    had offers offer features boasts includes
+    de del d al au aux en dans para pour por par con avec cerca pres sin sans como comme desde depuis hacia vers
+    entre chez sur sous tras apres despues antes avant busca buscas cherche cherches cherchez quieres veux voulez
+    necesitas prefieres preferes tiene tienes hay visitar visiter ver voir prendre tomar boire beber manger comer
+    trouver encontrar disfrutar profiter"""
 )
-_DETERMINERS = _words("a an the this that another its are these those both")
+# "Es un gimnasio", "est une salle de sport": the same predicates in Spanish and French.
+_DETERMINERS = _words(
+    "a an the this that another its are these those both un una unos unas une des el la los las le les es est son sont"
+)
+# Spanish and French kind names that say only "a place", as the generic English ones do ("un lugar", "un endroit").
+_GENERIC_TRANSLATIONS = _words("lugar sitio endroit lieu local zona quartier barrio espacio espace ciudad ville")
 _POSSESSIVES = _words("your yours my our his her their")
 _NEGATORS = _words("not no never nor")
 _PRONOUNS = _words("it its itself there they them their both")
 
 
 class KindWords:
-    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels."""
+    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels, in English
+    and in the Spanish and French names code's own sentences give them (``profiles.places.category_name``)."""
 
     def __init__(self, kinds: Iterable[str]) -> None:
+        kinds = list(kinds)
         keys: set[Key] = set()
         for kind in kinds:
             for part in _parts(kind):
@@ -348,6 +367,10 @@ class KindWords:
                 keys |= members
                 for member in members:
                     self.synonyms[member] = self.synonyms.get(member, frozenset()) | members
+        for english, translated in _translations(kinds):
+            keys.add(translated)
+            self.synonyms[translated] = self.synonyms.get(translated, frozenset()) | {english, translated}
+            self.synonyms[english] = self.synonyms.get(english, frozenset()) | {english, translated}
         self.keys = frozenset(key for key in keys if not (len(key) == 1 and key[0] in GENERIC_KINDS))
         self.generic = frozenset((word,) for word in GENERIC_KINDS)
         self.longest = max((len(key) for key in self.keys), default=0)
@@ -369,12 +392,35 @@ class KindWords:
             for part in _parts(text):
                 key = _key(part)
                 true.update(key[index:] for index in range(len(key)))
-        for key in list(true):
-            true |= self.synonyms.get(key, frozenset())
+        for _ in range(2):  # "Café" is a "coffee shop", which Spanish calls a "cafetería"
+            for key in list(true):
+                true |= self.synonyms.get(key, frozenset())
         return frozenset(true)
 
     def synonyms_of(self, key: Key) -> frozenset[Key]:
         return self.synonyms.get(key, frozenset()) | {key}
+
+
+def _translations(kinds: Iterable[str]) -> list[tuple[Key, Key]]:
+    """Each kind's key and the keys of its Spanish and French names, singular and plural ("Gym" → "gimnasio",
+    "salle de sport"); not of generic kinds, nor names that say only "a place" ("Food" → "lieu de restauration"
+    is kept, a bare "lieu" would not be)."""
+    pairs = []
+    for kind in kinds:
+        english = _key(kind)
+        if not english or (len(english) == 1 and english[0] in GENERIC_KINDS):
+            continue
+        for language in ("es", "fr"):
+            for plural in (False, True):
+                translated = _key(category_name(kind, language, plural=plural))
+                if not translated or translated == english or set(translated[:1]) <= _GENERIC_TRANSLATIONS:
+                    continue
+                pairs.append((english, translated))
+                # The first word heads a Spanish or French kind ("tienda de donas" is a "tienda"), as the last word
+                # heads an English one.
+                if len(translated) > 2 and translated[1] in ("de", "d", "du", "des"):
+                    pairs.append((english, translated[:1]))
+    return pairs
 
 
 def _parts(kind: str) -> list[str]:
@@ -528,7 +574,19 @@ _NEAR_WORDS: tuple[tuple[re.Pattern[str], float], ...] = (
 _POPULAR = (
     r"popular(?:ity)?|busy|busiest|bustling|buzzing|crowded|packed|hot\s?spots?|well[-\s]known|famous|beloved|"
     r"highly\s+visited|much\s+visited|frequented|trendy|iconic|must-visit|crowd[-\s]pleaser|"
-    r"(?:crowd|local)\s+favou?rite|(?:a|an)\s+favou?rite\s+(?:of|among|with|for)"
+    r"(?:crowd|local)\s+favou?rite|(?:a|an)\s+favou?rite\s+(?:of|among|with|for)|"
+    # Popularity in other words ("has been visited by many people", "a favorite spot for many visitors", "gets lots
+    # of visitors", "attracts a crowd"): the 1.5B model's usual ways of saying it.
+    r"(?:visited|loved|enjoyed|frequented|liked)\s+by\s+(?:so\s+)?(?:many|lots|a\s+lot|plenty|numerous|hundreds|thousands|"
+    r"countless|crowds|locals|everyone)|"
+    r"(?:many|lots\s+of|a\s+lot\s+of|plenty\s+of|numerous|hundreds\s+of|thousands\s+of|countless)\s+"
+    r"(?:people|visitors|customers|guests|patrons|new\s+yorkers|diners|fans)|"
+    r"favou?rite\s+(?:[\w-]+\s+)?(?:for|of|among|with)\s+(?:so\s+)?(?:many|lots|a\s+lot|locals|people|visitors|everyone|"
+    r"new\s+yorkers)|(?:attracts?|draws?|pulls?\s+in)\s+(?:a\s+lot|lots|many|crowds?|visitors|people|a\s+crowd)|"
+    # The same in Spanish and French ("muy concurrida", "très fréquentée", "beaucoup de monde").
+    r"concurrid[oa]s?|frecuentad[oa]s?|(?:muy|bien|tr[eè]s)\s+(?:visitad[oa]s?|visit[ée]e?s?|conocid[oa]s?|connue?s?)|"
+    r"fr[ée]quent[ée]e?s?|bond[ée]e?s?|populaires?|mucha\s+gente|muchas\s+personas|muchos\s+visitantes|"
+    r"beaucoup\s+de\s+(?:monde|gens|visiteurs)"
 )
 _AUDIENCE = (
     r"(?:(?:high[-\s]school|college|university|grad(?:uate)?|local|young|older|art|music|tea|coffee|food|beer|wine)"
@@ -538,7 +596,7 @@ _AUDIENCE = (
 )
 _POPULAR_RE = re.compile(rf"\b(?:{_POPULAR})\b", re.I)
 _AUDIENCE_RE = re.compile(rf"\b(?P<audience>{_AUDIENCE})\b", re.I)
-_POPULAR_NEGATORS = _NEGATORS | _words("less fewer without avoid away escape quieter")
+_POPULAR_NEGATORS = _NEGATORS | _words("less fewer without avoid away escape quieter pas moins menos sin sans")
 
 
 def _about_user(line: str) -> bool:
@@ -764,7 +822,10 @@ def popularity_claims(sentence: str, offset: int = 0) -> list[Claim]:
 
 # "In Brooklyn", "near Times Square", "en plein cœur de SoHo": where a place is. "From Times Square" is a distance's
 # origin, and "New York" the whole city.
-_AREA_PREPOSITIONS = _words("in at near around inside within by en dans a au pres cerca")
+_AREA_PREPOSITIONS = _words("in at on near around inside within by en dans a au sur pres cerca")
+# After these a place is only said to be near an area ("near Union Square"), which a place 2 km off may be; after the
+# others it is said to be in it ("in Chelsea", "on the Upper West Side"), which only its own neighbourhood is.
+_NEAR_PREPOSITIONS = _words("near around by pres cerca")
 _WHOLE_CITY = frozenset({"nyc", "new york", "new york city"})
 
 
@@ -778,12 +839,16 @@ def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
         if sentence[start:end].casefold() in _WHOLE_CITY:
             continue
         before = [_lower(word) for word in _previous_words(sentence, start, 4)]
-        if not any(word in _AREA_PREPOSITIONS for word in before):
+        prepositions = [word for word in before if word in _AREA_PREPOSITIONS]
+        if not prepositions:
             continue
         negated = _negated(sentence, start)
         text = sentence[start:end]
+        how = "near" if prepositions[-1] in _NEAR_PREPOSITIONS else "in"
         found.append(
-            Claim(kind="area", text=text, start=offset + start, end=offset + end, value=(area.name,), negated=negated)
+            Claim(
+                kind="area", text=text, start=offset + start, end=offset + end, value=(area.name, how), negated=negated
+            )
         )
     return found
 
@@ -826,8 +891,20 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"most\s+(?:famous|beautiful|historic|celebrated|beloved|authentic|romantic|peaceful|charming))"
         r"(?!\s+of\s+(?:what|these|those|them|the\s+(?:list|lot|bunch|options|suggestions|results)))"
         # The ranker's own verdict for this user ("the best match nearby") is no rank among the city's places.
-        r"(?!\s+(?:matche?s?|fits?|picks?|bets?|options?|choices?)\b)(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on|near|around|nearby|close\s+to)\b)|"
-        r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
+        r"(?!\s+(?:matche?s?|fits?|picks?|bets?|options?|choices?|ways?|times?|things?|parts?)\b)"
+        # "The best place for a beach day" ranks it too; "the best place for you" is the ranker's verdict.
+        r"(?!(?:\s+[\w'&-]+){0,2}?\s+for\s+(?:you|your\s+\w+|today|tonight|now|this)\b)"
+        r"(?=(?:\s+[\w'&-]+){0,5}?\s+(?:in|of|on|near|around|nearby|close\s+to|for|to)\b)|"
+        r"(?:quiet|calm|peaceful|relaxed|cozy|cosy|pleasant|friendly|lively)\s+(?:environment|setting|surroundings)|"
+        # How loud or calm it is ("a quiet pizza place", "quieter than that", "a lively bar"): no check-in says.
+        r"quiet(?:er|est)?|calm(?:er)?|peaceful|tranquil|serene|lively|livelier|loud(?:er)?|nois(?:y|ier)|rowdy|"
+        r"laid[-\s]back|low[-\s]key|buzzy|"
+        # Newness ("a new donut shop", "it's new"): the evidence says only "new to you", never that a place opened.
+        r"(?<!try\s)(?<!discover\s)(?<!explore\s)(?:a|an)\s+(?:brand\s+)?new\s+"
+        r"(?!(?:[\w'-]+\s+)?(?:to|for)\s+(?:you|your)\b)(?!(?:experience|adventure|favou?rite|option|choice|"
+        r"suggestion|idea|one|thing|things|spin|take|twist|way|flavou?rs?|dish(?:es)?|cuisine|taste|try|pick|kind|"
+        r"type|find|discovery|level)\b)[\w'-]+|(?:is|are|['’]s)\s+(?:brand\s+)?new\b(?!\s+(?:to|for)\s+(?:you|your)\b)|"
+        r"signature\s+\w+|specialit(?:y|ies)|specialt(?:y|ies))\b",
         re.I,
     ),
     # What a place offers or stocks ("a gym with new equipment and classes", "a bookstore with new arrivals", "it
@@ -845,6 +922,13 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         r"(?:wide|great|huge|large|extensive|excellent|impressive|diverse|good)\s+(?:selection|variety|range|choice|"
         r"assortment)\s+of\s+(?!(?:places|options|spots|venues|choices|suggestions)\b)\w+|"
         r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+|"
+        # What one can buy there ("a great place to buy art supplies"): the catalogue keeps a kind, not a stock.
+        r"(?:to\s+buy|to\s+shop\s+for|buy\s+your|para\s+comprar|de\s+comprar|d[oó]nde\s+comprar|pour\s+acheter|"
+        r"d['’]acheter|o[uù]\s+acheter)\s+[\w'-]+(?:\s+(?!(?:for|in|at|near|before|after|and|or|this|today|tonight|"
+        r"en|a|à|au|pour|para|cerca|pr[eè]s|ce|cette|hoy|esta|con|avec|with)\b)[\w'-]+){0,2}|"
+        # What drinks or screens it has ("a great beer list", "a great place to watch the game").
+        r"(?:beer|wine|cocktail|drinks?|tap|whiske?y)\s+(?:lists?|menus?|selections?|programs?)|craft\s+beers?|"
+        r"on\s+tap|(?:watch|catch|see)\s+(?:the\s+|a\s+)?(?:game|games|match|sports?|football|soccer|basketball)|"
         # amenities: "a gym with a pool", "it has a rooftop"
         r"(?:with|has|have|having|featuring)\s+(?:an?\s+|its\s+own\s+|their\s+own\s+)?(?:\w+\s+)?(?:pool|pools|"
         r"sauna|spa|jacuzzi|hot\s+tub|steam\s+room|lockers|showers|parking|wi-?fi|outdoor\s+seating|patio|terrace|"
@@ -909,7 +993,26 @@ _UNKNOWN_ES_FR = {
     r"(?:new\s+york|nueva\s+york|la\s+ville|la\s+ciudad|manhattan|brooklyn)|"
     # Novelty: "récemment ouvert", "vient d'ouvrir", "recién abierto", "acaba de abrir".
     r"(?:r[ée]cemment|nouvellement)\s+(?:ouvert|inaugur[ée])e?s?|vient\s+d'ouvrir|viennent\s+d'ouvrir|"
-    r"(?:reci[ée]n|recientemente)\s+(?:abiert|inaugurad)[oa]s?|acaban?\s+de\s+abrir",
+    r"(?:reci[ée]n|recientemente)\s+(?:abiert|inaugurad)[oa]s?|acaban?\s+de\s+abrir|"
+    # "Una nueva tienda", "un nouveau café", "es nuevo": newness, not "nuevo para ti" / "nouveau pour toi".
+    r"un[ao]?\s+nuev[oa]\s+(?!(?:[\w-]+\s+)?para\s+(?:ti|usted)\b)(?!(?:opci[oó]n|experiencia|idea)\b)\w+|"
+    r"(?:es|son)\s+nuev[oa]s?\b(?!\s+para\s+(?:ti|usted)\b)|"
+    r"une?\s+nouv(?:eau|el|elle)\s+(?!(?:[\w-]+\s+)?pour\s+(?:toi|vous)\b)(?!(?:option|exp[ée]rience|id[ée]e)\b)\w+|"
+    r"(?:est|sont)\s+(?:tout\s+)?nouv(?:eau|elle)(?:x|s)?\b(?!\s+pour\s+(?:toi|vous)\b)|"
+    # How loud, calm or pretty it is ("tranquilo y romántico", "un bar animé"), and rank ("el mejor lugar para").
+    r"tranquil[oa]s?|tranquilles?|calmes?|silencios[oa]s?|paisibles?|ruidos[oa]s?|bruyante?s?|animad[oa]s?|"
+    r"anim[ée]e?s?|rom[aá]ntic[oa]s?|romantiques?|bonit[oa]s?|lind[oa]s?|hermos[oa]s?|jolie?s?|magnifiques?|"
+    r"relajad[oa]s?|d[ée]tendue?s?|"
+    r"(?:buen[oa]s?|excelentes?|gran|ric[oa]s?)\s+(?:comida|cocina|ambiente|servicio|men[uú]|carta|caf[eé])|"
+    r"(?:bonne|excellente|d[ée]licieuse|grande)\s+(?:cuisine|nourriture|bi[eè]re|ambiance|carte)|"
+    r"(?:el|la|los|las|le|les)\s+(?:meilleur(?:e|s)?|mejor(?:es)?)\s+(?!(?:opci[oó]n|option|choix|elecci[oó]n|"
+    r"alternativa|apuesta|pari)\b)(?:[\w'-]+\s+){0,2}?(?:para|pour|de|du|des|en|à|a)\b",
+    # What it offers or sells ("ofrece una buena comida", "propose des cocktails", "avec une terrasse").
+    "what it offers": r"(?<!\bte\s)(?<!\bvous\s)(?<!\bje\s)(?<!\bnous\s)(?<!\bi\s)(?:ofrecen?|ofreciendo|"
+    r"sirven?|sirviendo|venden?|vendiendo|propos(?:e|ent)|offr(?:e|ent)|servent|vend(?:ent)?)\s+\w+|"
+    r"terrasses?|terrazas?|cervezas?\s+artesanales?|bi[eè]res?\s+artisanales?|"
+    r"carta\s+de\s+(?:vinos|cervezas|c[oó]cteles)|carte\s+des\s+(?:vins|bi[eè]res|cocktails)|"
+    r"ver\s+(?:el\s+|los\s+)?(?:partidos?|f[uú]tbol)|regarder\s+(?:le\s+|les\s+)?(?:match|matchs|foot)",
     "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
     r"calificaci[óo]n|valoraci[óo]n|not[ée]e?\s+\d|note\s+moyenne|sur\s+une?\s+[ée]chelle",
     "where the user lives or works": r"chez\s+(?:vous|toi)|(?:votre|ton|ta)\s+(?:domicile|maison|bureau|travail|"
@@ -1076,7 +1179,11 @@ class _Checker:
         between ("Joe's, since you go to cafés around the West Village" speaks of the user's habit), else none."""
         before = [(mention, facts) for mention, facts in self.sentence.mentions if mention.end <= claim.start]
         if not before:
-            return []
+            # "Pier 84 is a great spot. It's located in Brooklyn.": a pronoun's place is the last one named earlier.
+            if not self.refers_back or not self.earlier or _about_user(self.text[self.sentence.start : claim.start]):
+                return []
+            facts = self.earlier[-1][1]
+            return [place for place in facts if place.latitude is not None and place.longitude is not None]
         mention, facts = before[-1]
         if _about_user(self.text[mention.end : claim.start]):
             return []
@@ -1100,7 +1207,8 @@ class _Checker:
         elif claim.kind == "area":
             places = self._located(claim)
             # A name several branches share ("Starbucks in Times Square") holds if one of them is there.
-            inside = [p for p in places if is_in_area(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
+            holds = is_in_area if claim.value[1:] == ("near",) else is_in_own_area
+            inside = [p for p in places if holds(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
             supported = claim.negated or not places or bool(inside)
             reason = f"{_names(places)} is not in {claim.value[0]}"
         else:
@@ -1113,6 +1221,21 @@ class _Checker:
             supported=supported,
             reason="" if supported else reason,
         )
+
+    def _said_by_user(self, claim: Claim, places: Sequence[PlaceFacts]) -> bool:
+        """Whether a claim of what a place offers, or of where the user is, repeats what the user's message said
+        ("near your office" after "coffee near the office", "près de votre bureau" after "près du bureau", "for live
+        music" after "somewhere with live music"): every word of it but its frame ("your", "offers") is theirs. What
+        one can buy there may also be said in the place's name or kind ("to buy art supplies" at Pearl Art & Craft
+        Supply, an Arts & Crafts Store)."""
+        if claim.value[0] not in _USER_WORD_SUBJECTS or not self.situation.when:
+            return False
+        said = {_plain(token.text) for token in tokens(self.situation.when[0])}
+        if _BUYING_RE.match(claim.text):
+            named = " ".join(f"{place.name} {place.category} {place.category_path}" for place in places)
+            said |= {_plain(token.text) for token in tokens(named)}
+        content = [_plain(token.text) for token in tokens(claim.text) if _lower(token.text) not in _FRAME_WORDS]
+        return bool(content) and all(word in said for word in content)
 
     def _meal(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
         """Each meal a sentence names is one the user asked for, or one every place it speaks of is a kind for."""
@@ -1236,7 +1359,7 @@ class _Checker:
             return self._dish(claim, places)
         if claim.kind == "unknown":
             pattern = _UNKNOWN_RES[claim.value[0]]
-            supported = any(pattern.search(line) for line in lines)
+            supported = any(pattern.search(line) for line in lines) or self._said_by_user(claim, places)
             return supported, f"nothing in the evidence of {names} speaks of {claim.value[0]} ({claim.text!r})"
         if claim.value[0] == "audience":
             supported = any(_contains(_key(line), (claim.value[1],)) for line in lines)
@@ -1244,6 +1367,18 @@ class _Checker:
         return any(_POPULAR_RE.search(line) for line in lines), f"no evidence line of {names} says it is popular"
 
 
+_BUYING_RE = re.compile(
+    r"(?:to\s+buy|to\s+shop\s+for|buy\s+your|para\s+comprar|de\s+comprar|d[oó]nde\s+comprar|"
+    r"pour\s+acheter|d['’]acheter|o[uù]\s+acheter)\b",
+    re.I,
+)
+# The subjects a claim of which may repeat the user's own words, and the words of such a claim that only frame it.
+_USER_WORD_SUBJECTS = frozenset({"what it offers", "where the user lives or works"})
+_FRAME_WORDS = _words(
+    """your yours you where near from to for with a an the its their up some buy shop offers offering serves serving
+    has have having featuring boasts stocks sells selling votre ton ta tes vos tu su sus chez vous toi pres de du des
+    d para comprar donde pour acheter ou la le les el los las un una une cerca"""
+)
 _LIKING_RE = re.compile(r"\b(?:love|loved|enjoy|enjoyed|like|liked)\b", re.I)
 _FUNCTION_WORDS = _words(
     """on at in for with every each and or but when where while during around about as so because since during
@@ -1320,7 +1455,8 @@ def code_sentence(place: PlaceFacts, origin: str | None = None, language: str = 
     if place.category:
         # "Gym / Fitness Center" in capitals would read as two unknown venues to the name check.
         kind = place.category.lower() if "/" in place.category else place.category
-        kind = with_article(kind) if language == "en" else category_name(kind, language)
+        # "Prime Cafe est un café.", a sentence, not the fragment "Prime Cafe : café.".
+        kind = with_article(kind) if language == "en" else category_with_article(kind, language)
         if place.distance_km is None or place.distance_km < 0.05:
             return fixed_text("code_sentence", language).format(name=place.name, kind=kind)
         template = fixed_text("code_sentence_from" if origin else "code_sentence_here", language)

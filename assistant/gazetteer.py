@@ -165,6 +165,11 @@ _BOROUGH_OF: dict[str, Borough] = (
 )
 # A place this close to a neighbourhood's centre may be said to be in it ("a bar in Williamsburg").
 AREA_CLAIM_KM = 2.5
+# A sentence that puts a place IN a neighbourhood ("Irving Plaza is in Chelsea") names the place's own: one whose
+# centre is within ``OWN_AREA_KM`` of it, or no more than ``OWN_AREA_SLACK_KM`` farther than the nearest centre (the
+# centres are a few hundred metres apart in Manhattan, and a place between two is in either).
+OWN_AREA_KM = 1.2
+OWN_AREA_SLACK_KM = 0.8
 
 ALIASES: dict[str, str] = {
     "FiDi": "Financial District",
@@ -366,6 +371,22 @@ def is_in_area(area: str, latitude: float, longitude: float) -> bool:
     centre: its centres are all there is to tell "in Brooklyn" from Lower Manhattan across the river) and, for a
     neighbourhood, within ``AREA_CLAIM_KM`` of its centre."""
     return bool(in_area(area, [latitude], [longitude])[0])
+
+
+def is_in_own_area(area: str, latitude: float, longitude: float) -> bool:
+    """Whether a point may be said to be IN a named area, which is stricter than near it (:func:`is_in_area`, within
+    ``AREA_CLAIM_KM``, half of Manhattan's width): for a neighbourhood, its centre is within ``OWN_AREA_KM`` of the
+    point or at most ``OWN_AREA_SLACK_KM`` farther than the nearest neighbourhood centre; boroughs and districts as
+    :func:`is_in_area`. True for an area the gazetteer does not know."""
+    place = lookup(area)
+    if place is None or not is_in_area(area, latitude, longitude):
+        return place is None
+    if place.name in BOROUGHS or place.name in DISTRICTS:
+        return True
+    centres = np.array([centre for name, centre in NEIGHBOURHOODS.items() if name not in BOROUGHS])
+    nearest = float(haversine_km(latitude, longitude, centres[:, 0], centres[:, 1]).min())
+    own = float(haversine_km(latitude, longitude, place.latitude, place.longitude))
+    return own <= max(OWN_AREA_KM, nearest + OWN_AREA_SLACK_KM)
 
 
 def in_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.bool_]:

@@ -18,8 +18,9 @@ Heuristics, chosen to err towards flagging (a wrongly dropped sentence costs les
   and known neighbourhoods, after dropping a common sentence opener ("Try", "Visit", "The", ...). A run is
   place-like when it holds a venue word (Bar, Café, Kitchen, Pizza, Museum, ...), a possessive ("Joe's"), two
   or more capitalised tokens, or is one word right after "at", "to", "try", "visit" or "out". Days, months,
-  city names and the assistant's own name are never places. A lone capitalised word elsewhere (a person, a
-  brand) is not flagged, so an invented one-word venue named without such a cue slips through.
+  city names, the assistant's own name and runs of cuisines alone ("American food", "BBQ") are never places. A
+  lone capitalised word elsewhere (a person, a brand) is not flagged, so an invented one-word venue named without
+  such a cue slips through.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ _NEVER_PLACES = _words(
     new york nyc city wherenow qwen okay ok"""
 )
 _STREETS = _words("st street ave avenue blvd boulevard rd road broadway")
+# Cuisines and foods a sentence capitalises ("to try American food", "delicious BBQ", "great Thai"): what is eaten,
+# not a place, when a run is made of nothing else.
+_CUISINES = _words(
+    """american mexican italian chinese indian thai japanese korean french greek spanish turkish vietnamese ethiopian
+    peruvian german cuban caribbean mediterranean asian latin middle eastern southern cajun creole tex mex tex-mex
+    dominican jamaican brazilian filipino lebanese moroccan israeli russian polish irish british halal kosher vegan
+    bbq barbecue barbeque food foods cuisine fare dishes sushi ramen tacos dim sum"""
+)
 # The allowed-names key of a place only the results' evidence names ("evidence:Red Lobster"): it may be named, but
 # it is no suggestion.
 EVIDENCE_KEY = "evidence:"
@@ -319,6 +328,8 @@ def _candidate(words: Sequence[Token], run: list[int], starts: set[int]) -> Foun
     run_words = [words[position] for position in run]
     folded = [_fold(word.text) for word in run_words]
     if all(word in _NEVER_PLACES or word in _CONNECTORS for word in folded) or folded[-1] in _STREETS:
+        return None
+    if all(word in _CUISINES or word in _CONNECTORS for word in folded):
         return None
     capitalised = sum(word.text[0].isupper() for word in run_words)
     possessive = any(re.search(r"['’]s$", word.text) for word in run_words)

@@ -241,6 +241,19 @@ def test_a_refusal_over_found_places_is_replaced_by_code(
     assert turn.text.startswith(f"{turn.items[0].name} is ") and refusal not in turn.text
 
 
+@pytest.mark.parametrize(
+    "empty", ["Merci !", "Thanks!", "¡Muchas gracias!", "Here you go!", "Thank you so much, hello!"]
+)
+def test_an_opening_that_names_no_place_and_says_nothing_is_replaced_by_code(
+    services: Service, world_now: datetime, empty: str
+) -> None:
+    # "merci ! et pour le dîner ce soir, une idée ?": the model thanked the user back and said nothing of the list.
+    model = ScriptedChatModel(script=lambda _: empty, calls=[])
+    turn = Assistant(services, model).chat("2", "somewhere for coffee", at=world_now)
+    assert turn.items and turn.grounding["repaired"]
+    assert turn.text.startswith(f"{turn.items[0].name} is ") and empty not in turn.text
+
+
 def test_why_that_one_explains_the_pick_from_its_evidence(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
@@ -2622,7 +2635,7 @@ def test_an_english_reply_to_a_spanish_request_is_replaced_by_code_in_spanish(
     turn = Assistant(services, model).chat("2", "un café cerca de aquí", at=world_now)
     assert turn.items and turn.grounding["repaired"] and turn.request is not None
     assert turn.request.language == "es" and "great coffee shop" not in turn.text
-    assert turn.text.startswith(f"{turn.items[0].name}: ")
+    assert turn.text.startswith(f"{turn.items[0].name} es ")  # a sentence, not "Coffee Shop 17: cafetería"
 
 
 def test_a_place_named_like_the_area_the_user_is_at_is_not_suggested(

@@ -219,6 +219,47 @@ FALSE = [
     "No Name Bar has great pizza.",
     "No Name Bar is at 987 2nd Ave.",  # no address is stored
     "Shake Shack se trouve à l'adresse 59 rue 9e.",
+    # What a place is or sells, in Spanish and French as in English (y1 §1, §4: a half-marathon called "el mejor lugar
+    # para comprar material de arte", "ofrece una buena comida para brunch").
+    "No Name Bar es un gimnasio.",
+    "No Name Bar est une salle de sport.",
+    "Joe's Coffee es un restaurante cerca de aquí.",
+    "El mejor lugar para comprar material de arte es Equinox.",
+    "Le meilleur endroit pour un verre est No Name Bar.",
+    "Joe's Coffee ofrece una buena comida para el brunch.",
+    "No Name Bar propose des cocktails maison.",
+    "Shake Shack offre une terrasse.",
+    "Equinox is a great place to buy art supplies.",
+    # How loud or calm a place is, what it pours or screens (y1 §2).
+    "Joe's Coffee is a quiet café.",
+    "No Name Bar is quieter than the others.",
+    "No Name Bar is a lively bar.",
+    "No Name Bar can get loud on weeknights.",
+    "No Name Bar has a great beer list.",
+    "No Name Bar is a great place to watch the game.",
+    "Joe's Coffee es tranquilo y romántico.",
+    "No Name Bar est un bar animé.",
+    "Joe's Coffee est un café calme.",
+    # Popularity in other words, of a place whose evidence does not say it is popular (y1 §3).
+    "Joe's Coffee has been visited by many people.",
+    "Joe's Coffee is a favorite spot for many visitors.",
+    "Joe's Coffee gets lots of visitors.",
+    "Joe's Coffee attracts a crowd.",
+    "Joe's Coffee is well-known.",
+    "Joe's Coffee is the best place for a coffee today!",
+    "Joe's Coffee es muy concurrido.",
+    "Joe's Coffee est très fréquenté.",
+    # "New to you" is no opening (y1 §5: "a new donut shop").
+    "Shake Shack is a new burger joint.",
+    "Shake Shack is new and close by.",
+    "Shake Shack es un nuevo restaurante.",
+    "Shake Shack est un nouveau restaurant.",
+    # In an area: the place's own neighbourhood, not any within 2.5 km (y1 §7); "on the …"; after a pronoun.
+    "No Name Bar is in the West Village.",
+    "Joe's Coffee is a coffee shop in Greenwich Village.",
+    "No Name Bar is on the Upper West Side.",
+    "No Name Bar, on the Upper East Side, is a bar.",
+    "No Name Bar is a great bar. It's located in Brooklyn.",
 ]
 
 TRUE = [
@@ -254,7 +295,7 @@ TRUE = [
     "Smorgasburg Williamsburg: similar to Birreria, where you went recently, it is another flea market.",
     "You're a regular at Joe's Coffee, and you know it well.",
     "You had asked for a bar, so try No Name Bar.",
-    "You might enjoy No Name Bar, a lively bar on Tuesday nights.",
+    "You might enjoy No Name Bar, a great bar on Tuesday nights.",
     "Fancy a drink? No Name Bar is right for the evening.",
     "Eataly is a Food & Drink Shop, 1.8 km from here.",
     "Check whether No Name Bar is open tonight before you go.",
@@ -280,7 +321,47 @@ TRUE = [
     "Shake Shack is a good spot for lunch.",
     "Joe's Coffee is 0.3 km away; I don't have its address.",
     "Shake Shack is a good place to go for burgers.",  # a burger joint
+    # Kinds, newness, popularity and areas that are true, in English, Spanish and French.
+    "No Name Bar es un bar a 0.8 km.",
+    "No Name Bar est un bar à 0.8 km d'ici.",
+    "Equinox es un gimnasio a 1.05 km.",
+    "Si buscas un gimnasio, prueba Equinox.",
+    "Joe's Coffee est un café, à 0.3 km d'ici.",
+    "Joe's Coffee es la mejor opción para esta noche.",
+    "No Name Bar est le meilleur choix pour ce soir.",
+    "Try something new: No Name Bar, 0.8 km away.",
+    "Shake Shack is a new spot for you, 0.7 km away.",
+    "Shake Shack es nuevo para ti.",
+    "Shake Shack est nouveau pour toi.",
+    "No Name Bar is visited by many people: 12 check-ins by 11 people.",
+    "If you want somewhere quieter, No Name Bar is 0.8 km away.",
+    "No Name Bar is not noisy, as far as I know.",
+    "No Name Bar is near Union Square.",
+    "No Name Bar is in the Lower East Side.",
+    "No Name Bar is a bar. It's in Manhattan.",
+    "No Name Bar is the best place for you tonight.",
+    "Eataly is a great place to buy food.",  # a Food & Drink Shop: its kind says what it sells
 ]
+
+
+@pytest.mark.parametrize(
+    ("message", "text", "holds"),
+    [
+        # y1 §10: what the user said is not held against the reply; what they did not say still is.
+        ("coffee near the office?", "Joe's Coffee is a coffee shop near your office.", True),
+        ("un café sympa près du bureau ce matin ?", "Joe's Coffee est un bon choix près de votre bureau.", True),
+        ("somewhere with live music tonite", "Try No Name Bar for live music tonight.", True),
+        ("necesito material de arte, dónde lo compro?", "Para comprar material de arte, prueba Eataly.", True),
+        ("coffee please", "Joe's Coffee is a coffee shop near your office.", False),
+        ("somewhere fun tonite", "Try No Name Bar for live music tonight.", False),
+        # Ambience is never the user's to say: "somewhere quieter" does not make a place quiet.
+        ("somewhere quieter than that", "No Name Bar is a quiet bar.", False),
+    ],
+)
+def test_the_users_own_words_are_not_claims(message: str, text: str, holds: bool) -> None:
+    names = check_reply(text, ALLOWED, CATALOGUE, KINDS)
+    report = check_claims(text, PLACES, names.allowed, KINDS, Situation.of(message))
+    assert report.ok is holds, [checked.record() for checked in report.unsupported]
 
 
 def test_a_meal_or_a_day_the_user_asked_for_holds() -> None:
@@ -400,8 +481,8 @@ def test_code_sentences_pass_the_check() -> None:
     # Suggestions around a place the request named are that far from it, not from the user.
     assert code_sentence(PlaceFacts.of(COFFEE), "SoHo") == "Joe's Coffee is a Coffee Shop, 0.3 km from SoHo."
     # In the request's language: the model wrote a French reply, so code's sentence in it is French.
-    assert code_sentence(PlaceFacts.of(COFFEE), None, "fr") == "Joe's Coffee : café, à 0.3 km d'ici."
-    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo", "es") == "Joe's Coffee: cafetería, a 0.3 km de SoHo."
+    assert code_sentence(PlaceFacts.of(COFFEE), None, "fr") == "Joe's Coffee est un café, à 0.3 km d'ici."
+    assert code_sentence(PlaceFacts.of(COFFEE), "SoHo", "es") == "Joe's Coffee es una cafetería, a 0.3 km de SoHo."
     for language in ("es", "fr"):
         assert check(code_sentence(PlaceFacts.of(COFFEE), "SoHo", language)).ok
 

@@ -124,6 +124,8 @@ def test_lists_and_markdown() -> None:
         "Head to Balthazar tonight.",  # one word after "to"
         "Rolf's German Restaurant is festive.",
         "Le Coucou and Via Carota are both lovely.",
+        "Head to Thai Villa.",  # a cuisine with a place's word is still a name
+        "Try Sushi Yasuda tonight.",
     ],
 )
 def test_invented_places_are_unknown(text: str) -> None:
@@ -138,6 +140,10 @@ def test_invented_places_are_unknown(text: str) -> None:
         "I'd suggest Pastis. You visited it twice last month, always on a Sunday.",
         "Thanks! Enjoy your evening in New York.",
         "I can't find anything that fits; would Chelsea work instead?",
+        # Cuisines are what is eaten, not invented places (y1 §10: "to try American food", "delicious BBQ").
+        "Fat Cat is a great place to try American food.",
+        "Pastis has delicious BBQ.",
+        "Try Mexican at Pastis.",
     ],
 )
 def test_grounded_replies_pass(text: str) -> None:
