@@ -4508,8 +4508,6 @@ _A_STOP_RE = re.compile(
     r"(?:stop|station)s?$",
     re.IGNORECASE,
 )
-# A list with no place asked whose every place is farther than this from the user says so first.
-FAR_LIST_KM = 10.0
 # Within this of an airport's own catalogue place, a point is said to be at the airport ("where am I?" at JFK).
 AIRPORT_NAMED_KM = 2.0
 # A position farther than this from every catalogue place is outside New York (Boston is 300 km off): no list of
