@@ -194,6 +194,12 @@ class RecommendRequest(RecommendQuery):
         description="Leave out the places of these areas, by the gazetteer's names ('Midtown', 'Manhattan'), for this "
         "request only ('not in Midtown').",
     )
+    in_area: str | None = Field(
+        None,
+        max_length=MAX_NAME_CHARS,
+        description="A neighbourhood by the gazetteer's name ('bars in the East Village'): its places come first, "
+        "those around it only after them.",
+    )
 
     def query(self) -> RecommendQuery:
         """The kind of places asked for, without who, when and where."""

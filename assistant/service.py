@@ -941,6 +941,8 @@ class Service:
             raise ValueError(f"near_kinds: no catalogue place is of kind {unknown[0]!r}")
         if unknown := [area for area in query.outside if lookup(area) is None]:
             raise ValueError(f"outside: {unknown[0]!r} is no area the gazetteer knows")
+        if query.in_area is not None and lookup(query.in_area) is None:
+            raise ValueError(f"in_area: {query.in_area!r} is no area the gazetteer knows")
         if context is None:
             context = self.context(user_id, at, where, query.category or query.keyword)
         unwanted = [*query.exclude_categories, *(self.quiet_exclusions(query.category) if query.quiet else ())]

@@ -466,6 +466,14 @@ def test_places_near_a_kind_of_stop_are_a_short_walk_from_one_and_say_which(
         services.recommend("3", world_now, services.default_place("3"), RecommendQuery(near_kinds=["Spaceport"]))
 
 
+def test_areas_a_request_names_must_be_known_and_the_field_is_named(services: Service, world_now: datetime) -> None:
+    here = services.default_place("3")
+    unknown = ((RecommendQuery(outside=["Atlantis"]), "outside"), (RecommendQuery(in_area="Atlantis"), "in_area"))
+    for query, field in unknown:
+        with pytest.raises(ValueError, match=field):
+            services.recommend("3", world_now, here, query)
+
+
 def test_a_subway_line_is_its_station_nearest_a_point(services: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     # The small world has no subway: its jazz clubs stand for the stations, those ending in 1 or 3 on the L.
     monkeypatch.setitem(service_module.TRANSIT_KINDS, "subway", ("Jazz Club",))
