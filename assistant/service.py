@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -1012,7 +1012,7 @@ class Service:
                 found = sorted(found, key=lambda item: item.item_id not in inside)
             if query.category and EITHER_SEPARATOR in query.category:  # "tacos or pizza": some of each
                 found = _each_kind_shown(found, either_kinds(query.category), k, self._usual_paths)
-            varied = _varied(found, k, query.keyword)
+            varied = few_of_a_name(found, query.keyword)[:k]
             # Stragglers are measured from the nearest place: beyond a distance, all of them are far.
             return _without_stragglers(varied) if query.within_km is None and query.beyond_km is None else varied
 
@@ -2532,21 +2532,35 @@ def _without_stragglers(found: list[Recommendation]) -> list[Recommendation]:
     return [item for item in found if item.distance_km <= limit]
 
 
-def _varied(found: Sequence[Recommendation], k: int, keyword: str | None) -> list[Recommendation]:
-    """The first ``k`` places in rank order, at most ``SAME_NAME_AT_MOST`` of one name unless ``keyword`` is part of
-    it; the repeats held back fill the list, in rank order, only up to ``FEWEST_LISTED`` places."""
+class _Listed(Protocol):
+    """A place of a list, as the variety of names reads it."""
+
+    @property
+    def item_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+_ListedT = TypeVar("_ListedT", bound=_Listed)
+
+
+def few_of_a_name(found: Sequence[_ListedT], keyword: str | None, keep: str | None = None) -> list[_ListedT]:
+    """``found`` in rank order with at most ``SAME_NAME_AT_MOST`` places of one name unless ``keyword`` is part of it;
+    the repeats held back follow, only up to ``FEWEST_LISTED`` places. The place ``keep`` (the nearest, which a lead
+    may name the distance of) stays where it is. Four Starbucks from three widening steps are two Starbucks."""
     asked = chain_key(keyword) if keyword else ""
     seen: Counter[str] = Counter()
-    kept: list[Recommendation] = []
-    repeats: list[Recommendation] = []
+    kept: list[_ListedT] = []
+    repeats: list[_ListedT] = []
     for item in found:
         name = chain_key(item.name)
-        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST:
+        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST and item.item_id != keep:
             repeats.append(item)
             continue
         seen[name] += 1
         kept.append(item)
-    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]][:k]
+    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]]
 
 
 def _each_kind_shown(

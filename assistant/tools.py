@@ -6,7 +6,6 @@ result as the tool message's artifact.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from statistics import median
@@ -19,9 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
-    FEWEST_LISTED,
     NEAR_RADIUS_KM,
-    SAME_NAME_AT_MOST,
     Explanation,
     FeedbackResult,
     Habits,
@@ -30,10 +27,10 @@ from assistant.service import (
     Service,
     Suggestion,
     digest,
+    few_of_a_name,
 )
 from profiles.activity import Period
 from profiles.context import InterestContext
-from profiles.places import chain_key
 from retrieval.item_index import PlaceHit
 
 # "Surprise me" shows only places new to the user.
@@ -387,28 +384,9 @@ def _widened(
         inside = [item for item in found if item.distance_km <= query.within_km]
         others = [item for item in found if item.distance_km > query.within_km and item.item_id != nearest[0].item_id]
         found = [*inside, nearest[0], *others]
-    found = _few_of_a_name(found, query.keyword, keep=nearest[0].item_id)
+    found = few_of_a_name(found, query.keyword, keep=nearest[0].item_id)
     # Each search ranked its own finds from 1: the merged list is ranked once, nearer finds first.
     return [item.model_copy(update={"rank": rank}) for rank, item in enumerate(found[: query.k], 1)]
-
-
-def _few_of_a_name(found: Sequence[Suggestion], keyword: str | None, keep: str) -> list[Suggestion]:
-    """A merged list as each search's list is (``Service.recommend``'s variety): at most SAME_NAME_AT_MOST places of
-    one name unless ``keyword`` is part of it, the repeats after the others, up to FEWEST_LISTED places; the place
-    ``keep`` (the nearest, which a lead may name the distance of) stays where it is. Four Starbucks from three
-    widening steps are two Starbucks."""
-    asked = chain_key(keyword) if keyword else ""
-    seen: Counter[str] = Counter()
-    kept: list[Suggestion] = []
-    repeats: list[Suggestion] = []
-    for item in found:
-        name = chain_key(item.name)
-        if name and not (asked and asked in name) and seen[name] >= SAME_NAME_AT_MOST and item.item_id != keep:
-            repeats.append(item)
-            continue
-        seen[name] += 1
-        kept.append(item)
-    return [*kept, *repeats[: max(0, FEWEST_LISTED - len(kept))]]
 
 
 def _around_first(
