@@ -1792,6 +1792,8 @@ class Assistant:
             if request.familiar and request.category and self._never_at(state, request.category):
                 # "Somewhere I've been before" after bars, from someone with no bar among their check-ins.
                 return fixed_text("no_known_kind", language).format(kind=kind_words(request.category, language))
+            if request.familiar and self._never_at(state, None):
+                return fixed_text("no_known_place", language)  # "my usual?" from someone with no check-in yet
             return fixed_text("nothing_fits", language)
         if request.intent not in ("recommend", "refine"):
             return None
@@ -1872,8 +1874,8 @@ class Assistant:
         known = self.service.open_then(request.at or state["now"])
         return all(item.item_id in known for item in state.get("suggestions") or [])
 
-    def _never_at(self, state: _State, kind: str) -> bool:
-        """Whether the user has no check-in at any place of a kind."""
+    def _never_at(self, state: _State, kind: str | None) -> bool:
+        """Whether the user has no check-in at any place of a kind (None: at any place at all)."""
         return self.service.habits(state["user_id"], state["now"], LatLon(*state["here"]), kind=kind, top=1).visits == 0
 
     def _like_the_habit(

@@ -254,6 +254,8 @@ def _past_date(match: re.Match[str], now: datetime, latest: datetime | None) -> 
     return day
 
 
+# A kind the user went to fewer times than this is no habit: with every kind so, their check-ins are only listed.
+MIN_HABIT_VISITS = 2
 # Two periods of the user's past a change question sets side by side: calendar months ("in November", "October
 # 2012"), seasons ("the summer", "last winter"), years ("2011"), "this/last month|week|year", "lately"; and the two
 # slices of the week ("weekends vs weekdays"). A bare "may" is no month ("may I ask…"): only after "in", "since"…
@@ -611,7 +613,10 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
         if habits.place_count:
             at = fixed_text("habits_at", language).format(places=_count(habits.place_count, "place", language))
         checkins = _count(habits.visits, "check-in", language)
-        text = fixed_text("habits_from", language).format(checkins=checkins, at=at, span=span, kinds=kinds)
+        # "Beaches (1 visit), Movie Theaters (1 visit)" from two check-ins is no habit: what they were, not "most".
+        thin = bool(habits.kinds) and all(kind.visits < MIN_HABIT_VISITS for kind in habits.kinds)
+        key = "habits_from_few" if thin else "habits_from"
+        text = fixed_text(key, language).format(checkins=checkins, at=at, span=span, kinds=kinds)
     else:
         words = _slice_in(habits, language)
         opening = f"{words[:1].upper()}{words[1:]}"

@@ -1283,6 +1283,8 @@ _PROFILE_RE = re.compile(
     r"|\bhow long (?:has it been |is it )?since (?:i|we) (?:last )?(?:went|visited|was|were|been)\b"
     r"|\bthe last time (?:i|we) (?:went|was|were|visited|checked in|ate|had)\b"
     r"|\bwhat(?: are|'s|s| is| were)? my (?:favou?rite|usual|regular|most|top|go-to)\b"
+    # "Do I have a usual spot?", "do I have any favourite restaurant?": which it is, if any.
+    r"|\b(?:do|have) (?:i|we) (?:got |have )?(?:a|an|any) (?:favou?rite|fave|usual|regular|go-to)\b"
     r"|\bwhat(?:'s| is) my \w+ favou?rite\b"  # "c'est quoi mon bar préféré ?", read word for word
     # "My favourite café?", "mon café préféré ?": the whole message names a favourite, so it asks which it is.
     r"|^\W*(?:and |so |then )?my (?:favou?rite|fave|fav) [\w'-]+(?: [\w'-]+){0,2}\W*$"
@@ -2910,6 +2912,12 @@ _SELF_PLACED_RE = re.compile(
 _FOLLOW_ON_RE = re.compile(r"^\W*(?:(?:ok|okay|so)\W+)*(?:and|then)\b", re.IGNORECASE)
 # What the user has just come from is where they were, not what they ask for: "just left the club, starving. food?"
 # asks for food, "done with dinner, where can we get drinks" for drinks. ("Out of coffee" alone is no place left.)
+# An outing the day is spent on ("beach day", "a day at the beach", "park day"): what else the message asks is
+# for around it.
+_OUTING_DAY_RE = re.compile(
+    r"\b(?:beach|park|museum|zoo|pool) day\b|\b(?:a |the )?day (?:at|on) the (?:beach|park|zoo|pool)\b",
+    re.IGNORECASE,
+)
 _FINISHED_RE = re.compile(
     r"\b(?:just\s+|now\s+|finally\s+)?(?:left|leaving|(?:got|get|getting|walked|walking|coming|heading|stumbled)"
     r" out of|coming (?:back )?from|done (?:with|at)|(?:just )?(?:finished|had|ate)(?: (?:with|at))?|through with"
@@ -3097,6 +3105,11 @@ def parse_rules(message: str) -> RequestArguments:
     if _INDOORS_RE.search(message) and "Outdoors" not in excluded:
         excluded.append("Outdoors")
     finished = [found.span() for found in _FINISHED_RE.finditer(message)]  # "just left the club": no club asked
+    # "Beach day! food around?": the day's outing, the food asked; "beach day tomorrow?" alone asks for beaches.
+    outing = [found.span() for found in _OUTING_DAY_RE.finditer(message)]
+    plan = re.search(r"\b(?:then|after|afterwards|before|first)\b", message, re.IGNORECASE)  # "beach day, then drinks"
+    if outing and not plan and _category(message, [*excluded_spans, *(span for _, span in found), *outing], excluded):
+        finished += outing
     # "Brunch in Park Slope", "coffee near Central Park": an area's name asks for no kind of place, nor does "how
     # long to walk there?" ask for a walk.
     kind_spans = [

@@ -2998,6 +2998,13 @@ def test_a_meal_later_hours_after_the_last_list_is_searched_where_the_user_is(
     assert [later.arguments[key] for key in where] == [first.arguments[key] for key in where]
 
 
+def test_the_usual_of_someone_with_no_check_in_says_there_is_none(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    turn = Assistant(services, polite).chat("someone-new", "my usual?", at=world_now)
+    assert not turn.items and turn.text == fixed_text("no_known_place", "en")
+
+
 def test_the_first_and_last_check_in_are_said_with_their_local_day_and_time(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

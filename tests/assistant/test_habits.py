@@ -849,3 +849,14 @@ def test_this_late_asks_of_the_part_of_the_day_it_is_now(message: str) -> None:
 )
 def test_other_words_of_now_ask_of_no_part_of_the_day(message: str) -> None:
     assert not asks_this_hour(message)
+
+
+def test_a_few_check_ins_are_listed_not_called_a_habit() -> None:
+    # Two check-ins, one at a beach and one at a cinema: what they were, with no "you go most to".
+    kinds = [HabitKind(kind=kind, visits=1, weekday="Sunday", daypart="noon") for kind in ("Beach", "Movie Theater")]
+    june = datetime(2012, 6, 3, tzinfo=UTC)
+    habits = Habits(user_id="455", visits=2, place_count=2, first=june, last=june, kinds=kinds)
+    said = describe_habits(habits)
+    assert said.startswith("You have only 2 check-ins at 2 places (in June 2012), too few to tell a habit: Beaches")
+    assert "go most" not in said
+    assert "trop peu" in describe_habits(habits, language="fr")

@@ -4061,6 +4061,33 @@ def test_whether_a_place_shown_is_good_is_asked_of_it(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "category", "then"),
+    [
+        ("beach day! food around?", "Restaurant", None),
+        ("beach day today, somewhere to eat nearby", "Restaurant", None),
+        ("beach day tomorrow?", "Beach", None),
+        ("a day at the beach, then drinks?", "Beach", "Bar"),
+    ],
+)
+def test_a_days_outing_beside_another_kind_asks_for_that_kind(message: str, category: str, then: str | None) -> None:
+    request = parse_rules(message)
+    assert (request.category, request.then) == (category, then)
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("do i have a usual spot", None),
+        ("do i have any favourite restaurant", "Restaurant"),
+        ("have i got a go-to bar", "Bar"),
+    ],
+)
+def test_whether_the_user_has_a_favourite_asks_which_it_is(message: str, category: str | None) -> None:
+    request = parse_rules(message)
+    assert (request.intent, request.category) == ("profile", category)
+
+
+@pytest.mark.parametrize(
     ("message", "seed", "when"),
     [
         ("something like last saturday", "last saturday", None),
