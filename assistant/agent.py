@@ -1867,6 +1867,10 @@ class Assistant:
             elif lead is None and request.intent == "refine" and _only_unknowns(asked):
                 lead = fixed_text("still_fits", language)  # "cheaper?": the same places, none known to be cheaper
             return f"{no_details(unknown, language)} {lead or fixed_text('rest_fits', language)}"
+        if request.quiet and _QUIETER_RE.search(asked):
+            # "Too loud, something quieter": no data says how loud a place is; what was done instead is said first.
+            quieter = fixed_text("quieter_unknown", language)
+            lead = quieter if lead is None else f"{quieter} {lead}"
         return lead
 
     def _all_open_then(self, state: _State, request: ChatRequest) -> bool:
@@ -4004,6 +4008,12 @@ _AFTER_LAST_RE = re.compile(
 )
 
 
+# "Somewhere quieter", "too loud", "less noisy", "más tranquilo", "plus calme": loudness asked of the places.
+_QUIETER_RE = re.compile(
+    r"\b(?:quieter|calmer|less (?:loud|noisy)|too (?:loud|noisy)|not (?:so |as |too )?(?:loud|noisy)"
+    r"|mas tranquilo|menos ruidoso|plus calme|moins bruyant)\b",
+    re.IGNORECASE,
+)
 # "What about breakfast later" five hours after a 4 am list is another outing, not a next stop after its place.
 _LATER_ALONE_RE = re.compile(r"\blater\b", re.IGNORECASE)
 _AFTER_OR_THEN_RE = re.compile(r"\b(?:after(?:wards)?|then|next)\b", re.IGNORECASE)

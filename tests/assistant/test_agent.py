@@ -2998,6 +2998,17 @@ def test_a_meal_later_hours_after_the_last_list_is_searched_where_the_user_is(
     assert [later.arguments[key] for key in where] == [first.arguments[key] for key in where]
 
 
+@pytest.mark.parametrize("message", ["too loud, something quieter", "algo más tranquilo", "not so noisy please"])
+def test_somewhere_quieter_says_loudness_is_unknown_and_what_was_done(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    assistant = Assistant(services, polite)
+    assistant.chat("2", "coffee near here", at=world_now)
+    turn = assistant.chat("2", message, at=world_now)
+    language = turn.request.language if turn.request is not None else "en"
+    assert turn.items and turn.text.startswith(fixed_text("quieter_unknown", language))
+
+
 def test_the_usual_of_someone_with_no_check_in_says_there_is_none(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
