@@ -787,6 +787,14 @@ class Assistant:
             )
             # "Coffee on Bleecker Street", "a bar near 14th and 8th": along a street, or at a corner.
             request = self._on_street(request, read(message).text, _list_point(state.get("previous"), here))
+            if (
+                request.near in BOROUGHS
+                and request.intent in ("recommend", "refine")
+                and state.get("here_given")
+                and borough_at(here.latitude, here.longitude) == request.near
+            ):
+                # "In the city tonight, what's fun?" sent from Times Square: around the user, not Manhattan's middle.
+                request = request.model_copy(update={"near": HERE, "location": here})
             previous = state.get("previous")
             # "Y en Brooklyn?" after Spanish, with no word of English in it: Spanish still.
             kept_language = previous is not None and previous.language != "en" and request.language == "en"

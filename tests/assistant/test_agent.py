@@ -3009,6 +3009,16 @@ def test_somewhere_quieter_says_loudness_is_unknown_and_what_was_done(
     assert turn.items and turn.text.startswith(fixed_text("quieter_unknown", language))
 
 
+def test_the_borough_the_user_is_in_is_searched_around_them(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "In the city tonight, what's fun?" from Times Square: around Times Square, not Manhattan's middle.
+    times_square = (40.7580, -73.9855)
+    turn = Assistant(services, polite).chat("2", "something in manhattan tonight", at=world_now, where=times_square)
+    call = called(turn, "recommend")
+    assert (call.arguments["latitude"], call.arguments["longitude"]) == pytest.approx(times_square)
+
+
 def test_the_usual_of_someone_with_no_check_in_says_there_is_none(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
