@@ -847,7 +847,7 @@ class Assistant:
                 request = like_it  # "ok something like that now" after "what do I usually do on Sunday afternoons?"
             elif previous is not None and _habits_again(previous, request, message, state["now"]):
                 # "And on weekends?" after "about me"; after weekday lunches, weekend lunches.
-                request = _habits_kept(previous, request, state["now"], self.timezone)
+                request = _habits_kept(previous, request, message, state["now"], self.timezone)
             elif (
                 (asked := state.get("asked_before")) is not None
                 and _about_again(asked, request, text, state["now"].astimezone(ZoneInfo(self.timezone)))
@@ -1401,7 +1401,12 @@ class Assistant:
                 pick = min(request.pick or pointed or 1, len(suggestions))
                 chosen = ranked[request.pick - 1] if request.pick and request.pick <= len(ranked) else None
                 item_id = chosen.item_id if chosen is not None else suggestions[pick - 1].item_id
-                calls.append({"name": "explain", "args": {"item_id": item_id}})
+                args = {"item_id": item_id}
+                listed = state.get("previous")
+                if listed is not None and listed.intent in ("recommend", "refine") and listed.when and listed.at:
+                    # "Why that one?" after "dinner tomorrow at 8": the habit of Thursday evenings, as the list said.
+                    args["at"] = listed.at.isoformat()
+                calls.append({"name": "explain", "args": args})
         elif request.intent == "about" and len(compared := self._named_compared(state, request)[0]) >= 2:
             # "Which is better, Katz's or Joe's Pizza?": what is known of each.
             for item_id in compared:
@@ -4726,16 +4731,25 @@ def _leaf_kind(place: Suggestion | Place) -> str:
     return place.category_path.split(CATEGORY_SEPARATOR)[-1].strip() or place.category
 
 
-def _habits_kept(previous: ChatRequest, request: ChatRequest, now: datetime, timezone: str) -> ChatRequest:
+def _habits_kept(
+    previous: ChatRequest, request: ChatRequest, message: str, now: datetime, timezone: str
+) -> ChatRequest:
     """A follow-up that asks the last question about the user's habits of another time, with what it does not
     change kept: "and on weekdays?" after "where do I usually get lunch on weekends?" is weekday lunches (the kind,
-    and the meal's part of the day); "and in the evenings?" after "what do I do on Saturdays?" Saturday evenings."""
+    and the meal's part of the day); "and in the evenings?" after "what do I do on Saturdays?" Saturday evenings;
+    "and this late?" after "what do I usually do on Thursdays?" Thursday nights (``habits_slice`` takes the part of
+    the day from now)."""
     update: dict[str, Any] = {"intent": "profile"}
     if request.category is None and previous.category and not previous.change:
         update["category"] = previous.category
-    if (kept := when_kept(request.when, previous.when)) and request.when:
-        when = f"{kept} {request.when}"
-        update |= {"when": when, "at": resolve_when(when, now, timezone) or request.at}
+    asked = request.when
+    if asked is None and asks_this_hour(message):
+        # "This late", "a esta hora": the part of the day it is now, said as the words of a `when` ("night"), so
+        # that "and on Saturdays?" after it keeps it too.
+        asked = daypart(now.astimezone(ZoneInfo(timezone)).hour)
+    if asked and (kept := when_kept(asked, previous.when)):
+        when = f"{kept} {asked}"
+        update |= {"when": when, "at": resolve_when(when, now, timezone) or request.at or previous.at}
     return request.model_copy(update=update)
 
 

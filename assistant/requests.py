@@ -722,9 +722,10 @@ _WALKABLE_RE = re.compile(
 EXPLICIT_HERE_RE = re.compile(r"\b(?:me|us|here|my place|where i am)\b", re.IGNORECASE)
 # "What's around it?", "somewhere to eat near there": the place the conversation is about (assistant.agent resolves it).
 THERE = "there"
+# Not a time: "and around this time?" ("y a esta hora?", "et à cette heure-ci ?" read so), "by that hour".
 _NEAR_IT_RE = re.compile(
     r"\b(?:near|around|close to|by|next to|near to)\s+(?:it|there|that(?: place| spot| one)?"
-    r"|this(?: place| spot| one)?)\b(?! (?:is|are)\b)",
+    r"|this(?: place| spot| one)?)\b(?! (?:is|are)\b| (?:time|hour)s?\b(?! warner))",
     re.IGNORECASE,
 )
 # "Food within walking distance of it", "coffee 5 minutes from there": a kind asked for a walk from the place talked
@@ -944,8 +945,9 @@ _NOT_A_PLACE_RE = re.compile(
     rf"|{_DURATION}"
     # "Somewhere close to sit down with a beer": what to do there, not where.
     rf"|{_TO_DO_VERBS}\b.*"
-    # "I'm around tonight": when, not where.
+    # "I'm around tonight", "and around this time?": when, not where.
     r"|(?:tonight|today|tomorrow|now|right now|later|this (?:morning|afternoon|evening|weekend))"
+    r"|(?:this|that|the same) (?:time|hour)s?\b(?! warner).*"
     # "At half past 8 tonight, drinks?", "at a quarter to nine": a clock time, not a place.
     r"|(?:a )?(?:half|quarter)(?: (?:past|to|after)\b.*)?"
     r"|\d.*|(?:the )?(?:morning|afternoon|evening|night|noon|midnight|lunch|dinner|breakfast|brunch)\w*"

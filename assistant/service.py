@@ -172,6 +172,8 @@ HABIT_TOP = 4
 # this many, besides the kinds and places; a day's span runs past midnight into the night.
 TIMELINE_TOP = 8
 TIMELINE_SPAN = timedelta(days=1, hours=6)
+# "Show me my last 10 check-ins", "list my check-ins from last week": at most this many, the latest first.
+LISTED_TOP = 20
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
 BOROUGH_REACH_KM = 4.0
@@ -376,13 +378,25 @@ class HabitArea(BaseModel):
 
 
 class HabitVisit(BaseModel):
-    """One visit of a past day asked about: the place and when."""
+    """One visit of a past day asked about, or of a list of the user's check-ins: the place, when, its kind and
+    area."""
 
     model_config = ConfigDict(frozen=True)
 
     item_id: str
     label: str
     at: datetime
+    kind: str = Field("", description="The place's kind, its leaf category ('Deli').")
+    area: str = Field("", description="The place's neighbourhood, or the rest of its borough, or 'farther out'.")
+
+
+class HabitMonth(BaseModel):
+    """How many check-ins the user has in one calendar month (local time)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    month: datetime = Field(description="The month's first day, at local midnight.")
+    visits: int
 
 
 class VisitRhythm(BaseModel):
@@ -423,7 +437,12 @@ class Habits(BaseModel):
     areas: list[HabitArea] = Field(default_factory=list, description="Most visited neighbourhoods first.")
     timeline: list[HabitVisit] = Field(
         default_factory=list,
-        description="A past day's first visits in time order ('where was I yesterday?'), consecutive repeats as one.",
+        description="A past day's first visits in time order ('where was I yesterday?'), consecutive repeats as one;"
+        " with ``listed``, the slice's latest visits, the latest first.",
+    )
+    listed: int | None = Field(None, description="At most this many visits were asked for ('my last 10 check-ins').")
+    months: list[HabitMonth] = Field(
+        default_factory=list, description="With ``listed`` and no visit in the slice: the months the user has visits."
     )
     rhythm: VisitRhythm | None = Field(None, description="When the slice's visits fell, by weekday and by hour.")
 
@@ -1461,6 +1480,7 @@ class Service:
         top: int = HABIT_TOP,
         item_id: str | None = None,
         rhythm: bool = False,
+        listed: int | None = None,
     ) -> Habits:
         """The user's own visits in a slice of the week (a weekday, the weekend or the ``workweek``), from ``since``
         on and before ``until`` when given, by kind of place and by place (``profiles.activity``); ``at`` is now (how
@@ -1468,7 +1488,9 @@ class Service:
         that kind ("Bar"), with ``item_id`` only those to that place. With ``change``, the visits of the user's latest
         month, and how its kinds differ from before, or with ``against`` the slice asked (``since`` … ``workweek``)
         set against that other one ("in November than in August", "weekends vs weekdays"); with ``rhythm``, when the
-        visits fell by weekday and hour."""
+        visits fell by weekday and hour; with ``listed``, the slice's latest visits, up to that many (at most
+        ``LISTED_TOP``), as the timeline ("show me my last 10 check-ins"), and the months of the user's visits when
+        the slice has none."""
         shift = None
         if change and against is not None:
             asked = Period(since, until, weekday, daypart, weekend, workweek)
@@ -1494,10 +1516,12 @@ class Service:
             by_weekday, by_hour = visit_rhythm(events, self.items, user_id, **chosen)
             when = VisitRhythm(by_weekday=by_weekday, by_hour=by_hour)
         named = self.place(str(item_id)) if item_id is not None else None
-        timeline = self._timeline(events, user_id, since, until, kind)
+        listed = min(listed, LISTED_TOP) if listed else None
+        timeline = self._timeline(events, user_id, chosen, listed)
         visited, areas_top = places, top  # the areas count every place of the slice
         if timeline and len(places):
-            # One past day: its places in the order of the day, so that "the second one" is the second said.
+            # One past day, or a list of check-ins: its places in the order said, so that "the second one" is the
+            # second said.
             order = list(dict.fromkeys(visit.item_id for visit in timeline))
             by_id = places.assign(item_id=places["item_id"].astype(str)).set_index("item_id", drop=False)
             places, top = by_id.loc[[item_id for item_id in order if item_id in by_id.index]], len(order)
@@ -1555,6 +1579,8 @@ class Service:
             areas=self._areas(visited, areas_top),
             timeline=timeline,
             rhythm=when,
+            listed=listed,
+            months=self._months(user_visits(events, user_id)) if listed and not len(kinds) else [],
         )
 
     def visits_of(
@@ -1588,45 +1614,60 @@ class Service:
         )
         if item_ids is not None and len(rows):
             rows = rows[rows["item_id"].astype(str).isin(set(item_ids))]
-        visits = []
-        for row in rows.itertuples(index=False):
-            place = self.place(str(row.item_id))
-            if place is not None:
-                visits.append(
-                    HabitVisit(
-                        item_id=str(row.item_id), label=place.label, at=pd.Timestamp(row.timestamp).to_pydatetime()
-                    )
-                )
-        return visits
+        return self._habit_visits(rows)
 
     def _timeline(
-        self,
-        events: pd.DataFrame | None,
-        user_id: str,
-        since: datetime | None,
-        until: datetime | None,
-        kind: str | None = None,
+        self, events: pd.DataFrame | None, user_id: str, chosen: Mapping[str, Any], listed: int | None = None
     ) -> list[HabitVisit]:
-        """The visits of one past day (a span up to ``TIMELINE_SPAN``; only to places of ``kind`` when given) in time
-        order, a place checked into twice in a row once; empty for a longer or open span."""
+        """The visits of one past day (``chosen``: ``habits``'s slice, whose span is up to ``TIMELINE_SPAN``; only to
+        places of its kind when given) in time order, a place checked into twice in a row once; empty for a longer
+        or open span. With ``listed``, the latest visits of the whole slice (any span, open too), up to that many,
+        the latest first, each one ("show me my last 10 check-ins")."""
+        if listed:
+            rows = slice_visits(events, self.items, user_id, **chosen)
+            return self._habit_visits(rows.head(listed))
+        since, until, kind = chosen["since"], chosen["until"], chosen["kind"]
         if since is None or until is None or until - since > TIMELINE_SPAN:
             return []
         visits = visits_between(events, user_id, since, until)
         if kind:
             visits = visits[visits["item_id"].astype(str).isin(self._of_kind_ids(kind))]
-        timeline: list[HabitVisit] = []
-        for row in visits.itertuples(index=False):
+        # A place checked into twice in a row is one stop of the day.
+        repeated = visits["item_id"].astype(str).eq(visits["item_id"].astype(str).shift()) if len(visits) else None
+        return self._habit_visits(visits[~repeated] if repeated is not None else visits, TIMELINE_TOP)
+
+    def _habit_visits(self, rows: pd.DataFrame, top: int | None = None) -> list[HabitVisit]:
+        """Visits (``item_id``, ``timestamp`` rows) in their order, each with its place's name, kind and area; a
+        place the catalogue lacks left out; the first ``top`` when given."""
+        visits: list[HabitVisit] = []
+        found: dict[str, tuple[str, str, str] | None] = {}
+        for row in rows.itertuples(index=False):
             item_id = str(row.item_id)
-            if timeline and timeline[-1].item_id == item_id:
-                continue
-            place = self.place(item_id)
-            if place is not None:
-                timeline.append(
-                    HabitVisit(item_id=item_id, label=place.label, at=pd.Timestamp(row.timestamp).to_pydatetime())
+            if item_id not in found:
+                place = self.place(item_id)
+                found[item_id] = (
+                    (place.label, _leaf(place), area_words(place.latitude, place.longitude)) if place else None
                 )
-            if len(timeline) == TIMELINE_TOP:
+            if (said := found[item_id]) is not None:
+                label, kind, area = said
+                at = pd.Timestamp(row.timestamp).to_pydatetime()
+                visits.append(HabitVisit(item_id=item_id, label=label, at=at, kind=kind, area=area))
+            if top is not None and len(visits) == top:
                 break
-        return timeline
+        return visits
+
+    def _months(self, visits: pd.DataFrame) -> list[HabitMonth]:
+        """The calendar months (local time) of the user's visits (``user_visits``), the earliest first, with how
+        many each has: what an empty stretch asked about is set against ("none last week; you have some in …")."""
+        if not len(visits):
+            return []
+        local = visits["timestamp"].dt.tz_convert(self.settings.preprocessing.timezone)
+        counts = local.dt.tz_localize(None).dt.to_period("M").value_counts().sort_index()
+        zone = ZoneInfo(self.settings.preprocessing.timezone)
+        return [
+            HabitMonth(month=period.to_timestamp().to_pydatetime().replace(tzinfo=zone), visits=int(count))
+            for period, count in counts.items()
+        ]
 
     def _local(self, moment: object) -> datetime:
         """A stored (UTC) time in the city's time zone."""
@@ -1889,11 +1930,14 @@ class Service:
         holding = frozenset().union(*(self._levels_holding(kind) for kind in either_kinds(asked))) if asked else None
         return quiet_exclusions(asked, holding or frozenset())
 
-    def explain(self, suggestion: Suggestion, context: InterestContext | None = None) -> Explanation:
+    def explain(
+        self, suggestion: Suggestion, context: InterestContext | None = None, known_at: datetime | None = None
+    ) -> Explanation:
         """Why a suggested place suits the user: its evidence, with the user's habit with its kind first when the
-        context backs it (the same line, with the same count, as a list asked at the context's time says)."""
+        context backs it (the same line, with the same count, as a list asked at the context's time says), from the
+        visits up to ``known_at`` (the context's time when not given: a list asked for tomorrow knows only today's)."""
         evidence = list(suggestion.evidence)
-        cited = self.habit_lines(context).cited(_leaf(suggestion)) if context is not None else None
+        cited = self.habit_lines(context, known_at).cited(_leaf(suggestion)) if context is not None else None
         if cited is not None:
             evidence = [cited, *(line for line in evidence if line != cited)]
         return Explanation(item_id=suggestion.item_id, name=suggestion.label, evidence=evidence)
@@ -2655,6 +2699,7 @@ __all__ = [
     "HabitArea",
     "HabitKind",
     "HabitLines",
+    "HabitMonth",
     "HabitVisit",
     "Habits",
     "PlaceDetails",

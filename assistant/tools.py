@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.gazetteer import Borough
 from assistant.requests import LatLon
 from assistant.service import (
+    LISTED_TOP,
     NEAR_RADIUS_KM,
     Explanation,
     FeedbackResult,
@@ -127,6 +128,9 @@ class HabitsArgs(_Where):
     )
     item_id: str | None = Field(None, description="Only visits to this place ('when am I usually at Eataly?').")
     rhythm: bool = Field(False, description="When the visits fall, by weekday and hour ('what time do I usually …?').")
+    listed: int | None = Field(
+        None, ge=1, le=LISTED_TOP, description="The slice's latest visits, up to this many ('my last 10 check-ins')."
+    )
 
 
 class SearchArgs(_Where):
@@ -136,6 +140,7 @@ class SearchArgs(_Where):
 
 class ExplainArgs(_Turn):
     item_id: str
+    at: datetime | None = Field(None, description="The time the list was for ('dinner tomorrow at 8'): its habits.")
 
 
 class PlaceDetailsArgs(_Where):
@@ -248,6 +253,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         against: ComparedPeriod | Mapping[str, Any] | None = None,
         item_id: str | None = None,
         rhythm: bool = False,
+        listed: int | None = None,
     ) -> tuple[str, Habits]:
         if isinstance(against, Mapping):
             against = ComparedPeriod(**against)
@@ -266,6 +272,7 @@ def langchain_tools(service: Service) -> list[BaseTool]:
             against=Period(**against.model_dump()) if against is not None else None,
             item_id=item_id,
             rhythm=rhythm,
+            listed=listed,
         )
         return habits.model_dump_json(), habits
 
@@ -275,12 +282,13 @@ def langchain_tools(service: Service) -> list[BaseTool]:
         hits = service.search_places(text, where(state, latitude, longitude), k, at=state["now"])
         return _json_list(hits), hits
 
-    def explain(state: TurnState, item_id: str) -> tuple[str, Explanation]:
+    def explain(state: TurnState, item_id: str, at: datetime | None = None) -> tuple[str, Explanation]:
         suggestion = (state.get("shown") or {}).get(item_id)
         if suggestion is None:
             raise ValueError(f"{item_id!r} was not suggested in this conversation")
-        context = service.context(state["user_id"], state["now"], LatLon(*state["here"]), suggestion.category)
-        explanation = service.explain(suggestion, context)
+        # A list asked for "dinner tomorrow at 8" cites the habit of Thursday evenings, from the visits known now.
+        context = service.context(state["user_id"], at or state["now"], LatLon(*state["here"]), suggestion.category)
+        explanation = service.explain(suggestion, context, known_at=state["now"])
         return explanation.model_dump_json(), explanation
 
     def place_details(

@@ -4438,3 +4438,49 @@ def test_the_next_stop_after_a_place_is_for_after_the_users_usual_time_there(
     # A clock time said is that time.
     said = assistant.chat("5", "and after Jazz Club 3, around 10pm?", at=morning)
     assert said.request is not None and said.request.at is not None and said.request.at.astimezone(zone).hour == 22
+
+
+def test_this_late_after_a_day_asked_of_keeps_that_day(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    late = world_now.astimezone(NEW_YORK).replace(hour=23, minute=50)
+    assistant = Assistant(services, polite)
+    for first, then in (
+        ("what do I usually do on sundays?", "and this late?"),
+        ("where do I usually go on sundays?", "and around this time?"),
+        ("¿qué hago normalmente los domingos?", "¿y a esta hora?"),
+        ("qu'est-ce que je fais d'habitude le dimanche ?", "et à cette heure-ci ?"),
+    ):
+        assistant.chat("3", first, at=late, conversation_id=first)
+        asked = called(assistant.chat("3", then, at=late, conversation_id=first), "get_habits").arguments
+        assert (asked["weekday"], asked["daypart"]) == (6, "night"), then
+    # The part of the day kept on: "and on saturdays?" after Sunday nights is Saturday nights.
+    saturdays = called(assistant.chat("3", "and on saturdays?", at=late, conversation_id=first), "get_habits")
+    assert (saturdays.arguments["weekday"], saturdays.arguments["daypart"]) == (5, "night")
+    early = late.replace(hour=8, minute=0)
+    assistant.chat("3", "what do I do on weekends?", at=early, conversation_id="early")
+    mornings = called(assistant.chat("3", "and this early?", at=early, conversation_id="early"), "get_habits")
+    assert mornings.arguments["weekend"] and mornings.arguments["daypart"] == "morning"
+
+
+def test_why_that_one_cites_the_habit_of_the_time_the_list_was_asked_for(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    now = world_now.astimezone(NEW_YORK).replace(hour=9, minute=30, second=0, microsecond=0)
+    if now.weekday() >= 5:
+        now -= timedelta(days=now.weekday() - 4)  # a weekday morning, not Saturday's
+    weeks = [now - timedelta(weeks=week) for week in range(1, 5)]
+    saturdays = [day + timedelta(days=5 - day.weekday()) - timedelta(weeks=1) for day in weeks]
+    # Coffee on this weekday's mornings and on Saturday afternoons: a list for Saturday cites Saturday's.
+    _routine(services, "u5", [("Coffee Shop 2", day.replace(hour=9)) for day in weeks])
+    _routine(services, "u5", [("Coffee Shop 2", day.replace(hour=15)) for day in saturdays])
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("u5", "coffee on saturday afternoon", at=now)
+    assert "Coffee Shop 2" in names_in(listed)
+    pick = [item.name for item in listed.items].index("Coffee Shop 2") + 1
+    why = assistant.chat("u5", f"why the {['first', 'second', 'third', 'fourth', 'fifth'][pick - 1]} one?", at=now)
+    assert called(why, "explain").arguments["at"].startswith(listed.trace[-1].arguments["at"][:13])
+    assert why.explanation is not None
+    cited = [line for line in why.explanation.evidence if line.startswith("you go to")]
+    assert cited and all("Saturday afternoons" in line for line in cited), why.explanation.evidence
+    assert WEEKDAYS[now.weekday()] not in why.text

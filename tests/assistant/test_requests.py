@@ -4321,3 +4321,31 @@ def test_what_comes_after_a_named_place_is_asked_around_it(message: str, near: s
 def test_which_was_a_rank_asks_about_that_place(message: str, pick: int) -> None:
     arguments = parse_rules(message)
     assert arguments.intent == "about" and arguments.pick == pick
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and around this time?",
+        "and about this hour?",
+        "y a esta hora?",
+        "et à cette heure-ci ?",
+        "around the same time?",
+        "and near that time?",
+    ],
+)
+def test_this_time_is_a_time_not_a_place(message: str) -> None:
+    assert parse_rules(message).near is None, message
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("anything good around there?", THERE),
+        ("coffee near this place", THERE),
+        ("a bar close to it", THERE),
+        ("dinner around Times Square", "Times Square"),
+    ],
+)
+def test_a_place_named_after_near_is_still_one(message: str, near: str) -> None:
+    assert parse_rules(message).near == near, message
