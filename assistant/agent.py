@@ -149,6 +149,7 @@ from assistant.requests import (
     asks_when,
     between_ends,
     by_the_water,
+    checkins_listed,
     extract_request,
     first_stop_over,
     further_stops,
@@ -178,6 +179,8 @@ from assistant.service import (
     AREA_RADIUS_KM,
     ELSEWHERE,
     FARTHER_OUT,
+    LISTED_SHOWN,
+    LISTED_TOP,
     LOUD_CATEGORIES,
     LOUD_KINDS_WITHIN,
     ContextDigest,
@@ -1351,6 +1354,12 @@ class Assistant:
                 then = past_span(f"where was I {message}", local_now, self.service.last_visit(state["user_id"]))
                 if then is not None:
                     chosen = chosen._replace(since=then.since, until=then.until)
+            listed = checkins_listed(message) if request.near in (None, HERE) and not request.change else None
+            if listed is not None and chosen.since is None:
+                # "List my check-ins from yesterday": that day, though not asked in the past tense.
+                then = past_span(f"where was I {message}", local_now, self.service.last_visit(state["user_id"]))
+                if then is not None:
+                    chosen = chosen._replace(since=then.since, until=then.until)
             # "now" stays the turn's own: the slice says which visits count, not when the user asks.
             span = {"since": chosen.since, "until": chosen.until}
             span = {name: moment.isoformat() if moment else None for name, moment in span.items()}  # tool args: JSON
@@ -1379,7 +1388,12 @@ class Assistant:
                     name: value.isoformat() if isinstance(value, datetime) else value
                     for name, value in against._asdict().items()
                 }
-            if asks_when(message) and chosen.until is None and not request.change:
+            if listed is not None:
+                # "Show me my last 10 check-ins", "list my check-ins from last week": each one, the latest first;
+                # all of a span said, as many as are listed at once.
+                wide = listed.every or chosen.since is not None
+                args["listed"] = min(listed.count or (LISTED_TOP if wide else LISTED_SHOWN), LISTED_TOP)
+            elif asks_when(message) and chosen.until is None and not request.change:
                 # "What time do I usually get coffee?", "when am I usually at Eataly?": when, by weekday and hour.
                 args["rhythm"] = True
                 if asks_which_part(message):  # "which nights do I go clubbing?": every visit, 8 pm ones too

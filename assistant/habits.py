@@ -19,6 +19,7 @@ from assistant.service import (
     CHANGE_MIN_VISITS,
     ELSEWHERE,
     FARTHER_OUT,
+    LISTED_TOP,
     TIMELINE_SPAN,
     HabitKind,
     Habits,
@@ -65,10 +66,9 @@ _SPAN_RE = re.compile(
 # "Last month", "this year": calendar ones ("in the last month", "the past month" are the 30 days back).
 _CALENDAR_SPAN_RE = re.compile(r"(?<!\bthe )(?<!\bthis )\b(?P<which>last|this) (?P<unit>month|year)\b")
 _DAY_BACK_RE = re.compile(r"\b(?P<day>today|tonight|this morning|this afternoon|yesterday|last night)\b")
-# ("Show my last 10 check-ins", "my recent visits": the same recent stretch.)
-_LATELY_RE = re.compile(
-    r"\b(?:recently|lately|these days)\b|\b(?:last|latest|recent|most recent)(?: \d{1,2}| few)? (?:check-?ins|visits)\b"
-)
+# ("Show my last 10 check-ins", "my recent visits" ask for the latest check-ins, whenever they were: a list,
+# ``checkins_listed``, not the last two weeks.)
+_LATELY_RE = re.compile(r"\b(?:recently|lately|these days)\b")
 _LAST_WEEKEND_RE = re.compile(r"\b(?:last|this past|the past) weekend\b")
 _THIS_WEEKEND_RE = re.compile(r"\bthis weekend\b")
 _DAY_NAMES = "|".join(day.lower() for day in WEEKDAYS)
@@ -579,6 +579,8 @@ def describe_habits(habits: Habits, areas_first: bool = False, places_first: boo
     """The user's habits in a few sentences: visits, the kinds of place most visited (with when), the places, the
     areas (the areas first with ``areas_first``, the places with ``places_first``), in ``language`` (a change over
     the latest month and the visits of a past span or day are said in English)."""
+    if habits.listed is not None:  # "show me my last 10 check-ins": each one
+        return describe_listed(habits, language)
     if habits.rhythm is not None:  # "what time do I usually get coffee?": when first, then the usual summary
         said = describe_rhythm(habits, language)
         if habits.place or habits.visits < _FEWEST_FOR_RHYTHM:  # said in full already
@@ -860,6 +862,62 @@ def _describe_recent(habits: Habits, language: str = "en") -> str:
         since=f"{since[:1].upper()}{since[1:]}", checkins=_count(habits.visits, "check-in", language)
     )
     return _kinds_and_places(habits, opening, fixed_text("span_places", language), language)
+
+
+# How an unnamed place's label begins ("a Residential Building", "un edificio de viviendas").
+_ARTICLES = frozenset({"a", "an", "un", "una", "une"})
+
+
+def describe_listed(habits: Habits, language: str = "en") -> str:
+    """'Your latest 10 check-ins, the latest first (10 of 375):' then one line each ('- Wednesday, December 5, 2012,
+    3:12 pm: **Crumbs Bake Shop** (Bakery, Morningside Heights)'): the user's check-ins a list asked for
+    (``Habits.listed``), of its span ("since November 28, 2012") and kind ("at bars"). With none, what the summary
+    says of that ("I have no check-ins of yours since …"), then the months that have some."""
+    if not habits.timeline:
+        said = describe_habits(habits.model_copy(update={"listed": None}), language=language)
+        if not habits.months:
+            return said
+        months = ", ".join(
+            f"{_month_year(month.month, language)} ({_count(month.visits, 'check-in', language)})"
+            for month in habits.months
+        )
+        return f"{said} {fixed_text('listed_months', language).format(months=months)}"
+    # The city's zone (a span's own offset is that of its first day: October's, not November's, for a month).
+    zone = (habits.last or habits.since or habits.timeline[0].at).tzinfo
+    span = " ".join(words for words in (_span_words(habits, language), _slice_in(habits, language)) if words)
+    span = f" {span}" if span else ""
+    kind = fixed_text("day_at_kind", language).format(kind=kind_words(habits.kind, language)) if habits.kind else ""
+    shown, total = len(habits.timeline), max(habits.visits, len(habits.timeline))
+    key = "listed_some" if shown < total else "listed_all"
+    heading = fixed_text(key, language).format(
+        checkins=_count(shown, "check-in", language), span=span, kind=kind, shown=shown, total=total
+    )
+    weekdays = fixed_text("span_weekdays", language).split("|")
+    line = fixed_text("listed_line", language)
+    lines = []
+    for visit in habits.timeline:
+        local, place = visit.at.astimezone(zone), label_in(visit.label, language)
+        kind = category_name(visit.kind, language) if visit.kind else ""
+        article, _, rest = place.partition(" ")
+        if article in _ARTICLES and rest.casefold() == kind.casefold():  # "a Residential Building": its kind said
+            kind = ""
+        lines.append(
+            line.format(
+                weekday=weekdays[local.weekday()],
+                day=said_day(local, language),
+                time=_clock_in(local, language),
+                place=place,
+                kind=kind,
+                area=_area_in(visit.area, language) if visit.area else "",
+            )
+            .replace(" (, ", " (")
+            .replace(", )", ")")
+            .replace(" ()", "")
+        )
+    text = f"{heading}\n" + "\n".join(lines)
+    if LISTED_TOP <= shown < total:  # "all my check-ins", "my last 50": no more at once
+        text += "\n\n" + fixed_text("listed_more", language).format(top=LISTED_TOP)
+    return text
 
 
 def _describe_day(habits: Habits, day_words: str, at_kind: str = "", language: str = "en") -> str:

@@ -3500,6 +3500,8 @@ def _one_place_visits(message: str) -> bool:
     name = my_visits_named(message)
     if name is None or _only_kinds(name) or _A_TIME_NAMED_RE.fullmatch(name):
         return False  # "my visits in November" asks of a month, not of a place
+    if _LATEST_NAMED_RE.fullmatch(name.lower()):
+        return False  # "mis últimos 5 check-ins" (read "my ultimo 5 check-ins"): the latest, no place
     return refers_to_place(name) or lookup(name) is None
 
 
@@ -4539,6 +4541,59 @@ _ASKED_OF_IT_RE = re.compile(
 )
 
 
+# "Show me my last 10 check-ins", "list my check-ins from last week", "what are my recent visits", "my 5 latest
+# check-ins", "mis últimos 5 check-ins", "muéstrame mis visitas", "mes 10 derniers check-ins", "affiche mes
+# check-ins": each check-in, not a summary. Read on the English reading and on the folded message, whose Spanish and
+# French words ("últimos", "derniers", "affiche") the tables leave as they are. Not "my check-ins at Mijana" (one
+# place's: ``_one_place_visits``), "forget my visits to the gym", "who can see my check-ins?".
+_LISTED_CHECKINS = r"(?:check-?ins|checkins|visits|visitas|visites)"
+_LISTED_LATEST = (
+    r"(?:last|latest|recent|most recent|newest|ultim[oa]s?|mas recientes|derni(?:er|ere)s?|plus recents|\d{1,2}"
+    rf"|{_words_pattern(NUMBER_WORDS)})"
+)
+_LATEST_NAMED_RE = re.compile(rf"(?:{_LISTED_LATEST}\s*)+")
+_LISTED_RE = re.compile(
+    r"\b(?:show|list|give|(?:let me|can i|could i) see|display|print|pull up|bring up|what (?:are|were)"
+    r"|which (?:are|were)|muestrame|ensename|dame|lista|listame|montre-moi|montre|affiche|liste|donne-moi)"
+    r"(?: me| us)?(?: all| all of| every one of| todos| tous)? (?:my|mis|mes)\b"
+    rf"(?: [\w-]+){{0,3}}? {_LISTED_CHECKINS}\b"
+    rf"|\b(?:my|mis|mes) (?:{_LISTED_LATEST} ){{1,3}}{_LISTED_CHECKINS}\b"
+    rf"|^\W*(?:(?:and|ok|okay|so|now),? )?(?:the |my )?(?:last|latest|most recent|newest) (?:\d{{1,2}} )?"
+    rf"{_LISTED_CHECKINS}\b"
+    rf"|^\W*(?:(?:and|ok|okay|so|now|y|et),? )?(?:my|mis|mes) {_LISTED_CHECKINS}\b"
+    r"(?! (?:to|at|of|are|is|were|say|says|show|shows|tell)\b)",
+)
+_LISTED_COUNT_RE = re.compile(rf"\b(?P<count>\d{{1,3}}|{_words_pattern(NUMBER_WORDS)})\b")
+# "All my check-ins", "todos mis check-ins": as many as are listed at once.
+_LISTED_ALL_RE = re.compile(r"\b(?:all|every one|todos|tous)\b")
+
+
+class ListAsked(NamedTuple):
+    """A request for the user's check-ins one by one: how many were said (None: no count), or "all" of them."""
+
+    count: int | None
+    every: bool = False
+
+
+def _listed_in(text: str) -> ListAsked | None:
+    """:func:`checkins_listed` of folded, lower-case words."""
+    if (found := _LISTED_RE.search(text)) is None:
+        return None
+    said = found.group()
+    count = _LISTED_COUNT_RE.search(said)
+    number = None
+    if count is not None:
+        number = int(count["count"]) if count["count"].isdigit() else NUMBER_WORDS[count["count"]]
+    return ListAsked(number or None, _LISTED_ALL_RE.search(said) is not None)
+
+
+def checkins_listed(message: str) -> ListAsked | None:
+    """Whether a message asks to list the user's check-ins ("show me my last 10 check-ins", "list my check-ins from
+    last week", "mis últimos 5 check-ins", "mes derniers check-ins"), and how many; None for any other message ("what
+    do I usually do?" is a summary)."""
+    return _listed_in(fold(read(message).text).lower()) or _listed_in(fold(message).lower())
+
+
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:
     if _STILL_THERE_RE.match(message) or not re.search(r"\w", message):
         return "smalltalk"  # "u there?", "🙏", "?": said to the assistant, no place asked
@@ -4630,6 +4685,8 @@ def _intent(message: str, arguments: RequestArguments) -> Intent | None:
         return "about"  # "which was the first one?": what is known of it
     if _MOST_VISITED_RE.search(message) and arguments.pick is None:
         return "profile"  # "which place did I go to most in November?": the user's own, not one place's visits
+    if arguments.pick is None and _listed_in(fold(message).lower()) and not _one_place_visits(message):
+        return "profile"  # "mis últimos 5 check-ins", "last 10 check-ins": the user's own, one by one
     if arguments.asks and not _OFFTOPIC_RE.search(message):  # "book me a flight" is not about a place
         return "about"
     # "Which places have I never been to in Brooklyn?" asks for new places there, not about the user's habits.

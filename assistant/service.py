@@ -172,8 +172,10 @@ HABIT_TOP = 4
 # this many, besides the kinds and places; a day's span runs past midnight into the night.
 TIMELINE_TOP = 8
 TIMELINE_SPAN = timedelta(days=1, hours=6)
-# "Show me my last 10 check-ins", "list my check-ins from last week": at most this many, the latest first.
+# "Show me my last 10 check-ins", "list my check-ins from last week": at most this many, the latest first; "my
+# latest check-ins", no count said, this many.
 LISTED_TOP = 20
+LISTED_SHOWN = 10
 # Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
 # Island): "farther out".
 BOROUGH_REACH_KM = 4.0

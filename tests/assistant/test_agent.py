@@ -79,7 +79,7 @@ from profiles.activity import user_visits
 from profiles.calendar import WEEKDAYS, calendar_day, clock_time
 from profiles.events import Event
 from profiles.geo import haversine_km
-from profiles.places import CHAIN_MIN_PLACES, TRANSIT_KINDS, Place, is_of_kind, times
+from profiles.places import CHAIN_MIN_PLACES, TRANSIT_KINDS, Place, is_of_kind, label_in, times
 from profiles.preferences import ActivePreference, PreferenceKind
 from prompts import fixed_text
 from tests.assistant.world import ScriptedChatModel, listed_names, polite_model
@@ -4484,3 +4484,29 @@ def test_why_that_one_cites_the_habit_of_the_time_the_list_was_asked_for(
     cited = [line for line in why.explanation.evidence if line.startswith("you go to")]
     assert cited and all("Saturday afternoons" in line for line in cited), why.explanation.evidence
     assert WEEKDAYS[now.weekday()] not in why.text
+
+
+def test_my_last_check_ins_are_listed_one_by_one_the_latest_first(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = user_visits(events, "3").sort_values("timestamp", ascending=False)
+    assistant = Assistant(services, polite)
+    for message, count, language in (
+        ("show me my last 3 check-ins", 3, "en"),
+        ("mis últimos 2 check-ins", 2, "es"),
+        ("mes derniers check-ins", 10, "fr"),
+    ):
+        turn = assistant.chat("3", message, at=world_now, conversation_id=message)
+        assert called(turn, "get_habits").arguments["listed"] == count, message
+        lines = [line for line in turn.text.splitlines() if line.startswith("- ")]
+        assert len(lines) == min(count, len(mine)), message
+        latest = services.place(str(mine["item_id"].iloc[0]))
+        assert latest is not None and f"**{label_in(latest.label, language)}**" in lines[0], message
+        weekday = fixed_text("span_weekdays", language).split("|")
+        assert any(day in lines[0] for day in weekday), message
+    # "From last week": that span, all of it (up to the most listed at once).
+    week = assistant.chat("3", "list my check-ins from last week", at=world_now, conversation_id="week")
+    asked = called(week, "get_habits").arguments
+    assert asked["listed"] == service_module.LISTED_TOP and asked["since"] is not None

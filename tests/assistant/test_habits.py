@@ -18,6 +18,7 @@ from assistant.habits import (
     change_periods,
     describe_change,
     describe_habits,
+    describe_listed,
     describe_place_visits_then,
     describe_preferences,
     habits_slice,
@@ -43,6 +44,7 @@ from profiles.activity import Period
 from profiles.calendar import clock_time
 from profiles.places import is_of_kind, kind_words
 from profiles.preferences import ActivePreference, PreferenceKind
+from prompts import fixed_text
 
 # A Wednesday afternoon in New York.
 NOW = datetime(2012, 11, 14, 15, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -199,8 +201,9 @@ def _day(day: int, hour: int = 0) -> datetime:
         ("what did I do this weekend?", _day(10), _day(12)),  # on a Wednesday: the one just over
         # The latest two weeks, however the recent past is named.
         ("where have I been lately", NOW - timedelta(days=14), None),
-        ("show my last 10 check-ins", NOW - timedelta(days=14), None),
-        ("my recent check-ins", NOW - timedelta(days=14), None),
+        # "My last 10 check-ins", "my recent check-ins": the latest, whenever they were (a list, no span).
+        ("show my last 10 check-ins", None, None),
+        ("my recent check-ins", None, None),
         # Habits, not the recent past.
         ("where do I go on weekends?", None, None),
         ("what do I usually do in the morning?", None, None),
@@ -860,3 +863,47 @@ def test_a_few_check_ins_are_listed_not_called_a_habit() -> None:
     assert said.startswith("You have only 2 check-ins at 2 places (in June 2012), too few to tell a habit: Beaches")
     assert "go most" not in said
     assert "trop peu" in describe_habits(habits, language="fr")
+
+
+def test_a_list_of_check_ins_is_the_latest_first_never_after_now_with_kind_and_area(
+    services: Service, world_now: datetime
+) -> None:
+    events = services.events()
+    assert events is not None
+    mine = events[(events["user_id"] == "3") & (events["action"].fillna("visit") == "visit")]
+    at = mine["timestamp"].iloc[len(mine) // 2].to_pydatetime() + timedelta(minutes=1)
+    before = mine[mine["timestamp"] <= at].sort_values("timestamp", ascending=False)
+    listed = services.habits("3", at, services.default_place("3"), listed=4)
+    assert listed.listed == 4 and len(listed.timeline) == 4
+    assert [visit.at for visit in listed.timeline] == [t.to_pydatetime() for t in before["timestamp"].iloc[:4]]
+    assert all(visit.at <= at and visit.kind and visit.area for visit in listed.timeline)
+    said = describe_listed(listed)
+    assert said.startswith(f"Your latest 4 check-ins, the latest first (4 of {len(before)}):")
+    first = listed.timeline[0]
+    local = first.at.astimezone(NOW.tzinfo)
+    assert f"- {local:%A}, {local:%B} {local.day}, {local:%Y}, {clock_time(local)}: **{first.label}** (" in said
+    assert f"{first.area})" in said and describe_habits(listed) == said
+    # At most LISTED_TOP at once, and said so; in Spanish and French too.
+    every = services.habits("3", at, services.default_place("3"), listed=500)
+    assert every.listed == service_module.LISTED_TOP == len(every.timeline) < len(before)
+    assert describe_listed(every).endswith(fixed_text("listed_more", "en").format(top=service_module.LISTED_TOP))
+    assert describe_listed(listed, "es").startswith("Tus últimos 4 check-ins, del más reciente al más antiguo")
+    assert describe_listed(listed, "fr").startswith("Tes 4 check-ins les plus récents, du plus récent au plus ancien")
+    # A span with fewer than asked: all of them, no count against.
+    day = first.at.astimezone(NOW.tzinfo).replace(hour=0, minute=0, second=0, microsecond=0)
+    until = day + timedelta(days=1)
+    that_day = services.habits("3", at, services.default_place("3"), since=day, until=until, listed=20)
+    assert describe_listed(that_day).startswith(f"Your {len(that_day.timeline)} check-in")
+    assert [visit.at for visit in that_day.timeline] == sorted((v.at for v in that_day.timeline), reverse=True)
+
+
+def test_an_empty_stretch_listed_names_the_months_the_user_has(services: Service, world_now: datetime) -> None:
+    later = world_now + timedelta(days=400)
+    empty = services.habits("3", later, services.default_place("3"), since=later - timedelta(days=7), listed=20)
+    assert empty.timeline == [] and empty.months and sum(month.visits for month in empty.months) == empty.all_visits
+    said = describe_listed(empty)
+    assert said.startswith("I have no check-ins of yours since ")
+    first = empty.months[0]
+    months = "The months I have check-ins of yours in: "
+    assert f"{months}{first.month:%B} {first.month:%Y} ({first.visits} check-in" in said
+    assert "Los meses en los que tengo check-ins tuyos" in describe_listed(empty, "es")

@@ -33,6 +33,7 @@ from assistant.requests import (
     ChatRequest,
     RequestArguments,
     between_ends,
+    checkins_listed,
     distance_ends,
     extract_request,
     first_stop_over,
@@ -4349,3 +4350,64 @@ def test_this_time_is_a_time_not_a_place(message: str) -> None:
 )
 def test_a_place_named_after_near_is_still_one(message: str, near: str) -> None:
     assert parse_rules(message).near == near, message
+
+
+@pytest.mark.parametrize(
+    ("message", "count", "every"),
+    [
+        ("show me my last 10 check-ins", 10, False),
+        ("show my last ten check-ins", 10, False),
+        ("what were my last 3 check-ins?", 3, False),
+        ("my 5 latest check-ins", 5, False),
+        ("last 10 check-ins", 10, False),
+        ("what are my recent visits", None, False),
+        ("pull up my recent check-ins", None, False),
+        ("list my check-ins from last week", None, False),
+        ("can you list my check-ins from november?", None, False),
+        ("give me all my check-ins from last month", None, True),
+        ("my check-ins from yesterday", None, False),
+        ("mis últimos 5 check-ins", 5, False),
+        ("mis 3 últimas visitas", 3, False),
+        ("muéstrame mis últimos 10 check-ins", 10, False),
+        ("mis check-ins de la semana pasada", None, False),
+        ("mes derniers check-ins", None, False),
+        ("mes 10 derniers check-ins", 10, False),
+        ("affiche mes check-ins de la semaine dernière", None, False),
+        ("liste mes visites d'octobre", None, False),
+    ],
+)
+def test_a_list_of_ones_check_ins_is_asked_of_ones_own_past(message: str, count: int | None, every: bool) -> None:
+    assert checkins_listed(message) == (count, every), message
+    assert parse_rules(message).intent == "profile", message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what did I do yesterday",
+        "where was I on saturday night",
+        "forget my visits to the gym",
+        "my check-ins are wrong",
+        "what do I usually do on thursdays?",
+        "which visits made you say that?",
+        "my visits to the gym",
+        "show me the check-ins behind that",
+        "how many check-ins do I have?",
+        "what do my check-ins say about me?",
+        "when was my last check-in?",
+        "mi último check-in",
+        "show me 5 bars",
+        "list 3 cafes near me",
+        "my last visit to Eataly",
+        "tell me about my visits",
+        "who can see my check-ins?",
+    ],
+)
+def test_other_questions_of_ones_check_ins_are_no_list(message: str) -> None:
+    assert checkins_listed(message) is None, message
+
+
+def test_ones_latest_check_ins_by_number_are_no_place() -> None:
+    assert parse_rules("show me my check-ins at Mijana").intent == "about"  # one place's, as before
+    for message in ("mis últimos 5 check-ins", "mes derniers check-ins", "muéstrame mis últimos 10 check-ins"):
+        assert parse_rules(message).intent == "profile" and parse_rules(message).asks == [], message
