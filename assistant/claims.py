@@ -12,8 +12,11 @@ name matching), and seven kinds of claims are found in it and checked against th
   user's own message).
 - category: a kind-of-place word ("a bar", "the coffee shop", "(Burger Joint, 0.7 km)") must match the place's
   category or a level of its category path (or that level's last word, or a listed synonym). The kind words are the
-  catalogue's own, and the Spanish and French names code gives them ("es un gimnasio", "est une salle de sport");
-  generic words ("spot", "place", "venue", "lugar", "endroit") are always fine.
+  catalogue's own, the Spanish and French names code gives them ("es un gimnasio", "est une salle de sport") and the
+  other names people use for them (``profiles/category_other_names.toml``: "una donutería", "une salle de gym"); a
+  Spanish or French word names its kinds one way only ("tienda" is true of a donut shop and of a grocery store, which
+  does not make one the other). Generic words ("spot", "place", "venue", "lugar", "endroit", "oficina") are always
+  fine.
 - time: a weekday or day part ("Saturday mornings", "on a Friday afternoon", "evenings") must appear in the place's
   evidence, or in what is true of the turn itself (the user's message, the hour of the context).
 - count: "12 visits", "twice", "35 check-ins", "29 people", "16%" must appear in the place's evidence; the user's
@@ -22,8 +25,9 @@ name matching), and seven kinds of claims are found in it and checked against th
   50 m); minutes and blocks must appear in the evidence as they are (code never writes them); nearness in words
   ("a short walk", "around the corner") must be true of the place's distance.
 - popularity: "popular", "busy", "crowded", "a favourite of", "visited by many people", "lots of visitors", "muy
-  concurrido", "très fréquenté" need an evidence line that says the place is popular; an audience ("students",
-  "locals", "art enthusiasts") must be named by an evidence line.
+  concurrido", "très fréquenté", and the "popularity" opinion family ("always packed", "a neighbourhood staple",
+  "draws a big following", "siempre lleno", "très prisé") need an evidence line that says the place is popular; an
+  audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
   SoHo", "on the Upper West Side"; not "from Times Square", a distance's origin) must be where its coordinates are:
   near an area (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a
@@ -34,8 +38,10 @@ name matching), and seven kinds of claims are found in it and checked against th
 - unknown: what no data here holds: opening hours ("open now", "open until 2am", "closes at"), prices ("cheap",
   "affordable", "pricey", "$12"), what a place is like ("cozy", "delicious", "a warm atmosphere", "known for its
   menu", "famous", "quiet", "lively", "a new donut shop" where the evidence says "new to you", "the best place for
-  dumplings in New York", "the best place for a beach day"), what it offers ("new equipment and classes", "serves
-  pasta", "a wide selection of wines", "a great beer list", "to watch the game", "to buy art supplies"), ratings
+  dumplings in New York", "the best place for a beach day"; the "reputation", "ambience" and "quality" opinion
+  families: "a hidden gem", "famous for", "stylish", "top-notch", "una joya escondida", "branché"), what it offers
+  ("new equipment and classes", "serves pasta", "a wide selection of wines", "a great beer list", "to watch the
+  game", "to buy art supplies"), ratings
   ("4.1 out of 5 stars", "great reviews") and where the user lives or works ("your office", "near your home") hold
   only when an evidence line says the same kind of thing, which the product's evidence never does (these are also
   read in Spanish and French: "une note de 4.6 sur 5", "delicioso y barato", "chez vous", "ofrece", "propose",
@@ -75,7 +81,14 @@ from assistant.requests import DISH_WORDS, DISHES
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
-from profiles.places import CATEGORY_SEPARATOR, category_name, category_with_article, is_of_kind, with_article
+from profiles.places import (
+    CATEGORY_SEPARATOR,
+    category_name,
+    category_with_article,
+    is_of_kind,
+    other_names,
+    with_article,
+)
 from prompts import fixed_text
 
 if TYPE_CHECKING:
@@ -344,8 +357,9 @@ _PRONOUNS = _words("it its itself there they them their both")
 
 
 class KindWords:
-    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels, in English
-    and in the Spanish and French names code's own sentences give them (``profiles.places.category_name``)."""
+    """The kinds of place a sentence may name, from the catalogue's categories and category-path levels, in English,
+    and in the Spanish and French names code's own sentences give them (``profiles.places.category_name``) or that
+    people use for them (``profiles.places.other_names``: "una donutería", "une salle de gym")."""
 
     def __init__(self, kinds: Iterable[str]) -> None:
         kinds = list(kinds)
@@ -360,6 +374,7 @@ class KindWords:
                     head = _key(re.sub(r"\(.*?\)", "", part))[-1:]
                     if len(key) > 1 and "and" not in key and head and head[0] not in _EVERYDAY_HEADS:
                         keys.add(head)
+        # English synonyms are one group each ("a café" is a "coffee shop" and back).
         self.synonyms: dict[Key, frozenset[Key]] = {}
         for group in _SYNONYMS:
             members = frozenset(_key(word) for word in group)
@@ -367,12 +382,20 @@ class KindWords:
                 keys |= members
                 for member in members:
                     self.synonyms[member] = self.synonyms.get(member, frozenset()) | members
+        # A Spanish or French word names its English kinds one way only: "tienda" is true of a Donut Shop and of an
+        # Arts & Crafts Store, which does not make a donut shop an arts and crafts store.
+        translations: dict[Key, set[Key]] = {}
+        meanings: dict[Key, set[Key]] = {}
         for english, translated in _translations(kinds):
             keys.add(translated)
-            self.synonyms[translated] = self.synonyms.get(translated, frozenset()) | {english, translated}
-            self.synonyms[english] = self.synonyms.get(english, frozenset()) | {english, translated}
-        self.keys = frozenset(key for key in keys if not (len(key) == 1 and key[0] in GENERIC_KINDS))
-        self.generic = frozenset((word,) for word in GENERIC_KINDS)
+            translations.setdefault(english, set()).add(translated)
+            meanings.setdefault(translated, set()).add(english)
+        self.translations = {key: frozenset(words) for key, words in translations.items()}
+        self.meanings = {key: frozenset(words) for key, words in meanings.items()}
+        # What Spanish and French call a generic kind is as generic ("una oficina", "un bureau", "un edificio").
+        generic = {(word,) for word in GENERIC_KINDS} | _generic_translations(kinds)
+        self.keys = frozenset(key for key in keys if key not in generic)
+        self.generic = frozenset(generic)
         self.longest = max((len(key) for key in self.keys), default=0)
 
     def find(self, words: Sequence[Token], start: int = 0, generic: bool = False) -> tuple[int, Key] | None:
@@ -385,34 +408,39 @@ class KindWords:
         return None
 
     def of_place(self, place: PlaceFacts) -> frozenset[Key]:
-        """Every kind key true of a place: its category and path levels, their last words, and their synonyms."""
+        """Every kind key true of a place: its category and path levels, their last words, their English synonyms,
+        and what Spanish and French call any of these."""
         texts = [place.category, *place.category_path.split(CATEGORY_SEPARATOR)] if place.category else [place.name]
         true: set[Key] = set()
         for text in texts:
             for part in _parts(text):
                 key = _key(part)
                 true.update(key[index:] for index in range(len(key)))
-        for _ in range(2):  # "Café" is a "coffee shop", which Spanish calls a "cafetería"
+        for _ in range(2):  # "Café" is a "cafe", which is a "coffee shop"
             for key in list(true):
                 true |= self.synonyms.get(key, frozenset())
+        for key in list(true):  # a "coffee shop", which Spanish calls a "cafetería"
+            true |= self.translations.get(key, frozenset())
         return frozenset(true)
 
     def synonyms_of(self, key: Key) -> frozenset[Key]:
-        return self.synonyms.get(key, frozenset()) | {key}
+        """A kind's synonyms, its Spanish and French names, and for one of those, the English kinds it names."""
+        synonyms = self.synonyms.get(key, frozenset()) | self.translations.get(key, frozenset())
+        return synonyms | self.meanings.get(key, frozenset()) | {key}
 
 
 def _translations(kinds: Iterable[str]) -> list[tuple[Key, Key]]:
     """Each kind's key and the keys of its Spanish and French names, singular and plural ("Gym" → "gimnasio",
-    "salle de sport"); not of generic kinds, nor names that say only "a place" ("Food" → "lieu de restauration"
-    is kept, a bare "lieu" would not be)."""
+    "salle de sport"), and of the other names those languages use ("salle de gym"); not of generic kinds, nor
+    names that say only "a place" ("Food" → "lieu de restauration" is kept, a bare "lieu" would not be)."""
     pairs = []
     for kind in kinds:
         english = _key(kind)
         if not english or (len(english) == 1 and english[0] in GENERIC_KINDS):
             continue
         for language in ("es", "fr"):
-            for plural in (False, True):
-                translated = _key(category_name(kind, language, plural=plural))
+            names = [category_name(kind, language), category_name(kind, language, plural=True)]
+            for translated in (_key(name) for name in [*names, *other_names(kind, language)]):
                 if not translated or translated == english or set(translated[:1]) <= _GENERIC_TRANSLATIONS:
                     continue
                 pairs.append((english, translated))
@@ -421,6 +449,17 @@ def _translations(kinds: Iterable[str]) -> list[tuple[Key, Key]]:
                 if len(translated) > 2 and translated[1] in ("de", "d", "du", "des"):
                     pairs.append((english, translated[:1]))
     return pairs
+
+
+def _generic_translations(kinds: Iterable[str]) -> set[Key]:
+    """The Spanish and French names of the generic kinds ("Office" → "oficina", "bureau")."""
+    return {
+        _key(category_name(kind, language, plural=plural))
+        for kind in kinds
+        if len(_key(kind)) == 1 and _key(kind)[0] in GENERIC_KINDS
+        for language in ("es", "fr")
+        for plural in (False, True)
+    }
 
 
 def _parts(kind: str) -> list[str]:
@@ -574,7 +613,8 @@ _NEAR_WORDS: tuple[tuple[re.Pattern[str], float], ...] = (
 _POPULAR = (
     r"popular(?:ity)?|busy|busiest|bustling|buzzing|crowded|packed|hot\s?spots?|well[-\s]known|famous|beloved|"
     r"highly\s+visited|much\s+visited|frequented|trendy|iconic|must-visit|crowd[-\s]pleaser|"
-    r"(?:crowd|local)\s+favou?rite|(?:a|an)\s+favou?rite\s+(?:of|among|with|for)|"
+    # "A favourite of yours" is the user's habit, a visit claim, not popularity.
+    r"(?:crowd|local)\s+favou?rite|(?:a|an)\s+favou?rite\s+(?:of|among|with|for)(?!\s+(?:you|yours|your)\b)|"
     # Popularity in other words ("has been visited by many people", "a favorite spot for many visitors", "gets lots
     # of visitors", "attracts a crowd"): the 1.5B model's usual ways of saying it.
     r"(?:visited|loved|enjoyed|frequented|liked)\s+by\s+(?:so\s+)?(?:many|lots|a\s+lot|plenty|numerous|hundreds|thousands|"
@@ -594,7 +634,125 @@ _AUDIENCE = (
     r"new\s+yorkers|office\s+workers|commuters|artists|creatives|teens|teenagers|seniors|crowds?|patrons|lovers|"
     r"enthusiasts|fans|residents|neighbou?rs|men\s+and\s+women|celebrities)"
 )
-_POPULAR_RE = re.compile(rf"\b(?:{_POPULAR})\b", re.I)
+
+# ---- opinions -----------------------------------------------------------------------------------------------------
+# What only people's opinions could say of a place, in families, each with its trigger phrases per language, in one
+# place. The data has check-ins and who made them, never a review or a description, so: "popularity" ("always packed",
+# "a neighbourhood staple", "draws a big following", "siempre lleno", "très prisé") holds only when an evidence line
+# says the place is popular (a ``popularity`` claim); "reputation" ("a hidden gem", "famous for", "una joya
+# escondida", "incontournable"), "ambience" ("a great vibe", "cozy", "de moda", "branché") and "quality" ("top-notch",
+# "de gran calidad") never hold (an ``unknown`` claim of "what it is like"). Each phrase is a regex matched from a word
+# start to a word end; the older lists (``_POPULAR``, ``_UNKNOWN_RES``) hold the single words.
+_LOCAL = r"(?:local|neighbou?rhood|community|city|new\s+york|nyc|brooklyn|manhattan|queens|hometown)"
+_OPINION_FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "popularity": {
+        "en": (
+            # How many come: "draws a big following", "has a loyal following", "a devoted clientele".
+            r"(?:draws?|drawing|attracts?|attracting|pulls?\s+in|brings?\s+in|has|have|gets|enjoys|boasts|with)\s+"
+            r"(?:a\s+|an\s+)?(?:\w+\s+)?(?:following|fan\s?base|clientele|crowds?|regulars|customer\s+base)",
+            r"(?:big|large|huge|loyal|devoted|dedicated|strong|steady|faithful|cult|massive|growing)\s+"
+            r"(?:following|fan\s?base|clientele|customer\s+base)",
+            # How full it gets: "always packed", "usually full", "lines out the door", "fills up fast".
+            r"(?:always|often|usually|constantly|typically|regularly|frequently|generally|normally|reliably)\s+"
+            r"(?:packed|busy|full|crowded|buzzing|hopping|jammed|jam-packed|mobbed|bustling|humming|heaving|lively)",
+            r"lines?\s+(?:out|around)\s+the\s+(?:door|block)|fills?\s+up\s+(?:fast|quickly|early)|standing\s+room\s+only|"
+            r"(?:hard|tough|difficult)\s+to\s+(?:get|find|snag)\s+a\s+(?:table|seat|spot)|in\s+(?:high\s+)?demand|"
+            r"sought[-\s]after",
+            # Who loves it: "a neighbourhood staple", "a local institution", "locals flock to it", "a fan favourite".
+            rf"{_LOCAL}\s+(?:favou?rites?|staples?|institutions?|fixtures?|mainstays?|go-tos?|hot\s?spots?)",
+            r"(?:a|an)\s+(?:true\s+|real\s+)?(?:staple|institution|mainstay|fixture)(?!\s+(?:of|for)\s+(?:you|yours)\b)",
+            r"fan\s+favou?rites?|go-to\s+(?:\w+\s+)?(?:for|among|of|with)\s+(?:many|locals|people|new\s+yorkers|"
+            r"everyone|visitors|the\s+neighbou?rhood)",
+            r"(?:locals|new\s+yorkers|people|everyone|visitors|regulars|crowds|fans|tourists|students|residents)\s+"
+            r"(?:love|adore|flock|swear\s+by|rave\s+about|line\s+up|queue|pack|keep\s+coming|come\s+back)",
+            r"flocks?\s+(?:to|here)|(?:much|well|widely)[-\s](?:loved|liked)|(?:a\s+)?(?:big\s+|huge\s+|real\s+)?hit\s+"
+            r"(?:with|among)",
+        ),
+        "es": (
+            r"(?:siempre|suele\s+estar|a\s+menudo)\s+(?:est[aá]\s+)?(?:llen[oa]s?|abarrotad[oa]s?|a\s+tope|repletos?|"
+            r"repletas?|de\s+bote\s+en\s+bote)",
+            r"llen[oa]s?\s+de\s+gente|abarrotad[oa]s?|hay\s+(?:que\s+hacer\s+)?colas?",
+            r"favorit[oa]s?\s+de\s+(?:los\s+|las\s+|la\s+)?(?:vecinos|locales|neoyorquinos|gente|barrio|muchos|todos|"
+            r"clientes|visitantes)",
+            r"(?:muchos|fieles|numerosos|miles\s+de)\s+(?:seguidores|fans|clientes|fieles)|clientela\s+fiel|"
+            r"(?:atrae|re[uú]ne|convoca)\s+a\s+(?:mucha\s+gente|multitudes|muchos|miles|cientos|una\s+multitud)|"
+            r"multitudes",
+            r"(?:un|una)\s+(?:cl[aá]sico|instituci[oó]n|referente)\s+(?:del|de\s+la|en\s+el|en\s+la)\s+"
+            r"(?:barrio|ciudad|zona|vecindario)|(?:muy|bien)\s+querid[oa]s?",
+            r"(?:los\s+)?(?:vecinos|locales|neoyorquinos)\s+(?:lo|la)\s+(?:adoran|aman|prefieren)",
+        ),
+        "fr": (
+            r"toujours\s+(?:plein|pleine|pleins|pleines|bond[ée]e?s?|complet|compl[eè]te|blind[ée]e?s?)",
+            r"plein(?:e|s|es)?\s+[àa]\s+craquer|(?:tr[eè]s|fort|bien|particuli[eè]rement)\s+pris[ée]e?s?|prisé(?:e|s|es)?|(?:tr[eè]s|fort|bien)\s+appr[ée]ci[ée]e?s?|"
+            r"appr[ée]ci[ée]e?s?\s+(?:des|par\s+les)\s+(?:habitants|locaux|new-yorkais|gens|riverains|clients)",
+            r"chouchou|(?:attire|rassemble)\s+(?:les\s+foules|une\s+foule|du\s+monde|beaucoup|les\s+habitants|"
+            r"une\s+client[eè]le)|les\s+foules|client[eè]le\s+fid[eè]le",
+            r"(?:une?\s+)?(?:v[ée]ritable\s+|vraie?\s+)?(?:institution|classique)\s+(?:du|de\s+la)\s+(?:quartier|ville)",
+            r"(?:une?\s+)(?:v[ée]ritable\s+|vraie\s+)institution|(?:les\s+)?(?:habitants|locaux|new-yorkais)\s+"
+            r"(?:l['’]adorent|adorent|raffolent)",
+        ),
+    },
+    "reputation": {
+        "en": (
+            r"acclaimed|critically|reputed|notorious|storied|renown|cult\s+(?:favou?rite|classic|status|spot)",
+            # "A classic New York bar", not "a classic choice".
+            rf"(?:a|an)\s+(?:true\s+|real\s+)?classic\s+{_LOCAL}",
+            r"must-(?:see|go|eat|do)|(?:a\s+)?(?:true|real|total|little|local|neighbou?rhood)\s+(?:gem|treasure|legend|icon)s?",
+            r"highly\s+(?:recommended|rated|regarded|praised|acclaimed)|(?:rave|glowing)\s+about|swear\s+by|"
+            r"known\s+as\s+(?:the|a|an|one)\b|(?:well|widely|best)[-\s]known\s+for|famous\s+(?:for|as)",
+        ),
+        "es": (
+            r"joyas?\s+(?:escondidas?|ocultas?)|(?:muy\s+|bien\s+)?conocid[oa]s?\s+por|emblem[aá]tic[oa]s?|"
+            r"legendari[oa]s?|ic[oó]nic[oa]s?|m[ií]tic[oa]s?|imprescindibles?|(?:de\s+)?visita\s+obligada|"
+            r"(?:muy|altamente)\s+recomendad[oa]s?|prestigios[oa]s?|reconocid[oa]s?|de\s+renombre|renombrad[oa]s?|"
+            r"premiad[oa]s?",
+        ),
+        "fr": (
+            r"p[ée]pites?|perles?\s+rares?|joyaux?|tr[ée]sors?\s+cach[ée]s?|incontournables?|embl[ée]matiques?|"
+            r"l[ée]gendaires?|iconiques?|mythiques?|renomm[ée]e?s?|connue?s?\s+pour|(?:tr[eè]s|vivement|fortement)\s+"
+            r"recommand[ée]e?s?|prim[ée](?:e|s|es)?",
+        ),
+    },
+    "ambience": {
+        "en": (
+            r"chic|stylish|elegant|classy|swanky|posh|inviting|homey|homely|rustic|quaint|funky|quirky|eclectic|"
+            r"artsy|spacious|roomy|cramped|candle-?lit|dimly[-\s]lit|exposed\s+brick|d[ée]cor|decorated|"
+            r"hip(?![-\s]?hop)|chill(?=\s+(?:spot|place|bar|vibes?|atmosphere|crowd|space|hangout|caf[eé]|setting))",
+            r"(?:great|nice|warm|cozy|cosy|cool|good|relaxed|friendly|welcoming|homey|local|neighbou?rhood|fun|"
+            r"laid-back|chill|unique|special)\s+(?:feel|energy|character|charm|personality|scene)",
+            r"(?:great|good|fun|young|hip|trendy|cool|friendly|lively|mixed|diverse|older|artsy|chill|hip)\s+crowd",
+        ),
+        "es": (
+            r"con\s+(?:mucho\s+)?encanto|encantador(?:a|es|as)?|de\s+moda|buen\s+rollo|buena\s+onda|[ií]ntim[oa]s?|"
+            r"elegantes?|chic|con\s+estilo|con\s+(?:mucha\s+)?(?:vida|onda|personalidad)",
+        ),
+        "fr": (
+            r"cosy|cocooning|convivia(?:l|le|les|ux)|branché(?:e|s|es)?|tendance|[àa]\s+la\s+mode|intimistes?|"
+            r"charmante?s?|(?:plein|beaucoup)\s+de\s+(?:charme|caract[eè]re|cachet)|[ée]l[ée]gante?s?|chic|"
+            r"d[ée]contract[ée]e?s?",
+        ),
+    },
+    "quality": {
+        # Not "an outstanding choice": the ranker's own verdict, like "a great option".
+        "en": (
+            r"(?:top[-\s]notch|high[-\s]quality|world[-\s]class|first[-\s]rate|top[-\s]quality|superb|exceptional|"
+            r"outstanding|impeccable|stellar|phenomenal|unbeatable|second\s+to\s+none)"
+            r"(?!\s+(?:options?|choices?|picks?|fits?|matche?s?|bets?|ideas?|suggestions?)\b)",
+        ),
+        "es": (r"de\s+(?:gran|alta|buena|excelente|primera|m[aá]xima)\s+calidad",),
+        "fr": (r"de\s+(?:grande|haute|bonne|excellente|premi[eè]re)\s+qualit[ée]",),
+    },
+}
+
+
+def _opinions(*families: str) -> str:
+    """The trigger phrases of the named opinion families, in every language, as one regex alternation."""
+    return "|".join(
+        phrase for family in families for phrases in _OPINION_FAMILIES[family].values() for phrase in phrases
+    )
+
+
+_POPULAR_RE = re.compile(rf"\b(?:{_POPULAR}|{_opinions('popularity')})\b", re.I)
 _AUDIENCE_RE = re.compile(rf"\b(?P<audience>{_AUDIENCE})\b", re.I)
 _POPULAR_NEGATORS = _NEGATORS | _words("less fewer without avoid away escape quieter pas moins menos sin sans")
 
@@ -1010,7 +1168,7 @@ _UNKNOWN_ES_FR = {
     # What it offers or sells ("ofrece una buena comida", "propose des cocktails", "avec une terrasse").
     "what it offers": r"(?<!\bte\s)(?<!\bvous\s)(?<!\bje\s)(?<!\bnous\s)(?<!\bi\s)(?:ofrecen?|ofreciendo|"
     r"sirven?|sirviendo|venden?|vendiendo|propos(?:e|ent)|offr(?:e|ent)|servent|vend(?:ent)?)\s+\w+|"
-    r"terrasses?|terrazas?|cervezas?\s+artesanales?|bi[eè]res?\s+artisanales?|"
+    r"terrasses?|terrazas?(?!\s+cervecer)|cervezas?\s+artesanales?|bi[eè]res?\s+artisanales?|"
     r"carta\s+de\s+(?:vinos|cervezas|c[oó]cteles)|carte\s+des\s+(?:vins|bi[eè]res|cocktails)|"
     r"ver\s+(?:el\s+|los\s+)?(?:partidos?|f[uú]tbol)|regarder\s+(?:le\s+|les\s+)?(?:match|matchs|foot)",
     "reviews": r"\d(?:[.,]\d)?\s*(?:sur|de)\s*(?:5|10)\b|[ée]toiles?|estrellas?|avis|rese[ñn]as?|"
@@ -1021,6 +1179,9 @@ _UNKNOWN_ES_FR = {
 }
 for _subject, _pattern in _UNKNOWN_ES_FR.items():
     _UNKNOWN_RES[_subject] = re.compile(rf"{_UNKNOWN_RES[_subject].pattern}|\b(?:{_pattern})", re.I)
+_UNKNOWN_RES["what it is like"] = re.compile(
+    rf"{_UNKNOWN_RES['what it is like'].pattern}|\b(?:{_opinions('reputation', 'ambience', 'quality')})\b", re.I
+)
 _MEAL_RE = re.compile(r"breakfast|brunch|lunch|dinner|supper")
 # The kinds of place each meal is had at (``profiles.places.KIND_GROUPS`` or categories).
 _MEAL_KINDS: dict[str, tuple[str, ...]] = {

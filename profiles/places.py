@@ -488,6 +488,39 @@ def category_name(category: str, language: str, *, plural: bool = False) -> str:
     return said.plural if plural else said.singular
 
 
+# Other words a language uses for a kind, beside the table's name, beside this module: language → English name → words.
+OTHER_NAMES_FILE = "category_other_names.toml"
+
+
+@functools.cache
+def other_category_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The table of ``profiles/category_other_names.toml``: per language, each English name's other names there."""
+    text = resources.files(__package__).joinpath(OTHER_NAMES_FILE).read_text(encoding="utf-8")
+    return {
+        language: {english: tuple(words) for english, words in table.items()}
+        for language, table in tomllib.loads(text).items()
+    }
+
+
+@functools.cache
+def _other_names_folded(language: str) -> dict[str, tuple[str, ...]]:
+    return {
+        " ".join(english.split()).casefold(): words
+        for english, words in other_category_names().get(language, {}).items()
+    }
+
+
+def other_names(category: str, language: str) -> tuple[str, ...]:
+    """What else ``language`` calls a kind of place, or any of its alternatives ("Gym / Fitness Center" → the Gym's
+    "salle de gym"), whatever its case and spacing: words people and the model use that code's own sentences do not
+    (:func:`category_name` gives those)."""
+    table = _other_names_folded(language)
+    names = [" ".join(category.split()).casefold()]
+    if "/" in category:
+        names += [" ".join(part.split()).casefold() for part in category.split("/")]
+    return tuple(dict.fromkeys(word for name in names for word in table.get(name, ())))
+
+
 def category_with_article(category: str, language: str) -> str:
     """A kind of place with its indefinite article in ``language``: 'a Home (private)', 'una casa (privada)', 'un
     domicile (privé)'; a name the table lacks takes the English article; kinds of which either will do, each

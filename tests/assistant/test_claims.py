@@ -260,6 +260,44 @@ FALSE = [
     "No Name Bar is on the Upper West Side.",
     "No Name Bar, on the Upper East Side, is a bar.",
     "No Name Bar is a great bar. It's located in Brooklyn.",
+    # Spanish and French words for a kind that code's own sentences do not use (profiles/category_other_names.toml).
+    "No Name Bar es una pastelería.",
+    "No Name Bar est une pâtisserie.",
+    "No Name Bar est une salle de gym.",
+    "Joe's Coffee est une salle de musculation.",
+    "Joe's Coffee es una taberna.",
+    "Joe's Coffee est un troquet.",
+    # A Spanish or French word that names two kinds ("tienda") does not make them one.
+    "Eataly is a dessert shop.",
+    "Milk Bar is a food and drink shop.",
+    # Popularity in other words, of a place whose evidence does not say it is popular.
+    "Joe's Coffee draws a big following.",
+    "Joe's Coffee has a loyal following.",
+    "Joe's Coffee is always packed.",
+    "Joe's Coffee is a neighbourhood staple.",
+    "Joe's Coffee is a local institution.",
+    "Locals flock to Joe's Coffee.",
+    "Joe's Coffee is a go-to spot for locals.",
+    "Joe's Coffee siempre está lleno.",
+    "Joe's Coffee tiene muchos seguidores.",
+    "Joe's Coffee est toujours plein.",
+    "Joe's Coffee est très prisé.",
+    "Joe's Coffee attire les foules.",
+    # Reputation, ambience and quality: no evidence line holds them, however popular the place.
+    "No Name Bar is a stylish bar.",
+    "No Name Bar has a warm, inviting feel.",
+    "No Name Bar is highly recommended.",
+    "No Name Bar is top-notch.",
+    "No Name Bar is a classic New York bar.",
+    "No Name Bar is well-known for its wings.",
+    "No Name Bar es una joya escondida.",
+    "No Name Bar es un bar de moda.",
+    "No Name Bar es un bar con encanto.",
+    "No Name Bar es muy conocido por sus cócteles.",
+    "No Name Bar est un bar branché.",
+    "No Name Bar est connu pour ses cocktails.",
+    "No Name Bar est un incontournable du quartier.",
+    "No Name Bar est un bar convivial.",
 ]
 
 TRUE = [
@@ -341,6 +379,18 @@ TRUE = [
     "No Name Bar is a bar. It's in Manhattan.",
     "No Name Bar is the best place for you tonight.",
     "Eataly is a great place to buy food.",  # a Food & Drink Shop: its kind says what it sells
+    # Other Spanish and French words for the place's own kind; popularity paraphrases its evidence holds.
+    "Milk Bar es una pastelería a 0.7 km.",
+    "Milk Bar est une pâtisserie à 0.7 km.",
+    "Equinox est une salle de gym à 1 km.",
+    "No Name Bar es una taberna a 0.8 km.",
+    "No Name Bar draws a big crowd: 12 check-ins by 11 people.",
+    "No Name Bar est très prisé : 12 check-ins de 11 personnes.",
+    "No Name Bar is a neighbourhood staple: 12 check-ins by 11 people.",
+    "Joe's Coffee is a favourite of yours: you've been here 12 times.",
+    "No Name Bar is an outstanding choice for tonight.",
+    "Joe's Coffee is a classic choice for a coffee.",
+    "Joe's Coffee could be your go-to spot.",
 ]
 
 
@@ -462,6 +512,9 @@ def test_kind_words_come_from_the_catalogue() -> None:
     assert ("spot",) not in words.keys and ("place",) not in words.keys  # generic: always fine
     assert ("pizzeria",) in words.keys  # a synonym of a catalogue kind ("Pizza Place")
     assert ("cinema",) not in words.keys  # no kind of its group is in this catalogue
+    # Spanish and French: code's own names ("gimnasio") and the other names people use ("salle de gym").
+    assert {("gimnasio",), ("salle", "de", "gym"), ("pasteleria",), ("patisserie",)} <= words.keys
+    assert ("oficina",) not in words.keys and ("bureau",) not in words.keys  # "Office" is generic in any language
     of_gym = words.of_place(PlaceFacts.of(GYM))
     assert {("gym",), ("fitness", "center"), ("sport", "and", "recreation")} <= of_gym
 

@@ -33,6 +33,8 @@ from profiles.places import (
     label_in,
     leaf_category,
     leaf_category_column,
+    other_category_names,
+    other_names,
     place_label,
     plural,
     shown_kind,
@@ -573,6 +575,20 @@ def test_every_name_in_the_table_has_spanish_and_french_singular_plural_and_gend
     for category, path in WORLD_KINDS.values():
         for level in (category, *path.split(CATEGORY_SEPARATOR)):
             assert level in table, level
+
+
+def test_other_spanish_and_french_names_are_of_named_kinds_and_differ_from_the_tables() -> None:
+    table = category_names()
+    other = other_category_names()
+    assert set(other) == {"es", "fr"}
+    for language, names in other.items():
+        for english, words in names.items():
+            assert english in table, english  # keyed like category_names.toml
+            assert words and all(word == word.lower() for word in words), (language, english)
+            assert table[english][language].singular not in words, (language, english)  # the table has it already
+    # Looked up whatever the case or spacing, and through a kind's alternatives ("Gym / Fitness Center").
+    assert "salle de gym" in other_names("Gym / Fitness Center", "fr") and "salle de gym" in other_names("gym", "fr")
+    assert "pastelería" in other_names("Dessert Shop", "es") and other_names("Bar", "en") == ()
 
 
 def test_every_category_of_the_nyc_data_has_spanish_and_french_names(nyc_data_dir: Path) -> None:
