@@ -365,15 +365,14 @@ OUTLINES: dict[Borough, _Outline] = {
 # How big a neighbourhood is against a typical one, for telling which a point is in: a point belongs to the
 # centre nearest it in distance divided by this size. Nearest-centre alone let a square or a few blocks claim half of
 # Midtown: Penn Station and Madison Square Garden were "Koreatown" (32nd Street between Fifth and Sixth), MoMA and
-# Carnegie Hall "Times Square", the Natural History Museum the borough's centre.
+# Rockefeller Center "Times Square", Lincoln Center "Hell's Kitchen".
 AREA_SIZE: dict[str, float] = {
-    "Times Square": 0.7,
     "Koreatown": 0.5,
     "Union Square": 0.8,
-    "Midtown": 1.5,
+    "NoMad": 0.8,  # 25th to 30th Street: not Penn Station's block of 31st
+    "Midtown": 1.3,
+    # Centred at 86th Street and at 170th, their southern blocks are nearer the next centre: Lincoln Center.
     "Upper West Side": 1.5,
-    "Upper East Side": 1.5,
-    "Harlem": 1.5,
     "Washington Heights": 1.5,
 }
 
