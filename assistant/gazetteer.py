@@ -38,7 +38,7 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Lower East Side": (40.7150, -73.9843),
     "SoHo": (40.7233, -74.0030),
     "Nolita": (40.7230, -73.9955),
-    "NoHo": (40.7289, -73.9925),
+    "NoHo": (40.7265, -73.9935),  # Bond Street: at Astor Place, E 12th Street was "NoHo"
     "East Village": (40.7265, -73.9815),
     "Greenwich Village": (40.7336, -73.9990),
     "West Village": (40.7358, -74.0036),
@@ -143,7 +143,8 @@ DISTRICTS: dict[str, tuple[float, float]] = {
 # How far from its centre a district reaches: below 14th Street; from 96th Street to Inwood.
 DISTRICT_REACH_KM: dict[str, float] = {"Lower Manhattan": 2.5, "Upper Manhattan": 5.0}
 
-# New Jersey is no borough, but is told from them the same way: the borough of a point is its nearest centre's.
+# New Jersey is no borough, but is told from them the same way: the borough of a point is the outline it is in
+# (``OUTLINES``), beyond them all its nearest centre's.
 Borough = Literal["Manhattan", "Brooklyn", "Queens", "The Bronx", "Staten Island", "New Jersey"]
 BOROUGHS: frozenset[str] = frozenset(get_args(Borough))
 # The borough each name above lies in (a borough in itself).
@@ -163,6 +164,219 @@ _BOROUGH_OF: dict[str, Borough] = (
     | {borough: borough for borough in BOROUGHS}
     | {district: "Manhattan" for district in DISTRICTS}
 )
+# The boroughs' outlines, coarse (a few hundred metres): (latitude, longitude) vertices along the middle of the rivers
+# between them and along the city line. A point's borough is the outline it lies in, not its nearest centre's: the
+# centres are few outside Manhattan, and South Beach was Bay Ridge's across the Narrows, Yankee Stadium Manhattan's
+# across the Harlem River, and a Rockaway beach "farther out". The stretches two outlines share are written once.
+_Outline = list[tuple[float, float]]
+
+_SPUYTEN_DUYVIL = (40.8770, -73.9290)
+_HELL_GATE = (40.7935, -73.9120)
+_NEWTOWN_CREEK = (40.7380, -73.9675)  # its mouth in the East River
+_BUTTERMILK_CHANNEL = (40.6840, -74.0150)
+_NARROWS = (40.6070, -74.0460)
+_ROCKAWAY_INLET = (40.5660, -73.9400)
+_BREEZY_POINT = (40.5560, -73.9450)
+_THROGS_NECK = (40.8030, -73.7700)
+_HUDSON: _Outline = [  # Manhattan | New Jersey, south to north
+    (40.7000, -74.0250),
+    (40.7100, -74.0230),
+    (40.7300, -74.0180),
+    (40.7450, -74.0150),
+    (40.7650, -74.0070),
+    (40.7800, -73.9970),
+    (40.8000, -73.9830),
+    (40.8200, -73.9680),
+    (40.8400, -73.9550),
+    (40.8600, -73.9420),
+]
+_HARLEM_RIVER: _Outline = [  # Manhattan (Marble Hill, Randall's Island) | The Bronx, north to south
+    (40.8775, -73.9200),
+    (40.8790, -73.9120),
+    (40.8775, -73.9040),
+    (40.8725, -73.9070),
+    (40.8680, -73.9105),
+    (40.8625, -73.9150),
+    (40.8530, -73.9230),
+    (40.8460, -73.9280),
+    (40.8400, -73.9300),
+    (40.8300, -73.9320),
+    (40.8200, -73.9315),
+    (40.8100, -73.9315),
+    (40.8040, -73.9280),
+    (40.8010, -73.9200),
+]
+_EAST_RIVER_QUEENS: _Outline = [  # Manhattan (Wards and Roosevelt Islands) | Queens, north to south
+    (40.7870, -73.9170),
+    (40.7820, -73.9260),
+    (40.7760, -73.9360),
+    (40.7700, -73.9390),
+    (40.7600, -73.9465),
+    (40.7540, -73.9510),
+    (40.7510, -73.9580),
+    (40.7460, -73.9630),
+]
+_EAST_RIVER_BROOKLYN: _Outline = [  # Manhattan (Governors Island) | Brooklyn, north to south
+    (40.7300, -73.9670),
+    (40.7200, -73.9680),
+    (40.7110, -73.9710),
+    (40.7070, -73.9900),
+    (40.7052, -73.9975),
+    (40.7000, -74.0040),
+    (40.6930, -74.0100),
+]
+_UPPER_BAY: _Outline = [(40.6700, -74.0300), (40.6500, -74.0400), (40.6300, -74.0480)]  # Brooklyn's, north to south
+_KILLS: _Outline = [  # Staten Island | New Jersey: the Kill van Kull and the Arthur Kill, east to west and south
+    (40.6300, -74.0560),
+    (40.6460, -74.0620),
+    (40.6465, -74.1000),
+    (40.6455, -74.1400),
+    (40.6440, -74.1800),
+    (40.6380, -74.1980),
+    (40.6150, -74.2030),
+    (40.6000, -74.2050),
+    (40.5800, -74.2080),
+    (40.5550, -74.2250),
+    (40.5300, -74.2450),
+    (40.5050, -74.2580),
+    (40.4950, -74.2500),
+]
+_BROOKLYN_QUEENS: _Outline = [  # Newtown Creek, Bushwick | Ridgewood, City Line, Jamaica Bay: north to south
+    (40.7395, -73.9520),
+    (40.7365, -73.9410),
+    (40.7310, -73.9330),
+    (40.7275, -73.9300),
+    (40.7210, -73.9245),
+    (40.7150, -73.9225),
+    (40.7075, -73.9215),
+    (40.7000, -73.9105),
+    (40.6930, -73.8930),
+    (40.6890, -73.8780),
+    (40.6860, -73.8670),
+    (40.6800, -73.8615),
+    (40.6660, -73.8600),
+    (40.6500, -73.8580),
+    (40.5850, -73.8700),
+    (40.5740, -73.8900),
+]
+_BRONX_QUEENS: _Outline = [  # the East River's north shore, west to east
+    (40.7890, -73.9000),
+    (40.7850, -73.8900),
+    (40.7900, -73.8680),
+    (40.7960, -73.8450),
+    (40.8000, -73.8200),
+    (40.8000, -73.7930),
+]
+OUTLINES: dict[Borough, _Outline] = {
+    "Manhattan": [
+        (40.6840, -74.0300),
+        *_HUDSON,
+        _SPUYTEN_DUYVIL,
+        *_HARLEM_RIVER,
+        _HELL_GATE,
+        *_EAST_RIVER_QUEENS,
+        _NEWTOWN_CREEK,
+        *_EAST_RIVER_BROOKLYN,
+        _BUTTERMILK_CHANNEL,
+    ],
+    "The Bronx": [
+        (40.9000, -73.9240),
+        (40.9160, -73.9220),
+        (40.9145, -73.9000),
+        (40.9060, -73.8680),
+        (40.9030, -73.8520),
+        (40.8900, -73.8300),
+        (40.8850, -73.8060),
+        (40.8800, -73.7750),
+        (40.8400, -73.7650),
+        _THROGS_NECK,
+        *reversed(_BRONX_QUEENS),
+        _HELL_GATE,
+        *reversed(_HARLEM_RIVER),
+        _SPUYTEN_DUYVIL,
+    ],
+    "Queens": [
+        _ROCKAWAY_INLET,
+        *reversed(_BROOKLYN_QUEENS),
+        _NEWTOWN_CREEK,
+        *reversed(_EAST_RIVER_QUEENS),
+        _HELL_GATE,
+        *_BRONX_QUEENS,
+        _THROGS_NECK,
+        # The Nassau County line, north to south, then the Rockaways' beaches west to Breezy Point.
+        (40.8000, -73.7580),
+        (40.7800, -73.7520),
+        (40.7720, -73.7400),
+        (40.7660, -73.7050),
+        (40.7500, -73.7000),
+        (40.7380, -73.7030),
+        (40.7270, -73.7120),
+        (40.7000, -73.7270),
+        (40.6800, -73.7300),
+        (40.6650, -73.7250),
+        (40.6500, -73.7380),
+        (40.6350, -73.7450),
+        (40.6150, -73.7380),
+        (40.5950, -73.7370),
+        (40.5700, -73.7400),
+        (40.5600, -73.8300),
+        (40.5500, -73.9000),
+        (40.5450, -73.9500),
+        _BREEZY_POINT,
+    ],
+    "Brooklyn": [
+        _NEWTOWN_CREEK,
+        *_EAST_RIVER_BROOKLYN,
+        _BUTTERMILK_CHANNEL,
+        *_UPPER_BAY,
+        _NARROWS,
+        (40.5900, -74.0320),
+        (40.5700, -74.0250),
+        (40.5600, -74.0100),
+        _BREEZY_POINT,
+        _ROCKAWAY_INLET,
+        *reversed(_BROOKLYN_QUEENS),
+    ],
+    "Staten Island": [
+        _NARROWS,
+        *_KILLS,
+        (40.5100, -74.2000),
+        (40.5300, -74.1400),
+        (40.5550, -74.0900),
+        (40.5800, -74.0550),
+        (40.5950, -74.0450),
+    ],
+    # Only what lies across the Hudson and the Kills, as far as the data reaches (Paterson, Princeton's way).
+    "New Jersey": [
+        (41.2000, -73.9300),
+        (40.9160, -73.9220),
+        (40.9000, -73.9240),
+        _SPUYTEN_DUYVIL,
+        *reversed(_HUDSON),
+        (40.6950, -74.0420),  # Liberty State Park and Bayonne's shore: the Upper Bay is New York's
+        (40.6700, -74.0600),
+        *_KILLS[1:],
+        (40.4000, -74.2000),
+        (40.3000, -75.2000),
+        (41.2000, -75.2000),
+    ],
+}
+
+# How big a neighbourhood is against a typical one, for telling which a point is in: a point belongs to the
+# centre nearest it in distance divided by this size. Nearest-centre alone let a square or a few blocks claim half of
+# Midtown: Penn Station and Madison Square Garden were "Koreatown" (32nd Street between Fifth and Sixth), MoMA and
+# Rockefeller Center "Times Square", Lincoln Center "Hell's Kitchen".
+AREA_SIZE: dict[str, float] = {
+    "Koreatown": 0.5,
+    "Union Square": 0.8,
+    "NoMad": 0.8,  # 25th to 30th Street: not Penn Station's block of 31st
+    "Midtown": 1.3,
+    # Centred at 86th Street and at 170th, their southern blocks are nearer the next centre: Lincoln Center.
+    "Upper West Side": 1.5,
+    "Washington Heights": 1.5,
+}
+
+
 # A place this close to a neighbourhood's centre may be said to be in it ("a bar in Williamsburg").
 AREA_CLAIM_KM = 2.5
 # A sentence that puts a place IN a neighbourhood ("Irving Plaza is in Chelsea") names the place's own: one whose
@@ -345,19 +559,50 @@ def borough_of(area: str) -> Borough | None:
     return None if place is None else _BOROUGH_OF[place.name]
 
 
+def _inside(
+    latitudes: npt.NDArray[np.float64], longitudes: npt.NDArray[np.float64], outline: _Outline
+) -> npt.NDArray[np.bool_]:
+    """Which points lie inside an outline (even-odd ray casting along the latitude)."""
+    vertices = np.array(outline)
+    lat1, lon1 = vertices[:, 0], vertices[:, 1]
+    lat2, lon2 = np.roll(lat1, -1), np.roll(lon1, -1)
+    lat, lon = latitudes[:, None], longitudes[:, None]
+    spans = (lat1 > lat) != (lat2 > lat)
+    rise = np.where(lat2 == lat1, 1.0, lat2 - lat1)
+    crossings = spans & (lon < lon1 + (lon2 - lon1) * (lat - lat1) / rise)
+    return crossings.sum(axis=1) % 2 == 1
+
+
+def outline_boroughs_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """The borough whose outline (``OUTLINES``) holds each point, None beyond them all (Yonkers, Long Island, the
+    ocean): what tells a Staten Island beach from "farther out"."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
+    found = np.full(latitudes.shape, None, dtype=object)
+    for borough, outline in OUTLINES.items():
+        found[np.equal(found, None) & _inside(latitudes, longitudes, outline)] = borough
+    return found
+
+
+def borough_within(latitude: float, longitude: float) -> Borough | None:
+    """:func:`outline_boroughs_at` for one point."""
+    return outline_boroughs_at([latitude], [longitude])[0]
+
+
 def borough_at(latitude: float, longitude: float) -> str:
-    """The borough of the gazetteer's centre nearest a point."""
-    nearest = min(NEIGHBOURHOODS, key=lambda name: float(haversine_km(latitude, longitude, *NEIGHBOURHOODS[name])))
-    return _BOROUGH_OF[nearest]
+    """The borough a point is in (:func:`boroughs_at`)."""
+    return str(boroughs_at([latitude], [longitude])[0])
 
 
 def boroughs_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.str_]:
-    """:func:`borough_at` for many points at once."""
+    """The borough of each point: the outline it lies in (:func:`outline_boroughs_at`), beyond them all the borough
+    of the gazetteer's nearest centre (Yonkers is told as the Bronx, Great Neck as Queens)."""
     latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     names = list(NEIGHBOURHOODS)
     centres = np.array([NEIGHBOURHOODS[name] for name in names])
     nearest = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]).argmin(1)
-    return np.array([_BOROUGH_OF[name] for name in names])[nearest]
+    outlined = outline_boroughs_at(latitudes, longitudes)
+    by_centre = np.array([_BOROUGH_OF[name] for name in names])[nearest]
+    return np.where(np.equal(outlined, None), by_centre, outlined).astype(str)
 
 
 def across_the_hudson(one: tuple[float, float], other: tuple[float, float]) -> bool:
@@ -367,9 +612,9 @@ def across_the_hudson(one: tuple[float, float], other: tuple[float, float]) -> b
 
 
 def is_in_area(area: str, latitude: float, longitude: float) -> bool:
-    """Whether a point may be said to be in a named area: in its borough (the borough of the gazetteer's nearest
-    centre: its centres are all there is to tell "in Brooklyn" from Lower Manhattan across the river) and, for a
-    neighbourhood, within ``AREA_CLAIM_KM`` of its centre."""
+    """Whether a point may be said to be in a named area: in its borough (:func:`borough_at`, which tells "in
+    Brooklyn" from Lower Manhattan across the river) and, for a neighbourhood, within ``AREA_CLAIM_KM`` of its
+    centre."""
     return bool(in_area(area, [latitude], [longitude])[0])
 
 
@@ -396,10 +641,7 @@ def in_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> n
     place = lookup(area)
     if place is None:
         return np.ones(latitudes.shape, dtype=bool)
-    names = list(NEIGHBOURHOODS)
-    centres = np.array([NEIGHBOURHOODS[name] for name in names])
-    nearest = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]).argmin(1)
-    inside = np.array([_BOROUGH_OF[name] for name in names])[nearest] == _BOROUGH_OF[place.name]
+    inside = boroughs_at(latitudes, longitudes) == _BOROUGH_OF[place.name]
     if place.name in BOROUGHS:
         return inside
     return inside & (haversine_km(latitudes, longitudes, place.latitude, place.longitude) <= reach_km(place.name))
@@ -412,21 +654,36 @@ def reach_km(area: str) -> float:
 
 def of_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """The points that belong to a named area more than to any other: for a borough, the points in it
-    (:func:`borough_at`); for a neighbourhood, those nearer its centre than any other neighbourhood's, within
-    ``AREA_CLAIM_KM``; for a district, those in it. Narrower than :func:`in_area`, which allows "a bar in Chinatown"
-    1 km away in Tribeca: what a user keeps away from is Chinatown itself. No point is of an area the gazetteer does
-    not know."""
+    (:func:`borough_at`); for a neighbourhood, those it holds (:func:`neighbourhoods_at`, within ``AREA_CLAIM_KM``);
+    for a district, those in it. Narrower than :func:`in_area`, which allows "a bar in Chinatown" 1 km away in
+    Tribeca: what a user keeps away from is Chinatown itself. No point is of an area the gazetteer does not know."""
     latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     place = lookup(area)
     if place is None:
         return np.zeros(latitudes.shape, dtype=bool)
     if place.name in BOROUGHS or place.name in DISTRICTS:
         return in_area(place.name, latitudes, longitudes)
+    return neighbourhoods_at(latitudes, longitudes, AREA_CLAIM_KM) == place.name
+
+
+def neighbourhoods_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike, within_km: float) -> npt.NDArray[np.object_]:
+    """The neighbourhood each point is in, or None: of the neighbourhoods (not boroughs) of the point's own borough
+    (:func:`boroughs_at`: no Manhattan name for a Hoboken pier) whose centre is within ``within_km`` times their size
+    (``AREA_SIZE``), the nearest by distance over size."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     names = [name for name in NEIGHBOURHOODS if name not in BOROUGHS]
     centres = np.array([NEIGHBOURHOODS[name] for name in names])
-    distances = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1])
-    own = names.index(place.name)
-    return (distances.argmin(1) == own) & (distances[:, own] <= AREA_CLAIM_KM)
+    sizes = np.array([AREA_SIZE.get(name, 1.0) for name in names])
+    scaled = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]) / sizes
+    own = boroughs_at(latitudes, longitudes)[:, None] == np.array([_BOROUGH_OF[name] for name in names])[None, :]
+    scaled = np.where(own & (scaled <= within_km), scaled, np.inf)
+    found = np.array(names, dtype=object)[scaled.argmin(1)] if names else np.array([], dtype=object)
+    return np.where(np.isfinite(scaled.min(1)), found, None)
+
+
+def neighbourhood_at(latitude: float, longitude: float, within_km: float) -> str | None:
+    """:func:`neighbourhoods_at` for one point."""
+    return neighbourhoods_at([latitude], [longitude], within_km)[0]
 
 
 # "The West 4th subway", "the 23rd St station": a station by the street it is under, as the catalogue's names write

@@ -40,9 +40,10 @@ from assistant.gazetteer import (
     Borough,
     Neighbourhood,
     across_the_hudson,
-    borough_at,
+    borough_within,
     in_area,
     lookup,
+    neighbourhood_at,
     of_area,
     station_for,
 )
@@ -176,8 +177,8 @@ TIMELINE_SPAN = timedelta(days=1, hours=6)
 # latest check-ins", no count said, this many.
 LISTED_TOP = 20
 LISTED_SHOWN = 10
-# Beyond this distance from every neighbourhood centre a place is in no borough's "elsewhere" (New Jersey, Long
-# Island): "farther out".
+# Beyond this distance from every neighbourhood centre a place in New Jersey is in no "elsewhere in New Jersey":
+# "farther out" (a place outside every borough's outline always is).
 BOROUGH_REACH_KM = 4.0
 FARTHER_OUT = "farther out"
 ELSEWHERE = "elsewhere in "  # the rest of a borough: "elsewhere in Queens"
@@ -574,11 +575,17 @@ def near_radius_km(near: str | None) -> float:
 
 
 def _wider_area(latitude: float, longitude: float) -> str:
-    """Where a point is when no neighbourhood is near enough to name: the rest of its borough, or farther out."""
-    nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
-    if nearest_km > BOROUGH_REACH_KM:
+    """Where a point is when no neighbourhood is near enough to name: the rest of the borough whose outline holds it
+    (a Staten Island beach, Throgs Neck, the Rockaways: "elsewhere in Staten Island"), the rest of New Jersey near
+    the gazetteer's centres there, else "farther out" (Yonkers, Long Island, far New Jersey)."""
+    borough = borough_within(latitude, longitude)
+    if borough is None:
         return FARTHER_OUT
-    return f"{ELSEWHERE}{borough_at(latitude, longitude)}"
+    if borough == "New Jersey":
+        nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
+        if nearest_km > BOROUGH_REACH_KM:
+            return FARTHER_OUT
+    return f"{ELSEWHERE}{borough}"
 
 
 def area_words(latitude: float, longitude: float) -> str:
@@ -587,13 +594,9 @@ def area_words(latitude: float, longitude: float) -> str:
 
 
 def area_name(latitude: float, longitude: float) -> str | None:
-    """The neighbourhood whose centre is nearest a point, when it is close enough to name the area."""
-    best, best_km = None, AREA_RADIUS_KM
-    for name, (lat, lon) in NEIGHBOURHOODS.items():
-        distance = float(haversine_km(latitude, longitude, lat, lon))
-        if distance <= best_km:
-            best, best_km = name, distance
-    return best
+    """The neighbourhood a point is in (``assistant.gazetteer.neighbourhood_at``), when one is close enough to name
+    the area; never a borough, whose centre is no neighbourhood ("Queens" beside "elsewhere in Queens")."""
+    return neighbourhood_at(latitude, longitude, AREA_RADIUS_KM)
 
 
 def context_backs(category: str, context: InterestContext) -> bool:

@@ -1287,10 +1287,11 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     assistant = Assistant(services, polite)
     borough = assistant.chat("3", "coffee in Manhattan", at=world_now)
     assert called(borough, "recommend").arguments["within_km"] == 5.0
-    # The small world lies 2.5 to 5 km from Williamsburg: nothing within 1.5 km, and the reply says of where.
+    # The small world lies 2.5 to 5 km from Williamsburg: nothing within 1.5 km, and the reply says of where (its
+    # coffee shops in Brooklyn, those across the East River from Manhattan's shore, are 2 km away or more).
     farther = assistant.chat("3", "coffee in Williamsburg", at=world_now)
     assert farther.items and farther.text.startswith(
-        fixed_text("nothing_near_place").format(km="1.5", place="Williamsburg")
+        fixed_text("nothing_near_place_far").format(km="1.5", place="Williamsburg", nearest="2")
     )
 
 

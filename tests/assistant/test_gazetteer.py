@@ -83,3 +83,81 @@ def test_new_jersey_across_the_hudson_is_no_part_of_manhattan() -> None:
     assert borough_at(40.7450, -74.0080) == "Manhattan" and borough_at(40.7120, -74.0170) == "Manhattan"
     nj, jc = lookup("NJ"), lookup("JC")
     assert nj is not None and nj.name == "New Jersey" and jc is not None and jc.name == "Jersey City"
+
+
+def test_every_centre_lies_in_its_own_borough_s_outline() -> None:
+    from assistant.gazetteer import _BOROUGH_OF, outline_boroughs_at
+
+    names = list(NEIGHBOURHOODS)
+    centres = np.array([NEIGHBOURHOODS[name] for name in names])
+    found = outline_boroughs_at(centres[:, 0], centres[:, 1])
+    assert {name: borough for name, borough in zip(names, found, strict=True) if borough != _BOROUGH_OF[name]} == {}
+
+
+@pytest.mark.parametrize(
+    ("point", "borough"),
+    [
+        ((40.5906, -74.0662), "Staten Island"),  # South Beach, across the Narrows from Bay Ridge's centre
+        ((40.5767, -74.1043), "Staten Island"),  # Midland Beach
+        ((40.8101, -73.8035), "The Bronx"),  # a bar in Throgs Neck
+        ((40.8283, -73.9266), "The Bronx"),  # Yankee Stadium, across the Harlem River from Manhattan's centres
+        ((40.5763, -73.8392), "Queens"),  # Rockaway Beach
+        ((40.7795, -73.7767), "Queens"),  # Bayside
+        ((40.6451, -73.7845), "Queens"),  # JFK
+        ((40.7540, -73.9425), "Queens"),  # Queensbridge, across the river from Roosevelt Island's centre
+        ((40.6730, -73.8710), "Brooklyn"),  # Cypress Hills, by the Queens line
+        ((40.7506, -73.9886), "Manhattan"),
+        ((40.7440, -74.0290), "New Jersey"),  # Hoboken
+    ],
+)
+def test_a_point_s_borough_is_the_outline_it_is_in(point: tuple[float, float], borough: str) -> None:
+    from assistant.gazetteer import borough_at, borough_within
+
+    assert borough_at(*point) == borough and borough_within(*point) == borough
+    assert is_in_area(borough, *point)
+
+
+def test_beyond_the_outlines_is_no_borough_and_farther_out() -> None:
+    from assistant.gazetteer import borough_within
+    from assistant.service import FARTHER_OUT, area_words
+
+    for point in [(40.9312, -73.8988), (40.7870, -73.7270), (40.8800, -74.2100)]:  # Yonkers, Great Neck, Montclair
+        assert borough_within(*point) is None or borough_within(*point) == "New Jersey"
+        assert area_words(*point) == FARTHER_OUT
+
+
+def test_area_words_give_the_borough_for_places_far_from_every_centre() -> None:
+    from assistant.service import area_words
+
+    assert area_words(40.5906, -74.0662) == "elsewhere in Staten Island"  # South Beach
+    assert area_words(40.8101, -73.8035) == "elsewhere in The Bronx"  # Throgs Neck
+    assert area_words(40.5763, -73.8392) == "elsewhere in Queens"  # Rockaway Beach
+
+
+def test_a_borough_s_centre_is_no_neighbourhood_of_its_places() -> None:
+    from assistant.service import area_name, area_words
+
+    # Fresh Meadows, near Queens' centre, and its neighbour a few blocks on: one label for the both of them.
+    assert area_words(40.7340, -73.7930) == area_words(40.7410, -73.7800) == "elsewhere in Queens"
+    assert area_name(40.7812, -73.9732) == "Upper West Side"  # the Natural History Museum, by Manhattan's centre
+    assert all(area_name(*NEIGHBOURHOODS[borough]) not in BOROUGHS for borough in BOROUGHS)
+
+
+@pytest.mark.parametrize(
+    ("venue", "point", "area"),
+    [
+        ("Penn Station", (40.7508, -73.9936), "Midtown"),
+        ("Madison Square Garden", (40.7505, -73.9922), "Midtown"),
+        ("MoMA", (40.7614, -73.9770), "Midtown"),
+        ("Rockefeller Center", (40.7587, -73.9787), "Midtown"),
+        ("Times Square itself", (40.7565, -73.9863), "Times Square"),
+        ("Lincoln Center", (40.7725, -73.9834), "Upper West Side"),
+        ("Halloween Adventure, E 12th and Broadway", (40.7322, -73.9903), "Union Square"),
+        ("the Empire State Building, on Koreatown's edge", (40.7483, -73.9856), "Koreatown"),
+        ("Union Square Park", (40.7353, -73.9904), "Union Square"),
+    ],
+)
+def test_a_few_blocks_named_claim_no_more_than_a_few_blocks(venue: str, point: tuple[float, float], area: str) -> None:
+    from assistant.gazetteer import neighbourhood_at
+
+    assert neighbourhood_at(*point, 1.5) == area, venue
