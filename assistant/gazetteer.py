@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
@@ -559,18 +560,13 @@ def borough_of(area: str) -> Borough | None:
     return None if place is None else _BOROUGH_OF[place.name]
 
 
-def _inside(
-    latitudes: npt.NDArray[np.float64], longitudes: npt.NDArray[np.float64], outline: _Outline
-) -> npt.NDArray[np.bool_]:
-    """Which points lie inside an outline (even-odd ray casting along the latitude)."""
-    vertices = np.array(outline)
-    lat1, lon1 = vertices[:, 0], vertices[:, 1]
-    lat2, lon2 = np.roll(lat1, -1), np.roll(lon1, -1)
-    lat, lon = latitudes[:, None], longitudes[:, None]
-    spans = (lat1 > lat) != (lat2 > lat)
-    rise = np.where(lat2 == lat1, 1.0, lat2 - lat1)
-    crossings = spans & (lon < lon1 + (lon2 - lon1) * (lat - lat1) / rise)
-    return crossings.sum(axis=1) % 2 == 1
+@cache
+def _outline_polygons() -> dict[Borough, shapely.Polygon]:
+    """The outlines as prepared polygons, in (longitude, latitude) order, made once."""
+    polygons = {borough: shapely.Polygon([(lon, lat) for lat, lon in outline]) for borough, outline in OUTLINES.items()}
+    for polygon in polygons.values():
+        shapely.prepare(polygon)
+    return polygons
 
 
 def outline_boroughs_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -578,8 +574,8 @@ def outline_boroughs_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> 
     ocean): what tells a Staten Island beach from "farther out"."""
     latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     found = np.full(latitudes.shape, None, dtype=object)
-    for borough, outline in OUTLINES.items():
-        found[np.equal(found, None) & _inside(latitudes, longitudes, outline)] = borough
+    for borough, polygon in _outline_polygons().items():
+        found[np.equal(found, None) & shapely.contains_xy(polygon, longitudes, latitudes)] = borough
     return found
 
 
