@@ -1226,6 +1226,8 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
                 # "My nephew is 4", "we have a baby with us": the places shown, less those for adults only.
                 same_places = same_places or only_company(text)
+                # "Swap the bar for a café" after dinner then a bar: the dinner places shown are answers still.
+                same_places = same_places or _one_stop_changed(state.get("previous"), request)
                 # "None of those", "not those, what about the West Village?": none of the places shown, wherever.
                 turned_down_all = TURNED_DOWN_RE.search(text) or _ALL_TURNED_DOWN_RE.match(message)
                 # "Walking distance pls", "closer to the garden": the same ask nearer, what was shown near enough
@@ -3252,20 +3254,18 @@ def _planned_part(
     state: _State, previous: ChatRequest | None, request: ChatRequest, message: str
 ) -> ChatRequest | None:
     """The second stop of the plan just made, asked for by its kind ("and the drinks part?" after dinner then
-    drinks) or swapped for another ("swap the bar for a wine bar"): the request near the first stop's first place,
-    as the plan had it; None for any other message."""
+    drinks): the request near the first stop's first place, as the plan had it; None for any other message. A stop
+    swapped for another ("swap the bar for a wine bar") is the whole plan again, with that stop changed
+    (``_stop_swapped``)."""
     listed = _last_suggestions(state)
     if previous is None or not previous.then or not listed or not request.category:
         return None
-    asked_again = request.category == previous.then and _PART_RE.search(message) is not None
-    swapped = previous.then in request.exclude_categories and request.category != previous.then
-    if not (asked_again or swapped):
+    if request.category != previous.then or _PART_RE.search(message) is None:
         return None
     first = listed[0]
     location = LatLon(first.latitude, first.longitude)
-    kept = [kind for kind in request.exclude_categories if kind != previous.then]
     update = {"intent": "recommend", "near": first.label, "location": location, "around": first.item_id}
-    return request.model_copy(update={**update, "exclude_categories": kept})
+    return request.model_copy(update=update)
 
 
 def _second_stop_due(state: _State) -> bool:
@@ -4628,6 +4628,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     moved_out = previous.near is not None and previous.near in request.not_in
     # "Somewhere I've been" was that ask's; "and food after" is another one.
     another = _another_ask(previous, request, message)
+    plan = _stop_swapped(previous, request)
     return request.model_copy(
         update={
             "category": category,
@@ -4664,8 +4665,39 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "walk_minutes": request.walk_minutes or (None if request.farther else previous.walk_minutes),
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category or something_fun else (request.then or previous.then),
+            # "Swap the bar for a café" after "dinner then a bar near the office": the plan, with that stop changed.
+            **plan,
         }
     )
+
+
+def _one_stop_changed(previous: ChatRequest | None, request: ChatRequest) -> bool:
+    """Whether a request is the last two-stop plan with one of its stops changed, the other kept."""
+    if previous is None or not previous.then or not request.then:
+        return False
+    return (request.category != previous.category) != (request.then != previous.then)
+
+
+def _stop_swapped(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:
+    """The two stops of the last plan with one of them swapped for the kind a follow-up asks instead ("swap the bar for
+    a café", "a coffee place instead of the bar", "cambia el bar por un café" after "dinner then a bar": dinner then a
+    café), the other one and the plan's times kept; nothing when the follow-up swaps no stop of a plan."""
+    if previous.then is None or request.category is None or request.then is not None:
+        return {}
+    swapped = [kind for kind in request.exclude_categories if kind not in previous.exclude_categories]
+
+    def one_of(stop: str | None) -> bool:
+        return stop is not None and any(is_of_kind(kind, stop) or is_of_kind(stop, kind) for kind in swapped)
+
+    kept = {"then_when": previous.then_when, "then_at": previous.then_at, "first_before": previous.first_before}
+    if one_of(previous.then):
+        # The bar's kind, ruled out of the dinner too, would say nothing of the dinner.
+        exclusions = [kind for kind in previous.exclude_categories if kind not in swapped]
+        return kept | {"category": previous.category, "then": request.category, "exclude_categories": exclusions}
+    if one_of(previous.category):
+        exclusions = [kind for kind in previous.exclude_categories if kind not in swapped]
+        return kept | {"category": request.category, "then": previous.then, "exclude_categories": exclusions}
+    return {}
 
 
 def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:

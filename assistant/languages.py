@@ -25,6 +25,19 @@ _SPANISH = {
     "con ninos": "with kids",
     "con los chicos": "with the kids",
     "con mi familia": "with the family",
+    # One stop of a plan for another ("cambia el bar por un café", "un café en vez del bar").
+    "cambia el": "swap the",
+    "cambia la": "swap the",
+    "cambiame el": "swap the",
+    "cambiame la": "swap the",
+    "reemplaza el": "replace the",
+    "reemplaza la": "replace the",
+    "sustituye el": "replace the",
+    "sustituye la": "replace the",
+    "en vez del": "instead of the",
+    "en vez de la": "instead of the",
+    "en lugar del": "instead of the",
+    "en lugar de la": "instead of the",
     # Fun of any kind ("algo divertido para hacer", "¿qué hay de divertido esta noche?", "entretenme").
     "algo divertido": "something fun",
     "algun lugar divertido": "somewhere fun",
@@ -974,6 +987,17 @@ _SPANISH = {
     "te basas": "is that based on",
 }
 _FRENCH = {
+    # One stop of a plan for another ("remplace le bar par un café", "un café au lieu du bar").
+    "remplace le": "replace the",
+    "remplace la": "replace the",
+    "remplace les": "replace the",
+    "change le": "swap the",
+    "change la": "swap the",
+    "echange le": "swap the",
+    "echange la": "swap the",
+    "au lieu du": "instead of the",
+    "au lieu de la": "instead of the",
+    "au lieu des": "instead of the",
     # Fun of any kind ("quelque chose d'amusant à faire", "quoi de fun ce soir ?", "divertis-moi").
     "quelque chose d'amusant": "something fun",
     "quelque chose de fun": "something fun",

@@ -736,7 +736,7 @@ def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     assert again.details is None or again.details.item_id != later[0].item_id
 
 
-def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
+def test_a_plans_second_stop_asked_again_is_near_the_first_stop(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
@@ -748,11 +748,36 @@ def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
         and part.request.near == first.label
         and part.request.category == "Jazz and Blues Venue"
     )
-    swapped = Assistant(services, polite)
-    swapped.chat("1", "coffee and then some jazz", at=world_now)
-    gym = swapped.chat("1", "swap the jazz for a gym", at=world_now)
-    assert gym.request is not None and gym.request.category == "Gym" and gym.request.near == first.label
+
+
+@pytest.mark.parametrize(
+    "swap",
+    [
+        "swap the jazz for a gym",
+        "replace the jazz with a gym",
+        "a gym instead of the jazz",
+        "instead of the jazz a gym",
+        "cambia el jazz por un gimnasio",
+        "remplace le jazz par une salle de sport",
+    ],
+)
+def test_a_plans_stop_swapped_keeps_the_plan_and_its_other_stop(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, swap: str
+) -> None:
+    """ "Swap the bar for a café" after dinner then a bar: the same plan (its area, its first stop, the places shown
+    for it) with the second stop changed, not the new kind alone; "same plan but tomorrow" keeps the swap."""
+    assistant = Assistant(services, polite)
+    planned = assistant.chat("1", "coffee and then some jazz", at=world_now)
+    assert planned.request is not None and planned.request.then == "Jazz and Blues Venue"
+    first_stop = [item.item_id for item in planned.items if item.category != "Jazz Club"]
+    gym = assistant.chat("1", swap, at=world_now)
+    assert gym.request is not None
+    assert gym.request.category == planned.request.category and gym.request.then == "Gym"
     assert "Jazz and Blues Venue" not in gym.request.exclude_categories
+    assert set(first_stop) <= {item.item_id for item in gym.items}  # the coffee places shown, answers still
+    assert any(item.category == "Gym" for item in gym.items)
+    again = assistant.chat("1", "same plan but tomorrow", at=world_now)
+    assert again.request is not None and again.request.then == "Gym"
 
 
 def test_walking_distance_after_a_named_place_stays_there(

@@ -2965,6 +2965,27 @@ def test_forget_that_i_want_no_more_bars_in_french_still_lifts_the_ban() -> None
 @pytest.mark.parametrize(
     "message",
     [
+        "swap the bar for a cafe",
+        "instead of the bar a coffee place",
+        "instead of the bar a café",
+        "replace the bar with a café",
+        "a café instead of the bar",
+        "cambia el bar por un café",
+        "un café en vez del bar",
+        "remplace le bar par un café",
+        "un café au lieu du bar",
+    ],
+)
+def test_one_kind_swapped_for_another(message: str) -> None:
+    """The kind wanted, the one it replaces ruled out ("the bar a café" is no place's name)."""
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.exclude_categories) == ("refine", "Cafe", ["Bar"])
+    assert arguments.exclude_names == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "whats fun",
         "what's fun around here?",
         "whats fun tonight",
