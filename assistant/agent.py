@@ -2375,24 +2375,43 @@ class Assistant:
         return suggestions[0] if suggestions else None
 
     def _after_the_shown(self, state: _State, request: ChatRequest, message: str) -> ChatRequest | None:
-        """A stop for after a place of the last list ("and for lunch after the museum?" after museums): the request
-        for the later kind near the list's first place of the earlier one; None for any other message."""
-        if request.then is None or request.category is None or not _AFTER_THE_RE.search(message):
+        """A stop for after (or before) a place talked about ("and for lunch after the museum?" after museums, "and
+        food before the movie" after cinemas or Regal Atlas Park's card): the request for the other kind near that
+        place: the one the conversation is about when it is of the kind, else the last list's first of it. With no
+        such place known ("food before the movie" first thing), the other kind where the user is, which the reply
+        says (``unplaced``). None for any other message."""
+        side = _AFTER_THE_RE.search(message) or _BEFORE_THE_RE.search(message)
+        if request.category is None or side is None:
             return None
-        kinds = self._of_kind(request.category)
-        stop = next((item for item in _last_suggestions(state) if item.item_id in kinds), None)
+        before = side.re is _BEFORE_THE_RE
+        if before and request.near not in (None, HERE):
+            return None  # "coffee before the show at Jazz Club 38": near the place named
+        if request.then is not None:
+            # "Food before the movie": food first, the movie after it; "lunch after the museum": the museum first.
+            anchor, wanted = (request.then, request.category) if before else (request.category, request.then)
+        elif before and (show := _SHOW_RE.search(side.group(0))) is not None:
+            anchor, wanted = EITHER_SEPARATOR.join(SHOW_KINDS), request.category  # "dinner before the show"
+            side = show
+        else:
+            return None
+        kinds = self._of_kind(anchor)
+        listed = _last_suggestions(state)
+        focus = (state.get("shown") or {}).get(state.get("focus") or "")
+        stop = focus if focus is not None and focus.item_id in kinds else None
+        stop = stop or next((item for item in listed if item.item_id in kinds), None)
+        update: dict[str, Any] = {"intent": "recommend", "category": wanted, "then": None}
+        previous = state.get("previous")
+        if request.when is None and previous is not None and previous.at is not None:
+            # "Movies tonight", then "and food before the movie": tonight still.
+            update |= {"when": previous.when, "at": previous.at}
         if stop is None:
-            return None
+            if not before:
+                return None  # "a museum and lunch after the museum": a plan of both
+            said = re.search(r"\bthe \w+", side.group(0))
+            return request.model_copy(update=update | {"near": None, "location": None, "unplaced": said.group(0)})
         location = LatLon(stop.latitude, stop.longitude)
         return request.model_copy(
-            update={
-                "intent": "recommend",
-                "category": request.then,
-                "then": None,
-                "near": stop.label,
-                "location": location,
-                "around": stop.item_id,
-            }
+            update=update | {"near": stop.label, "location": location, "around": stop.item_id},
         )
 
     def _first_stop_over(self, state: _State, request: ChatRequest, message: str) -> ChatRequest:
@@ -4509,6 +4528,11 @@ def _still_for_children(request: ChatRequest, previous: ChatRequest | None, mess
 
 
 _TODAY_RE = re.compile(r"\b(?:today|tonight|this (?:evening|afternoon|morning))\b", re.IGNORECASE)
+# "Food before the movie", "dinner before the show": the place that is the later stop, talked about already.
+_BEFORE_THE_RE = re.compile(r"\bbefore (?:the|that|this|our|my) \w+", re.IGNORECASE)
+# A show is of any of these ("dinner before the show", "a bite before the gig").
+_SHOW_RE = re.compile(r"\bthe (?:show|gig|play|concert|performance|musical|film|movie)\b", re.IGNORECASE)
+SHOW_KINDS = ("Theater", "Music Venue", "Comedy Club", "Concert Hall", "Performing Arts Venue", "Movie Theater")
 _AFTER_THE_RE = re.compile(
     r"\bafter (?:the|that|this) \w+"
     r"|^\W*(?:(?:hmm|ok|okay|so|and|then)\W+)+\w+(?: \w+)? after (?:our |my )?(?:dinner|lunch|brunch|breakfast)\b",

@@ -750,6 +750,31 @@ def test_a_plans_second_stop_asked_again_is_near_the_first_stop(
     )
 
 
+@pytest.mark.parametrize("message", ["and coffee before the jazz", "coffee before the show"])
+def test_a_stop_before_a_place_talked_about_is_near_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    """ "And food before the movie" after cinemas: food near the cinema of the list (the one talked about, when one
+    is), not a plan of food then cinemas around the last list's first place; with none known, around the user, said."""
+    assistant = Assistant(services, polite)
+    jazz = assistant.chat("1", "some jazz tonight", at=world_now)
+    listed = jazz.items
+    assert listed and listed[0].category == "Jazz Club" and jazz.request is not None and jazz.request.at is not None
+    before = assistant.chat("1", message, at=world_now)
+    assert before.request is not None and before.request.then is None and before.request.category == "Cafe"
+    assert before.request.near == listed[0].label
+    assert before.request.at is not None and before.request.at.date() == jazz.request.at.date()  # tonight still
+    if len(listed) > 1:  # the one asked about is the one meant
+        asked = Assistant(services, polite)
+        asked.chat("1", "some jazz tonight", at=world_now)
+        asked.chat("1", "is the second one busy?", at=world_now)
+        second = asked.chat("1", message, at=world_now)
+        assert second.request is not None and second.request.near == listed[1].label
+    unknown = Assistant(services, polite).chat("1", message, at=world_now)
+    assert unknown.request is not None and unknown.request.near is None and unknown.request.then is None
+    assert unknown.request.unplaced == message.split(" before ")[1]
+
+
 @pytest.mark.parametrize(
     "swap",
     [
