@@ -1816,6 +1816,9 @@ class Assistant:
             lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
         elif request.unplaced and request.along:  # "coffee on Foo Street": a street no address has
             lead = fixed_text("street_unknown", language).format(words=request.unplaced)
+        elif request.unplaced and _A_STOP_RE.match(request.unplaced) and not _TRANSIT_RE.match(request.unplaced):
+            # "The Bedford L stop": a station of no check-in; a street or corner is what can be found.
+            lead = fixed_text("station_unknown", language).format(words=request.unplaced)
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
         elif (

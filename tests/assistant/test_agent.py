@@ -3464,6 +3464,17 @@ def test_how_do_i_get_there_by_subway_names_the_stop_nearest_the_place(
     assert turn.text.startswith(expected) and turn.details is not None
 
 
+@pytest.mark.parametrize("stop", ["the bedford L stop", "bedford ave station", "the Bedford Av stop"])
+def test_a_station_no_one_checked_in_at_is_said_unknown_and_a_street_asked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, stop: str
+) -> None:
+    """No gazetteer of stops holds what the catalogue lacks: the station is said to be unknown and a street or corner
+    asked for (one the addresses know is found), the places around the user listed meanwhile."""
+    turn = Assistant(services, polite).chat("1", f"coffee near {stop}", at=world_now)
+    assert turn.request is not None and turn.request.unplaced == stop
+    assert turn.text.startswith(fixed_text("station_unknown").format(words=stop))
+
+
 def test_a_meal_before_an_event_at_a_named_place_is_near_that_place(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
