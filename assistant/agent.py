@@ -1229,6 +1229,8 @@ class Assistant:
                 same_places = same_places or _asks_only(text, "max_km", "walk_minutes")
                 # "My nephew is 4", "we have a baby with us": the places shown, less those for adults only.
                 same_places = same_places or only_company(text)
+                # "Swap the bar for a café" after dinner then a bar: the dinner places shown are answers still.
+                same_places = same_places or _one_stop_changed(state.get("previous"), request)
                 # "None of those", "not those, what about the West Village?": none of the places shown, wherever.
                 turned_down_all = TURNED_DOWN_RE.search(text) or _ALL_TURNED_DOWN_RE.match(message)
                 # "Walking distance pls", "closer to the garden": the same ask nearer, what was shown near enough
@@ -1833,6 +1835,9 @@ class Assistant:
             lead = fixed_text("own_place_unknown", language).format(words=_own_words(request.unplaced, language))
         elif request.unplaced and request.along:  # "coffee on Foo Street": a street no address has
             lead = fixed_text("street_unknown", language).format(words=request.unplaced)
+        elif request.unplaced and _A_STOP_RE.match(request.unplaced) and not _TRANSIT_RE.match(request.unplaced):
+            # "The Bedford L stop": a station of no check-in; a street or corner is what can be found.
+            lead = fixed_text("station_unknown", language).format(words=request.unplaced)
         elif request.unplaced:
             lead = fixed_text("unplaced", language).format(words=request.unplaced)
         elif (
@@ -2392,24 +2397,43 @@ class Assistant:
         return suggestions[0] if suggestions else None
 
     def _after_the_shown(self, state: _State, request: ChatRequest, message: str) -> ChatRequest | None:
-        """A stop for after a place of the last list ("and for lunch after the museum?" after museums): the request
-        for the later kind near the list's first place of the earlier one; None for any other message."""
-        if request.then is None or request.category is None or not _AFTER_THE_RE.search(message):
+        """A stop for after (or before) a place talked about ("and for lunch after the museum?" after museums, "and
+        food before the movie" after cinemas or Regal Atlas Park's card): the request for the other kind near that
+        place: the one the conversation is about when it is of the kind, else the last list's first of it. With no
+        such place known ("food before the movie" first thing), the other kind where the user is, which the reply
+        says (``unplaced``). None for any other message."""
+        side = _AFTER_THE_RE.search(message) or _BEFORE_THE_RE.search(message)
+        if request.category is None or side is None:
             return None
-        kinds = self._of_kind(request.category)
-        stop = next((item for item in _last_suggestions(state) if item.item_id in kinds), None)
+        before = side.re is _BEFORE_THE_RE
+        if before and request.near not in (None, HERE):
+            return None  # "coffee before the show at Jazz Club 38": near the place named
+        if request.then is not None:
+            # "Food before the movie": food first, the movie after it; "lunch after the museum": the museum first.
+            anchor, wanted = (request.then, request.category) if before else (request.category, request.then)
+        elif before and (show := _SHOW_RE.search(side.group(0))) is not None:
+            anchor, wanted = EITHER_SEPARATOR.join(SHOW_KINDS), request.category  # "dinner before the show"
+            side = show
+        else:
+            return None
+        kinds = self._of_kind(anchor)
+        listed = _last_suggestions(state)
+        focus = (state.get("shown") or {}).get(state.get("focus") or "")
+        stop = focus if focus is not None and focus.item_id in kinds else None
+        stop = stop or next((item for item in listed if item.item_id in kinds), None)
+        update: dict[str, Any] = {"intent": "recommend", "category": wanted, "then": None}
+        previous = state.get("previous")
+        if request.when is None and previous is not None and previous.at is not None:
+            # "Movies tonight", then "and food before the movie": tonight still.
+            update |= {"when": previous.when, "at": previous.at}
         if stop is None:
-            return None
+            if not before:
+                return None  # "a museum and lunch after the museum": a plan of both
+            said = re.search(r"\bthe \w+", side.group(0))
+            return request.model_copy(update=update | {"near": None, "location": None, "unplaced": said.group(0)})
         location = LatLon(stop.latitude, stop.longitude)
         return request.model_copy(
-            update={
-                "intent": "recommend",
-                "category": request.then,
-                "then": None,
-                "near": stop.label,
-                "location": location,
-                "around": stop.item_id,
-            }
+            update=update | {"near": stop.label, "location": location, "around": stop.item_id},
         )
 
     def _first_stop_over(self, state: _State, request: ChatRequest, message: str) -> ChatRequest:
@@ -3271,20 +3295,18 @@ def _planned_part(
     state: _State, previous: ChatRequest | None, request: ChatRequest, message: str
 ) -> ChatRequest | None:
     """The second stop of the plan just made, asked for by its kind ("and the drinks part?" after dinner then
-    drinks) or swapped for another ("swap the bar for a wine bar"): the request near the first stop's first place,
-    as the plan had it; None for any other message."""
+    drinks): the request near the first stop's first place, as the plan had it; None for any other message. A stop
+    swapped for another ("swap the bar for a wine bar") is the whole plan again, with that stop changed
+    (``_stop_swapped``)."""
     listed = _last_suggestions(state)
     if previous is None or not previous.then or not listed or not request.category:
         return None
-    asked_again = request.category == previous.then and _PART_RE.search(message) is not None
-    swapped = previous.then in request.exclude_categories and request.category != previous.then
-    if not (asked_again or swapped):
+    if request.category != previous.then or _PART_RE.search(message) is None:
         return None
     first = listed[0]
     location = LatLon(first.latitude, first.longitude)
-    kept = [kind for kind in request.exclude_categories if kind != previous.then]
     update = {"intent": "recommend", "near": first.label, "location": location, "around": first.item_id}
-    return request.model_copy(update={**update, "exclude_categories": kept})
+    return request.model_copy(update=update)
 
 
 def _second_stop_due(state: _State) -> bool:
@@ -4528,6 +4550,11 @@ def _still_for_children(request: ChatRequest, previous: ChatRequest | None, mess
 
 
 _TODAY_RE = re.compile(r"\b(?:today|tonight|this (?:evening|afternoon|morning))\b", re.IGNORECASE)
+# "Food before the movie", "dinner before the show": the place that is the later stop, talked about already.
+_BEFORE_THE_RE = re.compile(r"\bbefore (?:the|that|this|our|my) \w+", re.IGNORECASE)
+# A show is of any of these ("dinner before the show", "a bite before the gig").
+_SHOW_RE = re.compile(r"\bthe (?:show|gig|play|concert|performance|musical|film|movie)\b", re.IGNORECASE)
+SHOW_KINDS = ("Theater", "Music Venue", "Comedy Club", "Concert Hall", "Performing Arts Venue", "Movie Theater")
 _AFTER_THE_RE = re.compile(
     r"\bafter (?:the|that|this) \w+"
     r"|^\W*(?:(?:hmm|ok|okay|so|and|then)\W+)+\w+(?: \w+)? after (?:our |my )?(?:dinner|lunch|brunch|breakfast)\b",
@@ -4647,6 +4674,7 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
     moved_out = previous.near is not None and previous.near in request.not_in
     # "Somewhere I've been" was that ask's; "and food after" is another one.
     another = _another_ask(previous, request, message)
+    plan = _stop_swapped(previous, request)
     return request.model_copy(
         update={
             "category": category,
@@ -4683,8 +4711,39 @@ def _refined(previous: ChatRequest, request: ChatRequest, message: str = "") -> 
             "walk_minutes": request.walk_minutes or (None if request.farther else previous.walk_minutes),
             # "Somewhere quieter" after "dinner and drinks after" keeps the second stop; a new kind drops it.
             "then": request.then if request.category or something_fun else (request.then or previous.then),
+            # "Swap the bar for a café" after "dinner then a bar near the office": the plan, with that stop changed.
+            **plan,
         }
     )
+
+
+def _one_stop_changed(previous: ChatRequest | None, request: ChatRequest) -> bool:
+    """Whether a request is the last two-stop plan with one of its stops changed, the other kept."""
+    if previous is None or not previous.then or not request.then:
+        return False
+    return (request.category != previous.category) != (request.then != previous.then)
+
+
+def _stop_swapped(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:
+    """The two stops of the last plan with one of them swapped for the kind a follow-up asks instead ("swap the bar for
+    a café", "a coffee place instead of the bar", "cambia el bar por un café" after "dinner then a bar": dinner then a
+    café), the other one and the plan's times kept; nothing when the follow-up swaps no stop of a plan."""
+    if previous.then is None or request.category is None or request.then is not None:
+        return {}
+    swapped = [kind for kind in request.exclude_categories if kind not in previous.exclude_categories]
+
+    def one_of(stop: str | None) -> bool:
+        return stop is not None and any(is_of_kind(kind, stop) or is_of_kind(stop, kind) for kind in swapped)
+
+    kept = {"then_when": previous.then_when, "then_at": previous.then_at, "first_before": previous.first_before}
+    if one_of(previous.then):
+        # The bar's kind, ruled out of the dinner too, would say nothing of the dinner.
+        exclusions = [kind for kind in previous.exclude_categories if kind not in swapped]
+        return kept | {"category": previous.category, "then": request.category, "exclude_categories": exclusions}
+    if one_of(previous.category):
+        exclusions = [kind for kind in previous.exclude_categories if kind not in swapped]
+        return kept | {"category": request.category, "then": previous.then, "exclude_categories": exclusions}
+    return {}
 
 
 def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]:

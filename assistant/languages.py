@@ -25,6 +25,27 @@ _SPANISH = {
     "con ninos": "with kids",
     "con los chicos": "with the kids",
     "con mi familia": "with the family",
+    # One stop of a plan for another ("cambia el bar por un café", "un café en vez del bar").
+    "cambia el": "swap the",
+    "cambia la": "swap the",
+    "cambiame el": "swap the",
+    "cambiame la": "swap the",
+    "reemplaza el": "replace the",
+    "reemplaza la": "replace the",
+    "sustituye el": "replace the",
+    "sustituye la": "replace the",
+    "en vez del": "instead of the",
+    "en vez de la": "instead of the",
+    "en lugar del": "instead of the",
+    "en lugar de la": "instead of the",
+    # Fun of any kind ("algo divertido para hacer", "¿qué hay de divertido esta noche?", "entretenme").
+    "algo divertido": "something fun",
+    "algun lugar divertido": "somewhere fun",
+    "que hay de divertido": "what's fun",
+    "divertido": "fun",
+    "divertida": "fun",
+    "entretenme": "entertain me",
+    "divierteme": "entertain me",
     "que hacer": "things to do",
     "que hay para hacer": "what is there to do",
     "bajo techo": "indoors",
@@ -966,6 +987,26 @@ _SPANISH = {
     "te basas": "is that based on",
 }
 _FRENCH = {
+    # One stop of a plan for another ("remplace le bar par un café", "un café au lieu du bar").
+    "remplace le": "replace the",
+    "remplace la": "replace the",
+    "remplace les": "replace the",
+    "change le": "swap the",
+    "change la": "swap the",
+    "echange le": "swap the",
+    "echange la": "swap the",
+    "au lieu du": "instead of the",
+    "au lieu de la": "instead of the",
+    "au lieu des": "instead of the",
+    # Fun of any kind ("quelque chose d'amusant à faire", "quoi de fun ce soir ?", "divertis-moi").
+    "quelque chose d'amusant": "something fun",
+    "quelque chose de fun": "something fun",
+    "quelque chose de sympa a faire": "something fun to do",
+    "quoi de fun": "what's fun",
+    "qu'est-ce qu'il y a de fun": "what's fun",
+    "qu'est-ce qu'il y a d'amusant": "what's fun",
+    "divertis-moi": "entertain me",
+    "amuse-moi": "entertain me",
     # "Pas dans le East Village", "hors de Manhattan": an area ruled out for this ask ("pas à" is also "pas à côté").
     "pas dans le": "not in the",
     "pas dans la": "not in the",
@@ -2147,12 +2188,47 @@ def times_in_english(folded: str, language: Language) -> str:
     return _clock_re(language).sub(lambda match: _clock_in_english(match, language), folded)
 
 
+# "No más bares gay", "ya no más cafés", "plus de bars gays", "plus jamais de clubs", "je ne veux plus de bars": no
+# more of a kind, as the English "no more bars" says it (a stated preference, kept). Not a comparison or a count: "no
+# más de 10 minutos", "no más caro que eso", "plus de 20 euros", "plus d'options" (more options); nor a phrase of the
+# table ("no más tarde de las 9" holds "más tarde", "plus de fast-food" is one phrase).
+_COMPARED = {
+    "es": r"de|del|que|lejos|caro|cara|barato|barata|temprano|grande|pequeno|ruidoso|lleno|tiempo|\w+\s+que",
+    "fr": r"\d|une?|deux|trois|quatre|cinq|dix|vingt|cent|mille|options?|choix|idees?|suggestions?|propositions?"
+    r"|resultats?|endroits?|lieux|adresses?|infos?|informations?|details?|monde|gens|temps|place|chance|precisions?",
+}
+_NO_MORE_LEADS = {
+    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+",
+    # At the start of the message or of a clause; "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne
+    # veux plus de bars" is a phrase of its own: the ban lifted).
+    "fr": r"(?<![\w'])plus\s+jamais\s+(?:de\s+|d')"
+    r"|(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))plus\s+(?:de\s+|d')"
+    r"|(?<![\w'])(?<!que )(?:je|on|nous)\s+(?:ne\s+|n')(?:veux|veut|voulons|voudrais)\s+plus\s+(?:de\s+|d')",
+}
+_MORE_WORD = {"es": ("mas ",), "fr": ("plus de ", "plus d'")}
+
+
+@cache
+def _no_more_re(language: Language) -> re.Pattern[str]:
+    # The phrases of the table that begin with "más"/"plus de" ("más cerca", "plus de fast-food") keep their reading.
+    own = {
+        re.split(r"[\s'-]+", phrase[len(lead) :])[0]
+        for phrase in PHRASES[language]
+        for lead in _MORE_WORD[language]
+        if phrase.startswith(lead)
+    }
+    kept = "|".join([_COMPARED[language], *sorted(map(re.escape, own), key=len, reverse=True)])
+    return re.compile(
+        rf"(?:{_NO_MORE_LEADS[language]})(?=(?:les\s+|las\s+|los\s+)?[a-z])(?!(?:{kept})\b)", re.IGNORECASE
+    )
+
+
 def to_english(folded: str, language: Language) -> str:
     """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
     if language == "en":
         return folded
     lookup = _lookup(language)
-    folded = times_in_english(folded, language)
+    folded = _no_more_re(language).sub("no more ", times_in_english(folded, language))
     if language == "fr":  # "dans l'Upper West Side", "vers l'East Village": the area's name, after "the"
         folded = _ELIDED_AREA_RE.sub("le ", folded)
     folded = _FAVOURITE_AFTER_RE[language].sub(r"my favourite \1", folded)

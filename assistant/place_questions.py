@@ -373,7 +373,14 @@ _QUESTION_RE = re.compile(
 # Things to do are places to go ("what can we do with the kids?", "anything fun tonight?"); also read by
 # ``assistant.requests`` as a request.
 # Fun asked for ("somewhere fun", "fun things"): a request, of any kind (a bar may well be it).
-FUN = r"\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
+FUN = (
+    r"\b(?:something|somewhere|anything|have|for) fun\b|\bfun (?:to do|things|stuff|places?|spots?)\b"
+    # "Whats fun tonight", "what's fun around here?", "where's the fun at": fun of any kind, not a question about a
+    # place ("what's fun about it?").
+    r"|\bwhat(?:'?s| is) (?:there )?fun\b(?! about\b| part\b)|\bwhere(?:'?s| is) (?:the )?fun\b"
+    # "Entertain me", "amuse us", "something entertaining".
+    r"|\b(?:entertain|amuse) (?:me|us)\b|\b(?:something|somewhere|anything) entertaining\b"
+)
 THINGS_TO_DO = (
     rf"\b(?:things to do|activities)\b|{FUN}"
     r"|\bwhat (?:can|could|should|shall|do) (?:i|we) do\b"

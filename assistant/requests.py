@@ -1752,10 +1752,11 @@ SECOND_STOP_RE = re.compile(
 )
 _SOME_ONES_RE = re.compile(r"^\W*(?:(?:and|ok|okay|so|maybe|but)\W+)*(?:any|some|the)\s+\w+\s+ones?\b", re.I)
 _COUNT_MORE_RE = re.compile(rf"\b{_NUMBER}\s+more\b", re.IGNORECASE)
-# "Swap the museum for a park", "can you replace the bar with a café?": the new kind, instead of the old.
+# "Swap the museum for a park", "can you replace the bar with a café?": the new kind, instead of the old ("cambia el
+# bar por un café", "remplace le bar par un café" keep their "por", "par" or "pour").
 _SWAP_RE = re.compile(
     r"^\W*(?:(?:ok|okay|actually|hmm+|can you|could you|please|let'?s|maybe)\W+)*(?:swap|switch|replace|change|trade)"
-    r"\s+(?:out\s+)?(?P<old>(?:the|that|my)\s+[\w' -]+?)\s+(?:for|with|to)\s+(?P<new>.+)$",
+    r"\s+(?:out\s+)?(?P<old>(?:the|that|my)\s+[\w' -]+?)\s+(?:for|with|to|por|par|pour)\s+(?P<new>.+)$",
     re.IGNORECASE,
 )
 # "Something cheap", "anything cheaper?", "more affordable options": the last ask, at a price no data holds.
@@ -3433,6 +3434,10 @@ _POINTER_THAN_RE = re.compile(
 )
 
 
+# What a kind ruled out is followed by when another is wanted in its place ("instead of the bar a museum").
+_WANTED_INSTEAD_RE = re.compile(r"\s+(?:a|an|some|one)\s+\w")
+
+
 def _names_ruled_out(written: str) -> list[str]:
     """The venue names a message rules out as written ("coffee, not Starbucks" → ["Starbucks"], "not Central Park");
     kinds of place ("no Bars") are another rule's to read."""
@@ -3457,6 +3462,8 @@ def _names_ruled_out(written: str) -> list[str]:
         bare = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)  # "skip the museum": a kind, as "museums"
         if name.casefold() in _NOT_NAMES or _CATEGORY_RE.fullmatch(bare) or _NOT_THE_WORDS & set(name.split()[1:]):
             continue
+        if bare.islower() and (kind := _CATEGORY_RE.match(bare)) and _WANTED_INSTEAD_RE.match(bare, kind.end()):
+            continue  # "instead of the bar a museum": a kind, then the one wanted in its place ("Bar A Vin" a name)
         if name.casefold() not in (other.casefold() for other in names):
             names.append(name)
     return names

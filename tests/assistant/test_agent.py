@@ -736,7 +736,7 @@ def test_the_second_stop_asked_for_is_the_first_place_for_after_the_first(
     assert again.details is None or again.details.item_id != later[0].item_id
 
 
-def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
+def test_a_plans_second_stop_asked_again_is_near_the_first_stop(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
     assistant = Assistant(services, polite)
@@ -748,11 +748,61 @@ def test_a_plans_second_stop_asked_again_or_swapped_is_near_the_first_stop(
         and part.request.near == first.label
         and part.request.category == "Jazz and Blues Venue"
     )
-    swapped = Assistant(services, polite)
-    swapped.chat("1", "coffee and then some jazz", at=world_now)
-    gym = swapped.chat("1", "swap the jazz for a gym", at=world_now)
-    assert gym.request is not None and gym.request.category == "Gym" and gym.request.near == first.label
+
+
+@pytest.mark.parametrize("message", ["and coffee before the jazz", "coffee before the show"])
+def test_a_stop_before_a_place_talked_about_is_near_that_place(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str
+) -> None:
+    """ "And food before the movie" after cinemas: food near the cinema of the list (the one talked about, when one
+    is), not a plan of food then cinemas around the last list's first place; with none known, around the user, said."""
+    assistant = Assistant(services, polite)
+    jazz = assistant.chat("1", "some jazz tonight", at=world_now)
+    listed = jazz.items
+    assert listed and listed[0].category == "Jazz Club" and jazz.request is not None and jazz.request.at is not None
+    before = assistant.chat("1", message, at=world_now)
+    assert before.request is not None and before.request.then is None and before.request.category == "Cafe"
+    assert before.request.near == listed[0].label
+    assert before.request.at is not None and before.request.at.date() == jazz.request.at.date()  # tonight still
+    if len(listed) > 1:  # the one asked about is the one meant
+        asked = Assistant(services, polite)
+        asked.chat("1", "some jazz tonight", at=world_now)
+        asked.chat("1", "is the second one busy?", at=world_now)
+        second = asked.chat("1", message, at=world_now)
+        assert second.request is not None and second.request.near == listed[1].label
+    unknown = Assistant(services, polite).chat("1", message, at=world_now)
+    assert unknown.request is not None and unknown.request.near is None and unknown.request.then is None
+    assert unknown.request.unplaced == message.split(" before ")[1]
+
+
+@pytest.mark.parametrize(
+    "swap",
+    [
+        "swap the jazz for a gym",
+        "replace the jazz with a gym",
+        "a gym instead of the jazz",
+        "instead of the jazz a gym",
+        "cambia el jazz por un gimnasio",
+        "remplace le jazz par une salle de sport",
+    ],
+)
+def test_a_plans_stop_swapped_keeps_the_plan_and_its_other_stop(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, swap: str
+) -> None:
+    """ "Swap the bar for a café" after dinner then a bar: the same plan (its area, its first stop, the places shown
+    for it) with the second stop changed, not the new kind alone; "same plan but tomorrow" keeps the swap."""
+    assistant = Assistant(services, polite)
+    planned = assistant.chat("1", "coffee and then some jazz", at=world_now)
+    assert planned.request is not None and planned.request.then == "Jazz and Blues Venue"
+    first_stop = [item.item_id for item in planned.items if item.category != "Jazz Club"]
+    gym = assistant.chat("1", swap, at=world_now)
+    assert gym.request is not None
+    assert gym.request.category == planned.request.category and gym.request.then == "Gym"
     assert "Jazz and Blues Venue" not in gym.request.exclude_categories
+    assert set(first_stop) <= {item.item_id for item in gym.items}  # the coffee places shown, answers still
+    assert any(item.category == "Gym" for item in gym.items)
+    again = assistant.chat("1", "same plan but tomorrow", at=world_now)
+    assert again.request is not None and again.request.then == "Gym"
 
 
 def test_walking_distance_after_a_named_place_stays_there(
@@ -3413,6 +3463,17 @@ def test_how_do_i_get_there_by_subway_names_the_stop_nearest_the_place(
     turn = assistant.chat("3", "how do I get there by subway?", at=world_now)
     expected = fixed_text("nearest_stop").format(mode="subway", stop=stop.label, km="0.2", name=listed[0].name)
     assert turn.text.startswith(expected) and turn.details is not None
+
+
+@pytest.mark.parametrize("stop", ["the bedford L stop", "bedford ave station", "the Bedford Av stop"])
+def test_a_station_no_one_checked_in_at_is_said_unknown_and_a_street_asked(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, stop: str
+) -> None:
+    """No gazetteer of stops holds what the catalogue lacks: the station is said to be unknown and a street or corner
+    asked for (one the addresses know is found), the places around the user listed meanwhile."""
+    turn = Assistant(services, polite).chat("1", f"coffee near {stop}", at=world_now)
+    assert turn.request is not None and turn.request.unplaced == stop
+    assert turn.text.startswith(fixed_text("station_unknown").format(words=stop))
 
 
 def test_a_meal_before_an_event_at_a_named_place_is_near_that_place(

@@ -2920,6 +2920,98 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "categories"),
+    [
+        # "No more" in Spanish and French mutes the kind, as "no more gay bars" does (it was "no mas gay bars":
+        # gay bars asked for).
+        ("no más bares gay", ["Gay Bar"]),
+        ("ya no más bares", ["Bar"]),
+        ("no más discotecas por favor", ["Night Club"]),
+        ("plus de bars gays", ["Gay Bar"]),
+        ("ok, plus de clubs", ["Night Club"]),
+        ("plus jamais de bars", ["Bar"]),
+        ("je ne veux plus de bars", ["Bar"]),
+    ],
+)
+def test_no_more_of_a_kind_in_spanish_and_french_mutes_it(message: str, categories: list[str]) -> None:
+    stated = read_preference(message)
+    assert stated is not None and stated.kind == "mute_category" and stated.categories == categories
+    assert parse_rules(message).category is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Comparisons, counts and "more of": no kind muted.
+        "no más de 10 minutos a pie",
+        "no más caro que eso",
+        "no más lejos que 1 km",
+        "no más tarde de las 9",
+        "plus de 20 euros",
+        "plus d'options",
+        "je veux plus de bars",
+        "quel bar a le plus de monde",
+        "un café avec plus de place",
+    ],
+)
+def test_more_than_in_spanish_and_french_mutes_nothing(message: str) -> None:
+    assert read_preferences(message) == []
+
+
+def test_forget_that_i_want_no_more_bars_in_french_still_lifts_the_ban() -> None:
+    stated = read_preference("oublie que je ne veux plus de bars")
+    assert stated is not None and stated.kind == "take_back" and stated.categories == ["Bar"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "swap the bar for a cafe",
+        "instead of the bar a coffee place",
+        "instead of the bar a café",
+        "replace the bar with a café",
+        "a café instead of the bar",
+        "cambia el bar por un café",
+        "un café en vez del bar",
+        "remplace le bar par un café",
+        "un café au lieu du bar",
+    ],
+)
+def test_one_kind_swapped_for_another(message: str) -> None:
+    """The kind wanted, the one it replaces ruled out ("the bar a café" is no place's name)."""
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category, arguments.exclude_categories) == ("refine", "Cafe", ["Bar"])
+    assert arguments.exclude_names == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "whats fun",
+        "what's fun around here?",
+        "whats fun tonight",
+        "where's the fun tonight",
+        "entertain me",
+        "amuse us",
+        "something entertaining",
+        "algo divertido para hacer",
+        "¿qué hay de divertido esta noche?",
+        "quoi de fun ce soir",
+        "quelque chose d'amusant",
+    ],
+)
+def test_fun_of_any_kind_asked_leaves_shops_out(message: str) -> None:
+    """Fun with no kind named is read as fun (no shops, clinics or offices: ``NOT_FUN_KINDS``), and asked for."""
+    arguments = parse_rules(message)
+    assert arguments.fun and arguments.category is None and arguments.intent == "recommend"
+
+
+@pytest.mark.parametrize("message", ["what's fun about it?", "what is the fun part", "that was fun", "a fun bar"])
+def test_fun_said_of_a_place_is_no_ask_for_fun(message: str) -> None:
+    assert not parse_rules(message).fun
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "je vais où d'habitude le dimanche?",
