@@ -124,6 +124,7 @@ from assistant.requests import (
     GENERIC_KINDS,
     HERE,
     HERE_END,
+    HOME_ORIGIN_RE,
     LAST_SHOWN,
     LAST_SHOWN_RE,
     MY_FAVOURITE_RE,
@@ -1743,6 +1744,7 @@ class Assistant:
                     request.quiet,
                     guessed_here=self._here_guessed(state),
                 )
+                card = self._own_origin_said(state, request, language) + card
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
@@ -1755,6 +1757,9 @@ class Assistant:
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
                     return stop + card  # "is it close to the subway?": the nearest stop to the place asked about
+                if request.unplaced in MY_PLACES:  # "is it far from home?" with no home known: from the user
+                    words = _own_words(request.unplaced, language)
+                    return fixed_text("own_place_unknown_measured", language).format(words=words) + card
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
                     where = _origin(request) or fixed_text("you", language)
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
@@ -2182,6 +2187,19 @@ class Assistant:
             said.append(fixed_text("no_routes", language))
         return " ".join(said)
 
+    def _own_origin_said(self, state: _State, request: ChatRequest, language: str) -> str:
+        """Where the user's home (or office) a place's distance is measured from is taken to be ("how far is that from
+        my place?"), as the card's "from your home" does not say: "By your check-ins, your home is around The Bronx,
+        so that is where I measure from. "; "" when the distance is from elsewhere."""
+        own = fixed_text("your_own_places", language).split("|")
+        if request.near not in own or request.location is None:
+            return ""
+        mine = list(MY_PLACES)[own.index(request.near)]
+        stated = _stated_place(steering(self.service.preferences(state["user_id"])), mine)
+        area = stated.target if stated is not None else self._area_named(*request.location)
+        key = "own_origin_stated" if stated is not None else "own_origin_found"
+        return fixed_text(key, language).format(words=_own_words(mine, language), area=area)
+
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
         distance, or that none is within :data:`STOP_KNOWN_WITHIN_KM` (only stops someone checked in at are held);
@@ -2358,16 +2376,19 @@ class Assistant:
         reply says why. None when the request names no such place."""
         if request.near not in MY_PLACES:
             return None
+        # "Within 2 km of your home", "de chez toi": the place in the reply's words.
+        near = fixed_text("your_own_places", request.language).split("|")[list(MY_PLACES).index(request.near)]
         stated = _stated_place(steering(self.service.preferences(state["user_id"])), request.near)
         if stated is not None and stated.latitude is not None and stated.longitude is not None:
-            # "I live in Astoria", then "coffee near home"; "I work in Midtown now", then "lunch near work".
+            # "I live in Astoria", then "coffee near home"; "I work in Midtown now", then "lunch near work". A
+            # place's distance ("how far is it from my place?") is from "your home", as a found home's is.
             location = LatLon(stated.latitude, stated.longitude)
-            return request.model_copy(update={"near": stated.target, "location": location})
+            return request.model_copy(
+                update={"near": near if request.intent == "about" else stated.target, "location": location}
+            )
         place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
         if place is None:
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
-        # "Within 2 km of your home", "de chez toi": the place in the reply's words.
-        near = fixed_text("your_own_places", request.language).split("|")[list(MY_PLACES).index(request.near)]
         update = {"near": near, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
         return request.model_copy(update=update)
 
@@ -2748,6 +2769,14 @@ class Assistant:
                 latest, before = [listed[second - 1]], [listed[0]]
             ends: list[Suggestion | Place | None] = [latest[0] if latest else None, before[0] if before else None]
             words = [BOTH_SHOWN, BOTH_SHOWN]
+        elif request.measured[1] in MY_PLACES:
+            # "How far is the Met from home?": from the user's home as "is it far from home?" is, or from the user
+            # when no home is known (which the reply says).
+            subject = self._place_of_words(state, request.measured[0])
+            if subject is None:
+                return request.model_copy(update={"unplaced": request.measured[0], "subject": None})
+            own = self._own_place(state, request.model_copy(update={"near": request.measured[1]}))
+            return (own or request).model_copy(update={"subject": subject.item_id})
         else:
             words = request.measured
             ends = [self._place_of_words(state, said) for said in words]
@@ -4004,12 +4033,14 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
         return request.model_copy(
             update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
         )
-    if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
+    # "C'est loin de chez moi ?" (read "far de my home"): from the user's home, though no "from" is said.
+    if request.near not in (None, HERE) and not (_MEASURED_FROM_RE.search(message) or HOME_ORIGIN_RE.search(message)):
         return request.model_copy(update={"near": None, "location": None})
     if (
         previous is not None
         and _origin(previous) is not None
         and request.near in (None, HERE)
+        and request.unplaced not in MY_PLACES  # "is it far from home?" with no home known: from the user, said so
         and (request.pick is not None or request.busiest or request.least_busy or refers_to_place(message))
         and not _FROM_USER_RE.search(message)
     ):

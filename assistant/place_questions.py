@@ -277,8 +277,9 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"[\w'’&.-]+(?: [\w'’&.-]+){0,4} (?:very |really |too |that )?"
         r"(?:far|close|near|nearby)(?: (?:from|to) (?:me|here|us|where i am))?\s*[?.!]*\s*$)\W*(?:and |so |but )?"
         r"(?:is|are)\b"
+        # "Le deuxième est loin de chez moi ?" (read "the second is far de my home ?"): from the user's home.
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
-        r"(?: from (?:me|here|us))?\s*\?"
+        r"(?: (?:from|de) (?:me|here|us|(?:my|me|mi) (?:home|place|house|apartment|casa)|home|casa))?\s*\?"
         # "Is it less than 1 km away?", "is the first one within 10 minutes?": its distance, not a new ask.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:less|more|under|over|within|further|farther)\b"
         r"[^?.!]*(?:\b|\d)(?:km|kilomet\w+|miles?|m|meters?|metres?|minutes?|mins?|blocks?|walk)\b",

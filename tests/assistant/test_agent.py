@@ -3326,6 +3326,52 @@ def test_how_far_and_how_to_get_home_are_answered_from_the_users_home_with_no_ro
     assert not polite.calls
 
 
+def test_a_places_distance_from_home_is_measured_from_the_users_home_and_says_where_that_is(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How far is that from my place?" had been measured from the user, "¿está lejos de mi casa?" from a place called
+    # "me casa", "c'est loin de chez moi ?" from the last list's point, and "how far is X from home?" from a place
+    # called "Home Sweet Home".
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.02, home.longitude)
+    listed = assistant.chat("3", "coffee near here", at=world_now, where=here, conversation_id="c")
+    first = listed.items[0]
+    from_home = float(haversine_km(home.latitude, home.longitude, first.latitude, first.longitude))
+    from_here = float(haversine_km(*here, first.latitude, first.longitude))
+    assert f"{from_home:.1f}" != f"{from_here:.1f}"
+    for message, language in (
+        ("how far is that from my place?", "en"),
+        ("is it far from home?", "en"),
+        ("¿está lejos de mi casa?", "es"),
+        ("c'est loin de chez moi ?", "fr"),
+    ):
+        turn = assistant.chat("3", message, at=world_now, where=here, conversation_id="c")
+        opening = fixed_text("own_origin_found", language).split("{area}")[0]
+        assert turn.text.startswith(opening.format(words=fixed_text("own_place_names", language).split("|")[1]))
+        assert f"{from_home:.1f} km" in turn.text, message
+    named = assistant.chat("3", f"how far is {first.label} from home", at=world_now, where=here, conversation_id="n")
+    assert named.text.startswith("By your check-ins, your home is around ") and f"{from_home:.1f} km" in named.text
+    # "Is it far from here?" is still from the user.
+    near = assistant.chat("3", "is it far from here?", at=world_now, where=here, conversation_id="c")
+    assert "your home" not in near.text and f"{from_here:.1f} km from you" in near.text
+    # No home known: said, and the distance is from the user (not from where the last list was).
+    assistant.chat("newcomer", "coffee near Tribeca", at=world_now, where=here, conversation_id="new")
+    asked = "is the first one far from home?"
+    unknown = assistant.chat("newcomer", asked, at=world_now, where=here, conversation_id="new")
+    assert unknown.text.startswith(fixed_text("own_place_unknown_measured").format(words="home"))
+    assert "km from you" in unknown.text
+    # A home area told: measured from there, and said so.
+    assistant.chat("mover", "I live in Astoria", at=world_now, conversation_id="told")
+    told = assistant.chat("mover", f"how far is {first.label} from my place?", at=world_now, conversation_id="told")
+    astoria = lookup("Astoria")
+    assert astoria is not None
+    km = float(haversine_km(astoria.latitude, astoria.longitude, first.latitude, first.longitude))
+    assert told.text.startswith(fixed_text("own_origin_stated").format(words="home", area="Astoria"))
+    assert f"{km:.1f} km from your home" in told.text
+
+
 def test_a_position_or_a_city_outside_new_york_gets_no_list_of_new_york_places(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
