@@ -56,6 +56,7 @@ from assistant.gazetteer import (
     find_neighbourhoods,
     is_in_area,
     lookup,
+    of_area,
 )
 from assistant.grounding import (
     EVIDENCE_KEY,
@@ -5036,6 +5037,8 @@ def _with_evidence(reply: str, state: _State) -> str:
         return f"{reply}\n\n{also}" if also else reply
     said_in = _language(state)
     lines = [_listing_line(item, said_in) for item in suggestions]
+    if (centre := _from_area_centre(state)) is not None:
+        lines.insert(0, centre)  # "bars in Brooklyn" from Midtown: 4.5 km is from Brooklyn's middle, not the user
     if (planned := _planned_for(state.get("request"), state["now"], said_in)) is not None:
         lines.insert(0, planned)  # "For Friday, around 10 pm:": the time the list is for, so a misread shows
     second = state.get("second_from") or 0
@@ -5053,6 +5056,30 @@ def _with_evidence(reply: str, state: _State) -> str:
     if also := state.get("also_stated"):
         lines.append("\n" + also)
     return reply + "\n\n" + "\n".join(lines)
+
+
+# A list's point this close to an area's centre was searched around that centre ("bars in Brooklyn").
+AREA_CENTRE_KM = 0.05
+
+
+def _from_area_centre(state: _State) -> str | None:
+    """ "(Distances are from the centre of Brooklyn, not from where you are.)": for a list searched around a
+    borough's or neighbourhood's centre ("bars in brooklyn", "coffee in Williamsburg") sent by a user outside that
+    area, whose distances would otherwise read as their own; None for a list around the user, around a place, or
+    around an area the user is in (by the same partition "where am I?" names)."""
+    request, here = state.get("request"), state.get("here")
+    if request is None or request.intent not in ("recommend", "refine") or here is None:
+        return None
+    if request.location is None or not request.near or request.near in (HERE, THERE) or request.around:
+        return None
+    area = lookup(request.near)
+    if area is None or float(haversine_km(*request.location, area.latitude, area.longitude)) > AREA_CENTRE_KM:
+        return None  # "coffee near the Flatiron Building", "on Bleecker Street": not an area's centre
+    stated = state.get("stated_here")
+    user = stated if stated is not None and not state.get("here_given") else here
+    if bool(of_area(area.name, [user[0]], [user[1]])[0]):
+        return None  # "bars in Midtown" from Times Square: the user is in that area
+    return fixed_text("from_area_centre", request.language).format(area=area.name)
 
 
 # A plan further from now than this, or on another day, says the time it was made for.

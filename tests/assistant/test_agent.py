@@ -1295,6 +1295,29 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     )
 
 
+def test_a_list_around_an_areas_centre_says_its_distances_are_from_there_to_a_user_outside_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "Bars in Brooklyn" from Midtown had listed "4.5 km" with nothing saying it was from Brooklyn's middle.
+    assistant = Assistant(services, polite)
+    tribeca = NEIGHBOURHOODS["Tribeca"]
+    harlem = NEIGHBOURHOODS["Harlem"]
+    for message, language in (
+        ("coffee in Tribeca", "en"),
+        ("busco un café en Tribeca", "es"),
+        ("je cherche un café à Tribeca", "fr"),
+    ):
+        away = assistant.chat("3", message, at=world_now, where=harlem, conversation_id=language)
+        assert away.items and fixed_text("from_area_centre", language).format(area="Tribeca") in away.text, message
+    brooklyn = assistant.chat("3", "coffee in Brooklyn", at=world_now, where=tribeca, conversation_id="b")
+    assert brooklyn.items and fixed_text("from_area_centre").format(area="Brooklyn") in brooklyn.text
+    # In the area, around the user, or around a place: nothing new said.
+    centre = fixed_text("from_area_centre").split("{area}")[0]
+    for message in ("coffee in Tribeca", "coffee near here", "coffee in Manhattan", "coffee near Jazz Club 3"):
+        inside = assistant.chat("3", message, at=world_now, where=tribeca, conversation_id="in")
+        assert inside.items and centre not in inside.text, message
+
+
 def test_where_the_user_says_they_are_holds_for_the_conversation(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
