@@ -5070,7 +5070,8 @@ def _from_area_centre(state: _State) -> str | None:
     request, here = state.get("request"), state.get("here")
     if request is None or request.intent not in ("recommend", "refine") or here is None:
         return None
-    if request.location is None or not request.near or request.near in (HERE, THERE) or request.around:
+    # ("I'm in SoHo, any coffee?": where the user says they are is theirs, as ``_origin`` has it.)
+    if request.location is None or request.near in (None, HERE, THERE) or request.around or request.placed_self:
         return None
     area = lookup(request.near)
     if area is None or float(haversine_km(*request.location, area.latitude, area.longitude)) > AREA_CENTRE_KM:

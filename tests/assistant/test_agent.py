@@ -1316,6 +1316,9 @@ def test_a_list_around_an_areas_centre_says_its_distances_are_from_there_to_a_us
     for message in ("coffee in Tribeca", "coffee near here", "coffee in Manhattan", "coffee near Jazz Club 3"):
         inside = assistant.chat("3", message, at=world_now, where=tribeca, conversation_id="in")
         assert inside.items and centre not in inside.text, message
+    # Where the user says they are is theirs, whatever position came with the message.
+    said = assistant.chat("3", "I'm in Tribeca, any coffee?", at=world_now, where=harlem, conversation_id="said")
+    assert said.items and centre not in said.text
 
 
 def test_where_the_user_says_they_are_holds_for_the_conversation(
