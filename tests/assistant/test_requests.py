@@ -1724,6 +1724,10 @@ def test_home_in_other_questions_is_no_question_about_the_users_home(message: st
         ("c'est loin de chez moi ?", None),
         ("c'est à quelle distance de chez moi ?", None),
         ("le deuxième est loin de chez moi ?", 2),
+        ("¿está cerca de mi casa?", None),
+        ("¿qué tan lejos está de mi apartamento?", None),
+        ("c'est près de chez moi ?", None),
+        ("est-ce loin de mon appartement ?", None),
     ],
 )
 def test_a_places_distance_from_home_is_measured_from_the_users_home(message: str, pick: int | None) -> None:
@@ -1753,6 +1757,9 @@ def test_a_named_places_distance_from_home_is_from_the_users_home_not_a_place_na
         ("how far is home sweet home", None),
         ("is it far from the office?", "my office"),
         ("which one is closest to my place?", "here"),
+        ("¿hay bares cerca de mi casa?", "my home"),
+        ("c'est près de chez moi, un café ?", "my home"),
+        ("mi oficina está cerca de mi casa", "my home"),
     ],
 )
 def test_home_words_in_other_asks_keep_their_reading(message: str, near: str | None) -> None:
