@@ -56,6 +56,7 @@ from assistant.gazetteer import (
     find_neighbourhoods,
     is_in_area,
     lookup,
+    of_area,
 )
 from assistant.grounding import (
     EVIDENCE_KEY,
@@ -124,6 +125,7 @@ from assistant.requests import (
     GENERIC_KINDS,
     HERE,
     HERE_END,
+    HOME_ORIGIN_RE,
     LAST_SHOWN,
     LAST_SHOWN_RE,
     MY_FAVOURITE_RE,
@@ -1745,6 +1747,7 @@ class Assistant:
                     request.quiet,
                     guessed_here=self._here_guessed(state),
                 )
+                card = self._own_origin_said(state, request, language) + card
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
                 card = self._chain_said(state, details, language) + card
@@ -1757,6 +1760,9 @@ class Assistant:
                     card = _in_area_said(details, request.in_area, language) + card
                 if request.unplaced and (stop := self._stop_near(details, request, language)):
                     return stop + card  # "is it close to the subway?": the nearest stop to the place asked about
+                if request.unplaced in MY_PLACES:  # "is it far from home?" with no home known: from the user
+                    words = _own_words(request.unplaced, language)
+                    return fixed_text("own_place_unknown_measured", language).format(words=words) + card
                 if request.unplaced:  # "which is closest to the subway?": measured from where the list was
                     where = _origin(request) or fixed_text("you", language)
                     return fixed_text("unplaced_measured", language).format(words=request.unplaced, origin=where) + card
@@ -2187,6 +2193,19 @@ class Assistant:
             said.append(fixed_text("no_routes", language))
         return " ".join(said)
 
+    def _own_origin_said(self, state: _State, request: ChatRequest, language: str) -> str:
+        """Where the user's home (or office) a place's distance is measured from is taken to be ("how far is that from
+        my place?"), as the card's "from your home" does not say: "By your check-ins, your home is around The Bronx,
+        so that is where I measure from. "; "" when the distance is from elsewhere."""
+        own = fixed_text("your_own_places", language).split("|")
+        if request.near not in own or request.location is None:
+            return ""
+        mine = list(MY_PLACES)[own.index(request.near)]
+        stated = _stated_place(steering(self.service.preferences(state["user_id"])), mine)
+        area = stated.target if stated is not None else self._area_named(*request.location)
+        key = "own_origin_stated" if stated is not None else "own_origin_found"
+        return fixed_text(key, language).format(words=_own_words(mine, language), area=area)
+
     def _stop_near(self, details: PlaceDetails, request: ChatRequest, language: str) -> str:
         """For "is it close to the subway?" about one place: the nearest stop of that mode the catalogue holds and its
         distance, or that none is within :data:`STOP_KNOWN_WITHIN_KM` (only stops someone checked in at are held);
@@ -2363,16 +2382,19 @@ class Assistant:
         reply says why. None when the request names no such place."""
         if request.near not in MY_PLACES:
             return None
+        # "Within 2 km of your home", "de chez toi": the place in the reply's words.
+        near = fixed_text("your_own_places", request.language).split("|")[list(MY_PLACES).index(request.near)]
         stated = _stated_place(steering(self.service.preferences(state["user_id"])), request.near)
         if stated is not None and stated.latitude is not None and stated.longitude is not None:
-            # "I live in Astoria", then "coffee near home"; "I work in Midtown now", then "lunch near work".
+            # "I live in Astoria", then "coffee near home"; "I work in Midtown now", then "lunch near work". A
+            # place's distance ("how far is it from my place?") is from "your home", as a found home's is.
             location = LatLon(stated.latitude, stated.longitude)
-            return request.model_copy(update={"near": stated.target, "location": location})
+            return request.model_copy(
+                update={"near": near if request.intent == "about" else stated.target, "location": location}
+            )
         place = self.service.own_place(state["user_id"], MY_PLACES[request.near])
         if place is None:
             return request.model_copy(update={"near": None, "location": None, "unplaced": request.near})
-        # "Within 2 km of your home", "de chez toi": the place in the reply's words.
-        near = fixed_text("your_own_places", request.language).split("|")[list(MY_PLACES).index(request.near)]
         update = {"near": near, "location": LatLon(place.latitude, place.longitude), "around": place.item_id}
         return request.model_copy(update=update)
 
@@ -2772,6 +2794,14 @@ class Assistant:
                 latest, before = [listed[second - 1]], [listed[0]]
             ends: list[Suggestion | Place | None] = [latest[0] if latest else None, before[0] if before else None]
             words = [BOTH_SHOWN, BOTH_SHOWN]
+        elif request.measured[1] in MY_PLACES:
+            # "How far is the Met from home?": from the user's home as "is it far from home?" is, or from the user
+            # when no home is known (which the reply says).
+            subject = self._place_of_words(state, request.measured[0])
+            if subject is None:
+                return request.model_copy(update={"unplaced": request.measured[0], "subject": None})
+            own = self._own_place(state, request.model_copy(update={"near": request.measured[1]}))
+            return (own or request).model_copy(update={"subject": subject.item_id})
         else:
             words = request.measured
             ends = [self._place_of_words(state, said) for said in words]
@@ -4026,12 +4056,14 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
         return request.model_copy(
             update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
         )
-    if request.near not in (None, HERE) and not _MEASURED_FROM_RE.search(message):
+    # "C'est loin de chez moi ?" (read "far de my home"): from the user's home, though no "from" is said.
+    if request.near not in (None, HERE) and not (_MEASURED_FROM_RE.search(message) or HOME_ORIGIN_RE.search(message)):
         return request.model_copy(update={"near": None, "location": None})
     if (
         previous is not None
         and _origin(previous) is not None
         and request.near in (None, HERE)
+        and request.unplaced not in MY_PLACES  # "is it far from home?" with no home known: from the user, said so
         and (request.pick is not None or request.busiest or request.least_busy or refers_to_place(message))
         and not _FROM_USER_RE.search(message)
     ):
@@ -5064,6 +5096,8 @@ def _with_evidence(reply: str, state: _State) -> str:
         return f"{reply}\n\n{also}" if also else reply
     said_in = _language(state)
     lines = [_listing_line(item, said_in) for item in suggestions]
+    if (centre := _from_area_centre(state)) is not None:
+        lines.insert(0, centre)  # "bars in Brooklyn" from Midtown: 4.5 km is from Brooklyn's middle, not the user
     if (planned := _planned_for(state.get("request"), state["now"], said_in)) is not None:
         lines.insert(0, planned)  # "For Friday, around 10 pm:": the time the list is for, so a misread shows
     second = state.get("second_from") or 0
@@ -5081,6 +5115,31 @@ def _with_evidence(reply: str, state: _State) -> str:
     if also := state.get("also_stated"):
         lines.append("\n" + also)
     return reply + "\n\n" + "\n".join(lines)
+
+
+# A list's point this close to an area's centre was searched around that centre ("bars in Brooklyn").
+AREA_CENTRE_KM = 0.05
+
+
+def _from_area_centre(state: _State) -> str | None:
+    """ "(Distances are from the centre of Brooklyn, not from where you are.)": for a list searched around a
+    borough's or neighbourhood's centre ("bars in brooklyn", "coffee in Williamsburg") sent by a user outside that
+    area, whose distances would otherwise read as their own; None for a list around the user, around a place, or
+    around an area the user is in (by the same partition "where am I?" names)."""
+    request, here = state.get("request"), state.get("here")
+    if request is None or request.intent not in ("recommend", "refine") or here is None:
+        return None
+    # ("I'm in SoHo, any coffee?": where the user says they are is theirs, as ``_origin`` has it.)
+    if request.location is None or request.near in (None, HERE, THERE) or request.around or request.placed_self:
+        return None
+    area = lookup(request.near)
+    if area is None or float(haversine_km(*request.location, area.latitude, area.longitude)) > AREA_CENTRE_KM:
+        return None  # "coffee near the Flatiron Building", "on Bleecker Street": not an area's centre
+    stated = state.get("stated_here")
+    user = stated if stated is not None and not state.get("here_given") else here
+    if bool(of_area(area.name, [user[0]], [user[1]])[0]):
+        return None  # "bars in Midtown" from Times Square: the user is in that area
+    return fixed_text("from_area_centre", request.language).format(area=area.name)
 
 
 # A plan further from now than this, or on another day, says the time it was made for.

@@ -916,6 +916,8 @@ _SPANISH = {
     "reservar": "book",
     "reserva": "reservation",
     "que tan lejos": "how far",
+    # "¿Qué tan lejos está de mi casa?": the place talked about ("esta" is no place's name).
+    "que tan lejos esta": "how far is it",
     "a que distancia": "how far",
     "esta lejos": "is it far",
     "lejos de mi": "far from me",

@@ -277,8 +277,13 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"[\w'’&.-]+(?: [\w'’&.-]+){0,4} (?:very |really |too |that )?"
         r"(?:far|close|near|nearby)(?: (?:from|to) (?:me|here|us|where i am))?\s*[?.!]*\s*$)\W*(?:and |so |but )?"
         r"(?:is|are)\b"
+        # "¿Está cerca de mi casa?", "c'est près de chez moi ?", "est-ce loin de mon appartement ?" (read "esta near my
+        # home?", "c'est near my home ?", "est-ce far de my appartement ?"): the place talked about, asked of.
+        r"|^\W*(?:esta|queda|c'est|est-ce|est-ce que c'est) (?:muy |tres |very |really |too )?(?:far|close|near)\b"
+        r"[^?,;]*\?"  # ("c'est près de chez moi, un café ?" asks for a café)
+        # "Le deuxième est loin de chez moi ?" (read "the second is far de my home ?"): from the user's home.
         r"|\b(?:it|that|this|they|the \w+(?: one)?)(?:'s| is| are) (?:very |really )?(?:far|close|near)"
-        r"(?: from (?:me|here|us))?\s*\?"
+        r"(?: (?:from|de) (?:me|here|us|(?:my|me|mi) (?:home|place|house|apartment|casa)|home|casa))?\s*\?"
         # "Is it less than 1 km away?", "is the first one within 10 minutes?": its distance, not a new ask.
         r"|\b(?:is|are) (?:it|that|this|they|the \w+(?: one)?) (?:less|more|under|over|within|further|farther)\b"
         r"[^?.!]*(?:\b|\d)(?:km|kilomet\w+|miles?|m|meters?|metres?|minutes?|mins?|blocks?|walk)\b",
@@ -362,7 +367,9 @@ _REFERENCE_RE = re.compile(
     r"\b(?:it|its|it's|they|them|their|that (?:one|place|spot)|this (?:one|place|spot)|the place|that's)\b"
     r"|\b(?:is|was|'s) that\b|\bthat\s*(?:[?.!]|$)|\b(?:on|in) (?:a|the) map\b|\bmap (?:it|them|that)\b"
     # "Is there a bar?" points at nothing; "been there a lot?" does.
-    r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|an|some)\b| a\b(?! lot\b))",
+    r"|(?<!\bis )(?<!\bare )(?<!'s )\bthere\b(?! (?:is|are|any|an|some)\b| a\b(?! lot\b))"
+    # "¿Está cerca de mi casa?" (read "esta near my home?"): Spanish and French say "it" in the verb.
+    r"|^\W*(?:esta|queda|c'est|est-ce)\s+(?:muy |tres )?(?:far|close|near|lejos|cerca|loin|pres)\b",
     re.IGNORECASE,
 )
 _QUESTION_RE = re.compile(

@@ -624,6 +624,16 @@ _MY_PLACE_RE = re.compile(
     rf"(?P<what>{'|'.join(_MY_WORDS)})\b(?!\s+(?:of|in|on)\b)",
     re.IGNORECASE,
 )
+# "How far is that from my place?", "is the second one far from home?", "¿está lejos de mi casa?" (read "far from me
+# casa"), "c'est loin de chez moi ?" (read "far de my home"): a place's distance measured from the user's home. Read
+# only in a question about a place's distance: "bars near my place" asks for places around the user, as before.
+_HOME_WORDS = (
+    r"(?:(?:my|our|me|mi|mon|ma|notre|nuestra|nuestro)\s+(?:own\s+)?(?:place|house|apartment|flat|pad|home|casa"
+    r"|apartamento|departamento|depa|piso|appart|appartement|maison)|home|casa|chez (?:moi|nous)|la maison)\b"
+    r"(?!\s+(?:sweet|depot|goods|run|team|game|base|plate|of|in|on)\b)"
+)
+HOME_ORIGIN_RE = re.compile(rf"\b(?:from|to|de|desde|depuis|near|close to|closer to)\s+{_HOME_WORDS}", re.IGNORECASE)
+_HOME_END_RE = re.compile(rf"\W*{_HOME_WORDS}\W*", re.IGNORECASE)
 # "Like my favourite bar", "like my usual coffee shop": the user's own most visited place of a kind.
 MY_FAVOURITE_RE = re.compile(
     r"^(?:my|our) (?:favou?rite|usual|regular|go-to|local|top|most visited|most frequented)\b", re.IGNORECASE
@@ -3281,6 +3291,15 @@ def parse_rules(message: str) -> RequestArguments:
         # "How far is the Met from MoMA?", "how long to walk from Penn Station to Grand Central?": one from the other.
         arguments.measured, arguments.asks = ends, ["distance"]
         arguments.category, arguments.near, arguments.pick = None, None, None
+    if (
+        "distance" in arguments.asks
+        and not arguments.measured
+        and HOME_ORIGIN_RE.search(message)
+        and not _WHERE_IS_MINE_RE.search(message)  # "how far am I from my place?": where home is, asked
+    ):
+        # "How far is that from my place?", "¿está lejos de mi casa?": from the user's home, not from the user (nor
+        # from a place called "me casa").
+        arguments.near, arguments.placed_self = "my home", False
     if SECOND_STOP_RE.search(message) and not (arguments.category or arguments.asks):
         arguments.asks = ["general"]  # "what's the second stop?": a place of the last list (``Assistant`` finds it)
     arguments.change = _CHANGE_RE.search(message) is not None or compares_periods(message)
@@ -4425,7 +4444,7 @@ CALMER_WORDS = 5
 
 
 _END_WORDS = (
-    r"(?P<{}>(?!(?:here|me|you|us|my (?:home|place|office|work|hotel|location)|where (?:i|we) (?:am|are)"
+    r"(?P<{}>(?!(?:here|me|you|us|my (?:office|work|hotel|location)|where (?:i|we) (?:am|are)"
     # "Is it far from the subway?" asks for the nearest stop, which the place's card says.
     r"|where i'm|(?:the |a )?(?:subway|train|metro|bus|station|stop|path|nearest \w+)(?: station| stop)?\W*$)\b)"
     r"[^,;!?]{{2,60}}?)"
@@ -4513,6 +4532,10 @@ def distance_ends(message: str) -> list[str]:
         subject = _AWAY_RE.sub("", subject)
         pronoun = re.fullmatch(r"(?:it|there|that|this)?", subject, re.IGNORECASE)
         if pronoun is None and subject.casefold() != origin.casefold():
+            if _HOME_END_RE.fullmatch(origin):
+                # "How far is the Met from home?", "is MoMA far from my place?": from the user's home, not from a place
+                # called "Home Sweet Home" ("how far am I from home?" asks where home is).
+                return [] if re.fullmatch(r"am i|are we", subject, re.IGNORECASE) else [subject, "my home"]
             return [subject, origin]
     return []
 

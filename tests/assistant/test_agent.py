@@ -1345,6 +1345,32 @@ def test_a_borough_is_searched_wider_than_a_neighbourhood_and_the_reply_names_th
     )
 
 
+def test_a_list_around_an_areas_centre_says_its_distances_are_from_there_to_a_user_outside_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "Bars in Brooklyn" from Midtown had listed "4.5 km" with nothing saying it was from Brooklyn's middle.
+    assistant = Assistant(services, polite)
+    tribeca = NEIGHBOURHOODS["Tribeca"]
+    harlem = NEIGHBOURHOODS["Harlem"]
+    for message, language in (
+        ("coffee in Tribeca", "en"),
+        ("busco un café en Tribeca", "es"),
+        ("je cherche un café à Tribeca", "fr"),
+    ):
+        away = assistant.chat("3", message, at=world_now, where=harlem, conversation_id=language)
+        assert away.items and fixed_text("from_area_centre", language).format(area="Tribeca") in away.text, message
+    brooklyn = assistant.chat("3", "coffee in Brooklyn", at=world_now, where=tribeca, conversation_id="b")
+    assert brooklyn.items and fixed_text("from_area_centre").format(area="Brooklyn") in brooklyn.text
+    # In the area, around the user, or around a place: nothing new said.
+    centre = fixed_text("from_area_centre").split("{area}")[0]
+    for message in ("coffee in Tribeca", "coffee near here", "coffee in Manhattan", "coffee near Jazz Club 3"):
+        inside = assistant.chat("3", message, at=world_now, where=tribeca, conversation_id="in")
+        assert inside.items and centre not in inside.text, message
+    # Where the user says they are is theirs, whatever position came with the message.
+    said = assistant.chat("3", "I'm in Tribeca, any coffee?", at=world_now, where=harlem, conversation_id="said")
+    assert said.items and centre not in said.text
+
+
 def test_where_the_user_says_they_are_holds_for_the_conversation(
     services: Service, polite: ScriptedChatModel, world_items: pd.DataFrame, world_now: datetime
 ) -> None:
@@ -3374,6 +3400,52 @@ def test_how_far_and_how_to_get_home_are_answered_from_the_users_home_with_no_ro
     way = assistant.chat("3", "how do I get home?", at=world_now, where=here, conversation_id="way")
     assert fixed_text("no_routes") in way.text and f"{km:.1f} km" in way.text and not way.items
     assert not polite.calls
+
+
+def test_a_places_distance_from_home_is_measured_from_the_users_home_and_says_where_that_is(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How far is that from my place?" had been measured from the user, "¿está lejos de mi casa?" from a place called
+    # "me casa", "c'est loin de chez moi ?" from the last list's point, and "how far is X from home?" from a place
+    # called "Home Sweet Home".
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.02, home.longitude)
+    listed = assistant.chat("3", "coffee near here", at=world_now, where=here, conversation_id="c")
+    first = listed.items[0]
+    from_home = float(haversine_km(home.latitude, home.longitude, first.latitude, first.longitude))
+    from_here = float(haversine_km(*here, first.latitude, first.longitude))
+    assert f"{from_home:.1f}" != f"{from_here:.1f}"
+    for message, language in (
+        ("how far is that from my place?", "en"),
+        ("is it far from home?", "en"),
+        ("¿está lejos de mi casa?", "es"),
+        ("c'est loin de chez moi ?", "fr"),
+    ):
+        turn = assistant.chat("3", message, at=world_now, where=here, conversation_id="c")
+        opening = fixed_text("own_origin_found", language).split("{area}")[0]
+        assert turn.text.startswith(opening.format(words=fixed_text("own_place_names", language).split("|")[1]))
+        assert f"{from_home:.1f} km" in turn.text, message
+    named = assistant.chat("3", f"how far is {first.label} from home", at=world_now, where=here, conversation_id="n")
+    assert named.text.startswith("By your check-ins, your home is around ") and f"{from_home:.1f} km" in named.text
+    # "Is it far from here?" is still from the user.
+    near = assistant.chat("3", "is it far from here?", at=world_now, where=here, conversation_id="c")
+    assert "your home" not in near.text and f"{from_here:.1f} km from you" in near.text
+    # No home known: said, and the distance is from the user (not from where the last list was).
+    assistant.chat("newcomer", "coffee near Tribeca", at=world_now, where=here, conversation_id="new")
+    asked = "is the first one far from home?"
+    unknown = assistant.chat("newcomer", asked, at=world_now, where=here, conversation_id="new")
+    assert unknown.text.startswith(fixed_text("own_place_unknown_measured").format(words="home"))
+    assert "km from you" in unknown.text
+    # A home area told: measured from there, and said so.
+    assistant.chat("mover", "I live in Astoria", at=world_now, conversation_id="told")
+    told = assistant.chat("mover", f"how far is {first.label} from my place?", at=world_now, conversation_id="told")
+    astoria = lookup("Astoria")
+    assert astoria is not None
+    km = float(haversine_km(astoria.latitude, astoria.longitude, first.latitude, first.longitude))
+    assert told.text.startswith(fixed_text("own_origin_stated").format(words="home", area="Astoria"))
+    assert f"{km:.1f} km from your home" in told.text
 
 
 def test_a_position_or_a_city_outside_new_york_gets_no_list_of_new_york_places(

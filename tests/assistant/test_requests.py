@@ -1710,6 +1710,63 @@ def test_home_in_other_questions_is_no_question_about_the_users_home(message: st
 
 
 @pytest.mark.parametrize(
+    ("message", "pick"),
+    [
+        ("how far is that from my place?", None),
+        ("is it far from home?", None),
+        ("how far from my apartment", None),
+        ("is it close to my place?", None),
+        ("is the second one far from my place?", 2),
+        ("how long to walk there from my house", None),
+        ("¿está lejos de mi casa?", None),
+        ("¿a qué distancia está de mi casa?", None),
+        ("¿el segundo está lejos de mi casa?", 2),
+        ("c'est loin de chez moi ?", None),
+        ("c'est à quelle distance de chez moi ?", None),
+        ("le deuxième est loin de chez moi ?", 2),
+        ("¿está cerca de mi casa?", None),
+        ("¿qué tan lejos está de mi apartamento?", None),
+        ("c'est près de chez moi ?", None),
+        ("est-ce loin de mon appartement ?", None),
+    ],
+)
+def test_a_places_distance_from_home_is_measured_from_the_users_home(message: str, pick: int | None) -> None:
+    # "From my place" had been read as from the user, "de mi casa" as a place called "me casa", "de chez moi" as
+    # nothing at all.
+    asked = parse_rules(message)
+    assert (asked.near, asked.pick, asked.asks, asked.measured) == ("my home", pick, ["distance"], [])
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["how far is the Met from home?", "how far is Jazz Club 38 from my place", "is Katz's far from my place?"],
+)
+def test_a_named_places_distance_from_home_is_from_the_users_home_not_a_place_named_home(message: str) -> None:
+    assert parse_rules(message).measured[1] == "my home"
+
+
+@pytest.mark.parametrize(
+    ("message", "near"),
+    [
+        ("coffee near home", "my home"),
+        ("bars near my place", None),  # as before: around the user
+        ("dinner near my place tonight", None),
+        ("is it far from here?", None),
+        ("how far is it from me", None),
+        ("is the home depot far?", None),
+        ("how far is home sweet home", None),
+        ("is it far from the office?", "my office"),
+        ("which one is closest to my place?", "here"),
+        ("¿hay bares cerca de mi casa?", "my home"),
+        ("c'est près de chez moi, un café ?", "my home"),
+        ("mi oficina está cerca de mi casa", "my home"),
+    ],
+)
+def test_home_words_in_other_asks_keep_their_reading(message: str, near: str | None) -> None:
+    assert parse_rules(message).near == near
+
+
+@pytest.mark.parametrize(
     ("message", "independent"),
     [
         ("I don't like chains", True),
