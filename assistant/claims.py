@@ -30,7 +30,7 @@ name matching), and seven kinds of claims are found in it and checked against th
   audience ("students", "locals", "art enthusiasts") must be named by an evidence line.
 - area: a neighbourhood or borough a place is put in ("a Mexican restaurant in Brooklyn", "near Times Square", "à
   SoHo", "on the Upper West Side"; not "from Times Square", a distance's origin) must be where its coordinates are:
-  near an area (``assistant.gazetteer.is_in_area``: the borough of the gazetteer's nearest centre, and for a
+  near an area (``assistant.gazetteer.is_in_area``: the borough whose outline holds the place, and for a
   neighbourhood within 2.5 km of its centre), in it only if it is the place's own neighbourhood
   (``assistant.gazetteer.is_in_own_area``). Only the last place named before it in the sentence is held to it (in a
   sentence that names none, "It's located in Brooklyn", the last place named earlier), and not across a "you"
