@@ -496,9 +496,14 @@ GENERIC_KINDS: frozenset[str] = frozenset(_GENERIC)
 # gym (a workout is asked for by name).
 NOT_FUN_KINDS = (
     "Gym",
-    # A coffee or a doughnut on the way is no outing ("anything fun to do on Christmas Eve?" had a Dunkin' first).
+    # A coffee or a doughnut on the way is no outing ("anything fun to do on Christmas Eve?" had a Dunkin' first),
+    # nor a bagel, a deli sandwich or a salad to go ("whats fun tonight" had Murray's Bagels first).
     "Cafe, Coffee, and Tea House",
     "Donut Shop",
+    "Bagel Shop",
+    "Deli",
+    "Sandwich Spot",
+    "Salad Restaurant",
     "Fast Food Restaurant",
     "Retail",
     "Business and Professional Services",

@@ -28,6 +28,7 @@ from assistant.requests import (
     DATE_CATEGORY,
     DRINKING_KINDS,
     HERE_END,
+    NOT_FUN_KINDS,
     THERE,
     TURNED_DOWN_RE,
     ChatRequest,
@@ -62,6 +63,7 @@ from assistant.requests import (
 )
 from assistant.spelling import Speller, expand_shorthand, fold, max_edits
 from profiles.config import load_settings
+from profiles.places import is_of_kind
 from prompts import load_prompt
 
 NY = ZoneInfo("America/New_York")
@@ -3061,6 +3063,29 @@ def test_fun_of_any_kind_asked_leaves_shops_out(message: str) -> None:
     """Fun with no kind named is read as fun (no shops, clinics or offices: ``NOT_FUN_KINDS``), and asked for."""
     arguments = parse_rules(message)
     assert arguments.fun and arguments.category is None and arguments.intent == "recommend"
+
+
+@pytest.mark.parametrize(
+    ("category", "path", "fun"),
+    [
+        ("Bagel Shop", "Dining and Drinking > Bagel Shop", False),
+        ("Deli / Bodega", "Dining and Drinking > Restaurant > Deli", False),
+        ("Snack Place", "Dining and Drinking > Restaurant > Deli", False),
+        ("Sandwich Place", "Dining and Drinking > Restaurant > Sandwich Spot", False),
+        ("Salad Place", "Dining and Drinking > Restaurant > Salad Restaurant", False),
+        ("Coffee Shop", "Dining and Drinking > Cafe, Coffee, and Tea House > Coffee Shop", False),
+        ("Clothing Store", "Retail > Fashion Retail > Clothing Store", False),
+        ("Bowling Alley", "Sports and Recreation > Bowling Alley", True),
+        ("Indian Restaurant", "Dining and Drinking > Restaurant > Indian Restaurant", True),
+        ("Bar", "Dining and Drinking > Bar", True),
+        ("Concert Hall", "Arts and Entertainment > Music Venue > Concert Hall", True),
+        ("Park", "Landmarks and Outdoors > Park", True),
+    ],
+)
+def test_something_fun_leaves_out_everyday_food_and_shops_but_not_outings(category: str, path: str, fun: bool) -> None:
+    """A bagel or a deli sandwich on the way is no outing ("whats fun tonight" had Murray's Bagels first); a meal
+    out, a bar, a show or a park may well be."""
+    assert (not any(is_of_kind(kind, category, path) for kind in NOT_FUN_KINDS)) is fun
 
 
 @pytest.mark.parametrize("message", ["what's fun about it?", "what is the fun part", "that was fun", "a fun bar"])
