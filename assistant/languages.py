@@ -1946,7 +1946,7 @@ _STOPWORDS: dict[Language, str] = {
     "esquina calle cuadra cuadras",
     "fr": "le la les un une des de du au aux et ou en avec pour par que qui quoi est sont je tu il nous vous mon ma "
     "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
-    "aussi mais donc deja encore peux veux sais fait faire",
+    "aussi mais donc deja encore peux veux sais fait faire fini termine",
 }
 # Letters one of the two languages uses and the other does not (before folding).
 _ACCENTS: dict[Language, str] = {"es": "ñ¿¡áíóú", "fr": "àâçèêëîïôûùœ"}
@@ -2200,10 +2200,13 @@ _COMPARED = {
     r"|resultats?|endroits?|lieux|adresses?|infos?|informations?|details?|monde|gens|temps|place|chance|precisions?",
 }
 _NO_MORE_LEADS = {
-    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+",
+    # "Basta de bares", "se acabaron los bares": enough of a kind.
+    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+|(?<!\w)basta\s+(?:ya\s+)?de\s+|(?<!\w)se\s+acabaron\s+(?:los|las)\s+",
     # At the start of the message or of a clause; "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne
     # veux plus de bars" is a phrase of its own: the ban lifted).
     "fr": r"(?<![\w'])plus\s+jamais\s+(?:de\s+|d')"
+    # "Fini les bars", "c'est fini les clubs", "terminé les fast-foods": no more of a kind.
+    r"|(?:^\s*|(?<=[,;.!?:(])\s*)(?:c'est\s+)?(?:fini|termine)\s+les\s+"
     r"|(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))plus\s+(?:de\s+|d')"
     r"|(?<![\w'])(?<!que )(?:je|on|nous)\s+(?:ne\s+|n')(?:veux|veut|voulons|voudrais)\s+plus\s+(?:de\s+|d')",
 }

@@ -2990,6 +2990,11 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         ("ok, plus de clubs", ["Night Club"]),
         ("plus jamais de bars", ["Bar"]),
         ("je ne veux plus de bars", ["Bar"]),
+        # "Enough of": "fini" had been spelt into "fidi", the Financial District, and bars asked for there.
+        ("fini les bars", ["Bar"]),
+        ("c'est fini les bars gays", ["Gay Bar"]),
+        ("basta de bares", ["Bar"]),
+        ("se acabaron los bares", ["Bar"]),
     ],
 )
 def test_no_more_of_a_kind_in_spanish_and_french_mutes_it(message: str, categories: list[str]) -> None:
@@ -3011,10 +3016,17 @@ def test_no_more_of_a_kind_in_spanish_and_french_mutes_it(message: str, categori
         "je veux plus de bars",
         "quel bar a le plus de monde",
         "un café avec plus de place",
+        "j'ai fini, merci",
+        "le film est fini",
     ],
 )
 def test_more_than_in_spanish_and_french_mutes_nothing(message: str) -> None:
     assert read_preferences(message) == []
+
+
+@pytest.mark.parametrize("message", ["j'ai fini, merci", "c'est fini", "fini"])
+def test_finished_in_french_is_no_financial_district(message: str) -> None:
+    assert parse_rules(message).near is None
 
 
 def test_forget_that_i_want_no_more_bars_in_french_still_lifts_the_ban() -> None:
