@@ -151,7 +151,13 @@ EVENT_AT = (
     r"(?:before|after|ahead of|heading to|going to|off to|on (?:my|our) way to)"
     r" (?:the|my|our|a|an|his|her|their) (?:[\w'-]+ ){1,2}?at"
 )
-_EVENT_AT_RE = re.compile(rf"\b{EVENT_AT}\b", re.IGNORECASE)
+# The user's own event, named with no place ("somewhere to eat after the concert", "drinks before the show"): one
+# they go to, no listing asked for either.
+_EVENT_AT_RE = re.compile(
+    rf"\b{EVENT_AT}\b|\b(?:before|after|ahead of) (?:the|my|our|this|that|tonight's) (?:concert|gig|show|festival"
+    r"|event|exhibition)\b",
+    re.IGNORECASE,
+)
 # What the user says does not matter ("budget isn't an issue", "money is no object") asks nothing of the data.
 _NO_MATTER_RE = re.compile(
     r"\b(?:the )?(?:budget|money|price|prices|cost|costs)\s+(?:is|are)(?:n'?t| not| no)\s+(?:an?\s+)?"

@@ -516,6 +516,15 @@ def test_an_event_at_a_named_place_asks_for_no_listing() -> None:
     assert unhonoured("any concerts tonight?") == [UNKNOWN_TOPICS["events"]]
 
 
+@pytest.mark.parametrize(
+    "message", ["somewhere to eat after the concert", "drinks before the show", "dinner after the gig tonight"]
+)
+def test_the_users_own_event_named_with_no_place_asks_for_no_listing(message: str) -> None:
+    # "Somewhere to eat after the concert" had opened with "I have no event listings".
+    assert unhonoured(message) == []
+    assert unhonoured("what events are on this weekend") == [UNKNOWN_TOPICS["events"]]
+
+
 def test_sitting_outside_is_seating_no_data_holds() -> None:
     assert unhonoured("lunch somewhere I can sit outside") == [UNKNOWN_TOPICS["amenities"]]
     assert unhonoured("can we eat outside there?") == [UNKNOWN_TOPICS["amenities"]]
