@@ -829,6 +829,20 @@ def _inside_a_word(name: str, words: str) -> bool:
     return before.isalnum() or (short == name and after.isalnum())
 
 
+def _kind_shifts(table: pd.DataFrame) -> list[KindShift]:
+    """Each kind's visits and shares in the two periods of a ``profiles.activity.kind_change`` table."""
+    return [
+        KindShift(
+            kind=str(row.kind),
+            recent=int(row.recent),
+            earlier=int(row.earlier),
+            recent_share=float(row.recent_share),
+            earlier_share=float(row.earlier_share),
+        )
+        for row in table.itertuples(index=False)
+    ]
+
+
 class Service:
     """The operations every adapter offers, over one runtime; safe to call from many threads."""
 
@@ -1707,16 +1721,7 @@ class Service:
             return self._periods_change(user_id, at, periods, kind, table)
         if start is None:
             return None
-        shifts = [
-            KindShift(
-                kind=str(row.kind),
-                recent=int(row.recent),
-                earlier=int(row.earlier),
-                recent_share=float(row.recent_share),
-                earlier_share=float(row.earlier_share),
-            )
-            for row in table.itertuples(index=False)
-        ]
+        shifts = _kind_shifts(table)
         more = [item for item in shifts if item.recent_share - item.earlier_share >= CHANGE_MIN_SHIFT]
         fewer = [item for item in shifts if item.earlier_share - item.recent_share >= CHANGE_MIN_SHIFT]
         return InterestChange(
@@ -1739,16 +1744,7 @@ class Service:
         mine = user_visits(events, user_id)
         first = self._local(mine["timestamp"].min()) if len(mine) else None
         last = self._local(mine["timestamp"].max()) if len(mine) else None
-        shifts = [
-            KindShift(
-                kind=str(row.kind),
-                recent=int(row.recent),
-                earlier=int(row.earlier),
-                recent_share=float(row.recent_share),
-                earlier_share=float(row.earlier_share),
-            )
-            for row in table.itertuples(index=False)
-        ]
+        shifts = _kind_shifts(table)
         said: list[PeriodHabits] = []
         visited: list[dict[str, int]] = []
         for period, column in zip(periods, ("recent", "earlier"), strict=True):
