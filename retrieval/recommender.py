@@ -838,6 +838,10 @@ class _Explainer:
                 other, distance = nearest
                 where = "next to" if distance < RIGHT_HERE_KM else f"{distance:.1f} km from"
                 return f"{where} {self.label(other)}, a place you know"
+        # A place "after" itself is the user staying where they are ("people often come here after Alewife Taproom",
+        # said of Alewife Taproom): a repeat check-in, not a next stop worth citing.
+        if group in ("transition", "own_transition") and last == position:
+            return None
         if group == "transition" and self._recognisable(last) and last is not None:
             # Other people's: the user's own steps from there are "you often come here after …".
             mine = user.transitions.get(last, {}).get(position, 0.0) if user is not None else 0.0

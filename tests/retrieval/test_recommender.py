@@ -1023,3 +1023,25 @@ def test_people_who_go_to_a_place_are_other_people_than_the_user() -> None:
         state.observe(f"other{visit}", 1, 59_100.0 + visit, 11, 40.74, -73.98)
     assert said("me", "covisit") == "people who go to Joe also go here"
     assert said("me", "transition") == "people often come here after Joe (3 times)"
+
+
+def test_a_place_is_never_said_to_come_after_itself() -> None:
+    items = pd.DataFrame(
+        {"item_id": ["A"], "name": ["Alewife"], "category": ["Bar"], "latitude": [40.74], "longitude": [-73.94]}
+    )
+    catalogue = Catalogue.from_items(items)
+    state = HistoryState(
+        catalogue, recency_half_life_hours=24.0, popularity_half_life_hours=48.0, recent_size=3, covisit_window=2
+    )
+    for person in ("me", "a", "b", "c"):  # everyone checks in twice in a row at Alewife, the user three times
+        for visit in range(2 if person != "me" else 4):
+            state.observe(person, 0, visit * 7200.0 + ord(person[0]), 20, 40.74, -73.94)
+    builder = FeatureBuilder(catalogue, rhythm_bandwidth_hours=3.0, distance_bandwidth_km=1.0, embeddings=None)
+    context = builder.context(state, Query("me", 40_000.0, 21, 40.74, -73.94))
+    row = np.zeros(len(FEATURE_NAMES))
+    row[column("transitions")] = state.transitions[0][0]
+    row[column("own_transitions")] = context.own_transitions[0]
+    assert row[column("transitions")] - row[column("own_transitions")] >= 3 and row[column("own_transitions")] >= 3
+    explainer = _Explainer(state, builder, context)
+    assert explainer.render("transition", 0, row) is None
+    assert explainer.render("own_transition", 0, row) is None
