@@ -156,6 +156,7 @@ from assistant.requests import (
     first_stop_over,
     further_stops,
     half_of_day_unsaid,
+    home_from_it,
     home_way_asked,
     is_waterside,
     named_first,
@@ -728,6 +729,15 @@ class Assistant:
                 # "How often do I go to Coney Island", "been to chelsea piers?": the place asked about, not where the
                 # user is ("0.8 km from Coney Island"), and not where later answers measure from.
                 extracted = extracted.model_copy(update={"near": None, "location": None})
+            if (
+                extracted.intent == "smalltalk"
+                and (state.get("focus") or _last_suggestions(state))
+                and home_from_it(asked)
+            ):
+                # "How close is it to my place?" after a list or a card: that place's distance from the user's home,
+                # not how far home is from the user (which it still asks with no place talked about).
+                to_home = {"intent": "about", "asks": ["distance"], "near": "my home", "location": None}
+                extracted = extracted.model_copy(update=to_home | {"placed_self": False})
             if all_down and extracted.intent not in ("recommend", "refine"):
                 extracted = extracted.model_copy(update={"intent": "refine"})  # "not those": others of the same ask
             if left_out is not None:
@@ -1747,6 +1757,8 @@ class Assistant:
                     request.quiet,
                     guessed_here=self._here_guessed(state),
                 )
+                card = self._nearest_ranked(state, request, language) + card  # "which one is closest to my place?"
+                card = _apart_said(request, details, language) + card  # "how far is the first from the second?"
                 card = self._own_origin_said(state, request, language) + card
                 if "visits" in request.asks:
                     card = self._visits_then(state, details, language) + self._chain_visits(state, details) + card
@@ -2645,17 +2657,10 @@ class Assistant:
             if known:
                 return min(known, key=known.__getitem__)
         if request.nearest and suggestions:  # "which one is closest?", "… closest to the Williamsburg Bridge?"
-            # "Which is the closest bar?": the nearest of the bars shown, when any is.
-            if request.category:
-                kinds = self._of_kind(request.category)
-                suggestions = [item for item in suggestions if item.item_id in kinds] or suggestions
-            if request.location is not None and request.near is not None:  # "… closest to me?": from the user
-                origin = request.location
-                return min(
-                    suggestions,
-                    key=lambda item: haversine_km(origin.latitude, origin.longitude, item.latitude, item.longitude),
-                ).item_id
-            return min(suggestions, key=lambda item: item.distance_km).item_id
+            candidates = self._nearest_among(suggestions, request)
+            if (origin := _nearest_origin(state, request)) is not None:  # "… closest to me?": from the user
+                return min(candidates, key=lambda item: _km_from(origin, item)).item_id
+            return min(candidates, key=lambda item: item.distance_km).item_id
         if (request.busiest or request.least_busy) and suggestions:
             # "Which is the most popular?": everyone's check-ins, first on a tie; "which is busiest on Saturdays?":
             # those on Saturdays.
@@ -2709,6 +2714,38 @@ class Assistant:
         if len(suggestions) == 1 and not words:
             return suggestions[0].item_id  # "how many minutes on foot?" after a list of one: that one
         return pointed if refers_to_place(message) else None
+
+    def _nearest_among(self, suggestions: Sequence[Suggestion], request: ChatRequest) -> list[Suggestion]:
+        """The places shown that "which one is closest?" chooses among: "which is the closest bar?", the bars shown,
+        when any is; else all of them."""
+        if not request.category:
+            return list(suggestions)
+        kinds = self._of_kind(request.category)
+        return [item for item in suggestions if item.item_id in kinds] or list(suggestions)
+
+    def _nearest_ranked(self, state: _State, request: ChatRequest, language: str) -> str:
+        """For "which one is closest to my place?" over a list: the places shown, nearest the user's home (or office)
+        first, as the crow flies, since the list's own distances are from elsewhere; "" for any other question."""
+        own = fixed_text("your_own_places", language).split("|")
+        if not request.nearest or request.compare or not (request.near in own or request.unplaced in MY_PLACES):
+            return ""
+        origin = _nearest_origin(state, request)
+        candidates = self._nearest_among(_last_suggestions(state), request)
+        if origin is None or len(candidates) < 2:
+            return ""
+        ranks = {item.item_id: rank for rank, item in enumerate(_last_suggestions(state), 1)}
+        (first, *rest) = sorted(candidates, key=lambda item: _km_from(origin, item))
+        others = ", ".join(
+            fixed_text("closest_other", language).format(
+                value=f"{_km_from(origin, item):.1f} km", place=item.label, rank=ranks[item.item_id]
+            )
+            for item in rest
+        )
+        value = f"{_km_from(origin, first):.1f} km"
+        lead = fixed_text("closest_of", language).format(
+            value=value, place=first.label, rank=ranks[first.item_id], others=others
+        )
+        return lead + "\n\n"
 
     def _same_of_another(self, state: _State, request: ChatRequest, text: str) -> ChatRequest | None:
         """ "¿Y a Niketown?", "what about Katz's?", "et à Niketown ?" after a question about the user's visits (to a
@@ -4041,9 +4078,37 @@ def _last_suggestions(state: _State) -> list[Suggestion]:
 _MEASURED_FROM_RE = re.compile(r"\b(?:from|to|between)\s", re.IGNORECASE)
 # "How far is it from me?": from the user, whatever point the last list measured from.
 _FROM_USER_RE = re.compile(
-    r"\b(?:from|(?:clos(?:e|er|est)|near(?:er|est)?) to)\s+(?:me|us|here|my place|where i am|where we are)\b",
+    # ("Closest to my place" is the user's home: ``requests.HOME_ORIGIN_RE``.)
+    r"\b(?:from|(?:clos(?:e|er|est)|near(?:er|est)?) to)\s+(?:me|us|here|where i am|where we are)\b",
     re.IGNORECASE,
 )
+
+
+def _apart_said(request: ChatRequest, details: PlaceDetails, language: str) -> str:
+    """For "how far is the Met from MoMA?", "distance between the first and the second one": how far apart the two
+    are, said to be as the crow flies (no routes are held); "" for any other question, and for a place measured
+    from the user's home (which ``_own_origin_said`` says)."""
+    if not request.measured or request.measured[-1] in MY_PLACES or request.location is None or not request.near:
+        return ""
+    km = details.distance_km
+    said = f"{km:.1f}" if km >= 0.1 else f"{km:.2f}"  # two places 30 m apart are not "0.0 km" apart
+    return fixed_text("measured_apart", language).format(place=details.label, origin=request.near, km=said) + "\n\n"
+
+
+def _nearest_origin(state: _State, request: ChatRequest) -> LatLon | None:
+    """Where "which one is closest?" measures the places shown from, when not from the list's own point: the point
+    the question names ("… closest to me?", "… to my place?"), or the user where no check-in shows the home asked
+    of (which the reply says); None for the list's point."""
+    if request.location is not None and request.near is not None:
+        return request.location
+    if request.unplaced in MY_PLACES:
+        return LatLon(*state["here"])
+    return None
+
+
+def _km_from(origin: LatLon, item: Suggestion) -> float:
+    """How far a place shown is from a point, as the crow flies."""
+    return float(haversine_km(origin.latitude, origin.longitude, item.latitude, item.longitude))
 
 
 def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: str) -> ChatRequest:
@@ -4052,7 +4117,13 @@ def _measured_from(request: ChatRequest, previous: ChatRequest | None, message: 
     Central Park busy?" names the place asked about, not a point to measure from)."""
     if request.intent != "about" or request.measured:  # "how far is the Met from MoMA?": from MoMA, found before
         return request
-    if request.nearest and previous is not None and request.near in (None, HERE) and not _FROM_USER_RE.search(message):
+    if (
+        request.nearest
+        and previous is not None
+        and request.near in (None, HERE)
+        and request.unplaced not in MY_PLACES  # "which one is closest to my place?" with no home known: from the user
+        and not _FROM_USER_RE.search(message)
+    ):
         return request.model_copy(
             update={"near": previous.near, "location": previous.location, "placed_self": previous.placed_self}
         )

@@ -918,7 +918,15 @@ _SPANISH = {
     "que tan lejos": "how far",
     # "¿Qué tan lejos está de mi casa?": the place talked about ("esta" is no place's name).
     "que tan lejos esta": "how far is it",
+    "que tan lejos queda": "how far is it",
+    # "¿Qué tan cerca está de mi casa?": how close the place talked about is (not "how nearby").
+    "que tan cerca": "how close",
+    "que tan cerca esta": "how close is it",
+    "que tan cerca queda": "how close is it",
     "a que distancia": "how far",
+    # "¿Qué distancia hay entre el primero y el segundo?": between two places.
+    "que distancia hay": "what distance",
+    "cuanta distancia hay": "what distance",
     "esta lejos": "is it far",
     "lejos de mi": "far from me",
     "esta lejos de mi": "is it far from me",
@@ -1124,6 +1132,9 @@ _FRENCH = {
     "j'ai faim": "i'm hungry",
     "pres de chez moi": "near my home",
     "pres de chez nous": "near our home",
+    # "C'est proche de chez moi ?": as "près de chez moi".
+    "proche de chez moi": "near my home",
+    "proche de chez nous": "near our home",
     "chez moi": "my home",
     "s'il pleut": "if it rains",
     "il pleut": "it's raining",

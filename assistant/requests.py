@@ -637,7 +637,11 @@ _HOME_WORDS = (
     r"|apartamento|departamento|depa|piso|appart|appartement|maison)|home|casa|chez (?:moi|nous)|la maison)\b"
     r"(?!\s+(?:sweet|depot|goods|run|team|game|base|plate|of|in|on)\b)"
 )
-HOME_ORIGIN_RE = re.compile(rf"\b(?:from|to|de|desde|depuis|near|close to|closer to)\s+{_HOME_WORDS}", re.IGNORECASE)
+HOME_ORIGIN_RE = re.compile(
+    # "Which one's nearest my place?", "¿cuál es el más cercano a mi casa?" (read "… closest a my casa").
+    rf"\b(?:from|to|de|desde|depuis|near|close to|closer to|(?:closest|nearest)(?: one)?(?: a)?)\s+{_HOME_WORDS}",
+    re.IGNORECASE,
+)
 _HOME_END_RE = re.compile(rf"\W*{_HOME_WORDS}\W*", re.IGNORECASE)
 # "Like my favourite bar", "like my usual coffee shop": the user's own most visited place of a kind.
 MY_FAVOURITE_RE = re.compile(
@@ -1562,6 +1566,22 @@ def own_place_asked(message: str) -> str | None:
     if verb := match["verb"] or match["known"] or match["think_verb"]:
         return _MY_VERBS[verb.lower()]
     return "my home"  # "where is home for me?", "how far is my place?", "how do I get home?"
+
+
+# "How close is it to my place?", "how far is it to home?", "¿qué tan cerca está de mi casa?" (read "how close is it
+# de my casa"): with a place talked about, "it" is that place, measured from the user's home; with none, it is the
+# way home (``_WHERE_IS_MINE_RE``), as "how far is home?" is.
+_IT_TO_HOME_RE = re.compile(
+    r"\bhow (?:far|close|near)(?: away)? (?:is|esta|est) (?:it|that|this)(?: place| one| spot)? (?:back )?"
+    rf"(?:to|from|de|desde) {_HOME_SAID}\b(?! (?:of|in|on)\b)",
+    re.IGNORECASE,
+)
+
+
+def home_from_it(message: str) -> bool:
+    """Whether a question about the way home says "it" ("how close is it to my place?"), which with a place talked
+    about asks that place's distance from the user's home."""
+    return _IT_TO_HOME_RE.search(read(message).text) is not None
 
 
 # "I'm in Boston this weekend, any good coffee?", "visiting Chicago next week": the user is in a city whose places are
@@ -2842,6 +2862,8 @@ _NEAREST_RE = re.compile(
     r"^\W*(?:and\s+|ok\s+|okay\s+|so\s+)?(?:the\s+)?(?:closest|nearest)(?:\s+one)?(?:\s+of\s+(?:them|those|these))?"
     r"(?:\s+(?:then|please|pls))?\s*[?.!]*\s*$|"
     r"\b(?:which|what)(?: one| place| of (?:them|those|these))? is (?:the )?(?:closest|nearest)\b"
+    # "Which one's nearest my place?"; not "what's the closest coffee shop?", a kind's nearest place.
+    r"|\b(?:which|what)(?: one| place| of (?:them|those|these))'s (?:the )?(?:closest|nearest)\b"
     # "What's the closest one to Astor Place?": of the places shown.
     r"|\bwhat(?:'s| is) the (?:closest|nearest) one\b"
     # "Which theater is closest?" after films: the nearest of those shown.
@@ -2849,7 +2871,8 @@ _NEAREST_RE = re.compile(
     r"|\bthe (?:closest|nearest)(?: one| of (?:them|those|these))?(?=\s*(?:[?.!,]|$|then\b|please\b))"
     # "Whatever is closest", "the one closest to me": the nearest shown.
     r"|^\W*(?:(?:ok|okay|so|and|just)\s+)*(?:whatever|whichever)(?: one)?(?:'s| is) (?:closest|nearest)\b"
-    r"|\bthe (?:one|place) (?:closest|nearest) to (?:me|us|here)\b",
+    r"|\bthe (?:one|place) (?:closest|nearest) to (?:me|us|here)\b"
+    rf"|\bthe (?:one|place) (?:closest|nearest) to {_HOME_WORDS}",
     re.IGNORECASE,
 )
 # The assistant's own pick of the places shown ("which would you recommend?", "what's your favourite?"): the first,
@@ -3334,6 +3357,10 @@ def parse_rules(message: str) -> RequestArguments:
     if _NEAREST_RE.search(message):
         arguments.nearest = True
         arguments.asks = arguments.asks or ["distance"]
+        if HOME_ORIGIN_RE.search(message) and not _WHERE_IS_MINE_RE.search(message):
+            # "Which one is closest to my place?", "¿cuál está más cerca de mi casa?" (read "which one is closest de
+            # my casa"), "lequel est le plus proche de chez moi ?": the places shown, from home, not the user.
+            arguments.near, arguments.placed_self = "my home", False
     elif _TOP_PICK_RE.search(message) and not (arguments.category or arguments.near):
         arguments.top_pick, arguments.pick = True, arguments.pick or 1
     elif _BUSIEST_RE.search(message):

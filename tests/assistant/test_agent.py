@@ -4644,3 +4644,97 @@ def test_my_last_check_ins_are_listed_one_by_one_the_latest_first(
     week = assistant.chat("3", "list my check-ins from last week", at=world_now, conversation_id="week")
     asked = called(week, "get_habits").arguments
     assert asked["listed"] == service_module.LISTED_TOP and asked["since"] is not None
+
+
+def test_it_with_a_place_in_focus_is_measured_from_the_users_home(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How close is it to my place?" after a list had said how far home is from the user, not the place's distance.
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.02, home.longitude)
+    first = assistant.chat("3", "coffee near here", at=world_now, where=here, conversation_id="c").items[0]
+    from_home = float(haversine_km(home.latitude, home.longitude, first.latitude, first.longitude))
+    for message, language in (
+        ("how close is it to my place?", "en"),
+        ("how far is it to home?", "en"),
+        ("¿qué tan cerca está de mi casa?", "es"),
+        ("c'est proche de chez moi ?", "fr"),
+    ):
+        turn = assistant.chat("3", message, at=world_now, where=here, conversation_id="c")
+        opening = fixed_text("own_origin_found", language).split("{area}")[0]
+        assert turn.text.startswith(opening.format(words=fixed_text("own_place_names", language).split("|")[1]))
+        assert f"{from_home:.1f} km" in turn.text and first.label in turn.text, message
+    # With no place talked about, it is still how far home is from the user.
+    alone = assistant.chat("3", "how close is it to my place?", at=world_now, where=here, conversation_id="alone")
+    assert alone.text.startswith("By your check-ins, your home is around ") and "What I know of" not in alone.text
+
+
+def test_the_closest_of_a_list_to_the_users_home_ranks_the_list_from_home(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "Which one is closest to my place?" had picked the place nearest the user ("my place" read as "me").
+    assistant = Assistant(services, polite)
+    home = services.own_place("3", ("Home (private)", "Residential Building (Apartment / Condo)"))
+    assert home is not None
+    here = (home.latitude + 0.03, home.longitude + 0.01)
+    listed = assistant.chat("3", "coffee near here", at=world_now, where=here, conversation_id="c").items
+    assert len(listed) >= 2
+    from_home = sorted(
+        listed, key=lambda item: haversine_km(home.latitude, home.longitude, item.latitude, item.longitude)
+    )
+    from_here = min(listed, key=lambda item: haversine_km(*here, item.latitude, item.longitude))
+    assert from_home[0].item_id != from_here.item_id  # the world puts the two apart
+    nearest = from_home[0]
+    km = float(haversine_km(home.latitude, home.longitude, nearest.latitude, nearest.longitude))
+    rank = [item.item_id for item in listed].index(nearest.item_id) + 1
+    for number, (message, language) in enumerate(
+        (
+            ("which one is closest to my place?", "en"),
+            ("which one's nearest my apartment?", "en"),
+            ("¿cuál está más cerca de mi casa?", "es"),
+            ("lequel est le plus proche de chez moi ?", "fr"),
+        )
+    ):
+        conversation = f"n{number}"
+        assistant.chat("3", "coffee near here", at=world_now, where=here, conversation_id=conversation)
+        turn = assistant.chat("3", message, at=world_now, where=here, conversation_id=conversation)
+        lead = fixed_text("closest_of", language).split("{others}")[0]
+        assert lead.format(place=nearest.label, rank=rank, value=f"{km:.1f} km") in turn.text, message
+        assert turn.text.startswith(fixed_text("own_origin_found", language).split("{")[0])
+    # No home known: from the user, and said so.
+    assistant.chat("newcomer", "coffee near here", at=world_now, where=here, conversation_id="new")
+    unknown = assistant.chat(
+        "newcomer", "which one is closest to my place?", at=world_now, where=here, conversation_id="new"
+    )
+    assert unknown.text.startswith(fixed_text("own_place_unknown_measured").format(words="home"))
+    rank_here = [item.item_id for item in listed].index(from_here.item_id) + 1
+    assert fixed_text("closest_of").split(":")[0].format(place=from_here.label, rank=rank_here) in unknown.text
+    # "Which one is closest?" alone still ranks by the list's own distances, with no lead.
+    plain = assistant.chat("3", "which one is closest?", at=world_now, where=here, conversation_id="n0")
+    assert "Of these" not in plain.text
+
+
+def test_two_places_distance_is_said_as_the_crow_flies(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    # "How far is the first from the second?" had answered with the first's card alone.
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("3", "coffee near here", at=world_now, conversation_id="c").items
+    assert len(listed) >= 3
+    first, third = listed[0], listed[2]
+    km = float(haversine_km(first.latitude, first.longitude, third.latitude, third.longitude))
+    said = f"{km:.1f}" if km >= 0.1 else f"{km:.2f}"
+    for message, language in (
+        ("how far is the first from the third?", "en"),
+        ("distance between the first and the third one", "en"),
+        ("¿qué distancia hay entre el primero y el tercero?", "es"),
+        ("quelle distance entre le premier et le troisième ?", "fr"),
+    ):
+        turn = assistant.chat("3", message, at=world_now, conversation_id="c")
+        apart = fixed_text("measured_apart", language).format(place=first.label, origin=third.label, km=said)
+        assert turn.text.startswith(apart), message
+    # From home: no "apart" line, the home's own opening instead.
+    home = assistant.chat("3", "how far is the first from my place?", at=world_now, conversation_id="c")
+    assert "apart" not in home.text and home.text.startswith("By your check-ins")

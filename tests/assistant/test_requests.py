@@ -39,6 +39,7 @@ from assistant.requests import (
     extract_request,
     first_stop_over,
     further_stops,
+    home_from_it,
     home_way_asked,
     merge,
     named_first,
@@ -1758,7 +1759,6 @@ def test_a_named_places_distance_from_home_is_from_the_users_home_not_a_place_na
         ("is the home depot far?", None),
         ("how far is home sweet home", None),
         ("is it far from the office?", "my office"),
-        ("which one is closest to my place?", "here"),
         ("¿hay bares cerca de mi casa?", "my home"),
         ("c'est près de chez moi, un café ?", "my home"),
         ("mi oficina está cerca de mi casa", "my home"),
@@ -4597,3 +4597,72 @@ def test_ones_latest_check_ins_by_number_are_no_place() -> None:
     assert parse_rules("show me my check-ins at Mijana").intent == "about"  # one place's, as before
     for message in ("mis últimos 5 check-ins", "mes derniers check-ins", "muéstrame mis últimos 10 check-ins"):
         assert parse_rules(message).intent == "profile" and parse_rules(message).asks == [], message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "which one is closest to my place?",
+        "which is nearest to home",
+        "which one's nearest my apartment?",
+        "what's the closest one to my house?",
+        "which of these is closest to home?",
+        "¿cuál está más cerca de mi casa?",
+        "¿cuál queda más cerca de mi casa?",
+        "¿cuál es el más cercano a mi casa?",
+        "lequel est le plus près de chez moi ?",
+        "lequel est le plus proche de chez moi ?",
+        "quel est le plus proche de chez nous ?",
+    ],
+)
+def test_the_closest_of_a_list_to_the_users_home_is_measured_from_home(message: str) -> None:
+    reading = parse_rules(message)
+    assert reading.nearest and reading.near == "my home", message
+
+
+@pytest.mark.parametrize(
+    ("message", "near", "nearest"),
+    [
+        ("which one is closest to me?", "here", True),
+        ("which is closest?", "here", True),
+        ("which is closest to my office?", "my office", True),
+        ("what's the closest coffee shop?", "here", False),  # a kind's nearest place, not one shown
+        ("it's my place to decide", None, False),
+        ("in my place what would you do", None, False),
+    ],
+)
+def test_other_closest_questions_keep_their_origin(message: str, near: str | None, nearest: bool) -> None:
+    reading = parse_rules(message)
+    assert (reading.near, reading.nearest) == (near, nearest), message
+
+
+@pytest.mark.parametrize(
+    ("message", "it"),
+    [
+        ("how close is it to my place?", True),
+        ("how far is it to home?", True),
+        ("how near is it to my apartment", True),
+        ("how far away is it from my house?", True),
+        ("¿qué tan cerca está de mi casa?", True),
+        ("how far is my place?", False),
+        ("how far am i from home", False),
+        ("how far is home from here", False),
+        ("how close is it to the subway?", False),
+        ("how far is it to home depot?", False),
+    ],
+)
+def test_it_measured_to_home_is_told_from_the_way_home(message: str, it: bool) -> None:
+    assert home_from_it(message) is it
+
+
+@pytest.mark.parametrize(
+    ("message", "ends"),
+    [
+        ("¿qué distancia hay entre el primero y el segundo?", ["the first", "the second"]),
+        ("¿cuánta distancia hay entre el primero y el tercero?", ["the first", "the third"]),
+        ("quelle distance entre le premier et le deuxième ?", ["the first", "the second"]),
+        ("how far apart are the first and the third?", ["the first", "the third"]),
+    ],
+)
+def test_the_distance_between_two_listed_places_has_both_ends(message: str, ends: list[str]) -> None:
+    assert parse_rules(message).measured == ends
