@@ -1019,6 +1019,7 @@ _AREA_PREPOSITIONS = _words("in at on near around inside within by en dans a au 
 # others it is said to be in it ("in Chelsea", "on the Upper West Side"), which only its own neighbourhood is.
 _NEAR_PREPOSITIONS = _words("near around by pres cerca")
 _WHOLE_CITY = frozenset({"nyc", "new york", "new york city"})
+_DISTANCE_UNITS = _words("km m mi miles minutes minutos min mins blocks cuadras metros metres meters kilometres")
 
 
 def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
@@ -1031,9 +1032,11 @@ def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
         if sentence[start:end].casefold() in _WHOLE_CITY:
             continue
         before = [_lower(word) for word in _previous_words(sentence, start, 4)]
-        prepositions = [word for word in before if word in _AREA_PREPOSITIONS]
-        if not prepositions:
+        prepositions = [index for index, word in enumerate(before) if word in _AREA_PREPOSITIONS]
+        # "A 0.5 km de Times Square", "à 10 minutes de SoHo": a distance's origin, as "0.5 km from Times Square" is.
+        if not prepositions or set(before[prepositions[-1] :]) & _DISTANCE_UNITS:
             continue
+        prepositions = [before[index] for index in prepositions]
         negated = _negated(sentence, start)
         text = sentence[start:end]
         how = "near" if prepositions[-1] in _NEAR_PREPOSITIONS else "in"

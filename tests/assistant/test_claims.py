@@ -748,3 +748,12 @@ def test_an_area_holds_when_one_branch_of_a_shared_name_is_there() -> None:
 )
 def test_distances_in_other_languages_and_bounds_are_checked(text: str, ok: bool) -> None:
     assert check(text).ok is ok
+
+
+def test_the_origin_of_a_distance_is_no_area_the_place_is_in() -> None:
+    # Joe's Coffee is in SoHo: code's own "a 0.3 km de Times Square" measures from Times Square, in any language.
+    for language in ("en", "es", "fr"):
+        assert check(code_sentence(PlaceFacts.of(COFFEE), "Times Square", language)).ok, language
+    assert check("Joe's Coffee está a 10 minutos de Times Square.").ok is False  # minutes no evidence says
+    assert check("Joe's Coffee est à Times Square.").ok is False
+    assert check("Joe's Coffee est à 0.3 km, à Times Square.").ok is False
