@@ -49,6 +49,11 @@ name matching), and seven kinds of claims are found in it and checked against th
   English only); hedged ("check whether it is open", "not sure if it's cheap") they are not claims. What a place
   offers and where the user is hold too when the user's message said the same words ("near the office", "live
   music"); what a place is like never does ("somewhere quieter" makes no place quiet).
+  Drinks ("a great place to grab a drink", "good for a beer after work", "un buen sitio para tomar algo", "un bon
+  endroit pour boire un verre") are what a place offers too, and hold of the kinds of place that pour them, as meals
+  and dishes hold of the kinds that serve them: bars and the rest of nightlife and sit-down restaurants, and for a
+  drink of any sort cafés too; never a gym or a bank, whatever the user asked for. The drink is the place's it is had
+  at ("after Crunch, grab a drink at Stout NYC"), else the nearest place's.
 
 Which place a claim is about: visit and category claims go to the nearest place named in their sentence (a visit
 verb's own object first; for a kind word, the nearest suggestion when the nearest place is one only the evidence
@@ -59,10 +64,11 @@ of the last earlier sentence that named one; with none, it is checked against ev
 Heuristics, chosen so that a true sentence copied or paraphrased from the evidence passes: kind words count only in
 a predicate or apposition ("a", "the", "its", "are" before at most three other words, or "(" right after a name),
 not after a preposition, a possessive or "has" ("near a park", "your home", "it has a bar"); words inside a place's
-name are never claims ("Milk Bar"); times after "this", "tomorrow" or "next" speak of the turn, not the place, and
-are not checked; present-tense visits after "if" or "when" are conditions, not claims; negated popularity ("less
-crowded") is not checked. What no sentence pattern here catches (a place's menu or ambience in other words, or where
-one place is relative to another) is not checked.
+name are never claims ("Milk Bar"), nor are those of a kind the check holds ("HK Catwalk is a Scenic Lookout", "a
+Student Center": no view, no audience; "un sitio al aire libre": no "aire de jeux"); times after "this", "tomorrow"
+or "next" speak of the turn, not the place, and are not checked; present-tense visits after "if" or "when" are
+conditions, not claims; negated popularity ("less crowded") is not checked. What no sentence pattern here catches (a
+place's menu or ambience in other words, or where one place is relative to another) is not checked.
 """
 
 from __future__ import annotations
@@ -77,7 +83,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.gazetteer import find_neighbourhoods, is_in_area, is_in_own_area
 from assistant.grounding import Mention, NameIndex, Token, check_reply, sentence_spans, tokens
-from assistant.requests import DISH_WORDS, DISHES
+from assistant.requests import DISH_WORDS, DISHES, DRINKING_KINDS
 from assistant.service import Explanation, Suggestion, digest
 from assistant.spelling import expand_shorthand, fold
 from profiles.calendar import DAYPARTS, WEEKDAYS
@@ -396,7 +402,10 @@ class KindWords:
         generic = {(word,) for word in GENERIC_KINDS} | _generic_translations(kinds)
         self.keys = frozenset(key for key in keys if key not in generic)
         self.generic = frozenset(generic)
-        self.longest = max((len(key) for key in self.keys), default=0)
+        # A Spanish or French name that says "a place of …" ("un sitio al aire libre", "un lieu de plein air") is as
+        # generic, and the words in it are no kinds of their own ("aire" of "aire de jeux").
+        self.generic_names = frozenset(_generic_headed(kinds)) - self.keys
+        self.longest = max((len(key) for key in self.keys | self.generic_names), default=0)
 
     def find(self, words: Sequence[Token], start: int = 0, generic: bool = False) -> tuple[int, Key] | None:
         """The longest kind phrase starting at ``words[start]``: how many words it takes and its key."""
@@ -406,6 +415,12 @@ class KindWords:
             if key in self.keys or (generic and key in self.generic):
                 return size, key
         return None
+
+    def generic_name(self, words: Sequence[Token], start: int = 0) -> int:
+        """How many words the longest generic Spanish or French kind name starting at ``words[start]`` takes (0:
+        none)."""
+        folded = _key_words(words[start : start + self.longest])
+        return next((size for size in range(len(folded), 1, -1) if folded[:size] in self.generic_names), 0)
 
     def of_place(self, place: PlaceFacts) -> frozenset[Key]:
         """Every kind key true of a place: its category and path levels, their last words, their English synonyms,
@@ -449,6 +464,22 @@ def _translations(kinds: Iterable[str]) -> list[tuple[Key, Key]]:
                 if len(translated) > 2 and translated[1] in ("de", "d", "du", "des"):
                     pairs.append((english, translated[:1]))
     return pairs
+
+
+def _generic_headed(kinds: Iterable[str]) -> set[Key]:
+    """The keys of the Spanish and French kind names that begin with a word for "a place" ("sitio al aire libre",
+    "lieu de plein air"), which :func:`_translations` leaves out."""
+    return {
+        translated
+        for kind in kinds
+        for language in ("es", "fr")
+        for name in [
+            category_name(kind, language),
+            category_name(kind, language, plural=True),
+            *other_names(kind, language),
+        ]
+        if len(translated := _key(name)) > 1 and set(translated[:1]) <= _GENERIC_TRANSLATIONS
+    }
 
 
 def _generic_translations(kinds: Iterable[str]) -> set[Key]:
@@ -828,6 +859,9 @@ def category_claims(sentence: str, vocabulary: KindWords, offset: int = 0) -> li
     found: list[Claim] = []
     position = 0
     while position < len(words):
+        if skip := vocabulary.generic_name(words, position):  # "un sitio al aire libre" is no "aire de jeux"
+            position += skip
+            continue
         match = vocabulary.find(words, position)
         if match is None:
             position += 1
@@ -985,6 +1019,7 @@ _AREA_PREPOSITIONS = _words("in at on near around inside within by en dans a au 
 # others it is said to be in it ("in Chelsea", "on the Upper West Side"), which only its own neighbourhood is.
 _NEAR_PREPOSITIONS = _words("near around by pres cerca")
 _WHOLE_CITY = frozenset({"nyc", "new york", "new york city"})
+_DISTANCE_UNITS = _words("km m mi miles minutes minutos min mins blocks cuadras metros metres meters kilometres")
 
 
 def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
@@ -997,9 +1032,11 @@ def area_claims(sentence: str, offset: int = 0) -> list[Claim]:
         if sentence[start:end].casefold() in _WHOLE_CITY:
             continue
         before = [_lower(word) for word in _previous_words(sentence, start, 4)]
-        prepositions = [word for word in before if word in _AREA_PREPOSITIONS]
-        if not prepositions:
+        prepositions = [index for index, word in enumerate(before) if word in _AREA_PREPOSITIONS]
+        # "A 0.5 km de Times Square", "à 10 minutes de SoHo": a distance's origin, as "0.5 km from Times Square" is.
+        if not prepositions or set(before[prepositions[-1] :]) & _DISTANCE_UNITS:
             continue
+        prepositions = [before[index] for index in prepositions]
         negated = _negated(sentence, start)
         text = sentence[start:end]
         how = "near" if prepositions[-1] in _NEAR_PREPOSITIONS else "in"
@@ -1074,12 +1111,15 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
         # What is on there ("a great place for free events"): no listings are stored.
         r"(?:free\s+|live\s+|special\s+|upcoming\s+|weekly\s+|regular\s+|private\s+)?(?:events?|concerts|festivals?)"
         r"(?!\s+(?:spaces?|halls?|venues?))|"
-        # What people do there ("a great place to enjoy drinks and music", said of a plaza).
+        # What people do there ("a great place to enjoy music"); a drink is a kind's ("drinks" below), the music
+        # with it is not ("enjoy drinks and music").
         r"(?:enjoy|enjoying|grab|grabbing|sip|sipping)\s+(?:some\s+|a\s+|the\s+|great\s+|good\s+)?"
-        r"(?:drinks?|cocktails?|beers?|wine|music|dancing|shows?|performances?|concerts?)|"
+        r"(?:music|dancing|shows?|performances?|concerts?)|"
+        r"(?:drinks?|cocktails?|beers?|wine)\s+(?:and|&)\s+(?:live\s+)?(?:music|dancing|shows?|performances?|games)|"
         r"(?:wide|great|huge|large|extensive|excellent|impressive|diverse|good)\s+(?:selection|variety|range|choice|"
         r"assortment)\s+of\s+(?!(?:places|options|spots|venues|choices|suggestions)\b)\w+|"
-        r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?\w+|"
+        r"(?:offers|offering|serves|serving|boasts|boasting|stocks|sells|selling)\s+(?:up\s+)?"
+        r"(?!(?:drinks|cocktails|beers?|wine)\b)\w+|"
         # What one can buy there ("a great place to buy art supplies"): the catalogue keeps a kind, not a stock.
         r"(?:to\s+buy|to\s+shop\s+for|buy\s+your|para\s+comprar|de\s+comprar|d[oó]nde\s+comprar|pour\s+acheter|"
         r"d['’]acheter|o[uù]\s+acheter)\s+[\w'-]+(?:\s+(?!(?:for|in|at|near|before|after|and|or|this|today|tonight|"
@@ -1107,6 +1147,30 @@ _UNKNOWN_RES: dict[str, re.Pattern[str]] = {
     "dishes": re.compile(
         r"\b(?:for|serves?|serving|grab|get|have|has|enjoy|try|its|their|great|good|delicious|tasty|amazing|best)\s+"
         r"(?:a\s+|some\s+|the\s+|its\s+|their\s+)?(?:[a-z]+\s+)?(?P<dish>" + DISH_WORDS + r")\b",
+        re.I,
+    ),
+    # Drinks ("a great place to grab a drink", "good for a beer after work", "un buen sitio para tomar algo", "un bon
+    # endroit pour boire un verre"): true of the kinds of place that pour them (see ``_Checker._drinks``). Not
+    # "asked for drinks" (the user's wish) nor a kind's own name ("a cocktail bar", "a wine bar", "a beer garden").
+    "drinks": re.compile(
+        r"\b(?:(?:enjoy|enjoying|grab|grabbing|sip|sipping|have|having|get|getting|share|sharing|order|ordering|"
+        r"serves|serving|offers|offering|pours|pouring|(?<!asked\s)(?<!asking\s)(?<!looking\s)(?<!searching\s)"
+        r"(?<!wanted\s)(?<!craving\s)(?<!mood\s)for)\s+"
+        r"(?:a\s+|an\s+|some\s+|the\s+|your\s+|one\s+|another\s+|a\s+few\s+|a\s+couple\s+(?:of\s+)?)?"
+        r"(?:(?:quick|cold|nice|good|great|relaxed|casual|late[-\s]night|after[-\s]work|post[-\s]work|pre[-\s]dinner|"
+        r"first|last|celebratory)\s+)?"
+        r"(?:drinks?(?!\s+of\s+water)|cocktails?|beers?|pints?|wine|glass(?:es)?\s+of\s+(?!water)\w+|nightcap|booze)"
+        r"(?!\s+(?:bars?|lounges?|gardens?|halls?|lists?|menus?|selections?|programs?|shops?|stores?|tastings?)\b)|"
+        r"(?:somewhere|place|spot|where)\s+to\s+drink|to\s+drink\s+with|drinks\s+(?:spot|place|venue)s?|"
+        # Spanish: "tomar algo", "unas copas", "para unas cervezas", "un lugar para beber".
+        r"(?:tomar|tomarse|beber|pedir|disfrutar\s+de)\s+(?:algo(?!\s+de\s+comer)|(?:una?s?\s+)?(?:copas?|tragos?|"
+        r"cervezas?|cañas?|vinos?|c[oó]cteles|c[oó]ctel|bebidas?)(?:\s+de\s+vino)?)|"
+        r"para\s+(?:una?s?\s+)?(?:copas?|tragos?|cervezas?|cañas?|c[oó]cteles|c[oó]ctel)\b|"
+        # French: "boire un verre", "prendre un pot", "pour l'apéro", "un endroit où boire".
+        r"(?:boire|prendre|siroter|d[ée]guster|partager)\s+(?:un|une|des|quelques|un\s+petit|une\s+petite|"
+        r"l['’])\s*(?:verres?|coups?|bi[eè]res?|cocktails?|vins?|pots?|ap[ée]ros?|boissons?|pintes?)|"
+        r"pour\s+(?:un|une|des|l['’])\s*(?:verre|ap[ée]ro|cocktail|bi[eè]re|pot|pinte)s?|"
+        r"(?:pour|o[uù])\s+boire(?!\s+(?:un|une|des|du|quelques|l['’]))|(?:para|donde|d[oó]nde)\s+beber)\b",
         re.I,
     ),
     # A street address ("located at 55 Fulton Street", "à l'adresse 59 Rue 9e"): the catalogue keeps none.
@@ -1191,6 +1255,19 @@ _MEAL_KINDS: dict[str, tuple[str, ...]] = {
     "dinner": ("Restaurant", "Food Truck", "Food Court", "Gastropub"),
 }
 _MEAL_KINDS["supper"] = _MEAL_KINDS["dinner"]
+# The kinds of place that pour a drink: bars and the rest of nightlife, and the restaurants one sits down at (a deli or
+# a pizza counter is no place for "a beer after work"); for a drink of any sort ("grab a drink", "tomar algo", "boire
+# un verre"), cafés and tea rooms too.
+_DRINKING_PLACES = (*DRINKING_KINDS, "Nightclub", "Nightlife", "Speakeasy", "Winery", "Sit-down Dinner")
+_DRINK_PLACES = (*_DRINKING_PLACES, "Café", "Cafe", "Coffee Shop", "Tea Room", "Juice Bar", "Bubble Tea")
+# What comes between a drink and the place it is had at ("a drink after work at Stout NYC", "un verre chez Joe's"),
+# or the name a fronted drink is said of ("Crunch is a gym; for drinks afterwards, Stout NYC is 0.3 km away").
+_AT_PLACE_RE = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:at|in|à|au|en|a|chez|dans)\s+|(?:\s+[\w'-]+){0,3},\s+", re.I)
+_ALCOHOL_RE = re.compile(
+    r"cocktail|c[oó]ctel|beer|bi[eè]re|cerveza|caña|pint|wine|\bvin|nightcap|booze|copa|trago|ap[ée]ro|champagne|"
+    r"prosecco|whiske?y",
+    re.I,
+)
 _HEDGES = _words("whether if check checking unsure sure know may might maybe perhaps cannot")
 # "You might want to try X for its delicious food": the hedge is on the suggestion, not on the claim after it.
 _SUGGESTING_RE = re.compile(
@@ -1300,13 +1377,24 @@ class _Checker:
             for claim in find_claims(self.body, self.vocabulary, self.sentence.start)
             if not any(start < claim.end and claim.start < end for start, end in names)
         ]
+        checked = [self.check(claim) for claim in claims]
+        # A kind written out that holds (the place's own, or one denied) is no claim of what its words say: "HK
+        # Catwalk is a Scenic Lookout", "a Student Center", "est un snack" name a kind, not a view, an audience or
+        # a menu.
+        held = [(c.claim.start, c.claim.end) for c in checked if c.claim.kind == "category" and c.supported]
+        checked = [
+            c
+            for c in checked
+            if c.claim.kind == "category"
+            or not any(start <= c.claim.start and c.claim.end <= end for start, end in held)
+        ]
         return SentenceReport(
             start=self.sentence.start,
             end=self.sentence.end,
             text=self.body,
             named=tuple(dict.fromkeys(place.item_id for _, facts in self.sentence.mentions for place in facts)),
             about=tuple(dict.fromkeys(place.item_id for facts in self._subjects() for place in facts)),
-            claims=tuple(self.check(claim) for claim in claims),
+            claims=tuple(checked),
         )
 
     def _subjects(self) -> list[list[PlaceFacts]]:
@@ -1372,6 +1460,9 @@ class _Checker:
             inside = [p for p in places if holds(claim.value[0], p.latitude, p.longitude)]  # type: ignore[arg-type]
             supported = claim.negated or not places or bool(inside)
             reason = f"{_names(places)} is not in {claim.value[0]}"
+        elif claim.kind == "unknown" and claim.value[0] == "drinks":
+            places = self._poured_at(claim)
+            supported, reason = self._drinks(claim, places)
         else:
             places = self._any()
             supported, reason = self._fact(claim, places)
@@ -1425,6 +1516,26 @@ class _Checker:
         ):
             return True, ""
         return False, f"the evidence of {_names(places)} does not say it is a place for {dish}"
+
+    def _poured_at(self, claim: Claim) -> list[PlaceFacts]:
+        """Where a drink is had: the place named after it behind "at" ("after Equinox, grab a drink at Stout NYC"),
+        else the place named nearest it ("Stout NYC is a great place to grab a drink")."""
+        for mention, facts in self.sentence.mentions:
+            if mention.start >= claim.end and _AT_PLACE_RE.fullmatch(self.text[claim.end : mention.start]):
+                return facts
+        return self._nearest(claim)
+
+    def _drinks(self, claim: Claim, places: list[PlaceFacts]) -> tuple[bool, str]:
+        """A drink a sentence offers is one the kind of every place it speaks of pours (:data:`_DRINK_PLACES`; for
+        beer, wine or a cocktail :data:`_DRINKING_PLACES`): true of a bar or a restaurant, never of a gym or a bank,
+        whatever the user asked for."""
+        if claim.negated:
+            return True, ""
+        kinds = _DRINKING_PLACES if _ALCOHOL_RE.search(claim.text) else _DRINK_PLACES
+        known = [place for place in places if place.category]
+        if all(any(is_of_kind(kind, place.category, place.category_path) for kind in kinds) for place in known):
+            return True, ""
+        return False, f"{_names(places)} is not a kind of place known for drinks ({claim.text!r})"
 
     # -- visits
 

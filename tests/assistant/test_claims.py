@@ -24,6 +24,7 @@ from assistant.claims import (
 )
 from assistant.grounding import check_reply
 from assistant.service import Explanation, Service, Suggestion
+from profiles.places import category_with_article
 from tests.assistant.world import ScriptedChatModel, listed_names
 
 
@@ -434,6 +435,89 @@ def test_a_dish_the_user_asked_for_holds_and_one_they_ruled_out_does_not() -> No
         assert check_claims(text, PLACES, names.allowed, KINDS, asked).ok is holds, message
 
 
+def facts_of(category: str, path: str, name: str = "Halvorsen") -> PlaceFacts:
+    """A place of one kind, 0.4 km away in the Lower East Side."""
+    return PlaceFacts(
+        item_id=name.lower(), name=name, category=category, category_path=path, distance_km=0.4, latitude=40.72,
+        longitude=-73.99, evidence=("0.4 km from you",),
+    )  # fmt: skip
+
+
+DRINK_SENTENCES = [
+    "Halvorsen is a great place to grab a drink.",
+    "Halvorsen is good for a drink after work.",
+    "Halvorsen is perfect for a beer after work.",
+    "Halvorsen is a nice spot to sip a cocktail.",
+    "Have a pint at Halvorsen.",
+    "Halvorsen es un buen sitio para tomar algo.",
+    "Halvorsen es ideal para unas cervezas.",
+    "Halvorsen est un bon endroit pour boire un verre.",
+    "Halvorsen est parfait pour l'apéro.",
+]
+POURING = [
+    ("Bar", "Dining and Drinking > Bar > Pub"),
+    ("Bar", "Dining and Drinking > Bar > Lounge"),
+    ("Bar", "Dining and Drinking > Bar > Wine Bar"),
+    ("Brewery", "Dining and Drinking > Brewery"),
+    ("Nightclub", "Nightlife Spot > Nightclub"),
+    ("Mexican Restaurant", "Dining and Drinking > Restaurant > Mexican Restaurant"),
+    ("Gastropub", "Dining and Drinking > Restaurant > Gastropub"),
+]
+NOT_POURING = [
+    ("Gym / Fitness Center", "Sports and Recreation > Gym and Studio > Gym"),
+    ("Laundry Service", "Business and Professional Services > Laundry Service"),
+    ("Office", "Business and Professional Services > Office"),
+    ("Bank", "Business and Professional Services > Financial Service > Banking and Finance > Bank"),
+    ("Fast Food Restaurant", "Dining and Drinking > Restaurant > Fast Food Restaurant"),  # a counter, not a table
+]
+
+
+@pytest.mark.parametrize(("category", "path"), POURING + NOT_POURING)
+def test_a_drink_holds_at_the_kinds_of_place_that_pour_one(category: str, path: str) -> None:
+    place = facts_of(category, path)
+    for text in DRINK_SENTENCES:
+        report = claims_in_reply(text, [place], {category})
+        assert any(checked.claim.value == ("drinks",) for checked in report.checked), text
+        assert report.ok is ((category, path) in POURING), (text, [c.record() for c in report.unsupported])
+
+
+def test_a_drink_is_the_place_it_is_had_at() -> None:
+    places = [facts_of(*NOT_POURING[0], name="Crunch"), facts_of(*POURING[0], name="Stout NYC")]
+    kinds = {"Gym / Fitness Center", "Bar"}
+    assert claims_in_reply("After your workout at Crunch, grab a drink at Stout NYC.", places, kinds).ok
+    assert claims_in_reply("Crunch is a gym; for drinks afterwards, Stout NYC is 0.4 km away.", places, kinds).ok
+    assert not claims_in_reply("Grab a drink at Crunch, then head to Stout NYC.", places, kinds).ok
+    # Any drink at a café; beer, wine or a cocktail only where they pour them. The user's wish is no claim.
+    cafe = [facts_of("Café", "Dining and Drinking > Cafe, Coffee, and Tea House > Café")]
+    assert claims_in_reply("Halvorsen is a good place to grab a drink.", cafe, {"Café"}).ok
+    assert not claims_in_reply("Halvorsen is a good place to grab a beer.", cafe, {"Café"}).ok
+    assert claims_in_reply("Since you asked for drinks, Crunch is not it; Stout NYC is.", places, kinds).ok
+    # Music with the drink is still no kind's ("enjoy drinks and music").
+    assert not claims_in_reply("Stout NYC is a great place to enjoy drinks and music.", places, kinds).ok
+
+
+KIND_NAMES = [
+    ("Scenic Lookout", "Landmarks and Outdoors > Scenic Lookout"),
+    ("Snack Place", "Dining and Drinking > Restaurant > Deli"),
+    ("Student Center", "Community and Government > Education > Student Center"),
+    ("Outdoors & Recreation", "Landmarks and Outdoors"),
+]
+
+
+@pytest.mark.parametrize(("category", "path"), KIND_NAMES)
+def test_a_places_own_kind_is_no_claim_of_the_words_in_its_name(category: str, path: str) -> None:
+    place = facts_of(category, path)
+    kinds = {category, "Playground", "Rest Area", "Bar"}
+    sentences = [code_sentence(place, origin, language) for origin in (None, "here") for language in ("en", "es", "fr")]
+    sentences += [f"Halvorsen is {category_with_article(category, 'en').lower()}."]
+    for text in sentences:
+        report = claims_in_reply(text, [place], kinds)
+        assert report.ok, (text, [checked.record() for checked in report.unsupported])
+    # The same words said of a place of another kind are still claims ("a scenic lookout" of a bar).
+    bar = facts_of("Bar", "Dining and Drinking > Bar")
+    assert not claims_in_reply(f"Halvorsen is {category_with_article(category, 'en')}.", [bar], kinds).ok
+
+
 @pytest.mark.parametrize("sentence", FALSE)
 def test_a_false_sentence_is_flagged(sentence: str) -> None:
     report = check(sentence)
@@ -664,3 +748,12 @@ def test_an_area_holds_when_one_branch_of_a_shared_name_is_there() -> None:
 )
 def test_distances_in_other_languages_and_bounds_are_checked(text: str, ok: bool) -> None:
     assert check(text).ok is ok
+
+
+def test_the_origin_of_a_distance_is_no_area_the_place_is_in() -> None:
+    # Joe's Coffee is in SoHo: code's own "a 0.3 km de Times Square" measures from Times Square, in any language.
+    for language in ("en", "es", "fr"):
+        assert check(code_sentence(PlaceFacts.of(COFFEE), "Times Square", language)).ok, language
+    assert check("Joe's Coffee está a 10 minutos de Times Square.").ok is False  # minutes no evidence says
+    assert check("Joe's Coffee est à Times Square.").ok is False
+    assert check("Joe's Coffee est à 0.3 km, à Times Square.").ok is False
