@@ -1670,6 +1670,7 @@ _FRENCH = {
     "sont bien": "are fine",
     "je ne bois pas": "i don't drink",
     "plus de fast-food": "no more fast food",
+    "plus de fast-foods": "no more fast food",
     "j'ai demenage a": "i moved to",
     "j'habite a": "i live in",
     "plus d'endroits comme": "more places like",
@@ -2199,23 +2200,30 @@ _COMPARED = {
     "fr": r"\d|une?|deux|trois|quatre|cinq|dix|vingt|cent|mille|options?|choix|idees?|suggestions?|propositions?"
     r"|resultats?|endroits?|lieux|adresses?|infos?|informations?|details?|monde|gens|temps|place|chance|precisions?",
 }
+# Leads of their own ("plus jamais de", "fini les", "basta de"): only comparisons and counts are kept apart. Bare
+# leads ("no más", "plus de"): the table's own phrases that begin so are kept apart too ("más cerca", "plus de
+# fast-food"), which must not keep "terminé les fast-foods" from being read.
 _NO_MORE_LEADS = {
     # "Basta de bares", "se acabaron los bares": enough of a kind.
-    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+|(?<!\w)basta\s+(?:ya\s+)?de\s+|(?<!\w)se\s+acabaron\s+(?:los|las)\s+",
-    # At the start of the message or of a clause; "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne
-    # veux plus de bars" is a phrase of its own: the ban lifted).
+    "es": r"(?<!\w)basta\s+(?:ya\s+)?de\s+|(?<!\w)se\s+acabaron\s+(?:los|las)\s+",
+    # "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne veux plus de bars" is a phrase of its own:
+    # the ban lifted).
     "fr": r"(?<![\w'])plus\s+jamais\s+(?:de\s+|d')"
     # "Fini les bars", "c'est fini les clubs", "terminé les fast-foods": no more of a kind.
-    r"|(?:^\s*|(?<=[,;.!?:(])\s*)(?:c'est\s+)?(?:fini|termine)\s+les\s+"
-    r"|(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))plus\s+(?:de\s+|d')"
+    r"|(?:^\s*|(?<=[,;.!?:(])\s*)(?:c'?\s*est\s+)?(?:fini|termine)\s+les\s+"
     r"|(?<![\w'])(?<!que )(?:je|on|nous)\s+(?:ne\s+|n')(?:veux|veut|voulons|voudrais)\s+plus\s+(?:de\s+|d')",
+}
+_NO_MORE_BARE_LEADS = {
+    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+",
+    # At the start of the message or of a clause.
+    "fr": r"(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))"
+    r"plus\s+(?:de\s+|d')",
 }
 _MORE_WORD = {"es": ("mas ",), "fr": ("plus de ", "plus d'")}
 
 
 @cache
 def _no_more_re(language: Language) -> re.Pattern[str]:
-    # The phrases of the table that begin with "más"/"plus de" ("más cerca", "plus de fast-food") keep their reading.
     own = {
         re.split(r"[\s'-]+", phrase[len(lead) :])[0]
         for phrase in PHRASES[language]
@@ -2223,8 +2231,11 @@ def _no_more_re(language: Language) -> re.Pattern[str]:
         if phrase.startswith(lead)
     }
     kept = "|".join([_COMPARED[language], *sorted(map(re.escape, own), key=len, reverse=True)])
+    kind = r"(?=(?:les\s+|las\s+|los\s+)?[a-z])"
     return re.compile(
-        rf"(?:{_NO_MORE_LEADS[language]})(?=(?:les\s+|las\s+|los\s+)?[a-z])(?!(?:{kept})\b)", re.IGNORECASE
+        rf"(?:{_NO_MORE_LEADS[language]}){kind}(?!(?:{_COMPARED[language]})\b)"
+        rf"|(?:{_NO_MORE_BARE_LEADS[language]}){kind}(?!(?:{kept})\b)",
+        re.IGNORECASE,
     )
 
 

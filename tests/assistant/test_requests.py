@@ -2995,6 +2995,14 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         ("c'est fini les bars gays", ["Gay Bar"]),
         ("basta de bares", ["Bar"]),
         ("se acabaron los bares", ["Bar"]),
+        # A kind whose own phrase begins with "plus de" ("plus de fast-food") is read after any lead.
+        ("terminé les fast-foods", ["Fast Food"]),
+        ("fini les fast-food", ["Fast Food"]),
+        ("c est fini les fast foods", ["Fast Food"]),
+        ("plus jamais de fast-food", ["Fast Food"]),
+        ("plus de fast-foods", ["Fast Food"]),
+        ("plus de fast-food", ["Fast Food"]),
+        ("basta de comida rápida", ["Fast Food"]),
     ],
 )
 def test_no_more_of_a_kind_in_spanish_and_french_mutes_it(message: str, categories: list[str]) -> None:
