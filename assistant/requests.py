@@ -3440,7 +3440,21 @@ def _near_without_time(near: str, when: str | None) -> str:
     near = _CLOCK_AFTER_RE.sub("", near) or near  # "the Met from 7pm"
     if _WHERE_I_AM_RE.fullmatch(near):
         return HERE  # "how far is it from where I am now?"
-    return _AFTER_THE_NAME_RE.sub("", near) or near
+    near = _AFTER_THE_NAME_RE.sub("", near) or near
+    # "Cerca de la estación bedford av", "près de la station Lorimer", "the station bedford av": the station word first
+    # (Spanish and French word order) is the stop's name said the English way round ("bedford av station").
+    station = _STATION_FIRST_RE.fullmatch(near)
+    if station is not None and not _CATEGORY_ONLY.fullmatch(station["name"]):  # not "the station bar"
+        said = "stop" if station["kind"].casefold() in ("parada", "arret", "stop") else "station"
+        return f"{station['name']} {said}"
+    return near
+
+
+_STATION_FIRST_RE = re.compile(
+    r"(?:the |la |el |le |l |l')(?P<kind>station|estacion|parada|arret|stop)(?: (?:de|del|of|du|d))?"
+    r" (?P<name>(?!(?:de|del|of|du|d|la|le|the)\b)[\w'&. -]{2,40})",
+    re.IGNORECASE,
+)
 
 
 # "Less crowded than South Beach", "quieter than Black Door", "cheaper than Balthazar": a place compared with.

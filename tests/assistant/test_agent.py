@@ -3548,6 +3548,26 @@ def test_a_station_no_one_checked_in_at_is_said_unknown_and_a_street_asked(
     assert turn.text.startswith(fixed_text("station_unknown").format(words=stop))
 
 
+@pytest.mark.parametrize(
+    ("message", "language", "words"),
+    [
+        ("un café cerca de la estación bedford av", "es", "bedford av station"),
+        ("un café cerca de la estación de bedford av", "es", "bedford av station"),
+        ("un café près de la station bedford av", "fr", "bedford av station"),
+        ("un café cerca de la parada bedford av", "es", "bedford av stop"),
+        ("coffee near the station bedford av", "en", "bedford av station"),
+    ],
+)
+def test_a_station_said_before_its_name_is_the_same_unknown_station(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, language: str, words: str
+) -> None:
+    """ "Cerca de la estación bedford av" (the station word first, as Spanish and French say it) is the station
+    "bedford av station": the same lead as "cerca de bedford av station", not "no place called la estacion…"."""
+    turn = Assistant(services, polite).chat("1", message, at=world_now)
+    assert turn.request is not None and turn.request.unplaced == words
+    assert turn.text.startswith(fixed_text("station_unknown", language).format(words=words))
+
+
 def test_a_meal_before_an_event_at_a_named_place_is_near_that_place(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:
