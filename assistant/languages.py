@@ -118,6 +118,13 @@ _SPANISH = {
     "galeria": "gallery",
     "galerias": "galleries",
     "cine": "cinema",
+    # An event the user is going to ("cenar antes de mi película de las 8", "unas copas antes del partido").
+    "pelicula": "movie",
+    "peliculas": "movies",
+    "peli": "movie",
+    "pelis": "movies",
+    "espectaculo": "show",
+    "partido": "game",
     "discoteca": "nightclub",
     "discotecas": "nightclubs",
     "bailar": "dancing",
@@ -1195,6 +1202,9 @@ _FRENCH = {
     "glace": "ice cream",
     "fruits de mer": "seafood",
     "theatre": "theater",
+    # An event the user is going to ("manger après le spectacle de 19h30", "avant la séance de 20h").
+    "spectacle": "show",
+    "seance": "screening",
     "chinois": "chinese",
     "mexicain": "mexican",
     "italien": "italian",

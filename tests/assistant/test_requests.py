@@ -3760,6 +3760,55 @@ def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | No
 
 
 @pytest.mark.parametrize(
+    ("message", "category", "event", "searched"),
+    [
+        # A meal an hour and a half before the user's own event, drinks or coffee an hour before.
+        ("dinner before my 8pm movie", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("somewhere to eat before the 7:30 show", "Restaurant", at(15, 19, 30), at(15, 18)),
+        ("drinks before the game at 7", "Bar", at(15, 19), at(15, 18)),
+        ("a quick coffee before my 3 o'clock play", "Cafe", at(15, 15), at(15, 14)),
+        ("food before the 8pm concert", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("cenar antes del cine a las 8", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("algo de comer antes de mi película de las 8", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("unas copas antes del partido a las 7", "Bar", at(15, 19), at(15, 18)),
+        ("dîner avant le film de 20h", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("un verre avant le match à 19h", "Bar", at(15, 19), at(15, 18)),
+        # After it: from its likely end, a show two hours, a game three.
+        ("drinks after my 7pm movie", "Bar", at(15, 19), at(15, 21)),
+        ("dinner after the 7:30 show", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        ("drinks after the game at 7", "Bar", at(15, 19), at(15, 22)),
+        ("cenar después del espectáculo a las 7:30", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        ("manger après le spectacle de 19h30", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        # A day said is the event's day.
+        ("dinner tomorrow before my 8pm movie", "Restaurant", at(16, 20), at(16, 18, 30)),
+    ],
+)
+def test_a_stop_before_or_after_an_event_at_a_time_is_timed_from_it(
+    message: str, category: str, event: datetime, searched: datetime
+) -> None:
+    """ "Dinner before my 8pm movie": dinner at 6:30, not at 8 (nor cinemas listed: the movie is the user's own)."""
+    request = extract_request(message, NOW)
+    assert (request.category, request.then, request.event_at, request.at) == (category, None, event, searched)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a movie at 8, somewhere to eat before the movie?",  # the movie not yet chosen: a plan of both
+        "dinner at 7 before the movie",  # the dinner's time
+        "drinks after the game at Madison Square Garden",
+        "a bar to watch the game at 7",
+        "dinner before the 2 shows",
+        "cenar antes de las 8",
+        "coffee before the show",
+    ],
+)
+def test_an_event_with_no_time_of_its_own_times_nothing(message: str) -> None:
+    request = extract_request(message, NOW)
+    assert request.event_at is None and request.event is None
+
+
+@pytest.mark.parametrize(
     ("message", "category", "near"),
     [
         ("pizza. no, scratch that, burgers near the office", "Burger", "my office"),
