@@ -4654,3 +4654,32 @@ def test_ones_latest_check_ins_by_number_are_no_place() -> None:
     assert parse_rules("show me my check-ins at Mijana").intent == "about"  # one place's, as before
     for message in ("mis últimos 5 check-ins", "mes derniers check-ins", "muéstrame mis últimos 10 check-ins"):
         assert parse_rules(message).intent == "profile" and parse_rules(message).asks == [], message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do i get to union square",
+        "get me to the bedford L stop",
+        "take me to the closest subway",
+        "directions to the met",
+        "what's the best way to get to the met?",
+        "¿cómo llego a union square?",
+        "como llegar al met",
+        "llévame al met",
+        "comment aller à union square ?",
+        "comment on va au met ?",
+    ],
+)
+def test_the_way_to_a_place_asks_a_route(message: str) -> None:
+    """No data holds routes: the way to a place is a question about it (its distance and map), never small talk."""
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and "route" in arguments.asks
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["take me to a good bar", "bring me to a jazz club tonight", "how do i get there", "coffee on the way to work"],
+)
+def test_a_place_asked_for_is_no_route(message: str) -> None:
+    assert "route" not in parse_rules(message).asks
