@@ -781,7 +781,7 @@ class Assistant:
             if extracted.intent == "refine" and not _last_suggestions(state) and smalltalk_reply(message) == "no_then":
                 extracted = extracted.model_copy(update={"intent": "smalltalk"})  # "no" with nothing shown: all right
             hour = self.service.usual_hour(extracted.category) if extracted.when and extracted.category else None
-            if hour is not None:
+            if hour is not None and extracted.event_at is None:  # "dinner before my 8pm movie": timed by the movie
                 # "A bar on Friday": Friday evening, when people go to bars, not Friday at noon.
                 at = resolve_when(extracted.when, state["now"], self.timezone, day_hour=hour)
                 extracted = extracted.model_copy(update={"at": at})
@@ -2436,6 +2436,8 @@ class Assistant:
         place: the one the conversation is about when it is of the kind, else the last list's first of it. With no
         such place known ("food before the movie" first thing), the other kind where the user is, which the reply
         says (``unplaced``). None for any other message."""
+        if request.event is not None:
+            return self._by_the_event(state, request)
         side = _AFTER_THE_RE.search(message) or _BEFORE_THE_RE.search(message)
         if request.category is None or side is None:
             return None
@@ -2464,11 +2466,27 @@ class Assistant:
             if not before:
                 return None  # "a museum and lunch after the museum": a plan of both
             said = re.search(r"\bthe \w+", side.group(0))
-            return request.model_copy(update=update | {"near": None, "location": None, "unplaced": said.group(0)})
+            words = said.group(0) if said is not None else side.group(0)
+            return request.model_copy(update=update | {"near": None, "location": None, "unplaced": words})
         location = LatLon(stop.latitude, stop.longitude)
         return request.model_copy(
             update=update | {"near": stop.label, "location": location, "around": stop.item_id},
         )
+
+    def _by_the_event(self, state: _State, request: ChatRequest) -> ChatRequest | None:
+        """ "Dinner before my 8pm movie" after cinemas were shown: near the cinema talked about (the one asked about,
+        else the last list's first); a show near a stage shown. None when no such place was shown (or none was
+        asked for): the stop is searched where it would be, at the time timed from the event (``at``)."""
+        if request.near not in (None, HERE) or request.category is None or request.event == "game":
+            return None  # "dinner before the 8pm show at Jazz Club 38": near the place named
+        kinds = self._of_kind("Movie Theater" if request.event == "movie" else EITHER_SEPARATOR.join(SHOW_KINDS))
+        focus = (state.get("shown") or {}).get(state.get("focus") or "")
+        stop = focus if focus is not None and focus.item_id in kinds else None
+        stop = stop or next((item for item in _last_suggestions(state) if item.item_id in kinds), None)
+        if stop is None:
+            return None
+        update = {"near": stop.label, "location": LatLon(stop.latitude, stop.longitude), "around": stop.item_id}
+        return request.model_copy(update=update)
 
     def _first_stop_over(self, state: _State, request: ChatRequest, message: str) -> ChatRequest:
         """The second stop alone when the first is under way or over as the user asks, for now ("nightcap after
@@ -4853,6 +4871,8 @@ def _when_refined(previous: ChatRequest, request: ChatRequest) -> dict[str, Any]
     """The time of a follow-up: its own, the last ask's when it names none, an hour alone ("earlier, like 10am") on
     the day the last ask named ("brunch this Sunday"), and a day alone ("actually make that tomorrow") at the hour
     the last ask named ("dinner tonight")."""
+    if request.event_at is not None:  # "and before the 7:30 show?": timed by that event
+        return {"when": request.when, "at": request.at}
     if not request.when:
         return {"when": previous.when, "at": previous.at}
     if previous.at is None or request.at is None:
@@ -5222,14 +5242,16 @@ def _planned_for(request: ChatRequest | None, now: datetime, language: str) -> s
     when the request named one that is on another day or more than an hour from now; None otherwise, and for a
     holiday (its lead says the day and time already)."""
     # "Somewhere to eat before the movie at 8": the time said is the second stop's, the first planned before it.
-    said = request.when or request.then_when if request is not None else None
+    said = request.when or request.then_when or request.event_when if request is not None else None
     if request is None or request.at is None or not said or holiday_named(said) is not None:
         return None
     at = request.at
     if (at.tzinfo is None) != (now.tzinfo is None):
         return None
     local_now = now.astimezone(at.tzinfo) if at.tzinfo is not None else now
-    if at.date() == local_now.date() and abs(at - local_now) <= PLANNED_APART:
+    event_at = request.event_at
+    # "Dinner before my 8pm movie": the time used is always said, with the event's, even within the hour.
+    if event_at is None and at.date() == local_now.date() and abs(at - local_now) <= PLANNED_APART:
         return None
     ahead = (at.date() - local_now.date()).days
     if ahead in (0, 1):
@@ -5241,6 +5263,12 @@ def _planned_for(request: ChatRequest | None, now: datetime, language: str) -> s
         month = fixed_text("card_months", language).split("|")[at.month - 1]
         day = fixed_text("planned_date", language).format(weekday=weekday, month=month, day=at.day)
     clock = clock_time(at) if language == "en" else f"{at:%H:%M}"
+    if event_at is not None:
+        start = clock_time(event_at) if language == "en" else f"{event_at:%H:%M}"
+        if not request.event_after:
+            return fixed_text("planned_before_event", language).format(day=day, time=clock, start=start)
+        hours = f"{(at - event_at).total_seconds() / 3600:g}"
+        return fixed_text("planned_after_event", language).format(day=day, time=clock, start=start, hours=hours)
     return fixed_text("planned_for", language).format(day=day, time=clock)
 
 

@@ -118,6 +118,13 @@ _SPANISH = {
     "galeria": "gallery",
     "galerias": "galleries",
     "cine": "cinema",
+    # An event the user is going to ("cenar antes de mi película de las 8", "unas copas antes del partido").
+    "pelicula": "movie",
+    "peliculas": "movies",
+    "peli": "movie",
+    "pelis": "movies",
+    "espectaculo": "show",
+    "partido": "game",
     "discoteca": "nightclub",
     "discotecas": "nightclubs",
     "bailar": "dancing",
@@ -398,6 +405,19 @@ _SPANISH = {
     "la primera": "the first",
     "primero": "first",
     # A second stop, and how far ("y luego un bar", "¿está lejos el segundo?").
+    # The way to a place ("¿cómo llego a Union Square?", "llévame al Met"): a route, which no data holds.
+    "como llego a": "how do i get to",
+    "como llego al": "how do i get to the",
+    "como llegar a": "how to get to",
+    "como llegar al": "how to get to the",
+    "como voy a": "how do i get to",
+    "como voy al": "how do i get to the",
+    "como se llega a": "how to get to",
+    "como se llega al": "how to get to the",
+    "llevame a": "take me to",
+    "llevame al": "take me to the",
+    "indicaciones para llegar a": "directions to",
+    "indicaciones para llegar al": "directions to the",
     "y luego": "and then",
     "luego": "then",
     "despues": "after",
@@ -1206,6 +1226,9 @@ _FRENCH = {
     "glace": "ice cream",
     "fruits de mer": "seafood",
     "theatre": "theater",
+    # An event the user is going to ("manger après le spectacle de 19h30", "avant la séance de 20h").
+    "spectacle": "show",
+    "seance": "screening",
     "chinois": "chinese",
     "mexicain": "mexican",
     "italien": "italian",
@@ -1641,6 +1664,18 @@ _FRENCH = {
     "troisieme": "third",
     "la premiere": "the first",
     # A second stop, and how far ("puis un endroit pour danser", "le deuxième est loin ?").
+    # The way to a place ("comment aller à Union Square ?", "emmène-moi au Met"): a route, which no data holds.
+    "comment aller a": "how to get to",
+    "comment aller au": "how to get to the",
+    "comment je vais a": "how do i get to",
+    "comment je vais au": "how do i get to the",
+    "comment on va a": "how do we get to",
+    "comment on va au": "how do we get to the",
+    "comment y aller": "how do i get there",
+    "emmene-moi a": "take me to",
+    "emmene-moi au": "take me to the",
+    "itineraire pour": "directions to",
+    "itineraire vers": "directions to",
     "et puis": "and then",
     "puis": "then",
     "ensuite": "then",
@@ -1681,6 +1716,7 @@ _FRENCH = {
     "sont bien": "are fine",
     "je ne bois pas": "i don't drink",
     "plus de fast-food": "no more fast food",
+    "plus de fast-foods": "no more fast food",
     "j'ai demenage a": "i moved to",
     "j'habite a": "i live in",
     "plus d'endroits comme": "more places like",
@@ -2210,23 +2246,30 @@ _COMPARED = {
     "fr": r"\d|une?|deux|trois|quatre|cinq|dix|vingt|cent|mille|options?|choix|idees?|suggestions?|propositions?"
     r"|resultats?|endroits?|lieux|adresses?|infos?|informations?|details?|monde|gens|temps|place|chance|precisions?",
 }
+# Leads of their own ("plus jamais de", "fini les", "basta de"): only comparisons and counts are kept apart. Bare
+# leads ("no más", "plus de"): the table's own phrases that begin so are kept apart too ("más cerca", "plus de
+# fast-food"), which must not keep "terminé les fast-foods" from being read.
 _NO_MORE_LEADS = {
     # "Basta de bares", "se acabaron los bares": enough of a kind.
-    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+|(?<!\w)basta\s+(?:ya\s+)?de\s+|(?<!\w)se\s+acabaron\s+(?:los|las)\s+",
-    # At the start of the message or of a clause; "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne
-    # veux plus de bars" is a phrase of its own: the ban lifted).
+    "es": r"(?<!\w)basta\s+(?:ya\s+)?de\s+|(?<!\w)se\s+acabaron\s+(?:los|las)\s+",
+    # "plus jamais de" anywhere; "je ne veux plus de" ("oublie que je ne veux plus de bars" is a phrase of its own:
+    # the ban lifted).
     "fr": r"(?<![\w'])plus\s+jamais\s+(?:de\s+|d')"
     # "Fini les bars", "c'est fini les clubs", "terminé les fast-foods": no more of a kind.
-    r"|(?:^\s*|(?<=[,;.!?:(])\s*)(?:c'est\s+)?(?:fini|termine)\s+les\s+"
-    r"|(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))plus\s+(?:de\s+|d')"
+    r"|(?:^\s*|(?<=[,;.!?:(])\s*)(?:c'?\s*est\s+)?(?:fini|termine)\s+les\s+"
     r"|(?<![\w'])(?<!que )(?:je|on|nous)\s+(?:ne\s+|n')(?:veux|veut|voulons|voudrais)\s+plus\s+(?:de\s+|d')",
+}
+_NO_MORE_BARE_LEADS = {
+    "es": r"(?<!\w)(?:ya\s+)?no\s+mas\s+",
+    # At the start of the message or of a clause.
+    "fr": r"(?:^\s*|(?<=[,;.!?:(])|(?<=[,;.!?:(]\s)|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s))"
+    r"plus\s+(?:de\s+|d')",
 }
 _MORE_WORD = {"es": ("mas ",), "fr": ("plus de ", "plus d'")}
 
 
 @cache
 def _no_more_re(language: Language) -> re.Pattern[str]:
-    # The phrases of the table that begin with "más"/"plus de" ("más cerca", "plus de fast-food") keep their reading.
     own = {
         re.split(r"[\s'-]+", phrase[len(lead) :])[0]
         for phrase in PHRASES[language]
@@ -2234,8 +2277,11 @@ def _no_more_re(language: Language) -> re.Pattern[str]:
         if phrase.startswith(lead)
     }
     kept = "|".join([_COMPARED[language], *sorted(map(re.escape, own), key=len, reverse=True)])
+    kind = r"(?=(?:les\s+|las\s+|los\s+)?[a-z])"
     return re.compile(
-        rf"(?:{_NO_MORE_LEADS[language]})(?=(?:les\s+|las\s+|los\s+)?[a-z])(?!(?:{kept})\b)", re.IGNORECASE
+        rf"(?:{_NO_MORE_LEADS[language]}){kind}(?!(?:{_COMPARED[language]})\b)"
+        rf"|(?:{_NO_MORE_BARE_LEADS[language]}){kind}(?!(?:{kept})\b)",
+        re.IGNORECASE,
     )
 
 

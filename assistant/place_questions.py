@@ -38,6 +38,7 @@ Topic = Literal[
     "allergens",
     "diet",
     "stay",
+    "route",
     "distance",
     "where",
     "busy",
@@ -64,6 +65,7 @@ UNKNOWN_TOPICS: dict[Topic, str] = {
     "allergens": "allergen information",
     "diet": "halal, kosher or gluten-free labels",
     "stay": "how long visits last",
+    "route": "routes, transit lines or travel times",
 }
 # The same in the other languages a reply is written in ("No tengo información sobre los precios ni sobre …").
 UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
@@ -83,6 +85,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "allergens": "los alérgenos",
         "diet": "las etiquetas halal, kosher o sin gluten",
         "stay": "cuánto duran las visitas",
+        "route": "las rutas, las líneas de transporte o los tiempos de viaje",
     },
     "fr": {
         "address": "les adresses",
@@ -100,6 +103,7 @@ UNKNOWN_TOPICS_IN: dict[str, dict[Topic, str]] = {
         "allergens": "les allergènes",
         "diet": "les labels halal, casher ou sans gluten",
         "stay": "combien de temps durent les visites",
+        "route": "les itinéraires, les lignes de transport ou les temps de trajet",
     },
 }
 _TOPIC_OF = {what: topic for topic, what in UNKNOWN_TOPICS.items()}
@@ -272,6 +276,13 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         "stay": r"\bhow (?:long|much time) (?:would|will|should|do|does|can|could) (?:i|we|one|people|you)"
         r" (?:need|spend|stay|want|usually spend)\b|\bhow (?:long|much time) (?:to spend|to stay|is a visit)\b"
         r"|\bhow long (?:would|will|does) it take to (?:see|visit|do|go through|get through|explore)\b",
+        # "How do I get to Union Square?", "get me to the Bedford L stop", "directions to the Met", "¿cómo llego a…?",
+        # "comment aller à… ?" (read "how do i get to", "how to get to"): a route, which no data holds; the distance and
+        # the map are said ("how do I get there?" after a card asks its distance, said as before).
+        "route": r"\bhow (?:do|can|would|should|could) (?:i|we) (?:get|go) to\b|\bhow to (?:get|go) to\b"
+        r"|\b(?:get|take|bring) (?:me|us) to\b|\b(?:directions?|route) (?:to|from)\b"
+        r"|\b(?:best|quickest|fastest|easiest|shortest) (?:way|route) (?:to get |to go )?to\b"
+        r"|\b(?:directions?|route) (?:there|please)\b|^\W*directions\W*$",
         "distance": r"\bhow far\b|\bdistance\b|\bhow long (?:to|does it take|will it take|would it take)\b"
         r"|\bhow long (?:is|would be|will be) the (?:walk|ride|trip)\b"
         r"|\bwalkable\b|\bcan i walk\b|\bget there\b|\bhow close\b|\bminutes? (?:away|walk)\b"
@@ -735,6 +746,8 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
         return topics
     if "visits" in topics and asks_a_named_visit(message):  # "when was I last at Joe's Pizza?": a name
         return topics
+    if "route" in topics and not kind_named and not _AROUND_RE.search(message):
+        return topics  # "get me to the Met", "directions to Union Square": a way asked, no question mark needed
     if kind_named or _AROUND_RE.search(message) or _OTHER_RE.search(message) or not _QUESTION_RE.search(message):
         return ()
     return topics
@@ -763,6 +776,8 @@ def describe_place(
         asked.add("busy")
     label = label_in(details.label, language)  # "una casa (privada)" for an unnamed place
     heading = fixed_text("card_heading", language).format(place=label)
+    if "route" in topics:  # "how do I get to Union Square?": no route, but how far and where it is, first
+        asked |= {"distance", "where"}
     if "going" in topics:  # how to get there comes first
         asked |= {"distance", "where"}
         heading = f"{fixed_text('card_enjoy', language).format(place=label)} {heading}"

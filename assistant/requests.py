@@ -96,6 +96,13 @@ ARGUMENTS_MAX_TOKENS = 96
 GRACE = timedelta(hours=3)
 # How long before a second stop's time the first one is planned, when only the second's time is said.
 FIRST_STOP_BEFORE = timedelta(minutes=90)
+# Before an event of the user's at a time said ("drinks before the game at 7"): a meal is planned 90 minutes ahead
+# (about an hour to eat, and time to get there), drinks or coffee an hour ahead (a round or two, a short walk).
+DRINK_BEFORE_EVENT = timedelta(minutes=60)
+# After it ("dinner after the 7:30 show"): from its likely end: a movie, play or concert runs about two hours, a
+# ball game (breaks and overtime included) about three.
+EVENT_LENGTH = timedelta(hours=2)
+GAME_LENGTH = timedelta(hours=3)
 
 
 class LatLon(NamedTuple):
@@ -201,6 +208,13 @@ class RequestArguments(BaseModel):
         description="The first stop is planned a while before the second's time, the only one said ('somewhere to eat "
         "before the movie at 8'; rules only).",
     )
+    event: str | None = Field(
+        None,
+        description="The user's own event, with its time said, that the stop asked is before or after ('dinner before "
+        "my 8pm movie': 'movie'; its time is ``event_when``; rules only).",
+    )
+    event_when: str | None = Field(None, description="The time words of ``event`` ('8pm'; rules only).")
+    event_after: bool = Field(False, description="The stop is for after ``event``, not before it (rules only).")
     change: bool = Field(
         False, description="How the user's interests changed lately ('has my taste changed?'; rules only)."
     )
@@ -250,6 +264,9 @@ class ChatRequest(RequestArguments):
         None, description="``then_when`` resolved after the first stop; None means a while after the first stop."
     )
     location: LatLon | None = Field(None, description="``near`` resolved; None means the user's location.")
+    event_at: datetime | None = Field(
+        None, description="When ``event`` starts (``event_when`` resolved); ``at`` is then a while before or after it."
+    )
     source: Literal["rules", "rules+llm"] = "rules"
     unplaced: str | None = Field(None, description="Words naming a place nobody knows; suggestions are around here.")
     around: str | None = Field(None, description="The item id of a place of the conversation searched around.")
@@ -3024,6 +3041,12 @@ def parse_rules(message: str) -> RequestArguments:
     reading = read(message)
     # "Pizza. no, scratch that, burgers": what the message says last replaces what it took back.
     written, message = corrected(message), corrected(reading.text)
+    # "Dinner before my 8pm movie", "drinks after the game at 7": the event's words and time are the user's own plan,
+    # no kind nor time asked for; the stop asked is timed from it (:func:`extract_request`).
+    if (event := _EVENT_SAID_RE.search(message)) is not None and _event_timed(event):
+        message = f"{message[: event.start()]} {message[event.end() :]}".strip()
+    else:
+        event = None
     # "Thai or vietnamese, whichever is closer": the nearest of both kinds first (``Assistant`` orders them), no ask
     # for places nearer than the last list ("whatever is closest" alone is the nearest place shown).
     if _CATEGORY_RE.search(message):
@@ -3266,6 +3289,10 @@ def parse_rules(message: str) -> RequestArguments:
         arguments.when = " ".join(word for word in arguments.when.split() if word.casefold() not in seed) or None
     if arguments.pick == 1 and the_first_visited(message):
         arguments.pick = None  # "what was my first check in ever": the user's first check-in, not a list's first
+    if event is not None:
+        arguments.event = _EVENT_WORDS.get(event["event"].casefold(), event["event"].casefold())
+        arguments.event_when = f"at {event['pre'] or event['post']}"
+        arguments.event_after = event["side"].casefold() in _AFTER_SIDES
     arguments.asks = list(place_question(message, picked=arguments.pick is not None, kind_named=_kind_named(message)))
     at_venue = at_place is not None and at_place["at_venue"] and arguments.near == at_place["name"]
     if at_venue and (arguments.asks or (at_place[0].lower().startswith("at") and not arguments.category)):
@@ -3467,7 +3494,47 @@ def _near_without_time(near: str, when: str | None) -> str:
     near = _CLOCK_AFTER_RE.sub("", near) or near  # "the Met from 7pm"
     if _WHERE_I_AM_RE.fullmatch(near):
         return HERE  # "how far is it from where I am now?"
-    return _AFTER_THE_NAME_RE.sub("", near) or near
+    near = _AFTER_THE_NAME_RE.sub("", near) or near
+    # "Cerca de la estación bedford av", "près de la station Lorimer", "the station bedford av": the station word first
+    # (Spanish and French word order) is the stop's name said the English way round ("bedford av station").
+    station = _STATION_FIRST_RE.fullmatch(near)
+    if station is not None and not _CATEGORY_ONLY.fullmatch(station["name"]):  # not "the station bar"
+        said = "stop" if station["kind"].casefold() in ("parada", "arret", "stop") else "station"
+        return f"{station['name']} {said}"
+    return near
+
+
+_EVENT_CLOCK = r"\d{1,2}(?::\d{2})?"
+# "Dinner before my 8pm movie", "somewhere to eat before the 7:30 show", "drinks before the game at 7", "cenar antes
+# del cine a las 8" ("antes del cinema at 8"), "dîner avant le film de 20h" ("avant le film de at 20:00"): an event
+# of the user's own, at a clock time said right by it (not "dinner at 7 before the movie": the dinner's time).
+_EVENT_SAID_RE = re.compile(
+    r"\b(?P<side>before|ahead of|prior to|antes|avant|after|despues)\s+"
+    r"(?:(?:de\s+|d')?(?:the|my|our|your|this|tonight's|le|la|l'|el|mi|mon|ma|notre|nuestra|nuestro)\s+|del\s+|du\s+)"
+    rf"(?:(?P<pre>{_EVENT_CLOCK}\s*(?:am|pm|o'clock)|\d{{1,2}}:\d{{2}})\s+)?"
+    r"(?P<event>movie|film|show|game|match|concert|gig|play|musical|performance|screening|cinema|theater|theatre"
+    r"|opera|ballet|recital)s?"
+    r"(?:\s+(?P<by>(?:(?:of|de|del|de las|de la|d')\s+)?(?:(?:at|@|around|that starts at|starting at)\s+)?)"
+    rf"(?P<post>{_EVENT_CLOCK}(?:\s*(?:am|pm|o'clock))?))?(?!\s*(?:minutes?|mins?|hours?|hrs?|people|of us)\b)",
+    re.IGNORECASE,
+)
+_AFTER_SIDES = ("after", "despues")
+
+
+def _event_timed(event: re.Match[str]) -> bool:
+    """Whether an event's words say its clock time: before it ("my 8pm movie", "the 7:30 show") or after it with a
+    word that makes it one ("the game at 7", "la película de las 8", "the movie 8pm"; not "the 2 shows")."""
+    post = event["post"] or ""
+    return bool(event["pre"] or (post and (event["by"].strip() or re.search(r"[:apo]", post))))
+
+
+# The event's words as the reply and its length say them: a cinema is the movie there.
+_EVENT_WORDS = {"cinema": "movie", "film": "movie", "screening": "movie", "theatre": "theater", "match": "game"}
+_STATION_FIRST_RE = re.compile(
+    r"(?:the |la |el |le |l |l')(?P<kind>station|estacion|parada|arret|stop)(?: (?:de|del|of|du|d))?"
+    r" (?P<name>(?!(?:de|del|of|du|d|la|le|the)\b)[\w'&. -]{2,40})",
+    re.IGNORECASE,
+)
 
 
 # "Less crowded than South Beach", "quieter than Black Door", "cheaper than Balthazar": a place compared with.
@@ -5986,14 +6053,31 @@ def extract_request(
         at = max(now.astimezone(then_at.tzinfo), then_at - FIRST_STOP_BEFORE)
     if then_at is not None and then_at <= (at or now):
         then_at = None
+    event_at = resolve_when(arguments.event_when, at if at is not None and names_day(arguments.when) else now, timezone)
+    if event_at is not None:
+        # "Dinner before my 8pm movie": dinner at 6:30; "drinks after the 7:30 show": drinks at 9:30, as the reply says.
+        at = max(now.astimezone(event_at.tzinfo), event_at - _ahead_of_event(arguments.category))
+        if arguments.event_after:
+            at = event_at + (GAME_LENGTH if arguments.event == "game" else EVENT_LENGTH)
     return ChatRequest(
         **fields,
         at=at,
         then_at=then_at,
+        event_at=event_at,
         location=resolve_near(arguments.near, here),
         source=source,
         notes=notes,
     )
+
+
+def _ahead_of_event(category: str | None) -> timedelta:
+    """How long before an event a stop of ``category`` is planned: drinks or coffee an hour, a meal (or anything
+    else) an hour and a half."""
+    drinks = category is not None and (category in DRINKING_KINDS or "Bar" in category or category in _SIPPED_KINDS)
+    return DRINK_BEFORE_EVENT if drinks else FIRST_STOP_BEFORE
+
+
+_SIPPED_KINDS = ("Cafe", "Coffee Shop", "Tea Room", "Juice Bar", "Dessert Shop", "Ice Cream Shop")
 
 
 def _has_slots(arguments: RequestArguments) -> bool:

@@ -776,6 +776,36 @@ def test_a_stop_before_a_place_talked_about_is_near_that_place(
 
 
 @pytest.mark.parametrize(
+    ("message", "language", "lead"),
+    [
+        ("coffee before my 9pm show", "en", "For today, around 8 pm, ahead of the 9 pm start:"),
+        ("coffee after the 7:30 show", "en", "around 9:30 pm, once it's over (it starts at 7:30 pm; I counted about 2"),
+        ("un café antes del espectáculo a las 9", "es", "Para hoy, hacia las 20:00, antes del comienzo a las 21:00:"),
+        ("un café avant le spectacle de 21h", "fr", "Pour aujourd'hui, vers 20:00, avant le début à 21:00 :"),
+    ],
+)
+def test_a_stop_before_or_after_an_event_at_a_time_says_the_time_used(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, language: str, lead: str
+) -> None:
+    """ "Coffee before my 9pm show": searched for 8 pm (not 9, nor now), which the reply says with the show's start,
+    near the stage the conversation showed; with none shown, around the user, no "no place called the show"."""
+    zone = ZoneInfo("America/New_York")
+    afternoon = world_now.astimezone(zone).replace(hour=15, minute=0)
+    assistant = Assistant(services, polite)
+    listed = assistant.chat("1", "some jazz tonight", at=afternoon).items
+    assert listed and listed[0].category == "Jazz Club"
+    turn = assistant.chat("1", message, at=afternoon)
+    assert turn.request is not None and turn.request.then is None and turn.request.event_at is not None
+    assert turn.request.near == listed[0].label
+    assert lead in turn.text
+    alone = Assistant(services, polite).chat("1", message, at=afternoon)
+    assert alone.request is not None and alone.request.near is None and alone.request.unplaced is None
+    assert alone.request.at == turn.request.at and lead in alone.text
+    call = called(alone, "recommend")
+    assert datetime.fromisoformat(call.arguments["at"]) == alone.request.at
+
+
+@pytest.mark.parametrize(
     "swap",
     [
         "swap the jazz for a gym",
@@ -3546,6 +3576,26 @@ def test_a_station_no_one_checked_in_at_is_said_unknown_and_a_street_asked(
     turn = Assistant(services, polite).chat("1", f"coffee near {stop}", at=world_now)
     assert turn.request is not None and turn.request.unplaced == stop
     assert turn.text.startswith(fixed_text("station_unknown").format(words=stop))
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "words"),
+    [
+        ("un café cerca de la estación bedford av", "es", "bedford av station"),
+        ("un café cerca de la estación de bedford av", "es", "bedford av station"),
+        ("un café près de la station bedford av", "fr", "bedford av station"),
+        ("un café cerca de la parada bedford av", "es", "bedford av stop"),
+        ("coffee near the station bedford av", "en", "bedford av station"),
+    ],
+)
+def test_a_station_said_before_its_name_is_the_same_unknown_station(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, language: str, words: str
+) -> None:
+    """ "Cerca de la estación bedford av" (the station word first, as Spanish and French say it) is the station
+    "bedford av station": the same lead as "cerca de bedford av station", not "no place called la estacion…"."""
+    turn = Assistant(services, polite).chat("1", message, at=world_now)
+    assert turn.request is not None and turn.request.unplaced == words
+    assert turn.text.startswith(fixed_text("station_unknown", language).format(words=words))
 
 
 def test_a_meal_before_an_event_at_a_named_place_is_near_that_place(

@@ -2995,6 +2995,14 @@ def test_preferences_stated_in_other_words(message: str, kind: str) -> None:
         ("c'est fini les bars gays", ["Gay Bar"]),
         ("basta de bares", ["Bar"]),
         ("se acabaron los bares", ["Bar"]),
+        # A kind whose own phrase begins with "plus de" ("plus de fast-food") is read after any lead.
+        ("terminé les fast-foods", ["Fast Food"]),
+        ("fini les fast-food", ["Fast Food"]),
+        ("c est fini les fast foods", ["Fast Food"]),
+        ("plus jamais de fast-food", ["Fast Food"]),
+        ("plus de fast-foods", ["Fast Food"]),
+        ("plus de fast-food", ["Fast Food"]),
+        ("basta de comida rápida", ["Fast Food"]),
     ],
 )
 def test_no_more_of_a_kind_in_spanish_and_french_mutes_it(message: str, categories: list[str]) -> None:
@@ -3749,6 +3757,55 @@ def test_what_a_place_is_compared_with_is_no_answer(message: str, names: list[st
 def test_each_stop_keeps_the_time_said_for_it(message: str, first: datetime | None, second: datetime | None) -> None:
     request = extract_request(message, NOW)
     assert (request.at, request.then_at) == (first, second)
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "event", "searched"),
+    [
+        # A meal an hour and a half before the user's own event, drinks or coffee an hour before.
+        ("dinner before my 8pm movie", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("somewhere to eat before the 7:30 show", "Restaurant", at(15, 19, 30), at(15, 18)),
+        ("drinks before the game at 7", "Bar", at(15, 19), at(15, 18)),
+        ("a quick coffee before my 3 o'clock play", "Cafe", at(15, 15), at(15, 14)),
+        ("food before the 8pm concert", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("cenar antes del cine a las 8", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("algo de comer antes de mi película de las 8", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("unas copas antes del partido a las 7", "Bar", at(15, 19), at(15, 18)),
+        ("dîner avant le film de 20h", "Restaurant", at(15, 20), at(15, 18, 30)),
+        ("un verre avant le match à 19h", "Bar", at(15, 19), at(15, 18)),
+        # After it: from its likely end, a show two hours, a game three.
+        ("drinks after my 7pm movie", "Bar", at(15, 19), at(15, 21)),
+        ("dinner after the 7:30 show", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        ("drinks after the game at 7", "Bar", at(15, 19), at(15, 22)),
+        ("cenar después del espectáculo a las 7:30", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        ("manger après le spectacle de 19h30", "Restaurant", at(15, 19, 30), at(15, 21, 30)),
+        # A day said is the event's day.
+        ("dinner tomorrow before my 8pm movie", "Restaurant", at(16, 20), at(16, 18, 30)),
+    ],
+)
+def test_a_stop_before_or_after_an_event_at_a_time_is_timed_from_it(
+    message: str, category: str, event: datetime, searched: datetime
+) -> None:
+    """ "Dinner before my 8pm movie": dinner at 6:30, not at 8 (nor cinemas listed: the movie is the user's own)."""
+    request = extract_request(message, NOW)
+    assert (request.category, request.then, request.event_at, request.at) == (category, None, event, searched)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a movie at 8, somewhere to eat before the movie?",  # the movie not yet chosen: a plan of both
+        "dinner at 7 before the movie",  # the dinner's time
+        "drinks after the game at Madison Square Garden",
+        "a bar to watch the game at 7",
+        "dinner before the 2 shows",
+        "cenar antes de las 8",
+        "coffee before the show",
+    ],
+)
+def test_an_event_with_no_time_of_its_own_times_nothing(message: str) -> None:
+    request = extract_request(message, NOW)
+    assert request.event_at is None and request.event is None
 
 
 @pytest.mark.parametrize(
@@ -4666,3 +4723,32 @@ def test_it_measured_to_home_is_told_from_the_way_home(message: str, it: bool) -
 )
 def test_the_distance_between_two_listed_places_has_both_ends(message: str, ends: list[str]) -> None:
     assert parse_rules(message).measured == ends
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do i get to union square",
+        "get me to the bedford L stop",
+        "take me to the closest subway",
+        "directions to the met",
+        "what's the best way to get to the met?",
+        "¿cómo llego a union square?",
+        "como llegar al met",
+        "llévame al met",
+        "comment aller à union square ?",
+        "comment on va au met ?",
+    ],
+)
+def test_the_way_to_a_place_asks_a_route(message: str) -> None:
+    """No data holds routes: the way to a place is a question about it (its distance and map), never small talk."""
+    arguments = parse_rules(message)
+    assert arguments.intent == "about" and "route" in arguments.asks
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["take me to a good bar", "bring me to a jazz club tonight", "how do i get there", "coffee on the way to work"],
+)
+def test_a_place_asked_for_is_no_route(message: str) -> None:
+    assert "route" not in parse_rules(message).asks
