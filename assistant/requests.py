@@ -2501,7 +2501,7 @@ class Reading(NamedTuple):
 
 # Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
 # another word ("halal food" read as "hall food", "matcha" as "match").
-_FOOD_WORDS = ("halal", "matcha")
+_FOOD_WORDS = ("halal", "matcha", "dory")  # "John Dory" is no slip for New Dorp
 # Comparatives of taste no dictionary of ours holds: "classier" is no slip for "classes".
 _TASTE_WORDS = (
     "classier",
