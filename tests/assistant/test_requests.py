@@ -3740,6 +3740,8 @@ def test_asking_to_delete_everything_is_a_forget_in_any_language(message: str) -
     ("message", "names", "excluded"),
     [
         ("going to the beach saturday morning, somewhere less crowded than south beach", ["south beach"], []),
+        ("a beach less crowded than Brighton Beach", ["Brighton Beach"], []),  # the beach, though it names an area
+        ("somewhere quieter than williamsburg", [], []),  # an area is no place
         ("a bar quieter than Black Door", ["Black Door"], []),
         ("less crowded than the last one", [], []),  # the list shown, no name
         ("somewhere quieter than a club", [], ["Night Club"]),  # a kind compared with is left out, not asked for
