@@ -76,7 +76,7 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     # Brooklyn
     "Williamsburg": (40.7081, -73.9571),
     "Greenpoint": (40.7304, -73.9515),
-    "Bushwick": (40.6944, -73.9213),
+    "Bushwick": (40.6990, -73.9210),  # Myrtle-Wyckoff to Morgan Avenue: at Gates Avenue, Ocean Hill was Bushwick
     "DUMBO": (40.7033, -73.9881),
     "Brooklyn Heights": (40.6960, -73.9936),
     "Downtown Brooklyn": (40.6928, -73.9903),
@@ -94,6 +94,22 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Flatbush": (40.6415, -73.9594),
     "Sheepshead Bay": (40.5910, -73.9442),
     "Coney Island": (40.5755, -73.9707),
+    # Southern and eastern Brooklyn, far from the centres above: their places were only "elsewhere in Brooklyn".
+    "Brighton Beach": (40.5777, -73.9610),
+    "Gravesend": (40.5975, -73.9760),
+    "Bensonhurst": (40.6040, -73.9950),
+    "Dyker Heights": (40.6215, -74.0115),
+    "Borough Park": (40.6340, -73.9920),
+    "Kensington": (40.6395, -73.9760),
+    "Midwood": (40.6205, -73.9595),
+    "Prospect Park": (40.6602, -73.9690),
+    "East Flatbush": (40.6480, -73.9300),
+    "Flatlands": (40.6250, -73.9290),
+    "Canarsie": (40.6400, -73.9030),
+    "Mill Basin": (40.6100, -73.9150),  # Kings Plaza
+    "Brownsville": (40.6620, -73.9100),
+    "East New York": (40.6620, -73.8850),  # from Broadway Junction to Starrett City and the Gateway malls
+    "Cypress Hills": (40.6800, -73.8760),
     # Queens
     "Long Island City": (40.7447, -73.9485),
     "Astoria": (40.7644, -73.9235),
@@ -104,12 +120,66 @@ NEIGHBOURHOODS: dict[str, tuple[float, float]] = {
     "Elmhurst": (40.7362, -73.8780),
     "Flushing": (40.7675, -73.8331),
     "Forest Hills": (40.7181, -73.8448),
-    "Jamaica": (40.7027, -73.7890),
+    "Jamaica": (40.7020, -73.8000),  # Jamaica Center, between the LIRR station and Parsons Boulevard
+    # Eastern and southern Queens, far from the centres above: their places were only "elsewhere in Queens".
+    "East Elmhurst": (40.7660, -73.8870),
+    "LaGuardia Airport": (40.7740, -73.8720),
+    "Flushing Meadows": (40.7500, -73.8450),  # Citi Field, the tennis center, the Queens Museum
+    "College Point": (40.7860, -73.8430),
+    "Whitestone": (40.7880, -73.8090),
+    "Bayside": (40.7650, -73.7750),
+    "Douglaston": (40.7660, -73.7420),
+    "Fresh Meadows": (40.7340, -73.7900),
+    "Kew Gardens Hills": (40.7310, -73.8210),
+    "Rego Park": (40.7270, -73.8620),
+    "Middle Village": (40.7170, -73.8810),
+    "Maspeth": (40.7270, -73.9100),
+    "Glendale": (40.7010, -73.8820),
+    "Kew Gardens": (40.7080, -73.8300),
+    "Richmond Hill": (40.6960, -73.8280),
+    "Ozone Park": (40.6790, -73.8440),
+    "South Ozone Park": (40.6720, -73.8100),
+    "Howard Beach": (40.6580, -73.8410),
+    "Broad Channel": (40.6080, -73.8180),
+    "JFK Airport": (40.6430, -73.7820),
+    "Queens Village": (40.7190, -73.7390),
+    "St. Albans": (40.6940, -73.7620),
+    "Springfield Gardens": (40.6650, -73.7620),
+    "Laurelton": (40.6720, -73.7440),
+    "Rosedale": (40.6590, -73.7370),
+    "Rockaway Beach": (40.5850, -73.8170),
+    "Far Rockaway": (40.6050, -73.7550),
     # The Bronx and Staten Island
     "Mott Haven": (40.8091, -73.9229),
     "Fordham": (40.8615, -73.8905),
-    "Riverdale": (40.8900, -73.9120),
+    "Kingsbridge": (40.8790, -73.9030),
+    "Morris Heights": (40.8500, -73.9160),
+    "Grand Concourse": (40.8290, -73.9210),  # Yankee Stadium, the courthouse, the Concourse from 149th to 170th
+    "Hunts Point": (40.8150, -73.8850),
+    "West Farms": (40.8400, -73.8800),
+    "Soundview": (40.8260, -73.8660),
+    "Castle Hill": (40.8200, -73.8500),
+    "Parkchester": (40.8370, -73.8600),
+    "Morris Park": (40.8540, -73.8570),
+    "Norwood": (40.8790, -73.8790),
+    "Williamsbridge": (40.8780, -73.8630),
+    "Wakefield": (40.8960, -73.8580),
+    "Co-op City": (40.8740, -73.8290),
+    "Pelham Bay": (40.8500, -73.8290),
+    "Throgs Neck": (40.8220, -73.8190),
+    "City Island": (40.8470, -73.7860),
+    "Riverdale": (40.8960, -73.9110),
     "St. George": (40.6437, -74.0736),
+    "Stapleton": (40.6270, -74.0780),
+    "West Brighton": (40.6280, -74.1070),
+    "Port Richmond": (40.6340, -74.1360),
+    "Willowbrook": (40.6030, -74.1400),
+    "New Springville": (40.5900, -74.1630),
+    "South Beach": (40.5890, -74.0680),  # its boardwalk, under the Verrazzano; read with care: Miami has one too
+    "Midland Beach": (40.5730, -74.0930),
+    "New Dorp": (40.5730, -74.1170),
+    "Great Kills": (40.5530, -74.1520),
+    "Tottenville": (40.5100, -74.2390),
     # New Jersey across the Hudson, where an eighth of the data's check-ins are: without its own centres a Hoboken
     # point was the nearest Manhattan centre's, and "a restaurant in Manhattan" ("Houlihan's" in Weehawken).
     "Hoboken": (40.7440, -74.0324),
@@ -154,10 +224,10 @@ _BOROUGH_OF: dict[str, Borough] = (
         name: borough
         for borough, first, last in (
             ("Manhattan", "Financial District", "Roosevelt Island"),
-            ("Brooklyn", "Williamsburg", "Coney Island"),
-            ("Queens", "Long Island City", "Jamaica"),
+            ("Brooklyn", "Williamsburg", "Cypress Hills"),
+            ("Queens", "Long Island City", "Far Rockaway"),
             ("The Bronx", "Mott Haven", "Riverdale"),
-            ("Staten Island", "St. George", "St. George"),
+            ("Staten Island", "St. George", "Tottenville"),
             ("New Jersey", "Hoboken", "Paramus"),
         )
         for name in list(NEIGHBOURHOODS)[list(NEIGHBOURHOODS).index(first) : list(NEIGHBOURHOODS).index(last) + 1]
@@ -375,6 +445,27 @@ AREA_SIZE: dict[str, float] = {
     # Centred at 86th Street and at 170th, their southern blocks are nearer the next centre: Lincoln Center.
     "Upper West Side": 1.5,
     "Washington Heights": 1.5,
+    # Outside Manhattan the neighbourhoods are wider and their centres farther apart: Ditmars is Astoria, Bay Terrace
+    # Bayside, the Beach 100s the Rockaways.
+    "Astoria": 1.3,
+    "Forest Hills": 1.2,
+    "Queens Village": 1.3,
+    "Jamaica": 1.4,
+    "Bayside": 1.5,
+    "Whitestone": 1.3,
+    "JFK Airport": 1.5,
+    "Rockaway Beach": 1.5,
+    "Far Rockaway": 1.3,
+    "East New York": 1.5,
+    "Williamsburg": 1.2,  # East Williamsburg: Graham Avenue
+    "Bedford-Stuyvesant": 1.3,
+    "Crown Heights": 1.3,
+    "Flatbush": 1.3,
+    "Bensonhurst": 1.3,
+    "Riverdale": 1.4,
+    "Throgs Neck": 1.3,
+    "Grand Concourse": 1.3,
+    "New Springville": 1.3,
 }
 
 
@@ -426,6 +517,18 @@ ALIASES: dict[str, str] = {
     "JC": "Jersey City",
     "Saint George": "St. George",
     "St George": "St. George",
+    "the Rockaways": "Rockaway Beach",
+    "Rockaways": "Rockaway Beach",
+    "Throggs Neck": "Throgs Neck",
+    "Boro Park": "Borough Park",
+    "Coop City": "Co-op City",
+    "Co op City": "Co-op City",
+    "St Albans": "St. Albans",
+    "Saint Albans": "St. Albans",
+    "Flushing Meadows Corona Park": "Flushing Meadows",
+    "Flushing Meadows-Corona Park": "Flushing Meadows",
+    "JFK International Airport": "JFK Airport",
+    "LGA Airport": "LaGuardia Airport",
     "NYC": "Manhattan",
     "New York City": "Manhattan",
 }
@@ -520,6 +623,46 @@ _LANDMARK_AFTER_RE = re.compile(
 )
 # "Downtown Jersey City", "uptown Hoboken": a part of the area named next, not Lower Manhattan.
 _PART_OF_NEXT = frozenset({"downtown", "uptown", "midtown"})
+# A way of cooking or dressing named after a place ("Jamaica-style jerk chicken", "East New York style"), and a
+# namesake far away ("Kensington, London", "Glendale, California"): no mention of the area.
+_NOT_THE_AREA_AFTER_RE = re.compile(
+    r"(?:[\s-]*style\b|,?\s+(?:in\s+)?(?:london|england|uk|california|los angeles|florida|miami|chicago|toronto"
+    r"|ontario|canada|ohio|texas|arizona)\b)",
+    re.IGNORECASE,
+)
+# Areas whose names are ordinary words, or another city's ("a great kills streak", "a broad channel of options",
+# "college point average", "a south beach vibe"): read only when written as a name ("Great Kills"), after a word
+# that puts a place ("in", "near", "around", "cerca de", "près de"), or as a whole answer ("and great kills?").
+_ORDINARY_WORDS = frozenset(
+    {
+        "great kills",
+        "broad channel",
+        "castle hill",
+        "college point",
+        "middle village",
+        "mill basin",
+        "west farms",
+        "south beach",  # "the South Beach diet", "a south beach vibe"
+    }
+)
+_PLACING_BEFORE_RE = re.compile(
+    r"\b(?:in|near|nr|around|at|by|to|from|towards?|off|and|or|about|en|cerca de|por|pres de|vers|dans)"
+    r"\s+(?:the\s+|el\s+|le\s+)?$",
+    re.IGNORECASE,
+)
+_ANSWER_BEFORE_RE = re.compile(r"^\W*(?:(?:what|how) about\s+)?$", re.IGNORECASE)
+
+
+def _read_as_area(folded: str, match: re.Match[str]) -> bool:
+    """Whether a name found in a message names the area there, not words that only spell it."""
+    if _NOT_THE_AREA_AFTER_RE.match(folded, match.end()):
+        return False
+    name = match.group(0)
+    if _key(name) not in _ORDINARY_WORDS or all(word[0].isupper() for word in name.split()):
+        return True
+    before, after = folded[: match.start()], folded[match.end() :]
+    answer = bool(_ANSWER_BEFORE_RE.match(before)) and not re.search(r"\w", after)
+    return answer or bool(_PLACING_BEFORE_RE.search(before))
 
 
 def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]]:
@@ -531,7 +674,7 @@ def find_neighbourhoods(text: str) -> list[tuple[Neighbourhood, tuple[int, int]]
         following = matches[index + 1] if index + 1 < len(matches) else None
         if match.group(0).casefold() in _ACRONYMS and not match.group(0).isupper():
             continue  # "les enfants" is French; "LES" is the Lower East Side
-        if _LANDMARK_AFTER_RE.match(folded, match.end()):
+        if _LANDMARK_AFTER_RE.match(folded, match.end()) or not _read_as_area(folded, match):
             continue
         if (
             match.group(0).casefold() in _PART_OF_NEXT
@@ -663,15 +806,17 @@ def of_area(area: str, latitudes: npt.ArrayLike, longitudes: npt.ArrayLike) -> n
 
 
 def neighbourhoods_at(latitudes: npt.ArrayLike, longitudes: npt.ArrayLike, within_km: float) -> npt.NDArray[np.object_]:
-    """The neighbourhood each point is in, or None: of the neighbourhoods (not boroughs) of the point's own borough
-    (:func:`boroughs_at`: no Manhattan name for a Hoboken pier) whose centre is within ``within_km`` times their size
-    (``AREA_SIZE``), the nearest by distance over size."""
+    """The neighbourhood each point is in, or None: of the neighbourhoods (not boroughs) of the borough whose outline
+    holds the point (:func:`outline_boroughs_at`: no Manhattan name for a Hoboken pier, no Queens one for a mall in
+    Valley Stream, beyond the city line) whose centre is within ``within_km`` times their size (``AREA_SIZE``), the
+    nearest by distance over size."""
     latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
     names = [name for name in NEIGHBOURHOODS if name not in BOROUGHS]
     centres = np.array([NEIGHBOURHOODS[name] for name in names])
     sizes = np.array([AREA_SIZE.get(name, 1.0) for name in names])
     scaled = haversine_km(latitudes[:, None], longitudes[:, None], centres[None, :, 0], centres[None, :, 1]) / sizes
-    own = boroughs_at(latitudes, longitudes)[:, None] == np.array([_BOROUGH_OF[name] for name in names])[None, :]
+    boroughs = np.array([_BOROUGH_OF[name] for name in names])
+    own = outline_boroughs_at(latitudes, longitudes)[:, None] == boroughs[None, :]
     scaled = np.where(own & (scaled <= within_km), scaled, np.inf)
     found = np.array(names, dtype=object)[scaled.argmin(1)] if names else np.array([], dtype=object)
     return np.where(np.isfinite(scaled.min(1)), found, None)

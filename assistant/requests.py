@@ -2538,7 +2538,7 @@ class Reading(NamedTuple):
 
 # Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
 # another word ("halal food" read as "hall food", "matcha" as "match").
-_FOOD_WORDS = ("halal", "matcha")
+_FOOD_WORDS = ("halal", "matcha", "dory")  # "John Dory" is no slip for New Dorp
 # Comparatives of taste no dictionary of ours holds: "classier" is no slip for "classes".
 _TASTE_WORDS = (
     "classier",
@@ -3568,9 +3568,10 @@ def _names_ruled_out(written: str) -> list[str]:
             found.append(more["name"])
             end = more.end()
     for match in _THAN_NAMED_RE.finditer(written):
-        # "Somewhere less crowded than South Beach": the place compared with is no answer (an area is no place).
+        # "Somewhere less crowded than South Beach": the place compared with is no answer (an area is no place, but
+        # a beach that names its neighbourhood, South Beach or Brighton Beach, is the beach).
         name = match["name"]
-        if not _POINTER_THAN_RE.match(name) and lookup(name) is None:
+        if not _POINTER_THAN_RE.match(name) and ((area := lookup(name)) is None or area.name.endswith(" Beach")):
             found.append(name)
     for match in _NOT_LOWER_NAMED_RE.finditer(written):  # "not starbucks or dunkin": each chain of the list
         found += [part for part in _LIST_SPLIT_RE.split(match["name"]) if is_national_chain(chain_key(part))]

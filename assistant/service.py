@@ -40,6 +40,7 @@ from assistant.gazetteer import (
     Borough,
     Neighbourhood,
     across_the_hudson,
+    borough_of,
     borough_within,
     in_area,
     lookup,
@@ -574,6 +575,11 @@ def near_radius_km(near: str | None) -> float:
     return BOROUGH_RADIUS_KM if area.name in BOROUGHS else AREA_RADIUS_KM
 
 
+# The centres New Jersey's nearer part is told by: its own and those across the Hudson (Fort Lee, Englewood Cliffs
+# by Riverdale), not Staten Island's across the Kills, which would bring Elizabeth's mall "elsewhere in New Jersey".
+_NEW_JERSEY_CENTRES = [centre for name, centre in NEIGHBOURHOODS.items() if borough_of(name) != "Staten Island"]
+
+
 def _wider_area(latitude: float, longitude: float) -> str:
     """Where a point is when no neighbourhood is near enough to name: the rest of the borough whose outline holds it
     (a Staten Island beach, Throgs Neck, the Rockaways: "elsewhere in Staten Island"), the rest of New Jersey near
@@ -582,7 +588,7 @@ def _wider_area(latitude: float, longitude: float) -> str:
     if borough is None:
         return FARTHER_OUT
     if borough == "New Jersey":
-        nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in NEIGHBOURHOODS.values())
+        nearest_km = min(float(haversine_km(latitude, longitude, *centre)) for centre in _NEW_JERSEY_CENTRES)
         if nearest_km > BOROUGH_REACH_KM:
             return FARTHER_OUT
     return f"{ELSEWHERE}{borough}"

@@ -3501,7 +3501,8 @@ def test_where_am_i_in_the_rest_of_a_borough_names_the_borough_grammatically(
 ) -> None:
     # "Around elsewhere in Staten Island: that is the position sent with your message."
     assistant = Assistant(services, polite)
-    for point, borough in (((40.5822, -74.1677), "Staten Island"), ((40.86, -73.83), "The Bronx")):
+    # Bloomfield's Teleport and Spuyten Duyvil's station, far from every neighbourhood's centre.
+    for point, borough in (((40.6055, -74.1794), "Staten Island"), ((40.8784, -73.9217), "The Bronx")):
         turn = assistant.chat("3", "where am i", at=world_now, where=point, conversation_id=borough)
         assert turn.text == fixed_text("here_given").format(area=borough)
 

@@ -129,16 +129,63 @@ def test_beyond_the_outlines_is_no_borough_and_farther_out() -> None:
 def test_area_words_give_the_borough_for_places_far_from_every_centre() -> None:
     from assistant.service import area_words
 
-    assert area_words(40.5906, -74.0662) == "elsewhere in Staten Island"  # South Beach
-    assert area_words(40.8101, -73.8035) == "elsewhere in The Bronx"  # Throgs Neck
-    assert area_words(40.5763, -73.8392) == "elsewhere in Queens"  # Rockaway Beach
+    assert area_words(40.6055, -74.1794) == "elsewhere in Staten Island"  # the Teleport, Bloomfield
+    assert area_words(40.8784, -73.9217) == "elsewhere in The Bronx"  # Spuyten Duyvil's station
+    assert area_words(40.5671, -73.8655) == "elsewhere in Queens"  # Jacob Riis Park
+    assert area_words(40.5917, -73.8953) == "elsewhere in Brooklyn"  # Floyd Bennett Field
+
+
+@pytest.mark.parametrize(
+    ("venue", "point", "area"),
+    [
+        ("Yankee Stadium", (40.8296, -73.9262), "Grand Concourse"),
+        ("Citi Field", (40.7571, -73.8458), "Flushing Meadows"),
+        ("JFK's Terminal 4", (40.6442, -73.7822), "JFK Airport"),
+        ("LaGuardia's Terminal D", (40.7675, -73.8631), "LaGuardia Airport"),
+        ("the Bay Terrace at Bayside", (40.7800, -73.7764), "Bayside"),
+        ("Beach 105th Street", (40.5831, -73.8210), "Rockaway Beach"),
+        ("LIRR Jamaica Station", (40.6997, -73.8085), "Jamaica"),
+        ("Queens College", (40.7369, -73.8161), "Kew Gardens Hills"),
+        ("a bar in Throgs Neck", (40.8101, -73.8035), "Throgs Neck"),
+        ("Bay Plaza", (40.8725, -73.8331), "Co-op City"),
+        ("Parkchester", (40.8366, -73.8629), "Parkchester"),
+        ("City Island", (40.8470, -73.7860), "City Island"),
+        ("L&B Spumoni Gardens", (40.5947, -73.9813), "Gravesend"),
+        ("Kings Plaza", (40.6113, -73.9166), "Mill Basin"),
+        ("Canarsie's L terminal", (40.6447, -73.8999), "Canarsie"),
+        ("Maimonides Medical Center", (40.6390, -73.9979), "Borough Park"),
+        ("Smorgasburg Williamsburg, not Greenpoint", (40.7206, -73.9631), "Williamsburg"),
+        ("Roberta's", (40.7051, -73.9336), "Bushwick"),
+        ("the Long Meadow", (40.6688, -73.9703), "Prospect Park"),
+        ("South Beach's boardwalk", (40.5906, -74.0662), "South Beach"),
+        ("Midland Beach", (40.5726, -74.0882), "Midland Beach"),
+        ("the Staten Island Mall's Barnes & Noble", (40.5945, -74.1633), "New Springville"),
+        ("Tappen Park", (40.6269, -74.0765), "Stapleton"),
+    ],
+)
+def test_outer_boroughs_places_are_named_by_their_neighbourhood(
+    venue: str, point: tuple[float, float], area: str
+) -> None:
+    from assistant.service import area_words
+
+    assert area_words(*point) == area, venue
+
+
+def test_beyond_the_city_line_is_no_neighbourhood_of_the_city() -> None:
+    from assistant.service import FARTHER_OUT, area_words
+
+    # Valley Stream's Green Acres Mall, a Starbucks in Great Neck: by Rosedale and Douglaston, but out of Queens.
+    assert area_words(40.6627, -73.7202) == area_words(40.7743, -73.7328) == FARTHER_OUT
+    # Elizabeth's mall is far from Jersey City, however near Staten Island's centres; Englewood Cliffs faces Riverdale.
+    assert area_words(40.6593, -74.1688) == FARTHER_OUT
+    assert area_words(40.8950, -73.9423) == "elsewhere in New Jersey"
 
 
 def test_a_borough_s_centre_is_no_neighbourhood_of_its_places() -> None:
     from assistant.service import area_name, area_words
 
     # Fresh Meadows, near Queens' centre, and its neighbour a few blocks on: one label for the both of them.
-    assert area_words(40.7340, -73.7930) == area_words(40.7410, -73.7800) == "elsewhere in Queens"
+    assert area_words(40.7340, -73.7930) == area_words(40.7410, -73.7800) == "Fresh Meadows"
     assert area_name(40.7812, -73.9732) == "Upper West Side"  # the Natural History Museum, by Manhattan's centre
     assert all(area_name(*NEIGHBOURHOODS[borough]) not in BOROUGHS for borough in BOROUGHS)
 
@@ -161,3 +208,58 @@ def test_a_few_blocks_named_claim_no_more_than_a_few_blocks(venue: str, point: t
     from assistant.gazetteer import neighbourhood_at
 
     assert neighbourhood_at(*point, 1.5) == area, venue
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("pizza in bensonhurst", "Bensonhurst"),
+        ("drinks in throggs neck", "Throgs Neck"),
+        ("coffee in the Rockaways", "Rockaway Beach"),
+        ("lunch in coop city", "Co-op City"),
+        ("something near boro park", "Borough Park"),
+        ("things to do in Flushing Meadows-Corona Park", "Flushing Meadows"),
+        ("any good pizza in great kills", "Great Kills"),
+        ("and great kills?", "Great Kills"),
+        ("Great Kills", "Great Kills"),
+        ("a bar in south beach", "South Beach"),
+        ("when was I last at South Beach", "South Beach"),
+        ("bars in east flatbush", "East Flatbush"),
+        ("tacos near kew gardens hills", "Kew Gardens Hills"),
+        ("restaurantes en great kills", "Great Kills"),
+        ("un café près de Broad Channel", "Broad Channel"),
+        ("jamaican food in jamaica", "Jamaica"),
+    ],
+)
+def test_the_outer_neighbourhoods_are_read_in_messages(said: str, name: str) -> None:
+    from assistant.gazetteer import find_neighbourhoods
+
+    assert [place.name for place, _ in find_neighbourhoods(said)] == [name]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "that was a great kills streak",
+        "a broad channel of options",
+        "college point average",
+        "the south beach diet",
+        "a place with a south beach vibe",
+        "a bar in south beach miami",
+        "jamaican food",
+        "jamaica-style jerk chicken",
+        "jerk chicken, jamaica style",
+        "brooklyn style pizza",
+        "a pub like in Kensington, London",
+        "kew gardens in london",
+        "glendale california",
+        "a food co-op",
+        "drinks near the ridge",
+        "a st george's day pub",
+        "the throgs neck bridge",
+    ],
+)
+def test_words_that_only_spell_an_outer_neighbourhood_are_no_mention_of_it(said: str) -> None:
+    from assistant.gazetteer import find_neighbourhoods
+
+    assert find_neighbourhoods(said) == []

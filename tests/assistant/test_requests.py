@@ -3535,6 +3535,31 @@ def test_a_landmark_named_after_an_area_is_the_landmark(message: str, near: str,
     assert (arguments.near, arguments.category) == (near, category)
 
 
+@pytest.mark.parametrize(
+    ("message", "near", "category"),
+    [
+        ("jamaican food", None, "Caribbean"),  # a cuisine, not Jamaica in Queens
+        ("jamaica style jerk chicken", None, "Caribbean"),
+        ("jamaican food in jamaica", "Jamaica", "Caribbean"),
+        ("pizza in great kills", "Great Kills", "Pizza"),
+        ("a bar in throggs neck", "Throgs Neck", "Bar"),
+        ("bars in the rockaways", "Rockaway Beach", "Bar"),
+        ("cafe cerca de bay ridge", "Bay Ridge", "Cafe"),
+        ("drinks near the ridge", "the ridge", "Bar"),  # a place of that name, not Bay Ridge
+        ("coffee in kensington", "Kensington", "Cafe"),
+    ],
+)
+def test_outer_neighbourhoods_are_read_and_their_namesakes_are_not(
+    message: str, near: str | None, category: str | None
+) -> None:
+    arguments = parse_rules(message)
+    assert (arguments.near, arguments.category) == (near, category)
+
+
+def test_a_dish_is_not_corrected_into_a_neighbourhood_s_word() -> None:
+    assert read("when was i at john dory").text == "when was i at john dory"  # not New Dorp's "dorp"
+
+
 def test_a_reason_for_turning_a_place_down_is_no_question_about_it() -> None:
     assert read("not that one, been there too many times").text == "not that one"
     assert read("ugh actually it was packed last time. another one?").text == "another one?"
@@ -3723,6 +3748,8 @@ def test_asking_to_delete_everything_is_a_forget_in_any_language(message: str) -
     ("message", "names", "excluded"),
     [
         ("going to the beach saturday morning, somewhere less crowded than south beach", ["south beach"], []),
+        ("a beach less crowded than Brighton Beach", ["Brighton Beach"], []),  # the beach, though it names an area
+        ("somewhere quieter than williamsburg", [], []),  # an area is no place
         ("a bar quieter than Black Door", ["Black Door"], []),
         ("less crowded than the last one", [], []),  # the list shown, no name
         ("somewhere quieter than a club", [], ["Night Club"]),  # a kind compared with is left out, not asked for
