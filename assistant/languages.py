@@ -2039,14 +2039,17 @@ _FOLLOW_UP_WORDS = 6
 
 def fits_language(folded: str, language: Language) -> bool:
     """Whether a short follow-up in which no word tells a language (accents folded) may be read in ``language``, the
-    conversation's: "y a estas horas?", "de madrugada?" after Spanish, "vers minuit ?" after French. Each of its words
-    is one of ``language`` or no English word; "y'all?", "cool", "and tonight?" stay English."""
+    conversation's: "y a estas horas?", "de madrugada?" after Spanish, "vers 23h ?" after French. One of its words is
+    of ``language`` ("y", "a", "vers"), and each is, or is no English word; "y'all?", "cool", "recap", "and tonight?"
+    stay English."""
     pieces = [piece for token in _WORD_RE.findall(folded.lower()) for piece in token.split("'") if piece]
     if not pieces or len(pieces) > _FOLLOW_UP_WORDS or says_english(folded):
         return False
-    own, english = words(language), dictionary_words()
+    own = words(language) | {word for lead in _CLOCK_LEADS.get(language, {}) for word in lead.split()}
     # An English word the language lacks ("all" in "y'all", "cool"): English; a letter or two ("y", "a") tells none.
-    return not any(len(piece) > 2 and piece in english and piece not in own for piece in pieces)
+    english = dictionary_words()
+    foreign = any(len(piece) > 2 and piece in english and piece not in own for piece in pieces)
+    return not foreign and any(piece in own for piece in pieces)
 
 
 def says_english(folded: str) -> bool:

@@ -4660,7 +4660,17 @@ def test_a_follow_up_whose_words_tell_no_language_is_read_in_the_conversations(
 
 @pytest.mark.parametrize(
     "message",
-    ["and tonight?", "y'all?", "cool", "my bar check-ins", "what about tomorrow?", "museum?", "nice one", "thanks!"],
+    [
+        "and tonight?",
+        "y'all?",
+        "cool",
+        "recap",
+        "my bar check-ins",
+        "what about tomorrow?",
+        "museum?",
+        "nice one",
+        "sushi?",
+    ],
 )
 @pytest.mark.parametrize("language", ["es", "fr"])
 def test_an_english_follow_up_stays_english_after_spanish_or_french(message: str, language: Language) -> None:
