@@ -82,7 +82,7 @@ from assistant.habits import (
     span_words,
     when_kept,
 )
-from assistant.languages import OTHER_LANGUAGE_NAMES, detect_language, other_language, says_english
+from assistant.languages import OTHER_LANGUAGE_NAMES, Language, detect_language, other_language, says_english
 from assistant.llm import cores_shared
 from assistant.memory import THREAD_SEPARATOR, ConversationStore
 from assistant.place_questions import (
@@ -169,6 +169,7 @@ from assistant.requests import (
     own_place_asked,
     parse_rules,
     read,
+    read_in,
     read_preference,
     read_preferences,
     resolve_when,
@@ -584,7 +585,11 @@ class Assistant:
         first_token: float | None = None
         suggested: float | None = None
         draft = LinkHold()
-        for mode, payload in graph.stream(inputs, config, stream_mode=["messages", "updates"]):
+        # "Y a estas horas?" after a Spanish question: read in Spanish, the conversation's language so far.
+        last = graph.get_state(config).values
+        spoken = last.get("request") or last.get("previous")
+        steps = graph.stream(inputs, config, stream_mode=["messages", "updates"])
+        for mode, payload in _read_in_steps(spoken.language if spoken is not None else None, steps):
             if mode == "messages" or "write" in payload:
                 # The LLM's draft as it is written, whole words at a time and without links; the rest when it ends.
                 text = draft.flush() if mode == "updates" else _drafted(payload, draft)
@@ -4581,6 +4586,18 @@ _SHOWN_KIND_RE = re.compile(
 )
 
 
+def _read_in_steps(language: Language | None, steps: Iterator[Any]) -> Iterator[Any]:
+    """The steps of a turn's graph, each run with its messages read in the conversation's ``language`` (``read_in``),
+    none across a yield: the caller may take the next step in another context (a server's thread)."""
+    while True:
+        with read_in(language):
+            try:
+                step = next(steps)
+            except StopIteration:
+                return
+        yield step
+
+
 def _language(state: _State) -> str:
     """The language of the turn's request, English when there is none."""
     request = state.get("request")
@@ -4911,7 +4928,10 @@ def _about_again(previous: ChatRequest, request: ChatRequest, message: str, now:
 def _habits_again(previous: ChatRequest, request: ChatRequest, message: str, now: datetime) -> bool:
     """Whether a follow-up to a question about the user's own visits asks the same of another time ("and what about
     weekends?", "and in June?"): only time words, no kind of place, no place, nothing new or known."""
-    if previous.intent != "profile" or request.intent != "refine":
+    # "At this hour?", "a estas horas?" with no "and": no rule reads an intent (the LLM may guess one), yet they ask the
+    # question again too.
+    this_hour = asks_this_hour(message) and parse_rules(message).intent is None
+    if previous.intent != "profile" or not (request.intent == "refine" or this_hour):
         return False
     # "And on weekdays at lunch?": a meal's time, whose kind is the visits asked about (where the user eats then).
     meal = request.when is not None and _MEAL_TIME_RE.search(request.when) is not None

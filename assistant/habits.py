@@ -23,6 +23,7 @@ from assistant.service import (
     TIMELINE_SPAN,
     HabitKind,
     Habits,
+    HabitVisit,
     InterestChange,
     KindShift,
     PeriodHabits,
@@ -864,8 +865,48 @@ def _describe_recent(habits: Habits, language: str = "en") -> str:
     return _kinds_and_places(habits, opening, fixed_text("span_places", language), language)
 
 
-# How an unnamed place's label begins ("a Residential Building", "un edificio de viviendas").
-_ARTICLES = frozenset({"a", "an", "un", "una", "une"})
+# Words of a kind's name that say no kind alone: "Joe's Place" is no Pizza Place, "Corner Shop" no Coffee Shop.
+_KIND_FILLERS = frozenset(
+    {"and", "or", "of", "the", "place", "shop", "store", "spot", "joint", "station", "other", "general", "y", "de",
+     "del", "et", "des", "du", "la", "le", "el", "los", "las", "tienda", "sitio", "lugar", "magasin", "lieu",
+     "boutique"}
+)  # fmt: skip
+
+
+# Words of a place's name that say a kind's word: "MTA Subway - 96th St" is a Metro Station, "Café Grumpy" a Coffee
+# Shop, "Harlem Tavern" a Bar.
+_NAME_SAYS = {"subway": "metro", "cafe": "coffee", "espresso": "coffee", "tavern": "bar", "pub": "bar", "saloon": "bar"}
+
+
+def _words_of(text: str) -> set[str]:
+    """The folded, lower-case words of a text, each also without a plural "s" ("Bagels & Co": "bagel")."""
+    found = set(re.findall(r"[a-z0-9]+", fold(text).lower()))
+    return found | {word[:-1] for word in found if len(word) > 3 and word.endswith("s")}
+
+
+def _kind_said(place: str, kinds: Sequence[str]) -> bool:
+    """Whether a place's name or label already says its kind (one of ``kinds``, its names in several languages):
+    "a Residential Building" and "un edificio de viviendas" (their kind's label), "Famous Deli" (Deli / Bodega), "MTA
+    Subway - 96th St" (Subway), "Joe's Pizza" (Pizza Place); not "Crumbs Bake Shop" (Bakery) nor "Blondies Sports"
+    (Sports Bar), whose kind a list says after the name."""
+    named = _words_of(place)
+    named |= {_NAME_SAYS[word] for word in named if word in _NAME_SAYS}
+    for kind in kinds:
+        # "Residential Building (Apartment / Condo)" without its brackets; "Deli / Bodega": either name says it.
+        for one in re.sub(r"\([^)]*\)", " ", kind).split("/"):
+            telling = _words_of(one) - _KIND_FILLERS
+            if telling and telling <= named:
+                return True
+    return False
+
+
+def _kind_of(visit: HabitVisit, place: str, language: str, said: str | None = None) -> str:
+    """The kind of a visit's place as a list says it ("Bakery", "cafetería"); "" when there is none, when the place's
+    name says it ("Famous Deli"), or when it is ``said``, the kind the whole answer is of ("my bar check-ins")."""
+    if not visit.kind or visit.kind == said:
+        return ""
+    kind = category_name(visit.kind, language)
+    return "" if _kind_said(place, (visit.kind, kind)) else kind
 
 
 def describe_listed(habits: Habits, language: str = "en") -> str:
@@ -897,10 +938,7 @@ def describe_listed(habits: Habits, language: str = "en") -> str:
     lines = []
     for visit in habits.timeline:
         local, place = visit.at.astimezone(zone), label_in(visit.label, language)
-        kind = category_name(visit.kind, language) if visit.kind else ""
-        article, _, rest = place.partition(" ")
-        if article in _ARTICLES and rest.casefold() == kind.casefold():  # "a Residential Building": its kind said
-            kind = ""
+        kind = _kind_of(visit, place, language, habits.kind)
         lines.append(
             line.format(
                 weekday=weekdays[local.weekday()],
@@ -921,15 +959,20 @@ def describe_listed(habits: Habits, language: str = "en") -> str:
 
 
 def _describe_day(habits: Habits, day_words: str, at_kind: str = "", language: str = "en") -> str:
-    """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, …': one past day's visits (to
-    places of a kind: ``at_kind``, " at Bars") in time order, then its areas."""
+    """'On Tuesday, November 20, 2012 you have 3 check-ins: Café Grumpy at 9:05 am, AMC 13 (Movie Theater) at 7:45
+    pm, …': one past day's visits (to places of a kind: ``at_kind``, " at Bars") in time order, each with its kind
+    unless its name says it, then its areas."""
     assert habits.since is not None
     zone = habits.since.tzinfo
     at = fixed_text("day_visit_at", language)
-    visits = ", ".join(
-        at.format(place=label_in(visit.label, language), time=_clock_in(visit.at.astimezone(zone), language))
-        for visit in habits.timeline
-    )
+    stops = []
+    for visit in habits.timeline:
+        # "Crumbs Bake Shop (Bakery) at 2:49 pm", "Famous Deli at 3:48 am": each stop's kind, as a list says it.
+        place = label_in(visit.label, language)
+        if kind := _kind_of(visit, place, language, habits.kind):
+            place = f"{place} ({kind})"
+        stops.append(at.format(place=place, time=_clock_in(visit.at.astimezone(zone), language)))
+    visits = ", ".join(stops)
     shown = "" if habits.visits <= len(habits.timeline) else fixed_text("day_first_ones", language)
     # Never fewer than are listed: the day's span ("between 5 pm and 5 am") may hold more than its day part's count.
     checkins = f"{_count(max(habits.visits, len(habits.timeline)), 'check-in', language)}{at_kind}"

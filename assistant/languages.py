@@ -15,6 +15,8 @@ from typing import Literal, get_args
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+from assistant.spelling import dictionary_words
+
 Language = Literal["en", "es", "fr"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
@@ -2030,8 +2032,9 @@ def _telling() -> dict[Language, frozenset[str]]:
 
 # English words that other languages' phrases also hold, folded ("salon de thé" holds a "the"), and that tell English
 # still.
-# "Check-in" is borrowed whole ("mon premier check-in"), yet "in" tells English ("cocktails in Hell's Kitchen").
-_ENGLISH_ALWAYS = frozenset({"the", "in"})
+# "Check-in" is borrowed whole ("mon premier check-in"), yet "in" tells English ("cocktails in Hell's Kitchen"); "my"
+# is in French phrases only as the reader leaves them ("quel est my …"), yet "my bar check-ins" is English.
+_ENGLISH_ALWAYS = frozenset({"the", "in", "my"})
 
 
 # Languages told apart from the three spoken here, so that Italian is not answered in French nor Portuguese in
@@ -2075,6 +2078,25 @@ def detect_language(message: str, folded: str) -> Language:
         scores[language] += any(letter in lowered for letter in letters)
     best = max(("es", "fr"), key=lambda language: scores[language])
     return best if scores[best] > scores["en"] else "en"
+
+
+# The most words a follow-up may have to be read in the conversation's language with none of them telling it.
+_FOLLOW_UP_WORDS = 6
+
+
+def fits_language(folded: str, language: Language) -> bool:
+    """Whether a short follow-up in which no word tells a language (accents folded) may be read in ``language``, the
+    conversation's: "y a estas horas?", "de madrugada?" after Spanish, "vers 23h ?" after French. One of its words is
+    of ``language`` ("y", "a", "vers"), and each is, or is no English word; "y'all?", "cool", "recap", "and tonight?"
+    stay English."""
+    pieces = [piece for token in _WORD_RE.findall(folded.lower()) for piece in token.split("'") if piece]
+    if not pieces or len(pieces) > _FOLLOW_UP_WORDS or says_english(folded):
+        return False
+    own = words(language) | {word for lead in _CLOCK_LEADS.get(language, {}) for word in lead.split()}
+    # An English word the language lacks ("all" in "y'all", "cool"): English; a letter or two ("y", "a") tells none.
+    english = dictionary_words()
+    foreign = any(len(piece) > 2 and piece in english and piece not in own for piece in pieces)
+    return not foreign and any(piece in own for piece in pieces)
 
 
 def says_english(folded: str) -> bool:

@@ -17,6 +17,8 @@ import calendar
 import logging
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -39,7 +41,7 @@ from assistant.gazetteer import (
     lookup,
     most_specific,
 )
-from assistant.languages import LANGUAGES, Language, detect_language, to_english, words
+from assistant.languages import LANGUAGES, Language, detect_language, fits_language, to_english, words
 from assistant.place_questions import (
     EVENT_AT,
     FUN,
@@ -2579,14 +2581,38 @@ def _telling_words(message: str) -> str:
     return _CAPITALS_RE.sub(lambda found: " " if lookup(found.group(0)) is not None else found.group(0), text)
 
 
+# The language of the conversation a message is read in (``read_in``): "y a estas horas?" after Spanish, "vers 23h ?"
+# after French, in which no word tells a language, are read as the conversation's, not as English.
+_CONVERSATION_LANGUAGE: ContextVar[Language | None] = ContextVar("conversation_language", default=None)
+
+
+@contextmanager
+def read_in(language: Language | None) -> Iterator[None]:
+    """Messages read in the block whose words tell no language and fit ``language`` (the conversation's, None: no
+    conversation) are read in it (``fits_language``)."""
+    token = _CONVERSATION_LANGUAGE.set(language)
+    try:
+        yield
+    finally:
+        _CONVERSATION_LANGUAGE.reset(token)
+
+
+def read(message: str) -> Reading:
+    """The message in the English words the rules know, and the language it was written in (that of the
+    conversation, :func:`read_in`, for a short follow-up whose words tell none)."""
+    return _read(message, _CONVERSATION_LANGUAGE.get())
+
+
 # A turn reads its message in several places (its request, what it refers to, what it measures from), about 14 ms a
 # reading: each message is read once.
 @lru_cache(maxsize=1024)
-def read(message: str) -> Reading:
-    """The message in the English words the rules know, and the language it was written in."""
+def _read(message: str, conversation: Language | None) -> Reading:
     folded = expand_shorthand(fold(message))
     telling = _telling_words(message)
-    language = detect_language(telling, expand_shorthand(fold(telling)))
+    told = expand_shorthand(fold(telling))
+    language = detect_language(telling, told)
+    if language == "en" and conversation not in (None, "en") and fits_language(told, conversation):
+        language = conversation  # "y a estas horas?" after Spanish: "and around this time?"
     if language == "en":
         folded = restore_apostrophes(folded)
     folded = _ordinals_in_english(folded, language)
@@ -4693,6 +4719,16 @@ _LISTED_RE = re.compile(
     rf"|^\W*(?:(?:and|ok|okay|so|now|y|et),? )?(?:my|mis|mes) {_LISTED_CHECKINS}\b"
     r"(?! (?:to|at|of|are|is|were|say|says|show|shows|tell)\b)",
 )
+# "My bar check-ins", "my coffee visits last month", "bar check-ins?", "my last 5 gym visits": a kind said before the
+# check-ins, with no verb, lists those (``_only_kinds`` holds of the words before them). "Visits" only after "my": "my
+# friend visits on Friday", "museum visits with kids" ask for no list; nor does a sentence that goes on ("my gym visits
+# are down") unless with a time or a place ("… in November", "… this week").
+_KIND_LISTED_RE = re.compile(
+    r"^\W*(?:(?:and|ok|okay|so|now|also|y|et),? )?(?P<my>(?:all (?:of )?)?(?:my|mis|mes) )?(?P<kind>[\w' &-]+?) "
+    rf"(?P<noun>{_LISTED_CHECKINS})\b"
+    r"(?=\W*$|\W* (?:in|from|since|during|on|over|for|this|last|past|yesterday|today|lately|recently|so far|please"
+    r"|en|de|del|desde|este|esta|dans|depuis|du|ce|cette|ces)\b)"
+)
 _LISTED_COUNT_RE = re.compile(rf"\b(?P<count>\d{{1,3}}|{_words_pattern(NUMBER_WORDS)})\b")
 # "All my check-ins", "todos mis check-ins": as many as are listed at once.
 _LISTED_ALL_RE = re.compile(r"\b(?:all|every one|todos|tous)\b")
@@ -4707,7 +4743,7 @@ class ListAsked(NamedTuple):
 
 def _listed_in(text: str) -> ListAsked | None:
     """:func:`checkins_listed` of folded, lower-case words."""
-    if (found := _LISTED_RE.search(text)) is None:
+    if (found := _LISTED_RE.search(text) or _kind_listed(text)) is None:
         return None
     said = found.group()
     count = _LISTED_COUNT_RE.search(said)
@@ -4715,6 +4751,16 @@ def _listed_in(text: str) -> ListAsked | None:
     if count is not None:
         number = int(count["count"]) if count["count"].isdigit() else NUMBER_WORDS[count["count"]]
     return ListAsked(number or None, _LISTED_ALL_RE.search(said) is not None)
+
+
+def _kind_listed(text: str) -> re.Match[str] | None:
+    """The words of "my bar check-ins", "my last 5 coffee visits" (``_KIND_LISTED_RE``) when those before the
+    check-ins say a kind and how many, and nothing more."""
+    found = _KIND_LISTED_RE.search(text)
+    if found is None or (found["noun"].startswith("visit") and not found["my"]):
+        return None
+    kind = re.sub(rf"\b{_LISTED_LATEST}\b", " ", found["kind"])
+    return found if _only_kinds(kind) else None
 
 
 def checkins_listed(message: str) -> ListAsked | None:

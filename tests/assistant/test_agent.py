@@ -4648,6 +4648,48 @@ def test_this_late_after_a_day_asked_of_keeps_that_day(
     assert mornings.arguments["weekend"] and mornings.arguments["daypart"] == "morning"
 
 
+def test_a_short_follow_up_is_read_in_the_language_of_the_habit_question_before_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    late = world_now.astimezone(NEW_YORK).replace(hour=23, minute=50)
+    assistant = Assistant(services, polite)
+    for first, then, language in (
+        # No "¿", no accent, no word that tells Spanish from French: Spanish, as the question before it.
+        ("¿qué hago normalmente los domingos?", "y a estas horas?", "es"),
+        ("¿adónde voy los domingos?", "a estas horas?", "es"),
+        # No "and": the same question of this hour still.
+        ("qu'est-ce que je fais d'habitude le dimanche ?", "a cette heure ?", "fr"),
+        ("where do I usually go on sundays?", "around this time?", "en"),
+    ):
+        assistant.chat("3", first, at=late, conversation_id=first)
+        turn = assistant.chat("3", then, at=late, conversation_id=first)
+        asked = called(turn, "get_habits").arguments
+        assert (asked["weekday"], asked["daypart"]) == (6, "night"), then
+        assert turn.request is not None and turn.request.language == language, then
+    # English after French or Spanish stays English: "my" tells English.
+    assistant.chat("3", "qu'est-ce que j'ai fait hier ?", at=late, conversation_id="fr")
+    bars = assistant.chat("3", "my bar check-ins", at=late, conversation_id="fr")
+    assert called(bars, "get_habits").arguments["kind"] == "Bar"
+    assert bars.request is not None and bars.request.language == "en"
+    assistant.chat("3", "¿qué hago normalmente los domingos?", at=late, conversation_id="es")
+    tonight = assistant.chat("3", "and tonight?", at=late, conversation_id="es")
+    assert tonight.request is not None and tonight.request.language == "en"
+
+
+def test_a_kind_before_my_check_ins_lists_them_not_places_of_that_kind(
+    services: Service, polite: ScriptedChatModel, world_now: datetime
+) -> None:
+    assistant = Assistant(services, polite)
+    for message, count in (("my bar check-ins", 10), ("bar check-ins?", 10), ("my last 3 coffee visits", 3)):
+        turn = assistant.chat("3", message, at=world_now, conversation_id=message)
+        asked = called(turn, "get_habits").arguments
+        assert asked["listed"] == count and asked["kind"] in ("Bar", "Cafe"), message
+        assert not any(call.name == "recommend" for call in turn.trace), message
+    month = assistant.chat("3", "my coffee visits last month", at=world_now, conversation_id="month")
+    asked = called(month, "get_habits").arguments
+    assert asked["kind"] == "Cafe" and asked["since"] is not None and asked["listed"] == service_module.LISTED_TOP
+
+
 def test_why_that_one_cites_the_habit_of_the_time_the_list_was_asked_for(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -532,6 +532,50 @@ def test_a_day_never_says_fewer_check_ins_than_it_lists() -> None:
     assert "you have 4 check-ins: Place 0 at 5 pm" in said
 
 
+@pytest.mark.parametrize(
+    ("language", "bakery", "cinema", "home"),
+    [
+        ("en", "Crumbs Bake Shop (Bakery) at 2:49 pm", "AMC Lincoln Square 13 (Movie Theater) at 7:45 pm", "a Home"),
+        ("es", "Crumbs Bake Shop (panadería) a las 14:49", "AMC Lincoln Square 13 (cine) a las 19:45", "una casa"),
+        ("fr", "Crumbs Bake Shop (boulangerie) à 14:49", "AMC Lincoln Square 13 (cinéma) à 19:45", "un domicile"),
+    ],
+)
+def test_each_stop_of_a_day_says_its_kind_unless_its_name_does(
+    language: str, bakery: str, cinema: str, home: str
+) -> None:
+    # "What did I do yesterday?": the day in time order, each stop with its kind as a list of check-ins says it, but
+    # never twice ("Famous Deli", "MTA Subway - 96th St", "a Home (private)" say theirs).
+    tz = ZoneInfo("America/New_York")
+    day = datetime(2012, 12, 4, tzinfo=tz)
+    stops = [
+        ("Famous Deli", "Deli / Bodega", 3, 48),
+        ("MTA Subway - 96th St (1/2/3)", "Metro Station", 9, 5),
+        ("Crumbs Bake Shop", "Bakery", 14, 49),
+        ("AMC Lincoln Square 13", "Movie Theater", 19, 45),
+        ("a Home (private)", "Home (private)", 23, 30),
+    ]
+    timeline = [
+        HabitVisit(item_id=f"v{n}", label=label, kind=kind, at=day.replace(hour=hour, minute=minute))
+        for n, (label, kind, hour, minute) in enumerate(stops)
+    ]
+    habits = Habits(user_id="8", visits=5, since=day, until=day + timedelta(days=1), timeline=timeline)
+    said = describe_habits(habits, language=language)
+    assert bakery in said and cinema in said
+    assert "Famous Deli " in said and "Famous Deli (" not in said
+    assert "96th St (1/2/3) " in said and "(1/2/3) (" not in said
+    assert f"{home} (" in said and said.count("(") == 4  # 2 kinds, the home's "(private)", the subway's "(1/2/3)"
+    # A day of one kind ("where did I go for drinks yesterday?") leaves out the kind that the answer is of.
+    bars = Habits(
+        user_id="8",
+        visits=1,
+        kind="Bar",
+        since=day,
+        until=day + timedelta(days=1),
+        timeline=[HabitVisit(item_id="b", label="Blondies", kind="Bar", at=day.replace(hour=22))],
+    )
+    assert "Blondies (" not in describe_habits(bars, language=language)
+
+
 def test_visits_to_one_place_in_a_stretch_are_said_with_the_stretch() -> None:
     tz = ZoneInfo("America/New_York")
     november = PastSpan(datetime(2012, 11, 1, tzinfo=tz), datetime(2012, 12, 1, tzinfo=tz))

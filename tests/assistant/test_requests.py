@@ -19,7 +19,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import Field
 
 from assistant.gazetteer import NEIGHBOURHOODS, find_neighbourhoods, lookup, station_for
-from assistant.languages import other_language
+from assistant.languages import Language, other_language
 from assistant.place_questions import PARTY_RE, UNKNOWN_TOPICS, past_day_seed, unhonoured
 from assistant.requests import (
     ADULTS_ONLY,
@@ -52,6 +52,7 @@ from assistant.requests import (
     parse_arguments,
     parse_rules,
     read,
+    read_in,
     read_preference,
     read_preferences,
     resolve_near,
@@ -4675,6 +4676,90 @@ def test_a_list_of_ones_check_ins_is_asked_of_ones_own_past(message: str, count:
 )
 def test_other_questions_of_ones_check_ins_are_no_list(message: str) -> None:
     assert checkins_listed(message) is None, message
+
+
+@pytest.mark.parametrize(
+    ("message", "count", "every", "kind"),
+    [
+        ("my bar check-ins", None, False, "Bar"),
+        ("bar check-ins?", None, False, "Bar"),
+        ("and my pizza check-ins?", None, False, "Pizza"),
+        ("my coffee visits last month", None, False, "Cafe"),
+        ("my coffee shop check-ins this week", None, False, "Cafe"),
+        ("coffee check-ins in november", None, False, "Cafe"),
+        ("my recent bar check-ins", None, False, "Bar"),
+        ("my last 5 gym visits", 5, False, "Gym"),
+        ("all my museum visits", None, True, "Museum"),
+        ("mis check-ins en bares", None, False, "Bar"),
+        ("mis visitas en cafeterías el mes pasado", None, False, "Cafe"),
+        ("mes check-ins dans des bars", None, False, "Bar"),
+        ("mes check-ins de bars le mois dernier", None, False, "Bar"),
+    ],
+)
+def test_a_kind_before_ones_check_ins_lists_those(message: str, count: int | None, every: bool, kind: str) -> None:
+    # No verb, a kind between "my" and "check-ins": the user's check-ins there, not places of that kind.
+    assert checkins_listed(message) == (count, every), message
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.category) == ("profile", kind), message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my friend visits on friday, where should we eat?",
+        "my mom visits next week, where to take her",
+        "my parents visits this weekend, ideas?",
+        "museum visits with kids",
+        "museum visits?",
+        "coffee visits",
+        "my gym visits are down, why?",
+        "how many bar check-ins do i have?",
+        "do bar check-ins count?",
+        "my usual coffee check-ins",
+    ],
+)
+def test_a_kind_and_visits_that_are_no_list_of_ones_own(message: str) -> None:
+    assert checkins_listed(message) is None, message
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "text"),
+    [
+        ("y a estas horas?", "es", "and around this time?"),
+        ("a estas horas?", "es", "around this time?"),
+        ("a 22h ?", "fr", "at 22:00?"),
+        ("vers 23h ?", "fr", "around 23:00?"),
+    ],
+)
+def test_a_follow_up_whose_words_tell_no_language_is_read_in_the_conversations(
+    message: str, language: Language, text: str
+) -> None:
+    # Too short to tell ("y" and "a" are Spanish and French alike): alone, read as it is; after a question in Spanish
+    # or French, in that language.
+    assert read(message).language == "en"
+    with read_in(language):
+        assert read(message) == (text, language)
+    assert read(message).language == "en"  # only within the conversation
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and tonight?",
+        "y'all?",
+        "cool",
+        "recap",
+        "my bar check-ins",
+        "what about tomorrow?",
+        "museum?",
+        "nice one",
+        "sushi?",
+    ],
+)
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_an_english_follow_up_stays_english_after_spanish_or_french(message: str, language: Language) -> None:
+    with read_in(language):
+        assert read(message) == (message, "en")
 
 
 def test_ones_latest_check_ins_by_number_are_no_place() -> None:
