@@ -4723,23 +4723,23 @@ def test_a_kind_and_visits_that_are_no_list_of_ones_own(message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("message", "language", "text"),
+    ("message", "language", "text", "alone"),
     [
-        ("y a estas horas?", "es", "and around this time?"),
-        ("a estas horas?", "es", "around this time?"),
-        ("a 22h ?", "fr", "at 22:00?"),
-        ("vers 23h ?", "fr", "around 23:00?"),
+        ("y a estas horas?", "es", "and around this time?", "en"),
+        ("a estas horas?", "es", "around this time?", "en"),
+        ("a 22h ?", "fr", "at 22:00?", "en"),
+        ("vers 23h ?", "fr", "around 23:00?", "fr"),  # "vers" before a clock time tells French even alone
     ],
 )
 def test_a_follow_up_whose_words_tell_no_language_is_read_in_the_conversations(
-    message: str, language: Language, text: str
+    message: str, language: Language, text: str, alone: Language
 ) -> None:
     # Too short to tell ("y" and "a" are Spanish and French alike): alone, read as it is; after a question in Spanish
     # or French, in that language.
-    assert read(message).language == "en"
+    assert read(message).language == alone
     with read_in(language):
         assert read(message) == (text, language)
-    assert read(message).language == "en"  # only within the conversation
+    assert read(message).language == alone  # only within the conversation
 
 
 @pytest.mark.parametrize(
