@@ -1896,7 +1896,8 @@ class Assistant:
             moment = request.at.astimezone(ZoneInfo(self.timezone))
             day = f"{WEEKDAYS[moment.weekday()]}, {calendar_day(moment)}"
             lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
-        if (muted := self._muted(state["user_id"], request.category, language, covering=True)) is not None:
+        user = state.get("user_id")
+        if user is not None and (muted := self._muted(user, request.category, language, covering=True)) is not None:
             # "Encore un bar" after "no more bars": the user's own ban still holds (it may have been said in another
             # conversation, and is kept until taken back), so what is left of the kind is shown and the ban said,
             # with the words that lift it; silently setting it aside would make a ban hold only sometimes.
