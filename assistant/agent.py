@@ -1171,7 +1171,8 @@ class Assistant:
             place = _shown_named(state, first) or place
         if place is None and pointing and not another_day:
             # "The Grey Dog is overrated": the branch shown, not another; "that restaurant closed": the one shown.
-            place = _shown_named(state, stated.words) or self._shown_of_kind(state, stated.words)
+            of_kind = self._shown_of_kind(state, stated.words) if _points_at_one_of_kind(stated.words) else None
+            place = _shown_named(state, stated.words) or of_kind
             if place is not None and stated.kind == "hide_place" and len(self.service.places_named([stated.words])) > 1:
                 place = None  # "no more Starbucks" after a list with one: the whole chain, not the branch shown
         if place is not None:
@@ -1912,6 +1913,13 @@ class Assistant:
             moment = request.at.astimezone(ZoneInfo(self.timezone))
             day = f"{WEEKDAYS[moment.weekday()]}, {calendar_day(moment)}"
             lead = fixed_text("holiday", language).format(holiday=holiday, day=day, time=clock_time(moment))
+        user = state.get("user_id")
+        if user is not None and (muted := self._muted(user, request.category, language, covering=True)) is not None:
+            # "Encore un bar" after "no more bars": the user's own ban still holds (it may have been said in another
+            # conversation, and is kept until taken back), so what is left of the kind is shown and the ban said,
+            # with the words that lift it; silently setting it aside would make a ban hold only sometimes.
+            kept = elide_de(fixed_text("muted_asked_some", language).format(what=muted), language)
+            lead = kept if lead is None else f"{kept} {lead}"
         # "Somewhere cheap", "anything open late": what no data holds is said before the places that fit the rest.
         asked = read(_said(state)).text
         if unknown := _unknown_asked(asked, request.category):
@@ -2628,14 +2636,17 @@ class Assistant:
         }
         return request.model_copy(update=update)
 
-    def _muted(self, user_id: str, category: str | None, language: str = "en") -> str | None:
-        """The words of the user's own "no more …" that hides the kind asked for, when one does, in ``language``."""
+    def _muted(self, user_id: str, category: str | None, language: str = "en", *, covering: bool = False) -> str | None:
+        """The words of the user's own "no more …" that hides the kind asked for, when one does, in ``language``;
+        ``covering``: only a ban of the whole kind asked or of a kind it is part of (a ban of Italian restaurants
+        hides no restaurant asked for, when some are listed)."""
         if not category:
             return None
         asked = category.casefold()
         for preference in self.service.preferences(user_id):
             target = preference.target.casefold()
-            if preference.kind == PreferenceKind.MUTE_CATEGORY and (asked in target or target in asked):
+            named = target in asked or (not covering and asked in target)
+            if preference.kind == PreferenceKind.MUTE_CATEGORY and named:
                 return preference.shown_in(language)
         return None
 
@@ -4186,7 +4197,10 @@ _AFTER_LAST_RE = re.compile(
 # "Somewhere quieter", "too loud", "less noisy", "más tranquilo", "plus calme": loudness asked of the places.
 _QUIETER_RE = re.compile(
     r"\b(?:quieter|calmer|less (?:loud|noisy)|too (?:loud|noisy)|not (?:so |as |too )?(?:loud|noisy)"
-    r"|mas tranquilo|menos ruidoso|plus calme|moins bruyant)\b",
+    r"|mas tranquilo|menos ruidoso|plus calme|moins bruyant)\b"
+    # "ngl i hate loud bars": the same ask, said as a dislike.
+    r"|\b(?:hate|dislike|detest|can'?t stand|cannot stand|(?:don'?t|do not) (?:really )?(?:like|want|love)|avoid"
+    r"|sick of|tired of)\s+(?:the\s+|any\s+|all\s+)?(?:loud|noisy|rowdy|crowded|packed)\b",
     re.IGNORECASE,
 )
 # "What about breakfast later" five hours after a 4 am list is another outing, not a next stop after its place.
@@ -4580,10 +4594,28 @@ _ANOTHER_DAY_RE = re.compile(
 # "The restaurant", "the second bar", "the last café", "the bar you mentioned first", "the theater you mentioned".
 _SHOWN_KIND_RE = re.compile(
     rf"^(?:(?:the|that|this) )?(?:(?P<rank>{'|'.join([*ORDINALS, 'last'])}) )?(?P<kind>.+?)(?: place| spot| one)?"
-    r"(?: (?:you|u) (?:just )?(?:mentioned|said|suggested|showed me|listed|gave me)"
+    r"(?: (?P<you>(?:you|u) (?:just )?(?:mentioned|said|suggested|showed me|listed|gave me))"
     rf"(?: (?P<said>{'|'.join(ORDINALS)}))?)?$",
     re.IGNORECASE,
 )
+# Words for food itself, no kind of place ("I hate the food"): a verdict on a place's food points at no place.
+_FOOD_ITSELF = frozenset({"food", "meal", "meals", "eating", "eats", "cuisine", "stuff", "things"})
+
+
+def _points_at_one_of_kind(words: str) -> bool:
+    """Whether a statement's words point at one shown place by its kind: a kind noun alone ("the restaurant closed",
+    "I hate the bar"), with a pointer or a rank ("that bar", "the second café", "the bar you mentioned"); not a taste
+    said of a whole kind ("I hate loud bars", "i hate noisy restaurants", "spicy food", "les trucs italiens"), which
+    is no wish to hide the first place of that kind shown."""
+    match = _SHOWN_KIND_RE.match(words)
+    if match is None:
+        return False
+    if match["rank"] or match["you"] or re.match(r"(?:that|this)\b", words, re.IGNORECASE):
+        return True
+    kind = match["kind"].casefold()
+    singular = (CATEGORY_WORDS.get(kind[:-1]), CATEGORY_WORDS.get(kind[:-2]))
+    plural = kind.endswith("s") and CATEGORY_WORDS.get(kind) in singular  # "bars": the kind, no one bar
+    return kind in CATEGORY_WORDS and kind not in _FOOD_ITSELF and not plural
 
 
 def _read_in_steps(language: Language | None, steps: Iterator[Any]) -> Iterator[Any]:

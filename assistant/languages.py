@@ -97,6 +97,29 @@ _SPANISH = {
     "tomamos algo": "drinks",
     "menos ruidoso": "quieter",
     "menos ruido": "quieter",
+    # "Muy lejos", "lejos no", "demasiado lejos" after a list: too far, as "nah too far" ("¿está muy lejos?" asks how
+    # far one place is).
+    "muy lejos": "too far",
+    "demasiado lejos": "too far",
+    "lejos no": "too far",
+    # "Que no sea muy ruidoso", "los bares ruidosos": loud.
+    "muy ruidoso": "too loud",
+    "muy ruidosa": "too loud",
+    "muy ruidosos": "too loud",
+    "demasiado ruidoso": "too loud",
+    "no muy ruidoso": "not too loud",
+    "no tan ruidoso": "not too loud",
+    "no muy ruidosa": "not too loud",
+    "nada ruidoso": "not loud",
+    "ruidoso": "loud",
+    "ruidosa": "loud",
+    "ruidosos": "loud",
+    "ruidosas": "loud",
+    "picante": "spicy",
+    "picantes": "spicy",
+    # "Las cosas italianas": a vague noun before a kind (``_VAGUE_NOUN_RE``).
+    "cosas": "things",
+    "cosa": "thing",
     "farmacia": "pharmacy",
     "una copa": "drinks",
     "copas": "drinks",
@@ -1331,6 +1354,35 @@ _FRENCH = {
     "moins bonde": "less crowded",
     "plus tranquille": "quieter",
     "pas trop bruyant": "not too loud",
+    # "Trop loin" after a list: too far, as "nah too far" ("c'est loin ?" asks how far one place is).
+    "trop loin": "too far",
+    "c'est trop loin": "too far",
+    "pas bruyant": "not loud",
+    "pas bruyante": "not loud",
+    "pas trop bruyante": "not too loud",
+    "trop bruyant": "too loud",
+    "trop bruyants": "too loud",
+    "trop bruyante": "too loud",
+    "bruyant": "loud",
+    "bruyants": "loud",
+    "bruyante": "loud",
+    "bruyantes": "loud",
+    "epice": "spicy",
+    "epices": "spicy",
+    "epicee": "spicy",
+    "epicees": "spicy",
+    # "Encore un bar" after a list of bars: another one, not the same list again.
+    "encore un": "another",
+    "encore une": "another",
+    "encore une fois": "once more",
+    # "Pas ça", "pas celui-là" after a list: turned down, as "not that one".
+    "pas ca": "not that one",
+    "pas celui-la": "not that one",
+    "pas celle-la": "not that one",
+    # "Les trucs italiens": a vague noun before a kind (``_VAGUE_NOUN_RE``).
+    "trucs": "things",
+    "truc": "thing",
+    "choses": "things",
     # exclusions
     "pas de": "no",
     "sans": "without",
@@ -2307,15 +2359,53 @@ def _no_more_re(language: Language) -> re.Pattern[str]:
     )
 
 
+# "Plus de bars stp", "encore plus de bars": with a please or an "encore", "plus de" at the start of a clause asks for
+# more of a kind, as "more bars please" does ("plus de bars" alone, "je ne veux plus de bars" stay "no more").
+_CLAUSE_START_FR = r"(?:^\s*|(?<=[,;.!?:(])\s*|(?<=\bet\s)|(?<=\bmais\s)|(?<=\bdonc\s)|(?<=\bbon\s)|(?<=\bok\s))"
+_MORE_ASKED_RE = re.compile(
+    rf"(?:{_CLAUSE_START_FR}plus\s+(?:de\s+|d')(?=[^,;.!?]*(?<![\w'])(?:stp|svp|s'il\s+(?:te|vous)\s+plait)(?!\w))"
+    r"|(?<![\w'])encore\s+plus\s+(?:de\s+|d'))"
+    # "Plus de choix stp", "plus d'options svp" keep the table's reading (more options).
+    rf"(?!(?:{_COMPARED['fr']})\b)",
+    re.IGNORECASE,
+)
+# "Les trucs italiens", "las cosas picantes", "des choses épicées": a vague noun and the adjective after it, said as
+# English says it ("italian stuff"), so that the kind is read, not a place ("trucs" is no "truck"). Only before a word
+# the table reads on its own ("des trucs à faire" keeps its words).
+_VAGUE_NOUN_RE = re.compile(r"(?<![\w'])(trucs?|choses?|cosas?)\s+([a-z]{4,})(?![\w'])", re.IGNORECASE)
+
+
+# "Los bares ruidosos", "les bars bruyants": the adjective said first, as English says it ("loud bars").
+_LOUD_AFTER_RE = re.compile(
+    r"(?<![\w'])(?!(?:too|not|so|very|is|are|it's|pas|no|nada|peu|poco|tres)\b)([a-z]+) (loud)(?![\w'])"
+)
+
+
+def _vague_noun_last(folded: str, language: Language) -> str:
+    """``folded`` with each vague noun said after the adjective that follows it ("les trucs italiens" → "les italiens
+    stuff"), when the table reads that adjective alone."""
+    lookup = _lookup(language)
+
+    def swapped(match: re.Match[str]) -> str:
+        adjective = match.group(2)
+        return f"{adjective} stuff" if adjective.lower() in lookup else match.group(0)
+
+    return _VAGUE_NOUN_RE.sub(swapped, folded)
+
+
 def to_english(folded: str, language: Language) -> str:
     """A folded message with its Spanish or French phrases replaced by English ones; English is returned as is."""
     if language == "en":
         return folded
     lookup = _lookup(language)
+    if language == "fr":
+        folded = _MORE_ASKED_RE.sub("more ", folded)
+    folded = _vague_noun_last(folded, language)
     folded = _no_more_re(language).sub("no more ", times_in_english(folded, language))
     if language == "fr":  # "dans l'Upper West Side", "vers l'East Village": the area's name, after "the"
         folded = _ELIDED_AREA_RE.sub("le ", folded)
     folded = _FAVOURITE_AFTER_RE[language].sub(r"my favourite \1", folded)
-    return _phrases_re(language).sub(
+    english = _phrases_re(language).sub(
         lambda match: lookup[" ".join(re.split(r"[\s-]+", match.group(0).lower()))], folded
     )
+    return _LOUD_AFTER_RE.sub(r"\2 \1", english)

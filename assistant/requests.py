@@ -62,7 +62,7 @@ from assistant.place_questions import (
     the_first_visited,
     unhonoured,
 )
-from assistant.spelling import Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
+from assistant.spelling import DOUBLED_RE, Speller, expand_shorthand, fold, restore_apostrophes, without_emoji
 from profiles.calendar import (
     DAYPART_STARTS,
     EVENING_HOLIDAYS,
@@ -606,6 +606,8 @@ _EXCLUDE_RE = re.compile(
     r"(?: to (?:go|head|be|eat|hang out)(?: to| at| in)?)?)"
     r"|(?:'m|am|'re|are) (?:so )?(?:done|over|finished) with"
     r"|(?:'re|'s|are|is) not into|not into|(?:tired|sick) of|allergic to"
+    # "Not a fan of sushi tbh".
+    r"|(?:not|no) (?:a |much of a |really a |big |huge )?fan of"
     # "Not in the mood for Italian", "I don't feel like sushi": no more of it tonight.
     r"|not (?:really )?in the mood for|(?:do|does)(?:n'?t| not) (?:really )?(?:feel like|fancy)|not feeling"
     # "Something that isn't a bar", "anything other than bars".
@@ -1052,6 +1054,9 @@ _QUIET_RE = re.compile(
     r"|\bless (?:crowded|busy|noisy|loud)\b"
     r"|\b(?:hate|avoid|no|without|away from|escape|sick of|(?:don'?t|do not) (?:like|want|love))\s+(?:the\s+)?crowds?\b"
     r"|\bcrowd-?free\b|\b(?:relax|unwind|decompress|recharge)\b"
+    # "ngl i hate loud bars", "i can't stand noisy restaurants": a taste in noise, said of the places of this ask.
+    r"|\b(?:hate|dislike|detest|can'?t stand|cannot stand|(?:don'?t|do not) (?:really )?(?:like|want|love)|avoid"
+    r"|sick of|tired of)\s+(?:the\s+|any\s+|all\s+)?(?:loud|noisy|crowded|packed|rowdy|busy)\b"
     rf"|{_TALKABLE}"
     # "Nah, too loud": what was shown was too much.
     r"|\btoo (?:loud|noisy|crowded|busy|packed|rowdy|hectic|wild)\b",
@@ -3206,6 +3211,7 @@ def parse_rules(message: str) -> RequestArguments:
         *excluded_spans,
         *(span for _, span in found),
         *(m.span() for m in _WALK_THERE_RE.finditer(message)),
+        *(m.span() for m in NOISY_KIND_RE.finditer(message)),
         *finished,
     ]
     category = _category(message, kind_spans, excluded)
@@ -3768,7 +3774,17 @@ _LOCAL_RE = re.compile(
 _CROWDS_RE = re.compile(
     r"(?:\bnot|n't|\bnever) (?:too |so |very |that |super )?(?:crowded|busy|packed)\b|\bless (?:crowded|busy|packed)\b"
     r"|\b(?:hate|avoid|no|without|away from|escape|sick of)\s+(?:the\s+)?crowds?\b|\bcrowd-?free\b"
-    r"|\btoo (?:crowded|busy|packed)\b",
+    r"|\btoo (?:crowded|busy|packed)\b"
+    r"|\b(?:hate|dislike|detest|can'?t stand|cannot stand|(?:don'?t|do not) (?:really )?(?:like|want|love)|avoid"
+    r"|sick of|tired of)\s+(?:the\s+|any\s+|all\s+)?(?:crowded|packed|busy)\b",
+    re.IGNORECASE,
+)
+# "I hate loud bars", "ugh i hate noisy restaurants": the kind said with the noise is no kind asked for (after a list of
+# dinner places it is still dinner, made quieter), nor a place to hide.
+NOISY_KIND_RE = re.compile(
+    r"\b(?:hate|dislike|detest|can'?t stand|cannot stand|(?:don'?t|do not) (?:really )?(?:like|want|love)|avoid"
+    r"|sick of|tired of)\s+(?:the\s+|any\s+|all\s+)?(?:loud|noisy|crowded|packed|rowdy|busy)\b"
+    r"(?:\s+(?!(?:on|in|at|for|and|or|but|so|near|around|tonight|today|tbh|btw)\b)[\w'-]+){0,2}",
     re.IGNORECASE,
 )
 # A second stop: "dinner and drinks after", "coffee, then a walk in the park", "drinks after dinner".
@@ -5079,10 +5095,12 @@ _KIND = rf"(?:{_words_pattern({**CATEGORY_WORDS, **_PREFERENCE_WORDS})})"
 # "Stop suggesting chains", "no more chain restaurants", "I hate chains": no chain's places, from now on ("no chains"
 # alone asks it of one list).
 _NO_CHAINS_RE = re.compile(
-    r"\b(?:no more|not? any more|stop (?:showing|suggesting|recommending|giving)(?: me)?"
+    r"(?:\b(?:no more|not? any more|stop (?:showing|suggesting|recommending|giving)(?: me)?"
     r"|(?:don'?t|do not|never) (?:show|suggest|recommend|give)(?: me)?(?: any)?(?: more)?"
     r"|(?:don'?t|do not|stop) (?:mention(?:ing)?|bring(?:ing)? up)"
     r"|i(?:'m| am) (?:done with|over|sick of|tired of)|i (?:hate|dislike|don'?t like|do not like|avoid|can'?t stand))"
+    # "h8 chains", "ugh hate chains": the "I" left out at the start.
+    r"|^\W*(?:(?:ugh|ngl|tbh|honestly|lol|so|and|but|also)\W+)*(?:hate|detest|can'?t stand))"
     r"\s+(?:the |any |big |corporate |national )*chains?(?: (?:places|restaurants|stores|shops|spots))?\b",
     re.IGNORECASE,
 )
@@ -5163,9 +5181,13 @@ _OPENER = (
 )
 # "I hate clubs", "I can't stand gyms": kinds and nothing more, as "I don't like" them ("I hate Gym 4" is a place).
 _HATE_KINDS_RE = re.compile(
-    rf"{_OPENER}(?:i|we) (?:really |just |honestly |actually |kinda |kind of )?"
-    r"(?:hate|dislike|detest|can'?t stand|cannot stand)\s+"
-    rf"(?:the |any |all )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)(?: places| spots)?"
+    rf"{_OPENER}(?:(?:(?:i|we) )?(?:really |just |honestly |actually |kinda |kind of )?"
+    r"(?:hate|dislike|detest|can'?t stand|cannot stand)"
+    # "Not a fan of sushi tbh", "I'm not a big fan of clubs" (of a shown place, a 👎: ``_IS_BAD_RE``).
+    r"|(?:(?:i'?m|i am|we'?re|we are) )?(?:not|no) (?:a |much of a |really a |big |huge )?fan of)\s+"
+    # "I hate Italian stuff", "j'aime pas les trucs italiens": the kind, with a vague noun after it.
+    rf"(?:the |any |all )?({_KIND}(?:\s*(?:,|or|and|nor)\s+(?:the |any )?{_KIND})*)"
+    r"(?: places| spots| joints| food| cuisine| stuff| things| ones)?"
     # "I actually hate sushi, remember that".
     r"(?:\W+(?:btw|by the way|tbh|honestly|at all|remember that|keep that in mind|just so you know|fyi"
     # "I hate gyms, don't suggest them".
@@ -5514,7 +5536,9 @@ def read_preference(message: str) -> StatedPreference | None:
     asks to forget visits, "undo" takes the last statement back; "yes"/"no" answer a question.
     """
     reading = read(message)
-    texts = dict.fromkeys((fold(message).strip(), reading.text.strip()))
+    # "i hate hate sushi": the doubled word said once, in the message as written too ("hate sushi" is no place).
+    written = DOUBLED_RE.sub(lambda match: match.group(1), fold(message))
+    texts = dict.fromkeys((written.strip(), reading.text.strip()))
     for text in texts:
         if found := _stated(text):
             found = _time_limited(text, found)
@@ -5694,6 +5718,7 @@ def _stated(text: str) -> StatedPreference | None:
         _POINTING_RE.match(named := _named(match))
         or (_kinds(named) and _CATEGORY_ONLY.fullmatch(named))
         or re.search(r"\b(?:it|when|to|being)\b", named)
+        or NOISY_KIND_RE.search(match.group(0))  # "I hate loud bars": a taste in noise, no place's name
         or _FOR_SOMEONE_ELSE_RE.search(named)  # "I hate clubs but she's into them" names no place
     ):
         return StatedPreference(kind="hide_place", words=named, unsure=True)

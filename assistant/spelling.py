@@ -56,6 +56,7 @@ SHORTHAND: dict[str, str] = {
     "hw": "how", "wat": "what", "wht": "what", "whr": "where", "gud": "good", "nite": "night", "bout": "about",
     "tho": "though", "rly": "really", "probs": "probably", "fav": "favourite", "fave": "favourite",
     "favs": "favourites", "faves": "favourites", "k": "ok", "kk": "ok",
+    "h8": "hate", "h8s": "hates", "h8d": "hated", "h8ed": "hated", "h8ing": "hating",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(
     r"(?<![\w/])(" + "|".join(re.escape(word) for word in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",
@@ -72,13 +73,26 @@ CONTRACTIONS: dict[str, str] = {
     "hadnt": "hadn't", "shouldnt": "shouldn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "aint": "ain't",
     "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're", "whats": "what's", "wheres": "where's",
     "thats": "that's", "hows": "how's", "whos": "who's", "theres": "there's", "heres": "here's", "lets": "let's",
-    "itll": "it'll", "youve": "you've", "weve": "we've", "theyve": "they've",
+    "itll": "it'll", "youve": "you've", "weve": "we've", "theyve": "they've", "dnt": "don't", "dint": "didn't",
+    "dosnt": "doesn't",
 }  # fmt: skip
 _CONTRACTIONS_RE = re.compile(r"(?<![\w'])(" + "|".join(CONTRACTIONS) + r")(?![\w'])", re.IGNORECASE)
+# "i don like sushi", "i dun like pizza", "we doan want clubs": a "don't" typed short, only before a verb of taste or
+# want ("Don Antonio", "dun" alone keep their words).
+_DONT_SHORT_RE = re.compile(
+    r"(?<![\w'])(i|we|u|you|they)\s+(?:don|dun|doan|dnt)\s+(?=(?:really\s+|even\s+|much\s+|particularly\s+)?"
+    r"(?:like|want|wanna|eat|drink|care|enjoy|love|mind|fancy|feel|dig)\b)",
+    re.IGNORECASE,
+)
+# "i hate hate sushi", "really really don't like clubs": a word said twice for emphasis is said once.
+DOUBLED_RE = re.compile(r"\b(hate|hates|love|loves|really|so|very|super|totally)(?:\s+\1\b)+", re.IGNORECASE)
 
 
 def restore_apostrophes(text: str) -> str:
-    """English ``text`` with its contractions typed without an apostrophe (:data:`CONTRACTIONS`) written out."""
+    """English ``text`` with its contractions typed without an apostrophe (:data:`CONTRACTIONS`) or typed short ("i
+    dun like pizza") written out, and a word doubled for emphasis said once ("i hate hate sushi")."""
+    text = _DONT_SHORT_RE.sub(lambda match: f"{match.group(1)} don't ", text)
+    text = DOUBLED_RE.sub(lambda match: match.group(1), text)
     return _CONTRACTIONS_RE.sub(lambda match: CONTRACTIONS[match.group(1).lower()], text)
 
 

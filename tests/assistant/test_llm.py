@@ -110,6 +110,7 @@ def test_fixed_texts_exist_in_every_language(language: str) -> None:
         "no_details",
         "which_place",
         "muted_asked",
+        "muted_asked_some",
         "unplaced",
         "nothing_near_place",
         "rest_fits",

@@ -1084,3 +1084,16 @@ def test_undo_after_a_ban_said_again_ends_it(services: Service, world_now: datet
     chat.chat("6", "no more gyms", at=world_now + timedelta(minutes=1), conversation_id="b")  # in force already
     turn = chat.chat("6", "undo", at=world_now + timedelta(minutes=2), conversation_id="b")
     assert turn.text.startswith("Undone:") and not services.preferences("6")
+
+
+@pytest.mark.parametrize("message", ["i hate noisy gyms", "ngl i hate loud gyms", "ugh i hate crowded gyms"])
+def test_a_dislike_of_noise_hides_no_place_of_the_list(services: Service, world_now: datetime, message: str) -> None:
+    # "I hate loud bars" after a list is about noise: no shown place of the kind is hidden for good, the kind
+    # asked stays, and what can't be known of noise is said.
+    chat = Assistant(services, polite_model())
+    listed = chat.chat("5", "a gym nearby", at=world_now, conversation_id=message)
+    assert listed.items and all(item.category == "Gym" for item in listed.items)
+    turn = chat.chat("5", message, at=world_now, conversation_id=message)
+    assert services.preferences("5") == [] and "won't suggest" not in turn.text
+    assert turn.items and all(item.category == "Gym" for item in turn.items)
+    assert turn.text.startswith(fixed_text("quieter_unknown"))

@@ -4864,3 +4864,115 @@ def test_the_way_to_a_place_asks_a_route(message: str) -> None:
 )
 def test_a_place_asked_for_is_no_route(message: str) -> None:
     assert "route" not in parse_rules(message).asks
+
+
+# Passing remarks and chat-speak ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ngl i hate loud bars",
+        "idk, i hate loud bars",
+        "ugh i hate crowded places",
+        "i hate noisy restaurants",
+        "i can't stand loud bars tbh",
+        "i don't like packed restaurants",
+        "j'aime pas les bars bruyants",
+        "no me gustan los bares ruidosos",
+    ],
+)
+def test_a_dislike_of_noise_is_quiet_for_this_ask_not_a_place_or_a_kind(message: str) -> None:
+    # "I hate loud bars" names no place to hide, and no kind asked for: the last ask's kind stays, made quieter.
+    assert read_preferences(message) == []
+    arguments = parse_rules(message)
+    assert arguments.intent == "refine" and arguments.quiet and arguments.category is None, message
+
+
+@pytest.mark.parametrize(
+    ("message", "categories"),
+    [
+        ("i h8 bbq", ["BBQ"]),
+        ("i dnt like mexican food", ["Mexican"]),
+        ("i don like sushi", ["Sushi"]),
+        ("i dun like pizza", ["Pizza"]),
+        ("i hate hate sushi", ["Sushi"]),
+        ("i really really hate clubs", ["Night Club"]),
+        ("not a fan of sushi tbh", ["Sushi"]),
+        ("i'm not a fan of sushi", ["Sushi"]),
+        ("hate sushi", ["Sushi"]),
+        ("i hate italian stuff", ["Italian"]),
+        ("i hate mexican food", ["Mexican"]),
+        ("j'aime pas les trucs italiens", ["Italian"]),
+        ("j'aime pas les choses italiennes", ["Italian"]),
+        ("no me gustan las cosas italianas", ["Italian"]),
+    ],
+)
+def test_chat_speak_and_vague_nouns_state_the_kind_as_spelled_out(message: str, categories: list[str]) -> None:
+    [stated] = read_preferences(message)
+    assert (stated.kind, stated.categories) == ("mute_category", categories), message
+    assert parse_rules(message).category not in categories  # never a search for what the user hates
+
+
+@pytest.mark.parametrize("message", ["h8 chains", "ugh hate chains"])
+def test_chains_hated_in_chat_speak_are_no_chains(message: str) -> None:
+    assert [stated.kind for stated in read_preferences(message)] == ["no_chains"]
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        ("Don Antonio pizza", "Don Antonio pizza"),  # a name, no "don't"
+        ("i don like this", "i don't like this"),
+        ("so so good", "so good"),
+        ("des trucs à faire ce soir", "des things a faire tonight"),  # no "truck", and no kind made up
+    ],
+)
+def test_short_forms_are_written_out_only_where_they_mean_that(message: str, text: str) -> None:
+    assert read(message).text == text
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        ("plus de bars stp", "more bars please"),
+        ("plus de bars svp", "more bars please"),
+        ("encore plus de bars", "more bars"),
+        ("plus de bars", "no more bars"),
+        ("plus de bars, merci", "no more bars, thanks"),
+        ("plus jamais de bars stp", "no more bars please"),
+        ("je ne veux plus de bars stp", "no more bars please"),
+        ("plus de choix stp", "plus de choix please"),
+        ("encore un bar", "another bar"),
+    ],
+)
+def test_plus_de_with_a_please_asks_for_more_of_a_kind(message: str, text: str) -> None:
+    assert read(message).text == text
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ("muy lejos", "closer"),
+        ("demasiado lejos", "closer"),
+        ("lejos no", "closer"),
+        ("trop loin", "closer"),
+        ("c'est trop loin", "closer"),
+        ("que no sea muy ruidoso", "quiet"),
+        ("trop bruyant", "quiet"),
+        ("un resto pas bruyant", "quiet"),
+    ],
+)
+def test_complaints_in_spanish_and_french_refine_as_in_english(message: str, field: str) -> None:
+    arguments = parse_rules(message)
+    assert getattr(arguments, field) is True, message
+
+
+@pytest.mark.parametrize("message", ["pas ça", "pas ca", "pas celui-là"])
+def test_pas_ca_turns_the_list_down(message: str) -> None:
+    assert read(message).text == "not that one" and parse_rules(message).intent == "refine"
+
+
+@pytest.mark.parametrize("message", ["esta muy lejos?", "no muy lejos", "c'est loin ?"])
+def test_how_far_and_not_too_far_stay_as_they_were(message: str) -> None:
+    assert not parse_rules(message).closer
