@@ -187,6 +187,9 @@ _SPANISH = {
     "por la zona": "in the area",
     # "Por el Village": around an area ("por la noche", "por favor" are phrases of their own).
     "por el": "around the",
+    # "Otro porfa", "más porfis": chat Spanish for "please".
+    "porfa": "please",
+    "porfis": "please",
     "bar de vinos": "wine bar",
     "bar de vino": "wine bar",
     "bar de cocteles": "cocktail bar",
@@ -1939,7 +1942,7 @@ _STOPWORDS: dict[Language, str] = {
     "diner surprise boutique boutiques promenade theatre patisserie distance",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "
     "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
-    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin "
+    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin otros otras siguiente "
     # Said as they are, never another's misspelling: "vuelve a la primera lista" is not "vuelvo a …".
     "vuelve vuelvo volvamos "
     # Where words: "en la esquina de la 23 y la 5ta".
@@ -1948,6 +1951,14 @@ _STOPWORDS: dict[Language, str] = {
     "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
     "aussi mais donc deja encore peux veux sais fait faire fini termine",
 }
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """The common words of every language read ("more", "plus", "mas"), folded."""
+    return frozenset(word for listed in _STOPWORDS.values() for word in listed.split())
+
+
 # Letters one of the two languages uses and the other does not (before folding).
 _ACCENTS: dict[Language, str] = {"es": "ñ¿¡áíóú", "fr": "àâçèêëîïôûùœ"}
 # A word, not the letters after a number ("la 5ta", "la 14e", "8th" tell no language).

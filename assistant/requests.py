@@ -2395,6 +2395,8 @@ _STOP_NAME = (
     r"(?!\d+(?:\b|:|am|pm))(?!(?:the|a|an|my|me|our|your|here|home|work|night|noon|midnight|lunch|dinner|brunch)\b)"
     r"(?:[\w'.&-]+ ){0,2}?[\w'.&-]+?"
 )
+# Words that alone ask for more of the last list, in chat English, Spanish and French (after ``to_english``).
+_MORE_ALONE = r"(?:moa?r|mo+re|next|mas|plus|encore|autres?|d'autres|otros|otras|siguientes?|suivants?)"
 _SLIPS = (
     # "A bar by the L at Lorimer", "off the 6 train at Astor Place", "the Lorimer stop on the L": one station, said
     # the way ``_A_STOP_RE`` reads a stop of a line ("the Lorimer L stop").
@@ -2443,6 +2445,9 @@ _SLIPS = (
         ),
         "quiet",
     ),
+    # "Moar", "next", "más", "y más?", "plus", "encore", "autre", "d'autres", "otros": a follow-up word alone after a
+    # list asks for more of the last ask, as "more" does ("plus de bars", "encore un bar" are read as they are).
+    (re.compile(rf"^(\W*(?:(?:and|ok|okay)\W+)?){_MORE_ALONE}(?=\W*(?:please\W*)?$)", re.I), r"\1more"),
     # "Next sat", "this fri": a weekday shortened after a word that makes it one ("I sat down" keeps its "sat").
     *(
         (re.compile(rf"\b(this|next|on|coming|every|till|until|by) {short}\.?(?!\w)", re.IGNORECASE), rf"\1 {day}")

@@ -198,6 +198,57 @@ def test_rules(message: str, expected: dict[str, Any]) -> None:
     assert {name: getattr(arguments, name) for name in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("more", "en"),
+        ("more?", "en"),
+        ("moar", "en"),
+        ("next", "en"),
+        ("next pls", "en"),
+        ("and more?", "en"),
+        ("más", "es"),
+        ("mas porfa", "es"),
+        ("y más?", "es"),
+        ("otros", "es"),
+        ("otras?", "es"),
+        ("siguiente", "es"),
+        ("plus", "fr"),
+        ("plus ?", "fr"),
+        ("encore", "fr"),
+        ("encore stp", "fr"),
+        ("et encore ?", "fr"),
+        ("autre", "fr"),
+        ("autres ?", "fr"),
+    ],
+)
+def test_a_follow_up_word_alone_asks_for_more_of_the_last_ask(message: str, language: str) -> None:
+    # Read as "more": the last ask again, none of what was shown; no kind, place or time of its own.
+    assert "more" in re.findall(r"\w+", read(message).text)
+    arguments = parse_rules(message)
+    assert arguments.intent == "refine" and arguments.language == language
+    assert arguments.model_dump(exclude={"intent", "language"}) == RequestArguments().model_dump(
+        exclude={"intent", "language"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("plus de bars", {"exclude_categories": ["Bar"]}),  # no more bars: a word alone only
+        ("plus tard", {"intent": "smalltalk"}),
+        ("encore un bar", {"category": "Bar"}),
+        ("mas cerca", {"closer": True}),
+        ("next friday", {"when": "next friday"}),
+        ("more like Katz's", {"like_name": "Katz's"}),
+        ("otros lugares", {"intent": "recommend"}),
+    ],
+)
+def test_a_follow_up_word_among_others_is_read_with_them(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
 def test_rules_leave_unknown_intent_open() -> None:
     arguments = parse_rules("hmm")
     assert arguments.intent is None and needs_llm(arguments)
