@@ -155,6 +155,23 @@ _SPANISH = {
     "unas chelas": "some beers",
     "chelas": "beers",
     "chela": "beer",
+    # "Un antro chido": a night club, in Mexico.
+    "antro": "club",
+    "antros": "clubs",
+    # "Una cantina chida": a bar, in Mexico.
+    "cantina": "bar",
+    "cantinas": "bars",
+    # Slang for good or cool, naming no kind ("un bar chido cerca" is a bar; "chido gracias" thanks).
+    "chido": "cool",
+    "chida": "cool",
+    "chidos": "cool",
+    "chidas": "cool",
+    "chevere": "cool",
+    "bacan": "cool",
+    "bacano": "cool",
+    "guay": "cool",
+    "padrisimo": "cool",
+    "padrisima": "cool",
     "unas cervezas": "some beers",
     "panqueques": "breakfast",
     "pileta para nadar": "swimming pool",

@@ -2507,6 +2507,10 @@ class Reading(NamedTuple):
 # Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
 # another word ("halal food" read as "hall food", "matcha" as "match").
 _FOOD_WORDS = ("halal", "matcha")
+# Slang for good or cool, which names no kind of place ("un bar chido", "un resto sympa", "un bar padre"): no
+# correction turns "chido" into "chino" (Chinese food), whatever the language the message is read in.
+_SLANG_WORDS = ("chido", "chida", "chidos", "chidas", "padre", "chevere", "bacan", "guay", "sympa", "cool", "genial")
+_SLANG_WORDS += ("top", "chulo", "chula", "style", "canon", "ouf")
 # Comparatives of taste no dictionary of ours holds: "classier" is no slip for "classes".
 _TASTE_WORDS = (
     "classier",
@@ -2527,9 +2531,8 @@ def _speller(language: Language) -> Speller:
     vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
-    return Speller(
-        targets, known=[*_FOOD_WORDS, *_TASTE_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))]
-    )
+    others = (word for other in ("en", "es", "fr") for word in words(other))
+    return Speller(targets, known=[*_FOOD_WORDS, *_TASTE_WORDS, *_SLANG_WORDS, *others])
 
 
 # A name in capitals within a message in lower case ("LES = lower east side lol", "FiDi"): an area's or a place's,

@@ -235,6 +235,34 @@ def test_a_follow_up_word_alone_asks_for_more_of_the_last_ask(message: str, lang
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
+        # "Chido" (Mexican slang: cool) is one letter from "chino": no Chinese food, the kind said wins.
+        ("un bar chido cerca", {"intent": "recommend", "category": "Bar", "near": "here"}),
+        ("chido gracias", {"intent": "smalltalk", "category": None}),
+        ("una cantina chida", {"category": "Bar"}),  # a cantina is a bar, in Mexico
+        ("unas cantinas en brooklyn", {"category": "Bar", "near": "Brooklyn"}),
+        ("un antro chido", {"category": "Night Club"}),
+        ("un lugar chido pa cenar", {"category": "Restaurant"}),
+        ("algo chido", {"category": None}),
+        ("tacos chidos", {"category": "Mexican"}),
+        ("algo chévere para cenar", {"category": "Restaurant"}),
+        ("un bar guay", {"category": "Bar"}),
+        ("un bar padre", {"category": "Bar"}),
+        ("un resto sympa", {"intent": "recommend"}),
+        # Chinese food said is still Chinese food.
+        ("un bar chino", {"category": "Chinese"}),
+        ("comida china", {"category": "Chinese"}),
+        ("un restaurnte chino", {"category": "Chinese"}),
+    ],
+)
+def test_slang_for_cool_names_no_kind(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+    assert arguments.category != "Chinese" or "chin" in message
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
         ("plus de bars", {"exclude_categories": ["Bar"]}),  # no more bars: a word alone only
         ("plus tard", {"intent": "smalltalk"}),
         ("encore un bar", {"category": "Bar"}),
