@@ -807,6 +807,17 @@ _SPANISH = {
     "en cambio": "instead",
     "que tal": "what about",
     "y si": "what about",
+    # A vague question about a place of the list ("el 2, ¿cómo está?", "ese primero, ¿cuándo va la gente?", "el de
+    # la lista, el 2, ¿está cerca de qué?"): what is known of it.
+    "como esta": "what is it like",
+    "como estas": "how are you",  # to the assistant
+    "como estan": "how are you",
+    "cuando va la gente": "when do people go",
+    "cuando hay gente": "when is it busy",
+    "cuando se llena": "when is it busy",
+    "esta cerca de que": "where is it",
+    "queda cerca de que": "where is it",
+    "el de la lista": "the one on the list",
     # small talk and off topic
     "hola": "hello",
     "gracias": "thanks",
@@ -1531,6 +1542,8 @@ _FRENCH = {
     "rien d'autre": "anything else",
     # the user's own habits ("c'est quoi mon bar préféré ?", "j'ai été combien de fois à la salle de sport ?")
     "c'est quoi": "what's",
+    # "Le premier, c'est comment ?": what is known of it.
+    "c'est comment": "what is it like",
     "c'est koi": "what's",
     "c koi": "what's",
     "c quoi": "what's",

@@ -3386,6 +3386,10 @@ def parse_rules(message: str) -> RequestArguments:
         ordinal = next((word for word, rank in ORDINALS.items() if rank == arguments.pick), None)
         arguments.intent, arguments.asks, arguments.pick = "recommend", [], None
         arguments.near = f"the {ordinal} one" if ordinal else THERE
+    if arguments.intent == "refine" and _asks_of_a_pick(message, arguments):
+        # "¿Qué tal el segundo?" (read "what about the second?"): a question about that place, never a search that
+        # leaves it out.
+        arguments.intent = "about"
     if arguments.intent != "about":
         arguments.asks = []
     elif not arguments.asks:
@@ -4635,6 +4639,21 @@ def checkins_listed(message: str) -> ListAsked | None:
     last week", "mis últimos 5 check-ins", "mes derniers check-ins"), and how many; None for any other message ("what
     do I usually do?" is a summary)."""
     return _listed_in(fold(read(message).text).lower()) or _listed_in(fold(message).lower())
+
+
+def _asks_of_a_pick(message: str, arguments: RequestArguments) -> bool:
+    """Whether a follow-up is a question about one place of the list and asks nothing else ("what about the
+    second?", "the first one?"): no other places, no kind, place or time, none turned down or looked alike."""
+    if not _QUESTION_MARK_RE.search(message) or arguments.pick is None or TURNED_DOWN_RE.search(message):
+        return False
+    if _OTHER_PLACES_RE.search(message):
+        return False  # "another like the second?" asks for others
+    kept = {"intent", "pick", "asks", "language"}
+    return arguments.model_dump(exclude=kept) == RequestArguments().model_dump(exclude=kept)
+
+
+_QUESTION_MARK_RE = re.compile(r"\?\s*$")
+_OTHER_PLACES_RE = re.compile(r"\b(?:another|other|others|more|else|different|new|instead|like|similar)\b", re.I)
 
 
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:

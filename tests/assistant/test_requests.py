@@ -233,6 +233,50 @@ def test_a_follow_up_word_alone_asks_for_more_of_the_last_ask(message: str, lang
 
 
 @pytest.mark.parametrize(
+    ("message", "pick", "asks"),
+    [
+        ("el primero, que tal?", 1, ["general"]),
+        ("el primero que tal es?", 1, ["general"]),
+        ("el 2 como esta?", 2, ["general"]),
+        ("el tercero, que onda?", 3, ["general"]),
+        ("qué tal el segundo?", 2, ["general"]),
+        ("ese primero, cuando va la gente?", 1, ["busy"]),
+        ("y el de la lista, el 2, está cerca de que?", 2, ["where"]),
+        ("le troisième c'est quoi ?", 3, ["general"]),
+        ("c'est quoi le 3 ?", 3, ["general"]),
+        ("et le premier, c'est comment ?", 1, ["general"]),
+        ("yep the 1st one, hows it on fridays?", 1, ["general"]),
+        ("the 1st one, hows it", 1, ["general"]),
+        ("how's the first one?", 1, ["general"]),
+        ("what about the second?", 2, ["general"]),
+        ("the last one, how far", None, ["distance"]),  # the last one: the agent finds it
+        ("the last one, what about?", None, ["general"]),
+    ],
+)
+def test_a_vague_question_about_a_ranked_place_is_about_it(message: str, pick: int | None, asks: list[str]) -> None:
+    # A question about a place of the list, never a search for others (that would leave it out).
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.pick, arguments.asks) == ("about", pick, asks)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("another like the second?", "refine"),
+        ("something closer than the first?", "refine"),
+        ("what about tomorrow?", "refine"),
+        ("how's it going", "smalltalk"),
+        ("como estas?", "smalltalk"),
+        ("hola, ¿cómo estás?", "smalltalk"),
+        ("qué tal un bar?", "refine"),
+        ("the first one it is", "about"),  # chosen: how to get there
+    ],
+)
+def test_a_question_near_a_rank_that_asks_something_else_keeps_its_reading(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
     ("message", "expected"),
     [
         # "Chido" (Mexican slang: cool) is one letter from "chino": no Chinese food, the kind said wins.
