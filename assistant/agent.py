@@ -765,6 +765,8 @@ class Assistant:
                 named = chain
             if named is None and extracted.intent in ("recommend", "refine") and not extracted.category:
                 named = None if extracted.keyword else self._store_asked(said, extracted.near)
+            elif named is None and extracted.intent in ("recommend", "refine") and not extracted.keyword:
+                named = self._whole_chain_named(said)  # "think coffee near me": that chain, not any café
             if named is not None:
                 extracted = extracted.model_copy(update={"keyword": named, "intent": "recommend"})
             elif bare and extracted.intent in (None, "smalltalk", "recommend") and self._names_one_place(said):
@@ -1080,6 +1082,17 @@ class Assistant:
         named = self.service.places_named([words]) or self.service.places_starting(words)
         if not named and (spelled := self.service.chain_spelled(words)) is not None:
             named = self.service.places_named([spelled])  # "starbuck near me", "shake shak"
+        return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
+
+    def _whole_chain_named(self, text: str) -> str | None:
+        """The catalogue name of a chain a request names whole though its name holds a kind ("think coffee near me":
+        Think Coffee, "le pain quotidien?"), else None; a kind's words alone are no chain ("coffee shop")."""
+        asked = _STORE_ASKED_RE.match(text)
+        if asked is None or len((words := asked["name"].strip()).split()) > MAX_STORE_WORDS:
+            return None
+        if not set(content_words(words).split()) - set(CATEGORY_WORDS):
+            return None
+        named = [item_id for item_id in self.service.places_named([words]) if self.service.is_chain(item_id)]
         return min((place.name for item_id in named if (place := self.service.place(item_id))), key=len, default=None)
 
     def _chain_beside_place(self, text: str) -> tuple[str, str] | None:

@@ -187,6 +187,23 @@ _SPANISH = {
     "unas chelas": "some beers",
     "chelas": "beers",
     "chela": "beer",
+    # "Un antro chido": a night club, in Mexico.
+    "antro": "club",
+    "antros": "clubs",
+    # "Una cantina chida": a bar, in Mexico.
+    "cantina": "bar",
+    "cantinas": "bars",
+    # Slang for good or cool, naming no kind ("un bar chido cerca" is a bar; "chido gracias" thanks).
+    "chido": "cool",
+    "chida": "cool",
+    "chidos": "cool",
+    "chidas": "cool",
+    "chevere": "cool",
+    "bacan": "cool",
+    "bacano": "cool",
+    "guay": "cool",
+    "padrisimo": "cool",
+    "padrisima": "cool",
     "unas cervezas": "some beers",
     "panqueques": "breakfast",
     "pileta para nadar": "swimming pool",
@@ -219,6 +236,9 @@ _SPANISH = {
     "por la zona": "in the area",
     # "Por el Village": around an area ("por la noche", "por favor" are phrases of their own).
     "por el": "around the",
+    # "Otro porfa", "más porfis": chat Spanish for "please".
+    "porfa": "please",
+    "porfis": "please",
     "bar de vinos": "wine bar",
     "bar de vino": "wine bar",
     "bar de cocteles": "cocktail bar",
@@ -832,6 +852,17 @@ _SPANISH = {
     "en cambio": "instead",
     "que tal": "what about",
     "y si": "what about",
+    # A vague question about a place of the list ("el 2, ¿cómo está?", "ese primero, ¿cuándo va la gente?", "el de
+    # la lista, el 2, ¿está cerca de qué?"): what is known of it.
+    "como esta": "what is it like",
+    "como estas": "how are you",  # to the assistant
+    "como estan": "how are you",
+    "cuando va la gente": "when do people go",
+    "cuando hay gente": "when is it busy",
+    "cuando se llena": "when is it busy",
+    "esta cerca de que": "where is it",
+    "queda cerca de que": "where is it",
+    "el de la lista": "the one on the list",
     # small talk and off topic
     "hola": "hello",
     "gracias": "thanks",
@@ -1599,6 +1630,8 @@ _FRENCH = {
     "rien d'autre": "anything else",
     # the user's own habits ("c'est quoi mon bar préféré ?", "j'ai été combien de fois à la salle de sport ?")
     "c'est quoi": "what's",
+    # "Le premier, c'est comment ?": what is known of it.
+    "c'est comment": "what is it like",
     "c'est koi": "what's",
     "c koi": "what's",
     "c quoi": "what's",
@@ -2040,7 +2073,7 @@ _STOPWORDS: dict[Language, str] = {
     "diner surprise boutique boutiques promenade theatre patisserie distance",
     "es": "el la los las un una unos unas de del al y o en con para por que como es son esta estoy estar muy pero "
     "mas algo algun alguna yo me mi mis tu te nos hay puedo quiero donde cual cuales cuando porque hoy bien gracias "
-    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin "
+    "hola bueno buena buenos buenas ya tambien aqui alli ese esa este sin otros otras siguiente "
     # Said as they are, never another's misspelling: "vuelve a la primera lista" is not "vuelvo a …".
     "vuelve vuelvo volvamos "
     # Where words: "en la esquina de la 23 y la 5ta".
@@ -2049,6 +2082,14 @@ _STOPWORDS: dict[Language, str] = {
     "mes ton ta tes moi toi ce cet cette ces dans sur pas plus tres bien merci bonjour salut quelque chose ici "
     "aussi mais donc deja encore peux veux sais fait faire fini termine",
 }
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """The common words of every language read ("more", "plus", "mas"), folded."""
+    return frozenset(word for listed in _STOPWORDS.values() for word in listed.split())
+
+
 # Letters one of the two languages uses and the other does not (before folding).
 _ACCENTS: dict[Language, str] = {"es": "ñ¿¡áíóú", "fr": "àâçèêëîïôûùœ"}
 # A word, not the letters after a number ("la 5ta", "la 14e", "8th" tell no language).

@@ -182,6 +182,21 @@ _WHATS_IT_LIKE = (
     r"(?P<liked>[\w'&. -]{2,40}) like\W*$"
 )
 _WHATS_IT_LIKE_RE = re.compile(_WHATS_IT_LIKE, re.IGNORECASE)
+# One place of the list pointed at by its rank ("the 1st one", "ese first", "le 3rd" as Spanish and French are read),
+# then a question about it: "yep the 1st one, how's it on fridays?", "the last one, how far", "el 2 ¿cómo está?".
+_RANKED = (
+    r"(?:(?:the|that|this|ese|este|esa|el|la|le)\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|[4-9]th)"
+    r"(?:\s+(?:one|place|spot))?"
+)
+_LEAD = r"^\W*(?:(?:yep|yeah|yes|ok|okay|and|so|hmm+|y|et)\W+)*"
+_POINTED_RE = re.compile(rf"{_LEAD}{_RANKED}\s*[,;:.!-]?\s*(?:how|what|when|where|who|is|does|do|has|was)\b", re.I)
+# A vague question after the rank, or before it: "the first, what about?" ("el primero, ¿qué tal?"), "the third
+# what's?" ("le troisième c'est quoi ?"), "what's le 3rd?", "the 1st one, how's it on fridays?", "the third, que onda?".
+_VAGUE = r"(?:what about(?: es)?|how(?:'s| is)(?: it| that| this)?|what's|what is it|que onda)"
+_WHEN_TAIL = r"(?:\s+(?:on|at|in|during|this|tonight|today|tomorrow|now)\b[\w ]*)?"
+_VAGUE_ABOUT_RANKED = (
+    rf"{_LEAD}(?:{_RANKED}\W+{_VAGUE}|(?:how(?:'s| is)|what's|que onda(?: con)?)\s+{_RANKED}){_WHEN_TAIL}\W*$"
+)
 _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
     for topic, pattern in {
@@ -375,7 +390,7 @@ _TOPIC_RES: dict[Topic, re.Pattern[str]] = {
         r"|\bwhat(?:'s| is| are) (?:it|that|this|they|the \w+ (?:one|place|spot)|(?:that|this) (?:one|place|spot))"
         r" like\b"
         # "What's Lucky Dog like?": a place by its name (``named_words`` keeps the name).
-        rf"|{_WHATS_IT_LIKE}",
+        rf"|{_WHATS_IT_LIKE}|{_VAGUE_ABOUT_RANKED}",
     }.items()
 }
 # Words pointing at a place already in the conversation; "there" only where it is a place, not "is there", and
@@ -742,7 +757,8 @@ def place_question(message: str, *, picked: bool, kind_named: bool) -> tuple[Top
         return ()
     if topics == ("booking",) and _BOOK_IT_RE.match(message):
         return topics  # "book me a table": no booking is possible, whichever place is meant
-    if picked or refers_to_place(message) or about_all(message):  # "have I been to any of these?"
+    # "Have I been to any of these?", "the last one, how far": about places of the list.
+    if picked or refers_to_place(message) or about_all(message) or _POINTED_RE.match(message):
         return topics
     if "visits" in topics and asks_a_named_visit(message):  # "when was I last at Joe's Pizza?": a name
         return topics

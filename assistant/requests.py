@@ -2439,6 +2439,8 @@ _STOP_NAME = (
     r"(?!\d+(?:\b|:|am|pm))(?!(?:the|a|an|my|me|our|your|here|home|work|night|noon|midnight|lunch|dinner|brunch)\b)"
     r"(?:[\w'.&-]+ ){0,2}?[\w'.&-]+?"
 )
+# Words that alone ask for more of the last list, in chat English, Spanish and French (after ``to_english``).
+_MORE_ALONE = r"(?:moa?r|mo+re|next|mas|plus|encore|autres?|d'autres|otros|otras|siguientes?|suivants?)"
 _SLIPS = (
     # "A bar by the L at Lorimer", "off the 6 train at Astor Place", "the Lorimer stop on the L": one station, said
     # the way ``_A_STOP_RE`` reads a stop of a line ("the Lorimer L stop").
@@ -2487,6 +2489,9 @@ _SLIPS = (
         ),
         "quiet",
     ),
+    # "Moar", "next", "más", "y más?", "plus", "encore", "autre", "d'autres", "otros": a follow-up word alone after a
+    # list asks for more of the last ask, as "more" does ("plus de bars", "encore un bar" are read as they are).
+    (re.compile(rf"^(\W*(?:(?:and|ok|okay)\W+)?){_MORE_ALONE}(?=\W*(?:please\W*)?$)", re.I), r"\1more"),
     # "Next sat", "this fri": a weekday shortened after a word that makes it one ("I sat down" keeps its "sat").
     *(
         (re.compile(rf"\b(this|next|on|coming|every|till|until|by) {short}\.?(?!\w)", re.IGNORECASE), rf"\1 {day}")
@@ -2546,6 +2551,10 @@ class Reading(NamedTuple):
 # Food words the encoder's vocabulary lacks and the reader has no kind for, so that no correction turns them into
 # another word ("halal food" read as "hall food", "matcha" as "match").
 _FOOD_WORDS = ("halal", "matcha", "dory")  # "John Dory" is no slip for New Dorp
+# Slang for good or cool, which names no kind of place ("un bar chido", "un resto sympa", "un bar padre"): no
+# correction turns "chido" into "chino" (Chinese food), whatever the language the message is read in.
+_SLANG_WORDS = ("chido", "chida", "chidos", "chidas", "padre", "chevere", "bacan", "guay", "sympa", "cool", "genial")
+_SLANG_WORDS += ("top", "chulo", "chula", "style", "canon", "ouf")
 # Comparatives of taste no dictionary of ours holds: "classier" is no slip for "classes".
 _TASTE_WORDS = (
     "classier",
@@ -2566,9 +2575,8 @@ def _speller(language: Language) -> Speller:
     vocabulary = [*CATEGORY_WORDS, _CUE_WORDS, *_WEEKDAYS, *_DAY_PARTS, *_MEALS, *NUMBER_WORDS, *ORDINALS]
     english = re.findall(r"[a-z]+", " ".join([*vocabulary, *NEIGHBOURHOODS, *ALIASES]).lower())
     targets = english if language == "en" else [*english, *words(language)]
-    return Speller(
-        targets, known=[*_FOOD_WORDS, *_TASTE_WORDS, *(word for other in ("en", "es", "fr") for word in words(other))]
-    )
+    others = (word for other in ("en", "es", "fr") for word in words(other))
+    return Speller(targets, known=[*_FOOD_WORDS, *_TASTE_WORDS, *_SLANG_WORDS, *others])
 
 
 # A name in capitals within a message in lower case ("LES = lower east side lol", "FiDi"): an area's or a place's,
@@ -3464,6 +3472,10 @@ def parse_rules(message: str) -> RequestArguments:
         ordinal = next((word for word, rank in ORDINALS.items() if rank == arguments.pick), None)
         arguments.intent, arguments.asks, arguments.pick = "recommend", [], None
         arguments.near = f"the {ordinal} one" if ordinal else THERE
+    if arguments.intent == "refine" and _asks_of_a_pick(message, arguments):
+        # "¿Qué tal el segundo?" (read "what about the second?"): a question about that place, never a search that
+        # leaves it out.
+        arguments.intent = "about"
     if arguments.intent != "about":
         arguments.asks = []
     elif not arguments.asks:
@@ -4784,6 +4796,21 @@ def checkins_listed(message: str) -> ListAsked | None:
     last week", "mis últimos 5 check-ins", "mes derniers check-ins"), and how many; None for any other message ("what
     do I usually do?" is a summary)."""
     return _listed_in(fold(read(message).text).lower()) or _listed_in(fold(message).lower())
+
+
+def _asks_of_a_pick(message: str, arguments: RequestArguments) -> bool:
+    """Whether a follow-up is a question about one place of the list and asks nothing else ("what about the
+    second?", "the first one?"): no other places, no kind, place or time, none turned down or looked alike."""
+    if not _QUESTION_MARK_RE.search(message) or arguments.pick is None or TURNED_DOWN_RE.search(message):
+        return False
+    if _OTHER_PLACES_RE.search(message):
+        return False  # "another like the second?" asks for others
+    kept = {"intent", "pick", "asks", "language"}
+    return arguments.model_dump(exclude=kept) == RequestArguments().model_dump(exclude=kept)
+
+
+_QUESTION_MARK_RE = re.compile(r"\?\s*$")
+_OTHER_PLACES_RE = re.compile(r"\b(?:another|other|others|more|else|different|new|instead|like|similar)\b", re.I)
 
 
 def _intent(message: str, arguments: RequestArguments) -> Intent | None:

@@ -48,9 +48,10 @@ from assistant.gazetteer import (
     of_area,
     station_for,
 )
+from assistant.languages import stopwords
 from assistant.requests import CATEGORY_WORDS, LatLon
 from assistant.runtime import Runtime
-from assistant.spelling import closest
+from assistant.spelling import closest, common_words
 from assistant.streets import StreetIndex
 from profiles.activity import (
     Period,
@@ -561,6 +562,21 @@ _SMALL_WORDS = frozenset({"and", "to", "of", "the", "a", "an", "at", "on", "in",
 def content_words(text: str) -> str:
     """A name as rapidfuzz's default processing reads it, without its small words and extra spaces."""
     return " ".join(word for word in default_process(text).split() if word not in _SMALL_WORDS)
+
+
+def _goes_by(name: str, word: str) -> bool:
+    """Whether a place is called by one word: its whole name ("Public"), or the word after the article its name
+    begins with ("the standard", read "standard": The Standard Biergarten)."""
+    said = default_process(word)
+    return content_words(name) == said or default_process(name).startswith(f"the {said} ")
+
+
+def one_common_word(words: str) -> bool:
+    """Whether words are a single common word alone ("more", "next", "plus"), which begins or is part of too many
+    names to mean a place of a longer name (More Magazine/Women's Fitness Magazine Half Marathon, Plus One Fitness):
+    only a place of that very name is meant. With an article it is a name ("the standard", "the public")."""
+    said = default_process(words).split()
+    return len(said) == 1 and (said[0] in common_words() or said[0] in stopwords())
 
 
 def near_radius_km(near: str | None) -> float:
@@ -2356,6 +2372,8 @@ class Service:
         if place is None:
             return None
         words = VENUE_ALIASES.get(words.strip().casefold(), words)
+        if one_common_word(words) and not _goes_by(place.name, words):
+            return None  # "plus" alone is no Plus One Fitness
         asked, name, kind = (default_process(text) for text in (words, place.name, place.category))
         if (len(name) >= 4 and fuzz.partial_ratio(name, asked) >= PLACE_MATCH) or (kind and kind in asked):
             return place
@@ -2402,8 +2420,8 @@ class Service:
         Market"), when all of them go by one name; [] when none does, or several names do ("joe": Joe's Pizza, Joe
         Coffee)."""
         key = chain_key(words)
-        if not key:
-            return []
+        if not key or one_common_word(words):
+            return []  # "more" begins one name, More Magazine/Women's Fitness Magazine Half Marathon, yet names none
         found = {
             position: name_key for position, name_key in enumerate(self._chain_keys()) if name_key.startswith(f"{key} ")
         }

@@ -23,6 +23,8 @@ from profiles.models import ModelUnavailable, encoder_path
 logger = logging.getLogger(__name__)
 
 SHORTEST_CORRECTED = 4
+# How many of the most frequent words are common ones, too common to be a place's name by themselves.
+COMMON_WORDS = 1000
 _WORD_RE = re.compile(r"[a-z]+", re.IGNORECASE)
 # A tokenizer vocabulary also holds word pieces ("##ing") and markers ("[CLS]"): only plain lower-case words count.
 _VOCAB_WORD_RE = re.compile(r"[a-z]+")
@@ -156,6 +158,17 @@ def dictionary_words() -> frozenset[str]:
         logger.warning("no tokenizer vocabulary for spelling (%s); correcting against the reader's words only", error)
         return frozenset()
     return frozenset(line for line in lines if _VOCAB_WORD_RE.fullmatch(line))
+
+
+@cache
+def common_words(count: int = COMMON_WORDS) -> frozenset[str]:
+    """The ``count`` most frequent real words ("more", "next", "plus"): the tokenizer's vocabulary lists its words
+    most frequent first."""
+    try:
+        lines = (encoder_path(ModelSettings()) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (ModelUnavailable, OSError):
+        return frozenset()  # ``dictionary_words`` has said so already
+    return frozenset([line for line in lines if _VOCAB_WORD_RE.fullmatch(line)][:count])
 
 
 class Speller:

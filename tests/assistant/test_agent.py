@@ -669,6 +669,50 @@ def test_tell_me_more_after_a_list_is_the_card_of_the_place_meant(
     assert turn.details is not None and turn.details.item_id == first.item_id
 
 
+@pytest.mark.parametrize("word", ["more", "more?", "next", "plus", "más", "encore", "autre"])
+def test_a_follow_up_word_alone_is_more_of_the_last_ask_never_a_place_whose_name_starts_with_it(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, monkeypatch: pytest.MonkeyPatch, word: str
+) -> None:
+    # "More" after a list of bars was the keyword "More Magazine/Women's Fitness Magazine Half Marathon", "plus" the
+    # card of Plus One Fitness: a common word alone names no place whose name merely begins with it.
+    names = list(services._names())
+    names[4], names[9], names[14] = "More Magazine Half Marathon", "Plus One Fitness", "Next Cleaners"
+    monkeypatch.setattr(services, "_place_names", names)
+    monkeypatch.setattr(services, "_chain_keys_of", None)
+    monkeypatch.setattr(services, "_processed_name_set", None)
+    assistant = Assistant(services, polite)
+    first = assistant.chat("1", "coffee near here", at=world_now)
+    assert first.request is not None and first.items
+    turn = assistant.chat("1", word, at=world_now)
+    assert turn.request is not None and turn.request.intent == "refine" and turn.details is None
+    assert turn.request.keyword is None and turn.request.category == first.request.category
+    assert not {item.item_id for item in turn.items} & {item.item_id for item in first.items}
+
+
+@pytest.mark.parametrize(
+    ("message", "rank"),
+    [
+        ("el primero, que tal?", 1),
+        ("el 2 como esta?", 2),
+        ("ese primero, cuando va la gente?", 1),
+        ("le troisième c'est quoi ?", 3),
+        ("c'est quoi le 3 ?", 3),
+        ("yep the 1st one, hows it on fridays?", 1),
+        ("the last one, how far", -1),
+    ],
+)
+def test_a_vague_question_about_a_ranked_place_gets_its_details_not_a_new_list(
+    services: Service, polite: ScriptedChatModel, world_now: datetime, message: str, rank: int
+) -> None:
+    # "El primero, ¿qué tal?" was a new list leaving the first place out; "c'est quoi le 3 ?" a refusal.
+    assistant = Assistant(services, polite)
+    shown = assistant.chat("1", "coffee near here", at=world_now).items
+    assert len(shown) >= 3
+    turn = assistant.chat("1", message, at=world_now)
+    assert [call.name for call in turn.trace] == ["place_details"], turn.text
+    assert turn.details is not None and turn.details.item_id == shown[rank if rank < 0 else rank - 1].item_id
+
+
 def test_a_kind_alone_after_an_ask_in_an_area_is_asked_in_it_too(
     services: Service, polite: ScriptedChatModel, world_now: datetime
 ) -> None:

@@ -200,6 +200,129 @@ def test_rules(message: str, expected: dict[str, Any]) -> None:
     assert {name: getattr(arguments, name) for name in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("more", "en"),
+        ("more?", "en"),
+        ("moar", "en"),
+        ("next", "en"),
+        ("next pls", "en"),
+        ("and more?", "en"),
+        ("más", "es"),
+        ("mas porfa", "es"),
+        ("y más?", "es"),
+        ("otros", "es"),
+        ("otras?", "es"),
+        ("siguiente", "es"),
+        ("plus", "fr"),
+        ("plus ?", "fr"),
+        ("encore", "fr"),
+        ("encore stp", "fr"),
+        ("et encore ?", "fr"),
+        ("autre", "fr"),
+        ("autres ?", "fr"),
+    ],
+)
+def test_a_follow_up_word_alone_asks_for_more_of_the_last_ask(message: str, language: str) -> None:
+    # Read as "more": the last ask again, none of what was shown; no kind, place or time of its own.
+    assert "more" in re.findall(r"\w+", read(message).text)
+    arguments = parse_rules(message)
+    assert arguments.intent == "refine" and arguments.language == language
+    assert arguments.model_dump(exclude={"intent", "language"}) == RequestArguments().model_dump(
+        exclude={"intent", "language"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "pick", "asks"),
+    [
+        ("el primero, que tal?", 1, ["general"]),
+        ("el primero que tal es?", 1, ["general"]),
+        ("el 2 como esta?", 2, ["general"]),
+        ("el tercero, que onda?", 3, ["general"]),
+        ("qué tal el segundo?", 2, ["general"]),
+        ("ese primero, cuando va la gente?", 1, ["busy"]),
+        ("y el de la lista, el 2, está cerca de que?", 2, ["where"]),
+        ("le troisième c'est quoi ?", 3, ["general"]),
+        ("c'est quoi le 3 ?", 3, ["general"]),
+        ("et le premier, c'est comment ?", 1, ["general"]),
+        ("yep the 1st one, hows it on fridays?", 1, ["general"]),
+        ("the 1st one, hows it", 1, ["general"]),
+        ("how's the first one?", 1, ["general"]),
+        ("what about the second?", 2, ["general"]),
+        ("the last one, how far", None, ["distance"]),  # the last one: the agent finds it
+        ("the last one, what about?", None, ["general"]),
+    ],
+)
+def test_a_vague_question_about_a_ranked_place_is_about_it(message: str, pick: int | None, asks: list[str]) -> None:
+    # A question about a place of the list, never a search for others (that would leave it out).
+    arguments = parse_rules(message)
+    assert (arguments.intent, arguments.pick, arguments.asks) == ("about", pick, asks)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("another like the second?", "refine"),
+        ("something closer than the first?", "refine"),
+        ("what about tomorrow?", "refine"),
+        ("how's it going", "smalltalk"),
+        ("como estas?", "smalltalk"),
+        ("hola, ¿cómo estás?", "smalltalk"),
+        ("qué tal un bar?", "refine"),
+        ("the first one it is", "about"),  # chosen: how to get there
+    ],
+)
+def test_a_question_near_a_rank_that_asks_something_else_keeps_its_reading(message: str, intent: str) -> None:
+    assert parse_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # "Chido" (Mexican slang: cool) is one letter from "chino": no Chinese food, the kind said wins.
+        ("un bar chido cerca", {"intent": "recommend", "category": "Bar", "near": "here"}),
+        ("chido gracias", {"intent": "smalltalk", "category": None}),
+        ("una cantina chida", {"category": "Bar"}),  # a cantina is a bar, in Mexico
+        ("unas cantinas en brooklyn", {"category": "Bar", "near": "Brooklyn"}),
+        ("un antro chido", {"category": "Night Club"}),
+        ("un lugar chido pa cenar", {"category": "Restaurant"}),
+        ("algo chido", {"category": None}),
+        ("tacos chidos", {"category": "Mexican"}),
+        ("algo chévere para cenar", {"category": "Restaurant"}),
+        ("un bar guay", {"category": "Bar"}),
+        ("un bar padre", {"category": "Bar"}),
+        ("un resto sympa", {"intent": "recommend"}),
+        # Chinese food said is still Chinese food.
+        ("un bar chino", {"category": "Chinese"}),
+        ("comida china", {"category": "Chinese"}),
+        ("un restaurnte chino", {"category": "Chinese"}),
+    ],
+)
+def test_slang_for_cool_names_no_kind(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+    assert arguments.category != "Chinese" or "chin" in message
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("plus de bars", {"exclude_categories": ["Bar"]}),  # no more bars: a word alone only
+        ("plus tard", {"intent": "smalltalk"}),
+        ("encore un bar", {"category": "Bar"}),
+        ("mas cerca", {"closer": True}),
+        ("next friday", {"when": "next friday"}),
+        ("more like Katz's", {"like_name": "Katz's"}),
+        ("otros lugares", {"intent": "recommend"}),
+    ],
+)
+def test_a_follow_up_word_among_others_is_read_with_them(message: str, expected: dict[str, Any]) -> None:
+    arguments = parse_rules(message)
+    assert {name: getattr(arguments, name) for name in expected} == expected
+
+
 def test_rules_leave_unknown_intent_open() -> None:
     arguments = parse_rules("hmm")
     assert arguments.intent is None and needs_llm(arguments)

@@ -25,6 +25,7 @@ from assistant.service import (
     content_words,
     habit_line,
     levels_holding,
+    one_common_word,
     quiet_exclusions,
 )
 from profiles.activity import place_visits
@@ -783,6 +784,39 @@ def test_places_starting_with_words_go_by_one_name(services: Service, monkeypatc
     assert services.places_starting("joe") == []  # Joe Coffee and Joe Pizza: two names
     assert services.places_starting("whole") == []
     assert services.places_starting("Whole Foods Market") == []  # the name itself is no name it begins
+
+
+def test_one_common_word_names_only_a_place_of_that_very_name(
+    services: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "More" after a list is no "More Magazine … Half Marathon", nor "plus" Plus One Fitness: a single common word
+    # begins or is part of too many names; a distinctive word or the whole name still names its place.
+    names = ["More Magazine Half Marathon", "Plus One Fitness", "Next Cleaners", "Magnolia Bakery", "Public", ""]
+    monkeypatch.setattr(services, "_names", lambda: names)
+    monkeypatch.setattr(services, "_chain_keys_of", None)
+    ids = services.runtime.item_index.catalogue.ids
+    assert one_common_word("more") and one_common_word("plus") and one_common_word("Next?")
+    assert not one_common_word("magnolia") and not one_common_word("plus one") and not one_common_word("the public")
+    assert services.places_starting("more") == [] and services.places_starting("next") == []
+    assert services.places_starting("plus") == []
+    assert services.places_starting("magnolia") == [str(ids[3])]
+    assert services.places_starting("more magazine") == [str(ids[0])]
+    gym = services.place("v04")
+    assert gym is not None
+    for name, words, kept in [
+        ("Plus One Fitness", "plus", False),
+        ("Plus One Fitness", "plus one fitness", True),
+        ("Public", "the public", True),
+        ("Public", "public", True),
+        ("The Standard Biergarten", "the standard", True),
+        ("The Standard Biergarten", "standard", True),  # "the standard" as some readings pass it on
+        ("More Magazine Half Marathon", "more", False),
+        ("Strand Bookstore", "the strand", True),
+        ("Joe's Pizza", "joe's pizza", True),
+    ]:
+        named = gym.model_copy(update={"name": name})
+        monkeypatch.setattr(services, "find_place", lambda words, user_id=None, named=named: named)
+        assert (services.named_place(words) == named) is kept, (name, words)
 
 
 def test_a_kind_asked_for_leaves_out_places_listed_today_in_another_family(
