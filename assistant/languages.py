@@ -736,6 +736,9 @@ _SPANISH = {
     "ayer": "yesterday",
     "anoche": "last night",
     "a esta hora": "around this time",
+    # "¿Y a estas horas?": the plural, which the speller leaves (each word is Spanish) or half-corrects.
+    "a estas horas": "around this time",
+    "a estas hora": "around this time",
     "a la misma hora": "at the same time",
     "el sabado pasado": "last saturday",
     "el domingo pasado": "last sunday",

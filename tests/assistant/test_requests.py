@@ -4848,8 +4848,8 @@ def test_a_kind_and_visits_that_are_no_list_of_ones_own(message: str) -> None:
 @pytest.mark.parametrize(
     ("message", "language", "text", "alone"),
     [
-        ("y a estas horas?", "es", "and around this time?", "en"),
-        ("a estas horas?", "es", "around this time?", "en"),
+        ("y a estas horas?", "es", "and around this time?", "es"),  # "estas" tells Spanish alone too
+        ("a estas horas?", "es", "around this time?", "es"),
         ("a 22h ?", "fr", "at 22:00?", "en"),
         ("vers 23h ?", "fr", "around 23:00?", "fr"),  # "vers" before a clock time tells French even alone
     ],
