@@ -501,7 +501,7 @@ _SPECIFIC = {
     "Deli": "deli delis bodega bodegas",
     "Diner": "diner diners",
     "Steakhouse": "steak steakhouse steakhouses",
-    "Vegetarian": "vegan vegetarian",
+    "Vegetarian": "vegan vegetarian veggie",
 }
 
 
@@ -1438,7 +1438,9 @@ _CHITCHAT_WORD = (
 _CHITCHAT_LEAD_RE = re.compile(rf"^\W*{_CHITCHAT_WORD}(?:[\s,]+{_CHITCHAT_WORD})*\s*[.!]+\s+(?=\S)", re.IGNORECASE)
 _THANKS_RE = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated|appreciate it)\b|🙏", re.I)
 _BYE_RE = re.compile(
-    r"\b(?:bye|goodbye|good night|see you|see ya|later|ciao|farewell|gotta go|got to go|peace out|take care"
+    # ("Anything later?", "something open later": a later time asked, no goodbye.)
+    r"\b(?:bye|goodbye|good night|see you|see ya|(?<!anything )(?<!something )(?<!open )(?<!even )later|ciao|farewell"
+    r"|gotta go|got to go|peace out|take care"
     r"|gn|nite|night night|ttyl|cya)\b"
     # "Ok nvm I'm going home": done for now.
     r"|\b(?:i'?m|we'?re|i am|we are) (?:going|heading|off) home\b|\bcalling it a night\b",

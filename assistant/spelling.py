@@ -59,6 +59,8 @@ SHORTHAND: dict[str, str] = {
     "tho": "though", "rly": "really", "probs": "probably", "fav": "favourite", "fave": "favourite",
     "favs": "favourites", "faves": "favourites", "k": "ok", "kk": "ok",
     "h8": "hate", "h8s": "hates", "h8d": "hated", "h8ed": "hated", "h8ing": "hating",
+    "smthn": "something", "smthng": "something", "sumthin": "something", "somethin": "something",
+    "sumthing": "something", "rlly": "really", "srsly": "seriously", "nt": "not",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(
     r"(?<![\w/])(" + "|".join(re.escape(word) for word in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",
@@ -119,10 +121,20 @@ def without_emoji(text: str) -> str:
     return _EMOJI_RE.sub(" ", text)
 
 
+# "Smth 2 eat", "closer 2 work", "where 2 go": a "to" typed as "2" between a word and a verb or "work"; a count
+# stays ("table for 2", "2 bars", "top 2 tonight", "el 2").
+_TO_AS_TWO_RE = re.compile(
+    r"(?<=[a-z] )2(?= (?:eat|go|get|grab|drink|do|see|work|chill|hang|try|visit|watch|meet|dance|shop|relax|sit"
+    r"|walk|study|read|party|celebrate)\b)",
+    re.IGNORECASE,
+)
+
+
 def expand_shorthand(text: str) -> str:
-    """``text`` with its chat shorthand (:data:`SHORTHAND`) and its emoji for things to do (:data:`EMOJI_WORDS`)
-    written out."""
+    """``text`` with its chat shorthand (:data:`SHORTHAND`), a "to" typed "2", and its emoji for things to do
+    (:data:`EMOJI_WORDS`) written out."""
     text = _EMOJI_RE.sub(lambda match: f" {EMOJI_WORDS[match.group(1)]} ", text).strip()
+    text = _TO_AS_TWO_RE.sub("to", text)
     return _SHORTHAND_RE.sub(lambda match: SHORTHAND[match.group(1).lower()], text)
 
 

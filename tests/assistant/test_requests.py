@@ -5099,3 +5099,35 @@ def test_pas_ca_turns_the_list_down(message: str) -> None:
 @pytest.mark.parametrize("message", ["esta muy lejos?", "no muy lejos", "c'est loin ?"])
 def test_how_far_and_not_too_far_stay_as_they_were(message: str) -> None:
     assert not parse_rules(message).closer
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        ("closer 2 work", "closer to work"),
+        ("smth 2 eat near me", "something to eat near me"),
+        ("where 2 go tonight", "where to go tonight"),
+        ("smthn veggie", "something veggie"),
+        ("rlly want sumthin spicy", "really want something spicy"),
+        ("nt that one", "not that one"),
+        ("table for 2 tonight", "table for 2 tonight"),  # a count stays
+        ("top 2 bars", "top 2 bars"),
+    ],
+)
+def test_chat_shorthand_is_written_out(message: str, text: str) -> None:
+    assert read(message).text == text
+
+
+@pytest.mark.parametrize("message", ["smthn veggie", "veggie food?", "anything veggie near me"])
+def test_veggie_is_vegetarian(message: str) -> None:
+    assert parse_rules(message).category == "Vegetarian"
+
+
+@pytest.mark.parametrize("message", ["anything later", "anything later?", "something open later"])
+def test_a_later_time_asked_is_no_goodbye(message: str) -> None:
+    assert smalltalk_reply(message) != "bye"
+
+
+@pytest.mark.parametrize("message", ["ok later", "later!", "see you later", "l8r"])
+def test_later_alone_is_still_a_goodbye(message: str) -> None:
+    assert smalltalk_reply(message) == "bye"
