@@ -2781,18 +2781,9 @@ class Assistant:
         if origin is None or len(candidates) < 2:
             return ""
         ranks = {item.item_id: rank for rank, item in enumerate(_last_suggestions(state), 1)}
-        (first, *rest) = sorted(candidates, key=lambda item: _km_from(origin, item))
-        others = ", ".join(
-            fixed_text("closest_other", language).format(
-                value=f"{_km_from(origin, item):.1f} km", place=item.label, rank=ranks[item.item_id]
-            )
-            for item in rest
-        )
-        value = f"{_km_from(origin, first):.1f} km"
-        lead = fixed_text("closest_of", language).format(
-            value=value, place=first.label, rank=ranks[first.item_id], others=others
-        )
-        return lead + "\n\n"
+        order = sorted(((ranks[item.item_id], item) for item in candidates), key=lambda pair: _km_from(origin, pair[1]))
+        value = {rank: f"{_km_from(origin, item):.1f} km" for rank, item in order}
+        return _ordered_lead("closest_of", "closest_other", order, value, language) + "\n\n"
 
     def _same_of_another(self, state: _State, request: ChatRequest, text: str) -> ChatRequest | None:
         """ "¿Y a Niketown?", "what about Katz's?", "et à Niketown ?" after a question about the user's visits (to a
@@ -3013,12 +3004,7 @@ class Assistant:
             value = {rank: str(count) if count else few for rank, count in counts.items()}
             order = sorted(picked, key=lambda pair: -counts[pair[0]])
             lead, other = "busiest_of", "busiest_other"
-        (rank, first), rest = order[0], order[1:]
-        language = request.language
-        others = ", ".join(
-            fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest
-        )
-        return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others)
+        return _ordered_lead(lead, other, order, value, request.language)
 
     def _closest_to_a_stop(self, picked: Sequence[tuple[int, Suggestion]], mode: str, language: str) -> str:
         """The answer to "is the first or the second closer to the subway?": each compared place's nearest stop of
@@ -3035,13 +3021,7 @@ class Assistant:
             for rank, _ in picked
         }
         order = sorted(picked, key=lambda pair: known[pair[0]][1] if pair[0] in known else math.inf)
-        (rank, first), rest = order[0], order[1:]
-        others = ", ".join(
-            fixed_text("closest_other", language).format(value=value[r], place=item.label, rank=r) for r, item in rest
-        )
-        return fixed_text("closest_stop_of", language).format(
-            mode=mode, value=value[rank], place=first.label, rank=rank, others=others
-        )
+        return _ordered_lead("closest_stop_of", "closest_other", order, value, language, mode=mode)
 
     def _left_out(self, kind: str, exclusions: Sequence[str], share: float = LEFT_OUT_SHARE) -> bool:
         """Whether the exclusions leave out ``share`` of the places of a kind, by default nearly every one ("if it
@@ -4151,6 +4131,21 @@ def _nearest_origin(state: _State, request: ChatRequest) -> LatLon | None:
     if request.unplaced in MY_PLACES:
         return LatLon(*state["here"])
     return None
+
+
+def _ordered_lead(
+    lead: str,
+    other: str,
+    order: Sequence[tuple[int, Suggestion]],
+    value: Mapping[int, str],
+    language: str,
+    **fields: str,
+) -> str:
+    """The answer that names the first of places in ``order`` (each with its rank in the list shown) by the fixed text
+    ``lead`` and the rest after it by ``other``, each with its ``value`` ("0.4 km", "12 check-ins")."""
+    (rank, first), rest = order[0], order[1:]
+    others = ", ".join(fixed_text(other, language).format(value=value[r], place=item.label, rank=r) for r, item in rest)
+    return fixed_text(lead, language).format(value=value[rank], place=first.label, rank=rank, others=others, **fields)
 
 
 def _km_from(origin: LatLon, item: Suggestion) -> float:
